@@ -1,0 +1,24 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { MessageBus } from '@weft/messaging';
+import { AuditEventRepository } from './audit-event.repository';
+
+/** Durable consumer name shared by every compliance replica, so each event is handled by one of them. */
+export const AUDIT_CONSUMER = 'compliance-audit-trail';
+
+/** Takes audit events from JetStream into the trail; unacknowledged events are redelivered after a crash. */
+@Injectable()
+export class AuditIngestHandler implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuditIngestHandler.name);
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly events: AuditEventRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.bus.consume('audit.event.v1', AUDIT_CONSUMER, async (event, ctx) => {
+      const stored = await this.events.insertOnce(event);
+      if (!stored) this.logger.debug(`Audit event "${event.id}" was already stored (delivery ${ctx.deliveryCount})`);
+    });
+  }
+}

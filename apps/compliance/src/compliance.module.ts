@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigOf, complianceConfigSpec } from '@weft/config';
+import { PlatformModule, ServiceIdentity } from '@weft/platform';
+import { AuditTrailModule } from './audit/audit.module';
+import { complianceDatabase } from './database.config';
+
+@Module({})
+export class ComplianceModule {
+  static forRoot(config: ConfigOf<typeof complianceConfigSpec>, identity: ServiceIdentity): DynamicModule {
+    return {
+      module: ComplianceModule,
+      imports: [PlatformModule.forRoot({ identity, config, persistence: complianceDatabase }), AuditTrailModule],
+    };
+  }
+}

@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { gatewayConfigSpec } from '@weft/config';
+import { bootstrapService } from '@weft/platform';
+import { gatewayDatabase } from './database.config';
+import { GatewayModule } from './gateway.module';
+
+void bootstrapService({
+  service: 'gateway',
+  spec: gatewayConfigSpec,
+  persistence: gatewayDatabase,
+  module: (config, identity) => GatewayModule.forRoot(config, identity),
+});

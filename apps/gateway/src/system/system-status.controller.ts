@@ -1,0 +1,32 @@
+import { Controller, Get, Headers, Inject, UnauthorizedException } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { SystemStatusResponse } from './system-status.dto';
+import { SystemStatusService } from './system-status.service';
+
+export const SYSTEM_STATUS_TOKEN = Symbol('SYSTEM_STATUS_TOKEN');
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** `GET /v1/system/status`: every service's name, version, uptime and dependencies. */
+@Controller('v1/system')
+export class SystemStatusController {
+  constructor(
+    private readonly system: SystemStatusService,
+    @Inject(SYSTEM_STATUS_TOKEN) private readonly token: string | undefined,
+  ) {}
+
+  @Get('status')
+  async status(@Headers('authorization') authorization?: string): Promise<SystemStatusResponse> {
+    if (this.token !== undefined) {
+      const given = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+      if (!given || !sameSecret(given, this.token)) {
+        throw new UnauthorizedException({ code: 'unauthorized', message: 'Access token is invalid' });
+      }
+    }
+    return this.system.status();
+  }
+}

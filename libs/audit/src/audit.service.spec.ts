@@ -1,0 +1,18 @@
+import { scrubSecrets } from '@weft/audit';
+
+describe('scrubSecrets', () => {
+  it('redacts secret-looking keys at any depth and keeps the rest', () => {
+    const scrubbed = scrubSecrets({
+      email: 'a@b.c',
+      password: 'p',
+      nested: { api_key: 'k', list: [{ refresh_token: 't', name: 'n' }] },
+      Authorization: 'Bearer x',
+    });
+    expect(scrubbed).toEqual({
+      email: 'a@b.c',
+      password: '[redacted]',
+      nested: { api_key: '[redacted]', list: [{ refresh_token: '[redacted]', name: 'n' }] },
+      Authorization: '[redacted]',
+    });
+  });
+});

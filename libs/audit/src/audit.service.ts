@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AUDIT_ACTOR_TYPES, AuditEvent, ServiceName } from '@weft/contracts';
+import { currentContext } from '@weft/logging';
+import { MessageBus } from '@weft/messaging';
+import { randomUUID } from 'node:crypto';
+
+export interface AuditInput {
+  action: string;
+  actor: { type: (typeof AUDIT_ACTOR_TYPES)[number]; id: string | null };
+  resource: { type: string; id: string | null };
+  workspaceId?: string | null;
+  outcome?: 'success' | 'failure';
+  ip?: string | null;
+  userAgent?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export const AUDIT_SERVICE_NAME = Symbol('AUDIT_SERVICE_NAME');
+
+const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|credential|authorization|cookie/i;
+
+/** Drops values under secret-looking keys, at any depth, so audit details never carry secrets. */
+export function scrubSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[truncated]';
+  if (Array.isArray(value)) return value.map((v) => scrubSecrets(v, depth + 1));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : scrubSecrets(v, depth + 1)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Records audit events. Each event gets its id here and is published to the AUDIT JetStream stream with
+ * that id, so a retry never stores it twice. While NATS is unreachable events wait in memory, in order,
+ * and are sent when it returns.
+ */
+@Injectable()
+export class AuditService implements OnApplicationShutdown {
+  private readonly logger = new Logger(AuditService.name);
+  private readonly pending: AuditEvent[] = [];
+  private flushing?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly bus: MessageBus,
+    @Inject(AUDIT_SERVICE_NAME) private readonly service: ServiceName,
+  ) {}
+
+  /** Queues an event for the audit trail and returns its id. */
+  record(input: AuditInput): string {
+    const ctx = currentContext();
+    const event: AuditEvent = {
+      id: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      service: this.service,
+      action: input.action,
+      actor: input.actor,
+      resource: input.resource,
+      workspaceId: input.workspaceId ?? ctx?.workspaceId ?? null,
+      outcome: input.outcome ?? 'success',
+      ip: input.ip ?? null,
+      userAgent: input.userAgent ?? null,
+      correlationId: ctx?.correlationId ?? null,
+      details: scrubSecrets(input.details ?? {}) as Record<string, unknown>,
+    };
+    this.pending.push(event);
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+    });
+    return event.id;
+  }
+
+  /** Events not yet accepted by JetStream. */
+  pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Resolves when everything recorded so far has been accepted by JetStream. */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.race([this.drain(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+    this.stopped = true;
+    if (this.pending.length > 0) this.logger.error(`${this.pending.length} audit event(s) could not be sent before shutdown`);
+  }
+
+  private async flush(): Promise<void> {
+    let delay = 200;
+    while (this.pending.length > 0 && !this.stopped) {
+      const event = this.pending[0];
+      try {
+        await this.bus.publishEvent('audit.event.v1', event, event.id);
+        this.pending.shift();
+        delay = 200;
+      } catch (error) {
+        this.logger.warn(`Audit event "${event.id}" (${event.action}) not sent yet: ${(error as Error).message}; retrying in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+}

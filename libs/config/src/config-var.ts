@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** One environment variable: its name, how it is parsed, its default and whether it is a secret. */
+export interface ConfigVar<T> {
+  readonly kind: 'var';
+  readonly env: string;
+  readonly schema: z.ZodType<T, z.ZodTypeDef, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly default?: string;
+  readonly secret: boolean;
+  readonly doc: string;
+  /** What a valid value looks like, for error messages and the README. */
+  readonly expects: string;
+}
+
+/** A nested group of variables; the loaded config has the same shape with parsed values. */
+export interface ConfigSpec {
+  readonly [key: string]: ConfigVar<unknown> | ConfigSpec;
+}
+
+export type ConfigOf<S extends ConfigSpec> = {
+  -readonly [K in keyof S]: S[K] extends ConfigVar<infer T> ? T : S[K] extends ConfigSpec ? ConfigOf<S[K]> : never;
+};
+
+interface VarOptions {
+  default?: string;
+  secret?: boolean;
+  doc: string;
+}
+
+function makeVar<Z extends z.ZodTypeAny>(env: string, schema: Z, expects: string, opts: VarOptions): ConfigVar<z.output<Z>> {
+  return { kind: 'var', env, schema, expects, default: opts.default, secret: opts.secret ?? false, doc: opts.doc };
+}
+
+const urlWithProtocols = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  });
+
+/** Builders for config variables; each knows how to parse its text and what to say when it cannot. */
+export const env = {
+  string: (name: string, opts: VarOptions & { minLength?: number }) =>
+    makeVar(name, z.string().min(opts.minLength ?? 1), opts.minLength ? `a string of at least ${opts.minLength} characters` : 'a non-empty string', opts),
+  optionalString: (name: string, opts: VarOptions) =>
+    makeVar(name, z.string().optional().transform((v) => (v === '' ? undefined : v)), 'a string (optional)', opts),
+  int: (name: string, opts: VarOptions & { min?: number; max?: number }) => {
+    const min = opts.min ?? Number.MIN_SAFE_INTEGER;
+    const max = opts.max ?? Number.MAX_SAFE_INTEGER;
+    const expects =
+      opts.min !== undefined && opts.max !== undefined
+        ? `an integer from ${min} to ${max}`
+        : opts.min !== undefined
+          ? `an integer of at least ${min}`
+          : 'an integer';
+    return makeVar(name, z.string().regex(/^-?\d+$/).transform(Number).pipe(z.number().int().min(min).max(max)), expects, opts);
+  },
+  number: (name: string, opts: VarOptions & { min?: number; max?: number }) => {
+    const min = opts.min ?? -Infinity;
+    const max = opts.max ?? Infinity;
+    return makeVar(
+      name,
+      z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number).pipe(z.number().min(min).max(max)),
+      `a number${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''}`,
+      opts,
+    );
+  },
+  port: (name: string, opts: VarOptions) =>
+    makeVar(name, z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(65535)), 'a TCP port from 1 to 65535', opts),
+  bool: (name: string, opts: VarOptions) =>
+    makeVar(
+      name,
+      z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes'),
+      'true or false',
+      opts,
+    ),
+  enum: <const T extends readonly [string, ...string[]]>(name: string, values: T, opts: VarOptions) =>
+    makeVar(name, z.enum(values), `one of ${values.join(', ')}`, opts),
+  url: (name: string, protocols: string[], opts: VarOptions) =>
+    makeVar(name, urlWithProtocols(protocols), `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`, opts),
+  urlList: (name: string, protocols: string[], opts: VarOptions) =>
+    makeVar(
+      name,
+      z
+        .string()
+        .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+        .pipe(z.array(urlWithProtocols(protocols))),
+      `a comma-separated list of URLs starting with ${protocols.map((p) => `${p}//`).join(' or ')} (may be empty)`,
+      opts,
+    ),
+  stringList: (name: string, opts: VarOptions) =>
+    makeVar(
+      name,
+      z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)),
+      'a comma-separated list (may be empty)',
+      opts,
+    ),
+};
+
+export function isConfigVar(value: ConfigVar<unknown> | ConfigSpec): value is ConfigVar<unknown> {
+  return (value as ConfigVar<unknown>).kind === 'var';
+}

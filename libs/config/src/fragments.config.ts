@@ -1,0 +1,58 @@
+import { env } from './config-var';
+
+/** PostgreSQL: the system of record. Pool defaults suit a small production node. */
+export const databaseConfig = {
+  url: env.url('DATABASE_URL', ['postgres:', 'postgresql:'], {
+    default: 'postgres://weft:weft@127.0.0.1:5432/weft',
+    doc: 'PostgreSQL (15+, with pgvector) connection URL of the primary',
+  }),
+  readUrls: env.urlList('DATABASE_READ_URLS', ['postgres:', 'postgresql:'], {
+    default: '',
+    doc: 'read replicas; reads that may lag go to them in turn, writes stay on the primary',
+  }),
+  poolMax: env.int('DATABASE_POOL_MAX', { default: '20', min: 1, max: 500, doc: 'connections per service process' }),
+  poolIdleTimeoutMs: env.int('DATABASE_POOL_IDLE_TIMEOUT_MS', { default: '30000', min: 1000, doc: 'idle connection lifetime' }),
+  connectTimeoutMs: env.int('DATABASE_CONNECT_TIMEOUT_MS', { default: '5000', min: 100, doc: 'time allowed to open a connection' }),
+  statementTimeoutMs: env.int('DATABASE_STATEMENT_TIMEOUT_MS', { default: '30000', min: 100, doc: 'server-side statement timeout' }),
+};
+
+/** Redis: rate limits, shared cache tier, short-lived coordination. */
+export const redisConfig = {
+  url: env.url('REDIS_URL', ['redis:', 'rediss:'], { default: 'redis://127.0.0.1:6379', doc: 'Redis connection URL' }),
+  keyPrefix: env.string('REDIS_KEY_PREFIX', { default: 'weft:', doc: 'prefix of every key Weft writes' }),
+};
+
+/** NATS with JetStream: the message bus between services. */
+export const natsConfig = {
+  servers: env.urlList('NATS_URL', ['nats:', 'tls:'], { default: 'nats://127.0.0.1:4222', doc: 'NATS server URL(s), comma-separated' }),
+  subjectPrefix: env.optionalString('NATS_SUBJECT_PREFIX', {
+    doc: 'prefix for every subject and stream name, to run several isolated stacks on one NATS',
+  }),
+  requestTimeoutMs: env.int('NATS_REQUEST_TIMEOUT_MS', { default: '5000', min: 50, doc: 'default timeout of a NATS request' }),
+};
+
+/** Logging and error reporting. */
+export const loggingConfig = {
+  level: env.enum('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
+    default: 'info',
+    doc: 'minimum log level',
+  }),
+  pretty: env.bool('LOG_PRETTY', { default: 'false', doc: 'human-readable logs instead of JSON (development only)' }),
+  sentryDsn: env.optionalString('SENTRY_DSN', { secret: true, doc: 'when set, errors are reported to Sentry' }),
+};
+
+/** Readiness thresholds and shutdown behaviour. */
+export const runtimeConfig = {
+  diskPath: env.string('READY_DISK_PATH', { default: '/', doc: 'file system whose usage /ready checks' }),
+  diskThreshold: env.number('READY_DISK_THRESHOLD', { default: '0.95', min: 0.01, max: 1, doc: 'used fraction of the disk above which /ready fails' }),
+  memoryRssMb: env.int('READY_MEMORY_RSS_MB', { default: '1536', min: 64, doc: 'resident memory above which /ready fails' }),
+  shutdownTimeoutMs: env.int('SHUTDOWN_TIMEOUT_MS', { default: '10000', min: 100, doc: 'time in-flight work gets to finish on SIGTERM' }),
+};
+
+/** The HTTP listener of a service; each service has its own port variable. */
+export function httpConfig(portVariable: string, defaultPort: number) {
+  return {
+    host: env.string('HTTP_HOST', { default: '127.0.0.1', doc: 'address every service binds its HTTP port to (0.0.0.0 in containers)' }),
+    port: env.port(portVariable, { default: String(defaultPort), doc: 'HTTP port' }),
+  };
+}

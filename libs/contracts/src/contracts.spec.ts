@@ -1,0 +1,85 @@
+import {
+  AuditEventSchema,
+  CONTRACTS,
+  contractVersion,
+  DomainError,
+  ErrorEnvelopeSchema,
+  ServiceStatusSchema,
+  subjectsOwnedBy,
+  toErrorEnvelope,
+} from '@weft/contracts';
+
+const validEvent = {
+  id: '0b9c6f2e-8f8d-4a39-9a55-2f1b6f3e8d11',
+  occurredAt: '2026-11-26T10:00:00.000Z',
+  service: 'gateway',
+  actor: { type: 'system', id: 'gateway' },
+  resource: { type: 'service', id: 'host-1' },
+  workspaceId: null,
+  action: 'service.started',
+  outcome: 'success',
+  ip: null,
+  userAgent: null,
+  correlationId: 'abc',
+  details: { port: 5001 },
+};
+
+describe('contract schemas', () => {
+  it('accepts a well-formed audit event', () => {
+    expect(AuditEventSchema.safeParse(validEvent).success).toBe(true);
+  });
+
+  it.each([
+    ['a non-uuid id', { id: 'nope' }, 'id'],
+    ['an unknown service', { service: 'billing' }, 'service'],
+    ['an unknown actor type', { actor: { type: 'robot', id: null } }, 'actor.type'],
+    ['a bad timestamp', { occurredAt: 'yesterday' }, 'occurredAt'],
+    ['a bad outcome', { outcome: 'meh' }, 'outcome'],
+    ['details that are not an object', { details: 'x' }, 'details'],
+  ])('rejects an audit event with %s', (_what, change, path) => {
+    const result = AuditEventSchema.safeParse({ ...validEvent, ...change });
+    expect(result.success).toBe(false);
+    if (!result.success) expect(result.error.issues.map((i) => i.path.join('.'))).toContain(path);
+  });
+
+  it('rejects a status answer without a version', () => {
+    const status = { service: 'rag', instanceId: 'i', startedAt: 'x', uptimeSeconds: 1, ready: true, dependencies: { nats: 'up' } };
+    expect(ServiceStatusSchema.safeParse(status).success).toBe(false);
+    expect(ServiceStatusSchema.safeParse({ ...status, version: '0.1.0' }).success).toBe(true);
+  });
+
+  it('rejects extra fields on the status request', () => {
+    expect(CONTRACTS['system.status.v1'].request.safeParse({}).success).toBe(true);
+    expect(CONTRACTS['system.status.v1'].request.safeParse({ drop: 'tables' }).success).toBe(false);
+  });
+
+  it('versions every subject in its name', () => {
+    for (const subject of Object.keys(CONTRACTS) as (keyof typeof CONTRACTS)[]) {
+      expect(subject).toMatch(/\.v\d+$/);
+      expect(contractVersion(subject)).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('gives broadcast subjects no owner', () => {
+    expect(subjectsOwnedBy('gateway')).not.toContain('system.status.v1');
+  });
+});
+
+describe('error envelope', () => {
+  it('keeps the code and message of a domain error', () => {
+    const envelope = toErrorEnvelope(new DomainError('not_found', 'Run not found.'), 'c-1');
+    expect(envelope).toEqual({ code: 'not_found', message: 'Run not found.', correlationId: 'c-1' });
+    expect(ErrorEnvelopeSchema.parse(envelope)).toEqual(envelope);
+  });
+
+  it('hides the text of an unexpected error behind internal_error', () => {
+    const envelope = toErrorEnvelope(new Error('password=hunter2 leaked'), 'c-2');
+    expect(envelope.code).toBe('internal_error');
+    expect(envelope.message).not.toContain('hunter2');
+    expect(envelope.message).toContain('c-2');
+  });
+
+  it('rejects an envelope with an unknown code', () => {
+    expect(ErrorEnvelopeSchema.safeParse({ code: 'teapot', message: 'x', correlationId: 'y' }).success).toBe(false);
+  });
+});

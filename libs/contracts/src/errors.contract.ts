@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Error codes that cross service boundaries; the gateway maps each to an HTTP status in one place. */
+export const ERROR_CODES = [
+  'bad_request',
+  'invalid_param',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'too_many_requests',
+  'unavailable',
+  'timeout',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The one error shape that travels over NATS. */
+export const ErrorEnvelopeSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  correlationId: z.string(),
+  message: z.string(),
+});
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
+
+/** A failure the caller should see, with a code from the closed list. Services throw this, never HTTP errors. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** The error a bus request rejects with when the other side answered with an error envelope. */
+export class RemoteError extends DomainError {
+  constructor(
+    readonly envelope: ErrorEnvelope,
+    readonly subject: string,
+  ) {
+    super(envelope.code, envelope.message);
+    this.name = 'RemoteError';
+  }
+}
+
+/** Turns anything thrown into the envelope; unknown errors are reported as internal without their text. */
+export function toErrorEnvelope(error: unknown, correlationId: string): ErrorEnvelope {
+  if (error instanceof DomainError) return { code: error.code, message: error.message, correlationId };
+  return { code: 'internal_error', message: `Internal error (correlation id ${correlationId})`, correlationId };
+}

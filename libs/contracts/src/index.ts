@@ -1,0 +1,5 @@
+export * from './audit.contract';
+export * from './errors.contract';
+export * from './services.contract';
+export * from './subjects.contract';
+export * from './system.contract';

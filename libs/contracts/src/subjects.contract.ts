@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { AuditEventSchema } from './audit.contract';
+import { ServiceName } from './services.contract';
+import { ServiceStatusSchema, SystemStatusRequestSchema } from './system.contract';
+
+/**
+ * A request/reply subject. `owner` is the service that must handle it exactly once (a queue group
+ * across replicas); `broadcast` subjects are answered by every instance of every service instead.
+ */
+export interface RequestContract<Req, Res> {
+  readonly kind: 'request';
+  readonly owner: ServiceName | 'broadcast';
+  readonly request: z.ZodType<Req, z.ZodTypeDef, unknown>;
+  readonly response: z.ZodType<Res, z.ZodTypeDef, unknown>;
+}
+
+/** A durable event subject carried by a JetStream stream. */
+export interface EventContract<E> {
+  readonly kind: 'event';
+  readonly payload: z.ZodType<E, z.ZodTypeDef, unknown>;
+  readonly stream: StreamName;
+}
+
+/** JetStream streams: what must survive a crash. Names get the NATS subject prefix in tests. */
+export const STREAMS = {
+  AUDIT: { subjects: ['audit.event.v1'], maxAgeSeconds: 7 * 24 * 3600, duplicateWindowSeconds: 3600 },
+} as const;
+export type StreamName = keyof typeof STREAMS;
+
+const request = <Req, Res>(
+  owner: ServiceName | 'broadcast',
+  req: z.ZodType<Req, z.ZodTypeDef, unknown>,
+  res: z.ZodType<Res, z.ZodTypeDef, unknown>,
+): RequestContract<Req, Res> => ({ kind: 'request', owner, request: req, response: res });
+
+const event = <E>(stream: StreamName, payload: z.ZodType<E, z.ZodTypeDef, unknown>): EventContract<E> => ({ kind: 'event', payload, stream });
+
+/** Every NATS subject Weft uses, with its version in the name and its payload schemas. */
+export const CONTRACTS = {
+  'audit.event.v1': event('AUDIT', AuditEventSchema),
+  'system.status.v1': request('broadcast', SystemStatusRequestSchema, ServiceStatusSchema),
+} as const;
+
+export type Contracts = typeof CONTRACTS;
+export type Subject = keyof Contracts;
+export type RequestSubject = { [S in Subject]: Contracts[S] extends RequestContract<unknown, unknown> ? S : never }[Subject];
+export type EventSubject = { [S in Subject]: Contracts[S] extends EventContract<unknown> ? S : never }[Subject];
+export type RequestOf<S extends RequestSubject> = Contracts[S] extends RequestContract<infer Req, unknown> ? Req : never;
+export type ResponseOf<S extends RequestSubject> = Contracts[S] extends RequestContract<unknown, infer Res> ? Res : never;
+export type EventOf<S extends EventSubject> = Contracts[S] extends EventContract<infer E> ? E : never;
+
+/** Subjects a service must handle exactly once at start-up. */
+export function subjectsOwnedBy(service: ServiceName): RequestSubject[] {
+  return (Object.keys(CONTRACTS) as Subject[]).filter(
+    (s): s is RequestSubject => CONTRACTS[s].kind === 'request' && (CONTRACTS[s] as RequestContract<unknown, unknown>).owner === service,
+  );
+}
+
+/** NATS headers that carry context across hops. */
+export const HEADERS = {
+  contractVersion: 'weft-contract-version',
+  correlationId: 'weft-correlation-id',
+  workspaceId: 'weft-workspace-id',
+} as const;
+
+/** The version number a subject name carries (`…v1` → 1). */
+export function contractVersion(subject: Subject): number {
+  const match = /\.v(\d+)$/.exec(subject);
+  return match ? Number(match[1]) : 1;
+}

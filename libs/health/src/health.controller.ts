@@ -1,0 +1,37 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ReadinessService } from './readiness.service';
+
+/** Liveness, readiness and a detailed view, on every service's HTTP port. */
+@Controller()
+export class HealthController {
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly readiness: ReadinessService) {}
+
+  /** Liveness: answers as long as the process and its event loop do. */
+  @Get('health')
+  @HttpCode(200)
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: 200 when every dependency answers, 503 naming the failing ones otherwise. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: string; failing: string[] }> {
+    const report = await this.readiness.report();
+    res.status(report.status === 'ok' ? 200 : 503);
+    return { status: report.status, failing: report.failing };
+  }
+
+  @Get('health/details')
+  async details(@Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+    const report = await this.readiness.report();
+    res.status(report.status === 'ok' ? 200 : 503);
+    const mem = process.memoryUsage();
+    return {
+      ...report,
+      process: { pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000), rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+    };
+  }
+}

@@ -1,0 +1,14 @@
+/** One dependency whose state decides readiness; `name` appears in the 503 answer when it fails. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<{ up: boolean; details?: Record<string, unknown> }>;
+}
+
+export interface HealthOptions {
+  diskPath: string;
+  diskThreshold: number;
+  memoryRssMb: number;
+}
+
+export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');

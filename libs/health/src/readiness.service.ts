@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DiskHealthIndicator, HealthIndicatorResult, MemoryHealthIndicator } from '@nestjs/terminus';
+import { HEALTH_OPTIONS, HealthOptions, READINESS_CHECKS, ReadinessCheck } from './health.types';
+
+export interface ReadinessReport {
+  status: 'ok' | 'error';
+  failing: string[];
+  checks: Record<string, { status: 'up' | 'down'; [key: string]: unknown }>;
+}
+
+/** Runs every readiness check at once and says which ones fail. */
+@Injectable()
+export class ReadinessService {
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
+    private readonly disk: DiskHealthIndicator,
+    private readonly memory: MemoryHealthIndicator,
+  ) {}
+
+  /** From now on the service reports not-ready, so load balancers stop sending it work. */
+  markShuttingDown(): void {
+    this.shuttingDown = true;
+  }
+
+  async report(): Promise<ReadinessReport> {
+    const results = await Promise.all([
+      ...this.checks.map(async (c) => {
+        try {
+          const r = await c.check();
+          return [c.name, { status: r.up ? 'up' : 'down', ...r.details }] as const;
+        } catch (error) {
+          return [c.name, { status: 'down', message: (error as Error).message }] as const;
+        }
+      }),
+      this.terminus('disk', () => this.disk.checkStorage('disk', { path: this.options.diskPath, thresholdPercent: this.options.diskThreshold })),
+      this.terminus('memory', () => this.memory.checkRSS('memory', this.options.memoryRssMb * 1024 * 1024)),
+    ]);
+    const checks: ReadinessReport['checks'] = Object.fromEntries(results);
+    if (this.shuttingDown) checks.lifecycle = { status: 'down', message: 'shutting down' };
+    const failing = Object.entries(checks)
+      .filter(([, v]) => v.status === 'down')
+      .map(([k]) => k);
+    return { status: failing.length === 0 ? 'ok' : 'error', failing, checks };
+  }
+
+  private async terminus(name: string, run: () => Promise<HealthIndicatorResult>): Promise<readonly [string, { status: 'up' | 'down'; [key: string]: unknown }]> {
+    try {
+      const result = await run();
+      return [name, { ...result[name], status: 'up' }] as const;
+    } catch (error) {
+      const causes = (error as { causes?: HealthIndicatorResult }).causes;
+      return [name, { ...(causes?.[name] ?? {}), status: 'down', message: (error as Error).message }] as const;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './logging.module';
+export * from './redaction';
+export * from './request-context';
+export * from './sentry';

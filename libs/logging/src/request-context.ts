@@ -1,0 +1,30 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+
+/** What follows one unit of work (an HTTP request, a NATS message) through every await and every hop. */
+export interface RequestContext {
+  correlationId: string;
+  workspaceId?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** Runs `fn` with a context; everything it awaits sees the same correlation id. */
+export function runWithContext<T>(context: RequestContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+/** The current context, if any. */
+export function currentContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+/** The current correlation id, or a fresh one when work starts outside any request. */
+export function currentCorrelationId(): string {
+  return storage.getStore()?.correlationId ?? randomUUID();
+}
+
+/** Accepts a caller-supplied correlation id only when it is short and plain, so logs cannot be forged. */
+export function sanitizeCorrelationId(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(value) ? value : undefined;
+}

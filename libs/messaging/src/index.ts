@@ -1,0 +1,5 @@
+export * from './handler-explorer.service';
+export * from './message-bus.service';
+export * from './messaging.module';
+export * from './messaging.types';
+export * from './on-request.decorator';

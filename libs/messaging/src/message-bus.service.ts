@@ -1,0 +1,446 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  CONTRACTS,
+  DomainError,
+  ErrorEnvelopeSchema,
+  EventContract,
+  EventOf,
+  EventSubject,
+  HEADERS,
+  RemoteError,
+  RequestContract,
+  RequestOf,
+  RequestSubject,
+  ResponseOf,
+  STREAMS,
+  StreamName,
+  contractVersion,
+  toErrorEnvelope,
+} from '@weft/contracts';
+import { currentContext, currentCorrelationId, reportError, runWithContext, sanitizeCorrelationId } from '@weft/logging';
+import { BusMetrics } from '@weft/metrics';
+import {
+  AckPolicy,
+  ConsumerMessages,
+  DeliverPolicy,
+  JSONCodec,
+  JsMsg,
+  Msg,
+  MsgHdrs,
+  NatsConnection,
+  RequestStrategy,
+  StorageType,
+  Subscription,
+  connect,
+  headers as natsHeaders,
+  nanos,
+} from 'nats';
+import { MESSAGING_OPTIONS, MessageContext, MessagingOptions } from './messaging.types';
+
+type Reply<T> = { ok: true; data: T } | { ok: false; error: unknown };
+type RequestHandler = (payload: unknown, ctx: MessageContext) => Promise<unknown>;
+type EventHandler<E> = (payload: E, ctx: MessageContext & { deliveryCount: number }) => Promise<void>;
+
+interface Registration {
+  subject: RequestSubject;
+  handler: RequestHandler;
+  subscription?: Subscription;
+}
+
+interface ConsumerRegistration {
+  subject: EventSubject;
+  durable: string;
+  handler: EventHandler<unknown>;
+  messages?: ConsumerMessages;
+}
+
+const codec = JSONCodec<unknown>();
+
+/**
+ * The typed NATS client every service uses. Request/reply with validation on both sides and one error
+ * envelope; JetStream publishing and durable consumption for what must survive a crash. It connects in
+ * the background and keeps retrying, so a service starts (and answers 503 on /ready) while NATS is down.
+ */
+@Injectable()
+export class MessageBus implements OnApplicationShutdown {
+  private readonly logger = new Logger(MessageBus.name);
+  private connection?: NatsConnection;
+  private readonly registrations: Registration[] = [];
+  private readonly consumers: ConsumerRegistration[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly ensuredStreams = new Set<StreamName>();
+  private connecting?: Promise<void>;
+  private closing = false;
+  private disconnected = false;
+  private handling = true;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly metrics: BusMetrics,
+  ) {}
+
+  /** Starts connecting; resolves once connected (it retries for ever until then or until shutdown). */
+  start(): Promise<void> {
+    this.connecting ??= this.connectWithRetry();
+    return this.connecting;
+  }
+
+  isConnected(): boolean {
+    return this.connection !== undefined && !this.connection.isClosed() && this.connection.info !== undefined && !this.disconnected;
+  }
+
+  /** The wire subject: the contract subject behind the optional prefix that isolates stacks sharing a NATS. */
+  wireSubject(subject: string): string {
+    return this.options.subjectPrefix ? `${this.options.subjectPrefix}.${subject}` : subject;
+  }
+
+  /** The wire stream name, with the same isolation. */
+  wireStream(stream: StreamName): string {
+    return this.options.subjectPrefix ? `${this.options.subjectPrefix.replace(/[^A-Za-z0-9_-]/g, '_')}_${stream}` : stream;
+  }
+
+  /** Sends a request to the service that owns the subject and validates its answer. */
+  async request<S extends RequestSubject>(subject: S, payload: RequestOf<S>, opts: { timeoutMs?: number } = {}): Promise<ResponseOf<S>> {
+    const contract = CONTRACTS[subject] as RequestContract<RequestOf<S>, ResponseOf<S>>;
+    const nc = this.requireConnection(subject);
+    let msg: Msg;
+    try {
+      msg = await nc.request(this.wireSubject(subject), codec.encode(contract.request.parse(payload)), {
+        timeout: opts.timeoutMs ?? this.options.requestTimeoutMs,
+        headers: this.outboundHeaders(subject),
+      });
+    } catch (error) {
+      throw this.transportError(subject, error);
+    }
+    return this.decodeReply(subject, contract, msg);
+  }
+
+  /**
+   * Asks every instance answering a broadcast subject and collects the valid answers until `timeoutMs`
+   * passes or `enough` says the answers so far suffice. Instances that do not answer are simply absent.
+   */
+  async gather<S extends RequestSubject>(
+    subject: S,
+    payload: RequestOf<S>,
+    opts: { timeoutMs: number; enough?: (answers: ResponseOf<S>[]) => boolean },
+  ): Promise<ResponseOf<S>[]> {
+    const contract = CONTRACTS[subject] as RequestContract<RequestOf<S>, ResponseOf<S>>;
+    const nc = this.requireConnection(subject);
+    const answers: ResponseOf<S>[] = [];
+    try {
+      const replies = await nc.requestMany(this.wireSubject(subject), codec.encode(contract.request.parse(payload)), {
+        maxWait: opts.timeoutMs,
+        strategy: RequestStrategy.Timer,
+        headers: this.outboundHeaders(subject),
+      });
+      for await (const msg of replies) {
+        try {
+          answers.push(this.decodeReply(subject, contract, msg));
+        } catch (error) {
+          this.logger.warn(`Ignored an invalid answer on "${subject}": ${(error as Error).message}`);
+        }
+        if (opts.enough?.(answers)) break;
+      }
+    } catch (error) {
+      // No responders at all is a normal outcome of a broadcast: nobody is up.
+      if (!/503|no responders/i.test(String((error as { code?: string }).code ?? (error as Error).message))) throw this.transportError(subject, error);
+    }
+    return answers;
+  }
+
+  /** Registers the handler of a request subject; subscriptions open once connected. */
+  handle<S extends RequestSubject>(subject: S, handler: (payload: RequestOf<S>, ctx: MessageContext) => Promise<ResponseOf<S>>): void {
+    const registration: Registration = { subject, handler: handler as RequestHandler };
+    this.registrations.push(registration);
+    if (this.connection) this.subscribe(this.connection, registration);
+  }
+
+  /** Subjects with their number of registered handlers, for the start-up ownership check. */
+  handlerCounts(): Map<RequestSubject, number> {
+    const counts = new Map<RequestSubject, number>();
+    for (const r of this.registrations) counts.set(r.subject, (counts.get(r.subject) ?? 0) + 1);
+    return counts;
+  }
+
+  /**
+   * Publishes a durable event to its JetStream stream. `id` de-duplicates: the same id published twice
+   * within the stream's window is stored once.
+   */
+  async publishEvent<S extends EventSubject>(subject: S, payload: EventOf<S>, id: string): Promise<void> {
+    const contract = CONTRACTS[subject] as EventContract<EventOf<S>>;
+    const nc = this.requireConnection(subject);
+    await this.ensureStream(nc, contract.stream);
+    try {
+      await nc.jetstream().publish(this.wireSubject(subject), codec.encode(contract.payload.parse(payload)), {
+        msgID: id,
+        headers: this.outboundHeaders(subject),
+      });
+    } catch (error) {
+      throw this.transportError(subject, error);
+    }
+  }
+
+  /**
+   * Consumes a durable event subject with a named durable consumer shared by all replicas. The handler's
+   * success acks; a failure is redelivered later. Invalid payloads are terminated (logged, never retried).
+   */
+  consume<S extends EventSubject>(subject: S, durable: string, handler: EventHandler<EventOf<S>>): void {
+    const registration: ConsumerRegistration = { subject, durable, handler: handler as EventHandler<unknown> };
+    this.consumers.push(registration);
+    if (this.connection) void this.runConsumer(this.connection, registration);
+  }
+
+  /** Stops taking new messages and waits for handlers in flight, up to `timeoutMs`; outgoing requests still work. */
+  async stopHandling(timeoutMs: number): Promise<void> {
+    this.handling = false;
+    for (const c of this.consumers) c.messages?.stop();
+    for (const r of this.registrations) r.subscription?.unsubscribe();
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+
+  /** Closes the connection last, after the HTTP server and handlers have finished. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.handling) await this.stopHandling(5000);
+    this.closing = true;
+    const nc = this.connection;
+    this.connection = undefined;
+    if (nc && !nc.isClosed()) {
+      await nc.flush().catch(() => undefined);
+      await nc.close().catch(() => undefined);
+    }
+  }
+
+  private async connectWithRetry(): Promise<void> {
+    let delay = 250;
+    while (!this.closing) {
+      try {
+        const nc = await connect({
+          servers: this.options.servers,
+          name: `${this.options.service}:${this.options.instanceId}`,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 500,
+          pingInterval: 10_000,
+        });
+        this.connection = nc;
+        this.disconnected = false;
+        this.logger.log(`Connected to NATS at "${nc.getServer()}"`);
+        void this.watchStatus(nc);
+        if (this.handling) {
+          for (const r of this.registrations) this.subscribe(nc, r);
+          for (const c of this.consumers) void this.runConsumer(nc, c);
+        }
+        return;
+      } catch (error) {
+        this.logger.warn(`Waiting for NATS at "${this.options.servers.join(',')}": ${(error as Error).message}; retrying in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') {
+        this.disconnected = true;
+        this.logger.warn(`Lost the NATS connection to "${String(status.data)}"; reconnecting`);
+      } else if (status.type === 'reconnect') {
+        this.disconnected = false;
+        this.logger.log(`Reconnected to NATS at "${String(status.data)}"`);
+      }
+    }
+  }
+
+  private subscribe(nc: NatsConnection, registration: Registration): void {
+    const contract = CONTRACTS[registration.subject] as RequestContract<unknown, unknown>;
+    // Owned subjects are load-balanced over the owner's replicas; broadcast subjects reach every instance.
+    const queue = contract.owner === 'broadcast' ? undefined : contract.owner;
+    registration.subscription = nc.subscribe(this.wireSubject(registration.subject), {
+      queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error(`Subscription to "${registration.subject}" failed: ${err.message}`);
+          return;
+        }
+        this.track(this.dispatch(registration, contract, msg));
+      },
+    });
+  }
+
+  private async dispatch(registration: Registration, contract: RequestContract<unknown, unknown>, msg: Msg): Promise<void> {
+    const started = process.hrtime.bigint();
+    const ctx = this.inboundContext(registration.subject, msg.headers);
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+    await runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
+      let payload: unknown;
+      try {
+        payload = codec.decode(msg.data);
+      } catch {
+        payload = undefined;
+      }
+      const parsed = contract.request.safeParse(payload);
+      if (!parsed.success) {
+        this.metrics.observe(registration.subject, 'invalid', elapsed());
+        const message = `Invalid payload for "${registration.subject}": ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+        this.respond(msg, { ok: false, error: { code: 'invalid_param', message, correlationId: ctx.correlationId } });
+        return;
+      }
+      try {
+        const result = await registration.handler(parsed.data, ctx);
+        this.metrics.observe(registration.subject, 'ok', elapsed());
+        this.respond(msg, { ok: true, data: result });
+      } catch (error) {
+        this.metrics.observe(registration.subject, 'error', elapsed());
+        if (!(error instanceof DomainError)) {
+          this.logger.error({ err: error }, `Handler of "${registration.subject}" failed`);
+          reportError(error, ctx.correlationId);
+        }
+        this.respond(msg, { ok: false, error: toErrorEnvelope(error, ctx.correlationId) });
+      }
+    });
+  }
+
+  private respond(msg: Msg, reply: Reply<unknown>): void {
+    if (!msg.reply) return;
+    try {
+      msg.respond(codec.encode(reply));
+    } catch (error) {
+      this.logger.warn(`Could not answer on "${msg.subject}": ${(error as Error).message}`);
+    }
+  }
+
+  private async runConsumer(nc: NatsConnection, registration: ConsumerRegistration): Promise<void> {
+    const contract = CONTRACTS[registration.subject] as EventContract<unknown>;
+    let delay = 250;
+    while (this.handling && !this.closing && this.connection === nc) {
+      try {
+        await this.ensureStream(nc, contract.stream);
+        const stream = this.wireStream(contract.stream);
+        const jsm = await nc.jetstreamManager();
+        await jsm.consumers.add(stream, {
+          durable_name: registration.durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          filter_subject: this.wireSubject(registration.subject),
+          ack_wait: nanos(30_000),
+          max_ack_pending: 1000,
+        });
+        const consumer = await nc.jetstream().consumers.get(stream, registration.durable);
+        const messages = await consumer.consume({ max_messages: 200 });
+        registration.messages = messages;
+        delay = 250;
+        for await (const m of messages) {
+          this.track(this.handleEvent(registration, contract, m));
+        }
+      } catch (error) {
+        if (this.closing || !this.handling) return;
+        this.logger.warn(`Consumer "${registration.durable}" on "${registration.subject}" stopped: ${(error as Error).message}; restarting in ${delay} ms`);
+      }
+      if (this.closing || !this.handling) return;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+
+  private async handleEvent(registration: ConsumerRegistration, contract: EventContract<unknown>, m: JsMsg): Promise<void> {
+    const started = process.hrtime.bigint();
+    const ctx = this.inboundContext(registration.subject, m.headers);
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+    await runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
+      let payload: unknown;
+      try {
+        payload = m.json();
+      } catch {
+        payload = undefined;
+      }
+      const parsed = contract.payload.safeParse(payload);
+      if (!parsed.success) {
+        this.metrics.observe(registration.subject, 'invalid', elapsed());
+        this.logger.error(`Dropped an invalid event on "${registration.subject}" (stream sequence ${m.seq}): ${parsed.error.message}`);
+        m.term();
+        return;
+      }
+      try {
+        await registration.handler(parsed.data, { ...ctx, deliveryCount: m.info.redeliveryCount });
+        m.ack();
+        this.metrics.observe(registration.subject, 'ok', elapsed());
+      } catch (error) {
+        this.metrics.observe(registration.subject, 'error', elapsed());
+        const delayMs = Math.min(1000 * 2 ** Math.min(m.info.redeliveryCount, 5), 30_000);
+        this.logger.warn(`Event on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering in ${delayMs} ms: ${(error as Error).message}`);
+        m.nak(delayMs);
+      }
+    });
+  }
+
+  private async ensureStream(nc: NatsConnection, stream: StreamName): Promise<void> {
+    if (this.ensuredStreams.has(stream)) return;
+    const def = STREAMS[stream];
+    const jsm = await nc.jetstreamManager();
+    const config = {
+      name: this.wireStream(stream),
+      subjects: def.subjects.map((s) => this.wireSubject(s)),
+      storage: StorageType.File,
+      max_age: nanos(def.maxAgeSeconds * 1000),
+      duplicate_window: nanos(def.duplicateWindowSeconds * 1000),
+    };
+    try {
+      await jsm.streams.info(config.name);
+      await jsm.streams.update(config.name, config);
+    } catch (error) {
+      if (!/not found/i.test((error as Error).message)) throw error;
+      await jsm.streams.add(config);
+    }
+    this.ensuredStreams.add(stream);
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+
+  private outboundHeaders(subject: RequestSubject | EventSubject): MsgHdrs {
+    const h = natsHeaders();
+    const ctx = currentContext();
+    h.set(HEADERS.correlationId, ctx?.correlationId ?? currentCorrelationId());
+    if (ctx?.workspaceId) h.set(HEADERS.workspaceId, ctx.workspaceId);
+    h.set(HEADERS.contractVersion, String(contractVersion(subject)));
+    return h;
+  }
+
+  private inboundContext(subject: string, h: MsgHdrs | undefined): MessageContext {
+    const correlationId = sanitizeCorrelationId(h?.get(HEADERS.correlationId)) ?? currentCorrelationId();
+    const workspaceId = h?.get(HEADERS.workspaceId) || undefined;
+    return { correlationId, workspaceId, subject };
+  }
+
+  private decodeReply<Req, Res>(subject: string, contract: RequestContract<Req, Res>, msg: Msg): Res {
+    let reply: Reply<unknown>;
+    try {
+      reply = codec.decode(msg.data) as Reply<unknown>;
+    } catch {
+      throw new DomainError('internal_error', `Unreadable answer on "${subject}"`);
+    }
+    if (reply && reply.ok === true) {
+      const parsed = contract.response.safeParse(reply.data);
+      if (parsed.success) return parsed.data;
+      throw new DomainError('internal_error', `Invalid answer on "${subject}": ${parsed.error.message}`);
+    }
+    const envelope = ErrorEnvelopeSchema.safeParse(reply?.error);
+    if (envelope.success) throw new RemoteError(envelope.data, subject);
+    throw new DomainError('internal_error', `Unreadable error answer on "${subject}"`);
+  }
+
+  private requireConnection(subject: string): NatsConnection {
+    if (!this.connection || this.connection.isClosed()) {
+      throw new DomainError('unavailable', `The message bus is not connected; cannot send "${subject}"`);
+    }
+    return this.connection;
+  }
+
+  private transportError(subject: string, error: unknown): DomainError {
+    const text = `${String((error as { code?: string }).code ?? '')} ${(error as Error).message}`;
+    if (/TIMEOUT|timeout/.test(text)) return new DomainError('timeout', `No answer on "${subject}" in time`);
+    if (/503|no responders/i.test(text)) return new DomainError('unavailable', `No service is handling "${subject}"`);
+    return new DomainError('unavailable', `Message bus error on "${subject}": ${(error as Error).message}`);
+  }
+}

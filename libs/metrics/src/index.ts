@@ -1,0 +1,4 @@
+export * from './bus-metrics';
+export * from './metric-names';
+export * from './metrics.module';
+export { InjectMetric, makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';

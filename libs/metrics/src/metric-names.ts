@@ -1,0 +1,8 @@
+/** Metric names shared by code, dashboards and alert rules. HTTP names follow Dify's for dashboard compatibility. */
+export const METRIC = {
+  activeConnections: 'dify_active_connections',
+  busMessageDuration: 'weft_nats_handler_duration_seconds',
+  busMessages: 'weft_nats_handler_total',
+  requestDuration: 'dify_request_duration_seconds',
+  requestsTotal: 'dify_requests_total',
+} as const;

@@ -1,0 +1,95 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DomainError } from '@weft/contracts';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions, runMigrationsLocked } from './data-source.util';
+import { PERSISTENCE_OPTIONS, PersistenceOptions } from './persistence.types';
+
+/**
+ * The service's connection to Postgres. It connects (and migrates) in the background with backoff, so
+ * the service starts and reports not-ready while Postgres is down, and becomes ready when it returns.
+ */
+@Injectable()
+export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseService.name);
+  private readonly source: DataSource;
+  private migrated = false;
+  private closing = false;
+  private ready?: Promise<void>;
+
+  constructor(@Inject(PERSISTENCE_OPTIONS) private readonly options: PersistenceOptions) {
+    this.source = new DataSource(buildDataSourceOptions(options.definition, options.database, options.applicationName));
+  }
+
+  onModuleInit(): void {
+    this.ready = this.connectWithRetry();
+  }
+
+  /** Resolves once connected and migrated. */
+  whenReady(): Promise<void> {
+    return this.ready ?? Promise.reject(new Error('DatabaseService was not initialised'));
+  }
+
+  /** The TypeORM data source; fails with `unavailable` until the database is connected and migrated. */
+  get dataSource(): DataSource {
+    if (!this.source.isInitialized || !this.migrated) throw new DomainError('unavailable', 'The database is not available yet');
+    return this.source;
+  }
+
+  get schema(): string {
+    return this.options.definition.schema;
+  }
+
+  /** Whether Postgres answers a trivial query right now. */
+  async ping(timeoutMs = 2000): Promise<boolean> {
+    if (!this.source.isInitialized) return false;
+    try {
+      await Promise.race([
+        this.source.query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
+      ]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether every migration of this service has been applied. */
+  async migrationsApplied(): Promise<boolean> {
+    if (this.migrated) return true;
+    if (!this.source.isInitialized) return false;
+    try {
+      this.migrated = !(await this.source.showMigrations());
+    } catch {
+      return false;
+    }
+    return this.migrated;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    if (this.source.isInitialized) await this.source.destroy();
+  }
+
+  private async connectWithRetry(): Promise<void> {
+    let delay = 250;
+    while (!this.closing) {
+      try {
+        if (!this.source.isInitialized) await this.source.initialize();
+        if (this.options.migrateOnStart) {
+          const applied = await runMigrationsLocked(this.source, this.schema);
+          if (applied.length > 0) this.logger.log(`Applied migrations to schema "${this.schema}": ${applied.join(', ')}`);
+          this.migrated = true;
+        } else if (!(await this.migrationsApplied())) {
+          throw new Error(`migrations of schema "${this.schema}" are not applied yet`);
+        }
+        this.logger.log(`Database ready (schema "${this.schema}")`);
+        return;
+      } catch (error) {
+        if (this.closing) return;
+        this.logger.warn(`Waiting for the database: ${(error as Error).message}; retrying in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+}

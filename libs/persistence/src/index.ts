@@ -1,0 +1,6 @@
+export * from './data-source.util';
+export * from './database.service';
+export * from './persistence.module';
+export * from './persistence.types';
+export * from './redis.module';
+export * from './redis.service';

@@ -1,0 +1,143 @@
+import { DynamicModule, INestApplication, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AuditService } from '@weft/audit';
+import { ConfigOf, ConfigSpec, ConfigValidationError, databaseConfig, httpConfig, loadConfig, loggingConfig, maskConfig, runtimeConfig } from '@weft/config';
+import type { ServiceName } from '@weft/contracts';
+import { ReadinessService } from '@weft/health';
+import { flushErrorReporting, initErrorReporting } from '@weft/logging';
+import { MessageBus } from '@weft/messaging';
+import { buildDataSourceOptions, PersistenceDefinition, runMigrationsLocked } from '@weft/persistence';
+import { DataSource } from 'typeorm';
+import express, { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
+import { HttpErrorFilter, toHttpError } from './http-error.filter';
+import { createServiceIdentity, ServiceIdentity } from './service-identity';
+
+/** The parts of a service's config that start-up itself needs. */
+type ServiceSpec = ConfigSpec & { http: ReturnType<typeof httpConfig>; logging: typeof loggingConfig; runtime: typeof runtimeConfig };
+
+export interface BootstrapOptions<S extends ServiceSpec> {
+  service: ServiceName;
+  spec: S;
+  /** The root module, built from the loaded config. */
+  module: (config: ConfigOf<S>, identity: ServiceIdentity) => DynamicModule;
+  /** When set, `main.js migrate` applies this schema's migrations and exits (for a migrations job). */
+  persistence?: PersistenceDefinition;
+  jsonBodyLimit?: string;
+}
+
+/** Loads config or exits non-zero with one message naming every bad variable. */
+export function loadConfigOrExit<S extends ConfigSpec>(service: ServiceName, spec: S): ConfigOf<S> {
+  try {
+    return loadConfig(service, spec);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** Body-parser failures (malformed JSON, oversized bodies) answer in Dify's error shape, never HTML. */
+function bodyErrorHandler(err: Error & { status?: number; type?: string }, req: Request & { id?: string }, res: Response, next: NextFunction): void {
+  if (!err) return next();
+  const status = err.status ?? 400;
+  if (err.type === 'entity.parse.failed') {
+    res.status(400).json({ code: 'bad_request', message: 'The request body is not valid JSON.', status: 400 });
+  } else if (err.type === 'entity.too.large') {
+    res.status(413).json({ code: 'request_entity_too_large', message: 'The request body is too large.', status: 413 });
+  } else if (status >= 400 && status < 500) {
+    res.status(status).json({ code: 'bad_request', message: err.message, status });
+  } else {
+    res.status(500).json(toHttpError(err, req.id ?? 'unknown'));
+  }
+}
+
+/**
+ * Starts one service: config (or a clear exit), the Nest app, HTTP on its port, NATS in the background,
+ * and graceful shutdown on SIGTERM/SIGINT: stop taking work, finish what is in flight, close, exit 0.
+ */
+export async function bootstrapService<S extends ServiceSpec>(options: BootstrapOptions<S>): Promise<INestApplication | undefined> {
+  const config = loadConfigOrExit(options.service, options.spec);
+  const base = config as unknown as ConfigOf<ServiceSpec>;
+  if (process.argv[2] === 'migrate') {
+    await migrateAndExit(options, config as unknown as { database?: ConfigOf<typeof databaseConfig> });
+    return undefined;
+  }
+  const identity = createServiceIdentity(options.service);
+  initErrorReporting(base.logging.sentryDsn, options.service, identity.version);
+
+  const app = await NestFactory.create(options.module(config, identity), { bufferLogs: true, bodyParser: false });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.useGlobalFilters(new HttpErrorFilter());
+  const expressApp = app.getHttpAdapter().getInstance() as express.Express;
+  expressApp.disable('x-powered-by');
+  app.use(express.json({ limit: options.jsonBodyLimit ?? '1mb' }));
+  app.use(bodyErrorHandler);
+
+  const { host, port } = base.http;
+  await app.listen(port, host);
+  const nestLogger = new NestLogger('Bootstrap');
+  nestLogger.log({ config: maskConfig(options.spec, config) }, `Service "${options.service}" (instance "${identity.instanceId}") listening on http://${host}:${port}`);
+
+  app.get(AuditService).record({
+    action: 'service.started',
+    actor: { type: 'system', id: options.service },
+    resource: { type: 'service', id: identity.instanceId },
+    details: { version: identity.version, port },
+  });
+
+  installShutdown(app, options.service, base.runtime.shutdownTimeoutMs);
+  return app;
+}
+
+function installShutdown(app: INestApplication, service: string, timeoutMs: number): void {
+  const logger = new NestLogger('Shutdown');
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.log(`Service "${service}" received ${signal}; finishing in-flight work (up to ${timeoutMs} ms)`);
+    app.get(ReadinessService).markShuttingDown();
+    const server = app.getHttpServer() as Server;
+    const force = setTimeout(() => {
+      logger.warn(`In-flight work did not finish within ${timeoutMs} ms; closing remaining connections`);
+      server.closeAllConnections();
+    }, timeoutMs);
+    force.unref();
+    try {
+      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), app.get(MessageBus).stopHandling(timeoutMs)]);
+      await app.close();
+      await flushErrorReporting();
+      clearTimeout(force);
+      logger.log(`Service "${service}" stopped`);
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, `Service "${service}" did not stop cleanly`);
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function migrateAndExit(options: { service: ServiceName; persistence?: PersistenceDefinition }, config: { database?: ConfigOf<typeof databaseConfig> }): Promise<void> {
+  if (!options.persistence || !config.database) {
+    process.stdout.write(`Service "${options.service}" has no schema to migrate.\n`);
+    process.exit(0);
+  }
+  const source = new DataSource(buildDataSourceOptions(options.persistence, config.database, `weft-${options.service}-migrate`));
+  try {
+    await source.initialize();
+    const applied = await runMigrationsLocked(source, options.persistence.schema);
+    process.stdout.write(`Schema "${options.persistence.schema}": ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}\n`);
+    await source.destroy();
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`Migrating schema "${options.persistence.schema}" failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,28 @@
+import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { DomainError, ERROR_CODES } from '@weft/contracts';
+import { HTTP_STATUS_BY_CODE, toHttpError } from '@weft/platform';
+
+describe('toHttpError', () => {
+  it.each(ERROR_CODES.map((code) => [code]))('maps %s to its status in Dify shape', (code) => {
+    const body = toHttpError(new DomainError(code, 'msg'), 'c');
+    expect(body.status).toBe(HTTP_STATUS_BY_CODE[code]);
+    expect(body.code).toBe(code === 'internal_error' ? 'internal_server_error' : code);
+    expect(body.message).toBe('msg');
+  });
+
+  it('turns Nest exceptions into snake_case codes as Dify does', () => {
+    expect(toHttpError(new NotFoundException('Cannot GET /x'), 'c')).toEqual({ code: 'not_found', message: 'Cannot GET /x', status: 404 });
+    expect(toHttpError(new PayloadTooLargeException(), 'c').code).toBe('payload_too_large');
+    expect(toHttpError(new BadRequestException({ code: 'invalid_param', message: 'bad', params: 'user' }), 'c')).toEqual({
+      code: 'invalid_param',
+      message: 'bad',
+      status: 400,
+      params: 'user',
+    });
+  });
+
+  it('never leaks the text of an unexpected error', () => {
+    const body = toHttpError(new TypeError('secret internals'), 'corr-9');
+    expect(body).toEqual({ code: 'internal_server_error', message: 'Internal server error (correlation id corr-9)', status: 500 });
+  });
+});

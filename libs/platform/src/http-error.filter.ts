@@ -1,0 +1,75 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { DomainError, ErrorCode } from '@weft/contracts';
+import { currentCorrelationId, reportError } from '@weft/logging';
+import type { Request, Response } from 'express';
+
+/** HTTP status for each error code that crosses the bus. */
+export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
+  bad_request: 400,
+  invalid_param: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_requests: 429,
+  internal_error: 500,
+  unavailable: 503,
+  timeout: 504,
+};
+
+/** Dify's error body: `{code, message, status}`. */
+export interface DifyErrorBody {
+  code: string;
+  message: string;
+  status: number;
+  params?: string;
+}
+
+function snakeCase(name: string): string {
+  return name
+    .replace(/Exception$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** Maps anything thrown to Dify's error shape; the one place where error codes become HTTP statuses. */
+export function toHttpError(error: unknown, correlationId: string): DifyErrorBody {
+  if (error instanceof DomainError) {
+    const status = HTTP_STATUS_BY_CODE[error.code];
+    const code = error.code === 'internal_error' ? 'internal_server_error' : error.code;
+    return { code, message: error.message, status };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const body = error.getResponse();
+    const given = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const message = Array.isArray(given.message) ? given.message.join('; ') : typeof given.message === 'string' ? given.message : error.message;
+    const code = typeof given.code === 'string' ? given.code : snakeCase(error.constructor.name === 'HttpException' ? 'BadRequest' : error.constructor.name);
+    return { code, message, status, ...(typeof given.params === 'string' ? { params: given.params } : {}) };
+  }
+  return { code: 'internal_server_error', message: `Internal server error (correlation id ${correlationId})`, status: 500 };
+}
+
+/** Every HTTP error, from any service, leaves in Dify's `{code, message, status}` shape. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const correlationId = req.id ?? currentCorrelationId();
+    const body = toHttpError(error, correlationId);
+    if (body.status >= 500) {
+      this.logger.error({ err: error, correlationId }, `Request "${req.method} ${req.originalUrl}" failed`);
+      if (!(error instanceof DomainError)) reportError(error, correlationId);
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="api"');
+    res.status(body.status).json(body);
+  }
+}

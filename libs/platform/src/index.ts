@@ -1,0 +1,6 @@
+export * from './bootstrap';
+export * from './http-error.filter';
+export * from './platform.module';
+export * from './request-context.middleware';
+export * from './service-identity';
+export * from './system-status.handler';

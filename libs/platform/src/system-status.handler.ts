@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ServiceStatus } from '@weft/contracts';
+import { ReadinessService } from '@weft/health';
+import { OnRequest } from '@weft/messaging';
+import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
+
+/** What this instance says about itself: identity, uptime and the state of each dependency. */
+export async function describeSelf(identity: ServiceIdentity, readiness: ReadinessService): Promise<ServiceStatus> {
+  const report = await readiness.report();
+  return {
+    service: identity.service,
+    instanceId: identity.instanceId,
+    version: identity.version,
+    startedAt: identity.startedAt.toISOString(),
+    uptimeSeconds: Math.round((Date.now() - identity.startedAt.getTime()) / 1000),
+    ready: report.status === 'ok',
+    dependencies: Object.fromEntries(Object.entries(report.checks).map(([name, check]) => [name, check.status])),
+  };
+}
+
+/** Answers the system-status broadcast; every instance of every service runs one. */
+@Injectable()
+export class SystemStatusHandler {
+  constructor(
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    private readonly readiness: ReadinessService,
+  ) {}
+
+  @OnRequest('system.status.v1')
+  async status(): Promise<ServiceStatus> {
+    return describeSelf(this.identity, this.readiness);
+  }
+}

@@ -1,0 +1,116 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from './infra';
+import { pollUntil } from './poll';
+
+export const PORT_VARIABLES = {
+  gateway: 'GATEWAY_PORT',
+  orchestrator: 'ORCHESTRATOR_PORT',
+  'node-runner': 'NODE_RUNNER_PORT',
+  rag: 'RAG_PORT',
+  compliance: 'COMPLIANCE_PORT',
+} as const;
+export type ServiceName = keyof typeof PORT_VARIABLES;
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** One service started from the build in dist/ as its own process, the way `npm start` runs it. */
+export class ServiceProcess {
+  private child?: ChildProcess;
+  private output: string[] = [];
+  private exitPromise?: Promise<ExitStatus>;
+
+  constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static entryPoint(name: ServiceName): string {
+    return join(REPO_ROOT, 'dist', 'apps', name, 'src', 'main.js');
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Everything the process printed, stdout and stderr interleaved. */
+  logs(): string {
+    return this.output.join('');
+  }
+
+  start(extraEnv: Record<string, string> = {}, args: string[] = []): this {
+    const entry = ServiceProcess.entryPoint(this.name);
+    if (!existsSync(entry)) throw new Error(`${entry} does not exist: run "npm run build" first (npm test does)`);
+    this.output = [];
+    const child = spawn(process.execPath, [entry, ...args], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...this.env, [PORT_VARIABLES[this.name]]: String(this.port), ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output.push(chunk.toString());
+      if (this.output.length > 2000) this.output.splice(0, 1000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exitPromise = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.child = child;
+    return this;
+  }
+
+  /** Resolves with how the process ended. */
+  exited(): Promise<ExitStatus> {
+    if (!this.exitPromise) throw new Error(`${this.name} was never started`);
+    return this.exitPromise;
+  }
+
+  isRunning(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    await pollUntil(
+      async () => {
+        if (!this.isRunning()) throw new Error(`${this.name} exited:\n${this.logs().slice(-3000)}`);
+        const res = await fetch(`${this.baseUrl}/ready`, { signal: AbortSignal.timeout(2000) });
+        return res.status === 200;
+      },
+      { timeoutMs, intervalMs: 100, what: `${this.name} to become ready` },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- ${this.name} output ---\n${this.logs().slice(-3000)}`);
+    });
+  }
+
+  /** Sends a signal and waits for the process to end. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<ExitStatus> {
+    if (!this.child || !this.isRunning()) return this.exitPromise ?? { code: null, signal: null };
+    this.child.kill(signal);
+    const timer = new Promise<ExitStatus>((_, reject) =>
+      setTimeout(() => reject(new Error(`${this.name} did not exit within ${timeoutMs} ms after ${signal}`)), timeoutMs).unref(),
+    );
+    return Promise.race([this.exited(), timer]);
+  }
+}
