@@ -7,6 +7,9 @@ const swc = [
       parser: { syntax: 'typescript', decorators: true },
       transform: { legacyDecorator: true, decoratorMetadata: true },
       target: 'es2022',
+      // Resolves @weft/* at transform time, so global setup files (which Jest does not map) can use them too.
+      baseUrl: __dirname,
+      paths: { '@weft/*': ['libs/*/src/index.ts'] },
     },
     module: { type: 'commonjs' },
   },
@@ -16,7 +19,6 @@ const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@weft/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 

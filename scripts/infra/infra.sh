@@ -59,7 +59,7 @@ PGVECTOR_SRC_LIST=/etc/apt/sources.list.d/weft-pgvector-src.sources
 
 # Postgres refuses to run as root, so as root we run it as the `postgres` system user; any other
 # user simply runs it as themselves.
-if [[ $(id -u) -eq 0 ]]; then PG_OS_USER=postgres; else PG_OS_USER=$(id -un); fi
+if [[ $(id -u) -eq 0 ]]; then PG_OS_USER=postgres; else PG_OS_USER=$(id -un 2>/dev/null || id -u); fi
 
 # Unix socket paths are limited to ~107 bytes; a deep checkout would make initdb/pg_ctl fail.
 if (( ${#PG_RUN} + ${#PG_PORT} + 10 > 100 )); then
@@ -83,7 +83,9 @@ log_tail() { # file: show the end of a log when something did not come up
 }
 
 check_port_var() { # name value
-  [[ $2 =~ ^[0-9]+$ ]] && (( $2 > 0 && $2 < 65536 )) || die "$1 must be a TCP port number, got '$2'"
+  if ! [[ $2 =~ ^[0-9]+$ ]] || (( $2 < 1 || $2 > 65535 )); then
+    die "$1 must be a TCP port number, got '$2'"
+  fi
 }
 
 # Bounded poll instead of fixed sleeps: returns as soon as "$@" succeeds.
@@ -95,28 +97,33 @@ wait_until() { # seconds cmd...
   done
 }
 
+# The probes below run in a child bash (so `timeout` can bound a hanging connect); their
+# single-quoted bodies expand $1, $2... there, on purpose.
+# shellcheck disable=SC2016
 tcp_open() { # host port
   timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
 }
 
 # The first thing a NATS server sends on connect is an INFO line (also on TLS ports).
+# shellcheck disable=SC2016
 nats_info_ok() { # host port
   timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r line <&3 && [[ $line == INFO* ]]' \
     _ "$1" "$2" 2>/dev/null
 }
 
 # RESP over bash /dev/tcp so that checking an external Redis needs no redis-cli. Prints the reply.
+# shellcheck disable=SC2016
 redis_ping() { # host port [user] [password]
   LC_ALL=C timeout 3 bash -c '
     exec 3<>"/dev/tcp/$1/$2" || exit 2
     resp() { printf "*%d\r\n" "$#"; local a; for a in "$@"; do printf "\$%d\r\n%s\r\n" "${#a}" "$a"; done; }
     if [[ -n $4 ]]; then
       if [[ -n $3 ]]; then resp AUTH "$3" "$4" >&3; else resp AUTH "$4" >&3; fi
-      IFS= read -r line <&3; line=${line%$'"'"'\r'"'"'}
+      IFS= read -r line <&3; line=${line%%[[:space:]]}
       [[ $line == +OK ]] || { printf "%s\n" "$line"; exit 1; }
     fi
     resp PING >&3
-    IFS= read -r line <&3; line=${line%$'"'"'\r'"'"'}
+    IFS= read -r line <&3; line=${line%%[[:space:]]}
     printf "%s\n" "$line"
     [[ $line == +PONG ]]' _ "$1" "$2" "${3:-}" "${4:-}" 2>/dev/null
 }
@@ -143,7 +150,28 @@ parse_url() { # url default_port
   U_HOST=${U_HOST:-localhost}; U_PORT=${U_PORT:-$2}
 }
 
+# Debian puts nats-server in /usr/sbin, which a non-root user's PATH usually lacks.
+# (`command -v` is not used: bash returns a non-executable match when it finds nothing better.)
+find_bin() { # name: prints the path, or fails
+  local d dirs
+  IFS=: read -r -a dirs <<<"${PATH:-}"
+  for d in "${dirs[@]}" /usr/local/sbin /usr/sbin /sbin /usr/bin; do
+    [[ -n $d && -f $d/$1 && -x $d/$1 ]] && { printf '%s\n' "$d/$1"; return 0; }
+  done
+  return 1
+}
+
 redact() { printf '%s\n' "$1" | sed -E 's#(://[^:/@]*:)[^@/]*@#\1***@#'; }
+
+# kill -0 alone is not enough: a killed daemon can linger as a zombie when PID 1 is not a reaping
+# init (as in some containers/VMs), and a dead child of ours is a zombie until we wait for it.
+pid_running() { # pid
+  local stat
+  kill -0 "$1" 2>/dev/null || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != [ZX] ]]
+}
 
 # Echoes the pid recorded in a pid file if that process is alive and is the expected program;
 # otherwise fails. This is what makes a running instance "ours".
@@ -151,7 +179,7 @@ live_pid() { # pidfile comm
   local pid comm
   [[ -r $1 ]] || return 1
   pid=$(head -n1 -- "$1" 2>/dev/null | tr -dc '0-9') || return 1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -n $pid ]] && pid_running "$pid" || return 1
   comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
   [[ $comm == "$2" ]] || return 1
   printf '%s\n' "$pid"
@@ -159,7 +187,7 @@ live_pid() { # pidfile comm
 
 wait_pid_gone() { # pid seconds
   local deadline=$((SECONDS + $2))
-  while kill -0 "$1" 2>/dev/null; do
+  while pid_running "$1"; do
     (( SECONDS >= deadline )) && return 1
     sleep 0.2
   done
@@ -222,11 +250,11 @@ detect_missing() {
     fi
   fi
   if [[ -z ${REDIS_URL:-} ]]; then
-    if ! command -v redis-server >/dev/null; then add_missing redis-server "redis-server and redis-cli"
-    elif ! command -v redis-cli >/dev/null; then add_missing redis-tools "redis-cli"; fi
+    if ! find_bin redis-server >/dev/null; then add_missing redis-server "redis-server and redis-cli"
+    elif ! find_bin redis-cli >/dev/null; then add_missing redis-tools "redis-cli"; fi
   fi
   if [[ -z ${NATS_URL:-} ]]; then
-    command -v nats-server >/dev/null || add_missing nats-server "nats-server 2.9+ with JetStream"
+    find_bin nats-server >/dev/null || add_missing nats-server "nats-server 2.9+ with JetStream"
   fi
 }
 
@@ -420,9 +448,34 @@ pg_prepare_dirs() {
   touch -- "$PG_LOG"
   [[ $PG_SOCK_DIR == "$PG_RUN" ]] || mkdir -p -- "$PG_SOCK_DIR"
   # 0700 socket dir: only the postgres OS user (and root) can reach the trust-auth socket.
-  chown -- "$PG_OS_USER:" "$WEFT_DIR/pg" "$PG_RUN" "$PG_LOG" "$PG_SOCK_DIR"
+  [[ $(id -u) -ne 0 ]] || chown -- "$PG_OS_USER:" "$WEFT_DIR/pg" "$PG_RUN" "$PG_LOG" "$PG_SOCK_DIR"
   chmod 700 -- "$WEFT_DIR/pg" "$PG_RUN" "$PG_SOCK_DIR"
   pg_make_traversable
+}
+
+# After a crash whose zombie postmaster has not been reaped yet (see pid_running), Postgres takes
+# its own stale postmaster.pid for a live server and refuses to start. Clear it only when the
+# postmaster is dead/zombie AND nothing is attached to its shared memory (no orphaned backends),
+# which is the same test Postgres applies.
+pg_clear_stale_lock() {
+  local lock=$PG_DATA/postmaster.pid pid shmid nattch
+  if [[ -f $lock ]]; then
+    pid=$(head -n1 -- "$lock" | tr -dc '0-9')
+    [[ -n $pid ]] && pid_running "$pid" && return 0
+    shmid=$(sed -n 7p -- "$lock" | awk '{print $2}')
+    if [[ -n $shmid ]] && command -v ipcs >/dev/null; then
+      nattch=$(ipcs -m -i "$shmid" 2>/dev/null | sed -n 's/.*nattch=\([0-9]*\).*/\1/p')
+      [[ -z $nattch || $nattch == 0 ]] || return 0
+    fi
+    log "postgres: removing stale $lock (postmaster $pid is gone)"
+    rm -f -- "$lock" "$PG_PIDFILE"
+  fi
+  # Socket lock files in our private socket dir name the postmaster that made them.
+  for lock in "$PG_SOCK_DIR"/.s.PGSQL.*.lock; do
+    [[ -f $lock ]] || continue
+    pid=$(head -n1 -- "$lock" | tr -dc '0-9')
+    if [[ -z $pid ]] || ! pid_running "$pid"; then rm -f -- "$lock" "${lock%.lock}"; fi
+  done
 }
 
 pg_init_if_needed() {
@@ -471,7 +524,7 @@ local   all       postgres                 trust
 local   all       all                      scram-sha-256
 host    all       all       127.0.0.1/32   scram-sha-256
 EOF
-  chown -- "$PG_OS_USER:" "$PG_DATA/weft.conf" "$PG_DATA/pg_hba.conf"
+  [[ $(id -u) -ne 0 ]] || chown -- "$PG_OS_USER:" "$PG_DATA/weft.conf" "$PG_DATA/pg_hba.conf"
   chmod 600 -- "$PG_DATA/weft.conf" "$PG_DATA/pg_hba.conf"
 }
 
@@ -515,6 +568,7 @@ ensure_postgres() {
     "postgres://user:pass@127.0.0.1:$PG_PORT/db"
   pg_prepare_dirs
   pg_init_if_needed
+  pg_clear_stale_lock
   pg_write_config
   log "postgres: starting on 127.0.0.1:$PG_PORT (data $PG_DATA, log $PG_LOG)"
   if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_SECS" start >&2 9>&-; then
@@ -575,7 +629,9 @@ ensure_redis() {
   rm -f -- "$REDIS_PIDFILE"
   log "redis: starting on 127.0.0.1:$REDIS_PORT (data $REDIS_DATA, log $REDIS_LOG)"
   # AOF keeps data across stop/start; RDB snapshots (--save) would only add fork pauses.
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DATA" --daemonize yes \
+  # Startup errors come before --logfile is open, hence the stdio redirect into the same log.
+  # shellcheck disable=SC2094
+  "$(find_bin redis-server)" --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DATA" --daemonize yes \
     --pidfile "$REDIS_PIDFILE" --logfile "$REDIS_LOG" --appendonly yes --save '' \
     </dev/null >>"$REDIS_LOG" 2>&1 9>&- || { log_tail "$REDIS_LOG"; die "redis: redis-server failed to start"; }
   wait_until "$WAIT_SECS" redis_local_ready || { log_tail "$REDIS_LOG"; die "redis: did not answer PING on 127.0.0.1:$REDIS_PORT within ${WAIT_SECS}s"; }
@@ -639,11 +695,11 @@ ensure_nats() {
   log "nats: starting on 127.0.0.1:$NATS_PORT, monitor :$NATS_MONITOR_PORT, JetStream store $NATS_DATA (log $NATS_LOG)"
   # nats-server has no daemon mode: setsid+nohup detach it from our session so it outlives us, and
   # its stdio goes to a file so that a caller reading our stdout through a pipe gets EOF.
-  setsid nohup nats-server -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" -js -sd "$NATS_DATA" \
+  setsid nohup "$(find_bin nats-server)" -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" -js -sd "$NATS_DATA" \
     -P "$NATS_PIDFILE" -l "$NATS_LOG" </dev/null >>"$NATS_OUT" 2>&1 9>&- &
   local launched=$! deadline=$((SECONDS + WAIT_SECS))
   until nats_local_ready; do
-    if ! kill -0 "$launched" 2>/dev/null; then
+    if ! pid_running "$launched"; then
       log_tail "$NATS_OUT"; log_tail "$NATS_LOG"; die "nats: nats-server exited during startup"
     fi
     if (( SECONDS >= deadline )); then

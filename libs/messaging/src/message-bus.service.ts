@@ -287,6 +287,7 @@ export class MessageBus implements OnApplicationShutdown {
       try {
         const result = await registration.handler(parsed.data, ctx);
         this.metrics.observe(registration.subject, 'ok', elapsed());
+        this.logger.debug(`Handled "${registration.subject}" in ${(elapsed() * 1000).toFixed(1)} ms`);
         this.respond(msg, { ok: true, data: result });
       } catch (error) {
         this.metrics.observe(registration.subject, 'error', elapsed());

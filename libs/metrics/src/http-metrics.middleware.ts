@@ -26,7 +26,8 @@ export class HttpMetricsMiddleware implements NestMiddleware {
       this.active.dec();
       const route = (req.route as { path?: string } | undefined)?.path;
       // Nest registers full paths on the application router, so the route pattern is the endpoint.
-      const endpoint = route ?? 'unmatched';
+      // The catch-all that middleware is mounted on is not an endpoint: the request matched no route.
+      const endpoint = route && !route.includes('*path') ? route : 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.requests.inc({ method: req.method, endpoint, status: String(res.statusCode) });
       this.duration.observe({ method: req.method, endpoint }, seconds);

@@ -3,3 +3,4 @@ export * from './poll';
 export * from './service-process';
 export * from './test-database';
 export * from './test-stack';
+export * from './tcp-proxy';

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { MessageBus } from '@weft/messaging';
+import { DatabaseService } from '@weft/persistence';
 import { AuditEventRepository } from './audit-event.repository';
 
 /** Durable consumer name shared by every compliance replica, so each event is handled by one of them. */
@@ -13,9 +14,15 @@ export class AuditIngestHandler implements OnApplicationBootstrap {
   constructor(
     private readonly bus: MessageBus,
     private readonly events: AuditEventRepository,
+    private readonly db: DatabaseService,
   ) {}
 
   onApplicationBootstrap(): void {
+    // Taking events before the trail's table exists would only bounce them back to the stream.
+    void this.db.whenReady().then(() => this.startConsuming());
+  }
+
+  private startConsuming(): void {
     this.bus.consume('audit.event.v1', AUDIT_CONSUMER, async (event, ctx) => {
       const stored = await this.events.insertOnce(event);
       if (!stored) this.logger.debug(`Audit event "${event.id}" was already stored (delivery ${ctx.deliveryCount})`);

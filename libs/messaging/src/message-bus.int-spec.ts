@@ -1,0 +1,194 @@
+import { Controller, DynamicModule, Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { AuditEvent, RemoteError, ServiceStatus } from '@weft/contracts';
+import { currentContext, runWithContext } from '@weft/logging';
+import { MessageBus, MessagingModule, OnRequest } from '@weft/messaging';
+import { MetricsModule } from '@weft/metrics';
+import { expectEventually, freePort, infraUrls, pollUntil, uniqueSuffix } from '@weft/testing';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, JSONCodec } from 'nats';
+
+const status = (service: ServiceStatus['service'], extra: Partial<ServiceStatus> = {}): ServiceStatus => ({
+  service,
+  instanceId: `${service}-1`,
+  version: '0.1.0',
+  startedAt: new Date().toISOString(),
+  uptimeSeconds: 1,
+  ready: true,
+  dependencies: {},
+  ...extra,
+});
+
+@Injectable()
+class StatusHandler {
+  seenCorrelationIds: string[] = [];
+  fail = false;
+
+  @OnRequest('system.status.v1')
+  async status(): Promise<ServiceStatus> {
+    this.seenCorrelationIds.push(currentContext()?.correlationId ?? 'none');
+    if (this.fail) throw new Error('database exploded with password=hunter2');
+    return status('rag');
+  }
+}
+
+@Controller()
+class NoRoutes {}
+
+function busModule(servers: string[], prefix: string, withHandler: boolean): DynamicModule {
+  @Module({ providers: withHandler ? [StatusHandler] : [], controllers: [NoRoutes] })
+  class Root {}
+  return {
+    module: Root,
+    imports: [MetricsModule, MessagingModule.forRoot({ service: 'rag', instanceId: uniqueSuffix(), servers, subjectPrefix: prefix, requestTimeoutMs: 2000 })],
+  };
+}
+
+async function startBus(servers: string[], prefix: string, withHandler = true) {
+  const moduleRef = await Test.createTestingModule({ imports: [busModule(servers, prefix, withHandler)] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return { app, bus: app.get(MessageBus), handler: withHandler ? app.get(StatusHandler) : undefined };
+}
+
+describe('MessageBus against a real NATS', () => {
+  const natsUrl = infraUrls().natsUrl;
+  const prefix = `t${uniqueSuffix()}`;
+  let server: Awaited<ReturnType<typeof startBus>>;
+  let client: Awaited<ReturnType<typeof startBus>>;
+
+  beforeAll(async () => {
+    server = await startBus([natsUrl], prefix);
+    client = await startBus([natsUrl], prefix, false);
+    await pollUntil(() => server.bus.isConnected() && client.bus.isConnected(), { what: 'both buses to connect' });
+  });
+
+  afterAll(async () => {
+    await client.app.close();
+    await server.app.close();
+  });
+
+  it('answers a broadcast and carries the correlation id across the hop', async () => {
+    const answers = await runWithContext({ correlationId: 'corr-e2e-1' }, () =>
+      client.bus.gather('system.status.v1', {}, { timeoutMs: 1000, enough: (a) => a.length >= 1 }),
+    );
+    expect(answers).toEqual([expect.objectContaining({ service: 'rag', version: '0.1.0' })]);
+    expect(server.handler?.seenCorrelationIds).toContain('corr-e2e-1');
+  });
+
+  it('answers invalid payloads with an invalid_param envelope before any handler runs', async () => {
+    const nc = await connect({ servers: natsUrl });
+    try {
+      const calls = server.handler!.seenCorrelationIds.length;
+      const codec = JSONCodec<{ ok: boolean; error: { code: string; message: string } }>();
+      const reply = codec.decode((await nc.request(`${prefix}.system.status.v1`, JSONCodec().encode({ unexpected: true }), { timeout: 2000 })).data);
+      expect(reply.ok).toBe(false);
+      expect(reply.error.code).toBe('invalid_param');
+      expect(reply.error.message).toContain('system.status.v1');
+      const garbage = codec.decode((await nc.request(`${prefix}.system.status.v1`, new TextEncoder().encode('{not json'), { timeout: 2000 })).data);
+      expect(garbage.error.code).toBe('invalid_param');
+      expect(server.handler!.seenCorrelationIds.length).toBe(calls);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('turns a handler crash into an internal_error envelope without its text', async () => {
+    server.handler!.fail = true;
+    try {
+      const nc = await connect({ servers: natsUrl });
+      const reply = JSONCodec<{ ok: boolean; error: { code: string; message: string; correlationId: string } }>().decode(
+        (await nc.request(`${prefix}.system.status.v1`, JSONCodec().encode({}), { timeout: 2000 })).data,
+      );
+      await nc.close();
+      expect(reply.ok).toBe(false);
+      expect(reply.error.code).toBe('internal_error');
+      expect(reply.error.message).not.toContain('hunter2');
+      expect(reply.error.correlationId).toBeTruthy();
+    } finally {
+      server.handler!.fail = false;
+    }
+  });
+
+  it('rejects with unavailable when nobody handles a subject', async () => {
+    const lonely = await startBus([natsUrl], `t${uniqueSuffix()}`, false);
+    try {
+      await pollUntil(() => lonely.bus.isConnected());
+      await expect(lonely.bus.request('system.status.v1', {})).rejects.toMatchObject({ code: 'unavailable' });
+      await expect(lonely.bus.gather('system.status.v1', {}, { timeoutMs: 300 })).resolves.toEqual([]);
+    } finally {
+      await lonely.app.close();
+    }
+  });
+
+  it('maps a remote error envelope to a RemoteError with the same code', async () => {
+    server.handler!.fail = true;
+    try {
+      const error = await client.bus.request('system.status.v1', {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RemoteError);
+      expect((error as RemoteError).code).toBe('internal_error');
+    } finally {
+      server.handler!.fail = false;
+    }
+  });
+
+  it('stores a JetStream event once per id and redelivers it until the consumer succeeds', async () => {
+    const event: AuditEvent = {
+      id: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      service: 'rag',
+      actor: { type: 'system', id: 'rag' },
+      resource: { type: 'test', id: null },
+      workspaceId: null,
+      action: 'test.event',
+      outcome: 'success',
+      ip: null,
+      userAgent: null,
+      correlationId: null,
+      details: {},
+    };
+    await client.bus.publishEvent('audit.event.v1', event, event.id);
+    await client.bus.publishEvent('audit.event.v1', event, event.id);
+    const nc = await connect({ servers: natsUrl });
+    const info = await (await nc.jetstreamManager()).streams.info(client.bus.wireStream('AUDIT'));
+    await nc.close();
+    expect(info.state.messages).toBe(1);
+    const deliveries: number[] = [];
+    const handled: string[] = [];
+    server.bus.consume('audit.event.v1', `test-${uniqueSuffix()}`, async (e, ctx) => {
+      deliveries.push(ctx.deliveryCount);
+      if (deliveries.length === 1) throw new Error('transient failure');
+      handled.push(e.id);
+    });
+    await expectEventually(() => expect(handled).toEqual([event.id]), { timeoutMs: 20_000 });
+    expect(deliveries).toEqual([1, 2]);
+  });
+});
+
+describe('MessageBus when NATS is down at start', () => {
+  let nats: ChildProcess | undefined;
+
+  afterEach(() => {
+    nats?.kill('SIGKILL');
+  });
+
+  it('keeps retrying and connects, with its handlers, once NATS comes up', async () => {
+    const port = await freePort();
+    const prefix = `t${uniqueSuffix()}`;
+    const late = await startBus([`nats://127.0.0.1:${port}`], prefix);
+    try {
+      expect(late.bus.isConnected()).toBe(false);
+      await expect(late.bus.request('system.status.v1', {})).rejects.toMatchObject({ code: 'unavailable' });
+      nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', mkdtempSync(join(tmpdir(), 'weft-nats-'))], { stdio: 'ignore' });
+      await pollUntil(() => late.bus.isConnected(), { timeoutMs: 20_000, what: 'the bus to connect to the late NATS' });
+      const answers = await late.bus.gather('system.status.v1', {}, { timeoutMs: 1000, enough: (a) => a.length > 0 });
+      expect(answers).toHaveLength(1);
+    } finally {
+      await late.app.close();
+    }
+  });
+});

@@ -1,0 +1,17 @@
+// `npm test`: brings up what the tests need the same way `npm start` does, then runs every check:
+// type check, lint, unit, integration and end-to-end tests.
+import { build, ensureDependencies, ensureInfrastructure, run, say } from './lib/workspace.mjs';
+
+ensureDependencies();
+const urls = ensureInfrastructure();
+const env = { ...process.env, ...urls };
+build();
+say('Type-checking…');
+run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+say('Linting…');
+run('npx', ['eslint', '.', '--max-warnings=0']);
+say('Unit and integration tests…');
+run('npx', ['jest', '--selectProjects', 'unit', 'int', '--maxWorkers=2'], { env });
+say('End-to-end tests…');
+run('npx', ['jest', '--selectProjects', 'e2e', '--runInBand'], { env });
+say('All tests passed.');
