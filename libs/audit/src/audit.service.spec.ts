@@ -1,4 +1,4 @@
-import { scrubSecrets } from '@weft/audit';
+import { scrubSecrets } from './audit.service';
 
 describe('scrubSecrets', () => {
   it('redacts secret-looking keys at any depth and keeps the rest', () => {

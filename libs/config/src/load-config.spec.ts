@@ -1,4 +1,6 @@
-import { ConfigValidationError, env, gatewayConfigSpec, loadConfig, maskConfig, nodeRunnerConfigSpec } from '@weft/config';
+import { ConfigValidationError, loadConfig, maskConfig } from './load-config';
+import { env } from './config-var';
+import { gatewayConfigSpec, nodeRunnerConfigSpec } from './services.config';
 
 function problemsOf(fn: () => unknown): string[] {
   try {

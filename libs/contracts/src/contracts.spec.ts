@@ -1,13 +1,7 @@
-import {
-  AuditEventSchema,
-  CONTRACTS,
-  contractVersion,
-  DomainError,
-  ErrorEnvelopeSchema,
-  ServiceStatusSchema,
-  subjectsOwnedBy,
-  toErrorEnvelope,
-} from '@weft/contracts';
+import { AuditEventSchema } from './audit.contract';
+import { CONTRACTS, contractVersion, subjectsOwnedBy } from './subjects.contract';
+import { ServiceStatusSchema } from './system.contract';
+import { DomainError, ErrorEnvelopeSchema, toErrorEnvelope } from './errors.contract';
 
 const validEvent = {
   id: '0b9c6f2e-8f8d-4a39-9a55-2f1b6f3e8d11',

@@ -1,4 +1,4 @@
-import { checkHandlerOwnership } from '@weft/messaging';
+import { checkHandlerOwnership } from './handler-explorer.service';
 
 describe('checkHandlerOwnership', () => {
   it('accepts one handler per subject', () => {

@@ -1,6 +1,6 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { DomainError, ERROR_CODES } from '@weft/contracts';
-import { HTTP_STATUS_BY_CODE, toHttpError } from '@weft/platform';
+import { HTTP_STATUS_BY_CODE, toHttpError } from './http-error.filter';
 
 describe('toHttpError', () => {
   it.each(ERROR_CODES.map((code) => [code]))('maps %s to its status in Dify shape', (code) => {

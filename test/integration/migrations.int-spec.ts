@@ -2,7 +2,7 @@ import { loadConfig, databaseConfig } from '@weft/config';
 import { buildDataSourceOptions, pendingSchemaChanges, runMigrationsLocked } from '@weft/persistence';
 import { createEmptyDatabase, createTestDatabase, queryDatabase, TestDatabase } from '@weft/testing';
 import { DataSource } from 'typeorm';
-import { ALL_SCHEMAS } from '../../../test/setup/global-setup';
+import { ALL_SCHEMAS } from '../setup/global-setup';
 
 function dataSourceFor(url: string, definition: (typeof ALL_SCHEMAS)[number]): DataSource {
   const database = loadConfig('test', databaseConfig, { DATABASE_URL: url, DATABASE_POOL_MAX: '4' });
