@@ -155,13 +155,38 @@ describe('the five services as separate processes', () => {
     // With a service missing, a status call waits for the whole timeout: a request that is surely in flight.
     expect((await stack.processes['node-runner'].stop('SIGKILL')).signal).toBe('SIGKILL');
     const pending = fetch(`${stack.gateway.baseUrl}/v1/system/status`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // In flight: the gateway counts it, besides the metrics request asking.
+    await pollUntil(async () => /^dify_active_connections 2$/m.test(await (await fetch(`${stack.gateway.baseUrl}/metrics`)).text()), {
+      what: 'the status request to be in flight',
+    });
     const exit = stack.gateway.stop('SIGTERM');
     const res = await pending;
     expect(res.status).toBe(200);
     expect(serviceOf((await res.json()) as SystemStatus, 'node-runner').status).toBe('down');
     expect(await exit).toEqual({ code: 0, signal: null });
     await expect(fetch(`${stack.gateway.baseUrl}/health`)).rejects.toThrow();
+  });
+});
+
+describe('system status protection', () => {
+  it('requires the configured token when SYSTEM_STATUS_TOKEN is set', async () => {
+    const stack = await TestStack.create({ env: { SYSTEM_STATUS_TOKEN: 'status-secret-123' } });
+    try {
+      await stack.start(['gateway']);
+      const url = `${stack.gateway.baseUrl}/v1/system/status`;
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: 'status-secret-123' }];
+      for (const headers of attempts) {
+        const res = await fetch(url, { headers });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+        expect(await res.json()).toEqual({ code: 'unauthorized', message: 'Access token is invalid', status: 401 });
+      }
+      const ok = await fetch(url, { headers: { authorization: 'Bearer status-secret-123' } });
+      expect(ok.status).toBe(200);
+      expect(stack.gateway.logs()).not.toContain('status-secret-123');
+    } finally {
+      await stack.destroy();
+    }
   });
 });
 

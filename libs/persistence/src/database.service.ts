@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { buildDataSourceOptions, runMigrationsLocked } from './data-source.util';
 import { PERSISTENCE_OPTIONS, PersistenceOptions } from './persistence.types';
 
@@ -33,6 +33,19 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   get dataSource(): DataSource {
     if (!this.source.isInitialized || !this.migrated) throw new DomainError('unavailable', 'The database is not available yet');
     return this.source;
+  }
+
+  /**
+   * Runs read-only work on a read replica when DATABASE_READ_URLS names any (each call takes the next
+   * replica in turn), otherwise on the primary. Only for reads that may lag behind the latest writes.
+   */
+  async withReplica<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner(this.options.database.readUrls.length > 0 ? 'slave' : 'master');
+    try {
+      return await work(runner.manager);
+    } finally {
+      await runner.release();
+    }
   }
 
   get schema(): string {

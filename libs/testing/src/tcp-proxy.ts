@@ -7,6 +7,8 @@ import { createServer, Server, Socket, connect } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  /** Bytes clients have sent through the proxy, to tell whether a client used this server. */
+  bytesFromClients = 0;
 
   constructor(
     readonly port: number,
@@ -29,6 +31,9 @@ export class TcpProxy {
   async up(): Promise<void> {
     if (this.server) return;
     const server = createServer((client) => {
+      client.on('data', (chunk: Buffer) => {
+        this.bytesFromClients += chunk.length;
+      });
       const upstream = connect(this.target.port, this.target.host);
       this.sockets.add(client);
       this.sockets.add(upstream);

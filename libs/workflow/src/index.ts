@@ -1,0 +1,3 @@
+export * from './conditions';
+export * from './dsl';
+export * from './variables';
