@@ -29,10 +29,12 @@ const status = (service: ServiceStatus['service'], extra: Partial<ServiceStatus>
 class StatusHandler {
   seenCorrelationIds: string[] = [];
   fail = false;
+  release?: Promise<void>;
 
   @OnRequest('system.status.v1')
   async status(): Promise<ServiceStatus> {
     this.seenCorrelationIds.push(currentContext()?.correlationId ?? 'none');
+    if (this.release) await this.release;
     if (this.fail) throw new Error('database exploded with password=hunter2');
     return status('rag');
   }
@@ -168,6 +170,34 @@ describe('MessageBus against a real NATS', () => {
     });
     await expectEventually(() => expect(handled).toEqual([event.id]), { timeoutMs: 20_000 });
     expect(deliveries).toEqual([1, 2]);
+  });
+});
+
+describe('MessageBus shutdown', () => {
+  it('stops taking messages but lets a handler in flight finish and answer', async () => {
+    const natsUrl = infraUrls().natsUrl;
+    const prefix = `t${uniqueSuffix()}`;
+    const server = await startBus([natsUrl], prefix);
+    const client = await startBus([natsUrl], prefix, false);
+    try {
+      await pollUntil(() => server.bus.isConnected() && client.bus.isConnected());
+      let open!: () => void;
+      server.handler!.release = new Promise<void>((resolve) => (open = resolve));
+      const inFlight = client.bus.request('system.status.v1', {}, { timeoutMs: 5000 });
+      await pollUntil(() => server.handler!.seenCorrelationIds.length === 1, { what: 'the handler to start' });
+      let stopped = false;
+      const stopping = server.bus.stopHandling(5000).then(() => (stopped = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(stopped).toBe(false);
+      open();
+      await expect(inFlight).resolves.toMatchObject({ service: 'rag' });
+      await stopping;
+      // Unsubscribed: a new request finds nobody.
+      await expect(client.bus.request('system.status.v1', {}, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      await client.app.close();
+      await server.app.close();
+    }
   });
 });
 
