@@ -209,6 +209,28 @@ describe('start-up problems', () => {
     expect(output).toContain('LOG_LEVEL is invalid');
   });
 
+  it('reports not-ready when disk or memory use is over the configured thresholds', async () => {
+    const urls = infraUrls();
+    const runner = new ServiceProcess('node-runner', await freePort(), {
+      REDIS_URL: urls.redisUrl,
+      NATS_URL: urls.natsUrl,
+      READY_DISK_THRESHOLD: '0.01',
+      READY_MEMORY_RSS_MB: '64',
+    });
+    try {
+      runner.start();
+      const body = await pollUntil(async () => {
+        const res = await fetch(`${runner.baseUrl}/ready`);
+        const json = (await res.json()) as { failing: string[] };
+        // Once its connections are up, only the thresholds keep it from being ready.
+        return res.status === 503 && !json.failing.includes('nats') && !json.failing.includes('redis') ? json : undefined;
+      });
+      expect(body.failing.sort()).toEqual(['disk', 'memory']);
+    } finally {
+      await runner.stop('SIGTERM');
+    }
+  });
+
   it('waits for Postgres, Redis and NATS without crashing, and becomes ready when they appear', async () => {
     const urls = infraUrls();
     const stack = await TestStack.create();

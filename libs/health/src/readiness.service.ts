@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DiskHealthIndicator, HealthIndicatorResult, MemoryHealthIndicator } from '@nestjs/terminus';
+import { HealthIndicatorResult, MemoryHealthIndicator } from '@nestjs/terminus';
+import { statfs } from 'node:fs/promises';
 import { HEALTH_OPTIONS, HealthOptions, READINESS_CHECKS, ReadinessCheck } from './health.types';
 
 export interface ReadinessReport {
@@ -16,7 +17,6 @@ export class ReadinessService {
   constructor(
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
     @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
-    private readonly disk: DiskHealthIndicator,
     private readonly memory: MemoryHealthIndicator,
   ) {}
 
@@ -35,7 +35,7 @@ export class ReadinessService {
           return [c.name, { status: 'down', message: (error as Error).message }] as const;
         }
       }),
-      this.terminus('disk', () => this.disk.checkStorage('disk', { path: this.options.diskPath, thresholdPercent: this.options.diskThreshold })),
+      this.diskCheck(),
       this.terminus('memory', () => this.memory.checkRSS('memory', this.options.memoryRssMb * 1024 * 1024)),
     ]);
     const checks: ReadinessReport['checks'] = Object.fromEntries(results);
@@ -46,10 +46,24 @@ export class ReadinessService {
     return { status: failing.length === 0 ? 'ok' : 'error', failing, checks };
   }
 
+  // Terminus's disk indicator runs `df` in a child process on every call; statfs answers the same
+  // question in-process, which matters because /ready and system status are called often.
+  private async diskCheck(): Promise<readonly [string, { status: 'up' | 'down'; [key: string]: unknown }]> {
+    try {
+      const stats = await statfs(this.options.diskPath);
+      const usedFraction = 1 - stats.bavail / stats.blocks;
+      const status = usedFraction <= this.options.diskThreshold ? 'up' : 'down';
+      return ['disk', { status, usedFraction: Math.round(usedFraction * 1000) / 1000, threshold: this.options.diskThreshold }] as const;
+    } catch (error) {
+      return ['disk', { status: 'down', message: (error as Error).message }] as const;
+    }
+  }
+
   private async terminus(name: string, run: () => Promise<HealthIndicatorResult>): Promise<readonly [string, { status: 'up' | 'down'; [key: string]: unknown }]> {
     try {
+      // Terminus 11 indicators report "down" in the result rather than throwing.
       const result = await run();
-      return [name, { ...result[name], status: 'up' }] as const;
+      return [name, { ...result[name], status: result[name]?.status === 'up' ? 'up' : 'down' }] as const;
     } catch (error) {
       const causes = (error as { causes?: HealthIndicatorResult }).causes;
       return [name, { ...(causes?.[name] ?? {}), status: 'down', message: (error as Error).message }] as const;

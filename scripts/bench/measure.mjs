@@ -1,0 +1,50 @@
+// Small measuring helpers for the benchmarks: latency percentiles of sequential operations and
+// HTTP load at a given concurrency (autocannon).
+import autocannon from 'autocannon';
+
+export function percentile(sortedMs, p) {
+  if (sortedMs.length === 0) return NaN;
+  return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))];
+}
+
+/** Runs `op` `count` times, `concurrency` at a time, and reports throughput and latency percentiles. */
+export async function measureOps(count, concurrency, op) {
+  const latencies = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next += 1;
+        const t = process.hrtime.bigint();
+        await op();
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return { opsPerSecond: count / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+}
+
+/** HTTP load with autocannon: requests per second and latency percentiles at a concurrency. */
+export async function measureHttp(url, { connections, durationSeconds, method = 'GET', body, headers }) {
+  const result = await autocannon({ url, connections, duration: durationSeconds, method, body, headers: { 'content-type': 'application/json', ...headers } });
+  const failures = result.errors + result.timeouts + (result.non2xx ?? 0);
+  return {
+    opsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p95: result.latency.p97_5 ?? result.latency.p90,
+    p99: result.latency.p99,
+    failures,
+  };
+}
+
+export function printTable(rows) {
+  const header = ['measurement', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'notes'];
+  const fmt = (n) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(2)) : '-');
+  const lines = rows.map((r) => [r.name, fmt(r.opsPerSecond), fmt(r.p50), fmt(r.p95), fmt(r.p99), r.notes ?? '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${lines.map(line).join('\n')}\n`);
+}
