@@ -1,3 +1,5 @@
+import { SERVICE_CONFIG_SPECS } from '@weft/config';
+import { SERVICE_NAMES, ServiceName } from '@weft/contracts';
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -5,14 +7,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './infra';
 import { pollUntil } from './poll';
 
-export const PORT_VARIABLES = {
-  gateway: 'GATEWAY_PORT',
-  orchestrator: 'ORCHESTRATOR_PORT',
-  'node-runner': 'NODE_RUNNER_PORT',
-  rag: 'RAG_PORT',
-  compliance: 'COMPLIANCE_PORT',
-} as const;
-export type ServiceName = keyof typeof PORT_VARIABLES;
+/** Each service's port variable, read from its config spec so the tests cannot drift from it. */
+export const PORT_VARIABLES = Object.fromEntries(SERVICE_NAMES.map((name) => [name, SERVICE_CONFIG_SPECS[name].http.port.env])) as Record<ServiceName, string>;
 
 /** A TCP port nothing listens on right now. */
 export async function freePort(): Promise<number> {

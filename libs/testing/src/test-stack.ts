@@ -1,8 +1,9 @@
 import { infraUrls, uniqueSuffix } from './infra';
-import { freePort, PORT_VARIABLES, ServiceName, ServiceProcess } from './service-process';
+import { SERVICE_NAMES, ServiceName } from '@weft/contracts';
+import { freePort, ServiceProcess } from './service-process';
 import { createTestDatabase, TestDatabase } from './test-database';
 
-export const ALL_SERVICES = Object.keys(PORT_VARIABLES) as ServiceName[];
+export const ALL_SERVICES: ServiceName[] = [...SERVICE_NAMES];
 
 export interface TestStackOptions {
   services?: ServiceName[];
