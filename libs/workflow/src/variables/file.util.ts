@@ -1,0 +1,45 @@
+import { isPlainObject } from './python-semantics.util';
+import { FILE_ATTRIBUTES, FILE_MODEL_IDENTITY, FILE_TRANSFER_METHODS, FileAttribute, WorkflowFile } from './variable.types';
+
+/** True for a value that represents a file: Dify's serialised marker, or a known `transfer_method`. */
+export function isFileValue(value: unknown): value is WorkflowFile {
+  if (!isPlainObject(value)) return false;
+  if (value['dify_model_identity'] === FILE_MODEL_IDENTITY) return true;
+  return typeof value['transfer_method'] === 'string' && (FILE_TRANSFER_METHODS as readonly string[]).includes(value['transfer_method']);
+}
+
+/** True for a name in Dify's `FileAttribute` list. */
+export function isFileAttribute(name: string): name is FileAttribute {
+  return (FILE_ATTRIBUTES as readonly string[]).includes(name);
+}
+
+function firstString(...candidates: unknown[]): string | null {
+  for (const candidate of candidates) if (typeof candidate === 'string' && candidate !== '') return candidate;
+  return null;
+}
+
+/**
+ * Reads a file attribute the way Dify's `file_manager.get_attr` does. Client mappings and resolved
+ * files name some fields differently (`filename` vs `name`, `upload_file_id` vs `related_id`), so
+ * each attribute looks at every spelling. Missing attributes read as null, as in Dify.
+ */
+export function getFileAttribute(file: WorkflowFile, attribute: FileAttribute): string | number | null {
+  switch (attribute) {
+    case 'type':
+      return firstString(file.type);
+    case 'size':
+      return typeof file.size === 'number' ? file.size : null;
+    case 'name':
+      return firstString(file.filename, file['name']);
+    case 'mime_type':
+      return firstString(file.mime_type);
+    case 'transfer_method':
+      return firstString(file.transfer_method);
+    case 'url':
+      return firstString(file.url, file.remote_url);
+    case 'extension':
+      return firstString(file.extension);
+    case 'related_id':
+      return firstString(file.related_id, file.upload_file_id, file.tool_file_id, file['datasource_file_id']);
+  }
+}
