@@ -1,1 +1,45 @@
-export {};
+/** DSL constants and types: node types, app modes, problem codes, the parsed app and its graph. */
+export * from './dsl.types';
+
+/** Runtime schemas and typed views of node data, for executors that read a node's `data`. */
+export {
+  AnswerNodeDataSchema,
+  AssignerNodeDataSchema,
+  CodeNodeDataSchema,
+  DslConditionSchema,
+  EndNodeDataSchema,
+  HttpRequestNodeDataSchema,
+  IfElseNodeDataSchema,
+  IterationNodeDataSchema,
+  LlmNodeDataSchema,
+  LoopNodeDataSchema,
+  NodeDataCommonSchema,
+  ParameterExtractorNodeDataSchema,
+  QuestionClassifierNodeDataSchema,
+  StartNodeDataSchema,
+  TemplateTransformNodeDataSchema,
+  VariableAggregatorNodeDataSchema,
+  type AnswerNodeData,
+  type AssignerNodeData,
+  type CodeNodeData,
+  type EndNodeData,
+  type HttpRequestNodeData,
+  type IfElseNodeData,
+  type IterationNodeData,
+  type LlmNodeData,
+  type LoopNodeData,
+  type ParameterExtractorNodeData,
+  type QuestionClassifierNodeData,
+  type StartNodeData,
+  type TemplateTransformNodeData,
+  type VariableAggregatorNodeData,
+} from './dsl.contract';
+
+/** Writes an app back as Dify-compatible YAML. */
+export { exportDsl } from './dsl-export.util';
+
+/** Reads and validates a DSL, from YAML text or from an already-loaded document. */
+export { parseDsl, readDocument } from './dsl-parse.util';
+
+/** The DSL version rule on its own (0.1.x to 0.7.x; older than 0.6 warns). */
+export { checkDslVersion, type DslVersionCheck } from './dsl-version.util';
