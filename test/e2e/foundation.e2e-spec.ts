@@ -141,6 +141,8 @@ describe('the five services as separate processes', () => {
 
   it('reports a killed service as down within the timeout, and up again after a restart', async () => {
     const rag = stack.processes.rag;
+    // If rag died on its own earlier, say so with its output rather than a bare mismatch.
+    if (!rag.isRunning()) throw new Error(`rag was not running before the kill:\n${rag.logs().slice(-3000)}`);
     expect(await rag.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     const down = await systemStatus(stack);
     expect(down.status).toBe('degraded');
