@@ -6,11 +6,10 @@ import { createServer } from 'node:http';
 import pg from 'pg';
 import { connect, JSONCodec } from 'nats';
 import { measureHttp, measureOps, printTable } from './bench/measure.mjs';
-import { build, ensureDependencies, ensureInfrastructure, entryPoint, fail, ROOT, say, SERVICES } from './lib/workspace.mjs';
+import { build, ensureDependencies, ensureInfrastructure, entryPoint, fail, PORT_VARIABLES, ROOT, say, SERVICES, waitReady } from './lib/workspace.mjs';
 
 const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 5);
 const BENCH_PORTS = { gateway: 15001, orchestrator: 15002, 'node-runner': 15003, rag: 15004, compliance: 15005 };
-const PORT_VARS = { gateway: 'GATEWAY_PORT', orchestrator: 'ORCHESTRATOR_PORT', 'node-runner': 'NODE_RUNNER_PORT', rag: 'RAG_PORT', compliance: 'COMPLIANCE_PORT' };
 
 ensureDependencies();
 const urls = ensureInfrastructure();
@@ -58,20 +57,8 @@ async function baselineHttp() {
 
 function startStack() {
   const env = { ...process.env, ...urls, LOG_LEVEL: 'warn', NATS_SUBJECT_PREFIX: `bench${Date.now()}` };
-  for (const s of SERVICES) env[PORT_VARS[s]] = String(BENCH_PORTS[s]);
+  for (const s of SERVICES) env[PORT_VARIABLES[s][0]] = String(BENCH_PORTS[s]);
   return SERVICES.map((s) => ({ service: s, child: spawn(process.execPath, [entryPoint(s)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }) }));
-}
-
-async function waitReady(port) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/ready`)).status === 200) return;
-    } catch {
-      // starting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  fail(`service on port ${port} did not become ready`);
 }
 
 async function peakRss(pids) {
@@ -94,7 +81,8 @@ await baselineHttp();
 say('Starting the five services for measurement…');
 const stack = startStack();
 try {
-  await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s])));
+  const ready = await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s], 60_000)));
+  if (ready.includes(false)) fail(`not ready: ${SERVICES.filter((_, i) => !ready[i]).join(', ')}`);
   const gw = `http://127.0.0.1:${BENCH_PORTS.gateway}`;
   rows.push({ name: 'gateway GET /health (Nest HTTP stack), 16 connections', ...(await measureHttp(`${gw}/health`, { connections: 16, durationSeconds: DURATION })) });
   rows.push({

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, ensureDependencies, ensureInfrastructure, entryPoint, fail, PORT_VARIABLES, ROOT, run, say, SERVICES, stopInfrastructure } from './lib/workspace.mjs';
+import { build, ensureDependencies, ensureInfrastructure, entryPoint, fail, PORT_VARIABLES, ROOT, run, say, SERVICES, stopInfrastructure, waitReady } from './lib/workspace.mjs';
 
 const RUN_DIR = join(ROOT, '.weft', 'run');
 const LOG_DIR = join(ROOT, '.weft', 'log');
@@ -50,21 +50,6 @@ function portOf(service) {
   return Number(process.env[variable] || fallback);
 }
 
-async function waitReady(service, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!children.has(service)) return false;
-    try {
-      const res = await fetch(`http://127.0.0.1:${portOf(service)}/ready`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return true;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return false;
-}
-
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
@@ -84,7 +69,7 @@ process.on('SIGTERM', () => void shutdown(0));
 
 say('Starting the services…');
 for (const service of SERVICES) startService(service);
-const ready = await Promise.all(SERVICES.map((s) => waitReady(s, 120_000)));
+const ready = await Promise.all(SERVICES.map((s) => waitReady(portOf(s), 120_000, () => children.has(s))));
 const notReady = SERVICES.filter((_, i) => !ready[i]);
 if (notReady.length > 0) {
   say(`Not ready: ${notReady.join(', ')}. Last lines of their logs:`);

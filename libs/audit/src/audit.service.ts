@@ -72,11 +72,6 @@ export class AuditService implements OnApplicationShutdown {
     return event.id;
   }
 
-  /** Events not yet accepted by JetStream. */
-  pendingCount(): number {
-    return this.pending.length;
-  }
-
   /** Resolves when everything recorded so far has been accepted by JetStream. */
   async drain(): Promise<void> {
     while (this.flushing) await this.flushing;

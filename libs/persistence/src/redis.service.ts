@@ -34,7 +34,6 @@ export class RedisService implements OnApplicationShutdown {
     this.client.on('error', (error: Error) => {
       if (this.wasReady) this.logger.warn(`Redis error: ${error.message}`);
     });
-    this.client.on('end', () => undefined);
   }
 
   /** Whether Redis answers PING right now. */
