@@ -1,14 +1,45 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
+import { makeCounterProvider, makeHistogramProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { orchestratorDatabase } from './database.config';
+import { NodeExecutors } from './nodes/node-executors.service';
+import { RemoteNodeExecutor } from './nodes/remote-node.executor';
+import { RunHandler } from './runs/run.handler';
+import { RunRepository } from './runs/run.repository';
+import { ORCHESTRATOR_CONFIG, RunService } from './runs/run.service';
+import { WorkflowCache } from './workflows/workflow-cache.service';
+import { WorkflowHandler } from './workflows/workflow.handler';
+import { WorkflowRepository } from './workflows/workflow.repository';
 
+const RUN_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+const metrics = [
+  makeCounterProvider({ name: 'dify_workflow_executions_total', help: 'Workflow runs by terminal status', labelNames: ['status'] }),
+  makeHistogramProvider({ name: 'dify_workflow_execution_duration_seconds', help: 'Workflow run duration', buckets: RUN_BUCKETS }),
+  makeCounterProvider({ name: 'dify_node_executions_total', help: 'Node executions by node type and status', labelNames: ['node_type', 'status'] }),
+  makeHistogramProvider({ name: 'dify_node_execution_duration_seconds', help: 'Node execution duration by node type', labelNames: ['node_type'], buckets: RUN_BUCKETS }),
+];
+
+/** Workflows, runs and the engine that drives them. */
 @Module({})
 export class OrchestratorModule {
   static forRoot(config: ConfigOf<typeof orchestratorConfigSpec>, identity: ServiceIdentity): DynamicModule {
     return {
       module: OrchestratorModule,
       imports: [PlatformModule.forRoot({ identity, config, persistence: orchestratorDatabase })],
+      providers: [
+        ...metrics,
+        { provide: ORCHESTRATOR_CONFIG, useValue: config },
+        NodeExecutors,
+        RemoteNodeExecutor,
+        RunHandler,
+        RunRepository,
+        RunService,
+        WorkflowCache,
+        WorkflowHandler,
+        WorkflowRepository,
+      ],
     };
   }
 }

@@ -13,6 +13,24 @@ export const gatewayConfigSpec = {
   ...common,
   database: databaseConfig,
   http: httpConfig('GATEWAY_PORT', 5001),
+  auth: {
+    accessTokenTtlSeconds: env.int('ACCESS_TOKEN_EXPIRE_MINUTES', { default: '15', min: 1, doc: 'lifetime of console access tokens, in minutes' }),
+    secretKey: env.string('SECRET_KEY', {
+      default: 'weft-development-secret-key-change-me',
+      secret: true,
+      doc: 'signs console tokens and derives the key that encrypts provider credentials at rest; set a long random value in production',
+    }),
+  },
+  files: {
+    maxBytes: env.int('UPLOAD_FILE_SIZE_LIMIT', { default: '15', min: 1, doc: 'largest file POST /v1/files/upload accepts, in MB' }),
+    storage: env.enum('STORAGE_TYPE', ['local', 's3'] as const, { default: 'local', doc: 'where uploaded files are kept' }),
+    storageLocalPath: env.string('STORAGE_LOCAL_PATH', { default: '.weft/storage', doc: 'folder for uploaded files when STORAGE_TYPE=local' }),
+    s3Bucket: env.string('S3_BUCKET_NAME', { default: 'weft', doc: 'bucket for uploaded files when STORAGE_TYPE=s3' }),
+    s3Endpoint: env.optionalString('S3_ENDPOINT', { doc: 'S3-compatible endpoint URL (unset means AWS)' }),
+    s3Region: env.string('S3_REGION', { default: 'us-east-1', doc: 'S3 region' }),
+    s3AccessKey: env.optionalString('S3_ACCESS_KEY', { secret: true, doc: 'S3 access key id' }),
+    s3SecretKey: env.optionalString('S3_SECRET_KEY', { secret: true, doc: 'S3 secret access key' }),
+  },
   systemStatus: {
     timeoutMs: env.int('SYSTEM_STATUS_TIMEOUT_MS', { default: '1500', min: 50, doc: 'how long /v1/system/status waits for each service' }),
     token: env.optionalString('SYSTEM_STATUS_TOKEN', {
@@ -22,10 +40,43 @@ export const gatewayConfigSpec = {
   },
 };
 
-export const orchestratorConfigSpec = { ...common, database: databaseConfig, http: httpConfig('ORCHESTRATOR_PORT', 5002) };
+export const orchestratorConfigSpec = {
+  ...common,
+  database: databaseConfig,
+  http: httpConfig('ORCHESTRATOR_PORT', 5002),
+  workflow: {
+    leaseTtlMs: env.int('RUN_LEASE_TTL_MS', {
+      default: '15000',
+      min: 1000,
+      doc: 'how long a run stays owned by an orchestrator that stopped renewing it before another one resumes it',
+    }),
+    maxSteps: env.int('WORKFLOW_MAX_EXECUTION_STEPS', { default: '500', min: 1, doc: 'node executions a run may start (Dify default)' }),
+    maxTimeSeconds: env.int('WORKFLOW_MAX_EXECUTION_TIME', { default: '1200', min: 1, doc: 'seconds a run may take, checked as nodes finish (Dify default)' }),
+  },
+};
 
 // The node runner keeps nothing durable, so it has no database settings.
-export const nodeRunnerConfigSpec = { ...common, http: httpConfig('NODE_RUNNER_PORT', 5003) };
+export const nodeRunnerConfigSpec = {
+  ...common,
+  http: httpConfig('NODE_RUNNER_PORT', 5003),
+  code: {
+    maxOutputBytes: env.int('CODE_MAX_OUTPUT_BYTES', { default: '1048576', min: 1024, doc: 'size of the result a code node may return' }),
+    memoryMb: env.int('CODE_MAX_MEMORY_MB', { default: '64', min: 8, max: 4096, doc: 'memory a code node may use' }),
+    pythonWorkers: env.int('CODE_PYTHON_WORKERS', { default: '1', min: 1, max: 32, doc: 'warm Python sandboxes kept per node runner' }),
+    timeoutMs: env.int('CODE_EXECUTION_TIMEOUT_MS', { default: '5000', min: 50, doc: 'CPU time a code node may take' }),
+  },
+  httpRequest: {
+    maxResponseBytes: env.int('HTTP_REQUEST_MAX_RESPONSE_BYTES', { default: '10485760', min: 1024, doc: 'largest response body an http-request node or provider call accepts' }),
+    maxTimeoutSeconds: env.int('HTTP_REQUEST_MAX_TIMEOUT', { default: '60', min: 1, doc: 'upper bound of an http-request node timeout, in seconds' }),
+    ssrfAllowedHosts: env.string('SSRF_ALLOWED_HOSTS', {
+      default: '',
+      doc: 'hosts or CIDRs (comma-separated) that http-request nodes and provider base URLs may reach although private, loopback or link-local',
+    }),
+  },
+  worker: {
+    concurrency: env.int('WORKER_CONCURRENCY', { default: '16', min: 1, max: 1024, doc: 'nodes one node runner executes at the same time; it takes no more jobs than that' }),
+  },
+};
 
 export const ragConfigSpec = { ...common, database: databaseConfig, http: httpConfig('RAG_PORT', 5004) };
 

@@ -12,6 +12,20 @@ export const ERROR_CODES = [
   'unavailable',
   'timeout',
   'internal_error',
+  // Dify's own codes that callers of its API rely on, passed through unchanged.
+  'app_unavailable',
+  'not_workflow_app',
+  'not_chat_app',
+  'not_completion_app',
+  'provider_not_initialize',
+  'provider_quota_exceeded',
+  'model_currently_not_support',
+  'completion_request_error',
+  'no_file_uploaded',
+  'too_many_files',
+  'filename_not_exists_error',
+  'file_too_large',
+  'unsupported_file_type',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -3,3 +3,4 @@ export * from './errors.contract';
 export * from './services.contract';
 export * from './subjects.contract';
 export * from './system.contract';
+export * from './workflow.contract';

@@ -2,6 +2,31 @@ import { z } from 'zod';
 import { AuditEventSchema } from './audit.contract';
 import { ServiceName } from './services.contract';
 import { ServiceStatusSchema, SystemStatusRequestSchema } from './system.contract';
+import {
+  CancelNodeJobSchema,
+  CancelRunSchema,
+  GetRunRequestSchema,
+  GetWorkflowRequestSchema,
+  ListRunsRequestSchema,
+  ListRunsResponseSchema,
+  NodeChunkSchema,
+  NodeJobSchema,
+  NodeResultSchema,
+  ProviderCredentialsRequestSchema,
+  ProviderCredentialsResponseSchema,
+  PublishRequestSchema,
+  PublishResponseSchema,
+  RunHistorySchema,
+  RunRecordSchema,
+  RunStreamEventSchema,
+  SaveDraftRequestSchema,
+  SaveDraftResponseSchema,
+  StartRunRequestSchema,
+  StartRunResponseSchema,
+  StopRunRequestSchema,
+  StopRunResponseSchema,
+  WorkflowRecordSchema,
+} from './workflow.contract';
 
 /**
  * A request/reply subject. `owner` is the service that must handle it exactly once (a queue group
@@ -21,9 +46,24 @@ export interface EventContract<E> {
   readonly stream: StreamName;
 }
 
-/** JetStream streams: what must survive a crash. Names get the NATS subject prefix in tests. */
+/**
+ * A core NATS publish/subscribe subject: fire-and-forget, for what is live and cheap to lose (run events
+ * are also stored; a cancel is also recorded in Postgres). Keyed topics put a key after the subject
+ * (`wf.run.event.v1.<runId>`) so a subscriber hears only its own.
+ */
+export interface TopicContract<P> {
+  readonly kind: 'topic';
+  readonly keyed: boolean;
+  readonly payload: z.ZodType<P, z.ZodTypeDef, unknown>;
+}
+
+/**
+ * JetStream streams: what must survive a crash. Names get the NATS subject prefix in tests. A
+ * `workqueue` stream deletes each message once a consumer acks it.
+ */
 export const STREAMS = {
-  AUDIT: { subjects: ['audit.event.v1'], maxAgeSeconds: 7 * 24 * 3600, duplicateWindowSeconds: 3600 },
+  AUDIT: { subjects: ['audit.event.v1'], maxAgeSeconds: 7 * 24 * 3600, duplicateWindowSeconds: 3600, retention: 'limits' },
+  WF_NODES: { subjects: ['wf.node.execute.v1'], maxAgeSeconds: 24 * 3600, duplicateWindowSeconds: 120, retention: 'workqueue' },
 } as const;
 export type StreamName = keyof typeof STREAMS;
 
@@ -33,12 +73,29 @@ const request = <Req, Res>(
   res: z.ZodType<Res, z.ZodTypeDef, unknown>,
 ): RequestContract<Req, Res> => ({ kind: 'request', owner, request: req, response: res });
 
+const topic = <P>(keyed: boolean, payload: z.ZodType<P, z.ZodTypeDef, unknown>): TopicContract<P> => ({ kind: 'topic', keyed, payload });
+
 const event = <E>(stream: StreamName, payload: z.ZodType<E, z.ZodTypeDef, unknown>): EventContract<E> => ({ kind: 'event', payload, stream });
 
 /** Every NATS subject Weft uses, with its version in the name and its payload schemas. */
 export const CONTRACTS = {
   'audit.event.v1': event('AUDIT', AuditEventSchema),
+  'gateway.provider-credentials.v1': request('gateway', ProviderCredentialsRequestSchema, ProviderCredentialsResponseSchema),
   'system.status.v1': request('broadcast', SystemStatusRequestSchema, ServiceStatusSchema),
+  'wf.node.cancel.v1': topic(false, CancelNodeJobSchema),
+  'wf.node.chunk.v1': topic(true, NodeChunkSchema),
+  'wf.node.execute.v1': event('WF_NODES', NodeJobSchema),
+  'wf.node.result.v1': topic(true, NodeResultSchema),
+  'wf.run.cancel.v1': topic(false, CancelRunSchema),
+  'wf.run.event.v1': topic(true, RunStreamEventSchema),
+  'wf.run.get.v1': request('orchestrator', GetRunRequestSchema, RunRecordSchema),
+  'wf.run.history.v1': request('orchestrator', GetRunRequestSchema, RunHistorySchema),
+  'wf.run.list.v1': request('orchestrator', ListRunsRequestSchema, ListRunsResponseSchema),
+  'wf.run.start.v1': request('orchestrator', StartRunRequestSchema, StartRunResponseSchema),
+  'wf.run.stop.v1': request('orchestrator', StopRunRequestSchema, StopRunResponseSchema),
+  'wf.workflow.get.v1': request('orchestrator', GetWorkflowRequestSchema, WorkflowRecordSchema),
+  'wf.workflow.publish.v1': request('orchestrator', PublishRequestSchema, PublishResponseSchema),
+  'wf.workflow.save-draft.v1': request('orchestrator', SaveDraftRequestSchema, SaveDraftResponseSchema),
 } as const;
 
 export type Contracts = typeof CONTRACTS;
@@ -47,6 +104,8 @@ export type RequestSubject = { [S in Subject]: Contracts[S] extends RequestContr
 export type EventSubject = { [S in Subject]: Contracts[S] extends EventContract<unknown> ? S : never }[Subject];
 export type RequestOf<S extends RequestSubject> = Contracts[S] extends RequestContract<infer Req, unknown> ? Req : never;
 export type ResponseOf<S extends RequestSubject> = Contracts[S] extends RequestContract<unknown, infer Res> ? Res : never;
+export type TopicSubject = { [S in Subject]: Contracts[S] extends TopicContract<unknown> ? S : never }[Subject];
+export type PayloadOf<S extends TopicSubject> = Contracts[S] extends TopicContract<infer P> ? P : never;
 export type EventOf<S extends EventSubject> = Contracts[S] extends EventContract<infer E> ? E : never;
 
 /** Subjects a service must handle exactly once at start-up. */

@@ -7,6 +7,9 @@ import {
   EventOf,
   EventSubject,
   HEADERS,
+  PayloadOf,
+  TopicContract,
+  TopicSubject,
   RemoteError,
   RequestContract,
   RequestOf,
@@ -29,6 +32,7 @@ import {
   MsgHdrs,
   NatsConnection,
   RequestStrategy,
+  RetentionPolicy,
   StorageType,
   Subscription,
   connect,
@@ -40,6 +44,22 @@ import { MESSAGING_OPTIONS, MessageContext, MessagingOptions } from './messaging
 type Reply<T> = { ok: true; data: T } | { ok: false; error: unknown };
 type RequestHandler = (payload: unknown, ctx: MessageContext) => Promise<unknown>;
 type EventHandler<E> = (payload: E, ctx: MessageContext & { deliveryCount: number }) => Promise<void>;
+type WorkHandler<E> = (payload: E, ctx: MessageContext & { deliveryCount: number; working: () => void }) => Promise<void>;
+
+/** How a pull worker takes jobs: never more at once than `concurrency`, redelivered after `ackWaitMs` without a sign of life. */
+export interface WorkOptions {
+  ackWaitMs: number;
+  concurrency: number;
+  maxDeliver: number;
+}
+
+interface WorkerRegistration {
+  subject: EventSubject;
+  durable: string;
+  options: WorkOptions;
+  handler: WorkHandler<unknown>;
+  stopped: boolean;
+}
 
 interface Registration {
   subject: RequestSubject;
@@ -67,6 +87,7 @@ export class MessageBus implements OnApplicationShutdown {
   private connection?: NatsConnection;
   private readonly registrations: Registration[] = [];
   private readonly consumers: ConsumerRegistration[] = [];
+  private readonly workers: WorkerRegistration[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly ensuredStreams = new Set<StreamName>();
   private connecting?: Promise<void>;
@@ -190,10 +211,62 @@ export class MessageBus implements OnApplicationShutdown {
     if (this.connection) void this.runConsumer(this.connection, registration);
   }
 
+  /** Publishes on a core NATS topic (live, not stored); `key` is required exactly when the topic is keyed. */
+  publish<S extends TopicSubject>(subject: S, key: string | null, payload: PayloadOf<S>): void {
+    const nc = this.connection;
+    // Topics carry live signals whose truth is also in Postgres, so a publish while disconnected is dropped, not queued.
+    if (!nc || nc.isClosed()) return;
+    nc.publish(this.topicSubject(subject, key), codec.encode(payload), { headers: this.outboundHeaders(subject) });
+  }
+
+  /**
+   * Subscribes to a topic (to one key of a keyed topic, or `*` for all keys); every payload is validated
+   * before `handler` sees it. Returns the function that unsubscribes. Needs a connection: call after `start()`.
+   */
+  listen<S extends TopicSubject>(subject: S, key: string | null, handler: (payload: PayloadOf<S>, ctx: MessageContext) => void): () => void {
+    const contract = CONTRACTS[subject] as TopicContract<PayloadOf<S>>;
+    const nc = this.requireConnection(subject);
+    const sub = nc.subscribe(this.topicSubject(subject, key), {
+      callback: (err, msg) => {
+        if (err) return;
+        let payload: unknown;
+        try {
+          payload = codec.decode(msg.data);
+        } catch {
+          payload = undefined;
+        }
+        const parsed = contract.payload.safeParse(payload);
+        if (!parsed.success) {
+          this.logger.warn(`Dropped an invalid message on "${msg.subject}": ${parsed.error.message}`);
+          return;
+        }
+        try {
+          handler(parsed.data, this.inboundContext(subject, msg.headers));
+        } catch (error) {
+          this.logger.error({ err: error }, `Subscriber of "${subject}" failed`);
+        }
+      },
+    });
+    return () => sub.unsubscribe();
+  }
+
+  /**
+   * Takes jobs from a work-queue stream with a pull consumer shared by every replica. A replica fetches
+   * only as many jobs as it has free slots, so a busy one leaves work to the others; a job is acked when
+   * its handler returns, and redelivered (up to `maxDeliver` times) when the handler throws or its
+   * process dies. Long handlers call `working()` to extend the ack deadline.
+   */
+  work<S extends EventSubject>(subject: S, durable: string, options: WorkOptions, handler: WorkHandler<EventOf<S>>): void {
+    const registration: WorkerRegistration = { subject, durable, options, handler: handler as WorkHandler<unknown>, stopped: false };
+    this.workers.push(registration);
+    if (this.connection) void this.runWorker(this.connection, registration);
+  }
+
   /** Stops taking new messages and waits for handlers in flight, up to `timeoutMs`; outgoing requests still work. */
   async stopHandling(timeoutMs: number): Promise<void> {
     this.handling = false;
     for (const c of this.consumers) c.messages?.stop();
+    for (const w of this.workers) w.stopped = true;
     for (const r of this.registrations) r.subscription?.unsubscribe();
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
@@ -228,6 +301,7 @@ export class MessageBus implements OnApplicationShutdown {
         if (this.handling) {
           for (const r of this.registrations) this.subscribe(nc, r);
           for (const c of this.consumers) void this.runConsumer(nc, c);
+          for (const w of this.workers) void this.runWorker(nc, w);
         }
         return;
       } catch (error) {
@@ -342,6 +416,82 @@ export class MessageBus implements OnApplicationShutdown {
     }
   }
 
+  private async runWorker(nc: NatsConnection, registration: WorkerRegistration): Promise<void> {
+    const contract = CONTRACTS[registration.subject] as EventContract<unknown>;
+    const { concurrency, ackWaitMs, maxDeliver } = registration.options;
+    let active = 0;
+    let freed: (() => void) | undefined;
+    const slotFreed = () => new Promise<void>((resolve) => (freed = resolve));
+    let delay = 250;
+    while (!registration.stopped && this.handling && !this.closing && this.connection === nc) {
+      try {
+        await this.ensureStream(nc, contract.stream);
+        const stream = this.wireStream(contract.stream);
+        const jsm = await nc.jetstreamManager();
+        await jsm.consumers.add(stream, {
+          durable_name: registration.durable,
+          ack_policy: AckPolicy.Explicit,
+          filter_subject: this.wireSubject(registration.subject),
+          ack_wait: nanos(ackWaitMs),
+          max_deliver: maxDeliver,
+        });
+        const consumer = await nc.jetstream().consumers.get(stream, registration.durable);
+        delay = 250;
+        while (!registration.stopped && this.handling && !this.closing) {
+          if (active >= concurrency) {
+            await slotFreed();
+            continue;
+          }
+          const batch = await consumer.fetch({ max_messages: concurrency - active, expires: 2000 });
+          for await (const m of batch) {
+            active++;
+            const done = this.handleWork(registration, contract, m).finally(() => {
+              active--;
+              freed?.();
+            });
+            this.track(done);
+          }
+        }
+        return;
+      } catch (error) {
+        if (this.closing || !this.handling || registration.stopped) return;
+        this.logger.warn(`Worker "${registration.durable}" on "${registration.subject}" stopped: ${(error as Error).message}; restarting in ${delay} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+
+  private async handleWork(registration: WorkerRegistration, contract: EventContract<unknown>, m: JsMsg): Promise<void> {
+    const started = process.hrtime.bigint();
+    const ctx = this.inboundContext(registration.subject, m.headers);
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+    await runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
+      let payload: unknown;
+      try {
+        payload = m.json();
+      } catch {
+        payload = undefined;
+      }
+      const parsed = contract.payload.safeParse(payload);
+      if (!parsed.success) {
+        this.metrics.observe(registration.subject, 'invalid', elapsed());
+        this.logger.error(`Dropped an invalid job on "${registration.subject}" (stream sequence ${m.seq}): ${parsed.error.message}`);
+        m.term();
+        return;
+      }
+      try {
+        await registration.handler(parsed.data, { ...ctx, deliveryCount: m.info.redeliveryCount, working: () => m.working() });
+        m.ack();
+        this.metrics.observe(registration.subject, 'ok', elapsed());
+      } catch (error) {
+        this.metrics.observe(registration.subject, 'error', elapsed());
+        this.logger.warn(`Job on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering: ${(error as Error).message}`);
+        m.nak(1000);
+      }
+    });
+  }
+
   private async handleEvent(registration: ConsumerRegistration, contract: EventContract<unknown>, m: JsMsg): Promise<void> {
     const started = process.hrtime.bigint();
     const ctx = this.inboundContext(registration.subject, m.headers);
@@ -383,6 +533,7 @@ export class MessageBus implements OnApplicationShutdown {
       storage: StorageType.File,
       max_age: nanos(def.maxAgeSeconds * 1000),
       duplicate_window: nanos(def.duplicateWindowSeconds * 1000),
+      retention: def.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
     };
     try {
       await jsm.streams.info(config.name);
@@ -394,12 +545,18 @@ export class MessageBus implements OnApplicationShutdown {
     this.ensuredStreams.add(stream);
   }
 
+  private topicSubject(subject: TopicSubject, key: string | null): string {
+    const contract = CONTRACTS[subject] as TopicContract<unknown>;
+    if (contract.keyed !== (key !== null)) throw new Error(`Topic "${subject}" ${contract.keyed ? 'needs' : 'takes no'} key`);
+    return this.wireSubject(key === null ? subject : `${subject}.${key}`);
+  }
+
   private track(promise: Promise<unknown>): void {
     this.inFlight.add(promise);
     void promise.finally(() => this.inFlight.delete(promise));
   }
 
-  private outboundHeaders(subject: RequestSubject | EventSubject): MsgHdrs {
+  private outboundHeaders(subject: RequestSubject | EventSubject | TopicSubject): MsgHdrs {
     const h = natsHeaders();
     const ctx = currentContext();
     h.set(HEADERS.correlationId, ctx?.correlationId ?? currentCorrelationId());

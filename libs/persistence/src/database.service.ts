@@ -29,6 +29,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     return this.ready ?? Promise.reject(new Error('DatabaseService was not initialised'));
   }
 
+  /** Whether the database is connected and migrated, so `dataSource` may be used. */
+  isAvailable(): boolean {
+    return this.source.isInitialized && this.migrated === true;
+  }
+
   /** The TypeORM data source; fails with `unavailable` until the database is connected and migrated. */
   get dataSource(): DataSource {
     if (!this.source.isInitialized || !this.migrated) throw new DomainError('unavailable', 'The database is not available yet');

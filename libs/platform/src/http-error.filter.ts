@@ -15,6 +15,19 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   internal_error: 500,
   unavailable: 503,
   timeout: 504,
+  app_unavailable: 400,
+  not_workflow_app: 400,
+  not_chat_app: 400,
+  not_completion_app: 400,
+  provider_not_initialize: 400,
+  provider_quota_exceeded: 400,
+  model_currently_not_support: 400,
+  completion_request_error: 400,
+  no_file_uploaded: 400,
+  too_many_files: 400,
+  filename_not_exists_error: 400,
+  file_too_large: 413,
+  unsupported_file_type: 415,
 };
 
 /** Dify's error body: `{code, message, status}`. */

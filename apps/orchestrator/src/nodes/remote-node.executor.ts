@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { NodeResult } from '@weft/contracts';
+import { MessageBus } from '@weft/messaging';
+import type { GraphNode, VariablePool } from '@weft/workflow';
+import type { NodeContext, NodeOutcome } from '../engine/engine.types';
+import type { NodeExecutor } from './node-executor.types';
+
+interface Pending {
+  resolve: (result: NodeResult) => void;
+  onChunk?: (text: string) => void;
+}
+
+/** How long a node job may take before the orchestrator gives up on it (node runners enforce their own, shorter limits). */
+export const NODE_JOB_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Nodes that do I/O or run user code: handed to the node-runner queue as durable jobs (a runner that
+ * dies mid-node leaves the job to be redelivered to another), answered on this orchestrator's own
+ * result subject. Cancelling the run cancels the job wherever it runs.
+ */
+@Injectable()
+export class RemoteNodeExecutor implements NodeExecutor, OnModuleDestroy {
+  private readonly logger = new Logger(RemoteNodeExecutor.name);
+  private readonly pending = new Map<string, Pending>();
+  private unsubscribe: (() => void)[] = [];
+  private instanceKey = '';
+
+  constructor(private readonly bus: MessageBus) {}
+
+  /** Starts listening for results addressed to this instance; called once the bus is connected. */
+  listen(instanceId: string): void {
+    this.instanceKey = instanceId.replace(/[^A-Za-z0-9_-]/g, '_');
+    this.unsubscribe = [
+      this.bus.listen('wf.node.result.v1', this.instanceKey, (result) => {
+        const pending = this.pending.get(result.jobId);
+        if (pending) {
+          this.pending.delete(result.jobId);
+          pending.resolve(result);
+        }
+      }),
+      this.bus.listen('wf.node.chunk.v1', this.instanceKey, (chunk) => this.pending.get(chunk.jobId)?.onChunk?.(chunk.text)),
+    ];
+  }
+
+  onModuleDestroy(): void {
+    for (const off of this.unsubscribe) off();
+  }
+
+  async execute(node: GraphNode, pool: VariablePool, ctx: NodeContext): Promise<NodeOutcome> {
+    const jobId = randomUUID();
+    const result = await new Promise<NodeResult | { aborted: true } | { timedOut: true }>((resolve) => {
+      const timer = setTimeout(() => finish({ timedOut: true }), NODE_JOB_TIMEOUT_MS);
+      const onAbort = () => {
+        this.bus.publish('wf.node.cancel.v1', null, { jobId });
+        finish({ aborted: true });
+      };
+      const finish = (value: NodeResult | { aborted: true } | { timedOut: true }) => {
+        clearTimeout(timer);
+        ctx.signal.removeEventListener('abort', onAbort);
+        this.pending.delete(jobId);
+        resolve(value);
+      };
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(jobId, { resolve: finish });
+      this.bus
+        .publishEvent(
+          'wf.node.execute.v1',
+          {
+            appId: ctx.appId,
+            attempt: 0,
+            data: node.data,
+            jobId,
+            nodeId: node.id,
+            nodeType: node.type,
+            replyTo: this.instanceKey,
+            runId: ctx.runId,
+            timeoutMs: NODE_JOB_TIMEOUT_MS,
+            variables: flatten(pool),
+            workspaceId: ctx.workspaceId,
+          },
+          jobId,
+        )
+        .catch((error: unknown) => {
+          this.logger.warn(`Could not queue node "${node.id}" of run "${ctx.runId}": ${(error as Error).message}`);
+          finish({
+            edgeSourceHandle: null,
+            error: `Could not reach the node runners: ${(error as Error).message}`,
+            errorType: 'NodeRunnerUnavailable',
+            inputs: null,
+            jobId,
+            metadata: {},
+            outputs: {},
+            processData: null,
+            status: 'failed',
+          });
+        });
+    });
+    if ('aborted' in result) return { error: 'Workflow execution stopped.', errorType: 'Stopped', inputs: null, status: 'failed' };
+    if ('timedOut' in result) return { error: `Node did not finish within ${NODE_JOB_TIMEOUT_MS / 1000} s`, errorType: 'Timeout', inputs: null, status: 'failed' };
+    if (result.status === 'failed') {
+      return { error: result.error ?? 'Node failed', errorType: result.errorType ?? 'NodeRunError', inputs: result.inputs, metadata: result.metadata, processData: result.processData, status: 'failed' };
+    }
+    return {
+      edgeSourceHandle: result.edgeSourceHandle ?? undefined,
+      inputs: result.inputs,
+      metadata: result.metadata,
+      outputs: result.outputs,
+      processData: result.processData,
+      status: 'succeeded',
+    };
+  }
+}
+
+/** Every variable the node could read, flattened across the pool's scopes (inner scopes win). */
+function flatten(pool: VariablePool): Record<string, Record<string, unknown>> {
+  const chain = [];
+  for (let snapshot: ReturnType<VariablePool['snapshot']> | undefined = pool.snapshot(); snapshot; snapshot = snapshot.parent) chain.unshift(snapshot.variables);
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const variables of chain) for (const [nodeId, values] of Object.entries(variables)) merged[nodeId] = { ...merged[nodeId], ...values };
+  return merged;
+}

@@ -1,0 +1,263 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
+import { DomainError, type RunRecord, type StartRunRequest } from '@weft/contracts';
+import { MessageBus } from '@weft/messaging';
+import { DatabaseService } from '@weft/persistence';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
+import { VariablePool, validateStartInputs, type GraphNode, type ParsedApp, type StartVariable, type SupportedNodeType } from '@weft/workflow';
+import { InjectMetric } from '@weft/metrics';
+import type { Counter, Histogram } from 'prom-client';
+import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
+import { GraphRun, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
+import { NodeExecutors } from '../nodes/node-executors.service';
+import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
+import { nodeFinished, nodeStarted, envelope, workflowFinished, workflowStarted } from './run-events.util';
+import { RunRepository, type RunRow } from './run.repository';
+
+export const ORCHESTRATOR_CONFIG = Symbol('ORCHESTRATOR_CONFIG');
+type OrchestratorConfig = ConfigOf<typeof orchestratorConfigSpec>;
+
+interface ActiveRun {
+  controller: AbortController;
+  done: Promise<void>;
+  row: RunRow;
+}
+
+/**
+ * Starts, drives, resumes and stops runs. A run is stored as running under this instance's lease
+ * before the start request is answered; from then on it reaches exactly one terminal state, here or,
+ * if this instance dies, on whichever instance claims its expired lease and replays its stored nodes.
+ */
+@Injectable()
+export class RunService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RunService.name);
+  private readonly active = new Map<string, ActiveRun>();
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | null = null;
+  private closing = false;
+
+  constructor(
+    @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    private readonly bus: MessageBus,
+    private readonly db: DatabaseService,
+    private readonly runs: RunRepository,
+    private readonly workflows: WorkflowCache,
+    private readonly executors: NodeExecutors,
+    @InjectMetric('dify_workflow_executions_total') private readonly runsTotal: Counter<string>,
+    @InjectMetric('dify_workflow_execution_duration_seconds') private readonly runDuration: Histogram<string>,
+    @InjectMetric('dify_node_executions_total') private readonly nodesTotal: Counter<string>,
+    @InjectMetric('dify_node_execution_duration_seconds') private readonly nodeDuration: Histogram<string>,
+  ) {}
+
+  onModuleInit(): void {
+    void this.bus.start().then(() => {
+      if (this.closing) return;
+      this.executors.remote.listen(this.identity.instanceId);
+      this.unsubscribe = this.bus.listen('wf.run.cancel.v1', null, ({ runId }) => this.active.get(runId)?.controller.abort());
+    });
+    const lease = this.config.workflow.leaseTtlMs;
+    this.timers = [
+      setInterval(() => void this.renewLeases(), Math.max(250, Math.floor(lease / 3))),
+      setInterval(() => void this.claimOrphans(), Math.max(250, Math.floor(lease / 3))),
+    ];
+    for (const t of this.timers) t.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    for (const t of this.timers) clearInterval(t);
+    this.unsubscribe?.();
+    // Runs still in flight keep their leases until they expire; another instance resumes them.
+    await Promise.race([Promise.allSettled([...this.active.values()].map((a) => a.done)), new Promise((r) => setTimeout(r, 3000).unref())]);
+  }
+
+  /** Validates and stores a new run, then drives it in the background; resolves once the run is stored. */
+  async start(req: StartRunRequest): Promise<{ createdAt: number; runId: string; taskId: string; workflowId: string }> {
+    const workflow = await this.workflows.load(req.workspaceId, req.appId, req.workflowId ?? 'published');
+    if (!workflow) {
+      throw req.workflowId
+        ? new DomainError('bad_request', 'Workflow not found.')
+        : new DomainError('bad_request', 'Workflow not published. Please publish the workflow first.');
+    }
+    if (workflow.version === 'draft') throw new DomainError('bad_request', 'Draft workflow cannot be run through the API.');
+    if (workflow.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
+    const inputs = this.validateInputs(workflow.app, req.inputs);
+    const row: RunRow = {
+      appId: req.appId,
+      createdAt: new Date(),
+      createdFrom: req.createdFrom,
+      creator: req.creator,
+      files: req.files,
+      id: req.runId,
+      inputs,
+      status: 'running',
+      stopRequested: false,
+      taskId: req.taskId,
+      version: workflow.version,
+      workflowId: workflow.id,
+      workspaceId: req.workspaceId,
+    };
+    await this.runs.insertRun(row, this.identity.instanceId, this.config.workflow.leaseTtlMs);
+    this.drive(row, workflow, [], 'initial');
+    return { createdAt: Math.floor(row.createdAt.getTime() / 1000), runId: row.id, taskId: row.taskId, workflowId: workflow.id };
+  }
+
+  /** Asks the run with this task id to stop, wherever it runs; says whether a running run was found. */
+  async stop(workspaceId: string, appId: string, taskId: string): Promise<boolean> {
+    const runId = await this.runs.requestStop(workspaceId, appId, taskId);
+    if (!runId) return false;
+    this.active.get(runId)?.controller.abort();
+    this.bus.publish('wf.run.cancel.v1', null, { runId });
+    return true;
+  }
+
+  /** A stored run, or not_found. */
+  async get(workspaceId: string, appId: string, runId: string): Promise<RunRecord> {
+    const run = await this.runs.findRun(workspaceId, appId, runId);
+    if (!run) throw new DomainError('not_found', 'Workflow run not found.');
+    return run;
+  }
+
+  /** A stored run with its node executions as `node_finished`-shaped data, for replaying its stream. */
+  async history(workspaceId: string, appId: string, runId: string): Promise<{ nodes: Record<string, unknown>[]; run: RunRecord }> {
+    const run = await this.get(workspaceId, appId, runId);
+    const nodes = await this.runs.nodesOf(runId);
+    const row = { id: run.id, taskId: run.task_id };
+    return { nodes: nodes.map((n) => nodeFinished({ ...row } as RunRow, n)), run };
+  }
+
+  private validateInputs(app: ParsedApp, inputs: Record<string, unknown>): Record<string, unknown> {
+    const start = app.graph!.nodes[app.graph!.startNodeId]!;
+    const variables = (start.data['variables'] as StartVariable[] | undefined) ?? [];
+    const result = validateStartInputs(variables, inputs);
+    if (!result.ok) throw new DomainError('invalid_param', result.problems.map((p) => p.message).join('; '));
+    return result.values;
+  }
+
+  private drive(row: RunRow, workflow: LoadedWorkflow, replay: NodeExecutionRecord[], reason: 'initial' | 'resumption'): void {
+    const controller = new AbortController();
+    if (row.stopRequested) controller.abort();
+    const active: ActiveRun = { controller, done: Promise.resolve(), row };
+    this.active.set(row.id, active);
+    active.done = this.execute(row, workflow, replay, reason, controller.signal)
+      .catch((error: unknown) => this.logger.error({ err: error }, `Run "${row.id}" could not be driven`))
+      .finally(() => this.active.delete(row.id));
+  }
+
+  private async execute(row: RunRow, workflow: LoadedWorkflow, replay: NodeExecutionRecord[], reason: 'initial' | 'resumption', signal: AbortSignal): Promise<void> {
+    const graph = workflow.app.graph!;
+    const started = row.createdAt.getTime();
+    this.bus.publish('wf.run.event.v1', row.id, workflowStarted(row, reason));
+    const pool = new VariablePool({
+      environment: workflow.environment,
+      system: {
+        app_id: row.appId,
+        files: row.files as never,
+        user_id: row.creator.endUserId ?? row.creator.accountId ?? undefined,
+        workflow_id: row.workflowId,
+        workflow_run_id: row.id,
+      },
+    });
+    for (const [name, value] of Object.entries(row.inputs)) pool.set([graph.startNodeId, name], value);
+    const counters: RunCounters = { exceptions: 0, nextIndex: 1, steps: 0, tokens: 0 };
+    for (const r of replay) {
+      counters.nextIndex = Math.max(counters.nextIndex, r.index + 1);
+      if (r.status === 'exception') counters.exceptions++;
+      counters.tokens += Number(r.executionMetadata?.['total_tokens'] ?? 0) || 0;
+    }
+    counters.steps = replay.length;
+    const pending: Promise<void>[] = [];
+    const save = (record: NodeExecutionRecord) => {
+      const p = this.runs.saveNode(row, { ...record }).catch((error: unknown) => this.logger.error({ err: error }, `Node execution "${record.id}" of run "${row.id}" was not stored`));
+      pending.push(p);
+    };
+    const observer: GraphRunObserver = {
+      nodeStarted: (record) => {
+        this.bus.publish('wf.run.event.v1', row.id, nodeStarted(row, record));
+        // Pure nodes finish within the tick; a row for them in "running" would only be overwritten.
+        if (this.executors.executorFor(record.nodeType as SupportedNodeType) === this.executors.remote) save(record);
+      },
+      nodeRetry: (record, _node, retryIndex) => this.bus.publish('wf.run.event.v1', row.id, nodeFinished(row, record, retryIndex)),
+      nodeFinished: (record) => {
+        save(record);
+        this.nodesTotal.inc({ node_type: record.nodeType, status: record.status });
+        this.nodeDuration.observe({ node_type: record.nodeType }, record.elapsedTime);
+        this.bus.publish('wf.run.event.v1', row.id, nodeFinished(row, record));
+      },
+      containerEvent: (event, data) => this.bus.publish('wf.run.event.v1', row.id, envelope(row, event, data)),
+    };
+    const topLevel = new Set(Object.values(graph.nodes).filter((n: GraphNode) => !n.parentId).map((n) => n.id));
+    const run = new GraphRun(graph, { container: null, nodeIds: topLevel, startNodeId: graph.startNodeId }, pool, {
+      appId: row.appId,
+      counters,
+      declaredTypes: workflow.declaredTypes,
+      execute: (node, p, ctx) => Promise.resolve(this.executors.executorFor(node.type).execute(node, p, ctx)),
+      limits: { maxSteps: this.config.workflow.maxSteps, maxTimeMs: this.config.workflow.maxTimeSeconds * 1000 },
+      observer,
+      runId: row.id,
+      signal,
+      startedAt: started,
+      workspaceId: row.workspaceId,
+    });
+    run.replay(replay);
+    const end = await run.run();
+    const finishedAt = Date.now();
+    const status = end.kind === 'failed' ? 'failed' : end.kind === 'stopped' ? 'stopped' : counters.exceptions > 0 ? 'partial-succeeded' : 'succeeded';
+    const result: RunResult = {
+      elapsedTime: (finishedAt - started) / 1000,
+      error: end.kind === 'failed' ? end.error : end.kind === 'stopped' ? 'Workflow execution stopped by user.' : null,
+      exceptionsCount: counters.exceptions,
+      finishedAt,
+      outputs: end.kind === 'completed' ? Object.assign({}, ...run.endOutputs) : {},
+      status,
+      totalSteps: counters.steps,
+      totalTokens: counters.tokens,
+    };
+    await Promise.all(pending);
+    await this.runs.finishRun(row.id, result);
+    this.runsTotal.inc({ status });
+    this.runDuration.observe(result.elapsedTime);
+    this.bus.publish('wf.run.event.v1', row.id, workflowFinished(row, result));
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.active.size === 0 || !this.db.isAvailable()) return;
+    try {
+      await this.runs.renewLeases([...this.active.keys()], this.identity.instanceId, this.config.workflow.leaseTtlMs);
+    } catch (error) {
+      this.logger.warn(`Could not renew run leases: ${(error as Error).message}`);
+    }
+  }
+
+  /** Picks up runs whose orchestrator stopped renewing their lease, and finishes them from what is stored. */
+  private async claimOrphans(): Promise<void> {
+    if (this.closing || !this.db.isAvailable()) return;
+    try {
+      const claimed = await this.runs.claimExpiredLeases(this.identity.instanceId, this.config.workflow.leaseTtlMs, 20);
+      for (const row of claimed) {
+        const workflow = await this.workflows.load(row.workspaceId, row.appId, row.workflowId);
+        await this.runs.interruptRunningNodes(row.id);
+        const replay = await this.runs.nodesOf(row.id);
+        if (!workflow) {
+          const now = Date.now();
+          await this.runs.finishRun(row.id, {
+            elapsedTime: (now - row.createdAt.getTime()) / 1000,
+            error: 'The workflow of this run no longer exists.',
+            exceptionsCount: 0,
+            finishedAt: now,
+            outputs: {},
+            status: 'failed',
+            totalSteps: replay.length,
+            totalTokens: 0,
+          });
+          continue;
+        }
+        this.logger.log(`Run "${row.id}" resumed after its lease expired (${replay.length} node executions stored)`);
+        this.drive(row, workflow, replay, 'resumption');
+      }
+    } catch (error) {
+      this.logger.warn(`Could not claim orphaned runs: ${(error as Error).message}`);
+    }
+  }
+}

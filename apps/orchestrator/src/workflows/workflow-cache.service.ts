@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@weft/contracts';
+import { readDocument, type ParsedApp } from '@weft/workflow';
+import { WorkflowRepository } from './workflow.repository';
+
+/** A workflow version ready to run: parsed once, with what every run of it needs precomputed. */
+export interface LoadedWorkflow {
+  app: ParsedApp;
+  /** Declared types of conversation and loop variables, keyed `nodeId.name`, for the assigner. */
+  declaredTypes: Map<string, string>;
+  environment: Record<string, unknown>;
+  id: string;
+  version: string;
+}
+
+const PARSED_CACHE_SIZE = 500;
+/** How long "the latest published version" of an app is trusted before asking Postgres again. */
+const LATEST_TTL_MS = 1000;
+
+/**
+ * Published versions never change, so each is parsed once and kept (bounded, least recently used
+ * dropped); which version is the latest published one is re-read at most once a second per app.
+ */
+@Injectable()
+export class WorkflowCache {
+  private readonly parsed = new Map<string, LoadedWorkflow>();
+  private readonly latest = new Map<string, { expires: number; workflow: LoadedWorkflow | null }>();
+
+  constructor(private readonly workflows: WorkflowRepository) {}
+
+  /** `version` is "published", "draft" or a workflow id; null when there is no such version. */
+  async load(workspaceId: string, appId: string, version: string): Promise<LoadedWorkflow | null> {
+    if (version === 'published') {
+      const key = `${workspaceId}:${appId}`;
+      const hit = this.latest.get(key);
+      if (hit && hit.expires > Date.now()) return hit.workflow;
+      const record = await this.workflows.find(workspaceId, appId, 'published');
+      const workflow = record ? this.remember(record.id, record.version, record.document) : null;
+      this.latest.set(key, { expires: Date.now() + LATEST_TTL_MS, workflow });
+      return workflow;
+    }
+    const cached = version !== 'draft' ? this.parsed.get(version) : undefined;
+    if (cached) {
+      this.parsed.delete(version);
+      this.parsed.set(version, cached);
+      return cached;
+    }
+    if (version !== 'draft' && !/^[0-9a-f-]{36}$/i.test(version)) return null;
+    const record = await this.workflows.find(workspaceId, appId, version);
+    if (!record) return null;
+    return record.version === 'draft' ? build(record.id, record.version, record.document) : this.remember(record.id, record.version, record.document);
+  }
+
+  /** Forgets which version is the latest for an app (after a publish on this instance). */
+  invalidate(workspaceId: string, appId: string): void {
+    this.latest.delete(`${workspaceId}:${appId}`);
+  }
+
+  private remember(id: string, version: string, document: Record<string, unknown>): LoadedWorkflow {
+    const existing = this.parsed.get(id);
+    if (existing) return existing;
+    const loaded = build(id, version, document);
+    if (this.parsed.size >= PARSED_CACHE_SIZE) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.parsed.set(id, loaded);
+    return loaded;
+  }
+}
+
+function build(id: string, version: string, document: Record<string, unknown>): LoadedWorkflow {
+  const result = readDocument(document);
+  if (!result.ok || !result.app.graph) {
+    // Documents are validated before they are stored, so this means the stored data was altered.
+    throw new DomainError('internal_error', `Stored workflow "${id}" is no longer valid`);
+  }
+  const app = result.app;
+  const declaredTypes = new Map<string, string>();
+  for (const v of app.conversationVariables) declaredTypes.set(`conversation.${v.name}`, v.value_type);
+  for (const node of Object.values(app.graph!.nodes)) {
+    if (node.type !== 'loop') continue;
+    for (const v of (node.data['loop_variables'] as { label: string; var_type?: string }[] | undefined) ?? []) {
+      if (v.var_type) declaredTypes.set(`${node.id}.${v.label}`, v.var_type);
+    }
+  }
+  const environment = Object.fromEntries(app.environmentVariables.map((v) => [v.name, v.value]));
+  return { app, declaredTypes, environment, id, version };
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
+import { OnRequest } from '@weft/messaging';
+import { readDocument } from '@weft/workflow';
+import { WorkflowCache } from './workflow-cache.service';
+import { WorkflowRepository } from './workflow.repository';
+
+/** NATS surface of workflows: save the draft, publish it, read a version. */
+@Injectable()
+export class WorkflowHandler {
+  constructor(
+    private readonly workflows: WorkflowRepository,
+    private readonly cache: WorkflowCache,
+  ) {}
+
+  @OnRequest('wf.workflow.save-draft.v1')
+  async saveDraft(req: RequestOf<'wf.workflow.save-draft.v1'>): Promise<ResponseOf<'wf.workflow.save-draft.v1'>> {
+    const parsed = readDocument(req.document);
+    if (!parsed.ok) throw new DomainError('invalid_param', parsed.errors.map((e) => e.message).join('\n'));
+    if (!parsed.app.graph) throw new DomainError('invalid_param', 'Only workflow and advanced-chat apps have a workflow.');
+    const saved = await this.workflows.saveDraft(req.workspaceId, req.appId, req.document, req.accountId);
+    return { updatedAt: saved.updatedAt, workflowId: saved.id };
+  }
+
+  @OnRequest('wf.workflow.publish.v1')
+  async publish(req: RequestOf<'wf.workflow.publish.v1'>): Promise<ResponseOf<'wf.workflow.publish.v1'>> {
+    const published = await this.workflows.publish(req.workspaceId, req.appId, req.accountId);
+    if (!published) throw new DomainError('not_found', 'The app has no draft workflow to publish.');
+    this.cache.invalidate(req.workspaceId, req.appId);
+    return { createdAt: published.createdAt, version: published.version, workflowId: published.id };
+  }
+
+  @OnRequest('wf.workflow.get.v1')
+  async get(req: RequestOf<'wf.workflow.get.v1'>): Promise<ResponseOf<'wf.workflow.get.v1'>> {
+    const record = await this.workflows.find(req.workspaceId, req.appId, req.version);
+    if (!record) throw new DomainError('not_found', 'Workflow not found.');
+    return record;
+  }
+}

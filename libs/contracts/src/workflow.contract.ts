@@ -1,0 +1,158 @@
+import { z } from 'zod';
+
+/** Run statuses, as Dify stores and answers them. */
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'stopped', 'partial-succeeded'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Node execution statuses, as Dify stores them. */
+export const NODE_RUN_STATUSES = ['running', 'succeeded', 'failed', 'exception', 'stopped', 'retry'] as const;
+export type NodeRunStatus = (typeof NODE_RUN_STATUSES)[number];
+
+const json = z.record(z.string(), z.unknown());
+const uuid = z.string().uuid();
+
+/** A Dify DSL document (already validated by the sender), stored as the app's draft. */
+export const SaveDraftRequestSchema = z.object({
+  accountId: z.string().nullable(),
+  appId: uuid,
+  document: json,
+  workspaceId: uuid,
+});
+export const SaveDraftResponseSchema = z.object({ updatedAt: z.string(), workflowId: uuid });
+
+export const PublishRequestSchema = z.object({ accountId: z.string().nullable(), appId: uuid, workspaceId: uuid });
+export const PublishResponseSchema = z.object({ createdAt: z.string(), version: z.string(), workflowId: uuid });
+
+/** `version` is "draft", "published" (the latest published one) or a workflow id. */
+export const GetWorkflowRequestSchema = z.object({ appId: uuid, version: z.string().min(1).max(100), workspaceId: uuid });
+export const WorkflowRecordSchema = z.object({
+  createdAt: z.string(),
+  document: json,
+  id: uuid,
+  updatedAt: z.string(),
+  version: z.string(),
+});
+export type WorkflowRecord = z.infer<typeof WorkflowRecordSchema>;
+
+/** Who started a run: Dify's `created_by_role` and the end user's session id (the API's `user`). */
+export const RunCreatorSchema = z.object({
+  accountId: z.string().nullable(),
+  endUserId: z.string().nullable(),
+  role: z.enum(['account', 'end_user']),
+  sessionId: z.string().nullable(),
+});
+export type RunCreator = z.infer<typeof RunCreatorSchema>;
+
+/** Starts a run of the app's published workflow (or of `workflowId`). The reply means the run is stored. */
+export const StartRunRequestSchema = z.object({
+  appId: uuid,
+  createdFrom: z.enum(['service-api', 'web-app', 'installed-app', 'debugger']),
+  creator: RunCreatorSchema,
+  files: z.array(json).default([]),
+  inputs: json,
+  runId: uuid,
+  taskId: uuid,
+  workflowId: uuid.nullable(),
+  workspaceId: uuid,
+});
+export type StartRunRequest = z.infer<typeof StartRunRequestSchema>;
+export const StartRunResponseSchema = z.object({ createdAt: z.number(), runId: uuid, taskId: uuid, workflowId: uuid });
+
+/** A stored run, with Dify's field names (timestamps in epoch seconds). */
+export const RunRecordSchema = z.object({
+  created_at: z.number(),
+  created_by_account_id: z.string().nullable(),
+  created_by_end_user_id: z.string().nullable(),
+  created_by_end_user_session_id: z.string().nullable(),
+  created_by_role: z.enum(['account', 'end_user']),
+  created_from: z.string(),
+  elapsed_time: z.number(),
+  error: z.string().nullable(),
+  exceptions_count: z.number(),
+  finished_at: z.number().nullable(),
+  id: uuid,
+  inputs: json,
+  outputs: json.nullable(),
+  status: z.enum(RUN_STATUSES),
+  task_id: uuid,
+  total_steps: z.number(),
+  total_tokens: z.number(),
+  version: z.string(),
+  workflow_id: uuid,
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+export const GetRunRequestSchema = z.object({ appId: uuid, runId: uuid, workspaceId: uuid });
+
+/** A stored run with its node executions in start order, for replaying a run's events. */
+export const RunHistorySchema = z.object({ nodes: z.array(json), run: RunRecordSchema });
+export type RunHistory = z.infer<typeof RunHistorySchema>;
+
+export const StopRunRequestSchema = z.object({ appId: uuid, taskId: z.string().max(100), workspaceId: uuid });
+export const StopRunResponseSchema = z.object({ stopped: z.boolean() });
+
+/** `GET /workflows/logs` filters, already validated by the gateway. */
+export const ListRunsRequestSchema = z.object({
+  appId: uuid,
+  createdAfter: z.string().nullable(),
+  createdBefore: z.string().nullable(),
+  endUserSessionId: z.string().nullable(),
+  keyword: z.string().nullable(),
+  limit: z.number().int().min(1).max(100),
+  page: z.number().int().min(1).max(99_999),
+  status: z.enum(['succeeded', 'failed', 'stopped', 'partial-succeeded', 'running']).nullable(),
+  workspaceId: uuid,
+});
+export const ListRunsResponseSchema = z.object({ runs: z.array(RunRecordSchema), total: z.number() });
+
+/**
+ * One Dify stream event of a run (`{event, workflow_run_id, task_id, data}`), published live on the
+ * run's own subject so whoever serves the client's stream relays it unchanged.
+ */
+export const RunStreamEventSchema = z.object({ event: z.string() }).passthrough();
+export type RunStreamEvent = z.infer<typeof RunStreamEventSchema>;
+
+/** Asks whichever orchestrator runs `runId` to stop it. */
+export const CancelRunSchema = z.object({ runId: uuid });
+
+/** A node the orchestrator hands to the node runners: its config and the values it reads. */
+export const NodeJobSchema = z.object({
+  appId: uuid,
+  attempt: z.number().int().min(0),
+  data: json,
+  jobId: uuid,
+  nodeId: z.string(),
+  nodeType: z.string(),
+  replyTo: z.string(),
+  runId: uuid,
+  timeoutMs: z.number().int().positive(),
+  /** Variable pool entries the node may read, keyed `nodeId` → `name` → value. */
+  variables: z.record(z.string(), json),
+  workspaceId: uuid,
+});
+export type NodeJob = z.infer<typeof NodeJobSchema>;
+
+/** What a node runner answers for a job (success or a failure the engine's error strategy handles). */
+export const NodeResultSchema = z.object({
+  edgeSourceHandle: z.string().nullable(),
+  error: z.string().nullable(),
+  errorType: z.string().nullable(),
+  inputs: json.nullable(),
+  jobId: uuid,
+  metadata: json,
+  outputs: json,
+  processData: json.nullable(),
+  status: z.enum(['succeeded', 'failed']),
+});
+export type NodeResult = z.infer<typeof NodeResultSchema>;
+
+/** A streamed piece of a node's text output (LLM tokens), relayed before the node finishes. */
+export const NodeChunkSchema = z.object({ jobId: uuid, text: z.string() });
+export type NodeChunk = z.infer<typeof NodeChunkSchema>;
+
+/** Cancels a node job wherever it runs. */
+export const CancelNodeJobSchema = z.object({ jobId: uuid });
+
+/** A workspace's stored credentials for one model provider (short name, e.g. "openai"), decrypted for a node runner. */
+export const ProviderCredentialsRequestSchema = z.object({ provider: z.string().min(1).max(200), workspaceId: uuid });
+export const ProviderCredentialsResponseSchema = z.object({ credentials: z.record(z.string(), z.string()).nullable() });

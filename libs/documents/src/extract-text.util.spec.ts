@@ -1,0 +1,198 @@
+import { crc32 } from 'node:zlib';
+import { DocumentParseError, DocumentTooLargeError, UnsupportedDocumentError } from './document.exception';
+import { extractText } from './extract-text.util';
+
+/** A valid PDF with one Helvetica text line per page; offsets in the xref table are computed, not guessed. */
+function buildPdf(pageTexts: string[]): Buffer {
+  const pageIds = pageTexts.map((_, i) => 4 + i * 2);
+  const objects: string[] = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageTexts.length} >>`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  for (const [i, text] of pageTexts.entries()) {
+    const stream = `BT /F1 24 Tf 72 720 Td (${text}) Tj ET`;
+    objects.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${pageIds[i] + 1} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`,
+      `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    );
+  }
+  let pdf = '%PDF-1.4\n';
+  const offsets = objects.map((body, i) => {
+    const offset = pdf.length;
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return offset;
+  });
+  const xrefOffset = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  pdf += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
+
+/** A zip archive with stored (uncompressed) entries, enough for mammoth to open. */
+function buildZip(entries: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(entries)) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const data = Buffer.from(content, 'utf8');
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += local.length + nameBytes.length + data.length;
+  }
+  const centralSize = centrals.reduce((sum, part) => sum + part.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(entries).length, 8);
+  end.writeUInt16LE(Object.keys(entries).length, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...centrals, end]);
+}
+
+function buildDocx(paragraphs: string[]): Buffer {
+  const body = paragraphs.map((text) => `<w:p><w:r><w:t>${text}</w:t></w:r></w:p>`).join('');
+  return buildZip({
+    '[Content_Types].xml':
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+      '<Default Extension="xml" ContentType="application/xml"/>' +
+      '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    '_rels/.rels':
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+      '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    'word/document.xml':
+      '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">' +
+      `<w:body>${body}</w:body></w:document>`,
+  });
+}
+
+describe('extractText', () => {
+  it('decodes plain text as UTF-8 and drops the byte order mark', async () => {
+    const data = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Grüße, 世界\n', 'utf8')]);
+    await expect(extractText({ data, filename: 'notes.txt' })).resolves.toEqual({ format: 'text', text: 'Grüße, 世界\n' });
+  });
+
+  it('keeps markdown as written', async () => {
+    const markdown = '# Title\n\n- item with <b>html</b>\n';
+    const result = await extractText({ data: Buffer.from(markdown), filename: 'README.MD' });
+    expect(result).toEqual({ format: 'markdown', text: markdown });
+  });
+
+  it('refuses text that is not UTF-8 instead of returning replacement characters', async () => {
+    const latin1 = Buffer.from('caf\xe9', 'latin1');
+    const error = await extractText({ data: latin1, filename: 'menu.txt' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DocumentParseError);
+    expect(error).toMatchObject({ code: 'document_parse_error', message: 'Could not read "menu.txt" as text: the file is not valid UTF-8 text.' });
+  });
+
+  it('turns HTML into readable text without tags, scripts or styles', async () => {
+    const html =
+      '<html><head><title>T</title><style>body { color: red }</style><script>alert("x")</script></head>' +
+      '<body><h1>Hello</h1><p>First <b>bold</b> paragraph with a <a href="https://example.com">link</a>.</p>' +
+      '<ul><li>one</li><li>two</li></ul><table><tr><th>Name</th><th>Qty</th></tr><tr><td>Apple</td><td>3</td></tr></table>' +
+      '<noscript>enable js</noscript></body></html>';
+    const { format, text } = await extractText({ data: Buffer.from(html), filename: 'page.htm' });
+    expect(format).toBe('html');
+    expect(text.startsWith('Hello\n')).toBe(true);
+    expect(text).toContain('First bold paragraph with a link.');
+    expect(text).toMatch(/\* one\n\s*\* two/);
+    expect(text).toMatch(/Name\s+Qty\nApple\s+3/);
+    expect(text).not.toMatch(/<|alert|color: red|enable js|example\.com/);
+  });
+
+  it('renders CSV as a markdown table like Dify, escaping pipes and joining multi-line cells', async () => {
+    const csv = '\ufeffname,note,qty\r\nApple,"red, sweet",3\r\nPear,"a|b\nc",\r\n\r\nFig\r\n';
+    const result = await extractText({ data: Buffer.from(csv), filename: 'fruit.csv' });
+    expect(result).toEqual({
+      format: 'csv',
+      text: ['| name | note | qty |', '| ---- | ---- | --- |', '| Apple | red, sweet | 3 |', '| Pear | a\\|b c |  |', '| Fig |  |  |'].join('\n'),
+    });
+  });
+
+  it('returns an empty string for an empty CSV', async () => {
+    await expect(extractText({ data: Buffer.alloc(0), filename: 'empty.csv' })).resolves.toEqual({ format: 'csv', text: '' });
+  });
+
+  it('reports a CSV with an unclosed quote as a parse error', async () => {
+    const error = await extractText({ data: Buffer.from('a,b\n"open,1\n'), filename: 'bad.csv' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DocumentParseError);
+    expect((error as Error).message).toMatch(/^Could not read "bad\.csv" as csv: /);
+  });
+
+  it('reads the raw text of a docx', async () => {
+    const result = await extractText({ data: buildDocx(['First paragraph', 'Second & last']), filename: 'report.docx' });
+    expect(result).toEqual({ format: 'docx', text: 'First paragraph\n\nSecond & last' });
+  });
+
+  it('reports a docx that is not a zip as a parse error', async () => {
+    const error = await extractText({ data: Buffer.from('not a zip'), filename: 'broken.docx' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DocumentParseError);
+    expect(error).toMatchObject({ code: 'document_parse_error', filename: 'broken.docx', format: 'docx' });
+  });
+
+  it('reads the text and page count of a PDF without page markers', async () => {
+    const data = buildPdf(['Hello Weft PDF', 'Second page text']);
+    const copy = Buffer.from(data);
+    const result = await extractText({ data, filename: 'two-pages.pdf' });
+    expect(result).toEqual({ format: 'pdf', pages: 2, text: 'Hello Weft PDF\n\nSecond page text' });
+    expect(data.equals(copy)).toBe(true);
+  });
+
+  it('reports a corrupt PDF as a parse error with the reason', async () => {
+    const data = buildPdf(['Hello']).subarray(0, 200);
+    const error = await extractText({ data, filename: 'cut.pdf' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DocumentParseError);
+    expect(error).toMatchObject({ code: 'document_parse_error', format: 'pdf' });
+    expect((error as Error).message).toMatch(/^Could not read "cut\.pdf" as pdf: \S/);
+  });
+
+  it('reports bytes that are not a PDF at all as a parse error', async () => {
+    const error = await extractText({ data: Buffer.from('hello, I am text'), filename: 'fake.pdf' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DocumentParseError);
+  });
+
+  it('uses the mime type when the name has no known extension', async () => {
+    const result = await extractText({ data: Buffer.from('<p>Hi</p>'), filename: 'upload', mimeType: 'text/html; charset=utf-8' });
+    expect(result).toEqual({ format: 'html', text: 'Hi' });
+  });
+
+  it('lets the extension win over a generic mime type', async () => {
+    const result = await extractText({ data: Buffer.from('a,b\n1,2'), filename: 'data.csv', mimeType: 'application/octet-stream' });
+    expect(result.format).toBe('csv');
+  });
+
+  it('refuses an unknown type with a typed error', async () => {
+    const error = await extractText({ data: Buffer.from('x'), filename: 'archive.zip', mimeType: 'application/zip' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedDocumentError);
+    expect(error).toMatchObject({ code: 'unsupported_file_type', filename: 'archive.zip', mimeType: 'application/zip' });
+    expect((error as Error).message).toContain('.pdf');
+  });
+
+  it('refuses input over maxBytes before parsing it, and accepts input at the limit', async () => {
+    const data = Buffer.from('12345');
+    const error = await extractText({ data, filename: 'big.txt', maxBytes: 4 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DocumentTooLargeError);
+    expect(error).toMatchObject({ code: 'document_too_large', maxBytes: 4, sizeBytes: 5 });
+    await expect(extractText({ data, filename: 'big.txt', maxBytes: 5 })).resolves.toEqual({ format: 'text', text: '12345' });
+  });
+});

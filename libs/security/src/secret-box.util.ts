@@ -1,0 +1,55 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+const VERSION = 'v1';
+
+/**
+ * Encrypts secrets at rest with AES-256-GCM. Each ciphertext names the key that made it
+ * (`v1:<keyId>:<iv>:<tag>:<data>`), so keys can be rotated: new values use the current key, older
+ * values still open with the keys kept for reading. Keys are derived from secret material with HKDF,
+ * with the purpose as context, so one configured secret never serves two purposes with the same key.
+ */
+export class SecretBox {
+  private readonly keys = new Map<string, Buffer>();
+
+  /** `keys` maps key ids to secret material; `currentKeyId` encrypts. */
+  constructor(
+    keys: Record<string, string>,
+    private readonly currentKeyId: string,
+    purpose: string,
+  ) {
+    for (const [id, material] of Object.entries(keys)) {
+      if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`Invalid key id "${id}"`);
+      this.keys.set(id, Buffer.from(hkdfSync('sha256', material, 'weft-secret-box', purpose, 32)));
+    }
+    if (!this.keys.has(currentKeyId)) throw new Error(`No key with id "${currentKeyId}"`);
+  }
+
+  /** Encrypts a UTF-8 string under the current key. */
+  seal(plaintext: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentKeyId)!, iv);
+    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return [VERSION, this.currentKeyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join(':');
+  }
+
+  /** Decrypts what `seal` produced; throws if it was altered or its key is unknown. */
+  open(sealed: string): string {
+    const [version, keyId, iv, tag, data] = sealed.split(':');
+    if (version !== VERSION || !keyId || iv === undefined || tag === undefined || data === undefined) throw new Error('Not a sealed secret');
+    const key = this.keys.get(keyId);
+    if (!key) throw new Error(`Sealed with unknown key "${keyId}"`);
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  /** Whether a value was sealed with a key other than the current one (and should be re-encrypted). */
+  needsRotation(sealed: string): boolean {
+    return sealed.split(':')[1] !== this.currentKeyId;
+  }
+}
+
+/** Whether a stored value looks like `seal` output. */
+export function isSealed(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(`${VERSION}:`) && value.split(':').length === 5;
+}
