@@ -96,10 +96,18 @@ export class CreateAccountsAppsKeys1764200000000 implements MigrationInterface {
       )`);
     // Serves listing a workspace's uploads (retention, GDPR export).
     await q.query(`CREATE INDEX "upload_files_workspace_idx" ON "gateway"."upload_files" ("workspace_id", "created_at")`);
+    await q.query(`
+      CREATE TABLE "gateway"."provider_credentials" (
+        "workspace_id" uuid NOT NULL,
+        "provider" text NOT NULL,
+        "sealed_credentials" text NOT NULL,
+        "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_provider_credentials" PRIMARY KEY ("workspace_id", "provider")
+      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['upload_files', 'end_users', 'api_keys', 'apps', 'workspace_members', 'workspaces', 'accounts']) {
+    for (const table of ['provider_credentials', 'upload_files', 'end_users', 'api_keys', 'apps', 'workspace_members', 'workspaces', 'accounts']) {
       await q.query(`DROP TABLE "gateway"."${table}"`);
     }
   }

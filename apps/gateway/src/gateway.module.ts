@@ -2,6 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, gatewayConfigSpec } from '@weft/config';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { gatewayDatabase } from './database.config';
+import { AccountsModule } from './accounts/accounts.module';
+import { AppsModule } from './apps/apps.module';
+import { ServiceApiModule } from './service-api/service-api.module';
 import { SystemModule } from './system/system.module';
 
 @Module({})
@@ -11,6 +14,9 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         PlatformModule.forRoot({ identity, config, persistence: gatewayDatabase }),
+        AccountsModule.forRoot({ accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds * 60, secretKey: config.auth.secretKey }),
+        AppsModule,
+        ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }),
         SystemModule.forRoot({ timeoutMs: config.systemStatus.timeoutMs, token: config.systemStatus.token }),
       ],
     };

@@ -9,4 +9,6 @@ void bootstrapService({
   spec: gatewayConfigSpec,
   persistence: gatewayDatabase,
   module: (config, identity) => GatewayModule.forRoot(config, identity),
+  // A DSL import may be up to 10 MB of YAML, sent inside JSON.
+  jsonBodyLimit: '15mb',
 });

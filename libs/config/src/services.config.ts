@@ -68,8 +68,7 @@ export const nodeRunnerConfigSpec = {
   httpRequest: {
     maxResponseBytes: env.int('HTTP_REQUEST_MAX_RESPONSE_BYTES', { default: '10485760', min: 1024, doc: 'largest response body an http-request node or provider call accepts' }),
     maxTimeoutSeconds: env.int('HTTP_REQUEST_MAX_TIMEOUT', { default: '60', min: 1, doc: 'upper bound of an http-request node timeout, in seconds' }),
-    ssrfAllowedHosts: env.string('SSRF_ALLOWED_HOSTS', {
-      default: '',
+    ssrfAllowedHosts: env.optionalString('SSRF_ALLOWED_HOSTS', {
       doc: 'hosts or CIDRs (comma-separated) that http-request nodes and provider base URLs may reach although private, loopback or link-local',
     }),
   },

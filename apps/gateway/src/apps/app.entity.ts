@@ -100,3 +100,19 @@ export class EndUserEntity {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }
+
+/** A workspace's credentials for one model provider, sealed with the secret box; never returned by an API. */
+@Entity({ name: 'provider_credentials' })
+export class ProviderCredentialEntity {
+  @PrimaryColumn({ name: 'workspace_id', type: 'uuid' })
+  workspaceId!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  provider!: string;
+
+  @Column({ name: 'sealed_credentials', type: 'text' })
+  sealedCredentials!: string;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,72 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { DomainError } from '@weft/contracts';
+import type { Response } from 'express';
+import { ConsoleAuthGuard, CurrentConsoleUser, type ConsoleUser } from '../accounts/console-auth.guard';
+import { parseBody } from '../common/parse-body.util';
+import { ImportRequestSchema, ProviderCredentialsSchema, toApiKeyResponse, toAppResponse } from './app.dto';
+import { AppRepository } from './app.repository';
+import { AppService } from './app.service';
+
+/** The console's app routes. */
+@Controller('console/api')
+@UseGuards(ConsoleAuthGuard)
+export class AppController {
+  constructor(
+    private readonly apps: AppService,
+    private readonly repository: AppRepository,
+  ) {}
+
+  @Post('apps/imports')
+  async import(@CurrentConsoleUser() user: ConsoleUser, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const req = parseBody(ImportRequestSchema, body);
+    if (req.mode === 'yaml-url') throw new DomainError('invalid_param', 'Importing from a URL is not supported; send the YAML as yaml_content.');
+    if (typeof req.yaml_content !== 'string' || req.yaml_content.trim() === '') throw new DomainError('invalid_param', 'yaml_content is required when mode is yaml-content.');
+    const result = await this.apps.import(user, req.yaml_content, req);
+    res.status(result.status === 'failed' ? 400 : 200);
+    return result;
+  }
+
+  @Get('apps')
+  async list(@CurrentConsoleUser() user: ConsoleUser, @Query('page') page?: string, @Query('limit') limit?: string): Promise<unknown> {
+    const size = Math.min(100, Math.max(1, Number(limit ?? 20) || 20));
+    const current = Math.max(1, Number(page ?? 1) || 1);
+    const { apps, total } = await this.repository.list(user.workspaceId, size, (current - 1) * size);
+    return { data: apps.map(toAppResponse), has_more: current * size < total, limit: size, page: current, total };
+  }
+
+  @Get('apps/:appId')
+  async get(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
+    return toAppResponse(await this.apps.requireApp(user, appId));
+  }
+
+  @Get('apps/:appId/export')
+  async export(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @Query('include_secret') includeSecret?: string): Promise<{ data: string }> {
+    return { data: await this.apps.export(user, appId, includeSecret === 'true') };
+  }
+
+  @Post('apps/:appId/workflows/publish')
+  @HttpCode(200)
+  publish(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
+    return this.apps.publish(user, appId);
+  }
+
+  @Post('apps/:appId/api-keys')
+  @HttpCode(201)
+  async createKey(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
+    const { key, token } = await this.apps.createKey(user, appId);
+    return { created_at: Math.floor(key.createdAt.getTime() / 1000), id: key.id, last_used_at: null, token, type: 'app' };
+  }
+
+  @Get('apps/:appId/api-keys')
+  async listKeys(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
+    return { data: (await this.apps.listKeys(user, appId)).map(toApiKeyResponse) };
+  }
+
+  // The provider may be the DSL's long form with slashes (`langgenius/openai/openai`), hence the wildcard.
+  @Put('workspaces/current/model-providers/*provider')
+  async saveProvider(@CurrentConsoleUser() user: ConsoleUser, @Param('provider') provider: string | string[], @Body() body: unknown): Promise<{ result: 'success' }> {
+    const name = Array.isArray(provider) ? provider.join('/') : provider;
+    await this.apps.saveProviderCredentials(user, name, parseBody(ProviderCredentialsSchema, body).credentials);
+    return { result: 'success' };
+  }
+}

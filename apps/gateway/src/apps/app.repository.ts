@@ -1,0 +1,155 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '@weft/persistence';
+
+/** An app row. */
+export interface AppRow {
+  createdAt: Date;
+  description: string;
+  enableApi: boolean;
+  icon: string;
+  iconBackground: string;
+  iconType: string;
+  id: string;
+  mode: string;
+  name: string;
+  useIconAsAnswerIcon: boolean;
+  workspaceId: string;
+}
+
+/** An API key row (never the token itself). */
+export interface ApiKeyRow {
+  appId: string | null;
+  createdAt: Date;
+  id: string;
+  lastUsedAt: Date | null;
+  tokenHint: string;
+  type: string;
+  workspaceId: string;
+}
+
+/** The hash an API key is stored and found by; keys are random and long, so a plain SHA-256 suffices. */
+export function hashApiKey(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function toApp(r: Record<string, unknown>): AppRow {
+  return {
+    createdAt: new Date(r['created_at'] as string),
+    description: r['description'] as string,
+    enableApi: r['enable_api'] as boolean,
+    icon: r['icon'] as string,
+    iconBackground: r['icon_background'] as string,
+    iconType: r['icon_type'] as string,
+    id: r['id'] as string,
+    mode: r['mode'] as string,
+    name: r['name'] as string,
+    useIconAsAnswerIcon: r['use_icon_as_answer_icon'] as boolean,
+    workspaceId: r['workspace_id'] as string,
+  };
+}
+
+function toKey(r: Record<string, unknown>): ApiKeyRow {
+  return {
+    appId: (r['app_id'] as string | null) ?? null,
+    createdAt: new Date(r['created_at'] as string),
+    id: r['id'] as string,
+    lastUsedAt: r['last_used_at'] ? new Date(r['last_used_at'] as string) : null,
+    tokenHint: r['token_hint'] as string,
+    type: r['type'] as string,
+    workspaceId: r['workspace_id'] as string,
+  };
+}
+
+/** Apps, their API keys and their end users; every query names the workspace. */
+@Injectable()
+export class AppRepository {
+  constructor(private readonly db: DatabaseService) {}
+
+  async create(app: Omit<AppRow, 'createdAt' | 'enableApi'>, createdBy: string | null): Promise<AppRow> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `INSERT INTO gateway.apps (id, workspace_id, name, mode, description, icon, icon_type, icon_background, use_icon_as_answer_icon, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+      [app.id, app.workspaceId, app.name, app.mode, app.description, app.icon, app.iconType, app.iconBackground, app.useIconAsAnswerIcon, createdBy],
+    );
+    return toApp(rows[0]!);
+  }
+
+  async delete(workspaceId: string, appId: string): Promise<void> {
+    await this.db.dataSource.query(`DELETE FROM gateway.apps WHERE workspace_id = $1 AND id = $2`, [workspaceId, appId]);
+  }
+
+  async find(workspaceId: string, appId: string): Promise<AppRow | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(appId)) return null;
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`SELECT * FROM gateway.apps WHERE workspace_id = $1 AND id = $2`, [workspaceId, appId]);
+    return rows[0] ? toApp(rows[0]) : null;
+  }
+
+  async list(workspaceId: string, limit: number, offset: number): Promise<{ apps: AppRow[]; total: number }> {
+    const [rows, count] = await Promise.all([
+      this.db.dataSource.query(`SELECT * FROM gateway.apps WHERE workspace_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3`, [workspaceId, limit, offset]) as Promise<Record<string, unknown>[]>,
+      this.db.dataSource.query(`SELECT count(*)::int AS total FROM gateway.apps WHERE workspace_id = $1`, [workspaceId]) as Promise<{ total: number }[]>,
+    ]);
+    return { apps: rows.map(toApp), total: count[0]?.total ?? 0 };
+  }
+
+  /** Stores a new key by its hash; the caller shows the token once. */
+  async createKey(workspaceId: string, appId: string | null, type: 'app' | 'dataset', token: string, createdBy: string | null): Promise<ApiKeyRow> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `INSERT INTO gateway.api_keys (id, workspace_id, app_id, type, token_hash, token_hint, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+      [randomUUID(), workspaceId, appId, type, hashApiKey(token), `${token.slice(0, 8)}…${token.slice(-4)}`, createdBy],
+    );
+    return toKey(rows[0]!);
+  }
+
+  async listKeys(workspaceId: string, appId: string): Promise<ApiKeyRow[]> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT * FROM gateway.api_keys WHERE workspace_id = $1 AND app_id = $2 ORDER BY created_at`,
+      [workspaceId, appId],
+    );
+    return rows.map(toKey);
+  }
+
+  /** The app key with this token and its app, or null. */
+  async findAppByKey(token: string): Promise<{ app: AppRow; keyId: string } | null> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT a.*, k.id AS key_id FROM gateway.api_keys k JOIN gateway.apps a ON a.id = k.app_id AND a.workspace_id = k.workspace_id
+       WHERE k.token_hash = $1 AND k.type = 'app'`,
+      [hashApiKey(token)],
+    );
+    return rows[0] ? { app: toApp(rows[0]), keyId: rows[0]['key_id'] as string } : null;
+  }
+
+  /** Records that keys were used, at most once per call for many keys. */
+  async touchKeys(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.dataSource.query(`UPDATE gateway.api_keys SET last_used_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** The end user behind an app's `user` string, created the first time it is seen. */
+  async endUser(workspaceId: string, appId: string, sessionId: string): Promise<string> {
+    const rows: { id: string }[] = await this.db.dataSource.query(
+      `INSERT INTO gateway.end_users (id, workspace_id, app_id, session_id, type) VALUES ($1, $2, $3, $4, 'service_api')
+       ON CONFLICT (app_id, session_id) DO UPDATE SET session_id = excluded.session_id RETURNING id`,
+      [randomUUID(), workspaceId, appId, sessionId],
+    );
+    return rows[0]!.id;
+  }
+
+  /** Stores a provider's sealed credentials for a workspace. */
+  async saveProviderCredentials(workspaceId: string, provider: string, sealed: string): Promise<void> {
+    await this.db.dataSource.query(
+      `INSERT INTO gateway.provider_credentials (workspace_id, provider, sealed_credentials) VALUES ($1, $2, $3)
+       ON CONFLICT (workspace_id, provider) DO UPDATE SET sealed_credentials = excluded.sealed_credentials, updated_at = now()`,
+      [workspaceId, provider, sealed],
+    );
+  }
+
+  async providerCredentials(workspaceId: string, provider: string): Promise<string | null> {
+    const rows: { sealed_credentials: string }[] = await this.db.dataSource.query(
+      `SELECT sealed_credentials FROM gateway.provider_credentials WHERE workspace_id = $1 AND provider = $2`,
+      [workspaceId, provider],
+    );
+    return rows[0]?.sealed_credentials ?? null;
+  }
+}

@@ -1,0 +1,148 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@weft/contracts';
+import { MessageBus } from '@weft/messaging';
+import { SecretBox } from '@weft/security';
+import { CURRENT_DSL_VERSION, exportDsl, parseDsl, readDocument, WORKFLOW_APP_MODES } from '@weft/workflow';
+import type { ConsoleUser } from '../accounts/console-auth.guard';
+import type { ImportResponse } from './app.dto';
+import { AppRepository, type ApiKeyRow, type AppRow } from './app.repository';
+
+export const CREDENTIALS_BOX = Symbol('CREDENTIALS_BOX');
+
+/** Providers whose credentials the console accepts, with the fields each requires (Dify's names). */
+const PROVIDER_FIELDS: Record<string, { optional: string[]; required: string[] }> = {
+  anthropic: { optional: ['anthropic_api_url'], required: ['anthropic_api_key'] },
+  openai: { optional: ['openai_api_base', 'openai_organization'], required: ['openai_api_key'] },
+  openai_api_compatible: { optional: ['api_key', 'endpoint_model_name'], required: ['endpoint_url'] },
+};
+
+/** `langgenius/openai/openai` → `openai`; short names stay as they are. */
+export function shortProviderName(provider: string): string {
+  return provider.split('/').pop()!.trim().toLowerCase();
+}
+
+const EDIT_ROLES = new Set(['owner', 'admin', 'editor']);
+const ADMIN_ROLES = new Set(['owner', 'admin']);
+
+/** Apps: DSL import and export, publishing, API keys and provider credentials. */
+@Injectable()
+export class AppService {
+  private readonly logger = new Logger(AppService.name);
+
+  constructor(
+    private readonly apps: AppRepository,
+    private readonly bus: MessageBus,
+    @Inject(CREDENTIALS_BOX) private readonly box: SecretBox,
+  ) {}
+
+  /** Imports a DSL: every problem is listed in a failed answer; nothing is stored unless the whole app is valid. */
+  async import(user: ConsoleUser, yaml: string, overrides: { description?: string; icon?: string; icon_background?: string; icon_type?: string; name?: string }): Promise<ImportResponse> {
+    requireRole(user, EDIT_ROLES);
+    const id = randomUUID();
+    const parsed = parseDsl(yaml);
+    const base = { app_id: null, app_mode: null, current_dsl_version: CURRENT_DSL_VERSION, id, imported_dsl_version: '' };
+    if (!parsed.ok) {
+      return { ...base, error: parsed.errors.map((e) => e.message).join('\n'), problems: parsed.errors.map((e) => ({ code: e.code, message: e.message, node_id: e.nodeId, path: e.path })), status: 'failed' };
+    }
+    const app = parsed.app;
+    if (!(WORKFLOW_APP_MODES as readonly string[]).includes(app.mode)) {
+      const message = `App mode "${app.mode}" is not supported yet; Weft imports workflow and advanced-chat apps.`;
+      return { ...base, app_mode: app.mode, error: message, imported_dsl_version: app.version, problems: [{ code: 'invalid_app_mode', message }], status: 'failed' };
+    }
+    const row = await this.apps.create(
+      {
+        description: overrides.description ?? app.description,
+        icon: overrides.icon ?? app.icon,
+        iconBackground: overrides.icon_background ?? app.iconBackground,
+        iconType: overrides.icon_type ?? app.iconType,
+        id: randomUUID(),
+        mode: app.mode,
+        name: overrides.name ?? app.name,
+        useIconAsAnswerIcon: app.useIconAsAnswerIcon,
+        workspaceId: user.workspaceId,
+      },
+      user.accountId,
+    );
+    try {
+      await this.bus.request('wf.workflow.save-draft.v1', { accountId: user.accountId, appId: row.id, document: app.raw, workspaceId: user.workspaceId });
+    } catch (error) {
+      await this.apps.delete(user.workspaceId, row.id);
+      throw error;
+    }
+    return {
+      ...base,
+      app_id: row.id,
+      app_mode: row.mode,
+      error: parsed.warnings.join('\n'),
+      imported_dsl_version: app.version,
+      problems: [],
+      status: parsed.warnings.length > 0 ? 'completed-with-warnings' : 'completed',
+    };
+  }
+
+  /** The app's draft as Dify DSL YAML; secret environment values are blanked unless asked for. */
+  async export(user: ConsoleUser, appId: string, includeSecrets: boolean): Promise<string> {
+    const app = await this.requireApp(user, appId);
+    const draft = await this.bus.request('wf.workflow.get.v1', { appId: app.id, version: 'draft', workspaceId: user.workspaceId });
+    const parsed = readDocument(draft.document);
+    if (!parsed.ok) throw new DomainError('internal_error', `The stored draft of app "${app.id}" is not valid DSL`);
+    return exportDsl(
+      { ...parsed.app, description: app.description, icon: app.icon, iconBackground: app.iconBackground, name: app.name, useIconAsAnswerIcon: app.useIconAsAnswerIcon },
+      { includeSecrets },
+    );
+  }
+
+  /** Publishes the draft; the Service API runs the newest published version. */
+  async publish(user: ConsoleUser, appId: string): Promise<{ created_at: number; result: 'success'; version: string; workflow_id: string }> {
+    requireRole(user, EDIT_ROLES);
+    const app = await this.requireApp(user, appId);
+    const published = await this.bus.request('wf.workflow.publish.v1', { accountId: user.accountId, appId: app.id, workspaceId: user.workspaceId });
+    return { created_at: Math.floor(new Date(published.createdAt).getTime() / 1000), result: 'success', version: published.version, workflow_id: published.workflowId };
+  }
+
+  /** Creates an app key; the token is returned this once and only its hash is kept. */
+  async createKey(user: ConsoleUser, appId: string): Promise<{ key: ApiKeyRow; token: string }> {
+    requireRole(user, EDIT_ROLES);
+    const app = await this.requireApp(user, appId);
+    const token = `app-${randomBytes(24).toString('base64url')}`;
+    return { key: await this.apps.createKey(user.workspaceId, app.id, 'app', token, user.accountId), token };
+  }
+
+  async listKeys(user: ConsoleUser, appId: string): Promise<ApiKeyRow[]> {
+    const app = await this.requireApp(user, appId);
+    return this.apps.listKeys(user.workspaceId, app.id);
+  }
+
+  async requireApp(user: ConsoleUser, appId: string): Promise<AppRow> {
+    const app = await this.apps.find(user.workspaceId, appId);
+    if (!app) throw new DomainError('not_found', 'App not found.');
+    return app;
+  }
+
+  /** Stores a provider's credentials, sealed; answers nothing of them back. */
+  async saveProviderCredentials(user: ConsoleUser, provider: string, credentials: Record<string, string>): Promise<void> {
+    requireRole(user, ADMIN_ROLES);
+    const name = shortProviderName(provider);
+    const fields = PROVIDER_FIELDS[name];
+    if (!fields) throw new DomainError('invalid_param', `Provider ${provider} does not exist.`);
+    const missing = fields.required.filter((f) => !credentials[f]?.trim());
+    const unknown = Object.keys(credentials).filter((f) => !fields.required.includes(f) && !fields.optional.includes(f));
+    if (missing.length > 0 || unknown.length > 0) {
+      const problems = [...missing.map((f) => `${f} is required`), ...unknown.map((f) => `${f} is not a credential of ${name}`)];
+      throw new DomainError('invalid_param', problems.join('; '));
+    }
+    await this.apps.saveProviderCredentials(user.workspaceId, name, this.box.seal(JSON.stringify(credentials)));
+    this.logger.log(`Credentials of provider "${name}" saved for workspace "${user.workspaceId}"`);
+  }
+
+  /** Decrypted credentials for a node runner, or null when the workspace has none for the provider. */
+  async providerCredentials(workspaceId: string, provider: string): Promise<Record<string, string> | null> {
+    const sealed = await this.apps.providerCredentials(workspaceId, shortProviderName(provider));
+    return sealed ? (JSON.parse(this.box.open(sealed)) as Record<string, string>) : null;
+  }
+}
+
+function requireRole(user: ConsoleUser, roles: Set<string>): void {
+  if (!roles.has(user.role)) throw new DomainError('forbidden', 'Your role in this workspace does not allow this action.');
+}

@@ -1,0 +1,72 @@
+import { CanActivate, ExecutionContext, Injectable, OnModuleDestroy, createParamDecorator } from '@nestjs/common';
+import { DomainError } from '@weft/contracts';
+import type { Request } from 'express';
+import { AppRepository, type AppRow } from '../apps/app.repository';
+
+/** The app a Service API call acts on, from its `app-…` key. */
+export interface AppKeyContext {
+  app: AppRow;
+  keyId: string;
+}
+
+type WithAppKey = Request & { appKey?: AppKeyContext };
+
+/** How long a key lookup is trusted; revoking a key takes effect on every replica within this time. */
+const CACHE_TTL_MS = 5000;
+const CACHE_MAX = 10_000;
+
+/**
+ * Service API authentication with an app key (`Authorization: Bearer app-…`). Lookups are cached for a
+ * few seconds per replica, and `last_used_at` is written in batches, so a busy key costs no query per call.
+ */
+@Injectable()
+export class AppKeyGuard implements CanActivate, OnModuleDestroy {
+  private readonly cache = new Map<string, { expires: number; value: AppKeyContext | null }>();
+  private readonly used = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly apps: AppRepository) {
+    this.timer = setInterval(() => void this.flushUsage(), 5000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<WithAppKey>();
+    const header = req.headers.authorization;
+    if (!header || !header.startsWith('Bearer ')) throw new DomainError('unauthorized', "Authorization header must be provided and start with 'Bearer'");
+    const token = header.slice(7).trim();
+    const found = token.startsWith('app-') ? await this.lookup(token) : null;
+    if (!found) throw new DomainError('unauthorized', 'Access token is invalid');
+    if (!found.app.enableApi) throw new DomainError('forbidden', 'The app API is disabled.');
+    this.used.add(found.keyId);
+    req.appKey = found;
+    return true;
+  }
+
+  private async lookup(token: string): Promise<AppKeyContext | null> {
+    const hit = this.cache.get(token);
+    if (hit && hit.expires > Date.now()) return hit.value;
+    const value = await this.apps.findAppByKey(token);
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(token, { expires: Date.now() + CACHE_TTL_MS, value });
+    return value;
+  }
+
+  private async flushUsage(): Promise<void> {
+    if (this.used.size === 0) return;
+    const ids = [...this.used];
+    this.used.clear();
+    await this.apps.touchKeys(ids).catch(() => undefined);
+  }
+}
+
+/** The `AppKeyContext` that `AppKeyGuard` put on the request. */
+export const CurrentApp = createParamDecorator((_: unknown, ctx: ExecutionContext): AppKeyContext => {
+  const found = ctx.switchToHttp().getRequest<WithAppKey>().appKey;
+  if (!found) throw new DomainError('unauthorized', 'Access token is invalid');
+  return found;
+});

@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppsModule } from '../apps/apps.module';
+import { AppInfoController, UPLOAD_LIMITS, type UploadLimits } from './app-info.controller';
+import { AppKeyGuard } from './app-key.guard';
+import { EndUserService } from './end-user.service';
+import { WorkflowRunController } from './workflow-run.controller';
+import { WorkflowRunService } from './workflow-run.service';
+
+/** Dify's Service API for apps (`/v1/*` with an app key). */
+@Module({})
+export class ServiceApiModule {
+  static forRoot(limits: UploadLimits): DynamicModule {
+    return {
+      module: ServiceApiModule,
+      imports: [AppsModule],
+      controllers: [AppInfoController, WorkflowRunController],
+      providers: [AppKeyGuard, EndUserService, WorkflowRunService, { provide: UPLOAD_LIMITS, useValue: limits }],
+      exports: [AppKeyGuard, EndUserService],
+    };
+  }
+}

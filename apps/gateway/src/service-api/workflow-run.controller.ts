@@ -1,0 +1,139 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { DomainError, type RunStreamEvent } from '@weft/contracts';
+import { MessageBus } from '@weft/messaging';
+import type { Response } from 'express';
+import { parseBody } from '../common/parse-body.util';
+import { AppKeyGuard, CurrentApp, type AppKeyContext } from './app-key.guard';
+import { SseWriter } from './sse.util';
+import { LogsQuerySchema, StopRequestSchema, WorkflowRunRequestSchema, toLogEntry, toRunDetail } from './workflow-run.dto';
+import { WorkflowRunService } from './workflow-run.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Dify's workflow Service API: run, read, stop, list and resume. */
+@Controller('v1')
+@UseGuards(AppKeyGuard)
+export class WorkflowRunController {
+  constructor(
+    private readonly runs: WorkflowRunService,
+    private readonly bus: MessageBus,
+  ) {}
+
+  @Post('workflows/run')
+  @HttpCode(200)
+  run(@CurrentApp() ctx: AppKeyContext, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.runs.run(ctx, parseBody(WorkflowRunRequestSchema, body), null, res);
+  }
+
+  @Post('workflows/:workflowId/run')
+  @HttpCode(200)
+  runVersion(@CurrentApp() ctx: AppKeyContext, @Param('workflowId') workflowId: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.runs.run(ctx, parseBody(WorkflowRunRequestSchema, body), workflowId, res);
+  }
+
+  @Get('workflows/run/:runId')
+  async detail(@CurrentApp() ctx: AppKeyContext, @Param('runId') runId: string): Promise<unknown> {
+    if (!UUID.test(runId)) throw new DomainError('not_found', 'Workflow run not found.');
+    return toRunDetail(await this.bus.request('wf.run.get.v1', { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId }));
+  }
+
+  /** Always `{result: "success"}`, as Dify answers, whether or not a run was still going. */
+  @Post('workflows/tasks/:taskId/stop')
+  @HttpCode(200)
+  async stop(@CurrentApp() ctx: AppKeyContext, @Param('taskId') taskId: string, @Body() body: unknown): Promise<{ result: 'success' }> {
+    parseBody(StopRequestSchema, body);
+    if (ctx.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
+    if (UUID.test(taskId)) await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, taskId, workspaceId: ctx.app.workspaceId });
+    return { result: 'success' };
+  }
+
+  @Get('workflows/logs')
+  async logs(@CurrentApp() ctx: AppKeyContext, @Query() query: unknown): Promise<unknown> {
+    const q = parseBody(LogsQuerySchema, query);
+    const { runs, total } = await this.bus.request('wf.run.list.v1', {
+      appId: ctx.app.id,
+      createdAfter: q.created_at__after ?? null,
+      createdBefore: q.created_at__before ?? null,
+      endUserSessionId: q.created_by_end_user_session_id ?? null,
+      keyword: q.keyword ?? null,
+      limit: q.limit,
+      page: q.page,
+      status: q.status ?? null,
+      workspaceId: ctx.app.workspaceId,
+    });
+    return { data: runs.map(toLogEntry), has_more: q.page * q.limit < total, limit: q.limit, page: q.page, total };
+  }
+
+  /**
+   * Resumes a run's stream: replays what is stored (start, each node, and the end if there is one),
+   * then follows the run live until it finishes. Live events are buffered from before the replay, so
+   * none falls between the two.
+   */
+  @Get('workflow/:runId/events')
+  async events(@CurrentApp() ctx: AppKeyContext, @Param('runId') runId: string, @Query('user') user: string | undefined, @Res() res: Response): Promise<void> {
+    if (!user) throw new DomainError('invalid_param', 'Arg user must be provided.');
+    if (!UUID.test(runId)) throw new DomainError('not_found', 'Workflow run not found.');
+    const live: RunStreamEvent[] = [];
+    let push: ((e: RunStreamEvent) => void) | null = (e) => live.push(e);
+    const unsubscribe = this.bus.listen('wf.run.event.v1', runId, (e) => push?.(e));
+    let history;
+    try {
+      history = await this.bus.request('wf.run.history.v1', { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId });
+      if (history.run.created_by_end_user_session_id !== user) throw new DomainError('not_found', 'Workflow run not found.');
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    const run = history.run;
+    const sse = new SseWriter(res);
+    const sent = new Set<string>();
+    const key = (e: RunStreamEvent) => `${e.event}:${String((e['data'] as Record<string, unknown> | undefined)?.['id'] ?? '')}`;
+    const send = (e: RunStreamEvent) => {
+      const k = key(e);
+      if (sent.has(k)) return;
+      sent.add(k);
+      sse.send(e);
+    };
+    const envelope = { task_id: run.task_id, workflow_run_id: run.id };
+    send({ ...envelope, data: { created_at: run.created_at, id: run.id, inputs: run.inputs, reason: 'resumption', workflow_id: run.workflow_id }, event: 'workflow_started' });
+    for (const node of history.nodes) {
+      const data = node['data'] as Record<string, unknown>;
+      send({ ...envelope, data: { ...data, inputs: null, outputs: undefined, status: undefined }, event: 'node_started' });
+      if (data['status'] !== 'running') send(node as RunStreamEvent);
+    }
+    const finish = () => {
+      unsubscribe();
+      sse.end();
+    };
+    if (run.status !== 'running') {
+      send({
+        ...envelope,
+        data: {
+          created_at: run.created_at,
+          elapsed_time: run.elapsed_time,
+          error: run.error,
+          exceptions_count: run.exceptions_count,
+          files: [],
+          finished_at: run.finished_at,
+          id: run.id,
+          outputs: run.outputs ?? {},
+          status: run.status,
+          total_steps: run.total_steps,
+          total_tokens: run.total_tokens,
+          workflow_id: run.workflow_id,
+        },
+        event: 'workflow_finished',
+      });
+      finish();
+      return;
+    }
+    sse.onClose(unsubscribe);
+    const relay = (e: RunStreamEvent) => {
+      if (e.event === 'workflow_started') return;
+      send(e);
+      if (e.event === 'workflow_finished') finish();
+    };
+    for (const e of live.splice(0)) relay(e);
+    push = relay;
+  }
+}
