@@ -24,7 +24,8 @@ export interface BootstrapOptions<S extends ServiceSpec> {
   module: (config: ConfigOf<S>, identity: ServiceIdentity) => DynamicModule;
   /** When set, `main.js migrate` applies this schema's migrations and exits (for a migrations job). */
   persistence?: PersistenceDefinition;
-  jsonBodyLimit?: string;
+  /** Largest JSON body, by default for every route (`*`) and per path prefix, e.g. `{'*': '1mb', '/console/api/apps/imports': '15mb'}`. */
+  jsonBodyLimits?: Record<string, string>;
 }
 
 /** Loads config or exits non-zero with one message naming every bad variable. */
@@ -75,7 +76,15 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   app.useGlobalFilters(new HttpErrorFilter());
   const expressApp = app.getHttpAdapter().getInstance() as express.Express;
   expressApp.disable('x-powered-by');
-  app.use(express.json({ limit: options.jsonBodyLimit ?? '1mb' }));
+  const limits = { '*': '1mb', ...options.jsonBodyLimits };
+  const parsers = Object.entries(limits)
+    .filter(([prefix]) => prefix !== '*')
+    .map(([prefix, limit]) => [prefix, express.json({ limit })] as const);
+  const defaultParser = express.json({ limit: limits['*'] });
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const parser = parsers.find(([prefix]) => req.path.startsWith(prefix))?.[1] ?? defaultParser;
+    parser(req, res, next);
+  });
   app.use(bodyErrorHandler);
 
   const { host, port } = base.http;

@@ -20,7 +20,9 @@ export class SseWriter {
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
     res.write('event: ping\n\n');
-    this.ping = setInterval(() => this.res.write('event: ping\n\n'), SSE_PING_INTERVAL_MS);
+    this.ping = setInterval(() => {
+      if (!this.res.writableEnded) this.res.write('event: ping\n\n');
+    }, SSE_PING_INTERVAL_MS);
     res.on('close', () => this.stop());
   }
 
@@ -30,7 +32,7 @@ export class SseWriter {
   }
 
   send(event: unknown): void {
-    if (!this.ended) this.res.write(`data: ${JSON.stringify(event)}\n\n`);
+    if (!this.ended && !this.res.writableEnded) this.res.write(`data: ${JSON.stringify(event)}\n\n`);
   }
 
   end(): void {

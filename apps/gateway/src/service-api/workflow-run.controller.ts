@@ -19,16 +19,17 @@ export class WorkflowRunController {
     private readonly bus: MessageBus,
   ) {}
 
+  // The response is written by hand: a streaming run keeps it open after the handler returns.
   @Post('workflows/run')
-  @HttpCode(200)
-  run(@CurrentApp() ctx: AppKeyContext, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return this.runs.run(ctx, parseBody(WorkflowRunRequestSchema, body), null, res);
+  async run(@CurrentApp() ctx: AppKeyContext, @Body() body: unknown, @Res() res: Response): Promise<void> {
+    const blocking = await this.runs.run(ctx, parseBody(WorkflowRunRequestSchema, body), null, res);
+    if (blocking) res.status(200).json(blocking);
   }
 
   @Post('workflows/:workflowId/run')
-  @HttpCode(200)
-  runVersion(@CurrentApp() ctx: AppKeyContext, @Param('workflowId') workflowId: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return this.runs.run(ctx, parseBody(WorkflowRunRequestSchema, body), workflowId, res);
+  async runVersion(@CurrentApp() ctx: AppKeyContext, @Param('workflowId') workflowId: string, @Body() body: unknown, @Res() res: Response): Promise<void> {
+    const blocking = await this.runs.run(ctx, parseBody(WorkflowRunRequestSchema, body), workflowId, res);
+    if (blocking) res.status(200).json(blocking);
   }
 
   @Get('workflows/run/:runId')

@@ -9,6 +9,21 @@ interface LoopVariable {
   var_type?: string;
 }
 
+/** A constant loop variable as its declared type: the editor stores numbers, booleans and JSON as text. */
+function constantOf(type: string | undefined, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (type === 'number') return value.trim() === '' ? null : Number(value);
+  if (type === 'boolean') return value === 'true';
+  if (type === 'object' || type?.startsWith('array')) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
 /**
  * The loop node: loop variables live on the loop node (`[loopId, label]`) so body assigners update
  * them across rounds; the body runs up to `loop_count` times, stopping early when the break
@@ -21,7 +36,7 @@ export class LoopExecutor implements NodeExecutor {
     if (!container) return failedOutcome(new Error(`Loop "${node.id}" has no body`));
     const variables = (data['loop_variables'] as LoopVariable[] | undefined) ?? [];
     for (const v of variables) {
-      const value = v.value_type === 'variable' ? (pool.get(asSelector(v.value)) ?? null) : v.value;
+      const value = v.value_type === 'variable' ? (pool.get(asSelector(v.value)) ?? null) : constantOf(v.var_type, v.value);
       pool.set([node.id, v.label], value);
     }
     const current = () => Object.fromEntries(variables.map((v) => [v.label, pool.get([node.id, v.label]) ?? null]));
@@ -60,7 +75,7 @@ export class LoopExecutor implements NodeExecutor {
     } catch (error) {
       failure = (error as Error).message;
     }
-    const outputs = current();
+    const outputs = { ...current(), loop_round: rounds };
     const finished = Date.now();
     ctx.emit('loop_completed', {
       created_at: Math.floor(started / 1000),

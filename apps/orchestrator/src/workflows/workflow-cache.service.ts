@@ -73,14 +73,20 @@ function build(id: string, version: string, document: Record<string, unknown>): 
     throw new DomainError('internal_error', `Stored workflow "${id}" is no longer valid`);
   }
   const app = result.app;
+  const declaredTypes = declaredVariableTypes(app);
+  const environment = Object.fromEntries(app.environmentVariables.map((v) => [v.name, v.value]));
+  return { app, declaredTypes, environment, id, version };
+}
+
+/** Declared types of the variables an assigner may write: conversation variables and loop variables. */
+export function declaredVariableTypes(app: ParsedApp): Map<string, string> {
   const declaredTypes = new Map<string, string>();
   for (const v of app.conversationVariables) declaredTypes.set(`conversation.${v.name}`, v.value_type);
-  for (const node of Object.values(app.graph!.nodes)) {
+  for (const node of Object.values(app.graph?.nodes ?? {})) {
     if (node.type !== 'loop') continue;
     for (const v of (node.data['loop_variables'] as { label: string; var_type?: string }[] | undefined) ?? []) {
       if (v.var_type) declaredTypes.set(`${node.id}.${v.label}`, v.var_type);
     }
   }
-  const environment = Object.fromEntries(app.environmentVariables.map((v) => [v.name, v.value]));
-  return { app, declaredTypes, environment, id, version };
+  return declaredTypes;
 }

@@ -167,6 +167,14 @@ export function collectReferences(node: DraftNode): { invalid: InvalidSelector[]
  * run). A container's inside-only variables (`item`, `index`) are in `containerInsideOutputs`.
  */
 export function nodeOutputs(node: DraftNode): string[] | null {
+  const own = ownOutputs(node);
+  // A node with an error strategy also offers what went wrong, to its fail branch or after default values.
+  const strategy = node.data.error_strategy;
+  if (own && (strategy === 'fail-branch' || strategy === 'default-value')) return [...own, 'error_message', 'error_type'];
+  return own;
+}
+
+function ownOutputs(node: DraftNode): string[] | null {
   const data = node.data;
   switch (node.type) {
     case 'answer':
