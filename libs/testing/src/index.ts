@@ -5,3 +5,4 @@ export * from './test-database';
 export * from './test-stack';
 export * from './tcp-proxy';
 export * from './dsl-builder';
+export * from './weft-client';

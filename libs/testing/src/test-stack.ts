@@ -15,10 +15,14 @@ export interface TestStackOptions {
  * template), their own NATS subject prefix and Redis key prefix: several stacks can share one machine.
  */
 export class TestStack {
+  /** Extra replicas added with `replica()`, stopped with the stack. */
+  private readonly replicas: ServiceProcess[] = [];
+
   private constructor(
     readonly database: TestDatabase,
     readonly natsPrefix: string,
     readonly processes: Record<ServiceName, ServiceProcess>,
+    private readonly env: Record<string, string>,
   ) {}
 
   static async create(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -38,7 +42,14 @@ export class TestStack {
     };
     const processes = {} as Record<ServiceName, ServiceProcess>;
     for (const name of ALL_SERVICES) processes[name] = new ServiceProcess(name, await freePort(), env);
-    return new TestStack(database, natsPrefix, processes);
+    return new TestStack(database, natsPrefix, processes, env);
+  }
+
+  /** Another replica of a service, sharing the stack's database, NATS prefix and settings; not started yet. */
+  async replica(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
+    const process = new ServiceProcess(name, await freePort(), { ...this.env, ...extraEnv });
+    this.replicas.push(process);
+    return process;
   }
 
   get gateway(): ServiceProcess {
@@ -53,7 +64,7 @@ export class TestStack {
 
   /** Stops every running service, then drops the stack's database. */
   async destroy(): Promise<void> {
-    await Promise.all(Object.values(this.processes).map((p) => p.stop('SIGTERM').catch(() => p.stop('SIGKILL'))));
+    await Promise.all([...Object.values(this.processes), ...this.replicas].map((p) => p.stop('SIGTERM').catch(() => p.stop('SIGKILL'))));
     await this.database.drop();
   }
 }

@@ -1,0 +1,75 @@
+import type { NodeJob, NodeResult } from '@weft/contracts';
+import type { SupportedNodeType, VariablePool } from '@weft/workflow';
+
+/** Node types the orchestrator hands to node runners: the ones that do I/O or run user code. */
+export const REMOTE_NODE_TYPES = [
+  'llm',
+  'code',
+  'http-request',
+  'knowledge-retrieval',
+  'parameter-extractor',
+  'question-classifier',
+  'document-extractor',
+] as const satisfies readonly SupportedNodeType[];
+
+/** One of `REMOTE_NODE_TYPES`. */
+export type RemoteNodeType = (typeof REMOTE_NODE_TYPES)[number];
+
+/** True for a node type this service runs. */
+export function isRemoteNodeType(type: string): type is RemoteNodeType {
+  return (REMOTE_NODE_TYPES as readonly string[]).includes(type);
+}
+
+/** What an executor gets besides the job: the variables it may read, the cancel signal and the token stream. */
+export interface NodeExecutionContext {
+  pool: VariablePool;
+  signal: AbortSignal;
+  emitChunk(text: string): void;
+}
+
+/** A node result before it is addressed to its job. */
+export type NodeRunOutcome = Omit<NodeResult, 'jobId'>;
+
+/**
+ * Runs one node type. Failures the workflow should see (bad config, provider errors, user code errors)
+ * come back as `status: 'failed'` with Dify's error class name in `errorType`; executors do not throw.
+ */
+export interface RemoteNodeExecutor {
+  execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome>;
+}
+
+/** A succeeded outcome; fields not given are empty. */
+export function succeeded(result: Partial<NodeRunOutcome> & { outputs: Record<string, unknown> }): NodeRunOutcome {
+  return {
+    edgeSourceHandle: null,
+    error: null,
+    errorType: null,
+    inputs: null,
+    metadata: {},
+    processData: null,
+    ...result,
+    status: 'succeeded',
+  };
+}
+
+/** A failed outcome with Dify's error class name; `extra` keeps what the node had gathered (inputs, process data). */
+export function failed(errorType: string, error: string, extra: Partial<Omit<NodeRunOutcome, 'error' | 'errorType' | 'status'>> = {}): NodeRunOutcome {
+  return {
+    edgeSourceHandle: null,
+    inputs: null,
+    metadata: {},
+    outputs: {},
+    processData: null,
+    ...extra,
+    error,
+    errorType,
+    status: 'failed',
+  };
+}
+
+/** A selector from DSL data, or undefined when it is not a list of at least two non-empty strings. */
+export function asSelector(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.length < 2) return undefined;
+  const parts = value.map((part) => (typeof part === 'number' ? String(part) : part));
+  return parts.every((part): part is string => typeof part === 'string' && part !== '') ? parts : undefined;
+}
