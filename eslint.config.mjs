@@ -42,7 +42,7 @@ export default tseslint.config(
     // import each service's schema definitions directly.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', '**/apps/*', '**/libs/*'], message: 'Import shared code through its @weft/* alias.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', '**/apps/*/src/**', '**/libs/*/src/**'], message: 'Import shared code through its @weft/* alias.' }] }],
     },
   },
   {
@@ -54,6 +54,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', Buffer: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', Buffer: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable' } },
   },
 );

@@ -1,0 +1,69 @@
+// A few console and Service API calls for the scripts (demo seed, benchmark), over plain HTTP.
+import { stringify } from 'yaml';
+
+export async function call(base, method, path, { body, token } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    json = { raw: text };
+  }
+  return { status: res.status, body: json };
+}
+
+/** Logs in, registering the account first if it does not exist; returns a console token. */
+export async function loginOrRegister(base, { email, password, name }) {
+  const login = await call(base, 'POST', '/console/api/login', { body: { email, password } });
+  if (login.status === 200) return login.body.access_token;
+  const reg = await call(base, 'POST', '/console/api/register', { body: { email, password, name } });
+  if (reg.status !== 201) throw new Error(`could not register ${email}: ${JSON.stringify(reg.body)}`);
+  return reg.body.access_token;
+}
+
+/** Imports a DSL, publishes it and creates an app key. */
+export async function deployApp(base, token, yaml) {
+  const imported = await call(base, 'POST', '/console/api/apps/imports', { token, body: { mode: 'yaml-content', yaml_content: yaml } });
+  if (imported.status !== 200) throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
+  const appId = imported.body.app_id;
+  const published = await call(base, 'POST', `/console/api/apps/${appId}/workflows/publish`, { token });
+  if (published.status !== 200) throw new Error(`publish failed: ${JSON.stringify(published.body)}`);
+  const key = await call(base, 'POST', `/console/api/apps/${appId}/api-keys`, { token });
+  if (key.status !== 201) throw new Error(`key creation failed: ${JSON.stringify(key.body)}`);
+  return { appId, key: key.body.token };
+}
+
+/**
+ * A workflow app in Dify's DSL: a start node with one text input `text`, `templates` template-transform
+ * nodes in a chain (each appending to the previous output), and an end node.
+ */
+export function templateChainDsl(name, templates) {
+  const node = (id, data, i) => ({ id, type: 'custom', data: { title: id, desc: '', selected: false, ...data }, position: { x: i * 300, y: 100 }, width: 244, height: 54 });
+  const nodes = [node('start', { type: 'start', variables: [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 1000, options: [] }] }, 0)];
+  let previous = ['start', 'text'];
+  for (let i = 1; i <= templates; i++) {
+    nodes.push(node(`t${i}`, { type: 'template-transform', template: `{{ input }}.${i}`, variables: [{ variable: 'input', value_selector: previous, value_type: 'string' }] }, i));
+    previous = [`t${i}`, 'output'];
+  }
+  nodes.push(node('end', { type: 'end', outputs: [{ variable: 'result', value_selector: previous, value_type: 'string' }] }, templates + 1));
+  const edges = nodes.slice(1).map((n, i) => ({
+    id: `${nodes[i].id}-source-${n.id}-target`,
+    source: nodes[i].id,
+    sourceHandle: 'source',
+    target: n.id,
+    targetHandle: 'target',
+    type: 'custom',
+    data: { sourceType: nodes[i].data.type, targetType: n.data.type, isInIteration: false, isInLoop: false },
+  }));
+  return stringify({
+    version: '0.6.0',
+    kind: 'app',
+    app: { name, mode: 'workflow', icon: '⚡', icon_type: 'emoji', icon_background: '#FFEAD5', description: 'Benchmark workflow', use_icon_as_answer_icon: false },
+    dependencies: [],
+    workflow: { conversation_variables: [], environment_variables: [], features: {}, graph: { nodes, edges, viewport: { x: 0, y: 0, zoom: 1 } } },
+  });
+}
