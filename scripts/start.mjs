@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seedDemo } from './demo/seed.mjs';
 import { build, ensureDependencies, ensureInfrastructure, entryPoint, fail, PORT_VARIABLES, ROOT, run, say, SERVICES, stopInfrastructure, waitReady } from './lib/workspace.mjs';
 
 const RUN_DIR = join(ROOT, '.weft', 'run');
@@ -91,4 +92,13 @@ say('Weft is running.');
 say(`  Gateway (public API): ${gateway}   e.g. curl ${gateway}/v1/system/status`);
 for (const s of SERVICES) say(`  ${s.padEnd(13)} http://127.0.0.1:${portOf(s)}  (/health, /ready, /metrics)`);
 say(`  Postgres ${urls.DATABASE_URL.replace(/:[^:@/]+@/, ':******@')}   Redis ${urls.REDIS_URL}   NATS ${urls.NATS_URL}`);
+try {
+  const demo = await seedDemo(gateway);
+  say(`  Demo app "Weft demo" (model: ${demo.model}); console login ${demo.email} / ${demo.password} (kept in .weft/demo.json)`);
+  say('  Run it:');
+  say(`    curl -s -X POST ${gateway}/v1/workflows/run -H 'Authorization: Bearer ${demo.key}' -H 'Content-Type: application/json' \\`);
+  say(`      -d '{"inputs": {"question": "What is Weft?"}, "response_mode": "blocking", "user": "newcomer"}'`);
+} catch (error) {
+  say(`  The demo app could not be seeded: ${error.message}`);
+}
 say('  Logs in .weft/log/. Press Ctrl-C here, or run "npm stop" in another shell, to stop everything.');

@@ -1,0 +1,73 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { NodeJob } from '@weft/contracts';
+import { createSsrfGuard, parseAllowedHosts } from '../http/ssrf-guard.util';
+import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
+import { ChatProviderService, type ChatProviderSource } from '../providers/chat-providers.service';
+import { CodeSandbox } from '../sandbox';
+import { CodeExecutor } from './code.executor';
+import { DocumentExtractorExecutor } from './document-extractor.executor';
+import { HttpRequestExecutor } from './http-request.executor';
+import { KnowledgeRetrievalExecutor } from './knowledge-retrieval.executor';
+import { LlmExecutor } from './llm.executor';
+import { failed, isRemoteNodeType, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor, type RemoteNodeType } from './node-executor.types';
+import { ParameterExtractorExecutor } from './parameter-extractor.executor';
+import { QuestionClassifierExecutor } from './question-classifier.executor';
+
+/**
+ * Which executor runs each node type the orchestrator hands over. The switch is exhaustive over
+ * `RemoteNodeType`: a type added there does not compile until it has an executor here.
+ */
+@Injectable()
+export class NodeExecutors implements OnModuleDestroy {
+  private readonly sandbox: CodeSandbox;
+  private readonly llm: LlmExecutor;
+  private readonly code: CodeExecutor;
+  private readonly httpRequest: HttpRequestExecutor;
+  private readonly knowledgeRetrieval = new KnowledgeRetrievalExecutor();
+  private readonly parameterExtractor: ParameterExtractorExecutor;
+  private readonly questionClassifier: QuestionClassifierExecutor;
+  private readonly documentExtractor: DocumentExtractorExecutor;
+
+  constructor(@Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig, @Inject(ChatProviderService) providers: ChatProviderSource) {
+    const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
+    const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
+    this.sandbox = new CodeSandbox(config.code);
+    this.llm = new LlmExecutor(providers);
+    this.code = new CodeExecutor(this.sandbox);
+    this.httpRequest = new HttpRequestExecutor({ guard, maxResponseBytes, maxTimeoutSeconds });
+    this.parameterExtractor = new ParameterExtractorExecutor(providers);
+    this.questionClassifier = new QuestionClassifierExecutor(providers);
+    this.documentExtractor = new DocumentExtractorExecutor({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000 });
+  }
+
+  executorFor(type: RemoteNodeType): RemoteNodeExecutor {
+    switch (type) {
+      case 'llm':
+        return this.llm;
+      case 'code':
+        return this.code;
+      case 'http-request':
+        return this.httpRequest;
+      case 'knowledge-retrieval':
+        return this.knowledgeRetrieval;
+      case 'parameter-extractor':
+        return this.parameterExtractor;
+      case 'question-classifier':
+        return this.questionClassifier;
+      case 'document-extractor':
+        return this.documentExtractor;
+    }
+  }
+
+  /** Runs the job's node; a type this service does not run is a failed result, not an exception. */
+  execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
+    if (!isRemoteNodeType(job.nodeType)) {
+      return Promise.resolve(failed('UnsupportedNodeTypeError', `Node type "${job.nodeType}" is not run by node runners.`));
+    }
+    return this.executorFor(job.nodeType).execute(job, ctx);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.sandbox.close();
+  }
+}
