@@ -278,6 +278,30 @@ describe('workflow apps through the console and the Service API', () => {
     });
   });
 
+  describe('environment variables', () => {
+    it('keeps secret values sealed at rest, blanks them on export unless asked, and gives runs the real value', async () => {
+      const yaml = new DslBuilder('secrets')
+        .environment('API_TOKEN', 'tok-very-secret', 'secret')
+        .environment('REGION', 'eu-west', 'string')
+        .node('start', 'start', { variables: [] })
+        .node('t', 'template-transform', templateData('{{ token }}@{{ region }}', { region: ['env', 'REGION'], token: ['env', 'API_TOKEN'] }))
+        .node('end', 'end', endData({ out: ['t', 'output'] }))
+        .chain('start', 't', 'end')
+        .toYaml();
+      const app = await client.deploy(token, yaml);
+      const rows = await queryDatabase<{ document: unknown }>(stack.database.url, 'SELECT document FROM orchestrator.workflows WHERE app_id = $1', [app.appId]);
+      expect(rows.length).toBe(2);
+      for (const r of rows) expect(JSON.stringify(r.document)).not.toContain('tok-very-secret');
+      const run = await client.run(app.key, {});
+      expect(run.body['data']).toMatchObject({ outputs: { out: 'tok-very-secret@eu-west' } });
+      const plain = await client.call<{ data: string }>('GET', `/console/api/apps/${app.appId}/export`, { token });
+      expect(plain.body.data).not.toContain('tok-very-secret');
+      expect(plain.body.data).toContain('eu-west');
+      const withSecrets = await client.call<{ data: string }>('GET', `/console/api/apps/${app.appId}/export?include_secret=true`, { token });
+      expect(withSecrets.body.data).toContain('tok-very-secret');
+    });
+  });
+
   describe('provider credentials', () => {
     it('stores credentials sealed, under the short provider name, and never answers them back', async () => {
       const res = await client.call('PUT', '/console/api/workspaces/current/model-providers/langgenius/openai/openai', {

@@ -14,7 +14,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         PlatformModule.forRoot({ identity, config, persistence: gatewayDatabase }),
-        AccountsModule.forRoot({ accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds * 60, secretKey: config.auth.secretKey }),
+        AccountsModule.forRoot({ accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds * 60, secretKey: config.security.secretKey }),
         AppsModule,
         ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }),
         SystemModule.forRoot({ timeoutMs: config.systemStatus.timeoutMs, token: config.systemStatus.token }),

@@ -1,6 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, nodeRunnerConfigSpec } from '@weft/config';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
+import { NODE_RUNNER_CONFIG } from './node-runner.config';
+import { NodeExecutors } from './nodes/node-executors.service';
+import { NodeJobsHandler } from './nodes/node-jobs.handler';
+import { ChatProviderService } from './providers/chat-providers.service';
+import { ProviderCredentialsService } from './providers/provider-credentials.service';
 
 /** Stateless workers: no schema of their own. */
 @Module({})
@@ -9,6 +14,13 @@ export class NodeRunnerModule {
     return {
       module: NodeRunnerModule,
       imports: [PlatformModule.forRoot({ identity, config })],
+      providers: [
+        ChatProviderService,
+        NodeExecutors,
+        NodeJobsHandler,
+        { provide: NODE_RUNNER_CONFIG, useValue: config },
+        ProviderCredentialsService,
+      ],
     };
   }
 }

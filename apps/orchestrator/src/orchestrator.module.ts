@@ -2,13 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
 import { makeCounterProvider, makeHistogramProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
+import { SecretBox } from '@weft/security';
 import { orchestratorDatabase } from './database.config';
 import { NodeExecutors } from './nodes/node-executors.service';
 import { RemoteNodeExecutor } from './nodes/remote-node.executor';
 import { RunHandler } from './runs/run.handler';
 import { RunRepository } from './runs/run.repository';
 import { ORCHESTRATOR_CONFIG, RunService } from './runs/run.service';
-import { WorkflowCache } from './workflows/workflow-cache.service';
+import { SECRETS_BOX, WorkflowCache } from './workflows/workflow-cache.service';
 import { WorkflowHandler } from './workflows/workflow.handler';
 import { WorkflowRepository } from './workflows/workflow.repository';
 
@@ -31,6 +32,7 @@ export class OrchestratorModule {
       providers: [
         ...metrics,
         { provide: ORCHESTRATOR_CONFIG, useValue: config },
+        { provide: SECRETS_BOX, useValue: new SecretBox({ k1: config.security.secretKey }, 'k1', 'workflow-environment') },
         NodeExecutors,
         RemoteNodeExecutor,
         RunHandler,

@@ -31,6 +31,15 @@ export const natsConfig = {
   requestTimeoutMs: env.int('NATS_REQUEST_TIMEOUT_MS', { default: '5000', min: 50, doc: 'default timeout of a NATS request' }),
 };
 
+/** Secret material shared by the services that seal secrets at rest (provider credentials, secret environment variables). */
+export const securityConfig = {
+  secretKey: env.string('SECRET_KEY', {
+    default: 'weft-development-secret-key-change-me',
+    secret: true,
+    doc: 'signs console tokens and derives the keys that encrypt secrets at rest; set a long random value in production',
+  }),
+};
+
 /** Logging and error reporting. */
 export const loggingConfig = {
   level: env.enum('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {

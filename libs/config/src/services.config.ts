@@ -1,6 +1,6 @@
 import { ServiceName } from '@weft/contracts';
 import { ConfigSpec, env } from './config-var';
-import { databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig } from './fragments.config';
+import { databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig, securityConfig } from './fragments.config';
 
 const common = {
   logging: loggingConfig,
@@ -13,13 +13,9 @@ export const gatewayConfigSpec = {
   ...common,
   database: databaseConfig,
   http: httpConfig('GATEWAY_PORT', 5001),
+  security: securityConfig,
   auth: {
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_EXPIRE_MINUTES', { default: '15', min: 1, doc: 'lifetime of console access tokens, in minutes' }),
-    secretKey: env.string('SECRET_KEY', {
-      default: 'weft-development-secret-key-change-me',
-      secret: true,
-      doc: 'signs console tokens and derives the key that encrypts provider credentials at rest; set a long random value in production',
-    }),
   },
   files: {
     maxBytes: env.int('UPLOAD_FILE_SIZE_LIMIT', { default: '15', min: 1, doc: 'largest file POST /v1/files/upload accepts, in MB' }),
@@ -44,6 +40,7 @@ export const orchestratorConfigSpec = {
   ...common,
   database: databaseConfig,
   http: httpConfig('ORCHESTRATOR_PORT', 5002),
+  security: securityConfig,
   workflow: {
     leaseTtlMs: env.int('RUN_LEASE_TTL_MS', {
       default: '15000',

@@ -24,7 +24,13 @@ export const PublishRequestSchema = z.object({ accountId: z.string().nullable(),
 export const PublishResponseSchema = z.object({ createdAt: z.string(), version: z.string(), workflowId: uuid });
 
 /** `version` is "draft", "published" (the latest published one) or a workflow id. */
-export const GetWorkflowRequestSchema = z.object({ appId: uuid, version: z.string().min(1).max(100), workspaceId: uuid });
+export const GetWorkflowRequestSchema = z.object({
+  appId: uuid,
+  /** Secret environment values are blanked unless asked for (an export with include_secret). */
+  includeSecrets: z.boolean().default(false),
+  version: z.string().min(1).max(100),
+  workspaceId: uuid,
+});
 export const WorkflowRecordSchema = z.object({
   createdAt: z.string(),
   document: json,

@@ -84,7 +84,7 @@ export class AppService {
   /** The app's draft as Dify DSL YAML; secret environment values are blanked unless asked for. */
   async export(user: ConsoleUser, appId: string, includeSecrets: boolean): Promise<string> {
     const app = await this.requireApp(user, appId);
-    const draft = await this.bus.request('wf.workflow.get.v1', { appId: app.id, version: 'draft', workspaceId: user.workspaceId });
+    const draft = await this.bus.request('wf.workflow.get.v1', { appId: app.id, includeSecrets, version: 'draft', workspaceId: user.workspaceId });
     const parsed = readDocument(draft.document);
     if (!parsed.ok) throw new DomainError('internal_error', `The stored draft of app "${app.id}" is not valid DSL`);
     return exportDsl(

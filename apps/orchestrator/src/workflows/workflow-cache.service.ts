@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
+import type { SecretBox } from '@weft/security';
 import { readDocument, type ParsedApp } from '@weft/workflow';
+import { openSecrets } from './secret-environment.util';
 import { WorkflowRepository } from './workflow.repository';
 
 /** A workflow version ready to run: parsed once, with what every run of it needs precomputed. */
@@ -12,6 +14,9 @@ export interface LoadedWorkflow {
   id: string;
   version: string;
 }
+
+/** Seals secret environment values at rest (provided by the module, keyed from SECRET_KEY). */
+export const SECRETS_BOX = Symbol('SECRETS_BOX');
 
 const PARSED_CACHE_SIZE = 500;
 /** How long "the latest published version" of an app is trusted before asking Postgres again. */
@@ -26,7 +31,10 @@ export class WorkflowCache {
   private readonly parsed = new Map<string, LoadedWorkflow>();
   private readonly latest = new Map<string, { expires: number; workflow: LoadedWorkflow | null }>();
 
-  constructor(private readonly workflows: WorkflowRepository) {}
+  constructor(
+    private readonly workflows: WorkflowRepository,
+    @Inject(SECRETS_BOX) private readonly box: SecretBox,
+  ) {}
 
   /** `version` is "published", "draft" or a workflow id; null when there is no such version. */
   async load(workspaceId: string, appId: string, version: string): Promise<LoadedWorkflow | null> {
@@ -35,7 +43,7 @@ export class WorkflowCache {
       const hit = this.latest.get(key);
       if (hit && hit.expires > Date.now()) return hit.workflow;
       const record = await this.workflows.find(workspaceId, appId, 'published');
-      const workflow = record ? this.remember(record.id, record.version, record.document) : null;
+      const workflow = record ? this.remember(record.id, record.version, openSecrets(record.document, this.box)) : null;
       this.latest.set(key, { expires: Date.now() + LATEST_TTL_MS, workflow });
       return workflow;
     }
@@ -48,7 +56,7 @@ export class WorkflowCache {
     if (version !== 'draft' && !/^[0-9a-f-]{36}$/i.test(version)) return null;
     const record = await this.workflows.find(workspaceId, appId, version);
     if (!record) return null;
-    return record.version === 'draft' ? build(record.id, record.version, record.document) : this.remember(record.id, record.version, record.document);
+    return record.version === 'draft' ? build(record.id, record.version, openSecrets(record.document, this.box)) : this.remember(record.id, record.version, openSecrets(record.document, this.box));
   }
 
   /** Forgets which version is the latest for an app (after a publish on this instance). */

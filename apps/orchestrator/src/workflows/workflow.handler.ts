@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
+import type { SecretBox } from '@weft/security';
 import { readDocument } from '@weft/workflow';
-import { WorkflowCache } from './workflow-cache.service';
+import { blankSecrets, openSecrets, sealSecrets } from './secret-environment.util';
+import { SECRETS_BOX, WorkflowCache } from './workflow-cache.service';
 import { WorkflowRepository } from './workflow.repository';
 
 /** NATS surface of workflows: save the draft, publish it, read a version. */
@@ -11,6 +13,7 @@ export class WorkflowHandler {
   constructor(
     private readonly workflows: WorkflowRepository,
     private readonly cache: WorkflowCache,
+    @Inject(SECRETS_BOX) private readonly box: SecretBox,
   ) {}
 
   @OnRequest('wf.workflow.save-draft.v1')
@@ -18,7 +21,7 @@ export class WorkflowHandler {
     const parsed = readDocument(req.document);
     if (!parsed.ok) throw new DomainError('invalid_param', parsed.errors.map((e) => e.message).join('\n'));
     if (!parsed.app.graph) throw new DomainError('invalid_param', 'Only workflow and advanced-chat apps have a workflow.');
-    const saved = await this.workflows.saveDraft(req.workspaceId, req.appId, req.document, req.accountId);
+    const saved = await this.workflows.saveDraft(req.workspaceId, req.appId, sealSecrets(req.document, this.box), req.accountId);
     return { updatedAt: saved.updatedAt, workflowId: saved.id };
   }
 
@@ -34,6 +37,6 @@ export class WorkflowHandler {
   async get(req: RequestOf<'wf.workflow.get.v1'>): Promise<ResponseOf<'wf.workflow.get.v1'>> {
     const record = await this.workflows.find(req.workspaceId, req.appId, req.version);
     if (!record) throw new DomainError('not_found', 'Workflow not found.');
-    return record;
+    return { ...record, document: req.includeSecrets ? openSecrets(record.document, this.box) : blankSecrets(record.document) };
   }
 }

@@ -1,0 +1,70 @@
+import type { ServerResponse } from 'node:http';
+import type { NodeJob } from '@weft/contracts';
+import type { MessageBus } from '@weft/messaging';
+import { VariablePool } from '@weft/workflow';
+import type { NodeRunnerConfig } from '../node-runner.config';
+import { ChatProviderService } from '../providers/chat-providers.service';
+import type { ProviderCredentials } from '../providers/provider-registry.util';
+import { ProviderCredentialsService } from '../providers/provider-credentials.service';
+import type { NodeExecutionContext } from './node-executor.types';
+
+// Helpers for the node executor specs; not used by production code.
+
+/** The parts of the node runner's config the executors read, with loopback allowed for local test servers. */
+export function testConfig(overrides: { concurrency?: number } = {}): NodeRunnerConfig {
+  return {
+    code: { maxOutputBytes: 100_000, memoryMb: 32, pythonWorkers: 1, timeoutMs: 2000 },
+    httpRequest: { maxResponseBytes: 1_000_000, maxTimeoutSeconds: 5, ssrfAllowedHosts: '127.0.0.1' },
+    worker: { concurrency: overrides.concurrency ?? 4 },
+  } as unknown as NodeRunnerConfig;
+}
+
+/** A node job as the orchestrator sends it. */
+export function testJob(nodeType: string, data: Record<string, unknown>, variables: Record<string, Record<string, unknown>> = {}): NodeJob {
+  return {
+    appId: '7d2c1a8e-5b4f-4c3d-9e2a-1f0b3c4d5e6f',
+    attempt: 0,
+    data: { type: nodeType, title: nodeType, ...data },
+    jobId: '0b7e3f52-8c1d-4a9e-b6f0-2d3c4e5f6a7b',
+    nodeId: 'node1',
+    nodeType,
+    replyTo: 'orchestrator_1',
+    runId: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d',
+    timeoutMs: 30_000,
+    variables,
+    workspaceId: '1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6',
+  };
+}
+
+/** An execution context over `job.variables`, collecting streamed chunks. */
+export function testContext(job: NodeJob, signal: AbortSignal = new AbortController().signal): NodeExecutionContext & { chunks: string[] } {
+  const chunks: string[] = [];
+  return { chunks, emitChunk: (text) => chunks.push(text), pool: VariablePool.fromSnapshot({ version: 1, variables: job.variables }), signal };
+}
+
+/** Real provider plumbing whose credentials lookup answers from `stored` instead of the gateway; counts lookups. */
+export function testChatProviders(stored: Record<string, ProviderCredentials> = {}): { providers: ChatProviderService; lookups: string[] } {
+  const lookups: string[] = [];
+  const bus = {
+    request: async (_subject: string, payload: { provider: string }) => {
+      lookups.push(payload.provider);
+      return { credentials: (stored[payload.provider] as Record<string, string> | undefined) ?? null };
+    },
+  } as unknown as MessageBus;
+  return { lookups, providers: new ChatProviderService(testConfig(), new ProviderCredentialsService(bus)) };
+}
+
+/** Writes an OpenAI chat-completion reply, as SSE chunks when the request asked to stream. */
+export function replyOpenAi(res: ServerResponse, request: Record<string, unknown>, message: { content?: string; tool_calls?: unknown[] }, usage = { prompt_tokens: 20, completion_tokens: 4 }): void {
+  if (request['stream'] !== true) {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }], usage }));
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+  const pieces = (message.content ?? '').match(/\S+\s*/g) ?? [];
+  for (const piece of pieces) res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+  res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+  res.write(`data: ${JSON.stringify({ choices: [], usage })}\n\n`);
+  res.end('data: [DONE]\n\n');
+}
