@@ -28,6 +28,8 @@ export interface NodeContext {
   container: { id: string; index: number; kind: 'iteration' | 'loop' } | null;
   /** Declared types of writable variables (conversation and loop variables), keyed `nodeId.name`. */
   declaredTypes: ReadonlyMap<string, string>;
+  /** Relays a piece of streamed text output (LLM tokens) while the node runs. */
+  emitChunk: (text: string) => void;
   /** Publishes a container event (iteration_started, loop_next, ...) on the run's stream. */
   emit: (event: string, data: Record<string, unknown>) => void;
   executionId: string;

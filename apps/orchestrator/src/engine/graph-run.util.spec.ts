@@ -45,6 +45,7 @@ async function run(graph: WorkflowGraph, inputs: Record<string, unknown>, fake?:
         records.push({ ...record });
         events.push(`finished:${record.nodeId}:${record.status}`);
       },
+      nodeChunk: (record, _n, text) => events.push(`chunk:${record.nodeId}:${text}`),
       nodeRetry: (record, _n, index) => events.push(`retry:${record.nodeId}:${index}`),
       nodeStarted: (record) => events.push(`started:${record.nodeId}`),
     },

@@ -11,6 +11,7 @@ export interface GraphRunObserver {
   nodeRetry(record: NodeExecutionRecord, node: GraphNode, retryIndex: number): void;
   nodeFinished(record: NodeExecutionRecord, node: GraphNode): void;
   containerEvent(event: string, data: Record<string, unknown>): void;
+  nodeChunk(record: NodeExecutionRecord, node: GraphNode, text: string): void;
 }
 
 /** Where a graph run starts and what it may touch: the whole graph, or one iteration/loop body. */
@@ -187,6 +188,7 @@ export class GraphRun {
         container: this.scope.container,
         declaredTypes: this.options.declaredTypes,
         emit: (event, data) => this.options.observer.containerEvent(event, data),
+        emitChunk: (text) => this.options.observer.nodeChunk(record, node, text),
         executionId: record.id,
         graph: this.graph,
         runBody: (scope, pool) => this.runBody(scope, pool),

@@ -62,7 +62,7 @@ export class RemoteNodeExecutor implements NodeExecutor, OnModuleDestroy {
         resolve(value);
       };
       ctx.signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(jobId, { resolve: finish });
+      this.pending.set(jobId, { onChunk: ctx.emitChunk, resolve: finish });
       this.bus
         .publishEvent(
           'wf.node.execute.v1',

@@ -1,5 +1,4 @@
 import type { RunStreamEvent } from '@weft/contracts';
-import type { GraphNode } from '@weft/workflow';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import type { RunRow } from './run.repository';
 
@@ -93,6 +92,6 @@ export function workflowFinished(run: RunRow, result: RunResult): RunStreamEvent
 }
 
 /** A `text_chunk` of streamed End-node output. */
-export function textChunk(run: RunRow, node: GraphNode, text: string, selector: string[]): RunStreamEvent {
-  return envelope(run, 'text_chunk', { from_variable_selector: selector, node_id: node.id, text });
+export function textChunk(run: RunRow, text: string, selector: readonly string[]): RunStreamEvent {
+  return envelope(run, 'text_chunk', { from_variable_selector: selector, text });
 }

@@ -11,7 +11,7 @@ import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { GraphRun, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
 import { NodeExecutors } from '../nodes/node-executors.service';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
-import { nodeFinished, nodeStarted, envelope, workflowFinished, workflowStarted } from './run-events.util';
+import { envelope, nodeFinished, nodeStarted, textChunk, workflowFinished, workflowStarted } from './run-events.util';
 import { RunRepository, type RunRow } from './run.repository';
 
 export const ORCHESTRATOR_CONFIG = Symbol('ORCHESTRATOR_CONFIG');
@@ -186,6 +186,10 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         this.bus.publish('wf.run.event.v1', row.id, nodeFinished(row, record));
       },
       containerEvent: (event, data) => this.bus.publish('wf.run.event.v1', row.id, envelope(row, event, data)),
+      nodeChunk: (_record, node, text) => {
+        const selector = workflow.streamedNodes.get(node.id);
+        if (selector) this.bus.publish('wf.run.event.v1', row.id, textChunk(row, text, selector));
+      },
     };
     const topLevel = new Set(Object.values(graph.nodes).filter((n: GraphNode) => !n.parentId).map((n) => n.id));
     const run = new GraphRun(graph, { container: null, nodeIds: topLevel, startNodeId: graph.startNodeId }, pool, {

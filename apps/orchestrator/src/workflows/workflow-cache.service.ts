@@ -12,6 +12,11 @@ export interface LoadedWorkflow {
   declaredTypes: Map<string, string>;
   environment: Record<string, unknown>;
   id: string;
+  /**
+   * Nodes whose streamed text is relayed as `text_chunk` while they run: an LLM whose text is the first
+   * output of an end node (later outputs wait for the node to finish, keeping Dify's output order).
+   */
+  streamedNodes: Map<string, readonly string[]>;
   version: string;
 }
 
@@ -83,7 +88,15 @@ function build(id: string, version: string, document: Record<string, unknown>): 
   const app = result.app;
   const declaredTypes = declaredVariableTypes(app);
   const environment = Object.fromEntries(app.environmentVariables.map((v) => [v.name, v.value]));
-  return { app, declaredTypes, environment, id, version };
+  const streamedNodes = new Map<string, readonly string[]>();
+  for (const node of Object.values(app.graph!.nodes)) {
+    if (node.type !== 'end') continue;
+    const first = (node.data['outputs'] as { value_selector?: unknown }[] | undefined)?.[0]?.value_selector;
+    if (Array.isArray(first) && first.length === 2 && first[1] === 'text' && app.graph!.nodes[String(first[0])]?.type === 'llm') {
+      streamedNodes.set(String(first[0]), first as string[]);
+    }
+  }
+  return { app, declaredTypes, environment, id, streamedNodes, version };
 }
 
 /** Declared types of the variables an assigner may write: conversation variables and loop variables. */
