@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, nodeRunnerConfigSpec } from '@weft/config';
+import { makeCounterProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { NODE_RUNNER_CONFIG } from './node-runner.config';
 import { NodeExecutors } from './nodes/node-executors.service';
@@ -15,6 +16,7 @@ export class NodeRunnerModule {
       module: NodeRunnerModule,
       imports: [PlatformModule.forRoot({ identity, config })],
       providers: [
+        makeCounterProvider({ name: 'dify_api_cost_total', help: 'Model provider spend by provider, from the price table', labelNames: ['provider', 'currency'] }),
         ChatProviderService,
         NodeExecutors,
         NodeJobsHandler,

@@ -70,6 +70,11 @@ export const nodeRunnerConfigSpec = {
     }),
   },
   worker: {
+    ackWaitMs: env.int('NODE_JOB_ACK_WAIT_MS', {
+      default: '30000',
+      min: 1000,
+      doc: 'how long a node job may go without a sign of life from its runner before another runner takes it over',
+    }),
     concurrency: env.int('WORKER_CONCURRENCY', { default: '16', min: 1, max: 1024, doc: 'nodes one node runner executes at the same time; it takes no more jobs than that' }),
   },
 };

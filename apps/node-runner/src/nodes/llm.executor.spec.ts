@@ -1,6 +1,9 @@
+import type { MessageBus } from '@weft/messaging';
 import { startTestHttpServer, type TestHttpServer } from '../http/test-http-server.util';
+import { ChatProviderService } from '../providers/chat-providers.service';
+import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 import { LlmExecutor } from './llm.executor';
-import { replyOpenAi, testChatProviders, testContext, testJob } from './node-test.util';
+import { replyOpenAi, testChatProviders, testConfig, testContext, testJob } from './node-test.util';
 
 const mockModel = { provider: 'weft-mock', name: 'mock-1', mode: 'chat', completion_params: { temperature: 0.3 } };
 const variables = {
@@ -109,6 +112,17 @@ describe('LlmExecutor with the weft-mock provider', () => {
     const result = await new LlmExecutor(providers).execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'failed', errorType: 'ProviderNotInitializeError', error: 'Provider openai credentials not initialized.' });
     expect(lookups).toEqual(['openai']);
+  });
+
+  it('fails clearly when the gateway cannot be asked for credentials', async () => {
+    const unreachable = { request: () => Promise.reject(new Error('no responders')) } as unknown as MessageBus;
+    const providers = new ChatProviderService(testConfig(), new ProviderCredentialsService(unreachable));
+    const job = testJob('llm', { model: { ...mockModel, provider: 'openai', name: 'gpt-4o-mini' }, prompt_template: [{ role: 'user', text: 'hi' }] });
+    await expect(new LlmExecutor(providers).execute(job, testContext(job))).resolves.toMatchObject({
+      status: 'failed',
+      errorType: 'ProviderNotInitializeError',
+      error: 'Could not load the credentials of provider openai: the gateway did not answer (no responders)',
+    });
   });
 });
 

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { NodeJob } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
+import { InjectMetric } from '@weft/metrics';
+import type { Counter } from 'prom-client';
 import { VariablePool } from '@weft/workflow';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { failed, type NodeRunOutcome } from './node-executor.types';
@@ -8,10 +10,6 @@ import { NodeExecutors } from './node-executors.service';
 
 /** The durable pull consumer every node-runner replica shares, so each job goes to one of them. */
 export const NODE_JOBS_CONSUMER = 'node-runner';
-/** Without a sign of life for this long, JetStream hands the job to another runner (the process is presumed dead). */
-export const NODE_JOB_ACK_WAIT_MS = 30_000;
-/** How often a running job says it is alive: well inside the ack wait. */
-export const NODE_JOB_HEARTBEAT_MS = 10_000;
 const MAX_DELIVER = 3;
 // A cancel can arrive before any runner has taken the job; remembering it lets the job be skipped.
 const CANCEL_MEMORY_MS = 10 * 60_000;
@@ -47,6 +45,7 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
     @Inject(NODE_RUNNER_CONFIG) private readonly config: NodeRunnerConfig,
     private readonly bus: MessageBus,
     private readonly executors: NodeExecutors,
+    @InjectMetric('dify_api_cost_total') private readonly cost: Counter<string>,
   ) {}
 
   onModuleInit(): void {
@@ -57,7 +56,7 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
       this.bus.work(
         'wf.node.execute.v1',
         NODE_JOBS_CONSUMER,
-        { ackWaitMs: NODE_JOB_ACK_WAIT_MS, concurrency: this.config.worker.concurrency, maxDeliver: MAX_DELIVER },
+        { ackWaitMs: this.config.worker.ackWaitMs, concurrency: this.config.worker.concurrency, maxDeliver: MAX_DELIVER },
         (job, ctx) => this.handle(job, ctx),
       );
     });
@@ -72,8 +71,15 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
   async handle(job: NodeJob, ctx: NodeJobContext): Promise<void> {
     if (ctx.deliveryCount > 1) this.logger.warn(`Node "${job.nodeId}" of run "${job.runId}" is delivered again (delivery ${ctx.deliveryCount}); running it anew`);
     const outcome = await this.run(job, ctx);
+    this.recordCost(outcome);
     if (!this.bus.isConnected()) throw new Error(`Cannot answer node job "${job.jobId}": not connected to NATS`);
     this.bus.publish('wf.node.result.v1', job.replyTo, { ...outcome, jobId: job.jobId });
+  }
+
+  private recordCost(outcome: NodeRunOutcome): void {
+    const price = Number(outcome.metadata?.['total_price'] ?? 0);
+    const provider = outcome.processData?.['model_provider'];
+    if (price > 0 && typeof provider === 'string') this.cost.inc({ currency: String(outcome.metadata?.['currency'] ?? 'USD'), provider }, price);
   }
 
   /** Aborts the job if it runs here, and remembers the cancel in case it has not started yet. */
@@ -99,7 +105,8 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
     }
     const controller = new AbortController();
     this.running.set(job.jobId, controller);
-    const heartbeat = setInterval(() => ctx.working(), NODE_JOB_HEARTBEAT_MS);
+    // A sign of life well inside the ack wait (NODE_JOB_ACK_WAIT_MS), after which JetStream presumes this runner dead.
+    const heartbeat = setInterval(() => ctx.working(), Math.max(250, Math.floor(this.config.worker.ackWaitMs / 3)));
     const timeout = setTimeout(() => controller.abort(new NodeTimeoutError(job.timeoutMs)), job.timeoutMs);
     const started = Date.now();
     try {

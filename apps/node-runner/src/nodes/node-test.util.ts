@@ -15,7 +15,7 @@ export function testConfig(overrides: { concurrency?: number } = {}): NodeRunner
   return {
     code: { maxOutputBytes: 100_000, memoryMb: 32, pythonWorkers: 1, timeoutMs: 2000 },
     httpRequest: { maxResponseBytes: 1_000_000, maxTimeoutSeconds: 5, ssrfAllowedHosts: '127.0.0.1' },
-    worker: { concurrency: overrides.concurrency ?? 4 },
+    worker: { ackWaitMs: 30_000, concurrency: overrides.concurrency ?? 4 },
   } as unknown as NodeRunnerConfig;
 }
 

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { DomainError } from '@weft/contracts';
+import { S3Storage, type FileStorage } from '@weft/storage';
+import type { AppKeyContext } from '../service-api/app-key.guard';
+import { EndUserService } from '../service-api/end-user.service';
+import { FILE_STORAGE, FILE_UPLOAD_SETTINGS, type FileUploadSettings } from './file-upload.config';
+import { assertUploadableExtension, extensionOf } from './file-type.util';
+import { toUploadFileResponse, type IncomingFile, type UploadFileResponse, type UploadRequest } from './upload-file.dto';
+import { UploadFileRepository } from './upload-file.repository';
+
+/** The end user Dify files an upload under when the caller names none. */
+export const DEFAULT_END_USER = 'DEFAULT-USER';
+
+const BYTES_PER_MB = 1024 * 1024;
+// Dify shortens longer names the same way, keeping the extension.
+const MAX_NAME_LENGTH = 200;
+
+/** Checks an upload against Dify's rules, stores its bytes and records it for the app's workspace. */
+@Injectable()
+export class FileUploadService implements OnModuleDestroy {
+  private readonly logger = new Logger(FileUploadService.name);
+
+  constructor(
+    private readonly files: UploadFileRepository,
+    private readonly endUsers: EndUserService,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(FILE_UPLOAD_SETTINGS) private readonly settings: FileUploadSettings,
+  ) {}
+
+  onModuleDestroy(): void {
+    if (this.storage instanceof S3Storage) this.storage.destroy();
+  }
+
+  async upload(ctx: AppKeyContext, request: UploadRequest): Promise<UploadFileResponse> {
+    const file = singleFile(request.files);
+    const name = checkedName(file.originalName);
+    const extension = extensionOf(name);
+    assertUploadableExtension(extension);
+    // The multipart parser already stops at the limit; this keeps the rule true whatever parsed the body.
+    if (file.buffer.length > this.settings.maxBytes * BYTES_PER_MB) throw new DomainError('file_too_large', '');
+
+    const { workspaceId } = ctx.app;
+    const endUserId = await this.endUsers.resolve(workspaceId, ctx.app.id, request.user ?? DEFAULT_END_USER);
+    const id = randomUUID();
+    // The key holds only our own uuid and an allow-listed extension, never the client's name.
+    const storageKey = `upload_files/${workspaceId}/${id}.${extension}`;
+    await this.storage.put(storageKey, file.buffer, file.mimeType);
+    try {
+      const row = await this.files.insert({
+        createdBy: endUserId,
+        createdByRole: 'end_user',
+        extension,
+        id,
+        mimeType: file.mimeType,
+        name: shortened(name, extension),
+        size: file.buffer.length,
+        storageKey,
+        workspaceId,
+      });
+      this.logger.log(`File "${id}" (${row.size} bytes) uploaded to app "${ctx.app.id}" by end user "${endUserId}"`);
+      return toUploadFileResponse(row);
+    } catch (error) {
+      // No row points at the bytes, so nothing would ever find or delete them.
+      await this.storage.delete(storageKey).catch((cleanup: unknown) => this.logger.warn({ err: cleanup }, `Orphaned upload "${storageKey}" could not be deleted`));
+      throw error;
+    }
+  }
+}
+
+function singleFile(files: IncomingFile[]): IncomingFile {
+  const file = files.find((f) => f.fieldName === 'file');
+  if (!file) throw new DomainError('no_file_uploaded', 'Please upload your file.');
+  if (files.length > 1) throw new DomainError('too_many_files', 'Only one file is allowed.');
+  return file;
+}
+
+function checkedName(name: string | undefined): string {
+  if (!name) throw new DomainError('filename_not_exists_error', 'The specified filename does not exist.');
+  if (name.includes('/') || name.includes('\\')) throw new DomainError('invalid_param', 'Filename contains invalid characters');
+  return name;
+}
+
+function shortened(name: string, extension: string): string {
+  if (name.length <= MAX_NAME_LENGTH) return name;
+  const stem = name.slice(0, name.length - extension.length - 1).slice(0, MAX_NAME_LENGTH - extension.length - 1);
+  return `${stem}.${extension}`;
+}

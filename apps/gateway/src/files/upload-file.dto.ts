@@ -1,0 +1,69 @@
+import { DomainError } from '@weft/contracts';
+import type { UploadFileRow } from './upload-file.repository';
+
+/** One file part of a multipart upload, as the multipart parser handed it over. */
+export interface IncomingFile {
+  buffer: Buffer;
+  fieldName: string;
+  mimeType: string;
+  /** The name the client sent, path included; undefined when the part had no (or an empty) filename. */
+  originalName: string | undefined;
+}
+
+/** What `POST /v1/files/upload` received: its file parts and the optional `user` form field. */
+export interface UploadRequest {
+  files: IncomingFile[];
+  user: string | undefined;
+}
+
+/** Dify's 201 answer to `POST /v1/files/upload`. */
+export interface UploadFileResponse {
+  id: string;
+  name: string;
+  size: number;
+  extension: string;
+  mime_type: string;
+  created_by: string | null;
+  created_at: number;
+  preview_url: null;
+  source_url: string;
+  original_url: null;
+  reference: null;
+  user_id: string | null;
+  tenant_id: string;
+  conversation_id: null;
+  file_key: string;
+}
+
+/** The `user` form field: absent or empty means Dify's default end user; anything but one string is refused. */
+export function readUserField(body: unknown): string | undefined {
+  const user = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['user'] : undefined;
+  if (user === undefined || user === '') return undefined;
+  if (typeof user !== 'string') throw new DomainError('invalid_param', 'user: Expected a single string');
+  return user;
+}
+
+/**
+ * The stored upload in Dify's shape, fields in Dify's order. Weft serves no signed preview or download
+ * URLs yet, so `preview_url` is null and `source_url` empty, as Dify has them before it signs one; an
+ * upload through the Service API belongs to no conversation and quotes no remote URL.
+ */
+export function toUploadFileResponse(row: UploadFileRow): UploadFileResponse {
+  return {
+    id: row.id,
+    name: row.name,
+    size: row.size,
+    extension: row.extension,
+    mime_type: row.mimeType,
+    created_by: row.createdBy,
+    created_at: Math.floor(row.createdAt.getTime() / 1000),
+    preview_url: null,
+    source_url: '',
+    original_url: null,
+    reference: null,
+    user_id: row.createdBy,
+    tenant_id: row.workspaceId,
+    conversation_id: null,
+    file_key: row.storageKey,
+  };
+}
