@@ -7,6 +7,9 @@ import { queryDatabase, TestStack, WeftClient } from '@weft/testing';
 import { S3Storage } from '@weft/storage';
 
 const fixture = readFileSync(join(__dirname, '../../libs/workflow/src/dsl/fixtures/simple-template.yml'), 'utf8');
+// Starting five services (and stopping them) takes longer than Jest's default hook timeout on a busy machine.
+const STACK_START_TIMEOUT_MS = 120_000;
+const STACK_STOP_TIMEOUT_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RESPONSE_FIELDS = [
   'conversation_id',
@@ -72,12 +75,12 @@ describe('POST /v1/files/upload', () => {
       stack = await TestStack.create({ env: { STORAGE_LOCAL_PATH: storageDir, STORAGE_TYPE: 'local', UPLOAD_FILE_SIZE_LIMIT: '1' } });
       await stack.start();
       app = await deployApp(stack);
-    });
+    }, STACK_START_TIMEOUT_MS);
 
     afterAll(async () => {
       await stack?.destroy();
       if (storageDir) await rm(storageDir, { force: true, recursive: true });
-    });
+    }, STACK_STOP_TIMEOUT_MS);
 
     it('stores a text file, records it in the workspace and answers 201 with exactly Dify’s fields', async () => {
       const before = Math.floor(Date.now() / 1000);
@@ -176,7 +179,7 @@ describe('POST /v1/files/upload', () => {
       const wrongField = await post(stack.gateway.baseUrl, form([{ content: 'x', field: 'document', name: 'x.txt' }]), { key: app.key });
       expect(wrongField.status).toBe(400);
       expect(wrongField.body['code']).toBe('no_file_uploaded');
-      const json = await post(stack.gateway.baseUrl, JSON.stringify({ user: 'alice' }), { contentType: 'application/json', key: app.key });
+      const json = await post(stack.gateway.baseUrl, JSON.stringify({ file: 'notes.txt', user: 'alice' }), { contentType: 'application/json', key: app.key });
       expect(json.status).toBe(400);
       expect(json.body['code']).toBe('no_file_uploaded');
       const text = await post(stack.gateway.baseUrl, 'hello', { contentType: 'text/plain', key: app.key });
@@ -221,12 +224,19 @@ describe('POST /v1/files/upload', () => {
         expect(res.status).toBe(400);
         expect(res.body).toEqual({ code: 'invalid_param', message: 'Filename contains invalid characters', status: 400 });
       }
-      const empty = await post(stack.gateway.baseUrl, form([{ content: 'x', name: '' }]), { key: app.key });
+      const empty = await post(stack.gateway.baseUrl, '--xyz\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: text/plain\r\n\r\nabc\r\n--xyz--\r\n', {
+        contentType: 'multipart/form-data; boundary=xyz',
+        key: app.key,
+      });
       expect(empty.status).toBe(400);
       expect(empty.body).toEqual({ code: 'filename_not_exists_error', message: 'The specified filename does not exist.', status: 400 });
+      // fetch leaves the filename out altogether for a Blob named "", so the part cannot be told from no file.
+      const unnamed = await post(stack.gateway.baseUrl, form([{ content: 'x', name: '' }]), { key: app.key });
+      expect(unnamed.status).toBe(400);
+      expect(unnamed.body['code']).toBe('no_file_uploaded');
     });
 
-    it('answers 401 without a key or with a wrong one, before reading the file', async () => {
+    it('answers 401 without a key or with a wrong one, and stores nothing', async () => {
       const rows = await countUploads(stack);
       const missing = await post(stack.gateway.baseUrl, form([{ content: 'x', name: 'x.txt' }]));
       expect(missing.status).toBe(401);
@@ -257,14 +267,14 @@ describe('POST /v1/files/upload', () => {
         env: { S3_ACCESS_KEY: 'S3RVER', S3_BUCKET_NAME: bucket, S3_ENDPOINT: endpoint, S3_SECRET_KEY: 'S3RVER', STORAGE_TYPE: 's3' },
       });
       await stack.start();
-    });
+    }, STACK_START_TIMEOUT_MS);
 
     afterAll(async () => {
       await stack?.destroy();
       storage?.destroy();
       await s3?.close();
       if (s3Dir) await rm(s3Dir, { force: true, recursive: true });
-    });
+    }, STACK_STOP_TIMEOUT_MS);
 
     it('puts the bytes in the bucket under the file key and records the row', async () => {
       const app = await deployApp(stack);

@@ -29,6 +29,16 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     return this.ready ?? Promise.reject(new Error('DatabaseService was not initialised'));
   }
 
+  /**
+   * Runs SQL and returns its rows. TypeORM answers UPDATE and DELETE with `[rows, count]` but other
+   * statements with the rows alone; this always gives the rows, so `UPDATE … RETURNING` reads like a SELECT.
+   */
+  async rows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const result: unknown = await this.dataSource.query(sql, params);
+    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+    return result as T[];
+  }
+
   /** Whether the database is connected and migrated, so `dataSource` may be used. */
   isAvailable(): boolean {
     return this.source.isInitialized && this.migrated === true;

@@ -45,6 +45,11 @@ export class TestStack {
     return new TestStack(database, natsPrefix, processes, env);
   }
 
+  /** Every process of a service: the stack's own and the replicas added since. */
+  replicasOf(name: ServiceName): ServiceProcess[] {
+    return [this.processes[name], ...this.replicas.filter((p) => p.name === name)];
+  }
+
   /** Another replica of a service, sharing the stack's database, NATS prefix and settings; not started yet. */
   async replica(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
     const process = new ServiceProcess(name, await freePort(), { ...this.env, ...extraEnv });

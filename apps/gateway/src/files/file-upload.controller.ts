@@ -1,7 +1,7 @@
-import { Body, Controller, Post, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Headers, Post, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from '../service-api/app-key.guard';
 import { FileUploadService } from './file-upload.service';
-import { readUserField, type IncomingFile, type UploadFileResponse } from './upload-file.dto';
+import { readUploadForm, type IncomingFile, type UploadFileResponse } from './upload-file.dto';
 import { UploadFileInterceptor } from './upload-file.interceptor';
 
 /** Dify's `POST /v1/files/upload`: one file as multipart form data, answered with 201 and its record. */
@@ -12,10 +12,15 @@ export class FileUploadController {
 
   @Post('files/upload')
   @UseInterceptors(UploadFileInterceptor)
-  upload(@CurrentApp() ctx: AppKeyContext, @UploadedFiles() files: Express.Multer.File[] | undefined, @Body() body: unknown): Promise<UploadFileResponse> {
+  upload(
+    @CurrentApp() ctx: AppKeyContext,
+    @UploadedFiles() files: Express.Multer.File[] | undefined,
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+  ): Promise<UploadFileResponse> {
     const incoming = (files ?? []).map(
       (f): IncomingFile => ({ buffer: f.buffer, fieldName: f.fieldname, mimeType: f.mimetype, originalName: f.originalname || undefined }),
     );
-    return this.uploads.upload(ctx, { files: incoming, user: readUserField(body) });
+    return this.uploads.upload(ctx, { files: incoming, ...readUploadForm(body, /^multipart\//i.test(contentType ?? '')) });
   }
 }

@@ -33,7 +33,7 @@ export class FileUploadService implements OnModuleDestroy {
   }
 
   async upload(ctx: AppKeyContext, request: UploadRequest): Promise<UploadFileResponse> {
-    const file = singleFile(request.files);
+    const file = singleFile(request);
     const name = checkedName(file.originalName);
     const extension = extensionOf(name);
     assertUploadableExtension(extension);
@@ -68,8 +68,12 @@ export class FileUploadService implements OnModuleDestroy {
   }
 }
 
-function singleFile(files: IncomingFile[]): IncomingFile {
+function singleFile({ files, namelessFile }: UploadRequest): IncomingFile {
   const file = files.find((f) => f.fieldName === 'file');
+  // Dify (werkzeug) sees a `file` part with an empty filename as a file without a name. busboy hands such a
+  // part over as a form field when it has a text type and drops it when it is binary, so only the first case
+  // can be told apart from a request that sent no file at all.
+  if (!file && namelessFile) throw new DomainError('filename_not_exists_error', 'The specified filename does not exist.');
   if (!file) throw new DomainError('no_file_uploaded', 'Please upload your file.');
   if (files.length > 1) throw new DomainError('too_many_files', 'Only one file is allowed.');
   return file;

@@ -10,13 +10,15 @@ export interface IncomingFile {
   originalName: string | undefined;
 }
 
-/** What `POST /v1/files/upload` received: its file parts and the optional `user` form field. */
+/** What `POST /v1/files/upload` received: its file parts and the form fields that matter. */
 export interface UploadRequest {
   files: IncomingFile[];
+  /** A `file` part came without a filename, so the multipart parser took it for a plain form field. */
+  namelessFile: boolean;
   user: string | undefined;
 }
 
-/** Dify's 201 answer to `POST /v1/files/upload`. */
+/** Dify's 201 answer to `POST /v1/files/upload`, fields in Dify's order so responses compare line by line. */
 export interface UploadFileResponse {
   id: string;
   name: string;
@@ -35,12 +37,15 @@ export interface UploadFileResponse {
   file_key: string;
 }
 
-/** The `user` form field: absent or empty means Dify's default end user; anything but one string is refused. */
-export function readUserField(body: unknown): string | undefined {
-  const user = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['user'] : undefined;
-  if (user === undefined || user === '') return undefined;
-  if (typeof user !== 'string') throw new DomainError('invalid_param', 'user: Expected a single string');
-  return user;
+/**
+ * The form fields besides the file. `user` absent or empty means Dify's default end user; anything but one
+ * string is refused. A body that was not multipart never carries a nameless file part.
+ */
+export function readUploadForm(body: unknown, multipart: boolean): Pick<UploadRequest, 'namelessFile' | 'user'> {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const user = fields['user'];
+  if (user !== undefined && typeof user !== 'string') throw new DomainError('invalid_param', 'user: Expected a single string');
+  return { namelessFile: multipart && fields['file'] !== undefined, user: user === '' ? undefined : user };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Counter } from 'prom-client';
 import { VariablePool } from '@weft/workflow';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { failed, type NodeRunOutcome } from './node-executor.types';
+import { resolveProviderName } from '../providers/provider-registry.util';
 import { NodeExecutors } from './node-executors.service';
 
 /** The durable pull consumer every node-runner replica shares, so each job goes to one of them. */
@@ -79,7 +80,7 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
   private recordCost(outcome: NodeRunOutcome): void {
     const price = Number(outcome.metadata?.['total_price'] ?? 0);
     const provider = outcome.processData?.['model_provider'];
-    if (price > 0 && typeof provider === 'string') this.cost.inc({ currency: String(outcome.metadata?.['currency'] ?? 'USD'), provider }, price);
+    if (price > 0 && typeof provider === 'string') this.cost.inc({ currency: String(outcome.metadata?.['currency'] ?? 'USD'), provider: resolveProviderName(provider) }, price);
   }
 
   /** Aborts the job if it runs here, and remembers the cancel in case it has not started yet. */

@@ -106,7 +106,7 @@ export class RunRepository {
 
   /** Takes over running runs whose lease expired (their orchestrator died), at most `limit` at a time. */
   async claimExpiredLeases(owner: string, leaseMs: number, limit: number): Promise<RunRow[]> {
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+    const rows = await this.db.rows(
       `UPDATE orchestrator.workflow_runs r SET lease_owner = $1, lease_expires_at = now() + ($2 || ' milliseconds')::interval
        WHERE r.id IN (
          SELECT id FROM orchestrator.workflow_runs
@@ -138,7 +138,7 @@ export class RunRepository {
 
   /** Marks the running run with this task id as to be stopped; returns its id, or null when there is none. */
   async requestStop(workspaceId: string, appId: string, taskId: string): Promise<string | null> {
-    const rows: { id: string }[] = await this.db.dataSource.query(
+    const rows = await this.db.rows<{ id: string }>(
       `UPDATE orchestrator.workflow_runs SET stop_requested = true
        WHERE task_id = $1 AND workspace_id = $2 AND app_id = $3 AND status = 'running' RETURNING id`,
       [taskId, workspaceId, appId],

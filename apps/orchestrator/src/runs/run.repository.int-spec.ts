@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { databaseConfig, loadConfig } from '@weft/config';
+import { DatabaseService, PersistenceModule } from '@weft/persistence';
+import { createTestDatabase, queryDatabase, type TestDatabase } from '@weft/testing';
+import { orchestratorDatabase } from '../database.config';
+import { RunRepository, type RunRow } from './run.repository';
+
+describe('RunRepository against Postgres', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let runs: RunRepository;
+  const workspaceId = randomUUID();
+  const appId = randomUUID();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const database = loadConfig('test', databaseConfig, { DATABASE_URL: db.url, DATABASE_POOL_MAX: '4' });
+    const moduleRef = await Test.createTestingModule({
+      imports: [PersistenceModule.forRoot({ applicationName: 'weft-run-repository-test', database, definition: orchestratorDatabase, migrateOnStart: true })],
+      providers: [RunRepository],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    await app.get(DatabaseService).whenReady();
+    runs = app.get(RunRepository);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  function newRun(overrides: Partial<RunRow> = {}): RunRow {
+    return {
+      appId,
+      createdAt: new Date(),
+      createdFrom: 'service-api',
+      creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'user-1' },
+      files: [],
+      id: randomUUID(),
+      inputs: { q: 'hello' },
+      status: 'running',
+      stopRequested: false,
+      taskId: randomUUID(),
+      version: '2026-01-01 00:00:00.000000',
+      workflowId: randomUUID(),
+      workspaceId,
+      ...overrides,
+    };
+  }
+
+  it('batches concurrent inserts and stores every run', async () => {
+    const many = Array.from({ length: 50 }, () => newRun());
+    await Promise.all(many.map((r) => runs.insertRun(r, 'owner-a', 10_000)));
+    const [{ n }] = await queryDatabase<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM orchestrator.workflow_runs WHERE lease_owner = $1', ['owner-a']);
+    expect(n).toBe(50);
+  });
+
+  it('marks a running run for stopping by task id, only in its own workspace and app', async () => {
+    const run = newRun();
+    await runs.insertRun(run, 'owner-a', 10_000);
+    expect(await runs.requestStop(randomUUID(), appId, run.taskId)).toBeNull();
+    expect(await runs.requestStop(workspaceId, appId, run.taskId)).toBe(run.id);
+  });
+
+  it('lets another owner claim runs whose lease expired, once', async () => {
+    const run = newRun();
+    await runs.insertRun(run, 'owner-dead', 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [first, second] = await Promise.all([runs.claimExpiredLeases('owner-b', 10_000, 100), runs.claimExpiredLeases('owner-c', 10_000, 100)]);
+    const claimers = [first, second].filter((claimed) => claimed.some((r) => r.id === run.id));
+    expect(claimers).toHaveLength(1);
+    expect(claimers[0]!.find((r) => r.id === run.id)).toMatchObject({ inputs: { q: 'hello' }, status: 'running', taskId: run.taskId });
+    expect(await runs.claimExpiredLeases('owner-d', 10_000, 100)).not.toContainEqual(expect.objectContaining({ id: run.id }));
+  });
+
+  it('keeps the latest state of a node execution written twice, and finishes a run once', async () => {
+    const run = newRun();
+    await runs.insertRun(run, 'owner-a', 10_000);
+    const record = {
+      createdAt: Date.now(),
+      edgeSourceHandle: null,
+      elapsedTime: 0,
+      error: null,
+      executionMetadata: null,
+      finishedAt: null,
+      id: randomUUID(),
+      index: 1,
+      inputs: null,
+      nodeId: 'n1',
+      nodeType: 'llm',
+      outputs: null,
+      predecessorNodeId: null,
+      processData: null,
+      status: 'running' as const,
+      title: 'LLM',
+    };
+    await Promise.all([runs.saveNode(run, record), runs.saveNode(run, { ...record, finishedAt: Date.now(), outputs: { text: 'x'.repeat(300_000) }, status: 'succeeded' })]);
+    const nodes = await runs.nodesOf(run.id);
+    expect(nodes).toHaveLength(1);
+    expect(nodes[0]!.status).toBe('succeeded');
+    expect((nodes[0]!.outputs as { text: string }).text).toHaveLength(300_000);
+    const result = { elapsedTime: 1, error: null, exceptionsCount: 0, finishedAt: Date.now(), outputs: { a: 1 }, status: 'succeeded' as const, totalSteps: 1, totalTokens: 5 };
+    await runs.finishRun(run.id, result);
+    await runs.finishRun(run.id, { ...result, status: 'failed' });
+    expect(await runs.findRun(workspaceId, appId, run.id)).toMatchObject({ outputs: { a: 1 }, status: 'succeeded', total_tokens: 5 });
+  });
+});
