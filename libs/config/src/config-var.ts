@@ -90,6 +90,24 @@ export const env = {
       `a comma-separated list of URLs starting with ${protocols.map((p) => `${p}//`).join(' or ')} (may be empty)`,
       opts,
     ),
+  /** A JSON document checked against `schema`; `expects` says in words what shape it must have. */
+  json: <Z extends z.ZodTypeAny>(name: string, schema: Z, expects: string, opts: VarOptions) =>
+    makeVar(
+      name,
+      z
+        .string()
+        .transform((text, ctx) => {
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'not valid JSON' });
+            return z.NEVER;
+          }
+        })
+        .pipe(schema),
+      expects,
+      opts,
+    ),
   stringList: (name: string, opts: VarOptions) =>
     makeVar(
       name,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ServiceName } from '@weft/contracts';
 import { ConfigSpec, env } from './config-var';
 import { databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig, securityConfig } from './fragments.config';
@@ -68,6 +69,17 @@ export const nodeRunnerConfigSpec = {
     ssrfAllowedHosts: env.optionalString('SSRF_ALLOWED_HOSTS', {
       doc: 'hosts or CIDRs (comma-separated) that http-request nodes and provider base URLs may reach although private, loopback or link-local',
     }),
+  },
+  models: {
+    priceTable: env.json(
+      'MODEL_PRICE_TABLE',
+      z.record(z.string(), z.record(z.string(), z.object({ currency: z.string().min(1), input: z.number().min(0), output: z.number().min(0), unit: z.number().positive() }))),
+      'JSON {provider: {model: {input, output, unit, currency}}}',
+      {
+        default: '{}',
+        doc: 'model prices that override the built-in example list prices, e.g. {"openai": {"gpt-4o": {"input": 2.5, "output": 10, "unit": 0.000001, "currency": "USD"}}}',
+      },
+    ),
   },
   worker: {
     ackWaitMs: env.int('NODE_JOB_ACK_WAIT_MS', {

@@ -176,6 +176,13 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0012000', total_tokens: 1500 });
   });
 
+  it('prices a model from MODEL_PRICE_TABLE when configured (test-priced: 1 and 2 per million)', async () => {
+    const { providers } = testChatProviders({ openai: { openai_api_key: 'sk-local-test-key', openai_api_base: `${server.url}/ok` } });
+    const job = testJob('llm', { model: { provider: 'openai', name: 'test-priced', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'price me' }] });
+    const result = await new LlmExecutor(providers).execute(job, testContext(job));
+    expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0030000', total_tokens: 1500 });
+  });
+
   it('turns Dify response_format params into the provider format', async () => {
     const job = testJob('llm', {
       model: { provider: 'openai_api_compatible', name: 'local-model', mode: 'chat', completion_params: { response_format: 'json_object' } },

@@ -15,6 +15,7 @@ export function testConfig(overrides: { concurrency?: number } = {}): NodeRunner
   return {
     code: { maxOutputBytes: 100_000, memoryMb: 32, pythonWorkers: 1, timeoutMs: 2000 },
     httpRequest: { maxResponseBytes: 1_000_000, maxTimeoutSeconds: 5, ssrfAllowedHosts: '127.0.0.1' },
+    models: { priceTable: { openai: { 'test-priced': { currency: 'USD', input: 1, output: 2, unit: 0.000001 } } } },
     worker: { ackWaitMs: 30_000, concurrency: overrides.concurrency ?? 4 },
   } as unknown as NodeRunnerConfig;
 }

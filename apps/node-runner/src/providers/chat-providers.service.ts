@@ -1,16 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { createSsrfGuard, parseAllowedHosts } from '../http/ssrf-guard.util';
+import { DEFAULT_PRICE_TABLE } from './default-prices.util';
 import { MOCK_PROVIDER_NAME } from './mock-chat.service';
 import { ProviderNotInitializedError } from './provider.exception';
 import { ProviderCredentialsService } from './provider-credentials.service';
 import { SUPPORTED_PROVIDERS, createChatProvider, resolveProviderName } from './provider-registry.util';
 import type { ChatProvider, ProviderDeps } from './provider.types';
+import type { PriceTable } from './usage.util';
 
 /** Where executors get a ready client for a node's model provider. */
 export interface ChatProviderSource {
   /** The client for `dslProvider` in this workspace; throws ProviderNotInitializedError or ProviderCredentialsUnavailableError. */
   forProvider(workspaceId: string, dslProvider: string): Promise<ChatProvider>;
+  /** Prices for usage: the built-in example list overridden by MODEL_PRICE_TABLE. */
+  readonly prices?: PriceTable;
 }
 
 /**
@@ -20,11 +24,13 @@ export interface ChatProviderSource {
 @Injectable()
 export class ChatProviderService implements ChatProviderSource {
   private readonly deps: ProviderDeps;
+  readonly prices: PriceTable;
 
   constructor(
     @Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig,
     private readonly credentials: ProviderCredentialsService,
   ) {
+    this.prices = mergePrices(DEFAULT_PRICE_TABLE, config.models.priceTable);
     this.deps = {
       guard: createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) }),
       maxResponseBytes: config.httpRequest.maxResponseBytes,
@@ -40,4 +46,11 @@ export class ChatProviderService implements ChatProviderSource {
     const credentials = name === MOCK_PROVIDER_NAME ? undefined : ((await this.credentials.get(workspaceId, name)) ?? undefined);
     return createChatProvider(name, credentials, this.deps);
   }
+}
+
+/** The default table with configured prices laid over it, model by model. */
+export function mergePrices(base: PriceTable, overrides: PriceTable): PriceTable {
+  const merged: PriceTable = { ...base };
+  for (const [provider, models] of Object.entries(overrides)) merged[provider] = { ...merged[provider], ...models };
+  return merged;
 }
