@@ -180,7 +180,7 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
     const { providers } = testChatProviders({ openai: { openai_api_key: 'sk-local-test-key', openai_api_base: `${server.url}/ok` } });
     const job = testJob('llm', { model: { provider: 'openai', name: 'test-priced', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'price me' }] });
     const result = await new LlmExecutor(providers).execute(job, testContext(job));
-    expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0030000', total_tokens: 1500 });
+    expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0020000', total_tokens: 1500 });
   });
 
   it('turns Dify response_format params into the provider format', async () => {
