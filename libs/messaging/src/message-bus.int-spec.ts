@@ -171,6 +171,49 @@ describe('MessageBus against a real NATS', () => {
     await expectEventually(() => expect(handled).toEqual([event.id]), { timeoutMs: 20_000 });
     expect(deliveries).toEqual([1, 2]);
   });
+
+  it('shares work-queue jobs between workers, none taking more at once than its concurrency, and redelivers a failed one', async () => {
+    const job = (i: number) => ({
+      appId: randomUUID(),
+      attempt: 0,
+      data: { i },
+      jobId: randomUUID(),
+      nodeId: `n${i}`,
+      nodeType: 'code',
+      replyTo: 'nobody',
+      runId: randomUUID(),
+      timeoutMs: 1000,
+      variables: {},
+      workspaceId: randomUUID(),
+    });
+    const running = { client: 0, server: 0 };
+    const peak = { client: 0, server: 0 };
+    const done: Record<'client' | 'server', string[]> = { client: [], server: [] };
+    const flaky: number[] = [];
+    const worker = (name: 'client' | 'server') => async (payload: { nodeId: string }, ctx: { deliveryCount: number }) => {
+      if (payload.nodeId === 'n7') {
+        flaky.push(ctx.deliveryCount);
+        if (flaky.length === 1) throw new Error('runner lost its connection');
+      }
+      running[name]++;
+      peak[name] = Math.max(peak[name], running[name]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      running[name]--;
+      done[name].push(payload.nodeId);
+    };
+    const durable = `workers-${uniqueSuffix()}`;
+    server.bus.work('wf.node.execute.v1', durable, { ackWaitMs: 5000, concurrency: 2, maxDeliver: 3 }, worker('server'));
+    client.bus.work('wf.node.execute.v1', durable, { ackWaitMs: 5000, concurrency: 3, maxDeliver: 3 }, worker('client'));
+    const jobs = Array.from({ length: 20 }, (_, i) => job(i));
+    for (const j of jobs) await client.bus.publishEvent('wf.node.execute.v1', j, j.jobId);
+    await expectEventually(() => expect(done.client.length + done.server.length).toBe(20), { timeoutMs: 20_000 });
+    expect(new Set([...done.client, ...done.server]).size).toBe(20);
+    expect(peak.server).toBeLessThanOrEqual(2);
+    expect(peak.client).toBeLessThanOrEqual(3);
+    expect(done.server.length).toBeGreaterThan(0);
+    expect(done.client.length).toBeGreaterThan(0);
+    expect(flaky).toEqual([1, 2]);
+  });
 });
 
 describe('MessageBus shutdown', () => {
