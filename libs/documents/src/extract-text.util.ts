@@ -1,5 +1,3 @@
-import { convert as htmlToText } from 'html-to-text';
-import mammoth from 'mammoth';
 import { csvToMarkdown } from './csv-markdown.util';
 import { detectDocumentFormat } from './document-format.util';
 import { DocumentParseError, DocumentTooLargeError, UnsupportedDocumentError } from './document.exception';
@@ -24,7 +22,7 @@ async function extractByFormat(format: DocumentFormat, data: Buffer, filename: s
     case 'markdown':
       return { format, text: decodeUtf8(data, filename, format) };
     case 'html':
-      return { format, text: htmlText(decodeUtf8(data, filename, format)) };
+      return { format, text: await htmlText(decodeUtf8(data, filename, format)) };
     case 'csv':
       return { format, text: csvText(decodeUtf8(data, filename, format), filename) };
     case 'docx':
@@ -46,7 +44,9 @@ function decodeUtf8(data: Buffer, filename: string, format: DocumentFormat): str
   }
 }
 
-function htmlText(html: string): string {
+// The parsers are loaded on first use: services that only check file types (the gateway) never pay their memory.
+async function htmlText(html: string): Promise<string> {
+  const { convert: htmlToText } = await import('html-to-text');
   return htmlToText(html, {
     // Line lengths are the chunker's concern, not the extractor's.
     wordwrap: false,
@@ -74,6 +74,7 @@ function csvText(csv: string, filename: string): string {
 
 async function docxText(data: Buffer, filename: string): Promise<string> {
   try {
+    const { default: mammoth } = await import('mammoth');
     const result = await mammoth.extractRawText({ buffer: data });
     return result.value.trim();
   } catch (error) {
