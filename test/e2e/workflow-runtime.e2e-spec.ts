@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { DslBuilder, endData, expectEventually, pollUntil, queryDatabase, readSse, textInput, TestStack, WeftClient, type ServiceProcess } from '@weft/testing';
+import { DslBuilder, endData, expectEventually, pollUntil, queryDatabase, readSse, templateData, textInput, TestStack, WeftClient, type ServiceProcess } from '@weft/testing';
 
 /** Test servers listen on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
 const ALLOWED_HOST = '127.0.0.2';
@@ -333,5 +333,103 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     expect(events.at(-1)).toMatchObject({ data: { status: 'succeeded' }, event: 'workflow_finished' });
     expect(events.filter((e) => e['event'] === 'node_finished').map((e) => (e['data'] as { node_type: string }).node_type)).toEqual(['start', 'http-request', 'end']);
     await run;
+  });
+});
+
+describe('one workflow app holding every node type Weft runs', () => {
+  let stack: TestStack;
+  let client: WeftClient;
+  let upstream: FakeUpstream;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    stack = await TestStack.create({ env: { SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
+    await stack.start();
+    client = new WeftClient(stack.gateway.baseUrl);
+  });
+
+  afterAll(async () => {
+    await stack?.destroy();
+    await new Promise((resolve) => upstream?.server.close(resolve));
+  });
+
+  it('runs code, list-operator, parallel iteration, loop with assigner and loop-end, if-else, llm, aggregator, classifier, http-request, parameter-extractor and knowledge-retrieval', async () => {
+    const mock = { completion_params: {}, mode: 'chat', name: 'weft-mock-chat', provider: 'weft-mock' };
+    const yaml = new DslBuilder('every node')
+      .node('start', 'start', { variables: [textInput('text', { max_length: 2000 }), { label: 'count', options: [], required: true, type: 'number', variable: 'count' }] })
+      .node('code', 'code', {
+        code: 'function main({text}) { return { lines: text.split("\\n").map((l) => l.trim()).filter(Boolean) }; }',
+        code_language: 'javascript',
+        outputs: { lines: { children: null, type: 'array[string]' } },
+        variables: [{ value_selector: ['start', 'text'], variable: 'text' }],
+      })
+      .node('list', 'list-operator', {
+        extract_by: { enabled: false, serial: '1' },
+        filter_by: { conditions: [], enabled: false },
+        limit: { enabled: true, size: 3 },
+        order_by: { enabled: false, key: '', value: 'asc' },
+        variable: ['code', 'lines'],
+      })
+      .node('iteration', 'iteration', { error_handle_mode: 'terminated', flatten_output: true, is_parallel: true, iterator_selector: ['list', 'result'], output_selector: ['it_t', 'output'], parallel_nums: 2, start_node_id: 'itstart' })
+      .node('itstart', 'iteration-start', {}, { parentId: 'iteration' })
+      .node('it_t', 'template-transform', templateData('{{ index }}:{{ item }}', { index: ['iteration', 'index'], item: ['iteration', 'item'] }), { parentId: 'iteration' })
+      .node('loop', 'loop', {
+        break_conditions: [],
+        logical_operator: 'and',
+        loop_count: 10,
+        loop_variables: [{ id: 'v1', label: 'n', value: '0', value_type: 'constant', var_type: 'number' }],
+        start_node_id: 'loopstart',
+      })
+      .node('loopstart', 'loop-start', {}, { parentId: 'loop' })
+      .node('inc', 'assigner', { items: [{ input_type: 'constant', operation: '+=', value: 1, variable_selector: ['loop', 'n'], write_mode: 'over-write' }], version: '2' }, { parentId: 'loop' })
+      .node('check', 'if-else', { cases: [{ case_id: 'true', conditions: [{ comparison_operator: '≥', id: 'c1', value: '3', varType: 'number', variable_selector: ['loop', 'n'] }], id: 'true', logical_operator: 'and' }] }, { parentId: 'loop' })
+      .node('stop', 'loop-end', {}, { parentId: 'loop' })
+      .node('branch', 'if-else', { cases: [{ case_id: 'true', conditions: [{ comparison_operator: '>', id: 'c2', value: '2', varType: 'number', variable_selector: ['start', 'count'] }], id: 'true', logical_operator: 'and' }] })
+      .node('llm', 'llm', { context: { enabled: false, variable_selector: [] }, model: mock, prompt_template: [{ role: 'user', text: 'Summarize: {{#start.text#}}' }], vision: { enabled: false } })
+      .node('small', 'template-transform', templateData('small count', {}))
+      .node('agg', 'variable-aggregator', { output_type: 'string', variables: [['llm', 'text'], ['small', 'output']] })
+      .node('classifier', 'question-classifier', { classes: [{ id: 'c-news', name: 'news' }, { id: 'c-other', name: 'other' }], instruction: '', model: mock, query_variable_selector: ['start', 'text'] })
+      .node('http', 'http-request', { authorization: { config: null, type: 'no-auth' }, body: { data: [], type: 'none' }, headers: '', method: 'get', params: '', timeout: { connect: 5, read: 10, write: 5 }, url: `${upstream.url}/slow?ms=1` })
+      .node('other', 'template-transform', templateData('not news', {}))
+      .node('extract', 'parameter-extractor', { instruction: '', model: mock, parameters: [{ description: 'the topic', name: 'topic', required: true, type: 'string' }], query: ['start', 'text'], reasoning_mode: 'function_call' })
+      .node('kr', 'knowledge-retrieval', { dataset_ids: ['5f0d7a53-0a43-4a9b-9d44-95f1c1f0e7c1'], multiple_retrieval_config: { reranking_enable: false, top_k: 3 }, query_variable_selector: ['start', 'text'], retrieval_mode: 'multiple' })
+      .node('end', 'end', endData({ agg: ['agg', 'output'], cls: ['classifier', 'class_name'], http: ['http', 'body'], iter: ['iteration', 'output'], kr: ['kr', 'result'], lines: ['list', 'result'], loop_n: ['loop', 'n'], topic: ['extract', 'topic'] }))
+      .chain('start', 'code', 'list', 'iteration', 'loop', 'branch')
+      .edge('itstart', 'it_t')
+      .chain('loopstart', 'inc', 'check')
+      .edge('check', 'stop', 'true')
+      .edge('branch', 'llm', 'true')
+      .edge('branch', 'small', 'false')
+      .edge('llm', 'agg')
+      .edge('small', 'agg')
+      .edge('agg', 'classifier')
+      .edge('classifier', 'http', 'c-news')
+      .edge('classifier', 'other', 'c-other')
+      .edge('http', 'extract')
+      .edge('other', 'extract')
+      .chain('extract', 'kr', 'end')
+      .toYaml();
+    const token = await client.register();
+    const app = await client.deploy(token, yaml);
+    const streamed = await client.stream(app.key, { count: 5, text: 'alpha\nbeta\ngamma\ndelta' });
+    const finished = streamed.events.at(-1)!;
+    expect(finished['event']).toBe('workflow_finished');
+    const data = finished['data'] as Record<string, unknown>;
+    expect(data['status']).toBe('succeeded');
+    const outputs = data['outputs'] as Record<string, unknown>;
+    expect(outputs).toMatchObject({ cls: 'news', http: 'slept 1', iter: ['0:alpha', '1:beta', '2:gamma'], kr: [], lines: ['alpha', 'beta', 'gamma'], loop_n: 3 });
+    expect(String(outputs['agg'])).toContain('Summarize: alpha');
+    expect(typeof outputs['topic']).toBe('string');
+    const types = new Set(streamed.events.filter((e) => e['event'] === 'node_finished').map((e) => (e['data'] as { node_type: string }).node_type));
+    for (const t of ['start', 'code', 'list-operator', 'iteration', 'iteration-start', 'template-transform', 'loop', 'loop-start', 'assigner', 'if-else', 'loop-end', 'llm', 'variable-aggregator', 'question-classifier', 'http-request', 'parameter-extractor', 'knowledge-retrieval', 'end']) {
+      expect(types).toContain(t);
+    }
+    const names = streamed.events.map((e) => e['event']);
+    for (const e of ['iteration_started', 'iteration_next', 'iteration_completed', 'loop_started', 'loop_next', 'loop_completed']) expect(names).toContain(e);
+    const ran = new Set(streamed.events.filter((e) => e['event'] === 'node_started').map((e) => (e['data'] as { node_id: string }).node_id));
+    // The if-else took "true" (count 5 > 2) and the classifier chose "news": the other branches were skipped.
+    expect(ran.has('small')).toBe(false);
+    expect(ran.has('other')).toBe(false);
+    expect(ran.has('llm')).toBe(true);
   });
 });

@@ -26,7 +26,8 @@ export class DslBuilder {
 
   /** Adds a node; `parentId` places it inside an iteration or loop. */
   node(id: string, type: string, data: Record<string, unknown> = {}, opts: { parentId?: string; title?: string } = {}): this {
-    const inside = opts.parentId ? { isInIteration: type !== 'loop-start', iteration_id: opts.parentId } : {};
+    const container = opts.parentId ? this.nodes.find((n) => n.id === opts.parentId)?.data['type'] : undefined;
+    const inside = !opts.parentId ? {} : container === 'loop' ? { isInLoop: true, loop_id: opts.parentId } : { isInIteration: true, iteration_id: opts.parentId };
     this.nodes.push({
       data: { desc: '', selected: false, title: opts.title ?? id, type, ...inside, ...data },
       height: 54,
