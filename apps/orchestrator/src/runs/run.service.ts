@@ -98,8 +98,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       workflowId: workflow.id,
       workspaceId: req.workspaceId,
     };
-    await this.runs.insertRun(row, this.identity.instanceId, this.config.workflow.leaseTtlMs);
-    this.drive(row, workflow, [], 'initial');
+    // The graph starts while the run row is being written: nothing of the run is stored or announced as
+    // finished before that write commits, and if it fails the caller is told and the run is dropped.
+    const stored = this.runs.insertRun(row, this.identity.instanceId, this.config.workflow.leaseTtlMs);
+    this.drive(row, workflow, [], 'initial', stored);
+    await stored;
     return { createdAt: Math.floor(row.createdAt.getTime() / 1000), runId: row.id, taskId: row.taskId, workflowId: workflow.id };
   }
 
@@ -135,17 +138,25 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     return result.values;
   }
 
-  private drive(row: RunRow, workflow: LoadedWorkflow, replay: NodeExecutionRecord[], reason: 'initial' | 'resumption'): void {
+  private drive(row: RunRow, workflow: LoadedWorkflow, replay: NodeExecutionRecord[], reason: 'initial' | 'resumption', stored: Promise<void> = Promise.resolve()): void {
     const controller = new AbortController();
     if (row.stopRequested) controller.abort();
     const active: ActiveRun = { controller, done: Promise.resolve(), row };
     this.active.set(row.id, active);
-    active.done = this.execute(row, workflow, replay, reason, controller.signal)
+    stored.catch(() => controller.abort());
+    active.done = this.execute(row, workflow, replay, reason, controller.signal, stored)
       .catch((error: unknown) => this.logger.error({ err: error }, `Run "${row.id}" could not be driven`))
       .finally(() => this.active.delete(row.id));
   }
 
-  private async execute(row: RunRow, workflow: LoadedWorkflow, replay: NodeExecutionRecord[], reason: 'initial' | 'resumption', signal: AbortSignal): Promise<void> {
+  private async execute(
+    row: RunRow,
+    workflow: LoadedWorkflow,
+    replay: NodeExecutionRecord[],
+    reason: 'initial' | 'resumption',
+    signal: AbortSignal,
+    stored: Promise<void>,
+  ): Promise<void> {
     const graph = workflow.app.graph!;
     const started = row.createdAt.getTime();
     this.bus.publish('wf.run.event.v1', row.id, workflowStarted(row, reason));
@@ -218,8 +229,13 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       totalSteps: counters.steps,
       totalTokens: counters.tokens,
     };
-    await Promise.all(pending);
-    await this.runs.finishRun(row.id, result);
+    try {
+      await stored;
+    } catch {
+      return;
+    }
+    // Node rows and the run's end go out together; both are stored before anyone hears the run ended.
+    await Promise.all([...pending, this.runs.finishRun(row.id, result)]);
     this.runsTotal.inc({ status });
     this.runDuration.observe(result.elapsedTime);
     this.bus.publish('wf.run.event.v1', row.id, workflowFinished(row, result));
