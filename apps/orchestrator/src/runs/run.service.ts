@@ -145,7 +145,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     this.active.set(row.id, active);
     stored.catch(() => controller.abort());
     active.done = this.execute(row, workflow, replay, reason, controller.signal, stored)
-      .catch((error: unknown) => this.logger.error({ err: error }, `Run "${row.id}" could not be driven`))
+      .catch((error: unknown) => this.failUnexpectedly(row, error, stored))
       .finally(() => this.active.delete(row.id));
   }
 
@@ -239,6 +239,32 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     this.runsTotal.inc({ status });
     this.runDuration.observe(result.elapsedTime);
     this.bus.publish('wf.run.event.v1', row.id, workflowFinished(row, result));
+  }
+
+  /**
+   * A bug in the engine must not leave the run "running" to be resumed (and to fail) again and again:
+   * it ends failed, with the correlation of the log line that has the stack.
+   */
+  private async failUnexpectedly(row: RunRow, error: unknown, stored: Promise<void>): Promise<void> {
+    this.logger.error({ err: error }, `Run "${row.id}" could not be driven`);
+    try {
+      await stored;
+      const now = Date.now();
+      const result: RunResult = {
+        elapsedTime: (now - row.createdAt.getTime()) / 1000,
+        error: `Internal error while running the workflow (run ${row.id}); see the orchestrator log.`,
+        exceptionsCount: 0,
+        finishedAt: now,
+        outputs: {},
+        status: 'failed',
+        totalSteps: 0,
+        totalTokens: 0,
+      };
+      await this.runs.finishRun(row.id, result);
+      this.bus.publish('wf.run.event.v1', row.id, workflowFinished(row, result));
+    } catch (failure) {
+      this.logger.error({ err: failure }, `Run "${row.id}" could not be marked failed; its lease will expire and another attempt follows`);
+    }
   }
 
   private async renewLeases(): Promise<void> {
