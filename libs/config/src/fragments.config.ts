@@ -40,6 +40,20 @@ export const securityConfig = {
   }),
 };
 
+/**
+ * Where uploaded files are kept. The gateway writes them and the node runner reads them back for
+ * workflows, so both services must be given the same settings (and, for local storage, the same folder).
+ */
+export const storageConfig = {
+  type: env.enum('STORAGE_TYPE', ['local', 's3'] as const, { default: 'local', doc: 'where uploaded files are kept' }),
+  localPath: env.string('STORAGE_LOCAL_PATH', { default: '.weft/storage', doc: 'folder for uploaded files when STORAGE_TYPE=local' }),
+  s3Bucket: env.string('S3_BUCKET_NAME', { default: 'weft', doc: 'bucket for uploaded files when STORAGE_TYPE=s3' }),
+  s3Endpoint: env.optionalString('S3_ENDPOINT', { doc: 'S3-compatible endpoint URL (unset means AWS)' }),
+  s3Region: env.string('S3_REGION', { default: 'us-east-1', doc: 'S3 region' }),
+  s3AccessKey: env.optionalString('S3_ACCESS_KEY', { secret: true, doc: 'S3 access key id' }),
+  s3SecretKey: env.optionalString('S3_SECRET_KEY', { secret: true, doc: 'S3 secret access key' }),
+};
+
 /** Logging and error reporting. */
 export const loggingConfig = {
   level: env.enum('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ServiceName } from '@weft/contracts';
 import { ConfigSpec, env } from './config-var';
-import { databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig, securityConfig } from './fragments.config';
+import { databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig, securityConfig, storageConfig } from './fragments.config';
 
 const common = {
   logging: loggingConfig,
@@ -20,13 +20,7 @@ export const gatewayConfigSpec = {
   },
   files: {
     maxBytes: env.int('UPLOAD_FILE_SIZE_LIMIT', { default: '15', min: 1, doc: 'largest file POST /v1/files/upload accepts, in MB' }),
-    storage: env.enum('STORAGE_TYPE', ['local', 's3'] as const, { default: 'local', doc: 'where uploaded files are kept' }),
-    storageLocalPath: env.string('STORAGE_LOCAL_PATH', { default: '.weft/storage', doc: 'folder for uploaded files when STORAGE_TYPE=local' }),
-    s3Bucket: env.string('S3_BUCKET_NAME', { default: 'weft', doc: 'bucket for uploaded files when STORAGE_TYPE=s3' }),
-    s3Endpoint: env.optionalString('S3_ENDPOINT', { doc: 'S3-compatible endpoint URL (unset means AWS)' }),
-    s3Region: env.string('S3_REGION', { default: 'us-east-1', doc: 'S3 region' }),
-    s3AccessKey: env.optionalString('S3_ACCESS_KEY', { secret: true, doc: 'S3 access key id' }),
-    s3SecretKey: env.optionalString('S3_SECRET_KEY', { secret: true, doc: 'S3 secret access key' }),
+    storage: storageConfig,
   },
   systemStatus: {
     timeoutMs: env.int('SYSTEM_STATUS_TIMEOUT_MS', { default: '1500', min: 50, doc: 'how long /v1/system/status waits for each service' }),
@@ -53,10 +47,12 @@ export const orchestratorConfigSpec = {
   },
 };
 
-// The node runner keeps nothing durable, so it has no database settings.
+// The node runner keeps nothing durable, so it has no database settings; it reads uploaded files from the
+// gateway's file storage, so it shares the storage settings.
 export const nodeRunnerConfigSpec = {
   ...common,
   http: httpConfig('NODE_RUNNER_PORT', 5003),
+  storage: storageConfig,
   code: {
     maxOutputBytes: env.int('CODE_MAX_OUTPUT_BYTES', { default: '1048576', min: 1024, doc: 'size of the result a code node may return' }),
     memoryMb: env.int('CODE_MAX_MEMORY_MB', { default: '64', min: 8, max: 4096, doc: 'memory a code node may use' }),

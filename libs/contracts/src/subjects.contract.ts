@@ -25,6 +25,8 @@ import {
   StartRunResponseSchema,
   StopRunRequestSchema,
   StopRunResponseSchema,
+  UploadFileRequestSchema,
+  UploadFileResponseSchema,
   WorkflowRecordSchema,
 } from './workflow.contract';
 
@@ -81,6 +83,7 @@ const event = <E>(stream: StreamName, payload: z.ZodType<E, z.ZodTypeDef, unknow
 export const CONTRACTS = {
   'audit.event.v1': event('AUDIT', AuditEventSchema),
   'gateway.provider-credentials.v1': request('gateway', ProviderCredentialsRequestSchema, ProviderCredentialsResponseSchema),
+  'gateway.upload-file.v1': request('gateway', UploadFileRequestSchema, UploadFileResponseSchema),
   'system.status.v1': request('broadcast', SystemStatusRequestSchema, ServiceStatusSchema),
   'wf.node.cancel.v1': topic(false, CancelNodeJobSchema),
   'wf.node.chunk.v1': topic(true, NodeChunkSchema),

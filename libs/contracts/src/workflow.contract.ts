@@ -162,3 +162,15 @@ export const CancelNodeJobSchema = z.object({ jobId: uuid });
 /** A workspace's stored credentials for one model provider (short name, e.g. "openai"), decrypted for a node runner. */
 export const ProviderCredentialsRequestSchema = z.object({ provider: z.string().min(1).max(200), workspaceId: uuid });
 export const ProviderCredentialsResponseSchema = z.object({ credentials: z.record(z.string(), z.string()).nullable() });
+
+/** An uploaded file of a workspace, for a node runner that reads its bytes from the shared file storage. */
+export const UploadFileRequestSchema = z.object({ uploadFileId: uuid, workspaceId: uuid });
+/** Where the upload's bytes are stored and what it is; a file of another workspace is not_found. */
+export const UploadFileResponseSchema = z.object({
+  extension: z.string(),
+  mimeType: z.string(),
+  name: z.string(),
+  size: z.number().int().min(0),
+  storageKey: z.string().min(1),
+});
+export type UploadFileInfo = z.infer<typeof UploadFileResponseSchema>;

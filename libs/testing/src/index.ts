@@ -6,3 +6,4 @@ export * from './test-stack';
 export * from './tcp-proxy';
 export * from './dsl-builder';
 export * from './weft-client';
+export * from './document-fixtures';

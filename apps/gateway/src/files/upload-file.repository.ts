@@ -29,4 +29,27 @@ export class UploadFileRepository {
     );
     return { ...file, createdAt: new Date(rows[0]!.created_at) };
   }
+
+  /** The upload with this id in this workspace, or null (also for another workspace's upload). */
+  async findInWorkspace(workspaceId: string, id: string): Promise<UploadFileRow | null> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT id, workspace_id, storage_key, name, size, extension, mime_type, created_by_role, created_by, created_at
+       FROM gateway.upload_files WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      createdAt: new Date(row['created_at'] as string),
+      createdBy: row['created_by'] as string | null,
+      createdByRole: 'end_user',
+      extension: row['extension'] as string,
+      id: row['id'] as string,
+      mimeType: row['mime_type'] as string,
+      name: row['name'] as string,
+      size: Number(row['size']),
+      storageKey: row['storage_key'] as string,
+      workspaceId: row['workspace_id'] as string,
+    };
+  }
 }

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
+import { UploadFileRepository } from '../files/upload-file.repository';
 import { AppInfoController, UPLOAD_LIMITS, type UploadLimits } from './app-info.controller';
 import { AppKeyGuard } from './app-key.guard';
 import { EndUserService } from './end-user.service';
+import { RunFilesService } from './run-files.service';
 import { WorkflowRunController } from './workflow-run.controller';
 import { WorkflowRunService } from './workflow-run.service';
 
@@ -14,7 +16,7 @@ export class ServiceApiModule {
       module: ServiceApiModule,
       imports: [AppsModule],
       controllers: [AppInfoController, WorkflowRunController],
-      providers: [AppKeyGuard, EndUserService, WorkflowRunService, { provide: UPLOAD_LIMITS, useValue: limits }],
+      providers: [AppKeyGuard, EndUserService, RunFilesService, UploadFileRepository, WorkflowRunService, { provide: UPLOAD_LIMITS, useValue: limits }],
       exports: [AppKeyGuard, EndUserService],
     };
   }

@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import type { z } from 'zod';
 import type { AppKeyContext } from './app-key.guard';
 import { EndUserService } from './end-user.service';
+import { RunFilesService } from './run-files.service';
 import { SseWriter } from './sse.util';
 import { toBlockingResponse, type WorkflowRunRequestSchema } from './workflow-run.dto';
 
@@ -26,6 +27,7 @@ export class WorkflowRunService {
   constructor(
     private readonly bus: MessageBus,
     private readonly endUsers: EndUserService,
+    private readonly runFiles: RunFilesService,
   ) {}
 
   async run(ctx: AppKeyContext, req: z.infer<typeof WorkflowRunRequestSchema>, workflowId: string | null, res: Response): Promise<Record<string, unknown> | undefined> {
@@ -33,6 +35,7 @@ export class WorkflowRunService {
     if (workflowId !== null && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(workflowId)) {
       throw new DomainError('bad_request', 'Invalid workflow_id format: must be a UUID.');
     }
+    const { files, inputs } = await this.runFiles.resolve(ctx, workflowId, req.inputs, (req.files ?? []) as Record<string, unknown>[]);
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, req.user);
     const runId = randomUUID();
     const taskId = randomUUID();
@@ -49,8 +52,8 @@ export class WorkflowRunService {
           appId: ctx.app.id,
           createdFrom: 'service-api',
           creator: { accountId: null, endUserId, role: 'end_user', sessionId: req.user },
-          files: (req.files ?? []) as Record<string, unknown>[],
-          inputs: req.inputs,
+          files: files as Record<string, unknown>[],
+          inputs,
           runId,
           taskId,
           workflowId,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { NodeJob } from '@weft/contracts';
 import { createSsrfGuard, parseAllowedHosts } from '../http/ssrf-guard.util';
+import { UploadedFilesService, type UploadedFileSource } from '../files/uploaded-files.service';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { ChatProviderService, type ChatProviderSource } from '../providers/chat-providers.service';
 import { CodeSandbox } from '../sandbox';
@@ -28,7 +29,11 @@ export class NodeExecutors implements OnModuleDestroy {
   private readonly questionClassifier: QuestionClassifierExecutor;
   private readonly documentExtractor: DocumentExtractorExecutor;
 
-  constructor(@Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig, @Inject(ChatProviderService) providers: ChatProviderSource) {
+  constructor(
+    @Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig,
+    @Inject(ChatProviderService) providers: ChatProviderSource,
+    @Inject(UploadedFilesService) uploads: UploadedFileSource,
+  ) {
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
     this.sandbox = new CodeSandbox(config.code);
@@ -37,7 +42,7 @@ export class NodeExecutors implements OnModuleDestroy {
     this.httpRequest = new HttpRequestExecutor({ guard, maxResponseBytes, maxTimeoutSeconds });
     this.parameterExtractor = new ParameterExtractorExecutor(providers);
     this.questionClassifier = new QuestionClassifierExecutor(providers);
-    this.documentExtractor = new DocumentExtractorExecutor({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000 });
+    this.documentExtractor = new DocumentExtractorExecutor({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });
   }
 
   executorFor(type: RemoteNodeType): RemoteNodeExecutor {

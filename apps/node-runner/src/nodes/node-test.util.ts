@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { NodeJob } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
 import { VariablePool } from '@weft/workflow';
+import { UploadedFileNotFoundError, type UploadedFileContent, type UploadedFileSource } from '../files/uploaded-files.service';
 import type { NodeRunnerConfig } from '../node-runner.config';
 import { ChatProviderService } from '../providers/chat-providers.service';
 import type { ProviderCredentials } from '../providers/provider-registry.util';
@@ -68,4 +69,18 @@ export function replyOpenAi(res: ServerResponse, request: Record<string, unknown
   res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
   res.write(`data: ${JSON.stringify({ choices: [], usage })}\n\n`);
   res.end('data: [DONE]\n\n');
+}
+
+/** Uploaded files answered from `stored` (keyed `workspaceId/uploadFileId`) instead of the gateway and the file store; records reads. */
+export function testUploads(stored: Record<string, Omit<UploadedFileContent, 'size'>> = {}): UploadedFileSource & { reads: string[] } {
+  const reads: string[] = [];
+  return {
+    reads,
+    read: async (workspaceId, uploadFileId) => {
+      reads.push(`${workspaceId}/${uploadFileId}`);
+      const file = stored[`${workspaceId}/${uploadFileId}`];
+      if (!file) throw new UploadedFileNotFoundError(uploadFileId);
+      return { ...file, size: file.data.length };
+    },
+  };
 }

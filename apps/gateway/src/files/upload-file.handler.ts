@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
+import { OnRequest } from '@weft/messaging';
+import { UploadFileRepository } from './upload-file.repository';
+
+/** Tells node runners where an uploaded file's bytes are stored, only within the file's own workspace. */
+@Injectable()
+export class UploadFileHandler {
+  constructor(private readonly files: UploadFileRepository) {}
+
+  @OnRequest('gateway.upload-file.v1')
+  async uploadFile(req: RequestOf<'gateway.upload-file.v1'>): Promise<ResponseOf<'gateway.upload-file.v1'>> {
+    const row = await this.files.findInWorkspace(req.workspaceId, req.uploadFileId);
+    if (!row) throw new DomainError('not_found', `Upload file "${req.uploadFileId}" not found.`);
+    return { extension: row.extension, mimeType: row.mimeType, name: row.name, size: row.size, storageKey: row.storageKey };
+  }
+}
