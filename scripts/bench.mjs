@@ -7,7 +7,7 @@ import pg from 'pg';
 import { connect, JSONCodec } from 'nats';
 import { measureHttp, measureOps, printTable } from './bench/measure.mjs';
 import { deployApp, loginOrRegister, templateChainDsl } from './lib/gateway-client.mjs';
-import { build, ensureDependencies, ensureInfrastructure, entryPoint, fail, PORT_VARIABLES, ROOT, say, SERVICES, waitReady } from './lib/workspace.mjs';
+import { build, ensureDependencies, ensureInfrastructure, serviceArgs, fail, PORT_VARIABLES, ROOT, say, SERVICES, waitReady } from './lib/workspace.mjs';
 
 const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 5);
 const SOAK = process.argv.includes('--soak');
@@ -61,7 +61,7 @@ async function baselineHttp() {
 function startStack() {
   const env = { ...process.env, ...urls, LOG_LEVEL: 'warn', NATS_SUBJECT_PREFIX: `bench${Date.now()}` };
   for (const s of SERVICES) env[PORT_VARIABLES[s][0]] = String(BENCH_PORTS[s]);
-  return SERVICES.map((s) => ({ service: s, child: spawn(process.execPath, [entryPoint(s)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }) }));
+  return SERVICES.map((s) => ({ service: s, child: spawn(process.execPath, serviceArgs(s), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }) }));
 }
 
 async function peakRss(pids) {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedDemo } from './demo/seed.mjs';
-import { build, ensureDependencies, ensureInfrastructure, entryPoint, fail, PORT_VARIABLES, ROOT, run, say, SERVICES, stopInfrastructure, waitReady } from './lib/workspace.mjs';
+import { build, ensureDependencies, ensureInfrastructure, entryPoint, serviceArgs, fail, PORT_VARIABLES, ROOT, run, say, SERVICES, stopInfrastructure, waitReady } from './lib/workspace.mjs';
 
 const RUN_DIR = join(ROOT, '.weft', 'run');
 const LOG_DIR = join(ROOT, '.weft', 'log');
@@ -37,7 +37,7 @@ let stopping = false;
 
 function startService(service) {
   const log = openSync(join(LOG_DIR, `${service}.log`), 'a');
-  const child = spawn(process.execPath, [entryPoint(service)], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, serviceArgs(service), { cwd: ROOT, env, stdio: ['ignore', log, log] });
   closeSync(log);
   children.set(service, child);
   child.on('exit', (code, signal) => {

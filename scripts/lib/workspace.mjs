@@ -1,6 +1,7 @@
 // Steps shared by `npm start`, `npm test` and `npm run bench`: dependencies, infrastructure, build.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,6 +70,13 @@ export function build() {
 
 export function entryPoint(service) {
   return join(ROOT, 'dist', 'apps', service, 'src', 'main.js');
+}
+
+/** The Node.js arguments that start a service: its runtime flags (from the built config lib), then its entry point. */
+export function serviceArgs(service) {
+  const require = createRequire(import.meta.url);
+  const { NODE_RUNTIME_FLAGS } = require(join(ROOT, 'dist', 'libs', 'config', 'src', 'runtime-flags.config.js'));
+  return [...NODE_RUNTIME_FLAGS[service], entryPoint(service)];
 }
 
 export function readJson(path) {

@@ -3,3 +3,4 @@ export * from './load-config';
 export * from './fragments.config';
 export * from './services.config';
 export * from './config-docs';
+export * from './runtime-flags.config';

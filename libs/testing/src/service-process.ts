@@ -1,4 +1,4 @@
-import { SERVICE_CONFIG_SPECS } from '@weft/config';
+import { NODE_RUNTIME_FLAGS, SERVICE_CONFIG_SPECS } from '@weft/config';
 import { SERVICE_NAMES, ServiceName } from '@weft/contracts';
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -61,7 +61,7 @@ export class ServiceProcess {
     const entry = ServiceProcess.entryPoint(this.name);
     if (!existsSync(entry)) throw new Error(`${entry} does not exist: run "npm run build" first (npm test does)`);
     this.output = [];
-    const child = spawn(process.execPath, [entry, ...args], {
+    const child = spawn(process.execPath, [...NODE_RUNTIME_FLAGS[this.name], entry, ...args], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', ...this.env, [PORT_VARIABLES[this.name]]: String(this.port), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -58,6 +58,20 @@ describe('RunRepository against Postgres', () => {
     expect(n).toBe(50);
   });
 
+  it('inserts a run that ended before its row was written as finished, without a lease', async () => {
+    const run = newRun();
+    const written = runs.insertRun(run, 'owner-a', 10_000);
+    run.result = { elapsedTime: 0.002, error: null, exceptionsCount: 0, finishedAt: Date.now(), outputs: { done: true }, status: 'succeeded', totalSteps: 3, totalTokens: 0 };
+    await written;
+    expect(run.insertedFinished).toBe(true);
+    const [row] = await queryDatabase<{ status: string; lease_owner: string | null; outputs: unknown; total_steps: number }>(
+      db.url,
+      'SELECT status, lease_owner, outputs, total_steps FROM orchestrator.workflow_runs WHERE id = $1',
+      [run.id],
+    );
+    expect(row).toEqual({ lease_owner: null, outputs: { done: true }, status: 'succeeded', total_steps: 3 });
+  });
+
   it('marks a running run for stopping by task id, only in its own workspace and app', async () => {
     const run = newRun();
     await runs.insertRun(run, 'owner-a', 10_000);

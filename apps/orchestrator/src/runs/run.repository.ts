@@ -19,6 +19,16 @@ export interface RunRow {
   version: string;
   workflowId: string;
   workspaceId: string;
+  /** Set when the run has ended; a run that ends before its row is written is inserted finished. */
+  result?: RunResult;
+  /** Whether the row was inserted already finished (then there is no end to write separately). */
+  insertedFinished?: boolean;
+}
+
+interface PendingInsert {
+  leaseMs: number;
+  owner: string;
+  run: RunRow;
 }
 
 interface NodeRow extends NodeExecutionRecord {
@@ -34,7 +44,9 @@ interface FinishRow extends RunResult {
 
 const RUN_COLUMNS = `id uuid, workspace_id uuid, app_id uuid, workflow_id uuid, task_id uuid, version text, triggered_from text,
   created_from text, inputs jsonb, files jsonb, status text, created_by_role text, created_by_account_id text,
-  created_by_end_user_id text, created_by_end_user_session_id text, created_at timestamptz, lease_owner text, lease_expires_at timestamptz`;
+  created_by_end_user_id text, created_by_end_user_session_id text, created_at timestamptz, lease_owner text, lease_expires_at timestamptz,
+  outputs jsonb, error text, elapsed_time double precision, total_tokens bigint, total_steps integer, exceptions_count integer,
+  finished_at timestamptz`;
 
 const NODE_COLUMNS = `id uuid, workspace_id uuid, app_id uuid, workflow_id uuid, workflow_run_id uuid, index integer,
   predecessor_node_id text, node_id text, node_type text, title text, inputs jsonb, process_data jsonb, outputs jsonb,
@@ -54,34 +66,19 @@ function iso(ms: number | null): string | null {
  */
 @Injectable()
 export class RunRepository {
-  private readonly runInserts = new WriteBatcher<Record<string, unknown>>((rows) => this.insertRuns(rows));
+  private readonly runInserts = new WriteBatcher<PendingInsert>((rows) => this.insertRuns(rows));
   private readonly nodeWrites = new WriteBatcher<NodeRow>((rows) => this.upsertNodes(rows));
   private readonly finishes = new WriteBatcher<FinishRow>((rows) => this.finishRuns(rows));
 
   constructor(private readonly db: DatabaseService) {}
 
-  /** Stores a new run as running, leased to `owner` until `leaseMs` from now. */
+  /**
+   * Stores a new run leased to `owner` for `leaseMs`. The row is built when the batch is written: a run
+   * that has already ended by then (pure nodes finish within the tick) is inserted finished, with no lease,
+   * and `insertedFinished` says so.
+   */
   insertRun(run: RunRow, owner: string, leaseMs: number): Promise<void> {
-    return this.runInserts.add({
-      app_id: run.appId,
-      created_at: run.createdAt.toISOString(),
-      created_by_account_id: run.creator.accountId,
-      created_by_end_user_id: run.creator.endUserId,
-      created_by_end_user_session_id: run.creator.sessionId,
-      created_by_role: run.creator.role,
-      created_from: run.createdFrom,
-      files: run.files,
-      id: run.id,
-      inputs: run.inputs,
-      lease_expires_at: new Date(Date.now() + leaseMs).toISOString(),
-      lease_owner: owner,
-      status: 'running',
-      task_id: run.taskId,
-      triggered_from: 'app-run',
-      version: run.version,
-      workflow_id: run.workflowId,
-      workspace_id: run.workspaceId,
-    });
+    return this.runInserts.add({ leaseMs, owner, run });
   }
 
   /** Stores a node execution (insert, or update of the same execution id). */
@@ -189,14 +186,45 @@ export class RunRepository {
     return { runs: rows.map(toRunRecord), total: count[0]?.total ?? 0 };
   }
 
-  private async insertRuns(rows: Record<string, unknown>[]): Promise<void> {
+  private async insertRuns(pending: PendingInsert[]): Promise<void> {
+    const rows = pending.map(({ leaseMs, owner, run }) => {
+      const result = run.result;
+      return {
+        app_id: run.appId,
+        created_at: run.createdAt.toISOString(),
+        created_by_account_id: run.creator.accountId,
+        created_by_end_user_id: run.creator.endUserId,
+        created_by_end_user_session_id: run.creator.sessionId,
+        created_by_role: run.creator.role,
+        created_from: run.createdFrom,
+        elapsed_time: result?.elapsedTime ?? 0,
+        error: result?.error ?? null,
+        exceptions_count: result?.exceptionsCount ?? 0,
+        files: run.files,
+        finished_at: result ? iso(result.finishedAt) : null,
+        id: run.id,
+        inputs: run.inputs,
+        lease_expires_at: result ? null : new Date(Date.now() + leaseMs).toISOString(),
+        lease_owner: result ? null : owner,
+        outputs: result?.outputs ?? null,
+        status: result?.status ?? 'running',
+        task_id: run.taskId,
+        total_steps: result?.totalSteps ?? 0,
+        total_tokens: result?.totalTokens ?? 0,
+        triggered_from: 'app-run',
+        version: run.version,
+        workflow_id: run.workflowId,
+        workspace_id: run.workspaceId,
+      };
+    });
     await this.db.dataSource.query(
       `INSERT INTO orchestrator.workflow_runs (id, workspace_id, app_id, workflow_id, task_id, version, triggered_from, created_from,
          inputs, files, status, created_by_role, created_by_account_id, created_by_end_user_id, created_by_end_user_session_id,
-         created_at, lease_owner, lease_expires_at)
+         created_at, lease_owner, lease_expires_at, outputs, error, elapsed_time, total_tokens, total_steps, exceptions_count, finished_at)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${RUN_COLUMNS})`,
       [JSON.stringify(rows)],
     );
+    for (const p of pending) if (p.run.result) p.run.insertedFinished = true;
   }
 
   private async upsertNodes(rows: NodeRow[]): Promise<void> {

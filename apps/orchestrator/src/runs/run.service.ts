@@ -229,13 +229,15 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       totalSteps: counters.steps,
       totalTokens: counters.tokens,
     };
+    row.result = result;
     try {
       await stored;
     } catch {
       return;
     }
-    // Node rows and the run's end go out together; both are stored before anyone hears the run ended.
-    await Promise.all([...pending, this.runs.finishRun(row.id, result)]);
+    // Node rows and the run's end go out together (the end inside the insert when the run ended before
+    // its row was written); both are stored before anyone hears the run ended.
+    await Promise.all([...pending, ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)])]);
     this.runsTotal.inc({ status });
     this.runDuration.observe(result.elapsedTime);
     this.bus.publish('wf.run.event.v1', row.id, workflowFinished(row, result));
