@@ -4,7 +4,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seedDemo } from './demo/seed.mjs';
 import { build, ensureDependencies, ensureInfrastructure, entryPoint, serviceArgs, fail, PORT_VARIABLES, ROOT, run, say, SERVICES, stopInfrastructure, waitReady } from './lib/workspace.mjs';
 
 const RUN_DIR = join(ROOT, '.weft', 'run');
@@ -93,6 +92,8 @@ say(`  Gateway (public API): ${gateway}   e.g. curl ${gateway}/v1/system/status`
 for (const s of SERVICES) say(`  ${s.padEnd(13)} http://127.0.0.1:${portOf(s)}  (/health, /ready, /metrics)`);
 say(`  Postgres ${urls.DATABASE_URL.replace(/:[^:@/]+@/, ':******@')}   Redis ${urls.REDIS_URL}   NATS ${urls.NATS_URL}`);
 try {
+  // Imported only now: it needs npm packages that a fresh clone has only after ensureDependencies().
+  const { seedDemo } = await import('./demo/seed.mjs');
   const demo = await seedDemo(gateway);
   say(`  Demo app "Weft demo" (model: ${demo.model}); console login ${demo.email} / ${demo.password} (kept in .weft/demo.json)`);
   say('  Run it:');

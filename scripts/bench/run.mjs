@@ -1,0 +1,183 @@
+// The benchmarks themselves, loaded by scripts/bench.mjs once dependencies, infrastructure and the build
+// are in place (this module imports npm packages a fresh clone does not have yet). The infrastructure
+// URLs arrive in the environment.
+import { spawn } from 'node:child_process';
+import { Agent, createServer, request } from 'node:http';
+import pg from 'pg';
+import { connect, JSONCodec } from 'nats';
+import { measureHttp, measureOps, printTable } from './measure.mjs';
+import { deployApp, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
+import { fail, PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } from '../lib/workspace.mjs';
+
+const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 5);
+const SOAK = process.argv.includes('--soak');
+const SOAK_MINUTES = Number(process.argv.find((a) => a.startsWith('--soak-minutes='))?.split('=')[1] ?? 10);
+const BENCH_PORTS = { gateway: 15001, orchestrator: 15002, 'node-runner': 15003, rag: 15004, compliance: 15005 };
+
+const urls = { DATABASE_URL: process.env.DATABASE_URL, NATS_URL: process.env.NATS_URL, REDIS_URL: process.env.REDIS_URL };
+
+const rows = [];
+
+async function baselineNats() {
+  const nc = await connect({ servers: urls.NATS_URL });
+  const codec = JSONCodec();
+  nc.subscribe('bench.echo', { callback: (_err, msg) => msg.respond(msg.data) });
+  const payload = codec.encode({ hello: 'world', n: 1 });
+  await nc.request('bench.echo', payload);
+  for (const c of [1, 16]) {
+    rows.push({ name: `baseline: raw NATS request/reply, concurrency ${c}`, ...(await measureOps(c === 1 ? 3000 : 20000, c, () => nc.request('bench.echo', payload, { timeout: 2000 }))) });
+  }
+  await nc.close();
+}
+
+async function baselinePostgres() {
+  const pool = new pg.Pool({ connectionString: urls.DATABASE_URL, max: 8 });
+  await pool.query('CREATE TEMP TABLE IF NOT EXISTS bench_rows (id bigserial primary key, body jsonb)');
+  await pool.query('CREATE TABLE IF NOT EXISTS public.weft_bench_rows (id bigserial primary key, body jsonb, created_at timestamptz default now())');
+  const body = JSON.stringify({ status: 'succeeded', outputs: { text: 'x'.repeat(200) } });
+  for (const c of [1, 8]) {
+    rows.push({
+      name: `baseline: raw Postgres insert (durable), concurrency ${c}`,
+      ...(await measureOps(c === 1 ? 1000 : 4000, c, () => pool.query('INSERT INTO public.weft_bench_rows (body) VALUES ($1)', [body]))),
+    });
+  }
+  await pool.query('DROP TABLE public.weft_bench_rows');
+  await pool.end();
+}
+
+async function baselineHttp() {
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end('{"status":"ok"}');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  rows.push({ name: 'baseline: raw Node HTTP server, 16 connections', ...(await measureHttp(`http://127.0.0.1:${port}/`, { connections: 16, durationSeconds: DURATION })) });
+  await new Promise((resolve) => server.close(resolve));
+}
+
+function startStack() {
+  const env = { ...process.env, ...urls, LOG_LEVEL: 'warn', NATS_SUBJECT_PREFIX: `bench${Date.now()}` };
+  for (const s of SERVICES) env[PORT_VARIABLES[s][0]] = String(BENCH_PORTS[s]);
+  return SERVICES.map((s) => ({ service: s, child: spawn(process.execPath, serviceArgs(s), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }) }));
+}
+
+async function peakRss(pids) {
+  const { readFileSync } = await import('node:fs');
+  return pids.map((pid) => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
+    } catch {
+      return NaN;
+    }
+  });
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** POSTs JSON over a keep-alive agent; resolves with the status and, for streams, the time to the first data line. */
+function post(url, key, body, { stream = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
+      let firstData = null;
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        text += chunk;
+        if (stream && firstData === null && text.includes('data: ')) firstData = Number(process.hrtime.bigint() - started) / 1e6;
+      });
+      res.on('end', () => (res.statusCode === 200 && (stream || text.includes('"succeeded"')) ? resolve({ firstData }) : reject(new Error(`${res.statusCode} ${text.slice(0, 200)}`))));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** Runs a workflow `count` times at a concurrency: blocking, or streaming measuring the time to the first event. */
+async function measureRuns(url, key, count, concurrency, { stream = false } = {}) {
+  const firsts = [];
+  const body = { inputs: { text: 'hello' }, user: 'bench', response_mode: stream ? 'streaming' : 'blocking' };
+  const result = await measureOps(count, concurrency, async () => {
+    const { firstData } = await post(url, key, body, { stream });
+    if (stream) firsts.push(firstData);
+  });
+  if (!stream) return result;
+  firsts.sort((a, b) => a - b);
+  const at = (p) => firsts[Math.min(firsts.length - 1, Math.floor((p / 100) * firsts.length))];
+  return { ...result, p50: at(50), p95: at(95), p99: at(99), notes: 'latency = time to first event' };
+}
+
+async function workflowBenchmarks(gw, pids) {
+  const token = await loginOrRegister(gw, { email: 'bench@weft.local', password: 'Bench-password-1!', name: 'Bench' });
+  const three = await deployApp(gw, token, templateChainDsl('bench: start, template, end', 1));
+  const twenty = await deployApp(gw, token, templateChainDsl('bench: 20 templates', 20));
+  const url = `${gw}/v1/workflows/run`;
+  await measureRuns(url, three.key, 300, 8);
+  const runs = Math.max(200, DURATION * 300);
+  for (const c of [1, 8, 32]) {
+    rows.push({ name: `workflow run, 3 nodes, blocking, concurrency ${c}`, ...(await measureRuns(url, three.key, c === 1 ? Math.min(runs, 1000) : runs, c)) });
+  }
+  const single = await measureRuns(url, three.key, 500, 1);
+  const chain = await measureRuns(url, twenty.key, 500, 1);
+  rows.push({ name: 'workflow run, 22 nodes (20 templates), blocking, concurrency 1', ...chain, notes: `per extra node: ${((chain.p50 - single.p50) / 19).toFixed(3)} ms (p50 against the 3-node run)` });
+  for (const c of [1, 8]) {
+    rows.push({ name: `workflow run, 3 nodes, streaming, concurrency ${c}`, ...(await measureRuns(url, three.key, c === 1 ? 500 : runs, c, { stream: true })) });
+  }
+  if (SOAK) await soak(url, three.key, pids);
+}
+
+/** Steady load for SOAK_MINUTES, sampling each service's resident memory, to show whether it grows. */
+async function soak(url, key, pids) {
+  const { readFileSync } = await import('node:fs');
+  const rss = () => pids.map((pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
+  const samples = [];
+  const end = Date.now() + SOAK_MINUTES * 60_000;
+  say(`Soak: ${SOAK_MINUTES} minutes of runs at concurrency 8, memory sampled every 30 s…`);
+  let runs = 0;
+  const sampler = setInterval(() => samples.push({ minute: ((Date.now() - (end - SOAK_MINUTES * 60_000)) / 60_000).toFixed(1), rss: rss(), runs }), 30_000);
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (Date.now() < end) {
+        await post(url, key, { inputs: { text: 'soak' }, user: 'soak', response_mode: 'blocking' });
+        runs++;
+      }
+    }),
+  );
+  clearInterval(sampler);
+  process.stdout.write(`\nSoak: resident memory (MB) per service over time (${runs} runs)\n`);
+  process.stdout.write(`| minute | runs | ${SERVICES.join(' | ')} |\n`);
+  for (const s of samples) process.stdout.write(`| ${s.minute} | ${s.runs} | ${s.rss.map((m) => m.toFixed(0)).join(' | ')} |\n`);
+  if (samples.length >= 4) {
+    const first = samples[1].rss;
+    const last = samples.at(-1).rss;
+    process.stdout.write(`Growth from minute ${samples[1].minute} to ${samples.at(-1).minute} (MB): ${SERVICES.map((s, i) => `${s} ${(last[i] - first[i]).toFixed(1)}`).join(', ')}\n`);
+  }
+}
+
+say('Baselines…');
+await baselineNats();
+await baselinePostgres();
+await baselineHttp();
+
+say('Starting the five services for measurement…');
+const stack = startStack();
+try {
+  const ready = await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s], 60_000)));
+  if (ready.includes(false)) fail(`not ready: ${SERVICES.filter((_, i) => !ready[i]).join(', ')}`);
+  const gw = `http://127.0.0.1:${BENCH_PORTS.gateway}`;
+  rows.push({ name: 'gateway GET /health (Nest HTTP stack), 16 connections', ...(await measureHttp(`${gw}/health`, { connections: 16, durationSeconds: DURATION })) });
+  rows.push({
+    name: 'gateway GET /v1/system/status (NATS broadcast to 5 services), 8 connections',
+    ...(await measureHttp(`${gw}/v1/system/status`, { connections: 8, durationSeconds: DURATION })),
+  });
+  await workflowBenchmarks(gw, stack.map((s) => s.child.pid));
+  const rss = await peakRss(stack.map((s) => s.child.pid));
+  for (const row of rows) if (row.failures) row.notes = `${row.failures} failed`;
+  printTable(rows);
+  process.stdout.write(`\nPeak resident memory per service (MB): ${SERVICES.map((s, i) => `${s} ${rss[i].toFixed(0)}`).join(', ')}\n`);
+  process.stdout.write('Targets on a 2-core machine: 3-node runs at least 300/s with p50 at most 5 ms; under 1 ms per extra node; under 250 MB per service.\n');
+} finally {
+  for (const { child } of stack) child.kill('SIGTERM');
+}
