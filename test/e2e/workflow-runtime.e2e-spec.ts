@@ -149,6 +149,29 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     expect(metrics).toMatch(/dify_api_cost_total\{[^}]*provider="openai"[^}]*\} [0-9.e-]+/);
   });
 
+  it('streams end outputs in their order: LLM text of a later output waits until the outputs before it are resolved', async () => {
+    const yaml = new DslBuilder('ordered')
+      .node('start', 'start', { variables: [textInput('question')] })
+      .node('slow', 'http-request', { authorization: { config: null, type: 'no-auth' }, body: { data: [], type: 'none' }, headers: '', method: 'get', params: '', timeout: { connect: 5, read: 10, write: 5 }, url: `${upstream.url}/slow?ms=300` })
+      .node('llm', 'llm', { context: { enabled: false, variable_selector: [] }, model: { completion_params: {}, mode: 'chat', name: 'gpt-4o-mini', provider: 'openai' }, prompt_template: [{ role: 'user', text: '{{#start.question#}}' }], vision: { enabled: false } })
+      .node('end', 'end', endData({ first: ['slow', 'body'], second: ['llm', 'text'] }))
+      .edge('start', 'slow')
+      .edge('start', 'llm')
+      .edge('slow', 'end')
+      .edge('llm', 'end')
+      .toYaml();
+    const app = await client.deploy(token, yaml);
+    const streamed = await client.stream(app.key, { question: 'order?' });
+    const names = streamed.events.map((e) => `${String(e['event'])}:${String((e['data'] as { node_id?: string }).node_id ?? '')}`);
+    const slowDone = names.indexOf('node_finished:slow');
+    const chunks = names.map((n, i) => (n.startsWith('text_chunk') ? i : -1)).filter((i) => i >= 0);
+    expect(chunks).toHaveLength(4);
+    // The model answered long before the slow call returned; its text was held until then.
+    expect(names.indexOf('node_finished:llm')).toBeLessThan(slowDone);
+    expect(Math.min(...chunks)).toBeGreaterThan(slowDone);
+    expect(streamed.events.filter((e) => e['event'] === 'text_chunk').map((e) => (e['data'] as { text: string }).text).join('')).toBe('Weft runs Dify apps.');
+  });
+
   it('fails an llm node whose provider has no credentials in the workspace', async () => {
     const app = await client.deploy(token, llmApp('langgenius/anthropic/anthropic', 'claude-3-5-haiku-latest'));
     const res = await client.run(app.key, { question: 'hi' });

@@ -221,6 +221,8 @@ describe('workflow apps through the console and the Service API', () => {
       expect(byUser.body.total).toBe(3);
       const byKeyword = await client.call<{ total: number }>('GET', '/v1/workflows/logs?keyword=three', { token: app.key });
       expect(byKeyword.body.total).toBe(1);
+      const byAccount = await client.call<{ total: number }>('GET', '/v1/workflows/logs?created_by_account=nobody@example.com', { token: app.key });
+      expect(byAccount.body.total).toBe(0);
       const failed = await client.call<{ total: number }>('GET', '/v1/workflows/logs?status=failed', { token: app.key });
       expect(failed.body.total).toBe(0);
       expect((await client.call('GET', '/v1/workflows/logs?limit=500', { token: app.key })).status).toBe(400);

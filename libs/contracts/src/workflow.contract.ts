@@ -102,6 +102,7 @@ export const ListRunsRequestSchema = z.object({
   appId: uuid,
   createdAfter: z.string().nullable(),
   createdBefore: z.string().nullable(),
+  createdByAccountId: z.string().nullable().default(null),
   endUserSessionId: z.string().nullable(),
   keyword: z.string().nullable(),
   limit: z.number().int().min(1).max(100),

@@ -45,6 +45,26 @@ export class AccountRepository {
     return r ? { accountId: r['id']!, email: r['email']!, name: r['name']!, passwordHash: r['password_hash']!, role: r['role']!, workspaceId: r['workspace_id']! } : null;
   }
 
+  /** The id of the member of this workspace with this email, or null. */
+  async memberIdByEmail(workspaceId: string, email: string): Promise<string | null> {
+    const rows: { id: string }[] = await this.db.dataSource.query(
+      `SELECT a.id FROM gateway.accounts a JOIN gateway.workspace_members m ON m.account_id = a.id WHERE m.workspace_id = $1 AND a.email = $2`,
+      [workspaceId, email.trim().toLowerCase()],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** Name and email of the workspace's members among `ids`, for showing who started runs. */
+  async membersByIds(workspaceId: string, ids: string[]): Promise<Map<string, { email: string; name: string }>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; email: string; name: string }[] = await this.db.dataSource.query(
+      `SELECT a.id, a.email, a.name FROM gateway.accounts a JOIN gateway.workspace_members m ON m.account_id = a.id
+       WHERE m.workspace_id = $1 AND a.id = ANY($2::uuid[])`,
+      [workspaceId, ids],
+    );
+    return new Map(rows.map((r) => [r.id, { email: r.email, name: r.name }]));
+  }
+
   /** The role of an account in a workspace, or null when it is not a member. */
   async roleIn(workspaceId: string, accountId: string): Promise<string | null> {
     const rows: { role: string }[] = await this.db.dataSource.query(

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } f
 import { DomainError, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
+import { AccountRepository } from '../accounts/account.repository';
 import { parseBody } from '../common/parse-body.util';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from './app-key.guard';
 import { SseWriter } from './sse.util';
@@ -17,6 +18,7 @@ export class WorkflowRunController {
   constructor(
     private readonly runs: WorkflowRunService,
     private readonly bus: MessageBus,
+    private readonly accounts: AccountRepository,
   ) {}
 
   // The response is written by hand: a streaming run keeps it open after the handler returns.
@@ -51,8 +53,14 @@ export class WorkflowRunController {
   @Get('workflows/logs')
   async logs(@CurrentApp() ctx: AppKeyContext, @Query() query: unknown): Promise<unknown> {
     const q = parseBody(LogsQuerySchema, query);
+    let createdByAccountId: string | null = null;
+    if (q.created_by_account) {
+      createdByAccountId = await this.accounts.memberIdByEmail(ctx.app.workspaceId, q.created_by_account);
+      if (!createdByAccountId) return { data: [], has_more: false, limit: q.limit, page: q.page, total: 0 };
+    }
     const { runs, total } = await this.bus.request('wf.run.list.v1', {
       appId: ctx.app.id,
+      createdByAccountId,
       createdAfter: q.created_at__after ?? null,
       createdBefore: q.created_at__before ?? null,
       endUserSessionId: q.created_by_end_user_session_id ?? null,
@@ -62,7 +70,8 @@ export class WorkflowRunController {
       status: q.status ?? null,
       workspaceId: ctx.app.workspaceId,
     });
-    return { data: runs.map(toLogEntry), has_more: q.page * q.limit < total, limit: q.limit, page: q.page, total };
+    const members = await this.accounts.membersByIds(ctx.app.workspaceId, [...new Set(runs.map((r) => r.created_by_account_id).filter((id): id is string => id !== null))]);
+    return { data: runs.map((r) => toLogEntry(r, members)), has_more: q.page * q.limit < total, limit: q.limit, page: q.page, total };
   }
 
   /**

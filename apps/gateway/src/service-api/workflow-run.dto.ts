@@ -26,6 +26,7 @@ export const StopRequestSchema = z.object({ user: z.string({ required_error: 'Ar
 export const LogsQuerySchema = z.object({
   created_at__after: z.string().datetime({ offset: true }).optional(),
   created_at__before: z.string().datetime({ offset: true }).optional(),
+  created_by_account: z.string().max(254).optional(),
   created_by_end_user_session_id: z.string().max(255).optional(),
   keyword: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -72,10 +73,11 @@ export function toRunDetail(run: RunRecord): Record<string, unknown> {
 }
 
 /** One entry of `GET /v1/workflows/logs`. */
-export function toLogEntry(run: RunRecord): Record<string, unknown> {
+export function toLogEntry(run: RunRecord, members: ReadonlyMap<string, { email: string; name: string }>): Record<string, unknown> {
+  const account = run.created_by_account_id ? members.get(run.created_by_account_id) : undefined;
   return {
     created_at: run.created_at,
-    created_by_account: run.created_by_account_id ? { email: null, id: run.created_by_account_id, name: null } : null,
+    created_by_account: run.created_by_account_id ? { email: account?.email ?? null, id: run.created_by_account_id, name: account?.name ?? null } : null,
     created_by_end_user: run.created_by_end_user_id
       ? { id: run.created_by_end_user_id, is_anonymous: false, session_id: run.created_by_end_user_session_id, type: 'service_api' }
       : null,

@@ -16,7 +16,7 @@ export interface UploadedFileContent {
   size: number;
 }
 
-/** Reads uploaded files of a workspace; the document extractor depends on this, not on the bus and storage. */
+/** Reads uploaded files of a workspace; WorkflowFileReader depends on this, not on the bus and storage. */
 export interface UploadedFileSource {
   /** The file's bytes; throws UploadedFileNotFoundError or UploadedFileUnavailableError. */
   read(workspaceId: string, uploadFileId: string): Promise<UploadedFileContent>;

@@ -1,10 +1,12 @@
 import { HttpTimeoutError, ResponseTooLargeError } from './guarded-fetch.util';
 import {
+  bodyFileSelectors,
   buildHttpRequest,
   executeHttpRequest,
   HttpRequestNodeData,
   HttpRequestNodeError,
   parseHeaderString,
+  ResolvedFile,
 } from './http-request.util';
 import { createSsrfGuard, SsrfBlockedError } from './ssrf-guard.util';
 import { startTestHttpServer, TestHttpServer } from './test-http-server.util';
@@ -146,7 +148,7 @@ describe('buildHttpRequest', () => {
     expect(built.contentType).toBe('application/x-www-form-urlencoded');
   });
 
-  it('encodes form-data text fields as multipart, skipping file parts, and always sets the boundary', () => {
+  it('encodes form-data text fields as multipart and always sets the boundary', () => {
     const built = buildHttpRequest(
       base({
         headers: 'Content-Type: multipart/form-data',
@@ -154,7 +156,6 @@ describe('buildHttpRequest', () => {
           type: 'form-data',
           data: [
             { key: 'name', type: 'text', value: '{{#start.name#}}' },
-            { key: 'doc', type: 'file', file: ['start', 'file'] },
             { key: 'a"b', type: 'text', value: 'x' },
           ],
         },
@@ -168,12 +169,100 @@ describe('buildHttpRequest', () => {
         '--BOUNDARY\r\nContent-Disposition: form-data; name="a%22b"\r\n\r\nx\r\n' +
         '--BOUNDARY--\r\n',
     );
+    expect(built.bodyLog).toBeUndefined();
   });
 
-  it('refuses binary bodies until file support exists', () => {
-    expect(() => buildHttpRequest(base({ body: { type: 'binary', data: [{ type: 'file', file: ['a', 'b'] }] } }), render)).toThrow(
-      HttpRequestNodeError,
+  it('writes form-data file parts after the text fields, one per file, with escaped filenames and exact bytes', () => {
+    const pdf = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0x0d, 0x0a, 0x80]);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+    const files = new Map<string, ResolvedFile[]>([
+      ['start.doc', [{ name: 'report "final"\r\n.pdf', contentType: 'application/pdf', data: pdf }]],
+      ['start.pics', [{ name: 'a.png', contentType: 'image/png', data: png }, { name: 'b.bin', data: Buffer.from('raw') }]],
+    ]);
+    const built = buildHttpRequest(
+      base({
+        method: 'post',
+        body: {
+          type: 'form-data',
+          data: [
+            { key: 'doc', type: 'file', file: ['start', 'doc'] },
+            { key: 'pics', type: 'file', file: ['start', 'pics'] },
+            { key: 'absent', type: 'file', file: ['start', 'nothing'] },
+            { key: 'name', type: 'text', value: '{{#start.name#}}' },
+          ],
+        },
+      }),
+      render,
+      { boundary: 'B', files },
     );
+    expect(built.contentType).toBe('multipart/form-data; boundary=B');
+    const part = (head: string, data: Buffer): Buffer[] => [Buffer.from(head), data, Buffer.from('\r\n')];
+    expect(built.body).toEqual(
+      Buffer.concat([
+        Buffer.from('--B\r\nContent-Disposition: form-data; name="name"\r\n\r\nAda\r\n'),
+        ...part('--B\r\nContent-Disposition: form-data; name="doc"; filename="report %22final%22%0D%0A.pdf"\r\nContent-Type: application/pdf\r\n\r\n', pdf),
+        ...part('--B\r\nContent-Disposition: form-data; name="pics"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n', png),
+        ...part('--B\r\nContent-Disposition: form-data; name="pics"; filename="b.bin"\r\nContent-Type: application/octet-stream\r\n\r\n', Buffer.from('raw')),
+        Buffer.from('--B--\r\n'),
+      ]),
+    );
+    expect(built.bodyLog).toContain(`<file_content_binary: 'a.png', type='image/png', size=4 bytes>`);
+    expect(built.bodyLog).not.toContain('raw');
+  });
+
+  it('lists the file selectors a body refers to', () => {
+    expect(
+      bodyFileSelectors({
+        type: 'form-data',
+        data: [
+          { key: 'a', type: 'file', file: ['start', 'doc'] },
+          { key: 'b', type: 'text', value: 'x' },
+          { key: 'c', type: 'file', file: [] },
+        ],
+      }),
+    ).toEqual([{ key: 'start.doc', selector: ['start', 'doc'], single: false }]);
+    expect(bodyFileSelectors({ type: 'binary', data: [{ type: 'file', file: ['sys', 'files'] }] })).toEqual([
+      { key: 'sys.files', selector: ['sys', 'files'], single: true },
+    ]);
+    expect(bodyFileSelectors({ type: 'json', data: '{}' })).toEqual([]);
+  });
+
+  it("sends a binary body as the file's bytes, typed by its mime type unless the user set one", () => {
+    const data = Buffer.from([0x00, 0x01, 0xfe, 0xff]);
+    const binary = (headers = ''): HttpRequestNodeData => base({ method: 'put', headers, body: { type: 'binary', data: [{ type: 'file', file: ['start', 'blob'] }] } });
+    const typed = buildHttpRequest(binary(), render, { files: new Map([['start.blob', [{ name: 'a.png', contentType: 'image/png', data }]]]) });
+    expect(typed.body).toEqual(data);
+    expect(typed.headers).toEqual({ 'Content-Type': 'image/png' });
+    expect(typed.bodyLog).toBe('<binary_content: size=4 bytes>');
+
+    const untyped = buildHttpRequest(binary(), render, { files: new Map([['start.blob', [{ name: 'a', data }]]]) });
+    expect(untyped.contentType).toBe('application/octet-stream');
+    const injected = buildHttpRequest(binary(), render, { files: new Map([['start.blob', [{ name: 'a', contentType: 'text/plain\r\nX-Evil: 1', data }]]]) });
+    expect(injected.headers).toEqual({ 'Content-Type': 'application/octet-stream' });
+    const userTyped = buildHttpRequest(binary('Content-Type: application/x-custom'), render, { files: new Map([['start.blob', [{ name: 'a.png', contentType: 'image/png', data }]]]) });
+    expect(userTyped.headers).toEqual({ 'Content-Type': 'application/x-custom' });
+  });
+
+  it('fails a binary body without exactly one file', () => {
+    const thrown = (fn: () => unknown): { errorType?: string; message?: string } => {
+      try {
+        fn();
+      } catch (error) {
+        return { errorType: (error as HttpRequestNodeError).errorType, message: (error as Error).message };
+      }
+      return {};
+    };
+    const body = { type: 'binary' as const, data: [{ type: 'file' as const, file: ['start', 'blob'] }] };
+    expect(thrown(() => buildHttpRequest(base({ body }), render))).toEqual({ errorType: 'FileFetchError', message: 'cannot fetch file with selector start.blob' });
+    const two = new Map([['start.blob', [{ name: 'a', data: Buffer.from('a') }, { name: 'b', data: Buffer.from('b') }]]]);
+    expect(thrown(() => buildHttpRequest(base({ body }), render, { files: two }))).toEqual({
+      errorType: 'FileFetchError',
+      message: 'The binary body takes one file, but start.blob holds 2',
+    });
+    expect(thrown(() => buildHttpRequest(base({ body: { type: 'binary', data: [] } }), render))).toEqual({
+      errorType: 'RequestBodyError',
+      message: 'binary body type should have exactly one item',
+    });
   });
 
   it('keeps positive timeouts and ssl_verify', () => {

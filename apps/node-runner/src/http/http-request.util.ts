@@ -34,6 +34,8 @@ export interface BuiltHttpRequest {
   url: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
+  /** The body as process_data shows it when it carries files: their bytes replaced by a size note, as Dify logs them. */
+  bodyLog?: string;
   contentType: string | undefined;
   /** Seconds, as the node asked; executeHttpRequest caps them. */
   timeout: { connect?: number; read?: number; write?: number };
@@ -65,6 +67,32 @@ export class HttpRequestNodeError extends Error {
   }
 }
 
+/** A file a request body refers to, already read. */
+export interface ResolvedFile {
+  data: Buffer;
+  /** The part's, or the binary body's, Content-Type; application/octet-stream when missing or malformed. */
+  contentType?: string;
+  /** The form-data part's filename. */
+  name: string;
+}
+
+/** How buildHttpRequest encodes what the node data does not fix. */
+export interface BuildHttpRequestOptions {
+  /** The multipart boundary; random unless given (tests fix it). */
+  boundary?: string;
+  /** The files the body refers to, keyed by `fileSelectorKey(selector)`; see `bodyFileSelectors`. */
+  files?: ReadonlyMap<string, readonly ResolvedFile[]>;
+}
+
+/** A file selector the body refers to; `single` for the binary body, which takes exactly one file. */
+export interface BodyFileSelector {
+  key: string;
+  selector: string[];
+  single: boolean;
+}
+
+const DEFAULT_FILE_CONTENT_TYPE = 'application/octet-stream';
+
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 const BODY_CONTENT_TYPES: Record<string, string> = {
@@ -77,13 +105,15 @@ const BODY_CONTENT_TYPES: Record<string, string> = {
  * Renders and encodes an http-request node's request the way Dify's executor does: params appended to
  * the URL's query, headers parsed after rendering, the auth header overriding a user header of the same
  * name, and a default Content-Type per body type unless the user set one (form-data always gets its own,
- * since it must carry the boundary). File parts of form-data are skipped and binary bodies are refused
- * for now: both need the file store, which the node-runner does not have yet.
+ * since it must carry the boundary). Files are not read here: the caller resolves the selectors that
+ * `bodyFileSelectors` lists and passes them as `options.files`. A form-data file item whose selector has
+ * no entry is left out, as Dify leaves out a variable that holds no file; a binary body without its file
+ * fails with FileFetchError.
  */
 export function buildHttpRequest(
   data: HttpRequestNodeData,
   render: (template: string) => string,
-  options: { boundary?: string } = {},
+  options: BuildHttpRequestOptions = {},
 ): BuiltHttpRequest {
   const method = String(data.method ?? '').toUpperCase();
   if (!METHODS.has(method)) throw new HttpRequestNodeError('InvalidHttpMethodError', `Invalid http method ${data.method}`);
@@ -92,7 +122,7 @@ export function buildHttpRequest(
   const headers = parseHeaderString(render(data.headers ?? ''));
   applyAuthorization(headers, data.authorization, render);
 
-  const { body, contentType } = buildBody(data.body ?? undefined, render, options.boundary);
+  const { body, bodyLog, contentType } = buildBody(data.body ?? undefined, render, options);
   if (contentType !== undefined) {
     const userType = findHeader(headers, 'content-type');
     if (data.body?.type === 'form-data' || userType === undefined) {
@@ -111,6 +141,7 @@ export function buildHttpRequest(
     url,
     headers,
     body,
+    ...(bodyLog === undefined ? {} : { bodyLog }),
     contentType: findHeader(headers, 'content-type'),
     timeout,
     sslVerify: data.ssl_verify ?? undefined,
@@ -154,6 +185,35 @@ export async function executeHttpRequest(
     headers: response.headers,
     files: [],
   };
+}
+
+/** The key under which `BuildHttpRequestOptions.files` holds a selector's files. */
+export function fileSelectorKey(selector: readonly string[]): string {
+  return selector.join('.');
+}
+
+/**
+ * The file selectors a body refers to: the form-data items of type file, or the one item of a binary
+ * body. Items without a usable selector are not listed (buildHttpRequest reports a binary one).
+ */
+export function bodyFileSelectors(body: HttpRequestNodeData['body'] | undefined): BodyFileSelector[] {
+  if (!body || (body.type !== 'form-data' && body.type !== 'binary')) return [];
+  const items = normaliseItems(body.data);
+  if (body.type === 'binary') {
+    const selector = items.length === 1 ? asFileSelector(items[0].file) : undefined;
+    return selector ? [{ key: fileSelectorKey(selector), selector, single: true }] : [];
+  }
+  const found: BodyFileSelector[] = [];
+  for (const item of items) {
+    const selector = item.type === 'file' ? asFileSelector(item.file) : undefined;
+    if (selector) found.push({ key: fileSelectorKey(selector), selector, single: false });
+  }
+  return found;
+}
+
+function asFileSelector(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  return value.every((part): part is string => typeof part === 'string' && part !== '') ? value : undefined;
 }
 
 /** Parses `key:value` lines; a line without a colon is a key with an empty value, later keys win. */
@@ -238,8 +298,8 @@ function applyAuthorization(
 function buildBody(
   body: HttpRequestNodeData['body'] | undefined,
   render: (template: string) => string,
-  boundary: string | undefined,
-): { body: Buffer | undefined; contentType: string | undefined } {
+  options: BuildHttpRequestOptions,
+): { body: Buffer | undefined; bodyLog?: string; contentType: string | undefined } {
   if (!body || body.type === 'none') return { body: undefined, contentType: undefined };
   const items = normaliseItems(body.data);
   switch (body.type) {
@@ -267,12 +327,37 @@ function buildBody(
     }
     case 'form-data': {
       const fields = new Map<string, string>();
-      for (const item of items) if (item.type === 'text') fields.set(render(item.key ?? ''), render(item.value ?? ''));
-      const mark = boundary ?? `----WeftFormBoundary${randomBytes(12).toString('hex')}`;
-      return { body: encodeMultipart(fields, mark), contentType: `multipart/form-data; boundary=${mark}` };
+      // Keyed by the rendered name like the text fields, so a later item of the same name replaces an earlier one (Dify keeps dicts).
+      const fileFields = new Map<string, string[]>();
+      for (const item of items) {
+        if (item.type === 'text') fields.set(render(item.key ?? ''), render(item.value ?? ''));
+        else if (item.type === 'file') {
+          const selector = asFileSelector(item.file);
+          if (selector) fileFields.set(render(item.key ?? ''), selector);
+        }
+      }
+      const parts: [string, ResolvedFile][] = [];
+      for (const [name, selector] of fileFields) {
+        for (const file of options.files?.get(fileSelectorKey(selector)) ?? []) parts.push([name, file]);
+      }
+      const mark = options.boundary ?? `----WeftFormBoundary${randomBytes(12).toString('hex')}`;
+      const encoded = encodeMultipart(fields, parts, mark);
+      return {
+        body: encoded.body,
+        ...(parts.length > 0 ? { bodyLog: encoded.log } : {}),
+        contentType: `multipart/form-data; boundary=${mark}`,
+      };
     }
-    case 'binary':
-      throw new HttpRequestNodeError('FileFetchError', 'Binary request bodies need file support, which is not available yet');
+    case 'binary': {
+      const selector = asFileSelector(single(items, 'binary').file);
+      if (!selector) throw new HttpRequestNodeError('FileFetchError', 'The binary body names no file variable');
+      const key = fileSelectorKey(selector);
+      const files = options.files?.get(key);
+      if (!files) throw new HttpRequestNodeError('FileFetchError', `cannot fetch file with selector ${key}`);
+      if (files.length !== 1) throw new HttpRequestNodeError('FileFetchError', `The binary body takes one file, but ${key} holds ${files.length}`);
+      const [file] = files;
+      return { body: file.data, bodyLog: `<binary_content: size=${file.data.length} bytes>`, contentType: fileContentType(file) };
+    }
     default:
       throw new HttpRequestNodeError('RequestBodyError', `Unknown body type ${String((body as { type: unknown }).type)}`);
   }
@@ -289,15 +374,37 @@ function single(items: HttpRequestBodyItem[], type: string): HttpRequestBodyItem
   return items[0];
 }
 
-function encodeMultipart(fields: Map<string, string>, boundary: string): Buffer {
-  // Field names are escaped as the HTML form-data algorithm does, so a quote or newline cannot end the header.
+/**
+ * Text fields first, then files, in the order httpx writes Dify's `data` and `files`. Returns the bytes
+ * and a log copy in which each file's content is a size note.
+ */
+function encodeMultipart(fields: Map<string, string>, files: [string, ResolvedFile][], boundary: string): { body: Buffer; log: string } {
+  // Names and filenames are escaped as the HTML form-data algorithm does, so a quote or newline cannot end the header.
   const escape = (name: string): string => name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  let out = '';
+  const chunks: Buffer[] = [];
+  let log = '';
+  const write = (text: string): void => {
+    chunks.push(Buffer.from(text, 'utf8'));
+    log += text;
+  };
   for (const [name, value] of fields) {
-    out += `--${boundary}\r\nContent-Disposition: form-data; name="${escape(name)}"\r\n\r\n${value}\r\n`;
+    write(`--${boundary}\r\nContent-Disposition: form-data; name="${escape(name)}"\r\n\r\n${value}\r\n`);
   }
-  out += `--${boundary}--\r\n`;
-  return Buffer.from(out, 'utf8');
+  for (const [name, file] of files) {
+    const type = fileContentType(file);
+    write(`--${boundary}\r\nContent-Disposition: form-data; name="${escape(name)}"; filename="${escape(file.name)}"\r\nContent-Type: ${type}\r\n\r\n`);
+    chunks.push(file.data);
+    log += `<file_content_binary: '${file.name}', type='${type}', size=${file.data.length} bytes>`;
+    write('\r\n');
+  }
+  write(`--${boundary}--\r\n`);
+  return { body: Buffer.concat(chunks), log };
+}
+
+/** The file's mime type when it is one printable line, else application/octet-stream; it goes into a header. */
+function fileContentType(file: ResolvedFile): string {
+  const type = file.contentType?.trim();
+  return type && /^[\x21-\x7e][\x20-\x7e]*$/.test(type) ? type : DEFAULT_FILE_CONTENT_TYPE;
 }
 
 function findHeader(headers: Record<string, string>, name: string): string | undefined {

@@ -1,3 +1,4 @@
+import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { createSsrfGuard } from '../http/ssrf-guard.util';
 import { startTestHttpServer, type TestHttpServer } from '../http/test-http-server.util';
 import { DocumentExtractorExecutor } from './document-extractor.executor';
@@ -35,7 +36,9 @@ describe('DocumentExtractorExecutor', () => {
     [`${WORKSPACE}/${README_ID}`]: { data: Buffer.from('# Weaving\n\nWarp and weft.'), extension: 'md', mimeType: 'text/markdown', name: 'readme.md' },
     [`${OTHER_WORKSPACE}/${FOREIGN_ID}`]: { data: Buffer.from('secret of another workspace'), extension: 'txt', mimeType: 'text/plain', name: 'secret.txt' },
   });
-  const executor = new DocumentExtractorExecutor({ guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }), maxResponseBytes: 100_000, timeoutMs: 5000, uploads });
+  const executor = new DocumentExtractorExecutor(
+    new WorkflowFileReader({ guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }), maxResponseBytes: 100_000, timeoutMs: 5000, uploads }),
+  );
 
   beforeAll(async () => {
     server = await startTestHttpServer((req, res) => {

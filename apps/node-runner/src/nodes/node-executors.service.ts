@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { NodeJob } from '@weft/contracts';
 import { createSsrfGuard, parseAllowedHosts } from '../http/ssrf-guard.util';
 import { UploadedFilesService, type UploadedFileSource } from '../files/uploaded-files.service';
+import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { ChatProviderService, type ChatProviderSource } from '../providers/chat-providers.service';
 import { CodeSandbox } from '../sandbox';
@@ -36,13 +37,14 @@ export class NodeExecutors implements OnModuleDestroy {
   ) {
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
+    const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });
     this.sandbox = new CodeSandbox(config.code);
     this.llm = new LlmExecutor(providers);
     this.code = new CodeExecutor(this.sandbox);
-    this.httpRequest = new HttpRequestExecutor({ guard, maxResponseBytes, maxTimeoutSeconds });
+    this.httpRequest = new HttpRequestExecutor({ files, guard, maxResponseBytes, maxTimeoutSeconds });
     this.parameterExtractor = new ParameterExtractorExecutor(providers);
     this.questionClassifier = new QuestionClassifierExecutor(providers);
-    this.documentExtractor = new DocumentExtractorExecutor({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });
+    this.documentExtractor = new DocumentExtractorExecutor(files);
   }
 
   executorFor(type: RemoteNodeType): RemoteNodeExecutor {

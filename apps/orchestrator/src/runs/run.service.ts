@@ -11,6 +11,7 @@ import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { GraphRun, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
 import { NodeExecutors } from '../nodes/node-executors.service';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
+import { EndStream } from './end-stream.util';
 import { envelope, nodeFinished, nodeStarted, textChunk, workflowFinished, workflowStarted } from './run-events.util';
 import { RunRepository, type RunRow } from './run.repository';
 
@@ -183,6 +184,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       const p = this.runs.saveNode(row, { ...record }).catch((error: unknown) => this.logger.error({ err: error }, `Node execution "${record.id}" of run "${row.id}" was not stored`));
       pending.push(p);
     };
+    const endStream = workflow.streamsText ? new EndStream(graph) : null;
     const observer: GraphRunObserver = {
       nodeStarted: (record) => {
         this.bus.publish('wf.run.event.v1', row.id, nodeStarted(row, record));
@@ -195,11 +197,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         this.nodesTotal.inc({ node_type: record.nodeType, status: record.status });
         this.nodeDuration.observe({ node_type: record.nodeType }, record.elapsedTime);
         this.bus.publish('wf.run.event.v1', row.id, nodeFinished(row, record));
+        for (const piece of endStream?.nodeFinished(record.nodeId) ?? []) this.bus.publish('wf.run.event.v1', row.id, textChunk(row, piece.text, piece.selector));
       },
       containerEvent: (event, data) => this.bus.publish('wf.run.event.v1', row.id, envelope(row, event, data)),
       nodeChunk: (_record, node, text) => {
-        const selector = workflow.streamedNodes.get(node.id);
-        if (selector) this.bus.publish('wf.run.event.v1', row.id, textChunk(row, text, selector));
+        for (const piece of endStream?.chunk(node.id, text) ?? []) this.bus.publish('wf.run.event.v1', row.id, textChunk(row, piece.text, piece.selector));
       },
     };
     const topLevel = new Set(Object.values(graph.nodes).filter((n: GraphNode) => !n.parentId).map((n) => n.id));

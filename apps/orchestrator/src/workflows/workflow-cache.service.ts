@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
 import type { SecretBox } from '@weft/security';
 import { readDocument, type ParsedApp } from '@weft/workflow';
+import { EndStream } from '../runs/end-stream.util';
 import { openSecrets } from './secret-environment.util';
 import { WorkflowRepository } from './workflow.repository';
 
@@ -12,11 +13,8 @@ export interface LoadedWorkflow {
   declaredTypes: Map<string, string>;
   environment: Record<string, unknown>;
   id: string;
-  /**
-   * Nodes whose streamed text is relayed as `text_chunk` while they run: an LLM whose text is the first
-   * output of an end node (later outputs wait for the node to finish, keeping Dify's output order).
-   */
-  streamedNodes: Map<string, readonly string[]>;
+  /** Whether some end output is an LLM's text, which runs stream as `text_chunk` (see EndStream). */
+  streamsText: boolean;
   version: string;
 }
 
@@ -88,15 +86,9 @@ function build(id: string, version: string, document: Record<string, unknown>): 
   const app = result.app;
   const declaredTypes = declaredVariableTypes(app);
   const environment = Object.fromEntries(app.environmentVariables.map((v) => [v.name, v.value]));
-  const streamedNodes = new Map<string, readonly string[]>();
-  for (const node of Object.values(app.graph!.nodes)) {
-    if (node.type !== 'end') continue;
-    const first = (node.data['outputs'] as { value_selector?: unknown }[] | undefined)?.[0]?.value_selector;
-    if (Array.isArray(first) && first.length === 2 && first[1] === 'text' && app.graph!.nodes[String(first[0])]?.type === 'llm') {
-      streamedNodes.set(String(first[0]), first as string[]);
-    }
-  }
-  return { app, declaredTypes, environment, id, streamedNodes, version };
+  const probe = new EndStream(app.graph!);
+  const streamsText = Object.values(app.graph!.nodes).some((n) => n.type === 'llm' && probe.streams(n.id));
+  return { app, declaredTypes, environment, id, streamsText, version };
 }
 
 /** Declared types of the variables an assigner may write: conversation variables and loop variables. */
