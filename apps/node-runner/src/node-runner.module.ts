@@ -2,8 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, nodeRunnerConfigSpec } from '@weft/config';
 import { makeCounterProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
-import { createFileStorage } from '@weft/storage';
-import { storageSettings, UPLOADED_FILE_STORAGE } from './files/file-storage.config';
+import { createFileStorage, storageSettingsFromConfig } from '@weft/storage';
+import { UPLOADED_FILE_STORAGE } from './files/file-storage.config';
 import { UploadedFilesService } from './files/uploaded-files.service';
 import { NODE_RUNNER_CONFIG } from './node-runner.config';
 import { NodeExecutors } from './nodes/node-executors.service';
@@ -25,7 +25,7 @@ export class NodeRunnerModule {
         NodeJobsHandler,
         { provide: NODE_RUNNER_CONFIG, useValue: config },
         ProviderCredentialsService,
-        { provide: UPLOADED_FILE_STORAGE, useValue: createFileStorage(storageSettings(config.storage)) },
+        { provide: UPLOADED_FILE_STORAGE, useValue: createFileStorage(storageSettingsFromConfig(config.storage)) },
         UploadedFilesService,
       ],
     };

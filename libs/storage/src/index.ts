@@ -4,3 +4,4 @@ export * from './file-storage.types';
 export * from './local-disk-storage.repository';
 export * from './s3-storage.repository';
 export * from './storage-key.util';
+export * from './storage-settings.util';

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 
-// Document bytes for tests that upload files; the same construction as the documents lib's own spec.
+// Document bytes built in memory, for the documents lib spec and tests that upload files.
 
 /** A zip archive with stored (uncompressed) entries, enough for mammoth to open. */
 function buildZip(entries: Record<string, string>): Buffer {

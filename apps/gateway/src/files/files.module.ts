@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
 import { DynamicModule, Module } from '@nestjs/common';
-import { createFileStorage, type StorageSettings } from '@weft/storage';
+import { createFileStorage, storageSettingsFromConfig } from '@weft/storage';
 import { AppsModule } from '../apps/apps.module';
 import { AppKeyGuard } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
@@ -11,21 +10,6 @@ import { UploadFileHandler } from './upload-file.handler';
 import { UploadFileInterceptor } from './upload-file.interceptor';
 import { UploadFileRepository } from './upload-file.repository';
 
-/** Where the storage config says uploads go; an S3 store without keys is refused at start, not at the first upload. */
-export function storageSettings(storage: FileUploadSettings['storage']): StorageSettings {
-  if (storage.type === 'local') return { driver: 'local', rootDir: resolve(storage.localPath) };
-  if (!storage.s3AccessKey || !storage.s3SecretKey) throw new Error('STORAGE_TYPE=s3 needs S3_ACCESS_KEY and S3_SECRET_KEY');
-  return {
-    accessKeyId: storage.s3AccessKey,
-    bucket: storage.s3Bucket,
-    driver: 's3',
-    endpoint: storage.s3Endpoint,
-    // S3-compatible stores (MinIO, Ceph, s3rver) need path-style URLs; AWS itself prefers bucket subdomains.
-    forcePathStyle: storage.s3Endpoint !== undefined,
-    region: storage.s3Region,
-    secretAccessKey: storage.s3SecretKey,
-  };
-}
 
 /** Service API file uploads (`POST /v1/files/upload`) into the configured file storage, and their lookup for node runners. */
 @Module({})
@@ -44,7 +28,7 @@ export class FilesModule {
         UploadFileHandler,
         UploadFileInterceptor,
         UploadFileRepository,
-        { provide: FILE_STORAGE, useValue: createFileStorage(storageSettings(files.storage)) },
+        { provide: FILE_STORAGE, useValue: createFileStorage(storageSettingsFromConfig(files.storage)) },
         { provide: FILE_UPLOAD_SETTINGS, useValue: files },
       ],
     };
