@@ -4,6 +4,7 @@ import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { gatewayDatabase } from './database.config';
 import { AccountsModule } from './accounts/accounts.module';
 import { AppsModule } from './apps/apps.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { FilesModule } from './files/files.module';
 import { ServiceApiModule } from './service-api/service-api.module';
 import { SystemModule } from './system/system.module';
@@ -17,6 +18,7 @@ export class GatewayModule {
         PlatformModule.forRoot({ identity, config, persistence: gatewayDatabase }),
         AccountsModule.forRoot({ accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds * 60, secretKey: config.security.secretKey }),
         AppsModule,
+        ConversationsModule,
         FilesModule.forRoot(config.files),
         ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }),
         SystemModule.forRoot({ timeoutMs: config.systemStatus.timeoutMs, token: config.systemStatus.token }),

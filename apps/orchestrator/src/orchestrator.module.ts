@@ -3,6 +3,8 @@ import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
 import { makeCounterProvider, makeHistogramProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { SecretBox } from '@weft/security';
+import { ConversationVariableRepository } from './conversations/conversation-variable.repository';
+import { ConversationHandler } from './conversations/conversation.handler';
 import { orchestratorDatabase } from './database.config';
 import { NodeExecutors } from './nodes/node-executors.service';
 import { RemoteNodeExecutor } from './nodes/remote-node.executor';
@@ -33,6 +35,8 @@ export class OrchestratorModule {
         ...metrics,
         { provide: ORCHESTRATOR_CONFIG, useValue: config },
         { provide: SECRETS_BOX, useValue: new SecretBox({ k1: config.security.secretKey }, 'k1', 'workflow-environment') },
+        ConversationHandler,
+        ConversationVariableRepository,
         NodeExecutors,
         RemoteNodeExecutor,
         RunHandler,

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'provider_quota_exceeded',
   'model_currently_not_support',
   'completion_request_error',
+  'conversation_completed',
   'no_file_uploaded',
   'too_many_files',
   'filename_not_exists_error',

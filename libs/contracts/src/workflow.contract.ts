@@ -49,9 +49,28 @@ export const RunCreatorSchema = z.object({
 });
 export type RunCreator = z.infer<typeof RunCreatorSchema>;
 
+/** App modes whose runs answer a message (Dify's chat family and completion). */
+export const CHAT_APP_MODES = ['advanced-chat', 'chat', 'agent-chat', 'completion'] as const;
+export type ChatAppMode = (typeof CHAT_APP_MODES)[number];
+
+/**
+ * The message a chat-family run answers: its conversation (null for completion apps), the user's query
+ * and how many turns came before. The message itself is the gateway's; the run only names it in events.
+ */
+export const ChatTurnSchema = z.object({
+  conversationId: uuid.nullable(),
+  dialogueCount: z.number().int().min(0),
+  messageId: uuid,
+  mode: z.enum(CHAT_APP_MODES),
+  query: z.string(),
+});
+export type ChatTurn = z.infer<typeof ChatTurnSchema>;
+
 /** Starts a run of the app's published workflow (or of `workflowId`). The reply means the run is stored. */
 export const StartRunRequestSchema = z.object({
   appId: uuid,
+  /** Set for chat-family runs; null for workflow apps. */
+  chat: ChatTurnSchema.nullable().default(null),
   createdFrom: z.enum(['service-api', 'web-app', 'installed-app', 'debugger']),
   creator: RunCreatorSchema,
   files: z.array(json).default([]),
@@ -175,3 +194,57 @@ export const UploadFileResponseSchema = z.object({
   storageKey: z.string().min(1),
 });
 export type UploadFileInfo = z.infer<typeof UploadFileResponseSchema>;
+
+/** A conversation variable of a chatflow conversation, in Dify's API shape (timestamps in epoch seconds). */
+export const ConversationVariableRecordSchema = z.object({
+  created_at: z.number(),
+  description: z.string(),
+  id: z.string(),
+  name: z.string(),
+  updated_at: z.number(),
+  value: z.unknown(),
+  value_type: z.string(),
+});
+export type ConversationVariableRecord = z.infer<typeof ConversationVariableRecordSchema>;
+
+/** A page of a conversation's variables, in declaration order, after `lastId` when given. */
+export const ListConversationVariablesRequestSchema = z.object({
+  appId: uuid,
+  conversationId: uuid,
+  lastId: z.string().max(100).nullable(),
+  limit: z.number().int().min(1).max(100),
+  variableName: z.string().max(255).nullable(),
+  workspaceId: uuid,
+});
+export const ListConversationVariablesResponseSchema = z.object({ data: z.array(ConversationVariableRecordSchema), hasMore: z.boolean() });
+
+/** Sets one conversation variable; the value must match its declared type. */
+export const UpdateConversationVariableRequestSchema = z.object({
+  appId: uuid,
+  conversationId: uuid,
+  value: z.unknown(),
+  variableId: z.string().max(100),
+  workspaceId: uuid,
+});
+
+/** Forgets a deleted conversation's variables. */
+export const DeleteConversationStateRequestSchema = z.object({ appId: uuid, conversationId: uuid, workspaceId: uuid });
+export const DeleteConversationStateResponseSchema = z.object({ deleted: z.number().int() });
+
+/** The last finished turns of a conversation, oldest first, for LLM memory. */
+export const ConversationHistoryRequestSchema = z.object({
+  conversationId: uuid,
+  limit: z.number().int().min(1).max(500),
+  workspaceId: uuid,
+});
+export const ConversationHistoryResponseSchema = z.object({ turns: z.array(z.object({ answer: z.string(), query: z.string() })) });
+export type ConversationTurn = z.infer<typeof ConversationHistoryResponseSchema>['turns'][number];
+
+/** One model call outside a workflow (conversation names, suggested questions), with the workspace's credentials. */
+export const GenerateTextRequestSchema = z.object({
+  appId: uuid,
+  messages: z.array(z.object({ content: z.string(), role: z.enum(['system', 'user', 'assistant']) })).min(1),
+  model: json,
+  workspaceId: uuid,
+});
+export const GenerateTextResponseSchema = z.object({ text: z.string() });

@@ -23,6 +23,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   provider_quota_exceeded: 400,
   model_currently_not_support: 400,
   completion_request_error: 400,
+  conversation_completed: 400,
   no_file_uploaded: 400,
   too_many_files: 400,
   filename_not_exists_error: 400,

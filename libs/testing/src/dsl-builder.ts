@@ -18,6 +18,8 @@ export class DslBuilder {
   private readonly nodes: BuiltNode[] = [];
   private readonly edges: Record<string, unknown>[] = [];
   private readonly env: Record<string, unknown>[] = [];
+  private readonly conversation: Record<string, unknown>[] = [];
+  private featureSettings: Record<string, unknown> = {};
 
   constructor(
     private readonly name: string,
@@ -69,6 +71,18 @@ export class DslBuilder {
     return this;
   }
 
+  /** Adds a chatflow conversation variable with its initial value. */
+  conversationVariable(name: string, valueType: string, value: unknown): this {
+    this.conversation.push({ description: '', id: `${name}-id`, name, selector: ['conversation', name], value, value_type: valueType });
+    return this;
+  }
+
+  /** Sets the app's features (opening statement, suggested questions, ...). */
+  features(features: Record<string, unknown>): this {
+    this.featureSettings = features;
+    return this;
+  }
+
   /** The document as an object. */
   toDocument(): Record<string, unknown> {
     return {
@@ -77,9 +91,9 @@ export class DslBuilder {
       kind: 'app',
       version: '0.6.0',
       workflow: {
-        conversation_variables: [],
+        conversation_variables: this.conversation,
         environment_variables: this.env,
-        features: {},
+        features: this.featureSettings,
         graph: { edges: this.edges, nodes: this.nodes, viewport: { x: 0, y: 0, zoom: 1 } },
       },
     };

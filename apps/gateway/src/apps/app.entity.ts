@@ -31,6 +31,9 @@ export class AppEntity {
   @Column({ name: 'use_icon_as_answer_icon', type: 'boolean', default: false })
   useIconAsAnswerIcon!: boolean;
 
+  @Column({ name: 'model_config', type: 'jsonb', nullable: true })
+  modelConfig!: Record<string, unknown> | null;
+
   @Column({ name: 'enable_api', type: 'boolean', default: true })
   enableApi!: boolean;
 

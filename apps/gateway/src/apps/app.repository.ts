@@ -12,6 +12,8 @@ export interface AppRow {
   iconType: string;
   id: string;
   mode: string;
+  /** A classic app's model config as imported; null for workflow and advanced-chat apps. */
+  modelConfig: Record<string, unknown> | null;
   name: string;
   useIconAsAnswerIcon: boolean;
   workspaceId: string;
@@ -43,6 +45,7 @@ function toApp(r: Record<string, unknown>): AppRow {
     iconType: r['icon_type'] as string,
     id: r['id'] as string,
     mode: r['mode'] as string,
+    modelConfig: (r['model_config'] as Record<string, unknown> | null) ?? null,
     name: r['name'] as string,
     useIconAsAnswerIcon: r['use_icon_as_answer_icon'] as boolean,
     workspaceId: r['workspace_id'] as string,
@@ -68,9 +71,9 @@ export class AppRepository {
 
   async create(app: Omit<AppRow, 'createdAt' | 'enableApi'>, createdBy: string | null): Promise<AppRow> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `INSERT INTO gateway.apps (id, workspace_id, name, mode, description, icon, icon_type, icon_background, use_icon_as_answer_icon, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-      [app.id, app.workspaceId, app.name, app.mode, app.description, app.icon, app.iconType, app.iconBackground, app.useIconAsAnswerIcon, createdBy],
+      `INSERT INTO gateway.apps (id, workspace_id, name, mode, description, icon, icon_type, icon_background, use_icon_as_answer_icon, created_by, model_config)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+      [app.id, app.workspaceId, app.name, app.mode, app.description, app.icon, app.iconType, app.iconBackground, app.useIconAsAnswerIcon, createdBy, app.modelConfig === null ? null : JSON.stringify(app.modelConfig)],
     );
     return toApp(rows[0]!);
   }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { SecretBox } from '@weft/security';
-import { CURRENT_DSL_VERSION, exportDsl, parseDsl, readDocument, WORKFLOW_APP_MODES } from '@weft/workflow';
+import { classicAppWorkflow, CURRENT_DSL_VERSION, exportDsl, parseDsl, readDocument, WORKFLOW_APP_MODES, type ClassicAppMode } from '@weft/workflow';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
 import type { ImportResponse } from './app.dto';
 import { AppRepository, type ApiKeyRow, type AppRow } from './app.repository';
@@ -46,10 +46,18 @@ export class AppService {
       return { ...base, error: parsed.errors.map((e) => e.message).join('\n'), problems: parsed.errors.map((e) => ({ code: e.code, message: e.message, node_id: e.nodeId, path: e.path })), status: 'failed' };
     }
     const app = parsed.app;
-    if (!(WORKFLOW_APP_MODES as readonly string[]).includes(app.mode)) {
-      const message = `App mode "${app.mode}" is not supported yet; Weft imports workflow and advanced-chat apps.`;
-      return { ...base, app_mode: app.mode, error: message, imported_dsl_version: app.version, problems: [{ code: 'invalid_app_mode', message }], status: 'failed' };
+    const classic = !(WORKFLOW_APP_MODES as readonly string[]).includes(app.mode);
+    // A classic app runs as the chatflow its model config converts to; the config itself is kept for export.
+    const converted = classic ? classicAppWorkflow(app.mode as ClassicAppMode, app.name, app.modelConfig ?? {}) : null;
+    const document = converted ? converted.document : app.raw;
+    if (converted) {
+      const check = readDocument(document);
+      if (!check.ok) {
+        const problems = check.errors.map((e) => ({ code: e.code, message: `model_config: ${e.message}`, node_id: e.nodeId, path: e.path }));
+        return { ...base, app_mode: app.mode, error: problems.map((p) => p.message).join('\n'), imported_dsl_version: app.version, problems, status: 'failed' };
+      }
     }
+    const warnings = [...parsed.warnings, ...(converted?.warnings ?? [])];
     const row = await this.apps.create(
       {
         description: overrides.description ?? app.description,
@@ -58,6 +66,7 @@ export class AppService {
         iconType: overrides.icon_type ?? app.iconType,
         id: randomUUID(),
         mode: app.mode,
+        modelConfig: classic ? (app.modelConfig ?? {}) : null,
         name: overrides.name ?? app.name,
         useIconAsAnswerIcon: app.useIconAsAnswerIcon,
         workspaceId: user.workspaceId,
@@ -65,7 +74,9 @@ export class AppService {
       user.accountId,
     );
     try {
-      await this.bus.request('wf.workflow.save-draft.v1', { accountId: user.accountId, appId: row.id, document: app.raw, workspaceId: user.workspaceId });
+      await this.bus.request('wf.workflow.save-draft.v1', { accountId: user.accountId, appId: row.id, document, workspaceId: user.workspaceId });
+      // Classic apps have no publish step in Dify: their config is live as soon as it is saved.
+      if (classic) await this.bus.request('wf.workflow.publish.v1', { accountId: user.accountId, appId: row.id, workspaceId: user.workspaceId });
     } catch (error) {
       await this.apps.delete(user.workspaceId, row.id);
       throw error;
@@ -74,16 +85,21 @@ export class AppService {
       ...base,
       app_id: row.id,
       app_mode: row.mode,
-      error: parsed.warnings.join('\n'),
+      error: warnings.join('\n'),
       imported_dsl_version: app.version,
       problems: [],
-      status: parsed.warnings.length > 0 ? 'completed-with-warnings' : 'completed',
+      status: warnings.length > 0 ? 'completed-with-warnings' : 'completed',
     };
   }
 
   /** The app's draft as Dify DSL YAML; secret environment values are blanked unless asked for. */
   async export(user: ConsoleUser, appId: string, includeSecrets: boolean): Promise<string> {
     const app = await this.requireApp(user, appId);
+    if (app.modelConfig) {
+      const classic = readDocument({ app: { mode: app.mode, name: app.name }, kind: 'app', model_config: app.modelConfig, version: CURRENT_DSL_VERSION });
+      if (!classic.ok) throw new DomainError('internal_error', `The stored model config of app "${app.id}" is not valid DSL`);
+      return exportDsl({ ...classic.app, description: app.description, icon: app.icon, iconBackground: app.iconBackground, name: app.name, useIconAsAnswerIcon: app.useIconAsAnswerIcon });
+    }
     const draft = await this.bus.request('wf.workflow.get.v1', { appId: app.id, includeSecrets, version: 'draft', workspaceId: user.workspaceId });
     const parsed = readDocument(draft.document);
     if (!parsed.ok) throw new DomainError('internal_error', `The stored draft of app "${app.id}" is not valid DSL`);
@@ -97,6 +113,7 @@ export class AppService {
   async publish(user: ConsoleUser, appId: string): Promise<{ created_at: number; result: 'success'; version: string; workflow_id: string }> {
     requireRole(user, EDIT_ROLES);
     const app = await this.requireApp(user, appId);
+    if (app.modelConfig) throw new DomainError('bad_request', 'Only workflow and advanced-chat apps have a workflow to publish.');
     const published = await this.bus.request('wf.workflow.publish.v1', { accountId: user.accountId, appId: app.id, workspaceId: user.workspaceId });
     return { created_at: Math.floor(new Date(published.createdAt).getTime() / 1000), result: 'success', version: published.version, workflow_id: published.workflowId };
   }

@@ -13,11 +13,13 @@ import { WorkflowRunService } from './workflow-run.service';
 export class ServiceApiModule {
   static forRoot(limits: UploadLimits): DynamicModule {
     return {
+      // Global: the conversations feature authenticates with the same guard and resolves the same end users and files.
+      global: true,
       module: ServiceApiModule,
       imports: [AppsModule],
       controllers: [AppInfoController, WorkflowRunController],
       providers: [AppKeyGuard, EndUserService, RunFilesService, UploadFileRepository, WorkflowRunService, { provide: UPLOAD_LIMITS, useValue: limits }],
-      exports: [AppKeyGuard, EndUserService],
+      exports: [AppKeyGuard, EndUserService, RunFilesService],
     };
   }
 }

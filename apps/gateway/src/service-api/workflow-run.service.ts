@@ -6,12 +6,11 @@ import type { Response } from 'express';
 import type { z } from 'zod';
 import type { AppKeyContext } from './app-key.guard';
 import { EndUserService } from './end-user.service';
+import { RunEventFeed } from './run-event-feed.util';
 import { RunFilesService } from './run-files.service';
 import { SseWriter } from './sse.util';
 import { toBlockingResponse, type WorkflowRunRequestSchema } from './workflow-run.dto';
 
-/** How often a waiting blocking call checks the stored run, in case its live events were missed. */
-const STORED_STATE_CHECK_MS = 5000;
 const START_TIMEOUT_MS = 10_000;
 
 /**
@@ -39,17 +38,16 @@ export class WorkflowRunService {
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, req.user);
     const runId = randomUUID();
     const taskId = randomUUID();
-    const events: RunStreamEvent[] = [];
-    let notify: (() => void) | null = null;
-    const unsubscribe = this.bus.listen('wf.run.event.v1', runId, (event) => {
-      events.push(event);
-      notify?.();
+    const feed = new RunEventFeed(this.bus, runId, async () => {
+      const finished = await this.finishedFromStore(ctx, runId, taskId);
+      return finished ? [finished] : [];
     });
     try {
       await this.bus.request(
         'wf.run.start.v1',
         {
           appId: ctx.app.id,
+          chat: null,
           createdFrom: 'service-api',
           creator: { accountId: null, endUserId, role: 'end_user', sessionId: req.user },
           files: files as Record<string, unknown>[],
@@ -62,52 +60,34 @@ export class WorkflowRunService {
         { timeoutMs: START_TIMEOUT_MS },
       );
     } catch (error) {
-      unsubscribe();
+      feed.close();
       throw error;
     }
-    const next = async (): Promise<RunStreamEvent | null> => {
-      while (events.length === 0) {
-        const woke = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), STORED_STATE_CHECK_MS);
-          notify = () => {
-            clearTimeout(timer);
-            resolve(true);
-          };
-        });
-        notify = null;
-        if (!woke && events.length === 0) {
-          const finished = await this.finishedFromStore(ctx, runId, taskId);
-          if (finished) return finished;
-        }
-      }
-      return events.shift()!;
-    };
 
     if (req.response_mode !== 'streaming') {
       try {
         for (;;) {
-          const event = await next();
-          if (event?.event === 'workflow_finished') return toBlockingResponse(event);
+          const event = await feed.next();
+          if (event.event === 'workflow_finished') return toBlockingResponse(event);
         }
       } finally {
-        unsubscribe();
+        feed.close();
       }
     }
 
     const sse = new SseWriter(res);
-    sse.onClose(unsubscribe);
+    sse.onClose(() => feed.close());
     void (async () => {
       try {
         while (sse.open) {
-          const event = await next();
-          if (!event) continue;
+          const event = await feed.next();
           sse.send(event);
           if (event.event === 'workflow_finished') break;
         }
       } catch (error) {
         sse.send({ code: 'internal_server_error', event: 'error', message: (error as Error).message, status: 500, workflow_run_id: runId });
       } finally {
-        unsubscribe();
+        feed.close();
         sse.end();
       }
     })();

@@ -3,7 +3,7 @@ import { startTestHttpServer, type TestHttpServer } from '../http/test-http-serv
 import { ChatProviderService } from '../providers/chat-providers.service';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 import { LlmExecutor } from './llm.executor';
-import { replyOpenAi, testChatProviders, testConfig, testContext, testJob } from './node-test.util';
+import { replyOpenAi, testChatProviders, testConfig, testContext, testJob, testHistory } from './node-test.util';
 
 const mockModel = { provider: 'weft-mock', name: 'mock-1', mode: 'chat', completion_params: { temperature: 0.3 } };
 const variables = {
@@ -12,7 +12,7 @@ const variables = {
 };
 
 describe('LlmExecutor with the weft-mock provider', () => {
-  const executor = new LlmExecutor(testChatProviders().providers);
+  const executor = new LlmExecutor(testChatProviders().providers, testHistory());
 
   it('renders chat prompts with variables and context, streams the answer and reports Dify outputs', async () => {
     const job = testJob(
@@ -109,7 +109,7 @@ describe('LlmExecutor with the weft-mock provider', () => {
   it('fails when the workspace has no credentials for a real provider', async () => {
     const { providers, lookups } = testChatProviders({});
     const job = testJob('llm', { model: { ...mockModel, provider: 'langgenius/openai/openai', name: 'gpt-4o-mini' }, prompt_template: [{ role: 'user', text: 'hi' }] });
-    const result = await new LlmExecutor(providers).execute(job, testContext(job));
+    const result = await new LlmExecutor(providers, testHistory()).execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'failed', errorType: 'ProviderNotInitializeError', error: 'Provider openai credentials not initialized.' });
     expect(lookups).toEqual(['openai']);
   });
@@ -118,7 +118,7 @@ describe('LlmExecutor with the weft-mock provider', () => {
     const unreachable = { request: () => Promise.reject(new Error('no responders')) } as unknown as MessageBus;
     const providers = new ChatProviderService(testConfig(), new ProviderCredentialsService(unreachable));
     const job = testJob('llm', { model: { ...mockModel, provider: 'openai', name: 'gpt-4o-mini' }, prompt_template: [{ role: 'user', text: 'hi' }] });
-    await expect(new LlmExecutor(providers).execute(job, testContext(job))).resolves.toMatchObject({
+    await expect(new LlmExecutor(providers, testHistory()).execute(job, testContext(job))).resolves.toMatchObject({
       status: 'failed',
       errorType: 'ProviderNotInitializeError',
       error: 'Could not load the credentials of provider openai: the gateway did not answer (no responders)',
@@ -157,7 +157,7 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
       variables,
     );
     const ctx = testContext(job);
-    const result = await new LlmExecutor(providerFor('ok')).execute(job, ctx);
+    const result = await new LlmExecutor(providerFor('ok'), testHistory()).execute(job, ctx);
 
     expect(result.status).toBe('succeeded');
     expect(result.outputs['text']).toBe('You said hello looms to local-model');
@@ -171,7 +171,7 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
   it('prices usage from the price table for a known model (openai with its base URL set)', async () => {
     const { providers } = testChatProviders({ openai: { openai_api_key: 'sk-local-test-key', openai_api_base: `${server.url}/ok` } });
     const job = testJob('llm', { model: { provider: 'langgenius/openai/openai', name: 'gpt-4.1-mini', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'price me' }] });
-    const result = await new LlmExecutor(providers).execute(job, testContext(job));
+    const result = await new LlmExecutor(providers, testHistory()).execute(job, testContext(job));
     expect(result.outputs['usage']).toMatchObject({ prompt_price: '0.0004000', completion_price: '0.0008000', total_price: '0.0012000', currency: 'USD' });
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0012000', total_tokens: 1500 });
   });
@@ -179,7 +179,7 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
   it('prices a model from MODEL_PRICE_TABLE when configured (test-priced: 1 and 2 per million)', async () => {
     const { providers } = testChatProviders({ openai: { openai_api_key: 'sk-local-test-key', openai_api_base: `${server.url}/ok` } });
     const job = testJob('llm', { model: { provider: 'openai', name: 'test-priced', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'price me' }] });
-    const result = await new LlmExecutor(providers).execute(job, testContext(job));
+    const result = await new LlmExecutor(providers, testHistory()).execute(job, testContext(job));
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0020000', total_tokens: 1500 });
   });
 
@@ -188,17 +188,82 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
       model: { provider: 'openai_api_compatible', name: 'local-model', mode: 'chat', completion_params: { response_format: 'json_object' } },
       prompt_template: [{ role: 'user', text: 'json please' }],
     });
-    const result = await new LlmExecutor(providerFor('ok')).execute(job, testContext(job));
+    const result = await new LlmExecutor(providerFor('ok'), testHistory()).execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
     expect(bodies[bodies.length - 1]['response_format']).toEqual({ type: 'json_object' });
   });
 
   it('reports a rejected key as InvokeAuthorizationError without leaking it', async () => {
     const job = testJob('llm', { model: { provider: 'openai_api_compatible', name: 'm', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'hi' }] });
-    const result = await new LlmExecutor(providerFor('denied')).execute(job, testContext(job));
+    const result = await new LlmExecutor(providerFor('denied'), testHistory()).execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'failed', errorType: 'InvokeAuthorizationError' });
     expect(result.error).toContain('Incorrect API key');
     expect(result.error).not.toContain('sk-local-test-key');
     expect(result.processData).toMatchObject({ prompts: [{ role: 'user', text: 'hi' }] });
+  });
+});
+
+describe('LlmExecutor memory', () => {
+  const turns = [
+    { answer: 'A1', query: 'Q1' },
+    { answer: 'A2', query: 'Q2' },
+    { answer: 'A3', query: 'Q3' },
+  ];
+  const chatVariables = { sys: { conversation_id: 'c0ffee00-0000-4000-8000-000000000001', query: 'Q4' } };
+
+  it('puts the window of last turns after the prompt and the query last, asking for the window size', async () => {
+    const history = testHistory(turns);
+    const executor = new LlmExecutor(testChatProviders().providers, history);
+    const job = testJob(
+      'llm',
+      { memory: { query_prompt_template: '{{#sys.query#}}', window: { enabled: true, size: 2 } }, model: mockModel, prompt_template: [{ role: 'system', text: 'Be brief.' }] },
+      chatVariables,
+    );
+    const result = await executor.execute(job, testContext(job));
+    expect(result.status).toBe('succeeded');
+    expect(history.lookups).toEqual(['c0ffee00-0000-4000-8000-000000000001:2']);
+    expect((result.processData!['prompts'] as { role: string; text: string }[]).map((p) => `${p.role}:${p.text}`)).toEqual([
+      'system:Be brief.',
+      'user:Q2',
+      'assistant:A2',
+      'user:Q3',
+      'assistant:A3',
+      'user:Q4',
+    ]);
+    expect(result.outputs['text']).toBe('Mock reply to: Q4');
+  });
+
+  it('reads no history without a memory block or outside a conversation', async () => {
+    const history = testHistory(turns);
+    const executor = new LlmExecutor(testChatProviders().providers, history);
+    const plain = testJob('llm', { model: mockModel, prompt_template: [{ role: 'user', text: 'hi' }] }, chatVariables);
+    await executor.execute(plain, testContext(plain));
+    const workflow = testJob('llm', { memory: { window: { enabled: true, size: 5 } }, model: mockModel, prompt_template: [{ role: 'user', text: 'hi' }] }, {});
+    const result = await executor.execute(workflow, testContext(workflow));
+    expect(result.status).toBe('succeeded');
+    expect(history.lookups).toEqual([]);
+  });
+
+  it('fills the histories marker of a completion prompt with role-prefixed turns', async () => {
+    const executor = new LlmExecutor(testChatProviders().providers, testHistory(turns.slice(0, 1)));
+    const job = testJob(
+      'llm',
+      {
+        memory: { role_prefix: { assistant: 'Bot', user: 'Me' }, window: { enabled: false, size: 10 } },
+        model: { ...mockModel, mode: 'completion' },
+        prompt_template: { text: 'History:\n{{#histories#}}\nNow: {{#sys.query#}}' },
+      },
+      chatVariables,
+    );
+    const result = await executor.execute(job, testContext(job));
+    expect((result.processData!['prompts'] as { text: string }[])[0]!.text).toBe('History:\nMe: Q1\nBot: A1\nNow: Q4');
+  });
+
+  it('fails the node with a clear error when the history cannot be read', async () => {
+    const executor = new LlmExecutor(testChatProviders().providers, { turns: () => Promise.reject(new Error('gateway down')) });
+    const job = testJob('llm', { memory: { window: { enabled: true, size: 3 } }, model: mockModel, prompt_template: [{ role: 'user', text: 'hi' }] }, chatVariables);
+    const result = await executor.execute(job, testContext(job));
+    expect(result.status).toBe('failed');
+    expect(result.error).toContain('gateway down');
   });
 });

@@ -2,6 +2,7 @@ import type { NodeJob } from '@weft/contracts';
 import { isPlainObject, type VariablePool } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import type { ChatMessage, ResponseFormat } from '../providers/provider.types';
+import { currentQuery, historyMessages, historyText, loadHistory, readMemory, type ConversationHistorySource } from './conversation-memory.util';
 import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
 import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
 import { jinjaVariables, readPromptEntries, referencedInputs, renderPromptEntry } from './prompt-template.util';
@@ -9,14 +10,20 @@ import { jinjaVariables, readPromptEntries, referencedInputs, renderPromptEntry 
 const ROLES = new Set<ChatMessage['role']>(['system', 'user', 'assistant']);
 const THINK_BLOCK = /<think>([\s\S]*?)<\/think>\s*/g;
 
+const HISTORIES_MARKER = '{{#histories#}}';
+
 /**
  * The llm node: renders the prompt (chat messages or one completion prompt, basic or jinja2 edition,
- * with `{{#context#}}` from the context variable), calls the model with the node's completion params,
- * streams the answer as chunks, and reports Dify's text, usage and finish reason, plus the parsed
- * structured output when the node asks for one.
+ * with `{{#context#}}` from the context variable), adds the conversation's last turns when the node has
+ * memory (after the prompt's messages, followed by the current query, as Dify orders them), calls the
+ * model with the node's completion params, streams the answer as chunks, and reports Dify's text, usage
+ * and finish reason, plus the parsed structured output when the node asks for one.
  */
 export class LlmExecutor implements RemoteNodeExecutor {
-  constructor(private readonly providers: ChatProviderSource) {}
+  constructor(
+    private readonly providers: ChatProviderSource,
+    private readonly history: ConversationHistorySource,
+  ) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
     const data = job.data;
@@ -39,6 +46,26 @@ export class LlmExecutor implements RemoteNodeExecutor {
       }));
     } catch (error) {
       return failed('TemplateRenderError', `Failed to render the prompt: ${(error as Error).message}`, { inputs });
+    }
+    const memory = readMemory(data);
+    if (memory) {
+      let turns;
+      try {
+        turns = await loadHistory(this.history, job.workspaceId, ctx.pool, memory);
+      } catch (error) {
+        return failed('MemoryError', `Could not load the conversation history: ${(error as Error).message}`, { inputs });
+      }
+      if (model.mode === 'completion') {
+        const text = historyText(turns, memory.rolePrefix);
+        messages = messages.map((m, i) => {
+          if (m.content.includes(HISTORIES_MARKER)) return { ...m, content: m.content.replaceAll(HISTORIES_MARKER, text) };
+          return i === 0 && text ? { ...m, content: `${text}\n${m.content}` } : m;
+        });
+      } else {
+        messages = [...messages, ...historyMessages(turns)];
+        const query = currentQuery(ctx.pool, memory);
+        if (query) messages.push({ role: 'user', content: query });
+      }
     }
     // Dify drops messages that render empty and refuses a call with none left.
     messages = messages.filter((m) => m.content.trim() !== '');

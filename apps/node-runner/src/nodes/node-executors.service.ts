@@ -5,6 +5,8 @@ import { UploadedFilesService, type UploadedFileSource } from '../files/uploaded
 import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { ChatProviderService, type ChatProviderSource } from '../providers/chat-providers.service';
+import { ConversationHistoryService } from '../providers/conversation-history.service';
+import type { ConversationHistorySource } from './conversation-memory.util';
 import { CodeSandbox } from '../sandbox';
 import { CodeExecutor } from './code.executor';
 import { DocumentExtractorExecutor } from './document-extractor.executor';
@@ -34,16 +36,17 @@ export class NodeExecutors implements OnModuleDestroy {
     @Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig,
     @Inject(ChatProviderService) providers: ChatProviderSource,
     @Inject(UploadedFilesService) uploads: UploadedFileSource,
+    @Inject(ConversationHistoryService) history: ConversationHistorySource,
   ) {
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
     const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });
     this.sandbox = new CodeSandbox(config.code);
-    this.llm = new LlmExecutor(providers);
+    this.llm = new LlmExecutor(providers, history);
     this.code = new CodeExecutor(this.sandbox);
     this.httpRequest = new HttpRequestExecutor({ files, guard, maxResponseBytes, maxTimeoutSeconds });
-    this.parameterExtractor = new ParameterExtractorExecutor(providers);
-    this.questionClassifier = new QuestionClassifierExecutor(providers);
+    this.parameterExtractor = new ParameterExtractorExecutor(providers, history);
+    this.questionClassifier = new QuestionClassifierExecutor(providers, history);
     this.documentExtractor = new DocumentExtractorExecutor(files);
   }
 

@@ -1,3 +1,5 @@
+import type { ConversationTurn } from '@weft/contracts';
+import type { ConversationHistorySource } from './conversation-memory.util';
 import type { ServerResponse } from 'node:http';
 import type { NodeJob } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
@@ -81,6 +83,18 @@ export function testUploads(stored: Record<string, Omit<UploadedFileContent, 'si
       const file = stored[`${workspaceId}/${uploadFileId}`];
       if (!file) throw new UploadedFileNotFoundError(uploadFileId);
       return { ...file, size: file.data.length };
+    },
+  };
+}
+
+/** A conversation history with fixed turns, recording each lookup as `conversationId:limit`. */
+export function testHistory(turns: ConversationTurn[] = []): ConversationHistorySource & { lookups: string[] } {
+  const lookups: string[] = [];
+  return {
+    lookups,
+    turns: (_workspaceId, conversationId, limit) => {
+      lookups.push(`${conversationId}:${limit}`);
+      return Promise.resolve(turns.slice(-limit));
     },
   };
 }

@@ -3,6 +3,7 @@ import { isPlainObject, renderTemplate, renderValue } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import type { ChatMessage } from '../providers/provider.types';
 import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
+import { historyMessages, loadHistory, readMemory, withHistoryBeforeLastUser, type ConversationHistorySource } from './conversation-memory.util';
 import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
 
 interface ClassConfig {
@@ -26,7 +27,10 @@ DO NOT include anything other than the JSON object {"keywords": [...], "category
  * class. An answer that names no known class falls back to the first class, as Dify does.
  */
 export class QuestionClassifierExecutor implements RemoteNodeExecutor {
-  constructor(private readonly providers: ChatProviderSource) {}
+  constructor(
+    private readonly providers: ChatProviderSource,
+    private readonly history: ConversationHistorySource,
+  ) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
     const data = job.data;
@@ -39,7 +43,13 @@ export class QuestionClassifierExecutor implements RemoteNodeExecutor {
     if (classes.length === 0) return failed('QuestionClassifierNodeError', 'The question classifier has no classes.', { inputs });
     const instruction = typeof data['instruction'] === 'string' ? renderTemplate(data['instruction'], ctx.pool) : '';
 
-    const messages: ChatMessage[] = [
+    let history: ChatMessage[];
+    try {
+      history = historyMessages(await loadHistory(this.history, job.workspaceId, ctx.pool, readMemory(data)));
+    } catch (error) {
+      return failed('MemoryError', `Could not load the conversation history: ${(error as Error).message}`, { inputs });
+    }
+    const messages: ChatMessage[] = withHistoryBeforeLastUser([
       { role: 'system', content: SYSTEM_PROMPT },
       {
         role: 'user',
@@ -49,7 +59,7 @@ export class QuestionClassifierExecutor implements RemoteNodeExecutor {
           classification_instructions: instruction ? [instruction] : [],
         }),
       },
-    ];
+    ], history);
     const schema = {
       type: 'object',
       properties: {

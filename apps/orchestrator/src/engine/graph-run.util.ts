@@ -12,6 +12,8 @@ export interface GraphRunObserver {
   nodeFinished(record: NodeExecutionRecord, node: GraphNode): void;
   containerEvent(event: string, data: Record<string, unknown>): void;
   nodeChunk(record: NodeExecutionRecord, node: GraphNode, text: string): void;
+  /** A node that will not run in this scope (its branch was not taken). */
+  nodeSkipped?(nodeId: string): void;
 }
 
 /** Where a graph run starts and what it may touch: the whole graph, or one iteration/loop body. */
@@ -106,6 +108,13 @@ export class GraphRun {
       if (record.status !== 'succeeded' && record.status !== 'exception') continue;
       const node = this.graph.nodes[record.nodeId]!;
       this.pool.setNodeOutputs(node.id, record.outputs ?? {});
+      // An assigner's writes (conversation and loop variables) live outside its outputs: re-apply them.
+      const updated = record.processData?.['updated_variables'];
+      if (node.type === 'assigner' && Array.isArray(updated)) {
+        for (const u of updated as { selector?: unknown; value?: unknown }[]) {
+          if (Array.isArray(u.selector) && u.selector.length >= 2) this.pool.set(u.selector as string[], u.value ?? null);
+        }
+      }
       if (node.type === 'end') this.endOutputs.push(record.outputs ?? {});
       this.nodeState.set(node.id, 'done');
       this.resolveOutgoing(node.id, record.edgeSourceHandle ?? 'source');
@@ -305,6 +314,7 @@ export class GraphRun {
     const edges = this.incoming.get(nodeId)!;
     if (edges.some((e) => this.edgeState.get(e.id) !== 'skipped')) return;
     this.nodeState.set(nodeId, 'skipped');
+    this.options.observer.nodeSkipped?.(nodeId);
     for (const edge of this.outgoing.get(nodeId)!) {
       this.edgeState.set(edge.id, 'skipped');
       this.propagateSkip(edge.target);

@@ -35,6 +35,7 @@ describe('RunRepository against Postgres', () => {
   function newRun(overrides: Partial<RunRow> = {}): RunRow {
     return {
       appId,
+      chat: null,
       createdAt: new Date(),
       createdFrom: 'service-api',
       creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'user-1' },

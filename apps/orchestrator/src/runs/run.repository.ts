@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RunCreator, RunRecord, RunStatus } from '@weft/contracts';
+import type { ChatTurn, RunCreator, RunRecord, RunStatus } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { WriteBatcher } from './write-batcher.util';
@@ -7,6 +7,8 @@ import { WriteBatcher } from './write-batcher.util';
 /** A run as the orchestrator drives it: the stored row's fields it needs. */
 export interface RunRow {
   appId: string;
+  /** The conversation turn a chat-family run answers; null for workflow apps. */
+  chat: ChatTurn | null;
   createdAt: Date;
   createdFrom: string;
   creator: RunCreator;
@@ -46,7 +48,7 @@ const RUN_COLUMNS = `id uuid, workspace_id uuid, app_id uuid, workflow_id uuid, 
   created_from text, inputs jsonb, files jsonb, status text, created_by_role text, created_by_account_id text,
   created_by_end_user_id text, created_by_end_user_session_id text, created_at timestamptz, lease_owner text, lease_expires_at timestamptz,
   outputs jsonb, error text, elapsed_time double precision, total_tokens bigint, total_steps integer, exceptions_count integer,
-  finished_at timestamptz`;
+  finished_at timestamptz, chat jsonb`;
 
 const NODE_COLUMNS = `id uuid, workspace_id uuid, app_id uuid, workflow_id uuid, workflow_run_id uuid, index integer,
   predecessor_node_id text, node_id text, node_type text, title text, inputs jsonb, process_data jsonb, outputs jsonb,
@@ -193,6 +195,7 @@ export class RunRepository {
       const result = run.result;
       return {
         app_id: run.appId,
+        chat: run.chat,
         created_at: run.createdAt.toISOString(),
         created_by_account_id: run.creator.accountId,
         created_by_end_user_id: run.creator.endUserId,
@@ -222,7 +225,7 @@ export class RunRepository {
     await this.db.dataSource.query(
       `INSERT INTO orchestrator.workflow_runs (id, workspace_id, app_id, workflow_id, task_id, version, triggered_from, created_from,
          inputs, files, status, created_by_role, created_by_account_id, created_by_end_user_id, created_by_end_user_session_id,
-         created_at, lease_owner, lease_expires_at, outputs, error, elapsed_time, total_tokens, total_steps, exceptions_count, finished_at)
+         created_at, lease_owner, lease_expires_at, outputs, error, elapsed_time, total_tokens, total_steps, exceptions_count, finished_at, chat)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${RUN_COLUMNS})`,
       [JSON.stringify(rows)],
     );
@@ -296,6 +299,7 @@ function epoch(value: unknown): number {
 function toRunRow(r: Record<string, unknown>): RunRow {
   return {
     appId: r['app_id'] as string,
+    chat: (r['chat'] as ChatTurn | null) ?? null,
     createdAt: new Date(r['created_at'] as string),
     createdFrom: r['created_from'] as string,
     creator: {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
-import { DomainError, type RunRecord, type StartRunRequest } from '@weft/contracts';
+import { DomainError, type RunRecord, type RunStreamEvent, type StartRunRequest } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
@@ -9,8 +9,11 @@ import { InjectMetric } from '@weft/metrics';
 import type { Counter, Histogram } from 'prom-client';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { GraphRun, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
+import { ConversationVariableRepository } from '../conversations/conversation-variable.repository';
 import { NodeExecutors } from '../nodes/node-executors.service';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
+import { AnswerStream } from './answer-stream.util';
+import { chatError, chatEvent, messageChunk, messageEnd, type ChatRunRow } from './chat-events.util';
 import { EndStream } from './end-stream.util';
 import { envelope, nodeFinished, nodeStarted, textChunk, workflowFinished, workflowStarted } from './run-events.util';
 import { RunRepository, type RunRow } from './run.repository';
@@ -45,6 +48,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     private readonly runs: RunRepository,
     private readonly workflows: WorkflowCache,
     private readonly executors: NodeExecutors,
+    private readonly conversationVariables: ConversationVariableRepository,
     @InjectMetric('dify_workflow_executions_total') private readonly runsTotal: Counter<string>,
     @InjectMetric('dify_workflow_execution_duration_seconds') private readonly runDuration: Histogram<string>,
     @InjectMetric('dify_node_executions_total') private readonly nodesTotal: Counter<string>,
@@ -82,10 +86,13 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         : new DomainError('bad_request', 'Workflow not published. Please publish the workflow first.');
     }
     if (workflow.version === 'draft') throw new DomainError('bad_request', 'Draft workflow cannot be run through the API.');
-    if (workflow.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
+    // Classic chat and completion apps run as the chatflow their model config converts to.
+    if (req.chat === null && workflow.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
+    if (req.chat !== null && workflow.app.mode !== 'advanced-chat') throw new DomainError('not_chat_app', 'Please check if your app mode matches the right API route.');
     const inputs = this.validateInputs(workflow.app, req.inputs);
     const row: RunRow = {
       appId: req.appId,
+      chat: req.chat,
       createdAt: new Date(),
       createdFrom: req.createdFrom,
       creator: req.creator,
@@ -160,8 +167,18 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<void> {
     const graph = workflow.app.graph!;
     const started = row.createdAt.getTime();
-    this.bus.publish('wf.run.event.v1', row.id, workflowStarted(row, reason));
+    const chatRow = row.chat ? (row as ChatRunRow) : null;
+    const publish = (event: RunStreamEvent) => {
+      const shaped = chatRow ? chatEvent(chatRow, event) : event;
+      if (shaped) this.bus.publish('wf.run.event.v1', row.id, shaped);
+    };
+    const conversation =
+      chatRow?.chat.conversationId && workflow.app.conversationVariables.length > 0
+        ? await this.conversationVariables.loadOrCreate(row.workspaceId, row.appId, chatRow.chat.conversationId, workflow.app.conversationVariables)
+        : {};
+    publish(workflowStarted(row, reason));
     const pool = new VariablePool({
+      conversation,
       environment: workflow.environment,
       system: {
         app_id: row.appId,
@@ -169,6 +186,9 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         user_id: row.creator.endUserId ?? row.creator.accountId ?? undefined,
         workflow_id: row.workflowId,
         workflow_run_id: row.id,
+        ...(chatRow
+          ? { conversation_id: chatRow.chat.conversationId ?? undefined, dialogue_count: chatRow.chat.dialogueCount, query: chatRow.chat.query }
+          : {}),
       },
     });
     for (const [name, value] of Object.entries(row.inputs)) pool.set([graph.startNodeId, name], value);
@@ -184,24 +204,36 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       const p = this.runs.saveNode(row, { ...record }).catch((error: unknown) => this.logger.error({ err: error }, `Node execution "${record.id}" of run "${row.id}" was not stored`));
       pending.push(p);
     };
-    const endStream = workflow.streamsText ? new EndStream(graph) : null;
+    const endStream = !chatRow && workflow.streamsText ? new EndStream(graph) : null;
+    const answers = chatRow ? new AnswerStream(graph, pool) : null;
+    const say = (pieces: string[]) => {
+      for (const text of pieces) publish(messageChunk(chatRow!, text));
+    };
+    const finishedRecords: NodeExecutionRecord[] = [...replay];
     const observer: GraphRunObserver = {
       nodeStarted: (record) => {
-        this.bus.publish('wf.run.event.v1', row.id, nodeStarted(row, record));
+        publish(nodeStarted(row, record));
         // Pure nodes finish within the tick; a row for them in "running" would only be overwritten.
         if (this.executors.executorFor(record.nodeType as SupportedNodeType) === this.executors.remote) save(record);
+        if (answers) say(answers.nodeStarted(record.nodeId));
       },
-      nodeRetry: (record, _node, retryIndex) => this.bus.publish('wf.run.event.v1', row.id, nodeFinished(row, record, retryIndex)),
+      nodeRetry: (record, _node, retryIndex) => publish(nodeFinished(row, record, retryIndex)),
       nodeFinished: (record) => {
         save(record);
+        finishedRecords.push(record);
         this.nodesTotal.inc({ node_type: record.nodeType, status: record.status });
         this.nodeDuration.observe({ node_type: record.nodeType }, record.elapsedTime);
-        this.bus.publish('wf.run.event.v1', row.id, nodeFinished(row, record));
-        for (const piece of endStream?.nodeFinished(record.nodeId) ?? []) this.bus.publish('wf.run.event.v1', row.id, textChunk(row, piece.text, piece.selector));
+        publish(nodeFinished(row, record));
+        for (const piece of endStream?.nodeFinished(record.nodeId) ?? []) publish(textChunk(row, piece.text, piece.selector));
+        if (answers && record.status !== 'failed' && record.status !== 'stopped') say(answers.nodeFinished(record.nodeId));
       },
-      containerEvent: (event, data) => this.bus.publish('wf.run.event.v1', row.id, envelope(row, event, data)),
+      nodeSkipped: (nodeId) => {
+        if (answers) say(answers.nodeSkipped(nodeId));
+      },
+      containerEvent: (event, data) => publish(envelope(row, event, data)),
       nodeChunk: (_record, node, text) => {
-        for (const piece of endStream?.chunk(node.id, text) ?? []) this.bus.publish('wf.run.event.v1', row.id, textChunk(row, piece.text, piece.selector));
+        for (const piece of endStream?.chunk(node.id, text) ?? []) publish(textChunk(row, piece.text, piece.selector));
+        if (answers) say(answers.chunk(node.id, text));
       },
     };
     const topLevel = new Set(Object.values(graph.nodes).filter((n: GraphNode) => !n.parentId).map((n) => n.id));
@@ -218,6 +250,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       workspaceId: row.workspaceId,
     });
     run.replay(replay);
+    if (answers) {
+      // A resumed run's answer restarts from what its stored nodes said; only what follows is streamed.
+      for (const r of replay) if (r.status === 'succeeded' || r.status === 'exception') answers.nodeFinished(r.nodeId);
+      say(answers.begin());
+    }
     const end = await run.run();
     const finishedAt = Date.now();
     const status = end.kind === 'failed' ? 'failed' : end.kind === 'stopped' ? 'stopped' : counters.exceptions > 0 ? 'partial-succeeded' : 'succeeded';
@@ -226,7 +263,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       error: end.kind === 'failed' ? end.error : end.kind === 'stopped' ? 'Workflow execution stopped by user.' : null,
       exceptionsCount: counters.exceptions,
       finishedAt,
-      outputs: end.kind === 'completed' ? Object.assign({}, ...run.endOutputs) : {},
+      outputs: chatRow ? { answer: answers!.text } : end.kind === 'completed' ? Object.assign({}, ...run.endOutputs) : {},
       status,
       totalSteps: counters.steps,
       totalTokens: counters.tokens,
@@ -237,12 +274,24 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     } catch {
       return;
     }
-    // Node rows and the run's end go out together (the end inside the insert when the run ended before
-    // its row was written); both are stored before anyone hears the run ended.
-    await Promise.all([...pending, ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)])]);
+    const conversationId = chatRow?.chat.conversationId;
+    const savedVariables =
+      conversationId && workflow.app.conversationVariables.length > 0
+        ? this.conversationVariables.save(row.workspaceId, conversationId, Object.fromEntries(workflow.app.conversationVariables.map((v) => [v.name, pool.get(['conversation', v.name]) ?? null])))
+        : Promise.resolve();
+    // Node rows, conversation variables and the run's end go out together (the end inside the insert when
+    // the run ended before its row was written); all are stored before anyone hears the run ended.
+    await Promise.all([...pending, savedVariables, ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)])]);
     this.runsTotal.inc({ status });
     this.runDuration.observe(result.elapsedTime);
-    this.bus.publish('wf.run.event.v1', row.id, workflowFinished(row, result));
+    if (chatRow) {
+      // Dify's order: message_end before workflow_finished; a failed turn ends with an error event.
+      if (status !== 'failed') publish(messageEnd(chatRow, finishedRecords));
+      publish(workflowFinished(row, result));
+      if (status === 'failed') publish(chatError(chatRow, result.error ?? 'The workflow failed.'));
+    } else {
+      publish(workflowFinished(row, result));
+    }
   }
 
   /**
@@ -265,7 +314,10 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         totalTokens: 0,
       };
       await this.runs.finishRun(row.id, result);
-      this.bus.publish('wf.run.event.v1', row.id, workflowFinished(row, result));
+      const chatRow = row.chat ? (row as ChatRunRow) : null;
+      const finished = chatRow ? chatEvent(chatRow, workflowFinished(row, result)) : workflowFinished(row, result);
+      if (finished) this.bus.publish('wf.run.event.v1', row.id, finished);
+      if (chatRow) this.bus.publish('wf.run.event.v1', row.id, chatEvent(chatRow, chatError(chatRow, result.error!))!);
     } catch (failure) {
       this.logger.error({ err: failure }, `Run "${row.id}" could not be marked failed; its lease will expire and another attempt follows`);
     }

@@ -81,6 +81,9 @@ export class WorkflowRunEntity {
   @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
   leaseExpiresAt!: Date | null;
 
+  @Column({ type: 'jsonb', nullable: true })
+  chat!: Record<string, unknown> | null;
+
   @Column({ name: 'stop_requested', type: 'boolean', default: false })
   stopRequested!: boolean;
 }

@@ -43,3 +43,6 @@ export { parseDsl, readDocument } from './dsl-parse.util';
 
 /** The DSL version rule on its own (0.1.x to 0.7.x; older than 0.6 warns). */
 export { checkDslVersion, type DslVersionCheck } from './dsl-version.util';
+
+/** The chatflow a classic chat, agent-chat or completion app (`model_config`) runs as. */
+export { classicAppWorkflow, convertTemplate, type ClassicAppMode, type ClassicAppWorkflow } from './classic-app.util';

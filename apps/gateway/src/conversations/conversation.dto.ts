@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { ConversationRow, MessageRow } from './conversation.repository';
+
+const USER_REQUIRED = 'Arg user must be provided.';
+const user = z.string({ invalid_type_error: USER_REQUIRED, required_error: USER_REQUIRED }).min(1, USER_REQUIRED).max(255);
+const id = z.string().max(100);
+
+const FileSchema = z
+  .object({
+    transfer_method: z.enum(['remote_url', 'local_file']),
+    type: z.enum(['image', 'document', 'audio', 'video', 'custom']),
+    upload_file_id: z.string().max(100).optional(),
+    url: z.string().max(4000).optional(),
+  })
+  .passthrough();
+
+/** `POST /v1/chat-messages`. An empty `conversation_id` starts a new conversation. */
+export const ChatRequestSchema = z.object({
+  auto_generate_name: z.boolean().default(true),
+  conversation_id: id.nullish(),
+  files: z.array(FileSchema).max(100).nullish(),
+  inputs: z.record(z.string(), z.unknown(), { invalid_type_error: 'inputs must be an object' }).default({}),
+  query: z.string({ invalid_type_error: 'query must be a string', required_error: 'query is required' }).max(100_000),
+  response_mode: z.enum(['blocking', 'streaming']).nullish(),
+  user,
+  workflow_id: id.nullish(),
+});
+export type ChatRequest = z.infer<typeof ChatRequestSchema>;
+
+/** `POST /v1/completion-messages`: the prompt variables in `inputs` (a legacy top-level `query` is accepted). */
+export const CompletionRequestSchema = z.object({
+  files: z.array(FileSchema).max(100).nullish(),
+  inputs: z.record(z.string(), z.unknown(), { invalid_type_error: 'inputs must be an object' }),
+  query: z.string().max(100_000).nullish(),
+  response_mode: z.enum(['blocking', 'streaming']).nullish(),
+  user,
+});
+export type CompletionRequest = z.infer<typeof CompletionRequestSchema>;
+
+export const UserBodySchema = z.object({ user });
+
+/** `GET /v1/conversations`. */
+export const ConversationsQuerySchema = z.object({
+  last_id: id.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  sort_by: z.enum(['created_at', '-created_at', 'updated_at', '-updated_at']).default('-updated_at'),
+  user,
+});
+
+/** `POST /v1/conversations/{id}/name`: a name, or `auto_generate` to have the model write one. */
+export const RenameRequestSchema = z
+  .object({ auto_generate: z.boolean().default(false), name: z.string().max(255).nullish(), user })
+  .refine((b) => b.auto_generate || (b.name ?? '').trim() !== '', { message: 'name is required when auto_generate is false', path: ['name'] });
+
+/** `GET /v1/messages`. */
+export const MessagesQuerySchema = z.object({
+  conversation_id: id,
+  first_id: id.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  user,
+});
+
+/** `POST /v1/messages/{id}/feedbacks`. */
+export const FeedbackRequestSchema = z.object({
+  content: z.string().max(10_000).nullish(),
+  rating: z.enum(['like', 'dislike']).nullable().default(null),
+  user,
+});
+
+export const UserQuerySchema = z.object({ user });
+
+/** `GET /v1/conversations/{id}/variables`. */
+export const VariablesQuerySchema = z.object({
+  last_id: id.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  user,
+  variable_name: z.string().max(255).optional(),
+});
+
+/** `PUT /v1/conversations/{id}/variables/{variable_id}`. */
+export const UpdateVariableRequestSchema = z.object({ user, value: z.unknown() }).refine((b) => b.value !== undefined, { message: 'value is required', path: ['value'] });
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** A conversation as Dify's Service API lists it. */
+export function toConversationResponse(c: ConversationRow): Record<string, unknown> {
+  return { created_at: seconds(c.createdAt), id: c.id, inputs: c.inputs, introduction: c.introduction, name: c.name, status: c.status, updated_at: seconds(c.updatedAt) };
+}
+
+/** A message as `GET /v1/messages` returns it; a turn still running shows its answer so far as empty. */
+export function toMessageResponse(m: MessageRow): Record<string, unknown> {
+  return {
+    agent_thoughts: [],
+    answer: m.answer,
+    conversation_id: m.conversationId,
+    created_at: seconds(m.createdAt),
+    error: m.error,
+    feedback: m.feedback ? { rating: m.feedback.rating } : null,
+    id: m.id,
+    inputs: m.inputs,
+    message_files: m.files,
+    parent_message_id: null,
+    query: m.query,
+    retriever_resources: m.retrieverResources,
+    status: m.status === 'error' ? 'error' : 'normal',
+  };
+}

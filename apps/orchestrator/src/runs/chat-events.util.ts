@@ -1,0 +1,144 @@
+import type { ChatTurn, RunStreamEvent } from '@weft/contracts';
+import { isPlainObject } from '@weft/workflow';
+import type { NodeExecutionRecord } from '../engine/engine.types';
+import type { RunRow } from './run.repository';
+
+/** A chat-family run: a run row with the turn it answers. */
+export type ChatRunRow = RunRow & { chat: ChatTurn };
+
+/** Event types of the workflow underneath; classic chat and completion apps do not show them. */
+const WORKFLOW_EVENTS = new Set([
+  'workflow_started',
+  'workflow_finished',
+  'node_started',
+  'node_finished',
+  'node_retry',
+  'text_chunk',
+  'iteration_started',
+  'iteration_next',
+  'iteration_completed',
+  'loop_started',
+  'loop_next',
+  'loop_completed',
+  'agent_log',
+]);
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * Shapes an event for a chat-family stream: every chunk carries `conversation_id` (not for completion
+ * apps), `message_id` and `created_at`; classic apps (chat, agent-chat, completion) see no workflow
+ * events at all, as in Dify. Returns null for an event the app's clients do not get.
+ */
+export function chatEvent(run: ChatRunRow, event: RunStreamEvent): RunStreamEvent | null {
+  const { chat } = run;
+  if (chat.mode !== 'advanced-chat' && WORKFLOW_EVENTS.has(event.event)) return null;
+  return {
+    ...event,
+    ...(chat.mode === 'completion' ? {} : { conversation_id: chat.conversationId }),
+    created_at: seconds(run.createdAt.getTime()),
+    message_id: chat.messageId,
+  };
+}
+
+/** A `message` chunk of the answer (`agent_message` for agent apps). */
+export function messageChunk(run: ChatRunRow, answer: string): RunStreamEvent {
+  return {
+    answer,
+    event: run.chat.mode === 'agent-chat' ? 'agent_message' : 'message',
+    from_variable_selector: null,
+    id: run.chat.messageId,
+    task_id: run.taskId,
+  };
+}
+
+/** `message_end`, with the turn's token usage and the sources retrieval found. */
+export function messageEnd(run: ChatRunRow, records: readonly NodeExecutionRecord[]): RunStreamEvent {
+  return {
+    event: 'message_end',
+    files: [],
+    id: run.chat.messageId,
+    metadata: { retriever_resources: retrieverResources(run, records), usage: aggregateUsage(records) },
+    task_id: run.taskId,
+  };
+}
+
+/** Dify's `error` event, the last of a stream whose run failed. */
+export function chatError(run: ChatRunRow, message: string): RunStreamEvent {
+  return { code: 'completion_request_error', event: 'error', message, status: 400, task_id: run.taskId, workflow_run_id: run.id };
+}
+
+const PRICE_FIELDS = ['prompt_price', 'completion_price', 'total_price'] as const;
+
+/** The sum of the LLM usage of a turn's nodes, in Dify's `usage` shape (prices as decimal strings). */
+export function aggregateUsage(records: readonly NodeExecutionRecord[]): Record<string, unknown> {
+  const total = { completion_tokens: 0, latency: 0, prompt_tokens: 0, total_tokens: 0 };
+  const prices = { completion_price: 0, prompt_price: 0, total_price: 0 };
+  let unit: Record<string, unknown> = {};
+  let currency = 'USD';
+  for (const record of records) {
+    const usage = record.outputs?.['usage'] ?? record.outputs?.['__usage'];
+    if (!isPlainObject(usage) || record.status === 'running') continue;
+    total.prompt_tokens += Number(usage['prompt_tokens'] ?? 0) || 0;
+    total.completion_tokens += Number(usage['completion_tokens'] ?? 0) || 0;
+    total.total_tokens += Number(usage['total_tokens'] ?? 0) || 0;
+    total.latency += Number(usage['latency'] ?? 0) || 0;
+    for (const field of PRICE_FIELDS) prices[field] += Number(usage[field] ?? 0) || 0;
+    if (typeof usage['currency'] === 'string') currency = usage['currency'];
+    unit = {
+      completion_price_unit: usage['completion_price_unit'] ?? '0.000001',
+      completion_unit_price: usage['completion_unit_price'] ?? '0',
+      prompt_price_unit: usage['prompt_price_unit'] ?? '0.000001',
+      prompt_unit_price: usage['prompt_unit_price'] ?? '0',
+    };
+  }
+  return {
+    completion_price: prices.completion_price.toFixed(7),
+    completion_price_unit: '0.000001',
+    completion_tokens: total.completion_tokens,
+    completion_unit_price: '0',
+    currency,
+    latency: Math.round(total.latency * 1000) / 1000,
+    prompt_price: prices.prompt_price.toFixed(7),
+    prompt_price_unit: '0.000001',
+    prompt_tokens: total.prompt_tokens,
+    prompt_unit_price: '0',
+    total_price: prices.total_price.toFixed(7),
+    total_tokens: total.total_tokens,
+    ...unit,
+  };
+}
+
+/** Dify's `retriever_resources`: the segments knowledge-retrieval nodes returned, numbered from 1. */
+export function retrieverResources(run: ChatRunRow, records: readonly NodeExecutionRecord[]): Record<string, unknown>[] {
+  const resources: Record<string, unknown>[] = [];
+  for (const record of records) {
+    if (record.nodeType !== 'knowledge-retrieval' || record.status !== 'succeeded') continue;
+    const result = record.outputs?.['result'];
+    if (!Array.isArray(result)) continue;
+    for (const item of result) {
+      if (!isPlainObject(item)) continue;
+      const meta = isPlainObject(item['metadata']) ? item['metadata'] : {};
+      resources.push({
+        content: item['content'] ?? '',
+        created_at: seconds(run.createdAt.getTime()),
+        data_source_type: meta['data_source_type'] ?? 'upload_file',
+        dataset_id: meta['dataset_id'] ?? null,
+        dataset_name: meta['dataset_name'] ?? null,
+        document_id: meta['document_id'] ?? null,
+        document_name: meta['document_name'] ?? item['title'] ?? null,
+        hit_count: meta['segment_hit_count'] ?? null,
+        id: meta['segment_id'] ?? null,
+        index_node_hash: meta['segment_index_node_hash'] ?? null,
+        message_id: run.chat.messageId,
+        position: resources.length + 1,
+        score: meta['score'] ?? null,
+        segment_id: meta['segment_id'] ?? null,
+        segment_position: meta['position'] ?? null,
+        summary: null,
+        word_count: meta['segment_word_count'] ?? null,
+      });
+    }
+  }
+  return resources;
+}
