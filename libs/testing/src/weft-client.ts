@@ -56,17 +56,20 @@ export class WeftClient {
   }
 
   /** Imports a DSL and returns the import answer. */
-  importApp(token: string, yaml: string): Promise<JsonResponse<{ app_id: string | null; error: string; problems: { code: string; message: string }[]; status: string }>> {
+  importApp(token: string, yaml: string): Promise<JsonResponse<{ app_id: string | null; app_mode: string | null; error: string; problems: { code: string; message: string }[]; status: string }>> {
     return this.call('POST', '/console/api/apps/imports', { body: { mode: 'yaml-content', yaml_content: yaml }, token });
   }
 
-  /** Imports, publishes and creates an app key in one go; throws if any step fails. */
+  /** Imports, publishes (workflow and chatflow apps) and creates an app key in one go; throws if any step fails. */
   async deploy(token: string, yaml: string): Promise<{ appId: string; key: string }> {
     const imported = await this.importApp(token, yaml);
     if (imported.status !== 200 || !imported.body.app_id) throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
     const appId = imported.body.app_id;
-    const published = await this.call('POST', `/console/api/apps/${appId}/workflows/publish`, { token });
-    if (published.status !== 200) throw new Error(`publish failed: ${JSON.stringify(published.body)}`);
+    // Classic chat and completion apps are live once imported; they have no workflow to publish.
+    if (!['chat', 'agent-chat', 'completion'].includes(imported.body.app_mode ?? '')) {
+      const published = await this.call('POST', `/console/api/apps/${appId}/workflows/publish`, { token });
+      if (published.status !== 200) throw new Error(`publish failed: ${JSON.stringify(published.body)}`);
+    }
     const key = await this.call<{ token: string }>('POST', `/console/api/apps/${appId}/api-keys`, { token });
     if (key.status !== 201) throw new Error(`key failed: ${JSON.stringify(key.body)}`);
     return { appId, key: key.body.token };

@@ -274,7 +274,7 @@ export class ChatMessageService {
     const conversation = turn.conversation!;
     void this.assist
       .conversationName(turn.ctx, turn.query)
-      .then((name) => this.conversations.renameConversation(turn.ctx.app.workspaceId, conversation.id, name))
+      .then((name) => this.conversations.renameConversation(turn.ctx.app.workspaceId, conversation.id, name, false))
       .catch((error: unknown) => this.logger.warn(`Conversation "${conversation.id}" was not named: ${(error as Error).message}`));
   }
 

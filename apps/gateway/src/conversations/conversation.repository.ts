@@ -199,9 +199,10 @@ export class ConversationRepository {
     return { conversations: rows.slice(0, opts.limit).map(toConversation), hasMore: rows.length > opts.limit };
   }
 
-  async renameConversation(workspaceId: string, id: string, name: string): Promise<ConversationRow | null> {
+  /** Renames a conversation; a user's rename counts as activity (`updated_at`), a generated title does not. */
+  async renameConversation(workspaceId: string, id: string, name: string, touch = true): Promise<ConversationRow | null> {
     const rows = await this.db.rows<Record<string, unknown>>(
-      `UPDATE gateway.conversations SET name = $3, updated_at = now() WHERE id = $1 AND workspace_id = $2 RETURNING *`,
+      `UPDATE gateway.conversations SET name = $3${touch ? ', updated_at = now()' : ''} WHERE id = $1 AND workspace_id = $2 RETURNING *`,
       [id, workspaceId, name],
     );
     return rows[0] ? toConversation(rows[0]) : null;
