@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
-import { DslBuilder, expectEventually, queryDatabase, readSse, textInput, TestStack, WeftClient } from '@weft/testing';
+import { DslBuilder, expectEventually, pollUntil, queryDatabase, readSse, textInput, TestStack, WeftClient, type ServiceProcess } from '@weft/testing';
 
 /** Test servers listen on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
 const ALLOWED_HOST = '127.0.0.2';
@@ -13,8 +13,9 @@ interface ChatCall {
 
 /**
  * A local OpenAI-compatible chat server speaking the real wire format. It answers
- * `Echo: <last user message>` in streamed words; model `slow` streams one word every 100 ms for ten
- * seconds (to stop it midway); conversation titles and suggested questions get fixed answers.
+ * `Echo: <last user message>` in streamed words; model `slow` (or `slow-<n>`) streams 100 (or n) words
+ * `w0 w1 …`, one every 100 ms (to stop or crash it midway); conversation titles and suggested questions
+ * get fixed answers.
  */
 async function startUpstream(): Promise<{ calls: ChatCall[]; server: Server; url: string }> {
   const calls: ChatCall[] = [];
@@ -33,7 +34,7 @@ async function startUpstream(): Promise<{ calls: ChatCall[]; server: Server; url
       let words: string[];
       if (system.includes('titles for conversations')) words = ['Tea', ' talk'];
       else if (system.includes('three questions')) words = ['["Why tea?","Which tea?","When?"]'];
-      else if (request.model === 'slow') words = Array.from({ length: 100 }, (_, i) => `w${i} `);
+      else if (request.model.startsWith('slow')) words = Array.from({ length: Number(request.model.split('-')[1] ?? 100) }, (_, i) => `w${i} `);
       else words = ['Echo:', ...lastUser.split(' ').map((w) => ` ${w}`)];
       const usage = { completion_tokens: words.length, prompt_tokens: 10, total_tokens: 10 + words.length };
       if (!request.stream) {
@@ -48,7 +49,7 @@ async function startUpstream(): Promise<{ calls: ChatCall[]; server: Server; url
         if (res.destroyed) return;
         if (i < words.length) {
           res.write(chunk({ content: words[i++] }, null));
-          setTimeout(next, request.model === 'slow' ? 100 : 0);
+          setTimeout(next, request.model.startsWith('slow') ? 100 : 0);
           return;
         }
         res.write(chunk({}, 'stop'));
@@ -99,12 +100,12 @@ function counterChatflow(): string {
     .toYaml();
 }
 
-function classicApp(mode: 'chat' | 'completion', prePrompt: string): string {
+function classicApp(mode: 'chat' | 'agent-chat' | 'completion', prePrompt: string, tools: Record<string, unknown>[] = []): string {
   return stringify({
     app: { description: 'classic', icon: '🤖', icon_background: '#FFEAD5', mode, name: `classic ${mode}`, use_icon_as_answer_icon: false },
     kind: 'app',
     model_config: {
-      agent_mode: { enabled: false, tools: [] },
+      agent_mode: { enabled: mode === 'agent-chat', strategy: 'function_call', tools },
       dataset_configs: { datasets: { datasets: [] }, retrieval_model: 'multiple' },
       model: openai('gpt-4o-mini'),
       opening_statement: 'Welcome!',
@@ -151,7 +152,7 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
 
   beforeAll(async () => {
     upstream = await startUpstream();
-    stack = await TestStack.create({ env: { SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
+    stack = await TestStack.create({ env: { NODE_JOB_ACK_WAIT_MS: '3000', RUN_LEASE_TTL_MS: '2000', SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);
     token = await client.register();
@@ -371,6 +372,20 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     expect((await client.call('POST', '/v1/completion-messages', { body: { inputs: {}, user: 'ada' }, token: app.key })).body).toMatchObject({ code: 'not_completion_app', status: 400 });
   });
 
+  it('runs an agent-chat app streaming-only, with agent_message and agent_thought events, and says its tools are not available', async () => {
+    const yaml = classicApp('agent-chat', 'You are an agent.', [{ enabled: true, provider_id: 'google', provider_type: 'builtin', tool_name: 'google_search' }]);
+    const imported = await client.importApp(token, yaml);
+    expect(imported.body).toMatchObject({ app_mode: 'agent-chat', status: 'completed-with-warnings' });
+    expect(imported.body.error).toContain('agent tool');
+    const app = await client.deploy(token, yaml);
+    expect((await chat(app.key, { inputs: { name: 'Ada' }, query: 'hi' })).body).toMatchObject({ code: 'invalid_param', message: 'Agent Chat App does not support blocking mode' });
+    const { events } = await readSse(await chatStream(app.key, { inputs: { name: 'Ada' }, query: 'find tea' }));
+    expect(events.filter((e) => e['event'] === 'agent_message').map((e) => e['answer']).join('')).toBe('Echo: find tea');
+    expect(events.map((e) => e['event']).slice(-2)).toEqual(['agent_thought', 'message_end']);
+    expect(events.at(-2)).toMatchObject({ position: 1, thought: 'Echo: find tea', tool: '' });
+    expect(events.some((e) => e['event'] === 'message' || String(e['event']).startsWith('workflow'))).toBe(false);
+  });
+
   it('runs a completion app: blocking and streaming answers without conversations, and refuses the wrong routes', async () => {
     const app = await client.deploy(token, classicApp('completion', 'Write a haiku for {{name}}'));
     const blocking = await client.call('POST', '/v1/completion-messages', { body: { inputs: { name: 'Ada' }, response_mode: 'blocking', user: 'poet' }, token: app.key });
@@ -434,5 +449,49 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
       [conversationId],
     );
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('messages_conversation_created_idx');
+  });
+  // Last: it kills the stack's own orchestrator and a gateway replica.
+  it('finishes a turn whose orchestrator died mid-answer, and settles a turn whose gateway died', async () => {
+    const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i} `).join('');
+    const orchestrator2 = await stack.replica('orchestrator');
+    const gateway2 = await stack.replica('gateway');
+    orchestrator2.start();
+    gateway2.start();
+    await Promise.all([orchestrator2.waitReady(), gateway2.waitReady()]);
+    const app = await client.deploy(token, memoryChatflow('slow-15'));
+    const runOf = (query: string) =>
+      pollUntil(async () => (await queryDatabase<{ workflow_run_id: string }>(stack.database.url, 'SELECT workflow_run_id FROM gateway.messages WHERE query = $1', [query]))[0]?.workflow_run_id);
+    const ownerOf = async (runId: string, candidates: ServiceProcess[]) => {
+      const owner = await pollUntil(async () => (await queryDatabase<{ lease_owner: string | null }>(stack.database.url, 'SELECT lease_owner FROM orchestrator.workflow_runs WHERE id = $1', [runId]))[0]?.lease_owner);
+      return candidates.find((p) => owner!.endsWith(`-${p.pid}`))!;
+    };
+
+    const blocking = chat(app.key, { query: 'survive the crash', user: 'crash' });
+    const runId = await runOf('survive the crash');
+    const owner = await ownerOf(runId, [stack.processes.orchestrator, orchestrator2]);
+    await pollUntil(() => upstream.calls.some((c) => c.model === 'slow-15'));
+    await owner.stop('SIGKILL');
+    const answered = await blocking;
+    expect(answered.status).toBe(200);
+    // The resumed run said the answer again from the start; message_replace kept it whole and single.
+    expect(answered.body['answer']).toBe(`[#1] ${words(15)}`);
+    const conversationId = answered.body['conversation_id'] as string;
+
+    const survivor = owner === orchestrator2 ? stack.processes.orchestrator : orchestrator2;
+    expect(survivor.isRunning()).toBe(true);
+    const viaSecond = new WeftClient(gateway2.baseUrl);
+    void viaSecond.call('POST', '/v1/chat-messages', { body: { conversation_id: conversationId, inputs: {}, query: 'gateway goes away', response_mode: 'blocking', user: 'crash' }, token: app.key }).catch(() => undefined);
+    await runOf('gateway goes away');
+    await gateway2.stop('SIGKILL');
+    await expectEventually(
+      async () => {
+        const history = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=crash`, { token: app.key });
+        expect((history.body['data'] as { answer: string; query: string }[]).map((m) => [m.query, m.answer])).toEqual([
+          ['survive the crash', `[#1] ${words(15)}`],
+          ['gateway goes away', `[#2] ${words(15)}`],
+        ]);
+      },
+      { timeoutMs: 30_000 },
+    );
   });
 });

@@ -191,6 +191,7 @@ export class ChatMessageService {
     /** Reads one event; true when it ends the turn (after the message is stored). */
     const take = async (event: RunStreamEvent): Promise<boolean> => {
       if (event.event === 'message' || event.event === 'agent_message') collected.answer += String(event['answer'] ?? '');
+      if (event.event === 'message_replace') collected.answer = String(event['answer'] ?? '');
       if (event.event === 'message_end') collected.metadata = (event['metadata'] as Record<string, unknown>) ?? {};
       if (event.event === 'error') collected.error = { code: String(event['code']), message: String(event['message'] ?? ''), status: Number(event['status'] ?? 400) };
       // A chatflow ends with workflow_finished, unless it failed: then an error event follows it.

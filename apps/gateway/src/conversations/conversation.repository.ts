@@ -279,6 +279,29 @@ export class ConversationRepository {
     return rows[0]?.query ?? null;
   }
 
+  /**
+   * Completes messages whose run ended while no gateway was following it (the replica serving the turn
+   * died): `ended` says, for each running message, how its run ended, or null while it still runs.
+   */
+  async settle(messages: MessageRow[], ended: (message: MessageRow) => Promise<MessageOutcome | null>): Promise<void> {
+    for (const message of messages) {
+      if (message.status !== 'running') continue;
+      const outcome = await ended(message);
+      if (!outcome) continue;
+      await this.finishTurn(message.workspaceId, message.id, outcome);
+      Object.assign(message, { answer: outcome.answer, error: outcome.error, status: outcome.status });
+    }
+  }
+
+  /** Running messages of a conversation, for settling before its history is read. */
+  async runningMessages(workspaceId: string, conversationId: string): Promise<MessageRow[]> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.workspace_id = $2 AND m.status = 'running'`, [
+      conversationId,
+      workspaceId,
+    ]);
+    return rows.map(toMessage);
+  }
+
   /** Sets (or with a null rating removes) an end user's feedback on a message. */
   async setFeedback(message: MessageRow, rating: string | null, content: string | null): Promise<void> {
     if (rating === null) {

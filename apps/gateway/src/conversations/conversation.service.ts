@@ -15,6 +15,7 @@ import {
   type VariablesQuerySchema,
 } from './conversation.dto';
 import { ConversationRepository, type ConversationRow } from './conversation.repository';
+import { MessageSettler } from './message-settler.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHAT_MODES = new Set(['chat', 'agent-chat', 'advanced-chat']);
@@ -32,6 +33,7 @@ export class ConversationService {
     private readonly endUsers: EndUserService,
     private readonly assist: ChatAssistService,
     private readonly bus: MessageBus,
+    private readonly settler: MessageSettler,
   ) {}
 
   async list(ctx: AppKeyContext, q: z.infer<typeof ConversationsQuerySchema>): Promise<Record<string, unknown>> {
@@ -70,6 +72,7 @@ export class ConversationService {
       before = { createdAt: first.createdAt, id: first.id };
     }
     const page = await this.conversations.listMessages(conversation.id, ctx.app.workspaceId, { before, limit: q.limit });
+    await this.settler.settle(page.messages);
     return { data: page.messages.map(toMessageResponse), has_more: page.hasMore, limit: q.limit };
   }
 

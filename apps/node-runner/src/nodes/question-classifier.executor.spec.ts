@@ -74,3 +74,33 @@ describe('QuestionClassifierExecutor', () => {
     expect(result).toMatchObject({ status: 'failed', errorType: 'ProviderNotInitializeError', error: 'Provider anthropic credentials not initialized.', inputs: { query: 'My loom jams every morning' } });
   });
 });
+
+describe('QuestionClassifierExecutor memory', () => {
+  it('puts the window of earlier turns before its own question', async () => {
+    const history = testHistory([
+      { answer: 'A1', query: 'Q1' },
+      { answer: 'A2', query: 'Q2' },
+    ]);
+    const executor = new QuestionClassifierExecutor(testChatProviders().providers, history);
+    const job = testJob(
+      'question-classifier',
+      {
+        classes: [
+          { id: '1', name: 'tea' },
+          { id: '2', name: 'coffee' },
+        ],
+        memory: { window: { enabled: true, size: 1 } },
+        model: { completion_params: {}, mode: 'chat', name: 'm', provider: 'weft-mock' },
+        query_variable_selector: ['sys', 'query'],
+      },
+      { sys: { conversation_id: 'c0ffee00-0000-4000-8000-000000000002', query: 'green please' } },
+    );
+    const result = await executor.execute(job, testContext(job));
+    expect(result.status).toBe('succeeded');
+    expect(history.lookups).toEqual(['c0ffee00-0000-4000-8000-000000000002:1']);
+    const prompts = result.processData!['prompts'] as { role: string; text: string }[];
+    expect(prompts.map((p) => p.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(prompts.slice(1, 3).map((p) => p.text)).toEqual(['Q2', 'A2']);
+    expect(prompts[3]!.text).toContain('green please');
+  });
+});

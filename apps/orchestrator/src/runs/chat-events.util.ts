@@ -52,6 +52,30 @@ export function messageChunk(run: ChatRunRow, answer: string): RunStreamEvent {
   };
 }
 
+/**
+ * The `agent_thought` an agent app reports for its answer. Weft's agent runs without tools (none of the
+ * app's tools are available), so its one thought is the answer itself, with no tool call or observation.
+ */
+export function agentThought(run: ChatRunRow, answer: string): RunStreamEvent {
+  return {
+    event: 'agent_thought',
+    id: run.id,
+    message_files: [],
+    observation: '',
+    position: 1,
+    task_id: run.taskId,
+    thought: answer,
+    tool: '',
+    tool_input: '',
+    tool_labels: {},
+  };
+}
+
+/** `message_replace`: the whole answer so far, replacing what the client has (after a resumption). */
+export function messageReplace(run: ChatRunRow, answer: string): RunStreamEvent {
+  return { answer, event: 'message_replace', id: run.chat.messageId, reason: 'resumption', task_id: run.taskId };
+}
+
 /** `message_end`, with the turn's token usage and the sources retrieval found. */
 export function messageEnd(run: ChatRunRow, records: readonly NodeExecutionRecord[]): RunStreamEvent {
   return {

@@ -13,7 +13,7 @@ import { ConversationVariableRepository } from '../conversations/conversation-va
 import { NodeExecutors } from '../nodes/node-executors.service';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
 import { AnswerStream } from './answer-stream.util';
-import { chatError, chatEvent, messageChunk, messageEnd, type ChatRunRow } from './chat-events.util';
+import { agentThought, chatError, chatEvent, messageChunk, messageEnd, messageReplace, type ChatRunRow } from './chat-events.util';
 import { EndStream } from './end-stream.util';
 import { envelope, nodeFinished, nodeStarted, textChunk, workflowFinished, workflowStarted } from './run-events.util';
 import { RunRepository, type RunRow } from './run.repository';
@@ -253,6 +253,9 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     if (answers) {
       // A resumed run's answer restarts from what its stored nodes said; only what follows is streamed.
       for (const r of replay) if (r.status === 'succeeded' || r.status === 'exception') answers.nodeFinished(r.nodeId);
+      // Whoever follows the turn heard part of the answer from the instance that died: Dify's
+      // message_replace resets it to what the stored nodes said, and the answer goes on from there.
+      if (reason === 'resumption') publish(messageReplace(chatRow!, answers.text));
       say(answers.begin());
     }
     const end = await run.run();
@@ -286,6 +289,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     this.runDuration.observe(result.elapsedTime);
     if (chatRow) {
       // Dify's order: message_end before workflow_finished; a failed turn ends with an error event.
+      if (status !== 'failed' && chatRow.chat.mode === 'agent-chat') publish(agentThought(chatRow, answers!.text));
       if (status !== 'failed') publish(messageEnd(chatRow, finishedRecords));
       publish(workflowFinished(row, result));
       if (status === 'failed') publish(chatError(chatRow, result.error ?? 'The workflow failed.'));

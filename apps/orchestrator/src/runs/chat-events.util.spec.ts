@@ -1,0 +1,79 @@
+import type { NodeExecutionRecord } from '../engine/engine.types';
+import { aggregateUsage, chatEvent, retrieverResources, type ChatRunRow } from './chat-events.util';
+
+function run(mode: ChatRunRow['chat']['mode']): ChatRunRow {
+  return {
+    appId: 'a',
+    chat: { conversationId: mode === 'completion' ? null : 'c1', dialogueCount: 1, messageId: 'm1', mode, query: 'q' },
+    createdAt: new Date(1_700_000_000_500),
+    createdFrom: 'service-api',
+    creator: { accountId: null, endUserId: 'e', role: 'end_user', sessionId: 'u' },
+    files: [],
+    id: 'r1',
+    inputs: {},
+    status: 'running',
+    stopRequested: false,
+    taskId: 't1',
+    version: 'v',
+    workflowId: 'w',
+    workspaceId: 'ws',
+  };
+}
+
+function record(nodeType: string, outputs: Record<string, unknown>, status: NodeExecutionRecord['status'] = 'succeeded'): NodeExecutionRecord {
+  return {
+    createdAt: 0,
+    edgeSourceHandle: null,
+    elapsedTime: 0,
+    error: null,
+    executionMetadata: null,
+    finishedAt: 0,
+    id: `${nodeType}-x`,
+    index: 1,
+    inputs: null,
+    nodeId: nodeType,
+    nodeType,
+    outputs,
+    predecessorNodeId: null,
+    processData: null,
+    status,
+    title: nodeType,
+  };
+}
+
+describe('chatEvent', () => {
+  it('adds conversation_id, message_id and created_at to every chatflow event', () => {
+    expect(chatEvent(run('advanced-chat'), { data: {}, event: 'node_started' })).toEqual({ conversation_id: 'c1', created_at: 1_700_000_000, data: {}, event: 'node_started', message_id: 'm1' });
+  });
+
+  it('hides workflow events from classic apps and gives completion events no conversation', () => {
+    expect(chatEvent(run('chat'), { data: {}, event: 'workflow_started' })).toBeNull();
+    expect(chatEvent(run('agent-chat'), { data: {}, event: 'node_finished' })).toBeNull();
+    expect(chatEvent(run('completion'), { answer: 'x', event: 'message' })).toEqual({ answer: 'x', created_at: 1_700_000_000, event: 'message', message_id: 'm1' });
+  });
+});
+
+describe('aggregateUsage', () => {
+  it('sums the usage of every model node of the turn, prices as decimal strings', () => {
+    const usage = aggregateUsage([
+      record('llm', { usage: { completion_tokens: 4, currency: 'USD', latency: 0.5, prompt_tokens: 10, total_price: '0.0001', total_tokens: 14 } }),
+      record('parameter-extractor', { __usage: { completion_tokens: 1, latency: 0.25, prompt_tokens: 5, total_price: '0.00005', total_tokens: 6 } }),
+      record('llm', { usage: { total_tokens: 1000 } }, 'running'),
+      record('code', { result: 1 }),
+    ]);
+    expect(usage).toMatchObject({ completion_tokens: 5, currency: 'USD', latency: 0.75, prompt_tokens: 15, total_price: '0.0001500', total_tokens: 20 });
+  });
+
+  it('is all zeros for a turn without model calls', () => {
+    expect(aggregateUsage([])).toMatchObject({ completion_tokens: 0, prompt_tokens: 0, total_price: '0.0000000', total_tokens: 0 });
+  });
+});
+
+describe('retrieverResources', () => {
+  it('numbers the segments knowledge retrieval returned, with their dataset and document', () => {
+    const resources = retrieverResources(run('chat'), [
+      record('knowledge-retrieval', { result: [{ content: 'A', metadata: { dataset_id: 'd', document_name: 'doc.md', score: 0.9, segment_id: 's1' }, title: 'doc.md' }, 'junk'] }),
+    ]);
+    expect(resources).toEqual([expect.objectContaining({ content: 'A', dataset_id: 'd', document_name: 'doc.md', message_id: 'm1', position: 1, score: 0.9, segment_id: 's1' })]);
+  });
+});
