@@ -6,7 +6,7 @@ import { Agent, createServer, request } from 'node:http';
 import pg from 'pg';
 import { connect, JSONCodec } from 'nats';
 import { measureHttp, measureOps, printTable } from './measure.mjs';
-import { deployApp, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
+import { call, deployApp, echoChatflowDsl, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
 import { fail, PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } from '../lib/workspace.mjs';
 
 const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 5);
@@ -128,6 +128,52 @@ async function workflowBenchmarks(gw, pids) {
   if (SOAK) await soak(url, three.key, pids);
 }
 
+/**
+ * Chat: a chatflow turn (conversation and message stored, run, answer) and the history page of a
+ * conversation with 10 messages against one with 10,000, to show paging does not slow with depth.
+ */
+async function chatBenchmarks(gw) {
+  const token = await loginOrRegister(gw, { email: 'bench@weft.local', password: 'Bench-password-1!', name: 'Bench' });
+  const app = await deployApp(gw, token, echoChatflowDsl('bench: echo chatflow'));
+  const turn = async (conversationId, user = 'bench-chat') => {
+    const res = await call(gw, 'POST', '/v1/chat-messages', { token: app.key, body: { inputs: {}, query: 'hello', response_mode: 'blocking', user, conversation_id: conversationId } });
+    if (res.status !== 200) throw new Error(`chat turn failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.conversation_id;
+  };
+  const turns = Math.max(200, DURATION * 100);
+  for (const c of [1, 8]) rows.push({ name: `chatflow turn (new conversation, start → answer), blocking, concurrency ${c}`, ...(await measureOps(turns, c, () => turn(undefined))) });
+  const ongoing = await turn(undefined);
+  rows.push({ name: 'chatflow turn (continuing one conversation), blocking, concurrency 1', ...(await measureOps(turns, 1, () => turn(ongoing))) });
+
+  const pool = new pg.Pool({ connectionString: urls.DATABASE_URL, max: 2 });
+  const page = async (conversationId, firstId, label) => {
+    const path = `/v1/messages?conversation_id=${conversationId}&user=bench-pages&limit=20${firstId ? `&first_id=${firstId}` : ''}`;
+    rows.push({
+      name: `GET /v1/messages, 20 per page, ${label}`,
+      ...(await measureOps(500, 1, async () => {
+        const res = await call(gw, 'GET', path, { token: app.key });
+        if (res.status !== 200 || res.body.data.length === 0) throw new Error(`page failed: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      })),
+    });
+  };
+  for (const size of [10, 10_000]) {
+    const conversationId = await turn(undefined, 'bench-pages');
+    await pool.query(
+      `INSERT INTO gateway.messages (id, workspace_id, app_id, conversation_id, end_user_id, task_id, inputs, query, answer, status, created_at)
+       SELECT gen_random_uuid(), m.workspace_id, m.app_id, m.conversation_id, m.end_user_id, gen_random_uuid(), '{}', 'q' || g, 'a' || g, 'normal', m.created_at + g * interval '1 millisecond'
+       FROM gateway.messages m, generate_series(1, $2::int) g WHERE m.conversation_id = $1`,
+      [conversationId, size - 1],
+    );
+    await pool.query('ANALYZE gateway.messages');
+    await page(conversationId, null, `latest page of a conversation of ${size.toLocaleString('en')} messages`);
+    if (size > 20) {
+      const middle = await pool.query(`SELECT id FROM gateway.messages WHERE conversation_id = $1 AND query = $2`, [conversationId, `q${size / 2}`]);
+      await page(conversationId, middle.rows[0].id, `page ${(size / 2).toLocaleString('en')} messages back in the same conversation`);
+    }
+  }
+  await pool.end();
+}
+
 /** Steady load for SOAK_MINUTES, sampling each service's resident memory, to show whether it grows. */
 async function soak(url, key, pids) {
   const { readFileSync } = await import('node:fs');
@@ -173,6 +219,7 @@ try {
     ...(await measureHttp(`${gw}/v1/system/status`, { connections: 8, durationSeconds: DURATION })),
   });
   await workflowBenchmarks(gw, stack.map((s) => s.child.pid));
+  await chatBenchmarks(gw);
   const rss = await peakRss(stack.map((s) => s.child.pid));
   for (const row of rows) if (row.failures) row.notes = `${row.failures} failed`;
   printTable(rows);

@@ -67,3 +67,24 @@ export function templateChainDsl(name, templates) {
     workflow: { conversation_variables: [], environment_variables: [], features: {}, graph: { nodes, edges, viewport: { x: 0, y: 0, zoom: 1 } } },
   });
 }
+
+/** A chatflow (advanced-chat) app in Dify's DSL that answers every turn with `You said: <query>`, no model involved. */
+export function echoChatflowDsl(name) {
+  const node = (id, data, i) => ({ id, type: 'custom', data: { title: id, desc: '', selected: false, ...data }, position: { x: i * 300, y: 100 }, width: 244, height: 54 });
+  return stringify({
+    version: '0.6.0',
+    kind: 'app',
+    app: { name, mode: 'advanced-chat', icon: '💬', icon_type: 'emoji', icon_background: '#FFEAD5', description: 'Benchmark chatflow', use_icon_as_answer_icon: false },
+    dependencies: [],
+    workflow: {
+      conversation_variables: [],
+      environment_variables: [],
+      features: {},
+      graph: {
+        nodes: [node('start', { type: 'start', variables: [] }, 0), node('answer', { type: 'answer', answer: 'You said: {{#sys.query#}}', variables: [] }, 1)],
+        edges: [{ id: 'start-source-answer-target', source: 'start', sourceHandle: 'source', target: 'answer', targetHandle: 'target', type: 'custom', data: { sourceType: 'start', targetType: 'answer' } }],
+        viewport: { x: 0, y: 0, zoom: 1 },
+      },
+    },
+  });
+}
