@@ -1,10 +1,13 @@
 // `npm test`: brings up what the tests need the same way `npm start` does, then runs every check:
 // type check, lint, unit, integration and end-to-end tests.
+import { ensureDeployTools } from './lib/deploy-tools.mjs';
 import { build, ensureDependencies, ensureInfrastructure, run, say } from './lib/workspace.mjs';
 
 ensureDependencies();
 const urls = ensureInfrastructure();
 const env = { ...process.env, ...urls };
+// nginx, promtool, kubectl and openssl for the deployment checks in test/deploy.
+ensureDeployTools();
 build();
 say('Type-checking…');
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
