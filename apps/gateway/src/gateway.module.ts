@@ -6,6 +6,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AppsModule } from './apps/apps.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { FilesModule } from './files/files.module';
+import { KnowledgeModule } from './knowledge/knowledge.module';
 import { ServiceApiModule } from './service-api/service-api.module';
 import { SystemModule } from './system/system.module';
 
@@ -20,6 +21,7 @@ export class GatewayModule {
         AppsModule,
         ConversationsModule,
         FilesModule.forRoot(config.files),
+        KnowledgeModule,
         ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }),
         SystemModule.forRoot({ timeoutMs: config.systemStatus.timeoutMs, token: config.systemStatus.token }),
       ],

@@ -10,6 +10,7 @@ import { NodeExecutors } from './nodes/node-executors.service';
 import { NodeJobsHandler } from './nodes/node-jobs.handler';
 import { ChatProviderService } from './providers/chat-providers.service';
 import { ConversationHistoryService } from './providers/conversation-history.service';
+import { KnowledgeService } from './providers/knowledge.service';
 import { ModelGenerateHandler } from './providers/model-generate.handler';
 import { ProviderCredentialsService } from './providers/provider-credentials.service';
 
@@ -24,6 +25,7 @@ export class NodeRunnerModule {
         makeCounterProvider({ name: 'dify_api_cost_total', help: 'Model provider spend by provider, from the price table', labelNames: ['provider', 'currency'] }),
         ChatProviderService,
         ConversationHistoryService,
+        KnowledgeService,
         ModelGenerateHandler,
         NodeExecutors,
         NodeJobsHandler,

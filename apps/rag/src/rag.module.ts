@@ -1,14 +1,52 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, ragConfigSpec } from '@weft/config';
+import { makeCounterProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
+import { createFileStorage, storageSettingsFromConfig } from '@weft/storage';
 import { ragDatabase } from './database.config';
+import { DatasetHandler } from './datasets/dataset.handler';
+import { DatasetRepository } from './datasets/dataset.repository';
+import { DatasetService } from './datasets/dataset.service';
+import { DOCUMENT_FILE_STORAGE } from './documents/document-file.config';
+import { DocumentHandler } from './documents/document.handler';
+import { DocumentRepository } from './documents/document.repository';
+import { DocumentService } from './documents/document.service';
+import { IngestionHandler, RAG_CONFIG } from './documents/ingestion.handler';
+import { IngestionService } from './documents/ingestion.service';
+import { EmbeddingService } from './embeddings/embedding.service';
+import { RetrievalCache } from './retrieval/retrieval-cache.service';
+import { RetrievalHandler } from './retrieval/retrieval.handler';
+import { RetrievalService } from './retrieval/retrieval.service';
+import { SegmentHandler } from './segments/segment.handler';
+import { SegmentService } from './segments/segment.service';
 
+/** Knowledge: datasets, durable ingestion, embeddings and hybrid retrieval over pgvector and full text. */
 @Module({})
 export class RagModule {
   static forRoot(config: ConfigOf<typeof ragConfigSpec>, identity: ServiceIdentity): DynamicModule {
     return {
       module: RagModule,
       imports: [PlatformModule.forRoot({ identity, config, persistence: ragDatabase })],
+      providers: [
+        makeCounterProvider({ name: 'weft_ingestion_documents_total', help: 'Documents indexed, by outcome', labelNames: ['status'] }),
+        makeCounterProvider({ name: 'weft_ingestion_segments_total', help: 'Segments written by indexing' }),
+        { provide: RAG_CONFIG, useValue: config },
+        { provide: DOCUMENT_FILE_STORAGE, useValue: createFileStorage(storageSettingsFromConfig(config.storage)) },
+        DatasetHandler,
+        DatasetRepository,
+        DatasetService,
+        DocumentHandler,
+        DocumentRepository,
+        DocumentService,
+        EmbeddingService,
+        IngestionHandler,
+        IngestionService,
+        RetrievalCache,
+        RetrievalHandler,
+        RetrievalService,
+        SegmentHandler,
+        SegmentService,
+      ],
     };
   }
 }

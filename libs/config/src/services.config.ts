@@ -87,7 +87,25 @@ export const nodeRunnerConfigSpec = {
   },
 };
 
-export const ragConfigSpec = { ...common, database: databaseConfig, http: httpConfig('RAG_PORT', 5004) };
+// The rag service reads uploaded documents from the gateway's file storage, so it shares the storage settings.
+export const ragConfigSpec = {
+  ...common,
+  database: databaseConfig,
+  http: httpConfig('RAG_PORT', 5004),
+  storage: storageConfig,
+  ingestion: {
+    ackWaitMs: env.int('INGEST_ACK_WAIT_MS', {
+      default: '30000',
+      min: 1000,
+      doc: 'how long an ingestion job may go without a sign of life from its rag replica before another replica takes it over',
+    }),
+    concurrency: env.int('INGEST_CONCURRENCY', { default: '2', min: 1, max: 64, doc: 'documents one rag replica indexes at the same time' }),
+    maxAttempts: env.int('INGEST_MAX_ATTEMPTS', { default: '3', min: 1, max: 20, doc: 'deliveries of an ingestion job before its document is marked as failed' }),
+  },
+  retrieval: {
+    cacheTtlSeconds: env.int('RETRIEVAL_CACHE_TTL_SECONDS', { default: '60', min: 0, doc: 'how long a retrieval result is reused (in-process, then Redis); 0 turns the cache off' }),
+  },
+};
 
 export const complianceConfigSpec = { ...common, database: databaseConfig, http: httpConfig('COMPLIANCE_PORT', 5005) };
 

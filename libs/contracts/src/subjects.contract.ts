@@ -1,5 +1,32 @@
 import { z } from 'zod';
 import { AuditEventSchema } from './audit.contract';
+import {
+  CreateDatasetRequestSchema,
+  CreateDocumentRequestSchema,
+  CreateDocumentResponseSchema,
+  CreateSegmentsRequestSchema,
+  DatasetChangedSchema,
+  DatasetRequestSchema,
+  DeletedResponseSchema,
+  DocumentRequestSchema,
+  DocumentStatusRequestSchema,
+  IndexingStatusRequestSchema,
+  IndexingStatusResponseSchema,
+  IngestJobSchema,
+  KnowledgeObjectSchema,
+  KnowledgePageSchema,
+  ListDatasetsRequestSchema,
+  ListDocumentsRequestSchema,
+  ListSegmentsRequestSchema,
+  MetadataRequestSchema,
+  RetrieveRequestSchema,
+  RetrieveResponseSchema,
+  SegmentRequestSchema,
+  SegmentResponseSchema,
+  SegmentsResponseSchema,
+  UpdateDatasetRequestSchema,
+  UpdateSegmentRequestSchema,
+} from './knowledge.contract';
 import { ServiceName } from './services.contract';
 import { ServiceStatusSchema, SystemStatusRequestSchema } from './system.contract';
 import {
@@ -75,6 +102,7 @@ export interface TopicContract<P> {
  */
 export const STREAMS = {
   AUDIT: { subjects: ['audit.event.v1'], maxAgeSeconds: 7 * 24 * 3600, duplicateWindowSeconds: 3600, retention: 'limits' },
+  KB_INGEST: { subjects: ['kb.ingest.v1'], maxAgeSeconds: 7 * 24 * 3600, duplicateWindowSeconds: 120, retention: 'workqueue' },
   WF_NODES: { subjects: ['wf.node.execute.v1'], maxAgeSeconds: 24 * 3600, duplicateWindowSeconds: 120, retention: 'workqueue' },
 } as const;
 export type StreamName = keyof typeof STREAMS;
@@ -92,6 +120,26 @@ const event = <E>(stream: StreamName, payload: z.ZodType<E, z.ZodTypeDef, unknow
 /** Every NATS subject Weft uses, with its version in the name and its payload schemas. */
 export const CONTRACTS = {
   'audit.event.v1': event('AUDIT', AuditEventSchema),
+  'kb.dataset.changed.v1': topic(false, DatasetChangedSchema),
+  'kb.dataset.create.v1': request('rag', CreateDatasetRequestSchema, KnowledgeObjectSchema),
+  'kb.dataset.delete.v1': request('rag', DatasetRequestSchema, DeletedResponseSchema),
+  'kb.dataset.get.v1': request('rag', DatasetRequestSchema, KnowledgeObjectSchema),
+  'kb.dataset.list.v1': request('rag', ListDatasetsRequestSchema, KnowledgePageSchema),
+  'kb.dataset.update.v1': request('rag', UpdateDatasetRequestSchema, KnowledgeObjectSchema),
+  'kb.document.create.v1': request('rag', CreateDocumentRequestSchema, CreateDocumentResponseSchema),
+  'kb.document.delete.v1': request('rag', DocumentRequestSchema, DeletedResponseSchema),
+  'kb.document.get.v1': request('rag', DocumentRequestSchema, KnowledgeObjectSchema),
+  'kb.document.indexing-status.v1': request('rag', IndexingStatusRequestSchema, IndexingStatusResponseSchema),
+  'kb.document.list.v1': request('rag', ListDocumentsRequestSchema, KnowledgePageSchema),
+  'kb.document.set-status.v1': request('rag', DocumentStatusRequestSchema, DeletedResponseSchema),
+  'kb.ingest.v1': event('KB_INGEST', IngestJobSchema),
+  'kb.metadata.v1': request('rag', MetadataRequestSchema, KnowledgeObjectSchema),
+  'kb.retrieve.v1': request('rag', RetrieveRequestSchema, RetrieveResponseSchema),
+  'kb.segment.create.v1': request('rag', CreateSegmentsRequestSchema, SegmentsResponseSchema),
+  'kb.segment.delete.v1': request('rag', SegmentRequestSchema, DeletedResponseSchema),
+  'kb.segment.get.v1': request('rag', SegmentRequestSchema, SegmentResponseSchema),
+  'kb.segment.list.v1': request('rag', ListSegmentsRequestSchema, KnowledgePageSchema),
+  'kb.segment.update.v1': request('rag', UpdateSegmentRequestSchema, SegmentResponseSchema),
   'gateway.conversation-history.v1': request('gateway', ConversationHistoryRequestSchema, ConversationHistoryResponseSchema),
   'gateway.provider-credentials.v1': request('gateway', ProviderCredentialsRequestSchema, ProviderCredentialsResponseSchema),
   'gateway.upload-file.v1': request('gateway', UploadFileRequestSchema, UploadFileResponseSchema),

@@ -123,6 +123,30 @@ export class AppRepository {
     return rows[0] ? { app: toApp(rows[0]), keyId: rows[0]['key_id'] as string } : null;
   }
 
+  /** The dataset key with this token: its workspace and the account that made it, or null. */
+  async findDatasetKey(token: string): Promise<{ createdBy: string | null; keyId: string; workspaceId: string } | null> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`SELECT id, workspace_id, created_by FROM gateway.api_keys WHERE token_hash = $1 AND type = 'dataset'`, [hashApiKey(token)]);
+    return rows[0] ? { createdBy: (rows[0]['created_by'] as string | null) ?? null, keyId: rows[0]['id'] as string, workspaceId: rows[0]['workspace_id'] as string } : null;
+  }
+
+  /** A workspace's dataset keys. */
+  async listDatasetKeys(workspaceId: string): Promise<ApiKeyRow[]> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`SELECT * FROM gateway.api_keys WHERE workspace_id = $1 AND type = 'dataset' ORDER BY created_at`, [workspaceId]);
+    return rows.map(toKey);
+  }
+
+  /** Revokes a key of the workspace (of one app, or a dataset key when appId is null); false when there is none. */
+  async deleteKey(workspaceId: string, appId: string | null, keyId: string): Promise<boolean> {
+    if (!/^[0-9a-f-]{36}$/i.test(keyId)) return false;
+    const rows = await this.db.rows<{ id: string }>(
+      appId === null
+        ? `DELETE FROM gateway.api_keys WHERE id = $1 AND workspace_id = $2 AND type = 'dataset' RETURNING id`
+        : `DELETE FROM gateway.api_keys WHERE id = $1 AND workspace_id = $2 AND app_id = $3 AND type = 'app' RETURNING id`,
+      appId === null ? [keyId, workspaceId] : [keyId, workspaceId, appId],
+    );
+    return rows.length > 0;
+  }
+
   /** Records that keys were used, at most once per call for many keys. */
   async touchKeys(ids: string[]): Promise<void> {
     if (ids.length === 0) return;

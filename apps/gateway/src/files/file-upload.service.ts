@@ -5,6 +5,8 @@ import { S3Storage, type FileStorage } from '@weft/storage';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
 import { FILE_STORAGE, FILE_UPLOAD_SETTINGS, type FileUploadSettings } from './file-upload.config';
+import { SUPPORTED_DOCUMENT_EXTENSIONS } from '@weft/documents';
+import type { DocumentFile } from '@weft/contracts';
 import { assertUploadableExtension, extensionOf } from './file-type.util';
 import { toUploadFileResponse, type IncomingFile, type UploadFileResponse, type UploadRequest } from './upload-file.dto';
 import { UploadFileRepository } from './upload-file.repository';
@@ -68,6 +70,11 @@ export class FileUploadService implements OnModuleDestroy {
   }
 }
 
+const KNOWLEDGE_EXTENSIONS = new Set(SUPPORTED_DOCUMENT_EXTENSIONS.map((e) => e.replace(/^\./, '')));
+
+/** Where a knowledge document's bytes went, for the rag service to read. */
+export type StoredDocument = DocumentFile;
+
 function singleFile({ files, namelessFile }: UploadRequest): IncomingFile {
   const file = files.find((f) => f.fieldName === 'file');
   // Dify (werkzeug) sees a `file` part with an empty filename as a file without a name. busboy hands such a
@@ -77,6 +84,38 @@ function singleFile({ files, namelessFile }: UploadRequest): IncomingFile {
   if (!file) throw new DomainError('no_file_uploaded', 'Please upload your file.');
   if (files.length > 1) throw new DomainError('too_many_files', 'Only one file is allowed.');
   return file;
+}
+
+/**
+ * Stores a knowledge document (an uploaded file, or the text of create-by-text as a .txt file) for a
+ * workspace, recorded as uploaded by an account; only types the rag service can extract text from are
+ * accepted (415 otherwise), within the upload size limit (413).
+ */
+export async function storeKnowledgeDocument(
+  deps: { files: UploadFileRepository; settings: FileUploadSettings; storage: FileStorage },
+  workspaceId: string,
+  createdBy: string | null,
+  file: { buffer: Buffer; mimeType: string; name: string },
+): Promise<StoredDocument> {
+  const name = checkedName(file.name);
+  const extension = extensionOf(name);
+  if (!KNOWLEDGE_EXTENSIONS.has(extension)) throw new DomainError('unsupported_file_type', 'File type not allowed.');
+  if (file.buffer.length > deps.settings.maxBytes * BYTES_PER_MB) throw new DomainError('file_too_large', '');
+  const id = randomUUID();
+  const storageKey = `upload_files/${workspaceId}/${id}.${extension}`;
+  await deps.storage.put(storageKey, file.buffer, file.mimeType);
+  try {
+    const row = await deps.files.insert({ createdBy, createdByRole: 'account', extension, id, mimeType: file.mimeType, name: shortened(name, extension), size: file.buffer.length, storageKey, workspaceId });
+    return { extension, mimeType: row.mimeType, name: row.name, size: row.size, storageKey, uploadFileId: id };
+  } catch (error) {
+    await deps.storage.delete(storageKey).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The one `file` part of a multipart request, checked as Dify checks it. */
+export function singleUploadedFile(request: UploadRequest): IncomingFile {
+  return singleFile(request);
 }
 
 function checkedName(name: string | undefined): string {

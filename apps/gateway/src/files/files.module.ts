@@ -16,6 +16,9 @@ import { UploadFileRepository } from './upload-file.repository';
 export class FilesModule {
   static forRoot(files: FileUploadSettings): DynamicModule {
     return {
+      // Global: the Knowledge API stores documents with the same storage, settings and multipart limits.
+      exports: [FILE_STORAGE, FILE_UPLOAD_SETTINGS, UploadFileInterceptor],
+      global: true,
       module: FilesModule,
       imports: [AppsModule],
       controllers: [FileUploadController],

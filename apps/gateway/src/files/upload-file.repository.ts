@@ -5,7 +5,7 @@ import { DatabaseService } from '@weft/persistence';
 export interface UploadFileRow {
   createdAt: Date;
   createdBy: string | null;
-  createdByRole: 'end_user';
+  createdByRole: 'account' | 'end_user';
   extension: string;
   id: string;
   mimeType: string;

@@ -11,7 +11,8 @@ import { CodeSandbox } from '../sandbox';
 import { CodeExecutor } from './code.executor';
 import { DocumentExtractorExecutor } from './document-extractor.executor';
 import { HttpRequestExecutor } from './http-request.executor';
-import { KnowledgeRetrievalExecutor } from './knowledge-retrieval.executor';
+import { KnowledgeService } from '../providers/knowledge.service';
+import { KnowledgeRetrievalExecutor, type KnowledgeSource } from './knowledge-retrieval.executor';
 import { LlmExecutor } from './llm.executor';
 import { failed, isRemoteNodeType, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor, type RemoteNodeType } from './node-executor.types';
 import { ParameterExtractorExecutor } from './parameter-extractor.executor';
@@ -27,7 +28,7 @@ export class NodeExecutors implements OnModuleDestroy {
   private readonly llm: LlmExecutor;
   private readonly code: CodeExecutor;
   private readonly httpRequest: HttpRequestExecutor;
-  private readonly knowledgeRetrieval = new KnowledgeRetrievalExecutor();
+  private readonly knowledgeRetrieval: KnowledgeRetrievalExecutor;
   private readonly parameterExtractor: ParameterExtractorExecutor;
   private readonly questionClassifier: QuestionClassifierExecutor;
   private readonly documentExtractor: DocumentExtractorExecutor;
@@ -37,7 +38,9 @@ export class NodeExecutors implements OnModuleDestroy {
     @Inject(ChatProviderService) providers: ChatProviderSource,
     @Inject(UploadedFilesService) uploads: UploadedFileSource,
     @Inject(ConversationHistoryService) history: ConversationHistorySource,
+    @Inject(KnowledgeService) knowledge: KnowledgeSource,
   ) {
+    this.knowledgeRetrieval = new KnowledgeRetrievalExecutor(knowledge);
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
     const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });

@@ -4,7 +4,7 @@ import { startTestHttpServer, type TestHttpServer } from '../http/test-http-serv
 import { Counter, Registry } from 'prom-client';
 import { NODE_JOBS_CONSUMER, NodeJobContext, NodeJobsHandler } from './node-jobs.handler';
 import { NodeExecutors } from './node-executors.service';
-import { testChatProviders, testConfig, testJob, testUploads, testHistory } from './node-test.util';
+import { testChatProviders, testConfig, testJob, testUploads, testHistory, testKnowledge } from './node-test.util';
 
 type Published = { subject: string; key: string | null; payload: Record<string, unknown> };
 
@@ -46,7 +46,7 @@ describe('NodeJobsHandler', () => {
   let bus: RecordingBus;
   let handler: NodeJobsHandler;
   let cost: Counter<string>;
-  const executors = new NodeExecutors(testConfig(), testChatProviders().providers, testUploads(), testHistory());
+  const executors = new NodeExecutors(testConfig(), testChatProviders().providers, testUploads(), testHistory(), testKnowledge());
   const ctx = (): NodeJobContext & { beats: number } => {
     const c = { beats: 0, deliveryCount: 1, working: () => void c.beats++ };
     return c;

@@ -1,3 +1,4 @@
+import type { KnowledgeSource } from './knowledge-retrieval.executor';
 import type { ConversationTurn } from '@weft/contracts';
 import type { ConversationHistorySource } from './conversation-memory.util';
 import type { ServerResponse } from 'node:http';
@@ -95,6 +96,18 @@ export function testHistory(turns: ConversationTurn[] = []): ConversationHistory
     turns: (_workspaceId, conversationId, limit) => {
       lookups.push(`${conversationId}:${limit}`);
       return Promise.resolve(turns.slice(-limit));
+    },
+  };
+}
+
+/** A knowledge source answering fixed records, recording each request. */
+export function testKnowledge(records: Record<string, unknown>[] = []): KnowledgeSource & { requests: Parameters<KnowledgeSource['retrieve']>[0][] } {
+  const requests: Parameters<KnowledgeSource['retrieve']>[0][] = [];
+  return {
+    requests,
+    retrieve: (request) => {
+      requests.push(request);
+      return Promise.resolve({ records });
     },
   };
 }

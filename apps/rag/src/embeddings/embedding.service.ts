@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@weft/contracts';
+import { MessageBus } from '@weft/messaging';
+import { DatabaseService } from '@weft/persistence';
+import { embeddingCacheKey, embeddingModelKey, type EmbeddingModelRef } from './embedding-cache-key.util';
+import { createOfflineEmbedder, OFFLINE_EMBEDDING_MODEL, OFFLINE_EMBEDDING_PROVIDER } from './offline-embedder.util';
+import { toVectorLiteral } from './vector.util';
+
+/** The embedding model of a dataset: the built-in offline one, or a provider's model by Dify's names. */
+export interface EmbeddingModel {
+  model: string;
+  provider: string;
+}
+
+/** The built-in offline model datasets use when they name none. */
+export const DEFAULT_EMBEDDING_MODEL: EmbeddingModel = { model: OFFLINE_EMBEDDING_MODEL, provider: OFFLINE_EMBEDDING_PROVIDER };
+
+const BATCH_SIZE = 64;
+const PROVIDER_TIMEOUT_MS = 60_000;
+const CREDENTIALS_TIMEOUT_MS = 5_000;
+const offline = createOfflineEmbedder();
+
+/** `langgenius/openai/openai` → `openai`. */
+export function shortProvider(provider: string): string {
+  return provider.split('/').pop()!.trim().toLowerCase();
+}
+
+/**
+ * Embeds texts with a dataset's model. Every vector is cached in Postgres by model and content hash,
+ * so re-indexing unchanged text (a redelivered ingestion job, an edited document) calls no provider.
+ * The offline model needs no network; OpenAI and OpenAI-compatible servers (Ollama, vLLM, Text
+ * Embeddings Inference) are called at `/embeddings` with the workspace's stored credentials.
+ */
+@Injectable()
+export class EmbeddingService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly bus: MessageBus,
+  ) {}
+
+  async embed(workspaceId: string, model: EmbeddingModel, texts: readonly string[]): Promise<number[][]> {
+    if (isOffline(model)) return offline.embedMany(texts);
+    const ref: EmbeddingModelRef = { model: model.model, provider: shortProvider(model.provider) };
+    const keys = texts.map((t) => embeddingCacheKey(ref, t).key);
+    const cached = await this.cached([...new Set(keys)]);
+    const missing = [...new Set(keys.filter((k) => !cached.has(k)))];
+    if (missing.length > 0) {
+      const textOf = new Map(keys.map((k, i) => [k, texts[i]!]));
+      const credentials = await this.credentials(workspaceId, ref.provider);
+      for (let i = 0; i < missing.length; i += BATCH_SIZE) {
+        const batch = missing.slice(i, i + BATCH_SIZE);
+        const vectors = await callEmbeddings(ref.provider, model.model, credentials, batch.map((k) => textOf.get(k)!));
+        batch.forEach((k, j) => cached.set(k, vectors[j]!));
+        await this.store(batch.map((k, j) => [k, vectors[j]!]));
+      }
+    }
+    return keys.map((k) => cached.get(k)!);
+  }
+
+  /** A model's identity for storage: which vectors are comparable. */
+  modelKey(model: EmbeddingModel): string {
+    return isOffline(model) ? embeddingModelKey({ dimension: offline.dimension, model: offline.model, provider: offline.provider }) : embeddingModelKey({ model: model.model, provider: shortProvider(model.provider) });
+  }
+
+  private async cached(keys: string[]): Promise<Map<string, number[]>> {
+    if (keys.length === 0) return new Map();
+    const rows: { embedding: string; key: string }[] = await this.db.dataSource.query(`SELECT key, embedding::text AS embedding FROM rag.embedding_cache WHERE key = ANY($1)`, [keys]);
+    return new Map(rows.map((r) => [r.key, JSON.parse(r.embedding) as number[]]));
+  }
+
+  private async store(entries: [string, number[]][]): Promise<void> {
+    await this.db.dataSource.query(
+      `INSERT INTO rag.embedding_cache (key, embedding) SELECT t.key, t.embedding::vector FROM jsonb_to_recordset($1::jsonb) AS t(key text, embedding text) ON CONFLICT (key) DO NOTHING`,
+      [JSON.stringify(entries.map(([key, v]) => ({ embedding: toVectorLiteral(v), key })))],
+    );
+  }
+
+  private async credentials(workspaceId: string, provider: string): Promise<Record<string, string>> {
+    let credentials: Record<string, string> | null;
+    try {
+      ({ credentials } = await this.bus.request('gateway.provider-credentials.v1', { provider, workspaceId }, { timeoutMs: CREDENTIALS_TIMEOUT_MS }));
+    } catch (error) {
+      throw new DomainError('provider_not_initialize', `Could not load the credentials of provider ${provider}: ${(error as Error).message}`);
+    }
+    if (!credentials) throw new DomainError('provider_not_initialize', `Provider ${provider} credentials are not configured for this workspace.`);
+    return credentials;
+  }
+}
+
+function isOffline(model: EmbeddingModel): boolean {
+  return shortProvider(model.provider) === OFFLINE_EMBEDDING_PROVIDER;
+}
+
+/** OpenAI's `/embeddings` (also spoken by Ollama, vLLM, TEI and LiteLLM). */
+async function callEmbeddings(provider: string, model: string, credentials: Record<string, string>, input: string[]): Promise<number[][]> {
+  let base: string;
+  let key: string | undefined;
+  if (provider === 'openai') {
+    base = credentials['openai_api_base'] || 'https://api.openai.com';
+    key = credentials['openai_api_key'];
+  } else if (provider === 'openai_api_compatible') {
+    base = credentials['endpoint_url'] ?? '';
+    key = credentials['api_key'];
+  } else {
+    throw new DomainError('provider_not_initialize', `Provider ${provider} has no embedding models in Weft; use openai, openai_api_compatible or the built-in weft model.`);
+  }
+  const url = `${base.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/embeddings`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      body: JSON.stringify({ input, model }),
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      method: 'POST',
+      signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new DomainError('completion_request_error', `[${provider}] Embedding request failed: ${(error as Error).message}`);
+  }
+  const text = await res.text();
+  if (!res.ok) throw new DomainError(res.status === 429 ? 'provider_quota_exceeded' : 'completion_request_error', `[${provider}] Embedding request failed with status ${res.status}: ${text.slice(0, 300)}`);
+  let body: { data?: { embedding?: unknown; index?: number }[] };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new DomainError('completion_request_error', `[${provider}] Embedding response is not JSON`);
+  }
+  const data = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  if (data.length !== input.length || !data.every((d) => Array.isArray(d.embedding) && d.embedding.every((n) => typeof n === 'number'))) {
+    throw new DomainError('completion_request_error', `[${provider}] Embedding response has ${data.length} vectors for ${input.length} inputs`);
+  }
+  return data.map((d) => d.embedding as number[]);
+}

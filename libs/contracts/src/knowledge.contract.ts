@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+const json = z.record(z.string(), z.unknown());
+const uuid = z.string().uuid();
+/** Ids in paths arrive unchecked from clients: anything malformed simply matches nothing. */
+const pathId = z.string().max(100);
+
+/** A Dify-shaped response object (Dataset, Document, Segment, …) passed through the gateway unchanged. */
+export const KnowledgeObjectSchema = json;
+
+/** A page of Dify objects: `{data, has_more, limit, total, page}`. */
+export const KnowledgePageSchema = z.object({ data: z.array(json), has_more: z.boolean(), limit: z.number(), page: z.number(), total: z.number() });
+
+/** `POST /v1/datasets`, already validated by the gateway (Dify's field names). */
+export const CreateDatasetRequestSchema = z.object({
+  accountId: z.string().nullable(),
+  body: json,
+  workspaceId: uuid,
+});
+
+export const ListDatasetsRequestSchema = z.object({
+  keyword: z.string().max(255).nullable(),
+  limit: z.number().int().min(1).max(100),
+  page: z.number().int().min(1).max(100_000),
+  workspaceId: uuid,
+});
+
+export const DatasetRequestSchema = z.object({ datasetId: pathId, workspaceId: uuid });
+export const UpdateDatasetRequestSchema = z.object({ accountId: z.string().nullable(), body: json, datasetId: pathId, workspaceId: uuid });
+export const DeletedResponseSchema = z.object({ deleted: z.boolean() });
+
+/** An uploaded file a document is made from: where the gateway stored it and what it is. */
+export const DocumentFileSchema = z.object({
+  extension: z.string().max(20),
+  mimeType: z.string().max(255),
+  name: z.string().max(255),
+  size: z.number().int().min(0),
+  storageKey: z.string().min(1).max(1000),
+  uploadFileId: uuid,
+});
+export type DocumentFile = z.infer<typeof DocumentFileSchema>;
+
+/**
+ * Creates a document (or, with `documentId`, replaces an existing one's content) from text or from an
+ * uploaded file, and queues it for indexing. `body` holds the remaining Dify fields (process_rule,
+ * doc_form, indexing_technique, …).
+ */
+export const CreateDocumentRequestSchema = z.object({
+  accountId: z.string().nullable(),
+  body: json,
+  datasetId: pathId,
+  documentId: pathId.nullable(),
+  file: DocumentFileSchema.nullable(),
+  name: z.string().max(255).nullable(),
+  text: z.string().nullable(),
+  workspaceId: uuid,
+});
+export const CreateDocumentResponseSchema = z.object({ batch: z.string(), document: json });
+
+export const ListDocumentsRequestSchema = z.object({
+  datasetId: pathId,
+  keyword: z.string().max(255).nullable(),
+  limit: z.number().int().min(1).max(100),
+  page: z.number().int().min(1).max(100_000),
+  status: z.string().max(50).nullable(),
+  workspaceId: uuid,
+});
+export const DocumentRequestSchema = z.object({ datasetId: pathId, documentId: pathId, workspaceId: uuid });
+export const IndexingStatusRequestSchema = z.object({ batch: z.string().max(100), datasetId: pathId, workspaceId: uuid });
+export const IndexingStatusResponseSchema = z.object({ data: z.array(json) });
+export const DocumentStatusRequestSchema = z.object({
+  action: z.enum(['enable', 'disable', 'archive', 'un_archive']),
+  datasetId: pathId,
+  documentIds: z.array(pathId).min(1).max(100),
+  workspaceId: uuid,
+});
+
+export const ListSegmentsRequestSchema = z.object({
+  datasetId: pathId,
+  documentId: pathId,
+  keyword: z.string().max(255).nullable(),
+  limit: z.number().int().min(1).max(100),
+  page: z.number().int().min(1).max(100_000),
+  status: z.array(z.string().max(50)).max(10),
+  workspaceId: uuid,
+});
+export const CreateSegmentsRequestSchema = z.object({
+  datasetId: pathId,
+  documentId: pathId,
+  segments: z.array(z.object({ answer: z.string().max(100_000).nullish(), content: z.string().min(1).max(100_000), keywords: z.array(z.string().max(200)).max(100).nullish() })).min(1).max(100),
+  workspaceId: uuid,
+});
+export const SegmentsResponseSchema = z.object({ data: z.array(json), doc_form: z.string() });
+export const SegmentRequestSchema = z.object({ datasetId: pathId, documentId: pathId, segmentId: pathId, workspaceId: uuid });
+export const UpdateSegmentRequestSchema = z.object({
+  datasetId: pathId,
+  documentId: pathId,
+  segment: z.object({ answer: z.string().max(100_000).nullish(), content: z.string().min(1).max(100_000).nullish(), enabled: z.boolean().nullish(), keywords: z.array(z.string().max(200)).max(100).nullish() }),
+  segmentId: pathId,
+  workspaceId: uuid,
+});
+export const SegmentResponseSchema = z.object({ data: json, doc_form: z.string() });
+
+/** Searches datasets of one workspace; `retrievalModel` is Dify's object as sent (the dataset's default when null). */
+export const RetrieveRequestSchema = z.object({
+  datasetIds: z.array(pathId).min(1).max(50),
+  query: z.string().max(10_000),
+  retrievalModel: json.nullable(),
+  workspaceId: uuid,
+});
+/** Dify's retrieve answer: the query and the records found, best first, each with its segment, document and dataset. */
+export const RetrieveResponseSchema = z.object({ query: z.object({ content: z.string() }), records: z.array(json) });
+
+/** Metadata fields of a dataset and values on documents. */
+export const MetadataRequestSchema = z.object({ body: json, datasetId: pathId, metadataId: pathId.nullable(), op: z.enum(['list', 'create', 'update', 'delete', 'set-documents', 'built-in']), workspaceId: uuid });
+
+/** A document to (re)index, on the KB_INGEST work queue. */
+export const IngestJobSchema = z.object({ documentId: uuid, workspaceId: uuid });
+export type IngestJob = z.infer<typeof IngestJobSchema>;
+
+/** A dataset's content changed: every rag replica forgets what it cached for it. */
+export const DatasetChangedSchema = z.object({ datasetId: uuid });
