@@ -39,6 +39,7 @@ export class KnowledgeController {
   ) {}
 
   @Post()
+  @HttpCode(200)
   create(@CurrentDatasetKey() key: DatasetKeyContext, @Body() body: unknown): Promise<unknown> {
     return this.bus.request('kb.dataset.create.v1', { accountId: key.accountId, body: requireObject(body), workspaceId: key.workspaceId });
   }

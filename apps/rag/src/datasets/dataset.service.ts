@@ -160,7 +160,7 @@ export class DatasetService {
             values[name] = item.value;
           }
           const updated = UUID.test(op.document_id)
-            ? await q(`UPDATE rag.documents SET doc_metadata = $3::jsonb, updated_at = now() WHERE id = $1 AND dataset_id = $2 RETURNING id`, [op.document_id, dataset.id, JSON.stringify(values)])
+            ? await this.db.rows(`UPDATE rag.documents SET doc_metadata = $3::jsonb, updated_at = now() WHERE id = $1 AND dataset_id = $2 RETURNING id`, [op.document_id, dataset.id, JSON.stringify(values)])
             : [];
           if (updated.length === 0) throw new DomainError('not_found', 'Document not found.');
         }

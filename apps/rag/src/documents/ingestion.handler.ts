@@ -1,9 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigOf, ragConfigSpec } from '@weft/config';
 import { MessageBus } from '@weft/messaging';
+import { RAG_CONFIG, type RagConfig } from '../rag.config';
 import { IngestionService } from './ingestion.service';
-
-export const RAG_CONFIG = Symbol('RAG_CONFIG');
 
 /** The durable pull consumer every rag replica shares, so each document is indexed by one of them at a time. */
 export const INGESTION_CONSUMER = 'rag-ingestion';
@@ -14,7 +12,7 @@ export class IngestionHandler implements OnModuleInit, OnApplicationShutdown {
   private closing = false;
 
   constructor(
-    @Inject(RAG_CONFIG) private readonly config: ConfigOf<typeof ragConfigSpec>,
+    @Inject(RAG_CONFIG) private readonly config: RagConfig,
     private readonly bus: MessageBus,
     private readonly ingestion: IngestionService,
   ) {}

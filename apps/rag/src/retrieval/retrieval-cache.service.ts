@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ConfigOf, ragConfigSpec } from '@weft/config';
 import { MessageBus } from '@weft/messaging';
 import { RedisService } from '@weft/persistence';
-import { RAG_CONFIG } from '../documents/ingestion.handler';
+import { RAG_CONFIG, type RagConfig } from '../rag.config';
 
 const LOCAL_MAX_ENTRIES = 2000;
 const generationKey = (datasetId: string) => `kb:gen:${datasetId}`;
@@ -29,7 +28,7 @@ export class RetrievalCache implements OnModuleInit, OnModuleDestroy {
   private readonly ttlMs: number;
 
   constructor(
-    @Inject(RAG_CONFIG) config: ConfigOf<typeof ragConfigSpec>,
+    @Inject(RAG_CONFIG) config: RagConfig,
     private readonly redis: RedisService,
     private readonly bus: MessageBus,
   ) {

@@ -90,9 +90,9 @@ export class SegmentService {
         const inserted: Record<string, unknown>[] = await m.query(
           `INSERT INTO rag.segments (id, workspace_id, dataset_id, document_id, position, content, answer, keywords, word_count, tokens, index_node_id, index_node_hash,
              embedding, embedding_dim, content_tsv, completed_at)
-           VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), 0) + 1 FROM rag.segments WHERE document_id = $4), $5, $6, $7, $8, $9, $1::text, $10, $11::vector, $12, to_tsvector('simple', $13), now())
+           VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), 0) + 1 FROM rag.segments WHERE document_id = $4), $5, $6, $7, $8, $9, $14, $10, $11::vector, $12, to_tsvector('simple', $13), now())
            RETURNING ${COLUMNS}`,
-          [id, req.workspaceId, document.datasetId, document.id, s.content, s.answer ?? null, JSON.stringify(s.keywords ?? []), s.content.length, estimateTokens(s.content), contentHash(s.content), vector ? toVectorLiteral(vector) : null, vector?.length ?? null, toFullTextDocument(s.content)],
+          [id, req.workspaceId, document.datasetId, document.id, s.content, s.answer ?? null, JSON.stringify(s.keywords ?? []), s.content.length, estimateTokens(s.content), contentHash(s.content), vector ? toVectorLiteral(vector) : null, vector?.length ?? null, toFullTextDocument(s.content), id],
         );
         created.push(inserted[0]!);
       }
@@ -113,7 +113,7 @@ export class SegmentService {
     await this.requireSegment(document.id, req.segmentId);
     const { answer, content, enabled, keywords } = req.segment;
     const vector = content ? (await this.embed(req.workspaceId, req.datasetId, [content]))?.[0] : undefined;
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+    const rows = await this.db.rows<Record<string, unknown>>(
       `UPDATE rag.segments SET
          content = coalesce($3, content), answer = coalesce($4, answer), keywords = coalesce($5::jsonb, keywords), enabled = coalesce($6, enabled),
          word_count = coalesce(length($3), word_count), tokens = coalesce($7, tokens), index_node_hash = coalesce($8, index_node_hash),

@@ -1,0 +1,351 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { buildDocx, buildPdf, DslBuilder, endData, pollUntil, queryDatabase, textInput, TestStack, WeftClient } from '@weft/testing';
+
+/** Test servers listen on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
+const ALLOWED_HOST = '127.0.0.2';
+const DIM = 64;
+
+/**
+ * A local OpenAI-compatible `/v1/embeddings` server: each text becomes a deterministic bag-of-words
+ * vector (words hashed into 64 buckets), so texts sharing words are close. `delayMs` slows every call
+ * (to crash the rag service while a document is being indexed).
+ */
+async function startEmbeddings(): Promise<{ calls: string[][]; delayMs: number; server: Server; url: string }> {
+  const state = { calls: [] as string[][], delayMs: 0, server: null as unknown as Server, url: '' };
+  state.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      if (req.url !== '/v1/embeddings') {
+        res.writeHead(404).end();
+        return;
+      }
+      const { input } = JSON.parse(body) as { input: string[] };
+      state.calls.push(input);
+      const data = input.map((text, index) => {
+        const v = new Array<number>(DIM).fill(0);
+        for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) v[createHash('md5').update(word).digest()[0]! % DIM] += 1;
+        const norm = Math.hypot(...v) || 1;
+        return { embedding: v.map((x) => x / norm), index, object: 'embedding' };
+      });
+      const timer = setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ data, model: 'fake-embed', object: 'list', usage: { prompt_tokens: 1, total_tokens: 1 } }));
+      }, state.delayMs);
+      res.on('close', () => clearTimeout(timer));
+    });
+  });
+  await new Promise<void>((resolve) => state.server.listen(0, ALLOWED_HOST, resolve));
+  state.url = `http://${ALLOWED_HOST}:${(state.server.address() as { port: number }).port}`;
+  return state;
+}
+
+const WEAVING = [
+  'Weft is the thread that runs crosswise on a loom, passed over and under the warp.',
+  'The warp threads are held in tension lengthwise on the loom before weaving starts.',
+  'A shuttle carries the weft yarn through the shed that the heddles open.',
+].join('\n\n');
+
+describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval node', () => {
+  let stack: TestStack;
+  let client: WeftClient;
+  let token: string;
+  let key: string;
+  let embeddings: Awaited<ReturnType<typeof startEmbeddings>>;
+
+  const kb = (method: string, path: string, body?: unknown, k = key) => client.call(method, `/v1/datasets${path}`, { body, token: k });
+  const upload = async (datasetId: string, name: string, data: Buffer, type: string, settings: Record<string, unknown> = {}) => {
+    const form = new FormData();
+    form.append('file', new Blob([data], { type }), name);
+    form.append('data', JSON.stringify({ indexing_technique: 'high_quality', process_rule: { mode: 'automatic' }, ...settings }));
+    const res = await fetch(`${stack.gateway.baseUrl}/v1/datasets/${datasetId}/document/create-by-file`, { body: form, headers: { authorization: `Bearer ${key}` }, method: 'POST' });
+    return { body: (await res.json()) as Record<string, unknown>, status: res.status };
+  };
+  const indexed = (datasetId: string, batch: string) =>
+    pollUntil(
+      async () => {
+        const res = await kb('GET', `/${datasetId}/documents/${batch}/indexing-status`);
+        const entry = (res.body['data'] as Record<string, unknown>[] | undefined)?.[0];
+        return entry && (entry['indexing_status'] === 'completed' || entry['indexing_status'] === 'error') ? entry : undefined;
+      },
+      { timeoutMs: 30_000, what: `batch ${batch} indexed` },
+    );
+  const newDataset = async (name: string, extra: Record<string, unknown> = {}) => {
+    const res = await kb('POST', '', { indexing_technique: 'high_quality', name, ...extra });
+    expect(res.status).toBe(200);
+    return res.body['id'] as string;
+  };
+  const addText = async (datasetId: string, name: string, text: string) => {
+    const res = await kb('POST', `/${datasetId}/document/create-by-text`, { indexing_technique: 'high_quality', name, process_rule: { mode: 'automatic' }, text });
+    expect(res.status).toBe(200);
+    return res.body as { batch: string; document: Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    embeddings = await startEmbeddings();
+    stack = await TestStack.create({ env: { INGEST_ACK_WAIT_MS: '3000', SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
+    await stack.start();
+    client = new WeftClient(stack.gateway.baseUrl);
+    token = await client.register();
+    const created = await client.call<{ token: string; type: string }>('POST', '/console/api/datasets/api-keys', { token });
+    expect(created.status).toBe(201);
+    expect(created.body.type).toBe('dataset');
+    key = created.body.token;
+    await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', { body: { credentials: { openai_api_base: embeddings.url, openai_api_key: 'sk-embed' } }, token });
+  });
+
+  afterAll(async () => {
+    await stack?.destroy();
+    embeddings?.server.close();
+  });
+
+  it('creates, lists, reads, updates and deletes datasets; a duplicate name is 409; another workspace sees 404', async () => {
+    const id = await newDataset('Looms');
+    const duplicate = await kb('POST', '', { name: 'Looms' });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body).toEqual({ code: 'dataset_name_duplicate', message: 'The dataset name already exists. Please modify your dataset name.', status: 409 });
+    expect((await kb('POST', '', { name: '' })).status).toBe(400);
+    expect((await kb('POST', '', { name: 'x'.repeat(41) })).status).toBe(400);
+    const list = await kb('GET', '?page=1&limit=20');
+    expect(list.body).toMatchObject({ has_more: false, limit: 20, page: 1 });
+    expect((list.body['data'] as { name: string }[]).map((d) => d.name)).toContain('Looms');
+    const got = await kb('GET', `/${id}`);
+    expect(got.body).toMatchObject({ document_count: 0, id, indexing_technique: 'high_quality', name: 'Looms', retrieval_model_dict: { search_method: 'semantic_search', top_k: 2 } });
+    const patched = await kb('PATCH', `/${id}`, { description: 'about weaving' });
+    expect(patched.body).toMatchObject({ description: 'about weaving', name: 'Looms' });
+
+    const otherToken = await client.register();
+    const otherKey = (await client.call<{ token: string }>('POST', '/console/api/datasets/api-keys', { token: otherToken })).body.token;
+    for (const [method, path] of [
+      ['GET', `/${id}`],
+      ['PATCH', `/${id}`],
+      ['DELETE', `/${id}`],
+      ['GET', `/${id}/documents`],
+    ] as const) {
+      const res = await kb(method, path, method === 'PATCH' ? { name: 'stolen' } : undefined, otherKey);
+      expect([method, path, res.status]).toEqual([method, path, 404]);
+    }
+    expect((await kb('POST', `/${id}/retrieve`, { query: 'weft' }, otherKey)).status).toBe(404);
+    expect((await kb('GET', '', undefined, 'dataset-forged')).status).toBe(401);
+    expect((await client.call('GET', '/v1/datasets', { token: 'app-notadatasetkey' })).status).toBe(401);
+
+    expect((await kb('DELETE', `/${id}`)).status).toBe(204);
+    expect((await kb('GET', `/${id}`)).status).toBe(404);
+  });
+
+  it('indexes text and every file type, then finds it by semantic, full-text, keyword and hybrid search', async () => {
+    const id = await newDataset('Weaving');
+    const { batch, document } = await addText(id, 'weaving.txt', WEAVING);
+    expect(document).toMatchObject({ data_source_type: 'upload_file', indexing_status: 'waiting', name: 'weaving.txt' });
+    const status = await indexed(id, batch);
+    expect(status).toMatchObject({ completed_segments: expect.any(Number), error: null, indexing_status: 'completed' });
+    expect(status['total_segments']).toBeGreaterThan(0);
+    for (const field of ['processing_started_at', 'parsing_completed_at', 'cleaning_completed_at', 'splitting_completed_at', 'completed_at']) expect(typeof status[field]).toBe('number');
+
+    const files: [string, Buffer, string, string][] = [
+      ['notes.md', Buffer.from('# Dyes\n\nIndigo gives the warp its blue colour.\n'), 'text/markdown', 'indigo'],
+      ['page.html', Buffer.from('<html><body><h1>Tapestry</h1><p>Tapestry weaving hides the warp entirely.</p></body></html>'), 'text/html', 'tapestry'],
+      ['manual.pdf', buildPdf(['Jacquard looms read punched cards.']), 'application/pdf', 'jacquard'],
+      ['guide.docx', buildDocx(['Selvedge is the self-finished edge of the fabric.']), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'selvedge'],
+      ['fibres.csv', Buffer.from('fibre,origin\nlinen,flax plant\nwool,sheep fleece\n'), 'text/csv', 'fleece'],
+      ['plain.txt', Buffer.from('Twill weave makes diagonal ribs.'), 'text/plain', 'twill'],
+    ];
+    for (const [name, data, type, word] of files) {
+      const res = await upload(id, name, data, type);
+      expect([name, res.status]).toEqual([name, 200]);
+      const done = await indexed(id, res.body['batch'] as string);
+      expect([name, done['indexing_status'], done['error']]).toEqual([name, 'completed', null]);
+      const found = await kb('POST', `/${id}/retrieve`, { query: word, retrieval_model: { search_method: 'full_text_search', top_k: 3 } });
+      const contents = (found.body['records'] as { segment: { content: string; document: { name: string } } }[]).map((r) => r.segment.document.name);
+      expect([word, contents[0]]).toEqual([word, name]);
+    }
+
+    const docs = await kb('GET', `/${id}/documents?limit=50`);
+    expect(docs.body['total']).toBe(7);
+    expect((docs.body['data'] as { display_status: string }[]).every((d) => d.display_status === 'available')).toBe(true);
+
+    for (const method of ['semantic_search', 'full_text_search', 'keyword_search', 'hybrid_search']) {
+      const res = await kb('POST', `/${id}/retrieve`, { query: 'crosswise thread weft', retrieval_model: { reranking_enable: false, score_threshold_enabled: false, search_method: method, top_k: 2 } });
+      expect([method, res.status]).toEqual([method, 200]);
+      const records = res.body['records'] as { score: number; segment: { content: string; document: { name: string } } }[];
+      expect(res.body['query']).toEqual({ content: 'crosswise thread weft' });
+      expect(records.length).toBeGreaterThan(0);
+      expect(records.length).toBeLessThanOrEqual(2);
+      expect([method, records[0]!.segment.content]).toEqual([method, expect.stringContaining('crosswise')]);
+      expect(records[0]!.score).toBeGreaterThan(0);
+    }
+    const weighted = await kb('POST', `/${id}/retrieve`, {
+      query: 'shuttle',
+      retrieval_model: { reranking_enable: true, reranking_mode: 'weighted_score', search_method: 'hybrid_search', top_k: 1, weights: { keyword_setting: { keyword_weight: 0.5 }, vector_setting: { embedding_model_name: '', embedding_provider_name: '', vector_weight: 0.5 } } },
+    });
+    expect((weighted.body['records'] as { segment: { content: string } }[])[0]!.segment.content).toContain('shuttle');
+    const strict = await kb('POST', `/${id}/retrieve`, { query: 'crosswise', retrieval_model: { score_threshold: 0.9999, score_threshold_enabled: true, search_method: 'semantic_search', top_k: 5 } });
+    expect(strict.body['records']).toEqual([]);
+    expect((await kb('POST', `/${id}/retrieve`, { query: 'x', retrieval_model: { search_method: 'telepathy' } })).status).toBe(400);
+    expect((await kb('POST', `/${id}/retrieve`, { retrieval_model: {} })).status).toBe(400);
+  });
+
+  it('filters by document metadata, edits segments by hand, and disables documents', async () => {
+    const id = await newDataset('Catalogue');
+    const a = await addText(id, 'en.txt', 'Linen is spun from flax fibres.');
+    const b = await addText(id, 'fr.txt', 'Linen fibres are spun in France.');
+    await indexed(id, a.batch);
+    await indexed(id, b.batch);
+    const field = await kb('POST', `/${id}/metadata`, { name: 'lang', type: 'string' });
+    expect(field.status).toBe(201);
+    const fieldId = field.body['id'] as string;
+    const set = await kb('POST', `/${id}/documents/metadata`, {
+      operation_data: [
+        { document_id: a.document['id'], metadata_list: [{ id: fieldId, name: 'lang', value: 'en' }] },
+        { document_id: b.document['id'], metadata_list: [{ id: fieldId, name: 'lang', value: 'fr' }] },
+      ],
+    });
+    expect(set.body).toEqual({ result: 'success' });
+    const unknownDocument = await kb('POST', `/${id}/documents/metadata`, { operation_data: [{ document_id: '00000000-0000-4000-8000-000000000000', metadata_list: [{ id: fieldId, name: 'lang', value: 'de' }] }] });
+    expect(unknownDocument.status).toBe(404);
+    const filtered = await kb('POST', `/${id}/retrieve`, {
+      query: 'linen fibres',
+      retrieval_model: { metadata_filtering_conditions: { conditions: [{ comparison_operator: 'is', name: 'lang', value: 'fr' }], logical_operator: 'and' }, search_method: 'hybrid_search', top_k: 5 },
+    });
+    expect((filtered.body['records'] as { segment: { document: { name: string } } }[]).map((r) => r.segment.document.name)).toEqual(['fr.txt']);
+    expect((await kb('GET', `/${id}/metadata`)).body).toMatchObject({ doc_metadata: [{ count: 2, id: fieldId, name: 'lang', type: 'string' }] });
+
+    const docId = a.document['id'] as string;
+    const added = await kb('POST', `/${id}/documents/${docId}/segments`, { segments: [{ content: 'Flax retting softens the stalks.', keywords: ['flax'] }] });
+    expect(added.status).toBe(200);
+    const segmentId = ((added.body['data'] as { id: string }[])[0]!).id;
+    const listed = await kb('GET', `/${id}/documents/${docId}/segments`);
+    expect((listed.body['data'] as { content: string }[]).map((s) => s.content)).toEqual(['Linen is spun from flax fibres.', 'Flax retting softens the stalks.']);
+    const retting = await kb('POST', `/${id}/retrieve`, { query: 'retting', retrieval_model: { search_method: 'full_text_search', top_k: 1 } });
+    expect((retting.body['records'] as { segment: { id: string } }[])[0]!.segment.id).toBe(segmentId);
+    const edited = await kb('POST', `/${id}/documents/${docId}/segments/${segmentId}`, { segment: { content: 'Dew retting takes weeks.' } });
+    expect(edited.body).toMatchObject({ data: { content: 'Dew retting takes weeks.', word_count: 24 } });
+    const disabled = await kb('POST', `/${id}/documents/${docId}/segments/${segmentId}`, { segment: { enabled: false } });
+    expect((disabled.body['data'] as { enabled: boolean }).enabled).toBe(false);
+    expect((await kb('POST', `/${id}/retrieve`, { query: 'retting', retrieval_model: { search_method: 'full_text_search', top_k: 1 } })).body['records']).toEqual([]);
+    expect((await kb('DELETE', `/${id}/documents/${docId}/segments/${segmentId}`)).body).toEqual({ result: 'success' });
+    expect((await kb('GET', `/${id}/documents/${docId}/segments/${segmentId}`)).status).toBe(404);
+
+    expect((await kb('PATCH', `/${id}/documents/status/disable`, { document_ids: [b.document['id']] })).body).toEqual({ result: 'success' });
+    const afterDisable = await kb('POST', `/${id}/retrieve`, { query: 'linen France', retrieval_model: { search_method: 'full_text_search', top_k: 5 } });
+    expect((afterDisable.body['records'] as { segment: { document: { name: string } } }[]).map((r) => r.segment.document.name)).toEqual(['en.txt']);
+    expect((await kb('PATCH', `/${id}/documents/status/explode`, { document_ids: [docId] })).status).toBe(400);
+    expect((await kb('DELETE', `/${id}/documents/${docId}`)).body).toEqual({ result: 'success' });
+    expect((await kb('GET', `/${id}/documents/${docId}`)).status).toBe(404);
+  });
+
+  it('refuses bad uploads, ends a corrupt PDF in error with a reason, and keeps the queue moving', async () => {
+    const id = await newDataset('Uploads');
+    const image = await upload(id, 'photo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47]), 'image/png');
+    expect(image.status).toBe(415);
+    expect(image.body['code']).toBe('unsupported_file_type');
+    const exe = await upload(id, 'tool.exe', Buffer.from('MZ'), 'application/octet-stream');
+    expect(exe.status).toBe(415);
+    const big = await upload(id, 'big.txt', Buffer.alloc(16 * 1024 * 1024, 'a'), 'text/plain');
+    expect(big.status).toBe(413);
+    const badData = await fetch(`${stack.gateway.baseUrl}/v1/datasets/${id}/document/create-by-file`, {
+      body: (() => {
+        const form = new FormData();
+        form.append('file', new Blob(['hello']), 'a.txt');
+        form.append('data', '{not json');
+        return form;
+      })(),
+      headers: { authorization: `Bearer ${key}` },
+      method: 'POST',
+    });
+    expect(badData.status).toBe(400);
+    expect((await kb('POST', `/${id}/document/create-by-text`, { name: 'x' })).status).toBe(400);
+    expect((await kb('POST', `/${id}/document/create-by-text`, { name: 'x', text: 'y', process_rule: { mode: 'custom', rules: { segmentation: { max_tokens: 10 } } } })).status).toBe(400);
+
+    const corrupt = await upload(id, 'broken.pdf', Buffer.from('%PDF-1.4\nthis is not a pdf at all'), 'application/pdf');
+    expect(corrupt.status).toBe(200);
+    const after = await addText(id, 'after.txt', 'The queue keeps moving after a poisoned document.');
+    const failed = await indexed(id, corrupt.body['batch'] as string);
+    expect(failed['indexing_status']).toBe('error');
+    expect(String(failed['error'])).toMatch(/pdf/i);
+    expect((await indexed(id, after.batch))['indexing_status']).toBe('completed');
+    const docs = await kb('GET', `/${id}/documents?status=error`);
+    expect((docs.body['data'] as { name: string }[]).map((d) => d.name)).toEqual(['broken.pdf']);
+  });
+
+  it('embeds with an OpenAI-compatible server, caches embeddings by content, and survives a rag crash mid-document', async () => {
+    const id = await newDataset('Remote', { embedding_model: 'fake-embed', embedding_model_provider: 'langgenius/openai/openai' });
+    const first = await addText(id, 'remote.txt', WEAVING);
+    expect((await indexed(id, first.batch))['indexing_status']).toBe('completed');
+    const texts = embeddings.calls.flat().length;
+    expect(texts).toBeGreaterThan(0);
+    const found = await kb('POST', `/${id}/retrieve`, { query: 'shuttle heddles shed', retrieval_model: { search_method: 'semantic_search', top_k: 1 } });
+    expect((found.body['records'] as { segment: { content: string } }[])[0]!.segment.content).toContain('shuttle');
+    // Re-indexing unchanged text asks the provider for nothing new.
+    const calls = embeddings.calls.length;
+    const again = await kb('POST', `/${id}/documents/${String(first.document['id'])}/update-by-text`, { name: 'remote.txt', text: WEAVING });
+    expect((await indexed(id, again.body['batch'] as string))['indexing_status']).toBe('completed');
+    expect(embeddings.calls.length).toBe(calls);
+
+    // A long document, embedded slowly: the rag service is killed while indexing it and started again.
+    const paragraphs = Array.from({ length: 120 }, (_, i) => `Paragraph ${i} about loom part ${i} and thread number ${i * 7} in the weaving mill.`);
+    embeddings.delayMs = 400;
+    const long = await kb('POST', `/${id}/document/create-by-text`, {
+      name: 'long.txt',
+      process_rule: { mode: 'custom', rules: { pre_processing_rules: [], segmentation: { chunk_overlap: 0, max_tokens: 100, separator: '\\n' } } },
+      text: paragraphs.join('\n'),
+    });
+    const batch = long.body['batch'] as string;
+    await pollUntil(async () => (await kb('GET', `/${id}/documents/${batch}/indexing-status`)).body['data'] && ((await kb('GET', `/${id}/documents/${batch}/indexing-status`)).body['data'] as { indexing_status: string }[])[0]!.indexing_status === 'indexing', {
+      timeoutMs: 20_000,
+    });
+    await stack.processes.rag.stop('SIGKILL');
+    embeddings.delayMs = 0;
+    stack.processes.rag.start();
+    await stack.processes.rag.waitReady();
+    const done = await indexed(id, batch);
+    expect(done['indexing_status']).toBe('completed');
+    expect(done['total_segments']).toBe(120);
+    // The restarted service took the job over from the killed one (a second delivery), rather than a first run finishing it.
+    expect(stack.processes.rag.logs()).toMatch(/is indexed again \(delivery [2-9]\)/);
+    const rows = await queryDatabase<{ n: string; positions: string }>(
+      stack.database.url,
+      'SELECT count(*) AS n, count(DISTINCT position) AS positions FROM rag.segments WHERE document_id = $1',
+      [long.body['document'] && (long.body['document'] as { id: string }).id],
+    );
+    expect(rows[0]).toEqual({ n: '120', positions: '120' });
+  });
+
+  it('feeds a knowledge-retrieval node into an llm prompt, and a chatflow reports retriever_resources', async () => {
+    const id = await newDataset('For workflows');
+    const { batch } = await addText(id, 'weaving.txt', WEAVING);
+    await indexed(id, batch);
+    const llm = {
+      context: { enabled: true, variable_selector: ['kr', 'result'] },
+      model: { completion_params: {}, mode: 'chat', name: 'weft-mock-chat', provider: 'weft-mock' },
+      prompt_template: [{ role: 'user', text: 'Context: {{#context#}} Question: {{#start.q#}}' }],
+    };
+    const kr = { dataset_ids: [id], multiple_retrieval_config: { top_k: 1 }, query_variable_selector: ['start', 'q'], retrieval_mode: 'multiple' };
+    const workflow = new DslBuilder('rag workflow')
+      .node('start', 'start', { variables: [textInput('q')] })
+      .node('kr', 'knowledge-retrieval', kr)
+      .node('llm', 'llm', llm)
+      .node('end', 'end', endData({ answer: ['llm', 'text'], found: ['kr', 'result'] }))
+      .chain('start', 'kr', 'llm', 'end')
+      .toYaml();
+    const app = await client.deploy(token, workflow);
+    const run = await client.run(app.key, { q: 'what carries the weft through the shed' });
+    const outputs = (run.body['data'] as { outputs: { answer: string; found: { content: string; metadata: Record<string, unknown>; title: string }[] } }).outputs;
+    expect(outputs.found).toHaveLength(1);
+    expect(outputs.found[0]).toMatchObject({ metadata: { _source: 'knowledge', dataset_id: id, dataset_name: 'For workflows', document_name: 'weaving.txt', position: 1 }, title: 'weaving.txt' });
+    expect(outputs.answer).toContain(`Context: ${outputs.found[0]!.content}`);
+
+    const chatflow = new DslBuilder('rag chat', 'advanced-chat')
+      .node('start', 'start', { variables: [] })
+      .node('kr', 'knowledge-retrieval', { ...kr, query_variable_selector: ['sys', 'query'] })
+      .node('llm', 'llm', { ...llm, prompt_template: [{ role: 'user', text: 'Context: {{#context#}} Question: {{#sys.query#}}' }] })
+      .node('answer', 'answer', { answer: '{{#llm.text#}}' })
+      .chain('start', 'kr', 'llm', 'answer')
+      .toYaml();
+    const chat = await client.deploy(token, chatflow);
+    const res = await client.call('POST', '/v1/chat-messages', { body: { inputs: {}, query: 'what does the shuttle carry', response_mode: 'blocking', user: 'reader' }, token: chat.key });
+    const resources = (res.body['metadata'] as { retriever_resources: Record<string, unknown>[] }).retriever_resources;
+    expect(resources).toEqual([expect.objectContaining({ dataset_id: id, dataset_name: 'For workflows', document_name: 'weaving.txt', position: 1, score: expect.any(Number) })]);
+  });
+});
