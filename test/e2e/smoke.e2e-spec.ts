@@ -1,5 +1,5 @@
 import { SERVICE_NAMES } from '@weft/contracts';
-import { DslBuilder, endData, templateData, TestStack, textInput, WeftClient } from '@weft/testing';
+import { DslBuilder, endData, pollUntil, templateData, TestStack, textInput, WeftClient } from '@weft/testing';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { exposedFamilies, isExposed, monitoredMetrics } from '../deploy/metrics.util';
@@ -19,6 +19,8 @@ function smoke(args: string[]): Promise<{ code: number | null; output: string }>
 describe('deployment checks against the local stack', () => {
   let stack: TestStack;
   let key: string;
+  let datasetKey: string;
+  let datasetId: string;
 
   beforeAll(async () => {
     stack = await TestStack.create();
@@ -32,6 +34,14 @@ describe('deployment checks against the local stack', () => {
       .chain('start', 'greet', 'end')
       .toYaml();
     key = (await client.deploy(token, app)).key;
+    datasetKey = (await client.call<{ token: string }>('POST', '/console/api/datasets/api-keys', { token })).body.token;
+    const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', { body: { indexing_technique: 'high_quality', name: 'smoke' }, token: datasetKey });
+    datasetId = dataset.body.id;
+    const doc = await client.call<{ batch: string }>('POST', `/v1/datasets/${datasetId}/document/create-by-text`, { body: { name: 'smoke.txt', process_rule: { mode: 'automatic' }, text: 'Smoke tests check that a deployment answers.' }, token: datasetKey });
+    await pollUntil(async () => {
+      const status = await client.call<{ data: { indexing_status: string }[] }>('GET', `/v1/datasets/${datasetId}/documents/${doc.body.batch}/indexing-status`, { token: datasetKey });
+      return status.body.data?.[0]?.indexing_status === 'completed';
+    });
   });
 
   afterAll(async () => {
@@ -39,9 +49,10 @@ describe('deployment checks against the local stack', () => {
   });
 
   describe('test/smoke/smoke.mjs', () => {
-    it('passes against the stack: health, readiness, a blocking and a streamed run', async () => {
-      const { code, output } = await smoke(['--base-url', stack.gateway.baseUrl, '--app-key', key]);
-      expect(output).toContain('smoke: 5 passed, 0 failed');
+    it('passes against the stack: health, readiness, a blocking and a streamed run, a retrieval', async () => {
+      const { code, output } = await smoke(['--base-url', stack.gateway.baseUrl, '--app-key', key, '--dataset-key', datasetKey, '--dataset-id', datasetId, '--query', 'smoke tests']);
+      expect(output).toContain('smoke: 6 passed, 0 failed');
+      expect(output).toMatch(/^ok {3}retrieval .*\b[1-3] records$/m);
       expect(output).toMatch(/^ok {3}run-streaming .*events, run [0-9a-f-]{36}$/m);
       expect(code).toBe(0);
     });
