@@ -348,4 +348,37 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
     const resources = (res.body['metadata'] as { retriever_resources: Record<string, unknown>[] }).retriever_resources;
     expect(resources).toEqual([expect.objectContaining({ dataset_id: id, dataset_name: 'For workflows', document_name: 'weaving.txt', position: 1, score: expect.any(Number) })]);
   });
+  it('shares ingestion between rag replicas, and a change drops cached retrievals on every replica', async () => {
+    const second = await stack.replica('rag');
+    second.start();
+    await second.waitReady();
+    // Each replica counts the documents it indexed.
+    const indexedBy = async (baseUrl: string) => Number(/^weft_ingestion_documents_total\{status="completed"\} (\d+)/m.exec(await (await fetch(`${baseUrl}/metrics`)).text())?.[1] ?? 0);
+    const before = [await indexedBy(stack.processes.rag.baseUrl), await indexedBy(second.baseUrl)];
+    const id = await newDataset('Shared', { embedding_model: 'fake-embed', embedding_model_provider: 'openai' });
+    embeddings.delayMs = 300;
+    const batches: string[] = [];
+    for (let i = 0; i < 10; i++) batches.push((await addText(id, `doc${i}.txt`, `Document ${i} is about bobbin number ${i} and the spindle${i}.`)).batch);
+    for (const batch of batches) expect((await indexed(id, batch))['indexing_status']).toBe('completed');
+    embeddings.delayMs = 0;
+    const after = [await indexedBy(stack.processes.rag.baseUrl), await indexedBy(second.baseUrl)];
+    expect(after[0]! - before[0]! + after[1]! - before[1]!).toBe(10);
+    expect(after[0]! - before[0]!).toBeGreaterThan(0);
+    expect(after[1]! - before[1]!).toBeGreaterThan(0);
+
+    const ask = async () => {
+      const res = await kb('POST', `/${id}/retrieve`, { query: 'spindle3', retrieval_model: { search_method: 'full_text_search', top_k: 3 } });
+      return (res.body['records'] as { segment: { content: string; document: { name: string } } }[]).map((r) => `${r.segment.document.name}: ${r.segment.content}`);
+    };
+    const answer = ['doc3.txt: Document 3 is about bobbin number 3 and the spindle3.'];
+    // Requests spread over both replicas (a queue group), so both caches hold the answer.
+    for (let i = 0; i < 8; i++) expect(await ask()).toEqual(answer);
+    // Changed behind the service's back: the cache keeps answering what it holds, which shows it answers.
+    await queryDatabase(stack.database.url, `UPDATE rag.segments SET content = 'tampered' WHERE dataset_id = $1`, [id]);
+    for (let i = 0; i < 4; i++) expect(await ask()).toEqual(answer);
+    const docs = await kb('GET', `/${id}/documents?keyword=doc3&limit=5`);
+    const doc3 = (docs.body['data'] as { id: string }[])[0]!.id;
+    expect((await kb('DELETE', `/${id}/documents/${doc3}`)).body).toEqual({ result: 'success' });
+    for (let i = 0; i < 8; i++) expect(await ask()).toEqual([]);
+  });
 });
