@@ -17,6 +17,14 @@ async function startEmbeddings(): Promise<{ calls: string[][]; delayMs: number; 
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
+      if (req.url === '/v1/rerank') {
+        // A rerank model that prefers documents about the warp, whatever was asked.
+        const { documents } = JSON.parse(body) as { documents: string[] };
+        const results = documents.map((d, index) => ({ index, relevance_score: d.includes('warp') ? 0.9 : 0.1 })).sort((a, b) => b.relevance_score - a.relevance_score);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ model: 'fake-rerank', results }));
+        return;
+      }
       if (req.url !== '/v1/embeddings') {
         res.writeHead(404).end();
         return;
@@ -180,6 +188,18 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
       retrieval_model: { reranking_enable: true, reranking_mode: 'weighted_score', search_method: 'hybrid_search', top_k: 1, weights: { keyword_setting: { keyword_weight: 0.5 }, vector_setting: { embedding_model_name: '', embedding_provider_name: '', vector_weight: 0.5 } } },
     });
     expect((weighted.body['records'] as { segment: { content: string } }[])[0]!.segment.content).toContain('shuttle');
+    const saved = await client.call('PUT', '/console/api/workspaces/current/model-providers/openai_api_compatible', { body: { credentials: { endpoint_url: embeddings.url } }, token });
+    expect(saved.status).toBe(200);
+    const rerankModel = { reranking_model_name: 'fake-rerank', reranking_provider_name: 'openai_api_compatible' };
+    const reranked = await kb('POST', `/${id}/retrieve`, {
+      query: 'twill weave warp',
+      retrieval_model: { reranking_enable: true, reranking_mode: 'reranking_model', reranking_model: rerankModel, search_method: 'hybrid_search', top_k: 4 },
+    });
+    const order = (reranked.body['records'] as { score: number; segment: { content: string } }[]).map((r) => [r.segment.content.includes('warp'), r.score]);
+    // The rerank model's relevance decides: every document about the warp (0.9) before the twill one (0.1).
+    expect(order).toContainEqual([false, 0.1]);
+    expect(order[0]).toEqual([true, 0.9]);
+    expect(order).toEqual([...order].sort((a, b) => Number(b[1]) - Number(a[1])));
     const strict = await kb('POST', `/${id}/retrieve`, { query: 'crosswise', retrieval_model: { score_threshold: 0.9999, score_threshold_enabled: true, search_method: 'semantic_search', top_k: 5 } });
     expect(strict.body['records']).toEqual([]);
     expect((await kb('POST', `/${id}/retrieve`, { query: 'x', retrieval_model: { search_method: 'telepathy' } })).status).toBe(400);

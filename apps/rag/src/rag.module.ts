@@ -15,6 +15,7 @@ import { DocumentService } from './documents/document.service';
 import { IngestionHandler } from './documents/ingestion.handler';
 import { IngestionService } from './documents/ingestion.service';
 import { EmbeddingService } from './embeddings/embedding.service';
+import { RerankerService } from './retrieval/reranker.service';
 import { RetrievalCache } from './retrieval/retrieval-cache.service';
 import { RetrievalHandler } from './retrieval/retrieval.handler';
 import { RetrievalService } from './retrieval/retrieval.service';
@@ -42,6 +43,7 @@ export class RagModule {
         EmbeddingService,
         IngestionHandler,
         IngestionService,
+        RerankerService,
         RetrievalCache,
         RetrievalHandler,
         RetrievalService,

@@ -8,8 +8,9 @@ import { toVectorLiteral } from '../embeddings/vector.util';
 import { INDEXED_EMBEDDING_DIMENSIONS } from '../segments/embedding-index.util';
 import { toSegmentResponse } from '../segments/segment.service';
 import { toFullTextQuery } from './full-text.util';
-import { fuseHybrid, normalizeKeywordScores, selectTopHits, type ScoredHit } from './fusion.util';
+import { dedupeById, fuseHybrid, normalizeKeywordScores, selectTopHits, type ScoredHit } from './fusion.util';
 import { buildMetadataFilter } from './metadata-filter.util';
+import { RerankerService } from './reranker.service';
 import { RetrievalCache } from './retrieval-cache.service';
 import type { RetrievalModel } from './retrieval-model.types';
 import { effectiveScoreThreshold, parseRetrievalModel, planHybridFusion } from './retrieval-model.util';
@@ -41,6 +42,7 @@ export class RetrievalService {
     private readonly datasets: DatasetRepository,
     private readonly embeddings: EmbeddingService,
     private readonly cache: RetrievalCache,
+    private readonly reranker: RerankerService,
   ) {}
 
   async retrieve(req: RequestOf<'kb.retrieve.v1'>): Promise<{ query: { content: string }; records: Record<string, unknown>[] }> {
@@ -69,13 +71,22 @@ export class RetrievalService {
     const options = { scoreThreshold: threshold, topK: model.top_k };
     const economy = dataset.indexingTechnique === 'economy';
     const method = economy ? 'full_text_search' : model.search_method;
+    const plan = planHybridFusion(model);
     let hits: ScoredHit[];
-    if (method === 'semantic_search') hits = selectTopHits(await this.semantic(dataset, query, model.top_k, filter), options);
+    if (plan.kind === 'reranking_model') {
+      // A rerank model orders the candidates of the search (both lists for hybrid) by its own relevance.
+      const lists = await Promise.all([
+        method === 'full_text_search' || method === 'keyword_search' ? [] : this.semantic(dataset, query, model.top_k, filter),
+        method === 'semantic_search' ? [] : this.fullText(dataset, query, model.top_k, filter),
+      ]);
+      const candidates = dedupeById(lists.flat());
+      const contents = await this.contents(candidates.map((c) => c.id));
+      const reranked = await this.reranker.rerank(dataset.workspaceId, plan.providerName, plan.modelName, query, candidates.map((c) => ({ content: contents.get(c.id) ?? '', id: c.id })));
+      hits = selectTopHits(reranked, options);
+    } else if (method === 'semantic_search') hits = selectTopHits(await this.semantic(dataset, query, model.top_k, filter), options);
     else if (method === 'full_text_search' || method === 'keyword_search') hits = selectTopHits(normalizeKeywordScores(await this.fullText(dataset, query, model.top_k, filter)), options);
     else {
       const [semantic, keyword] = await Promise.all([this.semantic(dataset, query, model.top_k, filter), this.fullText(dataset, query, model.top_k, filter)]);
-      const plan = planHybridFusion(model);
-      // A reranking model is not wired in yet: its plan falls back to reciprocal rank fusion.
       const fusion = plan.kind === 'weighted_score' ? { keywordWeight: plan.keywordWeight, kind: 'weighted_score' as const, vectorWeight: plan.vectorWeight } : { kind: 'reciprocal_rank' as const };
       hits = fuseHybrid(semantic, keyword, fusion, options);
     }
@@ -114,6 +125,12 @@ export class RetrievalService {
       [tsQuery, dataset.workspaceId, dataset.id, topK, ...metadata.params],
     );
     return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+  }
+
+  private async contents(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: { content: string; id: string }[] = await this.db.dataSource.query(`SELECT id, content FROM rag.segments WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, r.content]));
   }
 
   /** Dify's records for the hits, in the hits' order, each with its segment, document and dataset. */
