@@ -169,6 +169,18 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
       expect([word, contents[0]]).toEqual([word, name]);
     }
 
+    const plain = (await kb('GET', `/${id}/documents?keyword=plain&limit=5`)).body['data'] as { id: string }[];
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('Satin weave floats over several threads.')], { type: 'text/plain' }), 'plain.txt');
+    form.append('data', JSON.stringify({ process_rule: { mode: 'automatic' } }));
+    const updated = await fetch(`${stack.gateway.baseUrl}/v1/datasets/${id}/documents/${plain[0]!.id}/update-by-file`, { body: form, headers: { authorization: `Bearer ${key}` }, method: 'POST' });
+    const updatedBody = (await updated.json()) as { batch: string };
+    expect(updated.status).toBe(200);
+    expect((await indexed(id, updatedBody.batch))['indexing_status']).toBe('completed');
+    const satin = await kb('POST', `/${id}/retrieve`, { query: 'satin', retrieval_model: { search_method: 'full_text_search', top_k: 3 } });
+    expect((satin.body['records'] as { segment: { content: string } }[]).map((r) => r.segment.content)).toEqual(['Satin weave floats over several threads.']);
+    expect((await kb('POST', `/${id}/retrieve`, { query: 'twill', retrieval_model: { search_method: 'full_text_search', top_k: 3 } })).body['records']).toEqual([]);
+
     const docs = await kb('GET', `/${id}/documents?limit=50`);
     expect(docs.body['total']).toBe(7);
     expect((docs.body['data'] as { display_status: string }[]).every((d) => d.display_status === 'available')).toBe(true);
@@ -230,6 +242,13 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
     });
     expect((filtered.body['records'] as { segment: { document: { name: string } } }[]).map((r) => r.segment.document.name)).toEqual(['fr.txt']);
     expect((await kb('GET', `/${id}/metadata`)).body).toMatchObject({ doc_metadata: [{ count: 2, id: fieldId, name: 'lang', type: 'string' }] });
+    expect((await kb('PATCH', `/${id}/metadata/${fieldId}`, { name: 'language' })).body).toEqual({ id: fieldId, name: 'language', type: 'string' });
+    const docA = await kb('GET', `/${id}/documents/${String(a.document['id'])}`);
+    expect(docA.body['doc_metadata']).toEqual([{ id: fieldId, name: 'language', type: 'string', value: 'en' }]);
+    const spare = await kb('POST', `/${id}/metadata`, { name: 'spare', type: 'number' });
+    expect((await kb('DELETE', `/${id}/metadata/${String(spare.body['id'])}`)).status).toBe(204);
+    expect((await kb('GET', `/${id}/metadata`)).body['doc_metadata']).toHaveLength(1);
+    expect((await kb('POST', `/${id}/metadata`, { name: 'bad', type: 'colour' })).status).toBe(400);
 
     const docId = a.document['id'] as string;
     const added = await kb('POST', `/${id}/documents/${docId}/segments`, { segments: [{ content: 'Flax retting softens the stalks.', keywords: ['flax'] }] });
