@@ -306,6 +306,19 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
     expect((await indexed(id, after.batch))['indexing_status']).toBe('completed');
     const docs = await kb('GET', `/${id}/documents?status=error`);
     expect((docs.body['data'] as { name: string }[]).map((d) => d.name)).toEqual(['broken.pdf']);
+
+    // A workspace whose embedding provider points at a private address the operator did not allow.
+    const otherToken = await client.register();
+    await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', { body: { credentials: { openai_api_base: 'http://127.0.0.1:9', openai_api_key: 'sk-x' } }, token: otherToken });
+    const otherKey = (await client.call<{ token: string }>('POST', '/console/api/datasets/api-keys', { token: otherToken })).body.token;
+    const ssrf = await kb('POST', '', { embedding_model: 'text-embedding-3-small', embedding_model_provider: 'openai', indexing_technique: 'high_quality', name: 'internal' }, otherKey);
+    const attempt = await kb('POST', `/${String(ssrf.body['id'])}/document/create-by-text`, { name: 'a.txt', text: 'hello internal network' }, otherKey);
+    const refused = await pollUntil(async () => {
+      const res = await kb('GET', `/${String(ssrf.body['id'])}/documents/${String(attempt.body['batch'])}/indexing-status`, undefined, otherKey);
+      const entry = (res.body['data'] as Record<string, unknown>[])[0]!;
+      return entry['indexing_status'] === 'error' ? entry : undefined;
+    }, { timeoutMs: 30_000 });
+    expect(String(refused['error'])).toMatch(/refused/i);
   });
 
   it('embeds with an OpenAI-compatible server, caches embeddings by content, and survives a rag crash mid-document', async () => {

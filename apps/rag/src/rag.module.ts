@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, ragConfigSpec } from '@weft/config';
 import { makeCounterProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
+import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
 import { createFileStorage, storageSettingsFromConfig } from '@weft/storage';
 import { ragDatabase } from './database.config';
 import { RAG_CONFIG } from './rag.config';
@@ -14,7 +15,7 @@ import { DocumentRepository } from './documents/document.repository';
 import { DocumentService } from './documents/document.service';
 import { IngestionHandler } from './documents/ingestion.handler';
 import { IngestionService } from './documents/ingestion.service';
-import { EmbeddingService } from './embeddings/embedding.service';
+import { EmbeddingService, PROVIDER_GUARD } from './embeddings/embedding.service';
 import { RerankerService } from './retrieval/reranker.service';
 import { RetrievalCache } from './retrieval/retrieval-cache.service';
 import { RetrievalHandler } from './retrieval/retrieval.handler';
@@ -33,6 +34,7 @@ export class RagModule {
         makeCounterProvider({ name: 'weft_ingestion_documents_total', help: 'Documents indexed, by outcome', labelNames: ['status'] }),
         makeCounterProvider({ name: 'weft_ingestion_segments_total', help: 'Segments written by indexing' }),
         { provide: RAG_CONFIG, useValue: config },
+        { provide: PROVIDER_GUARD, useValue: createSsrfGuard({ allowedHosts: parseAllowedHosts(config.providers.ssrfAllowedHosts) }) },
         { provide: DOCUMENT_FILE_STORAGE, useValue: createFileStorage(storageSettingsFromConfig(config.storage)) },
         DatasetHandler,
         DatasetRepository,

@@ -102,6 +102,11 @@ export const ragConfigSpec = {
     concurrency: env.int('INGEST_CONCURRENCY', { default: '2', min: 1, max: 64, doc: 'documents one rag replica indexes at the same time' }),
     maxAttempts: env.int('INGEST_MAX_ATTEMPTS', { default: '3', min: 1, max: 20, doc: 'deliveries of an ingestion job before its document is marked as failed' }),
   },
+  providers: {
+    ssrfAllowedHosts: env.optionalString('SSRF_ALLOWED_HOSTS', {
+      doc: 'hosts or CIDRs (comma-separated) that http-request nodes and provider base URLs may reach although private, loopback or link-local',
+    }),
+  },
   retrieval: {
     cacheTtlSeconds: env.int('RETRIEVAL_CACHE_TTL_SECONDS', { default: '60', min: 0, doc: 'how long a retrieval result is reused (in-process, then Redis); 0 turns the cache off' }),
   },

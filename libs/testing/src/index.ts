@@ -7,3 +7,4 @@ export * from './tcp-proxy';
 export * from './dsl-builder';
 export * from './weft-client';
 export * from './document-fixtures';
+export * from './test-http-server';

@@ -1,6 +1,5 @@
 import type { WorkflowFile } from '@weft/workflow';
-import { guardedFetch } from '../http/guarded-fetch.util';
-import type { SsrfGuard } from '../http/ssrf-guard.util';
+import { guardedFetch, type SsrfGuard } from '@weft/outbound-http';
 import { UploadedFileNotFoundError, type UploadedFileSource } from './uploaded-files.service';
 
 /** What the reader needs to fetch remote files and read uploaded ones. */

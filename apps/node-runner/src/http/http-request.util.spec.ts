@@ -1,4 +1,4 @@
-import { HttpTimeoutError, ResponseTooLargeError } from './guarded-fetch.util';
+import { createSsrfGuard, HttpTimeoutError, ResponseTooLargeError, SsrfBlockedError } from '@weft/outbound-http';
 import {
   bodyFileSelectors,
   buildHttpRequest,
@@ -8,8 +8,7 @@ import {
   parseHeaderString,
   ResolvedFile,
 } from './http-request.util';
-import { createSsrfGuard, SsrfBlockedError } from './ssrf-guard.util';
-import { startTestHttpServer, TestHttpServer } from './test-http-server.util';
+import { startTestHttpServer, TestHttpServer } from '@weft/testing';
 
 const vars: Record<string, string> = {
   'start.city': 'Paris',

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { guardedFetch } from './guarded-fetch.util';
-import type { SsrfGuard } from './ssrf-guard.util';
+import { guardedFetch, type SsrfGuard } from '@weft/outbound-http';
 
 /** The `data` of a Dify http-request node, as it appears in the DSL. */
 export interface HttpRequestNodeData {

@@ -1,6 +1,6 @@
 import { WorkflowFileReader } from '../files/workflow-file-reader.service';
-import { createSsrfGuard } from '../http/ssrf-guard.util';
-import { startTestHttpServer, type TestHttpServer } from '../http/test-http-server.util';
+import { createSsrfGuard } from '@weft/outbound-http';
+import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { DocumentExtractorExecutor } from './document-extractor.executor';
 import { testContext, testJob, testUploads } from './node-test.util';
 

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { WorkflowFileReader } from '../files/workflow-file-reader.service';
-import { createSsrfGuard } from '../http/ssrf-guard.util';
-import { startTestHttpServer, type RecordedRequest, type TestHttpServer } from '../http/test-http-server.util';
+import { createSsrfGuard } from '@weft/outbound-http';
+import { startTestHttpServer, type RecordedRequest, type TestHttpServer } from '@weft/testing';
 import { HttpRequestExecutor } from './http-request.executor';
 import { testContext, testJob, testUploads } from './node-test.util';
 

@@ -1,7 +1,7 @@
 import type { NodeJob } from '@weft/contracts';
 import { isFileValue, isPlainObject, renderTemplate, type VariablePool, type WorkflowFile } from '@weft/workflow';
 import { FileDownloadError, type WorkflowFileReader } from '../files/workflow-file-reader.service';
-import { ResponseTooLargeError } from '../http/guarded-fetch.util';
+import { ResponseTooLargeError, type SsrfGuard } from '@weft/outbound-http';
 import {
   bodyFileSelectors,
   buildHttpRequest,
@@ -11,7 +11,6 @@ import {
   type HttpRequestNodeData,
   type ResolvedFile,
 } from '../http/http-request.util';
-import type { SsrfGuard } from '../http/ssrf-guard.util';
 import { failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
 
 /** What the http-request node needs from its surroundings. */

@@ -1,5 +1,5 @@
 import type { MessageBus } from '@weft/messaging';
-import { startTestHttpServer, type TestHttpServer } from '../http/test-http-server.util';
+import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { ChatProviderService } from '../providers/chat-providers.service';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 import { LlmExecutor } from './llm.executor';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { NodeJob } from '@weft/contracts';
-import { createSsrfGuard, parseAllowedHosts } from '../http/ssrf-guard.util';
+import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
 import { UploadedFilesService, type UploadedFileSource } from '../files/uploaded-files.service';
 import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';

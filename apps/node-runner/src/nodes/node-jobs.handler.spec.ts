@@ -1,6 +1,6 @@
 import type { NodeResult } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
-import { startTestHttpServer, type TestHttpServer } from '../http/test-http-server.util';
+import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { Counter, Registry } from 'prom-client';
 import { NODE_JOBS_CONSUMER, NodeJobContext, NodeJobsHandler } from './node-jobs.handler';
 import { NodeExecutors } from './node-executors.service';

@@ -1,4 +1,4 @@
-import { startTestHttpServer, type TestHttpServer } from '../http/test-http-server.util';
+import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { QuestionClassifierExecutor } from './question-classifier.executor';
 import { replyOpenAi, testChatProviders, testContext, testJob, testHistory } from './node-test.util';
 

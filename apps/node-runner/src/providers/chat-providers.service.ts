@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
-import { createSsrfGuard, parseAllowedHosts } from '../http/ssrf-guard.util';
+import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
 import { DEFAULT_PRICE_TABLE } from './default-prices.util';
 import { MOCK_PROVIDER_NAME } from './mock-chat.service';
 import { ProviderNotInitializedError } from './provider.exception';

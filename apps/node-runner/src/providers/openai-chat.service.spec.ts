@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { createSsrfGuard, SsrfBlockedError } from '../http/ssrf-guard.util';
-import { RecordedRequest, startTestHttpServer, TestHttpServer } from '../http/test-http-server.util';
+import { createSsrfGuard, SsrfBlockedError } from '@weft/outbound-http';
+import { RecordedRequest, startTestHttpServer, TestHttpServer } from '@weft/testing';
 import { OpenAiChatService } from './openai-chat.service';
 import { ProviderRequestError } from './provider.exception';
 import { createChatProvider } from './provider-registry.util';

@@ -3,7 +3,7 @@ import {
   guardedStream,
   GuardedStreamResponse,
   HttpRequestError,
-} from '../http/guarded-fetch.util';
+} from '@weft/outbound-http';
 import { ProviderErrorCode, ProviderRequestError } from './provider.exception';
 import type { ProviderDeps, RetryPolicy } from './provider.types';
 

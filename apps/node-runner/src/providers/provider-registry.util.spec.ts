@@ -1,4 +1,4 @@
-import { createSsrfGuard } from '../http/ssrf-guard.util';
+import { createSsrfGuard } from '@weft/outbound-http';
 import { AnthropicMessagesService } from './anthropic-messages.service';
 import { MockChatService } from './mock-chat.service';
 import { OpenAiChatService } from './openai-chat.service';

@@ -1,4 +1,4 @@
-import type { SsrfGuard } from '../http/ssrf-guard.util';
+import type { SsrfGuard } from '@weft/outbound-http';
 
 /** One conversation turn in provider-neutral form. */
 export interface ChatMessage {

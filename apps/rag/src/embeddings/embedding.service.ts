@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
+import type { SsrfGuard } from '@weft/outbound-http';
 import { DatabaseService } from '@weft/persistence';
 import { embeddingCacheKey, embeddingModelKey, type EmbeddingModelRef } from './embedding-cache-key.util';
 import { createOfflineEmbedder, OFFLINE_EMBEDDING_MODEL, OFFLINE_EMBEDDING_PROVIDER } from './offline-embedder.util';
+import { postProviderJson, providerUrl } from './provider-http.util';
 import { toVectorLiteral } from './vector.util';
 
 /** The embedding model of a dataset: the built-in offline one, or a provider's model by Dify's names. */
@@ -12,11 +14,13 @@ export interface EmbeddingModel {
   provider: string;
 }
 
+/** The SSRF guard provider calls go through (configured by SSRF_ALLOWED_HOSTS). */
+export const PROVIDER_GUARD = Symbol('PROVIDER_GUARD');
+
 /** The built-in offline model datasets use when they name none. */
 export const DEFAULT_EMBEDDING_MODEL: EmbeddingModel = { model: OFFLINE_EMBEDDING_MODEL, provider: OFFLINE_EMBEDDING_PROVIDER };
 
 const BATCH_SIZE = 64;
-const PROVIDER_TIMEOUT_MS = 60_000;
 const CREDENTIALS_TIMEOUT_MS = 5_000;
 const offline = createOfflineEmbedder();
 
@@ -36,6 +40,7 @@ export class EmbeddingService {
   constructor(
     private readonly db: DatabaseService,
     private readonly bus: MessageBus,
+    @Inject(PROVIDER_GUARD) private readonly guard: SsrfGuard,
   ) {}
 
   async embed(workspaceId: string, model: EmbeddingModel, texts: readonly string[]): Promise<number[][]> {
@@ -49,7 +54,7 @@ export class EmbeddingService {
       const credentials = await this.credentials(workspaceId, ref.provider);
       for (let i = 0; i < missing.length; i += BATCH_SIZE) {
         const batch = missing.slice(i, i + BATCH_SIZE);
-        const vectors = await callEmbeddings(ref.provider, model.model, credentials, batch.map((k) => textOf.get(k)!));
+        const vectors = await callEmbeddings(this.guard, ref.provider, model.model, credentials, batch.map((k) => textOf.get(k)!));
         batch.forEach((k, j) => cached.set(k, vectors[j]!));
         await this.store(batch.map((k, j) => [k, vectors[j]!]));
       }
@@ -92,7 +97,7 @@ function isOffline(model: EmbeddingModel): boolean {
 }
 
 /** OpenAI's `/embeddings` (also spoken by Ollama, vLLM, TEI and LiteLLM). */
-async function callEmbeddings(provider: string, model: string, credentials: Record<string, string>, input: string[]): Promise<number[][]> {
+async function callEmbeddings(guard: SsrfGuard, provider: string, model: string, credentials: Record<string, string>, input: string[]): Promise<number[][]> {
   let base: string;
   let key: string | undefined;
   if (provider === 'openai') {
@@ -104,26 +109,7 @@ async function callEmbeddings(provider: string, model: string, credentials: Reco
   } else {
     throw new DomainError('provider_not_initialize', `Provider ${provider} has no embedding models in Weft; use openai, openai_api_compatible or the built-in weft model.`);
   }
-  const url = `${base.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/embeddings`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      body: JSON.stringify({ input, model }),
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      method: 'POST',
-      signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new DomainError('completion_request_error', `[${provider}] Embedding request failed: ${(error as Error).message}`);
-  }
-  const text = await res.text();
-  if (!res.ok) throw new DomainError(res.status === 429 ? 'provider_quota_exceeded' : 'completion_request_error', `[${provider}] Embedding request failed with status ${res.status}: ${text.slice(0, 300)}`);
-  let body: { data?: { embedding?: unknown; index?: number }[] };
-  try {
-    body = JSON.parse(text) as typeof body;
-  } catch {
-    throw new DomainError('completion_request_error', `[${provider}] Embedding response is not JSON`);
-  }
+  const body = (await postProviderJson(guard, provider, 'Embedding', providerUrl(base, 'embeddings'), key, { input, model })) as { data?: { embedding?: unknown; index?: number }[] };
   const data = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   if (data.length !== input.length || !data.every((d) => Array.isArray(d.embedding) && d.embedding.every((n) => typeof n === 'number'))) {
     throw new DomainError('completion_request_error', `[${provider}] Embedding response has ${data.length} vectors for ${input.length} inputs`);

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
-import { shortProvider } from '../embeddings/embedding.service';
+import type { SsrfGuard } from '@weft/outbound-http';
+import { PROVIDER_GUARD, shortProvider } from '../embeddings/embedding.service';
+import { postProviderJson, providerUrl } from '../embeddings/provider-http.util';
 
-const RERANK_TIMEOUT_MS = 30_000;
 const CREDENTIALS_TIMEOUT_MS = 5_000;
 
 /** A candidate to rerank: its id and its text. */
@@ -19,7 +20,10 @@ export interface RerankCandidate {
  */
 @Injectable()
 export class RerankerService {
-  constructor(private readonly bus: MessageBus) {}
+  constructor(
+    private readonly bus: MessageBus,
+    @Inject(PROVIDER_GUARD) private readonly guard: SsrfGuard,
+  ) {}
 
   async rerank(workspaceId: string, providerName: string, model: string, query: string, candidates: RerankCandidate[]): Promise<{ id: string; score: number }[]> {
     if (candidates.length === 0) return [];
@@ -28,26 +32,7 @@ export class RerankerService {
     const base = provider === 'openai' ? credentials['openai_api_base'] : credentials['endpoint_url'];
     const key = provider === 'openai' ? credentials['openai_api_key'] : credentials['api_key'];
     if (!base) throw new DomainError('provider_not_initialize', `Provider ${provider} has no endpoint for reranking.`);
-    const url = `${base.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/rerank`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        body: JSON.stringify({ documents: candidates.map((c) => c.content), model, query, top_n: candidates.length }),
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        method: 'POST',
-        signal: AbortSignal.timeout(RERANK_TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw new DomainError('completion_request_error', `[${provider}] Rerank request failed: ${(error as Error).message}`);
-    }
-    const text = await res.text();
-    if (!res.ok) throw new DomainError('completion_request_error', `[${provider}] Rerank request failed with status ${res.status}: ${text.slice(0, 300)}`);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new DomainError('completion_request_error', `[${provider}] Rerank response is not JSON`);
-    }
+    const body = await postProviderJson(this.guard, provider, 'Rerank', providerUrl(base, 'rerank'), key, { documents: candidates.map((c) => c.content), model, query, top_n: candidates.length });
     // Cohere/Jina: {results: [{index, relevance_score}]}; TEI: [{index, score}].
     const results = (Array.isArray(body) ? body : ((body as { results?: unknown[] }).results ?? [])) as { index?: number; relevance_score?: number; score?: number }[];
     const scored = results

@@ -7,7 +7,7 @@ import {
   ResponseTooLargeError,
 } from './guarded-fetch.util';
 import { createSsrfGuard, SsrfBlockedError } from './ssrf-guard.util';
-import { startTestHttpServer, TestHttpServer } from './test-http-server.util';
+import { startTestHttpServer, TestHttpServer } from '@weft/testing';
 
 const open = createSsrfGuard({ allowedHosts: ['127.0.0.1'] });
 const closed = createSsrfGuard({ allowedHosts: [] });
