@@ -36,19 +36,20 @@ class StatusHandler {
     this.seenCorrelationIds.push(currentContext()?.correlationId ?? 'none');
     if (this.release) await this.release;
     if (this.fail) throw new Error('database exploded with password=hunter2');
-    return status('rag');
+    return status('compliance');
   }
 }
 
 @Controller()
 class NoRoutes {}
 
+// The compliance service owns no request subject, so a bare bus can start as it without handler checks failing.
 function busModule(servers: string[], prefix: string, withHandler: boolean): DynamicModule {
   @Module({ providers: withHandler ? [StatusHandler] : [], controllers: [NoRoutes] })
   class Root {}
   return {
     module: Root,
-    imports: [MetricsModule, MessagingModule.forRoot({ service: 'rag', instanceId: uniqueSuffix(), servers, subjectPrefix: prefix, requestTimeoutMs: 2000 })],
+    imports: [MetricsModule, MessagingModule.forRoot({ service: 'compliance', instanceId: uniqueSuffix(), servers, subjectPrefix: prefix, requestTimeoutMs: 2000 })],
   };
 }
 
@@ -80,7 +81,7 @@ describe('MessageBus against a real NATS', () => {
     const answers = await runWithContext({ correlationId: 'corr-e2e-1' }, () =>
       client.bus.gather('system.status.v1', {}, { timeoutMs: 1000, enough: (a) => a.length >= 1 }),
     );
-    expect(answers).toEqual([expect.objectContaining({ service: 'rag', version: '0.1.0' })]);
+    expect(answers).toEqual([expect.objectContaining({ service: 'compliance', version: '0.1.0' })]);
     expect(server.handler?.seenCorrelationIds).toContain('corr-e2e-1');
   });
 
@@ -144,8 +145,8 @@ describe('MessageBus against a real NATS', () => {
     const event: AuditEvent = {
       id: randomUUID(),
       occurredAt: new Date().toISOString(),
-      service: 'rag',
-      actor: { type: 'system', id: 'rag' },
+      service: 'compliance',
+      actor: { type: 'system', id: 'compliance' },
       resource: { type: 'test', id: null },
       workspaceId: null,
       action: 'test.event',
@@ -233,7 +234,7 @@ describe('MessageBus shutdown', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(stopped).toBe(false);
       open();
-      await expect(inFlight).resolves.toMatchObject({ service: 'rag' });
+      await expect(inFlight).resolves.toMatchObject({ service: 'compliance' });
       await stopping;
       // Unsubscribed: a new request finds nobody.
       await expect(client.bus.request('system.status.v1', {}, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'unavailable' });
