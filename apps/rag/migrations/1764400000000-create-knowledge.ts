@@ -105,7 +105,7 @@ export class CreateKnowledge1764400000000 implements MigrationInterface {
     // Serve semantic search, one HNSW index per common embedding size (cosine distance); see bench:rag for m and ef_construction.
     for (const dim of INDEXED_EMBEDDING_DIMENSIONS) {
       await q.query(
-        `CREATE INDEX "segments_embedding_${dim}_hnsw" ON "rag"."segments" USING hnsw ((embedding::vector(${dim})) vector_cosine_ops) WITH (m = 16, ef_construction = 64) WHERE embedding_dim = ${dim}`,
+        `CREATE INDEX "segments_embedding_${dim}_hnsw" ON "rag"."segments" USING hnsw ((embedding::vector(${dim})) vector_cosine_ops) WITH (m = 24, ef_construction = 128) WHERE embedding_dim = ${dim}`,
       );
     }
 

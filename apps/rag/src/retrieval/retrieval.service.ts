@@ -16,10 +16,11 @@ import type { RetrievalModel } from './retrieval-model.types';
 import { effectiveScoreThreshold, parseRetrievalModel, planHybridFusion } from './retrieval-model.util';
 
 /**
- * HNSW search width: candidates kept while walking the graph. 100 reaches recall@10 ≥ 0.95 on the
- * 100,000-segment benchmark (`npm run bench:rag`); a larger top_k widens it.
+ * HNSW search width: candidates kept while walking the graph (with m 24 and ef_construction 128 in the
+ * migration). 150 is where `npm run bench:rag` keeps semantic p95 near 15 ms at 100,000 segments; see
+ * the benchmark's header for the alternatives measured. A larger top_k widens it.
  */
-export const HNSW_EF_SEARCH = 100;
+export const HNSW_EF_SEARCH = 150;
 const INDEXED = new Set<number>(INDEXED_EMBEDDING_DIMENSIONS);
 
 interface DatasetHit extends ScoredHit {
