@@ -114,9 +114,21 @@ export class RetrievalService {
     return rows.map((r) => ({ id: r.id, score: Number(r.score) })).sort((a, b) => b.score - a.score);
   }
 
+  /**
+   * Full-text hits: segments holding every term first (Dify's full-text search requires them all, and
+   * the GIN index finds them cheaply); only when fewer than top_k do, the terms are ORed and ranked, which
+   * reaches segments holding some of them but ranks far more rows.
+   */
   private async fullText(dataset: DatasetRow, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
-    const tsQuery = toFullTextQuery(query);
-    if (tsQuery === null) return [];
+    const every = toFullTextQuery(query, 'all');
+    const some = toFullTextQuery(query, 'any');
+    if (every === null || some === null) return [];
+    const strict = await this.rankedText(dataset, every, topK, filter);
+    if (strict.length >= topK || every === some) return strict;
+    return this.rankedText(dataset, some, topK, filter);
+  }
+
+  private async rankedText(dataset: DatasetRow, tsQuery: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
     const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 5 });
     const rows: { id: string; score: number }[] = await this.db.dataSource.query(
       `SELECT s.id, ts_rank_cd(s.content_tsv, q) AS score FROM rag.segments s JOIN rag.documents d ON d.id = s.document_id, to_tsquery('simple', $1) q
