@@ -16,6 +16,7 @@ import { DocumentService } from './documents/document.service';
 import { IngestionHandler } from './documents/ingestion.handler';
 import { IngestionService } from './documents/ingestion.service';
 import { EmbeddingService, PROVIDER_GUARD } from './embeddings/embedding.service';
+import { ProviderCredentialsService } from './embeddings/provider-credentials.service';
 import { RerankerService } from './retrieval/reranker.service';
 import { RetrievalCache } from './retrieval/retrieval-cache.service';
 import { RetrievalHandler } from './retrieval/retrieval.handler';
@@ -45,6 +46,7 @@ export class RagModule {
         EmbeddingService,
         IngestionHandler,
         IngestionService,
+        ProviderCredentialsService,
         RerankerService,
         RetrievalCache,
         RetrievalHandler,

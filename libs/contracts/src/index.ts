@@ -5,3 +5,4 @@ export * from './services.contract';
 export * from './subjects.contract';
 export * from './system.contract';
 export * from './workflow.contract';
+export * from './validation.util';

@@ -1,5 +1,5 @@
+import { parseBody } from '@weft/contracts';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { parseBody } from '../common/parse-body.util';
 import { LoginRequestSchema, RegisterRequestSchema, type TokenResponse } from './account.dto';
 import { AccountService } from './account.service';
 

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { DomainError, parseBody } from '@weft/contracts';
 import type { Response } from 'express';
 import { ConsoleAuthGuard, CurrentConsoleUser, type ConsoleUser } from '../accounts/console-auth.guard';
-import { parseBody } from '../common/parse-body.util';
 import { ImportRequestSchema, ProviderCredentialsSchema, toApiKeyResponse, toAppResponse } from './app.dto';
 import { AppRepository } from './app.repository';
 import { AppService } from './app.service';

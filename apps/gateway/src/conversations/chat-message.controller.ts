@@ -1,11 +1,10 @@
+import { parseBody } from '@weft/contracts';
 import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { parseBody } from '../common/parse-body.util';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from '../service-api/app-key.guard';
 import { ChatMessageService } from './chat-message.service';
-import { ChatRequestSchema, CompletionRequestSchema, UserBodySchema } from './conversation.dto';
+import { CHAT_MODES, ChatRequestSchema, CompletionRequestSchema, UserBodySchema } from './conversation.dto';
 
-const CHAT_MODES = new Set(['chat', 'agent-chat', 'advanced-chat']);
 const COMPLETION_MODES = new Set(['completion']);
 
 /** Dify's chat and completion message routes: send a message (blocking or streaming) and stop its answer. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, type ChatAppMode, type RunStreamEvent } from '@weft/contracts';
+import { type ChatAppMode, DomainError, isUuid, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
 import type { AppKeyContext } from '../service-api/app-key.guard';
@@ -9,12 +9,10 @@ import { RunEventFeed } from '../service-api/run-event-feed.util';
 import { RunFilesService } from '../service-api/run-files.service';
 import { SseWriter } from '../service-api/sse.util';
 import { ChatAssistService } from './chat-assist.service';
-import type { ChatRequest, CompletionRequest } from './conversation.dto';
+import { CHAT_MODES, type ChatRequest, type CompletionRequest } from './conversation.dto';
 import { ConversationRepository, type ConversationRow, type MessageOutcome } from './conversation.repository';
 
 const START_TIMEOUT_MS = 10_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CHAT_MODES = new Set(['chat', 'agent-chat', 'advanced-chat']);
 const DEFAULT_NAME = 'New conversation';
 
 /** One turn being answered: what the relay needs to shape, store and end it. */
@@ -60,7 +58,7 @@ export class ChatMessageService {
     if (!CHAT_MODES.has(mode)) throw new DomainError('not_chat_app', 'Please check if your app mode matches the right API route.');
     if (mode === 'agent-chat' && req.response_mode !== 'streaming') throw new DomainError('invalid_param', 'Agent Chat App does not support blocking mode');
     const workflowId = mode === 'advanced-chat' && req.workflow_id ? req.workflow_id : null;
-    if (workflowId !== null && !UUID.test(workflowId)) throw new DomainError('bad_request', 'Invalid workflow_id format: must be a UUID.');
+    if (workflowId !== null && !isUuid(workflowId)) throw new DomainError('bad_request', 'Invalid workflow_id format: must be a UUID.');
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, req.user);
 
     let conversation: ConversationRow | null = null;
@@ -68,7 +66,7 @@ export class ChatMessageService {
     let inputs: Record<string, unknown>;
     let files: unknown[];
     if (req.conversation_id) {
-      conversation = UUID.test(req.conversation_id) ? await this.conversations.findConversation(ctx.app.workspaceId, ctx.app.id, endUserId, req.conversation_id) : null;
+      conversation = isUuid(req.conversation_id) ? await this.conversations.findConversation(ctx.app.workspaceId, ctx.app.id, endUserId, req.conversation_id) : null;
       if (!conversation) throw new DomainError('not_found', 'Conversation Not Exists.');
       if (conversation.status !== 'normal') throw new DomainError('conversation_completed', 'The conversation has ended. Please start a new conversation.');
       // A conversation keeps the inputs of its first turn; later turns' inputs are ignored, as in Dify.
@@ -125,7 +123,7 @@ export class ChatMessageService {
   /** Stops the running turn with this task id if it belongs to this user; Dify answers success either way. */
   async stop(ctx: AppKeyContext, taskId: string, user: string, modes: ReadonlySet<string>, wrongMode: 'not_chat_app' | 'not_completion_app'): Promise<void> {
     if (!modes.has(ctx.app.mode)) throw new DomainError(wrongMode, 'Please check if your app mode matches the right API route.');
-    if (!UUID.test(taskId)) return;
+    if (!isUuid(taskId)) return;
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, user);
     const message = await this.conversations.findByTask(ctx.app.workspaceId, ctx.app.id, endUserId, taskId);
     if (message?.status === 'running') await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, taskId, workspaceId: ctx.app.workspaceId });

@@ -1,5 +1,5 @@
+import { parseBody } from '@weft/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { parseBody } from '../common/parse-body.util';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from '../service-api/app-key.guard';
 import {
   ConversationsQuerySchema,

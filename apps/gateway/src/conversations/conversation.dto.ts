@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { ConversationRow, MessageRow } from './conversation.repository';
 
+/** App modes the chat-messages and conversation routes serve (completion apps have their own route). */
+export const CHAT_MODES: ReadonlySet<string> = new Set(['chat', 'agent-chat', 'advanced-chat']);
+
 const USER_REQUIRED = 'Arg user must be provided.';
 const user = z.string({ invalid_type_error: USER_REQUIRED, required_error: USER_REQUIRED }).min(1, USER_REQUIRED).max(255);
 const id = z.string().max(100);

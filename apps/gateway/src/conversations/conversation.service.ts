@@ -1,24 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { DomainError, isUuid } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { z } from 'zod';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
 import { ChatAssistService } from './chat-assist.service';
-import {
-  toConversationResponse,
-  toMessageResponse,
-  type ConversationsQuerySchema,
-  type FeedbackRequestSchema,
-  type MessagesQuerySchema,
-  type RenameRequestSchema,
-  type VariablesQuerySchema,
-} from './conversation.dto';
+import { CHAT_MODES, type ConversationsQuerySchema, type FeedbackRequestSchema, type MessagesQuerySchema, type RenameRequestSchema, toConversationResponse, toMessageResponse, type VariablesQuerySchema } from './conversation.dto';
 import { ConversationRepository, type ConversationRow } from './conversation.repository';
 import { MessageSettler } from './message-settler.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CHAT_MODES = new Set(['chat', 'agent-chat', 'advanced-chat']);
 const SUGGESTION_TURNS = 3;
 
 /**
@@ -39,7 +29,7 @@ export class ConversationService {
   async list(ctx: AppKeyContext, q: z.infer<typeof ConversationsQuerySchema>): Promise<Record<string, unknown>> {
     requireChatApp(ctx);
     const endUserId = await this.endUser(ctx, q.user);
-    if (q.last_id !== undefined && !UUID.test(q.last_id)) throw new DomainError('not_found', 'Last Conversation Not Exists.');
+    if (q.last_id !== undefined && !isUuid(q.last_id)) throw new DomainError('not_found', 'Last Conversation Not Exists.');
     const page = await this.conversations.listConversations(ctx.app.workspaceId, ctx.app.id, endUserId, { lastId: q.last_id ?? null, limit: q.limit, sort: q.sort_by });
     if (!page) throw new DomainError('not_found', 'Last Conversation Not Exists.');
     return { data: page.conversations.map(toConversationResponse), has_more: page.hasMore, limit: q.limit };
@@ -67,7 +57,7 @@ export class ConversationService {
     const conversation = await this.require(ctx, q.conversation_id, q.user);
     let before: { createdAt: Date; id: string } | null = null;
     if (q.first_id !== undefined) {
-      const first = UUID.test(q.first_id) ? await this.conversations.findMessage(ctx.app.workspaceId, ctx.app.id, conversation.endUserId, q.first_id) : null;
+      const first = isUuid(q.first_id) ? await this.conversations.findMessage(ctx.app.workspaceId, ctx.app.id, conversation.endUserId, q.first_id) : null;
       if (!first || first.conversationId !== conversation.id) throw new DomainError('not_found', 'First Message Not Exists.');
       before = { createdAt: first.createdAt, id: first.id };
     }
@@ -109,14 +99,14 @@ export class ConversationService {
   private async require(ctx: AppKeyContext, conversationId: string, user: string): Promise<ConversationRow> {
     requireChatApp(ctx);
     const endUserId = await this.endUser(ctx, user);
-    const conversation = UUID.test(conversationId) ? await this.conversations.findConversation(ctx.app.workspaceId, ctx.app.id, endUserId, conversationId) : null;
+    const conversation = isUuid(conversationId) ? await this.conversations.findConversation(ctx.app.workspaceId, ctx.app.id, endUserId, conversationId) : null;
     if (!conversation) throw new DomainError('not_found', 'Conversation Not Exists.');
     return conversation;
   }
 
   private async requireMessage(ctx: AppKeyContext, messageId: string, user: string) {
     const endUserId = await this.endUser(ctx, user);
-    const message = UUID.test(messageId) ? await this.conversations.findMessage(ctx.app.workspaceId, ctx.app.id, endUserId, messageId) : null;
+    const message = isUuid(messageId) ? await this.conversations.findMessage(ctx.app.workspaceId, ctx.app.id, endUserId, messageId) : null;
     if (!message) throw new DomainError('not_found', 'Message Not Exists.');
     return message;
   }

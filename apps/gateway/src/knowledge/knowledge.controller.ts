@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { DomainError, parseBody } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
-import { parseBody } from '../common/parse-body.util';
 import { readUploadForm, type IncomingFile } from '../files/upload-file.dto';
 import { UploadFileInterceptor } from '../files/upload-file.interceptor';
 import { CurrentDatasetKey, DatasetKeyGuard, type DatasetKeyContext } from './dataset-key.guard';

@@ -1,15 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { DomainError, type RunStreamEvent } from '@weft/contracts';
+import { DomainError, isUuid, parseBody, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
 import { AccountRepository } from '../accounts/account.repository';
-import { parseBody } from '../common/parse-body.util';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from './app-key.guard';
 import { SseWriter } from './sse.util';
 import { LogsQuerySchema, StopRequestSchema, WorkflowRunRequestSchema, toLogEntry, toRunDetail } from './workflow-run.dto';
 import { WorkflowRunService } from './workflow-run.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Dify's workflow Service API: run, read, stop, list and resume. */
 @Controller('v1')
@@ -36,7 +34,7 @@ export class WorkflowRunController {
 
   @Get('workflows/run/:runId')
   async detail(@CurrentApp() ctx: AppKeyContext, @Param('runId') runId: string): Promise<unknown> {
-    if (!UUID.test(runId)) throw new DomainError('not_found', 'Workflow run not found.');
+    if (!isUuid(runId)) throw new DomainError('not_found', 'Workflow run not found.');
     return toRunDetail(await this.bus.request('wf.run.get.v1', { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId }));
   }
 
@@ -46,7 +44,7 @@ export class WorkflowRunController {
   async stop(@CurrentApp() ctx: AppKeyContext, @Param('taskId') taskId: string, @Body() body: unknown): Promise<{ result: 'success' }> {
     parseBody(StopRequestSchema, body);
     if (ctx.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
-    if (UUID.test(taskId)) await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, taskId, workspaceId: ctx.app.workspaceId });
+    if (isUuid(taskId)) await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, taskId, workspaceId: ctx.app.workspaceId });
     return { result: 'success' };
   }
 
@@ -82,7 +80,7 @@ export class WorkflowRunController {
   @Get('workflow/:runId/events')
   async events(@CurrentApp() ctx: AppKeyContext, @Param('runId') runId: string, @Query('user') user: string | undefined, @Res() res: Response): Promise<void> {
     if (!user) throw new DomainError('invalid_param', 'Arg user must be provided.');
-    if (!UUID.test(runId)) throw new DomainError('not_found', 'Workflow run not found.');
+    if (!isUuid(runId)) throw new DomainError('not_found', 'Workflow run not found.');
     const live: RunStreamEvent[] = [];
     let push: ((e: RunStreamEvent) => void) | null = (e) => live.push(e);
     const unsubscribe = this.bus.listen('wf.run.event.v1', runId, (e) => push?.(e));

@@ -1,8 +1,8 @@
+import { isUuid } from '@weft/contracts';
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@weft/persistence';
-import type { DatasetRow } from './dataset.dto';
+import type { DatasetRow, DatasetSettings } from './dataset.dto';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // A dataset with its document counts and metadata fields, in one statement.
 const SELECT = `SELECT d.*,
@@ -53,17 +53,31 @@ export class DatasetRepository {
   }
 
   async find(workspaceId: string, id: string): Promise<DatasetRow | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.id = $1 AND d.workspace_id = $2`, [id, workspaceId]);
     return rows[0] ? toRow(rows[0]) : null;
   }
 
-  /** Several datasets of a workspace (unknown or foreign ids are left out). */
-  async findMany(workspaceId: string, ids: string[]): Promise<DatasetRow[]> {
-    const valid = ids.filter((id) => UUID.test(id));
+  /**
+   * The search settings of several datasets of a workspace (unknown or foreign ids are left out): one
+   * primary-key read per retrieval, without the document counts.
+   */
+  async findSettings(workspaceId: string, ids: string[]): Promise<DatasetSettings[]> {
+    const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.id = ANY($1::uuid[]) AND d.workspace_id = $2`, [valid, workspaceId]);
-    return rows.map(toRow);
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT id, workspace_id, name, indexing_technique, embedding_model, embedding_model_provider, retrieval_model FROM rag.datasets WHERE id = ANY($1::uuid[]) AND workspace_id = $2`,
+      [valid, workspaceId],
+    );
+    return rows.map((r) => ({
+      embeddingModel: (r['embedding_model'] as string | null) ?? null,
+      embeddingModelProvider: (r['embedding_model_provider'] as string | null) ?? null,
+      id: r['id'] as string,
+      indexingTechnique: (r['indexing_technique'] as string | null) ?? null,
+      name: r['name'] as string,
+      retrievalModel: (r['retrieval_model'] as Record<string, unknown> | null) ?? null,
+      workspaceId: r['workspace_id'] as string,
+    }));
   }
 
   async list(workspaceId: string, opts: { keyword: string | null; limit: number; page: number }): Promise<{ rows: DatasetRow[]; total: number }> {
@@ -98,7 +112,7 @@ export class DatasetRepository {
 
   /** Deletes a dataset with its documents, segments and metadata fields, in one transaction. */
   async delete(workspaceId: string, id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUuid(id)) return false;
     return this.db.dataSource.transaction(async (m) => {
       const found: unknown[] = await m.query(`SELECT id FROM rag.datasets WHERE id = $1 AND workspace_id = $2 FOR UPDATE`, [id, workspaceId]);
       if (found.length === 0) return false;

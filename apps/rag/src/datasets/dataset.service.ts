@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, type RequestOf } from '@weft/contracts';
+import { DomainError, isUuid, parseBody, type RequestOf } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { z } from 'zod';
@@ -10,7 +10,6 @@ import { DEFAULT_DATASET_RETRIEVAL_MODEL } from '../retrieval/retrieval-model.ty
 import { CreateDatasetSchema, toDatasetResponse, UpdateDatasetSchema, type DatasetRow } from './dataset.dto';
 import { DatasetRepository } from './dataset.repository';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MetadataFieldSchema = z.object({ name: z.string().trim().min(1).max(255), type: z.enum(['string', 'number', 'time']) });
 const RenameFieldSchema = z.object({ name: z.string().trim().min(1).max(255) });
 const DocumentMetadataSchema = z.object({
@@ -19,13 +18,6 @@ const DocumentMetadataSchema = z.object({
     .min(1)
     .max(1000),
 });
-
-/** Validates a body; every problem named in one `invalid_param`. */
-export function parseKnowledgeBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data as z.infer<T>;
-  throw new DomainError('invalid_param', result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-}
 
 /** Datasets and their metadata fields: Dify's knowledge base API behind the gateway. */
 @Injectable()
@@ -38,7 +30,7 @@ export class DatasetService {
   ) {}
 
   async create(req: RequestOf<'kb.dataset.create.v1'>): Promise<Record<string, unknown>> {
-    const body = parseKnowledgeBody(CreateDatasetSchema, req.body);
+    const body = parseBody(CreateDatasetSchema, req.body);
     const retrievalModel = body.retrieval_model === undefined ? null : parseRetrievalModel(body.retrieval_model, DEFAULT_DATASET_RETRIEVAL_MODEL);
     const created = await this.datasets.create({
       createdBy: req.accountId,
@@ -67,7 +59,7 @@ export class DatasetService {
   }
 
   async update(req: RequestOf<'kb.dataset.update.v1'>): Promise<Record<string, unknown>> {
-    const body = parseKnowledgeBody(UpdateDatasetSchema, req.body);
+    const body = parseBody(UpdateDatasetSchema, req.body);
     await this.require(req.workspaceId, req.datasetId);
     const fields: Record<string, unknown> = {
       description: body.description,
@@ -98,7 +90,7 @@ export class DatasetService {
 
   /** Makes cached retrievals of the dataset unreachable and tells every rag replica to drop them. */
   async changed(datasetId: string): Promise<void> {
-    if (!UUID.test(datasetId)) return;
+    if (!isUuid(datasetId)) return;
     await this.cache.invalidate(datasetId);
     this.bus.publish('kb.dataset.changed.v1', null, { datasetId });
   }
@@ -117,7 +109,7 @@ export class DatasetService {
         return { built_in_field_enabled: dataset.builtInFieldEnabled, doc_metadata: rows };
       }
       case 'create': {
-        const body = parseKnowledgeBody(MetadataFieldSchema, req.body);
+        const body = parseBody(MetadataFieldSchema, req.body);
         const rows = await q(
           `INSERT INTO rag.metadata_fields (id, workspace_id, dataset_id, name, type) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dataset_id, name) DO NOTHING RETURNING id, name, type`,
           [randomUUID(), req.workspaceId, dataset.id, body.name, body.type],
@@ -126,7 +118,7 @@ export class DatasetService {
         return rows[0];
       }
       case 'update': {
-        const body = parseKnowledgeBody(RenameFieldSchema, req.body);
+        const body = parseBody(RenameFieldSchema, req.body);
         const field = await this.field(dataset.id, req.metadataId);
         await this.db.dataSource.transaction(async (m) => {
           await m.query(`UPDATE rag.metadata_fields SET name = $2 WHERE id = $1`, [field['id'], body.name]);
@@ -149,7 +141,7 @@ export class DatasetService {
         return { result: 'success' };
       }
       case 'set-documents': {
-        const body = parseKnowledgeBody(DocumentMetadataSchema, req.body);
+        const body = parseBody(DocumentMetadataSchema, req.body);
         const fields = await q(`SELECT id, name FROM rag.metadata_fields WHERE dataset_id = $1`, [dataset.id]);
         const byId = new Map(fields.map((f) => [f['id'] as string, f['name'] as string]));
         for (const op of body.operation_data) {
@@ -159,7 +151,7 @@ export class DatasetService {
             if (!name) throw new DomainError('invalid_param', `Metadata "${item.id}" does not belong to this dataset.`);
             values[name] = item.value;
           }
-          const updated = UUID.test(op.document_id)
+          const updated = isUuid(op.document_id)
             ? await this.db.rows(`UPDATE rag.documents SET doc_metadata = $3::jsonb, updated_at = now() WHERE id = $1 AND dataset_id = $2 RETURNING id`, [op.document_id, dataset.id, JSON.stringify(values)])
             : [];
           if (updated.length === 0) throw new DomainError('not_found', 'Document not found.');
@@ -177,7 +169,7 @@ export class DatasetService {
 
   private async field(datasetId: string, metadataId: string | null): Promise<Record<string, unknown>> {
     const rows: Record<string, unknown>[] =
-      metadataId && UUID.test(metadataId) ? await this.db.dataSource.query(`SELECT id, name, type FROM rag.metadata_fields WHERE id = $1 AND dataset_id = $2`, [metadataId, datasetId]) : [];
+      metadataId && isUuid(metadataId) ? await this.db.dataSource.query(`SELECT id, name, type FROM rag.metadata_fields WHERE id = $1 AND dataset_id = $2`, [metadataId, datasetId]) : [];
     if (!rows[0]) throw new DomainError('not_found', 'Metadata not found.');
     return rows[0];
   }

@@ -1,8 +1,8 @@
+import { isUuid } from '@weft/contracts';
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@weft/persistence';
 import type { DocumentRow } from './document.dto';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SELECT = `SELECT d.*, (SELECT count(*)::int FROM rag.segments s WHERE s.document_id = d.id) AS segment_count FROM rag.documents d`;
 const date = (v: unknown) => (v ? new Date(v as string) : null);
 
@@ -89,7 +89,7 @@ export class DocumentRepository {
   }
 
   async find(workspaceId: string, datasetId: string, id: string): Promise<DocumentRow | null> {
-    if (!UUID.test(id) || !UUID.test(datasetId)) return null;
+    if (!isUuid(id) || !isUuid(datasetId)) return null;
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.id = $1 AND d.dataset_id = $2 AND d.workspace_id = $3`, [id, datasetId, workspaceId]);
     return rows[0] ? toRow(rows[0]) : null;
   }
@@ -118,7 +118,7 @@ export class DocumentRepository {
   }
 
   async byBatch(workspaceId: string, datasetId: string, batch: string): Promise<DocumentRow[]> {
-    if (!UUID.test(datasetId)) return [];
+    if (!isUuid(datasetId)) return [];
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.dataset_id = $1 AND d.workspace_id = $2 AND d.batch = $3 ORDER BY d.position`, [datasetId, workspaceId, batch]);
     return rows.map(toRow);
   }
@@ -133,7 +133,7 @@ export class DocumentRepository {
   /** Applies enable/disable/archive/un_archive to documents of a dataset; returns how many changed. */
   async setStatus(workspaceId: string, datasetId: string, ids: string[], action: 'enable' | 'disable' | 'archive' | 'un_archive'): Promise<number> {
     const set = { archive: 'archived = true', disable: 'enabled = false', enable: 'enabled = true', un_archive: 'archived = false' }[action];
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter(isUuid);
     const rows = await this.db.rows<{ id: string }>(
       `UPDATE rag.documents SET ${set}, updated_at = now() WHERE id = ANY($1::uuid[]) AND dataset_id = $2 AND workspace_id = $3 RETURNING id`,
       [valid, datasetId, workspaceId],

@@ -1,9 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, type RequestOf } from '@weft/contracts';
+import { DomainError, parseBody, type RequestOf } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatasetRepository } from '../datasets/dataset.repository';
-import { DatasetService, parseKnowledgeBody } from '../datasets/dataset.service';
+import { DatasetService } from '../datasets/dataset.service';
 import { resolveProcessRule } from '../ingestion/text-splitter.util';
 import type { ProcessRule } from '../ingestion/process-rule.types';
 import { DocumentSettingsSchema, toDocumentResponse, toIndexingStatus, type DocumentRow } from './document.dto';
@@ -32,7 +32,7 @@ export class DocumentService {
 
   async create(req: RequestOf<'kb.document.create.v1'>): Promise<{ batch: string; document: Record<string, unknown> }> {
     const dataset = await this.datasets.require(req.workspaceId, req.datasetId);
-    const settings = parseKnowledgeBody(DocumentSettingsSchema, req.body);
+    const settings = parseBody(DocumentSettingsSchema, req.body);
     const existing = req.documentId ? await this.documents.find(req.workspaceId, dataset.id, req.documentId) : null;
     if (req.documentId && !existing) throw new DomainError('not_found', 'Document not found.');
     if (existing?.archived) throw new DomainError('archived_document_immutable', 'The archived document is not editable.');

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
-import { MessageBus } from '@weft/messaging';
 import type { SsrfGuard } from '@weft/outbound-http';
 import { DatabaseService } from '@weft/persistence';
 import { embeddingCacheKey, embeddingModelKey, type EmbeddingModelRef } from './embedding-cache-key.util';
 import { createOfflineEmbedder, OFFLINE_EMBEDDING_MODEL, OFFLINE_EMBEDDING_PROVIDER } from './offline-embedder.util';
+import { ProviderCredentialsService } from './provider-credentials.service';
 import { postProviderJson, providerUrl } from './provider-http.util';
 import { toVectorLiteral } from './vector.util';
 
@@ -21,7 +21,6 @@ export const PROVIDER_GUARD = Symbol('PROVIDER_GUARD');
 export const DEFAULT_EMBEDDING_MODEL: EmbeddingModel = { model: OFFLINE_EMBEDDING_MODEL, provider: OFFLINE_EMBEDDING_PROVIDER };
 
 const BATCH_SIZE = 64;
-const CREDENTIALS_TIMEOUT_MS = 5_000;
 const offline = createOfflineEmbedder();
 
 /** `langgenius/openai/openai` → `openai`. */
@@ -39,7 +38,7 @@ export function shortProvider(provider: string): string {
 export class EmbeddingService {
   constructor(
     private readonly db: DatabaseService,
-    private readonly bus: MessageBus,
+    private readonly credentials: ProviderCredentialsService,
     @Inject(PROVIDER_GUARD) private readonly guard: SsrfGuard,
   ) {}
 
@@ -51,7 +50,7 @@ export class EmbeddingService {
     const missing = [...new Set(keys.filter((k) => !cached.has(k)))];
     if (missing.length > 0) {
       const textOf = new Map(keys.map((k, i) => [k, texts[i]!]));
-      const credentials = await this.credentials(workspaceId, ref.provider);
+      const credentials = await this.credentials.require(workspaceId, ref.provider);
       for (let i = 0; i < missing.length; i += BATCH_SIZE) {
         const batch = missing.slice(i, i + BATCH_SIZE);
         const vectors = await callEmbeddings(this.guard, ref.provider, model.model, credentials, batch.map((k) => textOf.get(k)!));
@@ -80,16 +79,6 @@ export class EmbeddingService {
     );
   }
 
-  private async credentials(workspaceId: string, provider: string): Promise<Record<string, string>> {
-    let credentials: Record<string, string> | null;
-    try {
-      ({ credentials } = await this.bus.request('gateway.provider-credentials.v1', { provider, workspaceId }, { timeoutMs: CREDENTIALS_TIMEOUT_MS }));
-    } catch (error) {
-      throw new DomainError('provider_not_initialize', `Could not load the credentials of provider ${provider}: ${(error as Error).message}`);
-    }
-    if (!credentials) throw new DomainError('provider_not_initialize', `Provider ${provider} credentials are not configured for this workspace.`);
-    return credentials;
-  }
 }
 
 function isOffline(model: EmbeddingModel): boolean {

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
-import { MessageBus } from '@weft/messaging';
 import type { SsrfGuard } from '@weft/outbound-http';
 import { PROVIDER_GUARD, shortProvider } from '../embeddings/embedding.service';
+import { ProviderCredentialsService } from '../embeddings/provider-credentials.service';
 import { postProviderJson, providerUrl } from '../embeddings/provider-http.util';
 
-const CREDENTIALS_TIMEOUT_MS = 5_000;
 
 /** A candidate to rerank: its id and its text. */
 export interface RerankCandidate {
@@ -21,14 +20,14 @@ export interface RerankCandidate {
 @Injectable()
 export class RerankerService {
   constructor(
-    private readonly bus: MessageBus,
+    private readonly credentials: ProviderCredentialsService,
     @Inject(PROVIDER_GUARD) private readonly guard: SsrfGuard,
   ) {}
 
   async rerank(workspaceId: string, providerName: string, model: string, query: string, candidates: RerankCandidate[]): Promise<{ id: string; score: number }[]> {
     if (candidates.length === 0) return [];
     const provider = shortProvider(providerName);
-    const credentials = await this.credentials(workspaceId, provider);
+    const credentials = await this.credentials.require(workspaceId, provider);
     const base = provider === 'openai' ? credentials['openai_api_base'] : credentials['endpoint_url'];
     const key = provider === 'openai' ? credentials['openai_api_key'] : credentials['api_key'];
     if (!base) throw new DomainError('provider_not_initialize', `Provider ${provider} has no endpoint for reranking.`);
@@ -42,14 +41,4 @@ export class RerankerService {
     return scored.sort((a, b) => b.score - a.score);
   }
 
-  private async credentials(workspaceId: string, provider: string): Promise<Record<string, string>> {
-    let credentials: Record<string, string> | null;
-    try {
-      ({ credentials } = await this.bus.request('gateway.provider-credentials.v1', { provider, workspaceId }, { timeoutMs: CREDENTIALS_TIMEOUT_MS }));
-    } catch (error) {
-      throw new DomainError('provider_not_initialize', `Could not load the credentials of provider ${provider}: ${(error as Error).message}`);
-    }
-    if (!credentials) throw new DomainError('provider_not_initialize', `Provider ${provider} credentials are not configured for this workspace.`);
-    return credentials;
-  }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, type RequestOf } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
-import { datasetRetrievalModel, type DatasetRow } from '../datasets/dataset.dto';
+import { datasetRetrievalModel, type DatasetSettings } from '../datasets/dataset.dto';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { DEFAULT_EMBEDDING_MODEL, EmbeddingService } from '../embeddings/embedding.service';
 import { toVectorLiteral } from '../embeddings/vector.util';
@@ -47,7 +47,7 @@ export class RetrievalService {
   ) {}
 
   async retrieve(req: RequestOf<'kb.retrieve.v1'>): Promise<{ query: { content: string }; records: Record<string, unknown>[] }> {
-    const datasets = await this.datasets.findMany(req.workspaceId, req.datasetIds);
+    const datasets = await this.datasets.findSettings(req.workspaceId, req.datasetIds);
     if (datasets.length === 0) throw new DomainError('not_found', 'Dataset not found.');
     const models = datasets.map((d) => parseRetrievalModel(req.retrievalModel, datasetRetrievalModel(d)));
     const query = req.query;
@@ -66,7 +66,7 @@ export class RetrievalService {
   }
 
   /** One dataset's hits for the query, best first, cut to its top_k and threshold. */
-  private async search(dataset: DatasetRow, model: RetrievalModel, query: string): Promise<DatasetHit[]> {
+  private async search(dataset: DatasetSettings, model: RetrievalModel, query: string): Promise<DatasetHit[]> {
     const filter = model.metadata_filtering_conditions;
     const threshold = effectiveScoreThreshold(model);
     const options = { scoreThreshold: threshold, topK: model.top_k };
@@ -94,7 +94,7 @@ export class RetrievalService {
     return hits.map((h) => ({ datasetId: dataset.id, id: h.id, score: h.score }));
   }
 
-  private async semantic(dataset: DatasetRow, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
+  private async semantic(dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
     const model = dataset.embeddingModel && dataset.embeddingModelProvider ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider } : DEFAULT_EMBEDDING_MODEL;
     const [vector] = await this.embeddings.embed(dataset.workspaceId, model, [query]);
     const dim = vector!.length;
@@ -119,7 +119,7 @@ export class RetrievalService {
    * the GIN index finds them cheaply); only when fewer than top_k do, the terms are ORed and ranked, which
    * reaches segments holding some of them but ranks far more rows.
    */
-  private async fullText(dataset: DatasetRow, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
+  private async fullText(dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
     const every = toFullTextQuery(query, 'all');
     const some = toFullTextQuery(query, 'any');
     if (every === null || some === null) return [];
@@ -128,7 +128,7 @@ export class RetrievalService {
     return this.rankedText(dataset, some, topK, filter);
   }
 
-  private async rankedText(dataset: DatasetRow, tsQuery: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
+  private async rankedText(dataset: DatasetSettings, tsQuery: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
     const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 5 });
     const rows: { id: string; score: number }[] = await this.db.dataSource.query(
       `SELECT s.id, ts_rank_cd(s.content_tsv, q) AS score FROM rag.segments s JOIN rag.documents d ON d.id = s.document_id, to_tsquery('simple', $1) q
@@ -147,7 +147,7 @@ export class RetrievalService {
   }
 
   /** Dify's records for the hits, in the hits' order, each with its segment, document and dataset. */
-  private async records(workspaceId: string, hits: DatasetHit[], datasets: DatasetRow[]): Promise<Record<string, unknown>[]> {
+  private async records(workspaceId: string, hits: DatasetHit[], datasets: DatasetSettings[]): Promise<Record<string, unknown>[]> {
     if (hits.length === 0) return [];
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
       `SELECT s.id, s.position, s.document_id, s.dataset_id, s.content, s.answer, s.word_count, s.tokens, s.keywords, s.index_node_id, s.index_node_hash,

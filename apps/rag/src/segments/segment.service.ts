@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, type RequestOf } from '@weft/contracts';
+import { DomainError, isUuid, type RequestOf } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import { DatasetService } from '../datasets/dataset.service';
 import { DocumentService } from '../documents/document.service';
@@ -10,7 +10,6 @@ import { contentHash } from '../ingestion/content-hash.util';
 import { estimateTokens } from '../ingestion/token-count.util';
 import { toFullTextDocument } from '../retrieval/full-text.util';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const seconds = (v: unknown) => (v ? Math.floor(new Date(v as string).getTime() / 1000) : null);
 const COLUMNS = `id, position, document_id, content, answer, word_count, tokens, keywords, index_node_id, index_node_hash, hit_count, enabled, status, created_by, created_at, updated_at, completed_at`;
 
@@ -155,7 +154,7 @@ export class SegmentService {
   }
 
   private async requireSegment(documentId: string, segmentId: string): Promise<Record<string, unknown>> {
-    const rows: Record<string, unknown>[] = UUID.test(segmentId) ? await this.db.dataSource.query(`SELECT ${COLUMNS} FROM rag.segments WHERE id = $1 AND document_id = $2`, [segmentId, documentId]) : [];
+    const rows: Record<string, unknown>[] = isUuid(segmentId) ? await this.db.dataSource.query(`SELECT ${COLUMNS} FROM rag.segments WHERE id = $1 AND document_id = $2`, [segmentId, documentId]) : [];
     if (!rows[0]) throw new DomainError('not_found', 'Segment not found.');
     return rows[0];
   }
