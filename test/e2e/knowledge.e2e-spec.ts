@@ -6,13 +6,18 @@ import { buildDocx, buildPdf, DslBuilder, endData, pollUntil, queryDatabase, tex
 const ALLOWED_HOST = '127.0.0.2';
 const DIM = 64;
 
+/** A chat completion request as the fake server sees it, and the assistant message it answers with. */
+type ChatRequestBody = { messages: { content: string; role: string }[]; tools?: { function: { description: string; name: string } }[] };
+type ChatReply = { content?: string; tool_calls?: { function: { arguments: string; name: string }; id: string; type: 'function' }[] };
+
 /**
  * A local OpenAI-compatible `/v1/embeddings` server: each text becomes a deterministic bag-of-words
  * vector (words hashed into 64 buckets), so texts sharing words are close. `delayMs` slows every call
- * (to crash the rag service while a document is being indexed).
+ * (to crash the rag service while a document is being indexed). `/v1/chat/completions` answers with
+ * what `chat` returns for the request (a router's tool call, a metadata model's JSON).
  */
-async function startEmbeddings(): Promise<{ calls: string[][]; delayMs: number; server: Server; url: string }> {
-  const state = { calls: [] as string[][], delayMs: 0, server: null as unknown as Server, url: '' };
+async function startEmbeddings(): Promise<{ calls: string[][]; chat: (body: ChatRequestBody) => ChatReply; chats: ChatRequestBody[]; delayMs: number; server: Server; url: string }> {
+  const state = { calls: [] as string[][], chat: (_body: ChatRequestBody): ChatReply => ({ content: '' }), chats: [] as ChatRequestBody[], delayMs: 0, server: null as unknown as Server, url: '' };
   state.server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -23,6 +28,20 @@ async function startEmbeddings(): Promise<{ calls: string[][]; delayMs: number; 
         const results = documents.map((d, index) => ({ index, relevance_score: d.includes('warp') ? 0.9 : 0.1 })).sort((a, b) => b.relevance_score - a.relevance_score);
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ model: 'fake-rerank', results }));
+        return;
+      }
+      if (req.url === '/v1/chat/completions') {
+        const request = JSON.parse(body) as ChatRequestBody;
+        state.chats.push(request);
+        const message = state.chat(request);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            choices: [{ finish_reason: message.tool_calls ? 'tool_calls' : 'stop', index: 0, message: { role: 'assistant', ...message } }],
+            model: 'fake-chat',
+            usage: { completion_tokens: 3, prompt_tokens: 10 },
+          }),
+        );
         return;
       }
       if (req.url !== '/v1/embeddings') {
@@ -400,6 +419,146 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
     const resources = (res.body['metadata'] as { retriever_resources: Record<string, unknown>[] }).retriever_resources;
     expect(resources).toEqual([expect.objectContaining({ dataset_id: id, dataset_name: 'For workflows', document_name: 'weaving.txt', position: 1, score: expect.any(Number) })]);
   });
+  it('indexes parent-child documents: child chunks are searched, parents returned with the matching children', async () => {
+    const id = await newDataset('Parent child');
+    const paragraphs = [
+      ['A loom holds the warp threads under tension.', 'Heddles lift alternate warp threads to open the shed.', 'The beater packs each new pick of weft tightly.'],
+      ['Bread dough rises while the yeast ferments.', 'Kneading builds gluten so the loaf holds its shape.', 'A hot oven sets the crust within minutes.'],
+    ];
+    const text = paragraphs.map((lines) => lines.join('\n')).join('\n\n');
+    const process_rule = {
+      mode: 'hierarchical',
+      rules: { parent_mode: 'paragraph', pre_processing_rules: [], segmentation: { chunk_overlap: 0, max_tokens: 500, separator: '\\n\\n' }, subchunk_segmentation: { chunk_overlap: 0, max_tokens: 100, separator: '\\n' } },
+    };
+    const wrongForm = await kb('POST', `/${id}/document/create-by-text`, { doc_form: 'hierarchical_model', indexing_technique: 'high_quality', name: 'x.txt', process_rule: { mode: 'automatic' }, text });
+    expect(wrongForm.status).toBe(400);
+    const created = await kb('POST', `/${id}/document/create-by-text`, { doc_form: 'hierarchical_model', indexing_technique: 'high_quality', name: 'mixed.txt', process_rule, text });
+    expect(created.status).toBe(200);
+    expect((created.body['document'] as { doc_form: string }).doc_form).toBe('hierarchical_model');
+    const docId = (created.body['document'] as { id: string }).id;
+    expect((await indexed(id, created.body['batch'] as string))['indexing_status']).toBe('completed');
+
+    type Child = { content: string; id: string; position: number; segment_id: string; type: string; word_count: number };
+    const segments = await kb('GET', `/${id}/documents/${docId}/segments`);
+    expect(segments.body['doc_form']).toBe('hierarchical_model');
+    const parents = segments.body['data'] as { child_chunks: Child[]; content: string; id: string }[];
+    expect(parents.map((p) => p.content)).toEqual(paragraphs.map((lines) => lines.join('\n')));
+    expect(parents.map((p) => p.child_chunks.map((c) => c.content))).toEqual(paragraphs);
+    expect(parents[1]!.child_chunks[0]).toMatchObject({ position: 1, segment_id: parents[1]!.id, type: 'automatic', word_count: paragraphs[1]![0]!.length });
+
+    type ParentRecord = { child_chunks: { content: string; id: string; position: number; score: number }[]; score: number; segment: { content: string; id: string } };
+    for (const search_method of ['semantic_search', 'full_text_search', 'hybrid_search']) {
+      const found = await kb('POST', `/${id}/retrieve`, { query: 'kneading gluten loaf', retrieval_model: { search_method, top_k: 2 } });
+      const records = found.body['records'] as ParentRecord[];
+      expect([search_method, records[0]!.segment.id]).toEqual([search_method, parents[1]!.id]);
+      expect(records[0]!.segment.content).toBe(paragraphs[1]!.join('\n'));
+      expect(records[0]!.child_chunks[0]).toMatchObject({ content: paragraphs[1]![1], position: 2, score: expect.any(Number) });
+      expect(records[0]!.score).toBe(records[0]!.child_chunks[0]!.score);
+    }
+
+    const base = `/${id}/documents/${docId}/segments/${parents[0]!.id}/child_chunks`;
+    expect((await kb('GET', base)).body).toMatchObject({ limit: 20, page: 1, total: 3, total_pages: 1 });
+    const added = await kb('POST', base, { content: 'The selvedge keeps woven edges from fraying.' });
+    expect(added.status).toBe(200);
+    const child = (added.body as { data: Child }).data;
+    expect(child).toMatchObject({ content: 'The selvedge keeps woven edges from fraying.', position: 4, segment_id: parents[0]!.id, type: 'customized' });
+    const selvedge = await kb('POST', `/${id}/retrieve`, { query: 'selvedge fraying', retrieval_model: { search_method: 'full_text_search', top_k: 1 } });
+    expect((selvedge.body['records'] as ParentRecord[]).map((r) => [r.segment.id, r.child_chunks.map((c) => c.id)])).toEqual([[parents[0]!.id, [child.id]]]);
+    const patched = await kb('PATCH', `${base}/${child.id}`, { content: 'Selvedges are the finished edges.' });
+    expect((patched.body as { data: Child }).data).toMatchObject({ content: 'Selvedges are the finished edges.', id: child.id, word_count: 33 });
+    expect((await kb('POST', base, {})).status).toBe(400);
+    expect((await kb('PATCH', `${base}/00000000-0000-4000-8000-000000000000`, { content: 'x' })).status).toBe(404);
+    expect((await kb('DELETE', `${base}/${child.id}`)).status).toBe(204);
+    expect((await kb('GET', `${base}?keyword=warp`)).body).toMatchObject({ total: 2 });
+
+    const regenerated = await kb('POST', `/${id}/documents/${docId}/segments/${parents[1]!.id}`, { segment: { content: 'Rye bread is dense.\nSourdough needs a starter.', regenerate_child_chunks: true } });
+    expect((regenerated.body['data'] as { child_chunks: Child[] }).child_chunks.map((c) => c.content)).toEqual(['Rye bread is dense.', 'Sourdough needs a starter.']);
+
+    // Indexing the document again replaces its segments and child chunks, without duplicates.
+    const redone = await kb('POST', `/${id}/documents/${docId}/update-by-text`, { process_rule, text });
+    expect((await indexed(id, redone.body['batch'] as string))['indexing_status']).toBe('completed');
+    const rows = await queryDatabase<{ children: string; positions: string }>(
+      stack.database.url,
+      'SELECT count(*) AS children, count(DISTINCT (segment_id, position)) AS positions FROM rag.child_chunks WHERE document_id = $1',
+      [docId],
+    );
+    expect(rows[0]).toEqual({ children: '6', positions: '6' });
+    expect((await kb('DELETE', `/${id}/documents/${docId}`)).body).toEqual({ result: 'success' });
+    expect((await queryDatabase(stack.database.url, 'SELECT 1 FROM rag.child_chunks WHERE document_id = $1', [docId])).length).toBe(0);
+  });
+
+  it('routes single mode to the dataset the model picks, and applies metadata filters the model finds', async () => {
+    const weaving = await newDataset('Weaving notes', { description: 'Looms, warp and weft' });
+    const baking = await newDataset('Baking notes', { description: 'Bread, dough and ovens' });
+    const w = await addText(weaving, 'loom.txt', 'The loom rises early; dough is not involved in weaving.');
+    const b = await addText(baking, 'bread.txt', 'Dough rises for two hours before baking.');
+    await indexed(weaving, w.batch);
+    await indexed(baking, b.batch);
+    const model = { completion_params: {}, mode: 'chat', name: 'gpt-router', provider: 'openai' };
+    const single = { dataset_ids: [weaving, baking], query_variable_selector: ['start', 'q'], retrieval_mode: 'single', single_retrieval_config: { model } };
+    const app = await client.deploy(
+      token,
+      new DslBuilder('routed retrieval')
+        .node('start', 'start', { variables: [textInput('q')] })
+        .node('kr', 'knowledge-retrieval', single)
+        .node('end', 'end', endData({ found: ['kr', 'result'] }))
+        .chain('start', 'kr', 'end')
+        .toYaml(),
+    );
+    type Found = { metadata: { dataset_name: string; document_name: string } }[];
+    const found = async (q: string) => (await client.run(app.key, { q })).body['data'] as { outputs: { found: Found }; status: string };
+    // The model calls the function described as being about bread.
+    embeddings.chat = (body) => {
+      const tool = body.tools?.find((t) => t.function.description.includes('Bread'));
+      return tool ? { tool_calls: [{ function: { arguments: '{}', name: tool.function.name }, id: 'call_1', type: 'function' }] } : { content: 'no tool' };
+    };
+    embeddings.chats.length = 0;
+    const routed = await found('how long does dough rise');
+    expect(routed.status).toBe('succeeded');
+    expect(routed.outputs.found.map((f) => f.metadata.dataset_name)).toEqual(['Baking notes']);
+    expect(embeddings.chats[0]!.tools!.map((t) => t.function.name).sort()).toEqual([weaving, baking].sort());
+    embeddings.chat = () => ({ content: 'none of these' });
+    expect((await found('how long does dough rise')).outputs.found).toEqual([]);
+
+    const catalog = await newDataset('Loom catalog');
+    const old = await addText(catalog, 'old.txt', 'A countermarch loom with four shafts.');
+    const recent = await addText(catalog, 'new.txt', 'A computer dobby loom with sixteen shafts.');
+    await indexed(catalog, old.batch);
+    await indexed(catalog, recent.batch);
+    const field = await kb('POST', `/${catalog}/metadata`, { name: 'year', type: 'number' });
+    const fieldId = field.body['id'] as string;
+    await kb('POST', `/${catalog}/documents/metadata`, {
+      operation_data: [
+        { document_id: old.document['id'], metadata_list: [{ id: fieldId, name: 'year', value: 1990 }] },
+        { document_id: recent.document['id'], metadata_list: [{ id: fieldId, name: 'year', value: 2024 }] },
+      ],
+    });
+    const automatic = await client.deploy(
+      token,
+      new DslBuilder('filtered retrieval')
+        .node('start', 'start', { variables: [textInput('q')] })
+        .node('kr', 'knowledge-retrieval', {
+          dataset_ids: [catalog],
+          metadata_filtering_mode: 'automatic',
+          metadata_model_config: model,
+          multiple_retrieval_config: { top_k: 5 },
+          query_variable_selector: ['start', 'q'],
+          retrieval_mode: 'multiple',
+        })
+        .node('end', 'end', endData({ found: ['kr', 'result'] }))
+        .chain('start', 'kr', 'end')
+        .toYaml(),
+    );
+    embeddings.chats.length = 0;
+    embeddings.chat = () => ({ content: JSON.stringify({ metadata_map: [{ comparison_operator: '>', metadata_field_name: 'year', metadata_field_value: '2000' }] }) });
+    const filtered = (await client.run(automatic.key, { q: 'looms built after 2000' })).body['data'] as { outputs: { found: Found } };
+    expect(filtered.outputs.found.map((f) => f.metadata.document_name)).toEqual(['new.txt']);
+    expect(JSON.parse(embeddings.chats[0]!.messages.at(-1)!.content)).toEqual({ input_text: 'looms built after 2000', metadata_fields: ['year'] });
+    embeddings.chat = () => ({ content: 'nothing to filter' });
+    const unfiltered = (await client.run(automatic.key, { q: 'looms with shafts' })).body['data'] as { outputs: { found: Found } };
+    expect(unfiltered.outputs.found.map((f) => f.metadata.document_name).sort()).toEqual(['new.txt', 'old.txt']);
+  });
+
   it('shares ingestion between rag replicas, and a change drops cached retrievals on every replica', async () => {
     const second = await stack.replica('rag');
     second.start();

@@ -31,8 +31,8 @@ describe('DatabaseService with read replicas', () => {
       const service = app.get(DatabaseService);
       await service.whenReady();
       const before = replica.bytesFromClients;
-      await service.dataSource.query(`INSERT INTO compliance.audit_events (id, occurred_at, service, actor_type, action, resource_type, outcome, details)
-        VALUES (gen_random_uuid(), now(), 'gateway', 'system', 'replica.test', 'test', 'success', '{}')`);
+      await service.dataSource.query(`INSERT INTO compliance.audit_events (id, occurred_at, service, actor_type, action, resource_type, outcome, details, seq, prev_hash, hash)
+        VALUES (gen_random_uuid(), now(), 'gateway', 'system', 'replica.test', 'test', 'success', '{}', 1, '', '')`);
       expect(replica.bytesFromClients).toBe(before);
       const rows = await service.withReplica((m) => m.query(`SELECT count(*)::int AS n FROM compliance.audit_events WHERE action = 'replica.test'`));
       expect(rows).toEqual([{ n: 1 }]);

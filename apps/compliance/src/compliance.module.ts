@@ -9,7 +9,7 @@ export class ComplianceModule {
   static forRoot(config: ConfigOf<typeof complianceConfigSpec>, identity: ServiceIdentity): DynamicModule {
     return {
       module: ComplianceModule,
-      imports: [PlatformModule.forRoot({ identity, config, persistence: complianceDatabase }), AuditTrailModule],
+      imports: [PlatformModule.forRoot({ identity, config, persistence: complianceDatabase }), AuditTrailModule.forRoot(config.audit)],
     };
   }
 }

@@ -1,14 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, gatewayConfigSpec } from '@weft/config';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
+import { keyringFromSettings } from '@weft/security';
 import { gatewayDatabase } from './database.config';
 import { AccountsModule } from './accounts/accounts.module';
+import { consoleAuthSettings } from './accounts/console-auth.settings';
 import { AppsModule } from './apps/apps.module';
+import { AuditConsoleModule } from './audit/audit.module';
+import { CredentialsBoxModule } from './apps/credentials-box.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { FilesModule } from './files/files.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
+import { ProtectionModule } from './protection/protection.module';
 import { ServiceApiModule } from './service-api/service-api.module';
 import { SystemModule } from './system/system.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
 export class GatewayModule {
@@ -17,12 +23,16 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         PlatformModule.forRoot({ identity, config, persistence: gatewayDatabase }),
-        AccountsModule.forRoot({ accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds * 60, secretKey: config.security.secretKey }),
+        AccountsModule.forRoot(consoleAuthSettings(config)),
         AppsModule,
+        AuditConsoleModule,
+        CredentialsBoxModule.forRoot(keyringFromSettings(config.security)),
         ConversationsModule,
         FilesModule.forRoot(config.files),
         KnowledgeModule,
+        ProtectionModule.forRoot(config.protection),
         ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }),
+        WorkspacesModule,
         SystemModule.forRoot({ timeoutMs: config.systemStatus.timeoutMs, token: config.systemStatus.token }),
       ],
     };

@@ -1,14 +1,27 @@
 import 'reflect-metadata';
 import { gatewayConfigSpec } from '@weft/config';
 import { bootstrapService } from '@weft/platform';
+import { keyringFromSettings, secretBoxFor } from '@weft/security';
+import { PROVIDER_CREDENTIALS_PURPOSE } from './apps/credentials-box.module';
+import { rotateProviderCredentials } from './apps/credentials-rotation.util';
 import { gatewayDatabase } from './database.config';
+import { setupOpenApi } from './docs/openapi.util';
 import { GatewayModule } from './gateway.module';
+import { applyHttpProtection } from './protection/http-protection.util';
 
 void bootstrapService({
   service: 'gateway',
   spec: gatewayConfigSpec,
   persistence: gatewayDatabase,
   module: (config, identity) => GatewayModule.forRoot(config, identity),
+  configure: (app, config) => {
+    applyHttpProtection(app, config);
+    setupOpenApi(app);
+  },
   // A DSL import may be up to 10 MB of YAML, and a document's text 15 MB, sent inside JSON; everything else stays at 1 MB.
   jsonBodyLimits: { '/console/api/apps/imports': '15mb', '/v1/datasets': '16mb' },
+  rotateSecrets: async (source, config) => {
+    const keyring = keyringFromSettings(config.security);
+    return [await rotateProviderCredentials(source, secretBoxFor(keyring, PROVIDER_CREDENTIALS_PURPOSE), keyring.currentKeyId)];
+  },
 });

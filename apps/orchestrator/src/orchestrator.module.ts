@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
 import { makeCounterProvider, makeHistogramProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
-import { SecretBox } from '@weft/security';
+import { keyringFromSettings, secretBoxFor } from '@weft/security';
 import { ConversationVariableRepository } from './conversations/conversation-variable.repository';
 import { ConversationHandler } from './conversations/conversation.handler';
 import { orchestratorDatabase } from './database.config';
@@ -12,6 +12,7 @@ import { RunHandler } from './runs/run.handler';
 import { RunRepository } from './runs/run.repository';
 import { ORCHESTRATOR_CONFIG, RunService } from './runs/run.service';
 import { SECRETS_BOX, WorkflowCache } from './workflows/workflow-cache.service';
+import { WORKFLOW_ENVIRONMENT_PURPOSE } from './workflows/secret-environment.util';
 import { WorkflowHandler } from './workflows/workflow.handler';
 import { WorkflowRepository } from './workflows/workflow.repository';
 
@@ -34,7 +35,7 @@ export class OrchestratorModule {
       providers: [
         ...metrics,
         { provide: ORCHESTRATOR_CONFIG, useValue: config },
-        { provide: SECRETS_BOX, useValue: new SecretBox({ k1: config.security.secretKey }, 'k1', 'workflow-environment') },
+        { provide: SECRETS_BOX, useValue: secretBoxFor(keyringFromSettings(config.security), WORKFLOW_ENVIRONMENT_PURPOSE) },
         ConversationHandler,
         ConversationVariableRepository,
         NodeExecutors,

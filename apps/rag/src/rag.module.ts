@@ -21,6 +21,8 @@ import { RerankerService } from './retrieval/reranker.service';
 import { RetrievalCache } from './retrieval/retrieval-cache.service';
 import { RetrievalHandler } from './retrieval/retrieval.handler';
 import { RetrievalService } from './retrieval/retrieval.service';
+import { ChildChunkHandler } from './segments/child-chunk.handler';
+import { ChildChunkService } from './segments/child-chunk.service';
 import { SegmentHandler } from './segments/segment.handler';
 import { SegmentService } from './segments/segment.service';
 
@@ -37,6 +39,8 @@ export class RagModule {
         { provide: RAG_CONFIG, useValue: config },
         { provide: PROVIDER_GUARD, useValue: createSsrfGuard({ allowedHosts: parseAllowedHosts(config.providers.ssrfAllowedHosts) }) },
         { provide: DOCUMENT_FILE_STORAGE, useValue: createFileStorage(storageSettingsFromConfig(config.storage)) },
+        ChildChunkHandler,
+        ChildChunkService,
         DatasetHandler,
         DatasetRepository,
         DatasetService,

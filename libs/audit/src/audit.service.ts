@@ -3,6 +3,7 @@ import { AUDIT_ACTOR_TYPES, AuditEvent, ServiceName } from '@weft/contracts';
 import { currentContext } from '@weft/logging';
 import { MessageBus } from '@weft/messaging';
 import { randomUUID } from 'node:crypto';
+import { ZodError } from 'zod';
 
 export interface AuditInput {
   action: string;
@@ -12,6 +13,8 @@ export interface AuditInput {
   outcome?: 'success' | 'failure';
   ip?: string | null;
   userAgent?: string | null;
+  /** The request's correlation id; by default the one of the current request context. */
+  correlationId?: string | null;
   details?: Record<string, unknown>;
 }
 
@@ -60,9 +63,10 @@ export class AuditService implements OnApplicationShutdown {
       resource: input.resource,
       workspaceId: input.workspaceId ?? ctx?.workspaceId ?? null,
       outcome: input.outcome ?? 'success',
-      ip: input.ip ?? null,
-      userAgent: input.userAgent ?? null,
-      correlationId: ctx?.correlationId ?? null,
+      // Clamped to what the event contract accepts: a long User-Agent must not make the event unsendable.
+      ip: input.ip?.slice(0, 100) ?? null,
+      userAgent: input.userAgent?.slice(0, 1000) ?? null,
+      correlationId: input.correlationId ?? ctx?.correlationId ?? null,
       details: scrubSecrets(input.details ?? {}) as Record<string, unknown>,
     };
     this.pending.push(event);
@@ -92,6 +96,12 @@ export class AuditService implements OnApplicationShutdown {
         this.pending.shift();
         delay = 200;
       } catch (error) {
+        if (error instanceof ZodError) {
+          // An event the contract refuses would be refused on every retry and hold back all the others.
+          this.logger.error(`Audit event "${event.id}" (${event.action}) is invalid and was dropped: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          this.pending.shift();
+          continue;
+        }
         this.logger.warn(`Audit event "${event.id}" (${event.action}) not sent yet: ${(error as Error).message}; retrying in ${delay} ms`);
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 5000);

@@ -10,6 +10,8 @@ export interface ConfigVar<T> {
   readonly doc: string;
   /** What a valid value looks like, for error messages and the README. */
   readonly expects: string;
+  /** A check against other variables, run once every variable is parsed: the problem, or undefined. */
+  readonly check?: (value: unknown, valueOf: (env: string) => unknown) => string | undefined;
 }
 
 /** A nested group of variables; the loaded config has the same shape with parsed values. */
@@ -25,10 +27,25 @@ interface VarOptions {
   default?: string;
   secret?: boolean;
   doc: string;
+  /** Checks the parsed value against other variables (read by name with `valueOf`); returns the problem. */
+  check?: (value: any, valueOf: (env: string) => unknown) => string | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 function makeVar<Z extends z.ZodTypeAny>(env: string, schema: Z, expects: string, opts: VarOptions): ConfigVar<z.output<Z>> {
-  return { kind: 'var', env, schema, expects, default: opts.default, secret: opts.secret ?? false, doc: opts.doc };
+  return { kind: 'var', env, schema, expects, default: opts.default, secret: opts.secret ?? false, doc: opts.doc, ...(opts.check ? { check: opts.check } : {}) };
+}
+
+/** Parses `id:material,id2:material` into an object in the order given; undefined when an entry is malformed. */
+function parseKeyList(text: string, minLength: number): Record<string, string> | undefined {
+  const keys: Record<string, string> = {};
+  for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+    const colon = entry.indexOf(':');
+    const id = entry.slice(0, Math.max(colon, 0));
+    const material = entry.slice(colon + 1).trim();
+    if (colon < 1 || !/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(id) || id in keys || material.length < minLength) return undefined;
+    keys[id] = material;
+  }
+  return keys;
 }
 
 const urlWithProtocols = (protocols: string[]) =>
@@ -106,6 +123,14 @@ export const env = {
         })
         .pipe(schema),
       expects,
+      opts,
+    ),
+  /** Keys with ids, `id:material,id2:material` (ids start with a letter; material has no comma); empty gives `{}`. */
+  keyList: (name: string, opts: VarOptions & { minLength: number }) =>
+    makeVar(
+      name,
+      z.string().transform((text, ctx) => parseKeyList(text, opts.minLength) ?? (ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'malformed key list' }), z.NEVER)),
+      `comma-separated \`id:material\` pairs with distinct ids (a letter, then up to 31 letters, digits, "_" or "-") and material of at least ${opts.minLength} characters without commas`,
       opts,
     ),
   stringList: (name: string, opts: VarOptions) =>

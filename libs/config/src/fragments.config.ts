@@ -38,6 +38,20 @@ export const securityConfig = {
     secret: true,
     doc: 'signs console tokens and derives the keys that encrypt secrets at rest; set a long random value in production',
   }),
+  encryptionKeys: env.keyList('ENCRYPTION_KEYS', {
+    default: '',
+    minLength: 32,
+    secret: true,
+    doc: 'keys that encrypt secrets at rest (provider credentials, secret environment variables), as `id:material` pairs, e.g. `k1:<old>,k2:<new>`; unset means one key `k1` derived from SECRET_KEY. Keep an old key listed until `npm run secrets:rotate` has re-encrypted its values (see docs/operations.md)',
+  }),
+  encryptionCurrentKeyId: env.optionalString('ENCRYPTION_CURRENT_KEY_ID', {
+    doc: 'id of the ENCRYPTION_KEYS key that encrypts new values (default: the last one listed, or `k1` when ENCRYPTION_KEYS is unset)',
+    check: (id: string | undefined, valueOf) => {
+      const listed = Object.keys((valueOf('ENCRYPTION_KEYS') as Record<string, string> | undefined) ?? {});
+      const ids = listed.length > 0 ? listed : ['k1'];
+      return id === undefined || ids.includes(id) ? undefined : `no key with id "${id}"; the known ids are ${ids.join(', ')}`;
+    },
+  }),
 };
 
 /**

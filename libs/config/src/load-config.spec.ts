@@ -1,6 +1,6 @@
 import { ConfigValidationError, loadConfig, maskConfig } from './load-config';
 import { env } from './config-var';
-import { gatewayConfigSpec, nodeRunnerConfigSpec } from './services.config';
+import { gatewayConfigSpec, nodeRunnerConfigSpec, orchestratorConfigSpec } from './services.config';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -106,5 +106,29 @@ describe('maskConfig', () => {
     expect(masked.DATABASE_URL).toBe('postgres://weft:******@db:5432/weft');
     expect(masked.SYSTEM_STATUS_TOKEN).toBe('******');
     expect(masked.GATEWAY_PORT).toBe(5001);
+  });
+
+  describe('encryption keys', () => {
+    const material = 'm'.repeat(32);
+
+    it('parses id:material pairs in order and leaves the current id to default', () => {
+      const config = loadConfig('gateway', gatewayConfigSpec, { ENCRYPTION_KEYS: `k1:${material}, k2:${material}:with:colons` });
+      expect(config.security.encryptionKeys).toEqual({ k1: material, k2: `${material}:with:colons` });
+      expect(config.security.encryptionCurrentKeyId).toBeUndefined();
+      expect(loadConfig('gateway', gatewayConfigSpec, {}).security.encryptionKeys).toEqual({});
+    });
+
+    it.each([
+      ['short material', { ENCRYPTION_KEYS: 'k1:too-short' }, /ENCRYPTION_KEYS is invalid: expected comma-separated `id:material` pairs.*at least 32 characters.*got \(a secret value, not shown\)/],
+      ['a missing id', { ENCRYPTION_KEYS: `:${material}` }, /ENCRYPTION_KEYS is invalid/],
+      ['a repeated id', { ENCRYPTION_KEYS: `k1:${material},k1:${material}` }, /ENCRYPTION_KEYS is invalid/],
+      ['an unknown current id', { ENCRYPTION_KEYS: `k1:${material}`, ENCRYPTION_CURRENT_KEY_ID: 'k2' }, /ENCRYPTION_CURRENT_KEY_ID is invalid: no key with id "k2"; the known ids are k1/],
+      ['a current id other than k1 without keys', { ENCRYPTION_CURRENT_KEY_ID: 'k2' }, /ENCRYPTION_CURRENT_KEY_ID is invalid: no key with id "k2"; the known ids are k1/],
+    ])('names %s', (_what, environment, message) => {
+      const problems = problemsOf(() => loadConfig('orchestrator', orchestratorConfigSpec, environment));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(message);
+      expect(problems[0]).not.toContain(material);
+    });
   });
 });

@@ -29,6 +29,8 @@ function describeValue(variable: ConfigVar<unknown>, raw: string): string {
 export function loadConfig<S extends ConfigSpec>(service: string, spec: S, source: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
   const problems: string[] = [];
   const result: Record<string, unknown> = {};
+  const parsedByEnv = new Map<string, unknown>();
+  const checks: Array<{ value: unknown; variable: ConfigVar<unknown> }> = [];
   for (const { path, variable } of listConfigVars(spec)) {
     const given = source[variable.env];
     const raw = given !== undefined && given !== '' ? given : variable.default;
@@ -48,11 +50,17 @@ export function loadConfig<S extends ConfigSpec>(service: string, spec: S, sourc
       }
       value = parsed.data;
     }
+    parsedByEnv.set(variable.env, value);
+    if (variable.check) checks.push({ value, variable });
     let node = result;
     for (const key of path.slice(0, -1)) {
       node = (node[key] ??= {}) as Record<string, unknown>;
     }
     node[path[path.length - 1]] = value;
+  }
+  for (const { value, variable } of checks) {
+    const problem = variable.check!(value, (name) => parsedByEnv.get(name));
+    if (problem) problems.push(`${variable.env} is invalid: ${problem}`);
   }
   if (problems.length > 0) throw new ConfigValidationError(service, problems);
   return result as ConfigOf<S>;

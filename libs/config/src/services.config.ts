@@ -16,11 +16,61 @@ export const gatewayConfigSpec = {
   http: httpConfig('GATEWAY_PORT', 5001),
   security: securityConfig,
   auth: {
-    accessTokenTtlSeconds: env.int('ACCESS_TOKEN_EXPIRE_MINUTES', { default: '15', min: 1, doc: 'lifetime of console access tokens, in minutes' }),
+    accessTokenTtlMinutes: env.int('ACCESS_TOKEN_EXPIRE_MINUTES', { default: '15', min: 1, doc: 'lifetime of console access tokens, in minutes' }),
+    refreshTokenTtlDays: env.int('REFRESH_TOKEN_EXPIRE_DAYS', { default: '30', min: 1, doc: 'lifetime of console refresh tokens, in days' }),
+    signingKeys: env.optionalString('JWT_SIGNING_KEYS', {
+      secret: true,
+      doc: 'keys that sign console tokens, as comma-separated `id:secret` pairs (secrets of at least 32 characters); unset means one key `k1` derived from SECRET_KEY. Keep a retired key listed until its tokens have expired',
+    }),
+    currentSigningKeyId: env.optionalString('JWT_CURRENT_KEY_ID', { doc: 'id of the JWT_SIGNING_KEYS key that signs new tokens (default: the last one listed)' }),
+    passwordMinLength: env.int('PASSWORD_MIN_LENGTH', { default: '12', min: 8, max: 256, doc: 'shortest console password accepted' }),
+    passwordRequireClasses: env.bool('PASSWORD_REQUIRE_CHARACTER_CLASSES', {
+      default: 'true',
+      doc: 'whether a console password needs an upper-case letter, a lower-case letter, a digit and a special character',
+    }),
+    loginSlowdownAfter: env.int('LOGIN_SLOWDOWN_AFTER_FAILURES', {
+      default: '3',
+      min: 1,
+      doc: 'failed logins for one email (or 4x as many from one address) after which each further attempt is delayed, doubling from 250 ms up to 4 s',
+    }),
+    loginLockoutAfter: env.int('LOGIN_LOCKOUT_AFTER_FAILURES', {
+      default: '10',
+      min: 1,
+      doc: 'failed logins for one email (or 4x as many from one address) within the lockout window after which logins are refused with 429 until the window passes',
+    }),
+    loginLockoutMinutes: env.int('LOGIN_LOCKOUT_MINUTES', { default: '15', min: 1, doc: 'how long failed logins are counted, and how long a lockout lasts, in minutes' }),
+    invitationTtlHours: env.int('INVITATION_EXPIRE_HOURS', { default: '72', min: 1, doc: 'how long a workspace invitation link works, in hours' }),
   },
   files: {
     maxBytes: env.int('UPLOAD_FILE_SIZE_LIMIT', { default: '15', min: 1, doc: 'largest file POST /v1/files/upload accepts, in MB' }),
     storage: storageConfig,
+  },
+  protection: {
+    consoleCorsOrigins: env.stringList('CONSOLE_CORS_ALLOW_ORIGINS', {
+      default: '',
+      doc: 'origins (e.g. https://console.example.com, comma-separated, or *) whose browsers may call /console/api; empty means same-origin only',
+    }),
+    maxActiveRequests: env.int('APP_MAX_ACTIVE_REQUESTS', {
+      default: '0',
+      min: 0,
+      doc: 'runs (workflow, chat and completion calls) one app may have in progress at once across all gateways, 0 for no limit; an app setting can only lower it (Dify default)',
+    }),
+    rateLimitPerIpPerMinute: env.int('RATE_LIMIT_PER_IP_PER_MINUTE', { default: '100', min: 0, doc: 'Service API (/v1) requests one client address may make per minute across all gateways; 0 turns the limit off' }),
+    rateLimitPerMinute: env.int('RATE_LIMIT_PER_MINUTE', {
+      default: '100',
+      min: 0,
+      doc: 'Service API requests one API key may make per minute across all gateways, unless its app sets its own; 0 turns the limit off',
+    }),
+    requestTimeoutMs: env.int('REQUEST_TIMEOUT_MS', {
+      default: '60000',
+      min: 100,
+      doc: 'time a request may take before it is answered with 504; runs (blocking or streaming) and event streams are exempt, they end with the workflow time limit',
+    }),
+    trustProxy: env.string('TRUST_PROXY', {
+      default: 'false',
+      doc: 'which proxies in front of the gateway may name the client address in X-Forwarded-For: false, true (any), a hop count, or comma-separated addresses/CIDRs (or loopback, uniquelocal)',
+    }),
+    webApiCorsOrigins: env.stringList('WEB_API_CORS_ALLOW_ORIGINS', { default: '*', doc: 'origins (comma-separated, or *) whose browsers may call the Service API (/v1); without credentials (Dify default *)' }),
   },
   systemStatus: {
     timeoutMs: env.int('SYSTEM_STATUS_TIMEOUT_MS', { default: '1500', min: 50, doc: 'how long /v1/system/status waits for each service' }),
@@ -112,7 +162,23 @@ export const ragConfigSpec = {
   },
 };
 
-export const complianceConfigSpec = { ...common, database: databaseConfig, http: httpConfig('COMPLIANCE_PORT', 5005) };
+export const complianceConfigSpec = {
+  ...common,
+  database: databaseConfig,
+  http: httpConfig('COMPLIANCE_PORT', 5005),
+  audit: {
+    retentionDays: env.int('AUDIT_RETENTION_DAYS', {
+      default: '365',
+      min: 1,
+      doc: 'audit records older than this many days are pruned (a checkpoint keeps the rest of the hash chain verifiable)',
+    }),
+    pruneIntervalMinutes: env.int('AUDIT_PRUNE_INTERVAL_MINUTES', {
+      default: '60',
+      min: 1,
+      doc: 'how often a compliance replica runs audit retention pruning (one replica at a time, under a Postgres advisory lock)',
+    }),
+  },
+};
 
 /** Every service's config spec, for documentation and drift checks. */
 export const SERVICE_CONFIG_SPECS = {

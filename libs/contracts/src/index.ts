@@ -1,4 +1,5 @@
 export * from './audit.contract';
+export * from './audit-trail.contract';
 export * from './errors.contract';
 export * from './knowledge.contract';
 export * from './services.contract';
@@ -6,3 +7,4 @@ export * from './subjects.contract';
 export * from './system.contract';
 export * from './workflow.contract';
 export * from './validation.util';
+export * from './api-keys.contract';

@@ -95,15 +95,50 @@ export const SegmentRequestSchema = z.object({ datasetId: pathId, documentId: pa
 export const UpdateSegmentRequestSchema = z.object({
   datasetId: pathId,
   documentId: pathId,
-  segment: z.object({ answer: z.string().max(100_000).nullish(), content: z.string().min(1).max(100_000).nullish(), enabled: z.boolean().nullish(), keywords: z.array(z.string().max(200)).max(100).nullish() }),
+  segment: z.object({
+    answer: z.string().max(100_000).nullish(),
+    content: z.string().min(1).max(100_000).nullish(),
+    enabled: z.boolean().nullish(),
+    keywords: z.array(z.string().max(200)).max(100).nullish(),
+    /** Parent-child documents: cut the segment's child chunks again from its (new) content. */
+    regenerate_child_chunks: z.boolean().nullish(),
+  }),
   segmentId: pathId,
   workspaceId: uuid,
 });
 export const SegmentResponseSchema = z.object({ data: json, doc_form: z.string() });
 
+/** Child chunks of a parent-child segment: `GET …/child_chunks` (Dify pages them with `total_pages`). */
+export const ListChildChunksRequestSchema = z.object({
+  datasetId: pathId,
+  documentId: pathId,
+  keyword: z.string().max(255).nullable(),
+  limit: z.number().int().min(1).max(100),
+  page: z.number().int().min(1).max(100_000),
+  segmentId: pathId,
+  workspaceId: uuid,
+});
+export const ChildChunkPageSchema = z.object({ data: z.array(json), limit: z.number(), page: z.number(), total: z.number(), total_pages: z.number() });
+/** Adds a child chunk (`childChunkId` null) or edits one: `{content}`. */
+export const WriteChildChunkRequestSchema = z.object({
+  childChunkId: pathId.nullable(),
+  content: z.string().min(1).max(100_000),
+  datasetId: pathId,
+  documentId: pathId,
+  segmentId: pathId,
+  workspaceId: uuid,
+});
+export const ChildChunkRequestSchema = z.object({ childChunkId: pathId, datasetId: pathId, documentId: pathId, segmentId: pathId, workspaceId: uuid });
+export const ChildChunkResponseSchema = z.object({ data: json });
+
 /** Searches datasets of one workspace; `retrievalModel` is Dify's object as sent (the dataset's default when null). */
 export const RetrieveRequestSchema = z.object({
   datasetIds: z.array(pathId).min(1).max(50),
+  /**
+   * Dify's `metadata_filtering_conditions`, applied over whatever retrieval model each dataset uses (a
+   * workflow's manual or model-made filter); replaces the retrieval model's own filter when given.
+   */
+  metadataFilter: json.nullish(),
   query: z.string().max(10_000),
   retrievalModel: json.nullable(),
   workspaceId: uuid,

@@ -1,6 +1,11 @@
+import { ApiKeyRevokedSchema } from './api-keys.contract';
 import { z } from 'zod';
 import { AuditEventSchema } from './audit.contract';
+import { ListAuditLogsRequestSchema, ListAuditLogsResponseSchema, VerifyAuditTrailRequestSchema, VerifyAuditTrailResponseSchema } from './audit-trail.contract';
 import {
+  ChildChunkPageSchema,
+  ChildChunkRequestSchema,
+  ChildChunkResponseSchema,
   CreateDatasetRequestSchema,
   CreateDocumentRequestSchema,
   CreateDocumentResponseSchema,
@@ -16,6 +21,7 @@ import {
   KnowledgeObjectSchema,
   KnowledgePageSchema,
   ListDatasetsRequestSchema,
+  ListChildChunksRequestSchema,
   ListDocumentsRequestSchema,
   ListSegmentsRequestSchema,
   MetadataRequestSchema,
@@ -26,6 +32,7 @@ import {
   SegmentsResponseSchema,
   UpdateDatasetRequestSchema,
   UpdateSegmentRequestSchema,
+  WriteChildChunkRequestSchema,
 } from './knowledge.contract';
 import { ServiceName } from './services.contract';
 import { ServiceStatusSchema, SystemStatusRequestSchema } from './system.contract';
@@ -120,6 +127,13 @@ const event = <E>(stream: StreamName, payload: z.ZodType<E, z.ZodTypeDef, unknow
 /** Every NATS subject Weft uses, with its version in the name and its payload schemas. */
 export const CONTRACTS = {
   'audit.event.v1': event('AUDIT', AuditEventSchema),
+  'gateway.api-key.revoked.v1': topic(false, ApiKeyRevokedSchema),
+  'audit.logs.v1': request('compliance', ListAuditLogsRequestSchema, ListAuditLogsResponseSchema),
+  'audit.verify.v1': request('compliance', VerifyAuditTrailRequestSchema, VerifyAuditTrailResponseSchema),
+  'kb.child-chunk.create.v1': request('rag', WriteChildChunkRequestSchema, ChildChunkResponseSchema),
+  'kb.child-chunk.delete.v1': request('rag', ChildChunkRequestSchema, DeletedResponseSchema),
+  'kb.child-chunk.list.v1': request('rag', ListChildChunksRequestSchema, ChildChunkPageSchema),
+  'kb.child-chunk.update.v1': request('rag', WriteChildChunkRequestSchema, ChildChunkResponseSchema),
   'kb.dataset.changed.v1': topic(false, DatasetChangedSchema),
   'kb.dataset.create.v1': request('rag', CreateDatasetRequestSchema, KnowledgeObjectSchema),
   'kb.dataset.delete.v1': request('rag', DatasetRequestSchema, DeletedResponseSchema),

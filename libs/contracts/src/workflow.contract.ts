@@ -26,8 +26,6 @@ export const PublishResponseSchema = z.object({ createdAt: z.string(), version: 
 /** `version` is "draft", "published" (the latest published one) or a workflow id. */
 export const GetWorkflowRequestSchema = z.object({
   appId: uuid,
-  /** Secret environment values are blanked unless asked for (an export with include_secret). */
-  includeSecrets: z.boolean().default(false),
   version: z.string().min(1).max(100),
   workspaceId: uuid,
 });

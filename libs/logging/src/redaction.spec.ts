@@ -22,4 +22,25 @@ describe('log redaction', () => {
     expect(text).toContain('visible');
     expect(text).toContain('[redacted]');
   });
+
+  it('replaces secrets at the top level and nested a few levels deep, keeping the rest', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = pino({ redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+    logger.info({
+      authorization: 'Bearer top-level',
+      body: { credentials: { openai_api_key: 'sk-nested' }, provider: 'openai' },
+      err: { config: { headers: { authorization: 'Bearer deep', 'x-api-key': 'xk-deep' } } },
+      request: { headers: { cookie: 'sid=2' }, meta: { secret_key: 'sk-3', new_password: 'pw-3' } },
+      token: 'app-top',
+    });
+    const text = lines.join('');
+    for (const secret of ['top-level', 'sk-nested', 'Bearer deep', 'xk-deep', 'sid=2', 'sk-3', 'pw-3', 'app-top']) expect(text).not.toContain(secret);
+    expect(text).toContain('"provider":"openai"');
+  });
 });

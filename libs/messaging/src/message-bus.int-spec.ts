@@ -1,6 +1,6 @@
 import { Controller, DynamicModule, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AuditEvent, RemoteError, ServiceStatus } from '@weft/contracts';
+import { AuditEvent, ListAuditLogsResponse, RemoteError, ServiceStatus, VerifyAuditTrailResponse } from '@weft/contracts';
 import { currentContext, runWithContext } from '@weft/logging';
 import { MessageBus } from './message-bus.service';
 import { MessagingModule } from './messaging.module';
@@ -43,9 +43,22 @@ class StatusHandler {
 @Controller()
 class NoRoutes {}
 
-// The compliance service owns no request subject, so a bare bus can start as it without handler checks failing.
+// The bus starts as the compliance service, so the subjects it owns need a handler for the start-up ownership check.
+@Injectable()
+class AuditTrailStub {
+  @OnRequest('audit.verify.v1')
+  async verify(): Promise<VerifyAuditTrailResponse> {
+    return { checked: 0, checkpoint: null, head: { hash: '', seq: 0 }, result: 'ok' };
+  }
+
+  @OnRequest('audit.logs.v1')
+  async logs(): Promise<ListAuditLogsResponse> {
+    return { data: [], has_more: false, limit: 1, next_cursor: null };
+  }
+}
+
 function busModule(servers: string[], prefix: string, withHandler: boolean): DynamicModule {
-  @Module({ providers: withHandler ? [StatusHandler] : [], controllers: [NoRoutes] })
+  @Module({ providers: withHandler ? [StatusHandler, AuditTrailStub] : [AuditTrailStub], controllers: [NoRoutes] })
   class Root {}
   return {
     module: Root,

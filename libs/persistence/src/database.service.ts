@@ -34,7 +34,12 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
    * statements with the rows alone; this always gives the rows, so `UPDATE … RETURNING` reads like a SELECT.
    */
   async rows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const result: unknown = await this.dataSource.query(sql, params);
+    return this.rowsIn<T>(this.dataSource.manager, sql, params);
+  }
+
+  /** `rows`, run by a transaction's entity manager. */
+  async rowsIn<T = Record<string, unknown>>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+    const result: unknown = await manager.query(sql, params);
     if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
     return result as T[];
   }

@@ -26,6 +26,17 @@ export interface BootstrapOptions<S extends ServiceSpec> {
   persistence?: PersistenceDefinition;
   /** Largest JSON body, by default for every route (`*`) and per path prefix, e.g. `{'*': '1mb', '/console/api/apps/imports': '15mb'}`. */
   jsonBodyLimits?: Record<string, string>;
+  /** Runs on the Nest app before body parsing and routes are set up (CORS, security headers, OpenAPI). */
+  configure?: (app: INestApplication, config: ConfigOf<S>) => void | Promise<void>;
+  /** When set, `main.js rotate-secrets` re-seals this service's stored secrets under the current key and exits. */
+  rotateSecrets?: (source: DataSource, config: ConfigOf<S>) => Promise<SecretRotationCount[]>;
+}
+
+/** What one step of `rotate-secrets` did: values (rows) looked at and re-sealed, per place secrets are kept. */
+export interface SecretRotationCount {
+  resealed: number;
+  scanned: number;
+  where: string;
 }
 
 /** Loads config or exits non-zero with one message naming every bad variable. */
@@ -67,6 +78,10 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
     await migrateAndExit(options, config as unknown as { database?: ConfigOf<typeof databaseConfig> });
     return undefined;
   }
+  if (process.argv[2] === 'rotate-secrets') {
+    await rotateSecretsAndExit(options, config);
+    return undefined;
+  }
   const identity = createServiceIdentity(options.service);
   initErrorReporting(base.logging.sentryDsn, options.service, identity.version);
 
@@ -76,6 +91,7 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   app.useGlobalFilters(new HttpErrorFilter());
   const expressApp = app.getHttpAdapter().getInstance() as express.Express;
   expressApp.disable('x-powered-by');
+  await options.configure?.(app, config);
   const limits = { '*': '1mb', ...options.jsonBodyLimits };
   const parsers = Object.entries(limits)
     .filter(([prefix]) => prefix !== '*')
@@ -131,6 +147,26 @@ function installShutdown(app: INestApplication, service: string, timeoutMs: numb
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function rotateSecretsAndExit<S extends ServiceSpec>(options: BootstrapOptions<S>, config: ConfigOf<S>): Promise<void> {
+  const database = (config as unknown as { database?: ConfigOf<typeof databaseConfig> }).database;
+  if (!options.rotateSecrets || !options.persistence || !database) {
+    process.stdout.write(`Service "${options.service}" keeps no secrets at rest.\n`);
+    process.exit(0);
+  }
+  const source = new DataSource(buildDataSourceOptions(options.persistence, database, `weft-${options.service}-rotate-secrets`));
+  try {
+    await source.initialize();
+    for (const count of await options.rotateSecrets(source, config)) {
+      process.stdout.write(`${options.service}: ${count.where}: re-sealed ${count.resealed} of ${count.scanned} sealed value(s)\n`);
+    }
+    await source.destroy();
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`Re-sealing the secrets of "${options.service}" failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
 }
 
 async function migrateAndExit(options: { service: ServiceName; persistence?: PersistenceDefinition }, config: { database?: ConfigOf<typeof databaseConfig> }): Promise<void> {

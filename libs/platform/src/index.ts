@@ -4,3 +4,4 @@ export * from './platform.module';
 export * from './request-context.middleware';
 export * from './service-identity';
 export * from './system-status.handler';
+export * from './request-client.decorator';

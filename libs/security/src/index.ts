@@ -1,2 +1,3 @@
 /** Encryption of secrets at rest, with key ids for rotation. */
-export { SecretBox, isSealed } from './secret-box.util';
+export { SecretBox, isSealed, sealedKeyId } from './secret-box.util';
+export * from './keyring.util';

@@ -45,8 +45,18 @@ export class SecretBox {
 
   /** Whether a value was sealed with a key other than the current one (and should be re-encrypted). */
   needsRotation(sealed: string): boolean {
-    return sealed.split(':')[1] !== this.currentKeyId;
+    return sealedKeyId(sealed) !== this.currentKeyId;
   }
+
+  /** Opens a value sealed under an older key and seals it again under the current one; current values pass unchanged. */
+  reseal(sealed: string): string {
+    return this.needsRotation(sealed) ? this.seal(this.open(sealed)) : sealed;
+  }
+}
+
+/** The id of the key a sealed value names. */
+export function sealedKeyId(sealed: string): string | undefined {
+  return sealed.split(':')[1];
 }
 
 /** Whether a stored value looks like `seal` output. */

@@ -38,6 +38,9 @@ export class TestStack {
       REDIS_KEY_PREFIX: `weft-test:${suffix}:`,
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      // Tests make many requests from 127.0.0.1 with few keys: only the protection spec uses low limits.
+      RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
+      RATE_LIMIT_PER_MINUTE: '1000000',
       ...opts.env,
     };
     const processes = {} as Record<ServiceName, ServiceProcess>;

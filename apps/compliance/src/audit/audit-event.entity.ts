@@ -1,8 +1,16 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** One audit event as stored in the trail, exactly once per event id. */
+/**
+ * One audit event as stored in the trail, exactly once per event id, chained to the record before it:
+ * `hash` is SHA-256 over the canonical encoding of every field here and `prevHash` (audit-chain.util.ts).
+ * The table is append-only (a trigger refuses updates, and deletes outside retention pruning).
+ */
 @Entity({ name: 'audit_events' })
-@Index('audit_events_workspace_occurred_idx', ['workspaceId', 'occurredAt'])
+@Index('audit_events_seq_key', ['seq'], { unique: true })
+@Index('audit_events_workspace_occurred_idx', ['workspaceId', 'occurredAt', 'seq'])
+@Index('audit_events_workspace_actor_idx', ['workspaceId', 'actorType', 'actorId', 'occurredAt', 'seq'])
+@Index('audit_events_workspace_action_idx', ['workspaceId', 'action', 'occurredAt', 'seq'])
+@Index('audit_events_workspace_resource_idx', ['workspaceId', 'resourceType', 'resourceId', 'occurredAt', 'seq'])
 export class AuditEventEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -48,4 +56,14 @@ export class AuditEventEntity {
 
   @Column({ type: 'jsonb' })
   details!: Record<string, unknown>;
+
+  /** Position in the chain, from 1 without gaps (a bigint, so TypeORM reads it as a string). */
+  @Column({ type: 'bigint' })
+  seq!: string;
+
+  @Column({ name: 'prev_hash', type: 'text' })
+  prevHash!: string;
+
+  @Column({ type: 'text' })
+  hash!: string;
 }

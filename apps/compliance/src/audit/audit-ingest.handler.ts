@@ -1,19 +1,22 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
-import { AuditEventRepository } from './audit-event.repository';
+import { AuditAppender } from './audit-appender.service';
 
 /** Durable consumer name shared by every compliance replica, so each event is handled by one of them. */
 export const AUDIT_CONSUMER = 'compliance-audit-trail';
 
-/** Takes audit events from JetStream into the trail; unacknowledged events are redelivered after a crash. */
+/**
+ * Takes audit events from JetStream into the hash chain; an event is acked only once its batch has
+ * committed, so unacknowledged events are redelivered after a crash (and stored once, by id).
+ */
 @Injectable()
 export class AuditIngestHandler implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuditIngestHandler.name);
 
   constructor(
     private readonly bus: MessageBus,
-    private readonly events: AuditEventRepository,
+    private readonly appender: AuditAppender,
     private readonly db: DatabaseService,
   ) {}
 
@@ -24,7 +27,7 @@ export class AuditIngestHandler implements OnApplicationBootstrap {
 
   private startConsuming(): void {
     this.bus.consume('audit.event.v1', AUDIT_CONSUMER, async (event, ctx) => {
-      const stored = await this.events.insertOnce(event);
+      const stored = await this.appender.append(event);
       if (!stored) this.logger.debug(`Audit event "${event.id}" was already stored (delivery ${ctx.deliveryCount})`);
     });
   }

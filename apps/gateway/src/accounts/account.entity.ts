@@ -16,6 +16,16 @@ export class AccountEntity {
   @Column({ name: 'password_hash', type: 'text' })
   passwordHash!: string;
 
+  /** `active`, or `anonymized` once erased. */
+  @Column({ type: 'text', default: 'active' })
+  status!: string;
+
+  @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
+  lastLoginAt!: Date | null;
+
+  @Column({ name: 'last_login_ip', type: 'text', nullable: true })
+  lastLoginIp!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }
@@ -45,6 +55,9 @@ export class WorkspaceMemberEntity {
 
   @Column({ type: 'text' })
   role!: string;
+
+  @Column({ name: 'invited_by', type: 'uuid', nullable: true })
+  invitedBy!: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;

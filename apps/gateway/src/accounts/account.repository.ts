@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@weft/persistence';
+import { type WorkspaceRole, isWorkspaceRole } from './workspace-role.util';
 
 /** An account with its first workspace and role there. */
 export interface AccountWithWorkspace {
@@ -9,6 +10,7 @@ export interface AccountWithWorkspace {
   name: string;
   passwordHash: string;
   role: string;
+  status: string;
   workspaceId: string;
 }
 
@@ -29,20 +31,54 @@ export class AccountRepository {
       if (inserted.length === 0) return null;
       await m.query(`INSERT INTO gateway.workspaces (id, name) VALUES ($1, $2)`, [workspaceId, `${name}'s Workspace`]);
       await m.query(`INSERT INTO gateway.workspace_members (workspace_id, account_id, role) VALUES ($1, $2, 'owner')`, [workspaceId, accountId]);
-      return { accountId, email, name, passwordHash, role: 'owner', workspaceId };
+      return { accountId, email, name, passwordHash, role: 'owner', status: 'active', workspaceId };
     });
   }
 
   /** The account with this email and its oldest workspace membership, or null. */
   async findByEmail(email: string): Promise<AccountWithWorkspace | null> {
+    return this.findOne(`a.email = $1`, email);
+  }
+
+  /** The account with this id and its oldest workspace membership, or null. */
+  async findById(accountId: string): Promise<AccountWithWorkspace | null> {
+    return this.findOne(`a.id = $1`, accountId);
+  }
+
+  private async findOne(where: string, value: string): Promise<AccountWithWorkspace | null> {
     const rows: Record<string, string>[] = await this.db.dataSource.query(
-      `SELECT a.id, a.email, a.name, a.password_hash, m.workspace_id, m.role
+      `SELECT a.id, a.email, a.name, a.password_hash, a.status, m.workspace_id, m.role
        FROM gateway.accounts a JOIN gateway.workspace_members m ON m.account_id = a.id
-       WHERE a.email = $1 ORDER BY m.created_at LIMIT 1`,
-      [email],
+       WHERE ${where} ORDER BY m.created_at LIMIT 1`,
+      [value],
     );
     const r = rows[0];
-    return r ? { accountId: r['id']!, email: r['email']!, name: r['name']!, passwordHash: r['password_hash']!, role: r['role']!, workspaceId: r['workspace_id']! } : null;
+    return r
+      ? { accountId: r['id']!, email: r['email']!, name: r['name']!, passwordHash: r['password_hash']!, role: r['role']!, status: r['status']!, workspaceId: r['workspace_id']! }
+      : null;
+  }
+
+  /** What `GET /console/api/account/profile` shows (Dify's field names). */
+  async profile(accountId: string): Promise<{ id: string; name: string; email: string; created_at: number; last_login_at: number | null; last_login_ip: string | null } | null> {
+    const rows = await this.db.rows<{ id: string; name: string; email: string; created_at: Date; last_login_at: Date | null; last_login_ip: string | null }>(
+      `SELECT id, name, email, created_at, last_login_at, last_login_ip FROM gateway.accounts WHERE id = $1`,
+      [accountId],
+    );
+    const r = rows[0];
+    const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+    return r ? { ...r, created_at: seconds(r.created_at), last_login_at: r.last_login_at ? seconds(r.last_login_at) : null } : null;
+  }
+
+  /** Notes a successful login; replaces the password hash when it was made with older settings. */
+  async recordLogin(accountId: string, ip: string | null, newPasswordHash: string | null): Promise<void> {
+    await this.db.dataSource.query(
+      `UPDATE gateway.accounts SET last_login_at = now(), last_login_ip = $2, password_hash = COALESCE($3, password_hash) WHERE id = $1`,
+      [accountId, ip, newPasswordHash],
+    );
+  }
+
+  async setPasswordHash(accountId: string, passwordHash: string): Promise<void> {
+    await this.db.dataSource.query(`UPDATE gateway.accounts SET password_hash = $2 WHERE id = $1`, [accountId, passwordHash]);
   }
 
   /** The id of the member of this workspace with this email, or null. */
@@ -66,11 +102,24 @@ export class AccountRepository {
   }
 
   /** The role of an account in a workspace, or null when it is not a member. */
-  async roleIn(workspaceId: string, accountId: string): Promise<string | null> {
+  async roleIn(workspaceId: string, accountId: string): Promise<WorkspaceRole | null> {
     const rows: { role: string }[] = await this.db.dataSource.query(
       `SELECT role FROM gateway.workspace_members WHERE workspace_id = $1 AND account_id = $2`,
       [workspaceId, accountId],
     );
-    return rows[0]?.role ?? null;
+    const role = rows[0]?.role;
+    return isWorkspaceRole(role) ? role : null;
+  }
+
+  /** The role of an account in a workspace while the session is active (not logged out or revoked), or null. One indexed query per console request. */
+  async roleInSession(workspaceId: string, accountId: string, sessionId: string): Promise<WorkspaceRole | null> {
+    const rows: { role: string }[] = await this.db.dataSource.query(
+      `SELECT m.role FROM gateway.workspace_members m
+       JOIN gateway.auth_sessions s ON s.id = $3 AND s.account_id = m.account_id AND s.revoked_at IS NULL
+       WHERE m.workspace_id = $1 AND m.account_id = $2`,
+      [workspaceId, accountId, sessionId],
+    );
+    const role = rows[0]?.role;
+    return isWorkspaceRole(role) ? role : null;
   }
 }

@@ -1,12 +1,13 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { SecretBox } from '@weft/security';
-import { CREDENTIALS_BOX } from '../apps/app.service';
 import { AccountController } from './account.controller';
 import { AccountRepository } from './account.repository';
-import { AccountService, CONSOLE_AUTH_SETTINGS, type ConsoleAuthSettings } from './account.service';
+import { AccountService } from './account.service';
+import { CONSOLE_AUTH_SETTINGS, type ConsoleAuthSettings } from './console-auth.settings';
+import { AuthSessionRepository } from './auth-session.repository';
 import { ConsoleAuthGuard } from './console-auth.guard';
+import { LoginThrottleService } from './login-throttle.service';
 
-/** Console accounts and the token guard; also provides the secret box that seals credentials. */
+/** Console accounts, sessions and the token guard. */
 @Global()
 @Module({})
 export class AccountsModule {
@@ -17,11 +18,12 @@ export class AccountsModule {
       providers: [
         AccountRepository,
         AccountService,
+        AuthSessionRepository,
         ConsoleAuthGuard,
+        LoginThrottleService,
         { provide: CONSOLE_AUTH_SETTINGS, useValue: settings },
-        { provide: CREDENTIALS_BOX, useValue: new SecretBox({ k1: settings.secretKey }, 'k1', 'provider-credentials') },
       ],
-      exports: [AccountRepository, ConsoleAuthGuard, CONSOLE_AUTH_SETTINGS, CREDENTIALS_BOX],
+      exports: [AccountRepository, AccountService, AuthSessionRepository, ConsoleAuthGuard, CONSOLE_AUTH_SETTINGS],
     };
   }
 }

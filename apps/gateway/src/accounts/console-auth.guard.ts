@@ -1,35 +1,50 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { DomainError } from '@weft/contracts';
 import type { Request } from 'express';
 import { AccountRepository } from './account.repository';
-import { CONSOLE_AUTH_SETTINGS, type ConsoleAuthSettings } from './account.service';
+import { CONSOLE_AUTH_SETTINGS, type ConsoleAuthSettings } from './console-auth.settings';
 import { verifyConsoleToken } from './console-token.util';
+import { type WorkspaceRole, roleAtLeast } from './workspace-role.util';
 
 /** Who calls a console route: the account, its current workspace and its role there. */
 export interface ConsoleUser {
   accountId: string;
-  role: string;
+  role: WorkspaceRole;
+  /** The session (refresh-token family) the access token belongs to. */
+  sessionId: string;
   workspaceId: string;
 }
 
 type WithConsoleUser = Request & { consoleUser?: ConsoleUser };
 
-/** Console routes: a valid access token of an account that is still a member of the token's workspace. */
+const REQUIRED_ROLE = 'weft:required-role';
+
+/**
+ * The least role a console route (or every route of a controller) needs; `ConsoleAuthGuard` answers 403
+ * to anyone below it. Routes without it are open to every member (`normal` and up).
+ */
+export const RequireRole = (role: WorkspaceRole) => SetMetadata(REQUIRED_ROLE, role);
+
+/** Console routes: a valid access token of an account that is still a member of the token's workspace, with the role the route needs. */
 @Injectable()
 export class ConsoleAuthGuard implements CanActivate {
   constructor(
     private readonly accounts: AccountRepository,
+    private readonly reflector: Reflector,
     @Inject(CONSOLE_AUTH_SETTINGS) private readonly settings: ConsoleAuthSettings,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<WithConsoleUser>();
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const claims = token ? verifyConsoleToken(token, this.settings.secretKey) : null;
+    const claims = token ? verifyConsoleToken(token, this.settings.signingKeys) : null;
     if (!claims) throw new DomainError('unauthorized', 'Access token is invalid or expired.');
-    const role = await this.accounts.roleIn(claims.wid, claims.sub);
+    const role = await this.accounts.roleInSession(claims.wid, claims.sub, claims.sid);
     if (!role) throw new DomainError('unauthorized', 'Access token is invalid or expired.');
-    req.consoleUser = { accountId: claims.sub, role, workspaceId: claims.wid };
+    const needed = this.reflector.getAllAndOverride<WorkspaceRole | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
+    if (needed && !roleAtLeast(role, needed)) throw new DomainError('forbidden', `This action needs the ${needed} role or higher in this workspace.`);
+    req.consoleUser = { accountId: claims.sub, role, sessionId: claims.sid, workspaceId: claims.wid };
     return true;
   }
 }

@@ -1,7 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { DomainError, parseBody } from '@weft/contracts';
+import { RequestClient, type RequestClientInfo } from '@weft/platform';
 import type { Response } from 'express';
-import { ConsoleAuthGuard, CurrentConsoleUser, type ConsoleUser } from '../accounts/console-auth.guard';
+import { Audited } from '../audit/audit.interceptor';
+import { AUDITED_ROUTES } from '../audit/audited-routes';
+import { ConsoleAuthGuard, CurrentConsoleUser, RequireRole, type ConsoleUser } from '../accounts/console-auth.guard';
 import { ImportRequestSchema, ProviderCredentialsSchema, toApiKeyResponse, toAppResponse } from './app.dto';
 import { AppRepository } from './app.repository';
 import { AppService } from './app.service';
@@ -16,6 +19,8 @@ export class AppController {
   ) {}
 
   @Post('apps/imports')
+  @Audited(AUDITED_ROUTES.appImported)
+  @RequireRole('editor')
   async import(@CurrentConsoleUser() user: ConsoleUser, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const req = parseBody(ImportRequestSchema, body);
     if (req.mode === 'yaml-url') throw new DomainError('invalid_param', 'Importing from a URL is not supported; send the YAML as yaml_content.');
@@ -39,30 +44,46 @@ export class AppController {
   }
 
   @Get('apps/:appId/export')
-  async export(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @Query('include_secret') includeSecret?: string): Promise<{ data: string }> {
-    return { data: await this.apps.export(user, appId, includeSecret === 'true') };
+  @RequireRole('editor')
+  // `include_secret` is accepted for Dify clients but changes nothing: secrets are never returned.
+  async export(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<{ data: string }> {
+    return { data: await this.apps.export(user, appId) };
   }
 
   @Post('apps/:appId/workflows/publish')
+  @Audited(AUDITED_ROUTES.appPublished)
+  @RequireRole('editor')
   @HttpCode(200)
   publish(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
     return this.apps.publish(user, appId);
   }
 
   @Post('apps/:appId/api-keys')
+  @RequireRole('editor')
   @HttpCode(201)
-  async createKey(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
-    const { key, token } = await this.apps.createKey(user, appId);
+  async createKey(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @RequestClient() client: RequestClientInfo): Promise<unknown> {
+    const { key, token } = await this.apps.createKey(user, appId, client);
     return { created_at: Math.floor(key.createdAt.getTime() / 1000), id: key.id, last_used_at: null, token, type: 'app' };
   }
 
   @Get('apps/:appId/api-keys')
+  @RequireRole('editor')
   async listKeys(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
     return { data: (await this.apps.listKeys(user, appId)).map(toApiKeyResponse) };
   }
 
+  /** Revokes an app key; within moments it stops working on every gateway replica. */
+  @Delete('apps/:appId/api-keys/:keyId')
+  @HttpCode(204)
+  @RequireRole('editor')
+  async revokeKey(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @Param('keyId') keyId: string, @RequestClient() client: RequestClientInfo): Promise<void> {
+    await this.apps.revokeKey(user, appId, keyId, client);
+  }
+
   // The provider may be the DSL's long form with slashes (`langgenius/openai/openai`), hence the wildcard.
   @Put('workspaces/current/model-providers/*provider')
+  @Audited(AUDITED_ROUTES.providerCredentialsUpdated)
+  @RequireRole('admin')
   async saveProvider(@CurrentConsoleUser() user: ConsoleUser, @Param('provider') provider: string | string[], @Body() body: unknown): Promise<{ result: 'success' }> {
     const name = Array.isArray(provider) ? provider.join('/') : provider;
     await this.apps.saveProviderCredentials(user, name, parseBody(ProviderCredentialsSchema, body).credentials);

@@ -37,6 +37,14 @@ export class AppEntity {
   @Column({ name: 'enable_api', type: 'boolean', default: true })
   enableApi!: boolean;
 
+  /** Service API requests per minute per key of this app; null means RATE_LIMIT_PER_MINUTE. */
+  @Column({ name: 'rate_limit_per_minute', type: 'integer', nullable: true })
+  rateLimitPerMinute!: number | null;
+
+  /** Runs in progress at once; null means APP_MAX_ACTIVE_REQUESTS, 0 unlimited (within that setting). */
+  @Column({ name: 'max_active_requests', type: 'integer', nullable: true })
+  maxActiveRequests!: number | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;
 

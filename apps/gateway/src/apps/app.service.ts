@@ -1,3 +1,6 @@
+import { AuditService } from '@weft/audit';
+import type { RequestClientInfo } from '@weft/platform';
+import { ApiKeyCache } from '../service-api/api-key-cache.service';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
@@ -22,8 +25,6 @@ export function shortProviderName(provider: string): string {
   return provider.split('/').pop()!.trim().toLowerCase();
 }
 
-const EDIT_ROLES = new Set(['owner', 'admin', 'editor']);
-const ADMIN_ROLES = new Set(['owner', 'admin']);
 
 /** Apps: DSL import and export, publishing, API keys and provider credentials. */
 @Injectable()
@@ -34,11 +35,12 @@ export class AppService {
     private readonly apps: AppRepository,
     private readonly bus: MessageBus,
     @Inject(CREDENTIALS_BOX) private readonly box: SecretBox,
+    private readonly keyCache: ApiKeyCache,
+    private readonly audit: AuditService,
   ) {}
 
   /** Imports a DSL: every problem is listed in a failed answer; nothing is stored unless the whole app is valid. */
   async import(user: ConsoleUser, yaml: string, overrides: { description?: string; icon?: string; icon_background?: string; icon_type?: string; name?: string }): Promise<ImportResponse> {
-    requireRole(user, EDIT_ROLES);
     const id = randomUUID();
     const parsed = parseDsl(yaml);
     const base = { app_id: null, app_mode: null, current_dsl_version: CURRENT_DSL_VERSION, id, imported_dsl_version: '' };
@@ -92,26 +94,29 @@ export class AppService {
     };
   }
 
-  /** The app's draft as Dify DSL YAML; secret environment values are blanked unless asked for. */
-  async export(user: ConsoleUser, appId: string, includeSecrets: boolean): Promise<string> {
+  /**
+   * The app's draft as Dify DSL YAML. Secrets are always blanked (secret environment values, API keys
+   * in http-request nodes, key-like fields of a classic app's model config): Dify returns secret values
+   * for `include_secret=true`, but Weft never returns a stored secret through an API (docs/operations.md).
+   */
+  async export(user: ConsoleUser, appId: string): Promise<string> {
     const app = await this.requireApp(user, appId);
     if (app.modelConfig) {
-      const classic = readDocument({ app: { mode: app.mode, name: app.name }, kind: 'app', model_config: app.modelConfig, version: CURRENT_DSL_VERSION });
+      const classic = readDocument({ app: { mode: app.mode, name: app.name }, kind: 'app', model_config: blankKeyFields(app.modelConfig), version: CURRENT_DSL_VERSION });
       if (!classic.ok) throw new DomainError('internal_error', `The stored model config of app "${app.id}" is not valid DSL`);
       return exportDsl({ ...classic.app, description: app.description, icon: app.icon, iconBackground: app.iconBackground, name: app.name, useIconAsAnswerIcon: app.useIconAsAnswerIcon });
     }
-    const draft = await this.bus.request('wf.workflow.get.v1', { appId: app.id, includeSecrets, version: 'draft', workspaceId: user.workspaceId });
+    const draft = await this.bus.request('wf.workflow.get.v1', { appId: app.id, version: 'draft', workspaceId: user.workspaceId });
     const parsed = readDocument(draft.document);
     if (!parsed.ok) throw new DomainError('internal_error', `The stored draft of app "${app.id}" is not valid DSL`);
     return exportDsl(
       { ...parsed.app, description: app.description, icon: app.icon, iconBackground: app.iconBackground, name: app.name, useIconAsAnswerIcon: app.useIconAsAnswerIcon },
-      { includeSecrets },
+      { includeSecrets: false },
     );
   }
 
   /** Publishes the draft; the Service API runs the newest published version. */
   async publish(user: ConsoleUser, appId: string): Promise<{ created_at: number; result: 'success'; version: string; workflow_id: string }> {
-    requireRole(user, EDIT_ROLES);
     const app = await this.requireApp(user, appId);
     if (app.modelConfig) throw new DomainError('bad_request', 'Only workflow and advanced-chat apps have a workflow to publish.');
     const published = await this.bus.request('wf.workflow.publish.v1', { accountId: user.accountId, appId: app.id, workspaceId: user.workspaceId });
@@ -119,11 +124,36 @@ export class AppService {
   }
 
   /** Creates an app key; the token is returned this once and only its hash is kept. */
-  async createKey(user: ConsoleUser, appId: string): Promise<{ key: ApiKeyRow; token: string }> {
-    requireRole(user, EDIT_ROLES);
+  async createKey(user: ConsoleUser, appId: string, client: RequestClientInfo): Promise<{ key: ApiKeyRow; token: string }> {
     const app = await this.requireApp(user, appId);
     const token = `app-${randomBytes(24).toString('base64url')}`;
-    return { key: await this.apps.createKey(user.workspaceId, app.id, 'app', token, user.accountId), token };
+    const key = await this.apps.createKey(user.workspaceId, app.id, 'app', token, user.accountId);
+    this.audit.record({
+      action: 'api_key.created',
+      actor: { type: 'account', id: user.accountId },
+      resource: { type: 'api_key', id: key.id },
+      workspaceId: user.workspaceId,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      details: { app_id: app.id, key_type: 'app' },
+    });
+    return { key, token };
+  }
+
+  /** Revokes one of the app's keys and tells every gateway replica to forget it. */
+  async revokeKey(user: ConsoleUser, appId: string, keyId: string, client: RequestClientInfo): Promise<void> {
+    const app = await this.requireApp(user, appId);
+    if (!(await this.apps.deleteKey(user.workspaceId, app.id, keyId))) throw new DomainError('not_found', 'API key not found.');
+    this.keyCache.announceRevoked(keyId);
+    this.audit.record({
+      action: 'api_key.revoked',
+      actor: { type: 'account', id: user.accountId },
+      resource: { type: 'api_key', id: keyId },
+      workspaceId: user.workspaceId,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      details: { app_id: app.id, key_type: 'app' },
+    });
   }
 
   async listKeys(user: ConsoleUser, appId: string): Promise<ApiKeyRow[]> {
@@ -139,7 +169,6 @@ export class AppService {
 
   /** Stores a provider's credentials, sealed; answers nothing of them back. */
   async saveProviderCredentials(user: ConsoleUser, provider: string, credentials: Record<string, string>): Promise<void> {
-    requireRole(user, ADMIN_ROLES);
     const name = shortProviderName(provider);
     const fields = PROVIDER_FIELDS[name];
     if (!fields) throw new DomainError('invalid_param', `Provider ${provider} does not exist.`);
@@ -160,6 +189,11 @@ export class AppService {
   }
 }
 
-function requireRole(user: ConsoleUser, roles: Set<string>): void {
-  if (!roles.has(user.role)) throw new DomainError('forbidden', 'Your role in this workspace does not allow this action.');
+const KEY_FIELD = /^(.*_)?(api_key|apikey|secret|secret_key|password|credentials|access_token)$/i;
+
+/** A copy with the values of key-like fields (`api_key`, `*_secret`, `credentials`…) blanked, at any depth. */
+function blankKeyFields<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => blankKeyFields(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, KEY_FIELD.test(k) && v !== null && v !== '' ? (typeof v === 'string' ? '' : null) : blankKeyFields(v)])) as T;
 }

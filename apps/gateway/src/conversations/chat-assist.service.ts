@@ -77,7 +77,7 @@ export class ChatAssistService {
   }
 
   private async profile(ctx: AppKeyContext): Promise<AppProfile> {
-    const workflow = await this.bus.request('wf.workflow.get.v1', { appId: ctx.app.id, includeSecrets: false, version: 'published', workspaceId: ctx.app.workspaceId });
+    const workflow = await this.bus.request('wf.workflow.get.v1', { appId: ctx.app.id, version: 'published', workspaceId: ctx.app.workspaceId });
     const parsed = readDocument(workflow.document);
     if (!parsed.ok || !parsed.app.graph) return { features: {}, model: null };
     const llm = Object.values(parsed.app.graph.nodes).find((n) => n.type === 'llm' && isPlainObject(n.data['model']));

@@ -1,6 +1,9 @@
 import { parseBody } from '@weft/contracts';
 import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
+import { Audited } from '../audit/audit.interceptor';
+import { AUDITED_ROUTES } from '../audit/audited-routes';
+import { ActiveRequestSlot } from '../protection/rate-limit.interceptor';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from '../service-api/app-key.guard';
 import { ChatMessageService } from './chat-message.service';
 import { CHAT_MODES, ChatRequestSchema, CompletionRequestSchema, UserBodySchema } from './conversation.dto';
@@ -15,6 +18,8 @@ export class ChatMessageController {
 
   // The response is written by hand: a streaming answer keeps it open after the handler returns.
   @Post('chat-messages')
+  @Audited(AUDITED_ROUTES.chatRunStarted)
+  @ActiveRequestSlot()
   async chat(@CurrentApp() ctx: AppKeyContext, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const blocking = await this.messages.chat(ctx, parseBody(ChatRequestSchema, body), res);
     if (blocking) res.status(200).json(blocking);
@@ -29,6 +34,8 @@ export class ChatMessageController {
   }
 
   @Post('completion-messages')
+  @Audited(AUDITED_ROUTES.completionRunStarted)
+  @ActiveRequestSlot()
   async completion(@CurrentApp() ctx: AppKeyContext, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const blocking = await this.messages.completion(ctx, parseBody(CompletionRequestSchema, body), res);
     if (blocking) res.status(200).json(blocking);

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from 
 import { DomainError } from '@weft/contracts';
 import type { Request } from 'express';
 import { AppRepository } from '../apps/app.repository';
+import { ApiKeyCache } from '../service-api/api-key-cache.service';
 
 /** The workspace a Knowledge API call acts on, from its `dataset-…` key. */
 export interface DatasetKeyContext {
@@ -12,16 +13,13 @@ export interface DatasetKeyContext {
 
 type WithDatasetKey = Request & { datasetKey?: DatasetKeyContext };
 
-/** How long a key lookup is trusted; revoking a key takes effect on every replica within this time. */
-const CACHE_TTL_MS = 5000;
-const CACHE_MAX = 10_000;
-
-/** Knowledge API authentication with a workspace's dataset key (`Authorization: Bearer dataset-…`), cached for a few seconds. */
+/** Knowledge API authentication with a workspace's dataset key (`Authorization: Bearer dataset-…`), cached by ApiKeyCache. */
 @Injectable()
 export class DatasetKeyGuard implements CanActivate {
-  private readonly cache = new Map<string, { expires: number; value: DatasetKeyContext | null }>();
-
-  constructor(private readonly apps: AppRepository) {}
+  constructor(
+    private readonly apps: AppRepository,
+    private readonly cache: ApiKeyCache,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<WithDatasetKey>();
@@ -34,15 +32,16 @@ export class DatasetKeyGuard implements CanActivate {
     return true;
   }
 
-  private async lookup(token: string): Promise<DatasetKeyContext | null> {
-    const hit = this.cache.get(token);
-    if (hit && hit.expires > Date.now()) return hit.value;
-    const row = await this.apps.findDatasetKey(token);
-    const value = row ? { accountId: row.createdBy, keyId: row.keyId, workspaceId: row.workspaceId } : null;
-    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(token, { expires: Date.now() + CACHE_TTL_MS, value });
-    if (row) void this.apps.touchKeys([row.keyId]).catch(() => undefined);
-    return value;
+  private lookup(token: string): Promise<DatasetKeyContext | null> {
+    return this.cache.lookup(
+      token,
+      async () => {
+        const row = await this.apps.findDatasetKey(token);
+        if (row) void this.apps.touchKeys([row.keyId]).catch(() => undefined);
+        return row ? { accountId: row.createdBy, keyId: row.keyId, workspaceId: row.workspaceId } : null;
+      },
+      (found) => found.keyId,
+    );
   }
 }
 

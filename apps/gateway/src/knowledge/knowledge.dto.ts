@@ -46,7 +46,21 @@ export const CreateSegmentsSchema = z.object({
 
 /** `POST …/segments/{segment_id}`. */
 export const UpdateSegmentSchema = z.object({
-  segment: z.object({ answer: z.string().max(100_000).nullish(), content: z.string().min(1).max(100_000).nullish(), enabled: z.boolean().nullish(), keywords: z.array(z.string().max(200)).max(100).nullish() }),
+  segment: z.object({
+    answer: z.string().max(100_000).nullish(),
+    content: z.string().min(1).max(100_000).nullish(),
+    enabled: z.boolean().nullish(),
+    keywords: z.array(z.string().max(200)).max(100).nullish(),
+    regenerate_child_chunks: z.boolean().nullish(),
+  }),
+});
+
+/** `GET …/segments/{segment_id}/child_chunks`. */
+export const ChildChunksQuerySchema = z.object({ keyword: z.string().max(255).optional(), limit, page });
+
+/** `POST …/child_chunks` and `PATCH …/child_chunks/{child_chunk_id}`. */
+export const ChildChunkSchema = z.object({
+  content: z.string({ invalid_type_error: 'content must be a string', required_error: 'content is required' }).min(1, 'content is required').max(100_000),
 });
 
 /** `POST /v1/datasets/{id}/retrieve`. */

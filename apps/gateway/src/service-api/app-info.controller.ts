@@ -43,7 +43,7 @@ export class AppInfoController {
   /** The published workflow's features and start form, in Dify's old `user_input_form` structure. */
   @Get('parameters')
   async parameters(@CurrentApp() ctx: AppKeyContext): Promise<Record<string, unknown>> {
-    const workflow = await this.bus.request('wf.workflow.get.v1', { appId: ctx.app.id, includeSecrets: false, version: 'published', workspaceId: ctx.app.workspaceId });
+    const workflow = await this.bus.request('wf.workflow.get.v1', { appId: ctx.app.id, version: 'published', workspaceId: ctx.app.workspaceId });
     const parsed = readDocument(workflow.document);
     const app = parsed.ok ? parsed.app : null;
     const features = (app?.features ?? {}) as Record<string, unknown>;

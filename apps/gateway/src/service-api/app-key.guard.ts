@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, OnModuleDestroy, createParam
 import { DomainError } from '@weft/contracts';
 import type { Request } from 'express';
 import { AppRepository, type AppRow } from '../apps/app.repository';
+import { ApiKeyCache } from './api-key-cache.service';
 
 /** The app a Service API call acts on, from its `app-…` key. */
 export interface AppKeyContext {
@@ -11,21 +12,19 @@ export interface AppKeyContext {
 
 type WithAppKey = Request & { appKey?: AppKeyContext };
 
-/** How long a key lookup is trusted; revoking a key takes effect on every replica within this time. */
-const CACHE_TTL_MS = 5000;
-const CACHE_MAX = 10_000;
-
 /**
- * Service API authentication with an app key (`Authorization: Bearer app-…`). Lookups are cached for a
- * few seconds per replica, and `last_used_at` is written in batches, so a busy key costs no query per call.
+ * Service API authentication with an app key (`Authorization: Bearer app-…`). Lookups are cached (see
+ * ApiKeyCache), and `last_used_at` is written in batches, so a busy key costs no query per call.
  */
 @Injectable()
 export class AppKeyGuard implements CanActivate, OnModuleDestroy {
-  private readonly cache = new Map<string, { expires: number; value: AppKeyContext | null }>();
   private readonly used = new Set<string>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly apps: AppRepository) {
+  constructor(
+    private readonly apps: AppRepository,
+    private readonly cache: ApiKeyCache,
+  ) {
     this.timer = setInterval(() => void this.flushUsage(), 5000);
     this.timer.unref();
   }
@@ -47,13 +46,8 @@ export class AppKeyGuard implements CanActivate, OnModuleDestroy {
     return true;
   }
 
-  private async lookup(token: string): Promise<AppKeyContext | null> {
-    const hit = this.cache.get(token);
-    if (hit && hit.expires > Date.now()) return hit.value;
-    const value = await this.apps.findAppByKey(token);
-    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(token, { expires: Date.now() + CACHE_TTL_MS, value });
-    return value;
+  private lookup(token: string): Promise<AppKeyContext | null> {
+    return this.cache.lookup(token, () => this.apps.findAppByKey(token), (found) => found.keyId);
   }
 
   private async flushUsage(): Promise<void> {

@@ -191,7 +191,7 @@ export class RunFilesService {
   private async startDefinition(ctx: AppKeyContext, workflowId: string | null): Promise<{ feature: UploadFeature | null; variables: StartVariable[] } | null> {
     let document: Record<string, unknown>;
     try {
-      const workflow = await this.bus.request('wf.workflow.get.v1', { appId: ctx.app.id, includeSecrets: false, version: workflowId ?? 'published', workspaceId: ctx.app.workspaceId });
+      const workflow = await this.bus.request('wf.workflow.get.v1', { appId: ctx.app.id, version: workflowId ?? 'published', workspaceId: ctx.app.workspaceId });
       document = workflow.document;
     } catch (error) {
       // The start request answers a missing or unpublished workflow in Dify's words.

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
 import { UploadFileRepository } from '../files/upload-file.repository';
 import { AppInfoController, UPLOAD_LIMITS, type UploadLimits } from './app-info.controller';
+import { ApiKeyCache } from './api-key-cache.service';
 import { AppKeyGuard } from './app-key.guard';
 import { EndUserService } from './end-user.service';
 import { RunFilesService } from './run-files.service';
@@ -18,8 +19,8 @@ export class ServiceApiModule {
       module: ServiceApiModule,
       imports: [AppsModule],
       controllers: [AppInfoController, WorkflowRunController],
-      providers: [AppKeyGuard, EndUserService, RunFilesService, UploadFileRepository, WorkflowRunService, { provide: UPLOAD_LIMITS, useValue: limits }],
-      exports: [AppKeyGuard, EndUserService, RunFilesService],
+      providers: [ApiKeyCache, AppKeyGuard, EndUserService, RunFilesService, UploadFileRepository, WorkflowRunService, { provide: UPLOAD_LIMITS, useValue: limits }],
+      exports: [ApiKeyCache, AppKeyGuard, EndUserService, RunFilesService],
     };
   }
 }

@@ -2,7 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } f
 import { DomainError, isUuid, parseBody, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
+import { Audited } from '../audit/audit.interceptor';
+import { AUDITED_ROUTES } from '../audit/audited-routes';
 import { AccountRepository } from '../accounts/account.repository';
+import { ActiveRequestSlot } from '../protection/rate-limit.interceptor';
+import { NoRequestTimeout } from '../protection/request-timeout.interceptor';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from './app-key.guard';
 import { SseWriter } from './sse.util';
 import { LogsQuerySchema, StopRequestSchema, WorkflowRunRequestSchema, toLogEntry, toRunDetail } from './workflow-run.dto';
@@ -21,12 +25,16 @@ export class WorkflowRunController {
 
   // The response is written by hand: a streaming run keeps it open after the handler returns.
   @Post('workflows/run')
+  @Audited(AUDITED_ROUTES.workflowRunStarted)
+  @ActiveRequestSlot()
   async run(@CurrentApp() ctx: AppKeyContext, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const blocking = await this.runs.run(ctx, parseBody(WorkflowRunRequestSchema, body), null, res);
     if (blocking) res.status(200).json(blocking);
   }
 
   @Post('workflows/:workflowId/run')
+  @Audited(AUDITED_ROUTES.workflowRunStarted)
+  @ActiveRequestSlot()
   async runVersion(@CurrentApp() ctx: AppKeyContext, @Param('workflowId') workflowId: string, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const blocking = await this.runs.run(ctx, parseBody(WorkflowRunRequestSchema, body), workflowId, res);
     if (blocking) res.status(200).json(blocking);
@@ -78,6 +86,7 @@ export class WorkflowRunController {
    * none falls between the two.
    */
   @Get('workflow/:runId/events')
+  @NoRequestTimeout()
   async events(@CurrentApp() ctx: AppKeyContext, @Param('runId') runId: string, @Query('user') user: string | undefined, @Res() res: Response): Promise<void> {
     if (!user) throw new DomainError('invalid_param', 'Arg user must be provided.');
     if (!isUuid(runId)) throw new DomainError('not_found', 'Workflow run not found.');

@@ -40,7 +40,7 @@ export class NodeExecutors implements OnModuleDestroy {
     @Inject(ConversationHistoryService) history: ConversationHistorySource,
     @Inject(KnowledgeService) knowledge: KnowledgeSource,
   ) {
-    this.knowledgeRetrieval = new KnowledgeRetrievalExecutor(knowledge);
+    this.knowledgeRetrieval = new KnowledgeRetrievalExecutor(knowledge, providers);
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
     const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });

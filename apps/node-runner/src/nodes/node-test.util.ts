@@ -1,4 +1,5 @@
-import type { KnowledgeSource } from './knowledge-retrieval.executor';
+import type { KnowledgeRetrieveRequest, KnowledgeSource } from './knowledge-retrieval.executor';
+import type { DatasetProfile } from './knowledge-routing.util';
 import type { ConversationTurn } from '@weft/contracts';
 import type { ConversationHistorySource } from './conversation-memory.util';
 import type { ServerResponse } from 'node:http';
@@ -100,10 +101,11 @@ export function testHistory(turns: ConversationTurn[] = []): ConversationHistory
   };
 }
 
-/** A knowledge source answering fixed records, recording each request. */
-export function testKnowledge(records: Record<string, unknown>[] = []): KnowledgeSource & { requests: Parameters<KnowledgeSource['retrieve']>[0][] } {
-  const requests: Parameters<KnowledgeSource['retrieve']>[0][] = [];
+/** A knowledge source answering fixed records and dataset profiles, recording each retrieval. */
+export function testKnowledge(records: Record<string, unknown>[] = [], profiles: DatasetProfile[] = []): KnowledgeSource & { requests: KnowledgeRetrieveRequest[] } {
+  const requests: KnowledgeRetrieveRequest[] = [];
   return {
+    profiles: (_workspaceId, ids) => Promise.resolve(profiles.filter((p) => ids.includes(p.id))),
     requests,
     retrieve: (request) => {
       requests.push(request);

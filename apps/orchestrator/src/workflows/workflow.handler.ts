@@ -3,7 +3,7 @@ import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
 import type { SecretBox } from '@weft/security';
 import { readDocument } from '@weft/workflow';
-import { blankSecrets, openSecrets, sealSecrets } from './secret-environment.util';
+import { blankSecrets, sealSecrets } from './secret-environment.util';
 import { SECRETS_BOX, WorkflowCache } from './workflow-cache.service';
 import { WorkflowRepository } from './workflow.repository';
 
@@ -37,6 +37,7 @@ export class WorkflowHandler {
   async get(req: RequestOf<'wf.workflow.get.v1'>): Promise<ResponseOf<'wf.workflow.get.v1'>> {
     const record = await this.workflows.find(req.workspaceId, req.appId, req.version);
     if (!record) throw new DomainError('not_found', 'Workflow not found.');
-    return { ...record, document: req.includeSecrets ? openSecrets(record.document, this.box) : blankSecrets(record.document) };
+    // Secrets never leave in clear, whatever the caller asks: runs open them inside the orchestrator only.
+    return { ...record, document: blankSecrets(record.document) };
   }
 }

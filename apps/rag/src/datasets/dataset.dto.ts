@@ -18,7 +18,7 @@ export const CreateDatasetSchema = z.object({
 export const UpdateDatasetSchema = CreateDatasetSchema.partial().omit({ provider: true });
 
 /** What searching a dataset needs: its models and technique, without the counts its API shape shows. */
-export type DatasetSettings = Pick<DatasetRow, 'embeddingModel' | 'embeddingModelProvider' | 'id' | 'indexingTechnique' | 'name' | 'retrievalModel' | 'workspaceId'>;
+export type DatasetSettings = Pick<DatasetRow, 'docForm' | 'embeddingModel' | 'embeddingModelProvider' | 'id' | 'indexingTechnique' | 'name' | 'retrievalModel' | 'workspaceId'>;
 
 /** A dataset row with the counts its Dify shape shows. */
 export interface DatasetRow {

@@ -66,10 +66,11 @@ export class DatasetRepository {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `SELECT id, workspace_id, name, indexing_technique, embedding_model, embedding_model_provider, retrieval_model FROM rag.datasets WHERE id = ANY($1::uuid[]) AND workspace_id = $2`,
+      `SELECT id, workspace_id, name, doc_form, indexing_technique, embedding_model, embedding_model_provider, retrieval_model FROM rag.datasets WHERE id = ANY($1::uuid[]) AND workspace_id = $2`,
       [valid, workspaceId],
     );
     return rows.map((r) => ({
+      docForm: (r['doc_form'] as string | null) ?? null,
       embeddingModel: (r['embedding_model'] as string | null) ?? null,
       embeddingModelProvider: (r['embedding_model_provider'] as string | null) ?? null,
       id: r['id'] as string,
@@ -110,12 +111,13 @@ export class DatasetRepository {
     }
   }
 
-  /** Deletes a dataset with its documents, segments and metadata fields, in one transaction. */
+  /** Deletes a dataset with its documents, segments, child chunks and metadata fields, in one transaction. */
   async delete(workspaceId: string, id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     return this.db.dataSource.transaction(async (m) => {
       const found: unknown[] = await m.query(`SELECT id FROM rag.datasets WHERE id = $1 AND workspace_id = $2 FOR UPDATE`, [id, workspaceId]);
       if (found.length === 0) return false;
+      await m.query(`DELETE FROM rag.child_chunks WHERE dataset_id = $1`, [id]);
       await m.query(`DELETE FROM rag.segments WHERE dataset_id = $1`, [id]);
       await m.query(`DELETE FROM rag.documents WHERE dataset_id = $1`, [id]);
       await m.query(`DELETE FROM rag.metadata_fields WHERE dataset_id = $1`, [id]);

@@ -48,8 +48,22 @@ const STAGE_DONE: Record<IndexingStage, string> = {
   splitting: 'cleaning_completed_at',
 };
 
+/** A child chunk of a parent-child segment as indexing writes it. */
+export interface ChildChunkInsert {
+  content: string;
+  embedding: string | null;
+  embeddingDim: number | null;
+  fullText: string;
+  id: string;
+  indexNodeHash: string;
+  position: number;
+  wordCount: number;
+}
+
 /** A segment as indexing writes it: content, counts, hash, embedding (or none for economy datasets) and full-text document. */
 export interface SegmentInsert {
+  /** Parent-child documents only. */
+  childChunks?: ChildChunkInsert[];
   content: string;
   embedding: string | null;
   embeddingDim: number | null;
@@ -125,6 +139,7 @@ export class DocumentRepository {
 
   async delete(workspaceId: string, datasetId: string, id: string): Promise<void> {
     await this.db.dataSource.transaction(async (m) => {
+      await m.query(`DELETE FROM rag.child_chunks WHERE document_id = $1 AND dataset_id = $2 AND workspace_id = $3`, [id, datasetId, workspaceId]);
       await m.query(`DELETE FROM rag.segments WHERE document_id = $1 AND dataset_id = $2 AND workspace_id = $3`, [id, datasetId, workspaceId]);
       await m.query(`DELETE FROM rag.documents WHERE id = $1 AND dataset_id = $2 AND workspace_id = $3`, [id, datasetId, workspaceId]);
     });
@@ -151,14 +166,15 @@ export class DocumentRepository {
   }
 
   /**
-   * Replaces a document's segments with the new ones and marks it completed, in one transaction: a
-   * reader sees the old segments or the new ones, never a mix, duplicates or a gap, however often the
-   * job runs.
+   * Replaces a document's segments (and child chunks) with the new ones and marks it completed, in one
+   * transaction: a reader sees the old segments or the new ones, never a mix, duplicates or a gap,
+   * however often the job runs.
    */
   async completeIndexing(doc: Pick<DocumentRow, 'createdBy' | 'datasetId' | 'id' | 'workspaceId'>, segments: SegmentInsert[], totals: { tokens: number; wordCount: number }): Promise<void> {
     await this.db.dataSource.transaction(async (m) => {
       const locked: unknown[] = await m.query(`SELECT id FROM rag.documents WHERE id = $1 FOR UPDATE`, [doc.id]);
       if (locked.length === 0) return;
+      await m.query(`DELETE FROM rag.child_chunks WHERE document_id = $1`, [doc.id]);
       await m.query(`DELETE FROM rag.segments WHERE document_id = $1`, [doc.id]);
       for (let i = 0; i < segments.length; i += 500) {
         const batch = segments.slice(i, i + 500);
@@ -189,6 +205,10 @@ export class DocumentRepository {
           ],
         );
       }
+      const children = segments.flatMap((s) => (s.childChunks ?? []).map((c) => ({ ...c, segmentId: s.id })));
+      for (let i = 0; i < children.length; i += 500) {
+        await insertChildChunks(m, doc, children.slice(i, i + 500), 'automatic');
+      }
       await m.query(
         `UPDATE rag.documents SET indexing_status = 'completed', error = NULL, word_count = $2, tokens = $3, completed_at = now(), updated_at = now(),
            splitting_completed_at = coalesce(splitting_completed_at, now()) WHERE id = $1`,
@@ -196,6 +216,46 @@ export class DocumentRepository {
       );
     });
   }
+}
+
+/**
+ * Inserts child chunks of one document (each naming its segment) in one statement; `index_node_id` is
+ * the chunk's id, as for segments.
+ */
+export async function insertChildChunks(
+  m: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  doc: Pick<DocumentRow, 'createdBy' | 'datasetId' | 'id' | 'workspaceId'>,
+  chunks: (ChildChunkInsert & { segmentId: string })[],
+  type: 'automatic' | 'customized',
+): Promise<void> {
+  if (chunks.length === 0) return;
+  await m.query(
+    `INSERT INTO rag.child_chunks (id, workspace_id, dataset_id, document_id, segment_id, position, content, word_count, index_node_id, index_node_hash, type,
+       embedding, embedding_dim, content_tsv, created_by)
+     SELECT t.id, $1, $2, $3, t.segment_id, t.position, t.content, t.word_count, t.id::text, t.index_node_hash, $5,
+       t.embedding::vector, t.embedding_dim, to_tsvector('simple', t.full_text), $4
+     FROM jsonb_to_recordset($6::jsonb) AS t(id uuid, segment_id uuid, position integer, content text, word_count integer, index_node_hash text, embedding text, embedding_dim integer, full_text text)`,
+    [
+      doc.workspaceId,
+      doc.datasetId,
+      doc.id,
+      doc.createdBy,
+      type,
+      JSON.stringify(
+        chunks.map((c) => ({
+          content: c.content,
+          embedding: c.embedding,
+          embedding_dim: c.embeddingDim,
+          full_text: c.fullText,
+          id: c.id,
+          index_node_hash: c.indexNodeHash,
+          position: c.position,
+          segment_id: c.segmentId,
+          word_count: c.wordCount,
+        })),
+      ),
+    ],
+  );
 }
 
 /** Dify's `status` filter of the document list (display statuses) as SQL over the stored columns. */

@@ -43,6 +43,9 @@ export class DocumentService {
     const processRule = (settings.process_rule ?? existing?.processRule ?? { mode: 'automatic' }) as ProcessRule;
     const resolved = resolveProcessRule(processRule);
     const docForm = resolved.mode === 'hierarchical' ? 'hierarchical_model' : 'text_model';
+    if (settings.doc_form === 'hierarchical_model' && docForm !== 'hierarchical_model') {
+      throw new DomainError('invalid_param', 'doc_form hierarchical_model needs process_rule mode hierarchical, with parent_mode and subchunk_segmentation.');
+    }
     if (dataset.docForm && existing === null && dataset.docForm !== docForm && dataset.documentCount > 0) {
       throw new DomainError('invalid_param', `doc_form is different from the dataset doc_form (${dataset.docForm}).`);
     }

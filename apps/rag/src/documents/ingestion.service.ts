@@ -84,30 +84,46 @@ export class IngestionService {
 
     const highQuality = dataset.indexingTechnique !== 'economy';
     const model = dataset.embeddingModel && dataset.embeddingModelProvider ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider } : DEFAULT_EMBEDDING_MODEL;
-    const segments: SegmentInsert[] = [];
-    for (let i = 0; i < split.segments.length; i += EMBED_BATCH) {
-      const batch = split.segments.slice(i, i + EMBED_BATCH);
-      const vectors = highQuality ? await this.embeddings.embed(document.workspaceId, model, batch.map((s) => s.content)) : null;
-      delivery.working();
-      batch.forEach((s, j) => {
-        const vector = vectors?.[j];
-        segments.push({
-          content: s.content,
-          embedding: vector ? toVectorLiteral(vector) : null,
-          embeddingDim: vector ? vector.length : null,
-          fullText: toFullTextDocument(s.content),
-          id: randomUUID(),
-          indexNodeHash: s.indexNodeHash,
-          position: s.position,
-          tokens: s.tokens,
-          wordCount: s.wordCount,
+    // Parent-child documents are searched by their child chunks (as in Dify): only those are embedded.
+    const hierarchical = split.docForm === 'hierarchical_model';
+    const segments: SegmentInsert[] = split.segments.map((s) => ({
+      childChunks: s.childChunks?.map((c) => ({
+        content: c.content,
+        embedding: null,
+        embeddingDim: null,
+        fullText: toFullTextDocument(c.content),
+        id: randomUUID(),
+        indexNodeHash: c.indexNodeHash,
+        position: c.position,
+        wordCount: c.wordCount,
+      })),
+      content: s.content,
+      embedding: null,
+      embeddingDim: null,
+      fullText: toFullTextDocument(s.content),
+      id: randomUUID(),
+      indexNodeHash: s.indexNodeHash,
+      position: s.position,
+      tokens: s.tokens,
+      wordCount: s.wordCount,
+    }));
+    if (highQuality) {
+      const targets: { content: string; embedding: string | null; embeddingDim: number | null }[] = hierarchical ? segments.flatMap((s) => s.childChunks ?? []) : segments;
+      for (let i = 0; i < targets.length; i += EMBED_BATCH) {
+        const batch = targets.slice(i, i + EMBED_BATCH);
+        const vectors = await this.embeddings.embed(document.workspaceId, model, batch.map((t) => t.content));
+        delivery.working();
+        batch.forEach((target, j) => {
+          const vector = vectors[j];
+          target.embedding = vector ? toVectorLiteral(vector) : null;
+          target.embeddingDim = vector ? vector.length : null;
         });
-      });
+      }
     }
     await this.documents.completeIndexing(document, segments, { tokens: split.tokens, wordCount: split.wordCount });
     this.segmentsTotal.inc(segments.length);
     await this.datasets.changed(document.datasetId);
-    this.logger.log(`Document "${document.id}" indexed: ${segments.length} segments`);
+    this.logger.log(`Document "${document.id}" indexed: ${segments.length} segments${hierarchical ? `, ${segments.reduce((n, s) => n + (s.childChunks?.length ?? 0), 0)} child chunks` : ''}`);
   }
 
   private async sourceText(document: DocumentRow): Promise<string> {

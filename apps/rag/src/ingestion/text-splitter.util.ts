@@ -288,6 +288,22 @@ function splitCustom(text: string, segmentation: Segmentation, measure: LengthFu
 }
 
 /**
+ * The child chunks a parent segment is cut into by a hierarchical rule's `subchunk_segmentation`,
+ * numbered from 1: used when a document is split and when a segment's children are regenerated.
+ */
+export function splitChildChunks(parent: string, subchunk: Segmentation, options: Pick<SplitDocumentOptions, 'countTokens' | 'measure'> = {}): ChildChunkDraft[] {
+  const measure = options.measure ?? countCharacters;
+  const countTokens = options.countTokens ?? estimateTokens;
+  return splitCustom(parent, subchunk, measure).map((content, index) => ({
+    content,
+    indexNodeHash: contentHash(content),
+    position: index + 1,
+    tokens: countTokens(content),
+    wordCount: countCharacters(content),
+  }));
+}
+
+/**
  * Cleans and splits one document's text by its process rule into numbered segments (and, in
  * hierarchical mode, child chunks), each with its character count, token estimate and content hash.
  * The same text and rule always give the same segments, so a restarted ingestion can rebuild them.
@@ -313,7 +329,7 @@ export function splitDocument(text: string, rule: ProcessRule | null | undefined
         : splitCustom(cleaned, resolved.segmentation, measure);
     segments = parents.map((parent, index) => ({
       ...draft(parent, index + 1),
-      childChunks: splitCustom(parent, resolved.subchunkSegmentation, measure).map((child, childIndex): ChildChunkDraft => draft(child, childIndex + 1)),
+      childChunks: splitChildChunks(parent, resolved.subchunkSegmentation, { countTokens, measure }),
     }));
   } else {
     const chunks =

@@ -7,12 +7,14 @@ import { DEFAULT_EMBEDDING_MODEL, EmbeddingService } from '../embeddings/embeddi
 import { toVectorLiteral } from '../embeddings/vector.util';
 import { INDEXED_EMBEDDING_DIMENSIONS } from '../segments/embedding-index.util';
 import { toSegmentResponse } from '../segments/segment.service';
+import { groupChildHits, type ChildChunkHit } from './child-chunk-hits.util';
 import { toFullTextQuery } from './full-text.util';
 import { dedupeById, fuseHybrid, normalizeKeywordScores, selectTopHits, type ScoredHit } from './fusion.util';
 import { buildMetadataFilter } from './metadata-filter.util';
 import { RerankerService } from './reranker.service';
 import { RetrievalCache } from './retrieval-cache.service';
 import type { RetrievalModel } from './retrieval-model.types';
+import { MetadataFilteringConditionsSchema, RetrievalParamError } from './retrieval-model.types';
 import { effectiveScoreThreshold, parseRetrievalModel, planHybridFusion } from './retrieval-model.util';
 
 /**
@@ -24,7 +26,19 @@ export const HNSW_EF_SEARCH = 150;
 const INDEXED = new Set<number>(INDEXED_EMBEDDING_DIMENSIONS);
 
 interface DatasetHit extends ScoredHit {
+  /** Parent-child datasets: the child chunks of this segment that matched. */
+  childChunks?: ChildChunkHit[];
   datasetId: string;
+}
+
+/** What a search walks: segments, or the child chunks of parent-child datasets (answered as their parents). */
+type SearchTable = 'rag.segments' | 'rag.child_chunks';
+
+/** The SQL of one searched table: its rows `s`, joined to their documents `d` and, for child chunks, their segments. */
+function fromClause(table: SearchTable): { from: string; enabled: string } {
+  return table === 'rag.segments'
+    ? { enabled: 's.enabled', from: 'rag.segments s JOIN rag.documents d ON d.id = s.document_id' }
+    : { enabled: 'p.enabled', from: 'rag.child_chunks s JOIN rag.segments p ON p.id = s.segment_id JOIN rag.documents d ON d.id = s.document_id' };
 }
 
 /**
@@ -49,7 +63,11 @@ export class RetrievalService {
   async retrieve(req: RequestOf<'kb.retrieve.v1'>): Promise<{ query: { content: string }; records: Record<string, unknown>[] }> {
     const datasets = await this.datasets.findSettings(req.workspaceId, req.datasetIds);
     if (datasets.length === 0) throw new DomainError('not_found', 'Dataset not found.');
-    const models = datasets.map((d) => parseRetrievalModel(req.retrievalModel, datasetRetrievalModel(d)));
+    const filter = req.metadataFilter ? parseMetadataFilter(req.metadataFilter) : null;
+    const models = datasets.map((d) => {
+      const model = parseRetrievalModel(req.retrievalModel, datasetRetrievalModel(d));
+      return filter ? { ...model, metadata_filtering_conditions: filter } : model;
+    });
     const query = req.query;
     const records = await this.cache.getOrCompute(
       datasets.map((d) => d.id),
@@ -73,36 +91,49 @@ export class RetrievalService {
     const economy = dataset.indexingTechnique === 'economy';
     const method = economy ? 'full_text_search' : model.search_method;
     const plan = planHybridFusion(model);
+    const table: SearchTable = dataset.docForm === 'hierarchical_model' ? 'rag.child_chunks' : 'rag.segments';
     let hits: ScoredHit[];
     if (plan.kind === 'reranking_model') {
       // A rerank model orders the candidates of the search (both lists for hybrid) by its own relevance.
       const lists = await Promise.all([
-        method === 'full_text_search' || method === 'keyword_search' ? [] : this.semantic(dataset, query, model.top_k, filter),
-        method === 'semantic_search' ? [] : this.fullText(dataset, query, model.top_k, filter),
+        method === 'full_text_search' || method === 'keyword_search' ? [] : this.semantic(table, dataset, query, model.top_k, filter),
+        method === 'semantic_search' ? [] : this.fullText(table, dataset, query, model.top_k, filter),
       ]);
       const candidates = dedupeById(lists.flat());
-      const contents = await this.contents(candidates.map((c) => c.id));
+      const contents = await this.contents(table, candidates.map((c) => c.id));
       const reranked = await this.reranker.rerank(dataset.workspaceId, plan.providerName, plan.modelName, query, candidates.map((c) => ({ content: contents.get(c.id) ?? '', id: c.id })));
       hits = selectTopHits(reranked, options);
-    } else if (method === 'semantic_search') hits = selectTopHits(await this.semantic(dataset, query, model.top_k, filter), options);
-    else if (method === 'full_text_search' || method === 'keyword_search') hits = selectTopHits(normalizeKeywordScores(await this.fullText(dataset, query, model.top_k, filter)), options);
+    } else if (method === 'semantic_search') hits = selectTopHits(await this.semantic(table, dataset, query, model.top_k, filter), options);
+    else if (method === 'full_text_search' || method === 'keyword_search') hits = selectTopHits(normalizeKeywordScores(await this.fullText(table, dataset, query, model.top_k, filter)), options);
     else {
-      const [semantic, keyword] = await Promise.all([this.semantic(dataset, query, model.top_k, filter), this.fullText(dataset, query, model.top_k, filter)]);
+      const [semantic, keyword] = await Promise.all([this.semantic(table, dataset, query, model.top_k, filter), this.fullText(table, dataset, query, model.top_k, filter)]);
       const fusion = plan.kind === 'weighted_score' ? { keywordWeight: plan.keywordWeight, kind: 'weighted_score' as const, vectorWeight: plan.vectorWeight } : { kind: 'reciprocal_rank' as const };
       hits = fuseHybrid(semantic, keyword, fusion, options);
+    }
+    if (table === 'rag.child_chunks') {
+      const parents = await this.parentsOf(hits.map((h) => h.id));
+      return groupChildHits(hits, parents).map((h) => ({ childChunks: h.childChunks, datasetId: dataset.id, id: h.id, score: h.score }));
     }
     return hits.map((h) => ({ datasetId: dataset.id, id: h.id, score: h.score }));
   }
 
-  private async semantic(dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
+  /** The segment each child chunk belongs to. */
+  private async parentsOf(childIds: string[]): Promise<Map<string, string>> {
+    if (childIds.length === 0) return new Map();
+    const rows: { id: string; segment_id: string }[] = await this.db.dataSource.query(`SELECT id, segment_id FROM rag.child_chunks WHERE id = ANY($1::uuid[])`, [childIds]);
+    return new Map(rows.map((r) => [r.id, r.segment_id]));
+  }
+
+  private async semantic(table: SearchTable, dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
     const model = dataset.embeddingModel && dataset.embeddingModelProvider ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider } : DEFAULT_EMBEDDING_MODEL;
     const [vector] = await this.embeddings.embed(dataset.workspaceId, model, [query]);
     const dim = vector!.length;
     const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 5 });
     // Indexed sizes use their HNSW expression index (cast and partial predicate must match it); others scan exactly.
     const distance = INDEXED.has(dim) ? `s.embedding::vector(${dim}) <=> $1::vector(${dim})` : `s.embedding <=> $1::vector`;
-    const sql = `SELECT s.id, 1 - (${distance}) AS score FROM rag.segments s JOIN rag.documents d ON d.id = s.document_id
-      WHERE s.embedding_dim = ${dim} AND s.workspace_id = $2 AND s.dataset_id = $3 AND s.enabled
+    const { enabled, from } = fromClause(table);
+    const sql = `SELECT s.id, 1 - (${distance}) AS score FROM ${from}
+      WHERE s.embedding_dim = ${dim} AND s.workspace_id = $2 AND s.dataset_id = $3 AND ${enabled}
         AND d.enabled AND NOT d.archived AND d.indexing_status = 'completed'${metadata.sql ? ` AND ${metadata.sql}` : ''}
       ORDER BY ${distance} LIMIT $4`;
     const rows = await this.db.dataSource.transaction(async (m) => {
@@ -119,20 +150,21 @@ export class RetrievalService {
    * the GIN index finds them cheaply); only when fewer than top_k do, the terms are ORed and ranked, which
    * reaches segments holding some of them but ranks far more rows.
    */
-  private async fullText(dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
+  private async fullText(table: SearchTable, dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
     const every = toFullTextQuery(query, 'all');
     const some = toFullTextQuery(query, 'any');
     if (every === null || some === null) return [];
-    const strict = await this.rankedText(dataset, every, topK, filter);
+    const strict = await this.rankedText(table, dataset, every, topK, filter);
     if (strict.length >= topK || every === some) return strict;
-    return this.rankedText(dataset, some, topK, filter);
+    return this.rankedText(table, dataset, some, topK, filter);
   }
 
-  private async rankedText(dataset: DatasetSettings, tsQuery: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
+  private async rankedText(table: SearchTable, dataset: DatasetSettings, tsQuery: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
     const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 5 });
+    const { enabled, from } = fromClause(table);
     const rows: { id: string; score: number }[] = await this.db.dataSource.query(
-      `SELECT s.id, ts_rank_cd(s.content_tsv, q) AS score FROM rag.segments s JOIN rag.documents d ON d.id = s.document_id, to_tsquery('simple', $1) q
-       WHERE s.content_tsv @@ q AND s.workspace_id = $2 AND s.dataset_id = $3 AND s.enabled
+      `SELECT s.id, ts_rank_cd(s.content_tsv, q) AS score FROM ${from}, to_tsquery('simple', $1) q
+       WHERE s.content_tsv @@ q AND s.workspace_id = $2 AND s.dataset_id = $3 AND ${enabled}
          AND d.enabled AND NOT d.archived AND d.indexing_status = 'completed'${metadata.sql ? ` AND ${metadata.sql}` : ''}
        ORDER BY score DESC, s.id LIMIT $4`,
       [tsQuery, dataset.workspaceId, dataset.id, topK, ...metadata.params],
@@ -140,9 +172,9 @@ export class RetrievalService {
     return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
   }
 
-  private async contents(ids: string[]): Promise<Map<string, string>> {
+  private async contents(table: SearchTable, ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows: { content: string; id: string }[] = await this.db.dataSource.query(`SELECT id, content FROM rag.segments WHERE id = ANY($1::uuid[])`, [ids]);
+    const rows: { content: string; id: string }[] = await this.db.dataSource.query(`SELECT id, content FROM ${table} WHERE id = ANY($1::uuid[])`, [ids]);
     return new Map(rows.map((r) => [r.id, r.content]));
   }
 
@@ -158,12 +190,20 @@ export class RetrievalService {
     );
     const byId = new Map(rows.map((r) => [r['id'] as string, r]));
     const names = new Map(datasets.map((d) => [d.id, d.name]));
+    const childIds = hits.flatMap((h) => h.childChunks?.map((c) => c.id) ?? []);
+    const children: { content: string; id: string; position: number }[] =
+      childIds.length === 0 ? [] : await this.db.dataSource.query(`SELECT id, content, position FROM rag.child_chunks WHERE id = ANY($1::uuid[]) AND workspace_id = $2`, [childIds, workspaceId]);
+    const childById = new Map(children.map((c) => [c.id, c]));
     return hits.flatMap((hit) => {
       const row = byId.get(hit.id);
       if (!row) return [];
       return [
         {
-          child_chunks: [],
+          // Dify's parent-child records list the children that matched: `{id, content, position, score}`.
+          child_chunks: (hit.childChunks ?? []).flatMap((c) => {
+            const child = childById.get(c.id);
+            return child ? [{ content: child.content, id: child.id, position: Number(child.position), score: c.score }] : [];
+          }),
           files: [],
           score: hit.score,
           segment: {
@@ -186,4 +226,11 @@ export class RetrievalService {
       .query(`UPDATE rag.segments SET hit_count = hit_count + 1 WHERE id = ANY($1::uuid[])`, [ids])
       .catch((error: unknown) => this.logger.warn(`Could not count segment hits: ${(error as Error).message}`));
   }
+}
+
+/** A filter a workflow passes besides the retrieval model, checked as the retrieval model's own is. */
+function parseMetadataFilter(input: unknown): RetrievalModel['metadata_filtering_conditions'] {
+  const parsed = MetadataFilteringConditionsSchema.safeParse(input);
+  if (!parsed.success) throw new RetrievalParamError(`Invalid metadata_filtering_conditions: ${parsed.error.issues[0]?.message ?? 'malformed'}`);
+  return parsed.data;
 }

@@ -9,16 +9,18 @@ import { toVectorLiteral } from '../embeddings/vector.util';
 import { contentHash } from '../ingestion/content-hash.util';
 import { estimateTokens } from '../ingestion/token-count.util';
 import { toFullTextDocument } from '../retrieval/full-text.util';
+import { ChildChunkService, showsChildChunks } from './child-chunk.service';
+import type { DocumentRow } from '../documents/document.dto';
 
 const seconds = (v: unknown) => (v ? Math.floor(new Date(v as string).getTime() / 1000) : null);
 const COLUMNS = `id, position, document_id, content, answer, word_count, tokens, keywords, index_node_id, index_node_hash, hit_count, enabled, status, created_by, created_at, updated_at, completed_at`;
 
-/** Dify's `Segment` object. */
-export function toSegmentResponse(r: Record<string, unknown>): Record<string, unknown> {
+/** Dify's `Segment` object; `childChunks` are Dify's `ChildChunk` objects of a parent-child segment. */
+export function toSegmentResponse(r: Record<string, unknown>, childChunks: Record<string, unknown>[] = []): Record<string, unknown> {
   return {
     answer: r['answer'] ?? null,
     attachments: [],
-    child_chunks: [],
+    child_chunks: childChunks,
     completed_at: seconds(r['completed_at']),
     content: r['content'],
     created_at: seconds(r['created_at']),
@@ -54,7 +56,14 @@ export class SegmentService {
     private readonly datasets: DatasetService,
     private readonly documents: DocumentService,
     private readonly embeddings: EmbeddingService,
+    private readonly childChunks: ChildChunkService,
   ) {}
+
+  /** Segment rows as Dify's objects, with their child chunks where Dify shows them. */
+  private async responses(document: DocumentRow, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const children = showsChildChunks(document) ? await this.childChunks.forSegments(rows.map((r) => r['id'] as string)) : new Map<string, Record<string, unknown>[]>();
+    return rows.map((r) => toSegmentResponse(r, children.get(r['id'] as string) ?? []));
+  }
 
   async list(req: RequestOf<'kb.segment.list.v1'>): Promise<{ data: Record<string, unknown>[]; has_more: boolean; limit: number; page: number; total: number }> {
     const document = await this.documents.require(req.workspaceId, req.datasetId, req.documentId);
@@ -74,12 +83,15 @@ export class SegmentService {
       this.db.dataSource.query(`SELECT count(*)::int AS total FROM rag.segments WHERE ${clause}`, params) as Promise<{ total: number }[]>,
     ]);
     const total = count[0]?.total ?? 0;
-    return { data: rows.map(toSegmentResponse), has_more: req.page * req.limit < total, limit: req.limit, page: req.page, total };
+    return { data: await this.responses(document, rows), has_more: req.page * req.limit < total, limit: req.limit, page: req.page, total };
   }
 
   async create(req: RequestOf<'kb.segment.create.v1'>): Promise<{ data: Record<string, unknown>[]; doc_form: string }> {
     const document = await this.writableDocument(req.workspaceId, req.datasetId, req.documentId);
-    const vectors = await this.embed(req.workspaceId, req.datasetId, req.segments.map((s) => s.content));
+    // A parent-child document's new segments get child chunks cut by the document's subchunk rule, as in Dify.
+    const hierarchical = document.docForm === 'hierarchical_model';
+    const vectors = hierarchical ? null : await this.embed(req.workspaceId, req.datasetId, req.segments.map((s) => s.content));
+    const children = hierarchical ? await Promise.all(req.segments.map((s) => this.childChunks.prepareRegeneration(document, s.content))) : [];
     const rows = await this.db.dataSource.transaction(async (m) => {
       await m.query(`SELECT id FROM rag.documents WHERE id = $1 FOR UPDATE`, [document.id]);
       const created: Record<string, unknown>[] = [];
@@ -94,53 +106,67 @@ export class SegmentService {
           [id, req.workspaceId, document.datasetId, document.id, s.content, s.answer ?? null, JSON.stringify(s.keywords ?? []), s.content.length, estimateTokens(s.content), contentHash(s.content), vector ? toVectorLiteral(vector) : null, vector?.length ?? null, toFullTextDocument(s.content), id],
         );
         created.push(inserted[0]!);
+        if (hierarchical) await this.childChunks.replaceForSegment(m, document, id, children[i]!);
       }
       await m.query(`UPDATE rag.documents SET word_count = word_count + $2, updated_at = now() WHERE id = $1`, [document.id, req.segments.reduce((n, s) => n + s.content.length, 0)]);
       return created;
     });
     await this.datasets.changed(document.datasetId);
-    return { data: rows.map(toSegmentResponse), doc_form: document.docForm };
+    return { data: await this.responses(document, rows), doc_form: document.docForm };
   }
 
   async get(req: RequestOf<'kb.segment.get.v1'>): Promise<{ data: Record<string, unknown>; doc_form: string }> {
     const document = await this.documents.require(req.workspaceId, req.datasetId, req.documentId);
-    return { data: toSegmentResponse(await this.requireSegment(document.id, req.segmentId)), doc_form: document.docForm };
+    const [data] = await this.responses(document, [await this.requireSegment(document.id, req.segmentId)]);
+    return { data: data!, doc_form: document.docForm };
   }
 
   async update(req: RequestOf<'kb.segment.update.v1'>): Promise<{ data: Record<string, unknown>; doc_form: string }> {
     const document = await this.writableDocument(req.workspaceId, req.datasetId, req.documentId);
-    await this.requireSegment(document.id, req.segmentId);
-    const { answer, content, enabled, keywords } = req.segment;
-    const vector = content ? (await this.embed(req.workspaceId, req.datasetId, [content]))?.[0] : undefined;
-    const rows = await this.db.rows<Record<string, unknown>>(
-      `UPDATE rag.segments SET
-         content = coalesce($3, content), answer = coalesce($4, answer), keywords = coalesce($5::jsonb, keywords), enabled = coalesce($6, enabled),
-         word_count = coalesce(length($3), word_count), tokens = coalesce($7, tokens), index_node_hash = coalesce($8, index_node_hash),
-         embedding = CASE WHEN $3::text IS NULL THEN embedding ELSE $9::vector END, embedding_dim = CASE WHEN $3::text IS NULL THEN embedding_dim ELSE $10 END,
-         content_tsv = CASE WHEN $3::text IS NULL THEN content_tsv ELSE to_tsvector('simple', $11) END, updated_at = now()
-       WHERE id = $1 AND document_id = $2 RETURNING ${COLUMNS}`,
-      [
-        req.segmentId,
-        document.id,
-        content ?? null,
-        answer ?? null,
-        keywords ? JSON.stringify(keywords) : null,
-        enabled ?? null,
-        content ? estimateTokens(content) : null,
-        content ? contentHash(content) : null,
-        vector ? toVectorLiteral(vector) : null,
-        vector?.length ?? null,
-        content ? toFullTextDocument(content) : '',
-      ],
-    );
+    const current = await this.requireSegment(document.id, req.segmentId);
+    const { answer, content, enabled, keywords, regenerate_child_chunks: regenerate } = req.segment;
+    const hierarchical = document.docForm === 'hierarchical_model';
+    // Parent segments are not embedded (their child chunks are); Dify cuts new children only when asked.
+    const vector = content && !hierarchical ? (await this.embed(req.workspaceId, req.datasetId, [content]))?.[0] : undefined;
+    const children = hierarchical && regenerate ? await this.childChunks.prepareRegeneration(document, content ?? (current['content'] as string)) : null;
+    const rows = await this.db.dataSource.transaction(async (m) => {
+      const updated = await this.db.rowsIn<Record<string, unknown>>(
+        m,
+        `UPDATE rag.segments SET
+           content = coalesce($3, content), answer = coalesce($4, answer), keywords = coalesce($5::jsonb, keywords), enabled = coalesce($6, enabled),
+           word_count = coalesce(length($3), word_count), tokens = coalesce($7, tokens), index_node_hash = coalesce($8, index_node_hash),
+           embedding = CASE WHEN $3::text IS NULL THEN embedding ELSE $9::vector END, embedding_dim = CASE WHEN $3::text IS NULL THEN embedding_dim ELSE $10 END,
+           content_tsv = CASE WHEN $3::text IS NULL THEN content_tsv ELSE to_tsvector('simple', $11) END, updated_at = now()
+         WHERE id = $1 AND document_id = $2 RETURNING ${COLUMNS}`,
+        [
+          req.segmentId,
+          document.id,
+          content ?? null,
+          answer ?? null,
+          keywords ? JSON.stringify(keywords) : null,
+          enabled ?? null,
+          content ? estimateTokens(content) : null,
+          content ? contentHash(content) : null,
+          vector ? toVectorLiteral(vector) : null,
+          vector?.length ?? null,
+          content ? toFullTextDocument(content) : '',
+        ],
+      );
+      if (children) await this.childChunks.replaceForSegment(m, document, req.segmentId, children);
+      return updated;
+    });
     await this.datasets.changed(document.datasetId);
-    return { data: toSegmentResponse(rows[0]!), doc_form: document.docForm };
+    const [data] = await this.responses(document, rows);
+    return { data: data!, doc_form: document.docForm };
   }
 
   async delete(req: RequestOf<'kb.segment.delete.v1'>): Promise<void> {
     const document = await this.writableDocument(req.workspaceId, req.datasetId, req.documentId);
     await this.requireSegment(document.id, req.segmentId);
-    await this.db.dataSource.query(`DELETE FROM rag.segments WHERE id = $1 AND document_id = $2`, [req.segmentId, document.id]);
+    await this.db.dataSource.transaction(async (m) => {
+      await m.query(`DELETE FROM rag.child_chunks WHERE segment_id = $1 AND document_id = $2`, [req.segmentId, document.id]);
+      await m.query(`DELETE FROM rag.segments WHERE id = $1 AND document_id = $2`, [req.segmentId, document.id]);
+    });
     await this.datasets.changed(document.datasetId);
   }
 

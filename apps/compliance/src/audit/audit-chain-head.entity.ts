@@ -1,0 +1,18 @@
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** The one row every append locks (FOR UPDATE): the last record's sequence number and hash. */
+@Entity({ name: 'audit_chain_head' })
+@Check('CHK_audit_chain_head_single', '"id" = 1')
+export class AuditChainHeadEntity {
+  @PrimaryColumn({ type: 'smallint', primaryKeyConstraintName: 'PK_audit_chain_head_id' })
+  id!: number;
+
+  @Column({ name: 'last_seq', type: 'bigint' })
+  lastSeq!: string;
+
+  @Column({ name: 'last_hash', type: 'text' })
+  lastHash!: string;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,239 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { AuditModule, AuditService } from '@weft/audit';
+import { databaseConfig, loadConfig } from '@weft/config';
+import type { AuditEvent } from '@weft/contracts';
+import { MessageBus, MessagingModule } from '@weft/messaging';
+import { MetricsModule } from '@weft/metrics';
+import { DatabaseService, PersistenceModule } from '@weft/persistence';
+import { createTestDatabase, expectEventually, infraUrls, pollUntil, queryDatabase, TestDatabase, uniqueSuffix } from '@weft/testing';
+import { randomUUID } from 'node:crypto';
+import { register } from 'prom-client';
+import { complianceDatabase } from '../database.config';
+import { AuditAppender } from './audit-appender.service';
+import { AuditEventRepository } from './audit-event.repository';
+import { AuditRetentionService } from './audit-retention.service';
+import { AuditTrailHandler } from './audit-trail.handler';
+import { AuditTrailModule } from './audit.module';
+
+const DAY = 86_400_000;
+
+function event(over: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    action: 'test.action',
+    actor: { id: 'acc-1', type: 'account' },
+    correlationId: randomUUID(),
+    details: { n: 1, nested: { b: [1, 2], a: 'x' } },
+    id: randomUUID(),
+    ip: '127.0.0.1',
+    occurredAt: new Date().toISOString(),
+    outcome: 'success',
+    resource: { id: 'r-1', type: 'thing' },
+    service: 'gateway',
+    userAgent: 'jest',
+    workspaceId: 'ws-1',
+    ...over,
+  };
+}
+
+/** The compliance service's audit trail in a Nest app of its own, with its own database and NATS prefix. */
+async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }> {
+  const db = await createTestDatabase();
+  const database = loadConfig('test', databaseConfig, { DATABASE_URL: db.url, DATABASE_POOL_MAX: '12' });
+  const prefix = `t${uniqueSuffix()}`;
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      MetricsModule,
+      MessagingModule.forRoot({ instanceId: uniqueSuffix(), requestTimeoutMs: 5000, servers: [infraUrls().natsUrl], service: 'compliance', subjectPrefix: prefix }),
+      PersistenceModule.forRoot({ applicationName: 'weft-audit-trail-test', database, definition: complianceDatabase, migrateOnStart: true }),
+      AuditModule.forRoot('compliance'),
+      AuditTrailModule.forRoot({ pruneIntervalMinutes: 24 * 60, retentionDays: 30 }),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  await app.get(DatabaseService).whenReady();
+  await app.get(MessageBus).start();
+  return { app, db };
+}
+
+// Changes rows the way an intruder with database access would: the append-only trigger switched off.
+async function tamper(url: string, sql: string, params: unknown[] = []): Promise<void> {
+  const literal = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+  const statement = sql.replace(/\$(\d)/g, (_, i: string) => literal(params[Number(i) - 1]));
+  await queryDatabase(url, `ALTER TABLE compliance.audit_events DISABLE TRIGGER audit_events_append_only; ${statement}; ALTER TABLE compliance.audit_events ENABLE TRIGGER audit_events_append_only`);
+}
+
+describe('the audit trail hash chain (compliance, real Postgres and NATS)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let repo: AuditEventRepository;
+  let handler: AuditTrailHandler;
+  let appender: AuditAppender;
+
+  beforeAll(async () => {
+    ({ app, db } = await startTrail());
+    repo = app.get(AuditEventRepository);
+    handler = app.get(AuditTrailHandler);
+    appender = app.get(AuditAppender);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('appends concurrent batches from many transactions as one unbroken chain, each event id once', async () => {
+    const events = Array.from({ length: 120 }, () => event());
+    // 40 overlapping batches at once, each in its own transaction: every id appears in two batches.
+    const batches = Array.from({ length: 40 }, (_, i) => [...events.slice(i * 3, i * 3 + 3), ...events.slice(((i + 1) % 40) * 3, ((i + 1) % 40) * 3 + 3)]);
+    const results = await Promise.all(batches.map((b) => repo.appendBatch(b)));
+    expect(results.flat().filter(Boolean)).toHaveLength(120);
+    const rows = await queryDatabase<{ seq: string; n: string }>(db.url, 'SELECT min(seq) AS seq, count(DISTINCT id) AS n FROM compliance.audit_events');
+    expect(rows[0]).toEqual({ n: '120', seq: '1' });
+    expect(await handler.verify()).toMatchObject({ checked: 120, head: { seq: 120 }, result: 'ok' });
+  });
+
+  it('stores a redelivered event once, through the batching appender too', async () => {
+    const e = event();
+    const [first, second, third] = await Promise.all([appender.append(e), appender.append(e), appender.append({ ...e })]);
+    expect([first, second, third].filter(Boolean)).toHaveLength(1);
+    expect(await appender.append(e)).toBe(false);
+    expect((await queryDatabase(db.url, 'SELECT id FROM compliance.audit_events WHERE id = $1', [e.id])).length).toBe(1);
+  });
+
+  it('takes events from JetStream and ignores a republished id', async () => {
+    const bus = app.get(MessageBus);
+    const e = event({ action: 'test.jetstream' });
+    await bus.publishEvent('audit.event.v1', e, e.id);
+    await bus.publishEvent('audit.event.v1', e, e.id);
+    // The same id appended directly, as if JetStream had redelivered it after its de-duplication window.
+    await expectEventually(async () => expect((await queryDatabase(db.url, 'SELECT seq FROM compliance.audit_events WHERE id = $1', [e.id])).length).toBe(1));
+    expect(await appender.append(e)).toBe(false);
+    expect(await handler.verify()).toMatchObject({ result: 'ok' });
+  });
+
+  it('refuses ordinary updates and deletes of the trail', async () => {
+    await expect(queryDatabase(db.url, `UPDATE compliance.audit_events SET action = 'x' WHERE seq = 5`)).rejects.toThrow(/append-only/);
+    await expect(queryDatabase(db.url, `DELETE FROM compliance.audit_events WHERE seq = 5`)).rejects.toThrow(/append-only/);
+  });
+
+  it('detects a changed, a deleted and an inserted record, each at its place', async () => {
+    const [row] = await queryDatabase<Record<string, unknown>>(db.url, 'SELECT * FROM compliance.audit_events WHERE seq = 7');
+    await tamper(db.url, `UPDATE compliance.audit_events SET details = '{"n": 2}' WHERE seq = 7`);
+    expect(await handler.verify()).toMatchObject({ first_broken: { id: row['id'], reason: 'hash_mismatch', seq: 7 }, result: 'broken' });
+    await tamper(db.url, `UPDATE compliance.audit_events SET details = $1::jsonb WHERE seq = 7`, [JSON.stringify(row['details'])]);
+    expect(await handler.verify()).toMatchObject({ result: 'ok' });
+
+    const [ninth] = await queryDatabase<Record<string, unknown>>(db.url, 'SELECT * FROM compliance.audit_events WHERE seq = 9');
+    await tamper(db.url, `DELETE FROM compliance.audit_events WHERE seq = 9`);
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'sequence_gap', seq: 10 }, result: 'broken' });
+    await tamper(db.url, `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`, [JSON.stringify(ninth)]);
+    expect(await handler.verify()).toMatchObject({ result: 'ok' });
+
+    const head = Number((await queryDatabase<{ last_seq: string }>(db.url, 'SELECT last_seq FROM compliance.audit_chain_head'))[0].last_seq);
+    const intruder = randomUUID();
+    await tamper(
+      db.url,
+      `INSERT INTO compliance.audit_events (id, occurred_at, service, actor_type, action, resource_type, outcome, details, seq, prev_hash, hash)
+       VALUES ($1, now(), 'gateway', 'account', 'app.deleted', 'app', 'success', '{}', $2, 'x', 'y')`,
+      [intruder, head + 1],
+    );
+    expect(await handler.verify()).toMatchObject({ first_broken: { id: intruder, reason: 'record_after_head', seq: head + 1 }, result: 'broken' });
+    await tamper(db.url, `DELETE FROM compliance.audit_events WHERE id = $1`, [intruder]);
+    expect(await handler.verify()).toMatchObject({ result: 'ok' });
+
+    // Records cut from the end (and the chain head left alone) are missed too.
+    const [last] = await queryDatabase<Record<string, unknown>>(db.url, 'SELECT * FROM compliance.audit_events WHERE seq = $1', [head]);
+    await tamper(db.url, `DELETE FROM compliance.audit_events WHERE seq = $1`, [head]);
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'head_mismatch', seq: head }, result: 'broken' });
+    await tamper(db.url, `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`, [JSON.stringify(last)]);
+    expect(await handler.verify()).toMatchObject({ result: 'ok' });
+  });
+
+  it("lists one workspace's records newest first, filtered, with a cursor", async () => {
+    const t0 = Date.now() - 60_000;
+    const ws = `ws-${uniqueSuffix()}`;
+    const mine = Array.from({ length: 5 }, (_, i) =>
+      event({ action: i % 2 ? 'app.published' : 'app.imported', actor: { id: `acc-${i % 2}`, type: 'account' }, occurredAt: new Date(t0 + i * 1000).toISOString(), resource: { id: `app-${i}`, type: 'app' }, workspaceId: ws }),
+    );
+    await repo.appendBatch([...mine, event({ workspaceId: 'someone-else' })]);
+    const base = { action: null, actorId: null, actorType: null, cursor: null, end: null, limit: 2, resourceId: null, resourceType: null, start: null, workspaceId: ws };
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const res = await handler.logs({ ...base, cursor });
+      seen.push(...res.data.map((r) => r.id));
+      cursor = res.next_cursor;
+      expect(res.has_more).toBe(cursor !== null);
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(mine.map((e) => e.id).reverse());
+    const published = await handler.logs({ ...base, action: 'app.published', limit: 10 });
+    expect(published.data.map((r) => r.resource.id)).toEqual(['app-3', 'app-1']);
+    expect((await handler.logs({ ...base, actorId: 'acc-0', actorType: 'account', limit: 10 })).data).toHaveLength(3);
+    expect((await handler.logs({ ...base, limit: 10, resourceId: 'app-2', resourceType: 'app' })).data.map((r) => r.id)).toEqual([mine[2].id]);
+    const ranged = await handler.logs({ ...base, end: new Date(t0 + 3000).toISOString(), limit: 10, start: new Date(t0 + 1000).toISOString() });
+    expect(ranged.data.map((r) => r.id)).toEqual([mine[2].id, mine[1].id]);
+    await expect(handler.logs({ ...base, cursor: 'bm9wZQ' })).rejects.toMatchObject({ code: 'invalid_param' });
+    await expect(handler.logs({ ...base, actorId: 'acc-0' })).rejects.toMatchObject({ code: 'invalid_param' });
+  });
+});
+
+describe('audit retention pruning', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    ({ app, db } = await startTrail());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('prunes old records behind a checkpoint, keeps the rest verifiable, counts and audits the run', async () => {
+    const repo = app.get(AuditEventRepository);
+    const handler = app.get(AuditTrailHandler);
+    const retention = app.get(AuditRetentionService);
+    const old = Array.from({ length: 7 }, (_, i) => event({ occurredAt: new Date(Date.now() - 400 * DAY + i).toISOString() }));
+    const recent = Array.from({ length: 3 }, () => event());
+    await repo.appendBatch(old);
+    await repo.appendBatch(recent);
+    const oldHash = (await queryDatabase<{ hash: string }>(db.url, 'SELECT hash FROM compliance.audit_events WHERE seq = 7'))[0].hash;
+
+    // The run at start-up may still hold the lock; another replica's run answers null.
+    const run = await pollUntil(async () => (await retention.pruneOnce()) ?? undefined, { what: 'the retention lock' });
+    expect(run).toMatchObject({ checkpointSeq: 8, pruned: 7 });
+    const kept = await queryDatabase<{ id: string }>(db.url, 'SELECT id FROM compliance.audit_events ORDER BY seq');
+    expect(kept.map((r) => r.id)).toEqual(expect.arrayContaining(recent.map((e) => e.id)));
+    expect(kept.map((r) => r.id)).not.toEqual(expect.arrayContaining([old[0].id]));
+    expect(await handler.verify()).toMatchObject({ checkpoint: { previous_hash: oldHash, seq: 8 }, result: 'ok' });
+    expect(await register.getSingleMetricAsString('weft_audit_records_pruned_total')).toMatch(/weft_audit_records_pruned_total 7/);
+
+    // The run is in the trail itself, after the kept records.
+    await expectEventually(async () => {
+      const rows = await queryDatabase<{ details: Record<string, unknown>; outcome: string }>(db.url, `SELECT details, outcome FROM compliance.audit_events WHERE action = 'audit.retention.prune'`);
+      expect(rows).toEqual([{ details: expect.objectContaining({ checkpoint_seq: 8, pruned: 7, retention_days: 30 }), outcome: 'success' }]);
+    });
+    expect(await handler.verify()).toMatchObject({ checked: 4, result: 'ok' });
+
+    // Nothing more to prune: a second run deletes nothing.
+    expect(await pollUntil(async () => (await retention.pruneOnce()) ?? undefined)).toMatchObject({ pruned: 0 });
+
+    // Tampering with the kept part is still found, including its first record (checked against the checkpoint).
+    await tamper(db.url, `UPDATE compliance.audit_events SET outcome = 'failure' WHERE seq = 9`);
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'hash_mismatch', seq: 9 }, result: 'broken' });
+    await tamper(db.url, `UPDATE compliance.audit_events SET outcome = 'success' WHERE seq = 9`);
+    await tamper(db.url, `DELETE FROM compliance.audit_events WHERE seq = 8`);
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'checkpoint_mismatch', seq: 9 }, result: 'broken' });
+  });
+
+  it('refuses to prune a broken part of the chain, so pruning never erases evidence', async () => {
+    const db2 = db;
+    const repo = app.get(AuditEventRepository);
+    await expect(repo.pruneBatch(new Date(Date.now() + DAY), 100)).rejects.toThrow(/Refusing to prune the audit trail/);
+    expect(Number((await queryDatabase<{ n: string }>(db2.url, 'SELECT count(*) AS n FROM compliance.audit_events'))[0].n)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,83 @@
+import { field, type AuditedCall, type AuditedOptions } from './audit.interceptor';
+
+const param = (name: string) => (c: AuditedCall) => {
+  const value = c.req.params[name] as unknown;
+  return Array.isArray(value) ? value.join('/') : value;
+};
+const keysOf = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).sort() : []);
+
+/** A Service API run: which app, which key (the actor), which end user, how it was asked for. */
+const runStarted = (mode: string): AuditedOptions => ({
+  action: 'run.started',
+  details: (c) => ({
+    app_id: c.req.appKey?.app.id ?? null,
+    app_mode: c.req.appKey?.app.mode ?? null,
+    end_user: typeof c.body['user'] === 'string' ? c.body['user'] : null,
+    input_names: keysOf(c.body['inputs']),
+    kind: mode,
+    response_mode: c.body['response_mode'] ?? null,
+    workflow_id: c.params['workflowId'] ?? null,
+  }),
+  id: (c) => c.req.appKey?.app.id,
+  resource: 'app',
+});
+
+/**
+ * The audited routes of the gateway, by name, for `@Audited(AUDITED_ROUTES.x)` on their handlers. Details
+ * carry names and ids only, never values that could be secret or personal (credential values, inputs,
+ * document text).
+ */
+export const AUDITED_ROUTES = {
+  appImported: {
+    action: 'app.imported',
+    details: (c) => ({ app_mode: field(c.result, 'app_mode'), dsl_version: field(c.result, 'imported_dsl_version'), import_id: field(c.result, 'id'), status: field(c.result, 'status') }),
+    failed: (result) => field(result, 'status') === 'failed',
+    id: (c) => field(c.result, 'app_id'),
+    resource: 'app',
+  },
+  appPublished: {
+    action: 'app.published',
+    details: (c) => ({ version: field(c.result, 'version'), workflow_id: field(c.result, 'workflow_id') }),
+    id: 'appId',
+    resource: 'app',
+  },
+  chatRunStarted: runStarted('chat'),
+  completionRunStarted: runStarted('completion'),
+  datasetCreated: { action: 'dataset.created', details: (c) => ({ name: field(c.result, 'name') }), id: (c) => field(c.result, 'id'), resource: 'dataset' },
+  datasetDeleted: { action: 'dataset.deleted', id: 'datasetId', resource: 'dataset' },
+  datasetMetadataChanged: { action: 'dataset.metadata.changed', details: (c) => ({ metadata_id: c.params['metadataId'] ?? null, operation: c.req.method }), id: 'datasetId', resource: 'dataset' },
+  datasetUpdated: { action: 'dataset.updated', details: (c) => ({ fields: keysOf(c.body) }), id: 'datasetId', resource: 'dataset' },
+  documentCreated: {
+    action: 'document.created',
+    details: (c) => ({ batch: field(c.result, 'batch'), dataset_id: c.params['datasetId'], name: field(c.result, 'document', 'name') }),
+    id: (c) => field(c.result, 'document', 'id'),
+    resource: 'document',
+  },
+  documentDeleted: { action: 'document.deleted', details: (c) => ({ dataset_id: c.params['datasetId'] }), id: 'documentId', resource: 'document' },
+  documentMetadataChanged: { action: 'document.metadata.changed', details: (c) => ({ dataset_id: c.params['datasetId'] }), id: 'datasetId', resource: 'dataset' },
+  documentStatusChanged: {
+    action: 'document.status.changed',
+    details: (c) => ({ dataset_id: c.params['datasetId'], document_ids: Array.isArray(c.body['document_ids']) ? c.body['document_ids'].slice(0, 100) : [], status_action: c.params['action'] }),
+    id: 'datasetId',
+    resource: 'dataset',
+  },
+  documentUpdated: {
+    action: 'document.updated',
+    details: (c) => ({ batch: field(c.result, 'batch'), dataset_id: c.params['datasetId'] }),
+    id: 'documentId',
+    resource: 'document',
+  },
+  providerCredentialsUpdated: {
+    action: 'provider_credentials.updated',
+    details: (c) => ({ fields: keysOf(c.body['credentials']) }),
+    id: param('provider'),
+    resource: 'model_provider',
+  },
+  segmentsChanged: {
+    action: 'document.segments.changed',
+    details: (c) => ({ dataset_id: c.params['datasetId'], operation: c.req.method, segment_id: c.params['segmentId'] ?? null }),
+    id: 'documentId',
+    resource: 'document',
+  },
+  workflowRunStarted: runStarted('workflow'),
+} satisfies Record<string, AuditedOptions>;

@@ -1,0 +1,165 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import * as contracts from '@weft/contracts';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ZodEffects, ZodObject, ZodType, type ZodTypeAny } from 'zod';
+import { zodToJsonSchema } from 'zod-to-json-schema';
+
+/** Where Swagger UI and the JSON description are served. */
+export const DOCS_PATH = 'docs';
+export const DOCS_JSON_PATH = 'docs-json';
+
+const CONSOLE_AUTH = 'console-token';
+const SERVICE_AUTH = 'api-key';
+const DIFY_ERROR = 'DifyError';
+
+/** Errors every operation may answer, in Dify's `{code, message, status}` shape. */
+const ERROR_RESPONSES: Record<string, string> = {
+  '400': 'Invalid parameters or body (`invalid_param`, `bad_request`)',
+  '404': 'Not found, or not visible to the caller (`not_found`)',
+  '413': 'Body too large (`request_entity_too_large`)',
+  '429': 'Rate limit reached (`too_many_requests`); see `Retry-After`',
+  '500': 'Internal error (`internal_error`), with the correlation id',
+};
+const AUTH_RESPONSES: Record<string, string> = {
+  '401': 'Missing, expired or invalid token or API key (`unauthorized`)',
+  '403': "The caller's role or key does not allow this (`forbidden`)",
+};
+
+/**
+ * The schemas a handler parses with `parseBody(Schema, body)` or `parseBody(Schema, query)`, read from
+ * its compiled source (`(0, contracts_1.parseBody)(app_dto_1.ImportRequestSchema, body)`): the
+ * controllers keep taking `@Body() body: unknown` and the description follows their zod schemas.
+ */
+export function parsedSchemaNames(handler: (...args: unknown[]) => unknown): { body: string[]; query: string[] } {
+  const source = Function.prototype.toString.call(handler);
+  const found = { body: [] as string[], query: [] as string[] };
+  for (const match of source.matchAll(/parseBody\)?\(\s*(?:[\w$]+\.)?([A-Za-z_$][\w$]*)\s*,\s*(body|query)\b/g)) found[match[2] as 'body' | 'query'].push(match[1]!);
+  return found;
+}
+
+/**
+ * Every exported zod schema of the gateway's DTO files (`*.dto.ts`, found on disk so that a new one needs
+ * no registration here) and of the contracts lib, by export name.
+ */
+function requestSchemas(): Map<string, ZodTypeAny> {
+  const schemas = new Map<string, ZodTypeAny>();
+  const add = (exports: Record<string, unknown>) => {
+    for (const [name, value] of Object.entries(exports)) if (value instanceof ZodType && !schemas.has(name)) schemas.set(name, value as ZodTypeAny);
+  };
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (/\.dto\.(js|ts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) add(require(path) as Record<string, unknown>); // eslint-disable-line @typescript-eslint/no-require-imports
+    }
+  };
+  visit(join(__dirname, '..'));
+  add(contracts as Record<string, unknown>);
+  return schemas;
+}
+
+/** A zod schema as an OpenAPI 3.0 schema object (inline, no `$ref`s or `$schema`; unknown keys allowed unless the schema is strict, as zod parses). */
+export function zodToOpenApi(schema: ZodTypeAny): Record<string, unknown> {
+  // The cast keeps TypeScript from expanding zod-to-json-schema's generic option types (too deep for tsc).
+  const json = (zodToJsonSchema as (schema: unknown, options: unknown) => Record<string, unknown>)(schema, { $refStrategy: 'none', removeAdditionalStrategy: 'strict', target: 'openApi3' });
+  delete json['$schema'];
+  return json;
+}
+
+/** Decorates every controller method: request bodies and query parameters from its zod schemas, tags and auth. */
+function describeControllers(app: INestApplication): void {
+  const schemas = requestSchemas();
+  const unresolved: string[] = [];
+  const controllers = new Set<Type>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) if (wrapper.metatype) controllers.add(wrapper.metatype as Type);
+  }
+  for (const controller of controllers) {
+    const prefixes = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+    const prefix = prefixes[0]!.replace(/^\/+/, '');
+    const tag = prefix.startsWith('console/api') ? 'Console API' : prefix.startsWith('v1') ? 'Service API' : 'Operations';
+    ApiTags(tag)(controller);
+    const classGuards = (Reflect.getMetadata(GUARDS_METADATA, controller) as unknown[] | undefined) ?? [];
+    for (const key of Object.getOwnPropertyNames(controller.prototype)) {
+      const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, key);
+      const handler = descriptor?.value as ((...args: unknown[]) => unknown) | undefined;
+      if (key === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
+      const guards = [...classGuards, ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? [])];
+      if (guards.length > 0) ApiBearerAuth(tag === 'Console API' ? CONSOLE_AUTH : SERVICE_AUTH)(controller.prototype, key, descriptor!);
+      const parsed = parsedSchemaNames(handler);
+      for (const name of [...parsed.body, ...parsed.query]) if (!schemas.has(name)) unresolved.push(`${controller.name}.${key}: ${name}`);
+      const body = parsed.body.map((name) => schemas.get(name)).find((s) => s !== undefined);
+      if (body) ApiBody({ required: true, schema: zodToOpenApi(body) as never })(controller.prototype, key, descriptor!);
+      for (let query of parsed.query.map((name) => schemas.get(name))) {
+        while (query instanceof ZodEffects) query = query.innerType() as ZodTypeAny;
+        if (!(query instanceof ZodObject)) continue;
+        for (const [name, field] of Object.entries(query.shape as Record<string, ZodTypeAny>)) {
+          ApiQuery({ name, required: !field.isOptional(), schema: zodToOpenApi(field) as never })(controller.prototype, key, descriptor!);
+        }
+      }
+    }
+  }
+  // A schema the description cannot find would silently document a body as "any object".
+  if (unresolved.length > 0) throw new Error(`OpenAPI: no exported zod schema found for ${unresolved.join(', ')}`);
+}
+
+/** Adds Dify's error shape to every operation, next to the success response Nest describes. */
+function addErrorResponses(document: OpenAPIObject): void {
+  document.components = {
+    ...document.components,
+    schemas: {
+      ...document.components?.schemas,
+      [DIFY_ERROR]: {
+        properties: { code: { example: 'invalid_param', type: 'string' }, message: { type: 'string' }, status: { example: 400, type: 'integer' } },
+        required: ['code', 'message', 'status'],
+        type: 'object',
+      },
+    },
+  };
+  const error = (description: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${DIFY_ERROR}` } } }, description });
+  for (const item of Object.values(document.paths)) {
+    for (const operation of [item.get, item.put, item.post, item.delete, item.options, item.head, item.patch, item.trace]) {
+      if (!operation) continue;
+      const secured = (operation.security ?? []).length > 0;
+      for (const [status, description] of Object.entries({ ...ERROR_RESPONSES, ...(secured ? AUTH_RESPONSES : {}) })) operation.responses[status] ??= error(description);
+      for (const response of Object.values(operation.responses)) if (response && 'description' in response && !response.description) response.description = 'Success';
+    }
+  }
+}
+
+/** The OpenAPI 3 description of every route the gateway serves (console API, Service API, operations). */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  describeControllers(app);
+  const config = new DocumentBuilder()
+    .setTitle('Weft API')
+    .setDescription(
+      'The console API (`/console/api/*`, people, JWT access tokens) and the Dify-compatible Service API (`/v1/*`, app and dataset API keys). ' +
+        'Errors answer in Dify\'s shape `{code, message, status}`.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ bearerFormat: 'JWT', description: 'Console access token from POST /console/api/login', scheme: 'bearer', type: 'http' }, CONSOLE_AUTH)
+    .addBearerAuth({ description: 'App key (`app-…`) or dataset key (`dataset-…`)', scheme: 'bearer', type: 'http' }, SERVICE_AUTH)
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller}_${method}` });
+  addErrorResponses(document);
+  return document;
+}
+
+/**
+ * Serves Swagger UI at `/docs` and the description at `/docs-json`. Swagger UI's start-up script is a
+ * separate file (`/docs/swagger-ui-init.js`), so it runs under a CSP that allows no inline script.
+ */
+export function setupOpenApi(app: INestApplication): void {
+  let document: OpenAPIObject | undefined;
+  // Built on first request, once: every module's controllers are known by then.
+  SwaggerModule.setup(DOCS_PATH, app, () => (document ??= buildOpenApiDocument(app)), {
+    customSiteTitle: 'Weft API',
+    jsonDocumentUrl: DOCS_JSON_PATH,
+    raw: ['json'],
+    swaggerOptions: { persistAuthorization: false },
+  });
+}

@@ -1,0 +1,48 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import type { Observable } from 'rxjs';
+import type { DatasetKeyContext } from '../knowledge/dataset-key.guard';
+import type { AppKeyContext } from '../service-api/app-key.guard';
+import { clientAddressKey } from './http-rules.util';
+import { RateLimitService } from './rate-limit.service';
+
+const ACTIVE_REQUEST_SLOT = 'weft:active-request-slot';
+
+/**
+ * Marks a run route (workflow, chat or completion call, blocking or streaming): it holds one of its app's
+ * active-run slots (Dify's max_active_requests) until its response closes, and has no request timeout,
+ * since it ends with the workflow's own time limit.
+ */
+export const ActiveRequestSlot = () => SetMetadata(ACTIVE_REQUEST_SLOT, true);
+
+/** Whether a handler is a run route marked with `ActiveRequestSlot`. */
+export function takesActiveRequestSlot(reflector: Reflector, context: ExecutionContext): boolean {
+  return reflector.get<boolean | undefined>(ACTIVE_REQUEST_SLOT, context.getHandler()) === true;
+}
+
+type ServiceApiRequest = Request & { appKey?: AppKeyContext; datasetKey?: DatasetKeyContext };
+
+/**
+ * Applies the Service API rate limits (per key and per client address) and the active-run limit to every
+ * `/v1` route. It runs after the key guards, so it knows the key and its app (and the app's own limits);
+ * requests that fail authentication are answered by the guards before they are counted.
+ */
+@Injectable()
+export class RateLimitInterceptor implements NestInterceptor {
+  constructor(
+    private readonly limiter: RateLimitService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    const req = http.getRequest<ServiceApiRequest>();
+    if (!req.path.startsWith('/v1/')) return next.handle();
+    const app = req.appKey ? { id: req.appKey.app.id, workspaceId: req.appKey.app.workspaceId } : null;
+    const keyId = req.appKey?.keyId ?? req.datasetKey?.keyId ?? null;
+    await this.limiter.admit({ address: clientAddressKey(req.ip), app, keyId }, http.getResponse<Response>(), takesActiveRequestSlot(this.reflector, context));
+    return next.handle();
+  }
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { WORKSPACE_ROLES } from '../accounts/workspace-role.util';
+
+/** Roles a member can be given here; ownership is not handed out by invitation or role change. */
+const GRANTABLE_ROLE = z.enum(WORKSPACE_ROLES.filter((r) => r !== 'owner') as ['admin', 'editor', 'normal']);
+
+/** `POST /console/api/workspaces/current/members/invite-email` (Dify's shape). */
+export const InviteMembersRequestSchema = z.object({
+  emails: z.array(z.string().trim().toLowerCase().email().max(254)).min(1).max(50),
+  role: GRANTABLE_ROLE,
+  language: z.string().max(20).optional(),
+});
+
+/** `PUT /console/api/workspaces/current/members/{member_id}/update-role`. */
+export const UpdateRoleRequestSchema = z.object({ role: GRANTABLE_ROLE });
+
+/** `POST /console/api/workspaces/switch`. */
+export const SwitchWorkspaceRequestSchema = z.object({ tenant_id: z.string().uuid() });
+
+/** `POST /console/api/activate`: an invited person creates an account and joins. */
+export const ActivateRequestSchema = z.object({
+  token: z.string().min(1).max(200),
+  email: z.string().trim().toLowerCase().email().max(254).optional(),
+  name: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(256),
+});

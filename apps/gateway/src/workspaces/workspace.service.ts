@@ -1,0 +1,130 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditService } from '@weft/audit';
+import { DomainError, isUuid } from '@weft/contracts';
+import type { RequestClientInfo } from '@weft/platform';
+import type { z } from 'zod';
+import { AccountRepository } from '../accounts/account.repository';
+import { AccountService, assertPasswordPolicy } from '../accounts/account.service';
+import { CONSOLE_AUTH_SETTINGS, type ConsoleAuthSettings } from '../accounts/console-auth.settings';
+import { AuthSessionRepository } from '../accounts/auth-session.repository';
+import type { ConsoleUser } from '../accounts/console-auth.guard';
+import type { TokenResponse } from '../accounts/account.dto';
+import { hashPassword } from '../accounts/password.util';
+import { type WorkspaceRole, roleAtLeast } from '../accounts/workspace-role.util';
+import type { ActivateRequestSchema, InviteMembersRequestSchema } from './workspace.dto';
+import { EmailTakenError, WorkspaceRepository } from './workspace.repository';
+
+/** One line of an invitation's answer (Dify's shape). */
+export interface InvitationResult {
+  status: 'success' | 'failed';
+  email: string;
+  url?: string;
+  message?: string;
+}
+
+/**
+ * Who may change whom: an admin or owner manages members whose role is below their own, and may give
+ * at most their own role; the owner cannot be demoted or removed, nor can anyone change themselves.
+ */
+export function assertMayManage(actor: ConsoleUser, targetId: string, targetRole: WorkspaceRole, newRole?: WorkspaceRole): void {
+  if (targetId === actor.accountId) throw new DomainError('forbidden', 'You cannot change your own membership.');
+  if (targetRole === 'owner') throw new DomainError('forbidden', "The workspace owner's membership cannot be changed.");
+  if (actor.role !== 'owner' && roleAtLeast(targetRole, actor.role)) throw new DomainError('forbidden', `Only the owner can change a member whose role is ${targetRole}.`);
+  if (newRole && actor.role !== 'owner' && roleAtLeast(newRole, actor.role)) throw new DomainError('forbidden', `Only the owner can give the ${newRole} role.`);
+}
+
+/** Workspaces, members and invitations. Every change is audited. */
+@Injectable()
+export class WorkspaceService {
+  constructor(
+    private readonly workspaces: WorkspaceRepository,
+    private readonly accounts: AccountRepository,
+    private readonly accountService: AccountService,
+    private readonly sessions: AuthSessionRepository,
+    private readonly audit: AuditService,
+    @Inject(CONSOLE_AUTH_SETTINGS) private readonly settings: ConsoleAuthSettings,
+  ) {}
+
+  /** Invites by email: an existing account joins at once; anyone else gets an activation link (shown to the inviter). */
+  async invite(actor: ConsoleUser, req: z.infer<typeof InviteMembersRequestSchema>, client: RequestClientInfo): Promise<InvitationResult[]> {
+    if (actor.role !== 'owner' && roleAtLeast(req.role, actor.role)) throw new DomainError('forbidden', `Only the owner can give the ${req.role} role.`);
+    const results: InvitationResult[] = [];
+    for (const email of [...new Set(req.emails)]) {
+      const existing = await this.accounts.findByEmail(email);
+      if (existing) {
+        const added = await this.workspaces.addMember(actor.workspaceId, existing.accountId, req.role, actor.accountId);
+        if (!added) {
+          results.push({ status: 'failed', email, message: 'Already a member of this workspace.' });
+          continue;
+        }
+        this.record(actor, 'workspace.member.added', existing.accountId, client, { role: req.role });
+        results.push({ status: 'success', email });
+      } else {
+        const { id, token } = await this.workspaces.invite(actor.workspaceId, email, req.role, actor.accountId, this.settings.invitationTtlHours * 3600_000);
+        this.record(actor, 'workspace.member.invited', id, client, { role: req.role });
+        results.push({ status: 'success', email, url: `/activate?email=${encodeURIComponent(email)}&token=${token}` });
+      }
+    }
+    return results;
+  }
+
+  async updateRole(actor: ConsoleUser, memberId: string, role: WorkspaceRole, client: RequestClientInfo): Promise<void> {
+    const current = await this.requireMember(actor, memberId);
+    assertMayManage(actor, memberId, current, role);
+    await this.workspaces.setRole(actor.workspaceId, memberId, role);
+    this.record(actor, 'workspace.member.role_changed', memberId, client, { from: current, to: role });
+  }
+
+  /** Removes a member; their sessions in this workspace end at once. */
+  async remove(actor: ConsoleUser, memberId: string, client: RequestClientInfo): Promise<void> {
+    const current = await this.requireMember(actor, memberId);
+    assertMayManage(actor, memberId, current);
+    await this.workspaces.removeMember(actor.workspaceId, memberId);
+    await this.sessions.revokeAllOf(memberId, 'member_removed', actor.workspaceId);
+    this.record(actor, 'workspace.member.removed', memberId, client, { role: current });
+  }
+
+  /** Creates the invited person's account, joins the workspace and logs them in. */
+  async activate(req: z.infer<typeof ActivateRequestSchema>, client: RequestClientInfo): Promise<TokenResponse & { account_id: string; workspace_id: string }> {
+    const invitation = await this.workspaces.findInvitation(req.token);
+    if (!invitation || (req.email !== undefined && req.email !== invitation.email)) throw new DomainError('bad_request', 'The invitation link is invalid or has expired.');
+    assertPasswordPolicy(req.password, this.settings.passwordPolicy);
+    let joined: { accountId: string } | null;
+    try {
+      joined = await this.workspaces.acceptInvitation(invitation, req.name, await hashPassword(req.password));
+    } catch (error) {
+      if (error instanceof EmailTakenError) throw new DomainError('conflict', 'An account with this email already exists; log in and ask to be added.');
+      throw error;
+    }
+    if (!joined) throw new DomainError('bad_request', 'The invitation link is invalid or has expired.');
+    this.audit.record({
+      action: 'workspace.member.joined',
+      actor: { type: 'account', id: joined.accountId },
+      resource: { type: 'account', id: joined.accountId },
+      workspaceId: invitation.workspaceId,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      details: { role: invitation.role, invitation_id: invitation.id },
+    });
+    const tokens = await this.accountService.startSession(joined.accountId, invitation.workspaceId, client);
+    return { ...tokens, account_id: joined.accountId, workspace_id: invitation.workspaceId };
+  }
+
+  private async requireMember(actor: ConsoleUser, memberId: string): Promise<WorkspaceRole> {
+    const role = isUuid(memberId) ? await this.workspaces.roleOf(actor.workspaceId, memberId) : null;
+    if (!role) throw new DomainError('not_found', 'Member not found.');
+    return role;
+  }
+
+  private record(actor: ConsoleUser, action: string, resourceId: string, client: RequestClientInfo, details: Record<string, unknown>): void {
+    this.audit.record({
+      action,
+      actor: { type: 'account', id: actor.accountId },
+      resource: { type: action === 'workspace.member.invited' ? 'invitation' : 'account', id: resourceId },
+      workspaceId: actor.workspaceId,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      details,
+    });
+  }
+}
