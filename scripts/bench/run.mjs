@@ -2,6 +2,7 @@
 // are in place (this module imports npm packages a fresh clone does not have yet). The infrastructure
 // URLs arrive in the environment.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request } from 'node:http';
 import pg from 'pg';
 import { connect, JSONCodec } from 'nats';
@@ -17,6 +18,7 @@ const BENCH_PORTS = { gateway: 15001, orchestrator: 15002, 'node-runner': 15003,
 const urls = { DATABASE_URL: process.env.DATABASE_URL, NATS_URL: process.env.NATS_URL, REDIS_URL: process.env.REDIS_URL };
 
 const rows = [];
+const BENCH_PREFIX = `bench${Date.now()}`;
 
 async function baselineNats() {
   const nc = await connect({ servers: urls.NATS_URL });
@@ -56,6 +58,51 @@ async function baselineHttp() {
   await new Promise((resolve) => server.close(resolve));
 }
 
+/**
+ * Audit events published to JetStream (as every service's AuditService does) until the compliance service
+ * has appended all of them to the hash chain: the rate the trail absorbs a burst, batches and all.
+ */
+async function auditBenchmark() {
+  const count = 5000;
+  const nc = await connect({ servers: urls.NATS_URL });
+  const js = nc.jetstream();
+  const codec = JSONCodec();
+  const pool = new pg.Pool({ connectionString: urls.DATABASE_URL, max: 2 });
+  const action = `bench.audit.${Date.now()}`;
+  const started = process.hrtime.bigint();
+  const inFlight = [];
+  for (let i = 0; i < count; i++) {
+    const id = randomUUID();
+    const event = {
+      action,
+      actor: { id: 'bench', type: 'system' },
+      correlationId: null,
+      details: { i, note: 'benchmark' },
+      id,
+      ip: '127.0.0.1',
+      occurredAt: new Date().toISOString(),
+      outcome: 'success',
+      resource: { id: String(i), type: 'bench' },
+      service: 'gateway',
+      userAgent: 'bench',
+      workspaceId: 'bench',
+    };
+    inFlight.push(js.publish(`${BENCH_PREFIX}.audit.event.v1`, codec.encode(event), { msgID: id }));
+    if (inFlight.length >= 256) await Promise.all(inFlight.splice(0));
+  }
+  await Promise.all(inFlight);
+  for (;;) {
+    const { rows: stored } = await pool.query('SELECT count(*)::int AS n FROM compliance.audit_events WHERE action = $1', [action]);
+    if (stored[0].n >= count) break;
+    if (Number(process.hrtime.bigint() - started) / 1e9 > 120) fail(`only ${stored[0].n} of ${count} audit events stored after 120 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  rows.push({ name: `audit events: JetStream publish → hash chain, ${count} events`, opsPerSecond: count / seconds, p50: NaN, p95: NaN, p99: NaN, notes: 'events/s, compare the raw Postgres insert baseline' });
+  await pool.end();
+  await nc.close();
+}
+
 function startStack() {
   // The load comes from one address with one key, far past the production default of 100 requests per
   // minute: the limiter stays on (its Redis call is part of what is measured) with limits the load never reaches.
@@ -63,7 +110,7 @@ function startStack() {
     ...process.env,
     ...urls,
     LOG_LEVEL: 'warn',
-    NATS_SUBJECT_PREFIX: `bench${Date.now()}`,
+    NATS_SUBJECT_PREFIX: BENCH_PREFIX,
     RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
     RATE_LIMIT_PER_MINUTE: '1000000000',
   };
@@ -229,6 +276,7 @@ try {
   });
   await workflowBenchmarks(gw, stack.map((s) => s.child.pid));
   await chatBenchmarks(gw);
+  await auditBenchmark();
   const rss = await peakRss(stack.map((s) => s.child.pid));
   for (const row of rows) if (row.failures) row.notes = `${row.failures} failed`;
   printTable(rows);

@@ -86,6 +86,30 @@ export const orchestratorConfigSpec = {
   database: databaseConfig,
   http: httpConfig('ORCHESTRATOR_PORT', 5002),
   security: securityConfig,
+  retention: {
+    archiveAfterDays: env.int('RUN_ARCHIVE_AFTER_DAYS', {
+      default: '90',
+      min: 1,
+      doc: 'finished workflow runs (with their node runs) older than this many days move from the live tables to the archive tables; archived runs stay readable',
+    }),
+    archiveBatchPauseMs: env.int('RUN_ARCHIVE_BATCH_PAUSE_MS', { default: '50', min: 0, max: 60000, doc: 'pause between two batches of the archive and retention jobs, so live writes get the database in between' }),
+    archiveBatchSize: env.int('RUN_ARCHIVE_BATCH_SIZE', {
+      default: '1000',
+      min: 1,
+      max: 100000,
+      doc: 'runs (with their node runs) the archive and retention jobs move or delete per transaction; smaller batches hold row locks for less time',
+    }),
+    dataRetentionDays: env.int('DATA_RETENTION_DAYS', {
+      default: '2557',
+      min: 1,
+      doc: 'runs and node runs (live and archived) older than this many days (default 7 years) are deleted, unless the workspace sets its own period or is under legal hold',
+    }),
+    intervalMinutes: env.int('RETENTION_INTERVAL_MINUTES', {
+      default: '60',
+      min: 1,
+      doc: 'how often an orchestrator replica runs the archive and retention jobs (one replica at a time per job, under a Postgres advisory lock)',
+    }),
+  },
   workflow: {
     leaseTtlMs: env.int('RUN_LEASE_TTL_MS', {
       default: '15000',
@@ -166,6 +190,24 @@ export const complianceConfigSpec = {
   ...common,
   database: databaseConfig,
   http: httpConfig('COMPLIANCE_PORT', 5005),
+  // Data exports are sealed with the secret keys (the gateway opens them for the one download) and kept in
+  // the file storage the gateway reads, so both share those settings.
+  security: securityConfig,
+  storage: storageConfig,
+  privacy: {
+    exportLinkTtlHours: env.int('DATA_EXPORT_LINK_EXPIRE_HOURS', {
+      default: '24',
+      min: 1,
+      max: 720,
+      doc: 'how long a finished data export can be downloaded (once) before its link expires and the archive is deleted, in hours',
+    }),
+    jobLeaseSeconds: env.int('PRIVACY_JOB_LEASE_SECONDS', {
+      default: '30',
+      min: 2,
+      max: 3600,
+      doc: 'how long a compliance replica holds an export or erasure it works on without renewing; after a crash another replica (or the restarted one) resumes it this long after the last renewal',
+    }),
+  },
   audit: {
     retentionDays: env.int('AUDIT_RETENTION_DAYS', {
       default: '365',

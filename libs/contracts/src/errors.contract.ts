@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'forbidden',
   'not_found',
   'conflict',
+  /** What was there is gone for good: a spent or expired one-time download link. */
+  'gone',
   'too_many_requests',
   'unavailable',
   'timeout',

@@ -2,6 +2,8 @@ export * from './audit.contract';
 export * from './audit-trail.contract';
 export * from './errors.contract';
 export * from './knowledge.contract';
+export * from './privacy.contract';
+export * from './retention.contract';
 export * from './services.contract';
 export * from './subjects.contract';
 export * from './system.contract';

@@ -91,6 +91,8 @@ export const CreateSegmentsRequestSchema = z.object({
   workspaceId: uuid,
 });
 export const SegmentsResponseSchema = z.object({ data: z.array(json), doc_form: z.string() });
+/** A page of segments, with the document's `doc_form` as Dify's list answers. */
+export const SegmentPageSchema = KnowledgePageSchema.extend({ doc_form: z.string() });
 export const SegmentRequestSchema = z.object({ datasetId: pathId, documentId: pathId, segmentId: pathId, workspaceId: uuid });
 export const UpdateSegmentRequestSchema = z.object({
   datasetId: pathId,

@@ -1,3 +1,4 @@
+export * from './advisory-lock.util';
 export * from './data-source.util';
 export * from './database.service';
 export * from './persistence.module';

@@ -12,6 +12,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { HttpErrorFilter, toHttpError } from './http-error.filter';
+import { jsonBodyProblem, urlHasNul } from './json-body-guard.util';
 import { createServiceIdentity, ServiceIdentity } from './service-identity';
 
 /** The parts of a service's config that start-up itself needs. */
@@ -52,11 +53,19 @@ export function loadConfigOrExit<S extends ConfigSpec>(service: ServiceName, spe
   }
 }
 
+/** Refuses JSON bodies the services could not store or handle safely (see jsonBodyProblem). */
+function verifyJsonBody(_req: unknown, _res: unknown, body: Buffer): void {
+  const problem = jsonBodyProblem(body);
+  if (problem) throw new Error(problem);
+}
+
 /** Body-parser failures (malformed JSON, oversized bodies) answer in Dify's error shape, never HTML. */
 function bodyErrorHandler(err: Error & { status?: number; type?: string }, req: Request & { id?: string }, res: Response, next: NextFunction): void {
   if (!err) return next();
   const status = err.status ?? 400;
-  if (err.type === 'entity.parse.failed') {
+  if (err.type === 'entity.verify.failed') {
+    res.status(400).json({ code: 'invalid_param', message: err.message, status: 400 });
+  } else if (err.type === 'entity.parse.failed') {
     res.status(400).json({ code: 'bad_request', message: 'The request body is not valid JSON.', status: 400 });
   } else if (err.type === 'entity.too.large') {
     res.status(413).json({ code: 'request_entity_too_large', message: 'The request body is too large.', status: 413 });
@@ -95,9 +104,13 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   const limits = { '*': '1mb', ...options.jsonBodyLimits };
   const parsers = Object.entries(limits)
     .filter(([prefix]) => prefix !== '*')
-    .map(([prefix, limit]) => [prefix, express.json({ limit })] as const);
-  const defaultParser = express.json({ limit: limits['*'] });
+    .map(([prefix, limit]) => [prefix, express.json({ limit, verify: verifyJsonBody })] as const);
+  const defaultParser = express.json({ limit: limits['*'], verify: verifyJsonBody });
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (urlHasNul(req.originalUrl)) {
+      res.status(400).json({ code: 'invalid_param', message: 'The URL may not contain NUL characters (%00).', status: 400 });
+      return;
+    }
     const parser = parsers.find(([prefix]) => req.path.startsWith(prefix))?.[1] ?? defaultParser;
     parser(req, res, next);
   });

@@ -1,5 +1,6 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtension } from '@nestjs/swagger';
 import { DomainError } from '@weft/contracts';
 import type { Request } from 'express';
 import { AccountRepository } from './account.repository';
@@ -21,10 +22,11 @@ type WithConsoleUser = Request & { consoleUser?: ConsoleUser };
 const REQUIRED_ROLE = 'weft:required-role';
 
 /**
- * The least role a console route (or every route of a controller) needs; `ConsoleAuthGuard` answers 403
- * to anyone below it. Routes without it are open to every member (`normal` and up).
+ * The least role a console route needs; `ConsoleAuthGuard` answers 403 to anyone below it, and the
+ * OpenAPI description shows it as `x-weft-required-role`. Routes without it are open to every member
+ * (`normal` and up).
  */
-export const RequireRole = (role: WorkspaceRole) => SetMetadata(REQUIRED_ROLE, role);
+export const RequireRole = (role: WorkspaceRole) => applyDecorators(SetMetadata(REQUIRED_ROLE, role), ApiExtension('x-weft-required-role', role));
 
 /** Console routes: a valid access token of an account that is still a member of the token's workspace, with the role the route needs. */
 @Injectable()

@@ -11,7 +11,6 @@ import { ApiKeyCache } from '../service-api/api-key-cache.service';
 /** The console's dataset keys: workspace-wide Knowledge API keys, shown once, stored hashed, revocable; admins and the owner manage them (as in Dify). */
 @Controller('console/api/datasets/api-keys')
 @UseGuards(ConsoleAuthGuard)
-@RequireRole('admin')
 export class DatasetKeyController {
   constructor(
     private readonly apps: AppRepository,
@@ -20,6 +19,7 @@ export class DatasetKeyController {
   ) {}
 
   @Post()
+  @RequireRole('admin')
   @HttpCode(201)
   async create(@CurrentConsoleUser() user: ConsoleUser, @RequestClient() client: RequestClientInfo): Promise<unknown> {
     const token = `dataset-${randomBytes(24).toString('base64url')}`;
@@ -29,11 +29,13 @@ export class DatasetKeyController {
   }
 
   @Get()
+  @RequireRole('admin')
   async list(@CurrentConsoleUser() user: ConsoleUser): Promise<unknown> {
     return { data: (await this.apps.listDatasetKeys(user.workspaceId)).map(toApiKeyResponse) };
   }
 
   @Delete(':keyId')
+  @RequireRole('admin')
   @HttpCode(204)
   async revoke(@CurrentConsoleUser() user: ConsoleUser, @Param('keyId') keyId: string, @RequestClient() client: RequestClientInfo): Promise<void> {
     if (!(await this.apps.deleteKey(user.workspaceId, null, keyId))) throw new DomainError('not_found', 'API key not found.');

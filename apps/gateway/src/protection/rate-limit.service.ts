@@ -70,6 +70,7 @@ export class RateLimitService {
         REDIS_CHECK_TIMEOUT_MS,
       );
     } catch (error) {
+      // A slot the script still takes after the timeout is never released by this request; it expires within ACTIVE_SLOT_TTL_MS.
       this.unavailable.inc();
       if (Date.now() - this.lastUnavailableLog > UNAVAILABLE_LOG_EVERY_MS) {
         this.lastUnavailableLog = Date.now();
@@ -90,15 +91,20 @@ export class RateLimitService {
 
   private holdSlot(appId: string, requestId: string, res: Response): void {
     const renew = setInterval(() => {
+      if (res.closed) return release();
       this.repository.renewSlot(appId, requestId, ACTIVE_SLOT_TTL_MS).catch((error: Error) => this.logger.warn(`Could not renew the active-run slot "${requestId}" of app "${appId}": ${error.message}`));
     }, SLOT_RENEW_MS);
     renew.unref();
+    let released = false;
     const release = () => {
+      if (released) return;
+      released = true;
       clearInterval(renew);
       // If this fails the slot expires by itself within ACTIVE_SLOT_TTL_MS.
       this.repository.releaseSlot(appId, requestId).catch((error: Error) => this.logger.warn(`Could not free the active-run slot "${requestId}" of app "${appId}": ${error.message}`));
     };
-    if (res.writableFinished || res.destroyed) release();
+    // The client may have gone while the slot was being taken: then 'close' has already been emitted.
+    if (res.closed) release();
     else res.once('close', release);
   }
 }

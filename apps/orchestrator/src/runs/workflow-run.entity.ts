@@ -5,6 +5,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('workflow_runs_app_created_idx', ['workspaceId', 'appId', 'createdAt', 'id'])
 @Index('workflow_runs_task_idx', ['taskId'])
 @Index('workflow_runs_status_lease_idx', ['status', 'leaseExpiresAt'])
+@Index('workflow_runs_created_idx', ['createdAt', 'id'])
 export class WorkflowRunEntity {
   @PrimaryColumn('uuid')
   id!: string;

@@ -46,20 +46,24 @@ export class WorkflowCache {
       const hit = this.latest.get(key);
       if (hit && hit.expires > Date.now()) return hit.workflow;
       const record = await this.workflows.find(workspaceId, appId, 'published');
-      const workflow = record ? this.remember(record.id, record.version, openSecrets(record.document, this.box)) : null;
+      const workflow = record ? this.remember(workspaceId, appId, record.id, record.version, openSecrets(record.document, this.box)) : null;
       this.latest.set(key, { expires: Date.now() + LATEST_TTL_MS, workflow });
       return workflow;
     }
-    const cached = version !== 'draft' ? this.parsed.get(version) : undefined;
+    // Keyed by workspace and app too: a version id of another app (or workspace) must not be served from here.
+    const cacheKey = `${workspaceId}:${appId}:${version}`;
+    const cached = version !== 'draft' ? this.parsed.get(cacheKey) : undefined;
     if (cached) {
-      this.parsed.delete(version);
-      this.parsed.set(version, cached);
+      this.parsed.delete(cacheKey);
+      this.parsed.set(cacheKey, cached);
       return cached;
     }
     if (version !== 'draft' && !/^[0-9a-f-]{36}$/i.test(version)) return null;
     const record = await this.workflows.find(workspaceId, appId, version);
     if (!record) return null;
-    return record.version === 'draft' ? build(record.id, record.version, openSecrets(record.document, this.box)) : this.remember(record.id, record.version, openSecrets(record.document, this.box));
+    return record.version === 'draft'
+      ? build(record.id, record.version, openSecrets(record.document, this.box))
+      : this.remember(workspaceId, appId, record.id, record.version, openSecrets(record.document, this.box));
   }
 
   /** Forgets which version is the latest for an app (after a publish on this instance). */
@@ -67,12 +71,13 @@ export class WorkflowCache {
     this.latest.delete(`${workspaceId}:${appId}`);
   }
 
-  private remember(id: string, version: string, document: Record<string, unknown>): LoadedWorkflow {
-    const existing = this.parsed.get(id);
+  private remember(workspaceId: string, appId: string, id: string, version: string, document: Record<string, unknown>): LoadedWorkflow {
+    const key = `${workspaceId}:${appId}:${id}`;
+    const existing = this.parsed.get(key);
     if (existing) return existing;
     const loaded = build(id, version, document);
     if (this.parsed.size >= PARSED_CACHE_SIZE) this.parsed.delete(this.parsed.keys().next().value as string);
-    this.parsed.set(id, loaded);
+    this.parsed.set(key, loaded);
     return loaded;
   }
 }

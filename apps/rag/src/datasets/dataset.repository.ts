@@ -126,10 +126,16 @@ export class DatasetRepository {
     });
   }
 
-  /** Sets the doc form and indexing technique a dataset's first document decides. */
+  /**
+   * Sets the doc form and indexing technique a dataset's first document decides. The doc form also
+   * follows a document when no other kind is left (the dataset was emptied): retrieval reads it to
+   * choose between searching segments and child chunks.
+   */
   async settle(workspaceId: string, id: string, docForm: string, indexingTechnique: string | null): Promise<void> {
     await this.db.dataSource.query(
-      `UPDATE rag.datasets SET doc_form = coalesce(doc_form, $3), indexing_technique = coalesce(indexing_technique, $4), updated_at = now() WHERE id = $1 AND workspace_id = $2`,
+      `UPDATE rag.datasets SET
+         doc_form = CASE WHEN NOT EXISTS (SELECT 1 FROM rag.documents x WHERE x.dataset_id = $1 AND x.doc_form <> $3) THEN $3 ELSE coalesce(doc_form, $3) END,
+         indexing_technique = coalesce(indexing_technique, $4), updated_at = now() WHERE id = $1 AND workspace_id = $2`,
       [id, workspaceId, docForm, indexingTechnique],
     );
   }

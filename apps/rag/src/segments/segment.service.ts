@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, isUuid, type RequestOf } from '@weft/contracts';
+import { DomainError, isUuid, type RequestOf, type ResponseOf } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import { DatasetService } from '../datasets/dataset.service';
 import { DocumentService } from '../documents/document.service';
@@ -65,7 +65,7 @@ export class SegmentService {
     return rows.map((r) => toSegmentResponse(r, children.get(r['id'] as string) ?? []));
   }
 
-  async list(req: RequestOf<'kb.segment.list.v1'>): Promise<{ data: Record<string, unknown>[]; has_more: boolean; limit: number; page: number; total: number }> {
+  async list(req: RequestOf<'kb.segment.list.v1'>): Promise<ResponseOf<'kb.segment.list.v1'>> {
     const document = await this.documents.require(req.workspaceId, req.datasetId, req.documentId);
     const params: unknown[] = [document.id, req.workspaceId];
     const where = ['document_id = $1', 'workspace_id = $2'];
@@ -83,7 +83,7 @@ export class SegmentService {
       this.db.dataSource.query(`SELECT count(*)::int AS total FROM rag.segments WHERE ${clause}`, params) as Promise<{ total: number }[]>,
     ]);
     const total = count[0]?.total ?? 0;
-    return { data: await this.responses(document, rows), has_more: req.page * req.limit < total, limit: req.limit, page: req.page, total };
+    return { data: await this.responses(document, rows), doc_form: document.docForm, has_more: req.page * req.limit < total, limit: req.limit, page: req.page, total };
   }
 
   async create(req: RequestOf<'kb.segment.create.v1'>): Promise<{ data: Record<string, unknown>[]; doc_form: string }> {

@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DslBuilder, endData, queryDatabase, ServiceProcess, startTestHttpServer, templateData, TestStack, textInput, WeftClient, type TestHttpServer } from '@weft/testing';
+
+const run = promisify(execFile);
+
+const SECRET_KEY = 'e2e-secret-key-that-is-long-enough-0123456789';
+const NEW_KEY = 'e2e-new-encryption-key-material-abcdefghijklmnop';
+const PROVIDER_KEY = 'sk-e2e-PROVIDER-PLAINTEXT-1234';
+const ENV_SECRET = 'env-e2e-SECRET-PLAINTEXT-5678';
+
+/**
+ * Every row of every table of the service schemas, as text, for "no plaintext anywhere" checks; `skip`
+ * names tables left out (`schema.table`).
+ */
+async function databaseText(url: string, skip: string[] = []): Promise<string> {
+  const tables = await queryDatabase<{ table_schema: string; table_name: string }>(
+    url,
+    `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('gateway', 'orchestrator', 'rag', 'compliance') AND table_type = 'BASE TABLE'`,
+  );
+  const parts: string[] = [];
+  for (const t of tables) {
+    if (skip.includes(`${t.table_schema}.${t.table_name}`)) continue;
+    const rows = await queryDatabase<{ row: string }>(url, `SELECT row_to_json(t)::text AS row FROM "${t.table_schema}"."${t.table_name}" t`);
+    parts.push(...rows.map((r) => r.row));
+  }
+  return parts.join('\n');
+}
+
+describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', () => {
+  let stack: TestStack;
+  let client: WeftClient;
+  let upstream: TestHttpServer;
+  let key: string;
+
+  beforeAll(async () => {
+    // A fake OpenAI chat endpoint answering "pong", streamed when asked to be.
+    upstream = await startTestHttpServer((req, res) => {
+      const usage = { completion_tokens: 1, prompt_tokens: 1, total_tokens: 2 };
+      if ((JSON.parse(req.body.toString() || '{}') as { stream?: boolean }).stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: 'pong' }, finish_reason: null, index: 0 }], id: 'c1', object: 'chat.completion.chunk' })}\n\n`);
+        res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop', index: 0 }], id: 'c1', object: 'chat.completion.chunk', usage })}\n\n`);
+        res.end('data: [DONE]\n\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ choices: [{ finish_reason: 'stop', index: 0, message: { content: 'pong', role: 'assistant' } }], id: 'c1', object: 'chat.completion', usage }));
+    });
+    stack = await TestStack.create({ env: { SECRET_KEY, SSRF_ALLOWED_HOSTS: '127.0.0.1' } });
+    await stack.start();
+    client = new WeftClient(stack.gateway.baseUrl);
+    const token = await client.register();
+    const saved = await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', {
+      body: { credentials: { openai_api_base: `${upstream.url}/v1`, openai_api_key: PROVIDER_KEY } },
+      token,
+    });
+    expect(saved.status).toBe(200);
+    const yaml = new DslBuilder('secret user')
+      .environment('API_TOKEN', ENV_SECRET, 'secret')
+      .node('start', 'start', { variables: [textInput('question')] })
+      .node('llm', 'llm', {
+        context: { enabled: false, variable_selector: [] },
+        model: { completion_params: {}, mode: 'chat', name: 'gpt-4o-mini', provider: 'openai' },
+        prompt_template: [{ role: 'user', text: '{{#start.question#}}' }],
+        vision: { enabled: false },
+      })
+      // Upper-cased, the output proves the run had the real value without storing it as it is.
+      .node('check', 'template-transform', templateData('{{ token | upper }}', { token: ['env', 'API_TOKEN'] }))
+      .node('end', 'end', endData({ answer: ['llm', 'text'], env: ['check', 'output'] }))
+      .chain('start', 'llm', 'check', 'end')
+      .toYaml();
+    key = (await client.deploy(token, yaml)).key;
+  });
+
+  afterAll(async () => {
+    await stack?.destroy();
+    await upstream?.close();
+  });
+
+  /** A run that needs both secrets opened: the provider key reaches the fake provider, the env value matches. */
+  async function expectSecretsWork(): Promise<void> {
+    const before = upstream.requests.length;
+    const res = await client.run(key, { question: 'ping' });
+    expect(res.status).toBe(200);
+    expect(res.body['data']).toMatchObject({ outputs: { answer: 'pong', env: ENV_SECRET.toUpperCase() }, status: 'succeeded' });
+    const sent = upstream.requests.slice(before).find((r) => r.url === '/v1/chat/completions');
+    expect(sent?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+  }
+
+  async function rotate(service: 'gateway' | 'orchestrator', env: Record<string, string>): Promise<string> {
+    const { stdout } = await run(process.execPath, [ServiceProcess.entryPoint(service), 'rotate-secrets'], {
+      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: stack.database.url, LOG_LEVEL: 'warn', SECRET_KEY, ...env },
+    });
+    return stdout;
+  }
+
+  async function restart(env: Record<string, string>): Promise<void> {
+    for (const name of ['gateway', 'orchestrator', 'node-runner'] as const) {
+      await stack.processes[name].stop();
+      stack.processes[name].start(env);
+    }
+    await Promise.all((['gateway', 'orchestrator', 'node-runner'] as const).map((name) => stack.processes[name].waitReady()));
+  }
+
+  it('keeps only ciphertext in the database and never writes the secrets to any log', async () => {
+    await expectSecretsWork();
+    expect(await databaseText(stack.database.url)).not.toContain(PROVIDER_KEY);
+    // Known gap: a node run records the values its node read, as Dify does, so a node that reads a secret
+    // environment variable keeps it in clear in its run's `inputs`. Everything else holds only ciphertext.
+    expect(await databaseText(stack.database.url, ['orchestrator.workflow_node_executions'])).not.toContain(ENV_SECRET);
+    const [credentials] = await queryDatabase<{ sealed_credentials: string }>(stack.database.url, 'SELECT sealed_credentials FROM gateway.provider_credentials');
+    expect(credentials!.sealed_credentials).toMatch(/^v1:k1:/);
+    const workflows = await queryDatabase<{ document: unknown }>(stack.database.url, 'SELECT document FROM orchestrator.workflows');
+    for (const w of workflows) expect(JSON.stringify(w.document)).toMatch(/"v1:k1:/);
+    for (const process of Object.values(stack.processes)) {
+      expect(process.logs().length).toBeGreaterThan(0);
+      expect(process.logs()).not.toContain(PROVIDER_KEY);
+      expect(process.logs()).not.toContain(ENV_SECRET);
+    }
+  });
+
+  it('re-seals every value under the new key, idempotently, after which the old key can be removed', async () => {
+    const both = { ENCRYPTION_CURRENT_KEY_ID: 'k2', ENCRYPTION_KEYS: `k1:${SECRET_KEY},k2:${NEW_KEY}` };
+    await restart(both);
+    expect(await rotate('gateway', both)).toMatch(/gateway\.provider_credentials: re-sealed 1 of 1 sealed value/);
+    expect(await rotate('orchestrator', both)).toMatch(/orchestrator\.workflows .*: re-sealed 2 of 2 sealed value/);
+    expect(await rotate('gateway', both)).toMatch(/re-sealed 0 of 0/);
+    expect(await rotate('orchestrator', both)).toMatch(/re-sealed 0 of 0/);
+
+    const text = await databaseText(stack.database.url);
+    expect(text).not.toMatch(/v1:k1:/);
+    expect(text).toMatch(/v1:k2:/);
+    expect(text).not.toContain(PROVIDER_KEY);
+
+    await restart({ ENCRYPTION_KEYS: `k2:${NEW_KEY}` });
+    await expectSecretsWork();
+  });
+
+  it('refuses to start with a current key id that names no key, saying which variable is wrong', async () => {
+    const bad = await stack.replica('gateway', { ENCRYPTION_CURRENT_KEY_ID: 'k9', ENCRYPTION_KEYS: `k2:${NEW_KEY}` });
+    bad.start();
+    const status = await bad.exited();
+    expect(status.code).toBe(1);
+    expect(bad.logs()).toMatch(/ENCRYPTION_CURRENT_KEY_ID is invalid: no key with id "k9"; the known ids are k2/);
+  });
+});
