@@ -113,7 +113,7 @@ describe('the audit trail', () => {
     expect(byAction('run.started')[0]).toMatchObject({
       actor: { id: key.body.id, type: 'api_key' },
       correlation_id: 'corr-run-1',
-      details: expect.objectContaining({ app_id: appId, end_user: 'end-user-42', input_names: ['name'], response_mode: 'blocking' }),
+      details: expect.objectContaining({ app_id: appId, end_user_hash: expect.stringMatching(/^[0-9a-f]{64}$/), input_names: ['name'], response_mode: 'blocking' }),
       ip: expect.stringMatching(/127\.0\.0\.1/),
       resource: { id: appId, type: 'app' },
       user_agent: 'audit-e2e/1.0',

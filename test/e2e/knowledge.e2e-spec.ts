@@ -485,6 +485,12 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
     expect(rows[0]).toEqual({ children: '6', positions: '6' });
     expect((await kb('DELETE', `/${id}/documents/${docId}`)).body).toEqual({ result: 'success' });
     expect((await queryDatabase(stack.database.url, 'SELECT 1 FROM rag.child_chunks WHERE document_id = $1', [docId])).length).toBe(0);
+    // Emptied, the dataset takes its next document's form, and plain segments are searched again.
+    const plain = await addText(id, 'plain.txt', 'Tapestry weaving uses discontinuous weft.');
+    await indexed(id, plain.batch);
+    expect((await kb('GET', `/${id}`)).body['doc_form']).toBe('text_model');
+    const again = await kb('POST', `/${id}/retrieve`, { query: 'tapestry discontinuous weft', retrieval_model: { search_method: 'semantic_search', top_k: 1 } });
+    expect((again.body['records'] as ParentRecord[]).map((r) => [r.segment.content, r.child_chunks])).toEqual([['Tapestry weaving uses discontinuous weft.', []]]);
   });
 
   it('routes single mode to the dataset the model picks, and applies metadata filters the model finds', async () => {

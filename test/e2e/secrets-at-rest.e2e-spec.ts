@@ -106,9 +106,14 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
   it('keeps only ciphertext in the database and never writes the secrets to any log', async () => {
     await expectSecretsWork();
     expect(await databaseText(stack.database.url)).not.toContain(PROVIDER_KEY);
-    // Known gap: a node run records the values its node read, as Dify does, so a node that reads a secret
-    // environment variable keeps it in clear in its run's `inputs`. Everything else holds only ciphertext.
-    expect(await databaseText(stack.database.url, ['orchestrator.workflow_node_executions'])).not.toContain(ENV_SECRET);
+    // Node runs record the values their nodes read (the template's `token` input), with secrets masked.
+    expect(await databaseText(stack.database.url)).not.toContain(ENV_SECRET);
+    const [check] = await queryDatabase<{ inputs: Record<string, unknown> }>(stack.database.url, `SELECT inputs FROM orchestrator.workflow_node_executions WHERE node_id = 'check' LIMIT 1`);
+    expect(check!.inputs).toEqual({ token: '******' });
+    // Nor do the run's events show them: node_started/node_finished carry the masked inputs.
+    const streamed = await client.stream(key, { question: 'ping' });
+    expect(streamed.events.some((e) => e['event'] === 'node_finished')).toBe(true);
+    expect(streamed.raw).not.toContain(ENV_SECRET);
     const [credentials] = await queryDatabase<{ sealed_credentials: string }>(stack.database.url, 'SELECT sealed_credentials FROM gateway.provider_credentials');
     expect(credentials!.sealed_credentials).toMatch(/^v1:k1:/);
     const workflows = await queryDatabase<{ document: unknown }>(stack.database.url, 'SELECT document FROM orchestrator.workflows');

@@ -27,9 +27,9 @@ describe('migrations', () => {
     try {
       const applied = await Promise.all(replicas.map((r) => runMigrationsLocked(r, 'compliance')));
       // Exactly one replica applied the migration; the others found nothing left to do.
-      expect(applied.flat()).toEqual(['CreateAuditEvents1764150000000', 'ChainAuditEvents1764530000000']);
+      expect(applied.flat()).toEqual(['CreateAuditEvents1764150000000', 'ChainAuditEvents1764530000000', 'CreatePrivacyRequests1764560000000']);
       const rows = await queryDatabase<{ name: string }>(empty.url, 'SELECT name FROM compliance.migrations ORDER BY id');
-      expect(rows.map((r) => r.name)).toEqual(['CreateAuditEvents1764150000000', 'ChainAuditEvents1764530000000']);
+      expect(rows.map((r) => r.name)).toEqual(['CreateAuditEvents1764150000000', 'ChainAuditEvents1764530000000', 'CreatePrivacyRequests1764560000000']);
     } finally {
       await Promise.all(replicas.map((r) => r.destroy()));
     }

@@ -11,6 +11,7 @@ import { CredentialsBoxModule } from './apps/credentials-box.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { FilesModule } from './files/files.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { ProtectionModule } from './protection/protection.module';
 import { ServiceApiModule } from './service-api/service-api.module';
 import { SystemModule } from './system/system.module';
@@ -30,6 +31,7 @@ export class GatewayModule {
         ConversationsModule,
         FilesModule.forRoot(config.files),
         KnowledgeModule,
+        PrivacyModule.forRoot(config.security),
         ProtectionModule.forRoot(config.protection),
         ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }),
         WorkspacesModule,

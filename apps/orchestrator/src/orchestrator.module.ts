@@ -3,11 +3,14 @@ import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
 import { makeCounterProvider, makeHistogramProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { keyringFromSettings, secretBoxFor } from '@weft/security';
+import { ArchiveModule } from './archive/archive.module';
 import { ConversationVariableRepository } from './conversations/conversation-variable.repository';
 import { ConversationHandler } from './conversations/conversation.handler';
 import { orchestratorDatabase } from './database.config';
 import { NodeExecutors } from './nodes/node-executors.service';
 import { RemoteNodeExecutor } from './nodes/remote-node.executor';
+import { PrivacyHandler } from './privacy/privacy.handler';
+import { PrivacyRepository } from './privacy/privacy.repository';
 import { RunHandler } from './runs/run.handler';
 import { RunRepository } from './runs/run.repository';
 import { ORCHESTRATOR_CONFIG, RunService } from './runs/run.service';
@@ -31,7 +34,7 @@ export class OrchestratorModule {
   static forRoot(config: ConfigOf<typeof orchestratorConfigSpec>, identity: ServiceIdentity): DynamicModule {
     return {
       module: OrchestratorModule,
-      imports: [PlatformModule.forRoot({ identity, config, persistence: orchestratorDatabase })],
+      imports: [PlatformModule.forRoot({ identity, config, persistence: orchestratorDatabase }), ArchiveModule.forRoot(config.retention)],
       providers: [
         ...metrics,
         { provide: ORCHESTRATOR_CONFIG, useValue: config },
@@ -39,6 +42,8 @@ export class OrchestratorModule {
         ConversationHandler,
         ConversationVariableRepository,
         NodeExecutors,
+        PrivacyHandler,
+        PrivacyRepository,
         RemoteNodeExecutor,
         RunHandler,
         RunRepository,

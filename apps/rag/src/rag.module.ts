@@ -17,6 +17,8 @@ import { IngestionHandler } from './documents/ingestion.handler';
 import { IngestionService } from './documents/ingestion.service';
 import { EmbeddingService, PROVIDER_GUARD } from './embeddings/embedding.service';
 import { ProviderCredentialsService } from './embeddings/provider-credentials.service';
+import { PrivacyHandler } from './privacy/privacy.handler';
+import { PrivacyRepository } from './privacy/privacy.repository';
 import { RerankerService } from './retrieval/reranker.service';
 import { RetrievalCache } from './retrieval/retrieval-cache.service';
 import { RetrievalHandler } from './retrieval/retrieval.handler';
@@ -50,6 +52,8 @@ export class RagModule {
         EmbeddingService,
         IngestionHandler,
         IngestionService,
+        PrivacyHandler,
+        PrivacyRepository,
         ProviderCredentialsService,
         RerankerService,
         RetrievalCache,

@@ -22,9 +22,16 @@ export const AUDIT_SERVICE_NAME = Symbol('AUDIT_SERVICE_NAME');
 
 const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|credential|authorization|cookie/i;
 
-/** Drops values under secret-looking keys, at any depth, so audit details never carry secrets. */
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
+/**
+ * Drops values under secret-looking keys, at any depth, so audit details never carry secrets; email
+ * addresses in values become `[email]`, so the hash-chained trail (which erasure cannot rewrite) never
+ * holds one. Callers name people by id, never by name or address.
+ */
 export function scrubSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[truncated]';
+  if (typeof value === 'string') return value.replace(EMAIL, '[email]');
   if (Array.isArray(value)) return value.map((v) => scrubSecrets(v, depth + 1));
   if (value && typeof value === 'object') {
     return Object.fromEntries(

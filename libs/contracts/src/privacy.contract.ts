@@ -66,10 +66,12 @@ export const ExportStatusRequestSchema = z.object({ accountId: uuid, id: z.strin
 /** `privacy.export.claim.v1`: spends the one download; answers where the sealed archive lies and its sealed key. */
 export const ClaimExportRequestSchema = z.object({ id: z.string().max(100), token: z.string().max(200) });
 export const ClaimExportResponseSchema = z.object({
+  account_id: uuid,
   file_name: z.string(),
   sealed_key: z.string(),
   size: z.number().int(),
   storage_key: z.string(),
+  workspace_id: uuid.nullable(),
 });
 export type ClaimExportResponse = z.infer<typeof ClaimExportResponseSchema>;
 

@@ -5,3 +5,4 @@ export * from './persistence.module';
 export * from './persistence.types';
 export * from './redis.module';
 export * from './redis.service';
+export * from './export-pages.util';

@@ -11,6 +11,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('audit_events_workspace_actor_idx', ['workspaceId', 'actorType', 'actorId', 'occurredAt', 'seq'])
 @Index('audit_events_workspace_action_idx', ['workspaceId', 'action', 'occurredAt', 'seq'])
 @Index('audit_events_workspace_resource_idx', ['workspaceId', 'resourceType', 'resourceId', 'occurredAt', 'seq'])
+@Index('audit_events_actor_seq_idx', ['actorType', 'actorId', 'seq'])
+@Index('audit_events_resource_seq_idx', ['resourceType', 'resourceId', 'seq'])
 export class AuditEventEntity {
   @PrimaryColumn('uuid')
   id!: string;

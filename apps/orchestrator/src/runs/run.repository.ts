@@ -117,10 +117,15 @@ export class RunRepository {
     return rows.map(toRunRow);
   }
 
-  /** The node executions of a run in start order. */
+  /**
+   * The node executions of a run in start order, live or archived (the archive job moves a run and its node
+   * runs in one transaction, so they are all in one place).
+   */
   async nodesOf(runId: string): Promise<NodeExecutionRecord[]> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `SELECT * FROM orchestrator.workflow_node_executions WHERE workflow_run_id = $1 ORDER BY index`,
+      `SELECT * FROM orchestrator.workflow_node_executions WHERE workflow_run_id = $1
+       UNION ALL SELECT * FROM orchestrator.workflow_node_executions_archive WHERE workflow_run_id = $1
+       ORDER BY index`,
       [runId],
     );
     return rows.map(toNodeRecord);
@@ -145,16 +150,18 @@ export class RunRepository {
     return rows[0]?.id ?? null;
   }
 
-  /** One run of one app of one workspace, or null. */
+  /** One run of one app of one workspace, live or archived, or null. */
   async findRun(workspaceId: string, appId: string, runId: string): Promise<RunRecord | null> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `SELECT * FROM orchestrator.workflow_runs WHERE id = $1 AND workspace_id = $2 AND app_id = $3`,
+      `SELECT * FROM orchestrator.workflow_runs WHERE id = $1 AND workspace_id = $2 AND app_id = $3
+       UNION ALL SELECT * FROM orchestrator.workflow_runs_archive WHERE id = $1 AND workspace_id = $2 AND app_id = $3
+       LIMIT 1`,
       [runId, workspaceId, appId],
     );
     return rows[0] ? toRunRecord(rows[0]) : null;
   }
 
-  /** A page of an app's runs, newest first, with the total matching. */
+  /** A page of an app's runs, live and archived (Dify keeps its logs), newest first, with the total matching. */
   async listRuns(filter: {
     appId: string;
     createdAfter: string | null;
@@ -182,10 +189,15 @@ export class RunRepository {
     const clause = where.join(' AND ');
     const [rows, count] = await Promise.all([
       this.db.dataSource.query(
-        `SELECT * FROM orchestrator.workflow_runs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT ${filter.limit} OFFSET ${(filter.page - 1) * filter.limit}`,
+        `SELECT * FROM orchestrator.workflow_runs WHERE ${clause}
+         UNION ALL SELECT * FROM orchestrator.workflow_runs_archive WHERE ${clause}
+         ORDER BY created_at DESC, id DESC LIMIT ${filter.limit} OFFSET ${(filter.page - 1) * filter.limit}`,
         params,
       ) as Promise<Record<string, unknown>[]>,
-      this.db.dataSource.query(`SELECT count(*)::int AS total FROM orchestrator.workflow_runs WHERE ${clause}`, params) as Promise<{ total: number }[]>,
+      this.db.dataSource.query(
+        `SELECT ((SELECT count(*) FROM orchestrator.workflow_runs WHERE ${clause}) + (SELECT count(*) FROM orchestrator.workflow_runs_archive WHERE ${clause}))::int AS total`,
+        params,
+      ) as Promise<{ total: number }[]>,
     ]);
     return { runs: rows.map(toRunRecord), total: count[0]?.total ?? 0 };
   }

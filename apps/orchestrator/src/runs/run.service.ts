@@ -15,6 +15,7 @@ import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.
 import { AnswerStream } from './answer-stream.util';
 import { agentThought, chatError, chatEvent, messageChunk, messageEnd, messageReplace, type ChatRunRow } from './chat-events.util';
 import { EndStream } from './end-stream.util';
+import { createSecretMask, maskNodeRecord, replayablePrefix } from './secret-mask.util';
 import { envelope, nodeFinished, nodeStarted, textChunk, workflowFinished, workflowStarted } from './run-events.util';
 import { RunRepository, type RunRow } from './run.repository';
 
@@ -167,6 +168,8 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<void> {
     const graph = workflow.app.graph!;
     const started = row.createdAt.getTime();
+    // Secret values never reach a stored node row, an event or a run's result: they are masked on the way out.
+    const mask = createSecretMask(workflow.secrets);
     const chatRow = row.chat ? (row as ChatRunRow) : null;
     const publish = (event: RunStreamEvent) => {
       const shaped = chatRow ? chatEvent(chatRow, event) : event;
@@ -201,6 +204,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     counters.steps = replay.length;
     const pending: Promise<void>[] = [];
     const save = (record: NodeExecutionRecord) => {
+      record = maskNodeRecord(record, mask);
       const p = this.runs.saveNode(row, { ...record }).catch((error: unknown) => this.logger.error({ err: error }, `Node execution "${record.id}" of run "${row.id}" was not stored`));
       pending.push(p);
     };
@@ -212,20 +216,21 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     const finishedRecords: NodeExecutionRecord[] = [...replay];
     const observer: GraphRunObserver = {
       nodeStarted: (record) => {
-        publish(nodeStarted(row, record));
+        publish(nodeStarted(row, maskNodeRecord(record, mask)));
         // Pure nodes finish within the tick; a row for them in "running" would only be overwritten.
         if (this.executors.executorFor(record.nodeType as SupportedNodeType) === this.executors.remote) save(record);
         if (answers) say(answers.nodeStarted(record.nodeId));
       },
-      nodeRetry: (record, _node, retryIndex) => publish(nodeFinished(row, record, retryIndex)),
-      nodeFinished: (record) => {
+      nodeRetry: (record, _node, retryIndex) => publish(nodeFinished(row, maskNodeRecord(record, mask), retryIndex)),
+      nodeFinished: (unmasked) => {
+        const record = maskNodeRecord(unmasked, mask);
         save(record);
         finishedRecords.push(record);
         this.nodesTotal.inc({ node_type: record.nodeType, status: record.status });
         this.nodeDuration.observe({ node_type: record.nodeType }, record.elapsedTime);
         publish(nodeFinished(row, record));
-        for (const piece of endStream?.nodeFinished(record.nodeId) ?? []) publish(textChunk(row, piece.text, piece.selector));
-        if (answers && record.status !== 'failed' && record.status !== 'stopped') say(answers.nodeFinished(record.nodeId));
+        for (const piece of endStream?.nodeFinished(record.nodeId) ?? []) publish(textChunk(row, mask(piece.text), piece.selector));
+        if (answers && record.status !== 'failed' && record.status !== 'stopped') say(answers.nodeFinished(record.nodeId).map(mask));
       },
       nodeSkipped: (nodeId) => {
         if (answers) say(answers.nodeSkipped(nodeId));
@@ -263,10 +268,10 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     const status = end.kind === 'failed' ? 'failed' : end.kind === 'stopped' ? 'stopped' : counters.exceptions > 0 ? 'partial-succeeded' : 'succeeded';
     const result: RunResult = {
       elapsedTime: (finishedAt - started) / 1000,
-      error: end.kind === 'failed' ? end.error : end.kind === 'stopped' ? 'Workflow execution stopped by user.' : null,
+      error: mask(end.kind === 'failed' ? end.error : end.kind === 'stopped' ? 'Workflow execution stopped by user.' : null),
       exceptionsCount: counters.exceptions,
       finishedAt,
-      outputs: chatRow ? { answer: answers!.text } : end.kind === 'completed' ? Object.assign({}, ...run.endOutputs) : {},
+      outputs: mask(chatRow ? { answer: answers!.text } : end.kind === 'completed' ? Object.assign({}, ...run.endOutputs) : {}),
       status,
       totalSteps: counters.steps,
       totalTokens: counters.tokens,
@@ -360,7 +365,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
           continue;
         }
         this.logger.log(`Run "${row.id}" resumed after its lease expired (${replay.length} node executions stored)`);
-        this.drive(row, workflow, replay, 'resumption');
+        this.drive(row, workflow, replayablePrefix(replay), 'resumption');
       }
     } catch (error) {
       this.logger.warn(`Could not claim orphaned runs: ${(error as Error).message}`);

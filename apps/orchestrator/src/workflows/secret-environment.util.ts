@@ -33,6 +33,16 @@ export function sealSecrets(document: Record<string, unknown>, box: SecretBox): 
   return mapSecrets(document, (value) => (isSealed(value) || value === '' || value === null || value === undefined ? value : box.seal(String(value))));
 }
 
+/** The secret values of an opened document (non-empty strings), so a run can keep them out of what it records and shows. */
+export function secretsOf(document: Record<string, unknown>): string[] {
+  const found = new Set<string>();
+  mapSecrets(document, (value) => {
+    if (typeof value === 'string' && value !== '' && !isSealed(value)) found.add(value);
+    return value;
+  });
+  return [...found];
+}
+
 /** The document with its secrets opened, for a run. */
 export function openSecrets(document: Record<string, unknown>, box: SecretBox): Record<string, unknown> {
   return mapSecrets(document, (value) => (isSealed(value) ? box.open(value) : value));

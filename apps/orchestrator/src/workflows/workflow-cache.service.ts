@@ -3,7 +3,7 @@ import { DomainError } from '@weft/contracts';
 import type { SecretBox } from '@weft/security';
 import { readDocument, type ParsedApp } from '@weft/workflow';
 import { EndStream } from '../runs/end-stream.util';
-import { openSecrets } from './secret-environment.util';
+import { openSecrets, secretsOf } from './secret-environment.util';
 import { WorkflowRepository } from './workflow.repository';
 
 /** A workflow version ready to run: parsed once, with what every run of it needs precomputed. */
@@ -13,6 +13,8 @@ export interface LoadedWorkflow {
   declaredTypes: Map<string, string>;
   environment: Record<string, unknown>;
   id: string;
+  /** The version's secret values (secret environment variables, keys typed into nodes), masked in everything a run records. */
+  secrets: string[];
   /** Whether some end output is an LLM's text, which runs stream as `text_chunk` (see EndStream). */
   streamsText: boolean;
   version: string;
@@ -93,7 +95,7 @@ function build(id: string, version: string, document: Record<string, unknown>): 
   const environment = Object.fromEntries(app.environmentVariables.map((v) => [v.name, v.value]));
   const probe = new EndStream(app.graph!);
   const streamsText = Object.values(app.graph!.nodes).some((n) => n.type === 'llm' && probe.streams(n.id));
-  return { app, declaredTypes, environment, id, streamsText, version };
+  return { app, declaredTypes, environment, id, secrets: secretsOf(document), streamsText, version };
 }
 
 /** Declared types of the variables an assigner may write: conversation variables and loop variables. */

@@ -1,6 +1,6 @@
 import { contentHash } from './content-hash.util';
 import { ProcessRule, ProcessRuleError } from './process-rule.types';
-import { decodeSeparator, removeLeadingSymbols, resolveProcessRule, splitDocument, splitOnSeparator, splitRecursive } from './text-splitter.util';
+import { decodeSeparator, removeLeadingSymbols, resolveProcessRule, splitChildChunks, splitDocument, splitOnSeparator, splitRecursive } from './text-splitter.util';
 import { countCharacters, estimateTokens } from './token-count.util';
 
 function custom(segmentation: Record<string, unknown>, extra: Record<string, unknown> = {}): ProcessRule {
@@ -295,6 +295,14 @@ describe('splitDocument', () => {
     expect(result.segments).toHaveLength(1);
     expect(result.segments[0].content).toBe('one two\n\nthree\nfour');
     expect(result.segments[0].childChunks?.map((child) => child.content)).toEqual(['one two', 'three', 'four']);
+  });
+
+  it('cuts a parent into the children a regeneration stores, numbered from 1 and trimmed of separator residue', () => {
+    const children = splitChildChunks('Rye is dense.\n. Sourdough needs a starter.\n\n', { chunk_overlap: 0, max_tokens: 100, separator: '\\n' });
+    expect(children.map((c) => [c.position, c.content, c.wordCount])).toEqual([
+      [1, 'Rye is dense.', 13],
+      [2, 'Sourdough needs a starter.', 26],
+    ]);
   });
 
   it('gives the same segments for the same text and rule', () => {

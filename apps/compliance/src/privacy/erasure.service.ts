@@ -1,0 +1,239 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AuditService } from '@weft/audit';
+import {
+  DomainError,
+  PRIVACY_SERVICES,
+  type EraseStepRequest,
+  type ErasureStatus,
+  type PrivacyService,
+  type RequestOf,
+  type StartErasureResponse,
+} from '@weft/contracts';
+import { MessageBus } from '@weft/messaging';
+import { DatabaseService } from '@weft/persistence';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DataExportRepository } from './data-export.repository';
+import { hashToken } from './data-export.service';
+import { ErasureRepository, toErasureStatus, type ErasureRequestRow, type ErasureStepRow } from './erasure.repository';
+import { LegalHoldRepository } from './legal-hold.repository';
+import { EXPORT_STORAGE, PRIVACY_SETTINGS, type ExportStorage, type PrivacySettings } from './privacy.settings';
+
+const POLL_MS = 1000;
+const STEP_TIMEOUT_MS = 120_000;
+const MAX_RETRY_DELAY_MS = 30_000;
+/** Codes that say the other side is away or slow, not that the step cannot succeed: the step is tried again. */
+const TRANSIENT = new Set(['unavailable', 'timeout', 'internal_error']);
+
+const STEP_SUBJECTS = {
+  gateway: 'privacy.erase.gateway.v1',
+  orchestrator: 'privacy.erase.orchestrator.v1',
+  rag: 'privacy.erase.rag.v1',
+} as const;
+
+/** The pseudonym an end user's `user` string is known by once erased: unique per workspace, not reversible without a guess. */
+export function endUserHash(workspaceId: string, user: string): string {
+  return createHash('sha256').update(`${workspaceId}\u0000${user}`, 'utf8').digest('hex');
+}
+
+/** Wait before attempt `n + 1` of a step: 1 s doubling to 30 s. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, attempts - 1), MAX_RETRY_DELAY_MS);
+}
+
+/**
+ * Erasure (GDPR art. 17) as a saga across the services that hold personal data. The saga and its steps
+ * are rows in the compliance schema; one replica drives a saga at a time under a lease, step by step in a
+ * fixed order, recording each step's result before the next starts. Every step is idempotent, so a
+ * replica that dies mid-step leaves nothing a later attempt cannot finish: after a restart, or on another
+ * replica once the lease lapses, the saga resumes at the first step not recorded as done. Steps that fail
+ * because a service is away are retried with backoff; a step refused for good ends the saga as failed.
+ */
+@Injectable()
+export class ErasureService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ErasureService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly sagas: ErasureRepository,
+    private readonly holds: LegalHoldRepository,
+    private readonly exports: DataExportRepository,
+    private readonly db: DatabaseService,
+    private readonly bus: MessageBus,
+    private readonly audit: AuditService,
+    @Inject(EXPORT_STORAGE) private readonly storage: ExportStorage,
+    @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.db.whenReady().then(() => {
+      if (this.stopped) return;
+      this.timer = setInterval(() => this.kick(), POLL_MS);
+      this.timer.unref();
+      this.kick();
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Checks legal holds, then stores the saga; it runs in the background. */
+  async start(req: RequestOf<'privacy.erasure.start.v1'>): Promise<StartErasureResponse> {
+    const { subject } = req;
+    const workspaces = subject.type === 'account' ? req.workspaceIds : [subject.workspaceId];
+    const held = await this.holds.activeFor(subject.type === 'account' ? subject.accountId : null, workspaces);
+    if (held.length > 0) {
+      const on = held.some((h) => h.account_id !== null) ? 'the account' : 'the workspace';
+      throw new DomainError('conflict', `A legal hold on ${on} prevents erasure until it is released (hold ${held[0].id}).`);
+    }
+    const hash = subject.type === 'end_user' ? endUserHash(subject.workspaceId, subject.user) : null;
+    const active = await this.sagas.findActive(subject.type, subject.type === 'account' ? subject.accountId : null, subject.type === 'end_user' ? subject.workspaceId : null, hash);
+    if (active) throw new DomainError('conflict', `An erasure of this ${subject.type === 'account' ? 'account' : 'end user'} is already under way (${active.id}).`);
+    const token = subject.type === 'account' ? randomBytes(32).toString('base64url') : null;
+    const services = subject.type === 'account' ? PRIVACY_SERVICES : PRIVACY_SERVICES.filter((s) => s !== 'rag');
+    const { request, steps } = await this.sagas.create(
+      {
+        account_id: subject.type === 'account' ? subject.accountId : null,
+        app_id: subject.type === 'end_user' ? subject.appId : null,
+        delete_documents: req.deleteDocuments,
+        delete_workspace_ids: subject.type === 'account' ? req.deleteWorkspaceIds : [],
+        end_user: subject.type === 'end_user' ? subject.user : null,
+        end_user_hash: hash,
+        id: randomUUID(),
+        requested_by: req.requestedBy.accountId,
+        requested_in: req.requestedBy.workspaceId,
+        status_token_hash: token ? hashToken(token) : null,
+        subject_type: subject.type,
+        workspace_id: subject.type === 'end_user' ? subject.workspaceId : null,
+        workspace_ids: workspaces,
+      },
+      services,
+    );
+    this.logger.log(`Erasure "${request.id}" of ${subject.type === 'account' ? `account "${subject.accountId}"` : `an end user of workspace "${subject.workspaceId}"`} queued`);
+    this.kick();
+    return { ...toErasureStatus(request, steps), status_token: token };
+  }
+
+  /** The saga's progress, for the holder of its status token or an admin of the end user's workspace. */
+  async status(id: string, token: string | null, workspaceId: string | null): Promise<ErasureStatus> {
+    const request = await this.sagas.find(id);
+    const allowed = request && ((token !== null && request.status_token_hash === hashToken(token)) || (workspaceId !== null && request.subject_type === 'end_user' && request.workspace_id === workspaceId));
+    if (!request || !allowed) throw new DomainError('not_found', 'Erasure request not found.');
+    return toErasureStatus(request, await this.sagas.steps(id));
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.work()
+      .catch((error: unknown) => this.logger.error({ err: error }, `Erasure work failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopped) {
+      const saga = await this.sagas.claim(this.identity.instanceId, this.settings.jobLeaseSeconds);
+      if (!saga) return;
+      await this.drive(saga);
+    }
+  }
+
+  private async drive(saga: ErasureRequestRow): Promise<void> {
+    const owner = this.identity.instanceId;
+    const renew = setInterval(() => void this.sagas.renew(saga.id, owner, this.settings.jobLeaseSeconds).catch(() => undefined), (this.settings.jobLeaseSeconds * 1000) / 3);
+    try {
+      for (const step of await this.sagas.steps(saga.id)) {
+        if (step.status === 'completed') continue;
+        if (this.stopped) return;
+        let counts: Record<string, number>;
+        try {
+          counts = await this.runStep(saga, step);
+        } catch (error) {
+          const code = error instanceof DomainError ? error.code : 'internal_error';
+          const permanent = !TRANSIENT.has(code);
+          const message = (error as Error).message;
+          const attempts = await this.sagas.failStep(saga.id, owner, step.service, message, permanent, retryDelayMs(step.attempts + 1));
+          this.logger.warn(`Erasure "${saga.id}": the ${step.service} step failed (attempt ${attempts}, ${permanent ? 'giving up' : 'will retry'}): ${message}`);
+          if (permanent) this.record(saga, 'failure', { error: `${step.service}: ${message}`.slice(0, 300) });
+          return;
+        }
+        if (!(await this.sagas.completeStep(saga.id, owner, step.service, counts))) {
+          this.logger.warn(`Erasure "${saga.id}" was taken over by another replica during its ${step.service} step`);
+          return;
+        }
+      }
+      const done = await this.sagas.complete(saga.id, owner);
+      if (!done) return;
+      const steps = await this.sagas.steps(saga.id);
+      this.record(saga, 'success', { counts: Object.fromEntries(steps.map((s) => [s.service, s.counts ?? {}])) });
+      this.logger.log(`Erasure "${saga.id}" completed`);
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async runStep(saga: ErasureRequestRow, step: ErasureStepRow): Promise<Record<string, number>> {
+    const request: EraseStepRequest = {
+      deleteDocuments: saga.delete_documents,
+      deleteWorkspaceIds: saga.delete_workspace_ids,
+      requestId: saga.id,
+      subject:
+        saga.subject_type === 'account'
+          ? { accountId: saga.account_id!, type: 'account' }
+          : { appId: saga.app_id, type: 'end_user', user: saga.end_user!, workspaceId: saga.workspace_id! },
+      workspaceIds: saga.workspace_ids,
+    };
+    if (step.service === 'compliance') return this.eraseHere(saga);
+    return (await this.bus.request(STEP_SUBJECTS[step.service as Exclude<PrivacyService, 'compliance'>], request, { timeoutMs: STEP_TIMEOUT_MS })).counts;
+  }
+
+  /**
+   * The compliance service's own part: an erased account's export archives are deleted (and exports still
+   * being built are stopped), and the words written about it in released legal holds are dropped. Audit
+   * records are not touched: they never hold names, emails or content (see docs), and the chain must stay whole.
+   */
+  private async eraseHere(saga: ErasureRequestRow): Promise<Record<string, number>> {
+    if (saga.subject_type !== 'account' || !saga.account_id) return {};
+    const cancelled = await this.exports.cancelActive(saga.account_id);
+    const archives = await this.exports.archivesOf(saga.account_id);
+    for (const a of archives) {
+      await this.storage.delete(a.storage_key);
+      await this.exports.markPurged(a.id);
+    }
+    const holds = await this.holds.scrubReasonsOf(saga.account_id);
+    return { export_archives_deleted: archives.length, exports_cancelled: cancelled, legal_hold_reasons_scrubbed: holds };
+  }
+
+  private record(saga: ErasureRequestRow, outcome: 'success' | 'failure', details: Record<string, unknown>): void {
+    this.audit.record({
+      action: 'privacy.erasure.completed',
+      actor: { id: 'compliance', type: 'system' },
+      details: {
+        ...details,
+        delete_documents: saga.delete_documents,
+        deleted_workspace_ids: saga.delete_workspace_ids,
+        requested_by: saga.requested_by,
+        subject: saga.subject_type === 'account' ? { account_id: saga.account_id, type: 'account' } : { app_id: saga.app_id, end_user_hash: saga.end_user_hash, type: 'end_user' },
+      },
+      outcome,
+      resource: { id: saga.id, type: 'erasure_request' },
+      workspaceId: saga.subject_type === 'end_user' ? saga.workspace_id : saga.requested_in,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
+import { OnRequest } from '@weft/messaging';
+import { DataExportService } from './data-export.service';
+import { ErasureService } from './erasure.service';
+import { LegalHoldRepository } from './legal-hold.repository';
+
+/** The compliance service's GDPR requests over NATS: exports, erasures and legal holds. */
+@Injectable()
+export class PrivacyHandler {
+  constructor(
+    private readonly exports: DataExportService,
+    private readonly erasures: ErasureService,
+    private readonly holds: LegalHoldRepository,
+  ) {}
+
+  @OnRequest('privacy.export.start.v1')
+  startExport(req: RequestOf<'privacy.export.start.v1'>): Promise<ResponseOf<'privacy.export.start.v1'>> {
+    return this.exports.start(req.accountId, req.workspaceIds);
+  }
+
+  @OnRequest('privacy.export.status.v1')
+  exportStatus(req: RequestOf<'privacy.export.status.v1'>): Promise<ResponseOf<'privacy.export.status.v1'>> {
+    return this.exports.status(req.id, req.accountId);
+  }
+
+  @OnRequest('privacy.export.claim.v1')
+  claimExport(req: RequestOf<'privacy.export.claim.v1'>): Promise<ResponseOf<'privacy.export.claim.v1'>> {
+    return this.exports.claim(req.id, req.token);
+  }
+
+  @OnRequest('privacy.erasure.start.v1')
+  startErasure(req: RequestOf<'privacy.erasure.start.v1'>): Promise<ResponseOf<'privacy.erasure.start.v1'>> {
+    return this.erasures.start(req);
+  }
+
+  @OnRequest('privacy.erasure.status.v1')
+  erasureStatus(req: RequestOf<'privacy.erasure.status.v1'>): Promise<ResponseOf<'privacy.erasure.status.v1'>> {
+    return this.erasures.status(req.id, req.token, req.workspaceId);
+  }
+
+  @OnRequest('privacy.legal-hold.place.v1')
+  placeHold(req: RequestOf<'privacy.legal-hold.place.v1'>): Promise<ResponseOf<'privacy.legal-hold.place.v1'>> {
+    return this.holds.place(req.workspaceId, req.accountId, req.reason, req.placedBy);
+  }
+
+  @OnRequest('privacy.legal-hold.release.v1')
+  async releaseHold(req: RequestOf<'privacy.legal-hold.release.v1'>): Promise<ResponseOf<'privacy.legal-hold.release.v1'>> {
+    const hold = await this.holds.release(req.workspaceId, req.id, req.releasedBy);
+    if (!hold) throw new DomainError('not_found', 'No active legal hold with this id in this workspace.');
+    return hold;
+  }
+
+  @OnRequest('privacy.legal-hold.list.v1')
+  async listHolds(req: RequestOf<'privacy.legal-hold.list.v1'>): Promise<ResponseOf<'privacy.legal-hold.list.v1'>> {
+    return { data: await this.holds.list(req.workspaceId) };
+  }
+}

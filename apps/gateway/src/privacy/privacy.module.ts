@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { keyringFromSettings, secretBoxFor, type EncryptionSettings } from '@weft/security';
+import { AppsModule } from '../apps/apps.module';
+import { PrivacyController } from './privacy.controller';
+import { PrivacyHandler } from './privacy.handler';
+import { PrivacyRepository } from './privacy.repository';
+import { DATA_EXPORT_KEY_PURPOSE, EXPORT_KEY_BOX, PrivacyService } from './privacy.service';
+
+/** GDPR rights: export and erasure requests (run by the compliance service), the gateway's part of both, legal holds. */
+@Module({})
+export class PrivacyModule {
+  static forRoot(security: EncryptionSettings): DynamicModule {
+    return {
+      module: PrivacyModule,
+      imports: [AppsModule],
+      controllers: [PrivacyController],
+      providers: [PrivacyHandler, PrivacyRepository, PrivacyService, { provide: EXPORT_KEY_BOX, useValue: secretBoxFor(keyringFromSettings(security), DATA_EXPORT_KEY_PURPOSE) }],
+    };
+  }
+}
