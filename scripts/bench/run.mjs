@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request } from 'node:http';
 import pg from 'pg';
 import { connect, JSONCodec } from 'nats';
+import { archiveBenchmark } from './archive.mjs';
 import { measureHttp, measureOps, printTable } from './measure.mjs';
 import { call, deployApp, echoChatflowDsl, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
 import { fail, PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } from '../lib/workspace.mjs';
@@ -277,6 +278,7 @@ try {
   await workflowBenchmarks(gw, stack.map((s) => s.child.pid));
   await chatBenchmarks(gw);
   await auditBenchmark();
+  rows.push(await archiveBenchmark(urls.DATABASE_URL));
   const rss = await peakRss(stack.map((s) => s.child.pid));
   for (const row of rows) if (row.failures) row.notes = `${row.failures} failed`;
   printTable(rows);

@@ -149,6 +149,21 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
     expect((await send(gateways[0]!.baseUrl, 'GET', '/v1/info', { address: nextAddress(), key: keys[0] })).status).toBe(200);
   });
 
+  it('counts made-up and missing keys against the client address too, so guessing keys is limited', async () => {
+    const address = nextAddress();
+    const guesses = await Promise.all(
+      Array.from({ length: 21 }, (_, i) => send(gateways[i % 2]!.baseUrl, 'GET', i % 7 === 0 ? '/v1/datasets' : '/v1/info', { address, key: i % 5 === 0 ? undefined : `app-guess-${i}` })),
+    );
+    expect(guesses.filter((a) => a.status === 401)).toHaveLength(ADDRESS_LIMIT);
+    const refused = guesses.filter((a) => a.status !== 401);
+    expect(refused).toHaveLength(21 - ADDRESS_LIMIT);
+    for (const answer of refused) expectRateLimited(answer, /15 requests per minute from this address/);
+    // The address is spent for real keys as well; another address is not.
+    const app = await client.deploy(token, minimalApp('guessing'));
+    expectRateLimited(await send(gateways[0]!.baseUrl, 'GET', '/v1/info', { address, key: app.key }), /from this address/);
+    expect((await send(gateways[1]!.baseUrl, 'GET', '/v1/info', { address: nextAddress(), key: app.key })).status).toBe(200);
+  });
+
   it("sets an app's own rate limit in the console, and the Service API applies it on every replica", async () => {
     const app = await client.deploy(token, minimalApp('per app'));
     const path = `/console/api/apps/${app.appId}/rate-limit`;

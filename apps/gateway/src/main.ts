@@ -18,8 +18,12 @@ void bootstrapService({
     applyHttpProtection(app, config);
     setupOpenApi(app);
   },
-  // A DSL import may be up to 10 MB of YAML, and a document's text 15 MB, sent inside JSON; everything else stays at 1 MB.
-  jsonBodyLimits: { '/console/api/apps/imports': '15mb', '/v1/datasets': '16mb' },
+  // A DSL import may be up to 10 MB of YAML, and a document's text 15 MB, sent inside JSON (also segments
+  // added in bulk); everything else stays at 1 MB.
+  jsonBodyLimits: {
+    '/console/api/apps/imports': '15mb',
+    '^/v1/datasets/[^/]+/(document/create[-_]by[-_]text|documents/[^/]+/update[-_]by[-_]text|documents/[^/]+/segments)$': '16mb',
+  },
   rotateSecrets: async (source, config) => {
     const keyring = keyringFromSettings(config.security);
     return [await rotateProviderCredentials(source, secretBoxFor(keyring, PROVIDER_CREDENTIALS_PURPOSE), keyring.currentKeyId)];

@@ -25,7 +25,10 @@ export interface BootstrapOptions<S extends ServiceSpec> {
   module: (config: ConfigOf<S>, identity: ServiceIdentity) => DynamicModule;
   /** When set, `main.js migrate` applies this schema's migrations and exits (for a migrations job). */
   persistence?: PersistenceDefinition;
-  /** Largest JSON body, by default for every route (`*`) and per path prefix, e.g. `{'*': '1mb', '/console/api/apps/imports': '15mb'}`. */
+  /**
+   * Largest JSON body, by default for every route (`*`) and per path: a prefix, or a regular expression
+   * when it starts with `^`, e.g. `{'*': '1mb', '/console/api/apps/imports': '15mb', '^/v1/x/[^/]+/y$': '5mb'}`.
+   */
   jsonBodyLimits?: Record<string, string>;
   /** Runs on the Nest app before body parsing and routes are set up (CORS, security headers, OpenAPI). */
   configure?: (app: INestApplication, config: ConfigOf<S>) => void | Promise<void>;
@@ -104,14 +107,17 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   const limits = { '*': '1mb', ...options.jsonBodyLimits };
   const parsers = Object.entries(limits)
     .filter(([prefix]) => prefix !== '*')
-    .map(([prefix, limit]) => [prefix, express.json({ limit, verify: verifyJsonBody })] as const);
+    .map(([path, limit]) => {
+      const matches = path.startsWith('^') ? ((p: string) => new RegExp(path).test(p)) : (p: string) => p.startsWith(path);
+      return [matches, express.json({ limit, verify: verifyJsonBody })] as const;
+    });
   const defaultParser = express.json({ limit: limits['*'], verify: verifyJsonBody });
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (urlHasNul(req.originalUrl)) {
       res.status(400).json({ code: 'invalid_param', message: 'The URL may not contain NUL characters (%00).', status: 400 });
       return;
     }
-    const parser = parsers.find(([prefix]) => req.path.startsWith(prefix))?.[1] ?? defaultParser;
+    const parser = parsers.find(([matches]) => matches(req.path))?.[1] ?? defaultParser;
     parser(req, res, next);
   });
   app.use(bodyErrorHandler);

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AppRepository } from '../apps/app.repository';
+import { RateLimitService } from '../protection/rate-limit.service';
 import { ApiKeyCache } from '../service-api/api-key-cache.service';
 
 /** The workspace a Knowledge API call acts on, from its `dataset-…` key. */
@@ -19,15 +20,23 @@ export class DatasetKeyGuard implements CanActivate {
   constructor(
     private readonly apps: AppRepository,
     private readonly cache: ApiKeyCache,
+    private readonly limiter: RateLimitService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<WithDatasetKey>();
     const header = req.headers.authorization;
-    if (!header || !header.startsWith('Bearer ')) throw new DomainError('unauthorized', "Authorization header must be provided and start with 'Bearer'");
+    if (!header || !header.startsWith('Bearer ')) {
+      await this.limiter.admitUnauthenticated(req, context.switchToHttp().getResponse<Response>());
+      throw new DomainError('unauthorized', "Authorization header must be provided and start with 'Bearer'");
+    }
     const token = header.slice(7).trim();
     const found = token.startsWith('dataset-') ? await this.lookup(token) : null;
-    if (!found) throw new DomainError('unauthorized', 'Access token is invalid');
+    if (!found) {
+      // Made-up keys count against the caller's address, so guessing keys is rate limited too.
+      await this.limiter.admitUnauthenticated(req, context.switchToHttp().getResponse<Response>());
+      throw new DomainError('unauthorized', 'Access token is invalid');
+    }
     req.datasetKey = found;
     return true;
   }

@@ -20,6 +20,8 @@ export class ProtectionModule {
   static forRoot(settings: ProtectionSettings): DynamicModule {
     return {
       module: ProtectionModule,
+      // Global: the key guards count failed authentications against the client address too.
+      global: true,
       controllers: [AppLimitsController],
       providers: [
         AppLimitsRepository,
@@ -33,6 +35,7 @@ export class ProtectionModule {
         makeCounterProvider({ name: RATE_LIMIT_REJECTIONS_METRIC, help: 'Service API requests refused with 429, by the limit that refused them', labelNames: ['limit'] }),
         makeCounterProvider({ name: RATE_LIMIT_UNAVAILABLE_METRIC, help: 'Service API requests let through unchecked because Redis did not answer' }),
       ],
+      exports: [RateLimitService],
     };
   }
 }

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
 import { InjectMetric } from '@weft/metrics';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Counter } from 'prom-client';
 import { AppLimitsService } from './app-limits.service';
+import { clientAddressKey } from './http-rules.util';
 import { PROTECTION_SETTINGS, RATE_LIMIT_REJECTIONS_METRIC, RATE_LIMIT_UNAVAILABLE_METRIC, type ProtectionSettings } from './protection.config';
 import { RateLimitRepository, type AdmitOutcome } from './rate-limit.repository';
 import { retryAfterSeconds, type RequestLimits } from './rate-limit.util';
@@ -53,6 +54,15 @@ export class RateLimitService {
    * `takesSlot`, an admitted request holds one of its app's active-run slots until its response closes
    * (answer sent, stream ended or client gone).
    */
+  /**
+   * Counts a Service API request whose key was missing or invalid against its client address (the one
+   * Redis call it costs), so spraying made-up keys is limited like any other traffic; throws 429 once the
+   * address is over its limit.
+   */
+  async admitUnauthenticated(req: Request, res: Response): Promise<void> {
+    await this.admit({ address: clientAddressKey(req.ip), app: null, keyId: null }, res, false);
+  }
+
   async admit(caller: Caller, res: Response, takesSlot: boolean): Promise<void> {
     const limits: RequestLimits = { addressPerMinute: this.settings.rateLimitPerIpPerMinute, keyPerMinute: this.settings.rateLimitPerMinute, maxActive: 0 };
     if (caller.app) {

@@ -1,8 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable, OnModuleDestroy, createParamDecorator } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AppRepository, type AppRow } from '../apps/app.repository';
 import { ApiKeyCache } from './api-key-cache.service';
+import { RateLimitService } from '../protection/rate-limit.service';
 
 /** The app a Service API call acts on, from its `app-…` key. */
 export interface AppKeyContext {
@@ -24,6 +25,7 @@ export class AppKeyGuard implements CanActivate, OnModuleDestroy {
   constructor(
     private readonly apps: AppRepository,
     private readonly cache: ApiKeyCache,
+    private readonly limiter: RateLimitService,
   ) {
     this.timer = setInterval(() => void this.flushUsage(), 5000);
     this.timer.unref();
@@ -36,10 +38,17 @@ export class AppKeyGuard implements CanActivate, OnModuleDestroy {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<WithAppKey>();
     const header = req.headers.authorization;
-    if (!header || !header.startsWith('Bearer ')) throw new DomainError('unauthorized', "Authorization header must be provided and start with 'Bearer'");
+    if (!header || !header.startsWith('Bearer ')) {
+      await this.limiter.admitUnauthenticated(req, context.switchToHttp().getResponse<Response>());
+      throw new DomainError('unauthorized', "Authorization header must be provided and start with 'Bearer'");
+    }
     const token = header.slice(7).trim();
     const found = token.startsWith('app-') ? await this.lookup(token) : null;
-    if (!found) throw new DomainError('unauthorized', 'Access token is invalid');
+    if (!found) {
+      // Made-up keys count against the caller's address, so guessing keys is rate limited too.
+      await this.limiter.admitUnauthenticated(req, context.switchToHttp().getResponse<Response>());
+      throw new DomainError('unauthorized', 'Access token is invalid');
+    }
     if (!found.app.enableApi) throw new DomainError('forbidden', 'The app API is disabled.');
     this.used.add(found.keyId);
     req.appKey = found;

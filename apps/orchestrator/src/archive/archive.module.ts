@@ -7,7 +7,7 @@ import { RetentionPolicyService } from './retention-policy.service';
 import { RetentionScheduler } from './retention-scheduler.service';
 import { RunArchiveRepository } from './run-archive.repository';
 import { RunArchiveService } from './run-archive.service';
-import { RETENTION_METRIC, RETENTION_SETTINGS, type RetentionSettings } from './retention.types';
+import { RETENTION_SETTINGS, type RetentionSettings } from './retention.types';
 
 /** Archiving old runs, deleting expired ones, and the per-workspace retention settings and legal holds. */
 @Module({})
@@ -24,9 +24,9 @@ export class ArchiveModule {
         RunArchiveRepository,
         RunArchiveService,
         { provide: RETENTION_SETTINGS, useValue: settings },
-        makeCounterProvider({ name: RETENTION_METRIC.archived, help: 'Rows moved from the live run tables to the archive tables', labelNames: ['table'] }),
-        makeCounterProvider({ name: RETENTION_METRIC.deleted, help: 'Rows deleted by retention, by table', labelNames: ['table'] }),
-        makeGaugeProvider({ name: RETENTION_METRIC.lastSuccess, help: 'When each retention job last finished successfully (Unix seconds)', labelNames: ['job'] }),
+        makeCounterProvider({ name: 'weft_retention_rows_archived_total', help: 'Rows moved from the live run tables to the archive tables', labelNames: ['table'] }),
+        makeCounterProvider({ name: 'weft_retention_rows_deleted_total', help: 'Rows deleted by retention, by table', labelNames: ['table'] }),
+        makeGaugeProvider({ name: 'weft_retention_job_last_success_timestamp_seconds', help: 'When each retention job last finished successfully (Unix seconds)', labelNames: ['job'] }),
       ],
       exports: [DataRetentionService, RetentionPolicyService, RunArchiveService],
     };

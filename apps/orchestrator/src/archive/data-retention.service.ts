@@ -5,7 +5,7 @@ import { DatabaseService, tryWithAdvisoryLock } from '@weft/persistence';
 import type { Counter, Gauge } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { RunArchiveRepository, type RunTables } from './run-archive.repository';
-import { pause, RETENTION_ACTOR, RETENTION_METRIC, RETENTION_SETTINGS, type RetentionSettings } from './retention.types';
+import { pause, RETENTION_ACTOR, RETENTION_SETTINGS, type RetentionSettings } from './retention.types';
 
 const LOCK_KEY = 'weft:orchestrator:data-retention';
 
@@ -32,8 +32,8 @@ export class DataRetentionService {
     private readonly repository: RunArchiveRepository,
     private readonly audit: AuditService,
     @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
-    @InjectMetric(RETENTION_METRIC.deleted) private readonly deleted: Counter<string>,
-    @InjectMetric(RETENTION_METRIC.lastSuccess) private readonly lastSuccess: Gauge<string>,
+    @InjectMetric('weft_retention_rows_deleted_total') private readonly deleted: Counter<string>,
+    @InjectMetric('weft_retention_job_last_success_timestamp_seconds') private readonly lastSuccess: Gauge<string>,
   ) {}
 
   /** Makes a running job stop after its current batch (at shutdown). */

@@ -8,13 +8,6 @@ export const RETENTION_SETTINGS = Symbol('RETENTION_SETTINGS');
 /** How the archive and retention jobs appear in the audit trail. */
 export const RETENTION_ACTOR = { id: 'orchestrator', type: 'system' } as const;
 
-/** Metric names of the archive and retention jobs, used by the code and the dashboards. */
-export const RETENTION_METRIC = {
-  archived: 'weft_retention_rows_archived_total',
-  deleted: 'weft_retention_rows_deleted_total',
-  lastSuccess: 'weft_retention_job_last_success_timestamp_seconds',
-} as const;
-
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return Promise.resolve();

@@ -7,7 +7,7 @@ import { WorkflowRunEntity } from '../runs/workflow-run.entity';
  * table's. Not by `extends`: TypeORM would also inherit the live table's index names, which are unique per
  * schema, so each archive entity declares its own indexes.
  */
-function sameColumnsAs(live: Function, archive: Function): void {
+function sameColumnsAs(live: abstract new () => object, archive: abstract new () => object): void {
   const storage = getMetadataArgsStorage();
   for (const column of storage.filterColumns(live)) storage.columns.push({ ...column, target: archive });
 }

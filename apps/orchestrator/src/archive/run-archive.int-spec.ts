@@ -225,7 +225,6 @@ describe('the run archive job, with a million node runs and runs executing meanw
 
     // A second run finds nothing left to move.
     expect(await app.get(RunArchiveService).archiveOnce()).toMatchObject({ batches: 0, runs: 0 });
-    // eslint-disable-next-line no-console
     console.log(`Archived ${OLD_RUNS} runs and ${OLD_RUNS * NODES_PER_RUN} node runs in ${result!.batches} batches; ${fresh.length} runs written meanwhile, slowest write ${Math.round(Math.max(...latencies))} ms`);
   }, 300_000);
 });

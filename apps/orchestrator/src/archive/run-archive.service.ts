@@ -4,7 +4,7 @@ import { InjectMetric } from '@weft/metrics';
 import { DatabaseService, tryWithAdvisoryLock } from '@weft/persistence';
 import type { Counter, Gauge } from 'prom-client';
 import { RunArchiveRepository } from './run-archive.repository';
-import { pause, RETENTION_ACTOR, RETENTION_METRIC, RETENTION_SETTINGS, type RetentionSettings } from './retention.types';
+import { pause, RETENTION_ACTOR, RETENTION_SETTINGS, type RetentionSettings } from './retention.types';
 
 const LOCK_KEY = 'weft:orchestrator:run-archive';
 
@@ -34,8 +34,8 @@ export class RunArchiveService {
     private readonly repository: RunArchiveRepository,
     private readonly audit: AuditService,
     @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
-    @InjectMetric(RETENTION_METRIC.archived) private readonly archived: Counter<string>,
-    @InjectMetric(RETENTION_METRIC.lastSuccess) private readonly lastSuccess: Gauge<string>,
+    @InjectMetric('weft_retention_rows_archived_total') private readonly archived: Counter<string>,
+    @InjectMetric('weft_retention_job_last_success_timestamp_seconds') private readonly lastSuccess: Gauge<string>,
   ) {}
 
   /** Makes a running job stop after its current batch (at shutdown). */
