@@ -236,6 +236,28 @@ describe('console accounts, sessions, members and keys', () => {
     );
   });
 
+  it("lets the owner set the workspace's retention period; admins may read it, and bad values are refused", async () => {
+    const owner = await register();
+    const adminAccount = await register();
+    await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [adminAccount.email], role: 'admin' }, token: owner.access_token });
+    const admin = (await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', { body: { tenant_id: owner.workspace_id }, token: adminAccount.access_token })).body.access_token;
+
+    const initial = await client.call('GET', '/console/api/workspaces/current/retention', { token: admin });
+    expect(initial.status).toBe(200);
+    expect(initial.body).toMatchObject({ legal_hold: false, overridden: false, retention_days: 2557, workspace_id: owner.workspace_id });
+    expect((await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 30 }, token: admin })).status).toBe(403);
+    for (const bad of [{ retention_days: 0 }, { retention_days: 'forever' }, { retention_days: 36_501 }, {}]) {
+      expect((await client.call('PUT', '/console/api/workspaces/current/retention', { body: bad, token: owner.access_token })).status).toBe(400);
+    }
+    const set = await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 30 }, token: owner.access_token });
+    expect(set.body).toMatchObject({ overridden: true, retention_days: 30 });
+    expect((await client.call('GET', '/console/api/workspaces/current/retention', { token: admin })).body).toMatchObject({ retention_days: 30 });
+    // Another workspace keeps the default.
+    expect((await client.call('GET', '/console/api/workspaces/current/retention', { token: adminAccount.access_token })).body).toMatchObject({ overridden: false, retention_days: 2557 });
+    const reset = await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: null }, token: owner.access_token });
+    expect(reset.body).toMatchObject({ overridden: false, retention_days: 2557 });
+  });
+
   it('lists app keys with last use and revokes them on every gateway replica within seconds', async () => {
     const owner = await register();
     const { appId, key } = await client.deploy(owner.access_token, workflowYaml('keys'));

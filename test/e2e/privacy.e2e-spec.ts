@@ -291,11 +291,32 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     expect(held.body['message']).toMatch(/legal hold on the account/);
     expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: boss.token })).status).toBe(200);
 
-    const started = await client.call<{ id: string; status_url: string }>('POST', '/console/api/account/erase', { body: { delete_documents: true, password: PASSWORD }, token: carol.token });
-    expect(started.status).toBe(202);
-    expect(started.body.status_url).toMatch(/\?token=/);
-    // The status link works without a session (the account's sessions end during erasure), and only with its token.
-    expect((await client.call('GET', `/console/api/account/erase/${started.body.id}?token=nope`)).status).toBe(404);
+    // The rag service is frozen (SIGSTOP): the saga's rag step is in flight, its lease held, when compliance is killed.
+    const rag = stack.processes.rag;
+    process.kill(rag.pid!, 'SIGSTOP');
+    let started: { status: number; body: { id: string; status_url: string } };
+    try {
+      started = await client.call<{ id: string; status_url: string }>('POST', '/console/api/account/erase', { body: { delete_documents: true, password: PASSWORD }, token: carol.token });
+      expect(started.status).toBe(202);
+      expect(started.body.status_url).toMatch(/\?token=/);
+      // The status link works without a session (the account's sessions end during erasure), and only with its token.
+      expect((await client.call('GET', `/console/api/account/erase/${started.body.id}?token=nope`)).status).toBe(404);
+      await expectEventually(
+        async () => {
+          const res = await client.call<ErasureStatus>('GET', started.body.status_url);
+          expect(res.body.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'pending', 'pending']);
+          const [lease] = await queryDatabase<{ lease_owner: string | null }>(stack.database.url, 'SELECT lease_owner FROM compliance.erasure_requests WHERE id = $1', [started.body.id]);
+          expect(lease!.lease_owner).not.toBeNull();
+        },
+        { timeoutMs: 20_000 },
+      );
+      await stack.processes.compliance.stop('SIGKILL');
+    } finally {
+      process.kill(rag.pid!, 'SIGCONT');
+    }
+    // The restarted compliance service takes the saga over once the dead one's lease lapses, and sends the rag step again.
+    stack.processes.compliance.start();
+    await stack.processes.compliance.waitReady();
     const finished = await pollUntil(
       async () => {
         const res = await client.call<ErasureStatus>('GET', started.body.status_url);

@@ -1,6 +1,6 @@
 import { Controller, DynamicModule, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AuditEvent, ListAuditLogsResponse, RemoteError, ServiceStatus, VerifyAuditTrailResponse } from '@weft/contracts';
+import { AuditEvent, DomainError, ListAuditLogsResponse, RemoteError, ServiceStatus, VerifyAuditTrailResponse } from '@weft/contracts';
 import { currentContext, runWithContext } from '@weft/logging';
 import { MessageBus } from './message-bus.service';
 import { MessagingModule } from './messaging.module';
@@ -57,8 +57,56 @@ class AuditTrailStub {
   }
 }
 
+// The privacy subjects the compliance service also owns; this test does not use them.
+@Injectable()
+class PrivacyStub {
+  private refuse(): Promise<never> {
+    return Promise.reject(new DomainError('unavailable', 'not part of this test'));
+  }
+
+  @OnRequest('privacy.erasure.start.v1')
+  startErasure(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.erasure.status.v1')
+  erasureStatus(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.export.claim.v1')
+  claimExport(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.export.start.v1')
+  startExport(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.export.status.v1')
+  exportStatus(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.legal-hold.list.v1')
+  listHolds(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.legal-hold.place.v1')
+  placeHold(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.legal-hold.release.v1')
+  releaseHold(): Promise<never> {
+    return this.refuse();
+  }
+}
+
 function busModule(servers: string[], prefix: string, withHandler: boolean): DynamicModule {
-  @Module({ providers: withHandler ? [StatusHandler, AuditTrailStub] : [AuditTrailStub], controllers: [NoRoutes] })
+  @Module({ providers: withHandler ? [StatusHandler, AuditTrailStub, PrivacyStub] : [AuditTrailStub, PrivacyStub], controllers: [NoRoutes] })
   class Root {}
   return {
     module: Root,

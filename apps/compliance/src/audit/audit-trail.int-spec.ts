@@ -1,9 +1,9 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AuditModule, AuditService } from '@weft/audit';
 import { databaseConfig, loadConfig } from '@weft/config';
-import type { AuditEvent } from '@weft/contracts';
-import { MessageBus, MessagingModule } from '@weft/messaging';
+import { DomainError, type AuditEvent } from '@weft/contracts';
+import { MessageBus, MessagingModule, OnRequest } from '@weft/messaging';
 import { MetricsModule } from '@weft/metrics';
 import { DatabaseService, PersistenceModule } from '@weft/persistence';
 import { createTestDatabase, expectEventually, infraUrls, pollUntil, queryDatabase, TestDatabase, uniqueSuffix } from '@weft/testing';
@@ -36,6 +36,54 @@ function event(over: Partial<AuditEvent> = {}): AuditEvent {
   };
 }
 
+// The privacy subjects the compliance service also owns; this test does not use them.
+@Injectable()
+class PrivacyStub {
+  private refuse(): Promise<never> {
+    return Promise.reject(new DomainError('unavailable', 'not part of this test'));
+  }
+
+  @OnRequest('privacy.erasure.start.v1')
+  startErasure(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.erasure.status.v1')
+  erasureStatus(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.export.claim.v1')
+  claimExport(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.export.start.v1')
+  startExport(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.export.status.v1')
+  exportStatus(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.legal-hold.list.v1')
+  listHolds(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.legal-hold.place.v1')
+  placeHold(): Promise<never> {
+    return this.refuse();
+  }
+
+  @OnRequest('privacy.legal-hold.release.v1')
+  releaseHold(): Promise<never> {
+    return this.refuse();
+  }
+}
+
 /** The compliance service's audit trail in a Nest app of its own, with its own database and NATS prefix. */
 async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }> {
   const db = await createTestDatabase();
@@ -49,6 +97,7 @@ async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }
       AuditModule.forRoot('compliance'),
       AuditTrailModule.forRoot({ pruneIntervalMinutes: 24 * 60, retentionDays: 30 }),
     ],
+    providers: [PrivacyStub],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();

@@ -4,7 +4,7 @@ import { RequestClient, type RequestClientInfo } from '@weft/platform';
 import type { Response } from 'express';
 import { ConsoleAuthGuard, CurrentConsoleUser, RequireRole, type ConsoleUser } from '../accounts/console-auth.guard';
 import { Audited } from '../audit/audit.interceptor';
-import { EraseAccountRequestSchema, EraseEndUserRequestSchema, PlaceLegalHoldRequestSchema, PRIVACY_AUDITED, TokenQuerySchema } from './privacy.dto';
+import { EraseAccountRequestSchema, EraseEndUserRequestSchema, LegalHoldRequestSchema, PRIVACY_AUDITED, TokenQuerySchema } from './privacy.dto';
 import { PrivacyService } from './privacy.service';
 
 const exportLinks = (id: string) => ({ status_url: `/console/api/account/data-export/${id}` });
@@ -97,7 +97,7 @@ export class PrivacyController {
   @RequireRole('admin')
   @Audited(PRIVACY_AUDITED.legalHoldPlaced)
   placeHold(@CurrentConsoleUser() user: ConsoleUser, @Body() body: unknown): Promise<LegalHold> {
-    const req = parseBody(PlaceLegalHoldRequestSchema, body);
+    const req = parseBody(LegalHoldRequestSchema, body);
     return this.privacy.placeHold(user, req.account_id ?? null, req.reason);
   }
 

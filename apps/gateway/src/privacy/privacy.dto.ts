@@ -14,7 +14,7 @@ export const EraseAccountRequestSchema = z
 export const EraseEndUserRequestSchema = z.object({ user: z.string().min(1).max(255) }).strict();
 
 /** `POST /console/api/workspaces/current/legal-holds`: on the whole workspace, or on one member's account. */
-export const PlaceLegalHoldRequestSchema = z
+export const LegalHoldRequestSchema = z
   .object({
     account_id: z.string().uuid().optional(),
     reason: z.string().trim().min(1).max(500),

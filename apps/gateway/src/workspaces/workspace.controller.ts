@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { DomainError, parseBody } from '@weft/contracts';
+import { MessageBus } from '@weft/messaging';
 import { RequestClient, type RequestClientInfo } from '@weft/platform';
 import { AccountService } from '../accounts/account.service';
 import { ConsoleAuthGuard, CurrentConsoleUser, RequireRole, type ConsoleUser } from '../accounts/console-auth.guard';
-import { ActivateRequestSchema, InviteMembersRequestSchema, SwitchWorkspaceRequestSchema, UpdateRoleRequestSchema } from './workspace.dto';
+import { ActivateRequestSchema, InviteMembersRequestSchema, RetentionRequestSchema, SwitchWorkspaceRequestSchema, UpdateRoleRequestSchema, toRetentionResponse } from './workspace.dto';
 import { WorkspaceRepository } from './workspace.repository';
 import { WorkspaceService } from './workspace.service';
 
@@ -16,6 +17,7 @@ export class WorkspaceController {
     private readonly service: WorkspaceService,
     private readonly repository: WorkspaceRepository,
     private readonly accounts: AccountService,
+    private readonly bus: MessageBus,
   ) {}
 
   @Get('workspaces')
@@ -73,6 +75,23 @@ export class WorkspaceController {
   async remove(@CurrentConsoleUser() user: ConsoleUser, @Param('memberId') memberId: string, @RequestClient() client: RequestClientInfo): Promise<unknown> {
     await this.service.remove(user, memberId, client);
     return { result: 'success' };
+  }
+
+  /** How long the workspace's runs are kept (its own period or the deployment's default) and whether a legal hold stops deletion. */
+  @Get('workspaces/current/retention')
+  @UseGuards(ConsoleAuthGuard)
+  @RequireRole('admin')
+  async retention(@CurrentConsoleUser() user: ConsoleUser): Promise<unknown> {
+    return toRetentionResponse(await this.bus.request('wf.retention.get.v1', { workspaceId: user.workspaceId }));
+  }
+
+  /** Sets the workspace's own retention period in days (`null`: the deployment's default); the owner decides. */
+  @Put('workspaces/current/retention')
+  @UseGuards(ConsoleAuthGuard)
+  @RequireRole('owner')
+  async setRetention(@CurrentConsoleUser() user: ConsoleUser, @Body() body: unknown): Promise<unknown> {
+    const { retention_days } = parseBody(RetentionRequestSchema, body);
+    return toRetentionResponse(await this.bus.request('wf.retention.set.v1', { accountId: user.accountId, retentionDays: retention_days, workspaceId: user.workspaceId }));
   }
 
   /** Whether an invitation link still works (Dify's `activate/check`). */

@@ -1,3 +1,4 @@
+import { MAX_RETENTION_DAYS, type WorkspaceRetention } from '@weft/contracts';
 import { z } from 'zod';
 import { WORKSPACE_ROLES } from '../accounts/workspace-role.util';
 
@@ -24,3 +25,11 @@ export const ActivateRequestSchema = z.object({
   name: z.string().trim().min(1).max(100),
   password: z.string().min(1).max(256),
 });
+
+/** `PUT /console/api/workspaces/current/retention`: days to keep runs, or null for the deployment's default (DATA_RETENTION_DAYS). */
+export const RetentionRequestSchema = z.object({ retention_days: z.number().int().min(1).max(MAX_RETENTION_DAYS).nullable() }).strict();
+
+/** What the retention routes answer. */
+export function toRetentionResponse(r: WorkspaceRetention): Record<string, unknown> {
+  return { default_retention_days: r.defaultRetentionDays, legal_hold: r.legalHold, overridden: r.overridden, retention_days: r.retentionDays, workspace_id: r.workspaceId };
+}
