@@ -133,6 +133,10 @@ describe('API security: every route against bad credentials, low roles and forei
     const segments = await kb('GET', `/${datasetId}/documents/${documentId}/segments`);
     const metadata = await kb('POST', `/${datasetId}/metadata`, { name: 'lang', type: 'string' });
     const keys = await client.call<{ data: { id: string }[] }>('GET', `/console/api/apps/${workflow.appId}/api-keys`, { token: owner.access_token });
+    const dataExport = await client.call<{ id: string }>('POST', '/console/api/account/data-export', { token: owner.access_token });
+    const erasure = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/end-users/erase', { body: { user: `nobody-${label}` }, token: owner.access_token });
+    const hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', { body: { reason: 'fixture' }, token: owner.access_token });
+    expect([dataExport.status, erasure.status, hold.status]).toEqual([202, 202, 201]);
     return {
       owner: owner.access_token,
       tokens,
@@ -144,6 +148,9 @@ describe('API security: every route against bad credentials, low roles and forei
       ids: {
         appId: workflow.appId,
         chatAppId: chat.appId,
+        erasureId: erasure.body.id,
+        exportId: dataExport.body.id,
+        holdId: hold.body.id,
         appKeyId: keys.body.data[0]!.id,
         datasetKeyId: datasetKey.id,
         memberId,

@@ -181,7 +181,14 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     const refused = await client.call('POST', '/console/api/workspaces/current/end-users/erase', { body: { user: endUser }, token: admin.token });
     expect(refused.status).toBe(409);
     expect(refused.body['message']).toMatch(/legal hold/);
+    // The hold also stops the orchestrator's retention job from deleting the workspace's runs, until released.
+    const retention = async () => (await client.call<{ legal_hold: boolean }>('GET', '/console/api/workspaces/current/retention', { token: admin.token })).body.legal_hold;
+    expect(await retention()).toBe(true);
+    const holds = await client.call<{ data: { id: string; released_at: string | null }[] }>('GET', '/console/api/workspaces/current/legal-holds', { token: admin.token });
+    expect(holds.body.data).toEqual([expect.objectContaining({ id: hold.body.id, released_at: null })]);
     expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: admin.token })).status).toBe(200);
+    expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: admin.token })).status).toBe(404);
+    expect(await retention()).toBe(false);
     expect((await client.call('POST', '/console/api/workspaces/current/end-users/erase', { body: { user: '' }, token: admin.token })).status).toBe(400);
 
     // The orchestrator is away: the saga does the gateway step and keeps retrying the orchestrator step.

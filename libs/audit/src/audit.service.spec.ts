@@ -23,4 +23,12 @@ describe('scrubSecrets', () => {
       note: 'invited [email] and [email]',
     });
   });
+
+  it('scrubs in linear time, however long and hostile the value', () => {
+    const hostile = [`${'a'.repeat(1_000_000)}@${'b.'.repeat(200_000)}`, 'a'.repeat(2_000_000), `x@${'y'.repeat(1_000_000)}`];
+    const started = Date.now();
+    for (const value of hostile) expect(scrubSecrets({ value })).toEqual({ value });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(scrubSecrets('mailto:ada@example.com?subject=hi, or <bob@example.org>')).toBe('mailto:[email]?subject=hi, or <[email]>');
+  });
 });

@@ -22,7 +22,16 @@ export const AUDIT_SERVICE_NAME = Symbol('AUDIT_SERVICE_NAME');
 
 const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|credential|authorization|cookie/i;
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+/** Runs of characters an address can be part of; matching them never backtracks, so scrubbing is linear. */
+const TOKEN = /[^\s<>()[\]{}"',;:=&?/\\|]+/g;
+const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+/** Longest address there is (RFC 5321 path limit); longer runs are not checked, which keeps the check cheap. */
+const MAX_EMAIL = 254;
+
+function scrubEmails(text: string): string {
+  if (!text.includes('@')) return text;
+  return text.replace(TOKEN, (token) => (token.length <= MAX_EMAIL && token.includes('@') && EMAIL.test(token) ? '[email]' : token));
+}
 
 /**
  * Drops values under secret-looking keys, at any depth, so audit details never carry secrets; email
@@ -31,7 +40,7 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
  */
 export function scrubSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[truncated]';
-  if (typeof value === 'string') return value.replace(EMAIL, '[email]');
+  if (typeof value === 'string') return scrubEmails(value);
   if (Array.isArray(value)) return value.map((v) => scrubSecrets(v, depth + 1));
   if (value && typeof value === 'object') {
     return Object.fromEntries(

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
-import { OnRequest } from '@weft/messaging';
+import { MessageBus, OnRequest } from '@weft/messaging';
 import { DataExportService } from './data-export.service';
 import { ErasureService } from './erasure.service';
 import { LegalHoldRepository } from './legal-hold.repository';
@@ -8,10 +8,13 @@ import { LegalHoldRepository } from './legal-hold.repository';
 /** The compliance service's GDPR requests over NATS: exports, erasures and legal holds. */
 @Injectable()
 export class PrivacyHandler {
+  private readonly logger = new Logger(PrivacyHandler.name);
+
   constructor(
     private readonly exports: DataExportService,
     private readonly erasures: ErasureService,
     private readonly holds: LegalHoldRepository,
+    private readonly bus: MessageBus,
   ) {}
 
   @OnRequest('privacy.export.start.v1')
@@ -39,15 +42,31 @@ export class PrivacyHandler {
     return this.erasures.status(req.id, req.token, req.workspaceId);
   }
 
+  /**
+   * A hold on a whole workspace also stops the orchestrator's retention job from deleting its runs: the
+   * orchestrator is told first, so a hold is never stored here without it (the reason stays here).
+   */
   @OnRequest('privacy.legal-hold.place.v1')
-  placeHold(req: RequestOf<'privacy.legal-hold.place.v1'>): Promise<ResponseOf<'privacy.legal-hold.place.v1'>> {
+  async placeHold(req: RequestOf<'privacy.legal-hold.place.v1'>): Promise<ResponseOf<'privacy.legal-hold.place.v1'>> {
+    if (req.accountId === null) await this.bus.request('wf.legal-hold.set.v1', { accountId: req.placedBy, held: true, reason: null, workspaceId: req.workspaceId });
     return this.holds.place(req.workspaceId, req.accountId, req.reason, req.placedBy);
   }
 
+  /**
+   * Releasing the last hold on a workspace lets retention delete its runs again. Should the orchestrator be
+   * away, it keeps holding (the safe side) and the release is logged; releasing again is not possible, so
+   * an operator sends `wf.legal-hold.set.v1` (or places and releases a hold) to align them.
+   */
   @OnRequest('privacy.legal-hold.release.v1')
   async releaseHold(req: RequestOf<'privacy.legal-hold.release.v1'>): Promise<ResponseOf<'privacy.legal-hold.release.v1'>> {
     const hold = await this.holds.release(req.workspaceId, req.id, req.releasedBy);
     if (!hold) throw new DomainError('not_found', 'No active legal hold with this id in this workspace.');
+    const stillHeld = (await this.holds.activeFor(null, [req.workspaceId])).length > 0;
+    if (hold.account_id === null && !stillHeld) {
+      await this.bus.request('wf.legal-hold.set.v1', { accountId: req.releasedBy, held: false, reason: null, workspaceId: req.workspaceId }).catch((error: unknown) => {
+        this.logger.error(`Legal hold "${hold.id}" released, but the orchestrator still holds workspace "${req.workspaceId}": ${(error as Error).message}`);
+      });
+    }
     return hold;
   }
 

@@ -24,15 +24,15 @@ export class PrivacyController {
     return { ...job, ...exportLinks(job.id), download_url: `/console/api/account/data-export/${job.id}/download?token=${download_token}` };
   }
 
-  @Get('account/data-export/:id')
+  @Get('account/data-export/:exportId')
   @UseGuards(ConsoleAuthGuard)
-  async exportStatus(@CurrentConsoleUser() user: ConsoleUser, @Param('id') id: string): Promise<unknown> {
+  async exportStatus(@CurrentConsoleUser() user: ConsoleUser, @Param('exportId') id: string): Promise<unknown> {
     return { ...(await this.privacy.exportStatus(user, id)), ...exportLinks(id) };
   }
 
   /** The link itself is the credential (it works from a browser, without the console's bearer token), once. */
-  @Get('account/data-export/:id/download')
-  async download(@Param('id') id: string, @Query() query: unknown, @RequestClient() client: RequestClientInfo, @Res() res: Response): Promise<void> {
+  @Get('account/data-export/:exportId/download')
+  async download(@Param('exportId') id: string, @Query() query: unknown, @RequestClient() client: RequestClientInfo, @Res() res: Response): Promise<void> {
     const { token } = parseBody(TokenQuerySchema, query);
     const { body, fileName } = await this.privacy.download(id, token, client);
     res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -52,8 +52,8 @@ export class PrivacyController {
     return { ...saga, status_url: `/console/api/account/erase/${saga.id}?token=${status_token}` };
   }
 
-  @Get('account/erase/:id')
-  accountErasureStatus(@Param('id') id: string, @Query() query: unknown): Promise<ErasureStatus> {
+  @Get('account/erase/:erasureId')
+  accountErasureStatus(@Param('erasureId') id: string, @Query() query: unknown): Promise<ErasureStatus> {
     return this.privacy.accountErasureStatus(id, parseBody(TokenQuerySchema, query).token);
   }
 
@@ -63,7 +63,10 @@ export class PrivacyController {
   @RequireRole('admin')
   @Audited(PRIVACY_AUDITED.endUserErasureRequested)
   async eraseAppEndUser(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @Body() body: unknown): Promise<unknown> {
-    const { status_token: _, ...saga } = await this.privacy.eraseEndUser(user, appId, parseBody(EraseEndUserRequestSchema, body).user);
+    // Another workspace's app is not found, whatever the body says.
+    await this.privacy.requireApp(user, appId);
+    const endUser = parseBody(EraseEndUserRequestSchema, body).user;
+    const { status_token: _, ...saga } = await this.privacy.eraseEndUser(user, appId, endUser);
     return { ...saga, status_url: `/console/api/workspaces/current/end-users/erase/${saga.id}` };
   }
 
@@ -77,10 +80,10 @@ export class PrivacyController {
     return { ...saga, status_url: `/console/api/workspaces/current/end-users/erase/${saga.id}` };
   }
 
-  @Get('workspaces/current/end-users/erase/:id')
+  @Get('workspaces/current/end-users/erase/:erasureId')
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('admin')
-  endUserErasureStatus(@CurrentConsoleUser() user: ConsoleUser, @Param('id') id: string): Promise<ErasureStatus> {
+  endUserErasureStatus(@CurrentConsoleUser() user: ConsoleUser, @Param('erasureId') id: string): Promise<ErasureStatus> {
     return this.privacy.endUserErasureStatus(user, id);
   }
 

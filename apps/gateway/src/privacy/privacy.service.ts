@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '@weft/audit';
-import { DomainError, type ErasureStatus, type LegalHold, type StartErasureResponse, type StartExportResponse } from '@weft/contracts';
+import { DomainError, isUuid, type ErasureStatus, type LegalHold, type StartErasureResponse, type StartExportResponse } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { RequestClientInfo } from '@weft/platform';
 import type { SecretBox } from '@weft/security';
@@ -119,7 +119,7 @@ export class PrivacyService {
 
   /** An admin erases an end user of the Service API, in one app or in every app of the workspace. */
   async eraseEndUser(admin: ConsoleUser, appId: string | null, endUser: string): Promise<StartErasureResponse> {
-    if (appId !== null && !(await this.apps.find(admin.workspaceId, appId))) throw new DomainError('not_found', 'App not found.');
+    if (appId !== null) await this.requireApp(admin, appId);
     return this.bus.request('privacy.erasure.start.v1', {
       deleteDocuments: false,
       deleteWorkspaceIds: [],
@@ -127,6 +127,11 @@ export class PrivacyService {
       subject: { appId, type: 'end_user', user: endUser, workspaceId: admin.workspaceId },
       workspaceIds: [admin.workspaceId],
     });
+  }
+
+  /** Throws `not_found` unless the app is one of the admin's workspace. */
+  async requireApp(admin: ConsoleUser, appId: string): Promise<void> {
+    if (!isUuid(appId) || !(await this.apps.find(admin.workspaceId, appId))) throw new DomainError('not_found', 'App not found.');
   }
 
   endUserErasureStatus(admin: ConsoleUser, id: string): Promise<ErasureStatus> {
