@@ -1,6 +1,6 @@
 import { INestApplication, Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AuditModule, AuditService } from '@weft/audit';
+import { AuditModule } from '@weft/audit';
 import { databaseConfig, loadConfig } from '@weft/config';
 import { DomainError, type AuditEvent } from '@weft/contracts';
 import { MessageBus, MessagingModule, OnRequest } from '@weft/messaging';
