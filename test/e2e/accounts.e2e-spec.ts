@@ -297,6 +297,28 @@ describe('console accounts, sessions, members and keys', () => {
     }
   });
 
+  it('deletes an app with its keys, workflows and runs, for editors only, and audits it', async () => {
+    const owner = await register();
+    const { appId, key } = await client.deploy(owner.access_token, workflowYaml('to delete'));
+    const run = await client.run(key, {});
+    expect(run.status).toBe(200);
+    const count = async (sql: string) => Number((await queryDatabase<{ n: number }>(stack.database.url, sql, [appId]))[0]!.n);
+    expect(await count(`SELECT count(*)::int AS n FROM orchestrator.workflow_runs WHERE app_id = $1`)).toBe(1);
+    const other = await register();
+    expect((await client.call('DELETE', `/console/api/apps/${appId}`, { token: other.access_token })).status).toBe(404);
+
+    expect((await client.call('DELETE', `/console/api/apps/${appId}`, { token: owner.access_token })).status).toBe(204);
+    expect((await client.call('GET', `/console/api/apps/${appId}`, { token: owner.access_token })).status).toBe(404);
+    expect((await client.call('GET', '/v1/info', { token: key })).status).toBe(401);
+    expect((await client.call('DELETE', `/console/api/apps/${appId}`, { token: owner.access_token })).status).toBe(404);
+    for (const table of ['orchestrator.workflow_runs', 'orchestrator.workflow_node_executions', 'orchestrator.workflows', 'gateway.api_keys', 'gateway.end_users']) {
+      expect([table, await count(`SELECT count(*)::int AS n FROM ${table} WHERE app_id = $1`)]).toEqual([table, 0]);
+    }
+    const [event] = await expectRows(`SELECT actor_id, details FROM compliance.audit_events WHERE action = 'app.deleted' AND resource_id = $1`, [appId], 1);
+    expect(event!['actor_id']).toBe(owner.account_id);
+    expect(event!['details']).toMatchObject({ app_mode: 'workflow', deleted: { api_keys: 1, workflow_runs: 1 } });
+  });
+
   it('slows down and then locks repeated failed logins, without telling whether the account exists', async () => {
     const account = await register();
     const unknown = uniqueEmail('ghost');

@@ -95,6 +95,8 @@ import {
   UploadFileRequestSchema,
   UploadFileResponseSchema,
   WorkflowRecordSchema,
+  DeleteAppRequestSchema,
+  DeletedRowsSchema,
 } from './workflow.contract';
 
 /**
@@ -213,6 +215,7 @@ export const CONTRACTS = {
   'wf.run.list.v1': request('orchestrator', ListRunsRequestSchema, ListRunsResponseSchema),
   'wf.run.start.v1': request('orchestrator', StartRunRequestSchema, StartRunResponseSchema),
   'wf.run.stop.v1': request('orchestrator', StopRunRequestSchema, StopRunResponseSchema),
+  'wf.app.delete.v1': request('orchestrator', DeleteAppRequestSchema, DeletedRowsSchema),
   'wf.workflow.get.v1': request('orchestrator', GetWorkflowRequestSchema, WorkflowRecordSchema),
   'wf.workflow.publish.v1': request('orchestrator', PublishRequestSchema, PublishResponseSchema),
   'wf.workflow.save-draft.v1': request('orchestrator', SaveDraftRequestSchema, SaveDraftResponseSchema),

@@ -23,6 +23,11 @@ export const SaveDraftResponseSchema = z.object({ updatedAt: z.string(), workflo
 export const PublishRequestSchema = z.object({ accountId: z.string().nullable(), appId: uuid, workspaceId: uuid });
 export const PublishResponseSchema = z.object({ createdAt: z.string(), version: z.string(), workflowId: uuid });
 
+/** `wf.app.delete.v1`: forget an app that is being deleted (its workflows, runs, node runs, conversation variables). */
+export const DeleteAppRequestSchema = z.object({ appId: uuid, workspaceId: uuid });
+/** How many rows of each table went. */
+export const DeletedRowsSchema = z.object({ deleted: z.record(z.number().int()) });
+
 /** `version` is "draft", "published" (the latest published one) or a workflow id. */
 export const GetWorkflowRequestSchema = z.object({
   appId: uuid,

@@ -43,6 +43,14 @@ export class AppController {
     return toAppResponse(await this.apps.requireApp(user, appId));
   }
 
+  /** Deletes the app with its keys, workflows, runs and conversations (Dify answers 204). */
+  @Delete('apps/:appId')
+  @HttpCode(204)
+  @RequireRole('editor')
+  async deleteApp(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @RequestClient() client: RequestClientInfo): Promise<void> {
+    await this.apps.deleteApp(user, appId, client);
+  }
+
   @Get('apps/:appId/export')
   @RequireRole('editor')
   // `include_secret` is accepted for Dify clients but changes nothing: secrets are never returned.

@@ -135,6 +135,23 @@ export class AppRepository {
     return rows.map(toKey);
   }
 
+  /**
+   * Deletes an app and what the gateway holds for it (its keys, end users, conversations, messages and
+   * feedback) in one transaction; returns the ids of the keys it had, or null when there was no such app.
+   */
+  async deleteApp(workspaceId: string, appId: string): Promise<{ keyIds: string[]; deleted: Record<string, number> } | null> {
+    return this.db.dataSource.transaction(async (m) => {
+      const params = [workspaceId, appId];
+      const keys = await this.db.rowsIn<{ id: string }>(m, `DELETE FROM gateway.api_keys WHERE workspace_id = $1 AND app_id = $2 RETURNING id`, params);
+      const deleted: Record<string, number> = { api_keys: keys.length };
+      for (const table of ['message_feedbacks', 'messages', 'conversations', 'end_users']) {
+        deleted[table] = (await this.db.rowsIn(m, `DELETE FROM gateway.${table} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`, params)).length;
+      }
+      const apps = await this.db.rowsIn(m, `DELETE FROM gateway.apps WHERE workspace_id = $1 AND id = $2 RETURNING id`, params);
+      return apps.length > 0 ? { keyIds: keys.map((k) => k.id), deleted } : null;
+    });
+  }
+
   /** Revokes a key of the workspace (of one app, or a dataset key when appId is null); false when there is none. */
   async deleteKey(workspaceId: string, appId: string | null, keyId: string): Promise<boolean> {
     if (!/^[0-9a-f-]{36}$/i.test(keyId)) return false;

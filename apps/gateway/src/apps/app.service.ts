@@ -140,6 +140,28 @@ export class AppService {
     return { key, token };
   }
 
+  /**
+   * Deletes an app: first the orchestrator forgets its workflows and runs, then the gateway its keys (every
+   * replica drops them at once), conversations and the app itself. Each step is idempotent, so a DELETE that
+   * failed halfway can simply be sent again.
+   */
+  async deleteApp(user: ConsoleUser, appId: string, client: RequestClientInfo): Promise<void> {
+    const app = await this.requireApp(user, appId);
+    const orchestrator = await this.bus.request('wf.app.delete.v1', { appId: app.id, workspaceId: user.workspaceId });
+    const gateway = await this.apps.deleteApp(user.workspaceId, app.id);
+    if (!gateway) throw new DomainError('not_found', 'App not found.');
+    for (const keyId of gateway.keyIds) this.keyCache.announceRevoked(keyId);
+    this.audit.record({
+      action: 'app.deleted',
+      actor: { type: 'account', id: user.accountId },
+      resource: { type: 'app', id: app.id },
+      workspaceId: user.workspaceId,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      details: { app_mode: app.mode, deleted: { ...gateway.deleted, ...orchestrator.deleted } },
+    });
+  }
+
   /** Revokes one of the app's keys and tells every gateway replica to forget it. */
   async revokeKey(user: ConsoleUser, appId: string, keyId: string, client: RequestClientInfo): Promise<void> {
     const app = await this.requireApp(user, appId);

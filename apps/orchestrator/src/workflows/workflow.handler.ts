@@ -7,7 +7,7 @@ import { blankSecrets, sealSecrets } from './secret-environment.util';
 import { SECRETS_BOX, WorkflowCache } from './workflow-cache.service';
 import { WorkflowRepository } from './workflow.repository';
 
-/** NATS surface of workflows: save the draft, publish it, read a version. */
+/** NATS surface of workflows: save the draft, publish it, read a version, forget a deleted app. */
 @Injectable()
 export class WorkflowHandler {
   constructor(
@@ -31,6 +31,13 @@ export class WorkflowHandler {
     if (!published) throw new DomainError('not_found', 'The app has no draft workflow to publish.');
     this.cache.invalidate(req.workspaceId, req.appId);
     return { createdAt: published.createdAt, version: published.version, workflowId: published.id };
+  }
+
+  @OnRequest('wf.app.delete.v1')
+  async deleteApp(req: RequestOf<'wf.app.delete.v1'>): Promise<ResponseOf<'wf.app.delete.v1'>> {
+    const deleted = await this.workflows.deleteApp(req.workspaceId, req.appId);
+    this.cache.invalidate(req.workspaceId, req.appId);
+    return { deleted };
   }
 
   @OnRequest('wf.workflow.get.v1')

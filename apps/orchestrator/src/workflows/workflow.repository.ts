@@ -48,6 +48,29 @@ export class WorkflowRepository {
   }
 
   /** The draft, the latest published version, or a version by workflow id; null when absent. */
+  /**
+   * Deletes everything the orchestrator holds for an app (node runs and runs, live and archived, its
+   * conversation variables and workflow versions) in one transaction; counts rows per table.
+   */
+  async deleteApp(workspaceId: string, appId: string): Promise<Record<string, number>> {
+    // Node runs go by their runs' ids (indexed by run), runs and the rest by workspace and app (indexed).
+    const statements: [string, string][] = [];
+    for (const suffix of ['', '_archive']) {
+      statements.push([
+        `workflow_node_executions${suffix}`,
+        `DELETE FROM orchestrator.workflow_node_executions${suffix} WHERE workflow_run_id IN (SELECT id FROM orchestrator.workflow_runs${suffix} WHERE workspace_id = $1 AND app_id = $2) RETURNING 1`,
+      ]);
+      statements.push([`workflow_runs${suffix}`, `DELETE FROM orchestrator.workflow_runs${suffix} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
+    }
+    statements.push(['conversation_variables', `DELETE FROM orchestrator.conversation_variables WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
+    statements.push(['workflows', `DELETE FROM orchestrator.workflows WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
+    return this.db.dataSource.transaction(async (m) => {
+      const deleted: Record<string, number> = {};
+      for (const [table, sql] of statements) deleted[table] = (await this.db.rowsIn(m, sql, [workspaceId, appId])).length;
+      return deleted;
+    });
+  }
+
   async find(workspaceId: string, appId: string, version: string): Promise<WorkflowRecord | null> {
     let rows: Record<string, unknown>[];
     if (version === 'draft') {
