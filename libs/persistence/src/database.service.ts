@@ -100,6 +100,9 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
+    // A connection attempt still in flight would open the pool after this returns and leave it open:
+    // let it settle (it stops retrying once closing), then close whatever it opened.
+    await Promise.race([this.ready?.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     if (this.source.isInitialized) await this.source.destroy();
   }
 
