@@ -316,7 +316,7 @@ describe('console accounts, sessions, members and keys', () => {
     }
     const [event] = await expectRows(`SELECT actor_id, details FROM compliance.audit_events WHERE action = 'app.deleted' AND resource_id = $1`, [appId], 1);
     expect(event!['actor_id']).toBe(owner.account_id);
-    expect(event!['details']).toMatchObject({ app_mode: 'workflow', deleted: { api_keys: 1, workflow_runs: 1 } });
+    expect(event!['details']).toMatchObject({ app_mode: 'workflow', deleted: { keys: 1, workflow_runs: 1, workflows: 2 } });
   });
 
   it('slows down and then locks repeated failed logins, without telling whether the account exists', async () => {

@@ -286,16 +286,18 @@ describe('workflow apps through the console and the Service API', () => {
         .environment('API_TOKEN', 'tok-very-secret', 'secret')
         .environment('REGION', 'eu-west', 'string')
         .node('start', 'start', { variables: [] })
-        .node('t', 'template-transform', templateData('{{ token }}@{{ region }}', { region: ['env', 'REGION'], token: ['env', 'API_TOKEN'] }))
-        .node('end', 'end', endData({ out: ['t', 'output'] }))
-        .chain('start', 't', 'end')
+        // Upper-cased, the output proves the run had the real value; as it is, the value is masked in what the run shows.
+        .node('t', 'template-transform', templateData('{{ token | upper }}@{{ region }}', { region: ['env', 'REGION'], token: ['env', 'API_TOKEN'] }))
+        .node('raw', 'template-transform', templateData('{{ token }}', { token: ['env', 'API_TOKEN'] }))
+        .node('end', 'end', endData({ out: ['t', 'output'], raw: ['raw', 'output'] }))
+        .chain('start', 't', 'raw', 'end')
         .toYaml();
       const app = await client.deploy(token, yaml);
       const rows = await queryDatabase<{ document: unknown }>(stack.database.url, 'SELECT document FROM orchestrator.workflows WHERE app_id = $1', [app.appId]);
       expect(rows.length).toBe(2);
       for (const r of rows) expect(JSON.stringify(r.document)).not.toContain('tok-very-secret');
       const run = await client.run(app.key, {});
-      expect(run.body['data']).toMatchObject({ outputs: { out: 'tok-very-secret@eu-west' } });
+      expect(run.body['data']).toMatchObject({ outputs: { out: 'TOK-VERY-SECRET@eu-west', raw: '******' } });
       const plain = await client.call<{ data: string }>('GET', `/console/api/apps/${app.appId}/export`, { token });
       expect(plain.body.data).not.toContain('tok-very-secret');
       expect(plain.body.data).toContain('eu-west');

