@@ -10,17 +10,21 @@ import { pollUntil } from './poll';
 /** Each service's port variable, read from its config spec so the tests cannot drift from it. */
 export const PORT_VARIABLES = Object.fromEntries(SERVICE_NAMES.map((name) => [name, SERVICE_CONFIG_SPECS[name].http.port.env])) as Record<ServiceName, string>;
 
-/** A TCP port nothing listens on right now. */
+/**
+ * A TCP port nothing listens on right now, from 20000–32767: below Linux's ephemeral range (32768–60999),
+ * so the many outgoing connections of a test run cannot take it between now and the service binding it.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('No free TCP port found in 20000-32767');
 }
 
 export interface ExitStatus {
