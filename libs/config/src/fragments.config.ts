@@ -32,6 +32,18 @@ export const natsConfig = {
 };
 
 /** Secret material shared by the services that seal secrets at rest (provider credentials, secret environment variables). */
+/**
+ * The check of a "current key id" variable against the key list it picks from (`listEnv`, an
+ * `env.keyList`): unset is fine, otherwise the id must be listed (or be `k1` when the list is empty).
+ */
+export function currentKeyIdCheck(listEnv: string): (id: string | undefined, valueOf: (env: string) => unknown) => string | undefined {
+  return (id, valueOf) => {
+    const listed = Object.keys((valueOf(listEnv) as Record<string, string> | undefined) ?? {});
+    const ids = listed.length > 0 ? listed : ['k1'];
+    return id === undefined || ids.includes(id) ? undefined : `no key with id "${id}"; the known ids are ${ids.join(', ')}`;
+  };
+}
+
 export const securityConfig = {
   secretKey: env.string('SECRET_KEY', {
     default: 'weft-development-secret-key-change-me',
@@ -46,11 +58,7 @@ export const securityConfig = {
   }),
   encryptionCurrentKeyId: env.optionalString('ENCRYPTION_CURRENT_KEY_ID', {
     doc: 'id of the ENCRYPTION_KEYS key that encrypts new values (default: the last one listed, or `k1` when ENCRYPTION_KEYS is unset)',
-    check: (id: string | undefined, valueOf) => {
-      const listed = Object.keys((valueOf('ENCRYPTION_KEYS') as Record<string, string> | undefined) ?? {});
-      const ids = listed.length > 0 ? listed : ['k1'];
-      return id === undefined || ids.includes(id) ? undefined : `no key with id "${id}"; the known ids are ${ids.join(', ')}`;
-    },
+    check: currentKeyIdCheck('ENCRYPTION_KEYS'),
   }),
 };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ServiceName } from '@weft/contracts';
 import { ConfigSpec, env } from './config-var';
-import { databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig, securityConfig, storageConfig } from './fragments.config';
+import { currentKeyIdCheck, databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig, securityConfig, storageConfig } from './fragments.config';
 
 const common = {
   logging: loggingConfig,
@@ -18,11 +18,16 @@ export const gatewayConfigSpec = {
   auth: {
     accessTokenTtlMinutes: env.int('ACCESS_TOKEN_EXPIRE_MINUTES', { default: '15', min: 1, doc: 'lifetime of console access tokens, in minutes' }),
     refreshTokenTtlDays: env.int('REFRESH_TOKEN_EXPIRE_DAYS', { default: '30', min: 1, doc: 'lifetime of console refresh tokens, in days' }),
-    signingKeys: env.optionalString('JWT_SIGNING_KEYS', {
+    signingKeys: env.keyList('JWT_SIGNING_KEYS', {
+      default: '',
+      minLength: 32,
       secret: true,
       doc: 'keys that sign console tokens, as comma-separated `id:secret` pairs (secrets of at least 32 characters); unset means one key `k1` derived from SECRET_KEY. Keep a retired key listed until its tokens have expired',
     }),
-    currentSigningKeyId: env.optionalString('JWT_CURRENT_KEY_ID', { doc: 'id of the JWT_SIGNING_KEYS key that signs new tokens (default: the last one listed)' }),
+    currentSigningKeyId: env.optionalString('JWT_CURRENT_KEY_ID', {
+      doc: 'id of the JWT_SIGNING_KEYS key that signs new tokens (default: the last one listed)',
+      check: currentKeyIdCheck('JWT_SIGNING_KEYS'),
+    }),
     passwordMinLength: env.int('PASSWORD_MIN_LENGTH', { default: '12', min: 8, max: 256, doc: 'shortest console password accepted' }),
     passwordRequireClasses: env.bool('PASSWORD_REQUIRE_CHARACTER_CLASSES', {
       default: 'true',

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AuditService } from '@weft/audit';
 import { InjectMetric } from '@weft/metrics';
-import { DatabaseService } from '@weft/persistence';
+import { DatabaseService, tryWithAdvisoryLock } from '@weft/persistence';
 import type { Counter } from 'prom-client';
 import { AuditEventRepository } from './audit-event.repository';
 
@@ -65,11 +65,7 @@ export class AuditRetentionService implements OnApplicationBootstrap, OnApplicat
   /** Prunes everything older than the retention period before `now`, unless another replica is already at it. */
   async pruneOnce(now = new Date()): Promise<PruneRun | null> {
     const cutoff = new Date(now.getTime() - this.settings.retentionDays * 86_400_000);
-    const runner = this.db.dataSource.createQueryRunner('master');
-    await runner.connect();
-    try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [LOCK_KEY])) as { locked: boolean }[];
-      if (!locked) return null;
+    return tryWithAdvisoryLock(this.db.dataSource, LOCK_KEY, async () => {
       let pruned = 0;
       let checkpointSeq: number | null = null;
       try {
@@ -84,17 +80,13 @@ export class AuditRetentionService implements OnApplicationBootstrap, OnApplicat
       } catch (error) {
         this.record(cutoff, pruned, checkpointSeq, error);
         throw error;
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [LOCK_KEY]).catch(() => undefined);
       }
       if (pruned > 0) {
         this.record(cutoff, pruned, checkpointSeq, null);
         this.logger.log(`Pruned ${pruned} audit records older than ${cutoff.toISOString()}; the chain now begins at record ${checkpointSeq}`);
       }
       return { checkpointSeq, cutoff, pruned };
-    } finally {
-      await runner.release();
-    }
+    });
   }
 
   private scheduled(): void {

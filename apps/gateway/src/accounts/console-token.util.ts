@@ -20,26 +20,12 @@ export interface SigningKeyRing {
 }
 
 /**
- * Builds the key ring from `JWT_SIGNING_KEYS` (`id:secret,id:secret`) and `JWT_CURRENT_KEY_ID`. Without
- * keys, one key `k1` is derived from SECRET_KEY (with HKDF, so it is not the key that seals secrets).
- * Throws a message naming what is wrong.
+ * The key ring from `JWT_SIGNING_KEYS` (parsed and checked by the config loader) and `JWT_CURRENT_KEY_ID`.
+ * Without keys, one key `k1` is derived from SECRET_KEY (with HKDF, so it is not the key that seals secrets).
  */
-export function buildSigningKeyRing(spec: string | undefined, currentKeyId: string | undefined, secretKey: string): SigningKeyRing {
-  const keys = new Map<string, Buffer>();
-  if (!spec) {
-    keys.set('k1', Buffer.from(hkdfSync('sha256', secretKey, 'weft-console-tokens', 'jwt-hs256', 32)));
-  } else {
-    for (const entry of spec.split(',').map((e) => e.trim()).filter(Boolean)) {
-      const at = entry.indexOf(':');
-      const id = at > 0 ? entry.slice(0, at) : '';
-      const secret = entry.slice(at + 1);
-      if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error(`JWT_SIGNING_KEYS: "${id || entry.slice(0, 8)}…" is not an id:secret pair with an id of letters, digits, - or _`);
-      if (secret.length < 32) throw new Error(`JWT_SIGNING_KEYS: the secret of key "${id}" must have at least 32 characters`);
-      if (keys.has(id)) throw new Error(`JWT_SIGNING_KEYS: key id "${id}" is listed twice`);
-      keys.set(id, Buffer.from(secret, 'utf8'));
-    }
-  }
-  if (keys.size === 0) throw new Error('JWT_SIGNING_KEYS lists no key');
+export function buildSigningKeyRing(configured: Record<string, string>, currentKeyId: string | undefined, secretKey: string): SigningKeyRing {
+  const keys = new Map<string, Buffer>(Object.entries(configured).map(([id, secret]) => [id, Buffer.from(secret, 'utf8')]));
+  if (keys.size === 0) keys.set('k1', Buffer.from(hkdfSync('sha256', secretKey, 'weft-console-tokens', 'jwt-hs256', 32)));
   const current = currentKeyId ?? [...keys.keys()].at(-1)!;
   if (!keys.has(current)) throw new Error(`JWT_CURRENT_KEY_ID "${current}" is not one of the JWT_SIGNING_KEYS ids`);
   return { currentKeyId: current, keys };
