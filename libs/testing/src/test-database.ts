@@ -20,6 +20,37 @@ async function withAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * DROP DATABASE … WITH (FORCE) ends every session in the database, but a role that is not a superuser
+ * (as the weft role is) may only end its own sessions: an autovacuum worker busy on a table a test has just
+ * filled makes it fail with 42501. Then the test's own sessions are ended by hand and a plain DROP DATABASE
+ * follows, which asks autovacuum to stop by itself; another role's session still there is waited out a while.
+ */
+async function dropDatabase(client: Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501') throw error;
+      await client.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()`,
+        [name],
+      );
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}"`);
+        return;
+      } catch (plainError) {
+        // 55006: still in use (plain DROP waits 5 s for autovacuum and other sessions, then gives up).
+        if ((plainError as { code?: string }).code !== '55006' || attempt >= 6) throw plainError;
+        await sleep(500 * attempt);
+      }
+    }
+  }
+}
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -33,7 +64,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: databaseUrl(infraUrls().databaseUrl, name),
-    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => withAdmin((c) => dropDatabase(c, name)),
   };
 }
 
@@ -44,7 +75,7 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: databaseUrl(infraUrls().databaseUrl, name),
-    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => withAdmin((c) => dropDatabase(c, name)),
   };
 }
 
@@ -52,7 +83,7 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
 export async function resetTestDatabases(): Promise<void> {
   await withAdmin(async (c) => {
     const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'weft_test_%'`);
-    for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    for (const { datname } of rows) await dropDatabase(c, datname);
     await c.query(`CREATE DATABASE "${TEMPLATE_DATABASE}"`);
   });
 }
