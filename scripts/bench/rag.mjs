@@ -704,6 +704,15 @@ async function realTextRecall(db, pool) {
   });
 }
 
+/** With --keep, the queries stay too (table bench_queries), for trying index settings on the kept data by hand. */
+async function keepQueries(db, queries, datasets, datasetOfDocument) {
+  await db.query('DROP TABLE IF EXISTS bench_queries');
+  await db.query(`CREATE TABLE bench_queries (i integer PRIMARY KEY, text text, tsquery text, vector vector(${DIMENSION}), workspace_id uuid, datasets uuid[], dataset_id uuid)`);
+  for (const q of queries) {
+    await db.query('INSERT INTO bench_queries VALUES ($1, $2, $3, $4, $5, $6, $7)', [q.index, q.text, q.tsquery, q.vector, q.workspaceId, datasets, datasetOfDocument.get(q.documentId)]);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const benchStarted = Date.now();
@@ -739,6 +748,7 @@ try {
   if (sampled.length < QUERIES) fail(`only ${sampled.length} documents to ask ${QUERIES} queries about: use fewer --queries or more --segments`);
   const queries = makeQueries(workspaceId, sampled, QUERIES, 99);
   const fullTextQueries = Math.min(QUERIES, FULL_TEXT_QUERIES);
+  if (KEEP) await keepQueries(db, queries, datasets, datasetOfDocument);
 
   say(`Searching all ${count(SEGMENTS)} segments: ${QUERIES} queries…`);
   const everything = DATASETS === 1 ? `1 dataset of ${count(SEGMENTS)}` : `${DATASETS} datasets of ${count(SEGMENTS)} in all, query over all ${DATASETS}`;

@@ -499,6 +499,15 @@ pg_init_if_needed() {
 
 # Rewritten on every start so that WEFT_PG_PORT changes take effect.
 pg_write_config() {
+  # A quarter of the memory for shared buffers (at most 2 GB, at least 128 MB): vector search walks an
+  # HNSW graph page by page, and pages read from the OS cache instead of shared buffers cost it about
+  # twice the time (100,000 512-dimension segments make a 250 MB index). Three quarters for the cache estimate.
+  local mem_mb
+  mem_mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || echo 1024)
+  local shared_mb=$(( mem_mb / 4 )) cache_mb=$(( mem_mb * 3 / 4 ))
+  (( shared_mb > 2048 )) && shared_mb=2048
+  (( shared_mb < 128 )) && shared_mb=128
+  (( cache_mb < 512 )) && cache_mb=512
   cat >"$PG_DATA/weft.conf" <<EOF
 # Managed by scripts/infra/infra.sh; rewritten on every start.
 listen_addresses = '127.0.0.1'
@@ -508,8 +517,8 @@ unix_socket_permissions = 0700
 external_pid_file = '$PG_PIDFILE'
 # 2-core dev box; tests open one pool per test file, hence the generous connection limit.
 max_connections = 300
-shared_buffers = 256MB
-effective_cache_size = 1GB
+shared_buffers = ${shared_mb}MB
+effective_cache_size = ${cache_mb}MB
 maintenance_work_mem = 128MB
 max_wal_size = 1GB
 # durability stays as in production
