@@ -1,9 +1,9 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { currentContext, sanitizeCorrelationId } from './request-context';
-import { REDACTED_PATHS } from './redaction';
+import { REDACTING_FORMATTERS } from './redaction';
 
 export interface LoggingOptions {
   service: string;
@@ -14,6 +14,9 @@ export interface LoggingOptions {
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
+/** Routes of probes and metric scrapes, which get no request log. */
+const PROBE_ROUTES = ['health', 'health/details', 'ready', 'metrics'];
+
 /** JSON logs with the service name and the correlation id of the work in progress; HTTP request logs included. */
 @Module({})
 export class LoggingModule {
@@ -23,10 +26,13 @@ export class LoggingModule {
       global: true,
       imports: [
         LoggerModule.forRoot({
+          // Probes and scrapes would drown the request log, and skipping the request logger entirely
+          // (not just its line) keeps them cheap: a liveness probe costs no logger at all.
+          exclude: PROBE_ROUTES.map((path) => ({ method: RequestMethod.ALL, path })),
           pinoHttp: {
             level: options.level,
             base: { service: options.service, instance: options.instanceId },
-            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            formatters: REDACTING_FORMATTERS,
             transport: options.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             mixin: () => {
               const ctx = currentContext();
@@ -39,8 +45,6 @@ export class LoggingModule {
               return id;
             },
             customProps: (req: IncomingMessage) => ({ correlationId: (req as IncomingMessage & { id?: string }).id }),
-            // Probes and scrapes would drown the request log.
-            autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|ready|metrics)(\/|$|\?)/.test(req.url ?? '') },
             serializers: {
               req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url, id: req.id }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -1,4 +1,7 @@
-/** Field names whose values are secrets wherever they appear in a log object (up to three levels deep). */
+/**
+ * Field names whose values are secrets wherever they appear in a log object, matched without regard to
+ * case ("apiKey", "APIKEY" and "apikey" alike).
+ */
 const SECRET_FIELDS = [
   'access_token',
   'anthropic_api_key',
@@ -18,25 +21,66 @@ const SECRET_FIELDS = [
   'secret',
   'secretKey',
   'secret_key',
+  'set-cookie',
   'signingKeys',
   'token',
-  '"x-api-key"',
-  '"set-cookie"',
+  'x-api-key',
 ];
+const SECRET_KEYS = new Set(SECRET_FIELDS.map((f) => f.toLowerCase()));
 
-const path = (prefix: string, field: string) => (field.startsWith('"') ? `${prefix.replace(/\.$/, '')}[${field}]` : `${prefix}${field}`);
+/** What a secret's value is replaced with. */
+export const REDACTION_CENSOR = '[redacted]';
+// Deeper than this a log object is left as it is (also ends cycles).
+const MAX_DEPTH = 10;
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** A copy of an error with the same prototype, message and stack, so pino's error serializer still reads it. */
+function cloneError(error: Error): Record<string, unknown> {
+  return Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as Record<string, unknown>;
+}
 
 /**
- * Log paths whose values are secrets; pino replaces them with "[redacted]". Request and response
- * headers, credentials in payloads, tokens and passwords at the top level of a log object and up to
- * three levels below it (pino's redaction has no recursive wildcard, so each depth is listed).
+ * The value with every secret field (SECRET_FIELDS, at any depth up to 10) replaced by "[redacted]",
+ * in plain objects, arrays and errors; other class instances (a request, a socket) are left alone, since
+ * walking them would cost more than logging and their serializers pick the fields that are logged.
+ * Copy on write: a value holding no secret comes back as the same object, so logging it allocates nothing.
+ *
+ * It runs as pino's `log` and `bindings` formatters. Pino's own `redact` paths cannot say "this name at
+ * any depth" without listing a wildcard path per depth, and evaluating ninety of them on every request's
+ * child logger took a tenth of the gateway's CPU time per request.
  */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'res.headers["set-cookie"]',
-  'config.*.password',
-  ...SECRET_FIELDS.filter((f) => !f.startsWith('"')),
-  ...['*.', '*.*.', '*.*.*.'].flatMap((prefix) => SECRET_FIELDS.map((field) => path(prefix, field))),
-];
+export function redactSecrets<T>(value: T, depth = 0): T {
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i += 1) {
+      const next = redactSecrets(value[i] as unknown, depth + 1);
+      if (next !== value[i]) (copy ??= value.slice())[i] = next;
+    }
+    return (copy ?? value) as T;
+  }
+  const isError = value instanceof Error;
+  if (!isError && !isPlainObject(value)) return value;
+  const source = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(source)) {
+    const current = source[key];
+    const next = SECRET_KEYS.has(key.toLowerCase()) ? (current === undefined || current === null ? current : REDACTION_CENSOR) : redactSecrets(current, depth + 1);
+    if (next !== current) (copy ??= isError ? cloneError(value) : { ...source })[key] = next;
+  }
+  return (copy ?? value) as T;
+}
+
+/**
+ * Pino formatters that apply redactSecrets to every log object and to the root logger's bindings. Pino
+ * does not pass a child logger's bindings through formatters: the only children are pino-http's, one per
+ * request, bound to the request as the `req` serializer reduces it (method, url, id).
+ */
+export const REDACTING_FORMATTERS = {
+  bindings: (bindings: Record<string, unknown>): Record<string, unknown> => redactSecrets(bindings),
+  log: (object: Record<string, unknown>): Record<string, unknown> => redactSecrets(object),
+};
