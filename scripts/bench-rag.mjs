@@ -1,9 +1,11 @@
 // `npm run bench:rag`: retrieval speed of the rag service's storage shape (pgvector HNSW, full-text
 // GIN, hybrid by reciprocal rank fusion) over 100,000 generated segments, with the exact scan it is
-// compared with and the recall against it, in its own database (weft_bench_rag) on the Postgres of
-// DATABASE_URL. Options: --segments=<n> (100000), --m=<n>, --ef-construction=<n>, --ef-search=<n>,
-// --queries=<n> (300), --concurrency=<n> (4), --ingest-segments=<n> (10000), --datasets=<n> (20),
-// --no-variant (skip the many-datasets variant), --keep (leave the table in place afterwards).
+// compared with and the recall against it, plus recall on real text (Markdown and doc comments under
+// node_modules), in its own database (weft_bench_rag) on the Postgres of DATABASE_URL. Options:
+// --segments=<n> (100000), --datasets=<n> (20), --m=<n> (24), --ef-construction=<n> (128),
+// --ef-search=<n> (150), --queries=<n> (200), --full-text-queries=<n> (100), --concurrency=<n> (4),
+// --ingest-segments=<n> (5000), --real-text-queries=<n> (200), --no-real-text, --real-text-only,
+// --keep (leave the table and the generated queries in place afterwards).
 import { build, ensureDependencies, ensureInfrastructure } from './lib/workspace.mjs';
 
 ensureDependencies();

@@ -44,6 +44,8 @@ const QUERIES = option('queries', 200);
 // The any-term full-text query ranks nearly every segment (see the report), so it gets fewer queries.
 const FULL_TEXT_QUERIES = option('full-text-queries', 100);
 const REAL_QUERIES = process.argv.includes('--no-real-text') ? 0 : option('real-text-queries', 200);
+// Only the real-text recall (no ingestion, no generated data): a quick look at index settings.
+const REAL_TEXT_ONLY = process.argv.includes('--real-text-only');
 const CONCURRENCY = option('concurrency', 4);
 const INGEST_SEGMENTS = option('ingest-segments', 5_000);
 const DATASETS = option('datasets', 20);
@@ -635,27 +637,48 @@ async function searches(db, pool, queries, datasetsOf, label, { concurrentFullTe
   }
 }
 
+/** The prose of a TypeScript declaration file: its doc comments of eight words or more, one paragraph each. */
+function docComments(source) {
+  return [...source.matchAll(/\/\*\*([\s\S]*?)\*\//g)]
+    .map((m) => m[1].replace(/^\s*\* ?/gm, '').replace(/@\w+/g, ' ').trim())
+    .filter((comment) => comment.split(/\s+/).length >= 8)
+    .join('\n\n');
+}
+
 /**
- * Recall on real text, as a check on the generated data: the Markdown files under node_modules
- * (README and the like, changelogs and duplicates left out), every fifth file held out to draw
- * questions from, the rest split, embedded and indexed with the same parameters.
+ * Real text, as a check on the generated data: the Markdown files under node_modules (README and the
+ * like, changelogs left out) and the doc comments of its TypeScript declaration files, each text once
+ * (about 2,100 texts and 35,000 segments with this lockfile). The same on every machine with the same
+ * package-lock.json.
  */
-async function realTextRecall(db, pool) {
+function realTexts() {
   const base = join(ROOT, 'node_modules');
   const files = readdirSync(base, { recursive: true })
-    .filter((f) => f.endsWith('.md') && !/(^|\/)(CHANGELOG|HISTORY|CHANGES)[^/]*$/i.test(f))
+    .filter((f) => (f.endsWith('.md') && !/(^|\/)(CHANGELOG|HISTORY|CHANGES)[^/]*$/i.test(f)) || f.endsWith('.d.ts'))
     .sort();
   const seen = new Set();
   const texts = [];
   for (const file of files) {
     const path = join(base, file);
-    if (statSync(path).size < 1024) continue;
-    const text = readFileSync(path, 'utf8');
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat?.isFile() || stat.size < 1024) continue;
+    const raw = readFileSync(path, 'utf8');
+    const text = file.endsWith('.d.ts') ? docComments(raw) : raw;
+    if (text.length < 1024) continue;
     const hash = createHash('sha1').update(text).digest('hex');
     if (seen.has(hash)) continue;
     seen.add(hash);
     texts.push(text);
   }
+  return texts;
+}
+
+/**
+ * Recall on real text (realTexts): every fifth text held out to draw questions from (up to three
+ * sentences of 6 to 14 words each), the rest split, embedded and indexed with the same parameters.
+ */
+async function realTextRecall(db, pool) {
+  const texts = realTexts();
   const workspaceId = randomUUID();
   const datasetId = randomUUID();
   const queries = [];
@@ -698,7 +721,7 @@ async function realTextRecall(db, pool) {
   const exact = await measureSearch(used, 1, (q) => semanticSearch(pool, q, { ...options, exact: true }));
   const semantic = await measureSearch(used, 1, (q) => semanticSearch(pool, q, options));
   rows.push({
-    name: `semantic top 10 (HNSW forced, ef_search ${EF_SEARCH}), real text: ${count(segments)} segments of Markdown under node_modules`,
+    name: `semantic top 10 (HNSW forced, ef_search ${EF_SEARCH}), real text: ${count(segments)} segments of Markdown and doc comments under node_modules`,
     ...semantic,
     notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${used.length} held-out sentences; exact scan p50 ${exact.p50.toFixed(1)} ms; plan without forcing: ${unforced}`,
   });
@@ -732,14 +755,33 @@ try {
   const embedMean = embedTimes.reduce((a, b) => a + b, 0) / embedTimes.length;
   rows.push({ name: 'offline embedder, one query (in process; not part of the search latencies)', opsPerSecond: 1000 / embedMean, p50: percentile(embedTimes, 50), p95: percentile(embedTimes, 95), p99: percentile(embedTimes, 99) });
 
-  say(`Ingestion: ${count(INGEST_SEGMENTS)} segments into the indexed table…`);
-  await ingestion(db);
+  if (!REAL_TEXT_ONLY) {
+    say(`Ingestion: ${count(INGEST_SEGMENTS)} segments into the indexed table…`);
+    await ingestion(db);
+  }
 
-  if (REAL_QUERIES > 0) {
-    say('Recall on real text (Markdown files under node_modules)…');
+  if (REAL_QUERIES > 0 || REAL_TEXT_ONLY) {
+    say('Recall on real text (Markdown and doc comments under node_modules)…');
     await realTextRecall(db, pool);
   }
 
+  if (!REAL_TEXT_ONLY) await generatedData(db, pool);
+  if (!KEEP) await db.query('DROP TABLE IF EXISTS segments');
+
+  for (const row of rows) if (row.failures) row.notes = `${row.failures} failed`;
+  printTable(rows);
+  for (const fact of facts) process.stdout.write(`${fact}\n`);
+  process.stdout.write(
+    `Measured in ${seconds(Date.now() - benchStarted)} after the build. Search latencies are from Node through pg, round trips included (semantic: BEGIN + SET LOCAL batch, SELECT, COMMIT); query embedding excluded (first row).\n`,
+  );
+  process.stdout.write('Target on a 2-core machine: semantic top 10 of 100,000 segments with p95 under 15 ms at recall@10 of at least 0.95 against exact search.\n');
+} finally {
+  await pool.end();
+  await db.end();
+}
+
+/** The generated segments: loaded, indexed, searched over all datasets and over one. */
+async function generatedData(db, pool) {
   const workspaceId = randomUUID();
   const datasets = Array.from({ length: DATASETS }, () => randomUUID());
   const sampled = [];
@@ -761,16 +803,4 @@ try {
       fullTextQueries: QUERIES,
     });
   }
-  if (!KEEP) await db.query('DROP TABLE segments');
-
-  for (const row of rows) if (row.failures) row.notes = `${row.failures} failed`;
-  printTable(rows);
-  for (const fact of facts) process.stdout.write(`${fact}\n`);
-  process.stdout.write(
-    `Measured in ${seconds(Date.now() - benchStarted)} after the build. Search latencies are from Node through pg, round trips included (semantic: BEGIN + SET LOCAL batch, SELECT, COMMIT); query embedding excluded (first row).\n`,
-  );
-  process.stdout.write('Target on a 2-core machine: semantic top 10 of 100,000 segments with p95 under 15 ms at recall@10 of at least 0.95 against exact search.\n');
-} finally {
-  await pool.end();
-  await db.end();
 }
