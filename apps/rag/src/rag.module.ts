@@ -25,6 +25,7 @@ import { RetrievalHandler } from './retrieval/retrieval.handler';
 import { RetrievalService } from './retrieval/retrieval.service';
 import { ChildChunkHandler } from './segments/child-chunk.handler';
 import { ChildChunkService } from './segments/child-chunk.service';
+import { DatasetVectorIndexService } from './segments/dataset-vector-index.service';
 import { SegmentHandler } from './segments/segment.handler';
 import { SegmentService } from './segments/segment.service';
 
@@ -46,6 +47,7 @@ export class RagModule {
         DatasetHandler,
         DatasetRepository,
         DatasetService,
+        DatasetVectorIndexService,
         DocumentHandler,
         DocumentRepository,
         DocumentService,

@@ -188,6 +188,21 @@ export const ragConfigSpec = {
   },
   retrieval: {
     cacheTtlSeconds: env.int('RETRIEVAL_CACHE_TTL_SECONDS', { default: '60', min: 0, doc: 'how long a retrieval result is reused (in-process, then Redis); 0 turns the cache off' }),
+    datasetIndexMinSegments: env.int('RAG_DATASET_INDEX_MIN_SEGMENTS', {
+      default: '2000',
+      min: 0,
+      doc: 'segments (or child chunks) of one embedding size from which a dataset gets its own HNSW index, built in the background; 0 builds none',
+    }),
+    datasetIndexMax: env.int('RAG_DATASET_INDEX_MAX', {
+      default: '200',
+      min: 0,
+      doc: 'most datasets with their own HNSW index per table (each index costs the planner a little on every search of the table)',
+    }),
+    datasetIndexSweepSeconds: env.int('RAG_DATASET_INDEX_SWEEP_SECONDS', {
+      default: '900',
+      min: 5,
+      doc: 'how often a rag replica looks for datasets grown past RAG_DATASET_INDEX_MIN_SEGMENTS without their own index, and for indexes of deleted datasets',
+    }),
   },
 };
 

@@ -9,6 +9,7 @@ import { parseRetrievalModel } from '../retrieval/retrieval-model.util';
 import { DEFAULT_DATASET_RETRIEVAL_MODEL } from '../retrieval/retrieval-model.types';
 import { CreateDatasetSchema, toDatasetResponse, UpdateDatasetSchema, type DatasetRow } from './dataset.dto';
 import { DatasetRepository } from './dataset.repository';
+import { DatasetVectorIndexService } from '../segments/dataset-vector-index.service';
 
 const MetadataFieldSchema = z.object({ name: z.string().trim().min(1).max(255), type: z.enum(['string', 'number', 'time']) });
 const RenameFieldSchema = z.object({ name: z.string().trim().min(1).max(255) });
@@ -27,6 +28,7 @@ export class DatasetService {
     private readonly db: DatabaseService,
     private readonly bus: MessageBus,
     private readonly cache: RetrievalCache,
+    private readonly vectorIndexes: DatasetVectorIndexService,
   ) {}
 
   async create(req: RequestOf<'kb.dataset.create.v1'>): Promise<Record<string, unknown>> {
@@ -79,6 +81,7 @@ export class DatasetService {
 
   async delete(workspaceId: string, datasetId: string): Promise<void> {
     if (!(await this.datasets.delete(workspaceId, datasetId))) throw new DomainError('not_found', 'Dataset not found.');
+    this.vectorIndexes.datasetDeleted(datasetId);
     await this.changed(datasetId);
   }
 

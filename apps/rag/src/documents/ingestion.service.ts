@@ -15,6 +15,7 @@ import { toFullTextDocument } from '../retrieval/full-text.util';
 import { DOCUMENT_FILE_STORAGE } from './document-file.config';
 import type { DocumentRow } from './document.dto';
 import { DocumentRepository, type SegmentInsert } from './document.repository';
+import { DatasetVectorIndexService } from '../segments/dataset-vector-index.service';
 
 const EMBED_BATCH = 32;
 const MAX_DOCUMENT_BYTES = 100 * 1024 * 1024;
@@ -48,6 +49,7 @@ export class IngestionService {
     @Inject(DOCUMENT_FILE_STORAGE) private readonly storage: FileStorage,
     @InjectMetric('weft_ingestion_documents_total') private readonly documentsTotal: Counter<string>,
     @InjectMetric('weft_ingestion_segments_total') private readonly segmentsTotal: Counter<string>,
+    private readonly vectorIndexes: DatasetVectorIndexService,
   ) {}
 
   /** Runs the job; throws (so the job is delivered again) only for a failure a later try may not meet. */
@@ -123,6 +125,7 @@ export class IngestionService {
     await this.documents.completeIndexing(document, segments, { tokens: split.tokens, wordCount: split.wordCount });
     this.segmentsTotal.inc(segments.length);
     await this.datasets.changed(document.datasetId);
+    this.vectorIndexes.datasetGrew(document.datasetId);
     this.logger.log(`Document "${document.id}" indexed: ${segments.length} segments${hierarchical ? `, ${segments.reduce((n, s) => n + (s.childChunks?.length ?? 0), 0)} child chunks` : ''}`);
   }
 

@@ -32,13 +32,28 @@ interface DatasetHit extends ScoredHit {
 }
 
 /** What a search walks: segments, or the child chunks of parent-child datasets (answered as their parents). */
-type SearchTable = 'rag.segments' | 'rag.child_chunks';
+export type SearchTable = 'rag.segments' | 'rag.child_chunks';
 
 /** The SQL of one searched table: its rows `s`, joined to their documents `d` and, for child chunks, their segments. */
 function fromClause(table: SearchTable): { from: string; enabled: string } {
   return table === 'rag.segments'
     ? { enabled: 's.enabled', from: 'rag.segments s JOIN rag.documents d ON d.id = s.document_id' }
     : { enabled: 'p.enabled', from: 'rag.child_chunks s JOIN rag.segments p ON p.id = s.segment_id JOIN rag.documents d ON d.id = s.document_id' };
+}
+
+/**
+ * The semantic search of one dataset: $1 the query vector, $2 the workspace, $3 the dataset, $4 top_k,
+ * then the metadata filter's parameters. Indexed sizes use their HNSW expression index (the cast and the
+ * partial predicate must match it): the dataset's own index when it has one (see
+ * segments/dataset-vector-index.util.ts), else the shared one; other sizes scan exactly.
+ */
+export function semanticSearchSql(table: SearchTable, dim: number, metadataSql: string | null): string {
+  const distance = INDEXED.has(dim) ? `s.embedding::vector(${dim}) <=> $1::vector(${dim})` : `s.embedding <=> $1::vector`;
+  const { enabled, from } = fromClause(table);
+  return `SELECT s.id, 1 - (${distance}) AS score FROM ${from}
+      WHERE s.embedding_dim = ${dim} AND s.workspace_id = $2 AND s.dataset_id = $3 AND ${enabled}
+        AND d.enabled AND NOT d.archived AND d.indexing_status = 'completed'${metadataSql ? ` AND ${metadataSql}` : ''}
+      ORDER BY ${distance} LIMIT $4`;
 }
 
 /**
@@ -129,13 +144,7 @@ export class RetrievalService {
     const [vector] = await this.embeddings.embed(dataset.workspaceId, model, [query]);
     const dim = vector!.length;
     const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 5 });
-    // Indexed sizes use their HNSW expression index (cast and partial predicate must match it); others scan exactly.
-    const distance = INDEXED.has(dim) ? `s.embedding::vector(${dim}) <=> $1::vector(${dim})` : `s.embedding <=> $1::vector`;
-    const { enabled, from } = fromClause(table);
-    const sql = `SELECT s.id, 1 - (${distance}) AS score FROM ${from}
-      WHERE s.embedding_dim = ${dim} AND s.workspace_id = $2 AND s.dataset_id = $3 AND ${enabled}
-        AND d.enabled AND NOT d.archived AND d.indexing_status = 'completed'${metadata.sql ? ` AND ${metadata.sql}` : ''}
-      ORDER BY ${distance} LIMIT $4`;
+    const sql = semanticSearchSql(table, dim, metadata.sql);
     const rows = await this.db.dataSource.transaction(async (m) => {
       await m.query(`SET LOCAL hnsw.ef_search = ${Math.max(HNSW_EF_SEARCH, topK * 2)}`);
       // Iterative scans keep filtered HNSW searches (one dataset among many) from coming back short.
