@@ -5,6 +5,8 @@ import { buildDocx, buildPdf, DslBuilder, endData, pollUntil, queryDatabase, tex
 /** Test servers listen on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
 const ALLOWED_HOST = '127.0.0.2';
 const DIM = 64;
+// Datasets from this many segments get their own HNSW index (the default is 2,000).
+const OWN_INDEX_MIN_SEGMENTS = 8;
 
 /** A chat completion request as the fake server sees it, and the assistant message it answers with. */
 type ChatRequestBody = { messages: { content: string; role: string }[]; tools?: { function: { description: string; name: string } }[] };
@@ -111,7 +113,7 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
 
   beforeAll(async () => {
     embeddings = await startEmbeddings();
-    stack = await TestStack.create({ env: { INGEST_ACK_WAIT_MS: '3000', SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
+    stack = await TestStack.create({ env: { INGEST_ACK_WAIT_MS: '3000', RAG_DATASET_INDEX_MIN_SEGMENTS: String(OWN_INDEX_MIN_SEGMENTS), SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);
     token = await client.register();
@@ -235,6 +237,35 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
     expect(strict.body['records']).toEqual([]);
     expect((await kb('POST', `/${id}/retrieve`, { query: 'x', retrieval_model: { search_method: 'telepathy' } })).status).toBe(400);
     expect((await kb('POST', `/${id}/retrieve`, { retrieval_model: {} })).status).toBe(400);
+  });
+
+  it('gives a dataset that has grown its own vector index, searches through it, and drops it with the dataset', async () => {
+    const id = await newDataset('Mill ledger');
+    const crafts = ['carding', 'spinning', 'warping', 'sizing', 'drawing', 'beaming', 'shedding', 'picking', 'beating', 'finishing', 'fulling', 'napping'];
+    const lines = crafts.map((craft, i) => `Ledger line ${i}: the ${craft} room of the mill ${Array.from({ length: 30 }, (_, k) => `${craft}${k}`).join(' ')}.`);
+    const created = await kb('POST', `/${id}/document/create-by-text`, {
+      indexing_technique: 'high_quality',
+      name: 'ledger.txt',
+      process_rule: { mode: 'custom', rules: { pre_processing_rules: [], segmentation: { chunk_overlap: 0, max_tokens: 60, separator: '\\n' } } },
+      text: lines.join('\n'),
+    });
+    expect(created.status).toBe(200);
+    const status = await indexed(id, created.body['batch'] as string);
+    expect(status['indexing_status']).toBe('completed');
+    expect(status['total_segments']).toBeGreaterThanOrEqual(OWN_INDEX_MIN_SEGMENTS);
+
+    const name = `segments_ds_${id.replace(/-/g, '')}_512_hnsw`;
+    const state = () => queryDatabase<{ valid: boolean }>(stack.database.url, `SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1`, [name]);
+    await pollUntil(async () => (await state())[0]?.valid === true, { timeoutMs: 30_000, what: `index ${name} built` });
+
+    for (const craft of ['spinning', 'fulling']) {
+      const found = await kb('POST', `/${id}/retrieve`, { query: `the ${craft} room`, retrieval_model: { search_method: 'semantic_search', top_k: 2 } });
+      expect(found.status).toBe(200);
+      expect([craft, (found.body['records'] as { segment: { content: string } }[])[0]?.segment.content]).toEqual([craft, expect.stringContaining(`the ${craft} room`)]);
+    }
+
+    expect((await kb('DELETE', `/${id}`)).status).toBe(204);
+    await pollUntil(async () => (await state()).length === 0, { timeoutMs: 30_000, what: `index ${name} dropped` });
   });
 
   it('filters by document metadata, edits segments by hand, and disables documents', async () => {
