@@ -802,5 +802,46 @@ async function generatedData(db, pool) {
       concurrentFullText: true,
       fullTextQueries: QUERIES,
     });
+    say(`Giving each of the ${DATASETS} datasets its own HNSW index, as the rag service does from RAG_DATASET_INDEX_MIN_SEGMENTS (2,000) segments…`);
+    await ownIndexes(db, pool, queries, datasets, (q) => [datasetOfDocument.get(q.documentId)], `1 of ${DATASETS} datasets (~${count(Math.round(SEGMENTS / DATASETS))} segments)`);
   }
+}
+
+/**
+ * The rag service's dataset indexes (apps/rag/src/segments/dataset-vector-index.util.ts): a partial HNSW
+ * index per dataset, same expression and parameters as the shared one. Built here, then the semantic
+ * search of one dataset measured again, the planner choosing the dataset's index by itself.
+ */
+async function ownIndexes(db, pool, queries, datasets, datasetsOf, label) {
+  const indexName = (datasetId) => `segments_ds_${datasetId.replace(/-/g, '')}_${DIMENSION}_hnsw`;
+  await db.query("SET maintenance_work_mem = '1GB'");
+  const built = await timed(async () => {
+    for (const datasetId of datasets) {
+      await db.query(
+        `CREATE INDEX ${indexName(datasetId)} ON segments USING hnsw ((embedding::vector(${DIMENSION})) vector_cosine_ops)
+         WITH (m = ${M}, ef_construction = ${EF_CONSTRUCTION}) WHERE embedding_dim = ${DIMENSION} AND dataset_id = '${datasetId}'::uuid`,
+      );
+    }
+  });
+  await db.query('RESET maintenance_work_mem');
+  const [{ bytes }] = (await db.query(`SELECT sum(pg_relation_size(indexrelid))::bigint AS bytes FROM pg_index WHERE indexrelid::regclass::text LIKE 'segments\\_ds\\_%'`)).rows;
+  rows.push({
+    name: `build: ${datasets.length} dataset indexes (HNSW m ${M}, ef_construction ${EF_CONSTRUCTION}), ${count(SEGMENTS)} segments in all`,
+    opsPerSecond: (SEGMENTS / built.ms) * 1000,
+    notes: `${seconds(built.ms)}; ${megabytes(bytes)} in all`,
+  });
+  const options = (q) => ({ datasets: datasetsOf(q) });
+  const first = queries[0];
+  const ownPlan = await plan(db, SEMANTIC_SQL, [first.vector, first.workspaceId, datasetsOf(first), TOP_K], hnswSettings(EF_SEARCH));
+  if (!ownPlan.includes(indexName(datasetsOf(first)[0]))) say(`Note: the planner does not use the dataset's own index: ${ownPlan}`);
+  await measureSearch(queries, CONCURRENCY, (q) => semanticSearch(pool, q, options(q)));
+  const exact = await measureSearch(queries, 1, (q) => semanticSearch(pool, q, { ...options(q), exact: true }));
+  const semantic = await measureSearch(queries, 1, (q) => semanticSearch(pool, q, options(q)), 2);
+  rows.push({
+    name: `semantic top 10 (the dataset's own HNSW index, ef_search ${EF_SEARCH}), ${label}, concurrency 1`,
+    ...semantic,
+    notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${queries.length} queries; plan: ${ownPlan.replace(/segments_ds_\w+/, 'segments_ds_<dataset>_512_hnsw')}`,
+  });
+  const concurrent = await measureSearch(queries, CONCURRENCY, (q) => semanticSearch(pool, q, options(q)), 3);
+  rows.push({ name: `semantic top 10 (the dataset's own HNSW index, ef_search ${EF_SEARCH}), ${label}, concurrency ${CONCURRENCY}`, ...concurrent, notes: formatRecall(recall(concurrent.results, exact.results), concurrent.results, exact.results) });
 }

@@ -1,6 +1,6 @@
 import { loadConfig, ragConfigSpec } from '@weft/config';
 import { DatabaseService } from '@weft/persistence';
-import { createTestDatabase, infraUrls, queryDatabase, type TestDatabase } from '@weft/testing';
+import { createTestDatabase, infraUrls, pollUntil, queryDatabase, type TestDatabase } from '@weft/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { ragDatabase } from '../database.config';
@@ -157,5 +157,28 @@ describe('datasets with their own HNSW index (real Postgres with pgvector)', () 
     expect(await (await service({ RAG_DATASET_INDEX_MIN_SEGMENTS: '0' })).ensureFor(dataset)).toEqual([]);
     expect(await indexState(db.url, datasetIndexName('segments', dataset, 512))).toBeUndefined();
     expect(await (await service({ RAG_DATASET_INDEX_MAX: String(existing[0]!.n + 1) })).ensureFor(dataset)).toEqual([datasetIndexName('segments', dataset, 512)]);
+  });
+
+  it('cancels a build still running when the service shuts down, and a later build replaces what it left', async () => {
+    const indexes = await service();
+    // Seeding thousands of random vectors through the shared index takes long; this test does not need it.
+    await queryDatabase(db.url, 'DROP INDEX rag.segments_embedding_512_hnsw');
+    const dataset = await seedDataset(db.url, 4000);
+    const name = datasetIndexName('segments', dataset, 512);
+    const building = indexes.ensureFor(dataset);
+    const outcome = building.then(
+      () => 'finished',
+      (error: Error) => error.message,
+    );
+    await pollUntil(
+      async () => (await queryDatabase(db.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND query LIKE $1 AND state = 'active'`, [`%${name}%`])).length > 0,
+      { timeoutMs: 10_000, what: 'the build to start' },
+    );
+    await indexes.onApplicationShutdown();
+    expect(await outcome).toMatch(/cancel/i);
+    expect((await indexState(db.url, name))?.valid).not.toBe(true);
+
+    expect(await (await service()).ensureFor(dataset)).toEqual([name]);
+    expect(await indexState(db.url, name)).toEqual({ method: 'hnsw', valid: true });
   });
 });

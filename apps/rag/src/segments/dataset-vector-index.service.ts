@@ -27,6 +27,8 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
   private queue: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private closing = false;
+  /** The database session building an index right now, if any. */
+  private buildingPid?: number;
 
   constructor(
     private readonly db: DatabaseService,
@@ -39,10 +41,13 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
-    // A build still running is cut off when the pool closes; it leaves an invalid index, rebuilt later.
+  async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.timer);
+    // A build may take minutes and would hold the pool open: it is cancelled, leaving an invalid index
+    // that the next build (after the next document, or the next sweep, on any replica) replaces.
+    const pid = this.buildingPid;
+    if (pid !== undefined) await this.db.rows('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
   }
 
   /** After a dataset grew: its own index, in the background, if it is now big enough. */
@@ -132,7 +137,14 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
       // An invalid index is what a build cut off half-way leaves behind: it is maintained but never used.
       if (state) await runner.query(dropDatasetIndexSql(name));
       const started = Date.now();
-      await runner.query(createDatasetIndexSql(table, datasetId, dim));
+      const [{ pid }] = (await runner.query('SELECT pg_backend_pid() AS pid')) as { pid: number }[];
+      this.buildingPid = pid;
+      try {
+        if (this.closing) return false;
+        await runner.query(createDatasetIndexSql(table, datasetId, dim));
+      } finally {
+        this.buildingPid = undefined;
+      }
       this.logger.log(`Built ${name} for dataset ${datasetId} in ${Date.now() - started} ms`);
       return true;
     });
