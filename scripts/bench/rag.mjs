@@ -18,7 +18,7 @@ const require = createRequire(import.meta.url);
 const rag = (path) => require(join(ROOT, 'dist', 'apps', 'rag', 'src', path));
 const { createOfflineEmbedder } = rag('embeddings/offline-embedder.util.js');
 const { toVectorLiteral } = rag('embeddings/vector.util.js');
-const { toFullTextDocument, toFullTextQuery } = rag('retrieval/full-text.util.js');
+const { frequentTermsFromStats, toDiscriminatingQuery, toFullTextDocument, toFullTextQuery } = rag('retrieval/full-text.util.js');
 const { fuseHybrid } = rag('retrieval/fusion.util.js');
 const { splitDocument } = rag('ingestion/text-splitter.util.js');
 
@@ -330,11 +330,12 @@ function embedBatch(segments, workspaceId, datasetOf) {
   }));
 }
 
-const SEMANTIC_SQL = `SELECT id, 1 - (embedding::vector(${DIMENSION}) <=> $1::vector(${DIMENSION})) AS score FROM segments
+const SEMANTIC_SQL = `SELECT id, document_id, 1 - (embedding::vector(${DIMENSION}) <=> $1::vector(${DIMENSION})) AS score FROM segments
   WHERE embedding_dim = ${DIMENSION} AND workspace_id = $2 AND dataset_id = ANY($3::uuid[]) AND enabled
   ORDER BY embedding::vector(${DIMENSION}) <=> $1::vector(${DIMENSION}) LIMIT $4`;
-const FULL_TEXT_SQL = `SELECT id, ts_rank_cd(content_tsv, to_tsquery('simple', $1)) AS score FROM segments
-  WHERE workspace_id = $2 AND dataset_id = ANY($3::uuid[]) AND enabled AND content_tsv @@ to_tsquery('simple', $1)
+// Rows matching $5, ranked by $1 (the same query, except when the service narrows the candidates).
+const FULL_TEXT_SQL = `SELECT id, document_id, ts_rank_cd(content_tsv, to_tsquery('simple', $1)) AS score FROM segments
+  WHERE workspace_id = $2 AND dataset_id = ANY($3::uuid[]) AND enabled AND content_tsv @@ to_tsquery('simple', $5)
   ORDER BY score DESC LIMIT $4`;
 
 // One round trip opens the transaction and sets its search parameters (a simple-protocol batch);
@@ -353,7 +354,7 @@ async function semanticSearch(pool, query, { datasets, exact = false, efSearch =
     const result = await client.query(SEMANTIC_SQL, [query.vector, query.workspaceId, datasets, TOP_K]);
     await client.query('COMMIT');
     // relaxed_order may return the hits slightly out of order: the caller re-sorts the top K.
-    return result.rows.map((r) => ({ id: r.id, score: Number(r.score) })).sort((a, b) => b.score - a.score);
+    return result.rows.map((r) => ({ documentId: r.document_id, id: r.id, score: Number(r.score) })).sort((a, b) => b.score - a.score);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -364,12 +365,39 @@ async function semanticSearch(pool, query, { datasets, exact = false, efSearch =
 
 async function fullTextSearch(pool, query, { datasets }) {
   if (query.tsquery === null) return [];
-  const result = await pool.query(FULL_TEXT_SQL, [query.tsquery, query.workspaceId, datasets, TOP_K]);
-  return result.rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+  const result = await pool.query(FULL_TEXT_SQL, [query.tsquery, query.workspaceId, datasets, TOP_K, query.match ?? query.tsquery]);
+  return result.rows.map((r) => ({ documentId: r.document_id, id: r.id, score: Number(r.score) }));
 }
 
-async function hybridSearch(pool, query, options) {
-  const [semantic, keyword] = await Promise.all([semanticSearch(pool, query, options), fullTextSearch(pool, query, options)]);
+/**
+ * Full text as the rag service searches (RetrievalService.fullText): every term first; when that finds
+ * fewer than top_k, the ORed terms among rows holding a discriminating (not frequent) term; when still
+ * short, among all rows holding any term. `counts` tallies which step answered.
+ */
+async function serviceFullText(pool, query, options, frequent, counts = {}) {
+  const strict = query.all ? await fullTextSearch(pool, { ...query, tsquery: query.all }, options) : [];
+  if (strict.length >= TOP_K || query.all === query.tsquery) return strict;
+  const discriminating = toDiscriminatingQuery(query.text, frequent);
+  if (discriminating !== null) {
+    const narrowed = await fullTextSearch(pool, { ...query, match: discriminating }, options);
+    counts.narrowed = (counts.narrowed ?? 0) + 1;
+    if (narrowed.length >= TOP_K) return narrowed;
+  }
+  counts.anyTerm = (counts.anyTerm ?? 0) + 1;
+  return fullTextSearch(pool, query, options);
+}
+
+/** The frequent terms of the table's content_tsv, from its statistics, as FrequentTermsService reads them. */
+async function frequentTerms(db) {
+  const { rows } = await db.query(
+    `SELECT most_common_elems::text::text[] AS elements, most_common_elem_freqs AS frequencies FROM pg_stats
+     WHERE schemaname = current_schema() AND tablename = 'segments' AND attname = 'content_tsv'`,
+  );
+  return frequentTermsFromStats(rows[0]?.elements, rows[0]?.frequencies);
+}
+
+async function hybridSearch(pool, query, options, frequent) {
+  const [semantic, keyword] = await Promise.all([semanticSearch(pool, query, options), serviceFullText(pool, query, options, frequent)]);
   return fuseHybrid(semantic, keyword, { kind: 'reciprocal_rank' }, { scoreThreshold: null, topK: TOP_K });
 }
 
@@ -408,6 +436,15 @@ function distanceRecall(approximate, exact) {
     return Math.min(1, hits.filter((h) => 1 - h.score <= kth * (1 + 1e-3) + 1e-9).length / truth.length);
   });
   return perQuery.reduce((a, b) => a + b, 0) / perQuery.length;
+}
+
+/**
+ * Relevance, not speed: the share of queries whose top 10 holds a segment of the document the query was
+ * generated from (each query is drawn from one document's words and never stored).
+ */
+function sourceHits(results, queries) {
+  const found = results.filter((hits, i) => hits.some((h) => h.documentId === queries[i].documentId)).length;
+  return `source document in the top 10 for ${((found / results.length) * 100).toFixed(0)}% of queries`;
 }
 
 const formatRecall = (r, approximate, exact) =>
@@ -608,7 +645,7 @@ async function searches(db, pool, queries, datasetsOf, label, { concurrentFullTe
   rows.push({
     name: `semantic top 10 (HNSW, ef_search ${EF_SEARCH}), ${label}, concurrency 1`,
     ...semantic,
-    notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${queries.length} queries; ${returned.toFixed(1)} hits/query; plan: ${hnswPlan}`,
+    notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${queries.length} queries; ${returned.toFixed(1)} hits/query; ${sourceHits(semantic.results, queries)}; plan: ${hnswPlan}`,
   });
   const concurrent = await measureSearch(queries, CONCURRENCY, (q) => semanticSearch(pool, q, options(q)), 3);
   rows.push({ name: `semantic top 10 (HNSW, ef_search ${EF_SEARCH}), ${label}, concurrency ${CONCURRENCY}`, ...concurrent, notes: formatRecall(recall(concurrent.results, exact.results), concurrent.results, exact.results) });
@@ -617,23 +654,24 @@ async function searches(db, pool, queries, datasetsOf, label, { concurrentFullTe
   const subset = queries.slice(0, fullTextQueries);
   const hitsPerQuery = (results) => `${(results.reduce((s, h) => s + h.length, 0) / results.length).toFixed(1)} hits/query`;
   const keyword = await measureSearch(subset, 1, (q) => fullTextSearch(pool, q, options(q)));
-  rows.push({ name: `full-text top 10 (any term, ts_rank_cd), ${label}, concurrency 1`, ...keyword, notes: `${hitsPerQuery(keyword.results)}; ${subset.length} queries` });
+  rows.push({ name: `full-text top 10 (any term, ts_rank_cd), ${label}, concurrency 1`, ...keyword, notes: `${hitsPerQuery(keyword.results)}; ${subset.length} queries; ${sourceHits(keyword.results, subset)}` });
   const all = await measureSearch(subset, 1, (q) => fullTextSearch(pool, { ...q, tsquery: q.all }, options(q)));
   rows.push({ name: `full-text top 10 (all terms), ${label}, concurrency 1`, ...all, notes: hitsPerQuery(all.results) });
-  // What the service does: every term first, the any-term query only when that finds fewer than top_k.
-  let fellBack = 0;
-  const service = await measureSearch(subset, 1, async (q) => {
-    const strict = q.all ? await fullTextSearch(pool, { ...q, tsquery: q.all }, options(q)) : [];
-    if (strict.length >= TOP_K || q.all === q.tsquery) return strict;
-    fellBack += 1;
-    return fullTextSearch(pool, q, options(q));
+  // What the service does (serviceFullText).
+  const frequent = await frequentTerms(db);
+  const counts = {};
+  const service = await measureSearch(subset, 1, (q) => serviceFullText(pool, q, options(q), frequent, counts));
+  rows.push({
+    name: `full-text top 10 (the service: all terms, then discriminating terms, then any term), ${label}, concurrency 1`,
+    ...service,
+    notes: `${hitsPerQuery(service.results)}; ${sourceHits(service.results, subset)}; of ${subset.length} queries ${counts.narrowed ?? 0} went to discriminating terms and ${counts.anyTerm ?? 0} to any term; ${frequent.size} frequent terms`,
   });
-  rows.push({ name: `full-text top 10 (the service: all terms, then any term when short), ${label}, concurrency 1`, ...service, notes: `${hitsPerQuery(service.results)}; fell back to any term for ${fellBack} of ${subset.length} queries` });
-  const hybrid = await measureSearch(subset, 1, (q) => hybridSearch(pool, q, options(q)));
-  rows.push({ name: `hybrid top 10 (semantic and any-term full-text at once on 2 connections, RRF), ${label}, concurrency 1`, ...hybrid, notes: `${subset.length} queries` });
+  const hybrid = await measureSearch(subset, 1, (q) => hybridSearch(pool, q, options(q), frequent));
+  rows.push({ name: `hybrid top 10 (semantic and the service's full-text at once on 2 connections, RRF), ${label}, concurrency 1`, ...hybrid, notes: `${subset.length} queries` });
   if (concurrentFullText) {
     rows.push({ name: `full-text top 10 (any term, ts_rank_cd), ${label}, concurrency ${CONCURRENCY}`, ...(await measureSearch(subset, CONCURRENCY, (q) => fullTextSearch(pool, q, options(q)), 2)) });
-    rows.push({ name: `hybrid top 10 (both at once, RRF), ${label}, concurrency ${CONCURRENCY}`, ...(await measureSearch(subset, CONCURRENCY, (q) => hybridSearch(pool, q, options(q)), 2)) });
+    rows.push({ name: `full-text top 10 (the service), ${label}, concurrency ${CONCURRENCY}`, ...(await measureSearch(subset, CONCURRENCY, (q) => serviceFullText(pool, q, options(q), frequent), 2)) });
+    rows.push({ name: `hybrid top 10 (both at once, RRF), ${label}, concurrency ${CONCURRENCY}`, ...(await measureSearch(subset, CONCURRENCY, (q) => hybridSearch(pool, q, options(q), frequent), 2)) });
   }
 }
 
@@ -840,7 +878,7 @@ async function ownIndexes(db, pool, queries, datasets, datasetsOf, label) {
   rows.push({
     name: `semantic top 10 (the dataset's own HNSW index, ef_search ${EF_SEARCH}), ${label}, concurrency 1`,
     ...semantic,
-    notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${queries.length} queries; plan: ${ownPlan.replace(/segments_ds_\w+/, 'segments_ds_<dataset>_512_hnsw')}`,
+    notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${queries.length} queries; ${sourceHits(semantic.results, queries)}; plan: ${ownPlan.replace(/segments_ds_\w+/, 'segments_ds_<dataset>_512_hnsw')}`,
   });
   const concurrent = await measureSearch(queries, CONCURRENCY, (q) => semanticSearch(pool, q, options(q)), 3);
   rows.push({ name: `semantic top 10 (the dataset's own HNSW index, ef_search ${EF_SEARCH}), ${label}, concurrency ${CONCURRENCY}`, ...concurrent, notes: formatRecall(recall(concurrent.results, exact.results), concurrent.results, exact.results) });

@@ -19,6 +19,7 @@ import { EmbeddingService, PROVIDER_GUARD } from './embeddings/embedding.service
 import { ProviderCredentialsService } from './embeddings/provider-credentials.service';
 import { PrivacyHandler } from './privacy/privacy.handler';
 import { PrivacyRepository } from './privacy/privacy.repository';
+import { FrequentTermsService } from './retrieval/frequent-terms.service';
 import { RerankerService } from './retrieval/reranker.service';
 import { RetrievalCache } from './retrieval/retrieval-cache.service';
 import { RetrievalHandler } from './retrieval/retrieval.handler';
@@ -52,6 +53,7 @@ export class RagModule {
         DocumentRepository,
         DocumentService,
         EmbeddingService,
+        FrequentTermsService,
         IngestionHandler,
         IngestionService,
         PrivacyHandler,

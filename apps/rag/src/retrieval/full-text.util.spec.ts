@@ -1,4 +1,4 @@
-import { MAX_QUERY_TERMS, toFullTextDocument, toFullTextQuery } from './full-text.util';
+import { MAX_QUERY_TERMS, frequentTermsFromStats, toDiscriminatingQuery, toFullTextDocument, toFullTextQuery } from './full-text.util';
 
 describe('toFullTextDocument', () => {
   it('lower-cases, normalizes and keeps only words', () => {
@@ -47,5 +47,29 @@ describe('toFullTextQuery', () => {
   it('keeps at most MAX_QUERY_TERMS terms', () => {
     const query = Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
     expect(toFullTextQuery(query)?.split(' | ')).toHaveLength(MAX_QUERY_TERMS);
+  });
+});
+
+describe('frequentTermsFromStats', () => {
+  it('keeps the elements held by at least the given share of rows, ignoring the summary values at the end', () => {
+    const frequent = frequentTermsFromStats(['the', 'loom', 'of', 'warp'], [0.9, 0.01, 0.3, 0.049, 0.01, 0.9, 0], 0.05);
+    expect([...frequent].sort()).toEqual(['of', 'the']);
+  });
+
+  it('knows no frequent term without statistics (a table not analyzed yet)', () => {
+    expect(frequentTermsFromStats(null, null).size).toBe(0);
+    expect(frequentTermsFromStats(['the'], undefined).size).toBe(0);
+  });
+});
+
+describe('toDiscriminatingQuery', () => {
+  it('ORs the terms that are not frequent', () => {
+    expect(toDiscriminatingQuery('the warp of the loom', new Set(['the', 'of']))).toBe("'warp' | 'loom'");
+  });
+
+  it('is null when every term is frequent or none is, so the caller keeps the whole query', () => {
+    expect(toDiscriminatingQuery('the of', new Set(['the', 'of']))).toBeNull();
+    expect(toDiscriminatingQuery('warp loom', new Set(['the']))).toBeNull();
+    expect(toDiscriminatingQuery('', new Set(['the']))).toBeNull();
   });
 });

@@ -45,12 +45,49 @@ export function toFullTextDocument(text: string): string {
  * produce tsquery syntax.
  */
 export function toFullTextQuery(query: string, match: 'any' | 'all' = 'any'): string | null {
+  const terms = queryTerms(query);
+  if (terms.length === 0) return null;
+  return terms.map((term) => `'${term}'`).join(match === 'all' ? ' & ' : ' | ');
+}
+
+/** The distinct terms of a query, as toFullTextQuery uses them. */
+function queryTerms(query: string): string[] {
   const terms = new Set<string>();
   for (const run of lexicalRuns(query)) {
     for (const term of run.characters ? characterPairs(run.text) : [run.text]) {
       if (terms.size < MAX_QUERY_TERMS) terms.add(term);
     }
   }
-  if (terms.size === 0) return null;
-  return [...terms].map((term) => `'${term}'`).join(match === 'all' ? ' & ' : ' | ');
+  return [...terms];
+}
+
+/** A term held by at least this share of a table's rows is frequent: it tells rows apart poorly. */
+export const FREQUENT_TERM_SHARE = 0.05;
+
+/**
+ * The frequent terms of a tsvector column from its Postgres statistics (pg_stats.most_common_elems and
+ * most_common_elem_freqs, the share of rows holding each; the last three frequencies are summary values).
+ */
+export function frequentTermsFromStats(elements: readonly string[] | null | undefined, frequencies: readonly number[] | null | undefined, share = FREQUENT_TERM_SHARE): Set<string> {
+  const frequent = new Set<string>();
+  if (!elements || !frequencies) return frequent;
+  elements.forEach((element, i) => {
+    const frequency = frequencies[i];
+    if (frequency !== undefined && frequency >= share) frequent.add(element);
+  });
+  return frequent;
+}
+
+/**
+ * The any-term query without the query's frequent terms ("the", "of", a product name every segment
+ * repeats), for choosing which rows to rank; null when that leaves no term or removes none. An OR
+ * holding a word most rows contain makes Postgres rank nearly the whole dataset (about 300 ms per query
+ * at 100,000 segments in `npm run bench:rag`), while a row that holds only such words is rarely what
+ * the query is about. The rows found are still ranked by the whole query.
+ */
+export function toDiscriminatingQuery(query: string, frequent: ReadonlySet<string>): string | null {
+  const terms = queryTerms(query);
+  const kept = terms.filter((term) => !frequent.has(term));
+  if (kept.length === 0 || kept.length === terms.length) return null;
+  return kept.map((term) => `'${term}'`).join(' | ');
 }

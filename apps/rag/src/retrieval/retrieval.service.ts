@@ -8,7 +8,8 @@ import { toVectorLiteral } from '../embeddings/vector.util';
 import { INDEXED_EMBEDDING_DIMENSIONS } from '../segments/embedding-index.util';
 import { toSegmentResponse } from '../segments/segment.service';
 import { groupChildHits, type ChildChunkHit } from './child-chunk-hits.util';
-import { toFullTextQuery } from './full-text.util';
+import { toDiscriminatingQuery, toFullTextQuery } from './full-text.util';
+import { FrequentTermsService } from './frequent-terms.service';
 import { dedupeById, fuseHybrid, normalizeKeywordScores, selectTopHits, type ScoredHit } from './fusion.util';
 import { buildMetadataFilter } from './metadata-filter.util';
 import { RerankerService } from './reranker.service';
@@ -73,6 +74,7 @@ export class RetrievalService {
     private readonly embeddings: EmbeddingService,
     private readonly cache: RetrievalCache,
     private readonly reranker: RerankerService,
+    private readonly frequentTerms: FrequentTermsService,
   ) {}
 
   async retrieve(req: RequestOf<'kb.retrieve.v1'>): Promise<{ query: { content: string }; records: Record<string, unknown>[] }> {
@@ -156,27 +158,34 @@ export class RetrievalService {
 
   /**
    * Full-text hits: segments holding every term first (Dify's full-text search requires them all, and
-   * the GIN index finds them cheaply); only when fewer than top_k do, the terms are ORed and ranked, which
-   * reaches segments holding some of them but ranks far more rows.
+   * the GIN index finds them cheaply). Only when fewer than top_k do, the terms are ORed: among the rows
+   * holding one of the query's discriminating terms (not the table's frequent ones) when those are enough,
+   * else among all rows holding any term. Either way rows are ranked by the whole ORed query.
    */
   private async fullText(table: SearchTable, dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
     const every = toFullTextQuery(query, 'all');
     const some = toFullTextQuery(query, 'any');
     if (every === null || some === null) return [];
-    const strict = await this.rankedText(table, dataset, every, topK, filter);
+    const strict = await this.rankedText(table, dataset, every, every, topK, filter);
     if (strict.length >= topK || every === some) return strict;
-    return this.rankedText(table, dataset, some, topK, filter);
+    const discriminating = toDiscriminatingQuery(query, await this.frequentTerms.of(table));
+    if (discriminating !== null) {
+      const narrowed = await this.rankedText(table, dataset, some, discriminating, topK, filter);
+      if (narrowed.length >= topK) return narrowed;
+    }
+    return this.rankedText(table, dataset, some, some, topK, filter);
   }
 
-  private async rankedText(table: SearchTable, dataset: DatasetSettings, tsQuery: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
-    const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 5 });
+  /** Rows matching `match`, ranked by `rank` (both tsquery expressions). */
+  private async rankedText(table: SearchTable, dataset: DatasetSettings, rank: string, match: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
+    const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 6 });
     const { enabled, from } = fromClause(table);
     const rows: { id: string; score: number }[] = await this.db.dataSource.query(
-      `SELECT s.id, ts_rank_cd(s.content_tsv, q) AS score FROM ${from}, to_tsquery('simple', $1) q
-       WHERE s.content_tsv @@ q AND s.workspace_id = $2 AND s.dataset_id = $3 AND ${enabled}
+      `SELECT s.id, ts_rank_cd(s.content_tsv, q) AS score FROM ${from}, to_tsquery('simple', $1) q, to_tsquery('simple', $5) m
+       WHERE s.content_tsv @@ m AND s.workspace_id = $2 AND s.dataset_id = $3 AND ${enabled}
          AND d.enabled AND NOT d.archived AND d.indexing_status = 'completed'${metadata.sql ? ` AND ${metadata.sql}` : ''}
        ORDER BY score DESC, s.id LIMIT $4`,
-      [tsQuery, dataset.workspaceId, dataset.id, topK, ...metadata.params],
+      [rank, dataset.workspaceId, dataset.id, topK, match, ...metadata.params],
     );
     return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
   }
