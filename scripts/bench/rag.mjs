@@ -18,7 +18,7 @@ const require = createRequire(import.meta.url);
 const rag = (path) => require(join(ROOT, 'dist', 'apps', 'rag', 'src', path));
 const { createOfflineEmbedder } = rag('embeddings/offline-embedder.util.js');
 const { toVectorLiteral } = rag('embeddings/vector.util.js');
-const { frequentTermsFromStats, toDiscriminatingQuery, toFullTextDocument, toFullTextQuery } = rag('retrieval/full-text.util.js');
+const { frequentTermsFromStats, searchFullText, toFullTextDocument, toFullTextQuery } = rag('retrieval/full-text.util.js');
 const { fuseHybrid } = rag('retrieval/fusion.util.js');
 const { splitDocument } = rag('ingestion/text-splitter.util.js');
 
@@ -369,22 +369,11 @@ async function fullTextSearch(pool, query, { datasets }) {
   return result.rows.map((r) => ({ documentId: r.document_id, id: r.id, score: Number(r.score) }));
 }
 
-/**
- * Full text as the rag service searches (RetrievalService.fullText): every term first; when that finds
- * fewer than top_k, the ORed terms among rows holding a discriminating (not frequent) term; when still
- * short, among all rows holding any term. `counts` tallies which step answered.
- */
+/** Full text as the rag service searches it (searchFullText); `counts` tallies which step answered. */
 async function serviceFullText(pool, query, options, frequent, counts = {}) {
-  const strict = query.all ? await fullTextSearch(pool, { ...query, tsquery: query.all }, options) : [];
-  if (strict.length >= TOP_K || query.all === query.tsquery) return strict;
-  const discriminating = toDiscriminatingQuery(query.text, frequent);
-  if (discriminating !== null) {
-    const narrowed = await fullTextSearch(pool, { ...query, match: discriminating }, options);
-    counts.narrowed = (counts.narrowed ?? 0) + 1;
-    if (narrowed.length >= TOP_K) return narrowed;
-  }
-  counts.anyTerm = (counts.anyTerm ?? 0) + 1;
-  return fullTextSearch(pool, query, options);
+  const { hits, step } = await searchFullText(query.text, TOP_K, async () => frequent, (rank, match) => fullTextSearch(pool, { ...query, match, tsquery: rank }, options));
+  if (step) counts[step] = (counts[step] ?? 0) + 1;
+  return hits;
 }
 
 /** The frequent terms of the table's content_tsv, from its statistics, as FrequentTermsService reads them. */
@@ -664,7 +653,7 @@ async function searches(db, pool, queries, datasetsOf, label, { concurrentFullTe
   rows.push({
     name: `full-text top 10 (the service: all terms, then discriminating terms, then any term), ${label}, concurrency 1`,
     ...service,
-    notes: `${hitsPerQuery(service.results)}; ${sourceHits(service.results, subset)}; of ${subset.length} queries ${counts.narrowed ?? 0} went to discriminating terms and ${counts.anyTerm ?? 0} to any term; ${frequent.size} frequent terms`,
+    notes: `${hitsPerQuery(service.results)}; ${sourceHits(service.results, subset)}; answered by every term ${counts.all ?? 0}, discriminating terms ${counts.discriminating ?? 0}, any term ${counts.any ?? 0} of ${subset.length} queries; ${frequent.size} frequent terms`,
   });
   const hybrid = await measureSearch(subset, 1, (q) => hybridSearch(pool, q, options(q), frequent));
   rows.push({ name: `hybrid top 10 (semantic and the service's full-text at once on 2 connections, RRF), ${label}, concurrency 1`, ...hybrid, notes: `${subset.length} queries` });

@@ -1,4 +1,4 @@
-import { MAX_QUERY_TERMS, frequentTermsFromStats, toDiscriminatingQuery, toFullTextDocument, toFullTextQuery } from './full-text.util';
+import { MAX_QUERY_TERMS, frequentTermsFromStats, searchFullText, toDiscriminatingQuery, toFullTextDocument, toFullTextQuery } from './full-text.util';
 
 describe('toFullTextDocument', () => {
   it('lower-cases, normalizes and keeps only words', () => {
@@ -73,3 +73,60 @@ describe('toDiscriminatingQuery', () => {
     expect(toDiscriminatingQuery('', new Set(['the']))).toBeNull();
   });
 });
+
+describe('searchFullText', () => {
+  /** A search whose every step returns `counts[i]` hits, recording what it was asked. */
+  function steps(counts: number[]) {
+    const calls: [string, string][] = [];
+    let asked = 0;
+    return {
+      calls,
+      frequent: async () => {
+        asked += 1;
+        return new Set(['the', 'of']);
+      },
+      get asked() {
+        return asked;
+      },
+      ranked: async (rank: string, match: string) => {
+        calls.push([rank, match]);
+        return Array.from({ length: counts[calls.length - 1] ?? 0 }, (_, i) => i);
+      },
+    };
+  }
+
+  it('answers with the rows holding every term when they are enough, without reading the frequent terms', async () => {
+    const s = steps([3]);
+    expect(await searchFullText('the warp of the loom', 3, s.frequent, s.ranked)).toEqual({ hits: [0, 1, 2], step: 'all' });
+    expect(s.calls).toEqual([["'the' & 'warp' & 'of' & 'loom'", "'the' & 'warp' & 'of' & 'loom'"]]);
+    expect(s.asked).toBe(0);
+  });
+
+  it('then ranks by every term among the rows holding a discriminating one', async () => {
+    const s = steps([1, 3]);
+    expect(await searchFullText('the warp of the loom', 3, s.frequent, s.ranked)).toEqual({ hits: [0, 1, 2], step: 'discriminating' });
+    expect(s.calls[1]).toEqual(["'the' | 'warp' | 'of' | 'loom'", "'warp' | 'loom'"]);
+  });
+
+  it('then among the rows holding any term, when the discriminating ones are too few or there are none', async () => {
+    const short = steps([0, 2, 3]);
+    expect(await searchFullText('the warp of the loom', 3, short.frequent, short.ranked)).toEqual({ hits: [0, 1, 2], step: 'any' });
+    expect(short.calls[2]).toEqual(["'the' | 'warp' | 'of' | 'loom'", "'the' | 'warp' | 'of' | 'loom'"]);
+    const common = steps([0, 3]);
+    expect((await searchFullText('the of', 3, common.frequent, common.ranked)).step).toBe('any');
+    expect(common.calls).toEqual([
+      ["'the' & 'of'", "'the' & 'of'"],
+      ["'the' | 'of'", "'the' | 'of'"],
+    ]);
+  });
+
+  it('searches once for a single term, and not at all for a query without words', async () => {
+    const one = steps([1]);
+    expect(await searchFullText('loom', 3, one.frequent, one.ranked)).toEqual({ hits: [0], step: 'all' });
+    expect(one.calls).toHaveLength(1);
+    const none = steps([]);
+    expect(await searchFullText('?!', 3, none.frequent, none.ranked)).toEqual({ hits: [], step: null });
+    expect(none.calls).toHaveLength(0);
+  });
+});
+

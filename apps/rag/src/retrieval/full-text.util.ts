@@ -91,3 +91,33 @@ export function toDiscriminatingQuery(query: string, frequent: ReadonlySet<strin
   if (kept.length === 0 || kept.length === terms.length) return null;
   return kept.map((term) => `'${term}'`).join(' | ');
 }
+
+/** Which step of searchFullText answered: every term, the discriminating terms, or any term. */
+export type FullTextStep = 'all' | 'discriminating' | 'any';
+
+/**
+ * Full-text search as the rag service runs it: rows holding every term first (Dify's full-text search
+ * requires them all, and the GIN index finds them cheaply); when fewer than `topK`, the ORed terms among
+ * rows holding a discriminating term (toDiscriminatingQuery); when still fewer, among rows holding any
+ * term. The OR steps rank by the whole ORed query. `ranked(rank, match)` runs one search: rows matching
+ * the tsquery `match`, ranked by `rank`, at most `topK`. `frequentTerms` is asked only when needed.
+ */
+export async function searchFullText<T>(
+  query: string,
+  topK: number,
+  frequentTerms: () => Promise<ReadonlySet<string>>,
+  ranked: (rank: string, match: string) => Promise<T[]>,
+): Promise<{ hits: T[]; step: FullTextStep | null }> {
+  const every = toFullTextQuery(query, 'all');
+  const some = toFullTextQuery(query, 'any');
+  if (every === null || some === null) return { hits: [], step: null };
+  const strict = await ranked(every, every);
+  if (strict.length >= topK || every === some) return { hits: strict, step: 'all' };
+  const discriminating = toDiscriminatingQuery(query, await frequentTerms());
+  if (discriminating !== null) {
+    const narrowed = await ranked(some, discriminating);
+    if (narrowed.length >= topK) return { hits: narrowed, step: 'discriminating' };
+  }
+  return { hits: await ranked(some, some), step: 'any' };
+}
+

@@ -8,7 +8,7 @@ import { toVectorLiteral } from '../embeddings/vector.util';
 import { INDEXED_EMBEDDING_DIMENSIONS } from '../segments/embedding-index.util';
 import { toSegmentResponse } from '../segments/segment.service';
 import { groupChildHits, type ChildChunkHit } from './child-chunk-hits.util';
-import { toDiscriminatingQuery, toFullTextQuery } from './full-text.util';
+import { searchFullText } from './full-text.util';
 import { FrequentTermsService } from './frequent-terms.service';
 import { dedupeById, fuseHybrid, normalizeKeywordScores, selectTopHits, type ScoredHit } from './fusion.util';
 import { buildMetadataFilter } from './metadata-filter.util';
@@ -156,24 +156,15 @@ export class RetrievalService {
     return rows.map((r) => ({ id: r.id, score: Number(r.score) })).sort((a, b) => b.score - a.score);
   }
 
-  /**
-   * Full-text hits: segments holding every term first (Dify's full-text search requires them all, and
-   * the GIN index finds them cheaply). Only when fewer than top_k do, the terms are ORed: among the rows
-   * holding one of the query's discriminating terms (not the table's frequent ones) when those are enough,
-   * else among all rows holding any term. Either way rows are ranked by the whole ORed query.
-   */
+  /** Full-text hits, searched as searchFullText describes, with the table's frequent terms. */
   private async fullText(table: SearchTable, dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
-    const every = toFullTextQuery(query, 'all');
-    const some = toFullTextQuery(query, 'any');
-    if (every === null || some === null) return [];
-    const strict = await this.rankedText(table, dataset, every, every, topK, filter);
-    if (strict.length >= topK || every === some) return strict;
-    const discriminating = toDiscriminatingQuery(query, await this.frequentTerms.of(table));
-    if (discriminating !== null) {
-      const narrowed = await this.rankedText(table, dataset, some, discriminating, topK, filter);
-      if (narrowed.length >= topK) return narrowed;
-    }
-    return this.rankedText(table, dataset, some, some, topK, filter);
+    const { hits } = await searchFullText(
+      query,
+      topK,
+      () => this.frequentTerms.of(table),
+      (rank, match) => this.rankedText(table, dataset, rank, match, topK, filter),
+    );
+    return hits;
   }
 
   /** Rows matching `match`, ranked by `rank` (both tsquery expressions). */
