@@ -148,9 +148,9 @@ export class RetrievalService {
     const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 5 });
     const sql = semanticSearchSql(table, dim, metadata.sql);
     const rows = await this.db.dataSource.transaction(async (m) => {
-      await m.query(`SET LOCAL hnsw.ef_search = ${Math.max(HNSW_EF_SEARCH, topK * 2)}`);
-      // Iterative scans keep filtered HNSW searches (one dataset among many) from coming back short.
-      await m.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
+      // One round trip for both settings (no parameters: sent as one simple-protocol batch). Iterative
+      // scans keep filtered HNSW searches (one dataset among many) from coming back short.
+      await m.query(`SET LOCAL hnsw.ef_search = ${Math.max(HNSW_EF_SEARCH, topK * 2)}; SET LOCAL hnsw.iterative_scan = relaxed_order`);
       return (await m.query(sql, [toVectorLiteral(vector!), dataset.workspaceId, dataset.id, topK, ...metadata.params])) as { id: string; score: number }[];
     });
     return rows.map((r) => ({ id: r.id, score: Number(r.score) })).sort((a, b) => b.score - a.score);
