@@ -834,6 +834,23 @@ async function generatedData(db, pool) {
   }
 }
 
+/** About `INGEST_SEGMENTS / 5` generated segments added to one dataset, a document per statement, as the ingestion step does. */
+async function timedIngestion(db, workspaceId, datasetId, seed) {
+  let segments = 0;
+  const run = await timed(async () => {
+    const byDocument = new Map();
+    for (const segment of generateSegments(Math.max(500, Math.round(INGEST_SEGMENTS / 5)), seed)) {
+      if (!byDocument.has(segment.documentId)) byDocument.set(segment.documentId, []);
+      byDocument.get(segment.documentId).push(segment);
+    }
+    for (const document of byDocument.values()) {
+      await db.query(INSERT_SQL, [JSON.stringify(embedBatch(document, workspaceId, () => datasetId))]);
+      segments += document.length;
+    }
+  });
+  return { ms: run.ms, segments };
+}
+
 /**
  * The rag service's dataset indexes (apps/rag/src/segments/dataset-vector-index.util.ts): a partial HNSW
  * index per dataset, same expression and parameters as the shared one. Built here, then the semantic
@@ -841,6 +858,10 @@ async function generatedData(db, pool) {
  */
 async function ownIndexes(db, pool, queries, datasets, datasetsOf, label) {
   const indexName = (datasetId) => `segments_ds_${datasetId.replace(/-/g, '')}_${DIMENSION}_hnsw`;
+  // What a dataset's own index costs ingestion: documents added to a dataset of the loaded table,
+  // before it has its own index (only the shared one) and after (both).
+  const workspaceId = queries[0].workspaceId;
+  const before = await timedIngestion(db, workspaceId, datasets[0], 101);
   await db.query("SET maintenance_work_mem = '1GB'");
   const built = await timed(async () => {
     for (const datasetId of datasets) {
@@ -857,6 +878,17 @@ async function ownIndexes(db, pool, queries, datasets, datasetsOf, label) {
     opsPerSecond: (SEGMENTS / built.ms) * 1000,
     notes: `${seconds(built.ms)}; ${megabytes(bytes)} in all`,
   });
+  const after = await timedIngestion(db, workspaceId, datasets[0], 102);
+  for (const [which, run] of [
+    ['only the shared index', before],
+    ['its own index and the shared one', after],
+  ]) {
+    rows.push({
+      name: `ingestion: split + offline embed + insert into a dataset of the ${count(SEGMENTS)}-segment table with ${which}`,
+      opsPerSecond: (run.segments / run.ms) * 1000,
+      notes: `${count(run.segments)} segments in ${seconds(run.ms)}`,
+    });
+  }
   const options = (q) => ({ datasets: datasetsOf(q) });
   const first = queries[0];
   const ownPlan = await plan(db, SEMANTIC_SQL, [first.vector, first.workspaceId, datasetsOf(first), TOP_K], hnswSettings(EF_SEARCH));
