@@ -71,6 +71,9 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
     if (minimum === 0) return [];
     const built: string[] = [];
     for (const table of VECTOR_TABLES) {
+      // Counting a big dataset's rows after each of its documents would be wasted once it has its index;
+      // a dataset that changes embedding size gets its new index from the sweep.
+      if ((await this.indexNames(datasetIndexPrefix(table, datasetId), { validOnly: true })).length > 0) continue;
       const sizes = await this.db.rows<{ dim: number }>(
         `SELECT embedding_dim AS dim FROM rag.${table} WHERE dataset_id = $1 AND embedding_dim = ANY($2::int[]) GROUP BY embedding_dim HAVING count(*) >= $3`,
         [datasetId, [...INDEXED_EMBEDDING_DIMENSIONS], minimum],
@@ -92,8 +95,16 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
     return dropped;
   }
 
-  /** Drops the indexes of datasets that no longer exist, then builds the missing ones, largest datasets first. */
+  /**
+   * Drops the indexes of datasets that no longer exist, then builds the missing ones, largest datasets
+   * first. One replica sweeps at a time (the others skip: the work would be the same).
+   */
   async sweep(): Promise<{ built: string[]; dropped: string[] }> {
+    const result = await tryWithAdvisoryLock(this.db.dataSource, 'rag-dataset-index-sweep', () => this.sweepLocked());
+    return result ?? { built: [], dropped: [] };
+  }
+
+  private async sweepLocked(): Promise<{ built: string[]; dropped: string[] }> {
     const dropped: string[] = [];
     const existing = (await this.indexNames('')).map((name) => ({ name, parsed: parseDatasetIndexName(name)! })).filter((i) => i.parsed);
     const ids = [...new Set(existing.map((i) => i.parsed.datasetId))];
@@ -151,12 +162,13 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
     return result ?? false;
   }
 
-  /** Names of the dataset indexes (in the rag schema) that start with `prefix`. */
-  private async indexNames(prefix: string): Promise<string[]> {
+  /** Names of the dataset indexes (in the rag schema) that start with `prefix`; with `validOnly`, only usable ones. */
+  private async indexNames(prefix: string, { validOnly = false } = {}): Promise<string[]> {
     const rows = await this.db.rows<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = 'rag' AND c.relkind = 'i' AND c.relname ~ '_ds_[0-9a-f]{32}_[0-9]+_hnsw$' AND left(c.relname, length($1)) = $1 ORDER BY 1`,
-      [prefix],
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_index i ON i.indexrelid = c.oid
+       WHERE n.nspname = 'rag' AND c.relkind = 'i' AND c.relname ~ '_ds_[0-9a-f]{32}_[0-9]+_hnsw$' AND left(c.relname, length($1)) = $1
+         AND (i.indisvalid OR NOT $2) ORDER BY 1`,
+      [prefix, validOnly],
     );
     return rows.map((r) => r.name);
   }
