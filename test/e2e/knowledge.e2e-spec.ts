@@ -10,7 +10,7 @@ const OWN_INDEX_MIN_SEGMENTS = 8;
 
 /** A chat completion request as the fake server sees it, and the assistant message it answers with. */
 type ChatRequestBody = { messages: { content: string; role: string }[]; tools?: { function: { description: string; name: string } }[] };
-type ChatReply = { content?: string; tool_calls?: { function: { arguments: string; name: string }; id: string; type: 'function' }[] };
+type ChatReply = { content?: string; error?: string; status?: number; tool_calls?: { function: { arguments: string; name: string }; id: string; type: 'function' }[] };
 
 /**
  * A local OpenAI-compatible `/v1/embeddings` server: each text becomes a deterministic bag-of-words
@@ -35,7 +35,13 @@ async function startEmbeddings(): Promise<{ calls: string[][]; chat: (body: Chat
       if (req.url === '/v1/chat/completions') {
         const request = JSON.parse(body) as ChatRequestBody;
         state.chats.push(request);
-        const message = state.chat(request);
+        const { error, status, ...message } = state.chat(request);
+        if (status !== undefined) {
+          // A refusal as OpenAI-compatible servers send it (e.g. a model served without tool support).
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: null, message: error, type: 'invalid_request_error' } }));
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify({
@@ -555,6 +561,22 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
     expect(routed.outputs.found.map((f) => f.metadata.dataset_name)).toEqual(['Baking notes']);
     expect(embeddings.chats[0]!.tools!.map((t) => t.function.name).sort()).toEqual([weaving, baking].sort());
     embeddings.chat = () => ({ content: 'none of these' });
+    expect((await found('how long does dough rise')).outputs.found).toEqual([]);
+
+    // A model served without tool support refuses the functions: the router asks again in prose (ReAct)
+    // and searches the dataset the answer names.
+    embeddings.chat = (body) =>
+      body.tools
+        ? { error: 'gpt-router does not support tools', status: 400 }
+        : { content: `Thought: this is about bread.\n\`\`\`json\n{"action": "${baking}", "action_input": "dough"}\n\`\`\`` };
+    embeddings.chats.length = 0;
+    const prose = await found('how long does dough rise');
+    expect(prose.status).toBe('succeeded');
+    expect(prose.outputs.found.map((f) => f.metadata.dataset_name)).toEqual(['Baking notes']);
+    expect(embeddings.chats.map((c) => Boolean(c.tools))).toEqual([true, false]);
+    expect(embeddings.chats[1]!.messages[0]!.content).toContain(`- ${weaving}: Looms, warp and weft`);
+    // A prose answer that names no dataset searches nothing.
+    embeddings.chat = (body) => (body.tools ? { error: 'gpt-router does not support tools', status: 400 } : { content: '{"action": "Final Answer", "action_input": "I do not know"}' });
     expect((await found('how long does dough rise')).outputs.found).toEqual([]);
 
     const catalog = await newDataset('Loom catalog');

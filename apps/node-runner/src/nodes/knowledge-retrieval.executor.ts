@@ -1,12 +1,15 @@
 import { DomainError, type NodeJob } from '@weft/contracts';
 import { isPlainObject, renderTemplate, type VariablePool } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
+import { ProviderRequestError } from '../providers/provider.exception';
 import type { DifyUsage } from '../providers/usage.util';
 import {
   datasetTools,
   metadataFilterMessages,
   parseMetadataFilterAnswer,
   ROUTER_PARAMS,
+  reactRoutedDataset,
+  reactRouterMessages,
   routedDataset,
   routerMessages,
   type DatasetProfile,
@@ -149,10 +152,31 @@ export class KnowledgeRetrievalExecutor implements RemoteNodeExecutor {
       onUsage(call.usage);
       return { dataset: routedDataset(call.result.toolCalls, profiles) };
     } catch (error) {
+      if (!refusesTools(error)) {
+        processData['router_error'] = (error as Error).message;
+        return { dataset: null };
+      }
+      processData['router'] = 'react';
+    }
+    // The model refused the tools (as models served without tool support do): ask in prose instead.
+    try {
+      const call = await callModel(this.providers!, job, model, { messages: reactRouterMessages(query, profiles), params: { ...ROUTER_PARAMS } }, { signal: ctx.signal });
+      onUsage(call.usage);
+      return { dataset: reactRoutedDataset(call.result.text, profiles) };
+    } catch (error) {
       processData['router_error'] = (error as Error).message;
       return { dataset: null };
     }
   }
+}
+
+/**
+ * Whether a failed router call was the provider refusing the request as made (a 4xx other than
+ * authentication or rate limits), as OpenAI-compatible servers answer a model served without tool
+ * support; a prose router call may still work there.
+ */
+function refusesTools(error: unknown): boolean {
+  return error instanceof ProviderRequestError && error.status >= 400 && error.status < 500 && ![401, 403, 408, 429].includes(error.status);
 }
 
 /** Every metadata field of the datasets once, by name (the first dataset's type wins). */

@@ -1,4 +1,4 @@
-import { datasetTools, metadataFilterMessages, parseMetadataFilterAnswer, routedDataset, type DatasetProfile } from './knowledge-routing.util';
+import { datasetTools, metadataFilterMessages, parseMetadataFilterAnswer, reactRoutedDataset, reactRouterMessages, routedDataset, type DatasetProfile } from './knowledge-routing.util';
 
 const fields = [
   { name: 'author', type: 'string' },
@@ -49,6 +49,23 @@ describe('dataset routing', () => {
     expect(routedDataset([{ arguments: '{}', id: 'a', name: 'd2' }, { arguments: '{}', id: 'b', name: 'd1' }], datasets)?.id).toBe('d2');
     expect(routedDataset([], datasets)).toBeNull();
     expect(routedDataset([{ arguments: '{}', id: 'a', name: 'elsewhere' }], datasets)).toBeNull();
+  });
+
+  it('asks a model without tools in prose: every dataset by id with its description, the question last', () => {
+    const [system, user] = reactRouterMessages('how long does dough rise', datasets);
+    expect(system!.role).toBe('system');
+    expect(system!.content).toContain('- d1: Looms and weaving');
+    expect(system!.content).toContain('- d2: useful for when you want to answer queries about the Recipes');
+    expect(system!.content).toContain('"action"');
+    expect(user).toEqual({ content: 'how long does dough rise', role: 'user' });
+  });
+
+  it("takes the dataset a prose answer names as its action, in a fenced block or bare, and none for a final answer or an unknown id", () => {
+    expect(reactRoutedDataset('Thought: recipes.\n```json\n{"action": "d2", "action_input": "dough"}\n```', datasets)?.id).toBe('d2');
+    expect(reactRoutedDataset('{"action": " d1 ", "action_input": "warp"}', datasets)?.id).toBe('d1');
+    expect(reactRoutedDataset('{"action": "Final Answer", "action_input": "no idea"}', datasets)).toBeNull();
+    expect(reactRoutedDataset('{"action": "d9"}', datasets)).toBeNull();
+    expect(reactRoutedDataset('I would use the recipes.', datasets)).toBeNull();
   });
 
   it('asks the metadata model with the question and the field names last, as JSON', () => {

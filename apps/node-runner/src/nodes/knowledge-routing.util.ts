@@ -4,7 +4,8 @@ import { parseJsonObject } from './model-call.util';
 
 // The two model calls of the knowledge-retrieval node, as Dify makes them:
 // - `single` mode routes the query to one dataset by function calling: one tool per dataset, named by
-//   its id and described by its description; the model's first tool call names the dataset searched;
+//   its id and described by its description; the model's first tool call names the dataset searched.
+//   A model that refuses tools is asked again in prose (the ReAct router) and names the dataset in JSON;
 // - automatic metadata filtering asks the metadata model which of the datasets' metadata fields the
 //   query names, and with what value and comparison, as a JSON `metadata_map`.
 
@@ -42,6 +43,34 @@ export function routerMessages(query: string): ChatMessage[] {
 export function routedDataset(toolCalls: readonly ToolCall[], datasets: readonly DatasetProfile[]): DatasetProfile | null {
   const name = toolCalls[0]?.name;
   return datasets.find((dataset) => dataset.id === name) ?? null;
+}
+
+/**
+ * The router for models that take no tools (Dify's ReAct router): the same choice asked in prose. The
+ * datasets are listed by id with their descriptions, and the model answers with one JSON object naming
+ * the dataset it picks as "action", or "Final Answer" when none fits.
+ */
+export function reactRouterMessages(query: string, datasets: readonly DatasetProfile[]): ChatMessage[] {
+  const tools = datasetTools(datasets)
+    .map((tool) => `- ${tool.name}: ${tool.description}`)
+    .join('\n');
+  const system = [
+    'You pick the one knowledge base that can answer the user\'s question. The knowledge bases, by id:',
+    tools,
+    'Reply with a single JSON object and nothing else, in this form:',
+    '```json\n{"action": "<the id of the knowledge base>", "action_input": "<the question>"}\n```',
+    'If none of them fits the question, reply with {"action": "Final Answer", "action_input": "<your answer>"} instead.',
+  ].join('\n\n');
+  return [
+    { content: system, role: 'system' },
+    { content: query, role: 'user' },
+  ];
+}
+
+/** The dataset a ReAct router's answer names as its "action"; null for "Final Answer", no JSON or an id not offered. */
+export function reactRoutedDataset(answer: string, datasets: readonly DatasetProfile[]): DatasetProfile | null {
+  const action = parseJsonObject(answer)?.['action'];
+  return typeof action === 'string' ? (datasets.find((dataset) => dataset.id === action.trim()) ?? null) : null;
 }
 
 /** The comparison operators the metadata model may use, and the one each stands for on text and on numbers. */
