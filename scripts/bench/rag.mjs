@@ -18,7 +18,8 @@ const require = createRequire(import.meta.url);
 const rag = (path) => require(join(ROOT, 'dist', 'apps', 'rag', 'src', path));
 const { createOfflineEmbedder } = rag('embeddings/offline-embedder.util.js');
 const { toVectorLiteral } = rag('embeddings/vector.util.js');
-const { frequentTermsFromStats, searchFullText, toFullTextDocument, toFullTextQuery } = rag('retrieval/full-text.util.js');
+const { FULL_TEXT_STATS_SQL, frequentTermsFromStats, searchFullText, toFullTextDocument, toFullTextQuery } = rag('retrieval/full-text.util.js');
+const { datasetIndexName } = rag('segments/dataset-vector-index.util.js');
 const { fuseHybrid } = rag('retrieval/fusion.util.js');
 const { splitDocument } = rag('ingestion/text-splitter.util.js');
 
@@ -378,10 +379,7 @@ async function serviceFullText(pool, query, options, frequent, counts = {}) {
 
 /** The frequent terms of the table's content_tsv, from its statistics, as FrequentTermsService reads them. */
 async function frequentTerms(db) {
-  const { rows } = await db.query(
-    `SELECT most_common_elems::text::text[] AS elements, most_common_elem_freqs AS frequencies FROM pg_stats
-     WHERE schemaname = current_schema() AND tablename = 'segments' AND attname = 'content_tsv'`,
-  );
+  const { rows } = await db.query(FULL_TEXT_STATS_SQL, ['public', 'segments']);
   return frequentTermsFromStats(rows[0]?.elements, rows[0]?.frequencies);
 }
 
@@ -857,7 +855,7 @@ async function timedIngestion(db, workspaceId, datasetId, seed) {
  * search of one dataset measured again, the planner choosing the dataset's index by itself.
  */
 async function ownIndexes(db, pool, queries, datasets, datasetsOf, label) {
-  const indexName = (datasetId) => `segments_ds_${datasetId.replace(/-/g, '')}_${DIMENSION}_hnsw`;
+  const indexName = (datasetId) => datasetIndexName('segments', datasetId, DIMENSION);
   // What a dataset's own index costs ingestion: documents added to a dataset of the loaded table,
   // before it has its own index (only the shared one) and after (both).
   const workspaceId = queries[0].workspaceId;

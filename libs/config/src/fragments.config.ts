@@ -31,7 +31,6 @@ export const natsConfig = {
   requestTimeoutMs: env.int('NATS_REQUEST_TIMEOUT_MS', { default: '5000', min: 50, doc: 'default timeout of a NATS request' }),
 };
 
-/** Secret material shared by the services that seal secrets at rest (provider credentials, secret environment variables). */
 /**
  * The check of a "current key id" variable against the key list it picks from (`listEnv`, an
  * `env.keyList`): unset is fine, otherwise the id must be listed (or be `k1` when the list is empty).
@@ -44,6 +43,7 @@ export function currentKeyIdCheck(listEnv: string): (id: string | undefined, val
   };
 }
 
+/** Secret material shared by the services that seal secrets at rest (provider credentials, secret environment variables). */
 export const securityConfig = {
   secretKey: env.string('SECRET_KEY', {
     default: 'weft-development-secret-key-change-me',

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DatabaseService } from '@weft/persistence';
-import { frequentTermsFromStats } from './full-text.util';
+import { FULL_TEXT_STATS_SQL, frequentTermsFromStats } from './full-text.util';
 
 /** How long a table's frequent terms are reused; statistics change only when autovacuum analyzes it. */
 const TTL_MS = 10 * 60 * 1000;
@@ -29,11 +29,7 @@ export class FrequentTermsService {
   private async load(table: string): Promise<ReadonlySet<string>> {
     const [schema, name] = table.split('.');
     try {
-      const [stats] = await this.db.rows<{ elements: string[] | null; frequencies: number[] | null }>(
-        `SELECT most_common_elems::text::text[] AS elements, most_common_elem_freqs AS frequencies
-         FROM pg_stats WHERE schemaname = $1 AND tablename = $2 AND attname = 'content_tsv'`,
-        [schema, name],
-      );
+      const [stats] = await this.db.rows<{ elements: string[] | null; frequencies: number[] | null }>(FULL_TEXT_STATS_SQL, [schema, name]);
       return frequentTermsFromStats(stats?.elements, stats?.frequencies);
     } catch (error) {
       this.logger.warn(`Reading the frequent terms of ${table} failed: ${(error as Error).message}`);

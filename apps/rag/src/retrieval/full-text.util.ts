@@ -45,7 +45,11 @@ export function toFullTextDocument(text: string): string {
  * produce tsquery syntax.
  */
 export function toFullTextQuery(query: string, match: 'any' | 'all' = 'any'): string | null {
-  const terms = queryTerms(query);
+  return joinTerms(queryTerms(query), match);
+}
+
+/** Quoted terms joined by AND or OR; null for none. */
+function joinTerms(terms: readonly string[], match: 'any' | 'all'): string | null {
   if (terms.length === 0) return null;
   return terms.map((term) => `'${term}'`).join(match === 'all' ? ' & ' : ' | ');
 }
@@ -63,6 +67,13 @@ function queryTerms(query: string): string[] {
 
 /** A term held by at least this share of a table's rows is frequent: it tells rows apart poorly. */
 export const FREQUENT_TERM_SHARE = 0.05;
+
+/**
+ * The statistics frequentTermsFromStats reads, for the `content_tsv` column of table $2 in schema $1:
+ * the most common lexemes and the share of rows holding each.
+ */
+export const FULL_TEXT_STATS_SQL = `SELECT most_common_elems::text::text[] AS elements, most_common_elem_freqs AS frequencies
+  FROM pg_stats WHERE schemaname = $1 AND tablename = $2 AND attname = 'content_tsv'`;
 
 /**
  * The frequent terms of a tsvector column from its Postgres statistics (pg_stats.most_common_elems and
@@ -86,10 +97,12 @@ export function frequentTermsFromStats(elements: readonly string[] | null | unde
  * the query is about. The rows found are still ranked by the whole query.
  */
 export function toDiscriminatingQuery(query: string, frequent: ReadonlySet<string>): string | null {
-  const terms = queryTerms(query);
+  return discriminatingQuery(queryTerms(query), frequent);
+}
+
+function discriminatingQuery(terms: readonly string[], frequent: ReadonlySet<string>): string | null {
   const kept = terms.filter((term) => !frequent.has(term));
-  if (kept.length === 0 || kept.length === terms.length) return null;
-  return kept.map((term) => `'${term}'`).join(' | ');
+  return kept.length === terms.length ? null : joinTerms(kept, 'any');
 }
 
 /** Which step of searchFullText answered: every term, the discriminating terms, or any term. */
@@ -108,12 +121,13 @@ export async function searchFullText<T>(
   frequentTerms: () => Promise<ReadonlySet<string>>,
   ranked: (rank: string, match: string) => Promise<T[]>,
 ): Promise<{ hits: T[]; step: FullTextStep | null }> {
-  const every = toFullTextQuery(query, 'all');
-  const some = toFullTextQuery(query, 'any');
+  const terms = queryTerms(query);
+  const every = joinTerms(terms, 'all');
+  const some = joinTerms(terms, 'any');
   if (every === null || some === null) return { hits: [], step: null };
   const strict = await ranked(every, every);
-  if (strict.length >= topK || every === some) return { hits: strict, step: 'all' };
-  const discriminating = toDiscriminatingQuery(query, await frequentTerms());
+  if (strict.length >= topK || terms.length === 1) return { hits: strict, step: 'all' };
+  const discriminating = discriminatingQuery(terms, await frequentTerms());
   if (discriminating !== null) {
     const narrowed = await ranked(some, discriminating);
     if (narrowed.length >= topK) return { hits: narrowed, step: 'discriminating' };

@@ -27,6 +27,8 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
   private queue: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private closing = false;
+  /** Jobs queued and not yet started, by what they do. */
+  private readonly waiting = new Set<string>();
   /** The database session building an index right now, if any. */
   private buildingPid?: number;
 
@@ -106,11 +108,14 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
 
   private async sweepLocked(): Promise<{ built: string[]; dropped: string[] }> {
     const dropped: string[] = [];
-    const existing = (await this.indexNames('')).map((name) => ({ name, parsed: parseDatasetIndexName(name)! })).filter((i) => i.parsed);
-    const ids = [...new Set(existing.map((i) => i.parsed.datasetId))];
+    const existing = (await this.indexNames('')).flatMap((name) => {
+      const parsed = parseDatasetIndexName(name);
+      return parsed ? [{ datasetId: parsed.datasetId, name }] : [];
+    });
+    const ids = [...new Set(existing.map((i) => i.datasetId))];
     const alive = new Set((await this.db.rows<{ id: string }>(`SELECT id FROM rag.datasets WHERE id = ANY($1::uuid[])`, [ids])).map((r) => r.id));
-    for (const { name, parsed } of existing) {
-      if (alive.has(parsed.datasetId)) continue;
+    for (const { datasetId, name } of existing) {
+      if (alive.has(datasetId)) continue;
       await this.db.rows(dropDatasetIndexSql(name));
       dropped.push(name);
     }
@@ -173,9 +178,16 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
     return rows.map((r) => r.name);
   }
 
+  /**
+   * Queues a job unless the same one (by `what`) is already waiting: a dataset ingesting a thousand
+   * documents asks a thousand times, and one check once they are in answers them all.
+   */
   private schedule(what: string, job: () => Promise<void | unknown>): void {
+    if (this.waiting.has(what)) return;
+    this.waiting.add(what);
     this.queue = this.queue
       .then(async () => {
+        this.waiting.delete(what);
         if (this.closing) return;
         await this.db.whenReady();
         if (!this.closing) await job();
