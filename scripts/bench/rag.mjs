@@ -20,6 +20,7 @@ const { createOfflineEmbedder } = rag('embeddings/offline-embedder.util.js');
 const { toVectorLiteral } = rag('embeddings/vector.util.js');
 const { FULL_TEXT_STATS_SQL, frequentTermsFromStats, searchFullText, toFullTextDocument, toFullTextQuery } = rag('retrieval/full-text.util.js');
 const { datasetIndexName } = rag('segments/dataset-vector-index.util.js');
+const { hnswIndexedExpression, hnswOrderBy } = rag('segments/embedding-index.util.js');
 const { fuseHybrid } = rag('retrieval/fusion.util.js');
 const { splitDocument } = rag('ingestion/text-splitter.util.js');
 
@@ -31,15 +32,19 @@ const option = (name, fallback) => {
   return value;
 };
 
-// The chosen index parameters. On the generated 100,000 segments (2 cores, p95 of the SELECT alone):
-// m 16 / ef_construction 64 (build 47 s): ef_search 100, 200, 400 give recall 0.66, 0.74, 0.79 at
-// 6.6, 8.3, 14.8 ms; m 16 / 128 (82 s): 0.72, 0.79, 0.85 at 5.3, 9.3, 14.9 ms; m 24 / 128 (118 s):
-// ef_search 150 gives 0.83 at 12.5 ms, 200 gives 0.86 at 14-15 ms; m 32 / 200 (237 s): 100 gives
-// 0.86 at 10.5 ms, 200 gives 0.91 at 17 ms. m 24 / 128 / 150 is the best recall that stays under
-// 15 ms with room for the transaction's round trips, at a build time the benchmark can afford.
+// The chosen index parameters, measured on the generated 100,000 segments (2 cores, p95 of the SELECT
+// alone). With full-precision indexes (`vector`): m 16 / ef_construction 64 (build 47 s): ef_search
+// 100, 200, 400 give recall 0.66, 0.74, 0.79 at 6.6, 8.3, 14.8 ms; m 16 / 128 (82 s): 0.72, 0.79, 0.85
+// at 5.3, 9.3, 14.9 ms; m 24 / 128 (118 s): 150 gives 0.83 at 12.5 ms; m 32 / 200 (237 s): 100 gives
+// 0.86 at 10.5 ms, 200 gives 0.91 at 17 ms. The indexes now hold half-precision copies (`halfvec`,
+// what the rag service's migrations create): the same recall for about 60% of the time. m 24 / 128
+// (90 s): ef_search 150, 200, 250, 300 give 0.82, 0.84, 0.86, 0.88 at 11, 13, 15, 17 ms; m 48 / 256
+// (6 min, parallel build): 100, 200, 300 give 0.89, 0.94, 0.96 at 15, 25, 30 ms. m 24 / 128 / 200 is
+// the best recall that stays under 15 ms, at a build (and insert) cost ingestion can afford.
 const M = option('m', 24);
 const EF_CONSTRUCTION = option('ef-construction', 128);
-const EF_SEARCH = option('ef-search', 150);
+// The rag service's HNSW_EF_SEARCH (retrieval.service.ts).
+const EF_SEARCH = option('ef-search', 200);
 const SEGMENTS = option('segments', 100_000);
 const QUERIES = option('queries', 200);
 // The any-term full-text query ranks nearly every segment (see the report), so it gets fewer queries.
@@ -52,7 +57,8 @@ const INGEST_SEGMENTS = option('ingest-segments', 5_000);
 const DATASETS = option('datasets', 20);
 const KEEP = process.argv.includes('--keep');
 const TOP_K = 10;
-const DIMENSION = 512;
+// The offline embedder's default size; another one (256, 1024) shows what the size costs and buys.
+const DIMENSION = option('dimension', 512);
 const DATABASE = 'weft_bench_rag';
 
 const embedder = createOfflineEmbedder({ dimension: DIMENSION });
@@ -297,9 +303,9 @@ function databaseUrl(name) {
   return url.toString();
 }
 
-const HNSW_INDEX = `segments_embedding_512_hnsw`;
+const HNSW_INDEX = `segments_embedding_${DIMENSION}_hnsw`;
 const hnswIndexSql = () =>
-  `CREATE INDEX ${HNSW_INDEX} ON segments USING hnsw ((embedding::vector(${DIMENSION})) vector_cosine_ops) WITH (m = ${M}, ef_construction = ${EF_CONSTRUCTION}) WHERE embedding_dim = ${DIMENSION}`;
+  `CREATE INDEX ${HNSW_INDEX} ON segments USING hnsw (${hnswIndexedExpression(DIMENSION)}) WITH (m = ${M}, ef_construction = ${EF_CONSTRUCTION}) WHERE embedding_dim = ${DIMENSION}`;
 const GIN_INDEX_SQL = 'CREATE INDEX segments_content_tsv_gin ON segments USING gin (content_tsv)';
 const POSITION_INDEX_SQL = 'CREATE INDEX segments_document_position ON segments (dataset_id, document_id, position)';
 
@@ -331,9 +337,13 @@ function embedBatch(segments, workspaceId, datasetOf) {
   }));
 }
 
-const SEMANTIC_SQL = `SELECT id, document_id, 1 - (embedding::vector(${DIMENSION}) <=> $1::vector(${DIMENSION})) AS score FROM segments
+// As the rag service searches (retrieval.service.ts): ordered by the index's half-precision distance,
+// scored by the full-precision one. The exact baseline orders by the full-precision distance itself.
+const semanticSql = (order) => `SELECT id, document_id, 1 - (embedding::vector(${DIMENSION}) <=> $1::vector(${DIMENSION})) AS score FROM segments
   WHERE embedding_dim = ${DIMENSION} AND workspace_id = $2 AND dataset_id = ANY($3::uuid[]) AND enabled
-  ORDER BY embedding::vector(${DIMENSION}) <=> $1::vector(${DIMENSION}) LIMIT $4`;
+  ORDER BY ${order} LIMIT $4`;
+const SEMANTIC_SQL = semanticSql(hnswOrderBy(DIMENSION, '$1', 'segments'));
+const EXACT_SQL = semanticSql(`embedding::vector(${DIMENSION}) <=> $1::vector(${DIMENSION})`);
 // Rows matching $5, ranked by $1 (the same query, except when the service narrows the candidates).
 const FULL_TEXT_SQL = `SELECT id, document_id, ts_rank_cd(content_tsv, to_tsquery('simple', $1)) AS score FROM segments
   WHERE workspace_id = $2 AND dataset_id = ANY($3::uuid[]) AND enabled AND content_tsv @@ to_tsquery('simple', $5)
@@ -352,7 +362,7 @@ async function semanticSearch(pool, query, { datasets, exact = false, efSearch =
   const client = await pool.connect();
   try {
     await client.query(exact ? EXACT_SETTINGS : hnswSettings(efSearch) + (forceIndex ? FORCE_INDEX : ''));
-    const result = await client.query(SEMANTIC_SQL, [query.vector, query.workspaceId, datasets, TOP_K]);
+    const result = await client.query(exact ? EXACT_SQL : SEMANTIC_SQL, [query.vector, query.workspaceId, datasets, TOP_K]);
     await client.query('COMMIT');
     // relaxed_order may return the hits slightly out of order: the caller re-sorts the top K.
     return result.rows.map((r) => ({ documentId: r.document_id, id: r.id, score: Number(r.score) })).sort((a, b) => b.score - a.score);
@@ -622,7 +632,7 @@ async function searches(db, pool, queries, datasetsOf, label, { concurrentFullTe
   const first = queries[0];
   const params = [first.vector, first.workspaceId, datasetsOf(first), TOP_K];
   const hnswPlan = await plan(db, SEMANTIC_SQL, params, hnswSettings(EF_SEARCH));
-  const exactPlan = await plan(db, SEMANTIC_SQL, params, EXACT_SETTINGS);
+  const exactPlan = await plan(db, EXACT_SQL, params, EXACT_SETTINGS);
   if (!hnswPlan.includes(HNSW_INDEX)) say(`Note: for ${label} the planner does not use ${HNSW_INDEX}: ${hnswPlan}`);
   // Warm the caches (index, heap, TOAST) the way a running service would have them.
   await measureSearch(queries, CONCURRENCY, (q) => semanticSearch(pool, q, options(q)));
@@ -864,7 +874,7 @@ async function ownIndexes(db, pool, queries, datasets, datasetsOf, label) {
   const built = await timed(async () => {
     for (const datasetId of datasets) {
       await db.query(
-        `CREATE INDEX ${indexName(datasetId)} ON segments USING hnsw ((embedding::vector(${DIMENSION})) vector_cosine_ops)
+        `CREATE INDEX ${indexName(datasetId)} ON segments USING hnsw (${hnswIndexedExpression(DIMENSION)})
          WITH (m = ${M}, ef_construction = ${EF_CONSTRUCTION}) WHERE embedding_dim = ${DIMENSION} AND dataset_id = '${datasetId}'::uuid`,
       );
     }
@@ -897,7 +907,7 @@ async function ownIndexes(db, pool, queries, datasets, datasetsOf, label) {
   rows.push({
     name: `semantic top 10 (the dataset's own HNSW index, ef_search ${EF_SEARCH}), ${label}, concurrency 1`,
     ...semantic,
-    notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${queries.length} queries; ${sourceHits(semantic.results, queries)}; plan: ${ownPlan.replace(/segments_ds_\w+/, 'segments_ds_<dataset>_512_hnsw')}`,
+    notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${queries.length} queries; ${sourceHits(semantic.results, queries)}; plan: ${ownPlan.replace(/segments_ds_\w+/, `segments_ds_<dataset>_${DIMENSION}_hnsw`)}`,
   });
   const concurrent = await measureSearch(queries, CONCURRENCY, (q) => semanticSearch(pool, q, options(q)), 3);
   rows.push({ name: `semantic top 10 (the dataset's own HNSW index, ef_search ${EF_SEARCH}), ${label}, concurrency ${CONCURRENCY}`, ...concurrent, notes: formatRecall(recall(concurrent.results, exact.results), concurrent.results, exact.results) });

@@ -1,6 +1,7 @@
 import type { PersistenceDefinition } from '@weft/persistence';
 import { CreateKnowledge1764400000000 } from '../migrations/1764400000000-create-knowledge';
 import { CreateChildChunks1764540000000 } from '../migrations/1764540000000-create-child-chunks';
+import { HalfvecVectorIndexes1764600000000 } from '../migrations/1764600000000-halfvec-vector-indexes';
 import { DatasetEntity, MetadataFieldEntity } from './datasets/dataset.entity';
 import { DocumentEntity } from './documents/document.entity';
 import { ChildChunkEntity } from './segments/child-chunk.entity';
@@ -10,5 +11,5 @@ import { EmbeddingCacheEntity, SegmentEntity } from './segments/segment.entity';
 export const ragDatabase: PersistenceDefinition = {
   schema: 'rag',
   entities: [DatasetEntity, DocumentEntity, SegmentEntity, ChildChunkEntity, EmbeddingCacheEntity, MetadataFieldEntity],
-  migrations: [CreateKnowledge1764400000000, CreateChildChunks1764540000000],
+  migrations: [CreateKnowledge1764400000000, CreateChildChunks1764540000000, HalfvecVectorIndexes1764600000000],
 };

@@ -24,7 +24,8 @@ import { normalizeInPlace } from './vector.util';
 // Dimension: 512 by default. Hash collisions add noise of about 1/sqrt(dimension) to the cosine of
 // unrelated texts (0.044 at 512, 0.031 at 1024); 512 keeps that well below the similarity of texts
 // that share a few words, stores 2 KB per segment as pgvector `vector(512)`, and keeps HNSW distance
-// computations cheap enough for the latency target. pgvector indexes `vector` up to 2000 dimensions.
+// computations cheap enough for the latency target. pgvector indexes `vector` up to 2000 dimensions
+// (the rag service indexes a half-precision copy, `halfvec`, which goes to 4000).
 
 /** Provider name under which the offline embedder's vectors are stored and cached. */
 export const OFFLINE_EMBEDDING_PROVIDER = 'weft';

@@ -41,4 +41,10 @@ describe('toVectorLiteral', () => {
     expect(() => toVectorLiteral([1, Number.NaN])).toThrow('Vector component 1 is not a finite number');
     expect(() => toVectorLiteral([Number.POSITIVE_INFINITY])).toThrow(RangeError);
   });
+
+  it('rejects components beyond the half-precision range the indexes hold, and keeps those at its edge', () => {
+    expect(toVectorLiteral([65504, -65504])).toBe('[65504,-65504]');
+    expect(() => toVectorLiteral([0, 65505])).toThrow('Vector component 1 (65505) is beyond ±65504, the range of the half-precision index');
+    expect(() => toVectorLiteral([-1e6])).toThrow(RangeError);
+  });
 });

@@ -23,15 +23,20 @@ export function normalizeInPlace<T extends { length: number; [index: number]: nu
   return vector;
 }
 
+/** Largest magnitude a vector component may have: half precision's, which the HNSW indexes hold (`halfvec`). */
+export const MAX_VECTOR_COMPONENT = 65504;
+
 /**
  * A vector as pgvector's text input, `[0.1,-0.2,...]`, to bind as a parameter (`$1::vector`).
- * Rejects NaN and infinities, which pgvector refuses.
+ * Rejects NaN and infinities, which pgvector refuses, and components beyond half precision's range,
+ * which the indexes' `halfvec` cast would refuse (no embedding model comes near it).
  */
 export function toVectorLiteral(vector: ArrayLike<number>): string {
   const parts: string[] = [];
   for (let i = 0; i < vector.length; i += 1) {
     const value = vector[i];
     if (!Number.isFinite(value)) throw new RangeError(`Vector component ${i} is not a finite number`);
+    if (Math.abs(value) > MAX_VECTOR_COMPONENT) throw new RangeError(`Vector component ${i} (${value}) is beyond ±${MAX_VECTOR_COMPONENT}, the range of the half-precision index`);
     parts.push(String(value));
   }
   return `[${parts.join(',')}]`;

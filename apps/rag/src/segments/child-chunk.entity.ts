@@ -14,6 +14,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('child_chunks_embedding_768_hnsw', { synchronize: false })
 @Index('child_chunks_embedding_1024_hnsw', { synchronize: false })
 @Index('child_chunks_embedding_1536_hnsw', { synchronize: false })
+@Index('child_chunks_embedding_3072_hnsw', { synchronize: false })
 export class ChildChunkEntity {
   @PrimaryColumn('uuid')
   id!: string;

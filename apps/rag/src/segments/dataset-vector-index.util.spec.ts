@@ -19,14 +19,14 @@ describe('dataset vector index names and SQL', () => {
 
   it('refuses what is not a dataset id or an indexed size, so nothing else reaches the SQL', () => {
     expect(() => datasetIndexName('segments', "x'; DROP TABLE rag.segments; --", 512)).toThrow(RangeError);
-    expect(() => datasetIndexName('segments', id, 3072)).toThrow(RangeError);
+    expect(() => datasetIndexName('segments', id, 2048)).toThrow(RangeError);
     expect(() => dropDatasetIndexSql('segments_embedding_512_hnsw')).toThrow(RangeError);
   });
 
   it('builds the partial index with the shared index expression, restricted to the dataset', () => {
     const sql = createDatasetIndexSql('segments', id, 768);
     expect(sql).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS "segments_ds_3f2504e04f8911d39a0c0305e82c3301_768_hnsw" ON "rag"."segments"');
-    expect(sql).toContain('USING hnsw ((embedding::vector(768)) vector_cosine_ops)');
+    expect(sql).toContain('USING hnsw ((embedding::halfvec(768)) halfvec_cosine_ops)');
     expect(sql).toContain("WHERE embedding_dim = 768 AND dataset_id = '3f2504e0-4f89-11d3-9a0c-0305e82c3301'::uuid");
   });
 });

@@ -1,4 +1,4 @@
-import { INDEXED_EMBEDDING_DIMENSIONS } from './embedding-index.util';
+import { hnswIndexedExpression, INDEXED_EMBEDDING_DIMENSIONS } from './embedding-index.util';
 
 // A dataset's own HNSW index. The shared index of an embedding size (segments_embedding_<dim>_hnsw)
 // holds every dataset's vectors; a search of one dataset walks it and drops the other datasets' hits,
@@ -44,7 +44,7 @@ export function parseDatasetIndexName(name: string): { table: VectorTable; datas
  */
 export function createDatasetIndexSql(table: VectorTable, datasetId: string, dimension: number): string {
   const name = datasetIndexName(table, datasetId, dimension);
-  return `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${name}" ON "rag"."${table}" USING hnsw ((embedding::vector(${dimension})) vector_cosine_ops)
+  return `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${name}" ON "rag"."${table}" USING hnsw (${hnswIndexedExpression(dimension)})
     WITH (m = 24, ef_construction = 128) WHERE embedding_dim = ${dimension} AND dataset_id = '${datasetId.toLowerCase()}'::uuid`;
 }
 

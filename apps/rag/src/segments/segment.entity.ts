@@ -13,6 +13,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('segments_embedding_768_hnsw', { synchronize: false })
 @Index('segments_embedding_1024_hnsw', { synchronize: false })
 @Index('segments_embedding_1536_hnsw', { synchronize: false })
+@Index('segments_embedding_3072_hnsw', { synchronize: false })
 export class SegmentEntity {
   @PrimaryColumn('uuid')
   id!: string;
