@@ -3,7 +3,7 @@
 // compared with and the recall against it, plus recall on real text (Markdown and doc comments under
 // node_modules), in its own database (weft_bench_rag) on the Postgres of DATABASE_URL. Options:
 // --segments=<n> (100000), --datasets=<n> (20), --m=<n> (24), --ef-construction=<n> (128),
-// --ef-search=<n> (200), --queries=<n> (200), --full-text-queries=<n> (100), --concurrency=<n> (4),
+// --ef-search=<n> (150), --queries=<n> (200), --full-text-queries=<n> (100), --concurrency=<n> (4),
 // --ingest-segments=<n> (5000), --real-text-queries=<n> (200), --dimension=<n> (512, the offline
 // embedder's size), --no-real-text, --real-text-only,
 // --keep (leave the table and the generated queries in place afterwards).

@@ -38,13 +38,14 @@ const option = (name, fallback) => {
 // at 5.3, 9.3, 14.9 ms; m 24 / 128 (118 s): 150 gives 0.83 at 12.5 ms; m 32 / 200 (237 s): 100 gives
 // 0.86 at 10.5 ms, 200 gives 0.91 at 17 ms. The indexes now hold half-precision copies (`halfvec`,
 // what the rag service's migrations create): the same recall for about 60% of the time. m 24 / 128
-// (90 s): ef_search 150, 200, 250, 300 give 0.82, 0.84, 0.86, 0.88 at 11, 13, 15, 17 ms; m 48 / 256
-// (6 min, parallel build): 100, 200, 300 give 0.89, 0.94, 0.96 at 15, 25, 30 ms. m 24 / 128 / 200 is
-// the best recall that stays under 15 ms, at a build (and insert) cost ingestion can afford.
+// (90 s): ef_search 150, 200, 250, 300 give 0.82, 0.84, 0.86, 0.88 at 11, 13, 15, 17 ms (in full
+// runs, round trips included, 200 gave p95 16-17 ms); m 48 / 256 (6 min, parallel build): 100, 200,
+// 300 give 0.89, 0.94, 0.96 at 15, 25, 30 ms. m 24 / 128 / 150 stays under 15 ms with room to spare,
+// at a build (and insert) cost ingestion can afford.
 const M = option('m', 24);
 const EF_CONSTRUCTION = option('ef-construction', 128);
 // The rag service's HNSW_EF_SEARCH (retrieval.service.ts).
-const EF_SEARCH = option('ef-search', 200);
+const EF_SEARCH = option('ef-search', 150);
 const SEGMENTS = option('segments', 100_000);
 const QUERIES = option('queries', 200);
 // The any-term full-text query ranks nearly every segment (see the report), so it gets fewer queries.
