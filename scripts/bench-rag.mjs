@@ -5,7 +5,7 @@
 // --segments=<n> (100000), --datasets=<n> (20), --m=<n> (24), --ef-construction=<n> (128),
 // --ef-search=<n> (150), --queries=<n> (200), --full-text-queries=<n> (100), --concurrency=<n> (4),
 // --ingest-segments=<n> (5000), --real-text-queries=<n> (200), --dimension=<n> (512, the offline
-// embedder's size), --no-real-text, --real-text-only,
+// embedder's size; one of the sizes the rag service indexes), --no-real-text, --real-text-only,
 // --keep (leave the table and the generated queries in place afterwards).
 import { build, ensureDependencies, ensureInfrastructure } from './lib/workspace.mjs';
 

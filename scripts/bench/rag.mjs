@@ -20,7 +20,7 @@ const { createOfflineEmbedder } = rag('embeddings/offline-embedder.util.js');
 const { toVectorLiteral } = rag('embeddings/vector.util.js');
 const { FULL_TEXT_STATS_SQL, frequentTermsFromStats, searchFullText, toFullTextDocument, toFullTextQuery } = rag('retrieval/full-text.util.js');
 const { datasetIndexName } = rag('segments/dataset-vector-index.util.js');
-const { hnswIndexedExpression, hnswOrderBy } = rag('segments/embedding-index.util.js');
+const { hnswIndexedExpression, hnswOrderBy, INDEXED_EMBEDDING_DIMENSIONS } = rag('segments/embedding-index.util.js');
 const { fuseHybrid } = rag('retrieval/fusion.util.js');
 const { splitDocument } = rag('ingestion/text-splitter.util.js');
 
@@ -58,8 +58,10 @@ const INGEST_SEGMENTS = option('ingest-segments', 5_000);
 const DATASETS = option('datasets', 20);
 const KEEP = process.argv.includes('--keep');
 const TOP_K = 10;
-// The offline embedder's default size; another one (256, 1024) shows what the size costs and buys.
+// The offline embedder's default size; another size the service indexes (384, 768…) shows what the
+// size costs and buys.
 const DIMENSION = option('dimension', 512);
+if (!INDEXED_EMBEDDING_DIMENSIONS.includes(DIMENSION)) fail(`--dimension must be a size the rag service indexes: ${INDEXED_EMBEDDING_DIMENSIONS.join(', ')}`);
 const DATABASE = 'weft_bench_rag';
 
 const embedder = createOfflineEmbedder({ dimension: DIMENSION });
