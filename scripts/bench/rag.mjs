@@ -342,11 +342,11 @@ function embedBatch(segments, workspaceId, datasetOf) {
 
 // As the rag service searches (retrieval.service.ts): ordered by the index's half-precision distance,
 // scored by the full-precision one. The exact baseline orders by the full-precision distance itself.
-const semanticSql = (order) => `SELECT id, document_id, 1 - (embedding::vector(${DIMENSION}) <=> $1::vector(${DIMENSION})) AS score FROM segments
+const semanticSql = (order) => `SELECT id, document_id, 1 - (embedding <=> $1::vector) AS score FROM segments
   WHERE embedding_dim = ${DIMENSION} AND workspace_id = $2 AND dataset_id = ANY($3::uuid[]) AND enabled
   ORDER BY ${order} LIMIT $4`;
 const SEMANTIC_SQL = semanticSql(hnswOrderBy(DIMENSION, '$1', 'segments'));
-const EXACT_SQL = semanticSql(`embedding::vector(${DIMENSION}) <=> $1::vector(${DIMENSION})`);
+const EXACT_SQL = semanticSql('embedding <=> $1::vector');
 // Rows matching $5, ranked by $1 (the same query, except when the service narrows the candidates).
 const FULL_TEXT_SQL = `SELECT id, document_id, ts_rank_cd(content_tsv, to_tsquery('simple', $1)) AS score FROM segments
   WHERE workspace_id = $2 AND dataset_id = ANY($3::uuid[]) AND enabled AND content_tsv @@ to_tsquery('simple', $5)

@@ -501,7 +501,7 @@ pg_init_if_needed() {
 pg_write_config() {
   # A quarter of the memory for shared buffers (at most 2 GB, at least 128 MB): vector search walks an
   # HNSW graph page by page, and pages read from the OS cache instead of shared buffers cost it about
-  # twice the time (100,000 512-dimension segments make a 250 MB index). Three quarters for the cache estimate.
+  # twice the time (100,000 512-dimension segments make a 150 MB index). Three quarters for the cache estimate.
   local mem_mb
   mem_mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || echo 1024)
   local shared_mb=$(( mem_mb / 4 )) cache_mb=$(( mem_mb * 3 / 4 ))

@@ -245,7 +245,7 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
     expect((await kb('POST', `/${id}/retrieve`, { retrieval_model: {} })).status).toBe(400);
   });
 
-  it('gives a dataset that has grown its own vector index, searches through it, and drops it with the dataset', async () => {
+  it('gives a dataset that has grown its own vector index, answers searches with it in place, and drops it with the dataset', async () => {
     const id = await newDataset('Mill ledger');
     const crafts = ['carding', 'spinning', 'warping', 'sizing', 'drawing', 'beaming', 'shedding', 'picking', 'beating', 'finishing', 'fulling', 'napping'];
     const lines = crafts.map((craft, i) => `Ledger line ${i}: the ${craft} room of the mill ${Array.from({ length: 30 }, (_, k) => `${craft}${k}`).join(' ')}.`);

@@ -22,26 +22,23 @@ export class HalfvecVectorIndexes1764600000000 implements MigrationInterface {
   name = 'HalfvecVectorIndexes1764600000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await dropDatasetIndexes(q);
-    for (const table of TABLES) {
-      for (const dim of PREVIOUS_DIMENSIONS) await q.query(`DROP INDEX IF EXISTS "rag"."${table}_embedding_${dim}_hnsw"`);
-      for (const dim of DIMENSIONS) {
-        await q.query(
-          `CREATE INDEX "${table}_embedding_${dim}_hnsw" ON "rag"."${table}" USING hnsw ((embedding::halfvec(${dim})) halfvec_cosine_ops) WITH (m = 24, ef_construction = 128) WHERE embedding_dim = ${dim}`,
-        );
-      }
-    }
+    await replaceIndexes(q, PREVIOUS_DIMENSIONS, DIMENSIONS, (dim) => `(embedding::halfvec(${dim})) halfvec_cosine_ops`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await dropDatasetIndexes(q);
-    for (const table of TABLES) {
-      for (const dim of DIMENSIONS) await q.query(`DROP INDEX IF EXISTS "rag"."${table}_embedding_${dim}_hnsw"`);
-      for (const dim of PREVIOUS_DIMENSIONS) {
-        await q.query(
-          `CREATE INDEX "${table}_embedding_${dim}_hnsw" ON "rag"."${table}" USING hnsw ((embedding::vector(${dim})) vector_cosine_ops) WITH (m = 24, ef_construction = 128) WHERE embedding_dim = ${dim}`,
-        );
-      }
+    await replaceIndexes(q, DIMENSIONS, PREVIOUS_DIMENSIONS, (dim) => `(embedding::vector(${dim})) vector_cosine_ops`);
+  }
+}
+
+/** Drops the dataset indexes and the shared indexes of sizes `from`, then builds shared ones of sizes `to` on `indexed(dim)`. */
+async function replaceIndexes(q: QueryRunner, from: readonly number[], to: readonly number[], indexed: (dim: number) => string): Promise<void> {
+  await dropDatasetIndexes(q);
+  for (const table of TABLES) {
+    for (const dim of from) await q.query(`DROP INDEX IF EXISTS "rag"."${table}_embedding_${dim}_hnsw"`);
+    for (const dim of to) {
+      await q.query(
+        `CREATE INDEX "${table}_embedding_${dim}_hnsw" ON "rag"."${table}" USING hnsw (${indexed(dim)}) WITH (m = 24, ef_construction = 128) WHERE embedding_dim = ${dim}`,
+      );
     }
   }
 }

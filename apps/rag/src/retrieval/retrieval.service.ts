@@ -53,7 +53,7 @@ function fromClause(table: SearchTable): { from: string; enabled: string } {
  * re-sorts by score).
  */
 export function semanticSearchSql(table: SearchTable, dim: number, metadataSql: string | null): string {
-  const distance = INDEXED.has(dim) ? `s.embedding::vector(${dim}) <=> $1::vector(${dim})` : `s.embedding <=> $1::vector`;
+  const distance = 's.embedding <=> $1::vector';
   const order = INDEXED.has(dim) ? hnswOrderBy(dim, '$1') : distance;
   const { enabled, from } = fromClause(table);
   return `SELECT s.id, 1 - (${distance}) AS score FROM ${from}
