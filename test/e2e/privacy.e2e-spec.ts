@@ -1,4 +1,5 @@
 import { DslBuilder, endData, expectEventually, pollUntil, queryDatabase, templateData, textInput, TestStack, uniqueSuffix, WeftClient } from '@weft/testing';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -256,6 +257,17 @@ describe('GDPR rights: export, erasure, legal holds', () => {
       const events = await auditActions(admin.token);
       expect(events.filter((e) => e.action === 'privacy.erasure.completed' && e.outcome === 'success')).toHaveLength(2);
       expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['privacy.erasure.requested', 'legal_hold.placed', 'legal_hold.released']));
+      // One keyed pseudonym follows the end user through the trail: both erasures (compliance) and the
+      // end user's three runs (gateway) name the same one; the bystander's run another; and it is not a
+      // plain hash of the `user` string, which anyone could confirm by hashing a guess.
+      const erased = events.filter((e) => e.action === 'privacy.erasure.completed').map((e) => (e.details['subject'] as { end_user_hash: string }).end_user_hash);
+      expect(new Set(erased).size).toBe(1);
+      const pseudonym = erased[0]!;
+      expect(pseudonym).toMatch(/^[0-9a-f]{64}$/);
+      expect(pseudonym).not.toBe(createHash('sha256').update(`${admin.workspaceId}\u0000${endUser}`).digest('hex'));
+      const runs = events.filter((e) => e.action === 'run.started').map((e) => e.details['end_user_hash']);
+      expect(runs).toHaveLength(4);
+      expect(runs.filter((hash) => hash === pseudonym)).toHaveLength(3);
     });
     const verify = await client.call('GET', '/console/api/audit/verify', { token: admin.token });
     expect(verify.body).toMatchObject({ result: 'ok' });

@@ -1,3 +1,4 @@
 /** Encryption of secrets at rest, with key ids for rotation. */
 export { SecretBox, isSealed, sealedKeyId } from './secret-box.util';
 export * from './keyring.util';
+export { EndUserPseudonyms } from './pseudonym.util';

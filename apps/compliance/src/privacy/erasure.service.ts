@@ -12,7 +12,8 @@ import {
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { EndUserPseudonyms } from '@weft/security';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataExportRepository } from './data-export.repository';
 import { hashToken } from './data-export.service';
 import { ErasureRepository, toErasureStatus, type ErasureRequestRow, type ErasureStepRow } from './erasure.repository';
@@ -30,11 +31,6 @@ const STEP_SUBJECTS = {
   orchestrator: 'privacy.erase.orchestrator.v1',
   rag: 'privacy.erase.rag.v1',
 } as const;
-
-/** The pseudonym an end user's `user` string is known by once erased: unique per workspace, not reversible without a guess. */
-export function endUserHash(workspaceId: string, user: string): string {
-  return createHash('sha256').update(`${workspaceId}\u0000${user}`, 'utf8').digest('hex');
-}
 
 /** Wait before attempt `n + 1` of a step: 1 s doubling to 30 s. */
 export function retryDelayMs(attempts: number): number {
@@ -64,6 +60,7 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
     private readonly db: DatabaseService,
     private readonly bus: MessageBus,
     private readonly audit: AuditService,
+    private readonly pseudonyms: EndUserPseudonyms,
     @Inject(EXPORT_STORAGE) private readonly storage: ExportStorage,
     @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
@@ -93,7 +90,8 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
       const on = held.some((h) => h.account_id !== null) ? 'the account' : 'the workspace';
       throw new DomainError('conflict', `A legal hold on ${on} prevents erasure until it is released (hold ${held[0].id}).`);
     }
-    const hash = subject.type === 'end_user' ? endUserHash(subject.workspaceId, subject.user) : null;
+    // The erasure record knows the end user by the pseudonym the gateway's `run.started` events carry.
+    const hash = subject.type === 'end_user' ? this.pseudonyms.of(subject.workspaceId, subject.user) : null;
     const active = await this.sagas.findActive(subject.type, subject.type === 'account' ? subject.accountId : null, subject.type === 'end_user' ? subject.workspaceId : null, hash);
     if (active) throw new DomainError('conflict', `An erasure of this ${subject.type === 'account' ? 'account' : 'end user'} is already under way (${active.id}).`);
     const token = subject.type === 'account' ? randomBytes(32).toString('base64url') : null;

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { keyringFromSettings, secretBoxFor, type EncryptionSettings } from '@weft/security';
+import { EndUserPseudonyms, keyringFromSettings, secretBoxFor, type EncryptionSettings } from '@weft/security';
 import { createFileStorage, type StorageSettings } from '@weft/storage';
 import { DataExportRepository } from './data-export.repository';
 import { DataExportService } from './data-export.service';
@@ -25,6 +25,7 @@ export class PrivacyModule {
         PrivacyHandler,
         { provide: EXPORT_KEY_BOX, useValue: secretBoxFor(keyringFromSettings(security), DATA_EXPORT_KEY_PURPOSE) },
         { provide: EXPORT_STORAGE, useValue: createFileStorage(storage) },
+        { provide: EndUserPseudonyms, useValue: new EndUserPseudonyms(security.secretKey) },
         { provide: PRIVACY_SETTINGS, useValue: settings },
       ],
     };

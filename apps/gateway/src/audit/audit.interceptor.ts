@@ -2,6 +2,7 @@ import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterce
 import { Reflector } from '@nestjs/core';
 import { AuditService, type AuditInput } from '@weft/audit';
 import { DomainError } from '@weft/contracts';
+import { EndUserPseudonyms } from '@weft/security';
 import type { Request } from 'express';
 import { Observable, tap } from 'rxjs';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
@@ -15,6 +16,8 @@ export type AuditedRequest = Request & { appKey?: AppKeyContext; consoleUser?: C
 export interface AuditedCall {
   body: Record<string, unknown>;
   params: Record<string, string>;
+  /** What an end user's `user` string is recorded as. */
+  pseudonyms: EndUserPseudonyms;
   req: AuditedRequest;
   result: unknown;
 }
@@ -43,6 +46,7 @@ export const Audited = (options: AuditedOptions) => applyDecorators(SetMetadata(
 export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly audit: AuditService,
+    private readonly pseudonyms: EndUserPseudonyms,
     private readonly reflector: Reflector,
   ) {}
 
@@ -60,7 +64,7 @@ export class AuditInterceptor implements NestInterceptor {
 
   private record(options: AuditedOptions, req: AuditedRequest, result: unknown, error: unknown): void {
     const body = isObject(req.body) ? req.body : {};
-    const call: AuditedCall = { body, params: (req.params ?? {}) as Record<string, string>, req, result };
+    const call: AuditedCall = { body, params: (req.params ?? {}) as Record<string, string>, pseudonyms: this.pseudonyms, req, result };
     const idValue = typeof options.id === 'string' ? call.params[options.id] : options.id?.(call);
     let details: Record<string, unknown> = {};
     try {

@@ -1,4 +1,3 @@
-import { endUserPseudonym } from '../privacy/end-user-pseudonym.util';
 import { field, type AuditedCall, type AuditedOptions } from './audit.interceptor';
 
 const param = (name: string) => (c: AuditedCall) => {
@@ -13,8 +12,8 @@ const runStarted = (mode: string): AuditedOptions => ({
   details: (c) => ({
     app_id: c.req.appKey?.app.id ?? null,
     app_mode: c.req.appKey?.app.mode ?? null,
-    // The `user` string is often an email or a name: the trail keeps its pseudonym (see privacy docs).
-    end_user_hash: typeof c.body['user'] === 'string' && c.req.appKey ? endUserPseudonym(c.req.appKey.app.workspaceId, c.body['user']) : null,
+    // The `user` string is often an email or a name: the trail keeps its keyed pseudonym (see docs/privacy.md).
+    end_user_hash: typeof c.body['user'] === 'string' && c.req.appKey ? c.pseudonyms.of(c.req.appKey.app.workspaceId, c.body['user']) : null,
     input_names: keysOf(c.body['inputs']),
     kind: mode,
     response_mode: c.body['response_mode'] ?? null,
