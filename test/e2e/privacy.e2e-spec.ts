@@ -273,6 +273,57 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     expect(verify.body).toMatchObject({ result: 'ok' });
   });
 
+  it('stops an erasure before its next step when a legal hold is placed while it runs', async () => {
+    const suffix = uniqueSuffix();
+    const email = `dora-${suffix}@example.com`;
+    const dora = await register(email, 'Dora Held');
+    const boss = await register(`boss2-${suffix}@example.com`, 'Second Boss');
+    await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [email], role: 'editor' }, token: boss.token });
+
+    // The rag step is in flight (rag frozen) when the boss puts his workspace, one of Dora's, on hold.
+    const rag = stack.processes.rag;
+    process.kill(rag.pid!, 'SIGSTOP');
+    let started: { status: number; body: { id: string; status_url: string } };
+    let hold: { status: number; body: { id: string } };
+    try {
+      started = await client.call<{ id: string; status_url: string }>('POST', '/console/api/account/erase', { body: { password: PASSWORD }, token: dora.token });
+      expect(started.status).toBe(202);
+      await expectEventually(async () => expect((await client.call<ErasureStatus>('GET', started.body.status_url)).body.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'pending', 'pending']), {
+        timeoutMs: 20_000,
+      });
+      hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', { body: { reason: 'audit 7' }, token: boss.token });
+      expect(hold.status).toBe(201);
+    } finally {
+      process.kill(rag.pid!, 'SIGCONT');
+    }
+    // The step under way finishes; the next one does not start. (The hold normally lands while the rag
+    // step is in flight, so the compliance step is the one stopped; should the saga not have sent the rag
+    // step yet, that one is.)
+    const stopped = await pollUntil(
+      async () => {
+        const res = await client.call<ErasureStatus>('GET', started.body.status_url);
+        return res.body.status === 'failed' ? res.body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the held erasure to stop' },
+    );
+    expect(stopped.error).toContain(`legal hold ${hold.body.id}`);
+    expect(stopped.steps.map((s) => s.service)).toEqual(['gateway', 'orchestrator', 'rag', 'compliance']);
+    const at = stopped.steps.findIndex((s) => s.status === 'failed');
+    expect(at).toBeGreaterThanOrEqual(2);
+    expect(stopped.steps.slice(0, at).map((s) => s.status)).toEqual(Array(at).fill('completed'));
+    expect(stopped.steps[at]!.last_error).toContain('legal hold');
+    expect(stopped.steps.slice(at + 1).map((s) => s.status)).toEqual(Array(3 - at).fill('pending'));
+    await expectEventually(async () => {
+      const [row] = await queryDatabase<{ details: { error: string }; outcome: string }>(
+        stack.database.url,
+        `SELECT outcome, details FROM compliance.audit_events WHERE action = 'privacy.erasure.completed' AND resource_id = $1`,
+        [started.body.id],
+      );
+      expect(row).toMatchObject({ details: { error: expect.stringContaining('legal hold') }, outcome: 'failure' });
+    });
+    expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: boss.token })).status).toBe(200);
+  });
+
   it('erases an account: password, ownership and legal holds checked, personal fields anonymized, nothing left in any schema', async () => {
     const suffix = uniqueSuffix();
     const email = `carol-${suffix}@example.com`;

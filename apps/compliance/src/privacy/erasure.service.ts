@@ -159,16 +159,24 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
       for (const step of await this.sagas.steps(saga.id)) {
         if (step.status === 'completed') continue;
         if (this.stopped) return;
+        const fail = async (message: string, permanent: boolean) => {
+          const attempts = await this.sagas.failStep(saga.id, owner, step.service, message, permanent, retryDelayMs(step.attempts + 1));
+          this.logger.warn(`Erasure "${saga.id}": the ${step.service} step failed (attempt ${attempts}, ${permanent ? 'giving up' : 'will retry'}): ${message}`);
+          if (permanent) this.record(saga, 'failure', { error: `${step.service}: ${message}`.slice(0, 300) });
+        };
+        // A legal hold placed after the request stops the saga before its next step, as one placed before
+        // refuses the request: what is already erased stays erased, the rest is kept.
+        const held = await this.holds.activeFor(saga.subject_type === 'account' ? saga.account_id : null, saga.workspace_ids);
+        if (held.length > 0) {
+          await fail(`stopped by legal hold ${held[0].id}, placed while the erasure ran; the steps before this one were done`, true);
+          return;
+        }
         let counts: Record<string, number>;
         try {
           counts = await this.runStep(saga, step);
         } catch (error) {
           const code = error instanceof DomainError ? error.code : 'internal_error';
-          const permanent = !TRANSIENT.has(code);
-          const message = (error as Error).message;
-          const attempts = await this.sagas.failStep(saga.id, owner, step.service, message, permanent, retryDelayMs(step.attempts + 1));
-          this.logger.warn(`Erasure "${saga.id}": the ${step.service} step failed (attempt ${attempts}, ${permanent ? 'giving up' : 'will retry'}): ${message}`);
-          if (permanent) this.record(saga, 'failure', { error: `${step.service}: ${message}`.slice(0, 300) });
+          await fail((error as Error).message, !TRANSIENT.has(code));
           return;
         }
         if (!(await this.sagas.completeStep(saga.id, owner, step.service, counts))) {
