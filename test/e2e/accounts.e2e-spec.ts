@@ -236,6 +236,54 @@ describe('console accounts, sessions, members and keys', () => {
     );
   });
 
+  it('transfers ownership to a member, confirmed by the owner’s password; the old owner becomes an admin', async () => {
+    const owner = await register();
+    const member = await register();
+    const outsider = await register();
+    const [ownerId, memberId, outsiderId] = [owner.account_id!, member.account_id!, outsider.account_id!];
+    await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [member.email], role: 'admin' }, token: owner.access_token });
+    const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', { body: { tenant_id: owner.workspace_id }, token: member.access_token });
+    const memberToken = switched.body.access_token;
+    const transfer = (to: string, body: unknown, token = owner.access_token) => client.call('POST', `/console/api/workspaces/current/members/${to}/owner-transfer`, { body, token });
+
+    // Only the owner may, with the right password, to a member of this workspace.
+    expect((await transfer(ownerId, { password: PASSWORD }, memberToken)).status).toBe(403);
+    const wrong = await transfer(memberId, { password: 'Wrong-Horse-9!' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ code: 'invalid_param', message: 'The current password is wrong.' });
+    expect((await transfer(memberId, {})).status).toBe(400);
+    expect((await transfer(memberId, { password: 42 })).status).toBe(400);
+    expect((await transfer(outsiderId, { password: PASSWORD })).status).toBe(404);
+    expect((await transfer('not-a-uuid', { password: PASSWORD })).status).toBe(404);
+    expect((await transfer(ownerId, { password: PASSWORD })).status).toBe(400);
+    const roles = async () =>
+      Object.fromEntries(
+        (await client.call<{ accounts: { id: string; role: string }[] }>('GET', '/console/api/workspaces/current/members', { token: memberToken })).body.accounts.map((m) => [m.id, m.role]),
+      );
+    expect(await roles()).toEqual({ [ownerId]: 'owner', [memberId]: 'admin' });
+
+    const done = await transfer(memberId, { password: PASSWORD });
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ result: 'success' });
+    expect(await roles()).toEqual({ [ownerId]: 'admin', [memberId]: 'owner' });
+    // Roles are read per request: the same tokens now carry the new roles, so the new owner decides
+    // owner-only matters and the former owner can hand nothing back.
+    expect((await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 30 }, token: memberToken })).status).toBe(200);
+    expect((await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 31 }, token: owner.access_token })).status).toBe(403);
+    expect((await transfer(ownerId, { password: PASSWORD })).status).toBe(403);
+    // The former owner, now an admin, may leave the workspace; the owner may not be removed.
+    expect((await client.call('DELETE', `/console/api/workspaces/current/members/${memberId}`, { token: owner.access_token })).status).toBe(403);
+    expect((await client.call('DELETE', `/console/api/workspaces/current/members/${ownerId}`, { token: memberToken })).status).toBe(200);
+    expect(Object.keys(await roles())).toEqual([memberId]);
+
+    const [event] = await expectRows(
+      `SELECT actor_id, resource_id, details FROM compliance.audit_events WHERE workspace_id = $1 AND action = 'workspace.owner.transferred'`,
+      [owner.workspace_id],
+      1,
+    );
+    expect(event).toMatchObject({ actor_id: ownerId, details: { from: ownerId, previous_role: 'admin' }, resource_id: memberId });
+  });
+
   it("lets the owner set the workspace's retention period; admins may read it, and bad values are refused", async () => {
     const owner = await register();
     const adminAccount = await register();

@@ -189,6 +189,7 @@ describe('API security: every route against bad credentials, low roles and forei
     const key = `${op.method} ${op.path}`;
     const bodies: Record<string, unknown> = {
       'PUT /console/api/workspaces/current/members/{memberId}/update-role': { role: 'editor' },
+      'POST /console/api/workspaces/current/members/{memberId}/owner-transfer': { password: PASSWORD },
       'PUT /console/api/apps/{appId}/rate-limit': { max_active_requests: null, requests_per_minute: null },
       'POST /v1/workflows/{workflowId}/run': { inputs: {}, response_mode: 'blocking', user: 'tester' },
       'POST /v1/conversations/{conversationId}/name': { name: 'renamed', user: 'tester' },

@@ -101,7 +101,7 @@ export class PrivacyService {
     if (shared) {
       throw new DomainError(
         'conflict',
-        `You own the workspace "${shared.workspace_id}" with ${shared.others} other member(s). Transfer its ownership or remove its other members before erasing your account.`,
+        `You own the workspace "${shared.workspace_id}" with ${shared.others} other member(s). Transfer its ownership (POST /console/api/workspaces/current/members/{member_id}/owner-transfer) or remove its other members before erasing your account.`,
       );
     }
     return this.bus.request('privacy.erasure.start.v1', {

@@ -4,7 +4,7 @@ import { MessageBus } from '@weft/messaging';
 import { RequestClient, type RequestClientInfo } from '@weft/platform';
 import { AccountService } from '../accounts/account.service';
 import { ConsoleAuthGuard, CurrentConsoleUser, RequireRole, type ConsoleUser } from '../accounts/console-auth.guard';
-import { ActivateRequestSchema, InviteMembersRequestSchema, RetentionRequestSchema, SwitchWorkspaceRequestSchema, UpdateRoleRequestSchema, toRetentionResponse } from './workspace.dto';
+import { ActivateRequestSchema, InviteMembersRequestSchema, OwnerTransferRequestSchema, RetentionRequestSchema, SwitchWorkspaceRequestSchema, UpdateRoleRequestSchema, toRetentionResponse } from './workspace.dto';
 import { WorkspaceRepository } from './workspace.repository';
 import { WorkspaceService } from './workspace.service';
 
@@ -74,6 +74,16 @@ export class WorkspaceController {
   @RequireRole('admin')
   async remove(@CurrentConsoleUser() user: ConsoleUser, @Param('memberId') memberId: string, @RequestClient() client: RequestClientInfo): Promise<unknown> {
     await this.service.remove(user, memberId, client);
+    return { result: 'success' };
+  }
+
+  /** Makes a member the owner; the caller, owner until now, becomes an admin. */
+  @Post('workspaces/current/members/:memberId/owner-transfer')
+  @HttpCode(200)
+  @UseGuards(ConsoleAuthGuard)
+  @RequireRole('owner')
+  async transferOwnership(@CurrentConsoleUser() user: ConsoleUser, @Param('memberId') memberId: string, @Body() body: unknown, @RequestClient() client: RequestClientInfo): Promise<unknown> {
+    await this.service.transferOwnership(user, memberId, parseBody(OwnerTransferRequestSchema, body).password, client);
     return { result: 'success' };
   }
 

@@ -15,6 +15,12 @@ export const InviteMembersRequestSchema = z.object({
 /** `PUT /console/api/workspaces/current/members/{member_id}/update-role`. */
 export const UpdateRoleRequestSchema = z.object({ role: GRANTABLE_ROLE });
 
+/**
+ * `POST /console/api/workspaces/current/members/{member_id}/owner-transfer`. Dify confirms the transfer
+ * with a code mailed to the owner (`token`); Weft sends no mail and asks for the owner's password instead.
+ */
+export const OwnerTransferRequestSchema = z.object({ password: z.string().min(1).max(256) });
+
 /** `POST /console/api/workspaces/switch`. */
 export const SwitchWorkspaceRequestSchema = z.object({ tenant_id: z.string().uuid() });
 

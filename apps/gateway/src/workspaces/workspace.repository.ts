@@ -80,6 +80,27 @@ export class WorkspaceRepository {
     return (await this.db.rows(`UPDATE gateway.workspace_members SET role = $3 WHERE workspace_id = $1 AND account_id = $2 RETURNING account_id`, [workspaceId, accountId, role])).length > 0;
   }
 
+  /**
+   * Makes `toId` the workspace's owner and `fromId`, its owner until now, an admin, in one transaction with
+   * both memberships locked; false (nothing changed) when `fromId` is no longer the owner or `toId` no longer a member.
+   */
+  async transferOwnership(workspaceId: string, fromId: string, toId: string): Promise<boolean> {
+    return this.db.dataSource.transaction(async (m) => {
+      const rows = await this.db.rowsIn<{ account_id: string; role: string }>(
+        m,
+        `SELECT account_id, role FROM gateway.workspace_members WHERE workspace_id = $1 AND account_id = ANY($2::uuid[]) ORDER BY account_id FOR UPDATE`,
+        [workspaceId, [fromId, toId]],
+      );
+      if (rows.find((r) => r.account_id === fromId)?.role !== 'owner' || !rows.some((r) => r.account_id === toId)) return false;
+      await m.query(`UPDATE gateway.workspace_members SET role = CASE WHEN account_id = $2 THEN 'admin' ELSE 'owner' END WHERE workspace_id = $1 AND account_id IN ($2, $3)`, [
+        workspaceId,
+        fromId,
+        toId,
+      ]);
+      return true;
+    });
+  }
+
   async removeMember(workspaceId: string, accountId: string): Promise<boolean> {
     return (await this.db.rows(`DELETE FROM gateway.workspace_members WHERE workspace_id = $1 AND account_id = $2 RETURNING account_id`, [workspaceId, accountId])).length > 0;
   }
