@@ -32,6 +32,7 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
   let client: WeftClient;
   let upstream: TestHttpServer;
   let key: string;
+  let token: string;
 
   beforeAll(async () => {
     // A fake OpenAI chat endpoint answering "pong", streamed when asked to be.
@@ -50,7 +51,7 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
     stack = await TestStack.create({ env: { SECRET_KEY, SSRF_ALLOWED_HOSTS: '127.0.0.1' } });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);
-    const token = await client.register();
+    token = await client.register();
     const saved = await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', {
       body: { credentials: { openai_api_base: `${upstream.url}/v1`, openai_api_key: PROVIDER_KEY } },
       token,
@@ -88,7 +89,7 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
     expect(sent?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
   }
 
-  async function rotate(service: 'gateway' | 'orchestrator', env: Record<string, string>): Promise<string> {
+  async function rotate(service: 'gateway' | 'orchestrator' | 'compliance', env: Record<string, string>): Promise<string> {
     const { stdout } = await run(process.execPath, [ServiceProcess.entryPoint(service), 'rotate-secrets'], {
       env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: stack.database.url, LOG_LEVEL: 'warn', SECRET_KEY, ...env },
     });
@@ -96,11 +97,11 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
   }
 
   async function restart(env: Record<string, string>): Promise<void> {
-    for (const name of ['gateway', 'orchestrator', 'node-runner'] as const) {
+    for (const name of ['gateway', 'orchestrator', 'node-runner', 'compliance'] as const) {
       await stack.processes[name].stop();
       stack.processes[name].start(env);
     }
-    await Promise.all((['gateway', 'orchestrator', 'node-runner'] as const).map((name) => stack.processes[name].waitReady()));
+    await Promise.all((['gateway', 'orchestrator', 'node-runner', 'compliance'] as const).map((name) => stack.processes[name].waitReady()));
   }
 
   it('keeps only ciphertext in the database and never writes the secrets to any log', async () => {
@@ -130,6 +131,9 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
     await restart(both);
     expect(await rotate('gateway', both)).toMatch(/gateway\.provider_credentials: re-sealed 1 of 1 sealed value/);
     expect(await rotate('orchestrator', both)).toMatch(/orchestrator\.workflows .*: re-sealed 2 of 2 sealed value/);
+    // The audit chain's head seal (appends made since the restart may already have re-sealed it).
+    expect(await rotate('compliance', both)).toMatch(/compliance: audit chain seals: re-sealed [01] of 1 sealed value/);
+    expect(await rotate('compliance', both)).toMatch(/compliance: audit chain seals: re-sealed 0 of 1 sealed value/);
     expect(await rotate('gateway', both)).toMatch(/re-sealed 0 of 0/);
     expect(await rotate('orchestrator', both)).toMatch(/re-sealed 0 of 0/);
 
@@ -140,6 +144,8 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
 
     await restart({ ENCRYPTION_KEYS: `k2:${NEW_KEY}` });
     await expectSecretsWork();
+    const verified = await client.call('GET', '/console/api/audit/verify', { token });
+    expect(verified.body).toMatchObject({ result: 'ok' });
   });
 
   it('refuses to start with a current key id that names no key, saying which variable is wrong', async () => {

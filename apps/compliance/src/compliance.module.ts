@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, complianceConfigSpec } from '@weft/config';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
+import { keyringFromSettings } from '@weft/security';
 import { storageSettingsFromConfig } from '@weft/storage';
 import { AuditTrailModule } from './audit/audit.module';
 import { complianceDatabase } from './database.config';
@@ -13,7 +14,7 @@ export class ComplianceModule {
       module: ComplianceModule,
       imports: [
         PlatformModule.forRoot({ identity, config, persistence: complianceDatabase }),
-        AuditTrailModule.forRoot(config.audit),
+        AuditTrailModule.forRoot(config.audit, keyringFromSettings(config.security)),
         PrivacyModule.forRoot(config.privacy, config.security, storageSettingsFromConfig(config.storage)),
       ],
     };

@@ -2,6 +2,7 @@ import type { PersistenceDefinition } from '@weft/persistence';
 import { CreateAuditEvents1764150000000 } from '../migrations/1764150000000-create-audit-events';
 import { ChainAuditEvents1764530000000 } from '../migrations/1764530000000-chain-audit-events';
 import { CreatePrivacyRequests1764560000000 } from '../migrations/1764560000000-create-privacy-requests';
+import { SealAuditAnchors1764620000000 } from '../migrations/1764620000000-seal-audit-anchors';
 import { AuditChainHeadEntity } from './audit/audit-chain-head.entity';
 import { AuditCheckpointEntity } from './audit/audit-checkpoint.entity';
 import { AuditEventEntity } from './audit/audit-event.entity';
@@ -11,5 +12,5 @@ import { DataExportEntity, ErasureRequestEntity, ErasureStepEntity, LegalHoldEnt
 export const complianceDatabase: PersistenceDefinition = {
   schema: 'compliance',
   entities: [AuditChainHeadEntity, AuditCheckpointEntity, AuditEventEntity, DataExportEntity, ErasureRequestEntity, ErasureStepEntity, LegalHoldEntity],
-  migrations: [CreateAuditEvents1764150000000, ChainAuditEvents1764530000000, CreatePrivacyRequests1764560000000],
+  migrations: [CreateAuditEvents1764150000000, ChainAuditEvents1764530000000, CreatePrivacyRequests1764560000000, SealAuditAnchors1764620000000],
 };

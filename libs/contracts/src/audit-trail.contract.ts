@@ -12,7 +12,13 @@ export const AUDIT_BREAK_REASONS = [
   'checkpoint_mismatch',
   'record_after_head',
   'head_mismatch',
+  // The head or the retention checkpoint carries no seal, a wrong one (the chain was rewritten in the
+  // database), or one under a key the service no longer has.
+  'seal_missing',
+  'seal_mismatch',
+  'seal_key_unknown',
 ] as const;
+export type AuditBreakReason = (typeof AUDIT_BREAK_REASONS)[number];
 
 export const VerifyAuditTrailResponseSchema = z.discriminatedUnion('result', [
   z.object({

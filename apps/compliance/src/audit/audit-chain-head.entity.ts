@@ -13,6 +13,10 @@ export class AuditChainHeadEntity {
   @Column({ name: 'last_hash', type: 'text' })
   lastHash!: string;
 
+  /** `<key id>:<HMAC>` over this anchor (audit-seal.util.ts); null only until the service first seals it after an upgrade. */
+  @Column({ type: 'text', nullable: true })
+  seal!: string | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;
 }

@@ -1,3 +1,4 @@
+import type { AuditBreakReason } from '@weft/contracts';
 import { createHash } from 'node:crypto';
 
 /** The previous hash of the very first record of a chain. */
@@ -93,7 +94,7 @@ export interface ChainPosition {
 export interface ChainBreak {
   detail: string;
   id: string | null;
-  reason: 'hash_mismatch' | 'previous_hash_mismatch' | 'sequence_gap' | 'checkpoint_mismatch' | 'record_after_head' | 'head_mismatch';
+  reason: AuditBreakReason;
   seq: number;
 }
 

@@ -18,6 +18,10 @@ export class AuditCheckpointEntity {
   @Column({ type: 'timestamptz' })
   cutoff!: Date;
 
+  /** `<key id>:<HMAC>` over this anchor (audit-seal.util.ts); null only until the service first seals it after an upgrade. */
+  @Column({ type: 'text', nullable: true })
+  seal!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEvent, DomainError, ListAuditLogsRequest } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
-import type { EntityManager, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ChainVerifier, GENESIS_HASH, recordHash, type ChainBreak, type ChainedFields, type ChainPosition } from './audit-chain.util';
+import { AuditSealer, type AuditAnchor, type SealCheck } from './audit-seal.util';
 
 const EVENTS = '"compliance"."audit_events"';
 const HEAD = '"compliance"."audit_chain_head"';
@@ -77,6 +78,8 @@ export function chainedFieldsOf(r: StoredRecordRow): ChainedFields & { hash: str
 /** Where the kept chain begins: the newest retention checkpoint, or the genesis. */
 export interface ChainStart extends ChainPosition {
   fromCheckpoint: boolean;
+  /** The checkpoint's seal (null for the genesis, or a checkpoint not sealed yet). */
+  seal: string | null;
 }
 
 /** Result of one pruning batch. */
@@ -92,7 +95,10 @@ export interface PruneBatchResult {
  */
 @Injectable()
 export class AuditEventRepository {
-  constructor(private readonly db: DatabaseService) {}
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly sealer: AuditSealer,
+  ) {}
 
   /** Appends the events not stored yet, in order, in one transaction; says for each whether it was new. */
   async appendBatch(events: AuditEvent[]): Promise<boolean[]> {
@@ -155,14 +161,15 @@ export class AuditEventRepository {
       if (rows.length === 0) return stored;
       const placeholders = rows.map((_, i) => `(${COLUMNS.map((c, j) => `$${i * COLUMNS.length + j + 1}${c === 'details' ? '::jsonb' : ''}`).join(', ')})`);
       await m.query(`INSERT INTO ${EVENTS} (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${placeholders.join(', ')}`, rows.flat());
-      await m.query(`UPDATE ${HEAD} SET last_seq = $1, last_hash = $2, updated_at = now() WHERE id = 1`, [seq, prevHash]);
+      await m.query(`UPDATE ${HEAD} SET last_seq = $1, last_hash = $2, seal = $3, updated_at = now() WHERE id = 1`, [seq, prevHash, this.sealer.seal({ hash: prevHash, kind: 'head', seq })]);
       return stored;
     });
   }
 
   /**
    * Walks the whole chain in pages of `pageSize` records inside one repeatable-read snapshot (appends and
-   * pruning going on meanwhile do not disturb it), never holding more than a page in memory.
+   * pruning going on meanwhile do not disturb it), never holding more than a page in memory. A chain that
+   * links up is then checked against its seals: the checkpoint it starts from, and the head.
    */
   async verify(pageSize = 1000): Promise<{ broken: ChainBreak | null; checked: number; head: { hash: string; seq: number }; start: ChainStart }> {
     const runner = this.db.dataSource.createQueryRunner('master');
@@ -170,7 +177,7 @@ export class AuditEventRepository {
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query('SET TRANSACTION READ ONLY');
-      const [head] = (await runner.query(`SELECT last_seq, last_hash FROM ${HEAD} WHERE id = 1`)) as { last_seq: string; last_hash: string }[];
+      const [head] = (await runner.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1`)) as { last_seq: string; last_hash: string; seal: string | null }[];
       const start = await this.chainStart(runner.manager);
       const headPos = { hash: head.last_hash, seq: Number(head.last_seq) };
       const verifier = new ChainVerifier(start, headPos);
@@ -189,6 +196,8 @@ export class AuditEventRepository {
         after = page[page.length - 1].seq;
       }
       broken ??= verifier.finish();
+      if (!broken && start.fromCheckpoint) broken = sealBreak('checkpoint', this.sealer.check({ kind: 'checkpoint', prevHash: start.prevHash, seq: start.seq }, start.seal), start.seq);
+      broken ??= sealBreak('head', this.sealer.check({ hash: headPos.hash, kind: 'head', seq: headPos.seq }, head.seal), headPos.seq);
       await runner.commitTransaction();
       return { broken, checked: verifier.count, head: headPos, start };
     } finally {
@@ -200,7 +209,8 @@ export class AuditEventRepository {
   /**
    * Deletes the oldest records up to `limit`, as long as they occurred before `cutoff` (stopping at the
    * first newer one, so the kept part stays one unbroken chain), and writes the checkpoint where the kept
-   * part begins, in one transaction. The records are verified first: pruning never erases a broken link.
+   * part begins, in one transaction. The records, and the seal of the checkpoint they start from, are
+   * verified first: pruning never erases a broken link.
    */
   async pruneBatch(cutoff: Date, limit: number): Promise<PruneBatchResult | null> {
     return this.db.dataSource.transaction(async (m) => {
@@ -213,6 +223,8 @@ export class AuditEventRepository {
       }
       if (prefix.length === 0) return null;
       const start = await this.chainStart(m);
+      const forged = start.fromCheckpoint ? sealBreak('checkpoint', this.sealer.check({ kind: 'checkpoint', prevHash: start.prevHash, seq: start.seq }, start.seal), start.seq) : null;
+      if (forged) throw new Error(`Refusing to prune the audit trail: ${forged.detail}`);
       const last = prefix[prefix.length - 1];
       const verifier = new ChainVerifier(start, { hash: last.hash, seq: Number(last.seq) });
       for (const row of prefix) {
@@ -221,7 +233,13 @@ export class AuditEventRepository {
       }
       await m.query(`DELETE FROM ${EVENTS} WHERE seq <= $1`, [last.seq]);
       const checkpointSeq = Number(last.seq) + 1;
-      await m.query(`INSERT INTO ${CHECKPOINTS} (seq, prev_hash, pruned_count, cutoff) VALUES ($1, $2, $3, $4)`, [checkpointSeq, last.hash, prefix.length, cutoff]);
+      await m.query(`INSERT INTO ${CHECKPOINTS} (seq, prev_hash, pruned_count, cutoff, seal) VALUES ($1, $2, $3, $4, $5)`, [
+        checkpointSeq,
+        last.hash,
+        prefix.length,
+        cutoff,
+        this.sealer.seal({ kind: 'checkpoint', prevHash: last.hash, seq: checkpointSeq }),
+      ]);
       return { checkpointSeq, pruned: prefix.length };
     });
   }
@@ -256,9 +274,81 @@ export class AuditEventRepository {
     return { hasMore, nextCursor: hasMore && last ? encodeCursor(last.occurred_at, last.seq) : null, rows: page };
   }
 
+  /**
+   * Seals the head and the checkpoints that have no seal yet: the anchors of a chain kept from before seals
+   * existed, at the first start after the upgrade. Says what it sealed (the caller logs and records it).
+   */
+  async sealUnsealed(): Promise<{ checkpoints: number[]; head: number | null }> {
+    return this.db.dataSource.transaction(async (m) => {
+      const [head] = (await m.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as { last_seq: string; last_hash: string; seal: string | null }[];
+      if (!head) throw new Error('The audit chain head row is missing');
+      const checkpoints = (await m.query(`SELECT seq, prev_hash FROM ${CHECKPOINTS} WHERE seal IS NULL ORDER BY seq`)) as { seq: string; prev_hash: string }[];
+      for (const c of checkpoints) {
+        await m.query(`UPDATE ${CHECKPOINTS} SET seal = $2 WHERE seq = $1`, [c.seq, this.sealer.seal({ kind: 'checkpoint', prevHash: c.prev_hash, seq: Number(c.seq) })]);
+      }
+      let sealedHead: number | null = null;
+      if (head.seal === null) {
+        sealedHead = Number(head.last_seq);
+        await m.query(`UPDATE ${HEAD} SET seal = $1 WHERE id = 1`, [this.sealer.seal({ hash: head.last_hash, kind: 'head', seq: sealedHead })]);
+      }
+      return { checkpoints: checkpoints.map((c) => Number(c.seq)), head: sealedHead };
+    });
+  }
+
   private async chainStart(m: EntityManager | QueryRunner['manager']): Promise<ChainStart> {
-    const [checkpoint] = (await m.query(`SELECT seq, prev_hash FROM ${CHECKPOINTS} ORDER BY seq DESC LIMIT 1`)) as { seq: string; prev_hash: string }[];
-    return checkpoint ? { fromCheckpoint: true, prevHash: checkpoint.prev_hash, seq: Number(checkpoint.seq) } : { fromCheckpoint: false, prevHash: GENESIS_HASH, seq: 1 };
+    const [checkpoint] = (await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq DESC LIMIT 1`)) as { seq: string; prev_hash: string; seal: string | null }[];
+    return checkpoint
+      ? { fromCheckpoint: true, prevHash: checkpoint.prev_hash, seal: checkpoint.seal, seq: Number(checkpoint.seq) }
+      : { fromCheckpoint: false, prevHash: GENESIS_HASH, seal: null, seq: 1 };
+  }
+}
+
+/**
+ * `rotate-secrets` for the audit chain: re-seals the head and every checkpoint under the current key, after checking each existing seal with
+ * the key it names: a seal that does not check out is never replaced by a good one. Seals already under
+ * the current key are left alone, so running it again changes nothing.
+ */
+export async function resealAuditAnchors(source: DataSource, sealer: AuditSealer): Promise<{ resealed: number; scanned: number }> {
+return source.transaction(async (m) => {
+    const [head] = (await m.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as { last_seq: string; last_hash: string; seal: string | null }[];
+    if (!head) throw new Error('The audit chain head row is missing');
+    const anchors: { anchor: AuditAnchor; seal: string | null; update: (seal: string) => Promise<unknown> }[] = [
+      {
+        anchor: { hash: head.last_hash, kind: 'head', seq: Number(head.last_seq) },
+        seal: head.seal,
+        update: (seal) => m.query(`UPDATE ${HEAD} SET seal = $1 WHERE id = 1`, [seal]),
+      },
+      ...((await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq FOR UPDATE`)) as { seq: string; prev_hash: string; seal: string | null }[]).map((c) => ({
+        anchor: { kind: 'checkpoint' as const, prevHash: c.prev_hash, seq: Number(c.seq) },
+        seal: c.seal,
+        update: (seal: string) => m.query(`UPDATE ${CHECKPOINTS} SET seal = $2 WHERE seq = $1`, [c.seq, seal]),
+      })),
+    ];
+    let resealed = 0;
+    for (const { anchor, seal, update } of anchors) {
+      const check = sealer.check(anchor, seal);
+      if (check !== 'ok') throw new Error(`Refusing to re-seal the audit chain: the ${anchor.kind} at record ${anchor.seq} has ${check === 'missing' ? 'no seal' : check === 'unknown_key' ? 'a seal under a key no longer configured' : 'a seal that does not match'}`);
+      if (sealer.isCurrent(seal)) continue;
+      await update(sealer.seal(anchor));
+      resealed += 1;
+    }
+    return { resealed, scanned: anchors.length };
+  });
+}
+
+
+/** The break a seal that does not check out makes, at the anchor's record. */
+function sealBreak(kind: 'checkpoint' | 'head', check: SealCheck, seq: number): ChainBreak | null {
+  const what = kind === 'head' ? 'the chain head' : 'the retention checkpoint';
+  switch (check) {
+    case 'ok':
+      return null;
+    case 'missing':
+      return { detail: `${what} has no seal`, id: null, reason: 'seal_missing', seq };
+    case 'unknown_key':
+      return { detail: `${what} is sealed under a key that is no longer configured (ENCRYPTION_KEYS)`, id: null, reason: 'seal_key_unknown', seq };
+    case 'mismatch':
+      return { detail: `${what}'s seal does not match it: the chain was rewritten in the database`, id: null, reason: 'seal_mismatch', seq };
   }
 }
 

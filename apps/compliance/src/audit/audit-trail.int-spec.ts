@@ -11,12 +11,16 @@ import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { complianceDatabase } from '../database.config';
 import { AuditAppender } from './audit-appender.service';
-import { AuditEventRepository } from './audit-event.repository';
+import { recordHash } from './audit-chain.util';
+import { AuditEventRepository, chainedFieldsOf, resealAuditAnchors, type StoredRecordRow } from './audit-event.repository';
 import { AuditRetentionService } from './audit-retention.service';
+import { AuditSealService } from './audit-seal.service';
+import { AuditSealer } from './audit-seal.util';
 import { AuditTrailHandler } from './audit-trail.handler';
 import { AuditTrailModule } from './audit.module';
 
 const DAY = 86_400_000;
+const KEYRING = { currentKeyId: 'k1', keys: { k1: 'audit-trail-test-key-0123456789abcdef' } };
 
 function event(over: Partial<AuditEvent> = {}): AuditEvent {
   return {
@@ -95,7 +99,7 @@ async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }
       MessagingModule.forRoot({ instanceId: uniqueSuffix(), requestTimeoutMs: 5000, servers: [infraUrls().natsUrl], service: 'compliance', subjectPrefix: prefix }),
       PersistenceModule.forRoot({ applicationName: 'weft-audit-trail-test', database, definition: complianceDatabase, migrateOnStart: true }),
       AuditModule.forRoot('compliance'),
-      AuditTrailModule.forRoot({ pruneIntervalMinutes: 24 * 60, retentionDays: 30 }),
+      AuditTrailModule.forRoot({ pruneIntervalMinutes: 24 * 60, retentionDays: 30 }, KEYRING),
     ],
     providers: [PrivacyStub],
   }).compile();
@@ -200,6 +204,47 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     expect(await handler.verify()).toMatchObject({ result: 'ok' });
   });
 
+  it("catches a chain rewritten in the database, hashes and head included, by the head's seal", async () => {
+    const [headRow] = await queryDatabase<{ last_hash: string; last_seq: string; seal: string }>(db.url, 'SELECT last_seq, last_hash, seal FROM compliance.audit_chain_head');
+    expect(headRow.seal).toMatch(/^k1:[0-9a-f]{64}$/);
+    const original = (await queryDatabase(db.url, 'SELECT * FROM compliance.audit_events WHERE seq >= 7 ORDER BY seq')) as unknown as StoredRecordRow[];
+    // The intruder changes record 7 and recomputes every hash after it, and the head's: the chain links up.
+    let prevHash = original[0].prev_hash;
+    for (const row of original) {
+      const fields = { ...chainedFieldsOf(row), details: row.seq === '7' ? { n: 2 } : row.details, prevHash };
+      const hash = recordHash(fields);
+      await tamper(db.url, `UPDATE compliance.audit_events SET details = $1::jsonb, prev_hash = $2, hash = $3 WHERE seq = $4`, [JSON.stringify(fields.details), prevHash, hash, Number(row.seq)]);
+      prevHash = hash;
+    }
+    await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET last_hash = $1', [prevHash]);
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_mismatch', seq: Number(headRow.last_seq) }, result: 'broken' });
+    // Nor can the seal be left out, or claim a key the service does not have.
+    await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET seal = NULL');
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_missing' }, result: 'broken' });
+    await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET seal = $1', [`k9:${'0'.repeat(64)}`]);
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_key_unknown' }, result: 'broken' });
+
+    // Put back as it was: the original records, the head and its seal.
+    for (const row of original) {
+      await tamper(db.url, `UPDATE compliance.audit_events SET details = $1::jsonb, prev_hash = $2, hash = $3 WHERE seq = $4`, [JSON.stringify(row.details), row.prev_hash, row.hash, Number(row.seq)]);
+    }
+    await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET last_hash = $1, seal = $2', [headRow.last_hash, headRow.seal]);
+    expect(await handler.verify()).toMatchObject({ result: 'ok' });
+  });
+
+  it('seals an unsealed head at start (a chain from before seals) once, and records that it did', async () => {
+    const sealing = app.get(AuditSealService);
+    await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET seal = NULL');
+    const [{ last_seq: seq }] = await queryDatabase<{ last_seq: string }>(db.url, 'SELECT last_seq FROM compliance.audit_chain_head');
+    expect(await sealing.sealUnsealed()).toEqual({ checkpoints: [], head: Number(seq) });
+    expect(await sealing.sealUnsealed()).toEqual({ checkpoints: [], head: null });
+    await expectEventually(async () => {
+      const rows = await queryDatabase<{ details: Record<string, unknown> }>(db.url, `SELECT details FROM compliance.audit_events WHERE action = 'audit.chain.sealed'`);
+      expect(rows).toEqual([{ details: { checkpoints: [], head_seq: Number(seq) } }]);
+    });
+    expect(await handler.verify()).toMatchObject({ result: 'ok' });
+  });
+
   it("lists one workspace's records newest first, filtered, with a cursor", async () => {
     const t0 = Date.now() - 60_000;
     const ws = `ws-${uniqueSuffix()}`;
@@ -232,6 +277,7 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
 describe('audit retention pruning', () => {
   let db: TestDatabase;
   let app: INestApplication;
+  let eighthRow: Record<string, unknown>;
 
   beforeAll(async () => {
     ({ app, db } = await startTrail());
@@ -275,14 +321,43 @@ describe('audit retention pruning', () => {
     await tamper(db.url, `UPDATE compliance.audit_events SET outcome = 'failure' WHERE seq = 9`);
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'hash_mismatch', seq: 9 }, result: 'broken' });
     await tamper(db.url, `UPDATE compliance.audit_events SET outcome = 'success' WHERE seq = 9`);
+    [eighthRow] = await queryDatabase<Record<string, unknown>>(db.url, 'SELECT * FROM compliance.audit_events WHERE seq = 8');
+    const eighthHash = eighthRow['hash'];
     await tamper(db.url, `DELETE FROM compliance.audit_events WHERE seq = 8`);
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'checkpoint_mismatch', seq: 9 }, result: 'broken' });
+    // A checkpoint forged to hide the deletion (the right hash, the old checkpoint's seal replayed) is caught by its seal.
+    const [checkpoint] = await queryDatabase<{ seal: string }>(db.url, 'SELECT seal FROM compliance.audit_checkpoints WHERE seq = 8');
+    await queryDatabase(db.url, `INSERT INTO compliance.audit_checkpoints (seq, prev_hash, pruned_count, cutoff, seal) VALUES (9, $1, 1, now(), $2)`, [eighthHash, checkpoint.seal]);
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_mismatch', seq: 9 }, result: 'broken' });
+    await queryDatabase(db.url, 'UPDATE compliance.audit_checkpoints SET seal = NULL WHERE seq = 9');
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_missing', seq: 9 }, result: 'broken' });
+    // Re-sealing (secrets:rotate) refuses to bless it.
+    const source = app.get(DatabaseService).dataSource;
+    await expect(resealAuditAnchors(source, new AuditSealer(KEYRING))).rejects.toThrow(/Refusing to re-seal the audit chain: the checkpoint at record 9 has no seal/);
   });
 
   it('refuses to prune a broken part of the chain, so pruning never erases evidence', async () => {
     const db2 = db;
     const repo = app.get(AuditEventRepository);
-    await expect(repo.pruneBatch(new Date(Date.now() + DAY), 100)).rejects.toThrow(/Refusing to prune the audit trail/);
+    // Not from the forged, unsealed checkpoint the test above left…
+    await expect(repo.pruneBatch(new Date(Date.now() + DAY), 100)).rejects.toThrow(/Refusing to prune the audit trail: the retention checkpoint has no seal/);
+    // …nor, without it, across the record deleted there.
+    await queryDatabase(db2.url, 'DELETE FROM compliance.audit_checkpoints WHERE seq = 9');
+    await expect(repo.pruneBatch(new Date(Date.now() + DAY), 100)).rejects.toThrow(/Refusing to prune the audit trail: record 9 is broken \(checkpoint_mismatch/);
     expect(Number((await queryDatabase<{ n: string }>(db2.url, 'SELECT count(*) AS n FROM compliance.audit_events'))[0].n)).toBeGreaterThan(0);
+  });
+
+  it('re-seals the head and checkpoints under a new key, once, after checking them with the old one', async () => {
+    const source = app.get(DatabaseService).dataSource;
+    // Undo the tampering of the tests above: record 8 comes back.
+    await tamper(db.url, `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`, [JSON.stringify(eighthRow)]);
+    expect(await app.get(AuditTrailHandler).verify()).toMatchObject({ result: 'ok' });
+    const rotated = new AuditSealer({ currentKeyId: 'k2', keys: { ...KEYRING.keys, k2: 'audit-trail-second-key-0123456789ab' } });
+    expect(await resealAuditAnchors(source, rotated)).toEqual({ resealed: 2, scanned: 2 });
+    expect(await resealAuditAnchors(source, rotated)).toEqual({ resealed: 0, scanned: 2 });
+    const seals = await queryDatabase<{ seal: string }>(db.url, 'SELECT seal FROM compliance.audit_chain_head UNION ALL SELECT seal FROM compliance.audit_checkpoints');
+    expect(seals.map((r) => r.seal.split(':')[0])).toEqual(['k2', 'k2']);
+    // This service was started with k1 only: it cannot check seals under k2 and says so.
+    expect(await app.get(AuditTrailHandler).verify()).toMatchObject({ first_broken: { reason: 'seal_key_unknown' }, result: 'broken' });
   });
 });

@@ -1,0 +1,41 @@
+import { AuditSealer } from './audit-seal.util';
+
+describe('AuditSealer', () => {
+  const head = { hash: 'a'.repeat(64), kind: 'head' as const, seq: 42 };
+  const sealer = new AuditSealer({ currentKeyId: 'k1', keys: { k1: 'first-key-material-0123456789abcdef' } });
+
+  it('seals an anchor under the current key id and checks it', () => {
+    const seal = sealer.seal(head);
+    expect(seal).toMatch(/^k1:[0-9a-f]{64}$/);
+    expect(sealer.check(head, seal)).toBe('ok');
+    expect(sealer.isCurrent(seal)).toBe(true);
+  });
+
+  it('tells a changed anchor, a forged, missing or malformed seal, and an unknown key apart', () => {
+    const seal = sealer.seal(head);
+    expect(sealer.check({ ...head, seq: 43 }, seal)).toBe('mismatch');
+    expect(sealer.check({ ...head, hash: 'b'.repeat(64) }, seal)).toBe('mismatch');
+    // A head and a checkpoint with the same numbers are different anchors.
+    expect(sealer.check({ kind: 'checkpoint', prevHash: head.hash, seq: head.seq }, seal)).toBe('mismatch');
+    expect(sealer.check(head, `k1:${'0'.repeat(64)}`)).toBe('mismatch');
+    expect(sealer.check(head, 'not a seal')).toBe('mismatch');
+    expect(sealer.check(head, null)).toBe('missing');
+    expect(sealer.check(head, '')).toBe('missing');
+    expect(sealer.check(head, `k9:${'0'.repeat(64)}`)).toBe('unknown_key');
+    // Without the key material the seal cannot be made: another key gives another seal.
+    expect(new AuditSealer({ currentKeyId: 'k1', keys: { k1: 'other-key-material-0123456789abcdef' } }).seal(head)).not.toBe(seal);
+  });
+
+  it('verifies seals of older keys still listed, and seals new anchors with the current one', () => {
+    const old = sealer.seal(head);
+    const rotated = new AuditSealer({ currentKeyId: 'k2', keys: { k1: 'first-key-material-0123456789abcdef', k2: 'second-key-material-0123456789abcd' } });
+    expect(rotated.check(head, old)).toBe('ok');
+    expect(rotated.isCurrent(old)).toBe(false);
+    expect(rotated.seal(head)).toMatch(/^k2:/);
+    expect(new AuditSealer({ currentKeyId: 'k2', keys: { k2: 'second-key-material-0123456789abcd' } }).check(head, old)).toBe('unknown_key');
+  });
+
+  it('refuses a keyring whose current key is missing', () => {
+    expect(() => new AuditSealer({ currentKeyId: 'k3', keys: { k1: 'x' } })).toThrow(/k3/);
+  });
+});
