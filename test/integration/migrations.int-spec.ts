@@ -26,10 +26,12 @@ describe('migrations', () => {
     await Promise.all(replicas.map((r) => r.initialize()));
     try {
       const applied = await Promise.all(replicas.map((r) => runMigrationsLocked(r, 'compliance')));
-      // Exactly one replica applied the migration; the others found nothing left to do.
-      expect(applied.flat()).toEqual(['CreateAuditEvents1764150000000', 'ChainAuditEvents1764530000000', 'CreatePrivacyRequests1764560000000']);
+      // Exactly one replica applied each migration, in order; the others found nothing left to do.
+      const names = replicas[0]!.migrations.map((m) => m.name);
+      expect(names.length).toBeGreaterThanOrEqual(4);
+      expect(applied.flat()).toEqual(names);
       const rows = await queryDatabase<{ name: string }>(empty.url, 'SELECT name FROM compliance.migrations ORDER BY id');
-      expect(rows.map((r) => r.name)).toEqual(['CreateAuditEvents1764150000000', 'ChainAuditEvents1764530000000', 'CreatePrivacyRequests1764560000000']);
+      expect(rows.map((r) => r.name)).toEqual(names);
     } finally {
       await Promise.all(replicas.map((r) => r.destroy()));
     }
