@@ -52,7 +52,7 @@ export class HandlerExplorer implements OnApplicationBootstrap {
         this.logger.debug(`Handler "${wrapper.name}.${method}" answers "${subject}"`);
       }
     }
-    const problems = checkHandlerOwnership(subjectsOwnedBy(this.options.service), this.bus.handlerCounts());
+    const problems = checkHandlerOwnership([...(this.options.handles ?? subjectsOwnedBy(this.options.service))], this.bus.handlerCounts());
     if (problems.length > 0) throw new HandlerOwnershipError(problems);
     void this.bus.start();
   }

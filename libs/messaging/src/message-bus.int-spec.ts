@@ -1,6 +1,6 @@
 import { Controller, DynamicModule, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AuditEvent, DomainError, ListAuditLogsResponse, RemoteError, ServiceStatus, VerifyAuditTrailResponse } from '@weft/contracts';
+import { AuditEvent, RemoteError, RequestSubject, ServiceStatus } from '@weft/contracts';
 import { currentContext, runWithContext } from '@weft/logging';
 import { MessageBus } from './message-bus.service';
 import { MessagingModule } from './messaging.module';
@@ -43,74 +43,13 @@ class StatusHandler {
 @Controller()
 class NoRoutes {}
 
-// The bus starts as the compliance service, so the subjects it owns need a handler for the start-up ownership check.
-@Injectable()
-class AuditTrailStub {
-  @OnRequest('audit.verify.v1')
-  async verify(): Promise<VerifyAuditTrailResponse> {
-    return { checked: 0, checkpoint: null, head: { hash: '', seq: 0 }, result: 'ok' };
-  }
-
-  @OnRequest('audit.logs.v1')
-  async logs(): Promise<ListAuditLogsResponse> {
-    return { data: [], has_more: false, limit: 1, next_cursor: null };
-  }
-}
-
-// The privacy subjects the compliance service also owns; this test does not use them.
-@Injectable()
-class PrivacyStub {
-  private refuse(): Promise<never> {
-    return Promise.reject(new DomainError('unavailable', 'not part of this test'));
-  }
-
-  @OnRequest('privacy.erasure.start.v1')
-  startErasure(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.erasure.status.v1')
-  erasureStatus(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.export.claim.v1')
-  claimExport(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.export.start.v1')
-  startExport(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.export.status.v1')
-  exportStatus(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.legal-hold.list.v1')
-  listHolds(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.legal-hold.place.v1')
-  placeHold(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.legal-hold.release.v1')
-  releaseHold(): Promise<never> {
-    return this.refuse();
-  }
-}
-
 function busModule(servers: string[], prefix: string, withHandler: boolean): DynamicModule {
-  @Module({ providers: withHandler ? [StatusHandler, AuditTrailStub, PrivacyStub] : [AuditTrailStub, PrivacyStub], controllers: [NoRoutes] })
+  @Module({ providers: withHandler ? [StatusHandler] : [], controllers: [NoRoutes] })
   class Root {}
   return {
     module: Root,
-    imports: [MetricsModule, MessagingModule.forRoot({ service: 'compliance', instanceId: uniqueSuffix(), servers, subjectPrefix: prefix, requestTimeoutMs: 2000 })],
+        // The bus starts as the compliance service without any of the subjects it owns (this test answers only system.status.v1).
+    imports: [MetricsModule, MessagingModule.forRoot({ handles: [], service: 'compliance', instanceId: uniqueSuffix(), servers, subjectPrefix: prefix, requestTimeoutMs: 2000 })],
   };
 }
 
@@ -327,5 +266,46 @@ describe('MessageBus when NATS is down at start', () => {
     } finally {
       await late.app.close();
     }
+  });
+});
+
+describe('starting and stopping a bus', () => {
+  /** A bus as the compliance service, with no handlers at all. */
+  async function busApp(handles?: RequestSubject[]) {
+    const options = { handles, instanceId: uniqueSuffix(), requestTimeoutMs: 2000, servers: [infraUrls().natsUrl], service: 'compliance' as const, subjectPrefix: `t${uniqueSuffix()}` };
+    const moduleRef = await Test.createTestingModule({ imports: [MetricsModule, MessagingModule.forRoot(options)] }).compile();
+    return moduleRef.createNestApplication({ logger: false });
+  }
+
+  /** Starts and stops such a bus: null, or why it refused to start. */
+  async function start(handles?: RequestSubject[]): Promise<string | null> {
+    const app = await busApp(handles);
+    try {
+      await app.init();
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      await app.close().catch(() => undefined);
+    }
+  }
+
+  it('refuses to start without a handler for each subject the service owns, or for each it says this process handles', async () => {
+    const all = await start();
+    expect(all).toMatch(/^Refusing to start: .*subject "audit\.verify\.v1" is owned by this service but has no handler/);
+    expect(all).toContain('"privacy.erasure.start.v1"');
+    const part = await start(['audit.logs.v1']);
+    expect(part).toBe('Refusing to start: subject "audit.logs.v1" is owned by this service but has no handler');
+    expect(await start([])).toBeNull();
+  });
+
+  it('closes a connection that completes after shut-down began, so nothing keeps the process alive', async () => {
+    const app = await busApp([]);
+    await app.init();
+    const bus = app.get(MessageBus);
+    // Closed at once: the bus is most likely still connecting.
+    await app.close();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(bus.isConnected()).toBe(false);
   });
 });

@@ -294,6 +294,11 @@ export class MessageBus implements OnApplicationShutdown {
           reconnectTimeWait: 500,
           pingInterval: 10_000,
         });
+        if (this.closing) {
+          // Shut down while connecting: nothing will close this connection later, and it would keep the process alive.
+          await nc.close().catch(() => undefined);
+          return;
+        }
         this.connection = nc;
         this.disconnected = false;
         this.logger.log(`Connected to NATS at "${nc.getServer()}"`);

@@ -1,4 +1,4 @@
-import type { ServiceName } from '@weft/contracts';
+import type { RequestSubject, ServiceName } from '@weft/contracts';
 
 export interface MessagingOptions {
   service: ServiceName;
@@ -6,6 +6,12 @@ export interface MessagingOptions {
   servers: string[];
   subjectPrefix?: string;
   requestTimeoutMs: number;
+  /**
+   * The subjects of the service this process must answer, checked at start-up; by default every subject
+   * the service owns. Only an app that runs part of a service (an integration test of one module) names
+   * the part it runs.
+   */
+  handles?: readonly RequestSubject[];
 }
 
 /** What a handler learns about the message besides its payload. */

@@ -1,9 +1,9 @@
-import { INestApplication, Injectable } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AuditModule } from '@weft/audit';
 import { databaseConfig, loadConfig } from '@weft/config';
-import { DomainError, type AuditEvent } from '@weft/contracts';
-import { MessageBus, MessagingModule, OnRequest } from '@weft/messaging';
+import type { AuditEvent } from '@weft/contracts';
+import { MessageBus, MessagingModule } from '@weft/messaging';
 import { MetricsModule } from '@weft/metrics';
 import { DatabaseService, PersistenceModule } from '@weft/persistence';
 import { createTestDatabase, expectEventually, infraUrls, pollUntil, queryDatabase, TestDatabase, uniqueSuffix } from '@weft/testing';
@@ -40,54 +40,6 @@ function event(over: Partial<AuditEvent> = {}): AuditEvent {
   };
 }
 
-// The privacy subjects the compliance service also owns; this test does not use them.
-@Injectable()
-class PrivacyStub {
-  private refuse(): Promise<never> {
-    return Promise.reject(new DomainError('unavailable', 'not part of this test'));
-  }
-
-  @OnRequest('privacy.erasure.start.v1')
-  startErasure(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.erasure.status.v1')
-  erasureStatus(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.export.claim.v1')
-  claimExport(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.export.start.v1')
-  startExport(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.export.status.v1')
-  exportStatus(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.legal-hold.list.v1')
-  listHolds(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.legal-hold.place.v1')
-  placeHold(): Promise<never> {
-    return this.refuse();
-  }
-
-  @OnRequest('privacy.legal-hold.release.v1')
-  releaseHold(): Promise<never> {
-    return this.refuse();
-  }
-}
-
 /** The compliance service's audit trail in a Nest app of its own, with its own database and NATS prefix. */
 async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }> {
   const db = await createTestDatabase();
@@ -96,12 +48,19 @@ async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }
   const moduleRef = await Test.createTestingModule({
     imports: [
       MetricsModule,
-      MessagingModule.forRoot({ instanceId: uniqueSuffix(), requestTimeoutMs: 5000, servers: [infraUrls().natsUrl], service: 'compliance', subjectPrefix: prefix }),
+      // Only the audit trail's part of the compliance service (not its privacy subjects).
+      MessagingModule.forRoot({
+        handles: ['audit.verify.v1', 'audit.logs.v1'],
+        instanceId: uniqueSuffix(),
+        requestTimeoutMs: 5000,
+        servers: [infraUrls().natsUrl],
+        service: 'compliance',
+        subjectPrefix: prefix,
+      }),
       PersistenceModule.forRoot({ applicationName: 'weft-audit-trail-test', database, definition: complianceDatabase, migrateOnStart: true }),
       AuditModule.forRoot('compliance'),
       AuditTrailModule.forRoot({ pruneIntervalMinutes: 24 * 60, retentionDays: 30 }, KEYRING),
     ],
-    providers: [PrivacyStub],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
