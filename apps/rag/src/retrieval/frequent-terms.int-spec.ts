@@ -1,8 +1,7 @@
-import { loadConfig, ragConfigSpec } from '@weft/config';
-import { DatabaseService } from '@weft/persistence';
+import type { DatabaseService } from '@weft/persistence';
 import { createTestDatabase, infraUrls, queryDatabase, type TestDatabase } from '@weft/testing';
 import { randomUUID } from 'node:crypto';
-import { ragDatabase } from '../database.config';
+import { startRagDatabase } from '../rag-test-database.util';
 import { FrequentTermsService } from './frequent-terms.service';
 import { toDiscriminatingQuery } from './full-text.util';
 
@@ -12,10 +11,7 @@ describe('frequent full-text terms from the statistics of rag.segments (real Pos
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = loadConfig('rag', ragConfigSpec, { DATABASE_URL: db.url, LOG_LEVEL: 'warn', NATS_URL: infraUrls().natsUrl, REDIS_URL: infraUrls().redisUrl });
-    database = new DatabaseService({ applicationName: 'frequent-terms-test', database: config.database, definition: ragDatabase, migrateOnStart: false });
-    database.onModuleInit();
-    await database.whenReady();
+    ({ database } = await startRagDatabase({ ...infraUrls(), databaseUrl: db.url }, 'frequent-terms-test'));
   });
 
   afterAll(async () => {

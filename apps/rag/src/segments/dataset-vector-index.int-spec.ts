@@ -1,9 +1,8 @@
-import { loadConfig, ragConfigSpec } from '@weft/config';
-import { DatabaseService } from '@weft/persistence';
+import type { DatabaseService } from '@weft/persistence';
 import { createTestDatabase, infraUrls, pollUntil, queryDatabase, type TestDatabase } from '@weft/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { ragDatabase } from '../database.config';
+import { insertDatasetWithDocument, startRagDatabase } from '../rag-test-database.util';
 import { semanticSearchSql } from '../retrieval/retrieval.service';
 import { DatasetVectorIndexService } from './dataset-vector-index.service';
 import { datasetIndexName } from './dataset-vector-index.util';
@@ -13,15 +12,7 @@ const workspaceId = randomUUID();
 
 /** A dataset with one completed document of `segments` random 512-dimension segments. */
 async function seedDataset(url: string, segments: number): Promise<string> {
-  const datasetId = randomUUID();
-  const documentId = randomUUID();
-  await queryDatabase(url, `INSERT INTO rag.datasets (id, workspace_id, name) VALUES ($1, $2, $3)`, [datasetId, workspaceId, `ds-${datasetId}`]);
-  await queryDatabase(
-    url,
-    `INSERT INTO rag.documents (id, workspace_id, dataset_id, position, name, batch, data_source_type, data_source_info, process_rule, indexing_status)
-     VALUES ($1, $2, $3, 1, 'doc', 'b1', 'upload_file', '{}', '{}', 'completed')`,
-    [documentId, workspaceId, datasetId],
-  );
+  const { datasetId, documentId } = await insertDatasetWithDocument((sql, params) => queryDatabase(url, sql, params), workspaceId);
   await queryDatabase(
     url,
     `INSERT INTO rag.segments (id, workspace_id, dataset_id, document_id, position, content, index_node_id, index_node_hash, content_tsv, embedding, embedding_dim)
@@ -55,18 +46,8 @@ describe('datasets with their own HNSW index (real Postgres with pgvector)', () 
   const services: DatabaseService[] = [];
 
   async function service(env: Record<string, string> = {}): Promise<DatasetVectorIndexService> {
-    const config = loadConfig('rag', ragConfigSpec, {
-      DATABASE_URL: db.url,
-      LOG_LEVEL: 'warn',
-      NATS_URL: infraUrls().natsUrl,
-      RAG_DATASET_INDEX_MIN_SEGMENTS: String(MIN_SEGMENTS),
-      REDIS_URL: infraUrls().redisUrl,
-      ...env,
-    });
-    const database = new DatabaseService({ applicationName: 'dataset-index-test', database: config.database, definition: ragDatabase, migrateOnStart: false });
-    database.onModuleInit();
+    const { config, database } = await startRagDatabase({ ...infraUrls(), databaseUrl: db.url }, 'dataset-index-test', { RAG_DATASET_INDEX_MIN_SEGMENTS: String(MIN_SEGMENTS), ...env });
     services.push(database);
-    await database.whenReady();
     return new DatasetVectorIndexService(database, config);
   }
 

@@ -1,9 +1,8 @@
-import { loadConfig, ragConfigSpec } from '@weft/config';
-import { DatabaseService } from '@weft/persistence';
+import type { DatabaseService } from '@weft/persistence';
 import { createTestDatabase, infraUrls, queryDatabase, type TestDatabase } from '@weft/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { ragDatabase } from '../database.config';
+import { insertDatasetWithDocument, startRagDatabase } from '../rag-test-database.util';
 import { semanticSearchSql } from '../retrieval/retrieval.service';
 import { datasetIndexName } from './dataset-vector-index.util';
 import { INDEXED_EMBEDDING_DIMENSIONS } from './embedding-index.util';
@@ -29,15 +28,7 @@ function cosine(a: number[], b: number[]): number {
 
 /** A dataset with one completed document whose segments hold `vectors`; the segments' ids in order. */
 async function seedDataset(url: string, vectors: number[][]): Promise<{ datasetId: string; ids: string[] }> {
-  const datasetId = randomUUID();
-  const documentId = randomUUID();
-  await queryDatabase(url, `INSERT INTO rag.datasets (id, workspace_id, name) VALUES ($1, $2, $3)`, [datasetId, workspaceId, `ds-${datasetId}`]);
-  await queryDatabase(
-    url,
-    `INSERT INTO rag.documents (id, workspace_id, dataset_id, position, name, batch, data_source_type, data_source_info, process_rule, indexing_status)
-     VALUES ($1, $2, $3, 1, 'doc', 'b1', 'upload_file', '{}', '{}', 'completed')`,
-    [documentId, workspaceId, datasetId],
-  );
+  const { datasetId, documentId } = await insertDatasetWithDocument((sql, params) => queryDatabase(url, sql, params), workspaceId);
   const ids = vectors.map(() => randomUUID());
   for (const [i, vector] of vectors.entries()) {
     await queryDatabase(
@@ -61,10 +52,7 @@ describe('the shared HNSW indexes over half-precision vectors (real Postgres wit
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = loadConfig('rag', ragConfigSpec, { DATABASE_URL: db.url, LOG_LEVEL: 'warn', NATS_URL: infraUrls().natsUrl, REDIS_URL: infraUrls().redisUrl });
-    database = new DatabaseService({ applicationName: 'shared-vector-index-test', database: config.database, definition: ragDatabase, migrateOnStart: false });
-    database.onModuleInit();
-    await database.whenReady();
+    ({ database } = await startRagDatabase({ ...infraUrls(), databaseUrl: db.url }, 'shared-vector-index-test'));
   });
 
   afterAll(async () => {
