@@ -7,6 +7,7 @@ import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { auditRecordsOf, DataExportRepository, toDataExport, type DataExportRow } from './data-export.repository';
 import { sealArchive } from './export-archive.util';
+import { LeasedJobLoop } from './leased-job-loop.util';
 import { LegalHoldRepository } from './legal-hold.repository';
 import { EXPORT_KEY_BOX, EXPORT_STORAGE, PRIVACY_SETTINGS, type ExportKeyBox, type ExportStorage, type PrivacySettings } from './privacy.settings';
 
@@ -34,9 +35,7 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 @Injectable()
 export class DataExportService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DataExportService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: LeasedJobLoop<DataExportRow>;
 
   constructor(
     private readonly exports: DataExportRepository,
@@ -48,20 +47,25 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
     @Inject(EXPORT_KEY_BOX) private readonly box: ExportKeyBox,
     @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-  ) {}
+  ) {
+    const owner = identity.instanceId;
+    this.loop = new LeasedJobLoop(
+      {
+        afterPass: () => this.purge(),
+        claim: () => this.exports.claim(owner, settings.jobLeaseSeconds),
+        process: (job) => this.build(job),
+        renew: (job) => this.exports.renew(job.id, owner, settings.jobLeaseSeconds),
+      },
+      { leaseSeconds: settings.jobLeaseSeconds, logger: this.logger, pollMs: POLL_MS, what: 'Data export' },
+    );
+  }
 
   onApplicationBootstrap(): void {
-    void this.db.whenReady().then(() => {
-      if (this.stopped) return;
-      this.timer = setInterval(() => this.kick(), POLL_MS);
-      this.timer.unref();
-    });
+    this.loop.start(this.db.whenReady());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.loop.stop();
   }
 
   async start(accountId: string, workspaceIds: string[]): Promise<StartExportResponse> {
@@ -90,29 +94,14 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
     throw new DomainError('gone', 'This download link has expired; request a new export.');
   }
 
-  /** Runs the loop once now rather than at the next tick. */
+  /** Runs the job loop now rather than at the next tick. */
   kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = this.work()
-      .catch((error: unknown) => this.logger.error({ err: error }, `Data export work failed: ${(error as Error).message}`))
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.loop.kick();
   }
 
-  private async work(): Promise<void> {
-    for (;;) {
-      if (this.stopped) return;
-      const job = await this.exports.claim(this.identity.instanceId, this.settings.jobLeaseSeconds);
-      if (!job) break;
-      await this.build(job);
-    }
-    await this.purge();
-  }
-
+  /** Builds one claimed export (the loop renews its lease meanwhile). */
   private async build(job: DataExportRow): Promise<void> {
     const owner = this.identity.instanceId;
-    const renew = setInterval(() => void this.exports.renew(job.id, owner, this.settings.jobLeaseSeconds).catch(() => undefined), (this.settings.jobLeaseSeconds * 1000) / 3);
     try {
       const archive = await this.gather(job);
       const { data, sealedKey } = sealArchive(Buffer.from(JSON.stringify(archive), 'utf8'), this.box);
@@ -130,8 +119,6 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
       const failed = await this.exports.fail(job.id, owner, (error as Error).message, MAX_ATTEMPTS);
       this.logger.warn(`Data export "${job.id}" failed (attempt ${job.attempts}): ${(error as Error).message}`);
       if (failed?.status === 'failed') this.record(job, 'privacy.export.completed', 'failure', { error: (error as Error).message.slice(0, 300) });
-    } finally {
-      clearInterval(renew);
     }
   }
 

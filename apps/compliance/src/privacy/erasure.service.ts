@@ -17,6 +17,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataExportRepository } from './data-export.repository';
 import { hashToken } from './data-export.service';
 import { ErasureRepository, toErasureStatus, type ErasureRequestRow, type ErasureStepRow } from './erasure.repository';
+import { LeasedJobLoop } from './leased-job-loop.util';
 import { LegalHoldRepository } from './legal-hold.repository';
 import { EXPORT_STORAGE, PRIVACY_SETTINGS, type ExportStorage, type PrivacySettings } from './privacy.settings';
 
@@ -48,10 +49,7 @@ export function retryDelayMs(attempts: number): number {
 @Injectable()
 export class ErasureService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ErasureService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = false;
+  private readonly loop: LeasedJobLoop<ErasureRequestRow>;
 
   constructor(
     private readonly sagas: ErasureRepository,
@@ -64,21 +62,24 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
     @Inject(EXPORT_STORAGE) private readonly storage: ExportStorage,
     @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-  ) {}
+  ) {
+    const owner = identity.instanceId;
+    this.loop = new LeasedJobLoop(
+      {
+        claim: () => this.sagas.claim(owner, settings.jobLeaseSeconds),
+        process: (saga) => this.drive(saga),
+        renew: (saga) => this.sagas.renew(saga.id, owner, settings.jobLeaseSeconds),
+      },
+      { leaseSeconds: settings.jobLeaseSeconds, logger: this.logger, pollMs: POLL_MS, what: 'Erasure' },
+    );
+  }
 
   onApplicationBootstrap(): void {
-    void this.db.whenReady().then(() => {
-      if (this.stopped) return;
-      this.timer = setInterval(() => this.kick(), POLL_MS);
-      this.timer.unref();
-      this.kick();
-    });
+    this.loop.start(this.db.whenReady());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** Checks legal holds, then stores the saga; it runs in the background. */
@@ -127,71 +128,47 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
     return toErasureStatus(request, await this.sagas.steps(id));
   }
 
+  /** Runs the saga loop now rather than at the next tick. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.work()
-      .catch((error: unknown) => this.logger.error({ err: error }, `Erasure work failed: ${(error as Error).message}`))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
-  private async work(): Promise<void> {
-    while (!this.stopped) {
-      const saga = await this.sagas.claim(this.identity.instanceId, this.settings.jobLeaseSeconds);
-      if (!saga) return;
-      await this.drive(saga);
-    }
-  }
-
+  /** Drives one claimed saga from its first step not done (the loop renews its lease meanwhile). */
   private async drive(saga: ErasureRequestRow): Promise<void> {
     const owner = this.identity.instanceId;
-    const renew = setInterval(() => void this.sagas.renew(saga.id, owner, this.settings.jobLeaseSeconds).catch(() => undefined), (this.settings.jobLeaseSeconds * 1000) / 3);
-    try {
-      for (const step of await this.sagas.steps(saga.id)) {
-        if (step.status === 'completed') continue;
-        if (this.stopped) return;
-        const fail = async (message: string, permanent: boolean) => {
-          const attempts = await this.sagas.failStep(saga.id, owner, step.service, message, permanent, retryDelayMs(step.attempts + 1));
-          this.logger.warn(`Erasure "${saga.id}": the ${step.service} step failed (attempt ${attempts}, ${permanent ? 'giving up' : 'will retry'}): ${message}`);
-          if (permanent) this.record(saga, 'failure', { error: `${step.service}: ${message}`.slice(0, 300) });
-        };
-        // A legal hold placed after the request stops the saga before its next step, as one placed before
-        // refuses the request: what is already erased stays erased, the rest is kept.
-        const held = await this.holds.activeFor(saga.subject_type === 'account' ? saga.account_id : null, saga.workspace_ids);
-        if (held.length > 0) {
-          await fail(`stopped by legal hold ${held[0].id}, placed while the erasure ran; the steps before this one were done`, true);
-          return;
-        }
-        let counts: Record<string, number>;
-        try {
-          counts = await this.runStep(saga, step);
-        } catch (error) {
-          const code = error instanceof DomainError ? error.code : 'internal_error';
-          await fail((error as Error).message, !TRANSIENT.has(code));
-          return;
-        }
-        if (!(await this.sagas.completeStep(saga.id, owner, step.service, counts))) {
-          this.logger.warn(`Erasure "${saga.id}" was taken over by another replica during its ${step.service} step`);
-          return;
-        }
+    for (const step of await this.sagas.steps(saga.id)) {
+      if (step.status === 'completed') continue;
+      if (this.loop.stopped) return;
+      const fail = async (message: string, permanent: boolean) => {
+        const attempts = await this.sagas.failStep(saga.id, owner, step.service, message, permanent, retryDelayMs(step.attempts + 1));
+        this.logger.warn(`Erasure "${saga.id}": the ${step.service} step failed (attempt ${attempts}, ${permanent ? 'giving up' : 'will retry'}): ${message}`);
+        if (permanent) this.record(saga, 'failure', { error: `${step.service}: ${message}`.slice(0, 300) });
+      };
+      // A legal hold placed after the request stops the saga before its next step, as one placed before
+      // refuses the request: what is already erased stays erased, the rest is kept.
+      const held = await this.holds.activeFor(saga.subject_type === 'account' ? saga.account_id : null, saga.workspace_ids);
+      if (held.length > 0) {
+        await fail(`stopped by legal hold ${held[0].id}, placed while the erasure ran; the steps before this one were done`, true);
+        return;
       }
-      const done = await this.sagas.complete(saga.id, owner);
-      if (!done) return;
-      const steps = await this.sagas.steps(saga.id);
-      this.record(saga, 'success', { counts: Object.fromEntries(steps.map((s) => [s.service, s.counts ?? {}])) });
-      this.logger.log(`Erasure "${saga.id}" completed`);
-    } finally {
-      clearInterval(renew);
+      let counts: Record<string, number>;
+      try {
+        counts = await this.runStep(saga, step);
+      } catch (error) {
+        const code = error instanceof DomainError ? error.code : 'internal_error';
+        await fail((error as Error).message, !TRANSIENT.has(code));
+        return;
+      }
+      if (!(await this.sagas.completeStep(saga.id, owner, step.service, counts))) {
+        this.logger.warn(`Erasure "${saga.id}" was taken over by another replica during its ${step.service} step`);
+        return;
+      }
     }
+    const done = await this.sagas.complete(saga.id, owner);
+    if (!done) return;
+    const steps = await this.sagas.steps(saga.id);
+    this.record(saga, 'success', { counts: Object.fromEntries(steps.map((s) => [s.service, s.counts ?? {}])) });
+    this.logger.log(`Erasure "${saga.id}" completed`);
   }
 
   private async runStep(saga: ErasureRequestRow, step: ErasureStepRow): Promise<Record<string, number>> {
