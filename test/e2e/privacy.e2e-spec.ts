@@ -273,7 +273,7 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     expect(verify.body).toMatchObject({ result: 'ok' });
   });
 
-  it('stops an erasure before its next step when a legal hold is placed while it runs', async () => {
+  it('stops an erasure before its next step when a legal hold is placed while it runs, and resumes it through its status link once released', async () => {
     const suffix = uniqueSuffix();
     const email = `dora-${suffix}@example.com`;
     const dora = await register(email, 'Dora Held');
@@ -321,7 +321,31 @@ describe('GDPR rights: export, erasure, legal holds', () => {
       );
       expect(row).toMatchObject({ details: { error: expect.stringContaining('legal hold') }, outcome: 'failure' });
     });
+
+    // Dora can no longer sign in; her status link takes the erasure up again once the hold is released.
+    const resumeUrl = started.body.status_url.replace('?token=', '/resume?token=');
+    expect((await client.call('POST', resumeUrl)).status).toBe(409);
+    expect((await client.call('POST', resumeUrl.replace(/token=.*/, 'token=not-the-token'))).status).toBe(404);
+    expect((await client.call('POST', `/console/api/account/erase/${started.body.id}/resume`)).status).toBe(400);
     expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: boss.token })).status).toBe(200);
+    const resumed = await client.call<ErasureStatus>('POST', resumeUrl);
+    expect(resumed.status).toBe(202);
+    expect(resumed.body.status).toBe('pending');
+    const finished = await pollUntil(
+      async () => {
+        const res = await client.call<ErasureStatus>('GET', started.body.status_url);
+        expect(res.body.status).not.toBe('failed');
+        return res.body.status === 'completed' ? res.body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the resumed erasure' },
+    );
+    expect(finished.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(await rowsHolding(stack.database.url, email)).toEqual([]);
+    expect((await client.call('POST', resumeUrl)).status).toBe(409);
+    await expectEventually(async () => {
+      const rows = await queryDatabase(stack.database.url, `SELECT 1 FROM compliance.audit_events WHERE action = 'privacy.erasure.resumed' AND resource_id = $1`, [started.body.id]);
+      expect(rows).toHaveLength(1);
+    });
   });
 
   it('erases an account: password, ownership and legal holds checked, personal fields anonymized, nothing left in any schema', async () => {

@@ -138,6 +138,16 @@ export const ErasureStatusRequestSchema = z.object({
   workspaceId: uuid.nullable(),
 });
 
+/**
+ * `privacy.erasure.resume.v1`: an account's erasure that stopped (`failed`: a legal hold placed while it ran,
+ * or a step refused) is taken up again at its first step not done, by the holder of its status token (the
+ * account itself can no longer sign in). Refused with `conflict` while a legal hold still covers it.
+ */
+export const ResumeErasureRequestSchema = z.object({
+  id: z.string().max(100),
+  token: z.string().max(200),
+});
+
 // ---- legal holds --------------------------------------------------------------------------------------
 
 export const LegalHoldSchema = z.object({

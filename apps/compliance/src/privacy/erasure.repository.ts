@@ -160,6 +160,21 @@ export class ErasureRepository {
     });
   }
 
+  /** A failed saga back to pending, its failed step with a clean slate; null when it is not failed (any more). */
+  async resume(id: string): Promise<ErasureRequestRow | null> {
+    return this.db.dataSource.transaction(async (m) => {
+      const [row] = await this.db.rowsIn<ErasureRequestRow>(
+        m,
+        `UPDATE ${REQUESTS} SET status = 'pending', error = NULL, finished_at = NULL, next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+         WHERE id = $1 AND status = 'failed' RETURNING *`,
+        [id],
+      );
+      if (!row) return null;
+      await m.query(`UPDATE ${STEPS} SET status = 'pending', attempts = 0, last_error = NULL WHERE request_id = $1 AND status = 'failed'`, [id]);
+      return row;
+    });
+  }
+
   /** Ends the saga; the end user's `user` string is dropped here (its hash stays, to recognise a repeated request). */
   async complete(id: string, owner: string): Promise<ErasureRequestRow | null> {
     const [row] = await this.db.rows<ErasureRequestRow>(

@@ -128,6 +128,30 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
     return toErasureStatus(request, await this.sagas.steps(id));
   }
 
+  /**
+   * Takes an account's stopped erasure up again, for the holder of its status token: its failed step and
+   * those after it run again from the start, unless a legal hold still covers the account or a workspace.
+   */
+  async resume(id: string, token: string): Promise<ErasureStatus> {
+    const request = await this.sagas.find(id);
+    if (!request || request.subject_type !== 'account' || request.status_token_hash !== hashToken(token)) throw new DomainError('not_found', 'Erasure request not found.');
+    if (request.status !== 'failed') throw new DomainError('conflict', `Only a stopped erasure can be resumed; this one is ${request.status}.`);
+    const held = await this.holds.activeFor(request.account_id, request.workspace_ids);
+    if (held.length > 0) throw new DomainError('conflict', `A legal hold (${held[0].id}) still prevents this erasure.`);
+    const resumed = await this.sagas.resume(id);
+    if (!resumed) throw new DomainError('conflict', 'The erasure changed meanwhile; poll its status.');
+    this.audit.record({
+      action: 'privacy.erasure.resumed',
+      actor: { id: request.account_id, type: 'account' },
+      details: { previous_error: (request.error ?? '').slice(0, 300) },
+      outcome: 'success',
+      resource: { id, type: 'erasure_request' },
+      workspaceId: request.requested_in,
+    });
+    this.kick();
+    return toErasureStatus(resumed, await this.sagas.steps(id));
+  }
+
   /** Runs the saga loop now rather than at the next tick. */
   kick(): void {
     this.loop.kick();

@@ -42,6 +42,11 @@ export class PrivacyHandler {
     return this.erasures.status(req.id, req.token, req.workspaceId);
   }
 
+  @OnRequest('privacy.erasure.resume.v1')
+  resumeErasure(req: RequestOf<'privacy.erasure.resume.v1'>): Promise<ResponseOf<'privacy.erasure.resume.v1'>> {
+    return this.erasures.resume(req.id, req.token);
+  }
+
   /**
    * A hold on a whole workspace also stops the orchestrator's retention job from deleting its runs: the
    * orchestrator is told first, so a hold is never stored here without it (the reason stays here).

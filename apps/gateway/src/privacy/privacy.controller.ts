@@ -57,6 +57,13 @@ export class PrivacyController {
     return this.privacy.accountErasureStatus(id, parseBody(TokenQuerySchema, query).token);
   }
 
+  /** Takes a stopped account erasure up again (after a legal hold is released), through its status link. */
+  @Post('account/erase/:erasureId/resume')
+  @HttpCode(202)
+  resumeAccountErasure(@Param('erasureId') id: string, @Query() query: unknown): Promise<ErasureStatus> {
+    return this.privacy.resumeAccountErasure(id, parseBody(TokenQuerySchema, query).token);
+  }
+
   @Post('apps/:appId/end-users/erase')
   @HttpCode(202)
   @UseGuards(ConsoleAuthGuard)

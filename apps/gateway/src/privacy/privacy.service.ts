@@ -117,6 +117,10 @@ export class PrivacyService {
     return this.bus.request('privacy.erasure.status.v1', { id, token, workspaceId: null });
   }
 
+  resumeAccountErasure(id: string, token: string): Promise<ErasureStatus> {
+    return this.bus.request('privacy.erasure.resume.v1', { id, token });
+  }
+
   /** An admin erases an end user of the Service API, in one app or in every app of the workspace. */
   async eraseEndUser(admin: ConsoleUser, appId: string | null, endUser: string): Promise<StartErasureResponse> {
     if (appId !== null) await this.requireApp(admin, appId);
