@@ -53,6 +53,17 @@ describe('Compose deployment', () => {
     for (const key of ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'SECRET_KEY', 'SYSTEM_STATUS_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'S3_SECRET_KEY']) expect([key, env[key]]).toEqual([key, '']);
   });
 
+  it('gives every service that uses the file store the same one: one volume at STORAGE_LOCAL_PATH (exports written by compliance are served by the gateway)', () => {
+    const compose = interpolatedCompose(exampleEnv());
+    const users = weftServices(compose).filter(([, service]) => environmentOf(service)['STORAGE_TYPE'] !== undefined);
+    expect(users.map(([name]) => name).sort()).toEqual(['compliance', 'gateway', 'node-runner', 'rag']);
+    const mounts = users.map(([name, service]) => {
+      const path = environmentOf(service)['STORAGE_LOCAL_PATH'];
+      return [name, (service.volumes ?? []).find((v) => v.split(':')[1] === path)?.split(':')[0]];
+    });
+    expect(mounts).toEqual(users.map(([name]) => [name, 'uploads']));
+  });
+
   it('runs the gateway in several replicas behind nginx, every Weft service from the one image', () => {
     const compose = interpolatedCompose(exampleEnv());
     expect(Number(compose.services['gateway']!.deploy!.replicas)).toBeGreaterThanOrEqual(2);

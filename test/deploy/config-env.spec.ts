@@ -35,13 +35,23 @@ function containerVariables(container: IContainer, objects: K8sObject[]): string
 }
 
 /** Settings with a development default that production must never run with. */
-const MUST_SET: Partial<Record<ServiceName, string[]>> = {
-  gateway: ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'SECRET_KEY', 'SYSTEM_STATUS_TOKEN', 'HTTP_HOST'],
-  orchestrator: ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'SECRET_KEY', 'HTTP_HOST'],
+const MUST_SET_BY_HAND: Record<ServiceName, string[]> = {
+  gateway: ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'SYSTEM_STATUS_TOKEN', 'HTTP_HOST'],
+  orchestrator: ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'HTTP_HOST'],
   'node-runner': ['REDIS_URL', 'NATS_URL', 'HTTP_HOST'],
   rag: ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'HTTP_HOST'],
   compliance: ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'HTTP_HOST'],
 };
+
+/**
+ * What production must set for a service: the list above, SECRET_KEY for every service whose schema reads
+ * it (they must share it: one seals what another opens), and the file store for every one that uses it (one
+ * writes what another serves). Read from the schemas, so a service that starts using either is covered.
+ */
+function mustSet(service: ServiceName): string[] {
+  const known = knownTo(service);
+  return [...MUST_SET_BY_HAND[service], ...(known.has('SECRET_KEY') ? ['SECRET_KEY'] : []), ...(known.has('STORAGE_TYPE') ? ['STORAGE_TYPE'] : [])];
+}
 
 describe('environment variables the deployment sets', () => {
   describe.each(OVERLAYS)('Kubernetes overlay %s', (overlay) => {
@@ -51,7 +61,7 @@ describe('environment variables the deployment sets', () => {
         const deployment = find(objects, 'Deployment', service) as unknown as IDeployment;
         const names = deployment.spec!.template.spec!.containers.flatMap((c) => containerVariables(c, objects));
         expect([service, unknownFor(service, names)]).toEqual([service, []]);
-        expect([service, (MUST_SET[service] ?? []).filter((name) => !names.includes(name))]).toEqual([service, []]);
+        expect([service, mustSet(service).filter((name) => !names.includes(name))]).toEqual([service, []]);
       }
     });
 
@@ -72,7 +82,7 @@ describe('environment variables the deployment sets', () => {
       const names = Object.keys(environmentOf(service));
       const targets: ServiceName[] = name === 'migrate' ? ['gateway', 'orchestrator', 'rag', 'compliance'] : [name as ServiceName];
       for (const target of targets) expect([name, target, unknownFor(target, names)]).toEqual([name, target, []]);
-      if (name !== 'migrate') expect([name, (MUST_SET[name as ServiceName] ?? []).filter((v) => !names.includes(v))]).toEqual([name, []]);
+      if (name !== 'migrate') expect([name, mustSet(name as ServiceName).filter((v) => !names.includes(v))]).toEqual([name, []]);
     }
   });
 

@@ -193,6 +193,14 @@ describe('Kubernetes manifests', () => {
       const podEgress = policies.flatMap((p) => (p.spec!.egress ?? []).flatMap((rule) => (rule.to ?? []).filter((peer) => peer.podSelector && !peer.namespaceSelector)));
       const podTargets = new Set(podEgress.map((peer) => peer.podSelector!.matchLabels!['app.kubernetes.io/name']));
       expect(podTargets).toEqual(new Set(['nats', 'postgres', 'redis']));
+      // Every service that uses the object store (it loads the weft-storage ConfigMap) may reach it.
+      const storageUsers = byKind<IDeployment>(objects, 'Deployment')
+        .filter((d) => d.spec!.template.spec!.containers.some((c) => (c.envFrom ?? []).some((source) => source.configMapRef?.name === 'weft-storage')))
+        .map((d) => d.metadata!.name!)
+        .sort();
+      expect(storageUsers).toEqual(['compliance', 'gateway', 'node-runner', 'rag']);
+      const publicEgress = policies.find((p) => p.metadata!.name === 'public-egress')!.spec!.podSelector.matchExpressions![0]!.values!;
+      expect(publicEgress).toEqual(expect.arrayContaining(storageUsers));
       // Public egress never includes private ranges.
       for (const p of policies) {
         for (const rule of p.spec!.egress ?? []) {
