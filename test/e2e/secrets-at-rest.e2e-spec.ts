@@ -148,6 +148,16 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
     expect(verified.body).toMatchObject({ result: 'ok' });
   });
 
+  it('refuses to run in production on the development default SECRET_KEY, which anyone can read in the source', async () => {
+    for (const service of ['gateway', 'orchestrator', 'compliance'] as const) {
+      const bad = await stack.replica(service, { NODE_ENV: 'production', SECRET_KEY: '' });
+      bad.start();
+      const status = await bad.exited();
+      expect([service, status.code]).toEqual([service, 1]);
+      expect(bad.logs()).toContain(`Refusing to start ${service} in production (NODE_ENV=production) with the development default of SECRET_KEY`);
+    }
+  });
+
   it('refuses to start with a current key id that names no key, saying which variable is wrong', async () => {
     const bad = await stack.replica('gateway', { ENCRYPTION_CURRENT_KEY_ID: 'k9', ENCRYPTION_KEYS: `k2:${NEW_KEY}` });
     bad.start();

@@ -1,6 +1,6 @@
-import { ConfigValidationError, loadConfig, maskConfig } from './load-config';
+import { ConfigValidationError, developmentSecretsRefused, loadConfig, maskConfig } from './load-config';
 import { env } from './config-var';
-import { gatewayConfigSpec, nodeRunnerConfigSpec, orchestratorConfigSpec } from './services.config';
+import { complianceConfigSpec, gatewayConfigSpec, nodeRunnerConfigSpec, orchestratorConfigSpec, ragConfigSpec } from './services.config';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -130,5 +130,21 @@ describe('maskConfig', () => {
       expect(problems[0]).toMatch(message);
       expect(problems[0]).not.toContain(material);
     });
+  });
+});
+
+describe('developmentSecretsRefused', () => {
+  const production = { NODE_ENV: 'production' };
+  it('in production, names secret variables left at their development default, and nothing once they are set', () => {
+    expect(developmentSecretsRefused(complianceConfigSpec, production)).toEqual(['SECRET_KEY']);
+    expect(developmentSecretsRefused(complianceConfigSpec, { ...production, SECRET_KEY: '' })).toEqual(['SECRET_KEY']);
+    expect(developmentSecretsRefused(complianceConfigSpec, { ...production, SECRET_KEY: 'a-long-random-value-0123456789abcdef' })).toEqual([]);
+    // A service whose schema has no such secret has none to name.
+    expect(developmentSecretsRefused(ragConfigSpec, production)).toEqual([]);
+  });
+
+  it('refuses nothing outside production (development and tests run on the defaults)', () => {
+    expect(developmentSecretsRefused(complianceConfigSpec, {})).toEqual([]);
+    expect(developmentSecretsRefused(complianceConfigSpec, { NODE_ENV: 'test' })).toEqual([]);
   });
 });

@@ -18,6 +18,18 @@ export function listConfigVars(spec: ConfigSpec, path: string[] = []): Array<{ p
   );
 }
 
+/**
+ * In production (NODE_ENV=production, as the image sets), the secret variables of a spec left at their
+ * development default (SECRET_KEY's is in the source code, so anyone can read it): a service refuses to
+ * run with any of them. Elsewhere (development, tests) none.
+ */
+export function developmentSecretsRefused(spec: ConfigSpec, source: NodeJS.ProcessEnv = process.env): string[] {
+  if (source['NODE_ENV'] !== 'production') return [];
+  return listConfigVars(spec)
+    .filter(({ variable }) => variable.secret && variable.default !== undefined && variable.default !== '' && (source[variable.env] ?? '') === '')
+    .map(({ variable }) => variable.env);
+}
+
 function describeValue(variable: ConfigVar<unknown>, raw: string): string {
   return variable.secret ? '(a secret value, not shown)' : JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
 }

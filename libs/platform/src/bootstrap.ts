@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuditService } from '@weft/audit';
-import { ConfigOf, ConfigSpec, ConfigValidationError, databaseConfig, httpConfig, loadConfig, loggingConfig, maskConfig, runtimeConfig } from '@weft/config';
+import { ConfigOf, ConfigSpec, ConfigValidationError, databaseConfig, developmentSecretsRefused, httpConfig, loadConfig, loggingConfig, maskConfig, runtimeConfig } from '@weft/config';
 import type { ServiceName } from '@weft/contracts';
 import { ReadinessService } from '@weft/health';
 import { flushErrorReporting, initErrorReporting } from '@weft/logging';
@@ -89,6 +89,12 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   if (process.argv[2] === 'migrate') {
     await migrateAndExit(options, config as unknown as { database?: ConfigOf<typeof databaseConfig> });
     return undefined;
+  }
+  // Migrating needs no secret; running, or re-sealing secrets, with a key anyone can read from the source does.
+  const defaults = developmentSecretsRefused(options.spec);
+  if (defaults.length > 0) {
+    process.stderr.write(`Refusing to start ${options.service} in production (NODE_ENV=production) with the development default of ${defaults.join(', ')}: set a long random value, the same in every service.\n`);
+    process.exit(1);
   }
   if (process.argv[2] === 'rotate-secrets') {
     await rotateSecretsAndExit(options, config);
