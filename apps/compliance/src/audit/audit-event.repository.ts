@@ -275,23 +275,25 @@ export class AuditEventRepository {
   }
 
   /**
-   * Seals the head and the checkpoints that have no seal yet: the anchors of a chain kept from before seals
-   * existed, at the first start after the upgrade. Says what it sealed (the caller logs and records it).
+   * Seals a chain kept from before seals existed, at the first start after the upgrade: only when no anchor
+   * carries a seal yet (the head unsealed and every checkpoint too). An unsealed anchor beside sealed ones
+   * was not left by the upgrade: it is left alone for verification to report (`refused`), never blessed.
    */
-  async sealUnsealed(): Promise<{ checkpoints: number[]; head: number | null }> {
+  async sealUnsealed(): Promise<{ checkpoints: number[]; head: number | null; refused: boolean }> {
     return this.db.dataSource.transaction(async (m) => {
       const [head] = (await m.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as { last_seq: string; last_hash: string; seal: string | null }[];
       if (!head) throw new Error('The audit chain head row is missing');
-      const checkpoints = (await m.query(`SELECT seq, prev_hash FROM ${CHECKPOINTS} WHERE seal IS NULL ORDER BY seq`)) as { seq: string; prev_hash: string }[];
-      for (const c of checkpoints) {
-        await m.query(`UPDATE ${CHECKPOINTS} SET seal = $2 WHERE seq = $1`, [c.seq, this.sealer.seal({ kind: 'checkpoint', prevHash: c.prev_hash, seq: Number(c.seq) })]);
+      const checkpoints = (await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq FOR UPDATE`)) as { seq: string; prev_hash: string; seal: string | null }[];
+      const unsealed = checkpoints.filter((c) => c.seal === null);
+      if (head.seal === null && unsealed.length === checkpoints.length) {
+        for (const c of checkpoints) {
+          await m.query(`UPDATE ${CHECKPOINTS} SET seal = $2 WHERE seq = $1`, [c.seq, this.sealer.seal({ kind: 'checkpoint', prevHash: c.prev_hash, seq: Number(c.seq) })]);
+        }
+        const seq = Number(head.last_seq);
+        await m.query(`UPDATE ${HEAD} SET seal = $1 WHERE id = 1`, [this.sealer.seal({ hash: head.last_hash, kind: 'head', seq })]);
+        return { checkpoints: checkpoints.map((c) => Number(c.seq)), head: seq, refused: false };
       }
-      let sealedHead: number | null = null;
-      if (head.seal === null) {
-        sealedHead = Number(head.last_seq);
-        await m.query(`UPDATE ${HEAD} SET seal = $1 WHERE id = 1`, [this.sealer.seal({ hash: head.last_hash, kind: 'head', seq: sealedHead })]);
-      }
-      return { checkpoints: checkpoints.map((c) => Number(c.seq)), head: sealedHead };
+      return { checkpoints: [], head: null, refused: head.seal === null || unsealed.length > 0 };
     });
   }
 
@@ -304,12 +306,12 @@ export class AuditEventRepository {
 }
 
 /**
- * `rotate-secrets` for the audit chain: re-seals the head and every checkpoint under the current key, after checking each existing seal with
- * the key it names: a seal that does not check out is never replaced by a good one. Seals already under
- * the current key are left alone, so running it again changes nothing.
+ * `rotate-secrets` for the audit chain: re-seals the head and every checkpoint under the current key, after
+ * checking each existing seal with the key it names: a seal that does not check out is never replaced by a
+ * good one. Seals already under the current key are left alone, so running it again changes nothing.
  */
 export async function resealAuditAnchors(source: DataSource, sealer: AuditSealer): Promise<{ resealed: number; scanned: number }> {
-return source.transaction(async (m) => {
+  return source.transaction(async (m) => {
     const [head] = (await m.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as { last_seq: string; last_hash: string; seal: string | null }[];
     if (!head) throw new Error('The audit chain head row is missing');
     const anchors: { anchor: AuditAnchor; seal: string | null; update: (seal: string) => Promise<unknown> }[] = [
@@ -335,7 +337,6 @@ return source.transaction(async (m) => {
     return { resealed, scanned: anchors.length };
   });
 }
-
 
 /** The break a seal that does not check out makes, at the anchor's record. */
 function sealBreak(kind: 'checkpoint' | 'head', check: SealCheck, seq: number): ChainBreak | null {

@@ -4,9 +4,10 @@ import { DatabaseService } from '@weft/persistence';
 import { AuditEventRepository } from './audit-event.repository';
 
 /**
- * At start, seals the chain's anchors that have no seal yet: a chain kept from before seals existed gets
- * them at the first start after the upgrade (the migration has no keys). That is said loudly, in the log and
- * in the trail itself (`audit.chain.sealed`), since sealing trusts what the database holds at that moment.
+ * At start, seals a chain kept from before seals existed (none of its anchors sealed yet): it gets them at
+ * the first start after the upgrade (the migration has no keys). That is said loudly, in the log and in the
+ * trail itself (`audit.chain.sealed`), since sealing trusts what the database holds at that moment. An anchor
+ * that lost its seal while others kept theirs is not sealed again.
  */
 @Injectable()
 export class AuditSealService implements OnApplicationBootstrap {
@@ -25,9 +26,13 @@ export class AuditSealService implements OnApplicationBootstrap {
       .catch((error: unknown) => this.logger.error({ err: error }, `Sealing the audit chain's anchors failed: ${(error as Error).message}`));
   }
 
-  /** Seals what is unsealed; resolves to what it sealed. */
-  async sealUnsealed(): Promise<{ checkpoints: number[]; head: number | null }> {
+  /** Seals a chain from before seals; resolves to what it sealed, or says it refused (an anchor unsealed beside sealed ones). */
+  async sealUnsealed(): Promise<{ checkpoints: number[]; head: number | null; refused: boolean }> {
     const sealed = await this.events.sealUnsealed();
+    if (sealed.refused) {
+      this.logger.error("An anchor of the audit chain has lost its seal while others kept theirs; it is not sealed again. GET /console/api/audit/verify says which");
+      return sealed;
+    }
     // A new install's empty chain (its head row from the migration) is sealed without a word.
     if ((sealed.head === null || sealed.head === 0) && sealed.checkpoints.length === 0) return sealed;
     this.logger.warn(

@@ -195,8 +195,8 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     const sealing = app.get(AuditSealService);
     await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET seal = NULL');
     const [{ last_seq: seq }] = await queryDatabase<{ last_seq: string }>(db.url, 'SELECT last_seq FROM compliance.audit_chain_head');
-    expect(await sealing.sealUnsealed()).toEqual({ checkpoints: [], head: Number(seq) });
-    expect(await sealing.sealUnsealed()).toEqual({ checkpoints: [], head: null });
+    expect(await sealing.sealUnsealed()).toEqual({ checkpoints: [], head: Number(seq), refused: false });
+    expect(await sealing.sealUnsealed()).toEqual({ checkpoints: [], head: null, refused: false });
     await expectEventually(async () => {
       const rows = await queryDatabase<{ details: Record<string, unknown> }>(db.url, `SELECT details FROM compliance.audit_events WHERE action = 'audit.chain.sealed'`);
       expect(rows).toEqual([{ details: { checkpoints: [], head_seq: Number(seq) } }]);
@@ -290,6 +290,9 @@ describe('audit retention pruning', () => {
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_mismatch', seq: 9 }, result: 'broken' });
     await queryDatabase(db.url, 'UPDATE compliance.audit_checkpoints SET seal = NULL WHERE seq = 9');
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_missing', seq: 9 }, result: 'broken' });
+    // Nor does a restart bless it: an unsealed anchor beside sealed ones is not sealed at start.
+    expect(await app.get(AuditSealService).sealUnsealed()).toEqual({ checkpoints: [], head: null, refused: true });
+    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_missing', seq: 9 }, result: 'broken' });
     // Re-sealing (secrets:rotate) refuses to bless it.
     const source = app.get(DatabaseService).dataSource;
     await expect(resealAuditAnchors(source, new AuditSealer(KEYRING))).rejects.toThrow(/Refusing to re-seal the audit chain: the checkpoint at record 9 has no seal/);
@@ -318,5 +321,18 @@ describe('audit retention pruning', () => {
     expect(seals.map((r) => r.seal.split(':')[0])).toEqual(['k2', 'k2']);
     // This service was started with k1 only: it cannot check seals under k2 and says so.
     expect(await app.get(AuditTrailHandler).verify()).toMatchObject({ first_broken: { reason: 'seal_key_unknown' }, result: 'broken' });
+  });
+
+  it('seals a chain from before seals, checkpoints included, at start (the upgrade), and records which', async () => {
+    await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET seal = NULL');
+    await queryDatabase(db.url, 'UPDATE compliance.audit_checkpoints SET seal = NULL');
+    expect(await app.get(AuditTrailHandler).verify()).toMatchObject({ first_broken: { reason: 'seal_missing' }, result: 'broken' });
+    const sealed = await app.get(AuditSealService).sealUnsealed();
+    expect(sealed).toMatchObject({ checkpoints: [8], refused: false });
+    expect(await app.get(AuditTrailHandler).verify()).toMatchObject({ checkpoint: { seq: 8 }, result: 'ok' });
+    await expectEventually(async () => {
+      const rows = await queryDatabase<{ details: Record<string, unknown> }>(db.url, `SELECT details FROM compliance.audit_events WHERE action = 'audit.chain.sealed'`);
+      expect(rows).toEqual([{ details: { checkpoints: [8], head_seq: sealed.head } }]);
+    });
   });
 });
