@@ -14,7 +14,7 @@ export class HandlerOwnershipError extends Error {
 }
 
 /** Checks that every subject a service owns has exactly one handler and nothing is handled twice. */
-export function checkHandlerOwnership(owned: RequestSubject[], counts: Map<RequestSubject, number>): string[] {
+export function checkHandlerOwnership(owned: readonly RequestSubject[], counts: Map<RequestSubject, number>): string[] {
   const problems: string[] = [];
   for (const subject of owned) {
     if ((counts.get(subject) ?? 0) === 0) problems.push(`subject "${subject}" is owned by this service but has no handler`);
@@ -52,7 +52,7 @@ export class HandlerExplorer implements OnApplicationBootstrap {
         this.logger.debug(`Handler "${wrapper.name}.${method}" answers "${subject}"`);
       }
     }
-    const problems = checkHandlerOwnership([...(this.options.handles ?? subjectsOwnedBy(this.options.service))], this.bus.handlerCounts());
+    const problems = checkHandlerOwnership(this.options.handles ?? subjectsOwnedBy(this.options.service), this.bus.handlerCounts());
     if (problems.length > 0) throw new HandlerOwnershipError(problems);
     void this.bus.start();
   }

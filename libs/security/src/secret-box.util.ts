@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { deriveKeys } from './key-derivation.util';
 
 const VERSION = 'v1';
 
@@ -9,7 +10,7 @@ const VERSION = 'v1';
  * with the purpose as context, so one configured secret never serves two purposes with the same key.
  */
 export class SecretBox {
-  private readonly keys = new Map<string, Buffer>();
+  private readonly keys: Map<string, Buffer>;
 
   /** `keys` maps key ids to secret material; `currentKeyId` encrypts. */
   constructor(
@@ -17,11 +18,7 @@ export class SecretBox {
     private readonly currentKeyId: string,
     purpose: string,
   ) {
-    for (const [id, material] of Object.entries(keys)) {
-      if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`Invalid key id "${id}"`);
-      this.keys.set(id, Buffer.from(hkdfSync('sha256', material, 'weft-secret-box', purpose, 32)));
-    }
-    if (!this.keys.has(currentKeyId)) throw new Error(`No key with id "${currentKeyId}"`);
+    this.keys = deriveKeys(keys, currentKeyId, 'weft-secret-box', purpose);
   }
 
   /** Encrypts a UTF-8 string under the current key. */

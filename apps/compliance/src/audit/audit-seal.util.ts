@@ -1,5 +1,5 @@
-import type { SecretKeyring } from '@weft/security';
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { deriveKeys, type SecretKeyring } from '@weft/security';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** A point of the chain that is sealed: the head (last record) or a retention checkpoint (where the kept part begins). */
 export type AuditAnchor = { hash: string; kind: 'head'; seq: number } | { kind: 'checkpoint'; prevHash: string; seq: number };
@@ -22,11 +22,10 @@ function message(anchor: AuditAnchor): string {
  * the current key; older keys still listed verify older seals (`npm run secrets:rotate` re-seals).
  */
 export class AuditSealer {
-  private readonly keys = new Map<string, Buffer>();
+  private readonly keys: Map<string, Buffer>;
 
   constructor(private readonly keyring: SecretKeyring) {
-    for (const [id, material] of Object.entries(keyring.keys)) this.keys.set(id, Buffer.from(hkdfSync('sha256', material, 'weft-audit-seal', 'chain-anchors', 32)));
-    if (!this.keys.has(keyring.currentKeyId)) throw new Error(`The audit seal's current key "${keyring.currentKeyId}" is not in the keyring`);
+    this.keys = deriveKeys(keyring.keys, keyring.currentKeyId, 'weft-audit-seal', 'chain-anchors');
   }
 
   /** The seal of `anchor` under the current key. */

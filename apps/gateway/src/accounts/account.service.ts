@@ -117,12 +117,17 @@ export class AccountService {
     });
   }
 
+  /** For actions that ask for the caller's password again (a password change, an erasure, handing over a workspace): 400 when it is wrong. */
+  async confirmPassword(accountId: string, password: string): Promise<void> {
+    const account = await this.accounts.findById(accountId);
+    if (!account || !(await verifyPassword(password, account.passwordHash))) throw new DomainError('invalid_param', 'The current password is wrong.');
+  }
+
   /** Changes the caller's password and ends every other session of the account. */
   async changePassword(accountId: string, workspaceId: string, sessionId: string, req: z.infer<typeof ChangePasswordRequestSchema>, client: RequestClientInfo): Promise<void> {
     if (req.new_password !== req.repeat_new_password) throw new DomainError('invalid_param', 'The new passwords do not match.');
     assertPasswordPolicy(req.new_password, this.settings.passwordPolicy);
-    const account = await this.accounts.findById(accountId);
-    if (!account || !(await verifyPassword(req.password, account.passwordHash))) throw new DomainError('invalid_param', 'The current password is wrong.');
+    await this.confirmPassword(accountId, req.password);
     await this.accounts.setPasswordHash(accountId, await hashPassword(req.new_password));
     await this.sessions.revokeAllOf(accountId, 'password_changed', undefined, sessionId);
     this.record('account.password.changed', accountId, workspaceId, client);

@@ -7,8 +7,8 @@ import type { SecretBox } from '@weft/security';
 import type { FileStorage } from '@weft/storage';
 import { createDecipheriv } from 'node:crypto';
 import { AccountRepository } from '../accounts/account.repository';
+import { AccountService } from '../accounts/account.service';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
-import { verifyPassword } from '../accounts/password.util';
 import { AppRepository } from '../apps/app.repository';
 import { FILE_STORAGE } from '../files/file-upload.config';
 import { PrivacyRepository } from './privacy.repository';
@@ -42,6 +42,7 @@ export class PrivacyService {
     private readonly bus: MessageBus,
     private readonly privacy: PrivacyRepository,
     private readonly accounts: AccountRepository,
+    private readonly accountService: AccountService,
     private readonly apps: AppRepository,
     private readonly audit: AuditService,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
@@ -94,8 +95,7 @@ export class PrivacyService {
    * workspace because its owner left.
    */
   async eraseAccount(user: ConsoleUser, password: string, deleteDocuments: boolean): Promise<StartErasureResponse> {
-    const account = await this.accounts.findById(user.accountId);
-    if (!account || !(await verifyPassword(password, account.passwordHash))) throw new DomainError('invalid_param', 'The current password is wrong.');
+    await this.accountService.confirmPassword(user.accountId, password);
     const memberships = await this.privacy.memberships(user.accountId);
     const shared = memberships.find((m) => m.role === 'owner' && m.others > 0);
     if (shared) {

@@ -9,7 +9,7 @@ import { CONSOLE_AUTH_SETTINGS, type ConsoleAuthSettings } from '../accounts/con
 import { AuthSessionRepository } from '../accounts/auth-session.repository';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
 import type { TokenResponse } from '../accounts/account.dto';
-import { hashPassword, verifyPassword } from '../accounts/password.util';
+import { hashPassword } from '../accounts/password.util';
 import { type WorkspaceRole, roleAtLeast } from '../accounts/workspace-role.util';
 import type { ActivateRequestSchema, InviteMembersRequestSchema } from './workspace.dto';
 import { EmailTakenError, WorkspaceRepository } from './workspace.repository';
@@ -92,8 +92,7 @@ export class WorkspaceService {
     const previous = await this.requireMember(actor, memberId);
     if (memberId === actor.accountId) throw new DomainError('invalid_param', 'You already own this workspace.');
     if ((await this.accounts.findById(memberId))?.status !== 'active') throw new DomainError('invalid_param', 'Only an active account can own a workspace.');
-    const account = await this.accounts.findById(actor.accountId);
-    if (!account || !(await verifyPassword(password, account.passwordHash))) throw new DomainError('invalid_param', 'The current password is wrong.');
+    await this.accountService.confirmPassword(actor.accountId, password);
     if (!(await this.workspaces.transferOwnership(actor.workspaceId, actor.accountId, memberId))) {
       throw new DomainError('conflict', 'The workspace changed hands or lost this member meanwhile; reload the members and try again.');
     }
