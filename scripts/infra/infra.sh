@@ -378,7 +378,31 @@ EOF
   log "pgvector: installed ($(grep -E '^default_version' "$PG_SHARE/extension/vector.control" | tr -d "' ")) in $((SECONDS - started))s"
 }
 
+# The code sandbox (docs/security.md): bubblewrap confines code nodes, Debian's CPython with libseccomp runs
+# Python code and compiles the seccomp filters. Without them the node runner refuses code nodes and says why,
+# so a machine where they cannot be installed gets a warning here rather than no platform at all.
+SANDBOX_PYTHON=${CODE_PYTHON_PATH:-/usr/bin/python3}
+missing_sandbox_packages() {
+  local pkgs=()
+  [[ -x ${CODE_SANDBOX_BWRAP_PATH:-/usr/bin/bwrap} ]] || pkgs+=(bubblewrap)
+  if [[ ! -x $SANDBOX_PYTHON ]]; then pkgs+=(python3 python3-seccomp)
+  elif ! "$SANDBOX_PYTHON" -I -c 'import seccomp' >/dev/null 2>&1; then pkgs+=(python3-seccomp); fi
+  printf '%s\n' "${pkgs[@]}"
+}
+ensure_sandbox_tools() {
+  local pkgs reason
+  mapfile -t pkgs < <(missing_sandbox_packages)
+  (( ${#pkgs[@]} )) || return 0
+  reason=$(why_cannot_install)
+  if [[ -n $reason ]]; then
+    log "WARNING: the code sandbox needs ${pkgs[*]} and they cannot be installed ($reason); code nodes will be refused until they are (as root: apt-get install -y ${pkgs[*]})"
+    return 0
+  fi
+  apt_install "${pkgs[@]}"
+}
+
 install_missing() {
+  ensure_sandbox_tools
   detect_missing
   (( ${#MISSING_PKGS[@]} || NEED_PGVECTOR )) || return 0
   local reason

@@ -94,6 +94,21 @@ export const runtimeConfig = {
   shutdownTimeoutMs: env.int('SHUTDOWN_TIMEOUT_MS', { default: '10000', min: 100, doc: 'time in-flight work gets to finish on SIGTERM' }),
 };
 
+/** Jinja2 rendering (template-transform nodes in the orchestrator, jinja2 prompts in node runners), done in worker threads. */
+export const templatesConfig = {
+  timeoutMs: env.int('TEMPLATE_RENDER_TIMEOUT_MS', {
+    default: '2000',
+    min: 50,
+    doc: 'time one Jinja2 template (a template-transform node or a jinja2 prompt of an llm node) may take to render before its node fails; the worker thread rendering it is stopped and replaced',
+  }),
+  workers: env.int('TEMPLATE_RENDER_WORKERS', {
+    default: '1',
+    min: 1,
+    max: 16,
+    doc: 'worker threads rendering Jinja2 templates per orchestrator and per node runner, off the event loop; further renders wait for a free one',
+  }),
+};
+
 /** The HTTP listener of a service; each service has its own port variable. */
 export function httpConfig(portVariable: string, defaultPort: number) {
   return {

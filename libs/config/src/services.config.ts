@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ServiceName } from '@weft/contracts';
 import { ConfigSpec, env } from './config-var';
-import { currentKeyIdCheck, databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig, securityConfig, storageConfig } from './fragments.config';
+import { currentKeyIdCheck, databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig, securityConfig, storageConfig, templatesConfig } from './fragments.config';
 
 const common = {
   logging: loggingConfig,
@@ -115,6 +115,7 @@ export const orchestratorConfigSpec = {
       doc: 'how often an orchestrator replica runs the archive and retention jobs (one replica at a time per job, under a Postgres advisory lock)',
     }),
   },
+  templates: templatesConfig,
   workflow: {
     leaseTtlMs: env.int('RUN_LEASE_TTL_MS', {
       default: '15000',
@@ -133,10 +134,30 @@ export const nodeRunnerConfigSpec = {
   http: httpConfig('NODE_RUNNER_PORT', 5003),
   storage: storageConfig,
   code: {
+    isolation: {
+      allowWeak: env.bool('CODE_SANDBOX_ALLOW_WEAK_ISOLATION', {
+        default: 'false',
+        doc: 'run code nodes even where the bubblewrap sandbox cannot start, as plain child processes that can read the host (unsafe with untrusted editors; logged as a warning and shown in /v1/system/status). Unset, such a node runner refuses code nodes and says why',
+      }),
+      bwrapPath: env.string('CODE_SANDBOX_BWRAP_PATH', { default: '/usr/bin/bwrap', doc: 'the bubblewrap binary that confines code nodes' }),
+      pythonPath: env.string('CODE_PYTHON_PATH', {
+        default: '/usr/bin/python3',
+        doc: 'the CPython that runs Python code nodes inside the sandbox; it must be under /usr (the only host folder the sandbox sees) and have python3-seccomp',
+      }),
+    },
+    javascriptWorkers: env.int('CODE_JAVASCRIPT_WORKERS', { default: '2', min: 1, max: 32, doc: 'sandboxed JavaScript hosts kept per node runner; each runs one code node at a time' }),
+    maxConcurrent: env.int('CODE_MAX_CONCURRENT', { default: '8', min: 1, max: 256, doc: 'code nodes one node runner executes at the same time; the rest wait for a slot' }),
+    maxConcurrentPerWorkspace: env.int('CODE_MAX_CONCURRENT_PER_WORKSPACE', {
+      default: '4',
+      min: 1,
+      max: 256,
+      doc: 'of those, most one workspace may hold, so a workspace that floods code nodes cannot take every slot; its other code nodes wait',
+    }),
     maxOutputBytes: env.int('CODE_MAX_OUTPUT_BYTES', { default: '1048576', min: 1024, doc: 'size of the result a code node may return' }),
     memoryMb: env.int('CODE_MAX_MEMORY_MB', { default: '64', min: 8, max: 4096, doc: 'memory a code node may use' }),
-    pythonWorkers: env.int('CODE_PYTHON_WORKERS', { default: '1', min: 1, max: 32, doc: 'warm Python sandboxes kept per node runner' }),
-    timeoutMs: env.int('CODE_EXECUTION_TIMEOUT_MS', { default: '5000', min: 50, doc: 'CPU time a code node may take' }),
+    pythonWorkers: env.int('CODE_PYTHON_WORKERS', { default: '2', min: 1, max: 32, doc: 'Python run processes kept forked and isolated ahead of time per node runner; each is used for one run' }),
+    scratchMb: env.int('CODE_SCRATCH_MB', { default: '16', min: 1, max: 1024, doc: 'size of the private /tmp a Python code node may write to' }),
+    timeoutMs: env.int('CODE_EXECUTION_TIMEOUT_MS', { default: '5000', min: 50, doc: 'time a code node may run (wall clock; CPU time is capped at the same, rounded up to seconds)' }),
   },
   httpRequest: {
     maxResponseBytes: env.int('HTTP_REQUEST_MAX_RESPONSE_BYTES', { default: '10485760', min: 1024, doc: 'largest response body an http-request node or provider call accepts' }),
@@ -156,6 +177,7 @@ export const nodeRunnerConfigSpec = {
       },
     ),
   },
+  templates: templatesConfig,
   worker: {
     ackWaitMs: env.int('NODE_JOB_ACK_WAIT_MS', {
       default: '30000',

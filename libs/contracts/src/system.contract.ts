@@ -12,6 +12,8 @@ export const ServiceStatusSchema = z.object({
   startedAt: z.string(),
   uptimeSeconds: z.number(),
   version: z.string(),
+  /** Conditions an operator should know about that do not make the instance unready. */
+  warnings: z.array(z.string().max(2000)).max(50).optional(),
 });
 export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
 

@@ -8,6 +8,7 @@ import { MetricsModule } from '@weft/metrics';
 import { DatabaseService, PersistenceDefinition, PersistenceModule, RedisModule, RedisService } from '@weft/persistence';
 import { RequestContextMiddleware } from './request-context.middleware';
 import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
+import { ServiceNotices } from './service-notices';
 import { SystemStatusHandler } from './system-status.handler';
 
 /** The config every service has; `database` only where the service owns a schema. */
@@ -75,8 +76,8 @@ export class PlatformModule implements NestModule {
         ),
         AuditModule.forRoot(identity.service),
       ],
-      providers: [{ provide: SERVICE_IDENTITY, useValue: identity }, SystemStatusHandler],
-      exports: [SERVICE_IDENTITY],
+      providers: [{ provide: SERVICE_IDENTITY, useValue: identity }, ServiceNotices, SystemStatusHandler],
+      exports: [SERVICE_IDENTITY, ServiceNotices],
     };
   }
 

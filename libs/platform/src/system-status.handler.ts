@@ -3,9 +3,10 @@ import { ServiceStatus } from '@weft/contracts';
 import { ReadinessService } from '@weft/health';
 import { OnRequest } from '@weft/messaging';
 import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
+import { ServiceNotices } from './service-notices';
 
-/** What this instance says about itself: identity, uptime and the state of each dependency. */
-export async function describeSelf(identity: ServiceIdentity, readiness: ReadinessService): Promise<ServiceStatus> {
+/** What this instance says about itself: identity, uptime, the state of each dependency and its warnings. */
+export async function describeSelf(identity: ServiceIdentity, readiness: ReadinessService, notices?: ServiceNotices): Promise<ServiceStatus> {
   const report = await readiness.report();
   return {
     service: identity.service,
@@ -15,6 +16,7 @@ export async function describeSelf(identity: ServiceIdentity, readiness: Readine
     uptimeSeconds: Math.round((Date.now() - identity.startedAt.getTime()) / 1000),
     ready: report.status === 'ok',
     dependencies: Object.fromEntries(Object.entries(report.checks).map(([name, check]) => [name, check.status])),
+    warnings: notices?.list() ?? [],
   };
 }
 
@@ -24,10 +26,11 @@ export class SystemStatusHandler {
   constructor(
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     private readonly readiness: ReadinessService,
+    private readonly notices: ServiceNotices,
   ) {}
 
   @OnRequest('system.status.v1')
   async status(): Promise<ServiceStatus> {
-    return describeSelf(this.identity, this.readiness);
+    return describeSelf(this.identity, this.readiness, this.notices);
   }
 }

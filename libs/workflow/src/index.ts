@@ -1,3 +1,4 @@
 export * from './conditions';
 export * from './dsl';
+export * from './templates';
 export * from './variables';

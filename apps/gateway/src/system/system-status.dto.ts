@@ -6,6 +6,7 @@ export interface ServiceInstanceResponse {
   uptime_seconds: number;
   ready: boolean;
   dependencies: Record<string, 'up' | 'down'>;
+  warnings: string[];
 }
 
 /** One service in `/v1/system/status`: down when no instance answered in time. */
@@ -15,6 +16,8 @@ export interface ServiceStatusResponse {
   version: string | null;
   uptime_seconds: number | null;
   dependencies: Record<string, 'up' | 'down'>;
+  /** Every instance's warnings (for example code nodes running with weak isolation), once each. */
+  warnings: string[];
   instances: ServiceInstanceResponse[];
 }
 
@@ -25,13 +28,14 @@ export interface SystemStatusResponse {
 }
 
 export function toServiceStatusResponse(name: ServiceName, answers: ServiceStatus[]): ServiceStatusResponse {
-  if (answers.length === 0) return { name, status: 'down', version: null, uptime_seconds: null, dependencies: {}, instances: [] };
+  if (answers.length === 0) return { name, status: 'down', version: null, uptime_seconds: null, dependencies: {}, warnings: [], instances: [] };
   const instances = answers.map((a) => ({
     instance_id: a.instanceId,
     version: a.version,
     uptime_seconds: a.uptimeSeconds,
     ready: a.ready,
     dependencies: a.dependencies,
+    warnings: a.warnings ?? [],
   }));
   // A dependency is reported down for the service when any instance sees it down.
   const dependencies: Record<string, 'up' | 'down'> = {};
@@ -43,6 +47,7 @@ export function toServiceStatusResponse(name: ServiceName, answers: ServiceStatu
     version: oldest.version,
     uptime_seconds: oldest.uptimeSeconds,
     dependencies,
+    warnings: [...new Set(answers.flatMap((a) => a.warnings ?? []))],
     instances,
   };
 }

@@ -1,9 +1,10 @@
 import { CodeSandbox } from '../sandbox';
+import { testSandboxOptions } from '../sandbox/sandbox-test.util';
 import { CodeExecutor } from './code.executor';
 import { testContext, testJob } from './node-test.util';
 
 describe('CodeExecutor', () => {
-  const sandbox = new CodeSandbox({ maxOutputBytes: 100_000, memoryMb: 32, timeoutMs: 1000 });
+  const sandbox = new CodeSandbox(testSandboxOptions());
   const executor = new CodeExecutor(sandbox);
   afterAll(() => sandbox.close());
 

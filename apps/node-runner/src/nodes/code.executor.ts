@@ -8,7 +8,7 @@ const LANGUAGES: readonly string[] = ['python3', 'javascript'] satisfies CodeLan
 /**
  * The code node: gathers its input variables, runs `main` in the sandbox (time and memory limited) and
  * checks the returned object against the declared outputs. Error types follow Dify: the code failing
- * is CodeExecutionError, a result that does not match the declaration is OutputValidationError.
+ * (or the sandbox being unavailable) is CodeExecutionError, a result that does not match the declaration is OutputValidationError.
  */
 export class CodeExecutor implements RemoteNodeExecutor {
   constructor(private readonly sandbox: CodeSandbox) {}
@@ -28,7 +28,7 @@ export class CodeExecutor implements RemoteNodeExecutor {
     }
     if (typeof data['code'] !== 'string') return failed('CodeNodeError', 'The code node has no code.', { inputs });
 
-    const run = await this.sandbox.run({ code: data['code'], inputs, language: language as CodeLanguage }, ctx.signal);
+    const run = await this.sandbox.run({ code: data['code'], inputs, language: language as CodeLanguage, workspaceId: job.workspaceId }, ctx.signal);
     if (!run.ok) return failed(run.kind === 'invalid_output' ? 'OutputValidationError' : 'CodeExecutionError', run.error, { inputs });
     const checked = checkCodeOutputs(run.result, declarations(data['outputs']));
     if (!checked.ok) return failed('OutputValidationError', checked.error, { inputs });

@@ -1,5 +1,5 @@
 import type { NodeJob } from '@weft/contracts';
-import { isPlainObject, type VariablePool } from '@weft/workflow';
+import { isPlainObject, type JinjaRenderer, type VariablePool } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import type { ChatMessage, ResponseFormat } from '../providers/provider.types';
 import { currentQuery, historyMessages, historyText, loadHistory, readMemory, type ConversationHistorySource } from './conversation-memory.util';
@@ -23,6 +23,7 @@ export class LlmExecutor implements RemoteNodeExecutor {
   constructor(
     private readonly providers: ChatProviderSource,
     private readonly history: ConversationHistorySource,
+    private readonly jinja: Pick<JinjaRenderer, 'render'>,
   ) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
@@ -37,13 +38,15 @@ export class LlmExecutor implements RemoteNodeExecutor {
     if ('error' in context) return failed('InvalidContextStructureError', context.error, { inputs });
     if (context.text !== undefined) inputs['#context#'] = context.text;
 
-    let messages: ChatMessage[];
+    let messages: ChatMessage[] = [];
     try {
-      messages = entries.map((entry) => ({
-        // A completion prompt is sent as one user message: every provider here speaks chat.
-        role: model.mode === 'completion' ? 'user' : ROLES.has(entry.role as ChatMessage['role']) ? (entry.role as ChatMessage['role']) : 'user',
-        content: renderPromptEntry(entry, ctx.pool, context.text ?? '', variables),
-      }));
+      for (const entry of entries) {
+        messages.push({
+          // A completion prompt is sent as one user message: every provider here speaks chat.
+          role: model.mode === 'completion' ? 'user' : ROLES.has(entry.role as ChatMessage['role']) ? (entry.role as ChatMessage['role']) : 'user',
+          content: await renderPromptEntry(entry, ctx.pool, context.text ?? '', variables, this.jinja),
+        });
+      }
     } catch (error) {
       return failed('TemplateRenderError', `Failed to render the prompt: ${(error as Error).message}`, { inputs });
     }

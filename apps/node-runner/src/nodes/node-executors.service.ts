@@ -1,6 +1,8 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { NodeJob } from '@weft/contracts';
 import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
+import { ServiceNotices } from '@weft/platform';
+import { JinjaRenderer } from '@weft/workflow';
 import { UploadedFilesService, type UploadedFileSource } from '../files/uploaded-files.service';
 import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
@@ -23,8 +25,11 @@ import { QuestionClassifierExecutor } from './question-classifier.executor';
  * `RemoteNodeType`: a type added there does not compile until it has an executor here.
  */
 @Injectable()
-export class NodeExecutors implements OnModuleDestroy {
+export class NodeExecutors implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(NodeExecutors.name);
   private readonly sandbox: CodeSandbox;
+  /** Renders the jinja2 prompts of llm nodes in worker threads, so a slow template cannot stall the other jobs. */
+  private readonly templates: JinjaRenderer;
   private readonly llm: LlmExecutor;
   private readonly code: CodeExecutor;
   private readonly httpRequest: HttpRequestExecutor;
@@ -39,18 +44,35 @@ export class NodeExecutors implements OnModuleDestroy {
     @Inject(UploadedFilesService) uploads: UploadedFileSource,
     @Inject(ConversationHistoryService) history: ConversationHistorySource,
     @Inject(KnowledgeService) knowledge: KnowledgeSource,
+    private readonly notices: ServiceNotices,
   ) {
     this.knowledgeRetrieval = new KnowledgeRetrievalExecutor(knowledge, providers);
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
     const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });
     this.sandbox = new CodeSandbox(config.code);
-    this.llm = new LlmExecutor(providers, history);
+    this.templates = new JinjaRenderer({ timeoutMs: config.templates.timeoutMs, workers: config.templates.workers });
+    this.llm = new LlmExecutor(providers, history, this.templates);
     this.code = new CodeExecutor(this.sandbox);
     this.httpRequest = new HttpRequestExecutor({ files, guard, maxResponseBytes, maxTimeoutSeconds });
     this.parameterExtractor = new ParameterExtractorExecutor(providers, history);
     this.questionClassifier = new QuestionClassifierExecutor(providers, history);
     this.documentExtractor = new DocumentExtractorExecutor(files);
+  }
+
+  /** Checks the code sandbox at start, so an operator learns at once (log and system status) how code nodes are confined. */
+  onModuleInit(): void {
+    const status = this.sandbox.start();
+    if (status.level === 'bubblewrap') {
+      this.logger.log('Code nodes run in bubblewrap sandboxes (namespaces, seccomp, resource limits)');
+      return;
+    }
+    const warning =
+      status.level === 'weak'
+        ? `Code nodes run with WEAK isolation (CODE_SANDBOX_ALLOW_WEAK_ISOLATION=true): user code can read the host. ${status.reason ?? ''}`.trim()
+        : `Code nodes are refused: the code sandbox is unavailable (${status.reason ?? 'unknown reason'}). Install bubblewrap and python3-seccomp, or see docs/security.md.`;
+    this.logger.warn(warning);
+    this.notices.warn('code-sandbox', warning);
   }
 
   executorFor(type: RemoteNodeType): RemoteNodeExecutor {
@@ -80,7 +102,7 @@ export class NodeExecutors implements OnModuleDestroy {
     return this.executorFor(job.nodeType).execute(job, ctx);
   }
 
-  onModuleDestroy(): Promise<void> {
-    return this.sandbox.close();
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([this.sandbox.close(), this.templates.close()]);
   }
 }

@@ -1,6 +1,7 @@
 import type { NodeResult } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
+import { ServiceNotices } from '@weft/platform';
 import { Counter, Registry } from 'prom-client';
 import { NODE_JOBS_CONSUMER, NodeJobContext, NodeJobsHandler } from './node-jobs.handler';
 import { NodeExecutors } from './node-executors.service';
@@ -46,7 +47,7 @@ describe('NodeJobsHandler', () => {
   let bus: RecordingBus;
   let handler: NodeJobsHandler;
   let cost: Counter<string>;
-  const executors = new NodeExecutors(testConfig(), testChatProviders().providers, testUploads(), testHistory(), testKnowledge());
+  const executors = new NodeExecutors(testConfig(), testChatProviders().providers, testUploads(), testHistory(), testKnowledge(), new ServiceNotices());
   const ctx = (): NodeJobContext & { beats: number } => {
     const c = { beats: 0, deliveryCount: 1, working: () => void c.beats++ };
     return c;

@@ -12,15 +12,17 @@ import { ChatProviderService } from '../providers/chat-providers.service';
 import type { ProviderCredentials } from '../providers/provider-registry.util';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 import type { NodeExecutionContext } from './node-executor.types';
+import { testSandboxOptions } from '../sandbox/sandbox-test.util';
 
 // Helpers for the node executor specs; not used by production code.
 
 /** The parts of the node runner's config the executors read, with loopback allowed for local test servers. */
 export function testConfig(overrides: { concurrency?: number } = {}): NodeRunnerConfig {
   return {
-    code: { maxOutputBytes: 100_000, memoryMb: 32, pythonWorkers: 1, timeoutMs: 2000 },
+    code: testSandboxOptions({ timeoutMs: 2000 }),
     httpRequest: { maxResponseBytes: 1_000_000, maxTimeoutSeconds: 5, ssrfAllowedHosts: '127.0.0.1' },
     models: { priceTable: { openai: { 'test-priced': { currency: 'USD', input: 1, output: 2, unit: 0.000001 } } } },
+    templates: { timeoutMs: 2000, workers: 1 },
     worker: { ackWaitMs: 30_000, concurrency: overrides.concurrency ?? 4 },
   } as unknown as NodeRunnerConfig;
 }

@@ -1,20 +1,5 @@
-import { Template } from '@huggingface/jinja';
-import { extractTemplateSelectors, isPlainObject, renderTemplate, type VariablePool } from '@weft/workflow';
+import { extractTemplateSelectors, isPlainObject, renderTemplate, type JinjaRenderer, type VariablePool } from '@weft/workflow';
 import { asSelector } from './node-executor.types';
-
-const CACHE_SIZE = 500;
-const templates = new Map<string, Template>();
-
-/** A Jinja2 template, parsed once per text (the same published graph renders the same prompts on every run). */
-export function compileJinja(text: string): Template {
-  let template = templates.get(text);
-  if (!template) {
-    template = new Template(text);
-    if (templates.size >= CACHE_SIZE) templates.delete(templates.keys().next().value as string);
-    templates.set(text, template);
-  }
-  return template;
-}
 
 /** One prompt entry of an llm node: Dify's basic (`{{#node.var#}}`) or jinja2 edition. */
 export interface PromptEntry {
@@ -46,10 +31,22 @@ export function jinjaVariables(data: Record<string, unknown>, pool: VariablePool
   return values;
 }
 
-/** Renders one entry; `{{#context#}}` becomes the context (empty when the node has none), as in Dify's LLM prompts. */
-export function renderPromptEntry(entry: PromptEntry, pool: VariablePool, context: string, variables: Record<string, unknown>): string {
-  if (entry.edition === 'jinja2') return compileJinja(entry.text).render(variables);
-  return renderTemplate(entry.text, pool, { context });
+/**
+ * Renders one entry; `{{#context#}}` becomes the context (empty when the node has none), as in Dify's LLM prompts.
+ * Jinja2 entries render in `jinja`'s worker threads (which cache parsed templates by text); a failed render throws
+ * with the renderer's message.
+ */
+export async function renderPromptEntry(
+  entry: PromptEntry,
+  pool: VariablePool,
+  context: string,
+  variables: Record<string, unknown>,
+  jinja: Pick<JinjaRenderer, 'render'>,
+): Promise<string> {
+  if (entry.edition !== 'jinja2') return renderTemplate(entry.text, pool, { context });
+  const result = await jinja.render(entry.text, variables);
+  if (!result.ok) throw new Error(result.error);
+  return result.output;
 }
 
 /** The pool values basic-edition entries read, keyed `#node.var#` as Dify lists them in a node's inputs. */

@@ -11,4 +11,5 @@ export type {
   CodeRunRequest,
   CodeRunResult,
   CodeSandboxOptions,
+  IsolationStatus,
 } from './sandbox.types';

@@ -1,174 +1,204 @@
-import { createRequire } from 'node:module';
-import {
-  newQuickJSWASMModuleFromVariant,
-  QuickJSContext,
-  QuickJSHandle,
-  QuickJSWASMModule,
-  RELEASE_SYNC,
-} from 'quickjs-emscripten';
-import { CodeRunResult } from './sandbox.types';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { JAVASCRIPT_HOST_SOURCE, type JavaScriptHostConfig } from './javascript-host.util';
+import type { SandboxLauncher } from './sandbox-launcher.service';
+import type { CodeRunResult } from './sandbox.types';
 
-// The published variant loads its emscripten module with import(), which Jest's CommonJS runtime rejects;
-// requiring the package's CommonJS build of that module works under Jest and in the compiled service alike.
-const nodeRequire = createRequire(__filename);
-const QUICKJS_VARIANT: typeof RELEASE_SYNC = {
-  type: 'sync',
-  importFFI: RELEASE_SYNC.importFFI,
-  importModuleLoader: () =>
-    Promise.resolve(nodeRequire('@jitl/quickjs-wasmfile-release-sync/emscripten-module') as never),
-};
+/** Settings of the JavaScript runner; the limits apply to every run. */
+export interface JavaScriptRunnerOptions {
+  hosts: number;
+  maxOutputBytes: number;
+  memoryMb: number;
+  timeoutMs: number;
+}
 
-const MB = 1024 * 1024;
-// Well below the wasm module's own stack, so deep recursion ends as a catchable "stack overflow" in the VM.
-const MAX_STACK_BYTES = 256 * 1024;
+interface Job {
+  id: number;
+  inputsJson: string;
+  code: string;
+  resolve: (result: CodeRunResult) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+  timer?: NodeJS.Timeout;
+}
 
-// The VM gets nothing from the host: QuickJS has no require, process, fetch or file access of its own, and
-// this prelude only adds a console whose methods discard their arguments.
-const PRELUDE = `globalThis.console = Object.freeze({ log() {}, info() {}, warn() {}, error() {}, debug() {} });`;
+interface Host {
+  process: ChildProcess;
+  ready: boolean;
+  job?: Job;
+  stderr: string;
+}
 
-// Runs after the user's script so `main` may be a function declaration or a top-level const. It returns the
-// output as a JSON string, or an object describing why there is none.
-const CALL_MAIN = `(() => {
-  const inputs = JSON.parse(globalThis.__weftInputs);
-  delete globalThis.__weftInputs;
-  if (typeof main !== 'function') return { kind: 'runtime', error: 'Code must define a function named main' };
-  const output = main(inputs);
-  if (output !== null && typeof output === 'object' && typeof output.then === 'function') {
-    return { kind: 'invalid_output', error: 'Output must be an object, but main returned a Promise (async main is not supported)' };
-  }
-  if (output === null || typeof output !== 'object' || Array.isArray(output)) {
-    const got = output === null ? 'null' : Array.isArray(output) ? 'an array' : typeof output;
-    return { kind: 'invalid_output', error: 'Output must be an object, got ' + got };
-  }
-  try {
-    return JSON.stringify(output);
-  } catch (e) {
-    return { kind: 'invalid_output', error: 'Output is not JSON-serializable: ' + (e && e.message) };
-  }
-})()`;
+// QuickJS checks its own deadline at every interrupt poll; the host is killed only if it misses it by this much.
+const HOST_DEADLINE_GRACE_MS = 1000;
+const RESTART_BACKOFF_MS = 2000;
+// The host's own V8 heap holds the run's strings and QuickJS's glue, not user objects (those live in wasm memory).
+const HOST_HEAP_MB = 128;
 
-/** Runs JavaScript code nodes in QuickJS (WebAssembly), one fresh runtime per run. */
+/**
+ * Runs JavaScript code nodes in a small pool of sandboxed host processes (see JAVASCRIPT_HOST_SOURCE), one
+ * run per host at a time, so user code never runs on the node runner's event loop. A host that overruns its
+ * deadline, or whose run is aborted, is killed and replaced.
+ */
 export class JavaScriptRunner {
-  private module?: Promise<QuickJSWASMModule>;
+  private readonly hosts: Host[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private lastFailure?: { at: number; error: string };
 
-  constructor(private readonly limits: { maxOutputBytes: number; memoryMb: number; timeoutMs: number }) {}
+  constructor(
+    private readonly launcher: SandboxLauncher,
+    private readonly options: JavaScriptRunnerOptions,
+  ) {}
 
-  /**
-   * QuickJS executes synchronously on the calling thread, so a run blocks the event loop for up to timeoutMs.
-   * The abort signal is therefore honoured when the run starts and at every interrupt check, which only sees
-   * aborts raised from outside this thread's event loop (or before the run).
-   */
-  async run(code: string, inputs: Record<string, unknown>, signal?: AbortSignal): Promise<CodeRunResult> {
-    const quickJs = await this.loadModule();
-    if (signal?.aborted) return abortedResult();
+  run(code: string, inputs: Record<string, unknown>, signal?: AbortSignal): Promise<CodeRunResult> {
+    if (this.closed) return Promise.resolve({ ok: false, kind: 'aborted', error: 'Code sandbox is closed' });
+    if (signal?.aborted) return Promise.resolve(abortedResult());
     let inputsJson: string;
     try {
       inputsJson = JSON.stringify(inputs);
     } catch (error) {
-      return { ok: false, kind: 'runtime', error: `Inputs are not JSON-serializable: ${messageOf(error)}` };
+      return Promise.resolve({ ok: false, kind: 'runtime', error: `Inputs are not JSON-serializable: ${messageOf(error)}` });
     }
+    if (this.lastFailure && Date.now() - this.lastFailure.at < RESTART_BACKOFF_MS && this.hosts.every((host) => !host.ready)) {
+      return Promise.resolve({ ok: false, kind: 'runtime', error: `JavaScript sandbox failed to start: ${this.lastFailure.error}` });
+    }
+    return new Promise<CodeRunResult>((resolve) => {
+      const job: Job = { code, id: this.nextId++, inputsJson, resolve, signal };
+      if (signal) {
+        job.onAbort = () => this.abort(job);
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      this.queue.push(job);
+      while (this.hosts.length < this.options.hosts) this.spawn();
+      this.dispatch();
+    });
+  }
 
-    const runtime = quickJs.newRuntime();
-    let stopReason: 'aborted' | 'timeout' | undefined;
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) this.settle(job, { ok: false, kind: 'aborted', error: 'Code sandbox is closed' });
+    for (const host of this.hosts.splice(0)) {
+      if (host.job) this.settle(host.job, { ok: false, kind: 'aborted', error: 'Code sandbox is closed' });
+      host.process.kill('SIGKILL');
+    }
+  }
+
+  private spawn(): void {
+    const config: JavaScriptHostConfig = {
+      maxOutputBytes: this.options.maxOutputBytes,
+      memoryMb: this.options.memoryMb,
+      nodeModules: this.launcher.nodeModulesPath(),
+      timeoutMs: this.options.timeoutMs,
+    };
+    const process = this.launcher.launch({
+      binds: [this.launcher.nodeModulesBind(), { from: globalThis.process.execPath, to: '/sandbox/node' }],
+      command: [
+        '/usr/bin/prlimit', '--core=0', '--fsize=0', '--nofile=256', '--nproc=64', '--',
+        this.launcher.nodePath(), `--max-old-space-size=${HOST_HEAP_MB}`, '-e', JAVASCRIPT_HOST_SOURCE, JSON.stringify(config),
+      ],
+      proc: false,
+      seccomp: true,
+    });
+    const host: Host = { process, ready: false, stderr: '' };
+    this.hosts.push(host);
+    process.stderr?.on('data', (chunk: Buffer) => {
+      host.stderr = (host.stderr + chunk.toString()).slice(-4000);
+    });
+    process.stdin?.on('error', () => undefined);
+    createInterface({ input: process.stdout! }).on('line', (line) => this.onLine(host, line));
+    process.on('error', (error) => this.retire(host, `JavaScript sandbox failed to start: ${error.message}`));
+    process.on('exit', (code, signal) => {
+      const said = host.stderr.trim().split('\n').pop();
+      this.retire(host, `JavaScript sandbox stopped (${signal ?? `exit code ${String(code)}`})${said ? `: ${said}` : ''}`);
+    });
+  }
+
+  private onLine(host: Host, line: string): void {
+    let message: { op?: string; id?: number; outcome?: CodeRunResult };
     try {
-      runtime.setMemoryLimit(this.limits.memoryMb * MB);
-      runtime.setMaxStackSize(MAX_STACK_BYTES);
-      const deadline = Date.now() + this.limits.timeoutMs;
-      runtime.setInterruptHandler(() => {
-        if (signal?.aborted) stopReason = 'aborted';
-        else if (Date.now() > deadline) stopReason = 'timeout';
-        return stopReason !== undefined;
-      });
-      const context = runtime.newContext();
-      try {
-        const outcome = this.execute(context, code, inputsJson);
-        if (stopReason === 'timeout') return this.timeoutResult();
-        if (stopReason === 'aborted') return abortedResult();
-        return outcome;
-      } finally {
-        context.dispose();
-      }
-    } catch (error) {
-      // A failure outside the VM's own exceptions means the wasm module may be in a bad state: start afresh.
-      this.module = undefined;
-      if (stopReason === 'timeout') return this.timeoutResult();
-      if (stopReason === 'aborted') return abortedResult();
-      return { ok: false, kind: 'runtime', error: `JavaScript sandbox failed: ${messageOf(error)}` };
-    } finally {
-      try {
-        runtime.dispose();
-      } catch {
-        this.module = undefined;
-      }
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      return;
+    }
+    if (message.op === 'ready') {
+      host.ready = true;
+      this.lastFailure = undefined;
+      this.dispatch();
+      return;
+    }
+    const job = host.job;
+    if (!job || job.id !== message.id || !message.outcome) return;
+    host.job = undefined;
+    this.settle(job, message.outcome);
+    // The heap a run filled to its memory limit is not worth keeping: replace the host.
+    if (!message.outcome.ok && message.outcome.kind === 'memory') this.replace(host);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const host of this.hosts) {
+      if (!host.ready || host.job) continue;
+      const job = this.queue.shift();
+      if (!job) return;
+      host.job = job;
+      host.process.stdin?.write(`${JSON.stringify({ code: job.code, id: job.id, inputsJson: job.inputsJson })}\n`);
+      job.timer = setTimeout(() => {
+        if (host.job !== job) return;
+        host.job = undefined;
+        this.settle(job, { ok: false, kind: 'timeout', error: `Code ran longer than the ${this.options.timeoutMs} ms limit` });
+        this.replace(host);
+      }, this.options.timeoutMs + HOST_DEADLINE_GRACE_MS);
     }
   }
 
-  private execute(context: QuickJSContext, code: string, inputsJson: string): CodeRunResult {
-    const prelude = context.evalCode(PRELUDE, 'prelude.js');
-    if (prelude.error) return this.failure(context, prelude.error);
-    prelude.value.dispose();
-
-    const inputsHandle = context.newString(inputsJson);
-    context.setProp(context.global, '__weftInputs', inputsHandle);
-    inputsHandle.dispose();
-
-    const script = context.evalCode(code, 'code.js');
-    if (script.error) return this.failure(context, script.error);
-    script.value.dispose();
-
-    const call = context.evalCode(CALL_MAIN, 'call-main.js');
-    if (call.error) return this.failure(context, call.error);
-    const handle = call.value;
-    try {
-      if (context.typeof(handle) !== 'string') {
-        const problem = context.dump(handle) as { kind: 'invalid_output' | 'runtime'; error: string };
-        return { ok: false, kind: problem.kind, error: problem.error };
-      }
-      const json = context.getString(handle);
-      if (Buffer.byteLength(json, 'utf8') > this.limits.maxOutputBytes) {
-        return { ok: false, kind: 'invalid_output', error: `Output is larger than the ${this.limits.maxOutputBytes} byte limit` };
-      }
-      return { ok: true, result: JSON.parse(json) as Record<string, unknown> };
-    } finally {
-      handle.dispose();
+  private abort(job: Job): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.settle(job, abortedResult());
+      return;
     }
+    const host = this.hosts.find((candidate) => candidate.job === job);
+    if (!host) return;
+    host.job = undefined;
+    this.settle(job, abortedResult());
+    this.replace(host);
   }
 
-  private failure(context: QuickJSContext, errorHandle: QuickJSHandle): CodeRunResult {
-    let dumped: unknown;
-    try {
-      dumped = context.dump(errorHandle);
-    } finally {
-      errorHandle.dispose();
+  private settle(job: Job, result: CodeRunResult): void {
+    clearTimeout(job.timer);
+    if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
+    job.resolve(result);
+  }
+
+  private replace(host: Host): void {
+    this.remove(host);
+    host.process.kill('SIGKILL');
+    if (!this.closed && (this.queue.length > 0 || this.hosts.length < this.options.hosts)) this.spawn();
+  }
+
+  /** A host that died on its own: its run fails, and a fresh host takes its place while work is waiting. */
+  private retire(host: Host, error: string): void {
+    if (!this.hosts.includes(host)) return;
+    this.remove(host);
+    const job = host.job;
+    host.job = undefined;
+    if (job) this.settle(job, { ok: false, kind: 'runtime', error });
+    if (!host.ready) {
+      // It never started: starting again at once would fail the same way, so fail what waits instead of looping.
+      this.lastFailure = { at: Date.now(), error };
+      for (const waiting of this.queue.splice(0)) this.settle(waiting, { ok: false, kind: 'runtime', error });
+      return;
     }
-    const error = describeVmError(dumped);
-    if (/out of memory/i.test(error)) {
-      return { ok: false, kind: 'memory', error: `Code used more than the ${this.limits.memoryMb} MB memory limit` };
-    }
-    return { ok: false, kind: 'runtime', error };
+    if (!this.closed && this.queue.length > 0) this.spawn();
   }
 
-  private timeoutResult(): CodeRunResult {
-    return { ok: false, kind: 'timeout', error: `Code ran longer than the ${this.limits.timeoutMs} ms limit` };
+  private remove(host: Host): void {
+    const index = this.hosts.indexOf(host);
+    if (index >= 0) this.hosts.splice(index, 1);
   }
-
-  private loadModule(): Promise<QuickJSWASMModule> {
-    this.module ??= newQuickJSWASMModuleFromVariant(QUICKJS_VARIANT);
-    return this.module;
-  }
-}
-
-function describeVmError(dumped: unknown): string {
-  if (dumped && typeof dumped === 'object') {
-    const { name, message, stack } = dumped as { message?: unknown; name?: unknown; stack?: unknown };
-    const head = [name, message].filter((part) => typeof part === 'string' && part !== '').join(': ');
-    // QuickJS stacks name the file and line ("at main (code.js:3)"), which is what a workflow author needs.
-    const where = typeof stack === 'string' ? /\(?(code\.js:\d+(?::\d+)?)\)?/.exec(stack)?.[1] : undefined;
-    if (head) return where ? `${head} (${where})` : head;
-  }
-  // QuickJS reports some out-of-memory conditions as a bare null exception.
-  if (dumped === null) return 'out of memory';
-  return `Uncaught ${typeof dumped === 'string' ? dumped : JSON.stringify(dumped)}`;
 }
 
 function abortedResult(): CodeRunResult {

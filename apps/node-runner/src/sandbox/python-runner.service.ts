@@ -1,220 +1,254 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
-import {
-  PYTHON_BOOTSTRAP,
-  PYTHON_WORKER_SOURCE,
-  PythonRunMessage,
-  PythonRunOutcome,
-  PythonWorkerData,
-  PythonWorkerMessage,
-} from './python-worker.util';
-import { CodeRunResult } from './sandbox.types';
+import type { ChildProcess } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PYTHON_ZYGOTE_SOURCE, type PythonZygoteConfig } from './python-zygote.util';
+import type { SandboxLauncher } from './sandbox-launcher.service';
+import type { CodeRunResult } from './sandbox.types';
+import { DENIED_SYSCALLS, PYTHON_ONLY_DENIED_SYSCALLS } from './seccomp-policy.util';
 
-// After the deadline the run is interrupted with KeyboardInterrupt; code that swallows it (or is stuck in a
-// long C call) gets this much longer before the worker is terminated and replaced.
-const INTERRUPT_GRACE_MS = 300;
-// The worker's own JavaScript heap holds Pyodide's glue code and the run's messages, not Python objects.
-const WORKER_JS_HEAP_MB = 128;
-const SIGINT = 2;
+/** Settings of the Python runner; the limits apply to every run. */
+export interface PythonRunnerOptions {
+  maxOutputBytes: number;
+  memoryMb: number;
+  scratchMb: number;
+  spares: number;
+  timeoutMs: number;
+}
 
-interface Job {
-  code: string;
-  id: number;
-  inputsJson: string;
+/** What the zygote reports about a run: its result file is complete, or its process ended without one. */
+type ZygoteReport = { op: 'done'; id: string } | { op: 'exit'; id: string; timedOut: boolean; code?: number; signal?: number } | { op: 'ready' };
+
+interface PendingRun {
+  aborted: boolean;
   resolve: (result: CodeRunResult) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-  deadline?: NodeJS.Timeout;
-  grace?: NodeJS.Timeout;
-  /** Set once the main thread has decided how the run ends (timeout, abort); the worker's reply is then ignored. */
-  verdict?: CodeRunResult;
 }
 
-interface PooledWorker {
-  interrupt: Uint8Array;
-  job?: Job;
-  ready: boolean;
-  worker: Worker;
+interface Zygote {
+  process: ChildProcess;
+  ready: Promise<void>;
+  runs: Map<string, PendingRun>;
+  stderr: string;
 }
 
-/** Runs Python code nodes in a small pool of Pyodide worker threads, one run per worker at a time. */
+// How long past the zygote's own deadline a run may stay unanswered before the zygote is taken for stuck.
+const STUCK_GRACE_MS = 3000;
+// Address space beyond memoryMb for the interpreter itself: thread stacks and the allocator's arena.
+const HEADROOM_MB = 48;
+const MAX_THREADS = 16;
+const SIGXCPU = 24;
+const SIGXFSZ = 25;
+const SIGSEGV = 11;
+const SIGKILL = 9;
+const RESTART_BACKOFF_MS = 2000;
+
+/**
+ * Runs Python code nodes with Debian's CPython in a sandboxed zygote (see PYTHON_ZYGOTE_SOURCE): each run gets
+ * a process of its own, forked and isolated ahead of time, used once. Payloads and results cross through
+ * files in a folder only the sandbox user and the node runner can open.
+ */
 export class PythonRunner {
-  private readonly pool: PooledWorker[] = [];
-  private readonly queue: Job[] = [];
+  private zygote?: Zygote;
+  private ipcDir?: string;
   private nextId = 1;
+  private lastFailure?: { at: number; error: string };
   private closed = false;
-  private readonly pyodidePath = createRequire(__filename).resolve('pyodide/pyodide.js');
 
   constructor(
-    private readonly limits: { maxOutputBytes: number; memoryMb: number; timeoutMs: number; workers: number },
+    private readonly launcher: SandboxLauncher,
+    private readonly options: PythonRunnerOptions,
   ) {}
 
-  run(code: string, inputs: Record<string, unknown>, signal?: AbortSignal): Promise<CodeRunResult> {
-    if (this.closed) return Promise.resolve({ ok: false, kind: 'aborted', error: 'Code sandbox is closed' });
-    if (signal?.aborted) return Promise.resolve(abortedResult());
-    let inputsJson: string;
+  async run(code: string, inputs: Record<string, unknown>, signal?: AbortSignal): Promise<CodeRunResult> {
+    if (this.closed) return { ok: false, kind: 'aborted', error: 'Code sandbox is closed' };
+    if (signal?.aborted) return abortedResult();
+    let payload: string;
     try {
-      inputsJson = JSON.stringify(inputs);
+      payload = JSON.stringify({ code, inputs });
     } catch (error) {
-      return Promise.resolve({ ok: false, kind: 'runtime', error: `Inputs are not JSON-serializable: ${messageOf(error)}` });
+      return { ok: false, kind: 'runtime', error: `Inputs are not JSON-serializable: ${messageOf(error)}` };
     }
+    let zygote: Zygote;
+    try {
+      zygote = await this.ensureZygote();
+    } catch (error) {
+      return { ok: false, kind: 'runtime', error: `Python sandbox failed to start: ${messageOf(error)}` };
+    }
+    const id = String(this.nextId++);
+    const ipc = this.requireIpcDir();
+    await writeFile(join(ipc, `${id}.in`), payload, { mode: 0o644 });
     return new Promise<CodeRunResult>((resolve) => {
-      const job: Job = { code, id: this.nextId++, inputsJson, resolve, signal };
-      if (signal) {
-        job.onAbort = () => this.stop(job, abortedResult());
-        signal.addEventListener('abort', job.onAbort, { once: true });
-      }
-      this.queue.push(job);
-      while (this.pool.length < this.limits.workers) this.spawn();
-      this.dispatch();
+      const onAbort = (): void => {
+        pending.aborted = true;
+        this.send(zygote, { id, op: 'kill' });
+      };
+      const stuck = setTimeout(
+        () => this.restart(zygote, `Python sandbox did not answer within ${this.options.timeoutMs + STUCK_GRACE_MS} ms`),
+        this.options.timeoutMs + STUCK_GRACE_MS,
+      );
+      const pending: PendingRun = {
+        aborted: false,
+        resolve: (result) => {
+          clearTimeout(stuck);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+      };
+      zygote.runs.set(id, pending);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.send(zygote, { id, op: 'run' });
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) this.settle(job, { ok: false, kind: 'aborted', error: 'Code sandbox is closed' });
-    const workers = this.pool.splice(0);
-    for (const pooled of workers) {
-      if (pooled.job) this.settle(pooled.job, { ok: false, kind: 'aborted', error: 'Code sandbox is closed' });
-    }
-    await Promise.all(workers.map((pooled) => pooled.worker.terminate()));
+    const zygote = this.zygote;
+    this.zygote = undefined;
+    if (zygote) this.fail(zygote, { ok: false, kind: 'aborted', error: 'Code sandbox is closed' });
+    zygote?.process.stdin?.end();
+    zygote?.process.kill('SIGKILL');
   }
 
-  private spawn(): void {
-    const interruptBuffer = new SharedArrayBuffer(1);
-    const workerData: PythonWorkerData = {
-      bootstrap: PYTHON_BOOTSTRAP,
-      interruptBuffer,
-      memoryMb: this.limits.memoryMb,
-      pyodidePath: this.pyodidePath,
+  private send(zygote: Zygote, message: { id: string; op: 'kill' | 'run' }): void {
+    zygote.process.stdin?.write(`${JSON.stringify(message)}\n`);
+  }
+
+  private requireIpcDir(): string {
+    this.ipcDir ??= this.launcher.privateDir('python-ipc');
+    return this.ipcDir;
+  }
+
+  private ensureZygote(): Promise<Zygote> {
+    if (this.zygote) return this.zygote.ready.then(() => this.zygote as Zygote);
+    if (this.lastFailure && Date.now() - this.lastFailure.at < RESTART_BACKOFF_MS) return Promise.reject(new Error(this.lastFailure.error));
+    const zygote = this.startZygote();
+    this.zygote = zygote;
+    return zygote.ready.then(() => zygote);
+  }
+
+  private startZygote(): Zygote {
+    const ipc = this.requireIpcDir();
+    const weak = this.launcher.isolation().level === 'weak';
+    const config: PythonZygoteConfig = {
+      deniedSyscalls: [...DENIED_SYSCALLS, ...PYTHON_ONLY_DENIED_SYSCALLS],
+      headroomMb: HEADROOM_MB,
+      ipc: weak ? ipc : '/ipc',
+      isolate: !weak,
+      maxOutputBytes: this.options.maxOutputBytes,
+      maxThreads: MAX_THREADS,
+      memoryMb: this.options.memoryMb,
+      scratch: weak ? ipc : '/tmp',
+      scratchMb: this.options.scratchMb,
+      spares: this.options.spares,
+      timeoutMs: this.options.timeoutMs,
     };
-    const worker = new Worker(PYTHON_WORKER_SOURCE, {
-      eval: true,
-      workerData,
-      env: {},
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_JS_HEAP_MB },
-      stdout: true,
-      stderr: true,
+    const child = this.launcher.launch({
+      binds: [{ from: ipc, to: '/ipc', writable: true }],
+      command: [this.launcher.pythonPath(), '-I', '-B', '-c', PYTHON_ZYGOTE_SOURCE, JSON.stringify(config)],
+      proc: true,
+      seccomp: false,
     });
-    // An idle warm worker must not keep the service process alive on shutdown.
-    worker.unref();
-    const pooled: PooledWorker = { interrupt: new Uint8Array(interruptBuffer), ready: false, worker };
-    this.pool.push(pooled);
-    worker.on('message', (message: PythonWorkerMessage) => this.onMessage(pooled, message));
-    worker.on('error', (error: Error & { code?: string }) => {
-      const result: CodeRunResult =
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? this.memoryResult()
-          : { ok: false, kind: 'runtime', error: `Python sandbox crashed: ${error.message}` };
-      this.retire(pooled, result);
+    const zygote: Zygote = { process: child, ready: Promise.resolve(), runs: new Map(), stderr: '' };
+    zygote.ready = new Promise<void>((resolve, reject) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        zygote.stderr = (zygote.stderr + chunk.toString()).slice(-4000);
+      });
+      const lines = createInterface({ input: child.stdout! });
+      lines.on('line', (line) => {
+        let report: ZygoteReport;
+        try {
+          report = JSON.parse(line) as ZygoteReport;
+        } catch {
+          return;
+        }
+        if (report.op === 'ready') resolve();
+        else void this.settle(zygote, report);
+      });
+      child.on('error', (error) => reject(error));
+      child.on('exit', (code, signal) => {
+        const error = `Python sandbox exited (${signal ?? `code ${String(code)}`})${zygote.stderr ? `: ${lastLine(zygote.stderr)}` : ''}`;
+        reject(new Error(error));
+        if (this.zygote === zygote) {
+          this.zygote = undefined;
+          this.lastFailure = { at: Date.now(), error };
+        }
+        this.fail(zygote, { ok: false, kind: 'runtime', error });
+      });
     });
-    worker.on('exit', () => this.retire(pooled, { ok: false, kind: 'runtime', error: 'Python sandbox stopped unexpectedly' }));
+    // A zygote that failed to start is reported through run results; the rejection itself is not an error here.
+    zygote.ready.catch(() => undefined);
+    child.stdin?.on('error', () => undefined);
+    return zygote;
   }
 
-  private onMessage(pooled: PooledWorker, message: PythonWorkerMessage): void {
-    if (message.type === 'ready') {
-      pooled.ready = true;
-      this.dispatch();
-      return;
-    }
-    if (message.type === 'failed') {
-      // Starting again would fail the same way, so fail what is waiting rather than loop.
-      this.remove(pooled);
-      void pooled.worker.terminate();
-      const error = `Python runtime failed to start: ${message.error.split('\n')[0]}`;
-      for (const job of this.queue.splice(0)) this.settle(job, { ok: false, kind: 'runtime', error });
-      return;
-    }
-    const job = pooled.job;
-    if (!job || job.id !== message.id) return;
-    pooled.job = undefined;
-    const result = job.verdict ?? this.toResult(message.outcome);
-    this.settle(job, result);
-    // The heap cannot shrink, so a worker that ran out of memory is replaced rather than reused.
-    if (!job.verdict && result.ok === false && result.kind === 'memory') this.replace(pooled);
-    else this.dispatch();
+  private restart(zygote: Zygote, reason: string): void {
+    if (this.zygote === zygote) this.zygote = undefined;
+    this.fail(zygote, { ok: false, kind: 'runtime', error: reason });
+    zygote.process.kill('SIGKILL');
   }
 
-  private dispatch(): void {
-    for (const pooled of this.pool) {
-      if (!pooled.ready || pooled.job) continue;
-      const job = this.queue.shift();
-      if (!job) return;
-      pooled.job = job;
-      pooled.interrupt[0] = 0;
-      const message: PythonRunMessage = {
-        code: job.code,
-        id: job.id,
-        inputsJson: job.inputsJson,
-        maxOutputBytes: this.limits.maxOutputBytes,
-      };
-      pooled.worker.postMessage(message);
-      job.deadline = setTimeout(
-        () => this.stop(job, { ok: false, kind: 'timeout', error: `Code ran longer than the ${this.limits.timeoutMs} ms limit` }),
-        this.limits.timeoutMs,
-      );
+  private fail(zygote: Zygote, result: CodeRunResult): void {
+    for (const [id, pending] of zygote.runs) {
+      zygote.runs.delete(id);
+      pending.resolve(result);
+      void this.cleanup(id);
     }
   }
 
-  /** Ends a queued or running job with the given result, interrupting and if need be replacing its worker. */
-  private stop(job: Job, verdict: CodeRunResult): void {
-    const queued = this.queue.indexOf(job);
-    if (queued >= 0) {
-      this.queue.splice(queued, 1);
-      this.settle(job, verdict);
-      return;
+  private async settle(zygote: Zygote, report: Exclude<ZygoteReport, { op: 'ready' }>): Promise<void> {
+    const pending = zygote.runs.get(report.id);
+    if (!pending) return;
+    zygote.runs.delete(report.id);
+    let result: CodeRunResult;
+    if (report.op === 'done') {
+      result = parseResult(await readFile(join(this.requireIpcDir(), `${report.id}.out`), 'utf8').catch(() => ''));
+      if (!result.ok && result.kind === 'memory') result = { ok: false, kind: 'memory', error: `Code used more than the ${this.options.memoryMb} MB memory limit` };
+    } else {
+      result = this.exitResult(report, pending.aborted);
     }
-    const pooled = this.pool.find((candidate) => candidate.job === job);
-    if (!pooled || job.verdict) return;
-    job.verdict = verdict;
-    Atomics.store(pooled.interrupt, 0, SIGINT);
-    job.grace = setTimeout(() => {
-      if (pooled.job !== job) return;
-      pooled.job = undefined;
-      this.settle(job, verdict);
-      this.replace(pooled);
-    }, INTERRUPT_GRACE_MS);
+    void this.cleanup(report.id);
+    pending.resolve(pending.aborted && report.op === 'exit' ? abortedResult() : result);
   }
 
-  private settle(job: Job, result: CodeRunResult): void {
-    clearTimeout(job.deadline);
-    clearTimeout(job.grace);
-    if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
-    job.resolve(result);
+  private exitResult(report: { timedOut: boolean; code?: number; signal?: number }, aborted: boolean): CodeRunResult {
+    if (aborted) return abortedResult();
+    if (report.timedOut) return { ok: false, kind: 'timeout', error: `Code ran longer than the ${this.options.timeoutMs} ms limit` };
+    switch (report.signal) {
+      case SIGXCPU:
+      case SIGKILL:
+        return { ok: false, kind: 'timeout', error: `Code used more than the ${Math.ceil(this.options.timeoutMs / 1000) + 1} s CPU time limit` };
+      case SIGXFSZ:
+        return { ok: false, kind: 'runtime', error: `Code wrote a file larger than the ${this.options.scratchMb} MB limit` };
+      case SIGSEGV:
+        return { ok: false, kind: 'runtime', error: 'Code crashed the Python interpreter (segmentation fault)' };
+      case undefined:
+        return { ok: false, kind: 'runtime', error: `Code sandbox process ended without a result (exit code ${String(report.code)})` };
+      default:
+        return { ok: false, kind: 'runtime', error: `Code sandbox process was ended by signal ${report.signal}` };
+    }
   }
 
-  private replace(pooled: PooledWorker): void {
-    this.remove(pooled);
-    void pooled.worker.terminate();
-    if (!this.closed) this.spawn();
-    this.dispatch();
+  private async cleanup(id: string): Promise<void> {
+    const ipc = this.requireIpcDir();
+    await Promise.all([rm(join(ipc, `${id}.in`), { force: true }), rm(join(ipc, `${id}.out`), { force: true })]);
   }
+}
 
-  /** Handles a worker that died on its own: its run fails, and a fresh worker takes its place. */
-  private retire(pooled: PooledWorker, result: CodeRunResult): void {
-    if (!this.pool.includes(pooled)) return;
-    const job = pooled.job;
-    pooled.job = undefined;
-    if (job) this.settle(job, job.verdict ?? result);
-    this.replace(pooled);
+/** The run process's result file: the `{ok, ...}` envelope the zygote's harness writes. */
+function parseResult(text: string): CodeRunResult {
+  try {
+    const parsed = JSON.parse(text) as { ok?: unknown; result?: unknown; kind?: unknown; error?: unknown };
+    if (parsed.ok === true && parsed.result !== null && typeof parsed.result === 'object' && !Array.isArray(parsed.result)) {
+      return { ok: true, result: parsed.result as Record<string, unknown> };
+    }
+    if (parsed.ok === false && typeof parsed.error === 'string') {
+      const kind = parsed.kind === 'memory' || parsed.kind === 'invalid_output' ? parsed.kind : 'runtime';
+      return { ok: false, kind, error: parsed.error };
+    }
+  } catch {
+    // fall through: the result was not written completely
   }
-
-  private remove(pooled: PooledWorker): void {
-    const index = this.pool.indexOf(pooled);
-    if (index >= 0) this.pool.splice(index, 1);
-  }
-
-  private toResult(outcome: PythonRunOutcome): CodeRunResult {
-    if (outcome.ok) return outcome;
-    if (outcome.kind === 'memory') return this.memoryResult();
-    // Only the main thread interrupts, and it sets a verdict first; an interrupt without one is treated as a crash.
-    if (outcome.kind === 'interrupted') return { ok: false, kind: 'runtime', error: 'Code was interrupted' };
-    return outcome as CodeRunResult;
-  }
-
-  private memoryResult(): CodeRunResult {
-    return { ok: false, kind: 'memory', error: `Code used more than the ${this.limits.memoryMb} MB memory limit` };
-  }
+  return { ok: false, kind: 'invalid_output', error: 'Code sandbox returned an unreadable result' };
 }
 
 function abortedResult(): CodeRunResult {
@@ -223,4 +257,9 @@ function abortedResult(): CodeRunResult {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1] ?? text;
 }

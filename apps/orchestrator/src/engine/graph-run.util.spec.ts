@@ -4,6 +4,7 @@ import { DslBuilder, endData, templateData, textInput } from '@weft/testing';
 import { parseDsl, readDocument, VariablePool, type GraphNode, type WorkflowGraph } from '@weft/workflow';
 import { NodeExecutors } from '../nodes/node-executors.service';
 import type { RemoteNodeExecutor } from '../nodes/remote-node.executor';
+import type { OrchestratorConfig } from '../orchestrator.config';
 import type { NodeContext, NodeExecutionRecord, NodeOutcome } from './engine.types';
 import { GraphRun, type GraphRunEnd, type RunCounters } from './graph-run.util';
 
@@ -23,9 +24,12 @@ interface Outcome {
   records: NodeExecutionRecord[];
 }
 
+// The real local executors, shared by every run of this file so that one set of template workers serves them.
+const executors = new NodeExecutors({} as RemoteNodeExecutor, { templates: { timeoutMs: 2000, workers: 1 } } as OrchestratorConfig);
+afterAll(() => executors.close());
+
 /** Runs a graph with the real local executors; node types that go to node runners use `fake`. */
 async function run(graph: WorkflowGraph, inputs: Record<string, unknown>, fake?: Fake, opts: { maxSteps?: number; signal?: AbortSignal; replay?: NodeExecutionRecord[] } = {}): Promise<Outcome> {
-  const executors = new NodeExecutors({} as RemoteNodeExecutor);
   const pool = new VariablePool({ system: { workflow_run_id: 'run-1' } });
   for (const [k, v] of Object.entries(inputs)) pool.set([graph.startNodeId, k], v);
   const records: NodeExecutionRecord[] = [];

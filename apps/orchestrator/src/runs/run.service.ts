@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
 import { DomainError, type RunRecord, type RunStreamEvent, type StartRunRequest } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
@@ -11,6 +10,7 @@ import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { GraphRun, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
 import { ConversationVariableRepository } from '../conversations/conversation-variable.repository';
 import { NodeExecutors } from '../nodes/node-executors.service';
+import { ORCHESTRATOR_CONFIG, type OrchestratorConfig } from '../orchestrator.config';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
 import { AnswerStream } from './answer-stream.util';
 import { agentThought, chatError, chatEvent, messageChunk, messageEnd, messageReplace, type ChatRunRow } from './chat-events.util';
@@ -18,9 +18,6 @@ import { EndStream } from './end-stream.util';
 import { createSecretMask, maskNodeRecord, replayablePrefix } from './secret-mask.util';
 import { envelope, nodeFinished, nodeStarted, textChunk, workflowFinished, workflowStarted } from './run-events.util';
 import { RunRepository, type RunRow } from './run.repository';
-
-export const ORCHESTRATOR_CONFIG = Symbol('ORCHESTRATOR_CONFIG');
-type OrchestratorConfig = ConfigOf<typeof orchestratorConfigSpec>;
 
 interface ActiveRun {
   controller: AbortController;
@@ -76,6 +73,8 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     this.unsubscribe?.();
     // Runs still in flight keep their leases until they expire; another instance resumes them.
     await Promise.race([Promise.allSettled([...this.active.values()].map((a) => a.done)), new Promise((r) => setTimeout(r, 3000).unref())]);
+    // Only now: the executors' template workers, stopped any earlier, would fail the nodes of runs still draining.
+    await this.executors.close();
   }
 
   /** Validates and stores a new run, then drives it in the background; resolves once the run is stored. */
