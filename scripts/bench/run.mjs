@@ -8,11 +8,13 @@ import pg from 'pg';
 import { connect, JSONCodec } from 'nats';
 import { archiveBenchmark } from './archive.mjs';
 import { measureHttp, measureOps, printTable } from './measure.mjs';
-import { call, deployApp, echoChatflowDsl, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
+import { call, codeNodeDsl, deployApp, echoChatflowDsl, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
 import { fail, PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } from '../lib/workspace.mjs';
 
 const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 5);
 const SOAK = process.argv.includes('--soak');
+// --only=code measures just the code-node rows (with the 3-node run they are compared against).
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
 const SOAK_MINUTES = Number(process.argv.find((a) => a.startsWith('--soak-minutes='))?.split('=')[1] ?? 10);
 const BENCH_PORTS = { gateway: 15001, orchestrator: 15002, 'node-runner': 15003, rag: 15004, compliance: 15005 };
 
@@ -186,6 +188,31 @@ async function workflowBenchmarks(gw, pids) {
 }
 
 /**
+ * Code nodes: start → code → end in Python and in JavaScript, at concurrency 1 and 8. The sandbox overhead per
+ * code node is its p50 at concurrency 1 against the 3-node template run measured just before (a template
+ * node runs in the orchestrator; a code node also crosses to a node runner and into a sandbox).
+ */
+async function codeBenchmarks(gw) {
+  const token = await loginOrRegister(gw, { email: 'bench@weft.local', password: 'Bench-password-1!', name: 'Bench' });
+  const url = `${gw}/v1/workflows/run`;
+  const three = await deployApp(gw, token, templateChainDsl('bench: start, template, end', 1));
+  await measureRuns(url, three.key, 200, 8);
+  const reference = await measureRuns(url, three.key, 300, 1);
+  const runs = Math.max(200, DURATION * 60);
+  for (const [language, label] of [['python3', 'Python'], ['javascript', 'JavaScript']]) {
+    const app = await deployApp(gw, token, codeNodeDsl(`bench: ${label} code node`, language));
+    await measureRuns(url, app.key, 50, 4);
+    const single = await measureRuns(url, app.key, Math.min(runs, 300), 1);
+    rows.push({
+      name: `workflow run, start → ${label} code → end, blocking, concurrency 1`,
+      ...single,
+      notes: `sandbox overhead per code node: ${(single.p50 - reference.p50).toFixed(1)} ms (p50 against the 3-node run, ${reference.p50.toFixed(1)} ms)`,
+    });
+    rows.push({ name: `workflow run, start → ${label} code → end, blocking, concurrency 8`, ...(await measureRuns(url, app.key, runs, 8)) });
+  }
+}
+
+/**
  * Chat: a chatflow turn (conversation and message stored, run, answer) and the history page of a
  * conversation with 10 messages against one with 10,000, to show paging does not slow with depth.
  */
@@ -275,15 +302,19 @@ try {
     name: 'gateway GET /v1/system/status (NATS broadcast to 5 services), 8 connections',
     ...(await measureHttp(`${gw}/v1/system/status`, { connections: 8, durationSeconds: DURATION })),
   });
-  await workflowBenchmarks(gw, stack.map((s) => s.child.pid));
-  await chatBenchmarks(gw);
-  await auditBenchmark();
-  rows.push(await archiveBenchmark(urls.DATABASE_URL));
+  if (ONLY !== 'code') await workflowBenchmarks(gw, stack.map((s) => s.child.pid));
+  await codeBenchmarks(gw);
+  if (ONLY !== 'code') {
+    await chatBenchmarks(gw);
+    await auditBenchmark();
+    rows.push(await archiveBenchmark(urls.DATABASE_URL));
+  }
   const rss = await peakRss(stack.map((s) => s.child.pid));
   for (const row of rows) if (row.failures) row.notes = `${row.failures} failed`;
   printTable(rows);
   process.stdout.write(`\nPeak resident memory per service (MB): ${SERVICES.map((s, i) => `${s} ${rss[i].toFixed(0)}`).join(', ')}\n`);
   process.stdout.write('Targets on a 2-core machine: 3-node runs at least 300/s with p50 at most 5 ms; under 1 ms per extra node; under 250 MB per service.\n');
+  process.stdout.write('Code nodes: sandbox overhead p50 at most 40 ms (Python) and 10 ms (JavaScript); at least 40 Python code runs/s at concurrency 8.\n');
 } finally {
   for (const { child } of stack) child.kill('SIGTERM');
 }

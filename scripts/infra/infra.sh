@@ -387,7 +387,7 @@ missing_sandbox_packages() {
   [[ -x ${CODE_SANDBOX_BWRAP_PATH:-/usr/bin/bwrap} ]] || pkgs+=(bubblewrap)
   if [[ ! -x $SANDBOX_PYTHON ]]; then pkgs+=(python3 python3-seccomp)
   elif ! "$SANDBOX_PYTHON" -I -c 'import seccomp' >/dev/null 2>&1; then pkgs+=(python3-seccomp); fi
-  printf '%s\n' "${pkgs[@]}"
+  (( ${#pkgs[@]} == 0 )) || printf '%s\n' "${pkgs[@]}"
 }
 ensure_sandbox_tools() {
   local pkgs reason

@@ -42,14 +42,28 @@ export async function deployApp(base, token, yaml) {
  * nodes in a chain (each appending to the previous output), and an end node.
  */
 export function templateChainDsl(name, templates) {
-  const node = (id, data, i) => ({ id, type: 'custom', data: { title: id, desc: '', selected: false, ...data }, position: { x: i * 300, y: 100 }, width: 244, height: 54 });
-  const nodes = [node('start', { type: 'start', variables: [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 1000, options: [] }] }, 0)];
+  const steps = [];
   let previous = ['start', 'text'];
   for (let i = 1; i <= templates; i++) {
-    nodes.push(node(`t${i}`, { type: 'template-transform', template: `{{ input }}.${i}`, variables: [{ variable: 'input', value_selector: previous, value_type: 'string' }] }, i));
+    steps.push({ id: `t${i}`, data: { type: 'template-transform', template: `{{ input }}.${i}`, variables: [{ variable: 'input', value_selector: previous, value_type: 'string' }] } });
     previous = [`t${i}`, 'output'];
   }
-  nodes.push(node('end', { type: 'end', outputs: [{ variable: 'result', value_selector: previous, value_type: 'string' }] }, templates + 1));
+  return chainDsl(name, steps, previous);
+}
+
+/** A published-ready workflow DSL: start (one text input) → a code node in `language` returning its input changed → end. */
+export function codeNodeDsl(name, language) {
+  const code = language === 'python3' ? 'def main(text: str) -> dict:\n    return {"result": text.upper()}\n' : 'function main({ text }) { return { result: text.toUpperCase() }; }';
+  const data = { type: 'code', code, code_language: language, outputs: { result: { type: 'string', children: null } }, variables: [{ variable: 'text', value_selector: ['start', 'text'] }] };
+  return chainDsl(name, [{ id: 'code', data }], ['code', 'result']);
+}
+
+/** start → the steps in order → end returning `result` from the selector. */
+function chainDsl(name, steps, resultSelector) {
+  const node = (id, data, i) => ({ id, type: 'custom', data: { title: id, desc: '', selected: false, ...data }, position: { x: i * 300, y: 100 }, width: 244, height: 54 });
+  const nodes = [node('start', { type: 'start', variables: [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 1000, options: [] }] }, 0)];
+  steps.forEach((step, i) => nodes.push(node(step.id, step.data, i + 1)));
+  nodes.push(node('end', { type: 'end', outputs: [{ variable: 'result', value_selector: resultSelector, value_type: 'string' }] }, steps.length + 1));
   const edges = nodes.slice(1).map((n, i) => ({
     id: `${nodes[i].id}-source-${n.id}-target`,
     source: nodes[i].id,

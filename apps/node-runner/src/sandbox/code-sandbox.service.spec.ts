@@ -255,6 +255,11 @@ describe('CodeSandbox with Python', () => {
     await expect(run(okRun('python3'), { a: 4 })).resolves.toEqual({ ok: true, result: { a: 4 } });
   }, 30_000);
 
+  it('answers every run of a burst, however their ends interleave', async () => {
+    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => run(okRun('python3'), { a: i })));
+    expect(results).toEqual(Array.from({ length: 24 }, (_, i) => ({ ok: true, result: { a: i } })));
+  }, 30_000);
+
   it('runs several runs at once, each in its own process', async () => {
     const code = 'import os, time\ndef main(i):\n    time.sleep(0.2)\n    return {"i": i, "pid": os.getpid()}';
     const results = await Promise.all([1, 2, 3, 4].map((i) => run(code, { i })));

@@ -261,13 +261,7 @@ def serve():
                 except BlockingIOError:
                     pass
             elif fd in by_status_fd:
-                run = by_status_fd.pop(fd)
-                poller.unregister(fd)
-                signalled = os.read(fd, 1) == b"1"
-                os.close(fd)
-                if signalled and not run.timed_out:
-                    run.reported = True
-                    send({"op": "done", "id": run.run_id})
+                collect_status(by_status_fd.pop(fd), poller)
             else:
                 chunk = os.read(0, 65536)
                 if not chunk:
@@ -288,9 +282,19 @@ def serve():
             if not run.timed_out and not run.reported and now >= run.deadline:
                 run.timed_out = True
                 kill(run.pid)
-        reap(runs, spares)
+        reap(runs, spares, lambda run: collect_status(by_status_fd.pop(run.status_fd), poller) if run.status_fd in by_status_fd else None)
         if len(spares) < CONFIG["spares"]:
             prepare_spare(spares)
+
+
+def collect_status(run, poller):
+    """Reads the byte a run process writes once its result file is complete, and reports the run done."""
+    poller.unregister(run.status_fd)
+    signalled = os.read(run.status_fd, 1) == b"1"
+    os.close(run.status_fd)
+    if signalled and not run.timed_out:
+        run.reported = True
+        send({"op": "done", "id": run.run_id})
 
 
 class Run:
@@ -326,7 +330,7 @@ def handle(message, runs, spares):
     return runs[run_id]
 
 
-def reap(runs, spares):
+def reap(runs, spares, collect):
     for run_id, run in list(runs.items()):
         try:
             pid, status = os.waitpid(run.pid, os.WNOHANG)
@@ -335,6 +339,8 @@ def reap(runs, spares):
         if pid == 0:
             continue
         del runs[run_id]
+        # It may have finished after this round's poll: its status byte, if any, is in the pipe by now.
+        collect(run)
         if run.reported:
             continue
         report = {"op": "exit", "id": run_id, "timedOut": run.timed_out}
