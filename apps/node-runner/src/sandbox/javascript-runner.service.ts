@@ -106,7 +106,8 @@ export class JavaScriptRunner {
     process.stderr?.on('data', (chunk: Buffer) => {
       host.stderr = (host.stderr + chunk.toString()).slice(-4000);
     });
-    process.stdin?.on('error', () => undefined);
+    // A host killed mid-write resets its pipes; its exit is what reports the run.
+    for (const stream of [process.stdin, process.stdout, process.stderr]) stream?.on('error', () => undefined);
     createInterface({ input: process.stdout! }).on('line', (line) => this.onLine(host, line));
     process.on('error', (error) => this.retire(host, `JavaScript sandbox failed to start: ${error.message}`));
     process.on('exit', (code, signal) => {

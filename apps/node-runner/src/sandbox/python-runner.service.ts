@@ -177,7 +177,8 @@ export class PythonRunner {
     });
     // A zygote that failed to start is reported through run results; the rejection itself is not an error here.
     zygote.ready.catch(() => undefined);
-    child.stdin?.on('error', () => undefined);
+    // A zygote killed mid-write resets its pipes; its exit is what reports the runs.
+    for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.on('error', () => undefined);
     return zygote;
   }
 

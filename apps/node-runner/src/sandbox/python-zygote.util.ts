@@ -42,7 +42,22 @@ def build_filter():
     return rules
 
 
-FILTER = build_filter()
+def compile_filter():
+    """The filter as a ready BPF program, so a run installs it with one prctl instead of recompiling it."""
+    read_fd, write_fd = os.pipe()
+    with os.fdopen(write_fd, "wb") as handle:
+        build_filter().export_bpf(handle)
+    with os.fdopen(read_fd, "rb") as handle:
+        program = handle.read()
+    buffer = ctypes.create_string_buffer(program, len(program))
+    return buffer, SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+FILTER_BUFFER, FILTER_PROGRAM = compile_filter()
 
 # Modules most code nodes use, imported once here so every run's fork starts with them loaded.
 import base64, collections, datetime, decimal, functools, hashlib, itertools, math, random, re, string, traceback, typing, uuid  # noqa: E401,F401
@@ -55,8 +70,11 @@ def check(result, what):
 
 
 def write_file(path, text):
-    with open(path, "w") as handle:
-        handle.write(text)
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
 
 
 class CapHeader(ctypes.Structure):
@@ -67,8 +85,17 @@ class CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
+CAP_HEADER, NO_CAPABILITIES = CapHeader(0x20080522, 0), (CapData * 2)()
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+
+
 def drop_capabilities():
-    check(libc.capset(ctypes.byref(CapHeader(0x20080522, 0)), (CapData * 2)()), "capset")
+    check(libc.capset(ctypes.byref(CAP_HEADER), NO_CAPABILITIES), "capset")
+
+
+def load_filter():
+    check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(FILTER_PROGRAM), 0, 0), "seccomp")
 
 
 def isolate(scratch_mb):
@@ -85,8 +112,20 @@ def isolate(scratch_mb):
 
 
 def address_space_bytes():
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[0]) * resource.getpagesize()
+    fd = os.open("/proc/self/statm", os.O_RDONLY)
+    try:
+        return int(os.read(fd, 256).split()[0]) * resource.getpagesize()
+    finally:
+        os.close(fd)
+
+
+def read_all(fd):
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def standby(control_fd, status_fd):
@@ -128,9 +167,9 @@ def standby(control_fd, status_fd):
     if ISOLATE:
         check(libc.mount(b"none", IPC.encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0555"), "hide")
         drop_capabilities()
-    FILTER.load()
-    with os.fdopen(in_fd, "rb") as handle:
-        payload = json_loads(handle.read())
+    load_filter()
+    payload = json_loads(read_all(in_fd))
+    os.close(in_fd)
     result = execute(payload["code"], payload["inputs"], CONFIG["maxOutputBytes"])
     os.write(out_fd, result.encode("utf-8"))
     os.write(status_fd, b"1")
@@ -150,9 +189,8 @@ class RefusedModules:
         return None
 
 
-def prepare_interpreter():
-    global libc, FILTER
-    libc = FILTER = None
+def guard_interpreter():
+    """Once, in the zygote (which keeps its own references): the interpreter every run starts from."""
     for name in list(sys.modules):
         if name.split(".")[0] in RefusedModules.NAMES:
             del sys.modules[name]
@@ -162,6 +200,12 @@ def prepare_interpreter():
                  "spawnv", "spawnve", "spawnvp", "spawnvpe"):
         if hasattr(os, name):
             setattr(os, name, refuse_processes)
+
+
+def prepare_interpreter():
+    global libc
+    libc = None
+    # Every run is forked from the same state: without this, each would draw the same random numbers.
     random.seed()
 
 
@@ -218,7 +262,7 @@ def send(message):
 def prepare_spare(spares):
     read_fd, write_fd = os.pipe()
     status_read, status_write = os.pipe()
-    pid = os.fork()
+    pid = FORK()
     if pid == 0:
         code = 70
         try:
@@ -234,6 +278,9 @@ def prepare_spare(spares):
     spares.append((pid, write_fd, status_read))
 
 
+FORK = os.fork
+
+
 def serve():
     runs = {}  # run id -> Run
     spares = []
@@ -245,6 +292,7 @@ def serve():
     poller.register(wake_r, select.POLLIN)
     by_status_fd = {}
     pending = b""
+    guard_interpreter()
     gc.freeze()
     prepare_spare(spares)
     send({"op": "ready"})

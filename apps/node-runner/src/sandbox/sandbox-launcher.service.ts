@@ -124,6 +124,8 @@ export class SandboxLauncher {
     });
     if (seccompFd) {
       const pipe = child.stdio[seccompFd] as NodeJS.WritableStream | null;
+      // A sandbox killed before bubblewrap read its filter resets this pipe; its exit reports the failure.
+      pipe?.on('error', () => undefined);
       pipe?.end(this.seccompFilter());
     }
     return child;
