@@ -19,6 +19,9 @@ CONFIG = json.loads(sys.argv[1])
 IPC = CONFIG["ipc"]
 ISOLATE = CONFIG["isolate"]
 libc = ctypes.CDLL(None, use_errno=True)
+# Resolved here once: a run process that looked them up itself would pay for dlsym and new objects every time.
+for _name in ("capset", "mount", "prctl", "unshare"):
+    getattr(libc, _name)
 
 CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
 CLONE_THREAD = 0x00010000
@@ -86,16 +89,17 @@ class CapData(ctypes.Structure):
 
 
 CAP_HEADER, NO_CAPABILITIES = CapHeader(0x20080522, 0), (CapData * 2)()
+CAP_HEADER_REF, FILTER_PROGRAM_REF = ctypes.byref(CAP_HEADER), ctypes.byref(FILTER_PROGRAM)
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 
 
 def drop_capabilities():
-    check(libc.capset(ctypes.byref(CAP_HEADER), NO_CAPABILITIES), "capset")
+    check(libc.capset(CAP_HEADER_REF, NO_CAPABILITIES), "capset")
 
 
 def load_filter():
     check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(FILTER_PROGRAM), 0, 0), "seccomp")
+    check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, FILTER_PROGRAM_REF, 0, 0), "seccomp")
 
 
 def isolate(scratch_mb):
