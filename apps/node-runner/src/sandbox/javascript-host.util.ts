@@ -16,7 +16,8 @@ export interface JavaScriptHostConfig {
  * at all (no require, process, fetch or file access); the sandbox around the host is the second wall.
  *
  * Protocol, one JSON object per line. In on stdin: `{"id", "code", "inputsJson"}`, one at a time. Out on
- * stdout: `{"op":"ready"}` once, then `{"id", "outcome"}` per run, where outcome is a CodeRunResult.
+ * stdout: `{"op":"ready"}` once, then `{"id", "outcome"}` per run, where outcome is a CodeRunResult, and
+ * `{"op":"warm"}` once the instance for the next run is ready.
  */
 export const JAVASCRIPT_HOST_SOURCE = String.raw`
 'use strict';
@@ -140,7 +141,12 @@ function send(message) {
 let queue = Promise.resolve();
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
   const request = JSON.parse(line);
-  queue = queue.then(async () => send({ id: request.id, outcome: await run(request) }));
+  queue = queue.then(async () => {
+    send({ id: request.id, outcome: await run(request) });
+    // Preparing the next instance keeps this host busy for a few milliseconds: say when it is done, so the
+    // node runner can prefer a host that is ready at once.
+    next.then(() => send({ op: 'warm' }), () => undefined);
+  });
 });
 process.stdin.on('end', () => process.exit(0));
 next.then(() => send({ op: 'ready' }), (error) => {

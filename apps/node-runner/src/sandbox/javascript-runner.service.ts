@@ -25,6 +25,8 @@ interface Job {
 interface Host {
   process: ChildProcess;
   ready: boolean;
+  /** Its next QuickJS instance is prepared, so a run starts at once. */
+  warm: boolean;
   job?: Job;
   stderr: string;
 }
@@ -101,7 +103,7 @@ export class JavaScriptRunner {
       proc: false,
       seccomp: true,
     });
-    const host: Host = { process, ready: false, stderr: '' };
+    const host: Host = { process, ready: false, stderr: '', warm: false };
     this.hosts.push(host);
     process.stderr?.on('data', (chunk: Buffer) => {
       host.stderr = (host.stderr + chunk.toString()).slice(-4000);
@@ -123,8 +125,9 @@ export class JavaScriptRunner {
     } catch {
       return;
     }
-    if (message.op === 'ready') {
+    if (message.op === 'ready' || message.op === 'warm') {
       host.ready = true;
+      host.warm = true;
       this.lastFailure = undefined;
       this.dispatch();
       return;
@@ -139,11 +142,13 @@ export class JavaScriptRunner {
   }
 
   private dispatch(): void {
-    for (const host of this.hosts) {
-      if (!host.ready || host.job) continue;
+    // Hosts whose next instance is prepared first; the others would make the run wait for that.
+    const idle = this.hosts.filter((host) => host.ready && !host.job).sort((a, b) => Number(b.warm) - Number(a.warm));
+    for (const host of idle) {
       const job = this.queue.shift();
       if (!job) return;
       host.job = job;
+      host.warm = false;
       host.process.stdin?.write(`${JSON.stringify({ code: job.code, id: job.id, inputsJson: job.inputsJson })}\n`);
       job.timer = setTimeout(() => {
         if (host.job !== job) return;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { Client } from 'pg';
 import { databaseConfig, loadConfig } from '@weft/config';
 import { DatabaseService, PersistenceModule } from '@weft/persistence';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '@weft/testing';
@@ -72,6 +73,42 @@ describe('RunRepository against Postgres', () => {
     );
     expect(row).toEqual({ lease_owner: null, outputs: { done: true }, status: 'succeeded', total_steps: 3 });
   });
+
+  it('still needs finishRun for a run that ended while its insert was under way', async () => {
+    // A second session holds a lock that makes the insert wait, so the run ends after its row was built.
+    const blocker = new Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE orchestrator.workflow_runs IN SHARE MODE');
+      const run = newRun();
+      const written = runs.insertRun(run, 'owner-a', 10_000);
+      await expectInsertWaiting(blocker);
+      run.result = { elapsedTime: 0.002, error: null, exceptionsCount: 0, finishedAt: Date.now(), outputs: { done: true }, status: 'succeeded', totalSteps: 3, totalTokens: 0 };
+      await blocker.query('COMMIT');
+      await written;
+      expect(run.insertedFinished).toBeFalsy();
+      const status = async () =>
+        (await queryDatabase<{ status: string }>(db.url, 'SELECT status FROM orchestrator.workflow_runs WHERE id = $1', [run.id]))[0]?.status;
+      expect(await status()).toBe('running');
+      await runs.finishRun(run.id, run.result);
+      expect(await status()).toBe('succeeded');
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  /** Waits until another session's INSERT into workflow_runs is waiting for a lock. */
+  async function expectInsertWaiting(observer: Client): Promise<void> {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const waiting = await observer.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO orchestrator.workflow_runs%'",
+      );
+      if (waiting.rows[0]!.n > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('The run insert never reached the lock');
+  }
 
   it('marks a running run for stopping by task id, only in its own workspace and app', async () => {
     const run = newRun();

@@ -203,6 +203,9 @@ export class RunRepository {
   }
 
   private async insertRuns(pending: PendingInsert[]): Promise<void> {
+    // Only runs whose end is in the rows written count as inserted finished: a run that ends while the
+    // insert is under way must still have its end written by finishRun.
+    const endedInRows = pending.filter((p) => p.run.result !== undefined);
     const rows = pending.map(({ leaseMs, owner, run }) => {
       const result = run.result;
       return {
@@ -241,7 +244,7 @@ export class RunRepository {
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${RUN_COLUMNS})`,
       [JSON.stringify(rows)],
     );
-    for (const p of pending) if (p.run.result) p.run.insertedFinished = true;
+    for (const p of endedInRows) p.run.insertedFinished = true;
   }
 
   private async upsertNodes(rows: NodeRow[]): Promise<void> {
