@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { JAVASCRIPT_HOST_SOURCE, type JavaScriptHostConfig } from './javascript-host.util';
 import type { SandboxLauncher } from './sandbox-launcher.service';
+import { abortedResult, messageOf } from './code-run-result.util';
 import type { CodeRunResult } from './sandbox.types';
 
 /** Settings of the JavaScript runner; the limits apply to every run. */
@@ -97,7 +98,8 @@ export class JavaScriptRunner {
     const process = this.launcher.launch({
       binds: [this.launcher.nodeModulesBind(), { from: globalThis.process.execPath, to: '/sandbox/node' }],
       command: [
-        '/usr/bin/prlimit', '--core=0', '--fsize=0', '--nofile=256', '--nproc=64', '--',
+        // The kernel's backstop for memory: the current and the prepared QuickJS instance, the host's own heap, Node itself.
+        '/usr/bin/prlimit', '--core=0', `--data=${(2 * this.options.memoryMb + HOST_HEAP_MB + 256) * 1024 * 1024}`, '--fsize=0', '--nofile=256', '--nproc=64', '--',
         this.launcher.nodePath(), `--max-old-space-size=${HOST_HEAP_MB}`, '-e', JAVASCRIPT_HOST_SOURCE, JSON.stringify(config),
       ],
       proc: false,
@@ -205,12 +207,4 @@ export class JavaScriptRunner {
     const index = this.hosts.indexOf(host);
     if (index >= 0) this.hosts.splice(index, 1);
   }
-}
-
-function abortedResult(): CodeRunResult {
-  return { ok: false, kind: 'aborted', error: 'Code run was aborted' };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PYTHON_ZYGOTE_SOURCE, type PythonZygoteConfig } from './python-zygote.util';
 import type { SandboxLauncher } from './sandbox-launcher.service';
+import { abortedResult, messageOf } from './code-run-result.util';
 import type { CodeRunResult } from './sandbox.types';
 import { DENIED_SYSCALLS, PYTHON_ONLY_DENIED_SYSCALLS } from './seccomp-policy.util';
 
@@ -250,14 +251,6 @@ function parseResult(text: string): CodeRunResult {
     // fall through: the result was not written completely
   }
   return { ok: false, kind: 'invalid_output', error: 'Code sandbox returned an unreadable result' };
-}
-
-function abortedResult(): CodeRunResult {
-  return { ok: false, kind: 'aborted', error: 'Code run was aborted' };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function lastLine(text: string): string {
