@@ -77,7 +77,12 @@ export class PythonRunner {
     }
     const id = String(this.nextId++);
     const ipc = this.requireIpcDir();
-    await writeFile(join(ipc, `${id}.in`), payload, { mode: 0o644 });
+    try {
+      await writeFile(join(ipc, `${id}.in`), payload, { mode: 0o644 });
+    } catch (error) {
+      void this.cleanup(id);
+      return { ok: false, kind: 'runtime', error: `Could not hand the code to the Python sandbox: ${messageOf(error)}` };
+    }
     return new Promise<CodeRunResult>((resolve) => {
       const onAbort = (): void => {
         pending.aborted = true;

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
+  accessSync,
   chmodSync,
   chownSync,
   closeSync,
@@ -13,6 +14,7 @@ import {
   readlinkSync,
   rmSync,
   writeFileSync,
+  constants,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -62,7 +64,7 @@ export class SandboxLauncher {
   /** Prepares the runtime folder and checks the sandbox once; the answer holds for the life of the process. */
   start(): IsolationStatus {
     removeStaleRuntimeDirs();
-    this.runtimeDir = mkdtempSync(join(tmpdir(), `${RUNTIME_PREFIX}${process.pid}-`));
+    this.runtimeDir = mkdtempSync(join(runtimeBase(), `${RUNTIME_PREFIX}${process.pid}-`));
     chmodSync(this.runtimeDir, 0o711);
     for (const name of QUICKJS_PACKAGES) {
       // Copied rather than bound, so the sandbox user can read them wherever (and however privately) Weft is installed.
@@ -240,18 +242,30 @@ function chmodRecursive(path: string): void {
   if (stat.isDirectory()) for (const entry of readdirSync(path)) chmodRecursive(join(path, entry));
 }
 
+/** Where runtime folders go: /dev/shm when it is there (run payloads then never reach a disk), else the temporary folder. */
+function runtimeBase(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK | constants.X_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
 /** Runtime folders left by node runners that died without cleaning up (they may hold run payloads). */
 function removeStaleRuntimeDirs(): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(tmpdir());
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const pid = Number(/^weft-sandbox-(\d+)-/.exec(entry)?.[1]);
-    if (!pid || pid === process.pid || processExists(pid)) continue;
-    rmSync(join(tmpdir(), entry), { force: true, recursive: true });
+  for (const base of new Set([runtimeBase(), tmpdir()])) {
+    let entries: string[];
+    try {
+      entries = readdirSync(base);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const pid = Number(/^weft-sandbox-(\d+)-/.exec(entry)?.[1]);
+      if (!pid || pid === process.pid || processExists(pid)) continue;
+      rmSync(join(base, entry), { force: true, recursive: true });
+    }
   }
 }
 
