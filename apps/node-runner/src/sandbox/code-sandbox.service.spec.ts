@@ -255,6 +255,16 @@ describe('CodeSandbox with Python', () => {
     await expect(run(okRun('python3'), { a: 4 })).resolves.toEqual({ ok: true, result: { a: 4 } });
   }, 30_000);
 
+  it('starts a new zygote for the next run when the zygote dies', async () => {
+    await expect(run(okRun('python3'), { a: 'before' })).resolves.toEqual({ ok: true, result: { a: 'before' } });
+    const zygote = (sandbox as unknown as { python: { zygote?: { process: { kill(signal: string): boolean } } } }).python.zygote;
+    expect(zygote).toBeDefined();
+    const exited = new Promise((resolve) => (zygote!.process as unknown as NodeJS.EventEmitter).once('exit', resolve));
+    zygote!.process.kill('SIGKILL');
+    await exited;
+    await expect(run(okRun('python3'), { a: 'after' })).resolves.toEqual({ ok: true, result: { a: 'after' } });
+  }, 30_000);
+
   it('answers every run of a burst, however their ends interleave', async () => {
     const results = await Promise.all(Array.from({ length: 24 }, (_, i) => run(okRun('python3'), { a: i })));
     expect(results).toEqual(Array.from({ length: 24 }, (_, i) => ({ ok: true, result: { a: i } })));

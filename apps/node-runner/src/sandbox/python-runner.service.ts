@@ -28,6 +28,8 @@ interface PendingRun {
 interface Zygote {
   process: ChildProcess;
   ready: Promise<void>;
+  /** It said it was ready: if it dies later, the next run simply starts a new one. */
+  started: boolean;
   runs: Map<string, PendingRun>;
   stderr: string;
 }
@@ -154,7 +156,7 @@ export class PythonRunner {
       proc: true,
       seccomp: false,
     });
-    const zygote: Zygote = { process: child, ready: Promise.resolve(), runs: new Map(), stderr: '' };
+    const zygote: Zygote = { process: child, ready: Promise.resolve(), runs: new Map(), started: false, stderr: '' };
     zygote.ready = new Promise<void>((resolve, reject) => {
       child.stderr?.on('data', (chunk: Buffer) => {
         zygote.stderr = (zygote.stderr + chunk.toString()).slice(-4000);
@@ -167,7 +169,10 @@ export class PythonRunner {
         } catch {
           return;
         }
-        if (report.op === 'ready') resolve();
+        if (report.op === 'ready') {
+          zygote.started = true;
+          resolve();
+        }
         else void this.settle(zygote, report);
       });
       child.on('error', (error) => reject(error));
@@ -176,7 +181,8 @@ export class PythonRunner {
         reject(new Error(error));
         if (this.zygote === zygote) {
           this.zygote = undefined;
-          this.lastFailure = { at: Date.now(), error };
+          // One that never started would fail the same way at once: wait a little before trying again.
+          if (!zygote.started) this.lastFailure = { at: Date.now(), error };
         }
         this.fail(zygote, { ok: false, kind: 'runtime', error });
       });
