@@ -367,6 +367,15 @@ describe('console accounts, sessions, members and keys', () => {
     expect(event!['details']).toMatchObject({ app_mode: 'workflow', deleted: { keys: 1, workflow_runs: 1, workflows: 2 } });
   });
 
+  it('gives a burst of parallel password guesses no more tries than the lockout allows', async () => {
+    const account = await register();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => login(account.email, 'Wrong-Horse-9!')));
+    const statuses = answers.map((r) => r.status).sort();
+    // Three failures lock the email: the other nine are refused before any password is checked.
+    expect(statuses).toEqual([...Array(3).fill(401), ...Array(9).fill(429)]);
+    expect((await login(account.email)).status).toBe(429);
+  });
+
   it('slows down and then locks repeated failed logins, without telling whether the account exists', async () => {
     const account = await register();
     const unknown = uniqueEmail('ghost');

@@ -53,7 +53,7 @@ export class AccountService {
     const account = await this.accounts.findByEmail(req.email);
     const valid = await verifyPassword(req.password, account?.passwordHash ?? (await (decoyHash ??= hashPassword('decoy password that matches nothing'))));
     if (!account || !valid || account.status !== 'active') {
-      await this.throttle.failed(req.email, client.ip);
+      // Already counted by beforeAttempt.
       this.audit.record({
         action: 'account.login',
         actor: { type: 'account', id: account?.accountId ?? null },
@@ -66,7 +66,7 @@ export class AccountService {
       });
       throw new DomainError('unauthorized', INVALID_LOGIN);
     }
-    await this.throttle.succeeded(req.email);
+    await this.throttle.succeeded(req.email, client.ip);
     await this.accounts.recordLogin(account.accountId, client.ip, needsRehash(account.passwordHash) ? await hashPassword(req.password) : null);
     this.record('account.login', account.accountId, account.workspaceId, client);
     return this.startSession(account.accountId, account.workspaceId, client);

@@ -22,11 +22,38 @@ export function loginDelayMs(count: number, slowdownAfter: number): number {
   return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (count - slowdownAfter));
 }
 
+// Reads both counters, refuses while either is locked, and otherwise counts this attempt as a failure before
+// the password is checked, all in one step: parallel guesses cannot all read the same count and pass.
+// Returns {-1, lockedForMs} or {failures by email before this attempt, by address before it}.
+const RESERVE_ATTEMPT = `
+local byEmail = tonumber(redis.call('GET', KEYS[1]) or '0')
+local byIp = tonumber(redis.call('GET', KEYS[2]) or '0')
+local lockedFor = 0
+if byEmail >= tonumber(ARGV[1]) then lockedFor = math.max(lockedFor, redis.call('PTTL', KEYS[1])) end
+if byIp >= tonumber(ARGV[2]) then lockedFor = math.max(lockedFor, redis.call('PTTL', KEYS[2])) end
+if lockedFor > 0 then return {-1, lockedFor} end
+redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return {byEmail, byIp}
+`;
+
+// A successful login clears the email's failures and gives back the address the attempt it was counted
+// as (only that one: an attacker must not be able to reset an address's count by logging in).
+const RELEASE_ATTEMPT = `
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 1
+`;
+
 /**
  * Slows down, then locks, repeated failed logins, counted in Redis (so every gateway replica sees the
- * same counts) per email and per client address. The email is counted whether or not an account has it,
- * and the answers are the same either way, so the throttle tells an attacker nothing about which emails
- * exist. While Redis is unreachable logins are not throttled (logged): refusing every login would be worse.
+ * same counts) per email and per client address. Every attempt is counted as a failure before its password
+ * is checked, atomically with the lock check, and a success takes its count back: so N parallel guesses
+ * get no more tries than N sequential ones. The email is counted whether or not an account has it, and the
+ * answers are the same either way, so the throttle tells an attacker nothing about which emails exist.
+ * While Redis is unreachable logins are not throttled (logged): refusing every login would be worse.
  */
 @Injectable()
 export class LoginThrottleService {
@@ -37,42 +64,30 @@ export class LoginThrottleService {
     @Inject(CONSOLE_AUTH_SETTINGS) private readonly settings: ConsoleAuthSettings,
   ) {}
 
-  /** Waits as long as the failures so far ask for; throws `LoginLockedError` while locked. */
+  /**
+   * Counts the attempt, then waits as long as the failures before it ask for; throws `LoginLockedError`
+   * (without counting) while locked. Call `succeeded` when the password was right.
+   */
   async beforeAttempt(email: string, ip: string | null): Promise<void> {
     const [emailKey, ipKey] = this.keys(email, ip);
-    let counts: [number, number, number, number];
+    const { loginLockoutAfter: lock, loginLockoutMinutes: minutes, loginSlowdownAfter: slow } = this.settings;
+    let reply: [number, number];
     try {
-      const replies = (await this.redis.client.multi().get(emailKey).get(ipKey).pttl(emailKey).pttl(ipKey).exec()) ?? [];
-      counts = replies.map(([, v]) => Number(v ?? 0)) as [number, number, number, number];
+      reply = (await this.redis.client.eval(RESERVE_ATTEMPT, 2, emailKey, ipKey, lock, lock * ADDRESS_FACTOR, minutes * 60_000)) as [number, number];
     } catch (error) {
       this.logger.warn(`Login throttle unavailable, not applied: ${(error as Error).message}`);
       return;
     }
-    const [byEmail, byIp, emailTtl, ipTtl] = counts;
-    const { loginLockoutAfter: lock, loginSlowdownAfter: slow } = this.settings;
-    const lockedFor = Math.max(byEmail >= lock ? emailTtl : 0, byIp >= lock * ADDRESS_FACTOR ? ipTtl : 0);
-    if (lockedFor > 0) throw new LoginLockedError(Math.ceil(lockedFor / 1000));
+    const [byEmail, byIp] = reply;
+    if (byEmail < 0) throw new LoginLockedError(Math.ceil(byIp / 1000));
     const delay = Math.max(loginDelayMs(byEmail, slow), loginDelayMs(byIp, slow * ADDRESS_FACTOR));
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
-  /** Counts a failed attempt; each failure keeps the counters (and a lock) alive for the lockout window. */
-  async failed(email: string, ip: string | null): Promise<void> {
-    const window = this.settings.loginLockoutMinutes * 60_000;
+  /** The password was right: the email's failures are cleared and this attempt is not held against the address. */
+  async succeeded(email: string, ip: string | null): Promise<void> {
     const [emailKey, ipKey] = this.keys(email, ip);
-    await this.redis.client
-      .multi()
-      .incr(emailKey)
-      .pexpire(emailKey, window)
-      .incr(ipKey)
-      .pexpire(ipKey, window)
-      .exec()
-      .catch((error: Error) => this.logger.warn(`Login throttle unavailable, failure not counted: ${error.message}`));
-  }
-
-  /** A successful login clears the email's failures (not the address's, which an attacker could reset that way). */
-  async succeeded(email: string): Promise<void> {
-    await this.redis.client.del(this.keys(email, null)[0]).catch(() => undefined);
+    await this.redis.client.eval(RELEASE_ATTEMPT, 2, emailKey, ipKey).catch(() => undefined);
   }
 
   private keys(email: string, ip: string | null): [string, string] {
