@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DslBuilder, expectEventually, queryDatabase, TestStack, WeftClient, type ServiceProcess } from '@weft/testing';
 
@@ -365,6 +366,22 @@ describe('console accounts, sessions, members and keys', () => {
     const [event] = await expectRows(`SELECT actor_id, details FROM compliance.audit_events WHERE action = 'app.deleted' AND resource_id = $1`, [appId], 1);
     expect(event!['actor_id']).toBe(owner.account_id);
     expect(event!['details']).toMatchObject({ app_mode: 'workflow', deleted: { keys: 1, workflow_runs: 1, workflows: 2 } });
+  });
+
+  it('keeps tokens and end-user ids of query strings out of the request log', async () => {
+    const token = `invite-token-${randomUUID()}`;
+    const endUser = `person-${randomUUID()}@example.com`;
+    expect((await client.call('GET', `/console/api/activate/check?token=${token}`)).status).toBe(200);
+    expect((await client.call('GET', `/v1/conversations?user=${encodeURIComponent(endUser)}&limit=5`, { token: 'app-not-a-key' })).status).toBe(401);
+    await expectEventually(() => {
+      const logs = stack.gateway.logs();
+      expect(logs).toContain('/console/api/activate/check?token=%5Bredacted%5D');
+      expect(logs).toContain('/v1/conversations?user=%5Bredacted%5D&limit=5');
+    });
+    const logs = stack.gateway.logs();
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain(endUser);
+    expect(logs).not.toContain(encodeURIComponent(endUser));
   });
 
   it('gives a burst of parallel password guesses no more tries than the lockout allows', async () => {

@@ -3,7 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { currentContext, sanitizeCorrelationId } from './request-context';
-import { REDACTING_FORMATTERS } from './redaction';
+import { loggableUrl, REDACTING_FORMATTERS } from './redaction';
 
 export interface LoggingOptions {
   service: string;
@@ -46,7 +46,8 @@ export class LoggingModule {
             },
             customProps: (req: IncomingMessage) => ({ correlationId: (req as IncomingMessage & { id?: string }).id }),
             serializers: {
-              req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url, id: req.id }),
+              // Query values are secrets (invitation, export and erasure tokens) or personal (end-user ids) more often than not.
+              req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: loggableUrl(req.url), id: req.id }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
           },

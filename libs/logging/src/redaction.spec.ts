@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { REDACTING_FORMATTERS, redactSecrets } from './redaction';
+import { REDACTING_FORMATTERS, redactSecrets, loggableUrl } from './redaction';
 
 /** A logger configured as the services' is, writing its lines into `lines`. */
 function capture(): { lines: string[]; logger: pino.Logger } {
@@ -90,5 +90,21 @@ describe('log redaction', () => {
     const cyclic: Record<string, unknown> = { name: 'loop' };
     cyclic.self = cyclic;
     expect(() => redactSecrets(cyclic)).not.toThrow();
+  });
+});
+
+describe('loggableUrl', () => {
+  it('keeps the path and harmless query values, and redacts tokens, end users and everything unknown', () => {
+    expect(loggableUrl('/console/api/activate/check?token=invite-secret')).toBe('/console/api/activate/check?token=%5Bredacted%5D');
+    expect(loggableUrl('/v1/conversations?user=alice%40example.com&limit=20&last_id=abc&sort_by=-updated_at')).toBe(
+      '/v1/conversations?user=%5Bredacted%5D&limit=20&last_id=abc&sort_by=-updated_at',
+    );
+    expect(loggableUrl('/v1/datasets?keyword=salary%20review&page=2')).toBe('/v1/datasets?keyword=%5Bredacted%5D&page=2');
+    expect(loggableUrl('/v1/x?%75ser=bob&flag')).toBe('/v1/x?%75ser=%5Bredacted%5D&flag');
+  });
+
+  it('leaves URLs without a query as they are', () => {
+    expect(loggableUrl('/v1/workflows/run')).toBe('/v1/workflows/run');
+    expect(loggableUrl('/v1/workflows/run?')).toBe('/v1/workflows/run');
   });
 });

@@ -84,3 +84,41 @@ export const REDACTING_FORMATTERS = {
   bindings: (bindings: Record<string, unknown>): Record<string, unknown> => redactSecrets(bindings),
   log: (object: Record<string, unknown>): Record<string, unknown> => redactSecrets(object),
 };
+
+/**
+ * Query parameters whose values are logged as they are: paging, sorting and ids. Every other value (tokens
+ * of invitations, exports and erasures, end-user `user` strings, search keywords) is logged as "[redacted]",
+ * since query strings carry both secrets and personal data and logs outlive both.
+ */
+const LOGGED_QUERY_PARAMETERS = new Set([
+  'conversation_id',
+  'first_id',
+  'include_all',
+  'include_secret',
+  'last_id',
+  'limit',
+  'page',
+  'sort_by',
+  'status',
+]);
+
+/** A request URL as the request log writes it: the path, and the query with every value not known to be harmless redacted. */
+export function loggableUrl(url: string): string {
+  const mark = url.indexOf('?');
+  if (mark < 0) return url;
+  const query = url.slice(mark + 1);
+  if (query === '') return url.slice(0, mark);
+  const parts = query.split('&').map((pair) => {
+    const equals = pair.indexOf('=');
+    const name = equals < 0 ? pair : pair.slice(0, equals);
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      // A malformed name is logged redacted like any unknown one.
+    }
+    if (equals < 0) return name;
+    return LOGGED_QUERY_PARAMETERS.has(decoded) ? pair : `${name}=${encodeURIComponent(REDACTION_CENSOR)}`;
+  });
+  return `${url.slice(0, mark)}?${parts.join('&')}`;
+}
