@@ -158,6 +158,14 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
     }
   });
 
+  it('refuses to run in production on a SECRET_KEY too short to be random', async () => {
+    const bad = await stack.replica('gateway', { NODE_ENV: 'production', SECRET_KEY: 'password123' });
+    bad.start();
+    expect((await bad.exited()).code).toBe(1);
+    expect(bad.logs()).toContain('Refusing to start gateway in production (NODE_ENV=production): SECRET_KEY must be at least 32 random characters in production');
+    expect(bad.logs()).not.toContain('password123');
+  });
+
   it('refuses to start with a current key id that names no key, saying which variable is wrong', async () => {
     const bad = await stack.replica('gateway', { ENCRYPTION_CURRENT_KEY_ID: 'k9', ENCRYPTION_KEYS: `k2:${NEW_KEY}` });
     bad.start();

@@ -12,6 +12,8 @@ export interface ConfigVar<T> {
   readonly expects: string;
   /** A check against other variables, run once every variable is parsed: the problem, or undefined. */
   readonly check?: (value: unknown, valueOf: (env: string) => unknown) => string | undefined;
+  /** In production, a secret this short (or this repetitive) is refused: it could be guessed. */
+  readonly productionMinLength?: number;
 }
 
 /** A nested group of variables; the loaded config has the same shape with parsed values. */
@@ -29,10 +31,21 @@ interface VarOptions {
   doc: string;
   /** Checks the parsed value against other variables (read by name with `valueOf`); returns the problem. */
   check?: (value: any, valueOf: (env: string) => unknown) => string | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  productionMinLength?: number;
 }
 
 function makeVar<Z extends z.ZodTypeAny>(env: string, schema: Z, expects: string, opts: VarOptions): ConfigVar<z.output<Z>> {
-  return { kind: 'var', env, schema, expects, default: opts.default, secret: opts.secret ?? false, doc: opts.doc, ...(opts.check ? { check: opts.check } : {}) };
+  return {
+    kind: 'var',
+    env,
+    schema,
+    expects,
+    default: opts.default,
+    secret: opts.secret ?? false,
+    doc: opts.doc,
+    ...(opts.check ? { check: opts.check } : {}),
+    ...(opts.productionMinLength ? { productionMinLength: opts.productionMinLength } : {}),
+  };
 }
 
 /** Parses `id:material,id2:material` into an object in the order given; undefined when an entry is malformed. */

@@ -48,7 +48,8 @@ export const securityConfig = {
   secretKey: env.string('SECRET_KEY', {
     default: 'weft-development-secret-key-change-me',
     secret: true,
-    doc: 'signs console tokens and derives the keys that encrypt secrets at rest, seal the audit chain and key end-user pseudonyms; set a long random value in production, the same in every service',
+    productionMinLength: 32,
+    doc: 'signs console tokens and derives the keys that encrypt secrets at rest, seal the audit chain and key end-user pseudonyms; in production at least 32 random characters (e.g. `openssl rand -base64 48`), the same in every service',
   }),
   encryptionKeys: env.keyList('ENCRYPTION_KEYS', {
     default: '',

@@ -1,4 +1,4 @@
-import { ConfigValidationError, developmentSecretsRefused, loadConfig, maskConfig } from './load-config';
+import { ConfigValidationError, developmentSecretsRefused, loadConfig, maskConfig, weakProductionSecrets } from './load-config';
 import { env } from './config-var';
 import { complianceConfigSpec, gatewayConfigSpec, nodeRunnerConfigSpec, orchestratorConfigSpec, ragConfigSpec } from './services.config';
 
@@ -146,5 +146,24 @@ describe('developmentSecretsRefused', () => {
   it('refuses nothing outside production (development and tests run on the defaults)', () => {
     expect(developmentSecretsRefused(complianceConfigSpec, {})).toEqual([]);
     expect(developmentSecretsRefused(complianceConfigSpec, { NODE_ENV: 'test' })).toEqual([]);
+  });
+});
+
+describe('weakProductionSecrets', () => {
+  const production = { NODE_ENV: 'production' };
+  it('in production, refuses a SECRET_KEY shorter than 32 characters or too repetitive to be random', () => {
+    for (const weak of ['short-but-set', 'a'.repeat(64), '12121212121212121212121212121212', 'abcdefghij'.repeat(4)]) {
+      expect([weak, weakProductionSecrets(gatewayConfigSpec, { ...production, SECRET_KEY: weak })]).toEqual([
+        weak,
+        [expect.stringMatching(/^SECRET_KEY must be at least 32 random characters in production/)],
+      ]);
+    }
+    expect(weakProductionSecrets(gatewayConfigSpec, { ...production, SECRET_KEY: 'q8Vd2LrX9zKp4mWn7TbYc1HsJe6GfUa0' })).toEqual([]);
+    // Unset is the development default, which developmentSecretsRefused names.
+    expect(weakProductionSecrets(gatewayConfigSpec, production)).toEqual([]);
+  });
+
+  it('refuses nothing outside production', () => {
+    expect(weakProductionSecrets(gatewayConfigSpec, { NODE_ENV: 'test', SECRET_KEY: 'short' })).toEqual([]);
   });
 });

@@ -30,6 +30,24 @@ export function developmentSecretsRefused(spec: ConfigSpec, source: NodeJS.Proce
     .map(({ variable }) => variable.env);
 }
 
+/** Distinct characters a production secret needs at least: "aaaa…" or "1234…" of any length is no secret. */
+const MIN_DISTINCT_SECRET_CHARACTERS = 12;
+
+/**
+ * In production, the secret variables whose value is too short or too repetitive to be random (their
+ * `productionMinLength`), as problems naming each variable; elsewhere none.
+ */
+export function weakProductionSecrets(spec: ConfigSpec, source: NodeJS.ProcessEnv = process.env): string[] {
+  if (source['NODE_ENV'] !== 'production') return [];
+  return listConfigVars(spec).flatMap(({ variable }) => {
+    const minimum = variable.productionMinLength;
+    const value = source[variable.env] ?? '';
+    if (!minimum || value === '') return [];
+    if (value.length >= minimum && new Set(value).size >= MIN_DISTINCT_SECRET_CHARACTERS) return [];
+    return [`${variable.env} must be at least ${minimum} random characters in production (for example the output of \`openssl rand -base64 48\`)`];
+  });
+}
+
 function describeValue(variable: ConfigVar<unknown>, raw: string): string {
   return variable.secret ? '(a secret value, not shown)' : JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuditService } from '@weft/audit';
-import { ConfigOf, ConfigSpec, ConfigValidationError, databaseConfig, developmentSecretsRefused, httpConfig, loadConfig, loggingConfig, maskConfig, runtimeConfig } from '@weft/config';
+import { ConfigOf, ConfigSpec, ConfigValidationError, databaseConfig, developmentSecretsRefused, httpConfig, weakProductionSecrets, loadConfig, loggingConfig, maskConfig, runtimeConfig } from '@weft/config';
 import type { ServiceName } from '@weft/contracts';
 import { ReadinessService } from '@weft/health';
 import { flushErrorReporting, initErrorReporting } from '@weft/logging';
@@ -94,6 +94,11 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   const defaults = developmentSecretsRefused(options.spec);
   if (defaults.length > 0) {
     process.stderr.write(`Refusing to start ${options.service} in production (NODE_ENV=production) with the development default of ${defaults.join(', ')}: set a long random value, the same in every service.\n`);
+    process.exit(1);
+  }
+  const weak = weakProductionSecrets(options.spec);
+  if (weak.length > 0) {
+    process.stderr.write(`Refusing to start ${options.service} in production (NODE_ENV=production): ${weak.join('; ')}.\n`);
     process.exit(1);
   }
   if (process.argv[2] === 'rotate-secrets') {
