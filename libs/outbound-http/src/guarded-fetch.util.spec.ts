@@ -51,7 +51,7 @@ describe('guardedFetch', () => {
     });
     other = await startTestHttpServer((req, res) => {
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ auth: req.headers.authorization ?? null, path: req.url }));
+      res.end(JSON.stringify({ auth: req.headers.authorization ?? null, path: req.url, sent: Object.keys(req.headers).sort() }));
     });
   });
 
@@ -119,7 +119,15 @@ describe('guardedFetch', () => {
 
   it('drops the Authorization header when a redirect leaves the origin', async () => {
     const res = await guardedFetch(`${server.url}/redirect-other`, { guard: open, headers: { Authorization: 'Bearer t' } });
-    expect(JSON.parse(res.body.toString())).toEqual({ auth: null, path: '/echo' });
+    expect(JSON.parse(res.body.toString())).toMatchObject({ auth: null, path: '/echo' });
+  });
+
+  it('drops every credential header, the configured ones included, when a redirect leaves the origin', async () => {
+    const headers = { 'X-Secret-Token': 's1', 'X-Api-Key': 's2', 'Api-Key': 's3', Cookie: 'sid=s4', 'X-Trace': 'kept' };
+    const res = await guardedFetch(`${server.url}/redirect-other`, { guard: open, headers, credentialHeaders: ['x-secret-token'] });
+    const sent = (JSON.parse(res.body.toString()) as { sent: string[] }).sent;
+    expect(sent).toContain('x-trace');
+    for (const name of ['x-secret-token', 'x-api-key', 'api-key', 'cookie']) expect(sent).not.toContain(name);
   });
 
   it('stops after maxRedirects hops', async () => {

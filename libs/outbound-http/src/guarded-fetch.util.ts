@@ -56,7 +56,15 @@ export interface GuardedRequestOptions {
   maxRedirects?: number;
   signal?: AbortSignal;
   rejectUnauthorized?: boolean;
+  /**
+   * Headers that carry credentials besides the usual ones (a configured API-key header such as
+   * `X-Secret-Token`): dropped, with those, when a redirect leaves the origin.
+   */
+  credentialHeaders?: string[];
 }
+
+/** Headers dropped whenever a redirect leaves the origin: the standard credentials and the common API-key headers. */
+const CREDENTIAL_HEADERS = ['api-key', 'authorization', 'cookie', 'proxy-authorization', 'x-api-key'];
 
 export interface GuardedStreamOptions extends GuardedRequestOptions {
   /** The longest silence allowed between two body chunks; defaults to timeoutMs. */
@@ -217,7 +225,9 @@ async function sendFollowingRedirects(url: string, options: GuardedRequestOption
       headers = withoutHeaders(headers, ['content-type', 'content-length', 'transfer-encoding']);
     }
     // Credentials are meant for the origin they were given to, not wherever it redirects.
-    if (next.origin !== current.origin) headers = withoutHeaders(headers, ['authorization', 'cookie', 'proxy-authorization']);
+    if (next.origin !== current.origin) {
+      headers = withoutHeaders(headers, [...CREDENTIAL_HEADERS, ...(options.credentialHeaders ?? []).map((name) => name.toLowerCase())]);
+    }
     current = next;
   }
 }

@@ -39,6 +39,8 @@ export interface BuiltHttpRequest {
   /** Seconds, as the node asked; executeHttpRequest caps them. */
   timeout: { connect?: number; read?: number; write?: number };
   sslVerify: boolean | undefined;
+  /** The header the node's API-key authorization goes in, when it has one: never sent on to another origin. */
+  credentialHeader?: string;
 }
 
 /** The http-request node's outputs, with Dify's names. */
@@ -144,6 +146,7 @@ export function buildHttpRequest(
     contentType: findHeader(headers, 'content-type'),
     timeout,
     sslVerify: data.ssl_verify ?? undefined,
+    ...(data.authorization?.type === 'api-key' ? { credentialHeader: data.authorization.config?.header || 'Authorization' } : {}),
   };
 }
 
@@ -177,6 +180,7 @@ export async function executeHttpRequest(
     maxResponseBytes: options.maxResponseBytes,
     signal: options.signal,
     rejectUnauthorized: built.sslVerify ?? true,
+    ...(built.credentialHeader ? { credentialHeaders: [built.credentialHeader] } : {}),
   });
   return {
     status_code: response.status,

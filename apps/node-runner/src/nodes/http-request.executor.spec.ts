@@ -118,6 +118,30 @@ describe('HttpRequestExecutor', () => {
     expect(log).not.toContain('secret-token-1');
   });
 
+  it("keeps the node's configured API-key header from a host it is redirected to", async () => {
+    // Same host, another port: another origin, which should never see the node's credential.
+    const elsewhere = await startTestHttpServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ headers: Object.keys(req.headers).sort() }));
+    });
+    const bouncer = await startTestHttpServer((_req, res) => res.writeHead(302, { Location: `${elsewhere.url}/landing` }).end());
+    try {
+      const job = testJob('http-request', {
+        method: 'get',
+        url: `${bouncer.url}/start`,
+        headers: 'X-Trace:abc',
+        authorization: { type: 'api-key', config: { type: 'custom', header: 'X-Secret-Token', api_key: 'node-secret-1' } },
+      });
+      const result = await executor.execute(job, testContext(job));
+      expect(result.status).toBe('succeeded');
+      const received = (JSON.parse(String(result.outputs['body'])) as { headers: string[] }).headers;
+      expect(received).toContain('x-trace');
+      expect(received).not.toContain('x-secret-token');
+    } finally {
+      await bouncer.close();
+      await elsewhere.close();
+    }
+  });
+
   it('refuses the cloud metadata address', async () => {
     const job = testJob('http-request', { method: 'get', url: 'http://169.254.169.254/latest/meta-data/' });
     const result = await executor.execute(job, testContext(job));
