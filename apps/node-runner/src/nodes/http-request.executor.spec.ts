@@ -123,7 +123,9 @@ describe('HttpRequestExecutor', () => {
     const elsewhere = await startTestHttpServer((req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ headers: Object.keys(req.headers).sort() }));
     });
-    const bouncer = await startTestHttpServer((_req, res) => res.writeHead(302, { Location: `${elsewhere.url}/landing` }).end());
+    const bouncer = await startTestHttpServer((_req, res) => {
+      res.writeHead(302, { Location: `${elsewhere.url}/landing` }).end();
+    });
     try {
       const job = testJob('http-request', {
         method: 'get',
