@@ -85,6 +85,19 @@ describe('createSsrfGuard', () => {
     expect(() => guard.checkUrl(new URL('https://example.com/'))).not.toThrow();
   });
 
+  it('does not tell who wrote the URL which internal address a host name resolves to', () => {
+    const guard = createSsrfGuard({ allowedHosts: [] });
+    let error: unknown;
+    try {
+      guard.checkAddress('db.internal.test', '10.1.2.3');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SsrfBlockedError);
+    expect((error as Error).message).toBe('Requests to db.internal.test (resolves to a private address) are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it');
+    expect((error as Error).message).not.toContain('10.1.2.3');
+  });
+
   it('allows internal addresses listed as IPs, CIDRs or host names', () => {
     const guard = createSsrfGuard({ allowedHosts: ['127.0.0.1', '10.0.0.0/8', 'intranet.local', '*.corp.test'] });
     expect(() => guard.checkAddress('127.0.0.1', '127.0.0.1')).not.toThrow();
@@ -94,7 +107,7 @@ describe('createSsrfGuard', () => {
     expect(() => guard.checkAddress('intranet.local', '192.168.0.5')).not.toThrow();
     expect(() => guard.checkAddress('api.corp.test', '192.168.0.6')).not.toThrow();
     expect(() => guard.checkAddress('other.local', '192.168.0.5')).toThrow(
-      'Requests to other.local (resolves to 192.168.0.5, private) are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it',
+      'Requests to other.local (resolves to a private address) are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it',
     );
   });
 
@@ -103,7 +116,7 @@ describe('createSsrfGuard', () => {
     const error = await lookupAll(guard, 'metadata.test').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SsrfBlockedError);
     expect((error as SsrfBlockedError).address).toBe('169.254.169.254');
-    expect((error as SsrfBlockedError).message).toContain('metadata.test (resolves to 169.254.169.254, link-local)');
+    expect((error as SsrfBlockedError).message).toContain('metadata.test (resolves to a link-local address)');
   });
 
   it('lookup hands over only the allowed addresses of a mixed record set', async () => {

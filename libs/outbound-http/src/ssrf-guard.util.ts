@@ -130,8 +130,9 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
     if (addressAllowed(ip)) return;
     const reason = classifyAddress(address);
     if (reason === undefined) return;
-    const shown =
-      stripBrackets(host) === stripBrackets(address) ? `${address} (${reason})` : `${host} (resolves to ${address}, ${reason})`;
+    // A host name's internal address is not shown: the message reaches whoever wrote the URL, and naming the
+    // addresses internal names resolve to would map the network for them. The error keeps it for logs.
+    const shown = stripBrackets(host) === stripBrackets(address) ? `${address} (${reason})` : `${host} (resolves to a ${reason} address)`;
     throw new SsrfBlockedError(
       host,
       address,
