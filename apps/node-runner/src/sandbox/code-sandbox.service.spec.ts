@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
+import { expectEventually } from '@weft/testing';
 import { CodeSandbox } from './code-sandbox.service';
 import { testSandboxOptions } from './sandbox-test.util';
 import type { CodeLanguage, CodeRunResult } from './sandbox.types';
@@ -10,6 +12,31 @@ const okRun = (language: CodeLanguage) =>
 function failure(result: CodeRunResult): { kind: string; error: string } {
   if (result.ok) throw new Error(`Expected a failed run, got ${JSON.stringify(result)}`);
   return { kind: result.kind, error: result.error };
+}
+
+/** Processes below `pid` (the sandbox's bubblewrap), read from the host's /proc. */
+function descendants(pid: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the second field after the parenthesised command name.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let count = 0;
+  for (const start of parents.values()) {
+    for (let parent = start; parent > 1; parent = parents.get(parent) ?? 0) {
+      if (parent === pid) {
+        count++;
+        break;
+      }
+    }
+  }
+  return count;
 }
 
 function succeeded(result: CodeRunResult): Record<string, unknown> {
@@ -253,6 +280,28 @@ describe('CodeSandbox with Python', () => {
     setTimeout(() => controller.abort(), 100);
     expect(failure(await pending)).toEqual({ kind: 'aborted', error: 'Code run was aborted' });
     await expect(run(okRun('python3'), { a: 4 })).resolves.toEqual({ ok: true, result: { a: 4 } });
+  }, 30_000);
+
+  // Code that finds the harness's own descriptors: the result file (a regular file open for writing) and the
+  // status pipe by which the run says it is done.
+  const HARNESS_FDS =
+    'import os, stat\ndef harness_fds():\n    files, pipes = [], []\n    for fd in range(3, 64):\n        try:\n            mode = os.fstat(fd).st_mode\n        except OSError:\n            continue\n        (files if stat.S_ISREG(mode) else pipes if stat.S_ISFIFO(mode) else []).append(fd)\n    return files, pipes\n';
+
+  it('does not let code that reports itself done early go on running', async () => {
+    await expect(run(okRun('python3'), { a: 'warm' })).resolves.toMatchObject({ ok: true });
+    const zygotePid = (sandbox as unknown as { python: { zygote: { process: { pid: number } } } }).python.zygote.process.pid;
+    await expectEventually(() => expect(descendants(zygotePid)).toBeLessThanOrEqual(4));
+    const before = descendants(zygotePid);
+    const lingerer = `${HARNESS_FDS}def main():\n    for fd in harness_fds()[1]:\n        os.write(fd, b"1")\n    import time\n    time.sleep(60)\n    return {}`;
+    expect(failure(await run(lingerer)).kind).toBe('invalid_output');
+    console.log("DBG", before, descendants(zygotePid), zygotePid);
+    await expectEventually(() => expect(descendants(zygotePid)).toBeLessThanOrEqual(before));
+  }, 30_000);
+
+  it('holds code that writes its own result file to the output limit', async () => {
+    const forger = `${HARNESS_FDS}def main():\n    files, pipes = harness_fds()\n    for fd in files:\n        os.write(fd, b'{"ok": true, "result": {"x": "' + b"y" * 200000 + b'"}}')\n    for fd in pipes:\n        os.write(fd, b"1")\n    os._exit(0)`;
+    expect(failure(await run(forger))).toEqual({ kind: 'invalid_output', error: 'Output is larger than the 100000 byte limit' });
+    await expect(run(okRun('python3'), { a: 'next' })).resolves.toEqual({ ok: true, result: { a: 'next' } });
   }, 30_000);
 
   it('starts a new zygote for the next run when the zygote dies', async () => {

@@ -6,7 +6,7 @@ import { PYTHON_ZYGOTE_SOURCE, type PythonZygoteConfig } from './python-zygote.u
 import type { SandboxLauncher } from './sandbox-launcher.service';
 import { abortedResult, messageOf } from './code-run-result.util';
 import type { CodeRunResult } from './sandbox.types';
-import { DENIED_SYSCALLS, PYTHON_ONLY_DENIED_SYSCALLS } from './seccomp-policy.util';
+import { PYTHON_ONLY_DENIED_SYSCALLS } from './seccomp-policy.util';
 
 /** Settings of the Python runner; the limits apply to every run. */
 export interface PythonRunnerOptions {
@@ -44,6 +44,8 @@ const SIGXFSZ = 25;
 const SIGSEGV = 11;
 const SIGKILL = 9;
 const RESTART_BACKOFF_MS = 2000;
+// The `{"ok": true, "result": …}` around a result, or a failure's kind and message.
+const RESULT_ENVELOPE_BYTES = 64 * 1024;
 
 /**
  * Runs Python code nodes with Debian's CPython in a sandboxed zygote (see PYTHON_ZYGOTE_SOURCE): each run gets
@@ -138,7 +140,6 @@ export class PythonRunner {
     const ipc = this.requireIpcDir();
     const weak = this.launcher.isolation().level === 'weak';
     const config: PythonZygoteConfig = {
-      deniedSyscalls: [...DENIED_SYSCALLS, ...PYTHON_ONLY_DENIED_SYSCALLS],
       headroomMb: HEADROOM_MB,
       ipc: weak ? ipc : '/ipc',
       isolate: !weak,
@@ -147,6 +148,7 @@ export class PythonRunner {
       memoryMb: this.options.memoryMb,
       scratch: weak ? ipc : '/tmp',
       scratchMb: this.options.scratchMb,
+      seccompFilter: this.launcher.seccompProgram(PYTHON_ONLY_DENIED_SYSCALLS).toString('base64'),
       spares: this.options.spares,
       timeoutMs: this.options.timeoutMs,
     };
@@ -214,13 +216,25 @@ export class PythonRunner {
     zygote.runs.delete(report.id);
     let result: CodeRunResult;
     if (report.op === 'done') {
-      result = parseResult(await readFile(join(this.requireIpcDir(), `${report.id}.out`), 'utf8').catch(() => ''));
+      result = await this.readResult(report.id);
       if (!result.ok && result.kind === 'memory') result = { ok: false, kind: 'memory', error: `Code used more than the ${this.options.memoryMb} MB memory limit` };
     } else {
       result = this.exitResult(report, pending.aborted);
     }
     void this.cleanup(report.id);
     pending.resolve(pending.aborted && report.op === 'exit' ? abortedResult() : result);
+  }
+
+  /**
+   * The run's result file. Its size is checked here as well as by the harness: user code can write to the
+   * file itself (up to the scratch size) and must not get past CODE_MAX_OUTPUT_BYTES that way.
+   */
+  private async readResult(id: string): Promise<CodeRunResult> {
+    const text = await readFile(join(this.requireIpcDir(), `${id}.out`)).catch(() => Buffer.alloc(0));
+    if (text.length > this.options.maxOutputBytes + RESULT_ENVELOPE_BYTES) {
+      return { ok: false, kind: 'invalid_output', error: `Output is larger than the ${this.options.maxOutputBytes} byte limit` };
+    }
+    return parseResult(text.toString('utf8'));
   }
 
   private exitResult(report: { timedOut: boolean; code?: number; signal?: number }, aborted: boolean): CodeRunResult {

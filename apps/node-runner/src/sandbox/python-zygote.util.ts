@@ -12,8 +12,7 @@
  * the zygote's memory, which every later run inherits: the node runner writes `<ipc>/<id>.in` (`{code, inputs}`)
  * and reads `<ipc>/<id>.out`; the run process opens both, then hides the folder before any user code runs.
  */
-export const PYTHON_ZYGOTE_SOURCE = String.raw`import ctypes, errno, gc, json, os, resource, select, signal, sys, time
-import seccomp
+export const PYTHON_ZYGOTE_SOURCE = String.raw`import base64, ctypes, gc, json, os, resource, select, signal, sys, time
 
 CONFIG = json.loads(sys.argv[1])
 IPC = CONFIG["ipc"]
@@ -24,46 +23,24 @@ for _name in ("capset", "mount", "prctl", "unshare"):
     getattr(libc, _name)
 
 CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
-CLONE_THREAD = 0x00010000
-NAMESPACE_FLAGS = 0x7E020000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 PR_SET_PDEATHSIG = 1
-
-
-def build_filter():
-    rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-    for name in CONFIG["deniedSyscalls"]:
-        try:
-            rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
-        except (RuntimeError, ValueError):
-            pass  # not a system call of this architecture
-    # glibc falls back to clone() when clone3 is unknown; clone's flags can be inspected, clone3's cannot.
-    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
-    # Threads only: a clone without CLONE_THREAD is a new process, one with namespace flags a new namespace.
-    rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
-    rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, NAMESPACE_FLAGS, NAMESPACE_FLAGS))
-    return rules
-
-
-def compile_filter():
-    """The filter as a ready BPF program, so a run installs it with one prctl instead of recompiling it."""
-    read_fd, write_fd = os.pipe()
-    with os.fdopen(write_fd, "wb") as handle:
-        build_filter().export_bpf(handle)
-    with os.fdopen(read_fd, "rb") as handle:
-        program = handle.read()
-    buffer = ctypes.create_string_buffer(program, len(program))
-    return buffer, SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
 
 
 class SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-FILTER_BUFFER, FILTER_PROGRAM = compile_filter()
+def load_program(program):
+    """The node runner's compiled seccomp filter (SECCOMP_EXPORT_SOURCE), ready for one prctl per run."""
+    buffer = ctypes.create_string_buffer(program, len(program))
+    return buffer, SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+
+
+FILTER_BUFFER, FILTER_PROGRAM = load_program(base64.b64decode(CONFIG["seccompFilter"]))
 
 # Modules most code nodes use, imported once here so every run's fork starts with them loaded.
-import base64, collections, datetime, decimal, functools, hashlib, itertools, math, random, re, string, traceback, typing, uuid  # noqa: E401,F401
+import collections, datetime, decimal, functools, hashlib, itertools, math, random, re, string, traceback, typing, uuid  # noqa: E401,F401
 
 
 def check(result, what):
@@ -360,6 +337,8 @@ def collect_status(run, poller):
     if signalled and not run.timed_out:
         run.reported = True
         send({"op": "done", "id": run.run_id})
+        # The harness exits right after the byte; user code that wrote it early to go on running does not get to.
+        kill(run.pid)
 
 
 class Run:
@@ -430,7 +409,6 @@ serve()
 
 /** The zygote's one argument. */
 export interface PythonZygoteConfig {
-  deniedSyscalls: readonly string[];
   /** Extra address space for the interpreter's own needs (thread stacks, allocator arenas) beyond memoryMb. */
   headroomMb: number;
   /** Folder, as the zygote sees it, where run payloads and results are exchanged. */
@@ -444,6 +422,8 @@ export interface PythonZygoteConfig {
   /** Working folder of a run (its private tmpfs when isolated). */
   scratch: string;
   scratchMb: number;
+  /** The compiled seccomp filter every run process installs (base64 of the BPF program). */
+  seccompFilter: string;
   /** Run processes kept forked and isolated ahead of time. */
   spares: number;
   timeoutMs: number;

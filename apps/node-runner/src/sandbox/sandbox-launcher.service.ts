@@ -56,7 +56,7 @@ const QUICKJS_PACKAGES = ['quickjs-emscripten-core', '@jitl/quickjs-ffi-types', 
  */
 export class SandboxLauncher {
   private runtimeDir?: string;
-  private seccompProgram?: Buffer;
+  private readonly seccompPrograms = new Map<string, Buffer>();
   private status: IsolationStatus = { level: 'unavailable', reason: 'The code sandbox has not been started' };
 
   constructor(private readonly options: SandboxIsolationOptions) {}
@@ -128,7 +128,7 @@ export class SandboxLauncher {
       const pipe = child.stdio[seccompFd] as NodeJS.WritableStream | null;
       // A sandbox killed before bubblewrap read its filter resets this pipe; its exit reports the failure.
       pipe?.on('error', () => undefined);
-      pipe?.end(this.seccompFilter());
+      pipe?.end(this.seccompProgram());
     }
     return child;
   }
@@ -158,35 +158,42 @@ export class SandboxLauncher {
     return args;
   }
 
-  /** The JavaScript host's filter, compiled once by libseccomp through the sandbox's Python. */
-  private seccompFilter(): Buffer {
-    if (!this.seccompProgram) {
-      const compiled = spawnSync(this.options.pythonPath, ['-I', '-c', SECCOMP_EXPORT_SOURCE, JSON.stringify(DENIED_SYSCALLS)], { env: {}, timeout: 10_000 });
+  /**
+   * The deny-list filter (plus `alsoDenied`) as a BPF program, compiled once per list by libseccomp through
+   * the sandbox's Python: the JavaScript host gets it from bubblewrap, every Python run installs it itself.
+   */
+  seccompProgram(alsoDenied: readonly string[] = []): Buffer {
+    const key = alsoDenied.join(',');
+    let program = this.seccompPrograms.get(key);
+    if (!program) {
+      const denied = JSON.stringify([...DENIED_SYSCALLS, ...alsoDenied]);
+      const compiled = spawnSync(this.options.pythonPath, ['-I', '-c', SECCOMP_EXPORT_SOURCE, denied], { env: {}, timeout: 10_000 });
       if (compiled.status !== 0 || compiled.stdout.length === 0) {
         throw new Error(`Compiling the seccomp filter failed: ${firstLine(compiled.stderr?.toString() || compiled.error?.message || 'no output')}`);
       }
-      this.seccompProgram = compiled.stdout;
+      program = compiled.stdout;
+      this.seccompPrograms.set(key, program);
     }
-    return this.seccompProgram;
+    return program;
   }
 
-  /** Why the sandbox cannot run here, or undefined when a sandboxed Python with libseccomp starts and answers. */
+  /** Why the sandbox cannot run here, or undefined when libseccomp compiles the filter and a sandboxed Python starts under it. */
   private probe(): string | undefined {
     if (!existsSync(this.options.bwrapPath)) return `bubblewrap is not installed (${this.options.bwrapPath} does not exist; on Debian: apt-get install bubblewrap)`;
     if (!existsSync(this.options.pythonPath)) return `Python is not installed at ${this.options.pythonPath} (on Debian: apt-get install python3 python3-seccomp)`;
     try {
-      this.seccompFilter();
+      this.seccompProgram();
     } catch (error) {
       return `${(error as Error).message} (on Debian: apt-get install python3-seccomp)`;
     }
     // The probe starts Python the way the zygote starts: bubblewrap with /proc and the seccomp filter (read
     // from a file here, since spawnSync cannot write to an extra pipe).
     const filterPath = join(this.requireRuntimeDir(), 'probe.bpf');
-    writeFileSync(filterPath, this.seccompFilter(), { mode: 0o644 });
+    writeFileSync(filterPath, this.seccompProgram(), { mode: 0o644 });
     const fd = openSync(filterPath, 'r');
     try {
       const args = this.bubblewrapArgs({ binds: [], command: [], proc: true, seccomp: true }, 3);
-      const probe = spawnSync(this.options.bwrapPath, [...args, '--', this.options.pythonPath, '-I', '-c', 'import seccomp; print("ok")'], {
+      const probe = spawnSync(this.options.bwrapPath, [...args, '--', this.options.pythonPath, '-I', '-c', 'print("ok")'], {
         ...(runningAsRoot() ? { gid: SANDBOX_UID, uid: SANDBOX_UID } : {}),
         env: {},
         stdio: ['ignore', 'pipe', 'pipe', fd],

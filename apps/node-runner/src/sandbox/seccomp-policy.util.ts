@@ -2,8 +2,8 @@
  * System calls that sandboxed code gets EPERM for, on top of the namespaces it already runs in. The
  * filter is a deny list (the interpreters need a broad, version-dependent set of ordinary calls): these are
  * the calls that reach the kernel's larger attack surface or another process, and none of them is needed
- * to compute a result. Both sandboxes use it: the Python zygote builds its filter from it with libseccomp,
- * and {@link SECCOMP_EXPORT_SOURCE} compiles the JavaScript host's filter, which bubblewrap installs.
+ * to compute a result. {@link SECCOMP_EXPORT_SOURCE} compiles it, once per node runner: bubblewrap installs
+ * it for the JavaScript host, and every Python run process installs it (with {@link PYTHON_ONLY_DENIED_SYSCALLS}).
  * Processes are threads only (clone without CLONE_THREAD is refused, clone3 answers ENOSYS so glibc falls
  * back to clone), and no namespace can be created.
  */
