@@ -341,7 +341,7 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     const deleted = await client.call('DELETE', `/v1/conversations/${ids[0]}`, { body: { user: 'lister' }, token: app.key });
     expect(deleted.status).toBe(204);
     expect((await client.call('GET', `/v1/messages?conversation_id=${ids[0]}&user=lister`, { token: app.key })).status).toBe(404);
-    const [left] = await queryDatabase<{ n: string }>(stack.database.url, 'SELECT count(*) AS n FROM gateway.messages WHERE conversation_id = $1', [ids[0]]);
+    const [left] = await queryDatabase<{ n: string }>(stack.database.url, 'SELECT count(*) AS n FROM orchestrator.messages WHERE conversation_id = $1', [ids[0]]);
     expect(Number(left!.n)).toBe(0);
   });
 
@@ -431,12 +431,12 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     const conversationId = first.body['conversation_id'] as string;
     await queryDatabase(
       stack.database.url,
-      `INSERT INTO gateway.messages (id, workspace_id, app_id, conversation_id, end_user_id, task_id, inputs, query, answer, status, created_at)
+      `INSERT INTO orchestrator.messages (id, workspace_id, app_id, conversation_id, end_user_id, task_id, inputs, query, answer, status, created_at)
        SELECT gen_random_uuid(), m.workspace_id, m.app_id, m.conversation_id, m.end_user_id, gen_random_uuid(), '{}', 'q' || g, 'a' || g, 'normal', m.created_at + g * interval '1 millisecond'
-       FROM gateway.messages m, generate_series(1, 9999) g WHERE m.conversation_id = $1`,
+       FROM orchestrator.messages m, generate_series(1, 9999) g WHERE m.conversation_id = $1`,
       [conversationId],
     );
-    await queryDatabase(stack.database.url, 'ANALYZE gateway.messages');
+    await queryDatabase(stack.database.url, 'ANALYZE orchestrator.messages');
     const latest = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=long&limit=3`, { token: app.key });
     expect((latest.body['data'] as { query: string }[]).map((m) => m.query)).toEqual(['q9997', 'q9998', 'q9999']);
     const before = (latest.body['data'] as { id: string }[])[0]!.id;
@@ -444,14 +444,14 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     expect((older.body['data'] as { query: string }[]).map((m) => m.query)).toEqual(['q9995', 'q9996']);
     const plan = await queryDatabase<{ 'QUERY PLAN': string }>(
       stack.database.url,
-      `EXPLAIN SELECT * FROM gateway.messages m WHERE m.conversation_id = $1 AND m.workspace_id = (SELECT workspace_id FROM gateway.apps LIMIT 1)
+      `EXPLAIN SELECT * FROM orchestrator.messages m WHERE m.conversation_id = $1 AND m.workspace_id = (SELECT workspace_id FROM gateway.apps LIMIT 1)
        AND (m.created_at, m.id) < (now(), gen_random_uuid()) ORDER BY m.created_at DESC, m.id DESC LIMIT 21`,
       [conversationId],
     );
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('messages_conversation_created_idx');
   });
   // Last: it kills the stack's own orchestrator and a gateway replica.
-  it('finishes a turn whose orchestrator died mid-answer, and settles a turn whose gateway died', async () => {
+  it('finishes a turn whose orchestrator died mid-answer, and completes the message of a turn whose gateway died', async () => {
     const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i} `).join('');
     const orchestrator2 = await stack.replica('orchestrator');
     const gateway2 = await stack.replica('gateway');
@@ -460,7 +460,7 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     await Promise.all([orchestrator2.waitReady(), gateway2.waitReady()]);
     const app = await client.deploy(token, memoryChatflow('slow-15'));
     const runOf = (query: string) =>
-      pollUntil(async () => (await queryDatabase<{ workflow_run_id: string }>(stack.database.url, 'SELECT workflow_run_id FROM gateway.messages WHERE query = $1', [query]))[0]?.workflow_run_id);
+      pollUntil(async () => (await queryDatabase<{ workflow_run_id: string }>(stack.database.url, 'SELECT workflow_run_id FROM orchestrator.messages WHERE query = $1', [query]))[0]?.workflow_run_id);
     const ownerOf = async (runId: string, candidates: ServiceProcess[]) => {
       const owner = await pollUntil(async () => (await queryDatabase<{ lease_owner: string | null }>(stack.database.url, 'SELECT lease_owner FROM orchestrator.workflow_runs WHERE id = $1', [runId]))[0]?.lease_owner);
       return candidates.find((p) => owner!.endsWith(`-${p.pid}`))!;

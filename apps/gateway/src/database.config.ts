@@ -4,17 +4,16 @@ import { CreateConversationsAndMessages1764300000000 } from '../migrations/17643
 import { CreateSessionsAndInvitations1764500000000 } from '../migrations/1764500000000-create-sessions-and-invitations';
 import { AddAppRequestLimits1764510000000 } from '../migrations/1764510000000-add-app-request-limits';
 import { CreateErasedUsage1764560000000 } from '../migrations/1764560000000-create-erased-usage';
+import { DropMovedConversations1764700000000 } from '../migrations/1764700000000-drop-moved-conversations';
 import { AccountEntity, WorkspaceEntity, WorkspaceMemberEntity } from './accounts/account.entity';
 import { AuthSessionEntity, RefreshTokenEntity } from './accounts/auth-session.entity';
 import { ApiKeyEntity, AppEntity, EndUserEntity, ProviderCredentialEntity } from './apps/app.entity';
-import { ConversationEntity, MessageEntity, MessageFeedbackEntity } from './conversations/conversation.entity';
 import { UploadFileEntity } from './files/upload-file.entity';
-import { ErasedUsageEntity } from './privacy/erased-usage.entity';
 import { InvitationEntity } from './workspaces/invitation.entity';
 
-/** The gateway's data, in the "gateway" schema: accounts, workspaces, apps, keys, end users, uploads, conversations and messages. */
+/** The gateway's data, in the "gateway" schema: accounts, workspaces, apps, keys, end users and uploads. */
 export const gatewayDatabase: PersistenceDefinition = {
   schema: 'gateway',
-  entities: [AccountEntity, WorkspaceEntity, WorkspaceMemberEntity, AppEntity, ApiKeyEntity, EndUserEntity, ProviderCredentialEntity, UploadFileEntity, ConversationEntity, MessageEntity, MessageFeedbackEntity, AuthSessionEntity, RefreshTokenEntity, InvitationEntity, ErasedUsageEntity],
-  migrations: [CreateAccountsAppsKeys1764200000000, CreateConversationsAndMessages1764300000000, CreateSessionsAndInvitations1764500000000, AddAppRequestLimits1764510000000, CreateErasedUsage1764560000000],
+  entities: [AccountEntity, WorkspaceEntity, WorkspaceMemberEntity, AppEntity, ApiKeyEntity, EndUserEntity, ProviderCredentialEntity, UploadFileEntity, AuthSessionEntity, RefreshTokenEntity, InvitationEntity],
+  migrations: [CreateAccountsAppsKeys1764200000000, CreateConversationsAndMessages1764300000000, CreateSessionsAndInvitations1764500000000, AddAppRequestLimits1764510000000, CreateErasedUsage1764560000000, DropMovedConversations1764700000000],
 };

@@ -9,7 +9,6 @@ import { NODE_RUNNER_CONFIG } from './node-runner.config';
 import { NodeExecutors } from './nodes/node-executors.service';
 import { NodeJobsHandler } from './nodes/node-jobs.handler';
 import { ChatProviderService } from './providers/chat-providers.service';
-import { ConversationHistoryService } from './providers/conversation-history.service';
 import { KnowledgeService } from './providers/knowledge.service';
 import { ModelGenerateHandler } from './providers/model-generate.handler';
 import { ProviderCredentialsService } from './providers/provider-credentials.service';
@@ -24,7 +23,6 @@ export class NodeRunnerModule {
       providers: [
         makeCounterProvider({ name: 'dify_api_cost_total', help: 'Model provider spend by provider, from the price table', labelNames: ['provider', 'currency'] }),
         ChatProviderService,
-        ConversationHistoryService,
         KnowledgeService,
         ModelGenerateHandler,
         NodeExecutors,

@@ -2,17 +2,20 @@ import type { PersistenceDefinition } from '@weft/persistence';
 import { CreateWorkflowsAndRuns1764200000000 } from '../migrations/1764200000000-create-workflows-and-runs';
 import { AddChatRunsAndConversationVariables1764300000000 } from '../migrations/1764300000000-add-chat-runs-and-conversation-variables';
 import { AddRunArchiveAndRetention1764570000000 } from '../migrations/1764570000000-add-run-archive-and-retention';
+import { MoveConversationsToOrchestrator1764700000000 } from '../migrations/1764700000000-move-conversations-to-orchestrator';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
 import { WorkspaceRetentionEntity } from './archive/workspace-retention.entity';
 import { ConversationVariableEntity } from './conversations/conversation-variable.entity';
+import { ConversationEntity, MessageEntity, MessageFeedbackEntity } from './conversations/conversation.entity';
+import { ErasedUsageEntity } from './privacy/erased-usage.entity';
 import { WorkflowNodeExecutionEntity } from './runs/workflow-node-execution.entity';
 import { WorkflowRunEntity } from './runs/workflow-run.entity';
 import { WorkflowEntity } from './workflows/workflow.entity';
 
 /**
  * The orchestrator's data, in the "orchestrator" schema: workflows and their versions, runs and node runs (and
- * their archives), chatflow conversation variables, retention settings and legal holds.
+ * their archives), conversations with their messages, feedback and variables, usage kept after erasure, retention settings and legal holds.
  */
 export const orchestratorDatabase: PersistenceDefinition = {
   schema: 'orchestrator',
@@ -20,11 +23,15 @@ export const orchestratorDatabase: PersistenceDefinition = {
     WorkflowEntity,
     WorkflowRunEntity,
     WorkflowNodeExecutionEntity,
+    ConversationEntity,
+    MessageEntity,
+    MessageFeedbackEntity,
     ConversationVariableEntity,
+    ErasedUsageEntity,
     WorkflowRunArchiveEntity,
     WorkflowNodeExecutionArchiveEntity,
     WorkspaceRetentionEntity,
     LegalHoldEntity,
   ],
-  migrations: [CreateWorkflowsAndRuns1764200000000, AddChatRunsAndConversationVariables1764300000000, AddRunArchiveAndRetention1764570000000],
+  migrations: [CreateWorkflowsAndRuns1764200000000, AddChatRunsAndConversationVariables1764300000000, AddRunArchiveAndRetention1764570000000, MoveConversationsToOrchestrator1764700000000],
 };

@@ -5,7 +5,10 @@ import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { keyringFromSettings, secretBoxFor } from '@weft/security';
 import { ArchiveModule } from './archive/archive.module';
 import { ConversationVariableRepository } from './conversations/conversation-variable.repository';
+import { ChatAssistService } from './conversations/chat-assist.service';
 import { ConversationHandler } from './conversations/conversation.handler';
+import { ConversationRepository } from './conversations/conversation.repository';
+import { ConversationService } from './conversations/conversation.service';
 import { orchestratorDatabase } from './database.config';
 import { NodeExecutors } from './nodes/node-executors.service';
 import { RemoteNodeExecutor } from './nodes/remote-node.executor';
@@ -29,7 +32,7 @@ const metrics = [
   makeHistogramProvider({ name: 'dify_node_execution_duration_seconds', help: 'Node execution duration by node type', labelNames: ['node_type'], buckets: RUN_BUCKETS }),
 ];
 
-/** Workflows, runs and the engine that drives them. */
+/** Workflows, runs and the engine that drives them; conversations and messages of the chat-family runs. */
 @Module({})
 export class OrchestratorModule {
   static forRoot(config: ConfigOf<typeof orchestratorConfigSpec>, identity: ServiceIdentity): DynamicModule {
@@ -40,7 +43,10 @@ export class OrchestratorModule {
         ...metrics,
         { provide: ORCHESTRATOR_CONFIG, useValue: config },
         { provide: SECRETS_BOX, useValue: secretBoxFor(keyringFromSettings(config.security), WORKFLOW_ENVIRONMENT_PURPOSE) },
+        ChatAssistService,
         ConversationHandler,
+        ConversationRepository,
+        ConversationService,
         ConversationVariableRepository,
         NodeExecutors,
         PrivacyHandler,

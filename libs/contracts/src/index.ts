@@ -1,5 +1,6 @@
 export * from './audit.contract';
 export * from './audit-trail.contract';
+export * from './conversations.contract';
 export * from './errors.contract';
 export * from './knowledge.contract';
 export * from './privacy.contract';

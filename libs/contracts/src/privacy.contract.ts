@@ -14,7 +14,11 @@ export const PrivacySubjectSchema = z.discriminatedUnion('type', [
 ]);
 export type PrivacySubject = z.infer<typeof PrivacySubjectSchema>;
 
-/** The services that hold personal data, in the order an erasure visits them. */
+/** The end users (one per app) that an end-user subject's `user` string names: the gateway owns end users. */
+export const FindEndUsersRequestSchema = z.object({ appId: uuid.nullable(), user: z.string().min(1).max(255), workspaceId: uuid });
+export const FindEndUsersResponseSchema = z.object({ endUserIds: z.array(uuid) });
+
+/** The services that hold personal data, in the order an account's erasure visits them. */
 export const PRIVACY_SERVICES = ['gateway', 'orchestrator', 'rag', 'compliance'] as const;
 export type PrivacyService = (typeof PRIVACY_SERVICES)[number];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConversationTurnSchema } from './conversations.contract';
 
 /** Run statuses, as Dify stores and answers them. */
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'stopped', 'partial-succeeded'] as const;
@@ -57,8 +58,8 @@ export const CHAT_APP_MODES = ['advanced-chat', 'chat', 'agent-chat', 'completio
 export type ChatAppMode = (typeof CHAT_APP_MODES)[number];
 
 /**
- * The message a chat-family run answers: its conversation (null for completion apps), the user's query
- * and how many turns came before. The message itself is the gateway's; the run only names it in events.
+ * The message a chat-family run answers, as the run stores it: its conversation (null for completion
+ * apps), the user's query and how many turns came before. The orchestrator stores the message beside the run.
  */
 export const ChatTurnSchema = z.object({
   conversationId: uuid.nullable(),
@@ -69,11 +70,24 @@ export const ChatTurnSchema = z.object({
 });
 export type ChatTurn = z.infer<typeof ChatTurnSchema>;
 
+/**
+ * A turn the gateway asks for: an existing conversation of the end user (its stored inputs then replace
+ * the request's), or null for a new one (none for completion apps), and whether to name a new one by model.
+ */
+export const ChatTurnRequestSchema = z.object({
+  autoGenerateName: z.boolean().default(false),
+  conversationId: uuid.nullable(),
+  messageId: uuid,
+  mode: z.enum(CHAT_APP_MODES),
+  query: z.string(),
+});
+export type ChatTurnRequest = z.infer<typeof ChatTurnRequestSchema>;
+
 /** Starts a run of the app's published workflow (or of `workflowId`). The reply means the run is stored. */
 export const StartRunRequestSchema = z.object({
   appId: uuid,
   /** Set for chat-family runs; null for workflow apps. */
-  chat: ChatTurnSchema.nullable().default(null),
+  chat: ChatTurnRequestSchema.nullable().default(null),
   createdFrom: z.enum(['service-api', 'web-app', 'installed-app', 'debugger']),
   creator: RunCreatorSchema,
   files: z.array(json).default([]),
@@ -84,7 +98,8 @@ export const StartRunRequestSchema = z.object({
   workspaceId: uuid,
 });
 export type StartRunRequest = z.infer<typeof StartRunRequestSchema>;
-export const StartRunResponseSchema = z.object({ createdAt: z.number(), runId: uuid, taskId: uuid, workflowId: uuid });
+/** The run as stored; `conversationId` names the turn's conversation (a new one when the request had none). */
+export const StartRunResponseSchema = z.object({ conversationId: uuid.nullable().default(null), createdAt: z.number(), runId: uuid, taskId: uuid, workflowId: uuid });
 
 /** A stored run, with Dify's field names (timestamps in epoch seconds). */
 export const RunRecordSchema = z.object({
@@ -116,7 +131,8 @@ export const GetRunRequestSchema = z.object({ appId: uuid, runId: uuid, workspac
 export const RunHistorySchema = z.object({ nodes: z.array(json), run: RunRecordSchema });
 export type RunHistory = z.infer<typeof RunHistorySchema>;
 
-export const StopRunRequestSchema = z.object({ appId: uuid, taskId: z.string().max(100), workspaceId: uuid });
+/** Stops the running run of a task; with `endUserId`, only a run that end user started (another's is as unknown as none). */
+export const StopRunRequestSchema = z.object({ appId: uuid, endUserId: uuid.nullable().default(null), taskId: z.string().max(100), workspaceId: uuid });
 export const StopRunResponseSchema = z.object({ stopped: z.boolean() });
 
 /** `GET /workflows/logs` filters, already validated by the gateway. */
@@ -155,6 +171,8 @@ export const NodeJobSchema = z.object({
   replyTo: z.string(),
   runId: uuid,
   timeoutMs: z.number().int().positive(),
+  /** The conversation's earlier turns, oldest first, for a node with memory (empty for any other node). */
+  history: z.array(ConversationTurnSchema).default([]),
   /** Variable pool entries the node may read, keyed `nodeId` → `name` → value. */
   variables: z.record(z.string(), json),
   workspaceId: uuid,
@@ -197,51 +215,6 @@ export const UploadFileResponseSchema = z.object({
   storageKey: z.string().min(1),
 });
 export type UploadFileInfo = z.infer<typeof UploadFileResponseSchema>;
-
-/** A conversation variable of a chatflow conversation, in Dify's API shape (timestamps in epoch seconds). */
-export const ConversationVariableRecordSchema = z.object({
-  created_at: z.number(),
-  description: z.string(),
-  id: z.string(),
-  name: z.string(),
-  updated_at: z.number(),
-  value: z.unknown(),
-  value_type: z.string(),
-});
-export type ConversationVariableRecord = z.infer<typeof ConversationVariableRecordSchema>;
-
-/** A page of a conversation's variables, in declaration order, after `lastId` when given. */
-export const ListConversationVariablesRequestSchema = z.object({
-  appId: uuid,
-  conversationId: uuid,
-  lastId: z.string().max(100).nullable(),
-  limit: z.number().int().min(1).max(100),
-  variableName: z.string().max(255).nullable(),
-  workspaceId: uuid,
-});
-export const ListConversationVariablesResponseSchema = z.object({ data: z.array(ConversationVariableRecordSchema), hasMore: z.boolean() });
-
-/** Sets one conversation variable; the value must match its declared type. */
-export const UpdateConversationVariableRequestSchema = z.object({
-  appId: uuid,
-  conversationId: uuid,
-  value: z.unknown(),
-  variableId: z.string().max(100),
-  workspaceId: uuid,
-});
-
-/** Forgets a deleted conversation's variables. */
-export const DeleteConversationStateRequestSchema = z.object({ appId: uuid, conversationId: uuid, workspaceId: uuid });
-export const DeleteConversationStateResponseSchema = z.object({ deleted: z.number().int() });
-
-/** The last finished turns of a conversation, oldest first, for LLM memory. */
-export const ConversationHistoryRequestSchema = z.object({
-  conversationId: uuid,
-  limit: z.number().int().min(1).max(500),
-  workspaceId: uuid,
-});
-export const ConversationHistoryResponseSchema = z.object({ turns: z.array(z.object({ answer: z.string(), query: z.string() })) });
-export type ConversationTurn = z.infer<typeof ConversationHistoryResponseSchema>['turns'][number];
 
 /** One model call outside a workflow (conversation names, suggested questions), with the workspace's credentials. */
 export const GenerateTextRequestSchema = z.object({

@@ -177,6 +177,7 @@ describe('MessageBus against a real NATS', () => {
     const job = (i: number) => ({
       appId: randomUUID(),
       attempt: 0,
+      history: [],
       data: { i },
       jobId: randomUUID(),
       nodeId: `n${i}`,

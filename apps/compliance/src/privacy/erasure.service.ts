@@ -33,6 +33,9 @@ const STEP_SUBJECTS = {
   rag: 'privacy.erase.rag.v1',
 } as const;
 
+/** The steps of an end user's erasure, in order: the orchestrator asks the gateway which end users to erase. */
+const END_USER_ERASURE_STEPS = ['orchestrator', 'gateway', 'compliance'] as const satisfies readonly (typeof PRIVACY_SERVICES)[number][];
+
 /** Wait before attempt `n + 1` of a step: 1 s doubling to 30 s. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(1000 * 2 ** Math.max(0, attempts - 1), MAX_RETRY_DELAY_MS);
@@ -96,7 +99,8 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
     const active = await this.sagas.findActive(subject.type, subject.type === 'account' ? subject.accountId : null, subject.type === 'end_user' ? subject.workspaceId : null, hash);
     if (active) throw new DomainError('conflict', `An erasure of this ${subject.type === 'account' ? 'account' : 'end user'} is already under way (${active.id}).`);
     const token = subject.type === 'account' ? randomBytes(32).toString('base64url') : null;
-    const services = subject.type === 'account' ? PRIVACY_SERVICES : PRIVACY_SERVICES.filter((s) => s !== 'rag');
+    // An end user's conversations go first, while the gateway still knows which end users the `user` string names.
+    const services = subject.type === 'account' ? PRIVACY_SERVICES : END_USER_ERASURE_STEPS;
     const { request, steps } = await this.sagas.create(
       {
         account_id: subject.type === 'account' ? subject.accountId : null,

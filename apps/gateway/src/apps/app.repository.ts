@@ -136,8 +136,8 @@ export class AppRepository {
   }
 
   /**
-   * Deletes an app and what the gateway holds for it (its keys, end users, conversations, messages and
-   * feedback) in one transaction; returns the ids of the keys it had, or null when there was no such app.
+   * Deletes an app and what the gateway holds for it (its keys and end users) in one transaction; returns
+   * the ids of the keys it had, or null when there was no such app.
    */
   async deleteApp(workspaceId: string, appId: string): Promise<{ keyIds: string[]; deleted: Record<string, number> } | null> {
     return this.db.dataSource.transaction(async (m) => {
@@ -145,7 +145,7 @@ export class AppRepository {
       const keys = await this.db.rowsIn<{ id: string }>(m, `DELETE FROM gateway.api_keys WHERE workspace_id = $1 AND app_id = $2 RETURNING id`, params);
       // Counted as `keys`: audit details drop values under key-like names such as api_keys.
       const deleted: Record<string, number> = { keys: keys.length };
-      for (const table of ['message_feedbacks', 'messages', 'conversations', 'end_users']) {
+      for (const table of ['end_users']) {
         deleted[table] = (await this.db.rowsIn(m, `DELETE FROM gateway.${table} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`, params)).length;
       }
       const apps = await this.db.rowsIn(m, `DELETE FROM gateway.apps WHERE workspace_id = $1 AND id = $2 RETURNING id`, params);

@@ -141,8 +141,8 @@ export class AppService {
   }
 
   /**
-   * Deletes an app: first the orchestrator forgets its workflows and runs, then the gateway its keys (every
-   * replica drops them at once), conversations and the app itself. Each step is idempotent, so a DELETE that
+   * Deletes an app: first the orchestrator forgets its workflows, runs and conversations, then the gateway its
+   * keys (every replica drops them at once), end users and the app itself. Each step is idempotent, so a DELETE that
    * failed halfway can simply be sent again.
    */
   async deleteApp(user: ConsoleUser, appId: string, client: RequestClientInfo): Promise<void> {

@@ -1,4 +1,4 @@
-import { parseBody } from '@weft/contracts';
+import { type ConversationRecord, type ConversationVariableRecord, type MessageRecord, parseBody } from '@weft/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from '../service-api/app-key.guard';
 import {
@@ -11,7 +11,7 @@ import {
   UserQuerySchema,
   VariablesQuerySchema,
 } from './conversation.dto';
-import { ConversationService } from './conversation.service';
+import { ConversationService, type Page } from './conversation.service';
 
 /** Dify's conversation and message routes of the chat family (`/v1/conversations…`, `/v1/messages…`). */
 @Controller('v1')
@@ -20,7 +20,7 @@ export class ConversationController {
   constructor(private readonly conversations: ConversationService) {}
 
   @Get('conversations')
-  list(@CurrentApp() ctx: AppKeyContext, @Query() query: unknown): Promise<Record<string, unknown>> {
+  list(@CurrentApp() ctx: AppKeyContext, @Query() query: unknown): Promise<Page<ConversationRecord>> {
     return this.conversations.list(ctx, parseBody(ConversationsQuerySchema, query));
   }
 
@@ -32,12 +32,12 @@ export class ConversationController {
 
   @Post('conversations/:conversationId/name')
   @HttpCode(200)
-  rename(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @Body() body: unknown): Promise<Record<string, unknown>> {
+  rename(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @Body() body: unknown): Promise<ConversationRecord> {
     return this.conversations.rename(ctx, conversationId, parseBody(RenameRequestSchema, body));
   }
 
   @Get('conversations/:conversationId/variables')
-  variables(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @Query() query: unknown): Promise<Record<string, unknown>> {
+  variables(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @Query() query: unknown): Promise<Page<ConversationVariableRecord>> {
     return this.conversations.variables(ctx, conversationId, parseBody(VariablesQuerySchema, query));
   }
 
@@ -47,13 +47,13 @@ export class ConversationController {
     @Param('conversationId') conversationId: string,
     @Param('variableId') variableId: string,
     @Body() body: unknown,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ConversationVariableRecord> {
     const { user, value } = parseBody(UpdateVariableRequestSchema, body);
     return this.conversations.updateVariable(ctx, conversationId, variableId, user, value);
   }
 
   @Get('messages')
-  messages(@CurrentApp() ctx: AppKeyContext, @Query() query: unknown): Promise<Record<string, unknown>> {
+  messages(@CurrentApp() ctx: AppKeyContext, @Query() query: unknown): Promise<Page<MessageRecord>> {
     return this.conversations.messages(ctx, parseBody(MessagesQuerySchema, query));
   }
 

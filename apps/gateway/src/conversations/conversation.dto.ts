@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ConversationRow, MessageRow } from './conversation.repository';
 
 /** App modes the chat-messages and conversation routes serve (completion apps have their own route). */
 export const CHAT_MODES: ReadonlySet<string> = new Set(['chat', 'agent-chat', 'advanced-chat']);
@@ -82,29 +81,3 @@ export const VariablesQuerySchema = z.object({
 
 /** `PUT /v1/conversations/{id}/variables/{variable_id}`. */
 export const UpdateVariableRequestSchema = z.object({ user, value: z.unknown() }).refine((b) => b.value !== undefined, { message: 'value is required', path: ['value'] });
-
-const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
-
-/** A conversation as Dify's Service API lists it. */
-export function toConversationResponse(c: ConversationRow): Record<string, unknown> {
-  return { created_at: seconds(c.createdAt), id: c.id, inputs: c.inputs, introduction: c.introduction, name: c.name, status: c.status, updated_at: seconds(c.updatedAt) };
-}
-
-/** A message as `GET /v1/messages` returns it; a turn still running shows its answer so far as empty. */
-export function toMessageResponse(m: MessageRow): Record<string, unknown> {
-  return {
-    agent_thoughts: [],
-    answer: m.answer,
-    conversation_id: m.conversationId,
-    created_at: seconds(m.createdAt),
-    error: m.error,
-    feedback: m.feedback ? { rating: m.feedback.rating } : null,
-    id: m.id,
-    inputs: m.inputs,
-    message_files: m.files,
-    parent_message_id: null,
-    query: m.query,
-    retriever_resources: m.retrieverResources,
-    status: m.status === 'error' ? 'error' : 'normal',
-  };
-}

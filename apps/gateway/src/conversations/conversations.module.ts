@@ -1,18 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
-import { ChatAssistService } from './chat-assist.service';
 import { ChatMessageController } from './chat-message.controller';
 import { ChatMessageService } from './chat-message.service';
-import { ConversationHistoryHandler } from './conversation-history.handler';
 import { ConversationController } from './conversation.controller';
-import { ConversationRepository } from './conversation.repository';
 import { ConversationService } from './conversation.service';
-import { MessageSettler } from './message-settler.service';
 
-/** Chat and completion apps: messages, conversations, their history and variables. */
+/**
+ * Chat and completion apps at the edge: send a message (blocking or streamed) and stop it; list, rename
+ * and delete conversations, read messages, give feedback, read and set conversation variables. The
+ * orchestrator owns conversations and messages; these routes resolve the end user and relay.
+ */
 @Module({
   controllers: [ChatMessageController, ConversationController],
   imports: [AppsModule],
-  providers: [ChatAssistService, ChatMessageService, ConversationHistoryHandler, ConversationRepository, ConversationService, MessageSettler],
+  providers: [ChatMessageService, ConversationService],
 })
 export class ConversationsModule {}

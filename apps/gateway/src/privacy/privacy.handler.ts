@@ -15,6 +15,12 @@ export class PrivacyHandler {
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
   ) {}
 
+  /** Which end users an erasure's `user` string names, for the orchestrator's step (which runs before this service's). */
+  @OnRequest('gateway.end-users.find.v1')
+  async findEndUsers(req: RequestOf<'gateway.end-users.find.v1'>): Promise<ResponseOf<'gateway.end-users.find.v1'>> {
+    return { endUserIds: await this.privacy.endUsers(req.workspaceId, req.appId, req.user) };
+  }
+
   @OnRequest('privacy.export.gateway.v1')
   exportPage(req: RequestOf<'privacy.export.gateway.v1'>): Promise<ResponseOf<'privacy.export.gateway.v1'>> {
     return this.privacy.exportPage(req.accountId, req.workspaceIds, req.cursor);

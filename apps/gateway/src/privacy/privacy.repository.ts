@@ -10,7 +10,7 @@ export const ANONYMIZED_NAME = 'Deleted user';
 const UNUSABLE_PASSWORD_HASH = '!erased';
 
 /** Tables of a workspace, children first, for erasing a workspace whole. */
-const WORKSPACE_TABLES = ['message_feedbacks', 'messages', 'conversations', 'end_users', 'api_keys', 'provider_credentials', 'upload_files', 'invitations', 'erased_usage', 'workspace_members', 'apps'] as const;
+const WORKSPACE_TABLES = ['end_users', 'api_keys', 'provider_credentials', 'upload_files', 'invitations', 'workspace_members', 'apps'] as const;
 
 const count = async (db: DatabaseService, m: EntityManager, sql: string, params: unknown[]): Promise<number> =>
   (await db.rowsIn<{ n: number }>(m, `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params))[0]?.n ?? 0;
@@ -148,35 +148,13 @@ export class PrivacyRepository {
   }
 
   /**
-   * Deletes what end users said and sent, in one transaction: messages (with their feedback), conversations,
-   * uploads and the end-user rows. Message counts, tokens and cost are added to `erased_usage` first.
+   * Deletes what end users sent, in one transaction: their uploads and the end-user rows (their conversations
+   * and messages are the orchestrator's, erased in the step before).
    */
   async eraseEndUsers(workspaceId: string, endUserIds: string[]): Promise<Record<string, number>> {
     return this.db.dataSource.transaction(async (m) => {
       const params = [workspaceId, endUserIds];
-      await m.query(
-        `INSERT INTO gateway.erased_usage AS u (workspace_id, app_id, day, messages, message_tokens, answer_tokens, total_price)
-         SELECT workspace_id, app_id, (created_at AT TIME ZONE 'UTC')::date, count(*), sum(message_tokens), sum(answer_tokens), sum(total_price)
-         FROM gateway.messages WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[]) GROUP BY 1, 2, 3
-         ON CONFLICT (workspace_id, app_id, day) DO UPDATE SET messages = u.messages + excluded.messages, message_tokens = u.message_tokens + excluded.message_tokens,
-           answer_tokens = u.answer_tokens + excluded.answer_tokens, total_price = u.total_price + excluded.total_price`,
-        params,
-      );
-      await m.query(
-        `INSERT INTO gateway.erased_usage AS u (workspace_id, app_id, day, conversations)
-         SELECT workspace_id, app_id, (created_at AT TIME ZONE 'UTC')::date, count(*) FROM gateway.conversations WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[]) GROUP BY 1, 2, 3
-         ON CONFLICT (workspace_id, app_id, day) DO UPDATE SET conversations = u.conversations + excluded.conversations`,
-        params,
-      );
       const counts: Record<string, number> = {};
-      counts['message_feedbacks'] = await count(
-        this.db,
-        m,
-        `DELETE FROM gateway.message_feedbacks WHERE workspace_id = $1 AND (end_user_id = ANY($2::uuid[]) OR message_id IN (SELECT id FROM gateway.messages WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[])))`,
-        params,
-      );
-      counts['messages'] = await count(this.db, m, `DELETE FROM gateway.messages WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[])`, params);
-      counts['conversations'] = await count(this.db, m, `DELETE FROM gateway.conversations WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[])`, params);
       counts['uploaded_files'] = await count(this.db, m, `DELETE FROM gateway.upload_files WHERE workspace_id = $1 AND created_by = ANY($2::uuid[]) AND created_by_role = 'end_user'`, params);
       counts['end_users'] = await count(this.db, m, `DELETE FROM gateway.end_users WHERE workspace_id = $1 AND id = ANY($2::uuid[])`, params);
       return counts;

@@ -52,7 +52,7 @@ export class WorkflowRunController {
   async stop(@CurrentApp() ctx: AppKeyContext, @Param('taskId') taskId: string, @Body() body: unknown): Promise<{ result: 'success' }> {
     parseBody(StopRequestSchema, body);
     if (ctx.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
-    if (isUuid(taskId)) await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, taskId, workspaceId: ctx.app.workspaceId });
+    if (isUuid(taskId)) await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, endUserId: null, taskId, workspaceId: ctx.app.workspaceId });
     return { result: 'success' };
   }
 

@@ -1,49 +1,15 @@
-import type { ConversationTurn } from '@weft/contracts';
-import { isPlainObject, renderTemplate, type VariablePool } from '@weft/workflow';
+import type { ConversationTurn, NodeJob } from '@weft/contracts';
+import { renderTemplate, type MemorySettings, type VariablePool } from '@weft/workflow';
 import type { ChatMessage } from '../providers/provider.types';
 
-/** Where executors read a conversation's earlier turns (the gateway owns messages). */
-export interface ConversationHistorySource {
-  /** The last `limit` finished turns of the conversation, oldest first. */
-  turns(workspaceId: string, conversationId: string, limit: number): Promise<ConversationTurn[]>;
-}
+export { readMemory, type MemorySettings } from '@weft/workflow';
 
-/** A node's `memory` block, read: how many turns and how the current query is phrased. */
-export interface MemorySettings {
-  /** Turns to include: the window size, or DEFAULT_TURNS when the window is off (Dify then limits by tokens). */
-  turns: number;
-  queryPromptTemplate: string | null;
-  rolePrefix: { assistant: string; user: string };
-}
-
-/** Turns fed to a node whose memory has no window; Dify bounds these by a token budget instead. */
-export const DEFAULT_MEMORY_TURNS = 50;
-const MAX_WINDOW = 500;
-
-/** The node's memory settings, or null when it has none. */
-export function readMemory(data: Record<string, unknown>): MemorySettings | null {
-  const memory = data['memory'];
-  if (!isPlainObject(memory)) return null;
-  const window = isPlainObject(memory['window']) ? memory['window'] : {};
-  const size = Number(window['size']);
-  const turns = window['enabled'] === true && Number.isFinite(size) && size >= 1 ? Math.min(Math.floor(size), MAX_WINDOW) : DEFAULT_MEMORY_TURNS;
-  const prefix = isPlainObject(memory['role_prefix']) ? memory['role_prefix'] : {};
-  return {
-    queryPromptTemplate: typeof memory['query_prompt_template'] === 'string' && memory['query_prompt_template'].trim() !== '' ? memory['query_prompt_template'] : null,
-    rolePrefix: {
-      assistant: typeof prefix['assistant'] === 'string' && prefix['assistant'] ? prefix['assistant'] : 'Assistant',
-      user: typeof prefix['user'] === 'string' && prefix['user'] ? prefix['user'] : 'Human',
-    },
-    turns,
-  };
-}
-
-/** The earlier turns of the run's conversation for a node with memory; empty outside a conversation. */
-export async function loadHistory(source: ConversationHistorySource, workspaceId: string, pool: VariablePool, memory: MemorySettings | null): Promise<ConversationTurn[]> {
-  if (!memory) return [];
-  const conversationId = pool.get(['sys', 'conversation_id']);
-  if (typeof conversationId !== 'string' || conversationId === '') return [];
-  return source.turns(workspaceId, conversationId, memory.turns);
+/**
+ * The earlier turns of the run's conversation a node with memory reads: the orchestrator, which owns
+ * conversations, sends them inside the job (already cut to the node's window); none without memory.
+ */
+export function jobHistory(job: NodeJob, memory: MemorySettings | null): ConversationTurn[] {
+  return memory ? job.history.slice(-memory.turns) : [];
 }
 
 /** Turns as alternating user and assistant messages (a turn without an answer contributes its question only). */

@@ -4,7 +4,7 @@ import { JinjaRenderer } from '@weft/workflow';
 import { ChatProviderService } from '../providers/chat-providers.service';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 import { LlmExecutor } from './llm.executor';
-import { replyOpenAi, testChatProviders, testConfig, testContext, testJob, testHistory } from './node-test.util';
+import { replyOpenAi, testChatProviders, testConfig, testContext, testJob } from './node-test.util';
 
 const mockModel = { provider: 'weft-mock', name: 'mock-1', mode: 'chat', completion_params: { temperature: 0.3 } };
 const variables = {
@@ -16,7 +16,7 @@ const jinja = new JinjaRenderer({ timeoutMs: 2000 });
 afterAll(() => jinja.close());
 
 describe('LlmExecutor with the weft-mock provider', () => {
-  const executor = new LlmExecutor(testChatProviders().providers, testHistory(), jinja);
+  const executor = new LlmExecutor(testChatProviders().providers, jinja);
 
   it('renders chat prompts with variables and context, streams the answer and reports Dify outputs', async () => {
     const job = testJob(
@@ -97,7 +97,7 @@ describe('LlmExecutor with the weft-mock provider', () => {
     const bomb = prompt('{{ q }}{% for i in range(3000) %}{% for j in range(1000) %}x{% endfor %}{% endfor %}');
     const shortBudget = new JinjaRenderer({ timeoutMs: 300 });
     try {
-      await expect(new LlmExecutor(providers, testHistory(), shortBudget).execute(bomb, testContext(bomb))).resolves.toMatchObject({
+      await expect(new LlmExecutor(providers, shortBudget).execute(bomb, testContext(bomb))).resolves.toMatchObject({
         status: 'failed',
         errorType: 'TemplateRenderError',
         error: 'Failed to render the prompt: Template rendering took longer than the 300 ms limit',
@@ -107,7 +107,7 @@ describe('LlmExecutor with the weft-mock provider', () => {
       await shortBudget.close();
     }
     const broken = prompt('{{ q }}{% for %}');
-    await expect(new LlmExecutor(providers, testHistory(), jinja).execute(broken, testContext(broken))).resolves.toMatchObject({
+    await expect(new LlmExecutor(providers, jinja).execute(broken, testContext(broken))).resolves.toMatchObject({
       status: 'failed',
       errorType: 'TemplateRenderError',
       error: 'Failed to render the prompt: Unexpected token: CloseStatement',
@@ -150,7 +150,7 @@ describe('LlmExecutor with the weft-mock provider', () => {
   it('fails when the workspace has no credentials for a real provider', async () => {
     const { providers, lookups } = testChatProviders({});
     const job = testJob('llm', { model: { ...mockModel, provider: 'langgenius/openai/openai', name: 'gpt-4o-mini' }, prompt_template: [{ role: 'user', text: 'hi' }] });
-    const result = await new LlmExecutor(providers, testHistory(), jinja).execute(job, testContext(job));
+    const result = await new LlmExecutor(providers, jinja).execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'failed', errorType: 'ProviderNotInitializeError', error: 'Provider openai credentials not initialized.' });
     expect(lookups).toEqual(['openai']);
   });
@@ -159,7 +159,7 @@ describe('LlmExecutor with the weft-mock provider', () => {
     const unreachable = { request: () => Promise.reject(new Error('no responders')) } as unknown as MessageBus;
     const providers = new ChatProviderService(testConfig(), new ProviderCredentialsService(unreachable));
     const job = testJob('llm', { model: { ...mockModel, provider: 'openai', name: 'gpt-4o-mini' }, prompt_template: [{ role: 'user', text: 'hi' }] });
-    await expect(new LlmExecutor(providers, testHistory(), jinja).execute(job, testContext(job))).resolves.toMatchObject({
+    await expect(new LlmExecutor(providers, jinja).execute(job, testContext(job))).resolves.toMatchObject({
       status: 'failed',
       errorType: 'ProviderNotInitializeError',
       error: 'Could not load the credentials of provider openai: the gateway did not answer (no responders)',
@@ -198,7 +198,7 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
       variables,
     );
     const ctx = testContext(job);
-    const result = await new LlmExecutor(providerFor('ok'), testHistory(), jinja).execute(job, ctx);
+    const result = await new LlmExecutor(providerFor('ok'), jinja).execute(job, ctx);
 
     expect(result.status).toBe('succeeded');
     expect(result.outputs['text']).toBe('You said hello looms to local-model');
@@ -212,7 +212,7 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
   it('prices usage from the price table for a known model (openai with its base URL set)', async () => {
     const { providers } = testChatProviders({ openai: { openai_api_key: 'sk-local-test-key', openai_api_base: `${server.url}/ok` } });
     const job = testJob('llm', { model: { provider: 'langgenius/openai/openai', name: 'gpt-4.1-mini', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'price me' }] });
-    const result = await new LlmExecutor(providers, testHistory(), jinja).execute(job, testContext(job));
+    const result = await new LlmExecutor(providers, jinja).execute(job, testContext(job));
     expect(result.outputs['usage']).toMatchObject({ prompt_price: '0.0004000', completion_price: '0.0008000', total_price: '0.0012000', currency: 'USD' });
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0012000', total_tokens: 1500 });
   });
@@ -220,7 +220,7 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
   it('prices a model from MODEL_PRICE_TABLE when configured (test-priced: 1 and 2 per million)', async () => {
     const { providers } = testChatProviders({ openai: { openai_api_key: 'sk-local-test-key', openai_api_base: `${server.url}/ok` } });
     const job = testJob('llm', { model: { provider: 'openai', name: 'test-priced', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'price me' }] });
-    const result = await new LlmExecutor(providers, testHistory(), jinja).execute(job, testContext(job));
+    const result = await new LlmExecutor(providers, jinja).execute(job, testContext(job));
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0020000', total_tokens: 1500 });
   });
 
@@ -229,14 +229,14 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
       model: { provider: 'openai_api_compatible', name: 'local-model', mode: 'chat', completion_params: { response_format: 'json_object' } },
       prompt_template: [{ role: 'user', text: 'json please' }],
     });
-    const result = await new LlmExecutor(providerFor('ok'), testHistory(), jinja).execute(job, testContext(job));
+    const result = await new LlmExecutor(providerFor('ok'), jinja).execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
     expect(bodies[bodies.length - 1]['response_format']).toEqual({ type: 'json_object' });
   });
 
   it('reports a rejected key as InvokeAuthorizationError without leaking it', async () => {
     const job = testJob('llm', { model: { provider: 'openai_api_compatible', name: 'm', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'hi' }] });
-    const result = await new LlmExecutor(providerFor('denied'), testHistory(), jinja).execute(job, testContext(job));
+    const result = await new LlmExecutor(providerFor('denied'), jinja).execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'failed', errorType: 'InvokeAuthorizationError' });
     expect(result.error).toContain('Incorrect API key');
     expect(result.error).not.toContain('sk-local-test-key');
@@ -252,17 +252,16 @@ describe('LlmExecutor memory', () => {
   ];
   const chatVariables = { sys: { conversation_id: 'c0ffee00-0000-4000-8000-000000000001', query: 'Q4' } };
 
-  it('puts the window of last turns after the prompt and the query last, asking for the window size', async () => {
-    const history = testHistory(turns);
-    const executor = new LlmExecutor(testChatProviders().providers, history, jinja);
+  it('puts the window of last turns the job carries after the prompt and the query last', async () => {
+    const executor = new LlmExecutor(testChatProviders().providers, jinja);
     const job = testJob(
       'llm',
       { memory: { query_prompt_template: '{{#sys.query#}}', window: { enabled: true, size: 2 } }, model: mockModel, prompt_template: [{ role: 'system', text: 'Be brief.' }] },
       chatVariables,
+      turns,
     );
     const result = await executor.execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
-    expect(history.lookups).toEqual(['c0ffee00-0000-4000-8000-000000000001:2']);
     expect((result.processData!['prompts'] as { role: string; text: string }[]).map((p) => `${p.role}:${p.text}`)).toEqual([
       'system:Be brief.',
       'user:Q2',
@@ -274,19 +273,16 @@ describe('LlmExecutor memory', () => {
     expect(result.outputs['text']).toBe('Mock reply to: Q4');
   });
 
-  it('reads no history without a memory block or outside a conversation', async () => {
-    const history = testHistory(turns);
-    const executor = new LlmExecutor(testChatProviders().providers, history, jinja);
-    const plain = testJob('llm', { model: mockModel, prompt_template: [{ role: 'user', text: 'hi' }] }, chatVariables);
-    await executor.execute(plain, testContext(plain));
-    const workflow = testJob('llm', { memory: { window: { enabled: true, size: 5 } }, model: mockModel, prompt_template: [{ role: 'user', text: 'hi' }] }, {});
-    const result = await executor.execute(workflow, testContext(workflow));
+  it('feeds no history to a node without a memory block', async () => {
+    const executor = new LlmExecutor(testChatProviders().providers, jinja);
+    const plain = testJob('llm', { model: mockModel, prompt_template: [{ role: 'user', text: 'hi' }] }, chatVariables, turns);
+    const result = await executor.execute(plain, testContext(plain));
     expect(result.status).toBe('succeeded');
-    expect(history.lookups).toEqual([]);
+    expect((result.processData!['prompts'] as { role: string; text: string }[]).map((p) => `${p.role}:${p.text}`)).toEqual(['user:hi']);
   });
 
   it('fills the histories marker of a completion prompt with role-prefixed turns', async () => {
-    const executor = new LlmExecutor(testChatProviders().providers, testHistory(turns.slice(0, 1)), jinja);
+    const executor = new LlmExecutor(testChatProviders().providers, jinja);
     const job = testJob(
       'llm',
       {
@@ -295,16 +291,9 @@ describe('LlmExecutor memory', () => {
         prompt_template: { text: 'History:\n{{#histories#}}\nNow: {{#sys.query#}}' },
       },
       chatVariables,
+      turns.slice(0, 1),
     );
     const result = await executor.execute(job, testContext(job));
     expect((result.processData!['prompts'] as { text: string }[])[0]!.text).toBe('History:\nMe: Q1\nBot: A1\nNow: Q4');
-  });
-
-  it('fails the node with a clear error when the history cannot be read', async () => {
-    const executor = new LlmExecutor(testChatProviders().providers, { turns: () => Promise.reject(new Error('gateway down')) }, jinja);
-    const job = testJob('llm', { memory: { window: { enabled: true, size: 3 } }, model: mockModel, prompt_template: [{ role: 'user', text: 'hi' }] }, chatVariables);
-    const result = await executor.execute(job, testContext(job));
-    expect(result.status).toBe('failed');
-    expect(result.error).toContain('gateway down');
   });
 });

@@ -2,7 +2,7 @@ import type { NodeJob } from '@weft/contracts';
 import { isPlainObject, type JinjaRenderer, type VariablePool } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import type { ChatMessage, ResponseFormat } from '../providers/provider.types';
-import { currentQuery, historyMessages, historyText, loadHistory, readMemory, type ConversationHistorySource } from './conversation-memory.util';
+import { currentQuery, historyMessages, historyText, jobHistory, readMemory } from './conversation-memory.util';
 import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
 import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
 import { jinjaVariables, readPromptEntries, referencedInputs, renderPromptEntry } from './prompt-template.util';
@@ -22,7 +22,6 @@ const HISTORIES_MARKER = '{{#histories#}}';
 export class LlmExecutor implements RemoteNodeExecutor {
   constructor(
     private readonly providers: ChatProviderSource,
-    private readonly history: ConversationHistorySource,
     private readonly jinja: Pick<JinjaRenderer, 'render'>,
   ) {}
 
@@ -52,12 +51,7 @@ export class LlmExecutor implements RemoteNodeExecutor {
     }
     const memory = readMemory(data);
     if (memory) {
-      let turns;
-      try {
-        turns = await loadHistory(this.history, job.workspaceId, ctx.pool, memory);
-      } catch (error) {
-        return failed('MemoryError', `Could not load the conversation history: ${(error as Error).message}`, { inputs });
-      }
+      const turns = jobHistory(job, memory);
       if (model.mode === 'completion') {
         const text = historyText(turns, memory.rolePrefix);
         messages = messages.map((m, i) => {

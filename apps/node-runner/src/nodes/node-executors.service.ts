@@ -7,8 +7,6 @@ import { UploadedFilesService, type UploadedFileSource } from '../files/uploaded
 import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { ChatProviderService, type ChatProviderSource } from '../providers/chat-providers.service';
-import { ConversationHistoryService } from '../providers/conversation-history.service';
-import type { ConversationHistorySource } from './conversation-memory.util';
 import { CodeSandbox } from '../sandbox';
 import { CodeExecutor } from './code.executor';
 import { DocumentExtractorExecutor } from './document-extractor.executor';
@@ -42,7 +40,6 @@ export class NodeExecutors implements OnModuleInit, OnModuleDestroy {
     @Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig,
     @Inject(ChatProviderService) providers: ChatProviderSource,
     @Inject(UploadedFilesService) uploads: UploadedFileSource,
-    @Inject(ConversationHistoryService) history: ConversationHistorySource,
     @Inject(KnowledgeService) knowledge: KnowledgeSource,
     private readonly notices: ServiceNotices,
   ) {
@@ -52,11 +49,11 @@ export class NodeExecutors implements OnModuleInit, OnModuleDestroy {
     const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });
     this.sandbox = new CodeSandbox(config.code);
     this.templates = new JinjaRenderer({ timeoutMs: config.templates.timeoutMs, workers: config.templates.workers });
-    this.llm = new LlmExecutor(providers, history, this.templates);
+    this.llm = new LlmExecutor(providers, this.templates);
     this.code = new CodeExecutor(this.sandbox);
     this.httpRequest = new HttpRequestExecutor({ files, guard, maxResponseBytes, maxTimeoutSeconds });
-    this.parameterExtractor = new ParameterExtractorExecutor(providers, history);
-    this.questionClassifier = new QuestionClassifierExecutor(providers, history);
+    this.parameterExtractor = new ParameterExtractorExecutor(providers);
+    this.questionClassifier = new QuestionClassifierExecutor(providers);
     this.documentExtractor = new DocumentExtractorExecutor(files);
   }
 

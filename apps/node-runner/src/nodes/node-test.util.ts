@@ -1,7 +1,6 @@
 import type { KnowledgeRetrieveRequest, KnowledgeSource } from './knowledge-retrieval.executor';
 import type { DatasetProfile } from './knowledge-routing.util';
 import type { ConversationTurn } from '@weft/contracts';
-import type { ConversationHistorySource } from './conversation-memory.util';
 import type { ServerResponse } from 'node:http';
 import type { NodeJob } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
@@ -28,11 +27,12 @@ export function testConfig(overrides: { concurrency?: number } = {}): NodeRunner
 }
 
 /** A node job as the orchestrator sends it. */
-export function testJob(nodeType: string, data: Record<string, unknown>, variables: Record<string, Record<string, unknown>> = {}): NodeJob {
+export function testJob(nodeType: string, data: Record<string, unknown>, variables: Record<string, Record<string, unknown>> = {}, history: ConversationTurn[] = []): NodeJob {
   return {
     appId: '7d2c1a8e-5b4f-4c3d-9e2a-1f0b3c4d5e6f',
     attempt: 0,
     data: { type: nodeType, title: nodeType, ...data },
+    history,
     jobId: '0b7e3f52-8c1d-4a9e-b6f0-2d3c4e5f6a7b',
     nodeId: 'node1',
     nodeType,
@@ -87,18 +87,6 @@ export function testUploads(stored: Record<string, Omit<UploadedFileContent, 'si
       const file = stored[`${workspaceId}/${uploadFileId}`];
       if (!file) throw new UploadedFileNotFoundError(uploadFileId);
       return { ...file, size: file.data.length };
-    },
-  };
-}
-
-/** A conversation history with fixed turns, recording each lookup as `conversationId:limit`. */
-export function testHistory(turns: ConversationTurn[] = []): ConversationHistorySource & { lookups: string[] } {
-  const lookups: string[] = [];
-  return {
-    lookups,
-    turns: (_workspaceId, conversationId, limit) => {
-      lookups.push(`${conversationId}:${limit}`);
-      return Promise.resolve(turns.slice(-limit));
     },
   };
 }

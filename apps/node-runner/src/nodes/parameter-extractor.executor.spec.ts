@@ -1,6 +1,6 @@
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { EXTRACTOR_FUNCTION_NAME, ParameterExtractorExecutor } from './parameter-extractor.executor';
-import { replyOpenAi, testChatProviders, testContext, testJob, testHistory } from './node-test.util';
+import { replyOpenAi, testChatProviders, testContext, testJob } from './node-test.util';
 
 const parameters = [
   { name: 'city', type: 'string', description: 'Destination city', required: true },
@@ -19,7 +19,7 @@ const node = (model: Record<string, unknown>, extra: Record<string, unknown> = {
 });
 
 describe('ParameterExtractorExecutor with the weft-mock provider', () => {
-  const executor = new ParameterExtractorExecutor(testChatProviders().providers, testHistory());
+  const executor = new ParameterExtractorExecutor(testChatProviders().providers);
 
   it.each(['function_call', 'prompt'])('extracts typed parameters in %s mode', async (mode) => {
     const job = testJob('parameter-extractor', node({ provider: 'weft-mock', name: 'mock-1' }, { reasoning_mode: mode }), variables);
@@ -50,7 +50,7 @@ describe('ParameterExtractorExecutor with an OpenAI-compatible server', () => {
   const run = async (reasoningMode: string) => {
     const { providers } = testChatProviders({ openai_api_compatible: { endpoint_url: `${server.url}/v1` } });
     const job = testJob('parameter-extractor', node({ provider: 'openai_api_compatible', name: 'local' }, { reasoning_mode: reasoningMode }), variables);
-    return new ParameterExtractorExecutor(providers, testHistory()).execute(job, testContext(job));
+    return new ParameterExtractorExecutor(providers).execute(job, testContext(job));
   };
   const toolCall = (args: unknown) => ({ tool_calls: [{ id: 'call_1', type: 'function', function: { name: EXTRACTOR_FUNCTION_NAME, arguments: JSON.stringify(args) } }] });
 

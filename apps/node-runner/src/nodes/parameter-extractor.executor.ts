@@ -3,7 +3,7 @@ import { isPlainObject, renderTemplate, renderValue } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import type { ChatMessage, ToolDefinition } from '../providers/provider.types';
 import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
-import { historyMessages, loadHistory, readMemory, withHistoryBeforeLastUser, type ConversationHistorySource } from './conversation-memory.util';
+import { historyMessages, jobHistory, readMemory, withHistoryBeforeLastUser } from './conversation-memory.util';
 import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
 
 /** The function the model is asked to call in function_call mode (Dify's name). */
@@ -58,10 +58,7 @@ const USER_TEMPLATE = `extract structured information from context inside <conte
  * fails the node.
  */
 export class ParameterExtractorExecutor implements RemoteNodeExecutor {
-  constructor(
-    private readonly providers: ChatProviderSource,
-    private readonly history: ConversationHistorySource,
-  ) {}
+  constructor(private readonly providers: ChatProviderSource) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
     const data = job.data;
@@ -78,12 +75,7 @@ export class ParameterExtractorExecutor implements RemoteNodeExecutor {
     const schema = parametersSchema(parameters);
     const functionCall = data['reasoning_mode'] !== 'prompt';
     const tool: ToolDefinition = { name: EXTRACTOR_FUNCTION_NAME, description: 'Extract parameters from the natural language text', parameters: schema };
-    let history: ChatMessage[];
-    try {
-      history = historyMessages(await loadHistory(this.history, job.workspaceId, ctx.pool, readMemory(data)));
-    } catch (error) {
-      return failed('MemoryError', `Could not load the conversation history: ${(error as Error).message}`, { inputs });
-    }
+    const history = historyMessages(jobHistory(job, readMemory(data)));
     const messages: ChatMessage[] = withHistoryBeforeLastUser([
       { role: 'system', content: (functionCall ? FUNCTION_CALL_SYSTEM_PROMPT : PROMPT_SYSTEM_PROMPT).replace('{instruction}', instruction) },
       { role: 'user', content: USER_TEMPLATE.replace('{content}', query).replace('{structure}', JSON.stringify(schema)) },

@@ -1,6 +1,6 @@
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { QuestionClassifierExecutor } from './question-classifier.executor';
-import { replyOpenAi, testChatProviders, testContext, testJob, testHistory } from './node-test.util';
+import { replyOpenAi, testChatProviders, testContext, testJob } from './node-test.util';
 
 const classes = [
   { id: '1', name: 'Billing question' },
@@ -31,7 +31,7 @@ describe('QuestionClassifierExecutor', () => {
   const runOpenAi = () => {
     const { providers } = testChatProviders({ openai_api_compatible: { endpoint_url: `${server.url}/v1` } });
     const job = testJob('question-classifier', node({ provider: 'openai_api_compatible', name: 'local' }), variables);
-    return new QuestionClassifierExecutor(providers, testHistory()).execute(job, testContext(job));
+    return new QuestionClassifierExecutor(providers).execute(job, testContext(job));
   };
 
   it('takes the edge of the class the model picks', async () => {
@@ -62,7 +62,7 @@ describe('QuestionClassifierExecutor', () => {
 
   it('classifies with the weft-mock provider deterministically', async () => {
     const job = testJob('question-classifier', node({ provider: 'weft-mock', name: 'mock' }), variables);
-    const result = await new QuestionClassifierExecutor(testChatProviders().providers, testHistory()).execute(job, testContext(job));
+    const result = await new QuestionClassifierExecutor(testChatProviders().providers).execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'succeeded', edgeSourceHandle: '1', outputs: { class_id: '1', class_name: 'Billing question' } });
     expect(result.metadata).toMatchObject({ total_tokens: expect.any(Number), currency: 'USD' });
     expect(result.processData).toMatchObject({ model_provider: 'weft-mock', model_name: 'mock', finish_reason: 'stop' });
@@ -70,18 +70,14 @@ describe('QuestionClassifierExecutor', () => {
 
   it('fails with a clear error when the provider is not configured', async () => {
     const job = testJob('question-classifier', node({ provider: 'langgenius/anthropic/anthropic', name: 'claude' }), variables);
-    const result = await new QuestionClassifierExecutor(testChatProviders().providers, testHistory()).execute(job, testContext(job));
+    const result = await new QuestionClassifierExecutor(testChatProviders().providers).execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'failed', errorType: 'ProviderNotInitializeError', error: 'Provider anthropic credentials not initialized.', inputs: { query: 'My loom jams every morning' } });
   });
 });
 
 describe('QuestionClassifierExecutor memory', () => {
   it('puts the window of earlier turns before its own question', async () => {
-    const history = testHistory([
-      { answer: 'A1', query: 'Q1' },
-      { answer: 'A2', query: 'Q2' },
-    ]);
-    const executor = new QuestionClassifierExecutor(testChatProviders().providers, history);
+    const executor = new QuestionClassifierExecutor(testChatProviders().providers);
     const job = testJob(
       'question-classifier',
       {
@@ -94,10 +90,13 @@ describe('QuestionClassifierExecutor memory', () => {
         query_variable_selector: ['sys', 'query'],
       },
       { sys: { conversation_id: 'c0ffee00-0000-4000-8000-000000000002', query: 'green please' } },
+      [
+        { answer: 'A1', query: 'Q1' },
+        { answer: 'A2', query: 'Q2' },
+      ],
     );
     const result = await executor.execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
-    expect(history.lookups).toEqual(['c0ffee00-0000-4000-8000-000000000002:1']);
     const prompts = result.processData!['prompts'] as { role: string; text: string }[];
     expect(prompts.map((p) => p.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(prompts.slice(1, 3).map((p) => p.text)).toEqual(['Q2', 'A2']);

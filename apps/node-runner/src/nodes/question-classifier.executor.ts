@@ -3,7 +3,7 @@ import { isPlainObject, renderTemplate, renderValue } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import type { ChatMessage } from '../providers/provider.types';
 import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
-import { historyMessages, loadHistory, readMemory, withHistoryBeforeLastUser, type ConversationHistorySource } from './conversation-memory.util';
+import { historyMessages, jobHistory, readMemory, withHistoryBeforeLastUser } from './conversation-memory.util';
 import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
 
 interface ClassConfig {
@@ -27,10 +27,7 @@ DO NOT include anything other than the JSON object {"keywords": [...], "category
  * class. An answer that names no known class falls back to the first class, as Dify does.
  */
 export class QuestionClassifierExecutor implements RemoteNodeExecutor {
-  constructor(
-    private readonly providers: ChatProviderSource,
-    private readonly history: ConversationHistorySource,
-  ) {}
+  constructor(private readonly providers: ChatProviderSource) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
     const data = job.data;
@@ -43,12 +40,7 @@ export class QuestionClassifierExecutor implements RemoteNodeExecutor {
     if (classes.length === 0) return failed('QuestionClassifierNodeError', 'The question classifier has no classes.', { inputs });
     const instruction = typeof data['instruction'] === 'string' ? renderTemplate(data['instruction'], ctx.pool) : '';
 
-    let history: ChatMessage[];
-    try {
-      history = historyMessages(await loadHistory(this.history, job.workspaceId, ctx.pool, readMemory(data)));
-    } catch (error) {
-      return failed('MemoryError', `Could not load the conversation history: ${(error as Error).message}`, { inputs });
-    }
+    const history = historyMessages(jobHistory(job, readMemory(data)));
     const messages: ChatMessage[] = withHistoryBeforeLastUser([
       { role: 'system', content: SYSTEM_PROMPT },
       {

@@ -90,12 +90,4 @@ export class ConversationVariableRepository {
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
-
-  async deleteConversation(workspaceId: string, appId: string, conversationId: string): Promise<number> {
-    const rows = await this.db.rows<{ name: string }>(
-      `DELETE FROM orchestrator.conversation_variables WHERE conversation_id = $1 AND workspace_id = $2 AND app_id = $3 RETURNING name`,
-      [conversationId, workspaceId, appId],
-    );
-    return rows.length;
-  }
 }

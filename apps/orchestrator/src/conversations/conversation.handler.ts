@@ -1,41 +1,50 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
+import type { RequestOf, ResponseOf } from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
-import { checkValueType, isVariableValueType } from '@weft/workflow';
-import { ConversationVariableRepository } from './conversation-variable.repository';
+import { ConversationService } from './conversation.service';
 
-/** NATS surface of chatflow conversation state: list and set conversation variables, forget a conversation. */
+/** NATS surface of conversations: list, rename and delete them, their messages, feedback, suggestions and variables. */
 @Injectable()
 export class ConversationHandler {
-  constructor(private readonly variables: ConversationVariableRepository) {}
+  constructor(private readonly conversations: ConversationService) {}
 
-  @OnRequest('wf.conversation.variables.list.v1')
-  async list(req: RequestOf<'wf.conversation.variables.list.v1'>): Promise<ResponseOf<'wf.conversation.variables.list.v1'>> {
-    let rows = await this.variables.list(req.workspaceId, req.appId, req.conversationId);
-    if (req.variableName) rows = rows.filter((r) => r.name === req.variableName);
-    if (req.lastId) {
-      const at = rows.findIndex((r) => r.id === req.lastId);
-      rows = at < 0 ? [] : rows.slice(at + 1);
-    }
-    const page = rows.slice(0, req.limit).map(({ position: _position, ...record }) => record);
-    return { data: page, hasMore: rows.length > req.limit };
+  @OnRequest('wf.conversation.list.v1')
+  list(req: RequestOf<'wf.conversation.list.v1'>): Promise<ResponseOf<'wf.conversation.list.v1'>> {
+    return this.conversations.list(req);
   }
 
-  /** Dify refuses a value of another type than the variable's with 400 and says which it expected. */
-  @OnRequest('wf.conversation.variables.update.v1')
-  async update(req: RequestOf<'wf.conversation.variables.update.v1'>): Promise<ResponseOf<'wf.conversation.variables.update.v1'>> {
-    const current = await this.variables.find(req.workspaceId, req.appId, req.conversationId, req.variableId);
-    if (!current) throw new DomainError('not_found', 'Conversation variable not found.');
-    const type = current.value_type;
-    const problem = isVariableValueType(type) ? checkValueType(type, req.value) : null;
-    if (problem) throw new DomainError('invalid_param', `Type mismatch: variable '${current.name}' ${problem}.`);
-    const updated = await this.variables.update(req.workspaceId, req.appId, req.conversationId, req.variableId, req.value);
-    if (!updated) throw new DomainError('not_found', 'Conversation variable not found.');
-    return updated;
+  @OnRequest('wf.conversation.rename.v1')
+  rename(req: RequestOf<'wf.conversation.rename.v1'>): Promise<ResponseOf<'wf.conversation.rename.v1'>> {
+    return this.conversations.rename(req);
   }
 
   @OnRequest('wf.conversation.delete.v1')
-  async delete(req: RequestOf<'wf.conversation.delete.v1'>): Promise<ResponseOf<'wf.conversation.delete.v1'>> {
-    return { deleted: await this.variables.deleteConversation(req.workspaceId, req.appId, req.conversationId) };
+  delete(req: RequestOf<'wf.conversation.delete.v1'>): Promise<ResponseOf<'wf.conversation.delete.v1'>> {
+    return this.conversations.delete(req);
+  }
+
+  @OnRequest('wf.conversation.variables.list.v1')
+  variables(req: RequestOf<'wf.conversation.variables.list.v1'>): Promise<ResponseOf<'wf.conversation.variables.list.v1'>> {
+    return this.conversations.listVariables(req);
+  }
+
+  @OnRequest('wf.conversation.variables.update.v1')
+  updateVariable(req: RequestOf<'wf.conversation.variables.update.v1'>): Promise<ResponseOf<'wf.conversation.variables.update.v1'>> {
+    return this.conversations.updateVariable(req);
+  }
+
+  @OnRequest('wf.message.list.v1')
+  messages(req: RequestOf<'wf.message.list.v1'>): Promise<ResponseOf<'wf.message.list.v1'>> {
+    return this.conversations.messages(req);
+  }
+
+  @OnRequest('wf.message.feedback.v1')
+  feedback(req: RequestOf<'wf.message.feedback.v1'>): Promise<ResponseOf<'wf.message.feedback.v1'>> {
+    return this.conversations.feedback(req);
+  }
+
+  @OnRequest('wf.message.suggested.v1')
+  suggested(req: RequestOf<'wf.message.suggested.v1'>): Promise<ResponseOf<'wf.message.suggested.v1'>> {
+    return this.conversations.suggested(req);
   }
 }

@@ -1,4 +1,4 @@
-import type { NodeRunStatus, RunStatus } from '@weft/contracts';
+import type { ConversationTurn, NodeRunStatus, RunStatus } from '@weft/contracts';
 import type { GraphNode, VariablePool, WorkflowGraph } from '@weft/workflow';
 
 /** What executing a node produced; a failure is handed to the node's error strategy, not thrown. */
@@ -28,6 +28,8 @@ export interface NodeContext {
   container: { id: string; index: number; kind: 'iteration' | 'loop' } | null;
   /** Declared types of writable variables (conversation and loop variables), keyed `nodeId.name`. */
   declaredTypes: ReadonlyMap<string, string>;
+  /** The last `limit` finished turns of the run's conversation (undefined outside a conversation), for nodes with memory. */
+  conversationHistory?: (limit: number) => Promise<ConversationTurn[]>;
   /** Relays a piece of streamed text output (LLM tokens) while the node runs. */
   emitChunk: (text: string) => void;
   /** Publishes a container event (iteration_started, loop_next, ...) on the run's stream. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ConversationTurn } from '@weft/contracts';
 import type { GraphEdge, GraphNode, VariablePool, WorkflowGraph } from '@weft/workflow';
 import type { BodyEnd, BodyScope, ExecuteNode, NodeExecutionRecord, NodeOutcome, RunLimits } from './engine.types';
 
@@ -28,6 +29,8 @@ export interface GraphScope {
 /** What a graph run needs besides the graph: the executor, the observer, limits and the shared counters. */
 export interface GraphRunOptions {
   appId: string;
+  /** The run's conversation history, for nodes with memory (chat runs in a conversation only). */
+  conversationHistory?: (limit: number) => Promise<ConversationTurn[]>;
   declaredTypes: Map<string, string>;
   counters: RunCounters;
   execute: ExecuteNode;
@@ -195,6 +198,7 @@ export class GraphRun {
       outcome = await this.options.execute(node, this.pool, {
         appId: this.options.appId,
         container: this.scope.container,
+        conversationHistory: this.options.conversationHistory,
         declaredTypes: this.options.declaredTypes,
         emit: (event, data) => this.options.observer.containerEvent(event, data),
         emitChunk: (text) => this.options.observer.nodeChunk(record, node, text),

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import type { NodeResult } from '@weft/contracts';
+import type { ConversationTurn, NodeResult } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
-import type { GraphNode, VariablePool } from '@weft/workflow';
+import { readMemory, type GraphNode, type VariablePool } from '@weft/workflow';
 import type { NodeContext, NodeOutcome } from '../engine/engine.types';
 import type { NodeExecutor } from './node-executor.types';
 
@@ -49,6 +49,16 @@ export class RemoteNodeExecutor implements NodeExecutor, OnModuleDestroy {
 
   async execute(node: GraphNode, pool: VariablePool, ctx: NodeContext): Promise<NodeOutcome> {
     const jobId = randomUUID();
+    // A node with memory gets its conversation's earlier turns inside the job: the orchestrator owns them.
+    const memory = ctx.conversationHistory ? readMemory(node.data) : null;
+    let history: ConversationTurn[] = [];
+    if (memory) {
+      try {
+        history = await ctx.conversationHistory!(memory.turns);
+      } catch (error) {
+        return { error: `Could not load the conversation history: ${(error as Error).message}`, errorType: 'MemoryError', inputs: null, status: 'failed' };
+      }
+    }
     const result = await new Promise<NodeResult | { aborted: true } | { timedOut: true }>((resolve) => {
       const timer = setTimeout(() => finish({ timedOut: true }), NODE_JOB_TIMEOUT_MS);
       const onAbort = () => {
@@ -70,6 +80,7 @@ export class RemoteNodeExecutor implements NodeExecutor, OnModuleDestroy {
             appId: ctx.appId,
             attempt: 0,
             data: node.data,
+            history,
             jobId,
             nodeId: node.id,
             nodeType: node.type,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { RequestOf, ResponseOf } from '@weft/contracts';
-import { OnRequest } from '@weft/messaging';
+import { MessageBus, OnRequest } from '@weft/messaging';
 import { PrivacyRepository } from './privacy.repository';
 
 /** The orchestrator's part of exports and erasure sagas, asked for by the compliance service. */
@@ -8,7 +8,10 @@ import { PrivacyRepository } from './privacy.repository';
 export class PrivacyHandler {
   private readonly logger = new Logger(PrivacyHandler.name);
 
-  constructor(private readonly privacy: PrivacyRepository) {}
+  constructor(
+    private readonly privacy: PrivacyRepository,
+    private readonly bus: MessageBus,
+  ) {}
 
   @OnRequest('privacy.export.orchestrator.v1')
   exportPage(req: RequestOf<'privacy.export.orchestrator.v1'>): Promise<ResponseOf<'privacy.export.orchestrator.v1'>> {
@@ -17,7 +20,11 @@ export class PrivacyHandler {
 
   @OnRequest('privacy.erase.orchestrator.v1')
   async erase(req: RequestOf<'privacy.erase.orchestrator.v1'>): Promise<ResponseOf<'privacy.erase.orchestrator.v1'>> {
-    const counts = await this.privacy.erase(req);
+    // An end user's messages and conversations are found by the end users the gateway knows for the `user` string.
+    const { subject } = req;
+    const endUserIds =
+      subject.type === 'end_user' ? (await this.bus.request('gateway.end-users.find.v1', { appId: subject.appId, user: subject.user, workspaceId: subject.workspaceId })).endUserIds : [];
+    const counts = await this.privacy.erase(req, endUserIds);
     this.logger.log(`Erasure "${req.requestId}": orchestrator part done`);
     return { counts };
   }

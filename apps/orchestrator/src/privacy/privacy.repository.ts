@@ -49,8 +49,13 @@ export class PrivacyRepository {
     );
   }
 
-  /** Idempotent, in one transaction: a second run finds nothing left (scrubbed runs no longer name their end user). */
-  async erase(req: EraseStepRequest): Promise<Record<string, number>> {
+  /**
+   * Idempotent, in one transaction: a second run finds nothing left (scrubbed runs no longer name their end
+   * user). An end user's conversations and messages go whole (their counts, tokens and cost added to
+   * `erased_usage` first); `endUserIds` are the end users the gateway knows for the subject's `user` string,
+   * to which those named by the subject's runs are added.
+   */
+  async erase(req: EraseStepRequest, endUserIds: string[] = []): Promise<Record<string, number>> {
     return this.db.dataSource.transaction(async (m) => {
       const tables = await this.existingRunTables(m);
       const counts: Record<string, number> = {};
@@ -63,6 +68,9 @@ export class PrivacyRepository {
             counts[t.runs] = await count(this.db, m, `DELETE FROM orchestrator.${t.runs} WHERE workspace_id = ANY($1::uuid[])`, ws);
           }
           counts['conversation_variables'] = await count(this.db, m, `DELETE FROM orchestrator.conversation_variables WHERE workspace_id = ANY($1::uuid[])`, ws);
+          for (const table of ['message_feedbacks', 'messages', 'conversations', 'erased_usage']) {
+            counts[table] = await count(this.db, m, `DELETE FROM orchestrator.${table} WHERE workspace_id = ANY($1::uuid[])`, ws);
+          }
           counts['workflows'] = await count(this.db, m, `DELETE FROM orchestrator.workflows WHERE workspace_id = ANY($1::uuid[])`, ws);
         }
         for (const t of tables) {
@@ -83,9 +91,46 @@ export class PrivacyRepository {
         `DELETE FROM orchestrator.conversation_variables WHERE workspace_id = $1 AND conversation_id = ANY($2::uuid[])`,
         [subject.workspaceId, conversations.map((c) => c.id)],
       );
+      const named = new Set(endUserIds);
+      for (const t of tables) {
+        const rows = await this.db.rowsIn<{ id: string }>(m, `SELECT DISTINCT created_by_end_user_id AS id FROM orchestrator.${t.runs} WHERE ${where} AND created_by_end_user_id IS NOT NULL`, params);
+        for (const r of rows) named.add(r.id);
+      }
+      Object.assign(counts, await this.eraseEndUserMessages(m, subject.workspaceId, [...named]));
       for (const t of tables) counts[`${t.runs}_scrubbed`] = await this.scrubRuns(m, t, where, params);
       return counts;
     });
+  }
+
+  /** Deletes the end users' conversations, messages and feedback, adding their counts, tokens and cost to `erased_usage` first. */
+  private async eraseEndUserMessages(m: EntityManager, workspaceId: string, endUserIds: string[]): Promise<Record<string, number>> {
+    const params = [workspaceId, endUserIds];
+    await m.query(
+      `INSERT INTO orchestrator.erased_usage AS u (workspace_id, app_id, day, messages, message_tokens, answer_tokens, total_price)
+       SELECT workspace_id, app_id, (created_at AT TIME ZONE 'UTC')::date, count(*), sum(message_tokens), sum(answer_tokens), sum(total_price)
+       FROM orchestrator.messages WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[]) GROUP BY 1, 2, 3
+       ON CONFLICT (workspace_id, app_id, day) DO UPDATE SET messages = u.messages + excluded.messages, message_tokens = u.message_tokens + excluded.message_tokens,
+         answer_tokens = u.answer_tokens + excluded.answer_tokens, total_price = u.total_price + excluded.total_price`,
+      params,
+    );
+    await m.query(
+      `INSERT INTO orchestrator.erased_usage AS u (workspace_id, app_id, day, conversations)
+       SELECT workspace_id, app_id, (created_at AT TIME ZONE 'UTC')::date, count(*) FROM orchestrator.conversations WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[]) GROUP BY 1, 2, 3
+       ON CONFLICT (workspace_id, app_id, day) DO UPDATE SET conversations = u.conversations + excluded.conversations`,
+      params,
+    );
+    const counts: Record<string, number> = {};
+    counts['message_feedbacks'] = await count(
+      this.db,
+      m,
+      `DELETE FROM orchestrator.message_feedbacks WHERE workspace_id = $1 AND (end_user_id = ANY($2::uuid[]) OR message_id IN (SELECT id FROM orchestrator.messages WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[])))`,
+      params,
+    );
+    counts['messages'] = await count(this.db, m, `DELETE FROM orchestrator.messages WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[])`, params);
+    const conversations = await this.db.rowsIn<{ id: string }>(m, `DELETE FROM orchestrator.conversations WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[]) RETURNING id`, params);
+    counts['conversations'] = conversations.length;
+    await m.query(`DELETE FROM orchestrator.conversation_variables WHERE workspace_id = $1 AND conversation_id = ANY($2::uuid[])`, [workspaceId, conversations.map((c) => c.id)]);
+    return counts;
   }
 
   private async scrubRuns(m: EntityManager, t: (typeof RUN_TABLES)[number], where: string, params: unknown[]): Promise<number> {

@@ -34,6 +34,6 @@ export class RunHandler {
 
   @OnRequest('wf.run.stop.v1')
   async stop(req: RequestOf<'wf.run.stop.v1'>): Promise<ResponseOf<'wf.run.stop.v1'>> {
-    return { stopped: await this.runs.stop(req.workspaceId, req.appId, req.taskId) };
+    return { stopped: await this.runs.stop(req.workspaceId, req.appId, req.taskId, req.endUserId) };
   }
 }

@@ -25,6 +25,8 @@ export interface RunRow {
   result?: RunResult;
   /** Whether the row was inserted already finished (then there is no end to write separately). */
   insertedFinished?: boolean;
+  /** Whether the app's model names the run's new conversation once the turn ends (not stored: a resumed run does not). */
+  nameConversation?: boolean;
 }
 
 interface PendingInsert {
@@ -140,12 +142,15 @@ export class RunRepository {
     );
   }
 
-  /** Marks the running run with this task id as to be stopped; returns its id, or null when there is none. */
-  async requestStop(workspaceId: string, appId: string, taskId: string): Promise<string | null> {
+  /**
+   * Marks the running run with this task id (started by this end user, when one is named) as to be
+   * stopped; returns its id, or null when there is none.
+   */
+  async requestStop(workspaceId: string, appId: string, taskId: string, endUserId: string | null = null): Promise<string | null> {
     const rows = await this.db.rows<{ id: string }>(
       `UPDATE orchestrator.workflow_runs SET stop_requested = true
-       WHERE task_id = $1 AND workspace_id = $2 AND app_id = $3 AND status = 'running' RETURNING id`,
-      [taskId, workspaceId, appId],
+       WHERE task_id = $1 AND workspace_id = $2 AND app_id = $3 AND status = 'running' AND ($4::text IS NULL OR created_by_end_user_id = $4) RETURNING id`,
+      [taskId, workspaceId, appId, endUserId],
     );
     return rows[0]?.id ?? null;
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DomainError, type RunRecord, type RunStreamEvent, type StartRunRequest } from '@weft/contracts';
+import { type ConversationTurn, DomainError, type RunRecord, type RunStreamEvent, type StartRunRequest } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
@@ -9,11 +9,13 @@ import type { Counter, Histogram } from 'prom-client';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { GraphRun, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
 import { ConversationVariableRepository } from '../conversations/conversation-variable.repository';
+import type { MessageOutcome } from '../conversations/conversation.repository';
+import { ConversationService, FAILED, type OpenedTurn } from '../conversations/conversation.service';
 import { NodeExecutors } from '../nodes/node-executors.service';
 import { ORCHESTRATOR_CONFIG, type OrchestratorConfig } from '../orchestrator.config';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
 import { AnswerStream } from './answer-stream.util';
-import { agentThought, chatError, chatEvent, messageChunk, messageEnd, messageReplace, type ChatRunRow } from './chat-events.util';
+import { agentThought, aggregateUsage, chatError, chatEvent, messageChunk, messageEnd, messageReplace, retrieverResources, type ChatRunRow } from './chat-events.util';
 import { EndStream } from './end-stream.util';
 import { createSecretMask, maskNodeRecord, replayablePrefix } from './secret-mask.util';
 import { envelope, nodeFinished, nodeStarted, textChunk, workflowFinished, workflowStarted } from './run-events.util';
@@ -47,6 +49,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     private readonly workflows: WorkflowCache,
     private readonly executors: NodeExecutors,
     private readonly conversationVariables: ConversationVariableRepository,
+    private readonly conversations: ConversationService,
     @InjectMetric('dify_workflow_executions_total') private readonly runsTotal: Counter<string>,
     @InjectMetric('dify_workflow_execution_duration_seconds') private readonly runDuration: Histogram<string>,
     @InjectMetric('dify_node_executions_total') private readonly nodesTotal: Counter<string>,
@@ -77,8 +80,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     await this.executors.close();
   }
 
-  /** Validates and stores a new run, then drives it in the background; resolves once the run is stored. */
-  async start(req: StartRunRequest): Promise<{ createdAt: number; runId: string; taskId: string; workflowId: string }> {
+  /**
+   * Validates and stores a new run, then drives it in the background; resolves once the run is stored. A
+   * chat-family run stores its turn's message first (and a new conversation), so the turn is never lost.
+   */
+  async start(req: StartRunRequest): Promise<{ conversationId: string | null; createdAt: number; runId: string; taskId: string; workflowId: string }> {
     const workflow = await this.workflows.load(req.workspaceId, req.appId, req.workflowId ?? 'published');
     if (!workflow) {
       throw req.workflowId
@@ -89,10 +95,13 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     // Classic chat and completion apps run as the chatflow their model config converts to.
     if (req.chat === null && workflow.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
     if (req.chat !== null && workflow.app.mode !== 'advanced-chat') throw new DomainError('not_chat_app', 'Please check if your app mode matches the right API route.');
-    const inputs = this.validateInputs(workflow.app, req.inputs);
+    const owner = { appId: req.appId, endUserId: req.creator.endUserId ?? '', workspaceId: req.workspaceId };
+    const conversation = req.chat?.conversationId ? await this.conversations.continued(owner, req.chat.conversationId) : null;
+    const inputs = this.validateInputs(workflow.app, conversation ? conversation.inputs : req.inputs);
+    const turn = req.chat ? await this.conversations.beginTurn(owner, req.chat, conversation, inputs, { files: req.files, runId: req.runId, taskId: req.taskId }) : null;
     const row: RunRow = {
       appId: req.appId,
-      chat: req.chat,
+      chat: turn?.chat ?? null,
       createdAt: new Date(),
       createdFrom: req.createdFrom,
       creator: req.creator,
@@ -106,17 +115,31 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       workflowId: workflow.id,
       workspaceId: req.workspaceId,
     };
+    if (turn?.createdConversation && req.chat?.autoGenerateName) row.nameConversation = true;
     // The graph starts while the run row is being written: nothing of the run is stored or announced as
     // finished before that write commits, and if it fails the caller is told and the run is dropped.
     const stored = this.runs.insertRun(row, this.identity.instanceId, this.config.workflow.leaseTtlMs);
     this.drive(row, workflow, [], 'initial', stored);
-    await stored;
-    return { createdAt: Math.floor(row.createdAt.getTime() / 1000), runId: row.id, taskId: row.taskId, workflowId: workflow.id };
+    try {
+      await stored;
+    } catch (error) {
+      if (turn) await this.abandonTurn(req.workspaceId, turn, error);
+      throw error;
+    }
+    return { conversationId: row.chat?.conversationId ?? null, createdAt: Math.floor(row.createdAt.getTime() / 1000), runId: row.id, taskId: row.taskId, workflowId: workflow.id };
   }
 
-  /** Asks the run with this task id to stop, wherever it runs; says whether a running run was found. */
-  async stop(workspaceId: string, appId: string, taskId: string): Promise<boolean> {
-    const runId = await this.runs.requestStop(workspaceId, appId, taskId);
+  private async abandonTurn(workspaceId: string, turn: OpenedTurn, error: unknown): Promise<void> {
+    try {
+      await this.conversations.abandonTurn(workspaceId, turn, (error as Error).message);
+    } catch (failure) {
+      this.logger.warn(`Message "${turn.chat.messageId}" of a run that was not stored could not be closed: ${(failure as Error).message}`);
+    }
+  }
+
+  /** Asks the run with this task id (of this end user, when named) to stop, wherever it runs; says whether a running run was found. */
+  async stop(workspaceId: string, appId: string, taskId: string, endUserId: string | null = null): Promise<boolean> {
+    const runId = await this.runs.requestStop(workspaceId, appId, taskId, endUserId);
     if (!runId) return false;
     this.active.get(runId)?.controller.abort();
     this.bus.publish('wf.run.cancel.v1', null, { runId });
@@ -243,6 +266,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     const topLevel = new Set(Object.values(graph.nodes).filter((n: GraphNode) => !n.parentId).map((n) => n.id));
     const run = new GraphRun(graph, { container: null, nodeIds: topLevel, startNodeId: graph.startNodeId }, pool, {
       appId: row.appId,
+      conversationHistory: chatRow?.chat.conversationId ? this.historyOf(row.workspaceId, chatRow.chat.conversationId) : undefined,
       counters,
       declaredTypes: workflow.declaredTypes,
       execute: (node, p, ctx) => Promise.resolve(this.executors.executorFor(node.type).execute(node, p, ctx)),
@@ -286,9 +310,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       conversationId && workflow.app.conversationVariables.length > 0
         ? this.conversationVariables.save(row.workspaceId, conversationId, Object.fromEntries(workflow.app.conversationVariables.map((v) => [v.name, pool.get(['conversation', v.name]) ?? null])))
         : Promise.resolve();
-    // Node rows, conversation variables and the run's end go out together (the end inside the insert when
-    // the run ended before its row was written); all are stored before anyone hears the run ended.
-    await Promise.all([...pending, savedVariables, ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)])]);
+    const finishedTurn = chatRow ? this.conversations.finishTurn(row.workspaceId, chatRow.chat.messageId, turnOutcome(chatRow, result, finishedRecords)) : Promise.resolve();
+    // Node rows, conversation variables, the turn's message and the run's end go out together (the end inside
+    // the insert when the run ended before its row was written); all are stored before anyone hears the run ended.
+    await Promise.all([...pending, savedVariables, finishedTurn, ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)])]);
+    if (row.nameConversation && chatRow?.chat.conversationId) this.nameConversation(row, chatRow.chat.conversationId, chatRow.chat.query);
     this.runsTotal.inc({ status });
     this.runDuration.observe(result.elapsedTime);
     if (chatRow) {
@@ -321,14 +347,35 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         totalSteps: 0,
         totalTokens: 0,
       };
-      await this.runs.finishRun(row.id, result);
       const chatRow = row.chat ? (row as ChatRunRow) : null;
+      await Promise.all([
+        this.runs.finishRun(row.id, result),
+        chatRow ? this.conversations.finishTurn(row.workspaceId, chatRow.chat.messageId, { ...FAILED, error: result.error }) : undefined,
+      ]);
       const finished = chatRow ? chatEvent(chatRow, workflowFinished(row, result)) : workflowFinished(row, result);
       if (finished) this.bus.publish('wf.run.event.v1', row.id, finished);
       if (chatRow) this.bus.publish('wf.run.event.v1', row.id, chatEvent(chatRow, chatError(chatRow, result.error!))!);
     } catch (failure) {
       this.logger.error({ err: failure }, `Run "${row.id}" could not be marked failed; its lease will expire and another attempt follows`);
     }
+  }
+
+  /** A run's conversation history, read once per window size however many nodes ask (it cannot change while the turn runs). */
+  private historyOf(workspaceId: string, conversationId: string): (limit: number) => Promise<ConversationTurn[]> {
+    const read = new Map<number, Promise<ConversationTurn[]>>();
+    return (limit) => {
+      let turns = read.get(limit);
+      if (!turns) {
+        turns = this.conversations.history(workspaceId, conversationId, limit);
+        read.set(limit, turns);
+        turns.catch(() => read.delete(limit));
+      }
+      return turns;
+    };
+  }
+
+  private nameConversation(row: RunRow, conversationId: string, query: string): void {
+    this.conversations.nameInBackground({ appId: row.appId, endUserId: row.creator.endUserId ?? '', workspaceId: row.workspaceId }, conversationId, query);
   }
 
   private async renewLeases(): Promise<void> {
@@ -351,6 +398,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         const replay = await this.runs.nodesOf(row.id);
         if (!workflow) {
           const now = Date.now();
+          if (row.chat) await this.conversations.finishTurn(row.workspaceId, row.chat.messageId, { ...FAILED, error: 'The workflow of this run no longer exists.' });
           await this.runs.finishRun(row.id, {
             elapsedTime: (now - row.createdAt.getTime()) / 1000,
             error: 'The workflow of this run no longer exists.',
@@ -370,4 +418,22 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn(`Could not claim orphaned runs: ${(error as Error).message}`);
     }
   }
+}
+
+/** How a chat turn ended, for its message: the answer, its usage and sources; a failed run's error. */
+function turnOutcome(run: ChatRunRow, result: RunResult, records: readonly NodeExecutionRecord[]): MessageOutcome {
+  const answer = typeof result.outputs['answer'] === 'string' ? result.outputs['answer'] : '';
+  if (result.status === 'failed') return { ...FAILED, answer, error: result.error ?? 'The workflow failed.' };
+  const usage = aggregateUsage(records);
+  return {
+    answer,
+    answerTokens: Number(usage['completion_tokens'] ?? 0) || 0,
+    currency: typeof usage['currency'] === 'string' ? usage['currency'] : 'USD',
+    error: null,
+    latency: Number(usage['latency'] ?? 0) || 0,
+    messageTokens: Number(usage['prompt_tokens'] ?? 0) || 0,
+    retrieverResources: retrieverResources(run, records),
+    status: 'normal',
+    totalPrice: String(usage['total_price'] ?? '0'),
+  };
 }

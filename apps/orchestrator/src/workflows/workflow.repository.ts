@@ -62,6 +62,9 @@ export class WorkflowRepository {
       ]);
       statements.push([`workflow_runs${suffix}`, `DELETE FROM orchestrator.workflow_runs${suffix} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
     }
+    for (const table of ['message_feedbacks', 'messages', 'conversations']) {
+      statements.push([table, `DELETE FROM orchestrator.${table} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
+    }
     statements.push(['conversation_variables', `DELETE FROM orchestrator.conversation_variables WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
     statements.push(['workflows', `DELETE FROM orchestrator.workflows WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
     return this.db.dataSource.transaction(async (m) => {

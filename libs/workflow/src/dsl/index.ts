@@ -46,3 +46,6 @@ export { checkDslVersion, type DslVersionCheck } from './dsl-version.util';
 
 /** The chatflow a classic chat, agent-chat or completion app (`model_config`) runs as. */
 export { classicAppWorkflow, convertTemplate, type ClassicAppMode, type ClassicAppWorkflow } from './classic-app.util';
+
+/** A node's conversation memory settings (how many earlier turns it reads, how it phrases them). */
+export { DEFAULT_MEMORY_TURNS, readMemory, type MemorySettings } from './dsl-memory.util';

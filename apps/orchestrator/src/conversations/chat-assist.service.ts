@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, type ConversationTurn } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
-import { isPlainObject, readDocument } from '@weft/workflow';
-import type { AppKeyContext } from '../service-api/app-key.guard';
+import { isPlainObject } from '@weft/workflow';
+import { WorkflowCache } from '../workflows/workflow-cache.service';
 
 const NAME_PROMPT =
   'You write titles for conversations. Reply with a title of at most ten words for the conversation that starts with ' +
@@ -13,6 +13,12 @@ const SUGGEST_PROMPT =
 const MAX_NAME_LENGTH = 75;
 const FALLBACK_NAME_LENGTH = 47;
 
+/** The app a helper writes for. */
+export interface AssistedApp {
+  appId: string;
+  workspaceId: string;
+}
+
 /** What the app's published workflow says about its model and its features, read once per call. */
 interface AppProfile {
   features: Record<string, unknown>;
@@ -22,26 +28,29 @@ interface AppProfile {
 /**
  * Model-written helpers around a conversation: its title and the questions to suggest after an answer.
  * The calls go to a node runner (which holds the provider clients and credentials) with the model of the
- * app's first LLM node.
+ * app's first LLM node in its published workflow.
  */
 @Injectable()
 export class ChatAssistService {
-  constructor(private readonly bus: MessageBus) {}
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly workflows: WorkflowCache,
+  ) {}
 
   /** A short title for a conversation from its first query; the query itself, shortened, when the model cannot answer. */
-  async conversationName(ctx: AppKeyContext, query: string): Promise<string> {
+  async conversationName(ctx: AssistedApp, query: string): Promise<string> {
     const fallback = query.length > FALLBACK_NAME_LENGTH + 3 ? `${query.slice(0, FALLBACK_NAME_LENGTH)}...` : query;
     const { model } = await this.profile(ctx);
     if (!model || query.trim() === '') return fallback || 'New conversation';
     try {
       const { text } = await this.bus.request('wf.model.generate.v1', {
-        appId: ctx.app.id,
+        appId: ctx.appId,
         messages: [
           { content: NAME_PROMPT, role: 'system' },
           { content: query, role: 'user' },
         ],
         model,
-        workspaceId: ctx.app.workspaceId,
+        workspaceId: ctx.workspaceId,
       });
       const name = text.split('\n').map((l) => l.trim()).find((l) => l !== '')?.replace(/^["'“”]+|["'“”.]+$/g, '') ?? '';
       return name === '' ? fallback : name.slice(0, MAX_NAME_LENGTH);
@@ -54,7 +63,7 @@ export class ChatAssistService {
    * Up to three follow-up questions after an answer. Dify refuses when the feature is off; a model that
    * fails or answers something that is not a list gives no suggestions rather than an error.
    */
-  async suggestedQuestions(ctx: AppKeyContext, turns: ConversationTurn[]): Promise<string[]> {
+  async suggestedQuestions(ctx: AssistedApp, turns: ConversationTurn[]): Promise<string[]> {
     const { features, model } = await this.profile(ctx);
     const setting = features['suggested_questions_after_answer'];
     if (!isPlainObject(setting) || setting['enabled'] !== true) throw new DomainError('bad_request', 'Suggested Questions Is Disabled.');
@@ -62,13 +71,13 @@ export class ChatAssistService {
     const history = turns.map((t) => `Human: ${t.query}\nAssistant: ${t.answer}`).join('\n');
     try {
       const { text } = await this.bus.request('wf.model.generate.v1', {
-        appId: ctx.app.id,
+        appId: ctx.appId,
         messages: [
           { content: SUGGEST_PROMPT, role: 'system' },
           { content: history, role: 'user' },
         ],
         model,
-        workspaceId: ctx.app.workspaceId,
+        workspaceId: ctx.workspaceId,
       });
       return parseQuestions(text);
     } catch {
@@ -76,12 +85,11 @@ export class ChatAssistService {
     }
   }
 
-  private async profile(ctx: AppKeyContext): Promise<AppProfile> {
-    const workflow = await this.bus.request('wf.workflow.get.v1', { appId: ctx.app.id, version: 'published', workspaceId: ctx.app.workspaceId });
-    const parsed = readDocument(workflow.document);
-    if (!parsed.ok || !parsed.app.graph) return { features: {}, model: null };
-    const llm = Object.values(parsed.app.graph.nodes).find((n) => n.type === 'llm' && isPlainObject(n.data['model']));
-    return { features: parsed.app.features, model: llm ? (llm.data['model'] as Record<string, unknown>) : null };
+  private async profile(ctx: AssistedApp): Promise<AppProfile> {
+    const workflow = await this.workflows.load(ctx.workspaceId, ctx.appId, 'published');
+    if (!workflow?.app.graph) return { features: {}, model: null };
+    const llm = Object.values(workflow.app.graph.nodes).find((n) => n.type === 'llm' && isPlainObject(n.data['model']));
+    return { features: workflow.app.features, model: llm ? (llm.data['model'] as Record<string, unknown>) : null };
   }
 }
 

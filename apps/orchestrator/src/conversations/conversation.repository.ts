@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ConversationTurn } from '@weft/contracts';
+import type { ConversationSort, ConversationTurn } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 
 /** A conversation row. */
@@ -57,8 +57,6 @@ export interface MessageOutcome {
   totalPrice: string;
 }
 
-export type ConversationSort = 'created_at' | '-created_at' | 'updated_at' | '-updated_at';
-
 const date = (v: unknown) => new Date(v as string);
 
 function toConversation(r: Record<string, unknown>): ConversationRow {
@@ -105,7 +103,7 @@ function toMessage(r: Record<string, unknown>): MessageRow {
 }
 
 const MESSAGE_SELECT = `SELECT m.*, f.rating AS feedback_rating, f.content AS feedback_content
-  FROM gateway.messages m LEFT JOIN gateway.message_feedbacks f ON f.message_id = m.id`;
+  FROM orchestrator.messages m LEFT JOIN orchestrator.message_feedbacks f ON f.message_id = m.id`;
 
 /**
  * Conversations, messages and feedback. Every query names the workspace and the app, and those a
@@ -117,7 +115,7 @@ export class ConversationRepository {
 
   async createConversation(c: Pick<ConversationRow, 'appId' | 'endUserId' | 'id' | 'inputs' | 'introduction' | 'mode' | 'name' | 'workspaceId'>): Promise<ConversationRow> {
     const rows = await this.db.rows<Record<string, unknown>>(
-      `INSERT INTO gateway.conversations (id, workspace_id, app_id, end_user_id, mode, name, inputs, introduction)
+      `INSERT INTO orchestrator.conversations (id, workspace_id, app_id, end_user_id, mode, name, inputs, introduction)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
       [c.id, c.workspaceId, c.appId, c.endUserId, c.mode, c.name, JSON.stringify(c.inputs), c.introduction],
     );
@@ -127,7 +125,7 @@ export class ConversationRepository {
   /** One conversation of one end user, or null (another user's id is as unknown as a random one). */
   async findConversation(workspaceId: string, appId: string, endUserId: string, id: string): Promise<ConversationRow | null> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `SELECT * FROM gateway.conversations WHERE id = $1 AND workspace_id = $2 AND app_id = $3 AND end_user_id = $4`,
+      `SELECT * FROM orchestrator.conversations WHERE id = $1 AND workspace_id = $2 AND app_id = $3 AND end_user_id = $4`,
       [id, workspaceId, appId, endUserId],
     );
     return rows[0] ? toConversation(rows[0]) : null;
@@ -140,10 +138,10 @@ export class ConversationRepository {
   async startTurn(m: Pick<MessageRow, 'appId' | 'conversationId' | 'endUserId' | 'files' | 'id' | 'inputs' | 'query' | 'taskId' | 'workflowRunId' | 'workspaceId'>): Promise<number> {
     const rows = await this.db.rows<{ dialogue_count: number | null }>(
       `WITH message AS (
-         INSERT INTO gateway.messages (id, workspace_id, app_id, conversation_id, end_user_id, workflow_run_id, task_id, inputs, query, status, files)
+         INSERT INTO orchestrator.messages (id, workspace_id, app_id, conversation_id, end_user_id, workflow_run_id, task_id, inputs, query, status, files)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'running', $10) RETURNING id),
        counted AS (
-         UPDATE gateway.conversations SET dialogue_count = dialogue_count + 1, updated_at = now()
+         UPDATE orchestrator.conversations SET dialogue_count = dialogue_count + 1, updated_at = now()
          WHERE id = $4 AND workspace_id = $2 RETURNING dialogue_count)
        SELECT (SELECT dialogue_count FROM counted) AS dialogue_count FROM message`,
       [m.id, m.workspaceId, m.appId, m.conversationId, m.endUserId, m.workflowRunId, m.taskId, JSON.stringify(m.inputs), m.query, JSON.stringify(m.files)],
@@ -154,7 +152,7 @@ export class ConversationRepository {
   /** Stores how a turn ended; only a message still running is changed, so a late duplicate changes nothing. */
   async finishTurn(workspaceId: string, messageId: string, outcome: MessageOutcome): Promise<void> {
     await this.db.dataSource.query(
-      `UPDATE gateway.messages SET answer = $3, status = $4, error = $5, message_tokens = $6, answer_tokens = $7, total_price = $8,
+      `UPDATE orchestrator.messages SET answer = $3, status = $4, error = $5, message_tokens = $6, answer_tokens = $7, total_price = $8,
          currency = $9, latency = $10, retriever_resources = $11, updated_at = now()
        WHERE id = $1 AND workspace_id = $2 AND status = 'running'`,
       [
@@ -192,7 +190,7 @@ export class ConversationRepository {
     }
     const direction = descending ? 'DESC' : 'ASC';
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `SELECT * FROM gateway.conversations WHERE app_id = $2 AND end_user_id = $3 AND workspace_id = $1${after}
+      `SELECT * FROM orchestrator.conversations WHERE app_id = $2 AND end_user_id = $3 AND workspace_id = $1${after}
        ORDER BY ${column} ${direction}, id ${direction} LIMIT ${opts.limit + 1}`,
       params,
     );
@@ -202,18 +200,19 @@ export class ConversationRepository {
   /** Renames a conversation; a user's rename counts as activity (`updated_at`), a generated title does not. */
   async renameConversation(workspaceId: string, id: string, name: string, touch = true): Promise<ConversationRow | null> {
     const rows = await this.db.rows<Record<string, unknown>>(
-      `UPDATE gateway.conversations SET name = $3${touch ? ', updated_at = now()' : ''} WHERE id = $1 AND workspace_id = $2 RETURNING *`,
+      `UPDATE orchestrator.conversations SET name = $3${touch ? ', updated_at = now()' : ''} WHERE id = $1 AND workspace_id = $2 RETURNING *`,
       [id, workspaceId, name],
     );
     return rows[0] ? toConversation(rows[0]) : null;
   }
 
-  /** Deletes a conversation with its messages and their feedback, in one transaction. */
+  /** Deletes a conversation with its messages, their feedback and its variables, in one transaction. */
   async deleteConversation(workspaceId: string, id: string): Promise<void> {
     await this.db.dataSource.transaction(async (manager) => {
-      await manager.query(`DELETE FROM gateway.message_feedbacks WHERE conversation_id = $1 AND workspace_id = $2`, [id, workspaceId]);
-      await manager.query(`DELETE FROM gateway.messages WHERE conversation_id = $1 AND workspace_id = $2`, [id, workspaceId]);
-      await manager.query(`DELETE FROM gateway.conversations WHERE id = $1 AND workspace_id = $2`, [id, workspaceId]);
+      await manager.query(`DELETE FROM orchestrator.message_feedbacks WHERE conversation_id = $1 AND workspace_id = $2`, [id, workspaceId]);
+      await manager.query(`DELETE FROM orchestrator.messages WHERE conversation_id = $1 AND workspace_id = $2`, [id, workspaceId]);
+      await manager.query(`DELETE FROM orchestrator.conversation_variables WHERE conversation_id = $1 AND workspace_id = $2`, [id, workspaceId]);
+      await manager.query(`DELETE FROM orchestrator.conversations WHERE id = $1 AND workspace_id = $2`, [id, workspaceId]);
     });
   }
 
@@ -261,7 +260,7 @@ export class ConversationRepository {
   async history(workspaceId: string, conversationId: string, limit: number): Promise<ConversationTurn[]> {
     const rows: { answer: string; query: string }[] = await this.db.dataSource.query(
       `SELECT query, answer FROM (
-         SELECT query, answer, created_at, id FROM gateway.messages
+         SELECT query, answer, created_at, id FROM orchestrator.messages
          WHERE conversation_id = $1 AND workspace_id = $2 AND status IN ('normal', 'stopped')
          ORDER BY created_at DESC, id DESC LIMIT $3) recent
        ORDER BY created_at, id`,
@@ -273,43 +272,20 @@ export class ConversationRepository {
   /** The query of a conversation's first message, or null when it has none. */
   async firstQuery(workspaceId: string, conversationId: string): Promise<string | null> {
     const rows: { query: string }[] = await this.db.dataSource.query(
-      `SELECT query FROM gateway.messages WHERE conversation_id = $1 AND workspace_id = $2 ORDER BY created_at, id LIMIT 1`,
+      `SELECT query FROM orchestrator.messages WHERE conversation_id = $1 AND workspace_id = $2 ORDER BY created_at, id LIMIT 1`,
       [conversationId, workspaceId],
     );
     return rows[0]?.query ?? null;
   }
 
-  /**
-   * Completes messages whose run ended while no gateway was following it (the replica serving the turn
-   * died): `ended` says, for each running message, how its run ended, or null while it still runs.
-   */
-  async settle(messages: MessageRow[], ended: (message: MessageRow) => Promise<MessageOutcome | null>): Promise<void> {
-    for (const message of messages) {
-      if (message.status !== 'running') continue;
-      const outcome = await ended(message);
-      if (!outcome) continue;
-      await this.finishTurn(message.workspaceId, message.id, outcome);
-      Object.assign(message, { answer: outcome.answer, error: outcome.error, status: outcome.status });
-    }
-  }
-
-  /** Running messages of a conversation, for settling before its history is read. */
-  async runningMessages(workspaceId: string, conversationId: string): Promise<MessageRow[]> {
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.workspace_id = $2 AND m.status = 'running'`, [
-      conversationId,
-      workspaceId,
-    ]);
-    return rows.map(toMessage);
-  }
-
   /** Sets (or with a null rating removes) an end user's feedback on a message. */
   async setFeedback(message: MessageRow, rating: string | null, content: string | null): Promise<void> {
     if (rating === null) {
-      await this.db.dataSource.query(`DELETE FROM gateway.message_feedbacks WHERE message_id = $1 AND workspace_id = $2`, [message.id, message.workspaceId]);
+      await this.db.dataSource.query(`DELETE FROM orchestrator.message_feedbacks WHERE message_id = $1 AND workspace_id = $2`, [message.id, message.workspaceId]);
       return;
     }
     await this.db.dataSource.query(
-      `INSERT INTO gateway.message_feedbacks (message_id, workspace_id, app_id, conversation_id, end_user_id, rating, content)
+      `INSERT INTO orchestrator.message_feedbacks (message_id, workspace_id, app_id, conversation_id, end_user_id, rating, content)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (message_id) DO UPDATE SET rating = excluded.rating, content = excluded.content, updated_at = now()`,
       [message.id, message.workspaceId, message.appId, message.conversationId, message.endUserId, rating, content],

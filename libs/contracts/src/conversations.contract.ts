@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * Conversations and messages of chat-family apps, owned by the orchestrator beside the runs that answer
+ * them. Every request names the workspace, the app and the end user (resolved by the gateway from the API
+ * key and the `user` string): whatever belongs to another of them is answered as not found. Records come
+ * back in Dify's Service API shape (snake_case, timestamps in epoch seconds), so the gateway relays them.
+ */
+const uuid = z.string().uuid();
+const owner = { appId: uuid, endUserId: uuid, workspaceId: uuid };
+
+/** A conversation as Dify's Service API lists it. */
+export const ConversationRecordSchema = z.object({
+  created_at: z.number(),
+  id: uuid,
+  inputs: z.record(z.string(), z.unknown()),
+  introduction: z.string(),
+  name: z.string(),
+  status: z.string(),
+  updated_at: z.number(),
+});
+export type ConversationRecord = z.infer<typeof ConversationRecordSchema>;
+
+/** A message as `GET /v1/messages` returns it. */
+export const MessageRecordSchema = z.object({
+  agent_thoughts: z.array(z.unknown()),
+  answer: z.string(),
+  conversation_id: uuid.nullable(),
+  created_at: z.number(),
+  error: z.string().nullable(),
+  feedback: z.object({ rating: z.string() }).nullable(),
+  id: uuid,
+  inputs: z.record(z.string(), z.unknown()),
+  message_files: z.array(z.unknown()),
+  parent_message_id: z.null(),
+  query: z.string(),
+  retriever_resources: z.array(z.unknown()),
+  status: z.enum(['normal', 'error']),
+});
+export type MessageRecord = z.infer<typeof MessageRecordSchema>;
+
+export const CONVERSATION_SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at'] as const;
+export type ConversationSort = (typeof CONVERSATION_SORTS)[number];
+
+/** A page of one end user's conversations (`GET /v1/conversations`), keyset-paged after `lastId`. */
+export const ListConversationsRequestSchema = z.object({
+  ...owner,
+  lastId: z.string().max(100).nullable(),
+  limit: z.number().int().min(1).max(100),
+  sortBy: z.enum(CONVERSATION_SORTS),
+});
+export const ConversationPageSchema = z.object({ data: z.array(ConversationRecordSchema), hasMore: z.boolean() });
+
+/** Renames a conversation, or has the app's model write its name. */
+export const RenameConversationRequestSchema = z.object({
+  ...owner,
+  autoGenerate: z.boolean(),
+  conversationId: z.string().max(100),
+  name: z.string().max(255).nullable(),
+});
+
+/** Deletes a conversation with its messages, their feedback and its variables. */
+export const DeleteConversationRequestSchema = z.object({ ...owner, conversationId: z.string().max(100) });
+export const DeleteConversationResponseSchema = z.object({ deleted: z.boolean() });
+
+/** A page of a conversation's messages going back in time from `firstId` (`GET /v1/messages`). */
+export const ListMessagesRequestSchema = z.object({
+  ...owner,
+  conversationId: z.string().max(100),
+  firstId: z.string().max(100).nullable(),
+  limit: z.number().int().min(1).max(100),
+});
+export const MessagePageSchema = z.object({ data: z.array(MessageRecordSchema), hasMore: z.boolean() });
+
+/** Sets (or, with a null rating, removes) the end user's feedback on one of their messages. */
+export const MessageFeedbackRequestSchema = z.object({
+  ...owner,
+  content: z.string().max(10_000).nullable(),
+  messageId: z.string().max(100),
+  rating: z.enum(['like', 'dislike']).nullable(),
+});
+export const MessageFeedbackResponseSchema = z.object({ ok: z.literal(true) });
+
+/** Up to three questions the end user may ask after a message (the app's `suggested_questions_after_answer`). */
+export const SuggestedQuestionsRequestSchema = z.object({ ...owner, messageId: z.string().max(100) });
+export const SuggestedQuestionsResponseSchema = z.object({ questions: z.array(z.string()) });
+
+/** A conversation variable of a chatflow conversation, in Dify's API shape (timestamps in epoch seconds). */
+export const ConversationVariableRecordSchema = z.object({
+  created_at: z.number(),
+  description: z.string(),
+  id: z.string(),
+  name: z.string(),
+  updated_at: z.number(),
+  value: z.unknown(),
+  value_type: z.string(),
+});
+export type ConversationVariableRecord = z.infer<typeof ConversationVariableRecordSchema>;
+
+/** A page of a conversation's variables, in declaration order, after `lastId` when given. */
+export const ListConversationVariablesRequestSchema = z.object({
+  ...owner,
+  conversationId: z.string().max(100),
+  lastId: z.string().max(100).nullable(),
+  limit: z.number().int().min(1).max(100),
+  variableName: z.string().max(255).nullable(),
+});
+export const ListConversationVariablesResponseSchema = z.object({ data: z.array(ConversationVariableRecordSchema), hasMore: z.boolean() });
+
+/** Sets one conversation variable; the value must match its declared type. */
+export const UpdateConversationVariableRequestSchema = z.object({
+  ...owner,
+  conversationId: z.string().max(100),
+  value: z.unknown(),
+  variableId: z.string().max(100),
+});
+
+/** One earlier turn of a conversation, as LLM memory reads it. */
+export const ConversationTurnSchema = z.object({ answer: z.string(), query: z.string() });
+export type ConversationTurn = z.infer<typeof ConversationTurnSchema>;
