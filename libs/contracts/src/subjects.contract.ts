@@ -107,6 +107,7 @@ import {
   StopRunResponseSchema,
   UploadFileRequestSchema,
   UploadFileResponseSchema,
+  StartFormSchema,
   WorkflowRecordSchema,
   DeleteAppRequestSchema,
   DeletedRowsSchema,
@@ -236,6 +237,7 @@ export const CONTRACTS = {
   'wf.run.stop.v1': request('orchestrator', StopRunRequestSchema, StopRunResponseSchema),
   'wf.app.delete.v1': request('orchestrator', DeleteAppRequestSchema, DeletedRowsSchema),
   'wf.workflow.get.v1': request('orchestrator', GetWorkflowRequestSchema, WorkflowRecordSchema),
+  'wf.workflow.start-form.v1': request('orchestrator', GetWorkflowRequestSchema, StartFormSchema),
   'wf.workflow.publish.v1': request('orchestrator', PublishRequestSchema, PublishResponseSchema),
   'wf.workflow.save-draft.v1': request('orchestrator', SaveDraftRequestSchema, SaveDraftResponseSchema),
 } as const;

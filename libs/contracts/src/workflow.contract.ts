@@ -44,6 +44,14 @@ export const WorkflowRecordSchema = z.object({
 });
 export type WorkflowRecord = z.infer<typeof WorkflowRecordSchema>;
 
+/**
+ * What the edge needs of a workflow version to check a run's request and describe its form: the start
+ * node's variables and the app's features (`file_upload`, `opening_statement`...), parsed once by the
+ * orchestrator, so the gateway never reads DSL.
+ */
+export const StartFormSchema = z.object({ features: json, variables: z.array(json), workflowId: uuid });
+export type StartForm = z.infer<typeof StartFormSchema>;
+
 /** Who started a run: Dify's `created_by_role` and the end user's session id (the API's `user`). */
 export const RunCreatorSchema = z.object({
   accountId: z.string().nullable(),

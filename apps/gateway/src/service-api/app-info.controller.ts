@@ -1,6 +1,5 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { MessageBus } from '@weft/messaging';
-import { readDocument } from '@weft/workflow';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from './app-key.guard';
 
 /** Upload limits `/v1/parameters` reports, in MB. */
@@ -43,13 +42,9 @@ export class AppInfoController {
   /** The published workflow's features and start form, in Dify's old `user_input_form` structure. */
   @Get('parameters')
   async parameters(@CurrentApp() ctx: AppKeyContext): Promise<Record<string, unknown>> {
-    const workflow = await this.bus.request('wf.workflow.get.v1', { appId: ctx.app.id, version: 'published', workspaceId: ctx.app.workspaceId });
-    const parsed = readDocument(workflow.document);
-    const app = parsed.ok ? parsed.app : null;
-    const features = (app?.features ?? {}) as Record<string, unknown>;
-    const graph = app?.graph;
-    const start = graph ? graph.nodes[graph.startNodeId] : undefined;
-    const variables = ((start?.data['variables'] as Record<string, unknown>[] | undefined) ?? []).map((v) => ({ [CONTROL_BY_TYPE[String(v['type'])] ?? 'text-input']: v }));
+    const form = await this.bus.request('wf.workflow.start-form.v1', { appId: ctx.app.id, version: 'published', workspaceId: ctx.app.workspaceId });
+    const features = form.features;
+    const variables = form.variables.map((v) => ({ [CONTROL_BY_TYPE[String(v['type'])] ?? 'text-input']: v }));
     const enabled = (key: string) => ({ enabled: Boolean((features[key] as { enabled?: boolean } | undefined)?.enabled), ...(features[key] as object | undefined) });
     const mb = this.limits.fileSizeLimitMb;
     return {

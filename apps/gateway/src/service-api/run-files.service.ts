@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { DomainError, type StartForm } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
-import { FILE_MODEL_IDENTITY, readDocument, type StartVariable, type WorkflowFile } from '@weft/workflow';
+import { FILE_MODEL_IDENTITY, type StartVariable, type WorkflowFile } from '@weft/workflow';
 import { extensionOf, UPLOAD_FILE_TYPES } from '../files/file-type.util';
 import { UploadFileRepository } from '../files/upload-file.repository';
 import type { AppKeyContext } from './app-key.guard';
@@ -189,21 +189,16 @@ export class RunFilesService {
 
   /** The start variables and the `file_upload` feature of the workflow the run will use, or null when there is none. */
   private async startDefinition(ctx: AppKeyContext, workflowId: string | null): Promise<{ feature: UploadFeature | null; variables: StartVariable[] } | null> {
-    let document: Record<string, unknown>;
+    let form: StartForm;
     try {
-      const workflow = await this.bus.request('wf.workflow.get.v1', { appId: ctx.app.id, version: workflowId ?? 'published', workspaceId: ctx.app.workspaceId });
-      document = workflow.document;
+      form = await this.bus.request('wf.workflow.start-form.v1', { appId: ctx.app.id, version: workflowId ?? 'published', workspaceId: ctx.app.workspaceId });
     } catch (error) {
       // The start request answers a missing or unpublished workflow in Dify's words.
       if (error instanceof DomainError && error.code === 'not_found') return null;
       throw error;
     }
-    const parsed = readDocument(document);
-    if (!parsed.ok || !parsed.app.graph) return null;
-    const graph = parsed.app.graph;
-    const start = graph.nodes[graph.startNodeId];
-    const variables = ((start?.data['variables'] as StartVariable[] | undefined) ?? []).filter((v) => isRecord(v) && typeof v.variable === 'string');
-    return { feature: uploadFeature(isRecord(parsed.app.features) ? parsed.app.features : {}), variables };
+    const variables = (form.variables as unknown as StartVariable[]).filter((v) => isRecord(v) && typeof v.variable === 'string');
+    return { feature: uploadFeature(form.features), variables };
   }
 
   /** Dify's `build_from_mapping` for one file mapping (strict type validation, as for the Service API). */

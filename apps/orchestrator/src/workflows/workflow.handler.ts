@@ -7,7 +7,7 @@ import { blankSecrets, sealSecrets } from './secret-environment.util';
 import { SECRETS_BOX, WorkflowCache } from './workflow-cache.service';
 import { WorkflowRepository } from './workflow.repository';
 
-/** NATS surface of workflows: save the draft, publish it, read a version, forget a deleted app. */
+/** NATS surface of workflows: save the draft, publish it, read a version or its start form, forget a deleted app. */
 @Injectable()
 export class WorkflowHandler {
   constructor(
@@ -38,6 +38,16 @@ export class WorkflowHandler {
     const deleted = await this.workflows.deleteApp(req.workspaceId, req.appId);
     this.cache.invalidate(req.workspaceId, req.appId);
     return { deleted };
+  }
+
+  /** The start form of a version (start variables, features), from the parsed workflow this service caches. */
+  @OnRequest('wf.workflow.start-form.v1')
+  async startForm(req: RequestOf<'wf.workflow.start-form.v1'>): Promise<ResponseOf<'wf.workflow.start-form.v1'>> {
+    const workflow = await this.cache.load(req.workspaceId, req.appId, req.version);
+    const graph = workflow?.app.graph;
+    if (!workflow || !graph) throw new DomainError('not_found', 'Workflow not found.');
+    const variables = graph.nodes[graph.startNodeId]?.data['variables'];
+    return { features: workflow.app.features, variables: Array.isArray(variables) ? (variables as Record<string, unknown>[]) : [], workflowId: workflow.id };
   }
 
   @OnRequest('wf.workflow.get.v1')
