@@ -24,6 +24,46 @@ export const SaveDraftResponseSchema = z.object({ updatedAt: z.string(), workflo
 export const PublishRequestSchema = z.object({ accountId: z.string().nullable(), appId: uuid, workspaceId: uuid });
 export const PublishResponseSchema = z.object({ createdAt: z.string(), version: z.string(), workflowId: uuid });
 
+/** A problem an import found, with its code and where it is (Weft's `problems` of the import answer). */
+export const DslProblemSchema = z.object({ code: z.string(), message: z.string(), nodeId: z.string().optional(), path: z.string().optional() });
+
+/**
+ * Imports a Dify DSL document (YAML) as the app's draft: the orchestrator parses and checks it, converts a
+ * classic app's model config to the chatflow it runs as, stores the draft, and publishes a classic app at
+ * once (Dify has no publish step for them). Nothing is stored when `problems` is not empty.
+ */
+export const ImportDslRequestSchema = z.object({ accountId: z.string().nullable(), appId: uuid, workspaceId: uuid, yaml: z.string() });
+export const ImportDslResponseSchema = z.object({
+  /** The app section as imported (null when the document could not be read at all). */
+  app: z
+    .object({
+      description: z.string(),
+      icon: z.string(),
+      iconBackground: z.string(),
+      iconType: z.string(),
+      mode: z.string(),
+      /** A classic app's model config, kept by the gateway for export; null for workflow apps. */
+      modelConfig: json.nullable(),
+      name: z.string(),
+      useIconAsAnswerIcon: z.boolean(),
+      version: z.string(),
+    })
+    .nullable(),
+  problems: z.array(DslProblemSchema),
+  warnings: z.array(z.string()),
+});
+export type ImportDslResponse = z.infer<typeof ImportDslResponseSchema>;
+
+/** Writes an app as DSL YAML: its draft workflow, or a classic app's model config; secrets always blanked. */
+export const ExportDslRequestSchema = z.object({
+  app: z.object({ description: z.string(), icon: z.string(), iconBackground: z.string(), mode: z.string(), name: z.string(), useIconAsAnswerIcon: z.boolean() }),
+  appId: uuid,
+  /** A classic app's stored model config (its DSL is that, not a workflow); null for workflow apps. */
+  modelConfig: json.nullable(),
+  workspaceId: uuid,
+});
+export const ExportDslResponseSchema = z.object({ yaml: z.string() });
+
 /** `wf.app.delete.v1`: forget an app that is being deleted (its workflows, runs, node runs, conversation variables). */
 export const DeleteAppRequestSchema = z.object({ appId: uuid, workspaceId: uuid });
 /** How many rows of each table went. */

@@ -78,10 +78,6 @@ export class AppRepository {
     return toApp(rows[0]!);
   }
 
-  async delete(workspaceId: string, appId: string): Promise<void> {
-    await this.db.dataSource.query(`DELETE FROM gateway.apps WHERE workspace_id = $1 AND id = $2`, [workspaceId, appId]);
-  }
-
   async find(workspaceId: string, appId: string): Promise<AppRow | null> {
     if (!/^[0-9a-f-]{36}$/i.test(appId)) return null;
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(`SELECT * FROM gateway.apps WHERE workspace_id = $1 AND id = $2`, [workspaceId, appId]);

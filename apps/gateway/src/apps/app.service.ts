@@ -6,7 +6,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { SecretBox } from '@weft/security';
-import { classicAppWorkflow, CURRENT_DSL_VERSION, exportDsl, parseDsl, readDocument, WORKFLOW_APP_MODES, type ClassicAppMode } from '@weft/workflow';
+import { CURRENT_DSL_VERSION } from '@weft/workflow';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
 import type { ImportResponse } from './app.dto';
 import { AppRepository, type ApiKeyRow, type AppRow } from './app.repository';
@@ -39,80 +39,58 @@ export class AppService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Imports a DSL: every problem is listed in a failed answer; nothing is stored unless the whole app is valid. */
+  /**
+   * Imports a DSL: the orchestrator parses, checks and stores it as the new app's draft (every problem is
+   * listed in a failed answer; nothing is stored unless the whole app is valid), then the app row is made.
+   */
   async import(user: ConsoleUser, yaml: string, overrides: { description?: string; icon?: string; icon_background?: string; icon_type?: string; name?: string }): Promise<ImportResponse> {
     const id = randomUUID();
-    const parsed = parseDsl(yaml);
+    const appId = randomUUID();
     const base = { app_id: null, app_mode: null, current_dsl_version: CURRENT_DSL_VERSION, id, imported_dsl_version: '' };
-    if (!parsed.ok) {
-      return { ...base, error: parsed.errors.map((e) => e.message).join('\n'), problems: parsed.errors.map((e) => ({ code: e.code, message: e.message, node_id: e.nodeId, path: e.path })), status: 'failed' };
+    const imported = await this.bus.request('wf.workflow.import.v1', { accountId: user.accountId, appId, workspaceId: user.workspaceId, yaml });
+    const problems = imported.problems.map((p) => ({ code: p.code, message: p.message, node_id: p.nodeId, path: p.path }));
+    const app = imported.app;
+    if (problems.length > 0 || !app) {
+      return { ...base, app_mode: app?.mode ?? null, error: problems.map((p) => p.message).join('\n'), imported_dsl_version: app?.version ?? '', problems, status: 'failed' };
     }
-    const app = parsed.app;
-    const classic = !(WORKFLOW_APP_MODES as readonly string[]).includes(app.mode);
-    // A classic app runs as the chatflow its model config converts to; the config itself is kept for export.
-    const converted = classic ? classicAppWorkflow(app.mode as ClassicAppMode, app.name, app.modelConfig ?? {}) : null;
-    const document = converted ? converted.document : app.raw;
-    if (converted) {
-      const check = readDocument(document);
-      if (!check.ok) {
-        const problems = check.errors.map((e) => ({ code: e.code, message: `model_config: ${e.message}`, node_id: e.nodeId, path: e.path }));
-        return { ...base, app_mode: app.mode, error: problems.map((p) => p.message).join('\n'), imported_dsl_version: app.version, problems, status: 'failed' };
-      }
-    }
-    const warnings = [...parsed.warnings, ...(converted?.warnings ?? [])];
-    const row = await this.apps.create(
-      {
-        description: overrides.description ?? app.description,
-        icon: overrides.icon ?? app.icon,
-        iconBackground: overrides.icon_background ?? app.iconBackground,
-        iconType: overrides.icon_type ?? app.iconType,
-        id: randomUUID(),
-        mode: app.mode,
-        modelConfig: classic ? (app.modelConfig ?? {}) : null,
-        name: overrides.name ?? app.name,
-        useIconAsAnswerIcon: app.useIconAsAnswerIcon,
-        workspaceId: user.workspaceId,
-      },
-      user.accountId,
-    );
+    let row: AppRow;
     try {
-      await this.bus.request('wf.workflow.save-draft.v1', { accountId: user.accountId, appId: row.id, document, workspaceId: user.workspaceId });
-      // Classic apps have no publish step in Dify: their config is live as soon as it is saved.
-      if (classic) await this.bus.request('wf.workflow.publish.v1', { accountId: user.accountId, appId: row.id, workspaceId: user.workspaceId });
+      row = await this.apps.create(
+        {
+          description: overrides.description ?? app.description,
+          icon: overrides.icon ?? app.icon,
+          iconBackground: overrides.icon_background ?? app.iconBackground,
+          iconType: overrides.icon_type ?? app.iconType,
+          id: appId,
+          mode: app.mode,
+          modelConfig: app.modelConfig,
+          name: overrides.name ?? app.name,
+          useIconAsAnswerIcon: app.useIconAsAnswerIcon,
+          workspaceId: user.workspaceId,
+        },
+        user.accountId,
+      );
     } catch (error) {
-      await this.apps.delete(user.workspaceId, row.id);
+      // The draft stored for an app that was not made is forgotten again.
+      await this.bus.request('wf.app.delete.v1', { appId, workspaceId: user.workspaceId }).catch(() => undefined);
       throw error;
     }
     return {
       ...base,
       app_id: row.id,
       app_mode: row.mode,
-      error: warnings.join('\n'),
+      error: imported.warnings.join('\n'),
       imported_dsl_version: app.version,
       problems: [],
-      status: warnings.length > 0 ? 'completed-with-warnings' : 'completed',
+      status: imported.warnings.length > 0 ? 'completed-with-warnings' : 'completed',
     };
   }
 
-  /**
-   * The app's draft as Dify DSL YAML. Secrets are always blanked (secret environment values, API keys
-   * in http-request nodes, key-like fields of a classic app's model config): Dify returns secret values
-   * for `include_secret=true`, but Weft never returns a stored secret through an API (docs/operations.md).
-   */
+  /** The app as Dify DSL YAML, written by the orchestrator with every secret blanked (docs/operations.md). */
   async export(user: ConsoleUser, appId: string): Promise<string> {
     const app = await this.requireApp(user, appId);
-    if (app.modelConfig) {
-      const classic = readDocument({ app: { mode: app.mode, name: app.name }, kind: 'app', model_config: blankKeyFields(app.modelConfig), version: CURRENT_DSL_VERSION });
-      if (!classic.ok) throw new DomainError('internal_error', `The stored model config of app "${app.id}" is not valid DSL`);
-      return exportDsl({ ...classic.app, description: app.description, icon: app.icon, iconBackground: app.iconBackground, name: app.name, useIconAsAnswerIcon: app.useIconAsAnswerIcon });
-    }
-    const draft = await this.bus.request('wf.workflow.get.v1', { appId: app.id, version: 'draft', workspaceId: user.workspaceId });
-    const parsed = readDocument(draft.document);
-    if (!parsed.ok) throw new DomainError('internal_error', `The stored draft of app "${app.id}" is not valid DSL`);
-    return exportDsl(
-      { ...parsed.app, description: app.description, icon: app.icon, iconBackground: app.iconBackground, name: app.name, useIconAsAnswerIcon: app.useIconAsAnswerIcon },
-      { includeSecrets: false },
-    );
+    const meta = { description: app.description, icon: app.icon, iconBackground: app.iconBackground, mode: app.mode, name: app.name, useIconAsAnswerIcon: app.useIconAsAnswerIcon };
+    return (await this.bus.request('wf.workflow.export.v1', { app: meta, appId: app.id, modelConfig: app.modelConfig, workspaceId: user.workspaceId })).yaml;
   }
 
   /** Publishes the draft; the Service API runs the newest published version. */
@@ -209,13 +187,4 @@ export class AppService {
     const sealed = await this.apps.providerCredentials(workspaceId, shortProviderName(provider));
     return sealed ? (JSON.parse(this.box.open(sealed)) as Record<string, string>) : null;
   }
-}
-
-const KEY_FIELD = /^(.*_)?(api_key|apikey|secret|secret_key|password|credentials|access_token)$/i;
-
-/** A copy with the values of key-like fields (`api_key`, `*_secret`, `credentials`…) blanked, at any depth. */
-function blankKeyFields<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v: unknown) => blankKeyFields(v)) as T;
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, KEY_FIELD.test(k) && v !== null && v !== '' ? (typeof v === 'string' ? '' : null) : blankKeyFields(v)])) as T;
 }

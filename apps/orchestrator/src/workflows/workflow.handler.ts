@@ -5,14 +5,16 @@ import type { SecretBox } from '@weft/security';
 import { readDocument } from '@weft/workflow';
 import { blankSecrets, sealSecrets } from './secret-environment.util';
 import { SECRETS_BOX, WorkflowCache } from './workflow-cache.service';
+import { WorkflowDslService } from './workflow-dsl.service';
 import { WorkflowRepository } from './workflow.repository';
 
-/** NATS surface of workflows: save the draft, publish it, read a version or its start form, forget a deleted app. */
+/** NATS surface of workflows: import and export DSL, save the draft, publish it, read a version or its start form, forget a deleted app. */
 @Injectable()
 export class WorkflowHandler {
   constructor(
     private readonly workflows: WorkflowRepository,
     private readonly cache: WorkflowCache,
+    private readonly dsl: WorkflowDslService,
     @Inject(SECRETS_BOX) private readonly box: SecretBox,
   ) {}
 
@@ -23,6 +25,16 @@ export class WorkflowHandler {
     if (!parsed.app.graph) throw new DomainError('invalid_param', 'Only workflow and advanced-chat apps have a workflow.');
     const saved = await this.workflows.saveDraft(req.workspaceId, req.appId, sealSecrets(req.document, this.box), req.accountId);
     return { updatedAt: saved.updatedAt, workflowId: saved.id };
+  }
+
+  @OnRequest('wf.workflow.import.v1')
+  import(req: RequestOf<'wf.workflow.import.v1'>): Promise<ResponseOf<'wf.workflow.import.v1'>> {
+    return this.dsl.import(req);
+  }
+
+  @OnRequest('wf.workflow.export.v1')
+  export(req: RequestOf<'wf.workflow.export.v1'>): Promise<ResponseOf<'wf.workflow.export.v1'>> {
+    return this.dsl.export(req);
   }
 
   @OnRequest('wf.workflow.publish.v1')
