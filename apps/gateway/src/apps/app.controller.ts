@@ -1,28 +1,48 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { DomainError, parseBody } from '@weft/contracts';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
+import { DomainError } from '@weft/contracts';
 import { RequestClient, type RequestClientInfo } from '@weft/platform';
 import type { Response } from 'express';
+import type { z } from 'zod';
 import { Audited } from '../audit/audit.interceptor';
 import { AUDITED_ROUTES } from '../audit/audited-routes';
 import { ConsoleAuthGuard, CurrentConsoleUser, RequireRole, type ConsoleUser } from '../accounts/console-auth.guard';
-import { ImportRequestSchema, ProviderCredentialsSchema, toApiKeyResponse, toAppResponse } from './app.dto';
-import { AppRepository } from './app.repository';
+import { SUCCESS, SuccessResultSchema, type SuccessResult } from '../docs/common.dto';
+import { ParsedBody, ParsedQuery, Returns } from '../docs/route-schema.util';
+import {
+  ApiKeyListSchema,
+  AppListQuerySchema,
+  AppPageSchema,
+  AppResponseSchema,
+  CreatedApiKeySchema,
+  ExportResponseSchema,
+  ImportRequestSchema,
+  ImportResponseSchema,
+  ProviderCredentialsSchema,
+  PublishAnswerSchema,
+  toApiKeyResponse,
+  toAppResponse,
+  type AppPage,
+  type AppResponse,
+  type ImportResponse,
+  type PublishAnswer,
+} from './app.dto';
 import { AppService } from './app.service';
 
 /** The console's app routes. */
 @Controller('console/api')
 @UseGuards(ConsoleAuthGuard)
 export class AppController {
-  constructor(
-    private readonly apps: AppService,
-    private readonly repository: AppRepository,
-  ) {}
+  constructor(private readonly apps: AppService) {}
 
   @Post('apps/imports')
   @Audited(AUDITED_ROUTES.appImported)
   @RequireRole('editor')
-  async import(@CurrentConsoleUser() user: ConsoleUser, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    const req = parseBody(ImportRequestSchema, body);
+  @Returns(ImportResponseSchema)
+  async import(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedBody(ImportRequestSchema) req: z.infer<typeof ImportRequestSchema>,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ImportResponse> {
     if (req.mode === 'yaml-url') throw new DomainError('invalid_param', 'Importing from a URL is not supported; send the YAML as yaml_content.');
     if (typeof req.yaml_content !== 'string' || req.yaml_content.trim() === '') throw new DomainError('invalid_param', 'yaml_content is required when mode is yaml-content.');
     const result = await this.apps.import(user, req.yaml_content, req);
@@ -31,15 +51,14 @@ export class AppController {
   }
 
   @Get('apps')
-  async list(@CurrentConsoleUser() user: ConsoleUser, @Query('page') page?: string, @Query('limit') limit?: string): Promise<unknown> {
-    const size = Math.min(100, Math.max(1, Number(limit ?? 20) || 20));
-    const current = Math.max(1, Number(page ?? 1) || 1);
-    const { apps, total } = await this.repository.list(user.workspaceId, size, (current - 1) * size);
-    return { data: apps.map(toAppResponse), has_more: current * size < total, limit: size, page: current, total };
+  @Returns(AppPageSchema)
+  list(@CurrentConsoleUser() user: ConsoleUser, @ParsedQuery(AppListQuerySchema) query: z.infer<typeof AppListQuerySchema>): Promise<AppPage> {
+    return this.apps.list(user, query.page, query.limit);
   }
 
   @Get('apps/:appId')
-  async get(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
+  @Returns(AppResponseSchema)
+  async get(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<AppResponse> {
     return toAppResponse(await this.apps.requireApp(user, appId));
   }
 
@@ -47,14 +66,16 @@ export class AppController {
   @Delete('apps/:appId')
   @HttpCode(204)
   @RequireRole('editor')
+  @Returns(null)
   async deleteApp(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @RequestClient() client: RequestClientInfo): Promise<void> {
     await this.apps.deleteApp(user, appId, client);
   }
 
   @Get('apps/:appId/export')
   @RequireRole('editor')
+  @Returns(ExportResponseSchema)
   // `include_secret` is accepted for Dify clients but changes nothing: secrets are never returned.
-  async export(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<{ data: string }> {
+  async export(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<z.infer<typeof ExportResponseSchema>> {
     return { data: await this.apps.export(user, appId) };
   }
 
@@ -62,21 +83,24 @@ export class AppController {
   @Audited(AUDITED_ROUTES.appPublished)
   @RequireRole('editor')
   @HttpCode(200)
-  publish(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
+  @Returns(PublishAnswerSchema)
+  publish(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<PublishAnswer> {
     return this.apps.publish(user, appId);
   }
 
   @Post('apps/:appId/api-keys')
   @RequireRole('editor')
   @HttpCode(201)
-  async createKey(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @RequestClient() client: RequestClientInfo): Promise<unknown> {
+  @Returns(CreatedApiKeySchema)
+  async createKey(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @RequestClient() client: RequestClientInfo): Promise<z.infer<typeof CreatedApiKeySchema>> {
     const { key, token } = await this.apps.createKey(user, appId, client);
     return { created_at: Math.floor(key.createdAt.getTime() / 1000), id: key.id, last_used_at: null, token, type: 'app' };
   }
 
   @Get('apps/:appId/api-keys')
   @RequireRole('editor')
-  async listKeys(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<unknown> {
+  @Returns(ApiKeyListSchema)
+  async listKeys(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string): Promise<z.infer<typeof ApiKeyListSchema>> {
     return { data: (await this.apps.listKeys(user, appId)).map(toApiKeyResponse) };
   }
 
@@ -84,6 +108,7 @@ export class AppController {
   @Delete('apps/:appId/api-keys/:keyId')
   @HttpCode(204)
   @RequireRole('editor')
+  @Returns(null)
   async revokeKey(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @Param('keyId') keyId: string, @RequestClient() client: RequestClientInfo): Promise<void> {
     await this.apps.revokeKey(user, appId, keyId, client);
   }
@@ -92,9 +117,14 @@ export class AppController {
   @Put('workspaces/current/model-providers/*provider')
   @Audited(AUDITED_ROUTES.providerCredentialsUpdated)
   @RequireRole('admin')
-  async saveProvider(@CurrentConsoleUser() user: ConsoleUser, @Param('provider') provider: string | string[], @Body() body: unknown): Promise<{ result: 'success' }> {
+  @Returns(SuccessResultSchema)
+  async saveProvider(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @Param('provider') provider: string | string[],
+    @ParsedBody(ProviderCredentialsSchema) body: z.infer<typeof ProviderCredentialsSchema>,
+  ): Promise<SuccessResult> {
     const name = Array.isArray(provider) ? provider.join('/') : provider;
-    await this.apps.saveProviderCredentials(user, name, parseBody(ProviderCredentialsSchema, body).credentials);
-    return { result: 'success' };
+    await this.apps.saveProviderCredentials(user, name, body.credentials);
+    return SUCCESS;
   }
 }

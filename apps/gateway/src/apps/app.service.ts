@@ -8,7 +8,7 @@ import { MessageBus } from '@weft/messaging';
 import { SecretBox } from '@weft/security';
 import { CURRENT_DSL_VERSION } from '@weft/workflow';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
-import type { ImportResponse } from './app.dto';
+import { toAppResponse, type AppPage, type ImportResponse, type PublishAnswer } from './app.dto';
 import { AppRepository, type ApiKeyRow, type AppRow } from './app.repository';
 
 export const CREDENTIALS_BOX = Symbol('CREDENTIALS_BOX');
@@ -86,6 +86,12 @@ export class AppService {
     };
   }
 
+  /** A page of the workspace's apps, newest first. */
+  async list(user: ConsoleUser, page: number, limit: number): Promise<AppPage> {
+    const { apps, total } = await this.apps.list(user.workspaceId, limit, (page - 1) * limit);
+    return { data: apps.map(toAppResponse), has_more: page * limit < total, limit, page, total };
+  }
+
   /** The app as Dify DSL YAML, written by the orchestrator with every secret blanked (docs/operations.md). */
   async export(user: ConsoleUser, appId: string): Promise<string> {
     const app = await this.requireApp(user, appId);
@@ -94,7 +100,7 @@ export class AppService {
   }
 
   /** Publishes the draft; the Service API runs the newest published version. */
-  async publish(user: ConsoleUser, appId: string): Promise<{ created_at: number; result: 'success'; version: string; workflow_id: string }> {
+  async publish(user: ConsoleUser, appId: string): Promise<PublishAnswer> {
     const app = await this.requireApp(user, appId);
     if (app.modelConfig) throw new DomainError('bad_request', 'Only workflow and advanced-chat apps have a workflow to publish.');
     const published = await this.bus.request('wf.workflow.publish.v1', { accountId: user.accountId, appId: app.id, workspaceId: user.workspaceId });

@@ -1,12 +1,10 @@
-import type { INestApplication, Type } from '@nestjs/common';
-import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { RequestMethod, type INestApplication, type Type } from '@nestjs/common';
+import { GUARDS_METADATA, HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import * as contracts from '@weft/contracts';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ZodEffects, ZodObject, ZodType, type ZodTypeAny } from 'zod';
+import { ApiBearerAuth, ApiBody, ApiQuery, ApiResponse, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ZodEffects, ZodObject, type ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
+import { routeSchemas } from './route-schema.util';
 
 /** Where Swagger UI and the JSON description are served. */
 export const DOCS_PATH = 'docs';
@@ -29,39 +27,6 @@ const AUTH_RESPONSES: Record<string, string> = {
   '403': "The caller's role or key does not allow this (`forbidden`)",
 };
 
-/**
- * The schemas a handler parses with `parseBody(Schema, body)` or `parseBody(Schema, query)`, read from
- * its compiled source (`(0, contracts_1.parseBody)(app_dto_1.ImportRequestSchema, body)`): the
- * controllers keep taking `@Body() body: unknown` and the description follows their zod schemas.
- */
-export function parsedSchemaNames(handler: (...args: unknown[]) => unknown): { body: string[]; query: string[] } {
-  const source = Function.prototype.toString.call(handler);
-  const found = { body: [] as string[], query: [] as string[] };
-  for (const match of source.matchAll(/parseBody\)?\(\s*(?:[\w$]+\.)?([A-Za-z_$][\w$]*)\s*,\s*(body|query)\b/g)) found[match[2] as 'body' | 'query'].push(match[1]!);
-  return found;
-}
-
-/**
- * Every exported zod schema of the gateway's DTO files (`*.dto.ts`, found on disk so that a new one needs
- * no registration here) and of the contracts lib, by export name.
- */
-function requestSchemas(): Map<string, ZodTypeAny> {
-  const schemas = new Map<string, ZodTypeAny>();
-  const add = (exports: Record<string, unknown>) => {
-    for (const [name, value] of Object.entries(exports)) if (value instanceof ZodType && !schemas.has(name)) schemas.set(name, value as ZodTypeAny);
-  };
-  const visit = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) visit(path);
-      else if (/\.dto\.(js|ts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) add(require(path) as Record<string, unknown>); // eslint-disable-line @typescript-eslint/no-require-imports
-    }
-  };
-  visit(join(__dirname, '..'));
-  add(contracts as Record<string, unknown>);
-  return schemas;
-}
-
 /** A zod schema as an OpenAPI 3.0 schema object (inline, no `$ref`s or `$schema`; unknown keys allowed unless the schema is strict, as zod parses). */
 export function zodToOpenApi(schema: ZodTypeAny): Record<string, unknown> {
   // The cast keeps TypeScript from expanding zod-to-json-schema's generic option types (too deep for tsc).
@@ -70,10 +35,13 @@ export function zodToOpenApi(schema: ZodTypeAny): Record<string, unknown> {
   return json;
 }
 
-/** Decorates every controller method: request bodies and query parameters from its zod schemas, tags and auth. */
+/**
+ * Decorates every controller method from what it declares (`@ParsedBody`, `@ParsedQuery`, `@Returns`):
+ * request body, query parameters and success response from its zod schemas, tags and auth. A route that
+ * declares no response is an error, so every route the gateway serves has a typed, documented answer.
+ */
 function describeControllers(app: INestApplication): void {
-  const schemas = requestSchemas();
-  const unresolved: string[] = [];
+  const undeclared: string[] = [];
   const controllers = new Set<Type>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) if (wrapper.metatype) controllers.add(wrapper.metatype as Type);
@@ -87,24 +55,29 @@ function describeControllers(app: INestApplication): void {
     for (const key of Object.getOwnPropertyNames(controller.prototype)) {
       const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, key);
       const handler = descriptor?.value as ((...args: unknown[]) => unknown) | undefined;
-      if (key === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
+      if (key === 'constructor' || typeof handler !== 'function') continue;
+      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+      if (method === undefined) continue;
       const guards = [...classGuards, ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? [])];
       if (guards.length > 0) ApiBearerAuth(tag === 'Console API' ? CONSOLE_AUTH : SERVICE_AUTH)(controller.prototype, key, descriptor!);
-      const parsed = parsedSchemaNames(handler);
-      for (const name of [...parsed.body, ...parsed.query]) if (!schemas.has(name)) unresolved.push(`${controller.name}.${key}: ${name}`);
-      const body = parsed.body.map((name) => schemas.get(name)).find((s) => s !== undefined);
-      if (body) ApiBody({ required: true, schema: zodToOpenApi(body) as never })(controller.prototype, key, descriptor!);
-      for (let query of parsed.query.map((name) => schemas.get(name))) {
-        while (query instanceof ZodEffects) query = query.innerType() as ZodTypeAny;
-        if (!(query instanceof ZodObject)) continue;
+      const schemas = routeSchemas(controller.prototype, key);
+      if (schemas.body) ApiBody({ required: true, schema: zodToOpenApi(schemas.body) as never })(controller.prototype, key, descriptor!);
+      let query = schemas.query;
+      while (query instanceof ZodEffects) query = query.innerType() as ZodTypeAny;
+      if (query instanceof ZodObject) {
         for (const [name, field] of Object.entries(query.shape as Record<string, ZodTypeAny>)) {
           ApiQuery({ name, required: !field.isOptional(), schema: zodToOpenApi(field) as never })(controller.prototype, key, descriptor!);
         }
       }
+      if (schemas.response === undefined) undeclared.push(`${controller.name}.${key}`);
+      else if (schemas.response !== null) {
+        const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200);
+        ApiResponse({ description: 'Success', schema: zodToOpenApi(schemas.response) as never, status })(controller.prototype, key, descriptor!);
+      }
     }
   }
-  // A schema the description cannot find would silently document a body as "any object".
-  if (unresolved.length > 0) throw new Error(`OpenAPI: no exported zod schema found for ${unresolved.join(', ')}`);
+  // An undeclared answer would be documented as "anything" and checked against nothing.
+  if (undeclared.length > 0) throw new Error(`OpenAPI: no @Returns(...) on ${undeclared.join(', ')}`);
 }
 
 /** Adds Dify's error shape to every operation, next to the success response Nest describes. */
