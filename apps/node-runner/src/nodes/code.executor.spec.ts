@@ -1,7 +1,7 @@
 import { CodeSandbox } from '../sandbox';
 import { testSandboxOptions } from '../sandbox/sandbox-test.util';
 import { CodeExecutor } from './code.executor';
-import { testContext, testJob } from './node-test.util';
+import { failureOf, testContext, testJob } from './node-test.util';
 
 describe('CodeExecutor', () => {
   const sandbox = new CodeSandbox(testSandboxOptions());
@@ -46,7 +46,7 @@ describe('CodeExecutor', () => {
     const throwing = testJob('code', { code_language: 'javascript', code: 'function main() { throw new Error("bad input") }', outputs: {} });
     const thrown = await executor.execute(throwing, testContext(throwing));
     expect(thrown).toMatchObject({ status: 'failed', errorType: 'CodeExecutionError' });
-    expect(thrown.error).toContain('bad input');
+    expect(failureOf(thrown).error).toContain('bad input');
 
     const ruby = testJob('code', { code_language: 'ruby', code: 'def main; end', outputs: {} });
     await expect(executor.execute(ruby, testContext(ruby))).resolves.toMatchObject({ status: 'failed', errorType: 'CodeNodeError', error: 'Unsupported code language: ruby' });

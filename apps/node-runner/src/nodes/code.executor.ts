@@ -1,7 +1,7 @@
-import type { NodeJob } from '@weft/contracts';
+import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject } from '@weft/workflow';
 import { checkCodeOutputs, type CodeLanguage, type CodeOutputDeclarations, type CodeSandbox } from '../sandbox';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
 
 const LANGUAGES: readonly string[] = ['python3', 'javascript'] satisfies CodeLanguage[];
 
@@ -13,7 +13,7 @@ const LANGUAGES: readonly string[] = ['python3', 'javascript'] satisfies CodeLan
 export class CodeExecutor implements RemoteNodeExecutor {
   constructor(private readonly sandbox: CodeSandbox) {}
 
-  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
+  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
     const data = job.data;
     const inputs: Record<string, unknown> = {};
     for (const variable of Array.isArray(data['variables']) ? data['variables'] : []) {

@@ -2,7 +2,7 @@ import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { createSsrfGuard } from '@weft/outbound-http';
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { DocumentExtractorExecutor } from './document-extractor.executor';
-import { testContext, testJob, testUploads } from './node-test.util';
+import { failureOf, outputsOf, testContext, testJob, testUploads } from './node-test.util';
 
 const WORKSPACE = testJob('document-extractor', {}).workspaceId;
 const NOTES_ID = '3f0c6a52-4d8e-4b1a-9c7e-2a5b6c7d8e9f';
@@ -67,7 +67,7 @@ describe('DocumentExtractorExecutor', () => {
     );
     const result = await executor.execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
-    const texts = result.outputs['text'] as string[];
+    const texts = outputsOf(result)['text'] as string[];
     expect(texts).toHaveLength(2);
     expect(texts[0]).toBe('Weft threads run crosswise.\nWarp runs lengthwise.');
     expect(texts[1]).toContain('Loom text');
@@ -86,7 +86,7 @@ describe('DocumentExtractorExecutor', () => {
     );
     const many = await executor.execute(list, testContext(list));
     expect(many.status).toBe('succeeded');
-    expect(many.outputs['text']).toEqual(['# Weaving\n\nWarp and weft.', 'Weft threads run crosswise.\nWarp runs lengthwise.', 'Uploaded notes about the loom.']);
+    expect(outputsOf(many)['text']).toEqual(['# Weaving\n\nWarp and weft.', 'Weft threads run crosswise.\nWarp runs lengthwise.', 'Uploaded notes about the loom.']);
     expect(uploads.reads).toEqual(expect.arrayContaining([`${WORKSPACE}/${README_ID}`, `${WORKSPACE}/${NOTES_ID}`]));
   });
 
@@ -100,8 +100,8 @@ describe('DocumentExtractorExecutor', () => {
     for (const [doc, message] of cases) {
       const job = testJob('document-extractor', { variable_selector: ['start', 'doc'] }, { start: { doc } });
       const result = await executor.execute(job, testContext(job));
-      expect({ status: result.status, errorType: result.errorType }).toEqual({ status: 'failed', errorType: 'FileDownloadError' });
-      expect(result.error).toMatch(message);
+      expect({ status: result.status, errorType: failureOf(result).errorType }).toEqual({ status: 'failed', errorType: 'FileDownloadError' });
+      expect(failureOf(result).error).toMatch(message);
       expect(result.outputs).toEqual({});
     }
     expect(uploads.reads).not.toContain(`${OTHER_WORKSPACE}/${FOREIGN_ID}`);
@@ -117,8 +117,8 @@ describe('DocumentExtractorExecutor', () => {
     for (const [doc, errorType, message] of cases) {
       const job = testJob('document-extractor', { variable_selector: ['start', 'doc'] }, { start: { doc } });
       const result = await executor.execute(job, testContext(job));
-      expect({ status: result.status, errorType: result.errorType }).toEqual({ status: 'failed', errorType });
-      expect(result.error).toMatch(message);
+      expect({ status: result.status, errorType: failureOf(result).errorType }).toEqual({ status: 'failed', errorType });
+      expect(failureOf(result).error).toMatch(message);
     }
   });
 });

@@ -1,8 +1,8 @@
-import type { NodeJob } from '@weft/contracts';
+import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { DocumentError, UnsupportedDocumentError, extractText } from '@weft/documents';
 import { isFileValue, type WorkflowFile } from '@weft/workflow';
 import { FileDownloadError, workflowFileName, type WorkflowFileReader } from '../files/workflow-file-reader.service';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
 
 /** A failure with the class name Dify reports for it. */
 class DocumentExtractorFailure extends Error {
@@ -22,7 +22,7 @@ class DocumentExtractorFailure extends Error {
 export class DocumentExtractorExecutor implements RemoteNodeExecutor {
   constructor(private readonly files: WorkflowFileReader) {}
 
-  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
+  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
     const selector = asSelector(job.data['variable_selector']);
     if (!selector) return failed('DocumentExtractorError', 'The document extractor has no valid variable selector.');
     const inputs = { variable_selector: selector };

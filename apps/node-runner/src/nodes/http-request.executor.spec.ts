@@ -3,7 +3,7 @@ import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { createSsrfGuard } from '@weft/outbound-http';
 import { startTestHttpServer, type RecordedRequest, type TestHttpServer } from '@weft/testing';
 import { HttpRequestExecutor } from './http-request.executor';
-import { testContext, testJob, testUploads } from './node-test.util';
+import { failureOf, outputsOf, testContext, testJob, testUploads } from './node-test.util';
 
 const WORKSPACE = testJob('http-request', {}).workspaceId;
 const REPORT_ID = '3f0c6a52-4d8e-4b1a-9c7e-2a5b6c7d8e9f';
@@ -109,10 +109,10 @@ describe('HttpRequestExecutor', () => {
     );
     const result = await executor.execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
-    expect(result.outputs['status_code']).toBe(200);
-    expect(JSON.parse(result.outputs['body'] as string)).toEqual({ method: 'POST', url: '/items/42?q=wool', auth: 'Bearer secret-token-1', body: '{"name":"wool"}' });
-    expect(result.outputs['headers']).toMatchObject({ 'x-server': 'test' });
-    expect(result.outputs['files']).toEqual([]);
+    expect(outputsOf(result)['status_code']).toBe(200);
+    expect(JSON.parse(outputsOf(result)['body'] as string)).toEqual({ method: 'POST', url: '/items/42?q=wool', auth: 'Bearer secret-token-1', body: '{"name":"wool"}' });
+    expect(outputsOf(result)['headers']).toMatchObject({ 'x-server': 'test' });
+    expect(outputsOf(result)['files']).toEqual([]);
     const log = (result.processData as { request: string }).request;
     expect(log).toMatch(/^POST \/items\/42\?q=wool HTTP\/1\.1\r\n/);
     expect(log).not.toContain('secret-token-1');
@@ -135,7 +135,7 @@ describe('HttpRequestExecutor', () => {
       });
       const result = await executor.execute(job, testContext(job));
       expect(result.status).toBe('succeeded');
-      const received = (JSON.parse(String(result.outputs['body'])) as { headers: string[] }).headers;
+      const received = (JSON.parse(String(outputsOf(result)['body'])) as { headers: string[] }).headers;
       expect(received).toContain('x-trace');
       expect(received).not.toContain('x-secret-token');
     } finally {
@@ -148,7 +148,7 @@ describe('HttpRequestExecutor', () => {
     const job = testJob('http-request', { method: 'get', url: 'http://169.254.169.254/latest/meta-data/' });
     const result = await executor.execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'failed', errorType: 'HttpRequestNodeError' });
-    expect(result.error).toMatch(/169\.254\.169\.254.*not allowed|not allowed.*169\.254\.169\.254/);
+    expect(failureOf(result).error).toMatch(/169\.254\.169\.254.*not allowed|not allowed.*169\.254\.169\.254/);
   });
 
   it('lets a 404 through, unless an error strategy wants it as a failure', async () => {
@@ -232,8 +232,8 @@ describe('HttpRequestExecutor', () => {
     for (const [body, message] of cases) {
       const job = testJob('http-request', { method: 'post', url: `${server.url}/never`, body }, variables);
       const result = await executor.execute(job, testContext(job));
-      expect({ status: result.status, errorType: result.errorType }).toEqual({ status: 'failed', errorType: 'FileFetchError' });
-      expect(result.error).toMatch(message);
+      expect({ status: result.status, errorType: failureOf(result).errorType }).toEqual({ status: 'failed', errorType: 'FileFetchError' });
+      expect(failureOf(result).error).toMatch(message);
     }
     expect(server.requests.slice(before).map((req) => req.url)).toEqual([]);
     expect(uploads.reads).not.toContain(`${OTHER_WORKSPACE}/${FOREIGN_ID}`);

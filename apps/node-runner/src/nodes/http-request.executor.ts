@@ -1,4 +1,4 @@
-import type { NodeJob } from '@weft/contracts';
+import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isFileValue, isPlainObject, renderTemplate, type VariablePool, type WorkflowFile } from '@weft/workflow';
 import { FileDownloadError, type WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { ResponseTooLargeError, type SsrfGuard } from '@weft/outbound-http';
@@ -11,7 +11,7 @@ import {
   type HttpRequestNodeData,
   type ResolvedFile,
 } from '../http/http-request.util';
-import { failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
+import { failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
 
 /** What the http-request node needs from its surroundings. */
 export interface HttpRequestExecutorOptions {
@@ -34,7 +34,7 @@ const LOGGED_BODY_LIMIT = 100_000;
 export class HttpRequestExecutor implements RemoteNodeExecutor {
   constructor(private readonly options: HttpRequestExecutorOptions) {}
 
-  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
+  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
     const data = job.data as unknown as HttpRequestNodeData;
     let built: BuiltHttpRequest;
     try {

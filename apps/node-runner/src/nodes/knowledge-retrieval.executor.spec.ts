@@ -2,7 +2,7 @@ import { DomainError } from '@weft/contracts';
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { KnowledgeRetrievalExecutor, retrievalModelOf } from './knowledge-retrieval.executor';
 import type { DatasetProfile } from './knowledge-routing.util';
-import { replyOpenAi, testChatProviders, testContext, testJob, testKnowledge } from './node-test.util';
+import { failureOf, outputsOf, replyOpenAi, testChatProviders, testContext, testJob, testKnowledge } from './node-test.util';
 
 const record = {
   score: 0.8,
@@ -33,7 +33,7 @@ describe('KnowledgeRetrievalExecutor', () => {
     const result = await new KnowledgeRetrievalExecutor(knowledge).execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
     expect(knowledge.requests[0]).toMatchObject({ datasetIds: ['d1', 'd2'], metadataFilter: null, query: 'what is weft', retrievalModel: { search_method: 'hybrid_search', top_k: 3 }, workspaceId: job.workspaceId });
-    expect(result.outputs['result']).toEqual([
+    expect(outputsOf(result)['result']).toEqual([
       {
         content: 'Weft is the crosswise thread.',
         metadata: expect.objectContaining({ _source: 'knowledge', dataset_id: 'd1', dataset_name: 'Looms', document_id: 'doc1', document_name: 'weaving.md', position: 1, score: 0.8, segment_id: 's1', segment_position: 3 }),
@@ -44,9 +44,9 @@ describe('KnowledgeRetrievalExecutor', () => {
 
   it('refuses a missing or non-string query, and finds nothing in datasets that are gone', async () => {
     const missing = testJob('knowledge-retrieval', { dataset_ids: ['d1'], query_variable_selector: ['start', 'q'] }, { start: {} });
-    expect((await new KnowledgeRetrievalExecutor(testKnowledge()).execute(missing, testContext(missing))).error).toBe('Query is required.');
+    expect(failureOf(await new KnowledgeRetrievalExecutor(testKnowledge()).execute(missing, testContext(missing))).error).toBe('Query is required.');
     const number = testJob('knowledge-retrieval', { dataset_ids: ['d1'], query_variable_selector: ['start', 'q'] }, { start: { q: 3 } });
-    expect((await new KnowledgeRetrievalExecutor(testKnowledge()).execute(number, testContext(number))).error).toBe('Query variable is not string type.');
+    expect(failureOf(await new KnowledgeRetrievalExecutor(testKnowledge()).execute(number, testContext(number))).error).toBe('Query variable is not string type.');
     const gone = { profiles: () => Promise.resolve(profiles), retrieve: () => Promise.reject(new DomainError('not_found', 'Dataset not found.')) };
     const job = testJob('knowledge-retrieval', { dataset_ids: ['d1'], query_variable_selector: ['start', 'q'], retrieval_mode: 'multiple' }, { start: { q: 'x' } });
     const result = await new KnowledgeRetrievalExecutor(gone).execute(job, testContext(job));

@@ -1,4 +1,4 @@
-import { DomainError, type NodeJob } from '@weft/contracts';
+import { DomainError, type NodeJob, type NodeOutcome, type NodeSucceededOutcome } from '@weft/contracts';
 import { isPlainObject, renderTemplate, type VariablePool } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import { ProviderRequestError } from '../providers/provider.exception';
@@ -16,7 +16,7 @@ import {
   type MetadataCondition,
 } from './knowledge-routing.util';
 import { callModel, readModelConfig } from './model-call.util';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
 
 /** One retrieval: the datasets searched, Dify's retrieval model (null: each dataset's own) and a metadata filter over it. */
 export interface KnowledgeRetrieveRequest {
@@ -64,7 +64,7 @@ export class KnowledgeRetrievalExecutor implements RemoteNodeExecutor {
     private readonly providers?: ChatProviderSource,
   ) {}
 
-  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
+  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
     const data = job.data;
     const selector = asSelector(data['query_variable_selector']);
     const query = selector ? ctx.pool.get(selector) : undefined;
@@ -74,7 +74,7 @@ export class KnowledgeRetrievalExecutor implements RemoteNodeExecutor {
     const inputs = { query: query ?? '' };
     if (!query) return failed('KnowledgeRetrievalNodeError', 'Query is required.', { inputs });
     const datasetIds = Array.isArray(data['dataset_ids']) ? data['dataset_ids'].filter((id): id is string => typeof id === 'string') : [];
-    const nothing = (extra: Partial<NodeRunOutcome> = {}) => succeeded({ inputs, outputs: { result: [] }, ...extra });
+    const nothing = (extra: Partial<NodeSucceededOutcome> = {}) => succeeded({ inputs, outputs: { result: [] }, ...extra });
     if (datasetIds.length === 0) return nothing();
 
     const single = data['retrieval_mode'] !== 'multiple';

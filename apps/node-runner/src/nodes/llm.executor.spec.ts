@@ -4,7 +4,7 @@ import { JinjaRenderer } from '@weft/workflow';
 import { ChatProviderService } from '../providers/chat-providers.service';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 import { LlmExecutor } from './llm.executor';
-import { replyOpenAi, testChatProviders, testConfig, testContext, testJob, testHistory } from './node-test.util';
+import { failureOf, outputsOf, replyOpenAi, testChatProviders, testConfig, testContext, testHistory, testJob } from './node-test.util';
 
 const mockModel = { provider: 'weft-mock', name: 'mock-1', mode: 'chat', completion_params: { temperature: 0.3 } };
 const variables = {
@@ -35,11 +35,11 @@ describe('LlmExecutor with the weft-mock provider', () => {
     const result = await executor.execute(job, ctx);
 
     expect(result.status).toBe('succeeded');
-    expect(result.outputs['text']).toBe('Mock reply to: Q: What is Weft?');
+    expect(outputsOf(result)['text']).toBe('Mock reply to: Q: What is Weft?');
     expect(ctx.chunks.join('')).toBe('Mock reply to: Q: What is Weft?');
     expect(ctx.chunks.length).toBeGreaterThan(1);
-    expect(result.outputs['finish_reason']).toBe('stop');
-    expect(result.outputs['usage']).toMatchObject({ prompt_tokens: 16, completion_tokens: 7, total_tokens: 23, currency: 'USD', total_price: '0' });
+    expect(outputsOf(result)['finish_reason']).toBe('stop');
+    expect(outputsOf(result)['usage']).toMatchObject({ prompt_tokens: 16, completion_tokens: 7, total_tokens: 23, currency: 'USD', total_price: '0' });
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0', total_tokens: 23 });
     expect(result.inputs).toEqual({
       '#start.topic#': 'looms',
@@ -69,12 +69,12 @@ describe('LlmExecutor with the weft-mock provider', () => {
       { start: { question: 'hi there', n: 21 } },
     );
     const jinjaResult = await executor.execute(jinja, testContext(jinja));
-    expect(jinjaResult.outputs['text']).toBe('Mock reply to: HI THERE x42');
+    expect(outputsOf(jinjaResult)['text']).toBe('Mock reply to: HI THERE x42');
     expect(jinjaResult.inputs).toEqual({ q: 'hi there', n: 21 });
 
     const completion = testJob('llm', { model: { ...mockModel, mode: 'completion' }, prompt_template: { text: 'Complete: {{#start.question#}}' } }, variables);
     const completionResult = await executor.execute(completion, testContext(completion));
-    expect(completionResult.outputs['text']).toBe('Mock reply to: Complete: What is Weft?');
+    expect(outputsOf(completionResult)['text']).toBe('Mock reply to: Complete: What is Weft?');
     expect(completionResult.processData).toMatchObject({ model_mode: 'completion', prompts: [{ role: 'user', text: 'Complete: What is Weft?' }] });
   });
 
@@ -128,8 +128,8 @@ describe('LlmExecutor with the weft-mock provider', () => {
     );
     const result = await executor.execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
-    expect(result.outputs['structured_output']).toEqual({ city: 'Lyon', days: 4 });
-    expect(JSON.parse(result.outputs['text'] as string)).toEqual({ city: 'Lyon', days: 4 });
+    expect(outputsOf(result)['structured_output']).toEqual({ city: 'Lyon', days: 4 });
+    expect(JSON.parse(outputsOf(result)['text'] as string)).toEqual({ city: 'Lyon', days: 4 });
   });
 
   it('fails with Dify error types for a missing prompt and an unknown provider', async () => {
@@ -201,9 +201,9 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
     const result = await new LlmExecutor(providerFor('ok'), testHistory(), jinja).execute(job, ctx);
 
     expect(result.status).toBe('succeeded');
-    expect(result.outputs['text']).toBe('You said hello looms to local-model');
+    expect(outputsOf(result)['text']).toBe('You said hello looms to local-model');
     expect(ctx.chunks).toEqual(['You ', 'said ', 'hello ', 'looms ', 'to ', 'local-model']);
-    expect(result.outputs['usage']).toMatchObject({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 });
+    expect(outputsOf(result)['usage']).toMatchObject({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 });
     expect(result.metadata).toMatchObject({ total_tokens: 1500 });
     const sent = bodies[bodies.length - 1];
     expect(sent).toMatchObject({ model: 'local-model', temperature: 0.1, max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hello looms' }] });
@@ -213,7 +213,7 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
     const { providers } = testChatProviders({ openai: { openai_api_key: 'sk-local-test-key', openai_api_base: `${server.url}/ok` } });
     const job = testJob('llm', { model: { provider: 'langgenius/openai/openai', name: 'gpt-4.1-mini', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'price me' }] });
     const result = await new LlmExecutor(providers, testHistory(), jinja).execute(job, testContext(job));
-    expect(result.outputs['usage']).toMatchObject({ prompt_price: '0.0004000', completion_price: '0.0008000', total_price: '0.0012000', currency: 'USD' });
+    expect(outputsOf(result)['usage']).toMatchObject({ prompt_price: '0.0004000', completion_price: '0.0008000', total_price: '0.0012000', currency: 'USD' });
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0012000', total_tokens: 1500 });
   });
 
@@ -238,8 +238,8 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
     const job = testJob('llm', { model: { provider: 'openai_api_compatible', name: 'm', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'hi' }] });
     const result = await new LlmExecutor(providerFor('denied'), testHistory(), jinja).execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'failed', errorType: 'InvokeAuthorizationError' });
-    expect(result.error).toContain('Incorrect API key');
-    expect(result.error).not.toContain('sk-local-test-key');
+    expect(failureOf(result).error).toContain('Incorrect API key');
+    expect(failureOf(result).error).not.toContain('sk-local-test-key');
     expect(result.processData).toMatchObject({ prompts: [{ role: 'user', text: 'hi' }] });
   });
 });
@@ -271,7 +271,7 @@ describe('LlmExecutor memory', () => {
       'assistant:A3',
       'user:Q4',
     ]);
-    expect(result.outputs['text']).toBe('Mock reply to: Q4');
+    expect(outputsOf(result)['text']).toBe('Mock reply to: Q4');
   });
 
   it('reads no history without a memory block or outside a conversation', async () => {
@@ -305,6 +305,6 @@ describe('LlmExecutor memory', () => {
     const job = testJob('llm', { memory: { window: { enabled: true, size: 3 } }, model: mockModel, prompt_template: [{ role: 'user', text: 'hi' }] }, chatVariables);
     const result = await executor.execute(job, testContext(job));
     expect(result.status).toBe('failed');
-    expect(result.error).toContain('gateway down');
+    expect(failureOf(result).error).toContain('gateway down');
   });
 });

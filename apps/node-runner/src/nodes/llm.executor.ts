@@ -1,10 +1,10 @@
-import type { NodeJob } from '@weft/contracts';
+import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject, type JinjaRenderer, type VariablePool } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import type { ChatMessage, ResponseFormat } from '../providers/provider.types';
 import { currentQuery, historyMessages, historyText, loadHistory, readMemory, type ConversationHistorySource } from './conversation-memory.util';
 import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
 import { jinjaVariables, readPromptEntries, referencedInputs, renderPromptEntry } from './prompt-template.util';
 
 const ROLES = new Set<ChatMessage['role']>(['system', 'user', 'assistant']);
@@ -26,7 +26,7 @@ export class LlmExecutor implements RemoteNodeExecutor {
     private readonly jinja: Pick<JinjaRenderer, 'render'>,
   ) {}
 
-  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
+  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
     const data = job.data;
     const model = readModelConfig(data);
     if ('error' in model) return failed('LLMNodeError', model.error);

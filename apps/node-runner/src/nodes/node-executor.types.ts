@@ -1,4 +1,4 @@
-import type { NodeJob, NodeResult } from '@weft/contracts';
+import type { NodeFailedOutcome, NodeJob, NodeOutcome, NodeSucceededOutcome } from '@weft/contracts';
 import type { SupportedNodeType, VariablePool } from '@weft/workflow';
 
 /** Node types the orchestrator hands to node runners: the ones that do I/O or run user code. */
@@ -27,44 +27,25 @@ export interface NodeExecutionContext {
   emitChunk(text: string): void;
 }
 
-/** A node result before it is addressed to its job. */
-export type NodeRunOutcome = Omit<NodeResult, 'jobId'>;
+/** What a failed outcome may carry besides its error: what the node had gathered (inputs, process data, ...). */
+export type FailureDetails = Partial<Omit<NodeFailedOutcome, 'error' | 'errorType' | 'status'>>;
 
 /**
  * Runs one node type. Failures the workflow should see (bad config, provider errors, user code errors)
  * come back as `status: 'failed'` with Dify's error class name in `errorType`; executors do not throw.
  */
 export interface RemoteNodeExecutor {
-  execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome>;
+  execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome>;
 }
 
 /** A succeeded outcome; fields not given are empty. */
-export function succeeded(result: Partial<NodeRunOutcome> & { outputs: Record<string, unknown> }): NodeRunOutcome {
-  return {
-    edgeSourceHandle: null,
-    error: null,
-    errorType: null,
-    inputs: null,
-    metadata: {},
-    processData: null,
-    ...result,
-    status: 'succeeded',
-  };
+export function succeeded(result: Partial<NodeSucceededOutcome> & { outputs: Record<string, unknown> }): NodeSucceededOutcome {
+  return { inputs: null, metadata: {}, processData: null, ...result, status: 'succeeded' };
 }
 
 /** A failed outcome with Dify's error class name; `extra` keeps what the node had gathered (inputs, process data). */
-export function failed(errorType: string, error: string, extra: Partial<Omit<NodeRunOutcome, 'error' | 'errorType' | 'status'>> = {}): NodeRunOutcome {
-  return {
-    edgeSourceHandle: null,
-    inputs: null,
-    metadata: {},
-    outputs: {},
-    processData: null,
-    ...extra,
-    error,
-    errorType,
-    status: 'failed',
-  };
+export function failed(errorType: string, error: string, extra: FailureDetails = {}): NodeFailedOutcome {
+  return { inputs: null, metadata: {}, outputs: {}, processData: null, ...extra, error, errorType, status: 'failed' };
 }
 
 /** A selector from DSL data, or undefined when it is not a list of at least two non-empty strings. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { NodeJob } from '@weft/contracts';
+import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
 import { ServiceNotices } from '@weft/platform';
 import { JinjaRenderer } from '@weft/workflow';
@@ -16,7 +16,7 @@ import { HttpRequestExecutor } from './http-request.executor';
 import { KnowledgeService } from '../providers/knowledge.service';
 import { KnowledgeRetrievalExecutor, type KnowledgeSource } from './knowledge-retrieval.executor';
 import { LlmExecutor } from './llm.executor';
-import { failed, isRemoteNodeType, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor, type RemoteNodeType } from './node-executor.types';
+import { failed, isRemoteNodeType, type NodeExecutionContext, type RemoteNodeExecutor, type RemoteNodeType } from './node-executor.types';
 import { ParameterExtractorExecutor } from './parameter-extractor.executor';
 import { QuestionClassifierExecutor } from './question-classifier.executor';
 
@@ -95,7 +95,7 @@ export class NodeExecutors implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Runs the job's node; a type this service does not run is a failed result, not an exception. */
-  execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
+  execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
     if (!isRemoteNodeType(job.nodeType)) {
       return Promise.resolve(failed('UnsupportedNodeTypeError', `Node type "${job.nodeType}" is not run by node runners.`));
     }

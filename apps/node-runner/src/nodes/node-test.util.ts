@@ -3,7 +3,7 @@ import type { DatasetProfile } from './knowledge-routing.util';
 import type { ConversationTurn } from '@weft/contracts';
 import type { ConversationHistorySource } from './conversation-memory.util';
 import type { ServerResponse } from 'node:http';
-import type { NodeJob } from '@weft/contracts';
+import type { NodeFailedOutcome, NodeJob, NodeOutcome } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
 import { VariablePool } from '@weft/workflow';
 import { UploadedFileNotFoundError, type UploadedFileContent, type UploadedFileSource } from '../files/uploaded-files.service';
@@ -42,6 +42,18 @@ export function testJob(nodeType: string, data: Record<string, unknown>, variabl
     variables,
     workspaceId: '1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6',
   };
+}
+
+/** The outputs of a succeeded outcome; a failed one fails the test with its error. */
+export function outputsOf(outcome: NodeOutcome): Record<string, unknown> {
+  if (outcome.status === 'failed') throw new Error(`Expected the node to succeed, but it failed with ${outcome.errorType}: ${outcome.error}`);
+  return outcome.outputs;
+}
+
+/** A failed outcome, narrowed; a succeeded one fails the test. */
+export function failureOf(outcome: NodeOutcome): NodeFailedOutcome {
+  if (outcome.status === 'succeeded') throw new Error(`Expected the node to fail, but it succeeded with ${JSON.stringify(outcome.outputs)}`);
+  return outcome;
 }
 
 /** An execution context over `job.variables`, collecting streamed chunks. */

@@ -1,6 +1,6 @@
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { EXTRACTOR_FUNCTION_NAME, ParameterExtractorExecutor } from './parameter-extractor.executor';
-import { replyOpenAi, testChatProviders, testContext, testJob, testHistory } from './node-test.util';
+import { outputsOf, replyOpenAi, testChatProviders, testContext, testHistory, testJob } from './node-test.util';
 
 const parameters = [
   { name: 'city', type: 'string', description: 'Destination city', required: true },
@@ -26,7 +26,7 @@ describe('ParameterExtractorExecutor with the weft-mock provider', () => {
     const result = await executor.execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
     expect(result.outputs).toMatchObject({ city: 'Paris', days: 3, mode: 'train', tags: [], __is_success: 1, __reason: null });
-    expect(result.outputs['__usage']).toMatchObject({ total_tokens: expect.any(Number) });
+    expect(outputsOf(result)['__usage']).toMatchObject({ total_tokens: expect.any(Number) });
     expect(result.inputs).toMatchObject({ query: 'city: Paris, days: 3', instruction: 'Extract the trip, be exact' });
     const prompts = (result.processData as { prompts: { text: string }[] }).prompts;
     expect(prompts[0].text).toContain('Extract the trip, be exact');

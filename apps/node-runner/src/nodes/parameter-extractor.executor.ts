@@ -1,10 +1,10 @@
-import type { NodeJob } from '@weft/contracts';
+import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject, renderTemplate, renderValue } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import type { ChatMessage, ToolDefinition } from '../providers/provider.types';
 import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
 import { historyMessages, loadHistory, readMemory, withHistoryBeforeLastUser, type ConversationHistorySource } from './conversation-memory.util';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
 
 /** The function the model is asked to call in function_call mode (Dify's name). */
 export const EXTRACTOR_FUNCTION_NAME = 'extract_parameters';
@@ -63,7 +63,7 @@ export class ParameterExtractorExecutor implements RemoteNodeExecutor {
     private readonly history: ConversationHistorySource,
   ) {}
 
-  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
+  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
     const data = job.data;
     const model = readModelConfig(data);
     if ('error' in model) return failed('ParameterExtractorNodeError', model.error);

@@ -1,6 +1,6 @@
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { QuestionClassifierExecutor } from './question-classifier.executor';
-import { replyOpenAi, testChatProviders, testContext, testJob, testHistory } from './node-test.util';
+import { outputsOf, replyOpenAi, testChatProviders, testContext, testHistory, testJob } from './node-test.util';
 
 const classes = [
   { id: '1', name: 'Billing question' },
@@ -43,7 +43,7 @@ describe('QuestionClassifierExecutor', () => {
       outputs: { class_id: '2', class_name: 'Technical problem', class_label: 'Tech' },
       inputs: { query: 'My loom jams every morning' },
     });
-    expect(result.outputs['usage']).toMatchObject({ prompt_tokens: 20, completion_tokens: 4 });
+    expect(outputsOf(result)['usage']).toMatchObject({ prompt_tokens: 20, completion_tokens: 4 });
     expect(lastBody['response_format']).toMatchObject({ type: 'json_schema', json_schema: { schema: { properties: { category_id: { enum: ['1', '2', '3'] } } } } });
     const user = (lastBody['messages'] as { role: string; content: string }[])[1];
     expect(JSON.parse(user.content)).toEqual({

@@ -1,10 +1,10 @@
-import type { NodeJob } from '@weft/contracts';
+import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject, renderTemplate, renderValue } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import type { ChatMessage } from '../providers/provider.types';
 import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
 import { historyMessages, loadHistory, readMemory, withHistoryBeforeLastUser, type ConversationHistorySource } from './conversation-memory.util';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeRunOutcome, type RemoteNodeExecutor } from './node-executor.types';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
 
 interface ClassConfig {
   id: string;
@@ -32,7 +32,7 @@ export class QuestionClassifierExecutor implements RemoteNodeExecutor {
     private readonly history: ConversationHistorySource,
   ) {}
 
-  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeRunOutcome> {
+  async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
     const data = job.data;
     const model = readModelConfig(data);
     if ('error' in model) return failed('QuestionClassifierNodeError', model.error);

@@ -5,7 +5,8 @@ import { parseDsl, readDocument, VariablePool, type GraphNode, type WorkflowGrap
 import { NodeExecutors } from '../nodes/node-executors.service';
 import type { RemoteNodeExecutor } from '../nodes/remote-node.executor';
 import type { OrchestratorConfig } from '../orchestrator.config';
-import type { NodeContext, NodeExecutionRecord, NodeOutcome } from './engine.types';
+import type { NodeOutcome } from '@weft/contracts';
+import type { NodeContext, NodeExecutionRecord } from './engine.types';
 import { GraphRun, type GraphRunEnd, type RunCounters } from './graph-run.util';
 
 type Fake = (node: GraphNode, pool: VariablePool, ctx: NodeContext) => Promise<NodeOutcome>;

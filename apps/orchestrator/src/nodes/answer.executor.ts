@@ -1,5 +1,5 @@
 import { renderTemplate, type AnswerNodeData, type GraphNode, type VariablePool } from '@weft/workflow';
-import type { NodeOutcome } from '../engine/engine.types';
+import type { NodeOutcome } from '@weft/contracts';
 import type { NodeExecutor } from './node-executor.types';
 
 /** The answer node: renders its `{{#node.var#}}` template. */

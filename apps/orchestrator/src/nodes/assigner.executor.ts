@@ -9,7 +9,8 @@ import {
   type VariablePool,
   type VariableValueType,
 } from '@weft/workflow';
-import type { NodeContext, NodeOutcome } from '../engine/engine.types';
+import type { NodeOutcome } from '@weft/contracts';
+import type { NodeContext } from '../engine/engine.types';
 import { failedOutcome, type NodeExecutor } from './node-executor.types';
 
 /** The type a variable holds when nothing declares it, judged from its current value. */

@@ -1,5 +1,5 @@
 import type { EndNodeData, GraphNode, VariablePool } from '@weft/workflow';
-import type { NodeOutcome } from '../engine/engine.types';
+import type { NodeOutcome } from '@weft/contracts';
 import { asSelector, type NodeExecutor } from './node-executor.types';
 
 /** The end node: each declared output reads its selector; a missing value becomes null, as in Dify. */

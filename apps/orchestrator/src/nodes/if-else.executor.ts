@@ -1,5 +1,5 @@
 import { evaluateIfElse, type GraphNode, type IfElseNodeConditions, type VariablePool } from '@weft/workflow';
-import type { NodeOutcome } from '../engine/engine.types';
+import type { NodeOutcome } from '@weft/contracts';
 import { failedOutcome, type NodeExecutor } from './node-executor.types';
 
 /** The if-else node: the first case that holds names the branch taken, otherwise "false". */

@@ -1,5 +1,5 @@
 import { applyListOperator, type GraphNode, type ListOperatorNodeConfig, type VariablePool } from '@weft/workflow';
-import type { NodeOutcome } from '../engine/engine.types';
+import type { NodeOutcome } from '@weft/contracts';
 import { failedOutcome, type NodeExecutor } from './node-executor.types';
 
 /** The list-operator node: filter, extract, order and limit an array variable. */

@@ -1,5 +1,6 @@
 import { shouldBreakLoop, type Condition, type GraphNode, type LogicalOperator, type LoopNodeData, type VariablePool } from '@weft/workflow';
-import type { NodeContext, NodeOutcome } from '../engine/engine.types';
+import type { NodeOutcome } from '@weft/contracts';
+import type { NodeContext } from '../engine/engine.types';
 import { asSelector, failedOutcome, type NodeExecutor } from './node-executor.types';
 
 interface LoopVariable {

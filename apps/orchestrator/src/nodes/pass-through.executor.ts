@@ -1,4 +1,4 @@
-import type { NodeOutcome } from '../engine/engine.types';
+import type { NodeOutcome } from '@weft/contracts';
 import type { NodeExecutor } from './node-executor.types';
 
 /** The inner start of an iteration or loop body, and loop-end: markers with no work of their own. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import type { NodeResult } from '@weft/contracts';
+import { fromNodeResult, toNodeResult, type NodeOutcome, type NodeResult } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { GraphNode, VariablePool } from '@weft/workflow';
-import type { NodeContext, NodeOutcome } from '../engine/engine.types';
+import type { NodeContext } from '../engine/engine.types';
 import type { NodeExecutor } from './node-executor.types';
 
 interface Pending {
@@ -83,32 +83,13 @@ export class RemoteNodeExecutor implements NodeExecutor, OnModuleDestroy {
         )
         .catch((error: unknown) => {
           this.logger.warn(`Could not queue node "${node.id}" of run "${ctx.runId}": ${(error as Error).message}`);
-          finish({
-            edgeSourceHandle: null,
-            error: `Could not reach the node runners: ${(error as Error).message}`,
-            errorType: 'NodeRunnerUnavailable',
-            inputs: null,
-            jobId,
-            metadata: {},
-            outputs: {},
-            processData: null,
-            status: 'failed',
-          });
+          const message = `Could not reach the node runners: ${(error as Error).message}`;
+          finish(toNodeResult(jobId, { error: message, errorType: 'NodeRunnerUnavailable', inputs: null, status: 'failed' }));
         });
     });
     if ('aborted' in result) return { error: 'Workflow execution stopped.', errorType: 'Stopped', inputs: null, status: 'failed' };
     if ('timedOut' in result) return { error: `Node did not finish within ${NODE_JOB_TIMEOUT_MS / 1000} s`, errorType: 'Timeout', inputs: null, status: 'failed' };
-    if (result.status === 'failed') {
-      return { error: result.error ?? 'Node failed', errorType: result.errorType ?? 'NodeRunError', inputs: result.inputs, metadata: result.metadata, processData: result.processData, status: 'failed' };
-    }
-    return {
-      edgeSourceHandle: result.edgeSourceHandle ?? undefined,
-      inputs: result.inputs,
-      metadata: result.metadata,
-      outputs: result.outputs,
-      processData: result.processData,
-      status: 'succeeded',
-    };
+    return fromNodeResult(result);
   }
 }
 

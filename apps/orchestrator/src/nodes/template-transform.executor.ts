@@ -1,5 +1,5 @@
 import type { GraphNode, JinjaRenderer, TemplateTransformNodeData, VariablePool } from '@weft/workflow';
-import type { NodeOutcome } from '../engine/engine.types';
+import type { NodeOutcome } from '@weft/contracts';
 import { asSelector, failedOutcome, type NodeExecutor } from './node-executor.types';
 
 /** Dify's TEMPLATE_TRANSFORM_MAX_LENGTH default. */
