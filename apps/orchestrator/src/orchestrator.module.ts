@@ -7,8 +7,8 @@ import { ArchiveModule } from './archive/archive.module';
 import { ConversationVariableRepository } from './conversations/conversation-variable.repository';
 import { ConversationHandler } from './conversations/conversation.handler';
 import { orchestratorDatabase } from './database.config';
-import { NodeExecutors } from './nodes/node-executors.service';
-import { RemoteNodeExecutor } from './nodes/remote-node.executor';
+import { NodeExecutorFactory } from './nodes/node-executor-factory.service';
+import { NodeJobDispatcher } from './nodes/node-job-dispatcher.service';
 import { ORCHESTRATOR_CONFIG } from './orchestrator.config';
 import { PrivacyHandler } from './privacy/privacy.handler';
 import { PrivacyRepository } from './privacy/privacy.repository';
@@ -42,10 +42,10 @@ export class OrchestratorModule {
         { provide: SECRETS_BOX, useValue: secretBoxFor(keyringFromSettings(config.security), WORKFLOW_ENVIRONMENT_PURPOSE) },
         ConversationHandler,
         ConversationVariableRepository,
-        NodeExecutors,
+        NodeExecutorFactory,
+        NodeJobDispatcher,
         PrivacyHandler,
         PrivacyRepository,
-        RemoteNodeExecutor,
         RunHandler,
         RunRepository,
         RunService,

@@ -1,6 +1,6 @@
 import type { EndNodeData, GraphNode, VariablePool } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import { asSelector, type NodeExecutor } from './node-executor.types';
+import { asSelector, type NodeExecutor } from '../node-executor.types';
 
 /** The end node: each declared output reads its selector; a missing value becomes null, as in Dify. */
 export class EndExecutor implements NodeExecutor {

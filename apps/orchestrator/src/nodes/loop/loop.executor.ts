@@ -1,7 +1,7 @@
 import { shouldBreakLoop, type Condition, type GraphNode, type LogicalOperator, type LoopNodeData, type VariablePool } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import type { NodeContext } from '../engine/engine.types';
-import { asSelector, failedOutcome, type NodeExecutor } from './node-executor.types';
+import type { NodeContext } from '../../engine/engine.types';
+import { asSelector, failedOutcome, type NodeExecutor } from '../node-executor.types';
 
 interface LoopVariable {
   label: string;

@@ -10,8 +10,8 @@ import {
   type VariableValueType,
 } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import type { NodeContext } from '../engine/engine.types';
-import { failedOutcome, type NodeExecutor } from './node-executor.types';
+import type { NodeContext } from '../../engine/engine.types';
+import { failedOutcome, type NodeExecutor } from '../node-executor.types';
 
 /** The type a variable holds when nothing declares it, judged from its current value. */
 function inferType(value: unknown): VariableValueType {

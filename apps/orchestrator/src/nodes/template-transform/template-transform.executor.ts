@@ -1,6 +1,6 @@
 import type { GraphNode, JinjaRenderer, TemplateTransformNodeData, VariablePool } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import { asSelector, failedOutcome, type NodeExecutor } from './node-executor.types';
+import { asSelector, failedOutcome, type NodeExecutor } from '../node-executor.types';
 
 /** Dify's TEMPLATE_TRANSFORM_MAX_LENGTH default. */
 export const TEMPLATE_OUTPUT_MAX_LENGTH = 400_000;

@@ -1,6 +1,6 @@
 import { aggregateVariables, type GraphNode, type VariableAggregatorNodeConfig, type VariablePool } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import { failedOutcome, type NodeExecutor } from './node-executor.types';
+import { failedOutcome, type NodeExecutor } from '../node-executor.types';
 
 /** The variable-aggregator node (and the legacy variable-assigner, which is the same node under its old name). */
 export class VariableAggregatorExecutor implements NodeExecutor {

@@ -1,7 +1,7 @@
 import type { GraphNode, IterationNodeData, VariablePool } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import type { NodeContext } from '../engine/engine.types';
-import { asSelector, failedOutcome, type NodeExecutor } from './node-executor.types';
+import type { NodeContext } from '../../engine/engine.types';
+import { asSelector, failedOutcome, type NodeExecutor } from '../node-executor.types';
 
 type ErrorMode = 'terminated' | 'continue-on-error' | 'remove-abnormal-output';
 const REMOVED = Symbol('removed');

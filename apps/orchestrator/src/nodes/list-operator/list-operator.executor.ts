@@ -1,6 +1,6 @@
 import { applyListOperator, type GraphNode, type ListOperatorNodeConfig, type VariablePool } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import { failedOutcome, type NodeExecutor } from './node-executor.types';
+import { failedOutcome, type NodeExecutor } from '../node-executor.types';
 
 /** The list-operator node: filter, extract, order and limit an array variable. */
 export class ListOperatorExecutor implements NodeExecutor {

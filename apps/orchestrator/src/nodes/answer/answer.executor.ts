@@ -1,6 +1,6 @@
 import { renderTemplate, type AnswerNodeData, type GraphNode, type VariablePool } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import type { NodeExecutor } from './node-executor.types';
+import type { NodeExecutor } from '../node-executor.types';
 
 /** The answer node: renders its `{{#node.var#}}` template. */
 export class AnswerExecutor implements NodeExecutor {

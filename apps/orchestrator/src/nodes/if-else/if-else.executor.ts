@@ -1,6 +1,6 @@
 import { evaluateIfElse, type GraphNode, type IfElseNodeConditions, type VariablePool } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import { failedOutcome, type NodeExecutor } from './node-executor.types';
+import { failedOutcome, type NodeExecutor } from '../node-executor.types';
 
 /** The if-else node: the first case that holds names the branch taken, otherwise "false". */
 export class IfElseExecutor implements NodeExecutor {

@@ -1,6 +1,6 @@
 import type { GraphNode, StartNodeData, VariablePool } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
-import type { NodeExecutor } from './node-executor.types';
+import type { NodeExecutor } from '../node-executor.types';
 
 /** The start node: its outputs are the run's validated inputs (placed in the pool by the run) and `sys.*`. */
 export class StartExecutor implements NodeExecutor {

@@ -15,13 +15,14 @@ interface Pending {
 export const NODE_JOB_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * Nodes that do I/O or run user code: handed to the node-runner queue as durable jobs (a runner that
- * dies mid-node leaves the job to be redelivered to another), answered on this orchestrator's own
- * result subject. Cancelling the run cancels the job wherever it runs.
+ * The executor of every node type whose contract runs it on a node runner (I/O, user code): the node is
+ * handed to the node-runner queue as a durable job (a runner that dies mid-node leaves the job to be
+ * redelivered to another), answered on this orchestrator's own result subject. Cancelling the run
+ * cancels the job wherever it runs.
  */
 @Injectable()
-export class RemoteNodeExecutor implements NodeExecutor, OnModuleDestroy {
-  private readonly logger = new Logger(RemoteNodeExecutor.name);
+export class NodeJobDispatcher implements NodeExecutor, OnModuleDestroy {
+  private readonly logger = new Logger(NodeJobDispatcher.name);
   private readonly pending = new Map<string, Pending>();
   private unsubscribe: (() => void)[] = [];
   private instanceKey = '';
