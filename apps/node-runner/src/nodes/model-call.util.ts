@@ -7,7 +7,7 @@ import { ProviderNotInitializedError, ProviderRequestError } from '../providers/
 import { resolveProviderName } from '../providers/provider-registry.util';
 import type { ChatMessage, ChatResult, ResponseFormat, ToolDefinition } from '../providers/provider.types';
 import { priceUsage, type DifyUsage, type PriceTable } from '../providers/usage.util';
-import { failed, type FailureDetails } from './node-executor.types';
+import { failed, type FailureDetails } from './node-job-executor.types';
 
 /** A node's `model` block: the provider as the DSL names it, the model, its mode and its parameters. */
 export interface ModelConfig {

@@ -5,9 +5,9 @@ import { InjectMetric } from '@weft/metrics';
 import type { Counter } from 'prom-client';
 import { VariablePool } from '@weft/workflow';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
-import { failed } from './node-executor.types';
+import { failed } from './node-job-executor.types';
 import { resolveProviderName } from '../providers/provider-registry.util';
-import { NodeExecutors } from './node-executors.service';
+import { NodeJobExecutorFactory } from './node-job-executor-factory.service';
 
 /** The durable pull consumer every node-runner replica shares, so each job goes to one of them. */
 export const NODE_JOBS_CONSUMER = 'node-runner';
@@ -45,7 +45,7 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(NODE_RUNNER_CONFIG) private readonly config: NodeRunnerConfig,
     private readonly bus: MessageBus,
-    private readonly executors: NodeExecutors,
+    private readonly executors: NodeJobExecutorFactory,
     @InjectMetric('dify_api_cost_total') private readonly cost: Counter<string>,
   ) {}
 

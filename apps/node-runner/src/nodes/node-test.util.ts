@@ -1,5 +1,5 @@
-import type { KnowledgeRetrieveRequest, KnowledgeSource } from './knowledge-retrieval.executor';
-import type { DatasetProfile } from './knowledge-routing.util';
+import type { KnowledgeRetrieveRequest, KnowledgeSource } from './knowledge-retrieval/knowledge-retrieval.executor';
+import type { DatasetProfile } from './knowledge-retrieval/knowledge-routing.util';
 import type { ConversationTurn } from '@weft/contracts';
 import type { ConversationHistorySource } from './conversation-memory.util';
 import type { ServerResponse } from 'node:http';
@@ -11,7 +11,7 @@ import type { NodeRunnerConfig } from '../node-runner.config';
 import { ChatProviderService } from '../providers/chat-providers.service';
 import type { ProviderCredentials } from '../providers/provider-registry.util';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
-import type { NodeExecutionContext } from './node-executor.types';
+import type { NodeExecutionContext } from './node-job-executor.types';
 import { testSandboxOptions } from '../sandbox/sandbox-test.util';
 
 // Helpers for the node executor specs; not used by production code.

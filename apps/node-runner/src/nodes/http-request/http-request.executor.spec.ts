@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { WorkflowFileReader } from '../files/workflow-file-reader.service';
+import { WorkflowFileReader } from '../../files/workflow-file-reader.service';
 import { createSsrfGuard } from '@weft/outbound-http';
 import { startTestHttpServer, type RecordedRequest, type TestHttpServer } from '@weft/testing';
 import { HttpRequestExecutor } from './http-request.executor';
-import { failureOf, outputsOf, testContext, testJob, testUploads } from './node-test.util';
+import { failureOf, outputsOf, testContext, testJob, testUploads } from '../node-test.util';
 
 const WORKSPACE = testJob('http-request', {}).workspaceId;
 const REPORT_ID = '3f0c6a52-4d8e-4b1a-9c7e-2a5b6c7d8e9f';

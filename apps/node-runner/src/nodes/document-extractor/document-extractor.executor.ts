@@ -1,8 +1,8 @@
 import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { DocumentError, UnsupportedDocumentError, extractText } from '@weft/documents';
 import { isFileValue, type WorkflowFile } from '@weft/workflow';
-import { FileDownloadError, workflowFileName, type WorkflowFileReader } from '../files/workflow-file-reader.service';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
+import { FileDownloadError, workflowFileName, type WorkflowFileReader } from '../../files/workflow-file-reader.service';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
 /** A failure with the class name Dify reports for it. */
 class DocumentExtractorFailure extends Error {
@@ -19,7 +19,7 @@ class DocumentExtractorFailure extends Error {
  * (`text` is a list of strings, one per file). The bytes come from WorkflowFileReader: uploads within the
  * run's workspace, URLs through the SSRF guard, and a clear FileDownloadError for tool files.
  */
-export class DocumentExtractorExecutor implements RemoteNodeExecutor {
+export class DocumentExtractorExecutor implements NodeJobExecutor {
   constructor(private readonly files: WorkflowFileReader) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {

@@ -1,6 +1,6 @@
 import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isFileValue, isPlainObject, renderTemplate, type VariablePool, type WorkflowFile } from '@weft/workflow';
-import { FileDownloadError, type WorkflowFileReader } from '../files/workflow-file-reader.service';
+import { FileDownloadError, type WorkflowFileReader } from '../../files/workflow-file-reader.service';
 import { ResponseTooLargeError, type SsrfGuard } from '@weft/outbound-http';
 import {
   bodyFileSelectors,
@@ -10,8 +10,8 @@ import {
   type BuiltHttpRequest,
   type HttpRequestNodeData,
   type ResolvedFile,
-} from '../http/http-request.util';
-import { failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
+} from '../../http/http-request.util';
+import { failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
 /** What the http-request node needs from its surroundings. */
 export interface HttpRequestExecutorOptions {
@@ -31,7 +31,7 @@ const LOGGED_BODY_LIMIT = 100_000;
  * Files a form-data or binary body refers to are read (uploads of the job's workspace, or URLs through
  * the SSRF guard) before the request is built; one that cannot be read fails the node with FileFetchError.
  */
-export class HttpRequestExecutor implements RemoteNodeExecutor {
+export class HttpRequestExecutor implements NodeJobExecutor {
   constructor(private readonly options: HttpRequestExecutorOptions) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {

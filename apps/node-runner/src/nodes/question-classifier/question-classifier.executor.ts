@@ -1,10 +1,10 @@
 import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject, renderTemplate, renderValue } from '@weft/workflow';
-import type { ChatProviderSource } from '../providers/chat-providers.service';
-import type { ChatMessage } from '../providers/provider.types';
-import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
-import { historyMessages, loadHistory, readMemory, withHistoryBeforeLastUser, type ConversationHistorySource } from './conversation-memory.util';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
+import type { ChatProviderSource } from '../../providers/chat-providers.service';
+import type { ChatMessage } from '../../providers/provider.types';
+import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from '../model-call.util';
+import { historyMessages, loadHistory, readMemory, withHistoryBeforeLastUser, type ConversationHistorySource } from '../conversation-memory.util';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
 interface ClassConfig {
   id: string;
@@ -26,7 +26,7 @@ DO NOT include anything other than the JSON object {"keywords": [...], "category
  * (constrained to the class ids where the provider supports JSON schemas) and takes the edge of that
  * class. An answer that names no known class falls back to the first class, as Dify does.
  */
-export class QuestionClassifierExecutor implements RemoteNodeExecutor {
+export class QuestionClassifierExecutor implements NodeJobExecutor {
   constructor(
     private readonly providers: ChatProviderSource,
     private readonly history: ConversationHistorySource,

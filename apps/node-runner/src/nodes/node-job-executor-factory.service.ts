@@ -2,41 +2,36 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
 import { ServiceNotices } from '@weft/platform';
-import { JinjaRenderer } from '@weft/workflow';
+import { isNodeRunnerNodeType, JinjaRenderer, type NodeRunnerNodeType } from '@weft/workflow';
 import { UploadedFilesService, type UploadedFileSource } from '../files/uploaded-files.service';
 import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { ChatProviderService, type ChatProviderSource } from '../providers/chat-providers.service';
 import { ConversationHistoryService } from '../providers/conversation-history.service';
-import type { ConversationHistorySource } from './conversation-memory.util';
-import { CodeSandbox } from '../sandbox';
-import { CodeExecutor } from './code.executor';
-import { DocumentExtractorExecutor } from './document-extractor.executor';
-import { HttpRequestExecutor } from './http-request.executor';
 import { KnowledgeService } from '../providers/knowledge.service';
-import { KnowledgeRetrievalExecutor, type KnowledgeSource } from './knowledge-retrieval.executor';
-import { LlmExecutor } from './llm.executor';
-import { failed, isRemoteNodeType, type NodeExecutionContext, type RemoteNodeExecutor, type RemoteNodeType } from './node-executor.types';
-import { ParameterExtractorExecutor } from './parameter-extractor.executor';
-import { QuestionClassifierExecutor } from './question-classifier.executor';
+import { CodeSandbox } from '../sandbox';
+import { CodeExecutor } from './code/code.executor';
+import type { ConversationHistorySource } from './conversation-memory.util';
+import { DocumentExtractorExecutor } from './document-extractor/document-extractor.executor';
+import { HttpRequestExecutor } from './http-request/http-request.executor';
+import { KnowledgeRetrievalExecutor, type KnowledgeSource } from './knowledge-retrieval/knowledge-retrieval.executor';
+import { LlmExecutor } from './llm/llm.executor';
+import { failed, type NodeExecutionContext, type NodeJobExecutor } from './node-job-executor.types';
+import { ParameterExtractorExecutor } from './parameter-extractor/parameter-extractor.executor';
+import { QuestionClassifierExecutor } from './question-classifier/question-classifier.executor';
 
 /**
- * Which executor runs each node type the orchestrator hands over. The switch is exhaustive over
- * `RemoteNodeType`: a type added there does not compile until it has an executor here.
+ * Which executor runs each node type the orchestrator hands over: one entry per `NodeRunnerNodeType`
+ * (the node types whose contract in @weft/workflow says `runsIn: 'node-runner'`), so a type moved to
+ * node runners there does not compile until it has an executor here.
  */
 @Injectable()
-export class NodeExecutors implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(NodeExecutors.name);
+export class NodeJobExecutorFactory implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(NodeJobExecutorFactory.name);
   private readonly sandbox: CodeSandbox;
   /** Renders the jinja2 prompts of llm nodes in worker threads, so a slow template cannot stall the other jobs. */
   private readonly templates: JinjaRenderer;
-  private readonly llm: LlmExecutor;
-  private readonly code: CodeExecutor;
-  private readonly httpRequest: HttpRequestExecutor;
-  private readonly knowledgeRetrieval: KnowledgeRetrievalExecutor;
-  private readonly parameterExtractor: ParameterExtractorExecutor;
-  private readonly questionClassifier: QuestionClassifierExecutor;
-  private readonly documentExtractor: DocumentExtractorExecutor;
+  private readonly executors: Record<NodeRunnerNodeType, NodeJobExecutor>;
 
   constructor(
     @Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig,
@@ -46,18 +41,20 @@ export class NodeExecutors implements OnModuleInit, OnModuleDestroy {
     @Inject(KnowledgeService) knowledge: KnowledgeSource,
     private readonly notices: ServiceNotices,
   ) {
-    this.knowledgeRetrieval = new KnowledgeRetrievalExecutor(knowledge, providers);
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
     const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });
     this.sandbox = new CodeSandbox(config.code);
     this.templates = new JinjaRenderer({ timeoutMs: config.templates.timeoutMs, workers: config.templates.workers });
-    this.llm = new LlmExecutor(providers, history, this.templates);
-    this.code = new CodeExecutor(this.sandbox);
-    this.httpRequest = new HttpRequestExecutor({ files, guard, maxResponseBytes, maxTimeoutSeconds });
-    this.parameterExtractor = new ParameterExtractorExecutor(providers, history);
-    this.questionClassifier = new QuestionClassifierExecutor(providers, history);
-    this.documentExtractor = new DocumentExtractorExecutor(files);
+    this.executors = {
+      code: new CodeExecutor(this.sandbox),
+      'document-extractor': new DocumentExtractorExecutor(files),
+      'http-request': new HttpRequestExecutor({ files, guard, maxResponseBytes, maxTimeoutSeconds }),
+      'knowledge-retrieval': new KnowledgeRetrievalExecutor(knowledge, providers),
+      llm: new LlmExecutor(providers, history, this.templates),
+      'parameter-extractor': new ParameterExtractorExecutor(providers, history),
+      'question-classifier': new QuestionClassifierExecutor(providers, history),
+    };
   }
 
   /** Checks the code sandbox at start, so an operator learns at once (log and system status) how code nodes are confined. */
@@ -75,31 +72,12 @@ export class NodeExecutors implements OnModuleInit, OnModuleDestroy {
     this.notices.warn('code-sandbox', warning);
   }
 
-  executorFor(type: RemoteNodeType): RemoteNodeExecutor {
-    switch (type) {
-      case 'llm':
-        return this.llm;
-      case 'code':
-        return this.code;
-      case 'http-request':
-        return this.httpRequest;
-      case 'knowledge-retrieval':
-        return this.knowledgeRetrieval;
-      case 'parameter-extractor':
-        return this.parameterExtractor;
-      case 'question-classifier':
-        return this.questionClassifier;
-      case 'document-extractor':
-        return this.documentExtractor;
-    }
-  }
-
   /** Runs the job's node; a type this service does not run is a failed result, not an exception. */
   execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
-    if (!isRemoteNodeType(job.nodeType)) {
+    if (!isNodeRunnerNodeType(job.nodeType)) {
       return Promise.resolve(failed('UnsupportedNodeTypeError', `Node type "${job.nodeType}" is not run by node runners.`));
     }
-    return this.executorFor(job.nodeType).execute(job, ctx);
+    return this.executors[job.nodeType].execute(job, ctx);
   }
 
   async onModuleDestroy(): Promise<void> {

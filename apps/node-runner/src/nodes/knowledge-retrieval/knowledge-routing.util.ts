@@ -1,6 +1,6 @@
 import { isPlainObject } from '@weft/workflow';
-import type { ChatMessage, ToolCall, ToolDefinition } from '../providers/provider.types';
-import { parseJsonObject } from './model-call.util';
+import type { ChatMessage, ToolCall, ToolDefinition } from '../../providers/provider.types';
+import { parseJsonObject } from '../model-call.util';
 
 // The two model calls of the knowledge-retrieval node, as Dify makes them:
 // - `single` mode routes the query to one dataset by function calling: one tool per dataset, named by

@@ -1,5 +1,5 @@
 import { extractTemplateSelectors, isPlainObject, renderTemplate, type JinjaRenderer, type VariablePool } from '@weft/workflow';
-import { asSelector } from './node-executor.types';
+import { asSelector } from '../node-job-executor.types';
 
 /** One prompt entry of an llm node: Dify's basic (`{{#node.var#}}`) or jinja2 edition. */
 export interface PromptEntry {

@@ -1,24 +1,5 @@
 import type { NodeFailedOutcome, NodeJob, NodeOutcome, NodeSucceededOutcome } from '@weft/contracts';
-import type { SupportedNodeType, VariablePool } from '@weft/workflow';
-
-/** Node types the orchestrator hands to node runners: the ones that do I/O or run user code. */
-export const REMOTE_NODE_TYPES = [
-  'llm',
-  'code',
-  'http-request',
-  'knowledge-retrieval',
-  'parameter-extractor',
-  'question-classifier',
-  'document-extractor',
-] as const satisfies readonly SupportedNodeType[];
-
-/** One of `REMOTE_NODE_TYPES`. */
-export type RemoteNodeType = (typeof REMOTE_NODE_TYPES)[number];
-
-/** True for a node type this service runs. */
-export function isRemoteNodeType(type: string): type is RemoteNodeType {
-  return (REMOTE_NODE_TYPES as readonly string[]).includes(type);
-}
+import type { VariablePool } from '@weft/workflow';
 
 /** What an executor gets besides the job: the variables it may read, the cancel signal and the token stream. */
 export interface NodeExecutionContext {
@@ -31,10 +12,11 @@ export interface NodeExecutionContext {
 export type FailureDetails = Partial<Omit<NodeFailedOutcome, 'error' | 'errorType' | 'status'>>;
 
 /**
- * Runs one node type. Failures the workflow should see (bad config, provider errors, user code errors)
- * come back as `status: 'failed'` with Dify's error class name in `errorType`; executors do not throw.
+ * Runs one node type whose contract says `runsIn: 'node-runner'`. Failures the workflow should see (bad
+ * config, provider errors, user code errors) come back as `status: 'failed'` with Dify's error class name
+ * in `errorType`; executors do not throw.
  */
-export interface RemoteNodeExecutor {
+export interface NodeJobExecutor {
   execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome>;
 }
 

@@ -1,10 +1,10 @@
 import type { MessageBus } from '@weft/messaging';
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { JinjaRenderer } from '@weft/workflow';
-import { ChatProviderService } from '../providers/chat-providers.service';
-import { ProviderCredentialsService } from '../providers/provider-credentials.service';
+import { ChatProviderService } from '../../providers/chat-providers.service';
+import { ProviderCredentialsService } from '../../providers/provider-credentials.service';
 import { LlmExecutor } from './llm.executor';
-import { failureOf, outputsOf, replyOpenAi, testChatProviders, testConfig, testContext, testHistory, testJob } from './node-test.util';
+import { failureOf, outputsOf, replyOpenAi, testChatProviders, testConfig, testContext, testHistory, testJob } from '../node-test.util';
 
 const mockModel = { provider: 'weft-mock', name: 'mock-1', mode: 'chat', completion_params: { temperature: 0.3 } };
 const variables = {

@@ -1,6 +1,6 @@
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { QuestionClassifierExecutor } from './question-classifier.executor';
-import { outputsOf, replyOpenAi, testChatProviders, testContext, testHistory, testJob } from './node-test.util';
+import { outputsOf, replyOpenAi, testChatProviders, testContext, testHistory, testJob } from '../node-test.util';
 
 const classes = [
   { id: '1', name: 'Billing question' },

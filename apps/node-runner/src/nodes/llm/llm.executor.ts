@@ -1,10 +1,10 @@
 import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject, type JinjaRenderer, type VariablePool } from '@weft/workflow';
-import type { ChatProviderSource } from '../providers/chat-providers.service';
-import type { ChatMessage, ResponseFormat } from '../providers/provider.types';
-import { currentQuery, historyMessages, historyText, loadHistory, readMemory, type ConversationHistorySource } from './conversation-memory.util';
-import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
+import type { ChatProviderSource } from '../../providers/chat-providers.service';
+import type { ChatMessage, ResponseFormat } from '../../providers/provider.types';
+import { currentQuery, historyMessages, historyText, loadHistory, readMemory, type ConversationHistorySource } from '../conversation-memory.util';
+import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from '../model-call.util';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 import { jinjaVariables, readPromptEntries, referencedInputs, renderPromptEntry } from './prompt-template.util';
 
 const ROLES = new Set<ChatMessage['role']>(['system', 'user', 'assistant']);
@@ -19,7 +19,7 @@ const HISTORIES_MARKER = '{{#histories#}}';
  * model with the node's completion params, streams the answer as chunks, and reports Dify's text, usage
  * and finish reason, plus the parsed structured output when the node asks for one.
  */
-export class LlmExecutor implements RemoteNodeExecutor {
+export class LlmExecutor implements NodeJobExecutor {
   constructor(
     private readonly providers: ChatProviderSource,
     private readonly history: ConversationHistorySource,

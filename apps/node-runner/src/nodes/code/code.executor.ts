@@ -1,7 +1,7 @@
 import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject } from '@weft/workflow';
-import { checkCodeOutputs, type CodeLanguage, type CodeOutputDeclarations, type CodeSandbox } from '../sandbox';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
+import { checkCodeOutputs, type CodeLanguage, type CodeOutputDeclarations, type CodeSandbox } from '../../sandbox';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
 const LANGUAGES: readonly string[] = ['python3', 'javascript'] satisfies CodeLanguage[];
 
@@ -10,7 +10,7 @@ const LANGUAGES: readonly string[] = ['python3', 'javascript'] satisfies CodeLan
  * checks the returned object against the declared outputs. Error types follow Dify: the code failing
  * (or the sandbox being unavailable) is CodeExecutionError, a result that does not match the declaration is OutputValidationError.
  */
-export class CodeExecutor implements RemoteNodeExecutor {
+export class CodeExecutor implements NodeJobExecutor {
   constructor(private readonly sandbox: CodeSandbox) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {

@@ -1,8 +1,8 @@
 import { DomainError, type NodeJob, type NodeOutcome, type NodeSucceededOutcome } from '@weft/contracts';
 import { isPlainObject, renderTemplate, type VariablePool } from '@weft/workflow';
-import type { ChatProviderSource } from '../providers/chat-providers.service';
-import { ProviderRequestError } from '../providers/provider.exception';
-import type { DifyUsage } from '../providers/usage.util';
+import type { ChatProviderSource } from '../../providers/chat-providers.service';
+import { ProviderRequestError } from '../../providers/provider.exception';
+import type { DifyUsage } from '../../providers/usage.util';
 import {
   datasetTools,
   metadataFilterMessages,
@@ -15,8 +15,8 @@ import {
   type DatasetProfile,
   type MetadataCondition,
 } from './knowledge-routing.util';
-import { callModel, readModelConfig } from './model-call.util';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
+import { callModel, readModelConfig } from '../model-call.util';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
 /** One retrieval: the datasets searched, Dify's retrieval model (null: each dataset's own) and a metadata filter over it. */
 export interface KnowledgeRetrieveRequest {
@@ -58,7 +58,7 @@ function addUsage(total: { currency: string; total_price: number; total_tokens: 
  * Answers Dify's `result`: one item per segment with its content, its document's name as title and
  * Dify's metadata (source, dataset, document, segment, score, position).
  */
-export class KnowledgeRetrievalExecutor implements RemoteNodeExecutor {
+export class KnowledgeRetrievalExecutor implements NodeJobExecutor {
   constructor(
     private readonly knowledge: KnowledgeSource,
     private readonly providers?: ChatProviderSource,

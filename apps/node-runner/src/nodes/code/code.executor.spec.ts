@@ -1,7 +1,7 @@
-import { CodeSandbox } from '../sandbox';
-import { testSandboxOptions } from '../sandbox/sandbox-test.util';
+import { CodeSandbox } from '../../sandbox';
+import { testSandboxOptions } from '../../sandbox/sandbox-test.util';
 import { CodeExecutor } from './code.executor';
-import { failureOf, testContext, testJob } from './node-test.util';
+import { failureOf, testContext, testJob } from '../node-test.util';
 
 describe('CodeExecutor', () => {
   const sandbox = new CodeSandbox(testSandboxOptions());

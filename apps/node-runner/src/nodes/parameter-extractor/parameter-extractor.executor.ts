@@ -1,10 +1,10 @@
 import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject, renderTemplate, renderValue } from '@weft/workflow';
-import type { ChatProviderSource } from '../providers/chat-providers.service';
-import type { ChatMessage, ToolDefinition } from '../providers/provider.types';
-import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from './model-call.util';
-import { historyMessages, loadHistory, readMemory, withHistoryBeforeLastUser, type ConversationHistorySource } from './conversation-memory.util';
-import { asSelector, failed, succeeded, type NodeExecutionContext, type RemoteNodeExecutor } from './node-executor.types';
+import type { ChatProviderSource } from '../../providers/chat-providers.service';
+import type { ChatMessage, ToolDefinition } from '../../providers/provider.types';
+import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from '../model-call.util';
+import { historyMessages, loadHistory, readMemory, withHistoryBeforeLastUser, type ConversationHistorySource } from '../conversation-memory.util';
+import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
 /** The function the model is asked to call in function_call mode (Dify's name). */
 export const EXTRACTOR_FUNCTION_NAME = 'extract_parameters';
@@ -57,7 +57,7 @@ const USER_TEMPLATE = `extract structured information from context inside <conte
  * A bad extraction is still a success, with `__is_success` 0 and the reason; only a failed model call
  * fails the node.
  */
-export class ParameterExtractorExecutor implements RemoteNodeExecutor {
+export class ParameterExtractorExecutor implements NodeJobExecutor {
   constructor(
     private readonly providers: ChatProviderSource,
     private readonly history: ConversationHistorySource,

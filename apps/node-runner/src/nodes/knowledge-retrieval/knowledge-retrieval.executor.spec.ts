@@ -2,7 +2,7 @@ import { DomainError } from '@weft/contracts';
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { KnowledgeRetrievalExecutor, retrievalModelOf } from './knowledge-retrieval.executor';
 import type { DatasetProfile } from './knowledge-routing.util';
-import { failureOf, outputsOf, replyOpenAi, testChatProviders, testContext, testJob, testKnowledge } from './node-test.util';
+import { failureOf, outputsOf, replyOpenAi, testChatProviders, testContext, testJob, testKnowledge } from '../node-test.util';
 
 const record = {
   score: 0.8,

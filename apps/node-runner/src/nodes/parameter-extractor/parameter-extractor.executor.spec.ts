@@ -1,6 +1,6 @@
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { EXTRACTOR_FUNCTION_NAME, ParameterExtractorExecutor } from './parameter-extractor.executor';
-import { outputsOf, replyOpenAi, testChatProviders, testContext, testHistory, testJob } from './node-test.util';
+import { outputsOf, replyOpenAi, testChatProviders, testContext, testHistory, testJob } from '../node-test.util';
 
 const parameters = [
   { name: 'city', type: 'string', description: 'Destination city', required: true },
