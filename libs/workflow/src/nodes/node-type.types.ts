@@ -52,6 +52,8 @@ export interface SourceHandles {
 export interface NodeTypeContractBase {
   /** The service that executes the node. */
   runsIn: NodeRunsIn;
+  /** The ReactFlow `type` Dify's editor wraps the node in when it exports it; absent means `custom`. */
+  editorType?: string;
   /** Schema of the node's `data`, checked at import after the common fields; absent means the common fields only. */
   dataSchema?: ZodTypeAny;
   /** Outputs as Dify documents them; data-dependent ones (code outputs, start variables, ...) come from `outputNames`. */
