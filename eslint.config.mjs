@@ -50,7 +50,10 @@ export default tseslint.config(
     // service's src; only a path that climbs out of src is refused there.
     files: ['apps/*/src/*/*/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../../../*', '**/apps/*/src/**', '**/libs/*/src/**'], message: 'Import shared code through its @weft/* alias.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../../../*', '**/apps/*/src/**', '**/libs/*/src/**'], message: 'Import shared code through its @weft/* alias.' }] },
+      ],
     },
   },
   {

@@ -95,14 +95,23 @@ describe('node outcomes on the wire', () => {
       processData: null,
       status: 'succeeded',
     });
-    expect(fromNodeResult(result)).toEqual({ edgeSourceHandle: 'c1', inputs: { q: 'x' }, metadata: {}, outputs: { class_id: 'c1' }, processData: null, status: 'succeeded' });
+    expect(fromNodeResult(result)).toEqual({
+      edgeSourceHandle: 'c1',
+      inputs: { q: 'x' },
+      metadata: {},
+      outputs: { class_id: 'c1' },
+      processData: null,
+      status: 'succeeded',
+    });
   });
 
   it('sends what a failed node produced, and reads the failure back without it', () => {
-    const result = toNodeResult(jobId, { error: 'Request failed with status code 404', errorType: 'HTTPResponseCodeError', inputs: null, outputs: { status_code: 404 }, status: 'failed' });
+    const error = 'Request failed with status code 404';
+    const outcome = { error, errorType: 'HTTPResponseCodeError', inputs: null, outputs: { status_code: 404 }, status: 'failed' } as const;
+    const result = toNodeResult(jobId, outcome);
     expect(NodeResultSchema.parse(result)).toMatchObject({ edgeSourceHandle: null, outputs: { status_code: 404 }, status: 'failed' });
     expect(fromNodeResult(result)).toEqual({
-      error: 'Request failed with status code 404',
+      error,
       errorType: 'HTTPResponseCodeError',
       inputs: null,
       metadata: {},

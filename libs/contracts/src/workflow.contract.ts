@@ -208,18 +208,22 @@ export type NodeOutcome = NodeSucceededOutcome | NodeFailedOutcome;
 export function toNodeResult(jobId: string, outcome: NodeOutcome): NodeResult {
   const common = { inputs: outcome.inputs, jobId, metadata: outcome.metadata ?? {}, processData: outcome.processData ?? null };
   if (outcome.status === 'failed') {
-    return { ...common, edgeSourceHandle: null, error: outcome.error, errorType: outcome.errorType, outputs: outcome.outputs ?? {}, status: 'failed' };
+    const { error, errorType } = outcome;
+    return { ...common, edgeSourceHandle: null, error, errorType, outputs: outcome.outputs ?? {}, status: 'failed' };
   }
-  return { ...common, edgeSourceHandle: outcome.edgeSourceHandle ?? null, error: null, errorType: null, outputs: outcome.outputs, status: 'succeeded' };
+  const edgeSourceHandle = outcome.edgeSourceHandle ?? null;
+  return { ...common, edgeSourceHandle, error: null, errorType: null, outputs: outcome.outputs, status: 'succeeded' };
 }
 
 /** The outcome a `wf.node.result.v1` payload reports; a failure's outputs are dropped, since no error strategy reads them. */
 export function fromNodeResult(result: NodeResult): NodeOutcome {
   const { inputs, metadata, processData } = result;
   if (result.status === 'failed') {
-    return { error: result.error ?? 'Node failed', errorType: result.errorType ?? 'NodeRunError', inputs, metadata, processData, status: 'failed' };
+    const error = result.error ?? 'Node failed';
+    return { error, errorType: result.errorType ?? 'NodeRunError', inputs, metadata, processData, status: 'failed' };
   }
-  return { edgeSourceHandle: result.edgeSourceHandle ?? undefined, inputs, metadata, outputs: result.outputs, processData, status: 'succeeded' };
+  const edgeSourceHandle = result.edgeSourceHandle ?? undefined;
+  return { edgeSourceHandle, inputs, metadata, outputs: result.outputs, processData, status: 'succeeded' };
 }
 
 /** A streamed piece of a node's text output (LLM tokens), relayed before the node finishes. */

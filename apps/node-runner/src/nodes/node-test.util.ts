@@ -46,13 +46,13 @@ export function testJob(nodeType: string, data: Record<string, unknown>, variabl
 
 /** The outputs of a succeeded outcome; a failed one fails the test with its error. */
 export function outputsOf(outcome: NodeOutcome): Record<string, unknown> {
-  if (outcome.status === 'failed') throw new Error(`Expected the node to succeed, but it failed with ${outcome.errorType}: ${outcome.error}`);
+  if (outcome.status === 'failed') throw new Error(`Expected the node to succeed; it failed with ${outcome.errorType}: ${outcome.error}`);
   return outcome.outputs;
 }
 
 /** A failed outcome, narrowed; a succeeded one fails the test. */
 export function failureOf(outcome: NodeOutcome): NodeFailedOutcome {
-  if (outcome.status === 'succeeded') throw new Error(`Expected the node to fail, but it succeeded with ${JSON.stringify(outcome.outputs)}`);
+  if (outcome.status === 'succeeded') throw new Error(`Expected the node to fail; it succeeded with ${JSON.stringify(outcome.outputs)}`);
   return outcome;
 }
 

@@ -41,7 +41,8 @@ async function run(graph: WorkflowGraph, inputs: Record<string, unknown>, fake?:
     appId: 'app',
     counters,
     declaredTypes: new Map(),
-    execute: (node, p, ctx) => (isNodeRunnerNodeType(node.type) ? fake!(node, p, ctx) : Promise.resolve(executors.executorFor(node.type).execute(node, p, ctx))),
+    execute: (node, p, ctx) =>
+      isNodeRunnerNodeType(node.type) ? fake!(node, p, ctx) : Promise.resolve(executors.executorFor(node.type).execute(node, p, ctx)),
     limits: { maxSteps: opts.maxSteps ?? 500, maxTimeMs: 60_000 },
     observer: {
       containerEvent: (event) => events.push(event),

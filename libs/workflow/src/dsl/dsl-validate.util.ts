@@ -158,7 +158,8 @@ function checkSourceHandle(edge: DraftEdge, source: DraftNode, path: string, pro
     }
     return;
   }
-  const { handles: allowed, kind } = nodeTypeContract(source.type)?.sourceHandles?.(source.data) ?? { handles: ['source'], kind: 'its only handle' };
+  const only = { handles: ['source'], kind: 'its only handle' };
+  const { handles: allowed, kind } = nodeTypeContract(source.type)?.sourceHandles?.(source.data) ?? only;
   if (allowed.includes(handle)) return;
   problems.push({
     code: 'invalid_source_handle',
@@ -173,7 +174,8 @@ function warnUnreachable(graph: DraftGraph, parentOf: Map<string, string>, start
   if (startId) roots.set(undefined, startId);
   for (const node of graph.nodes.values()) {
     const startNodeId = node.data.start_node_id;
-    if (isContainerNodeType(node.type) && (typeof startNodeId === 'string' || typeof startNodeId === 'number')) roots.set(node.id, String(startNodeId));
+    const hasStart = typeof startNodeId === 'string' || typeof startNodeId === 'number';
+    if (isContainerNodeType(node.type) && hasStart) roots.set(node.id, String(startNodeId));
   }
   const reached = new Map<string | undefined, Set<string>>();
   for (const [level, root] of roots) reached.set(level, new Set([root, ...reachable(root, successors)]));

@@ -35,5 +35,8 @@ export const IF_ELSE_NODE_CONTRACT = {
   },
   role: 'step',
   runsIn: 'orchestrator',
-  sourceHandles: (data) => ({ handles: [...asList(data.cases).map((item) => String(asRecord(item).case_id)), 'false'], kind: 'one of its cases' }),
+  sourceHandles: (data) => ({
+    handles: [...asList(data.cases).map((item) => String(asRecord(item).case_id)), 'false'],
+    kind: 'one of its cases',
+  }),
 } as const satisfies NodeTypeContract;

@@ -25,7 +25,9 @@ function loopVariables(data: NodeData): string[] {
 /** The loop node: runs its body until its break conditions hold, a loop-end node runs, or `loop_count` rounds. */
 export const LOOP_NODE_CONTRACT = {
   bodyStart: 'loop-start',
-  conditionLists: (data) => [{ conditions: asList(data.break_conditions), path: 'data.break_conditions', where: ' in its break conditions' }],
+  conditionLists: (data) => [
+    { conditions: asList(data.break_conditions), path: 'data.break_conditions', where: ' in its break conditions' },
+  ],
   dataSchema: LoopNodeDataSchema,
   insideOutputs: loopVariables,
   outputNames: (data) => [...loopVariables(data), 'loop_round'],

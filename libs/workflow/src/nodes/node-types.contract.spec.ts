@@ -1,5 +1,11 @@
 import { SUPPORTED_NODE_TYPES } from '../dsl/dsl.types';
-import { NODE_RUNNER_NODE_TYPES, NODE_TYPE_CONTRACTS, ORCHESTRATOR_NODE_TYPES, isNodeRunnerNodeType, nodeTypeContract } from './node-types.contract';
+import {
+  NODE_RUNNER_NODE_TYPES,
+  NODE_TYPE_CONTRACTS,
+  ORCHESTRATOR_NODE_TYPES,
+  isNodeRunnerNodeType,
+  nodeTypeContract,
+} from './node-types.contract';
 
 describe('node type contracts', () => {
   it('send the node types that do I/O or run user code to node runners, and keep the rest in the orchestrator', () => {
@@ -22,7 +28,9 @@ describe('node type contracts', () => {
         const start = nodeTypeContract(contract.bodyStart);
         expect({ type, start: start?.role === 'marker' ? start.container : start?.role }).toEqual({ type, start: type });
       }
-      if (contract.role === 'marker') expect({ type, container: nodeTypeContract(contract.container)?.role }).toEqual({ type, container: 'container' });
+      if (contract.role === 'marker') {
+        expect({ type, container: nodeTypeContract(contract.container)?.role }).toEqual({ type, container: 'container' });
+      }
     }
   });
 
@@ -34,7 +42,8 @@ describe('node type contracts', () => {
   });
 
   it('know no node type by a name inherited from Object', () => {
-    expect(['constructor', 'toString', '__proto__', 'hasOwnProperty'].map(nodeTypeContract)).toEqual([undefined, undefined, undefined, undefined]);
+    const inherited = ['constructor', 'toString', '__proto__', 'hasOwnProperty'];
+    expect(inherited.map(nodeTypeContract)).toEqual(inherited.map(() => undefined));
     expect(isNodeRunnerNodeType('constructor')).toBe(false);
   });
 });

@@ -53,17 +53,22 @@ export const NODE_TYPE_CONTRACTS = {
 
 type Contracts = typeof NODE_TYPE_CONTRACTS;
 
+/** The node types whose contract has `K` set to `V`. */
+type NodeTypesWhere<K extends 'role' | 'runsIn', V> = {
+  [T in SupportedNodeType]: Contracts[T][K] extends V ? T : never;
+}[SupportedNodeType];
+
 /** Node types whose contract runs them on a node runner (I/O, user code); the orchestrator dispatches them as jobs. */
-export type NodeRunnerNodeType = { [T in SupportedNodeType]: Contracts[T]['runsIn'] extends 'node-runner' ? T : never }[SupportedNodeType];
+export type NodeRunnerNodeType = NodeTypesWhere<'runsIn', 'node-runner'>;
 
 /** Node types the orchestrator executes itself. */
-export type OrchestratorNodeType = { [T in SupportedNodeType]: Contracts[T]['runsIn'] extends 'orchestrator' ? T : never }[SupportedNodeType];
+export type OrchestratorNodeType = NodeTypesWhere<'runsIn', 'orchestrator'>;
 
 /** Node types that hold a body of nodes (iteration, loop). */
-export type ContainerNodeType = { [T in SupportedNodeType]: Contracts[T]['role'] extends 'container' ? T : never }[SupportedNodeType];
+export type ContainerNodeType = NodeTypesWhere<'role', 'container'>;
 
 /** Node types that only mark a place in a container's body (its start, a loop's end). */
-export type MarkerNodeType = { [T in SupportedNodeType]: Contracts[T]['role'] extends 'marker' ? T : never }[SupportedNodeType];
+export type MarkerNodeType = NodeTypesWhere<'role', 'marker'>;
 
 /** The contract of a node type, or undefined for a type Weft does not run (any string is safe to pass). */
 export function nodeTypeContract(type: string): NodeTypeContract | undefined {

@@ -20,7 +20,10 @@ const FIXED_OUTPUTS = [
 /** The parameter-extractor node: a model fills its declared parameters from the query. */
 export const PARAMETER_EXTRACTOR_NODE_CONTRACT = {
   dataSchema: ParameterExtractorNodeDataSchema,
-  outputNames: (data) => [...asList(data.parameters).map((parameter) => String(asRecord(parameter).name)), ...FIXED_OUTPUTS.map((output) => output.name)],
+  outputNames: (data) => [
+    ...asList(data.parameters).map((parameter) => String(asRecord(parameter).name)),
+    ...FIXED_OUTPUTS.map((output) => output.name),
+  ],
   outputs: FIXED_OUTPUTS,
   readReferences: (data, read) => {
     read.selector(data.query, 'query');

@@ -35,7 +35,9 @@ export const VARIABLE_AGGREGATOR_NODE_CONTRACT = {
     const settings = asRecord(data.advanced_settings);
     if (settings.group_enabled === true) {
       asList(settings.groups).forEach((group, g) =>
-        asList(asRecord(group).variables).forEach((variable, i) => read.selector(variable, `advanced_settings.groups[${g}].variables[${i}]`)),
+        asList(asRecord(group).variables).forEach((variable, i) =>
+          read.selector(variable, `advanced_settings.groups[${g}].variables[${i}]`),
+        ),
       );
     } else {
       asList(data.variables).forEach((variable, i) => read.selector(variable, `variables[${i}]`));
