@@ -46,6 +46,17 @@ export default tseslint.config(
     },
   },
   {
+    // A node type's executor sits one folder deeper (src/nodes/<type>/), where `../../` is still its own
+    // service's src; only a path that climbs out of src is refused there.
+    files: ['apps/*/src/*/*/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../../../*', '**/apps/*/src/**', '**/libs/*/src/**'], message: 'Import shared code through its @weft/* alias.' }] },
+      ],
+    },
+  },
+  {
     // Only the config lib reads the environment; everything else receives typed config.
     files: ['apps/**/*.ts', 'libs/!(config|testing)/**/*.ts'],
     rules: {

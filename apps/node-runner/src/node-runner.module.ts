@@ -6,7 +6,7 @@ import { createFileStorage, storageSettingsFromConfig } from '@weft/storage';
 import { UPLOADED_FILE_STORAGE } from './files/file-storage.config';
 import { UploadedFilesService } from './files/uploaded-files.service';
 import { NODE_RUNNER_CONFIG } from './node-runner.config';
-import { NodeExecutors } from './nodes/node-executors.service';
+import { NodeJobExecutorFactory } from './nodes/node-job-executor-factory.service';
 import { NodeJobsHandler } from './nodes/node-jobs.handler';
 import { ChatProviderService } from './providers/chat-providers.service';
 import { KnowledgeService } from './providers/knowledge.service';
@@ -25,7 +25,7 @@ export class NodeRunnerModule {
         ChatProviderService,
         KnowledgeService,
         ModelGenerateHandler,
-        NodeExecutors,
+        NodeJobExecutorFactory,
         NodeJobsHandler,
         { provide: NODE_RUNNER_CONFIG, useValue: config },
         ProviderCredentialsService,

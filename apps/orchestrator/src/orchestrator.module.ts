@@ -10,8 +10,8 @@ import { ConversationHandler } from './conversations/conversation.handler';
 import { ConversationRepository } from './conversations/conversation.repository';
 import { ConversationService } from './conversations/conversation.service';
 import { orchestratorDatabase } from './database.config';
-import { NodeExecutors } from './nodes/node-executors.service';
-import { RemoteNodeExecutor } from './nodes/remote-node.executor';
+import { NodeExecutorFactory } from './nodes/node-executor-factory.service';
+import { NodeJobDispatcher } from './nodes/node-job-dispatcher.service';
 import { ORCHESTRATOR_CONFIG } from './orchestrator.config';
 import { PrivacyHandler } from './privacy/privacy.handler';
 import { PrivacyRepository } from './privacy/privacy.repository';
@@ -49,10 +49,10 @@ export class OrchestratorModule {
         ConversationRepository,
         ConversationService,
         ConversationVariableRepository,
-        NodeExecutors,
+        NodeExecutorFactory,
+        NodeJobDispatcher,
         PrivacyHandler,
         PrivacyRepository,
-        RemoteNodeExecutor,
         RunHandler,
         RunRepository,
         RunService,

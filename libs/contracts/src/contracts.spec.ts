@@ -2,6 +2,7 @@ import { AuditEventSchema } from './audit.contract';
 import { CONTRACTS, contractVersion, subjectsOwnedBy } from './subjects.contract';
 import { ServiceStatusSchema } from './system.contract';
 import { DomainError, ErrorEnvelopeSchema, toErrorEnvelope } from './errors.contract';
+import { NodeResultSchema, fromNodeResult, toNodeResult } from './workflow.contract';
 
 const validEvent = {
   id: '0b9c6f2e-8f8d-4a39-9a55-2f1b6f3e8d11',
@@ -75,5 +76,54 @@ describe('error envelope', () => {
 
   it('rejects an envelope with an unknown code', () => {
     expect(ErrorEnvelopeSchema.safeParse({ code: 'teapot', message: 'x', correlationId: 'y' }).success).toBe(false);
+  });
+});
+
+describe('node outcomes on the wire', () => {
+  const jobId = '0b7e3f52-8c1d-4a9e-b6f0-2d3c4e5f6a7b';
+
+  it('sends a succeeded outcome with every field present and reads it back with its branch', () => {
+    const result = toNodeResult(jobId, { edgeSourceHandle: 'c1', inputs: { q: 'x' }, outputs: { class_id: 'c1' }, status: 'succeeded' });
+    expect(NodeResultSchema.parse(result)).toEqual({
+      edgeSourceHandle: 'c1',
+      error: null,
+      errorType: null,
+      inputs: { q: 'x' },
+      jobId,
+      metadata: {},
+      outputs: { class_id: 'c1' },
+      processData: null,
+      status: 'succeeded',
+    });
+    expect(fromNodeResult(result)).toEqual({
+      edgeSourceHandle: 'c1',
+      inputs: { q: 'x' },
+      metadata: {},
+      outputs: { class_id: 'c1' },
+      processData: null,
+      status: 'succeeded',
+    });
+  });
+
+  it('sends what a failed node produced, and reads the failure back without it', () => {
+    const error = 'Request failed with status code 404';
+    const outcome = { error, errorType: 'HTTPResponseCodeError', inputs: null, outputs: { status_code: 404 }, status: 'failed' } as const;
+    const result = toNodeResult(jobId, outcome);
+    expect(NodeResultSchema.parse(result)).toMatchObject({ edgeSourceHandle: null, outputs: { status_code: 404 }, status: 'failed' });
+    expect(fromNodeResult(result)).toEqual({
+      error,
+      errorType: 'HTTPResponseCodeError',
+      inputs: null,
+      metadata: {},
+      processData: null,
+      status: 'failed',
+    });
+  });
+
+  it('sends "no branch" as a null handle and reads it back as no branch', () => {
+    const result = toNodeResult(jobId, { inputs: null, outputs: {}, status: 'succeeded' });
+    expect(result.edgeSourceHandle).toBeNull();
+    const outcome = fromNodeResult(result);
+    expect(outcome.status === 'succeeded' ? outcome.edgeSourceHandle : 'failed').toBeUndefined();
   });
 });

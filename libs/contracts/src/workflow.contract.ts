@@ -241,6 +241,57 @@ export const NodeResultSchema = z.object({
 });
 export type NodeResult = z.infer<typeof NodeResultSchema>;
 
+/** A node that ran to the end. */
+export interface NodeSucceededOutcome {
+  /** The branch taken (if-else case id, classifier class id); absent means "source". */
+  edgeSourceHandle?: string;
+  inputs: Record<string, unknown> | null;
+  metadata?: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  processData?: Record<string, unknown> | null;
+  status: 'succeeded';
+}
+
+/** A node that failed; `errorType` is Dify's error class name. */
+export interface NodeFailedOutcome {
+  error: string;
+  errorType: string;
+  inputs: Record<string, unknown> | null;
+  metadata?: Record<string, unknown>;
+  /** What the node had produced when it failed (an HTTP error's response), as Dify keeps it; the engine does not read it. */
+  outputs?: Record<string, unknown>;
+  processData?: Record<string, unknown> | null;
+  status: 'failed';
+}
+
+/**
+ * What executing a node produced, in the orchestrator or on a node runner. A failure is an outcome handed
+ * to the node's error strategy, never a thrown error. `NodeResult` is its form on the wire.
+ */
+export type NodeOutcome = NodeSucceededOutcome | NodeFailedOutcome;
+
+/** The `wf.node.result.v1` payload for a job's outcome: every field present, absent ones as null or empty. */
+export function toNodeResult(jobId: string, outcome: NodeOutcome): NodeResult {
+  const common = { inputs: outcome.inputs, jobId, metadata: outcome.metadata ?? {}, processData: outcome.processData ?? null };
+  if (outcome.status === 'failed') {
+    const { error, errorType } = outcome;
+    return { ...common, edgeSourceHandle: null, error, errorType, outputs: outcome.outputs ?? {}, status: 'failed' };
+  }
+  const edgeSourceHandle = outcome.edgeSourceHandle ?? null;
+  return { ...common, edgeSourceHandle, error: null, errorType: null, outputs: outcome.outputs, status: 'succeeded' };
+}
+
+/** The outcome a `wf.node.result.v1` payload reports; a failure's outputs are dropped, since no error strategy reads them. */
+export function fromNodeResult(result: NodeResult): NodeOutcome {
+  const { inputs, metadata, processData } = result;
+  if (result.status === 'failed') {
+    const error = result.error ?? 'Node failed';
+    return { error, errorType: result.errorType ?? 'NodeRunError', inputs, metadata, processData, status: 'failed' };
+  }
+  const edgeSourceHandle = result.edgeSourceHandle ?? undefined;
+  return { edgeSourceHandle, inputs, metadata, outputs: result.outputs, processData, status: 'succeeded' };
+}
+
 /** A streamed piece of a node's text output (LLM tokens), relayed before the node finishes. */
 export const NodeChunkSchema = z.object({ jobId: uuid, text: z.string() });
 export type NodeChunk = z.infer<typeof NodeChunkSchema>;

@@ -1,4 +1,5 @@
 export * from './conditions';
 export * from './dsl';
+export * from './nodes';
 export * from './templates';
 export * from './variables';

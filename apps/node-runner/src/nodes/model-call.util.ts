@@ -1,4 +1,4 @@
-import type { NodeJob } from '@weft/contracts';
+import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import { DEFAULT_PRICE_TABLE } from '../providers/default-prices.util';
@@ -7,7 +7,7 @@ import { ProviderNotInitializedError, ProviderRequestError } from '../providers/
 import { resolveProviderName } from '../providers/provider-registry.util';
 import type { ChatMessage, ChatResult, ResponseFormat, ToolDefinition } from '../providers/provider.types';
 import { priceUsage, type DifyUsage, type PriceTable } from '../providers/usage.util';
-import { failed, type NodeRunOutcome } from './node-executor.types';
+import { failed, type FailureDetails } from './node-job-executor.types';
 
 /** A node's `model` block: the provider as the DSL names it, the model, its mode and its parameters. */
 export interface ModelConfig {
@@ -84,7 +84,7 @@ export function promptsForSaving(messages: ChatMessage[]): Record<string, unknow
  * A model or credential failure as a failed node, with the class names Dify reports: provider setup
  * problems are ProviderNotInitializeError, call failures the Invoke*Error matching the provider's status.
  */
-export function modelFailure(error: unknown, extra: Partial<NodeRunOutcome> = {}): NodeRunOutcome {
+export function modelFailure(error: unknown, extra: FailureDetails = {}): NodeOutcome {
   if (error instanceof ProviderNotInitializedError || error instanceof ProviderCredentialsUnavailableError) {
     return failed('ProviderNotInitializeError', error.message, extra);
   }

@@ -4,7 +4,7 @@ import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { ServiceNotices } from '@weft/platform';
 import { Counter, Registry } from 'prom-client';
 import { NODE_JOBS_CONSUMER, NodeJobContext, NodeJobsHandler } from './node-jobs.handler';
-import { NodeExecutors } from './node-executors.service';
+import { NodeJobExecutorFactory } from './node-job-executor-factory.service';
 import { testChatProviders, testConfig, testJob, testUploads, testKnowledge } from './node-test.util';
 
 type Published = { subject: string; key: string | null; payload: Record<string, unknown> };
@@ -47,7 +47,7 @@ describe('NodeJobsHandler', () => {
   let bus: RecordingBus;
   let handler: NodeJobsHandler;
   let cost: Counter<string>;
-  const executors = new NodeExecutors(testConfig(), testChatProviders().providers, testUploads(), testKnowledge(), new ServiceNotices());
+  const executors = new NodeJobExecutorFactory(testConfig(), testChatProviders().providers, testUploads(), testKnowledge(), new ServiceNotices());
   const ctx = (): NodeJobContext & { beats: number } => {
     const c = { beats: 0, deliveryCount: 1, working: () => void c.beats++ };
     return c;

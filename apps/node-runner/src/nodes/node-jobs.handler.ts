@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { NodeJob } from '@weft/contracts';
+import { toNodeResult, type NodeJob, type NodeOutcome } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { InjectMetric } from '@weft/metrics';
 import type { Counter } from 'prom-client';
 import { VariablePool } from '@weft/workflow';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
-import { failed, type NodeRunOutcome } from './node-executor.types';
+import { failed } from './node-job-executor.types';
 import { resolveProviderName } from '../providers/provider-registry.util';
-import { NodeExecutors } from './node-executors.service';
+import { NodeJobExecutorFactory } from './node-job-executor-factory.service';
 
 /** The durable pull consumer every node-runner replica shares, so each job goes to one of them. */
 export const NODE_JOBS_CONSUMER = 'node-runner';
@@ -45,7 +45,7 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(NODE_RUNNER_CONFIG) private readonly config: NodeRunnerConfig,
     private readonly bus: MessageBus,
-    private readonly executors: NodeExecutors,
+    private readonly executors: NodeJobExecutorFactory,
     @InjectMetric('dify_api_cost_total') private readonly cost: Counter<string>,
   ) {}
 
@@ -74,10 +74,10 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
     const outcome = await this.run(job, ctx);
     this.recordCost(outcome);
     if (!this.bus.isConnected()) throw new Error(`Cannot answer node job "${job.jobId}": not connected to NATS`);
-    this.bus.publish('wf.node.result.v1', job.replyTo, { ...outcome, jobId: job.jobId });
+    this.bus.publish('wf.node.result.v1', job.replyTo, toNodeResult(job.jobId, outcome));
   }
 
-  private recordCost(outcome: NodeRunOutcome): void {
+  private recordCost(outcome: NodeOutcome): void {
     const price = Number(outcome.metadata?.['total_price'] ?? 0);
     const provider = outcome.processData?.['model_provider'];
     if (price > 0 && typeof provider === 'string') this.cost.inc({ currency: String(outcome.metadata?.['currency'] ?? 'USD'), provider: resolveProviderName(provider) }, price);
@@ -98,7 +98,7 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
     this.cancelled.set(jobId, now + CANCEL_MEMORY_MS);
   }
 
-  private async run(job: NodeJob, ctx: NodeJobContext): Promise<NodeRunOutcome> {
+  private async run(job: NodeJob, ctx: NodeJobContext): Promise<NodeOutcome> {
     const cancelledUntil = this.cancelled.get(job.jobId);
     if (cancelledUntil !== undefined) {
       this.cancelled.delete(job.jobId);
@@ -133,12 +133,12 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function stopped(inputs: NodeRunOutcome['inputs'] = null): NodeRunOutcome {
+function stopped(inputs: NodeOutcome['inputs'] = null): NodeOutcome {
   return failed('Stopped', 'Workflow execution stopped.', { inputs });
 }
 
 /** A job stopped by its cancel or its time limit, keeping the inputs the executor had gathered. */
-function aborted(signal: AbortSignal, outcome: NodeRunOutcome | null): NodeRunOutcome {
+function aborted(signal: AbortSignal, outcome: NodeOutcome | null): NodeOutcome {
   const reason: unknown = signal.reason;
   if (reason instanceof NodeTimeoutError) return failed('TimeoutError', reason.message, { inputs: outcome?.inputs ?? null });
   return stopped(outcome?.inputs ?? null);

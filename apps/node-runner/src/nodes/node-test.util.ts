@@ -1,8 +1,8 @@
-import type { KnowledgeRetrieveRequest, KnowledgeSource } from './knowledge-retrieval.executor';
-import type { DatasetProfile } from './knowledge-routing.util';
+import type { KnowledgeRetrieveRequest, KnowledgeSource } from './knowledge-retrieval/knowledge-retrieval.executor';
+import type { DatasetProfile } from './knowledge-retrieval/knowledge-routing.util';
 import type { ConversationTurn } from '@weft/contracts';
 import type { ServerResponse } from 'node:http';
-import type { NodeJob } from '@weft/contracts';
+import type { NodeFailedOutcome, NodeJob, NodeOutcome } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
 import { VariablePool } from '@weft/workflow';
 import { UploadedFileNotFoundError, type UploadedFileContent, type UploadedFileSource } from '../files/uploaded-files.service';
@@ -10,7 +10,7 @@ import type { NodeRunnerConfig } from '../node-runner.config';
 import { ChatProviderService } from '../providers/chat-providers.service';
 import type { ProviderCredentials } from '../providers/provider-registry.util';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
-import type { NodeExecutionContext } from './node-executor.types';
+import type { NodeExecutionContext } from './node-job-executor.types';
 import { testSandboxOptions } from '../sandbox/sandbox-test.util';
 
 // Helpers for the node executor specs; not used by production code.
@@ -42,6 +42,18 @@ export function testJob(nodeType: string, data: Record<string, unknown>, variabl
     variables,
     workspaceId: '1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6',
   };
+}
+
+/** The outputs of a succeeded outcome; a failed one fails the test with its error. */
+export function outputsOf(outcome: NodeOutcome): Record<string, unknown> {
+  if (outcome.status === 'failed') throw new Error(`Expected the node to succeed; it failed with ${outcome.errorType}: ${outcome.error}`);
+  return outcome.outputs;
+}
+
+/** A failed outcome, narrowed; a succeeded one fails the test. */
+export function failureOf(outcome: NodeOutcome): NodeFailedOutcome {
+  if (outcome.status === 'succeeded') throw new Error(`Expected the node to fail; it succeeded with ${JSON.stringify(outcome.outputs)}`);
+  return outcome;
 }
 
 /** An execution context over `job.variables`, collecting streamed chunks. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
-import type { KnowledgeRetrieveRequest, KnowledgeSource } from '../nodes/knowledge-retrieval.executor';
-import type { DatasetProfile } from '../nodes/knowledge-routing.util';
+import type { KnowledgeRetrieveRequest, KnowledgeSource } from '../nodes/knowledge-retrieval/knowledge-retrieval.executor';
+import type { DatasetProfile } from '../nodes/knowledge-retrieval/knowledge-routing.util';
 
 const RETRIEVE_TIMEOUT_MS = 30_000;
 

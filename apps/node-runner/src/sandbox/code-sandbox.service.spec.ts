@@ -294,7 +294,6 @@ describe('CodeSandbox with Python', () => {
     const before = descendants(zygotePid);
     const lingerer = `${HARNESS_FDS}def main():\n    for fd in harness_fds()[1]:\n        os.write(fd, b"1")\n    import time\n    time.sleep(60)\n    return {}`;
     expect(failure(await run(lingerer)).kind).toBe('invalid_output');
-    console.log("DBG", before, descendants(zygotePid), zygotePid);
     await expectEventually(() => expect(descendants(zygotePid)).toBeLessThanOrEqual(before));
   }, 30_000);
 

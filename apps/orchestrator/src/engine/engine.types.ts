@@ -1,25 +1,5 @@
-import type { ConversationTurn, NodeRunStatus, RunStatus } from '@weft/contracts';
+import type { ConversationTurn, NodeOutcome, NodeRunStatus, RunStatus } from '@weft/contracts';
 import type { GraphNode, VariablePool, WorkflowGraph } from '@weft/workflow';
-
-/** What executing a node produced; a failure is handed to the node's error strategy, not thrown. */
-export type NodeOutcome =
-  | {
-      /** The branch taken (if-else case id, classifier class id); absent means "source". */
-      edgeSourceHandle?: string;
-      inputs: Record<string, unknown> | null;
-      metadata?: Record<string, unknown>;
-      outputs: Record<string, unknown>;
-      processData?: Record<string, unknown> | null;
-      status: 'succeeded';
-    }
-  | {
-      error: string;
-      errorType: string;
-      inputs: Record<string, unknown> | null;
-      metadata?: Record<string, unknown>;
-      processData?: Record<string, unknown> | null;
-      status: 'failed';
-    };
 
 /** What an executor is told about the run it works for. */
 export interface NodeContext {

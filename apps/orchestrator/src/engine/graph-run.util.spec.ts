@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DslBuilder, endData, templateData, textInput } from '@weft/testing';
-import { parseDsl, readDocument, VariablePool, type GraphNode, type WorkflowGraph } from '@weft/workflow';
-import { NodeExecutors } from '../nodes/node-executors.service';
-import type { RemoteNodeExecutor } from '../nodes/remote-node.executor';
+import { isNodeRunnerNodeType, parseDsl, readDocument, VariablePool, type GraphNode, type WorkflowGraph } from '@weft/workflow';
+import { NodeExecutorFactory } from '../nodes/node-executor-factory.service';
+import type { NodeJobDispatcher } from '../nodes/node-job-dispatcher.service';
 import type { OrchestratorConfig } from '../orchestrator.config';
-import type { NodeContext, NodeExecutionRecord, NodeOutcome } from './engine.types';
+import type { NodeOutcome } from '@weft/contracts';
+import type { NodeContext, NodeExecutionRecord } from './engine.types';
 import { GraphRun, type GraphRunEnd, type RunCounters } from './graph-run.util';
 
 type Fake = (node: GraphNode, pool: VariablePool, ctx: NodeContext) => Promise<NodeOutcome>;
@@ -25,7 +26,7 @@ interface Outcome {
 }
 
 // The real local executors, shared by every run of this file so that one set of template workers serves them.
-const executors = new NodeExecutors({} as RemoteNodeExecutor, { templates: { timeoutMs: 2000, workers: 1 } } as OrchestratorConfig);
+const executors = new NodeExecutorFactory({} as NodeJobDispatcher, { templates: { timeoutMs: 2000, workers: 1 } } as OrchestratorConfig);
 afterAll(() => executors.close());
 
 /** Runs a graph with the real local executors; node types that go to node runners use `fake`. */
@@ -36,12 +37,12 @@ async function run(graph: WorkflowGraph, inputs: Record<string, unknown>, fake?:
   const events: string[] = [];
   const counters: RunCounters = { exceptions: 0, nextIndex: 1, steps: 0, tokens: 0 };
   const topLevel = new Set(Object.values(graph.nodes).filter((n) => !n.parentId).map((n) => n.id));
-  const remote = new Set(['code', 'http-request', 'llm', 'knowledge-retrieval', 'parameter-extractor', 'question-classifier', 'document-extractor']);
   const runner = new GraphRun(graph, { container: null, nodeIds: topLevel, startNodeId: graph.startNodeId }, pool, {
     appId: 'app',
     counters,
     declaredTypes: new Map(),
-    execute: (node, p, ctx) => (remote.has(node.type) ? fake!(node, p, ctx) : Promise.resolve(executors.executorFor(node.type).execute(node, p, ctx))),
+    execute: (node, p, ctx) =>
+      isNodeRunnerNodeType(node.type) ? fake!(node, p, ctx) : Promise.resolve(executors.executorFor(node.type).execute(node, p, ctx)),
     limits: { maxSteps: opts.maxSteps ?? 500, maxTimeMs: 60_000 },
     observer: {
       containerEvent: (event) => events.push(event),

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationTurn } from '@weft/contracts';
 import type { GraphEdge, GraphNode, VariablePool, WorkflowGraph } from '@weft/workflow';
-import type { BodyEnd, BodyScope, ExecuteNode, NodeExecutionRecord, NodeOutcome, RunLimits } from './engine.types';
+import type { NodeOutcome } from '@weft/contracts';
+import type { BodyEnd, BodyScope, ExecuteNode, NodeExecutionRecord, RunLimits } from './engine.types';
 
 type EdgeState = 'unknown' | 'taken' | 'skipped';
 type NodeState = 'pending' | 'running' | 'done' | 'skipped';

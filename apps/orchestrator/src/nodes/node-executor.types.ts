@@ -1,5 +1,6 @@
 import type { GraphNode, VariablePool } from '@weft/workflow';
-import type { NodeContext, NodeOutcome } from '../engine/engine.types';
+import type { NodeOutcome } from '@weft/contracts';
+import type { NodeContext } from '../engine/engine.types';
 
 /** One node type's behaviour. Executors never throw for a node failure: they return a failed outcome. */
 export interface NodeExecutor {

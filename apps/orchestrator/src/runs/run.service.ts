@@ -3,7 +3,7 @@ import { type ConversationTurn, DomainError, type RunRecord, type RunStreamEvent
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
-import { VariablePool, validateStartInputs, type GraphNode, type ParsedApp, type StartVariable, type SupportedNodeType } from '@weft/workflow';
+import { VariablePool, isNodeRunnerNodeType, validateStartInputs, type GraphNode, type ParsedApp, type StartVariable } from '@weft/workflow';
 import { InjectMetric } from '@weft/metrics';
 import type { Counter, Histogram } from 'prom-client';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
@@ -11,7 +11,7 @@ import { GraphRun, type GraphRunObserver, type RunCounters } from '../engine/gra
 import { ConversationVariableRepository } from '../conversations/conversation-variable.repository';
 import type { MessageOutcome } from '../conversations/conversation.repository';
 import { ConversationService, FAILED, type OpenedTurn } from '../conversations/conversation.service';
-import { NodeExecutors } from '../nodes/node-executors.service';
+import { NodeExecutorFactory } from '../nodes/node-executor-factory.service';
 import { ORCHESTRATOR_CONFIG, type OrchestratorConfig } from '../orchestrator.config';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
 import { AnswerStream } from './answer-stream.util';
@@ -47,7 +47,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     private readonly db: DatabaseService,
     private readonly runs: RunRepository,
     private readonly workflows: WorkflowCache,
-    private readonly executors: NodeExecutors,
+    private readonly executors: NodeExecutorFactory,
     private readonly conversationVariables: ConversationVariableRepository,
     private readonly conversations: ConversationService,
     @InjectMetric('dify_workflow_executions_total') private readonly runsTotal: Counter<string>,
@@ -59,7 +59,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     void this.bus.start().then(() => {
       if (this.closing) return;
-      this.executors.remote.listen(this.identity.instanceId);
+      this.executors.dispatcher.listen(this.identity.instanceId);
       this.unsubscribe = this.bus.listen('wf.run.cancel.v1', null, ({ runId }) => this.active.get(runId)?.controller.abort());
     });
     const lease = this.config.workflow.leaseTtlMs;
@@ -240,7 +240,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       nodeStarted: (record) => {
         publish(nodeStarted(row, maskNodeRecord(record, mask)));
         // Pure nodes finish within the tick; a row for them in "running" would only be overwritten.
-        if (this.executors.executorFor(record.nodeType as SupportedNodeType) === this.executors.remote) save(record);
+        if (isNodeRunnerNodeType(record.nodeType)) save(record);
         if (answers) say(answers.nodeStarted(record.nodeId));
       },
       nodeRetry: (record, _node, retryIndex) => publish(nodeFinished(row, maskNodeRecord(record, mask), retryIndex)),

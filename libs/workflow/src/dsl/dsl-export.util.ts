@@ -1,3 +1,4 @@
+import { nodeTypeContract } from '../nodes/node-types.contract';
 import { dumpYaml } from './dsl-yaml.util';
 import {
   CURRENT_DSL_VERSION,
@@ -14,7 +15,6 @@ import {
 
 // Inner nodes sit above their container in the editor; these are the z-indexes Dify's editor writes.
 const INNER_Z_INDEX = 1002;
-const WRAPPER_TYPES: Record<string, string> = { 'iteration-start': 'custom-iteration-start', 'loop-start': 'custom-loop-start' };
 
 /** Writes an app as the YAML Dify exports (DSL 0.6.0); secret environment values are blanked unless `includeSecrets`. */
 export function exportDsl(app: ParsedApp, opts: ExportDslOptions = {}): string {
@@ -62,7 +62,7 @@ function exportNode(node: GraphNode): DslNode {
     position: { x: 0, y: 0 },
     sourcePosition: 'right',
     targetPosition: 'left',
-    type: WRAPPER_TYPES[node.type] ?? 'custom',
+    type: nodeTypeContract(node.type)?.editorType ?? 'custom',
     ...(node.parentId === undefined ? {} : { zIndex: INNER_Z_INDEX }),
     ...node.ui,
     data: node.data,

@@ -1,6 +1,7 @@
 import type { ZodIssue } from 'zod';
 import type { DraftEdge, DraftGraph, DraftNode } from './dsl-draft.types';
-import { DslAppSchema, DslEdgeSchema, DslNodeSchema, DslWorkflowSchema, NODE_DATA_SCHEMAS, NodeDataCommonSchema } from './dsl.contract';
+import { isContainerNodeType, nodeTypeContract } from '../nodes/node-types.contract';
+import { DslAppSchema, DslEdgeSchema, DslNodeSchema, DslWorkflowSchema, NodeDataCommonSchema } from './dsl.contract';
 import { validateGraph } from './dsl-validate.util';
 import { asRecord, isRecord } from './dsl-value.util';
 import { checkDslVersion } from './dsl-version.util';
@@ -10,7 +11,6 @@ import {
   DIFY_ONLY_NODE_TYPES,
   DSL_MAX_BYTES,
   NODE_TYPES,
-  SUPPORTED_NODE_TYPES,
   WORKFLOW_APP_MODES,
   type AppMode,
   type ConversationVariable,
@@ -179,7 +179,8 @@ function readGraph(
       status = 'opaque';
     }
 
-    if (type !== '' && !(SUPPORTED_NODE_TYPES as readonly string[]).includes(type)) {
+    const contract = nodeTypeContract(type);
+    if (type !== '' && !contract) {
       status = 'opaque';
       if (KNOWN_NODE_TYPES.includes(type)) {
         problems.push({
@@ -201,7 +202,7 @@ function readGraph(
       legacyIfElse = true;
     }
 
-    const schema = NODE_DATA_SCHEMAS[type];
+    const schema = contract?.dataSchema;
     if (status === 'ok' && schema) {
       const typed = schema.safeParse(data);
       if (!typed.success) {
@@ -294,7 +295,7 @@ function buildGraph(draft: DraftGraph, viewport: Viewport | null): WorkflowGraph
       ui: node.ui,
     };
     if (node.type === 'start') startNodeId = node.id;
-    if (node.type === 'iteration' || node.type === 'loop') {
+    if (isContainerNodeType(node.type)) {
       containers[node.id] = { childIds: [], id: node.id, kind: node.type, startNodeId: String(node.data.start_node_id) };
     }
   }

@@ -1,4 +1,5 @@
 import { COMPARISON_OPERATORS } from '../conditions';
+import { isContainerNodeType, nodeTypeContract } from '../nodes/node-types.contract';
 import { SYSTEM_VARIABLE_NAMES } from '../variables';
 import type { DraftEdge, DraftGraph, DraftNode } from './dsl-draft.types';
 import { buildAdjacency, findCycles, reachable } from './dsl-graph.util';
@@ -6,7 +7,6 @@ import { collectReferences, containerInsideOutputs, nodeOutputs, type NodeRefere
 import { asList, asRecord } from './dsl-value.util';
 import type { DslProblem } from './dsl.types';
 
-const CONTAINER_TYPES = new Set(['iteration', 'loop']);
 const FAIL_BRANCH_HANDLES = ['fail-branch', 'success-branch'];
 const OPERATORS = new Set<string>(COMPARISON_OPERATORS);
 // `sys.*` variables that exist only in chatflow (advanced-chat) runs.
@@ -15,8 +15,6 @@ const WORKFLOW_SYSTEM_VARIABLES: readonly string[] = SYSTEM_VARIABLE_NAMES.filte
 // Recent Dify releases migrate `sys.files` (and chatflow `sys.query`) to `userinput.*`, an alias of the
 // start node's inputs; their own exports already contain it, so it is accepted alongside `sys`.
 const USER_INPUT_ROOT = 'userinput';
-// Inner node types and the container type they must sit in.
-const INNER_NODE_CONTAINERS: Record<string, string> = { 'iteration-start': 'iteration', 'loop-end': 'loop', 'loop-start': 'loop' };
 
 /** Names a node in a message the way the editor shows it: id, then title. */
 export function describeNode(node: DraftNode): string {
@@ -63,7 +61,7 @@ function checkContainers(graph: DraftGraph, problems: DslProblem[]): Map<string,
     const at = nodePath(node, 'parentId');
     if (!parent) {
       problems.push({ code: 'invalid_container', message: `${describeNode(node)} is placed inside node "${node.parentId}", which does not exist`, nodeId: node.id, path: at });
-    } else if (!CONTAINER_TYPES.has(parent.type)) {
+    } else if (!isContainerNodeType(parent.type)) {
       problems.push({ code: 'invalid_container', message: `${describeNode(node)} is placed inside ${describeNode(parent)}, which is not an iteration or loop node`, nodeId: node.id, path: at });
     } else {
       parentOf.set(node.id, parent.id);
@@ -71,7 +69,8 @@ function checkContainers(graph: DraftGraph, problems: DslProblem[]): Map<string,
   }
 
   for (const node of nodes.values()) {
-    const container = INNER_NODE_CONTAINERS[node.type];
+    const contract = nodeTypeContract(node.type);
+    const container = contract?.role === 'marker' ? contract.container : undefined;
     const parent = parentOf.get(node.id);
     if (container && (!parent || nodes.get(parent)?.type !== container)) {
       problems.push({ code: 'invalid_container', message: `${describeNode(node)} must be inside a ${container} node`, nodeId: node.id });
@@ -79,9 +78,9 @@ function checkContainers(graph: DraftGraph, problems: DslProblem[]): Map<string,
     if (node.type === 'start' && node.parentId !== undefined) {
       problems.push({ code: 'invalid_container', message: `${describeNode(node)} is inside an iteration or loop; the start node must be at the top level`, nodeId: node.id });
     }
-    if (!CONTAINER_TYPES.has(node.type) || node.status !== 'ok') continue;
+    if (contract?.role !== 'container' || node.status !== 'ok') continue;
     const startNodeId = node.data.start_node_id;
-    const expected = `${node.type}-start`;
+    const expected = contract.bodyStart;
     const at = nodePath(node, 'data.start_node_id');
     if (startNodeId === undefined || startNodeId === null || startNodeId === '') {
       problems.push({ code: 'invalid_container', message: `${describeNode(node)} has no start_node_id; it needs a ${expected} node inside it`, nodeId: node.id, path: at });
@@ -159,18 +158,8 @@ function checkSourceHandle(edge: DraftEdge, source: DraftNode, path: string, pro
     }
     return;
   }
-  let allowed: string[];
-  let kind: string;
-  if (source.type === 'if-else') {
-    allowed = [...asList(source.data.cases).map((item) => String(asRecord(item).case_id)), 'false'];
-    kind = 'one of its cases';
-  } else if (source.type === 'question-classifier') {
-    allowed = asList(source.data.classes).map((item) => String(asRecord(item).id));
-    kind = 'one of its classes';
-  } else {
-    allowed = ['source'];
-    kind = 'its only handle';
-  }
+  const only = { handles: ['source'], kind: 'its only handle' };
+  const { handles: allowed, kind } = nodeTypeContract(source.type)?.sourceHandles?.(source.data) ?? only;
   if (allowed.includes(handle)) return;
   problems.push({
     code: 'invalid_source_handle',
@@ -185,7 +174,8 @@ function warnUnreachable(graph: DraftGraph, parentOf: Map<string, string>, start
   if (startId) roots.set(undefined, startId);
   for (const node of graph.nodes.values()) {
     const startNodeId = node.data.start_node_id;
-    if (CONTAINER_TYPES.has(node.type) && (typeof startNodeId === 'string' || typeof startNodeId === 'number')) roots.set(node.id, String(startNodeId));
+    const hasStart = typeof startNodeId === 'string' || typeof startNodeId === 'number';
+    if (isContainerNodeType(node.type) && hasStart) roots.set(node.id, String(startNodeId));
   }
   const reached = new Map<string | undefined, Set<string>>();
   for (const [level, root] of roots) reached.set(level, new Set([root, ...reachable(root, successors)]));
@@ -212,13 +202,9 @@ function checkOperators(node: DraftNode, problems: DslProblem[]): void {
     }
     asList(asRecord(entry.sub_variable_condition).conditions).forEach((sub, i) => check(sub, `${path}.sub_variable_condition.conditions[${i}]`, where));
   };
-  if (node.type === 'if-else') {
-    asList(node.data.cases).forEach((item, c) => {
-      const entry = asRecord(item);
-      asList(entry.conditions).forEach((condition, i) => check(condition, `data.cases[${c}].conditions[${i}]`, ` in case "${String(entry.case_id)}"`));
-    });
+  for (const list of nodeTypeContract(node.type)?.conditionLists?.(node.data) ?? []) {
+    list.conditions.forEach((condition, i) => check(condition, `${list.path}[${i}]`, list.where));
   }
-  if (node.type === 'loop') asList(node.data.break_conditions).forEach((condition, i) => check(condition, `data.break_conditions[${i}]`, ' in its break conditions'));
 }
 
 function checkReferences(graph: DraftGraph, parentOf: Map<string, string>, predecessors: Map<string, string[]>, problems: DslProblem[]): void {

@@ -60,7 +60,7 @@ export const SUPPORTED_NODE_TYPES = [
   'list-operator',
 ] as const satisfies readonly NodeType[];
 
-/** A node type Weft runs; the engine switches exhaustively over this union. */
+/** A node type Weft runs; `NODE_TYPE_CONTRACTS` (../nodes) holds one contract per member of this union. */
 export type SupportedNodeType = (typeof SUPPORTED_NODE_TYPES)[number];
 
 /** Every `app.mode` Dify exports. */

@@ -1,39 +1,8 @@
 /** DSL constants and types: node types, app modes, problem codes, the parsed app and its graph. */
 export * from './dsl.types';
 
-/** Runtime schemas and typed views of node data, for executors that read a node's `data`. */
-export {
-  AnswerNodeDataSchema,
-  AssignerNodeDataSchema,
-  CodeNodeDataSchema,
-  DslConditionSchema,
-  EndNodeDataSchema,
-  HttpRequestNodeDataSchema,
-  IfElseNodeDataSchema,
-  IterationNodeDataSchema,
-  LlmNodeDataSchema,
-  LoopNodeDataSchema,
-  NodeDataCommonSchema,
-  ParameterExtractorNodeDataSchema,
-  QuestionClassifierNodeDataSchema,
-  StartNodeDataSchema,
-  TemplateTransformNodeDataSchema,
-  VariableAggregatorNodeDataSchema,
-  type AnswerNodeData,
-  type AssignerNodeData,
-  type CodeNodeData,
-  type EndNodeData,
-  type HttpRequestNodeData,
-  type IfElseNodeData,
-  type IterationNodeData,
-  type LlmNodeData,
-  type LoopNodeData,
-  type ParameterExtractorNodeData,
-  type QuestionClassifierNodeData,
-  type StartNodeData,
-  type TemplateTransformNodeData,
-  type VariableAggregatorNodeData,
-} from './dsl.contract';
+/** Runtime schemas of the fields every node's `data` has, and of an if-else or loop condition. */
+export { DslConditionSchema, NodeDataCommonSchema } from './dsl.contract';
 
 /** Writes an app back as Dify-compatible YAML. */
 export { exportDsl } from './dsl-export.util';
