@@ -37,7 +37,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
-      setupFilesAfterEnv: ['<rootDir>/test/setup/long-timeout.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/long-timeout.ts', '<rootDir>/test/setup/response-contract.ts'],
     },
   ],
 };

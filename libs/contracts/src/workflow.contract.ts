@@ -176,8 +176,6 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 export const GetRunRequestSchema = z.object({ appId: uuid, runId: uuid, workspaceId: uuid });
 
 /** A stored run with its node executions in start order, for replaying a run's events. */
-export const RunHistorySchema = z.object({ nodes: z.array(json), run: RunRecordSchema });
-export type RunHistory = z.infer<typeof RunHistorySchema>;
 
 /** Stops the running run of a task; with `endUserId`, only a run that end user started (another's is as unknown as none). */
 export const StopRunRequestSchema = z.object({ appId: uuid, endUserId: uuid.nullable().default(null), taskId: z.string().max(100), workspaceId: uuid });
@@ -204,6 +202,16 @@ export const ListRunsResponseSchema = z.object({ runs: z.array(RunRecordSchema),
  */
 export const RunStreamEventSchema = z.object({ event: z.string() }).passthrough();
 export type RunStreamEvent = z.infer<typeof RunStreamEventSchema>;
+
+/** A stored run for replaying its stream: its node runs as `node_finished` data, and the events that ended it (none while it runs). */
+export const RunHistorySchema = z.object({ ending: z.array(RunStreamEventSchema), nodes: z.array(json), run: RunRecordSchema });
+export type RunHistory = z.infer<typeof RunHistorySchema>;
+
+/**
+ * The events that ended a stored run's stream, exactly as its live stream sent them (none while it runs),
+ * and a chat run's whole answer: for a client that missed them while it waited.
+ */
+export const RunEndingSchema = z.object({ answer: z.string().nullable(), events: z.array(RunStreamEventSchema) });
 
 /** Asks whichever orchestrator runs `runId` to stop it. */
 export const CancelRunSchema = z.object({ runId: uuid });

@@ -5,6 +5,7 @@ export * from './test-database';
 export * from './test-stack';
 export * from './tcp-proxy';
 export * from './dsl-builder';
+export * from './response-contract';
 export * from './weft-client';
 export * from './document-fixtures';
 export * from './test-http-server';

@@ -1,3 +1,4 @@
+import { ResponseContract } from './response-contract';
 /** A parsed server-sent event stream: the raw lines, the JSON events in order, and whether it ended cleanly. */
 export interface SseCapture {
   events: Record<string, unknown>[];
@@ -38,6 +39,12 @@ export async function readSse(res: Response): Promise<SseCapture> {
  * end-to-end tests, the benchmark and the smoke test.
  */
 export class WeftClient {
+  /**
+   * When set (the end-to-end tests set it), every JSON success answer is checked against the response
+   * schema its route documents, and a mismatch fails the call.
+   */
+  static checkResponses = false;
+
   constructor(readonly baseUrl: string) {}
 
   async call<T = Record<string, unknown>>(method: string, path: string, opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
@@ -45,7 +52,13 @@ export class WeftClient {
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${this.baseUrl}${path}`, { body: opts.body === undefined ? undefined : JSON.stringify(opts.body), headers, method });
-    return json<T>(res);
+    const answer = await json<T>(res);
+    if (WeftClient.checkResponses) {
+      const contract = await ResponseContract.for(this.baseUrl);
+      const violation = contract?.violation(method, res.url, res.status, res.headers.get('content-type'), answer.body);
+      if (violation) throw new Error(`Response contract: ${violation}`);
+    }
+    return answer;
   }
 
   /** Registers a fresh account and returns its console token. */

@@ -37,6 +37,7 @@ export class AppController {
   @Post('apps/imports')
   @Audited(AUDITED_ROUTES.appImported)
   @RequireRole('editor')
+  @HttpCode(200)
   @Returns(ImportResponseSchema)
   async import(
     @CurrentConsoleUser() user: ConsoleUser,

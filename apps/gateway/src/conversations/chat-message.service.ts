@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type ChatAppMode, DomainError, isUuid, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
@@ -8,7 +8,7 @@ import { EndUserService } from '../service-api/end-user.service';
 import { RunEventFeed } from '../service-api/run-event-feed.util';
 import { RunFilesService } from '../service-api/run-files.service';
 import { SseWriter } from '../service-api/sse.util';
-import { CHAT_MODES, type ChatRequest, type CompletionRequest } from './conversation.dto';
+import { CHAT_MODES, type BlockingMessageResponse, type ChatRequest, type CompletionRequest } from './conversation.dto';
 
 const START_TIMEOUT_MS = 10_000;
 
@@ -41,15 +41,13 @@ interface TurnEnd {
  */
 @Injectable()
 export class ChatMessageService {
-  private readonly logger = new Logger(ChatMessageService.name);
-
   constructor(
     private readonly bus: MessageBus,
     private readonly endUsers: EndUserService,
     private readonly runFiles: RunFilesService,
   ) {}
 
-  async chat(ctx: AppKeyContext, req: ChatRequest, res: Response): Promise<Record<string, unknown> | undefined> {
+  async chat(ctx: AppKeyContext, req: ChatRequest, res: Response): Promise<BlockingMessageResponse | undefined> {
     const mode = ctx.app.mode;
     if (!CHAT_MODES.has(mode)) throw new DomainError('not_chat_app', 'Please check if your app mode matches the right API route.');
     if (mode === 'agent-chat' && req.response_mode !== 'streaming') throw new DomainError('invalid_param', 'Agent Chat App does not support blocking mode');
@@ -78,7 +76,7 @@ export class ChatMessageService {
     return this.answer(turn, endUserId, resolved.inputs, resolved.files, workflowId, req.user, req.response_mode === 'streaming', res);
   }
 
-  async completion(ctx: AppKeyContext, req: CompletionRequest, res: Response): Promise<Record<string, unknown> | undefined> {
+  async completion(ctx: AppKeyContext, req: CompletionRequest, res: Response): Promise<BlockingMessageResponse | undefined> {
     if (ctx.app.mode !== 'completion') throw new DomainError('not_completion_app', 'Please check if your app mode matches the right API route.');
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, req.user);
     const resolved = await this.runFiles.resolve(ctx, null, req.inputs, (req.files ?? []) as Record<string, unknown>[]);
@@ -113,14 +111,9 @@ export class ChatMessageService {
     user: string,
     streaming: boolean,
     res: Response,
-  ): Promise<Record<string, unknown> | undefined> {
+  ): Promise<BlockingMessageResponse | undefined> {
     const { ctx } = turn;
-    let storedAnswer: string | null = null;
-    const feed = new RunEventFeed(this.bus, turn.runId, async () => {
-      const ended = await this.endedFromStore(turn);
-      if (ended) storedAnswer = ended.answer;
-      return ended ? [ended.event] : [];
-    });
+    const feed = new RunEventFeed(this.bus, { appId: ctx.app.id, runId: turn.runId, workspaceId: ctx.app.workspaceId });
     try {
       const started = await this.bus.request(
         'wf.run.start.v1',
@@ -164,7 +157,7 @@ export class ChatMessageService {
           if (!take(event)) continue;
           if (collected.error) throw new DomainError(collected.error.code === 'internal_server_error' ? 'internal_error' : 'completion_request_error', collected.error.message);
           return {
-            answer: storedAnswer ?? collected.answer,
+            answer: feed.storedAnswer ?? collected.answer,
             ...(turn.conversationId ? { conversation_id: turn.conversationId } : {}),
             created_at: turn.createdAt,
             event: 'message',
@@ -198,20 +191,5 @@ export class ChatMessageService {
       }
     })();
     return undefined;
-  }
-
-  /** The turn's terminal event rebuilt from its stored run, when the run ended and its events were missed. */
-  private async endedFromStore(turn: Turn): Promise<{ answer: string; event: RunStreamEvent } | null> {
-    try {
-      const run = await this.bus.request('wf.run.get.v1', { appId: turn.ctx.app.id, runId: turn.runId, workspaceId: turn.ctx.app.workspaceId });
-      if (run.status === 'running') return null;
-      const answer = typeof run.outputs?.['answer'] === 'string' ? run.outputs['answer'] : '';
-      const envelope = { ...(turn.conversationId ? { conversation_id: turn.conversationId } : {}), created_at: turn.createdAt, message_id: turn.messageId, task_id: turn.taskId };
-      if (run.status === 'failed') return { answer, event: { ...envelope, code: 'completion_request_error', event: 'error', message: run.error ?? 'The workflow failed.', status: 400 } };
-      return { answer, event: { ...envelope, event: turn.mode === 'advanced-chat' ? 'workflow_finished' : 'message_end', id: turn.messageId, metadata: { retriever_resources: [], usage: {} }, workflow_run_id: run.id, data: { id: run.id, status: run.status } } };
-    } catch (error) {
-      this.logger.warn(`Could not read run "${turn.runId}" while waiting for it: ${(error as Error).message}`);
-      return null;
-    }
   }
 }

@@ -1,15 +1,23 @@
-import { type ConversationRecord, type ConversationVariableRecord, type MessageRecord, parseBody } from '@weft/contracts';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ConversationRecordSchema, ConversationVariableRecordSchema, type ConversationRecord, type ConversationVariableRecord, type MessageRecord } from '@weft/contracts';
+import type { z } from 'zod';
+import { SUCCESS, SuccessResultSchema, type SuccessResult } from '../docs/common.dto';
+import { ParsedBody, ParsedQuery, Returns } from '../docs/route-schema.util';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from '../service-api/app-key.guard';
 import {
+  ConversationPageResponseSchema,
   ConversationsQuerySchema,
   FeedbackRequestSchema,
+  MessagePageResponseSchema,
   MessagesQuerySchema,
   RenameRequestSchema,
+  SuggestedResponseSchema,
   UpdateVariableRequestSchema,
   UserBodySchema,
   UserQuerySchema,
+  VariablePageResponseSchema,
   VariablesQuerySchema,
+  type SuggestedResponse,
 } from './conversation.dto';
 import { ConversationService, type Page } from './conversation.service';
 
@@ -20,53 +28,63 @@ export class ConversationController {
   constructor(private readonly conversations: ConversationService) {}
 
   @Get('conversations')
-  list(@CurrentApp() ctx: AppKeyContext, @Query() query: unknown): Promise<Page<ConversationRecord>> {
-    return this.conversations.list(ctx, parseBody(ConversationsQuerySchema, query));
+  @Returns(ConversationPageResponseSchema)
+  list(@CurrentApp() ctx: AppKeyContext, @ParsedQuery(ConversationsQuerySchema) query: z.infer<typeof ConversationsQuerySchema>): Promise<Page<ConversationRecord>> {
+    return this.conversations.list(ctx, query);
   }
 
   @Delete('conversations/:conversationId')
   @HttpCode(204)
-  async delete(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @Body() body: unknown): Promise<void> {
-    await this.conversations.delete(ctx, conversationId, parseBody(UserBodySchema, body).user);
+  @Returns(null)
+  async delete(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @ParsedBody(UserBodySchema) body: z.infer<typeof UserBodySchema>): Promise<void> {
+    await this.conversations.delete(ctx, conversationId, body.user);
   }
 
   @Post('conversations/:conversationId/name')
   @HttpCode(200)
-  rename(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @Body() body: unknown): Promise<ConversationRecord> {
-    return this.conversations.rename(ctx, conversationId, parseBody(RenameRequestSchema, body));
+  @Returns(ConversationRecordSchema)
+  rename(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @ParsedBody(RenameRequestSchema) body: z.infer<typeof RenameRequestSchema>): Promise<ConversationRecord> {
+    return this.conversations.rename(ctx, conversationId, body);
   }
 
   @Get('conversations/:conversationId/variables')
-  variables(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @Query() query: unknown): Promise<Page<ConversationVariableRecord>> {
-    return this.conversations.variables(ctx, conversationId, parseBody(VariablesQuerySchema, query));
+  @Returns(VariablePageResponseSchema)
+  variables(
+    @CurrentApp() ctx: AppKeyContext,
+    @Param('conversationId') conversationId: string,
+    @ParsedQuery(VariablesQuerySchema) query: z.infer<typeof VariablesQuerySchema>,
+  ): Promise<Page<ConversationVariableRecord>> {
+    return this.conversations.variables(ctx, conversationId, query);
   }
 
   @Put('conversations/:conversationId/variables/:variableId')
+  @Returns(ConversationVariableRecordSchema)
   updateVariable(
     @CurrentApp() ctx: AppKeyContext,
     @Param('conversationId') conversationId: string,
     @Param('variableId') variableId: string,
-    @Body() body: unknown,
+    @ParsedBody(UpdateVariableRequestSchema) body: z.infer<typeof UpdateVariableRequestSchema>,
   ): Promise<ConversationVariableRecord> {
-    const { user, value } = parseBody(UpdateVariableRequestSchema, body);
-    return this.conversations.updateVariable(ctx, conversationId, variableId, user, value);
+    return this.conversations.updateVariable(ctx, conversationId, variableId, body.user, body.value);
   }
 
   @Get('messages')
-  messages(@CurrentApp() ctx: AppKeyContext, @Query() query: unknown): Promise<Page<MessageRecord>> {
-    return this.conversations.messages(ctx, parseBody(MessagesQuerySchema, query));
+  @Returns(MessagePageResponseSchema)
+  messages(@CurrentApp() ctx: AppKeyContext, @ParsedQuery(MessagesQuerySchema) query: z.infer<typeof MessagesQuerySchema>): Promise<Page<MessageRecord>> {
+    return this.conversations.messages(ctx, query);
   }
 
   @Post('messages/:messageId/feedbacks')
   @HttpCode(200)
-  async feedback(@CurrentApp() ctx: AppKeyContext, @Param('messageId') messageId: string, @Body() body: unknown): Promise<{ result: 'success' }> {
-    await this.conversations.feedback(ctx, messageId, parseBody(FeedbackRequestSchema, body));
-    return { result: 'success' };
+  @Returns(SuccessResultSchema)
+  async feedback(@CurrentApp() ctx: AppKeyContext, @Param('messageId') messageId: string, @ParsedBody(FeedbackRequestSchema) body: z.infer<typeof FeedbackRequestSchema>): Promise<SuccessResult> {
+    await this.conversations.feedback(ctx, messageId, body);
+    return SUCCESS;
   }
 
   @Get('messages/:messageId/suggested')
-  async suggested(@CurrentApp() ctx: AppKeyContext, @Param('messageId') messageId: string, @Query() query: unknown): Promise<{ data: string[]; result: 'success' }> {
-    const { user } = parseBody(UserQuerySchema, query);
-    return { data: await this.conversations.suggested(ctx, messageId, user), result: 'success' };
+  @Returns(SuggestedResponseSchema)
+  async suggested(@CurrentApp() ctx: AppKeyContext, @Param('messageId') messageId: string, @ParsedQuery(UserQuerySchema) query: z.infer<typeof UserQuerySchema>): Promise<SuggestedResponse> {
+    return { data: await this.conversations.suggested(ctx, messageId, query.user), result: 'success' };
   }
 }

@@ -1,4 +1,6 @@
+import { ConversationRecordSchema, ConversationVariableRecordSchema, MessageRecordSchema } from '@weft/contracts';
 import { z } from 'zod';
+import { keysetPage } from '../docs/common.dto';
 
 /** App modes the chat-messages and conversation routes serve (completion apps have their own route). */
 export const CHAT_MODES: ReadonlySet<string> = new Set(['chat', 'agent-chat', 'advanced-chat']);
@@ -81,3 +83,25 @@ export const VariablesQuerySchema = z.object({
 
 /** `PUT /v1/conversations/{id}/variables/{variable_id}`. */
 export const UpdateVariableRequestSchema = z.object({ user, value: z.unknown() }).refine((b) => b.value !== undefined, { message: 'value is required', path: ['value'] });
+
+/** The blocking answer of `POST /v1/chat-messages` and `/v1/completion-messages`. */
+export const BlockingMessageResponseSchema = z.object({
+  answer: z.string(),
+  conversation_id: z.string().uuid().optional(),
+  created_at: z.number().int(),
+  event: z.literal('message'),
+  id: z.string().uuid(),
+  message_id: z.string().uuid(),
+  metadata: z.object({ retriever_resources: z.array(z.unknown()), usage: z.record(z.string(), z.unknown()) }).passthrough(),
+  mode: z.enum(['advanced-chat', 'chat', 'completion']),
+  task_id: z.string().uuid(),
+});
+export type BlockingMessageResponse = z.infer<typeof BlockingMessageResponseSchema>;
+
+export const ConversationPageResponseSchema = keysetPage(ConversationRecordSchema);
+export const MessagePageResponseSchema = keysetPage(MessageRecordSchema);
+export const VariablePageResponseSchema = keysetPage(ConversationVariableRecordSchema);
+
+/** `GET /v1/messages/{id}/suggested`. */
+export const SuggestedResponseSchema = z.object({ data: z.array(z.string()), result: z.literal('success') });
+export type SuggestedResponse = z.infer<typeof SuggestedResponseSchema>;

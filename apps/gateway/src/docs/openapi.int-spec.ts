@@ -85,6 +85,21 @@ describe('OpenAPI description of the gateway', () => {
     expect(bodies.length).toBeGreaterThan(15);
   });
 
+  it('documents the success answer of every route from the schema it declares with @Returns', async () => {
+    const document = (await (await fetch(`${baseUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ op, route: `${method.toUpperCase()} ${path}` })));
+    const withoutSuccess = operations.filter(({ op }) => !Object.keys(op.responses).some((status) => status.startsWith('2'))).map((o) => o.route);
+    expect(withoutSuccess).toEqual([]);
+    const described = operations.filter(({ op }) => Object.entries(op.responses).some(([status, r]) => status.startsWith('2') && r.content?.['application/json']));
+    expect(described.length).toBeGreaterThan(60);
+    const run = document.paths['/v1/workflows/run']!['post']!.responses['200']!.content!['application/json']!.schema;
+    expect(Object.keys(run.properties!)).toEqual(expect.arrayContaining(['data', 'task_id', 'workflow_run_id']));
+    const logs = document.paths['/v1/workflows/logs']!['get']!.responses['200']!.content!['application/json']!.schema;
+    expect(Object.keys(logs.properties!)).toEqual(expect.arrayContaining(['data', 'has_more', 'limit', 'page', 'total']));
+  });
+
   it('serves Swagger UI as HTML whose start-up script is a file, not inline', async () => {
     const res = await fetch(`${baseUrl}/docs`);
     expect(res.status).toBe(200);

@@ -1,65 +1,31 @@
-import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
-import { MessageBus } from '@weft/messaging';
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Returns } from '../docs/route-schema.util';
+import { AppInfoSchema, AppMetaSchema, AppParametersSchema, type AppInfo, type AppMeta, type AppParameters } from './app-info.dto';
+import { AppInfoService } from './app-info.service';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from './app-key.guard';
-
-/** Upload limits `/v1/parameters` reports, in MB. */
-export interface UploadLimits {
-  fileSizeLimitMb: number;
-}
-export const UPLOAD_LIMITS = Symbol('UPLOAD_LIMITS');
-
-const CONTROL_BY_TYPE: Record<string, string> = {
-  checkbox: 'checkbox',
-  'external_data_tool': 'external_data_tool',
-  file: 'file',
-  'file-list': 'file-list',
-  json_object: 'json_object',
-  number: 'number',
-  paragraph: 'paragraph',
-  select: 'select',
-  'text-input': 'text-input',
-};
 
 /** `GET /v1/parameters`, `/v1/info` and `/v1/meta` for the app behind the key. */
 @Controller('v1')
 @UseGuards(AppKeyGuard)
 export class AppInfoController {
-  constructor(
-    private readonly bus: MessageBus,
-    @Inject(UPLOAD_LIMITS) private readonly limits: UploadLimits,
-  ) {}
+  constructor(private readonly apps: AppInfoService) {}
 
   @Get('info')
-  info(@CurrentApp() ctx: AppKeyContext): Record<string, unknown> {
-    return { author_name: '', description: ctx.app.description, mode: ctx.app.mode, name: ctx.app.name, tags: [] };
+  @Returns(AppInfoSchema)
+  info(@CurrentApp() ctx: AppKeyContext): AppInfo {
+    return this.apps.info(ctx);
   }
 
   @Get('meta')
-  meta(): Record<string, unknown> {
-    return { tool_icons: {} };
+  @Returns(AppMetaSchema)
+  meta(): AppMeta {
+    return this.apps.meta();
   }
 
   /** The published workflow's features and start form, in Dify's old `user_input_form` structure. */
   @Get('parameters')
-  async parameters(@CurrentApp() ctx: AppKeyContext): Promise<Record<string, unknown>> {
-    const form = await this.bus.request('wf.workflow.start-form.v1', { appId: ctx.app.id, version: 'published', workspaceId: ctx.app.workspaceId });
-    const features = form.features;
-    const variables = form.variables.map((v) => ({ [CONTROL_BY_TYPE[String(v['type'])] ?? 'text-input']: v }));
-    const enabled = (key: string) => ({ enabled: Boolean((features[key] as { enabled?: boolean } | undefined)?.enabled), ...(features[key] as object | undefined) });
-    const mb = this.limits.fileSizeLimitMb;
-    return {
-      annotation_reply: { enabled: false },
-      file_upload: features['file_upload'] ?? { image: { detail: 'high', enabled: false, number_limits: 3, transfer_methods: ['remote_url', 'local_file'] } },
-      more_like_this: { enabled: false },
-      opening_statement: (features['opening_statement'] as string | undefined) ?? '',
-      retriever_resource: enabled('retriever_resource'),
-      sensitive_word_avoidance: enabled('sensitive_word_avoidance'),
-      speech_to_text: enabled('speech_to_text'),
-      suggested_questions: (features['suggested_questions'] as string[] | undefined) ?? [],
-      suggested_questions_after_answer: enabled('suggested_questions_after_answer'),
-      system_parameters: { audio_file_size_limit: mb, file_size_limit: mb, image_file_size_limit: mb, video_file_size_limit: mb, workflow_file_upload_limit: 10 },
-      text_to_speech: enabled('text_to_speech'),
-      user_input_form: variables,
-    };
+  @Returns(AppParametersSchema)
+  parameters(@CurrentApp() ctx: AppKeyContext): Promise<AppParameters> {
+    return this.apps.parameters(ctx);
   }
 }

@@ -1,25 +1,37 @@
+import { Logger } from '@nestjs/common';
 import type { RunStreamEvent } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
 
 /** How often a waiting reader checks the stored run, in case its live events were missed. */
 export const STORED_STATE_CHECK_MS = 5000;
 
+/** The run a feed follows. */
+export interface FollowedRun {
+  appId: string;
+  runId: string;
+  workspaceId: string;
+}
+
+const logger = new Logger('RunEventFeed');
+
 /**
  * A run's live events, subscribed to before the run is started so none is missed, read one at a time.
- * When nothing arrives for a while the reader asks `fromStore` whether the run has ended meanwhile (a
- * lost event, an orchestrator that died); whatever events it returns are read next.
+ * When nothing arrives for a while the reader asks the orchestrator whether the run has ended meanwhile
+ * (a lost event, an orchestrator that died): the events that ended it are read next, exactly as its live
+ * stream would have sent them, and a chat run's whole answer is kept in `storedAnswer`.
  */
 export class RunEventFeed {
   private readonly events: RunStreamEvent[] = [];
   private notify: (() => void) | null = null;
   private readonly unsubscribe: () => void;
+  /** A chat run's answer as stored, once the run was found ended in the store. */
+  storedAnswer: string | null = null;
 
   constructor(
-    bus: MessageBus,
-    runId: string,
-    private readonly fromStore: () => Promise<RunStreamEvent[]>,
+    private readonly bus: MessageBus,
+    private readonly run: FollowedRun,
   ) {
-    this.unsubscribe = bus.listen('wf.run.event.v1', runId, (event) => {
+    this.unsubscribe = bus.listen('wf.run.event.v1', run.runId, (event) => {
       this.events.push(event);
       this.notify?.();
     });
@@ -43,5 +55,16 @@ export class RunEventFeed {
 
   close(): void {
     this.unsubscribe();
+  }
+
+  private async fromStore(): Promise<RunStreamEvent[]> {
+    try {
+      const ending = await this.bus.request('wf.run.ending.v1', this.run);
+      if (ending.answer !== null) this.storedAnswer = ending.answer;
+      return ending.events;
+    } catch (error) {
+      logger.warn(`Could not read run "${this.run.runId}" while waiting for it: ${(error as Error).message}`);
+      return [];
+    }
   }
 }

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
 import { UploadFileRepository } from '../files/upload-file.repository';
-import { AppInfoController, UPLOAD_LIMITS, type UploadLimits } from './app-info.controller';
+import { AppInfoController } from './app-info.controller';
+import { AppInfoService, UPLOAD_LIMITS, type UploadLimits } from './app-info.service';
 import { ApiKeyCache } from './api-key-cache.service';
 import { AppKeyGuard } from './app-key.guard';
 import { EndUserService } from './end-user.service';
@@ -19,7 +20,7 @@ export class ServiceApiModule {
       module: ServiceApiModule,
       imports: [AppsModule],
       controllers: [AppInfoController, WorkflowRunController],
-      providers: [ApiKeyCache, AppKeyGuard, EndUserService, RunFilesService, UploadFileRepository, WorkflowRunService, { provide: UPLOAD_LIMITS, useValue: limits }],
+      providers: [ApiKeyCache, AppInfoService, AppKeyGuard, EndUserService, RunFilesService, UploadFileRepository, WorkflowRunService, { provide: UPLOAD_LIMITS, useValue: limits }],
       exports: [ApiKeyCache, AppKeyGuard, EndUserService, RunFilesService],
     };
   }

@@ -1,5 +1,6 @@
 import type { RunRecord, RunStreamEvent } from '@weft/contracts';
 import { z } from 'zod';
+import { numberedPage } from '../docs/common.dto';
 
 const FileSchema = z
   .object({
@@ -34,29 +35,70 @@ export const LogsQuerySchema = z.object({
   status: z.enum(['succeeded', 'failed', 'stopped']).optional(),
 });
 
+/** `GET /v1/workflow/{run_id}/events` query: the end user the run belongs to. */
+export const RunEventsQuerySchema = z.object({ user: z.string({ invalid_type_error: 'Arg user must be provided.', required_error: 'Arg user must be provided.' }).min(1, 'Arg user must be provided.').max(255) });
+
+const runData = {
+  created_at: z.number().int(),
+  elapsed_time: z.number(),
+  error: z.string().nullable(),
+  finished_at: z.number().int().nullable(),
+  id: z.string().uuid(),
+  status: z.string(),
+  total_steps: z.number().int(),
+  total_tokens: z.number().int(),
+};
+
+/** The blocking answer of `POST /v1/workflows/run`. */
+export const BlockingRunResponseSchema = z.object({
+  data: z.object({ ...runData, outputs: z.record(z.string(), z.unknown()).nullable(), workflow_id: z.string().uuid() }),
+  task_id: z.string().uuid(),
+  workflow_run_id: z.string().uuid(),
+});
+export type BlockingRunResponse = z.infer<typeof BlockingRunResponseSchema>;
+
+/** `GET /v1/workflows/run/{id}`. */
+export const RunDetailSchema = z.object({ ...runData, inputs: z.string(), outputs: z.record(z.string(), z.unknown()), workflow_id: z.string().uuid() });
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+/** One entry of `GET /v1/workflows/logs`. */
+export const LogEntrySchema = z.object({
+  created_at: z.number().int(),
+  created_by_account: z.object({ email: z.string().nullable(), id: z.string(), name: z.string().nullable() }).nullable(),
+  created_by_end_user: z.object({ id: z.string(), is_anonymous: z.boolean(), session_id: z.string().nullable(), type: z.string() }).nullable(),
+  created_by_role: z.string(),
+  created_from: z.string(),
+  details: z.null(),
+  id: z.string().uuid(),
+  workflow_run: z.object({ ...runData, exceptions_count: z.number().int(), triggered_from: z.string(), version: z.string() }),
+});
+export type LogEntry = z.infer<typeof LogEntrySchema>;
+export const LogPageSchema = numberedPage(LogEntrySchema);
+export type LogPage = z.infer<typeof LogPageSchema>;
+
 /** The blocking answer: `{task_id, workflow_run_id, data}` from the run's `workflow_finished` event. */
-export function toBlockingResponse(finished: RunStreamEvent): Record<string, unknown> {
+export function toBlockingResponse(finished: RunStreamEvent): BlockingRunResponse {
   const data = finished['data'] as Record<string, unknown>;
   return {
     data: {
-      created_at: data['created_at'],
-      elapsed_time: data['elapsed_time'],
-      error: data['error'],
-      finished_at: data['finished_at'],
-      id: data['id'],
-      outputs: data['outputs'],
-      status: data['status'],
-      total_steps: data['total_steps'],
-      total_tokens: data['total_tokens'],
-      workflow_id: data['workflow_id'],
+      created_at: data['created_at'] as number,
+      elapsed_time: data['elapsed_time'] as number,
+      error: data['error'] as string | null,
+      finished_at: data['finished_at'] as number | null,
+      id: data['id'] as string,
+      outputs: data['outputs'] as Record<string, unknown> | null,
+      status: data['status'] as string,
+      total_steps: data['total_steps'] as number,
+      total_tokens: data['total_tokens'] as number,
+      workflow_id: data['workflow_id'] as string,
     },
-    task_id: finished['task_id'],
-    workflow_run_id: finished['workflow_run_id'],
+    task_id: finished['task_id'] as string,
+    workflow_run_id: finished['workflow_run_id'] as string,
   };
 }
 
 /** `GET /v1/workflows/run/{id}`, with Dify's quirk: `inputs` is a JSON string; `outputs` is `{}` until the run ends. */
-export function toRunDetail(run: RunRecord): Record<string, unknown> {
+export function toRunDetail(run: RunRecord): RunDetail {
   return {
     created_at: run.created_at,
     elapsed_time: run.elapsed_time,
@@ -73,7 +115,7 @@ export function toRunDetail(run: RunRecord): Record<string, unknown> {
 }
 
 /** One entry of `GET /v1/workflows/logs`. */
-export function toLogEntry(run: RunRecord, members: ReadonlyMap<string, { email: string; name: string }>): Record<string, unknown> {
+export function toLogEntry(run: RunRecord, members: ReadonlyMap<string, { email: string; name: string }>): LogEntry {
   const account = run.created_by_account_id ? members.get(run.created_by_account_id) : undefined;
   return {
     created_at: run.created_at,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, type RunStreamEvent } from '@weft/contracts';
+import { Injectable } from '@nestjs/common';
+import { DomainError, isUuid, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
 import type { z } from 'zod';
@@ -9,39 +9,36 @@ import { EndUserService } from './end-user.service';
 import { RunEventFeed } from './run-event-feed.util';
 import { RunFilesService } from './run-files.service';
 import { SseWriter } from './sse.util';
-import { toBlockingResponse, type WorkflowRunRequestSchema } from './workflow-run.dto';
+import { AccountRepository } from '../accounts/account.repository';
+import { toBlockingResponse, toLogEntry, toRunDetail, type BlockingRunResponse, type LogPage, type LogsQuerySchema, type RunDetail, type WorkflowRunRequestSchema } from './workflow-run.dto';
 
 const START_TIMEOUT_MS = 10_000;
 
 /**
- * Runs a workflow app for the Service API. The run's live events are subscribed to before the start
+ * Dify's workflow Service API: run, read, stop, list and follow the runs of a workflow app. The run's live events are subscribed to before the start
  * command is sent, so none is missed; a blocking call answers from the terminal event, a streaming
  * call relays every event as Dify's SSE. The run belongs to the orchestrator: a client that goes away
  * neither stops nor orphans it.
  */
 @Injectable()
 export class WorkflowRunService {
-  private readonly logger = new Logger(WorkflowRunService.name);
-
   constructor(
     private readonly bus: MessageBus,
     private readonly endUsers: EndUserService,
     private readonly runFiles: RunFilesService,
+    private readonly accounts: AccountRepository,
   ) {}
 
-  async run(ctx: AppKeyContext, req: z.infer<typeof WorkflowRunRequestSchema>, workflowId: string | null, res: Response): Promise<Record<string, unknown> | undefined> {
+  async run(ctx: AppKeyContext, req: z.infer<typeof WorkflowRunRequestSchema>, workflowId: string | null, res: Response): Promise<BlockingRunResponse | undefined> {
     if (ctx.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
-    if (workflowId !== null && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(workflowId)) {
+    if (workflowId !== null && !isUuid(workflowId)) {
       throw new DomainError('bad_request', 'Invalid workflow_id format: must be a UUID.');
     }
     const { files, inputs } = await this.runFiles.resolve(ctx, workflowId, req.inputs, (req.files ?? []) as Record<string, unknown>[]);
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, req.user);
     const runId = randomUUID();
     const taskId = randomUUID();
-    const feed = new RunEventFeed(this.bus, runId, async () => {
-      const finished = await this.finishedFromStore(ctx, runId, taskId);
-      return finished ? [finished] : [];
-    });
+    const feed = new RunEventFeed(this.bus, { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId });
     try {
       await this.bus.request(
         'wf.run.start.v1',
@@ -94,34 +91,93 @@ export class WorkflowRunService {
     return undefined;
   }
 
-  /** A `workflow_finished` built from the stored run when it has ended, or null while it runs. */
-  private async finishedFromStore(ctx: AppKeyContext, runId: string, taskId: string): Promise<RunStreamEvent | null> {
-    try {
-      const run = await this.bus.request('wf.run.get.v1', { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId });
-      if (run.status === 'running') return null;
-      return {
-        data: {
-          created_at: run.created_at,
-          created_by: { id: run.created_by_end_user_id, user: run.created_by_end_user_session_id },
-          elapsed_time: run.elapsed_time,
-          error: run.error,
-          exceptions_count: run.exceptions_count,
-          files: [],
-          finished_at: run.finished_at,
-          id: run.id,
-          outputs: run.outputs ?? {},
-          status: run.status,
-          total_steps: run.total_steps,
-          total_tokens: run.total_tokens,
-          workflow_id: run.workflow_id,
-        },
-        event: 'workflow_finished',
-        task_id: taskId,
-        workflow_run_id: runId,
-      };
-    } catch (error) {
-      this.logger.warn(`Could not read run "${runId}" while waiting for it: ${(error as Error).message}`);
-      return null;
+  /** `GET /v1/workflows/run/{id}`: a run of the app behind the key. */
+  async detail(ctx: AppKeyContext, runId: string): Promise<RunDetail> {
+    if (!isUuid(runId)) throw new DomainError('not_found', 'Workflow run not found.');
+    return toRunDetail(await this.bus.request('wf.run.get.v1', { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId }));
+  }
+
+  /** Stops the app's running run of a task; Dify answers success whether or not a run was still going. */
+  async stop(ctx: AppKeyContext, taskId: string): Promise<void> {
+    if (ctx.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
+    if (isUuid(taskId)) await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, endUserId: null, taskId, workspaceId: ctx.app.workspaceId });
+  }
+
+  /** `GET /v1/workflows/logs`: a page of the app's runs, filtered as Dify filters them. */
+  async logs(ctx: AppKeyContext, q: z.infer<typeof LogsQuerySchema>): Promise<LogPage> {
+    let createdByAccountId: string | null = null;
+    if (q.created_by_account) {
+      createdByAccountId = await this.accounts.memberIdByEmail(ctx.app.workspaceId, q.created_by_account);
+      if (!createdByAccountId) return { data: [], has_more: false, limit: q.limit, page: q.page, total: 0 };
     }
+    const { runs, total } = await this.bus.request('wf.run.list.v1', {
+      appId: ctx.app.id,
+      createdByAccountId,
+      createdAfter: q.created_at__after ?? null,
+      createdBefore: q.created_at__before ?? null,
+      endUserSessionId: q.created_by_end_user_session_id ?? null,
+      keyword: q.keyword ?? null,
+      limit: q.limit,
+      page: q.page,
+      status: q.status ?? null,
+      workspaceId: ctx.app.workspaceId,
+    });
+    const accountIds = [...new Set(runs.map((r) => r.created_by_account_id).filter((id): id is string => id !== null))];
+    const members = await this.accounts.membersByIds(ctx.app.workspaceId, accountIds);
+    return { data: runs.map((r) => toLogEntry(r, members)), has_more: q.page * q.limit < total, limit: q.limit, page: q.page, total };
+  }
+
+  /**
+   * Resumes a run's stream: replays what is stored (start, each node, and the events that ended it if it
+   * ended), then follows the run live until it finishes. Live events are buffered from before the
+   * replay, so none falls between the two.
+   */
+  async events(ctx: AppKeyContext, runId: string, user: string, res: Response): Promise<void> {
+    if (!isUuid(runId)) throw new DomainError('not_found', 'Workflow run not found.');
+    const live: RunStreamEvent[] = [];
+    let push: ((e: RunStreamEvent) => void) | null = (e) => live.push(e);
+    const unsubscribe = this.bus.listen('wf.run.event.v1', runId, (e) => push?.(e));
+    let history;
+    try {
+      history = await this.bus.request('wf.run.history.v1', { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId });
+      if (history.run.created_by_end_user_session_id !== user) throw new DomainError('not_found', 'Workflow run not found.');
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    const run = history.run;
+    const sse = new SseWriter(res);
+    const sent = new Set<string>();
+    const key = (e: RunStreamEvent) => `${e.event}:${String((e['data'] as Record<string, unknown> | undefined)?.['id'] ?? '')}`;
+    const send = (e: RunStreamEvent) => {
+      const k = key(e);
+      if (sent.has(k)) return;
+      sent.add(k);
+      sse.send(e);
+    };
+    const envelope = { task_id: run.task_id, workflow_run_id: run.id };
+    send({ ...envelope, data: { created_at: run.created_at, id: run.id, inputs: run.inputs, reason: 'resumption', workflow_id: run.workflow_id }, event: 'workflow_started' });
+    for (const node of history.nodes) {
+      const data = node['data'] as Record<string, unknown>;
+      send({ ...envelope, data: { ...data, inputs: null, outputs: undefined, status: undefined }, event: 'node_started' });
+      if (data['status'] !== 'running') send(node as RunStreamEvent);
+    }
+    const finish = () => {
+      unsubscribe();
+      sse.end();
+    };
+    if (run.status !== 'running') {
+      for (const e of history.ending) send(e);
+      finish();
+      return;
+    }
+    sse.onClose(unsubscribe);
+    const relay = (e: RunStreamEvent) => {
+      if (e.event === 'workflow_started') return;
+      send(e);
+      if (e.event === 'workflow_finished') finish();
+    };
+    for (const e of live.splice(0)) relay(e);
+    push = relay;
   }
 }

@@ -1,6 +1,7 @@
 import type { ChatTurn, RunStreamEvent } from '@weft/contracts';
 import { isPlainObject } from '@weft/workflow';
-import type { NodeExecutionRecord } from '../engine/engine.types';
+import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
+import { workflowFinished } from './run-events.util';
 import type { RunRow } from './run.repository';
 
 /** A chat-family run: a run row with the turn it answers. */
@@ -165,4 +166,22 @@ export function retrieverResources(run: ChatRunRow, records: readonly NodeExecut
     }
   }
   return resources;
+}
+
+/**
+ * The events that end a run's stream, shaped for its clients: `workflow_finished` for a workflow app; for
+ * the chat family (Dify's order) `agent_thought` (agent apps), `message_end`, `workflow_finished` (shown
+ * to chatflows only), and an `error` last when the run failed. The one place these are built: for a run
+ * as it ends, and for a stored run whose live events a client missed.
+ */
+export function endingEvents(run: RunRow, result: RunResult, records: readonly NodeExecutionRecord[]): RunStreamEvent[] {
+  if (!run.chat) return [workflowFinished(run, result)];
+  const chatRun = run as ChatRunRow;
+  const failed = result.status === 'failed';
+  const events: RunStreamEvent[] = [];
+  if (!failed && chatRun.chat.mode === 'agent-chat') events.push(agentThought(chatRun, typeof result.outputs['answer'] === 'string' ? result.outputs['answer'] : ''));
+  if (!failed) events.push(messageEnd(chatRun, records));
+  events.push(workflowFinished(run, result));
+  if (failed) events.push(chatError(chatRun, result.error ?? 'The workflow failed.'));
+  return events.map((event) => chatEvent(chatRun, event)).filter((event): event is RunStreamEvent => event !== null);
 }

@@ -27,6 +27,11 @@ export class RunHandler {
     return this.runs.history(req.workspaceId, req.appId, req.runId);
   }
 
+  @OnRequest('wf.run.ending.v1')
+  ending(req: RequestOf<'wf.run.ending.v1'>): Promise<ResponseOf<'wf.run.ending.v1'>> {
+    return this.runs.ending(req.workspaceId, req.appId, req.runId);
+  }
+
   @OnRequest('wf.run.list.v1')
   list(req: RequestOf<'wf.run.list.v1'>): Promise<ResponseOf<'wf.run.list.v1'>> {
     return this.repository.listRuns(req);

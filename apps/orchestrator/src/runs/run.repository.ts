@@ -155,6 +155,20 @@ export class RunRepository {
     return rows[0]?.id ?? null;
   }
 
+  /** One run of one app of one workspace, live or archived, as the engine holds it, with how it ended (null while it runs); or null. */
+  async findRunRow(workspaceId: string, appId: string, runId: string): Promise<RunRow | null> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT * FROM orchestrator.workflow_runs WHERE id = $1 AND workspace_id = $2 AND app_id = $3
+       UNION ALL SELECT * FROM orchestrator.workflow_runs_archive WHERE id = $1 AND workspace_id = $2 AND app_id = $3
+       LIMIT 1`,
+      [runId, workspaceId, appId],
+    );
+    if (!rows[0]) return null;
+    const row = toRunRow(rows[0]);
+    if (row.status !== 'running') row.result = toRunResult(rows[0]);
+    return row;
+  }
+
   /** One run of one app of one workspace, live or archived, or null. */
   async findRun(workspaceId: string, appId: string, runId: string): Promise<RunRecord | null> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
@@ -337,6 +351,19 @@ function toRunRow(r: Record<string, unknown>): RunRow {
     version: r['version'] as string,
     workflowId: r['workflow_id'] as string,
     workspaceId: r['workspace_id'] as string,
+  };
+}
+
+function toRunResult(r: Record<string, unknown>): RunResult {
+  return {
+    elapsedTime: Number(r['elapsed_time'] ?? 0),
+    error: (r['error'] as string | null) ?? null,
+    exceptionsCount: Number(r['exceptions_count'] ?? 0),
+    finishedAt: r['finished_at'] ? new Date(r['finished_at'] as string).getTime() : Date.now(),
+    outputs: (r['outputs'] as Record<string, unknown> | null) ?? {},
+    status: r['status'] as RunResult['status'],
+    totalSteps: Number(r['total_steps'] ?? 0),
+    totalTokens: Number(r['total_tokens'] ?? 0),
   };
 }
 

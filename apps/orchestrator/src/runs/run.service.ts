@@ -15,10 +15,10 @@ import { NodeExecutorFactory } from '../nodes/node-executor-factory.service';
 import { ORCHESTRATOR_CONFIG, type OrchestratorConfig } from '../orchestrator.config';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
 import { AnswerStream } from './answer-stream.util';
-import { agentThought, aggregateUsage, chatError, chatEvent, messageChunk, messageEnd, messageReplace, retrieverResources, type ChatRunRow } from './chat-events.util';
+import { aggregateUsage, chatEvent, endingEvents, messageChunk, messageReplace, retrieverResources, type ChatRunRow } from './chat-events.util';
 import { EndStream } from './end-stream.util';
 import { createSecretMask, maskNodeRecord, replayablePrefix } from './secret-mask.util';
-import { envelope, nodeFinished, nodeStarted, textChunk, workflowFinished, workflowStarted } from './run-events.util';
+import { envelope, nodeFinished, nodeStarted, textChunk, workflowStarted } from './run-events.util';
 import { RunRepository, type RunRow } from './run.repository';
 
 interface ActiveRun {
@@ -153,12 +153,25 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     return run;
   }
 
-  /** A stored run with its node executions as `node_finished`-shaped data, for replaying its stream. */
-  async history(workspaceId: string, appId: string, runId: string): Promise<{ nodes: Record<string, unknown>[]; run: RunRecord }> {
+  /**
+   * A stored run with its node executions as `node_finished`-shaped data and, once it ended, the events that
+   * ended its stream, for replaying the stream to a client that missed it.
+   */
+  async history(workspaceId: string, appId: string, runId: string): Promise<{ ending: RunStreamEvent[]; nodes: Record<string, unknown>[]; run: RunRecord }> {
     const run = await this.get(workspaceId, appId, runId);
     const nodes = await this.runs.nodesOf(runId);
     const row = { id: run.id, taskId: run.task_id };
-    return { nodes: nodes.map((n) => nodeFinished({ ...row } as RunRow, n)), run };
+    return { ending: (await this.ending(workspaceId, appId, runId)).events, nodes: nodes.map((n) => nodeFinished({ ...row } as RunRow, n)), run };
+  }
+
+  /** The events that ended a stored run's stream (none while it runs), and a chat run's answer, for a client that missed them. */
+  async ending(workspaceId: string, appId: string, runId: string): Promise<{ answer: string | null; events: RunStreamEvent[] }> {
+    const row = await this.runs.findRunRow(workspaceId, appId, runId);
+    if (!row) throw new DomainError('not_found', 'Workflow run not found.');
+    if (!row.result) return { answer: null, events: [] };
+    const records = row.chat ? await this.runs.nodesOf(runId) : [];
+    const answer = row.chat && typeof row.result.outputs['answer'] === 'string' ? row.result.outputs['answer'] : null;
+    return { answer, events: endingEvents(row, row.result, records) };
   }
 
   private validateInputs(app: ParsedApp, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -317,15 +330,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     if (row.nameConversation && chatRow?.chat.conversationId) this.nameConversation(row, chatRow.chat.conversationId, chatRow.chat.query);
     this.runsTotal.inc({ status });
     this.runDuration.observe(result.elapsedTime);
-    if (chatRow) {
-      // Dify's order: message_end before workflow_finished; a failed turn ends with an error event.
-      if (status !== 'failed' && chatRow.chat.mode === 'agent-chat') publish(agentThought(chatRow, answers!.text));
-      if (status !== 'failed') publish(messageEnd(chatRow, finishedRecords));
-      publish(workflowFinished(row, result));
-      if (status === 'failed') publish(chatError(chatRow, result.error ?? 'The workflow failed.'));
-    } else {
-      publish(workflowFinished(row, result));
-    }
+    for (const event of endingEvents(row, result, finishedRecords)) this.bus.publish('wf.run.event.v1', row.id, event);
   }
 
   /**
@@ -352,9 +357,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         this.runs.finishRun(row.id, result),
         chatRow ? this.conversations.finishTurn(row.workspaceId, chatRow.chat.messageId, { ...FAILED, error: result.error }) : undefined,
       ]);
-      const finished = chatRow ? chatEvent(chatRow, workflowFinished(row, result)) : workflowFinished(row, result);
-      if (finished) this.bus.publish('wf.run.event.v1', row.id, finished);
-      if (chatRow) this.bus.publish('wf.run.event.v1', row.id, chatEvent(chatRow, chatError(chatRow, result.error!))!);
+      for (const event of endingEvents(row, result, [])) this.bus.publish('wf.run.event.v1', row.id, event);
     } catch (failure) {
       this.logger.error({ err: failure }, `Run "${row.id}" could not be marked failed; its lease will expire and another attempt follows`);
     }
