@@ -1,9 +1,21 @@
-import { Body, Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
-import { parseBody } from '@weft/contracts';
+import { Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { RequestClient, type RequestClientInfo } from '@weft/platform';
 import type { Response } from 'express';
-import { ChangePasswordRequestSchema, LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema, type TokenResponse } from './account.dto';
-import { AccountRepository } from './account.repository';
+import type { z } from 'zod';
+import { SUCCESS, SuccessResultSchema, type SuccessResult } from '../docs/common.dto';
+import { ParsedBody, Returns } from '../docs/route-schema.util';
+import {
+  AccountProfileSchema,
+  ChangePasswordRequestSchema,
+  LoginRequestSchema,
+  RefreshRequestSchema,
+  RegisteredResponseSchema,
+  RegisterRequestSchema,
+  TokenResponseSchema,
+  type AccountProfile,
+  type RegisteredResponse,
+  type TokenResponse,
+} from './account.dto';
 import { AccountService } from './account.service';
 import { ConsoleAuthGuard, CurrentConsoleUser, type ConsoleUser } from './console-auth.guard';
 import { LoginLockedError } from './login-throttle.service';
@@ -11,22 +23,25 @@ import { LoginLockedError } from './login-throttle.service';
 /** Console sign-up, sign-in and the caller's own account. */
 @Controller('console/api')
 export class AccountController {
-  constructor(
-    private readonly accounts: AccountService,
-    private readonly repository: AccountRepository,
-  ) {}
+  constructor(private readonly accounts: AccountService) {}
 
   @Post('register')
   @HttpCode(201)
-  register(@Body() body: unknown, @RequestClient() client: RequestClientInfo): Promise<TokenResponse> {
-    return this.accounts.register(parseBody(RegisterRequestSchema, body), client);
+  @Returns(RegisteredResponseSchema)
+  register(@ParsedBody(RegisterRequestSchema) body: z.infer<typeof RegisterRequestSchema>, @RequestClient() client: RequestClientInfo): Promise<RegisteredResponse> {
+    return this.accounts.register(body, client);
   }
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body() body: unknown, @RequestClient() client: RequestClientInfo, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
+  @Returns(TokenResponseSchema)
+  async login(
+    @ParsedBody(LoginRequestSchema) body: z.infer<typeof LoginRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenResponse> {
     try {
-      return await this.accounts.login(parseBody(LoginRequestSchema, body), client);
+      return await this.accounts.login(body, client);
     } catch (error) {
       if (error instanceof LoginLockedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
       throw error;
@@ -35,30 +50,37 @@ export class AccountController {
 
   @Post('refresh-token')
   @HttpCode(200)
-  refresh(@Body() body: unknown, @RequestClient() client: RequestClientInfo): Promise<TokenResponse> {
-    return this.accounts.refresh(parseBody(RefreshRequestSchema, body).refresh_token, client);
+  @Returns(TokenResponseSchema)
+  refresh(@ParsedBody(RefreshRequestSchema) body: z.infer<typeof RefreshRequestSchema>, @RequestClient() client: RequestClientInfo): Promise<TokenResponse> {
+    return this.accounts.refresh(body.refresh_token, client);
   }
 
   @Post('logout')
   @HttpCode(200)
   @UseGuards(ConsoleAuthGuard)
-  async logout(@CurrentConsoleUser() user: ConsoleUser, @RequestClient() client: RequestClientInfo): Promise<{ result: 'success' }> {
+  @Returns(SuccessResultSchema)
+  async logout(@CurrentConsoleUser() user: ConsoleUser, @RequestClient() client: RequestClientInfo): Promise<SuccessResult> {
     await this.accounts.logout(user.accountId, user.workspaceId, user.sessionId, client);
-    return { result: 'success' };
+    return SUCCESS;
   }
 
   @Get('account/profile')
   @UseGuards(ConsoleAuthGuard)
-  async profile(@CurrentConsoleUser() user: ConsoleUser): Promise<unknown> {
-    const account = await this.repository.profile(user.accountId);
-    return { ...account, current_workspace_id: user.workspaceId, role: user.role };
+  @Returns(AccountProfileSchema)
+  profile(@CurrentConsoleUser() user: ConsoleUser): Promise<AccountProfile> {
+    return this.accounts.profile(user);
   }
 
   @Post('account/password')
   @HttpCode(200)
   @UseGuards(ConsoleAuthGuard)
-  async changePassword(@CurrentConsoleUser() user: ConsoleUser, @Body() body: unknown, @RequestClient() client: RequestClientInfo): Promise<{ result: 'success' }> {
-    await this.accounts.changePassword(user.accountId, user.workspaceId, user.sessionId, parseBody(ChangePasswordRequestSchema, body), client);
-    return { result: 'success' };
+  @Returns(SuccessResultSchema)
+  async changePassword(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedBody(ChangePasswordRequestSchema) body: z.infer<typeof ChangePasswordRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<SuccessResult> {
+    await this.accounts.changePassword(user.accountId, user.workspaceId, user.sessionId, body, client);
+    return SUCCESS;
   }
 }

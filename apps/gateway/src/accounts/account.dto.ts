@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { epochSeconds } from '../docs/common.dto';
+import { WORKSPACE_ROLES } from './workspace-role.util';
 
 /** `POST /console/api/register`. The password policy is checked by the service, which names each unmet rule. */
 export const RegisterRequestSchema = z.object({
@@ -20,10 +22,28 @@ export const ChangePasswordRequestSchema = z.object({
   repeat_new_password: z.string().max(256),
 });
 
-/** What login, register and refresh answer. */
-export interface TokenResponse {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  token_type: 'Bearer';
-}
+/** What login and refresh answer. */
+export const TokenResponseSchema = z.object({
+  access_token: z.string(),
+  expires_in: z.number().int(),
+  refresh_token: z.string(),
+  token_type: z.literal('Bearer'),
+});
+export type TokenResponse = z.infer<typeof TokenResponseSchema>;
+
+/** What register (and an accepted invitation, `POST /console/api/activate`) answers: the tokens, the new account and its workspace. */
+export const RegisteredResponseSchema = TokenResponseSchema.extend({ account_id: z.string().uuid(), workspace_id: z.string().uuid() });
+export type RegisteredResponse = z.infer<typeof RegisteredResponseSchema>;
+
+/** `GET /console/api/account/profile` (Dify's field names), with the caller's current workspace and role there. */
+export const AccountProfileSchema = z.object({
+  created_at: epochSeconds,
+  current_workspace_id: z.string().uuid(),
+  email: z.string(),
+  id: z.string().uuid(),
+  last_login_at: epochSeconds.nullable(),
+  last_login_ip: z.string().nullable(),
+  name: z.string(),
+  role: z.enum(WORKSPACE_ROLES),
+});
+export type AccountProfile = z.infer<typeof AccountProfileSchema>;

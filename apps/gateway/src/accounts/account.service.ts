@@ -3,9 +3,10 @@ import { AuditService } from '@weft/audit';
 import { DomainError } from '@weft/contracts';
 import type { RequestClientInfo } from '@weft/platform';
 import type { z } from 'zod';
-import type { ChangePasswordRequestSchema, LoginRequestSchema, RegisterRequestSchema, TokenResponse } from './account.dto';
+import type { AccountProfile, ChangePasswordRequestSchema, LoginRequestSchema, RegisterRequestSchema, RegisteredResponse, TokenResponse } from './account.dto';
 import { AccountRepository } from './account.repository';
 import { AuthSessionRepository } from './auth-session.repository';
+import type { ConsoleUser } from './console-auth.guard';
 import { CONSOLE_AUTH_SETTINGS, type ConsoleAuthSettings } from './console-auth.settings';
 import { signConsoleToken } from './console-token.util';
 import { LoginThrottleService } from './login-throttle.service';
@@ -39,7 +40,7 @@ export class AccountService {
     @Inject(CONSOLE_AUTH_SETTINGS) private readonly settings: ConsoleAuthSettings,
   ) {}
 
-  async register(req: z.infer<typeof RegisterRequestSchema>, client: RequestClientInfo): Promise<TokenResponse & { account_id: string; workspace_id: string }> {
+  async register(req: z.infer<typeof RegisterRequestSchema>, client: RequestClientInfo): Promise<RegisteredResponse> {
     assertPasswordPolicy(req.password, this.settings.passwordPolicy);
     const created = await this.accounts.create(req.email, req.name, await hashPassword(req.password));
     if (!created) throw new DomainError('conflict', 'An account with this email already exists.');
@@ -115,6 +116,14 @@ export class AccountService {
       ip: client.ip,
       userAgent: client.userAgent,
     });
+  }
+
+  /** The caller's own account, with the workspace its token is for and its role there. */
+  async profile(user: ConsoleUser): Promise<AccountProfile> {
+    const account = await this.accounts.profile(user.accountId);
+    // Not reached: the guard has just found the account a member, and accounts are never deleted (erasure anonymizes them).
+    if (!account) throw new DomainError('unauthorized', 'Access token is invalid or expired.');
+    return { ...account, current_workspace_id: user.workspaceId, role: user.role };
   }
 
   /** For actions that ask for the caller's password again (a password change, an erasure, handing over a workspace): 400 when it is wrong. */

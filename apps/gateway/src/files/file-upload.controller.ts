@@ -1,7 +1,8 @@
 import { Body, Controller, Headers, Post, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Returns } from '../docs/route-schema.util';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from '../service-api/app-key.guard';
 import { FileUploadService } from './file-upload.service';
-import { readUploadForm, type IncomingFile, type UploadFileResponse } from './upload-file.dto';
+import { FileUploadResponseSchema, readUploadForm, type IncomingFile, type UploadFileResponse } from './upload-file.dto';
 import { UploadFileInterceptor } from './upload-file.interceptor';
 
 /** Dify's `POST /v1/files/upload`: one file as multipart form data, answered with 201 and its record. */
@@ -10,8 +11,10 @@ import { UploadFileInterceptor } from './upload-file.interceptor';
 export class FileUploadController {
   constructor(private readonly uploads: FileUploadService) {}
 
+  /** The body is a multipart form, not JSON: its fields are read by `readUploadForm` (Dify's rules and messages), not by `@ParsedBody`. */
   @Post('files/upload')
   @UseInterceptors(UploadFileInterceptor)
+  @Returns(FileUploadResponseSchema)
   upload(
     @CurrentApp() ctx: AppKeyContext,
     @UploadedFiles() files: Express.Multer.File[] | undefined,

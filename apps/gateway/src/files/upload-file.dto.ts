@@ -1,4 +1,6 @@
 import { DomainError } from '@weft/contracts';
+import { z } from 'zod';
+import { epochSeconds } from '../docs/common.dto';
 import type { UploadFileRow } from './upload-file.repository';
 
 /** One file part of a multipart upload, as the multipart parser handed it over. */
@@ -19,23 +21,24 @@ export interface UploadRequest {
 }
 
 /** Dify's 201 answer to `POST /v1/files/upload`, fields in Dify's order so responses compare line by line. */
-export interface UploadFileResponse {
-  id: string;
-  name: string;
-  size: number;
-  extension: string;
-  mime_type: string;
-  created_by: string | null;
-  created_at: number;
-  preview_url: null;
-  source_url: string;
-  original_url: null;
-  reference: null;
-  user_id: string | null;
-  tenant_id: string;
-  conversation_id: null;
-  file_key: string;
-}
+export const FileUploadResponseSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  size: z.number().int(),
+  extension: z.string(),
+  mime_type: z.string(),
+  created_by: z.string().nullable(),
+  created_at: epochSeconds,
+  preview_url: z.null(),
+  source_url: z.string(),
+  original_url: z.null(),
+  reference: z.null(),
+  user_id: z.string().nullable(),
+  tenant_id: z.string().uuid(),
+  conversation_id: z.null(),
+  file_key: z.string(),
+});
+export type UploadFileResponse = z.infer<typeof FileUploadResponseSchema>;
 
 /**
  * The form fields besides the file. `user` absent or empty means Dify's default end user; anything but one

@@ -1,3 +1,4 @@
+import { DataExportSchema, ErasureStatusSchema } from '@weft/contracts';
 import { z } from 'zod';
 import type { AuditedOptions } from '../audit/audit.interceptor';
 import { field } from '../audit/audit.interceptor';
@@ -21,7 +22,20 @@ export const LegalHoldRequestSchema = z
   })
   .strict();
 
+/** The token of a link that is its own credential: an export's download link, an account erasure's status link. */
 export const TokenQuerySchema = z.object({ token: z.string().min(1).max(200) });
+
+/** An export job, with the link to poll it. */
+export const ExportStatusResponseSchema = DataExportSchema.extend({ status_url: z.string() });
+export type ExportStatusResponse = z.infer<typeof ExportStatusResponseSchema>;
+
+/** `POST /console/api/account/data-export`: the job, and its one download link (its token is shown this once). */
+export const StartedExportSchema = ExportStatusResponseSchema.extend({ download_url: z.string() });
+export type StartedExport = z.infer<typeof StartedExportSchema>;
+
+/** A started erasure, with the link to poll it (for an account's own erasure, the link carries its token, shown this once). */
+export const StartedErasureSchema = ErasureStatusSchema.extend({ status_url: z.string() });
+export type StartedErasure = z.infer<typeof StartedErasureSchema>;
 
 /** The audited privacy routes. Details carry ids only; reasons and `user` strings are not copied into the trail. */
 export const PRIVACY_AUDITED = {

@@ -10,15 +10,16 @@ export const AppLimitsRequestSchema = z
   .strict();
 
 /** An app's request limits: its own settings (null: the configured default) and the limits in force. */
-export interface AppLimitsResponse {
-  app_id: string;
+export const AppLimitsResponseSchema = z.object({
+  app_id: z.string().uuid(),
   /** Runs in progress at once in force (0: no limit). */
-  effective_max_active_requests: number;
+  effective_max_active_requests: z.number().int(),
   /** Requests per minute per API key in force (0: no limit). */
-  effective_requests_per_minute: number;
-  max_active_requests: number | null;
-  requests_per_minute: number | null;
-}
+  effective_requests_per_minute: z.number().int(),
+  max_active_requests: z.number().int().nullable(),
+  requests_per_minute: z.number().int().nullable(),
+});
+export type AppLimitsResponse = z.infer<typeof AppLimitsResponseSchema>;
 
 export function toAppLimitsResponse(appId: string, limits: AppLimits): AppLimitsResponse {
   return {

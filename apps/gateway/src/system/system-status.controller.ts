@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Inject, UnauthorizedException } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import { SystemStatusResponse } from './system-status.dto';
+import { Returns } from '../docs/route-schema.util';
+import { SystemStatusResponseSchema, type SystemStatusResponse } from './system-status.dto';
 import { SystemStatusService } from './system-status.service';
 
 export const SYSTEM_STATUS_TOKEN = Symbol('SYSTEM_STATUS_TOKEN');
@@ -20,6 +21,7 @@ export class SystemStatusController {
   ) {}
 
   @Get('status')
+  @Returns(SystemStatusResponseSchema)
   async status(@Headers('authorization') authorization?: string): Promise<SystemStatusResponse> {
     if (this.token !== undefined) {
       const given = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];

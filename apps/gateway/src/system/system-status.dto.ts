@@ -1,31 +1,39 @@
-import type { ServiceName, ServiceStatus } from '@weft/contracts';
+import { SERVICE_NAMES, type ServiceName, type ServiceStatus } from '@weft/contracts';
+import { z } from 'zod';
+import { epochSeconds } from '../docs/common.dto';
 
-export interface ServiceInstanceResponse {
-  instance_id: string;
-  version: string;
-  uptime_seconds: number;
-  ready: boolean;
-  dependencies: Record<string, 'up' | 'down'>;
-  warnings: string[];
-}
+const DependencyStatesSchema = z.record(z.string(), z.enum(['up', 'down']));
+
+export const ServiceInstanceResponseSchema = z.object({
+  dependencies: DependencyStatesSchema,
+  instance_id: z.string(),
+  ready: z.boolean(),
+  uptime_seconds: z.number(),
+  version: z.string(),
+  warnings: z.array(z.string()),
+});
+export type ServiceInstanceResponse = z.infer<typeof ServiceInstanceResponseSchema>;
 
 /** One service in `/v1/system/status`: down when no instance answered in time. */
-export interface ServiceStatusResponse {
-  name: ServiceName;
-  status: 'up' | 'degraded' | 'down';
-  version: string | null;
-  uptime_seconds: number | null;
-  dependencies: Record<string, 'up' | 'down'>;
+export const ServiceStatusResponseSchema = z.object({
+  dependencies: DependencyStatesSchema,
+  instances: z.array(ServiceInstanceResponseSchema),
+  name: z.enum(SERVICE_NAMES),
+  status: z.enum(['up', 'degraded', 'down']),
+  uptime_seconds: z.number().nullable(),
+  version: z.string().nullable(),
   /** Every instance's warnings (for example code nodes running with weak isolation), once each. */
-  warnings: string[];
-  instances: ServiceInstanceResponse[];
-}
+  warnings: z.array(z.string()),
+});
+export type ServiceStatusResponse = z.infer<typeof ServiceStatusResponseSchema>;
 
-export interface SystemStatusResponse {
-  status: 'ok' | 'degraded';
-  checked_at: number;
-  services: ServiceStatusResponse[];
-}
+/** `GET /v1/system/status`. */
+export const SystemStatusResponseSchema = z.object({
+  checked_at: epochSeconds,
+  services: z.array(ServiceStatusResponseSchema),
+  status: z.enum(['ok', 'degraded']),
+});
+export type SystemStatusResponse = z.infer<typeof SystemStatusResponseSchema>;
 
 export function toServiceStatusResponse(name: ServiceName, answers: ServiceStatus[]): ServiceStatusResponse {
   if (answers.length === 0) return { name, status: 'down', version: null, uptime_seconds: null, dependencies: {}, warnings: [], instances: [] };

@@ -3,7 +3,7 @@ import { SERVICE_NAMES, ServiceStatus } from '@weft/contracts';
 import { ReadinessService } from '@weft/health';
 import { MessageBus } from '@weft/messaging';
 import { describeSelf, SERVICE_IDENTITY, ServiceIdentity } from '@weft/platform';
-import { SystemStatusResponse, toServiceStatusResponse } from './system-status.dto';
+import { toServiceStatusResponse, type SystemStatusResponse } from './system-status.dto';
 
 export const SYSTEM_STATUS_TIMEOUT_MS = Symbol('SYSTEM_STATUS_TIMEOUT_MS');
 

@@ -1,80 +1,105 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { DomainError, parseBody } from '@weft/contracts';
-import { MessageBus } from '@weft/messaging';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { RequestClient, type RequestClientInfo } from '@weft/platform';
-import { AccountService } from '../accounts/account.service';
+import type { z } from 'zod';
+import { RegisteredResponseSchema, type RegisteredResponse } from '../accounts/account.dto';
 import { ConsoleAuthGuard, CurrentConsoleUser, RequireRole, type ConsoleUser } from '../accounts/console-auth.guard';
-import { ActivateRequestSchema, InviteMembersRequestSchema, OwnerTransferRequestSchema, RetentionRequestSchema, SwitchWorkspaceRequestSchema, UpdateRoleRequestSchema, toRetentionResponse } from './workspace.dto';
-import { WorkspaceRepository } from './workspace.repository';
+import { SUCCESS, SuccessResultSchema, type SuccessResult } from '../docs/common.dto';
+import { ParsedBody, Returns } from '../docs/route-schema.util';
+import {
+  ActivateRequestSchema,
+  CurrentWorkspaceSchema,
+  InvitationCheckSchema,
+  InviteMembersRequestSchema,
+  InviteMembersResponseSchema,
+  MembersResponseSchema,
+  OwnerTransferRequestSchema,
+  RetentionRequestSchema,
+  RetentionResponseSchema,
+  SwitchWorkspaceRequestSchema,
+  SwitchWorkspaceResponseSchema,
+  UpdateRoleRequestSchema,
+  WorkspaceListSchema,
+  type CurrentWorkspace,
+  type InvitationCheck,
+  type RetentionResponse,
+  type SwitchWorkspaceResponse,
+  type WorkspaceList,
+} from './workspace.dto';
 import { WorkspaceService } from './workspace.service';
-
-const seconds = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : null);
 
 /** The caller's workspaces and the current workspace's members (Dify's console paths). */
 @Controller('console/api')
 export class WorkspaceController {
-  constructor(
-    private readonly service: WorkspaceService,
-    private readonly repository: WorkspaceRepository,
-    private readonly accounts: AccountService,
-    private readonly bus: MessageBus,
-  ) {}
+  constructor(private readonly service: WorkspaceService) {}
 
   @Get('workspaces')
   @UseGuards(ConsoleAuthGuard)
-  async list(@CurrentConsoleUser() user: ConsoleUser): Promise<unknown> {
-    const rows = await this.repository.listFor(user.accountId);
-    return { workspaces: rows.map((w) => ({ id: w.id, name: w.name, role: w.role, created_at: seconds(w.created_at), current: w.id === user.workspaceId })) };
+  @Returns(WorkspaceListSchema)
+  list(@CurrentConsoleUser() user: ConsoleUser): Promise<WorkspaceList> {
+    return this.service.list(user);
   }
 
   @Get('workspaces/current')
   @UseGuards(ConsoleAuthGuard)
-  async current(@CurrentConsoleUser() user: ConsoleUser): Promise<unknown> {
-    const workspace = await this.repository.get(user.workspaceId);
-    if (!workspace) throw new DomainError('not_found', 'Workspace not found.');
-    return { id: workspace.id, name: workspace.name, role: user.role, created_at: seconds(workspace.created_at) };
+  @Returns(CurrentWorkspaceSchema)
+  current(@CurrentConsoleUser() user: ConsoleUser): Promise<CurrentWorkspace> {
+    return this.service.current(user);
   }
 
   @Post('workspaces/switch')
   @HttpCode(200)
   @UseGuards(ConsoleAuthGuard)
-  async switch(@CurrentConsoleUser() user: ConsoleUser, @Body() body: unknown, @RequestClient() client: RequestClientInfo): Promise<unknown> {
-    const { tenant_id } = parseBody(SwitchWorkspaceRequestSchema, body);
-    const token = await this.accounts.switchWorkspace(user.accountId, user.sessionId, tenant_id, client);
-    const workspace = await this.repository.get(tenant_id);
-    return { result: 'success', new_tenant: { id: tenant_id, name: workspace?.name ?? '' }, ...token };
+  @Returns(SwitchWorkspaceResponseSchema)
+  switch(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedBody(SwitchWorkspaceRequestSchema) body: z.infer<typeof SwitchWorkspaceRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<SwitchWorkspaceResponse> {
+    return this.service.switchWorkspace(user, body.tenant_id, client);
   }
 
   @Get('workspaces/current/members')
   @UseGuards(ConsoleAuthGuard)
-  async members(@CurrentConsoleUser() user: ConsoleUser): Promise<unknown> {
-    const rows = await this.repository.members(user.workspaceId);
-    return { result: 'success', accounts: rows.map((m) => ({ ...m, created_at: seconds(m.created_at), last_login_at: seconds(m.last_login_at) })) };
+  @Returns(MembersResponseSchema)
+  async members(@CurrentConsoleUser() user: ConsoleUser): Promise<z.infer<typeof MembersResponseSchema>> {
+    return { result: 'success', accounts: await this.service.members(user) };
   }
 
   @Post('workspaces/current/members/invite-email')
   @HttpCode(201)
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('admin')
-  async invite(@CurrentConsoleUser() user: ConsoleUser, @Body() body: unknown, @RequestClient() client: RequestClientInfo): Promise<unknown> {
-    const results = await this.service.invite(user, parseBody(InviteMembersRequestSchema, body), client);
+  @Returns(InviteMembersResponseSchema)
+  async invite(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedBody(InviteMembersRequestSchema) body: z.infer<typeof InviteMembersRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<z.infer<typeof InviteMembersResponseSchema>> {
+    const results = await this.service.invite(user, body, client);
     return { result: 'success', invitation_results: results };
   }
 
   @Put('workspaces/current/members/:memberId/update-role')
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('admin')
-  async updateRole(@CurrentConsoleUser() user: ConsoleUser, @Param('memberId') memberId: string, @Body() body: unknown, @RequestClient() client: RequestClientInfo): Promise<unknown> {
-    await this.service.updateRole(user, memberId, parseBody(UpdateRoleRequestSchema, body).role, client);
-    return { result: 'success' };
+  @Returns(SuccessResultSchema)
+  async updateRole(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @Param('memberId') memberId: string,
+    @ParsedBody(UpdateRoleRequestSchema) body: z.infer<typeof UpdateRoleRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<SuccessResult> {
+    await this.service.updateRole(user, memberId, body.role, client);
+    return SUCCESS;
   }
 
   @Delete('workspaces/current/members/:memberId')
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('admin')
-  async remove(@CurrentConsoleUser() user: ConsoleUser, @Param('memberId') memberId: string, @RequestClient() client: RequestClientInfo): Promise<unknown> {
+  @Returns(SuccessResultSchema)
+  async remove(@CurrentConsoleUser() user: ConsoleUser, @Param('memberId') memberId: string, @RequestClient() client: RequestClientInfo): Promise<SuccessResult> {
     await this.service.remove(user, memberId, client);
-    return { result: 'success' };
+    return SUCCESS;
   }
 
   /** Makes a member the owner; the caller, owner until now, becomes an admin. */
@@ -82,38 +107,49 @@ export class WorkspaceController {
   @HttpCode(200)
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('owner')
-  async transferOwnership(@CurrentConsoleUser() user: ConsoleUser, @Param('memberId') memberId: string, @Body() body: unknown, @RequestClient() client: RequestClientInfo): Promise<unknown> {
-    await this.service.transferOwnership(user, memberId, parseBody(OwnerTransferRequestSchema, body).password, client);
-    return { result: 'success' };
+  @Returns(SuccessResultSchema)
+  async transferOwnership(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @Param('memberId') memberId: string,
+    @ParsedBody(OwnerTransferRequestSchema) body: z.infer<typeof OwnerTransferRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<SuccessResult> {
+    await this.service.transferOwnership(user, memberId, body.password, client);
+    return SUCCESS;
   }
 
   /** How long the workspace's runs are kept (its own period or the deployment's default) and whether a legal hold stops deletion. */
   @Get('workspaces/current/retention')
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('admin')
-  async retention(@CurrentConsoleUser() user: ConsoleUser): Promise<unknown> {
-    return toRetentionResponse(await this.bus.request('wf.retention.get.v1', { workspaceId: user.workspaceId }));
+  @Returns(RetentionResponseSchema)
+  retention(@CurrentConsoleUser() user: ConsoleUser): Promise<RetentionResponse> {
+    return this.service.retention(user);
   }
 
   /** Sets the workspace's own retention period in days (`null`: the deployment's default); the owner decides. */
   @Put('workspaces/current/retention')
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('owner')
-  async setRetention(@CurrentConsoleUser() user: ConsoleUser, @Body() body: unknown): Promise<unknown> {
-    const { retention_days } = parseBody(RetentionRequestSchema, body);
-    return toRetentionResponse(await this.bus.request('wf.retention.set.v1', { accountId: user.accountId, retentionDays: retention_days, workspaceId: user.workspaceId }));
+  @Returns(RetentionResponseSchema)
+  setRetention(@CurrentConsoleUser() user: ConsoleUser, @ParsedBody(RetentionRequestSchema) body: z.infer<typeof RetentionRequestSchema>): Promise<RetentionResponse> {
+    return this.service.setRetention(user, body.retention_days);
   }
 
-  /** Whether an invitation link still works (Dify's `activate/check`). */
+  /**
+   * Whether an invitation link still works (Dify's `activate/check`). The token is read as is, not parsed: a
+   * missing, empty or overlong token answers `is_valid: false`, never 400.
+   */
   @Get('activate/check')
-  async checkInvitation(@Query('token') token?: string): Promise<unknown> {
-    const invitation = token && token.length <= 200 ? await this.repository.findInvitation(token) : null;
-    return invitation ? { is_valid: true, data: { workspace_name: invitation.workspaceName, workspace_id: invitation.workspaceId, email: invitation.email } } : { is_valid: false, data: null };
+  @Returns(InvitationCheckSchema)
+  checkInvitation(@Query('token') token?: string): Promise<InvitationCheck> {
+    return this.service.checkInvitation(token);
   }
 
   @Post('activate')
   @HttpCode(200)
-  activate(@Body() body: unknown, @RequestClient() client: RequestClientInfo): Promise<unknown> {
-    return this.service.activate(parseBody(ActivateRequestSchema, body), client);
+  @Returns(RegisteredResponseSchema)
+  activate(@ParsedBody(ActivateRequestSchema) body: z.infer<typeof ActivateRequestSchema>, @RequestClient() client: RequestClientInfo): Promise<RegisteredResponse> {
+    return this.service.activate(body, client);
   }
 }

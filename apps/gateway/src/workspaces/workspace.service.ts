@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '@weft/audit';
 import { DomainError, isUuid } from '@weft/contracts';
+import { MessageBus } from '@weft/messaging';
 import type { RequestClientInfo } from '@weft/platform';
 import type { z } from 'zod';
 import { AccountRepository } from '../accounts/account.repository';
@@ -8,19 +9,25 @@ import { AccountService, assertPasswordPolicy } from '../accounts/account.servic
 import { CONSOLE_AUTH_SETTINGS, type ConsoleAuthSettings } from '../accounts/console-auth.settings';
 import { AuthSessionRepository } from '../accounts/auth-session.repository';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
-import type { TokenResponse } from '../accounts/account.dto';
+import type { RegisteredResponse } from '../accounts/account.dto';
 import { hashPassword } from '../accounts/password.util';
 import { type WorkspaceRole, roleAtLeast } from '../accounts/workspace-role.util';
-import type { ActivateRequestSchema, InviteMembersRequestSchema } from './workspace.dto';
+import {
+  toCurrentWorkspace,
+  toMemberResponse,
+  toRetentionResponse,
+  toWorkspaceList,
+  type ActivateRequestSchema,
+  type CurrentWorkspace,
+  type InvitationCheck,
+  type InvitationResult,
+  type InviteMembersRequestSchema,
+  type MemberResponse,
+  type RetentionResponse,
+  type SwitchWorkspaceResponse,
+  type WorkspaceList,
+} from './workspace.dto';
 import { EmailTakenError, WorkspaceRepository } from './workspace.repository';
-
-/** One line of an invitation's answer (Dify's shape). */
-export interface InvitationResult {
-  status: 'success' | 'failed';
-  email: string;
-  url?: string;
-  message?: string;
-}
 
 /**
  * Who may change whom: an admin or owner manages members whose role is below their own, and may give
@@ -42,8 +49,49 @@ export class WorkspaceService {
     private readonly accountService: AccountService,
     private readonly sessions: AuthSessionRepository,
     private readonly audit: AuditService,
+    private readonly bus: MessageBus,
     @Inject(CONSOLE_AUTH_SETTINGS) private readonly settings: ConsoleAuthSettings,
   ) {}
+
+  /** The workspaces the caller belongs to, with its role in each; `current` marks the one its token is for. */
+  async list(user: ConsoleUser): Promise<WorkspaceList> {
+    return toWorkspaceList(await this.workspaces.listFor(user.accountId), user.workspaceId);
+  }
+
+  /** The workspace the caller's token is for. */
+  async current(user: ConsoleUser): Promise<CurrentWorkspace> {
+    const workspace = await this.workspaces.get(user.workspaceId);
+    if (!workspace) throw new DomainError('not_found', 'Workspace not found.');
+    return toCurrentWorkspace(workspace, user.role);
+  }
+
+  /** Moves the caller's session to another of its workspaces (404 for one it does not belong to) and answers the new access token. */
+  async switchWorkspace(user: ConsoleUser, workspaceId: string, client: RequestClientInfo): Promise<SwitchWorkspaceResponse> {
+    const token = await this.accountService.switchWorkspace(user.accountId, user.sessionId, workspaceId, client);
+    const workspace = await this.workspaces.get(workspaceId);
+    return { result: 'success', new_tenant: { id: workspaceId, name: workspace?.name ?? '' }, ...token };
+  }
+
+  /** The workspace's members, then its pending invitations. */
+  async members(user: ConsoleUser): Promise<MemberResponse[]> {
+    return (await this.workspaces.members(user.workspaceId)).map(toMemberResponse);
+  }
+
+  /** How long the workspace's runs are kept, and whether a legal hold stops their deletion (the orchestrator's setting). */
+  async retention(user: ConsoleUser): Promise<RetentionResponse> {
+    return toRetentionResponse(await this.bus.request('wf.retention.get.v1', { workspaceId: user.workspaceId }));
+  }
+
+  /** Sets the workspace's own retention period in days; null returns it to the deployment's default. */
+  async setRetention(user: ConsoleUser, retentionDays: number | null): Promise<RetentionResponse> {
+    return toRetentionResponse(await this.bus.request('wf.retention.set.v1', { accountId: user.accountId, retentionDays, workspaceId: user.workspaceId }));
+  }
+
+  /** Whether an invitation link still works; a missing or overlong token is simply not valid. */
+  async checkInvitation(token: string | undefined): Promise<InvitationCheck> {
+    const invitation = token && token.length <= 200 ? await this.workspaces.findInvitation(token) : null;
+    return invitation ? { is_valid: true, data: { workspace_name: invitation.workspaceName, workspace_id: invitation.workspaceId, email: invitation.email } } : { is_valid: false, data: null };
+  }
 
   /** Invites by email: an existing account joins at once; anyone else gets an activation link (shown to the inviter). */
   async invite(actor: ConsoleUser, req: z.infer<typeof InviteMembersRequestSchema>, client: RequestClientInfo): Promise<InvitationResult[]> {
@@ -100,7 +148,7 @@ export class WorkspaceService {
   }
 
   /** Creates the invited person's account, joins the workspace and logs them in. */
-  async activate(req: z.infer<typeof ActivateRequestSchema>, client: RequestClientInfo): Promise<TokenResponse & { account_id: string; workspace_id: string }> {
+  async activate(req: z.infer<typeof ActivateRequestSchema>, client: RequestClientInfo): Promise<RegisteredResponse> {
     const invitation = await this.workspaces.findInvitation(req.token);
     if (!invitation || (req.email !== undefined && req.email !== invitation.email)) throw new DomainError('bad_request', 'The invitation link is invalid or has expired.');
     assertPasswordPolicy(req.password, this.settings.passwordPolicy);
