@@ -1,10 +1,6 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import {
-  makeCounterProvider,
-  makeGaugeProvider,
-  makeHistogramProvider,
-  PrometheusModule,
-} from '@willsoto/nestjs-prometheus';
+import { Controller, Get, Global, MiddlewareConsumer, Module, NestModule, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces } from '@nestjs/swagger';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider, PrometheusController, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { BusMetrics } from './bus-metrics';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { METRIC } from './metric-names';
@@ -19,10 +15,21 @@ const providers = [
   makeHistogramProvider({ name: METRIC.busMessageDuration, help: 'NATS handler duration by subject and outcome', labelNames: ['subject', 'outcome'], buckets: LATENCY_BUCKETS }),
 ];
 
+/** `GET /metrics`, described in the API document as what it is: Prometheus text, not JSON. */
+@Controller()
+export class MetricsController extends PrometheusController {
+  @Get()
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Metrics in the Prometheus text exposition format' })
+  override index(@Res({ passthrough: true }) response: unknown): Promise<string> {
+    return super.index(response);
+  }
+}
+
 /** Prometheus `/metrics` with process metrics, HTTP metrics and NATS handler metrics. */
 @Global()
 @Module({
-  imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })],
+  imports: [PrometheusModule.register({ controller: MetricsController, path: '/metrics', defaultMetrics: { enabled: true } })],
   providers: [...providers, BusMetrics, HttpMetricsMiddleware],
   exports: [...providers, BusMetrics],
 })

@@ -2,6 +2,7 @@ import { RequestMethod, type INestApplication, type Type } from '@nestjs/common'
 import { GUARDS_METADATA, HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { ApiBearerAuth, ApiBody, ApiQuery, ApiResponse, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { ZodEffects, ZodObject, type ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { routeSchemas } from './route-schema.util';
@@ -69,8 +70,10 @@ function describeControllers(app: INestApplication): void {
           ApiQuery({ name, required: !field.isOptional(), schema: zodToOpenApi(field) as never })(controller.prototype, key, descriptor!);
         }
       }
-      if (schemas.response === undefined) undeclared.push(`${controller.name}.${key}`);
-      else if (schemas.response !== null) {
+      // Shared controllers (health, metrics) describe their answers with Swagger's own decorators.
+      const described = Reflect.getMetadata(DECORATORS.API_RESPONSE, handler) !== undefined;
+      if (schemas.response === undefined && !described) undeclared.push(`${controller.name}.${key}`);
+      else if (schemas.response) {
         const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200);
         ApiResponse({ description: 'Success', schema: zodToOpenApi(schemas.response) as never, status })(controller.prototype, key, descriptor!);
       }

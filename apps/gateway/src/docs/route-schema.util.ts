@@ -23,8 +23,10 @@ export function routeSchemas(prototype: object, key: string): RouteSchemas {
   return (Reflect.getMetadata(ROUTE_SCHEMAS, prototype, key) as RouteSchemas | undefined) ?? {};
 }
 
-const parsedBody = createParamDecorator((schema: ZodTypeAny, ctx: ExecutionContext) => parseBody(schema, ctx.switchToHttp().getRequest<Request>().body));
-const parsedQuery = createParamDecorator((schema: ZodTypeAny, ctx: ExecutionContext) => parseBody(schema, ctx.switchToHttp().getRequest<Request>().query));
+// The schema travels wrapped: Nest takes a decorator argument with a `transform` method (every zod schema
+// has one) for a pipe, and would hand the factory nothing.
+const parsedBody = createParamDecorator((data: { schema: ZodTypeAny }, ctx: ExecutionContext) => parseBody(data.schema, ctx.switchToHttp().getRequest<Request>().body));
+const parsedQuery = createParamDecorator((data: { schema: ZodTypeAny }, ctx: ExecutionContext) => parseBody(data.schema, ctx.switchToHttp().getRequest<Request>().query));
 
 /**
  * The request body, parsed by `schema` (a bad body answers 400 `invalid_param` naming each problem). The
@@ -33,7 +35,7 @@ const parsedQuery = createParamDecorator((schema: ZodTypeAny, ctx: ExecutionCont
 export function ParsedBody(schema: ZodTypeAny): ParameterDecorator {
   return (target, key, index) => {
     declare(target, key!, { body: schema });
-    parsedBody(schema)(target, key, index);
+    parsedBody({ schema })(target, key, index);
   };
 }
 
@@ -41,7 +43,7 @@ export function ParsedBody(schema: ZodTypeAny): ParameterDecorator {
 export function ParsedQuery(schema: ZodTypeAny): ParameterDecorator {
   return (target, key, index) => {
     declare(target, key!, { query: schema });
-    parsedQuery(schema)(target, key, index);
+    parsedQuery({ schema })(target, key, index);
   };
 }
 
