@@ -1,4 +1,4 @@
-// Three kinds of tests, as CONVENTIONS.md names them: unit (beside the code, no I/O), integration
+// Three kinds of tests (docs/architecture.md, Tests): unit (beside the code, no I/O), integration
 // (real Postgres, Redis and NATS started by scripts/infra) and end-to-end (the five services as processes).
 const swc = [
   '@swc/jest',

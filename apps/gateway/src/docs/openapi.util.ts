@@ -2,7 +2,6 @@ import { RequestMethod, type INestApplication, type Type } from '@nestjs/common'
 import { GUARDS_METADATA, HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { ApiBearerAuth, ApiBody, ApiQuery, ApiResponse, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { ZodEffects, ZodObject, type ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { routeSchemas } from './route-schema.util';
@@ -11,6 +10,8 @@ import { routeSchemas } from './route-schema.util';
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs-json';
 
+/** Where `@ApiResponse` and its kin keep their metadata (@nestjs/swagger's DECORATORS.API_RESPONSE, not exported). */
+const SWAGGER_API_RESPONSE = 'swagger/apiResponse';
 const CONSOLE_AUTH = 'console-token';
 const SERVICE_AUTH = 'api-key';
 const DIFY_ERROR = 'DifyError';
@@ -71,7 +72,7 @@ function describeControllers(app: INestApplication): void {
         }
       }
       // Shared controllers (health, metrics) describe their answers with Swagger's own decorators.
-      const described = Reflect.getMetadata(DECORATORS.API_RESPONSE, handler) !== undefined;
+      const described = Reflect.getMetadata(SWAGGER_API_RESPONSE, handler) !== undefined;
       if (schemas.response === undefined && !described) undeclared.push(`${controller.name}.${key}`);
       else if (schemas.response) {
         const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200);
