@@ -102,6 +102,7 @@ export class ChatMessageService {
     await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, endUserId, taskId, workspaceId: ctx.app.workspaceId });
   }
 
+  /** Starts the turn's run and answers it: gathered into one blocking answer, or relayed as Dify's stream. */
   private async answer(
     turn: Turn,
     endUserId: string,
@@ -137,49 +138,44 @@ export class ChatMessageService {
       feed.close();
       throw error;
     }
-
-    const collected: TurnEnd = { answer: '', error: null, metadata: {} };
-    /** Reads one event; true when it ends the turn. */
-    const take = (event: RunStreamEvent): boolean => {
-      if (event.event === 'message' || event.event === 'agent_message') collected.answer += String(event['answer'] ?? '');
-      if (event.event === 'message_replace') collected.answer = String(event['answer'] ?? '');
-      if (event.event === 'message_end') collected.metadata = (event['metadata'] as Record<string, unknown>) ?? {};
-      if (event.event === 'error') collected.error = { code: String(event['code']), message: String(event['message'] ?? ''), status: Number(event['status'] ?? 400) };
-      // A chatflow ends with workflow_finished, unless it failed: then an error event follows it.
-      const finishedWell = event.event === 'workflow_finished' && (event['data'] as Record<string, unknown> | undefined)?.['status'] !== 'failed';
-      return event.event === 'error' || (event.event === 'message_end' && turn.mode !== 'advanced-chat') || (finishedWell && turn.mode === 'advanced-chat');
-    };
-
-    if (!streaming) {
-      try {
-        for (;;) {
-          const event = await feed.next();
-          if (!take(event)) continue;
-          if (collected.error) throw new DomainError(collected.error.code === 'internal_server_error' ? 'internal_error' : 'completion_request_error', collected.error.message);
-          return {
-            answer: feed.storedAnswer ?? collected.answer,
-            ...(turn.conversationId ? { conversation_id: turn.conversationId } : {}),
-            created_at: turn.createdAt,
-            event: 'message',
-            id: turn.messageId,
-            message_id: turn.messageId,
-            metadata: { retriever_resources: [], usage: {}, ...collected.metadata },
-            mode: turn.mode === 'advanced-chat' ? 'advanced-chat' : turn.mode === 'completion' ? 'completion' : 'chat',
-            task_id: turn.taskId,
-          };
-        }
-      } finally {
-        feed.close();
-      }
+    if (streaming) {
+      this.relay(turn, feed, new SseWriter(res));
+      return undefined;
     }
+    return this.gather(turn, feed);
+  }
 
-    const sse = new SseWriter(res);
+  /** Reads the turn's events to its end and answers them as Dify's blocking message. */
+  private async gather(turn: Turn, feed: RunEventFeed): Promise<BlockingMessageResponse> {
+    const collected = new TurnCollector(turn.mode);
+    try {
+      while (!collected.take(await feed.next()));
+    } finally {
+      feed.close();
+    }
+    if (collected.error) throw new DomainError(collected.error.code === 'internal_server_error' ? 'internal_error' : 'completion_request_error', collected.error.message);
+    return {
+      answer: feed.storedAnswer ?? collected.answer,
+      ...(turn.conversationId ? { conversation_id: turn.conversationId } : {}),
+      created_at: turn.createdAt,
+      event: 'message',
+      id: turn.messageId,
+      message_id: turn.messageId,
+      metadata: { retriever_resources: [], usage: {}, ...collected.metadata },
+      mode: turn.mode === 'advanced-chat' ? 'advanced-chat' : turn.mode === 'completion' ? 'completion' : 'chat',
+      task_id: turn.taskId,
+    };
+  }
+
+  /** Relays the turn's events as server-sent events until the turn ends or the client goes away. */
+  private relay(turn: Turn, feed: RunEventFeed, sse: SseWriter): void {
+    const collected = new TurnCollector(turn.mode);
     sse.onClose(() => feed.close());
     void (async () => {
       try {
         for (;;) {
           const event = await feed.next();
-          const ends = take(event);
+          const ends = collected.take(event);
           sse.send(event);
           if (ends || !sse.open) break;
         }
@@ -190,6 +186,25 @@ export class ChatMessageService {
         sse.end();
       }
     })();
-    return undefined;
+  }
+}
+
+/** What a turn's events said by the time it ended: the answer, `message_end`'s metadata, an error. */
+class TurnCollector implements TurnEnd {
+  answer = '';
+  error: TurnEnd['error'] = null;
+  metadata: Record<string, unknown> = {};
+
+  constructor(private readonly mode: ChatAppMode) {}
+
+  /** Reads one event; true when it ends the turn. */
+  take(event: RunStreamEvent): boolean {
+    if (event.event === 'message' || event.event === 'agent_message') this.answer += String(event['answer'] ?? '');
+    if (event.event === 'message_replace') this.answer = String(event['answer'] ?? '');
+    if (event.event === 'message_end') this.metadata = (event['metadata'] as Record<string, unknown>) ?? {};
+    if (event.event === 'error') this.error = { code: String(event['code']), message: String(event['message'] ?? ''), status: Number(event['status'] ?? 400) };
+    // A chatflow ends with workflow_finished, unless it failed: then an error event follows it.
+    const finishedWell = event.event === 'workflow_finished' && (event['data'] as Record<string, unknown> | undefined)?.['status'] !== 'failed';
+    return event.event === 'error' || (event.event === 'message_end' && this.mode !== 'advanced-chat') || (finishedWell && this.mode === 'advanced-chat');
   }
 }

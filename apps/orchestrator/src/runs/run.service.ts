@@ -7,18 +7,17 @@ import { VariablePool, isNodeRunnerNodeType, validateStartInputs, type GraphNode
 import { InjectMetric } from '@weft/metrics';
 import type { Counter, Histogram } from 'prom-client';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
-import { GraphRun, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
+import { GraphRun, type GraphRunEnd, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
 import { ConversationVariableRepository } from '../conversations/conversation-variable.repository';
 import type { MessageOutcome } from '../conversations/conversation.repository';
 import { ConversationService, FAILED, type OpenedTurn } from '../conversations/conversation.service';
 import { NodeExecutorFactory } from '../nodes/node-executor-factory.service';
 import { ORCHESTRATOR_CONFIG, type OrchestratorConfig } from '../orchestrator.config';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
-import { AnswerStream } from './answer-stream.util';
-import { aggregateUsage, chatEvent, endingEvents, messageChunk, messageReplace, retrieverResources, type ChatRunRow } from './chat-events.util';
-import { EndStream } from './end-stream.util';
-import { createSecretMask, maskNodeRecord, replayablePrefix } from './secret-mask.util';
-import { envelope, nodeFinished, nodeStarted, textChunk, workflowStarted } from './run-events.util';
+import { aggregateUsage, endingEvents, retrieverResources, type ChatRunRow } from './chat-events.util';
+import { RunStream } from './run-stream.util';
+import { createSecretMask, maskNodeRecord, replayablePrefix, type SecretMask } from './secret-mask.util';
+import { nodeFinished } from './run-events.util';
 import { RunRepository, type RunRow } from './run.repository';
 
 interface ActiveRun {
@@ -193,6 +192,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       .finally(() => this.active.delete(row.id));
   }
 
+  /** Runs a stored (or being stored) run's graph to its end, then records and announces how it ended. */
   private async execute(
     row: RunRow,
     workflow: LoadedWorkflow,
@@ -202,19 +202,64 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     stored: Promise<void>,
   ): Promise<void> {
     const graph = workflow.app.graph!;
-    const started = row.createdAt.getTime();
     // Secret values never reach a stored node row, an event or a run's result: they are masked on the way out.
     const mask = createSecretMask(workflow.secrets);
-    const chatRow = row.chat ? (row as ChatRunRow) : null;
-    const publish = (event: RunStreamEvent) => {
-      const shaped = chatRow ? chatEvent(chatRow, event) : event;
-      if (shaped) this.bus.publish('wf.run.event.v1', row.id, shaped);
+    const pool = await this.openPool(row, workflow);
+    const stream = new RunStream((event) => this.bus.publish('wf.run.event.v1', row.id, event), row, graph, pool, mask, workflow.streamsText);
+    const recorder = new NodeRecorder(row, mask, replay, (record) => this.runs.saveNode(row, record), this.logger);
+    stream.started(reason);
+    const observer: GraphRunObserver = {
+      nodeStarted: (record) => {
+        stream.nodeStarted(record);
+        // Pure nodes finish within the tick; a row for them in "running" would only be overwritten.
+        if (isNodeRunnerNodeType(record.nodeType)) recorder.save(record);
+      },
+      nodeRetry: (record, _node, retryIndex) => stream.nodeRetry(record, retryIndex),
+      nodeFinished: (unmasked) => {
+        const record = recorder.finished(unmasked);
+        this.nodesTotal.inc({ node_type: record.nodeType, status: record.status });
+        this.nodeDuration.observe({ node_type: record.nodeType }, record.elapsedTime);
+        stream.nodeFinished(record);
+      },
+      nodeSkipped: (nodeId) => stream.nodeSkipped(nodeId),
+      containerEvent: (event, data) => stream.containerEvent(event, data),
+      nodeChunk: (_record, node, text) => stream.chunk(node.id, text),
     };
+    const counters = countersAfter(replay);
+    const topLevel = new Set(Object.values(graph.nodes).filter((n: GraphNode) => !n.parentId).map((n) => n.id));
+    const run = new GraphRun(graph, { container: null, nodeIds: topLevel, startNodeId: graph.startNodeId }, pool, {
+      appId: row.appId,
+      conversationHistory: row.chat?.conversationId ? this.historyOf(row.workspaceId, row.chat.conversationId) : undefined,
+      counters,
+      declaredTypes: workflow.declaredTypes,
+      execute: (node, p, ctx) => Promise.resolve(this.executors.executorFor(node.type).execute(node, p, ctx)),
+      limits: { maxSteps: this.config.workflow.maxSteps, maxTimeMs: this.config.workflow.maxTimeSeconds * 1000 },
+      observer,
+      runId: row.id,
+      signal,
+      startedAt: row.createdAt.getTime(),
+      workspaceId: row.workspaceId,
+    });
+    run.replay(replay);
+    stream.resume(replay, reason);
+    const end = await run.run();
+    const outputs = row.chat ? { answer: stream.answer } : end.kind === 'completed' ? Object.assign({}, ...run.endOutputs) : {};
+    row.result = runResult(row, end, counters, outputs, mask);
+    try {
+      await stored;
+    } catch {
+      return;
+    }
+    await this.finish(row, row.result, workflow, pool, recorder);
+  }
+
+  /** The run's variable pool: system variables, environment, conversation variables, the start node's inputs. */
+  private async openPool(row: RunRow, workflow: LoadedWorkflow): Promise<VariablePool> {
+    const chat = row.chat;
     const conversation =
-      chatRow?.chat.conversationId && workflow.app.conversationVariables.length > 0
-        ? await this.conversationVariables.loadOrCreate(row.workspaceId, row.appId, chatRow.chat.conversationId, workflow.app.conversationVariables)
+      chat?.conversationId && workflow.app.conversationVariables.length > 0
+        ? await this.conversationVariables.loadOrCreate(row.workspaceId, row.appId, chat.conversationId, workflow.app.conversationVariables)
         : {};
-    publish(workflowStarted(row, reason));
     const pool = new VariablePool({
       conversation,
       environment: workflow.environment,
@@ -224,113 +269,31 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         user_id: row.creator.endUserId ?? row.creator.accountId ?? undefined,
         workflow_id: row.workflowId,
         workflow_run_id: row.id,
-        ...(chatRow
-          ? { conversation_id: chatRow.chat.conversationId ?? undefined, dialogue_count: chatRow.chat.dialogueCount, query: chatRow.chat.query }
-          : {}),
+        ...(chat ? { conversation_id: chat.conversationId ?? undefined, dialogue_count: chat.dialogueCount, query: chat.query } : {}),
       },
     });
-    for (const [name, value] of Object.entries(row.inputs)) pool.set([graph.startNodeId, name], value);
-    const counters: RunCounters = { exceptions: 0, nextIndex: 1, steps: 0, tokens: 0 };
-    for (const r of replay) {
-      counters.nextIndex = Math.max(counters.nextIndex, r.index + 1);
-      if (r.status === 'exception') counters.exceptions++;
-      counters.tokens += Number(r.executionMetadata?.['total_tokens'] ?? 0) || 0;
-    }
-    counters.steps = replay.length;
-    const pending: Promise<void>[] = [];
-    const save = (record: NodeExecutionRecord) => {
-      record = maskNodeRecord(record, mask);
-      const p = this.runs.saveNode(row, { ...record }).catch((error: unknown) => this.logger.error({ err: error }, `Node execution "${record.id}" of run "${row.id}" was not stored`));
-      pending.push(p);
-    };
-    const endStream = !chatRow && workflow.streamsText ? new EndStream(graph) : null;
-    const answers = chatRow ? new AnswerStream(graph, pool) : null;
-    const say = (pieces: string[]) => {
-      for (const text of pieces) publish(messageChunk(chatRow!, text));
-    };
-    const finishedRecords: NodeExecutionRecord[] = [...replay];
-    const observer: GraphRunObserver = {
-      nodeStarted: (record) => {
-        publish(nodeStarted(row, maskNodeRecord(record, mask)));
-        // Pure nodes finish within the tick; a row for them in "running" would only be overwritten.
-        if (isNodeRunnerNodeType(record.nodeType)) save(record);
-        if (answers) say(answers.nodeStarted(record.nodeId));
-      },
-      nodeRetry: (record, _node, retryIndex) => publish(nodeFinished(row, maskNodeRecord(record, mask), retryIndex)),
-      nodeFinished: (unmasked) => {
-        const record = maskNodeRecord(unmasked, mask);
-        save(record);
-        finishedRecords.push(record);
-        this.nodesTotal.inc({ node_type: record.nodeType, status: record.status });
-        this.nodeDuration.observe({ node_type: record.nodeType }, record.elapsedTime);
-        publish(nodeFinished(row, record));
-        for (const piece of endStream?.nodeFinished(record.nodeId) ?? []) publish(textChunk(row, mask(piece.text), piece.selector));
-        if (answers && record.status !== 'failed' && record.status !== 'stopped') say(answers.nodeFinished(record.nodeId).map(mask));
-      },
-      nodeSkipped: (nodeId) => {
-        if (answers) say(answers.nodeSkipped(nodeId));
-      },
-      containerEvent: (event, data) => publish(envelope(row, event, data)),
-      nodeChunk: (_record, node, text) => {
-        for (const piece of endStream?.chunk(node.id, text) ?? []) publish(textChunk(row, piece.text, piece.selector));
-        if (answers) say(answers.chunk(node.id, text));
-      },
-    };
-    const topLevel = new Set(Object.values(graph.nodes).filter((n: GraphNode) => !n.parentId).map((n) => n.id));
-    const run = new GraphRun(graph, { container: null, nodeIds: topLevel, startNodeId: graph.startNodeId }, pool, {
-      appId: row.appId,
-      conversationHistory: chatRow?.chat.conversationId ? this.historyOf(row.workspaceId, chatRow.chat.conversationId) : undefined,
-      counters,
-      declaredTypes: workflow.declaredTypes,
-      execute: (node, p, ctx) => Promise.resolve(this.executors.executorFor(node.type).execute(node, p, ctx)),
-      limits: { maxSteps: this.config.workflow.maxSteps, maxTimeMs: this.config.workflow.maxTimeSeconds * 1000 },
-      observer,
-      runId: row.id,
-      signal,
-      startedAt: started,
-      workspaceId: row.workspaceId,
-    });
-    run.replay(replay);
-    if (answers) {
-      // A resumed run's answer restarts from what its stored nodes said; only what follows is streamed.
-      for (const r of replay) if (r.status === 'succeeded' || r.status === 'exception') answers.nodeFinished(r.nodeId);
-      // Whoever follows the turn heard part of the answer from the instance that died: Dify's
-      // message_replace resets it to what the stored nodes said, and the answer goes on from there.
-      if (reason === 'resumption') publish(messageReplace(chatRow!, answers.text));
-      say(answers.begin());
-    }
-    const end = await run.run();
-    const finishedAt = Date.now();
-    const status = end.kind === 'failed' ? 'failed' : end.kind === 'stopped' ? 'stopped' : counters.exceptions > 0 ? 'partial-succeeded' : 'succeeded';
-    const result: RunResult = {
-      elapsedTime: (finishedAt - started) / 1000,
-      error: mask(end.kind === 'failed' ? end.error : end.kind === 'stopped' ? 'Workflow execution stopped by user.' : null),
-      exceptionsCount: counters.exceptions,
-      finishedAt,
-      outputs: mask(chatRow ? { answer: answers!.text } : end.kind === 'completed' ? Object.assign({}, ...run.endOutputs) : {}),
-      status,
-      totalSteps: counters.steps,
-      totalTokens: counters.tokens,
-    };
-    row.result = result;
-    try {
-      await stored;
-    } catch {
-      return;
-    }
-    const conversationId = chatRow?.chat.conversationId;
+    for (const [name, value] of Object.entries(row.inputs)) pool.set([workflow.app.graph!.startNodeId, name], value);
+    return pool;
+  }
+
+  /**
+   * Stores how the run ended, then says so. Node rows, conversation variables, the turn's message and the
+   * run's end go out together (the end inside the insert when the run ended before its row was written);
+   * all are stored before anyone hears the run ended.
+   */
+  private async finish(row: RunRow, result: RunResult, workflow: LoadedWorkflow, pool: VariablePool, recorder: NodeRecorder): Promise<void> {
+    const chat = row.chat;
+    const declared = workflow.app.conversationVariables;
     const savedVariables =
-      conversationId && workflow.app.conversationVariables.length > 0
-        ? this.conversationVariables.save(row.workspaceId, conversationId, Object.fromEntries(workflow.app.conversationVariables.map((v) => [v.name, pool.get(['conversation', v.name]) ?? null])))
+      chat?.conversationId && declared.length > 0
+        ? this.conversationVariables.save(row.workspaceId, chat.conversationId, Object.fromEntries(declared.map((v) => [v.name, pool.get(['conversation', v.name]) ?? null])))
         : Promise.resolve();
-    const finishedTurn = chatRow ? this.conversations.finishTurn(row.workspaceId, chatRow.chat.messageId, turnOutcome(chatRow, result, finishedRecords)) : Promise.resolve();
-    // Node rows, conversation variables, the turn's message and the run's end go out together (the end inside
-    // the insert when the run ended before its row was written); all are stored before anyone hears the run ended.
-    await Promise.all([...pending, savedVariables, finishedTurn, ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)])]);
-    if (row.nameConversation && chatRow?.chat.conversationId) this.nameConversation(row, chatRow.chat.conversationId, chatRow.chat.query);
-    this.runsTotal.inc({ status });
+    const finishedTurn = chat ? this.conversations.finishTurn(row.workspaceId, chat.messageId, turnOutcome(row as ChatRunRow, result, recorder.records)) : Promise.resolve();
+    await Promise.all([...recorder.pending, savedVariables, finishedTurn, ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)])]);
+    if (row.nameConversation && chat?.conversationId) this.nameConversation(row, chat.conversationId, chat.query);
+    this.runsTotal.inc({ status: result.status });
     this.runDuration.observe(result.elapsedTime);
-    for (const event of endingEvents(row, result, finishedRecords)) this.bus.publish('wf.run.event.v1', row.id, event);
+    for (const event of endingEvents(row, result, recorder.records)) this.bus.publish('wf.run.event.v1', row.id, event);
   }
 
   /**
@@ -439,4 +402,63 @@ function turnOutcome(run: ChatRunRow, result: RunResult, records: readonly NodeE
     status: 'normal',
     totalPrice: String(usage['total_price'] ?? '0'),
   };
+}
+
+/** The run's counters picked up after the node runs a resumed run replays. */
+function countersAfter(replay: readonly NodeExecutionRecord[]): RunCounters {
+  const counters: RunCounters = { exceptions: 0, nextIndex: 1, steps: replay.length, tokens: 0 };
+  for (const r of replay) {
+    counters.nextIndex = Math.max(counters.nextIndex, r.index + 1);
+    if (r.status === 'exception') counters.exceptions++;
+    counters.tokens += Number(r.executionMetadata?.['total_tokens'] ?? 0) || 0;
+  }
+  return counters;
+}
+
+/** How the run ended, masked: its status, error, outputs and counts. */
+function runResult(row: RunRow, end: GraphRunEnd, counters: RunCounters, outputs: Record<string, unknown>, mask: SecretMask): RunResult {
+  const finishedAt = Date.now();
+  const status = end.kind === 'failed' ? 'failed' : end.kind === 'stopped' ? 'stopped' : counters.exceptions > 0 ? 'partial-succeeded' : 'succeeded';
+  return {
+    elapsedTime: (finishedAt - row.createdAt.getTime()) / 1000,
+    error: mask(end.kind === 'failed' ? end.error : end.kind === 'stopped' ? 'Workflow execution stopped by user.' : null),
+    exceptionsCount: counters.exceptions,
+    finishedAt,
+    outputs: mask(outputs),
+    status,
+    totalSteps: counters.steps,
+    totalTokens: counters.tokens,
+  };
+}
+
+/**
+ * Stores a run's node executions as they go (masked), without waiting for them: `pending` holds the
+ * writes, awaited before the run's end is stored. `records` are the finished ones, replayed included.
+ */
+class NodeRecorder {
+  readonly pending: Promise<void>[] = [];
+  readonly records: NodeExecutionRecord[];
+
+  constructor(
+    private readonly row: RunRow,
+    private readonly mask: SecretMask,
+    replay: readonly NodeExecutionRecord[],
+    private readonly write: (record: NodeExecutionRecord) => Promise<void>,
+    private readonly logger: Logger,
+  ) {
+    this.records = [...replay];
+  }
+
+  save(record: NodeExecutionRecord): void {
+    const masked = maskNodeRecord(record, this.mask);
+    this.pending.push(this.write({ ...masked }).catch((error: unknown) => this.logger.error({ err: error }, `Node execution "${masked.id}" of run "${this.row.id}" was not stored`)));
+  }
+
+  /** Saves a finished node and returns its masked record. */
+  finished(record: NodeExecutionRecord): NodeExecutionRecord {
+    const masked = maskNodeRecord(record, this.mask);
+    this.save(masked);
+    this.records.push(masked);
+    return masked;
+  }
 }
