@@ -290,10 +290,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         : Promise.resolve();
     const finishedTurn = chat ? this.conversations.finishTurn(row.workspaceId, chat.messageId, turnOutcome(row as ChatRunRow, result, recorder.records)) : Promise.resolve();
     await Promise.all([...recorder.pending, savedVariables, finishedTurn, ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)])]);
-    if (row.nameConversation && chat?.conversationId) this.nameConversation(row, chat.conversationId, chat.query);
     this.runsTotal.inc({ status: result.status });
     this.runDuration.observe(result.elapsedTime);
     for (const event of endingEvents(row, result, recorder.records)) this.bus.publish('wf.run.event.v1', row.id, event);
+    // Named once the turn is answered, as Dify does: the title costs a model call the answer does not wait for.
+    if (row.nameConversation && chat?.conversationId) this.nameConversation(row, chat.conversationId, chat.query);
   }
 
   /**
