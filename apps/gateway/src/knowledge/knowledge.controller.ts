@@ -1,32 +1,78 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
-import { DomainError, parseBody } from '@weft/contracts';
-import { MessageBus } from '@weft/messaging';
+import { applyDecorators, Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { ApiBody, ApiConsumes } from '@nestjs/swagger';
+import { parseBody } from '@weft/contracts';
+import type { z, ZodTypeAny } from 'zod';
 import { Audited } from '../audit/audit.interceptor';
 import { AUDITED_ROUTES } from '../audit/audited-routes';
-import { readUploadForm, type IncomingFile } from '../files/upload-file.dto';
+import { SUCCESS, SuccessResultSchema, type SuccessResult } from '../docs/common.dto';
+import { zodToOpenApi } from '../docs/openapi.util';
+import { ParsedBody, ParsedQuery, Returns } from '../docs/route-schema.util';
 import { UploadFileInterceptor } from '../files/upload-file.interceptor';
 import { CurrentDatasetKey, DatasetKeyGuard, type DatasetKeyContext } from './dataset-key.guard';
 import {
+  ChildChunkAnswerSchema,
+  ChildChunkPageSchema,
   ChildChunkSchema,
   ChildChunksQuerySchema,
+  CreateDatasetBodySchema,
+  CreateMetadataBodySchema,
   CreateSegmentsSchema,
+  DatasetPageSchema,
+  DatasetResponseSchema,
   DatasetsQuerySchema,
+  DocumentCreatedSchema,
+  DocumentMetadataBodySchema,
+  DocumentPageSchema,
+  DocumentResponseSchema,
   DocumentStatusSchema,
   DocumentsQuerySchema,
-  readDataField,
+  IndexingStatusSchema,
+  MetadataFieldSchema,
+  MetadataListSchema,
+  readDocumentSettings,
+  RenameMetadataBodySchema,
+  requireBuiltInAction,
+  requireDocumentAction,
+  requireJsonObject,
+  RetrieveResponseSchema,
   RetrieveSchema,
+  SegmentAnswerSchema,
+  SegmentPageSchema,
+  SegmentsCreatedSchema,
   SegmentsQuerySchema,
   TextDocumentSchema,
   TextDocumentUpdateSchema,
+  toUploadRequest,
+  UpdateDatasetBodySchema,
   UpdateSegmentSchema,
+  UploadDocumentFormOpenApi,
+  type ChildChunkAnswer,
+  type ChildChunkPage,
+  type DatasetPage,
+  type DatasetResponse,
+  type DocumentCreated,
+  type DocumentPage,
+  type DocumentResponse,
+  type IndexingStatus,
+  type MetadataField,
+  type MetadataList,
+  type RetrieveResponse,
+  type SegmentAnswer,
+  type SegmentPage,
+  type SegmentsCreated,
 } from './knowledge.dto';
 import { KnowledgeService } from './knowledge.service';
 
 type Files = Express.Multer.File[] | undefined;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/**
+ * Documents a JSON body that the handler checks itself rather than through `@ParsedBody`: the rag service
+ * validates the fields of free-form bodies, and some routes answer another check before the body's.
+ */
+const DocumentedBody = (schema: ZodTypeAny) => ApiBody({ required: true, schema: zodToOpenApi(schema) as never });
+
+/** The multipart form of the by-file routes, which the upload interceptor reads. */
+const DocumentedUploadForm = () => applyDecorators(ApiConsumes('multipart/form-data'), ApiBody({ required: true, schema: UploadDocumentFormOpenApi as never }));
 
 /**
  * Dify's Knowledge API (`/v1/datasets…`, dataset key): datasets, documents (by text or file), their
@@ -36,74 +82,93 @@ function isObject(value: unknown): value is Record<string, unknown> {
 @Controller('v1/datasets')
 @UseGuards(DatasetKeyGuard)
 export class KnowledgeController {
-  constructor(
-    private readonly bus: MessageBus,
-    private readonly knowledge: KnowledgeService,
-  ) {}
+  constructor(private readonly knowledge: KnowledgeService) {}
 
   @Post()
   @HttpCode(200)
   @Audited(AUDITED_ROUTES.datasetCreated)
-  create(@CurrentDatasetKey() key: DatasetKeyContext, @Body() body: unknown): Promise<unknown> {
-    return this.bus.request('kb.dataset.create.v1', { accountId: key.accountId, body: requireObject(body), workspaceId: key.workspaceId });
+  @DocumentedBody(CreateDatasetBodySchema)
+  @Returns(DatasetResponseSchema)
+  create(@CurrentDatasetKey() key: DatasetKeyContext, @Body() body: unknown): Promise<DatasetResponse> {
+    return this.knowledge.createDataset(key, requireJsonObject(body));
   }
 
   @Get()
-  list(@CurrentDatasetKey() key: DatasetKeyContext, @Query() query: unknown): Promise<unknown> {
-    const q = parseBody(DatasetsQuerySchema, query);
-    return this.bus.request('kb.dataset.list.v1', { keyword: q.keyword ?? null, limit: q.limit, page: q.page, workspaceId: key.workspaceId });
+  @Returns(DatasetPageSchema)
+  list(@CurrentDatasetKey() key: DatasetKeyContext, @ParsedQuery(DatasetsQuerySchema) query: z.infer<typeof DatasetsQuerySchema>): Promise<DatasetPage> {
+    return this.knowledge.listDatasets(key, query);
   }
 
   @Get(':datasetId')
-  get(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string): Promise<unknown> {
-    return this.bus.request('kb.dataset.get.v1', { datasetId, workspaceId: key.workspaceId });
+  @Returns(DatasetResponseSchema)
+  get(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string): Promise<DatasetResponse> {
+    return this.knowledge.getDataset(key, datasetId);
   }
 
   @Patch(':datasetId')
   @Audited(AUDITED_ROUTES.datasetUpdated)
-  update(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<unknown> {
-    return this.bus.request('kb.dataset.update.v1', { accountId: key.accountId, body: requireObject(body), datasetId, workspaceId: key.workspaceId });
+  @DocumentedBody(UpdateDatasetBodySchema)
+  @Returns(DatasetResponseSchema)
+  update(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<DatasetResponse> {
+    return this.knowledge.updateDataset(key, datasetId, requireJsonObject(body));
   }
 
   @Delete(':datasetId')
   @Audited(AUDITED_ROUTES.datasetDeleted)
   @HttpCode(204)
-  async delete(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string): Promise<void> {
-    await this.bus.request('kb.dataset.delete.v1', { datasetId, workspaceId: key.workspaceId });
+  @Returns(null)
+  delete(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string): Promise<void> {
+    return this.knowledge.deleteDataset(key, datasetId);
   }
 
   @Post([':datasetId/document/create-by-text', ':datasetId/document/create_by_text'])
   @Audited(AUDITED_ROUTES.documentCreated)
   @HttpCode(200)
-  createByText(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<unknown> {
-    return this.knowledge.fromText(key, datasetId, null, parseBody(TextDocumentSchema, body));
+  @Returns(DocumentCreatedSchema)
+  createByText(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @ParsedBody(TextDocumentSchema) body: z.infer<typeof TextDocumentSchema>,
+  ): Promise<DocumentCreated> {
+    return this.knowledge.fromText(key, datasetId, null, body);
   }
 
   @Post([':datasetId/documents/:documentId/update-by-text', ':datasetId/documents/:documentId/update_by_text'])
   @Audited(AUDITED_ROUTES.documentUpdated)
   @HttpCode(200)
-  updateByText(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string, @Body() body: unknown): Promise<unknown> {
-    return this.knowledge.fromText(key, datasetId, documentId, parseBody(TextDocumentUpdateSchema, body));
+  @Returns(DocumentCreatedSchema)
+  updateByText(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('documentId') documentId: string,
+    @ParsedBody(TextDocumentUpdateSchema) body: z.infer<typeof TextDocumentUpdateSchema>,
+  ): Promise<DocumentCreated> {
+    return this.knowledge.fromText(key, datasetId, documentId, body);
   }
 
   @Post([':datasetId/document/create-by-file', ':datasetId/document/create_by_file'])
   @Audited(AUDITED_ROUTES.documentCreated)
   @HttpCode(200)
   @UseInterceptors(UploadFileInterceptor)
+  @DocumentedUploadForm()
+  @Returns(DocumentCreatedSchema)
   createByFile(
     @CurrentDatasetKey() key: DatasetKeyContext,
     @Param('datasetId') datasetId: string,
     @UploadedFiles() files: Files,
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
-  ): Promise<unknown> {
-    return this.knowledge.fromFile(key, datasetId, null, upload(files, body, contentType), settingsOf(body));
+  ): Promise<DocumentCreated> {
+    const upload = toUploadRequest(files, body, contentType);
+    return this.knowledge.fromFile(key, datasetId, null, upload, readDocumentSettings(body));
   }
 
   @Post([':datasetId/documents/:documentId/update-by-file', ':datasetId/documents/:documentId/update_by_file'])
   @Audited(AUDITED_ROUTES.documentUpdated)
   @HttpCode(200)
   @UseInterceptors(UploadFileInterceptor)
+  @DocumentedUploadForm()
+  @Returns(DocumentCreatedSchema)
   updateByFile(
     @CurrentDatasetKey() key: DatasetKeyContext,
     @Param('datasetId') datasetId: string,
@@ -111,193 +176,227 @@ export class KnowledgeController {
     @UploadedFiles() files: Files,
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
-  ): Promise<unknown> {
-    return this.knowledge.fromFile(key, datasetId, documentId, upload(files, body, contentType), settingsOf(body));
+  ): Promise<DocumentCreated> {
+    const upload = toUploadRequest(files, body, contentType);
+    return this.knowledge.fromFile(key, datasetId, documentId, upload, readDocumentSettings(body));
   }
 
   @Get(':datasetId/documents/:batch/indexing-status')
-  indexingStatus(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('batch') batch: string): Promise<unknown> {
-    return this.bus.request('kb.document.indexing-status.v1', { batch, datasetId, workspaceId: key.workspaceId });
+  @Returns(IndexingStatusSchema)
+  indexingStatus(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('batch') batch: string): Promise<IndexingStatus> {
+    return this.knowledge.indexingStatus(key, datasetId, batch);
   }
 
   @Get(':datasetId/documents')
-  documents(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Query() query: unknown): Promise<unknown> {
-    const q = parseBody(DocumentsQuerySchema, query);
-    return this.bus.request('kb.document.list.v1', { datasetId, keyword: q.keyword ?? null, limit: q.limit, page: q.page, status: q.status ?? null, workspaceId: key.workspaceId });
+  @Returns(DocumentPageSchema)
+  documents(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @ParsedQuery(DocumentsQuerySchema) query: z.infer<typeof DocumentsQuerySchema>,
+  ): Promise<DocumentPage> {
+    return this.knowledge.listDocuments(key, datasetId, query);
   }
 
   @Patch(':datasetId/documents/status/:action')
   @Audited(AUDITED_ROUTES.documentStatusChanged)
-  async documentStatus(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('action') action: string, @Body() body: unknown): Promise<{ result: 'success' }> {
-    if (!['enable', 'disable', 'archive', 'un_archive'].includes(action)) throw new DomainError('invalid_param', `Invalid action ${action}.`);
+  // Parsed by hand, not with @ParsedBody: an unknown action answers 400 before the body is looked at.
+  @DocumentedBody(DocumentStatusSchema)
+  @Returns(SuccessResultSchema)
+  async documentStatus(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('action') action: string, @Body() body: unknown): Promise<SuccessResult> {
+    const checked = requireDocumentAction(action);
     const { document_ids } = parseBody(DocumentStatusSchema, body);
-    await this.bus.request('kb.document.set-status.v1', { action: action as 'enable', datasetId, documentIds: document_ids, workspaceId: key.workspaceId });
-    return { result: 'success' };
+    await this.knowledge.setDocumentStatus(key, datasetId, checked, document_ids);
+    return SUCCESS;
   }
 
   @Post(':datasetId/documents/metadata')
   @Audited(AUDITED_ROUTES.documentMetadataChanged)
   @HttpCode(200)
-  documentMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<unknown> {
-    return this.bus.request('kb.metadata.v1', { body: requireObject(body), datasetId, metadataId: null, op: 'set-documents', workspaceId: key.workspaceId });
+  @DocumentedBody(DocumentMetadataBodySchema)
+  @Returns(SuccessResultSchema)
+  documentMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<SuccessResult> {
+    return this.knowledge.setDocumentMetadata(key, datasetId, requireJsonObject(body));
   }
 
   @Get(':datasetId/documents/:documentId')
-  document(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string): Promise<unknown> {
-    return this.bus.request('kb.document.get.v1', { datasetId, documentId, workspaceId: key.workspaceId });
+  @Returns(DocumentResponseSchema)
+  document(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string): Promise<DocumentResponse> {
+    return this.knowledge.getDocument(key, datasetId, documentId);
   }
 
   @Delete(':datasetId/documents/:documentId')
   @Audited(AUDITED_ROUTES.documentDeleted)
-  async deleteDocument(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string): Promise<{ result: 'success' }> {
-    await this.bus.request('kb.document.delete.v1', { datasetId, documentId, workspaceId: key.workspaceId });
-    return { result: 'success' };
+  @Returns(SuccessResultSchema)
+  async deleteDocument(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string): Promise<SuccessResult> {
+    await this.knowledge.deleteDocument(key, datasetId, documentId);
+    return SUCCESS;
   }
 
   @Post(':datasetId/documents/:documentId/segments')
   @Audited(AUDITED_ROUTES.segmentsChanged)
   @HttpCode(200)
-  createSegments(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string, @Body() body: unknown): Promise<unknown> {
-    return this.bus.request('kb.segment.create.v1', { datasetId, documentId, segments: parseBody(CreateSegmentsSchema, body).segments, workspaceId: key.workspaceId });
+  @Returns(SegmentsCreatedSchema)
+  createSegments(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('documentId') documentId: string,
+    @ParsedBody(CreateSegmentsSchema) body: z.infer<typeof CreateSegmentsSchema>,
+  ): Promise<SegmentsCreated> {
+    return this.knowledge.createSegments(key, datasetId, documentId, body.segments);
   }
 
   @Get(':datasetId/documents/:documentId/segments')
-  segments(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string, @Query() query: unknown): Promise<unknown> {
-    const q = parseBody(SegmentsQuerySchema, query);
-    const status = q.status === undefined ? [] : Array.isArray(q.status) ? q.status : [q.status];
-    return this.bus.request('kb.segment.list.v1', { datasetId, documentId, keyword: q.keyword ?? null, limit: q.limit, page: q.page, status, workspaceId: key.workspaceId });
+  @Returns(SegmentPageSchema)
+  segments(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('documentId') documentId: string,
+    @ParsedQuery(SegmentsQuerySchema) query: z.infer<typeof SegmentsQuerySchema>,
+  ): Promise<SegmentPage> {
+    return this.knowledge.listSegments(key, datasetId, documentId, query);
   }
 
   @Get(':datasetId/documents/:documentId/segments/:segmentId')
-  segment(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string, @Param('segmentId') segmentId: string): Promise<unknown> {
-    return this.bus.request('kb.segment.get.v1', { datasetId, documentId, segmentId, workspaceId: key.workspaceId });
+  @Returns(SegmentAnswerSchema)
+  segment(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('documentId') documentId: string,
+    @Param('segmentId') segmentId: string,
+  ): Promise<SegmentAnswer> {
+    return this.knowledge.getSegment(key, datasetId, documentId, segmentId);
   }
 
   @Post(':datasetId/documents/:documentId/segments/:segmentId')
   @Audited(AUDITED_ROUTES.segmentsChanged)
   @HttpCode(200)
+  @Returns(SegmentAnswerSchema)
   updateSegment(
     @CurrentDatasetKey() key: DatasetKeyContext,
     @Param('datasetId') datasetId: string,
     @Param('documentId') documentId: string,
     @Param('segmentId') segmentId: string,
-    @Body() body: unknown,
-  ): Promise<unknown> {
-    return this.bus.request('kb.segment.update.v1', { datasetId, documentId, segment: parseBody(UpdateSegmentSchema, body).segment, segmentId, workspaceId: key.workspaceId });
+    @ParsedBody(UpdateSegmentSchema) body: z.infer<typeof UpdateSegmentSchema>,
+  ): Promise<SegmentAnswer> {
+    return this.knowledge.updateSegment(key, datasetId, documentId, segmentId, body.segment);
   }
 
   @Delete(':datasetId/documents/:documentId/segments/:segmentId')
   @Audited(AUDITED_ROUTES.segmentsChanged)
-  async deleteSegment(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string, @Param('segmentId') segmentId: string): Promise<{ result: 'success' }> {
-    await this.bus.request('kb.segment.delete.v1', { datasetId, documentId, segmentId, workspaceId: key.workspaceId });
-    return { result: 'success' };
+  @Returns(SuccessResultSchema)
+  async deleteSegment(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('documentId') documentId: string,
+    @Param('segmentId') segmentId: string,
+  ): Promise<SuccessResult> {
+    await this.knowledge.deleteSegment(key, datasetId, documentId, segmentId);
+    return SUCCESS;
   }
 
   @Get(':datasetId/documents/:documentId/segments/:segmentId/child_chunks')
+  @Returns(ChildChunkPageSchema)
   childChunks(
     @CurrentDatasetKey() key: DatasetKeyContext,
     @Param('datasetId') datasetId: string,
     @Param('documentId') documentId: string,
     @Param('segmentId') segmentId: string,
-    @Query() query: unknown,
-  ): Promise<unknown> {
-    const q = parseBody(ChildChunksQuerySchema, query);
-    return this.bus.request('kb.child-chunk.list.v1', { datasetId, documentId, keyword: q.keyword ?? null, limit: q.limit, page: q.page, segmentId, workspaceId: key.workspaceId });
+    @ParsedQuery(ChildChunksQuerySchema) query: z.infer<typeof ChildChunksQuerySchema>,
+  ): Promise<ChildChunkPage> {
+    return this.knowledge.listChildChunks(key, datasetId, documentId, segmentId, query);
   }
 
   @Post(':datasetId/documents/:documentId/segments/:segmentId/child_chunks')
   @HttpCode(200)
+  @Returns(ChildChunkAnswerSchema)
   createChildChunk(
     @CurrentDatasetKey() key: DatasetKeyContext,
     @Param('datasetId') datasetId: string,
     @Param('documentId') documentId: string,
     @Param('segmentId') segmentId: string,
-    @Body() body: unknown,
-  ): Promise<unknown> {
-    const { content } = parseBody(ChildChunkSchema, body);
-    return this.bus.request('kb.child-chunk.create.v1', { childChunkId: null, content, datasetId, documentId, segmentId, workspaceId: key.workspaceId });
+    @ParsedBody(ChildChunkSchema) body: z.infer<typeof ChildChunkSchema>,
+  ): Promise<ChildChunkAnswer> {
+    return this.knowledge.createChildChunk(key, datasetId, documentId, segmentId, body.content);
   }
 
   @Patch(':datasetId/documents/:documentId/segments/:segmentId/child_chunks/:childChunkId')
+  @Returns(ChildChunkAnswerSchema)
   updateChildChunk(
     @CurrentDatasetKey() key: DatasetKeyContext,
     @Param('datasetId') datasetId: string,
     @Param('documentId') documentId: string,
     @Param('segmentId') segmentId: string,
     @Param('childChunkId') childChunkId: string,
-    @Body() body: unknown,
-  ): Promise<unknown> {
-    const { content } = parseBody(ChildChunkSchema, body);
-    return this.bus.request('kb.child-chunk.update.v1', { childChunkId, content, datasetId, documentId, segmentId, workspaceId: key.workspaceId });
+    @ParsedBody(ChildChunkSchema) body: z.infer<typeof ChildChunkSchema>,
+  ): Promise<ChildChunkAnswer> {
+    return this.knowledge.updateChildChunk(key, datasetId, documentId, segmentId, childChunkId, body.content);
   }
 
   @Delete(':datasetId/documents/:documentId/segments/:segmentId/child_chunks/:childChunkId')
   @HttpCode(204)
-  async deleteChildChunk(
+  @Returns(null)
+  deleteChildChunk(
     @CurrentDatasetKey() key: DatasetKeyContext,
     @Param('datasetId') datasetId: string,
     @Param('documentId') documentId: string,
     @Param('segmentId') segmentId: string,
     @Param('childChunkId') childChunkId: string,
   ): Promise<void> {
-    await this.bus.request('kb.child-chunk.delete.v1', { childChunkId, datasetId, documentId, segmentId, workspaceId: key.workspaceId });
+    return this.knowledge.deleteChildChunk(key, datasetId, documentId, segmentId, childChunkId);
   }
 
   @Post([':datasetId/retrieve', ':datasetId/hit-testing'])
   @HttpCode(200)
-  retrieve(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<unknown> {
-    const req = parseBody(RetrieveSchema, body);
-    return this.bus.request('kb.retrieve.v1', { datasetIds: [datasetId], query: req.query, retrievalModel: req.retrieval_model ?? null, workspaceId: key.workspaceId });
+  @Returns(RetrieveResponseSchema)
+  retrieve(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @ParsedBody(RetrieveSchema) body: z.infer<typeof RetrieveSchema>,
+  ): Promise<RetrieveResponse> {
+    return this.knowledge.retrieve(key, datasetId, body);
   }
 
   @Get(':datasetId/metadata')
-  metadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string): Promise<unknown> {
-    return this.bus.request('kb.metadata.v1', { body: {}, datasetId, metadataId: null, op: 'list', workspaceId: key.workspaceId });
+  @Returns(MetadataListSchema)
+  metadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string): Promise<MetadataList> {
+    return this.knowledge.listMetadata(key, datasetId);
   }
 
   @Post(':datasetId/metadata')
   @Audited(AUDITED_ROUTES.datasetMetadataChanged)
   @HttpCode(201)
-  createMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<unknown> {
-    return this.bus.request('kb.metadata.v1', { body: requireObject(body), datasetId, metadataId: null, op: 'create', workspaceId: key.workspaceId });
+  @DocumentedBody(CreateMetadataBodySchema)
+  @Returns(MetadataFieldSchema)
+  createMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<MetadataField> {
+    return this.knowledge.createMetadata(key, datasetId, requireJsonObject(body));
   }
 
   @Post(':datasetId/metadata/built-in/:action')
   @Audited(AUDITED_ROUTES.datasetMetadataChanged)
   @HttpCode(200)
-  builtIn(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('action') action: string): Promise<unknown> {
-    if (action !== 'enable' && action !== 'disable') throw new DomainError('invalid_param', `Invalid action ${action}.`);
-    return this.bus.request('kb.metadata.v1', { body: { action }, datasetId, metadataId: null, op: 'built-in', workspaceId: key.workspaceId });
+  @Returns(SuccessResultSchema)
+  builtIn(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('action') action: string): Promise<SuccessResult> {
+    return this.knowledge.setBuiltInMetadata(key, datasetId, requireBuiltInAction(action));
   }
 
   @Patch(':datasetId/metadata/:metadataId')
   @Audited(AUDITED_ROUTES.datasetMetadataChanged)
-  renameMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('metadataId') metadataId: string, @Body() body: unknown): Promise<unknown> {
-    return this.bus.request('kb.metadata.v1', { body: requireObject(body), datasetId, metadataId, op: 'update', workspaceId: key.workspaceId });
+  @DocumentedBody(RenameMetadataBodySchema)
+  @Returns(MetadataFieldSchema)
+  renameMetadata(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('metadataId') metadataId: string,
+    @Body() body: unknown,
+  ): Promise<MetadataField> {
+    return this.knowledge.renameMetadata(key, datasetId, metadataId, requireJsonObject(body));
   }
 
   @Delete(':datasetId/metadata/:metadataId')
   @Audited(AUDITED_ROUTES.datasetMetadataChanged)
   @HttpCode(204)
-  async deleteMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('metadataId') metadataId: string): Promise<void> {
-    await this.bus.request('kb.metadata.v1', { body: {}, datasetId, metadataId, op: 'delete', workspaceId: key.workspaceId });
-  }
-}
-
-function requireObject(body: unknown): Record<string, unknown> {
-  if (!isObject(body)) throw new DomainError('invalid_param', 'The request body must be a JSON object.');
-  return body;
-}
-
-function upload(files: Files, body: unknown, contentType: string | undefined) {
-  const incoming = (files ?? []).map((f): IncomingFile => ({ buffer: f.buffer, fieldName: f.fieldname, mimeType: f.mimetype, originalName: f.originalname || undefined }));
-  return { files: incoming, ...readUploadForm(body, /^multipart\//i.test(contentType ?? '')) };
-}
-
-function settingsOf(body: unknown): Record<string, unknown> {
-  try {
-    return readDataField(body);
-  } catch (error) {
-    throw new DomainError('invalid_param', `data: ${(error as Error).message}`);
+  @Returns(null)
+  deleteMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('metadataId') metadataId: string): Promise<void> {
+    return this.knowledge.deleteMetadata(key, datasetId, metadataId);
   }
 }

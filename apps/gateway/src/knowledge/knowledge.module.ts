@@ -3,6 +3,7 @@ import { AppsModule } from '../apps/apps.module';
 import { UploadFileRepository } from '../files/upload-file.repository';
 import { DatasetKeyController } from './dataset-key.controller';
 import { DatasetKeyGuard } from './dataset-key.guard';
+import { DatasetKeyService } from './dataset-key.service';
 import { KnowledgeController } from './knowledge.controller';
 import { KnowledgeService } from './knowledge.service';
 
@@ -10,6 +11,6 @@ import { KnowledgeService } from './knowledge.service';
 @Module({
   controllers: [DatasetKeyController, KnowledgeController],
   imports: [AppsModule],
-  providers: [DatasetKeyGuard, KnowledgeService, UploadFileRepository],
+  providers: [DatasetKeyGuard, DatasetKeyService, KnowledgeService, UploadFileRepository],
 })
 export class KnowledgeModule {}

@@ -2,13 +2,51 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type DocumentFile } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { FileStorage } from '@weft/storage';
+import type { SuccessResult } from '../docs/common.dto';
 import { FILE_STORAGE, FILE_UPLOAD_SETTINGS, type FileUploadSettings } from '../files/file-upload.config';
 import { singleUploadedFile, storeKnowledgeDocument } from '../files/file-upload.service';
 import type { UploadRequest } from '../files/upload-file.dto';
 import { UploadFileRepository } from '../files/upload-file.repository';
 import type { DatasetKeyContext } from './dataset-key.guard';
+import type {
+  ChildChunkAnswer,
+  ChildChunkPage,
+  ChildChunksQuery,
+  CreateSegments,
+  DatasetResponse,
+  DatasetPage,
+  DatasetsQuery,
+  DocumentAction,
+  DocumentCreated,
+  DocumentPage,
+  DocumentResponse,
+  DocumentsQuery,
+  IndexingStatus,
+  MetadataField,
+  MetadataList,
+  RetrieveRequest,
+  RetrieveResponse,
+  SegmentAnswer,
+  SegmentPage,
+  SegmentsCreated,
+  SegmentsQuery,
+  TextDocument,
+  UpdateSegment,
+} from './knowledge.dto';
 
-/** Knowledge API calls that need more than a pass-through to the rag service: documents' bytes go to shared storage first. */
+/**
+ * The rag service's answer as the Dify shape the edge documents (knowledge.dto.ts). The contracts carry
+ * Dify's objects as free-form JSON, built by the rag service; the gateway relays them unchanged, without
+ * parsing them a second time, and the end-to-end tests check every real answer against the schema.
+ */
+function relayed<T>(answer: object): T {
+  return answer as T;
+}
+
+/**
+ * Dify's Knowledge API (dataset key) over the rag service, which holds the knowledge: every call names the
+ * key's workspace, so another workspace's ids answer 404. Documents' bytes go to shared storage first.
+ */
 @Injectable()
 export class KnowledgeService {
   constructor(
@@ -18,18 +56,38 @@ export class KnowledgeService {
     @Inject(FILE_UPLOAD_SETTINGS) private readonly settings: FileUploadSettings,
   ) {}
 
+  async createDataset(key: DatasetKeyContext, body: Record<string, unknown>): Promise<DatasetResponse> {
+    return relayed(await this.bus.request('kb.dataset.create.v1', { accountId: key.accountId, body, workspaceId: key.workspaceId }));
+  }
+
+  async listDatasets(key: DatasetKeyContext, query: DatasetsQuery): Promise<DatasetPage> {
+    return relayed(await this.bus.request('kb.dataset.list.v1', { keyword: query.keyword ?? null, limit: query.limit, page: query.page, workspaceId: key.workspaceId }));
+  }
+
+  async getDataset(key: DatasetKeyContext, datasetId: string): Promise<DatasetResponse> {
+    return relayed(await this.bus.request('kb.dataset.get.v1', { datasetId, workspaceId: key.workspaceId }));
+  }
+
+  async updateDataset(key: DatasetKeyContext, datasetId: string, body: Record<string, unknown>): Promise<DatasetResponse> {
+    return relayed(await this.bus.request('kb.dataset.update.v1', { accountId: key.accountId, body, datasetId, workspaceId: key.workspaceId }));
+  }
+
+  async deleteDataset(key: DatasetKeyContext, datasetId: string): Promise<void> {
+    await this.bus.request('kb.dataset.delete.v1', { datasetId, workspaceId: key.workspaceId });
+  }
+
   /**
    * Creates (or, with `documentId`, updates) a document from text: the text is stored as a .txt upload,
    * as Dify does, so the rag service reads it from storage however large it is.
    */
-  async fromText(key: DatasetKeyContext, datasetId: string, documentId: string | null, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async fromText(key: DatasetKeyContext, datasetId: string, documentId: string | null, body: TextDocument): Promise<DocumentCreated> {
     const { name, text, ...settings } = body as { name?: string; text?: string };
     let file: DocumentFile | null = null;
     if (typeof text === 'string') {
       const stem = (typeof name === 'string' && name ? name : 'document').replace(/[/\\]/g, '_');
       file = await storeKnowledgeDocument(this.deps(), key.workspaceId, key.accountId, { buffer: Buffer.from(text, 'utf8'), mimeType: 'text/plain', name: `${stem}.txt` });
     }
-    return this.bus.request('kb.document.create.v1', {
+    const created = await this.bus.request('kb.document.create.v1', {
       accountId: key.accountId,
       body: settings,
       datasetId,
@@ -39,15 +97,16 @@ export class KnowledgeService {
       text: null,
       workspaceId: key.workspaceId,
     });
+    return relayed(created);
   }
 
   /** Creates (or updates) a document from an uploaded file with the settings in the `data` field. */
-  async fromFile(key: DatasetKeyContext, datasetId: string, documentId: string | null, upload: UploadRequest, settings: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async fromFile(key: DatasetKeyContext, datasetId: string, documentId: string | null, upload: UploadRequest, settings: Record<string, unknown>): Promise<DocumentCreated> {
     const incoming = singleUploadedFile(upload);
     if (!incoming.originalName) throw new DomainError('filename_not_exists_error', 'The specified filename does not exist.');
     const file = await storeKnowledgeDocument(this.deps(), key.workspaceId, key.accountId, { buffer: incoming.buffer, mimeType: incoming.mimeType, name: incoming.originalName });
     const { name, ...rest } = settings as { name?: unknown };
-    return this.bus.request('kb.document.create.v1', {
+    const created = await this.bus.request('kb.document.create.v1', {
       accountId: key.accountId,
       body: rest,
       datasetId,
@@ -57,6 +116,120 @@ export class KnowledgeService {
       text: null,
       workspaceId: key.workspaceId,
     });
+    return relayed(created);
+  }
+
+  async indexingStatus(key: DatasetKeyContext, datasetId: string, batch: string): Promise<IndexingStatus> {
+    return relayed(await this.bus.request('kb.document.indexing-status.v1', { batch, datasetId, workspaceId: key.workspaceId }));
+  }
+
+  async listDocuments(key: DatasetKeyContext, datasetId: string, query: DocumentsQuery): Promise<DocumentPage> {
+    const page = await this.bus.request('kb.document.list.v1', {
+      datasetId,
+      keyword: query.keyword ?? null,
+      limit: query.limit,
+      page: query.page,
+      status: query.status ?? null,
+      workspaceId: key.workspaceId,
+    });
+    return relayed(page);
+  }
+
+  async setDocumentStatus(key: DatasetKeyContext, datasetId: string, action: DocumentAction, documentIds: string[]): Promise<void> {
+    await this.bus.request('kb.document.set-status.v1', { action, datasetId, documentIds, workspaceId: key.workspaceId });
+  }
+
+  async setDocumentMetadata(key: DatasetKeyContext, datasetId: string, body: Record<string, unknown>): Promise<SuccessResult> {
+    return relayed(await this.bus.request('kb.metadata.v1', { body, datasetId, metadataId: null, op: 'set-documents', workspaceId: key.workspaceId }));
+  }
+
+  async getDocument(key: DatasetKeyContext, datasetId: string, documentId: string): Promise<DocumentResponse> {
+    return relayed(await this.bus.request('kb.document.get.v1', { datasetId, documentId, workspaceId: key.workspaceId }));
+  }
+
+  async deleteDocument(key: DatasetKeyContext, datasetId: string, documentId: string): Promise<void> {
+    await this.bus.request('kb.document.delete.v1', { datasetId, documentId, workspaceId: key.workspaceId });
+  }
+
+  async createSegments(key: DatasetKeyContext, datasetId: string, documentId: string, segments: CreateSegments['segments']): Promise<SegmentsCreated> {
+    return relayed(await this.bus.request('kb.segment.create.v1', { datasetId, documentId, segments, workspaceId: key.workspaceId }));
+  }
+
+  /** A page of a document's segments; `status` may name one status or several. */
+  async listSegments(key: DatasetKeyContext, datasetId: string, documentId: string, query: SegmentsQuery): Promise<SegmentPage> {
+    const status = query.status === undefined ? [] : Array.isArray(query.status) ? query.status : [query.status];
+    const page = await this.bus.request('kb.segment.list.v1', {
+      datasetId,
+      documentId,
+      keyword: query.keyword ?? null,
+      limit: query.limit,
+      page: query.page,
+      status,
+      workspaceId: key.workspaceId,
+    });
+    return relayed(page);
+  }
+
+  async getSegment(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string): Promise<SegmentAnswer> {
+    return relayed(await this.bus.request('kb.segment.get.v1', { datasetId, documentId, segmentId, workspaceId: key.workspaceId }));
+  }
+
+  async updateSegment(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, segment: UpdateSegment['segment']): Promise<SegmentAnswer> {
+    return relayed(await this.bus.request('kb.segment.update.v1', { datasetId, documentId, segment, segmentId, workspaceId: key.workspaceId }));
+  }
+
+  async deleteSegment(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string): Promise<void> {
+    await this.bus.request('kb.segment.delete.v1', { datasetId, documentId, segmentId, workspaceId: key.workspaceId });
+  }
+
+  async listChildChunks(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, query: ChildChunksQuery): Promise<ChildChunkPage> {
+    const page = await this.bus.request('kb.child-chunk.list.v1', {
+      datasetId,
+      documentId,
+      keyword: query.keyword ?? null,
+      limit: query.limit,
+      page: query.page,
+      segmentId,
+      workspaceId: key.workspaceId,
+    });
+    return relayed(page);
+  }
+
+  async createChildChunk(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, content: string): Promise<ChildChunkAnswer> {
+    return relayed(await this.bus.request('kb.child-chunk.create.v1', { childChunkId: null, content, datasetId, documentId, segmentId, workspaceId: key.workspaceId }));
+  }
+
+  async updateChildChunk(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, childChunkId: string, content: string): Promise<ChildChunkAnswer> {
+    return relayed(await this.bus.request('kb.child-chunk.update.v1', { childChunkId, content, datasetId, documentId, segmentId, workspaceId: key.workspaceId }));
+  }
+
+  async deleteChildChunk(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, childChunkId: string): Promise<void> {
+    await this.bus.request('kb.child-chunk.delete.v1', { childChunkId, datasetId, documentId, segmentId, workspaceId: key.workspaceId });
+  }
+
+  async retrieve(key: DatasetKeyContext, datasetId: string, request: RetrieveRequest): Promise<RetrieveResponse> {
+    return relayed(await this.bus.request('kb.retrieve.v1', { datasetIds: [datasetId], query: request.query, retrievalModel: request.retrieval_model ?? null, workspaceId: key.workspaceId }));
+  }
+
+  async listMetadata(key: DatasetKeyContext, datasetId: string): Promise<MetadataList> {
+    return relayed(await this.bus.request('kb.metadata.v1', { body: {}, datasetId, metadataId: null, op: 'list', workspaceId: key.workspaceId }));
+  }
+
+  async createMetadata(key: DatasetKeyContext, datasetId: string, body: Record<string, unknown>): Promise<MetadataField> {
+    return relayed(await this.bus.request('kb.metadata.v1', { body, datasetId, metadataId: null, op: 'create', workspaceId: key.workspaceId }));
+  }
+
+  /** Turns Dify's built-in metadata fields on or off for a dataset. */
+  async setBuiltInMetadata(key: DatasetKeyContext, datasetId: string, action: 'enable' | 'disable'): Promise<SuccessResult> {
+    return relayed(await this.bus.request('kb.metadata.v1', { body: { action }, datasetId, metadataId: null, op: 'built-in', workspaceId: key.workspaceId }));
+  }
+
+  async renameMetadata(key: DatasetKeyContext, datasetId: string, metadataId: string, body: Record<string, unknown>): Promise<MetadataField> {
+    return relayed(await this.bus.request('kb.metadata.v1', { body, datasetId, metadataId, op: 'update', workspaceId: key.workspaceId }));
+  }
+
+  async deleteMetadata(key: DatasetKeyContext, datasetId: string, metadataId: string): Promise<void> {
+    await this.bus.request('kb.metadata.v1', { body: {}, datasetId, metadataId, op: 'delete', workspaceId: key.workspaceId });
   }
 
   private deps() {
