@@ -8,6 +8,7 @@ describe('ResponseContract', () => {
       '/v1/datasets/tags': { get: { responses: { '200': json({ items: { type: 'string' }, type: 'array' }) } } },
       '/v1/datasets/{id}': { get: { responses: { '200': json({ properties: { id: { type: 'string' }, name: { nullable: true, type: 'string' } }, required: ['id', 'name'], type: 'object' }) } } },
       '/v1/files/{path}': { get: { responses: { '200': json({ type: 'object' }) } } },
+      '/v1/datasets/{id}/documents': { get: { responses: { '200': json({ type: 'array' }) } } },
     },
   });
   const check = (method: string, path: string, status: number, body: unknown, type = 'application/json; charset=utf-8') =>
@@ -31,6 +32,12 @@ describe('ResponseContract', () => {
   it('prefers a literal path over a template and lets a trailing parameter span segments', () => {
     expect(check('GET', '/v1/datasets/tags', 200, { id: 'tags', name: 'x' })).toMatch(/must be array/);
     expect(check('GET', '/v1/files/a/b/c', 200, {})).toBeNull();
+  });
+
+  it('reads a parameter as one segment before it tries a wildcard', () => {
+    // `/v1/datasets/{id}` could swallow the path as a wildcard; the route that matches segment by segment wins.
+    expect(check('GET', '/v1/datasets/4e1c/documents', 200, [])).toBeNull();
+    expect(check('GET', '/v1/datasets/4e1c/documents', 200, { id: 'x', name: 'y' })).toMatch(/must be array/);
   });
 
   it('leaves errors, streams and empty answers alone', () => {

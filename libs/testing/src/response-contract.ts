@@ -7,7 +7,10 @@ interface Operation {
 interface Route {
   method: string;
   path: string;
+  /** Each `{name}` one path segment. */
   pattern: RegExp;
+  /** The same with a trailing `{name}` spanning several segments, as a wildcard route's does. */
+  wide: RegExp;
   operation: Operation;
 }
 
@@ -21,14 +24,21 @@ export class ResponseContract {
   private readonly ajv = new Ajv({ allErrors: true, strict: false });
   private readonly validators = new Map<string, ValidateFunction>();
 
-  private constructor(private readonly routes: Route[]) {}
+  private constructor(
+    private readonly routes: Route[],
+    private readonly broken: string | null = null,
+  ) {}
 
   /** The contract of the gateway at `baseUrl`, or null when it serves no description (then nothing is checked). */
   static for(baseUrl: string): Promise<ResponseContract | null> {
     let contract = this.loaded.get(baseUrl);
     if (!contract) {
       contract = fetch(`${baseUrl}/docs-json`)
-        .then(async (res) => (res.ok ? ResponseContract.fromDocument((await res.json()) as { paths: Record<string, Record<string, Operation>> }) : null))
+        .then(async (res) => {
+          if (res.ok) return ResponseContract.fromDocument((await res.json()) as { paths: Record<string, Record<string, Operation>> });
+          // A gateway that serves no description checks nothing; one whose description fails to build is broken.
+          return res.status >= 500 ? new ResponseContract([], `the gateway's API document could not be built (GET /docs-json answered ${res.status})`) : null;
+        })
         .catch(() => null);
       // A gateway that was not up yet is asked again next time.
       void contract.then((c) => c ?? this.loaded.delete(baseUrl));
@@ -41,9 +51,12 @@ export class ResponseContract {
   static fromDocument(document: { paths: Record<string, Record<string, Operation>> }): ResponseContract {
     const routes: Route[] = [];
     for (const [path, item] of Object.entries(document.paths)) {
-      // `{name}` matches one segment; a trailing parameter (a wildcard route) may span several.
-      const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}$/, '.+').replace(/\{\w+\}/g, '[^/]+');
-      for (const [method, operation] of Object.entries(item)) routes.push({ method: method.toUpperCase(), operation, path, pattern: new RegExp(`^${source}$`) });
+      const escaped = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      const narrow = escaped.replace(/\{\w+\}/g, '[^/]+');
+      const wide = escaped.replace(/\{(\w+)\}$/, '.+').replace(/\{\w+\}/g, '[^/]+');
+      for (const [method, operation] of Object.entries(item)) {
+        routes.push({ method: method.toUpperCase(), operation, path, pattern: new RegExp(`^${narrow}$`), wide: new RegExp(`^${wide}$`) });
+      }
     }
     // Literal paths before templated ones, so `/v1/datasets/tags` is not read as `/v1/datasets/{id}`.
     routes.sort((a, b) => (a.path.match(/\{/g)?.length ?? 0) - (b.path.match(/\{/g)?.length ?? 0));
@@ -53,8 +66,11 @@ export class ResponseContract {
   /** Why this answer breaks the contract, or null when it keeps it (or is not a JSON success answer). */
   violation(method: string, url: string, status: number, contentType: string | null, body: unknown): string | null {
     if (status < 200 || status >= 300 || !contentType?.includes('application/json')) return null;
+    if (this.broken) return this.broken;
     const path = new URL(url).pathname;
-    const route = this.routes.find((r) => r.method === method.toUpperCase() && r.pattern.test(path));
+    // One segment per parameter first; only a path no route matches so is read as a wildcard route's.
+    const verb = method.toUpperCase();
+    const route = this.routes.find((r) => r.method === verb && r.pattern.test(path)) ?? this.routes.find((r) => r.method === verb && r.wide.test(path));
     if (!route) return `${method} ${path} answered ${status} but the OpenAPI document has no such operation`;
     const responses = route.operation.responses ?? {};
     const documented = Object.keys(responses).filter((s) => s.startsWith('2'));

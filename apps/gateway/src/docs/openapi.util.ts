@@ -34,7 +34,36 @@ export function zodToOpenApi(schema: ZodTypeAny): Record<string, unknown> {
   // The cast keeps TypeScript from expanding zod-to-json-schema's generic option types (too deep for tsc).
   const json = (zodToJsonSchema as (schema: unknown, options: unknown) => Record<string, unknown>)(schema, { $refStrategy: 'none', removeAdditionalStrategy: 'strict', target: 'openApi3' });
   delete json['$schema'];
-  return json;
+  return withOpenApiNulls(json);
+}
+
+/**
+ * OpenAPI 3.0 has no `null` type, only `nullable: true` beside a `type`: a bare `null` (`z.null()`) becomes
+ * a nullable type whose only value is null, a nullable union carries `nullable` into each branch, and a
+ * nullable enum lists null among its values, so validators read each as zod does.
+ */
+export function withOpenApiNulls(node: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...node };
+  for (const key of ['properties', 'patternProperties']) {
+    const map = out[key] as Record<string, Record<string, unknown>> | undefined;
+    if (map) out[key] = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, withOpenApiNulls(v)]));
+  }
+  for (const key of ['items', 'additionalProperties', 'not']) {
+    const value = out[key];
+    if (value && typeof value === 'object' && !Array.isArray(value)) out[key] = withOpenApiNulls(value as Record<string, unknown>);
+  }
+  for (const key of ['anyOf', 'oneOf', 'allOf']) {
+    const list = out[key] as Record<string, unknown>[] | undefined;
+    if (list) out[key] = list.map((v) => withOpenApiNulls(out['nullable'] === true && key !== 'allOf' ? { ...v, nullable: true } : v));
+  }
+  const isNull = out['type'] === 'null' || (Array.isArray(out['enum']) && (out['enum'] as unknown[]).every((v) => v === 'null' || v === null) && out['type'] === undefined);
+  if (isNull) return { enum: [null], nullable: true, type: 'string' };
+  if (out['nullable'] === true) {
+    if (out['type'] === undefined && (out['anyOf'] || out['oneOf'])) delete out['nullable'];
+    else if (out['type'] === undefined) delete out['nullable'];
+    if (Array.isArray(out['enum']) && !(out['enum'] as unknown[]).includes(null)) out['enum'] = [...(out['enum'] as unknown[]), null];
+  }
+  return out;
 }
 
 /**
