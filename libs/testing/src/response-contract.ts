@@ -1,4 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 
 interface Operation {
   responses?: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>;
@@ -21,7 +22,7 @@ interface Route {
  */
 export class ResponseContract {
   private static readonly loaded = new Map<string, Promise<ResponseContract | null>>();
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
   private readonly validators = new Map<string, ValidateFunction>();
 
   private constructor(
@@ -68,6 +69,8 @@ export class ResponseContract {
     if (status < 200 || status >= 300 || !contentType?.includes('application/json')) return null;
     if (this.broken) return this.broken;
     const path = new URL(url).pathname;
+    // The description itself (and Swagger UI's files) is not one of the routes it describes.
+    if (path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-json')) return null;
     // One segment per parameter first; only a path no route matches so is read as a wildcard route's.
     const verb = method.toUpperCase();
     const route = this.routes.find((r) => r.method === verb && r.pattern.test(path)) ?? this.routes.find((r) => r.method === verb && r.wide.test(path));
