@@ -243,15 +243,15 @@ async function chatBenchmarks(gw) {
   for (const size of [10, 10_000]) {
     const conversationId = await turn(undefined, 'bench-pages');
     await pool.query(
-      `INSERT INTO gateway.messages (id, workspace_id, app_id, conversation_id, end_user_id, task_id, inputs, query, answer, status, created_at)
+      `INSERT INTO orchestrator.messages (id, workspace_id, app_id, conversation_id, end_user_id, task_id, inputs, query, answer, status, created_at)
        SELECT gen_random_uuid(), m.workspace_id, m.app_id, m.conversation_id, m.end_user_id, gen_random_uuid(), '{}', 'q' || g, 'a' || g, 'normal', m.created_at + g * interval '1 millisecond'
-       FROM gateway.messages m, generate_series(1, $2::int) g WHERE m.conversation_id = $1`,
+       FROM orchestrator.messages m, generate_series(1, $2::int) g WHERE m.conversation_id = $1`,
       [conversationId, size - 1],
     );
-    await pool.query('ANALYZE gateway.messages');
+    await pool.query('ANALYZE orchestrator.messages');
     await page(conversationId, null, `latest page of a conversation of ${size.toLocaleString('en')} messages`);
     if (size > 20) {
-      const middle = await pool.query(`SELECT id FROM gateway.messages WHERE conversation_id = $1 AND query = $2`, [conversationId, `q${size / 2}`]);
+      const middle = await pool.query(`SELECT id FROM orchestrator.messages WHERE conversation_id = $1 AND query = $2`, [conversationId, `q${size / 2}`]);
       await page(conversationId, middle.rows[0].id, `page ${(size / 2).toLocaleString('en')} messages back in the same conversation`);
     }
   }
