@@ -1,7 +1,9 @@
 import { AuditEventSchema } from './audit.contract';
 import { CONTRACTS, contractVersion, subjectsOwnedBy } from './subjects.contract';
 import { ServiceStatusSchema } from './system.contract';
-import { DomainError, ErrorEnvelopeSchema, toErrorEnvelope } from './errors.contract';
+import * as catalog from './error-catalog.contract';
+import { AppErrors, FileErrors, RunErrors } from './error-catalog.contract';
+import { DomainError, ERROR_CODES, ErrorEnvelopeSchema, toErrorEnvelope } from './errors.contract';
 import { NodeResultSchema, fromNodeResult, toNodeResult } from './workflow.contract';
 
 const validEvent = {
@@ -125,5 +127,36 @@ describe('node outcomes on the wire', () => {
     expect(result.edgeSourceHandle).toBeNull();
     const outcome = fromNodeResult(result);
     expect(outcome.status === 'succeeded' ? outcome.edgeSourceHandle : 'failed').toBeUndefined();
+  });
+});
+
+describe('error catalog', () => {
+  type Entry = { group: string; make: (...args: string[]) => DomainError; name: string };
+  const entries: Entry[] = Object.entries(catalog).flatMap(([group, value]) =>
+    typeof value === 'object' ? Object.entries(value as Record<string, Entry['make']>).map(([name, make]) => ({ group, make, name })) : [],
+  );
+
+  it('has the catalogs', () => {
+    expect(entries.length).toBeGreaterThan(50);
+  });
+
+  it.each(entries)('$group.$name makes a new DomainError with a known code on every call', ({ make }) => {
+    // The first argument doubles as AppErrors.modeMismatch's code; every other entry reads it as a name.
+    const first = make('not_chat_app', 'y');
+    expect(first).toBeInstanceOf(DomainError);
+    expect(ERROR_CODES).toContain(first.code);
+    expect(make('not_chat_app', 'y')).not.toBe(first);
+  });
+
+  it("keeps Dify's codes and messages that clients match on", () => {
+    expect(toErrorEnvelope(AppErrors.modeMismatch('not_chat_app'), 'c-3')).toEqual({
+      code: 'not_chat_app',
+      correlationId: 'c-3',
+      message: 'Please check if your app mode matches the right API route.',
+    });
+    expect(RunErrors.workflowIdNotFound()).toMatchObject({ code: 'bad_request', message: 'Workflow not found.' });
+    expect(FileErrors.tooLarge()).toMatchObject({ code: 'file_too_large', message: '' });
+    expect(FileErrors.formRefused('File too large', 'file').message).toBe('The multipart form was refused: File too large (field "file").');
+    expect(FileErrors.formRefused('Unexpected end of form').message).toBe('The multipart form was refused: Unexpected end of form.');
   });
 });

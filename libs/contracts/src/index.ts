@@ -1,6 +1,7 @@
 export * from './audit.contract';
 export * from './audit-trail.contract';
 export * from './conversations.contract';
+export * from './error-catalog.contract';
 export * from './errors.contract';
 export * from './knowledge.contract';
 export * from './privacy.contract';

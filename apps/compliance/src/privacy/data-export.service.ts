@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AuditService } from '@weft/audit';
-import { DomainError, type ClaimExportResponse, type DataExport, type ExportPageResponse, type StartExportResponse } from '@weft/contracts';
+import type { ClaimExportResponse, DataExport, ExportPageResponse, StartExportResponse } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
@@ -9,6 +9,7 @@ import { auditRecordsOf, DataExportRepository, toDataExport, type DataExportRow 
 import { sealArchive } from './export-archive.util';
 import { LeasedJobLoop } from './leased-job-loop.util';
 import { LegalHoldRepository } from './legal-hold.repository';
+import { ExportErrors } from './privacy.exception';
 import { EXPORT_KEY_BOX, EXPORT_STORAGE, PRIVACY_SETTINGS, type ExportKeyBox, type ExportStorage, type PrivacySettings } from './privacy.settings';
 
 const POLL_MS = 1000;
@@ -69,7 +70,7 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async start(accountId: string, workspaceIds: string[]): Promise<StartExportResponse> {
-    if (await this.exports.hasActive(accountId)) throw new DomainError('conflict', 'An export of this account is already being prepared; poll its status.');
+    if (await this.exports.hasActive(accountId)) throw ExportErrors.alreadyPreparing();
     const token = randomBytes(32).toString('base64url');
     const row = await this.exports.create(randomUUID(), accountId, workspaceIds, hashToken(token));
     this.kick();
@@ -78,7 +79,7 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
 
   async status(id: string, accountId: string): Promise<DataExport> {
     const row = await this.exports.findOwn(id, accountId);
-    if (!row) throw new DomainError('not_found', 'Export not found.');
+    if (!row) throw ExportErrors.notFound();
     return toDataExport(row);
   }
 
@@ -87,11 +88,11 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
     const claimed = await this.exports.claimDownload(id, hashToken(token));
     if (claimed) return { account_id: claimed.account_id, file_name: `weft-data-export-${claimed.id}.json`, sealed_key: claimed.sealed_key!, size: Number(claimed.size), storage_key: claimed.storage_key!, workspace_id: claimed.workspace_ids[0] ?? null };
     const row = await this.exports.find(id);
-    if (!row || row.token_hash !== hashToken(token)) throw new DomainError('not_found', 'Export not found, or the link is not valid.');
-    if (row.status === 'failed') throw new DomainError('gone', 'This export failed; request a new one.');
-    if (row.status !== 'completed') throw new DomainError('conflict', 'The export is not ready yet; poll its status.');
-    if (row.downloaded_at) throw new DomainError('gone', 'This export has already been downloaded; request a new one.');
-    throw new DomainError('gone', 'This download link has expired; request a new export.');
+    if (!row || row.token_hash !== hashToken(token)) throw ExportErrors.linkNotFound();
+    if (row.status === 'failed') throw ExportErrors.failed();
+    if (row.status !== 'completed') throw ExportErrors.notReady();
+    if (row.downloaded_at) throw ExportErrors.alreadyDownloaded();
+    throw ExportErrors.linkExpired();
   }
 
   /** Runs the job loop now rather than at the next tick. */

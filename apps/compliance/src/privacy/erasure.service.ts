@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { AuditService } from '@weft/audit';
 import {
   DomainError,
-  PRIVACY_SERVICES,
   type EraseStepRequest,
   type ErasureStatus,
+  PRIVACY_SERVICES,
   type PrivacyService,
   type RequestOf,
   type StartErasureResponse,
@@ -19,6 +19,7 @@ import { hashToken } from './data-export.service';
 import { ErasureRepository, toErasureStatus, type ErasureRequestRow, type ErasureStepRow } from './erasure.repository';
 import { LeasedJobLoop } from './leased-job-loop.util';
 import { LegalHoldRepository } from './legal-hold.repository';
+import { ErasureErrors } from './privacy.exception';
 import { EXPORT_STORAGE, PRIVACY_SETTINGS, type ExportStorage, type PrivacySettings } from './privacy.settings';
 
 const POLL_MS = 1000;
@@ -92,12 +93,12 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
     const held = await this.holds.activeFor(subject.type === 'account' ? subject.accountId : null, workspaces);
     if (held.length > 0) {
       const on = held.some((h) => h.account_id !== null) ? 'the account' : 'the workspace';
-      throw new DomainError('conflict', `A legal hold on ${on} prevents erasure until it is released (hold ${held[0].id}).`);
+      throw ErasureErrors.heldOn(on, held[0].id);
     }
     // The erasure record knows the end user by the pseudonym the gateway's `run.started` events carry.
     const hash = subject.type === 'end_user' ? this.pseudonyms.of(subject.workspaceId, subject.user) : null;
     const active = await this.sagas.findActive(subject.type, subject.type === 'account' ? subject.accountId : null, subject.type === 'end_user' ? subject.workspaceId : null, hash);
-    if (active) throw new DomainError('conflict', `An erasure of this ${subject.type === 'account' ? 'account' : 'end user'} is already under way (${active.id}).`);
+    if (active) throw ErasureErrors.alreadyUnderWay(subject.type, active.id);
     const token = subject.type === 'account' ? randomBytes(32).toString('base64url') : null;
     // An end user's conversations go first, while the gateway still knows which end users the `user` string names.
     const services = subject.type === 'account' ? PRIVACY_SERVICES : END_USER_ERASURE_STEPS;
@@ -128,7 +129,7 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
   async status(id: string, token: string | null, workspaceId: string | null): Promise<ErasureStatus> {
     const request = await this.sagas.find(id);
     const allowed = request && ((token !== null && request.status_token_hash === hashToken(token)) || (workspaceId !== null && request.subject_type === 'end_user' && request.workspace_id === workspaceId));
-    if (!request || !allowed) throw new DomainError('not_found', 'Erasure request not found.');
+    if (!request || !allowed) throw ErasureErrors.notFound();
     return toErasureStatus(request, await this.sagas.steps(id));
   }
 
@@ -138,12 +139,12 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
    */
   async resume(id: string, token: string): Promise<ErasureStatus> {
     const request = await this.sagas.find(id);
-    if (!request || request.subject_type !== 'account' || request.status_token_hash !== hashToken(token)) throw new DomainError('not_found', 'Erasure request not found.');
-    if (request.status !== 'failed') throw new DomainError('conflict', `Only a stopped erasure can be resumed; this one is ${request.status}.`);
+    if (!request || request.subject_type !== 'account' || request.status_token_hash !== hashToken(token)) throw ErasureErrors.notFound();
+    if (request.status !== 'failed') throw ErasureErrors.notStopped(request.status);
     const held = await this.holds.activeFor(request.account_id, request.workspace_ids);
-    if (held.length > 0) throw new DomainError('conflict', `A legal hold (${held[0].id}) still prevents this erasure.`);
+    if (held.length > 0) throw ErasureErrors.stillHeld(held[0].id);
     const resumed = await this.sagas.resume(id);
-    if (!resumed) throw new DomainError('conflict', 'The erasure changed meanwhile; poll its status.');
+    if (!resumed) throw ErasureErrors.changedMeanwhile();
     this.audit.record({
       action: 'privacy.erasure.resumed',
       actor: { id: request.account_id, type: 'account' },

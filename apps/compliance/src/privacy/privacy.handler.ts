@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
+import type { RequestOf, ResponseOf } from '@weft/contracts';
 import { MessageBus, OnRequest } from '@weft/messaging';
 import { DataExportService } from './data-export.service';
 import { ErasureService } from './erasure.service';
 import { LegalHoldRepository } from './legal-hold.repository';
+import { LegalHoldErrors } from './privacy.exception';
 
 /** The compliance service's GDPR requests over NATS: exports, erasures and legal holds. */
 @Injectable()
@@ -65,7 +66,7 @@ export class PrivacyHandler {
   @OnRequest('privacy.legal-hold.release.v1')
   async releaseHold(req: RequestOf<'privacy.legal-hold.release.v1'>): Promise<ResponseOf<'privacy.legal-hold.release.v1'>> {
     const hold = await this.holds.release(req.workspaceId, req.id, req.releasedBy);
-    if (!hold) throw new DomainError('not_found', 'No active legal hold with this id in this workspace.');
+    if (!hold) throw LegalHoldErrors.notFound();
     const stillHeld = (await this.holds.activeFor(null, [req.workspaceId])).length > 0;
     if (hold.account_id === null && !stillHeld) {
       await this.bus.request('wf.legal-hold.set.v1', { accountId: req.releasedBy, held: false, reason: null, workspaceId: req.workspaceId }).catch((error: unknown) => {

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '@weft/audit';
-import { DomainError } from '@weft/contracts';
+import { AuthErrors } from '@weft/contracts';
 import type { RequestClientInfo } from '@weft/platform';
 import type { z } from 'zod';
+import { WorkspaceErrors } from '../workspaces/workspace.exception';
 import type { AccountProfile, ChangePasswordRequestSchema, LoginRequestSchema, RegisterRequestSchema, RegisteredResponse, TokenResponse } from './account.dto';
+import { AccountErrors } from './account.exception';
 import { AccountRepository } from './account.repository';
 import { AuthSessionRepository } from './auth-session.repository';
 import type { ConsoleUser } from './console-auth.guard';
@@ -12,17 +14,13 @@ import { signConsoleToken } from './console-token.util';
 import { LoginThrottleService } from './login-throttle.service';
 import { type PasswordPolicy, hashPassword, needsRehash, passwordPolicyViolations, verifyPassword } from './password.util';
 
-
-const INVALID_LOGIN = 'Invalid email or password.';
-const INVALID_REFRESH = 'The refresh token is invalid or expired.';
-
 /** A hash to compare against when the email is unknown, so a login takes as long either way. */
 let decoyHash: Promise<string> | undefined;
 
 /** Throws `invalid_param` naming every password rule `password` breaks. */
 export function assertPasswordPolicy(password: string, policy: PasswordPolicy): void {
   const broken = passwordPolicyViolations(password, policy);
-  if (broken.length > 0) throw new DomainError('invalid_param', `Password must contain ${broken.join(', ')}.`);
+  if (broken.length > 0) throw AccountErrors.passwordTooWeak(broken);
 }
 
 /**
@@ -43,7 +41,7 @@ export class AccountService {
   async register(req: z.infer<typeof RegisterRequestSchema>, client: RequestClientInfo): Promise<RegisteredResponse> {
     assertPasswordPolicy(req.password, this.settings.passwordPolicy);
     const created = await this.accounts.create(req.email, req.name, await hashPassword(req.password));
-    if (!created) throw new DomainError('conflict', 'An account with this email already exists.');
+    if (!created) throw AccountErrors.emailTaken();
     this.record('account.registered', created.accountId, created.workspaceId, client);
     const tokens = await this.startSession(created.accountId, created.workspaceId, client);
     return { ...tokens, account_id: created.accountId, workspace_id: created.workspaceId };
@@ -65,7 +63,7 @@ export class AccountService {
         userAgent: client.userAgent,
         details: { reason: account ? 'wrong_password' : 'unknown_email' },
       });
-      throw new DomainError('unauthorized', INVALID_LOGIN);
+      throw AuthErrors.loginInvalid();
     }
     await this.throttle.succeeded(req.email, client.ip);
     await this.accounts.recordLogin(account.accountId, client.ip, needsRehash(account.passwordHash) ? await hashPassword(req.password) : null);
@@ -76,7 +74,7 @@ export class AccountService {
   /** Spends a refresh token for a new pair. Presenting a spent token revokes its whole family. */
   async refresh(refreshToken: string, client: RequestClientInfo): Promise<TokenResponse> {
     const outcome = await this.sessions.rotate(refreshToken, this.settings.refreshTokenTtlMs);
-    if (outcome.kind === 'invalid') throw new DomainError('unauthorized', INVALID_REFRESH);
+    if (outcome.kind === 'invalid') throw AuthErrors.refreshTokenInvalid();
     if (outcome.kind === 'reused') {
       this.audit.record({
         action: 'account.session.revoked',
@@ -88,11 +86,11 @@ export class AccountService {
         userAgent: client.userAgent,
         details: { reason: 'refresh_token_reuse', account_id: outcome.accountId },
       });
-      throw new DomainError('unauthorized', INVALID_REFRESH);
+      throw AuthErrors.refreshTokenInvalid();
     }
     if (!(await this.accounts.roleIn(outcome.workspaceId, outcome.accountId))) {
       await this.sessions.revoke(outcome.sessionId, 'membership_ended');
-      throw new DomainError('unauthorized', INVALID_REFRESH);
+      throw AuthErrors.refreshTokenInvalid();
     }
     this.audit.record({
       action: 'account.token.refreshed',
@@ -122,19 +120,19 @@ export class AccountService {
   async profile(user: ConsoleUser): Promise<AccountProfile> {
     const account = await this.accounts.profile(user.accountId);
     // Not reached: the guard has just found the account a member, and accounts are never deleted (erasure anonymizes them).
-    if (!account) throw new DomainError('unauthorized', 'Access token is invalid or expired.');
+    if (!account) throw AuthErrors.accessTokenInvalid();
     return { ...account, current_workspace_id: user.workspaceId, role: user.role };
   }
 
   /** For actions that ask for the caller's password again (a password change, an erasure, handing over a workspace): 400 when it is wrong. */
   async confirmPassword(accountId: string, password: string): Promise<void> {
     const account = await this.accounts.findById(accountId);
-    if (!account || !(await verifyPassword(password, account.passwordHash))) throw new DomainError('invalid_param', 'The current password is wrong.');
+    if (!account || !(await verifyPassword(password, account.passwordHash))) throw AccountErrors.currentPasswordWrong();
   }
 
   /** Changes the caller's password and ends every other session of the account. */
   async changePassword(accountId: string, workspaceId: string, sessionId: string, req: z.infer<typeof ChangePasswordRequestSchema>, client: RequestClientInfo): Promise<void> {
-    if (req.new_password !== req.repeat_new_password) throw new DomainError('invalid_param', 'The new passwords do not match.');
+    if (req.new_password !== req.repeat_new_password) throw AccountErrors.newPasswordsDiffer();
     assertPasswordPolicy(req.new_password, this.settings.passwordPolicy);
     await this.confirmPassword(accountId, req.password);
     await this.accounts.setPasswordHash(accountId, await hashPassword(req.new_password));
@@ -144,7 +142,7 @@ export class AccountService {
 
   /** Moves the caller's session to another workspace it belongs to; a new access token says so. */
   async switchWorkspace(accountId: string, sessionId: string, workspaceId: string, client: RequestClientInfo): Promise<{ access_token: string; expires_in: number }> {
-    if (!(await this.accounts.roleIn(workspaceId, accountId))) throw new DomainError('not_found', 'Workspace not found.');
+    if (!(await this.accounts.roleIn(workspaceId, accountId))) throw WorkspaceErrors.notFound();
     await this.sessions.switchWorkspace(sessionId, workspaceId);
     this.record('account.workspace.switched', accountId, workspaceId, client);
     return { access_token: this.accessToken(accountId, workspaceId, sessionId), expires_in: this.settings.accessTokenTtlSeconds };

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiExtension } from '@nestjs/swagger';
-import { DomainError } from '@weft/contracts';
+import { AuthErrors } from '@weft/contracts';
 import type { Request } from 'express';
 import { AccountRepository } from './account.repository';
 import { CONSOLE_AUTH_SETTINGS, type ConsoleAuthSettings } from './console-auth.settings';
@@ -41,11 +41,11 @@ export class ConsoleAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<WithConsoleUser>();
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const claims = token ? verifyConsoleToken(token, this.settings.signingKeys) : null;
-    if (!claims) throw new DomainError('unauthorized', 'Access token is invalid or expired.');
+    if (!claims) throw AuthErrors.accessTokenInvalid();
     const role = await this.accounts.roleInSession(claims.wid, claims.sub, claims.sid);
-    if (!role) throw new DomainError('unauthorized', 'Access token is invalid or expired.');
+    if (!role) throw AuthErrors.accessTokenInvalid();
     const needed = this.reflector.getAllAndOverride<WorkspaceRole | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
-    if (needed && !roleAtLeast(role, needed)) throw new DomainError('forbidden', `This action needs the ${needed} role or higher in this workspace.`);
+    if (needed && !roleAtLeast(role, needed)) throw AuthErrors.roleTooLow(needed);
     req.consoleUser = { accountId: claims.sub, role, sessionId: claims.sid, workspaceId: claims.wid };
     return true;
   }
@@ -54,6 +54,6 @@ export class ConsoleAuthGuard implements CanActivate {
 /** The `ConsoleUser` that `ConsoleAuthGuard` put on the request. */
 export const CurrentConsoleUser = createParamDecorator((_: unknown, ctx: ExecutionContext): ConsoleUser => {
   const user = ctx.switchToHttp().getRequest<WithConsoleUser>().consoleUser;
-  if (!user) throw new DomainError('unauthorized', 'Access token is invalid or expired.');
+  if (!user) throw AuthErrors.accessTokenInvalid();
   return user;
 });

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { AppErrors } from '@weft/contracts';
 import { RequestClient, type RequestClientInfo } from '@weft/platform';
 import type { Response } from 'express';
 import type { z } from 'zod';
@@ -44,8 +44,8 @@ export class AppController {
     @ParsedBody(ImportRequestSchema) req: z.infer<typeof ImportRequestSchema>,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImportResponse> {
-    if (req.mode === 'yaml-url') throw new DomainError('invalid_param', 'Importing from a URL is not supported; send the YAML as yaml_content.');
-    if (typeof req.yaml_content !== 'string' || req.yaml_content.trim() === '') throw new DomainError('invalid_param', 'yaml_content is required when mode is yaml-content.');
+    if (req.mode === 'yaml-url') throw AppErrors.importFromUrlUnsupported();
+    if (typeof req.yaml_content !== 'string' || req.yaml_content.trim() === '') throw AppErrors.yamlContentRequired();
     const result = await this.apps.import(user, req.yaml_content, req);
     res.status(result.status === 'failed' ? 400 : 200);
     return result;

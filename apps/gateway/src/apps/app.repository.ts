@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { isUuid } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 
 /** An app row. */
@@ -79,7 +80,7 @@ export class AppRepository {
   }
 
   async find(workspaceId: string, appId: string): Promise<AppRow | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(appId)) return null;
+    if (!isUuid(appId)) return null;
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(`SELECT * FROM gateway.apps WHERE workspace_id = $1 AND id = $2`, [workspaceId, appId]);
     return rows[0] ? toApp(rows[0]) : null;
   }
@@ -151,7 +152,7 @@ export class AppRepository {
 
   /** Revokes a key of the workspace (of one app, or a dataset key when appId is null); false when there is none. */
   async deleteKey(workspaceId: string, appId: string | null, keyId: string): Promise<boolean> {
-    if (!/^[0-9a-f-]{36}$/i.test(keyId)) return false;
+    if (!isUuid(keyId)) return false;
     const rows = await this.db.rows<{ id: string }>(
       appId === null
         ? `DELETE FROM gateway.api_keys WHERE id = $1 AND workspace_id = $2 AND type = 'dataset' RETURNING id`

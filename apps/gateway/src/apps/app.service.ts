@@ -3,7 +3,7 @@ import type { RequestClientInfo } from '@weft/platform';
 import { ApiKeyCache } from '../service-api/api-key-cache.service';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { AppErrors, AuthErrors, DomainError, WorkflowErrors } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { SecretBox } from '@weft/security';
 import { CURRENT_DSL_VERSION } from '@weft/workflow';
@@ -102,7 +102,7 @@ export class AppService {
   /** Publishes the draft; the Service API runs the newest published version. */
   async publish(user: ConsoleUser, appId: string): Promise<PublishAnswer> {
     const app = await this.requireApp(user, appId);
-    if (app.modelConfig) throw new DomainError('bad_request', 'Only workflow and advanced-chat apps have a workflow to publish.');
+    if (app.modelConfig) throw WorkflowErrors.modeHasNothingToPublish();
     const published = await this.bus.request('wf.workflow.publish.v1', { accountId: user.accountId, appId: app.id, workspaceId: user.workspaceId });
     return { created_at: Math.floor(new Date(published.createdAt).getTime() / 1000), result: 'success', version: published.version, workflow_id: published.workflowId };
   }
@@ -133,7 +133,7 @@ export class AppService {
     const app = await this.requireApp(user, appId);
     const orchestrator = await this.bus.request('wf.app.delete.v1', { appId: app.id, workspaceId: user.workspaceId });
     const gateway = await this.apps.deleteApp(user.workspaceId, app.id);
-    if (!gateway) throw new DomainError('not_found', 'App not found.');
+    if (!gateway) throw AppErrors.notFound();
     for (const keyId of gateway.keyIds) this.keyCache.announceRevoked(keyId);
     this.audit.record({
       action: 'app.deleted',
@@ -149,7 +149,7 @@ export class AppService {
   /** Revokes one of the app's keys and tells every gateway replica to forget it. */
   async revokeKey(user: ConsoleUser, appId: string, keyId: string, client: RequestClientInfo): Promise<void> {
     const app = await this.requireApp(user, appId);
-    if (!(await this.apps.deleteKey(user.workspaceId, app.id, keyId))) throw new DomainError('not_found', 'API key not found.');
+    if (!(await this.apps.deleteKey(user.workspaceId, app.id, keyId))) throw AuthErrors.apiKeyNotFound();
     this.keyCache.announceRevoked(keyId);
     this.audit.record({
       action: 'api_key.revoked',
@@ -169,7 +169,7 @@ export class AppService {
 
   async requireApp(user: ConsoleUser, appId: string): Promise<AppRow> {
     const app = await this.apps.find(user.workspaceId, appId);
-    if (!app) throw new DomainError('not_found', 'App not found.');
+    if (!app) throw AppErrors.notFound();
     return app;
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type ChatAppMode, DomainError, isUuid, type RunStreamEvent } from '@weft/contracts';
+import { AppErrors, type ChatAppMode, ConversationErrors, DomainError, isUuid, RunErrors, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
 import type { AppKeyContext } from '../service-api/app-key.guard';
@@ -49,16 +49,16 @@ export class ChatMessageService {
 
   async chat(ctx: AppKeyContext, req: ChatRequest, res: Response): Promise<BlockingMessageResponse | undefined> {
     const mode = ctx.app.mode;
-    if (!CHAT_MODES.has(mode)) throw new DomainError('not_chat_app', 'Please check if your app mode matches the right API route.');
-    if (mode === 'agent-chat' && req.response_mode !== 'streaming') throw new DomainError('invalid_param', 'Agent Chat App does not support blocking mode');
+    if (!CHAT_MODES.has(mode)) throw AppErrors.modeMismatch('not_chat_app');
+    if (mode === 'agent-chat' && req.response_mode !== 'streaming') throw AppErrors.agentChatBlockingUnsupported();
     const workflowId = mode === 'advanced-chat' && req.workflow_id ? req.workflow_id : null;
-    if (workflowId !== null && !isUuid(workflowId)) throw new DomainError('bad_request', 'Invalid workflow_id format: must be a UUID.');
+    if (workflowId !== null && !isUuid(workflowId)) throw RunErrors.workflowIdNotUuid();
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, req.user);
 
     // A conversation keeps the inputs of its first turn; the orchestrator ignores later turns' inputs, as Dify does.
     let conversationId: string | null = null;
     if (req.conversation_id) {
-      if (!isUuid(req.conversation_id)) throw new DomainError('not_found', 'Conversation Not Exists.');
+      if (!isUuid(req.conversation_id)) throw ConversationErrors.notFound();
       conversationId = req.conversation_id;
     }
     const resolved = await this.runFiles.resolve(ctx, workflowId, conversationId ? {} : req.inputs, (req.files ?? []) as Record<string, unknown>[]);
@@ -77,7 +77,7 @@ export class ChatMessageService {
   }
 
   async completion(ctx: AppKeyContext, req: CompletionRequest, res: Response): Promise<BlockingMessageResponse | undefined> {
-    if (ctx.app.mode !== 'completion') throw new DomainError('not_completion_app', 'Please check if your app mode matches the right API route.');
+    if (ctx.app.mode !== 'completion') throw AppErrors.modeMismatch('not_completion_app');
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, req.user);
     const resolved = await this.runFiles.resolve(ctx, null, req.inputs, (req.files ?? []) as Record<string, unknown>[]);
     const turn: Turn = {
@@ -96,7 +96,7 @@ export class ChatMessageService {
 
   /** Stops the running turn with this task id if this user started it; Dify answers success either way. */
   async stop(ctx: AppKeyContext, taskId: string, user: string, modes: ReadonlySet<string>, wrongMode: 'not_chat_app' | 'not_completion_app'): Promise<void> {
-    if (!modes.has(ctx.app.mode)) throw new DomainError(wrongMode, 'Please check if your app mode matches the right API route.');
+    if (!modes.has(ctx.app.mode)) throw AppErrors.modeMismatch(wrongMode);
     if (!isUuid(taskId)) return;
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, user);
     await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, endUserId, taskId, workspaceId: ctx.app.workspaceId });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type ConversationRecord, type ConversationVariableRecord, type MessageRecord } from '@weft/contracts';
+import { AppErrors, type ConversationRecord, type ConversationVariableRecord, type MessageRecord } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { z } from 'zod';
 import type { AppKeyContext } from '../service-api/app-key.guard';
@@ -74,7 +74,7 @@ export class ConversationService {
 
   /** The app and end user a request speaks for; the conversation routes serve chat apps only (feedback serves completion apps too). */
   private async owner(ctx: AppKeyContext, user: string, chatOnly = true): Promise<{ appId: string; endUserId: string; workspaceId: string }> {
-    if (chatOnly && !CHAT_MODES.has(ctx.app.mode)) throw new DomainError('not_chat_app', 'Please check if your app mode matches the right API route.');
+    if (chatOnly && !CHAT_MODES.has(ctx.app.mode)) throw AppErrors.modeMismatch('not_chat_app');
     return { appId: ctx.app.id, endUserId: await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, user), workspaceId: ctx.app.workspaceId };
   }
 }

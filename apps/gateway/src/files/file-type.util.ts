@@ -1,4 +1,4 @@
-import { DomainError } from '@weft/contracts';
+import { FileErrors } from '@weft/contracts';
 import { SUPPORTED_DOCUMENT_EXTENSIONS } from '@weft/documents';
 
 /**
@@ -55,6 +55,6 @@ export function extensionOf(filename: string): string {
  * clients already handle for this route.
  */
 export function assertUploadableExtension(extension: string): void {
-  if (BLOCKED.has(extension)) throw new DomainError('invalid_param', `File extension '.${extension}' is not allowed for security reasons`);
-  if (!ALLOWED.has(extension)) throw new DomainError('unsupported_file_type', 'File type not allowed.');
+  if (BLOCKED.has(extension)) throw FileErrors.extensionBlocked(extension);
+  if (!ALLOWED.has(extension)) throw FileErrors.typeNotAllowed();
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { FileErrors } from '@weft/contracts';
 import { S3Storage, type FileStorage } from '@weft/storage';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
@@ -40,7 +40,7 @@ export class FileUploadService implements OnModuleDestroy {
     const extension = extensionOf(name);
     assertUploadableExtension(extension);
     // The multipart parser already stops at the limit; this keeps the rule true whatever parsed the body.
-    if (file.buffer.length > this.settings.maxBytes * BYTES_PER_MB) throw new DomainError('file_too_large', '');
+    if (file.buffer.length > this.settings.maxBytes * BYTES_PER_MB) throw FileErrors.tooLarge();
 
     const { workspaceId } = ctx.app;
     const endUserId = await this.endUsers.resolve(workspaceId, ctx.app.id, request.user ?? DEFAULT_END_USER);
@@ -80,9 +80,9 @@ function singleFile({ files, namelessFile }: UploadRequest): IncomingFile {
   // Dify (werkzeug) sees a `file` part with an empty filename as a file without a name. busboy hands such a
   // part over as a form field when it has a text type and drops it when it is binary, so only the first case
   // can be told apart from a request that sent no file at all.
-  if (!file && namelessFile) throw new DomainError('filename_not_exists_error', 'The specified filename does not exist.');
-  if (!file) throw new DomainError('no_file_uploaded', 'Please upload your file.');
-  if (files.length > 1) throw new DomainError('too_many_files', 'Only one file is allowed.');
+  if (!file && namelessFile) throw FileErrors.filenameMissing();
+  if (!file) throw FileErrors.noneUploaded();
+  if (files.length > 1) throw FileErrors.tooMany();
   return file;
 }
 
@@ -99,8 +99,8 @@ export async function storeKnowledgeDocument(
 ): Promise<StoredDocument> {
   const name = checkedName(file.name);
   const extension = extensionOf(name);
-  if (!KNOWLEDGE_EXTENSIONS.has(extension)) throw new DomainError('unsupported_file_type', 'File type not allowed.');
-  if (file.buffer.length > deps.settings.maxBytes * BYTES_PER_MB) throw new DomainError('file_too_large', '');
+  if (!KNOWLEDGE_EXTENSIONS.has(extension)) throw FileErrors.typeNotAllowed();
+  if (file.buffer.length > deps.settings.maxBytes * BYTES_PER_MB) throw FileErrors.tooLarge();
   const id = randomUUID();
   const storageKey = `upload_files/${workspaceId}/${id}.${extension}`;
   await deps.storage.put(storageKey, file.buffer, file.mimeType);
@@ -119,8 +119,8 @@ export function singleUploadedFile(request: UploadRequest): IncomingFile {
 }
 
 function checkedName(name: string | undefined): string {
-  if (!name) throw new DomainError('filename_not_exists_error', 'The specified filename does not exist.');
-  if (name.includes('/') || name.includes('\\')) throw new DomainError('invalid_param', 'Filename contains invalid characters');
+  if (!name) throw FileErrors.filenameMissing();
+  if (name.includes('/') || name.includes('\\')) throw FileErrors.filenameInvalid();
   return name;
 }
 

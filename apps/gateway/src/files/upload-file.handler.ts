@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
+import { FileErrors, type RequestOf, type ResponseOf } from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
 import { UploadFileRepository } from './upload-file.repository';
 
@@ -11,7 +11,7 @@ export class UploadFileHandler {
   @OnRequest('gateway.upload-file.v1')
   async uploadFile(req: RequestOf<'gateway.upload-file.v1'>): Promise<ResponseOf<'gateway.upload-file.v1'>> {
     const row = await this.files.findInWorkspace(req.workspaceId, req.uploadFileId);
-    if (!row) throw new DomainError('not_found', `Upload file "${req.uploadFileId}" not found.`);
+    if (!row) throw FileErrors.uploadNotFound(req.uploadFileId);
     return { extension: row.extension, mimeType: row.mimeType, name: row.name, size: row.size, storageKey: row.storageKey };
   }
 }

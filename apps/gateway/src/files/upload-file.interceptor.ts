@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { DomainError, FileErrors } from '@weft/contracts';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import { from, Observable, switchMap } from 'rxjs';
@@ -44,14 +44,14 @@ function toUploadError(error: unknown): DomainError {
     switch (error.code) {
       // Dify answers an oversized file with an empty message.
       case 'LIMIT_FILE_SIZE':
-        return new DomainError('file_too_large', '');
+        return FileErrors.tooLarge();
       case 'LIMIT_FILE_COUNT':
-        return new DomainError('too_many_files', 'Only one file is allowed.');
+        return FileErrors.tooMany();
       default:
-        return new DomainError('invalid_param', `The multipart form was refused: ${error.message}${error.field ? ` (field "${error.field}")` : ''}.`);
+        return FileErrors.formRefused(error.message, error.field);
     }
   }
   // busboy's parse errors ("Unexpected end of form", "Multipart: Boundary not found") and a client that hung up.
   const message = error instanceof Error ? error.message : String(error);
-  return new DomainError('invalid_param', `The multipart form could not be read: ${message}.`);
+  return FileErrors.formUnreadable(message);
 }

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { AuthErrors } from '@weft/contracts';
 import type { Request, Response } from 'express';
 import { AppRepository } from '../apps/app.repository';
 import { RateLimitService } from '../protection/rate-limit.service';
@@ -28,14 +28,14 @@ export class DatasetKeyGuard implements CanActivate {
     const header = req.headers.authorization;
     if (!header || !header.startsWith('Bearer ')) {
       await this.limiter.admitUnauthenticated(req, context.switchToHttp().getResponse<Response>());
-      throw new DomainError('unauthorized', "Authorization header must be provided and start with 'Bearer'");
+      throw AuthErrors.bearerMissing();
     }
     const token = header.slice(7).trim();
     const found = token.startsWith('dataset-') ? await this.lookup(token) : null;
     if (!found) {
       // Made-up keys count against the caller's address, so guessing keys is rate limited too.
       await this.limiter.admitUnauthenticated(req, context.switchToHttp().getResponse<Response>());
-      throw new DomainError('unauthorized', 'Access token is invalid');
+      throw AuthErrors.apiKeyInvalid();
     }
     req.datasetKey = found;
     return true;
@@ -57,6 +57,6 @@ export class DatasetKeyGuard implements CanActivate {
 /** The `DatasetKeyContext` that `DatasetKeyGuard` put on the request. */
 export const CurrentDatasetKey = createParamDecorator((_: unknown, ctx: ExecutionContext): DatasetKeyContext => {
   const found = ctx.switchToHttp().getRequest<WithDatasetKey>().datasetKey;
-  if (!found) throw new DomainError('unauthorized', 'Access token is invalid');
+  if (!found) throw AuthErrors.apiKeyInvalid();
   return found;
 });

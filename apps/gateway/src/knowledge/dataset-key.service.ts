@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AuditService } from '@weft/audit';
-import { DomainError } from '@weft/contracts';
+import { AuthErrors } from '@weft/contracts';
 import type { RequestClientInfo } from '@weft/platform';
 import type { z } from 'zod';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
@@ -32,7 +32,7 @@ export class DatasetKeyService {
 
   /** Deletes the key and tells every gateway to forget it at once (404 for a key not in the workspace). */
   async revoke(user: ConsoleUser, keyId: string, client: RequestClientInfo): Promise<void> {
-    if (!(await this.apps.deleteKey(user.workspaceId, null, keyId))) throw new DomainError('not_found', 'API key not found.');
+    if (!(await this.apps.deleteKey(user.workspaceId, null, keyId))) throw AuthErrors.apiKeyNotFound();
     this.keyCache.announceRevoked(keyId);
     this.record(user, 'api_key.revoked', keyId, client);
   }

@@ -1,4 +1,4 @@
-import { DomainError } from '@weft/contracts';
+import { DocumentErrors, DomainError } from '@weft/contracts';
 import { z } from 'zod';
 import { epochSeconds, numberedPage } from '../docs/common.dto';
 import { readUploadForm, type IncomingFile, type UploadRequest } from '../files/upload-file.dto';
@@ -121,13 +121,13 @@ export type DocumentAction = (typeof DOCUMENT_ACTIONS)[number];
 
 /** The document status action named in the path (400 for any other). */
 export function requireDocumentAction(action: string): DocumentAction {
-  if (!(DOCUMENT_ACTIONS as readonly string[]).includes(action)) throw new DomainError('invalid_param', `Invalid action ${action}.`);
+  if (!(DOCUMENT_ACTIONS as readonly string[]).includes(action)) throw DocumentErrors.invalidAction(action);
   return action as DocumentAction;
 }
 
 /** The action of `POST /v1/datasets/{id}/metadata/built-in/{action}` (400 for any other). */
 export function requireBuiltInAction(action: string): 'enable' | 'disable' {
-  if (action !== 'enable' && action !== 'disable') throw new DomainError('invalid_param', `Invalid action ${action}.`);
+  if (action !== 'enable' && action !== 'disable') throw DocumentErrors.invalidAction(action);
   return action;
 }
 

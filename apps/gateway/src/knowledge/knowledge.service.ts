@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, type DocumentFile } from '@weft/contracts';
+import { type DocumentFile, FileErrors } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { FileStorage } from '@weft/storage';
 import type { SuccessResult } from '../docs/common.dto';
@@ -103,7 +103,7 @@ export class KnowledgeService {
   /** Creates (or updates) a document from an uploaded file with the settings in the `data` field. */
   async fromFile(key: DatasetKeyContext, datasetId: string, documentId: string | null, upload: UploadRequest, settings: Record<string, unknown>): Promise<DocumentCreated> {
     const incoming = singleUploadedFile(upload);
-    if (!incoming.originalName) throw new DomainError('filename_not_exists_error', 'The specified filename does not exist.');
+    if (!incoming.originalName) throw FileErrors.filenameMissing();
     const file = await storeKnowledgeDocument(this.deps(), key.workspaceId, key.accountId, { buffer: incoming.buffer, mimeType: incoming.mimeType, name: incoming.originalName });
     const { name, ...rest } = settings as { name?: unknown };
     const created = await this.bus.request('kb.document.create.v1', {

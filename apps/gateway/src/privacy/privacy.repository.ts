@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type EraseStepRequest } from '@weft/contracts';
+import type { EraseStepRequest } from '@weft/contracts';
 import { DatabaseService, exportSectionsPage, type ExportSectionsPage } from '@weft/persistence';
 import type { EntityManager } from 'typeorm';
+import { PrivacyErrors } from './privacy.exception';
 
 /** The email an erased account is left with (the seed's format); unique, so the email index still holds. */
 export const anonymizedEmail = (accountId: string) => `deleted_user_${accountId}@anonymized.local`;
@@ -86,7 +87,7 @@ export class PrivacyRepository {
           `SELECT DISTINCT workspace_id FROM gateway.workspace_members WHERE workspace_id = ANY($1::uuid[]) AND account_id <> $2`,
           [req.deleteWorkspaceIds, accountId],
         );
-        if (others.length > 0) throw new DomainError('conflict', `Workspace ${others[0].workspace_id} has other members now; it can no longer be erased with the account.`);
+        if (others.length > 0) throw PrivacyErrors.workspaceGainedMembers(others[0].workspace_id);
         for (const table of WORKSPACE_TABLES) {
           counts[table] = await count(this.db, m, `DELETE FROM gateway.${table} WHERE workspace_id = ANY($1::uuid[])`, [req.deleteWorkspaceIds]);
         }
@@ -98,7 +99,7 @@ export class PrivacyRepository {
            AND EXISTS (SELECT 1 FROM gateway.workspace_members o WHERE o.workspace_id = m.workspace_id AND o.account_id <> $1)`,
         [accountId],
       );
-      if (owned.length > 0) throw new DomainError('conflict', `The account owns workspace ${owned[0].workspace_id}, which has other members; ownership must be transferred first.`);
+      if (owned.length > 0) throw PrivacyErrors.ownsWorkspaceWithMembers(owned[0].workspace_id);
       if (req.deleteDocuments) {
         counts['own_uploaded_files'] = await count(this.db, m, `DELETE FROM gateway.upload_files WHERE created_by = $1 AND created_by_role = 'account'`, [accountId]);
       }

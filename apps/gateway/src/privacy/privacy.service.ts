@@ -1,6 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '@weft/audit';
-import { DomainError, isUuid, type ErasureStatus, type LegalHold, type StartErasureResponse, type StartExportResponse } from '@weft/contracts';
+import {
+  AppErrors,
+  DomainError,
+  type ErasureStatus,
+  isUuid,
+  type LegalHold,
+  type StartErasureResponse,
+  type StartExportResponse,
+} from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { RequestClientInfo } from '@weft/platform';
 import type { SecretBox } from '@weft/security';
@@ -11,6 +19,7 @@ import { AccountService } from '../accounts/account.service';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
 import { AppRepository } from '../apps/app.repository';
 import { FILE_STORAGE } from '../files/file-upload.config';
+import { PrivacyErrors } from './privacy.exception';
 import { PrivacyRepository } from './privacy.repository';
 
 export const EXPORT_KEY_BOX = Symbol('EXPORT_KEY_BOX');
@@ -99,10 +108,7 @@ export class PrivacyService {
     const memberships = await this.privacy.memberships(user.accountId);
     const shared = memberships.find((m) => m.role === 'owner' && m.others > 0);
     if (shared) {
-      throw new DomainError(
-        'conflict',
-        `You own the workspace "${shared.workspace_id}" with ${shared.others} other member(s). Transfer its ownership (POST /console/api/workspaces/current/members/{member_id}/owner-transfer) or remove its other members before erasing your account.`,
-      );
+      throw PrivacyErrors.ownsSharedWorkspace(shared.workspace_id, shared.others);
     }
     return this.bus.request('privacy.erasure.start.v1', {
       deleteDocuments,
@@ -135,7 +141,7 @@ export class PrivacyService {
 
   /** Throws `not_found` unless the app is one of the admin's workspace. */
   async requireApp(admin: ConsoleUser, appId: string): Promise<void> {
-    if (!isUuid(appId) || !(await this.apps.find(admin.workspaceId, appId))) throw new DomainError('not_found', 'App not found.');
+    if (!isUuid(appId) || !(await this.apps.find(admin.workspaceId, appId))) throw AppErrors.notFound();
   }
 
   endUserErasureStatus(admin: ConsoleUser, id: string): Promise<ErasureStatus> {
@@ -143,7 +149,7 @@ export class PrivacyService {
   }
 
   async placeHold(admin: ConsoleUser, accountId: string | null, reason: string): Promise<LegalHold> {
-    if (accountId !== null && !(await this.accounts.roleIn(admin.workspaceId, accountId))) throw new DomainError('not_found', 'No member of this workspace has this account id.');
+    if (accountId !== null && !(await this.accounts.roleIn(admin.workspaceId, accountId))) throw PrivacyErrors.notAMember();
     return this.bus.request('privacy.legal-hold.place.v1', { accountId, placedBy: admin.accountId, reason, workspaceId: admin.workspaceId });
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, isUuid } from '@weft/contracts';
+import { AppErrors, isUuid } from '@weft/contracts';
 import { AppLimitsRepository } from './app-limits.repository';
 import { PROTECTION_SETTINGS, type ProtectionSettings } from './protection.config';
 import { effectiveMaxActive, effectiveRatePerMinute, type AppLimitSettings } from './rate-limit.util';
@@ -47,13 +47,13 @@ export class AppLimitsService {
   /** An app of the workspace, for the console; 404 for another workspace's app. */
   async get(workspaceId: string, appId: string): Promise<AppLimits> {
     const found = isUuid(appId) ? await this.repository.find(workspaceId, appId) : null;
-    if (!found) throw new DomainError('not_found', 'App not found.');
+    if (!found) throw AppErrors.notFound();
     return this.resolve(found);
   }
 
   async set(workspaceId: string, appId: string, settings: AppLimitSettings): Promise<AppLimits> {
     const stored = isUuid(appId) ? await this.repository.update(workspaceId, appId, settings) : null;
-    if (!stored) throw new DomainError('not_found', 'App not found.');
+    if (!stored) throw AppErrors.notFound();
     this.cache.delete(appId);
     this.logger.log(`Request limits of app "${appId}" set to ${stored.rateLimitPerMinute ?? 'default'} per minute, ${stored.maxActiveRequests ?? 'default'} active`);
     return this.resolve(stored);

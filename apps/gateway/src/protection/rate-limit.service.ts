@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
 import { InjectMetric } from '@weft/metrics';
 import type { Request, Response } from 'express';
 import type { Counter } from 'prom-client';
 import { AppLimitsService } from './app-limits.service';
 import { clientAddressKey } from './http-rules.util';
 import { PROTECTION_SETTINGS, RATE_LIMIT_REJECTIONS_METRIC, RATE_LIMIT_UNAVAILABLE_METRIC, type ProtectionSettings } from './protection.config';
+import { ProtectionErrors } from './protection.exception';
 import { RateLimitRepository, type AdmitOutcome } from './rate-limit.repository';
 import { retryAfterSeconds, type RequestLimits } from './rate-limit.util';
 
@@ -90,11 +90,11 @@ export class RateLimitService {
     }
     if (!outcome.admitted) {
       this.rejections.inc({ limit: outcome.refusedBy });
-      if (outcome.refusedBy === 'active_requests') throw new DomainError('too_many_requests', 'Too many requests. Please try again later.');
+      if (outcome.refusedBy === 'active_requests') throw ProtectionErrors.tooManyActiveRequests();
       const seconds = retryAfterSeconds(outcome.retryAfterMs);
       res.setHeader('Retry-After', String(seconds));
       const limit = outcome.refusedBy === 'api_key' ? `${limits.keyPerMinute} requests per minute for this API key` : `${limits.addressPerMinute} requests per minute from this address`;
-      throw new DomainError('too_many_requests', `Rate limit exceeded: at most ${limit}. Please retry after ${seconds} seconds.`);
+      throw ProtectionErrors.rateLimited(limit, seconds);
     }
     if (appId !== null) this.holdSlot(appId, requestId, res);
   }

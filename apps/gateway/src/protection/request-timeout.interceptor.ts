@@ -1,8 +1,8 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError } from '@weft/contracts';
 import { Observable, throwError, timeout } from 'rxjs';
 import { PROTECTION_SETTINGS, type ProtectionSettings } from './protection.config';
+import { ProtectionErrors } from './protection.exception';
 import { takesActiveRequestSlot } from './rate-limit.interceptor';
 
 const NO_REQUEST_TIMEOUT = 'weft:no-request-timeout';
@@ -28,6 +28,6 @@ export class RequestTimeoutInterceptor implements NestInterceptor {
     const exempt = this.reflector.getAllAndOverride<boolean | undefined>(NO_REQUEST_TIMEOUT, [context.getHandler(), context.getClass()]) === true || takesActiveRequestSlot(this.reflector, context);
     if (exempt) return next.handle();
     const ms = this.settings.requestTimeoutMs;
-    return next.handle().pipe(timeout({ first: ms, with: () => throwError(() => new DomainError('timeout', `The request did not finish within ${ms} ms.`)) }));
+    return next.handle().pipe(timeout({ first: ms, with: () => throwError(() => ProtectionErrors.timedOut(ms)) }));
   }
 }

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable, OnModuleDestroy, createParamDecorator } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { AppErrors, AuthErrors } from '@weft/contracts';
 import type { Request, Response } from 'express';
 import { AppRepository, type AppRow } from '../apps/app.repository';
 import { ApiKeyCache } from './api-key-cache.service';
@@ -40,16 +40,16 @@ export class AppKeyGuard implements CanActivate, OnModuleDestroy {
     const header = req.headers.authorization;
     if (!header || !header.startsWith('Bearer ')) {
       await this.limiter.admitUnauthenticated(req, context.switchToHttp().getResponse<Response>());
-      throw new DomainError('unauthorized', "Authorization header must be provided and start with 'Bearer'");
+      throw AuthErrors.bearerMissing();
     }
     const token = header.slice(7).trim();
     const found = token.startsWith('app-') ? await this.lookup(token) : null;
     if (!found) {
       // Made-up keys count against the caller's address, so guessing keys is rate limited too.
       await this.limiter.admitUnauthenticated(req, context.switchToHttp().getResponse<Response>());
-      throw new DomainError('unauthorized', 'Access token is invalid');
+      throw AuthErrors.apiKeyInvalid();
     }
-    if (!found.app.enableApi) throw new DomainError('forbidden', 'The app API is disabled.');
+    if (!found.app.enableApi) throw AppErrors.apiDisabled();
     this.used.add(found.keyId);
     req.appKey = found;
     return true;
@@ -70,6 +70,6 @@ export class AppKeyGuard implements CanActivate, OnModuleDestroy {
 /** The `AppKeyContext` that `AppKeyGuard` put on the request. */
 export const CurrentApp = createParamDecorator((_: unknown, ctx: ExecutionContext): AppKeyContext => {
   const found = ctx.switchToHttp().getRequest<WithAppKey>().appKey;
-  if (!found) throw new DomainError('unauthorized', 'Access token is invalid');
+  if (!found) throw AuthErrors.apiKeyInvalid();
   return found;
 });

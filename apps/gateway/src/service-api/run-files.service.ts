@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, type StartForm } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
-import { FILE_MODEL_IDENTITY, type StartVariable, type WorkflowFile } from '@weft/workflow';
+import { FILE_MODEL_IDENTITY, isUploadFileId, type StartVariable, type WorkflowFile } from '@weft/workflow';
 import { extensionOf, UPLOAD_FILE_TYPES } from '../files/file-type.util';
 import { UploadFileRepository } from '../files/upload-file.repository';
 import type { AppKeyContext } from './app-key.guard';
-
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** A run's `inputs` and `files` with every file mapping turned into Dify's File value. */
 export interface ResolvedRunFiles {
@@ -235,7 +233,7 @@ export class RunFilesService {
     // An already resolved File carries the upload id as related_id; it is looked up again all the same.
     const id = nonEmpty(mapping['upload_file_id']) ?? nonEmpty(mapping['related_id']);
     if (!id) throw invalid(variable, 'Invalid upload file id');
-    if (!UUID.test(id)) throw invalid(variable, 'Invalid upload file id format');
+    if (!isUploadFileId(id)) throw invalid(variable, 'Invalid upload file id format');
     const row = await this.uploads.findInWorkspace(workspaceId, id);
     if (!row) throw invalid(variable, 'Invalid upload file');
     const detected = detectFileType(row.extension, row.mimeType);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, isUuid, type RunStreamEvent } from '@weft/contracts';
+import { AppErrors, isUuid, RunErrors, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
 import type { z } from 'zod';
@@ -30,9 +30,9 @@ export class WorkflowRunService {
   ) {}
 
   async run(ctx: AppKeyContext, req: z.infer<typeof WorkflowRunRequestSchema>, workflowId: string | null, res: Response): Promise<BlockingRunResponse | undefined> {
-    if (ctx.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
+    if (ctx.app.mode !== 'workflow') throw AppErrors.modeMismatch('not_workflow_app');
     if (workflowId !== null && !isUuid(workflowId)) {
-      throw new DomainError('bad_request', 'Invalid workflow_id format: must be a UUID.');
+      throw RunErrors.workflowIdNotUuid();
     }
     const { files, inputs } = await this.runFiles.resolve(ctx, workflowId, req.inputs, (req.files ?? []) as Record<string, unknown>[]);
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, req.user);
@@ -93,13 +93,13 @@ export class WorkflowRunService {
 
   /** `GET /v1/workflows/run/{id}`: a run of the app behind the key. */
   async detail(ctx: AppKeyContext, runId: string): Promise<RunDetail> {
-    if (!isUuid(runId)) throw new DomainError('not_found', 'Workflow run not found.');
+    if (!isUuid(runId)) throw RunErrors.notFound();
     return toRunDetail(await this.bus.request('wf.run.get.v1', { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId }));
   }
 
   /** Stops the app's running run of a task; Dify answers success whether or not a run was still going. */
   async stop(ctx: AppKeyContext, taskId: string): Promise<void> {
-    if (ctx.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
+    if (ctx.app.mode !== 'workflow') throw AppErrors.modeMismatch('not_workflow_app');
     if (isUuid(taskId)) await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, endUserId: null, taskId, workspaceId: ctx.app.workspaceId });
   }
 
@@ -133,14 +133,14 @@ export class WorkflowRunService {
    * replay, so none falls between the two.
    */
   async events(ctx: AppKeyContext, runId: string, user: string, res: Response): Promise<void> {
-    if (!isUuid(runId)) throw new DomainError('not_found', 'Workflow run not found.');
+    if (!isUuid(runId)) throw RunErrors.notFound();
     const live: RunStreamEvent[] = [];
     let push: ((e: RunStreamEvent) => void) | null = (e) => live.push(e);
     const unsubscribe = this.bus.listen('wf.run.event.v1', runId, (e) => push?.(e));
     let history;
     try {
       history = await this.bus.request('wf.run.history.v1', { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId });
-      if (history.run.created_by_end_user_session_id !== user) throw new DomainError('not_found', 'Workflow run not found.');
+      if (history.run.created_by_end_user_session_id !== user) throw RunErrors.notFound();
     } catch (error) {
       unsubscribe();
       throw error;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '@weft/audit';
-import { DomainError, isUuid } from '@weft/contracts';
+import { isUuid } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { RequestClientInfo } from '@weft/platform';
 import type { z } from 'zod';
@@ -12,6 +12,7 @@ import type { ConsoleUser } from '../accounts/console-auth.guard';
 import type { RegisteredResponse } from '../accounts/account.dto';
 import { hashPassword } from '../accounts/password.util';
 import { type WorkspaceRole, roleAtLeast } from '../accounts/workspace-role.util';
+import { WorkspaceErrors } from './workspace.exception';
 import {
   toCurrentWorkspace,
   toMemberResponse,
@@ -34,10 +35,10 @@ import { EmailTakenError, WorkspaceRepository } from './workspace.repository';
  * at most their own role; the owner cannot be demoted or removed, nor can anyone change themselves.
  */
 export function assertMayManage(actor: ConsoleUser, targetId: string, targetRole: WorkspaceRole, newRole?: WorkspaceRole): void {
-  if (targetId === actor.accountId) throw new DomainError('forbidden', 'You cannot change your own membership.');
-  if (targetRole === 'owner') throw new DomainError('forbidden', "The workspace owner's membership cannot be changed.");
-  if (actor.role !== 'owner' && roleAtLeast(targetRole, actor.role)) throw new DomainError('forbidden', `Only the owner can change a member whose role is ${targetRole}.`);
-  if (newRole && actor.role !== 'owner' && roleAtLeast(newRole, actor.role)) throw new DomainError('forbidden', `Only the owner can give the ${newRole} role.`);
+  if (targetId === actor.accountId) throw WorkspaceErrors.ownMembershipFixed();
+  if (targetRole === 'owner') throw WorkspaceErrors.ownerMembershipFixed();
+  if (actor.role !== 'owner' && roleAtLeast(targetRole, actor.role)) throw WorkspaceErrors.onlyOwnerChangesRole(targetRole);
+  if (newRole && actor.role !== 'owner' && roleAtLeast(newRole, actor.role)) throw WorkspaceErrors.onlyOwnerGivesRole(newRole);
 }
 
 /** Workspaces, members and invitations. Every change is audited. */
@@ -61,7 +62,7 @@ export class WorkspaceService {
   /** The workspace the caller's token is for. */
   async current(user: ConsoleUser): Promise<CurrentWorkspace> {
     const workspace = await this.workspaces.get(user.workspaceId);
-    if (!workspace) throw new DomainError('not_found', 'Workspace not found.');
+    if (!workspace) throw WorkspaceErrors.notFound();
     return toCurrentWorkspace(workspace, user.role);
   }
 
@@ -95,7 +96,7 @@ export class WorkspaceService {
 
   /** Invites by email: an existing account joins at once; anyone else gets an activation link (shown to the inviter). */
   async invite(actor: ConsoleUser, req: z.infer<typeof InviteMembersRequestSchema>, client: RequestClientInfo): Promise<InvitationResult[]> {
-    if (actor.role !== 'owner' && roleAtLeast(req.role, actor.role)) throw new DomainError('forbidden', `Only the owner can give the ${req.role} role.`);
+    if (actor.role !== 'owner' && roleAtLeast(req.role, actor.role)) throw WorkspaceErrors.onlyOwnerGivesRole(req.role);
     const results: InvitationResult[] = [];
     for (const email of [...new Set(req.emails)]) {
       const existing = await this.accounts.findByEmail(email);
@@ -138,11 +139,11 @@ export class WorkspaceService {
    */
   async transferOwnership(actor: ConsoleUser, memberId: string, password: string, client: RequestClientInfo): Promise<void> {
     const previous = await this.requireMember(actor, memberId);
-    if (memberId === actor.accountId) throw new DomainError('invalid_param', 'You already own this workspace.');
-    if ((await this.accounts.findById(memberId))?.status !== 'active') throw new DomainError('invalid_param', 'Only an active account can own a workspace.');
+    if (memberId === actor.accountId) throw WorkspaceErrors.alreadyOwner();
+    if ((await this.accounts.findById(memberId))?.status !== 'active') throw WorkspaceErrors.newOwnerNotActive();
     await this.accountService.confirmPassword(actor.accountId, password);
     if (!(await this.workspaces.transferOwnership(actor.workspaceId, actor.accountId, memberId))) {
-      throw new DomainError('conflict', 'The workspace changed hands or lost this member meanwhile; reload the members and try again.');
+      throw WorkspaceErrors.transferRaced();
     }
     this.record(actor, 'workspace.owner.transferred', memberId, client, { from: actor.accountId, previous_role: previous });
   }
@@ -150,16 +151,16 @@ export class WorkspaceService {
   /** Creates the invited person's account, joins the workspace and logs them in. */
   async activate(req: z.infer<typeof ActivateRequestSchema>, client: RequestClientInfo): Promise<RegisteredResponse> {
     const invitation = await this.workspaces.findInvitation(req.token);
-    if (!invitation || (req.email !== undefined && req.email !== invitation.email)) throw new DomainError('bad_request', 'The invitation link is invalid or has expired.');
+    if (!invitation || (req.email !== undefined && req.email !== invitation.email)) throw WorkspaceErrors.invitationInvalid();
     assertPasswordPolicy(req.password, this.settings.passwordPolicy);
     let joined: { accountId: string } | null;
     try {
       joined = await this.workspaces.acceptInvitation(invitation, req.name, await hashPassword(req.password));
     } catch (error) {
-      if (error instanceof EmailTakenError) throw new DomainError('conflict', 'An account with this email already exists; log in and ask to be added.');
+      if (error instanceof EmailTakenError) throw WorkspaceErrors.emailTakenOnJoin();
       throw error;
     }
-    if (!joined) throw new DomainError('bad_request', 'The invitation link is invalid or has expired.');
+    if (!joined) throw WorkspaceErrors.invitationInvalid();
     this.audit.record({
       action: 'workspace.member.joined',
       actor: { type: 'account', id: joined.accountId },
@@ -175,7 +176,7 @@ export class WorkspaceService {
 
   private async requireMember(actor: ConsoleUser, memberId: string): Promise<WorkspaceRole> {
     const role = isUuid(memberId) ? await this.workspaces.roleOf(actor.workspaceId, memberId) : null;
-    if (!role) throw new DomainError('not_found', 'Member not found.');
+    if (!role) throw WorkspaceErrors.memberNotFound();
     return role;
   }
 

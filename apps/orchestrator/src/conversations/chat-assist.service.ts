@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type ConversationTurn } from '@weft/contracts';
+import { type ConversationTurn, MessageErrors } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { isPlainObject } from '@weft/workflow';
 import { WorkflowCache } from '../workflows/workflow-cache.service';
@@ -66,7 +66,7 @@ export class ChatAssistService {
   async suggestedQuestions(ctx: AssistedApp, turns: ConversationTurn[]): Promise<string[]> {
     const { features, model } = await this.profile(ctx);
     const setting = features['suggested_questions_after_answer'];
-    if (!isPlainObject(setting) || setting['enabled'] !== true) throw new DomainError('bad_request', 'Suggested Questions Is Disabled.');
+    if (!isPlainObject(setting) || setting['enabled'] !== true) throw MessageErrors.suggestedQuestionsDisabled();
     if (!model) return [];
     const history = turns.map((t) => `Human: ${t.query}\nAssistant: ${t.answer}`).join('\n');
     try {

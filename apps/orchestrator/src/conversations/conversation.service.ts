@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { type ChatTurn, type ChatTurnRequest, type ConversationTurn, DomainError, isUuid, type RequestOf, type ResponseOf } from '@weft/contracts';
+import {
+  type ChatTurn,
+  type ChatTurnRequest,
+  ConversationErrors,
+  type ConversationTurn,
+  isUuid,
+  MessageErrors,
+  type RequestOf,
+  type ResponseOf,
+} from '@weft/contracts';
 import { checkValueType, isVariableValueType } from '@weft/workflow';
 import { ChatAssistService } from './chat-assist.service';
 import { ConversationVariableRepository } from './conversation-variable.repository';
@@ -43,7 +52,7 @@ export class ConversationService {
   /** The open conversation a turn continues, with the inputs of its first turn (later turns' inputs are ignored, as in Dify). */
   async continued(owner: TurnOwner, conversationId: string): Promise<ConversationRow> {
     const conversation = await this.require(owner, conversationId);
-    if (conversation.status !== 'normal') throw new DomainError('conversation_completed', 'The conversation has ended. Please start a new conversation.');
+    if (conversation.status !== 'normal') throw ConversationErrors.ended();
     return conversation;
   }
 
@@ -96,9 +105,9 @@ export class ConversationService {
   }
 
   async list(req: RequestOf<'wf.conversation.list.v1'>): Promise<ResponseOf<'wf.conversation.list.v1'>> {
-    if (req.lastId !== null && !isUuid(req.lastId)) throw new DomainError('not_found', 'Last Conversation Not Exists.');
+    if (req.lastId !== null && !isUuid(req.lastId)) throw ConversationErrors.lastNotFound();
     const page = await this.conversations.listConversations(req.workspaceId, req.appId, req.endUserId, { lastId: req.lastId, limit: req.limit, sort: req.sortBy });
-    if (!page) throw new DomainError('not_found', 'Last Conversation Not Exists.');
+    if (!page) throw ConversationErrors.lastNotFound();
     return { data: page.conversations.map(toConversationRecord), hasMore: page.hasMore };
   }
 
@@ -110,7 +119,7 @@ export class ConversationService {
       name = query === null ? conversation.name : await this.assist.conversationName(req, query);
     }
     const renamed = await this.conversations.renameConversation(req.workspaceId, conversation.id, name);
-    if (!renamed) throw new DomainError('not_found', 'Conversation Not Exists.');
+    if (!renamed) throw ConversationErrors.notFound();
     return toConversationRecord(renamed);
   }
 
@@ -125,7 +134,7 @@ export class ConversationService {
     let before: { createdAt: Date; id: string } | null = null;
     if (req.firstId !== null) {
       const first = isUuid(req.firstId) ? await this.conversations.findMessage(req.workspaceId, req.appId, req.endUserId, req.firstId) : null;
-      if (!first || first.conversationId !== conversation.id) throw new DomainError('not_found', 'First Message Not Exists.');
+      if (!first || first.conversationId !== conversation.id) throw MessageErrors.firstNotFound();
       before = { createdAt: first.createdAt, id: first.id };
     }
     const page = await this.conversations.listMessages(conversation.id, req.workspaceId, { before, limit: req.limit });
@@ -160,24 +169,24 @@ export class ConversationService {
   async updateVariable(req: RequestOf<'wf.conversation.variables.update.v1'>): Promise<ResponseOf<'wf.conversation.variables.update.v1'>> {
     const conversation = await this.require(req, req.conversationId);
     const current = await this.variables.find(req.workspaceId, req.appId, conversation.id, req.variableId);
-    if (!current) throw new DomainError('not_found', 'Conversation variable not found.');
+    if (!current) throw ConversationErrors.variableNotFound();
     const type = current.value_type;
     const problem = isVariableValueType(type) ? checkValueType(type, req.value) : null;
-    if (problem) throw new DomainError('invalid_param', `Type mismatch: variable '${current.name}' ${problem}.`);
+    if (problem) throw ConversationErrors.variableTypeMismatch(current.name, problem);
     const updated = await this.variables.update(req.workspaceId, req.appId, conversation.id, req.variableId, req.value);
-    if (!updated) throw new DomainError('not_found', 'Conversation variable not found.');
+    if (!updated) throw ConversationErrors.variableNotFound();
     return updated;
   }
 
   private async require(owner: TurnOwner, conversationId: string): Promise<ConversationRow> {
     const conversation = isUuid(conversationId) ? await this.conversations.findConversation(owner.workspaceId, owner.appId, owner.endUserId, conversationId) : null;
-    if (!conversation) throw new DomainError('not_found', 'Conversation Not Exists.');
+    if (!conversation) throw ConversationErrors.notFound();
     return conversation;
   }
 
   private async requireMessage(owner: TurnOwner, messageId: string): Promise<MessageRow> {
     const message = isUuid(messageId) ? await this.conversations.findMessage(owner.workspaceId, owner.appId, owner.endUserId, messageId) : null;
-    if (!message) throw new DomainError('not_found', 'Message Not Exists.');
+    if (!message) throw MessageErrors.notFound();
     return message;
   }
 }

@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { type ConversationTurn, DomainError, type RunRecord, type RunStreamEvent, type StartRunRequest } from '@weft/contracts';
+import {
+  AppErrors,
+  type ConversationTurn,
+  DomainError,
+  RunErrors,
+  type RunRecord,
+  type RunStreamEvent,
+  type StartRunRequest,
+} from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
@@ -85,15 +93,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
    */
   async start(req: StartRunRequest): Promise<{ conversationId: string | null; createdAt: number; runId: string; taskId: string; workflowId: string }> {
     const workflow = await this.workflows.load(req.workspaceId, req.appId, req.workflowId ?? 'published');
-    if (!workflow) {
-      throw req.workflowId
-        ? new DomainError('bad_request', 'Workflow not found.')
-        : new DomainError('bad_request', 'Workflow not published. Please publish the workflow first.');
-    }
-    if (workflow.version === 'draft') throw new DomainError('bad_request', 'Draft workflow cannot be run through the API.');
+    if (!workflow) throw req.workflowId ? RunErrors.workflowIdNotFound() : RunErrors.workflowNotPublished();
+    if (workflow.version === 'draft') throw RunErrors.draftNotRunnable();
     // Classic chat and completion apps run as the chatflow their model config converts to.
-    if (req.chat === null && workflow.app.mode !== 'workflow') throw new DomainError('not_workflow_app', 'Please check if your app mode matches the right API route.');
-    if (req.chat !== null && workflow.app.mode !== 'advanced-chat') throw new DomainError('not_chat_app', 'Please check if your app mode matches the right API route.');
+    if (req.chat === null && workflow.app.mode !== 'workflow') throw AppErrors.modeMismatch('not_workflow_app');
+    if (req.chat !== null && workflow.app.mode !== 'advanced-chat') throw AppErrors.modeMismatch('not_chat_app');
     const owner = { appId: req.appId, endUserId: req.creator.endUserId ?? '', workspaceId: req.workspaceId };
     const conversation = req.chat?.conversationId ? await this.conversations.continued(owner, req.chat.conversationId) : null;
     const inputs = this.validateInputs(workflow.app, conversation ? conversation.inputs : req.inputs);
@@ -148,7 +152,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
   /** A stored run, or not_found. */
   async get(workspaceId: string, appId: string, runId: string): Promise<RunRecord> {
     const run = await this.runs.findRun(workspaceId, appId, runId);
-    if (!run) throw new DomainError('not_found', 'Workflow run not found.');
+    if (!run) throw RunErrors.notFound();
     return run;
   }
 
@@ -166,7 +170,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
   /** The events that ended a stored run's stream (none while it runs), and a chat run's answer, for a client that missed them. */
   async ending(workspaceId: string, appId: string, runId: string): Promise<{ answer: string | null; events: RunStreamEvent[] }> {
     const row = await this.runs.findRunRow(workspaceId, appId, runId);
-    if (!row) throw new DomainError('not_found', 'Workflow run not found.');
+    if (!row) throw RunErrors.notFound();
     if (!row.result) return { answer: null, events: [] };
     const records = row.chat ? await this.runs.nodesOf(runId) : [];
     const answer = row.chat && typeof row.result.outputs['answer'] === 'string' ? row.result.outputs['answer'] : null;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
+import { isUuid, WorkflowErrors } from '@weft/contracts';
 import type { SecretBox } from '@weft/security';
 import { readDocument, type ParsedApp } from '@weft/workflow';
 import { EndStream } from '../runs/end-stream.util';
@@ -60,7 +60,7 @@ export class WorkflowCache {
       this.parsed.set(cacheKey, cached);
       return cached;
     }
-    if (version !== 'draft' && !/^[0-9a-f-]{36}$/i.test(version)) return null;
+    if (version !== 'draft' && !isUuid(version)) return null;
     const record = await this.workflows.find(workspaceId, appId, version);
     if (!record) return null;
     return record.version === 'draft'
@@ -88,7 +88,7 @@ function build(id: string, version: string, document: Record<string, unknown>): 
   const result = readDocument(document);
   if (!result.ok || !result.app.graph) {
     // Documents are validated before they are stored, so this means the stored data was altered.
-    throw new DomainError('internal_error', `Stored workflow "${id}" is no longer valid`);
+    throw WorkflowErrors.storedVersionInvalid(id);
   }
   const app = result.app;
   const declaredTypes = declaredVariableTypes(app);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
+import { type RequestOf, type ResponseOf, WorkflowErrors } from '@weft/contracts';
 import type { SecretBox } from '@weft/security';
 import { classicAppWorkflow, CURRENT_DSL_VERSION, exportDsl, parseDsl, readDocument, WORKFLOW_APP_MODES, type ClassicAppMode, type DslProblem } from '@weft/workflow';
 import { blankSecrets, sealSecrets } from './secret-environment.util';
@@ -61,13 +61,13 @@ export class WorkflowDslService {
     const meta = { description: req.app.description, icon: req.app.icon, iconBackground: req.app.iconBackground, name: req.app.name, useIconAsAnswerIcon: req.app.useIconAsAnswerIcon };
     if (req.modelConfig) {
       const classic = readDocument({ app: { mode: req.app.mode, name: req.app.name }, kind: 'app', model_config: blankKeyFields(req.modelConfig), version: CURRENT_DSL_VERSION });
-      if (!classic.ok) throw new DomainError('internal_error', `The stored model config of app "${req.appId}" is not valid DSL`);
+      if (!classic.ok) throw WorkflowErrors.storedModelConfigInvalid(req.appId);
       return { yaml: exportDsl({ ...classic.app, ...meta }) };
     }
     const draft = await this.workflows.find(req.workspaceId, req.appId, 'draft');
-    if (!draft) throw new DomainError('not_found', 'Workflow not found.');
+    if (!draft) throw WorkflowErrors.notFound();
     const parsed = readDocument(blankSecrets(draft.document));
-    if (!parsed.ok) throw new DomainError('internal_error', `The stored draft of app "${req.appId}" is not valid DSL`);
+    if (!parsed.ok) throw WorkflowErrors.storedDraftInvalid(req.appId);
     return { yaml: exportDsl({ ...parsed.app, ...meta }, { includeSecrets: false }) };
   }
 }

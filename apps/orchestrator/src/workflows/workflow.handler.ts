@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
+import { DomainError, type RequestOf, type ResponseOf, WorkflowErrors } from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
 import type { SecretBox } from '@weft/security';
 import { readDocument } from '@weft/workflow';
@@ -22,7 +22,7 @@ export class WorkflowHandler {
   async saveDraft(req: RequestOf<'wf.workflow.save-draft.v1'>): Promise<ResponseOf<'wf.workflow.save-draft.v1'>> {
     const parsed = readDocument(req.document);
     if (!parsed.ok) throw new DomainError('invalid_param', parsed.errors.map((e) => e.message).join('\n'));
-    if (!parsed.app.graph) throw new DomainError('invalid_param', 'Only workflow and advanced-chat apps have a workflow.');
+    if (!parsed.app.graph) throw WorkflowErrors.modeHasNoWorkflow();
     const saved = await this.workflows.saveDraft(req.workspaceId, req.appId, sealSecrets(req.document, this.box), req.accountId);
     return { updatedAt: saved.updatedAt, workflowId: saved.id };
   }
@@ -40,7 +40,7 @@ export class WorkflowHandler {
   @OnRequest('wf.workflow.publish.v1')
   async publish(req: RequestOf<'wf.workflow.publish.v1'>): Promise<ResponseOf<'wf.workflow.publish.v1'>> {
     const published = await this.workflows.publish(req.workspaceId, req.appId, req.accountId);
-    if (!published) throw new DomainError('not_found', 'The app has no draft workflow to publish.');
+    if (!published) throw WorkflowErrors.draftToPublishMissing();
     this.cache.invalidate(req.workspaceId, req.appId);
     return { createdAt: published.createdAt, version: published.version, workflowId: published.id };
   }
@@ -57,7 +57,7 @@ export class WorkflowHandler {
   async startForm(req: RequestOf<'wf.workflow.start-form.v1'>): Promise<ResponseOf<'wf.workflow.start-form.v1'>> {
     const workflow = await this.cache.load(req.workspaceId, req.appId, req.version);
     const graph = workflow?.app.graph;
-    if (!workflow || !graph) throw new DomainError('not_found', 'Workflow not found.');
+    if (!workflow || !graph) throw WorkflowErrors.notFound();
     const variables = graph.nodes[graph.startNodeId]?.data['variables'];
     return { features: workflow.app.features, variables: Array.isArray(variables) ? (variables as Record<string, unknown>[]) : [], workflowId: workflow.id };
   }
@@ -65,7 +65,7 @@ export class WorkflowHandler {
   @OnRequest('wf.workflow.get.v1')
   async get(req: RequestOf<'wf.workflow.get.v1'>): Promise<ResponseOf<'wf.workflow.get.v1'>> {
     const record = await this.workflows.find(req.workspaceId, req.appId, req.version);
-    if (!record) throw new DomainError('not_found', 'Workflow not found.');
+    if (!record) throw WorkflowErrors.notFound();
     // Secrets never leave in clear, whatever the caller asks: runs open them inside the orchestrator only.
     return { ...record, document: blankSecrets(record.document) };
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, isUuid, parseBody, type RequestOf } from '@weft/contracts';
+import { DatasetErrors, DocumentErrors, isUuid, parseBody, type RequestOf } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { z } from 'zod';
@@ -47,7 +47,7 @@ export class DatasetService {
       retrievalModel,
       workspaceId: req.workspaceId,
     });
-    if (!created) throw new DomainError('dataset_name_duplicate', 'The dataset name already exists. Please modify your dataset name.');
+    if (!created) throw DatasetErrors.nameTaken();
     return toDatasetResponse(created);
   }
 
@@ -73,21 +73,21 @@ export class DatasetService {
       retrieval_model: body.retrieval_model === undefined ? undefined : parseRetrievalModel(body.retrieval_model, DEFAULT_DATASET_RETRIEVAL_MODEL),
     };
     const updated = await this.datasets.update(req.workspaceId, req.datasetId, fields, req.accountId);
-    if (updated === 'duplicate') throw new DomainError('dataset_name_duplicate', 'The dataset name already exists. Please modify your dataset name.');
-    if (!updated) throw new DomainError('not_found', 'Dataset not found.');
+    if (updated === 'duplicate') throw DatasetErrors.nameTaken();
+    if (!updated) throw DatasetErrors.notFound();
     await this.changed(req.datasetId);
     return toDatasetResponse(updated);
   }
 
   async delete(workspaceId: string, datasetId: string): Promise<void> {
-    if (!(await this.datasets.delete(workspaceId, datasetId))) throw new DomainError('not_found', 'Dataset not found.');
+    if (!(await this.datasets.delete(workspaceId, datasetId))) throw DatasetErrors.notFound();
     this.vectorIndexes.datasetDeleted(datasetId);
     await this.changed(datasetId);
   }
 
   async require(workspaceId: string, datasetId: string): Promise<DatasetRow> {
     const dataset = await this.datasets.find(workspaceId, datasetId);
-    if (!dataset) throw new DomainError('not_found', 'Dataset not found.');
+    if (!dataset) throw DatasetErrors.notFound();
     return dataset;
   }
 
@@ -117,7 +117,7 @@ export class DatasetService {
           `INSERT INTO rag.metadata_fields (id, workspace_id, dataset_id, name, type) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dataset_id, name) DO NOTHING RETURNING id, name, type`,
           [randomUUID(), req.workspaceId, dataset.id, body.name, body.type],
         );
-        if (!rows[0]) throw new DomainError('invalid_param', `Metadata name "${body.name}" already exists in this dataset.`);
+        if (!rows[0]) throw DatasetErrors.metadataNameTaken(body.name);
         return rows[0];
       }
       case 'update': {
@@ -151,13 +151,13 @@ export class DatasetService {
           const values: Record<string, unknown> = {};
           for (const item of op.metadata_list) {
             const name = byId.get(item.id);
-            if (!name) throw new DomainError('invalid_param', `Metadata "${item.id}" does not belong to this dataset.`);
+            if (!name) throw DatasetErrors.metadataNotInDataset(item.id);
             values[name] = item.value;
           }
           const updated = isUuid(op.document_id)
             ? await this.db.rows(`UPDATE rag.documents SET doc_metadata = $3::jsonb, updated_at = now() WHERE id = $1 AND dataset_id = $2 RETURNING id`, [op.document_id, dataset.id, JSON.stringify(values)])
             : [];
-          if (updated.length === 0) throw new DomainError('not_found', 'Document not found.');
+          if (updated.length === 0) throw DocumentErrors.notFound();
         }
         await this.changed(dataset.id);
         return { result: 'success' };
@@ -173,7 +173,7 @@ export class DatasetService {
   private async field(datasetId: string, metadataId: string | null): Promise<Record<string, unknown>> {
     const rows: Record<string, unknown>[] =
       metadataId && isUuid(metadataId) ? await this.db.dataSource.query(`SELECT id, name, type FROM rag.metadata_fields WHERE id = $1 AND dataset_id = $2`, [metadataId, datasetId]) : [];
-    if (!rows[0]) throw new DomainError('not_found', 'Metadata not found.');
+    if (!rows[0]) throw DatasetErrors.metadataNotFound();
     return rows[0];
   }
 }

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, parseBody, type RequestOf } from '@weft/contracts';
+import { DocumentErrors, parseBody, type RequestOf } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { DatasetService } from '../datasets/dataset.service';
@@ -34,26 +34,26 @@ export class DocumentService {
     const dataset = await this.datasets.require(req.workspaceId, req.datasetId);
     const settings = parseBody(DocumentSettingsSchema, req.body);
     const existing = req.documentId ? await this.documents.find(req.workspaceId, dataset.id, req.documentId) : null;
-    if (req.documentId && !existing) throw new DomainError('not_found', 'Document not found.');
-    if (existing?.archived) throw new DomainError('archived_document_immutable', 'The archived document is not editable.');
+    if (req.documentId && !existing) throw DocumentErrors.notFound();
+    if (existing?.archived) throw DocumentErrors.archived();
     const technique = settings.indexing_technique ?? dataset.indexingTechnique;
-    if (!technique) throw new DomainError('invalid_param', 'indexing_technique is required.');
-    if (settings.doc_form === 'qa_model') throw new DomainError('invalid_param', 'doc_form qa_model is not supported by Weft; use text_model or hierarchical_model.');
+    if (!technique) throw DocumentErrors.indexingTechniqueRequired();
+    if (settings.doc_form === 'qa_model') throw DocumentErrors.qaModelUnsupported();
     // An update without a process rule keeps the document's own; a new document defaults to automatic.
     const processRule = (settings.process_rule ?? existing?.processRule ?? { mode: 'automatic' }) as ProcessRule;
     const resolved = resolveProcessRule(processRule);
     const docForm = resolved.mode === 'hierarchical' ? 'hierarchical_model' : 'text_model';
     if (settings.doc_form === 'hierarchical_model' && docForm !== 'hierarchical_model') {
-      throw new DomainError('invalid_param', 'doc_form hierarchical_model needs process_rule mode hierarchical, with parent_mode and subchunk_segmentation.');
+      throw DocumentErrors.hierarchicalNeedsRule();
     }
     if (dataset.docForm && existing === null && dataset.docForm !== docForm && dataset.documentCount > 0) {
-      throw new DomainError('invalid_param', `doc_form is different from the dataset doc_form (${dataset.docForm}).`);
+      throw DocumentErrors.docFormMismatch(dataset.docForm);
     }
     const file = req.file;
     const text = req.text ?? (existing && !file ? existing.sourceText : null);
     const name = req.name ?? file?.name ?? existing?.name;
-    if (!name) throw new DomainError('invalid_param', 'name is required.');
-    if (text === null && !file && !existing) throw new DomainError('invalid_param', 'text is required.');
+    if (!name) throw DocumentErrors.nameRequired();
+    if (text === null && !file && !existing) throw DocumentErrors.textRequired();
     const source = file
       ? { dataSourceInfo: { extension: file.extension, id: file.uploadFileId, mime_type: file.mimeType, name: file.name, size: file.size, storage_key: file.storageKey }, dataSourceType: 'upload_file', sourceText: null }
       : text !== null
@@ -85,7 +85,7 @@ export class DocumentService {
 
   async delete(workspaceId: string, datasetId: string, documentId: string): Promise<void> {
     const document = await this.require(workspaceId, datasetId, documentId);
-    if (document.archived) throw new DomainError('archived_document_immutable', 'The archived document is not editable.');
+    if (document.archived) throw DocumentErrors.archived();
     await this.documents.delete(workspaceId, document.datasetId, document.id);
     await this.datasets.changed(document.datasetId);
   }
@@ -93,20 +93,20 @@ export class DocumentService {
   async indexingStatus(workspaceId: string, datasetId: string, batch: string): Promise<{ data: Record<string, unknown>[] }> {
     await this.datasets.require(workspaceId, datasetId);
     const documents = await this.documents.byBatch(workspaceId, datasetId, batch);
-    if (documents.length === 0) throw new DomainError('not_found', 'Documents not found.');
+    if (documents.length === 0) throw DocumentErrors.noneFound();
     return { data: documents.map(toIndexingStatus) };
   }
 
   async setStatus(req: RequestOf<'kb.document.set-status.v1'>): Promise<void> {
     await this.datasets.require(req.workspaceId, req.datasetId);
     const changed = await this.documents.setStatus(req.workspaceId, req.datasetId, req.documentIds, req.action);
-    if (changed === 0) throw new DomainError('not_found', 'Document not found.');
+    if (changed === 0) throw DocumentErrors.notFound();
     await this.datasets.changed(req.datasetId);
   }
 
   async require(workspaceId: string, datasetId: string, documentId: string): Promise<DocumentRow> {
     const document = await this.documents.find(workspaceId, datasetId, documentId);
-    if (!document) throw new DomainError('not_found', 'Document not found.');
+    if (!document) throw DocumentErrors.notFound();
     return document;
   }
 
@@ -117,7 +117,7 @@ export class DocumentService {
     } catch (error) {
       this.logger.error({ err: error }, `Document "${document.id}" could not be queued for indexing`);
       await this.documents.fail(document.id, `Could not queue the document for indexing: ${(error as Error).message}`);
-      throw new DomainError('unavailable', 'The document was stored but could not be queued for indexing; try again.');
+      throw DocumentErrors.notQueued();
     }
   }
 }

@@ -6,6 +6,7 @@ import { embeddingCacheKey, embeddingModelKey, type EmbeddingModelRef } from './
 import { createOfflineEmbedder, OFFLINE_EMBEDDING_MODEL, OFFLINE_EMBEDDING_PROVIDER } from './offline-embedder.util';
 import { ProviderCredentialsService } from './provider-credentials.service';
 import { postProviderJson, providerUrl } from './provider-http.util';
+import { ProviderErrors } from './provider.exception';
 import { toVectorLiteral } from './vector.util';
 
 /** The embedding model of a dataset: the built-in offline one, or a provider's model by Dify's names. */
@@ -96,7 +97,7 @@ async function callEmbeddings(guard: SsrfGuard, provider: string, model: string,
     base = credentials['endpoint_url'] ?? '';
     key = credentials['api_key'];
   } else {
-    throw new DomainError('provider_not_initialize', `Provider ${provider} has no embedding models in Weft; use openai, openai_api_compatible or the built-in weft model.`);
+    throw ProviderErrors.noEmbeddingModels(provider);
   }
   const body = (await postProviderJson(guard, provider, 'Embedding', providerUrl(base, 'embeddings'), key, { input, model })) as { data?: { embedding?: unknown; index?: number }[] };
   const data = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
+import { ProviderErrors } from './provider.exception';
 
 const LOOKUP_TIMEOUT_MS = 5_000;
 
@@ -15,9 +15,9 @@ export class ProviderCredentialsService {
     try {
       ({ credentials } = await this.bus.request('gateway.provider-credentials.v1', { provider, workspaceId }, { timeoutMs: LOOKUP_TIMEOUT_MS }));
     } catch (error) {
-      throw new DomainError('provider_not_initialize', `Could not load the credentials of provider ${provider}: ${(error as Error).message}`);
+      throw ProviderErrors.credentialsUnreadable(provider, (error as Error).message);
     }
-    if (!credentials) throw new DomainError('provider_not_initialize', `Provider ${provider} credentials are not configured for this workspace.`);
+    if (!credentials) throw ProviderErrors.notConfigured(provider);
     return credentials;
   }
 }

@@ -4,6 +4,7 @@ import type { SsrfGuard } from '@weft/outbound-http';
 import { PROVIDER_GUARD, shortProvider } from '../embeddings/embedding.service';
 import { ProviderCredentialsService } from '../embeddings/provider-credentials.service';
 import { postProviderJson, providerUrl } from '../embeddings/provider-http.util';
+import { ProviderErrors } from '../embeddings/provider.exception';
 
 
 /** A candidate to rerank: its id and its text. */
@@ -30,7 +31,7 @@ export class RerankerService {
     const credentials = await this.credentials.require(workspaceId, provider);
     const base = provider === 'openai' ? credentials['openai_api_base'] : credentials['endpoint_url'];
     const key = provider === 'openai' ? credentials['openai_api_key'] : credentials['api_key'];
-    if (!base) throw new DomainError('provider_not_initialize', `Provider ${provider} has no endpoint for reranking.`);
+    if (!base) throw ProviderErrors.noRerankEndpoint(provider);
     const body = await postProviderJson(this.guard, provider, 'Rerank', providerUrl(base, 'rerank'), key, { documents: candidates.map((c) => c.content), model, query, top_n: candidates.length });
     // Cohere/Jina: {results: [{index, relevance_score}]}; TEI: [{index, score}].
     const results = (Array.isArray(body) ? body : ((body as { results?: unknown[] }).results ?? [])) as { index?: number; relevance_score?: number; score?: number }[];

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, type RequestOf } from '@weft/contracts';
+import { DatasetErrors, type RequestOf } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import { datasetRetrievalModel, type DatasetSettings } from '../datasets/dataset.dto';
 import { DatasetRepository } from '../datasets/dataset.repository';
@@ -84,7 +84,7 @@ export class RetrievalService {
 
   async retrieve(req: RequestOf<'kb.retrieve.v1'>): Promise<{ query: { content: string }; records: Record<string, unknown>[] }> {
     const datasets = await this.datasets.findSettings(req.workspaceId, req.datasetIds);
-    if (datasets.length === 0) throw new DomainError('not_found', 'Dataset not found.');
+    if (datasets.length === 0) throw DatasetErrors.notFound();
     const filter = req.metadataFilter ? parseMetadataFilter(req.metadataFilter) : null;
     const models = datasets.map((d) => {
       const model = parseRetrievalModel(req.retrievalModel, datasetRetrievalModel(d));

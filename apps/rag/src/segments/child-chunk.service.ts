@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, isUuid, type RequestOf } from '@weft/contracts';
+import { DocumentErrors, isUuid, type RequestOf, SegmentErrors } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import { DatasetService } from '../datasets/dataset.service';
 import type { DocumentRow } from '../documents/document.dto';
@@ -168,20 +168,20 @@ export class ChildChunkService {
   /** Child chunks exist only in parent-child documents; hand edits need an indexed, enabled, unarchived one. */
   private async writableDocument(workspaceId: string, datasetId: string, documentId: string): Promise<DocumentRow> {
     const document = await this.documents.require(workspaceId, datasetId, documentId);
-    if (document.archived) throw new DomainError('archived_document_immutable', 'The archived document is not editable.');
-    if (document.indexingStatus !== 'completed') throw new DomainError('not_found', 'Document is not completed.');
-    if (!document.enabled) throw new DomainError('not_found', 'Document is disabled.');
-    if (document.docForm !== 'hierarchical_model') throw new DomainError('invalid_param', 'Child chunks exist only in parent-child (hierarchical_model) documents.');
+    if (document.archived) throw DocumentErrors.archived();
+    if (document.indexingStatus !== 'completed') throw DocumentErrors.notCompleted();
+    if (!document.enabled) throw DocumentErrors.disabled();
+    if (document.docForm !== 'hierarchical_model') throw SegmentErrors.childChunksNeedHierarchical();
     return document;
   }
 
   private async requireSegment(document: DocumentRow, segmentId: string): Promise<void> {
     const rows = isUuid(segmentId) ? await this.db.rows(`SELECT id FROM rag.segments WHERE id = $1 AND document_id = $2 AND workspace_id = $3`, [segmentId, document.id, document.workspaceId]) : [];
-    if (rows.length === 0) throw new DomainError('not_found', 'Segment not found.');
+    if (rows.length === 0) throw SegmentErrors.notFound();
   }
 
   private async requireChildChunk(segmentId: string, childChunkId: string): Promise<void> {
     const rows = isUuid(childChunkId) ? await this.db.rows(`SELECT id FROM rag.child_chunks WHERE id = $1 AND segment_id = $2`, [childChunkId, segmentId]) : [];
-    if (rows.length === 0) throw new DomainError('not_found', 'Child chunk not found.');
+    if (rows.length === 0) throw SegmentErrors.childChunkNotFound();
   }
 }

@@ -1,3 +1,4 @@
+import { isUuid } from '@weft/contracts';
 import { hnswIndexedExpression, INDEXED_EMBEDDING_DIMENSIONS } from './embedding-index.util';
 
 // A dataset's own HNSW index. The shared index of an embedding size (segments_embedding_<dim>_hnsw)
@@ -12,19 +13,18 @@ import { hnswIndexedExpression, INDEXED_EMBEDDING_DIMENSIONS } from './embedding
 export const VECTOR_TABLES = ['segments', 'child_chunks'] as const;
 export type VectorTable = (typeof VECTOR_TABLES)[number];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INDEXED = new Set<number>(INDEXED_EMBEDDING_DIMENSIONS);
 
 /** The name of a dataset's index: `<table>_ds_<dataset id without dashes>_<dim>_hnsw` (at most 58 characters). */
 export function datasetIndexName(table: VectorTable, datasetId: string, dimension: number): string {
-  if (!UUID.test(datasetId)) throw new RangeError(`Not a dataset id: ${datasetId}`);
+  if (!isUuid(datasetId)) throw new RangeError(`Not a dataset id: ${datasetId}`);
   if (!INDEXED.has(dimension)) throw new RangeError(`No HNSW index for embedding size ${dimension}`);
   return `${table}_ds_${datasetId.replace(/-/g, '').toLowerCase()}_${dimension}_hnsw`;
 }
 
 /** The prefix every index of a dataset on `table` starts with, for finding them by name. */
 export function datasetIndexPrefix(table: VectorTable, datasetId: string): string {
-  if (!UUID.test(datasetId)) throw new RangeError(`Not a dataset id: ${datasetId}`);
+  if (!isUuid(datasetId)) throw new RangeError(`Not a dataset id: ${datasetId}`);
   return `${table}_ds_${datasetId.replace(/-/g, '').toLowerCase()}_`;
 }
 

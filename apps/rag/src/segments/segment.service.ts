@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, isUuid, type RequestOf, type ResponseOf } from '@weft/contracts';
+import { DocumentErrors, isUuid, type RequestOf, type ResponseOf, SegmentErrors } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import { DatasetService } from '../datasets/dataset.service';
 import { DocumentService } from '../documents/document.service';
@@ -173,15 +173,15 @@ export class SegmentService {
   /** Dify allows hand edits only on an indexed, enabled, unarchived document. */
   private async writableDocument(workspaceId: string, datasetId: string, documentId: string) {
     const document = await this.documents.require(workspaceId, datasetId, documentId);
-    if (document.indexingStatus !== 'completed') throw new DomainError('not_found', 'Document is not completed.');
-    if (!document.enabled) throw new DomainError('not_found', 'Document is disabled.');
-    if (document.archived) throw new DomainError('archived_document_immutable', 'The archived document is not editable.');
+    if (document.indexingStatus !== 'completed') throw DocumentErrors.notCompleted();
+    if (!document.enabled) throw DocumentErrors.disabled();
+    if (document.archived) throw DocumentErrors.archived();
     return document;
   }
 
   private async requireSegment(documentId: string, segmentId: string): Promise<Record<string, unknown>> {
     const rows: Record<string, unknown>[] = isUuid(segmentId) ? await this.db.dataSource.query(`SELECT ${COLUMNS} FROM rag.segments WHERE id = $1 AND document_id = $2`, [segmentId, documentId]) : [];
-    if (!rows[0]) throw new DomainError('not_found', 'Segment not found.');
+    if (!rows[0]) throw SegmentErrors.notFound();
     return rows[0];
   }
 

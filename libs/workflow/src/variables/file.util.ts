@@ -8,6 +8,15 @@ export function isFileValue(value: unknown): value is WorkflowFile {
   return typeof value['transfer_method'] === 'string' && (FILE_TRANSFER_METHODS as readonly string[]).includes(value['transfer_method']);
 }
 
+// Dify's file_factory reads an upload file id with Python's uuid.UUID, which takes the hex digits with or
+// without hyphens; the canonical, hyphenated form alone is `isUuid` of @weft/contracts.
+const UPLOAD_FILE_ID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** True for an upload file id in a form Dify accepts: a UUID, its hyphens optional. */
+export function isUploadFileId(id: string): boolean {
+  return UPLOAD_FILE_ID.test(id);
+}
+
 /** True for a name in Dify's `FileAttribute` list. */
 export function isFileAttribute(name: string): name is FileAttribute {
   return (FILE_ATTRIBUTES as readonly string[]).includes(name);

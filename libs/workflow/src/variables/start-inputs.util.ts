@@ -1,4 +1,4 @@
-import { getFileAttribute } from './file.util';
+import { getFileAttribute, isUploadFileId } from './file.util';
 import { isPlainObject, isTruthy, parsePythonFloat, parsePythonInt, pyLength, pyListRepr } from './python-semantics.util';
 import { StartInputProblem, StartInputsResult, StartVariable } from './start-inputs.types';
 import { FILE_TRANSFER_METHODS, WorkflowFile } from './variable.types';
@@ -8,7 +8,6 @@ import { FILE_TRANSFER_METHODS, WorkflowFile } from './variable.types';
 
 type Outcome = { value: unknown } | { problem: string };
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
@@ -18,7 +17,7 @@ function firstId(mapping: Record<string, unknown>, key: string): string | null {
 }
 
 function uploadIdFormatProblem(id: string): string | null {
-  return UUID.test(id) ? null : 'Invalid upload file id format';
+  return isUploadFileId(id) ? null : 'Invalid upload file id format';
 }
 
 function fileMappingProblem(entity: StartVariable, mapping: Record<string, unknown>): string | null {
