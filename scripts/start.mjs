@@ -4,7 +4,21 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, ensureDependencies, ensureInfrastructure, entryPoint, serviceArgs, fail, PORT_VARIABLES, ROOT, run, say, SERVICES, stopInfrastructure, waitReady } from './lib/workspace.mjs';
+import {
+  build,
+  ensureDependencies,
+  ensureInfrastructure,
+  entryPoint,
+  serviceArgs,
+  fail,
+  PORT_VARIABLES,
+  ROOT,
+  run,
+  say,
+  SERVICES,
+  stopInfrastructure,
+  waitReady,
+} from './lib/workspace.mjs';
 
 const RUN_DIR = join(ROOT, '.weft', 'run');
 const LOG_DIR = join(ROOT, '.weft', 'log');

@@ -13,6 +13,7 @@ say('Type-checking…');
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 say('Linting…');
 run('npx', ['eslint', '.', '--max-warnings=0']);
+run('npx', ['prettier', '--check', '.']);
 say('Unit and integration tests…');
 run('npx', ['jest', '--selectProjects', 'unit', 'int', '--maxWorkers=2'], { env });
 say('End-to-end tests…');

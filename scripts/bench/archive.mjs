@@ -29,7 +29,14 @@ export async function archiveBenchmark(databaseUrl) {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
-  const database = { url: withDatabase(databaseUrl, name), readUrls: [], poolMax: 2, poolIdleTimeoutMs: 10_000, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 };
+  const database = {
+    url: withDatabase(databaseUrl, name),
+    readUrls: [],
+    poolMax: 2,
+    poolIdleTimeoutMs: 10_000,
+    connectTimeoutMs: 5000,
+    statementTimeoutMs: 60_000,
+  };
   const source = new DataSource(buildDataSourceOptions(orchestratorDatabase, database, 'weft-bench-archive'));
   try {
     await source.initialize();

@@ -29,7 +29,14 @@ export async function measureOps(count, concurrency, op) {
 
 /** HTTP load with autocannon: requests per second and latency percentiles at a concurrency. */
 export async function measureHttp(url, { connections, durationSeconds, method = 'GET', body, headers }) {
-  const result = await autocannon({ url, connections, duration: durationSeconds, method, body, headers: { 'content-type': 'application/json', ...headers } });
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationSeconds,
+    method,
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   const failures = result.errors + result.timeouts + (result.non2xx ?? 0);
   return {
     opsPerSecond: result.requests.average,

@@ -18,7 +18,8 @@ const require = createRequire(import.meta.url);
 const rag = (path) => require(join(ROOT, 'dist', 'apps', 'rag', 'src', path));
 const { createOfflineEmbedder } = rag('embeddings/offline-embedder.util.js');
 const { toVectorLiteral } = rag('embeddings/vector.util.js');
-const { FULL_TEXT_STATS_SQL, frequentTermsFromStats, searchFullText, toFullTextDocument, toFullTextQuery } = rag('retrieval/full-text.util.js');
+const { FULL_TEXT_STATS_SQL, frequentTermsFromStats, searchFullText, toFullTextDocument, toFullTextQuery } =
+  rag('retrieval/full-text.util.js');
 const { datasetIndexName } = rag('segments/dataset-vector-index.util.js');
 const { hnswIndexedExpression, hnswOrderBy, INDEXED_EMBEDDING_DIMENSIONS } = rag('segments/embedding-index.util.js');
 const { fuseHybrid } = rag('retrieval/fusion.util.js');
@@ -61,7 +62,8 @@ const TOP_K = 10;
 // The offline embedder's default size; another size the service indexes (384, 768…) shows what the
 // size costs and buys.
 const DIMENSION = option('dimension', 512);
-if (!INDEXED_EMBEDDING_DIMENSIONS.includes(DIMENSION)) fail(`--dimension must be a size the rag service indexes: ${INDEXED_EMBEDDING_DIMENSIONS.join(', ')}`);
+if (!INDEXED_EMBEDDING_DIMENSIONS.includes(DIMENSION))
+  fail(`--dimension must be a size the rag service indexes: ${INDEXED_EMBEDDING_DIMENSIONS.join(', ')}`);
 const DATABASE = 'weft_bench_rag';
 
 const embedder = createOfflineEmbedder({ dimension: DIMENSION });
@@ -126,7 +128,35 @@ const DOCUMENT_WORDS = 6;
  */
 function vocabulary() {
   const random = prng(7);
-  const onsets = ['b', 'c', 'd', 'f', 'g', 'h', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'cl', 'dr', 'gr', 'pl', 'st', 'tr', 'sh', 'ch', 'th'];
+  const onsets = [
+    'b',
+    'c',
+    'd',
+    'f',
+    'g',
+    'h',
+    'k',
+    'l',
+    'm',
+    'n',
+    'p',
+    'r',
+    's',
+    't',
+    'v',
+    'w',
+    'z',
+    'br',
+    'cl',
+    'dr',
+    'gr',
+    'pl',
+    'st',
+    'tr',
+    'sh',
+    'ch',
+    'th',
+  ];
   const vowels = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou'];
   const codas = ['', '', '', 'n', 'r', 's', 'l', 'm', 'st', 'nd', 'x'];
   const seen = new Set(FUNCTION_WORDS);
@@ -134,7 +164,8 @@ function vocabulary() {
     for (;;) {
       const syllables = 2 + Math.floor(random() * 2);
       let w = '';
-      for (let i = 0; i < syllables; i += 1) w += onsets[Math.floor(random() * onsets.length)] + vowels[Math.floor(random() * vowels.length)];
+      for (let i = 0; i < syllables; i += 1)
+        w += onsets[Math.floor(random() * onsets.length)] + vowels[Math.floor(random() * vowels.length)];
       w += codas[Math.floor(random() * codas.length)];
       if (!seen.has(w)) {
         seen.add(w);
@@ -205,7 +236,16 @@ function documentModel(random) {
 
 // Shares of each kind of unit a sentence is made of; a query leans on the document's own and subtopic
 // words, as a question about a document does.
-const DOCUMENT_MIX = { function: 0.3, general: 0.3, other: 0.03, own: 0.07, subtopic: 0.12, subtopicWord: 0.04, topic: 0.1, topicWord: 0.04 };
+const DOCUMENT_MIX = {
+  function: 0.3,
+  general: 0.3,
+  other: 0.03,
+  own: 0.07,
+  subtopic: 0.12,
+  subtopicWord: 0.04,
+  topic: 0.1,
+  topicWord: 0.04,
+};
 const QUERY_MIX = { function: 0.25, general: 0.15, other: 0, own: 0.15, subtopic: 0.15, subtopicWord: 0.1, topic: 0.1, topicWord: 0.1 };
 
 // How often a sentence reuses one of its document's favourite phrases rather than any of the topic's.
@@ -385,7 +425,12 @@ async function fullTextSearch(pool, query, { datasets }) {
 
 /** Full text as the rag service searches it (searchFullText); `counts` tallies which step answered. */
 async function serviceFullText(pool, query, options, frequent, counts = {}) {
-  const { hits, step } = await searchFullText(query.text, TOP_K, async () => frequent, (rank, match) => fullTextSearch(pool, { ...query, match, tsquery: rank }, options));
+  const { hits, step } = await searchFullText(
+    query.text,
+    TOP_K,
+    async () => frequent,
+    (rank, match) => fullTextSearch(pool, { ...query, match, tsquery: rank }, options),
+  );
   if (step) counts[step] = (counts[step] ?? 0) + 1;
   return hits;
 }
@@ -538,7 +583,8 @@ async function bulkLoad(db, pool, { datasets, sampled, workspaceId }) {
   const sampleEvery = Math.max(1, Math.floor(SEGMENTS / 7 / QUERIES));
   const datasetOfDocument = new Map();
   const datasetOf = (segment) => {
-    if (!datasetOfDocument.has(segment.documentId)) datasetOfDocument.set(segment.documentId, datasets[datasetOfDocument.size % datasets.length]);
+    if (!datasetOfDocument.has(segment.documentId))
+      datasetOfDocument.set(segment.documentId, datasets[datasetOfDocument.size % datasets.length]);
     return datasetOfDocument.get(segment.documentId);
   };
   const inFlight = new Set();
@@ -598,7 +644,15 @@ async function buildIndexes(db) {
 }
 
 function makeQuery(workspaceId, text, index, documentId = null) {
-  return { all: toFullTextQuery(text, 'all'), documentId, index, text, tsquery: toFullTextQuery(text), vector: toVectorLiteral(embedder.embed(text)), workspaceId };
+  return {
+    all: toFullTextQuery(text, 'all'),
+    documentId,
+    index,
+    text,
+    tsquery: toFullTextQuery(text),
+    vector: toVectorLiteral(embedder.embed(text)),
+    workspaceId,
+  };
 }
 
 /** One held-out query about each of `n` documents picked evenly from `sampled`. */
@@ -614,7 +668,13 @@ function makeQueries(workspaceId, sampled, n, seed) {
 function planShape(lines) {
   return lines
     .map((line) => /^\s*(?:->\s*)?([A-Z][A-Za-z ]*?)(?:\s+using\s+(\S+))?(?:\s+on\s|\s*\(|$)/.exec(line))
-    .filter((m) => m && !/^(Filter|Sort Key|Sort Method|Order By|Index Cond|Recheck Cond|Rows Removed|Workers|Heap Blocks|Buffers|Planning|Execution)/.test(m[1]))
+    .filter(
+      (m) =>
+        m &&
+        !/^(Filter|Sort Key|Sort Method|Order By|Index Cond|Recheck Cond|Rows Removed|Workers|Heap Blocks|Buffers|Planning|Execution)/.test(
+          m[1],
+        ),
+    )
     .map((m) => (m[2] ? `${m[1].trim()} (${m[2]})` : m[1].trim()))
     .join(' > ');
 }
@@ -648,13 +708,21 @@ async function searches(db, pool, queries, datasetsOf, label, { concurrentFullTe
     notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${queries.length} queries; ${returned.toFixed(1)} hits/query; ${sourceHits(semantic.results, queries)}; plan: ${hnswPlan}`,
   });
   const concurrent = await measureSearch(queries, CONCURRENCY, (q) => semanticSearch(pool, q, options(q)), 3);
-  rows.push({ name: `semantic top 10 (HNSW, ef_search ${EF_SEARCH}), ${label}, concurrency ${CONCURRENCY}`, ...concurrent, notes: formatRecall(recall(concurrent.results, exact.results), concurrent.results, exact.results) });
+  rows.push({
+    name: `semantic top 10 (HNSW, ef_search ${EF_SEARCH}), ${label}, concurrency ${CONCURRENCY}`,
+    ...concurrent,
+    notes: formatRecall(recall(concurrent.results, exact.results), concurrent.results, exact.results),
+  });
   rows.push({ name: `baseline: exact scan (enable_indexscan = off), ${label}, concurrency 1`, ...exact, notes: `plan: ${exactPlan}` });
 
   const subset = queries.slice(0, fullTextQueries);
   const hitsPerQuery = (results) => `${(results.reduce((s, h) => s + h.length, 0) / results.length).toFixed(1)} hits/query`;
   const keyword = await measureSearch(subset, 1, (q) => fullTextSearch(pool, q, options(q)));
-  rows.push({ name: `full-text top 10 (any term, ts_rank_cd), ${label}, concurrency 1`, ...keyword, notes: `${hitsPerQuery(keyword.results)}; ${subset.length} queries; ${sourceHits(keyword.results, subset)}` });
+  rows.push({
+    name: `full-text top 10 (any term, ts_rank_cd), ${label}, concurrency 1`,
+    ...keyword,
+    notes: `${hitsPerQuery(keyword.results)}; ${subset.length} queries; ${sourceHits(keyword.results, subset)}`,
+  });
   const all = await measureSearch(subset, 1, (q) => fullTextSearch(pool, { ...q, tsquery: q.all }, options(q)));
   rows.push({ name: `full-text top 10 (all terms), ${label}, concurrency 1`, ...all, notes: hitsPerQuery(all.results) });
   // What the service does (serviceFullText).
@@ -667,18 +735,36 @@ async function searches(db, pool, queries, datasetsOf, label, { concurrentFullTe
     notes: `${hitsPerQuery(service.results)}; ${sourceHits(service.results, subset)}; answered by every term ${counts.all ?? 0}, discriminating terms ${counts.discriminating ?? 0}, any term ${counts.any ?? 0} of ${subset.length} queries; ${frequent.size} frequent terms`,
   });
   const hybrid = await measureSearch(subset, 1, (q) => hybridSearch(pool, q, options(q), frequent));
-  rows.push({ name: `hybrid top 10 (semantic and the service's full-text at once on 2 connections, RRF), ${label}, concurrency 1`, ...hybrid, notes: `${subset.length} queries` });
+  rows.push({
+    name: `hybrid top 10 (semantic and the service's full-text at once on 2 connections, RRF), ${label}, concurrency 1`,
+    ...hybrid,
+    notes: `${subset.length} queries`,
+  });
   if (concurrentFullText) {
-    rows.push({ name: `full-text top 10 (any term, ts_rank_cd), ${label}, concurrency ${CONCURRENCY}`, ...(await measureSearch(subset, CONCURRENCY, (q) => fullTextSearch(pool, q, options(q)), 2)) });
-    rows.push({ name: `full-text top 10 (the service), ${label}, concurrency ${CONCURRENCY}`, ...(await measureSearch(subset, CONCURRENCY, (q) => serviceFullText(pool, q, options(q), frequent), 2)) });
-    rows.push({ name: `hybrid top 10 (both at once, RRF), ${label}, concurrency ${CONCURRENCY}`, ...(await measureSearch(subset, CONCURRENCY, (q) => hybridSearch(pool, q, options(q), frequent), 2)) });
+    rows.push({
+      name: `full-text top 10 (any term, ts_rank_cd), ${label}, concurrency ${CONCURRENCY}`,
+      ...(await measureSearch(subset, CONCURRENCY, (q) => fullTextSearch(pool, q, options(q)), 2)),
+    });
+    rows.push({
+      name: `full-text top 10 (the service), ${label}, concurrency ${CONCURRENCY}`,
+      ...(await measureSearch(subset, CONCURRENCY, (q) => serviceFullText(pool, q, options(q), frequent), 2)),
+    });
+    rows.push({
+      name: `hybrid top 10 (both at once, RRF), ${label}, concurrency ${CONCURRENCY}`,
+      ...(await measureSearch(subset, CONCURRENCY, (q) => hybridSearch(pool, q, options(q), frequent), 2)),
+    });
   }
 }
 
 /** The prose of a TypeScript declaration file: its doc comments of eight words or more, one paragraph each. */
 function docComments(source) {
   return [...source.matchAll(/\/\*\*([\s\S]*?)\*\//g)]
-    .map((m) => m[1].replace(/^\s*\* ?/gm, '').replace(/@\w+/g, ' ').trim())
+    .map((m) =>
+      m[1]
+        .replace(/^\s*\* ?/gm, '')
+        .replace(/@\w+/g, ' ')
+        .trim(),
+    )
     .filter((comment) => comment.split(/\s+/).length >= 8)
     .join('\n\n');
 }
@@ -728,10 +814,16 @@ async function realTextRecall(db, pool) {
       const sentences = text
         .replace(/```[\s\S]*?```/g, '')
         .split(/(?<=[.?!])\s+/)
-        .map((s) => s.replace(/[#*`>[\]()_|]/g, ' ').replace(/\s+/g, ' ').trim())
+        .map((s) =>
+          s
+            .replace(/[#*`>[\]()_|]/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim(),
+        )
         .filter((s) => /^[A-Z]/.test(s) && s.split(' ').length >= 6 && s.split(' ').length <= 14);
       const step = Math.max(1, Math.floor(sentences.length / 3));
-      for (const sentence of sentences.filter((_, k) => k % step === 0).slice(0, 3)) queries.push(makeQuery(workspaceId, sentence, queries.length));
+      for (const sentence of sentences.filter((_, k) => k % step === 0).slice(0, 3))
+        queries.push(makeQuery(workspaceId, sentence, queries.length));
       continue;
     }
     const documentId = randomUUID();
@@ -768,9 +860,19 @@ async function realTextRecall(db, pool) {
 /** With --keep, the queries stay too (table bench_queries), for trying index settings on the kept data by hand. */
 async function keepQueries(db, queries, datasets, datasetOfDocument) {
   await db.query('DROP TABLE IF EXISTS bench_queries');
-  await db.query(`CREATE TABLE bench_queries (i integer PRIMARY KEY, text text, tsquery text, vector vector(${DIMENSION}), workspace_id uuid, datasets uuid[], dataset_id uuid)`);
+  await db.query(
+    `CREATE TABLE bench_queries (i integer PRIMARY KEY, text text, tsquery text, vector vector(${DIMENSION}), workspace_id uuid, datasets uuid[], dataset_id uuid)`,
+  );
   for (const q of queries) {
-    await db.query('INSERT INTO bench_queries VALUES ($1, $2, $3, $4, $5, $6, $7)', [q.index, q.text, q.tsquery, q.vector, q.workspaceId, datasets, datasetOfDocument.get(q.documentId)]);
+    await db.query('INSERT INTO bench_queries VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      q.index,
+      q.text,
+      q.tsquery,
+      q.vector,
+      q.workspaceId,
+      datasets,
+      datasetOfDocument.get(q.documentId),
+    ]);
   }
 }
 
@@ -780,7 +882,9 @@ const benchStarted = Date.now();
 const db = await prepareDatabase();
 const pool = new pg.Pool({ connectionString: databaseUrl(DATABASE), max: CONCURRENCY * 2 + 2 });
 try {
-  say(`RAG benchmark in database ${DATABASE}: ${count(SEGMENTS)} segments, HNSW m ${M}, ef_construction ${EF_CONSTRUCTION}, ef_search ${EF_SEARCH}…`);
+  say(
+    `RAG benchmark in database ${DATABASE}: ${count(SEGMENTS)} segments, HNSW m ${M}, ef_construction ${EF_CONSTRUCTION}, ef_search ${EF_SEARCH}…`,
+  );
   const models = prng(5);
   const embedTimes = [];
   for (let i = 0; i < 2000; i += 1) {
@@ -791,7 +895,13 @@ try {
   }
   embedTimes.sort((a, b) => a - b);
   const embedMean = embedTimes.reduce((a, b) => a + b, 0) / embedTimes.length;
-  rows.push({ name: 'offline embedder, one query (in process; not part of the search latencies)', opsPerSecond: 1000 / embedMean, p50: percentile(embedTimes, 50), p95: percentile(embedTimes, 95), p99: percentile(embedTimes, 99) });
+  rows.push({
+    name: 'offline embedder, one query (in process; not part of the search latencies)',
+    opsPerSecond: 1000 / embedMean,
+    p50: percentile(embedTimes, 50),
+    p95: percentile(embedTimes, 95),
+    p99: percentile(embedTimes, 99),
+  });
 
   if (!REAL_TEXT_ONLY) {
     say(`Ingestion: ${count(INGEST_SEGMENTS)} segments into the indexed table…`);
@@ -812,7 +922,9 @@ try {
   process.stdout.write(
     `Measured in ${seconds(Date.now() - benchStarted)} after the build. Search latencies are from Node through pg, round trips included (semantic: BEGIN + SET LOCAL batch, SELECT, COMMIT); query embedding excluded (first row).\n`,
   );
-  process.stdout.write('Target on a 2-core machine: semantic top 10 of 100,000 segments with p95 under 15 ms at recall@10 of at least 0.95 against exact search.\n');
+  process.stdout.write(
+    'Target on a 2-core machine: semantic top 10 of 100,000 segments with p95 under 15 ms at recall@10 of at least 0.95 against exact search.\n',
+  );
 } finally {
   await pool.end();
   await db.end();
@@ -825,23 +937,41 @@ async function generatedData(db, pool) {
   const sampled = [];
   say(`Loading ${count(SEGMENTS)} generated segments in ${DATASETS} dataset(s) and building the indexes…`);
   const datasetOfDocument = await bulkLoad(db, pool, { datasets, sampled, workspaceId });
-  if (sampled.length < QUERIES) fail(`only ${sampled.length} documents to ask ${QUERIES} queries about: use fewer --queries or more --segments`);
+  if (sampled.length < QUERIES)
+    fail(`only ${sampled.length} documents to ask ${QUERIES} queries about: use fewer --queries or more --segments`);
   const queries = makeQueries(workspaceId, sampled, QUERIES, 99);
   const fullTextQueries = Math.min(QUERIES, FULL_TEXT_QUERIES);
   if (KEEP) await keepQueries(db, queries, datasets, datasetOfDocument);
 
   say(`Searching all ${count(SEGMENTS)} segments: ${QUERIES} queries…`);
-  const everything = DATASETS === 1 ? `1 dataset of ${count(SEGMENTS)}` : `${DATASETS} datasets of ${count(SEGMENTS)} in all, query over all ${DATASETS}`;
+  const everything =
+    DATASETS === 1 ? `1 dataset of ${count(SEGMENTS)}` : `${DATASETS} datasets of ${count(SEGMENTS)} in all, query over all ${DATASETS}`;
   await searches(db, pool, queries, () => datasets, everything, { concurrentFullText: false, fullTextQueries });
 
   if (DATASETS > 1) {
     say(`Searching one dataset of ${DATASETS} (the one holding the document each query asks about)…`);
-    await searches(db, pool, queries, (q) => [datasetOfDocument.get(q.documentId)], `1 of ${DATASETS} datasets (~${count(Math.round(SEGMENTS / DATASETS))} segments)`, {
-      concurrentFullText: true,
-      fullTextQueries: QUERIES,
-    });
-    say(`Giving each of the ${DATASETS} datasets its own HNSW index, as the rag service does from RAG_DATASET_INDEX_MIN_SEGMENTS (2,000) segments…`);
-    await ownIndexes(db, pool, queries, datasets, (q) => [datasetOfDocument.get(q.documentId)], `1 of ${DATASETS} datasets (~${count(Math.round(SEGMENTS / DATASETS))} segments)`);
+    await searches(
+      db,
+      pool,
+      queries,
+      (q) => [datasetOfDocument.get(q.documentId)],
+      `1 of ${DATASETS} datasets (~${count(Math.round(SEGMENTS / DATASETS))} segments)`,
+      {
+        concurrentFullText: true,
+        fullTextQueries: QUERIES,
+      },
+    );
+    say(
+      `Giving each of the ${DATASETS} datasets its own HNSW index, as the rag service does from RAG_DATASET_INDEX_MIN_SEGMENTS (2,000) segments…`,
+    );
+    await ownIndexes(
+      db,
+      pool,
+      queries,
+      datasets,
+      (q) => [datasetOfDocument.get(q.documentId)],
+      `1 of ${DATASETS} datasets (~${count(Math.round(SEGMENTS / DATASETS))} segments)`,
+    );
   }
 }
 
@@ -883,7 +1013,11 @@ async function ownIndexes(db, pool, queries, datasets, datasetsOf, label) {
     }
   });
   await db.query('RESET maintenance_work_mem');
-  const [{ bytes }] = (await db.query(`SELECT sum(pg_relation_size(indexrelid))::bigint AS bytes FROM pg_index WHERE indexrelid::regclass::text LIKE 'segments\\_ds\\_%'`)).rows;
+  const [{ bytes }] = (
+    await db.query(
+      `SELECT sum(pg_relation_size(indexrelid))::bigint AS bytes FROM pg_index WHERE indexrelid::regclass::text LIKE 'segments\\_ds\\_%'`,
+    )
+  ).rows;
   rows.push({
     name: `build: ${datasets.length} dataset indexes (HNSW m ${M}, ef_construction ${EF_CONSTRUCTION}), ${count(SEGMENTS)} segments in all`,
     opsPerSecond: (SEGMENTS / built.ms) * 1000,
@@ -913,5 +1047,9 @@ async function ownIndexes(db, pool, queries, datasets, datasetsOf, label) {
     notes: `${formatRecall(recall(semantic.results, exact.results), semantic.results, exact.results)} over ${queries.length} queries; ${sourceHits(semantic.results, queries)}; plan: ${ownPlan.replace(/segments_ds_\w+/, `segments_ds_<dataset>_${DIMENSION}_hnsw`)}`,
   });
   const concurrent = await measureSearch(queries, CONCURRENCY, (q) => semanticSearch(pool, q, options(q)), 3);
-  rows.push({ name: `semantic top 10 (the dataset's own HNSW index, ef_search ${EF_SEARCH}), ${label}, concurrency ${CONCURRENCY}`, ...concurrent, notes: formatRecall(recall(concurrent.results, exact.results), concurrent.results, exact.results) });
+  rows.push({
+    name: `semantic top 10 (the dataset's own HNSW index, ef_search ${EF_SEARCH}), ${label}, concurrency ${CONCURRENCY}`,
+    ...concurrent,
+    notes: formatRecall(recall(concurrent.results, exact.results), concurrent.results, exact.results),
+  });
 }

@@ -30,7 +30,10 @@ async function baselineNats() {
   const payload = codec.encode({ hello: 'world', n: 1 });
   await nc.request('bench.echo', payload);
   for (const c of [1, 16]) {
-    rows.push({ name: `baseline: raw NATS request/reply, concurrency ${c}`, ...(await measureOps(c === 1 ? 3000 : 20000, c, () => nc.request('bench.echo', payload, { timeout: 2000 }))) });
+    rows.push({
+      name: `baseline: raw NATS request/reply, concurrency ${c}`,
+      ...(await measureOps(c === 1 ? 3000 : 20000, c, () => nc.request('bench.echo', payload, { timeout: 2000 }))),
+    });
   }
   await nc.close();
 }
@@ -38,7 +41,9 @@ async function baselineNats() {
 async function baselinePostgres() {
   const pool = new pg.Pool({ connectionString: urls.DATABASE_URL, max: 8 });
   await pool.query('CREATE TEMP TABLE IF NOT EXISTS bench_rows (id bigserial primary key, body jsonb)');
-  await pool.query('CREATE TABLE IF NOT EXISTS public.weft_bench_rows (id bigserial primary key, body jsonb, created_at timestamptz default now())');
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS public.weft_bench_rows (id bigserial primary key, body jsonb, created_at timestamptz default now())',
+  );
   const body = JSON.stringify({ status: 'succeeded', outputs: { text: 'x'.repeat(200) } });
   for (const c of [1, 8]) {
     rows.push({
@@ -57,7 +62,10 @@ async function baselineHttp() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  rows.push({ name: 'baseline: raw Node HTTP server, 16 connections', ...(await measureHttp(`http://127.0.0.1:${port}/`, { connections: 16, durationSeconds: DURATION })) });
+  rows.push({
+    name: 'baseline: raw Node HTTP server, 16 connections',
+    ...(await measureHttp(`http://127.0.0.1:${port}/`, { connections: 16, durationSeconds: DURATION })),
+  });
   await new Promise((resolve) => server.close(resolve));
 }
 
@@ -101,7 +109,14 @@ async function auditBenchmark() {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  rows.push({ name: `audit events: JetStream publish → hash chain, ${count} events`, opsPerSecond: count / seconds, p50: NaN, p95: NaN, p99: NaN, notes: 'events/s, compare the raw Postgres insert baseline' });
+  rows.push({
+    name: `audit events: JetStream publish → hash chain, ${count} events`,
+    opsPerSecond: count / seconds,
+    p50: NaN,
+    p95: NaN,
+    p99: NaN,
+    notes: 'events/s, compare the raw Postgres insert baseline',
+  });
   await pool.end();
   await nc.close();
 }
@@ -118,7 +133,10 @@ function startStack() {
     RATE_LIMIT_PER_MINUTE: '1000000000',
   };
   for (const s of SERVICES) env[PORT_VARIABLES[s][0]] = String(BENCH_PORTS[s]);
-  return SERVICES.map((s) => ({ service: s, child: spawn(process.execPath, serviceArgs(s), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }) }));
+  return SERVICES.map((s) => ({
+    service: s,
+    child: spawn(process.execPath, serviceArgs(s), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }),
+  }));
 }
 
 async function peakRss(pids) {
@@ -139,16 +157,24 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 function post(url, key, body, { stream = false } = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
-      let firstData = null;
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        text += chunk;
-        if (stream && firstData === null && text.includes('data: ')) firstData = Number(process.hrtime.bigint() - started) / 1e6;
-      });
-      res.on('end', () => (res.statusCode === 200 && (stream || text.includes('"succeeded"')) ? resolve({ firstData }) : reject(new Error(`${res.statusCode} ${text.slice(0, 200)}`))));
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
+      (res) => {
+        let firstData = null;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          text += chunk;
+          if (stream && firstData === null && text.includes('data: ')) firstData = Number(process.hrtime.bigint() - started) / 1e6;
+        });
+        res.on('end', () =>
+          res.statusCode === 200 && (stream || text.includes('"succeeded"'))
+            ? resolve({ firstData })
+            : reject(new Error(`${res.statusCode} ${text.slice(0, 200)}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -176,13 +202,23 @@ async function workflowBenchmarks(gw, pids) {
   await measureRuns(url, three.key, 300, 8);
   const runs = Math.max(200, DURATION * 300);
   for (const c of [1, 8, 32]) {
-    rows.push({ name: `workflow run, 3 nodes, blocking, concurrency ${c}`, ...(await measureRuns(url, three.key, c === 1 ? Math.min(runs, 1000) : runs, c)) });
+    rows.push({
+      name: `workflow run, 3 nodes, blocking, concurrency ${c}`,
+      ...(await measureRuns(url, three.key, c === 1 ? Math.min(runs, 1000) : runs, c)),
+    });
   }
   const single = await measureRuns(url, three.key, 500, 1);
   const chain = await measureRuns(url, twenty.key, 500, 1);
-  rows.push({ name: 'workflow run, 22 nodes (20 templates), blocking, concurrency 1', ...chain, notes: `per extra node: ${((chain.p50 - single.p50) / 19).toFixed(3)} ms (p50 against the 3-node run)` });
+  rows.push({
+    name: 'workflow run, 22 nodes (20 templates), blocking, concurrency 1',
+    ...chain,
+    notes: `per extra node: ${((chain.p50 - single.p50) / 19).toFixed(3)} ms (p50 against the 3-node run)`,
+  });
   for (const c of [1, 8]) {
-    rows.push({ name: `workflow run, 3 nodes, streaming, concurrency ${c}`, ...(await measureRuns(url, three.key, c === 1 ? 500 : runs, c, { stream: true })) });
+    rows.push({
+      name: `workflow run, 3 nodes, streaming, concurrency ${c}`,
+      ...(await measureRuns(url, three.key, c === 1 ? 500 : runs, c, { stream: true })),
+    });
   }
   if (SOAK) await soak(url, three.key, pids);
 }
@@ -199,7 +235,10 @@ async function codeBenchmarks(gw) {
   await measureRuns(url, three.key, 200, 8);
   const reference = await measureRuns(url, three.key, 300, 1);
   const runs = Math.max(200, DURATION * 60);
-  for (const [language, label] of [['python3', 'Python'], ['javascript', 'JavaScript']]) {
+  for (const [language, label] of [
+    ['python3', 'Python'],
+    ['javascript', 'JavaScript'],
+  ]) {
     const app = await deployApp(gw, token, codeNodeDsl(`bench: ${label} code node`, language));
     await measureRuns(url, app.key, 50, 4);
     const single = await measureRuns(url, app.key, Math.min(runs, 300), 1);
@@ -208,7 +247,10 @@ async function codeBenchmarks(gw) {
       ...single,
       notes: `sandbox overhead per code node: ${(single.p50 - reference.p50).toFixed(1)} ms (p50 against the 3-node run, ${reference.p50.toFixed(1)} ms)`,
     });
-    rows.push({ name: `workflow run, start → ${label} code → end, blocking, concurrency 8`, ...(await measureRuns(url, app.key, runs, 8)) });
+    rows.push({
+      name: `workflow run, start → ${label} code → end, blocking, concurrency 8`,
+      ...(await measureRuns(url, app.key, runs, 8)),
+    });
   }
 }
 
@@ -220,14 +262,24 @@ async function chatBenchmarks(gw) {
   const token = await loginOrRegister(gw, { email: 'bench@weft.local', password: 'Bench-password-1!', name: 'Bench' });
   const app = await deployApp(gw, token, echoChatflowDsl('bench: echo chatflow'));
   const turn = async (conversationId, user = 'bench-chat') => {
-    const res = await call(gw, 'POST', '/v1/chat-messages', { token: app.key, body: { inputs: {}, query: 'hello', response_mode: 'blocking', user, conversation_id: conversationId } });
+    const res = await call(gw, 'POST', '/v1/chat-messages', {
+      token: app.key,
+      body: { inputs: {}, query: 'hello', response_mode: 'blocking', user, conversation_id: conversationId },
+    });
     if (res.status !== 200) throw new Error(`chat turn failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.conversation_id;
   };
   const turns = Math.max(200, DURATION * 100);
-  for (const c of [1, 8]) rows.push({ name: `chatflow turn (new conversation, start → answer), blocking, concurrency ${c}`, ...(await measureOps(turns, c, () => turn(undefined))) });
+  for (const c of [1, 8])
+    rows.push({
+      name: `chatflow turn (new conversation, start → answer), blocking, concurrency ${c}`,
+      ...(await measureOps(turns, c, () => turn(undefined))),
+    });
   const ongoing = await turn(undefined);
-  rows.push({ name: 'chatflow turn (continuing one conversation), blocking, concurrency 1', ...(await measureOps(turns, 1, () => turn(ongoing))) });
+  rows.push({
+    name: 'chatflow turn (continuing one conversation), blocking, concurrency 1',
+    ...(await measureOps(turns, 1, () => turn(ongoing))),
+  });
 
   const pool = new pg.Pool({ connectionString: urls.DATABASE_URL, max: 2 });
   const page = async (conversationId, firstId, label) => {
@@ -236,7 +288,8 @@ async function chatBenchmarks(gw) {
       name: `GET /v1/messages, 20 per page, ${label}`,
       ...(await measureOps(500, 1, async () => {
         const res = await call(gw, 'GET', path, { token: app.key });
-        if (res.status !== 200 || res.body.data.length === 0) throw new Error(`page failed: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+        if (res.status !== 200 || res.body.data.length === 0)
+          throw new Error(`page failed: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
       })),
     });
   };
@@ -251,7 +304,10 @@ async function chatBenchmarks(gw) {
     await pool.query('ANALYZE orchestrator.messages');
     await page(conversationId, null, `latest page of a conversation of ${size.toLocaleString('en')} messages`);
     if (size > 20) {
-      const middle = await pool.query(`SELECT id FROM orchestrator.messages WHERE conversation_id = $1 AND query = $2`, [conversationId, `q${size / 2}`]);
+      const middle = await pool.query(`SELECT id FROM orchestrator.messages WHERE conversation_id = $1 AND query = $2`, [
+        conversationId,
+        `q${size / 2}`,
+      ]);
       await page(conversationId, middle.rows[0].id, `page ${(size / 2).toLocaleString('en')} messages back in the same conversation`);
     }
   }
@@ -266,7 +322,10 @@ async function soak(url, key, pids) {
   const end = Date.now() + SOAK_MINUTES * 60_000;
   say(`Soak: ${SOAK_MINUTES} minutes of runs at concurrency 8, memory sampled every 30 s…`);
   let runs = 0;
-  const sampler = setInterval(() => samples.push({ minute: ((Date.now() - (end - SOAK_MINUTES * 60_000)) / 60_000).toFixed(1), rss: rss(), runs }), 30_000);
+  const sampler = setInterval(
+    () => samples.push({ minute: ((Date.now() - (end - SOAK_MINUTES * 60_000)) / 60_000).toFixed(1), rss: rss(), runs }),
+    30_000,
+  );
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (Date.now() < end) {
@@ -282,7 +341,9 @@ async function soak(url, key, pids) {
   if (samples.length >= 4) {
     const first = samples[1].rss;
     const last = samples.at(-1).rss;
-    process.stdout.write(`Growth from minute ${samples[1].minute} to ${samples.at(-1).minute} (MB): ${SERVICES.map((s, i) => `${s} ${(last[i] - first[i]).toFixed(1)}`).join(', ')}\n`);
+    process.stdout.write(
+      `Growth from minute ${samples[1].minute} to ${samples.at(-1).minute} (MB): ${SERVICES.map((s, i) => `${s} ${(last[i] - first[i]).toFixed(1)}`).join(', ')}\n`,
+    );
   }
 }
 
@@ -297,12 +358,19 @@ try {
   const ready = await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s], 60_000)));
   if (ready.includes(false)) fail(`not ready: ${SERVICES.filter((_, i) => !ready[i]).join(', ')}`);
   const gw = `http://127.0.0.1:${BENCH_PORTS.gateway}`;
-  rows.push({ name: 'gateway GET /health (Nest HTTP stack), 16 connections', ...(await measureHttp(`${gw}/health`, { connections: 16, durationSeconds: DURATION })) });
+  rows.push({
+    name: 'gateway GET /health (Nest HTTP stack), 16 connections',
+    ...(await measureHttp(`${gw}/health`, { connections: 16, durationSeconds: DURATION })),
+  });
   rows.push({
     name: 'gateway GET /v1/system/status (NATS broadcast to 5 services), 8 connections',
     ...(await measureHttp(`${gw}/v1/system/status`, { connections: 8, durationSeconds: DURATION })),
   });
-  if (ONLY !== 'code') await workflowBenchmarks(gw, stack.map((s) => s.child.pid));
+  if (ONLY !== 'code')
+    await workflowBenchmarks(
+      gw,
+      stack.map((s) => s.child.pid),
+    );
   await codeBenchmarks(gw);
   if (ONLY !== 'code') {
     await chatBenchmarks(gw);
@@ -313,8 +381,12 @@ try {
   for (const row of rows) if (row.failures) row.notes = `${row.failures} failed`;
   printTable(rows);
   process.stdout.write(`\nPeak resident memory per service (MB): ${SERVICES.map((s, i) => `${s} ${rss[i].toFixed(0)}`).join(', ')}\n`);
-  process.stdout.write('Targets on a 2-core machine: 3-node runs at least 300/s with p50 at most 5 ms; under 1 ms per extra node; under 250 MB per service.\n');
-  process.stdout.write('Code nodes: sandbox overhead p50 at most 40 ms (Python) and 10 ms (JavaScript); at least 40 Python code runs/s at concurrency 8.\n');
+  process.stdout.write(
+    'Targets on a 2-core machine: 3-node runs at least 300/s with p50 at most 5 ms; under 1 ms per extra node; under 250 MB per service.\n',
+  );
+  process.stdout.write(
+    'Code nodes: sandbox overhead p50 at most 40 ms (Python) and 10 ms (JavaScript); at least 40 Python code runs/s at concurrency 8.\n',
+  );
 } finally {
   for (const { child } of stack) child.kill('SIGTERM');
 }

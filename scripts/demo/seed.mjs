@@ -21,12 +21,17 @@ function readState() {
 export async function seedDemo(gateway) {
   const previous = readState();
   if (previous?.key && (await call(gateway, 'GET', '/v1/info', { token: previous.key })).status === 200) return previous;
-  const account = previous?.email ? previous : { email: 'demo@weft.local', password: `Demo-${randomBytes(9).toString('base64url')}1!`, name: 'Demo' };
+  const account = previous?.email
+    ? previous
+    : { email: 'demo@weft.local', password: `Demo-${randomBytes(9).toString('base64url')}1!`, name: 'Demo' };
   const token = await loginOrRegister(gateway, account);
   let yaml = readFileSync(join(ROOT, 'scripts', 'demo', 'demo-app.yml'), 'utf8');
   const openAiKey = process.env.OPENAI_API_KEY;
   if (openAiKey) {
-    const saved = await call(gateway, 'PUT', '/console/api/workspaces/current/model-providers/openai', { token, body: { credentials: { openai_api_key: openAiKey } } });
+    const saved = await call(gateway, 'PUT', '/console/api/workspaces/current/model-providers/openai', {
+      token,
+      body: { credentials: { openai_api_key: openAiKey } },
+    });
     if (saved.status !== 200) throw new Error(`could not store the OpenAI credentials: ${JSON.stringify(saved.body)}`);
     yaml = yaml.replace('provider: weft-mock', 'provider: langgenius/openai/openai').replace('name: weft-mock-chat', 'name: gpt-4o-mini');
   }

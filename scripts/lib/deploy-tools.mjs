@@ -42,13 +42,20 @@ const INSTALLED = [
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 function sh(command, args, opts = {}) {
-  return spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, ...opts });
+  return spawnSync(command, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    ...opts,
+  });
 }
 
 function mustRun(command, args, opts = {}) {
   const result = sh(command, args, opts);
   if (result.status !== 0) {
-    fail(`"${command} ${args.join(' ')}" failed${result.status === null ? ` (${result.signal})` : ` with exit code ${result.status}`}:\n${(result.stderr || result.stdout || '').slice(-2000)}`);
+    fail(
+      `"${command} ${args.join(' ')}" failed${result.status === null ? ` (${result.signal})` : ` with exit code ${result.status}`}:\n${(result.stderr || result.stdout || '').slice(-2000)}`,
+    );
   }
   return result;
 }
@@ -61,9 +68,12 @@ export function ensureDeployTools() {
 
   const names = [...missingInstalled, ...missingUnpacked].map((t) => t.pkg).join(', ');
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    fail(`The deployment checks need Debian packages that are missing (${names}); run as root, or install them with apt-get (unpack kubernetes-client and prometheus under ${DEPLOY_TOOLS_DIR}/<package>).`);
+    fail(
+      `The deployment checks need Debian packages that are missing (${names}); run as root, or install them with apt-get (unpack kubernetes-client and prometheus under ${DEPLOY_TOOLS_DIR}/<package>).`,
+    );
   }
-  if (sh('apt-get', ['--version']).status !== 0) fail(`The deployment checks need ${names} from Debian's archive, and apt-get is not available.`);
+  if (sh('apt-get', ['--version']).status !== 0)
+    fail(`The deployment checks need ${names} from Debian's archive, and apt-get is not available.`);
   say(`Installing the deployment check tools (${names})…`);
   mustRun('apt-get', ['update', '-qq']);
 
@@ -71,7 +81,12 @@ export function ensureDeployTools() {
     // Debian's nginx (port 80) and nats-server start their daemons from the package scripts; policy-rc.d forbids that
     // for this install only. A policy the machine already has is left as it is.
     const ownPolicy = !existsSync(POLICY_RC_D);
-    if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\n# Written by weft scripts/lib/deploy-tools.mjs during an install; removed after it.\nexit 101\n', { mode: 0o755 });
+    if (ownPolicy)
+      writeFileSync(
+        POLICY_RC_D,
+        '#!/bin/sh\n# Written by weft scripts/lib/deploy-tools.mjs during an install; removed after it.\nexit 101\n',
+        { mode: 0o755 },
+      );
     try {
       mustRun('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missingInstalled.map((t) => t.pkg)]);
     } finally {

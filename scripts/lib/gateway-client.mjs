@@ -45,7 +45,14 @@ export function templateChainDsl(name, templates) {
   const steps = [];
   let previous = ['start', 'text'];
   for (let i = 1; i <= templates; i++) {
-    steps.push({ id: `t${i}`, data: { type: 'template-transform', template: `{{ input }}.${i}`, variables: [{ variable: 'input', value_selector: previous, value_type: 'string' }] } });
+    steps.push({
+      id: `t${i}`,
+      data: {
+        type: 'template-transform',
+        template: `{{ input }}.${i}`,
+        variables: [{ variable: 'input', value_selector: previous, value_type: 'string' }],
+      },
+    });
     previous = [`t${i}`, 'output'];
   }
   return chainDsl(name, steps, previous);
@@ -53,17 +60,44 @@ export function templateChainDsl(name, templates) {
 
 /** A published-ready workflow DSL: start (one text input) → a code node in `language` returning its input changed → end. */
 export function codeNodeDsl(name, language) {
-  const code = language === 'python3' ? 'def main(text: str) -> dict:\n    return {"result": text.upper()}\n' : 'function main({ text }) { return { result: text.toUpperCase() }; }';
-  const data = { type: 'code', code, code_language: language, outputs: { result: { type: 'string', children: null } }, variables: [{ variable: 'text', value_selector: ['start', 'text'] }] };
+  const code =
+    language === 'python3'
+      ? 'def main(text: str) -> dict:\n    return {"result": text.upper()}\n'
+      : 'function main({ text }) { return { result: text.toUpperCase() }; }';
+  const data = {
+    type: 'code',
+    code,
+    code_language: language,
+    outputs: { result: { type: 'string', children: null } },
+    variables: [{ variable: 'text', value_selector: ['start', 'text'] }],
+  };
   return chainDsl(name, [{ id: 'code', data }], ['code', 'result']);
 }
 
 /** start → the steps in order → end returning `result` from the selector. */
 function chainDsl(name, steps, resultSelector) {
-  const node = (id, data, i) => ({ id, type: 'custom', data: { title: id, desc: '', selected: false, ...data }, position: { x: i * 300, y: 100 }, width: 244, height: 54 });
-  const nodes = [node('start', { type: 'start', variables: [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 1000, options: [] }] }, 0)];
+  const node = (id, data, i) => ({
+    id,
+    type: 'custom',
+    data: { title: id, desc: '', selected: false, ...data },
+    position: { x: i * 300, y: 100 },
+    width: 244,
+    height: 54,
+  });
+  const nodes = [
+    node(
+      'start',
+      {
+        type: 'start',
+        variables: [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 1000, options: [] }],
+      },
+      0,
+    ),
+  ];
   steps.forEach((step, i) => nodes.push(node(step.id, step.data, i + 1)));
-  nodes.push(node('end', { type: 'end', outputs: [{ variable: 'result', value_selector: resultSelector, value_type: 'string' }] }, steps.length + 1));
+  nodes.push(
+    node('end', { type: 'end', outputs: [{ variable: 'result', value_selector: resultSelector, value_type: 'string' }] }, steps.length + 1),
+  );
   const edges = nodes.slice(1).map((n, i) => ({
     id: `${nodes[i].id}-source-${n.id}-target`,
     source: nodes[i].id,
@@ -76,27 +110,68 @@ function chainDsl(name, steps, resultSelector) {
   return stringify({
     version: '0.6.0',
     kind: 'app',
-    app: { name, mode: 'workflow', icon: '⚡', icon_type: 'emoji', icon_background: '#FFEAD5', description: 'Benchmark workflow', use_icon_as_answer_icon: false },
+    app: {
+      name,
+      mode: 'workflow',
+      icon: '⚡',
+      icon_type: 'emoji',
+      icon_background: '#FFEAD5',
+      description: 'Benchmark workflow',
+      use_icon_as_answer_icon: false,
+    },
     dependencies: [],
-    workflow: { conversation_variables: [], environment_variables: [], features: {}, graph: { nodes, edges, viewport: { x: 0, y: 0, zoom: 1 } } },
+    workflow: {
+      conversation_variables: [],
+      environment_variables: [],
+      features: {},
+      graph: { nodes, edges, viewport: { x: 0, y: 0, zoom: 1 } },
+    },
   });
 }
 
 /** A chatflow (advanced-chat) app in Dify's DSL that answers every turn with `You said: <query>`, no model involved. */
 export function echoChatflowDsl(name) {
-  const node = (id, data, i) => ({ id, type: 'custom', data: { title: id, desc: '', selected: false, ...data }, position: { x: i * 300, y: 100 }, width: 244, height: 54 });
+  const node = (id, data, i) => ({
+    id,
+    type: 'custom',
+    data: { title: id, desc: '', selected: false, ...data },
+    position: { x: i * 300, y: 100 },
+    width: 244,
+    height: 54,
+  });
   return stringify({
     version: '0.6.0',
     kind: 'app',
-    app: { name, mode: 'advanced-chat', icon: '💬', icon_type: 'emoji', icon_background: '#FFEAD5', description: 'Benchmark chatflow', use_icon_as_answer_icon: false },
+    app: {
+      name,
+      mode: 'advanced-chat',
+      icon: '💬',
+      icon_type: 'emoji',
+      icon_background: '#FFEAD5',
+      description: 'Benchmark chatflow',
+      use_icon_as_answer_icon: false,
+    },
     dependencies: [],
     workflow: {
       conversation_variables: [],
       environment_variables: [],
       features: {},
       graph: {
-        nodes: [node('start', { type: 'start', variables: [] }, 0), node('answer', { type: 'answer', answer: 'You said: {{#sys.query#}}', variables: [] }, 1)],
-        edges: [{ id: 'start-source-answer-target', source: 'start', sourceHandle: 'source', target: 'answer', targetHandle: 'target', type: 'custom', data: { sourceType: 'start', targetType: 'answer' } }],
+        nodes: [
+          node('start', { type: 'start', variables: [] }, 0),
+          node('answer', { type: 'answer', answer: 'You said: {{#sys.query#}}', variables: [] }, 1),
+        ],
+        edges: [
+          {
+            id: 'start-source-answer-target',
+            source: 'start',
+            sourceHandle: 'source',
+            target: 'answer',
+            targetHandle: 'target',
+            type: 'custom',
+            data: { sourceType: 'start', targetType: 'answer' },
+          },
+        ],
         viewport: { x: 0, y: 0, zoom: 1 },
       },
     },

@@ -26,7 +26,12 @@ export function fail(message) {
 
 /** Runs a command in the repository, inheriting the terminal; exits the script if it fails. */
 export function run(command, args, opts = {}) {
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', env: opts.env ?? process.env, encoding: 'utf8' });
+  const result = spawnSync(command, args, {
+    cwd: ROOT,
+    stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    env: opts.env ?? process.env,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
     if (opts.allowFailure) return result;
     fail(`"${command} ${args.join(' ')}" failed${result.status === null ? ` (${result.signal})` : ` with exit code ${result.status}`}`);

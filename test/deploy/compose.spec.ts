@@ -2,19 +2,32 @@ import Ajv from 'ajv';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMPOSE_DIR, composeValues, ENV_EXAMPLE, environmentOf, interpolatedCompose, interpolatedNames, parseEnvFile, rawCompose, weftServices } from './compose.util';
+import {
+  COMPOSE_DIR,
+  composeValues,
+  ENV_EXAMPLE,
+  environmentOf,
+  interpolatedCompose,
+  interpolatedNames,
+  parseEnvFile,
+  rawCompose,
+  weftServices,
+} from './compose.util';
 import { runTool, tool } from './deploy-tools.util';
 
 /** .env.example with every empty (secret) value filled in, as an operator would. */
 function exampleEnv(): Record<string, string> {
   const values = parseEnvFile(readFileSync(ENV_EXAMPLE, 'utf8'));
-  for (const [key, value] of Object.entries(values)) if (value === '' && /PASSWORD|SECRET_KEY|TOKEN|WEFT_TAG/.test(key)) values[key] = `example-${key.toLowerCase()}`;
+  for (const [key, value] of Object.entries(values))
+    if (value === '' && /PASSWORD|SECRET_KEY|TOKEN|WEFT_TAG/.test(key)) values[key] = `example-${key.toLowerCase()}`;
   return values;
 }
 
 describe('Compose deployment', () => {
   it('validates against the Compose specification schema (the schema dclint ships)', () => {
-    const schema = JSON.parse(readFileSync(require.resolve('dclint/package.json').replace(/package\.json$/, 'schemas/compose.schema.json'), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(
+      readFileSync(require.resolve('dclint/package.json').replace(/package\.json$/, 'schemas/compose.schema.json'), 'utf8'),
+    ) as Record<string, unknown>;
     // The schema names its meta-schema without the trailing '#' Ajv registers draft-07 under.
     delete schema['$schema'];
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
@@ -24,7 +37,9 @@ describe('Compose deployment', () => {
   });
 
   it('rejects what the schema forbids (the validation is live)', () => {
-    const schema = JSON.parse(readFileSync(require.resolve('dclint/package.json').replace(/package\.json$/, 'schemas/compose.schema.json'), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(
+      readFileSync(require.resolve('dclint/package.json').replace(/package\.json$/, 'schemas/compose.schema.json'), 'utf8'),
+    ) as Record<string, unknown>;
     delete schema['$schema'];
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate({ services: { gateway: { image: 'weft', restart: 'unless-stopped', bogus_key: 1 } } })).toBe(false);
@@ -34,7 +49,14 @@ describe('Compose deployment', () => {
     const documented = Object.keys(parseEnvFile(readFileSync(ENV_EXAMPLE, 'utf8')));
     const used = interpolatedNames(composeValues().join('\n'));
     expect(used.filter((name) => !documented.includes(name))).toEqual([]);
-    for (const secret of ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'SECRET_KEY', 'SYSTEM_STATUS_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'WEFT_TAG']) {
+    for (const secret of [
+      'POSTGRES_PASSWORD',
+      'REDIS_PASSWORD',
+      'SECRET_KEY',
+      'SYSTEM_STATUS_TOKEN',
+      'GRAFANA_ADMIN_PASSWORD',
+      'WEFT_TAG',
+    ]) {
       const env = exampleEnv();
       delete env[secret];
       expect(() => interpolatedCompose(env)).toThrow(new RegExp(`^${secret} is required`));
@@ -45,12 +67,21 @@ describe('Compose deployment', () => {
     const compose = rawCompose();
     for (const [name, service] of Object.entries(compose.services)) {
       for (const [key, value] of Object.entries(environmentOf(service))) {
-        if (!/PASSWORD|SECRET|TOKEN|_KEY$|DSN|DATABASE_URL|REDIS_URL|DATA_SOURCE_NAME/.test(key) || /S3_BUCKET|KEY_PREFIX/.test(key)) continue;
+        if (!/PASSWORD|SECRET|TOKEN|_KEY$|DSN|DATABASE_URL|REDIS_URL|DATA_SOURCE_NAME/.test(key) || /S3_BUCKET|KEY_PREFIX/.test(key))
+          continue;
         expect([name, key, value]).toEqual([name, key, expect.stringMatching(/\$\{[A-Z0-9_]+(:?[-?][^}]*)?\}/)]);
       }
     }
     const env = parseEnvFile(readFileSync(ENV_EXAMPLE, 'utf8'));
-    for (const key of ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'SECRET_KEY', 'SYSTEM_STATUS_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'S3_SECRET_KEY']) expect([key, env[key]]).toEqual([key, '']);
+    for (const key of [
+      'POSTGRES_PASSWORD',
+      'REDIS_PASSWORD',
+      'SECRET_KEY',
+      'SYSTEM_STATUS_TOKEN',
+      'GRAFANA_ADMIN_PASSWORD',
+      'S3_SECRET_KEY',
+    ])
+      expect([key, env[key]]).toEqual([key, '']);
   });
 
   it('gives every service that uses the file store the same one: one volume at STORAGE_LOCAL_PATH (exports written by compliance are served by the gateway)', () => {
@@ -67,11 +98,18 @@ describe('Compose deployment', () => {
   it('runs the gateway in several replicas behind nginx, every Weft service from the one image', () => {
     const compose = interpolatedCompose(exampleEnv());
     expect(Number(compose.services['gateway']!.deploy!.replicas)).toBeGreaterThanOrEqual(2);
-    expect(weftServices(compose).map(([name]) => name).sort()).toEqual(['compliance', 'gateway', 'migrate', 'node-runner', 'orchestrator', 'rag']);
+    expect(
+      weftServices(compose)
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(['compliance', 'gateway', 'migrate', 'node-runner', 'orchestrator', 'rag']);
     for (const [, service] of weftServices(compose)) expect(service.image).toBe('ghcr.io/weft/weft:example-weft_tag');
     for (const [name, service] of weftServices(compose).filter(([n]) => n !== 'migrate')) {
       expect([name, environmentOf(service)['SERVICE']]).toEqual([name, name]);
-      expect([name, (service['depends_on'] as Record<string, { condition: string }>)['migrate']]).toEqual([name, { condition: 'service_completed_successfully' }]);
+      expect([name, (service['depends_on'] as Record<string, { condition: string }>)['migrate']]).toEqual([
+        name,
+        { condition: 'service_completed_successfully' },
+      ]);
     }
   });
 
@@ -100,22 +138,34 @@ describe('Compose deployment', () => {
     }
     // Third-party images are pinned to a release, never `latest`.
     const weft = new Set(weftServices(compose).map(([name]) => name));
-    for (const [name, service] of Object.entries(compose.services).filter(([n]) => !weft.has(n))) expect([name, service.image]).toEqual([name, expect.stringMatching(/:v?[0-9][^:]*$/)]);
+    for (const [name, service] of Object.entries(compose.services).filter(([n]) => !weft.has(n)))
+      expect([name, service.image]).toEqual([name, expect.stringMatching(/:v?[0-9][^:]*$/)]);
   });
 
   it('publishes ports only from nginx and Grafana, and keeps the backend network internal', () => {
     const compose = interpolatedCompose(exampleEnv());
-    const publishing = Object.entries(compose.services).filter(([, s]) => s['ports']).map(([name]) => name).sort();
+    const publishing = Object.entries(compose.services)
+      .filter(([, s]) => s['ports'])
+      .map(([name]) => name)
+      .sort();
     expect(publishing).toEqual(['grafana', 'nginx']);
     expect(compose.networks!['backend']).toEqual({ internal: true });
   });
 
   it('provisions Prometheus, Alertmanager and Grafana from deploy/monitoring', () => {
     const compose = rawCompose();
-    expect(compose.services['prometheus']!.volumes).toEqual(expect.arrayContaining(['../monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro', '../monitoring/rules:/etc/prometheus/rules:ro']));
+    expect(compose.services['prometheus']!.volumes).toEqual(
+      expect.arrayContaining([
+        '../monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+        '../monitoring/rules:/etc/prometheus/rules:ro',
+      ]),
+    );
     expect(compose.services['alertmanager']!.volumes).toContain('../monitoring/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro');
     expect(compose.services['grafana']!.volumes).toEqual(
-      expect.arrayContaining(['../monitoring/grafana/provisioning:/etc/grafana/provisioning:ro', '../monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro']),
+      expect.arrayContaining([
+        '../monitoring/grafana/provisioning:/etc/grafana/provisioning:ro',
+        '../monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro',
+      ]),
     );
   });
 
@@ -127,7 +177,21 @@ describe('Compose deployment', () => {
       try {
         mkdirSync(join(dir, 'certs'));
         copyFileSync(join(COMPOSE_DIR, 'nginx', 'nginx.conf'), join(dir, 'nginx.conf'));
-        const cert = runTool(tool('openssl'), ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=weft.test', '-keyout', join(dir, 'certs', 'tls.key'), '-out', join(dir, 'certs', 'tls.crt')]);
+        const cert = runTool(tool('openssl'), [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=weft.test',
+          '-keyout',
+          join(dir, 'certs', 'tls.key'),
+          '-out',
+          join(dir, 'certs', 'tls.crt'),
+        ]);
         expect(cert.status).toBe(0);
         const result = runTool(tool('nginx'), ['-t', '-p', `${dir}/`, '-c', join(dir, 'nginx.conf')]);
         expect([result.status, result.output]).toEqual([0, expect.stringContaining('test is successful')]);

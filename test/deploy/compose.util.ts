@@ -48,25 +48,28 @@ export function interpolatedNames(text: string): string[] {
  * `${X:?message}`, `${X?message}` and `$$` for a literal `$`. A missing required variable throws.
  */
 export function interpolate(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])((?:[^{}]|\{[^{}]*\})*))?\}/g, (whole, name: string | undefined, op: string | undefined, arg: string | undefined) => {
-    if (whole === '$$') return '$';
-    const value = env[name!];
-    const unsetOrEmpty = value === undefined || value === '';
-    switch (op) {
-      case ':-':
-        return unsetOrEmpty ? arg! : value;
-      case '-':
-        return value === undefined ? arg! : value;
-      case ':?':
-        if (unsetOrEmpty) throw new Error(`${name} is required: ${arg}`);
-        return value;
-      case '?':
-        if (value === undefined) throw new Error(`${name} is required: ${arg}`);
-        return value;
-      default:
-        return value ?? '';
-    }
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])((?:[^{}]|\{[^{}]*\})*))?\}/g,
+    (whole, name: string | undefined, op: string | undefined, arg: string | undefined) => {
+      if (whole === '$$') return '$';
+      const value = env[name!];
+      const unsetOrEmpty = value === undefined || value === '';
+      switch (op) {
+        case ':-':
+          return unsetOrEmpty ? arg! : value;
+        case '-':
+          return value === undefined ? arg! : value;
+        case ':?':
+          if (unsetOrEmpty) throw new Error(`${name} is required: ${arg}`);
+          return value;
+        case '?':
+          if (value === undefined) throw new Error(`${name} is required: ${arg}`);
+          return value;
+        default:
+          return value ?? '';
+      }
+    },
+  );
 }
 
 export function composeText(): string {
@@ -109,5 +112,7 @@ export function environmentOf(service: ComposeService): Record<string, string> {
 
 /** Services that run the Weft image (the five services and the migrations one-shot). */
 export function weftServices(compose: ComposeFile): Array<[string, ComposeService]> {
-  return Object.entries(compose.services).filter(([, s]) => typeof s.image === 'string' && /\/weft(:|$)|^weft(:|$)|\}\/?weft|WEFT_IMAGE/.test(s.image));
+  return Object.entries(compose.services).filter(
+    ([, s]) => typeof s.image === 'string' && /\/weft(:|$)|^weft(:|$)|\}\/?weft|WEFT_IMAGE/.test(s.image),
+  );
 }

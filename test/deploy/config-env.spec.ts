@@ -50,7 +50,11 @@ const MUST_SET_BY_HAND: Record<ServiceName, string[]> = {
  */
 function mustSet(service: ServiceName): string[] {
   const known = knownTo(service);
-  return [...MUST_SET_BY_HAND[service], ...(known.has('SECRET_KEY') ? ['SECRET_KEY'] : []), ...(known.has('STORAGE_TYPE') ? ['STORAGE_TYPE'] : [])];
+  return [
+    ...MUST_SET_BY_HAND[service],
+    ...(known.has('SECRET_KEY') ? ['SECRET_KEY'] : []),
+    ...(known.has('STORAGE_TYPE') ? ['STORAGE_TYPE'] : []),
+  ];
 }
 
 describe('environment variables the deployment sets', () => {
@@ -89,7 +93,9 @@ describe('environment variables the deployment sets', () => {
   it("sets in the image only variables some service's config schema knows", () => {
     const dockerfile = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-    const names = [...runtime.matchAll(/^ENV\s+((?:.*\\\n)*.*)$/gm)].flatMap((m) => [...m[1]!.matchAll(/([A-Z_][A-Z0-9_]*)=/g)].map((v) => v[1]!));
+    const names = [...runtime.matchAll(/^ENV\s+((?:.*\\\n)*.*)$/gm)].flatMap((m) =>
+      [...m[1]!.matchAll(/([A-Z_][A-Z0-9_]*)=/g)].map((v) => v[1]!),
+    );
     expect(names.length).toBeGreaterThan(0);
     const known = new Set(SERVICE_NAMES.flatMap((s) => [...knownTo(s)]));
     expect(names.filter((n) => !known.has(n) && !NOT_CONFIG.has(n))).toEqual([]);

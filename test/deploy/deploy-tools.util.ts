@@ -42,7 +42,12 @@ export function runTool(command: string, args: string[], opts: { cwd?: string; e
   const file = join(dir, 'output');
   const fd = openSync(file, 'w');
   try {
-    const result = spawnSync(command, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', fd, fd], timeout: 60_000 });
+    const result = spawnSync(command, args, {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', fd, fd],
+      timeout: 60_000,
+    });
     closeSync(fd);
     return { output: `${readFileSync(file, 'utf8')}${result.error ? String(result.error) : ''}`, status: result.status };
   } finally {

@@ -40,7 +40,8 @@ function lintDockerfile(text: string): string[] {
     const [image, as, stage] = from.args.split(/\s+/);
     if (stages.has(image!)) continue;
     // A base image is pinned by a version tag (not latest) or a digest.
-    if (!/@sha256:[a-f0-9]{64}$/.test(image!) && !/:[^:/@]*\d[^:/@]*$/.test(image!)) problems.push(`line ${from.line}: base image "${image}" is not pinned to a version tag or digest`);
+    if (!/@sha256:[a-f0-9]{64}$/.test(image!) && !/:[^:/@]*\d[^:/@]*$/.test(image!))
+      problems.push(`line ${from.line}: base image "${image}" is not pinned to a version tag or digest`);
     if (/:latest$/.test(image!)) problems.push(`line ${from.line}: base image "${image}" uses latest`);
     if (as?.toUpperCase() === 'AS' && stage) stages.add(stage);
   }
@@ -49,11 +50,14 @@ function lintDockerfile(text: string): string[] {
   const user = users[users.length - 1];
   if (!user) problems.push('the runtime stage never sets USER: it would run as root');
   else if (/^(root|0)(:|$)/.test(user.args)) problems.push(`line ${user.line}: USER ${user.args} is root`);
-  else if (!/^\d+(:\d+)?$/.test(user.args)) problems.push(`line ${user.line}: USER should be numeric so Kubernetes can verify runAsNonRoot`);
+  else if (!/^\d+(:\d+)?$/.test(user.args))
+    problems.push(`line ${user.line}: USER should be numeric so Kubernetes can verify runAsNonRoot`);
   const healthchecks = runtime.filter((i) => i.keyword === 'HEALTHCHECK');
   if (healthchecks.length !== 1 || /^NONE$/i.test(healthchecks[0]!.args)) problems.push('the runtime stage needs one HEALTHCHECK');
-  if (runtime.some((i) => i.keyword === 'ADD' && /https?:\/\//.test(i.args))) problems.push('ADD from a URL: download in a build stage with a checksum instead');
-  if (instructions.some((i) => i.keyword === 'RUN' && /apt-get install(?![^&;]*--no-install-recommends)/.test(i.args))) problems.push('apt-get install without --no-install-recommends');
+  if (runtime.some((i) => i.keyword === 'ADD' && /https?:\/\//.test(i.args)))
+    problems.push('ADD from a URL: download in a build stage with a checksum instead');
+  if (instructions.some((i) => i.keyword === 'RUN' && /apt-get install(?![^&;]*--no-install-recommends)/.test(i.args)))
+    problems.push('apt-get install without --no-install-recommends');
   for (const i of instructions.filter((x) => x.keyword === 'ENV' || x.keyword === 'ARG')) {
     if (/(PASSWORD|SECRET|TOKEN)[A-Z_]*=/.test(i.args)) problems.push(`line ${i.line}: a secret in ${i.keyword}`);
   }
@@ -78,7 +82,11 @@ describe('docker/Dockerfile', () => {
       'the runtime stage never sets USER: it would run as root',
       'the runtime stage needs one HEALTHCHECK',
     ]);
-    expect(lintDockerfile('FROM node:20 AS build\nFROM node@sha256:' + 'a'.repeat(64) + '\nUSER root\nHEALTHCHECK CMD true\nENV API_TOKEN=x\nCMD ["x"]\n')).toEqual(['line 3: USER root is root', 'line 5: a secret in ENV']);
+    expect(
+      lintDockerfile(
+        'FROM node:20 AS build\nFROM node@sha256:' + 'a'.repeat(64) + '\nUSER root\nHEALTHCHECK CMD true\nENV API_TOKEN=x\nCMD ["x"]\n',
+      ),
+    ).toEqual(['line 3: USER root is root', 'line 5: a secret in ENV']);
   });
 
   it('checks /health on the port of the service SERVICE names, for every service', () => {
@@ -102,7 +110,9 @@ describe('docker/Dockerfile', () => {
   });
 
   it('keeps the build context small and free of local state (.dockerignore)', () => {
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', '.weft', '.git', '.env']) expect(ignored).toContain(entry);
     for (const needed of ['apps', 'libs', 'docker', 'package.json', 'package-lock.json']) expect(ignored).not.toContain(needed);
   });

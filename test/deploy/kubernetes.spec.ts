@@ -82,7 +82,8 @@ describe('Kubernetes manifests', () => {
       expect(problems).toEqual([]);
       const namespaces = byKind(objects, 'Namespace').map((n) => n.metadata.name);
       expect(namespaces).toHaveLength(1);
-      for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect([o.kind, o.metadata.name, o.metadata.namespace]).toEqual([o.kind, o.metadata.name, namespaces[0]]);
+      for (const o of objects.filter((x) => x.kind !== 'Namespace'))
+        expect([o.kind, o.metadata.name, o.metadata.namespace]).toEqual([o.kind, o.metadata.name, namespaces[0]]);
     });
 
     it('runs every Weft service from the one image, pinned to a tag, with probes on /health and /ready', () => {
@@ -105,7 +106,8 @@ describe('Kubernetes manifests', () => {
 
     it('gives graceful shutdown room: preStop pause + SHUTDOWN_TIMEOUT_MS fit in terminationGracePeriodSeconds', () => {
       const common = find(objects, 'ConfigMap', 'weft-common');
-      const shutdownSeconds = Number(common.data!['SHUTDOWN_TIMEOUT_MS'] ?? SERVICE_CONFIG_SPECS.gateway.runtime.shutdownTimeoutMs.default) / 1000;
+      const shutdownSeconds =
+        Number(common.data!['SHUTDOWN_TIMEOUT_MS'] ?? SERVICE_CONFIG_SPECS.gateway.runtime.shutdownTimeoutMs.default) / 1000;
       for (const service of WEFT_SERVICES) {
         const spec = podSpecOf(find(objects, 'Deployment', service));
         const command = spec.containers[0]!.lifecycle?.preStop?.exec?.command ?? [];
@@ -139,8 +141,16 @@ describe('Kubernetes manifests', () => {
     it('spreads replicas with pod anti-affinity', () => {
       for (const workload of [...WEFT_SERVICES.map((s) => find(objects, 'Deployment', s)), find(objects, 'StatefulSet', 'nats')]) {
         const affinity = podSpecOf(workload).affinity?.podAntiAffinity;
-        const terms = [...(affinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(affinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => t.podAffinityTerm)];
-        expect(terms).toContainEqual(expect.objectContaining({ labelSelector: { matchLabels: { 'app.kubernetes.io/name': workload.metadata.name } }, topologyKey: 'kubernetes.io/hostname' }));
+        const terms = [
+          ...(affinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+          ...(affinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => t.podAffinityTerm),
+        ];
+        expect(terms).toContainEqual(
+          expect.objectContaining({
+            labelSelector: { matchLabels: { 'app.kubernetes.io/name': workload.metadata.name } },
+            topologyKey: 'kubernetes.io/hostname',
+          }),
+        );
       }
     });
 
@@ -171,7 +181,11 @@ describe('Kubernetes manifests', () => {
       expect(ingress.metadata!.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/proxy-buffering': 'off' });
       expect(Number(ingress.metadata!.annotations!['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThan(10);
       expect(ingress.spec!.tls).toHaveLength(1);
-      for (const service of byKind(objects, 'Service')) expect([service.metadata.name, (service.spec as { type?: string }).type ?? 'ClusterIP']).toEqual([service.metadata.name, 'ClusterIP']);
+      for (const service of byKind(objects, 'Service'))
+        expect([service.metadata.name, (service.spec as { type?: string }).type ?? 'ClusterIP']).toEqual([
+          service.metadata.name,
+          'ClusterIP',
+        ]);
     });
 
     it('denies by default and opens only the paths Weft uses', () => {
@@ -181,24 +195,35 @@ describe('Kubernetes manifests', () => {
       // Only the gateway takes traffic from outside the namespace other than Prometheus' scrapes.
       const ingressFromOtherNamespaces = policies.flatMap((p) =>
         (p.spec!.ingress ?? [])
-          .filter((rule) => (rule.from ?? []).some((peer) => peer.namespaceSelector && peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] !== 'monitoring'))
+          .filter((rule) =>
+            (rule.from ?? []).some(
+              (peer) => peer.namespaceSelector && peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] !== 'monitoring',
+            ),
+          )
           .map(() => p.spec!.podSelector.matchLabels?.['app.kubernetes.io/name']),
       );
       expect(ingressFromOtherNamespaces).toEqual(['gateway']);
       // The services reach NATS, Postgres and Redis inside the cluster and nothing else.
       const toInfra = policies.find((p) => p.metadata!.name === 'services-to-infrastructure')!;
-      const reached = toInfra.spec!.egress!.map((rule) => [rule.to![0]!.podSelector!.matchLabels!['app.kubernetes.io/name'], rule.ports![0]!.port]);
+      const reached = toInfra.spec!.egress!.map((rule) => [
+        rule.to![0]!.podSelector!.matchLabels!['app.kubernetes.io/name'],
+        rule.ports![0]!.port,
+      ]);
       expect(reached).toEqual([
         ['nats', 4222],
         ['postgres', 5432],
         ['redis', 6379],
       ]);
-      const podEgress = policies.flatMap((p) => (p.spec!.egress ?? []).flatMap((rule) => (rule.to ?? []).filter((peer) => peer.podSelector && !peer.namespaceSelector)));
+      const podEgress = policies.flatMap((p) =>
+        (p.spec!.egress ?? []).flatMap((rule) => (rule.to ?? []).filter((peer) => peer.podSelector && !peer.namespaceSelector)),
+      );
       const podTargets = new Set(podEgress.map((peer) => peer.podSelector!.matchLabels!['app.kubernetes.io/name']));
       expect(podTargets).toEqual(new Set(['nats', 'postgres', 'redis']));
       // Every service that uses the object store (it loads the weft-storage ConfigMap) may reach it.
       const storageUsers = byKind<IDeployment>(objects, 'Deployment')
-        .filter((d) => d.spec!.template.spec!.containers.some((c) => (c.envFrom ?? []).some((source) => source.configMapRef?.name === 'weft-storage')))
+        .filter((d) =>
+          d.spec!.template.spec!.containers.some((c) => (c.envFrom ?? []).some((source) => source.configMapRef?.name === 'weft-storage')),
+        )
         .map((d) => d.metadata!.name!)
         .sort();
       expect(storageUsers).toEqual(['compliance', 'gateway', 'node-runner', 'rag']);
@@ -208,7 +233,10 @@ describe('Kubernetes manifests', () => {
       for (const p of policies) {
         for (const rule of p.spec!.egress ?? []) {
           for (const peer of rule.to ?? []) {
-            if (peer.ipBlock?.cidr === '0.0.0.0/0') expect(peer.ipBlock.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']));
+            if (peer.ipBlock?.cidr === '0.0.0.0/0')
+              expect(peer.ipBlock.except).toEqual(
+                expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']),
+              );
           }
         }
       }
@@ -218,20 +246,30 @@ describe('Kubernetes manifests', () => {
       expect(byKind(objects, 'Secret')).toEqual([]);
       // Secrets by the config schemas' own marking, plus URLs that carry passwords and the infrastructure's passwords.
       const secretVariables = new Set(
-        Object.values(SERVICE_CONFIG_SPECS).flatMap((spec) => listConfigVars(spec).filter(({ variable }) => variable.secret).map(({ variable }) => variable.env)),
+        Object.values(SERVICE_CONFIG_SPECS).flatMap((spec) =>
+          listConfigVars(spec)
+            .filter(({ variable }) => variable.secret)
+            .map(({ variable }) => variable.env),
+        ),
       );
-      for (const name of ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'DATA_SOURCE_PASS', 'DATABASE_URL', 'DATABASE_READ_URLS', 'REDIS_URL']) secretVariables.add(name);
+      for (const name of ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'DATA_SOURCE_PASS', 'DATABASE_URL', 'DATABASE_READ_URLS', 'REDIS_URL'])
+        secretVariables.add(name);
       for (const workload of [...byKind(objects, 'Deployment'), ...byKind(objects, 'StatefulSet'), ...byKind(objects, 'Job')]) {
         for (const c of allContainers(podSpecOf(workload))) {
           for (const variable of c.env ?? []) {
             if (!secretVariables.has(variable.name)) continue;
             expect([workload.metadata.name, variable.name, variable.value]).toEqual([workload.metadata.name, variable.name, undefined]);
-            expect([workload.metadata.name, variable.name, variable.valueFrom?.secretKeyRef?.name]).toEqual([workload.metadata.name, variable.name, 'weft-secrets']);
+            expect([workload.metadata.name, variable.name, variable.valueFrom?.secretKeyRef?.name]).toEqual([
+              workload.metadata.name,
+              variable.name,
+              'weft-secrets',
+            ]);
           }
         }
       }
       for (const configMap of byKind(objects, 'ConfigMap')) {
-        for (const key of Object.keys(configMap.data ?? {})) expect([configMap.metadata.name, key, secretVariables.has(key)]).toEqual([configMap.metadata.name, key, false]);
+        for (const key of Object.keys(configMap.data ?? {}))
+          expect([configMap.metadata.name, key, secretVariables.has(key)]).toEqual([configMap.metadata.name, key, false]);
       }
     });
 
@@ -240,9 +278,12 @@ describe('Kubernetes manifests', () => {
       const spec = job.spec!.template.spec!;
       expect(spec.restartPolicy).toBe('Never');
       const commands = allContainers(spec).map((c) => c.command);
-      expect(commands).toEqual(['gateway', 'orchestrator', 'rag', 'compliance'].map((s) => ['node', `dist/apps/${s}/src/main.js`, 'migrate']));
+      expect(commands).toEqual(
+        ['gateway', 'orchestrator', 'rag', 'compliance'].map((s) => ['node', `dist/apps/${s}/src/main.js`, 'migrate']),
+      );
       expect(job.metadata!.labels).toMatchObject({ 'app.kubernetes.io/component': 'migrations' });
-      for (const c of allContainers(spec)) expect(c.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { key: 'database-url', name: 'weft-secrets' } } });
+      for (const c of allContainers(spec))
+        expect(c.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { key: 'database-url', name: 'weft-secrets' } } });
     });
 
     it('provides NATS as a three-node JetStream cluster, PostgreSQL with pgvector and Redis with AOF', () => {
@@ -257,7 +298,8 @@ describe('Kubernetes manifests', () => {
       expect(postgres.spec!.template.spec!.containers[0]!.image).toMatch(/^pgvector\/pgvector:/);
       const redis = find(objects, 'StatefulSet', 'redis') as unknown as IStatefulSet;
       expect(redis.spec!.template.spec!.containers[0]!.args).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
-      for (const sts of [nats, postgres, redis]) expect(sts.spec!.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.['storage']).toBeDefined();
+      for (const sts of [nats, postgres, redis])
+        expect(sts.spec!.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.['storage']).toBeDefined();
     });
   });
 
@@ -292,4 +334,3 @@ describe('Kubernetes manifests', () => {
     expect(runTool('bash', ['-n', join(ROOT, 'deploy', 'scripts', 'k8s-rollback.sh')]).status).toBe(0);
   });
 });
-

@@ -43,8 +43,12 @@ interface Panel {
 }
 
 /** Every PromQL expression of a Grafana dashboard: panel targets (rows included) and query variables. */
-export function dashboardExpressions(dashboard: { panels?: Panel[]; templating?: { list?: Array<{ query?: unknown; definition?: string }> } }): string[] {
-  const fromPanels = (panels: Panel[] = []): string[] => panels.flatMap((p) => [...(p.targets ?? []).flatMap((t) => (t.expr ? [t.expr] : [])), ...fromPanels(p.panels)]);
+export function dashboardExpressions(dashboard: {
+  panels?: Panel[];
+  templating?: { list?: Array<{ query?: unknown; definition?: string }> };
+}): string[] {
+  const fromPanels = (panels: Panel[] = []): string[] =>
+    panels.flatMap((p) => [...(p.targets ?? []).flatMap((t) => (t.expr ? [t.expr] : [])), ...fromPanels(p.panels)]);
   const fromVariables = (dashboard.templating?.list ?? []).flatMap((v) => {
     const query = typeof v.query === 'string' ? v.query : ((v.query as { query?: string } | undefined)?.query ?? v.definition ?? '');
     const m = /^label_values\(\s*([^,)]+)\s*,/.exec(query);
@@ -53,7 +57,22 @@ export function dashboardExpressions(dashboard: { panels?: Panel[]; templating?:
   return [...fromPanels(dashboard.panels), ...fromVariables];
 }
 
-const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan', 'atan2']);
+const PROMQL_KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'inf',
+  'nan',
+  'atan2',
+]);
 
 /**
  * The metric names a PromQL expression reads. Strings, label matchers, ranges, grouping clauses and
@@ -102,7 +121,10 @@ export const EXPORTER_METRICS: Record<string, { exporter: string; job: string }>
 export function monitoredMetrics(): { weft: string[]; exporters: string[]; recorded: string[] } {
   const groups = ruleGroups();
   const recorded = groups.flatMap((g) => g.rules.filter((r) => r.record).map((r) => r.record!));
-  const expressions = [...groups.flatMap((g) => g.rules.map((r) => r.expr)), ...dashboardFiles().flatMap((f) => dashboardExpressions(JSON.parse(readFileSync(f, 'utf8'))))];
+  const expressions = [
+    ...groups.flatMap((g) => g.rules.map((r) => r.expr)),
+    ...dashboardFiles().flatMap((f) => dashboardExpressions(JSON.parse(readFileSync(f, 'utf8')))),
+  ];
   const names = new Set(expressions.flatMap(metricNamesIn));
   const metrics = [...names].filter((n) => !recorded.includes(n));
   return {

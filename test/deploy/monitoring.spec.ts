@@ -5,7 +5,16 @@ import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { ROOT, runTool, tool } from './deploy-tools.util';
 import { parseYamlDocuments, readYaml } from './manifests.util';
-import { dashboardExpressions, dashboardFiles, EXPORTER_METRICS, metricNamesIn, MONITORING_DIR, monitoredMetrics, ruleFiles, ruleGroups } from './metrics.util';
+import {
+  dashboardExpressions,
+  dashboardFiles,
+  EXPORTER_METRICS,
+  metricNamesIn,
+  MONITORING_DIR,
+  monitoredMetrics,
+  ruleFiles,
+  ruleGroups,
+} from './metrics.util';
 
 /** GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces to hyphens. */
 function anchorOf(heading: string): string {
@@ -64,7 +73,8 @@ describe('monitoring configuration', () => {
       if (!sd) return 0;
       for (const entry of sd) {
         expect(['node', 'pod', 'service', 'endpoints', 'endpointslice', 'ingress']).toContain(entry['role']);
-        for (const key of Object.keys(entry)) expect(['role', 'namespaces', 'selectors', 'attach_metadata', 'api_server', 'kubeconfig_file']).toContain(key);
+        for (const key of Object.keys(entry))
+          expect(['role', 'namespaces', 'selectors', 'attach_metadata', 'api_server', 'kubeconfig_file']).toContain(key);
         if (entry['namespaces']) expect(Array.isArray((entry['namespaces'] as { names?: unknown }).names)).toBe(true);
       }
       delete holder['kubernetes_sd_configs'];
@@ -73,7 +83,8 @@ describe('monitoring configuration', () => {
     };
     let replaced = 0;
     for (const scrape of config['scrape_configs'] as Array<Record<string, unknown>>) replaced += replace(scrape);
-    for (const am of ((config['alerting'] as { alertmanagers?: Array<Record<string, unknown>> }).alertmanagers ?? [])) replaced += replace(am);
+    for (const am of (config['alerting'] as { alertmanagers?: Array<Record<string, unknown>> }).alertmanagers ?? [])
+      replaced += replace(am);
     expect(replaced).toBeGreaterThanOrEqual(3);
     const dir = mkdtempSync(join(tmpdir(), 'weft-prometheus-'));
     try {
@@ -96,7 +107,11 @@ describe('monitoring configuration', () => {
     const file = join(MONITORING_DIR, 'alertmanager.yml');
     const result = runTool(tool('amtool'), ['check-config', file]);
     expect([result.status, result.output]).toEqual([0, expect.stringContaining('SUCCESS')]);
-    const config = readYaml(file)[0] as { route: { receiver: string; routes?: Array<{ receiver: string }> }; receivers: Array<{ name: string }>; inhibit_rules?: Array<{ source_matchers: string[] }> };
+    const config = readYaml(file)[0] as {
+      route: { receiver: string; routes?: Array<{ receiver: string }> };
+      receivers: Array<{ name: string }>;
+      inhibit_rules?: Array<{ source_matchers: string[] }>;
+    };
     const receivers = config.receivers.map((r) => r.name);
     for (const r of [config.route.receiver, ...(config.route.routes ?? []).map((x) => x.receiver)]) expect(receivers).toContain(r);
     const alerts = ruleGroups().flatMap((g) => g.rules.filter((r) => r.alert).map((r) => r.alert!));
@@ -134,7 +149,11 @@ describe('monitoring configuration', () => {
       const anchors = operationsAnchors();
       for (const alert of alerts) {
         expect([alert.alert, alert.labels?.['severity']]).toEqual([alert.alert, expect.stringMatching(/^(critical|warning)$/)]);
-        expect([alert.alert, typeof alert.annotations?.['summary'], typeof alert.annotations?.['description']]).toEqual([alert.alert, 'string', 'string']);
+        expect([alert.alert, typeof alert.annotations?.['summary'], typeof alert.annotations?.['description']]).toEqual([
+          alert.alert,
+          'string',
+          'string',
+        ]);
         const url = alert.annotations?.['runbook_url'] ?? '';
         expect([alert.alert, url]).toEqual([alert.alert, `docs/operations.md#${alert.alert!.toLowerCase()}`]);
         expect([alert.alert, anchors.has(url.split('#')[1]!)]).toEqual([alert.alert, true]);
@@ -144,8 +163,14 @@ describe('monitoring configuration', () => {
 
   describe('metrics the dashboard and the rules read', () => {
     it('parses metric names out of PromQL', () => {
-      expect(metricNamesIn('sum by (job) (rate(dify_requests_total{status=~"5..",job="x"}[5m])) / on(job) group_left(instance) up > 0.5 and 1e9 < bool x:y:z offset 5m')).toEqual(['dify_requests_total', 'up', 'x:y:z']);
-      expect(metricNamesIn('histogram_quantile(0.95, sum by (le) (rate(dify_request_duration_seconds_bucket[5m])))')).toEqual(['dify_request_duration_seconds_bucket']);
+      expect(
+        metricNamesIn(
+          'sum by (job) (rate(dify_requests_total{status=~"5..",job="x"}[5m])) / on(job) group_left(instance) up > 0.5 and 1e9 < bool x:y:z offset 5m',
+        ),
+      ).toEqual(['dify_requests_total', 'up', 'x:y:z']);
+      expect(metricNamesIn('histogram_quantile(0.95, sum by (le) (rate(dify_request_duration_seconds_bucket[5m])))')).toEqual([
+        'dify_request_duration_seconds_bucket',
+      ]);
     });
 
     it("are Weft's own (declared in its code or prom-client's default metrics) or come from an exporter that is deployed and scraped", async () => {
@@ -155,11 +180,19 @@ describe('monitoring configuration', () => {
       const registry = new Registry();
       collectDefaultMetrics({ register: registry });
       const defaults = new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
-      const undeclared = weft.filter((name) => !declared.has(name) && !defaults.has(name) && !declared.has(name.replace(/_(bucket|sum|count)$/, '')));
+      const undeclared = weft.filter(
+        (name) => !declared.has(name) && !defaults.has(name) && !declared.has(name.replace(/_(bucket|sum|count)$/, '')),
+      );
       expect(undeclared).toEqual([]);
-      const composeJobs = ((readYaml(join(MONITORING_DIR, 'prometheus.yml'))[0] as { scrape_configs: Array<{ job_name: string }> }).scrape_configs).map((s) => s.job_name);
-      const k8sJobs = ((readYaml(join(MONITORING_DIR, 'prometheus-kubernetes.yml'))[0] as { scrape_configs: Array<{ job_name: string }> }).scrape_configs).map((s) => s.job_name);
-      const infraText = ['nats', 'postgres', 'redis'].map((d) => readFileSync(join(ROOT, 'deploy', 'k8s', 'infra', d, `${d}.yaml`), 'utf8')).join('\n');
+      const composeJobs = (
+        readYaml(join(MONITORING_DIR, 'prometheus.yml'))[0] as { scrape_configs: Array<{ job_name: string }> }
+      ).scrape_configs.map((s) => s.job_name);
+      const k8sJobs = (
+        readYaml(join(MONITORING_DIR, 'prometheus-kubernetes.yml'))[0] as { scrape_configs: Array<{ job_name: string }> }
+      ).scrape_configs.map((s) => s.job_name);
+      const infraText = ['nats', 'postgres', 'redis']
+        .map((d) => readFileSync(join(ROOT, 'deploy', 'k8s', 'infra', d, `${d}.yaml`), 'utf8'))
+        .join('\n');
       for (const metric of exporters) {
         const { job } = EXPORTER_METRICS[metric]!;
         if (job === '*') continue;
@@ -174,10 +207,18 @@ describe('monitoring configuration', () => {
     });
 
     it('the dashboards name no metric outside that set, and use the provisioned data source', () => {
-      const provisioned = (parseYamlDocuments(readFileSync(join(MONITORING_DIR, 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'), 'datasources')[0] as { datasources: Array<{ uid: string }> }).datasources.map((d) => d.uid);
+      const provisioned = (
+        parseYamlDocuments(
+          readFileSync(join(MONITORING_DIR, 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'),
+          'datasources',
+        )[0] as { datasources: Array<{ uid: string }> }
+      ).datasources.map((d) => d.uid);
       const uids = new Set<string>();
       for (const file of dashboardFiles()) {
-        const dashboard = JSON.parse(readFileSync(file, 'utf8')) as { uid: string; panels: Array<{ type: string; title: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }> };
+        const dashboard = JSON.parse(readFileSync(file, 'utf8')) as {
+          uid: string;
+          panels: Array<{ type: string; title: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }>;
+        };
         expect(uids.has(dashboard.uid)).toBe(false);
         uids.add(dashboard.uid);
         for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
@@ -185,7 +226,8 @@ describe('monitoring configuration', () => {
           expect([panel.title, (panel.targets ?? []).length > 0]).toEqual([panel.title, true]);
         }
         const titles = dashboard.panels.map((p) => p.title.toLowerCase()).join('\n');
-        for (const topic of ['requests', 'latency', 'runs', 'node', 'spend', 'retrieval', 'audit', 'memory']) expect(titles).toContain(topic);
+        for (const topic of ['requests', 'latency', 'runs', 'node', 'spend', 'retrieval', 'audit', 'memory'])
+          expect(titles).toContain(topic);
         expect(dashboardExpressions(dashboard).length).toBeGreaterThan(20);
       }
     });

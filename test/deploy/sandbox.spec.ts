@@ -26,12 +26,50 @@ const SANDBOX_CALLS = ['clone', 'mount', 'pivot_root', 'sethostname', 'umount2',
 /** Namespace, mount and root calls: of these the profile allows exactly SANDBOX_CALLS. */
 const NAMESPACE_AND_MOUNT_CALLS = [
   ...SANDBOX_CALLS,
-  ...['chroot', 'clone3', 'fsconfig', 'fsmount', 'fsopen', 'fspick', 'mount_setattr', 'move_mount', 'open_tree', 'setdomainname', 'setns', 'umount'],
+  ...[
+    'chroot',
+    'clone3',
+    'fsconfig',
+    'fsmount',
+    'fsopen',
+    'fspick',
+    'mount_setattr',
+    'move_mount',
+    'open_tree',
+    'setdomainname',
+    'setns',
+    'umount',
+  ],
 ];
 /** Calls the runtime default refuses a container without capabilities, which nothing in the node runner needs. */
 const NEVER_ALLOWED = [
-  ...['acct', 'add_key', 'bpf', 'delete_module', 'finit_module', 'init_module', 'io_uring_setup', 'kexec_file_load', 'kexec_load', 'keyctl', 'lookup_dcookie'],
-  ...['open_by_handle_at', 'perf_event_open', 'process_vm_readv', 'process_vm_writev', 'ptrace', 'quotactl', 'reboot', 'request_key', 'settimeofday', 'swapon', 'syslog', 'userfaultfd'],
+  ...[
+    'acct',
+    'add_key',
+    'bpf',
+    'delete_module',
+    'finit_module',
+    'init_module',
+    'io_uring_setup',
+    'kexec_file_load',
+    'kexec_load',
+    'keyctl',
+    'lookup_dcookie',
+  ],
+  ...[
+    'open_by_handle_at',
+    'perf_event_open',
+    'process_vm_readv',
+    'process_vm_writev',
+    'ptrace',
+    'quotactl',
+    'reboot',
+    'request_key',
+    'settimeofday',
+    'swapon',
+    'syslog',
+    'userfaultfd',
+  ],
 ];
 
 interface SeccompRule {
@@ -62,7 +100,12 @@ function withoutSandboxCall(profile: SeccompProfile, call: string): SeccompProfi
   const copy = JSON.parse(JSON.stringify(profile)) as SeccompProfile;
   for (const rule of copy.syscalls) if (rule.names.includes('unshare')) rule.names = rule.names.filter((name) => name !== call);
   const namespaceFlags = 0x7e020000;
-  if (call === 'clone') copy.syscalls.push({ action: 'SCMP_ACT_ALLOW', args: [{ index: 0, op: 'SCMP_CMP_MASKED_EQ', value: namespaceFlags }], names: ['clone'] });
+  if (call === 'clone')
+    copy.syscalls.push({
+      action: 'SCMP_ACT_ALLOW',
+      args: [{ index: 0, op: 'SCMP_CMP_MASKED_EQ', value: namespaceFlags }],
+      names: ['clone'],
+    });
   return copy;
 }
 
@@ -116,7 +159,19 @@ print("run process isolated" if os.waitpid(pid, 0)[1] == 0 else "run process fai
 /** bubblewrap's arguments as SandboxLauncher builds them for the Python zygote (with /proc). */
 function bubblewrapArgs(): string[] {
   const args = ['--unshare-user', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
-  args.push('--die-with-parent', '--new-session', '--clearenv', '--cap-drop', 'ALL', '--setenv', 'PATH', '/usr/bin:/bin', '--ro-bind', '/usr', '/usr');
+  args.push(
+    '--die-with-parent',
+    '--new-session',
+    '--clearenv',
+    '--cap-drop',
+    'ALL',
+    '--setenv',
+    'PATH',
+    '/usr/bin:/bin',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+  );
   for (const top of ['bin', 'sbin', 'lib', 'lib32', 'lib64']) {
     const path = `/${top}`;
     if (!existsSync(path)) continue;
@@ -135,19 +190,28 @@ const PYTHON = '/usr/bin/python3';
 function sandboxUnder(profile: SeccompProfile): { status: number | null; output: string } {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
   const asUser = process.getuid?.() === 0 ? { gid: 65534, uid: 65534 } : {};
-  const result = spawnSync(PYTHON, ['-I', '-c', SECCOMP_LOADER, JSON.stringify(profile), arch, BWRAP, ...bubblewrapArgs(), '--', PYTHON, '-I', '-c', RUN_PROCESS_STEPS], {
-    ...asUser,
-    cwd: '/',
-    env: {},
-    timeout: 20_000,
-  });
-  return { output: `${result.stdout?.toString() ?? ''}${result.stderr?.toString() ?? ''}${result.error ? String(result.error) : ''}`.trim(), status: result.status };
+  const result = spawnSync(
+    PYTHON,
+    ['-I', '-c', SECCOMP_LOADER, JSON.stringify(profile), arch, BWRAP, ...bubblewrapArgs(), '--', PYTHON, '-I', '-c', RUN_PROCESS_STEPS],
+    {
+      ...asUser,
+      cwd: '/',
+      env: {},
+      timeout: 20_000,
+    },
+  );
+  return {
+    output: `${result.stdout?.toString() ?? ''}${result.stderr?.toString() ?? ''}${result.error ? String(result.error) : ''}`.trim(),
+    status: result.status,
+  };
 }
 
 function requireSandboxTools(): void {
   const probe = spawnSync(PYTHON, ['-I', '-c', 'import seccomp'], { env: {} });
   if (!existsSync(BWRAP) || probe.status !== 0) {
-    throw new Error(`${BWRAP} or ${PYTHON} with libseccomp is missing: apt-get install bubblewrap python3 python3-seccomp (scripts/infra/infra.sh does, as npm test runs it)`);
+    throw new Error(
+      `${BWRAP} or ${PYTHON} with libseccomp is missing: apt-get install bubblewrap python3 python3-seccomp (scripts/infra/infra.sh does, as npm test runs it)`,
+    );
   }
 }
 
@@ -164,7 +228,10 @@ function renderWithPatch(overlay: Overlay, patch: string): K8sObject[] {
   const dir = mkdtempSync(join(tmpdir(), 'weft-kustomize-'));
   try {
     copyFileSync(join(SANDBOX_PATCHES, patch), join(dir, patch));
-    writeFileSync(join(dir, 'kustomization.yaml'), `bases:\n  - ${relative(dir, join(K8S_DIR, 'overlays', overlay))}\npatchesStrategicMerge:\n  - ${patch}\n`);
+    writeFileSync(
+      join(dir, 'kustomization.yaml'),
+      `bases:\n  - ${relative(dir, join(K8S_DIR, 'overlays', overlay))}\npatchesStrategicMerge:\n  - ${patch}\n`,
+    );
     return renderKustomization(dir);
   } finally {
     rmSync(dir, { force: true, recursive: true });
@@ -174,7 +241,11 @@ function renderWithPatch(overlay: Overlay, patch: string): K8sObject[] {
 /** Secret variables of any service's configuration that the node runner's own configuration does not read. */
 function secretsTheNodeRunnerDoesNotRead(): string[] {
   const own = new Set(listConfigVars(SERVICE_CONFIG_SPECS['node-runner']).map(({ variable }) => variable.env));
-  const secrets = Object.values(SERVICE_CONFIG_SPECS).flatMap((spec) => listConfigVars(spec).filter(({ variable }) => variable.secret).map(({ variable }) => variable.env));
+  const secrets = Object.values(SERVICE_CONFIG_SPECS).flatMap((spec) =>
+    listConfigVars(spec)
+      .filter(({ variable }) => variable.secret)
+      .map(({ variable }) => variable.env),
+  );
   return [...new Set([...secrets, 'DATABASE_URL', 'DATABASE_READ_URLS', 'POSTGRES_PASSWORD'])].filter((name) => !own.has(name)).sort();
 }
 
@@ -187,7 +258,8 @@ describe('the code sandbox in the deployment', () => {
       expect(NAMESPACE_AND_MOUNT_CALLS.filter((call) => allowed.has(call)).sort()).toEqual([...SANDBOX_CALLS].sort());
       expect(NEVER_ALLOWED.filter((call) => allowed.has(call))).toEqual([]);
       // Ordinary calls of the runtime default stay in (Node.js, Python and bubblewrap use them).
-      for (const call of ['read', 'openat', 'futex', 'epoll_wait', 'execve', 'prlimit64', 'seccomp', 'capset', 'prctl']) expect([call, allowed.has(call)]).toEqual([call, true]);
+      for (const call of ['read', 'openat', 'futex', 'epoll_wait', 'execve', 'prlimit64', 'seccomp', 'capset', 'prctl'])
+        expect([call, allowed.has(call)]).toEqual([call, true]);
       // clone3 answers ENOSYS, as in the runtime default, so glibc falls back to clone.
       expect(profile.syscalls.find((rule) => rule.names.includes('clone3'))).toMatchObject({ action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
     });
@@ -211,7 +283,12 @@ describe('the code sandbox in the deployment', () => {
       expect(rules.join('\n')).toMatch(/^profile weft-node-runner flags=\(attach_disconnected,mediate_deleted\) \{$/m);
       for (const rule of ['mount,', 'remount,', 'umount,', 'pivot_root,']) expect(rules.map((line) => line.trim())).toContain(rule);
       expect(rules.filter((line) => /^\s*deny mount/.test(line))).toEqual([]);
-      for (const denied of ['deny @{PROC}/sysrq-trigger rwklx,', 'deny @{PROC}/kcore rwklx,', 'deny /sys/firmware/** rwklx,', 'deny /sys/kernel/security/** rwklx,']) {
+      for (const denied of [
+        'deny @{PROC}/sysrq-trigger rwklx,',
+        'deny @{PROC}/kcore rwklx,',
+        'deny /sys/firmware/** rwklx,',
+        'deny /sys/kernel/security/** rwklx,',
+      ]) {
         expect(rules.map((line) => line.trim())).toContain(denied);
       }
       const patch = readFileSync(join(SANDBOX_PATCHES, 'node-runner-apparmor.yaml'), 'utf8');
@@ -223,7 +300,8 @@ describe('the code sandbox in the deployment', () => {
     it('installs bubblewrap and a full CPython with libseccomp in the runtime stage, before dropping root', () => {
       const dockerfile = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
       const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-      const install = /^RUN apt-get update\s+&& apt-get install -y --no-install-recommends ([^&\n]+)&& rm -rf \/var\/lib\/apt\/lists\/\*$/m.exec(runtime);
+      const install =
+        /^RUN apt-get update\s+&& apt-get install -y --no-install-recommends ([^&\n]+)&& rm -rf \/var\/lib\/apt\/lists\/\*$/m.exec(runtime);
       expect(install).not.toBeNull();
       expect(install![1]!.trim().split(/\s+/).sort()).toEqual(['bubblewrap', 'python3', 'python3-seccomp']);
       const users = [...runtime.matchAll(/^USER (.+)$/gm)];
@@ -260,7 +338,12 @@ describe('the code sandbox in the deployment', () => {
         expect([name, ((service['security_opt'] as string[] | undefined) ?? []).filter((opt) => relaxation.test(opt))]).toEqual([name, []]);
       }
       for (const [name, service] of weftServices(compose).filter(([n]) => n !== 'node-runner')) {
-        expect([name, service['security_opt'], service['cap_drop'], service['read_only']]).toEqual([name, ['no-new-privileges:true'], ['ALL'], true]);
+        expect([name, service['security_opt'], service['cap_drop'], service['read_only']]).toEqual([
+          name,
+          ['no-new-privileges:true'],
+          ['ALL'],
+          true,
+        ]);
       }
     });
 
@@ -284,7 +367,12 @@ describe('the code sandbox in the deployment', () => {
       expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
       expect(spec.runtimeClassName).toBeUndefined();
       const [container] = spec.containers;
-      expect(container!.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, procMount: 'Unmasked', readOnlyRootFilesystem: true });
+      expect(container!.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        procMount: 'Unmasked',
+        readOnlyRootFilesystem: true,
+      });
       const tmp = container!.volumeMounts!.find((mount) => mount.mountPath === '/tmp')!;
       expect(spec.volumes!.find((volume) => volume.name === tmp.name)!.emptyDir).toBeDefined();
     });
@@ -293,19 +381,21 @@ describe('the code sandbox in the deployment', () => {
       for (const workload of workloads(objects).filter((w) => !(w.kind === 'Deployment' && w.metadata.name === 'node-runner'))) {
         const spec = podSpecOf(workload);
         const where = `${workload.kind}/${workload.metadata.name}`;
-        expect([where, spec.hostUsers, spec.runtimeClassName, spec.securityContext?.seccompProfile, spec.securityContext?.appArmorProfile]).toEqual([
+        expect([
           where,
-          undefined,
-          undefined,
-          { type: 'RuntimeDefault' },
-          undefined,
-        ]);
-        for (const c of [...(spec.initContainers ?? []), ...spec.containers]) expect([where, c.name, c.securityContext?.procMount]).toEqual([where, c.name, undefined]);
+          spec.hostUsers,
+          spec.runtimeClassName,
+          spec.securityContext?.seccompProfile,
+          spec.securityContext?.appArmorProfile,
+        ]).toEqual([where, undefined, undefined, { type: 'RuntimeDefault' }, undefined]);
+        for (const c of [...(spec.initContainers ?? []), ...spec.containers])
+          expect([where, c.name, c.securityContext?.procMount]).toEqual([where, c.name, undefined]);
       }
     });
 
     it('stays within the namespace\'s Pod Security level "restricted", every workload', () => {
-      for (const workload of workloads(objects)) expect([workload.metadata.name, podSecurityRestrictedViolations(podSpecOf(workload))]).toEqual([workload.metadata.name, []]);
+      for (const workload of workloads(objects))
+        expect([workload.metadata.name, podSecurityRestrictedViolations(podSpecOf(workload))]).toEqual([workload.metadata.name, []]);
     });
 
     it('gives the node runner no secret its configuration does not read, and no service account token', () => {
@@ -316,25 +406,43 @@ describe('the code sandbox in the deployment', () => {
       expect((spec.volumes ?? []).filter((volume) => volume.secret || volume.projected)).toEqual([]);
     });
 
-    it.each(['node-runner-apparmor.yaml', 'node-runner-gvisor.yaml'])('applies deploy/k8s/sandbox/%s as its comments say, within "restricted"', (patch) => {
-      const patched = find(renderWithPatch(overlay, patch), 'Deployment', 'node-runner');
-      expect(() => new Deployment(patched as never).validate()).not.toThrow();
-      const spec = podSpecOf(patched);
-      expect(podSecurityRestrictedViolations(spec)).toEqual([]);
-      const container = spec.containers[0]!;
-      if (patch === 'node-runner-apparmor.yaml') {
-        expect(spec.securityContext?.appArmorProfile).toEqual({ localhostProfile: 'weft-node-runner', type: 'Localhost' });
-        expect([spec.hostUsers, spec.securityContext?.seccompProfile?.type, container.securityContext?.procMount]).toEqual([false, 'Localhost', 'Unmasked']);
-      } else {
-        // gVisor instead of the relaxations: none of them is left.
-        expect([spec.runtimeClassName, spec.hostUsers, spec.securityContext?.seccompProfile, container.securityContext?.procMount]).toEqual(['gvisor', undefined, { type: 'RuntimeDefault' }, 'Default']);
-      }
-    });
+    it.each(['node-runner-apparmor.yaml', 'node-runner-gvisor.yaml'])(
+      'applies deploy/k8s/sandbox/%s as its comments say, within "restricted"',
+      (patch) => {
+        const patched = find(renderWithPatch(overlay, patch), 'Deployment', 'node-runner');
+        expect(() => new Deployment(patched as never).validate()).not.toThrow();
+        const spec = podSpecOf(patched);
+        expect(podSecurityRestrictedViolations(spec)).toEqual([]);
+        const container = spec.containers[0]!;
+        if (patch === 'node-runner-apparmor.yaml') {
+          expect(spec.securityContext?.appArmorProfile).toEqual({ localhostProfile: 'weft-node-runner', type: 'Localhost' });
+          expect([spec.hostUsers, spec.securityContext?.seccompProfile?.type, container.securityContext?.procMount]).toEqual([
+            false,
+            'Localhost',
+            'Unmasked',
+          ]);
+        } else {
+          // gVisor instead of the relaxations: none of them is left.
+          expect([
+            spec.runtimeClassName,
+            spec.hostUsers,
+            spec.securityContext?.seccompProfile,
+            container.securityContext?.procMount,
+          ]).toEqual(['gvisor', undefined, { type: 'RuntimeDefault' }, 'Default']);
+        }
+      },
+    );
   });
 
   it('the Pod Security check catches what it is for', () => {
     const spec: IPodSpec = {
-      containers: [{ name: 'a', ports: [{ containerPort: 80, hostPort: 80 }], securityContext: { capabilities: { add: ['SYS_ADMIN'] }, privileged: true, procMount: 'Unmasked' } }],
+      containers: [
+        {
+          name: 'a',
+          ports: [{ containerPort: 80, hostPort: 80 }],
+          securityContext: { capabilities: { add: ['SYS_ADMIN'] }, privileged: true, procMount: 'Unmasked' },
+        },
+      ],
       hostPID: true,
       securityContext: { appArmorProfile: { type: 'Unconfined' }, seccompProfile: { type: 'Unconfined' } },
       volumes: [{ hostPath: { path: '/' }, name: 'host' }],

@@ -55,7 +55,9 @@ describe('GitHub workflows', () => {
     ] as const) {
       expect(job.environment).toMatchObject({ name: env });
       const steps = job.steps!;
-      const deploy = steps.findIndex((s) => s.run?.includes('deploy/scripts/k8s-deploy.sh') && s.run.includes(`deploy/k8s/overlays/${env}`));
+      const deploy = steps.findIndex(
+        (s) => s.run?.includes('deploy/scripts/k8s-deploy.sh') && s.run.includes(`deploy/k8s/overlays/${env}`),
+      );
       const smoke = steps.findIndex((s) => s.id === 'smoke' && s.run?.includes('node test/smoke/smoke.mjs'));
       const rollback = steps.findIndex((s) => s.run?.includes('deploy/scripts/k8s-rollback.sh'));
       expect([deploy >= 0, smoke > deploy, rollback > smoke]).toEqual([true, true, true]);

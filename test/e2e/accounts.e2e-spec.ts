@@ -14,7 +14,8 @@ interface Tokens {
   workspace_id?: string;
 }
 
-const workflowYaml = (name: string) => new DslBuilder(name).node('start', 'start', { variables: [] }).node('end', 'end', { outputs: [] }).chain('start', 'end').toYaml();
+const workflowYaml = (name: string) =>
+  new DslBuilder(name).node('start', 'start', { variables: [] }).node('end', 'end', { outputs: [] }).chain('start', 'end').toYaml();
 const uniqueEmail = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
 
 describe('console accounts, sessions, members and keys', () => {
@@ -49,20 +50,29 @@ describe('console accounts, sessions, members and keys', () => {
   });
 
   it('registers with argon2id and the password policy, naming each unmet rule', async () => {
-    const weak = await client.call('POST', '/console/api/register', { body: { email: uniqueEmail('weak'), name: 'Weak', password: 'short' } });
+    const weak = await client.call('POST', '/console/api/register', {
+      body: { email: uniqueEmail('weak'), name: 'Weak', password: 'short' },
+    });
     expect(weak.status).toBe(400);
     expect(weak.body).toMatchObject({ code: 'invalid_param', status: 400 });
-    for (const rule of ['at least 12 characters', 'an upper-case letter', 'a digit', 'a special character']) expect(weak.body['message']).toContain(rule);
+    for (const rule of ['at least 12 characters', 'an upper-case letter', 'a digit', 'a special character'])
+      expect(weak.body['message']).toContain(rule);
     expect(weak.body['message']).not.toContain('lower-case');
 
     const account = await register();
     expect(account).toMatchObject({ expires_in: 900, token_type: 'Bearer' });
     expect(account.refresh_token).toMatch(/^[\w-]{40,}$/);
-    const [row] = await queryDatabase<{ password_hash: string }>(stack.database.url, `SELECT password_hash FROM gateway.accounts WHERE email = $1`, [account.email]);
+    const [row] = await queryDatabase<{ password_hash: string }>(
+      stack.database.url,
+      `SELECT password_hash FROM gateway.accounts WHERE email = $1`,
+      [account.email],
+    );
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$/);
     expect(row!.password_hash).not.toContain(PASSWORD);
 
-    const duplicate = await client.call('POST', '/console/api/register', { body: { email: account.email, name: 'Again', password: PASSWORD } });
+    const duplicate = await client.call('POST', '/console/api/register', {
+      body: { email: account.email, name: 'Again', password: PASSWORD },
+    });
     expect(duplicate.status).toBe(409);
     const profile = await client.call('GET', '/console/api/account/profile', { token: account.access_token });
     expect(profile.body).toMatchObject({ email: account.email, name: 'Person', role: 'owner', current_workspace_id: account.workspace_id });
@@ -92,7 +102,9 @@ describe('console accounts, sessions, members and keys', () => {
     // The first token is presented again, as a thief who copied it would.
     const reused = await client.call('POST', '/console/api/refresh-token', { body: { refresh_token: account.refresh_token } });
     expect(reused.status).toBe(401);
-    expect((await client.call('POST', '/console/api/refresh-token', { body: { refresh_token: second.body.refresh_token } })).status).toBe(401);
+    expect((await client.call('POST', '/console/api/refresh-token', { body: { refresh_token: second.body.refresh_token } })).status).toBe(
+      401,
+    );
     expect((await client.call('GET', '/console/api/apps', { token: second.body.access_token })).status).toBe(401);
     const [session] = await queryDatabase<{ revoked_reason: string }>(
       stack.database.url,
@@ -121,7 +133,8 @@ describe('console accounts, sessions, members and keys', () => {
   it('refuses expired tokens, tokens signed with another key or without a key id, and alg none', async () => {
     const account = await register();
     const claims = jwt.decode(account.access_token) as { sub: string; wid: string; sid: string };
-    const forge = (secret: string, opts: jwt.SignOptions) => jwt.sign({ wid: claims.wid, sid: claims.sid }, secret, { subject: claims.sub, algorithm: 'HS256', ...opts });
+    const forge = (secret: string, opts: jwt.SignOptions) =>
+      jwt.sign({ wid: claims.wid, sid: claims.sid }, secret, { subject: claims.sub, algorithm: 'HS256', ...opts });
     const apps = (token: string) => client.call('GET', '/console/api/apps', { token });
     expect((await apps(forge(K1, { keyid: 'k1', expiresIn: 60 }))).status).toBe(200);
     expect((await apps(forge(K1, { keyid: 'k1', expiresIn: -10 }))).status).toBe(401);
@@ -146,7 +159,9 @@ describe('console accounts, sessions, members and keys', () => {
       const fresh = await login(account.email, PASSWORD, viaRotated);
       expect(jwt.decode(fresh.body.access_token, { complete: true })?.header.kid).toBe('k2');
       // The refresh token is not a JWT: it survives the rotation too.
-      const refreshed = await viaRotated.call<Tokens>('POST', '/console/api/refresh-token', { body: { refresh_token: account.refresh_token } });
+      const refreshed = await viaRotated.call<Tokens>('POST', '/console/api/refresh-token', {
+        body: { refresh_token: account.refresh_token },
+      });
       expect(refreshed.status).toBe(200);
 
       retired = await stack.replica('gateway', { JWT_SIGNING_KEYS: `k2:${K2}` });
@@ -166,26 +181,39 @@ describe('console accounts, sessions, members and keys', () => {
     const existing = await register();
     const invitee = uniqueEmail('invitee');
 
-    const invite = await client.call<{ invitation_results: { status: string; email: string; url?: string }[] }>('POST', '/console/api/workspaces/current/members/invite-email', {
-      body: { emails: [existing.email, invitee], role: 'normal', language: 'en-US' },
-      token: owner.access_token,
-    });
+    const invite = await client.call<{ invitation_results: { status: string; email: string; url?: string }[] }>(
+      'POST',
+      '/console/api/workspaces/current/members/invite-email',
+      {
+        body: { emails: [existing.email, invitee], role: 'normal', language: 'en-US' },
+        token: owner.access_token,
+      },
+    );
     expect(invite.status).toBe(201);
     const [joined, pending] = invite.body.invitation_results;
     expect(joined).toEqual({ status: 'success', email: existing.email });
     expect(pending).toMatchObject({ status: 'success', email: invitee });
     const token = new URL(pending!.url!, 'http://x').searchParams.get('token')!;
-    expect((await client.call('GET', `/console/api/activate/check?token=${token}`)).body).toMatchObject({ is_valid: true, data: { email: invitee } });
+    expect((await client.call('GET', `/console/api/activate/check?token=${token}`)).body).toMatchObject({
+      is_valid: true,
+      data: { email: invitee },
+    });
 
     const weak = await client.call('POST', '/console/api/activate', { body: { token, name: 'Invited', password: 'weak' } });
     expect(weak.status).toBe(400);
-    const activated = await client.call<Tokens>('POST', '/console/api/activate', { body: { token, email: invitee, name: 'Invited', password: PASSWORD } });
+    const activated = await client.call<Tokens>('POST', '/console/api/activate', {
+      body: { token, email: invitee, name: 'Invited', password: PASSWORD },
+    });
     expect(activated.status).toBe(200);
     expect(activated.body.workspace_id).toBe(owner.workspace_id);
     expect((await client.call('POST', '/console/api/activate', { body: { token, name: 'Again', password: PASSWORD } })).status).toBe(400);
     expect((await client.call('GET', `/console/api/activate/check?token=${token}`)).body).toEqual({ is_valid: false, data: null });
 
-    const members = await client.call<{ accounts: { id: string; email: string; role: string; status: string }[] }>('GET', '/console/api/workspaces/current/members', { token: owner.access_token });
+    const members = await client.call<{ accounts: { id: string; email: string; role: string; status: string }[] }>(
+      'GET',
+      '/console/api/workspaces/current/members',
+      { token: owner.access_token },
+    );
     expect(members.body.accounts.map((m) => [m.email, m.role, m.status])).toEqual([
       [owner.email, 'owner', 'active'],
       [existing.email, 'normal', 'active'],
@@ -194,38 +222,110 @@ describe('console accounts, sessions, members and keys', () => {
     const memberId = (email: string) => members.body.accounts.find((m) => m.email === email)!.id;
 
     // The existing account switches into the owner's workspace: a normal member may look but not change.
-    const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', { body: { tenant_id: owner.workspace_id }, token: existing.access_token });
+    const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', {
+      body: { tenant_id: owner.workspace_id },
+      token: existing.access_token,
+    });
     expect(switched.status).toBe(200);
     const normal = switched.body.access_token;
-    const listed = await client.call<{ workspaces: { id: string; current: boolean; role: string }[] }>('GET', '/console/api/workspaces', { token: normal });
+    const listed = await client.call<{ workspaces: { id: string; current: boolean; role: string }[] }>('GET', '/console/api/workspaces', {
+      token: normal,
+    });
     expect(listed.body.workspaces.find((w) => w.current)).toMatchObject({ id: owner.workspace_id, role: 'normal' });
     expect((await client.call('GET', '/console/api/apps', { token: normal })).status).toBe(200);
     const refused = await client.importApp(normal, workflowYaml('by normal'));
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'forbidden', status: 403 });
-    expect((await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [uniqueEmail('x')], role: 'normal' }, token: normal })).status).toBe(403);
+    expect(
+      (
+        await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
+          body: { emails: [uniqueEmail('x')], role: 'normal' },
+          token: normal,
+        })
+      ).status,
+    ).toBe(403);
 
     // Promoted to editor, the same token may import (roles are read per request) but still not manage members.
-    expect((await client.call('PUT', `/console/api/workspaces/current/members/${memberId(existing.email)}/update-role`, { body: { role: 'editor' }, token: owner.access_token })).status).toBe(200);
+    expect(
+      (
+        await client.call('PUT', `/console/api/workspaces/current/members/${memberId(existing.email)}/update-role`, {
+          body: { role: 'editor' },
+          token: owner.access_token,
+        })
+      ).status,
+    ).toBe(200);
     expect((await client.importApp(normal, workflowYaml('by editor'))).status).toBe(200);
-    expect((await client.call('PUT', `/console/api/workspaces/current/members/${memberId(invitee)}/update-role`, { body: { role: 'editor' }, token: normal })).status).toBe(403);
+    expect(
+      (
+        await client.call('PUT', `/console/api/workspaces/current/members/${memberId(invitee)}/update-role`, {
+          body: { role: 'editor' },
+          token: normal,
+        })
+      ).status,
+    ).toBe(403);
 
     // An admin manages editors and normal members, but not the owner, and cannot make admins.
-    expect((await client.call('PUT', `/console/api/workspaces/current/members/${memberId(invitee)}/update-role`, { body: { role: 'admin' }, token: owner.access_token })).status).toBe(200);
+    expect(
+      (
+        await client.call('PUT', `/console/api/workspaces/current/members/${memberId(invitee)}/update-role`, {
+          body: { role: 'admin' },
+          token: owner.access_token,
+        })
+      ).status,
+    ).toBe(200);
     const admin = activated.body.access_token;
-    expect((await client.call('PUT', `/console/api/workspaces/current/members/${memberId(owner.email)}/update-role`, { body: { role: 'normal' }, token: admin })).status).toBe(403);
-    expect((await client.call('DELETE', `/console/api/workspaces/current/members/${memberId(owner.email)}`, { token: admin })).status).toBe(403);
-    expect((await client.call('PUT', `/console/api/workspaces/current/members/${memberId(existing.email)}/update-role`, { body: { role: 'admin' }, token: admin })).status).toBe(403);
-    expect((await client.call('PUT', `/console/api/workspaces/current/members/${memberId(existing.email)}/update-role`, { body: { role: 'owner' }, token: owner.access_token })).status).toBe(400);
-    expect((await client.call('PUT', `/console/api/workspaces/current/members/not-a-uuid/update-role`, { body: { role: 'normal' }, token: admin })).status).toBe(404);
+    expect(
+      (
+        await client.call('PUT', `/console/api/workspaces/current/members/${memberId(owner.email)}/update-role`, {
+          body: { role: 'normal' },
+          token: admin,
+        })
+      ).status,
+    ).toBe(403);
+    expect((await client.call('DELETE', `/console/api/workspaces/current/members/${memberId(owner.email)}`, { token: admin })).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await client.call('PUT', `/console/api/workspaces/current/members/${memberId(existing.email)}/update-role`, {
+          body: { role: 'admin' },
+          token: admin,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await client.call('PUT', `/console/api/workspaces/current/members/${memberId(existing.email)}/update-role`, {
+          body: { role: 'owner' },
+          token: owner.access_token,
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await client.call('PUT', `/console/api/workspaces/current/members/not-a-uuid/update-role`, {
+          body: { role: 'normal' },
+          token: admin,
+        })
+      ).status,
+    ).toBe(404);
 
     // Removed, the editor's token for this workspace stops at once; its own workspace is untouched.
-    expect((await client.call('DELETE', `/console/api/workspaces/current/members/${memberId(existing.email)}`, { token: admin })).status).toBe(200);
+    expect(
+      (await client.call('DELETE', `/console/api/workspaces/current/members/${memberId(existing.email)}`, { token: admin })).status,
+    ).toBe(200);
     expect((await client.call('GET', '/console/api/apps', { token: normal })).status).toBe(401);
     const again = await login(existing.email);
     expect(again.status).toBe(200);
     expect((await client.call('GET', '/console/api/apps', { token: again.body.access_token })).status).toBe(200);
-    expect((await client.call('POST', '/console/api/workspaces/switch', { body: { tenant_id: owner.workspace_id }, token: again.body.access_token })).status).toBe(404);
+    expect(
+      (
+        await client.call('POST', '/console/api/workspaces/switch', {
+          body: { tenant_id: owner.workspace_id },
+          token: again.body.access_token,
+        })
+      ).status,
+    ).toBe(404);
 
     const audit = await expectRows(
       `SELECT action FROM compliance.audit_events WHERE workspace_id = $1 AND action LIKE 'workspace.member.%' ORDER BY occurred_at`,
@@ -233,7 +333,13 @@ describe('console accounts, sessions, members and keys', () => {
       6,
     );
     expect(audit.map((r) => r.action)).toEqual(
-      expect.arrayContaining(['workspace.member.added', 'workspace.member.invited', 'workspace.member.joined', 'workspace.member.role_changed', 'workspace.member.removed']),
+      expect.arrayContaining([
+        'workspace.member.added',
+        'workspace.member.invited',
+        'workspace.member.joined',
+        'workspace.member.role_changed',
+        'workspace.member.removed',
+      ]),
     );
   });
 
@@ -242,10 +348,17 @@ describe('console accounts, sessions, members and keys', () => {
     const member = await register();
     const outsider = await register();
     const [ownerId, memberId, outsiderId] = [owner.account_id!, member.account_id!, outsider.account_id!];
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [member.email], role: 'admin' }, token: owner.access_token });
-    const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', { body: { tenant_id: owner.workspace_id }, token: member.access_token });
+    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
+      body: { emails: [member.email], role: 'admin' },
+      token: owner.access_token,
+    });
+    const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', {
+      body: { tenant_id: owner.workspace_id },
+      token: member.access_token,
+    });
     const memberToken = switched.body.access_token;
-    const transfer = (to: string, body: unknown, token = owner.access_token) => client.call('POST', `/console/api/workspaces/current/members/${to}/owner-transfer`, { body, token });
+    const transfer = (to: string, body: unknown, token = owner.access_token) =>
+      client.call('POST', `/console/api/workspaces/current/members/${to}/owner-transfer`, { body, token });
 
     // Only the owner may, with the right password, to a member of this workspace.
     expect((await transfer(ownerId, { password: PASSWORD }, memberToken)).status).toBe(403);
@@ -259,7 +372,11 @@ describe('console accounts, sessions, members and keys', () => {
     expect((await transfer(ownerId, { password: PASSWORD })).status).toBe(400);
     const roles = async () =>
       Object.fromEntries(
-        (await client.call<{ accounts: { id: string; role: string }[] }>('GET', '/console/api/workspaces/current/members', { token: memberToken })).body.accounts.map((m) => [m.id, m.role]),
+        (
+          await client.call<{ accounts: { id: string; role: string }[] }>('GET', '/console/api/workspaces/current/members', {
+            token: memberToken,
+          })
+        ).body.accounts.map((m) => [m.id, m.role]),
       );
     expect(await roles()).toEqual({ [ownerId]: 'owner', [memberId]: 'admin' });
 
@@ -269,11 +386,18 @@ describe('console accounts, sessions, members and keys', () => {
     expect(await roles()).toEqual({ [ownerId]: 'admin', [memberId]: 'owner' });
     // Roles are read per request: the same tokens now carry the new roles, so the new owner decides
     // owner-only matters and the former owner can hand nothing back.
-    expect((await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 30 }, token: memberToken })).status).toBe(200);
-    expect((await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 31 }, token: owner.access_token })).status).toBe(403);
+    expect(
+      (await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 30 }, token: memberToken })).status,
+    ).toBe(200);
+    expect(
+      (await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 31 }, token: owner.access_token }))
+        .status,
+    ).toBe(403);
     expect((await transfer(ownerId, { password: PASSWORD })).status).toBe(403);
     // The former owner, now an admin, may leave the workspace; the owner may not be removed.
-    expect((await client.call('DELETE', `/console/api/workspaces/current/members/${memberId}`, { token: owner.access_token })).status).toBe(403);
+    expect((await client.call('DELETE', `/console/api/workspaces/current/members/${memberId}`, { token: owner.access_token })).status).toBe(
+      403,
+    );
     expect((await client.call('DELETE', `/console/api/workspaces/current/members/${ownerId}`, { token: memberToken })).status).toBe(200);
     expect(Object.keys(await roles())).toEqual([memberId]);
 
@@ -288,22 +412,44 @@ describe('console accounts, sessions, members and keys', () => {
   it("lets the owner set the workspace's retention period; admins may read it, and bad values are refused", async () => {
     const owner = await register();
     const adminAccount = await register();
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [adminAccount.email], role: 'admin' }, token: owner.access_token });
-    const admin = (await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', { body: { tenant_id: owner.workspace_id }, token: adminAccount.access_token })).body.access_token;
+    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
+      body: { emails: [adminAccount.email], role: 'admin' },
+      token: owner.access_token,
+    });
+    const admin = (
+      await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', {
+        body: { tenant_id: owner.workspace_id },
+        token: adminAccount.access_token,
+      })
+    ).body.access_token;
 
     const initial = await client.call('GET', '/console/api/workspaces/current/retention', { token: admin });
     expect(initial.status).toBe(200);
     expect(initial.body).toMatchObject({ legal_hold: false, overridden: false, retention_days: 2557, workspace_id: owner.workspace_id });
-    expect((await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 30 }, token: admin })).status).toBe(403);
+    expect(
+      (await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 30 }, token: admin })).status,
+    ).toBe(403);
     for (const bad of [{ retention_days: 0 }, { retention_days: 'forever' }, { retention_days: 36_501 }, {}]) {
-      expect((await client.call('PUT', '/console/api/workspaces/current/retention', { body: bad, token: owner.access_token })).status).toBe(400);
+      expect((await client.call('PUT', '/console/api/workspaces/current/retention', { body: bad, token: owner.access_token })).status).toBe(
+        400,
+      );
     }
-    const set = await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: 30 }, token: owner.access_token });
+    const set = await client.call('PUT', '/console/api/workspaces/current/retention', {
+      body: { retention_days: 30 },
+      token: owner.access_token,
+    });
     expect(set.body).toMatchObject({ overridden: true, retention_days: 30 });
-    expect((await client.call('GET', '/console/api/workspaces/current/retention', { token: admin })).body).toMatchObject({ retention_days: 30 });
+    expect((await client.call('GET', '/console/api/workspaces/current/retention', { token: admin })).body).toMatchObject({
+      retention_days: 30,
+    });
     // Another workspace keeps the default.
-    expect((await client.call('GET', '/console/api/workspaces/current/retention', { token: adminAccount.access_token })).body).toMatchObject({ overridden: false, retention_days: 2557 });
-    const reset = await client.call('PUT', '/console/api/workspaces/current/retention', { body: { retention_days: null }, token: owner.access_token });
+    expect(
+      (await client.call('GET', '/console/api/workspaces/current/retention', { token: adminAccount.access_token })).body,
+    ).toMatchObject({ overridden: false, retention_days: 2557 });
+    const reset = await client.call('PUT', '/console/api/workspaces/current/retention', {
+      body: { retention_days: null },
+      token: owner.access_token,
+    });
     expect(reset.body).toMatchObject({ overridden: false, retention_days: 2557 });
   });
 
@@ -321,12 +467,19 @@ describe('console accounts, sessions, members and keys', () => {
       expect((await info(client)).status).toBe(200);
       expect((await info(viaSecond)).status).toBe(200);
 
-      const keys = await expectEventually(async () => {
-        const listed = await client.call<{ data: { id: string; token: string; last_used_at: number | null }[] }>('GET', `/console/api/apps/${appId}/api-keys`, { token: owner.access_token });
-        expect(listed.body.data).toHaveLength(1);
-        expect(listed.body.data[0]!.last_used_at).toEqual(expect.any(Number));
-        expect(listed.body.data[0]!.token).not.toBe(key);
-      }, { timeoutMs: 15_000 }).then(() => client.call<{ data: { id: string }[] }>('GET', `/console/api/apps/${appId}/api-keys`, { token: owner.access_token }));
+      const keys = await expectEventually(
+        async () => {
+          const listed = await client.call<{ data: { id: string; token: string; last_used_at: number | null }[] }>(
+            'GET',
+            `/console/api/apps/${appId}/api-keys`,
+            { token: owner.access_token },
+          );
+          expect(listed.body.data).toHaveLength(1);
+          expect(listed.body.data[0]!.last_used_at).toEqual(expect.any(Number));
+          expect(listed.body.data[0]!.token).not.toBe(key);
+        },
+        { timeoutMs: 15_000 },
+      ).then(() => client.call<{ data: { id: string }[] }>('GET', `/console/api/apps/${appId}/api-keys`, { token: owner.access_token }));
       const keyId = keys.body.data[0]!.id;
 
       expect((await client.call('DELETE', `/console/api/apps/${appId}/api-keys/${keyId}`, { token: other.access_token })).status).toBe(404);
@@ -335,11 +488,15 @@ describe('console accounts, sessions, members and keys', () => {
       await expectEventually(async () => expect((await info(viaSecond)).status).toBe(401), { timeoutMs: 3000, intervalMs: 100 });
       expect((await client.call('DELETE', `/console/api/apps/${appId}/api-keys/${keyId}`, { token: owner.access_token })).status).toBe(404);
 
-      const dataset = await client.call<{ id: string; token: string }>('POST', '/console/api/datasets/api-keys', { token: owner.access_token });
+      const dataset = await client.call<{ id: string; token: string }>('POST', '/console/api/datasets/api-keys', {
+        token: owner.access_token,
+      });
       expect(dataset.status).toBe(201);
       const datasets = (c: WeftClient) => c.call('GET', '/v1/datasets', { token: dataset.body.token });
       expect((await datasets(viaSecond)).status).not.toBe(401);
-      expect((await client.call('DELETE', `/console/api/datasets/api-keys/${dataset.body.id}`, { token: owner.access_token })).status).toBe(204);
+      expect((await client.call('DELETE', `/console/api/datasets/api-keys/${dataset.body.id}`, { token: owner.access_token })).status).toBe(
+        204,
+      );
       await expectEventually(async () => expect((await datasets(viaSecond)).status).toBe(401), { timeoutMs: 3000, intervalMs: 100 });
     } finally {
       await second?.stop();
@@ -360,10 +517,20 @@ describe('console accounts, sessions, members and keys', () => {
     expect((await client.call('GET', `/console/api/apps/${appId}`, { token: owner.access_token })).status).toBe(404);
     expect((await client.call('GET', '/v1/info', { token: key })).status).toBe(401);
     expect((await client.call('DELETE', `/console/api/apps/${appId}`, { token: owner.access_token })).status).toBe(404);
-    for (const table of ['orchestrator.workflow_runs', 'orchestrator.workflow_node_executions', 'orchestrator.workflows', 'gateway.api_keys', 'gateway.end_users']) {
+    for (const table of [
+      'orchestrator.workflow_runs',
+      'orchestrator.workflow_node_executions',
+      'orchestrator.workflows',
+      'gateway.api_keys',
+      'gateway.end_users',
+    ]) {
       expect([table, await count(`SELECT count(*)::int AS n FROM ${table} WHERE app_id = $1`)]).toEqual([table, 0]);
     }
-    const [event] = await expectRows(`SELECT actor_id, details FROM compliance.audit_events WHERE action = 'app.deleted' AND resource_id = $1`, [appId], 1);
+    const [event] = await expectRows(
+      `SELECT actor_id, details FROM compliance.audit_events WHERE action = 'app.deleted' AND resource_id = $1`,
+      [appId],
+      1,
+    );
     expect(event!['actor_id']).toBe(owner.account_id);
     expect(event!['details']).toMatchObject({ app_mode: 'workflow', deleted: { keys: 1, workflow_runs: 1, workflows: 2 } });
   });
@@ -372,7 +539,9 @@ describe('console accounts, sessions, members and keys', () => {
     const token = `invite-token-${randomUUID()}`;
     const endUser = `person-${randomUUID()}@example.com`;
     expect((await client.call('GET', `/console/api/activate/check?token=${token}`)).status).toBe(200);
-    expect((await client.call('GET', `/v1/conversations?user=${encodeURIComponent(endUser)}&limit=5`, { token: 'app-not-a-key' })).status).toBe(401);
+    expect(
+      (await client.call('GET', `/v1/conversations?user=${encodeURIComponent(endUser)}&limit=5`, { token: 'app-not-a-key' })).status,
+    ).toBe(401);
     await expectEventually(() => {
       const logs = stack.gateway.logs();
       expect(logs).toContain('/console/api/activate/check?token=%5Bredacted%5D');
@@ -424,7 +593,11 @@ describe('console accounts, sessions, members and keys', () => {
     );
     expect((await login(bystander.email)).status).toBe(429);
 
-    const failed = await expectRows(`SELECT count(*)::int AS n FROM compliance.audit_events WHERE action = 'account.login' AND outcome = 'failure'`, [], 1);
+    const failed = await expectRows(
+      `SELECT count(*)::int AS n FROM compliance.audit_events WHERE action = 'account.login' AND outcome = 'failure'`,
+      [],
+      1,
+    );
     expect(failed[0]!['n']).toBeGreaterThanOrEqual(6);
   });
 

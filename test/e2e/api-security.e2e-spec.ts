@@ -73,7 +73,11 @@ describe('API security: every route against bad credentials, low roles and forei
       const form = new FormData();
       form.append('data', JSON.stringify({ indexing_technique: 'high_quality', process_rule: { mode: 'automatic' } }));
       form.append('file', new Blob(['A small text file.'], { type: 'text/plain' }), 'note.txt');
-      const res = await fetch(`${stack.gateway.baseUrl}${path}`, { body: form, headers: token ? { authorization: `Bearer ${token}` } : {}, method });
+      const res = await fetch(`${stack.gateway.baseUrl}${path}`, {
+        body: form,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        method,
+      });
       const text = await res.text();
       return { body: (text ? JSON.parse(text) : {}) as Record<string, unknown>, headers: res.headers, status: res.status };
     }
@@ -87,29 +91,56 @@ describe('API security: every route against bad credentials, low roles and forei
    * mode error), and running a workflow version answers 400 "Workflow not found". These must answer a
    * foreign id exactly as they answer a random one.
    */
-  const SAME_AS_UNKNOWN_ID = new Set(['POST /v1/workflows/{workflowId}/run', 'POST /v1/workflows/tasks/{taskId}/stop', 'POST /v1/chat-messages/{taskId}/stop', 'POST /v1/completion-messages/{taskId}/stop']);
+  const SAME_AS_UNKNOWN_ID = new Set([
+    'POST /v1/workflows/{workflowId}/run',
+    'POST /v1/workflows/tasks/{taskId}/stop',
+    'POST /v1/chat-messages/{taskId}/stop',
+    'POST /v1/completion-messages/{taskId}/stop',
+  ]);
 
   async function workspace(label: string): Promise<Workspace> {
-    const owner = (await client.call<{ access_token: string; workspace_id: string }>('POST', '/console/api/register', { body: { email: unique(label), name: label, password: PASSWORD } })).body;
+    const owner = (
+      await client.call<{ access_token: string; workspace_id: string }>('POST', '/console/api/register', {
+        body: { email: unique(label), name: label, password: PASSWORD },
+      })
+    ).body;
     const tokens = { owner: owner.access_token } as Record<Role, string>;
     let memberId = '';
     for (const role of ['normal', 'editor', 'admin'] as const) {
       const email = unique(`${label}-${role}`);
-      const own = await client.call<{ access_token: string; account_id: string }>('POST', '/console/api/register', { body: { email, name: role, password: PASSWORD } });
-      await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [email], role }, token: owner.access_token });
-      const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', { body: { tenant_id: owner.workspace_id }, token: own.body.access_token });
+      const own = await client.call<{ access_token: string; account_id: string }>('POST', '/console/api/register', {
+        body: { email, name: role, password: PASSWORD },
+      });
+      await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
+        body: { emails: [email], role },
+        token: owner.access_token,
+      });
+      const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', {
+        body: { tenant_id: owner.workspace_id },
+        token: own.body.access_token,
+      });
       expect(switched.status).toBe(200);
       tokens[role] = switched.body.access_token;
       if (role === 'normal') memberId = own.body.account_id;
     }
     const workflow = await client.deploy(owner.access_token, workflowYaml);
     const chat = await client.deploy(owner.access_token, chatYaml);
-    const datasetKey = (await client.call<{ id: string; token: string }>('POST', '/console/api/datasets/api-keys', { token: owner.access_token })).body;
+    const datasetKey = (
+      await client.call<{ id: string; token: string }>('POST', '/console/api/datasets/api-keys', { token: owner.access_token })
+    ).body;
     const run = await client.run(workflow.key, { q: 'hi' });
-    const turn = await client.call<Record<string, string>>('POST', '/v1/chat-messages', { body: { inputs: {}, query: 'hello', response_mode: 'blocking', user: 'tester' }, token: chat.key });
+    const turn = await client.call<Record<string, string>>('POST', '/v1/chat-messages', {
+      body: { inputs: {}, query: 'hello', response_mode: 'blocking', user: 'tester' },
+      token: chat.key,
+    });
     expect(turn.status).toBe(200);
-    const variables = await client.call<{ data: { id: string }[] }>('GET', `/v1/conversations/${turn.body['conversation_id']}/variables?user=tester`, { token: chat.key });
-    const kb = (method: string, path: string, body?: unknown) => client.call<Record<string, unknown>>(method, `/v1/datasets${path}`, { body, token: datasetKey.token });
+    const variables = await client.call<{ data: { id: string }[] }>(
+      'GET',
+      `/v1/conversations/${turn.body['conversation_id']}/variables?user=tester`,
+      { token: chat.key },
+    );
+    const kb = (method: string, path: string, body?: unknown) =>
+      client.call<Record<string, unknown>>(method, `/v1/datasets${path}`, { body, token: datasetKey.token });
     const dataset = await kb('POST', '', { name: `security ${label} ${Date.now()}` });
     const datasetId = String(dataset.body['id']);
     // A parent-child document, so that its segments have child chunks for the child-chunk routes.
@@ -119,23 +150,39 @@ describe('API security: every route against bad credentials, low roles and forei
       name: 'a.txt',
       process_rule: {
         mode: 'hierarchical',
-        rules: { parent_mode: 'paragraph', pre_processing_rules: [], segmentation: { chunk_overlap: 0, max_tokens: 500, separator: '\\n\\n' }, subchunk_segmentation: { chunk_overlap: 0, max_tokens: 100, separator: '\\n' } },
+        rules: {
+          parent_mode: 'paragraph',
+          pre_processing_rules: [],
+          segmentation: { chunk_overlap: 0, max_tokens: 500, separator: '\\n\\n' },
+          subchunk_segmentation: { chunk_overlap: 0, max_tokens: 100, separator: '\\n' },
+        },
       },
       text: 'Weft is the crosswise thread.\nIt passes over and under.\n\nWarp is lengthwise.\nIt is held in tension.',
     });
     expect(doc.status).toBe(200);
     const documentId = String((doc.body['document'] as Record<string, unknown>)['id']);
     const batch = String(doc.body['batch']);
-    await pollUntil(async () => {
-      const status = await kb('GET', `/${datasetId}/documents/${batch}/indexing-status`);
-      return (status.body['data'] as { indexing_status: string }[])[0]?.indexing_status === 'completed';
-    }, { timeoutMs: 30_000, what: 'document indexed' });
+    await pollUntil(
+      async () => {
+        const status = await kb('GET', `/${datasetId}/documents/${batch}/indexing-status`);
+        return (status.body['data'] as { indexing_status: string }[])[0]?.indexing_status === 'completed';
+      },
+      { timeoutMs: 30_000, what: 'document indexed' },
+    );
     const segments = await kb('GET', `/${datasetId}/documents/${documentId}/segments`);
     const metadata = await kb('POST', `/${datasetId}/metadata`, { name: 'lang', type: 'string' });
-    const keys = await client.call<{ data: { id: string }[] }>('GET', `/console/api/apps/${workflow.appId}/api-keys`, { token: owner.access_token });
+    const keys = await client.call<{ data: { id: string }[] }>('GET', `/console/api/apps/${workflow.appId}/api-keys`, {
+      token: owner.access_token,
+    });
     const dataExport = await client.call<{ id: string }>('POST', '/console/api/account/data-export', { token: owner.access_token });
-    const erasure = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/end-users/erase', { body: { user: `nobody-${label}` }, token: owner.access_token });
-    const hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', { body: { reason: 'fixture' }, token: owner.access_token });
+    const erasure = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/end-users/erase', {
+      body: { user: `nobody-${label}` },
+      token: owner.access_token,
+    });
+    const hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', {
+      body: { reason: 'fixture' },
+      token: owner.access_token,
+    });
     expect([dataExport.status, erasure.status, hold.status]).toEqual([202, 202, 201]);
     return {
       owner: owner.access_token,
@@ -175,7 +222,8 @@ describe('API security: every route against bad credentials, low roles and forei
   function fill(path: string, w: Workspace): string {
     return path.replace(/\{(\w+)\}/g, (_, name: string) => {
       if (name === 'keyId') return path.includes('/datasets/') ? w.ids['datasetKeyId']! : w.ids['appKeyId']!;
-      if (name === 'taskId') return path.includes('chat-messages') || path.includes('completion-messages') ? w.ids['chatTaskId']! : w.ids['taskId']!;
+      if (name === 'taskId')
+        return path.includes('chat-messages') || path.includes('completion-messages') ? w.ids['chatTaskId']! : w.ids['taskId']!;
       if (name === 'action') return 'enable';
       if (name === 'provider') return 'openai';
       const id = w.ids[name];
@@ -196,8 +244,18 @@ describe('API security: every route against bad credentials, low roles and forei
       'PUT /v1/conversations/{conversationId}/variables/{variableId}': { user: 'tester', value: 1 },
       'POST /v1/messages/{messageId}/feedbacks': { rating: 'like', user: 'tester' },
       'PATCH /v1/datasets/{datasetId}': { name: `renamed ${Math.random()}` },
-      'POST /v1/datasets/{datasetId}/document/create-by-text': { name: 'b.txt', text: 'x', indexing_technique: 'high_quality', process_rule: { mode: 'automatic' } },
-      'POST /v1/datasets/{datasetId}/document/create_by_text': { name: 'b.txt', text: 'x', indexing_technique: 'high_quality', process_rule: { mode: 'automatic' } },
+      'POST /v1/datasets/{datasetId}/document/create-by-text': {
+        name: 'b.txt',
+        text: 'x',
+        indexing_technique: 'high_quality',
+        process_rule: { mode: 'automatic' },
+      },
+      'POST /v1/datasets/{datasetId}/document/create_by_text': {
+        name: 'b.txt',
+        text: 'x',
+        indexing_technique: 'high_quality',
+        process_rule: { mode: 'automatic' },
+      },
       'POST /v1/datasets/{datasetId}/documents/{documentId}/update-by-text': { name: 'b.txt', text: 'y' },
       'POST /v1/datasets/{datasetId}/documents/{documentId}/update_by_text': { name: 'b.txt', text: 'y' },
       'POST /v1/datasets/{datasetId}/documents/{documentId}/segments': { segments: [{ content: 'z' }] },
@@ -246,7 +304,10 @@ describe('API security: every route against bad credentials, low roles and forei
           requiredRole: (op['x-weft-required-role'] as Role | undefined) ?? 'normal',
           hasIds: [...path.matchAll(/\{(\w+)\}/g)].some(([, name]) => name !== 'action' && name !== 'provider'),
           bodyProperties: Object.keys(
-            ((((op['requestBody'] as Record<string, unknown> | undefined)?.['content'] as Record<string, { schema?: { properties?: object } }> | undefined)?.['application/json']?.schema?.properties ?? {}) as object),
+            ((
+              (op['requestBody'] as Record<string, unknown> | undefined)?.['content'] as
+                Record<string, { schema?: { properties?: object } }> | undefined
+            )?.['application/json']?.schema?.properties ?? {}) as object,
           ),
         })),
     );
@@ -263,7 +324,10 @@ describe('API security: every route against bad credentials, low roles and forei
     expect(find('POST', '/console/api/apps/imports')).toMatchObject({ auth: 'console', requiredRole: 'editor' });
     expect(find('DELETE', '/console/api/apps/{appId}/api-keys/{keyId}')).toMatchObject({ auth: 'console', requiredRole: 'editor' });
     expect(find('POST', '/console/api/workspaces/current/members/invite-email')).toMatchObject({ auth: 'console', requiredRole: 'admin' });
-    expect(find('PUT', '/console/api/workspaces/current/model-providers/{provider}')).toMatchObject({ auth: 'console', requiredRole: 'admin' });
+    expect(find('PUT', '/console/api/workspaces/current/model-providers/{provider}')).toMatchObject({
+      auth: 'console',
+      requiredRole: 'admin',
+    });
     expect(find('GET', '/console/api/apps')).toMatchObject({ auth: 'console', requiredRole: 'normal' });
     expect(find('POST', '/v1/workflows/run')?.auth).toBe('app');
     expect(find('POST', '/v1/datasets/{datasetId}/retrieve')?.auth).toBe('dataset');
@@ -271,16 +335,24 @@ describe('API security: every route against bad credentials, low roles and forei
 
   it('console routes refuse no token, expired, forged, foreign-key and logged-out tokens with 401', async () => {
     const claims = jwt.decode(a.owner) as { sub: string; wid: string; sid: string };
-    const sign = (secret: string, opts: jwt.SignOptions) => jwt.sign({ wid: claims.wid, sid: claims.sid }, secret, { algorithm: 'HS256', subject: claims.sub, ...opts });
+    const sign = (secret: string, opts: jwt.SignOptions) =>
+      jwt.sign({ wid: claims.wid, sid: claims.sid }, secret, { algorithm: 'HS256', subject: claims.sub, ...opts });
     const expired = sign(SIGNING_KEY, { keyid: 'k1', expiresIn: -60 });
     const otherKey = sign('a-key-this-gateway-has-never-seen-0123456789', { keyid: 'k1', expiresIn: 600 });
     const noKid = sign(SIGNING_KEY, { expiresIn: 600 });
     const appKeyAsToken = a.workflowKey;
     const failures: string[] = [];
     for (const op of operations.filter((o) => o.auth === 'console')) {
-      for (const [label, token] of [['none', undefined], ['expired', expired], ['other key', otherKey], ['no kid', noKid], ['app key', appKeyAsToken]] as const) {
+      for (const [label, token] of [
+        ['none', undefined],
+        ['expired', expired],
+        ['other key', otherKey],
+        ['no kid', noKid],
+        ['app key', appKeyAsToken],
+      ] as const) {
         const res = await call(op.method, fill(op.path, a), token, bodyFor(op, a));
-        if (res.status !== 401 || res.body['code'] !== 'unauthorized') failures.push(`${op.method} ${op.path} with ${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+        if (res.status !== 401 || res.body['code'] !== 'unauthorized')
+          failures.push(`${op.method} ${op.path} with ${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -312,16 +384,24 @@ describe('API security: every route against bad credentials, low roles and forei
 
   it('Service API and Knowledge API routes refuse missing, forged, wrong-kind and revoked keys with 401', async () => {
     const revoked = await client.deploy(a.owner, workflowYaml);
-    const keyId = (await client.call<{ data: { id: string }[] }>('GET', `/console/api/apps/${revoked.appId}/api-keys`, { token: a.owner })).body.data[0]!.id;
+    const keyId = (await client.call<{ data: { id: string }[] }>('GET', `/console/api/apps/${revoked.appId}/api-keys`, { token: a.owner }))
+      .body.data[0]!.id;
     expect((await client.call('DELETE', `/console/api/apps/${revoked.appId}/api-keys/${keyId}`, { token: a.owner })).status).toBe(204);
     const failures: string[] = [];
     for (const op of operations.filter((o) => o.auth === 'app' || o.auth === 'dataset')) {
       const wrongKind = op.auth === 'app' ? a.datasetKey : a.workflowKey;
       const forged = op.auth === 'app' ? `app-${'x'.repeat(32)}` : `dataset-${'x'.repeat(32)}`;
-      for (const [label, token] of [['none', undefined], ['forged', forged], ['wrong kind', wrongKind], ['console token', a.owner], ['revoked', revoked.key]] as const) {
+      for (const [label, token] of [
+        ['none', undefined],
+        ['forged', forged],
+        ['wrong kind', wrongKind],
+        ['console token', a.owner],
+        ['revoked', revoked.key],
+      ] as const) {
         if (label === 'revoked' && op.auth === 'dataset') continue;
         const res = await call(op.method, fill(op.path, a) + query(op, a), token, bodyFor(op, a));
-        if (res.status !== 401 || res.body['code'] !== 'unauthorized') failures.push(`${op.method} ${op.path} with ${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+        if (res.status !== 401 || res.body['code'] !== 'unauthorized')
+          failures.push(`${op.method} ${op.path} with ${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -332,21 +412,32 @@ describe('API security: every route against bad credentials, low roles and forei
     for (const op of operations.filter((o) => (o.auth === 'app' || o.auth === 'dataset') && o.hasIds)) {
       const res = await call(op.method, fill(op.path, a) + query(op, a), keyFor(op, b), bodyFor(op, a));
       if (SAME_AS_UNKNOWN_ID.has(`${op.method} ${op.path}`)) {
-        const random = await call(op.method, op.path.replace(/\{\w+\}/g, '00000000-0000-4000-8000-000000000000'), keyFor(op, b), bodyFor(op, a));
-        if (res.status !== random.status || JSON.stringify(res.body) !== JSON.stringify(random.body)) failures.push(`${op.method} ${op.path}: ${res.status} differs from a random id's ${random.status}`);
+        const random = await call(
+          op.method,
+          op.path.replace(/\{\w+\}/g, '00000000-0000-4000-8000-000000000000'),
+          keyFor(op, b),
+          bodyFor(op, a),
+        );
+        if (res.status !== random.status || JSON.stringify(res.body) !== JSON.stringify(random.body))
+          failures.push(`${op.method} ${op.path}: ${res.status} differs from a random id's ${random.status}`);
         continue;
       }
       if (res.status !== 404) failures.push(`${op.method} ${op.path}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
     }
     // Ids sent in the body or the query string: a conversation of workspace A continued with B's key.
-    const turn = await client.call('POST', '/v1/chat-messages', { body: { conversation_id: a.ids['conversationId'], inputs: {}, query: 'hi', response_mode: 'blocking', user: 'tester' }, token: b.chatKey });
+    const turn = await client.call('POST', '/v1/chat-messages', {
+      body: { conversation_id: a.ids['conversationId'], inputs: {}, query: 'hi', response_mode: 'blocking', user: 'tester' },
+      token: b.chatKey,
+    });
     if (turn.status !== 404) failures.push(`POST /v1/chat-messages with A's conversation_id: ${turn.status}`);
     const messages = await client.call('GET', `/v1/messages?user=tester&conversation_id=${a.ids['conversationId']}`, { token: b.chatKey });
     if (messages.status !== 404) failures.push(`GET /v1/messages with A's conversation_id: ${messages.status}`);
     expect(failures).toEqual([]);
 
     // Workspace A's data is untouched by all of the above.
-    const own = await client.call<{ data: unknown[] }>('GET', `/v1/messages?user=tester&conversation_id=${a.ids['conversationId']}`, { token: a.chatKey });
+    const own = await client.call<{ data: unknown[] }>('GET', `/v1/messages?user=tester&conversation_id=${a.ids['conversationId']}`, {
+      token: a.chatKey,
+    });
     expect(own.body.data).toHaveLength(1);
     const dataset = await client.call<{ name: string }>('GET', `/v1/datasets/${a.ids['datasetId']}`, { token: a.datasetKey });
     expect(dataset.status).toBe(200);
@@ -354,7 +445,13 @@ describe('API security: every route against bad credentials, low roles and forei
   });
 
   /** Sends a raw body with a JSON content type (or another one) and returns the status and parsed answer. */
-  async function raw(method: string, path: string, token: string | undefined, body: string, contentType = 'application/json'): Promise<{ status: number; body: string }> {
+  async function raw(
+    method: string,
+    path: string,
+    token: string | undefined,
+    body: string,
+    contentType = 'application/json',
+  ): Promise<{ status: number; body: string }> {
     const headers: Record<string, string> = { 'content-type': contentType };
     if (token) headers['authorization'] = `Bearer ${token}`;
     const started = Date.now();
@@ -379,15 +476,21 @@ describe('API security: every route against bad credentials, low roles and forei
       { label: 'JSON array', body: '[1, 2, 3]' },
       { label: 'JSON string', body: '"hello"' },
       { label: 'JSON number', body: '42' },
-      ...[123, -1.5e308, 'text', true, null, [], {}, [{}], { $ne: null }].map((v) => ({ label: `every field ${JSON.stringify(v)}`, body: every(v) })),
+      ...[123, -1.5e308, 'text', true, null, [], {}, [{}], { $ne: null }].map((v) => ({
+        label: `every field ${JSON.stringify(v)}`,
+        body: every(v),
+      })),
       { label: 'huge strings', body: every('x'.repeat(Math.floor(900_000 / fields.length))) },
-      { label: 'control characters', body: every('\u0000\u001f\ud800 <script>alert(1)</script> \' OR 1=1 --') },
+      { label: 'control characters', body: every("\u0000\u001f\ud800 <script>alert(1)</script> ' OR 1=1 --") },
       { label: 'deep nesting in a field', body: `{"${fields[0]}": ${deep(20_000)}}` },
       { label: 'deep object nesting', body: '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000) },
       { label: 'JSON sent as text/plain', body: every('x'), contentType: 'text/plain' },
     ];
     const random = fc.sample(fc.dictionary(fc.constantFrom(...fields, 'extra'), fc.jsonValue({ maxDepth: 4 })), { numRuns: 8, seed });
-    return [...bodies, ...random.map((value, i) => ({ label: `random #${i} ${JSON.stringify(value).slice(0, 60)}`, body: JSON.stringify(value) }))];
+    return [
+      ...bodies,
+      ...random.map((value, i) => ({ label: `random #${i} ${JSON.stringify(value).slice(0, 60)}`, body: JSON.stringify(value) })),
+    ];
   }
 
   it('fuzzed request bodies on every route get a clear 4xx (or are accepted), never a 5xx or a crash', async () => {
@@ -410,7 +513,8 @@ describe('API security: every route against bad credentials, low roles and forei
             shaped = false;
           }
         }
-        if (res.status >= 500 || !shaped) failures.push(`${op.method} ${op.path} (${hostile.label}): ${res.status} ${res.body.slice(0, 160)}`);
+        if (res.status >= 500 || !shaped)
+          failures.push(`${op.method} ${op.path} (${hostile.label}): ${res.status} ${res.body.slice(0, 160)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -420,9 +524,16 @@ describe('API security: every route against bad credentials, low roles and forei
     const failures: string[] = [];
     for (const op of operations.filter((o) => o.method === 'GET' && o.auth !== 'public')) {
       const token = op.auth === 'console' ? a.owner : keyFor(op, a);
-      for (const qs of ['?user=a%00b', `?user=${'u'.repeat(10_000)}`, '?limit=-1&page=abc&first_id=zzz&last_id=%27%20OR%201%3D1', '?user[]=a&user[]=b&limit[x]=1', `?keyword=${'%5B'.repeat(500)}`]) {
+      for (const qs of [
+        '?user=a%00b',
+        `?user=${'u'.repeat(10_000)}`,
+        '?limit=-1&page=abc&first_id=zzz&last_id=%27%20OR%201%3D1',
+        '?user[]=a&user[]=b&limit[x]=1',
+        `?keyword=${'%5B'.repeat(500)}`,
+      ]) {
         const res = await client.call(op.method, fill(op.path, a) + qs, { token });
-        if (res.status >= 500 || (qs.includes('%00') && res.status !== 400)) failures.push(`${op.method} ${op.path}${qs.slice(0, 40)}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+        if (res.status >= 500 || (qs.includes('%00') && res.status !== 400))
+          failures.push(`${op.method} ${op.path}${qs.slice(0, 40)}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -430,13 +541,20 @@ describe('API security: every route against bad credentials, low roles and forei
 
   it('oversized bodies are refused with 413 before they reach a handler', async () => {
     const limitFor = (path: string) =>
-      (path.startsWith('/console/api/apps/imports') ? 15 : /^\/v1\/datasets\/[^/]+\/(document\/create[-_]by[-_]text|documents\/[^/]+\/(update[-_]by[-_]text|segments))$/.test(path) ? 16 : 1) * 1024 * 1024;
+      (path.startsWith('/console/api/apps/imports')
+        ? 15
+        : /^\/v1\/datasets\/[^/]+\/(document\/create[-_]by[-_]text|documents\/[^/]+\/(update[-_]by[-_]text|segments))$/.test(path)
+          ? 16
+          : 1) *
+      1024 *
+      1024;
     const failures: string[] = [];
     for (const op of operations.filter((o) => o.method === 'POST' || o.method === 'PUT' || o.method === 'PATCH')) {
       const path = fill(op.path, a);
       const body = JSON.stringify({ padding: 'x'.repeat(limitFor(path) + 1024) });
       const res = await raw(op.method, path, op.auth === 'console' ? b.owner : op.auth === 'public' ? undefined : keyFor(op, b), body);
-      if (res.status !== 413 && !(res.status === 415 && /upload|by-file|by_file/.test(op.path))) failures.push(`${op.method} ${op.path}: ${res.status} ${res.body.slice(0, 120)}`);
+      if (res.status !== 413 && !(res.status === 415 && /upload|by-file|by_file/.test(op.path)))
+        failures.push(`${op.method} ${op.path}: ${res.status} ${res.body.slice(0, 120)}`);
     }
     expect(failures).toEqual([]);
   });
@@ -446,12 +564,16 @@ describe('API security: every route against bad credentials, low roles and forei
     await expectEventually(async () => {
       for (const p of Object.values(stack.processes)) expect((await fetch(`${p.baseUrl}/ready`)).status).toBe(200);
     });
-    const fresh = await client.call<{ access_token: string }>('POST', '/console/api/register', { body: { email: unique('after'), name: 'After', password: PASSWORD } });
+    const fresh = await client.call<{ access_token: string }>('POST', '/console/api/register', {
+      body: { email: unique('after'), name: 'After', password: PASSWORD },
+    });
     expect(fresh.status).toBe(201);
     expect((await client.call('GET', '/console/api/apps', { token: fresh.body.access_token })).status).toBe(200);
     const dataset = await client.call<{ id: string }>('GET', `/v1/datasets/${b.ids['datasetId']}`, { token: b.datasetKey });
     expect(dataset.body.id).toBe(b.ids['datasetId']);
-    const own = await client.call<{ data: unknown[] }>('GET', `/v1/messages?user=tester&conversation_id=${b.ids['conversationId']}`, { token: b.chatKey });
+    const own = await client.call<{ data: unknown[] }>('GET', `/v1/messages?user=tester&conversation_id=${b.ids['conversationId']}`, {
+      token: b.chatKey,
+    });
     expect(own.body.data).toHaveLength(1);
   });
 });

@@ -31,7 +31,10 @@ const yaml = new DslBuilder('audited')
 
 // Rows changed the way an intruder with database access would: the append-only trigger switched off.
 async function tamper(url: string, statement: string): Promise<void> {
-  await queryDatabase(url, `ALTER TABLE compliance.audit_events DISABLE TRIGGER audit_events_append_only; ${statement}; ALTER TABLE compliance.audit_events ENABLE TRIGGER audit_events_append_only`);
+  await queryDatabase(
+    url,
+    `ALTER TABLE compliance.audit_events DISABLE TRIGGER audit_events_append_only; ${statement}; ALTER TABLE compliance.audit_events ENABLE TRIGGER audit_events_append_only`,
+  );
 }
 
 describe('the audit trail', () => {
@@ -41,7 +44,9 @@ describe('the audit trail', () => {
   let workspaceId: string;
 
   const logs = async (query: Record<string, string> = {}, as = token) => {
-    const res = await client.call<LogsPage>('GET', `/console/api/audit/logs?${new URLSearchParams({ limit: '100', ...query })}`, { token: as });
+    const res = await client.call<LogsPage>('GET', `/console/api/audit/logs?${new URLSearchParams({ limit: '100', ...query })}`, {
+      token: as,
+    });
     expect(res.status).toBe(200);
     return res.body;
   };
@@ -66,33 +71,65 @@ describe('the audit trail', () => {
 
   it('records app, provider, knowledge and Service API run events with actor, address, agent and correlation id', async () => {
     const ua = { 'user-agent': 'audit-e2e/1.0' };
-    const imported = await client.call<{ app_id: string }>('POST', '/console/api/apps/imports', { body: { mode: 'yaml-content', yaml_content: yaml }, headers: { ...ua, 'x-correlation-id': 'corr-import-1' }, token });
+    const imported = await client.call<{ app_id: string }>('POST', '/console/api/apps/imports', {
+      body: { mode: 'yaml-content', yaml_content: yaml },
+      headers: { ...ua, 'x-correlation-id': 'corr-import-1' },
+      token,
+    });
     expect(imported.status).toBe(200);
     const appId = imported.body.app_id;
     expect((await client.call('POST', `/console/api/apps/${appId}/workflows/publish`, { headers: ua, token })).status).toBe(200);
-    const failedImport = await client.call('POST', '/console/api/apps/imports', { body: { mode: 'yaml-content', yaml_content: 'kind: app\nversion: 0.1.5\napp: {mode: nope}' }, headers: ua, token });
+    const failedImport = await client.call('POST', '/console/api/apps/imports', {
+      body: { mode: 'yaml-content', yaml_content: 'kind: app\nversion: 0.1.5\napp: {mode: nope}' },
+      headers: ua,
+      token,
+    });
     expect(failedImport.status).toBe(400);
     const key = await client.call<{ id: string; token: string }>('POST', `/console/api/apps/${appId}/api-keys`, { headers: ua, token });
     expect(key.status).toBe(201);
-    const provider = await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', { body: { credentials: { openai_api_key: 'sk-very-secret-value' } }, headers: ua, token });
+    const provider = await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', {
+      body: { credentials: { openai_api_key: 'sk-very-secret-value' } },
+      headers: ua,
+      token,
+    });
     expect(provider.status).toBe(200);
-    const run = await client.call('POST', '/v1/workflows/run', { body: { inputs: { name: 'Ada' }, response_mode: 'blocking', user: 'end-user-42' }, headers: { ...ua, 'x-correlation-id': 'corr-run-1' }, token: key.body.token });
+    const run = await client.call('POST', '/v1/workflows/run', {
+      body: { inputs: { name: 'Ada' }, response_mode: 'blocking', user: 'end-user-42' },
+      headers: { ...ua, 'x-correlation-id': 'corr-run-1' },
+      token: key.body.token,
+    });
     expect(run.status).toBe(200);
     const datasetKey = await client.call<{ token: string; id: string }>('POST', '/console/api/datasets/api-keys', { headers: ua, token });
     expect(datasetKey.status).toBe(201);
-    const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', { body: { indexing_technique: 'economy', name: 'Audited' }, headers: ua, token: datasetKey.body.token });
+    const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', {
+      body: { indexing_technique: 'economy', name: 'Audited' },
+      headers: ua,
+      token: datasetKey.body.token,
+    });
     expect(dataset.status).toBe(200);
-    expect((await client.call('DELETE', `/v1/datasets/${dataset.body.id}`, { headers: ua, token: datasetKey.body.token })).status).toBe(204);
+    expect((await client.call('DELETE', `/v1/datasets/${dataset.body.id}`, { headers: ua, token: datasetKey.body.token })).status).toBe(
+      204,
+    );
 
     let all: AuditRecord[] = [];
     await expectEventually(async () => {
       all = (await logs()).data;
-      for (const action of ['app.imported', 'app.published', 'provider_credentials.updated', 'run.started', 'dataset.created', 'dataset.deleted']) {
+      for (const action of [
+        'app.imported',
+        'app.published',
+        'provider_credentials.updated',
+        'run.started',
+        'dataset.created',
+        'dataset.deleted',
+      ]) {
         expect(all.map((r) => r.action)).toContain(action);
       }
     });
     const byAction = (action: string) => all.filter((r) => r.action === action);
-    const [importEvent, failedEvent] = [byAction('app.imported').find((r) => r.outcome === 'success')!, byAction('app.imported').find((r) => r.outcome === 'failure')!];
+    const [importEvent, failedEvent] = [
+      byAction('app.imported').find((r) => r.outcome === 'success')!,
+      byAction('app.imported').find((r) => r.outcome === 'failure')!,
+    ];
     expect(importEvent).toMatchObject({
       actor: { type: 'account' },
       correlation_id: 'corr-import-1',
@@ -113,13 +150,22 @@ describe('the audit trail', () => {
     expect(byAction('run.started')[0]).toMatchObject({
       actor: { id: key.body.id, type: 'api_key' },
       correlation_id: 'corr-run-1',
-      details: expect.objectContaining({ app_id: appId, end_user_hash: expect.stringMatching(/^[0-9a-f]{64}$/), input_names: ['name'], response_mode: 'blocking' }),
+      details: expect.objectContaining({
+        app_id: appId,
+        end_user_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        input_names: ['name'],
+        response_mode: 'blocking',
+      }),
       ip: expect.stringMatching(/127\.0\.0\.1/),
       resource: { id: appId, type: 'app' },
       user_agent: 'audit-e2e/1.0',
       workspace_id: workspaceId,
     });
-    expect(byAction('dataset.created')[0]).toMatchObject({ actor: { id: datasetKey.body.id, type: 'api_key' }, resource: { id: dataset.body.id, type: 'dataset' }, workspace_id: workspaceId });
+    expect(byAction('dataset.created')[0]).toMatchObject({
+      actor: { id: datasetKey.body.id, type: 'api_key' },
+      resource: { id: dataset.body.id, type: 'dataset' },
+      workspace_id: workspaceId,
+    });
     expect(byAction('dataset.deleted')[0]).toMatchObject({ resource: { id: dataset.body.id, type: 'dataset' } });
   });
 
@@ -163,7 +209,10 @@ describe('the audit trail', () => {
     await expectEventually(async () => expect(await verify()).toMatchObject({ result: 'ok' }));
     const ok = await verify();
     expect(ok['checked']).toBeGreaterThan(5);
-    const [row] = await queryDatabase<Record<string, unknown>>(stack.database.url, `SELECT * FROM compliance.audit_events WHERE action = 'app.published'`);
+    const [row] = await queryDatabase<Record<string, unknown>>(
+      stack.database.url,
+      `SELECT * FROM compliance.audit_events WHERE action = 'app.published'`,
+    );
     const seq = Number(row['seq']);
 
     await tamper(stack.database.url, `UPDATE compliance.audit_events SET outcome = 'failure' WHERE seq = ${seq}`);
@@ -173,7 +222,10 @@ describe('the audit trail', () => {
 
     await tamper(stack.database.url, `DELETE FROM compliance.audit_events WHERE seq = ${seq}`);
     expect(await verify()).toMatchObject({ first_broken: { reason: 'sequence_gap', seq: seq + 1 }, result: 'broken' });
-    await tamper(stack.database.url, `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, '${JSON.stringify(row).replace(/'/g, "''")}'::json)`);
+    await tamper(
+      stack.database.url,
+      `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, '${JSON.stringify(row).replace(/'/g, "''")}'::json)`,
+    );
     expect(await verify()).toMatchObject({ result: 'ok' });
 
     await tamper(
@@ -198,7 +250,11 @@ describe('the audit trail', () => {
       expect((await client.call('POST', `/console/api/apps/${imported.body.app_id}/workflows/publish`, { token })).status).toBe(200);
     }
     // Nothing can be stored while compliance is down.
-    const stored = await queryDatabase<{ n: string }>(stack.database.url, `SELECT count(*) AS n FROM compliance.audit_events WHERE resource_id = ANY($1)`, [appIds]);
+    const stored = await queryDatabase<{ n: string }>(
+      stack.database.url,
+      `SELECT count(*) AS n FROM compliance.audit_events WHERE resource_id = ANY($1)`,
+      [appIds],
+    );
     expect(stored[0].n).toBe('0');
     compliance.start();
     await compliance.waitReady();
@@ -214,7 +270,10 @@ describe('the audit trail', () => {
       ]);
     });
     expect((await logs({ action: 'app.published' })).data.length).toBe(before + 4);
-    const dup = await queryDatabase<{ n: string; distinct_ids: string }>(stack.database.url, 'SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM compliance.audit_events');
+    const dup = await queryDatabase<{ n: string; distinct_ids: string }>(
+      stack.database.url,
+      'SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM compliance.audit_events',
+    );
     expect(dup[0].n).toBe(dup[0].distinct_ids);
     expect(await verify()).toMatchObject({ result: 'ok' });
   });

@@ -1,7 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
-import { DslBuilder, expectEventually, pollUntil, queryDatabase, readSse, textInput, TestStack, WeftClient, type ServiceProcess } from '@weft/testing';
+import {
+  DslBuilder,
+  expectEventually,
+  pollUntil,
+  queryDatabase,
+  readSse,
+  textInput,
+  TestStack,
+  WeftClient,
+  type ServiceProcess,
+} from '@weft/testing';
 
 /** Test servers listen on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
 const ALLOWED_HOST = '127.0.0.2';
@@ -34,17 +44,26 @@ async function startUpstream(): Promise<{ calls: ChatCall[]; server: Server; url
       let words: string[];
       if (system.includes('titles for conversations')) words = ['Tea', ' talk'];
       else if (system.includes('three questions')) words = ['["Why tea?","Which tea?","When?"]'];
-      else if (request.model.startsWith('slow')) words = Array.from({ length: Number(request.model.split('-')[1] ?? 100) }, (_, i) => `w${i} `);
+      else if (request.model.startsWith('slow'))
+        words = Array.from({ length: Number(request.model.split('-')[1] ?? 100) }, (_, i) => `w${i} `);
       else words = ['Echo:', ...lastUser.split(' ').map((w) => ` ${w}`)];
       const usage = { completion_tokens: words.length, prompt_tokens: 10, total_tokens: 10 + words.length };
       if (!request.stream) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ choices: [{ finish_reason: 'stop', index: 0, message: { content: words.join(''), role: 'assistant' } }], id: 'c1', object: 'chat.completion', usage }));
+        res.end(
+          JSON.stringify({
+            choices: [{ finish_reason: 'stop', index: 0, message: { content: words.join(''), role: 'assistant' } }],
+            id: 'c1',
+            object: 'chat.completion',
+            usage,
+          }),
+        );
         return;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       let i = 0;
-      const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ choices: [{ delta, finish_reason: finish, index: 0 }], id: 'c1', object: 'chat.completion.chunk' })}\n\n`;
+      const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+        `data: ${JSON.stringify({ choices: [{ delta, finish_reason: finish, index: 0 }], id: 'c1', object: 'chat.completion.chunk' })}\n\n`;
       const next = () => {
         if (res.destroyed) return;
         if (i < words.length) {
@@ -142,7 +161,8 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
   let token: string;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
 
-  const chat = (key: string, body: Record<string, unknown>) => client.call('POST', '/v1/chat-messages', { body: { inputs: {}, response_mode: 'blocking', user: 'ada', ...body }, token: key });
+  const chat = (key: string, body: Record<string, unknown>) =>
+    client.call('POST', '/v1/chat-messages', { body: { inputs: {}, response_mode: 'blocking', user: 'ada', ...body }, token: key });
   const chatStream = (key: string, body: Record<string, unknown>) =>
     fetch(`${stack.gateway.baseUrl}/v1/chat-messages`, {
       body: JSON.stringify({ inputs: {}, response_mode: 'streaming', user: 'ada', ...body }),
@@ -175,7 +195,11 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     expect(first.body).toMatchObject({ answer: '[#1] Echo: My name is Ada', event: 'message', mode: 'advanced-chat' });
     const conversationId = first.body['conversation_id'] as string;
     expect(first.body['message_id']).toBe(first.body['id']);
-    expect((first.body['metadata'] as { usage: Record<string, unknown> }).usage).toMatchObject({ completion_tokens: 5, prompt_tokens: 10, total_tokens: 15 });
+    expect((first.body['metadata'] as { usage: Record<string, unknown> }).usage).toMatchObject({
+      completion_tokens: 5,
+      prompt_tokens: 10,
+      total_tokens: 15,
+    });
 
     const second = await chat(app.key, { conversation_id: conversationId, query: 'I like tea' });
     expect(second.body).toMatchObject({ answer: '[#2] Echo: I like tea', conversation_id: conversationId });
@@ -201,15 +225,25 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     expect(messages.length).toBeGreaterThan(2);
     expect(messages.map((e) => e['answer']).join('')).toBe('[#3] Echo: What is my name?');
     const messageId = events.at(-1)!['message_id'];
-    for (const e of events) expect(e).toMatchObject({ conversation_id: conversationId, created_at: expect.any(Number), message_id: messageId });
-    expect(events.at(-1)).toMatchObject({ data: { outputs: { answer: '[#3] Echo: What is my name?' }, status: 'succeeded' }, workflow_run_id: expect.any(String) });
+    for (const e of events)
+      expect(e).toMatchObject({ conversation_id: conversationId, created_at: expect.any(Number), message_id: messageId });
+    expect(events.at(-1)).toMatchObject({
+      data: { outputs: { answer: '[#3] Echo: What is my name?' }, status: 'succeeded' },
+      workflow_run_id: expect.any(String),
+    });
 
     const history = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=ada`, { token: app.key });
     expect(history.status).toBe(200);
-    expect((history.body['data'] as { query: string; answer: string }[]).map((m) => m.query)).toEqual(['My name is Ada', 'I like tea', 'What is my name?']);
+    expect((history.body['data'] as { query: string; answer: string }[]).map((m) => m.query)).toEqual([
+      'My name is Ada',
+      'I like tea',
+      'What is my name?',
+    ]);
     expect(history.body).toMatchObject({ has_more: false, limit: 20 });
     const lastId = (history.body['data'] as { id: string }[])[2]!.id;
-    const older = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=ada&first_id=${lastId}&limit=1`, { token: app.key });
+    const older = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=ada&first_id=${lastId}&limit=1`, {
+      token: app.key,
+    });
     expect(older.body).toMatchObject({ data: [{ answer: '[#2] Echo: I like tea', query: 'I like tea' }], has_more: true, limit: 1 });
 
     const suggested = await client.call('GET', `/v1/messages/${lastId}/suggested?user=ada`, { token: app.key });
@@ -228,9 +262,13 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     expect((await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=bob`, { token: app.key })).status).toBe(404);
     expect((await client.call('GET', `/v1/conversations?user=bob`, { token: app.key })).body).toMatchObject({ data: [], has_more: false });
     expect((await client.call('DELETE', `/v1/conversations/${conversationId}`, { body: asBob, token: app.key })).status).toBe(404);
-    expect((await client.call('POST', `/v1/conversations/${conversationId}/name`, { body: { ...asBob, name: 'x' }, token: app.key })).status).toBe(404);
+    expect(
+      (await client.call('POST', `/v1/conversations/${conversationId}/name`, { body: { ...asBob, name: 'x' }, token: app.key })).status,
+    ).toBe(404);
     expect((await client.call('GET', `/v1/conversations/${conversationId}/variables?user=bob`, { token: app.key })).status).toBe(404);
-    expect((await client.call('POST', `/v1/messages/${messageId}/feedbacks`, { body: { ...asBob, rating: 'like' }, token: app.key })).status).toBe(404);
+    expect(
+      (await client.call('POST', `/v1/messages/${messageId}/feedbacks`, { body: { ...asBob, rating: 'like' }, token: app.key })).status,
+    ).toBe(404);
     expect((await client.call('GET', `/v1/messages/${messageId}/suggested?user=bob`, { token: app.key })).status).toBe(404);
     // The same user of another app (another key) does not see it either.
     const other = await client.deploy(token, memoryChatflow('gpt-4o-mini'));
@@ -259,13 +297,21 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
       ['log', ['one', 'two'], 'array[string]'],
     ]);
     const countId = data[0]!.id;
-    const wrong = await client.call('PUT', `/v1/conversations/${conversationId}/variables/${countId}`, { body: { user: 'ada', value: 'ten' }, token: app.key });
+    const wrong = await client.call('PUT', `/v1/conversations/${conversationId}/variables/${countId}`, {
+      body: { user: 'ada', value: 'ten' },
+      token: app.key,
+    });
     expect(wrong.status).toBe(400);
-    const set = await client.call('PUT', `/v1/conversations/${conversationId}/variables/${countId}`, { body: { user: 'ada', value: 10 }, token: app.key });
+    const set = await client.call('PUT', `/v1/conversations/${conversationId}/variables/${countId}`, {
+      body: { user: 'ada', value: 10 },
+      token: app.key,
+    });
     expect(set.body).toMatchObject({ id: countId, name: 'count', value: 10 });
     const third = await chat(app.key, { conversation_id: conversationId, query: 'three' });
     expect(third.body['answer']).toBe('count=11 topic=tea');
-    const filtered = await client.call('GET', `/v1/conversations/${conversationId}/variables?user=ada&variable_name=log`, { token: app.key });
+    const filtered = await client.call('GET', `/v1/conversations/${conversationId}/variables?user=ada&variable_name=log`, {
+      token: app.key,
+    });
     expect(filtered.body['data']).toEqual([expect.objectContaining({ name: 'log', value: ['one', 'two', 'three'] })]);
     // A new conversation starts from the declared values.
     const fresh = await chat(app.key, { inputs: { topic: 'x' }, query: 'new' });
@@ -281,9 +327,15 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
       events.push(event);
       if (event['event'] === 'message' && !stopped && event['answer'] === 'w1 ') {
         stopped = true;
-        const other = await client.call('POST', `/v1/chat-messages/${String(event['task_id'])}/stop`, { body: { user: 'mallory' }, token: app.key });
+        const other = await client.call('POST', `/v1/chat-messages/${String(event['task_id'])}/stop`, {
+          body: { user: 'mallory' },
+          token: app.key,
+        });
         expect(other.body).toEqual({ result: 'success' });
-        const stop = await client.call('POST', `/v1/chat-messages/${String(event['task_id'])}/stop`, { body: { user: 'ada' }, token: app.key });
+        const stop = await client.call('POST', `/v1/chat-messages/${String(event['task_id'])}/stop`, {
+          body: { user: 'ada' },
+          token: app.key,
+        });
         expect(stop.body).toEqual({ result: 'success' });
       }
     }
@@ -291,7 +343,10 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     const kinds = events.map((e) => e['event']);
     expect(kinds.slice(-2)).toEqual(['message_end', 'workflow_finished']);
     expect(events.at(-1)).toMatchObject({ data: { status: 'stopped' } });
-    const said = events.filter((e) => e['event'] === 'message').map((e) => e['answer']).join('');
+    const said = events
+      .filter((e) => e['event'] === 'message')
+      .map((e) => e['answer'])
+      .join('');
     expect(said).toMatch(/^\[#1\] w0 w1 /);
     expect(said.length).toBeLessThan('[#1] '.length + 100 * 3);
     const conversationId = String(events[0]!['conversation_id']);
@@ -304,7 +359,8 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
   it('lists, renames (by hand and generated), rates and deletes conversations', async () => {
     const app = await client.deploy(token, memoryChatflow('gpt-4o-mini'));
     const ids: string[] = [];
-    for (const q of ['first', 'second', 'third']) ids.push((await chat(app.key, { query: q, user: 'lister' })).body['conversation_id'] as string);
+    for (const q of ['first', 'second', 'third'])
+      ids.push((await chat(app.key, { query: q, user: 'lister' })).body['conversation_id'] as string);
     const page1 = await client.call('GET', '/v1/conversations?user=lister&limit=2', { token: app.key });
     expect(page1.status).toBe(200);
     expect((page1.body['data'] as { id: string }[]).map((c) => c.id)).toEqual([ids[2], ids[1]]);
@@ -314,7 +370,10 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     expect(page2.body['has_more']).toBe(false);
     const oldest = await client.call('GET', '/v1/conversations?user=lister&sort_by=created_at', { token: app.key });
     expect((oldest.body['data'] as { id: string }[]).map((c) => c.id)).toEqual(ids);
-    expect((await client.call('GET', `/v1/conversations?user=lister&last_id=${randomUUID()}`, { token: app.key })).body).toMatchObject({ message: 'Last Conversation Not Exists.', status: 404 });
+    expect((await client.call('GET', `/v1/conversations?user=lister&last_id=${randomUUID()}`, { token: app.key })).body).toMatchObject({
+      message: 'Last Conversation Not Exists.',
+      status: 404,
+    });
     expect((await client.call('GET', '/v1/conversations?user=lister&sort_by=name', { token: app.key })).status).toBe(400);
 
     // The first turn's auto_generate_name titles the conversation in the background.
@@ -322,18 +381,29 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
       const list = await client.call('GET', '/v1/conversations?user=lister&limit=1', { token: app.key });
       expect((list.body['data'] as { name: string }[])[0]!.name).toBe('Tea talk');
     });
-    const renamed = await client.call('POST', `/v1/conversations/${ids[0]}/name`, { body: { name: 'My first', user: 'lister' }, token: app.key });
+    const renamed = await client.call('POST', `/v1/conversations/${ids[0]}/name`, {
+      body: { name: 'My first', user: 'lister' },
+      token: app.key,
+    });
     expect(renamed.body).toMatchObject({ id: ids[0], name: 'My first' });
-    const generated = await client.call('POST', `/v1/conversations/${ids[0]}/name`, { body: { auto_generate: true, user: 'lister' }, token: app.key });
+    const generated = await client.call('POST', `/v1/conversations/${ids[0]}/name`, {
+      body: { auto_generate: true, user: 'lister' },
+      token: app.key,
+    });
     expect(generated.body).toMatchObject({ id: ids[0], name: 'Tea talk' });
     expect((await client.call('POST', `/v1/conversations/${ids[0]}/name`, { body: { user: 'lister' }, token: app.key })).status).toBe(400);
 
     const messages = await client.call('GET', `/v1/messages?conversation_id=${ids[0]}&user=lister`, { token: app.key });
     const messageId = (messages.body['data'] as { id: string }[])[0]!.id;
-    expect((await client.call('POST', `/v1/messages/${messageId}/feedbacks`, { body: { rating: 'like', user: 'lister' }, token: app.key })).body).toEqual({ result: 'success' });
+    expect(
+      (await client.call('POST', `/v1/messages/${messageId}/feedbacks`, { body: { rating: 'like', user: 'lister' }, token: app.key })).body,
+    ).toEqual({ result: 'success' });
     const rated = await client.call('GET', `/v1/messages?conversation_id=${ids[0]}&user=lister`, { token: app.key });
     expect((rated.body['data'] as { feedback: unknown }[])[0]!.feedback).toEqual({ rating: 'like' });
-    expect((await client.call('POST', `/v1/messages/${messageId}/feedbacks`, { body: { rating: 'meh', user: 'lister' }, token: app.key })).status).toBe(400);
+    expect(
+      (await client.call('POST', `/v1/messages/${messageId}/feedbacks`, { body: { rating: 'meh', user: 'lister' }, token: app.key }))
+        .status,
+    ).toBe(400);
     await client.call('POST', `/v1/messages/${messageId}/feedbacks`, { body: { rating: null, user: 'lister' }, token: app.key });
     const unrated = await client.call('GET', `/v1/messages?conversation_id=${ids[0]}&user=lister`, { token: app.key });
     expect((unrated.body['data'] as { feedback: unknown }[])[0]!.feedback).toBeNull();
@@ -341,7 +411,11 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     const deleted = await client.call('DELETE', `/v1/conversations/${ids[0]}`, { body: { user: 'lister' }, token: app.key });
     expect(deleted.status).toBe(204);
     expect((await client.call('GET', `/v1/messages?conversation_id=${ids[0]}&user=lister`, { token: app.key })).status).toBe(404);
-    const [left] = await queryDatabase<{ n: string }>(stack.database.url, 'SELECT count(*) AS n FROM orchestrator.messages WHERE conversation_id = $1', [ids[0]]);
+    const [left] = await queryDatabase<{ n: string }>(
+      stack.database.url,
+      'SELECT count(*) AS n FROM orchestrator.messages WHERE conversation_id = $1',
+      [ids[0]],
+    );
     expect(Number(left!.n)).toBe(0);
   });
 
@@ -350,7 +424,11 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     expect(imported.body).toMatchObject({ app_mode: 'chat', status: 'completed' });
     const app = await client.deploy(token, classicApp('chat', 'You help {{name}}.'));
     const params = await client.call('GET', '/v1/parameters', { token: app.key });
-    expect(params.body).toMatchObject({ opening_statement: 'Welcome!', suggested_questions: ['What is tea?'], user_input_form: [{ 'text-input': { required: true, variable: 'name' } }] });
+    expect(params.body).toMatchObject({
+      opening_statement: 'Welcome!',
+      suggested_questions: ['What is tea?'],
+      user_input_form: [{ 'text-input': { required: true, variable: 'name' } }],
+    });
     const missing = await chat(app.key, { query: 'hello' });
     expect(missing.status).toBe(400);
     expect(missing.body['code']).toBe('invalid_param');
@@ -364,25 +442,41 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     const res = await chatStream(app.key, { conversation_id: first.body['conversation_id'], query: 'again' });
     const { events } = await readSse(res);
     expect([...new Set(events.map((e) => e['event']))]).toEqual(['message', 'message_end']);
-    expect(appCalls().at(-1)!.messages.map((m) => m.content)).toEqual(['You help Ada.', 'hello there', 'Echo: hello there', 'again']);
+    expect(
+      appCalls()
+        .at(-1)!
+        .messages.map((m) => m.content),
+    ).toEqual(['You help Ada.', 'hello there', 'Echo: hello there', 'again']);
 
     const exported = await client.call('GET', `/console/api/apps/${app.appId}/export`, { token });
     const yaml = String(exported.body['data'] ?? exported.body['raw'] ?? '');
     expect(yaml).toContain('mode: chat');
     expect(yaml).toContain('pre_prompt: You help {{name}}.');
     expect(yaml).not.toContain('workflow:');
-    expect((await client.call('POST', '/v1/completion-messages', { body: { inputs: {}, user: 'ada' }, token: app.key })).body).toMatchObject({ code: 'not_completion_app', status: 400 });
+    expect(
+      (await client.call('POST', '/v1/completion-messages', { body: { inputs: {}, user: 'ada' }, token: app.key })).body,
+    ).toMatchObject({ code: 'not_completion_app', status: 400 });
   });
 
   it('runs an agent-chat app streaming-only, with agent_message and agent_thought events, and says its tools are not available', async () => {
-    const yaml = classicApp('agent-chat', 'You are an agent.', [{ enabled: true, provider_id: 'google', provider_type: 'builtin', tool_name: 'google_search' }]);
+    const yaml = classicApp('agent-chat', 'You are an agent.', [
+      { enabled: true, provider_id: 'google', provider_type: 'builtin', tool_name: 'google_search' },
+    ]);
     const imported = await client.importApp(token, yaml);
     expect(imported.body).toMatchObject({ app_mode: 'agent-chat', status: 'completed-with-warnings' });
     expect(imported.body.error).toContain('agent tool');
     const app = await client.deploy(token, yaml);
-    expect((await chat(app.key, { inputs: { name: 'Ada' }, query: 'hi' })).body).toMatchObject({ code: 'invalid_param', message: 'Agent Chat App does not support blocking mode' });
+    expect((await chat(app.key, { inputs: { name: 'Ada' }, query: 'hi' })).body).toMatchObject({
+      code: 'invalid_param',
+      message: 'Agent Chat App does not support blocking mode',
+    });
     const { events } = await readSse(await chatStream(app.key, { inputs: { name: 'Ada' }, query: 'find tea' }));
-    expect(events.filter((e) => e['event'] === 'agent_message').map((e) => e['answer']).join('')).toBe('Echo: find tea');
+    expect(
+      events
+        .filter((e) => e['event'] === 'agent_message')
+        .map((e) => e['answer'])
+        .join(''),
+    ).toBe('Echo: find tea');
     expect(events.map((e) => e['event']).slice(-2)).toEqual(['agent_thought', 'message_end']);
     expect(events.at(-2)).toMatchObject({ position: 1, thought: 'Echo: find tea', tool: '' });
     expect(events.some((e) => e['event'] === 'message' || String(e['event']).startsWith('workflow'))).toBe(false);
@@ -390,7 +484,10 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
 
   it('runs a completion app: blocking and streaming answers without conversations, and refuses the wrong routes', async () => {
     const app = await client.deploy(token, classicApp('completion', 'Write a haiku for {{name}}'));
-    const blocking = await client.call('POST', '/v1/completion-messages', { body: { inputs: { name: 'Ada' }, response_mode: 'blocking', user: 'poet' }, token: app.key });
+    const blocking = await client.call('POST', '/v1/completion-messages', {
+      body: { inputs: { name: 'Ada' }, response_mode: 'blocking', user: 'poet' },
+      token: app.key,
+    });
     expect(blocking.status).toBe(200);
     expect(blocking.body).toMatchObject({ answer: 'Echo: Write a haiku for Ada', event: 'message', mode: 'completion' });
     expect(blocking.body['conversation_id']).toBeUndefined();
@@ -401,30 +498,51 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     });
     const { events } = await readSse(res);
     expect(events.at(-1)).toMatchObject({ event: 'message_end', metadata: { usage: { total_tokens: expect.any(Number) } } });
-    expect(events.filter((e) => e['event'] === 'message').map((e) => e['answer']).join('')).toBe('Echo: Write a haiku for Bo');
+    expect(
+      events
+        .filter((e) => e['event'] === 'message')
+        .map((e) => e['answer'])
+        .join(''),
+    ).toBe('Echo: Write a haiku for Bo');
     for (const e of events) expect(e['conversation_id']).toBeUndefined();
     expect((await chat(app.key, { query: 'hi' })).body).toMatchObject({ code: 'not_chat_app', status: 400 });
     expect((await client.call('GET', '/v1/conversations?user=poet', { token: app.key })).body['code']).toBe('not_chat_app');
-    expect((await client.call('POST', `/v1/completion-messages/${randomUUID()}/stop`, { body: { user: 'poet' }, token: app.key })).body).toEqual({ result: 'success' });
+    expect(
+      (await client.call('POST', `/v1/completion-messages/${randomUUID()}/stop`, { body: { user: 'poet' }, token: app.key })).body,
+    ).toEqual({ result: 'success' });
   });
 
   it('answers bad chat requests with clear 4xx errors', async () => {
     const app = await client.deploy(token, memoryChatflow('gpt-4o-mini'));
-    const workflowApp = await client.deploy(token, new DslBuilder('wf').node('start', 'start', { variables: [] }).node('end', 'end', { outputs: [] }).chain('start', 'end').toYaml());
+    const workflowApp = await client.deploy(
+      token,
+      new DslBuilder('wf').node('start', 'start', { variables: [] }).node('end', 'end', { outputs: [] }).chain('start', 'end').toYaml(),
+    );
     expect((await chat(workflowApp.key, { query: 'x' })).body).toMatchObject({ code: 'not_chat_app', status: 400 });
-    expect((await client.call('POST', '/v1/chat-messages', { body: { inputs: {}, query: 'x' }, token: app.key })).body).toMatchObject({ code: 'invalid_param', status: 400 });
+    expect((await client.call('POST', '/v1/chat-messages', { body: { inputs: {}, query: 'x' }, token: app.key })).body).toMatchObject({
+      code: 'invalid_param',
+      status: 400,
+    });
     expect((await chat(app.key, { query: 42 })).status).toBe(400);
     expect((await chat(app.key, { inputs: 'nope', query: 'x' })).status).toBe(400);
     expect((await chat(app.key, { query: 'x', response_mode: 'sometimes' })).status).toBe(400);
-    const raw = await fetch(`${stack.gateway.baseUrl}/v1/chat-messages`, { body: '{"query": ', headers: { authorization: `Bearer ${app.key}`, 'content-type': 'application/json' }, method: 'POST' });
+    const raw = await fetch(`${stack.gateway.baseUrl}/v1/chat-messages`, {
+      body: '{"query": ',
+      headers: { authorization: `Bearer ${app.key}`, 'content-type': 'application/json' },
+      method: 'POST',
+    });
     expect(raw.status).toBe(400);
     expect((await client.call('POST', '/v1/chat-messages', { body: { query: 'x', user: 'u' }, token: 'app-forged' })).status).toBe(401);
     expect((await client.call('GET', `/v1/messages?user=ada`, { token: app.key })).status).toBe(400);
     const first = await chat(app.key, { query: 'hello' });
-    expect((await client.call('GET', `/v1/messages/${String(first.body['message_id'])}/suggested?user=ada`, { token: app.key })).status).toBe(200);
+    expect(
+      (await client.call('GET', `/v1/messages/${String(first.body['message_id'])}/suggested?user=ada`, { token: app.key })).status,
+    ).toBe(200);
     const plain = await client.deploy(token, counterChatflow());
     const turn = await chat(plain.key, { query: 'x' });
-    expect((await client.call('GET', `/v1/messages/${String(turn.body['message_id'])}/suggested?user=ada`, { token: plain.key })).body).toMatchObject({ message: 'Suggested Questions Is Disabled.', status: 400 });
+    expect(
+      (await client.call('GET', `/v1/messages/${String(turn.body['message_id'])}/suggested?user=ada`, { token: plain.key })).body,
+    ).toMatchObject({ message: 'Suggested Questions Is Disabled.', status: 400 });
   });
 
   it('pages a conversation of 10,000 messages by keyset on its index', async () => {
@@ -442,7 +560,9 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     const latest = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=long&limit=3`, { token: app.key });
     expect((latest.body['data'] as { query: string }[]).map((m) => m.query)).toEqual(['q9997', 'q9998', 'q9999']);
     const before = (latest.body['data'] as { id: string }[])[0]!.id;
-    const older = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=long&limit=2&first_id=${before}`, { token: app.key });
+    const older = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=long&limit=2&first_id=${before}`, {
+      token: app.key,
+    });
     expect((older.body['data'] as { query: string }[]).map((m) => m.query)).toEqual(['q9995', 'q9996']);
     const plan = await queryDatabase<{ 'QUERY PLAN': string }>(
       stack.database.url,
@@ -462,9 +582,27 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     await Promise.all([orchestrator2.waitReady(), gateway2.waitReady()]);
     const app = await client.deploy(token, memoryChatflow('slow-15'));
     const runOf = (query: string) =>
-      pollUntil(async () => (await queryDatabase<{ workflow_run_id: string }>(stack.database.url, 'SELECT workflow_run_id FROM orchestrator.messages WHERE query = $1', [query]))[0]?.workflow_run_id);
+      pollUntil(
+        async () =>
+          (
+            await queryDatabase<{ workflow_run_id: string }>(
+              stack.database.url,
+              'SELECT workflow_run_id FROM orchestrator.messages WHERE query = $1',
+              [query],
+            )
+          )[0]?.workflow_run_id,
+      );
     const ownerOf = async (runId: string, candidates: ServiceProcess[]) => {
-      const owner = await pollUntil(async () => (await queryDatabase<{ lease_owner: string | null }>(stack.database.url, 'SELECT lease_owner FROM orchestrator.workflow_runs WHERE id = $1', [runId]))[0]?.lease_owner);
+      const owner = await pollUntil(
+        async () =>
+          (
+            await queryDatabase<{ lease_owner: string | null }>(
+              stack.database.url,
+              'SELECT lease_owner FROM orchestrator.workflow_runs WHERE id = $1',
+              [runId],
+            )
+          )[0]?.lease_owner,
+      );
       return candidates.find((p) => owner!.endsWith(`-${p.pid}`))!;
     };
 
@@ -482,7 +620,12 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     const survivor = owner === orchestrator2 ? stack.processes.orchestrator : orchestrator2;
     expect(survivor.isRunning()).toBe(true);
     const viaSecond = new WeftClient(gateway2.baseUrl);
-    void viaSecond.call('POST', '/v1/chat-messages', { body: { conversation_id: conversationId, inputs: {}, query: 'gateway goes away', response_mode: 'blocking', user: 'crash' }, token: app.key }).catch(() => undefined);
+    void viaSecond
+      .call('POST', '/v1/chat-messages', {
+        body: { conversation_id: conversationId, inputs: {}, query: 'gateway goes away', response_mode: 'blocking', user: 'crash' },
+        token: app.key,
+      })
+      .catch(() => undefined);
     await runOf('gateway goes away');
     await gateway2.stop('SIGKILL');
     await expectEventually(

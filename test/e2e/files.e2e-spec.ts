@@ -36,7 +36,10 @@ interface Upload {
 }
 
 /** A multipart form with the given file parts (field name, content, filename, type) and form fields. */
-function form(files: { content: string | Buffer; field?: string; name: string; type?: string }[], fields: Record<string, string> = {}): FormData {
+function form(
+  files: { content: string | Buffer; field?: string; name: string; type?: string }[],
+  fields: Record<string, string> = {},
+): FormData {
   const data = new FormData();
   for (const [name, value] of Object.entries(fields)) data.append(name, value);
   for (const f of files) data.append(f.field ?? 'file', new Blob([f.content], f.type === undefined ? {} : { type: f.type }), f.name);
@@ -55,7 +58,9 @@ async function post(baseUrl: string, body: FormData | string, opts: { contentTyp
 async function deployApp(stack: TestStack): Promise<{ appId: string; key: string; workspaceId: string }> {
   const client = new WeftClient(stack.gateway.baseUrl);
   const { appId, key } = await client.deploy(await client.register(), fixture);
-  const [app] = await queryDatabase<{ workspace_id: string }>(stack.database.url, 'SELECT workspace_id FROM gateway.apps WHERE id = $1', [appId]);
+  const [app] = await queryDatabase<{ workspace_id: string }>(stack.database.url, 'SELECT workspace_id FROM gateway.apps WHERE id = $1', [
+    appId,
+  ]);
   return { appId, key, workspaceId: app!.workspace_id };
 }
 
@@ -84,7 +89,11 @@ describe('POST /v1/files/upload', () => {
 
     it('stores a text file, records it in the workspace and answers 201 with exactly Dify’s fields', async () => {
       const before = Math.floor(Date.now() / 1000);
-      const res = await post(stack.gateway.baseUrl, form([{ content: 'hello weft', name: 'notes.txt', type: 'text/plain' }], { user: 'alice' }), { key: app.key });
+      const res = await post(
+        stack.gateway.baseUrl,
+        form([{ content: 'hello weft', name: 'notes.txt', type: 'text/plain' }], { user: 'alice' }),
+        { key: app.key },
+      );
       expect(res.status).toBe(201);
       expect(Object.keys(res.body).sort()).toEqual(RESPONSE_FIELDS);
       const id = res.body['id'] as string;
@@ -105,7 +114,11 @@ describe('POST /v1/files/upload', () => {
       expect(res.body['created_at']).toBeGreaterThanOrEqual(before - 1);
       expect(res.body['created_at']).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
 
-      const [endUser] = await queryDatabase<{ id: string }>(stack.database.url, 'SELECT id FROM gateway.end_users WHERE app_id = $1 AND session_id = $2', [app.appId, 'alice']);
+      const [endUser] = await queryDatabase<{ id: string }>(
+        stack.database.url,
+        'SELECT id FROM gateway.end_users WHERE app_id = $1 AND session_id = $2',
+        [app.appId, 'alice'],
+      );
       expect(res.body['created_by']).toBe(endUser!.id);
       expect(res.body['user_id']).toBe(endUser!.id);
 
@@ -126,10 +139,16 @@ describe('POST /v1/files/upload', () => {
     });
 
     it('files an upload without `user` under Dify’s default end user, and keeps a UTF-8 name', async () => {
-      const res = await post(stack.gateway.baseUrl, form([{ content: '# Résumé', name: 'résumé.MD', type: 'text/markdown' }]), { key: app.key });
+      const res = await post(stack.gateway.baseUrl, form([{ content: '# Résumé', name: 'résumé.MD', type: 'text/markdown' }]), {
+        key: app.key,
+      });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ extension: 'md', name: 'résumé.MD', size: Buffer.byteLength('# Résumé') });
-      const [endUser] = await queryDatabase<{ id: string }>(stack.database.url, 'SELECT id FROM gateway.end_users WHERE app_id = $1 AND session_id = $2', [app.appId, 'DEFAULT-USER']);
+      const [endUser] = await queryDatabase<{ id: string }>(
+        stack.database.url,
+        'SELECT id FROM gateway.end_users WHERE app_id = $1 AND session_id = $2',
+        [app.appId, 'DEFAULT-USER'],
+      );
       expect(res.body['created_by']).toBe(endUser!.id);
     });
 
@@ -143,7 +162,9 @@ describe('POST /v1/files/upload', () => {
         expect(res.status).toBe(201);
         expect(res.body['mime_type']).toBe(type);
       }
-      const exact = await post(stack.gateway.baseUrl, form([{ content: Buffer.alloc(1024 * 1024, 97), name: 'exact.txt' }]), { key: app.key });
+      const exact = await post(stack.gateway.baseUrl, form([{ content: Buffer.alloc(1024 * 1024, 97), name: 'exact.txt' }]), {
+        key: app.key,
+      });
       expect(exact.status).toBe(201);
       expect(exact.body['size']).toBe(1024 * 1024);
     });
@@ -151,7 +172,11 @@ describe('POST /v1/files/upload', () => {
     it('answers 413 file_too_large with an empty message for a file over the limit, and stores nothing', async () => {
       const rows = await countUploads(stack);
       const files = (await readdir(join(storageDir, 'upload_files', app.workspaceId))).length;
-      const res = await post(stack.gateway.baseUrl, form([{ content: Buffer.alloc(1.5 * 1024 * 1024, 97), name: 'big.txt', type: 'text/plain' }]), { key: app.key });
+      const res = await post(
+        stack.gateway.baseUrl,
+        form([{ content: Buffer.alloc(1.5 * 1024 * 1024, 97), name: 'big.txt', type: 'text/plain' }]),
+        { key: app.key },
+      );
       expect(res.status).toBe(413);
       expect(res.body).toEqual({ code: 'file_too_large', message: '', status: 413 });
       expect(await countUploads(stack)).toBe(rows);
@@ -167,7 +192,14 @@ describe('POST /v1/files/upload', () => {
       const res = await post(stack.gateway.baseUrl, two, { key: app.key });
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ code: 'too_many_files', message: 'Only one file is allowed.', status: 400 });
-      const other = await post(stack.gateway.baseUrl, form([{ content: 'a', name: 'a.txt' }, { content: 'b', field: 'attachment', name: 'b.txt' }]), { key: app.key });
+      const other = await post(
+        stack.gateway.baseUrl,
+        form([
+          { content: 'a', name: 'a.txt' },
+          { content: 'b', field: 'attachment', name: 'b.txt' },
+        ]),
+        { key: app.key },
+      );
       expect(other.body['code']).toBe('too_many_files');
       expect(await countUploads(stack)).toBe(rows);
     });
@@ -179,7 +211,10 @@ describe('POST /v1/files/upload', () => {
       const wrongField = await post(stack.gateway.baseUrl, form([{ content: 'x', field: 'document', name: 'x.txt' }]), { key: app.key });
       expect(wrongField.status).toBe(400);
       expect(wrongField.body['code']).toBe('no_file_uploaded');
-      const json = await post(stack.gateway.baseUrl, JSON.stringify({ file: 'notes.txt', user: 'alice' }), { contentType: 'application/json', key: app.key });
+      const json = await post(stack.gateway.baseUrl, JSON.stringify({ file: 'notes.txt', user: 'alice' }), {
+        contentType: 'application/json',
+        key: app.key,
+      });
       expect(json.status).toBe(400);
       expect(json.body['code']).toBe('no_file_uploaded');
       const text = await post(stack.gateway.baseUrl, 'hello', { contentType: 'text/plain', key: app.key });
@@ -190,10 +225,14 @@ describe('POST /v1/files/upload', () => {
       const noBoundary = await post(stack.gateway.baseUrl, 'garbage', { contentType: 'multipart/form-data', key: app.key });
       expect(noBoundary.status).toBe(400);
       expect(noBoundary.body['code']).toBe('invalid_param');
-      const truncated = await post(stack.gateway.baseUrl, '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nabc', {
-        contentType: 'multipart/form-data; boundary=xyz',
-        key: app.key,
-      });
+      const truncated = await post(
+        stack.gateway.baseUrl,
+        '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nabc',
+        {
+          contentType: 'multipart/form-data; boundary=xyz',
+          key: app.key,
+        },
+      );
       expect(truncated.status).toBe(400);
       expect(truncated.body['code']).toBe('invalid_param');
       const twoUsers = form([{ content: 'x', name: 'x.txt' }], { user: 'a' });
@@ -205,9 +244,15 @@ describe('POST /v1/files/upload', () => {
 
     it('refuses executables with 400 invalid_param and unknown types with 415 unsupported_file_type', async () => {
       const rows = await countUploads(stack);
-      const exe = await post(stack.gateway.baseUrl, form([{ content: 'MZ', name: 'setup.exe', type: 'application/octet-stream' }]), { key: app.key });
+      const exe = await post(stack.gateway.baseUrl, form([{ content: 'MZ', name: 'setup.exe', type: 'application/octet-stream' }]), {
+        key: app.key,
+      });
       expect(exe.status).toBe(400);
-      expect(exe.body).toEqual({ code: 'invalid_param', message: "File extension '.exe' is not allowed for security reasons", status: 400 });
+      expect(exe.body).toEqual({
+        code: 'invalid_param',
+        message: "File extension '.exe' is not allowed for security reasons",
+        status: 400,
+      });
       const script = await post(stack.gateway.baseUrl, form([{ content: 'rm -rf /', name: 'notes.TXT.SH' }]), { key: app.key });
       expect(script.body).toMatchObject({ code: 'invalid_param', status: 400 });
       for (const name of ['archive.xyz', 'README', '.env']) {
@@ -224,10 +269,14 @@ describe('POST /v1/files/upload', () => {
         expect(res.status).toBe(400);
         expect(res.body).toEqual({ code: 'invalid_param', message: 'Filename contains invalid characters', status: 400 });
       }
-      const empty = await post(stack.gateway.baseUrl, '--xyz\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: text/plain\r\n\r\nabc\r\n--xyz--\r\n', {
-        contentType: 'multipart/form-data; boundary=xyz',
-        key: app.key,
-      });
+      const empty = await post(
+        stack.gateway.baseUrl,
+        '--xyz\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: text/plain\r\n\r\nabc\r\n--xyz--\r\n',
+        {
+          contentType: 'multipart/form-data; boundary=xyz',
+          key: app.key,
+        },
+      );
       expect(empty.status).toBe(400);
       expect(empty.body).toEqual({ code: 'filename_not_exists_error', message: 'The specified filename does not exist.', status: 400 });
       // fetch leaves the filename out altogether for a Blob named "", so the part cannot be told from no file.
@@ -262,7 +311,14 @@ describe('POST /v1/files/upload', () => {
       const { port } = await s3.run();
       const endpoint = `http://127.0.0.1:${port}`;
       // s3rver checks request signatures against its fixed S3RVER/S3RVER credentials.
-      storage = new S3Storage({ accessKeyId: 'S3RVER', bucket, endpoint, forcePathStyle: true, region: 'us-east-1', secretAccessKey: 'S3RVER' });
+      storage = new S3Storage({
+        accessKeyId: 'S3RVER',
+        bucket,
+        endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        secretAccessKey: 'S3RVER',
+      });
       stack = await TestStack.create({
         env: { S3_ACCESS_KEY: 'S3RVER', S3_BUCKET_NAME: bucket, S3_ENDPOINT: endpoint, S3_SECRET_KEY: 'S3RVER', STORAGE_TYPE: 's3' },
       });
@@ -279,12 +335,22 @@ describe('POST /v1/files/upload', () => {
     it('puts the bytes in the bucket under the file key and records the row', async () => {
       const app = await deployApp(stack);
       const content = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from([0, 255, 10, 13])]);
-      const res = await post(stack.gateway.baseUrl, form([{ content, name: 'report.pdf', type: 'application/pdf' }], { user: 'bob' }), { key: app.key });
+      const res = await post(stack.gateway.baseUrl, form([{ content, name: 'report.pdf', type: 'application/pdf' }], { user: 'bob' }), {
+        key: app.key,
+      });
       expect(res.status).toBe(201);
       const key = `upload_files/${app.workspaceId}/${res.body['id'] as string}.pdf`;
-      expect(res.body).toMatchObject({ extension: 'pdf', file_key: key, mime_type: 'application/pdf', size: content.length, tenant_id: app.workspaceId });
+      expect(res.body).toMatchObject({
+        extension: 'pdf',
+        file_key: key,
+        mime_type: 'application/pdf',
+        size: content.length,
+        tenant_id: app.workspaceId,
+      });
       await expect(storage.get(key)).resolves.toEqual(content);
-      const rows = await queryDatabase(stack.database.url, 'SELECT workspace_id, storage_key FROM gateway.upload_files WHERE id = $1', [res.body['id']]);
+      const rows = await queryDatabase(stack.database.url, 'SELECT workspace_id, storage_key FROM gateway.upload_files WHERE id = $1', [
+        res.body['id'],
+      ]);
       expect(rows).toEqual([{ storage_key: key, workspace_id: app.workspaceId }]);
     });
   });

@@ -1,8 +1,25 @@
-import { ALL_SERVICES, expectEventually, freePort, infraUrls, pollUntil, queryDatabase, ServiceProcess, TcpProxy, TestStack } from '@weft/testing';
+import {
+  ALL_SERVICES,
+  expectEventually,
+  freePort,
+  infraUrls,
+  pollUntil,
+  queryDatabase,
+  ServiceProcess,
+  TcpProxy,
+  TestStack,
+} from '@weft/testing';
 
 interface SystemStatus {
   status: string;
-  services: Array<{ name: string; status: string; version: string | null; uptime_seconds: number | null; dependencies: Record<string, string>; instances: Array<{ instance_id: string }> }>;
+  services: Array<{
+    name: string;
+    status: string;
+    version: string | null;
+    uptime_seconds: number | null;
+    dependencies: Record<string, string>;
+    instances: Array<{ instance_id: string }>;
+  }>;
 }
 
 async function systemStatus(stack: TestStack, headers: Record<string, string> = {}): Promise<SystemStatus> {
@@ -47,7 +64,8 @@ describe('the five services as separate processes', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ok', failing: [] });
     const details = (await (await fetch(`${base}/health/details`)).json()) as { checks: Record<string, { status: string }> };
-    const expected = name === 'node-runner' ? ['nats', 'redis', 'disk', 'memory'] : ['nats', 'redis', 'postgres', 'migrations', 'disk', 'memory'];
+    const expected =
+      name === 'node-runner' ? ['nats', 'redis', 'disk', 'memory'] : ['nats', 'redis', 'postgres', 'migrations', 'disk', 'memory'];
     expect(Object.keys(details.checks).sort()).toEqual(expected.sort());
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('process_resident_memory_bytes');
@@ -69,7 +87,11 @@ describe('the five services as separate processes', () => {
     const notFound = await fetch(`${stack.gateway.baseUrl}/v1/nothing-here`);
     expect(notFound.status).toBe(404);
     expect(await notFound.json()).toEqual({ code: 'not_found', message: 'Cannot GET /v1/nothing-here', status: 404 });
-    const malformed = await fetch(`${stack.gateway.baseUrl}/v1/system/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' });
+    const malformed = await fetch(`${stack.gateway.baseUrl}/v1/system/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":',
+    });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toEqual({ code: 'bad_request', message: 'The request body is not valid JSON.', status: 400 });
     const huge = await fetch(`${stack.gateway.baseUrl}/v1/system/status`, {
@@ -136,7 +158,10 @@ describe('the five services as separate processes', () => {
       expect(rows.filter((r) => r.resource_id.endsWith(newInstance))).toHaveLength(1);
       expect(rows).toHaveLength(2);
     });
-    const all = await queryDatabase<{ n: string; distinct_ids: string }>(stack.database.url, 'SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM compliance.audit_events');
+    const all = await queryDatabase<{ n: string; distinct_ids: string }>(
+      stack.database.url,
+      'SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM compliance.audit_events',
+    );
     expect(all[0].n).toBe(all[0].distinct_ids);
   });
 

@@ -1,4 +1,15 @@
-import { DslBuilder, endData, expectEventually, pollUntil, queryDatabase, templateData, textInput, TestStack, uniqueSuffix, WeftClient } from '@weft/testing';
+import {
+  DslBuilder,
+  endData,
+  expectEventually,
+  pollUntil,
+  queryDatabase,
+  templateData,
+  textInput,
+  TestStack,
+  uniqueSuffix,
+  WeftClient,
+} from '@weft/testing';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +28,10 @@ const SCHEMAS = ['gateway', 'orchestrator', 'rag', 'compliance'];
 const echoChatflow = new DslBuilder('echo', 'advanced-chat')
   .conversationVariable('log', 'array[string]', [])
   .node('start', 'start', { variables: [] })
-  .node('assign', 'assigner', { items: [{ input_type: 'variable', operation: 'append', value: ['sys', 'query'], variable_selector: ['conversation', 'log'] }], version: '2' })
+  .node('assign', 'assigner', {
+    items: [{ input_type: 'variable', operation: 'append', value: ['sys', 'query'], variable_selector: ['conversation', 'log'] }],
+    version: '2',
+  })
   .node('answer', 'answer', { answer: 'You said: {{#sys.query#}}' })
   .chain('start', 'assign', 'answer')
   .toYaml();
@@ -44,7 +58,11 @@ async function rowsHolding(url: string, needle: string): Promise<string[]> {
   expect(columns.length).toBeGreaterThan(50);
   const found: string[] = [];
   for (const c of columns) {
-    const [row] = await queryDatabase<{ n: string }>(url, `SELECT count(*) AS n FROM "${c.table_schema}"."${c.table_name}" WHERE "${c.column_name}"::text ILIKE $1`, [`%${needle}%`]);
+    const [row] = await queryDatabase<{ n: string }>(
+      url,
+      `SELECT count(*) AS n FROM "${c.table_schema}"."${c.table_name}" WHERE "${c.column_name}"::text ILIKE $1`,
+      [`%${needle}%`],
+    );
     if (Number(row.n) > 0) found.push(`${c.table_schema}.${c.table_name}.${c.column_name} (${row.n})`);
   }
   return found;
@@ -55,12 +73,18 @@ describe('GDPR rights: export, erasure, legal holds', () => {
   let client: WeftClient;
 
   const register = async (email: string, name: string) => {
-    const res = await client.call<{ access_token: string; account_id: string; workspace_id: string }>('POST', '/console/api/register', { body: { email, name, password: PASSWORD } });
+    const res = await client.call<{ access_token: string; account_id: string; workspace_id: string }>('POST', '/console/api/register', {
+      body: { email, name, password: PASSWORD },
+    });
     expect(res.status).toBe(201);
     return { accountId: res.body.account_id, token: res.body.access_token, workspaceId: res.body.workspace_id };
   };
   const auditActions = async (token: string) => {
-    const res = await client.call<{ data: { action: string; details: Record<string, unknown>; outcome: string }[] }>('GET', '/console/api/audit/logs?limit=100', { token });
+    const res = await client.call<{ data: { action: string; details: Record<string, unknown>; outcome: string }[] }>(
+      'GET',
+      '/console/api/audit/logs?limit=100',
+      { token },
+    );
     expect(res.status).toBe(200);
     return res.body.data;
   };
@@ -81,7 +105,10 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     const me = await register(email, `Exporting Person ${suffix}`);
     const { appId } = await client.deploy(me.token, greeter);
     const datasetKey = await client.call<{ token: string }>('POST', '/console/api/datasets/api-keys', { token: me.token });
-    const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', { body: { indexing_technique: 'economy', name: `Notes ${suffix}` }, token: datasetKey.body.token });
+    const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', {
+      body: { indexing_technique: 'economy', name: `Notes ${suffix}` },
+      token: datasetKey.body.token,
+    });
     expect(dataset.status).toBe(200);
     const doc = await client.call<{ document: { id: string } }>('POST', `/v1/datasets/${dataset.body.id}/document/create-by-text`, {
       body: { indexing_technique: 'economy', name: 'diary', process_rule: { mode: 'automatic' }, text: `Dear diary ${suffix}` },
@@ -89,14 +116,24 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     });
     expect(doc.status).toBe(200);
     await pollUntil(async () => {
-      const [row] = await queryDatabase<{ indexing_status: string }>(stack.database.url, 'SELECT indexing_status FROM rag.documents WHERE id = $1', [doc.body.document.id]);
+      const [row] = await queryDatabase<{ indexing_status: string }>(
+        stack.database.url,
+        'SELECT indexing_status FROM rag.documents WHERE id = $1',
+        [doc.body.document.id],
+      );
       return row?.indexing_status === 'completed' ? true : undefined;
     });
 
-    const started = await client.call<{ id: string; status: string; download_url: string; status_url: string }>('POST', '/console/api/account/data-export', { token: me.token });
+    const started = await client.call<{ id: string; status: string; download_url: string; status_url: string }>(
+      'POST',
+      '/console/api/account/data-export',
+      { token: me.token },
+    );
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ status: 'pending', status_url: `/console/api/account/data-export/${started.body.id}` });
-    expect(started.body.download_url).toMatch(new RegExp(`^/console/api/account/data-export/${started.body.id}/download\\?token=[A-Za-z0-9_-]{43}$`));
+    expect(started.body.download_url).toMatch(
+      new RegExp(`^/console/api/account/data-export/${started.body.id}/download\\?token=[A-Za-z0-9_-]{43}$`),
+    );
     // A second request while one is being prepared is refused; another account cannot see this one.
     expect((await client.call('POST', '/console/api/account/data-export', { token: me.token })).status).toBe(409);
     const other = await register(`other-${suffix}@example.com`, 'Other Person');
@@ -104,7 +141,11 @@ describe('GDPR rights: export, erasure, legal holds', () => {
 
     const done = await pollUntil(
       async () => {
-        const res = await client.call<{ status: string; finished_at: string | null; expires_at: string | null; size: number }>('GET', started.body.status_url, { token: me.token });
+        const res = await client.call<{ status: string; finished_at: string | null; expires_at: string | null; size: number }>(
+          'GET',
+          started.body.status_url,
+          { token: me.token },
+        );
         expect(res.status).toBe(200);
         expect(res.body.status).not.toBe('failed');
         return res.body.status === 'completed' ? res.body : undefined;
@@ -136,7 +177,9 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     expect(orchestrator['workflows']!.length).toBeGreaterThan(0);
     expect(rag['datasets']!.map((d) => d['id'])).toEqual([dataset.body.id]);
     expect(rag['documents']).toEqual([expect.objectContaining({ id: doc.body.document.id, name: 'diary' })]);
-    expect(rag['document_segments']).toEqual([expect.objectContaining({ content: `Dear diary ${suffix}`, document_id: doc.body.document.id })]);
+    expect(rag['document_segments']).toEqual([
+      expect.objectContaining({ content: `Dear diary ${suffix}`, document_id: doc.body.document.id }),
+    ]);
     expect(compliance['audit_records']!.map((r) => r['action'])).toEqual(expect.arrayContaining(['account.registered', 'app.imported']));
     expect(JSON.stringify(archive)).not.toContain(`other-${suffix}`);
 
@@ -147,7 +190,8 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     expect(existsSync(stored)).toBe(false);
     await expectEventually(async () => {
       const events = await auditActions(me.token);
-      for (const action of ['privacy.export.requested', 'privacy.export.completed', 'privacy.export.downloaded']) expect(events.map((e) => e.action)).toContain(action);
+      for (const action of ['privacy.export.requested', 'privacy.export.completed', 'privacy.export.downloaded'])
+        expect(events.map((e) => e.action)).toContain(action);
     });
   });
 
@@ -164,38 +208,79 @@ describe('GDPR rights: export, erasure, legal holds', () => {
       [endUser, `${secret} again`],
       [bystander, 'hello there'],
     ]) {
-      const sent = await client.call<{ answer: string; conversation_id: string }>('POST', '/v1/chat-messages', { body: { inputs: {}, query, response_mode: 'blocking', user }, token: chat.key });
+      const sent = await client.call<{ answer: string; conversation_id: string }>('POST', '/v1/chat-messages', {
+        body: { inputs: {}, query, response_mode: 'blocking', user },
+        token: chat.key,
+      });
       expect(sent.status).toBe(200);
       expect(sent.body.answer).toBe(`You said: ${query}`);
     }
     expect((await client.run(flow.key, { name: `Erin ${suffix}` }, endUser)).status).toBe(200);
     expect((await rowsHolding(stack.database.url, secret)).length).toBeGreaterThan(0);
-    const runsBefore = await queryDatabase<{ n: string }>(stack.database.url, 'SELECT count(*) AS n FROM orchestrator.workflow_runs WHERE workspace_id = $1', [admin.workspaceId]);
+    const runsBefore = await queryDatabase<{ n: string }>(
+      stack.database.url,
+      'SELECT count(*) AS n FROM orchestrator.workflow_runs WHERE workspace_id = $1',
+      [admin.workspaceId],
+    );
 
     // Only admins may ask, and a legal hold on the workspace stops it.
     const invited = await register(`member-${suffix}@example.com`, 'Plain Member');
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [`member-${suffix}@example.com`], role: 'normal' }, token: admin.token });
-    const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', { body: { tenant_id: admin.workspaceId }, token: invited.token });
-    expect((await client.call('POST', '/console/api/workspaces/current/end-users/erase', { body: { user: endUser }, token: switched.body.access_token })).status).toBe(403);
-    const hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', { body: { reason: 'litigation 42' }, token: admin.token });
+    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
+      body: { emails: [`member-${suffix}@example.com`], role: 'normal' },
+      token: admin.token,
+    });
+    const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', {
+      body: { tenant_id: admin.workspaceId },
+      token: invited.token,
+    });
+    expect(
+      (
+        await client.call('POST', '/console/api/workspaces/current/end-users/erase', {
+          body: { user: endUser },
+          token: switched.body.access_token,
+        })
+      ).status,
+    ).toBe(403);
+    const hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', {
+      body: { reason: 'litigation 42' },
+      token: admin.token,
+    });
     expect(hold.status).toBe(201);
-    const refused = await client.call('POST', '/console/api/workspaces/current/end-users/erase', { body: { user: endUser }, token: admin.token });
+    const refused = await client.call('POST', '/console/api/workspaces/current/end-users/erase', {
+      body: { user: endUser },
+      token: admin.token,
+    });
     expect(refused.status).toBe(409);
     expect(refused.body['message']).toMatch(/legal hold/);
     // The hold also stops the orchestrator's retention job from deleting the workspace's runs, until released.
-    const retention = async () => (await client.call<{ legal_hold: boolean }>('GET', '/console/api/workspaces/current/retention', { token: admin.token })).body.legal_hold;
+    const retention = async () =>
+      (await client.call<{ legal_hold: boolean }>('GET', '/console/api/workspaces/current/retention', { token: admin.token })).body
+        .legal_hold;
     expect(await retention()).toBe(true);
-    const holds = await client.call<{ data: { id: string; released_at: string | null }[] }>('GET', '/console/api/workspaces/current/legal-holds', { token: admin.token });
+    const holds = await client.call<{ data: { id: string; released_at: string | null }[] }>(
+      'GET',
+      '/console/api/workspaces/current/legal-holds',
+      { token: admin.token },
+    );
     expect(holds.body.data).toEqual([expect.objectContaining({ id: hold.body.id, released_at: null })]);
-    expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: admin.token })).status).toBe(200);
-    expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: admin.token })).status).toBe(404);
+    expect(
+      (await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: admin.token })).status,
+    ).toBe(200);
+    expect(
+      (await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: admin.token })).status,
+    ).toBe(404);
     expect(await retention()).toBe(false);
-    expect((await client.call('POST', '/console/api/workspaces/current/end-users/erase', { body: { user: '' }, token: admin.token })).status).toBe(400);
+    expect(
+      (await client.call('POST', '/console/api/workspaces/current/end-users/erase', { body: { user: '' }, token: admin.token })).status,
+    ).toBe(400);
 
     // The orchestrator is away: the saga keeps retrying its first step (the orchestrator's, which asks the
     // gateway which end users to erase) and does not go on to the gateway's.
     await stack.processes.orchestrator.stop('SIGTERM');
-    const started = await client.call<{ id: string; status_url: string }>('POST', `/console/api/apps/${chat.appId}/end-users/erase`, { body: { user: endUser }, token: admin.token });
+    const started = await client.call<{ id: string; status_url: string }>('POST', `/console/api/apps/${chat.appId}/end-users/erase`, {
+      body: { user: endUser },
+      token: admin.token,
+    });
     expect(started.status).toBe(202);
     const status = async () => {
       const res = await client.call<ErasureStatus>('GET', started.body.status_url, { token: admin.token });
@@ -234,34 +319,63 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     // The end user (only in the chat app: the erasure was scoped to it) left nothing behind in that app.
     const leftovers = await rowsHolding(stack.database.url, secret);
     expect(leftovers).toEqual([]);
-    const remaining = await queryDatabase<{ app_id: string }>(stack.database.url, 'SELECT app_id FROM gateway.end_users WHERE workspace_id = $1 AND session_id = $2', [admin.workspaceId, endUser]);
+    const remaining = await queryDatabase<{ app_id: string }>(
+      stack.database.url,
+      'SELECT app_id FROM gateway.end_users WHERE workspace_id = $1 AND session_id = $2',
+      [admin.workspaceId, endUser],
+    );
     expect(remaining.map((r) => r.app_id)).toEqual([flow.appId]);
     // Aggregates stay: runs are kept without their content, message counts move to erased_usage.
-    const runsAfter = await queryDatabase<{ n: string }>(stack.database.url, 'SELECT count(*) AS n FROM orchestrator.workflow_runs WHERE workspace_id = $1', [admin.workspaceId]);
+    const runsAfter = await queryDatabase<{ n: string }>(
+      stack.database.url,
+      'SELECT count(*) AS n FROM orchestrator.workflow_runs WHERE workspace_id = $1',
+      [admin.workspaceId],
+    );
     expect(runsAfter[0]!.n).toBe(runsBefore[0]!.n);
-    const usage = await queryDatabase<{ messages: number; conversations: number }>(stack.database.url, 'SELECT messages, conversations FROM orchestrator.erased_usage WHERE app_id = $1', [chat.appId]);
+    const usage = await queryDatabase<{ messages: number; conversations: number }>(
+      stack.database.url,
+      'SELECT messages, conversations FROM orchestrator.erased_usage WHERE app_id = $1',
+      [chat.appId],
+    );
     expect(usage).toEqual([{ conversations: 2, messages: 2 }]);
-    const bystanderMessages = await queryDatabase(stack.database.url, `SELECT m.id FROM orchestrator.messages m JOIN gateway.end_users e ON e.id = m.end_user_id WHERE e.session_id = $1`, [bystander]);
+    const bystanderMessages = await queryDatabase(
+      stack.database.url,
+      `SELECT m.id FROM orchestrator.messages m JOIN gateway.end_users e ON e.id = m.end_user_id WHERE e.session_id = $1`,
+      [bystander],
+    );
     expect(bystanderMessages).toHaveLength(1);
 
     // Then the workspace-wide route takes the rest (the workflow app), and a repeat finds nothing left.
-    const wide = await client.call<{ status_url: string }>('POST', '/console/api/workspaces/current/end-users/erase', { body: { user: endUser }, token: admin.token });
-    expect(wide.status).toBe(202);
-    await pollUntil(async () => ((await client.call<ErasureStatus>('GET', wide.body.status_url, { token: admin.token })).body.status === 'completed' ? true : undefined), {
-      timeoutMs: 30_000,
-      what: 'the workspace-wide erasure',
+    const wide = await client.call<{ status_url: string }>('POST', '/console/api/workspaces/current/end-users/erase', {
+      body: { user: endUser },
+      token: admin.token,
     });
+    expect(wide.status).toBe(202);
+    await pollUntil(
+      async () =>
+        (await client.call<ErasureStatus>('GET', wide.body.status_url, { token: admin.token })).body.status === 'completed'
+          ? true
+          : undefined,
+      {
+        timeoutMs: 30_000,
+        what: 'the workspace-wide erasure',
+      },
+    );
     expect(await rowsHolding(stack.database.url, endUser)).toEqual([]);
     expect(await rowsHolding(stack.database.url, `Erin ${suffix}`)).toEqual([]);
 
     await expectEventually(async () => {
       const events = await auditActions(admin.token);
       expect(events.filter((e) => e.action === 'privacy.erasure.completed' && e.outcome === 'success')).toHaveLength(2);
-      expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['privacy.erasure.requested', 'legal_hold.placed', 'legal_hold.released']));
+      expect(events.map((e) => e.action)).toEqual(
+        expect.arrayContaining(['privacy.erasure.requested', 'legal_hold.placed', 'legal_hold.released']),
+      );
       // One keyed pseudonym follows the end user through the trail: both erasures (compliance) and the
       // end user's three runs (gateway) name the same one; the bystander's run another; and it is not a
       // plain hash of the `user` string, which anyone could confirm by hashing a guess.
-      const erased = events.filter((e) => e.action === 'privacy.erasure.completed').map((e) => (e.details['subject'] as { end_user_hash: string }).end_user_hash);
+      const erased = events
+        .filter((e) => e.action === 'privacy.erasure.completed')
+        .map((e) => (e.details['subject'] as { end_user_hash: string }).end_user_hash);
       expect(new Set(erased).size).toBe(1);
       const pseudonym = erased[0]!;
       expect(pseudonym).toMatch(/^[0-9a-f]{64}$/);
@@ -279,7 +393,10 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     const email = `dora-${suffix}@example.com`;
     const dora = await register(email, 'Dora Held');
     const boss = await register(`boss2-${suffix}@example.com`, 'Second Boss');
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [email], role: 'editor' }, token: boss.token });
+    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
+      body: { emails: [email], role: 'editor' },
+      token: boss.token,
+    });
 
     // The rag step is in flight (rag frozen) when the boss puts his workspace, one of Dora's, on hold.
     const rag = stack.processes.rag;
@@ -287,12 +404,27 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     let started: { status: number; body: { id: string; status_url: string } };
     let hold: { status: number; body: { id: string } };
     try {
-      started = await client.call<{ id: string; status_url: string }>('POST', '/console/api/account/erase', { body: { password: PASSWORD }, token: dora.token });
-      expect(started.status).toBe(202);
-      await expectEventually(async () => expect((await client.call<ErasureStatus>('GET', started.body.status_url)).body.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'pending', 'pending']), {
-        timeoutMs: 20_000,
+      started = await client.call<{ id: string; status_url: string }>('POST', '/console/api/account/erase', {
+        body: { password: PASSWORD },
+        token: dora.token,
       });
-      hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', { body: { reason: 'audit 7' }, token: boss.token });
+      expect(started.status).toBe(202);
+      await expectEventually(
+        async () =>
+          expect((await client.call<ErasureStatus>('GET', started.body.status_url)).body.steps.map((s) => s.status)).toEqual([
+            'completed',
+            'completed',
+            'pending',
+            'pending',
+          ]),
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', {
+        body: { reason: 'audit 7' },
+        token: boss.token,
+      });
       expect(hold.status).toBe(201);
     } finally {
       process.kill(rag.pid!, 'SIGCONT');
@@ -328,7 +460,9 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     expect((await client.call('POST', resumeUrl)).status).toBe(409);
     expect((await client.call('POST', resumeUrl.replace(/token=.*/, 'token=not-the-token'))).status).toBe(404);
     expect((await client.call('POST', `/console/api/account/erase/${started.body.id}/resume`)).status).toBe(400);
-    expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: boss.token })).status).toBe(200);
+    expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: boss.token })).status).toBe(
+      200,
+    );
     const resumed = await client.call<ErasureStatus>('POST', resumeUrl);
     expect(resumed.status).toBe(202);
     expect(resumed.body.status).toBe('pending');
@@ -344,7 +478,11 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     expect(await rowsHolding(stack.database.url, email)).toEqual([]);
     expect((await client.call('POST', resumeUrl)).status).toBe(409);
     await expectEventually(async () => {
-      const rows = await queryDatabase(stack.database.url, `SELECT 1 FROM compliance.audit_events WHERE action = 'privacy.erasure.resumed' AND resource_id = $1`, [started.body.id]);
+      const rows = await queryDatabase(
+        stack.database.url,
+        `SELECT 1 FROM compliance.audit_events WHERE action = 'privacy.erasure.resumed' AND resource_id = $1`,
+        [started.body.id],
+      );
       expect(rows).toHaveLength(1);
     });
   });
@@ -357,7 +495,10 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     const boss = await register(`boss-${suffix}@example.com`, 'The Boss');
     await client.deploy(carol.token, greeter);
     const datasetKey = await client.call<{ token: string }>('POST', '/console/api/datasets/api-keys', { token: carol.token });
-    const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', { body: { indexing_technique: 'economy', name: 'Private notes' }, token: datasetKey.body.token });
+    const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', {
+      body: { indexing_technique: 'economy', name: 'Private notes' },
+      token: datasetKey.body.token,
+    });
     const docText = `carol's private memo ${suffix}`;
     expect(
       (
@@ -368,30 +509,50 @@ describe('GDPR rights: export, erasure, legal holds', () => {
       ).status,
     ).toBe(200);
     // Carol is also a member of the boss's workspace, and has had the boss in her own.
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [email], role: 'editor' }, token: boss.token });
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', { body: { emails: [`boss-${suffix}@example.com`], role: 'normal' }, token: carol.token });
+    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
+      body: { emails: [email], role: 'editor' },
+      token: boss.token,
+    });
+    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
+      body: { emails: [`boss-${suffix}@example.com`], role: 'normal' },
+      token: carol.token,
+    });
     expect((await rowsHolding(stack.database.url, email)).length).toBeGreaterThan(0);
 
-    expect((await client.call('POST', '/console/api/account/erase', { body: { password: 'Wrong-Horse-9!' }, token: carol.token })).status).toBe(400);
+    expect(
+      (await client.call('POST', '/console/api/account/erase', { body: { password: 'Wrong-Horse-9!' }, token: carol.token })).status,
+    ).toBe(400);
     const owning = await client.call('POST', '/console/api/account/erase', { body: { password: PASSWORD }, token: carol.token });
     expect(owning.status).toBe(409);
-    expect(owning.body['message']).toContain('Transfer its ownership (POST /console/api/workspaces/current/members/{member_id}/owner-transfer) or remove its other members');
-    expect((await client.call('DELETE', `/console/api/workspaces/current/members/${boss.accountId}`, { token: carol.token })).status).toBe(200);
+    expect(owning.body['message']).toContain(
+      'Transfer its ownership (POST /console/api/workspaces/current/members/{member_id}/owner-transfer) or remove its other members',
+    );
+    expect((await client.call('DELETE', `/console/api/workspaces/current/members/${boss.accountId}`, { token: carol.token })).status).toBe(
+      200,
+    );
 
     // A hold the boss places on Carol's account (she is a member of his workspace) stops her erasure.
-    const hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', { body: { account_id: carol.accountId, reason: 'audit of Q3' }, token: boss.token });
+    const hold = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/legal-holds', {
+      body: { account_id: carol.accountId, reason: 'audit of Q3' },
+      token: boss.token,
+    });
     expect(hold.status).toBe(201);
     const held = await client.call('POST', '/console/api/account/erase', { body: { password: PASSWORD }, token: carol.token });
     expect(held.status).toBe(409);
     expect(held.body['message']).toMatch(/legal hold on the account/);
-    expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: boss.token })).status).toBe(200);
+    expect((await client.call('DELETE', `/console/api/workspaces/current/legal-holds/${hold.body.id}`, { token: boss.token })).status).toBe(
+      200,
+    );
 
     // The rag service is frozen (SIGSTOP): the saga's rag step is in flight, its lease held, when compliance is killed.
     const rag = stack.processes.rag;
     process.kill(rag.pid!, 'SIGSTOP');
     let started: { status: number; body: { id: string; status_url: string } };
     try {
-      started = await client.call<{ id: string; status_url: string }>('POST', '/console/api/account/erase', { body: { delete_documents: true, password: PASSWORD }, token: carol.token });
+      started = await client.call<{ id: string; status_url: string }>('POST', '/console/api/account/erase', {
+        body: { delete_documents: true, password: PASSWORD },
+        token: carol.token,
+      });
       expect(started.status).toBe(202);
       expect(started.body.status_url).toMatch(/\?token=/);
       // The status link works without a session (the account's sessions end during erasure), and only with its token.
@@ -400,7 +561,11 @@ describe('GDPR rights: export, erasure, legal holds', () => {
         async () => {
           const res = await client.call<ErasureStatus>('GET', started.body.status_url);
           expect(res.body.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'pending', 'pending']);
-          const [lease] = await queryDatabase<{ lease_owner: string | null }>(stack.database.url, 'SELECT lease_owner FROM compliance.erasure_requests WHERE id = $1', [started.body.id]);
+          const [lease] = await queryDatabase<{ lease_owner: string | null }>(
+            stack.database.url,
+            'SELECT lease_owner FROM compliance.erasure_requests WHERE id = $1',
+            [started.body.id],
+          );
           expect(lease!.lease_owner).not.toBeNull();
         },
         { timeoutMs: 20_000 },
@@ -425,18 +590,30 @@ describe('GDPR rights: export, erasure, legal holds', () => {
 
     expect((await client.call('GET', '/console/api/account/profile', { token: carol.token })).status).toBe(401);
     expect((await client.call('POST', '/console/api/login', { body: { email, password: PASSWORD } })).status).toBe(401);
-    const [account] = await queryDatabase<{ email: string; name: string; status: string }>(stack.database.url, 'SELECT email, name, status FROM gateway.accounts WHERE id = $1', [carol.accountId]);
+    const [account] = await queryDatabase<{ email: string; name: string; status: string }>(
+      stack.database.url,
+      'SELECT email, name, status FROM gateway.accounts WHERE id = $1',
+      [carol.accountId],
+    );
     expect(account).toEqual({ email: `deleted_user_${carol.accountId}@anonymized.local`, name: 'Deleted user', status: 'anonymized' });
     const workspaces = await queryDatabase(stack.database.url, 'SELECT id FROM gateway.workspaces WHERE id = $1', [carol.workspaceId]);
     expect(workspaces).toEqual([]);
     for (const needle of [email, name, docText]) expect(await rowsHolding(stack.database.url, needle)).toEqual([]);
     // Her audit records stay, pseudonymous (her id, never her name or address), and the chain still verifies.
-    const trail = await queryDatabase<{ n: string }>(stack.database.url, `SELECT count(*) AS n FROM compliance.audit_events WHERE actor_id = $1`, [carol.accountId]);
+    const trail = await queryDatabase<{ n: string }>(
+      stack.database.url,
+      `SELECT count(*) AS n FROM compliance.audit_events WHERE actor_id = $1`,
+      [carol.accountId],
+    );
     expect(Number(trail[0]!.n)).toBeGreaterThan(3);
     await expectEventually(async () => {
       const events = await auditActions(boss.token);
       expect(events.some((e) => e.action === 'legal_hold.released')).toBe(true);
-      const [row] = await queryDatabase<{ outcome: string }>(stack.database.url, `SELECT outcome FROM compliance.audit_events WHERE action = 'privacy.erasure.completed' AND resource_id = $1`, [started.body.id]);
+      const [row] = await queryDatabase<{ outcome: string }>(
+        stack.database.url,
+        `SELECT outcome FROM compliance.audit_events WHERE action = 'privacy.erasure.completed' AND resource_id = $1`,
+        [started.body.id],
+      );
       expect(row).toEqual({ outcome: 'success' });
     });
     expect((await client.call('GET', '/console/api/audit/verify', { token: boss.token })).body).toMatchObject({ result: 'ok' });

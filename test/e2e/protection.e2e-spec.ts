@@ -1,5 +1,16 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { DslBuilder, endData, expectEventually, freePort, infraUrls, pollUntil, TcpProxy, TestStack, WeftClient, type ServiceProcess } from '@weft/testing';
+import {
+  DslBuilder,
+  endData,
+  expectEventually,
+  freePort,
+  infraUrls,
+  pollUntil,
+  TcpProxy,
+  TestStack,
+  WeftClient,
+  type ServiceProcess,
+} from '@weft/testing';
 
 /** The slow upstream listens on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
 const ALLOWED_HOST = '127.0.0.2';
@@ -14,7 +25,13 @@ interface Answer {
 }
 
 /** An upstream that holds every request to /hold until the test lets it go, so a run stays in progress for as long as the test needs. */
-async function startHoldingUpstream(): Promise<{ held: ServerResponse[]; holding: { on: boolean }; release(): void; server: Server; url: string }> {
+async function startHoldingUpstream(): Promise<{
+  held: ServerResponse[];
+  holding: { on: boolean };
+  release(): void;
+  server: Server;
+  url: string;
+}> {
   const held: ServerResponse[] = [];
   const holding = { on: true };
   const server = createServer((req, res) => {
@@ -44,12 +61,21 @@ function nextAddress(): string {
   return `198.18.${Math.floor(addressCounter / 250)}.${(addressCounter % 250) + 1}`;
 }
 
-async function send(base: string, method: string, path: string, opts: { body?: unknown; address?: string; headers?: Record<string, string>; key?: string; rawBody?: string } = {}): Promise<Answer> {
+async function send(
+  base: string,
+  method: string,
+  path: string,
+  opts: { body?: unknown; address?: string; headers?: Record<string, string>; key?: string; rawBody?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.key) headers['authorization'] = `Bearer ${opts.key}`;
   if (opts.address) headers['x-forwarded-for'] = opts.address;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { body: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)), headers, method });
+  const res = await fetch(`${base}${path}`, {
+    body: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+    headers,
+    method,
+  });
   const text = await res.text();
   let body: Record<string, unknown> = {};
   try {
@@ -76,7 +102,8 @@ async function counter(base: string, name: string, labels = ''): Promise<number>
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
-const minimalApp = (name: string) => new DslBuilder(name).node('start', 'start', { variables: [] }).node('end', 'end', endData({})).chain('start', 'end').toYaml();
+const minimalApp = (name: string) =>
+  new DslBuilder(name).node('start', 'start', { variables: [] }).node('end', 'end', endData({})).chain('start', 'end').toYaml();
 
 describe('protection: rate limits, active runs, CORS, security headers, JSON bodies, timeouts', () => {
   let stack: TestStack;
@@ -102,7 +129,12 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
     redisProxy = TcpProxy.forUrl(await freePort(), infraUrls().redisUrl);
     await redisProxy.up();
     const second = await stack.replica('gateway');
-    edge = await stack.replica('gateway', { REDIS_URL: redisProxy.rewrite(infraUrls().redisUrl), REQUEST_TIMEOUT_MS: '300', SYSTEM_STATUS_TIMEOUT_MS: '5000', TRUST_PROXY: 'false' });
+    edge = await stack.replica('gateway', {
+      REDIS_URL: redisProxy.rewrite(infraUrls().redisUrl),
+      REQUEST_TIMEOUT_MS: '300',
+      SYSTEM_STATUS_TIMEOUT_MS: '5000',
+      TRUST_PROXY: 'false',
+    });
     // No rag service: /v1/system/status then waits its whole timeout for an answer from it, a genuinely slow route.
     await stack.start(['gateway', 'orchestrator', 'node-runner', 'compliance']);
     second.start();
@@ -122,25 +154,34 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
 
   it('lets through at most the per-key limit of a concurrent burst across two replicas, and answers the rest 429 with Retry-After', async () => {
     const { key } = await client.deploy(token, minimalApp('burst'));
-    const before = (await Promise.all(gateways.map((g) => counter(g.baseUrl, 'weft_rate_limit_rejections_total', 'limit="api_key"')))).reduce((a, b) => a + b, 0);
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => send(gateways[i % 2]!.baseUrl, 'GET', '/v1/info', { address: nextAddress(), key })));
+    const before = (
+      await Promise.all(gateways.map((g) => counter(g.baseUrl, 'weft_rate_limit_rejections_total', 'limit="api_key"')))
+    ).reduce((a, b) => a + b, 0);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => send(gateways[i % 2]!.baseUrl, 'GET', '/v1/info', { address: nextAddress(), key })),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(KEY_LIMIT);
     const refused = answers.filter((a) => a.status !== 200);
     expect(refused).toHaveLength(40 - KEY_LIMIT);
     for (const answer of refused) expectRateLimited(answer, /10 requests per minute for this API key/);
     // The count is shared: each replica now refuses the key, whichever admitted the requests.
     for (const g of gateways) expectRateLimited(await send(g.baseUrl, 'GET', '/v1/info', { address: nextAddress(), key }), /API key/);
-    const after = (await Promise.all(gateways.map((g) => counter(g.baseUrl, 'weft_rate_limit_rejections_total', 'limit="api_key"')))).reduce((a, b) => a + b, 0);
+    const after = (
+      await Promise.all(gateways.map((g) => counter(g.baseUrl, 'weft_rate_limit_rejections_total', 'limit="api_key"')))
+    ).reduce((a, b) => a + b, 0);
     expect(after - before).toBe(40 - KEY_LIMIT + 2);
   });
 
   it('limits one client address across keys and replicas', async () => {
     const app = await client.deploy(token, minimalApp('address'));
     const keys = [app.key];
-    for (let i = 0; i < 2; i++) keys.push((await client.call<{ token: string }>('POST', `/console/api/apps/${app.appId}/api-keys`, { token })).body.token);
+    for (let i = 0; i < 2; i++)
+      keys.push((await client.call<{ token: string }>('POST', `/console/api/apps/${app.appId}/api-keys`, { token })).body.token);
     const address = nextAddress();
     // 21 requests over three keys (7 each, under the key limit) from one address.
-    const answers = await Promise.all(Array.from({ length: 21 }, (_, i) => send(gateways[i % 2]!.baseUrl, 'GET', '/v1/info', { address, key: keys[i % 3] })));
+    const answers = await Promise.all(
+      Array.from({ length: 21 }, (_, i) => send(gateways[i % 2]!.baseUrl, 'GET', '/v1/info', { address, key: keys[i % 3] })),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(ADDRESS_LIMIT);
     const refused = answers.filter((a) => a.status !== 200);
     expect(refused).toHaveLength(21 - ADDRESS_LIMIT);
@@ -152,7 +193,12 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
   it('counts made-up and missing keys against the client address too, so guessing keys is limited', async () => {
     const address = nextAddress();
     const guesses = await Promise.all(
-      Array.from({ length: 21 }, (_, i) => send(gateways[i % 2]!.baseUrl, 'GET', i % 7 === 0 ? '/v1/datasets' : '/v1/info', { address, key: i % 5 === 0 ? undefined : `app-guess-${i}` })),
+      Array.from({ length: 21 }, (_, i) =>
+        send(gateways[i % 2]!.baseUrl, 'GET', i % 7 === 0 ? '/v1/datasets' : '/v1/info', {
+          address,
+          key: i % 5 === 0 ? undefined : `app-guess-${i}`,
+        }),
+      ),
     );
     expect(guesses.filter((a) => a.status === 401)).toHaveLength(ADDRESS_LIMIT);
     const refused = guesses.filter((a) => a.status !== 401);
@@ -168,12 +214,28 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
     const app = await client.deploy(token, minimalApp('per app'));
     const path = `/console/api/apps/${app.appId}/rate-limit`;
     const initial = await client.call('GET', path, { token });
-    expect(initial).toMatchObject({ status: 200, body: { app_id: app.appId, effective_max_active_requests: 0, effective_requests_per_minute: KEY_LIMIT, max_active_requests: null, requests_per_minute: null } });
+    expect(initial).toMatchObject({
+      status: 200,
+      body: {
+        app_id: app.appId,
+        effective_max_active_requests: 0,
+        effective_requests_per_minute: KEY_LIMIT,
+        max_active_requests: null,
+        requests_per_minute: null,
+      },
+    });
     const set = await client.call('PUT', path, { body: { max_active_requests: null, requests_per_minute: 3 }, token });
-    expect(set).toMatchObject({ status: 200, body: { app_id: app.appId, effective_requests_per_minute: 3, max_active_requests: null, requests_per_minute: 3 } });
+    expect(set).toMatchObject({
+      status: 200,
+      body: { app_id: app.appId, effective_requests_per_minute: 3, max_active_requests: null, requests_per_minute: 3 },
+    });
     expect((await client.call('GET', path, { token })).body).toMatchObject({ effective_requests_per_minute: 3, requests_per_minute: 3 });
 
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => send(gateways[i % 2]!.baseUrl, 'GET', '/v1/parameters', { address: nextAddress(), key: app.key })));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        send(gateways[i % 2]!.baseUrl, 'GET', '/v1/parameters', { address: nextAddress(), key: app.key }),
+      ),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(3);
     for (const answer of answers.filter((a) => a.status !== 200)) expectRateLimited(answer, /3 requests per minute for this API key/);
 
@@ -185,7 +247,9 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
     expect((await client.call('PUT', path, { body: { max_active_requests: null, requests_per_minute: 5 } })).status).toBe(401);
     const stranger = await client.register();
     expect(await client.call('GET', path, { token: stranger })).toMatchObject({ status: 404, body: { code: 'not_found' } });
-    expect(await client.call('PUT', path, { body: { max_active_requests: null, requests_per_minute: 500 }, token: stranger })).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect(
+      await client.call('PUT', path, { body: { max_active_requests: null, requests_per_minute: 500 }, token: stranger }),
+    ).toMatchObject({ status: 404, body: { code: 'not_found' } });
     expect((await client.call('GET', '/console/api/apps/not-a-uuid/rate-limit', { token })).status).toBe(404);
     // The stranger's attempt changed nothing.
     expect((await client.call('GET', path, { token })).body).toMatchObject({ requests_per_minute: 3 });
@@ -194,12 +258,23 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
   it('refuses a run with too_many_requests while the app has its maximum in progress, and frees the slot when the run ends or its client goes away', async () => {
     const yaml = new DslBuilder('held')
       .node('start', 'start', { variables: [] })
-      .node('http', 'http-request', { authorization: { config: null, type: 'no-auth' }, body: { data: [], type: 'none' }, headers: '', method: 'get', params: '', timeout: { connect: 5, read: 60, write: 5 }, url: `${upstream.url}/hold` })
+      .node('http', 'http-request', {
+        authorization: { config: null, type: 'no-auth' },
+        body: { data: [], type: 'none' },
+        headers: '',
+        method: 'get',
+        params: '',
+        timeout: { connect: 5, read: 60, write: 5 },
+        url: `${upstream.url}/hold`,
+      })
       .node('end', 'end', endData({ body: ['http', 'body'] }))
       .chain('start', 'http', 'end')
       .toYaml();
     const app = await client.deploy(token, yaml);
-    const set = await client.call('PUT', `/console/api/apps/${app.appId}/rate-limit`, { body: { max_active_requests: 1, requests_per_minute: 1000 }, token });
+    const set = await client.call('PUT', `/console/api/apps/${app.appId}/rate-limit`, {
+      body: { max_active_requests: 1, requests_per_minute: 1000 },
+      token,
+    });
     expect(set.body).toMatchObject({ effective_max_active_requests: 1, max_active_requests: 1 });
     const run = (g: ServiceProcess, mode: 'blocking' | 'streaming', signal?: AbortSignal) =>
       fetch(`${g.baseUrl}/v1/workflows/run`, {
@@ -281,10 +356,14 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
     expect(webApi.headers.get('access-control-allow-credentials')).toBeNull();
 
     // A simple request from a refused origin gets its answer without CORS headers (the browser withholds it).
-    const simple = await fetch(`${stack.gateway.baseUrl}/console/api/apps`, { headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example.com' } });
+    const simple = await fetch(`${stack.gateway.baseUrl}/console/api/apps`, {
+      headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example.com' },
+    });
     expect(simple.status).toBe(200);
     expect(simple.headers.get('access-control-allow-origin')).toBeNull();
-    const allowed = await fetch(`${stack.gateway.baseUrl}/console/api/apps`, { headers: { authorization: `Bearer ${token}`, origin: CONSOLE_ORIGIN } });
+    const allowed = await fetch(`${stack.gateway.baseUrl}/console/api/apps`, {
+      headers: { authorization: `Bearer ${token}`, origin: CONSOLE_ORIGIN },
+    });
     expect(allowed.headers.get('access-control-allow-origin')).toBe(CONSOLE_ORIGIN);
     expect(allowed.headers.get('access-control-expose-headers')).toContain('Retry-After');
   });
@@ -295,7 +374,11 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
       await fetch(`${stack.gateway.baseUrl}/v1/info`, { headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': nextAddress() } }),
       await fetch(`${stack.gateway.baseUrl}/v1/info`, { headers: { 'x-forwarded-for': nextAddress() } }),
       await fetch(`${stack.gateway.baseUrl}/console/api/apps`, { headers: { authorization: `Bearer ${token}` } }),
-      await fetch(`${stack.gateway.baseUrl}/console/api/login`, { body: '{not json', headers: { 'content-type': 'application/json' }, method: 'POST' }),
+      await fetch(`${stack.gateway.baseUrl}/console/api/login`, {
+        body: '{not json',
+        headers: { 'content-type': 'application/json' },
+        method: 'POST',
+      }),
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 401, 200, 400]);
     for (const res of answers) {
@@ -307,17 +390,29 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
       expect(res.headers.get('x-powered-by')).toBeNull();
     }
     const docs = await fetch(`${stack.gateway.baseUrl}/docs`);
-    expect(docs.headers.get('content-security-policy')).toBe("default-src 'self';frame-ancestors 'none';img-src 'self' data:;script-src 'self';style-src 'self' 'unsafe-inline'");
+    expect(docs.headers.get('content-security-policy')).toBe(
+      "default-src 'self';frame-ancestors 'none';img-src 'self' data:;script-src 'self';style-src 'self' 'unsafe-inline'",
+    );
     expect(docs.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('answers 415 to a body that is not JSON on a JSON route, but lets upload routes take their multipart forms', async () => {
     const { key } = await client.deploy(token, minimalApp('json only'));
-    const asText = await send(stack.gateway.baseUrl, 'POST', '/v1/workflows/run', { address: nextAddress(), headers: { 'content-type': 'text/plain' }, key, rawBody: '{"inputs":{},"user":"u"}' });
+    const asText = await send(stack.gateway.baseUrl, 'POST', '/v1/workflows/run', {
+      address: nextAddress(),
+      headers: { 'content-type': 'text/plain' },
+      key,
+      rawBody: '{"inputs":{},"user":"u"}',
+    });
     expect(asText).toMatchObject({ status: 415, body: { code: 'unsupported_media_type', status: 415 } });
-    const asForm = await send(stack.gateway.baseUrl, 'POST', '/console/api/login', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody: 'email=a%40b.c&password=x' });
+    const asForm = await send(stack.gateway.baseUrl, 'POST', '/console/api/login', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      rawBody: 'email=a%40b.c&password=x',
+    });
     expect(asForm).toMatchObject({ status: 415, body: { code: 'unsupported_media_type', status: 415 } });
-    const noType = await send(stack.gateway.baseUrl, 'PUT', '/console/api/apps/00000000-0000-4000-8000-000000000000/rate-limit', { rawBody: '{"requests_per_minute":1,"max_active_requests":null}' });
+    const noType = await send(stack.gateway.baseUrl, 'PUT', '/console/api/apps/00000000-0000-4000-8000-000000000000/rate-limit', {
+      rawBody: '{"requests_per_minute":1,"max_active_requests":null}',
+    });
     expect(noType.status).toBe(415);
     // An empty POST needs no Content-Type, and JSON with a charset is JSON.
     const charset = await send(stack.gateway.baseUrl, 'POST', '/v1/workflows/run', {
@@ -330,7 +425,11 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
     const form = new FormData();
     form.append('file', new Blob(['hello'], { type: 'text/plain' }), 'hello.txt');
     form.append('user', 'u');
-    const upload = await fetch(`${stack.gateway.baseUrl}/v1/files/upload`, { body: form, headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': nextAddress() }, method: 'POST' });
+    const upload = await fetch(`${stack.gateway.baseUrl}/v1/files/upload`, {
+      body: form,
+      headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': nextAddress() },
+      method: 'POST',
+    });
     expect(upload.status).toBe(201);
   });
 
@@ -345,12 +444,23 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
       token,
       new DslBuilder('slow run')
         .node('start', 'start', { variables: [] })
-        .node('http', 'http-request', { authorization: { config: null, type: 'no-auth' }, body: { data: [], type: 'none' }, headers: '', method: 'get', params: '', timeout: { connect: 5, read: 60, write: 5 }, url: `${upstream.url}/hold` })
+        .node('http', 'http-request', {
+          authorization: { config: null, type: 'no-auth' },
+          body: { data: [], type: 'none' },
+          headers: '',
+          method: 'get',
+          params: '',
+          timeout: { connect: 5, read: 60, write: 5 },
+          url: `${upstream.url}/hold`,
+        })
         .node('end', 'end', endData({ body: ['http', 'body'] }))
         .chain('start', 'http', 'end')
         .toYaml(),
     );
-    const slowRun = send(edge.baseUrl, 'POST', '/v1/workflows/run', { body: { inputs: {}, response_mode: 'blocking', user: 'u' }, key: app.key });
+    const slowRun = send(edge.baseUrl, 'POST', '/v1/workflows/run', {
+      body: { inputs: {}, response_mode: 'blocking', user: 'u' },
+      key: app.key,
+    });
     await pollUntil(() => upstream.held.length === 1, { what: 'the run to reach the upstream' });
     // The point is elapsed time: the run must outlast the 300 ms timeout before it may finish.
     await new Promise((resolve) => setTimeout(resolve, 700));
@@ -361,7 +471,9 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
 
   it('ignores X-Forwarded-For without a trusted proxy: every request counts against the socket address', async () => {
     const apps = [await client.deploy(token, minimalApp('xff a')), await client.deploy(token, minimalApp('xff b'))];
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => send(edge.baseUrl, 'GET', '/v1/info', { address: nextAddress(), key: apps[i % 2]!.key })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => send(edge.baseUrl, 'GET', '/v1/info', { address: nextAddress(), key: apps[i % 2]!.key })),
+    );
     // Two keys allow 20, distinct forwarded addresses would allow all; the one real address allows at most 15.
     expect(answers.filter((a) => a.status === 200).length).toBeLessThanOrEqual(ADDRESS_LIMIT);
     const refused = answers.filter((a) => a.status !== 200);

@@ -1,6 +1,17 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DslBuilder, endData, queryDatabase, ServiceProcess, startTestHttpServer, templateData, TestStack, textInput, WeftClient, type TestHttpServer } from '@weft/testing';
+import {
+  DslBuilder,
+  endData,
+  queryDatabase,
+  ServiceProcess,
+  startTestHttpServer,
+  templateData,
+  TestStack,
+  textInput,
+  WeftClient,
+  type TestHttpServer,
+} from '@weft/testing';
 
 const run = promisify(execFile);
 
@@ -21,7 +32,10 @@ async function databaseText(url: string, skip: string[] = []): Promise<string> {
   const parts: string[] = [];
   for (const t of tables) {
     if (skip.includes(`${t.table_schema}.${t.table_name}`)) continue;
-    const rows = await queryDatabase<{ row: string }>(url, `SELECT row_to_json(t)::text AS row FROM "${t.table_schema}"."${t.table_name}" t`);
+    const rows = await queryDatabase<{ row: string }>(
+      url,
+      `SELECT row_to_json(t)::text AS row FROM "${t.table_schema}"."${t.table_name}" t`,
+    );
     parts.push(...rows.map((r) => r.row));
   }
   return parts.join('\n');
@@ -40,13 +54,24 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
       const usage = { completion_tokens: 1, prompt_tokens: 1, total_tokens: 2 };
       if ((JSON.parse(req.body.toString() || '{}') as { stream?: boolean }).stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: 'pong' }, finish_reason: null, index: 0 }], id: 'c1', object: 'chat.completion.chunk' })}\n\n`);
-        res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop', index: 0 }], id: 'c1', object: 'chat.completion.chunk', usage })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ choices: [{ delta: { content: 'pong' }, finish_reason: null, index: 0 }], id: 'c1', object: 'chat.completion.chunk' })}\n\n`,
+        );
+        res.write(
+          `data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop', index: 0 }], id: 'c1', object: 'chat.completion.chunk', usage })}\n\n`,
+        );
         res.end('data: [DONE]\n\n');
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ choices: [{ finish_reason: 'stop', index: 0, message: { content: 'pong', role: 'assistant' } }], id: 'c1', object: 'chat.completion', usage }));
+      res.end(
+        JSON.stringify({
+          choices: [{ finish_reason: 'stop', index: 0, message: { content: 'pong', role: 'assistant' } }],
+          id: 'c1',
+          object: 'chat.completion',
+          usage,
+        }),
+      );
     });
     stack = await TestStack.create({ env: { SECRET_KEY, SSRF_ALLOWED_HOSTS: '127.0.0.1' } });
     await stack.start();
@@ -109,13 +134,19 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
     expect(await databaseText(stack.database.url)).not.toContain(PROVIDER_KEY);
     // Node runs record the values their nodes read (the template's `token` input), with secrets masked.
     expect(await databaseText(stack.database.url)).not.toContain(ENV_SECRET);
-    const [check] = await queryDatabase<{ inputs: Record<string, unknown> }>(stack.database.url, `SELECT inputs FROM orchestrator.workflow_node_executions WHERE node_id = 'check' LIMIT 1`);
+    const [check] = await queryDatabase<{ inputs: Record<string, unknown> }>(
+      stack.database.url,
+      `SELECT inputs FROM orchestrator.workflow_node_executions WHERE node_id = 'check' LIMIT 1`,
+    );
     expect(check!.inputs).toEqual({ token: '******' });
     // Nor do the run's events show them: node_started/node_finished carry the masked inputs.
     const streamed = await client.stream(key, { question: 'ping' });
     expect(streamed.events.some((e) => e['event'] === 'node_finished')).toBe(true);
     expect(streamed.raw).not.toContain(ENV_SECRET);
-    const [credentials] = await queryDatabase<{ sealed_credentials: string }>(stack.database.url, 'SELECT sealed_credentials FROM gateway.provider_credentials');
+    const [credentials] = await queryDatabase<{ sealed_credentials: string }>(
+      stack.database.url,
+      'SELECT sealed_credentials FROM gateway.provider_credentials',
+    );
     expect(credentials!.sealed_credentials).toMatch(/^v1:k1:/);
     const workflows = await queryDatabase<{ document: unknown }>(stack.database.url, 'SELECT document FROM orchestrator.workflows');
     for (const w of workflows) expect(JSON.stringify(w.document)).toMatch(/"v1:k1:/);
@@ -154,7 +185,9 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
       bad.start();
       const status = await bad.exited();
       expect([service, status.code]).toEqual([service, 1]);
-      expect(bad.logs()).toContain(`Refusing to start ${service} in production (NODE_ENV=production) with the development default of SECRET_KEY`);
+      expect(bad.logs()).toContain(
+        `Refusing to start ${service} in production (NODE_ENV=production) with the development default of SECRET_KEY`,
+      );
     }
   });
 
@@ -162,7 +195,9 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
     const bad = await stack.replica('gateway', { NODE_ENV: 'production', SECRET_KEY: 'password123' });
     bad.start();
     expect((await bad.exited()).code).toBe(1);
-    expect(bad.logs()).toContain('Refusing to start gateway in production (NODE_ENV=production): SECRET_KEY must be at least 32 random characters in production');
+    expect(bad.logs()).toContain(
+      'Refusing to start gateway in production (NODE_ENV=production): SECRET_KEY must be at least 32 random characters in production',
+    );
     expect(bad.logs()).not.toContain('password123');
   });
 

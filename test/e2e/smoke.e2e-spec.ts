@@ -35,11 +35,21 @@ describe('deployment checks against the local stack', () => {
       .toYaml();
     key = (await client.deploy(token, app)).key;
     datasetKey = (await client.call<{ token: string }>('POST', '/console/api/datasets/api-keys', { token })).body.token;
-    const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', { body: { indexing_technique: 'high_quality', name: 'smoke' }, token: datasetKey });
+    const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', {
+      body: { indexing_technique: 'high_quality', name: 'smoke' },
+      token: datasetKey,
+    });
     datasetId = dataset.body.id;
-    const doc = await client.call<{ batch: string }>('POST', `/v1/datasets/${datasetId}/document/create-by-text`, { body: { name: 'smoke.txt', process_rule: { mode: 'automatic' }, text: 'Smoke tests check that a deployment answers.' }, token: datasetKey });
+    const doc = await client.call<{ batch: string }>('POST', `/v1/datasets/${datasetId}/document/create-by-text`, {
+      body: { name: 'smoke.txt', process_rule: { mode: 'automatic' }, text: 'Smoke tests check that a deployment answers.' },
+      token: datasetKey,
+    });
     await pollUntil(async () => {
-      const status = await client.call<{ data: { indexing_status: string }[] }>('GET', `/v1/datasets/${datasetId}/documents/${doc.body.batch}/indexing-status`, { token: datasetKey });
+      const status = await client.call<{ data: { indexing_status: string }[] }>(
+        'GET',
+        `/v1/datasets/${datasetId}/documents/${doc.body.batch}/indexing-status`,
+        { token: datasetKey },
+      );
       return status.body.data?.[0]?.indexing_status === 'completed';
     });
   });
@@ -50,7 +60,18 @@ describe('deployment checks against the local stack', () => {
 
   describe('test/smoke/smoke.mjs', () => {
     it('passes against the stack: health, readiness, a blocking and a streamed run, a retrieval', async () => {
-      const { code, output } = await smoke(['--base-url', stack.gateway.baseUrl, '--app-key', key, '--dataset-key', datasetKey, '--dataset-id', datasetId, '--query', 'smoke tests']);
+      const { code, output } = await smoke([
+        '--base-url',
+        stack.gateway.baseUrl,
+        '--app-key',
+        key,
+        '--dataset-key',
+        datasetKey,
+        '--dataset-id',
+        datasetId,
+        '--query',
+        'smoke tests',
+      ]);
       expect(output).toContain('smoke: 6 passed, 0 failed');
       expect(output).toMatch(/^ok {3}retrieval .*\b[1-3] records$/m);
       expect(output).toMatch(/^ok {3}run-streaming .*events, run [0-9a-f-]{36}$/m);
@@ -58,7 +79,16 @@ describe('deployment checks against the local stack', () => {
     });
 
     it('exits non-zero naming what failed: a wrong app key, and a dataset it cannot retrieve from', async () => {
-      const { code, output } = await smoke(['--base-url', stack.gateway.baseUrl, '--app-key', 'app-not-a-key', '--dataset-key', 'dataset-not-a-key', '--dataset-id', '00000000-0000-0000-0000-000000000000']);
+      const { code, output } = await smoke([
+        '--base-url',
+        stack.gateway.baseUrl,
+        '--app-key',
+        'app-not-a-key',
+        '--dataset-key',
+        'dataset-not-a-key',
+        '--dataset-id',
+        '00000000-0000-0000-0000-000000000000',
+      ]);
       expect(code).toBe(1);
       expect(output).toMatch(/^ok {3}health/m);
       expect(output).toMatch(/^ok {3}ready/m);
@@ -91,7 +121,15 @@ describe('deployment checks against the local stack', () => {
 
     it('the per-service ones are exported by every service', () => {
       for (const [service, { families }] of scraped) {
-        for (const name of ['dify_requests_total', 'dify_request_duration_seconds_bucket', 'dify_active_connections', 'weft_nats_handler_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'process_cpu_seconds_total']) {
+        for (const name of [
+          'dify_requests_total',
+          'dify_request_duration_seconds_bucket',
+          'dify_active_connections',
+          'weft_nats_handler_total',
+          'process_resident_memory_bytes',
+          'nodejs_eventloop_lag_p99_seconds',
+          'process_cpu_seconds_total',
+        ]) {
           expect([service, name, isExposed(name, families)]).toEqual([service, name, true]);
         }
       }

@@ -28,10 +28,16 @@ function fileVariable(variable: string, type: 'file' | 'file-list', methods: str
 
 /** start(doc, docs) → extract doc → extract docs → sys.files names → end. */
 const filesWorkflow = new DslBuilder('workflow files')
-  .node('start', 'start', { variables: [fileVariable('doc', 'file', ['local_file', 'remote_url'], true), fileVariable('docs', 'file-list', ['local_file'], false)] })
+  .node('start', 'start', {
+    variables: [fileVariable('doc', 'file', ['local_file', 'remote_url'], true), fileVariable('docs', 'file-list', ['local_file'], false)],
+  })
   .node('extract_one', 'document-extractor', { is_array_file: false, variable_selector: ['start', 'doc'] })
   .node('extract_many', 'document-extractor', { is_array_file: true, variable_selector: ['start', 'docs'] })
-  .node('names', 'template-transform', templateData('{% for f in files %}{{ f.filename }}|{{ f.type }}|{{ f.transfer_method }};{% endfor %}', { files: ['sys', 'files'] }))
+  .node(
+    'names',
+    'template-transform',
+    templateData('{% for f in files %}{{ f.filename }}|{{ f.type }}|{{ f.transfer_method }};{% endfor %}', { files: ['sys', 'files'] }),
+  )
   .node('end', 'end', {
     outputs: [
       { value_selector: ['extract_one', 'text'], value_type: 'string', variable: 'text' },
@@ -46,7 +52,11 @@ async function upload(stack: TestStack, key: string, name: string, content: stri
   const data = new FormData();
   data.append('user', 'uploader');
   data.append('file', new Blob([content], { type }), name);
-  const res = await fetch(`${stack.gateway.baseUrl}/v1/files/upload`, { body: data, headers: { authorization: `Bearer ${key}` }, method: 'POST' });
+  const res = await fetch(`${stack.gateway.baseUrl}/v1/files/upload`, {
+    body: data,
+    headers: { authorization: `Bearer ${key}` },
+    method: 'POST',
+  });
   const body = (await res.json()) as Record<string, unknown>;
   if (res.status !== 201) throw new Error(`upload of ${name} failed: ${res.status} ${JSON.stringify(body)}`);
   return body['id'] as string;
@@ -70,7 +80,13 @@ describe('uploaded files in workflow runs', () => {
     app = await client.deploy(await client.register(), filesWorkflow);
     ids.txt = await upload(stack, app.key, 'notes.txt', NOTES, 'text/plain');
     ids.md = await upload(stack, app.key, 'guide.md', GUIDE, 'text/markdown');
-    ids.docx = await upload(stack, app.key, 'report.docx', buildDocx(['Quarterly weaving report', 'Output doubled']), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    ids.docx = await upload(
+      stack,
+      app.key,
+      'report.docx',
+      buildDocx(['Quarterly weaving report', 'Output doubled']),
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    );
     ids.png = await upload(stack, app.key, 'photo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'image/png');
     // Another workspace, with its own app and upload.
     const other = await client.deploy(await client.register(), filesWorkflow);
@@ -113,7 +129,9 @@ describe('uploaded files in workflow runs', () => {
       type: 'document',
       url: null,
     });
-    expect(inputs['docs']).toEqual([expect.objectContaining({ extension: '.md', filename: 'guide.md', related_id: ids.md, type: 'document' })]);
+    expect(inputs['docs']).toEqual([
+      expect.objectContaining({ extension: '.md', filename: 'guide.md', related_id: ids.md, type: 'document' }),
+    ]);
   });
 
   it('passes top-level `files` to the workflow as sys.files, uploads and URLs alike', async () => {
@@ -126,7 +144,13 @@ describe('uploaded files in workflow runs', () => {
   });
 
   it("refuses another workspace's upload, even passed as an already resolved file, naming the variable", async () => {
-    const forged = { dify_model_identity: '__dify__file__', filename: 'secret.txt', related_id: ids.foreign, transfer_method: 'local_file', type: 'document' };
+    const forged = {
+      dify_model_identity: '__dify__file__',
+      filename: 'secret.txt',
+      related_id: ids.foreign,
+      transfer_method: 'local_file',
+      type: 'document',
+    };
     for (const [inputs, extra, variable] of [
       [{ doc: local(ids.foreign), docs: [] }, {}, 'doc'],
       [{ doc: local(ids.txt), docs: [local(ids.md), local(ids.foreign)] }, {}, 'docs'],
@@ -134,7 +158,10 @@ describe('uploaded files in workflow runs', () => {
       [{ doc: local(ids.txt), docs: [] }, { files: [local(ids.foreign)] }, 'files'],
     ] as [Record<string, unknown>, Record<string, unknown>, string][]) {
       const res = await client.run(app.key, inputs, 'tester', extra);
-      expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { code: 'invalid_param', message: `${variable}: Invalid upload file`, status: 400 } });
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 400,
+        body: { code: 'invalid_param', message: `${variable}: Invalid upload file`, status: 400 },
+      });
     }
   });
 
@@ -155,9 +182,15 @@ describe('uploaded files in workflow runs', () => {
     // An image stated as a document: the Service API checks the stated type against the detected one.
     const disguised = await client.run(app.key, { doc: local(ids.txt), docs: [local(ids.png)] });
     expect(disguised.status).toBe(400);
-    expect(disguised.body).toMatchObject({ code: 'invalid_param', message: 'docs: Detected file type does not match the specified type. Please verify the file.' });
+    expect(disguised.body).toMatchObject({
+      code: 'invalid_param',
+      message: 'docs: Detected file type does not match the specified type. Please verify the file.',
+    });
     // A transfer method the file-list variable does not allow.
-    const byUrl = await client.run(app.key, { doc: local(ids.txt), docs: [{ transfer_method: 'remote_url', type: 'document', url: 'https://example.com/a.txt' }] });
+    const byUrl = await client.run(app.key, {
+      doc: local(ids.txt),
+      docs: [{ transfer_method: 'remote_url', type: 'document', url: 'https://example.com/a.txt' }],
+    });
     expect(byUrl.status).toBe(400);
     expect(byUrl.body).toMatchObject({ code: 'invalid_param', message: 'File validation failed for file: a.txt' });
   });

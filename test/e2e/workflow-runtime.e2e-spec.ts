@@ -1,7 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { DslBuilder, endData, expectEventually, pollUntil, queryDatabase, readSse, templateData, textInput, TestStack, WeftClient, type ServiceProcess } from '@weft/testing';
+import {
+  DslBuilder,
+  endData,
+  expectEventually,
+  pollUntil,
+  queryDatabase,
+  readSse,
+  templateData,
+  textInput,
+  TestStack,
+  WeftClient,
+  type ServiceProcess,
+} from '@weft/testing';
 
 /** Test servers listen on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
 const ALLOWED_HOST = '127.0.0.2';
@@ -32,13 +44,25 @@ async function startUpstream(): Promise<FakeUpstream> {
         const usage = { completion_tokens: 4, prompt_tokens: 12, total_tokens: 16 };
         if (request.stream) {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
-          for (const w of words) res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: w }, finish_reason: null, index: 0 }], id: 'c1', object: 'chat.completion.chunk' })}\n\n`);
-          res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop', index: 0 }], id: 'c1', object: 'chat.completion.chunk' })}\n\n`);
+          for (const w of words)
+            res.write(
+              `data: ${JSON.stringify({ choices: [{ delta: { content: w }, finish_reason: null, index: 0 }], id: 'c1', object: 'chat.completion.chunk' })}\n\n`,
+            );
+          res.write(
+            `data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop', index: 0 }], id: 'c1', object: 'chat.completion.chunk' })}\n\n`,
+          );
           res.write(`data: ${JSON.stringify({ choices: [], id: 'c1', object: 'chat.completion.chunk', usage })}\n\n`);
           res.end('data: [DONE]\n\n');
         } else {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ choices: [{ finish_reason: 'stop', index: 0, message: { content: words.join(''), role: 'assistant' } }], id: 'c1', object: 'chat.completion', usage }));
+          res.end(
+            JSON.stringify({
+              choices: [{ finish_reason: 'stop', index: 0, message: { content: words.join(''), role: 'assistant' } }],
+              id: 'c1',
+              object: 'chat.completion',
+              usage,
+            }),
+          );
         }
         return;
       }
@@ -70,7 +94,12 @@ function llmApp(provider: string, model: string): string {
 function codeApp(language: 'javascript' | 'python3', code: string): string {
   return new DslBuilder(`code ${language}`)
     .node('start', 'start', { variables: [textInput('x')] })
-    .node('code', 'code', { code, code_language: language, outputs: { result: { children: null, type: 'string' } }, variables: [{ value_selector: ['start', 'x'], variable: 'x' }] })
+    .node('code', 'code', {
+      code,
+      code_language: language,
+      outputs: { result: { children: null, type: 'string' } },
+      variables: [{ value_selector: ['start', 'x'], variable: 'x' }],
+    })
     .node('end', 'end', endData({ result: ['code', 'result'] }))
     .chain('start', 'code', 'end')
     .toYaml();
@@ -122,7 +151,7 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     await new Promise((resolve) => upstream?.server.close(resolve));
   });
 
-  it("runs the demo app that npm start seeds, with the built-in weft-mock model", async () => {
+  it('runs the demo app that npm start seeds, with the built-in weft-mock model', async () => {
     const app = await client.deploy(token, readFileSync(join(__dirname, '../../scripts/demo/demo-app.yml'), 'utf8'));
     const res = await client.run(app.key, { question: 'What is Weft?' });
     expect(runData(res)).toMatchObject({ status: 'succeeded' });
@@ -140,11 +169,27 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     const chunks = streamed.events.filter((e) => e['event'] === 'text_chunk').map((e) => (e['data'] as { text: string }).text);
     expect(chunks).toEqual(['Weft', ' runs', ' Dify', ' apps.']);
     const finished = streamed.events.at(-1)!;
-    expect(finished).toMatchObject({ data: { outputs: { answer: 'Weft runs Dify apps.' }, status: 'succeeded', total_tokens: 16 }, event: 'workflow_finished' });
-    const llmFinished = streamed.events.find((e) => e['event'] === 'node_finished' && (e['data'] as { node_type: string }).node_type === 'llm')!;
-    expect((llmFinished['data'] as { outputs: { usage: Record<string, unknown> } }).outputs.usage).toMatchObject({ completion_tokens: 4, currency: 'USD', prompt_tokens: 12, total_tokens: 16 });
+    expect(finished).toMatchObject({
+      data: { outputs: { answer: 'Weft runs Dify apps.' }, status: 'succeeded', total_tokens: 16 },
+      event: 'workflow_finished',
+    });
+    const llmFinished = streamed.events.find(
+      (e) => e['event'] === 'node_finished' && (e['data'] as { node_type: string }).node_type === 'llm',
+    )!;
+    expect((llmFinished['data'] as { outputs: { usage: Record<string, unknown> } }).outputs.usage).toMatchObject({
+      completion_tokens: 4,
+      currency: 'USD',
+      prompt_tokens: 12,
+      total_tokens: 16,
+    });
     const sent = upstream.calls.find((c) => c.path === '/v1/chat/completions');
-    expect(JSON.parse(sent!.body)).toMatchObject({ messages: [{ content: 'Be brief.', role: 'system' }, { content: 'What does Weft do?', role: 'user' }], model: 'gpt-4o-mini' });
+    expect(JSON.parse(sent!.body)).toMatchObject({
+      messages: [
+        { content: 'Be brief.', role: 'system' },
+        { content: 'What does Weft do?', role: 'user' },
+      ],
+      model: 'gpt-4o-mini',
+    });
     const metrics = await (await fetch(`${stack.processes['node-runner'].baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/dify_api_cost_total\{[^}]*provider="openai"[^}]*\} [0-9.e-]+/);
   });
@@ -152,8 +197,21 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
   it('streams end outputs in their order: LLM text of a later output waits until the outputs before it are resolved', async () => {
     const yaml = new DslBuilder('ordered')
       .node('start', 'start', { variables: [textInput('question')] })
-      .node('slow', 'http-request', { authorization: { config: null, type: 'no-auth' }, body: { data: [], type: 'none' }, headers: '', method: 'get', params: '', timeout: { connect: 5, read: 10, write: 5 }, url: `${upstream.url}/slow?ms=300` })
-      .node('llm', 'llm', { context: { enabled: false, variable_selector: [] }, model: { completion_params: {}, mode: 'chat', name: 'gpt-4o-mini', provider: 'openai' }, prompt_template: [{ role: 'user', text: '{{#start.question#}}' }], vision: { enabled: false } })
+      .node('slow', 'http-request', {
+        authorization: { config: null, type: 'no-auth' },
+        body: { data: [], type: 'none' },
+        headers: '',
+        method: 'get',
+        params: '',
+        timeout: { connect: 5, read: 10, write: 5 },
+        url: `${upstream.url}/slow?ms=300`,
+      })
+      .node('llm', 'llm', {
+        context: { enabled: false, variable_selector: [] },
+        model: { completion_params: {}, mode: 'chat', name: 'gpt-4o-mini', provider: 'openai' },
+        prompt_template: [{ role: 'user', text: '{{#start.question#}}' }],
+        vision: { enabled: false },
+      })
       .node('end', 'end', endData({ first: ['slow', 'body'], second: ['llm', 'text'] }))
       .edge('start', 'slow')
       .edge('start', 'llm')
@@ -169,7 +227,12 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     // The model answered long before the slow call returned; its text was held until then.
     expect(names.indexOf('node_finished:llm')).toBeLessThan(slowDone);
     expect(Math.min(...chunks)).toBeGreaterThan(slowDone);
-    expect(streamed.events.filter((e) => e['event'] === 'text_chunk').map((e) => (e['data'] as { text: string }).text).join('')).toBe('Weft runs Dify apps.');
+    expect(
+      streamed.events
+        .filter((e) => e['event'] === 'text_chunk')
+        .map((e) => (e['data'] as { text: string }).text)
+        .join(''),
+    ).toBe('Weft runs Dify apps.');
   });
 
   it('fails an llm node whose provider has no credentials in the workspace', async () => {
@@ -191,15 +254,36 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
   it.each([
     ['javascript', 'a loop that never ends', 'function main({x}) { while (true) {} }', /1000 ms|time/i],
     ['python3', 'a loop that never ends', 'def main(x: str) -> dict:\n    while True:\n        pass\n', /1000 ms|time/i],
-    ['javascript', 'allocation without bound', 'function main({x}) { const a = []; while (true) a.push({ a: 1, b: [1, 2, 3] }); }', /memory/i],
-    ['python3', 'allocation without bound', 'def main(x: str) -> dict:\n    a = []\n    while True:\n        a.append("x" * 100000)\n', /memory/i],
+    [
+      'javascript',
+      'allocation without bound',
+      'function main({x}) { const a = []; while (true) a.push({ a: 1, b: [1, 2, 3] }); }',
+      /memory/i,
+    ],
+    [
+      'python3',
+      'allocation without bound',
+      'def main(x: str) -> dict:\n    a = []\n    while True:\n        a.append("x" * 100000)\n',
+      /memory/i,
+    ],
   ] as const)('fails a %s code node with %s, and the next run works', async (language, _what, code, message) => {
     const bad = await client.deploy(token, codeApp(language, code));
     const res = await client.run(bad.key, { x: 'x' });
     expect(runData(res)).toMatchObject({ status: 'failed' });
     expect(String(runData(res)['error'])).toMatch(message);
-    const good = await client.deploy(token, codeApp(language, language === 'javascript' ? 'function main({x}) { return { result: x }; }' : 'def main(x: str) -> dict:\n    return {"result": x}\n'));
-    expect(runData(await client.run(good.key, { x: 'still fine' }))).toMatchObject({ outputs: { result: 'still fine' }, status: 'succeeded' });
+    const good = await client.deploy(
+      token,
+      codeApp(
+        language,
+        language === 'javascript'
+          ? 'function main({x}) { return { result: x }; }'
+          : 'def main(x: str) -> dict:\n    return {"result": x}\n',
+      ),
+    );
+    expect(runData(await client.run(good.key, { x: 'still fine' }))).toMatchObject({
+      outputs: { result: 'still fine' },
+      status: 'succeeded',
+    });
   });
 
   it.each([
@@ -243,7 +327,11 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     }
     const stoppedAfter = Date.now() - stopAt;
     expect(stoppedAfter).toBeLessThan(1000);
-    const finished = text.split('\n\n').filter((b) => b.startsWith('data: ')).map((b) => JSON.parse(b.slice(6)) as Record<string, unknown>).at(-1)!;
+    const finished = text
+      .split('\n\n')
+      .filter((b) => b.startsWith('data: '))
+      .map((b) => JSON.parse(b.slice(6)) as Record<string, unknown>)
+      .at(-1)!;
     expect(finished).toMatchObject({ data: { status: 'stopped' }, event: 'workflow_finished' });
   });
 
@@ -258,7 +346,15 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     });
     const first = Buffer.from((await res.body!.getReader().read()).value!).toString();
     expect(first).toContain('event: ping');
-    const runId = await pollUntil(async () => (await queryDatabase<{ id: string }>(stack.database.url, "SELECT id FROM orchestrator.workflow_runs WHERE created_by_end_user_session_id = 'leaver'"))[0]?.id);
+    const runId = await pollUntil(
+      async () =>
+        (
+          await queryDatabase<{ id: string }>(
+            stack.database.url,
+            "SELECT id FROM orchestrator.workflow_runs WHERE created_by_end_user_session_id = 'leaver'",
+          )
+        )[0]?.id,
+    );
     controller.abort();
     const detail = await pollUntil(
       async () => {
@@ -271,7 +367,16 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
   });
 
   async function orchestratorOf(runId: string, candidates: ServiceProcess[]): Promise<ServiceProcess> {
-    const owner = await pollUntil(async () => (await queryDatabase<{ lease_owner: string | null }>(stack.database.url, 'SELECT lease_owner FROM orchestrator.workflow_runs WHERE id = $1', [runId]))[0]?.lease_owner);
+    const owner = await pollUntil(
+      async () =>
+        (
+          await queryDatabase<{ lease_owner: string | null }>(
+            stack.database.url,
+            'SELECT lease_owner FROM orchestrator.workflow_runs WHERE id = $1',
+            [runId],
+          )
+        )[0]?.lease_owner,
+    );
     const found = candidates.find((p) => owner!.endsWith(`-${p.pid}`));
     if (!found) throw new Error(`no candidate owns run ${runId} (owner ${owner})`);
     return found;
@@ -284,19 +389,35 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     const app = await client.deploy(token, httpApp(`${upstream.url}/slow?ms=2500`));
     // A blocking call: its answer must come from whichever replica finishes the run.
     const blocking = client.run(app.key, {}, 'crash');
-    const runId = await pollUntil(async () => (await queryDatabase<{ id: string }>(stack.database.url, "SELECT id FROM orchestrator.workflow_runs WHERE created_by_end_user_session_id = 'crash'"))[0]?.id);
+    const runId = await pollUntil(
+      async () =>
+        (
+          await queryDatabase<{ id: string }>(
+            stack.database.url,
+            "SELECT id FROM orchestrator.workflow_runs WHERE created_by_end_user_session_id = 'crash'",
+          )
+        )[0]?.id,
+    );
     const owner = await orchestratorOf(runId, [stack.processes.orchestrator, second]);
     await pollUntil(() => upstream.calls.some((c) => c.path === '/slow?ms=2500'));
     await owner.stop('SIGKILL');
     const final = await pollUntil(
       async () => {
-        const rows = await queryDatabase<{ status: string; lease_owner: string | null }>(stack.database.url, 'SELECT status, lease_owner FROM orchestrator.workflow_runs WHERE id = $1', [runId]);
+        const rows = await queryDatabase<{ status: string; lease_owner: string | null }>(
+          stack.database.url,
+          'SELECT status, lease_owner FROM orchestrator.workflow_runs WHERE id = $1',
+          [runId],
+        );
         return rows[0]?.status === 'running' ? undefined : rows[0];
       },
       { timeoutMs: 30_000 },
     );
     expect(final).toEqual({ lease_owner: null, status: 'succeeded' });
-    const nodes = await queryDatabase<{ node_type: string; status: string }>(stack.database.url, 'SELECT node_type, status FROM orchestrator.workflow_node_executions WHERE workflow_run_id = $1 ORDER BY index', [runId]);
+    const nodes = await queryDatabase<{ node_type: string; status: string }>(
+      stack.database.url,
+      'SELECT node_type, status FROM orchestrator.workflow_node_executions WHERE workflow_run_id = $1 ORDER BY index',
+      [runId],
+    );
     expect(nodes.filter((n) => n.node_type === 'end')).toEqual([{ node_type: 'end', status: 'succeeded' }]);
     expect(nodes.filter((n) => n.node_type === 'http-request' && n.status === 'succeeded')).toHaveLength(1);
     const detail = await client.call('GET', `/v1/workflows/run/${runId}`, { token: app.key });
@@ -335,26 +456,43 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     const app = await client.deploy(token, httpApp(`${upstream.url}/slow?ms=50`));
     const results = await Promise.all(Array.from({ length: 24 }, (_, i) => client.run(app.key, {}, `share-${i}`)));
     for (const r of results) expect(runData(r)).toMatchObject({ status: 'succeeded' });
-    const count = async (p: ServiceProcess, pattern: RegExp) => Number(pattern.exec(await (await fetch(`${p.baseUrl}/metrics`)).text())?.[1] ?? 0);
+    const count = async (p: ServiceProcess, pattern: RegExp) =>
+      Number(pattern.exec(await (await fetch(`${p.baseUrl}/metrics`)).text())?.[1] ?? 0);
     const orchestrators = stack.replicasOf('orchestrator').filter((p) => p.isRunning());
     const runners = stack.replicasOf('node-runner').filter((p) => p.isRunning());
     expect(orchestrators.length).toBeGreaterThanOrEqual(2);
     expect(runners.length).toBeGreaterThanOrEqual(2);
     await expectEventually(async () => {
-      for (const p of orchestrators) expect(await count(p, /dify_workflow_executions_total\{status="succeeded"\} (\d+)/)).toBeGreaterThan(0);
-      for (const p of runners) expect(await count(p, /weft_nats_handler_total\{subject="wf\.node\.execute\.v1",outcome="ok"\} (\d+)/)).toBeGreaterThan(0);
+      for (const p of orchestrators)
+        expect(await count(p, /dify_workflow_executions_total\{status="succeeded"\} (\d+)/)).toBeGreaterThan(0);
+      for (const p of runners)
+        expect(await count(p, /weft_nats_handler_total\{subject="wf\.node\.execute\.v1",outcome="ok"\} (\d+)/)).toBeGreaterThan(0);
     });
   });
 
   it('resumes a live run on the events endpoint: stored events first, then live ones until it ends', async () => {
     const app = await client.deploy(token, httpApp(`${upstream.url}/slow?ms=1500`));
     const run = client.run(app.key, {}, 'resumer');
-    const runId = await pollUntil(async () => (await queryDatabase<{ id: string }>(stack.database.url, "SELECT id FROM orchestrator.workflow_runs WHERE created_by_end_user_session_id = 'resumer'"))[0]?.id);
-    const res = await fetch(`${stack.gateway.baseUrl}/v1/workflow/${runId}/events?user=resumer`, { headers: { authorization: `Bearer ${app.key}` } });
+    const runId = await pollUntil(
+      async () =>
+        (
+          await queryDatabase<{ id: string }>(
+            stack.database.url,
+            "SELECT id FROM orchestrator.workflow_runs WHERE created_by_end_user_session_id = 'resumer'",
+          )
+        )[0]?.id,
+    );
+    const res = await fetch(`${stack.gateway.baseUrl}/v1/workflow/${runId}/events?user=resumer`, {
+      headers: { authorization: `Bearer ${app.key}` },
+    });
     const { events } = await readSse(res);
     expect(events[0]!['event']).toBe('workflow_started');
     expect(events.at(-1)).toMatchObject({ data: { status: 'succeeded' }, event: 'workflow_finished' });
-    expect(events.filter((e) => e['event'] === 'node_finished').map((e) => (e['data'] as { node_type: string }).node_type)).toEqual(['start', 'http-request', 'end']);
+    expect(events.filter((e) => e['event'] === 'node_finished').map((e) => (e['data'] as { node_type: string }).node_type)).toEqual([
+      'start',
+      'http-request',
+      'end',
+    ]);
     await run;
   });
 });
@@ -379,7 +517,12 @@ describe('one workflow app holding every node type Weft runs', () => {
   it('runs code, list-operator, parallel iteration, loop with assigner and loop-end, if-else, llm, aggregator, classifier, http-request, parameter-extractor and knowledge-retrieval', async () => {
     const mock = { completion_params: {}, mode: 'chat', name: 'weft-mock-chat', provider: 'weft-mock' };
     const yaml = new DslBuilder('every node')
-      .node('start', 'start', { variables: [textInput('text', { max_length: 2000 }), { label: 'count', options: [], required: true, type: 'number', variable: 'count' }] })
+      .node('start', 'start', {
+        variables: [
+          textInput('text', { max_length: 2000 }),
+          { label: 'count', options: [], required: true, type: 'number', variable: 'count' },
+        ],
+      })
       .node('code', 'code', {
         code: 'function main({text}) { return { lines: text.split("\\n").map((l) => l.trim()).filter(Boolean) }; }',
         code_language: 'javascript',
@@ -393,9 +536,22 @@ describe('one workflow app holding every node type Weft runs', () => {
         order_by: { enabled: false, key: '', value: 'asc' },
         variable: ['code', 'lines'],
       })
-      .node('iteration', 'iteration', { error_handle_mode: 'terminated', flatten_output: true, is_parallel: true, iterator_selector: ['list', 'result'], output_selector: ['it_t', 'output'], parallel_nums: 2, start_node_id: 'itstart' })
+      .node('iteration', 'iteration', {
+        error_handle_mode: 'terminated',
+        flatten_output: true,
+        is_parallel: true,
+        iterator_selector: ['list', 'result'],
+        output_selector: ['it_t', 'output'],
+        parallel_nums: 2,
+        start_node_id: 'itstart',
+      })
       .node('itstart', 'iteration-start', {}, { parentId: 'iteration' })
-      .node('it_t', 'template-transform', templateData('{{ index }}:{{ item }}', { index: ['iteration', 'index'], item: ['iteration', 'item'] }), { parentId: 'iteration' })
+      .node(
+        'it_t',
+        'template-transform',
+        templateData('{{ index }}:{{ item }}', { index: ['iteration', 'index'], item: ['iteration', 'item'] }),
+        { parentId: 'iteration' },
+      )
       .node('loop', 'loop', {
         break_conditions: [],
         logical_operator: 'and',
@@ -404,19 +560,101 @@ describe('one workflow app holding every node type Weft runs', () => {
         start_node_id: 'loopstart',
       })
       .node('loopstart', 'loop-start', {}, { parentId: 'loop' })
-      .node('inc', 'assigner', { items: [{ input_type: 'constant', operation: '+=', value: 1, variable_selector: ['loop', 'n'], write_mode: 'over-write' }], version: '2' }, { parentId: 'loop' })
-      .node('check', 'if-else', { cases: [{ case_id: 'true', conditions: [{ comparison_operator: '≥', id: 'c1', value: '3', varType: 'number', variable_selector: ['loop', 'n'] }], id: 'true', logical_operator: 'and' }] }, { parentId: 'loop' })
+      .node(
+        'inc',
+        'assigner',
+        {
+          items: [{ input_type: 'constant', operation: '+=', value: 1, variable_selector: ['loop', 'n'], write_mode: 'over-write' }],
+          version: '2',
+        },
+        { parentId: 'loop' },
+      )
+      .node(
+        'check',
+        'if-else',
+        {
+          cases: [
+            {
+              case_id: 'true',
+              conditions: [{ comparison_operator: '≥', id: 'c1', value: '3', varType: 'number', variable_selector: ['loop', 'n'] }],
+              id: 'true',
+              logical_operator: 'and',
+            },
+          ],
+        },
+        { parentId: 'loop' },
+      )
       .node('stop', 'loop-end', {}, { parentId: 'loop' })
-      .node('branch', 'if-else', { cases: [{ case_id: 'true', conditions: [{ comparison_operator: '>', id: 'c2', value: '2', varType: 'number', variable_selector: ['start', 'count'] }], id: 'true', logical_operator: 'and' }] })
-      .node('llm', 'llm', { context: { enabled: false, variable_selector: [] }, model: mock, prompt_template: [{ role: 'user', text: 'Summarize: {{#start.text#}}' }], vision: { enabled: false } })
+      .node('branch', 'if-else', {
+        cases: [
+          {
+            case_id: 'true',
+            conditions: [{ comparison_operator: '>', id: 'c2', value: '2', varType: 'number', variable_selector: ['start', 'count'] }],
+            id: 'true',
+            logical_operator: 'and',
+          },
+        ],
+      })
+      .node('llm', 'llm', {
+        context: { enabled: false, variable_selector: [] },
+        model: mock,
+        prompt_template: [{ role: 'user', text: 'Summarize: {{#start.text#}}' }],
+        vision: { enabled: false },
+      })
       .node('small', 'template-transform', templateData('small count', {}))
-      .node('agg', 'variable-aggregator', { output_type: 'string', variables: [['llm', 'text'], ['small', 'output']] })
-      .node('classifier', 'question-classifier', { classes: [{ id: 'c-news', name: 'news' }, { id: 'c-other', name: 'other' }], instruction: '', model: mock, query_variable_selector: ['start', 'text'] })
-      .node('http', 'http-request', { authorization: { config: null, type: 'no-auth' }, body: { data: [], type: 'none' }, headers: '', method: 'get', params: '', timeout: { connect: 5, read: 10, write: 5 }, url: `${upstream.url}/slow?ms=1` })
+      .node('agg', 'variable-aggregator', {
+        output_type: 'string',
+        variables: [
+          ['llm', 'text'],
+          ['small', 'output'],
+        ],
+      })
+      .node('classifier', 'question-classifier', {
+        classes: [
+          { id: 'c-news', name: 'news' },
+          { id: 'c-other', name: 'other' },
+        ],
+        instruction: '',
+        model: mock,
+        query_variable_selector: ['start', 'text'],
+      })
+      .node('http', 'http-request', {
+        authorization: { config: null, type: 'no-auth' },
+        body: { data: [], type: 'none' },
+        headers: '',
+        method: 'get',
+        params: '',
+        timeout: { connect: 5, read: 10, write: 5 },
+        url: `${upstream.url}/slow?ms=1`,
+      })
       .node('other', 'template-transform', templateData('not news', {}))
-      .node('extract', 'parameter-extractor', { instruction: '', model: mock, parameters: [{ description: 'the topic', name: 'topic', required: true, type: 'string' }], query: ['start', 'text'], reasoning_mode: 'function_call' })
-      .node('kr', 'knowledge-retrieval', { dataset_ids: ['5f0d7a53-0a43-4a9b-9d44-95f1c1f0e7c1'], multiple_retrieval_config: { reranking_enable: false, top_k: 3 }, query_variable_selector: ['start', 'text'], retrieval_mode: 'multiple' })
-      .node('end', 'end', endData({ agg: ['agg', 'output'], cls: ['classifier', 'class_name'], http: ['http', 'body'], iter: ['iteration', 'output'], kr: ['kr', 'result'], lines: ['list', 'result'], loop_n: ['loop', 'n'], topic: ['extract', 'topic'] }))
+      .node('extract', 'parameter-extractor', {
+        instruction: '',
+        model: mock,
+        parameters: [{ description: 'the topic', name: 'topic', required: true, type: 'string' }],
+        query: ['start', 'text'],
+        reasoning_mode: 'function_call',
+      })
+      .node('kr', 'knowledge-retrieval', {
+        dataset_ids: ['5f0d7a53-0a43-4a9b-9d44-95f1c1f0e7c1'],
+        multiple_retrieval_config: { reranking_enable: false, top_k: 3 },
+        query_variable_selector: ['start', 'text'],
+        retrieval_mode: 'multiple',
+      })
+      .node(
+        'end',
+        'end',
+        endData({
+          agg: ['agg', 'output'],
+          cls: ['classifier', 'class_name'],
+          http: ['http', 'body'],
+          iter: ['iteration', 'output'],
+          kr: ['kr', 'result'],
+          lines: ['list', 'result'],
+          loop_n: ['loop', 'n'],
+          topic: ['extract', 'topic'],
+        }),
+      )
       .chain('start', 'code', 'list', 'iteration', 'loop', 'branch')
       .edge('itstart', 'it_t')
       .chain('loopstart', 'inc', 'check')
@@ -440,16 +678,47 @@ describe('one workflow app holding every node type Weft runs', () => {
     const data = finished['data'] as Record<string, unknown>;
     expect(data['status']).toBe('succeeded');
     const outputs = data['outputs'] as Record<string, unknown>;
-    expect(outputs).toMatchObject({ cls: 'news', http: 'slept 1', iter: ['0:alpha', '1:beta', '2:gamma'], kr: [], lines: ['alpha', 'beta', 'gamma'], loop_n: 3 });
+    expect(outputs).toMatchObject({
+      cls: 'news',
+      http: 'slept 1',
+      iter: ['0:alpha', '1:beta', '2:gamma'],
+      kr: [],
+      lines: ['alpha', 'beta', 'gamma'],
+      loop_n: 3,
+    });
     expect(String(outputs['agg'])).toContain('Summarize: alpha');
     expect(typeof outputs['topic']).toBe('string');
-    const types = new Set(streamed.events.filter((e) => e['event'] === 'node_finished').map((e) => (e['data'] as { node_type: string }).node_type));
-    for (const t of ['start', 'code', 'list-operator', 'iteration', 'iteration-start', 'template-transform', 'loop', 'loop-start', 'assigner', 'if-else', 'loop-end', 'llm', 'variable-aggregator', 'question-classifier', 'http-request', 'parameter-extractor', 'knowledge-retrieval', 'end']) {
+    const types = new Set(
+      streamed.events.filter((e) => e['event'] === 'node_finished').map((e) => (e['data'] as { node_type: string }).node_type),
+    );
+    for (const t of [
+      'start',
+      'code',
+      'list-operator',
+      'iteration',
+      'iteration-start',
+      'template-transform',
+      'loop',
+      'loop-start',
+      'assigner',
+      'if-else',
+      'loop-end',
+      'llm',
+      'variable-aggregator',
+      'question-classifier',
+      'http-request',
+      'parameter-extractor',
+      'knowledge-retrieval',
+      'end',
+    ]) {
       expect(types).toContain(t);
     }
     const names = streamed.events.map((e) => e['event']);
-    for (const e of ['iteration_started', 'iteration_next', 'iteration_completed', 'loop_started', 'loop_next', 'loop_completed']) expect(names).toContain(e);
-    const ran = new Set(streamed.events.filter((e) => e['event'] === 'node_started').map((e) => (e['data'] as { node_id: string }).node_id));
+    for (const e of ['iteration_started', 'iteration_next', 'iteration_completed', 'loop_started', 'loop_next', 'loop_completed'])
+      expect(names).toContain(e);
+    const ran = new Set(
+      streamed.events.filter((e) => e['event'] === 'node_started').map((e) => (e['data'] as { node_id: string }).node_id),
+    );
     // The if-else took "true" (count 5 > 2) and the classifier chose "news": the other branches were skipped.
     expect(ran.has('small')).toBe(false);
     expect(ran.has('other')).toBe(false);

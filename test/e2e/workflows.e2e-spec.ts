@@ -30,7 +30,15 @@ describe('workflow apps through the console and the Service API', () => {
       expect(res.status).toBe(400);
       expect(res.body.status).toBe('failed');
       const codes = new Set(res.body.problems.map((p) => p.code));
-      for (const code of ['unknown_node_type', 'unknown_edge_node', 'cycle', 'unknown_node_reference', 'unknown_output', 'unknown_operator']) expect(codes).toContain(code);
+      for (const code of [
+        'unknown_node_type',
+        'unknown_edge_node',
+        'cycle',
+        'unknown_node_reference',
+        'unknown_output',
+        'unknown_operator',
+      ])
+        expect(codes).toContain(code);
       expect(res.body.error.split('\n').length).toBe(res.body.problems.length);
       const after = await client.call<{ total: number }>('GET', '/console/api/apps', { token });
       expect(after.body.total).toBe(before.body.total);
@@ -84,7 +92,10 @@ describe('workflow apps through the console and the Service API', () => {
 
   describe('running', () => {
     it('runs blocking by default and answers in Dify shape', async () => {
-      const res = await client.call('POST', '/v1/workflows/run', { body: { inputs: { language: 'French', name: 'Ada' }, user: 'alice' }, token: greeting.key });
+      const res = await client.call('POST', '/v1/workflows/run', {
+        body: { inputs: { language: 'French', name: 'Ada' }, user: 'alice' },
+        token: greeting.key,
+      });
       expect(res.status).toBe(200);
       const data = res.body['data'] as Record<string, unknown>;
       expect(data).toMatchObject({ error: null, outputs: { greeting: 'Bonjour, Ada!' }, status: 'succeeded', total_steps: 3 });
@@ -113,7 +124,16 @@ describe('workflow apps through the console and the Service API', () => {
       expect(res.contentType).toMatch(/^text\/event-stream/);
       expect(res.raw.startsWith('event: ping\n\n')).toBe(true);
       expect(res.raw).not.toContain('[DONE]');
-      expect(res.events.map((e) => e['event'])).toEqual(['workflow_started', 'node_started', 'node_finished', 'node_started', 'node_finished', 'node_started', 'node_finished', 'workflow_finished']);
+      expect(res.events.map((e) => e['event'])).toEqual([
+        'workflow_started',
+        'node_started',
+        'node_finished',
+        'node_started',
+        'node_finished',
+        'node_started',
+        'node_finished',
+        'workflow_finished',
+      ]);
       const runId = res.events[0]!['workflow_run_id'];
       for (const e of res.events) expect(e['workflow_run_id']).toBe(runId);
       expect((res.events[7]!['data'] as Record<string, unknown>)['outputs']).toEqual({ greeting: 'Hello, Bob!' });
@@ -143,7 +163,11 @@ describe('workflow apps through the console and the Service API', () => {
     it('answers 401 for a missing or unknown app key, with WWW-Authenticate', async () => {
       const none = await client.call('POST', '/v1/workflows/run', { body: { inputs: {}, user: 'u' } });
       expect(none.status).toBe(401);
-      expect(none.body).toEqual({ code: 'unauthorized', message: "Authorization header must be provided and start with 'Bearer'", status: 401 });
+      expect(none.body).toEqual({
+        code: 'unauthorized',
+        message: "Authorization header must be provided and start with 'Bearer'",
+        status: 401,
+      });
       expect(none.headers.get('www-authenticate')).toBe('Bearer realm="api"');
       const unknown = await client.run('app-unknownkey', { name: 'x' });
       expect(unknown.status).toBe(401);
@@ -180,7 +204,11 @@ describe('workflow apps through the console and the Service API', () => {
     it('ends partial-succeeded with exceptions_count when a node fails under default-value', async () => {
       const yaml = new DslBuilder('defaults')
         .node('start', 'start', { variables: [textInput('name')] })
-        .node('t', 'template-transform', { ...templateData('{{ name | no_such_filter }}', { name: ['start', 'name'] }), default_value: [{ key: 'output', type: 'string', value: 'fallback' }], error_strategy: 'default-value' })
+        .node('t', 'template-transform', {
+          ...templateData('{{ name | no_such_filter }}', { name: ['start', 'name'] }),
+          default_value: [{ key: 'output', type: 'string', value: 'fallback' }],
+          error_strategy: 'default-value',
+        })
         .node('end', 'end', endData({ out: ['t', 'output'] }))
         .chain('start', 't', 'end')
         .toYaml();
@@ -188,7 +216,9 @@ describe('workflow apps through the console and the Service API', () => {
       const streamed = await client.stream(app.key, { name: 'x' });
       const finished = streamed.events.at(-1)!['data'] as Record<string, unknown>;
       expect(finished).toMatchObject({ exceptions_count: 1, outputs: { out: 'fallback' }, status: 'partial-succeeded' });
-      const nodeFinished = streamed.events.find((e) => e['event'] === 'node_finished' && (e['data'] as { node_id: string }).node_id === 't')!;
+      const nodeFinished = streamed.events.find(
+        (e) => e['event'] === 'node_finished' && (e['data'] as { node_id: string }).node_id === 't',
+      )!;
       expect((nodeFinished['data'] as Record<string, unknown>)['status']).toBe('exception');
     });
 
@@ -212,16 +242,24 @@ describe('workflow apps through the console and the Service API', () => {
       const app = await client.deploy(token, fixture('simple-template'));
       for (const name of ['one', 'two', 'three']) await client.run(app.key, { name }, 'logger');
       await client.run(app.key, { name: 'four' }, 'someone-else');
-      const page = await client.call<{ data: Record<string, unknown>[]; has_more: boolean; total: number; page: number; limit: number }>('GET', '/v1/workflows/logs?limit=2&page=1', { token: app.key });
+      const page = await client.call<{ data: Record<string, unknown>[]; has_more: boolean; total: number; page: number; limit: number }>(
+        'GET',
+        '/v1/workflows/logs?limit=2&page=1',
+        { token: app.key },
+      );
       expect(page.status).toBe(200);
       expect(page.body).toMatchObject({ has_more: true, limit: 2, page: 1, total: 4 });
       expect(page.body.data[0]!['workflow_run']).toMatchObject({ status: 'succeeded', triggered_from: 'app-run' });
       expect(page.body.data[0]).toMatchObject({ created_by_role: 'end_user', created_from: 'service-api' });
-      const byUser = await client.call<{ total: number }>('GET', '/v1/workflows/logs?created_by_end_user_session_id=logger', { token: app.key });
+      const byUser = await client.call<{ total: number }>('GET', '/v1/workflows/logs?created_by_end_user_session_id=logger', {
+        token: app.key,
+      });
       expect(byUser.body.total).toBe(3);
       const byKeyword = await client.call<{ total: number }>('GET', '/v1/workflows/logs?keyword=three', { token: app.key });
       expect(byKeyword.body.total).toBe(1);
-      const byAccount = await client.call<{ total: number }>('GET', '/v1/workflows/logs?created_by_account=nobody@example.com', { token: app.key });
+      const byAccount = await client.call<{ total: number }>('GET', '/v1/workflows/logs?created_by_account=nobody@example.com', {
+        token: app.key,
+      });
       expect(byAccount.body.total).toBe(0);
       const failed = await client.call<{ total: number }>('GET', '/v1/workflows/logs?status=failed', { token: app.key });
       expect(failed.body.total).toBe(0);
@@ -231,7 +269,9 @@ describe('workflow apps through the console and the Service API', () => {
     it('replays a finished run from storage on the events endpoint, for its own user only', async () => {
       const run = await client.run(greeting.key, { name: 'Replay' }, 'replayer');
       const runId = run.body['workflow_run_id'] as string;
-      const res = await fetch(`${stack.gateway.baseUrl}/v1/workflow/${runId}/events?user=replayer`, { headers: { authorization: `Bearer ${greeting.key}` } });
+      const res = await fetch(`${stack.gateway.baseUrl}/v1/workflow/${runId}/events?user=replayer`, {
+        headers: { authorization: `Bearer ${greeting.key}` },
+      });
       const text = await res.text();
       const events = text
         .split('\n\n')
@@ -239,22 +279,35 @@ describe('workflow apps through the console and the Service API', () => {
         .map((b) => JSON.parse(b.slice(6)) as Record<string, unknown>);
       expect(events[0]!['event']).toBe('workflow_started');
       expect(events.filter((e) => e['event'] === 'node_finished')).toHaveLength(3);
-      expect(events.at(-1)).toMatchObject({ data: { outputs: { greeting: 'Hello, Replay!' }, status: 'succeeded' }, event: 'workflow_finished' });
+      expect(events.at(-1)).toMatchObject({
+        data: { outputs: { greeting: 'Hello, Replay!' }, status: 'succeeded' },
+        event: 'workflow_finished',
+      });
       const wrongUser = await client.call('GET', `/v1/workflow/${runId}/events?user=intruder`, { token: greeting.key });
       expect(wrongUser.status).toBe(404);
     });
 
     it('answers a stop of an unknown task with success, as Dify does', async () => {
-      const res = await client.call('POST', '/v1/workflows/tasks/5f0d7a53-0a43-4a9b-9d44-95f1c1f0e7c1/stop', { body: { user: 'u' }, token: greeting.key });
+      const res = await client.call('POST', '/v1/workflows/tasks/5f0d7a53-0a43-4a9b-9d44-95f1c1f0e7c1/stop', {
+        body: { user: 'u' },
+        token: greeting.key,
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ result: 'success' });
       expect((await client.call('POST', '/v1/workflows/tasks/x/stop', { body: {}, token: greeting.key })).status).toBe(400);
     });
 
     it('describes the app: parameters from the start node, info and meta', async () => {
-      const params = await client.call<{ user_input_form: Record<string, { variable: string; required: boolean }>[] }>('GET', '/v1/parameters', { token: greeting.key });
+      const params = await client.call<{ user_input_form: Record<string, { variable: string; required: boolean }>[] }>(
+        'GET',
+        '/v1/parameters',
+        { token: greeting.key },
+      );
       expect(params.status).toBe(200);
-      expect(params.body.user_input_form).toEqual([{ 'text-input': expect.objectContaining({ required: true, variable: 'name' }) }, { select: expect.objectContaining({ options: ['English', 'French'], variable: 'language' }) }]);
+      expect(params.body.user_input_form).toEqual([
+        { 'text-input': expect.objectContaining({ required: true, variable: 'name' }) },
+        { select: expect.objectContaining({ options: ['English', 'French'], variable: 'language' }) },
+      ]);
       expect(params.body).toHaveProperty('system_parameters.file_size_limit', 15);
       const info = await client.call('GET', '/v1/info', { token: greeting.key });
       expect(info.body).toMatchObject({ mode: 'workflow', name: 'Greeting' });
@@ -262,12 +315,23 @@ describe('workflow apps through the console and the Service API', () => {
     });
 
     it('runs a named published version and refuses a malformed or unknown one', async () => {
-      const published = await client.call<{ workflow_id: string }>('POST', `/console/api/apps/${greeting.appId}/workflows/publish`, { token });
-      const ok = await client.call('POST', `/v1/workflows/${published.body.workflow_id}/run`, { body: { inputs: { name: 'V' }, user: 'u' }, token: greeting.key });
+      const published = await client.call<{ workflow_id: string }>('POST', `/console/api/apps/${greeting.appId}/workflows/publish`, {
+        token,
+      });
+      const ok = await client.call('POST', `/v1/workflows/${published.body.workflow_id}/run`, {
+        body: { inputs: { name: 'V' }, user: 'u' },
+        token: greeting.key,
+      });
       expect(ok.body['data']).toMatchObject({ status: 'succeeded', workflow_id: published.body.workflow_id });
-      const malformed = await client.call('POST', '/v1/workflows/not-a-uuid/run', { body: { inputs: { name: 'V' }, user: 'u' }, token: greeting.key });
+      const malformed = await client.call('POST', '/v1/workflows/not-a-uuid/run', {
+        body: { inputs: { name: 'V' }, user: 'u' },
+        token: greeting.key,
+      });
       expect(malformed.body).toMatchObject({ code: 'bad_request', status: 400 });
-      const unknown = await client.call('POST', '/v1/workflows/5f0d7a53-0a43-4a9b-9d44-95f1c1f0e7c1/run', { body: { inputs: { name: 'V' }, user: 'u' }, token: greeting.key });
+      const unknown = await client.call('POST', '/v1/workflows/5f0d7a53-0a43-4a9b-9d44-95f1c1f0e7c1/run', {
+        body: { inputs: { name: 'V' }, user: 'u' },
+        token: greeting.key,
+      });
       expect(unknown.status).toBe(400);
     });
 
@@ -287,13 +351,21 @@ describe('workflow apps through the console and the Service API', () => {
         .environment('REGION', 'eu-west', 'string')
         .node('start', 'start', { variables: [] })
         // Upper-cased, the output proves the run had the real value; as it is, the value is masked in what the run shows.
-        .node('t', 'template-transform', templateData('{{ token | upper }}@{{ region }}', { region: ['env', 'REGION'], token: ['env', 'API_TOKEN'] }))
+        .node(
+          't',
+          'template-transform',
+          templateData('{{ token | upper }}@{{ region }}', { region: ['env', 'REGION'], token: ['env', 'API_TOKEN'] }),
+        )
         .node('raw', 'template-transform', templateData('{{ token }}', { token: ['env', 'API_TOKEN'] }))
         .node('end', 'end', endData({ out: ['t', 'output'], raw: ['raw', 'output'] }))
         .chain('start', 't', 'raw', 'end')
         .toYaml();
       const app = await client.deploy(token, yaml);
-      const rows = await queryDatabase<{ document: unknown }>(stack.database.url, 'SELECT document FROM orchestrator.workflows WHERE app_id = $1', [app.appId]);
+      const rows = await queryDatabase<{ document: unknown }>(
+        stack.database.url,
+        'SELECT document FROM orchestrator.workflows WHERE app_id = $1',
+        [app.appId],
+      );
       expect(rows.length).toBe(2);
       for (const r of rows) expect(JSON.stringify(r.document)).not.toContain('tok-very-secret');
       const run = await client.run(app.key, {});
@@ -301,7 +373,9 @@ describe('workflow apps through the console and the Service API', () => {
       const plain = await client.call<{ data: string }>('GET', `/console/api/apps/${app.appId}/export`, { token });
       expect(plain.body.data).not.toContain('tok-very-secret');
       expect(plain.body.data).toContain('eu-west');
-      const withSecrets = await client.call<{ data: string }>('GET', `/console/api/apps/${app.appId}/export?include_secret=true`, { token });
+      const withSecrets = await client.call<{ data: string }>('GET', `/console/api/apps/${app.appId}/export?include_secret=true`, {
+        token,
+      });
       expect(withSecrets.status).toBe(200);
       expect(withSecrets.body.data).not.toContain('tok-very-secret');
       expect(withSecrets.body.data).toContain('eu-west');
@@ -316,12 +390,21 @@ describe('workflow apps through the console and the Service API', () => {
       });
       expect(res.status).toBe(200);
       expect(JSON.stringify(res.body)).not.toContain('sk-test');
-      const rows = await queryDatabase<{ provider: string; sealed_credentials: string }>(stack.database.url, 'SELECT provider, sealed_credentials FROM gateway.provider_credentials');
+      const rows = await queryDatabase<{ provider: string; sealed_credentials: string }>(
+        stack.database.url,
+        'SELECT provider, sealed_credentials FROM gateway.provider_credentials',
+      );
       expect(rows.map((r) => r.provider)).toContain('openai');
       for (const r of rows) expect(r.sealed_credentials).not.toContain('sk-test');
-      const missing = await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', { body: { credentials: {} }, token });
+      const missing = await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', {
+        body: { credentials: {} },
+        token,
+      });
       expect(missing.status).toBe(400);
-      const unknown = await client.call('PUT', '/console/api/workspaces/current/model-providers/nobody', { body: { credentials: { k: 'v' } }, token });
+      const unknown = await client.call('PUT', '/console/api/workspaces/current/model-providers/nobody', {
+        body: { credentials: { k: 'v' } },
+        token,
+      });
       expect(unknown.status).toBe(400);
     });
   });

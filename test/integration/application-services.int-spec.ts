@@ -31,14 +31,20 @@ describe('application services in process', () => {
 
   const workflowApp = new DslBuilder('greeter')
     .node('start', 'start', { variables: [textInput('name')] })
-    .node('greet', 'template-transform', { template: 'Hello {{ name }}!', variables: [{ value_selector: ['start', 'name'], variable: 'name' }] })
+    .node('greet', 'template-transform', {
+      template: 'Hello {{ name }}!',
+      variables: [{ value_selector: ['start', 'name'], variable: 'name' }],
+    })
     .node('end', 'end', { outputs: [{ value_selector: ['greet', 'output'], variable: 'greeting' }] })
     .chain('start', 'greet', 'end')
     .toYaml();
   const counterApp = new DslBuilder('counter', 'advanced-chat')
     .conversationVariable('count', 'number', 0)
     .node('start', 'start', { variables: [textInput('topic', { required: false })] })
-    .node('assign', 'assigner', { items: [{ input_type: 'constant', operation: '+=', value: 1, variable_selector: ['conversation', 'count'] }], version: '2' })
+    .node('assign', 'assigner', {
+      items: [{ input_type: 'constant', operation: '+=', value: 1, variable_selector: ['conversation', 'count'] }],
+      version: '2',
+    })
     .node('answer', 'answer', { answer: 'count={{#conversation.count#}} topic={{#start.topic#}} q={{#sys.query#}}' })
     .chain('start', 'assign', 'answer')
     .toYaml();
@@ -51,7 +57,20 @@ describe('application services in process', () => {
     await bus.request('wf.workflow.publish.v1', { accountId: null, appId, workspaceId });
     const now = new Date();
     return {
-      app: { createdAt: now, description: '', enableApi: true, icon: '', iconBackground: '', iconType: 'emoji', id: appId, mode, modelConfig: null, name: mode, useIconAsAnswerIcon: false, workspaceId },
+      app: {
+        createdAt: now,
+        description: '',
+        enableApi: true,
+        icon: '',
+        iconBackground: '',
+        iconType: 'emoji',
+        id: appId,
+        mode,
+        modelConfig: null,
+        name: mode,
+        useIconAsAnswerIcon: false,
+        workspaceId,
+      },
       keyId: randomUUID(),
     };
   }
@@ -73,17 +92,36 @@ describe('application services in process', () => {
     database = await createTestDatabase();
     const urls = infraUrls();
     const suffix = uniqueSuffix();
-    const env = { DATABASE_URL: database.url, LOG_LEVEL: 'warn', NATS_SUBJECT_PREFIX: `t${suffix}`, NATS_URL: urls.natsUrl, REDIS_KEY_PREFIX: `weft-test:${suffix}:`, REDIS_URL: urls.redisUrl };
-    orchestrator = await NestFactory.createApplicationContext(OrchestratorModule.forRoot(loadConfig('orchestrator', orchestratorConfigSpec, env), createServiceIdentity('orchestrator')), {
-      logger: false,
-    });
-    gateway = await NestFactory.createApplicationContext(GatewayModule.forRoot(loadConfig('gateway', gatewayConfigSpec, env), createServiceIdentity('gateway')), { logger: false });
+    const env = {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'warn',
+      NATS_SUBJECT_PREFIX: `t${suffix}`,
+      NATS_URL: urls.natsUrl,
+      REDIS_KEY_PREFIX: `weft-test:${suffix}:`,
+      REDIS_URL: urls.redisUrl,
+    };
+    orchestrator = await NestFactory.createApplicationContext(
+      OrchestratorModule.forRoot(loadConfig('orchestrator', orchestratorConfigSpec, env), createServiceIdentity('orchestrator')),
+      {
+        logger: false,
+      },
+    );
+    gateway = await NestFactory.createApplicationContext(
+      GatewayModule.forRoot(loadConfig('gateway', gatewayConfigSpec, env), createServiceIdentity('gateway')),
+      { logger: false },
+    );
     bus = gateway.get(MessageBus);
     // Both contexts connect to NATS once bootstrapped; the first request that goes through says they are up.
-    await pollUntil(() => bus.request('wf.run.get.v1', { appId: randomUUID(), runId: randomUUID(), workspaceId }).catch((e: unknown) => (e instanceof DomainError && e.code === 'not_found' ? true : undefined)), {
-      timeoutMs: 30_000,
-      what: 'the orchestrator to answer over NATS',
-    });
+    await pollUntil(
+      () =>
+        bus
+          .request('wf.run.get.v1', { appId: randomUUID(), runId: randomUUID(), workspaceId })
+          .catch((e: unknown) => (e instanceof DomainError && e.code === 'not_found' ? true : undefined)),
+      {
+        timeoutMs: 30_000,
+        what: 'the orchestrator to answer over NATS',
+      },
+    );
   });
 
   afterAll(async () => {
@@ -112,7 +150,16 @@ describe('application services in process', () => {
       });
       expect(started).toMatchObject({ conversationId: null, runId });
       const events = await live.done;
-      expect(events.map((e) => e.event)).toEqual(['workflow_started', 'node_started', 'node_finished', 'node_started', 'node_finished', 'node_started', 'node_finished', 'workflow_finished']);
+      expect(events.map((e) => e.event)).toEqual([
+        'workflow_started',
+        'node_started',
+        'node_finished',
+        'node_started',
+        'node_finished',
+        'node_started',
+        'node_finished',
+        'workflow_finished',
+      ]);
       const finished = events.at(-1)!;
       expect(finished['data']).toMatchObject({ outputs: { greeting: 'Hello Ada!' }, status: 'succeeded' });
       // A reader that missed the live events gets the same ending from the store.
@@ -170,8 +217,12 @@ describe('application services in process', () => {
       const first = await turn(null, 'hello', { topic: 'tea' });
       expect(first.started.conversationId).toEqual(expect.any(String));
       expect(first.events.map((e) => e.event)).toEqual(expect.arrayContaining(['message', 'message_end', 'workflow_finished']));
-      expect(first.events.findIndex((e) => e.event === 'message_end')).toBeLessThan(first.events.findIndex((e) => e.event === 'workflow_finished'));
-      expect(first.page.data).toEqual([expect.objectContaining({ answer: 'count=1 topic=tea q=hello', id: first.messageId, query: 'hello', status: 'normal' })]);
+      expect(first.events.findIndex((e) => e.event === 'message_end')).toBeLessThan(
+        first.events.findIndex((e) => e.event === 'workflow_finished'),
+      );
+      expect(first.page.data).toEqual([
+        expect.objectContaining({ answer: 'count=1 topic=tea q=hello', id: first.messageId, query: 'hello', status: 'normal' }),
+      ]);
 
       // The second turn continues the conversation: its variables and its first turn's inputs, not the new ones.
       const second = await turn(first.started.conversationId, 'again', { topic: 'coffee' });
@@ -185,7 +236,13 @@ describe('application services in process', () => {
       // Another end user, or a conversation that does not exist, is refused before anything is stored.
       const stranger = runs.start({
         appId: ctx.app.id,
-        chat: { autoGenerateName: false, conversationId: first.started.conversationId, messageId: randomUUID(), mode: 'advanced-chat', query: 'mine now' },
+        chat: {
+          autoGenerateName: false,
+          conversationId: first.started.conversationId,
+          messageId: randomUUID(),
+          mode: 'advanced-chat',
+          query: 'mine now',
+        },
         createdFrom: 'service-api',
         creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'mallory' },
         files: [],
@@ -196,7 +253,9 @@ describe('application services in process', () => {
         workspaceId,
       });
       await expect(stranger).rejects.toMatchObject({ code: 'not_found', message: 'Conversation Not Exists.' });
-      expect((await conversations.messages({ ...owner, conversationId: first.started.conversationId!, firstId: null, limit: 20 })).data).toHaveLength(2);
+      expect(
+        (await conversations.messages({ ...owner, conversationId: first.started.conversationId!, firstId: null, limit: 20 })).data,
+      ).toHaveLength(2);
     });
   });
 
@@ -211,22 +270,34 @@ describe('application services in process', () => {
       const logs = await runs.logs(ctx, { limit: 20, page: 1 });
       expect(logs.data.map((entry) => entry.id)).toEqual([answer!.workflow_run_id]);
       await expect(runs.stop(ctx, answer!.task_id)).resolves.toBeUndefined();
-      await expect(runs.run(ctx, { inputs: {}, response_mode: 'blocking', user: 'lin' }, null, noResponse)).rejects.toMatchObject({ code: 'invalid_param' });
+      await expect(runs.run(ctx, { inputs: {}, response_mode: 'blocking', user: 'lin' }, null, noResponse)).rejects.toMatchObject({
+        code: 'invalid_param',
+      });
       await expect(runs.detail(ctx, 'not-a-uuid')).rejects.toMatchObject({ code: 'not_found' });
     });
 
     it('answers chat turns blocking and lists them through the conversation routes', async () => {
       const ctx = await deploy(counterApp, 'advanced-chat');
       const chat = gateway.get(ChatMessageService);
-      const request = { auto_generate_name: false, inputs: { topic: 'jazz' }, query: 'one', response_mode: 'blocking' as const, user: 'ella' };
+      const request = {
+        auto_generate_name: false,
+        inputs: { topic: 'jazz' },
+        query: 'one',
+        response_mode: 'blocking' as const,
+        user: 'ella',
+      };
       const first = await chat.chat(ctx, request, noResponse);
       expect(first).toMatchObject({ answer: 'count=1 topic=jazz q=one', event: 'message', mode: 'advanced-chat' });
       const second = await chat.chat(ctx, { ...request, conversation_id: first!.conversation_id, query: 'two' }, noResponse);
       expect(second).toMatchObject({ answer: 'count=2 topic=jazz q=two', conversation_id: first!.conversation_id });
-      const listed = await gateway.get(GatewayConversations).messages(ctx, { conversation_id: first!.conversation_id!, limit: 20, user: 'ella' });
+      const listed = await gateway
+        .get(GatewayConversations)
+        .messages(ctx, { conversation_id: first!.conversation_id!, limit: 20, user: 'ella' });
       expect(listed.data.map((m) => m.query)).toEqual(['one', 'two']);
       await expect(chat.chat(ctx, { ...request, conversation_id: randomUUID() }, noResponse)).rejects.toMatchObject({ code: 'not_found' });
-      await expect(gateway.get(GatewayConversations).messages(ctx, { conversation_id: first!.conversation_id!, limit: 20, user: 'someone-else' })).rejects.toMatchObject({
+      await expect(
+        gateway.get(GatewayConversations).messages(ctx, { conversation_id: first!.conversation_id!, limit: 20, user: 'someone-else' }),
+      ).rejects.toMatchObject({
         code: 'not_found',
       });
     });

@@ -49,16 +49,19 @@ describe('entities and migrations agree', () => {
     await db.drop();
   });
 
-  it.each(ALL_SCHEMAS.map((d) => [d.schema, d]))('schema "%s": generating a migration on the migrated database yields nothing', async (_schema, definition) => {
-    const source = dataSourceFor(db.url, definition);
-    await source.initialize();
-    try {
-      expect(await source.showMigrations()).toBe(false);
-      expect(await pendingSchemaChanges(source)).toEqual([]);
-    } finally {
-      await source.destroy();
-    }
-  });
+  it.each(ALL_SCHEMAS.map((d) => [d.schema, d]))(
+    'schema "%s": generating a migration on the migrated database yields nothing',
+    async (_schema, definition) => {
+      const source = dataSourceFor(db.url, definition);
+      await source.initialize();
+      try {
+        expect(await source.showMigrations()).toBe(false);
+        expect(await pendingSchemaChanges(source)).toEqual([]);
+      } finally {
+        await source.destroy();
+      }
+    },
+  );
 
   it('detects drift: an entity column that no migration created', async () => {
     const compliance = ALL_SCHEMAS.find((d) => d.schema === 'compliance')!;
@@ -77,7 +80,10 @@ describe('entities and migrations agree', () => {
 describe('upgrade: conversations and messages move from the gateway to the orchestrator', () => {
   const gateway = ALL_SCHEMAS.find((d) => d.schema === 'gateway')!;
   const orchestrator = ALL_SCHEMAS.find((d) => d.schema === 'orchestrator')!;
-  const before = (definition: typeof gateway, name: string) => ({ ...definition, migrations: (definition.migrations as { name: string }[]).filter((m) => m.name !== name) as typeof definition.migrations });
+  const before = (definition: typeof gateway, name: string) => ({
+    ...definition,
+    migrations: (definition.migrations as { name: string }[]).filter((m) => m.name !== name) as typeof definition.migrations,
+  });
   const gatewayBefore = before(gateway, 'DropMovedConversations1764700000000');
   const orchestratorBefore = before(orchestrator, 'MoveConversationsToOrchestrator1764700000000');
 
@@ -93,7 +99,13 @@ describe('upgrade: conversations and messages move from the gateway to the orche
     }
   }
 
-  const ids = { app: '00000000-0000-4000-8000-00000000000a', conversation: '00000000-0000-4000-8000-00000000000c', endUser: '00000000-0000-4000-8000-00000000000e', message: '00000000-0000-4000-8000-00000000000d', workspace: '00000000-0000-4000-8000-00000000000f' };
+  const ids = {
+    app: '00000000-0000-4000-8000-00000000000a',
+    conversation: '00000000-0000-4000-8000-00000000000c',
+    endUser: '00000000-0000-4000-8000-00000000000e',
+    message: '00000000-0000-4000-8000-00000000000d',
+    workspace: '00000000-0000-4000-8000-00000000000f',
+  };
 
   async function seedGatewayRows(url: string): Promise<void> {
     await queryDatabase(
@@ -107,14 +119,15 @@ describe('upgrade: conversations and messages move from the gateway to the orche
        VALUES ($1, $2, $3, $4, $5, $1, '{}', 'hello', 'hi there', 'normal', 7)`,
       [ids.message, ids.workspace, ids.app, ids.conversation, ids.endUser],
     );
-    await queryDatabase(url, `INSERT INTO gateway.message_feedbacks (message_id, workspace_id, app_id, conversation_id, end_user_id, rating) VALUES ($1, $2, $3, $4, $5, 'like')`, [
-      ids.message,
+    await queryDatabase(
+      url,
+      `INSERT INTO gateway.message_feedbacks (message_id, workspace_id, app_id, conversation_id, end_user_id, rating) VALUES ($1, $2, $3, $4, $5, 'like')`,
+      [ids.message, ids.workspace, ids.app, ids.conversation, ids.endUser],
+    );
+    await queryDatabase(url, `INSERT INTO gateway.erased_usage (workspace_id, app_id, day, messages) VALUES ($1, $2, '2026-01-01', 3)`, [
       ids.workspace,
       ids.app,
-      ids.conversation,
-      ids.endUser,
     ]);
-    await queryDatabase(url, `INSERT INTO gateway.erased_usage (workspace_id, app_id, day, messages) VALUES ($1, $2, '2026-01-01', 3)`, [ids.workspace, ids.app]);
   }
 
   async function expectMoved(url: string): Promise<void> {
@@ -123,7 +136,11 @@ describe('upgrade: conversations and messages move from the gateway to the orche
       `SELECT to_regclass(t) AS t FROM unnest(ARRAY['gateway.conversations', 'gateway.messages', 'gateway.message_feedbacks', 'gateway.erased_usage']) t`,
     );
     expect(left.map((r) => r.t)).toEqual([null, null, null, null]);
-    const [conversation] = await queryDatabase<{ name: string; inputs: unknown }>(url, 'SELECT name, inputs FROM orchestrator.conversations WHERE id = $1', [ids.conversation]);
+    const [conversation] = await queryDatabase<{ name: string; inputs: unknown }>(
+      url,
+      'SELECT name, inputs FROM orchestrator.conversations WHERE id = $1',
+      [ids.conversation],
+    );
     expect(conversation).toEqual({ inputs: { city: 'Oslo' }, name: 'Kept' });
     const [message] = await queryDatabase<{ answer: string; rating: string }>(
       url,
@@ -131,7 +148,9 @@ describe('upgrade: conversations and messages move from the gateway to the orche
       [ids.message],
     );
     expect(message).toEqual({ answer: 'hi there', rating: 'like' });
-    const [usage] = await queryDatabase<{ messages: number }>(url, 'SELECT messages FROM orchestrator.erased_usage WHERE app_id = $1', [ids.app]);
+    const [usage] = await queryDatabase<{ messages: number }>(url, 'SELECT messages FROM orchestrator.erased_usage WHERE app_id = $1', [
+      ids.app,
+    ]);
     expect(usage?.messages).toBe(3);
   }
 

@@ -21,9 +21,15 @@ describe('DatabaseService with read replicas', () => {
   });
 
   it('sends replica reads through DATABASE_READ_URLS and writes to the primary', async () => {
-    const database = loadConfig('test', databaseConfig, { DATABASE_URL: db.url, DATABASE_READ_URLS: replica.rewrite(db.url), DATABASE_POOL_MAX: '2' });
+    const database = loadConfig('test', databaseConfig, {
+      DATABASE_URL: db.url,
+      DATABASE_READ_URLS: replica.rewrite(db.url),
+      DATABASE_POOL_MAX: '2',
+    });
     const moduleRef = await Test.createTestingModule({
-      imports: [PersistenceModule.forRoot({ definition: complianceDatabase, database, applicationName: 'weft-replica-test', migrateOnStart: true })],
+      imports: [
+        PersistenceModule.forRoot({ definition: complianceDatabase, database, applicationName: 'weft-replica-test', migrateOnStart: true }),
+      ],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -31,10 +37,13 @@ describe('DatabaseService with read replicas', () => {
       const service = app.get(DatabaseService);
       await service.whenReady();
       const before = replica.bytesFromClients;
-      await service.dataSource.query(`INSERT INTO compliance.audit_events (id, occurred_at, service, actor_type, action, resource_type, outcome, details, seq, prev_hash, hash)
+      await service.dataSource
+        .query(`INSERT INTO compliance.audit_events (id, occurred_at, service, actor_type, action, resource_type, outcome, details, seq, prev_hash, hash)
         VALUES (gen_random_uuid(), now(), 'gateway', 'system', 'replica.test', 'test', 'success', '{}', 1, '', '')`);
       expect(replica.bytesFromClients).toBe(before);
-      const rows = await service.withReplica((m) => m.query(`SELECT count(*)::int AS n FROM compliance.audit_events WHERE action = 'replica.test'`));
+      const rows = await service.withReplica((m) =>
+        m.query(`SELECT count(*)::int AS n FROM compliance.audit_events WHERE action = 'replica.test'`),
+      );
       expect(rows).toEqual([{ n: 1 }]);
       expect(replica.bytesFromClients).toBeGreaterThan(before);
     } finally {

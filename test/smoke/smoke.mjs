@@ -188,7 +188,10 @@ export function smokeSteps(opts) {
     {
       name: 'run-blocking',
       run: async () => {
-        const res = await request(opts, 'POST', '/v1/workflows/run', { body: { inputs, response_mode: 'blocking', user: opts.user }, key: opts.appKey });
+        const res = await request(opts, 'POST', '/v1/workflows/run', {
+          body: { inputs, response_mode: 'blocking', user: opts.user },
+          key: opts.appKey,
+        });
         check(res.status === 200, `POST /v1/workflows/run (blocking) answered ${res.status}: ${describeBody(res.text)}`);
         check(typeof res.json?.workflow_run_id === 'string', `the blocking answer has no workflow_run_id: ${describeBody(res.text)}`);
         runSucceeded(res.json.data, 'the blocking answer');
@@ -204,8 +207,12 @@ export function smokeSteps(opts) {
           method: 'POST',
           signal: AbortSignal.timeout(opts.timeoutMs),
         });
-        if (res.status !== 200) throw new StepError(`POST /v1/workflows/run (streaming) answered ${res.status}: ${describeBody(await res.text())}`);
-        check(/^text\/event-stream/.test(res.headers.get('content-type') ?? ''), `the streaming answer is ${res.headers.get('content-type')}, not text/event-stream`);
+        if (res.status !== 200)
+          throw new StepError(`POST /v1/workflows/run (streaming) answered ${res.status}: ${describeBody(await res.text())}`);
+        check(
+          /^text\/event-stream/.test(res.headers.get('content-type') ?? ''),
+          `the streaming answer is ${res.headers.get('content-type')}, not text/event-stream`,
+        );
         const events = parseSse(await readStream(res, opts.timeoutMs));
         check(events.length > 0, 'the stream carried no data events');
         check(events[0].event === 'workflow_started', `the first event is "${events[0].event}", not workflow_started`);
@@ -226,7 +233,10 @@ export function smokeSteps(opts) {
           query: opts.query,
           retrieval_model: { reranking_enable: false, score_threshold_enabled: false, search_method: 'semantic_search', top_k: 3 },
         };
-        const res = await request(opts, 'POST', `/v1/datasets/${encodeURIComponent(opts.datasetId)}/retrieve`, { body, key: opts.datasetKey });
+        const res = await request(opts, 'POST', `/v1/datasets/${encodeURIComponent(opts.datasetId)}/retrieve`, {
+          body,
+          key: opts.datasetKey,
+        });
         check(res.status === 200, `POST /v1/datasets/{id}/retrieve answered ${res.status}: ${describeBody(res.text)}`);
         check(Array.isArray(res.json?.records), `the retrieval answer has no records list: ${describeBody(res.text)}`);
         return `${res.json.records.length} records`;
@@ -268,11 +278,15 @@ async function main() {
   try {
     opts = parseOptions(process.argv.slice(2), process.env);
   } catch (error) {
-    process.stderr.write(`smoke: ${error.message}\nUsage: node test/smoke/smoke.mjs --base-url URL --app-key KEY [--dataset-key KEY --dataset-id ID] [--inputs JSON] [--timeout-ms MS]\n`);
+    process.stderr.write(
+      `smoke: ${error.message}\nUsage: node test/smoke/smoke.mjs --base-url URL --app-key KEY [--dataset-key KEY --dataset-id ID] [--inputs JSON] [--timeout-ms MS]\n`,
+    );
     process.exit(2);
   }
   if (opts.help) {
-    process.stdout.write(`Usage: node test/smoke/smoke.mjs --base-url URL --app-key KEY [--dataset-key KEY --dataset-id ID] [--inputs JSON] [--timeout-ms MS] [--user NAME] [--query TEXT]\nSteps: ${STEPS_HELP}.\n`);
+    process.stdout.write(
+      `Usage: node test/smoke/smoke.mjs --base-url URL --app-key KEY [--dataset-key KEY --dataset-id ID] [--inputs JSON] [--timeout-ms MS] [--user NAME] [--query TEXT]\nSteps: ${STEPS_HELP}.\n`,
+    );
     return;
   }
   const failed = await runSmoke(opts);

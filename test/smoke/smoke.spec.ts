@@ -33,20 +33,34 @@ function fakeGateway(behaviour: Behaviour, seen: Seen): Server {
     void (async () => {
       const auth = req.headers.authorization;
       if (req.url === '/health') return json(res, 200, { status: 'ok' });
-      if (req.url === '/ready') return json(res, behaviour.ready, behaviour.ready === 200 ? { status: 'ok' } : { status: 'error', error: { postgres: { up: false } } });
+      if (req.url === '/ready')
+        return json(
+          res,
+          behaviour.ready,
+          behaviour.ready === 200 ? { status: 'ok' } : { status: 'error', error: { postgres: { up: false } } },
+        );
       if (req.url?.startsWith('/v1/datasets/')) {
         seen.retrieval = { auth, body: await readBody(req) };
         return json(res, 200, { query: { content: 'q' }, records: [{ score: 0.9, segment: { content: 'Weft is...' } }] });
       }
       if (auth !== 'Bearer app-good') return json(res, 401, { code: 'unauthorized', message: 'Access token is invalid', status: 401 });
       if (req.url === '/v1/parameters') {
-        return json(res, 200, { user_input_form: [{ 'text-input': { label: 'q', required: true, variable: 'query' } }, { select: { options: ['a', 'b'], required: false, variable: 'tone' } }] });
+        return json(res, 200, {
+          user_input_form: [
+            { 'text-input': { label: 'q', required: true, variable: 'query' } },
+            { select: { options: ['a', 'b'], required: false, variable: 'tone' } },
+          ],
+        });
       }
       if (req.url === '/v1/workflows/run' && req.method === 'POST') {
         const body = await readBody(req);
         seen.inputs.push(body['inputs']);
         if (body['response_mode'] === 'blocking') {
-          return json(res, 200, { data: { error: null, id: 'run-1', outputs: { answer: 'hi' }, status: 'succeeded' }, task_id: 't1', workflow_run_id: 'run-1' });
+          return json(res, 200, {
+            data: { error: null, id: 'run-1', outputs: { answer: 'hi' }, status: 'succeeded' },
+            task_id: 't1',
+            workflow_run_id: 'run-1',
+          });
         }
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
         const events = [
@@ -54,7 +68,15 @@ function fakeGateway(behaviour: Behaviour, seen: Seen): Server {
           { event: 'node_started', workflow_run_id: 'run-2', data: { node_type: 'start' } },
         ];
         if (behaviour.stream !== 'no-finish') {
-          events.push({ event: 'workflow_finished', workflow_run_id: 'run-2', data: { id: 'run-2', status: behaviour.stream === 'ok' ? 'succeeded' : 'failed', error: behaviour.stream === 'ok' ? null : 'boom' } as never });
+          events.push({
+            event: 'workflow_finished',
+            workflow_run_id: 'run-2',
+            data: {
+              id: 'run-2',
+              status: behaviour.stream === 'ok' ? 'succeeded' : 'failed',
+              error: behaviour.stream === 'ok' ? null : 'boom',
+            } as never,
+          });
         }
         const text = `event: ping\n\n${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}`;
         // Split the stream at awkward places, as proxies do.
@@ -72,7 +94,9 @@ async function runSmoke(args: string[], behaviour: Behaviour): Promise<{ code: n
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const child = spawn(process.execPath, [SMOKE, '--base-url', base, '--timeout-ms', '5000', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SMOKE, '--base-url', base, '--timeout-ms', '5000', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -101,11 +125,17 @@ describe('smoke test script (against a stand-in gateway)', () => {
     expect(seen.inputs[0]).toEqual({ extra: 1, query: 'mine' });
   });
 
-  it('retrieves from a dataset with the dataset key, in Dify\'s request shape', async () => {
-    const { code, output, seen } = await runSmoke(['--app-key', 'app-good', '--dataset-key', 'dataset-k', '--dataset-id', 'ds1', '--query', 'what?'], healthy);
+  it("retrieves from a dataset with the dataset key, in Dify's request shape", async () => {
+    const { code, output, seen } = await runSmoke(
+      ['--app-key', 'app-good', '--dataset-key', 'dataset-k', '--dataset-id', 'ds1', '--query', 'what?'],
+      healthy,
+    );
     expect(code).toBe(0);
     expect(output).toMatch(/^ok {3}retrieval .*1 records$/m);
-    expect(seen.retrieval).toEqual({ auth: 'Bearer dataset-k', body: { query: 'what?', retrieval_model: expect.objectContaining({ search_method: 'semantic_search', top_k: 3 }) } });
+    expect(seen.retrieval).toEqual({
+      auth: 'Bearer dataset-k',
+      body: { query: 'what?', retrieval_model: expect.objectContaining({ search_method: 'semantic_search', top_k: 3 }) },
+    });
   });
 
   it('exits 1 naming each failed step: not ready, a bad key', async () => {
@@ -121,7 +151,9 @@ describe('smoke test script (against a stand-in gateway)', () => {
     expect(failed.code).toBe(1);
     expect(failed.output).toMatch(/^FAIL run-streaming: workflow_finished: the run ended "failed": boom$/m);
     const cut = await runSmoke(['--app-key', 'app-good'], { ready: 200, stream: 'no-finish' });
-    expect(cut.output).toMatch(/^FAIL run-streaming: the stream ended without workflow_finished \(events: workflow_started, node_started\)$/m);
+    expect(cut.output).toMatch(
+      /^FAIL run-streaming: the stream ended without workflow_finished \(events: workflow_started, node_started\)$/m,
+    );
   });
 
   it('refuses missing or half-given options with exit 2', async () => {

@@ -55,16 +55,15 @@ export class ChainAuditEvents1764530000000 implements MigrationInterface {
         userAgent: r.user_agent,
         workspaceId: r.workspace_id,
       });
-      await q.query(`UPDATE "compliance"."audit_events" SET "seq" = $2, "prev_hash" = $3, "hash" = $4, "received_at" = $5 WHERE "id" = $1`, [
-        r.id,
-        seq,
-        prevHash,
-        hash,
-        new Date(r.received_at.getTime()),
-      ]);
+      await q.query(
+        `UPDATE "compliance"."audit_events" SET "seq" = $2, "prev_hash" = $3, "hash" = $4, "received_at" = $5 WHERE "id" = $1`,
+        [r.id, seq, prevHash, hash, new Date(r.received_at.getTime())],
+      );
       prevHash = hash;
     }
-    await q.query(`ALTER TABLE "compliance"."audit_events" ALTER "seq" SET NOT NULL, ALTER "prev_hash" SET NOT NULL, ALTER "hash" SET NOT NULL`);
+    await q.query(
+      `ALTER TABLE "compliance"."audit_events" ALTER "seq" SET NOT NULL, ALTER "prev_hash" SET NOT NULL, ALTER "hash" SET NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE "compliance"."audit_chain_head" (
@@ -89,15 +88,24 @@ export class ChainAuditEvents1764530000000 implements MigrationInterface {
 
     // Serves the chain walk of audit.verify.v1 (keyset pages by seq) and pruning (the oldest records by seq); also keeps seq unique.
     await q.query(`CREATE UNIQUE INDEX "audit_events_seq_key" ON "compliance"."audit_events" ("seq")`);
-    // Serves audit.logs.v1 without filters and with start/end only: one workspace's records by time, newest first, seq breaking ties for the cursor.
+    // Serves audit.logs.v1 without filters and with start/end only: one workspace's records by time, newest
+    // first, seq breaking ties for the cursor.
     await q.query(`DROP INDEX "compliance"."audit_events_workspace_occurred_idx"`);
-    await q.query(`CREATE INDEX "audit_events_workspace_occurred_idx" ON "compliance"."audit_events" ("workspace_id", "occurred_at", "seq")`);
+    await q.query(
+      `CREATE INDEX "audit_events_workspace_occurred_idx" ON "compliance"."audit_events" ("workspace_id", "occurred_at", "seq")`,
+    );
     // Serves audit.logs.v1 filtered by actor (actor_type, optionally actor_id), with or without a time range.
-    await q.query(`CREATE INDEX "audit_events_workspace_actor_idx" ON "compliance"."audit_events" ("workspace_id", "actor_type", "actor_id", "occurred_at", "seq")`);
+    await q.query(
+      `CREATE INDEX "audit_events_workspace_actor_idx" ON "compliance"."audit_events" ("workspace_id", "actor_type", "actor_id", "occurred_at", "seq")`,
+    );
     // Serves audit.logs.v1 filtered by action, with or without a time range.
-    await q.query(`CREATE INDEX "audit_events_workspace_action_idx" ON "compliance"."audit_events" ("workspace_id", "action", "occurred_at", "seq")`);
+    await q.query(
+      `CREATE INDEX "audit_events_workspace_action_idx" ON "compliance"."audit_events" ("workspace_id", "action", "occurred_at", "seq")`,
+    );
     // Serves audit.logs.v1 filtered by resource (resource_type, optionally resource_id), with or without a time range.
-    await q.query(`CREATE INDEX "audit_events_workspace_resource_idx" ON "compliance"."audit_events" ("workspace_id", "resource_type", "resource_id", "occurred_at", "seq")`);
+    await q.query(
+      `CREATE INDEX "audit_events_workspace_resource_idx" ON "compliance"."audit_events" ("workspace_id", "resource_type", "resource_id", "occurred_at", "seq")`,
+    );
 
     // Append-only: updates are refused, and deletes too unless the retention job says it is pruning. This
     // stops mistakes and ordinary writers; someone able to disable the trigger is caught by the hash chain.

@@ -91,7 +91,8 @@ export class CreatePrivacyRequests1764560000000 implements MigrationInterface {
     // Serves checking whether an account is under a hold (placed from any of its workspaces) before its erasure.
     await q.query(`CREATE INDEX "legal_holds_account_idx" ON "compliance"."legal_holds" ("account_id", "released_at")`);
 
-    // Serve a data export's audit section: an account's own records across workspaces, as actor and as the resource acted on, in chain order.
+    // Serve a data export's audit section: an account's own records across workspaces, as actor and as the
+    // resource acted on, in chain order.
     await q.query(`CREATE INDEX "audit_events_actor_seq_idx" ON "compliance"."audit_events" ("actor_type", "actor_id", "seq")`);
     await q.query(`CREATE INDEX "audit_events_resource_seq_idx" ON "compliance"."audit_events" ("resource_type", "resource_id", "seq")`);
   }

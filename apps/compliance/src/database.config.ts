@@ -8,9 +8,25 @@ import { AuditCheckpointEntity } from './audit/audit-checkpoint.entity';
 import { AuditEventEntity } from './audit/audit-event.entity';
 import { DataExportEntity, ErasureRequestEntity, ErasureStepEntity, LegalHoldEntity } from './privacy/privacy.entity';
 
-/** The compliance service's data: the audit trail (a hash chain), data exports, erasure sagas and legal holds, in the "compliance" schema. */
+/**
+ * The compliance service's data: the audit trail (a hash chain), data exports, erasure sagas and legal holds,
+ * in the "compliance" schema.
+ */
 export const complianceDatabase: PersistenceDefinition = {
   schema: 'compliance',
-  entities: [AuditChainHeadEntity, AuditCheckpointEntity, AuditEventEntity, DataExportEntity, ErasureRequestEntity, ErasureStepEntity, LegalHoldEntity],
-  migrations: [CreateAuditEvents1764150000000, ChainAuditEvents1764530000000, CreatePrivacyRequests1764560000000, SealAuditAnchors1764620000000],
+  entities: [
+    AuditChainHeadEntity,
+    AuditCheckpointEntity,
+    AuditEventEntity,
+    DataExportEntity,
+    ErasureRequestEntity,
+    ErasureStepEntity,
+    LegalHoldEntity,
+  ],
+  migrations: [
+    CreateAuditEvents1764150000000,
+    ChainAuditEvents1764530000000,
+    CreatePrivacyRequests1764560000000,
+    SealAuditAnchors1764620000000,
+  ],
 };

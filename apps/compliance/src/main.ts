@@ -13,5 +13,7 @@ void bootstrapService({
   persistence: complianceDatabase,
   module: (config, identity) => ComplianceModule.forRoot(config, identity),
   // The audit chain's seals (its head and retention checkpoints) are keyed like the secrets.
-  rotateSecrets: async (source, config) => [{ where: 'audit chain seals', ...(await resealAuditAnchors(source, new AuditSealer(keyringFromSettings(config.security)))) }],
+  rotateSecrets: async (source, config) => [
+    { where: 'audit chain seals', ...(await resealAuditAnchors(source, new AuditSealer(keyringFromSettings(config.security)))) },
+  ],
 });

@@ -107,7 +107,16 @@ export class CreateAccountsAppsKeys1764200000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['provider_credentials', 'upload_files', 'end_users', 'api_keys', 'apps', 'workspace_members', 'workspaces', 'accounts']) {
+    for (const table of [
+      'provider_credentials',
+      'upload_files',
+      'end_users',
+      'api_keys',
+      'apps',
+      'workspace_members',
+      'workspaces',
+      'accounts',
+    ]) {
       await q.query(`DROP TABLE "gateway"."${table}"`);
     }
   }

@@ -23,8 +23,12 @@ export class CreateConversationsAndMessages1764300000000 implements MigrationInt
         CONSTRAINT "PK_conversations_id" PRIMARY KEY ("id")
       )`);
     // Serve GET /v1/conversations for one user of one app, keyset-paged by last_id in either sort order.
-    await q.query(`CREATE INDEX "conversations_user_updated_idx" ON "gateway"."conversations" ("app_id", "end_user_id", "updated_at", "id")`);
-    await q.query(`CREATE INDEX "conversations_user_created_idx" ON "gateway"."conversations" ("app_id", "end_user_id", "created_at", "id")`);
+    await q.query(
+      `CREATE INDEX "conversations_user_updated_idx" ON "gateway"."conversations" ("app_id", "end_user_id", "updated_at", "id")`,
+    );
+    await q.query(
+      `CREATE INDEX "conversations_user_created_idx" ON "gateway"."conversations" ("app_id", "end_user_id", "created_at", "id")`,
+    );
 
     await q.query(`
       CREATE TABLE "gateway"."messages" (

@@ -14,6 +14,25 @@ import { InvitationEntity } from './workspaces/invitation.entity';
 /** The gateway's data, in the "gateway" schema: accounts, workspaces, apps, keys, end users and uploads. */
 export const gatewayDatabase: PersistenceDefinition = {
   schema: 'gateway',
-  entities: [AccountEntity, WorkspaceEntity, WorkspaceMemberEntity, AppEntity, ApiKeyEntity, EndUserEntity, ProviderCredentialEntity, UploadFileEntity, AuthSessionEntity, RefreshTokenEntity, InvitationEntity],
-  migrations: [CreateAccountsAppsKeys1764200000000, CreateConversationsAndMessages1764300000000, CreateSessionsAndInvitations1764500000000, AddAppRequestLimits1764510000000, CreateErasedUsage1764560000000, DropMovedConversations1764700000000],
+  entities: [
+    AccountEntity,
+    WorkspaceEntity,
+    WorkspaceMemberEntity,
+    AppEntity,
+    ApiKeyEntity,
+    EndUserEntity,
+    ProviderCredentialEntity,
+    UploadFileEntity,
+    AuthSessionEntity,
+    RefreshTokenEntity,
+    InvitationEntity,
+  ],
+  migrations: [
+    CreateAccountsAppsKeys1764200000000,
+    CreateConversationsAndMessages1764300000000,
+    CreateSessionsAndInvitations1764500000000,
+    AddAppRequestLimits1764510000000,
+    CreateErasedUsage1764560000000,
+    DropMovedConversations1764700000000,
+  ],
 };

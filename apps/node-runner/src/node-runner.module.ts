@@ -21,7 +21,11 @@ export class NodeRunnerModule {
       module: NodeRunnerModule,
       imports: [PlatformModule.forRoot({ identity, config })],
       providers: [
-        makeCounterProvider({ name: 'dify_api_cost_total', help: 'Model provider spend by provider, from the price table', labelNames: ['provider', 'currency'] }),
+        makeCounterProvider({
+          name: 'dify_api_cost_total',
+          help: 'Model provider spend by provider, from the price table',
+          labelNames: ['provider', 'currency'],
+        }),
         ChatProviderService,
         KnowledgeService,
         ModelGenerateHandler,

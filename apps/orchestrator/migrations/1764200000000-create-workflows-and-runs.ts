@@ -50,7 +50,9 @@ export class CreateWorkflowsAndRuns1764200000000 implements MigrationInterface {
         CONSTRAINT "PK_workflow_runs_id" PRIMARY KEY ("id")
       )`);
     // Serves GET /workflows/logs: one app's runs, newest first, paged.
-    await q.query(`CREATE INDEX "workflow_runs_app_created_idx" ON "orchestrator"."workflow_runs" ("workspace_id", "app_id", "created_at", "id")`);
+    await q.query(
+      `CREATE INDEX "workflow_runs_app_created_idx" ON "orchestrator"."workflow_runs" ("workspace_id", "app_id", "created_at", "id")`,
+    );
     // Serves the stop call, which names a run by its task id.
     await q.query(`CREATE INDEX "workflow_runs_task_idx" ON "orchestrator"."workflow_runs" ("task_id")`);
     // Serves the lease sweeper: running runs whose lease has expired.
@@ -81,7 +83,9 @@ export class CreateWorkflowsAndRuns1764200000000 implements MigrationInterface {
         CONSTRAINT "PK_workflow_node_executions_id" PRIMARY KEY ("id")
       )`);
     // Serves loading a run's node executions in start order (resume, event replay).
-    await q.query(`CREATE INDEX "workflow_node_executions_run_index_idx" ON "orchestrator"."workflow_node_executions" ("workflow_run_id", "index")`);
+    await q.query(
+      `CREATE INDEX "workflow_node_executions_run_index_idx" ON "orchestrator"."workflow_node_executions" ("workflow_run_id", "index")`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -23,12 +23,18 @@ export class AddRunArchiveAndRetention1764570000000 implements MigrationInterfac
     await q.query(`CREATE TABLE "orchestrator"."workflow_runs_archive" (LIKE "orchestrator"."workflow_runs" INCLUDING DEFAULTS)`);
     await q.query(`ALTER TABLE "orchestrator"."workflow_runs_archive" ADD CONSTRAINT "PK_workflow_runs_archive_id" PRIMARY KEY ("id")`);
     // Serves GET /workflows/logs, which lists an app's archived runs after its live ones, newest first.
-    await q.query(`CREATE INDEX "workflow_runs_archive_app_created_idx" ON "orchestrator"."workflow_runs_archive" ("workspace_id", "app_id", "created_at", "id")`);
+    await q.query(
+      `CREATE INDEX "workflow_runs_archive_app_created_idx" ON "orchestrator"."workflow_runs_archive" ("workspace_id", "app_id", "created_at", "id")`,
+    );
     // Serves the retention job's scan for expired archived runs.
     await q.query(`CREATE INDEX "workflow_runs_archive_created_idx" ON "orchestrator"."workflow_runs_archive" ("created_at")`);
 
-    await q.query(`CREATE TABLE "orchestrator"."workflow_node_executions_archive" (LIKE "orchestrator"."workflow_node_executions" INCLUDING DEFAULTS)`);
-    await q.query(`ALTER TABLE "orchestrator"."workflow_node_executions_archive" ADD CONSTRAINT "PK_workflow_node_executions_archive_id" PRIMARY KEY ("id")`);
+    await q.query(
+      `CREATE TABLE "orchestrator"."workflow_node_executions_archive" (LIKE "orchestrator"."workflow_node_executions" INCLUDING DEFAULTS)`,
+    );
+    await q.query(
+      `ALTER TABLE "orchestrator"."workflow_node_executions_archive" ADD CONSTRAINT "PK_workflow_node_executions_archive_id" PRIMARY KEY ("id")`,
+    );
     // Serves reading an archived run's node runs in start order, and deleting them with their run.
     await q.query(
       `CREATE INDEX "workflow_node_executions_archive_run_index_idx" ON "orchestrator"."workflow_node_executions_archive" ("workflow_run_id", "index")`,

@@ -15,7 +15,10 @@ export class MoveConversationsToOrchestrator1764700000000 implements MigrationIn
 
   async up(q: QueryRunner): Promise<void> {
     for (const table of TABLES) {
-      const [found] = (await q.query(`SELECT to_regclass($1) AS gateway, to_regclass($2) AS orchestrator`, [`gateway.${table}`, `orchestrator.${table}`])) as {
+      const [found] = (await q.query(`SELECT to_regclass($1) AS gateway, to_regclass($2) AS orchestrator`, [
+        `gateway.${table}`,
+        `orchestrator.${table}`,
+      ])) as {
         gateway: string | null;
         orchestrator: string | null;
       }[];

@@ -33,5 +33,10 @@ export const orchestratorDatabase: PersistenceDefinition = {
     WorkspaceRetentionEntity,
     LegalHoldEntity,
   ],
-  migrations: [CreateWorkflowsAndRuns1764200000000, AddChatRunsAndConversationVariables1764300000000, AddRunArchiveAndRetention1764570000000, MoveConversationsToOrchestrator1764700000000],
+  migrations: [
+    CreateWorkflowsAndRuns1764200000000,
+    AddChatRunsAndConversationVariables1764300000000,
+    AddRunArchiveAndRetention1764570000000,
+    MoveConversationsToOrchestrator1764700000000,
+  ],
 };

@@ -29,8 +29,17 @@ const RUN_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 const metrics = [
   makeCounterProvider({ name: 'dify_workflow_executions_total', help: 'Workflow runs by terminal status', labelNames: ['status'] }),
   makeHistogramProvider({ name: 'dify_workflow_execution_duration_seconds', help: 'Workflow run duration', buckets: RUN_BUCKETS }),
-  makeCounterProvider({ name: 'dify_node_executions_total', help: 'Node executions by node type and status', labelNames: ['node_type', 'status'] }),
-  makeHistogramProvider({ name: 'dify_node_execution_duration_seconds', help: 'Node execution duration by node type', labelNames: ['node_type'], buckets: RUN_BUCKETS }),
+  makeCounterProvider({
+    name: 'dify_node_executions_total',
+    help: 'Node executions by node type and status',
+    labelNames: ['node_type', 'status'],
+  }),
+  makeHistogramProvider({
+    name: 'dify_node_execution_duration_seconds',
+    help: 'Node execution duration by node type',
+    labelNames: ['node_type'],
+    buckets: RUN_BUCKETS,
+  }),
 ];
 
 /** Workflows, runs and the engine that drives them; conversations and messages of the chat-family runs. */

@@ -132,6 +132,7 @@ export class CreateKnowledge1764400000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['metadata_fields', 'embedding_cache', 'segments', 'documents', 'datasets']) await q.query(`DROP TABLE "rag"."${table}"`);
+    for (const table of ['metadata_fields', 'embedding_cache', 'segments', 'documents', 'datasets'])
+      await q.query(`DROP TABLE "rag"."${table}"`);
   }
 }

@@ -11,8 +11,8 @@ const DATASET_INDEX = '^(segments|child_chunks)_ds_[0-9a-f]{32}_[0-9]+_hnsw$';
  * `halfvec_cosine_ops`); the column keeps full precision, which the score is computed from. A graph
  * walk's cost is mostly reading the visited vectors: on `npm run bench:rag` (100,000 segments of 512
  * dimensions, m 24, ef_construction 128, ef_search 150) p95 went from 14.8 to 11.2 ms at the same recall
- * (0.82), a dataset's own index from 8.0 to 4.1 ms, and the index is half the size. halfvec is indexable up to 4,000 dimensions, so 3,072 (OpenAI's
- * text-embedding-3-large) gets an index too.
+ * (0.82), a dataset's own index from 8.0 to 4.1 ms, and the index is half the size. halfvec is indexable
+ * up to 4,000 dimensions, so 3,072 (OpenAI's text-embedding-3-large) gets an index too.
  *
  * Rebuilds the shared indexes (empty or small at this point of an install; a large table is locked
  * against writes while it rebuilds). Datasets' own indexes are dropped: their expression no longer
@@ -31,7 +31,12 @@ export class HalfvecVectorIndexes1764600000000 implements MigrationInterface {
 }
 
 /** Drops the dataset indexes and the shared indexes of sizes `from`, then builds shared ones of sizes `to` on `indexed(dim)`. */
-async function replaceIndexes(q: QueryRunner, from: readonly number[], to: readonly number[], indexed: (dim: number) => string): Promise<void> {
+async function replaceIndexes(
+  q: QueryRunner,
+  from: readonly number[],
+  to: readonly number[],
+  indexed: (dim: number) => string,
+): Promise<void> {
   await dropDatasetIndexes(q);
   for (const table of TABLES) {
     for (const dim of from) await q.query(`DROP INDEX IF EXISTS "rag"."${table}_embedding_${dim}_hnsw"`);
@@ -44,6 +49,8 @@ async function replaceIndexes(q: QueryRunner, from: readonly number[], to: reado
 }
 
 async function dropDatasetIndexes(q: QueryRunner): Promise<void> {
-  const rows: { indexname: string }[] = await q.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'rag' AND indexname ~ $1`, [DATASET_INDEX]);
+  const rows: { indexname: string }[] = await q.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'rag' AND indexname ~ $1`, [
+    DATASET_INDEX,
+  ]);
   for (const { indexname } of rows) await q.query(`DROP INDEX IF EXISTS "rag"."${indexname}"`);
 }

@@ -19,7 +19,13 @@ export async function startRagDatabase(
   applicationName: string,
   env: Record<string, string> = {},
 ): Promise<{ config: ConfigOf<typeof ragConfigSpec>; database: DatabaseService }> {
-  const config = loadConfig('rag', ragConfigSpec, { DATABASE_URL: infra.databaseUrl, LOG_LEVEL: 'warn', NATS_URL: infra.natsUrl, REDIS_URL: infra.redisUrl, ...env });
+  const config = loadConfig('rag', ragConfigSpec, {
+    DATABASE_URL: infra.databaseUrl,
+    LOG_LEVEL: 'warn',
+    NATS_URL: infra.natsUrl,
+    REDIS_URL: infra.redisUrl,
+    ...env,
+  });
   const database = new DatabaseService({ applicationName, database: config.database, definition: ragDatabase, migrateOnStart: false });
   database.onModuleInit();
   await database.whenReady();

@@ -6,6 +6,11 @@ import { AUDIT_SERVICE_NAME, AuditService } from './audit.service';
 @Module({})
 export class AuditModule {
   static forRoot(service: ServiceName): DynamicModule {
-    return { module: AuditModule, global: true, providers: [{ provide: AUDIT_SERVICE_NAME, useValue: service }, AuditService], exports: [AuditService] };
+    return {
+      module: AuditModule,
+      global: true,
+      providers: [{ provide: AUDIT_SERVICE_NAME, useValue: service }, AuditService],
+      exports: [AuditService],
+    };
   }
 }

@@ -17,7 +17,9 @@ describe('scrubSecrets', () => {
   });
 
   it('replaces email addresses in values, at any depth, so the chained trail never holds one', () => {
-    expect(scrubSecrets({ note: 'invited ada.l@example.com and bob@mail.example.org', list: ['x', { to: 'eve@example.net' }], n: 3 })).toEqual({
+    expect(
+      scrubSecrets({ note: 'invited ada.l@example.com and bob@mail.example.org', list: ['x', { to: 'eve@example.net' }], n: 3 }),
+    ).toEqual({
       list: ['x', { to: '[email]' }],
       n: 3,
       note: 'invited [email] and [email]',

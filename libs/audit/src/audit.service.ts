@@ -114,7 +114,9 @@ export class AuditService implements OnApplicationShutdown {
       } catch (error) {
         if (error instanceof ZodError) {
           // An event the contract refuses would be refused on every retry and hold back all the others.
-          this.logger.error(`Audit event "${event.id}" (${event.action}) is invalid and was dropped: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          this.logger.error(
+            `Audit event "${event.id}" (${event.action}) is invalid and was dropped: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+          );
           this.pending.shift();
           continue;
         }

@@ -51,7 +51,10 @@ function makeVar<Z extends z.ZodTypeAny>(env: string, schema: Z, expects: string
 /** Parses `id:material,id2:material` into an object in the order given; undefined when an entry is malformed. */
 function parseKeyList(text: string, minLength: number): Record<string, string> | undefined {
   const keys: Record<string, string> = {};
-  for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0)) {
     const colon = entry.indexOf(':');
     const id = entry.slice(0, Math.max(colon, 0));
     const material = entry.slice(colon + 1).trim();
@@ -73,9 +76,22 @@ const urlWithProtocols = (protocols: string[]) =>
 /** Builders for config variables; each knows how to parse its text and what to say when it cannot. */
 export const env = {
   string: (name: string, opts: VarOptions & { minLength?: number }) =>
-    makeVar(name, z.string().min(opts.minLength ?? 1), opts.minLength ? `a string of at least ${opts.minLength} characters` : 'a non-empty string', opts),
+    makeVar(
+      name,
+      z.string().min(opts.minLength ?? 1),
+      opts.minLength ? `a string of at least ${opts.minLength} characters` : 'a non-empty string',
+      opts,
+    ),
   optionalString: (name: string, opts: VarOptions) =>
-    makeVar(name, z.string().optional().transform((v) => (v === '' ? undefined : v)), 'a string (optional)', opts),
+    makeVar(
+      name,
+      z
+        .string()
+        .optional()
+        .transform((v) => (v === '' ? undefined : v)),
+      'a string (optional)',
+      opts,
+    ),
   int: (name: string, opts: VarOptions & { min?: number; max?: number }) => {
     const min = opts.min ?? Number.MIN_SAFE_INTEGER;
     const max = opts.max ?? Number.MAX_SAFE_INTEGER;
@@ -85,14 +101,27 @@ export const env = {
         : opts.min !== undefined
           ? `an integer of at least ${min}`
           : 'an integer';
-    return makeVar(name, z.string().regex(/^-?\d+$/).transform(Number).pipe(z.number().int().min(min).max(max)), expects, opts);
+    return makeVar(
+      name,
+      z
+        .string()
+        .regex(/^-?\d+$/)
+        .transform(Number)
+        .pipe(z.number().int().min(min).max(max)),
+      expects,
+      opts,
+    );
   },
   number: (name: string, opts: VarOptions & { min?: number; max?: number }) => {
     const min = opts.min ?? -Infinity;
     const max = opts.max ?? Infinity;
     return makeVar(
       name,
-      z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number).pipe(z.number().min(min).max(max)),
+      z
+        .string()
+        .regex(/^-?\d+(\.\d+)?$/)
+        .transform(Number)
+        .pipe(z.number().min(min).max(max)),
       `a number${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''}`,
       opts,
     );
@@ -115,7 +144,12 @@ export const env = {
       name,
       z
         .string()
-        .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+        .transform((v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0),
+        )
         .pipe(z.array(urlWithProtocols(protocols))),
       `a comma-separated list of URLs starting with ${protocols.map((p) => `${p}//`).join(' or ')} (may be empty)`,
       opts,
@@ -142,14 +176,24 @@ export const env = {
   keyList: (name: string, opts: VarOptions & { minLength: number }) =>
     makeVar(
       name,
-      z.string().transform((text, ctx) => parseKeyList(text, opts.minLength) ?? (ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'malformed key list' }), z.NEVER)),
+      z
+        .string()
+        .transform(
+          (text, ctx) =>
+            parseKeyList(text, opts.minLength) ?? (ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'malformed key list' }), z.NEVER),
+        ),
       `comma-separated \`id:material\` pairs with distinct ids (a letter, then up to 31 letters, digits, "_" or "-") and material of at least ${opts.minLength} characters without commas`,
       opts,
     ),
   stringList: (name: string, opts: VarOptions) =>
     makeVar(
       name,
-      z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)),
+      z.string().transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      ),
       'a comma-separated list (may be empty)',
       opts,
     ),

@@ -90,7 +90,12 @@ export const loggingConfig = {
 /** Readiness thresholds and shutdown behaviour. */
 export const runtimeConfig = {
   diskPath: env.string('READY_DISK_PATH', { default: '/', doc: 'file system whose usage /ready checks' }),
-  diskThreshold: env.number('READY_DISK_THRESHOLD', { default: '0.95', min: 0.01, max: 1, doc: 'used fraction of the disk above which /ready fails' }),
+  diskThreshold: env.number('READY_DISK_THRESHOLD', {
+    default: '0.95',
+    min: 0.01,
+    max: 1,
+    doc: 'used fraction of the disk above which /ready fails',
+  }),
   memoryRssMb: env.int('READY_MEMORY_RSS_MB', { default: '1536', min: 64, doc: 'resident memory above which /ready fails' }),
   shutdownTimeoutMs: env.int('SHUTDOWN_TIMEOUT_MS', { default: '10000', min: 100, doc: 'time in-flight work gets to finish on SIGTERM' }),
 };

@@ -119,11 +119,23 @@ describe('maskConfig', () => {
     });
 
     it.each([
-      ['short material', { ENCRYPTION_KEYS: 'k1:too-short' }, /ENCRYPTION_KEYS is invalid: expected comma-separated `id:material` pairs.*at least 32 characters.*got \(a secret value, not shown\)/],
+      [
+        'short material',
+        { ENCRYPTION_KEYS: 'k1:too-short' },
+        /ENCRYPTION_KEYS is invalid: expected comma-separated `id:material` pairs.*at least 32 characters.*got \(a secret value, not shown\)/,
+      ],
       ['a missing id', { ENCRYPTION_KEYS: `:${material}` }, /ENCRYPTION_KEYS is invalid/],
       ['a repeated id', { ENCRYPTION_KEYS: `k1:${material},k1:${material}` }, /ENCRYPTION_KEYS is invalid/],
-      ['an unknown current id', { ENCRYPTION_KEYS: `k1:${material}`, ENCRYPTION_CURRENT_KEY_ID: 'k2' }, /ENCRYPTION_CURRENT_KEY_ID is invalid: no key with id "k2"; the known ids are k1/],
-      ['a current id other than k1 without keys', { ENCRYPTION_CURRENT_KEY_ID: 'k2' }, /ENCRYPTION_CURRENT_KEY_ID is invalid: no key with id "k2"; the known ids are k1/],
+      [
+        'an unknown current id',
+        { ENCRYPTION_KEYS: `k1:${material}`, ENCRYPTION_CURRENT_KEY_ID: 'k2' },
+        /ENCRYPTION_CURRENT_KEY_ID is invalid: no key with id "k2"; the known ids are k1/,
+      ],
+      [
+        'a current id other than k1 without keys',
+        { ENCRYPTION_CURRENT_KEY_ID: 'k2' },
+        /ENCRYPTION_CURRENT_KEY_ID is invalid: no key with id "k2"; the known ids are k1/,
+      ],
     ])('names %s', (_what, environment, message) => {
       const problems = problemsOf(() => loadConfig('orchestrator', orchestratorConfigSpec, environment));
       expect(problems).toHaveLength(1);
@@ -138,7 +150,9 @@ describe('developmentSecretsRefused', () => {
   it('in production, names secret variables left at their development default, and nothing once they are set', () => {
     expect(developmentSecretsRefused(complianceConfigSpec, production)).toEqual(['SECRET_KEY']);
     expect(developmentSecretsRefused(complianceConfigSpec, { ...production, SECRET_KEY: '' })).toEqual(['SECRET_KEY']);
-    expect(developmentSecretsRefused(complianceConfigSpec, { ...production, SECRET_KEY: 'a-long-random-value-0123456789abcdef' })).toEqual([]);
+    expect(developmentSecretsRefused(complianceConfigSpec, { ...production, SECRET_KEY: 'a-long-random-value-0123456789abcdef' })).toEqual(
+      [],
+    );
     // A service whose schema has no such secret has none to name.
     expect(developmentSecretsRefused(ragConfigSpec, production)).toEqual([]);
   });

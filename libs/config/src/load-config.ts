@@ -26,7 +26,9 @@ export function listConfigVars(spec: ConfigSpec, path: string[] = []): Array<{ p
 export function developmentSecretsRefused(spec: ConfigSpec, source: NodeJS.ProcessEnv = process.env): string[] {
   if (source['NODE_ENV'] !== 'production') return [];
   return listConfigVars(spec)
-    .filter(({ variable }) => variable.secret && variable.default !== undefined && variable.default !== '' && (source[variable.env] ?? '') === '')
+    .filter(
+      ({ variable }) => variable.secret && variable.default !== undefined && variable.default !== '' && (source[variable.env] ?? '') === '',
+    )
     .map(({ variable }) => variable.env);
 }
 
@@ -44,7 +46,9 @@ export function weakProductionSecrets(spec: ConfigSpec, source: NodeJS.ProcessEn
     const value = source[variable.env] ?? '';
     if (!minimum || value === '') return [];
     if (value.length >= minimum && new Set(value).size >= MIN_DISTINCT_SECRET_CHARACTERS) return [];
-    return [`${variable.env} must be at least ${minimum} random characters in production (for example the output of \`openssl rand -base64 48\`)`];
+    return [
+      `${variable.env} must be at least ${minimum} random characters in production (for example the output of \`openssl rand -base64 48\`)`,
+    ];
   });
 }
 

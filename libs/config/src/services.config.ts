@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { ServiceName } from '@weft/contracts';
 import { ConfigSpec, env } from './config-var';
-import { currentKeyIdCheck, databaseConfig, httpConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig, securityConfig, storageConfig, templatesConfig } from './fragments.config';
+import {
+  currentKeyIdCheck,
+  databaseConfig,
+  httpConfig,
+  loggingConfig,
+  natsConfig,
+  redisConfig,
+  runtimeConfig,
+  securityConfig,
+  storageConfig,
+  templatesConfig,
+} from './fragments.config';
 
 const common = {
   logging: loggingConfig,
@@ -16,8 +27,16 @@ export const gatewayConfigSpec = {
   http: httpConfig('GATEWAY_PORT', 5001),
   security: securityConfig,
   auth: {
-    accessTokenTtlMinutes: env.int('ACCESS_TOKEN_EXPIRE_MINUTES', { default: '15', min: 1, doc: 'lifetime of console access tokens, in minutes' }),
-    refreshTokenTtlDays: env.int('REFRESH_TOKEN_EXPIRE_DAYS', { default: '30', min: 1, doc: 'lifetime of console refresh tokens, in days' }),
+    accessTokenTtlMinutes: env.int('ACCESS_TOKEN_EXPIRE_MINUTES', {
+      default: '15',
+      min: 1,
+      doc: 'lifetime of console access tokens, in minutes',
+    }),
+    refreshTokenTtlDays: env.int('REFRESH_TOKEN_EXPIRE_DAYS', {
+      default: '30',
+      min: 1,
+      doc: 'lifetime of console refresh tokens, in days',
+    }),
     signingKeys: env.keyList('JWT_SIGNING_KEYS', {
       default: '',
       minLength: 32,
@@ -43,8 +62,16 @@ export const gatewayConfigSpec = {
       min: 1,
       doc: 'failed logins for one email (or 4x as many from one address) within the lockout window after which logins are refused with 429 until the window passes',
     }),
-    loginLockoutMinutes: env.int('LOGIN_LOCKOUT_MINUTES', { default: '15', min: 1, doc: 'how long failed logins are counted, and how long a lockout lasts, in minutes' }),
-    invitationTtlHours: env.int('INVITATION_EXPIRE_HOURS', { default: '72', min: 1, doc: 'how long a workspace invitation link works, in hours' }),
+    loginLockoutMinutes: env.int('LOGIN_LOCKOUT_MINUTES', {
+      default: '15',
+      min: 1,
+      doc: 'how long failed logins are counted, and how long a lockout lasts, in minutes',
+    }),
+    invitationTtlHours: env.int('INVITATION_EXPIRE_HOURS', {
+      default: '72',
+      min: 1,
+      doc: 'how long a workspace invitation link works, in hours',
+    }),
   },
   files: {
     maxBytes: env.int('UPLOAD_FILE_SIZE_LIMIT', { default: '15', min: 1, doc: 'largest file POST /v1/files/upload accepts, in MB' }),
@@ -60,7 +87,11 @@ export const gatewayConfigSpec = {
       min: 0,
       doc: 'runs (workflow, chat and completion calls) one app may have in progress at once across all gateways, 0 for no limit; an app setting can only lower it (Dify default)',
     }),
-    rateLimitPerIpPerMinute: env.int('RATE_LIMIT_PER_IP_PER_MINUTE', { default: '100', min: 0, doc: 'Service API (/v1) requests one client address may make per minute across all gateways; 0 turns the limit off' }),
+    rateLimitPerIpPerMinute: env.int('RATE_LIMIT_PER_IP_PER_MINUTE', {
+      default: '100',
+      min: 0,
+      doc: 'Service API (/v1) requests one client address may make per minute across all gateways; 0 turns the limit off',
+    }),
     rateLimitPerMinute: env.int('RATE_LIMIT_PER_MINUTE', {
       default: '100',
       min: 0,
@@ -75,7 +106,10 @@ export const gatewayConfigSpec = {
       default: 'false',
       doc: 'which proxies in front of the gateway may name the client address in X-Forwarded-For: false, true (any), a hop count, or comma-separated addresses/CIDRs (or loopback, uniquelocal)',
     }),
-    webApiCorsOrigins: env.stringList('WEB_API_CORS_ALLOW_ORIGINS', { default: '*', doc: 'origins (comma-separated, or *) whose browsers may call the Service API (/v1); without credentials (Dify default *)' }),
+    webApiCorsOrigins: env.stringList('WEB_API_CORS_ALLOW_ORIGINS', {
+      default: '*',
+      doc: 'origins (comma-separated, or *) whose browsers may call the Service API (/v1); without credentials (Dify default *)',
+    }),
   },
   systemStatus: {
     timeoutMs: env.int('SYSTEM_STATUS_TIMEOUT_MS', { default: '1500', min: 50, doc: 'how long /v1/system/status waits for each service' }),
@@ -97,7 +131,12 @@ export const orchestratorConfigSpec = {
       min: 1,
       doc: 'finished workflow runs (with their node runs) older than this many days move from the live tables to the archive tables; archived runs stay readable',
     }),
-    archiveBatchPauseMs: env.int('RUN_ARCHIVE_BATCH_PAUSE_MS', { default: '50', min: 0, max: 60000, doc: 'pause between two batches of the archive and retention jobs, so live writes get the database in between' }),
+    archiveBatchPauseMs: env.int('RUN_ARCHIVE_BATCH_PAUSE_MS', {
+      default: '50',
+      min: 0,
+      max: 60000,
+      doc: 'pause between two batches of the archive and retention jobs, so live writes get the database in between',
+    }),
     archiveBatchSize: env.int('RUN_ARCHIVE_BATCH_SIZE', {
       default: '1000',
       min: 1,
@@ -123,7 +162,11 @@ export const orchestratorConfigSpec = {
       doc: 'how long a run stays owned by an orchestrator that stopped renewing it before another one resumes it',
     }),
     maxSteps: env.int('WORKFLOW_MAX_EXECUTION_STEPS', { default: '500', min: 1, doc: 'node executions a run may start (Dify default)' }),
-    maxTimeSeconds: env.int('WORKFLOW_MAX_EXECUTION_TIME', { default: '1200', min: 1, doc: 'seconds a run may take, checked as nodes finish (Dify default)' }),
+    maxTimeSeconds: env.int('WORKFLOW_MAX_EXECUTION_TIME', {
+      default: '1200',
+      min: 1,
+      doc: 'seconds a run may take, checked as nodes finish (Dify default)',
+    }),
   },
 };
 
@@ -139,14 +182,27 @@ export const nodeRunnerConfigSpec = {
         default: 'false',
         doc: 'run code nodes even where the bubblewrap sandbox cannot start, as plain child processes that can read the host (unsafe with untrusted editors; logged as a warning and shown in /v1/system/status). Unset, such a node runner refuses code nodes and says why',
       }),
-      bwrapPath: env.string('CODE_SANDBOX_BWRAP_PATH', { default: '/usr/bin/bwrap', doc: 'the bubblewrap binary that confines code nodes' }),
+      bwrapPath: env.string('CODE_SANDBOX_BWRAP_PATH', {
+        default: '/usr/bin/bwrap',
+        doc: 'the bubblewrap binary that confines code nodes',
+      }),
       pythonPath: env.string('CODE_PYTHON_PATH', {
         default: '/usr/bin/python3',
         doc: 'the CPython that runs Python code nodes inside the sandbox; it must be under /usr (the only host folder the sandbox sees) and have python3-seccomp',
       }),
     },
-    javascriptWorkers: env.int('CODE_JAVASCRIPT_WORKERS', { default: '2', min: 1, max: 32, doc: 'sandboxed JavaScript hosts kept per node runner; each runs one code node at a time' }),
-    maxConcurrent: env.int('CODE_MAX_CONCURRENT', { default: '8', min: 1, max: 256, doc: 'code nodes one node runner executes at the same time; the rest wait for a slot' }),
+    javascriptWorkers: env.int('CODE_JAVASCRIPT_WORKERS', {
+      default: '2',
+      min: 1,
+      max: 32,
+      doc: 'sandboxed JavaScript hosts kept per node runner; each runs one code node at a time',
+    }),
+    maxConcurrent: env.int('CODE_MAX_CONCURRENT', {
+      default: '8',
+      min: 1,
+      max: 256,
+      doc: 'code nodes one node runner executes at the same time; the rest wait for a slot',
+    }),
     maxConcurrentPerWorkspace: env.int('CODE_MAX_CONCURRENT_PER_WORKSPACE', {
       default: '4',
       min: 1,
@@ -155,13 +211,35 @@ export const nodeRunnerConfigSpec = {
     }),
     maxOutputBytes: env.int('CODE_MAX_OUTPUT_BYTES', { default: '1048576', min: 1024, doc: 'size of the result a code node may return' }),
     memoryMb: env.int('CODE_MAX_MEMORY_MB', { default: '64', min: 8, max: 4096, doc: 'memory a code node may use' }),
-    pythonWorkers: env.int('CODE_PYTHON_WORKERS', { default: '2', min: 1, max: 32, doc: 'Python run processes kept forked and isolated ahead of time per node runner; each is used for one run' }),
-    scratchMb: env.int('CODE_SCRATCH_MB', { default: '16', min: 1, max: 1024, doc: 'size of the private /tmp a Python code node may write to' }),
-    timeoutMs: env.int('CODE_EXECUTION_TIMEOUT_MS', { default: '5000', min: 50, doc: 'time a code node may run (wall clock; CPU time is capped at the same, rounded up to seconds)' }),
+    pythonWorkers: env.int('CODE_PYTHON_WORKERS', {
+      default: '2',
+      min: 1,
+      max: 32,
+      doc: 'Python run processes kept forked and isolated ahead of time per node runner; each is used for one run',
+    }),
+    scratchMb: env.int('CODE_SCRATCH_MB', {
+      default: '16',
+      min: 1,
+      max: 1024,
+      doc: 'size of the private /tmp a Python code node may write to',
+    }),
+    timeoutMs: env.int('CODE_EXECUTION_TIMEOUT_MS', {
+      default: '5000',
+      min: 50,
+      doc: 'time a code node may run (wall clock; CPU time is capped at the same, rounded up to seconds)',
+    }),
   },
   httpRequest: {
-    maxResponseBytes: env.int('HTTP_REQUEST_MAX_RESPONSE_BYTES', { default: '10485760', min: 1024, doc: 'largest response body an http-request node or provider call accepts' }),
-    maxTimeoutSeconds: env.int('HTTP_REQUEST_MAX_TIMEOUT', { default: '60', min: 1, doc: 'upper bound of an http-request node timeout, in seconds' }),
+    maxResponseBytes: env.int('HTTP_REQUEST_MAX_RESPONSE_BYTES', {
+      default: '10485760',
+      min: 1024,
+      doc: 'largest response body an http-request node or provider call accepts',
+    }),
+    maxTimeoutSeconds: env.int('HTTP_REQUEST_MAX_TIMEOUT', {
+      default: '60',
+      min: 1,
+      doc: 'upper bound of an http-request node timeout, in seconds',
+    }),
     ssrfAllowedHosts: env.optionalString('SSRF_ALLOWED_HOSTS', {
       doc: 'hosts or CIDRs (comma-separated) that http-request nodes and provider base URLs may reach although private, loopback or link-local',
     }),
@@ -169,7 +247,13 @@ export const nodeRunnerConfigSpec = {
   models: {
     priceTable: env.json(
       'MODEL_PRICE_TABLE',
-      z.record(z.string(), z.record(z.string(), z.object({ currency: z.string().min(1), input: z.number().min(0), output: z.number().min(0), unit: z.number().positive() }))),
+      z.record(
+        z.string(),
+        z.record(
+          z.string(),
+          z.object({ currency: z.string().min(1), input: z.number().min(0), output: z.number().min(0), unit: z.number().positive() }),
+        ),
+      ),
       'JSON {provider: {model: {input, output, unit, currency}}}',
       {
         default: '{}',
@@ -184,7 +268,12 @@ export const nodeRunnerConfigSpec = {
       min: 1000,
       doc: 'how long a node job may go without a sign of life from its runner before another runner takes it over',
     }),
-    concurrency: env.int('WORKER_CONCURRENCY', { default: '16', min: 1, max: 1024, doc: 'nodes one node runner executes at the same time; it takes no more jobs than that' }),
+    concurrency: env.int('WORKER_CONCURRENCY', {
+      default: '16',
+      min: 1,
+      max: 1024,
+      doc: 'nodes one node runner executes at the same time; it takes no more jobs than that',
+    }),
   },
 };
 
@@ -200,8 +289,18 @@ export const ragConfigSpec = {
       min: 1000,
       doc: 'how long an ingestion job may go without a sign of life from its rag replica before another replica takes it over',
     }),
-    concurrency: env.int('INGEST_CONCURRENCY', { default: '2', min: 1, max: 64, doc: 'documents one rag replica indexes at the same time' }),
-    maxAttempts: env.int('INGEST_MAX_ATTEMPTS', { default: '3', min: 1, max: 20, doc: 'deliveries of an ingestion job before its document is marked as failed' }),
+    concurrency: env.int('INGEST_CONCURRENCY', {
+      default: '2',
+      min: 1,
+      max: 64,
+      doc: 'documents one rag replica indexes at the same time',
+    }),
+    maxAttempts: env.int('INGEST_MAX_ATTEMPTS', {
+      default: '3',
+      min: 1,
+      max: 20,
+      doc: 'deliveries of an ingestion job before its document is marked as failed',
+    }),
   },
   providers: {
     ssrfAllowedHosts: env.optionalString('SSRF_ALLOWED_HOSTS', {
@@ -209,7 +308,11 @@ export const ragConfigSpec = {
     }),
   },
   retrieval: {
-    cacheTtlSeconds: env.int('RETRIEVAL_CACHE_TTL_SECONDS', { default: '60', min: 0, doc: 'how long a retrieval result is reused (in-process, then Redis); 0 turns the cache off' }),
+    cacheTtlSeconds: env.int('RETRIEVAL_CACHE_TTL_SECONDS', {
+      default: '60',
+      min: 0,
+      doc: 'how long a retrieval result is reused (in-process, then Redis); 0 turns the cache off',
+    }),
     datasetIndexMinSegments: env.int('RAG_DATASET_INDEX_MIN_SEGMENTS', {
       default: '2000',
       min: 0,

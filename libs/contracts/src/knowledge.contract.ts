@@ -9,7 +9,13 @@ const pathId = z.string().max(100);
 export const KnowledgeObjectSchema = json;
 
 /** A page of Dify objects: `{data, has_more, limit, total, page}`. */
-export const KnowledgePageSchema = z.object({ data: z.array(json), has_more: z.boolean(), limit: z.number(), page: z.number(), total: z.number() });
+export const KnowledgePageSchema = z.object({
+  data: z.array(json),
+  has_more: z.boolean(),
+  limit: z.number(),
+  page: z.number(),
+  total: z.number(),
+});
 
 /** `POST /v1/datasets`, already validated by the gateway (Dify's field names). */
 export const CreateDatasetRequestSchema = z.object({
@@ -87,7 +93,16 @@ export const ListSegmentsRequestSchema = z.object({
 export const CreateSegmentsRequestSchema = z.object({
   datasetId: pathId,
   documentId: pathId,
-  segments: z.array(z.object({ answer: z.string().max(100_000).nullish(), content: z.string().min(1).max(100_000), keywords: z.array(z.string().max(200)).max(100).nullish() })).min(1).max(100),
+  segments: z
+    .array(
+      z.object({
+        answer: z.string().max(100_000).nullish(),
+        content: z.string().min(1).max(100_000),
+        keywords: z.array(z.string().max(200)).max(100).nullish(),
+      }),
+    )
+    .min(1)
+    .max(100),
   workspaceId: uuid,
 });
 export const SegmentsResponseSchema = z.object({ data: z.array(json), doc_form: z.string() });
@@ -120,7 +135,13 @@ export const ListChildChunksRequestSchema = z.object({
   segmentId: pathId,
   workspaceId: uuid,
 });
-export const ChildChunkPageSchema = z.object({ data: z.array(json), limit: z.number(), page: z.number(), total: z.number(), total_pages: z.number() });
+export const ChildChunkPageSchema = z.object({
+  data: z.array(json),
+  limit: z.number(),
+  page: z.number(),
+  total: z.number(),
+  total_pages: z.number(),
+});
 /** Adds a child chunk (`childChunkId` null) or edits one: `{content}`. */
 export const WriteChildChunkRequestSchema = z.object({
   childChunkId: pathId.nullable(),
@@ -130,7 +151,13 @@ export const WriteChildChunkRequestSchema = z.object({
   segmentId: pathId,
   workspaceId: uuid,
 });
-export const ChildChunkRequestSchema = z.object({ childChunkId: pathId, datasetId: pathId, documentId: pathId, segmentId: pathId, workspaceId: uuid });
+export const ChildChunkRequestSchema = z.object({
+  childChunkId: pathId,
+  datasetId: pathId,
+  documentId: pathId,
+  segmentId: pathId,
+  workspaceId: uuid,
+});
 export const ChildChunkResponseSchema = z.object({ data: json });
 
 /** Searches datasets of one workspace; `retrievalModel` is Dify's object as sent (the dataset's default when null). */
@@ -149,7 +176,13 @@ export const RetrieveRequestSchema = z.object({
 export const RetrieveResponseSchema = z.object({ query: z.object({ content: z.string() }), records: z.array(json) });
 
 /** Metadata fields of a dataset and values on documents. */
-export const MetadataRequestSchema = z.object({ body: json, datasetId: pathId, metadataId: pathId.nullable(), op: z.enum(['list', 'create', 'update', 'delete', 'set-documents', 'built-in']), workspaceId: uuid });
+export const MetadataRequestSchema = z.object({
+  body: json,
+  datasetId: pathId,
+  metadataId: pathId.nullable(),
+  op: z.enum(['list', 'create', 'update', 'delete', 'set-documents', 'built-in']),
+  workspaceId: uuid,
+});
 
 /** A document to (re)index, on the KB_INGEST work queue. */
 export const IngestJobSchema = z.object({ documentId: uuid, workspaceId: uuid });

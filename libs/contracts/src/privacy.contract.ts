@@ -167,7 +167,12 @@ export const LegalHoldSchema = z.object({
 export type LegalHold = z.infer<typeof LegalHoldSchema>;
 
 /** `privacy.legal-hold.place.v1`: a hold on the workspace, or (with `accountId`) on one member's account. */
-export const PlaceLegalHoldRequestSchema = z.object({ accountId: uuid.nullable(), placedBy: uuid, reason: z.string().min(1).max(500), workspaceId: uuid });
+export const PlaceLegalHoldRequestSchema = z.object({
+  accountId: uuid.nullable(),
+  placedBy: uuid,
+  reason: z.string().min(1).max(500),
+  workspaceId: uuid,
+});
 export const ReleaseLegalHoldRequestSchema = z.object({ id: z.string().max(100), releasedBy: uuid, workspaceId: uuid });
 export const ListLegalHoldsRequestSchema = z.object({ workspaceId: uuid });
 export const ListLegalHoldsResponseSchema = z.object({ data: z.array(LegalHoldSchema) });

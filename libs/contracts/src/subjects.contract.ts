@@ -19,7 +19,12 @@ import {
   SuggestedQuestionsResponseSchema,
   UpdateConversationVariableRequestSchema,
 } from './conversations.contract';
-import { ListAuditLogsRequestSchema, ListAuditLogsResponseSchema, VerifyAuditTrailRequestSchema, VerifyAuditTrailResponseSchema } from './audit-trail.contract';
+import {
+  ListAuditLogsRequestSchema,
+  ListAuditLogsResponseSchema,
+  VerifyAuditTrailRequestSchema,
+  VerifyAuditTrailResponseSchema,
+} from './audit-trail.contract';
 import {
   ChildChunkPageSchema,
   ChildChunkRequestSchema,
@@ -53,7 +58,12 @@ import {
   UpdateSegmentRequestSchema,
   WriteChildChunkRequestSchema,
 } from './knowledge.contract';
-import { SetLegalHoldRequestSchema, SetWorkspaceRetentionRequestSchema, WorkspaceRetentionRequestSchema, WorkspaceRetentionSchema } from './retention.contract';
+import {
+  SetLegalHoldRequestSchema,
+  SetWorkspaceRetentionRequestSchema,
+  WorkspaceRetentionRequestSchema,
+  WorkspaceRetentionSchema,
+} from './retention.contract';
 import {
   ClaimExportRequestSchema,
   ClaimExportResponseSchema,
@@ -166,7 +176,11 @@ const request = <Req, Res>(
 
 const topic = <P>(keyed: boolean, payload: z.ZodType<P, z.ZodTypeDef, unknown>): TopicContract<P> => ({ kind: 'topic', keyed, payload });
 
-const event = <E>(stream: StreamName, payload: z.ZodType<E, z.ZodTypeDef, unknown>): EventContract<E> => ({ kind: 'event', payload, stream });
+const event = <E>(stream: StreamName, payload: z.ZodType<E, z.ZodTypeDef, unknown>): EventContract<E> => ({
+  kind: 'event',
+  payload,
+  stream,
+});
 
 /** Every NATS subject Weft uses, with its version in the name and its payload schemas. */
 export const CONTRACTS = {
@@ -220,7 +234,11 @@ export const CONTRACTS = {
   'wf.conversation.delete.v1': request('orchestrator', DeleteConversationRequestSchema, DeleteConversationResponseSchema),
   'wf.conversation.list.v1': request('orchestrator', ListConversationsRequestSchema, ConversationPageSchema),
   'wf.conversation.rename.v1': request('orchestrator', RenameConversationRequestSchema, ConversationRecordSchema),
-  'wf.conversation.variables.list.v1': request('orchestrator', ListConversationVariablesRequestSchema, ListConversationVariablesResponseSchema),
+  'wf.conversation.variables.list.v1': request(
+    'orchestrator',
+    ListConversationVariablesRequestSchema,
+    ListConversationVariablesResponseSchema,
+  ),
   'wf.conversation.variables.update.v1': request('orchestrator', UpdateConversationVariableRequestSchema, ConversationVariableRecordSchema),
   'wf.message.feedback.v1': request('orchestrator', MessageFeedbackRequestSchema, MessageFeedbackResponseSchema),
   'wf.message.list.v1': request('orchestrator', ListMessagesRequestSchema, MessagePageSchema),

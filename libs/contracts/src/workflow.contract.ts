@@ -25,7 +25,12 @@ export const PublishRequestSchema = z.object({ accountId: z.string().nullable(),
 export const PublishResponseSchema = z.object({ createdAt: z.string(), version: z.string(), workflowId: uuid });
 
 /** A problem an import found, with its code and where it is (Weft's `problems` of the import answer). */
-export const DslProblemSchema = z.object({ code: z.string(), message: z.string(), nodeId: z.string().optional(), path: z.string().optional() });
+export const DslProblemSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  nodeId: z.string().optional(),
+  path: z.string().optional(),
+});
 
 /**
  * Imports a Dify DSL document (YAML) as the app's draft: the orchestrator parses and checks it, converts a
@@ -56,7 +61,14 @@ export type ImportDslResponse = z.infer<typeof ImportDslResponseSchema>;
 
 /** Writes an app as DSL YAML: its draft workflow, or a classic app's model config; secrets always blanked. */
 export const ExportDslRequestSchema = z.object({
-  app: z.object({ description: z.string(), icon: z.string(), iconBackground: z.string(), mode: z.string(), name: z.string(), useIconAsAnswerIcon: z.boolean() }),
+  app: z.object({
+    description: z.string(),
+    icon: z.string(),
+    iconBackground: z.string(),
+    mode: z.string(),
+    name: z.string(),
+    useIconAsAnswerIcon: z.boolean(),
+  }),
   appId: uuid,
   /** A classic app's stored model config (its DSL is that, not a workflow); null for workflow apps. */
   modelConfig: json.nullable(),
@@ -147,7 +159,13 @@ export const StartRunRequestSchema = z.object({
 });
 export type StartRunRequest = z.infer<typeof StartRunRequestSchema>;
 /** The run as stored; `conversationId` names the turn's conversation (a new one when the request had none). */
-export const StartRunResponseSchema = z.object({ conversationId: uuid.nullable().default(null), createdAt: z.number(), runId: uuid, taskId: uuid, workflowId: uuid });
+export const StartRunResponseSchema = z.object({
+  conversationId: uuid.nullable().default(null),
+  createdAt: z.number(),
+  runId: uuid,
+  taskId: uuid,
+  workflowId: uuid,
+});
 
 /** A stored run, with Dify's field names (timestamps in epoch seconds). */
 export const RunRecordSchema = z.object({
@@ -178,7 +196,12 @@ export const GetRunRequestSchema = z.object({ appId: uuid, runId: uuid, workspac
 /** A stored run with its node executions in start order, for replaying a run's events. */
 
 /** Stops the running run of a task; with `endUserId`, only a run that end user started (another's is as unknown as none). */
-export const StopRunRequestSchema = z.object({ appId: uuid, endUserId: uuid.nullable().default(null), taskId: z.string().max(100), workspaceId: uuid });
+export const StopRunRequestSchema = z.object({
+  appId: uuid,
+  endUserId: uuid.nullable().default(null),
+  taskId: z.string().max(100),
+  workspaceId: uuid,
+});
 export const StopRunResponseSchema = z.object({ stopped: z.boolean() });
 
 /** `GET /workflows/logs` filters, already validated by the gateway. */

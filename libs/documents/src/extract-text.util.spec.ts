@@ -18,7 +18,10 @@ describe('extractText', () => {
     const latin1 = Buffer.from('caf\xe9', 'latin1');
     const error = await extractText({ data: latin1, filename: 'menu.txt' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DocumentParseError);
-    expect(error).toMatchObject({ code: 'document_parse_error', message: 'Could not read "menu.txt" as text: the file is not valid UTF-8 text.' });
+    expect(error).toMatchObject({
+      code: 'document_parse_error',
+      message: 'Could not read "menu.txt" as text: the file is not valid UTF-8 text.',
+    });
   });
 
   it('turns HTML into readable text without tags, scripts or styles', async () => {
@@ -41,7 +44,9 @@ describe('extractText', () => {
     const result = await extractText({ data: Buffer.from(csv), filename: 'fruit.csv' });
     expect(result).toEqual({
       format: 'csv',
-      text: ['| name | note | qty |', '| ---- | ---- | --- |', '| Apple | red, sweet | 3 |', '| Pear | a\\|b c |  |', '| Fig |  |  |'].join('\n'),
+      text: ['| name | note | qty |', '| ---- | ---- | --- |', '| Apple | red, sweet | 3 |', '| Pear | a\\|b c |  |', '| Fig |  |  |'].join(
+        '\n',
+      ),
     });
   });
 
@@ -98,7 +103,9 @@ describe('extractText', () => {
   });
 
   it('refuses an unknown type with a typed error', async () => {
-    const error = await extractText({ data: Buffer.from('x'), filename: 'archive.zip', mimeType: 'application/zip' }).catch((e: unknown) => e);
+    const error = await extractText({ data: Buffer.from('x'), filename: 'archive.zip', mimeType: 'application/zip' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UnsupportedDocumentError);
     expect(error).toMatchObject({ code: 'unsupported_file_type', filename: 'archive.zip', mimeType: 'application/zip' });
     expect((error as Error).message).toContain('.pdf');

@@ -86,7 +86,13 @@ async function pdfText(data: Buffer, filename: string): Promise<{ pages: number;
   try {
     const { pageTexts } = await readPdfText(data);
     // Pages are joined without markers: markers would end up in chunks and embeddings as if they were content.
-    return { pages: pageTexts.length, text: pageTexts.map((page) => page.trim()).join('\n\n').trim() };
+    return {
+      pages: pageTexts.length,
+      text: pageTexts
+        .map((page) => page.trim())
+        .join('\n\n')
+        .trim(),
+    };
   } catch (error) {
     const passwordProtected = error instanceof PdfWorkerError && error.reasonName === 'PasswordException';
     throw new DocumentParseError(filename, 'pdf', passwordProtected ? 'the PDF is password-protected.' : reasonOf(error), { cause: error });

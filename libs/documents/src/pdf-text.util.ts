@@ -56,7 +56,10 @@ export async function readPdfText(data: Buffer): Promise<PdfText> {
   });
   try {
     const reply = await new Promise<WorkerReply>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new PdfWorkerError('Timeout', `parsing took longer than ${PDF_TIMEOUT_MS / 1000} s.`)), PDF_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new PdfWorkerError('Timeout', `parsing took longer than ${PDF_TIMEOUT_MS / 1000} s.`)),
+        PDF_TIMEOUT_MS,
+      );
       worker.once('message', (message: WorkerReply) => {
         clearTimeout(timer);
         resolve(message);

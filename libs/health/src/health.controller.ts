@@ -13,15 +13,32 @@ export class HealthController {
   /** Liveness: answers as long as the process and its event loop do. */
   @Get('health')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'The process answers', schema: { properties: { status: { enum: ['ok'], type: 'string' } }, required: ['status'], type: 'object' } })
+  @ApiOkResponse({
+    description: 'The process answers',
+    schema: { properties: { status: { enum: ['ok'], type: 'string' } }, required: ['status'], type: 'object' },
+  })
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Readiness: 200 when every dependency answers, 503 naming the failing ones otherwise. */
   @Get('ready')
-  @ApiOkResponse({ description: 'Every dependency answers', schema: { properties: { failing: { items: { type: 'string' }, type: 'array' }, status: { type: 'string' } }, required: ['status', 'failing'], type: 'object' } })
-  @ApiServiceUnavailableResponse({ description: 'Some dependency does not answer', schema: { properties: { failing: { items: { type: 'string' }, type: 'array' }, status: { type: 'string' } }, required: ['status', 'failing'], type: 'object' } })
+  @ApiOkResponse({
+    description: 'Every dependency answers',
+    schema: {
+      properties: { failing: { items: { type: 'string' }, type: 'array' }, status: { type: 'string' } },
+      required: ['status', 'failing'],
+      type: 'object',
+    },
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'Some dependency does not answer',
+    schema: {
+      properties: { failing: { items: { type: 'string' }, type: 'array' }, status: { type: 'string' } },
+      required: ['status', 'failing'],
+      type: 'object',
+    },
+  })
   async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: string; failing: string[] }> {
     const report = await this.readiness.report();
     res.status(report.status === 'ok' ? 200 : 503);
@@ -29,7 +46,10 @@ export class HealthController {
   }
 
   @Get('health/details')
-  @ApiOkResponse({ description: 'Each dependency with its state, and the process', schema: { properties: { process: { type: 'object' }, status: { type: 'string' } }, required: ['status'], type: 'object' } })
+  @ApiOkResponse({
+    description: 'Each dependency with its state, and the process',
+    schema: { properties: { process: { type: 'object' }, status: { type: 'string' } }, required: ['status'], type: 'object' },
+  })
   @ApiServiceUnavailableResponse({ description: 'The same, while some dependency does not answer', schema: { type: 'object' } })
   async details(@Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
     const report = await this.readiness.report();
@@ -37,7 +57,12 @@ export class HealthController {
     const mem = process.memoryUsage();
     return {
       ...report,
-      process: { pid: process.pid, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000), rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+      process: {
+        pid: process.pid,
+        uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+      },
     };
   }
 }

@@ -59,7 +59,10 @@ export class ReadinessService {
     }
   }
 
-  private async terminus(name: string, run: () => Promise<HealthIndicatorResult>): Promise<readonly [string, { status: 'up' | 'down'; [key: string]: unknown }]> {
+  private async terminus(
+    name: string,
+    run: () => Promise<HealthIndicatorResult>,
+  ): Promise<readonly [string, { status: 'up' | 'down'; [key: string]: unknown }]> {
     try {
       // Terminus 11 indicators report "down" in the result rather than throwing.
       const result = await run();

@@ -40,7 +40,8 @@ export class LoggingModule {
             },
             genReqId: (req: IncomingMessage, res: ServerResponse) => {
               // The context middleware may have assigned the id already; both read the same header.
-              const id = (req as IncomingMessage & { id?: string }).id ?? sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID();
+              const id =
+                (req as IncomingMessage & { id?: string }).id ?? sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID();
               res.setHeader(CORRELATION_HEADER, id);
               return id;
             },

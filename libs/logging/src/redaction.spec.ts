@@ -39,7 +39,8 @@ describe('log redaction', () => {
       very: { deeply: { nested: { inside: { a: { list: [{ ApiKey: 'sk-six-deep' }, 'kept-item'] } } } } },
     });
     const text = lines.join('');
-    for (const secret of ['top-level', 'sk-nested', 'Bearer deep', 'xk-deep', 'sid=2', 'sk-3', 'pw-3', 'app-top', 'sk-six-deep']) expect(text).not.toContain(secret);
+    for (const secret of ['top-level', 'sk-nested', 'Bearer deep', 'xk-deep', 'sid=2', 'sk-3', 'pw-3', 'app-top', 'sk-six-deep'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('"provider":"openai"');
     expect(text).toContain('kept-item');
   });
@@ -61,7 +62,9 @@ describe('log redaction', () => {
     const { lines, logger } = capture();
     const error = Object.assign(new Error('upstream refused'), { config: { headers: { Authorization: 'Bearer in-error' } } });
     logger.error({ err: error }, 'call failed');
-    const line = JSON.parse(lines[0]!) as { err: { message: string; stack: string; type: string; config: { headers: { Authorization: string } } } };
+    const line = JSON.parse(lines[0]!) as {
+      err: { message: string; stack: string; type: string; config: { headers: { Authorization: string } } };
+    };
     expect(line.err.message).toBe('upstream refused');
     expect(line.err.type).toBe('Error');
     expect(line.err.stack).toContain('upstream refused');

@@ -69,7 +69,11 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(source)) {
     const current = source[key];
-    const next = SECRET_KEYS.has(key.toLowerCase()) ? (current === undefined || current === null ? current : REDACTION_CENSOR) : redactSecrets(current, depth + 1);
+    const next = SECRET_KEYS.has(key.toLowerCase())
+      ? current === undefined || current === null
+        ? current
+        : REDACTION_CENSOR
+      : redactSecrets(current, depth + 1);
     if (next !== current) (copy ??= isError ? cloneError(value) : { ...source })[key] = next;
   }
   return (copy ?? value) as T;

@@ -6,7 +6,9 @@ describe('checkHandlerOwnership', () => {
   });
 
   it('refuses an owned subject without a handler', () => {
-    expect(checkHandlerOwnership(['system.status.v1'], new Map())).toEqual(['subject "system.status.v1" is owned by this service but has no handler']);
+    expect(checkHandlerOwnership(['system.status.v1'], new Map())).toEqual([
+      'subject "system.status.v1" is owned by this service but has no handler',
+    ]);
   });
 
   it('refuses a subject handled twice', () => {

@@ -48,8 +48,18 @@ function busModule(servers: string[], prefix: string, withHandler: boolean): Dyn
   class Root {}
   return {
     module: Root,
-        // The bus starts as the compliance service without any of the subjects it owns (this test answers only system.status.v1).
-    imports: [MetricsModule, MessagingModule.forRoot({ handles: [], service: 'compliance', instanceId: uniqueSuffix(), servers, subjectPrefix: prefix, requestTimeoutMs: 2000 })],
+    // The bus starts as the compliance service without any of the subjects it owns (this test answers only system.status.v1).
+    imports: [
+      MetricsModule,
+      MessagingModule.forRoot({
+        handles: [],
+        service: 'compliance',
+        instanceId: uniqueSuffix(),
+        servers,
+        subjectPrefix: prefix,
+        requestTimeoutMs: 2000,
+      }),
+    ],
   };
 }
 
@@ -90,11 +100,15 @@ describe('MessageBus against a real NATS', () => {
     try {
       const calls = server.handler!.seenCorrelationIds.length;
       const codec = JSONCodec<{ ok: boolean; error: { code: string; message: string } }>();
-      const reply = codec.decode((await nc.request(`${prefix}.system.status.v1`, JSONCodec().encode({ unexpected: true }), { timeout: 2000 })).data);
+      const reply = codec.decode(
+        (await nc.request(`${prefix}.system.status.v1`, JSONCodec().encode({ unexpected: true }), { timeout: 2000 })).data,
+      );
       expect(reply.ok).toBe(false);
       expect(reply.error.code).toBe('invalid_param');
       expect(reply.error.message).toContain('system.status.v1');
-      const garbage = codec.decode((await nc.request(`${prefix}.system.status.v1`, new TextEncoder().encode('{not json'), { timeout: 2000 })).data);
+      const garbage = codec.decode(
+        (await nc.request(`${prefix}.system.status.v1`, new TextEncoder().encode('{not json'), { timeout: 2000 })).data,
+      );
       expect(garbage.error.code).toBe('invalid_param');
       expect(server.handler!.seenCorrelationIds.length).toBe(calls);
     } finally {
@@ -260,7 +274,9 @@ describe('MessageBus when NATS is down at start', () => {
     try {
       expect(late.bus.isConnected()).toBe(false);
       await expect(late.bus.request('system.status.v1', {})).rejects.toMatchObject({ code: 'unavailable' });
-      nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', mkdtempSync(join(tmpdir(), 'weft-nats-'))], { stdio: 'ignore' });
+      nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', mkdtempSync(join(tmpdir(), 'weft-nats-'))], {
+        stdio: 'ignore',
+      });
       await pollUntil(() => late.bus.isConnected(), { timeoutMs: 20_000, what: 'the bus to connect to the late NATS' });
       const answers = await late.bus.gather('system.status.v1', {}, { timeoutMs: 1000, enough: (a) => a.length > 0 });
       expect(answers).toHaveLength(1);
@@ -273,7 +289,14 @@ describe('MessageBus when NATS is down at start', () => {
 describe('starting and stopping a bus', () => {
   /** A bus as the compliance service, with no handlers at all. */
   async function busApp(handles?: RequestSubject[]) {
-    const options = { handles, instanceId: uniqueSuffix(), requestTimeoutMs: 2000, servers: [infraUrls().natsUrl], service: 'compliance' as const, subjectPrefix: `t${uniqueSuffix()}` };
+    const options = {
+      handles,
+      instanceId: uniqueSuffix(),
+      requestTimeoutMs: 2000,
+      servers: [infraUrls().natsUrl],
+      service: 'compliance' as const,
+      subjectPrefix: `t${uniqueSuffix()}`,
+    };
     const moduleRef = await Test.createTestingModule({ imports: [MetricsModule, MessagingModule.forRoot(options)] }).compile();
     return moduleRef.createNestApplication({ logger: false });
   }

@@ -164,7 +164,8 @@ export class MessageBus implements OnApplicationShutdown {
       }
     } catch (error) {
       // No responders at all is a normal outcome of a broadcast: nobody is up.
-      if (!/503|no responders/i.test(String((error as { code?: string }).code ?? (error as Error).message))) throw this.transportError(subject, error);
+      if (!/503|no responders/i.test(String((error as { code?: string }).code ?? (error as Error).message)))
+        throw this.transportError(subject, error);
     }
     return answers;
   }
@@ -223,7 +224,11 @@ export class MessageBus implements OnApplicationShutdown {
    * Subscribes to a topic (to one key of a keyed topic, or `*` for all keys); every payload is validated
    * before `handler` sees it. Returns the function that unsubscribes. Needs a connection: call after `start()`.
    */
-  listen<S extends TopicSubject>(subject: S, key: string | null, handler: (payload: PayloadOf<S>, ctx: MessageContext) => void): () => void {
+  listen<S extends TopicSubject>(
+    subject: S,
+    key: string | null,
+    handler: (payload: PayloadOf<S>, ctx: MessageContext) => void,
+  ): () => void {
     const contract = CONTRACTS[subject] as TopicContract<PayloadOf<S>>;
     const nc = this.requireConnection(subject);
     const sub = nc.subscribe(this.topicSubject(subject, key), {
@@ -413,7 +418,9 @@ export class MessageBus implements OnApplicationShutdown {
         }
       } catch (error) {
         if (this.closing || !this.handling) return;
-        this.logger.warn(`Consumer "${registration.durable}" on "${registration.subject}" stopped: ${(error as Error).message}; restarting in ${delay} ms`);
+        this.logger.warn(
+          `Consumer "${registration.durable}" on "${registration.subject}" stopped: ${(error as Error).message}; restarting in ${delay} ms`,
+        );
       }
       if (this.closing || !this.handling) return;
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -460,7 +467,9 @@ export class MessageBus implements OnApplicationShutdown {
         return;
       } catch (error) {
         if (this.closing || !this.handling || registration.stopped) return;
-        this.logger.warn(`Worker "${registration.durable}" on "${registration.subject}" stopped: ${(error as Error).message}; restarting in ${delay} ms`);
+        this.logger.warn(
+          `Worker "${registration.durable}" on "${registration.subject}" stopped: ${(error as Error).message}; restarting in ${delay} ms`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 5000);
@@ -522,7 +531,9 @@ export class MessageBus implements OnApplicationShutdown {
       } catch (error) {
         this.metrics.observe(registration.subject, 'error', elapsed());
         const delayMs = Math.min(1000 * 2 ** Math.min(m.info.redeliveryCount, 5), 30_000);
-        this.logger.warn(`Event on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering in ${delayMs} ms: ${(error as Error).message}`);
+        this.logger.warn(
+          `Event on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering in ${delayMs} ms: ${(error as Error).message}`,
+        );
         m.nak(delayMs);
       }
     });

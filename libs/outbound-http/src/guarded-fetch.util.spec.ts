@@ -1,11 +1,5 @@
 import type * as dns from 'node:dns';
-import {
-  guardedFetch,
-  guardedStream,
-  HttpRequestError,
-  HttpTimeoutError,
-  ResponseTooLargeError,
-} from './guarded-fetch.util';
+import { guardedFetch, guardedStream, HttpRequestError, HttpTimeoutError, ResponseTooLargeError } from './guarded-fetch.util';
 import { createSsrfGuard, SsrfBlockedError } from './ssrf-guard.util';
 import { startTestHttpServer, TestHttpServer } from '@weft/testing';
 
@@ -64,9 +58,7 @@ describe('guardedFetch', () => {
     const before = server.requests.length;
     const error = await guardedFetch(`${server.url}/echo`, { guard: closed }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SsrfBlockedError);
-    expect((error as Error).message).toBe(
-      'Requests to 127.0.0.1 (loopback) are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it',
-    );
+    expect((error as Error).message).toBe('Requests to 127.0.0.1 (loopback) are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it');
     expect(server.requests.length).toBe(before);
   });
 
@@ -137,9 +129,7 @@ describe('guardedFetch', () => {
   });
 
   it('aborts a chunked body that grows past maxResponseBytes', async () => {
-    const error = await guardedFetch(`${server.url}/big-chunked`, { guard: open, maxResponseBytes: 1000 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await guardedFetch(`${server.url}/big-chunked`, { guard: open, maxResponseBytes: 1000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect((error as Error).message).toBe(`Response from ${server.url}/big-chunked is larger than the limit of 1000 bytes`);
     const ok = await guardedFetch(`${server.url}/big-chunked`, { guard: open, maxResponseBytes: 1600 });
@@ -169,9 +159,7 @@ describe('guardedFetch', () => {
   it('stops when the caller aborts', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const error = await guardedFetch(`${server.url}/hang`, { guard: open, signal: controller.signal }).catch(
-      (e: unknown) => e,
-    );
+    const error = await guardedFetch(`${server.url}/hang`, { guard: open, signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpRequestError);
     expect(error).toMatchObject({ code: 'aborted' });
   });

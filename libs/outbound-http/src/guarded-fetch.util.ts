@@ -139,10 +139,7 @@ export async function guardedStream(url: string, options: GuardedStreamOptions):
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(
-        () => message.destroy(new HttpTimeoutError(response.url, 'read', idleTimeoutMs)),
-        idleTimeoutMs,
-      );
+      timer = setTimeout(() => message.destroy(new HttpTimeoutError(response.url, 'read', idleTimeoutMs)), idleTimeoutMs);
     };
     try {
       arm();
@@ -216,10 +213,7 @@ async function sendFollowingRedirects(url: string, options: GuardedRequestOption
       throw new HttpRequestError(`Invalid redirect location "${location}" from ${current.href}`, 'invalid_redirect');
     }
     // Same method rewriting as browsers and httpx: 303 always, 301/302 for POST become a body-less GET.
-    if (
-      (response.status === 303 && method !== 'HEAD') ||
-      ((response.status === 301 || response.status === 302) && method === 'POST')
-    ) {
+    if ((response.status === 303 && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {
       method = 'GET';
       body = undefined;
       headers = withoutHeaders(headers, ['content-type', 'content-length', 'transfer-encoding']);
@@ -275,19 +269,13 @@ function sendOnce(
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const responseTimer = setTimeout(
-      () => req.destroy(new HttpTimeoutError(url.href, 'response', budget.timeoutMs)),
-      remaining,
-    );
+    const responseTimer = setTimeout(() => req.destroy(new HttpTimeoutError(url.href, 'response', budget.timeoutMs)), remaining);
     let connectTimer: NodeJS.Timeout | undefined;
     const connectTimeoutMs = options.connectTimeoutMs;
     if (connectTimeoutMs !== undefined && connectTimeoutMs < remaining) {
       req.once('socket', (socket) => {
         if (!socket.connecting) return;
-        connectTimer = setTimeout(
-          () => req.destroy(new HttpTimeoutError(url.href, 'connect', connectTimeoutMs)),
-          connectTimeoutMs,
-        );
+        connectTimer = setTimeout(() => req.destroy(new HttpTimeoutError(url.href, 'connect', connectTimeoutMs)), connectTimeoutMs);
         socket.once('connect', () => clearTimeout(connectTimer));
       });
     }

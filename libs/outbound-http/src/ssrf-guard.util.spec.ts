@@ -94,7 +94,9 @@ describe('createSsrfGuard', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(SsrfBlockedError);
-    expect((error as Error).message).toBe('Requests to db.internal.test (resolves to a private address) are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it');
+    expect((error as Error).message).toBe(
+      'Requests to db.internal.test (resolves to a private address) are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it',
+    );
     expect((error as Error).message).not.toContain('10.1.2.3');
   });
 

@@ -103,8 +103,7 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
       allowedNames.add(entry);
     }
   }
-  const resolve =
-    options.resolve ?? ((hostname: string, opts: dns.LookupAllOptions) => dns.promises.lookup(hostname, opts));
+  const resolve = options.resolve ?? ((hostname: string, opts: dns.LookupAllOptions) => dns.promises.lookup(hostname, opts));
 
   const hostAllowed = (host: string): boolean => {
     const name = host.toLowerCase().replace(/\.$/, '');
@@ -133,12 +132,7 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
     // A host name's internal address is not shown: the message reaches whoever wrote the URL, and naming the
     // addresses internal names resolve to would map the network for them. The error keeps it for logs.
     const shown = stripBrackets(host) === stripBrackets(address) ? `${address} (${reason})` : `${host} (resolves to a ${reason} address)`;
-    throw new SsrfBlockedError(
-      host,
-      address,
-      reason,
-      `Requests to ${shown} are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it`,
-    );
+    throw new SsrfBlockedError(host, address, reason, `Requests to ${shown} are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it`);
   };
 
   const checkUrl = (url: URL): void => {
@@ -172,8 +166,7 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
         // Only checked addresses are handed to the socket, so a record set mixing public and internal
         // addresses (a rebinding trick) can never make the connection land on the internal one.
         if (allowed.length === 0) {
-          const error =
-            firstError ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+          const error = firstError ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
           callback(error as NodeJS.ErrnoException, wantAll ? [] : '', undefined);
           return;
         }

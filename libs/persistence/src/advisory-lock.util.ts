@@ -5,7 +5,11 @@ import type { DataSource, QueryRunner } from 'typeorm';
  * own that `work` may use; resolves to null at once, without running it, when another session holds the
  * lock. For scheduled jobs that one replica at a time must run.
  */
-export async function tryWithAdvisoryLock<T>(dataSource: DataSource, key: string, work: (runner: QueryRunner) => Promise<T>): Promise<T | null> {
+export async function tryWithAdvisoryLock<T>(
+  dataSource: DataSource,
+  key: string,
+  work: (runner: QueryRunner) => Promise<T>,
+): Promise<T | null> {
   const runner = dataSource.createQueryRunner('master');
   await runner.connect();
   try {

@@ -2,7 +2,11 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig, PersistenceDefinition } from './persistence.types';
 
 /** TypeORM options for a service: its own schema, pool and timeouts from config, replicas if configured. */
-export function buildDataSourceOptions(definition: PersistenceDefinition, database: DatabaseConfig, applicationName: string): DataSourceOptions {
+export function buildDataSourceOptions(
+  definition: PersistenceDefinition,
+  database: DatabaseConfig,
+  applicationName: string,
+): DataSourceOptions {
   const extra = {
     max: database.poolMax,
     idleTimeoutMillis: database.poolIdleTimeoutMs,

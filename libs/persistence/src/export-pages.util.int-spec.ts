@@ -10,7 +10,10 @@ describe('exportSectionsPage (real Postgres)', () => {
   beforeAll(async () => {
     db = await createEmptyDatabase();
     await queryDatabase(db.url, `CREATE TABLE notes (id int PRIMARY KEY, owner text, body text)`);
-    await queryDatabase(db.url, `INSERT INTO notes SELECT i, CASE WHEN i % 3 = 0 THEN 'other' ELSE 'me' END, repeat('x', 1000) FROM generate_series(1, 450) i`);
+    await queryDatabase(
+      db.url,
+      `INSERT INTO notes SELECT i, CASE WHEN i % 3 = 0 THEN 'other' ELSE 'me' END, repeat('x', 1000) FROM generate_series(1, 450) i`,
+    );
     await queryDatabase(db.url, `CREATE TABLE tags (id int PRIMARY KEY, owner text)`);
     await queryDatabase(db.url, `INSERT INTO tags SELECT i, 'me' FROM generate_series(1, 5) i`);
   });

@@ -22,7 +22,12 @@ const BATCH = 100;
  * still goes alone). The cursor is `<section index>:<offset>`: exports are rare and short-lived, so offset
  * paging over a stable order is enough.
  */
-export async function exportSectionsPage(db: DatabaseService, sections: ExportSection[], cursor: string | null, budgetBytes = 400_000): Promise<ExportSectionsPage> {
+export async function exportSectionsPage(
+  db: DatabaseService,
+  sections: ExportSection[],
+  cursor: string | null,
+  budgetBytes = 400_000,
+): Promise<ExportSectionsPage> {
   let [index, offset] = parseCursor(cursor);
   const records: ExportSectionsPage['records'] = [];
   let bytes = 0;

@@ -5,6 +5,11 @@ import { REDIS_OPTIONS, RedisOptions, RedisService } from './redis.service';
 @Module({})
 export class RedisModule {
   static forRoot(options: RedisOptions): DynamicModule {
-    return { module: RedisModule, global: true, providers: [{ provide: REDIS_OPTIONS, useValue: options }, RedisService], exports: [RedisService] };
+    return {
+      module: RedisModule,
+      global: true,
+      providers: [{ provide: REDIS_OPTIONS, useValue: options }, RedisService],
+      exports: [RedisService],
+    };
   }
 }

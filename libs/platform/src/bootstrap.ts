@@ -1,7 +1,19 @@
 import { DynamicModule, INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuditService } from '@weft/audit';
-import { ConfigOf, ConfigSpec, ConfigValidationError, databaseConfig, developmentSecretsRefused, httpConfig, weakProductionSecrets, loadConfig, loggingConfig, maskConfig, runtimeConfig } from '@weft/config';
+import {
+  ConfigOf,
+  ConfigSpec,
+  ConfigValidationError,
+  databaseConfig,
+  developmentSecretsRefused,
+  httpConfig,
+  weakProductionSecrets,
+  loadConfig,
+  loggingConfig,
+  maskConfig,
+  runtimeConfig,
+} from '@weft/config';
 import type { ServiceName } from '@weft/contracts';
 import { ReadinessService } from '@weft/health';
 import { flushErrorReporting, initErrorReporting } from '@weft/logging';
@@ -63,7 +75,12 @@ function verifyJsonBody(_req: unknown, _res: unknown, body: Buffer): void {
 }
 
 /** Body-parser failures (malformed JSON, oversized bodies) answer in Dify's error shape, never HTML. */
-function bodyErrorHandler(err: Error & { status?: number; type?: string }, req: Request & { id?: string }, res: Response, next: NextFunction): void {
+function bodyErrorHandler(
+  err: Error & { status?: number; type?: string },
+  req: Request & { id?: string },
+  res: Response,
+  next: NextFunction,
+): void {
   if (!err) return next();
   const status = err.status ?? 400;
   if (err.type === 'entity.verify.failed') {
@@ -93,7 +110,9 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   // Migrating needs no secret; running, or re-sealing secrets, with a key anyone can read from the source does.
   const defaults = developmentSecretsRefused(options.spec);
   if (defaults.length > 0) {
-    process.stderr.write(`Refusing to start ${options.service} in production (NODE_ENV=production) with the development default of ${defaults.join(', ')}: set a long random value, the same in every service.\n`);
+    process.stderr.write(
+      `Refusing to start ${options.service} in production (NODE_ENV=production) with the development default of ${defaults.join(', ')}: set a long random value, the same in every service.\n`,
+    );
     process.exit(1);
   }
   const weak = weakProductionSecrets(options.spec);
@@ -119,7 +138,7 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   const parsers = Object.entries(limits)
     .filter(([prefix]) => prefix !== '*')
     .map(([path, limit]) => {
-      const matches = path.startsWith('^') ? ((p: string) => new RegExp(path).test(p)) : (p: string) => p.startsWith(path);
+      const matches = path.startsWith('^') ? (p: string) => new RegExp(path).test(p) : (p: string) => p.startsWith(path);
       return [matches, express.json({ limit, verify: verifyJsonBody })] as const;
     });
   const defaultParser = express.json({ limit: limits['*'], verify: verifyJsonBody });
@@ -136,7 +155,10 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   const { host, port } = base.http;
   await app.listen(port, host);
   const nestLogger = new NestLogger('Bootstrap');
-  nestLogger.log({ config: maskConfig(options.spec, config) }, `Service "${options.service}" (instance "${identity.instanceId}") listening on http://${host}:${port}`);
+  nestLogger.log(
+    { config: maskConfig(options.spec, config) },
+    `Service "${options.service}" (instance "${identity.instanceId}") listening on http://${host}:${port}`,
+  );
 
   app.get(AuditService).record({
     action: 'service.started',
@@ -199,7 +221,10 @@ async function rotateSecretsAndExit<S extends ServiceSpec>(options: BootstrapOpt
   }
 }
 
-async function migrateAndExit(options: { service: ServiceName; persistence?: PersistenceDefinition }, config: { database?: ConfigOf<typeof databaseConfig> }): Promise<void> {
+async function migrateAndExit(
+  options: { service: ServiceName; persistence?: PersistenceDefinition },
+  config: { database?: ConfigOf<typeof databaseConfig> },
+): Promise<void> {
   if (!options.persistence || !config.database) {
     process.stdout.write(`Service "${options.service}" has no schema to migrate.\n`);
     process.exit(0);
@@ -208,7 +233,9 @@ async function migrateAndExit(options: { service: ServiceName; persistence?: Per
   try {
     await source.initialize();
     const applied = await runMigrationsLocked(source, options.persistence.schema);
-    process.stdout.write(`Schema "${options.persistence.schema}": ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}\n`);
+    process.stdout.write(
+      `Schema "${options.persistence.schema}": ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}\n`,
+    );
     await source.destroy();
     process.exit(0);
   } catch (error) {

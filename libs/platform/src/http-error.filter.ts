@@ -62,8 +62,15 @@ export function toHttpError(error: unknown, correlationId: string): DifyErrorBod
     const status = error.getStatus();
     const body = error.getResponse();
     const given = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const message = Array.isArray(given.message) ? given.message.join('; ') : typeof given.message === 'string' ? given.message : error.message;
-    const code = typeof given.code === 'string' ? given.code : snakeCase(error.constructor.name === 'HttpException' ? 'BadRequest' : error.constructor.name);
+    const message = Array.isArray(given.message)
+      ? given.message.join('; ')
+      : typeof given.message === 'string'
+        ? given.message
+        : error.message;
+    const code =
+      typeof given.code === 'string'
+        ? given.code
+        : snakeCase(error.constructor.name === 'HttpException' ? 'BadRequest' : error.constructor.name);
     return { code, message, status, ...(typeof given.params === 'string' ? { params: given.params } : {}) };
   }
   return { code: 'internal_server_error', message: `Internal server error (correlation id ${correlationId})`, status: 500 };

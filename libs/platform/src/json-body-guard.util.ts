@@ -22,7 +22,8 @@ export function jsonBodyProblem(body: Buffer, maxDepth = MAX_JSON_DEPTH): string
     const byte = body[i]!;
     if (inString) {
       if (byte === BACKSLASH) {
-        if (body[i + 1] === 0x75 && body.compare(NUL_ESCAPE, 0, 5, i + 1, i + 6) === 0) return 'Strings in the request body may not contain NUL characters (\\u0000).';
+        if (body[i + 1] === 0x75 && body.compare(NUL_ESCAPE, 0, 5, i + 1, i + 6) === 0)
+          return 'Strings in the request body may not contain NUL characters (\\u0000).';
         i++;
       } else if (byte === QUOTE) {
         inString = false;

@@ -57,7 +57,12 @@ export class PlatformModule implements NestModule {
       module: PlatformModule,
       global: true,
       imports: [
-        LoggingModule.forRoot({ service: identity.service, instanceId: identity.instanceId, level: config.logging.level, pretty: config.logging.pretty }),
+        LoggingModule.forRoot({
+          service: identity.service,
+          instanceId: identity.instanceId,
+          level: config.logging.level,
+          pretty: config.logging.pretty,
+        }),
         MetricsModule,
         MessagingModule.forRoot({
           service: identity.service,
@@ -68,7 +73,14 @@ export class PlatformModule implements NestModule {
         }),
         RedisModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: appName }),
         ...(persistence && config.database
-          ? [PersistenceModule.forRoot({ definition: persistence, database: config.database, applicationName: appName, migrateOnStart: true })]
+          ? [
+              PersistenceModule.forRoot({
+                definition: persistence,
+                database: config.database,
+                applicationName: appName,
+                migrateOnStart: true,
+              }),
+            ]
           : []),
         HealthModule.forRoot(
           { diskPath: config.runtime.diskPath, diskThreshold: config.runtime.diskThreshold, memoryRssMb: config.runtime.memoryRssMb },

@@ -15,4 +15,6 @@ export function requestClientInfo(req: Request): RequestClientInfo {
 }
 
 /** Handler parameter: the `RequestClientInfo` of the request. */
-export const RequestClient = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestClientInfo => requestClientInfo(ctx.switchToHttp().getRequest<Request>()));
+export const RequestClient = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestClientInfo =>
+  requestClientInfo(ctx.switchToHttp().getRequest<Request>()),
+);

@@ -6,7 +6,11 @@ import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
 import { ServiceNotices } from './service-notices';
 
 /** What this instance says about itself: identity, uptime, the state of each dependency and its warnings. */
-export async function describeSelf(identity: ServiceIdentity, readiness: ReadinessService, notices?: ServiceNotices): Promise<ServiceStatus> {
+export async function describeSelf(
+  identity: ServiceIdentity,
+  readiness: ReadinessService,
+  notices?: ServiceNotices,
+): Promise<ServiceStatus> {
   const report = await readiness.report();
   return {
     service: identity.service,

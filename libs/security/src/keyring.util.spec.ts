@@ -14,11 +14,15 @@ describe('keyringFromSettings', () => {
 
   it('encrypts with the last key listed unless a current id is named', () => {
     expect(keyringFromSettings({ encryptionKeys: { k1: OLD, k2: NEW }, secretKey: 'x' }).currentKeyId).toBe('k2');
-    expect(keyringFromSettings({ encryptionCurrentKeyId: 'k1', encryptionKeys: { k1: OLD, k2: NEW }, secretKey: 'x' }).currentKeyId).toBe('k1');
+    expect(keyringFromSettings({ encryptionCurrentKeyId: 'k1', encryptionKeys: { k1: OLD, k2: NEW }, secretKey: 'x' }).currentKeyId).toBe(
+      'k1',
+    );
   });
 
   it('refuses a current id that names no key', () => {
-    expect(() => keyringFromSettings({ encryptionCurrentKeyId: 'k9', encryptionKeys: { k1: OLD }, secretKey: 'x' })).toThrow(/"k9" is not among k1/);
+    expect(() => keyringFromSettings({ encryptionCurrentKeyId: 'k9', encryptionKeys: { k1: OLD }, secretKey: 'x' })).toThrow(
+      /"k9" is not among k1/,
+    );
     expect(() => keyringFromSettings({ encryptionCurrentKeyId: 'k2', encryptionKeys: {}, secretKey: 'x' })).toThrow(/"k2"/);
   });
 

@@ -23,7 +23,8 @@ export function keyringFromSettings(settings: EncryptionSettings): SecretKeyring
   const ids = Object.keys(settings.encryptionKeys);
   const keys = ids.length > 0 ? settings.encryptionKeys : { [DEFAULT_KEY_ID]: settings.secretKey };
   const currentKeyId = settings.encryptionCurrentKeyId ?? Object.keys(keys).at(-1)!;
-  if (!(currentKeyId in keys)) throw new Error(`ENCRYPTION_CURRENT_KEY_ID names no key: "${currentKeyId}" is not among ${Object.keys(keys).join(', ')}`);
+  if (!(currentKeyId in keys))
+    throw new Error(`ENCRYPTION_CURRENT_KEY_ID names no key: "${currentKeyId}" is not among ${Object.keys(keys).join(', ')}`);
   return { currentKeyId, keys };
 }
 

@@ -26,13 +26,20 @@ export class SecretBox {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentKeyId)!, iv);
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, this.currentKeyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join(':');
+    return [
+      VERSION,
+      this.currentKeyId,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      data.toString('base64url'),
+    ].join(':');
   }
 
   /** Decrypts what `seal` produced; throws if it was altered or its key is unknown. */
   open(sealed: string): string {
     const [version, keyId, iv, tag, data] = sealed.split(':');
-    if (version !== VERSION || !keyId || iv === undefined || tag === undefined || data === undefined) throw new Error('Not a sealed secret');
+    if (version !== VERSION || !keyId || iv === undefined || tag === undefined || data === undefined)
+      throw new Error('Not a sealed secret');
     const key = this.keys.get(keyId);
     if (!key) throw new Error(`Sealed with unknown key "${keyId}"`);
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));

@@ -1,4 +1,11 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { FileNotFoundError } from './file-storage.exception';
 import { FileStorage, S3StorageSettings } from './file-storage.types';
 import { assertValidStorageKey } from './storage-key.util';
@@ -63,5 +70,8 @@ export class S3Storage implements FileStorage {
 
 // A missing key is NoSuchKey on GET but a bare 404 (NotFound) on HEAD, which has no body to name the error.
 function isNotFound(error: unknown): boolean {
-  return error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+  return (
+    error instanceof S3ServiceException &&
+    (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404)
+  );
 }

@@ -16,7 +16,8 @@ export function assertValidStorageKey(key: string): void {
   if (key.startsWith('/')) throw new InvalidStorageKeyError(key, 'it must be relative, not start with "/".');
   for (const segment of key.split('/')) {
     if (segment === '') throw new InvalidStorageKeyError(key, 'it has an empty segment ("//" or a trailing "/").');
-    if (segment.startsWith('.')) throw new InvalidStorageKeyError(key, `segment "${segment}" starts with a dot; "." and ".." are not allowed.`);
+    if (segment.startsWith('.'))
+      throw new InvalidStorageKeyError(key, `segment "${segment}" starts with a dot; "." and ".." are not allowed.`);
     if (!SEGMENT.test(segment)) throw new InvalidStorageKeyError(key, 'only letters, digits, "/", "_", "." and "-" are allowed.');
   }
 }

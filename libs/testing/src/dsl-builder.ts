@@ -29,7 +29,11 @@ export class DslBuilder {
   /** Adds a node; `parentId` places it inside an iteration or loop. */
   node(id: string, type: string, data: Record<string, unknown> = {}, opts: { parentId?: string; title?: string } = {}): this {
     const container = opts.parentId ? this.nodes.find((n) => n.id === opts.parentId)?.data['type'] : undefined;
-    const inside = !opts.parentId ? {} : container === 'loop' ? { isInLoop: true, loop_id: opts.parentId } : { isInIteration: true, iteration_id: opts.parentId };
+    const inside = !opts.parentId
+      ? {}
+      : container === 'loop'
+        ? { isInLoop: true, loop_id: opts.parentId }
+        : { isInIteration: true, iteration_id: opts.parentId };
     this.nodes.push({
       data: { desc: '', selected: false, title: opts.title ?? id, type, ...inside, ...data },
       height: 54,
@@ -107,12 +111,22 @@ export class DslBuilder {
 
 /** A start node's `variables[]` entry for a required text input. */
 export function textInput(variable: string, opts: { required?: boolean; max_length?: number } = {}): Record<string, unknown> {
-  return { label: variable, max_length: opts.max_length ?? 256, options: [], required: opts.required ?? true, type: 'text-input', variable };
+  return {
+    label: variable,
+    max_length: opts.max_length ?? 256,
+    options: [],
+    required: opts.required ?? true,
+    type: 'text-input',
+    variable,
+  };
 }
 
 /** A template-transform node's data over `{name: selector}` variables. */
 export function templateData(template: string, variables: Record<string, string[]>): Record<string, unknown> {
-  return { template, variables: Object.entries(variables).map(([variable, value_selector]) => ({ value_selector, value_type: 'string', variable })) };
+  return {
+    template,
+    variables: Object.entries(variables).map(([variable, value_selector]) => ({ value_selector, value_type: 'string', variable })),
+  };
 }
 
 /** An end node's data mapping output names to selectors. */

@@ -25,7 +25,8 @@ export function infraUrls(): InfraUrls {
   }
   const pick = (name: string) => {
     const value = process.env[name] || fromFile[name];
-    if (!value) throw new Error(`${name} is not set and .weft/infra.env does not name it: run "scripts/infra/infra.sh ensure" (npm test does)`);
+    if (!value)
+      throw new Error(`${name} is not set and .weft/infra.env does not name it: run "scripts/infra/infra.sh ensure" (npm test does)`);
     return value;
   };
   return { databaseUrl: pick('DATABASE_URL'), redisUrl: pick('REDIS_URL'), natsUrl: pick('NATS_URL') };

@@ -1,5 +1,8 @@
 /** Polls `probe` until it returns a value that is not undefined/false, or fails after `timeoutMs` with the last error. */
-export async function pollUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function pollUntil<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const interval = opts.intervalMs ?? 50;
   const deadline = Date.now() + timeoutMs;
@@ -20,7 +23,10 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined | false> |
 }
 
 /** Retries an assertion until it passes or the time is up, then rethrows its last failure. */
-export async function expectEventually(assertion: () => Promise<void> | void, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<void> {
+export async function expectEventually(
+  assertion: () => Promise<void> | void,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   for (;;) {
     try {

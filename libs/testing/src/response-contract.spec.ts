@@ -6,7 +6,17 @@ describe('ResponseContract', () => {
   const contract = ResponseContract.fromDocument({
     paths: {
       '/v1/datasets/tags': { get: { responses: { '200': json({ items: { type: 'string' }, type: 'array' }) } } },
-      '/v1/datasets/{id}': { get: { responses: { '200': json({ properties: { id: { type: 'string' }, name: { nullable: true, type: 'string' } }, required: ['id', 'name'], type: 'object' }) } } },
+      '/v1/datasets/{id}': {
+        get: {
+          responses: {
+            '200': json({
+              properties: { id: { type: 'string' }, name: { nullable: true, type: 'string' } },
+              required: ['id', 'name'],
+              type: 'object',
+            }),
+          },
+        },
+      },
       '/v1/files/{path}': { get: { responses: { '200': json({ type: 'object' }) } } },
       '/v1/datasets/{id}/documents': { get: { responses: { '200': json({ type: 'array' }) } } },
     },

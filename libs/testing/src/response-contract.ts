@@ -38,7 +38,9 @@ export class ResponseContract {
         .then(async (res) => {
           if (res.ok) return ResponseContract.fromDocument((await res.json()) as { paths: Record<string, Record<string, Operation>> });
           // A gateway that serves no description checks nothing; one whose description fails to build is broken.
-          return res.status >= 500 ? new ResponseContract([], `the gateway's API document could not be built (GET /docs-json answered ${res.status})`) : null;
+          return res.status >= 500
+            ? new ResponseContract([], `the gateway's API document could not be built (GET /docs-json answered ${res.status})`)
+            : null;
         })
         .catch(() => null);
       // A gateway that was not up yet is asked again next time.
@@ -73,12 +75,14 @@ export class ResponseContract {
     if (path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-json')) return null;
     // One segment per parameter first; only a path no route matches so is read as a wildcard route's.
     const verb = method.toUpperCase();
-    const route = this.routes.find((r) => r.method === verb && r.pattern.test(path)) ?? this.routes.find((r) => r.method === verb && r.wide.test(path));
+    const route =
+      this.routes.find((r) => r.method === verb && r.pattern.test(path)) ?? this.routes.find((r) => r.method === verb && r.wide.test(path));
     if (!route) return `${method} ${path} answered ${status} but the OpenAPI document has no such operation`;
     const responses = route.operation.responses ?? {};
     const documented = Object.keys(responses).filter((s) => s.startsWith('2'));
     const schema = responses[String(status)]?.content?.['application/json']?.schema;
-    if (!schema) return `${method} ${route.path} answered ${status} with JSON, but documents ${documented.length > 0 ? documented.join(', ') : 'no JSON success answer'}`;
+    if (!schema)
+      return `${method} ${route.path} answered ${status} with JSON, but documents ${documented.length > 0 ? documented.join(', ') : 'no JSON success answer'}`;
     const key = `${route.method} ${route.path} ${status}`;
     let validate = this.validators.get(key);
     if (!validate) {

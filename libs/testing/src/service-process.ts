@@ -8,7 +8,10 @@ import { REPO_ROOT } from './infra';
 import { pollUntil } from './poll';
 
 /** Each service's port variable, read from its config spec so the tests cannot drift from it. */
-export const PORT_VARIABLES = Object.fromEntries(SERVICE_NAMES.map((name) => [name, SERVICE_CONFIG_SPECS[name].http.port.env])) as Record<ServiceName, string>;
+export const PORT_VARIABLES = Object.fromEntries(SERVICE_NAMES.map((name) => [name, SERVICE_CONFIG_SPECS[name].http.port.env])) as Record<
+  ServiceName,
+  string
+>;
 
 /**
  * A TCP port nothing listens on right now, from 20000–32767: below Linux's ephemeral range (32768–60999),

@@ -47,11 +47,19 @@ export class WeftClient {
 
   constructor(readonly baseUrl: string) {}
 
-  async call<T = Record<string, unknown>>(method: string, path: string, opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
+  async call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<JsonResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.baseUrl}${path}`, { body: opts.body === undefined ? undefined : JSON.stringify(opts.body), headers, method });
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      headers,
+      method,
+    });
     const answer = await json<T>(res);
     if (WeftClient.checkResponses) {
       const contract = await ResponseContract.for(this.baseUrl);
@@ -63,13 +71,26 @@ export class WeftClient {
 
   /** Registers a fresh account and returns its console token. */
   async register(email = `user-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`): Promise<string> {
-    const res = await this.call<{ access_token: string }>('POST', '/console/api/register', { body: { email, name: 'Test User', password: 'Correct-Horse-9!' } });
+    const res = await this.call<{ access_token: string }>('POST', '/console/api/register', {
+      body: { email, name: 'Test User', password: 'Correct-Horse-9!' },
+    });
     if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.access_token;
   }
 
   /** Imports a DSL and returns the import answer. */
-  importApp(token: string, yaml: string): Promise<JsonResponse<{ app_id: string | null; app_mode: string | null; error: string; problems: { code: string; message: string }[]; status: string }>> {
+  importApp(
+    token: string,
+    yaml: string,
+  ): Promise<
+    JsonResponse<{
+      app_id: string | null;
+      app_mode: string | null;
+      error: string;
+      problems: { code: string; message: string }[];
+      status: string;
+    }>
+  > {
     return this.call('POST', '/console/api/apps/imports', { body: { mode: 'yaml-content', yaml_content: yaml }, token });
   }
 
@@ -94,7 +115,11 @@ export class WeftClient {
   }
 
   /** `POST /v1/workflows/run` in streaming mode, read to the end. */
-  async stream(key: string, inputs: Record<string, unknown>, user = 'tester'): Promise<SseCapture & { status: number; contentType: string | null }> {
+  async stream(
+    key: string,
+    inputs: Record<string, unknown>,
+    user = 'tester',
+  ): Promise<SseCapture & { status: number; contentType: string | null }> {
     const res = await fetch(`${this.baseUrl}/v1/workflows/run`, {
       body: JSON.stringify({ inputs, response_mode: 'streaming', user }),
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },

@@ -76,7 +76,11 @@ describe('ChainVerifier', () => {
     }
     return rows;
   }
-  const run = (rows: (ChainedFields & { hash: string })[], start: { seq: number; prevHash: string; fromCheckpoint: boolean }, head: { seq: number; hash: string }) => {
+  const run = (
+    rows: (ChainedFields & { hash: string })[],
+    start: { seq: number; prevHash: string; fromCheckpoint: boolean },
+    head: { seq: number; hash: string },
+  ) => {
     const v = new ChainVerifier(start, head);
     for (const r of rows) {
       const broken = v.check(r);
@@ -95,8 +99,20 @@ describe('ChainVerifier', () => {
   it('finds a changed record, a deleted one, one added after the head and a truncated end', () => {
     const rows = chain(5);
     const head = { seq: 5, hash: rows[4].hash };
-    expect(run(rows.map((r) => (r.seq === 3 ? { ...r, action: 'x' } : r)), genesis, head)).toMatchObject({ seq: 3, reason: 'hash_mismatch' });
-    expect(run(rows.filter((r) => r.seq !== 2), genesis, head)).toMatchObject({ seq: 3, reason: 'sequence_gap' });
+    expect(
+      run(
+        rows.map((r) => (r.seq === 3 ? { ...r, action: 'x' } : r)),
+        genesis,
+        head,
+      ),
+    ).toMatchObject({ seq: 3, reason: 'hash_mismatch' });
+    expect(
+      run(
+        rows.filter((r) => r.seq !== 2),
+        genesis,
+        head,
+      ),
+    ).toMatchObject({ seq: 3, reason: 'sequence_gap' });
     expect(run([...rows, { ...rows[4], seq: 6, id: 'x' }], genesis, head)).toMatchObject({ seq: 6, reason: 'record_after_head' });
     expect(run(rows.slice(0, 4), genesis, head)).toMatchObject({ seq: 5, reason: 'head_mismatch' });
     // A rewritten record with a fresh hash still breaks the link from the next one.

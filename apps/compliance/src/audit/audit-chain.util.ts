@@ -121,16 +121,35 @@ export class ChainVerifier {
   check(r: ChainedFields & { hash: string }): ChainBreak | null {
     const first = this.checked === 0;
     const at = { id: r.id, seq: r.seq };
-    if (r.seq > this.head.seq) return { ...at, detail: `record ${r.seq} lies after the chain head (${this.head.seq}): it was not appended by the service`, reason: 'record_after_head' };
+    if (r.seq > this.head.seq)
+      return {
+        ...at,
+        detail: `record ${r.seq} lies after the chain head (${this.head.seq}): it was not appended by the service`,
+        reason: 'record_after_head',
+      };
     if (r.seq !== this.expected.seq) {
-      if (first && this.start.fromCheckpoint) return { ...at, detail: `the retention checkpoint says the chain resumes at ${this.expected.seq}, but it begins at ${r.seq}`, reason: 'checkpoint_mismatch' };
-      return { ...at, detail: r.seq > this.expected.seq ? `record ${this.expected.seq} is missing before record ${r.seq}` : `record ${r.seq} is out of place (expected ${this.expected.seq})`, reason: 'sequence_gap' };
+      if (first && this.start.fromCheckpoint)
+        return {
+          ...at,
+          detail: `the retention checkpoint says the chain resumes at ${this.expected.seq}, but it begins at ${r.seq}`,
+          reason: 'checkpoint_mismatch',
+        };
+      return {
+        ...at,
+        detail:
+          r.seq > this.expected.seq
+            ? `record ${this.expected.seq} is missing before record ${r.seq}`
+            : `record ${r.seq} is out of place (expected ${this.expected.seq})`,
+        reason: 'sequence_gap',
+      };
     }
     if (r.prevHash !== this.expected.prevHash) {
-      if (first && this.start.fromCheckpoint) return { ...at, detail: `record ${r.seq} does not point back to the retention checkpoint's hash`, reason: 'checkpoint_mismatch' };
+      if (first && this.start.fromCheckpoint)
+        return { ...at, detail: `record ${r.seq} does not point back to the retention checkpoint's hash`, reason: 'checkpoint_mismatch' };
       return { ...at, detail: `record ${r.seq} does not point back to the hash of record ${r.seq - 1}`, reason: 'previous_hash_mismatch' };
     }
-    if (recordHash(r) !== r.hash) return { ...at, detail: `record ${r.seq} does not match its hash: its content was changed`, reason: 'hash_mismatch' };
+    if (recordHash(r) !== r.hash)
+      return { ...at, detail: `record ${r.seq} does not match its hash: its content was changed`, reason: 'hash_mismatch' };
     this.checked += 1;
     this.expected = { prevHash: r.hash, seq: r.seq + 1 };
     return null;
@@ -140,9 +159,15 @@ export class ChainVerifier {
   finish(): ChainBreak | null {
     const lastSeq = this.expected.seq - 1;
     if (lastSeq !== this.head.seq) {
-      return { detail: `the chain ends at record ${lastSeq} but its head is record ${this.head.seq}: records are missing from the end`, id: null, reason: 'head_mismatch', seq: lastSeq + 1 };
+      return {
+        detail: `the chain ends at record ${lastSeq} but its head is record ${this.head.seq}: records are missing from the end`,
+        id: null,
+        reason: 'head_mismatch',
+        seq: lastSeq + 1,
+      };
     }
-    if (this.expected.prevHash !== this.head.hash) return { detail: `the last record's hash differs from the chain head's`, id: null, reason: 'head_mismatch', seq: lastSeq };
+    if (this.expected.prevHash !== this.head.hash)
+      return { detail: `the last record's hash differs from the chain head's`, id: null, reason: 'head_mismatch', seq: lastSeq };
     return null;
   }
 }

@@ -103,9 +103,14 @@ export class AuditEventRepository {
   /** Appends the events not stored yet, in order, in one transaction; says for each whether it was new. */
   async appendBatch(events: AuditEvent[]): Promise<boolean[]> {
     return this.db.dataSource.transaction(async (m) => {
-      const [head] = (await m.query(`SELECT last_seq, last_hash FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as { last_seq: string; last_hash: string }[];
+      const [head] = (await m.query(`SELECT last_seq, last_hash FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
+        last_seq: string;
+        last_hash: string;
+      }[];
       if (!head) throw new Error('The audit chain head row is missing');
-      const existing = (await m.query(`SELECT id FROM ${EVENTS} WHERE id = ANY($1::uuid[])`, [events.map((e) => e.id)])) as { id: string }[];
+      const existing = (await m.query(`SELECT id FROM ${EVENTS} WHERE id = ANY($1::uuid[])`, [events.map((e) => e.id)])) as {
+        id: string;
+      }[];
       const seen = new Set(existing.map((r) => r.id));
       let seq = Number(head.last_seq);
       let prevHash = head.last_hash;
@@ -159,9 +164,15 @@ export class AuditEventRepository {
         return true;
       });
       if (rows.length === 0) return stored;
-      const placeholders = rows.map((_, i) => `(${COLUMNS.map((c, j) => `$${i * COLUMNS.length + j + 1}${c === 'details' ? '::jsonb' : ''}`).join(', ')})`);
+      const placeholders = rows.map(
+        (_, i) => `(${COLUMNS.map((c, j) => `$${i * COLUMNS.length + j + 1}${c === 'details' ? '::jsonb' : ''}`).join(', ')})`,
+      );
       await m.query(`INSERT INTO ${EVENTS} (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${placeholders.join(', ')}`, rows.flat());
-      await m.query(`UPDATE ${HEAD} SET last_seq = $1, last_hash = $2, seal = $3, updated_at = now() WHERE id = 1`, [seq, prevHash, this.sealer.seal({ hash: prevHash, kind: 'head', seq })]);
+      await m.query(`UPDATE ${HEAD} SET last_seq = $1, last_hash = $2, seal = $3, updated_at = now() WHERE id = 1`, [
+        seq,
+        prevHash,
+        this.sealer.seal({ hash: prevHash, kind: 'head', seq }),
+      ]);
       return stored;
     });
   }
@@ -171,13 +182,19 @@ export class AuditEventRepository {
    * pruning going on meanwhile do not disturb it), never holding more than a page in memory. A chain that
    * links up is then checked against its seals: the checkpoint it starts from, and the head.
    */
-  async verify(pageSize = 1000): Promise<{ broken: ChainBreak | null; checked: number; head: { hash: string; seq: number }; start: ChainStart }> {
+  async verify(
+    pageSize = 1000,
+  ): Promise<{ broken: ChainBreak | null; checked: number; head: { hash: string; seq: number }; start: ChainStart }> {
     const runner = this.db.dataSource.createQueryRunner('master');
     await runner.connect();
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query('SET TRANSACTION READ ONLY');
-      const [head] = (await runner.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1`)) as { last_seq: string; last_hash: string; seal: string | null }[];
+      const [head] = (await runner.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1`)) as {
+        last_seq: string;
+        last_hash: string;
+        seal: string | null;
+      }[];
       const start = await this.chainStart(runner.manager);
       const headPos = { hash: head.last_hash, seq: Number(head.last_seq) };
       const verifier = new ChainVerifier(start, headPos);
@@ -196,7 +213,12 @@ export class AuditEventRepository {
         after = page[page.length - 1].seq;
       }
       broken ??= verifier.finish();
-      if (!broken && start.fromCheckpoint) broken = sealBreak('checkpoint', this.sealer.check({ kind: 'checkpoint', prevHash: start.prevHash, seq: start.seq }, start.seal), start.seq);
+      if (!broken && start.fromCheckpoint)
+        broken = sealBreak(
+          'checkpoint',
+          this.sealer.check({ kind: 'checkpoint', prevHash: start.prevHash, seq: start.seq }, start.seal),
+          start.seq,
+        );
       broken ??= sealBreak('head', this.sealer.check({ hash: headPos.hash, kind: 'head', seq: headPos.seq }, head.seal), headPos.seq);
       await runner.commitTransaction();
       return { broken, checked: verifier.count, head: headPos, start };
@@ -223,13 +245,20 @@ export class AuditEventRepository {
       }
       if (prefix.length === 0) return null;
       const start = await this.chainStart(m);
-      const forged = start.fromCheckpoint ? sealBreak('checkpoint', this.sealer.check({ kind: 'checkpoint', prevHash: start.prevHash, seq: start.seq }, start.seal), start.seq) : null;
+      const forged = start.fromCheckpoint
+        ? sealBreak(
+            'checkpoint',
+            this.sealer.check({ kind: 'checkpoint', prevHash: start.prevHash, seq: start.seq }, start.seal),
+            start.seq,
+          )
+        : null;
       if (forged) throw new Error(`Refusing to prune the audit trail: ${forged.detail}`);
       const last = prefix[prefix.length - 1];
       const verifier = new ChainVerifier(start, { hash: last.hash, seq: Number(last.seq) });
       for (const row of prefix) {
         const broken = verifier.check(chainedFieldsOf(row));
-        if (broken) throw new Error(`Refusing to prune the audit trail: record ${broken.seq} is broken (${broken.reason}: ${broken.detail})`);
+        if (broken)
+          throw new Error(`Refusing to prune the audit trail: record ${broken.seq} is broken (${broken.reason}: ${broken.detail})`);
       }
       await m.query(`DELETE FROM ${EVENTS} WHERE seq <= $1`, [last.seq]);
       const checkpointSeq = Number(last.seq) + 1;
@@ -281,13 +310,24 @@ export class AuditEventRepository {
    */
   async sealUnsealed(): Promise<{ checkpoints: number[]; head: number | null; refused: boolean }> {
     return this.db.dataSource.transaction(async (m) => {
-      const [head] = (await m.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as { last_seq: string; last_hash: string; seal: string | null }[];
+      const [head] = (await m.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
+        last_seq: string;
+        last_hash: string;
+        seal: string | null;
+      }[];
       if (!head) throw new Error('The audit chain head row is missing');
-      const checkpoints = (await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq FOR UPDATE`)) as { seq: string; prev_hash: string; seal: string | null }[];
+      const checkpoints = (await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq FOR UPDATE`)) as {
+        seq: string;
+        prev_hash: string;
+        seal: string | null;
+      }[];
       const unsealed = checkpoints.filter((c) => c.seal === null);
       if (head.seal === null && unsealed.length === checkpoints.length) {
         for (const c of checkpoints) {
-          await m.query(`UPDATE ${CHECKPOINTS} SET seal = $2 WHERE seq = $1`, [c.seq, this.sealer.seal({ kind: 'checkpoint', prevHash: c.prev_hash, seq: Number(c.seq) })]);
+          await m.query(`UPDATE ${CHECKPOINTS} SET seal = $2 WHERE seq = $1`, [
+            c.seq,
+            this.sealer.seal({ kind: 'checkpoint', prevHash: c.prev_hash, seq: Number(c.seq) }),
+          ]);
         }
         const seq = Number(head.last_seq);
         await m.query(`UPDATE ${HEAD} SET seal = $1 WHERE id = 1`, [this.sealer.seal({ hash: head.last_hash, kind: 'head', seq })]);
@@ -298,7 +338,11 @@ export class AuditEventRepository {
   }
 
   private async chainStart(m: EntityManager | QueryRunner['manager']): Promise<ChainStart> {
-    const [checkpoint] = (await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq DESC LIMIT 1`)) as { seq: string; prev_hash: string; seal: string | null }[];
+    const [checkpoint] = (await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq DESC LIMIT 1`)) as {
+      seq: string;
+      prev_hash: string;
+      seal: string | null;
+    }[];
     return checkpoint
       ? { fromCheckpoint: true, prevHash: checkpoint.prev_hash, seal: checkpoint.seal, seq: Number(checkpoint.seq) }
       : { fromCheckpoint: false, prevHash: GENESIS_HASH, seal: null, seq: 1 };
@@ -312,7 +356,11 @@ export class AuditEventRepository {
  */
 export async function resealAuditAnchors(source: DataSource, sealer: AuditSealer): Promise<{ resealed: number; scanned: number }> {
   return source.transaction(async (m) => {
-    const [head] = (await m.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as { last_seq: string; last_hash: string; seal: string | null }[];
+    const [head] = (await m.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
+      last_seq: string;
+      last_hash: string;
+      seal: string | null;
+    }[];
     if (!head) throw new Error('The audit chain head row is missing');
     const anchors: { anchor: AuditAnchor; seal: string | null; update: (seal: string) => Promise<unknown> }[] = [
       {
@@ -320,7 +368,13 @@ export async function resealAuditAnchors(source: DataSource, sealer: AuditSealer
         seal: head.seal,
         update: (seal) => m.query(`UPDATE ${HEAD} SET seal = $1 WHERE id = 1`, [seal]),
       },
-      ...((await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq FOR UPDATE`)) as { seq: string; prev_hash: string; seal: string | null }[]).map((c) => ({
+      ...(
+        (await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq FOR UPDATE`)) as {
+          seq: string;
+          prev_hash: string;
+          seal: string | null;
+        }[]
+      ).map((c) => ({
         anchor: { kind: 'checkpoint' as const, prevHash: c.prev_hash, seq: Number(c.seq) },
         seal: c.seal,
         update: (seal: string) => m.query(`UPDATE ${CHECKPOINTS} SET seal = $2 WHERE seq = $1`, [c.seq, seal]),
@@ -329,7 +383,10 @@ export async function resealAuditAnchors(source: DataSource, sealer: AuditSealer
     let resealed = 0;
     for (const { anchor, seal, update } of anchors) {
       const check = sealer.check(anchor, seal);
-      if (check !== 'ok') throw new Error(`Refusing to re-seal the audit chain: the ${anchor.kind} at record ${anchor.seq} has ${check === 'missing' ? 'no seal' : check === 'unknown_key' ? 'a seal under a key no longer configured' : 'a seal that does not match'}`);
+      if (check !== 'ok')
+        throw new Error(
+          `Refusing to re-seal the audit chain: the ${anchor.kind} at record ${anchor.seq} has ${check === 'missing' ? 'no seal' : check === 'unknown_key' ? 'a seal under a key no longer configured' : 'a seal that does not match'}`,
+        );
       if (sealer.isCurrent(seal)) continue;
       await update(sealer.seal(anchor));
       resealed += 1;
@@ -347,9 +404,19 @@ function sealBreak(kind: 'checkpoint' | 'head', check: SealCheck, seq: number): 
     case 'missing':
       return { detail: `${what} has no seal`, id: null, reason: 'seal_missing', seq };
     case 'unknown_key':
-      return { detail: `${what} is sealed under a key that is no longer configured (ENCRYPTION_KEYS)`, id: null, reason: 'seal_key_unknown', seq };
+      return {
+        detail: `${what} is sealed under a key that is no longer configured (ENCRYPTION_KEYS)`,
+        id: null,
+        reason: 'seal_key_unknown',
+        seq,
+      };
     case 'mismatch':
-      return { detail: `${what}'s seal does not match it: the chain was rewritten in the database`, id: null, reason: 'seal_mismatch', seq };
+      return {
+        detail: `${what}'s seal does not match it: the chain was rewritten in the database`,
+        id: null,
+        reason: 'seal_mismatch',
+        seq,
+      };
   }
 }
 
@@ -361,6 +428,7 @@ export function encodeCursor(occurredAt: Date, seq: string): string {
 export function decodeCursor(cursor: string): { occurredAt: Date; seq: string } {
   const [time, seq, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const occurredAt = new Date(time ?? '');
-  if (rest.length > 0 || !seq || !/^\d{1,18}$/.test(seq) || Number.isNaN(occurredAt.getTime())) throw new DomainError('invalid_param', 'cursor: not a cursor this API returned');
+  if (rest.length > 0 || !seq || !/^\d{1,18}$/.test(seq) || Number.isNaN(occurredAt.getTime()))
+    throw new DomainError('invalid_param', 'cursor: not a cursor this API returned');
   return { occurredAt, seq };
 }

@@ -83,7 +83,9 @@ export class AuditRetentionService implements OnApplicationBootstrap, OnApplicat
       }
       if (pruned > 0) {
         this.record(cutoff, pruned, checkpointSeq, null);
-        this.logger.log(`Pruned ${pruned} audit records older than ${cutoff.toISOString()}; the chain now begins at record ${checkpointSeq}`);
+        this.logger.log(
+          `Pruned ${pruned} audit records older than ${cutoff.toISOString()}; the chain now begins at record ${checkpointSeq}`,
+        );
       }
       return { checkpointSeq, cutoff, pruned };
     });

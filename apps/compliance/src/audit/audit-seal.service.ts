@@ -23,14 +23,18 @@ export class AuditSealService implements OnApplicationBootstrap {
     void this.db
       .whenReady()
       .then(() => this.sealUnsealed())
-      .catch((error: unknown) => this.logger.error({ err: error }, `Sealing the audit chain's anchors failed: ${(error as Error).message}`));
+      .catch((error: unknown) =>
+        this.logger.error({ err: error }, `Sealing the audit chain's anchors failed: ${(error as Error).message}`),
+      );
   }
 
   /** Seals a chain from before seals; resolves to what it sealed, or says it refused (an anchor unsealed beside sealed ones). */
   async sealUnsealed(): Promise<{ checkpoints: number[]; head: number | null; refused: boolean }> {
     const sealed = await this.events.sealUnsealed();
     if (sealed.refused) {
-      this.logger.error("An anchor of the audit chain has lost its seal while others kept theirs; it is not sealed again. GET /console/api/audit/verify says which");
+      this.logger.error(
+        'An anchor of the audit chain has lost its seal while others kept theirs; it is not sealed again. GET /console/api/audit/verify says which',
+      );
       return sealed;
     }
     // A new install's empty chain (its head row from the migration) is sealed without a word.

@@ -28,11 +28,16 @@ describe('AuditSealer', () => {
 
   it('verifies seals of older keys still listed, and seals new anchors with the current one', () => {
     const old = sealer.seal(head);
-    const rotated = new AuditSealer({ currentKeyId: 'k2', keys: { k1: 'first-key-material-0123456789abcdef', k2: 'second-key-material-0123456789abcd' } });
+    const rotated = new AuditSealer({
+      currentKeyId: 'k2',
+      keys: { k1: 'first-key-material-0123456789abcdef', k2: 'second-key-material-0123456789abcd' },
+    });
     expect(rotated.check(head, old)).toBe('ok');
     expect(rotated.isCurrent(old)).toBe(false);
     expect(rotated.seal(head)).toMatch(/^k2:/);
-    expect(new AuditSealer({ currentKeyId: 'k2', keys: { k2: 'second-key-material-0123456789abcd' } }).check(head, old)).toBe('unknown_key');
+    expect(new AuditSealer({ currentKeyId: 'k2', keys: { k2: 'second-key-material-0123456789abcd' } }).check(head, old)).toBe(
+      'unknown_key',
+    );
   });
 
   it('refuses a keyring whose current key is missing', () => {

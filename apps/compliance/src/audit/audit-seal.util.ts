@@ -10,7 +10,9 @@ export type SealCheck = 'ok' | 'missing' | 'mismatch' | 'unknown_key';
 const SEAL = /^([A-Za-z0-9_-]{1,64}):([0-9a-f]{64})$/;
 
 function message(anchor: AuditAnchor): string {
-  return anchor.kind === 'head' ? `weft-audit-head\u0000${anchor.seq}\u0000${anchor.hash}` : `weft-audit-checkpoint\u0000${anchor.seq}\u0000${anchor.prevHash}`;
+  return anchor.kind === 'head'
+    ? `weft-audit-head\u0000${anchor.seq}\u0000${anchor.hash}`
+    : `weft-audit-checkpoint\u0000${anchor.seq}\u0000${anchor.prevHash}`;
 }
 
 /**

@@ -34,7 +34,9 @@ export class AuditTrailHandler {
   async verify(): Promise<VerifyAuditTrailResponse> {
     const { broken, checked, head, start } = await this.events.verify();
     if (broken) {
-      this.logger.warn(`The audit chain is broken at record ${broken.seq} ("${broken.id ?? 'missing'}"): ${broken.reason}, ${broken.detail}`);
+      this.logger.warn(
+        `The audit chain is broken at record ${broken.seq} ("${broken.id ?? 'missing'}"): ${broken.reason}, ${broken.detail}`,
+      );
       return { checked, first_broken: broken, result: 'broken' };
     }
     return { checked, checkpoint: start.fromCheckpoint ? { previous_hash: start.prevHash, seq: start.seq } : null, head, result: 'ok' };

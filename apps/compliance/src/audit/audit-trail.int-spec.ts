@@ -57,7 +57,12 @@ async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }
         service: 'compliance',
         subjectPrefix: prefix,
       }),
-      PersistenceModule.forRoot({ applicationName: 'weft-audit-trail-test', database, definition: complianceDatabase, migrateOnStart: true }),
+      PersistenceModule.forRoot({
+        applicationName: 'weft-audit-trail-test',
+        database,
+        definition: complianceDatabase,
+        migrateOnStart: true,
+      }),
       AuditModule.forRoot('compliance'),
       AuditTrailModule.forRoot({ pruneIntervalMinutes: 24 * 60, retentionDays: 30 }, KEYRING),
     ],
@@ -73,7 +78,10 @@ async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }
 async function tamper(url: string, sql: string, params: unknown[] = []): Promise<void> {
   const literal = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
   const statement = sql.replace(/\$(\d)/g, (_, i: string) => literal(params[Number(i) - 1]));
-  await queryDatabase(url, `ALTER TABLE compliance.audit_events DISABLE TRIGGER audit_events_append_only; ${statement}; ALTER TABLE compliance.audit_events ENABLE TRIGGER audit_events_append_only`);
+  await queryDatabase(
+    url,
+    `ALTER TABLE compliance.audit_events DISABLE TRIGGER audit_events_append_only; ${statement}; ALTER TABLE compliance.audit_events ENABLE TRIGGER audit_events_append_only`,
+  );
 }
 
 describe('the audit trail hash chain (compliance, real Postgres and NATS)', () => {
@@ -98,10 +106,16 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
   it('appends concurrent batches from many transactions as one unbroken chain, each event id once', async () => {
     const events = Array.from({ length: 120 }, () => event());
     // 40 overlapping batches at once, each in its own transaction: every id appears in two batches.
-    const batches = Array.from({ length: 40 }, (_, i) => [...events.slice(i * 3, i * 3 + 3), ...events.slice(((i + 1) % 40) * 3, ((i + 1) % 40) * 3 + 3)]);
+    const batches = Array.from({ length: 40 }, (_, i) => [
+      ...events.slice(i * 3, i * 3 + 3),
+      ...events.slice(((i + 1) % 40) * 3, ((i + 1) % 40) * 3 + 3),
+    ]);
     const results = await Promise.all(batches.map((b) => repo.appendBatch(b)));
     expect(results.flat().filter(Boolean)).toHaveLength(120);
-    const rows = await queryDatabase<{ seq: string; n: string }>(db.url, 'SELECT min(seq) AS seq, count(DISTINCT id) AS n FROM compliance.audit_events');
+    const rows = await queryDatabase<{ seq: string; n: string }>(
+      db.url,
+      'SELECT min(seq) AS seq, count(DISTINCT id) AS n FROM compliance.audit_events',
+    );
     expect(rows[0]).toEqual({ n: '120', seq: '1' });
     expect(await handler.verify()).toMatchObject({ checked: 120, head: { seq: 120 }, result: 'ok' });
   });
@@ -120,7 +134,9 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     await bus.publishEvent('audit.event.v1', e, e.id);
     await bus.publishEvent('audit.event.v1', e, e.id);
     // The same id appended directly, as if JetStream had redelivered it after its de-duplication window.
-    await expectEventually(async () => expect((await queryDatabase(db.url, 'SELECT seq FROM compliance.audit_events WHERE id = $1', [e.id])).length).toBe(1));
+    await expectEventually(async () =>
+      expect((await queryDatabase(db.url, 'SELECT seq FROM compliance.audit_events WHERE id = $1', [e.id])).length).toBe(1),
+    );
     expect(await appender.append(e)).toBe(false);
     expect(await handler.verify()).toMatchObject({ result: 'ok' });
   });
@@ -140,10 +156,16 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     const [ninth] = await queryDatabase<Record<string, unknown>>(db.url, 'SELECT * FROM compliance.audit_events WHERE seq = 9');
     await tamper(db.url, `DELETE FROM compliance.audit_events WHERE seq = 9`);
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'sequence_gap', seq: 10 }, result: 'broken' });
-    await tamper(db.url, `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`, [JSON.stringify(ninth)]);
+    await tamper(
+      db.url,
+      `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`,
+      [JSON.stringify(ninth)],
+    );
     expect(await handler.verify()).toMatchObject({ result: 'ok' });
 
-    const head = Number((await queryDatabase<{ last_seq: string }>(db.url, 'SELECT last_seq FROM compliance.audit_chain_head'))[0].last_seq);
+    const head = Number(
+      (await queryDatabase<{ last_seq: string }>(db.url, 'SELECT last_seq FROM compliance.audit_chain_head'))[0].last_seq,
+    );
     const intruder = randomUUID();
     await tamper(
       db.url,
@@ -151,7 +173,10 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
        VALUES ($1, now(), 'gateway', 'account', 'app.deleted', 'app', 'success', '{}', $2, 'x', 'y')`,
       [intruder, head + 1],
     );
-    expect(await handler.verify()).toMatchObject({ first_broken: { id: intruder, reason: 'record_after_head', seq: head + 1 }, result: 'broken' });
+    expect(await handler.verify()).toMatchObject({
+      first_broken: { id: intruder, reason: 'record_after_head', seq: head + 1 },
+      result: 'broken',
+    });
     await tamper(db.url, `DELETE FROM compliance.audit_events WHERE id = $1`, [intruder]);
     expect(await handler.verify()).toMatchObject({ result: 'ok' });
 
@@ -159,24 +184,42 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     const [last] = await queryDatabase<Record<string, unknown>>(db.url, 'SELECT * FROM compliance.audit_events WHERE seq = $1', [head]);
     await tamper(db.url, `DELETE FROM compliance.audit_events WHERE seq = $1`, [head]);
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'head_mismatch', seq: head }, result: 'broken' });
-    await tamper(db.url, `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`, [JSON.stringify(last)]);
+    await tamper(
+      db.url,
+      `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`,
+      [JSON.stringify(last)],
+    );
     expect(await handler.verify()).toMatchObject({ result: 'ok' });
   });
 
   it("catches a chain rewritten in the database, hashes and head included, by the head's seal", async () => {
-    const [headRow] = await queryDatabase<{ last_hash: string; last_seq: string; seal: string }>(db.url, 'SELECT last_seq, last_hash, seal FROM compliance.audit_chain_head');
+    const [headRow] = await queryDatabase<{ last_hash: string; last_seq: string; seal: string }>(
+      db.url,
+      'SELECT last_seq, last_hash, seal FROM compliance.audit_chain_head',
+    );
     expect(headRow.seal).toMatch(/^k1:[0-9a-f]{64}$/);
-    const original = (await queryDatabase(db.url, 'SELECT * FROM compliance.audit_events WHERE seq >= 7 ORDER BY seq')) as unknown as StoredRecordRow[];
+    const original = (await queryDatabase(
+      db.url,
+      'SELECT * FROM compliance.audit_events WHERE seq >= 7 ORDER BY seq',
+    )) as unknown as StoredRecordRow[];
     // The intruder changes record 7 and recomputes every hash after it, and the head's: the chain links up.
     let prevHash = original[0].prev_hash;
     for (const row of original) {
       const fields = { ...chainedFieldsOf(row), details: row.seq === '7' ? { n: 2 } : row.details, prevHash };
       const hash = recordHash(fields);
-      await tamper(db.url, `UPDATE compliance.audit_events SET details = $1::jsonb, prev_hash = $2, hash = $3 WHERE seq = $4`, [JSON.stringify(fields.details), prevHash, hash, Number(row.seq)]);
+      await tamper(db.url, `UPDATE compliance.audit_events SET details = $1::jsonb, prev_hash = $2, hash = $3 WHERE seq = $4`, [
+        JSON.stringify(fields.details),
+        prevHash,
+        hash,
+        Number(row.seq),
+      ]);
       prevHash = hash;
     }
     await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET last_hash = $1', [prevHash]);
-    expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_mismatch', seq: Number(headRow.last_seq) }, result: 'broken' });
+    expect(await handler.verify()).toMatchObject({
+      first_broken: { reason: 'seal_mismatch', seq: Number(headRow.last_seq) },
+      result: 'broken',
+    });
     // Nor can the seal be left out, or claim a key the service does not have.
     await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET seal = NULL');
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_missing' }, result: 'broken' });
@@ -185,7 +228,12 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
 
     // Put back as it was: the original records, the head and its seal.
     for (const row of original) {
-      await tamper(db.url, `UPDATE compliance.audit_events SET details = $1::jsonb, prev_hash = $2, hash = $3 WHERE seq = $4`, [JSON.stringify(row.details), row.prev_hash, row.hash, Number(row.seq)]);
+      await tamper(db.url, `UPDATE compliance.audit_events SET details = $1::jsonb, prev_hash = $2, hash = $3 WHERE seq = $4`, [
+        JSON.stringify(row.details),
+        row.prev_hash,
+        row.hash,
+        Number(row.seq),
+      ]);
     }
     await queryDatabase(db.url, 'UPDATE compliance.audit_chain_head SET last_hash = $1, seal = $2', [headRow.last_hash, headRow.seal]);
     expect(await handler.verify()).toMatchObject({ result: 'ok' });
@@ -198,7 +246,10 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     expect(await sealing.sealUnsealed()).toEqual({ checkpoints: [], head: Number(seq), refused: false });
     expect(await sealing.sealUnsealed()).toEqual({ checkpoints: [], head: null, refused: false });
     await expectEventually(async () => {
-      const rows = await queryDatabase<{ details: Record<string, unknown> }>(db.url, `SELECT details FROM compliance.audit_events WHERE action = 'audit.chain.sealed'`);
+      const rows = await queryDatabase<{ details: Record<string, unknown> }>(
+        db.url,
+        `SELECT details FROM compliance.audit_events WHERE action = 'audit.chain.sealed'`,
+      );
       expect(rows).toEqual([{ details: { checkpoints: [], head_seq: Number(seq) } }]);
     });
     expect(await handler.verify()).toMatchObject({ result: 'ok' });
@@ -208,10 +259,27 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     const t0 = Date.now() - 60_000;
     const ws = `ws-${uniqueSuffix()}`;
     const mine = Array.from({ length: 5 }, (_, i) =>
-      event({ action: i % 2 ? 'app.published' : 'app.imported', actor: { id: `acc-${i % 2}`, type: 'account' }, occurredAt: new Date(t0 + i * 1000).toISOString(), resource: { id: `app-${i}`, type: 'app' }, workspaceId: ws }),
+      event({
+        action: i % 2 ? 'app.published' : 'app.imported',
+        actor: { id: `acc-${i % 2}`, type: 'account' },
+        occurredAt: new Date(t0 + i * 1000).toISOString(),
+        resource: { id: `app-${i}`, type: 'app' },
+        workspaceId: ws,
+      }),
     );
     await repo.appendBatch([...mine, event({ workspaceId: 'someone-else' })]);
-    const base = { action: null, actorId: null, actorType: null, cursor: null, end: null, limit: 2, resourceId: null, resourceType: null, start: null, workspaceId: ws };
+    const base = {
+      action: null,
+      actorId: null,
+      actorType: null,
+      cursor: null,
+      end: null,
+      limit: 2,
+      resourceId: null,
+      resourceType: null,
+      start: null,
+      workspaceId: ws,
+    };
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 5; page++) {
@@ -225,8 +293,15 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     const published = await handler.logs({ ...base, action: 'app.published', limit: 10 });
     expect(published.data.map((r) => r.resource.id)).toEqual(['app-3', 'app-1']);
     expect((await handler.logs({ ...base, actorId: 'acc-0', actorType: 'account', limit: 10 })).data).toHaveLength(3);
-    expect((await handler.logs({ ...base, limit: 10, resourceId: 'app-2', resourceType: 'app' })).data.map((r) => r.id)).toEqual([mine[2].id]);
-    const ranged = await handler.logs({ ...base, end: new Date(t0 + 3000).toISOString(), limit: 10, start: new Date(t0 + 1000).toISOString() });
+    expect((await handler.logs({ ...base, limit: 10, resourceId: 'app-2', resourceType: 'app' })).data.map((r) => r.id)).toEqual([
+      mine[2].id,
+    ]);
+    const ranged = await handler.logs({
+      ...base,
+      end: new Date(t0 + 3000).toISOString(),
+      limit: 10,
+      start: new Date(t0 + 1000).toISOString(),
+    });
     expect(ranged.data.map((r) => r.id)).toEqual([mine[2].id, mine[1].id]);
     await expect(handler.logs({ ...base, cursor: 'bm9wZQ' })).rejects.toMatchObject({ code: 'invalid_param' });
     await expect(handler.logs({ ...base, actorId: 'acc-0' })).rejects.toMatchObject({ code: 'invalid_param' });
@@ -268,8 +343,13 @@ describe('audit retention pruning', () => {
 
     // The run is in the trail itself, after the kept records.
     await expectEventually(async () => {
-      const rows = await queryDatabase<{ details: Record<string, unknown>; outcome: string }>(db.url, `SELECT details, outcome FROM compliance.audit_events WHERE action = 'audit.retention.prune'`);
-      expect(rows).toEqual([{ details: expect.objectContaining({ checkpoint_seq: 8, pruned: 7, retention_days: 30 }), outcome: 'success' }]);
+      const rows = await queryDatabase<{ details: Record<string, unknown>; outcome: string }>(
+        db.url,
+        `SELECT details, outcome FROM compliance.audit_events WHERE action = 'audit.retention.prune'`,
+      );
+      expect(rows).toEqual([
+        { details: expect.objectContaining({ checkpoint_seq: 8, pruned: 7, retention_days: 30 }), outcome: 'success' },
+      ]);
     });
     expect(await handler.verify()).toMatchObject({ checked: 4, result: 'ok' });
 
@@ -286,7 +366,11 @@ describe('audit retention pruning', () => {
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'checkpoint_mismatch', seq: 9 }, result: 'broken' });
     // A checkpoint forged to hide the deletion (the right hash, the old checkpoint's seal replayed) is caught by its seal.
     const [checkpoint] = await queryDatabase<{ seal: string }>(db.url, 'SELECT seal FROM compliance.audit_checkpoints WHERE seq = 8');
-    await queryDatabase(db.url, `INSERT INTO compliance.audit_checkpoints (seq, prev_hash, pruned_count, cutoff, seal) VALUES (9, $1, 1, now(), $2)`, [eighthHash, checkpoint.seal]);
+    await queryDatabase(
+      db.url,
+      `INSERT INTO compliance.audit_checkpoints (seq, prev_hash, pruned_count, cutoff, seal) VALUES (9, $1, 1, now(), $2)`,
+      [eighthHash, checkpoint.seal],
+    );
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_mismatch', seq: 9 }, result: 'broken' });
     await queryDatabase(db.url, 'UPDATE compliance.audit_checkpoints SET seal = NULL WHERE seq = 9');
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_missing', seq: 9 }, result: 'broken' });
@@ -295,29 +379,44 @@ describe('audit retention pruning', () => {
     expect(await handler.verify()).toMatchObject({ first_broken: { reason: 'seal_missing', seq: 9 }, result: 'broken' });
     // Re-sealing (secrets:rotate) refuses to bless it.
     const source = app.get(DatabaseService).dataSource;
-    await expect(resealAuditAnchors(source, new AuditSealer(KEYRING))).rejects.toThrow(/Refusing to re-seal the audit chain: the checkpoint at record 9 has no seal/);
+    await expect(resealAuditAnchors(source, new AuditSealer(KEYRING))).rejects.toThrow(
+      /Refusing to re-seal the audit chain: the checkpoint at record 9 has no seal/,
+    );
   });
 
   it('refuses to prune a broken part of the chain, so pruning never erases evidence', async () => {
     const db2 = db;
     const repo = app.get(AuditEventRepository);
     // Not from the forged, unsealed checkpoint the test above left…
-    await expect(repo.pruneBatch(new Date(Date.now() + DAY), 100)).rejects.toThrow(/Refusing to prune the audit trail: the retention checkpoint has no seal/);
+    await expect(repo.pruneBatch(new Date(Date.now() + DAY), 100)).rejects.toThrow(
+      /Refusing to prune the audit trail: the retention checkpoint has no seal/,
+    );
     // …nor, without it, across the record deleted there.
     await queryDatabase(db2.url, 'DELETE FROM compliance.audit_checkpoints WHERE seq = 9');
-    await expect(repo.pruneBatch(new Date(Date.now() + DAY), 100)).rejects.toThrow(/Refusing to prune the audit trail: record 9 is broken \(checkpoint_mismatch/);
-    expect(Number((await queryDatabase<{ n: string }>(db2.url, 'SELECT count(*) AS n FROM compliance.audit_events'))[0].n)).toBeGreaterThan(0);
+    await expect(repo.pruneBatch(new Date(Date.now() + DAY), 100)).rejects.toThrow(
+      /Refusing to prune the audit trail: record 9 is broken \(checkpoint_mismatch/,
+    );
+    expect(Number((await queryDatabase<{ n: string }>(db2.url, 'SELECT count(*) AS n FROM compliance.audit_events'))[0].n)).toBeGreaterThan(
+      0,
+    );
   });
 
   it('re-seals the head and checkpoints under a new key, once, after checking them with the old one', async () => {
     const source = app.get(DatabaseService).dataSource;
     // Undo the tampering of the tests above: record 8 comes back.
-    await tamper(db.url, `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`, [JSON.stringify(eighthRow)]);
+    await tamper(
+      db.url,
+      `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`,
+      [JSON.stringify(eighthRow)],
+    );
     expect(await app.get(AuditTrailHandler).verify()).toMatchObject({ result: 'ok' });
     const rotated = new AuditSealer({ currentKeyId: 'k2', keys: { ...KEYRING.keys, k2: 'audit-trail-second-key-0123456789ab' } });
     expect(await resealAuditAnchors(source, rotated)).toEqual({ resealed: 2, scanned: 2 });
     expect(await resealAuditAnchors(source, rotated)).toEqual({ resealed: 0, scanned: 2 });
-    const seals = await queryDatabase<{ seal: string }>(db.url, 'SELECT seal FROM compliance.audit_chain_head UNION ALL SELECT seal FROM compliance.audit_checkpoints');
+    const seals = await queryDatabase<{ seal: string }>(
+      db.url,
+      'SELECT seal FROM compliance.audit_chain_head UNION ALL SELECT seal FROM compliance.audit_checkpoints',
+    );
     expect(seals.map((r) => r.seal.split(':')[0])).toEqual(['k2', 'k2']);
     // This service was started with k1 only: it cannot check seals under k2 and says so.
     expect(await app.get(AuditTrailHandler).verify()).toMatchObject({ first_broken: { reason: 'seal_key_unknown' }, result: 'broken' });
@@ -331,7 +430,10 @@ describe('audit retention pruning', () => {
     expect(sealed).toMatchObject({ checkpoints: [8], refused: false });
     expect(await app.get(AuditTrailHandler).verify()).toMatchObject({ checkpoint: { seq: 8 }, result: 'ok' });
     await expectEventually(async () => {
-      const rows = await queryDatabase<{ details: Record<string, unknown> }>(db.url, `SELECT details FROM compliance.audit_events WHERE action = 'audit.chain.sealed'`);
+      const rows = await queryDatabase<{ details: Record<string, unknown> }>(
+        db.url,
+        `SELECT details FROM compliance.audit_events WHERE action = 'audit.chain.sealed'`,
+      );
       expect(rows).toEqual([{ details: { checkpoints: [8], head_seq: sealed.head } }]);
     });
   });

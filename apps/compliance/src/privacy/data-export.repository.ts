@@ -53,7 +53,10 @@ export class DataExportRepository {
 
   /** Whether the account already has an export being prepared. */
   async hasActive(accountId: string): Promise<boolean> {
-    return (await this.db.rows(`SELECT 1 FROM ${EXPORTS} WHERE account_id = $1 AND status IN ('pending', 'running') LIMIT 1`, [accountId])).length > 0;
+    return (
+      (await this.db.rows(`SELECT 1 FROM ${EXPORTS} WHERE account_id = $1 AND status IN ('pending', 'running') LIMIT 1`, [accountId]))
+        .length > 0
+    );
   }
 
   async findOwn(id: string, accountId: string): Promise<DataExportRow | null> {
@@ -80,15 +83,21 @@ export class DataExportRepository {
 
   /** Extends the lease; false when another replica has taken the job over meanwhile. */
   async renew(id: string, owner: string, leaseSeconds: number): Promise<boolean> {
-    const rows = await this.db.rows(`UPDATE ${EXPORTS} SET lease_expires_at = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`, [
-      id,
-      owner,
-      leaseSeconds,
-    ]);
+    const rows = await this.db.rows(
+      `UPDATE ${EXPORTS} SET lease_expires_at = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`,
+      [id, owner, leaseSeconds],
+    );
     return rows.length > 0;
   }
 
-  async complete(id: string, owner: string, storageKey: string, sealedKey: string, size: number, linkTtlHours: number): Promise<DataExportRow | null> {
+  async complete(
+    id: string,
+    owner: string,
+    storageKey: string,
+    sealedKey: string,
+    size: number,
+    linkTtlHours: number,
+  ): Promise<DataExportRow | null> {
     const [row] = await this.db.rows<DataExportRow>(
       `UPDATE ${EXPORTS} SET status = 'completed', storage_key = $3, sealed_key = $4, size = $5, finished_at = now(), expires_at = now() + make_interval(hours => $6),
               lease_owner = NULL, lease_expires_at = NULL, error = NULL
@@ -159,7 +168,12 @@ export class DataExportRepository {
 }
 
 /** The account's own audit records (as actor, or as the resource acted on), in chain order, a page at a time. */
-export async function auditRecordsOf(db: DatabaseService, accountId: string, afterSeq: string | null, limit: number): Promise<Record<string, unknown>[]> {
+export async function auditRecordsOf(
+  db: DatabaseService,
+  accountId: string,
+  afterSeq: string | null,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
   return db.rows(
     `SELECT id, seq, occurred_at, service, actor_type, actor_id, workspace_id, action, resource_type, resource_id, outcome, ip, user_agent, correlation_id, details
      FROM "compliance"."audit_events"

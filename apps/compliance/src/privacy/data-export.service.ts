@@ -10,7 +10,14 @@ import { sealArchive } from './export-archive.util';
 import { LeasedJobLoop } from './leased-job-loop.util';
 import { LegalHoldRepository } from './legal-hold.repository';
 import { ExportErrors } from './privacy.exception';
-import { EXPORT_KEY_BOX, EXPORT_STORAGE, PRIVACY_SETTINGS, type ExportKeyBox, type ExportStorage, type PrivacySettings } from './privacy.settings';
+import {
+  EXPORT_KEY_BOX,
+  EXPORT_STORAGE,
+  PRIVACY_SETTINGS,
+  type ExportKeyBox,
+  type ExportStorage,
+  type PrivacySettings,
+} from './privacy.settings';
 
 const POLL_MS = 1000;
 const MAX_ATTEMPTS = 3;
@@ -86,7 +93,15 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
   /** Spends the one download, or says precisely why it cannot be had. */
   async claim(id: string, token: string): Promise<ClaimExportResponse> {
     const claimed = await this.exports.claimDownload(id, hashToken(token));
-    if (claimed) return { account_id: claimed.account_id, file_name: `weft-data-export-${claimed.id}.json`, sealed_key: claimed.sealed_key!, size: Number(claimed.size), storage_key: claimed.storage_key!, workspace_id: claimed.workspace_ids[0] ?? null };
+    if (claimed)
+      return {
+        account_id: claimed.account_id,
+        file_name: `weft-data-export-${claimed.id}.json`,
+        sealed_key: claimed.sealed_key!,
+        size: Number(claimed.size),
+        storage_key: claimed.storage_key!,
+        workspace_id: claimed.workspace_ids[0] ?? null,
+      };
     const row = await this.exports.find(id);
     if (!row || row.token_hash !== hashToken(token)) throw ExportErrors.linkNotFound();
     if (row.status === 'failed') throw ExportErrors.failed();
@@ -119,7 +134,8 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
     } catch (error) {
       const failed = await this.exports.fail(job.id, owner, (error as Error).message, MAX_ATTEMPTS);
       this.logger.warn(`Data export "${job.id}" failed (attempt ${job.attempts}): ${(error as Error).message}`);
-      if (failed?.status === 'failed') this.record(job, 'privacy.export.completed', 'failure', { error: (error as Error).message.slice(0, 300) });
+      if (failed?.status === 'failed')
+        this.record(job, 'privacy.export.completed', 'failure', { error: (error as Error).message.slice(0, 300) });
     }
   }
 
@@ -130,7 +146,11 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
       const sections: Record<string, unknown[]> = {};
       let cursor: string | null = null;
       do {
-        const page: ExportPageResponse = await this.bus.request(subject, { accountId: job.account_id, cursor, workspaceIds: job.workspace_ids }, { timeoutMs: PAGE_TIMEOUT_MS });
+        const page: ExportPageResponse = await this.bus.request(
+          subject,
+          { accountId: job.account_id, cursor, workspaceIds: job.workspace_ids },
+          { timeoutMs: PAGE_TIMEOUT_MS },
+        );
         for (const r of page.records) (sections[r.section] ??= []).push(r.data);
         cursor = page.next_cursor;
       } while (cursor !== null);
@@ -145,7 +165,11 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
       after = String(page[page.length - 1]['seq']);
     }
     const exportsOfAccount = (await this.exports.listOwn(job.account_id)).map(toDataExport);
-    const holds = (await this.holds.activeFor(job.account_id, [])).map((h) => ({ created_at: h.created_at, id: h.id, workspace_id: h.workspace_id }));
+    const holds = (await this.holds.activeFor(job.account_id, [])).map((h) => ({
+      created_at: h.created_at,
+      id: h.id,
+      workspace_id: h.workspace_id,
+    }));
     services['compliance'] = { audit_records: auditRecords, data_exports: exportsOfAccount, legal_holds: holds };
     return {
       account_id: job.account_id,

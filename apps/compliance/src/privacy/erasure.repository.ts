@@ -45,7 +45,14 @@ export function toErasureStatus(r: ErasureRequestRow, steps: ErasureStepRow[]): 
     finished_at: r.finished_at?.toISOString() ?? null,
     id: r.id,
     status: r.status,
-    steps: steps.map((s) => ({ attempts: s.attempts, completed_at: s.completed_at?.toISOString() ?? null, counts: s.counts, last_error: s.last_error, service: s.service, status: s.status })),
+    steps: steps.map((s) => ({
+      attempts: s.attempts,
+      completed_at: s.completed_at?.toISOString() ?? null,
+      counts: s.counts,
+      last_error: s.last_error,
+      service: s.service,
+      status: s.status,
+    })),
     subject_type: r.subject_type,
   };
 }
@@ -83,14 +90,25 @@ export class ErasureRepository {
       );
       const steps: ErasureStepRow[] = [];
       for (const [position, service] of services.entries()) {
-        steps.push(...(await this.db.rowsIn<ErasureStepRow>(m, `INSERT INTO ${STEPS} (request_id, service, position) VALUES ($1, $2, $3) RETURNING *`, [r.id, service, position])));
+        steps.push(
+          ...(await this.db.rowsIn<ErasureStepRow>(
+            m,
+            `INSERT INTO ${STEPS} (request_id, service, position) VALUES ($1, $2, $3) RETURNING *`,
+            [r.id, service, position],
+          )),
+        );
       }
       return { request, steps };
     });
   }
 
   /** An unfinished erasure of the same subject, if one is under way. */
-  async findActive(subjectType: string, accountId: string | null, workspaceId: string | null, endUserHash: string | null): Promise<ErasureRequestRow | null> {
+  async findActive(
+    subjectType: string,
+    accountId: string | null,
+    workspaceId: string | null,
+    endUserHash: string | null,
+  ): Promise<ErasureRequestRow | null> {
     const rows = await this.db.rows<ErasureRequestRow>(
       `SELECT * FROM ${REQUESTS} WHERE status IN ('pending', 'running') AND subject_type = $1
          AND account_id IS NOT DISTINCT FROM $2::uuid AND workspace_id IS NOT DISTINCT FROM $3::uuid AND end_user_hash IS NOT DISTINCT FROM $4 LIMIT 1`,
@@ -121,11 +139,10 @@ export class ErasureRepository {
   }
 
   async renew(id: string, owner: string, leaseSeconds: number): Promise<boolean> {
-    const rows = await this.db.rows(`UPDATE ${REQUESTS} SET lease_expires_at = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`, [
-      id,
-      owner,
-      leaseSeconds,
-    ]);
+    const rows = await this.db.rows(
+      `UPDATE ${REQUESTS} SET lease_expires_at = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`,
+      [id, owner, leaseSeconds],
+    );
     return rows.length > 0;
   }
 
@@ -140,7 +157,14 @@ export class ErasureRepository {
   }
 
   /** Records a failed attempt; a permanent failure ends the saga, any other waits `retryInMs` for the next attempt. */
-  async failStep(id: string, owner: string, service: PrivacyService, error: string, permanent: boolean, retryInMs: number): Promise<number> {
+  async failStep(
+    id: string,
+    owner: string,
+    service: PrivacyService,
+    error: string,
+    permanent: boolean,
+    retryInMs: number,
+  ): Promise<number> {
     return this.db.dataSource.transaction(async (m) => {
       const [step] = await this.db.rowsIn<{ attempts: number }>(
         m,
@@ -170,7 +194,9 @@ export class ErasureRepository {
         [id],
       );
       if (!row) return null;
-      await m.query(`UPDATE ${STEPS} SET status = 'pending', attempts = 0, last_error = NULL WHERE request_id = $1 AND status = 'failed'`, [id]);
+      await m.query(`UPDATE ${STEPS} SET status = 'pending', attempts = 0, last_error = NULL WHERE request_id = $1 AND status = 'failed'`, [
+        id,
+      ]);
       return row;
     });
   }

@@ -97,7 +97,12 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
     }
     // The erasure record knows the end user by the pseudonym the gateway's `run.started` events carry.
     const hash = subject.type === 'end_user' ? this.pseudonyms.of(subject.workspaceId, subject.user) : null;
-    const active = await this.sagas.findActive(subject.type, subject.type === 'account' ? subject.accountId : null, subject.type === 'end_user' ? subject.workspaceId : null, hash);
+    const active = await this.sagas.findActive(
+      subject.type,
+      subject.type === 'account' ? subject.accountId : null,
+      subject.type === 'end_user' ? subject.workspaceId : null,
+      hash,
+    );
     if (active) throw ErasureErrors.alreadyUnderWay(subject.type, active.id);
     const token = subject.type === 'account' ? randomBytes(32).toString('base64url') : null;
     // An end user's conversations go first, while the gateway still knows which end users the `user` string names.
@@ -120,7 +125,9 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
       },
       services,
     );
-    this.logger.log(`Erasure "${request.id}" of ${subject.type === 'account' ? `account "${subject.accountId}"` : `an end user of workspace "${subject.workspaceId}"`} queued`);
+    this.logger.log(
+      `Erasure "${request.id}" of ${subject.type === 'account' ? `account "${subject.accountId}"` : `an end user of workspace "${subject.workspaceId}"`} queued`,
+    );
     this.kick();
     return { ...toErasureStatus(request, steps), status_token: token };
   }
@@ -128,7 +135,10 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
   /** The saga's progress, for the holder of its status token or an admin of the end user's workspace. */
   async status(id: string, token: string | null, workspaceId: string | null): Promise<ErasureStatus> {
     const request = await this.sagas.find(id);
-    const allowed = request && ((token !== null && request.status_token_hash === hashToken(token)) || (workspaceId !== null && request.subject_type === 'end_user' && request.workspace_id === workspaceId));
+    const allowed =
+      request &&
+      ((token !== null && request.status_token_hash === hashToken(token)) ||
+        (workspaceId !== null && request.subject_type === 'end_user' && request.workspace_id === workspaceId));
     if (!request || !allowed) throw ErasureErrors.notFound();
     return toErasureStatus(request, await this.sagas.steps(id));
   }
@@ -170,7 +180,9 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
       if (this.loop.stopped) return;
       const fail = async (message: string, permanent: boolean) => {
         const attempts = await this.sagas.failStep(saga.id, owner, step.service, message, permanent, retryDelayMs(step.attempts + 1));
-        this.logger.warn(`Erasure "${saga.id}": the ${step.service} step failed (attempt ${attempts}, ${permanent ? 'giving up' : 'will retry'}): ${message}`);
+        this.logger.warn(
+          `Erasure "${saga.id}": the ${step.service} step failed (attempt ${attempts}, ${permanent ? 'giving up' : 'will retry'}): ${message}`,
+        );
         if (permanent) this.record(saga, 'failure', { error: `${step.service}: ${message}`.slice(0, 300) });
       };
       // A legal hold placed after the request stops the saga before its next step, as one placed before
@@ -212,7 +224,9 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
       workspaceIds: saga.workspace_ids,
     };
     if (step.service === 'compliance') return this.eraseHere(saga);
-    return (await this.bus.request(STEP_SUBJECTS[step.service as Exclude<PrivacyService, 'compliance'>], request, { timeoutMs: STEP_TIMEOUT_MS })).counts;
+    return (
+      await this.bus.request(STEP_SUBJECTS[step.service as Exclude<PrivacyService, 'compliance'>], request, { timeoutMs: STEP_TIMEOUT_MS })
+    ).counts;
   }
 
   /**
@@ -241,7 +255,10 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
         delete_documents: saga.delete_documents,
         deleted_workspace_ids: saga.delete_workspace_ids,
         requested_by: saga.requested_by,
-        subject: saga.subject_type === 'account' ? { account_id: saga.account_id, type: 'account' } : { app_id: saga.app_id, end_user_hash: saga.end_user_hash, type: 'end_user' },
+        subject:
+          saga.subject_type === 'account'
+            ? { account_id: saga.account_id, type: 'account' }
+            : { app_id: saga.app_id, end_user_hash: saga.end_user_hash, type: 'end_user' },
       },
       outcome,
       resource: { id: saga.id, type: 'erasure_request' },

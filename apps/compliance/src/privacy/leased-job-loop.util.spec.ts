@@ -73,7 +73,9 @@ describe('LeasedJobLoop', () => {
     loop.kick();
     loop.kick();
     first.open();
-    await expectEventually(() => expect(q.log).toEqual(['claim a', 'start a', 'end a', 'claim b', 'start b', 'end b', 'none', 'after', 'none', 'after']));
+    await expectEventually(() =>
+      expect(q.log).toEqual(['claim a', 'start a', 'end a', 'claim b', 'start b', 'end b', 'none', 'after', 'none', 'after']),
+    );
     await loop.stop();
   });
 

@@ -35,13 +35,10 @@ export class LegalHoldRepository {
   constructor(private readonly db: DatabaseService) {}
 
   async place(workspaceId: string, accountId: string | null, reason: string, placedBy: string): Promise<LegalHold> {
-    const [row] = await this.db.rows<HoldRow>(`INSERT INTO ${HOLDS} (id, workspace_id, account_id, reason, placed_by) VALUES ($1, $2, $3, $4, $5) RETURNING *`, [
-      randomUUID(),
-      workspaceId,
-      accountId,
-      reason,
-      placedBy,
-    ]);
+    const [row] = await this.db.rows<HoldRow>(
+      `INSERT INTO ${HOLDS} (id, workspace_id, account_id, reason, placed_by) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+      [randomUUID(), workspaceId, accountId, reason, placedBy],
+    );
     return toHold(row);
   }
 
@@ -57,7 +54,10 @@ export class LegalHoldRepository {
 
   /** The workspace's holds, active ones first, newest first. */
   async list(workspaceId: string): Promise<LegalHold[]> {
-    const rows = await this.db.rows<HoldRow>(`SELECT * FROM ${HOLDS} WHERE workspace_id = $1 ORDER BY released_at IS NOT NULL, created_at DESC LIMIT 500`, [workspaceId]);
+    const rows = await this.db.rows<HoldRow>(
+      `SELECT * FROM ${HOLDS} WHERE workspace_id = $1 ORDER BY released_at IS NOT NULL, created_at DESC LIMIT 500`,
+      [workspaceId],
+    );
     return rows.map(toHold);
   }
 
@@ -75,6 +75,8 @@ export class LegalHoldRepository {
 
   /** An erased account's released holds keep their dates, not the words written about it. */
   async scrubReasonsOf(accountId: string): Promise<number> {
-    return (await this.db.rows(`UPDATE ${HOLDS} SET reason = '[erased]' WHERE account_id = $1 AND reason <> '[erased]' RETURNING id`, [accountId])).length;
+    return (
+      await this.db.rows(`UPDATE ${HOLDS} SET reason = '[erased]' WHERE account_id = $1 AND reason <> '[erased]' RETURNING id`, [accountId])
+    ).length;
   }
 }

@@ -54,7 +54,8 @@ export class PrivacyHandler {
    */
   @OnRequest('privacy.legal-hold.place.v1')
   async placeHold(req: RequestOf<'privacy.legal-hold.place.v1'>): Promise<ResponseOf<'privacy.legal-hold.place.v1'>> {
-    if (req.accountId === null) await this.bus.request('wf.legal-hold.set.v1', { accountId: req.placedBy, held: true, reason: null, workspaceId: req.workspaceId });
+    if (req.accountId === null)
+      await this.bus.request('wf.legal-hold.set.v1', { accountId: req.placedBy, held: true, reason: null, workspaceId: req.workspaceId });
     return this.holds.place(req.workspaceId, req.accountId, req.reason, req.placedBy);
   }
 
@@ -69,9 +70,13 @@ export class PrivacyHandler {
     if (!hold) throw LegalHoldErrors.notFound();
     const stillHeld = (await this.holds.activeFor(null, [req.workspaceId])).length > 0;
     if (hold.account_id === null && !stillHeld) {
-      await this.bus.request('wf.legal-hold.set.v1', { accountId: req.releasedBy, held: false, reason: null, workspaceId: req.workspaceId }).catch((error: unknown) => {
-        this.logger.error(`Legal hold "${hold.id}" released, but the orchestrator still holds workspace "${req.workspaceId}": ${(error as Error).message}`);
-      });
+      await this.bus
+        .request('wf.legal-hold.set.v1', { accountId: req.releasedBy, held: false, reason: null, workspaceId: req.workspaceId })
+        .catch((error: unknown) => {
+          this.logger.error(
+            `Legal hold "${hold.id}" released, but the orchestrator still holds workspace "${req.workspaceId}": ${(error as Error).message}`,
+          );
+        });
     }
     return hold;
   }

@@ -28,7 +28,10 @@ export class AccountController {
   @Post('register')
   @HttpCode(201)
   @Returns(RegisteredResponseSchema)
-  register(@ParsedBody(RegisterRequestSchema) body: z.infer<typeof RegisterRequestSchema>, @RequestClient() client: RequestClientInfo): Promise<RegisteredResponse> {
+  register(
+    @ParsedBody(RegisterRequestSchema) body: z.infer<typeof RegisterRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<RegisteredResponse> {
     return this.accounts.register(body, client);
   }
 
@@ -51,7 +54,10 @@ export class AccountController {
   @Post('refresh-token')
   @HttpCode(200)
   @Returns(TokenResponseSchema)
-  refresh(@ParsedBody(RefreshRequestSchema) body: z.infer<typeof RefreshRequestSchema>, @RequestClient() client: RequestClientInfo): Promise<TokenResponse> {
+  refresh(
+    @ParsedBody(RefreshRequestSchema) body: z.infer<typeof RefreshRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<TokenResponse> {
     return this.accounts.refresh(body.refresh_token, client);
   }
 

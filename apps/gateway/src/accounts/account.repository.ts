@@ -30,7 +30,10 @@ export class AccountRepository {
       );
       if (inserted.length === 0) return null;
       await m.query(`INSERT INTO gateway.workspaces (id, name) VALUES ($1, $2)`, [workspaceId, `${name}'s Workspace`]);
-      await m.query(`INSERT INTO gateway.workspace_members (workspace_id, account_id, role) VALUES ($1, $2, 'owner')`, [workspaceId, accountId]);
+      await m.query(`INSERT INTO gateway.workspace_members (workspace_id, account_id, role) VALUES ($1, $2, 'owner')`, [
+        workspaceId,
+        accountId,
+      ]);
       return { accountId, email, name, passwordHash, role: 'owner', status: 'active', workspaceId };
     });
   }
@@ -54,16 +57,35 @@ export class AccountRepository {
     );
     const r = rows[0];
     return r
-      ? { accountId: r['id']!, email: r['email']!, name: r['name']!, passwordHash: r['password_hash']!, role: r['role']!, status: r['status']!, workspaceId: r['workspace_id']! }
+      ? {
+          accountId: r['id']!,
+          email: r['email']!,
+          name: r['name']!,
+          passwordHash: r['password_hash']!,
+          role: r['role']!,
+          status: r['status']!,
+          workspaceId: r['workspace_id']!,
+        }
       : null;
   }
 
   /** What `GET /console/api/account/profile` shows (Dify's field names). */
-  async profile(accountId: string): Promise<{ id: string; name: string; email: string; created_at: number; last_login_at: number | null; last_login_ip: string | null } | null> {
-    const rows = await this.db.rows<{ id: string; name: string; email: string; created_at: Date; last_login_at: Date | null; last_login_ip: string | null }>(
-      `SELECT id, name, email, created_at, last_login_at, last_login_ip FROM gateway.accounts WHERE id = $1`,
-      [accountId],
-    );
+  async profile(accountId: string): Promise<{
+    id: string;
+    name: string;
+    email: string;
+    created_at: number;
+    last_login_at: number | null;
+    last_login_ip: string | null;
+  } | null> {
+    const rows = await this.db.rows<{
+      id: string;
+      name: string;
+      email: string;
+      created_at: Date;
+      last_login_at: Date | null;
+      last_login_ip: string | null;
+    }>(`SELECT id, name, email, created_at, last_login_at, last_login_ip FROM gateway.accounts WHERE id = $1`, [accountId]);
     const r = rows[0];
     const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
     return r ? { ...r, created_at: seconds(r.created_at), last_login_at: r.last_login_at ? seconds(r.last_login_at) : null } : null;
@@ -111,7 +133,10 @@ export class AccountRepository {
     return isWorkspaceRole(role) ? role : null;
   }
 
-  /** The role of an account in a workspace while the session is active (not logged out or revoked), or null. One indexed query per console request. */
+  /**
+   * The role of an account in a workspace while the session is active (not logged out or revoked), or null.
+   * One indexed query per console request.
+   */
   async roleInSession(workspaceId: string, accountId: string, sessionId: string): Promise<WorkspaceRole | null> {
     const rows: { role: string }[] = await this.db.dataSource.query(
       `SELECT m.role FROM gateway.workspace_members m

@@ -4,7 +4,14 @@ import { AuthErrors } from '@weft/contracts';
 import type { RequestClientInfo } from '@weft/platform';
 import type { z } from 'zod';
 import { WorkspaceErrors } from '../workspaces/workspace.exception';
-import type { AccountProfile, ChangePasswordRequestSchema, LoginRequestSchema, RegisterRequestSchema, RegisteredResponse, TokenResponse } from './account.dto';
+import type {
+  AccountProfile,
+  ChangePasswordRequestSchema,
+  LoginRequestSchema,
+  RegisterRequestSchema,
+  RegisteredResponse,
+  TokenResponse,
+} from './account.dto';
 import { AccountErrors } from './account.exception';
 import { AccountRepository } from './account.repository';
 import { AuthSessionRepository } from './auth-session.repository';
@@ -50,7 +57,10 @@ export class AccountService {
   async login(req: z.infer<typeof LoginRequestSchema>, client: RequestClientInfo): Promise<TokenResponse> {
     await this.throttle.beforeAttempt(req.email, client.ip);
     const account = await this.accounts.findByEmail(req.email);
-    const valid = await verifyPassword(req.password, account?.passwordHash ?? (await (decoyHash ??= hashPassword('decoy password that matches nothing'))));
+    const valid = await verifyPassword(
+      req.password,
+      account?.passwordHash ?? (await (decoyHash ??= hashPassword('decoy password that matches nothing'))),
+    );
     if (!account || !valid || account.status !== 'active') {
       // Already counted by beforeAttempt.
       this.audit.record({
@@ -66,7 +76,11 @@ export class AccountService {
       throw AuthErrors.loginInvalid();
     }
     await this.throttle.succeeded(req.email, client.ip);
-    await this.accounts.recordLogin(account.accountId, client.ip, needsRehash(account.passwordHash) ? await hashPassword(req.password) : null);
+    await this.accounts.recordLogin(
+      account.accountId,
+      client.ip,
+      needsRehash(account.passwordHash) ? await hashPassword(req.password) : null,
+    );
     this.record('account.login', account.accountId, account.workspaceId, client);
     return this.startSession(account.accountId, account.workspaceId, client);
   }
@@ -124,14 +138,23 @@ export class AccountService {
     return { ...account, current_workspace_id: user.workspaceId, role: user.role };
   }
 
-  /** For actions that ask for the caller's password again (a password change, an erasure, handing over a workspace): 400 when it is wrong. */
+  /**
+   * For actions that ask for the caller's password again (a password change, an erasure, handing over a
+   * workspace): 400 when it is wrong.
+   */
   async confirmPassword(accountId: string, password: string): Promise<void> {
     const account = await this.accounts.findById(accountId);
     if (!account || !(await verifyPassword(password, account.passwordHash))) throw AccountErrors.currentPasswordWrong();
   }
 
   /** Changes the caller's password and ends every other session of the account. */
-  async changePassword(accountId: string, workspaceId: string, sessionId: string, req: z.infer<typeof ChangePasswordRequestSchema>, client: RequestClientInfo): Promise<void> {
+  async changePassword(
+    accountId: string,
+    workspaceId: string,
+    sessionId: string,
+    req: z.infer<typeof ChangePasswordRequestSchema>,
+    client: RequestClientInfo,
+  ): Promise<void> {
     if (req.new_password !== req.repeat_new_password) throw AccountErrors.newPasswordsDiffer();
     assertPasswordPolicy(req.new_password, this.settings.passwordPolicy);
     await this.confirmPassword(accountId, req.password);
@@ -141,7 +164,12 @@ export class AccountService {
   }
 
   /** Moves the caller's session to another workspace it belongs to; a new access token says so. */
-  async switchWorkspace(accountId: string, sessionId: string, workspaceId: string, client: RequestClientInfo): Promise<{ access_token: string; expires_in: number }> {
+  async switchWorkspace(
+    accountId: string,
+    sessionId: string,
+    workspaceId: string,
+    client: RequestClientInfo,
+  ): Promise<{ access_token: string; expires_in: number }> {
     if (!(await this.accounts.roleIn(workspaceId, accountId))) throw WorkspaceErrors.notFound();
     await this.sessions.switchWorkspace(sessionId, workspaceId);
     this.record('account.workspace.switched', accountId, workspaceId, client);
@@ -155,14 +183,30 @@ export class AccountService {
   }
 
   private tokens(accountId: string, workspaceId: string, sessionId: string, refreshToken: string): TokenResponse {
-    return { access_token: this.accessToken(accountId, workspaceId, sessionId), expires_in: this.settings.accessTokenTtlSeconds, refresh_token: refreshToken, token_type: 'Bearer' };
+    return {
+      access_token: this.accessToken(accountId, workspaceId, sessionId),
+      expires_in: this.settings.accessTokenTtlSeconds,
+      refresh_token: refreshToken,
+      token_type: 'Bearer',
+    };
   }
 
   private accessToken(accountId: string, workspaceId: string, sessionId: string): string {
-    return signConsoleToken({ sub: accountId, wid: workspaceId, sid: sessionId }, this.settings.signingKeys, this.settings.accessTokenTtlSeconds);
+    return signConsoleToken(
+      { sub: accountId, wid: workspaceId, sid: sessionId },
+      this.settings.signingKeys,
+      this.settings.accessTokenTtlSeconds,
+    );
   }
 
   private record(action: string, accountId: string, workspaceId: string, client: RequestClientInfo): void {
-    this.audit.record({ action, actor: { type: 'account', id: accountId }, resource: { type: 'account', id: accountId }, workspaceId, ip: client.ip, userAgent: client.userAgent });
+    this.audit.record({
+      action,
+      actor: { type: 'account', id: accountId },
+      resource: { type: 'account', id: accountId },
+      workspaceId,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
   }
 }

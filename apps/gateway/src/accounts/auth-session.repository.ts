@@ -26,7 +26,12 @@ export class AuthSessionRepository {
   constructor(private readonly db: DatabaseService) {}
 
   /** Starts a session and gives out its first refresh token. */
-  async start(accountId: string, workspaceId: string, ttlMs: number, client: { ip: string | null; userAgent: string | null }): Promise<{ sessionId: string; token: string }> {
+  async start(
+    accountId: string,
+    workspaceId: string,
+    ttlMs: number,
+    client: { ip: string | null; userAgent: string | null },
+  ): Promise<{ sessionId: string; token: string }> {
     const sessionId = randomUUID();
     const token = newRefreshToken();
     await this.db.dataSource.transaction(async (m) => {
@@ -37,7 +42,11 @@ export class AuthSessionRepository {
         client.ip,
         client.userAgent?.slice(0, 512) ?? null,
       ]);
-      await m.query(`INSERT INTO gateway.refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)`, [hashRefreshToken(token), sessionId, new Date(Date.now() + ttlMs)]);
+      await m.query(`INSERT INTO gateway.refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)`, [
+        hashRefreshToken(token),
+        sessionId,
+        new Date(Date.now() + ttlMs),
+      ]);
     });
     return { sessionId, token };
   }
@@ -61,10 +70,20 @@ export class AuthSessionRepository {
       const row = spent[0];
       if (row) {
         const next = newRefreshToken();
-        await m.query(`INSERT INTO gateway.refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)`, [hashRefreshToken(next), row.session_id, new Date(Date.now() + ttlMs)]);
+        await m.query(`INSERT INTO gateway.refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)`, [
+          hashRefreshToken(next),
+          row.session_id,
+          new Date(Date.now() + ttlMs),
+        ]);
         return { kind: 'rotated', sessionId: row.session_id, accountId: row.account_id, workspaceId: row.workspace_id, token: next };
       }
-      const known = await this.db.rowsIn<{ session_id: string; account_id: string; workspace_id: string; used_at: Date | null; revoked_at: Date | null }>(
+      const known = await this.db.rowsIn<{
+        session_id: string;
+        account_id: string;
+        workspace_id: string;
+        used_at: Date | null;
+        revoked_at: Date | null;
+      }>(
         m,
         `SELECT t.session_id, t.used_at, s.account_id, s.workspace_id, s.revoked_at FROM gateway.refresh_tokens t JOIN gateway.auth_sessions s ON s.id = t.session_id WHERE t.token_hash = $1`,
         [hash],
@@ -93,11 +112,18 @@ export class AuthSessionRepository {
 
   /** Points a session at another workspace (the account switched workspace). */
   async switchWorkspace(sessionId: string, workspaceId: string): Promise<void> {
-    await this.db.dataSource.query(`UPDATE gateway.auth_sessions SET workspace_id = $2 WHERE id = $1 AND revoked_at IS NULL`, [sessionId, workspaceId]);
+    await this.db.dataSource.query(`UPDATE gateway.auth_sessions SET workspace_id = $2 WHERE id = $1 AND revoked_at IS NULL`, [
+      sessionId,
+      workspaceId,
+    ]);
   }
 
   private async revokeIn(m: EntityManager, sessionId: string, reason: string): Promise<boolean> {
-    const rows = await this.db.rowsIn(m, `UPDATE gateway.auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [sessionId, reason]);
+    const rows = await this.db.rowsIn(
+      m,
+      `UPDATE gateway.auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
+      [sessionId, reason],
+    );
     return rows.length > 0;
   }
 }

@@ -26,7 +26,8 @@ const REQUIRED_ROLE = 'weft:required-role';
  * OpenAPI description shows it as `x-weft-required-role`. Routes without it are open to every member
  * (`normal` and up).
  */
-export const RequireRole = (role: WorkspaceRole) => applyDecorators(SetMetadata(REQUIRED_ROLE, role), ApiExtension('x-weft-required-role', role));
+export const RequireRole = (role: WorkspaceRole) =>
+  applyDecorators(SetMetadata(REQUIRED_ROLE, role), ApiExtension('x-weft-required-role', role));
 
 /** Console routes: a valid access token of an account that is still a member of the token's workspace, with the role the route needs. */
 @Injectable()

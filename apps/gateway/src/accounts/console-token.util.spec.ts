@@ -42,7 +42,9 @@ describe('console tokens', () => {
     expect(load({ JWT_SIGNING_KEYS: 'k1:short' })).toThrow(/JWT_SIGNING_KEYS[\s\S]*at least 32 characters/);
     expect(load({ JWT_SIGNING_KEYS: `bad id:${'a'.repeat(32)}` })).toThrow(/JWT_SIGNING_KEYS/);
     expect(load({ JWT_SIGNING_KEYS: `k1:${'a'.repeat(32)},k1:${'b'.repeat(32)}` })).toThrow(/JWT_SIGNING_KEYS[\s\S]*distinct ids/);
-    expect(load({ JWT_SIGNING_KEYS: `k1:${'a'.repeat(32)}`, JWT_CURRENT_KEY_ID: 'k9' })).toThrow(/JWT_CURRENT_KEY_ID[\s\S]*no key with id "k9"/);
+    expect(load({ JWT_SIGNING_KEYS: `k1:${'a'.repeat(32)}`, JWT_CURRENT_KEY_ID: 'k9' })).toThrow(
+      /JWT_CURRENT_KEY_ID[\s\S]*no key with id "k9"/,
+    );
     expect(() => buildSigningKeyRing({ k1: 'a'.repeat(32) }, 'k9', 'x')).toThrow(/JWT_CURRENT_KEY_ID "k9"/);
     expect(buildSigningKeyRing({ k1: 'a'.repeat(32), k2: 'b'.repeat(32) }, undefined, 'x').currentKeyId).toBe('k2');
   });

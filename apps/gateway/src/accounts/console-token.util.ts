@@ -23,7 +23,11 @@ export interface SigningKeyRing {
  * The key ring from `JWT_SIGNING_KEYS` (parsed and checked by the config loader) and `JWT_CURRENT_KEY_ID`.
  * Without keys, one key `k1` is derived from SECRET_KEY (with HKDF, so it is not the key that seals secrets).
  */
-export function buildSigningKeyRing(configured: Record<string, string>, currentKeyId: string | undefined, secretKey: string): SigningKeyRing {
+export function buildSigningKeyRing(
+  configured: Record<string, string>,
+  currentKeyId: string | undefined,
+  secretKey: string,
+): SigningKeyRing {
   const keys = new Map<string, Buffer>(Object.entries(configured).map(([id, secret]) => [id, Buffer.from(secret, 'utf8')]));
   if (keys.size === 0) keys.set('k1', Buffer.from(hkdfSync('sha256', secretKey, 'weft-console-tokens', 'jwt-hs256', 32)));
   const current = currentKeyId ?? [...keys.keys()].at(-1)!;
@@ -49,7 +53,13 @@ export function verifyConsoleToken(token: string, ring: SigningKeyRing): Console
     const key = kid ? ring.keys.get(kid) : undefined;
     if (!key) return null;
     const claims = jwt.verify(token, key, { algorithms: ['HS256'] }) as Partial<ConsoleClaims>;
-    if (typeof claims.sub !== 'string' || typeof claims.wid !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') return null;
+    if (
+      typeof claims.sub !== 'string' ||
+      typeof claims.wid !== 'string' ||
+      typeof claims.sid !== 'string' ||
+      typeof claims.exp !== 'number'
+    )
+      return null;
     return claims as ConsoleClaims;
   } catch {
     return null;

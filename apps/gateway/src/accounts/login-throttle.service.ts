@@ -73,7 +73,10 @@ export class LoginThrottleService {
     const { loginLockoutAfter: lock, loginLockoutMinutes: minutes, loginSlowdownAfter: slow } = this.settings;
     let reply: [number, number];
     try {
-      reply = (await this.redis.client.eval(RESERVE_ATTEMPT, 2, emailKey, ipKey, lock, lock * ADDRESS_FACTOR, minutes * 60_000)) as [number, number];
+      reply = (await this.redis.client.eval(RESERVE_ATTEMPT, 2, emailKey, ipKey, lock, lock * ADDRESS_FACTOR, minutes * 60_000)) as [
+        number,
+        number,
+      ];
     } catch (error) {
       this.logger.warn(`Login throttle unavailable, not applied: ${(error as Error).message}`);
       return;

@@ -25,7 +25,12 @@ describe('password policy', () => {
   const policy = { minLength: 12, requireClasses: true };
 
   it('names every rule a password breaks', () => {
-    expect(passwordPolicyViolations('short', policy)).toEqual(['at least 12 characters', 'an upper-case letter', 'a digit', 'a special character']);
+    expect(passwordPolicyViolations('short', policy)).toEqual([
+      'at least 12 characters',
+      'an upper-case letter',
+      'a digit',
+      'a special character',
+    ]);
     expect(passwordPolicyViolations('ALLUPPERCASE123!', policy)).toEqual(['a lower-case letter']);
     expect(passwordPolicyViolations('Long enough 12', policy)).toEqual(['a special character']);
   });

@@ -53,7 +53,10 @@ export class AppController {
 
   @Get('apps')
   @Returns(AppPageSchema)
-  list(@CurrentConsoleUser() user: ConsoleUser, @ParsedQuery(AppListQuerySchema) query: z.infer<typeof AppListQuerySchema>): Promise<AppPage> {
+  list(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedQuery(AppListQuerySchema) query: z.infer<typeof AppListQuerySchema>,
+  ): Promise<AppPage> {
     return this.apps.list(user, query.page, query.limit);
   }
 
@@ -68,7 +71,11 @@ export class AppController {
   @HttpCode(204)
   @RequireRole('editor')
   @Returns(null)
-  async deleteApp(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @RequestClient() client: RequestClientInfo): Promise<void> {
+  async deleteApp(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @Param('appId') appId: string,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<void> {
     await this.apps.deleteApp(user, appId, client);
   }
 
@@ -93,7 +100,11 @@ export class AppController {
   @RequireRole('editor')
   @HttpCode(201)
   @Returns(CreatedApiKeySchema)
-  async createKey(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @RequestClient() client: RequestClientInfo): Promise<z.infer<typeof CreatedApiKeySchema>> {
+  async createKey(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @Param('appId') appId: string,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<z.infer<typeof CreatedApiKeySchema>> {
     const { key, token } = await this.apps.createKey(user, appId, client);
     return { created_at: Math.floor(key.createdAt.getTime() / 1000), id: key.id, last_used_at: null, token, type: 'app' };
   }
@@ -110,7 +121,12 @@ export class AppController {
   @HttpCode(204)
   @RequireRole('editor')
   @Returns(null)
-  async revokeKey(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @Param('keyId') keyId: string, @RequestClient() client: RequestClientInfo): Promise<void> {
+  async revokeKey(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @Param('appId') appId: string,
+    @Param('keyId') keyId: string,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<void> {
     await this.apps.revokeKey(user, appId, keyId, client);
   }
 

@@ -15,7 +15,12 @@ export const ImportRequestSchema = z.object({
 });
 
 /** A DSL problem as the import answers it. */
-export const ImportProblemSchema = z.object({ code: z.string(), message: z.string(), node_id: z.string().optional(), path: z.string().optional() });
+export const ImportProblemSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  node_id: z.string().optional(),
+  path: z.string().optional(),
+});
 
 /** Dify's import answer; `problems` is Weft's addition: every problem with its code, for tools. */
 export const ImportResponseSchema = z.object({
@@ -52,19 +57,38 @@ export type AppPage = z.infer<typeof AppPageSchema>;
 
 /** `GET /console/api/apps`: the page asked for (bad values fall back to the first page of 20, as in Dify). */
 export const AppListQuerySchema = z.object({
-  limit: z.string().max(20).optional().transform((v) => Math.min(100, Math.max(1, Number(v ?? 20) || 20))),
-  page: z.string().max(20).optional().transform((v) => Math.max(1, Number(v ?? 1) || 1)),
+  limit: z
+    .string()
+    .max(20)
+    .optional()
+    .transform((v) => Math.min(100, Math.max(1, Number(v ?? 20) || 20))),
+  page: z
+    .string()
+    .max(20)
+    .optional()
+    .transform((v) => Math.max(1, Number(v ?? 1) || 1)),
 });
 
 /** `GET /console/api/apps/{id}/export`: the DSL as YAML text. */
 export const ExportResponseSchema = z.object({ data: z.string() });
 
 /** `POST /console/api/apps/{id}/workflows/publish`. */
-export const PublishAnswerSchema = z.object({ created_at: epochSeconds, result: z.literal('success'), version: z.string(), workflow_id: z.string().uuid() });
+export const PublishAnswerSchema = z.object({
+  created_at: epochSeconds,
+  result: z.literal('success'),
+  version: z.string(),
+  workflow_id: z.string().uuid(),
+});
 export type PublishAnswer = z.infer<typeof PublishAnswerSchema>;
 
 /** A key in a list: never the token, only its hint. */
-export const ApiKeyResponseSchema = z.object({ created_at: epochSeconds, id: z.string().uuid(), last_used_at: epochSeconds.nullable(), token: z.string(), type: z.string() });
+export const ApiKeyResponseSchema = z.object({
+  created_at: epochSeconds,
+  id: z.string().uuid(),
+  last_used_at: epochSeconds.nullable(),
+  token: z.string(),
+  type: z.string(),
+});
 export type ApiKeyResponse = z.infer<typeof ApiKeyResponseSchema>;
 export const ApiKeyListSchema = dataList(ApiKeyResponseSchema);
 /** A key just created: the only answer that carries the whole token. */

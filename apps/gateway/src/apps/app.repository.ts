@@ -74,27 +74,54 @@ export class AppRepository {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
       `INSERT INTO gateway.apps (id, workspace_id, name, mode, description, icon, icon_type, icon_background, use_icon_as_answer_icon, created_by, model_config)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-      [app.id, app.workspaceId, app.name, app.mode, app.description, app.icon, app.iconType, app.iconBackground, app.useIconAsAnswerIcon, createdBy, app.modelConfig === null ? null : JSON.stringify(app.modelConfig)],
+      [
+        app.id,
+        app.workspaceId,
+        app.name,
+        app.mode,
+        app.description,
+        app.icon,
+        app.iconType,
+        app.iconBackground,
+        app.useIconAsAnswerIcon,
+        createdBy,
+        app.modelConfig === null ? null : JSON.stringify(app.modelConfig),
+      ],
     );
     return toApp(rows[0]!);
   }
 
   async find(workspaceId: string, appId: string): Promise<AppRow | null> {
     if (!isUuid(appId)) return null;
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`SELECT * FROM gateway.apps WHERE workspace_id = $1 AND id = $2`, [workspaceId, appId]);
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT * FROM gateway.apps WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, appId],
+    );
     return rows[0] ? toApp(rows[0]) : null;
   }
 
   async list(workspaceId: string, limit: number, offset: number): Promise<{ apps: AppRow[]; total: number }> {
     const [rows, count] = await Promise.all([
-      this.db.dataSource.query(`SELECT * FROM gateway.apps WHERE workspace_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3`, [workspaceId, limit, offset]) as Promise<Record<string, unknown>[]>,
-      this.db.dataSource.query(`SELECT count(*)::int AS total FROM gateway.apps WHERE workspace_id = $1`, [workspaceId]) as Promise<{ total: number }[]>,
+      this.db.dataSource.query(`SELECT * FROM gateway.apps WHERE workspace_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3`, [
+        workspaceId,
+        limit,
+        offset,
+      ]) as Promise<Record<string, unknown>[]>,
+      this.db.dataSource.query(`SELECT count(*)::int AS total FROM gateway.apps WHERE workspace_id = $1`, [workspaceId]) as Promise<
+        { total: number }[]
+      >,
     ]);
     return { apps: rows.map(toApp), total: count[0]?.total ?? 0 };
   }
 
   /** Stores a new key by its hash; the caller shows the token once. */
-  async createKey(workspaceId: string, appId: string | null, type: 'app' | 'dataset', token: string, createdBy: string | null): Promise<ApiKeyRow> {
+  async createKey(
+    workspaceId: string,
+    appId: string | null,
+    type: 'app' | 'dataset',
+    token: string,
+    createdBy: string | null,
+  ): Promise<ApiKeyRow> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
       `INSERT INTO gateway.api_keys (id, workspace_id, app_id, type, token_hash, token_hint, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
       [randomUUID(), workspaceId, appId, type, hashApiKey(token), `${token.slice(0, 8)}…${token.slice(-4)}`, createdBy],
@@ -122,13 +149,25 @@ export class AppRepository {
 
   /** The dataset key with this token: its workspace and the account that made it, or null. */
   async findDatasetKey(token: string): Promise<{ createdBy: string | null; keyId: string; workspaceId: string } | null> {
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`SELECT id, workspace_id, created_by FROM gateway.api_keys WHERE token_hash = $1 AND type = 'dataset'`, [hashApiKey(token)]);
-    return rows[0] ? { createdBy: (rows[0]['created_by'] as string | null) ?? null, keyId: rows[0]['id'] as string, workspaceId: rows[0]['workspace_id'] as string } : null;
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT id, workspace_id, created_by FROM gateway.api_keys WHERE token_hash = $1 AND type = 'dataset'`,
+      [hashApiKey(token)],
+    );
+    return rows[0]
+      ? {
+          createdBy: (rows[0]['created_by'] as string | null) ?? null,
+          keyId: rows[0]['id'] as string,
+          workspaceId: rows[0]['workspace_id'] as string,
+        }
+      : null;
   }
 
   /** A workspace's dataset keys. */
   async listDatasetKeys(workspaceId: string): Promise<ApiKeyRow[]> {
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`SELECT * FROM gateway.api_keys WHERE workspace_id = $1 AND type = 'dataset' ORDER BY created_at`, [workspaceId]);
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT * FROM gateway.api_keys WHERE workspace_id = $1 AND type = 'dataset' ORDER BY created_at`,
+      [workspaceId],
+    );
     return rows.map(toKey);
   }
 
@@ -139,11 +178,17 @@ export class AppRepository {
   async deleteApp(workspaceId: string, appId: string): Promise<{ keyIds: string[]; deleted: Record<string, number> } | null> {
     return this.db.dataSource.transaction(async (m) => {
       const params = [workspaceId, appId];
-      const keys = await this.db.rowsIn<{ id: string }>(m, `DELETE FROM gateway.api_keys WHERE workspace_id = $1 AND app_id = $2 RETURNING id`, params);
+      const keys = await this.db.rowsIn<{ id: string }>(
+        m,
+        `DELETE FROM gateway.api_keys WHERE workspace_id = $1 AND app_id = $2 RETURNING id`,
+        params,
+      );
       // Counted as `keys`: audit details drop values under key-like names such as api_keys.
       const deleted: Record<string, number> = { keys: keys.length };
       for (const table of ['end_users']) {
-        deleted[table] = (await this.db.rowsIn(m, `DELETE FROM gateway.${table} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`, params)).length;
+        deleted[table] = (
+          await this.db.rowsIn(m, `DELETE FROM gateway.${table} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`, params)
+        ).length;
       }
       const apps = await this.db.rowsIn(m, `DELETE FROM gateway.apps WHERE workspace_id = $1 AND id = $2 RETURNING id`, params);
       return apps.length > 0 ? { keyIds: keys.map((k) => k.id), deleted } : null;

@@ -25,7 +25,6 @@ export function shortProviderName(provider: string): string {
   return provider.split('/').pop()!.trim().toLowerCase();
 }
 
-
 /** Apps: DSL import and export, publishing, API keys and provider credentials. */
 @Injectable()
 export class AppService {
@@ -43,15 +42,31 @@ export class AppService {
    * Imports a DSL: the orchestrator parses, checks and stores it as the new app's draft (every problem is
    * listed in a failed answer; nothing is stored unless the whole app is valid), then the app row is made.
    */
-  async import(user: ConsoleUser, yaml: string, overrides: { description?: string; icon?: string; icon_background?: string; icon_type?: string; name?: string }): Promise<ImportResponse> {
+  async import(
+    user: ConsoleUser,
+    yaml: string,
+    overrides: { description?: string; icon?: string; icon_background?: string; icon_type?: string; name?: string },
+  ): Promise<ImportResponse> {
     const id = randomUUID();
     const appId = randomUUID();
     const base = { app_id: null, app_mode: null, current_dsl_version: CURRENT_DSL_VERSION, id, imported_dsl_version: '' };
-    const imported = await this.bus.request('wf.workflow.import.v1', { accountId: user.accountId, appId, workspaceId: user.workspaceId, yaml });
+    const imported = await this.bus.request('wf.workflow.import.v1', {
+      accountId: user.accountId,
+      appId,
+      workspaceId: user.workspaceId,
+      yaml,
+    });
     const problems = imported.problems.map((p) => ({ code: p.code, message: p.message, node_id: p.nodeId, path: p.path }));
     const app = imported.app;
     if (problems.length > 0 || !app) {
-      return { ...base, app_mode: app?.mode ?? null, error: problems.map((p) => p.message).join('\n'), imported_dsl_version: app?.version ?? '', problems, status: 'failed' };
+      return {
+        ...base,
+        app_mode: app?.mode ?? null,
+        error: problems.map((p) => p.message).join('\n'),
+        imported_dsl_version: app?.version ?? '',
+        problems,
+        status: 'failed',
+      };
     }
     let row: AppRow;
     try {
@@ -95,16 +110,39 @@ export class AppService {
   /** The app as Dify DSL YAML, written by the orchestrator with every secret blanked (docs/operations.md). */
   async export(user: ConsoleUser, appId: string): Promise<string> {
     const app = await this.requireApp(user, appId);
-    const meta = { description: app.description, icon: app.icon, iconBackground: app.iconBackground, mode: app.mode, name: app.name, useIconAsAnswerIcon: app.useIconAsAnswerIcon };
-    return (await this.bus.request('wf.workflow.export.v1', { app: meta, appId: app.id, modelConfig: app.modelConfig, workspaceId: user.workspaceId })).yaml;
+    const meta = {
+      description: app.description,
+      icon: app.icon,
+      iconBackground: app.iconBackground,
+      mode: app.mode,
+      name: app.name,
+      useIconAsAnswerIcon: app.useIconAsAnswerIcon,
+    };
+    return (
+      await this.bus.request('wf.workflow.export.v1', {
+        app: meta,
+        appId: app.id,
+        modelConfig: app.modelConfig,
+        workspaceId: user.workspaceId,
+      })
+    ).yaml;
   }
 
   /** Publishes the draft; the Service API runs the newest published version. */
   async publish(user: ConsoleUser, appId: string): Promise<PublishAnswer> {
     const app = await this.requireApp(user, appId);
     if (app.modelConfig) throw WorkflowErrors.modeHasNothingToPublish();
-    const published = await this.bus.request('wf.workflow.publish.v1', { accountId: user.accountId, appId: app.id, workspaceId: user.workspaceId });
-    return { created_at: Math.floor(new Date(published.createdAt).getTime() / 1000), result: 'success', version: published.version, workflow_id: published.workflowId };
+    const published = await this.bus.request('wf.workflow.publish.v1', {
+      accountId: user.accountId,
+      appId: app.id,
+      workspaceId: user.workspaceId,
+    });
+    return {
+      created_at: Math.floor(new Date(published.createdAt).getTime() / 1000),
+      result: 'success',
+      version: published.version,
+      workflow_id: published.workflowId,
+    };
   }
 
   /** Creates an app key; the token is returned this once and only its hash is kept. */

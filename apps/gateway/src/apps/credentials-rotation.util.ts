@@ -7,7 +7,12 @@ import type { DataSource } from 'typeorm';
  * row is updated only if it still holds the value read (a credential saved meanwhile is already under the
  * current key), so the command is safe to run while gateways serve, and running it again changes nothing.
  */
-export async function rotateProviderCredentials(source: DataSource, box: SecretBox, currentKeyId: string, batchSize = 200): Promise<SecretRotationCount> {
+export async function rotateProviderCredentials(
+  source: DataSource,
+  box: SecretBox,
+  currentKeyId: string,
+  batchSize = 200,
+): Promise<SecretRotationCount> {
   let scanned = 0;
   let resealed = 0;
   let after: [string, string] = ['00000000-0000-0000-0000-000000000000', ''];

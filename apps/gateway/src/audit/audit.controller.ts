@@ -1,5 +1,10 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ListAuditLogsResponseSchema, VerifyAuditTrailResponseSchema, type ListAuditLogsResponse, type VerifyAuditTrailResponse } from '@weft/contracts';
+import {
+  ListAuditLogsResponseSchema,
+  VerifyAuditTrailResponseSchema,
+  type ListAuditLogsResponse,
+  type VerifyAuditTrailResponse,
+} from '@weft/contracts';
 import { ConsoleAuthGuard, CurrentConsoleUser, RequireRole, type ConsoleUser } from '../accounts/console-auth.guard';
 import { ParsedQuery, Returns } from '../docs/route-schema.util';
 import { AuditLogsQuerySchema, type AuditLogsQuery } from './audit.dto';

@@ -5,7 +5,10 @@ import { z } from 'zod';
 const TimeBound = z
   .string()
   .trim()
-  .refine((v) => (/^\d{1,12}$/.test(v) ? true : !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}/.test(v)), 'must be ISO 8601 or Unix seconds')
+  .refine(
+    (v) => (/^\d{1,12}$/.test(v) ? true : !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}/.test(v)),
+    'must be ISO 8601 or Unix seconds',
+  )
   .transform((v) => new Date(/^\d{1,12}$/.test(v) ? Number(v) * 1000 : Date.parse(v)).toISOString());
 
 /** `GET /console/api/audit/logs` query. */

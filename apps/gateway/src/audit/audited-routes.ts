@@ -13,7 +13,8 @@ const runStarted = (mode: string): AuditedOptions => ({
     app_id: c.req.appKey?.app.id ?? null,
     app_mode: c.req.appKey?.app.mode ?? null,
     // The `user` string is often an email or a name: the trail keeps its keyed pseudonym (see docs/privacy.md).
-    end_user_hash: typeof c.body['user'] === 'string' && c.req.appKey ? c.pseudonyms.of(c.req.appKey.app.workspaceId, c.body['user']) : null,
+    end_user_hash:
+      typeof c.body['user'] === 'string' && c.req.appKey ? c.pseudonyms.of(c.req.appKey.app.workspaceId, c.body['user']) : null,
     input_names: keysOf(c.body['inputs']),
     kind: mode,
     response_mode: c.body['response_mode'] ?? null,
@@ -31,7 +32,12 @@ const runStarted = (mode: string): AuditedOptions => ({
 export const AUDITED_ROUTES = {
   appImported: {
     action: 'app.imported',
-    details: (c) => ({ app_mode: field(c.result, 'app_mode'), dsl_version: field(c.result, 'imported_dsl_version'), import_id: field(c.result, 'id'), status: field(c.result, 'status') }),
+    details: (c) => ({
+      app_mode: field(c.result, 'app_mode'),
+      dsl_version: field(c.result, 'imported_dsl_version'),
+      import_id: field(c.result, 'id'),
+      status: field(c.result, 'status'),
+    }),
     failed: (result) => field(result, 'status') === 'failed',
     id: (c) => field(c.result, 'app_id'),
     resource: 'app',
@@ -44,9 +50,19 @@ export const AUDITED_ROUTES = {
   },
   chatRunStarted: runStarted('chat'),
   completionRunStarted: runStarted('completion'),
-  datasetCreated: { action: 'dataset.created', details: (c) => ({ name: field(c.result, 'name') }), id: (c) => field(c.result, 'id'), resource: 'dataset' },
+  datasetCreated: {
+    action: 'dataset.created',
+    details: (c) => ({ name: field(c.result, 'name') }),
+    id: (c) => field(c.result, 'id'),
+    resource: 'dataset',
+  },
   datasetDeleted: { action: 'dataset.deleted', id: 'datasetId', resource: 'dataset' },
-  datasetMetadataChanged: { action: 'dataset.metadata.changed', details: (c) => ({ metadata_id: c.params['metadataId'] ?? null, operation: c.req.method }), id: 'datasetId', resource: 'dataset' },
+  datasetMetadataChanged: {
+    action: 'dataset.metadata.changed',
+    details: (c) => ({ metadata_id: c.params['metadataId'] ?? null, operation: c.req.method }),
+    id: 'datasetId',
+    resource: 'dataset',
+  },
   datasetUpdated: { action: 'dataset.updated', details: (c) => ({ fields: keysOf(c.body) }), id: 'datasetId', resource: 'dataset' },
   documentCreated: {
     action: 'document.created',
@@ -54,11 +70,25 @@ export const AUDITED_ROUTES = {
     id: (c) => field(c.result, 'document', 'id'),
     resource: 'document',
   },
-  documentDeleted: { action: 'document.deleted', details: (c) => ({ dataset_id: c.params['datasetId'] }), id: 'documentId', resource: 'document' },
-  documentMetadataChanged: { action: 'document.metadata.changed', details: (c) => ({ dataset_id: c.params['datasetId'] }), id: 'datasetId', resource: 'dataset' },
+  documentDeleted: {
+    action: 'document.deleted',
+    details: (c) => ({ dataset_id: c.params['datasetId'] }),
+    id: 'documentId',
+    resource: 'document',
+  },
+  documentMetadataChanged: {
+    action: 'document.metadata.changed',
+    details: (c) => ({ dataset_id: c.params['datasetId'] }),
+    id: 'datasetId',
+    resource: 'dataset',
+  },
   documentStatusChanged: {
     action: 'document.status.changed',
-    details: (c) => ({ dataset_id: c.params['datasetId'], document_ids: Array.isArray(c.body['document_ids']) ? c.body['document_ids'].slice(0, 100) : [], status_action: c.params['action'] }),
+    details: (c) => ({
+      dataset_id: c.params['datasetId'],
+      document_ids: Array.isArray(c.body['document_ids']) ? c.body['document_ids'].slice(0, 100) : [],
+      status_action: c.params['action'],
+    }),
     id: 'datasetId',
     resource: 'dataset',
   },

@@ -24,7 +24,11 @@ export class ChatMessageController {
   @ActiveRequestSlot()
   @HttpCode(200)
   @Returns(BlockingMessageResponseSchema)
-  async chat(@CurrentApp() ctx: AppKeyContext, @ParsedBody(ChatRequestSchema) body: z.infer<typeof ChatRequestSchema>, @Res() res: Response): Promise<void> {
+  async chat(
+    @CurrentApp() ctx: AppKeyContext,
+    @ParsedBody(ChatRequestSchema) body: z.infer<typeof ChatRequestSchema>,
+    @Res() res: Response,
+  ): Promise<void> {
     const blocking = await this.messages.chat(ctx, body, res);
     if (blocking) res.status(200).json(blocking);
   }
@@ -32,7 +36,11 @@ export class ChatMessageController {
   @Post('chat-messages/:taskId/stop')
   @HttpCode(200)
   @Returns(SuccessResultSchema)
-  async stopChat(@CurrentApp() ctx: AppKeyContext, @Param('taskId') taskId: string, @ParsedBody(UserBodySchema) body: z.infer<typeof UserBodySchema>): Promise<SuccessResult> {
+  async stopChat(
+    @CurrentApp() ctx: AppKeyContext,
+    @Param('taskId') taskId: string,
+    @ParsedBody(UserBodySchema) body: z.infer<typeof UserBodySchema>,
+  ): Promise<SuccessResult> {
     await this.messages.stop(ctx, taskId, body.user, CHAT_MODES, 'not_chat_app');
     return SUCCESS;
   }
@@ -42,7 +50,11 @@ export class ChatMessageController {
   @ActiveRequestSlot()
   @HttpCode(200)
   @Returns(BlockingMessageResponseSchema)
-  async completion(@CurrentApp() ctx: AppKeyContext, @ParsedBody(CompletionRequestSchema) body: z.infer<typeof CompletionRequestSchema>, @Res() res: Response): Promise<void> {
+  async completion(
+    @CurrentApp() ctx: AppKeyContext,
+    @ParsedBody(CompletionRequestSchema) body: z.infer<typeof CompletionRequestSchema>,
+    @Res() res: Response,
+  ): Promise<void> {
     const blocking = await this.messages.completion(ctx, body, res);
     if (blocking) res.status(200).json(blocking);
   }
@@ -50,7 +62,11 @@ export class ChatMessageController {
   @Post('completion-messages/:taskId/stop')
   @HttpCode(200)
   @Returns(SuccessResultSchema)
-  async stopCompletion(@CurrentApp() ctx: AppKeyContext, @Param('taskId') taskId: string, @ParsedBody(UserBodySchema) body: z.infer<typeof UserBodySchema>): Promise<SuccessResult> {
+  async stopCompletion(
+    @CurrentApp() ctx: AppKeyContext,
+    @Param('taskId') taskId: string,
+    @ParsedBody(UserBodySchema) body: z.infer<typeof UserBodySchema>,
+  ): Promise<SuccessResult> {
     await this.messages.stop(ctx, taskId, body.user, COMPLETION_MODES, 'not_completion_app');
     return SUCCESS;
   }

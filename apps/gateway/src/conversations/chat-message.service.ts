@@ -61,7 +61,12 @@ export class ChatMessageService {
       if (!isUuid(req.conversation_id)) throw ConversationErrors.notFound();
       conversationId = req.conversation_id;
     }
-    const resolved = await this.runFiles.resolve(ctx, workflowId, conversationId ? {} : req.inputs, (req.files ?? []) as Record<string, unknown>[]);
+    const resolved = await this.runFiles.resolve(
+      ctx,
+      workflowId,
+      conversationId ? {} : req.inputs,
+      (req.files ?? []) as Record<string, unknown>[],
+    );
     const turn: Turn = {
       autoGenerateName: conversationId === null && req.auto_generate_name,
       conversationId,
@@ -95,7 +100,13 @@ export class ChatMessageService {
   }
 
   /** Stops the running turn with this task id if this user started it; Dify answers success either way. */
-  async stop(ctx: AppKeyContext, taskId: string, user: string, modes: ReadonlySet<string>, wrongMode: 'not_chat_app' | 'not_completion_app'): Promise<void> {
+  async stop(
+    ctx: AppKeyContext,
+    taskId: string,
+    user: string,
+    modes: ReadonlySet<string>,
+    wrongMode: 'not_chat_app' | 'not_completion_app',
+  ): Promise<void> {
     if (!modes.has(ctx.app.mode)) throw AppErrors.modeMismatch(wrongMode);
     if (!isUuid(taskId)) return;
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, user);
@@ -120,7 +131,13 @@ export class ChatMessageService {
         'wf.run.start.v1',
         {
           appId: ctx.app.id,
-          chat: { autoGenerateName: turn.autoGenerateName, conversationId: turn.conversationId, messageId: turn.messageId, mode: turn.mode, query: turn.query },
+          chat: {
+            autoGenerateName: turn.autoGenerateName,
+            conversationId: turn.conversationId,
+            messageId: turn.messageId,
+            mode: turn.mode,
+            query: turn.query,
+          },
           createdFrom: 'service-api',
           creator: { accountId: null, endUserId, role: 'end_user', sessionId: user },
           files: files as Record<string, unknown>[],
@@ -153,7 +170,11 @@ export class ChatMessageService {
     } finally {
       feed.close();
     }
-    if (collected.error) throw new DomainError(collected.error.code === 'internal_server_error' ? 'internal_error' : 'completion_request_error', collected.error.message);
+    if (collected.error)
+      throw new DomainError(
+        collected.error.code === 'internal_server_error' ? 'internal_error' : 'completion_request_error',
+        collected.error.message,
+      );
     return {
       answer: feed.storedAnswer ?? collected.answer,
       ...(turn.conversationId ? { conversation_id: turn.conversationId } : {}),
@@ -180,7 +201,14 @@ export class ChatMessageService {
           if (ends || !sse.open) break;
         }
       } catch (error) {
-        sse.send({ code: 'internal_server_error', conversation_id: turn.conversationId ?? undefined, event: 'error', message: (error as Error).message, message_id: turn.messageId, status: 500 });
+        sse.send({
+          code: 'internal_server_error',
+          conversation_id: turn.conversationId ?? undefined,
+          event: 'error',
+          message: (error as Error).message,
+          message_id: turn.messageId,
+          status: 500,
+        });
       } finally {
         feed.close();
         sse.end();
@@ -202,9 +230,15 @@ class TurnCollector implements TurnEnd {
     if (event.event === 'message' || event.event === 'agent_message') this.answer += String(event['answer'] ?? '');
     if (event.event === 'message_replace') this.answer = String(event['answer'] ?? '');
     if (event.event === 'message_end') this.metadata = (event['metadata'] as Record<string, unknown>) ?? {};
-    if (event.event === 'error') this.error = { code: String(event['code']), message: String(event['message'] ?? ''), status: Number(event['status'] ?? 400) };
+    if (event.event === 'error')
+      this.error = { code: String(event['code']), message: String(event['message'] ?? ''), status: Number(event['status'] ?? 400) };
     // A chatflow ends with workflow_finished, unless it failed: then an error event follows it.
-    const finishedWell = event.event === 'workflow_finished' && (event['data'] as Record<string, unknown> | undefined)?.['status'] !== 'failed';
-    return event.event === 'error' || (event.event === 'message_end' && this.mode !== 'advanced-chat') || (finishedWell && this.mode === 'advanced-chat');
+    const finishedWell =
+      event.event === 'workflow_finished' && (event['data'] as Record<string, unknown> | undefined)?.['status'] !== 'failed';
+    return (
+      event.event === 'error' ||
+      (event.event === 'message_end' && this.mode !== 'advanced-chat') ||
+      (finishedWell && this.mode === 'advanced-chat')
+    );
   }
 }

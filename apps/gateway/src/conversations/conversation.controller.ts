@@ -1,5 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { ConversationRecordSchema, ConversationVariableRecordSchema, type ConversationRecord, type ConversationVariableRecord, type MessageRecord } from '@weft/contracts';
+import {
+  ConversationRecordSchema,
+  ConversationVariableRecordSchema,
+  type ConversationRecord,
+  type ConversationVariableRecord,
+  type MessageRecord,
+} from '@weft/contracts';
 import type { z } from 'zod';
 import { SUCCESS, SuccessResultSchema, type SuccessResult } from '../docs/common.dto';
 import { ParsedBody, ParsedQuery, Returns } from '../docs/route-schema.util';
@@ -29,21 +35,32 @@ export class ConversationController {
 
   @Get('conversations')
   @Returns(ConversationPageResponseSchema)
-  list(@CurrentApp() ctx: AppKeyContext, @ParsedQuery(ConversationsQuerySchema) query: z.infer<typeof ConversationsQuerySchema>): Promise<Page<ConversationRecord>> {
+  list(
+    @CurrentApp() ctx: AppKeyContext,
+    @ParsedQuery(ConversationsQuerySchema) query: z.infer<typeof ConversationsQuerySchema>,
+  ): Promise<Page<ConversationRecord>> {
     return this.conversations.list(ctx, query);
   }
 
   @Delete('conversations/:conversationId')
   @HttpCode(204)
   @Returns(null)
-  async delete(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @ParsedBody(UserBodySchema) body: z.infer<typeof UserBodySchema>): Promise<void> {
+  async delete(
+    @CurrentApp() ctx: AppKeyContext,
+    @Param('conversationId') conversationId: string,
+    @ParsedBody(UserBodySchema) body: z.infer<typeof UserBodySchema>,
+  ): Promise<void> {
     await this.conversations.delete(ctx, conversationId, body.user);
   }
 
   @Post('conversations/:conversationId/name')
   @HttpCode(200)
   @Returns(ConversationRecordSchema)
-  rename(@CurrentApp() ctx: AppKeyContext, @Param('conversationId') conversationId: string, @ParsedBody(RenameRequestSchema) body: z.infer<typeof RenameRequestSchema>): Promise<ConversationRecord> {
+  rename(
+    @CurrentApp() ctx: AppKeyContext,
+    @Param('conversationId') conversationId: string,
+    @ParsedBody(RenameRequestSchema) body: z.infer<typeof RenameRequestSchema>,
+  ): Promise<ConversationRecord> {
     return this.conversations.rename(ctx, conversationId, body);
   }
 
@@ -70,21 +87,32 @@ export class ConversationController {
 
   @Get('messages')
   @Returns(MessagePageResponseSchema)
-  messages(@CurrentApp() ctx: AppKeyContext, @ParsedQuery(MessagesQuerySchema) query: z.infer<typeof MessagesQuerySchema>): Promise<Page<MessageRecord>> {
+  messages(
+    @CurrentApp() ctx: AppKeyContext,
+    @ParsedQuery(MessagesQuerySchema) query: z.infer<typeof MessagesQuerySchema>,
+  ): Promise<Page<MessageRecord>> {
     return this.conversations.messages(ctx, query);
   }
 
   @Post('messages/:messageId/feedbacks')
   @HttpCode(200)
   @Returns(SuccessResultSchema)
-  async feedback(@CurrentApp() ctx: AppKeyContext, @Param('messageId') messageId: string, @ParsedBody(FeedbackRequestSchema) body: z.infer<typeof FeedbackRequestSchema>): Promise<SuccessResult> {
+  async feedback(
+    @CurrentApp() ctx: AppKeyContext,
+    @Param('messageId') messageId: string,
+    @ParsedBody(FeedbackRequestSchema) body: z.infer<typeof FeedbackRequestSchema>,
+  ): Promise<SuccessResult> {
     await this.conversations.feedback(ctx, messageId, body);
     return SUCCESS;
   }
 
   @Get('messages/:messageId/suggested')
   @Returns(SuggestedResponseSchema)
-  async suggested(@CurrentApp() ctx: AppKeyContext, @Param('messageId') messageId: string, @ParsedQuery(UserQuerySchema) query: z.infer<typeof UserQuerySchema>): Promise<SuggestedResponse> {
+  async suggested(
+    @CurrentApp() ctx: AppKeyContext,
+    @Param('messageId') messageId: string,
+    @ParsedQuery(UserQuerySchema) query: z.infer<typeof UserQuerySchema>,
+  ): Promise<SuggestedResponse> {
     return { data: await this.conversations.suggested(ctx, messageId, query.user), result: 'success' };
   }
 }

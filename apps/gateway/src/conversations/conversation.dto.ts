@@ -54,7 +54,10 @@ export const ConversationsQuerySchema = z.object({
 /** `POST /v1/conversations/{id}/name`: a name, or `auto_generate` to have the model write one. */
 export const RenameRequestSchema = z
   .object({ auto_generate: z.boolean().default(false), name: z.string().max(255).nullish(), user })
-  .refine((b) => b.auto_generate || (b.name ?? '').trim() !== '', { message: 'name is required when auto_generate is false', path: ['name'] });
+  .refine((b) => b.auto_generate || (b.name ?? '').trim() !== '', {
+    message: 'name is required when auto_generate is false',
+    path: ['name'],
+  });
 
 /** `GET /v1/messages`. */
 export const MessagesQuerySchema = z.object({
@@ -82,7 +85,9 @@ export const VariablesQuerySchema = z.object({
 });
 
 /** `PUT /v1/conversations/{id}/variables/{variable_id}`. */
-export const UpdateVariableRequestSchema = z.object({ user, value: z.unknown() }).refine((b) => b.value !== undefined, { message: 'value is required', path: ['value'] });
+export const UpdateVariableRequestSchema = z
+  .object({ user, value: z.unknown() })
+  .refine((b) => b.value !== undefined, { message: 'value is required', path: ['value'] });
 
 /** The blocking answer of `POST /v1/chat-messages` and `/v1/completion-messages`. */
 export const BlockingMessageResponseSchema = z.object({

@@ -4,7 +4,14 @@ import { MessageBus } from '@weft/messaging';
 import type { z } from 'zod';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
-import { CHAT_MODES, type ConversationsQuerySchema, type FeedbackRequestSchema, type MessagesQuerySchema, type RenameRequestSchema, type VariablesQuerySchema } from './conversation.dto';
+import {
+  CHAT_MODES,
+  type ConversationsQuerySchema,
+  type FeedbackRequestSchema,
+  type MessagesQuerySchema,
+  type RenameRequestSchema,
+  type VariablesQuerySchema,
+} from './conversation.dto';
 
 /** A page in Dify's list shape. */
 export interface Page<T> {
@@ -27,7 +34,12 @@ export class ConversationService {
 
   async list(ctx: AppKeyContext, q: z.infer<typeof ConversationsQuerySchema>): Promise<Page<ConversationRecord>> {
     const owner = await this.owner(ctx, q.user);
-    const page = await this.bus.request('wf.conversation.list.v1', { ...owner, lastId: q.last_id ?? null, limit: q.limit, sortBy: q.sort_by });
+    const page = await this.bus.request('wf.conversation.list.v1', {
+      ...owner,
+      lastId: q.last_id ?? null,
+      limit: q.limit,
+      sortBy: q.sort_by,
+    });
     return { data: page.data, has_more: page.hasMore, limit: q.limit };
   }
 
@@ -37,12 +49,22 @@ export class ConversationService {
 
   async rename(ctx: AppKeyContext, conversationId: string, body: z.infer<typeof RenameRequestSchema>): Promise<ConversationRecord> {
     const owner = await this.owner(ctx, body.user);
-    return this.bus.request('wf.conversation.rename.v1', { ...owner, autoGenerate: body.auto_generate, conversationId, name: body.name ?? null });
+    return this.bus.request('wf.conversation.rename.v1', {
+      ...owner,
+      autoGenerate: body.auto_generate,
+      conversationId,
+      name: body.name ?? null,
+    });
   }
 
   async messages(ctx: AppKeyContext, q: z.infer<typeof MessagesQuerySchema>): Promise<Page<MessageRecord>> {
     const owner = await this.owner(ctx, q.user);
-    const page = await this.bus.request('wf.message.list.v1', { ...owner, conversationId: q.conversation_id, firstId: q.first_id ?? null, limit: q.limit });
+    const page = await this.bus.request('wf.message.list.v1', {
+      ...owner,
+      conversationId: q.conversation_id,
+      firstId: q.first_id ?? null,
+      limit: q.limit,
+    });
     return { data: page.data, has_more: page.hasMore, limit: q.limit };
   }
 
@@ -56,7 +78,11 @@ export class ConversationService {
     return (await this.bus.request('wf.message.suggested.v1', { ...owner, messageId })).questions;
   }
 
-  async variables(ctx: AppKeyContext, conversationId: string, q: z.infer<typeof VariablesQuerySchema>): Promise<Page<ConversationVariableRecord>> {
+  async variables(
+    ctx: AppKeyContext,
+    conversationId: string,
+    q: z.infer<typeof VariablesQuerySchema>,
+  ): Promise<Page<ConversationVariableRecord>> {
     const owner = await this.owner(ctx, q.user);
     const page = await this.bus.request('wf.conversation.variables.list.v1', {
       ...owner,
@@ -68,13 +94,27 @@ export class ConversationService {
     return { data: page.data, has_more: page.hasMore, limit: q.limit };
   }
 
-  async updateVariable(ctx: AppKeyContext, conversationId: string, variableId: string, user: string, value: unknown): Promise<ConversationVariableRecord> {
+  async updateVariable(
+    ctx: AppKeyContext,
+    conversationId: string,
+    variableId: string,
+    user: string,
+    value: unknown,
+  ): Promise<ConversationVariableRecord> {
     return this.bus.request('wf.conversation.variables.update.v1', { ...(await this.owner(ctx, user)), conversationId, value, variableId });
   }
 
   /** The app and end user a request speaks for; the conversation routes serve chat apps only (feedback serves completion apps too). */
-  private async owner(ctx: AppKeyContext, user: string, chatOnly = true): Promise<{ appId: string; endUserId: string; workspaceId: string }> {
+  private async owner(
+    ctx: AppKeyContext,
+    user: string,
+    chatOnly = true,
+  ): Promise<{ appId: string; endUserId: string; workspaceId: string }> {
     if (chatOnly && !CHAT_MODES.has(ctx.app.mode)) throw AppErrors.modeMismatch('not_chat_app');
-    return { appId: ctx.app.id, endUserId: await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, user), workspaceId: ctx.app.workspaceId };
+    return {
+      appId: ctx.app.id,
+      endUserId: await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, user),
+      workspaceId: ctx.app.workspaceId,
+    };
   }
 }

@@ -13,7 +13,8 @@ interface ExpressLayer {
 }
 
 /** Express paths as OpenAPI writes them: `:appId`, `*provider` and `{*path}` become `{appId}`, `{provider}`, `{path}`. */
-const toOpenApiPath = (path: string) => path.replace(/\{\*(\w+)\}|\*(\w+)|:(\w+)/g, (_m, a?: string, b?: string, c?: string) => `{${a ?? b ?? c}}`);
+const toOpenApiPath = (path: string) =>
+  path.replace(/\{\*(\w+)\}|\*(\w+)|:(\w+)/g, (_m, a?: string, b?: string, c?: string) => `{${a ?? b ?? c}}`);
 
 // The real gateway module (every controller it registers), in process, on the real Postgres, Redis and NATS.
 describe('OpenAPI description of the gateway', () => {
@@ -61,14 +62,28 @@ describe('OpenAPI description of the gateway', () => {
       // Swagger UI's own files, and Nest's `forRoutes('*')` middleware, which Express 5 keeps as routes on `/{*path}`.
       .filter((r) => !r.path.startsWith('/docs') && r.path !== '/{*path}');
     expect(routes.length).toBeGreaterThan(40);
-    const undescribed = routes.filter((r) => !document.paths[toOpenApiPath(r.path)]?.[r.method]).map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    const undescribed = routes
+      .filter((r) => !document.paths[toOpenApiPath(r.path)]?.[r.method])
+      .map((r) => `${r.method.toUpperCase()} ${r.path}`);
     expect(undescribed).toEqual([]);
     for (const prefix of ['/console/api/', '/v1/']) expect(Object.keys(document.paths).some((p) => p.startsWith(prefix))).toBe(true);
   });
 
   it('takes request bodies and query parameters from the zod schemas, with auth and Dify errors', async () => {
     const document = (await (await fetch(`${baseUrl}/docs-json`)).json()) as {
-      paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> }; responses: Record<string, unknown>; security?: unknown[]; tags?: string[] }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: { in: string; name: string }[];
+            requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> };
+            responses: Record<string, unknown>;
+            security?: unknown[];
+            tags?: string[];
+          }
+        >
+      >;
     };
     const login = document.paths['/console/api/login']!['post']!;
     const loginSchema = login.requestBody!.content['application/json']!.schema;
@@ -78,21 +93,34 @@ describe('OpenAPI description of the gateway', () => {
     expect(run.requestBody!.content['application/json']!.schema.required).toEqual(expect.arrayContaining(['inputs', 'user']));
     expect(run.security).toEqual([{ 'api-key': [] }]);
     expect(run.tags).toEqual(['Service API']);
-    expect(run.responses['401']).toEqual(expect.objectContaining({ content: { 'application/json': { schema: { $ref: '#/components/schemas/DifyError' } } } }));
+    expect(run.responses['401']).toEqual(
+      expect.objectContaining({ content: { 'application/json': { schema: { $ref: '#/components/schemas/DifyError' } } } }),
+    );
     const logs = document.paths['/v1/workflows/logs']!['get']!;
     expect(logs.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['query:status', 'query:page']));
-    const bodies = Object.values(document.paths).flatMap((item) => ['post', 'put', 'patch'].map((m) => item[m]).filter((op) => op?.requestBody));
+    const bodies = Object.values(document.paths).flatMap((item) =>
+      ['post', 'put', 'patch'].map((m) => item[m]).filter((op) => op?.requestBody),
+    );
     expect(bodies.length).toBeGreaterThan(15);
   });
 
   it('documents the success answer of every route from the schema it declares with @Returns', async () => {
     const document = (await (await fetch(`${baseUrl}/docs-json`)).json()) as {
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>>;
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>
+      >;
     };
-    const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ op, route: `${method.toUpperCase()} ${path}` })));
-    const withoutSuccess = operations.filter(({ op }) => !Object.keys(op.responses).some((status) => status.startsWith('2'))).map((o) => o.route);
+    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => ({ op, route: `${method.toUpperCase()} ${path}` })),
+    );
+    const withoutSuccess = operations
+      .filter(({ op }) => !Object.keys(op.responses).some((status) => status.startsWith('2')))
+      .map((o) => o.route);
     expect(withoutSuccess).toEqual([]);
-    const described = operations.filter(({ op }) => Object.entries(op.responses).some(([status, r]) => status.startsWith('2') && r.content?.['application/json']));
+    const described = operations.filter(({ op }) =>
+      Object.entries(op.responses).some(([status, r]) => status.startsWith('2') && r.content?.['application/json']),
+    );
     expect(described.length).toBeGreaterThan(60);
     const run = document.paths['/v1/workflows/run']!['post']!.responses['200']!.content!['application/json']!.schema;
     expect(Object.keys(run.properties!)).toEqual(expect.arrayContaining(['data', 'task_id', 'workflow_run_id']));
@@ -106,7 +134,8 @@ describe('OpenAPI description of the gateway', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     const html = await res.text();
     expect(html).toContain('swagger-ui');
-    for (const script of html.match(/<script[^>]*>[\s\S]*?<\/script>/g) ?? []) expect(script).toMatch(/^<script[^>]*\ssrc=[^>]*>\s*<\/script>$/);
+    for (const script of html.match(/<script[^>]*>[\s\S]*?<\/script>/g) ?? [])
+      expect(script).toMatch(/^<script[^>]*\ssrc=[^>]*>\s*<\/script>$/);
     const init = await fetch(`${baseUrl}/docs/swagger-ui-init.js`);
     expect(init.status).toBe(200);
     expect(await init.text()).toContain('SwaggerUIBundle(');

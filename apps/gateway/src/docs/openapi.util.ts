@@ -1,7 +1,16 @@
 import { RequestMethod, type INestApplication, type Type } from '@nestjs/common';
 import { GUARDS_METADATA, HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import { ApiBearerAuth, ApiBody, ApiQuery, ApiResponse, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+} from '@nestjs/swagger';
 import { ZodEffects, ZodObject, type ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { routeSchemas } from './route-schema.util';
@@ -29,10 +38,17 @@ const AUTH_RESPONSES: Record<string, string> = {
   '403': "The caller's role or key does not allow this (`forbidden`)",
 };
 
-/** A zod schema as an OpenAPI 3.0 schema object (inline, no `$ref`s or `$schema`; unknown keys allowed unless the schema is strict, as zod parses). */
+/**
+ * A zod schema as an OpenAPI 3.0 schema object (inline, no `$ref`s or `$schema`; unknown keys allowed unless the
+ * schema is strict, as zod parses).
+ */
 export function zodToOpenApi(schema: ZodTypeAny): Record<string, unknown> {
   // The cast keeps TypeScript from expanding zod-to-json-schema's generic option types (too deep for tsc).
-  const json = (zodToJsonSchema as (schema: unknown, options: unknown) => Record<string, unknown>)(schema, { $refStrategy: 'none', removeAdditionalStrategy: 'strict', target: 'openApi3' });
+  const json = (zodToJsonSchema as (schema: unknown, options: unknown) => Record<string, unknown>)(schema, {
+    $refStrategy: 'none',
+    removeAdditionalStrategy: 'strict',
+    target: 'openApi3',
+  });
   delete json['$schema'];
   return withOpenApiNulls(json);
 }
@@ -56,7 +72,9 @@ export function withOpenApiNulls(node: Record<string, unknown>): Record<string, 
     const list = out[key] as Record<string, unknown>[] | undefined;
     if (list) out[key] = list.map((v) => withOpenApiNulls(out['nullable'] === true && key !== 'allOf' ? { ...v, nullable: true } : v));
   }
-  const isNull = out['type'] === 'null' || (Array.isArray(out['enum']) && (out['enum'] as unknown[]).every((v) => v === 'null' || v === null) && out['type'] === undefined);
+  const isNull =
+    out['type'] === 'null' ||
+    (Array.isArray(out['enum']) && (out['enum'] as unknown[]).every((v) => v === 'null' || v === null) && out['type'] === undefined);
   if (isNull) return { enum: [null], nullable: true, type: 'string' };
   if (out['nullable'] === true) {
     if (out['type'] === undefined && (out['anyOf'] || out['oneOf'])) delete out['nullable'];
@@ -104,8 +122,13 @@ function describeControllers(app: INestApplication): void {
       const described = Reflect.getMetadata(SWAGGER_API_RESPONSE, handler) !== undefined;
       if (schemas.response === undefined && !described) undeclared.push(`${controller.name}.${key}`);
       else if (schemas.response) {
-        const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200);
-        ApiResponse({ description: 'Success', schema: zodToOpenApi(schemas.response) as never, status })(controller.prototype, key, descriptor!);
+        const status =
+          (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200);
+        ApiResponse({ description: 'Success', schema: zodToOpenApi(schemas.response) as never, status })(
+          controller.prototype,
+          key,
+          descriptor!,
+        );
       }
     }
   }
@@ -120,19 +143,28 @@ function addErrorResponses(document: OpenAPIObject): void {
     schemas: {
       ...document.components?.schemas,
       [DIFY_ERROR]: {
-        properties: { code: { example: 'invalid_param', type: 'string' }, message: { type: 'string' }, status: { example: 400, type: 'integer' } },
+        properties: {
+          code: { example: 'invalid_param', type: 'string' },
+          message: { type: 'string' },
+          status: { example: 400, type: 'integer' },
+        },
         required: ['code', 'message', 'status'],
         type: 'object',
       },
     },
   };
-  const error = (description: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${DIFY_ERROR}` } } }, description });
+  const error = (description: string) => ({
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${DIFY_ERROR}` } } },
+    description,
+  });
   for (const item of Object.values(document.paths)) {
     for (const operation of [item.get, item.put, item.post, item.delete, item.options, item.head, item.patch, item.trace]) {
       if (!operation) continue;
       const secured = (operation.security ?? []).length > 0;
-      for (const [status, description] of Object.entries({ ...ERROR_RESPONSES, ...(secured ? AUTH_RESPONSES : {}) })) operation.responses[status] ??= error(description);
-      for (const response of Object.values(operation.responses)) if (response && 'description' in response && !response.description) response.description = 'Success';
+      for (const [status, description] of Object.entries({ ...ERROR_RESPONSES, ...(secured ? AUTH_RESPONSES : {}) }))
+        operation.responses[status] ??= error(description);
+      for (const response of Object.values(operation.responses))
+        if (response && 'description' in response && !response.description) response.description = 'Success';
     }
   }
 }
@@ -144,10 +176,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Weft API')
     .setDescription(
       'The console API (`/console/api/*`, people, JWT access tokens) and the Dify-compatible Service API (`/v1/*`, app and dataset API keys). ' +
-        'Errors answer in Dify\'s shape `{code, message, status}`.',
+        "Errors answer in Dify's shape `{code, message, status}`.",
     )
     .setVersion('1')
-    .addBearerAuth({ bearerFormat: 'JWT', description: 'Console access token from POST /console/api/login', scheme: 'bearer', type: 'http' }, CONSOLE_AUTH)
+    .addBearerAuth(
+      { bearerFormat: 'JWT', description: 'Console access token from POST /console/api/login', scheme: 'bearer', type: 'http' },
+      CONSOLE_AUTH,
+    )
     .addBearerAuth({ description: 'App key (`app-…`) or dataset key (`dataset-…`)', scheme: 'bearer', type: 'http' }, SERVICE_AUTH)
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller}_${method}` });

@@ -25,8 +25,12 @@ export function routeSchemas(prototype: object, key: string): RouteSchemas {
 
 // The schema travels wrapped: Nest takes a decorator argument with a `transform` method (every zod schema
 // has one) for a pipe, and would hand the factory nothing.
-const parsedBody = createParamDecorator((data: { schema: ZodTypeAny }, ctx: ExecutionContext) => parseBody(data.schema, ctx.switchToHttp().getRequest<Request>().body));
-const parsedQuery = createParamDecorator((data: { schema: ZodTypeAny }, ctx: ExecutionContext) => parseBody(data.schema, ctx.switchToHttp().getRequest<Request>().query));
+const parsedBody = createParamDecorator((data: { schema: ZodTypeAny }, ctx: ExecutionContext) =>
+  parseBody(data.schema, ctx.switchToHttp().getRequest<Request>().body),
+);
+const parsedQuery = createParamDecorator((data: { schema: ZodTypeAny }, ctx: ExecutionContext) =>
+  parseBody(data.schema, ctx.switchToHttp().getRequest<Request>().query),
+);
 
 /**
  * The request body, parsed by `schema` (a bad body answers 400 `invalid_param` naming each problem). The

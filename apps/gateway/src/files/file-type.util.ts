@@ -39,7 +39,12 @@ export const UPLOAD_FILE_TYPES = {
   video: ['mov', 'mp4', 'mpeg', 'webm'],
 } as const;
 
-const ALLOWED = new Set<string>([...UPLOAD_FILE_TYPES.audio, ...UPLOAD_FILE_TYPES.document, ...UPLOAD_FILE_TYPES.image, ...UPLOAD_FILE_TYPES.video]);
+const ALLOWED = new Set<string>([
+  ...UPLOAD_FILE_TYPES.audio,
+  ...UPLOAD_FILE_TYPES.document,
+  ...UPLOAD_FILE_TYPES.image,
+  ...UPLOAD_FILE_TYPES.video,
+]);
 const BLOCKED = new Set<string>(UPLOAD_FILE_TYPES.blocked);
 
 /** The extension Dify stores: what follows the last dot, in lower case; empty when there is none. */

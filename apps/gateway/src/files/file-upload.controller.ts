@@ -21,9 +21,12 @@ export class FileUploadController {
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
   ): Promise<UploadFileResponse> {
-    const incoming = (files ?? []).map(
-      (f): IncomingFile => ({ buffer: f.buffer, fieldName: f.fieldname, mimeType: f.mimetype, originalName: f.originalname || undefined }),
-    );
+    const incoming = (files ?? []).map((f): IncomingFile => ({
+      buffer: f.buffer,
+      fieldName: f.fieldname,
+      mimeType: f.mimetype,
+      originalName: f.originalname || undefined,
+    }));
     return this.uploads.upload(ctx, { files: incoming, ...readUploadForm(body, /^multipart\//i.test(contentType ?? '')) });
   }
 }

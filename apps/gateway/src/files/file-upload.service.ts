@@ -64,7 +64,9 @@ export class FileUploadService implements OnModuleDestroy {
       return toUploadFileResponse(row);
     } catch (error) {
       // No row points at the bytes, so nothing would ever find or delete them.
-      await this.storage.delete(storageKey).catch((cleanup: unknown) => this.logger.warn({ err: cleanup }, `Orphaned upload "${storageKey}" could not be deleted`));
+      await this.storage
+        .delete(storageKey)
+        .catch((cleanup: unknown) => this.logger.warn({ err: cleanup }, `Orphaned upload "${storageKey}" could not be deleted`));
       throw error;
     }
   }
@@ -105,7 +107,17 @@ export async function storeKnowledgeDocument(
   const storageKey = `upload_files/${workspaceId}/${id}.${extension}`;
   await deps.storage.put(storageKey, file.buffer, file.mimeType);
   try {
-    const row = await deps.files.insert({ createdBy, createdByRole: 'account', extension, id, mimeType: file.mimeType, name: shortened(name, extension), size: file.buffer.length, storageKey, workspaceId });
+    const row = await deps.files.insert({
+      createdBy,
+      createdByRole: 'account',
+      extension,
+      id,
+      mimeType: file.mimeType,
+      name: shortened(name, extension),
+      size: file.buffer.length,
+      storageKey,
+      workspaceId,
+    });
     return { extension, mimeType: row.mimeType, name: row.name, size: row.size, storageKey, uploadFileId: id };
   } catch (error) {
     await deps.storage.delete(storageKey).catch(() => undefined);

@@ -10,7 +10,6 @@ import { UploadFileHandler } from './upload-file.handler';
 import { UploadFileInterceptor } from './upload-file.interceptor';
 import { UploadFileRepository } from './upload-file.repository';
 
-
 /** Service API file uploads (`POST /v1/files/upload`) into the configured file storage, and their lookup for node runners. */
 @Module({})
 export class FilesModule {

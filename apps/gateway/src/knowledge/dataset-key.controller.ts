@@ -6,7 +6,10 @@ import { ApiKeyListSchema, CreatedApiKeySchema } from '../apps/app.dto';
 import { Returns } from '../docs/route-schema.util';
 import { DatasetKeyService } from './dataset-key.service';
 
-/** The console's dataset keys: workspace-wide Knowledge API keys, shown once, stored hashed, revocable; admins and the owner manage them (as in Dify). */
+/**
+ * The console's dataset keys: workspace-wide Knowledge API keys, shown once, stored hashed, revocable; admins
+ * and the owner manage them (as in Dify).
+ */
 @Controller('console/api/datasets/api-keys')
 @UseGuards(ConsoleAuthGuard)
 export class DatasetKeyController {
@@ -16,7 +19,10 @@ export class DatasetKeyController {
   @RequireRole('admin')
   @HttpCode(201)
   @Returns(CreatedApiKeySchema)
-  create(@CurrentConsoleUser() user: ConsoleUser, @RequestClient() client: RequestClientInfo): Promise<z.infer<typeof CreatedApiKeySchema>> {
+  create(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<z.infer<typeof CreatedApiKeySchema>> {
     return this.keys.create(user, client);
   }
 
@@ -31,7 +37,11 @@ export class DatasetKeyController {
   @RequireRole('admin')
   @HttpCode(204)
   @Returns(null)
-  revoke(@CurrentConsoleUser() user: ConsoleUser, @Param('keyId') keyId: string, @RequestClient() client: RequestClientInfo): Promise<void> {
+  revoke(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @Param('keyId') keyId: string,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<void> {
     return this.keys.revoke(user, keyId, client);
   }
 }

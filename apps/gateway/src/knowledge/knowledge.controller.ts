@@ -1,4 +1,18 @@
-import { applyDecorators, Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  UploadedFiles,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBody, ApiConsumes } from '@nestjs/swagger';
 import { parseBody } from '@weft/contracts';
 import type { z, ZodTypeAny } from 'zod';
@@ -72,7 +86,8 @@ type Files = Express.Multer.File[] | undefined;
 const DocumentedBody = (schema: ZodTypeAny) => ApiBody({ required: true, schema: zodToOpenApi(schema) as never });
 
 /** The multipart form of the by-file routes, which the upload interceptor reads. */
-const DocumentedUploadForm = () => applyDecorators(ApiConsumes('multipart/form-data'), ApiBody({ required: true, schema: UploadDocumentFormOpenApi as never }));
+const DocumentedUploadForm = () =>
+  applyDecorators(ApiConsumes('multipart/form-data'), ApiBody({ required: true, schema: UploadDocumentFormOpenApi as never }));
 
 /**
  * Dify's Knowledge API (`/v1/datasets…`, dataset key): datasets, documents (by text or file), their
@@ -95,7 +110,10 @@ export class KnowledgeController {
 
   @Get()
   @Returns(DatasetPageSchema)
-  list(@CurrentDatasetKey() key: DatasetKeyContext, @ParsedQuery(DatasetsQuerySchema) query: z.infer<typeof DatasetsQuerySchema>): Promise<DatasetPage> {
+  list(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @ParsedQuery(DatasetsQuerySchema) query: z.infer<typeof DatasetsQuerySchema>,
+  ): Promise<DatasetPage> {
     return this.knowledge.listDatasets(key, query);
   }
 
@@ -109,7 +127,11 @@ export class KnowledgeController {
   @Audited(AUDITED_ROUTES.datasetUpdated)
   @DocumentedBody(UpdateDatasetBodySchema)
   @Returns(DatasetResponseSchema)
-  update(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<DatasetResponse> {
+  update(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Body() body: unknown,
+  ): Promise<DatasetResponse> {
     return this.knowledge.updateDataset(key, datasetId, requireJsonObject(body));
   }
 
@@ -183,7 +205,11 @@ export class KnowledgeController {
 
   @Get(':datasetId/documents/:batch/indexing-status')
   @Returns(IndexingStatusSchema)
-  indexingStatus(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('batch') batch: string): Promise<IndexingStatus> {
+  indexingStatus(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('batch') batch: string,
+  ): Promise<IndexingStatus> {
     return this.knowledge.indexingStatus(key, datasetId, batch);
   }
 
@@ -202,7 +228,12 @@ export class KnowledgeController {
   // Parsed by hand, not with @ParsedBody: an unknown action answers 400 before the body is looked at.
   @DocumentedBody(DocumentStatusSchema)
   @Returns(SuccessResultSchema)
-  async documentStatus(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('action') action: string, @Body() body: unknown): Promise<SuccessResult> {
+  async documentStatus(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('action') action: string,
+    @Body() body: unknown,
+  ): Promise<SuccessResult> {
     const checked = requireDocumentAction(action);
     const { document_ids } = parseBody(DocumentStatusSchema, body);
     await this.knowledge.setDocumentStatus(key, datasetId, checked, document_ids);
@@ -214,20 +245,32 @@ export class KnowledgeController {
   @HttpCode(200)
   @DocumentedBody(DocumentMetadataBodySchema)
   @Returns(SuccessResultSchema)
-  documentMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<SuccessResult> {
+  documentMetadata(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Body() body: unknown,
+  ): Promise<SuccessResult> {
     return this.knowledge.setDocumentMetadata(key, datasetId, requireJsonObject(body));
   }
 
   @Get(':datasetId/documents/:documentId')
   @Returns(DocumentResponseSchema)
-  document(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string): Promise<DocumentResponse> {
+  document(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('documentId') documentId: string,
+  ): Promise<DocumentResponse> {
     return this.knowledge.getDocument(key, datasetId, documentId);
   }
 
   @Delete(':datasetId/documents/:documentId')
   @Audited(AUDITED_ROUTES.documentDeleted)
   @Returns(SuccessResultSchema)
-  async deleteDocument(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('documentId') documentId: string): Promise<SuccessResult> {
+  async deleteDocument(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('documentId') documentId: string,
+  ): Promise<SuccessResult> {
     await this.knowledge.deleteDocument(key, datasetId, documentId);
     return SUCCESS;
   }
@@ -367,7 +410,11 @@ export class KnowledgeController {
   @HttpCode(201)
   @DocumentedBody(CreateMetadataBodySchema)
   @Returns(MetadataFieldSchema)
-  createMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Body() body: unknown): Promise<MetadataField> {
+  createMetadata(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Body() body: unknown,
+  ): Promise<MetadataField> {
     return this.knowledge.createMetadata(key, datasetId, requireJsonObject(body));
   }
 
@@ -375,7 +422,11 @@ export class KnowledgeController {
   @Audited(AUDITED_ROUTES.datasetMetadataChanged)
   @HttpCode(200)
   @Returns(SuccessResultSchema)
-  builtIn(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('action') action: string): Promise<SuccessResult> {
+  builtIn(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('action') action: string,
+  ): Promise<SuccessResult> {
     return this.knowledge.setBuiltInMetadata(key, datasetId, requireBuiltInAction(action));
   }
 
@@ -396,7 +447,11 @@ export class KnowledgeController {
   @Audited(AUDITED_ROUTES.datasetMetadataChanged)
   @HttpCode(204)
   @Returns(null)
-  deleteMetadata(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string, @Param('metadataId') metadataId: string): Promise<void> {
+  deleteMetadata(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('metadataId') metadataId: string,
+  ): Promise<void> {
     return this.knowledge.deleteMetadata(key, datasetId, metadataId);
   }
 }

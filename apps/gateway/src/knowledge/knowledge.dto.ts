@@ -11,7 +11,12 @@ export const DatasetsQuerySchema = z.object({ include_all: z.string().optional()
 export type DatasetsQuery = z.infer<typeof DatasetsQuerySchema>;
 
 /** `GET /v1/datasets/{id}/documents`. */
-export const DocumentsQuerySchema = z.object({ keyword: z.string().max(255).optional(), limit, page, status: z.string().max(50).optional() });
+export const DocumentsQuerySchema = z.object({
+  keyword: z.string().max(255).optional(),
+  limit,
+  page,
+  status: z.string().max(50).optional(),
+});
 export type DocumentsQuery = z.infer<typeof DocumentsQuerySchema>;
 
 /** `GET …/segments`: `status` may repeat. */
@@ -27,7 +32,10 @@ export type SegmentsQuery = z.infer<typeof SegmentsQuerySchema>;
 export const TextDocumentSchema = z
   .object({
     name: z.string({ invalid_type_error: 'name must be a string' }).trim().min(1, 'name is required').max(255),
-    text: z.string({ invalid_type_error: 'text must be a string' }).min(1, 'text is required').max(15 * 1024 * 1024),
+    text: z
+      .string({ invalid_type_error: 'text must be a string' })
+      .min(1, 'text is required')
+      .max(15 * 1024 * 1024),
   })
   .passthrough();
 export const TextDocumentUpdateSchema = TextDocumentSchema.partial().passthrough();
@@ -54,7 +62,12 @@ export function readDocumentSettings(body: unknown): Record<string, unknown> {
 
 /** The file parts and form fields of a multipart create-by-file / update-by-file request. */
 export function toUploadRequest(files: Express.Multer.File[] | undefined, body: unknown, contentType: string | undefined): UploadRequest {
-  const incoming = (files ?? []).map((f): IncomingFile => ({ buffer: f.buffer, fieldName: f.fieldname, mimeType: f.mimetype, originalName: f.originalname || undefined }));
+  const incoming = (files ?? []).map((f): IncomingFile => ({
+    buffer: f.buffer,
+    fieldName: f.fieldname,
+    mimeType: f.mimetype,
+    originalName: f.originalname || undefined,
+  }));
   return { files: incoming, ...readUploadForm(body, /^multipart\//i.test(contentType ?? '')) };
 }
 
@@ -77,7 +90,8 @@ export const UploadDocumentFormOpenApi = {
  * answer a missing body with this message.
  */
 export function requireJsonObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new DomainError('invalid_param', 'The request body must be a JSON object.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new DomainError('invalid_param', 'The request body must be a JSON object.');
   return body as Record<string, unknown>;
 }
 
@@ -108,7 +122,9 @@ export const DocumentMetadataBodySchema = z.object({
     .array(
       z.object({
         document_id: z.string().max(100),
-        metadata_list: z.array(z.object({ id: z.string().max(100), name: z.string().max(255), value: z.union([z.string().nullable(), z.number()]) })).max(100),
+        metadata_list: z
+          .array(z.object({ id: z.string().max(100), name: z.string().max(255), value: z.union([z.string().nullable(), z.number()]) }))
+          .max(100),
       }),
     )
     .min(1)
@@ -136,7 +152,16 @@ export const DocumentStatusSchema = z.object({ document_ids: z.array(z.string().
 
 /** `POST …/segments`. */
 export const CreateSegmentsSchema = z.object({
-  segments: z.array(z.object({ answer: z.string().max(100_000).nullish(), content: z.string().min(1, 'content is required').max(100_000), keywords: z.array(z.string().max(200)).max(100).nullish() })).min(1).max(100),
+  segments: z
+    .array(
+      z.object({
+        answer: z.string().max(100_000).nullish(),
+        content: z.string().min(1, 'content is required').max(100_000),
+        keywords: z.array(z.string().max(200)).max(100).nullish(),
+      }),
+    )
+    .min(1)
+    .max(100),
 });
 export type CreateSegments = z.infer<typeof CreateSegmentsSchema>;
 
@@ -158,12 +183,18 @@ export type ChildChunksQuery = z.infer<typeof ChildChunksQuerySchema>;
 
 /** `POST …/child_chunks` and `PATCH …/child_chunks/{child_chunk_id}`. */
 export const ChildChunkSchema = z.object({
-  content: z.string({ invalid_type_error: 'content must be a string', required_error: 'content is required' }).min(1, 'content is required').max(100_000),
+  content: z
+    .string({ invalid_type_error: 'content must be a string', required_error: 'content is required' })
+    .min(1, 'content is required')
+    .max(100_000),
 });
 
 /** `POST /v1/datasets/{id}/retrieve`. */
 export const RetrieveSchema = z.object({
-  query: z.string({ invalid_type_error: 'query must be a string', required_error: 'query is required' }).min(1, 'query is required').max(10_000),
+  query: z
+    .string({ invalid_type_error: 'query must be a string', required_error: 'query is required' })
+    .min(1, 'query is required')
+    .max(10_000),
   retrieval_model: z.record(z.string(), z.unknown()).nullish(),
 });
 export type RetrieveRequest = z.infer<typeof RetrieveSchema>;
@@ -177,7 +208,10 @@ export const MetadataFieldSchema = z.object({ id: z.string().uuid(), name: z.str
 export type MetadataField = z.infer<typeof MetadataFieldSchema>;
 
 /** `GET /v1/datasets/{id}/metadata`: the fields, each with how many documents have a value for it. */
-export const MetadataListSchema = z.object({ built_in_field_enabled: z.boolean(), doc_metadata: z.array(MetadataFieldSchema.extend({ count: z.number().int() })) });
+export const MetadataListSchema = z.object({
+  built_in_field_enabled: z.boolean(),
+  doc_metadata: z.array(MetadataFieldSchema.extend({ count: z.number().int() })),
+});
 export type MetadataList = z.infer<typeof MetadataListSchema>;
 
 /** Dify's `Dataset`. */
@@ -343,7 +377,13 @@ export const SegmentAnswerSchema = z.object({ data: SegmentResponseSchema, doc_f
 export type SegmentAnswer = z.infer<typeof SegmentAnswerSchema>;
 
 /** `GET …/child_chunks`: Dify pages child chunks with `total_pages` (and no `has_more`). */
-export const ChildChunkPageSchema = z.object({ data: z.array(ChildChunkResponseSchema), limit: z.number().int(), page: z.number().int(), total: z.number().int(), total_pages: z.number().int() });
+export const ChildChunkPageSchema = z.object({
+  data: z.array(ChildChunkResponseSchema),
+  limit: z.number().int(),
+  page: z.number().int(),
+  total: z.number().int(),
+  total_pages: z.number().int(),
+});
 export type ChildChunkPage = z.infer<typeof ChildChunkPageSchema>;
 /** A child chunk added or edited. */
 export const ChildChunkAnswerSchema = z.object({ data: ChildChunkResponseSchema });

@@ -61,7 +61,14 @@ export class KnowledgeService {
   }
 
   async listDatasets(key: DatasetKeyContext, query: DatasetsQuery): Promise<DatasetPage> {
-    return relayed(await this.bus.request('kb.dataset.list.v1', { keyword: query.keyword ?? null, limit: query.limit, page: query.page, workspaceId: key.workspaceId }));
+    return relayed(
+      await this.bus.request('kb.dataset.list.v1', {
+        keyword: query.keyword ?? null,
+        limit: query.limit,
+        page: query.page,
+        workspaceId: key.workspaceId,
+      }),
+    );
   }
 
   async getDataset(key: DatasetKeyContext, datasetId: string): Promise<DatasetResponse> {
@@ -69,7 +76,9 @@ export class KnowledgeService {
   }
 
   async updateDataset(key: DatasetKeyContext, datasetId: string, body: Record<string, unknown>): Promise<DatasetResponse> {
-    return relayed(await this.bus.request('kb.dataset.update.v1', { accountId: key.accountId, body, datasetId, workspaceId: key.workspaceId }));
+    return relayed(
+      await this.bus.request('kb.dataset.update.v1', { accountId: key.accountId, body, datasetId, workspaceId: key.workspaceId }),
+    );
   }
 
   async deleteDataset(key: DatasetKeyContext, datasetId: string): Promise<void> {
@@ -85,7 +94,11 @@ export class KnowledgeService {
     let file: DocumentFile | null = null;
     if (typeof text === 'string') {
       const stem = (typeof name === 'string' && name ? name : 'document').replace(/[/\\]/g, '_');
-      file = await storeKnowledgeDocument(this.deps(), key.workspaceId, key.accountId, { buffer: Buffer.from(text, 'utf8'), mimeType: 'text/plain', name: `${stem}.txt` });
+      file = await storeKnowledgeDocument(this.deps(), key.workspaceId, key.accountId, {
+        buffer: Buffer.from(text, 'utf8'),
+        mimeType: 'text/plain',
+        name: `${stem}.txt`,
+      });
     }
     const created = await this.bus.request('kb.document.create.v1', {
       accountId: key.accountId,
@@ -101,10 +114,20 @@ export class KnowledgeService {
   }
 
   /** Creates (or updates) a document from an uploaded file with the settings in the `data` field. */
-  async fromFile(key: DatasetKeyContext, datasetId: string, documentId: string | null, upload: UploadRequest, settings: Record<string, unknown>): Promise<DocumentCreated> {
+  async fromFile(
+    key: DatasetKeyContext,
+    datasetId: string,
+    documentId: string | null,
+    upload: UploadRequest,
+    settings: Record<string, unknown>,
+  ): Promise<DocumentCreated> {
     const incoming = singleUploadedFile(upload);
     if (!incoming.originalName) throw FileErrors.filenameMissing();
-    const file = await storeKnowledgeDocument(this.deps(), key.workspaceId, key.accountId, { buffer: incoming.buffer, mimeType: incoming.mimeType, name: incoming.originalName });
+    const file = await storeKnowledgeDocument(this.deps(), key.workspaceId, key.accountId, {
+      buffer: incoming.buffer,
+      mimeType: incoming.mimeType,
+      name: incoming.originalName,
+    });
     const { name, ...rest } = settings as { name?: unknown };
     const created = await this.bus.request('kb.document.create.v1', {
       accountId: key.accountId,
@@ -140,7 +163,9 @@ export class KnowledgeService {
   }
 
   async setDocumentMetadata(key: DatasetKeyContext, datasetId: string, body: Record<string, unknown>): Promise<SuccessResult> {
-    return relayed(await this.bus.request('kb.metadata.v1', { body, datasetId, metadataId: null, op: 'set-documents', workspaceId: key.workspaceId }));
+    return relayed(
+      await this.bus.request('kb.metadata.v1', { body, datasetId, metadataId: null, op: 'set-documents', workspaceId: key.workspaceId }),
+    );
   }
 
   async getDocument(key: DatasetKeyContext, datasetId: string, documentId: string): Promise<DocumentResponse> {
@@ -151,7 +176,12 @@ export class KnowledgeService {
     await this.bus.request('kb.document.delete.v1', { datasetId, documentId, workspaceId: key.workspaceId });
   }
 
-  async createSegments(key: DatasetKeyContext, datasetId: string, documentId: string, segments: CreateSegments['segments']): Promise<SegmentsCreated> {
+  async createSegments(
+    key: DatasetKeyContext,
+    datasetId: string,
+    documentId: string,
+    segments: CreateSegments['segments'],
+  ): Promise<SegmentsCreated> {
     return relayed(await this.bus.request('kb.segment.create.v1', { datasetId, documentId, segments, workspaceId: key.workspaceId }));
   }
 
@@ -174,15 +204,29 @@ export class KnowledgeService {
     return relayed(await this.bus.request('kb.segment.get.v1', { datasetId, documentId, segmentId, workspaceId: key.workspaceId }));
   }
 
-  async updateSegment(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, segment: UpdateSegment['segment']): Promise<SegmentAnswer> {
-    return relayed(await this.bus.request('kb.segment.update.v1', { datasetId, documentId, segment, segmentId, workspaceId: key.workspaceId }));
+  async updateSegment(
+    key: DatasetKeyContext,
+    datasetId: string,
+    documentId: string,
+    segmentId: string,
+    segment: UpdateSegment['segment'],
+  ): Promise<SegmentAnswer> {
+    return relayed(
+      await this.bus.request('kb.segment.update.v1', { datasetId, documentId, segment, segmentId, workspaceId: key.workspaceId }),
+    );
   }
 
   async deleteSegment(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string): Promise<void> {
     await this.bus.request('kb.segment.delete.v1', { datasetId, documentId, segmentId, workspaceId: key.workspaceId });
   }
 
-  async listChildChunks(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, query: ChildChunksQuery): Promise<ChildChunkPage> {
+  async listChildChunks(
+    key: DatasetKeyContext,
+    datasetId: string,
+    documentId: string,
+    segmentId: string,
+    query: ChildChunksQuery,
+  ): Promise<ChildChunkPage> {
     const page = await this.bus.request('kb.child-chunk.list.v1', {
       datasetId,
       documentId,
@@ -195,36 +239,97 @@ export class KnowledgeService {
     return relayed(page);
   }
 
-  async createChildChunk(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, content: string): Promise<ChildChunkAnswer> {
-    return relayed(await this.bus.request('kb.child-chunk.create.v1', { childChunkId: null, content, datasetId, documentId, segmentId, workspaceId: key.workspaceId }));
+  async createChildChunk(
+    key: DatasetKeyContext,
+    datasetId: string,
+    documentId: string,
+    segmentId: string,
+    content: string,
+  ): Promise<ChildChunkAnswer> {
+    return relayed(
+      await this.bus.request('kb.child-chunk.create.v1', {
+        childChunkId: null,
+        content,
+        datasetId,
+        documentId,
+        segmentId,
+        workspaceId: key.workspaceId,
+      }),
+    );
   }
 
-  async updateChildChunk(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, childChunkId: string, content: string): Promise<ChildChunkAnswer> {
-    return relayed(await this.bus.request('kb.child-chunk.update.v1', { childChunkId, content, datasetId, documentId, segmentId, workspaceId: key.workspaceId }));
+  async updateChildChunk(
+    key: DatasetKeyContext,
+    datasetId: string,
+    documentId: string,
+    segmentId: string,
+    childChunkId: string,
+    content: string,
+  ): Promise<ChildChunkAnswer> {
+    return relayed(
+      await this.bus.request('kb.child-chunk.update.v1', {
+        childChunkId,
+        content,
+        datasetId,
+        documentId,
+        segmentId,
+        workspaceId: key.workspaceId,
+      }),
+    );
   }
 
-  async deleteChildChunk(key: DatasetKeyContext, datasetId: string, documentId: string, segmentId: string, childChunkId: string): Promise<void> {
+  async deleteChildChunk(
+    key: DatasetKeyContext,
+    datasetId: string,
+    documentId: string,
+    segmentId: string,
+    childChunkId: string,
+  ): Promise<void> {
     await this.bus.request('kb.child-chunk.delete.v1', { childChunkId, datasetId, documentId, segmentId, workspaceId: key.workspaceId });
   }
 
   async retrieve(key: DatasetKeyContext, datasetId: string, request: RetrieveRequest): Promise<RetrieveResponse> {
-    return relayed(await this.bus.request('kb.retrieve.v1', { datasetIds: [datasetId], query: request.query, retrievalModel: request.retrieval_model ?? null, workspaceId: key.workspaceId }));
+    return relayed(
+      await this.bus.request('kb.retrieve.v1', {
+        datasetIds: [datasetId],
+        query: request.query,
+        retrievalModel: request.retrieval_model ?? null,
+        workspaceId: key.workspaceId,
+      }),
+    );
   }
 
   async listMetadata(key: DatasetKeyContext, datasetId: string): Promise<MetadataList> {
-    return relayed(await this.bus.request('kb.metadata.v1', { body: {}, datasetId, metadataId: null, op: 'list', workspaceId: key.workspaceId }));
+    return relayed(
+      await this.bus.request('kb.metadata.v1', { body: {}, datasetId, metadataId: null, op: 'list', workspaceId: key.workspaceId }),
+    );
   }
 
   async createMetadata(key: DatasetKeyContext, datasetId: string, body: Record<string, unknown>): Promise<MetadataField> {
-    return relayed(await this.bus.request('kb.metadata.v1', { body, datasetId, metadataId: null, op: 'create', workspaceId: key.workspaceId }));
+    return relayed(
+      await this.bus.request('kb.metadata.v1', { body, datasetId, metadataId: null, op: 'create', workspaceId: key.workspaceId }),
+    );
   }
 
   /** Turns Dify's built-in metadata fields on or off for a dataset. */
   async setBuiltInMetadata(key: DatasetKeyContext, datasetId: string, action: 'enable' | 'disable'): Promise<SuccessResult> {
-    return relayed(await this.bus.request('kb.metadata.v1', { body: { action }, datasetId, metadataId: null, op: 'built-in', workspaceId: key.workspaceId }));
+    return relayed(
+      await this.bus.request('kb.metadata.v1', {
+        body: { action },
+        datasetId,
+        metadataId: null,
+        op: 'built-in',
+        workspaceId: key.workspaceId,
+      }),
+    );
   }
 
-  async renameMetadata(key: DatasetKeyContext, datasetId: string, metadataId: string, body: Record<string, unknown>): Promise<MetadataField> {
+  async renameMetadata(
+    key: DatasetKeyContext,
+    datasetId: string,
+    metadataId: string,
+    body: Record<string, unknown>,
+  ): Promise<MetadataField> {
     return relayed(await this.bus.request('kb.metadata.v1', { body, datasetId, metadataId, op: 'update', workspaceId: key.workspaceId }));
   }
 

@@ -1,6 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBody } from '@nestjs/swagger';
-import { ErasureStatusSchema, LegalHoldSchema, ListLegalHoldsResponseSchema, parseBody, type ErasureStatus, type LegalHold } from '@weft/contracts';
+import {
+  ErasureStatusSchema,
+  LegalHoldSchema,
+  ListLegalHoldsResponseSchema,
+  parseBody,
+  type ErasureStatus,
+  type LegalHold,
+} from '@weft/contracts';
 import { RequestClient, type RequestClientInfo } from '@weft/platform';
 import type { Response } from 'express';
 import type { z } from 'zod';
@@ -69,7 +76,10 @@ export class PrivacyController {
   @UseGuards(ConsoleAuthGuard)
   @Audited(PRIVACY_AUDITED.accountErasureRequested)
   @Returns(StartedErasureSchema)
-  async eraseAccount(@CurrentConsoleUser() user: ConsoleUser, @ParsedBody(EraseAccountRequestSchema) body: z.infer<typeof EraseAccountRequestSchema>): Promise<StartedErasure> {
+  async eraseAccount(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedBody(EraseAccountRequestSchema) body: z.infer<typeof EraseAccountRequestSchema>,
+  ): Promise<StartedErasure> {
     const { status_token, ...saga } = await this.privacy.eraseAccount(user, body.password, body.delete_documents);
     // The account's sessions end during erasure: the status link carries its own token, shown this once.
     return { ...saga, status_url: `/console/api/account/erase/${saga.id}?token=${status_token}` };
@@ -77,7 +87,10 @@ export class PrivacyController {
 
   @Get('account/erase/:erasureId')
   @Returns(ErasureStatusSchema)
-  accountErasureStatus(@Param('erasureId') id: string, @ParsedQuery(TokenQuerySchema) query: z.infer<typeof TokenQuerySchema>): Promise<ErasureStatus> {
+  accountErasureStatus(
+    @Param('erasureId') id: string,
+    @ParsedQuery(TokenQuerySchema) query: z.infer<typeof TokenQuerySchema>,
+  ): Promise<ErasureStatus> {
     return this.privacy.accountErasureStatus(id, query.token);
   }
 
@@ -85,7 +98,10 @@ export class PrivacyController {
   @Post('account/erase/:erasureId/resume')
   @HttpCode(202)
   @Returns(ErasureStatusSchema)
-  resumeAccountErasure(@Param('erasureId') id: string, @ParsedQuery(TokenQuerySchema) query: z.infer<typeof TokenQuerySchema>): Promise<ErasureStatus> {
+  resumeAccountErasure(
+    @Param('erasureId') id: string,
+    @ParsedQuery(TokenQuerySchema) query: z.infer<typeof TokenQuerySchema>,
+  ): Promise<ErasureStatus> {
     return this.privacy.resumeAccountErasure(id, query.token);
   }
 
@@ -100,7 +116,11 @@ export class PrivacyController {
   @Audited(PRIVACY_AUDITED.endUserErasureRequested)
   @ApiBody({ required: true, schema: zodToOpenApi(EraseEndUserRequestSchema) as never })
   @Returns(StartedErasureSchema)
-  async eraseAppEndUser(@CurrentConsoleUser() user: ConsoleUser, @Param('appId') appId: string, @Body() body: unknown): Promise<StartedErasure> {
+  async eraseAppEndUser(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @Param('appId') appId: string,
+    @Body() body: unknown,
+  ): Promise<StartedErasure> {
     await this.privacy.requireApp(user, appId);
     const endUser = parseBody(EraseEndUserRequestSchema, body).user;
     const { status_token: _, ...saga } = await this.privacy.eraseEndUser(user, appId, endUser);
@@ -113,7 +133,10 @@ export class PrivacyController {
   @RequireRole('admin')
   @Audited(PRIVACY_AUDITED.endUserErasureRequested)
   @Returns(StartedErasureSchema)
-  async eraseEndUser(@CurrentConsoleUser() user: ConsoleUser, @ParsedBody(EraseEndUserRequestSchema) body: z.infer<typeof EraseEndUserRequestSchema>): Promise<StartedErasure> {
+  async eraseEndUser(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedBody(EraseEndUserRequestSchema) body: z.infer<typeof EraseEndUserRequestSchema>,
+  ): Promise<StartedErasure> {
     const { status_token: _, ...saga } = await this.privacy.eraseEndUser(user, null, body.user);
     return { ...saga, status_url: `/console/api/workspaces/current/end-users/erase/${saga.id}` };
   }
@@ -140,7 +163,10 @@ export class PrivacyController {
   @RequireRole('admin')
   @Audited(PRIVACY_AUDITED.legalHoldPlaced)
   @Returns(LegalHoldSchema)
-  placeHold(@CurrentConsoleUser() user: ConsoleUser, @ParsedBody(LegalHoldRequestSchema) body: z.infer<typeof LegalHoldRequestSchema>): Promise<LegalHold> {
+  placeHold(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedBody(LegalHoldRequestSchema) body: z.infer<typeof LegalHoldRequestSchema>,
+  ): Promise<LegalHold> {
     return this.privacy.placeHold(user, body.account_id ?? null, body.reason);
   }
 

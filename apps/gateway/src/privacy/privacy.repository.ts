@@ -11,7 +11,15 @@ export const ANONYMIZED_NAME = 'Deleted user';
 const UNUSABLE_PASSWORD_HASH = '!erased';
 
 /** Tables of a workspace, children first, for erasing a workspace whole. */
-const WORKSPACE_TABLES = ['end_users', 'api_keys', 'provider_credentials', 'upload_files', 'invitations', 'workspace_members', 'apps'] as const;
+const WORKSPACE_TABLES = [
+  'end_users',
+  'api_keys',
+  'provider_credentials',
+  'upload_files',
+  'invitations',
+  'workspace_members',
+  'apps',
+] as const;
 
 const count = async (db: DatabaseService, m: EntityManager, sql: string, params: unknown[]): Promise<number> =>
   (await db.rowsIn<{ n: number }>(m, `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params))[0]?.n ?? 0;
@@ -31,13 +39,21 @@ export class PrivacyRepository {
     return exportSectionsPage(
       this.db,
       [
-        { name: 'profile', sql: `SELECT id, email, name, status, created_at, last_login_at, last_login_ip FROM gateway.accounts WHERE id = $1 ORDER BY id`, params: a },
+        {
+          name: 'profile',
+          sql: `SELECT id, email, name, status, created_at, last_login_at, last_login_ip FROM gateway.accounts WHERE id = $1 ORDER BY id`,
+          params: a,
+        },
         {
           name: 'workspaces',
           sql: `SELECT w.id, w.name, m.role, m.created_at AS joined_at, m.invited_by FROM gateway.workspace_members m JOIN gateway.workspaces w ON w.id = m.workspace_id WHERE m.account_id = $1 ORDER BY m.created_at, w.id`,
           params: a,
         },
-        { name: 'sessions', sql: `SELECT id, workspace_id, ip, user_agent, created_at, revoked_at, revoked_reason FROM gateway.auth_sessions WHERE account_id = $1 ORDER BY created_at, id`, params: a },
+        {
+          name: 'sessions',
+          sql: `SELECT id, workspace_id, ip, user_agent, created_at, revoked_at, revoked_reason FROM gateway.auth_sessions WHERE account_id = $1 ORDER BY created_at, id`,
+          params: a,
+        },
         {
           name: 'apps',
           sql: `SELECT id, workspace_id, name, mode, description, icon, icon_type, icon_background, model_config, enable_api, created_at, updated_at FROM gateway.apps
@@ -56,13 +72,20 @@ export class PrivacyRepository {
           params: aw,
         },
         // Who was invited is the invitee's data, not the inviter's: the invitation is shown without the address.
-        { name: 'invitations_sent', sql: `SELECT id, workspace_id, role, created_at, expires_at, accepted_at FROM gateway.invitations WHERE invited_by = $1 ORDER BY created_at, id`, params: a },
+        {
+          name: 'invitations_sent',
+          sql: `SELECT id, workspace_id, role, created_at, expires_at, accepted_at FROM gateway.invitations WHERE invited_by = $1 ORDER BY created_at, id`,
+          params: a,
+        },
       ],
       cursor,
     );
   }
 
-  /** Storage keys of the files an account erasure removes: every file of the workspaces erased whole, and the account's own uploads if asked. */
+  /**
+   * Storage keys of the files an account erasure removes: every file of the workspaces erased whole, and the
+   * account's own uploads if asked.
+   */
   async accountFiles(req: EraseStepRequest, accountId: string): Promise<string[]> {
     const rows = await this.db.rows<{ storage_key: string }>(
       `SELECT storage_key FROM gateway.upload_files WHERE workspace_id = ANY($1::uuid[]) OR ($3 AND created_by = $2 AND created_by_role = 'account')`,
@@ -78,7 +101,11 @@ export class PrivacyRepository {
    */
   async eraseAccount(req: EraseStepRequest, accountId: string): Promise<Record<string, number>> {
     return this.db.dataSource.transaction(async (m) => {
-      const [account] = await this.db.rowsIn<{ email: string; status: string }>(m, `SELECT email, status FROM gateway.accounts WHERE id = $1 FOR UPDATE`, [accountId]);
+      const [account] = await this.db.rowsIn<{ email: string; status: string }>(
+        m,
+        `SELECT email, status FROM gateway.accounts WHERE id = $1 FOR UPDATE`,
+        [accountId],
+      );
       if (!account) return {};
       const counts: Record<string, number> = {};
       if (req.deleteWorkspaceIds.length > 0) {
@@ -89,9 +116,13 @@ export class PrivacyRepository {
         );
         if (others.length > 0) throw PrivacyErrors.workspaceGainedMembers(others[0].workspace_id);
         for (const table of WORKSPACE_TABLES) {
-          counts[table] = await count(this.db, m, `DELETE FROM gateway.${table} WHERE workspace_id = ANY($1::uuid[])`, [req.deleteWorkspaceIds]);
+          counts[table] = await count(this.db, m, `DELETE FROM gateway.${table} WHERE workspace_id = ANY($1::uuid[])`, [
+            req.deleteWorkspaceIds,
+          ]);
         }
-        counts['workspaces'] = await count(this.db, m, `DELETE FROM gateway.workspaces WHERE id = ANY($1::uuid[])`, [req.deleteWorkspaceIds]);
+        counts['workspaces'] = await count(this.db, m, `DELETE FROM gateway.workspaces WHERE id = ANY($1::uuid[])`, [
+          req.deleteWorkspaceIds,
+        ]);
       }
       const owned = await this.db.rowsIn<{ workspace_id: string }>(
         m,
@@ -101,7 +132,12 @@ export class PrivacyRepository {
       );
       if (owned.length > 0) throw PrivacyErrors.ownsWorkspaceWithMembers(owned[0].workspace_id);
       if (req.deleteDocuments) {
-        counts['own_uploaded_files'] = await count(this.db, m, `DELETE FROM gateway.upload_files WHERE created_by = $1 AND created_by_role = 'account'`, [accountId]);
+        counts['own_uploaded_files'] = await count(
+          this.db,
+          m,
+          `DELETE FROM gateway.upload_files WHERE created_by = $1 AND created_by_role = 'account'`,
+          [accountId],
+        );
       }
       counts['memberships'] = await count(this.db, m, `DELETE FROM gateway.workspace_members WHERE account_id = $1`, [accountId]);
       if (account.status !== 'anonymized') {
@@ -156,8 +192,18 @@ export class PrivacyRepository {
     return this.db.dataSource.transaction(async (m) => {
       const params = [workspaceId, endUserIds];
       const counts: Record<string, number> = {};
-      counts['uploaded_files'] = await count(this.db, m, `DELETE FROM gateway.upload_files WHERE workspace_id = $1 AND created_by = ANY($2::uuid[]) AND created_by_role = 'end_user'`, params);
-      counts['end_users'] = await count(this.db, m, `DELETE FROM gateway.end_users WHERE workspace_id = $1 AND id = ANY($2::uuid[])`, params);
+      counts['uploaded_files'] = await count(
+        this.db,
+        m,
+        `DELETE FROM gateway.upload_files WHERE workspace_id = $1 AND created_by = ANY($2::uuid[]) AND created_by_role = 'end_user'`,
+        params,
+      );
+      counts['end_users'] = await count(
+        this.db,
+        m,
+        `DELETE FROM gateway.end_users WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
+        params,
+      );
       return counts;
     });
   }

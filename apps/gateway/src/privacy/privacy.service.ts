@@ -34,7 +34,11 @@ const MAGIC = Buffer.from('WEFTX1', 'ascii');
  */
 export function openExportArchive(data: Buffer, sealedKey: string, box: SecretBox): Buffer {
   if (data.length < MAGIC.length + 28 || !data.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('Not a sealed data export');
-  const decipher = createDecipheriv('aes-256-gcm', Buffer.from(box.open(sealedKey), 'base64url'), data.subarray(MAGIC.length, MAGIC.length + 12));
+  const decipher = createDecipheriv(
+    'aes-256-gcm',
+    Buffer.from(box.open(sealedKey), 'base64url'),
+    data.subarray(MAGIC.length, MAGIC.length + 12),
+  );
   decipher.setAuthTag(data.subarray(MAGIC.length + 12, MAGIC.length + 28));
   return Buffer.concat([decipher.update(data.subarray(MAGIC.length + 28)), decipher.final()]);
 }
@@ -85,7 +89,9 @@ export class PrivacyService {
       throw error;
     }
     const body = openExportArchive(await this.storage.get(claimed.storage_key), claimed.sealed_key, this.box);
-    await this.storage.delete(claimed.storage_key).catch((error: unknown) => this.logger.warn(`Export archive "${id}" not deleted after download: ${(error as Error).message}`));
+    await this.storage
+      .delete(claimed.storage_key)
+      .catch((error: unknown) => this.logger.warn(`Export archive "${id}" not deleted after download: ${(error as Error).message}`));
     this.audit.record({
       action: 'privacy.export.downloaded',
       actor: { id: claimed.account_id, type: 'account' },
@@ -150,7 +156,12 @@ export class PrivacyService {
 
   async placeHold(admin: ConsoleUser, accountId: string | null, reason: string): Promise<LegalHold> {
     if (accountId !== null && !(await this.accounts.roleIn(admin.workspaceId, accountId))) throw PrivacyErrors.notAMember();
-    return this.bus.request('privacy.legal-hold.place.v1', { accountId, placedBy: admin.accountId, reason, workspaceId: admin.workspaceId });
+    return this.bus.request('privacy.legal-hold.place.v1', {
+      accountId,
+      placedBy: admin.accountId,
+      reason,
+      workspaceId: admin.workspaceId,
+    });
   }
 
   releaseHold(admin: ConsoleUser, id: string): Promise<LegalHold> {

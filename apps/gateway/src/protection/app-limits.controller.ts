@@ -25,7 +25,10 @@ export class AppLimitsController {
     @Param('appId') appId: string,
     @ParsedBody(AppLimitsRequestSchema) body: z.infer<typeof AppLimitsRequestSchema>,
   ): Promise<AppLimitsResponse> {
-    const stored = await this.limits.set(user.workspaceId, appId, { maxActiveRequests: body.max_active_requests, rateLimitPerMinute: body.requests_per_minute });
+    const stored = await this.limits.set(user.workspaceId, appId, {
+      maxActiveRequests: body.max_active_requests,
+      rateLimitPerMinute: body.requests_per_minute,
+    });
     return toAppLimitsResponse(appId, stored);
   }
 }

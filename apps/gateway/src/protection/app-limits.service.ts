@@ -55,7 +55,9 @@ export class AppLimitsService {
     const stored = isUuid(appId) ? await this.repository.update(workspaceId, appId, settings) : null;
     if (!stored) throw AppErrors.notFound();
     this.cache.delete(appId);
-    this.logger.log(`Request limits of app "${appId}" set to ${stored.rateLimitPerMinute ?? 'default'} per minute, ${stored.maxActiveRequests ?? 'default'} active`);
+    this.logger.log(
+      `Request limits of app "${appId}" set to ${stored.rateLimitPerMinute ?? 'default'} per minute, ${stored.maxActiveRequests ?? 'default'} active`,
+    );
     return this.resolve(stored);
   }
 

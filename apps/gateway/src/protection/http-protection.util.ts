@@ -49,7 +49,10 @@ function securityHeaders(): RequestHandler {
     strictTransportSecurity: { includeSubDomains: true, maxAge: HSTS_MAX_AGE_SECONDS },
     xFrameOptions: { action: 'deny' as const },
   };
-  const api = helmet({ ...common, contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] }, useDefaults: false } });
+  const api = helmet({
+    ...common,
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] }, useDefaults: false },
+  });
   const docs = helmet({
     ...common,
     contentSecurityPolicy: {

@@ -15,9 +15,14 @@ describe('parseOriginList', () => {
     expect(originAllowed(parseOriginList('X', []), 'https://console.example.com')).toBe(false);
   });
 
-  it.each(['console.example.com', 'https://example.com/app', 'ftp://example.com', 'https://*.example.com'])('refuses %s, naming the variable', (entry) => {
-    expect(() => parseOriginList('CONSOLE_CORS_ALLOW_ORIGINS', [entry])).toThrow(new RegExp(`CONSOLE_CORS_ALLOW_ORIGINS: "${entry.replace(/[.*/]/g, '\\$&')}"`));
-  });
+  it.each(['console.example.com', 'https://example.com/app', 'ftp://example.com', 'https://*.example.com'])(
+    'refuses %s, naming the variable',
+    (entry) => {
+      expect(() => parseOriginList('CONSOLE_CORS_ALLOW_ORIGINS', [entry])).toThrow(
+        new RegExp(`CONSOLE_CORS_ALLOW_ORIGINS: "${entry.replace(/[.*/]/g, '\\$&')}"`),
+      );
+    },
+  );
 });
 
 describe('parseTrustProxy', () => {
@@ -59,7 +64,9 @@ describe('refusesBodyType', () => {
 
   it('refuses other types, or none, when a body is sent to a JSON route', () => {
     expect(refusesBodyType('POST', '/v1/workflows/run', { 'content-length': '5', 'content-type': 'text/plain' })).toBe(true);
-    expect(refusesBodyType('PATCH', '/v1/datasets/d1', { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' })).toBe(true);
+    expect(
+      refusesBodyType('PATCH', '/v1/datasets/d1', { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' }),
+    ).toBe(true);
     expect(refusesBodyType('DELETE', '/v1/conversations/c1', { 'content-length': '20' })).toBe(true);
     expect(refusesBodyType('POST', '/console/api/login', { 'content-length': '20', 'content-type': 'application/jsonx' })).toBe(true);
   });

@@ -27,7 +27,8 @@ export function parseOriginList(variable: string, entries: readonly string[]): O
     } catch {
       origin = null;
     }
-    if (!origin) throw new Error(`${variable}: "${entry}" is not an origin such as https://app.example.com (scheme, host and port only) or *`);
+    if (!origin)
+      throw new Error(`${variable}: "${entry}" is not an origin such as https://app.example.com (scheme, host and port only) or *`);
     origins.add(origin);
   }
   return { any, origins };
@@ -50,10 +51,14 @@ export function parseTrustProxy(text: string): boolean | number | string[] {
   if (value === 'false' || value === '0' || value === '') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
-  const entries = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   for (const entry of entries) {
     const valid = PROXY_NAMES.has(entry) || ipaddr.isValid(entry) || isCidr(entry);
-    if (!valid) throw new Error(`TRUST_PROXY: "${entry}" is not true, false, a hop count, an address, a CIDR, loopback, linklocal or uniquelocal`);
+    if (!valid)
+      throw new Error(`TRUST_PROXY: "${entry}" is not true, false, a hop count, an address, a CIDR, loopback, linklocal or uniquelocal`);
   }
   return entries;
 }
@@ -95,7 +100,11 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * otherwise be skipped by the JSON parser and the route would see an empty one. File upload routes take
  * multipart forms and decide for themselves.
  */
-export function refusesBodyType(method: string, path: string, headers: { 'content-length'?: string; 'content-type'?: string; 'transfer-encoding'?: string }): boolean {
+export function refusesBodyType(
+  method: string,
+  path: string,
+  headers: { 'content-length'?: string; 'content-type'?: string; 'transfer-encoding'?: string },
+): boolean {
   if (!BODY_METHODS.has(method)) return false;
   if (!path.startsWith('/v1/') && !path.startsWith('/console/api/')) return false;
   const length = headers['content-length'];

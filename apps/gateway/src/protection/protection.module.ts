@@ -4,7 +4,12 @@ import { makeCounterProvider } from '@weft/metrics';
 import { AppLimitsController } from './app-limits.controller';
 import { AppLimitsRepository } from './app-limits.repository';
 import { AppLimitsService } from './app-limits.service';
-import { PROTECTION_SETTINGS, RATE_LIMIT_REJECTIONS_METRIC, RATE_LIMIT_UNAVAILABLE_METRIC, type ProtectionSettings } from './protection.config';
+import {
+  PROTECTION_SETTINGS,
+  RATE_LIMIT_REJECTIONS_METRIC,
+  RATE_LIMIT_UNAVAILABLE_METRIC,
+  type ProtectionSettings,
+} from './protection.config';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
 import { RateLimitRepository } from './rate-limit.repository';
 import { RateLimitService } from './rate-limit.service';
@@ -32,8 +37,15 @@ export class ProtectionModule {
         // The limiter runs before the timeout: a refused request never starts the clock.
         { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
         { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
-        makeCounterProvider({ name: RATE_LIMIT_REJECTIONS_METRIC, help: 'Service API requests refused with 429, by the limit that refused them', labelNames: ['limit'] }),
-        makeCounterProvider({ name: RATE_LIMIT_UNAVAILABLE_METRIC, help: 'Service API requests let through unchecked because Redis did not answer' }),
+        makeCounterProvider({
+          name: RATE_LIMIT_REJECTIONS_METRIC,
+          help: 'Service API requests refused with 429, by the limit that refused them',
+          labelNames: ['limit'],
+        }),
+        makeCounterProvider({
+          name: RATE_LIMIT_UNAVAILABLE_METRIC,
+          help: 'Service API requests let through unchecked because Redis did not answer',
+        }),
       ],
       exports: [RateLimitService],
     };

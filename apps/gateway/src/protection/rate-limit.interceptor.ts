@@ -42,7 +42,11 @@ export class RateLimitInterceptor implements NestInterceptor {
     if (!req.path.startsWith('/v1/')) return next.handle();
     const app = req.appKey ? { id: req.appKey.app.id, workspaceId: req.appKey.app.workspaceId } : null;
     const keyId = req.appKey?.keyId ?? req.datasetKey?.keyId ?? null;
-    await this.limiter.admit({ address: clientAddressKey(req.ip), app, keyId }, http.getResponse<Response>(), takesActiveRequestSlot(this.reflector, context));
+    await this.limiter.admit(
+      { address: clientAddressKey(req.ip), app, keyId },
+      http.getResponse<Response>(),
+      takesActiveRequestSlot(this.reflector, context),
+    );
     return next.handle();
   }
 }

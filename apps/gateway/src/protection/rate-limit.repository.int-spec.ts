@@ -22,7 +22,14 @@ describe('RateLimitRepository against Redis', () => {
   });
 
   const limits = (l: Partial<RequestLimits>): RequestLimits => ({ addressPerMinute: 0, keyPerMinute: 0, maxActive: 0, ...l });
-  const admit = (over: { address?: string; appId?: string | null; keyId?: string | null; limits: RequestLimits; requestId?: string; slotTtlMs?: number }): Promise<AdmitOutcome> =>
+  const admit = (over: {
+    address?: string;
+    appId?: string | null;
+    keyId?: string | null;
+    limits: RequestLimits;
+    requestId?: string;
+    slotTtlMs?: number;
+  }): Promise<AdmitOutcome> =>
     limiter.admit({ address: '198.51.100.1', appId: null, keyId: null, requestId: randomUUID(), slotTtlMs: 60_000, ...over });
 
   it('admits exactly the limit out of a concurrent burst on one key and says when to retry', async () => {
@@ -42,11 +49,15 @@ describe('RateLimitRepository against Redis', () => {
 
   it('counts an address across keys, and keys separately from each other', async () => {
     const address = '203.0.113.9';
-    const a = await Promise.all(Array.from({ length: 3 }, () => admit({ address, keyId: randomUUID(), limits: limits({ addressPerMinute: 3, keyPerMinute: 10 }) })));
+    const a = await Promise.all(
+      Array.from({ length: 3 }, () => admit({ address, keyId: randomUUID(), limits: limits({ addressPerMinute: 3, keyPerMinute: 10 }) })),
+    );
     expect(a.every((o) => o.admitted)).toBe(true);
     const fourth = await admit({ address, keyId: randomUUID(), limits: limits({ addressPerMinute: 3, keyPerMinute: 10 }) });
     expect(fourth).toMatchObject({ admitted: false, refusedBy: 'client_address' });
-    expect(await admit({ address: '203.0.113.10', keyId: randomUUID(), limits: limits({ addressPerMinute: 3, keyPerMinute: 10 }) })).toEqual({ admitted: true });
+    expect(
+      await admit({ address: '203.0.113.10', keyId: randomUUID(), limits: limits({ addressPerMinute: 3, keyPerMinute: 10 }) }),
+    ).toEqual({ admitted: true });
   });
 
   it('admits again once the oldest request is older than the window (a sliding window, not a fixed one)', async () => {
@@ -57,7 +68,15 @@ describe('RateLimitRepository against Redis', () => {
     const entries = await redis.client.zrange(`rl:key:${keyId}`, 0, -1);
     const [time] = await redis.client.time();
     const nowMs = Number(time) * 1000;
-    await redis.client.zadd(`rl:key:${keyId}`, nowMs - RATE_WINDOW_MS - 1, entries[0]!, nowMs - 30_000, entries[1]!, nowMs - 30_000, entries[2]!);
+    await redis.client.zadd(
+      `rl:key:${keyId}`,
+      nowMs - RATE_WINDOW_MS - 1,
+      entries[0]!,
+      nowMs - 30_000,
+      entries[1]!,
+      nowMs - 30_000,
+      entries[2]!,
+    );
     expect(await admit({ keyId, limits: limits({ keyPerMinute: 3 }) })).toEqual({ admitted: true });
     const again = await admit({ keyId, limits: limits({ keyPerMinute: 3 }) });
     expect(again).toMatchObject({ admitted: false, refusedBy: 'api_key' });
@@ -82,7 +101,7 @@ describe('RateLimitRepository against Redis', () => {
     expect(await redis.client.zscore(`rl:active:${appId}`, third)).not.toBeNull();
   });
 
-  it('pushes a renewed slot\'s expiry forward, and does not revive a freed one', async () => {
+  it("pushes a renewed slot's expiry forward, and does not revive a freed one", async () => {
     const appId = randomUUID();
     const id = randomUUID();
     expect(await admit({ appId, limits: limits({ maxActive: 1 }), requestId: id, slotTtlMs: 400 })).toEqual({ admitted: true });
@@ -100,7 +119,10 @@ describe('RateLimitRepository against Redis', () => {
     const appId = randomUUID();
     const keyId = randomUUID();
     expect(await admit({ appId, keyId, limits: limits({ keyPerMinute: 10, maxActive: 1 }) })).toEqual({ admitted: true });
-    expect(await admit({ appId, keyId, limits: limits({ keyPerMinute: 10, maxActive: 1 }) })).toMatchObject({ admitted: false, refusedBy: 'active_requests' });
+    expect(await admit({ appId, keyId, limits: limits({ keyPerMinute: 10, maxActive: 1 }) })).toMatchObject({
+      admitted: false,
+      refusedBy: 'active_requests',
+    });
     expect(await redis.client.zcard(`rl:key:${keyId}`)).toBe(1);
   });
 });

@@ -5,7 +5,12 @@ import type { Request, Response } from 'express';
 import type { Counter } from 'prom-client';
 import { AppLimitsService } from './app-limits.service';
 import { clientAddressKey } from './http-rules.util';
-import { PROTECTION_SETTINGS, RATE_LIMIT_REJECTIONS_METRIC, RATE_LIMIT_UNAVAILABLE_METRIC, type ProtectionSettings } from './protection.config';
+import {
+  PROTECTION_SETTINGS,
+  RATE_LIMIT_REJECTIONS_METRIC,
+  RATE_LIMIT_UNAVAILABLE_METRIC,
+  type ProtectionSettings,
+} from './protection.config';
 import { ProtectionErrors } from './protection.exception';
 import { RateLimitRepository, type AdmitOutcome } from './rate-limit.repository';
 import { retryAfterSeconds, type RequestLimits } from './rate-limit.util';
@@ -64,7 +69,11 @@ export class RateLimitService {
   }
 
   async admit(caller: Caller, res: Response, takesSlot: boolean): Promise<void> {
-    const limits: RequestLimits = { addressPerMinute: this.settings.rateLimitPerIpPerMinute, keyPerMinute: this.settings.rateLimitPerMinute, maxActive: 0 };
+    const limits: RequestLimits = {
+      addressPerMinute: this.settings.rateLimitPerIpPerMinute,
+      keyPerMinute: this.settings.rateLimitPerMinute,
+      maxActive: 0,
+    };
     if (caller.app) {
       const app = await this.appLimits.forApp(caller.app.workspaceId, caller.app.id);
       limits.keyPerMinute = app.effectiveRatePerMinute;
@@ -84,7 +93,9 @@ export class RateLimitService {
       this.unavailable.inc();
       if (Date.now() - this.lastUnavailableLog > UNAVAILABLE_LOG_EVERY_MS) {
         this.lastUnavailableLog = Date.now();
-        this.logger.warn(`Rate limits not applied, Redis did not answer: ${(error as Error).message}; requests pass unchecked until it does`);
+        this.logger.warn(
+          `Rate limits not applied, Redis did not answer: ${(error as Error).message}; requests pass unchecked until it does`,
+        );
       }
       return;
     }
@@ -93,7 +104,10 @@ export class RateLimitService {
       if (outcome.refusedBy === 'active_requests') throw ProtectionErrors.tooManyActiveRequests();
       const seconds = retryAfterSeconds(outcome.retryAfterMs);
       res.setHeader('Retry-After', String(seconds));
-      const limit = outcome.refusedBy === 'api_key' ? `${limits.keyPerMinute} requests per minute for this API key` : `${limits.addressPerMinute} requests per minute from this address`;
+      const limit =
+        outcome.refusedBy === 'api_key'
+          ? `${limits.keyPerMinute} requests per minute for this API key`
+          : `${limits.addressPerMinute} requests per minute from this address`;
       throw ProtectionErrors.rateLimited(limit, seconds);
     }
     if (appId !== null) this.holdSlot(appId, requestId, res);
@@ -102,7 +116,11 @@ export class RateLimitService {
   private holdSlot(appId: string, requestId: string, res: Response): void {
     const renew = setInterval(() => {
       if (res.closed) return release();
-      this.repository.renewSlot(appId, requestId, ACTIVE_SLOT_TTL_MS).catch((error: Error) => this.logger.warn(`Could not renew the active-run slot "${requestId}" of app "${appId}": ${error.message}`));
+      this.repository
+        .renewSlot(appId, requestId, ACTIVE_SLOT_TTL_MS)
+        .catch((error: Error) =>
+          this.logger.warn(`Could not renew the active-run slot "${requestId}" of app "${appId}": ${error.message}`),
+        );
     }, SLOT_RENEW_MS);
     renew.unref();
     let released = false;
@@ -111,7 +129,9 @@ export class RateLimitService {
       released = true;
       clearInterval(renew);
       // If this fails the slot expires by itself within ACTIVE_SLOT_TTL_MS.
-      this.repository.releaseSlot(appId, requestId).catch((error: Error) => this.logger.warn(`Could not free the active-run slot "${requestId}" of app "${appId}": ${error.message}`));
+      this.repository
+        .releaseSlot(appId, requestId)
+        .catch((error: Error) => this.logger.warn(`Could not free the active-run slot "${requestId}" of app "${appId}": ${error.message}`));
     };
     // The client may have gone while the slot was being taken: then 'close' has already been emitted.
     if (res.closed) release();

@@ -25,7 +25,9 @@ export class RequestTimeoutInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const exempt = this.reflector.getAllAndOverride<boolean | undefined>(NO_REQUEST_TIMEOUT, [context.getHandler(), context.getClass()]) === true || takesActiveRequestSlot(this.reflector, context);
+    const exempt =
+      this.reflector.getAllAndOverride<boolean | undefined>(NO_REQUEST_TIMEOUT, [context.getHandler(), context.getClass()]) === true ||
+      takesActiveRequestSlot(this.reflector, context);
     if (exempt) return next.handle();
     const ms = this.settings.requestTimeoutMs;
     return next.handle().pipe(timeout({ first: ms, with: () => throwError(() => ProtectionErrors.timedOut(ms)) }));

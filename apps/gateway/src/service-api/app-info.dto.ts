@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** `GET /v1/info`. */
-export const AppInfoSchema = z.object({ author_name: z.string(), description: z.string(), mode: z.string(), name: z.string(), tags: z.array(z.string()) });
+export const AppInfoSchema = z.object({
+  author_name: z.string(),
+  description: z.string(),
+  mode: z.string(),
+  name: z.string(),
+  tags: z.array(z.string()),
+});
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
 /** `GET /v1/meta`. */

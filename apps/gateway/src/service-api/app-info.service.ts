@@ -11,7 +11,7 @@ export const UPLOAD_LIMITS = Symbol('UPLOAD_LIMITS');
 
 const CONTROL_BY_TYPE: Record<string, string> = {
   checkbox: 'checkbox',
-  'external_data_tool': 'external_data_tool',
+  external_data_tool: 'external_data_tool',
   file: 'file',
   'file-list': 'file-list',
   json_object: 'json_object',
@@ -39,14 +39,23 @@ export class AppInfoService {
 
   /** The published workflow's features and start form, in Dify's old `user_input_form` structure. */
   async parameters(ctx: AppKeyContext): Promise<AppParameters> {
-    const form = await this.bus.request('wf.workflow.start-form.v1', { appId: ctx.app.id, version: 'published', workspaceId: ctx.app.workspaceId });
+    const form = await this.bus.request('wf.workflow.start-form.v1', {
+      appId: ctx.app.id,
+      version: 'published',
+      workspaceId: ctx.app.workspaceId,
+    });
     const features = form.features;
     const variables = form.variables.map((v) => ({ [CONTROL_BY_TYPE[String(v['type'])] ?? 'text-input']: v }));
-    const enabled = (key: string) => ({ enabled: Boolean((features[key] as { enabled?: boolean } | undefined)?.enabled), ...(features[key] as object | undefined) });
+    const enabled = (key: string) => ({
+      enabled: Boolean((features[key] as { enabled?: boolean } | undefined)?.enabled),
+      ...(features[key] as object | undefined),
+    });
     const mb = this.limits.fileSizeLimitMb;
     return {
       annotation_reply: { enabled: false },
-      file_upload: features['file_upload'] ?? { image: { detail: 'high', enabled: false, number_limits: 3, transfer_methods: ['remote_url', 'local_file'] } },
+      file_upload: features['file_upload'] ?? {
+        image: { detail: 'high', enabled: false, number_limits: 3, transfer_methods: ['remote_url', 'local_file'] },
+      },
       more_like_this: { enabled: false },
       opening_statement: (features['opening_statement'] as string | undefined) ?? '',
       retriever_resource: enabled('retriever_resource'),
@@ -54,7 +63,13 @@ export class AppInfoService {
       speech_to_text: enabled('speech_to_text'),
       suggested_questions: (features['suggested_questions'] as string[] | undefined) ?? [],
       suggested_questions_after_answer: enabled('suggested_questions_after_answer'),
-      system_parameters: { audio_file_size_limit: mb, file_size_limit: mb, image_file_size_limit: mb, video_file_size_limit: mb, workflow_file_upload_limit: 10 },
+      system_parameters: {
+        audio_file_size_limit: mb,
+        file_size_limit: mb,
+        image_file_size_limit: mb,
+        video_file_size_limit: mb,
+        workflow_file_upload_limit: 10,
+      },
       text_to_speech: enabled('text_to_speech'),
       user_input_form: variables,
     };

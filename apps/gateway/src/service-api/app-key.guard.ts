@@ -56,7 +56,11 @@ export class AppKeyGuard implements CanActivate, OnModuleDestroy {
   }
 
   private lookup(token: string): Promise<AppKeyContext | null> {
-    return this.cache.lookup(token, () => this.apps.findAppByKey(token), (found) => found.keyId);
+    return this.cache.lookup(
+      token,
+      () => this.apps.findAppByKey(token),
+      (found) => found.keyId,
+    );
   }
 
   private async flushUsage(): Promise<void> {

@@ -139,7 +139,12 @@ export class RunFilesService {
   ) {}
 
   /** Resolved inputs and files; throws invalid_param naming the variable for a file Dify would refuse. */
-  async resolve(ctx: AppKeyContext, workflowId: string | null, inputs: Record<string, unknown>, files: Record<string, unknown>[]): Promise<ResolvedRunFiles> {
+  async resolve(
+    ctx: AppKeyContext,
+    workflowId: string | null,
+    inputs: Record<string, unknown>,
+    files: Record<string, unknown>[],
+  ): Promise<ResolvedRunFiles> {
     // Text-only runs, the common case, need no look at the workflow.
     if (files.length === 0 && !Object.values(inputs).some((v) => isRecord(v) || Array.isArray(v))) return { files: [], inputs };
     const definition = await this.startDefinition(ctx, workflowId);
@@ -150,7 +155,8 @@ export class RunFilesService {
       const value = inputs[variable.variable];
       if (variable.type === 'file' && isRecord(value)) {
         const file = await this.resolveOne(workspaceId, variable.variable, value);
-        if (!customExtensionAllowed(file, variable)) throw invalid(variable.variable, `File validation failed for file: ${file.filename ?? 'None'}`);
+        if (!customExtensionAllowed(file, variable))
+          throw invalid(variable.variable, `File validation failed for file: ${file.filename ?? 'None'}`);
         resolved[variable.variable] = file;
       } else if (variable.type === 'file-list' && Array.isArray(value)) {
         const list: unknown[] = [];
@@ -160,7 +166,8 @@ export class RunFilesService {
             continue;
           }
           const file = await this.resolveOne(workspaceId, variable.variable, item);
-          if (!customExtensionAllowed(file, variable)) throw invalid(variable.variable, `File validation failed for file: ${file.filename ?? 'None'}`);
+          if (!customExtensionAllowed(file, variable))
+            throw invalid(variable.variable, `File validation failed for file: ${file.filename ?? 'None'}`);
           list.push(file);
         }
         resolved[variable.variable] = list;
@@ -169,7 +176,11 @@ export class RunFilesService {
     return { files: await this.resolveSystemFiles(workspaceId, files, definition.feature), inputs: resolved };
   }
 
-  private async resolveSystemFiles(workspaceId: string, mappings: Record<string, unknown>[], feature: UploadFeature | null): Promise<WorkflowFile[]> {
+  private async resolveSystemFiles(
+    workspaceId: string,
+    mappings: Record<string, unknown>[],
+    feature: UploadFeature | null,
+  ): Promise<WorkflowFile[]> {
     const files: WorkflowFile[] = [];
     for (const mapping of mappings.filter(isUsableMapping)) {
       const file = await this.resolveOne(workspaceId, 'files', mapping);
@@ -180,16 +191,24 @@ export class RunFilesService {
       if (files.filter((f) => f.type === 'image').length > feature.imageLimit) {
         throw invalid('files', `Number of image files exceeds the maximum limit ${feature.imageLimit}`);
       }
-      if (feature.limit && files.length > feature.limit) throw invalid('files', `Number of files exceeds the maximum limit ${feature.limit}`);
+      if (feature.limit && files.length > feature.limit)
+        throw invalid('files', `Number of files exceeds the maximum limit ${feature.limit}`);
     }
     return files;
   }
 
   /** The start variables and the `file_upload` feature of the workflow the run will use, or null when there is none. */
-  private async startDefinition(ctx: AppKeyContext, workflowId: string | null): Promise<{ feature: UploadFeature | null; variables: StartVariable[] } | null> {
+  private async startDefinition(
+    ctx: AppKeyContext,
+    workflowId: string | null,
+  ): Promise<{ feature: UploadFeature | null; variables: StartVariable[] } | null> {
     let form: StartForm;
     try {
-      form = await this.bus.request('wf.workflow.start-form.v1', { appId: ctx.app.id, version: workflowId ?? 'published', workspaceId: ctx.app.workspaceId });
+      form = await this.bus.request('wf.workflow.start-form.v1', {
+        appId: ctx.app.id,
+        version: workflowId ?? 'published',
+        workspaceId: ctx.app.workspaceId,
+      });
     } catch (error) {
       // The start request answers a missing or unpublished workflow in Dify's words.
       if (error instanceof DomainError && error.code === 'not_found') return null;

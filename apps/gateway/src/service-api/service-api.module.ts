@@ -20,7 +20,16 @@ export class ServiceApiModule {
       module: ServiceApiModule,
       imports: [AppsModule],
       controllers: [AppInfoController, WorkflowRunController],
-      providers: [ApiKeyCache, AppInfoService, AppKeyGuard, EndUserService, RunFilesService, UploadFileRepository, WorkflowRunService, { provide: UPLOAD_LIMITS, useValue: limits }],
+      providers: [
+        ApiKeyCache,
+        AppInfoService,
+        AppKeyGuard,
+        EndUserService,
+        RunFilesService,
+        UploadFileRepository,
+        WorkflowRunService,
+        { provide: UPLOAD_LIMITS, useValue: limits },
+      ],
       exports: [ApiKeyCache, AppKeyGuard, EndUserService, RunFilesService],
     };
   }

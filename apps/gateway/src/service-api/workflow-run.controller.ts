@@ -33,7 +33,11 @@ export class WorkflowRunController {
   @ActiveRequestSlot()
   @HttpCode(200)
   @Returns(BlockingRunResponseSchema)
-  async run(@CurrentApp() ctx: AppKeyContext, @ParsedBody(WorkflowRunRequestSchema) body: z.infer<typeof WorkflowRunRequestSchema>, @Res() res: Response): Promise<void> {
+  async run(
+    @CurrentApp() ctx: AppKeyContext,
+    @ParsedBody(WorkflowRunRequestSchema) body: z.infer<typeof WorkflowRunRequestSchema>,
+    @Res() res: Response,
+  ): Promise<void> {
     const blocking = await this.runs.run(ctx, body, null, res);
     if (blocking) res.status(200).json(blocking);
   }
@@ -63,7 +67,11 @@ export class WorkflowRunController {
   @Post('workflows/tasks/:taskId/stop')
   @HttpCode(200)
   @Returns(SuccessResultSchema)
-  async stop(@CurrentApp() ctx: AppKeyContext, @Param('taskId') taskId: string, @ParsedBody(StopRequestSchema) _body: z.infer<typeof StopRequestSchema>): Promise<SuccessResult> {
+  async stop(
+    @CurrentApp() ctx: AppKeyContext,
+    @Param('taskId') taskId: string,
+    @ParsedBody(StopRequestSchema) _body: z.infer<typeof StopRequestSchema>,
+  ): Promise<SuccessResult> {
     await this.runs.stop(ctx, taskId);
     return SUCCESS;
   }
@@ -78,7 +86,12 @@ export class WorkflowRunController {
   @Get('workflow/:runId/events')
   @NoRequestTimeout()
   @Returns(null)
-  events(@CurrentApp() ctx: AppKeyContext, @Param('runId') runId: string, @ParsedQuery(RunEventsQuerySchema) query: z.infer<typeof RunEventsQuerySchema>, @Res() res: Response): Promise<void> {
+  events(
+    @CurrentApp() ctx: AppKeyContext,
+    @Param('runId') runId: string,
+    @ParsedQuery(RunEventsQuerySchema) query: z.infer<typeof RunEventsQuerySchema>,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.runs.events(ctx, runId, query.user, res);
   }
 }

@@ -36,7 +36,12 @@ export const LogsQuerySchema = z.object({
 });
 
 /** `GET /v1/workflow/{run_id}/events` query: the end user the run belongs to. */
-export const RunEventsQuerySchema = z.object({ user: z.string({ invalid_type_error: 'Arg user must be provided.', required_error: 'Arg user must be provided.' }).min(1, 'Arg user must be provided.').max(255) });
+export const RunEventsQuerySchema = z.object({
+  user: z
+    .string({ invalid_type_error: 'Arg user must be provided.', required_error: 'Arg user must be provided.' })
+    .min(1, 'Arg user must be provided.')
+    .max(255),
+});
 
 const runData = {
   created_at: z.number().int(),
@@ -58,14 +63,21 @@ export const BlockingRunResponseSchema = z.object({
 export type BlockingRunResponse = z.infer<typeof BlockingRunResponseSchema>;
 
 /** `GET /v1/workflows/run/{id}`. */
-export const RunDetailSchema = z.object({ ...runData, inputs: z.string(), outputs: z.record(z.string(), z.unknown()), workflow_id: z.string().uuid() });
+export const RunDetailSchema = z.object({
+  ...runData,
+  inputs: z.string(),
+  outputs: z.record(z.string(), z.unknown()),
+  workflow_id: z.string().uuid(),
+});
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
 /** One entry of `GET /v1/workflows/logs`. */
 export const LogEntrySchema = z.object({
   created_at: z.number().int(),
   created_by_account: z.object({ email: z.string().nullable(), id: z.string(), name: z.string().nullable() }).nullable(),
-  created_by_end_user: z.object({ id: z.string(), is_anonymous: z.boolean(), session_id: z.string().nullable(), type: z.string() }).nullable(),
+  created_by_end_user: z
+    .object({ id: z.string(), is_anonymous: z.boolean(), session_id: z.string().nullable(), type: z.string() })
+    .nullable(),
   created_by_role: z.string(),
   created_from: z.string(),
   details: z.null(),
@@ -119,7 +131,9 @@ export function toLogEntry(run: RunRecord, members: ReadonlyMap<string, { email:
   const account = run.created_by_account_id ? members.get(run.created_by_account_id) : undefined;
   return {
     created_at: run.created_at,
-    created_by_account: run.created_by_account_id ? { email: account?.email ?? null, id: run.created_by_account_id, name: account?.name ?? null } : null,
+    created_by_account: run.created_by_account_id
+      ? { email: account?.email ?? null, id: run.created_by_account_id, name: account?.name ?? null }
+      : null,
     created_by_end_user: run.created_by_end_user_id
       ? { id: run.created_by_end_user_id, is_anonymous: false, session_id: run.created_by_end_user_session_id, type: 'service_api' }
       : null,

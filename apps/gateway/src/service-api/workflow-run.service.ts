@@ -10,14 +10,23 @@ import { RunEventFeed } from './run-event-feed.util';
 import { RunFilesService } from './run-files.service';
 import { SseWriter } from './sse.util';
 import { AccountRepository } from '../accounts/account.repository';
-import { toBlockingResponse, toLogEntry, toRunDetail, type BlockingRunResponse, type LogPage, type LogsQuerySchema, type RunDetail, type WorkflowRunRequestSchema } from './workflow-run.dto';
+import {
+  toBlockingResponse,
+  toLogEntry,
+  toRunDetail,
+  type BlockingRunResponse,
+  type LogPage,
+  type LogsQuerySchema,
+  type RunDetail,
+  type WorkflowRunRequestSchema,
+} from './workflow-run.dto';
 
 const START_TIMEOUT_MS = 10_000;
 
 /**
- * Dify's workflow Service API: run, read, stop, list and follow the runs of a workflow app. The run's live events are subscribed to before the start
- * command is sent, so none is missed; a blocking call answers from the terminal event, a streaming
- * call relays every event as Dify's SSE. The run belongs to the orchestrator: a client that goes away
+ * Dify's workflow Service API: run, read, stop, list and follow the runs of a workflow app. The run's live
+ * events are subscribed to before the start command is sent, so none is missed; a blocking call answers from
+ * the terminal event, a streaming call relays every event as Dify's SSE. The run belongs to the orchestrator: a client that goes away
  * neither stops nor orphans it.
  */
 @Injectable()
@@ -29,7 +38,12 @@ export class WorkflowRunService {
     private readonly accounts: AccountRepository,
   ) {}
 
-  async run(ctx: AppKeyContext, req: z.infer<typeof WorkflowRunRequestSchema>, workflowId: string | null, res: Response): Promise<BlockingRunResponse | undefined> {
+  async run(
+    ctx: AppKeyContext,
+    req: z.infer<typeof WorkflowRunRequestSchema>,
+    workflowId: string | null,
+    res: Response,
+  ): Promise<BlockingRunResponse | undefined> {
     if (ctx.app.mode !== 'workflow') throw AppErrors.modeMismatch('not_workflow_app');
     if (workflowId !== null && !isUuid(workflowId)) {
       throw RunErrors.workflowIdNotUuid();
@@ -100,7 +114,8 @@ export class WorkflowRunService {
   /** Stops the app's running run of a task; Dify answers success whether or not a run was still going. */
   async stop(ctx: AppKeyContext, taskId: string): Promise<void> {
     if (ctx.app.mode !== 'workflow') throw AppErrors.modeMismatch('not_workflow_app');
-    if (isUuid(taskId)) await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, endUserId: null, taskId, workspaceId: ctx.app.workspaceId });
+    if (isUuid(taskId))
+      await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, endUserId: null, taskId, workspaceId: ctx.app.workspaceId });
   }
 
   /** `GET /v1/workflows/logs`: a page of the app's runs, filtered as Dify filters them. */
@@ -156,7 +171,11 @@ export class WorkflowRunService {
       sse.send(e);
     };
     const envelope = { task_id: run.task_id, workflow_run_id: run.id };
-    send({ ...envelope, data: { created_at: run.created_at, id: run.id, inputs: run.inputs, reason: 'resumption', workflow_id: run.workflow_id }, event: 'workflow_started' });
+    send({
+      ...envelope,
+      data: { created_at: run.created_at, id: run.id, inputs: run.inputs, reason: 'resumption', workflow_id: run.workflow_id },
+      event: 'workflow_started',
+    });
     for (const node of history.nodes) {
       const data = node['data'] as Record<string, unknown>;
       send({ ...envelope, data: { ...data, inputs: null, outputs: undefined, status: undefined }, event: 'node_started' });

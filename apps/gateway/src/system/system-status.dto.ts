@@ -36,7 +36,8 @@ export const SystemStatusResponseSchema = z.object({
 export type SystemStatusResponse = z.infer<typeof SystemStatusResponseSchema>;
 
 export function toServiceStatusResponse(name: ServiceName, answers: ServiceStatus[]): ServiceStatusResponse {
-  if (answers.length === 0) return { name, status: 'down', version: null, uptime_seconds: null, dependencies: {}, warnings: [], instances: [] };
+  if (answers.length === 0)
+    return { name, status: 'down', version: null, uptime_seconds: null, dependencies: {}, warnings: [], instances: [] };
   const instances = answers.map((a) => ({
     instance_id: a.instanceId,
     version: a.version,
@@ -47,7 +48,8 @@ export function toServiceStatusResponse(name: ServiceName, answers: ServiceStatu
   }));
   // A dependency is reported down for the service when any instance sees it down.
   const dependencies: Record<string, 'up' | 'down'> = {};
-  for (const a of answers) for (const [dep, state] of Object.entries(a.dependencies)) if (dependencies[dep] !== 'down') dependencies[dep] = state;
+  for (const a of answers)
+    for (const [dep, state] of Object.entries(a.dependencies)) if (dependencies[dep] !== 'down') dependencies[dep] = state;
   const oldest = answers.reduce((a, b) => (a.uptimeSeconds >= b.uptimeSeconds ? a : b));
   return {
     name,

@@ -21,7 +21,12 @@ export class SystemStatusService {
     const [answers, self] = await Promise.all([this.gather(), describeSelf(this.identity, this.readiness)]);
     // This instance always knows about itself, even when the bus is down.
     if (!answers.some((a) => a.instanceId === self.instanceId)) answers.push(self);
-    const services = SERVICE_NAMES.map((name) => toServiceStatusResponse(name, answers.filter((a) => a.service === name)));
+    const services = SERVICE_NAMES.map((name) =>
+      toServiceStatusResponse(
+        name,
+        answers.filter((a) => a.service === name),
+      ),
+    );
     return {
       status: services.every((s) => s.status === 'up') ? 'ok' : 'degraded',
       checked_at: Math.floor(Date.now() / 1000),

@@ -97,7 +97,11 @@ export class WorkspaceController {
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('admin')
   @Returns(SuccessResultSchema)
-  async remove(@CurrentConsoleUser() user: ConsoleUser, @Param('memberId') memberId: string, @RequestClient() client: RequestClientInfo): Promise<SuccessResult> {
+  async remove(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @Param('memberId') memberId: string,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<SuccessResult> {
     await this.service.remove(user, memberId, client);
     return SUCCESS;
   }
@@ -132,7 +136,10 @@ export class WorkspaceController {
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('owner')
   @Returns(RetentionResponseSchema)
-  setRetention(@CurrentConsoleUser() user: ConsoleUser, @ParsedBody(RetentionRequestSchema) body: z.infer<typeof RetentionRequestSchema>): Promise<RetentionResponse> {
+  setRetention(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedBody(RetentionRequestSchema) body: z.infer<typeof RetentionRequestSchema>,
+  ): Promise<RetentionResponse> {
     return this.service.setRetention(user, body.retention_days);
   }
 
@@ -149,7 +156,10 @@ export class WorkspaceController {
   @Post('activate')
   @HttpCode(200)
   @Returns(RegisteredResponseSchema)
-  activate(@ParsedBody(ActivateRequestSchema) body: z.infer<typeof ActivateRequestSchema>, @RequestClient() client: RequestClientInfo): Promise<RegisteredResponse> {
+  activate(
+    @ParsedBody(ActivateRequestSchema) body: z.infer<typeof ActivateRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<RegisteredResponse> {
     return this.service.activate(body, client);
   }
 }

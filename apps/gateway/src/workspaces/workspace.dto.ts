@@ -42,12 +42,19 @@ const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** `GET /console/api/workspaces`: every workspace the caller belongs to, with its role there. */
 export const WorkspaceListSchema = z.object({
-  workspaces: z.array(z.object({ created_at: epochSeconds, current: z.boolean(), id: z.string().uuid(), name: z.string(), role: z.string() })),
+  workspaces: z.array(
+    z.object({ created_at: epochSeconds, current: z.boolean(), id: z.string().uuid(), name: z.string(), role: z.string() }),
+  ),
 });
 export type WorkspaceList = z.infer<typeof WorkspaceListSchema>;
 
 /** `GET /console/api/workspaces/current`. */
-export const CurrentWorkspaceSchema = z.object({ created_at: epochSeconds, id: z.string().uuid(), name: z.string(), role: z.enum(WORKSPACE_ROLES) });
+export const CurrentWorkspaceSchema = z.object({
+  created_at: epochSeconds,
+  id: z.string().uuid(),
+  name: z.string(),
+  role: z.enum(WORKSPACE_ROLES),
+});
 export type CurrentWorkspace = z.infer<typeof CurrentWorkspaceSchema>;
 
 /** `POST /console/api/workspaces/switch`: a new access token for the same session, now in the workspace switched to. */
@@ -102,11 +109,28 @@ export const RetentionResponseSchema = z.object({
 export type RetentionResponse = z.infer<typeof RetentionResponseSchema>;
 
 export function toRetentionResponse(r: WorkspaceRetention): RetentionResponse {
-  return { default_retention_days: r.defaultRetentionDays, legal_hold: r.legalHold, overridden: r.overridden, retention_days: r.retentionDays, workspace_id: r.workspaceId };
+  return {
+    default_retention_days: r.defaultRetentionDays,
+    legal_hold: r.legalHold,
+    overridden: r.overridden,
+    retention_days: r.retentionDays,
+    workspace_id: r.workspaceId,
+  };
 }
 
-export function toWorkspaceList(rows: { id: string; name: string; role: string; created_at: Date }[], currentWorkspaceId: string): WorkspaceList {
-  return { workspaces: rows.map((w) => ({ id: w.id, name: w.name, role: w.role, created_at: seconds(w.created_at), current: w.id === currentWorkspaceId })) };
+export function toWorkspaceList(
+  rows: { id: string; name: string; role: string; created_at: Date }[],
+  currentWorkspaceId: string,
+): WorkspaceList {
+  return {
+    workspaces: rows.map((w) => ({
+      id: w.id,
+      name: w.name,
+      role: w.role,
+      created_at: seconds(w.created_at),
+      current: w.id === currentWorkspaceId,
+    })),
+  };
 }
 
 export function toCurrentWorkspace(workspace: { id: string; name: string; created_at: Date }, role: WorkspaceRole): CurrentWorkspace {

@@ -41,7 +41,14 @@ export class WorkspaceRepository {
   }
 
   async get(workspaceId: string): Promise<{ id: string; name: string; created_at: Date } | null> {
-    return (await this.db.rows<{ id: string; name: string; created_at: Date }>(`SELECT id, name, created_at FROM gateway.workspaces WHERE id = $1`, [workspaceId]))[0] ?? null;
+    return (
+      (
+        await this.db.rows<{ id: string; name: string; created_at: Date }>(
+          `SELECT id, name, created_at FROM gateway.workspaces WHERE id = $1`,
+          [workspaceId],
+        )
+      )[0] ?? null
+    );
   }
 
   /** Members, then pending (unexpired, unaccepted) invitations. */
@@ -57,13 +64,26 @@ export class WorkspaceRepository {
     );
     return [
       ...active.map((m) => ({ ...m, status: 'active' as const })),
-      ...pending.map((p) => ({ id: p.id, name: '', email: p.email, role: p.role as WorkspaceRole, status: 'pending' as const, created_at: p.created_at, last_login_at: null })),
+      ...pending.map((p) => ({
+        id: p.id,
+        name: '',
+        email: p.email,
+        role: p.role as WorkspaceRole,
+        status: 'pending' as const,
+        created_at: p.created_at,
+        last_login_at: null,
+      })),
     ];
   }
 
   /** A member's role, or null when the account is not a member of the workspace. */
   async roleOf(workspaceId: string, accountId: string): Promise<WorkspaceRole | null> {
-    const role = (await this.db.rows<{ role: string }>(`SELECT role FROM gateway.workspace_members WHERE workspace_id = $1 AND account_id = $2`, [workspaceId, accountId]))[0]?.role;
+    const role = (
+      await this.db.rows<{ role: string }>(`SELECT role FROM gateway.workspace_members WHERE workspace_id = $1 AND account_id = $2`, [
+        workspaceId,
+        accountId,
+      ])
+    )[0]?.role;
     return isWorkspaceRole(role) ? role : null;
   }
 
@@ -77,7 +97,14 @@ export class WorkspaceRepository {
   }
 
   async setRole(workspaceId: string, accountId: string, role: WorkspaceRole): Promise<boolean> {
-    return (await this.db.rows(`UPDATE gateway.workspace_members SET role = $3 WHERE workspace_id = $1 AND account_id = $2 RETURNING account_id`, [workspaceId, accountId, role])).length > 0;
+    return (
+      (
+        await this.db.rows(
+          `UPDATE gateway.workspace_members SET role = $3 WHERE workspace_id = $1 AND account_id = $2 RETURNING account_id`,
+          [workspaceId, accountId, role],
+        )
+      ).length > 0
+    );
   }
 
   /**
@@ -92,34 +119,41 @@ export class WorkspaceRepository {
         [workspaceId, [fromId, toId]],
       );
       if (rows.find((r) => r.account_id === fromId)?.role !== 'owner' || !rows.some((r) => r.account_id === toId)) return false;
-      await m.query(`UPDATE gateway.workspace_members SET role = CASE WHEN account_id = $2 THEN 'admin' ELSE 'owner' END WHERE workspace_id = $1 AND account_id IN ($2, $3)`, [
-        workspaceId,
-        fromId,
-        toId,
-      ]);
+      await m.query(
+        `UPDATE gateway.workspace_members SET role = CASE WHEN account_id = $2 THEN 'admin' ELSE 'owner' END WHERE workspace_id = $1 AND account_id IN ($2, $3)`,
+        [workspaceId, fromId, toId],
+      );
       return true;
     });
   }
 
   async removeMember(workspaceId: string, accountId: string): Promise<boolean> {
-    return (await this.db.rows(`DELETE FROM gateway.workspace_members WHERE workspace_id = $1 AND account_id = $2 RETURNING account_id`, [workspaceId, accountId])).length > 0;
+    return (
+      (
+        await this.db.rows(`DELETE FROM gateway.workspace_members WHERE workspace_id = $1 AND account_id = $2 RETURNING account_id`, [
+          workspaceId,
+          accountId,
+        ])
+      ).length > 0
+    );
   }
 
   /** Creates an invitation (replacing an older pending one for the same email) and returns its secret token. */
-  async invite(workspaceId: string, email: string, role: WorkspaceRole, invitedBy: string, ttlMs: number): Promise<{ id: string; token: string }> {
+  async invite(
+    workspaceId: string,
+    email: string,
+    role: WorkspaceRole,
+    invitedBy: string,
+    ttlMs: number,
+  ): Promise<{ id: string; token: string }> {
     const token = randomBytes(24).toString('base64url');
     const id = randomUUID();
     await this.db.dataSource.transaction(async (m) => {
       await m.query(`DELETE FROM gateway.invitations WHERE workspace_id = $1 AND email = $2 AND accepted_at IS NULL`, [workspaceId, email]);
-      await m.query(`INSERT INTO gateway.invitations (id, workspace_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        id,
-        workspaceId,
-        email,
-        role,
-        hashToken(token),
-        invitedBy,
-        new Date(Date.now() + ttlMs),
-      ]);
+      await m.query(
+        `INSERT INTO gateway.invitations (id, workspace_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [id, workspaceId, email, role, hashToken(token), invitedBy, new Date(Date.now() + ttlMs)],
+      );
     });
     return { id, token };
   }
@@ -132,7 +166,9 @@ export class WorkspaceRepository {
       [hashToken(token)],
     );
     const r = rows[0];
-    return r && isWorkspaceRole(r.role) ? { id: r.id, workspaceId: r.workspace_id, workspaceName: r.name, email: r.email, role: r.role, invitedBy: r.invited_by } : null;
+    return r && isWorkspaceRole(r.role)
+      ? { id: r.id, workspaceId: r.workspace_id, workspaceName: r.name, email: r.email, role: r.role, invitedBy: r.invited_by }
+      : null;
   }
 
   /**
@@ -141,7 +177,11 @@ export class WorkspaceRepository {
    */
   async acceptInvitation(invitation: InvitationRow, name: string, passwordHash: string): Promise<{ accountId: string } | null> {
     return this.db.dataSource.transaction(async (m) => {
-      const claimed = await this.db.rowsIn(m, `UPDATE gateway.invitations SET accepted_at = now() WHERE id = $1 AND accepted_at IS NULL RETURNING id`, [invitation.id]);
+      const claimed = await this.db.rowsIn(
+        m,
+        `UPDATE gateway.invitations SET accepted_at = now() WHERE id = $1 AND accepted_at IS NULL RETURNING id`,
+        [invitation.id],
+      );
       if (claimed.length === 0) return null;
       const accountId = randomUUID();
       const inserted = await this.db.rowsIn(

@@ -85,17 +85,28 @@ export class WorkspaceService {
 
   /** Sets the workspace's own retention period in days; null returns it to the deployment's default. */
   async setRetention(user: ConsoleUser, retentionDays: number | null): Promise<RetentionResponse> {
-    return toRetentionResponse(await this.bus.request('wf.retention.set.v1', { accountId: user.accountId, retentionDays, workspaceId: user.workspaceId }));
+    return toRetentionResponse(
+      await this.bus.request('wf.retention.set.v1', { accountId: user.accountId, retentionDays, workspaceId: user.workspaceId }),
+    );
   }
 
   /** Whether an invitation link still works; a missing or overlong token is simply not valid. */
   async checkInvitation(token: string | undefined): Promise<InvitationCheck> {
     const invitation = token && token.length <= 200 ? await this.workspaces.findInvitation(token) : null;
-    return invitation ? { is_valid: true, data: { workspace_name: invitation.workspaceName, workspace_id: invitation.workspaceId, email: invitation.email } } : { is_valid: false, data: null };
+    return invitation
+      ? {
+          is_valid: true,
+          data: { workspace_name: invitation.workspaceName, workspace_id: invitation.workspaceId, email: invitation.email },
+        }
+      : { is_valid: false, data: null };
   }
 
   /** Invites by email: an existing account joins at once; anyone else gets an activation link (shown to the inviter). */
-  async invite(actor: ConsoleUser, req: z.infer<typeof InviteMembersRequestSchema>, client: RequestClientInfo): Promise<InvitationResult[]> {
+  async invite(
+    actor: ConsoleUser,
+    req: z.infer<typeof InviteMembersRequestSchema>,
+    client: RequestClientInfo,
+  ): Promise<InvitationResult[]> {
     if (actor.role !== 'owner' && roleAtLeast(req.role, actor.role)) throw WorkspaceErrors.onlyOwnerGivesRole(req.role);
     const results: InvitationResult[] = [];
     for (const email of [...new Set(req.emails)]) {
@@ -109,7 +120,13 @@ export class WorkspaceService {
         this.record(actor, 'workspace.member.added', existing.accountId, client, { role: req.role });
         results.push({ status: 'success', email });
       } else {
-        const { id, token } = await this.workspaces.invite(actor.workspaceId, email, req.role, actor.accountId, this.settings.invitationTtlHours * 3600_000);
+        const { id, token } = await this.workspaces.invite(
+          actor.workspaceId,
+          email,
+          req.role,
+          actor.accountId,
+          this.settings.invitationTtlHours * 3600_000,
+        );
         this.record(actor, 'workspace.member.invited', id, client, { role: req.role });
         results.push({ status: 'success', email, url: `/activate?email=${encodeURIComponent(email)}&token=${token}` });
       }
@@ -180,7 +197,13 @@ export class WorkspaceService {
     return role;
   }
 
-  private record(actor: ConsoleUser, action: string, resourceId: string, client: RequestClientInfo, details: Record<string, unknown>): void {
+  private record(
+    actor: ConsoleUser,
+    action: string,
+    resourceId: string,
+    client: RequestClientInfo,
+    details: Record<string, unknown>,
+  ): void {
     this.audit.record({
       action,
       actor: { type: 'account', id: actor.accountId },

@@ -65,7 +65,8 @@ export class UploadedFilesService implements UploadedFileSource, OnModuleDestroy
       info = await this.bus.request('gateway.upload-file.v1', { uploadFileId, workspaceId }, { timeoutMs: LOOKUP_TIMEOUT_MS });
     } catch (error) {
       // A malformed id fails the contract's schema; it names no upload either.
-      if (error instanceof DomainError && (error.code === 'not_found' || error.code === 'invalid_param')) throw new UploadedFileNotFoundError(uploadFileId);
+      if (error instanceof DomainError && (error.code === 'not_found' || error.code === 'invalid_param'))
+        throw new UploadedFileNotFoundError(uploadFileId);
       throw new UploadedFileUnavailableError(uploadFileId, `the gateway did not answer (${(error as Error).message})`);
     }
     try {

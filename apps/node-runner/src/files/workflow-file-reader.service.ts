@@ -62,9 +62,15 @@ export class WorkflowFileReader {
     if (!id) throw new FileDownloadError(`Cannot read "${name}": the file names no upload.`);
     try {
       const upload = await this.options.uploads.read(workspaceId, id);
-      return { body: upload.data, contentType: upload.mimeType, maxBytes: undefined, name: file.filename || file['name'] ? name : upload.name };
+      return {
+        body: upload.data,
+        contentType: upload.mimeType,
+        maxBytes: undefined,
+        name: file.filename || file['name'] ? name : upload.name,
+      };
     } catch (error) {
-      if (error instanceof UploadedFileNotFoundError) throw new FileDownloadError(`Failed to read "${name}": upload file "${id}" not found.`);
+      if (error instanceof UploadedFileNotFoundError)
+        throw new FileDownloadError(`Failed to read "${name}": upload file "${id}" not found.`);
       throw new FileDownloadError(`Failed to read "${name}": ${(error as Error).message}`);
     }
   }

@@ -49,9 +49,7 @@ describe('buildHttpRequest', () => {
 
   it('refuses empty and non-http URLs', () => {
     expect(() => buildHttpRequest(base({ url: '{{#start.missing#}}' }), render)).toThrow('url is required');
-    expect(() => buildHttpRequest(base({ url: 'ftp://example.com' }), render)).toThrow(
-      'url should start with http:// or https://',
-    );
+    expect(() => buildHttpRequest(base({ url: 'ftp://example.com' }), render)).toThrow('url should start with http:// or https://');
   });
 
   it('parses header lines: empty values, missing colons, values with colons, later keys win', () => {
@@ -85,10 +83,7 @@ describe('buildHttpRequest', () => {
 
   it('refuses an api-key auth whose key renders empty', () => {
     expect(() =>
-      buildHttpRequest(
-        base({ authorization: { type: 'api-key', config: { type: 'bearer', api_key: '{{#env.NOPE#}}' } } }),
-        render,
-      ),
+      buildHttpRequest(base({ authorization: { type: 'api-key', config: { type: 'bearer', api_key: '{{#env.NOPE#}}' } } }), render),
     ).toThrow('API key is required for authorization but was empty. Please provide a valid API key.');
   });
 
@@ -111,9 +106,9 @@ describe('buildHttpRequest', () => {
   });
 
   it('reports invalid JSON bodies and keeps a user-set content type', () => {
-    expect(() =>
-      buildHttpRequest(base({ body: { type: 'json', data: [{ type: 'text', value: '{oops' }] } }), render),
-    ).toThrow('Failed to parse JSON: {oops');
+    expect(() => buildHttpRequest(base({ body: { type: 'json', data: [{ type: 'text', value: '{oops' }] } }), render)).toThrow(
+      'Failed to parse JSON: {oops',
+    );
     const built = buildHttpRequest(
       base({ headers: 'content-type: application/vnd.api+json', body: { type: 'json', data: '{"a":1}' } }),
       render,
@@ -176,7 +171,13 @@ describe('buildHttpRequest', () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
     const files = new Map<string, ResolvedFile[]>([
       ['start.doc', [{ name: 'report "final"\r\n.pdf', contentType: 'application/pdf', data: pdf }]],
-      ['start.pics', [{ name: 'a.png', contentType: 'image/png', data: png }, { name: 'b.bin', data: Buffer.from('raw') }]],
+      [
+        'start.pics',
+        [
+          { name: 'a.png', contentType: 'image/png', data: png },
+          { name: 'b.bin', data: Buffer.from('raw') },
+        ],
+      ],
     ]);
     const built = buildHttpRequest(
       base({
@@ -199,9 +200,15 @@ describe('buildHttpRequest', () => {
     expect(built.body).toEqual(
       Buffer.concat([
         Buffer.from('--B\r\nContent-Disposition: form-data; name="name"\r\n\r\nAda\r\n'),
-        ...part('--B\r\nContent-Disposition: form-data; name="doc"; filename="report %22final%22%0D%0A.pdf"\r\nContent-Type: application/pdf\r\n\r\n', pdf),
+        ...part(
+          '--B\r\nContent-Disposition: form-data; name="doc"; filename="report %22final%22%0D%0A.pdf"\r\nContent-Type: application/pdf\r\n\r\n',
+          pdf,
+        ),
         ...part('--B\r\nContent-Disposition: form-data; name="pics"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n', png),
-        ...part('--B\r\nContent-Disposition: form-data; name="pics"; filename="b.bin"\r\nContent-Type: application/octet-stream\r\n\r\n', Buffer.from('raw')),
+        ...part(
+          '--B\r\nContent-Disposition: form-data; name="pics"; filename="b.bin"\r\nContent-Type: application/octet-stream\r\n\r\n',
+          Buffer.from('raw'),
+        ),
         Buffer.from('--B--\r\n'),
       ]),
     );
@@ -228,17 +235,24 @@ describe('buildHttpRequest', () => {
 
   it("sends a binary body as the file's bytes, typed by its mime type unless the user set one", () => {
     const data = Buffer.from([0x00, 0x01, 0xfe, 0xff]);
-    const binary = (headers = ''): HttpRequestNodeData => base({ method: 'put', headers, body: { type: 'binary', data: [{ type: 'file', file: ['start', 'blob'] }] } });
-    const typed = buildHttpRequest(binary(), render, { files: new Map([['start.blob', [{ name: 'a.png', contentType: 'image/png', data }]]]) });
+    const binary = (headers = ''): HttpRequestNodeData =>
+      base({ method: 'put', headers, body: { type: 'binary', data: [{ type: 'file', file: ['start', 'blob'] }] } });
+    const typed = buildHttpRequest(binary(), render, {
+      files: new Map([['start.blob', [{ name: 'a.png', contentType: 'image/png', data }]]]),
+    });
     expect(typed.body).toEqual(data);
     expect(typed.headers).toEqual({ 'Content-Type': 'image/png' });
     expect(typed.bodyLog).toBe('<binary_content: size=4 bytes>');
 
     const untyped = buildHttpRequest(binary(), render, { files: new Map([['start.blob', [{ name: 'a', data }]]]) });
     expect(untyped.contentType).toBe('application/octet-stream');
-    const injected = buildHttpRequest(binary(), render, { files: new Map([['start.blob', [{ name: 'a', contentType: 'text/plain\r\nX-Evil: 1', data }]]]) });
+    const injected = buildHttpRequest(binary(), render, {
+      files: new Map([['start.blob', [{ name: 'a', contentType: 'text/plain\r\nX-Evil: 1', data }]]]),
+    });
     expect(injected.headers).toEqual({ 'Content-Type': 'application/octet-stream' });
-    const userTyped = buildHttpRequest(binary('Content-Type: application/x-custom'), render, { files: new Map([['start.blob', [{ name: 'a.png', contentType: 'image/png', data }]]]) });
+    const userTyped = buildHttpRequest(binary('Content-Type: application/x-custom'), render, {
+      files: new Map([['start.blob', [{ name: 'a.png', contentType: 'image/png', data }]]]),
+    });
     expect(userTyped.headers).toEqual({ 'Content-Type': 'application/x-custom' });
   });
 
@@ -252,8 +266,19 @@ describe('buildHttpRequest', () => {
       return {};
     };
     const body = { type: 'binary' as const, data: [{ type: 'file' as const, file: ['start', 'blob'] }] };
-    expect(thrown(() => buildHttpRequest(base({ body }), render))).toEqual({ errorType: 'FileFetchError', message: 'cannot fetch file with selector start.blob' });
-    const two = new Map([['start.blob', [{ name: 'a', data: Buffer.from('a') }, { name: 'b', data: Buffer.from('b') }]]]);
+    expect(thrown(() => buildHttpRequest(base({ body }), render))).toEqual({
+      errorType: 'FileFetchError',
+      message: 'cannot fetch file with selector start.blob',
+    });
+    const two = new Map([
+      [
+        'start.blob',
+        [
+          { name: 'a', data: Buffer.from('a') },
+          { name: 'b', data: Buffer.from('b') },
+        ],
+      ],
+    ]);
     expect(thrown(() => buildHttpRequest(base({ body }), render, { files: two }))).toEqual({
       errorType: 'FileFetchError',
       message: 'The binary body takes one file, but start.blob holds 2',

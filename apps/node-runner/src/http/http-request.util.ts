@@ -56,12 +56,7 @@ export class HttpRequestNodeError extends Error {
   override readonly name = 'HttpRequestNodeError';
 
   constructor(
-    readonly errorType:
-      | 'InvalidURLError'
-      | 'InvalidHttpMethodError'
-      | 'AuthorizationConfigError'
-      | 'RequestBodyError'
-      | 'FileFetchError',
+    readonly errorType: 'InvalidURLError' | 'InvalidHttpMethodError' | 'AuthorizationConfigError' | 'RequestBodyError' | 'FileFetchError',
     message: string,
   ) {
     super(message);
@@ -163,10 +158,7 @@ export interface ExecuteHttpRequestOptions {
  * not thrown, as in Dify (the engine's error strategy decides). Every body is returned as text: turning
  * file responses into `files` needs the file store and is left for later.
  */
-export async function executeHttpRequest(
-  built: BuiltHttpRequest,
-  options: ExecuteHttpRequestOptions,
-): Promise<HttpRequestNodeOutputs> {
+export async function executeHttpRequest(built: BuiltHttpRequest, options: ExecuteHttpRequestOptions): Promise<HttpRequestNodeOutputs> {
   const cap = (value: number | undefined): number => Math.min(value ?? options.maxTimeoutSeconds, options.maxTimeoutSeconds);
   const connect = cap(built.timeout.connect);
   const read = cap(built.timeout.read);
@@ -357,7 +349,8 @@ function buildBody(
       const key = fileSelectorKey(selector);
       const files = options.files?.get(key);
       if (!files) throw new HttpRequestNodeError('FileFetchError', `cannot fetch file with selector ${key}`);
-      if (files.length !== 1) throw new HttpRequestNodeError('FileFetchError', `The binary body takes one file, but ${key} holds ${files.length}`);
+      if (files.length !== 1)
+        throw new HttpRequestNodeError('FileFetchError', `The binary body takes one file, but ${key} holds ${files.length}`);
       const [file] = files;
       return { body: file.data, bodyLog: `<binary_content: size=${file.data.length} bytes>`, contentType: fileContentType(file) };
     }
@@ -395,7 +388,9 @@ function encodeMultipart(fields: Map<string, string>, files: [string, ResolvedFi
   }
   for (const [name, file] of files) {
     const type = fileContentType(file);
-    write(`--${boundary}\r\nContent-Disposition: form-data; name="${escape(name)}"; filename="${escape(file.name)}"\r\nContent-Type: ${type}\r\n\r\n`);
+    write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${escape(name)}"; filename="${escape(file.name)}"\r\nContent-Type: ${type}\r\n\r\n`,
+    );
     chunks.push(file.data);
     log += `<file_content_binary: '${file.name}', type='${type}', size=${file.data.length} bytes>`;
     write('\r\n');

@@ -67,7 +67,17 @@ export async function callModel(
   );
   const latency = Number(process.hrtime.bigint() - started) / 1e9;
   const provider = resolveProviderName(model.provider);
-  return { result, provider, usage: priceUsage(provider, model.name, result.usage, options.prices ?? providers.prices ?? DEFAULT_PRICE_TABLE, Math.round(latency * 1000) / 1000) };
+  return {
+    result,
+    provider,
+    usage: priceUsage(
+      provider,
+      model.name,
+      result.usage,
+      options.prices ?? providers.prices ?? DEFAULT_PRICE_TABLE,
+      Math.round(latency * 1000) / 1000,
+    ),
+  };
 }
 
 /** Dify's node-execution metadata for a model call. */

@@ -47,7 +47,13 @@ describe('NodeJobsHandler', () => {
   let bus: RecordingBus;
   let handler: NodeJobsHandler;
   let cost: Counter<string>;
-  const executors = new NodeJobExecutorFactory(testConfig(), testChatProviders().providers, testUploads(), testKnowledge(), new ServiceNotices());
+  const executors = new NodeJobExecutorFactory(
+    testConfig(),
+    testChatProviders().providers,
+    testUploads(),
+    testKnowledge(),
+    new ServiceNotices(),
+  );
   const ctx = (): NodeJobContext & { beats: number } => {
     const c = { beats: 0, deliveryCount: 1, working: () => void c.beats++ };
     return c;
@@ -73,14 +79,21 @@ describe('NodeJobsHandler', () => {
   afterEach(() => handler.onApplicationShutdown());
 
   it('takes jobs from the shared work queue and hears cancels', () => {
-    expect(bus.worker).toMatchObject({ subject: 'wf.node.execute.v1', durable: NODE_JOBS_CONSUMER, options: { concurrency: 3, ackWaitMs: 30_000, maxDeliver: 3 } });
+    expect(bus.worker).toMatchObject({
+      subject: 'wf.node.execute.v1',
+      durable: NODE_JOBS_CONSUMER,
+      options: { concurrency: 3, ackWaitMs: 30_000, maxDeliver: 3 },
+    });
     expect([...bus.listeners.keys()]).toEqual(['wf.node.cancel.v1']);
   });
 
   it('runs a job over its variables, streams its chunks and answers on the reply key', async () => {
     const job = testJob(
       'llm',
-      { model: { provider: 'weft-mock', name: 'mock', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'tell me about {{#start.topic#}} please now' }] },
+      {
+        model: { provider: 'weft-mock', name: 'mock', mode: 'chat' },
+        prompt_template: [{ role: 'user', text: 'tell me about {{#start.topic#}} please now' }],
+      },
       { start: { topic: 'weaving' } },
     );
     await bus.worker!.handler(job, ctx());
@@ -90,7 +103,11 @@ describe('NodeJobsHandler', () => {
     expect(chunks.map((c) => c.payload['text']).join('')).toBe('Mock reply to: tell me about weaving please now');
     const [result] = bus.results();
     expect(bus.published[bus.published.length - 1]).toMatchObject({ subject: 'wf.node.result.v1', key: job.replyTo });
-    expect(result).toMatchObject({ jobId: job.jobId, status: 'succeeded', outputs: { text: 'Mock reply to: tell me about weaving please now' } });
+    expect(result).toMatchObject({
+      jobId: job.jobId,
+      status: 'succeeded',
+      outputs: { text: 'Mock reply to: tell me about weaving please now' },
+    });
   });
 
   it('stops a running job when its cancel arrives', async () => {
@@ -100,7 +117,9 @@ describe('NodeJobsHandler', () => {
     await until(() => server.requests.length > before);
     bus.listeners.get('wf.node.cancel.v1')!({ jobId: job.jobId });
     await done;
-    expect(bus.results()).toEqual([expect.objectContaining({ jobId: job.jobId, status: 'failed', errorType: 'Stopped', error: 'Workflow execution stopped.' })]);
+    expect(bus.results()).toEqual([
+      expect.objectContaining({ jobId: job.jobId, status: 'failed', errorType: 'Stopped', error: 'Workflow execution stopped.' }),
+    ]);
   });
 
   it('skips a job cancelled before it started', async () => {
@@ -112,27 +131,38 @@ describe('NodeJobsHandler', () => {
     expect(bus.results()).toEqual([expect.objectContaining({ status: 'failed', errorType: 'Stopped' })]);
   });
 
-  it("stops a job at its timeoutMs", async () => {
+  it('stops a job at its timeoutMs', async () => {
     const job = { ...testJob('http-request', { method: 'get', url: `${server.url}/hang` }), timeoutMs: 300 };
     await bus.worker!.handler(job, ctx());
-    expect(bus.results()).toEqual([expect.objectContaining({ status: 'failed', errorType: 'TimeoutError', error: 'Node did not finish within 0.3 s' })]);
+    expect(bus.results()).toEqual([
+      expect.objectContaining({ status: 'failed', errorType: 'TimeoutError', error: 'Node did not finish within 0.3 s' }),
+    ]);
   });
 
   it('answers an unknown node type with a failure', async () => {
     await bus.worker!.handler(testJob('tool', {}), ctx());
-    expect(bus.results()).toEqual([expect.objectContaining({ status: 'failed', errorType: 'UnsupportedNodeTypeError', error: 'Node type "tool" is not run by node runners.' })]);
+    expect(bus.results()).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        errorType: 'UnsupportedNodeTypeError',
+        error: 'Node type "tool" is not run by node runners.',
+      }),
+    ]);
   });
 
   it('answers knowledge retrieval with an empty result until the rag service retrieves', async () => {
-    await bus.worker!.handler(testJob('knowledge-retrieval', { query_variable_selector: ['sys', 'query'], dataset_ids: ['d1'] }, { sys: { query: 'looms' } }), ctx());
+    await bus.worker!.handler(
+      testJob('knowledge-retrieval', { query_variable_selector: ['sys', 'query'], dataset_ids: ['d1'] }, { sys: { query: 'looms' } }),
+      ctx(),
+    );
     expect(bus.results()).toEqual([expect.objectContaining({ status: 'succeeded', outputs: { result: [] }, inputs: { query: 'looms' } })]);
   });
 
   it('leaves the job for redelivery when it cannot send the answer', async () => {
     bus.connected = false;
-    await expect(bus.worker!.handler(testJob('knowledge-retrieval', { query_variable_selector: ['sys', 'query'] }, { sys: { query: 'q' } }), ctx())).rejects.toThrow(
-      /not connected to NATS/,
-    );
+    await expect(
+      bus.worker!.handler(testJob('knowledge-retrieval', { query_variable_selector: ['sys', 'query'] }, { sys: { query: 'q' } }), ctx()),
+    ).rejects.toThrow(/not connected to NATS/);
     expect(bus.results()).toEqual([]);
   });
 });

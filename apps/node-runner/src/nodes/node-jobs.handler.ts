@@ -70,7 +70,8 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
 
   /** Runs one job and publishes its result; throws (so the job is redelivered) only when the result cannot be sent. */
   async handle(job: NodeJob, ctx: NodeJobContext): Promise<void> {
-    if (ctx.deliveryCount > 1) this.logger.warn(`Node "${job.nodeId}" of run "${job.runId}" is delivered again (delivery ${ctx.deliveryCount}); running it anew`);
+    if (ctx.deliveryCount > 1)
+      this.logger.warn(`Node "${job.nodeId}" of run "${job.runId}" is delivered again (delivery ${ctx.deliveryCount}); running it anew`);
     const outcome = await this.run(job, ctx);
     this.recordCost(outcome);
     if (!this.bus.isConnected()) throw new Error(`Cannot answer node job "${job.jobId}": not connected to NATS`);
@@ -80,7 +81,8 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
   private recordCost(outcome: NodeOutcome): void {
     const price = Number(outcome.metadata?.['total_price'] ?? 0);
     const provider = outcome.processData?.['model_provider'];
-    if (price > 0 && typeof provider === 'string') this.cost.inc({ currency: String(outcome.metadata?.['currency'] ?? 'USD'), provider: resolveProviderName(provider) }, price);
+    if (price > 0 && typeof provider === 'string')
+      this.cost.inc({ currency: String(outcome.metadata?.['currency'] ?? 'USD'), provider: resolveProviderName(provider) }, price);
   }
 
   /** Aborts the job if it runs here, and remembers the cancel in case it has not started yet. */
@@ -124,7 +126,10 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
       if (controller.signal.aborted) return aborted(controller.signal, null);
       // An executor bug is still an answer: the run sees a failed node instead of waiting for a timeout.
       this.logger.error({ err: error }, `Node "${job.nodeId}" (${job.nodeType}) of run "${job.runId}" failed unexpectedly`);
-      return failed(error instanceof Error && error.name !== 'Error' ? error.name : 'NodeRunError', `Node failed unexpectedly: ${(error as Error).message}`);
+      return failed(
+        error instanceof Error && error.name !== 'Error' ? error.name : 'NodeRunError',
+        `Node failed unexpectedly: ${(error as Error).message}`,
+      );
     } finally {
       clearInterval(heartbeat);
       clearTimeout(timeout);

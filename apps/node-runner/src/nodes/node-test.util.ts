@@ -27,7 +27,12 @@ export function testConfig(overrides: { concurrency?: number } = {}): NodeRunner
 }
 
 /** A node job as the orchestrator sends it. */
-export function testJob(nodeType: string, data: Record<string, unknown>, variables: Record<string, Record<string, unknown>> = {}, history: ConversationTurn[] = []): NodeJob {
+export function testJob(
+  nodeType: string,
+  data: Record<string, unknown>,
+  variables: Record<string, Record<string, unknown>> = {},
+  history: ConversationTurn[] = [],
+): NodeJob {
   return {
     appId: '7d2c1a8e-5b4f-4c3d-9e2a-1f0b3c4d5e6f',
     attempt: 0,
@@ -59,7 +64,12 @@ export function failureOf(outcome: NodeOutcome): NodeFailedOutcome {
 /** An execution context over `job.variables`, collecting streamed chunks. */
 export function testContext(job: NodeJob, signal: AbortSignal = new AbortController().signal): NodeExecutionContext & { chunks: string[] } {
   const chunks: string[] = [];
-  return { chunks, emitChunk: (text) => chunks.push(text), pool: VariablePool.fromSnapshot({ version: 1, variables: job.variables }), signal };
+  return {
+    chunks,
+    emitChunk: (text) => chunks.push(text),
+    pool: VariablePool.fromSnapshot({ version: 1, variables: job.variables }),
+    signal,
+  };
 }
 
 /** Real provider plumbing whose credentials lookup answers from `stored` instead of the gateway; counts lookups. */
@@ -75,15 +85,26 @@ export function testChatProviders(stored: Record<string, ProviderCredentials> = 
 }
 
 /** Writes an OpenAI chat-completion reply, as SSE chunks when the request asked to stream. */
-export function replyOpenAi(res: ServerResponse, request: Record<string, unknown>, message: { content?: string; tool_calls?: unknown[] }, usage = { prompt_tokens: 20, completion_tokens: 4 }): void {
+export function replyOpenAi(
+  res: ServerResponse,
+  request: Record<string, unknown>,
+  message: { content?: string; tool_calls?: unknown[] },
+  usage = { prompt_tokens: 20, completion_tokens: 4 },
+): void {
   if (request['stream'] !== true) {
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }], usage }));
+    res.end(
+      JSON.stringify({
+        choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }],
+        usage,
+      }),
+    );
     return;
   }
   res.writeHead(200, { 'Content-Type': 'text/event-stream' });
   const pieces = (message.content ?? '').match(/\S+\s*/g) ?? [];
-  for (const piece of pieces) res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+  for (const piece of pieces)
+    res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
   res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
   res.write(`data: ${JSON.stringify({ choices: [], usage })}\n\n`);
   res.end('data: [DONE]\n\n');
@@ -104,7 +125,10 @@ export function testUploads(stored: Record<string, Omit<UploadedFileContent, 'si
 }
 
 /** A knowledge source answering fixed records and dataset profiles, recording each retrieval. */
-export function testKnowledge(records: Record<string, unknown>[] = [], profiles: DatasetProfile[] = []): KnowledgeSource & { requests: KnowledgeRetrieveRequest[] } {
+export function testKnowledge(
+  records: Record<string, unknown>[] = [],
+  profiles: DatasetProfile[] = [],
+): KnowledgeSource & { requests: KnowledgeRetrieveRequest[] } {
   const requests: KnowledgeRetrieveRequest[] = [];
   return {
     profiles: (_workspaceId, ids) => Promise.resolve(profiles.filter((p) => ids.includes(p.id))),

@@ -44,7 +44,11 @@ describe('AnthropicMessagesService', () => {
     },
   };
   const anthropic = (scenario: string) =>
-    createChatProvider('langgenius/anthropic/anthropic', { anthropic_api_key: API_KEY, anthropic_api_url: `${server.url}/${scenario}` }, deps);
+    createChatProvider(
+      'langgenius/anthropic/anthropic',
+      { anthropic_api_key: API_KEY, anthropic_api_url: `${server.url}/${scenario}` },
+      deps,
+    );
   const lastBody = (): Record<string, unknown> =>
     JSON.parse(server.requests[server.requests.length - 1].body.toString()) as Record<string, unknown>;
 
@@ -90,7 +94,8 @@ describe('AnthropicMessagesService', () => {
           return;
         case 'overloaded':
           if (count === 1) json(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, { 'retry-after': '2' });
-          else json(200, { content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } });
+          else
+            json(200, { content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } });
           return;
         case 'bad-key':
           json(401, { type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${API_KEY}` } });
@@ -201,7 +206,9 @@ describe('AnthropicMessagesService', () => {
   });
 
   it('maps 401 to provider_not_initialize without leaking the key', async () => {
-    const error = await anthropic('bad-key').chat(request).catch((e: unknown) => e);
+    const error = await anthropic('bad-key')
+      .chat(request)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRequestError);
     expect(error).toMatchObject({ status: 401, code: 'provider_not_initialize' });
     expect((error as Error).message).toContain('invalid x-api-key');
@@ -210,14 +217,18 @@ describe('AnthropicMessagesService', () => {
   });
 
   it('gives up after the bounded attempts on repeated 500s', async () => {
-    const error = await anthropic('broken').chat(request).catch((e: unknown) => e);
+    const error = await anthropic('broken')
+      .chat(request)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 500, code: 'completion_request_error' });
     expect((error as Error).message).toContain('Internal server error');
     expect(hits.get('broken')).toBe(3);
   });
 
   it('reports an error event in the stream', async () => {
-    const error = await anthropic('stream-error').chat(request, { onDelta: () => undefined }).catch((e: unknown) => e);
+    const error = await anthropic('stream-error')
+      .chat(request, { onDelta: () => undefined })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRequestError);
     expect((error as Error).message).toBe('[anthropic] overloaded_error: Overloaded');
   });

@@ -215,9 +215,7 @@ async function readStream(
         break;
     }
   }
-  const toolCalls = [...blocks.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([, c]) => ({ ...c, arguments: c.arguments || '{}' }));
+  const toolCalls = [...blocks.entries()].sort(([a], [b]) => a - b).map(([, c]) => ({ ...c, arguments: c.arguments || '{}' }));
   const result = finish({ text, reasoning, toolCalls, stopReason, usage }, forcedTool);
   if (forcedTool && result.text) onDelta(result.text);
   return result;

@@ -18,7 +18,8 @@ const WORDS_PER_CHUNK = 3;
  */
 export class MockChatService implements ChatProvider {
   async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResult> {
-    if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('The request was aborted');
+    if (options.signal?.aborted)
+      throw options.signal.reason instanceof Error ? options.signal.reason : new Error('The request was aborted');
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const promptTokens = request.messages.reduce((sum, m) => sum + countWords(m.content), 0);
     const lastMessage = request.messages[request.messages.length - 1];
@@ -49,7 +50,8 @@ export class MockChatService implements ChatProvider {
       for (const chunk of chunkWords(text)) {
         // A turn of the event loop between chunks, so consumers see them arrive separately as in a real stream.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('The request was aborted');
+        if (options.signal?.aborted)
+          throw options.signal.reason instanceof Error ? options.signal.reason : new Error('The request was aborted');
         options.onDelta(chunk);
       }
     }

@@ -22,10 +22,14 @@ export class ModelGenerateHandler {
     if ('error' in model) throw new DomainError('invalid_param', model.error);
     try {
       const client = await this.providers.forProvider(req.workspaceId, model.provider);
-      const result = await client.chat({ messages: req.messages, model: model.name, params: model.completionParams }, { signal: AbortSignal.timeout(GENERATE_TIMEOUT_MS) });
+      const result = await client.chat(
+        { messages: req.messages, model: model.name, params: model.completionParams },
+        { signal: AbortSignal.timeout(GENERATE_TIMEOUT_MS) },
+      );
       return { text: result.text };
     } catch (error) {
-      if (error instanceof ProviderNotInitializedError || error instanceof ProviderCredentialsUnavailableError) throw new DomainError('provider_not_initialize', error.message);
+      if (error instanceof ProviderNotInitializedError || error instanceof ProviderCredentialsUnavailableError)
+        throw new DomainError('provider_not_initialize', error.message);
       if (error instanceof ProviderRequestError) throw new DomainError('completion_request_error', error.message);
       throw error;
     }

@@ -92,7 +92,10 @@ describe('OpenAiChatService', () => {
           return;
         case 'tools':
           sse(res, [
-            chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+            chunk({
+              role: 'assistant',
+              tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }],
+            }),
             chunk({ tool_calls: [{ index: 0, function: { arguments: '{"ci' } }] }),
             chunk({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{}' } }] }),
             chunk({ tool_calls: [{ index: 0, function: { arguments: 'ty":"Paris"}' } }] }),
@@ -106,7 +109,11 @@ describe('OpenAiChatService', () => {
           return;
         case 'rate-limited':
           if (count === 1) json(429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'Retry-After': '1' });
-          else json(200, { choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1 } });
+          else
+            json(200, {
+              choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }],
+              usage: { prompt_tokens: 1, completion_tokens: 1 },
+            });
           return;
         case 'always-429':
           json(429, { error: { message: 'Slow down', type: 'requests' } });
@@ -185,7 +192,10 @@ describe('OpenAiChatService', () => {
     ]);
     expect(result.finishReason).toBe('tool_calls');
     expect(lastBody().tools).toEqual([
-      { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+      {
+        type: 'function',
+        function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+      },
     ]);
   });
 
@@ -233,7 +243,9 @@ describe('OpenAiChatService', () => {
   });
 
   it('gives up on repeated 429s with provider_quota_exceeded after the bounded attempts', async () => {
-    const error = await openai('always-429').chat(request).catch((e: unknown) => e);
+    const error = await openai('always-429')
+      .chat(request)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRequestError);
     expect(error).toMatchObject({ status: 429, code: 'provider_quota_exceeded' });
     expect(hits.get('always-429')).toBe(3);
@@ -241,14 +253,18 @@ describe('OpenAiChatService', () => {
   });
 
   it('does not retry insufficient_quota', async () => {
-    const error = await openai('quota').chat(request).catch((e: unknown) => e);
+    const error = await openai('quota')
+      .chat(request)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 429, code: 'provider_quota_exceeded' });
     expect((error as Error).message).toContain('You exceeded your current quota');
     expect(hits.get('quota')).toBe(1);
   });
 
   it('maps 401 to provider_not_initialize at once and never shows the key', async () => {
-    const error = await openai('bad-key').chat(request).catch((e: unknown) => e);
+    const error = await openai('bad-key')
+      .chat(request)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRequestError);
     expect(error).toMatchObject({ status: 401, code: 'provider_not_initialize' });
     expect((error as Error).message).toContain('Incorrect API key provided');
@@ -258,7 +274,9 @@ describe('OpenAiChatService', () => {
   });
 
   it('fails other 4xx at once with completion_request_error', async () => {
-    const error = await openai('bad-request').chat(request).catch((e: unknown) => e);
+    const error = await openai('bad-request')
+      .chat(request)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 400, code: 'completion_request_error' });
     expect((error as Error).message).toBe("[openai] Error code: 400 - Invalid value for 'temperature'");
     expect(hits.get('bad-request')).toBe(1);
@@ -273,17 +291,15 @@ describe('OpenAiChatService', () => {
   });
 
   it('reports an error event inside the stream', async () => {
-    const error = await openai('stream-error').chat(request, { onDelta: () => undefined }).catch((e: unknown) => e);
+    const error = await openai('stream-error')
+      .chat(request, { onDelta: () => undefined })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRequestError);
     expect((error as Error).message).toContain('model crashed');
   });
 
   it('refuses a base URL at the metadata address before connecting', async () => {
-    const provider = createChatProvider(
-      'openai',
-      { openai_api_key: API_KEY, openai_api_base: 'http://169.254.169.254/latest' },
-      deps(),
-    );
+    const provider = createChatProvider('openai', { openai_api_key: API_KEY, openai_api_base: 'http://169.254.169.254/latest' }, deps());
     const error = await provider.chat(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRequestError);
     expect((error as ProviderRequestError).cause).toBeInstanceOf(SsrfBlockedError);

@@ -99,7 +99,8 @@ export class OpenAiChatService implements ChatProvider {
       usage?: OpenAiUsage;
     };
     const choice = record.choices?.[0];
-    if (!choice) throw new ProviderRequestError(call.provider, 200, 'completion_request_error', `[${call.provider}] The reply has no choices`);
+    if (!choice)
+      throw new ProviderRequestError(call.provider, 200, 'completion_request_error', `[${call.provider}] The reply has no choices`);
     const message = choice.message ?? {};
     const reasoning = message.reasoning_content ?? message.reasoning;
     return {
@@ -129,7 +130,12 @@ export class OpenAiChatService implements ChatProvider {
       if (data.trim() === '[DONE]') break;
       let chunk: {
         choices?: {
-          delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null; tool_calls?: OpenAiToolCallDelta[] };
+          delta?: {
+            content?: string | null;
+            reasoning_content?: string | null;
+            reasoning?: string | null;
+            tool_calls?: OpenAiToolCallDelta[];
+          };
           finish_reason?: string | null;
         }[];
         usage?: OpenAiUsage | null;

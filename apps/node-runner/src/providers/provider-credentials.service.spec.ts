@@ -35,7 +35,9 @@ describe('ProviderCredentialsService', () => {
     const service = new ProviderCredentialsService(bus);
     const failure = service.get('w1', 'openai');
     await expect(failure).rejects.toBeInstanceOf(ProviderCredentialsUnavailableError);
-    await expect(failure).rejects.toThrow('Could not load the credentials of provider openai: the gateway did not answer (request timed out)');
+    await expect(failure).rejects.toThrow(
+      'Could not load the credentials of provider openai: the gateway did not answer (request timed out)',
+    );
     up = true;
     await expect(service.get('w1', 'openai')).resolves.toEqual({ openai_api_key: 'k' });
   });

@@ -52,7 +52,11 @@ export class ProviderCredentialsService {
 
   private async lookup(workspaceId: string, provider: string): Promise<ProviderCredentials | null> {
     try {
-      const { credentials } = await this.bus.request('gateway.provider-credentials.v1', { provider, workspaceId }, { timeoutMs: LOOKUP_TIMEOUT_MS });
+      const { credentials } = await this.bus.request(
+        'gateway.provider-credentials.v1',
+        { provider, workspaceId },
+        { timeoutMs: LOOKUP_TIMEOUT_MS },
+      );
       return credentials;
     } catch (error) {
       throw new ProviderCredentialsUnavailableError(provider, `the gateway did not answer (${(error as Error).message})`);

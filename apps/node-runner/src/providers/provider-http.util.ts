@@ -1,9 +1,4 @@
-import {
-  DEFAULT_MAX_RESPONSE_BYTES,
-  guardedStream,
-  GuardedStreamResponse,
-  HttpRequestError,
-} from '@weft/outbound-http';
+import { DEFAULT_MAX_RESPONSE_BYTES, guardedStream, GuardedStreamResponse, HttpRequestError } from '@weft/outbound-http';
 import { ProviderErrorCode, ProviderRequestError } from './provider.exception';
 import type { ProviderDeps, RetryPolicy } from './provider.types';
 
@@ -105,7 +100,12 @@ export async function readJson(response: GuardedStreamResponse, call: Pick<Provi
 export function transportError(call: Pick<ProviderPost, 'provider' | 'secrets'>, error: unknown): ProviderRequestError {
   if (error instanceof ProviderRequestError) return error;
   const text = error instanceof Error ? error.message : String(error);
-  const wrapped = new ProviderRequestError(call.provider, 0, 'completion_request_error', redact(`[${call.provider}] ${text}`, call.secrets));
+  const wrapped = new ProviderRequestError(
+    call.provider,
+    0,
+    'completion_request_error',
+    redact(`[${call.provider}] ${text}`, call.secrets),
+  );
   (wrapped as { cause?: unknown }).cause = error;
   return wrapped;
 }
@@ -177,11 +177,7 @@ function parseErrorBody(text: string): ErrorDetail {
   if (typeof error === 'string') return { message: error, code: '', type: '' };
   const inner = (error && typeof error === 'object' ? error : record) as Record<string, unknown>;
   const message =
-    typeof inner.message === 'string'
-      ? inner.message
-      : typeof record.detail === 'string'
-        ? record.detail
-        : text.slice(0, 500);
+    typeof inner.message === 'string' ? inner.message : typeof record.detail === 'string' ? record.detail : text.slice(0, 500);
   return { message, code: String(inner.code ?? ''), type: String(inner.type ?? '') };
 }
 

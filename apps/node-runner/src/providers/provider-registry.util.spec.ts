@@ -30,9 +30,7 @@ describe('createChatProvider', () => {
   it('builds the HTTP clients from Dify credential fields', () => {
     expect(createChatProvider('langgenius/openai/openai', { openai_api_key: 'sk-x' }, deps)).toBeInstanceOf(OpenAiChatService);
     expect(createChatProvider('anthropic', { anthropic_api_key: 'k' }, deps)).toBeInstanceOf(AnthropicMessagesService);
-    expect(createChatProvider('openai_api_compatible', { endpoint_url: 'http://vllm:8000/v1' }, deps)).toBeInstanceOf(
-      OpenAiChatService,
-    );
+    expect(createChatProvider('openai_api_compatible', { endpoint_url: 'http://vllm:8000/v1' }, deps)).toBeInstanceOf(OpenAiChatService);
   });
 
   it('throws provider_not_initialize when credentials are missing', () => {

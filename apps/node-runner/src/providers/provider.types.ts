@@ -25,9 +25,7 @@ export interface ToolCall {
 }
 
 /** Asks for JSON output: any object, or one matching `schema`. */
-export type ResponseFormat =
-  | { type: 'json_object' }
-  | { type: 'json_schema'; schema: Record<string, unknown>; name: string };
+export type ResponseFormat = { type: 'json_object' } | { type: 'json_schema'; schema: Record<string, unknown>; name: string };
 
 /** A chat completion request; `params` are passed through under the provider's own names. */
 export interface ChatRequest {

@@ -37,7 +37,9 @@ describe('priceUsage', () => {
     // 1 × 0.15 × 1e-6 = 0.00000015 → 0.0000002; 3 × 0.15e-6 = 0.00000045 → 0.0000005
     expect(priceUsage('p', 'm', { promptTokens: 1, completionTokens: 0 }, table, 0).prompt_price).toBe('0.0000002');
     expect(priceUsage('p', 'm', { promptTokens: 3, completionTokens: 0 }, table, 0).prompt_price).toBe('0.0000005');
-    expect(priceUsage('p', 'm', { promptTokens: 1, completionTokens: 0 }, { p: { m: { input: 1, output: 1, unit: 1e-7, currency: 'USD' } } }, 0)).toMatchObject({
+    expect(
+      priceUsage('p', 'm', { promptTokens: 1, completionTokens: 0 }, { p: { m: { input: 1, output: 1, unit: 1e-7, currency: 'USD' } } }, 0),
+    ).toMatchObject({
       prompt_price_unit: '0.0000001',
       prompt_price: '0.0000001',
     });

@@ -35,13 +35,7 @@ const PRICE_SCALE = 7;
  * decimals, total = prompt + completion. Decimal arithmetic (BigInt) so results match Dify's Decimal to
  * the digit. An unknown provider or model prices at zero ("0") in USD, as in Dify.
  */
-export function priceUsage(
-  provider: string,
-  model: string,
-  usage: TokenUsage,
-  priceTable: PriceTable,
-  latencySeconds: number,
-): DifyUsage {
+export function priceUsage(provider: string, model: string, usage: TokenUsage, priceTable: PriceTable, latencySeconds: number): DifyUsage {
   const price = priceTable[provider]?.[model];
   const totalTokens = usage.promptTokens + usage.completionTokens;
   if (!price) {

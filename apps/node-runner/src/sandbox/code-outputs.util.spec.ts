@@ -38,9 +38,18 @@ describe('checkCodeOutputs', () => {
       ok: false,
       error: 'Output result must be a string, got number instead.',
     });
-    expect(checkCodeOutputs({ n: '3' }, { n: { type: 'number' } })).toMatchObject({ ok: false, error: expect.stringContaining('n is not a number') });
-    expect(checkCodeOutputs({ b: 'yes' }, { b: { type: 'boolean' } })).toMatchObject({ ok: false, error: expect.stringContaining('b is not a boolean') });
-    expect(checkCodeOutputs({ o: [] }, { o: { type: 'object' } })).toMatchObject({ ok: false, error: expect.stringContaining('o is not an object') });
+    expect(checkCodeOutputs({ n: '3' }, { n: { type: 'number' } })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('n is not a number'),
+    });
+    expect(checkCodeOutputs({ b: 'yes' }, { b: { type: 'boolean' } })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('b is not a boolean'),
+    });
+    expect(checkCodeOutputs({ o: [] }, { o: { type: 'object' } })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('o is not an object'),
+    });
     expect(checkCodeOutputs({ l: [1, 'a'] }, { l: { type: 'array[number]' } })).toMatchObject({
       ok: false,
       error: 'The element at index 1 of output variable `l` must be a number.',
@@ -70,24 +79,39 @@ describe('checkCodeOutputs', () => {
   it("limits array lengths with Dify's defaults", () => {
     const strings = (n: number) => Array.from({ length: n }, () => 's');
     expect(checkCodeOutputs({ a: strings(30) }, { a: { type: 'array[string]' } }).ok).toBe(true);
-    expect(checkCodeOutputs({ a: strings(31) }, { a: { type: 'array[string]' } })).toMatchObject({ ok: false, error: expect.stringContaining('less than 30 elements') });
+    expect(checkCodeOutputs({ a: strings(31) }, { a: { type: 'array[string]' } })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('less than 30 elements'),
+    });
     expect(checkCodeOutputs({ a: Array(31).fill({}) }, { a: { type: 'array[object]' } }).ok).toBe(false);
     expect(checkCodeOutputs({ a: Array(1000).fill(1) }, { a: { type: 'array[number]' } }).ok).toBe(true);
     expect(checkCodeOutputs({ a: Array(1001).fill(1) }, { a: { type: 'array[number]' } }).ok).toBe(false);
   });
 
   it('requires finite numbers within range and precision', () => {
-    expect(checkCodeOutputs({ n: Number.NaN }, { n: { type: 'number' } })).toMatchObject({ ok: false, error: expect.stringContaining('finite') });
+    expect(checkCodeOutputs({ n: Number.NaN }, { n: { type: 'number' } })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('finite'),
+    });
     expect(checkCodeOutputs({ n: Number.POSITIVE_INFINITY }, { n: { type: 'number' } }).ok).toBe(false);
-    expect(checkCodeOutputs({ n: 1e300 }, { n: { type: 'number' } })).toMatchObject({ ok: false, error: expect.stringContaining('out of range') });
-    expect(checkCodeOutputs({ n: 1.5e-21 }, { n: { type: 'number' } })).toMatchObject({ ok: false, error: expect.stringContaining('precision') });
+    expect(checkCodeOutputs({ n: 1e300 }, { n: { type: 'number' } })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('out of range'),
+    });
+    expect(checkCodeOutputs({ n: 1.5e-21 }, { n: { type: 'number' } })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('precision'),
+    });
     expect(checkCodeOutputs({ n: 0.125 }, { n: { type: 'number' } }).ok).toBe(true);
   });
 
   it('limits nesting to depth 5, also inside undeclared children', () => {
     const nest = (levels: number): Record<string, unknown> => (levels === 0 ? { leaf: 1 } : { child: nest(levels - 1) });
     expect(checkCodeOutputs({ o: nest(3) }, { o: { type: 'object' } }).ok).toBe(true);
-    expect(checkCodeOutputs({ o: nest(5) }, { o: { type: 'object' } })).toEqual({ ok: false, error: 'Depth limit 5 reached, object too deep.' });
+    expect(checkCodeOutputs({ o: nest(5) }, { o: { type: 'object' } })).toEqual({
+      ok: false,
+      error: 'Depth limit 5 reached, object too deep.',
+    });
   });
 
   it('checks values inside objects without declared children', () => {

@@ -51,7 +51,9 @@ class OutputChecker {
     }
     const undeclared = Object.keys(result).filter((key) => !Object.prototype.hasOwnProperty.call(schema, key));
     if (undeclared.length > 0) {
-      throw new OutputError(`Not all output parameters are validated: ${undeclared.join(', ')} ${undeclared.length === 1 ? 'is' : 'are'} not declared.`);
+      throw new OutputError(
+        `Not all output parameters are validated: ${undeclared.join(', ')} ${undeclared.length === 1 ? 'is' : 'are'} not declared.`,
+      );
     }
     return checked;
   }

@@ -55,23 +55,38 @@ describe('CodeSandbox isolation', () => {
   });
 
   it('refuses code nodes, saying why, where bubblewrap is missing and weak isolation was not accepted', async () => {
-    const sandbox = new CodeSandbox(testSandboxOptions({ isolation: { allowWeak: false, bwrapPath: '/nonexistent/bwrap', pythonPath: '/usr/bin/python3' } }));
+    const sandbox = new CodeSandbox(
+      testSandboxOptions({ isolation: { allowWeak: false, bwrapPath: '/nonexistent/bwrap', pythonPath: '/usr/bin/python3' } }),
+    );
     try {
       expect(sandbox.start()).toEqual({ level: 'unavailable', reason: expect.stringContaining('bubblewrap is not installed') });
       const result = failure(await sandbox.run({ code: okRun('python3'), inputs: { a: 1 }, language: 'python3', workspaceId: WORKSPACE }));
-      expect(result).toEqual({ kind: 'unavailable', error: expect.stringMatching(/^Code nodes cannot run on this node runner: the code sandbox is unavailable \(bubblewrap is not installed/) });
-      expect(failure(await sandbox.run({ code: okRun('javascript'), inputs: { a: 1 }, language: 'javascript', workspaceId: WORKSPACE })).kind).toBe('unavailable');
+      expect(result).toEqual({
+        kind: 'unavailable',
+        error: expect.stringMatching(
+          /^Code nodes cannot run on this node runner: the code sandbox is unavailable \(bubblewrap is not installed/,
+        ),
+      });
+      expect(
+        failure(await sandbox.run({ code: okRun('javascript'), inputs: { a: 1 }, language: 'javascript', workspaceId: WORKSPACE })).kind,
+      ).toBe('unavailable');
     } finally {
       await sandbox.close();
     }
   });
 
   it('runs code with weak isolation only when the operator accepted it, and says so', async () => {
-    const sandbox = new CodeSandbox(testSandboxOptions({ isolation: { allowWeak: true, bwrapPath: '/nonexistent/bwrap', pythonPath: '/usr/bin/python3' } }));
+    const sandbox = new CodeSandbox(
+      testSandboxOptions({ isolation: { allowWeak: true, bwrapPath: '/nonexistent/bwrap', pythonPath: '/usr/bin/python3' } }),
+    );
     try {
       expect(sandbox.start()).toEqual({ level: 'weak', reason: expect.stringContaining('bubblewrap is not installed') });
-      await expect(sandbox.run({ code: okRun('python3'), inputs: { a: 5 }, language: 'python3', workspaceId: WORKSPACE })).resolves.toEqual({ ok: true, result: { a: 5 } });
-      await expect(sandbox.run({ code: okRun('javascript'), inputs: { a: 6 }, language: 'javascript', workspaceId: WORKSPACE })).resolves.toEqual({ ok: true, result: { a: 6 } });
+      await expect(sandbox.run({ code: okRun('python3'), inputs: { a: 5 }, language: 'python3', workspaceId: WORKSPACE })).resolves.toEqual(
+        { ok: true, result: { a: 5 } },
+      );
+      await expect(
+        sandbox.run({ code: okRun('javascript'), inputs: { a: 6 }, language: 'javascript', workspaceId: WORKSPACE }),
+      ).resolves.toEqual({ ok: true, result: { a: 6 } });
     } finally {
       await sandbox.close();
     }
@@ -90,13 +105,22 @@ describe('CodeSandbox with JavaScript', () => {
   }, 30_000);
 
   it('reports syntax errors and thrown exceptions as runtime errors with the message', async () => {
-    expect(failure(await run('function main( {'))).toMatchObject({ kind: 'runtime', error: expect.stringMatching(/^SyntaxError: .*code\.js:1/) });
-    expect(failure(await run('function main() { throw new Error("boom") }'))).toMatchObject({ kind: 'runtime', error: expect.stringContaining('Error: boom') });
+    expect(failure(await run('function main( {'))).toMatchObject({
+      kind: 'runtime',
+      error: expect.stringMatching(/^SyntaxError: .*code\.js:1/),
+    });
+    expect(failure(await run('function main() { throw new Error("boom") }'))).toMatchObject({
+      kind: 'runtime',
+      error: expect.stringContaining('Error: boom'),
+    });
     expect(failure(await run('const x = 1'))).toEqual({ kind: 'runtime', error: 'Code must define a function named main' });
   });
 
   it('rejects a return value that is not an object', async () => {
-    expect(failure(await run('function main() { return [1] }'))).toEqual({ kind: 'invalid_output', error: 'Output must be an object, got an array' });
+    expect(failure(await run('function main() { return [1] }'))).toEqual({
+      kind: 'invalid_output',
+      error: 'Output must be an object, got an array',
+    });
     expect(failure(await run('function main() { return "x" }')).kind).toBe('invalid_output');
     expect(failure(await run('function main() { return { big: "x".repeat(200000) } }'))).toEqual({
       kind: 'invalid_output',
@@ -105,7 +129,10 @@ describe('CodeSandbox with JavaScript', () => {
   });
 
   it('stops an endless loop at the time limit and then runs the next code', async () => {
-    expect(failure(await run('function main() { while (true) {} }'))).toEqual({ kind: 'timeout', error: 'Code ran longer than the 1000 ms limit' });
+    expect(failure(await run('function main() { while (true) {} }'))).toEqual({
+      kind: 'timeout',
+      error: 'Code ran longer than the 1000 ms limit',
+    });
     await expect(run(okRun('javascript'), { a: 1 })).resolves.toEqual({ ok: true, result: { a: 1 } });
   }, 30_000);
 
@@ -132,16 +159,23 @@ describe('CodeSandbox with JavaScript', () => {
   });
 
   it('gives code no access to the host', async () => {
-    const code = 'function main() { return { r: typeof require, p: typeof process, f: typeof fetch, m: typeof module, b: typeof Buffer, i: typeof import.meta } }';
+    const code =
+      'function main() { return { r: typeof require, p: typeof process, f: typeof fetch, m: typeof module, b: typeof Buffer, i: typeof import.meta } }';
     expect(failure(await run(code)).kind).toBe('runtime');
-    const probe = 'function main() { return { r: typeof require, p: typeof process, f: typeof fetch, m: typeof module, b: typeof Buffer } }';
-    await expect(run(probe)).resolves.toEqual({ ok: true, result: { r: 'undefined', p: 'undefined', f: 'undefined', m: 'undefined', b: 'undefined' } });
+    const probe =
+      'function main() { return { r: typeof require, p: typeof process, f: typeof fetch, m: typeof module, b: typeof Buffer } }';
+    await expect(run(probe)).resolves.toEqual({
+      ok: true,
+      result: { r: 'undefined', p: 'undefined', f: 'undefined', m: 'undefined', b: 'undefined' },
+    });
   });
 
   it('starts every run from a fresh interpreter: globals and patched built-ins do not survive', async () => {
-    const polluter = 'globalThis.stash = "secret of run A"; JSON.stringify = () => "HACKED"; Object.prototype.leak = 1;\nfunction main() { return {} }';
+    const polluter =
+      'globalThis.stash = "secret of run A"; JSON.stringify = () => "HACKED"; Object.prototype.leak = 1;\nfunction main() { return {} }';
     expect(failure(await run(polluter)).kind).toBe('invalid_output');
-    const observer = 'function main() { return { stash: typeof globalThis.stash, json: JSON.stringify([1]), leak: ({}).leak === undefined } }';
+    const observer =
+      'function main() { return { stash: typeof globalThis.stash, json: JSON.stringify([1]), leak: ({}).leak === undefined } }';
     await expect(run(observer)).resolves.toEqual({ ok: true, result: { stash: 'undefined', json: '[1]', leak: true } });
   });
 
@@ -189,7 +223,8 @@ describe('CodeSandbox with Python', () => {
   });
 
   it('calls main with keyword arguments and converts the dict to JSON values', async () => {
-    const code = 'def main(arg1: str, arg2: int) -> dict:\n    return {"result": arg1 * arg2, "none": None, "nums": [1, 2.5, True], "nested": {"k": (1, 2)}}';
+    const code =
+      'def main(arg1: str, arg2: int) -> dict:\n    return {"result": arg1 * arg2, "none": None, "nums": [1, 2.5, True], "nested": {"k": (1, 2)}}';
     await expect(run(code, { arg1: 'ab', arg2: 2 })).resolves.toEqual({
       ok: true,
       result: { result: 'abab', none: null, nums: [1, 2.5, true], nested: { k: [1, 2] } },
@@ -197,45 +232,71 @@ describe('CodeSandbox with Python', () => {
   }, 30_000);
 
   it('is CPython with its standard library', async () => {
-    const code = 'import sys, json, re, datetime, hashlib, statistics\ndef main():\n    return {"impl": sys.implementation.name, "mean": statistics.mean([1, 2, 3]), "sha": hashlib.sha256(b"x").hexdigest()[:8]}';
+    const code =
+      'import sys, json, re, datetime, hashlib, statistics\ndef main():\n    return {"impl": sys.implementation.name, "mean": statistics.mean([1, 2, 3]), "sha": hashlib.sha256(b"x").hexdigest()[:8]}';
     await expect(run(code)).resolves.toEqual({ ok: true, result: { impl: 'cpython', mean: 2, sha: '2d711642' } });
   });
 
   it('reports syntax errors and exceptions as runtime errors with the message', async () => {
-    expect(failure(await run('def main(:\n    pass'))).toMatchObject({ kind: 'runtime', error: expect.stringMatching(/^SyntaxError: .*\(line 1\)$/) });
-    expect(failure(await run('def main():\n    raise ValueError("boom")'))).toEqual({ kind: 'runtime', error: 'ValueError: boom (line 2)' });
+    expect(failure(await run('def main(:\n    pass'))).toMatchObject({
+      kind: 'runtime',
+      error: expect.stringMatching(/^SyntaxError: .*\(line 1\)$/),
+    });
+    expect(failure(await run('def main():\n    raise ValueError("boom")'))).toEqual({
+      kind: 'runtime',
+      error: 'ValueError: boom (line 2)',
+    });
     expect(failure(await run('x = 1'))).toEqual({ kind: 'runtime', error: 'Code must define a function named main' });
   });
 
   it('rejects a return value that is not a dict, not JSON or too large', async () => {
     expect(failure(await run('def main():\n    return [1]'))).toEqual({ kind: 'invalid_output', error: 'Output must be a dict, got list' });
     expect(failure(await run('def main():\n    return {"x": float("nan")}')).kind).toBe('invalid_output');
-    expect(failure(await run('def main():\n    return {"x": "y" * 200000}'))).toEqual({ kind: 'invalid_output', error: 'Output is larger than the 100000 byte limit' });
+    expect(failure(await run('def main():\n    return {"x": "y" * 200000}'))).toEqual({
+      kind: 'invalid_output',
+      error: 'Output is larger than the 100000 byte limit',
+    });
   });
 
   it('starts every run from a fresh interpreter: globals, modules and monkey-patches do not survive', async () => {
-    const polluter = 'import json, sys\njson.dumps = lambda *a, **k: "HACKED"\nsys.modules["stash"] = "secret of run A"\nleak = 42\ndef main():\n    return {"patched": json.dumps([1])}';
+    const polluter =
+      'import json, sys\njson.dumps = lambda *a, **k: "HACKED"\nsys.modules["stash"] = "secret of run A"\nleak = 42\ndef main():\n    return {"patched": json.dumps([1])}';
     await expect(run(polluter)).resolves.toEqual({ ok: true, result: { patched: 'HACKED' } });
-    const observer = 'import json, sys\ndef main():\n    return {"json": json.dumps([1]), "stash": "stash" in sys.modules, "leak": "leak" in globals()}';
-    await expect(run(observer, {}, undefined, 'workspace-b')).resolves.toEqual({ ok: true, result: { json: '[1]', stash: false, leak: false } });
+    const observer =
+      'import json, sys\ndef main():\n    return {"json": json.dumps([1]), "stash": "stash" in sys.modules, "leak": "leak" in globals()}';
+    await expect(run(observer, {}, undefined, 'workspace-b')).resolves.toEqual({
+      ok: true,
+      result: { json: '[1]', stash: false, leak: false },
+    });
   });
 
   it('gets a private scratch folder that the next run does not see', async () => {
-    const writer = 'import os\ndef main():\n    open("/tmp/note.txt", "w").write("from run A")\n    return {"cwd": os.getcwd(), "files": os.listdir(".")}';
+    const writer =
+      'import os\ndef main():\n    open("/tmp/note.txt", "w").write("from run A")\n    return {"cwd": os.getcwd(), "files": os.listdir(".")}';
     await expect(run(writer)).resolves.toEqual({ ok: true, result: { cwd: '/tmp', files: ['note.txt'] } });
-    await expect(run('import os\ndef main():\n    return {"files": os.listdir("/tmp")}')).resolves.toEqual({ ok: true, result: { files: [] } });
+    await expect(run('import os\ndef main():\n    return {"files": os.listdir("/tmp")}')).resolves.toEqual({
+      ok: true,
+      result: { files: [] },
+    });
   });
 
   it('sees nothing of the host: no /etc, no environment, no processes, a read-only root', async () => {
     for (const path of ['/etc/passwd', '/proc/self/environ', '/proc/1/environ']) {
-      expect(failure(await run(`def main():\n    return {"r": open("${path}").read()}`))).toMatchObject({ kind: 'runtime', error: expect.stringContaining('FileNotFoundError') });
+      expect(failure(await run(`def main():\n    return {"r": open("${path}").read()}`))).toMatchObject({
+        kind: 'runtime',
+        error: expect.stringContaining('FileNotFoundError'),
+      });
     }
-    expect(failure(await run('import os\ndef main():\n    return {"root": os.listdir("/")}'))).toMatchObject({ error: expect.stringContaining('PermissionError') });
+    expect(failure(await run('import os\ndef main():\n    return {"root": os.listdir("/")}'))).toMatchObject({
+      error: expect.stringContaining('PermissionError'),
+    });
     const listing = succeeded(await run('import os\ndef main():\n    return {"env": dict(os.environ), "proc": os.listdir("/proc")}'));
     expect(Object.keys(listing['env'] as object).sort()).toEqual(['GLIBC_TUNABLES', 'HOME', 'LANG', 'PATH', 'PWD']);
     expect(listing['proc']).toEqual([]);
     for (const path of ['/escape.txt', '/usr/escape.txt']) {
-      expect(failure(await run(`def main():\n    open("${path}", "w").write("x")\n    return {}`))).toMatchObject({ error: expect.stringContaining('Read-only file system') });
+      expect(failure(await run(`def main():\n    open("${path}", "w").write("x")\n    return {}`))).toMatchObject({
+        error: expect.stringContaining('Read-only file system'),
+      });
     }
   });
 
@@ -259,17 +320,25 @@ describe('CodeSandbox with Python', () => {
   });
 
   it('bounds threads, memory and files by the kernel, then runs the next code', async () => {
-    const threads = 'import threading, time\ndef main():\n    while True:\n        threading.Thread(target=time.sleep, args=(5,), daemon=True).start()';
+    const threads =
+      'import threading, time\ndef main():\n    while True:\n        threading.Thread(target=time.sleep, args=(5,), daemon=True).start()';
     expect(failure(await run(threads))).toMatchObject({ kind: 'runtime', error: expect.stringContaining("can't start new thread") });
-    expect(failure(await run('def main():\n    x = bytearray(10 * 1024 ** 3)\n    return {}'))).toEqual({ kind: 'memory', error: 'Code used more than the 32 MB memory limit' });
+    expect(failure(await run('def main():\n    x = bytearray(10 * 1024 ** 3)\n    return {}'))).toEqual({
+      kind: 'memory',
+      error: 'Code used more than the 32 MB memory limit',
+    });
     const filler = 'def main():\n    with open("/tmp/big", "wb") as f:\n        while True:\n            f.write(b"x" * 1048576)';
     expect(failure(await run(filler))).toMatchObject({ kind: 'runtime', error: expect.stringMatching(/File too large|No space left/) });
     await expect(run(okRun('python3'), { a: 3 })).resolves.toEqual({ ok: true, result: { a: 3 } });
   }, 30_000);
 
   it('stops an endless loop, and code that swallows signals, at the time limit', async () => {
-    expect(failure(await run('def main():\n    while True:\n        pass'))).toEqual({ kind: 'timeout', error: 'Code ran longer than the 1000 ms limit' });
-    const stubborn = 'import time\ndef main():\n    while True:\n        try:\n            time.sleep(10)\n        except BaseException:\n            pass';
+    expect(failure(await run('def main():\n    while True:\n        pass'))).toEqual({
+      kind: 'timeout',
+      error: 'Code ran longer than the 1000 ms limit',
+    });
+    const stubborn =
+      'import time\ndef main():\n    while True:\n        try:\n            time.sleep(10)\n        except BaseException:\n            pass';
     expect(failure(await run(stubborn)).kind).toBe('timeout');
     await expect(run(okRun('python3'), { a: 'after' })).resolves.toEqual({ ok: true, result: { a: 'after' } });
   }, 30_000);

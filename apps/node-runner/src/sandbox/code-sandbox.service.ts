@@ -22,7 +22,13 @@ export class CodeSandbox {
     const { maxOutputBytes, memoryMb, timeoutMs } = options;
     this.launcher = new SandboxLauncher(options.isolation);
     this.javascript = new JavaScriptRunner(this.launcher, { hosts: options.javascriptWorkers, maxOutputBytes, memoryMb, timeoutMs });
-    this.python = new PythonRunner(this.launcher, { maxOutputBytes, memoryMb, scratchMb: options.scratchMb, spares: options.pythonWorkers, timeoutMs });
+    this.python = new PythonRunner(this.launcher, {
+      maxOutputBytes,
+      memoryMb,
+      scratchMb: options.scratchMb,
+      spares: options.pythonWorkers,
+      timeoutMs,
+    });
     this.slots = new WorkspaceSlots(options.maxConcurrent, Math.min(options.maxConcurrentPerWorkspace, options.maxConcurrent));
   }
 

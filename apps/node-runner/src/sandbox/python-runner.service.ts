@@ -18,7 +18,8 @@ export interface PythonRunnerOptions {
 }
 
 /** What the zygote reports about a run: its result file is complete, or its process ended without one. */
-type ZygoteReport = { op: 'done'; id: string } | { op: 'exit'; id: string; timedOut: boolean; code?: number; signal?: number } | { op: 'ready' };
+type ZygoteReport =
+  { op: 'done'; id: string } | { op: 'exit'; id: string; timedOut: boolean; code?: number; signal?: number } | { op: 'ready' };
 
 interface PendingRun {
   aborted: boolean;
@@ -174,8 +175,7 @@ export class PythonRunner {
         if (report.op === 'ready') {
           zygote.started = true;
           resolve();
-        }
-        else void this.settle(zygote, report);
+        } else void this.settle(zygote, report);
       });
       child.on('error', (error) => reject(error));
       child.on('exit', (code, signal) => {
@@ -217,7 +217,8 @@ export class PythonRunner {
     let result: CodeRunResult;
     if (report.op === 'done') {
       result = await this.readResult(report.id);
-      if (!result.ok && result.kind === 'memory') result = { ok: false, kind: 'memory', error: `Code used more than the ${this.options.memoryMb} MB memory limit` };
+      if (!result.ok && result.kind === 'memory')
+        result = { ok: false, kind: 'memory', error: `Code used more than the ${this.options.memoryMb} MB memory limit` };
     } else {
       result = this.exitResult(report, pending.aborted);
     }
@@ -243,7 +244,11 @@ export class PythonRunner {
     switch (report.signal) {
       case SIGXCPU:
       case SIGKILL:
-        return { ok: false, kind: 'timeout', error: `Code used more than the ${Math.ceil(this.options.timeoutMs / 1000) + 1} s CPU time limit` };
+        return {
+          ok: false,
+          kind: 'timeout',
+          error: `Code used more than the ${Math.ceil(this.options.timeoutMs / 1000) + 1} s CPU time limit`,
+        };
       case SIGXFSZ:
         return { ok: false, kind: 'runtime', error: `Code wrote a file larger than the ${this.options.scratchMb} MB limit` };
       case SIGSEGV:

@@ -141,19 +141,54 @@ export class SandboxLauncher {
 
   private bubblewrapArgs(spec: SandboxCommand, seccompFd: number | undefined): string[] {
     const args = [
-      '--unshare-user', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
-      '--die-with-parent', '--new-session', '--clearenv', '--cap-drop', 'ALL',
-      '--setenv', 'PATH', '/usr/bin:/bin', '--setenv', 'LANG', 'C.UTF-8', '--setenv', 'HOME', '/tmp',
+      '--unshare-user',
+      '--unshare-pid',
+      '--unshare-net',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--unshare-cgroup-try',
+      '--die-with-parent',
+      '--new-session',
+      '--clearenv',
+      '--cap-drop',
+      'ALL',
+      '--setenv',
+      'PATH',
+      '/usr/bin:/bin',
+      '--setenv',
+      'LANG',
+      'C.UTF-8',
+      '--setenv',
+      'HOME',
+      '/tmp',
       // One malloc arena: per-thread arenas reserve 64 MB of address space each, which the memory limit counts.
-      '--setenv', 'GLIBC_TUNABLES', 'glibc.malloc.arena_max=1',
-      '--ro-bind', '/usr', '/usr',
+      '--setenv',
+      'GLIBC_TUNABLES',
+      'glibc.malloc.arena_max=1',
+      '--ro-bind',
+      '/usr',
+      '/usr',
     ];
     for (const top of ['bin', 'sbin', 'lib', 'lib32', 'lib64']) args.push(...topLevelRuntime(top));
     args.push('--dev', '/dev', '--tmpfs', '/tmp');
     if (spec.proc) args.push('--proc', '/proc');
     for (const bind of spec.binds) args.push(bind.writable ? '--bind' : '--ro-bind', bind.from, bind.to);
     // The root can be walked through but not listed, and nothing can be written to it.
-    args.push('--chmod', '0111', '/', '--remount-ro', '/', '--chdir', '/tmp', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--hostname', 'weft-sandbox');
+    args.push(
+      '--chmod',
+      '0111',
+      '/',
+      '--remount-ro',
+      '/',
+      '--chdir',
+      '/tmp',
+      '--uid',
+      String(SANDBOX_UID),
+      '--gid',
+      String(SANDBOX_UID),
+      '--hostname',
+      'weft-sandbox',
+    );
     if (seccompFd) args.push('--seccomp', String(seccompFd));
     return args;
   }
@@ -169,7 +204,9 @@ export class SandboxLauncher {
       const denied = JSON.stringify([...DENIED_SYSCALLS, ...alsoDenied]);
       const compiled = spawnSync(this.options.pythonPath, ['-I', '-c', SECCOMP_EXPORT_SOURCE, denied], { env: {}, timeout: 10_000 });
       if (compiled.status !== 0 || compiled.stdout.length === 0) {
-        throw new Error(`Compiling the seccomp filter failed: ${firstLine(compiled.stderr?.toString() || compiled.error?.message || 'no output')}`);
+        throw new Error(
+          `Compiling the seccomp filter failed: ${firstLine(compiled.stderr?.toString() || compiled.error?.message || 'no output')}`,
+        );
       }
       program = compiled.stdout;
       this.seccompPrograms.set(key, program);
@@ -179,8 +216,10 @@ export class SandboxLauncher {
 
   /** Why the sandbox cannot run here, or undefined when libseccomp compiles the filter and a sandboxed Python starts under it. */
   private probe(): string | undefined {
-    if (!existsSync(this.options.bwrapPath)) return `bubblewrap is not installed (${this.options.bwrapPath} does not exist; on Debian: apt-get install bubblewrap)`;
-    if (!existsSync(this.options.pythonPath)) return `Python is not installed at ${this.options.pythonPath} (on Debian: apt-get install python3 python3-seccomp)`;
+    if (!existsSync(this.options.bwrapPath))
+      return `bubblewrap is not installed (${this.options.bwrapPath} does not exist; on Debian: apt-get install bubblewrap)`;
+    if (!existsSync(this.options.pythonPath))
+      return `Python is not installed at ${this.options.pythonPath} (on Debian: apt-get install python3 python3-seccomp)`;
     try {
       this.seccompProgram();
     } catch (error) {
@@ -286,5 +325,10 @@ function processExists(pid: number): boolean {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text;
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? text
+  );
 }

@@ -14,9 +14,7 @@ export interface CodeRunRequest {
 export type CodeRunFailureKind = 'aborted' | 'invalid_output' | 'memory' | 'runtime' | 'timeout' | 'unavailable';
 
 /** Outcome of a code run: the object `main` returned, as JSON values, or why there is none. */
-export type CodeRunResult =
-  | { ok: true; result: Record<string, unknown> }
-  | { ok: false; kind: CodeRunFailureKind; error: string };
+export type CodeRunResult = { ok: true; result: Record<string, unknown> } | { ok: false; kind: CodeRunFailureKind; error: string };
 
 /** Limits applied to every run of a {@link CodeSandbox}, and how the sandbox is built. */
 export interface CodeSandboxOptions {
@@ -57,15 +55,7 @@ export interface IsolationStatus {
 
 /** Value types a Dify code node can declare for an output variable. */
 export type CodeOutputType =
-  | 'array'
-  | 'array[boolean]'
-  | 'array[number]'
-  | 'array[object]'
-  | 'array[string]'
-  | 'boolean'
-  | 'number'
-  | 'object'
-  | 'string';
+  'array' | 'array[boolean]' | 'array[number]' | 'array[object]' | 'array[string]' | 'boolean' | 'number' | 'object' | 'string';
 
 /** One declared output of a Dify code node; `children` describes the keys of an object (or of array[object] items). */
 export interface CodeOutputDeclaration {

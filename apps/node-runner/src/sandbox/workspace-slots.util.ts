@@ -74,7 +74,7 @@ export class WorkspaceSlots {
   }
 
   private dispatch(): void {
-    for (let index = 0; index < this.waiting.length && this.inUse < this.total; ) {
+    for (let index = 0; index < this.waiting.length && this.inUse < this.total;) {
       const waiter = this.waiting[index]!;
       if (!this.mayStart(waiter.workspaceId)) {
         index++;

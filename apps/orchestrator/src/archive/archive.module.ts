@@ -24,9 +24,21 @@ export class ArchiveModule {
         RunArchiveRepository,
         RunArchiveService,
         { provide: RETENTION_SETTINGS, useValue: settings },
-        makeCounterProvider({ name: 'weft_retention_rows_archived_total', help: 'Rows moved from the live run tables to the archive tables', labelNames: ['table'] }),
-        makeCounterProvider({ name: 'weft_retention_rows_deleted_total', help: 'Rows deleted by retention, by table', labelNames: ['table'] }),
-        makeGaugeProvider({ name: 'weft_retention_job_last_success_timestamp_seconds', help: 'When each retention job last finished successfully (Unix seconds)', labelNames: ['job'] }),
+        makeCounterProvider({
+          name: 'weft_retention_rows_archived_total',
+          help: 'Rows moved from the live run tables to the archive tables',
+          labelNames: ['table'],
+        }),
+        makeCounterProvider({
+          name: 'weft_retention_rows_deleted_total',
+          help: 'Rows deleted by retention, by table',
+          labelNames: ['table'],
+        }),
+        makeGaugeProvider({
+          name: 'weft_retention_job_last_success_timestamp_seconds',
+          help: 'When each retention job last finished successfully (Unix seconds)',
+          labelNames: ['job'],
+        }),
       ],
       exports: [DataRetentionService, RetentionPolicyService, RunArchiveService],
     };

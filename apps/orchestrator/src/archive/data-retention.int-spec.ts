@@ -52,8 +52,19 @@ describe('retention: archived runs stay readable, expired data is deleted per wo
     const moduleRef = await Test.createTestingModule({
       imports: [
         MetricsModule,
-        MessagingModule.forRoot({ instanceId: uniqueSuffix(), requestTimeoutMs: 5000, servers: config.nats.servers, service: 'orchestrator', subjectPrefix: config.nats.subjectPrefix }),
-        PersistenceModule.forRoot({ applicationName: 'weft-retention-test', database: config.database, definition: orchestratorDatabase, migrateOnStart: true }),
+        MessagingModule.forRoot({
+          instanceId: uniqueSuffix(),
+          requestTimeoutMs: 5000,
+          servers: config.nats.servers,
+          service: 'orchestrator',
+          subjectPrefix: config.nats.subjectPrefix,
+        }),
+        PersistenceModule.forRoot({
+          applicationName: 'weft-retention-test',
+          database: config.database,
+          definition: orchestratorDatabase,
+          migrateOnStart: true,
+        }),
         AuditModule.forRoot('orchestrator'),
         ArchiveModule.forRoot(config.retention),
       ],
@@ -179,7 +190,10 @@ describe('retention: archived runs stay readable, expired data is deleted per wo
       workspaceId,
     });
     const accountId = randomUUID();
-    await expect(bus.request('wf.retention.set.v1', { accountId, retentionDays: 30, workspaceId })).resolves.toMatchObject({ overridden: true, retentionDays: 30 });
+    await expect(bus.request('wf.retention.set.v1', { accountId, retentionDays: 30, workspaceId })).resolves.toMatchObject({
+      overridden: true,
+      retentionDays: 30,
+    });
     // A sender that skips the typed client's own check still gets a clear refusal, and nothing changes.
     for (const retentionDays of [0, 1.5, 'forever', 40_000]) {
       expect([retentionDays, await rawRequest('wf.retention.set.v1', { accountId, retentionDays, workspaceId })]).toEqual([
@@ -188,18 +202,30 @@ describe('retention: archived runs stay readable, expired data is deleted per wo
       ]);
     }
     await expect(bus.request('wf.retention.get.v1', { workspaceId })).resolves.toMatchObject({ retentionDays: 30 });
-    await expect(bus.request('wf.legal-hold.set.v1', { accountId, held: true, reason: 'litigation 42', workspaceId })).resolves.toMatchObject({ legalHold: true, retentionDays: 30 });
+    await expect(
+      bus.request('wf.legal-hold.set.v1', { accountId, held: true, reason: 'litigation 42', workspaceId }),
+    ).resolves.toMatchObject({ legalHold: true, retentionDays: 30 });
     await expect(bus.request('wf.retention.set.v1', { accountId, retentionDays: null, workspaceId })).resolves.toMatchObject({
       legalHold: true,
       overridden: false,
       retentionDays: DEFAULT_RETENTION_DAYS,
     });
-    await expect(bus.request('wf.legal-hold.set.v1', { accountId, held: false, reason: null, workspaceId })).resolves.toMatchObject({ legalHold: false });
+    await expect(bus.request('wf.legal-hold.set.v1', { accountId, held: false, reason: null, workspaceId })).resolves.toMatchObject({
+      legalHold: false,
+    });
 
     const mine = () => audits.filter((e) => e.workspaceId === workspaceId);
     await pollUntil(() => mine().length === 4, { what: 'four audit events of the workspace' });
-    expect(mine().map((e) => e.action)).toEqual(['retention.policy.update', 'retention.legal_hold.place', 'retention.policy.update', 'retention.legal_hold.release']);
-    expect(mine()[0]).toMatchObject({ actor: { id: accountId, type: 'account' }, details: { overridden: true, previous_retention_days: DEFAULT_RETENTION_DAYS, retention_days: 30 } });
+    expect(mine().map((e) => e.action)).toEqual([
+      'retention.policy.update',
+      'retention.legal_hold.place',
+      'retention.policy.update',
+      'retention.legal_hold.release',
+    ]);
+    expect(mine()[0]).toMatchObject({
+      actor: { id: accountId, type: 'account' },
+      details: { overridden: true, previous_retention_days: DEFAULT_RETENTION_DAYS, retention_days: 30 },
+    });
     expect(mine()[1]).toMatchObject({ details: { reason: 'litigation 42' }, resource: { id: workspaceId, type: 'workspace' } });
   });
 
@@ -227,7 +253,9 @@ describe('retention: archived runs stay readable, expired data is deleted per wo
       [await storeRun('live', held, 500), 'live'],
     ];
 
-    const run = await pollUntil(async () => (await app.get(DataRetentionService).deleteExpiredOnce()) ?? undefined, { what: 'the retention lock' });
+    const run = await pollUntil(async () => (await app.get(DataRetentionService).deleteExpiredOnce()) ?? undefined, {
+      what: 'the retention lock',
+    });
     for (const id of expired) expect([id, await where(id)]).toEqual([id, null]);
     for (const [id, table] of kept) expect([id, await where(id)]).toEqual([id, table]);
     expect(run).toMatchObject({ archive: { nodeRuns: 18, runs: 9 }, live: { nodeRuns: 4, runs: 2 } });
@@ -238,7 +266,9 @@ describe('retention: archived runs stay readable, expired data is deleted per wo
     expect(deleted).toContain('weft_retention_rows_deleted_total{table="workflow_runs_archive"} 9');
     expect(deleted).toContain('weft_retention_rows_deleted_total{table="workflow_node_executions_archive"} 18');
     expect(deleted).toContain('weft_retention_rows_deleted_total{table="workflow_runs"} 2');
-    const audit = await pollUntil(() => audits.find((e) => e.action === 'retention.delete_expired'), { what: 'the audit event of the retention run' });
+    const audit = await pollUntil(() => audits.find((e) => e.action === 'retention.delete_expired'), {
+      what: 'the audit event of the retention run',
+    });
     expect(audit).toMatchObject({
       actor: { id: 'orchestrator', type: 'system' },
       details: expect.objectContaining({ archived_runs: 9, default_retention_days: DEFAULT_RETENTION_DAYS, live_runs: 2 }),

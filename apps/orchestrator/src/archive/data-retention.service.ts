@@ -55,7 +55,8 @@ export class DataRetentionService {
       this.record(now, run, null);
       this.lastSuccess.set({ job: 'delete_expired' }, Math.floor(Date.now() / 1000));
       const runs = run.archive.runs + run.live.runs;
-      if (runs > 0) this.logger.log(`Deleted ${runs} expired runs and ${run.archive.nodeRuns + run.live.nodeRuns} node runs in ${run.batches} batches`);
+      if (runs > 0)
+        this.logger.log(`Deleted ${runs} expired runs and ${run.archive.nodeRuns + run.live.nodeRuns} node runs in ${run.batches} batches`);
       return run;
     });
   }
@@ -64,7 +65,14 @@ export class DataRetentionService {
     const suffix = tables === 'archive' ? '_archive' : '';
     let after = RunArchiveRepository.start;
     while (!this.stopping.signal.aborted) {
-      const batch = await this.repository.deleteExpiredBatch(manager, tables, now, this.settings.dataRetentionDays, after, this.settings.archiveBatchSize);
+      const batch = await this.repository.deleteExpiredBatch(
+        manager,
+        tables,
+        now,
+        this.settings.dataRetentionDays,
+        after,
+        this.settings.archiveBatchSize,
+      );
       if (batch.runs > 0) {
         run.batches += 1;
         run.largestBatch = Math.max(run.largestBatch, batch.runs);

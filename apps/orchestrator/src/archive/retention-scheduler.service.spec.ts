@@ -5,7 +5,13 @@ import { RetentionScheduler } from './retention-scheduler.service';
 import type { RetentionSettings } from './retention.types';
 import type { RunArchiveService } from './run-archive.service';
 
-const settings: RetentionSettings = { archiveAfterDays: 90, archiveBatchPauseMs: 0, archiveBatchSize: 1000, dataRetentionDays: 2557, intervalMinutes: 60 };
+const settings: RetentionSettings = {
+  archiveAfterDays: 90,
+  archiveBatchPauseMs: 0,
+  archiveBatchSize: 1000,
+  dataRetentionDays: 2557,
+  intervalMinutes: 60,
+};
 
 function setup(archive: () => Promise<unknown>, retention: () => Promise<unknown>) {
   const calls: string[] = [];
@@ -14,7 +20,12 @@ function setup(archive: () => Promise<unknown>, retention: () => Promise<unknown
     retention: { deleteExpiredOnce: jest.fn(async () => (calls.push('retention'), retention())), stop: jest.fn() },
   };
   const db = { whenReady: () => Promise.resolve() } as unknown as DatabaseService;
-  const scheduler = new RetentionScheduler(db, jobs.archive as unknown as RunArchiveService, jobs.retention as unknown as DataRetentionService, settings);
+  const scheduler = new RetentionScheduler(
+    db,
+    jobs.archive as unknown as RunArchiveService,
+    jobs.retention as unknown as DataRetentionService,
+    settings,
+  );
   return { calls, jobs, scheduler };
 }
 
@@ -23,7 +34,10 @@ describe('RetentionScheduler', () => {
   afterEach(() => jest.useRealTimers());
 
   it('runs the archive job, then the retention job, first within two minutes of start and then every interval', async () => {
-    const { calls, scheduler } = setup(async () => null, async () => null);
+    const { calls, scheduler } = setup(
+      async () => null,
+      async () => null,
+    );
     scheduler.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(59_000);
     expect(calls).toEqual([]);

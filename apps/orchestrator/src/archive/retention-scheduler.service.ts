@@ -53,7 +53,9 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnApplication
 
   private async runJobs(): Promise<void> {
     // Each job is independent: a failed archive run does not keep expired data from being deleted.
-    await this.archive.archiveOnce().catch((error: unknown) => this.logger.error({ err: error }, `Run archiving failed: ${(error as Error).message}`));
+    await this.archive
+      .archiveOnce()
+      .catch((error: unknown) => this.logger.error({ err: error }, `Run archiving failed: ${(error as Error).message}`));
     await this.retention
       .deleteExpiredOnce()
       .catch((error: unknown) => this.logger.error({ err: error }, `Retention deletion failed: ${(error as Error).message}`));

@@ -75,8 +75,19 @@ describe('the run archive job, with a million node runs and runs executing meanw
     const moduleRef = await Test.createTestingModule({
       imports: [
         MetricsModule,
-        MessagingModule.forRoot({ instanceId: uniqueSuffix(), requestTimeoutMs: 5000, servers: config.nats.servers, service: 'orchestrator', subjectPrefix: config.nats.subjectPrefix }),
-        PersistenceModule.forRoot({ applicationName: 'weft-archive-test', database: config.database, definition: orchestratorDatabase, migrateOnStart: true }),
+        MessagingModule.forRoot({
+          instanceId: uniqueSuffix(),
+          requestTimeoutMs: 5000,
+          servers: config.nats.servers,
+          service: 'orchestrator',
+          subjectPrefix: config.nats.subjectPrefix,
+        }),
+        PersistenceModule.forRoot({
+          applicationName: 'weft-archive-test',
+          database: config.database,
+          definition: orchestratorDatabase,
+          migrateOnStart: true,
+        }),
         AuditModule.forRoot('orchestrator'),
         ArchiveModule.forRoot(config.retention),
       ],
@@ -174,7 +185,16 @@ describe('the run archive job, with a million node runs and runs executing meanw
         await timed(runs.saveNode(run, node));
         await timed(runs.saveNode(run, { ...node, finishedAt: Date.now(), outputs: { q: 'fresh' }, status: 'succeeded' }));
         await timed(
-          runs.finishRun(run.id, { elapsedTime: 0.01, error: null, exceptionsCount: 0, finishedAt: Date.now(), outputs: { a: 1 }, status: 'succeeded', totalSteps: 1, totalTokens: 0 }),
+          runs.finishRun(run.id, {
+            elapsedTime: 0.01,
+            error: null,
+            exceptionsCount: 0,
+            finishedAt: Date.now(),
+            outputs: { a: 1 },
+            status: 'succeeded',
+            totalSteps: 1,
+            totalTokens: 0,
+          }),
         );
       }
     })();
@@ -196,11 +216,15 @@ describe('the run archive job, with a million node runs and runs executing meanw
     expect(await count(db.url, 'workflow_runs', `created_at >= $1`, [cutoff])).toBe(45 + fresh.length);
     expect(await count(db.url, 'workflow_runs_archive', `id = ANY($1::uuid[])`, [fresh])).toBe(0);
     expect(await count(db.url, 'workflow_runs_archive', `created_at >= $1 OR status = 'running'`, [cutoff])).toBe(0);
-    expect(await count(db.url, 'workflow_node_executions', `workflow_run_id = ANY($1::uuid[]) AND status = 'succeeded'`, [fresh])).toBe(fresh.length);
+    expect(await count(db.url, 'workflow_node_executions', `workflow_run_id = ANY($1::uuid[]) AND status = 'succeeded'`, [fresh])).toBe(
+      fresh.length,
+    );
 
     // Live and archive together hold exactly what there was, plus what was written meanwhile.
     expect((await count(db.url, 'workflow_runs')) + (await count(db.url, 'workflow_runs_archive'))).toBe(runsBefore + fresh.length);
-    expect((await count(db.url, 'workflow_node_executions')) + (await count(db.url, 'workflow_node_executions_archive'))).toBe(nodesBefore + fresh.length);
+    expect((await count(db.url, 'workflow_node_executions')) + (await count(db.url, 'workflow_node_executions_archive'))).toBe(
+      nodesBefore + fresh.length,
+    );
 
     // Live writes went on during the job and none waited long on it.
     expect(fresh.length).toBeGreaterThan(10);
@@ -208,14 +232,20 @@ describe('the run archive job, with a million node runs and runs executing meanw
 
     // An archived run is still readable, with its node runs in order.
     const archivedId = '00000000-0000-4000-8000-000000000007';
-    expect(await runs.findRun(workspaceId, appId, archivedId)).toMatchObject({ id: archivedId, outputs: { answer: 'an old answer' }, status: 'succeeded' });
+    expect(await runs.findRun(workspaceId, appId, archivedId)).toMatchObject({
+      id: archivedId,
+      outputs: { answer: 'an old answer' },
+      status: 'succeeded',
+    });
     expect((await runs.nodesOf(archivedId)).map((n) => n.index)).toEqual(Array.from({ length: NODES_PER_RUN }, (_, i) => i + 1));
 
     // Counted in metrics, and audited.
     const archived = await register.getSingleMetricAsString('weft_retention_rows_archived_total');
     expect(archived).toContain(`weft_retention_rows_archived_total{table="workflow_runs"} ${OLD_RUNS}`);
     expect(archived).toContain(`weft_retention_rows_archived_total{table="workflow_node_executions"} ${OLD_RUNS * NODES_PER_RUN}`);
-    const audit = await pollUntil(() => audits.find((e) => e.action === 'retention.archive_runs'), { what: 'the audit event of the archive run' });
+    const audit = await pollUntil(() => audits.find((e) => e.action === 'retention.archive_runs'), {
+      what: 'the audit event of the archive run',
+    });
     expect(audit).toMatchObject({
       actor: { id: 'orchestrator', type: 'system' },
       details: expect.objectContaining({ batches: result!.batches, node_runs: OLD_RUNS * NODES_PER_RUN, runs: OLD_RUNS }),
@@ -225,6 +255,8 @@ describe('the run archive job, with a million node runs and runs executing meanw
 
     // A second run finds nothing left to move.
     expect(await app.get(RunArchiveService).archiveOnce()).toMatchObject({ batches: 0, runs: 0 });
-    console.log(`Archived ${OLD_RUNS} runs and ${OLD_RUNS * NODES_PER_RUN} node runs in ${result!.batches} batches; ${fresh.length} runs written meanwhile, slowest write ${Math.round(Math.max(...latencies))} ms`);
+    console.log(
+      `Archived ${OLD_RUNS} runs and ${OLD_RUNS * NODES_PER_RUN} node runs in ${result!.batches} batches; ${fresh.length} runs written meanwhile, slowest write ${Math.round(Math.max(...latencies))} ms`,
+    );
   }, 300_000);
 });

@@ -81,7 +81,14 @@ export class RunArchiveRepository {
    * their workspace's retention period (its own, or `defaultDays`) at `now`, skipping workspaces under legal
    * hold and running runs.
    */
-  async deleteExpiredBatch(manager: EntityManager, tables: RunTables, now: Date, defaultDays: number, after: BatchKey, limit: number): Promise<BatchResult> {
+  async deleteExpiredBatch(
+    manager: EntityManager,
+    tables: RunTables,
+    now: Date,
+    defaultDays: number,
+    after: BatchKey,
+    limit: number,
+  ): Promise<BatchResult> {
     const { nodes, runs } = TABLES[tables];
     const [row] = await this.db.rowsIn<BatchRow>(
       manager,

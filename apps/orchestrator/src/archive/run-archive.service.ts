@@ -72,7 +72,9 @@ export class RunArchiveService {
       this.record(run, Date.now() - started, null);
       this.lastSuccess.set({ job: 'archive_runs' }, Math.floor(Date.now() / 1000));
       if (run.runs > 0) {
-        this.logger.log(`Archived ${run.runs} runs and ${run.nodeRuns} node runs created before ${cutoff.toISOString()} in ${run.batches} batches`);
+        this.logger.log(
+          `Archived ${run.runs} runs and ${run.nodeRuns} node runs created before ${cutoff.toISOString()} in ${run.batches} batches`,
+        );
       }
       return run;
     });

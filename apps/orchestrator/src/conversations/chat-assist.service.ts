@@ -52,7 +52,12 @@ export class ChatAssistService {
         model,
         workspaceId: ctx.workspaceId,
       });
-      const name = text.split('\n').map((l) => l.trim()).find((l) => l !== '')?.replace(/^["'“”]+|["'“”.]+$/g, '') ?? '';
+      const name =
+        text
+          .split('\n')
+          .map((l) => l.trim())
+          .find((l) => l !== '')
+          ?.replace(/^["'“”]+|["'“”.]+$/g, '') ?? '';
       return name === '' ? fallback : name.slice(0, MAX_NAME_LENGTH);
     } catch {
       return fallback;

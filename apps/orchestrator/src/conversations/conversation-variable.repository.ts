@@ -28,7 +28,12 @@ export class ConversationVariableRepository {
    * have yet (its first turn, or a variable added by a later version) with their declared values. One
    * statement: the insert's rows come back through its RETURNING, the existing ones through the select.
    */
-  async loadOrCreate(workspaceId: string, appId: string, conversationId: string, declared: readonly ConversationVariable[]): Promise<Record<string, unknown>> {
+  async loadOrCreate(
+    workspaceId: string,
+    appId: string,
+    conversationId: string,
+    declared: readonly ConversationVariable[],
+  ): Promise<Record<string, unknown>> {
     const defaults = declared.map((v, position) => ({
       description: v.description ?? '',
       id: v.id ?? v.name,
@@ -73,7 +78,13 @@ export class ConversationVariableRepository {
   }
 
   /** Sets one variable (named by its id); null when the conversation has no such variable. */
-  async update(workspaceId: string, appId: string, conversationId: string, variableId: string, value: unknown): Promise<ConversationVariableRecord | null> {
+  async update(
+    workspaceId: string,
+    appId: string,
+    conversationId: string,
+    variableId: string,
+    value: unknown,
+  ): Promise<ConversationVariableRecord | null> {
     const rows = await this.db.rows<Record<string, unknown>>(
       `UPDATE orchestrator.conversation_variables SET value = $5::jsonb, updated_at = now()
        WHERE conversation_id = $1 AND workspace_id = $2 AND app_id = $3 AND id = $4 RETURNING *`,

@@ -5,7 +5,15 @@ const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** A conversation as Dify's Service API lists it. */
 export function toConversationRecord(c: ConversationRow): ConversationRecord {
-  return { created_at: seconds(c.createdAt), id: c.id, inputs: c.inputs, introduction: c.introduction, name: c.name, status: c.status, updated_at: seconds(c.updatedAt) };
+  return {
+    created_at: seconds(c.createdAt),
+    id: c.id,
+    inputs: c.inputs,
+    introduction: c.introduction,
+    name: c.name,
+    status: c.status,
+    updated_at: seconds(c.updatedAt),
+  };
 }
 
 /** A message as `GET /v1/messages` returns it. */

@@ -86,7 +86,9 @@ function toMessage(r: Record<string, unknown>): MessageRow {
     currency: (r['currency'] as string) ?? 'USD',
     endUserId: r['end_user_id'] as string,
     error: (r['error'] as string | null) ?? null,
-    feedback: r['feedback_rating'] ? { content: (r['feedback_content'] as string | null) ?? null, rating: r['feedback_rating'] as string } : null,
+    feedback: r['feedback_rating']
+      ? { content: (r['feedback_content'] as string | null) ?? null, rating: r['feedback_rating'] as string }
+      : null,
     files: (r['files'] as unknown[]) ?? [],
     id: r['id'] as string,
     inputs: (r['inputs'] as Record<string, unknown>) ?? {},
@@ -113,7 +115,9 @@ const MESSAGE_SELECT = `SELECT m.*, f.rating AS feedback_rating, f.content AS fe
 export class ConversationRepository {
   constructor(private readonly db: DatabaseService) {}
 
-  async createConversation(c: Pick<ConversationRow, 'appId' | 'endUserId' | 'id' | 'inputs' | 'introduction' | 'mode' | 'name' | 'workspaceId'>): Promise<ConversationRow> {
+  async createConversation(
+    c: Pick<ConversationRow, 'appId' | 'endUserId' | 'id' | 'inputs' | 'introduction' | 'mode' | 'name' | 'workspaceId'>,
+  ): Promise<ConversationRow> {
     const rows = await this.db.rows<Record<string, unknown>>(
       `INSERT INTO orchestrator.conversations (id, workspace_id, app_id, end_user_id, mode, name, inputs, introduction)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
@@ -135,7 +139,12 @@ export class ConversationRepository {
    * Stores a new turn's message and counts the turn on its conversation in one statement; returns the
    * conversation's dialogue count including this turn (1 for a completion message, which has none).
    */
-  async startTurn(m: Pick<MessageRow, 'appId' | 'conversationId' | 'endUserId' | 'files' | 'id' | 'inputs' | 'query' | 'taskId' | 'workflowRunId' | 'workspaceId'>): Promise<number> {
+  async startTurn(
+    m: Pick<
+      MessageRow,
+      'appId' | 'conversationId' | 'endUserId' | 'files' | 'id' | 'inputs' | 'query' | 'taskId' | 'workflowRunId' | 'workspaceId'
+    >,
+  ): Promise<number> {
     const rows = await this.db.rows<{ dialogue_count: number | null }>(
       `WITH message AS (
          INSERT INTO orchestrator.messages (id, workspace_id, app_id, conversation_id, end_user_id, workflow_run_id, task_id, inputs, query, status, files)
@@ -144,7 +153,18 @@ export class ConversationRepository {
          UPDATE orchestrator.conversations SET dialogue_count = dialogue_count + 1, updated_at = now()
          WHERE id = $4 AND workspace_id = $2 RETURNING dialogue_count)
        SELECT (SELECT dialogue_count FROM counted) AS dialogue_count FROM message`,
-      [m.id, m.workspaceId, m.appId, m.conversationId, m.endUserId, m.workflowRunId, m.taskId, JSON.stringify(m.inputs), m.query, JSON.stringify(m.files)],
+      [
+        m.id,
+        m.workspaceId,
+        m.appId,
+        m.conversationId,
+        m.endUserId,
+        m.workflowRunId,
+        m.taskId,
+        JSON.stringify(m.inputs),
+        m.query,
+        JSON.stringify(m.files),
+      ],
     );
     return rows[0]?.dialogue_count ?? 1;
   }
@@ -211,30 +231,29 @@ export class ConversationRepository {
     await this.db.dataSource.transaction(async (manager) => {
       await manager.query(`DELETE FROM orchestrator.message_feedbacks WHERE conversation_id = $1 AND workspace_id = $2`, [id, workspaceId]);
       await manager.query(`DELETE FROM orchestrator.messages WHERE conversation_id = $1 AND workspace_id = $2`, [id, workspaceId]);
-      await manager.query(`DELETE FROM orchestrator.conversation_variables WHERE conversation_id = $1 AND workspace_id = $2`, [id, workspaceId]);
+      await manager.query(`DELETE FROM orchestrator.conversation_variables WHERE conversation_id = $1 AND workspace_id = $2`, [
+        id,
+        workspaceId,
+      ]);
       await manager.query(`DELETE FROM orchestrator.conversations WHERE id = $1 AND workspace_id = $2`, [id, workspaceId]);
     });
   }
 
   /** One message of one end user of the app, with its feedback, or null. */
   async findMessage(workspaceId: string, appId: string, endUserId: string, id: string): Promise<MessageRow | null> {
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${MESSAGE_SELECT} WHERE m.id = $1 AND m.workspace_id = $2 AND m.app_id = $3 AND m.end_user_id = $4`, [
-      id,
-      workspaceId,
-      appId,
-      endUserId,
-    ]);
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `${MESSAGE_SELECT} WHERE m.id = $1 AND m.workspace_id = $2 AND m.app_id = $3 AND m.end_user_id = $4`,
+      [id, workspaceId, appId, endUserId],
+    );
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
   /** The running message of a turn by its task id, or null when there is none for this user. */
   async findByTask(workspaceId: string, appId: string, endUserId: string, taskId: string): Promise<MessageRow | null> {
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${MESSAGE_SELECT} WHERE m.task_id = $1 AND m.workspace_id = $2 AND m.app_id = $3 AND m.end_user_id = $4`, [
-      taskId,
-      workspaceId,
-      appId,
-      endUserId,
-    ]);
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `${MESSAGE_SELECT} WHERE m.task_id = $1 AND m.workspace_id = $2 AND m.app_id = $3 AND m.end_user_id = $4`,
+      [taskId, workspaceId, appId, endUserId],
+    );
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
@@ -242,7 +261,11 @@ export class ConversationRepository {
    * A page of a conversation's messages going back in time from `firstId` (exclusive), returned oldest
    * first as Dify does; the index on (conversation_id, created_at, id) makes it cost the same at any depth.
    */
-  async listMessages(conversationId: string, workspaceId: string, opts: { before: { createdAt: Date; id: string } | null; limit: number }): Promise<{ hasMore: boolean; messages: MessageRow[] }> {
+  async listMessages(
+    conversationId: string,
+    workspaceId: string,
+    opts: { before: { createdAt: Date; id: string } | null; limit: number },
+  ): Promise<{ hasMore: boolean; messages: MessageRow[] }> {
     const params: unknown[] = [conversationId, workspaceId];
     let before = '';
     if (opts.before) {
@@ -281,7 +304,10 @@ export class ConversationRepository {
   /** Sets (or with a null rating removes) an end user's feedback on a message. */
   async setFeedback(message: MessageRow, rating: string | null, content: string | null): Promise<void> {
     if (rating === null) {
-      await this.db.dataSource.query(`DELETE FROM orchestrator.message_feedbacks WHERE message_id = $1 AND workspace_id = $2`, [message.id, message.workspaceId]);
+      await this.db.dataSource.query(`DELETE FROM orchestrator.message_feedbacks WHERE message_id = $1 AND workspace_id = $2`, [
+        message.id,
+        message.workspaceId,
+      ]);
       return;
     }
     await this.db.dataSource.query(

@@ -60,12 +60,25 @@ export class ConversationService {
    * Stores a turn's message as running, in `conversation` or in a new conversation (none for completion
    * apps), and counts the turn. Called once the run is known to be valid, just before it is stored.
    */
-  async beginTurn(owner: TurnOwner, request: ChatTurnRequest, conversation: ConversationRow | null, inputs: Record<string, unknown>, run: { files: unknown[]; runId: string; taskId: string }): Promise<OpenedTurn> {
+  async beginTurn(
+    owner: TurnOwner,
+    request: ChatTurnRequest,
+    conversation: ConversationRow | null,
+    inputs: Record<string, unknown>,
+    run: { files: unknown[]; runId: string; taskId: string },
+  ): Promise<OpenedTurn> {
     let conversationId = conversation?.id ?? null;
     const createdConversation = conversation === null && request.mode !== 'completion';
     if (createdConversation) {
       conversationId = randomUUID();
-      await this.conversations.createConversation({ ...owner, id: conversationId, inputs, introduction: '', mode: request.mode, name: DEFAULT_NAME });
+      await this.conversations.createConversation({
+        ...owner,
+        id: conversationId,
+        inputs,
+        introduction: '',
+        mode: request.mode,
+        name: DEFAULT_NAME,
+      });
     }
     const dialogueCount = await this.conversations.startTurn({
       ...owner,
@@ -77,12 +90,17 @@ export class ConversationService {
       taskId: run.taskId,
       workflowRunId: run.runId,
     });
-    return { chat: { conversationId, dialogueCount, messageId: request.messageId, mode: request.mode, query: request.query }, createdConversation, inputs };
+    return {
+      chat: { conversationId, dialogueCount, messageId: request.messageId, mode: request.mode, query: request.query },
+      createdConversation,
+      inputs,
+    };
   }
 
   /** Undoes a turn whose run could not be stored: a conversation it created goes, else its message is marked failed. */
   async abandonTurn(workspaceId: string, turn: OpenedTurn, reason: string): Promise<void> {
-    if (turn.createdConversation && turn.chat.conversationId) await this.conversations.deleteConversation(workspaceId, turn.chat.conversationId);
+    if (turn.createdConversation && turn.chat.conversationId)
+      await this.conversations.deleteConversation(workspaceId, turn.chat.conversationId);
     else await this.conversations.finishTurn(workspaceId, turn.chat.messageId, { ...FAILED, error: reason });
   }
 
@@ -106,7 +124,11 @@ export class ConversationService {
 
   async list(req: RequestOf<'wf.conversation.list.v1'>): Promise<ResponseOf<'wf.conversation.list.v1'>> {
     if (req.lastId !== null && !isUuid(req.lastId)) throw ConversationErrors.lastNotFound();
-    const page = await this.conversations.listConversations(req.workspaceId, req.appId, req.endUserId, { lastId: req.lastId, limit: req.limit, sort: req.sortBy });
+    const page = await this.conversations.listConversations(req.workspaceId, req.appId, req.endUserId, {
+      lastId: req.lastId,
+      limit: req.limit,
+      sort: req.sortBy,
+    });
     if (!page) throw ConversationErrors.lastNotFound();
     return { data: page.conversations.map(toConversationRecord), hasMore: page.hasMore };
   }
@@ -133,7 +155,9 @@ export class ConversationService {
     const conversation = await this.require(req, req.conversationId);
     let before: { createdAt: Date; id: string } | null = null;
     if (req.firstId !== null) {
-      const first = isUuid(req.firstId) ? await this.conversations.findMessage(req.workspaceId, req.appId, req.endUserId, req.firstId) : null;
+      const first = isUuid(req.firstId)
+        ? await this.conversations.findMessage(req.workspaceId, req.appId, req.endUserId, req.firstId)
+        : null;
       if (!first || first.conversationId !== conversation.id) throw MessageErrors.firstNotFound();
       before = { createdAt: first.createdAt, id: first.id };
     }
@@ -150,7 +174,9 @@ export class ConversationService {
   async suggested(req: RequestOf<'wf.message.suggested.v1'>): Promise<ResponseOf<'wf.message.suggested.v1'>> {
     const message = await this.requireMessage(req, req.messageId);
     const turns = message.conversationId ? await this.conversations.history(req.workspaceId, message.conversationId, SUGGESTION_TURNS) : [];
-    return { questions: await this.assist.suggestedQuestions(req, turns.length > 0 ? turns : [{ answer: message.answer, query: message.query }]) };
+    return {
+      questions: await this.assist.suggestedQuestions(req, turns.length > 0 ? turns : [{ answer: message.answer, query: message.query }]),
+    };
   }
 
   async listVariables(req: RequestOf<'wf.conversation.variables.list.v1'>): Promise<ResponseOf<'wf.conversation.variables.list.v1'>> {
@@ -179,17 +205,31 @@ export class ConversationService {
   }
 
   private async require(owner: TurnOwner, conversationId: string): Promise<ConversationRow> {
-    const conversation = isUuid(conversationId) ? await this.conversations.findConversation(owner.workspaceId, owner.appId, owner.endUserId, conversationId) : null;
+    const conversation = isUuid(conversationId)
+      ? await this.conversations.findConversation(owner.workspaceId, owner.appId, owner.endUserId, conversationId)
+      : null;
     if (!conversation) throw ConversationErrors.notFound();
     return conversation;
   }
 
   private async requireMessage(owner: TurnOwner, messageId: string): Promise<MessageRow> {
-    const message = isUuid(messageId) ? await this.conversations.findMessage(owner.workspaceId, owner.appId, owner.endUserId, messageId) : null;
+    const message = isUuid(messageId)
+      ? await this.conversations.findMessage(owner.workspaceId, owner.appId, owner.endUserId, messageId)
+      : null;
     if (!message) throw MessageErrors.notFound();
     return message;
   }
 }
 
 /** A turn that ended without an answer. */
-export const FAILED: MessageOutcome = { answer: '', answerTokens: 0, currency: 'USD', error: null, latency: 0, messageTokens: 0, retrieverResources: [], status: 'error', totalPrice: '0' };
+export const FAILED: MessageOutcome = {
+  answer: '',
+  answerTokens: 0,
+  currency: 'USD',
+  error: null,
+  latency: 0,
+  messageTokens: 0,
+  retrieverResources: [],
+  status: 'error',
+  totalPrice: '0',
+};

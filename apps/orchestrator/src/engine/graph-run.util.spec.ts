@@ -30,13 +30,22 @@ const executors = new NodeExecutorFactory({} as NodeJobDispatcher, { templates: 
 afterAll(() => executors.close());
 
 /** Runs a graph with the real local executors; node types that go to node runners use `fake`. */
-async function run(graph: WorkflowGraph, inputs: Record<string, unknown>, fake?: Fake, opts: { maxSteps?: number; signal?: AbortSignal; replay?: NodeExecutionRecord[] } = {}): Promise<Outcome> {
+async function run(
+  graph: WorkflowGraph,
+  inputs: Record<string, unknown>,
+  fake?: Fake,
+  opts: { maxSteps?: number; signal?: AbortSignal; replay?: NodeExecutionRecord[] } = {},
+): Promise<Outcome> {
   const pool = new VariablePool({ system: { workflow_run_id: 'run-1' } });
   for (const [k, v] of Object.entries(inputs)) pool.set([graph.startNodeId, k], v);
   const records: NodeExecutionRecord[] = [];
   const events: string[] = [];
   const counters: RunCounters = { exceptions: 0, nextIndex: 1, steps: 0, tokens: 0 };
-  const topLevel = new Set(Object.values(graph.nodes).filter((n) => !n.parentId).map((n) => n.id));
+  const topLevel = new Set(
+    Object.values(graph.nodes)
+      .filter((n) => !n.parentId)
+      .map((n) => n.id),
+  );
   const runner = new GraphRun(graph, { container: null, nodeIds: topLevel, startNodeId: graph.startNodeId }, pool, {
     appId: 'app',
     counters,
@@ -127,7 +136,9 @@ describe('GraphRun', () => {
       .edge('start', 'call')
       .edge('call', 'ok', 'source')
       .edge('ok', 'end');
-    return strategy['error_strategy'] === 'fail-branch' ? b.edge('call', 'fallback', 'fail-branch').edge('fallback', 'end') : b.edge('ok', 'fallback').edge('fallback', 'end');
+    return strategy['error_strategy'] === 'fail-branch'
+      ? b.edge('call', 'fallback', 'fail-branch').edge('fallback', 'end')
+      : b.edge('ok', 'fallback').edge('fallback', 'end');
   };
   const boom: Fake = async () => ({ error: 'connection refused', errorType: 'HTTPRequestNodeError', inputs: {}, status: 'failed' });
 
@@ -140,10 +151,17 @@ describe('GraphRun', () => {
   });
 
   it('substitutes default values and continues on the success path', async () => {
-    const out = await run(graphOf(failing({ default_value: [{ key: 'body', type: 'string', value: 'cached' }], error_strategy: 'default-value' })), {}, boom);
+    const out = await run(
+      graphOf(failing({ default_value: [{ key: 'body', type: 'string', value: 'cached' }], error_strategy: 'default-value' })),
+      {},
+      boom,
+    );
     expect(out.counters.exceptions).toBe(1);
     expect(out.outputs).toMatchObject({ ok: 'ok cached' });
-    expect(out.records.find((r) => r.nodeId === 'call')).toMatchObject({ outputs: { body: 'cached', error_message: 'connection refused' }, status: 'exception' });
+    expect(out.records.find((r) => r.nodeId === 'call')).toMatchObject({
+      outputs: { body: 'cached', error_message: 'connection refused' },
+      status: 'exception',
+    });
   });
 
   it('fails the run on a node failure without a strategy and cancels the nodes still running', async () => {
@@ -169,11 +187,19 @@ describe('GraphRun', () => {
   it('retries a failing node per retry_config and emits a retry event each time', async () => {
     const g = new DslBuilder('retry')
       .node('start', 'start', { variables: [] })
-      .node('call', 'http-request', { method: 'get', retry_config: { max_retries: 3, retry_enabled: true, retry_interval: 1 }, url: 'http://x' })
+      .node('call', 'http-request', {
+        method: 'get',
+        retry_config: { max_retries: 3, retry_enabled: true, retry_interval: 1 },
+        url: 'http://x',
+      })
       .node('end', 'end', endData({ body: ['call', 'body'] }))
       .chain('start', 'call', 'end');
     let attempts = 0;
-    const out = await run(graphOf(g), {}, async () => (++attempts < 3 ? { error: 'flaky', errorType: 'X', inputs: {}, status: 'failed' } : { inputs: {}, outputs: { body: 'finally' }, status: 'succeeded' }));
+    const out = await run(graphOf(g), {}, async () =>
+      ++attempts < 3
+        ? { error: 'flaky', errorType: 'X', inputs: {}, status: 'failed' }
+        : { inputs: {}, outputs: { body: 'finally' }, status: 'succeeded' },
+    );
     expect(attempts).toBe(3);
     expect(out.events.filter((e) => e.startsWith('retry:'))).toEqual(['retry:call:0', 'retry:call:1']);
     expect(out.outputs).toEqual({ body: 'finally' });
@@ -185,7 +211,11 @@ describe('GraphRun', () => {
   });
 
   it('stops when asked and marks the running node stopped', async () => {
-    const g = new DslBuilder('stop').node('start', 'start', { variables: [] }).node('slow', 'http-request', { method: 'get', url: 'http://x' }).node('end', 'end', endData({})).chain('start', 'slow', 'end');
+    const g = new DslBuilder('stop')
+      .node('start', 'start', { variables: [] })
+      .node('slow', 'http-request', { method: 'get', url: 'http://x' })
+      .node('end', 'end', endData({}))
+      .chain('start', 'slow', 'end');
     const controller = new AbortController();
     const out = await run(
       graphOf(g),
@@ -221,13 +251,25 @@ describe('GraphRun', () => {
     new DslBuilder('iteration')
       .node('start', 'start', { variables: [textInput('unused', { required: false })] })
       .node('list', 'code', { code: '', code_language: 'javascript', outputs: { items: { type: 'array[string]' } }, variables: [] })
-      .node('it', 'iteration', { iterator_selector: ['list', 'items'], output_selector: ['t', 'output'], start_node_id: 'itstart', ...settings })
+      .node('it', 'iteration', {
+        iterator_selector: ['list', 'items'],
+        output_selector: ['t', 'output'],
+        start_node_id: 'itstart',
+        ...settings,
+      })
       .node('itstart', 'iteration-start', {}, { parentId: 'it' })
-      .node('t', 'template-transform', templateData('{{ i }}:{{ item }}{% if item == "bad" %}{{ fail() }}{% endif %}', { i: ['it', 'index'], item: ['it', 'item'] }), { parentId: 'it' })
+      .node(
+        't',
+        'template-transform',
+        templateData('{{ i }}:{{ item }}{% if item == "bad" %}{{ fail() }}{% endif %}', { i: ['it', 'index'], item: ['it', 'item'] }),
+        { parentId: 'it' },
+      )
       .node('end', 'end', endData({ out: ['it', 'output'] }))
       .chain('start', 'list', 'it', 'end')
       .edge('itstart', 't');
-  const items = (list: string[]): Fake => async () => ({ inputs: {}, outputs: { items: list }, status: 'succeeded' });
+  const items =
+    (list: string[]): Fake =>
+    async () => ({ inputs: {}, outputs: { items: list }, status: 'succeeded' });
 
   it.each([
     ['sequential', { is_parallel: false }],
@@ -235,7 +277,12 @@ describe('GraphRun', () => {
   ])('iterates %s and keeps item order in the output', async (_name, settings) => {
     const out = await run(graphOf(iteration(settings)), {}, items(['a', 'b', 'c', 'd']));
     expect(out.outputs).toEqual({ out: ['0:a', '1:b', '2:c', '3:d'] });
-    expect(out.records.filter((r) => r.nodeId === 't').map((r) => r.executionMetadata?.['iteration_index']).sort()).toEqual([0, 1, 2, 3]);
+    expect(
+      out.records
+        .filter((r) => r.nodeId === 't')
+        .map((r) => r.executionMetadata?.['iteration_index'])
+        .sort(),
+    ).toEqual([0, 1, 2, 3]);
   });
 
   it.each([

@@ -263,7 +263,11 @@ export class GraphRun {
       const strategy = node.data.error_strategy;
       if (strategy === 'default-value') {
         record.status = 'exception';
-        record.outputs = { ...Object.fromEntries((node.data.default_value ?? []).map((d) => [d.key, d.value])), error_message: outcome.error, error_type: outcome.errorType };
+        record.outputs = {
+          ...Object.fromEntries((node.data.default_value ?? []).map((d) => [d.key, d.value])),
+          error_message: outcome.error,
+          error_type: outcome.errorType,
+        };
         handle = 'source';
       } else if (strategy === 'fail-branch') {
         record.status = 'exception';

@@ -57,7 +57,12 @@ export class NodeJobDispatcher implements NodeExecutor, OnModuleDestroy {
       try {
         history = await ctx.conversationHistory!(memory.turns);
       } catch (error) {
-        return { error: `Could not load the conversation history: ${(error as Error).message}`, errorType: 'MemoryError', inputs: null, status: 'failed' };
+        return {
+          error: `Could not load the conversation history: ${(error as Error).message}`,
+          errorType: 'MemoryError',
+          inputs: null,
+          status: 'failed',
+        };
       }
     }
     const result = await new Promise<NodeResult | { aborted: true } | { timedOut: true }>((resolve) => {
@@ -100,7 +105,8 @@ export class NodeJobDispatcher implements NodeExecutor, OnModuleDestroy {
         });
     });
     if ('aborted' in result) return { error: 'Workflow execution stopped.', errorType: 'Stopped', inputs: null, status: 'failed' };
-    if ('timedOut' in result) return { error: `Node did not finish within ${NODE_JOB_TIMEOUT_MS / 1000} s`, errorType: 'Timeout', inputs: null, status: 'failed' };
+    if ('timedOut' in result)
+      return { error: `Node did not finish within ${NODE_JOB_TIMEOUT_MS / 1000} s`, errorType: 'Timeout', inputs: null, status: 'failed' };
     return fromNodeResult(result);
   }
 }
@@ -108,8 +114,10 @@ export class NodeJobDispatcher implements NodeExecutor, OnModuleDestroy {
 /** Every variable the node could read, flattened across the pool's scopes (inner scopes win). */
 function flatten(pool: VariablePool): Record<string, Record<string, unknown>> {
   const chain = [];
-  for (let snapshot: ReturnType<VariablePool['snapshot']> | undefined = pool.snapshot(); snapshot; snapshot = snapshot.parent) chain.unshift(snapshot.variables);
+  for (let snapshot: ReturnType<VariablePool['snapshot']> | undefined = pool.snapshot(); snapshot; snapshot = snapshot.parent)
+    chain.unshift(snapshot.variables);
   const merged: Record<string, Record<string, unknown>> = {};
-  for (const variables of chain) for (const [nodeId, values] of Object.entries(variables)) merged[nodeId] = { ...merged[nodeId], ...values };
+  for (const variables of chain)
+    for (const [nodeId, values] of Object.entries(variables)) merged[nodeId] = { ...merged[nodeId], ...values };
   return merged;
 }

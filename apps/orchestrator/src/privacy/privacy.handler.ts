@@ -23,7 +23,15 @@ export class PrivacyHandler {
     // An end user's messages and conversations are found by the end users the gateway knows for the `user` string.
     const { subject } = req;
     const endUserIds =
-      subject.type === 'end_user' ? (await this.bus.request('gateway.end-users.find.v1', { appId: subject.appId, user: subject.user, workspaceId: subject.workspaceId })).endUserIds : [];
+      subject.type === 'end_user'
+        ? (
+            await this.bus.request('gateway.end-users.find.v1', {
+              appId: subject.appId,
+              user: subject.user,
+              workspaceId: subject.workspaceId,
+            })
+          ).endUserIds
+        : [];
     const counts = await this.privacy.erase(req, endUserIds);
     this.logger.log(`Erasure "${req.requestId}": orchestrator part done`);
     return { counts };

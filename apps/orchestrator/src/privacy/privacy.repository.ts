@@ -67,14 +67,24 @@ export class PrivacyRepository {
             counts[t.nodes] = await count(this.db, m, `DELETE FROM orchestrator.${t.nodes} WHERE workspace_id = ANY($1::uuid[])`, ws);
             counts[t.runs] = await count(this.db, m, `DELETE FROM orchestrator.${t.runs} WHERE workspace_id = ANY($1::uuid[])`, ws);
           }
-          counts['conversation_variables'] = await count(this.db, m, `DELETE FROM orchestrator.conversation_variables WHERE workspace_id = ANY($1::uuid[])`, ws);
+          counts['conversation_variables'] = await count(
+            this.db,
+            m,
+            `DELETE FROM orchestrator.conversation_variables WHERE workspace_id = ANY($1::uuid[])`,
+            ws,
+          );
           for (const table of ['message_feedbacks', 'messages', 'conversations', 'erased_usage']) {
             counts[table] = await count(this.db, m, `DELETE FROM orchestrator.${table} WHERE workspace_id = ANY($1::uuid[])`, ws);
           }
           counts['workflows'] = await count(this.db, m, `DELETE FROM orchestrator.workflows WHERE workspace_id = ANY($1::uuid[])`, ws);
         }
         for (const t of tables) {
-          counts[`${t.runs}_scrubbed`] = await this.scrubRuns(m, t, `created_by_account_id = $1 AND workspace_id = ANY($2::uuid[]) AND inputs <> '{}'::jsonb`, [subject.accountId, req.workspaceIds]);
+          counts[`${t.runs}_scrubbed`] = await this.scrubRuns(
+            m,
+            t,
+            `created_by_account_id = $1 AND workspace_id = ANY($2::uuid[]) AND inputs <> '{}'::jsonb`,
+            [subject.accountId, req.workspaceIds],
+          );
         }
         return counts;
       }
@@ -93,7 +103,11 @@ export class PrivacyRepository {
       );
       const named = new Set(endUserIds);
       for (const t of tables) {
-        const rows = await this.db.rowsIn<{ id: string }>(m, `SELECT DISTINCT created_by_end_user_id AS id FROM orchestrator.${t.runs} WHERE ${where} AND created_by_end_user_id IS NOT NULL`, params);
+        const rows = await this.db.rowsIn<{ id: string }>(
+          m,
+          `SELECT DISTINCT created_by_end_user_id AS id FROM orchestrator.${t.runs} WHERE ${where} AND created_by_end_user_id IS NOT NULL`,
+          params,
+        );
         for (const r of rows) named.add(r.id);
       }
       Object.assign(counts, await this.eraseEndUserMessages(m, subject.workspaceId, [...named]));
@@ -126,10 +140,22 @@ export class PrivacyRepository {
       `DELETE FROM orchestrator.message_feedbacks WHERE workspace_id = $1 AND (end_user_id = ANY($2::uuid[]) OR message_id IN (SELECT id FROM orchestrator.messages WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[])))`,
       params,
     );
-    counts['messages'] = await count(this.db, m, `DELETE FROM orchestrator.messages WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[])`, params);
-    const conversations = await this.db.rowsIn<{ id: string }>(m, `DELETE FROM orchestrator.conversations WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[]) RETURNING id`, params);
+    counts['messages'] = await count(
+      this.db,
+      m,
+      `DELETE FROM orchestrator.messages WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[])`,
+      params,
+    );
+    const conversations = await this.db.rowsIn<{ id: string }>(
+      m,
+      `DELETE FROM orchestrator.conversations WHERE workspace_id = $1 AND end_user_id = ANY($2::uuid[]) RETURNING id`,
+      params,
+    );
     counts['conversations'] = conversations.length;
-    await m.query(`DELETE FROM orchestrator.conversation_variables WHERE workspace_id = $1 AND conversation_id = ANY($2::uuid[])`, [workspaceId, conversations.map((c) => c.id)]);
+    await m.query(`DELETE FROM orchestrator.conversation_variables WHERE workspace_id = $1 AND conversation_id = ANY($2::uuid[])`, [
+      workspaceId,
+      conversations.map((c) => c.id),
+    ]);
     return counts;
   }
 
@@ -152,10 +178,11 @@ export class PrivacyRepository {
   private async existingRunTables(m: EntityManager): Promise<(typeof RUN_TABLES)[number][]> {
     const found: (typeof RUN_TABLES)[number][] = [];
     for (const t of RUN_TABLES) {
-      const [row] = await this.db.rowsIn<{ runs: string | null; nodes: string | null }>(m, `SELECT to_regclass($1) AS runs, to_regclass($2) AS nodes`, [
-        `orchestrator.${t.runs}`,
-        `orchestrator.${t.nodes}`,
-      ]);
+      const [row] = await this.db.rowsIn<{ runs: string | null; nodes: string | null }>(
+        m,
+        `SELECT to_regclass($1) AS runs, to_regclass($2) AS nodes`,
+        [`orchestrator.${t.runs}`, `orchestrator.${t.nodes}`],
+      );
       if (row?.runs && row.nodes) found.push(t);
     }
     return found;

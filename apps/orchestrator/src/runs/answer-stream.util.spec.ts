@@ -2,7 +2,11 @@ import { DslBuilder } from '@weft/testing';
 import { readDocument, VariablePool, type WorkflowGraph } from '@weft/workflow';
 import { AnswerStream, answerSegments } from './answer-stream.util';
 
-const llm = { context: { enabled: false, variable_selector: [] }, model: { mode: 'chat', name: 'm', provider: 'weft-mock' }, prompt_template: [{ role: 'user', text: 'x' }] };
+const llm = {
+  context: { enabled: false, variable_selector: [] },
+  model: { mode: 'chat', name: 'm', provider: 'weft-mock' },
+  prompt_template: [{ role: 'user', text: 'x' }],
+};
 
 function parse(builder: DslBuilder): WorkflowGraph {
   const parsed = readDocument(builder.toDocument());
@@ -73,7 +77,15 @@ describe('AnswerStream', () => {
     const graph = parse(
       new DslBuilder('branch', 'advanced-chat')
         .node('start', 'start', { variables: [] })
-        .node('if', 'if-else', { cases: [{ case_id: 'true', conditions: [{ comparison_operator: 'is', value: 'x', variable_selector: ['sys', 'query'] }], logical_operator: 'and' }] })
+        .node('if', 'if-else', {
+          cases: [
+            {
+              case_id: 'true',
+              conditions: [{ comparison_operator: 'is', value: 'x', variable_selector: ['sys', 'query'] }],
+              logical_operator: 'and',
+            },
+          ],
+        })
         .node('yes', 'answer', { answer: 'Yes' })
         .node('no', 'answer', { answer: 'No' })
         .edge('start', 'if')

@@ -62,9 +62,17 @@ export class AnswerStream {
       if (node.type !== 'answer') continue;
       const segments = answerSegments(String(node.data['answer'] ?? ''));
       for (const s of segments) {
-        if (s.kind === 'variable' && s.selector.length === 2 && s.selector[1] === 'text' && graph.nodes[s.selector[0]!]?.type === 'llm') this.streamable.add(s.selector[0]!);
+        if (s.kind === 'variable' && s.selector.length === 2 && s.selector[1] === 'text' && graph.nodes[s.selector[0]!]?.type === 'llm')
+          this.streamable.add(s.selector[0]!);
       }
-      this.answers.push({ branchAncestors: this.branchAncestors(id, parents), emitted: '', nodeId: id, position: 0, segmentSent: '', segments });
+      this.answers.push({
+        branchAncestors: this.branchAncestors(id, parents),
+        emitted: '',
+        nodeId: id,
+        position: 0,
+        segmentSent: '',
+        segments,
+      });
     }
   }
 

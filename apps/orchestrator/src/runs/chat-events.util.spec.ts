@@ -20,7 +20,11 @@ function run(mode: ChatRunRow['chat']['mode']): ChatRunRow {
   };
 }
 
-function record(nodeType: string, outputs: Record<string, unknown>, status: NodeExecutionRecord['status'] = 'succeeded'): NodeExecutionRecord {
+function record(
+  nodeType: string,
+  outputs: Record<string, unknown>,
+  status: NodeExecutionRecord['status'] = 'succeeded',
+): NodeExecutionRecord {
   return {
     createdAt: 0,
     edgeSourceHandle: null,
@@ -43,25 +47,47 @@ function record(nodeType: string, outputs: Record<string, unknown>, status: Node
 
 describe('chatEvent', () => {
   it('adds conversation_id, message_id and created_at to every chatflow event', () => {
-    expect(chatEvent(run('advanced-chat'), { data: {}, event: 'node_started' })).toEqual({ conversation_id: 'c1', created_at: 1_700_000_000, data: {}, event: 'node_started', message_id: 'm1' });
+    expect(chatEvent(run('advanced-chat'), { data: {}, event: 'node_started' })).toEqual({
+      conversation_id: 'c1',
+      created_at: 1_700_000_000,
+      data: {},
+      event: 'node_started',
+      message_id: 'm1',
+    });
   });
 
   it('hides workflow events from classic apps and gives completion events no conversation', () => {
     expect(chatEvent(run('chat'), { data: {}, event: 'workflow_started' })).toBeNull();
     expect(chatEvent(run('agent-chat'), { data: {}, event: 'node_finished' })).toBeNull();
-    expect(chatEvent(run('completion'), { answer: 'x', event: 'message' })).toEqual({ answer: 'x', created_at: 1_700_000_000, event: 'message', message_id: 'm1' });
+    expect(chatEvent(run('completion'), { answer: 'x', event: 'message' })).toEqual({
+      answer: 'x',
+      created_at: 1_700_000_000,
+      event: 'message',
+      message_id: 'm1',
+    });
   });
 });
 
 describe('aggregateUsage', () => {
   it('sums the usage of every model node of the turn, prices as decimal strings', () => {
     const usage = aggregateUsage([
-      record('llm', { usage: { completion_tokens: 4, currency: 'USD', latency: 0.5, prompt_tokens: 10, total_price: '0.0001', total_tokens: 14 } }),
-      record('parameter-extractor', { __usage: { completion_tokens: 1, latency: 0.25, prompt_tokens: 5, total_price: '0.00005', total_tokens: 6 } }),
+      record('llm', {
+        usage: { completion_tokens: 4, currency: 'USD', latency: 0.5, prompt_tokens: 10, total_price: '0.0001', total_tokens: 14 },
+      }),
+      record('parameter-extractor', {
+        __usage: { completion_tokens: 1, latency: 0.25, prompt_tokens: 5, total_price: '0.00005', total_tokens: 6 },
+      }),
       record('llm', { usage: { total_tokens: 1000 } }, 'running'),
       record('code', { result: 1 }),
     ]);
-    expect(usage).toMatchObject({ completion_tokens: 5, currency: 'USD', latency: 0.75, prompt_tokens: 15, total_price: '0.0001500', total_tokens: 20 });
+    expect(usage).toMatchObject({
+      completion_tokens: 5,
+      currency: 'USD',
+      latency: 0.75,
+      prompt_tokens: 15,
+      total_price: '0.0001500',
+      total_tokens: 20,
+    });
   });
 
   it('is all zeros for a turn without model calls', () => {
@@ -72,8 +98,23 @@ describe('aggregateUsage', () => {
 describe('retrieverResources', () => {
   it('numbers the segments knowledge retrieval returned, with their dataset and document', () => {
     const resources = retrieverResources(run('chat'), [
-      record('knowledge-retrieval', { result: [{ content: 'A', metadata: { dataset_id: 'd', document_name: 'doc.md', score: 0.9, segment_id: 's1' }, title: 'doc.md' }, 'junk'] }),
+      record('knowledge-retrieval', {
+        result: [
+          { content: 'A', metadata: { dataset_id: 'd', document_name: 'doc.md', score: 0.9, segment_id: 's1' }, title: 'doc.md' },
+          'junk',
+        ],
+      }),
     ]);
-    expect(resources).toEqual([expect.objectContaining({ content: 'A', dataset_id: 'd', document_name: 'doc.md', message_id: 'm1', position: 1, score: 0.9, segment_id: 's1' })]);
+    expect(resources).toEqual([
+      expect.objectContaining({
+        content: 'A',
+        dataset_id: 'd',
+        document_name: 'doc.md',
+        message_id: 'm1',
+        position: 1,
+        score: 0.9,
+        segment_id: 's1',
+      }),
+    ]);
   });
 });

@@ -179,7 +179,8 @@ export function endingEvents(run: RunRow, result: RunResult, records: readonly N
   const chatRun = run as ChatRunRow;
   const failed = result.status === 'failed';
   const events: RunStreamEvent[] = [];
-  if (!failed && chatRun.chat.mode === 'agent-chat') events.push(agentThought(chatRun, typeof result.outputs['answer'] === 'string' ? result.outputs['answer'] : ''));
+  if (!failed && chatRun.chat.mode === 'agent-chat')
+    events.push(agentThought(chatRun, typeof result.outputs['answer'] === 'string' ? result.outputs['answer'] : ''));
   if (!failed) events.push(messageEnd(chatRun, records));
   events.push(workflowFinished(run, result));
   if (failed) events.push(chatError(chatRun, result.error ?? 'The workflow failed.'));

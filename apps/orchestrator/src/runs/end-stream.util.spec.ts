@@ -2,7 +2,11 @@ import { DslBuilder, endData } from '@weft/testing';
 import { readDocument, type WorkflowGraph } from '@weft/workflow';
 import { EndStream } from './end-stream.util';
 
-const llm = { context: { enabled: false, variable_selector: [] }, model: { mode: 'chat', name: 'm', provider: 'weft-mock' }, prompt_template: [{ role: 'user', text: 'x' }] };
+const llm = {
+  context: { enabled: false, variable_selector: [] },
+  model: { mode: 'chat', name: 'm', provider: 'weft-mock' },
+  prompt_template: [{ role: 'user', text: 'x' }],
+};
 
 function graph(outputs: Record<string, string[]>): WorkflowGraph {
   const doc = new DslBuilder('stream')

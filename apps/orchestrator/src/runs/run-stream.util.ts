@@ -64,8 +64,10 @@ export class RunStream {
   /** A finished node, its record already masked. */
   nodeFinished(record: NodeExecutionRecord): void {
     this.publish(nodeFinished(this.row, record));
-    for (const piece of this.endStream?.nodeFinished(record.nodeId) ?? []) this.publish(textChunk(this.row, this.mask(piece.text), piece.selector));
-    if (this.answers && record.status !== 'failed' && record.status !== 'stopped') this.say(this.answers.nodeFinished(record.nodeId).map(this.mask));
+    for (const piece of this.endStream?.nodeFinished(record.nodeId) ?? [])
+      this.publish(textChunk(this.row, this.mask(piece.text), piece.selector));
+    if (this.answers && record.status !== 'failed' && record.status !== 'stopped')
+      this.say(this.answers.nodeFinished(record.nodeId).map(this.mask));
   }
 
   nodeSkipped(nodeId: string): void {

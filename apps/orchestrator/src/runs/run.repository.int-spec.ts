@@ -19,7 +19,14 @@ describe('RunRepository against Postgres', () => {
     db = await createTestDatabase();
     const database = loadConfig('test', databaseConfig, { DATABASE_URL: db.url, DATABASE_POOL_MAX: '4' });
     const moduleRef = await Test.createTestingModule({
-      imports: [PersistenceModule.forRoot({ applicationName: 'weft-run-repository-test', database, definition: orchestratorDatabase, migrateOnStart: true })],
+      imports: [
+        PersistenceModule.forRoot({
+          applicationName: 'weft-run-repository-test',
+          database,
+          definition: orchestratorDatabase,
+          migrateOnStart: true,
+        }),
+      ],
       providers: [RunRepository],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
@@ -56,14 +63,27 @@ describe('RunRepository against Postgres', () => {
   it('batches concurrent inserts and stores every run', async () => {
     const many = Array.from({ length: 50 }, () => newRun());
     await Promise.all(many.map((r) => runs.insertRun(r, 'owner-a', 10_000)));
-    const [{ n }] = await queryDatabase<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM orchestrator.workflow_runs WHERE lease_owner = $1', ['owner-a']);
+    const [{ n }] = await queryDatabase<{ n: number }>(
+      db.url,
+      'SELECT count(*)::int AS n FROM orchestrator.workflow_runs WHERE lease_owner = $1',
+      ['owner-a'],
+    );
     expect(n).toBe(50);
   });
 
   it('inserts a run that ended before its row was written as finished, without a lease', async () => {
     const run = newRun();
     const written = runs.insertRun(run, 'owner-a', 10_000);
-    run.result = { elapsedTime: 0.002, error: null, exceptionsCount: 0, finishedAt: Date.now(), outputs: { done: true }, status: 'succeeded', totalSteps: 3, totalTokens: 0 };
+    run.result = {
+      elapsedTime: 0.002,
+      error: null,
+      exceptionsCount: 0,
+      finishedAt: Date.now(),
+      outputs: { done: true },
+      status: 'succeeded',
+      totalSteps: 3,
+      totalTokens: 0,
+    };
     await written;
     expect(run.insertedFinished).toBe(true);
     const [row] = await queryDatabase<{ status: string; lease_owner: string | null; outputs: unknown; total_steps: number }>(
@@ -84,12 +104,22 @@ describe('RunRepository against Postgres', () => {
       const run = newRun();
       const written = runs.insertRun(run, 'owner-a', 10_000);
       await expectInsertWaiting(blocker);
-      run.result = { elapsedTime: 0.002, error: null, exceptionsCount: 0, finishedAt: Date.now(), outputs: { done: true }, status: 'succeeded', totalSteps: 3, totalTokens: 0 };
+      run.result = {
+        elapsedTime: 0.002,
+        error: null,
+        exceptionsCount: 0,
+        finishedAt: Date.now(),
+        outputs: { done: true },
+        status: 'succeeded',
+        totalSteps: 3,
+        totalTokens: 0,
+      };
       await blocker.query('COMMIT');
       await written;
       expect(run.insertedFinished).toBeFalsy();
       const status = async () =>
-        (await queryDatabase<{ status: string }>(db.url, 'SELECT status FROM orchestrator.workflow_runs WHERE id = $1', [run.id]))[0]?.status;
+        (await queryDatabase<{ status: string }>(db.url, 'SELECT status FROM orchestrator.workflow_runs WHERE id = $1', [run.id]))[0]
+          ?.status;
       expect(await status()).toBe('running');
       await runs.finishRun(run.id, run.result);
       expect(await status()).toBe('succeeded');
@@ -121,7 +151,10 @@ describe('RunRepository against Postgres', () => {
     const run = newRun();
     await runs.insertRun(run, 'owner-dead', 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const [first, second] = await Promise.all([runs.claimExpiredLeases('owner-b', 10_000, 100), runs.claimExpiredLeases('owner-c', 10_000, 100)]);
+    const [first, second] = await Promise.all([
+      runs.claimExpiredLeases('owner-b', 10_000, 100),
+      runs.claimExpiredLeases('owner-c', 10_000, 100),
+    ]);
     const claimers = [first, second].filter((claimed) => claimed.some((r) => r.id === run.id));
     expect(claimers).toHaveLength(1);
     expect(claimers[0]!.find((r) => r.id === run.id)).toMatchObject({ inputs: { q: 'hello' }, status: 'running', taskId: run.taskId });
@@ -149,12 +182,24 @@ describe('RunRepository against Postgres', () => {
       status: 'running' as const,
       title: 'LLM',
     };
-    await Promise.all([runs.saveNode(run, record), runs.saveNode(run, { ...record, finishedAt: Date.now(), outputs: { text: 'x'.repeat(300_000) }, status: 'succeeded' })]);
+    await Promise.all([
+      runs.saveNode(run, record),
+      runs.saveNode(run, { ...record, finishedAt: Date.now(), outputs: { text: 'x'.repeat(300_000) }, status: 'succeeded' }),
+    ]);
     const nodes = await runs.nodesOf(run.id);
     expect(nodes).toHaveLength(1);
     expect(nodes[0]!.status).toBe('succeeded');
     expect((nodes[0]!.outputs as { text: string }).text).toHaveLength(300_000);
-    const result = { elapsedTime: 1, error: null, exceptionsCount: 0, finishedAt: Date.now(), outputs: { a: 1 }, status: 'succeeded' as const, totalSteps: 1, totalTokens: 5 };
+    const result = {
+      elapsedTime: 1,
+      error: null,
+      exceptionsCount: 0,
+      finishedAt: Date.now(),
+      outputs: { a: 1 },
+      status: 'succeeded' as const,
+      totalSteps: 1,
+      totalTokens: 5,
+    };
     await runs.finishRun(run.id, result);
     await runs.finishRun(run.id, { ...result, status: 'failed' });
     expect(await runs.findRun(workspaceId, appId, run.id)).toMatchObject({ outputs: { a: 1 }, status: 'succeeded', total_tokens: 5 });

@@ -204,7 +204,8 @@ export class RunRepository {
     if (filter.createdBefore) add('created_at <= ?', filter.createdBefore);
     if (filter.endUserSessionId) add('created_by_end_user_session_id = ?', filter.endUserSessionId);
     if (filter.createdByAccountId) add('created_by_account_id = ?', filter.createdByAccountId);
-    if (filter.keyword) add(`(inputs::text ILIKE ? OR coalesce(outputs::text, '') ILIKE ?)`, `%${filter.keyword.replace(/[%_\\]/g, '\\$&')}%`);
+    if (filter.keyword)
+      add(`(inputs::text ILIKE ? OR coalesce(outputs::text, '') ILIKE ?)`, `%${filter.keyword.replace(/[%_\\]/g, '\\$&')}%`);
     const clause = where.join(' AND ');
     const [rows, count] = await Promise.all([
       this.db.dataSource.query(

@@ -11,7 +11,14 @@ import {
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
-import { VariablePool, isNodeRunnerNodeType, validateStartInputs, type GraphNode, type ParsedApp, type StartVariable } from '@weft/workflow';
+import {
+  VariablePool,
+  isNodeRunnerNodeType,
+  validateStartInputs,
+  type GraphNode,
+  type ParsedApp,
+  type StartVariable,
+} from '@weft/workflow';
 import { InjectMetric } from '@weft/metrics';
 import type { Counter, Histogram } from 'prom-client';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
@@ -91,7 +98,9 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
    * Validates and stores a new run, then drives it in the background; resolves once the run is stored. A
    * chat-family run stores its turn's message first (and a new conversation), so the turn is never lost.
    */
-  async start(req: StartRunRequest): Promise<{ conversationId: string | null; createdAt: number; runId: string; taskId: string; workflowId: string }> {
+  async start(
+    req: StartRunRequest,
+  ): Promise<{ conversationId: string | null; createdAt: number; runId: string; taskId: string; workflowId: string }> {
     const workflow = await this.workflows.load(req.workspaceId, req.appId, req.workflowId ?? 'published');
     if (!workflow) throw req.workflowId ? RunErrors.workflowIdNotFound() : RunErrors.workflowNotPublished();
     if (workflow.version === 'draft') throw RunErrors.draftNotRunnable();
@@ -101,7 +110,13 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     const owner = { appId: req.appId, endUserId: req.creator.endUserId ?? '', workspaceId: req.workspaceId };
     const conversation = req.chat?.conversationId ? await this.conversations.continued(owner, req.chat.conversationId) : null;
     const inputs = this.validateInputs(workflow.app, conversation ? conversation.inputs : req.inputs);
-    const turn = req.chat ? await this.conversations.beginTurn(owner, req.chat, conversation, inputs, { files: req.files, runId: req.runId, taskId: req.taskId }) : null;
+    const turn = req.chat
+      ? await this.conversations.beginTurn(owner, req.chat, conversation, inputs, {
+          files: req.files,
+          runId: req.runId,
+          taskId: req.taskId,
+        })
+      : null;
     const row: RunRow = {
       appId: req.appId,
       chat: turn?.chat ?? null,
@@ -129,7 +144,13 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       if (turn) await this.abandonTurn(req.workspaceId, turn, error);
       throw error;
     }
-    return { conversationId: row.chat?.conversationId ?? null, createdAt: Math.floor(row.createdAt.getTime() / 1000), runId: row.id, taskId: row.taskId, workflowId: workflow.id };
+    return {
+      conversationId: row.chat?.conversationId ?? null,
+      createdAt: Math.floor(row.createdAt.getTime() / 1000),
+      runId: row.id,
+      taskId: row.taskId,
+      workflowId: workflow.id,
+    };
   }
 
   private async abandonTurn(workspaceId: string, turn: OpenedTurn, error: unknown): Promise<void> {
@@ -160,11 +181,19 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
    * A stored run with its node executions as `node_finished`-shaped data and, once it ended, the events that
    * ended its stream, for replaying the stream to a client that missed it.
    */
-  async history(workspaceId: string, appId: string, runId: string): Promise<{ ending: RunStreamEvent[]; nodes: Record<string, unknown>[]; run: RunRecord }> {
+  async history(
+    workspaceId: string,
+    appId: string,
+    runId: string,
+  ): Promise<{ ending: RunStreamEvent[]; nodes: Record<string, unknown>[]; run: RunRecord }> {
     const run = await this.get(workspaceId, appId, runId);
     const nodes = await this.runs.nodesOf(runId);
     const row = { id: run.id, taskId: run.task_id };
-    return { ending: (await this.ending(workspaceId, appId, runId)).events, nodes: nodes.map((n) => nodeFinished({ ...row } as RunRow, n)), run };
+    return {
+      ending: (await this.ending(workspaceId, appId, runId)).events,
+      nodes: nodes.map((n) => nodeFinished({ ...row } as RunRow, n)),
+      run,
+    };
   }
 
   /** The events that ended a stored run's stream (none while it runs), and a chat run's answer, for a client that missed them. */
@@ -185,7 +214,13 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     return result.values;
   }
 
-  private drive(row: RunRow, workflow: LoadedWorkflow, replay: NodeExecutionRecord[], reason: 'initial' | 'resumption', stored: Promise<void> = Promise.resolve()): void {
+  private drive(
+    row: RunRow,
+    workflow: LoadedWorkflow,
+    replay: NodeExecutionRecord[],
+    reason: 'initial' | 'resumption',
+    stored: Promise<void> = Promise.resolve(),
+  ): void {
     const controller = new AbortController();
     if (row.stopRequested) controller.abort();
     const active: ActiveRun = { controller, done: Promise.resolve(), row };
@@ -209,7 +244,14 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     // Secret values never reach a stored node row, an event or a run's result: they are masked on the way out.
     const mask = createSecretMask(workflow.secrets);
     const pool = await this.openPool(row, workflow);
-    const stream = new RunStream((event) => this.bus.publish('wf.run.event.v1', row.id, event), row, graph, pool, mask, workflow.streamsText);
+    const stream = new RunStream(
+      (event) => this.bus.publish('wf.run.event.v1', row.id, event),
+      row,
+      graph,
+      pool,
+      mask,
+      workflow.streamsText,
+    );
     const recorder = new NodeRecorder(row, mask, replay, (record) => this.runs.saveNode(row, record), this.logger);
     stream.started(reason);
     const observer: GraphRunObserver = {
@@ -230,7 +272,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       nodeChunk: (_record, node, text) => stream.chunk(node.id, text),
     };
     const counters = countersAfter(replay);
-    const topLevel = new Set(Object.values(graph.nodes).filter((n: GraphNode) => !n.parentId).map((n) => n.id));
+    const topLevel = new Set(
+      Object.values(graph.nodes)
+        .filter((n: GraphNode) => !n.parentId)
+        .map((n) => n.id),
+    );
     const run = new GraphRun(graph, { container: null, nodeIds: topLevel, startNodeId: graph.startNodeId }, pool, {
       appId: row.appId,
       conversationHistory: row.chat?.conversationId ? this.historyOf(row.workspaceId, row.chat.conversationId) : undefined,
@@ -285,15 +331,32 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
    * run's end go out together (the end inside the insert when the run ended before its row was written);
    * all are stored before anyone hears the run ended.
    */
-  private async finish(row: RunRow, result: RunResult, workflow: LoadedWorkflow, pool: VariablePool, recorder: NodeRecorder): Promise<void> {
+  private async finish(
+    row: RunRow,
+    result: RunResult,
+    workflow: LoadedWorkflow,
+    pool: VariablePool,
+    recorder: NodeRecorder,
+  ): Promise<void> {
     const chat = row.chat;
     const declared = workflow.app.conversationVariables;
     const savedVariables =
       chat?.conversationId && declared.length > 0
-        ? this.conversationVariables.save(row.workspaceId, chat.conversationId, Object.fromEntries(declared.map((v) => [v.name, pool.get(['conversation', v.name]) ?? null])))
+        ? this.conversationVariables.save(
+            row.workspaceId,
+            chat.conversationId,
+            Object.fromEntries(declared.map((v) => [v.name, pool.get(['conversation', v.name]) ?? null])),
+          )
         : Promise.resolve();
-    const finishedTurn = chat ? this.conversations.finishTurn(row.workspaceId, chat.messageId, turnOutcome(row as ChatRunRow, result, recorder.records)) : Promise.resolve();
-    await Promise.all([...recorder.pending, savedVariables, finishedTurn, ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)])]);
+    const finishedTurn = chat
+      ? this.conversations.finishTurn(row.workspaceId, chat.messageId, turnOutcome(row as ChatRunRow, result, recorder.records))
+      : Promise.resolve();
+    await Promise.all([
+      ...recorder.pending,
+      savedVariables,
+      finishedTurn,
+      ...(row.insertedFinished ? [] : [this.runs.finishRun(row.id, result)]),
+    ]);
     this.runsTotal.inc({ status: result.status });
     this.runDuration.observe(result.elapsedTime);
     for (const event of endingEvents(row, result, recorder.records)) this.bus.publish('wf.run.event.v1', row.id, event);
@@ -346,7 +409,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private nameConversation(row: RunRow, conversationId: string, query: string): void {
-    this.conversations.nameInBackground({ appId: row.appId, endUserId: row.creator.endUserId ?? '', workspaceId: row.workspaceId }, conversationId, query);
+    this.conversations.nameInBackground(
+      { appId: row.appId, endUserId: row.creator.endUserId ?? '', workspaceId: row.workspaceId },
+      conversationId,
+      query,
+    );
   }
 
   private async renewLeases(): Promise<void> {
@@ -369,7 +436,11 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         const replay = await this.runs.nodesOf(row.id);
         if (!workflow) {
           const now = Date.now();
-          if (row.chat) await this.conversations.finishTurn(row.workspaceId, row.chat.messageId, { ...FAILED, error: 'The workflow of this run no longer exists.' });
+          if (row.chat)
+            await this.conversations.finishTurn(row.workspaceId, row.chat.messageId, {
+              ...FAILED,
+              error: 'The workflow of this run no longer exists.',
+            });
           await this.runs.finishRun(row.id, {
             elapsedTime: (now - row.createdAt.getTime()) / 1000,
             error: 'The workflow of this run no longer exists.',
@@ -423,7 +494,8 @@ function countersAfter(replay: readonly NodeExecutionRecord[]): RunCounters {
 /** How the run ended, masked: its status, error, outputs and counts. */
 function runResult(row: RunRow, end: GraphRunEnd, counters: RunCounters, outputs: Record<string, unknown>, mask: SecretMask): RunResult {
   const finishedAt = Date.now();
-  const status = end.kind === 'failed' ? 'failed' : end.kind === 'stopped' ? 'stopped' : counters.exceptions > 0 ? 'partial-succeeded' : 'succeeded';
+  const status =
+    end.kind === 'failed' ? 'failed' : end.kind === 'stopped' ? 'stopped' : counters.exceptions > 0 ? 'partial-succeeded' : 'succeeded';
   return {
     elapsedTime: (finishedAt - row.createdAt.getTime()) / 1000,
     error: mask(end.kind === 'failed' ? end.error : end.kind === 'stopped' ? 'Workflow execution stopped by user.' : null),
@@ -456,7 +528,11 @@ class NodeRecorder {
 
   save(record: NodeExecutionRecord): void {
     const masked = maskNodeRecord(record, this.mask);
-    this.pending.push(this.write({ ...masked }).catch((error: unknown) => this.logger.error({ err: error }, `Node execution "${masked.id}" of run "${this.row.id}" was not stored`)));
+    this.pending.push(
+      this.write({ ...masked }).catch((error: unknown) =>
+        this.logger.error({ err: error }, `Node execution "${masked.id}" of run "${this.row.id}" was not stored`),
+      ),
+    );
   }
 
   /** Saves a finished node and returns its masked record. */

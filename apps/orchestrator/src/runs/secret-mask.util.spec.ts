@@ -42,7 +42,10 @@ describe('secret masking', () => {
     const inputsOnly = maskNodeRecord(record({ inputs: { token: 'sk-live-123456' }, outputs: { text: 'fine' } }), mask);
     expect(inputsOnly.inputs).toEqual({ token: SECRET_MASK });
     expect(inputsOnly.executionMetadata).toBeNull();
-    const leaky = maskNodeRecord(record({ id: 'leaky', outputs: { text: 'key=sk-live-123456' }, executionMetadata: { total_tokens: 3 } }), mask);
+    const leaky = maskNodeRecord(
+      record({ id: 'leaky', outputs: { text: 'key=sk-live-123456' }, executionMetadata: { total_tokens: 3 } }),
+      mask,
+    );
     expect(leaky.outputs).toEqual({ text: `key=${SECRET_MASK}` });
     expect(leaky.executionMetadata).toEqual({ secret_masked: true, total_tokens: 3 });
     const clean = record({ id: 'clean' });

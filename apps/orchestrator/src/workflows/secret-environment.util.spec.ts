@@ -27,7 +27,17 @@ describe('secret environment variables', () => {
       ...doc,
       workflow: {
         ...doc.workflow,
-        graph: { nodes: [{ data: { authorization: { config: { api_key: 'http-key-1', header: 'X-Key', type: 'custom' }, type: 'api-key' }, type: 'http-request' }, id: 'h' }] },
+        graph: {
+          nodes: [
+            {
+              data: {
+                authorization: { config: { api_key: 'http-key-1', header: 'X-Key', type: 'custom' }, type: 'api-key' },
+                type: 'http-request',
+              },
+              id: 'h',
+            },
+          ],
+        },
       },
     };
     const sealed = sealSecrets(withNode, box);

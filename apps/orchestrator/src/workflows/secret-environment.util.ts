@@ -4,7 +4,10 @@ import { isSealed, type SecretBox } from '@weft/security';
 export const WORKFLOW_ENVIRONMENT_PURPOSE = 'workflow-environment';
 
 type EnvVar = { value?: unknown; value_type?: unknown } & Record<string, unknown>;
-type GraphNode = { data?: { authorization?: { config?: Record<string, unknown> | null; type?: unknown } | null; type?: unknown } } & Record<string, unknown>;
+type GraphNode = { data?: { authorization?: { config?: Record<string, unknown> | null; type?: unknown } | null; type?: unknown } } & Record<
+  string,
+  unknown
+>;
 
 /**
  * Applies `map` to every secret a workflow document holds: the values of `secret` environment variables
@@ -15,13 +18,17 @@ function mapSecrets(document: Record<string, unknown>, map: (value: unknown) => 
   if (!workflow) return document;
   const next: Record<string, unknown> = { ...workflow };
   const env = workflow['environment_variables'];
-  if (Array.isArray(env)) next['environment_variables'] = (env as EnvVar[]).map((v) => (v.value_type === 'secret' ? { ...v, value: map(v.value) } : v));
+  if (Array.isArray(env))
+    next['environment_variables'] = (env as EnvVar[]).map((v) => (v.value_type === 'secret' ? { ...v, value: map(v.value) } : v));
   const graph = workflow['graph'] as { nodes?: unknown } | undefined;
   if (graph && Array.isArray(graph.nodes)) {
     const nodes = (graph.nodes as GraphNode[]).map((node) => {
       const auth = node?.data?.authorization;
       if (node?.data?.type !== 'http-request' || !auth?.config || typeof auth.config['api_key'] !== 'string') return node;
-      return { ...node, data: { ...node.data, authorization: { ...auth, config: { ...auth.config, api_key: map(auth.config['api_key']) } } } };
+      return {
+        ...node,
+        data: { ...node.data, authorization: { ...auth, config: { ...auth.config, api_key: map(auth.config['api_key']) } } },
+      };
     });
     next['graph'] = { ...graph, nodes };
   }
@@ -30,7 +37,9 @@ function mapSecrets(document: Record<string, unknown>, map: (value: unknown) => 
 
 /** The document with every secret sealed, so Postgres never holds them in clear. */
 export function sealSecrets(document: Record<string, unknown>, box: SecretBox): Record<string, unknown> {
-  return mapSecrets(document, (value) => (isSealed(value) || value === '' || value === null || value === undefined ? value : box.seal(String(value))));
+  return mapSecrets(document, (value) =>
+    isSealed(value) || value === '' || value === null || value === undefined ? value : box.seal(String(value)),
+  );
 }
 
 /** The secret values of an opened document (non-empty strings), so a run can keep them out of what it records and shows. */

@@ -8,7 +8,12 @@ import { resealSecrets } from './secret-environment.util';
  * a batch at a time in id order. A row is written back only if its document is still the one read (a
  * draft saved meanwhile is sealed under the current key already); a second run finds nothing to do.
  */
-export async function rotateWorkflowSecrets(source: DataSource, box: SecretBox, currentKeyId: string, batchSize = 100): Promise<SecretRotationCount> {
+export async function rotateWorkflowSecrets(
+  source: DataSource,
+  box: SecretBox,
+  currentKeyId: string,
+  batchSize = 100,
+): Promise<SecretRotationCount> {
   let scanned = 0;
   let resealed = 0;
   let after = '00000000-0000-0000-0000-000000000000';
@@ -25,11 +30,10 @@ export async function rotateWorkflowSecrets(source: DataSource, box: SecretBox, 
       const { changed, document } = resealSecrets(row.document, box);
       scanned += changed;
       if (changed === 0) continue;
-      const [, updated] = (await source.query(`UPDATE orchestrator.workflows SET document = $1::jsonb WHERE id = $2 AND document = $3::jsonb`, [
-        JSON.stringify(document),
-        row.id,
-        JSON.stringify(row.document),
-      ])) as [unknown, number];
+      const [, updated] = (await source.query(
+        `UPDATE orchestrator.workflows SET document = $1::jsonb WHERE id = $2 AND document = $3::jsonb`,
+        [JSON.stringify(document), row.id, JSON.stringify(row.document)],
+      )) as [unknown, number];
       if (updated === 1) resealed += changed;
     }
     after = rows[rows.length - 1]!.id;

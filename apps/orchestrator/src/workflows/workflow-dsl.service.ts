@@ -1,7 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type RequestOf, type ResponseOf, WorkflowErrors } from '@weft/contracts';
 import type { SecretBox } from '@weft/security';
-import { classicAppWorkflow, CURRENT_DSL_VERSION, exportDsl, parseDsl, readDocument, WORKFLOW_APP_MODES, type ClassicAppMode, type DslProblem } from '@weft/workflow';
+import {
+  classicAppWorkflow,
+  CURRENT_DSL_VERSION,
+  exportDsl,
+  parseDsl,
+  readDocument,
+  WORKFLOW_APP_MODES,
+  type ClassicAppMode,
+  type DslProblem,
+} from '@weft/workflow';
 import { blankSecrets, sealSecrets } from './secret-environment.util';
 import { SECRETS_BOX, WorkflowCache } from './workflow-cache.service';
 import { WorkflowRepository } from './workflow.repository';
@@ -41,7 +50,12 @@ export class WorkflowDslService {
     if (converted) {
       section.modelConfig = app.modelConfig ?? {};
       const check = readDocument(document);
-      if (!check.ok) return { app: section, problems: check.errors.map((e) => ({ ...problem(e), message: `model_config: ${e.message}` })), warnings: [] };
+      if (!check.ok)
+        return {
+          app: section,
+          problems: check.errors.map((e) => ({ ...problem(e), message: `model_config: ${e.message}` })),
+          warnings: [],
+        };
     }
     await this.workflows.saveDraft(req.workspaceId, req.appId, sealSecrets(document, this.box), req.accountId);
     // Classic apps have no publish step in Dify: their config is live as soon as it is saved.
@@ -58,9 +72,20 @@ export class WorkflowDslService {
    * `include_secret=true`, but Weft never returns a stored secret through an API (docs/operations.md).
    */
   async export(req: RequestOf<'wf.workflow.export.v1'>): Promise<ResponseOf<'wf.workflow.export.v1'>> {
-    const meta = { description: req.app.description, icon: req.app.icon, iconBackground: req.app.iconBackground, name: req.app.name, useIconAsAnswerIcon: req.app.useIconAsAnswerIcon };
+    const meta = {
+      description: req.app.description,
+      icon: req.app.icon,
+      iconBackground: req.app.iconBackground,
+      name: req.app.name,
+      useIconAsAnswerIcon: req.app.useIconAsAnswerIcon,
+    };
     if (req.modelConfig) {
-      const classic = readDocument({ app: { mode: req.app.mode, name: req.app.name }, kind: 'app', model_config: blankKeyFields(req.modelConfig), version: CURRENT_DSL_VERSION });
+      const classic = readDocument({
+        app: { mode: req.app.mode, name: req.app.name },
+        kind: 'app',
+        model_config: blankKeyFields(req.modelConfig),
+        version: CURRENT_DSL_VERSION,
+      });
       if (!classic.ok) throw WorkflowErrors.storedModelConfigInvalid(req.appId);
       return { yaml: exportDsl({ ...classic.app, ...meta }) };
     }
@@ -82,5 +107,10 @@ const KEY_FIELD = /^(.*_)?(api_key|apikey|secret|secret_key|password|credentials
 export function blankKeyFields<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v: unknown) => blankKeyFields(v)) as T;
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, KEY_FIELD.test(k) && v !== null && v !== '' ? (typeof v === 'string' ? '' : null) : blankKeyFields(v)])) as T;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      KEY_FIELD.test(k) && v !== null && v !== '' ? (typeof v === 'string' ? '' : null) : blankKeyFields(v),
+    ]),
+  ) as T;
 }

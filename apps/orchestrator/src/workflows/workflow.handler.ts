@@ -59,7 +59,11 @@ export class WorkflowHandler {
     const graph = workflow?.app.graph;
     if (!workflow || !graph) throw WorkflowErrors.notFound();
     const variables = graph.nodes[graph.startNodeId]?.data['variables'];
-    return { features: workflow.app.features, variables: Array.isArray(variables) ? (variables as Record<string, unknown>[]) : [], workflowId: workflow.id };
+    return {
+      features: workflow.app.features,
+      variables: Array.isArray(variables) ? (variables as Record<string, unknown>[]) : [],
+      workflowId: workflow.id,
+    };
   }
 
   @OnRequest('wf.workflow.get.v1')

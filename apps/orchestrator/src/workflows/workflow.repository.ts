@@ -24,7 +24,12 @@ export class WorkflowRepository {
   constructor(private readonly db: DatabaseService) {}
 
   /** Creates or replaces the app's draft. */
-  async saveDraft(workspaceId: string, appId: string, document: Record<string, unknown>, accountId: string | null): Promise<WorkflowRecord> {
+  async saveDraft(
+    workspaceId: string,
+    appId: string,
+    document: Record<string, unknown>,
+    accountId: string | null,
+  ): Promise<WorkflowRecord> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
       `INSERT INTO orchestrator.workflows (id, workspace_id, app_id, version, document, created_by)
        VALUES ($1, $2, $3, 'draft', $4, $5)
@@ -60,12 +65,18 @@ export class WorkflowRepository {
         `workflow_node_executions${suffix}`,
         `DELETE FROM orchestrator.workflow_node_executions${suffix} WHERE workflow_run_id IN (SELECT id FROM orchestrator.workflow_runs${suffix} WHERE workspace_id = $1 AND app_id = $2) RETURNING 1`,
       ]);
-      statements.push([`workflow_runs${suffix}`, `DELETE FROM orchestrator.workflow_runs${suffix} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
+      statements.push([
+        `workflow_runs${suffix}`,
+        `DELETE FROM orchestrator.workflow_runs${suffix} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`,
+      ]);
     }
     for (const table of ['message_feedbacks', 'messages', 'conversations']) {
       statements.push([table, `DELETE FROM orchestrator.${table} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
     }
-    statements.push(['conversation_variables', `DELETE FROM orchestrator.conversation_variables WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
+    statements.push([
+      'conversation_variables',
+      `DELETE FROM orchestrator.conversation_variables WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`,
+    ]);
     statements.push(['workflows', `DELETE FROM orchestrator.workflows WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
     return this.db.dataSource.transaction(async (m) => {
       const deleted: Record<string, number> = {};
@@ -77,14 +88,21 @@ export class WorkflowRepository {
   async find(workspaceId: string, appId: string, version: string): Promise<WorkflowRecord | null> {
     let rows: Record<string, unknown>[];
     if (version === 'draft') {
-      rows = await this.db.dataSource.query(`SELECT * FROM orchestrator.workflows WHERE workspace_id = $1 AND app_id = $2 AND version = 'draft'`, [workspaceId, appId]);
+      rows = await this.db.dataSource.query(
+        `SELECT * FROM orchestrator.workflows WHERE workspace_id = $1 AND app_id = $2 AND version = 'draft'`,
+        [workspaceId, appId],
+      );
     } else if (version === 'published') {
       rows = await this.db.dataSource.query(
         `SELECT * FROM orchestrator.workflows WHERE workspace_id = $1 AND app_id = $2 AND version <> 'draft' ORDER BY created_at DESC LIMIT 1`,
         [workspaceId, appId],
       );
     } else {
-      rows = await this.db.dataSource.query(`SELECT * FROM orchestrator.workflows WHERE workspace_id = $1 AND app_id = $2 AND id = $3`, [workspaceId, appId, version]);
+      rows = await this.db.dataSource.query(`SELECT * FROM orchestrator.workflows WHERE workspace_id = $1 AND app_id = $2 AND id = $3`, [
+        workspaceId,
+        appId,
+        version,
+      ]);
     }
     return rows[0] ? toRecord(rows[0]) : null;
   }

@@ -8,7 +8,11 @@ export const CreateDatasetSchema = z.object({
   embedding_model: z.string().max(255).nullish(),
   embedding_model_provider: z.string().max(255).nullish(),
   indexing_technique: z.enum(['high_quality', 'economy']).nullish(),
-  name: z.string({ required_error: 'name is required' }).trim().min(1, 'Name must be between 1 to 40 characters.').max(40, 'Name must be between 1 to 40 characters.'),
+  name: z
+    .string({ required_error: 'name is required' })
+    .trim()
+    .min(1, 'Name must be between 1 to 40 characters.')
+    .max(40, 'Name must be between 1 to 40 characters.'),
   permission: z.enum(['only_me', 'all_team_members', 'partial_members']).default('only_me'),
   provider: z.enum(['vendor', 'external']).default('vendor'),
   retrieval_model: z.unknown().optional(),
@@ -18,7 +22,10 @@ export const CreateDatasetSchema = z.object({
 export const UpdateDatasetSchema = CreateDatasetSchema.partial().omit({ provider: true });
 
 /** What searching a dataset needs: its models and technique, without the counts its API shape shows. */
-export type DatasetSettings = Pick<DatasetRow, 'docForm' | 'embeddingModel' | 'embeddingModelProvider' | 'id' | 'indexingTechnique' | 'name' | 'retrievalModel' | 'workspaceId'>;
+export type DatasetSettings = Pick<
+  DatasetRow,
+  'docForm' | 'embeddingModel' | 'embeddingModelProvider' | 'id' | 'indexingTechnique' | 'name' | 'retrievalModel' | 'workspaceId'
+>;
 
 /** A dataset row with the counts its Dify shape shows. */
 export interface DatasetRow {
@@ -70,7 +77,12 @@ export function toDatasetResponse(row: DatasetRow): Record<string, unknown> {
     embedding_model: row.embeddingModel,
     embedding_model_provider: row.embeddingModelProvider,
     enable_api: true,
-    external_knowledge_info: { external_knowledge_api_endpoint: null, external_knowledge_api_id: null, external_knowledge_api_name: null, external_knowledge_id: null },
+    external_knowledge_info: {
+      external_knowledge_api_endpoint: null,
+      external_knowledge_api_id: null,
+      external_knowledge_api_name: null,
+      external_knowledge_id: null,
+    },
     external_retrieval_model: { score_threshold: 0, score_threshold_enabled: false, top_k: 2 },
     icon_info: { icon: '📙', icon_background: '#FFF4ED', icon_type: 'emoji', icon_url: null },
     id: row.id,

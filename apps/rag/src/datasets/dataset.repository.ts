@@ -3,7 +3,6 @@ import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@weft/persistence';
 import type { DatasetRow, DatasetSettings } from './dataset.dto';
 
-
 // A dataset with its document counts and metadata fields, in one statement.
 const SELECT = `SELECT d.*,
     (SELECT count(*)::int FROM rag.documents x WHERE x.dataset_id = d.id) AS document_count,
@@ -43,18 +42,48 @@ export class DatasetRepository {
   constructor(private readonly db: DatabaseService) {}
 
   /** Creates a dataset; null when the workspace already has one by that name. */
-  async create(d: Pick<DatasetRow, 'createdBy' | 'description' | 'embeddingModel' | 'embeddingModelProvider' | 'id' | 'indexingTechnique' | 'name' | 'permission' | 'provider' | 'retrievalModel' | 'workspaceId'>): Promise<DatasetRow | null> {
+  async create(
+    d: Pick<
+      DatasetRow,
+      | 'createdBy'
+      | 'description'
+      | 'embeddingModel'
+      | 'embeddingModelProvider'
+      | 'id'
+      | 'indexingTechnique'
+      | 'name'
+      | 'permission'
+      | 'provider'
+      | 'retrievalModel'
+      | 'workspaceId'
+    >,
+  ): Promise<DatasetRow | null> {
     const rows = await this.db.rows<{ id: string }>(
       `INSERT INTO rag.datasets (id, workspace_id, name, description, provider, permission, indexing_technique, embedding_model, embedding_model_provider, retrieval_model, created_by, updated_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (workspace_id, name) DO NOTHING RETURNING id`,
-      [d.id, d.workspaceId, d.name, d.description, d.provider, d.permission, d.indexingTechnique, d.embeddingModel, d.embeddingModelProvider, d.retrievalModel === null ? null : JSON.stringify(d.retrievalModel), d.createdBy],
+      [
+        d.id,
+        d.workspaceId,
+        d.name,
+        d.description,
+        d.provider,
+        d.permission,
+        d.indexingTechnique,
+        d.embeddingModel,
+        d.embeddingModelProvider,
+        d.retrievalModel === null ? null : JSON.stringify(d.retrievalModel),
+        d.createdBy,
+      ],
     );
     return rows[0] ? this.find(d.workspaceId, d.id) : null;
   }
 
   async find(workspaceId: string, id: string): Promise<DatasetRow | null> {
     if (!isUuid(id)) return null;
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.id = $1 AND d.workspace_id = $2`, [id, workspaceId]);
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.id = $1 AND d.workspace_id = $2`, [
+      id,
+      workspaceId,
+    ]);
     return rows[0] ? toRow(rows[0]) : null;
   }
 
@@ -81,7 +110,10 @@ export class DatasetRepository {
     }));
   }
 
-  async list(workspaceId: string, opts: { keyword: string | null; limit: number; page: number }): Promise<{ rows: DatasetRow[]; total: number }> {
+  async list(
+    workspaceId: string,
+    opts: { keyword: string | null; limit: number; page: number },
+  ): Promise<{ rows: DatasetRow[]; total: number }> {
     const params: unknown[] = [workspaceId];
     let filter = '';
     if (opts.keyword) {
@@ -89,14 +121,24 @@ export class DatasetRepository {
       filter = ' AND d.name ILIKE $2';
     }
     const [rows, count] = await Promise.all([
-      this.db.dataSource.query(`${SELECT} WHERE d.workspace_id = $1${filter} ORDER BY d.created_at DESC, d.id LIMIT ${opts.limit} OFFSET ${(opts.page - 1) * opts.limit}`, params) as Promise<Record<string, unknown>[]>,
-      this.db.dataSource.query(`SELECT count(*)::int AS total FROM rag.datasets d WHERE d.workspace_id = $1${filter}`, params) as Promise<{ total: number }[]>,
+      this.db.dataSource.query(
+        `${SELECT} WHERE d.workspace_id = $1${filter} ORDER BY d.created_at DESC, d.id LIMIT ${opts.limit} OFFSET ${(opts.page - 1) * opts.limit}`,
+        params,
+      ) as Promise<Record<string, unknown>[]>,
+      this.db.dataSource.query(`SELECT count(*)::int AS total FROM rag.datasets d WHERE d.workspace_id = $1${filter}`, params) as Promise<
+        { total: number }[]
+      >,
     ]);
     return { rows: rows.map(toRow), total: count[0]?.total ?? 0 };
   }
 
   /** Applies the given fields; null when there is no such dataset, 'duplicate' when the new name is taken. */
-  async update(workspaceId: string, id: string, fields: Record<string, unknown>, updatedBy: string | null): Promise<DatasetRow | null | 'duplicate'> {
+  async update(
+    workspaceId: string,
+    id: string,
+    fields: Record<string, unknown>,
+    updatedBy: string | null,
+  ): Promise<DatasetRow | null | 'duplicate'> {
     const columns = Object.entries(fields).filter(([, v]) => v !== undefined);
     const sets = columns.map(([c], i) => `${c} = $${i + 3}`);
     try {
@@ -115,7 +157,10 @@ export class DatasetRepository {
   async delete(workspaceId: string, id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     return this.db.dataSource.transaction(async (m) => {
-      const found: unknown[] = await m.query(`SELECT id FROM rag.datasets WHERE id = $1 AND workspace_id = $2 FOR UPDATE`, [id, workspaceId]);
+      const found: unknown[] = await m.query(`SELECT id FROM rag.datasets WHERE id = $1 AND workspace_id = $2 FOR UPDATE`, [
+        id,
+        workspaceId,
+      ]);
       if (found.length === 0) return false;
       await m.query(`DELETE FROM rag.child_chunks WHERE dataset_id = $1`, [id]);
       await m.query(`DELETE FROM rag.segments WHERE dataset_id = $1`, [id]);

@@ -15,7 +15,20 @@ const MetadataFieldSchema = z.object({ name: z.string().trim().min(1).max(255), 
 const RenameFieldSchema = z.object({ name: z.string().trim().min(1).max(255) });
 const DocumentMetadataSchema = z.object({
   operation_data: z
-    .array(z.object({ document_id: z.string().max(100), metadata_list: z.array(z.object({ id: z.string().max(100), name: z.string().max(255), value: z.union([z.string().max(10_000), z.number(), z.null()]) })).max(100) }))
+    .array(
+      z.object({
+        document_id: z.string().max(100),
+        metadata_list: z
+          .array(
+            z.object({
+              id: z.string().max(100),
+              name: z.string().max(255),
+              value: z.union([z.string().max(10_000), z.number(), z.null()]),
+            }),
+          )
+          .max(100),
+      }),
+    )
     .min(1)
     .max(1000),
 });
@@ -33,7 +46,8 @@ export class DatasetService {
 
   async create(req: RequestOf<'kb.dataset.create.v1'>): Promise<Record<string, unknown>> {
     const body = parseBody(CreateDatasetSchema, req.body);
-    const retrievalModel = body.retrieval_model === undefined ? null : parseRetrievalModel(body.retrieval_model, DEFAULT_DATASET_RETRIEVAL_MODEL);
+    const retrievalModel =
+      body.retrieval_model === undefined ? null : parseRetrievalModel(body.retrieval_model, DEFAULT_DATASET_RETRIEVAL_MODEL);
     const created = await this.datasets.create({
       createdBy: req.accountId,
       description: body.description,
@@ -51,7 +65,9 @@ export class DatasetService {
     return toDatasetResponse(created);
   }
 
-  async list(req: RequestOf<'kb.dataset.list.v1'>): Promise<{ data: Record<string, unknown>[]; has_more: boolean; limit: number; page: number; total: number }> {
+  async list(
+    req: RequestOf<'kb.dataset.list.v1'>,
+  ): Promise<{ data: Record<string, unknown>[]; has_more: boolean; limit: number; page: number; total: number }> {
     const { rows, total } = await this.datasets.list(req.workspaceId, req);
     return { data: rows.map(toDatasetResponse), has_more: req.page * req.limit < total, limit: req.limit, page: req.page, total };
   }
@@ -70,7 +86,8 @@ export class DatasetService {
       indexing_technique: body.indexing_technique,
       name: body.name,
       permission: body.permission,
-      retrieval_model: body.retrieval_model === undefined ? undefined : parseRetrievalModel(body.retrieval_model, DEFAULT_DATASET_RETRIEVAL_MODEL),
+      retrieval_model:
+        body.retrieval_model === undefined ? undefined : parseRetrievalModel(body.retrieval_model, DEFAULT_DATASET_RETRIEVAL_MODEL),
     };
     const updated = await this.datasets.update(req.workspaceId, req.datasetId, fields, req.accountId);
     if (updated === 'duplicate') throw DatasetErrors.nameTaken();
@@ -125,11 +142,10 @@ export class DatasetService {
         const field = await this.field(dataset.id, req.metadataId);
         await this.db.dataSource.transaction(async (m) => {
           await m.query(`UPDATE rag.metadata_fields SET name = $2 WHERE id = $1`, [field['id'], body.name]);
-          await m.query(`UPDATE rag.documents SET doc_metadata = (doc_metadata - $2::text) || jsonb_build_object($3::text, doc_metadata -> $2::text) WHERE dataset_id = $1 AND doc_metadata ? $2::text`, [
-            dataset.id,
-            field['name'],
-            body.name,
-          ]);
+          await m.query(
+            `UPDATE rag.documents SET doc_metadata = (doc_metadata - $2::text) || jsonb_build_object($3::text, doc_metadata -> $2::text) WHERE dataset_id = $1 AND doc_metadata ? $2::text`,
+            [dataset.id, field['name'], body.name],
+          );
         });
         await this.changed(dataset.id);
         return { id: field['id'], name: body.name, type: field['type'] };
@@ -138,7 +154,10 @@ export class DatasetService {
         const field = await this.field(dataset.id, req.metadataId);
         await this.db.dataSource.transaction(async (m) => {
           await m.query(`DELETE FROM rag.metadata_fields WHERE id = $1`, [field['id']]);
-          await m.query(`UPDATE rag.documents SET doc_metadata = doc_metadata - $2::text WHERE dataset_id = $1`, [dataset.id, field['name']]);
+          await m.query(`UPDATE rag.documents SET doc_metadata = doc_metadata - $2::text WHERE dataset_id = $1`, [
+            dataset.id,
+            field['name'],
+          ]);
         });
         await this.changed(dataset.id);
         return { result: 'success' };
@@ -155,7 +174,10 @@ export class DatasetService {
             values[name] = item.value;
           }
           const updated = isUuid(op.document_id)
-            ? await this.db.rows(`UPDATE rag.documents SET doc_metadata = $3::jsonb, updated_at = now() WHERE id = $1 AND dataset_id = $2 RETURNING id`, [op.document_id, dataset.id, JSON.stringify(values)])
+            ? await this.db.rows(
+                `UPDATE rag.documents SET doc_metadata = $3::jsonb, updated_at = now() WHERE id = $1 AND dataset_id = $2 RETURNING id`,
+                [op.document_id, dataset.id, JSON.stringify(values)],
+              )
             : [];
           if (updated.length === 0) throw DocumentErrors.notFound();
         }
@@ -172,7 +194,12 @@ export class DatasetService {
 
   private async field(datasetId: string, metadataId: string | null): Promise<Record<string, unknown>> {
     const rows: Record<string, unknown>[] =
-      metadataId && isUuid(metadataId) ? await this.db.dataSource.query(`SELECT id, name, type FROM rag.metadata_fields WHERE id = $1 AND dataset_id = $2`, [metadataId, datasetId]) : [];
+      metadataId && isUuid(metadataId)
+        ? await this.db.dataSource.query(`SELECT id, name, type FROM rag.metadata_fields WHERE id = $1 AND dataset_id = $2`, [
+            metadataId,
+            datasetId,
+          ])
+        : [];
     if (!rows[0]) throw DatasetErrors.metadataNotFound();
     return rows[0];
   }

@@ -81,40 +81,95 @@ export class DocumentRepository {
   constructor(private readonly db: DatabaseService) {}
 
   /** Stores a new document, waiting, at the end of its dataset. */
-  async create(d: Pick<DocumentRow, 'batch' | 'createdBy' | 'datasetId' | 'dataSourceInfo' | 'dataSourceType' | 'docForm' | 'docLanguage' | 'id' | 'name' | 'processRule' | 'sourceText' | 'workspaceId'>): Promise<DocumentRow> {
+  async create(
+    d: Pick<
+      DocumentRow,
+      | 'batch'
+      | 'createdBy'
+      | 'datasetId'
+      | 'dataSourceInfo'
+      | 'dataSourceType'
+      | 'docForm'
+      | 'docLanguage'
+      | 'id'
+      | 'name'
+      | 'processRule'
+      | 'sourceText'
+      | 'workspaceId'
+    >,
+  ): Promise<DocumentRow> {
     await this.db.dataSource.query(
       `INSERT INTO rag.documents (id, workspace_id, dataset_id, position, name, batch, data_source_type, data_source_info, source_text, process_rule, doc_form, doc_language, indexing_status, created_by)
        VALUES ($1, $2, $3, (SELECT coalesce(max(position), 0) + 1 FROM rag.documents WHERE dataset_id = $3), $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12)`,
-      [d.id, d.workspaceId, d.datasetId, d.name, d.batch, d.dataSourceType, JSON.stringify(d.dataSourceInfo), d.sourceText, JSON.stringify(d.processRule), d.docForm, d.docLanguage, d.createdBy],
+      [
+        d.id,
+        d.workspaceId,
+        d.datasetId,
+        d.name,
+        d.batch,
+        d.dataSourceType,
+        JSON.stringify(d.dataSourceInfo),
+        d.sourceText,
+        JSON.stringify(d.processRule),
+        d.docForm,
+        d.docLanguage,
+        d.createdBy,
+      ],
     );
     return (await this.find(d.workspaceId, d.datasetId, d.id))!;
   }
 
   /** Replaces a document's content and settings; it waits to be indexed again under a new batch. */
-  async replace(d: Pick<DocumentRow, 'batch' | 'datasetId' | 'dataSourceInfo' | 'dataSourceType' | 'docForm' | 'id' | 'name' | 'processRule' | 'sourceText' | 'workspaceId'>): Promise<DocumentRow> {
+  async replace(
+    d: Pick<
+      DocumentRow,
+      'batch' | 'datasetId' | 'dataSourceInfo' | 'dataSourceType' | 'docForm' | 'id' | 'name' | 'processRule' | 'sourceText' | 'workspaceId'
+    >,
+  ): Promise<DocumentRow> {
     await this.db.dataSource.query(
       `UPDATE rag.documents SET name = $4, batch = $5, data_source_type = $6, data_source_info = $7, source_text = $8, process_rule = $9, doc_form = $10,
          indexing_status = 'waiting', error = NULL, processing_started_at = NULL, parsing_completed_at = NULL, cleaning_completed_at = NULL,
          splitting_completed_at = NULL, completed_at = NULL, stopped_at = NULL, updated_at = now()
        WHERE id = $1 AND workspace_id = $2 AND dataset_id = $3`,
-      [d.id, d.workspaceId, d.datasetId, d.name, d.batch, d.dataSourceType, JSON.stringify(d.dataSourceInfo), d.sourceText, JSON.stringify(d.processRule), d.docForm],
+      [
+        d.id,
+        d.workspaceId,
+        d.datasetId,
+        d.name,
+        d.batch,
+        d.dataSourceType,
+        JSON.stringify(d.dataSourceInfo),
+        d.sourceText,
+        JSON.stringify(d.processRule),
+        d.docForm,
+      ],
     );
     return (await this.find(d.workspaceId, d.datasetId, d.id))!;
   }
 
   async find(workspaceId: string, datasetId: string, id: string): Promise<DocumentRow | null> {
     if (!isUuid(id) || !isUuid(datasetId)) return null;
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.id = $1 AND d.dataset_id = $2 AND d.workspace_id = $3`, [id, datasetId, workspaceId]);
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `${SELECT} WHERE d.id = $1 AND d.dataset_id = $2 AND d.workspace_id = $3`,
+      [id, datasetId, workspaceId],
+    );
     return rows[0] ? toRow(rows[0]) : null;
   }
 
   /** A document by id for its ingestion job (the job names the workspace). */
   async findForIngestion(workspaceId: string, id: string): Promise<DocumentRow | null> {
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.id = $1 AND d.workspace_id = $2`, [id, workspaceId]);
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.id = $1 AND d.workspace_id = $2`, [
+      id,
+      workspaceId,
+    ]);
     return rows[0] ? toRow(rows[0]) : null;
   }
 
-  async list(workspaceId: string, datasetId: string, opts: { keyword: string | null; limit: number; page: number; status: string | null }): Promise<{ rows: DocumentRow[]; total: number }> {
+  async list(
+    workspaceId: string,
+    datasetId: string,
+    opts: { keyword: string | null; limit: number; page: number; status: string | null },
+  ): Promise<{ rows: DocumentRow[]; total: number }> {
     const params: unknown[] = [datasetId, workspaceId];
     const where = ['d.dataset_id = $1', 'd.workspace_id = $2'];
     if (opts.keyword) {
@@ -125,29 +180,52 @@ export class DocumentRepository {
     if (status) where.push(status);
     const clause = where.join(' AND ');
     const [rows, count] = await Promise.all([
-      this.db.dataSource.query(`${SELECT} WHERE ${clause} ORDER BY d.position DESC LIMIT ${opts.limit} OFFSET ${(opts.page - 1) * opts.limit}`, params) as Promise<Record<string, unknown>[]>,
-      this.db.dataSource.query(`SELECT count(*)::int AS total FROM rag.documents d WHERE ${clause}`, params) as Promise<{ total: number }[]>,
+      this.db.dataSource.query(
+        `${SELECT} WHERE ${clause} ORDER BY d.position DESC LIMIT ${opts.limit} OFFSET ${(opts.page - 1) * opts.limit}`,
+        params,
+      ) as Promise<Record<string, unknown>[]>,
+      this.db.dataSource.query(`SELECT count(*)::int AS total FROM rag.documents d WHERE ${clause}`, params) as Promise<
+        { total: number }[]
+      >,
     ]);
     return { rows: rows.map(toRow), total: count[0]?.total ?? 0 };
   }
 
   async byBatch(workspaceId: string, datasetId: string, batch: string): Promise<DocumentRow[]> {
     if (!isUuid(datasetId)) return [];
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(`${SELECT} WHERE d.dataset_id = $1 AND d.workspace_id = $2 AND d.batch = $3 ORDER BY d.position`, [datasetId, workspaceId, batch]);
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `${SELECT} WHERE d.dataset_id = $1 AND d.workspace_id = $2 AND d.batch = $3 ORDER BY d.position`,
+      [datasetId, workspaceId, batch],
+    );
     return rows.map(toRow);
   }
 
   async delete(workspaceId: string, datasetId: string, id: string): Promise<void> {
     await this.db.dataSource.transaction(async (m) => {
-      await m.query(`DELETE FROM rag.child_chunks WHERE document_id = $1 AND dataset_id = $2 AND workspace_id = $3`, [id, datasetId, workspaceId]);
-      await m.query(`DELETE FROM rag.segments WHERE document_id = $1 AND dataset_id = $2 AND workspace_id = $3`, [id, datasetId, workspaceId]);
+      await m.query(`DELETE FROM rag.child_chunks WHERE document_id = $1 AND dataset_id = $2 AND workspace_id = $3`, [
+        id,
+        datasetId,
+        workspaceId,
+      ]);
+      await m.query(`DELETE FROM rag.segments WHERE document_id = $1 AND dataset_id = $2 AND workspace_id = $3`, [
+        id,
+        datasetId,
+        workspaceId,
+      ]);
       await m.query(`DELETE FROM rag.documents WHERE id = $1 AND dataset_id = $2 AND workspace_id = $3`, [id, datasetId, workspaceId]);
     });
   }
 
   /** Applies enable/disable/archive/un_archive to documents of a dataset; returns how many changed. */
-  async setStatus(workspaceId: string, datasetId: string, ids: string[], action: 'enable' | 'disable' | 'archive' | 'un_archive'): Promise<number> {
-    const set = { archive: 'archived = true', disable: 'enabled = false', enable: 'enabled = true', un_archive: 'archived = false' }[action];
+  async setStatus(
+    workspaceId: string,
+    datasetId: string,
+    ids: string[],
+    action: 'enable' | 'disable' | 'archive' | 'un_archive',
+  ): Promise<number> {
+    const set = { archive: 'archived = true', disable: 'enabled = false', enable: 'enabled = true', un_archive: 'archived = false' }[
+      action
+    ];
     const valid = ids.filter(isUuid);
     const rows = await this.db.rows<{ id: string }>(
       `UPDATE rag.documents SET ${set}, updated_at = now() WHERE id = ANY($1::uuid[]) AND dataset_id = $2 AND workspace_id = $3 RETURNING id`,
@@ -158,11 +236,17 @@ export class DocumentRepository {
 
   /** Records that indexing reached `stage` (and when the stage before it ended). */
   async enterStage(id: string, stage: IndexingStage): Promise<void> {
-    await this.db.dataSource.query(`UPDATE rag.documents SET indexing_status = $2, ${STAGE_DONE[stage]} = now(), updated_at = now() WHERE id = $1`, [id, stage]);
+    await this.db.dataSource.query(
+      `UPDATE rag.documents SET indexing_status = $2, ${STAGE_DONE[stage]} = now(), updated_at = now() WHERE id = $1`,
+      [id, stage],
+    );
   }
 
   async fail(id: string, error: string): Promise<void> {
-    await this.db.dataSource.query(`UPDATE rag.documents SET indexing_status = 'error', error = $2, stopped_at = now(), updated_at = now() WHERE id = $1`, [id, error.slice(0, 2000)]);
+    await this.db.dataSource.query(
+      `UPDATE rag.documents SET indexing_status = 'error', error = $2, stopped_at = now(), updated_at = now() WHERE id = $1`,
+      [id, error.slice(0, 2000)],
+    );
   }
 
   /**
@@ -170,7 +254,11 @@ export class DocumentRepository {
    * transaction: a reader sees the old segments or the new ones, never a mix, duplicates or a gap,
    * however often the job runs.
    */
-  async completeIndexing(doc: Pick<DocumentRow, 'createdBy' | 'datasetId' | 'id' | 'workspaceId'>, segments: SegmentInsert[], totals: { tokens: number; wordCount: number }): Promise<void> {
+  async completeIndexing(
+    doc: Pick<DocumentRow, 'createdBy' | 'datasetId' | 'id' | 'workspaceId'>,
+    segments: SegmentInsert[],
+    totals: { tokens: number; wordCount: number },
+  ): Promise<void> {
     await this.db.dataSource.transaction(async (m) => {
       const locked: unknown[] = await m.query(`SELECT id FROM rag.documents WHERE id = $1 FOR UPDATE`, [doc.id]);
       if (locked.length === 0) return;

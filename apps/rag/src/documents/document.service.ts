@@ -55,27 +55,64 @@ export class DocumentService {
     if (!name) throw DocumentErrors.nameRequired();
     if (text === null && !file && !existing) throw DocumentErrors.textRequired();
     const source = file
-      ? { dataSourceInfo: { extension: file.extension, id: file.uploadFileId, mime_type: file.mimeType, name: file.name, size: file.size, storage_key: file.storageKey }, dataSourceType: 'upload_file', sourceText: null }
+      ? {
+          dataSourceInfo: {
+            extension: file.extension,
+            id: file.uploadFileId,
+            mime_type: file.mimeType,
+            name: file.name,
+            size: file.size,
+            storage_key: file.storageKey,
+          },
+          dataSourceType: 'upload_file',
+          sourceText: null,
+        }
       : text !== null
         ? { dataSourceInfo: {}, dataSourceType: 'upload_file', sourceText: text }
         : { dataSourceInfo: existing!.dataSourceInfo, dataSourceType: existing!.dataSourceType, sourceText: existing!.sourceText };
     const batch = newBatchId();
-    const fields = { batch, datasetId: dataset.id, docForm, name, processRule: processRule as unknown as Record<string, unknown>, workspaceId: req.workspaceId, ...source };
+    const fields = {
+      batch,
+      datasetId: dataset.id,
+      docForm,
+      name,
+      processRule: processRule as unknown as Record<string, unknown>,
+      workspaceId: req.workspaceId,
+      ...source,
+    };
     const document = existing
       ? await this.documents.replace({ ...fields, id: existing.id })
-      : await this.documents.create({ ...fields, createdBy: req.accountId, docLanguage: settings.doc_language ?? 'English', id: randomUUID() });
+      : await this.documents.create({
+          ...fields,
+          createdBy: req.accountId,
+          docLanguage: settings.doc_language ?? 'English',
+          id: randomUUID(),
+        });
     await this.datasetRows.settle(req.workspaceId, dataset.id, docForm, technique);
     if (!dataset.embeddingModel && (settings.embedding_model || settings.embedding_model_provider)) {
-      await this.datasetRows.update(req.workspaceId, dataset.id, { embedding_model: settings.embedding_model ?? null, embedding_model_provider: settings.embedding_model_provider ?? null }, req.accountId);
+      await this.datasetRows.update(
+        req.workspaceId,
+        dataset.id,
+        { embedding_model: settings.embedding_model ?? null, embedding_model_provider: settings.embedding_model_provider ?? null },
+        req.accountId,
+      );
     }
     await this.enqueue(document, batch);
     return { batch, document: toDocumentResponse(document, dataset.metadataFields) };
   }
 
-  async list(req: RequestOf<'kb.document.list.v1'>): Promise<{ data: Record<string, unknown>[]; has_more: boolean; limit: number; page: number; total: number }> {
+  async list(
+    req: RequestOf<'kb.document.list.v1'>,
+  ): Promise<{ data: Record<string, unknown>[]; has_more: boolean; limit: number; page: number; total: number }> {
     const dataset = await this.datasets.require(req.workspaceId, req.datasetId);
     const { rows, total } = await this.documents.list(req.workspaceId, dataset.id, req);
-    return { data: rows.map((d) => toDocumentResponse(d, dataset.metadataFields)), has_more: req.page * req.limit < total, limit: req.limit, page: req.page, total };
+    return {
+      data: rows.map((d) => toDocumentResponse(d, dataset.metadataFields)),
+      has_more: req.page * req.limit < total,
+      limit: req.limit,
+      page: req.page,
+      total,
+    };
   }
 
   async get(workspaceId: string, datasetId: string, documentId: string): Promise<Record<string, unknown>> {
@@ -113,7 +150,11 @@ export class DocumentService {
   /** Queues the document's indexing; the batch in the message id lets a re-upload queue it again at once. */
   private async enqueue(document: DocumentRow, batch: string): Promise<void> {
     try {
-      await this.bus.publishEvent('kb.ingest.v1', { documentId: document.id, workspaceId: document.workspaceId }, `${document.id}:${batch}`);
+      await this.bus.publishEvent(
+        'kb.ingest.v1',
+        { documentId: document.id, workspaceId: document.workspaceId },
+        `${document.id}:${batch}`,
+      );
     } catch (error) {
       this.logger.error({ err: error }, `Document "${document.id}" could not be queued for indexing`);
       await this.documents.fail(document.id, `Could not queue the document for indexing: ${(error as Error).message}`);

@@ -61,7 +61,10 @@ export class IngestionService {
       await this.run(document, delivery);
       this.documentsTotal.inc({ status: 'completed' });
     } catch (error) {
-      const permanent = error instanceof PermanentIngestionError || error instanceof DocumentError || (error instanceof DomainError && error.code === 'invalid_param');
+      const permanent =
+        error instanceof PermanentIngestionError ||
+        error instanceof DocumentError ||
+        (error instanceof DomainError && error.code === 'invalid_param');
       if (permanent || delivery.final) {
         this.logger.warn(`Document "${document.id}" failed to index: ${(error as Error).message}`);
         await this.documents.fail(document.id, (error as Error).message);
@@ -85,7 +88,10 @@ export class IngestionService {
     await this.documents.enterStage(document.id, 'indexing');
 
     const highQuality = dataset.indexingTechnique !== 'economy';
-    const model = dataset.embeddingModel && dataset.embeddingModelProvider ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider } : DEFAULT_EMBEDDING_MODEL;
+    const model =
+      dataset.embeddingModel && dataset.embeddingModelProvider
+        ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider }
+        : DEFAULT_EMBEDDING_MODEL;
     // Parent-child documents are searched by their child chunks (as in Dify): only those are embedded.
     const hierarchical = split.docForm === 'hierarchical_model';
     const segments: SegmentInsert[] = split.segments.map((s) => ({
@@ -110,10 +116,16 @@ export class IngestionService {
       wordCount: s.wordCount,
     }));
     if (highQuality) {
-      const targets: { content: string; embedding: string | null; embeddingDim: number | null }[] = hierarchical ? segments.flatMap((s) => s.childChunks ?? []) : segments;
+      const targets: { content: string; embedding: string | null; embeddingDim: number | null }[] = hierarchical
+        ? segments.flatMap((s) => s.childChunks ?? [])
+        : segments;
       for (let i = 0; i < targets.length; i += EMBED_BATCH) {
         const batch = targets.slice(i, i + EMBED_BATCH);
-        const vectors = await this.embeddings.embed(document.workspaceId, model, batch.map((t) => t.content));
+        const vectors = await this.embeddings.embed(
+          document.workspaceId,
+          model,
+          batch.map((t) => t.content),
+        );
         delivery.working();
         batch.forEach((target, j) => {
           const vector = vectors[j];
@@ -126,7 +138,9 @@ export class IngestionService {
     this.segmentsTotal.inc(segments.length);
     await this.datasets.changed(document.datasetId);
     this.vectorIndexes.datasetGrew(document.datasetId);
-    this.logger.log(`Document "${document.id}" indexed: ${segments.length} segments${hierarchical ? `, ${segments.reduce((n, s) => n + (s.childChunks?.length ?? 0), 0)} child chunks` : ''}`);
+    this.logger.log(
+      `Document "${document.id}" indexed: ${segments.length} segments${hierarchical ? `, ${segments.reduce((n, s) => n + (s.childChunks?.length ?? 0), 0)} child chunks` : ''}`,
+    );
   }
 
   private async sourceText(document: DocumentRow): Promise<string> {
@@ -134,7 +148,12 @@ export class IngestionService {
     const key = document.dataSourceInfo['storage_key'];
     if (typeof key !== 'string') throw new PermanentIngestionError('The document has neither text nor a stored file.');
     const data = await this.storage.get(key);
-    const extracted = await extractText({ data, filename: String(document.dataSourceInfo['name'] ?? document.name), maxBytes: MAX_DOCUMENT_BYTES, mimeType: String(document.dataSourceInfo['mime_type'] ?? '') || undefined });
+    const extracted = await extractText({
+      data,
+      filename: String(document.dataSourceInfo['name'] ?? document.name),
+      maxBytes: MAX_DOCUMENT_BYTES,
+      mimeType: String(document.dataSourceInfo['mime_type'] ?? '') || undefined,
+    });
     return extracted.text;
   }
 }

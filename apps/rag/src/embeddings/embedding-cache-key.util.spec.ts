@@ -44,7 +44,10 @@ describe('embeddingCacheKey', () => {
   });
 
   it('splits back at the last colon even when the model name has colons', () => {
-    const { key, modelKey, contentHash } = embeddingCacheKey({ provider: 'openai_api_compatible:ollama:11434', model: 'nomic-embed-text:v1.5' }, 'abc');
+    const { key, modelKey, contentHash } = embeddingCacheKey(
+      { provider: 'openai_api_compatible:ollama:11434', model: 'nomic-embed-text:v1.5' },
+      'abc',
+    );
     const at = key.lastIndexOf(':');
     expect([key.slice(0, at), key.slice(at + 1)]).toEqual([modelKey, contentHash]);
   });

@@ -54,7 +54,13 @@ export class EmbeddingService {
       const credentials = await this.credentials.require(workspaceId, ref.provider);
       for (let i = 0; i < missing.length; i += BATCH_SIZE) {
         const batch = missing.slice(i, i + BATCH_SIZE);
-        const vectors = await callEmbeddings(this.guard, ref.provider, model.model, credentials, batch.map((k) => textOf.get(k)!));
+        const vectors = await callEmbeddings(
+          this.guard,
+          ref.provider,
+          model.model,
+          credentials,
+          batch.map((k) => textOf.get(k)!),
+        );
         batch.forEach((k, j) => cached.set(k, vectors[j]!));
         await this.store(batch.map((k, j) => [k, vectors[j]!]));
       }
@@ -64,12 +70,17 @@ export class EmbeddingService {
 
   /** A model's identity for storage: which vectors are comparable. */
   modelKey(model: EmbeddingModel): string {
-    return isOffline(model) ? embeddingModelKey({ dimension: offline.dimension, model: offline.model, provider: offline.provider }) : embeddingModelKey({ model: model.model, provider: shortProvider(model.provider) });
+    return isOffline(model)
+      ? embeddingModelKey({ dimension: offline.dimension, model: offline.model, provider: offline.provider })
+      : embeddingModelKey({ model: model.model, provider: shortProvider(model.provider) });
   }
 
   private async cached(keys: string[]): Promise<Map<string, number[]>> {
     if (keys.length === 0) return new Map();
-    const rows: { embedding: string; key: string }[] = await this.db.dataSource.query(`SELECT key, embedding::text AS embedding FROM rag.embedding_cache WHERE key = ANY($1)`, [keys]);
+    const rows: { embedding: string; key: string }[] = await this.db.dataSource.query(
+      `SELECT key, embedding::text AS embedding FROM rag.embedding_cache WHERE key = ANY($1)`,
+      [keys],
+    );
     return new Map(rows.map((r) => [r.key, JSON.parse(r.embedding) as number[]]));
   }
 
@@ -79,7 +90,6 @@ export class EmbeddingService {
       [JSON.stringify(entries.map(([key, v]) => ({ embedding: toVectorLiteral(v), key })))],
     );
   }
-
 }
 
 function isOffline(model: EmbeddingModel): boolean {
@@ -87,7 +97,13 @@ function isOffline(model: EmbeddingModel): boolean {
 }
 
 /** OpenAI's `/embeddings` (also spoken by Ollama, vLLM, TEI and LiteLLM). */
-async function callEmbeddings(guard: SsrfGuard, provider: string, model: string, credentials: Record<string, string>, input: string[]): Promise<number[][]> {
+async function callEmbeddings(
+  guard: SsrfGuard,
+  provider: string,
+  model: string,
+  credentials: Record<string, string>,
+  input: string[],
+): Promise<number[][]> {
   let base: string;
   let key: string | undefined;
   if (provider === 'openai') {
@@ -99,10 +115,15 @@ async function callEmbeddings(guard: SsrfGuard, provider: string, model: string,
   } else {
     throw ProviderErrors.noEmbeddingModels(provider);
   }
-  const body = (await postProviderJson(guard, provider, 'Embedding', providerUrl(base, 'embeddings'), key, { input, model })) as { data?: { embedding?: unknown; index?: number }[] };
+  const body = (await postProviderJson(guard, provider, 'Embedding', providerUrl(base, 'embeddings'), key, { input, model })) as {
+    data?: { embedding?: unknown; index?: number }[];
+  };
   const data = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   if (data.length !== input.length || !data.every((d) => Array.isArray(d.embedding) && d.embedding.every((n) => typeof n === 'number'))) {
-    throw new DomainError('completion_request_error', `[${provider}] Embedding response has ${data.length} vectors for ${input.length} inputs`);
+    throw new DomainError(
+      'completion_request_error',
+      `[${provider}] Embedding response has ${data.length} vectors for ${input.length} inputs`,
+    );
   }
   return data.map((d) => d.embedding as number[]);
 }

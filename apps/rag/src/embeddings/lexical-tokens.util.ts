@@ -2,7 +2,8 @@
 // of letters, digits and combining marks; scripts written without spaces are kept apart as their
 // own runs, since a "word" there is a character or two.
 
-const CHARACTER_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const CHARACTER_SCRIPT =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 const TOKEN_RUNS = /[\p{L}\p{N}\p{M}]+/gu;
 
 /** A run of a text: a word, or a stretch of a script written without spaces (`characters: true`). */

@@ -150,8 +150,12 @@ describe('embedOffline', () => {
   it('uses a corpus IDF where one is given', () => {
     const a = 'common words everywhere alpha';
     const b = 'common words everywhere beta';
-    const idf = (feature: string) => (feature.includes('common') || feature.includes('words') || feature.includes('everywhere') ? 0 : undefined);
-    const withCorpus = cosineSimilarity(embedOffline(a, { inverseDocumentFrequency: idf }), embedOffline(b, { inverseDocumentFrequency: idf }));
+    const idf = (feature: string) =>
+      feature.includes('common') || feature.includes('words') || feature.includes('everywhere') ? 0 : undefined;
+    const withCorpus = cosineSimilarity(
+      embedOffline(a, { inverseDocumentFrequency: idf }),
+      embedOffline(b, { inverseDocumentFrequency: idf }),
+    );
     expect(withCorpus).toBeLessThan(similarity(a, b) - 0.2);
   });
 

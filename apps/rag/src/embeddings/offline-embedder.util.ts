@@ -140,7 +140,9 @@ function lengthWeight(feature: string, family: Family): number {
 
 function assertDimension(dimension: number): void {
   if (!Number.isInteger(dimension) || dimension < OFFLINE_EMBEDDING_MIN_DIMENSION || dimension > OFFLINE_EMBEDDING_MAX_DIMENSION) {
-    throw new RangeError(`Offline embedding dimension must be an integer from ${OFFLINE_EMBEDDING_MIN_DIMENSION} to ${OFFLINE_EMBEDDING_MAX_DIMENSION}, got ${String(dimension)}`);
+    throw new RangeError(
+      `Offline embedding dimension must be an integer from ${OFFLINE_EMBEDDING_MIN_DIMENSION} to ${OFFLINE_EMBEDDING_MAX_DIMENSION}, got ${String(dimension)}`,
+    );
   }
 }
 

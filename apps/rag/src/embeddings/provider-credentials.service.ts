@@ -13,7 +13,11 @@ export class ProviderCredentialsService {
   async require(workspaceId: string, provider: string): Promise<Record<string, string>> {
     let credentials: Record<string, string> | null;
     try {
-      ({ credentials } = await this.bus.request('gateway.provider-credentials.v1', { provider, workspaceId }, { timeoutMs: LOOKUP_TIMEOUT_MS }));
+      ({ credentials } = await this.bus.request(
+        'gateway.provider-credentials.v1',
+        { provider, workspaceId },
+        { timeoutMs: LOOKUP_TIMEOUT_MS },
+      ));
     } catch (error) {
       throw ProviderErrors.credentialsUnreadable(provider, (error as Error).message);
     }

@@ -9,7 +9,14 @@ const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
  * base URL cannot reach private, loopback or link-local addresses unless the operator allows them.
  * Failures become Dify's provider errors.
  */
-export async function postProviderJson(guard: SsrfGuard, provider: string, what: string, url: string, apiKey: string | undefined, body: unknown): Promise<unknown> {
+export async function postProviderJson(
+  guard: SsrfGuard,
+  provider: string,
+  what: string,
+  url: string,
+  apiKey: string | undefined,
+  body: unknown,
+): Promise<unknown> {
   let res;
   try {
     res = await guardedFetch(url, {
@@ -21,12 +28,16 @@ export async function postProviderJson(guard: SsrfGuard, provider: string, what:
       timeoutMs: PROVIDER_TIMEOUT_MS,
     });
   } catch (error) {
-    if (error instanceof SsrfBlockedError) throw new DomainError('provider_not_initialize', `[${provider}] ${what} endpoint refused: ${error.message}`);
+    if (error instanceof SsrfBlockedError)
+      throw new DomainError('provider_not_initialize', `[${provider}] ${what} endpoint refused: ${error.message}`);
     throw new DomainError('completion_request_error', `[${provider}] ${what} request failed: ${(error as Error).message}`);
   }
   const text = res.body.toString('utf8');
   if (res.status < 200 || res.status >= 300) {
-    throw new DomainError(res.status === 429 ? 'provider_quota_exceeded' : 'completion_request_error', `[${provider}] ${what} request failed with status ${res.status}: ${text.slice(0, 300)}`);
+    throw new DomainError(
+      res.status === 429 ? 'provider_quota_exceeded' : 'completion_request_error',
+      `[${provider}] ${what} request failed with status ${res.status}: ${text.slice(0, 300)}`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;

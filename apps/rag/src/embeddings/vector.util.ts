@@ -36,7 +36,8 @@ export function toVectorLiteral(vector: ArrayLike<number>): string {
   for (let i = 0; i < vector.length; i += 1) {
     const value = vector[i];
     if (!Number.isFinite(value)) throw new RangeError(`Vector component ${i} is not a finite number`);
-    if (Math.abs(value) > MAX_VECTOR_COMPONENT) throw new RangeError(`Vector component ${i} (${value}) is beyond ±${MAX_VECTOR_COMPONENT}, the range of the half-precision index`);
+    if (Math.abs(value) > MAX_VECTOR_COMPONENT)
+      throw new RangeError(`Vector component ${i} (${value}) is beyond ±${MAX_VECTOR_COMPONENT}, the range of the half-precision index`);
     parts.push(String(value));
   }
   return `[${parts.join(',')}]`;

@@ -70,15 +70,30 @@ describe('cleanText', () => {
 
   it('applies only enabled rules', () => {
     const text = 'a   b https://x.y';
-    expect(cleanText(text, [{ id: 'remove_extra_spaces', enabled: false }, { id: 'remove_urls_emails', enabled: true }])).toBe('a   b ');
+    expect(
+      cleanText(text, [
+        { id: 'remove_extra_spaces', enabled: false },
+        { id: 'remove_urls_emails', enabled: true },
+      ]),
+    ).toBe('a   b ');
     expect(cleanText(text, [{ id: 'remove_extra_spaces', enabled: true }])).toBe('a b https://x.y');
   });
 
   it('applies rules in the order given, as Dify does', () => {
     // Removing the URL first leaves two spaces for remove_extra_spaces to collapse; the other order keeps them.
     const text = 'a https://x.y b';
-    expect(cleanText(text, [{ id: 'remove_urls_emails', enabled: true }, { id: 'remove_extra_spaces', enabled: true }])).toBe('a b');
-    expect(cleanText(text, [{ id: 'remove_extra_spaces', enabled: true }, { id: 'remove_urls_emails', enabled: true }])).toBe('a  b');
+    expect(
+      cleanText(text, [
+        { id: 'remove_urls_emails', enabled: true },
+        { id: 'remove_extra_spaces', enabled: true },
+      ]),
+    ).toBe('a b');
+    expect(
+      cleanText(text, [
+        { id: 'remove_extra_spaces', enabled: true },
+        { id: 'remove_urls_emails', enabled: true },
+      ]),
+    ).toBe('a  b');
   });
 
   it('treats remove_stopwords as a no-op', () => {

@@ -1,6 +1,14 @@
 import { contentHash } from './content-hash.util';
 import { ProcessRule, ProcessRuleError } from './process-rule.types';
-import { decodeSeparator, removeLeadingSymbols, resolveProcessRule, splitChildChunks, splitDocument, splitOnSeparator, splitRecursive } from './text-splitter.util';
+import {
+  decodeSeparator,
+  removeLeadingSymbols,
+  resolveProcessRule,
+  splitChildChunks,
+  splitDocument,
+  splitOnSeparator,
+  splitRecursive,
+} from './text-splitter.util';
 import { countCharacters, estimateTokens } from './token-count.util';
 
 function custom(segmentation: Record<string, unknown>, extra: Record<string, unknown> = {}): ProcessRule {
@@ -115,7 +123,9 @@ describe('splitRecursive', () => {
   });
 
   it('rejects a bad size or an overlap larger than the size', () => {
-    expect(errorOf(() => splitRecursive('x', { chunkSize: 10, chunkOverlap: 11 })).message).toBe('Got a larger chunk overlap (11) than chunk size (10), should be smaller.');
+    expect(errorOf(() => splitRecursive('x', { chunkSize: 10, chunkOverlap: 11 })).message).toBe(
+      'Got a larger chunk overlap (11) than chunk size (10), should be smaller.',
+    );
     expect(errorOf(() => splitRecursive('x', { chunkSize: 0, chunkOverlap: 0 })).code).toBe('invalid_param');
     expect(() => splitRecursive('x', { chunkSize: 10, chunkOverlap: -1 })).toThrow(ProcessRuleError);
     expect(() => splitRecursive('x', { chunkSize: 1.5, chunkOverlap: 0 })).toThrow(ProcessRuleError);
@@ -155,16 +165,34 @@ describe('resolveProcessRule', () => {
   });
 
   it('fills separator and overlap defaults for custom rules', () => {
-    expect(resolveProcessRule(custom({ max_tokens: 300 }))).toEqual({ mode: 'custom', preProcessingRules: [], segmentation: { separator: '\n', max_tokens: 300, chunk_overlap: 0 } });
+    expect(resolveProcessRule(custom({ max_tokens: 300 }))).toEqual({
+      mode: 'custom',
+      preProcessingRules: [],
+      segmentation: { separator: '\n', max_tokens: 300, chunk_overlap: 0 },
+    });
   });
 
   it('keeps the last of two pre-processing rules with the same id', () => {
-    const rule = custom({ max_tokens: 300 }, { pre_processing_rules: [{ id: 'remove_urls_emails', enabled: true }, { id: 'remove_urls_emails', enabled: false }] });
+    const rule = custom(
+      { max_tokens: 300 },
+      {
+        pre_processing_rules: [
+          { id: 'remove_urls_emails', enabled: true },
+          { id: 'remove_urls_emails', enabled: false },
+        ],
+      },
+    );
     expect(resolveProcessRule(rule).preProcessingRules).toEqual([{ id: 'remove_urls_emails', enabled: false }]);
   });
 
   it('resolves hierarchical rules with paragraph parents by default', () => {
-    const rule = { mode: 'hierarchical', rules: { segmentation: { separator: '\\n\\n', max_tokens: 1000 }, subchunk_segmentation: { separator: '\\n', max_tokens: 200, chunk_overlap: 20 } } } as ProcessRule;
+    const rule = {
+      mode: 'hierarchical',
+      rules: {
+        segmentation: { separator: '\\n\\n', max_tokens: 1000 },
+        subchunk_segmentation: { separator: '\\n', max_tokens: 200, chunk_overlap: 20 },
+      },
+    } as ProcessRule;
     expect(resolveProcessRule(rule)).toEqual({
       mode: 'hierarchical',
       parentMode: 'paragraph',
@@ -192,13 +220,41 @@ describe('resolveProcessRule', () => {
     ['max_tokens below 50', custom({ max_tokens: 49 }), 'Custom segment length should be between 50 and 4000.'],
     ['max_tokens above 4000', custom({ max_tokens: 4001 }), 'Custom segment length should be between 50 and 4000.'],
     ['a negative overlap', custom({ max_tokens: 100, chunk_overlap: -1 }), 'Process rule segmentation chunk_overlap is invalid'],
-    ['an overlap above max_tokens', custom({ max_tokens: 100, chunk_overlap: 101 }), 'Got a larger chunk overlap (101) than chunk size (100), should be smaller.'],
-    ['an unknown pre-processing rule', custom({ max_tokens: 100 }, { pre_processing_rules: [{ id: 'shout', enabled: true }] }), 'Process rule pre_processing_rules id is invalid'],
-    ['a non-boolean enabled', custom({ max_tokens: 100 }, { pre_processing_rules: [{ id: 'remove_extra_spaces', enabled: 'yes' }] }), 'Process rule pre_processing_rules enabled is invalid'],
-    ['pre-processing rules that are not a list', custom({ max_tokens: 100 }, { pre_processing_rules: {} }), 'Process rule pre_processing_rules is invalid'],
-    ['hierarchical without subchunks', { mode: 'hierarchical', rules: { segmentation: { max_tokens: 500 } } }, 'No subchunk segmentation found in rules.'],
-    ['an unknown parent mode', { mode: 'hierarchical', rules: { parent_mode: 'chapter', subchunk_segmentation: { max_tokens: 100 } } }, 'Process rule parent_mode is invalid'],
-    ['subchunks too small', { mode: 'hierarchical', rules: { parent_mode: 'full-doc', subchunk_segmentation: { max_tokens: 10 } } }, 'Custom segment length should be between 50 and 4000.'],
+    [
+      'an overlap above max_tokens',
+      custom({ max_tokens: 100, chunk_overlap: 101 }),
+      'Got a larger chunk overlap (101) than chunk size (100), should be smaller.',
+    ],
+    [
+      'an unknown pre-processing rule',
+      custom({ max_tokens: 100 }, { pre_processing_rules: [{ id: 'shout', enabled: true }] }),
+      'Process rule pre_processing_rules id is invalid',
+    ],
+    [
+      'a non-boolean enabled',
+      custom({ max_tokens: 100 }, { pre_processing_rules: [{ id: 'remove_extra_spaces', enabled: 'yes' }] }),
+      'Process rule pre_processing_rules enabled is invalid',
+    ],
+    [
+      'pre-processing rules that are not a list',
+      custom({ max_tokens: 100 }, { pre_processing_rules: {} }),
+      'Process rule pre_processing_rules is invalid',
+    ],
+    [
+      'hierarchical without subchunks',
+      { mode: 'hierarchical', rules: { segmentation: { max_tokens: 500 } } },
+      'No subchunk segmentation found in rules.',
+    ],
+    [
+      'an unknown parent mode',
+      { mode: 'hierarchical', rules: { parent_mode: 'chapter', subchunk_segmentation: { max_tokens: 100 } } },
+      'Process rule parent_mode is invalid',
+    ],
+    [
+      'subchunks too small',
+      { mode: 'hierarchical', rules: { parent_mode: 'full-doc', subchunk_segmentation: { max_tokens: 10 } } },
+      'Custom segment length should be between 50 and 4000.',
+    ],
   ])('rejects %s', (_name, rule, message) => {
     const error = errorOf(() => resolveProcessRule(rule as ProcessRule));
     expect(error.message).toBe(message);
@@ -207,16 +263,33 @@ describe('resolveProcessRule', () => {
 
   it('takes the upper bound from the options', () => {
     expect(() => resolveProcessRule(custom({ max_tokens: 5000 }), { maxSegmentLength: 6000 })).not.toThrow();
-    expect(errorOf(() => resolveProcessRule(custom({ max_tokens: 700 }), { maxSegmentLength: 600 })).message).toBe('Custom segment length should be between 50 and 600.');
+    expect(errorOf(() => resolveProcessRule(custom({ max_tokens: 700 }), { maxSegmentLength: 600 })).message).toBe(
+      'Custom segment length should be between 50 and 600.',
+    );
   });
 });
 
 describe('splitDocument', () => {
   it('gives each segment its position, content, character count, token estimate and hash', () => {
-    const result = splitDocument('First line.\n\n\n\nSecond   line here.', custom({ separator: '\\n\\n', max_tokens: 100 }, { pre_processing_rules: [{ id: 'remove_extra_spaces', enabled: true }] }));
+    const result = splitDocument(
+      'First line.\n\n\n\nSecond   line here.',
+      custom({ separator: '\\n\\n', max_tokens: 100 }, { pre_processing_rules: [{ id: 'remove_extra_spaces', enabled: true }] }),
+    );
     expect(result.segments).toEqual([
-      { position: 1, content: 'First line.', wordCount: 11, tokens: estimateTokens('First line.'), indexNodeHash: contentHash('First line.') },
-      { position: 2, content: 'Second line here.', wordCount: 17, tokens: estimateTokens('Second line here.'), indexNodeHash: contentHash('Second line here.') },
+      {
+        position: 1,
+        content: 'First line.',
+        wordCount: 11,
+        tokens: estimateTokens('First line.'),
+        indexNodeHash: contentHash('First line.'),
+      },
+      {
+        position: 2,
+        content: 'Second line here.',
+        wordCount: 17,
+        tokens: estimateTokens('Second line here.'),
+        indexNodeHash: contentHash('Second line here.'),
+      },
     ]);
     expect(result.docForm).toBe('text_model');
     expect(result.wordCount).toBe(28);
@@ -264,7 +337,13 @@ describe('splitDocument', () => {
 
   it('custom mode splits an over-long piece into overlapping windows', () => {
     const result = splitDocument(han, custom({ separator: '###', max_tokens: 50, chunk_overlap: 10 }));
-    expect(result.segments.map((segment) => segment.content)).toEqual([han.slice(0, 50), han.slice(40, 90), han.slice(80, 130), han.slice(120, 170), han.slice(160, 200)]);
+    expect(result.segments.map((segment) => segment.content)).toEqual([
+      han.slice(0, 50),
+      han.slice(40, 90),
+      han.slice(80, 130),
+      han.slice(120, 170),
+      han.slice(160, 200),
+    ]);
   });
 
   it('drops empty and whitespace-only pieces and numbers the rest without gaps', () => {
@@ -278,7 +357,14 @@ describe('splitDocument', () => {
   });
 
   it('hierarchical paragraph mode cuts parents by the segmentation and children by the subchunk rule', () => {
-    const rule = { mode: 'hierarchical', rules: { parent_mode: 'paragraph', segmentation: { separator: '\\n\\n', max_tokens: 500 }, subchunk_segmentation: { separator: '\\n', max_tokens: 100 } } } as ProcessRule;
+    const rule = {
+      mode: 'hierarchical',
+      rules: {
+        parent_mode: 'paragraph',
+        segmentation: { separator: '\\n\\n', max_tokens: 500 },
+        subchunk_segmentation: { separator: '\\n', max_tokens: 100 },
+      },
+    } as ProcessRule;
     const result = splitDocument('p1 line a\np1 line b\n\np2 only line', rule);
     expect(result.docForm).toBe('hierarchical_model');
     expect(result.segments.map((segment) => segment.content)).toEqual(['p1 line a\np1 line b', 'p2 only line']);
@@ -290,7 +376,14 @@ describe('splitDocument', () => {
   });
 
   it('hierarchical full-doc mode makes the whole cleaned text the single parent', () => {
-    const rule = { mode: 'hierarchical', rules: { parent_mode: 'full-doc', pre_processing_rules: [{ id: 'remove_extra_spaces', enabled: true }], subchunk_segmentation: { separator: '\\n', max_tokens: 100 } } } as ProcessRule;
+    const rule = {
+      mode: 'hierarchical',
+      rules: {
+        parent_mode: 'full-doc',
+        pre_processing_rules: [{ id: 'remove_extra_spaces', enabled: true }],
+        subchunk_segmentation: { separator: '\\n', max_tokens: 100 },
+      },
+    } as ProcessRule;
     const result = splitDocument('  one   two\n\n\n\nthree\nfour  ', rule);
     expect(result.segments).toHaveLength(1);
     expect(result.segments[0].content).toBe('one two\n\nthree\nfour');
@@ -298,7 +391,11 @@ describe('splitDocument', () => {
   });
 
   it('cuts a parent into the children a regeneration stores, numbered from 1 and trimmed of separator residue', () => {
-    const children = splitChildChunks('Rye is dense.\n. Sourdough needs a starter.\n\n', { chunk_overlap: 0, max_tokens: 100, separator: '\\n' });
+    const children = splitChildChunks('Rye is dense.\n. Sourdough needs a starter.\n\n', {
+      chunk_overlap: 0,
+      max_tokens: 100,
+      separator: '\\n',
+    });
     expect(children.map((c) => [c.position, c.content, c.wordCount])).toEqual([
       [1, 'Rye is dense.', 13],
       [2, 'Sourdough needs a starter.', 26],

@@ -99,7 +99,13 @@ function mergePieces(pieces: readonly Piece[], chunkSize: number, chunkOverlap: 
   return chunks;
 }
 
-function recursiveSplit(text: string, separators: readonly string[], chunkSize: number, chunkOverlap: number, measure: LengthFunction): string[] {
+function recursiveSplit(
+  text: string,
+  separators: readonly string[],
+  chunkSize: number,
+  chunkOverlap: number,
+  measure: LengthFunction,
+): string[] {
   let separator = separators[separators.length - 1] ?? '';
   let remaining: readonly string[] = [];
   for (let i = 0; i < separators.length; i += 1) {
@@ -137,8 +143,10 @@ function recursiveSplit(text: string, separators: readonly string[], chunkSize: 
 
 function assertChunkOptions(options: ChunkOptions): void {
   const { chunkSize, chunkOverlap } = options;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new ProcessRuleError(`Chunk size must be a positive integer, got ${String(chunkSize)}.`);
-  if (!Number.isInteger(chunkOverlap) || chunkOverlap < 0) throw new ProcessRuleError(`Chunk overlap must be a non-negative integer, got ${String(chunkOverlap)}.`);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1)
+    throw new ProcessRuleError(`Chunk size must be a positive integer, got ${String(chunkSize)}.`);
+  if (!Number.isInteger(chunkOverlap) || chunkOverlap < 0)
+    throw new ProcessRuleError(`Chunk overlap must be a non-negative integer, got ${String(chunkOverlap)}.`);
   if (chunkOverlap > chunkSize) {
     throw new ProcessRuleError(`Got a larger chunk overlap (${chunkOverlap}) than chunk size (${chunkSize}), should be smaller.`);
   }
@@ -151,7 +159,13 @@ function assertChunkOptions(options: ChunkOptions): void {
  */
 export function splitRecursive(text: string, options: ChunkOptions): string[] {
   assertChunkOptions(options);
-  return recursiveSplit(text, options.separators ?? RECURSIVE_SEPARATORS, options.chunkSize, options.chunkOverlap, options.measure ?? countCharacters);
+  return recursiveSplit(
+    text,
+    options.separators ?? RECURSIVE_SEPARATORS,
+    options.chunkSize,
+    options.chunkOverlap,
+    options.measure ?? countCharacters,
+  );
 }
 
 /**
@@ -165,7 +179,8 @@ export function splitOnSeparator(text: string, separator: string, options: Chunk
   const separators = options.separators ?? RECURSIVE_SEPARATORS;
   const chunks: string[] = [];
   for (const piece of separator === '' ? [text] : text.split(separator)) {
-    if (measure(piece) > options.chunkSize) chunks.push(...recursiveSplit(piece, separators, options.chunkSize, options.chunkOverlap, measure));
+    if (measure(piece) > options.chunkSize)
+      chunks.push(...recursiveSplit(piece, separators, options.chunkSize, options.chunkOverlap, measure));
     else chunks.push(piece);
   }
   return chunks;
@@ -218,8 +233,16 @@ function resolvePreProcessingRules(value: unknown): PreProcessingRule[] {
   return [...byId.values()];
 }
 
-function resolveSegmentation(value: unknown, field: 'segmentation' | 'subchunk_segmentation', maxLength: number, requireLength: boolean): Segmentation {
-  if (!isRecord(value)) throw new ProcessRuleError(field === 'segmentation' ? 'Process rule segmentation is required' : 'No subchunk segmentation found in rules.');
+function resolveSegmentation(
+  value: unknown,
+  field: 'segmentation' | 'subchunk_segmentation',
+  maxLength: number,
+  requireLength: boolean,
+): Segmentation {
+  if (!isRecord(value))
+    throw new ProcessRuleError(
+      field === 'segmentation' ? 'Process rule segmentation is required' : 'No subchunk segmentation found in rules.',
+    );
   const separator = value.separator ?? '\n';
   if (typeof separator !== 'string') throw new ProcessRuleError(`Process rule ${field} separator is invalid`);
   if (separator === '') throw new ProcessRuleError(`Process rule ${field} separator is required`);
@@ -228,13 +251,16 @@ function resolveSegmentation(value: unknown, field: 'segmentation' | 'subchunk_s
     if (!requireLength) return { separator, max_tokens: maxLength, chunk_overlap: 0 };
     throw new ProcessRuleError(`Process rule ${field} max_tokens is required`);
   }
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens)) throw new ProcessRuleError(`Process rule ${field} max_tokens is invalid`);
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens))
+    throw new ProcessRuleError(`Process rule ${field} max_tokens is invalid`);
   if (maxTokens < MIN_SEGMENT_LENGTH || maxTokens > maxLength) {
     throw new ProcessRuleError(`Custom segment length should be between ${MIN_SEGMENT_LENGTH} and ${maxLength}.`);
   }
   const overlap = value.chunk_overlap ?? 0;
-  if (typeof overlap !== 'number' || !Number.isInteger(overlap) || overlap < 0) throw new ProcessRuleError(`Process rule ${field} chunk_overlap is invalid`);
-  if (overlap > maxTokens) throw new ProcessRuleError(`Got a larger chunk overlap (${overlap}) than chunk size (${maxTokens}), should be smaller.`);
+  if (typeof overlap !== 'number' || !Number.isInteger(overlap) || overlap < 0)
+    throw new ProcessRuleError(`Process rule ${field} chunk_overlap is invalid`);
+  if (overlap > maxTokens)
+    throw new ProcessRuleError(`Got a larger chunk overlap (${overlap}) than chunk size (${maxTokens}), should be smaller.`);
   return { separator, max_tokens: maxTokens, chunk_overlap: overlap };
 }
 
@@ -246,7 +272,11 @@ function resolveSegmentation(value: unknown, field: 'segmentation' | 'subchunk_s
 export function resolveProcessRule(rule: ProcessRule | null | undefined, options: { maxSegmentLength?: number } = {}): ResolvedProcessRule {
   const maxLength = options.maxSegmentLength ?? DEFAULT_MAX_SEGMENT_LENGTH;
   if (rule === undefined || rule === null || rule.mode === 'automatic') {
-    return { mode: 'automatic', preProcessingRules: [...AUTOMATIC_RULES.pre_processing_rules], segmentation: { ...AUTOMATIC_RULES.segmentation } };
+    return {
+      mode: 'automatic',
+      preProcessingRules: [...AUTOMATIC_RULES.pre_processing_rules],
+      segmentation: { ...AUTOMATIC_RULES.segmentation },
+    };
   }
   if (!isRecord(rule)) throw new ProcessRuleError('Process rule is invalid');
   if (rule.mode !== 'custom' && rule.mode !== 'hierarchical') throw new ProcessRuleError('Process rule mode is invalid');
@@ -291,7 +321,11 @@ function splitCustom(text: string, segmentation: Segmentation, measure: LengthFu
  * The child chunks a parent segment is cut into by a hierarchical rule's `subchunk_segmentation`,
  * numbered from 1: used when a document is split and when a segment's children are regenerated.
  */
-export function splitChildChunks(parent: string, subchunk: Segmentation, options: Pick<SplitDocumentOptions, 'countTokens' | 'measure'> = {}): ChildChunkDraft[] {
+export function splitChildChunks(
+  parent: string,
+  subchunk: Segmentation,
+  options: Pick<SplitDocumentOptions, 'countTokens' | 'measure'> = {},
+): ChildChunkDraft[] {
   const measure = options.measure ?? countCharacters;
   const countTokens = options.countTokens ?? estimateTokens;
   return splitCustom(parent, subchunk, measure).map((content, index) => ({

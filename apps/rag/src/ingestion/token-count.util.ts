@@ -26,7 +26,8 @@ export function countCharacters(text: string): number {
 }
 
 // Scripts written without spaces, where BPE vocabularies hold roughly one token per character.
-const CHARACTER_SCRIPTS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const CHARACTER_SCRIPTS =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 const LATIN = /^[\p{Script=Latin}\p{M}']+$/u;
 // How GPT-style pre-tokenizers cut text: English contractions, letter runs with their leading space,
 // digits in groups of three, punctuation runs, whitespace.

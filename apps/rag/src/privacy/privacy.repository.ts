@@ -53,14 +53,22 @@ export class PrivacyRepository {
     return this.db.dataSource.transaction(async (m) => {
       const counts: Record<string, number> = {};
       if (req.deleteWorkspaceIds.length > 0) {
-        for (const table of KNOWLEDGE_TABLES) counts[table] = await count(this.db, m, `DELETE FROM rag.${table} WHERE workspace_id = ANY($1::uuid[])`, [req.deleteWorkspaceIds]);
+        for (const table of KNOWLEDGE_TABLES)
+          counts[table] = await count(this.db, m, `DELETE FROM rag.${table} WHERE workspace_id = ANY($1::uuid[])`, [
+            req.deleteWorkspaceIds,
+          ]);
       }
       if (req.deleteDocuments) {
         const own = `SELECT id FROM rag.documents WHERE created_by = $1 AND workspace_id = ANY($2::uuid[])`;
         const params = [accountId, req.workspaceIds];
         counts['own_child_chunks'] = await count(this.db, m, `DELETE FROM rag.child_chunks WHERE document_id IN (${own})`, params);
         counts['own_segments'] = await count(this.db, m, `DELETE FROM rag.segments WHERE document_id IN (${own})`, params);
-        counts['own_documents'] = await count(this.db, m, `DELETE FROM rag.documents WHERE created_by = $1 AND workspace_id = ANY($2::uuid[])`, params);
+        counts['own_documents'] = await count(
+          this.db,
+          m,
+          `DELETE FROM rag.documents WHERE created_by = $1 AND workspace_id = ANY($2::uuid[])`,
+          params,
+        );
       }
       return counts;
     });

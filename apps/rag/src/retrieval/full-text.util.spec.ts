@@ -1,4 +1,11 @@
-import { MAX_QUERY_TERMS, frequentTermsFromStats, searchFullText, toDiscriminatingQuery, toFullTextDocument, toFullTextQuery } from './full-text.util';
+import {
+  MAX_QUERY_TERMS,
+  frequentTermsFromStats,
+  searchFullText,
+  toDiscriminatingQuery,
+  toFullTextDocument,
+  toFullTextQuery,
+} from './full-text.util';
 
 describe('toFullTextDocument', () => {
   it('lower-cases, normalizes and keeps only words', () => {
@@ -129,4 +136,3 @@ describe('searchFullText', () => {
     expect(none.calls).toHaveLength(0);
   });
 });
-

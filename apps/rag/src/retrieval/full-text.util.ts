@@ -79,7 +79,11 @@ export const FULL_TEXT_STATS_SQL = `SELECT most_common_elems::text::text[] AS el
  * The frequent terms of a tsvector column from its Postgres statistics (pg_stats.most_common_elems and
  * most_common_elem_freqs, the share of rows holding each; the last three frequencies are summary values).
  */
-export function frequentTermsFromStats(elements: readonly string[] | null | undefined, frequencies: readonly number[] | null | undefined, share = FREQUENT_TERM_SHARE): Set<string> {
+export function frequentTermsFromStats(
+  elements: readonly string[] | null | undefined,
+  frequencies: readonly number[] | null | undefined,
+  share = FREQUENT_TERM_SHARE,
+): Set<string> {
   const frequent = new Set<string>();
   if (!elements || !frequencies) return frequent;
   elements.forEach((element, i) => {
@@ -134,4 +138,3 @@ export async function searchFullText<T>(
   }
   return { hits: await ranked(some, some), step: 'any' };
 }
-

@@ -84,8 +84,16 @@ describe('normalizeKeywordScores', () => {
 
 describe('dedupeById', () => {
   it('keeps the best-scoring hit of each id where the id first appeared', () => {
-    const hits = [{ ...hit('a', 0.2), from: 1 }, { ...hit('b', 0.5), from: 2 }, { ...hit('a', 0.9), from: 3 }, { ...hit('b', 0.5), from: 4 }];
-    expect(dedupeById(hits)).toEqual([{ ...hit('a', 0.9), from: 3 }, { ...hit('b', 0.5), from: 2 }]);
+    const hits = [
+      { ...hit('a', 0.2), from: 1 },
+      { ...hit('b', 0.5), from: 2 },
+      { ...hit('a', 0.9), from: 3 },
+      { ...hit('b', 0.5), from: 4 },
+    ];
+    expect(dedupeById(hits)).toEqual([
+      { ...hit('a', 0.9), from: 3 },
+      { ...hit('b', 0.5), from: 2 },
+    ]);
   });
 });
 
@@ -128,7 +136,10 @@ describe('selectTopHits', () => {
 
 describe('weightedScoreFusion', () => {
   it('combines vector_weight * semantic + keyword_weight * normalized keyword', () => {
-    const fused = weightedScoreFusion([hit('a', 0.8), hit('b', 0.6)], [hit('b', 2), hit('c', 1)], { vectorWeight: 0.7, keywordWeight: 0.3 });
+    const fused = weightedScoreFusion([hit('a', 0.8), hit('b', 0.6)], [hit('b', 2), hit('c', 1)], {
+      vectorWeight: 0.7,
+      keywordWeight: 0.3,
+    });
     expect(fused).toEqual([
       { id: 'b', score: 0.7 * 0.6 + 0.3 * 1, semanticScore: 0.6, keywordScore: 1 },
       { id: 'a', score: 0.7 * 0.8, semanticScore: 0.8, keywordScore: null },
@@ -164,12 +175,24 @@ describe('fuseHybrid', () => {
   const keyword = [hit('c', 4), hit('d', 2), hit('a', 1)];
 
   it('weighted_score applies the threshold to the combined score, then top K', () => {
-    const result = fuseHybrid(semantic, keyword, { kind: 'weighted_score', vectorWeight: 0.5, keywordWeight: 0.5 }, { topK: 2, scoreThreshold: 0.5 });
+    const result = fuseHybrid(
+      semantic,
+      keyword,
+      { kind: 'weighted_score', vectorWeight: 0.5, keywordWeight: 0.5 },
+      { topK: 2, scoreThreshold: 0.5 },
+    );
     expect(result.map((h) => [h.id, h.score])).toEqual([
       ['c', 0.6],
       ['a', 0.575],
     ]);
-    expect(fuseHybrid(semantic, keyword, { kind: 'weighted_score', vectorWeight: 0.5, keywordWeight: 0.5 }, { topK: 10, scoreThreshold: 0.58 }).map((h) => h.id)).toEqual(['c']);
+    expect(
+      fuseHybrid(
+        semantic,
+        keyword,
+        { kind: 'weighted_score', vectorWeight: 0.5, keywordWeight: 0.5 },
+        { topK: 10, scoreThreshold: 0.58 },
+      ).map((h) => h.id),
+    ).toEqual(['c']);
   });
 
   it('reciprocal_rank fuses both lists with scores scaled to (0, 1]', () => {

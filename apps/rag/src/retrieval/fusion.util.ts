@@ -52,13 +52,17 @@ function byScoreThenId(a: { id: string; score: number }, b: { id: string; score:
  * `weight / (k + rank)`, rank counted from 1 in the order given (best first). A list holding an id
  * twice counts its first, better-ranked occurrence. Sorted by fused score, ties broken by id.
  */
-export function reciprocalRankFusion<T extends ScoredHit>(lists: readonly (readonly T[])[], options: { k?: number; weights?: readonly number[] } = {}): RankFusionHit<T>[] {
+export function reciprocalRankFusion<T extends ScoredHit>(
+  lists: readonly (readonly T[])[],
+  options: { k?: number; weights?: readonly number[] } = {},
+): RankFusionHit<T>[] {
   const k = options.k ?? RRF_K;
   if (!Number.isFinite(k) || k <= 0) throw new RetrievalParamError(`RRF k must be a positive number, got ${String(k)}`);
   const weights = options.weights ?? lists.map(() => 1);
   if (weights.length !== lists.length) throw new RetrievalParamError(`Expected ${lists.length} RRF weights, got ${weights.length}`);
   for (const weight of weights) {
-    if (!Number.isFinite(weight) || weight < 0) throw new RetrievalParamError(`RRF weights must be non-negative numbers, got ${String(weight)}`);
+    if (!Number.isFinite(weight) || weight < 0)
+      throw new RetrievalParamError(`RRF weights must be non-negative numbers, got ${String(weight)}`);
   }
   const fused = new Map<string, RankFusionHit<T>>();
   lists.forEach((list, listIndex) => {
@@ -129,7 +133,11 @@ export function selectTopHits<T extends ScoredHit>(hits: readonly T[], options: 
  * computes the cosine of every candidate, so callers should fill in semantic scores of keyword-only
  * hits (one `1 - (embedding <=> $query)` over those ids) before fusing. Sorted, ties by id.
  */
-export function weightedScoreFusion(semantic: readonly ScoredHit[], keyword: readonly ScoredHit[], weights: { keywordWeight: number; vectorWeight: number }): HybridHit[] {
+export function weightedScoreFusion(
+  semantic: readonly ScoredHit[],
+  keyword: readonly ScoredHit[],
+  weights: { keywordWeight: number; vectorWeight: number },
+): HybridHit[] {
   const { keywordWeight, vectorWeight } = weights;
   for (const [name, value] of [
     ['vector_weight', vectorWeight],
@@ -152,7 +160,8 @@ export function weightedScoreFusion(semantic: readonly ScoredHit[], keyword: rea
 }
 
 /** How `fuseHybrid` combines the two lists. */
-export type HybridFusion = { kind: 'reciprocal_rank'; k?: number } | { keywordWeight: number; kind: 'weighted_score'; vectorWeight: number };
+export type HybridFusion =
+  { kind: 'reciprocal_rank'; k?: number } | { keywordWeight: number; kind: 'weighted_score'; vectorWeight: number };
 
 /**
  * The result of a hybrid search from its semantic and keyword lists (each best first).
@@ -164,15 +173,23 @@ export type HybridFusion = { kind: 'reciprocal_rank'; k?: number } | { keywordWe
  * keyword hits by normalized keyword score. The fused score is then divided by its largest possible
  * value (a segment ranked first in both lists), so records still carry a score in (0, 1].
  */
-export function fuseHybrid(semantic: readonly ScoredHit[], keyword: readonly ScoredHit[], fusion: HybridFusion, options: SelectionOptions): HybridHit[] {
+export function fuseHybrid(
+  semantic: readonly ScoredHit[],
+  keyword: readonly ScoredHit[],
+  fusion: HybridFusion,
+  options: SelectionOptions,
+): HybridHit[] {
   if (fusion.kind === 'weighted_score') return selectTopHits(weightedScoreFusion(semantic, keyword, fusion), options);
   const k = fusion.k ?? RRF_K;
   const normalizedKeyword = normalizeKeywordScores(dedupeById(keyword));
   const semanticKept = applyScoreThreshold(dedupeById(semantic), options.scoreThreshold);
   const keywordKept = applyScoreThreshold(normalizedKeyword, options.scoreThreshold);
   const best = 2 / (k + 1);
-  const fused = reciprocalRankFusion([semanticKept, keywordKept], { k }).map(
-    (hit): HybridHit => ({ id: hit.id, keywordScore: hit.hits[1]?.score ?? null, score: hit.score / best, semanticScore: hit.hits[0]?.score ?? null }),
-  );
+  const fused = reciprocalRankFusion([semanticKept, keywordKept], { k }).map((hit): HybridHit => ({
+    id: hit.id,
+    keywordScore: hit.hits[1]?.score ?? null,
+    score: hit.score / best,
+    semanticScore: hit.hits[0]?.score ?? null,
+  }));
   return takeTopK(fused, options.topK);
 }

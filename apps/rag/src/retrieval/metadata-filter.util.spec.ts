@@ -87,13 +87,29 @@ describe('buildMetadataFilter: combining conditions', () => {
 
   it('starts numbering where the surrounding query needs it and uses the column given', () => {
     const { sql, params } = buildMetadataFilter(filter, { firstParameterIndex: 4, column: 'd.metadata' });
-    expect(sql).toBe(`((${field(4, 'd.metadata')} = $5::text) OR (${numeric(6, 'd.metadata')} > $7::numeric) OR (strpos(${field(8, 'd.metadata')}, $9::text) > 0))`);
+    expect(sql).toBe(
+      `((${field(4, 'd.metadata')} = $5::text) OR (${numeric(6, 'd.metadata')} > $7::numeric) OR (strpos(${field(8, 'd.metadata')}, $9::text) > 0))`,
+    );
     expect(params).toHaveLength(6);
   });
 
   it('skips conditions without a value, as Dify does, and gives TRUE when none is left', () => {
-    expect(buildMetadataFilter({ conditions: [{ name: 'a', comparison_operator: 'is', value: null }, { name: 'b', comparison_operator: 'contains' }] })).toEqual({ sql: 'TRUE', params: [] });
-    expect(buildMetadataFilter({ conditions: [{ name: 'a', comparison_operator: 'is', value: null }, { name: 'b', comparison_operator: 'is', value: 'x' }] })).toEqual({
+    expect(
+      buildMetadataFilter({
+        conditions: [
+          { name: 'a', comparison_operator: 'is', value: null },
+          { name: 'b', comparison_operator: 'contains' },
+        ],
+      }),
+    ).toEqual({ sql: 'TRUE', params: [] });
+    expect(
+      buildMetadataFilter({
+        conditions: [
+          { name: 'a', comparison_operator: 'is', value: null },
+          { name: 'b', comparison_operator: 'is', value: 'x' },
+        ],
+      }),
+    ).toEqual({
       sql: `(${field(1)} = $2::text)`,
       params: ['b', 'x'],
     });
@@ -115,35 +131,123 @@ describe('buildMetadataFilter: combining conditions', () => {
   });
 
   it('accepts names with spaces, dots and non-Latin letters as Dify does', () => {
-    expect(buildMetadataFilter({ conditions: [{ name: '作者 name.v2', comparison_operator: 'is', value: 'x' }] }).params).toEqual(['作者 name.v2', 'x']);
+    expect(buildMetadataFilter({ conditions: [{ name: '作者 name.v2', comparison_operator: 'is', value: 'x' }] }).params).toEqual([
+      '作者 name.v2',
+      'x',
+    ]);
   });
 });
 
 describe('buildMetadataFilter: bad input', () => {
   it.each<[string, unknown, string]>([
     ['a filter that is not an object', 'author=Ada', 'Invalid metadata_filtering_conditions: must be an object'],
-    ['an unknown logical operator', { logical_operator: 'xor', conditions: [] }, 'Invalid metadata_filtering_conditions: logical_operator "xor" must be "and" or "or"'],
+    [
+      'an unknown logical operator',
+      { logical_operator: 'xor', conditions: [] },
+      'Invalid metadata_filtering_conditions: logical_operator "xor" must be "and" or "or"',
+    ],
     ['conditions that are not a list', { conditions: { name: 'a' } }, 'Invalid metadata_filtering_conditions: conditions must be a list'],
     ['a condition that is not an object', { conditions: ['a'] }, 'Invalid metadata_filtering_conditions: conditions[0] must be an object'],
-    ['an unknown operator', { conditions: [{ name: 'a', comparison_operator: 'like', value: 'x' }] }, 'Invalid metadata_filtering_conditions: conditions[0].comparison_operator "like" is not supported'],
-    ['a missing operator', { conditions: [{ name: 'a', value: 'x' }] }, 'Invalid metadata_filtering_conditions: conditions[0].comparison_operator undefined is not supported'],
-    ['an empty name', { conditions: [{ name: ' ', comparison_operator: 'is', value: 'x' }] }, 'Invalid metadata_filtering_conditions: conditions[0].name must be a non-empty string'],
-    ['a name that is not a string', { conditions: [{ name: 5, comparison_operator: 'is', value: 'x' }] }, 'Invalid metadata_filtering_conditions: conditions[0].name must be a non-empty string'],
-    ['a name over 255 characters', { conditions: [{ name: 'n'.repeat(256), comparison_operator: 'is', value: 'x' }] }, 'Invalid metadata_filtering_conditions: conditions[0].name cannot exceed 255 characters'],
-    ['a name with a NUL', { conditions: [{ name: 'a\u0000b', comparison_operator: 'is', value: 'x' }] }, 'Invalid metadata_filtering_conditions: conditions[0].name contains control characters'],
-    ['an object value', { conditions: [{ name: 'a', comparison_operator: 'is', value: { x: 1 } }] }, 'Invalid metadata_filtering_conditions: conditions[0].value must be a string, a number or a list of them'],
-    ['a boolean value', { conditions: [{ name: 'a', comparison_operator: 'is', value: true }] }, 'Invalid metadata_filtering_conditions: conditions[0].value must be a string, a number or a list of them'],
-    ['an infinite number', { conditions: [{ name: 'a', comparison_operator: '>', value: Number.POSITIVE_INFINITY }] }, 'Invalid metadata_filtering_conditions: conditions[0].value must be a finite number'],
-    ['a list with an object', { conditions: [{ name: 'a', comparison_operator: 'in', value: ['x', {}] }] }, 'Invalid metadata_filtering_conditions: conditions[0].value must hold only strings and numbers'],
-    ['a list for a text operator', { conditions: [{ name: 'a', comparison_operator: 'contains', value: ['x'] }] }, 'Invalid metadata_filtering_conditions: conditions[0].value must be a single value for "contains"'],
-    ['text for a number operator', { conditions: [{ name: 'a', comparison_operator: '>', value: 'ten' }] }, 'Invalid metadata_filtering_conditions: conditions[0].value must be a number for ">"'],
-    ['an exponent too large to cast', { conditions: [{ name: 'a', comparison_operator: '=', value: '1e1000' }] }, 'Invalid metadata_filtering_conditions: conditions[0].value must be a number for "="'],
-    ['a list for a number operator', { conditions: [{ name: 'a', comparison_operator: '≤', value: [1] }] }, 'Invalid metadata_filtering_conditions: conditions[0].value must be a number for "≤"'],
-    ['a non-date for before', { conditions: [{ name: 'a', comparison_operator: 'before', value: 'yesterday' }] }, 'Invalid metadata_filtering_conditions: conditions[0].value must be epoch seconds or an ISO 8601 date for "before"'],
-    ['an impossible date', { conditions: [{ name: 'a', comparison_operator: 'after', value: '2024-02-30' }] }, 'Invalid metadata_filtering_conditions: conditions[0].value "2024-02-30" is not a valid date'],
-    ['an impossible time', { conditions: [{ name: 'a', comparison_operator: 'after', value: '2024-02-01T25:00' }] }, 'Invalid metadata_filtering_conditions: conditions[0].value "2024-02-01T25:00" is not a valid date'],
-    ['the second condition bad', { conditions: [{ name: 'a', comparison_operator: 'is', value: 'x' }, { name: 'b', comparison_operator: '>', value: 'x' }] }, 'Invalid metadata_filtering_conditions: conditions[1].value must be a number for ">"'],
-    ['too many conditions', { conditions: Array.from({ length: 101 }, () => ({ name: 'a', comparison_operator: 'empty' })) }, 'Invalid metadata_filtering_conditions: at most 100 conditions are allowed'],
+    [
+      'an unknown operator',
+      { conditions: [{ name: 'a', comparison_operator: 'like', value: 'x' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].comparison_operator "like" is not supported',
+    ],
+    [
+      'a missing operator',
+      { conditions: [{ name: 'a', value: 'x' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].comparison_operator undefined is not supported',
+    ],
+    [
+      'an empty name',
+      { conditions: [{ name: ' ', comparison_operator: 'is', value: 'x' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].name must be a non-empty string',
+    ],
+    [
+      'a name that is not a string',
+      { conditions: [{ name: 5, comparison_operator: 'is', value: 'x' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].name must be a non-empty string',
+    ],
+    [
+      'a name over 255 characters',
+      { conditions: [{ name: 'n'.repeat(256), comparison_operator: 'is', value: 'x' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].name cannot exceed 255 characters',
+    ],
+    [
+      'a name with a NUL',
+      { conditions: [{ name: 'a\u0000b', comparison_operator: 'is', value: 'x' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].name contains control characters',
+    ],
+    [
+      'an object value',
+      { conditions: [{ name: 'a', comparison_operator: 'is', value: { x: 1 } }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value must be a string, a number or a list of them',
+    ],
+    [
+      'a boolean value',
+      { conditions: [{ name: 'a', comparison_operator: 'is', value: true }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value must be a string, a number or a list of them',
+    ],
+    [
+      'an infinite number',
+      { conditions: [{ name: 'a', comparison_operator: '>', value: Number.POSITIVE_INFINITY }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value must be a finite number',
+    ],
+    [
+      'a list with an object',
+      { conditions: [{ name: 'a', comparison_operator: 'in', value: ['x', {}] }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value must hold only strings and numbers',
+    ],
+    [
+      'a list for a text operator',
+      { conditions: [{ name: 'a', comparison_operator: 'contains', value: ['x'] }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value must be a single value for "contains"',
+    ],
+    [
+      'text for a number operator',
+      { conditions: [{ name: 'a', comparison_operator: '>', value: 'ten' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value must be a number for ">"',
+    ],
+    [
+      'an exponent too large to cast',
+      { conditions: [{ name: 'a', comparison_operator: '=', value: '1e1000' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value must be a number for "="',
+    ],
+    [
+      'a list for a number operator',
+      { conditions: [{ name: 'a', comparison_operator: '≤', value: [1] }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value must be a number for "≤"',
+    ],
+    [
+      'a non-date for before',
+      { conditions: [{ name: 'a', comparison_operator: 'before', value: 'yesterday' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value must be epoch seconds or an ISO 8601 date for "before"',
+    ],
+    [
+      'an impossible date',
+      { conditions: [{ name: 'a', comparison_operator: 'after', value: '2024-02-30' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value "2024-02-30" is not a valid date',
+    ],
+    [
+      'an impossible time',
+      { conditions: [{ name: 'a', comparison_operator: 'after', value: '2024-02-01T25:00' }] },
+      'Invalid metadata_filtering_conditions: conditions[0].value "2024-02-01T25:00" is not a valid date',
+    ],
+    [
+      'the second condition bad',
+      {
+        conditions: [
+          { name: 'a', comparison_operator: 'is', value: 'x' },
+          { name: 'b', comparison_operator: '>', value: 'x' },
+        ],
+      },
+      'Invalid metadata_filtering_conditions: conditions[1].value must be a number for ">"',
+    ],
+    [
+      'too many conditions',
+      { conditions: Array.from({ length: 101 }, () => ({ name: 'a', comparison_operator: 'empty' })) },
+      'Invalid metadata_filtering_conditions: at most 100 conditions are allowed',
+    ],
   ])('rejects %s', (_name, filter, message) => {
     const error = errorOf(() => buildMetadataFilter(filter as MetadataFilterInput));
     expect(error.message).toBe(message);

@@ -87,7 +87,8 @@ function toValue(raw: unknown, index: number): Value | null {
   }
   if (Array.isArray(raw)) {
     for (const item of raw as unknown[]) {
-      if (typeof item !== 'string' && !(typeof item === 'number' && Number.isFinite(item))) fail(`conditions[${index}].value must hold only strings and numbers`);
+      if (typeof item !== 'string' && !(typeof item === 'number' && Number.isFinite(item)))
+        fail(`conditions[${index}].value must hold only strings and numbers`);
     }
     return raw as (string | number)[];
   }
@@ -102,7 +103,8 @@ function numericText(value: Value, index: number, operator: string): string {
 
 /** Epoch seconds of a time value, as text for a numeric parameter. */
 function epochSecondsText(value: Value, index: number, operator: string): string {
-  if (typeof value === 'number' || (typeof value === 'string' && NUMERIC_TEXT.test(value.trim()))) return numericText(value, index, operator);
+  if (typeof value === 'number' || (typeof value === 'string' && NUMERIC_TEXT.test(value.trim())))
+    return numericText(value, index, operator);
   const match = typeof value === 'string' ? ISO_DATE.exec(value.trim()) : null;
   if (!match) fail(`conditions[${index}].value must be epoch seconds or an ISO 8601 date for "${operator}"`);
   const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match;
@@ -220,7 +222,9 @@ export function buildMetadataFilter(filter: MetadataFilterInput | null | undefin
         break;
       case 'before':
       case 'after':
-        clauses.push(`${asNumber()} ${operator === 'before' ? '<' : '>'} ${bind(epochSecondsText(value as Value, index, operator))}::numeric`);
+        clauses.push(
+          `${asNumber()} ${operator === 'before' ? '<' : '>'} ${bind(epochSecondsText(value as Value, index, operator))}::numeric`,
+        );
         break;
       default: {
         const unhandled: never = operator;

@@ -75,7 +75,11 @@ export class RetrievalCache implements OnModuleInit, OnModuleDestroy {
   /** Makes every cached retrieval of the dataset unreachable on all replicas (called on every change). */
   async invalidate(datasetId: string): Promise<void> {
     this.forgetLocally(datasetId);
-    await this.redis.client.incr(generationKey(datasetId)).catch((error: unknown) => this.logger.warn(`Could not bump the cache generation of dataset "${datasetId}": ${(error as Error).message}`));
+    await this.redis.client
+      .incr(generationKey(datasetId))
+      .catch((error: unknown) =>
+        this.logger.warn(`Could not bump the cache generation of dataset "${datasetId}": ${(error as Error).message}`),
+      );
   }
 
   private forgetLocally(datasetId: string): void {
@@ -101,6 +105,8 @@ export class RetrievalCache implements OnModuleInit, OnModuleDestroy {
       }
     }
     const generations = sorted.map((id) => `${id}@${this.generations.get(id)}`).join(',');
-    return `kb:r:${createHash('sha256').update(`${generations}|${JSON.stringify(request)}`).digest('hex')}`;
+    return `kb:r:${createHash('sha256')
+      .update(`${generations}|${JSON.stringify(request)}`)
+      .digest('hex')}`;
   }
 }

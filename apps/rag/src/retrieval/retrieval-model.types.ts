@@ -53,7 +53,10 @@ const operator = z.preprocess(
   z.enum(METADATA_COMPARISON_OPERATORS),
 );
 
-const conditionValue = z.union([z.string(), z.number().finite(), z.array(z.union([z.string(), z.number().finite()]))]).nullable().optional();
+const conditionValue = z
+  .union([z.string(), z.number().finite(), z.array(z.union([z.string(), z.number().finite()]))])
+  .nullable()
+  .optional();
 
 /** One metadata condition: `{name, comparison_operator, value}`. */
 export const MetadataConditionSchema = z.object({
@@ -111,8 +114,16 @@ export const RetrievalModelSchema = z
     weights: RetrievalWeightsSchema.nullable().default(null),
   })
   .superRefine((model, context) => {
-    if (model.search_method === 'hybrid_search' && model.reranking_mode === 'weighted_score' && (!model.weights?.vector_setting || !model.weights.keyword_setting)) {
-      context.addIssue({ code: z.ZodIssueCode.custom, message: 'weights with vector_setting and keyword_setting are required for weighted_score', path: ['weights'] });
+    if (
+      model.search_method === 'hybrid_search' &&
+      model.reranking_mode === 'weighted_score' &&
+      (!model.weights?.vector_setting || !model.weights.keyword_setting)
+    ) {
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'weights with vector_setting and keyword_setting are required for weighted_score',
+        path: ['weights'],
+      });
     }
   });
 /** A retrieval model with every default filled in. */

@@ -1,4 +1,9 @@
-import { DEFAULT_DATASET_RETRIEVAL_MODEL, MetadataFilteringConditionsSchema, RetrievalModel, RetrievalParamError } from './retrieval-model.types';
+import {
+  DEFAULT_DATASET_RETRIEVAL_MODEL,
+  MetadataFilteringConditionsSchema,
+  RetrievalModel,
+  RetrievalParamError,
+} from './retrieval-model.types';
 import { effectiveScoreThreshold, parseRetrievalModel, planHybridFusion } from './retrieval-model.util';
 
 function errorOf(fn: () => unknown): RetrievalParamError {
@@ -60,8 +65,15 @@ describe('parseRetrievalModel', () => {
     const model = parse(input);
     expect(model).not.toHaveProperty('surprise');
     expect(model).toMatchObject({ search_method: 'hybrid_search', reranking_mode: 'weighted_score', top_k: 10, score_threshold: 0.5 });
-    expect(model.weights?.vector_setting).toEqual({ vector_weight: 0.7, embedding_provider_name: 'openai', embedding_model_name: 'text-embedding-3-small' });
-    expect(model.metadata_filtering_conditions).toEqual({ logical_operator: 'or', conditions: [{ name: 'year', comparison_operator: '≥', value: 2020 }] });
+    expect(model.weights?.vector_setting).toEqual({
+      vector_weight: 0.7,
+      embedding_provider_name: 'openai',
+      embedding_model_name: 'text-embedding-3-small',
+    });
+    expect(model.metadata_filtering_conditions).toEqual({
+      logical_operator: 'or',
+      conditions: [{ name: 'year', comparison_operator: '≥', value: 2020 }],
+    });
   });
 
   it.each<[string, unknown, string]>([
@@ -72,13 +84,37 @@ describe('parseRetrievalModel', () => {
     ['a string top_k', { top_k: '5' }, 'Invalid retrieval_model.top_k: '],
     ['a non-boolean reranking_enable', { reranking_enable: 'yes' }, 'Invalid retrieval_model.reranking_enable: '],
     ['an unknown reranking mode', { reranking_mode: 'magic' }, 'Invalid retrieval_model.reranking_mode: '],
-    ['a weight above 1', { weights: { vector_setting: { vector_weight: 1.5 }, keyword_setting: { keyword_weight: 0 } } }, 'Invalid retrieval_model.weights.vector_setting.vector_weight: '],
-    ['a negative keyword weight', { weights: { keyword_setting: { keyword_weight: -0.1 } } }, 'Invalid retrieval_model.weights.keyword_setting.keyword_weight: '],
-    ['weighted_score without weights', { search_method: 'hybrid_search', reranking_mode: 'weighted_score' }, 'Invalid retrieval_model.weights: weights with vector_setting and keyword_setting are required for weighted_score'],
+    [
+      'a weight above 1',
+      { weights: { vector_setting: { vector_weight: 1.5 }, keyword_setting: { keyword_weight: 0 } } },
+      'Invalid retrieval_model.weights.vector_setting.vector_weight: ',
+    ],
+    [
+      'a negative keyword weight',
+      { weights: { keyword_setting: { keyword_weight: -0.1 } } },
+      'Invalid retrieval_model.weights.keyword_setting.keyword_weight: ',
+    ],
+    [
+      'weighted_score without weights',
+      { search_method: 'hybrid_search', reranking_mode: 'weighted_score' },
+      'Invalid retrieval_model.weights: weights with vector_setting and keyword_setting are required for weighted_score',
+    ],
     ['a string score_threshold', { score_threshold: '0.5' }, 'Invalid retrieval_model.score_threshold: '],
-    ['an unknown metadata operator', { metadata_filtering_conditions: { conditions: [{ name: 'a', comparison_operator: 'like', value: 'x' }] } }, 'Invalid retrieval_model.metadata_filtering_conditions.conditions.0.comparison_operator: '],
-    ['an unknown logical operator', { metadata_filtering_conditions: { logical_operator: 'xor', conditions: [] } }, 'Invalid retrieval_model.metadata_filtering_conditions.logical_operator: '],
-    ['an object metadata value', { metadata_filtering_conditions: { conditions: [{ name: 'a', comparison_operator: 'is', value: {} }] } }, 'Invalid retrieval_model.metadata_filtering_conditions.conditions.0.value: '],
+    [
+      'an unknown metadata operator',
+      { metadata_filtering_conditions: { conditions: [{ name: 'a', comparison_operator: 'like', value: 'x' }] } },
+      'Invalid retrieval_model.metadata_filtering_conditions.conditions.0.comparison_operator: ',
+    ],
+    [
+      'an unknown logical operator',
+      { metadata_filtering_conditions: { logical_operator: 'xor', conditions: [] } },
+      'Invalid retrieval_model.metadata_filtering_conditions.logical_operator: ',
+    ],
+    [
+      'an object metadata value',
+      { metadata_filtering_conditions: { conditions: [{ name: 'a', comparison_operator: 'is', value: {} }] } },
+      'Invalid retrieval_model.metadata_filtering_conditions.conditions.0.value: ',
+    ],
     ['a model that is not an object', 'semantic_search', 'Invalid retrieval_model: '],
   ])('rejects %s', (_name, input, prefix) => {
     const error = errorOf(() => parse(input));
@@ -94,7 +130,10 @@ describe('parseRetrievalModel', () => {
 describe('MetadataFilteringConditionsSchema', () => {
   it('defaults the logical operator to and and the conditions to none', () => {
     expect(MetadataFilteringConditionsSchema.parse({})).toEqual({ logical_operator: 'and', conditions: [] });
-    expect(MetadataFilteringConditionsSchema.parse({ logical_operator: null, conditions: null })).toEqual({ logical_operator: 'and', conditions: [] });
+    expect(MetadataFilteringConditionsSchema.parse({ logical_operator: null, conditions: null })).toEqual({
+      logical_operator: 'and',
+      conditions: [],
+    });
   });
 
   it('accepts string, number, list and missing values and maps ASCII operators', () => {
@@ -110,7 +149,11 @@ describe('MetadataFilteringConditionsSchema', () => {
   });
 
   it('rejects more than 100 conditions and empty names', () => {
-    expect(MetadataFilteringConditionsSchema.safeParse({ conditions: Array.from({ length: 101 }, () => ({ name: 'a', comparison_operator: 'empty' })) }).success).toBe(false);
+    expect(
+      MetadataFilteringConditionsSchema.safeParse({
+        conditions: Array.from({ length: 101 }, () => ({ name: 'a', comparison_operator: 'empty' })),
+      }).success,
+    ).toBe(false);
     expect(MetadataFilteringConditionsSchema.safeParse({ conditions: [{ name: '', comparison_operator: 'empty' }] }).success).toBe(false);
   });
 });
@@ -124,17 +167,33 @@ describe('effectiveScoreThreshold', () => {
 });
 
 describe('planHybridFusion', () => {
-  const weights = { weight_type: null, vector_setting: { vector_weight: 0.6, embedding_provider_name: '', embedding_model_name: '' }, keyword_setting: { keyword_weight: 0.4 } };
+  const weights = {
+    weight_type: null,
+    vector_setting: { vector_weight: 0.6, embedding_provider_name: '', embedding_model_name: '' },
+    keyword_setting: { keyword_weight: 0.4 },
+  };
 
   it('uses the weights for weighted_score, with or without reranking_enable', () => {
-    expect(planHybridFusion(parse({ search_method: 'hybrid_search', reranking_mode: 'weighted_score', weights }))).toEqual({ kind: 'weighted_score', vectorWeight: 0.6, keywordWeight: 0.4 });
-    expect(planHybridFusion(parse({ search_method: 'hybrid_search', reranking_enable: true, reranking_mode: 'weighted_score', weights })).kind).toBe('weighted_score');
+    expect(planHybridFusion(parse({ search_method: 'hybrid_search', reranking_mode: 'weighted_score', weights }))).toEqual({
+      kind: 'weighted_score',
+      vectorWeight: 0.6,
+      keywordWeight: 0.4,
+    });
+    expect(
+      planHybridFusion(parse({ search_method: 'hybrid_search', reranking_enable: true, reranking_mode: 'weighted_score', weights })).kind,
+    ).toBe('weighted_score');
   });
 
   it('uses the reranking model only when enabled and named', () => {
     const reranking_model = { reranking_provider_name: 'cohere', reranking_model_name: 'rerank-v3.5' };
-    expect(planHybridFusion(parse({ search_method: 'hybrid_search', reranking_enable: true, reranking_model }))).toEqual({ kind: 'reranking_model', providerName: 'cohere', modelName: 'rerank-v3.5' });
-    expect(planHybridFusion(parse({ search_method: 'hybrid_search', reranking_enable: false, reranking_model })).kind).toBe('reciprocal_rank');
+    expect(planHybridFusion(parse({ search_method: 'hybrid_search', reranking_enable: true, reranking_model }))).toEqual({
+      kind: 'reranking_model',
+      providerName: 'cohere',
+      modelName: 'rerank-v3.5',
+    });
+    expect(planHybridFusion(parse({ search_method: 'hybrid_search', reranking_enable: false, reranking_model })).kind).toBe(
+      'reciprocal_rank',
+    );
     expect(planHybridFusion(parse({ search_method: 'hybrid_search', reranking_enable: true })).kind).toBe('reciprocal_rank');
   });
 

@@ -41,7 +41,10 @@ export type SearchTable = 'rag.segments' | 'rag.child_chunks';
 function fromClause(table: SearchTable): { from: string; enabled: string } {
   return table === 'rag.segments'
     ? { enabled: 's.enabled', from: 'rag.segments s JOIN rag.documents d ON d.id = s.document_id' }
-    : { enabled: 'p.enabled', from: 'rag.child_chunks s JOIN rag.segments p ON p.id = s.segment_id JOIN rag.documents d ON d.id = s.document_id' };
+    : {
+        enabled: 'p.enabled',
+        from: 'rag.child_chunks s JOIN rag.segments p ON p.id = s.segment_id JOIN rag.documents d ON d.id = s.document_id',
+      };
 }
 
 /**
@@ -122,14 +125,30 @@ export class RetrievalService {
         method === 'semantic_search' ? [] : this.fullText(table, dataset, query, model.top_k, filter),
       ]);
       const candidates = dedupeById(lists.flat());
-      const contents = await this.contents(table, candidates.map((c) => c.id));
-      const reranked = await this.reranker.rerank(dataset.workspaceId, plan.providerName, plan.modelName, query, candidates.map((c) => ({ content: contents.get(c.id) ?? '', id: c.id })));
+      const contents = await this.contents(
+        table,
+        candidates.map((c) => c.id),
+      );
+      const reranked = await this.reranker.rerank(
+        dataset.workspaceId,
+        plan.providerName,
+        plan.modelName,
+        query,
+        candidates.map((c) => ({ content: contents.get(c.id) ?? '', id: c.id })),
+      );
       hits = selectTopHits(reranked, options);
     } else if (method === 'semantic_search') hits = selectTopHits(await this.semantic(table, dataset, query, model.top_k, filter), options);
-    else if (method === 'full_text_search' || method === 'keyword_search') hits = selectTopHits(normalizeKeywordScores(await this.fullText(table, dataset, query, model.top_k, filter)), options);
+    else if (method === 'full_text_search' || method === 'keyword_search')
+      hits = selectTopHits(normalizeKeywordScores(await this.fullText(table, dataset, query, model.top_k, filter)), options);
     else {
-      const [semantic, keyword] = await Promise.all([this.semantic(table, dataset, query, model.top_k, filter), this.fullText(table, dataset, query, model.top_k, filter)]);
-      const fusion = plan.kind === 'weighted_score' ? { keywordWeight: plan.keywordWeight, kind: 'weighted_score' as const, vectorWeight: plan.vectorWeight } : { kind: 'reciprocal_rank' as const };
+      const [semantic, keyword] = await Promise.all([
+        this.semantic(table, dataset, query, model.top_k, filter),
+        this.fullText(table, dataset, query, model.top_k, filter),
+      ]);
+      const fusion =
+        plan.kind === 'weighted_score'
+          ? { keywordWeight: plan.keywordWeight, kind: 'weighted_score' as const, vectorWeight: plan.vectorWeight }
+          : { kind: 'reciprocal_rank' as const };
       hits = fuseHybrid(semantic, keyword, fusion, options);
     }
     if (table === 'rag.child_chunks') {
@@ -142,12 +161,24 @@ export class RetrievalService {
   /** The segment each child chunk belongs to. */
   private async parentsOf(childIds: string[]): Promise<Map<string, string>> {
     if (childIds.length === 0) return new Map();
-    const rows: { id: string; segment_id: string }[] = await this.db.dataSource.query(`SELECT id, segment_id FROM rag.child_chunks WHERE id = ANY($1::uuid[])`, [childIds]);
+    const rows: { id: string; segment_id: string }[] = await this.db.dataSource.query(
+      `SELECT id, segment_id FROM rag.child_chunks WHERE id = ANY($1::uuid[])`,
+      [childIds],
+    );
     return new Map(rows.map((r) => [r.id, r.segment_id]));
   }
 
-  private async semantic(table: SearchTable, dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
-    const model = dataset.embeddingModel && dataset.embeddingModelProvider ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider } : DEFAULT_EMBEDDING_MODEL;
+  private async semantic(
+    table: SearchTable,
+    dataset: DatasetSettings,
+    query: string,
+    topK: number,
+    filter: RetrievalModel['metadata_filtering_conditions'],
+  ): Promise<ScoredHit[]> {
+    const model =
+      dataset.embeddingModel && dataset.embeddingModelProvider
+        ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider }
+        : DEFAULT_EMBEDDING_MODEL;
     const [vector] = await this.embeddings.embed(dataset.workspaceId, model, [query]);
     const dim = vector!.length;
     const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 5 });
@@ -156,13 +187,22 @@ export class RetrievalService {
       // One round trip for both settings (no parameters: sent as one simple-protocol batch). Iterative
       // scans keep filtered HNSW searches (one dataset among many) from coming back short.
       await m.query(`SET LOCAL hnsw.ef_search = ${Math.max(HNSW_EF_SEARCH, topK * 2)}; SET LOCAL hnsw.iterative_scan = relaxed_order`);
-      return (await m.query(sql, [toVectorLiteral(vector!), dataset.workspaceId, dataset.id, topK, ...metadata.params])) as { id: string; score: number }[];
+      return (await m.query(sql, [toVectorLiteral(vector!), dataset.workspaceId, dataset.id, topK, ...metadata.params])) as {
+        id: string;
+        score: number;
+      }[];
     });
     return rows.map((r) => ({ id: r.id, score: Number(r.score) })).sort((a, b) => b.score - a.score);
   }
 
   /** Full-text hits, searched as searchFullText describes, with the table's frequent terms. */
-  private async fullText(table: SearchTable, dataset: DatasetSettings, query: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
+  private async fullText(
+    table: SearchTable,
+    dataset: DatasetSettings,
+    query: string,
+    topK: number,
+    filter: RetrievalModel['metadata_filtering_conditions'],
+  ): Promise<ScoredHit[]> {
     const { hits } = await searchFullText(
       query,
       topK,
@@ -173,7 +213,14 @@ export class RetrievalService {
   }
 
   /** Rows matching `match`, ranked by `rank` (both tsquery expressions). */
-  private async rankedText(table: SearchTable, dataset: DatasetSettings, rank: string, match: string, topK: number, filter: RetrievalModel['metadata_filtering_conditions']): Promise<ScoredHit[]> {
+  private async rankedText(
+    table: SearchTable,
+    dataset: DatasetSettings,
+    rank: string,
+    match: string,
+    topK: number,
+    filter: RetrievalModel['metadata_filtering_conditions'],
+  ): Promise<ScoredHit[]> {
     const metadata = buildMetadataFilter(filter, { column: 'd.doc_metadata', firstParameterIndex: 6 });
     const { enabled, from } = fromClause(table);
     const rows: { id: string; score: number }[] = await this.db.dataSource.query(
@@ -188,7 +235,10 @@ export class RetrievalService {
 
   private async contents(table: SearchTable, ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows: { content: string; id: string }[] = await this.db.dataSource.query(`SELECT id, content FROM ${table} WHERE id = ANY($1::uuid[])`, [ids]);
+    const rows: { content: string; id: string }[] = await this.db.dataSource.query(
+      `SELECT id, content FROM ${table} WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id, r.content]));
   }
 
@@ -206,7 +256,12 @@ export class RetrievalService {
     const names = new Map(datasets.map((d) => [d.id, d.name]));
     const childIds = hits.flatMap((h) => h.childChunks?.map((c) => c.id) ?? []);
     const children: { content: string; id: string; position: number }[] =
-      childIds.length === 0 ? [] : await this.db.dataSource.query(`SELECT id, content, position FROM rag.child_chunks WHERE id = ANY($1::uuid[]) AND workspace_id = $2`, [childIds, workspaceId]);
+      childIds.length === 0
+        ? []
+        : await this.db.dataSource.query(
+            `SELECT id, content, position FROM rag.child_chunks WHERE id = ANY($1::uuid[]) AND workspace_id = $2`,
+            [childIds, workspaceId],
+          );
     const childById = new Map(children.map((c) => [c.id, c]));
     return hits.flatMap((hit) => {
       const row = byId.get(hit.id);
@@ -223,7 +278,14 @@ export class RetrievalService {
           segment: {
             ...toSegmentResponse(row),
             dataset_id: row['dataset_id'],
-            document: { data_source_type: row['data_source_type'], dataset_name: names.get(hit.datasetId) ?? null, doc_metadata: row['doc_metadata'] ?? {}, doc_type: null, id: row['document_id'], name: row['document_name'] },
+            document: {
+              data_source_type: row['data_source_type'],
+              dataset_name: names.get(hit.datasetId) ?? null,
+              doc_metadata: row['doc_metadata'] ?? {},
+              doc_type: null,
+              id: row['document_id'],
+              name: row['document_name'],
+            },
           },
           summary: null,
           tsne_position: null,
@@ -245,6 +307,7 @@ export class RetrievalService {
 /** A filter a workflow passes besides the retrieval model, checked as the retrieval model's own is. */
 function parseMetadataFilter(input: unknown): RetrievalModel['metadata_filtering_conditions'] {
   const parsed = MetadataFilteringConditionsSchema.safeParse(input);
-  if (!parsed.success) throw new RetrievalParamError(`Invalid metadata_filtering_conditions: ${parsed.error.issues[0]?.message ?? 'malformed'}`);
+  if (!parsed.success)
+    throw new RetrievalParamError(`Invalid metadata_filtering_conditions: ${parsed.error.issues[0]?.message ?? 'malformed'}`);
   return parsed.data;
 }

@@ -56,7 +56,9 @@ export class ChildChunkService {
     private readonly embeddings: EmbeddingService,
   ) {}
 
-  async list(req: RequestOf<'kb.child-chunk.list.v1'>): Promise<{ data: Record<string, unknown>[]; limit: number; page: number; total: number; total_pages: number }> {
+  async list(
+    req: RequestOf<'kb.child-chunk.list.v1'>,
+  ): Promise<{ data: Record<string, unknown>[]; limit: number; page: number; total: number; total_pages: number }> {
     const document = await this.documents.require(req.workspaceId, req.datasetId, req.documentId);
     await this.requireSegment(document, req.segmentId);
     const params: unknown[] = [req.segmentId, document.id, req.workspaceId];
@@ -66,7 +68,10 @@ export class ChildChunkService {
       where += ` AND content ILIKE $${params.length}`;
     }
     const [rows, count] = await Promise.all([
-      this.db.rows<Record<string, unknown>>(`SELECT ${CHILD_CHUNK_COLUMNS} FROM rag.child_chunks WHERE ${where} ORDER BY position LIMIT ${req.limit} OFFSET ${(req.page - 1) * req.limit}`, params),
+      this.db.rows<Record<string, unknown>>(
+        `SELECT ${CHILD_CHUNK_COLUMNS} FROM rag.child_chunks WHERE ${where} ORDER BY position LIMIT ${req.limit} OFFSET ${(req.page - 1) * req.limit}`,
+        params,
+      ),
       this.db.rows<{ total: number }>(`SELECT count(*)::int AS total FROM rag.child_chunks WHERE ${where}`, params),
     ]);
     const total = count[0]?.total ?? 0;
@@ -81,9 +86,14 @@ export class ChildChunkService {
     const row = await this.db.dataSource.transaction(async (m) => {
       // Numbering under the segment's lock keeps two concurrent additions from taking the same position.
       await m.query(`SELECT id FROM rag.segments WHERE id = $1 FOR UPDATE`, [req.segmentId]);
-      const max: { position: number | null }[] = await m.query(`SELECT max(position) AS position FROM rag.child_chunks WHERE segment_id = $1`, [req.segmentId]);
+      const max: { position: number | null }[] = await m.query(
+        `SELECT max(position) AS position FROM rag.child_chunks WHERE segment_id = $1`,
+        [req.segmentId],
+      );
       await insertChildChunks(m, document, [{ ...chunk!, position: (max[0]?.position ?? 0) + 1, segmentId: req.segmentId }], 'customized');
-      return ((await m.query(`SELECT ${CHILD_CHUNK_COLUMNS} FROM rag.child_chunks WHERE id = $1`, [chunk!.id])) as Record<string, unknown>[])[0]!;
+      return (
+        (await m.query(`SELECT ${CHILD_CHUNK_COLUMNS} FROM rag.child_chunks WHERE id = $1`, [chunk!.id])) as Record<string, unknown>[]
+      )[0]!;
     });
     await this.datasets.changed(document.datasetId);
     return { data: toChildChunkResponse(row) };
@@ -100,7 +110,16 @@ export class ChildChunkService {
       `UPDATE rag.child_chunks SET content = $3, word_count = $4, index_node_hash = $5, embedding = $6::vector, embedding_dim = $7,
          content_tsv = to_tsvector('simple', $8), type = 'customized', updated_at = now()
        WHERE id = $1 AND segment_id = $2 RETURNING ${CHILD_CHUNK_COLUMNS}`,
-      [childChunkId, req.segmentId, chunk!.content, chunk!.wordCount, chunk!.indexNodeHash, chunk!.embedding, chunk!.embeddingDim, chunk!.fullText],
+      [
+        childChunkId,
+        req.segmentId,
+        chunk!.content,
+        chunk!.wordCount,
+        chunk!.indexNodeHash,
+        chunk!.embedding,
+        chunk!.embeddingDim,
+        chunk!.fullText,
+      ],
     );
     await this.datasets.changed(document.datasetId);
     return { data: toChildChunkResponse(rows[0]!) };
@@ -118,7 +137,10 @@ export class ChildChunkService {
   async forSegments(segmentIds: string[]): Promise<Map<string, Record<string, unknown>[]>> {
     const grouped = new Map<string, Record<string, unknown>[]>();
     if (segmentIds.length === 0) return grouped;
-    const rows = await this.db.rows<Record<string, unknown>>(`SELECT ${CHILD_CHUNK_COLUMNS} FROM rag.child_chunks WHERE segment_id = ANY($1::uuid[]) ORDER BY segment_id, position`, [segmentIds]);
+    const rows = await this.db.rows<Record<string, unknown>>(
+      `SELECT ${CHILD_CHUNK_COLUMNS} FROM rag.child_chunks WHERE segment_id = ANY($1::uuid[]) ORDER BY segment_id, position`,
+      [segmentIds],
+    );
     for (const row of rows) {
       const list = grouped.get(row['segment_id'] as string) ?? [];
       list.push(toChildChunkResponse(row));
@@ -135,21 +157,40 @@ export class ChildChunkService {
     const rule = resolveProcessRule(document.processRule as unknown as ProcessRule);
     if (rule.mode !== 'hierarchical') return [];
     const drafts = splitChildChunks(content, rule.subchunkSegmentation);
-    const prepared = await this.prepare(document, drafts.map((d) => d.content));
+    const prepared = await this.prepare(
+      document,
+      drafts.map((d) => d.content),
+    );
     return prepared.map((chunk, i) => ({ ...chunk, position: drafts[i]!.position }));
   }
 
   /** Writes prepared child chunks for a segment, replacing any it had. */
-  async replaceForSegment(m: Queryable, document: DocumentRow, segmentId: string, chunks: Awaited<ReturnType<ChildChunkService['prepareRegeneration']>>): Promise<void> {
+  async replaceForSegment(
+    m: Queryable,
+    document: DocumentRow,
+    segmentId: string,
+    chunks: Awaited<ReturnType<ChildChunkService['prepareRegeneration']>>,
+  ): Promise<void> {
     await m.query(`DELETE FROM rag.child_chunks WHERE segment_id = $1`, [segmentId]);
-    await insertChildChunks(m, document, chunks.map((c) => ({ ...c, segmentId })), 'automatic');
+    await insertChildChunks(
+      m,
+      document,
+      chunks.map((c) => ({ ...c, segmentId })),
+      'automatic',
+    );
   }
 
   /** Contents with ids, hashes, full-text documents and (for high-quality datasets) embeddings. */
   private async prepare(document: DocumentRow, contents: string[]) {
     const dataset = await this.datasets.require(document.workspaceId, document.datasetId);
-    const model = dataset.embeddingModel && dataset.embeddingModelProvider ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider } : DEFAULT_EMBEDDING_MODEL;
-    const vectors = dataset.indexingTechnique === 'economy' || contents.length === 0 ? null : await this.embeddings.embed(document.workspaceId, model, contents);
+    const model =
+      dataset.embeddingModel && dataset.embeddingModelProvider
+        ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider }
+        : DEFAULT_EMBEDDING_MODEL;
+    const vectors =
+      dataset.indexingTechnique === 'economy' || contents.length === 0
+        ? null
+        : await this.embeddings.embed(document.workspaceId, model, contents);
     return contents.map((content, i) => {
       const vector = vectors?.[i];
       return {
@@ -176,12 +217,20 @@ export class ChildChunkService {
   }
 
   private async requireSegment(document: DocumentRow, segmentId: string): Promise<void> {
-    const rows = isUuid(segmentId) ? await this.db.rows(`SELECT id FROM rag.segments WHERE id = $1 AND document_id = $2 AND workspace_id = $3`, [segmentId, document.id, document.workspaceId]) : [];
+    const rows = isUuid(segmentId)
+      ? await this.db.rows(`SELECT id FROM rag.segments WHERE id = $1 AND document_id = $2 AND workspace_id = $3`, [
+          segmentId,
+          document.id,
+          document.workspaceId,
+        ])
+      : [];
     if (rows.length === 0) throw SegmentErrors.notFound();
   }
 
   private async requireChildChunk(segmentId: string, childChunkId: string): Promise<void> {
-    const rows = isUuid(childChunkId) ? await this.db.rows(`SELECT id FROM rag.child_chunks WHERE id = $1 AND segment_id = $2`, [childChunkId, segmentId]) : [];
+    const rows = isUuid(childChunkId)
+      ? await this.db.rows(`SELECT id FROM rag.child_chunks WHERE id = $1 AND segment_id = $2`, [childChunkId, segmentId])
+      : [];
     if (rows.length === 0) throw SegmentErrors.childChunkNotFound();
   }
 }

@@ -46,7 +46,10 @@ describe('datasets with their own HNSW index (real Postgres with pgvector)', () 
   const services: DatabaseService[] = [];
 
   async function service(env: Record<string, string> = {}): Promise<DatasetVectorIndexService> {
-    const { config, database } = await startRagDatabase({ ...infraUrls(), databaseUrl: db.url }, 'dataset-index-test', { RAG_DATASET_INDEX_MIN_SEGMENTS: String(MIN_SEGMENTS), ...env });
+    const { config, database } = await startRagDatabase({ ...infraUrls(), databaseUrl: db.url }, 'dataset-index-test', {
+      RAG_DATASET_INDEX_MIN_SEGMENTS: String(MIN_SEGMENTS),
+      ...env,
+    });
     services.push(database);
     return new DatasetVectorIndexService(database, config);
   }
@@ -78,9 +81,18 @@ describe('datasets with their own HNSW index (real Postgres with pgvector)', () 
       const client = new Client({ connectionString: db.url });
       await client.connect();
       try {
-        const [{ vector }] = (await client.query<{ vector: string }>(`SELECT embedding::text AS vector FROM rag.segments WHERE dataset_id = $1 LIMIT 1`, [datasetId])).rows;
+        const [{ vector }] = (
+          await client.query<{ vector: string }>(`SELECT embedding::text AS vector FROM rag.segments WHERE dataset_id = $1 LIMIT 1`, [
+            datasetId,
+          ])
+        ).rows;
         await client.query('SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off');
-        const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${semanticSearchSql('rag.segments', 512, null)}`, [vector, workspaceId, datasetId, 10]);
+        const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${semanticSearchSql('rag.segments', 512, null)}`, [
+          vector,
+          workspaceId,
+          datasetId,
+          10,
+        ]);
         return result.rows.map((r) => r['QUERY PLAN']).join('\n');
       } finally {
         await client.end();
@@ -101,7 +113,9 @@ describe('datasets with their own HNSW index (real Postgres with pgvector)', () 
     const dataset = await seedDataset(db.url, MIN_SEGMENTS);
     const name = datasetIndexName('segments', dataset, 512);
     // A concurrent build that fails on a row leaves its index in place, invalid, under the name.
-    await expect(queryDatabase(db.url, `CREATE INDEX CONCURRENTLY "${name}" ON rag.segments ((1 / (position - position)))`)).rejects.toThrow(/division by zero/);
+    await expect(
+      queryDatabase(db.url, `CREATE INDEX CONCURRENTLY "${name}" ON rag.segments ((1 / (position - position)))`),
+    ).rejects.toThrow(/division by zero/);
     expect(await indexState(db.url, name)).toEqual({ method: 'btree', valid: false });
     expect(await (await service()).ensureFor(dataset)).toEqual([name]);
     expect(await indexState(db.url, name)).toEqual({ method: 'hnsw', valid: true });
@@ -132,12 +146,17 @@ describe('datasets with their own HNSW index (real Postgres with pgvector)', () 
   });
 
   it('builds no more dataset indexes on a table than RAG_DATASET_INDEX_MAX, and none at all with a threshold of 0', async () => {
-    const existing = await queryDatabase<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'segments\\_ds\\_%' AND relkind = 'i'`);
+    const existing = await queryDatabase<{ n: number }>(
+      db.url,
+      `SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'segments\\_ds\\_%' AND relkind = 'i'`,
+    );
     const dataset = await seedDataset(db.url, MIN_SEGMENTS);
     expect(await (await service({ RAG_DATASET_INDEX_MAX: String(existing[0]!.n) })).ensureFor(dataset)).toEqual([]);
     expect(await (await service({ RAG_DATASET_INDEX_MIN_SEGMENTS: '0' })).ensureFor(dataset)).toEqual([]);
     expect(await indexState(db.url, datasetIndexName('segments', dataset, 512))).toBeUndefined();
-    expect(await (await service({ RAG_DATASET_INDEX_MAX: String(existing[0]!.n + 1) })).ensureFor(dataset)).toEqual([datasetIndexName('segments', dataset, 512)]);
+    expect(await (await service({ RAG_DATASET_INDEX_MAX: String(existing[0]!.n + 1) })).ensureFor(dataset)).toEqual([
+      datasetIndexName('segments', dataset, 512),
+    ]);
   });
 
   it('cancels a build still running when the service shuts down, and a later build replaces what it left', async () => {
@@ -152,7 +171,14 @@ describe('datasets with their own HNSW index (real Postgres with pgvector)', () 
       (error: Error) => error.message,
     );
     await pollUntil(
-      async () => (await queryDatabase(db.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND query LIKE $1 AND state = 'active'`, [`%${name}%`])).length > 0,
+      async () =>
+        (
+          await queryDatabase(
+            db.url,
+            `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND query LIKE $1 AND state = 'active'`,
+            [`%${name}%`],
+          )
+        ).length > 0,
       { timeoutMs: 10_000, what: 'the build to start' },
     );
     await indexes.onApplicationShutdown();

@@ -113,7 +113,9 @@ export class DatasetVectorIndexService implements OnApplicationBootstrap, OnAppl
       return parsed ? [{ datasetId: parsed.datasetId, name }] : [];
     });
     const ids = [...new Set(existing.map((i) => i.datasetId))];
-    const alive = new Set((await this.db.rows<{ id: string }>(`SELECT id FROM rag.datasets WHERE id = ANY($1::uuid[])`, [ids])).map((r) => r.id));
+    const alive = new Set(
+      (await this.db.rows<{ id: string }>(`SELECT id FROM rag.datasets WHERE id = ANY($1::uuid[])`, [ids])).map((r) => r.id),
+    );
     for (const { datasetId, name } of existing) {
       if (alive.has(datasetId)) continue;
       await this.db.rows(dropDatasetIndexSql(name));

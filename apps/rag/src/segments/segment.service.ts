@@ -61,7 +61,9 @@ export class SegmentService {
 
   /** Segment rows as Dify's objects, with their child chunks where Dify shows them. */
   private async responses(document: DocumentRow, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const children = showsChildChunks(document) ? await this.childChunks.forSegments(rows.map((r) => r['id'] as string)) : new Map<string, Record<string, unknown>[]>();
+    const children = showsChildChunks(document)
+      ? await this.childChunks.forSegments(rows.map((r) => r['id'] as string))
+      : new Map<string, Record<string, unknown>[]>();
     return rows.map((r) => toSegmentResponse(r, children.get(r['id'] as string) ?? []));
   }
 
@@ -79,19 +81,37 @@ export class SegmentService {
     }
     const clause = where.join(' AND ');
     const [rows, count] = await Promise.all([
-      this.db.dataSource.query(`SELECT ${COLUMNS} FROM rag.segments WHERE ${clause} ORDER BY position LIMIT ${req.limit} OFFSET ${(req.page - 1) * req.limit}`, params) as Promise<Record<string, unknown>[]>,
+      this.db.dataSource.query(
+        `SELECT ${COLUMNS} FROM rag.segments WHERE ${clause} ORDER BY position LIMIT ${req.limit} OFFSET ${(req.page - 1) * req.limit}`,
+        params,
+      ) as Promise<Record<string, unknown>[]>,
       this.db.dataSource.query(`SELECT count(*)::int AS total FROM rag.segments WHERE ${clause}`, params) as Promise<{ total: number }[]>,
     ]);
     const total = count[0]?.total ?? 0;
-    return { data: await this.responses(document, rows), doc_form: document.docForm, has_more: req.page * req.limit < total, limit: req.limit, page: req.page, total };
+    return {
+      data: await this.responses(document, rows),
+      doc_form: document.docForm,
+      has_more: req.page * req.limit < total,
+      limit: req.limit,
+      page: req.page,
+      total,
+    };
   }
 
   async create(req: RequestOf<'kb.segment.create.v1'>): Promise<{ data: Record<string, unknown>[]; doc_form: string }> {
     const document = await this.writableDocument(req.workspaceId, req.datasetId, req.documentId);
     // A parent-child document's new segments get child chunks cut by the document's subchunk rule, as in Dify.
     const hierarchical = document.docForm === 'hierarchical_model';
-    const vectors = hierarchical ? null : await this.embed(req.workspaceId, req.datasetId, req.segments.map((s) => s.content));
-    const children = hierarchical ? await Promise.all(req.segments.map((s) => this.childChunks.prepareRegeneration(document, s.content))) : [];
+    const vectors = hierarchical
+      ? null
+      : await this.embed(
+          req.workspaceId,
+          req.datasetId,
+          req.segments.map((s) => s.content),
+        );
+    const children = hierarchical
+      ? await Promise.all(req.segments.map((s) => this.childChunks.prepareRegeneration(document, s.content)))
+      : [];
     const rows = await this.db.dataSource.transaction(async (m) => {
       await m.query(`SELECT id FROM rag.documents WHERE id = $1 FOR UPDATE`, [document.id]);
       const created: Record<string, unknown>[] = [];
@@ -103,12 +123,30 @@ export class SegmentService {
              embedding, embedding_dim, content_tsv, completed_at)
            VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), 0) + 1 FROM rag.segments WHERE document_id = $4), $5, $6, $7, $8, $9, $14, $10, $11::vector, $12, to_tsvector('simple', $13), now())
            RETURNING ${COLUMNS}`,
-          [id, req.workspaceId, document.datasetId, document.id, s.content, s.answer ?? null, JSON.stringify(s.keywords ?? []), s.content.length, estimateTokens(s.content), contentHash(s.content), vector ? toVectorLiteral(vector) : null, vector?.length ?? null, toFullTextDocument(s.content), id],
+          [
+            id,
+            req.workspaceId,
+            document.datasetId,
+            document.id,
+            s.content,
+            s.answer ?? null,
+            JSON.stringify(s.keywords ?? []),
+            s.content.length,
+            estimateTokens(s.content),
+            contentHash(s.content),
+            vector ? toVectorLiteral(vector) : null,
+            vector?.length ?? null,
+            toFullTextDocument(s.content),
+            id,
+          ],
         );
         created.push(inserted[0]!);
         if (hierarchical) await this.childChunks.replaceForSegment(m, document, id, children[i]!);
       }
-      await m.query(`UPDATE rag.documents SET word_count = word_count + $2, updated_at = now() WHERE id = $1`, [document.id, req.segments.reduce((n, s) => n + s.content.length, 0)]);
+      await m.query(`UPDATE rag.documents SET word_count = word_count + $2, updated_at = now() WHERE id = $1`, [
+        document.id,
+        req.segments.reduce((n, s) => n + s.content.length, 0),
+      ]);
       return created;
     });
     await this.datasets.changed(document.datasetId);
@@ -128,7 +166,8 @@ export class SegmentService {
     const hierarchical = document.docForm === 'hierarchical_model';
     // Parent segments are not embedded (their child chunks are); Dify cuts new children only when asked.
     const vector = content && !hierarchical ? (await this.embed(req.workspaceId, req.datasetId, [content]))?.[0] : undefined;
-    const children = hierarchical && regenerate ? await this.childChunks.prepareRegeneration(document, content ?? (current['content'] as string)) : null;
+    const children =
+      hierarchical && regenerate ? await this.childChunks.prepareRegeneration(document, content ?? (current['content'] as string)) : null;
     const rows = await this.db.dataSource.transaction(async (m) => {
       const updated = await this.db.rowsIn<Record<string, unknown>>(
         m,
@@ -180,7 +219,9 @@ export class SegmentService {
   }
 
   private async requireSegment(documentId: string, segmentId: string): Promise<Record<string, unknown>> {
-    const rows: Record<string, unknown>[] = isUuid(segmentId) ? await this.db.dataSource.query(`SELECT ${COLUMNS} FROM rag.segments WHERE id = $1 AND document_id = $2`, [segmentId, documentId]) : [];
+    const rows: Record<string, unknown>[] = isUuid(segmentId)
+      ? await this.db.dataSource.query(`SELECT ${COLUMNS} FROM rag.segments WHERE id = $1 AND document_id = $2`, [segmentId, documentId])
+      : [];
     if (!rows[0]) throw SegmentErrors.notFound();
     return rows[0];
   }
@@ -189,7 +230,10 @@ export class SegmentService {
   private async embed(workspaceId: string, datasetId: string, texts: string[]): Promise<number[][] | null> {
     const dataset = await this.datasets.require(workspaceId, datasetId);
     if (dataset.indexingTechnique === 'economy') return null;
-    const model = dataset.embeddingModel && dataset.embeddingModelProvider ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider } : DEFAULT_EMBEDDING_MODEL;
+    const model =
+      dataset.embeddingModel && dataset.embeddingModelProvider
+        ? { model: dataset.embeddingModel, provider: dataset.embeddingModelProvider }
+        : DEFAULT_EMBEDDING_MODEL;
     return this.embeddings.embed(workspaceId, model, texts);
   }
 }

@@ -42,7 +42,10 @@ async function seedDataset(url: string, vectors: number[][]): Promise<{ datasetI
 }
 
 async function indexDefinitions(url: string): Promise<Map<string, string>> {
-  const rows = await queryDatabase<{ indexname: string; indexdef: string }>(url, `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'rag' AND indexname LIKE '%hnsw'`);
+  const rows = await queryDatabase<{ indexname: string; indexdef: string }>(
+    url,
+    `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'rag' AND indexname LIKE '%hnsw'`,
+  );
   return new Map(rows.map((r) => [r.indexname, r.indexdef]));
 }
 
@@ -81,7 +84,9 @@ describe('the shared HNSW indexes over half-precision vectors (real Postgres wit
       // The table is tiny, so the planner would rather read it all: scans that need no index are off.
       await client.query('SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off');
       const params = [`[${query.join(',')}]`, workspaceId, datasetId, 3];
-      const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${semanticSearchSql('rag.segments', dim, null)}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${semanticSearchSql('rag.segments', dim, null)}`, params)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
       expect(plan).toContain(`Index Scan using segments_embedding_${dim}_hnsw`);
       const hits = (await client.query<{ id: string; score: number }>(semanticSearchSql('rag.segments', dim, null), params)).rows;
       const expected = vectors.map((v, i) => ({ id: ids[i]!, score: cosine(query, v) })).sort((a, b) => b.score - a.score);
@@ -105,7 +110,10 @@ describe('the shared HNSW indexes over half-precision vectors (real Postgres wit
       // A dataset index as the rag service built it before: on the full-precision expression.
       const { datasetId } = await seedDataset(db.url, [vectorOf(512, 1)]);
       const old = datasetIndexName('segments', datasetId, 512);
-      await queryDatabase(db.url, `CREATE INDEX "${old}" ON rag.segments USING hnsw ((embedding::vector(512)) vector_cosine_ops) WHERE embedding_dim = 512 AND dataset_id = '${datasetId}'::uuid`);
+      await queryDatabase(
+        db.url,
+        `CREATE INDEX "${old}" ON rag.segments USING hnsw ((embedding::vector(512)) vector_cosine_ops) WHERE embedding_dim = 512 AND dataset_id = '${datasetId}'::uuid`,
+      );
 
       await migration.up(runner);
       definitions = await indexDefinitions(db.url);

@@ -36,11 +36,7 @@ export interface AssignerOptions {
 
 /** Why an assignment was refused; Dify fails the node in each case. */
 export type AssignerErrorCode =
-  | 'unknown-operation'
-  | 'operation-not-supported'
-  | 'input-type-not-supported'
-  | 'invalid-input-value'
-  | 'invalid-current-value';
+  'unknown-operation' | 'operation-not-supported' | 'input-type-not-supported' | 'invalid-input-value' | 'invalid-current-value';
 
 /** Thrown when an operation does not apply to the variable's type or the input value does not fit. */
 export class AssignerError extends Error {

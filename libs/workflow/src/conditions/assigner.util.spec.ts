@@ -41,8 +41,12 @@ describe('applyAssignerOperation', () => {
         message: 'Invalid input value 1',
       });
       expect(errorOf(() => applyAssignerOperation({ type: 'number', value: 0 }, 'set', '3')).message).toBe('Invalid input value 3');
-      expect(errorOf(() => applyAssignerOperation({ type: 'array[number]', value: [] }, 'over-write', [1, 'x'])).code).toBe('invalid-input-value');
-      expect(errorOf(() => applyAssignerOperation({ type: 'boolean', value: false }, 'over-write', null)).message).toBe('Invalid input value None');
+      expect(errorOf(() => applyAssignerOperation({ type: 'array[number]', value: [] }, 'over-write', [1, 'x'])).code).toBe(
+        'invalid-input-value',
+      );
+      expect(errorOf(() => applyAssignerOperation({ type: 'boolean', value: false }, 'over-write', null)).message).toBe(
+        'Invalid input value None',
+      );
     });
 
     it('are not offered for array and file types where Dify has no set', () => {
@@ -96,13 +100,17 @@ describe('applyAssignerOperation', () => {
     it('reject wrong element types, non-list extends and non-array variables', () => {
       expect(errorOf(() => applyAssignerOperation({ type: 'array[string]', value: [] }, 'append', 1)).code).toBe('invalid-input-value');
       expect(errorOf(() => applyAssignerOperation({ type: 'array[number]', value: [] }, 'extend', 1)).code).toBe('invalid-input-value');
-      expect(errorOf(() => applyAssignerOperation({ type: 'array[number]', value: [] }, 'extend', [true])).code).toBe('invalid-input-value');
+      expect(errorOf(() => applyAssignerOperation({ type: 'array[number]', value: [] }, 'extend', [true])).code).toBe(
+        'invalid-input-value',
+      );
       expect(errorOf(() => applyAssignerOperation({ type: 'string', value: 'a' }, 'append', 'b'))).toMatchObject({
         code: 'operation-not-supported',
         message: 'Operation append is not supported for type string',
       });
       expect(errorOf(() => applyAssignerOperation({ type: 'object', value: {} }, 'extend', [{}])).code).toBe('operation-not-supported');
-      expect(errorOf(() => applyAssignerOperation({ type: 'array[string]', value: 'oops' }, 'append', 'a')).code).toBe('invalid-current-value');
+      expect(errorOf(() => applyAssignerOperation({ type: 'array[string]', value: 'oops' }, 'append', 'a')).code).toBe(
+        'invalid-current-value',
+      );
     });
   });
 
@@ -118,7 +126,9 @@ describe('applyAssignerOperation', () => {
     });
 
     it('are not supported on scalars', () => {
-      expect(errorOf(() => applyAssignerOperation({ type: 'number', value: 1 }, 'remove-last', undefined)).code).toBe('operation-not-supported');
+      expect(errorOf(() => applyAssignerOperation({ type: 'number', value: 1 }, 'remove-last', undefined)).code).toBe(
+        'operation-not-supported',
+      );
     });
   });
 
@@ -136,7 +146,9 @@ describe('applyAssignerOperation', () => {
         message: 'Invalid input value 0',
       });
       expect(errorOf(() => applyAssignerOperation({ type: 'number', value: 10 }, '+=', '1')).code).toBe('invalid-input-value');
-      expect(errorOf(() => applyAssignerOperation({ type: 'string', value: 'a' }, '+=', 1)).message).toBe('Operation += is not supported for type string');
+      expect(errorOf(() => applyAssignerOperation({ type: 'string', value: 'a' }, '+=', 1)).message).toBe(
+        'Operation += is not supported for type string',
+      );
       expect(errorOf(() => applyAssignerOperation({ type: 'array[number]', value: [1] }, '*=', 2)).code).toBe('operation-not-supported');
       expect(errorOf(() => applyAssignerOperation({ type: 'number', value: null }, '+=', 1)).code).toBe('invalid-current-value');
     });
@@ -152,13 +164,15 @@ describe('applyAssignerOperation', () => {
         code: 'input-type-not-supported',
         message: 'Input type variable is not supported for operation +=',
       });
-      expect(errorOf(() => applyAssignerOperation({ type: 'string', value: '' }, 'set', 'x', { inputType: 'variable' })).code).toBe('input-type-not-supported');
+      expect(errorOf(() => applyAssignerOperation({ type: 'string', value: '' }, 'set', 'x', { inputType: 'variable' })).code).toBe(
+        'input-type-not-supported',
+      );
     });
 
     it('refuse a constant input for array operations', () => {
-      expect(errorOf(() => applyAssignerOperation({ type: 'array[string]', value: [] }, 'append', 'x', { inputType: 'constant' })).code).toBe(
-        'input-type-not-supported',
-      );
+      expect(
+        errorOf(() => applyAssignerOperation({ type: 'array[string]', value: [] }, 'append', 'x', { inputType: 'constant' })).code,
+      ).toBe('input-type-not-supported');
       expect(applyAssignerOperation({ type: 'number', value: 1 }, '+=', 1, { inputType: 'constant' })).toBe(2);
       expect(applyAssignerOperation({ type: 'array[string]', value: ['a'] }, 'append', 'b', { inputType: 'variable' })).toEqual(['a', 'b']);
     });

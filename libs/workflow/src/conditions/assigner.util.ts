@@ -1,5 +1,12 @@
 import { isFileValue, isPlainObject, isVariableValueType, pyStr, VariableValueType } from '../variables';
-import { ASSIGNER_OPERATIONS, AssignerError, AssignerInputType, AssignerOperation, AssignerOptions, AssignerTarget } from './assigner.types';
+import {
+  ASSIGNER_OPERATIONS,
+  AssignerError,
+  AssignerInputType,
+  AssignerOperation,
+  AssignerOptions,
+  AssignerTarget,
+} from './assigner.types';
 
 // The rules of Dify's graphon/nodes/variable_assigner/v2 (helpers.py and node.py). Dify has no input
 // rule for file variables, so over-writing a file or appending to an array[file] is always rejected
@@ -120,7 +127,12 @@ function parseObjectInput(value: string): unknown {
  * variable is null, the current value is returned unchanged (Dify skips the update). An operation
  * that does not apply to the type, or an input that does not fit it, throws an `AssignerError`.
  */
-export function applyAssignerOperation(current: AssignerTarget, operation: AssignerOperation, value: unknown, options: AssignerOptions = {}): unknown {
+export function applyAssignerOperation(
+  current: AssignerTarget,
+  operation: AssignerOperation,
+  value: unknown,
+  options: AssignerOptions = {},
+): unknown {
   if (!isAssignerOperation(operation)) throw new AssignerError('unknown-operation', `Unknown assigner operation: ${String(operation)}`);
   if (!isVariableValueType(current.type) || !isAssignerOperationSupported(current.type, operation)) {
     throw new AssignerError('operation-not-supported', `Operation ${operation} is not supported for type ${String(current.type)}`);
@@ -134,7 +146,8 @@ export function applyAssignerOperation(current: AssignerTarget, operation: Assig
   if (needsValue) {
     if (options.inputType === 'variable' && (input === null || input === undefined)) return current.value;
     if (operation === 'set' && current.type === 'object' && typeof input === 'string') input = parseObjectInput(input);
-    if (!isValidInput(current.type, operation, input)) throw new AssignerError('invalid-input-value', `Invalid input value ${pyStr(input)}`);
+    if (!isValidInput(current.type, operation, input))
+      throw new AssignerError('invalid-input-value', `Invalid input value ${pyStr(input)}`);
   }
   switch (operation) {
     case 'over-write':

@@ -88,7 +88,10 @@ function contains(value: unknown, expected: unknown): boolean {
 function affix(value: unknown, expected: unknown, operator: 'start with' | 'end with'): boolean {
   if (typeof value !== 'string') throw new ConditionError('invalid-actual-value', 'Invalid actual value type: string');
   if (typeof expected !== 'string') {
-    throw new ConditionError('invalid-expected-value', `Expected value must be a string for ${operator === 'start with' ? 'startswith' : 'endswith'}`);
+    throw new ConditionError(
+      'invalid-expected-value',
+      `Expected value must be a string for ${operator === 'start with' ? 'startswith' : 'endswith'}`,
+    );
   }
   return operator === 'start with' ? value.startsWith(expected) : value.endsWith(expected);
 }
@@ -178,4 +181,3 @@ export function compareValues(operator: ComparisonOperator, value: unknown, expe
 function assertUnreachable(operator: never): never {
   throw new ConditionError('unknown-operator', `Unsupported operator: ${String(operator)}`);
 }
-

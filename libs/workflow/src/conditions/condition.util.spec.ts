@@ -1,9 +1,34 @@
 import { VariablePool } from '../variables';
 import { ComparisonOperator, Condition, ConditionCase, ConditionError, ConditionValue, SubVariableCondition } from './condition.types';
-import { evaluateCases, evaluateCondition, evaluateConditions, evaluateIfElse, resolveIfElseCases, shouldBreakLoop } from './condition.util';
+import {
+  evaluateCases,
+  evaluateCondition,
+  evaluateConditions,
+  evaluateIfElse,
+  resolveIfElseCases,
+  shouldBreakLoop,
+} from './condition.util';
 
-const image = { dify_model_identity: '__dify__file__', type: 'image', transfer_method: 'local_file', related_id: 'i1', filename: 'cat.png', extension: '.png', mime_type: 'image/png', size: 500 };
-const pdf = { dify_model_identity: '__dify__file__', type: 'document', transfer_method: 'remote_url', remote_url: 'https://x/a.pdf', filename: 'a.pdf', extension: 'pdf', mime_type: 'application/pdf', size: 5000 };
+const image = {
+  dify_model_identity: '__dify__file__',
+  type: 'image',
+  transfer_method: 'local_file',
+  related_id: 'i1',
+  filename: 'cat.png',
+  extension: '.png',
+  mime_type: 'image/png',
+  size: 500,
+};
+const pdf = {
+  dify_model_identity: '__dify__file__',
+  type: 'document',
+  transfer_method: 'remote_url',
+  remote_url: 'https://x/a.pdf',
+  filename: 'a.pdf',
+  extension: 'pdf',
+  mime_type: 'application/pdf',
+  size: 5000,
+};
 
 function makePool(): VariablePool {
   const pool = new VariablePool({ system: { query: 'hello world' }, conversation: { mode: 'pro' } });
@@ -209,29 +234,75 @@ describe('sub-variable conditions', () => {
   }
 
   it('match when any file satisfies a positive sub-condition', () => {
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is', value: 'image' }) })).toBe(true);
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is', value: 'video' }) })).toBe(false);
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'in', value: ['video', 'document'] }) })).toBe(true);
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'size', comparison_operator: '>', value: '4000' }) })).toBe(true);
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'name', comparison_operator: 'end with', value: '.pdf' }) })).toBe(true);
+    expect(
+      check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is', value: 'image' }) }),
+    ).toBe(true);
+    expect(
+      check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is', value: 'video' }) }),
+    ).toBe(false);
+    expect(
+      check('files', 'contains', null, {
+        sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'in', value: ['video', 'document'] }),
+      }),
+    ).toBe(true);
+    expect(
+      check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'size', comparison_operator: '>', value: '4000' }) }),
+    ).toBe(true);
+    expect(
+      check('files', 'contains', null, {
+        sub_variable_condition: sub('and', { key: 'name', comparison_operator: 'end with', value: '.pdf' }),
+      }),
+    ).toBe(true);
   });
 
   it('require every file to satisfy a sub-condition whose operator contains "not"', () => {
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is not', value: 'video' }) })).toBe(true);
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is not', value: 'image' }) })).toBe(false);
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'not in', value: ['video'] }) })).toBe(true);
+    expect(
+      check('files', 'contains', null, {
+        sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is not', value: 'video' }),
+      }),
+    ).toBe(true);
+    expect(
+      check('files', 'contains', null, {
+        sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is not', value: 'image' }),
+      }),
+    ).toBe(false);
+    expect(
+      check('files', 'contains', null, {
+        sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'not in', value: ['video'] }),
+      }),
+    ).toBe(true);
   });
 
   it('normalise extensions with and without a leading dot', () => {
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'extension', comparison_operator: 'is', value: 'pdf' }) })).toBe(true);
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'extension', comparison_operator: 'is', value: '.png' }) })).toBe(true);
-    expect(check('files', 'contains', null, { sub_variable_condition: sub('and', { key: 'extension', comparison_operator: 'is', value: 'gif' }) })).toBe(false);
+    expect(
+      check('files', 'contains', null, {
+        sub_variable_condition: sub('and', { key: 'extension', comparison_operator: 'is', value: 'pdf' }),
+      }),
+    ).toBe(true);
+    expect(
+      check('files', 'contains', null, {
+        sub_variable_condition: sub('and', { key: 'extension', comparison_operator: 'is', value: '.png' }),
+      }),
+    ).toBe(true);
+    expect(
+      check('files', 'contains', null, {
+        sub_variable_condition: sub('and', { key: 'extension', comparison_operator: 'is', value: 'gif' }),
+      }),
+    ).toBe(false);
   });
 
   it('combine sub-conditions with and/or, each tested across all files', () => {
-    const imageAndBig = sub('and', { key: 'type', comparison_operator: 'is', value: 'image' }, { key: 'size', comparison_operator: '>', value: '4000' });
+    const imageAndBig = sub(
+      'and',
+      { key: 'type', comparison_operator: 'is', value: 'image' },
+      { key: 'size', comparison_operator: '>', value: '4000' },
+    );
     expect(check('files', 'all of', null, { sub_variable_condition: imageAndBig })).toBe(true);
-    const imageAndHuge = sub('and', { key: 'type', comparison_operator: 'is', value: 'image' }, { key: 'size', comparison_operator: '>', value: '9000' });
+    const imageAndHuge = sub(
+      'and',
+      { key: 'type', comparison_operator: 'is', value: 'image' },
+      { key: 'size', comparison_operator: '>', value: '9000' },
+    );
     expect(check('files', 'contains', null, { sub_variable_condition: imageAndHuge })).toBe(false);
     expect(check('files', 'contains', null, { sub_variable_condition: { ...imageAndHuge, logical_operator: 'or' } })).toBe(true);
   });
@@ -242,9 +313,19 @@ describe('sub-variable conditions', () => {
     const named = sub('and', { key: 'name', comparison_operator: 'is', value: 'Cy' });
     expect(check('people', 'contains', null, { sub_variable_condition: named })).toBe(false);
     const adultFlag = sub('and', { key: 'adult', comparison_operator: 'is', value: 'true' });
-    expect(evaluateCondition({ variable_selector: ['n', 'flags'], comparison_operator: 'contains', sub_variable_condition: adultFlag }, flagPool())).toBe(true);
+    expect(
+      evaluateCondition(
+        { variable_selector: ['n', 'flags'], comparison_operator: 'contains', sub_variable_condition: adultFlag },
+        flagPool(),
+      ),
+    ).toBe(true);
     const minorFlag = sub('and', { key: 'adult', comparison_operator: 'is not', value: 'true' });
-    expect(evaluateCondition({ variable_selector: ['n', 'flags'], comparison_operator: 'contains', sub_variable_condition: minorFlag }, flagPool())).toBe(false);
+    expect(
+      evaluateCondition(
+        { variable_selector: ['n', 'flags'], comparison_operator: 'contains', sub_variable_condition: minorFlag },
+        flagPool(),
+      ),
+    ).toBe(false);
     const noMissing = sub('and', { key: 'email', comparison_operator: 'not null' });
     expect(check('people', 'contains', null, { sub_variable_condition: noMissing })).toBe(false);
   });
@@ -257,13 +338,17 @@ describe('sub-variable conditions', () => {
   it('are required for file arrays and reject unknown keys', () => {
     expect(failure(() => check('files', 'contains', 'x')).code).toBe('sub-condition-required');
     const bad = sub('and', { key: 'colour', comparison_operator: 'is', value: 'red' });
-    expect(failure(() => check('files', 'contains', null, { sub_variable_condition: bad })).message).toBe("'colour' is not a valid FileAttribute");
+    expect(failure(() => check('files', 'contains', null, { sub_variable_condition: bad })).message).toBe(
+      "'colour' is not a valid FileAttribute",
+    );
     const badOp = sub('and', { key: 'type', comparison_operator: 'like' as ComparisonOperator, value: 'x' });
     expect(failure(() => check('files', 'contains', null, { sub_variable_condition: badOp })).code).toBe('unknown-operator');
   });
 
   it('are ignored for operators other than contains, not contains and all of', () => {
-    expect(check('files', 'not empty', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is', value: 'video' }) })).toBe(true);
+    expect(
+      check('files', 'not empty', null, { sub_variable_condition: sub('and', { key: 'type', comparison_operator: 'is', value: 'video' }) }),
+    ).toBe(true);
   });
 });
 
@@ -297,7 +382,9 @@ describe('evaluateConditions, evaluateCases, evaluateIfElse', () => {
   });
 
   it('maps the legacy single-case form to case id "true"', () => {
-    expect(resolveIfElseCases({ logical_operator: 'or', conditions: [no, yes] })).toEqual([{ case_id: 'true', logical_operator: 'or', conditions: [no, yes] }]);
+    expect(resolveIfElseCases({ logical_operator: 'or', conditions: [no, yes] })).toEqual([
+      { case_id: 'true', logical_operator: 'or', conditions: [no, yes] },
+    ]);
     expect(evaluateIfElse({ logical_operator: 'and', conditions: [yes] }, pool)).toBe('true');
     expect(evaluateIfElse({ conditions: [no] }, pool)).toBe('false');
     expect(evaluateIfElse({ cases: [{ case_id: 'c1', logical_operator: 'and', conditions: [yes] }], conditions: [no] }, pool)).toBe('c1');

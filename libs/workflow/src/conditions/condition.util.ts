@@ -140,7 +140,11 @@ export function evaluateIfElse(data: IfElseNodeConditions, pool: VariablePool): 
 }
 
 /** Whether a loop's `break_conditions` hold; a loop without break conditions never breaks early. */
-export function shouldBreakLoop(breakConditions: readonly Condition[] | null | undefined, logicalOperator: LogicalOperator | null | undefined, pool: VariablePool): boolean {
+export function shouldBreakLoop(
+  breakConditions: readonly Condition[] | null | undefined,
+  logicalOperator: LogicalOperator | null | undefined,
+  pool: VariablePool,
+): boolean {
   if (!breakConditions || breakConditions.length === 0) return false;
   return evaluateConditions(breakConditions, logicalOperator ?? 'and', pool);
 }

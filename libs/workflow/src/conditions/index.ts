@@ -16,7 +16,14 @@ export type {
 export { assertComparisonOperator, compareValues, isComparisonOperator, isUnaryOperator, toExpectedList } from './comparison.util';
 
 /** If-else and loop-break evaluation with Dify's semantics. */
-export { evaluateCases, evaluateCondition, evaluateConditions, evaluateIfElse, resolveIfElseCases, shouldBreakLoop } from './condition.util';
+export {
+  evaluateCases,
+  evaluateCondition,
+  evaluateConditions,
+  evaluateIfElse,
+  resolveIfElseCases,
+  shouldBreakLoop,
+} from './condition.util';
 
 /** The list-operator node as a pure function. */
 export { LIST_FILTER_OPERATORS, ListOperatorError } from './list-operator.types';

@@ -45,12 +45,7 @@ export interface ListOperatorOutputs {
 
 /** Why a list operation failed; Dify fails the node in each case. */
 export type ListOperatorErrorCode =
-  | 'variable-not-found'
-  | 'not-an-array'
-  | 'invalid-condition'
-  | 'invalid-filter-value'
-  | 'invalid-key'
-  | 'invalid-serial';
+  'variable-not-found' | 'not-an-array' | 'invalid-condition' | 'invalid-filter-value' | 'invalid-key' | 'invalid-serial';
 
 /** Thrown when a list operation cannot run; the engine turns it into a failed node. */
 export class ListOperatorError extends Error {

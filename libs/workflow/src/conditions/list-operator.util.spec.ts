@@ -2,9 +2,36 @@ import { VariablePool } from '../variables';
 import { ListFilterCondition, ListOperatorError, ListOperatorNodeConfig } from './list-operator.types';
 import { applyListOperator } from './list-operator.util';
 
-const fileA = { dify_model_identity: '__dify__file__', type: 'document', transfer_method: 'local_file', related_id: 'r-a', filename: 'b-notes.txt', extension: '.txt', mime_type: 'text/plain', size: 300 };
-const fileB = { dify_model_identity: '__dify__file__', type: 'image', transfer_method: 'remote_url', remote_url: 'https://x/a.png', filename: 'a-photo.png', extension: '.png', mime_type: 'image/png', size: 9000 };
-const fileC = { dify_model_identity: '__dify__file__', type: 'document', transfer_method: 'remote_url', remote_url: 'https://x/c.pdf', filename: 'c-report.pdf', extension: '.pdf', mime_type: 'application/pdf', size: 1200 };
+const fileA = {
+  dify_model_identity: '__dify__file__',
+  type: 'document',
+  transfer_method: 'local_file',
+  related_id: 'r-a',
+  filename: 'b-notes.txt',
+  extension: '.txt',
+  mime_type: 'text/plain',
+  size: 300,
+};
+const fileB = {
+  dify_model_identity: '__dify__file__',
+  type: 'image',
+  transfer_method: 'remote_url',
+  remote_url: 'https://x/a.png',
+  filename: 'a-photo.png',
+  extension: '.png',
+  mime_type: 'image/png',
+  size: 9000,
+};
+const fileC = {
+  dify_model_identity: '__dify__file__',
+  type: 'document',
+  transfer_method: 'remote_url',
+  remote_url: 'https://x/c.pdf',
+  filename: 'c-report.pdf',
+  extension: '.pdf',
+  mime_type: 'application/pdf',
+  size: 1200,
+};
 
 function makePool(): VariablePool {
   const pool = new VariablePool();
@@ -52,7 +79,11 @@ describe('applyListOperator', () => {
   });
 
   it('yields an empty result with null records for an empty or null input', () => {
-    expect(run('empty', filter({ comparison_operator: 'contains', value: 'a' }))).toEqual({ result: [], first_record: null, last_record: null });
+    expect(run('empty', filter({ comparison_operator: 'contains', value: 'a' }))).toEqual({
+      result: [],
+      first_record: null,
+      last_record: null,
+    });
     expect(run('nothing', {})).toEqual({ result: [], first_record: null, last_record: null });
   });
 
@@ -76,9 +107,9 @@ describe('applyListOperator', () => {
     });
 
     it('applies every condition in turn', () => {
-      expect(run('words', filter({ comparison_operator: 'start with', value: 'a' }, { comparison_operator: 'end with', value: 't' })).result).toEqual([
-        'apricot',
-      ]);
+      expect(
+        run('words', filter({ comparison_operator: 'start with', value: 'a' }, { comparison_operator: 'end with', value: 't' })).result,
+      ).toEqual(['apricot']);
     });
 
     it('rejects number operators and non-string values', () => {
@@ -102,7 +133,9 @@ describe('applyListOperator', () => {
 
     it('rejects string operators and non-numeric values', () => {
       expect(errorOf(() => run('numbers', filter({ comparison_operator: 'contains', value: '1' }))).code).toBe('invalid-condition');
-      expect(errorOf(() => run('numbers', filter({ comparison_operator: '>', value: 'ten' }))).message).toBe("could not convert string to float: 'ten'");
+      expect(errorOf(() => run('numbers', filter({ comparison_operator: '>', value: 'ten' }))).message).toBe(
+        "could not convert string to float: 'ten'",
+      );
     });
   });
 
@@ -125,16 +158,30 @@ describe('applyListOperator', () => {
     it('filters by string attributes, type, transfer method and size', () => {
       expect(names(run('files', filter({ key: 'extension', comparison_operator: 'is', value: '.pdf' })).result)).toEqual(['c-report.pdf']);
       expect(names(run('files', filter({ key: 'name', comparison_operator: 'contains', value: 'photo' })).result)).toEqual(['a-photo.png']);
-      expect(names(run('files', filter({ key: 'type', comparison_operator: 'in', value: ['document'] })).result)).toEqual(['b-notes.txt', 'c-report.pdf']);
-      expect(names(run('files', filter({ key: 'transfer_method', comparison_operator: 'not in', value: ['remote_url'] })).result)).toEqual(['b-notes.txt']);
-      expect(names(run('files', filter({ key: 'size', comparison_operator: '>', value: '1000' })).result)).toEqual(['a-photo.png', 'c-report.pdf']);
+      expect(names(run('files', filter({ key: 'type', comparison_operator: 'in', value: ['document'] })).result)).toEqual([
+        'b-notes.txt',
+        'c-report.pdf',
+      ]);
+      expect(names(run('files', filter({ key: 'transfer_method', comparison_operator: 'not in', value: ['remote_url'] })).result)).toEqual([
+        'b-notes.txt',
+      ]);
+      expect(names(run('files', filter({ key: 'size', comparison_operator: '>', value: '1000' })).result)).toEqual([
+        'a-photo.png',
+        'c-report.pdf',
+      ]);
       expect(names(run('files', filter({ key: 'url', comparison_operator: 'end with', value: '.png' })).result)).toEqual(['a-photo.png']);
     });
 
     it('rejects unknown keys, boolean values and non-membership operators on type', () => {
-      expect(errorOf(() => run('files', filter({ key: 'colour', comparison_operator: 'is', value: 'x' }))).message).toBe('Invalid key: colour');
-      expect(errorOf(() => run('files', filter({ key: 'name', comparison_operator: 'is', value: true }))).code).toBe('invalid-filter-value');
-      expect(errorOf(() => run('files', filter({ key: 'type', comparison_operator: 'is', value: 'image' }))).message).toBe('Invalid condition: is');
+      expect(errorOf(() => run('files', filter({ key: 'colour', comparison_operator: 'is', value: 'x' }))).message).toBe(
+        'Invalid key: colour',
+      );
+      expect(errorOf(() => run('files', filter({ key: 'name', comparison_operator: 'is', value: true }))).code).toBe(
+        'invalid-filter-value',
+      );
+      expect(errorOf(() => run('files', filter({ key: 'type', comparison_operator: 'is', value: 'image' }))).message).toBe(
+        'Invalid condition: is',
+      );
     });
   });
 
@@ -144,7 +191,9 @@ describe('applyListOperator', () => {
         { name: 'Ada', age: 36 },
         { name: 'Cy', age: 52 },
       ]);
-      expect(run('people', filter({ key: 'name', comparison_operator: 'start with', value: 'B' })).result).toEqual([{ name: 'Bob', age: 17 }]);
+      expect(run('people', filter({ key: 'name', comparison_operator: 'start with', value: 'B' })).result).toEqual([
+        { name: 'Bob', age: 17 },
+      ]);
       expect(run('people', filter({ key: 'email', comparison_operator: 'empty' })).result).toHaveLength(3);
     });
 
@@ -167,19 +216,28 @@ describe('applyListOperator', () => {
       const byName = run('files', { order_by: { enabled: true, key: 'name', value: 'asc' } });
       expect(byName.first_record).toBe(fileB);
       expect(byName.last_record).toBe(fileC);
-      expect(run('people', { order_by: { enabled: true, key: 'age', value: 'asc' } }).result.map((p) => (p as { name: string }).name)).toEqual(['Bob', 'Ada', 'Cy']);
-      expect(run('people', { order_by: { enabled: true, key: 'name', value: 'desc' } }).result.map((p) => (p as { name: string }).name)).toEqual(['Cy', 'Bob', 'Ada']);
+      expect(
+        run('people', { order_by: { enabled: true, key: 'age', value: 'asc' } }).result.map((p) => (p as { name: string }).name),
+      ).toEqual(['Bob', 'Ada', 'Cy']);
+      expect(
+        run('people', { order_by: { enabled: true, key: 'name', value: 'desc' } }).result.map((p) => (p as { name: string }).name),
+      ).toEqual(['Cy', 'Bob', 'Ada']);
     });
 
     it('keeps equal elements in their original order in both directions', () => {
       const pool = new VariablePool();
-      pool.set(['src', 'rows'], [
-        { k: 1, id: 'a' },
-        { k: 0, id: 'b' },
-        { k: 1, id: 'c' },
-      ]);
+      pool.set(
+        ['src', 'rows'],
+        [
+          { k: 1, id: 'a' },
+          { k: 0, id: 'b' },
+          { k: 1, id: 'c' },
+        ],
+      );
       const ids = (value: 'asc' | 'desc'): unknown[] =>
-        applyListOperator({ variable: ['src', 'rows'], order_by: { enabled: true, key: 'k', value } }, pool).result.map((r) => (r as { id: string }).id);
+        applyListOperator({ variable: ['src', 'rows'], order_by: { enabled: true, key: 'k', value } }, pool).result.map(
+          (r) => (r as { id: string }).id,
+        );
       expect(ids('asc')).toEqual(['b', 'a', 'c']);
       expect(ids('desc')).toEqual(['a', 'c', 'b']);
     });
@@ -208,8 +266,12 @@ describe('applyListOperator', () => {
     });
 
     it('rejects serials out of range or not integers', () => {
-      expect(errorOf(() => run('numbers', { extract_by: { enabled: true, serial: '0' } })).message).toBe('Invalid serial index: must be >= 1, got 0');
-      expect(errorOf(() => run('numbers', { extract_by: { enabled: true, serial: '5' } })).message).toBe('Invalid serial index: must be <= 4, got 5');
+      expect(errorOf(() => run('numbers', { extract_by: { enabled: true, serial: '0' } })).message).toBe(
+        'Invalid serial index: must be >= 1, got 0',
+      );
+      expect(errorOf(() => run('numbers', { extract_by: { enabled: true, serial: '5' } })).message).toBe(
+        'Invalid serial index: must be <= 4, got 5',
+      );
       expect(errorOf(() => run('numbers', { extract_by: { enabled: true, serial: '1.5' } })).code).toBe('invalid-serial');
     });
   });

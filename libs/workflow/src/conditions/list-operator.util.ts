@@ -15,7 +15,13 @@ import {
   renderTemplate,
   VariablePool,
 } from '../variables';
-import { ListFilterCondition, ListFilterOperator, ListOperatorError, ListOperatorNodeConfig, ListOperatorOutputs } from './list-operator.types';
+import {
+  ListFilterCondition,
+  ListFilterOperator,
+  ListOperatorError,
+  ListOperatorNodeConfig,
+  ListOperatorOutputs,
+} from './list-operator.types';
 
 // Dify's graphon/nodes/list_operator/node.py: filter, then extract, then order, then limit. Dify only
 // accepts arrays of strings, numbers, booleans or files; arrays of objects are accepted here too,
@@ -86,10 +92,12 @@ function stringPredicate(operator: ListFilterOperator, value: string | readonly 
 }
 
 function numberPredicate(operator: ListFilterOperator, value: number, read: (item: unknown) => number | null): Predicate {
-  const test = (compare: (n: number) => boolean): Predicate => (item) => {
-    const n = read(item);
-    return n !== null && compare(n);
-  };
+  const test =
+    (compare: (n: number) => boolean): Predicate =>
+    (item) => {
+      const n = read(item);
+      return n !== null && compare(n);
+    };
   switch (operator) {
     case '=':
       return test((n) => n === value);
@@ -150,7 +158,8 @@ function fileSize(file: unknown): number {
 function filePredicate(condition: ListFilterCondition, pool: VariablePool): Predicate {
   const key = condition.key ?? '';
   const operator = condition.comparison_operator;
-  if (typeof condition.value === 'boolean') throw new ListOperatorError('invalid-filter-value', 'File filter expects a string value, got bool');
+  if (typeof condition.value === 'boolean')
+    throw new ListOperatorError('invalid-filter-value', 'File filter expects a string value, got bool');
   const value = typeof condition.value === 'string' ? renderTemplate(condition.value, pool) : (condition.value ?? '');
   if (FILE_STRING_KEYS.has(key) && typeof value === 'string') {
     const inner = stringPredicate(operator, value);
@@ -174,7 +183,8 @@ function objectPredicate(condition: ListFilterCondition, pool: VariablePool): Pr
   if (key === '') throw new ListOperatorError('invalid-key', 'Invalid key: ');
   const read = (item: unknown): unknown => (isPlainObject(item) && Object.hasOwn(item, key) ? item[key] : null);
   const operator = condition.comparison_operator;
-  if (NUMBER_OPERATORS.has(operator)) return numberPredicate(operator, numericFilterValue(condition.value, pool), (item) => ownNumber(read(item)));
+  if (NUMBER_OPERATORS.has(operator))
+    return numberPredicate(operator, numericFilterValue(condition.value, pool), (item) => ownNumber(read(item)));
   if (typeof condition.value === 'boolean') return booleanPredicate(operator, condition.value, read);
   const value = typeof condition.value === 'string' ? renderTemplate(condition.value, pool) : (condition.value ?? '');
   const inner = stringPredicate(operator, value);
@@ -257,10 +267,14 @@ function outputs(result: unknown[]): ListOperatorOutputs {
  */
 export function applyListOperator(config: ListOperatorNodeConfig, pool: VariablePool): ListOperatorOutputs {
   const input = pool.get(config.variable);
-  if (input === undefined) throw new ListOperatorError('variable-not-found', `Variable not found for selector: ${pyListRepr(config.variable)}`);
+  if (input === undefined)
+    throw new ListOperatorError('variable-not-found', `Variable not found for selector: ${pyListRepr(config.variable)}`);
   if (!isTruthy(input)) return outputs([]);
   if (!Array.isArray(input)) {
-    throw new ListOperatorError('not-an-array', `Variable ${pyListRepr(config.variable)} is not an array type, actual type: ${describeValueType(input)}`);
+    throw new ListOperatorError(
+      'not-an-array',
+      `Variable ${pyListRepr(config.variable)} is not an array type, actual type: ${describeValueType(input)}`,
+    );
   }
   const kind = elementKind(input, config.variable);
   let items: unknown[] = [...input];

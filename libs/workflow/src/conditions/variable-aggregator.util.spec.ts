@@ -10,20 +10,60 @@ function makePool(): VariablePool {
 
 describe('aggregateVariables', () => {
   it('outputs the first input that has a value', () => {
-    const outputs = aggregateVariables({ output_type: 'string', variables: [['skipped', 'text'], ['llm_b', 'text'], ['llm_a', 'text']] }, makePool());
+    const outputs = aggregateVariables(
+      {
+        output_type: 'string',
+        variables: [
+          ['skipped', 'text'],
+          ['llm_b', 'text'],
+          ['llm_a', 'text'],
+        ],
+      },
+      makePool(),
+    );
     expect(outputs).toEqual({ output: 'from B' });
   });
 
   it('skips inputs stored as null', () => {
-    expect(aggregateVariables({ variables: [['llm_a', 'nothing'], ['llm_a', 'text']] }, makePool())).toEqual({ output: 'from A' });
+    expect(
+      aggregateVariables(
+        {
+          variables: [
+            ['llm_a', 'nothing'],
+            ['llm_a', 'text'],
+          ],
+        },
+        makePool(),
+      ),
+    ).toEqual({ output: 'from A' });
   });
 
   it('keeps falsy values that are not null', () => {
-    expect(aggregateVariables({ variables: [['llm_b', 'obj', 'n'], ['llm_a', 'text']] }, makePool())).toEqual({ output: 0 });
+    expect(
+      aggregateVariables(
+        {
+          variables: [
+            ['llm_b', 'obj', 'n'],
+            ['llm_a', 'text'],
+          ],
+        },
+        makePool(),
+      ),
+    ).toEqual({ output: 0 });
   });
 
   it('has no output when no input has a value', () => {
-    expect(aggregateVariables({ variables: [['x', 'y'], ['llm_a', 'nothing']] }, makePool())).toEqual({});
+    expect(
+      aggregateVariables(
+        {
+          variables: [
+            ['x', 'y'],
+            ['llm_a', 'nothing'],
+          ],
+        },
+        makePool(),
+      ),
+    ).toEqual({});
     expect(aggregateVariables({ variables: [] }, makePool())).toEqual({});
   });
 
@@ -35,7 +75,14 @@ describe('aggregateVariables', () => {
         advanced_settings: {
           group_enabled: true,
           groups: [
-            { group_name: 'answer', output_type: 'string', variables: [['missing', 'text'], ['llm_a', 'text']] },
+            {
+              group_name: 'answer',
+              output_type: 'string',
+              variables: [
+                ['missing', 'text'],
+                ['llm_a', 'text'],
+              ],
+            },
             { group_name: 'data', output_type: 'object', variables: [['llm_b', 'obj']] },
             { group_name: 'none', output_type: 'string', variables: [['missing', 'x']] },
           ],

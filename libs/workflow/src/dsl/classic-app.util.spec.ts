@@ -2,7 +2,11 @@ import { classicAppWorkflow, convertTemplate } from './classic-app.util';
 import { readDocument } from './dsl-parse.util';
 
 const modelConfig = {
-  dataset_configs: { datasets: { datasets: [{ dataset: { enabled: true, id: 'd1' } }, { dataset: { enabled: false, id: 'd2' } }] }, retrieval_model: 'multiple', top_k: 3 },
+  dataset_configs: {
+    datasets: { datasets: [{ dataset: { enabled: true, id: 'd1' } }, { dataset: { enabled: false, id: 'd2' } }] },
+    retrieval_model: 'multiple',
+    top_k: 3,
+  },
   model: { completion_params: { temperature: 0.2 }, mode: 'chat', name: 'gpt-4o-mini', provider: 'langgenius/openai/openai' },
   opening_statement: 'Hello {{name}}!',
   pre_prompt: 'You help {{name}} with {{topic}}. Ignore {{unknown}}.',
@@ -29,7 +33,11 @@ describe('classicAppWorkflow', () => {
       { label: 'Name', max_length: 48, options: [], required: true, type: 'text-input', variable: 'name' },
       { label: 'Topic', options: ['a', 'b'], required: false, type: 'select', variable: 'topic' },
     ]);
-    expect(graph.nodes['knowledge']!.data).toMatchObject({ dataset_ids: ['d1'], query_variable_selector: ['sys', 'query'], retrieval_mode: 'multiple' });
+    expect(graph.nodes['knowledge']!.data).toMatchObject({
+      dataset_ids: ['d1'],
+      query_variable_selector: ['sys', 'query'],
+      retrieval_mode: 'multiple',
+    });
     const llm = graph.nodes['llm']!.data;
     expect(llm['memory']).toMatchObject({ query_prompt_template: '{{#sys.query#}}', window: { enabled: false } });
     expect(llm['context']).toEqual({ enabled: true, variable_selector: ['knowledge', 'result'] });
@@ -42,7 +50,11 @@ describe('classicAppWorkflow', () => {
   });
 
   it('gives a completion app no memory and its prompt as the user message', () => {
-    const { document } = classicAppWorkflow('completion', 'Writer', { model: { mode: 'chat', name: 'm', provider: 'weft-mock' }, pre_prompt: 'Write about {{topic}}', user_input_form: [{ 'text-input': { label: 't', variable: 'topic' } }] });
+    const { document } = classicAppWorkflow('completion', 'Writer', {
+      model: { mode: 'chat', name: 'm', provider: 'weft-mock' },
+      pre_prompt: 'Write about {{topic}}',
+      user_input_form: [{ 'text-input': { label: 't', variable: 'topic' } }],
+    });
     const parsed = readDocument(document);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
@@ -55,7 +67,12 @@ describe('classicAppWorkflow', () => {
   it('keeps an advanced chat prompt and warns about agent tools it cannot run', () => {
     const { document, warnings } = classicAppWorkflow('agent-chat', 'Agent', {
       agent_mode: { enabled: true, tools: [{ tool_name: 'google_search' }] },
-      chat_prompt_config: { prompt: [{ role: 'system', text: 'Sys {{#query#}}' }, { role: 'bogus', text: 'x' }] },
+      chat_prompt_config: {
+        prompt: [
+          { role: 'system', text: 'Sys {{#query#}}' },
+          { role: 'bogus', text: 'x' },
+        ],
+      },
       model: { mode: 'chat', name: 'm', provider: 'weft-mock' },
       prompt_type: 'advanced',
     });
@@ -72,6 +89,8 @@ describe('classicAppWorkflow', () => {
 
 describe('convertTemplate', () => {
   it('rewrites only known form variables and the legacy query marker', () => {
-    expect(convertTemplate('{{a}} {{b}} {{#query#}} {{#context#}}', new Set(['a']))).toBe('{{#start.a#}} {{b}} {{#sys.query#}} {{#context#}}');
+    expect(convertTemplate('{{a}} {{b}} {{#query#}} {{#context#}}', new Set(['a']))).toBe(
+      '{{#start.a#}} {{b}} {{#sys.query#}} {{#context#}}',
+    );
   });
 });

@@ -27,7 +27,8 @@ const FEATURE_KEYS = [
 const FORM_TYPES = new Set(['text-input', 'paragraph', 'select', 'number', 'checkbox', 'json_object']);
 
 // Wording of the context block added to a simple prompt that does not place `{{#context#}}` itself.
-const CONTEXT_BLOCK = 'Use the following context as your learned knowledge, inside <context></context> XML tags.\n<context>\n{{#context#}}\n</context>\n\n';
+const CONTEXT_BLOCK =
+  'Use the following context as your learned knowledge, inside <context></context> XML tags.\n<context>\n{{#context#}}\n</context>\n\n';
 
 /**
  * Converts a classic app's `model_config` into the chatflow that runs it, following the shape Dify's
@@ -53,7 +54,8 @@ export function classicAppWorkflow(mode: ClassicAppMode, name: string, modelConf
     const configs = isPlainObject(modelConfig['dataset_configs']) ? modelConfig['dataset_configs'] : {};
     const queryVariable = typeof modelConfig['dataset_query_variable'] === 'string' ? modelConfig['dataset_query_variable'] : '';
     const querySelector = chat ? ['sys', 'query'] : queryVariable ? ['start', queryVariable] : null;
-    if (!querySelector) warnings.push('The completion app attaches datasets but names no dataset_query_variable; retrieval uses an empty query.');
+    if (!querySelector)
+      warnings.push('The completion app attaches datasets but names no dataset_query_variable; retrieval uses an empty query.');
     nodes.push(
       node('knowledge', 'knowledge-retrieval', 'Knowledge Retrieval', {
         dataset_ids: datasets,
@@ -78,7 +80,8 @@ export function classicAppWorkflow(mode: ClassicAppMode, name: string, modelConf
   const promptTemplate = readPrompt(modelConfig, modelMode, chat, withContext, convert);
   const agent = isPlainObject(modelConfig['agent_mode']) ? modelConfig['agent_mode'] : {};
   const tools = Array.isArray(agent['tools']) ? agent['tools'] : [];
-  if (tools.length > 0) warnings.push(`The app's ${tools.length} agent tool(s) are not available in Weft; the agent answers without tools.`);
+  if (tools.length > 0)
+    warnings.push(`The app's ${tools.length} agent tool(s) are not available in Weft; the agent answers without tools.`);
   const histories = readHistoryPrefixes(modelConfig);
   nodes.push(
     node('llm', 'llm', 'LLM', {
@@ -92,7 +95,12 @@ export function classicAppWorkflow(mode: ClassicAppMode, name: string, modelConf
             },
           }
         : {}),
-      model: { completion_params: isPlainObject(model['completion_params']) ? model['completion_params'] : {}, mode: modelMode, name: model['name'] ?? '', provider: model['provider'] ?? '' },
+      model: {
+        completion_params: isPlainObject(model['completion_params']) ? model['completion_params'] : {},
+        mode: modelMode,
+        name: model['name'] ?? '',
+        provider: model['provider'] ?? '',
+      },
       prompt_template: promptTemplate,
       vision: { enabled: false },
     }),
@@ -115,7 +123,14 @@ export function classicAppWorkflow(mode: ClassicAppMode, name: string, modelConf
         environment_variables: [],
         features,
         graph: {
-          edges: edges.map(([source, target]) => ({ id: `${source}-source-${target}-target`, source, sourceHandle: 'source', target, targetHandle: 'target', type: 'custom' })),
+          edges: edges.map(([source, target]) => ({
+            id: `${source}-source-${target}-target`,
+            source,
+            sourceHandle: 'source',
+            target,
+            targetHandle: 'target',
+            type: 'custom',
+          })),
           nodes,
           viewport: { x: 0, y: 0, zoom: 1 },
         },
@@ -128,12 +143,21 @@ export function classicAppWorkflow(mode: ClassicAppMode, name: string, modelConf
 /** `{{name}}` (a form variable) → `{{#start.name#}}`; `{{#query#}}` → `{{#sys.query#}}`; other text unchanged. */
 export function convertTemplate(text: string, formVariables: ReadonlySet<string>): string {
   return text
-    .replace(/\{\{([A-Za-z_][A-Za-z0-9_]{0,29})\}\}/g, (match: string, name: string) => (formVariables.has(name) ? `{{#start.${name}#}}` : match))
+    .replace(/\{\{([A-Za-z_][A-Za-z0-9_]{0,29})\}\}/g, (match: string, name: string) =>
+      formVariables.has(name) ? `{{#start.${name}#}}` : match,
+    )
     .replaceAll('{{#query#}}', '{{#sys.query#}}');
 }
 
 function node(id: string, type: string, title: string, data: Record<string, unknown>): Record<string, unknown> {
-  return { data: { desc: '', selected: false, title, type, ...data }, height: 54, id, position: { x: 0, y: 0 }, type: 'custom', width: 244 };
+  return {
+    data: { desc: '', selected: false, title, type, ...data },
+    height: 54,
+    id,
+    position: { x: 0, y: 0 },
+    type: 'custom',
+    width: 244,
+  };
 }
 
 /** `user_input_form` entries (`{<control>: {label, variable, required, ...}}`) as start-node variables. */
@@ -185,13 +209,22 @@ function readHistoryPrefixes(modelConfig: Record<string, unknown>): { assistant:
  * The llm node's prompt: the advanced prompt as written, or the simple `pre_prompt` as the system
  * message of a chat model (the user's query follows from memory) or as the whole prompt otherwise.
  */
-function readPrompt(modelConfig: Record<string, unknown>, modelMode: 'chat' | 'completion', chat: boolean, withContext: boolean, convert: (text: string) => string): unknown {
+function readPrompt(
+  modelConfig: Record<string, unknown>,
+  modelMode: 'chat' | 'completion',
+  chat: boolean,
+  withContext: boolean,
+  convert: (text: string) => string,
+): unknown {
   const contextBlock = (text: string) => (withContext && !text.includes('{{#context#}}') ? CONTEXT_BLOCK + text : text);
   if (modelConfig['prompt_type'] === 'advanced') {
     if (modelMode === 'chat') {
       const config = isPlainObject(modelConfig['chat_prompt_config']) ? modelConfig['chat_prompt_config'] : {};
       const prompt = Array.isArray(config['prompt']) ? config['prompt'] : [];
-      return prompt.filter(isPlainObject).map((m) => ({ role: ['system', 'user', 'assistant'].includes(String(m['role'])) ? m['role'] : 'user', text: convert(String(m['text'] ?? '')) }));
+      return prompt.filter(isPlainObject).map((m) => ({
+        role: ['system', 'user', 'assistant'].includes(String(m['role'])) ? m['role'] : 'user',
+        text: convert(String(m['text'] ?? '')),
+      }));
     }
     const config = isPlainObject(modelConfig['completion_prompt_config']) ? modelConfig['completion_prompt_config'] : {};
     const prompt = isPlainObject(config['prompt']) ? config['prompt'] : {};

@@ -9,7 +9,8 @@ const VALID_FIXTURES = ['simple-template.yml', 'if-else-join.yml', 'chatflow-llm
 
 function parsed(text: string): ParsedApp {
   const result = parseDsl(text);
-  if (!result.ok) throw new Error(`expected a valid DSL, got:\n${result.errors.map((problem) => `${problem.code}: ${problem.message}`).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`expected a valid DSL, got:\n${result.errors.map((problem) => `${problem.code}: ${problem.message}`).join('\n')}`);
   return result.app;
 }
 
@@ -66,10 +67,20 @@ describe('exportDsl', () => {
   });
 
   it('keeps the ReactFlow shape and the editor keys from the import', () => {
-    const document = parse(exportDsl(fixture('iteration.yml'))) as { workflow: { graph: { edges: Record<string, unknown>[]; nodes: Record<string, unknown>[] } } };
+    const document = parse(exportDsl(fixture('iteration.yml'))) as {
+      workflow: { graph: { edges: Record<string, unknown>[]; nodes: Record<string, unknown>[] } };
+    };
     const inner = document.workflow.graph.nodes.find((entry) => entry.id === '1754520311846start');
     expect(inner).toEqual({
-      data: { desc: '', isInIteration: true, isInLoop: false, iteration_id: '1754520311846', selected: false, title: '', type: 'iteration-start' },
+      data: {
+        desc: '',
+        isInIteration: true,
+        isInLoop: false,
+        iteration_id: '1754520311846',
+        selected: false,
+        title: '',
+        type: 'iteration-start',
+      },
       draggable: false,
       height: 48,
       id: '1754520311846start',
@@ -85,7 +96,13 @@ describe('exportDsl', () => {
       zIndex: 1002,
     });
     expect(document.workflow.graph.edges[2]).toEqual({
-      data: { isInIteration: true, isInLoop: false, iteration_id: '1754520311846', sourceType: 'iteration-start', targetType: 'template-transform' },
+      data: {
+        isInIteration: true,
+        isInLoop: false,
+        iteration_id: '1754520311846',
+        sourceType: 'iteration-start',
+        targetType: 'template-transform',
+      },
       id: '1754520311846start-source-1754520327450-target',
       source: '1754520311846start',
       sourceHandle: 'source',
@@ -99,7 +116,9 @@ describe('exportDsl', () => {
   it('blanks secret environment values unless secrets are included', () => {
     const app = fixture('chatflow-llm.yml');
     const values = (text: string): unknown[] =>
-      ((parse(text) as { workflow: { environment_variables: { value: unknown }[] } }).workflow.environment_variables).map((variable) => variable.value);
+      (parse(text) as { workflow: { environment_variables: { value: unknown }[] } }).workflow.environment_variables.map(
+        (variable) => variable.value,
+      );
     expect(values(exportDsl(app))).toEqual(['Weft', '']);
     expect(values(exportDsl(app, { includeSecrets: false }))).toEqual(['Weft', '']);
     expect(values(exportDsl(app, { includeSecrets: true }))).toEqual(['Weft', 'sk-live-0123456789']);
@@ -107,7 +126,9 @@ describe('exportDsl', () => {
   });
 
   it('writes model_config instead of workflow for chat, agent-chat and completion apps', () => {
-    const app = parsed('version: "0.1.2"\napp: {mode: completion, name: Writer, icon: ✍️}\nmodel_config: {pre_prompt: "Write about {{topic}}", user_input_form: []}\n');
+    const app = parsed(
+      'version: "0.1.2"\napp: {mode: completion, name: Writer, icon: ✍️}\nmodel_config: {pre_prompt: "Write about {{topic}}", user_input_form: []}\n',
+    );
     const document = parse(exportDsl(app)) as Record<string, unknown>;
     expect(document).not.toHaveProperty('workflow');
     expect(document.model_config).toEqual({ pre_prompt: 'Write about {{topic}}', user_input_form: [] });
@@ -135,7 +156,12 @@ workflow:
 `);
     const text = exportDsl(app);
     const node = (parse(text) as { workflow: { graph: { nodes: { data: Record<string, unknown> }[] } } }).workflow.graph.nodes[1];
-    expect(node.data).toEqual({ cases: [{ case_id: 'true', conditions: [{ comparison_operator: '=', value: '1', variable_selector: ['s', 'q'] }], logical_operator: 'and' }], type: 'if-else' });
+    expect(node.data).toEqual({
+      cases: [
+        { case_id: 'true', conditions: [{ comparison_operator: '=', value: '1', variable_selector: ['s', 'q'] }], logical_operator: 'and' },
+      ],
+      type: 'if-else',
+    });
     expect(engineView(parsed(text).graph)).toEqual(engineView(app.graph));
   });
 
@@ -156,12 +182,25 @@ workflow:
     for (const edge of graph.edges) edge.ui = {};
     graph.viewport = null;
     const text = exportDsl(app);
-    const document = parse(text) as { workflow: { graph: { edges: Record<string, unknown>[]; nodes: Record<string, unknown>[]; viewport: unknown } } };
+    const document = parse(text) as {
+      workflow: { graph: { edges: Record<string, unknown>[]; nodes: Record<string, unknown>[]; viewport: unknown } };
+    };
     const inner = document.workflow.graph.nodes.find((entry) => entry.id === '1754520311846start');
     expect(inner).toMatchObject({ parentId: '1754520311846', position: { x: 0, y: 0 }, type: 'custom-iteration-start', zIndex: 1002 });
-    expect(document.workflow.graph.nodes[0]).toMatchObject({ position: { x: 0, y: 0 }, sourcePosition: 'right', targetPosition: 'left', type: 'custom' });
+    expect(document.workflow.graph.nodes[0]).toMatchObject({
+      position: { x: 0, y: 0 },
+      sourcePosition: 'right',
+      targetPosition: 'left',
+      type: 'custom',
+    });
     expect(document.workflow.graph.edges[2]).toMatchObject({
-      data: { isInIteration: true, isInLoop: false, iteration_id: '1754520311846', sourceType: 'iteration-start', targetType: 'template-transform' },
+      data: {
+        isInIteration: true,
+        isInLoop: false,
+        iteration_id: '1754520311846',
+        sourceType: 'iteration-start',
+        targetType: 'template-transform',
+      },
       targetHandle: 'target',
       type: 'custom',
       zIndex: 1002,

@@ -22,14 +22,21 @@ describe('fixtures', () => {
   });
 
   it.each([...valid, 'broken-everything.yml'])('%s has the shape of a Dify export', (name) => {
-    const document = parse(read(name)) as { kind: string; workflow: { graph: { edges: Record<string, unknown>[]; nodes: Record<string, unknown>[] } } };
+    const document = parse(read(name)) as {
+      kind: string;
+      workflow: { graph: { edges: Record<string, unknown>[]; nodes: Record<string, unknown>[] } };
+    };
     expect(document.kind).toBe('app');
     for (const node of document.workflow.graph.nodes) {
-      expect(Object.keys(node)).toEqual(expect.arrayContaining(['data', 'id', 'position', 'positionAbsolute', 'selected', 'sourcePosition', 'targetPosition', 'type']));
+      expect(Object.keys(node)).toEqual(
+        expect.arrayContaining(['data', 'id', 'position', 'positionAbsolute', 'selected', 'sourcePosition', 'targetPosition', 'type']),
+      );
       expect(String(node.id)).toMatch(/^(\d{13}(start)?|answer)$/);
     }
     for (const edge of document.workflow.graph.edges) {
-      expect(Object.keys(edge)).toEqual(expect.arrayContaining(['data', 'id', 'source', 'sourceHandle', 'target', 'targetHandle', 'type', 'zIndex']));
+      expect(Object.keys(edge)).toEqual(
+        expect.arrayContaining(['data', 'id', 'source', 'sourceHandle', 'target', 'targetHandle', 'type', 'zIndex']),
+      );
     }
   });
 
@@ -42,7 +49,11 @@ describe('fixtures', () => {
   it('if-else-join.yml joins every branch at the end node', () => {
     const result = parseDsl(read('if-else-join.yml'));
     const edges = result.ok ? (result.app.graph?.edges ?? []) : [];
-    expect(edges.filter((edge) => edge.source === '1754300139027').map((edge) => edge.sourceHandle)).toEqual(['f3d2a4b1-7c5e-4e8a-9b0d-2a6c1e5f7d93', 'true', 'false']);
+    expect(edges.filter((edge) => edge.source === '1754300139027').map((edge) => edge.sourceHandle)).toEqual([
+      'f3d2a4b1-7c5e-4e8a-9b0d-2a6c1e5f7d93',
+      'true',
+      'false',
+    ]);
     expect(edges.filter((edge) => edge.target === '1754300205772')).toHaveLength(3);
   });
 });

@@ -21,10 +21,14 @@ export function readMemory(data: Record<string, unknown>): MemorySettings | null
   if (!isPlainObject(memory)) return null;
   const window = isPlainObject(memory['window']) ? memory['window'] : {};
   const size = Number(window['size']);
-  const turns = window['enabled'] === true && Number.isFinite(size) && size >= 1 ? Math.min(Math.floor(size), MAX_WINDOW) : DEFAULT_MEMORY_TURNS;
+  const turns =
+    window['enabled'] === true && Number.isFinite(size) && size >= 1 ? Math.min(Math.floor(size), MAX_WINDOW) : DEFAULT_MEMORY_TURNS;
   const prefix = isPlainObject(memory['role_prefix']) ? memory['role_prefix'] : {};
   return {
-    queryPromptTemplate: typeof memory['query_prompt_template'] === 'string' && memory['query_prompt_template'].trim() !== '' ? memory['query_prompt_template'] : null,
+    queryPromptTemplate:
+      typeof memory['query_prompt_template'] === 'string' && memory['query_prompt_template'].trim() !== ''
+        ? memory['query_prompt_template']
+        : null,
     rolePrefix: {
       assistant: typeof prefix['assistant'] === 'string' && prefix['assistant'] ? prefix['assistant'] : 'Assistant',
       user: typeof prefix['user'] === 'string' && prefix['user'] ? prefix['user'] : 'Human',

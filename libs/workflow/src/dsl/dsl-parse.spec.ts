@@ -13,7 +13,8 @@ function errorsOf(yaml: string, options?: { maxBytes?: number }): DslProblem[] {
 
 function appOf(yaml: string): { app: ParsedApp; warnings: string[] } {
   const result = parseDsl(yaml);
-  if (!result.ok) throw new Error(`expected a valid DSL, got:\n${result.errors.map((problem) => `${problem.code}: ${problem.message}`).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`expected a valid DSL, got:\n${result.errors.map((problem) => `${problem.code}: ${problem.message}`).join('\n')}`);
   return { app: result.app, warnings: result.warnings };
 }
 
@@ -39,7 +40,9 @@ describe('parseDsl', () => {
   describe('size limit', () => {
     it('refuses a document over 10 MB by default, before reading it', () => {
       const text = `a: '${'x'.repeat(DSL_MAX_BYTES)}'`;
-      expect(errorsOf(text)).toEqual([{ code: 'dsl_too_large', message: `The DSL is ${DSL_MAX_BYTES + 5} bytes; the limit is ${DSL_MAX_BYTES} bytes (10 MB)` }]);
+      expect(errorsOf(text)).toEqual([
+        { code: 'dsl_too_large', message: `The DSL is ${DSL_MAX_BYTES + 5} bytes; the limit is ${DSL_MAX_BYTES} bytes (10 MB)` },
+      ]);
     });
 
     it('counts bytes, not characters, against a custom limit', () => {
@@ -78,13 +81,18 @@ describe('parseDsl', () => {
     });
 
     it('still accepts a few aliases, as PyYAML does', () => {
-      const text = minimal('version: "0.6.0"').replace('data: {type: end, title: End, outputs: []}', 'data: &end {type: end, title: End, outputs: []}');
+      const text = minimal('version: "0.6.0"').replace(
+        'data: {type: end, title: End, outputs: []}',
+        'data: &end {type: end, title: End, outputs: []}',
+      );
       expect(appOf(`${text}  features: {shared: *end}\n`).app.features).toEqual({ shared: { outputs: [], title: 'End', type: 'end' } });
     });
 
     it('refuses a document that is not a mapping', () => {
       for (const text of ['- a\n- b\n', 'just text', '', '42']) {
-        expect(errorsOf(text)).toEqual([{ code: 'invalid_structure', message: 'The DSL must be a YAML mapping with the keys version, kind, app and workflow' }]);
+        expect(errorsOf(text)).toEqual([
+          { code: 'invalid_structure', message: 'The DSL must be a YAML mapping with the keys version, kind, app and workflow' },
+        ]);
       }
     });
 
@@ -99,11 +107,15 @@ describe('parseDsl', () => {
       const { app, warnings } = appOf(minimal(''));
       expect(app.version).toBe('0.1.0');
       expect(app.raw.version).toBe('0.1.0');
-      expect(warnings).toEqual(['DSL version 0.1.0 is older than 0.6.0: the app was imported, but check it in the editor before publishing']);
+      expect(warnings).toEqual([
+        'DSL version 0.1.0 is older than 0.6.0: the app was imported, but check it in the editor before publishing',
+      ]);
     });
 
     it.each(['0.1.0', '0.1.5', '0.2.0', '0.3.1', '0.4.0', '0.5.0'])('accepts %s with a warning', (version) => {
-      expect(appOf(minimal(`version: "${version}"`)).warnings).toEqual([expect.stringContaining(`DSL version ${version} is older than 0.6.0`)]);
+      expect(appOf(minimal(`version: "${version}"`)).warnings).toEqual([
+        expect.stringContaining(`DSL version ${version} is older than 0.6.0`),
+      ]);
     });
 
     it.each(['0.6.0', '0.6.3', '0.7.0', '0.7.12'])('accepts %s without a warning', (version) => {
@@ -113,8 +125,14 @@ describe('parseDsl', () => {
     });
 
     it.each([
-      ['0.8.0', 'DSL version 0.8.0 is newer than Weft understands (0.1.0 to 0.7.x); export the app from a Dify release that writes DSL 0.7 or older'],
-      ['1.0.0', 'DSL version 1.0.0 is newer than Weft understands (0.1.0 to 0.7.x); export the app from a Dify release that writes DSL 0.7 or older'],
+      [
+        '0.8.0',
+        'DSL version 0.8.0 is newer than Weft understands (0.1.0 to 0.7.x); export the app from a Dify release that writes DSL 0.7 or older',
+      ],
+      [
+        '1.0.0',
+        'DSL version 1.0.0 is newer than Weft understands (0.1.0 to 0.7.x); export the app from a Dify release that writes DSL 0.7 or older',
+      ],
       ['0.0.9', 'DSL version 0.0.9 is older than 0.1.0, which Weft cannot read'],
       ['latest', 'DSL version "latest" is not a version number; Weft imports DSL versions 0.1.0 to 0.7.x'],
     ])('refuses %s', (version, message) => {
@@ -122,7 +140,9 @@ describe('parseDsl', () => {
     });
 
     it('refuses a version written as a number, as Dify does', () => {
-      expect(errorsOf(minimal('version: 0.6'))).toEqual([{ code: 'unsupported_version', message: 'version must be a quoted string such as "0.6.0", not 0.6', path: 'version' }]);
+      expect(errorsOf(minimal('version: 0.6'))).toEqual([
+        { code: 'unsupported_version', message: 'version must be a quoted string such as "0.6.0", not 0.6', path: 'version' },
+      ]);
     });
   });
 
@@ -152,17 +172,25 @@ describe('parseDsl', () => {
       expect(errorsOf('version: "0.6.0"\nworkflow: {graph: {nodes: []}}\n')).toEqual([
         { code: 'invalid_structure', message: 'The DSL has no app section (name, mode, icon, description)', path: 'app' },
       ]);
-      expect(errorsOf('version: "0.6.0"\napp: {name: x}\n')).toEqual([{ code: 'invalid_structure', message: 'The app section: mode is missing', path: 'app.mode' }]);
+      expect(errorsOf('version: "0.6.0"\napp: {name: x}\n')).toEqual([
+        { code: 'invalid_structure', message: 'The app section: mode is missing', path: 'app.mode' },
+      ]);
     });
 
     it('refuses an unknown mode', () => {
       expect(errorsOf(minimal('version: "0.6.0"').replace('mode: workflow', 'mode: chatbot'))).toEqual([
-        { code: 'invalid_app_mode', message: 'app.mode "chatbot" is not an app mode; expected one of workflow, advanced-chat, chat, agent-chat, completion', path: 'app.mode' },
+        {
+          code: 'invalid_app_mode',
+          message: 'app.mode "chatbot" is not an app mode; expected one of workflow, advanced-chat, chat, agent-chat, completion',
+          path: 'app.mode',
+        },
       ]);
     });
 
     it.each(['chat', 'agent-chat', 'completion'])('keeps the model_config of a %s app and has no graph', (mode) => {
-      const { app } = appOf(`version: "0.6.0"\napp: {mode: ${mode}, name: Bot}\nmodel_config:\n  model: {provider: openai, name: gpt-4o}\n  pre_prompt: Be brief.\n`);
+      const { app } = appOf(
+        `version: "0.6.0"\napp: {mode: ${mode}, name: Bot}\nmodel_config:\n  model: {provider: openai, name: gpt-4o}\n  pre_prompt: Be brief.\n`,
+      );
       expect(app.graph).toBeNull();
       expect(app.modelConfig).toEqual({ model: { name: 'gpt-4o', provider: 'openai' }, pre_prompt: 'Be brief.' });
     });
@@ -188,11 +216,25 @@ describe('parseDsl', () => {
 
   describe('structure', () => {
     it('reports malformed workflow sections with their paths, without throwing', () => {
-      const errors = errorsOf('version: "0.6.0"\napp: {mode: workflow}\nworkflow:\n  graph: {nodes: 5}\n  environment_variables: [{value: 1}]\n');
+      const errors = errorsOf(
+        'version: "0.6.0"\napp: {mode: workflow}\nworkflow:\n  graph: {nodes: 5}\n  environment_variables: [{value: 1}]\n',
+      );
       expect(errors).toEqual([
-        { code: 'invalid_structure', message: 'The workflow section: environment_variables[0].name is missing', path: 'workflow.environment_variables[0].name' },
-        { code: 'invalid_structure', message: 'The workflow section: environment_variables[0].value_type is missing', path: 'workflow.environment_variables[0].value_type' },
-        { code: 'invalid_structure', message: 'The workflow section: graph.nodes should be a list, not a number', path: 'workflow.graph.nodes' },
+        {
+          code: 'invalid_structure',
+          message: 'The workflow section: environment_variables[0].name is missing',
+          path: 'workflow.environment_variables[0].name',
+        },
+        {
+          code: 'invalid_structure',
+          message: 'The workflow section: environment_variables[0].value_type is missing',
+          path: 'workflow.environment_variables[0].value_type',
+        },
+        {
+          code: 'invalid_structure',
+          message: 'The workflow section: graph.nodes should be a list, not a number',
+          path: 'workflow.graph.nodes',
+        },
       ]);
     });
 
@@ -227,7 +269,15 @@ describe('parseDsl', () => {
         'version: "0.6.0"\napp: {mode: workflow}\nworkflow:\n  graph:\n    nodes:\n    - {id: 1754154032319, data: {type: start, variables: []}}\n    - {id: 1754154047702, data: {type: end, outputs: []}}\n    edges:\n    - {source: 1754154032319, target: 1754154047702}\n',
       );
       expect(Object.keys(app.graph?.nodes ?? {})).toEqual(['1754154032319', '1754154047702']);
-      expect(app.graph?.edges).toEqual([{ id: '1754154032319-source-1754154047702-target', source: '1754154032319', sourceHandle: 'source', target: '1754154047702', ui: {} }]);
+      expect(app.graph?.edges).toEqual([
+        {
+          id: '1754154032319-source-1754154047702-target',
+          source: '1754154032319',
+          sourceHandle: 'source',
+          target: '1754154047702',
+          ui: {},
+        },
+      ]);
     });
 
     it('never throws, whatever the shape of the input', () => {
@@ -283,12 +333,21 @@ describe('parseDsl', () => {
 `,
       )
         .replace('variables: []', 'variables: [{variable: q, type: text-input, label: Q}]')
-        .replace('    - {id: e1, source: start, sourceHandle: source, target: end, targetHandle: target}\n', '    - {id: e1, source: start, target: check}\n    - {id: e2, source: check, sourceHandle: "true", target: end}\n    - {id: e3, source: check, sourceHandle: "false", target: end}\n');
+        .replace(
+          '    - {id: e1, source: start, sourceHandle: source, target: end, targetHandle: target}\n',
+          '    - {id: e1, source: start, target: check}\n    - {id: e2, source: check, sourceHandle: "true", target: end}\n    - {id: e3, source: check, sourceHandle: "false", target: end}\n',
+        );
 
     it('normalizes the single-case form into one case with the handle "true"', () => {
       const { app } = appOf(legacy('contains'));
       const data = app.graph?.nodes.check.data;
-      expect(data?.cases).toEqual([{ case_id: 'true', conditions: [{ comparison_operator: 'contains', value: 'hi', variable_selector: ['start', 'q'] }], logical_operator: 'or' }]);
+      expect(data?.cases).toEqual([
+        {
+          case_id: 'true',
+          conditions: [{ comparison_operator: 'contains', value: 'hi', variable_selector: ['start', 'q'] }],
+          logical_operator: 'or',
+        },
+      ]);
       expect(data).not.toHaveProperty('conditions');
       expect(data).not.toHaveProperty('logical_operator');
     });
@@ -320,7 +379,12 @@ describe('parseDsl', () => {
         source: '1754154032319',
         sourceHandle: 'source',
         target: '1754154047702',
-        ui: { data: { isInIteration: false, isInLoop: false, sourceType: 'start', targetType: 'template-transform' }, targetHandle: 'target', type: 'custom', zIndex: 0 },
+        ui: {
+          data: { isInIteration: false, isInLoop: false, sourceType: 'start', targetType: 'template-transform' },
+          targetHandle: 'target',
+          type: 'custom',
+          zIndex: 0,
+        },
       });
     });
 
@@ -328,10 +392,20 @@ describe('parseDsl', () => {
       const { app } = appOf(fixture('iteration.yml'));
       const graph = app.graph;
       expect(graph?.startNodeId).toBe('1754520280137');
-      expect(graph?.nodes['1754520327450']).toMatchObject({ id: '1754520327450', parentId: '1754520311846', title: 'Number it', type: 'template-transform' });
+      expect(graph?.nodes['1754520327450']).toMatchObject({
+        id: '1754520327450',
+        parentId: '1754520311846',
+        title: 'Number it',
+        type: 'template-transform',
+      });
       expect(graph?.nodes['1754520280137']).not.toHaveProperty('parentId');
       expect(graph?.containers).toEqual({
-        '1754520311846': { childIds: ['1754520311846start', '1754520327450'], id: '1754520311846', kind: 'iteration', startNodeId: '1754520311846start' },
+        '1754520311846': {
+          childIds: ['1754520311846start', '1754520327450'],
+          id: '1754520311846',
+          kind: 'iteration',
+          startNodeId: '1754520311846start',
+        },
       });
       expect(graph?.viewport).toEqual({ x: 12, y: 87.5, zoom: 0.8 });
     });
@@ -343,7 +417,10 @@ describe('parseDsl', () => {
         ['TICKETS_API_KEY', 'secret', 'sk-live-0123456789'],
       ]);
       expect(app.conversationVariables.map((variable) => variable.name)).toEqual(['language', 'topics', 'turns']);
-      expect(app.features).toMatchObject({ opening_statement: 'Hi! Ask me anything about your document.', retriever_resource: { enabled: true } });
+      expect(app.features).toMatchObject({
+        opening_statement: 'Hi! Ask me anything about your document.',
+        retriever_resource: { enabled: true },
+      });
     });
 
     it('keeps raw independent of the graph, so changing one does not change the other', () => {
@@ -354,7 +431,11 @@ describe('parseDsl', () => {
     });
 
     it('validates an already-loaded document the same way', () => {
-      const result = readDocument({ app: { mode: 'workflow' }, version: '0.6.0', workflow: { graph: { edges: [], nodes: [{ data: { type: 'end', outputs: [] }, id: 'e' }] } } });
+      const result = readDocument({
+        app: { mode: 'workflow' },
+        version: '0.6.0',
+        workflow: { graph: { edges: [], nodes: [{ data: { type: 'end', outputs: [] }, id: 'e' }] } },
+      });
       expect(result.ok ? [] : result.errors.map((problem) => problem.code)).toEqual(['missing_start_node']);
     });
   });

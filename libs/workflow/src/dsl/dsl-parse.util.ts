@@ -37,7 +37,12 @@ export function parseDsl(yamlText: string, opts: ParseDslOptions = {}): ParseRes
   const maxBytes = opts.maxBytes ?? DSL_MAX_BYTES;
   const size = utf8ByteLength(yamlText);
   if (size > maxBytes) {
-    return { errors: [{ code: 'dsl_too_large', message: `The DSL is ${size} bytes; the limit is ${maxBytes} bytes (${formatMegabytes(maxBytes)})` }], ok: false };
+    return {
+      errors: [
+        { code: 'dsl_too_large', message: `The DSL is ${size} bytes; the limit is ${maxBytes} bytes (${formatMegabytes(maxBytes)})` },
+      ],
+      ok: false,
+    };
   }
   const loaded = loadYaml(yamlText);
   if (!loaded.ok) return { errors: loaded.problems, ok: false };
@@ -47,7 +52,10 @@ export function parseDsl(yamlText: string, opts: ParseDslOptions = {}): ParseRes
 /** Validates an already-loaded DSL document (e.g. one stored as JSON) the same way `parseDsl` does. */
 export function readDocument(value: unknown): ParseResult {
   if (!isRecord(value)) {
-    return { errors: [{ code: 'invalid_structure', message: 'The DSL must be a YAML mapping with the keys version, kind, app and workflow' }], ok: false };
+    return {
+      errors: [{ code: 'invalid_structure', message: 'The DSL must be a YAML mapping with the keys version, kind, app and workflow' }],
+      ok: false,
+    };
   }
   const problems: DslProblem[] = [];
   const warnings: string[] = [];
@@ -70,7 +78,11 @@ export function readDocument(value: unknown): ParseResult {
   const modeValue = app.mode;
   const mode = (APP_MODES as readonly unknown[]).includes(modeValue) ? (modeValue as AppMode) : undefined;
   if (typeof modeValue === 'string' && !mode) {
-    problems.push({ code: 'invalid_app_mode', message: `app.mode "${modeValue}" is not an app mode; expected one of ${APP_MODES.join(', ')}`, path: 'app.mode' });
+    problems.push({
+      code: 'invalid_app_mode',
+      message: `app.mode "${modeValue}" is not an app mode; expected one of ${APP_MODES.join(', ')}`,
+      path: 'app.mode',
+    });
   }
 
   const dependencies = value.dependencies ?? [];
@@ -95,7 +107,14 @@ export function readDocument(value: unknown): ParseResult {
       features = section.features ?? {};
       environmentVariables = (section.environment_variables ?? []) as EnvironmentVariable[];
       conversationVariables = (section.conversation_variables ?? []) as ConversationVariable[];
-      const draft = readGraph(section.graph.nodes ?? [], section.graph.edges ?? [], mode, environmentVariables, conversationVariables, problems);
+      const draft = readGraph(
+        section.graph.nodes ?? [],
+        section.graph.edges ?? [],
+        mode,
+        environmentVariables,
+        conversationVariables,
+        problems,
+      );
       removeNotes(raw, draft.noteIds);
       const checked = validateGraph(draft.graph);
       problems.push(...checked.problems);
@@ -169,7 +188,12 @@ function readGraph(
     const label = `node "${nodeId}"`;
     let status: DraftNode['status'] = wrapper.success ? 'ok' : 'opaque';
     if (wrapper.success && data.type === '') {
-      problems.push({ code: 'invalid_structure', message: `${label}: data.type is empty; it should name the node type`, nodeId, path: `${path}.data.type` });
+      problems.push({
+        code: 'invalid_structure',
+        message: `${label}: data.type is empty; it should name the node type`,
+        nodeId,
+        path: `${path}.data.type`,
+      });
       status = 'opaque';
     }
 
@@ -190,7 +214,12 @@ function readGraph(
           path: `${path}.data.type`,
         });
       } else {
-        problems.push({ code: 'unknown_node_type', message: `unknown node type "${type}" in node "${nodeId}"`, nodeId, path: `${path}.data.type` });
+        problems.push({
+          code: 'unknown_node_type',
+          message: `unknown node type "${type}" in node "${nodeId}"`,
+          nodeId,
+          path: `${path}.data.type`,
+        });
       }
     }
 
@@ -226,7 +255,9 @@ function readGraph(
     firstIndex.set(nodeId, index);
 
     const { data: _data, id: _id, parentId: wrapperParent, ...ui } = rawNode;
-    const parent = [wrapperParent, data.iteration_id, data.loop_id].find((candidate) => (typeof candidate === 'string' && candidate !== '') || typeof candidate === 'number');
+    const parent = [wrapperParent, data.iteration_id, data.loop_id].find(
+      (candidate) => (typeof candidate === 'string' && candidate !== '') || typeof candidate === 'number',
+    );
     nodes.set(nodeId, {
       data,
       id: nodeId,
@@ -256,7 +287,8 @@ function readGraph(
     const target = String(parsed.data.target);
     // Notes have no edges in editor exports; a hand-edited one pointing at a note goes with the note.
     if (noteIds.has(source) || noteIds.has(target)) return;
-    const sourceHandle = parsed.data.sourceHandle === undefined || parsed.data.sourceHandle === null ? 'source' : String(parsed.data.sourceHandle);
+    const sourceHandle =
+      parsed.data.sourceHandle === undefined || parsed.data.sourceHandle === null ? 'source' : String(parsed.data.sourceHandle);
     const { id, source: _source, sourceHandle: _sourceHandle, target: _target, ...ui } = rawEdge;
     edges.push({
       // ReactFlow's own id scheme, for the rare hand-written edge without one.
@@ -300,7 +332,13 @@ function buildGraph(draft: DraftGraph, viewport: Viewport | null): WorkflowGraph
     }
   }
   for (const node of draft.nodes.values()) if (node.parentId !== undefined) containers[node.parentId].childIds.push(node.id);
-  const edges: GraphEdge[] = draft.edges.map((edge) => ({ id: edge.id, source: edge.source, sourceHandle: edge.sourceHandle, target: edge.target, ui: edge.ui }));
+  const edges: GraphEdge[] = draft.edges.map((edge) => ({
+    id: edge.id,
+    source: edge.source,
+    sourceHandle: edge.sourceHandle,
+    target: edge.target,
+    ui: edge.ui,
+  }));
   return { containers, edges, nodes, startNodeId, viewport: viewport ? { x: viewport.x, y: viewport.y, zoom: viewport.zoom } : null };
 }
 
@@ -343,13 +381,21 @@ function describeIssue(issue: ZodIssue): string {
     if (issue.received === 'undefined') return 'is missing';
     return `should be ${article(issue.expected)}, not ${article(issue.received)}`;
   }
-  if (issue.code === 'invalid_enum_value') return `should be one of ${issue.options.map((option) => `"${String(option)}"`).join(', ')}, not "${String(issue.received)}"`;
+  if (issue.code === 'invalid_enum_value')
+    return `should be one of ${issue.options.map((option) => `"${String(option)}"`).join(', ')}, not "${String(issue.received)}"`;
   if (issue.code === 'invalid_union') return 'has the wrong type';
   return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { array: 'a list', object: 'a mapping', string: 'a string', number: 'a number', boolean: 'true or false', null: 'null' };
+  const names: Record<string, string> = {
+    array: 'a list',
+    object: 'a mapping',
+    string: 'a string',
+    number: 'a number',
+    boolean: 'true or false',
+    null: 'null',
+  };
   return names[type] ?? type;
 }
 

@@ -35,7 +35,8 @@ export function validateGraph(graph: DraftGraph): { problems: DslProblem[]; warn
   for (const cycle of findCycles([...nodes.keys()], adjacency.successors)) {
     const container = parentOf.get(cycle[0]);
     const where = container ? ` inside ${describeNode(nodes.get(container) as DraftNode)}` : '';
-    const what = cycle.length === 1 ? `node "${cycle[0]}" has an edge to itself` : `nodes ${cycle.map((id) => `"${id}"`).join(', ')} form a cycle`;
+    const what =
+      cycle.length === 1 ? `node "${cycle[0]}" has an edge to itself` : `nodes ${cycle.map((id) => `"${id}"`).join(', ')} form a cycle`;
     problems.push({
       code: 'cycle',
       message: `${what}${where}; a workflow cannot loop back on itself, so repeat steps with a loop or iteration node instead`,
@@ -60,9 +61,19 @@ function checkContainers(graph: DraftGraph, problems: DslProblem[]): Map<string,
     const parent = nodes.get(node.parentId);
     const at = nodePath(node, 'parentId');
     if (!parent) {
-      problems.push({ code: 'invalid_container', message: `${describeNode(node)} is placed inside node "${node.parentId}", which does not exist`, nodeId: node.id, path: at });
+      problems.push({
+        code: 'invalid_container',
+        message: `${describeNode(node)} is placed inside node "${node.parentId}", which does not exist`,
+        nodeId: node.id,
+        path: at,
+      });
     } else if (!isContainerNodeType(parent.type)) {
-      problems.push({ code: 'invalid_container', message: `${describeNode(node)} is placed inside ${describeNode(parent)}, which is not an iteration or loop node`, nodeId: node.id, path: at });
+      problems.push({
+        code: 'invalid_container',
+        message: `${describeNode(node)} is placed inside ${describeNode(parent)}, which is not an iteration or loop node`,
+        nodeId: node.id,
+        path: at,
+      });
     } else {
       parentOf.set(node.id, parent.id);
     }
@@ -76,23 +87,47 @@ function checkContainers(graph: DraftGraph, problems: DslProblem[]): Map<string,
       problems.push({ code: 'invalid_container', message: `${describeNode(node)} must be inside a ${container} node`, nodeId: node.id });
     }
     if (node.type === 'start' && node.parentId !== undefined) {
-      problems.push({ code: 'invalid_container', message: `${describeNode(node)} is inside an iteration or loop; the start node must be at the top level`, nodeId: node.id });
+      problems.push({
+        code: 'invalid_container',
+        message: `${describeNode(node)} is inside an iteration or loop; the start node must be at the top level`,
+        nodeId: node.id,
+      });
     }
     if (contract?.role !== 'container' || node.status !== 'ok') continue;
     const startNodeId = node.data.start_node_id;
     const expected = contract.bodyStart;
     const at = nodePath(node, 'data.start_node_id');
     if (startNodeId === undefined || startNodeId === null || startNodeId === '') {
-      problems.push({ code: 'invalid_container', message: `${describeNode(node)} has no start_node_id; it needs a ${expected} node inside it`, nodeId: node.id, path: at });
+      problems.push({
+        code: 'invalid_container',
+        message: `${describeNode(node)} has no start_node_id; it needs a ${expected} node inside it`,
+        nodeId: node.id,
+        path: at,
+      });
       continue;
     }
     const start = nodes.get(String(startNodeId));
     if (!start) {
-      problems.push({ code: 'invalid_container', message: `${describeNode(node)} starts at node "${String(startNodeId)}", which does not exist`, nodeId: node.id, path: at });
+      problems.push({
+        code: 'invalid_container',
+        message: `${describeNode(node)} starts at node "${String(startNodeId)}", which does not exist`,
+        nodeId: node.id,
+        path: at,
+      });
     } else if (parentOf.get(start.id) !== node.id) {
-      problems.push({ code: 'invalid_container', message: `${describeNode(node)} starts at ${describeNode(start)}, which is not inside it`, nodeId: node.id, path: at });
+      problems.push({
+        code: 'invalid_container',
+        message: `${describeNode(node)} starts at ${describeNode(start)}, which is not inside it`,
+        nodeId: node.id,
+        path: at,
+      });
     } else if (start.type !== expected) {
-      problems.push({ code: 'invalid_container', message: `${describeNode(node)} starts at ${describeNode(start)}, which is not a ${expected} node`, nodeId: node.id, path: at });
+      problems.push({
+        code: 'invalid_container',
+        message: `${describeNode(node)} starts at ${describeNode(start)}, which is not a ${expected} node`,
+        nodeId: node.id,
+        path: at,
+      });
     }
   }
   return parentOf;
@@ -122,8 +157,18 @@ function checkEdges(graph: DraftGraph, parentOf: Map<string, string>, problems: 
     const path = `workflow.graph.edges[${edge.index}]`;
     const source = nodes.get(edge.source);
     const target = nodes.get(edge.target);
-    if (!source) problems.push({ code: 'unknown_edge_node', message: `edge "${edge.id}" starts at node "${edge.source}", which does not exist`, path: `${path}.source` });
-    if (!target) problems.push({ code: 'unknown_edge_node', message: `edge "${edge.id}" ends at node "${edge.target}", which does not exist`, path: `${path}.target` });
+    if (!source)
+      problems.push({
+        code: 'unknown_edge_node',
+        message: `edge "${edge.id}" starts at node "${edge.source}", which does not exist`,
+        path: `${path}.source`,
+      });
+    if (!target)
+      problems.push({
+        code: 'unknown_edge_node',
+        message: `edge "${edge.id}" ends at node "${edge.target}", which does not exist`,
+        path: `${path}.target`,
+      });
     if (!source || !target) continue;
 
     const sourceParent = parentOf.get(source.id);
@@ -169,7 +214,13 @@ function checkSourceHandle(edge: DraftEdge, source: DraftNode, path: string, pro
   });
 }
 
-function warnUnreachable(graph: DraftGraph, parentOf: Map<string, string>, startId: string | undefined, successors: Map<string, string[]>, warnings: string[]): void {
+function warnUnreachable(
+  graph: DraftGraph,
+  parentOf: Map<string, string>,
+  startId: string | undefined,
+  successors: Map<string, string[]>,
+  warnings: string[],
+): void {
   const roots = new Map<string | undefined, string>();
   if (startId) roots.set(undefined, startId);
   for (const node of graph.nodes.values()) {
@@ -200,14 +251,21 @@ function checkOperators(node: DraftNode, problems: DslProblem[]): void {
         path: nodePath(node, `${path}.comparison_operator`),
       });
     }
-    asList(asRecord(entry.sub_variable_condition).conditions).forEach((sub, i) => check(sub, `${path}.sub_variable_condition.conditions[${i}]`, where));
+    asList(asRecord(entry.sub_variable_condition).conditions).forEach((sub, i) =>
+      check(sub, `${path}.sub_variable_condition.conditions[${i}]`, where),
+    );
   };
   for (const list of nodeTypeContract(node.type)?.conditionLists?.(node.data) ?? []) {
     list.conditions.forEach((condition, i) => check(condition, `${list.path}[${i}]`, list.where));
   }
 }
 
-function checkReferences(graph: DraftGraph, parentOf: Map<string, string>, predecessors: Map<string, string[]>, problems: DslProblem[]): void {
+function checkReferences(
+  graph: DraftGraph,
+  parentOf: Map<string, string>,
+  predecessors: Map<string, string[]>,
+  problems: DslProblem[],
+): void {
   const { nodes } = graph;
   const chains = new Map<string, string[]>();
   const containerChain = (id: string): string[] => {
@@ -265,24 +323,32 @@ function checkReference(
   const reads = `${describeNode(node)} reads ${reference.text}`;
   if (root === 'sys') {
     if (CHAT_SYSTEM_VARIABLES.includes(name)) {
-      return graph.mode === 'advanced-chat' ? undefined : { code: 'unknown_variable', message: `${reads}, but sys.${name} exists only in chatflow (advanced-chat) apps` };
+      return graph.mode === 'advanced-chat'
+        ? undefined
+        : { code: 'unknown_variable', message: `${reads}, but sys.${name} exists only in chatflow (advanced-chat) apps` };
     }
     if (WORKFLOW_SYSTEM_VARIABLES.includes(name)) return undefined;
     const known = (graph.mode === 'advanced-chat' ? SYSTEM_VARIABLE_NAMES : WORKFLOW_SYSTEM_VARIABLES).map((item) => `sys.${item}`);
     return { code: 'unknown_variable', message: `${reads}, but sys.${name} is not a system variable (there are ${known.join(', ')})` };
   }
   if (root === 'env') {
-    return graph.environmentVariables.has(name) ? undefined : { code: 'unknown_variable', message: `${reads}, but no environment variable "${name}" is declared` };
+    return graph.environmentVariables.has(name)
+      ? undefined
+      : { code: 'unknown_variable', message: `${reads}, but no environment variable "${name}" is declared` };
   }
   if (root === 'conversation') {
-    return graph.conversationVariables.has(name) ? undefined : { code: 'unknown_variable', message: `${reads}, but no conversation variable "${name}" is declared` };
+    return graph.conversationVariables.has(name)
+      ? undefined
+      : { code: 'unknown_variable', message: `${reads}, but no conversation variable "${name}" is declared` };
   }
 
   const target = graph.nodes.get(root);
   if (!target && root === USER_INPUT_ROOT) {
     const start = [...graph.nodes.values()].find((candidate) => candidate.type === 'start' && candidate.parentId === undefined);
     const known = [...(start ? (nodeOutputs(start) ?? []) : []), 'files', ...(graph.mode === 'advanced-chat' ? ['query'] : [])];
-    return known.includes(name) ? undefined : { code: 'unknown_variable', message: `${reads}, but the start node has no input "${name}" (it has ${known.join(', ')})` };
+    return known.includes(name)
+      ? undefined
+      : { code: 'unknown_variable', message: `${reads}, but the start node has no input "${name}" (it has ${known.join(', ')})` };
   }
   if (!target) return { code: 'unknown_node_reference', message: `${reads}, but there is no node "${root}"` };
   const targetChain = containerChain(target.id);
@@ -290,7 +356,10 @@ function checkReference(
   if (reference.scope === 'iteration-output') {
     if (target.id === node.id) return checkOutput(reads, target, name, containerInsideOutputs(target));
     if (!targetChain.includes(node.id)) {
-      return { code: 'reference_not_upstream', message: `${reads}, but ${describeNode(target)} is not inside the iteration, so it cannot supply the iteration's output` };
+      return {
+        code: 'reference_not_upstream',
+        message: `${reads}, but ${describeNode(target)} is not inside the iteration, so it cannot supply the iteration's output`,
+      };
     }
     return checkOutput(reads, target, name, nodeOutputs(target));
   }
@@ -304,7 +373,10 @@ function checkReference(
     const inside = containerInsideOutputs(target);
     if (inside.includes(name)) return undefined;
     if (nodeOutputs(target)?.includes(name)) {
-      return { code: 'reference_not_upstream', message: `${reads}, but ${describeNode(target)} has its "${name}" only after it finishes, and this node is inside it` };
+      return {
+        code: 'reference_not_upstream',
+        message: `${reads}, but ${describeNode(target)} has its "${name}" only after it finishes, and this node is inside it`,
+      };
     }
     return checkOutput(reads, target, name, inside);
   }
@@ -316,7 +388,10 @@ function checkReference(
   const missing = checkOutput(reads, target, name, outputs);
   if (missing) return missing;
   if (!upstream(node.id).has(target.id)) {
-    return { code: 'reference_not_upstream', message: `${reads}, but ${describeNode(target)} does not run before it (no path of edges leads from it to this node)` };
+    return {
+      code: 'reference_not_upstream',
+      message: `${reads}, but ${describeNode(target)} does not run before it (no path of edges leads from it to this node)`,
+    };
   }
   return undefined;
 }

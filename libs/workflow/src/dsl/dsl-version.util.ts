@@ -17,14 +17,22 @@ export function checkDslVersion(value: unknown): DslVersionCheck {
   if (value === undefined || value === null || value === '') return withWarning('0.1.0');
   if (typeof value !== 'string') {
     return {
-      problem: { code: 'unsupported_version', message: `version must be a quoted string such as "${CURRENT_DSL_VERSION}", not ${JSON.stringify(value)}`, path: 'version' },
+      problem: {
+        code: 'unsupported_version',
+        message: `version must be a quoted string such as "${CURRENT_DSL_VERSION}", not ${JSON.stringify(value)}`,
+        path: 'version',
+      },
       version: String(value),
     };
   }
   const match = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(value.trim());
   if (!match) {
     return {
-      problem: { code: 'unsupported_version', message: `DSL version "${value}" is not a version number; Weft imports DSL versions 0.1.0 to 0.7.x`, path: 'version' },
+      problem: {
+        code: 'unsupported_version',
+        message: `DSL version "${value}" is not a version number; Weft imports DSL versions 0.1.0 to 0.7.x`,
+        path: 'version',
+      },
       version: value,
     };
   }
@@ -41,7 +49,14 @@ export function checkDslVersion(value: unknown): DslVersionCheck {
     };
   }
   if (minor < OLDEST_MINOR) {
-    return { problem: { code: 'unsupported_version', message: `DSL version ${value} is older than 0.1.0, which Weft cannot read`, path: 'version' }, version: value };
+    return {
+      problem: {
+        code: 'unsupported_version',
+        message: `DSL version ${value} is older than 0.1.0, which Weft cannot read`,
+        path: 'version',
+      },
+      version: value,
+    };
   }
   return withWarning(value);
 }

@@ -1,12 +1,18 @@
 import { dumpYaml, loadYaml, utf8ByteLength } from './dsl-yaml.util';
 
 describe('YAML helpers', () => {
-  it.each(['', 'ascii', 'é', '≥ ≤ ≠', '🤖 emoji', 'mixed 中文 text 🚀', '\ud800 lone surrogate'])('counts UTF-8 bytes of %j as Buffer does', (text) => {
-    expect(utf8ByteLength(text)).toBe(Buffer.byteLength(text, 'utf8'));
-  });
+  it.each(['', 'ascii', 'é', '≥ ≤ ≠', '🤖 emoji', 'mixed 中文 text 🚀', '\ud800 lone surrogate'])(
+    'counts UTF-8 bytes of %j as Buffer does',
+    (text) => {
+      expect(utf8ByteLength(text)).toBe(Buffer.byteLength(text, 'utf8'));
+    },
+  );
 
   it('loads plain values without YAML 1.1 surprises', () => {
-    expect(loadYaml('position: {x: 1, y: 2}\nflag: yes\nwhen: 2024-01-01\nop: =\n')).toEqual({ ok: true, value: { flag: 'yes', op: '=', position: { x: 1, y: 2 }, when: '2024-01-01' } });
+    expect(loadYaml('position: {x: 1, y: 2}\nflag: yes\nwhen: 2024-01-01\nop: =\n')).toEqual({
+      ok: true,
+      value: { flag: 'yes', op: '=', position: { x: 1, y: 2 }, when: '2024-01-01' },
+    });
   });
 
   it('keeps the last of duplicate keys, as PyYAML does', () => {

@@ -64,7 +64,11 @@ export function dumpYaml(value: unknown): string {
   const doc = new Document(value, { aliasDuplicateObjects: false, sortMapEntries: true });
   visit(doc, {
     Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === 'string' && PYYAML_IMPLICIT_SCALARS.some((pattern) => pattern.test(node.value as string))) {
+      if (
+        isScalar(node) &&
+        typeof node.value === 'string' &&
+        PYYAML_IMPLICIT_SCALARS.some((pattern) => pattern.test(node.value as string))
+      ) {
         node.type = 'QUOTE_SINGLE';
       }
     },

@@ -4,7 +4,8 @@ import { JinjaRenderer, type JinjaRendererOptions, type JinjaRenderResult } from
 // Three million loop iterations: seconds of CPU, which on the main thread would stall the event loop throughout.
 const BOMB = '{% for i in range(3000) %}{% for j in range(1000) %}x{% endfor %}{% endfor %}';
 // Doubles a list thirty times; runs out of a small heap well within the time budget.
-const MEMORY_HOG = '{% set ns = namespace(items=[1]) %}{% for i in range(30) %}{% set ns.items = ns.items + ns.items %}{% endfor %}{{ ns.items | length }}';
+const MEMORY_HOG =
+  '{% set ns = namespace(items=[1]) %}{% for i in range(30) %}{% set ns.items = ns.items + ns.items %}{% endfor %}{{ ns.items | length }}';
 const CLOSED: JinjaRenderResult = { ok: false, kind: 'error', error: 'Template renderer is closed' };
 
 describe('JinjaRenderer', () => {
@@ -21,17 +22,26 @@ describe('JinjaRenderer', () => {
 
   it('renders a template with its variables', async () => {
     const r = renderer();
-    await expect(r.render('Hello {{ name | upper }}! {% for x in items %}{{ x.n }},{% endfor %}', { name: 'ada', items: [{ n: 1 }, { n: 2 }] })).resolves.toEqual({
+    await expect(
+      r.render('Hello {{ name | upper }}! {% for x in items %}{{ x.n }},{% endfor %}', { name: 'ada', items: [{ n: 1 }, { n: 2 }] }),
+    ).resolves.toEqual({
       ok: true,
       output: 'Hello ADA! 1,2,',
     });
     // The second render of the same text uses the worker's parsed copy and must still see its own variables.
-    await expect(r.render('Hello {{ name | upper }}! {% for x in items %}{{ x.n }},{% endfor %}', { name: 'bo', items: [] })).resolves.toEqual({ ok: true, output: 'Hello BO! ' });
+    await expect(
+      r.render('Hello {{ name | upper }}! {% for x in items %}{{ x.n }},{% endfor %}', { name: 'bo', items: [] }),
+    ).resolves.toEqual({ ok: true, output: 'Hello BO! ' });
   });
 
   it('reports a syntax error and a render error with the library messages', async () => {
     const r = renderer();
-    await expect(r.render('{% for %}', {})).resolves.toEqual({ ok: false, kind: 'error', error: 'Unexpected token: CloseStatement', errorName: 'SyntaxError' });
+    await expect(r.render('{% for %}', {})).resolves.toEqual({
+      ok: false,
+      kind: 'error',
+      error: 'Unexpected token: CloseStatement',
+      errorName: 'SyntaxError',
+    });
     await expect(r.render('{{ fail() }}', {})).resolves.toEqual({
       ok: false,
       kind: 'error',
@@ -56,12 +66,20 @@ describe('JinjaRenderer', () => {
   it('refuses output longer than maxOutputLength', async () => {
     const r = renderer({ maxOutputLength: 5 });
     await expect(r.render('{{ text }}', { text: 'x'.repeat(5) })).resolves.toEqual({ ok: true, output: 'xxxxx' });
-    await expect(r.render('{{ text }}', { text: 'x'.repeat(6) })).resolves.toEqual({ ok: false, kind: 'output_too_large', error: 'Output length exceeds 5 characters' });
+    await expect(r.render('{{ text }}', { text: 'x'.repeat(6) })).resolves.toEqual({
+      ok: false,
+      kind: 'output_too_large',
+      error: 'Output length exceeds 5 characters',
+    });
   });
 
   it('fails a render that exhausts the worker heap, then renders on a fresh worker', async () => {
     const r = renderer({ memoryMb: 32, timeoutMs: 4000 });
-    await expect(r.render(MEMORY_HOG, {})).resolves.toEqual({ ok: false, kind: 'memory', error: 'Template rendering used more than the 32 MB memory limit' });
+    await expect(r.render(MEMORY_HOG, {})).resolves.toEqual({
+      ok: false,
+      kind: 'memory',
+      error: 'Template rendering used more than the 32 MB memory limit',
+    });
     await expect(r.render('{{ 6 * 7 }}', {})).resolves.toEqual({ ok: true, output: '42' });
   });
 

@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { JINJA_WORKER_SOURCE, type JinjaRenderMessage, type JinjaWorkerData, type JinjaWorkerMessage, type JinjaWorkerOutcome } from './jinja-worker.util';
+import {
+  JINJA_WORKER_SOURCE,
+  type JinjaRenderMessage,
+  type JinjaWorkerData,
+  type JinjaWorkerMessage,
+  type JinjaWorkerOutcome,
+} from './jinja-worker.util';
 
 const CACHE_SIZE = 500;
 const DEFAULT_MEMORY_MB = 256;
@@ -10,7 +16,8 @@ const DEFAULT_TIMEOUT_MS = 2000;
 export type JinjaRenderFailureKind = 'error' | 'memory' | 'output_too_large' | 'timeout';
 
 /** How a render ended; `errorName` is the thrown error's class (e.g. SyntaxError) when `kind` is 'error'. */
-export type JinjaRenderResult = { ok: true; output: string } | { ok: false; kind: JinjaRenderFailureKind; error: string; errorName?: string };
+export type JinjaRenderResult =
+  { ok: true; output: string } | { ok: false; kind: JinjaRenderFailureKind; error: string; errorName?: string };
 
 /** Limits of a JinjaRenderer. */
 export interface JinjaRendererOptions {
@@ -97,7 +104,10 @@ export class JinjaRenderer {
     this.pool.push(pooled);
     worker.on('message', (message: JinjaWorkerMessage) => this.onMessage(pooled, message));
     worker.on('error', (error: Error & { code?: string }) => {
-      this.retire(pooled, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.memoryResult() : failure('error', `Template renderer crashed: ${error.message}`));
+      this.retire(
+        pooled,
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.memoryResult() : failure('error', `Template renderer crashed: ${error.message}`),
+      );
     });
     worker.on('exit', () => this.retire(pooled, failure('error', 'Template renderer stopped unexpectedly')));
   }
@@ -172,7 +182,8 @@ export class JinjaRenderer {
 
   private toResult(outcome: JinjaWorkerOutcome): JinjaRenderResult {
     if (outcome.ok) return outcome;
-    if (outcome.kind === 'output_too_large') return failure('output_too_large', `Output length exceeds ${this.limits.maxOutputLength} characters`);
+    if (outcome.kind === 'output_too_large')
+      return failure('output_too_large', `Output length exceeds ${this.limits.maxOutputLength} characters`);
     return outcome;
   }
 

@@ -19,9 +19,7 @@ export type JinjaWorkerMessage = { type: 'ready' } | { type: 'done'; id: number;
 
 /** How one render ended inside the worker; timeouts and memory exhaustion are decided by the main thread. */
 export type JinjaWorkerOutcome =
-  | { ok: true; output: string }
-  | { ok: false; kind: 'output_too_large' }
-  | { ok: false; kind: 'error'; error: string; errorName: string };
+  { ok: true; output: string } | { ok: false; kind: 'output_too_large' } | { ok: false; kind: 'error'; error: string; errorName: string };
 
 /**
  * The worker thread, as CommonJS source run with `eval: true` so it needs no build step of its own (it runs

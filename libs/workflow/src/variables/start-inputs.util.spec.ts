@@ -70,14 +70,18 @@ describe('validateStartInputs', () => {
     });
 
     it('rejects longer strings', () => {
-      expect(problems(one(short, 'abcdef'))).toEqual([{ variable: 'title', message: 'title in input form must be less than 5 characters' }]);
+      expect(problems(one(short, 'abcdef'))).toEqual([
+        { variable: 'title', message: 'title in input form must be less than 5 characters' },
+      ]);
       expect(problems(one({ ...short, type: 'paragraph' }, 'abcdef'))).toEqual([
         { variable: 'title', message: 'title in input form must be less than 5 characters' },
       ]);
     });
 
     it('rejects non-strings', () => {
-      expect(problems(one(short, 12))).toEqual([{ variable: 'title', message: "(type 'text-input') title in input form must be a string" }]);
+      expect(problems(one(short, 12))).toEqual([
+        { variable: 'title', message: "(type 'text-input') title in input form must be a string" },
+      ]);
       expect(problems(one({ ...short, type: 'paragraph' }, { a: 1 }))).toEqual([
         { variable: 'title', message: "(type 'paragraph') title in input form must be a string" },
       ]);
@@ -165,7 +169,12 @@ describe('validateStartInputs', () => {
   });
 
   describe('file', () => {
-    const doc: StartVariable = { variable: 'doc', label: 'Document', type: 'file', allowed_file_upload_methods: ['local_file', 'remote_url'] };
+    const doc: StartVariable = {
+      variable: 'doc',
+      label: 'Document',
+      type: 'file',
+      allowed_file_upload_methods: ['local_file', 'remote_url'],
+    };
 
     it('accepts an uploaded file or a remote url', () => {
       const local = { transfer_method: 'local_file', upload_file_id: UPLOAD_ID, type: 'document' };
@@ -176,12 +185,18 @@ describe('validateStartInputs', () => {
 
     it('rejects values that are not file mappings', () => {
       expect(problems(one(doc, 'file.pdf'))).toEqual([{ variable: 'doc', message: 'doc in input form must be a file' }]);
-      expect(problems(one(doc, [{ transfer_method: 'local_file' }]))).toEqual([{ variable: 'doc', message: 'doc in input form must be a file' }]);
+      expect(problems(one(doc, [{ transfer_method: 'local_file' }]))).toEqual([
+        { variable: 'doc', message: 'doc in input form must be a file' },
+      ]);
     });
 
     it('rejects incomplete mappings with file_factory’s messages', () => {
-      expect(problems(one(doc, { upload_file_id: UPLOAD_ID }))).toEqual([{ variable: 'doc', message: 'transfer_method is required in file mapping' }]);
-      expect(problems(one(doc, { transfer_method: 'fax' }))).toEqual([{ variable: 'doc', message: "No matching enum found for value 'fax'" }]);
+      expect(problems(one(doc, { upload_file_id: UPLOAD_ID }))).toEqual([
+        { variable: 'doc', message: 'transfer_method is required in file mapping' },
+      ]);
+      expect(problems(one(doc, { transfer_method: 'fax' }))).toEqual([
+        { variable: 'doc', message: "No matching enum found for value 'fax'" },
+      ]);
       expect(problems(one(doc, { transfer_method: 'local_file' }))).toEqual([{ variable: 'doc', message: 'Invalid upload file id' }]);
       expect(problems(one(doc, { transfer_method: 'local_file', upload_file_id: 'nope' }))).toEqual([
         { variable: 'doc', message: 'Invalid upload file id format' },
@@ -194,9 +209,9 @@ describe('validateStartInputs', () => {
       expect(problems(one(onlyLocal, { transfer_method: 'remote_url', url: 'https://x/y.pdf', type: 'document' }))).toEqual([
         { variable: 'doc', message: 'File validation failed for file: https://x/y.pdf' },
       ]);
-      expect(problems(one(onlyLocal, { transfer_method: 'local_file', upload_file_id: UPLOAD_ID, type: 'image', filename: 'a.png' }))).toEqual([
-        { variable: 'doc', message: 'File validation failed for file: a.png' },
-      ]);
+      expect(
+        problems(one(onlyLocal, { transfer_method: 'local_file', upload_file_id: UPLOAD_ID, type: 'image', filename: 'a.png' })),
+      ).toEqual([{ variable: 'doc', message: 'File validation failed for file: a.png' }]);
       expect(values(one(onlyLocal, { transfer_method: 'local_file', upload_file_id: UPLOAD_ID, type: 'custom' }))).toEqual({
         doc: { transfer_method: 'local_file', upload_file_id: UPLOAD_ID, type: 'custom' },
       });

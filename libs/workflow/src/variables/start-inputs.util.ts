@@ -158,7 +158,10 @@ function validateOne(entity: StartVariable, raw: unknown): Outcome {
  * checkbox words to booleans). Undeclared inputs are dropped; NUL characters are stripped from
  * strings. Unlike Dify, which stops at the first problem, every problem is reported.
  */
-export function validateStartInputs(variables: readonly StartVariable[], inputs: Record<string, unknown> | null | undefined): StartInputsResult {
+export function validateStartInputs(
+  variables: readonly StartVariable[],
+  inputs: Record<string, unknown> | null | undefined,
+): StartInputsResult {
   const source: Record<string, unknown> = isPlainObject(inputs) ? inputs : {};
   const values: Record<string, unknown> = {};
   const problems: StartInputProblem[] = [];

@@ -29,9 +29,9 @@ describe('renderTemplate', () => {
   });
 
   it('renders numbers and booleans as text, null and missing values as empty', () => {
-    expect(renderTemplate('{{#1754154032319.count#}}|{{#1754154032319.ratio#}}|{{#1754154032319.flag#}}|{{#1754154032319.off#}}', pool)).toBe(
-      '3|0.5|True|False',
-    );
+    expect(
+      renderTemplate('{{#1754154032319.count#}}|{{#1754154032319.ratio#}}|{{#1754154032319.flag#}}|{{#1754154032319.off#}}', pool),
+    ).toBe('3|0.5|True|False');
     expect(renderTemplate('[{{#1754154032319.nothing#}}][{{#1754154032319.absent#}}][{{#nonode.x#}}]', pool)).toBe('[][][]');
   });
 

@@ -137,10 +137,11 @@ export class VariablePool {
 
   /** The pool and its parent scopes as plain JSON. */
   snapshot(): VariablePoolSnapshot {
-    const variables = Object.fromEntries(
-      [...this.scopes].map(([nodeId, values]) => [nodeId, Object.fromEntries(values)] as const),
-    );
-    const snapshot: VariablePoolSnapshot = { version: 1, variables: JSON.parse(JSON.stringify(variables)) as VariablePoolSnapshot['variables'] };
+    const variables = Object.fromEntries([...this.scopes].map(([nodeId, values]) => [nodeId, Object.fromEntries(values)] as const));
+    const snapshot: VariablePoolSnapshot = {
+      version: 1,
+      variables: JSON.parse(JSON.stringify(variables)) as VariablePoolSnapshot['variables'],
+    };
     if (this.parent) snapshot.parent = this.parent.snapshot();
     return snapshot;
   }

@@ -23,7 +23,11 @@ describe('CodeExecutor', () => {
         code_language: 'javascript',
         code: 'function main({ a, words, n, missing }) { return { sum: a + n, joined: words.join("-"), none: missing === null } }',
         variables: inputsFrom,
-        outputs: { sum: { type: 'number', children: null }, joined: { type: 'string', children: null }, none: { type: 'boolean', children: null } },
+        outputs: {
+          sum: { type: 'number', children: null },
+          joined: { type: 'string', children: null },
+          none: { type: 'boolean', children: null },
+        },
       },
       variables,
     );
@@ -39,17 +43,29 @@ describe('CodeExecutor', () => {
       outputs: { sum: { type: 'number' }, extra: { type: 'number' } },
     });
     const result = await executor.execute(job, testContext(job));
-    expect(result).toMatchObject({ status: 'failed', errorType: 'OutputValidationError', error: 'Output sum is not a number, got string instead.' });
+    expect(result).toMatchObject({
+      status: 'failed',
+      errorType: 'OutputValidationError',
+      error: 'Output sum is not a number, got string instead.',
+    });
   });
 
   it('fails with CodeExecutionError when the code throws, and with CodeNodeError for an unknown language', async () => {
-    const throwing = testJob('code', { code_language: 'javascript', code: 'function main() { throw new Error("bad input") }', outputs: {} });
+    const throwing = testJob('code', {
+      code_language: 'javascript',
+      code: 'function main() { throw new Error("bad input") }',
+      outputs: {},
+    });
     const thrown = await executor.execute(throwing, testContext(throwing));
     expect(thrown).toMatchObject({ status: 'failed', errorType: 'CodeExecutionError' });
     expect(failureOf(thrown).error).toContain('bad input');
 
     const ruby = testJob('code', { code_language: 'ruby', code: 'def main; end', outputs: {} });
-    await expect(executor.execute(ruby, testContext(ruby))).resolves.toMatchObject({ status: 'failed', errorType: 'CodeNodeError', error: 'Unsupported code language: ruby' });
+    await expect(executor.execute(ruby, testContext(ruby))).resolves.toMatchObject({
+      status: 'failed',
+      errorType: 'CodeNodeError',
+      error: 'Unsupported code language: ruby',
+    });
   });
 
   it('runs Python main with keyword arguments', async () => {

@@ -28,7 +28,10 @@ export class CodeExecutor implements NodeJobExecutor {
     }
     if (typeof data['code'] !== 'string') return failed('CodeNodeError', 'The code node has no code.', { inputs });
 
-    const run = await this.sandbox.run({ code: data['code'], inputs, language: language as CodeLanguage, workspaceId: job.workspaceId }, ctx.signal);
+    const run = await this.sandbox.run(
+      { code: data['code'], inputs, language: language as CodeLanguage, workspaceId: job.workspaceId },
+      ctx.signal,
+    );
     if (!run.ok) return failed(run.kind === 'invalid_output' ? 'OutputValidationError' : 'CodeExecutionError', run.error, { inputs });
     const checked = checkCodeOutputs(run.result, declarations(data['outputs']));
     if (!checked.ok) return failed('OutputValidationError', checked.error, { inputs });
@@ -41,7 +44,8 @@ function declarations(value: unknown): CodeOutputDeclarations {
   if (!isPlainObject(value)) return {};
   const result: CodeOutputDeclarations = {};
   for (const [name, declaration] of Object.entries(value)) {
-    if (isPlainObject(declaration) && typeof declaration['type'] === 'string') result[name] = declaration as unknown as CodeOutputDeclarations[string];
+    if (isPlainObject(declaration) && typeof declaration['type'] === 'string')
+      result[name] = declaration as unknown as CodeOutputDeclarations[string];
   }
   return result;
 }

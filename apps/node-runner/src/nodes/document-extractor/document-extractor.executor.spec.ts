@@ -32,28 +32,59 @@ function uploaded(id: string, filename: string, extra: Record<string, unknown> =
 describe('DocumentExtractorExecutor', () => {
   let server: TestHttpServer;
   const uploads = testUploads({
-    [`${WORKSPACE}/${NOTES_ID}`]: { data: Buffer.from('Uploaded notes about the loom.'), extension: 'txt', mimeType: 'text/plain', name: 'notes.txt' },
-    [`${WORKSPACE}/${README_ID}`]: { data: Buffer.from('# Weaving\n\nWarp and weft.'), extension: 'md', mimeType: 'text/markdown', name: 'readme.md' },
-    [`${OTHER_WORKSPACE}/${FOREIGN_ID}`]: { data: Buffer.from('secret of another workspace'), extension: 'txt', mimeType: 'text/plain', name: 'secret.txt' },
+    [`${WORKSPACE}/${NOTES_ID}`]: {
+      data: Buffer.from('Uploaded notes about the loom.'),
+      extension: 'txt',
+      mimeType: 'text/plain',
+      name: 'notes.txt',
+    },
+    [`${WORKSPACE}/${README_ID}`]: {
+      data: Buffer.from('# Weaving\n\nWarp and weft.'),
+      extension: 'md',
+      mimeType: 'text/markdown',
+      name: 'readme.md',
+    },
+    [`${OTHER_WORKSPACE}/${FOREIGN_ID}`]: {
+      data: Buffer.from('secret of another workspace'),
+      extension: 'txt',
+      mimeType: 'text/plain',
+      name: 'secret.txt',
+    },
   });
   const executor = new DocumentExtractorExecutor(
-    new WorkflowFileReader({ guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }), maxResponseBytes: 100_000, timeoutMs: 5000, uploads }),
+    new WorkflowFileReader({
+      guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }),
+      maxResponseBytes: 100_000,
+      timeoutMs: 5000,
+      uploads,
+    }),
   );
 
   beforeAll(async () => {
     server = await startTestHttpServer((req, res) => {
-      if (req.url === '/notes.txt') res.writeHead(200, { 'Content-Type': 'text/plain' }).end('Weft threads run crosswise.\nWarp runs lengthwise.');
-      else if (req.url === '/page') res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body><h1>Title</h1><p>Loom text</p></body></html>');
+      if (req.url === '/notes.txt')
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('Weft threads run crosswise.\nWarp runs lengthwise.');
+      else if (req.url === '/page')
+        res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body><h1>Title</h1><p>Loom text</p></body></html>');
       else if (req.url === '/image.png') res.writeHead(200, { 'Content-Type': 'image/png' }).end(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
       else res.writeHead(404).end();
     });
   });
   afterAll(() => server.close());
 
-  const remote = (path: string, extra: Record<string, unknown> = {}) => ({ transfer_method: 'remote_url', url: `${server.url}${path}`, type: 'document', ...extra });
+  const remote = (path: string, extra: Record<string, unknown> = {}) => ({
+    transfer_method: 'remote_url',
+    url: `${server.url}${path}`,
+    type: 'document',
+    ...extra,
+  });
 
   it('reads the text of a remote text file', async () => {
-    const job = testJob('document-extractor', { variable_selector: ['start', 'doc'] }, { start: { doc: remote('/notes.txt', { filename: 'notes.txt' }) } });
+    const job = testJob(
+      'document-extractor',
+      { variable_selector: ['start', 'doc'] },
+      { start: { doc: remote('/notes.txt', { filename: 'notes.txt' }) } },
+    );
     const result = await executor.execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'succeeded', outputs: { text: 'Weft threads run crosswise.\nWarp runs lengthwise.' } });
     expect(result.inputs).toEqual({ variable_selector: ['start', 'doc'] });
@@ -74,19 +105,37 @@ describe('DocumentExtractorExecutor', () => {
   });
 
   it("reads uploaded files (local_file) from the run's workspace, alone or in a list with remote ones", async () => {
-    const single = testJob('document-extractor', { variable_selector: ['start', 'doc'] }, { start: { doc: uploaded(NOTES_ID, 'notes.txt') } });
+    const single = testJob(
+      'document-extractor',
+      { variable_selector: ['start', 'doc'] },
+      { start: { doc: uploaded(NOTES_ID, 'notes.txt') } },
+    );
     const one = await executor.execute(single, testContext(single));
     expect(one).toMatchObject({ status: 'succeeded', outputs: { text: 'Uploaded notes about the loom.' } });
-    expect(one.processData).toEqual({ documents: [{ extension: '.txt', mime_type: 'text/plain', name: 'notes.txt', size: 10, transfer_method: 'local_file' }] });
+    expect(one.processData).toEqual({
+      documents: [{ extension: '.txt', mime_type: 'text/plain', name: 'notes.txt', size: 10, transfer_method: 'local_file' }],
+    });
 
     const list = testJob(
       'document-extractor',
       { variable_selector: ['start', 'docs'] },
-      { start: { docs: [uploaded(README_ID, 'readme.md'), remote('/notes.txt'), { transfer_method: 'local_file', upload_file_id: NOTES_ID, type: 'document' }] } },
+      {
+        start: {
+          docs: [
+            uploaded(README_ID, 'readme.md'),
+            remote('/notes.txt'),
+            { transfer_method: 'local_file', upload_file_id: NOTES_ID, type: 'document' },
+          ],
+        },
+      },
     );
     const many = await executor.execute(list, testContext(list));
     expect(many.status).toBe('succeeded');
-    expect(outputsOf(many)['text']).toEqual(['# Weaving\n\nWarp and weft.', 'Weft threads run crosswise.\nWarp runs lengthwise.', 'Uploaded notes about the loom.']);
+    expect(outputsOf(many)['text']).toEqual([
+      '# Weaving\n\nWarp and weft.',
+      'Weft threads run crosswise.\nWarp runs lengthwise.',
+      'Uploaded notes about the loom.',
+    ]);
     expect(uploads.reads).toEqual(expect.arrayContaining([`${WORKSPACE}/${README_ID}`, `${WORKSPACE}/${NOTES_ID}`]));
   });
 
@@ -95,12 +144,18 @@ describe('DocumentExtractorExecutor', () => {
       [uploaded(FOREIGN_ID, 'secret.txt'), /upload file "0d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6" not found/],
       [uploaded('5c4b3a29-1807-4f6e-9d5c-4b3a29180706', 'gone.txt'), /not found/],
       [{ transfer_method: 'local_file', filename: 'a.txt' }, /names no upload/],
-      [{ transfer_method: 'tool_file', tool_file_id: 't1', filename: 'made.txt' }, /"made\.txt".*transfer_method "tool_file" are not stored by Weft/],
+      [
+        { transfer_method: 'tool_file', tool_file_id: 't1', filename: 'made.txt' },
+        /"made\.txt".*transfer_method "tool_file" are not stored by Weft/,
+      ],
     ];
     for (const [doc, message] of cases) {
       const job = testJob('document-extractor', { variable_selector: ['start', 'doc'] }, { start: { doc } });
       const result = await executor.execute(job, testContext(job));
-      expect({ status: result.status, errorType: failureOf(result).errorType }).toEqual({ status: 'failed', errorType: 'FileDownloadError' });
+      expect({ status: result.status, errorType: failureOf(result).errorType }).toEqual({
+        status: 'failed',
+        errorType: 'FileDownloadError',
+      });
       expect(failureOf(result).error).toMatch(message);
       expect(result.outputs).toEqual({});
     }

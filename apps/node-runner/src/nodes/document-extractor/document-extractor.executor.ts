@@ -42,7 +42,8 @@ export class DocumentExtractorExecutor implements NodeJobExecutor {
       for (const file of files) texts.push(await this.extract(file, job.workspaceId, ctx.signal));
       return succeeded({ inputs, outputs: { text: single ? texts[0] : texts }, processData });
     } catch (error) {
-      if (error instanceof DocumentExtractorFailure || error instanceof FileDownloadError) return failed(error.errorType, error.message, { inputs, processData });
+      if (error instanceof DocumentExtractorFailure || error instanceof FileDownloadError)
+        return failed(error.errorType, error.message, { inputs, processData });
       throw error;
     }
   }
@@ -61,5 +62,11 @@ export class DocumentExtractorExecutor implements NodeJobExecutor {
 }
 
 function describeFile(file: WorkflowFile): Record<string, unknown> {
-  return { extension: file.extension ?? null, mime_type: file.mime_type ?? null, name: workflowFileName(file), size: file.size ?? null, transfer_method: file.transfer_method };
+  return {
+    extension: file.extension ?? null,
+    mime_type: file.mime_type ?? null,
+    name: workflowFileName(file),
+    size: file.size ?? null,
+    transfer_method: file.transfer_method,
+  };
 }

@@ -68,9 +68,13 @@ describe('HttpRequestExecutor', () => {
         verdict(res, () => {
           const parts = multipartParts(req);
           assert(parts.length === 2, `expected 2 parts, got ${parts.length}`);
-          assert(parts[0].headers === 'Content-Disposition: form-data; name="title"' && parts[0].data.toString() === 'Quarterly report', 'bad text part');
           assert(
-            parts[1].headers === 'Content-Disposition: form-data; name="attachment"; filename="report.pdf"\r\nContent-Type: application/pdf',
+            parts[0].headers === 'Content-Disposition: form-data; name="title"' && parts[0].data.toString() === 'Quarterly report',
+            'bad text part',
+          );
+          assert(
+            parts[1].headers ===
+              'Content-Disposition: form-data; name="attachment"; filename="report.pdf"\r\nContent-Type: application/pdf',
             `bad file part headers: ${parts[1].headers}`,
           );
           assert(parts[1].data.equals(REPORT_BYTES), `file bytes differ: ${parts[1].data.toString('hex')}`);
@@ -110,7 +114,12 @@ describe('HttpRequestExecutor', () => {
     const result = await executor.execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
     expect(outputsOf(result)['status_code']).toBe(200);
-    expect(JSON.parse(outputsOf(result)['body'] as string)).toEqual({ method: 'POST', url: '/items/42?q=wool', auth: 'Bearer secret-token-1', body: '{"name":"wool"}' });
+    expect(JSON.parse(outputsOf(result)['body'] as string)).toEqual({
+      method: 'POST',
+      url: '/items/42?q=wool',
+      auth: 'Bearer secret-token-1',
+      body: '{"name":"wool"}',
+    });
     expect(outputsOf(result)['headers']).toMatchObject({ 'x-server': 'test' });
     expect(outputsOf(result)['files']).toEqual([]);
     const log = (result.processData as { request: string }).request;
@@ -153,7 +162,10 @@ describe('HttpRequestExecutor', () => {
 
   it('lets a 404 through, unless an error strategy wants it as a failure', async () => {
     const plain = testJob('http-request', { method: 'get', url: `${server.url}/missing` });
-    await expect(executor.execute(plain, testContext(plain))).resolves.toMatchObject({ status: 'succeeded', outputs: { status_code: 404, body: 'no such thing' } });
+    await expect(executor.execute(plain, testContext(plain))).resolves.toMatchObject({
+      status: 'succeeded',
+      outputs: { status_code: 404, body: 'no such thing' },
+    });
 
     const handled = testJob('http-request', { method: 'get', url: `${server.url}/missing`, error_strategy: 'fail-branch' });
     await expect(executor.execute(handled, testContext(handled))).resolves.toMatchObject({
@@ -199,7 +211,13 @@ describe('HttpRequestExecutor', () => {
   });
 
   it('sends a binary body from a remote_url file, typed by its mime type', async () => {
-    const pixel = { transfer_method: 'remote_url', remote_url: `${server.url}/pixel.png`, filename: 'pixel.png', mime_type: 'image/png', type: 'image' };
+    const pixel = {
+      transfer_method: 'remote_url',
+      remote_url: `${server.url}/pixel.png`,
+      filename: 'pixel.png',
+      mime_type: 'image/png',
+      type: 'image',
+    };
     const job = testJob(
       'http-request',
       { method: 'put', url: `${server.url}/binary`, body: { type: 'binary', data: [{ type: 'file', file: ['start', 'pixel'] }] } },
@@ -217,12 +235,21 @@ describe('HttpRequestExecutor', () => {
       [binary(['start', 'text']), /start\.text: the variable is not a single file/],
       [binary(['start', 'both']), /start\.both: the variable is not a single file/],
       [binary(['start', 'foreign']), /upload file "0d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6" not found/],
-      [{ type: 'form-data', data: [{ key: 'f', type: 'file', file: ['start', 'made'] }] }, /"made\.txt".*transfer_method "tool_file" are not stored by Weft/],
-      [{ type: 'form-data', data: [{ key: 'f', type: 'file', file: ['start', 'text'] }] }, /start\.text: the variable is not a file or a list of files/],
+      [
+        { type: 'form-data', data: [{ key: 'f', type: 'file', file: ['start', 'made'] }] },
+        /"made\.txt".*transfer_method "tool_file" are not stored by Weft/,
+      ],
+      [
+        { type: 'form-data', data: [{ key: 'f', type: 'file', file: ['start', 'text'] }] },
+        /start\.text: the variable is not a file or a list of files/,
+      ],
     ];
     const variables = {
       start: {
-        both: [{ transfer_method: 'remote_url', url: `${server.url}/pixel.png` }, { transfer_method: 'remote_url', url: `${server.url}/pixel.png` }],
+        both: [
+          { transfer_method: 'remote_url', url: `${server.url}/pixel.png` },
+          { transfer_method: 'remote_url', url: `${server.url}/pixel.png` },
+        ],
         foreign: { transfer_method: 'local_file', related_id: FOREIGN_ID, filename: 'secret.txt' },
         made: { transfer_method: 'tool_file', tool_file_id: 't1', filename: 'made.txt' },
         text: 'not a file',

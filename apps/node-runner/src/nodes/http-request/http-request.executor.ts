@@ -63,7 +63,12 @@ export class HttpRequestExecutor implements NodeJobExecutor {
    * Reads every file the body refers to, each selector once. An absent form-data variable is left out,
    * as in Dify (an optional file input); an absent binary file, or a value that is no file, is an error.
    */
-  private async resolveFiles(data: HttpRequestNodeData, pool: VariablePool, workspaceId: string, signal: AbortSignal): Promise<Map<string, ResolvedFile[]>> {
+  private async resolveFiles(
+    data: HttpRequestNodeData,
+    pool: VariablePool,
+    workspaceId: string,
+    signal: AbortSignal,
+  ): Promise<Map<string, ResolvedFile[]>> {
     const resolved = new Map<string, ResolvedFile[]>();
     for (const { key, selector, single } of bodyFileSelectors(data.body ?? undefined)) {
       if (resolved.has(key)) continue;
@@ -75,7 +80,11 @@ export class HttpRequestExecutor implements NodeJobExecutor {
       let files: WorkflowFile[];
       if (isFileValue(value)) files = [value];
       else if (!single && Array.isArray(value) && value.every((item) => isFileValue(item))) files = value as WorkflowFile[];
-      else throw new HttpRequestNodeError('FileFetchError', `cannot fetch file with selector ${key}: the variable is not ${single ? 'a single file' : 'a file or a list of files'}`);
+      else
+        throw new HttpRequestNodeError(
+          'FileFetchError',
+          `cannot fetch file with selector ${key}: the variable is not ${single ? 'a single file' : 'a file or a list of files'}`,
+        );
       const read: ResolvedFile[] = [];
       // One at a time: files can be large, and a body rarely carries many.
       for (const file of files) {

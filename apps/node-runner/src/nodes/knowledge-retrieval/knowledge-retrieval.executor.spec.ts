@@ -20,7 +20,13 @@ const record = {
 };
 
 const profiles: DatasetProfile[] = [
-  { availableDocuments: 2, description: 'Weaving: looms, warp and weft.', id: 'd1', metadataFields: [{ name: 'year', type: 'number' }], name: 'Looms' },
+  {
+    availableDocuments: 2,
+    description: 'Weaving: looms, warp and weft.',
+    id: 'd1',
+    metadataFields: [{ name: 'year', type: 'number' }],
+    name: 'Looms',
+  },
   { availableDocuments: 1, description: '', id: 'd2', metadataFields: [{ name: 'author', type: 'string' }], name: 'Recipes' },
   { availableDocuments: 0, description: 'Nothing indexed yet', id: 'd3', metadataFields: [], name: 'Empty' },
 ];
@@ -29,14 +35,39 @@ const model = { completion_params: {}, mode: 'chat', name: 'router', provider: '
 describe('KnowledgeRetrievalExecutor', () => {
   it('asks the rag service for every dataset at once and answers Dify result items', async () => {
     const knowledge = testKnowledge([record]);
-    const job = testJob('knowledge-retrieval', { dataset_ids: ['d1', 'd2'], multiple_retrieval_config: { top_k: 3 }, query_variable_selector: ['start', 'q'], retrieval_mode: 'multiple' }, { start: { q: 'what is weft' } });
+    const job = testJob(
+      'knowledge-retrieval',
+      {
+        dataset_ids: ['d1', 'd2'],
+        multiple_retrieval_config: { top_k: 3 },
+        query_variable_selector: ['start', 'q'],
+        retrieval_mode: 'multiple',
+      },
+      { start: { q: 'what is weft' } },
+    );
     const result = await new KnowledgeRetrievalExecutor(knowledge).execute(job, testContext(job));
     expect(result.status).toBe('succeeded');
-    expect(knowledge.requests[0]).toMatchObject({ datasetIds: ['d1', 'd2'], metadataFilter: null, query: 'what is weft', retrievalModel: { search_method: 'hybrid_search', top_k: 3 }, workspaceId: job.workspaceId });
+    expect(knowledge.requests[0]).toMatchObject({
+      datasetIds: ['d1', 'd2'],
+      metadataFilter: null,
+      query: 'what is weft',
+      retrievalModel: { search_method: 'hybrid_search', top_k: 3 },
+      workspaceId: job.workspaceId,
+    });
     expect(outputsOf(result)['result']).toEqual([
       {
         content: 'Weft is the crosswise thread.',
-        metadata: expect.objectContaining({ _source: 'knowledge', dataset_id: 'd1', dataset_name: 'Looms', document_id: 'doc1', document_name: 'weaving.md', position: 1, score: 0.8, segment_id: 's1', segment_position: 3 }),
+        metadata: expect.objectContaining({
+          _source: 'knowledge',
+          dataset_id: 'd1',
+          dataset_name: 'Looms',
+          document_id: 'doc1',
+          document_name: 'weaving.md',
+          position: 1,
+          score: 0.8,
+          segment_id: 's1',
+          segment_position: 3,
+        }),
         title: 'weaving.md',
       },
     ]);
@@ -44,11 +75,22 @@ describe('KnowledgeRetrievalExecutor', () => {
 
   it('refuses a missing or non-string query, and finds nothing in datasets that are gone', async () => {
     const missing = testJob('knowledge-retrieval', { dataset_ids: ['d1'], query_variable_selector: ['start', 'q'] }, { start: {} });
-    expect(failureOf(await new KnowledgeRetrievalExecutor(testKnowledge()).execute(missing, testContext(missing))).error).toBe('Query is required.');
+    expect(failureOf(await new KnowledgeRetrievalExecutor(testKnowledge()).execute(missing, testContext(missing))).error).toBe(
+      'Query is required.',
+    );
     const number = testJob('knowledge-retrieval', { dataset_ids: ['d1'], query_variable_selector: ['start', 'q'] }, { start: { q: 3 } });
-    expect(failureOf(await new KnowledgeRetrievalExecutor(testKnowledge()).execute(number, testContext(number))).error).toBe('Query variable is not string type.');
-    const gone = { profiles: () => Promise.resolve(profiles), retrieve: () => Promise.reject(new DomainError('not_found', 'Dataset not found.')) };
-    const job = testJob('knowledge-retrieval', { dataset_ids: ['d1'], query_variable_selector: ['start', 'q'], retrieval_mode: 'multiple' }, { start: { q: 'x' } });
+    expect(failureOf(await new KnowledgeRetrievalExecutor(testKnowledge()).execute(number, testContext(number))).error).toBe(
+      'Query variable is not string type.',
+    );
+    const gone = {
+      profiles: () => Promise.resolve(profiles),
+      retrieve: () => Promise.reject(new DomainError('not_found', 'Dataset not found.')),
+    };
+    const job = testJob(
+      'knowledge-retrieval',
+      { dataset_ids: ['d1'], query_variable_selector: ['start', 'q'], retrieval_mode: 'multiple' },
+      { start: { q: 'x' } },
+    );
     const result = await new KnowledgeRetrievalExecutor(gone).execute(job, testContext(job));
     expect(result).toMatchObject({ outputs: { result: [] }, status: 'succeeded' });
     const down = { profiles: () => Promise.resolve(profiles), retrieve: () => Promise.reject(new Error('timeout')) };
@@ -61,7 +103,10 @@ describe('KnowledgeRetrievalExecutor', () => {
       'knowledge-retrieval',
       {
         dataset_ids: ['d1'],
-        metadata_filtering_conditions: { conditions: [{ comparison_operator: 'is', name: 'lang', value: '{{#start.lang#}}' }], logical_operator: 'and' },
+        metadata_filtering_conditions: {
+          conditions: [{ comparison_operator: 'is', name: 'lang', value: '{{#start.lang#}}' }],
+          logical_operator: 'and',
+        },
         metadata_filtering_mode: 'manual',
         query_variable_selector: ['start', 'q'],
         retrieval_mode: 'multiple',
@@ -69,7 +114,10 @@ describe('KnowledgeRetrievalExecutor', () => {
       { start: { lang: 'en', q: 'weft' } },
     );
     await new KnowledgeRetrievalExecutor(knowledge).execute(job, testContext(job));
-    expect(knowledge.requests[0]!.metadataFilter).toEqual({ conditions: [{ comparison_operator: 'is', name: 'lang', value: 'en' }], logical_operator: 'and' });
+    expect(knowledge.requests[0]!.metadataFilter).toEqual({
+      conditions: [{ comparison_operator: 'is', name: 'lang', value: 'en' }],
+      logical_operator: 'and',
+    });
   });
 
   describe('with a model (a local OpenAI-compatible server)', () => {
@@ -95,7 +143,11 @@ describe('KnowledgeRetrievalExecutor', () => {
 
     const run = async (data: Record<string, unknown>, knowledge = testKnowledge([record], profiles)) => {
       const { providers } = testChatProviders({ openai_api_compatible: { endpoint_url: `${server.url}/v1` } });
-      const job = testJob('knowledge-retrieval', { dataset_ids: ['d1', 'd2', 'd3'], query_variable_selector: ['start', 'q'], ...data }, { start: { q: 'how is a loom warped' } });
+      const job = testJob(
+        'knowledge-retrieval',
+        { dataset_ids: ['d1', 'd2', 'd3'], query_variable_selector: ['start', 'q'], ...data },
+        { start: { q: 'how is a loom warped' } },
+      );
       return { knowledge, result: await new KnowledgeRetrievalExecutor(knowledge, providers).execute(job, testContext(job)) };
     };
     const toolCall = (name: string) => ({ tool_calls: [{ function: { arguments: '{}', name }, id: 'call_1', type: 'function' }] });
@@ -136,8 +188,16 @@ describe('KnowledgeRetrievalExecutor', () => {
     });
 
     it('automatic metadata filtering applies the conditions the metadata model finds in the query', async () => {
-      reply = { content: '```json\n{"metadata_map": [{"metadata_field_name": "year", "metadata_field_value": "2024", "comparison_operator": ">="}, {"metadata_field_name": "colour", "metadata_field_value": "red", "comparison_operator": "="}]}\n```' };
-      const { knowledge, result } = await run({ metadata_filtering_mode: 'automatic', metadata_model_config: model, multiple_retrieval_config: { top_k: 2 }, retrieval_mode: 'multiple' });
+      reply = {
+        content:
+          '```json\n{"metadata_map": [{"metadata_field_name": "year", "metadata_field_value": "2024", "comparison_operator": ">="}, {"metadata_field_name": "colour", "metadata_field_value": "red", "comparison_operator": "="}]}\n```',
+      };
+      const { knowledge, result } = await run({
+        metadata_filtering_mode: 'automatic',
+        metadata_model_config: model,
+        multiple_retrieval_config: { top_k: 2 },
+        retrieval_mode: 'multiple',
+      });
       expect(result.status).toBe('succeeded');
       expect(knowledge.requests[0]).toMatchObject({
         datasetIds: ['d1', 'd2', 'd3'],
@@ -159,7 +219,12 @@ describe('KnowledgeRetrievalExecutor', () => {
 describe('retrievalModelOf', () => {
   it('maps multiple mode settings and weights to a retrieval model', () => {
     const model = retrievalModelOf({
-      multiple_retrieval_config: { reranking_mode: 'weighted_score', score_threshold: 0.5, top_k: 6, weights: { keyword_setting: { keyword_weight: 0.3 }, vector_setting: { vector_weight: 0.7 } } },
+      multiple_retrieval_config: {
+        reranking_mode: 'weighted_score',
+        score_threshold: 0.5,
+        top_k: 6,
+        weights: { keyword_setting: { keyword_weight: 0.3 }, vector_setting: { vector_weight: 0.7 } },
+      },
       retrieval_mode: 'multiple',
     });
     expect(model).toMatchObject({

@@ -98,14 +98,26 @@ export class KnowledgeRetrievalExecutor implements NodeJobExecutor {
         const fields = uniqueFields(profiles);
         let conditions: MetadataCondition[] = [];
         try {
-          const call = await callModel(this.providers!, job, model, { messages: metadataFilterMessages(query, fields.map((f) => f.name)) }, { signal: ctx.signal });
+          const call = await callModel(
+            this.providers!,
+            job,
+            model,
+            {
+              messages: metadataFilterMessages(
+                query,
+                fields.map((f) => f.name),
+              ),
+            },
+            { signal: ctx.signal },
+          );
           usage = addUsage(usage, call.usage);
           conditions = parseMetadataFilterAnswer(call.result.text, fields);
         } catch (error) {
           processData['metadata_filter_error'] = (error as Error).message;
         }
         const conditionsConfig = isPlainObject(data['metadata_filtering_conditions']) ? data['metadata_filtering_conditions'] : {};
-        metadataFilter = conditions.length > 0 ? { conditions, logical_operator: conditionsConfig['logical_operator'] === 'and' ? 'and' : 'or' } : null;
+        metadataFilter =
+          conditions.length > 0 ? { conditions, logical_operator: conditionsConfig['logical_operator'] === 'and' ? 'and' : 'or' } : null;
         processData['metadata_filter'] = metadataFilter;
       }
 
@@ -121,7 +133,13 @@ export class KnowledgeRetrievalExecutor implements NodeJobExecutor {
         retrievalModel = retrievalModelOf(data);
       }
 
-      const { records } = await this.knowledge.retrieve({ datasetIds: searched, metadataFilter, query, retrievalModel, workspaceId: job.workspaceId });
+      const { records } = await this.knowledge.retrieve({
+        datasetIds: searched,
+        metadataFilter,
+        query,
+        retrievalModel,
+        workspaceId: job.workspaceId,
+      });
       return succeeded({ inputs, outputs: { result: records.map((record, index) => toResultItem(record, index + 1)) }, ...extra() });
     } catch (error) {
       // Datasets deleted since the workflow was written are no error in Dify: there is nothing to find in them.
@@ -148,7 +166,13 @@ export class KnowledgeRetrievalExecutor implements NodeJobExecutor {
     const model = readModelConfig(config);
     if ('error' in model) return { failure: `single_retrieval_config: ${model.error}` };
     try {
-      const call = await callModel(this.providers!, job, model, { messages: routerMessages(query), params: { ...ROUTER_PARAMS }, tools: datasetTools(profiles) }, { signal: ctx.signal });
+      const call = await callModel(
+        this.providers!,
+        job,
+        model,
+        { messages: routerMessages(query), params: { ...ROUTER_PARAMS }, tools: datasetTools(profiles) },
+        { signal: ctx.signal },
+      );
       onUsage(call.usage);
       return { dataset: routedDataset(call.result.toolCalls, profiles) };
     } catch (error) {
@@ -160,7 +184,13 @@ export class KnowledgeRetrievalExecutor implements NodeJobExecutor {
     }
     // The model refused the tools (as models served without tool support do): ask in prose instead.
     try {
-      const call = await callModel(this.providers!, job, model, { messages: reactRouterMessages(query, profiles), params: { ...ROUTER_PARAMS } }, { signal: ctx.signal });
+      const call = await callModel(
+        this.providers!,
+        job,
+        model,
+        { messages: reactRouterMessages(query, profiles), params: { ...ROUTER_PARAMS } },
+        { signal: ctx.signal },
+      );
       onUsage(call.usage);
       return { dataset: reactRoutedDataset(call.result.text, profiles) };
     } catch (error) {
@@ -182,7 +212,8 @@ function refusesTools(error: unknown): boolean {
 /** Every metadata field of the datasets once, by name (the first dataset's type wins). */
 function uniqueFields(profiles: DatasetProfile[]): { name: string; type: string }[] {
   const fields = new Map<string, string>();
-  for (const profile of profiles) for (const field of profile.metadataFields) if (!fields.has(field.name)) fields.set(field.name, field.type);
+  for (const profile of profiles)
+    for (const field of profile.metadataFields) if (!fields.has(field.name)) fields.set(field.name, field.type);
   return [...fields].map(([name, type]) => ({ name, type }));
 }
 
@@ -194,7 +225,9 @@ function manualFilter(data: Record<string, unknown>, pool: VariablePool): Record
   return {
     ...filter,
     conditions: conditions.map((condition: unknown) =>
-      isPlainObject(condition) && typeof condition['value'] === 'string' ? { ...condition, value: renderTemplate(condition['value'], pool) } : condition,
+      isPlainObject(condition) && typeof condition['value'] === 'string'
+        ? { ...condition, value: renderTemplate(condition['value'], pool) }
+        : condition,
     ),
   };
 }
@@ -204,7 +237,10 @@ export function retrievalModelOf(data: Record<string, unknown>): Record<string, 
   const config = isPlainObject(data['multiple_retrieval_config']) ? data['multiple_retrieval_config'] : {};
   const threshold = typeof config['score_threshold'] === 'number' ? config['score_threshold'] : null;
   const weights = isPlainObject(config['weights']) ? config['weights'] : null;
-  const mode = config['reranking_mode'] === 'weighted_score' || (weights && config['reranking_mode'] !== 'reranking_model') ? 'weighted_score' : 'reranking_model';
+  const mode =
+    config['reranking_mode'] === 'weighted_score' || (weights && config['reranking_mode'] !== 'reranking_model')
+      ? 'weighted_score'
+      : 'reranking_model';
   const reranker = isPlainObject(config['reranking_model']) ? config['reranking_model'] : {};
   return {
     reranking_enable: config['reranking_enable'] === true,

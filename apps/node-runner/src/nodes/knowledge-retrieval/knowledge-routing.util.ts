@@ -25,7 +25,10 @@ export const ROUTER_PARAMS = { max_tokens: 1500, temperature: 0.2, top_p: 0.3 } 
 /** One function per dataset, named by its id; a dataset without a description is described by its name. */
 export function datasetTools(datasets: readonly DatasetProfile[]): ToolDefinition[] {
   return datasets.map((dataset) => ({
-    description: (dataset.description.trim() || `useful for when you want to answer queries about the ${dataset.name}`).replace(/[\r\n]+/g, ' '),
+    description: (dataset.description.trim() || `useful for when you want to answer queries about the ${dataset.name}`).replace(
+      /[\r\n]+/g,
+      ' ',
+    ),
     name: dataset.id,
     parameters: { properties: {}, required: [], type: 'object' },
   }));
@@ -55,7 +58,7 @@ export function reactRouterMessages(query: string, datasets: readonly DatasetPro
     .map((tool) => `- ${tool.name}: ${tool.description}`)
     .join('\n');
   const system = [
-    'You pick the one knowledge base that can answer the user\'s question. The knowledge bases, by id:',
+    "You pick the one knowledge base that can answer the user's question. The knowledge bases, by id:",
     tools,
     'Reply with a single JSON object and nothing else, in this form:',
     '```json\n{"action": "<the id of the knowledge base>", "action_input": "<the question>"}\n```',
@@ -89,12 +92,17 @@ export function metadataFilterMessages(query: string, fieldNames: readonly strin
   const system = [
     'You extract search filters from a question.',
     'Given the question (input_text) and the metadata fields its documents carry (metadata_fields), find only the fields whose value the question states,',
-    `and compare each with one of the operators ${Object.keys(MODEL_OPERATORS).map((o) => JSON.stringify(o)).join(', ')}.`,
+    `and compare each with one of the operators ${Object.keys(MODEL_OPERATORS)
+      .map((o) => JSON.stringify(o))
+      .join(', ')}.`,
     'Answer with one JSON object {"metadata_map": [{"metadata_field_name": ..., "metadata_field_value": ..., "comparison_operator": ...}]}, an empty list when the question names none, and nothing else.',
   ].join(' ');
   return [
     { content: system, role: 'system' },
-    { content: JSON.stringify({ input_text: 'Which invoices did Acme send in 2023?', metadata_fields: ['customer', 'year', 'language'] }), role: 'user' },
+    {
+      content: JSON.stringify({ input_text: 'Which invoices did Acme send in 2023?', metadata_fields: ['customer', 'year', 'language'] }),
+      role: 'user',
+    },
     {
       content: JSON.stringify({
         metadata_map: [
@@ -140,8 +148,10 @@ export function parseMetadataFilterAnswer(answer: string, fields: readonly { nam
       conditions.push({ comparison_operator: operator.number, name, value });
     } else if (type === 'time') {
       // Times compare as dates (before/after, any date form) or, for the other operators, as epoch seconds.
-      if (operator.time === 'before' || operator.time === 'after') conditions.push({ comparison_operator: operator.time, name, value: raw });
-      else if (Number.isFinite(Number(raw)) && raw !== '') conditions.push({ comparison_operator: operator.time, name, value: Number(raw) });
+      if (operator.time === 'before' || operator.time === 'after')
+        conditions.push({ comparison_operator: operator.time, name, value: raw });
+      else if (Number.isFinite(Number(raw)) && raw !== '')
+        conditions.push({ comparison_operator: operator.time, name, value: Number(raw) });
     } else {
       const text = operator.text;
       // Text has no order: only equality, inequality and containment apply to it.

@@ -9,7 +9,12 @@ import { failureOf, outputsOf, replyOpenAi, testChatProviders, testConfig, testC
 const mockModel = { provider: 'weft-mock', name: 'mock-1', mode: 'chat', completion_params: { temperature: 0.3 } };
 const variables = {
   start: { question: 'What is Weft?', topic: 'looms' },
-  kr: { result: [{ content: 'Weft is the crosswise thread.', title: 'a' }, { content: 'Warp runs lengthwise.', title: 'b' }] },
+  kr: {
+    result: [
+      { content: 'Weft is the crosswise thread.', title: 'a' },
+      { content: 'Warp runs lengthwise.', title: 'b' },
+    ],
+  },
 };
 // One renderer for every executor of this file; its worker starts on the first jinja2 prompt.
 const jinja = new JinjaRenderer({ timeoutMs: 2000 });
@@ -39,7 +44,13 @@ describe('LlmExecutor with the weft-mock provider', () => {
     expect(ctx.chunks.join('')).toBe('Mock reply to: Q: What is Weft?');
     expect(ctx.chunks.length).toBeGreaterThan(1);
     expect(outputsOf(result)['finish_reason']).toBe('stop');
-    expect(outputsOf(result)['usage']).toMatchObject({ prompt_tokens: 16, completion_tokens: 7, total_tokens: 23, currency: 'USD', total_price: '0' });
+    expect(outputsOf(result)['usage']).toMatchObject({
+      prompt_tokens: 16,
+      completion_tokens: 7,
+      total_tokens: 23,
+      currency: 'USD',
+      total_price: '0',
+    });
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0', total_tokens: 23 });
     expect(result.inputs).toEqual({
       '#start.topic#': 'looms',
@@ -64,7 +75,12 @@ describe('LlmExecutor with the weft-mock provider', () => {
       {
         model: mockModel,
         prompt_template: [{ role: 'user', edition_type: 'jinja2', text: '', jinja2_text: '{{ q | upper }} x{{ n * 2 }}' }],
-        prompt_config: { jinja2_variables: [{ variable: 'q', value_selector: ['start', 'question'] }, { variable: 'n', value_selector: ['start', 'n'] }] },
+        prompt_config: {
+          jinja2_variables: [
+            { variable: 'q', value_selector: ['start', 'question'] },
+            { variable: 'n', value_selector: ['start', 'n'] },
+          ],
+        },
       },
       { start: { question: 'hi there', n: 21 } },
     );
@@ -72,10 +88,17 @@ describe('LlmExecutor with the weft-mock provider', () => {
     expect(outputsOf(jinjaResult)['text']).toBe('Mock reply to: HI THERE x42');
     expect(jinjaResult.inputs).toEqual({ q: 'hi there', n: 21 });
 
-    const completion = testJob('llm', { model: { ...mockModel, mode: 'completion' }, prompt_template: { text: 'Complete: {{#start.question#}}' } }, variables);
+    const completion = testJob(
+      'llm',
+      { model: { ...mockModel, mode: 'completion' }, prompt_template: { text: 'Complete: {{#start.question#}}' } },
+      variables,
+    );
     const completionResult = await executor.execute(completion, testContext(completion));
     expect(outputsOf(completionResult)['text']).toBe('Mock reply to: Complete: What is Weft?');
-    expect(completionResult.processData).toMatchObject({ model_mode: 'completion', prompts: [{ role: 'user', text: 'Complete: What is Weft?' }] });
+    expect(completionResult.processData).toMatchObject({
+      model_mode: 'completion',
+      prompts: [{ role: 'user', text: 'Complete: What is Weft?' }],
+    });
   });
 
   it('fails the node, without calling the model, when a jinja2 prompt does not render', async () => {
@@ -139,7 +162,10 @@ describe('LlmExecutor with the weft-mock provider', () => {
       errorType: 'NoPromptFoundError',
       error: expect.stringContaining('No prompt found'),
     });
-    const unknown = testJob('llm', { model: { ...mockModel, provider: 'langgenius/nope/nope' }, prompt_template: [{ role: 'user', text: 'hi' }] });
+    const unknown = testJob('llm', {
+      model: { ...mockModel, provider: 'langgenius/nope/nope' },
+      prompt_template: [{ role: 'user', text: 'hi' }],
+    });
     await expect(executor.execute(unknown, testContext(unknown))).resolves.toMatchObject({
       status: 'failed',
       errorType: 'ProviderNotInitializeError',
@@ -149,16 +175,26 @@ describe('LlmExecutor with the weft-mock provider', () => {
 
   it('fails when the workspace has no credentials for a real provider', async () => {
     const { providers, lookups } = testChatProviders({});
-    const job = testJob('llm', { model: { ...mockModel, provider: 'langgenius/openai/openai', name: 'gpt-4o-mini' }, prompt_template: [{ role: 'user', text: 'hi' }] });
+    const job = testJob('llm', {
+      model: { ...mockModel, provider: 'langgenius/openai/openai', name: 'gpt-4o-mini' },
+      prompt_template: [{ role: 'user', text: 'hi' }],
+    });
     const result = await new LlmExecutor(providers, jinja).execute(job, testContext(job));
-    expect(result).toMatchObject({ status: 'failed', errorType: 'ProviderNotInitializeError', error: 'Provider openai credentials not initialized.' });
+    expect(result).toMatchObject({
+      status: 'failed',
+      errorType: 'ProviderNotInitializeError',
+      error: 'Provider openai credentials not initialized.',
+    });
     expect(lookups).toEqual(['openai']);
   });
 
   it('fails clearly when the gateway cannot be asked for credentials', async () => {
     const unreachable = { request: () => Promise.reject(new Error('no responders')) } as unknown as MessageBus;
     const providers = new ChatProviderService(testConfig(), new ProviderCredentialsService(unreachable));
-    const job = testJob('llm', { model: { ...mockModel, provider: 'openai', name: 'gpt-4o-mini' }, prompt_template: [{ role: 'user', text: 'hi' }] });
+    const job = testJob('llm', {
+      model: { ...mockModel, provider: 'openai', name: 'gpt-4o-mini' },
+      prompt_template: [{ role: 'user', text: 'hi' }],
+    });
     await expect(new LlmExecutor(providers, jinja).execute(job, testContext(job))).resolves.toMatchObject({
       status: 'failed',
       errorType: 'ProviderNotInitializeError',
@@ -176,11 +212,18 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
       const body = JSON.parse(req.body.toString()) as Record<string, unknown>;
       bodies.push(body);
       if (req.url.startsWith('/denied/')) {
-        res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { message: 'Incorrect API key provided' } }));
+        res
+          .writeHead(401, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'Incorrect API key provided' } }));
         return;
       }
       const messages = body['messages'] as { content: string }[];
-      replyOpenAi(res, body, { content: `You said ${messages[messages.length - 1].content} to ${String(body['model'])}` }, { prompt_tokens: 1000, completion_tokens: 500 });
+      replyOpenAi(
+        res,
+        body,
+        { content: `You said ${messages[messages.length - 1].content} to ${String(body['model'])}` },
+        { prompt_tokens: 1000, completion_tokens: 500 },
+      );
     });
   });
   afterAll(() => server.close());
@@ -192,7 +235,12 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
     const job = testJob(
       'llm',
       {
-        model: { provider: 'langgenius/openai_api_compatible/openai_api_compatible', name: 'local-model', mode: 'chat', completion_params: { temperature: 0.1, max_tokens: 64 } },
+        model: {
+          provider: 'langgenius/openai_api_compatible/openai_api_compatible',
+          name: 'local-model',
+          mode: 'chat',
+          completion_params: { temperature: 0.1, max_tokens: 64 },
+        },
         prompt_template: [{ role: 'user', text: 'hello {{#start.topic#}}' }],
       },
       variables,
@@ -206,27 +254,49 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
     expect(outputsOf(result)['usage']).toMatchObject({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 });
     expect(result.metadata).toMatchObject({ total_tokens: 1500 });
     const sent = bodies[bodies.length - 1];
-    expect(sent).toMatchObject({ model: 'local-model', temperature: 0.1, max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hello looms' }] });
+    expect(sent).toMatchObject({
+      model: 'local-model',
+      temperature: 0.1,
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: 'user', content: 'hello looms' }],
+    });
   });
 
   it('prices usage from the price table for a known model (openai with its base URL set)', async () => {
     const { providers } = testChatProviders({ openai: { openai_api_key: 'sk-local-test-key', openai_api_base: `${server.url}/ok` } });
-    const job = testJob('llm', { model: { provider: 'langgenius/openai/openai', name: 'gpt-4.1-mini', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'price me' }] });
+    const job = testJob('llm', {
+      model: { provider: 'langgenius/openai/openai', name: 'gpt-4.1-mini', mode: 'chat' },
+      prompt_template: [{ role: 'user', text: 'price me' }],
+    });
     const result = await new LlmExecutor(providers, jinja).execute(job, testContext(job));
-    expect(outputsOf(result)['usage']).toMatchObject({ prompt_price: '0.0004000', completion_price: '0.0008000', total_price: '0.0012000', currency: 'USD' });
+    expect(outputsOf(result)['usage']).toMatchObject({
+      prompt_price: '0.0004000',
+      completion_price: '0.0008000',
+      total_price: '0.0012000',
+      currency: 'USD',
+    });
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0012000', total_tokens: 1500 });
   });
 
   it('prices a model from MODEL_PRICE_TABLE when configured (test-priced: 1 and 2 per million)', async () => {
     const { providers } = testChatProviders({ openai: { openai_api_key: 'sk-local-test-key', openai_api_base: `${server.url}/ok` } });
-    const job = testJob('llm', { model: { provider: 'openai', name: 'test-priced', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'price me' }] });
+    const job = testJob('llm', {
+      model: { provider: 'openai', name: 'test-priced', mode: 'chat' },
+      prompt_template: [{ role: 'user', text: 'price me' }],
+    });
     const result = await new LlmExecutor(providers, jinja).execute(job, testContext(job));
     expect(result.metadata).toEqual({ currency: 'USD', total_price: '0.0020000', total_tokens: 1500 });
   });
 
   it('turns Dify response_format params into the provider format', async () => {
     const job = testJob('llm', {
-      model: { provider: 'openai_api_compatible', name: 'local-model', mode: 'chat', completion_params: { response_format: 'json_object' } },
+      model: {
+        provider: 'openai_api_compatible',
+        name: 'local-model',
+        mode: 'chat',
+        completion_params: { response_format: 'json_object' },
+      },
       prompt_template: [{ role: 'user', text: 'json please' }],
     });
     const result = await new LlmExecutor(providerFor('ok'), jinja).execute(job, testContext(job));
@@ -235,7 +305,10 @@ describe('LlmExecutor with an OpenAI-compatible server', () => {
   });
 
   it('reports a rejected key as InvokeAuthorizationError without leaking it', async () => {
-    const job = testJob('llm', { model: { provider: 'openai_api_compatible', name: 'm', mode: 'chat' }, prompt_template: [{ role: 'user', text: 'hi' }] });
+    const job = testJob('llm', {
+      model: { provider: 'openai_api_compatible', name: 'm', mode: 'chat' },
+      prompt_template: [{ role: 'user', text: 'hi' }],
+    });
     const result = await new LlmExecutor(providerFor('denied'), jinja).execute(job, testContext(job));
     expect(result).toMatchObject({ status: 'failed', errorType: 'InvokeAuthorizationError' });
     expect(failureOf(result).error).toContain('Incorrect API key');
@@ -256,7 +329,11 @@ describe('LlmExecutor memory', () => {
     const executor = new LlmExecutor(testChatProviders().providers, jinja);
     const job = testJob(
       'llm',
-      { memory: { query_prompt_template: '{{#sys.query#}}', window: { enabled: true, size: 2 } }, model: mockModel, prompt_template: [{ role: 'system', text: 'Be brief.' }] },
+      {
+        memory: { query_prompt_template: '{{#sys.query#}}', window: { enabled: true, size: 2 } },
+        model: mockModel,
+        prompt_template: [{ role: 'system', text: 'Be brief.' }],
+      },
       chatVariables,
       turns,
     );

@@ -3,7 +3,15 @@ import { isPlainObject, type JinjaRenderer, type VariablePool } from '@weft/work
 import type { ChatProviderSource } from '../../providers/chat-providers.service';
 import type { ChatMessage, ResponseFormat } from '../../providers/provider.types';
 import { currentQuery, historyMessages, historyText, jobHistory, readMemory } from '../conversation-memory.util';
-import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from '../model-call.util';
+import {
+  callModel,
+  modelFailure,
+  parseJsonObject,
+  promptsForSaving,
+  readModelConfig,
+  usageMetadata,
+  type ModelCall,
+} from '../model-call.util';
 import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 import { jinjaVariables, readPromptEntries, referencedInputs, renderPromptEntry } from './prompt-template.util';
 
@@ -42,7 +50,12 @@ export class LlmExecutor implements NodeJobExecutor {
       for (const entry of entries) {
         messages.push({
           // A completion prompt is sent as one user message: every provider here speaks chat.
-          role: model.mode === 'completion' ? 'user' : ROLES.has(entry.role as ChatMessage['role']) ? (entry.role as ChatMessage['role']) : 'user',
+          role:
+            model.mode === 'completion'
+              ? 'user'
+              : ROLES.has(entry.role as ChatMessage['role'])
+                ? (entry.role as ChatMessage['role'])
+                : 'user',
           content: await renderPromptEntry(entry, ctx.pool, context.text ?? '', variables, this.jinja),
         });
       }
@@ -67,7 +80,11 @@ export class LlmExecutor implements NodeJobExecutor {
     // Dify drops messages that render empty and refuses a call with none left.
     messages = messages.filter((m) => m.content.trim() !== '');
     if (messages.length === 0) {
-      return failed('NoPromptFoundError', 'No prompt found in the LLM configuration. Please ensure a prompt is properly configured before proceeding.', { inputs });
+      return failed(
+        'NoPromptFoundError',
+        'No prompt found in the LLM configuration. Please ensure a prompt is properly configured before proceeding.',
+        { inputs },
+      );
     }
 
     const structured = readStructuredOutput(data);
@@ -86,7 +103,13 @@ export class LlmExecutor implements NodeJobExecutor {
         this.providers,
         job,
         model,
-        { messages, params, responseFormat: structured.schema ? { type: 'json_schema', name: 'structured_output', schema: structured.schema } : responseFormat },
+        {
+          messages,
+          params,
+          responseFormat: structured.schema
+            ? { type: 'json_schema', name: 'structured_output', schema: structured.schema }
+            : responseFormat,
+        },
         { signal: ctx.signal, onDelta: (text) => ctx.emitChunk(text) },
       );
     } catch (error) {
@@ -108,7 +131,11 @@ export class LlmExecutor implements NodeJobExecutor {
       usage: call.usage,
       finish_reason: call.result.finishReason,
     };
-    const result = { inputs, metadata: usageMetadata(call.usage), processData: { ...processData, finish_reason: call.result.finishReason, usage: call.usage } };
+    const result = {
+      inputs,
+      metadata: usageMetadata(call.usage),
+      processData: { ...processData, finish_reason: call.result.finishReason, usage: call.usage },
+    };
     if (structured.schema) {
       const parsed = parseJsonObject(text);
       if (!parsed) return failed('OutputParserError', `Failed to parse structured output: ${text}`, { ...result, outputs });
@@ -156,7 +183,10 @@ function readStructuredOutput(data: Record<string, unknown>): { schema?: Record<
  * Dify keeps OpenAI's output format among the completion params as strings (`response_format: "json_object"`,
  * or `"json_schema"` with the schema text in `json_schema`); providers take it as a typed response format.
  */
-function splitResponseFormat(completionParams: Record<string, unknown>): { params: Record<string, unknown>; responseFormat?: ResponseFormat } {
+function splitResponseFormat(completionParams: Record<string, unknown>): {
+  params: Record<string, unknown>;
+  responseFormat?: ResponseFormat;
+} {
   const params = { ...completionParams };
   const format = params['response_format'];
   if (typeof format !== 'string') return { params };

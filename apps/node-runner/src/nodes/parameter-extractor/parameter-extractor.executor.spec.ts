@@ -30,7 +30,11 @@ describe('ParameterExtractorExecutor with the weft-mock provider', () => {
     expect(result.inputs).toMatchObject({ query: 'city: Paris, days: 3', instruction: 'Extract the trip, be exact' });
     const prompts = (result.processData as { prompts: { text: string }[] }).prompts;
     expect(prompts[0].text).toContain('Extract the trip, be exact');
-    expect(result.processData).toMatchObject(mode === 'function_call' ? { function: { name: EXTRACTOR_FUNCTION_NAME }, tool_call: { name: EXTRACTOR_FUNCTION_NAME } } : { function: {}, tool_call: null });
+    expect(result.processData).toMatchObject(
+      mode === 'function_call'
+        ? { function: { name: EXTRACTOR_FUNCTION_NAME }, tool_call: { name: EXTRACTOR_FUNCTION_NAME } }
+        : { function: {}, tool_call: null },
+    );
   });
 });
 
@@ -49,10 +53,16 @@ describe('ParameterExtractorExecutor with an OpenAI-compatible server', () => {
 
   const run = async (reasoningMode: string) => {
     const { providers } = testChatProviders({ openai_api_compatible: { endpoint_url: `${server.url}/v1` } });
-    const job = testJob('parameter-extractor', node({ provider: 'openai_api_compatible', name: 'local' }, { reasoning_mode: reasoningMode }), variables);
+    const job = testJob(
+      'parameter-extractor',
+      node({ provider: 'openai_api_compatible', name: 'local' }, { reasoning_mode: reasoningMode }),
+      variables,
+    );
     return new ParameterExtractorExecutor(providers).execute(job, testContext(job));
   };
-  const toolCall = (args: unknown) => ({ tool_calls: [{ id: 'call_1', type: 'function', function: { name: EXTRACTOR_FUNCTION_NAME, arguments: JSON.stringify(args) } }] });
+  const toolCall = (args: unknown) => ({
+    tool_calls: [{ id: 'call_1', type: 'function', function: { name: EXTRACTOR_FUNCTION_NAME, arguments: JSON.stringify(args) } }],
+  });
 
   it('offers the parameters as a function and coerces the arguments', async () => {
     answer = toolCall({ city: 'Rome', days: '5', mode: 'plane', tags: ['art', 7, 'food'] });
@@ -78,7 +88,14 @@ describe('ParameterExtractorExecutor with an OpenAI-compatible server', () => {
     answer = toolCall({ city: 'Oslo' });
     const result = await run('function_call');
     expect(result.status).toBe('succeeded');
-    expect(result.outputs).toMatchObject({ city: 'Oslo', days: 0, mode: '', tags: [], __is_success: 0, __reason: 'Parameter days is required' });
+    expect(result.outputs).toMatchObject({
+      city: 'Oslo',
+      days: 0,
+      mode: '',
+      tags: [],
+      __is_success: 0,
+      __reason: 'Parameter days is required',
+    });
     expect(result.processData).toMatchObject({ error: 'Parameter days is required' });
   });
 
@@ -90,6 +107,11 @@ describe('ParameterExtractorExecutor with an OpenAI-compatible server', () => {
 
     answer = { content: 'I could not find anything.' };
     const none = await run('prompt');
-    expect(none.outputs).toMatchObject({ __is_success: 0, __reason: expect.stringContaining('Failed to extract result'), city: '', days: 0 });
+    expect(none.outputs).toMatchObject({
+      __is_success: 0,
+      __reason: expect.stringContaining('Failed to extract result'),
+      city: '',
+      days: 0,
+    });
   });
 });

@@ -2,7 +2,15 @@ import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject, renderTemplate, renderValue } from '@weft/workflow';
 import type { ChatProviderSource } from '../../providers/chat-providers.service';
 import type { ChatMessage, ToolDefinition } from '../../providers/provider.types';
-import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from '../model-call.util';
+import {
+  callModel,
+  modelFailure,
+  parseJsonObject,
+  promptsForSaving,
+  readModelConfig,
+  usageMetadata,
+  type ModelCall,
+} from '../model-call.util';
 import { historyMessages, jobHistory, readMemory, withHistoryBeforeLastUser } from '../conversation-memory.util';
 import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
@@ -74,12 +82,22 @@ export class ParameterExtractorExecutor implements NodeJobExecutor {
 
     const schema = parametersSchema(parameters);
     const functionCall = data['reasoning_mode'] !== 'prompt';
-    const tool: ToolDefinition = { name: EXTRACTOR_FUNCTION_NAME, description: 'Extract parameters from the natural language text', parameters: schema };
+    const tool: ToolDefinition = {
+      name: EXTRACTOR_FUNCTION_NAME,
+      description: 'Extract parameters from the natural language text',
+      parameters: schema,
+    };
     const history = historyMessages(jobHistory(job, readMemory(data)));
-    const messages: ChatMessage[] = withHistoryBeforeLastUser([
-      { role: 'system', content: (functionCall ? FUNCTION_CALL_SYSTEM_PROMPT : PROMPT_SYSTEM_PROMPT).replace('{instruction}', instruction) },
-      { role: 'user', content: USER_TEMPLATE.replace('{content}', query).replace('{structure}', JSON.stringify(schema)) },
-    ], history);
+    const messages: ChatMessage[] = withHistoryBeforeLastUser(
+      [
+        {
+          role: 'system',
+          content: (functionCall ? FUNCTION_CALL_SYSTEM_PROMPT : PROMPT_SYSTEM_PROMPT).replace('{instruction}', instruction),
+        },
+        { role: 'user', content: USER_TEMPLATE.replace('{content}', query).replace('{structure}', JSON.stringify(schema)) },
+      ],
+      history,
+    );
     const processData: Record<string, unknown> = {
       function: functionCall ? tool : {},
       model_mode: model.mode,
@@ -94,7 +112,9 @@ export class ParameterExtractorExecutor implements NodeJobExecutor {
         this.providers,
         job,
         model,
-        functionCall ? { messages, tools: [tool] } : { messages, responseFormat: { type: 'json_schema', name: EXTRACTOR_FUNCTION_NAME, schema } },
+        functionCall
+          ? { messages, tools: [tool] }
+          : { messages, responseFormat: { type: 'json_schema', name: EXTRACTOR_FUNCTION_NAME, schema } },
         { signal: ctx.signal },
       );
     } catch (error) {
@@ -184,7 +204,8 @@ function validate(parameters: ParameterConfig[], result: Record<string, unknown>
     if (items) {
       if (!Array.isArray(value) || !value.every((item) => hasType(item, items))) return `Invalid \`array\` value for parameter ${p.name}`;
     } else if (p.type === 'select') {
-      if (typeof value !== 'string' || (p.options.length > 0 && !p.options.includes(value))) return `Invalid \`select\` value for parameter ${p.name}`;
+      if (typeof value !== 'string' || (p.options.length > 0 && !p.options.includes(value)))
+        return `Invalid \`select\` value for parameter ${p.name}`;
     } else if (!hasType(value, jsonType(p.type))) {
       return `Invalid \`${p.type}\` value for parameter ${p.name}`;
     }
@@ -192,7 +213,10 @@ function validate(parameters: ParameterConfig[], result: Record<string, unknown>
   return null;
 }
 
-/** Every declared parameter with a value of its type: the model's when usable (numbers and booleans given as text are converted), else Dify's default. */
+/**
+ * Every declared parameter with a value of its type: the model's when usable (numbers and booleans given as
+ * text are converted), else Dify's default.
+ */
 function coerce(parameters: ParameterConfig[], result: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const p of parameters) {

@@ -44,7 +44,10 @@ describe('QuestionClassifierExecutor', () => {
       inputs: { query: 'My loom jams every morning' },
     });
     expect(outputsOf(result)['usage']).toMatchObject({ prompt_tokens: 20, completion_tokens: 4 });
-    expect(lastBody['response_format']).toMatchObject({ type: 'json_schema', json_schema: { schema: { properties: { category_id: { enum: ['1', '2', '3'] } } } } });
+    expect(lastBody['response_format']).toMatchObject({
+      type: 'json_schema',
+      json_schema: { schema: { properties: { category_id: { enum: ['1', '2', '3'] } } } },
+    });
     const user = (lastBody['messages'] as { role: string; content: string }[])[1];
     expect(JSON.parse(user.content)).toEqual({
       input_text: ['My loom jams every morning'],
@@ -57,13 +60,21 @@ describe('QuestionClassifierExecutor', () => {
     answer = 'Category: {"category_name": "other"}';
     await expect(runOpenAi()).resolves.toMatchObject({ edgeSourceHandle: '3', outputs: { class_name: 'Other', class_label: 'Other' } });
     answer = 'no idea';
-    await expect(runOpenAi()).resolves.toMatchObject({ status: 'succeeded', edgeSourceHandle: '1', outputs: { class_id: '1', class_name: 'Billing question' } });
+    await expect(runOpenAi()).resolves.toMatchObject({
+      status: 'succeeded',
+      edgeSourceHandle: '1',
+      outputs: { class_id: '1', class_name: 'Billing question' },
+    });
   });
 
   it('classifies with the weft-mock provider deterministically', async () => {
     const job = testJob('question-classifier', node({ provider: 'weft-mock', name: 'mock' }), variables);
     const result = await new QuestionClassifierExecutor(testChatProviders().providers).execute(job, testContext(job));
-    expect(result).toMatchObject({ status: 'succeeded', edgeSourceHandle: '1', outputs: { class_id: '1', class_name: 'Billing question' } });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      edgeSourceHandle: '1',
+      outputs: { class_id: '1', class_name: 'Billing question' },
+    });
     expect(result.metadata).toMatchObject({ total_tokens: expect.any(Number), currency: 'USD' });
     expect(result.processData).toMatchObject({ model_provider: 'weft-mock', model_name: 'mock', finish_reason: 'stop' });
   });
@@ -71,7 +82,12 @@ describe('QuestionClassifierExecutor', () => {
   it('fails with a clear error when the provider is not configured', async () => {
     const job = testJob('question-classifier', node({ provider: 'langgenius/anthropic/anthropic', name: 'claude' }), variables);
     const result = await new QuestionClassifierExecutor(testChatProviders().providers).execute(job, testContext(job));
-    expect(result).toMatchObject({ status: 'failed', errorType: 'ProviderNotInitializeError', error: 'Provider anthropic credentials not initialized.', inputs: { query: 'My loom jams every morning' } });
+    expect(result).toMatchObject({
+      status: 'failed',
+      errorType: 'ProviderNotInitializeError',
+      error: 'Provider anthropic credentials not initialized.',
+      inputs: { query: 'My loom jams every morning' },
+    });
   });
 });
 

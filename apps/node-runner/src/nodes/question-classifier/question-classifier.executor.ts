@@ -2,7 +2,15 @@ import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { isPlainObject, renderTemplate, renderValue } from '@weft/workflow';
 import type { ChatProviderSource } from '../../providers/chat-providers.service';
 import type { ChatMessage } from '../../providers/provider.types';
-import { callModel, modelFailure, parseJsonObject, promptsForSaving, readModelConfig, usageMetadata, type ModelCall } from '../model-call.util';
+import {
+  callModel,
+  modelFailure,
+  parseJsonObject,
+  promptsForSaving,
+  readModelConfig,
+  usageMetadata,
+  type ModelCall,
+} from '../model-call.util';
 import { historyMessages, jobHistory, readMemory, withHistoryBeforeLastUser } from '../conversation-memory.util';
 import { asSelector, failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
@@ -41,17 +49,20 @@ export class QuestionClassifierExecutor implements NodeJobExecutor {
     const instruction = typeof data['instruction'] === 'string' ? renderTemplate(data['instruction'], ctx.pool) : '';
 
     const history = historyMessages(jobHistory(job, readMemory(data)));
-    const messages: ChatMessage[] = withHistoryBeforeLastUser([
-      { role: 'system', content: SYSTEM_PROMPT },
-      {
-        role: 'user',
-        content: JSON.stringify({
-          input_text: [query],
-          categories: classes.map((c) => ({ category_id: c.id, category_name: c.name })),
-          classification_instructions: instruction ? [instruction] : [],
-        }),
-      },
-    ], history);
+    const messages: ChatMessage[] = withHistoryBeforeLastUser(
+      [
+        { role: 'system', content: SYSTEM_PROMPT },
+        {
+          role: 'user',
+          content: JSON.stringify({
+            input_text: [query],
+            categories: classes.map((c) => ({ category_id: c.id, category_name: c.name })),
+            classification_instructions: instruction ? [instruction] : [],
+          }),
+        },
+      ],
+      history,
+    );
     const schema = {
       type: 'object',
       properties: {
@@ -70,7 +81,13 @@ export class QuestionClassifierExecutor implements NodeJobExecutor {
 
     let call: ModelCall;
     try {
-      call = await callModel(this.providers, job, model, { messages, responseFormat: { type: 'json_schema', name: 'classification', schema } }, { signal: ctx.signal });
+      call = await callModel(
+        this.providers,
+        job,
+        model,
+        { messages, responseFormat: { type: 'json_schema', name: 'classification', schema } },
+        { signal: ctx.signal },
+      );
     } catch (error) {
       return modelFailure(error, { inputs, processData });
     }

@@ -58,7 +58,9 @@ export class AssignerExecutor implements NodeExecutor {
     }
   }
 
-  private legacyItems(data: Record<string, unknown>): { input_type: string; operation: string; value: unknown; variable_selector: unknown }[] {
+  private legacyItems(
+    data: Record<string, unknown>,
+  ): { input_type: string; operation: string; value: unknown; variable_selector: unknown }[] {
     const selector = data['assigned_variable_selector'];
     if (!Array.isArray(selector)) return [];
     const mode = String(data['write_mode'] ?? 'over-write');

@@ -16,7 +16,8 @@ export class IterationExecutor implements NodeExecutor {
     const data = node.data as unknown as IterationNodeData & Record<string, unknown>;
     const items = pool.get(asSelector(data.iterator_selector));
     const inputs = { iterator_selector: items ?? null };
-    if (!Array.isArray(items)) return failedOutcome(new Error(`Invalid iterator value: ${JSON.stringify(items ?? null)}, please provide a list.`), inputs);
+    if (!Array.isArray(items))
+      return failedOutcome(new Error(`Invalid iterator value: ${JSON.stringify(items ?? null)}, please provide a list.`), inputs);
     const container = ctx.graph.containers[node.id];
     if (!container) return failedOutcome(new Error(`Iteration "${node.id}" has no body`), inputs);
     const mode = (data['error_handle_mode'] as ErrorMode | undefined) ?? 'terminated';
@@ -41,7 +42,10 @@ export class IterationExecutor implements NodeExecutor {
       while (failure === null && next < items.length && !ctx.signal.aborted) {
         const index = next++;
         const child = pool.createChildScope(node.id, { index, item: items[index] as unknown });
-        const end = await ctx.runBody({ container: { id: node.id, index, kind: 'iteration' }, nodeIds, startNodeId: container.startNodeId }, child);
+        const end = await ctx.runBody(
+          { container: { id: node.id, index, kind: 'iteration' }, nodeIds, startNodeId: container.startNodeId },
+          child,
+        );
         if (end.kind === 'completed') {
           results[index] = child.get(asSelector(data.output_selector)) ?? null;
         } else if (end.kind === 'failed') {
@@ -49,7 +53,15 @@ export class IterationExecutor implements NodeExecutor {
           else if (mode === 'remove-abnormal-output') results[index] = REMOVED;
           else failure ??= end.error;
         }
-        ctx.emit('iteration_next', { created_at: Math.floor(Date.now() / 1000), extras: {}, id: ctx.executionId, index: index + 1, node_id: node.id, node_type: 'iteration', title: node.title });
+        ctx.emit('iteration_next', {
+          created_at: Math.floor(Date.now() / 1000),
+          extras: {},
+          id: ctx.executionId,
+          index: index + 1,
+          node_id: node.id,
+          node_type: 'iteration',
+          title: node.title,
+        });
       }
     };
     await Promise.all(Array.from({ length: Math.min(width, Math.max(items.length, 1)) }, worker));

@@ -1,4 +1,11 @@
-import { shouldBreakLoop, type Condition, type GraphNode, type LogicalOperator, type LoopNodeData, type VariablePool } from '@weft/workflow';
+import {
+  shouldBreakLoop,
+  type Condition,
+  type GraphNode,
+  type LogicalOperator,
+  type LoopNodeData,
+  type VariablePool,
+} from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
 import type { NodeContext } from '../../engine/engine.types';
 import { asSelector, failedOutcome, type NodeExecutor } from '../node-executor.types';
@@ -64,13 +71,25 @@ export class LoopExecutor implements NodeExecutor {
       while (!stop && rounds < loopCount && !ctx.signal.aborted) {
         const index = rounds++;
         const child = pool.createChildScope(node.id, { index });
-        const end = await ctx.runBody({ container: { id: node.id, index, kind: 'loop' }, nodeIds, startNodeId: container.startNodeId }, child);
+        const end = await ctx.runBody(
+          { container: { id: node.id, index, kind: 'loop' }, nodeIds, startNodeId: container.startNodeId },
+          child,
+        );
         if (end.kind === 'failed') {
           failure = end.error;
           break;
         }
         if (end.kind === 'stopped') break;
-        ctx.emit('loop_next', { created_at: Math.floor(Date.now() / 1000), extras: {}, id: ctx.executionId, index: rounds, node_id: node.id, node_type: 'loop', pre_loop_output: current(), title: node.title });
+        ctx.emit('loop_next', {
+          created_at: Math.floor(Date.now() / 1000),
+          extras: {},
+          id: ctx.executionId,
+          index: rounds,
+          node_id: node.id,
+          node_type: 'loop',
+          pre_loop_output: current(),
+          title: node.title,
+        });
         stop = end.loopBreak || shouldBreakLoop(breakConditions, logical, pool);
       }
     } catch (error) {

@@ -9,7 +9,17 @@ export class StartExecutor implements NodeExecutor {
     const inputs: Record<string, unknown> = {};
     for (const variable of data.variables ?? []) inputs[variable.variable] = pool.get([node.id, variable.variable]) ?? null;
     const system: Record<string, unknown> = {};
-    for (const name of ['user_id', 'app_id', 'workflow_id', 'workflow_run_id', 'files', 'query', 'conversation_id', 'dialogue_count', 'timestamp']) {
+    for (const name of [
+      'user_id',
+      'app_id',
+      'workflow_id',
+      'workflow_run_id',
+      'files',
+      'query',
+      'conversation_id',
+      'dialogue_count',
+      'timestamp',
+    ]) {
       const value = pool.get(['sys', name]);
       if (value !== undefined) system[`sys.${name}`] = value;
     }

@@ -5,7 +5,13 @@ import { TEMPLATE_OUTPUT_MAX_LENGTH, TemplateTransformExecutor } from './templat
 const BOMB = '{% for i in range(3000) %}{% for j in range(1000) %}x{% endfor %}{% endfor %}';
 
 function templateNode(template: string, variables: Record<string, string[]> = {}): GraphNode {
-  return { data: templateData(template, variables) as unknown as GraphNode['data'], id: 't', title: 'Template', type: 'template-transform', ui: {} };
+  return {
+    data: templateData(template, variables) as unknown as GraphNode['data'],
+    id: 't',
+    title: 'Template',
+    type: 'template-transform',
+    ui: {},
+  };
 }
 
 describe('TemplateTransformExecutor', () => {
@@ -17,7 +23,11 @@ describe('TemplateTransformExecutor', () => {
   afterAll(() => renderer.close());
 
   it('renders the template over its declared variables', async () => {
-    const node = templateNode('Hi {{ name }}: {{ items | join(", ") }} {{ missing }}', { items: ['start', 'items'], missing: ['start', 'nope'], name: ['start', 'name'] });
+    const node = templateNode('Hi {{ name }}: {{ items | join(", ") }} {{ missing }}', {
+      items: ['start', 'items'],
+      missing: ['start', 'nope'],
+      name: ['start', 'name'],
+    });
     await expect(executor.execute(node, pool)).resolves.toEqual({
       inputs: { items: ['a', 'b'], missing: null, name: 'Ada' },
       outputs: { output: 'Hi Ada: a, b ' },

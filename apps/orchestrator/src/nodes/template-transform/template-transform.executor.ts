@@ -18,7 +18,8 @@ export class TemplateTransformExecutor implements NodeExecutor {
     const inputs: Record<string, unknown> = {};
     for (const v of data.variables ?? []) inputs[v.variable] = pool.get(asSelector(v.value_selector)) ?? null;
     const result = await this.renderer.render(data.template, inputs);
-    if (!result.ok) return failedOutcome(result.kind === 'output_too_large' ? outputTooLong() : renderError(result.error, result.errorName), inputs);
+    if (!result.ok)
+      return failedOutcome(result.kind === 'output_too_large' ? outputTooLong() : renderError(result.error, result.errorName), inputs);
     if (result.output.length > TEMPLATE_OUTPUT_MAX_LENGTH) return failedOutcome(outputTooLong(), inputs);
     return { inputs, outputs: { output: result.output }, status: 'succeeded' };
   }
