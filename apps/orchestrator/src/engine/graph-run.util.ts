@@ -288,14 +288,18 @@ export class GraphRun {
     this.pool.setNodeOutputs(node.id, record.outputs ?? {});
     if (node.type === 'end') this.endOutputs.push(record.outputs ?? {});
     if (node.type === 'loop-end') this.reachedLoopEnd = true;
-    this.options.observer.nodeFinished(record, node);
     this.nodeState.set(node.id, 'done');
     const limitError = this.limitExceeded();
     if (limitError) {
+      this.options.observer.nodeFinished(record, node);
       this.abort({ kind: 'failed', error: limitError });
       return;
     }
+    // The branches not taken are marked skipped before the node is reported finished, so whoever reads the
+    // report (the answer stream) already knows which branch was taken: text of an answer on a branch that
+    // will not run must never look decided. Nothing starts until this returns, so the events keep Dify's order.
     this.resolveOutgoing(node.id, handle);
+    this.options.observer.nodeFinished(record, node);
   }
 
   private limitExceeded(): string | null {
