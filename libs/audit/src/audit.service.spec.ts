@@ -26,6 +26,15 @@ describe('scrubSecrets', () => {
     });
   });
 
+  it('catches every address form an account can have: apostrophes, capitals, quotes, display names, a full stop after', () => {
+    expect(scrubSecrets("invited o'brien@example.com.")).toBe('invited [email].');
+    expect(scrubSecrets('\'ada@example.com\' and "Ada Lovelace" <Ada.Lovelace+work@Mail.Example.ORG>')).toBe(
+      '\'[email]\' and "Ada Lovelace" <[email]>',
+    );
+    expect(scrubSecrets('ADA_L-1@EXAMPLE.IO')).toBe('[email]');
+    expect(scrubSecrets("it's ada's, not an@address")).toBe("it's ada's, not an@address");
+  });
+
   it('scrubs in linear time, however long and hostile the value', () => {
     const hostile = [`${'a'.repeat(1_000_000)}@${'b.'.repeat(200_000)}`, 'a'.repeat(2_000_000), `x@${'y'.repeat(1_000_000)}`];
     const started = Date.now();

@@ -23,14 +23,24 @@ export const AUDIT_SERVICE_NAME = Symbol('AUDIT_SERVICE_NAME');
 const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|credential|authorization|cookie/i;
 
 /** Runs of characters an address can be part of; matching them never backtracks, so scrubbing is linear. */
-const TOKEN = /[^\s<>()[\]{}"',;:=&?/\\|]+/g;
-const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+const TOKEN = /[^\s<>()[\]{}",;:=&?/\\|]+/g;
+/**
+ * Every address an account can have: what registration and invitations accept (zod's `email()`: letters,
+ * digits and `_ ' + - .` before the @, a dotted domain after), plus `%`, in any letter case.
+ */
+const EMAIL = /^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+/** Quotes and a sentence's full stop around an address in free text are not part of it. */
+const EDGES = /^(['.]*)(.*?)(['.]*)$/s;
 /** Longest address there is (RFC 5321 path limit); longer runs are not checked, which keeps the check cheap. */
 const MAX_EMAIL = 254;
 
 function scrubEmails(text: string): string {
   if (!text.includes('@')) return text;
-  return text.replace(TOKEN, (token) => (token.length <= MAX_EMAIL && token.includes('@') && EMAIL.test(token) ? '[email]' : token));
+  return text.replace(TOKEN, (token) => {
+    if (token.length > MAX_EMAIL + 8 || !token.includes('@')) return token;
+    const [, before, core, after] = EDGES.exec(token)!;
+    return EMAIL.test(core!) ? `${before}[email]${after}` : token;
+  });
 }
 
 /**

@@ -7,6 +7,8 @@ import { PrivacyErrors } from './privacy.exception';
 /** The email an erased account is left with (the seed's format); unique, so the email index still holds. */
 export const anonymizedEmail = (accountId: string) => `deleted_user_${accountId}@anonymized.local`;
 export const ANONYMIZED_NAME = 'Deleted user';
+/** What a shared workspace named after an erased account is called instead. */
+export const ERASED_WORKSPACE_NAME = 'Workspace';
 /** Not a hash any password can match: verifyPassword accepts only argon2 and scrypt hashes. */
 const UNUSABLE_PASSWORD_HASH = '!erased';
 
@@ -139,6 +141,19 @@ export class PrivacyRepository {
           [accountId],
         );
       }
+      // A workspace the account leaves behind (shared, now owned by another) loses a name that names the
+      // person: "Ada Lovelace's Workspace", or one holding their address, becomes "Workspace".
+      counts['workspaces_renamed'] = await count(
+        this.db,
+        m,
+        `UPDATE gateway.workspaces w SET name = $3 FROM gateway.accounts a
+         WHERE a.id = $1 AND w.id IN (SELECT workspace_id FROM gateway.workspace_members WHERE account_id = $1)
+           AND NOT (w.id = ANY($2::uuid[]))
+           AND ((length(trim(a.name)) > 0 AND strpos(lower(w.name), lower(trim(a.name))) > 0)
+             OR strpos(lower(w.name), lower(a.email)) > 0
+             OR strpos(lower(w.name), lower(split_part(a.email, '@', 1)) || '''s workspace') > 0)`,
+        [accountId, req.deleteWorkspaceIds, ERASED_WORKSPACE_NAME],
+      );
       counts['memberships'] = await count(this.db, m, `DELETE FROM gateway.workspace_members WHERE account_id = $1`, [accountId]);
       if (account.status !== 'anonymized') {
         counts['invitations_received'] = await count(this.db, m, `DELETE FROM gateway.invitations WHERE email = $1`, [account.email]);
