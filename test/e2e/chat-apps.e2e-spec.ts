@@ -172,7 +172,14 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
 
   beforeAll(async () => {
     upstream = await startUpstream();
-    stack = await TestStack.create({ env: { NODE_JOB_ACK_WAIT_MS: '3000', RUN_LEASE_TTL_MS: '2000', SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
+    stack = await TestStack.create({
+      env: {
+        NODE_JOB_ACK_WAIT_MS: '3000',
+        RUN_LEASE_TTL_MS: '2000',
+        PROVIDER_ALLOWED_HOSTS: ALLOWED_HOST,
+        SSRF_ALLOWED_HOSTS: ALLOWED_HOST,
+      },
+    });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);
     token = await client.register();

@@ -150,7 +150,12 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
   beforeAll(async () => {
     embeddings = await startEmbeddings();
     stack = await TestStack.create({
-      env: { INGEST_ACK_WAIT_MS: '3000', RAG_DATASET_INDEX_MIN_SEGMENTS: String(OWN_INDEX_MIN_SEGMENTS), SSRF_ALLOWED_HOSTS: ALLOWED_HOST },
+      env: {
+        INGEST_ACK_WAIT_MS: '3000',
+        RAG_DATASET_INDEX_MIN_SEGMENTS: String(OWN_INDEX_MIN_SEGMENTS),
+        PROVIDER_ALLOWED_HOSTS: ALLOWED_HOST,
+        SSRF_ALLOWED_HOSTS: ALLOWED_HOST,
+      },
     });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);

@@ -122,6 +122,7 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
         CONSOLE_CORS_ALLOW_ORIGINS: CONSOLE_ORIGIN,
         RATE_LIMIT_PER_IP_PER_MINUTE: String(ADDRESS_LIMIT),
         RATE_LIMIT_PER_MINUTE: String(KEY_LIMIT),
+        PROVIDER_ALLOWED_HOSTS: ALLOWED_HOST,
         SSRF_ALLOWED_HOSTS: ALLOWED_HOST,
         TRUST_PROXY: 'loopback',
       },

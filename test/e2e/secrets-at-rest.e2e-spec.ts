@@ -73,7 +73,7 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
         }),
       );
     });
-    stack = await TestStack.create({ env: { SECRET_KEY, SSRF_ALLOWED_HOSTS: '127.0.0.1' } });
+    stack = await TestStack.create({ env: { SECRET_KEY, PROVIDER_ALLOWED_HOSTS: '127.0.0.1', SSRF_ALLOWED_HOSTS: '127.0.0.1' } });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);
     token = await client.register();

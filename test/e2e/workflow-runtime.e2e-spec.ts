@@ -138,6 +138,7 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
         CODE_MAX_MEMORY_MB: '32',
         NODE_JOB_ACK_WAIT_MS: '3000',
         RUN_LEASE_TTL_MS: '2000',
+        PROVIDER_ALLOWED_HOSTS: ALLOWED_HOST,
         SSRF_ALLOWED_HOSTS: ALLOWED_HOST,
       },
     });
@@ -504,7 +505,7 @@ describe('one workflow app holding every node type Weft runs', () => {
 
   beforeAll(async () => {
     upstream = await startUpstream();
-    stack = await TestStack.create({ env: { SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
+    stack = await TestStack.create({ env: { PROVIDER_ALLOWED_HOSTS: ALLOWED_HOST, SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);
   });
@@ -723,5 +724,55 @@ describe('one workflow app holding every node type Weft runs', () => {
     expect(ran.has('small')).toBe(false);
     expect(ran.has('other')).toBe(false);
     expect(ran.has('llm')).toBe(true);
+  });
+});
+
+describe('outbound allow-lists: a local model server the operator allows is not opened to workflows', () => {
+  let stack: TestStack;
+  let client: WeftClient;
+  let upstream: FakeUpstream;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    // The model server (127.0.0.2) is allowed for provider calls only; workflows may reach 127.0.0.3 only.
+    stack = await TestStack.create({ env: { PROVIDER_ALLOWED_HOSTS: ALLOWED_HOST, SSRF_ALLOWED_HOSTS: '127.0.0.3' } });
+    await stack.start();
+    client = new WeftClient(stack.gateway.baseUrl);
+  });
+
+  afterAll(async () => {
+    await stack?.destroy();
+    await new Promise((resolve) => upstream?.server.close(resolve));
+  });
+
+  it('lets the llm node reach the allowed model server, and refuses an http-request node the same address', async () => {
+    const token = await client.register();
+    const saved = await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', {
+      body: { credentials: { openai_api_base: upstream.url, openai_api_key: 'sk-e2e-secret' } },
+      token,
+    });
+    expect(saved.status).toBe(200);
+    const llm = await client.deploy(token, llmApp('langgenius/openai/openai', 'gpt-4o-mini'));
+    const answered = await client.run(llm.key, { question: 'Who may call you?' });
+    expect(runData(answered)).toMatchObject({ outputs: { answer: 'Weft runs Dify apps.' }, status: 'succeeded' });
+
+    // The same server, asked by a workflow's own http-request node: refused, naming the workflows' setting.
+    const calls = upstream.calls.length;
+    const http = await client.deploy(token, httpApp(`${upstream.url}/slow?ms=1`));
+    const refused = await client.run(http.key, {});
+    expect(runData(refused)).toMatchObject({ status: 'failed' });
+    expect(String(runData(refused)['error'])).toMatch(/not allowed; add it to SSRF_ALLOWED_HOSTS/);
+    expect(upstream.calls.length).toBe(calls);
+
+    // And a provider base URL on an address only workflows may reach is refused, naming the providers' setting.
+    const other = await client.register();
+    await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', {
+      body: { credentials: { openai_api_base: upstream.url.replace(ALLOWED_HOST, '127.0.0.3'), openai_api_key: 'sk-e2e-secret' } },
+      token: other,
+    });
+    const elsewhere = await client.deploy(other, llmApp('langgenius/openai/openai', 'gpt-4o-mini'));
+    const blocked = await client.run(elsewhere.key, { question: 'And you?' });
+    expect(runData(blocked)).toMatchObject({ status: 'failed' });
+    expect(String(runData(blocked)['error'])).toMatch(/PROVIDER_ALLOWED_HOSTS/);
   });
 });

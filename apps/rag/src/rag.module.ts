@@ -41,7 +41,10 @@ export class RagModule {
         makeCounterProvider({ name: 'weft_ingestion_documents_total', help: 'Documents indexed, by outcome', labelNames: ['status'] }),
         makeCounterProvider({ name: 'weft_ingestion_segments_total', help: 'Segments written by indexing' }),
         { provide: RAG_CONFIG, useValue: config },
-        { provide: PROVIDER_GUARD, useValue: createSsrfGuard({ allowedHosts: parseAllowedHosts(config.providers.ssrfAllowedHosts) }) },
+        {
+          provide: PROVIDER_GUARD,
+          useValue: createSsrfGuard({ allowedHosts: parseAllowedHosts(config.providers.allowedHosts), setting: 'PROVIDER_ALLOWED_HOSTS' }),
+        },
         { provide: DOCUMENT_FILE_STORAGE, useValue: createFileStorage(storageSettingsFromConfig(config.storage)) },
         ChildChunkHandler,
         ChildChunkService,

@@ -241,7 +241,12 @@ export const nodeRunnerConfigSpec = {
       doc: 'upper bound of an http-request node timeout, in seconds',
     }),
     ssrfAllowedHosts: env.optionalString('SSRF_ALLOWED_HOSTS', {
-      doc: 'hosts or CIDRs (comma-separated) that http-request nodes and provider base URLs may reach although private, loopback or link-local',
+      doc: 'hosts or CIDRs (comma-separated) that http-request nodes and files fetched by URL may reach although private, loopback or link-local',
+    }),
+  },
+  providers: {
+    allowedHosts: env.optionalString('PROVIDER_ALLOWED_HOSTS', {
+      doc: 'hosts or CIDRs (comma-separated) that model, embedding and rerank provider base URLs may reach although private (a local model server); workflows cannot reach them',
     }),
   },
   models: {
@@ -303,8 +308,8 @@ export const ragConfigSpec = {
     }),
   },
   providers: {
-    ssrfAllowedHosts: env.optionalString('SSRF_ALLOWED_HOSTS', {
-      doc: 'hosts or CIDRs (comma-separated) that http-request nodes and provider base URLs may reach although private, loopback or link-local',
+    allowedHosts: env.optionalString('PROVIDER_ALLOWED_HOSTS', {
+      doc: 'hosts or CIDRs (comma-separated) that model, embedding and rerank provider base URLs may reach although private (a local model server); workflows cannot reach them',
     }),
   },
   retrieval: {

@@ -39,11 +39,13 @@ export interface SsrfGuard {
 export interface SsrfGuardOptions {
   /** Host names, IP addresses or CIDR ranges that may be reached even though they are internal. */
   allowedHosts: string[];
+  /** The setting an operator adds a host to, named in refusals (default `SSRF_ALLOWED_HOSTS`). */
+  setting?: string;
   /** The resolver to use; defaults to the operating system's (dns.lookup). Tests substitute it. */
   resolve?: (hostname: string, options: dns.LookupAllOptions) => Promise<dns.LookupAddress[]>;
 }
 
-/** Splits the comma-separated SSRF_ALLOWED_HOSTS setting into trimmed, lower-cased entries. */
+/** Splits a comma-separated allow-list setting (`SSRF_ALLOWED_HOSTS`, `PROVIDER_ALLOWED_HOSTS`) into trimmed, lower-cased entries. */
 export function parseAllowedHosts(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
@@ -90,6 +92,7 @@ export function classifyAddress(address: string): string | undefined {
 
 /** Builds the guard from the allow-list; entries that are neither IPs nor CIDRs are host names. */
 export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
+  const setting = options.setting ?? 'SSRF_ALLOWED_HOSTS';
   const allowedNames = new Set<string>();
   const allowedRanges: [IpAddress, number][] = [];
   for (const entry of options.allowedHosts.map((e) => e.trim().toLowerCase()).filter(Boolean)) {
@@ -132,7 +135,7 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
     // A host name's internal address is not shown: the message reaches whoever wrote the URL, and naming the
     // addresses internal names resolve to would map the network for them. The error keeps it for logs.
     const shown = stripBrackets(host) === stripBrackets(address) ? `${address} (${reason})` : `${host} (resolves to a ${reason} address)`;
-    throw new SsrfBlockedError(host, address, reason, `Requests to ${shown} are not allowed; add it to SSRF_ALLOWED_HOSTS to allow it`);
+    throw new SsrfBlockedError(host, address, reason, `Requests to ${shown} are not allowed; add it to ${setting} to allow it`);
   };
 
   const checkUrl = (url: URL): void => {

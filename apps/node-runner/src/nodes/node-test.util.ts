@@ -20,6 +20,7 @@ export function testConfig(overrides: { concurrency?: number } = {}): NodeRunner
   return {
     code: testSandboxOptions({ timeoutMs: 2000 }),
     httpRequest: { maxResponseBytes: 1_000_000, maxTimeoutSeconds: 5, ssrfAllowedHosts: '127.0.0.1' },
+    providers: { allowedHosts: '127.0.0.1' },
     models: { priceTable: { openai: { 'test-priced': { currency: 'USD', input: 1, output: 2, unit: 0.000001 } } } },
     templates: { timeoutMs: 2000, workers: 1 },
     worker: { ackWaitMs: 30_000, concurrency: overrides.concurrency ?? 4 },

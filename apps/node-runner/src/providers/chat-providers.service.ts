@@ -32,7 +32,9 @@ export class ChatProviderService implements ChatProviderSource {
   ) {
     this.prices = mergePrices(DEFAULT_PRICE_TABLE, config.models.priceTable);
     this.deps = {
-      guard: createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) }),
+      // Provider base URLs have their own, operator-set allow-list: a local model server listed there is not
+      // opened to every workspace's http-request nodes (those use SSRF_ALLOWED_HOSTS).
+      guard: createSsrfGuard({ allowedHosts: parseAllowedHosts(config.providers.allowedHosts), setting: 'PROVIDER_ALLOWED_HOSTS' }),
       maxResponseBytes: config.httpRequest.maxResponseBytes,
     };
   }

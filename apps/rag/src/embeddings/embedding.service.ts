@@ -15,7 +15,7 @@ export interface EmbeddingModel {
   provider: string;
 }
 
-/** The SSRF guard provider calls go through (configured by SSRF_ALLOWED_HOSTS). */
+/** The SSRF guard provider calls go through (configured by PROVIDER_ALLOWED_HOSTS, not the workflows' SSRF_ALLOWED_HOSTS). */
 export const PROVIDER_GUARD = Symbol('PROVIDER_GUARD');
 
 /** The built-in offline model datasets use when they name none. */
