@@ -8,6 +8,7 @@ import {
   pollUntil,
   TcpProxy,
   TestStack,
+  uniqueSuffix,
   WeftClient,
   type ServiceProcess,
 } from '@weft/testing';
@@ -53,6 +54,11 @@ async function startHoldingUpstream(): Promise<{
     url: `http://${ALLOWED_HOST}:${port}`,
   };
 }
+
+/** Sign-ups and password checks one address may make per minute (a few more than this file's own logins). */
+const SENSITIVE_LIMIT = 8;
+/** Console requests one account may make per minute. */
+const CONSOLE_ACCOUNT_LIMIT = 60;
 
 let addressCounter = 0;
 /** A distinct client address for each use, sent in X-Forwarded-For (the stack trusts its loopback proxy). */
@@ -122,6 +128,8 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
         CONSOLE_CORS_ALLOW_ORIGINS: CONSOLE_ORIGIN,
         RATE_LIMIT_PER_IP_PER_MINUTE: String(ADDRESS_LIMIT),
         RATE_LIMIT_PER_MINUTE: String(KEY_LIMIT),
+        CONSOLE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: String(CONSOLE_ACCOUNT_LIMIT),
+        CONSOLE_SENSITIVE_RATE_LIMIT_PER_IP_PER_MINUTE: String(SENSITIVE_LIMIT),
         PROVIDER_ALLOWED_HOSTS: ALLOWED_HOST,
         SSRF_ALLOWED_HOSTS: ALLOWED_HOST,
         TRUST_PROXY: 'loopback',
@@ -329,6 +337,53 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
       await next.text();
     });
     upstream.release();
+  });
+
+  it('limits sign-up and password routes per address, and every console route per account across addresses', async () => {
+    // One address signing up again and again: the first SENSITIVE_LIMIT pass, the next is refused until the window moves.
+    const address = nextAddress();
+    const signUps: number[] = [];
+    for (let i = 0; i <= SENSITIVE_LIMIT; i++) {
+      const email = `flood-${uniqueSuffix()}-${i}@example.com`;
+      const res = await send(stack.gateway.baseUrl, 'POST', '/console/api/register', {
+        address,
+        body: { email, name: 'Flood', password: 'Correct-Horse-9!' },
+      });
+      signUps.push(res.status);
+      if (i === SENSITIVE_LIMIT) {
+        expect(res.body).toMatchObject({ code: 'too_many_requests', status: 429 });
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    }
+    expect(signUps).toEqual([...Array<number>(SENSITIVE_LIMIT).fill(201), 429]);
+    // Password guessing from that address is refused too; another address still signs up.
+    const guess = await send(stack.gateway.baseUrl, 'POST', '/console/api/login', {
+      address,
+      body: { email: 'x@example.com', password: 'guess' },
+    });
+    expect(guess.status).toBe(429);
+    const elsewhere = await send(stack.gateway.baseUrl, 'POST', '/console/api/register', {
+      address: nextAddress(),
+      body: { email: `calm-${uniqueSuffix()}@example.com`, name: 'Calm', password: 'Correct-Horse-9!' },
+    });
+    expect(elsewhere.status).toBe(201);
+
+    // One account spread over many addresses still stops at its own limit.
+    const reader = elsewhere.body['access_token'] as string;
+    const reads: number[] = [];
+    for (let i = 0; i <= CONSOLE_ACCOUNT_LIMIT; i++) {
+      const res = await send(stack.gateway.baseUrl, 'GET', '/console/api/apps', {
+        address: nextAddress(),
+        headers: { authorization: `Bearer ${reader}` },
+      });
+      reads.push(res.status);
+    }
+    expect(reads.slice(0, CONSOLE_ACCOUNT_LIMIT).every((status) => status === 200)).toBe(true);
+    expect(reads.at(-1)).toBe(429);
+    // Another account is not slowed down by it.
+    expect((await send(stack.gateway.baseUrl, 'GET', '/console/api/apps', { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+      200,
+    );
   });
 
   it('answers CORS preflights for allowed origins and refuses others', async () => {

@@ -87,6 +87,21 @@ export const gatewayConfigSpec = {
       min: 0,
       doc: 'runs (workflow, chat and completion calls) one app may have in progress at once across all gateways, 0 for no limit; an app setting can only lower it (Dify default)',
     }),
+    consoleRateLimitPerAccountPerMinute: env.int('CONSOLE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE', {
+      default: '600',
+      min: 0,
+      doc: 'console API requests one signed-in account may make per minute across all gateways; 0 turns the limit off',
+    }),
+    consoleRateLimitPerIpPerMinute: env.int('CONSOLE_RATE_LIMIT_PER_IP_PER_MINUTE', {
+      default: '600',
+      min: 0,
+      doc: 'console API requests one client address may make per minute across all gateways; 0 turns the limit off',
+    }),
+    consoleSensitiveRateLimitPerIpPerMinute: env.int('CONSOLE_SENSITIVE_RATE_LIMIT_PER_IP_PER_MINUTE', {
+      default: '20',
+      min: 0,
+      doc: 'requests per minute one client address may make to the console routes that create accounts or check a password (register, activate, login, password change, erasure, ownership transfer); 0 turns the limit off',
+    }),
     rateLimitPerIpPerMinute: env.int('RATE_LIMIT_PER_IP_PER_MINUTE', {
       default: '100',
       min: 0,

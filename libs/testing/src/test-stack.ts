@@ -41,6 +41,9 @@ export class TestStack {
       // Tests make many requests from 127.0.0.1 with few keys: only the protection spec uses low limits.
       RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
       RATE_LIMIT_PER_MINUTE: '1000000',
+      CONSOLE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '1000000',
+      CONSOLE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
+      CONSOLE_SENSITIVE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
       ...opts.env,
     };
     const processes = {} as Record<ServiceName, ServiceProcess>;

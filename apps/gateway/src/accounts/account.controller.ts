@@ -19,6 +19,7 @@ import {
 import { AccountService } from './account.service';
 import { ConsoleAuthGuard, CurrentConsoleUser, type ConsoleUser } from './console-auth.guard';
 import { LoginLockedError } from './login-throttle.service';
+import { SensitiveConsoleRoute } from '../protection/rate-limit.interceptor';
 
 /** Console sign-up, sign-in and the caller's own account. */
 @Controller('console/api')
@@ -26,6 +27,7 @@ export class AccountController {
   constructor(private readonly accounts: AccountService) {}
 
   @Post('register')
+  @SensitiveConsoleRoute()
   @HttpCode(201)
   @Returns(RegisteredResponseSchema)
   register(
@@ -36,6 +38,7 @@ export class AccountController {
   }
 
   @Post('login')
+  @SensitiveConsoleRoute()
   @HttpCode(200)
   @Returns(TokenResponseSchema)
   async login(
@@ -78,6 +81,7 @@ export class AccountController {
   }
 
   @Post('account/password')
+  @SensitiveConsoleRoute()
   @HttpCode(200)
   @UseGuards(ConsoleAuthGuard)
   @Returns(SuccessResultSchema)

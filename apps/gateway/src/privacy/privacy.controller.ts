@@ -29,6 +29,7 @@ import {
   type StartedExport,
 } from './privacy.dto';
 import { PrivacyService } from './privacy.service';
+import { SensitiveConsoleRoute } from '../protection/rate-limit.interceptor';
 
 const exportLinks = (id: string) => ({ status_url: `/console/api/account/data-export/${id}` });
 
@@ -72,6 +73,7 @@ export class PrivacyController {
   }
 
   @Post('account/erase')
+  @SensitiveConsoleRoute()
   @HttpCode(202)
   @UseGuards(ConsoleAuthGuard)
   @Audited(PRIVACY_AUDITED.accountErasureRequested)

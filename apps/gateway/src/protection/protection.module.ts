@@ -39,7 +39,7 @@ export class ProtectionModule {
         { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
         makeCounterProvider({
           name: RATE_LIMIT_REJECTIONS_METRIC,
-          help: 'Service API requests refused with 429, by the limit that refused them',
+          help: 'Service API and console requests refused with 429, by the limit that refused them',
           labelNames: ['limit'],
         }),
         makeCounterProvider({

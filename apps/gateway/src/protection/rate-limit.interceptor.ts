@@ -8,6 +8,14 @@ import { clientAddressKey } from './http-rules.util';
 import { RateLimitService } from './rate-limit.service';
 
 const ACTIVE_REQUEST_SLOT = 'weft:active-request-slot';
+const SENSITIVE_CONSOLE_ROUTE = 'weft:sensitive-console-route';
+
+/**
+ * Marks a console route that creates an account or checks a password (register, activate, login, password
+ * change, erasure, ownership transfer): it counts against the small per-address allowance
+ * `CONSOLE_SENSITIVE_RATE_LIMIT_PER_IP_PER_MINUTE` instead of the console's general one.
+ */
+export const SensitiveConsoleRoute = () => SetMetadata(SENSITIVE_CONSOLE_ROUTE, true);
 
 /**
  * Marks a run route (workflow, chat or completion call, blocking or streaming): it holds one of its app's
@@ -21,12 +29,14 @@ export function takesActiveRequestSlot(reflector: Reflector, context: ExecutionC
   return reflector.get<boolean | undefined>(ACTIVE_REQUEST_SLOT, context.getHandler()) === true;
 }
 
-type ServiceApiRequest = Request & { appKey?: AppKeyContext; datasetKey?: DatasetKeyContext };
+type ServiceApiRequest = Request & { appKey?: AppKeyContext; consoleUser?: { accountId: string }; datasetKey?: DatasetKeyContext };
 
 /**
  * Applies the Service API rate limits (per key and per client address) and the active-run limit to every
- * `/v1` route. It runs after the key guards, so it knows the key and its app (and the app's own limits);
- * requests that fail authentication are answered by the guards before they are counted.
+ * `/v1` route, and the console's (per account and per client address, stricter for sign-up and password
+ * routes) to every `/console/api` route. It runs after the guards, so it knows the key and its app (and the
+ * app's own limits) or the signed-in account; requests that fail authentication are answered by the
+ * guards before they are counted (the key guards count them against the address themselves).
  */
 @Injectable()
 export class RateLimitInterceptor implements NestInterceptor {
@@ -39,6 +49,12 @@ export class RateLimitInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const req = http.getRequest<ServiceApiRequest>();
+    if (req.path.startsWith('/console/api/')) {
+      const sensitive = this.reflector.get<boolean | undefined>(SENSITIVE_CONSOLE_ROUTE, context.getHandler()) === true;
+      const caller = { accountId: req.consoleUser?.accountId ?? null, address: clientAddressKey(req.ip), sensitive };
+      await this.limiter.admitConsole(caller, http.getResponse<Response>());
+      return next.handle();
+    }
     if (!req.path.startsWith('/v1/')) return next.handle();
     const app = req.appKey ? { id: req.appKey.app.id, workspaceId: req.appKey.app.workspaceId } : null;
     const keyId = req.appKey?.keyId ?? req.datasetKey?.keyId ?? null;

@@ -8,6 +8,12 @@ export const RATE_WINDOW_MS = 60_000;
 /** Why a request was refused: its key's rate, its address's rate, or its app's runs in progress. */
 export type RefusedBy = 'api_key' | 'client_address' | 'active_requests';
 
+/**
+ * Which counters a request goes to: the Service API's (per key and address), the console's (per account
+ * and address), or the console's stricter counter for routes that create accounts or check passwords.
+ */
+export type RateScope = 'service' | 'console' | 'console-sensitive';
+
 export type AdmitOutcome = { admitted: true } | { admitted: false; refusedBy: RefusedBy; retryAfterMs: number };
 
 /** One request to admit: who sends it, what limits apply, and its id (its entry in the counters). */
@@ -21,6 +27,8 @@ export interface AdmitRequest {
   requestId: string;
   /** How long an active-run slot lives unless renewed, so a crashed gateway's slots free themselves. */
   slotTtlMs: number;
+  /** The counters it goes to; the Service API's unless said. In the console, `keyId` is the account. */
+  scope?: RateScope;
 }
 
 /*
@@ -102,8 +110,9 @@ type ScriptClient = {
   weftRateRenew(k1: string, ...argv: (string | number)[]): Promise<number>;
 };
 
-const keyLog = (keyId: string | null) => `rl:key:${keyId ?? 'none'}`;
-const addressLog = (address: string) => `rl:addr:${address}`;
+const PREFIX: Record<RateScope, string> = { console: 'rl:console:', 'console-sensitive': 'rl:console-sensitive:', service: 'rl:' };
+const keyLog = (keyId: string | null, scope: RateScope) => `${PREFIX[scope]}key:${keyId ?? 'none'}`;
+const addressLog = (address: string, scope: RateScope) => `${PREFIX[scope]}addr:${address}`;
 const activeRuns = (appId: string | null) => `rl:active:${appId ?? 'none'}`;
 
 /** The rate-limit and active-run counters in Redis, shared by every gateway replica. */
@@ -122,8 +131,8 @@ export class RateLimitRepository {
   async admit(req: AdmitRequest): Promise<AdmitOutcome> {
     const { limits } = req;
     const [code, waitMs] = await this.scripts.weftRateAdmit(
-      keyLog(req.keyId),
-      addressLog(req.address),
+      keyLog(req.keyId, req.scope ?? 'service'),
+      addressLog(req.address, req.scope ?? 'service'),
       activeRuns(req.appId),
       RATE_WINDOW_MS,
       req.keyId === null ? 0 : limits.keyPerMinute,

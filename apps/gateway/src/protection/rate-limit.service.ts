@@ -12,7 +12,7 @@ import {
   type ProtectionSettings,
 } from './protection.config';
 import { ProtectionErrors } from './protection.exception';
-import { RateLimitRepository, type AdmitOutcome } from './rate-limit.repository';
+import { RateLimitRepository, type AdmitOutcome, type RateScope } from './rate-limit.repository';
 import { retryAfterSeconds, type RequestLimits } from './rate-limit.util';
 
 /** A run's slot lives this long unless renewed, so slots of a gateway that died free themselves. */
@@ -79,13 +79,40 @@ export class RateLimitService {
       limits.keyPerMinute = app.effectiveRatePerMinute;
       if (takesSlot) limits.maxActive = app.effectiveMaxActive;
     }
+    await this.check(caller.address, caller.keyId, limits, caller.app?.id ?? null, 'service', res);
+  }
+
+  /**
+   * Admits a console request, counted per signed-in account and per client address, or throws
+   * `too_many_requests`. Routes that create accounts or check a password (`sensitive`) count against a
+   * much smaller per-address allowance of their own, so password guessing and sign-up floods stop early.
+   */
+  async admitConsole(caller: { accountId: string | null; address: string; sensitive: boolean }, res: Response): Promise<void> {
+    const limits: RequestLimits = {
+      addressPerMinute: caller.sensitive
+        ? this.settings.consoleSensitiveRateLimitPerIpPerMinute
+        : this.settings.consoleRateLimitPerIpPerMinute,
+      keyPerMinute: caller.sensitive ? 0 : this.settings.consoleRateLimitPerAccountPerMinute,
+      maxActive: 0,
+    };
+    await this.check(caller.address, caller.accountId, limits, null, caller.sensitive ? 'console-sensitive' : 'console', res);
+  }
+
+  private async check(
+    address: string,
+    keyId: string | null,
+    limits: RequestLimits,
+    app: string | null,
+    scope: RateScope,
+    res: Response,
+  ): Promise<void> {
     if (limits.keyPerMinute === 0 && limits.addressPerMinute === 0 && limits.maxActive === 0) return;
     const requestId = randomUUID();
-    const appId = limits.maxActive > 0 ? (caller.app?.id ?? null) : null;
+    const appId = limits.maxActive > 0 ? app : null;
     let outcome: AdmitOutcome;
     try {
       outcome = await withTimeout(
-        this.repository.admit({ address: caller.address, appId, keyId: caller.keyId, limits, requestId, slotTtlMs: ACTIVE_SLOT_TTL_MS }),
+        this.repository.admit({ address, appId, keyId, limits, requestId, scope, slotTtlMs: ACTIVE_SLOT_TTL_MS }),
         REDIS_CHECK_TIMEOUT_MS,
       );
     } catch (error) {
@@ -100,14 +127,17 @@ export class RateLimitService {
       return;
     }
     if (!outcome.admitted) {
-      this.rejections.inc({ limit: outcome.refusedBy });
+      const console = scope !== 'service';
+      this.rejections.inc({
+        limit: console ? `console_${outcome.refusedBy === 'api_key' ? 'account' : outcome.refusedBy}` : outcome.refusedBy,
+      });
       if (outcome.refusedBy === 'active_requests') throw ProtectionErrors.tooManyActiveRequests();
       const seconds = retryAfterSeconds(outcome.retryAfterMs);
       res.setHeader('Retry-After', String(seconds));
       const limit =
         outcome.refusedBy === 'api_key'
-          ? `${limits.keyPerMinute} requests per minute for this API key`
-          : `${limits.addressPerMinute} requests per minute from this address`;
+          ? `${limits.keyPerMinute} requests per minute for ${console ? 'this account' : 'this API key'}`
+          : `${limits.addressPerMinute} requests per minute from this address${scope === 'console-sensitive' ? ' to sign-up and password routes' : ''}`;
       throw ProtectionErrors.rateLimited(limit, seconds);
     }
     if (appId !== null) this.holdSlot(appId, requestId, res);

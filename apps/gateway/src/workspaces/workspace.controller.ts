@@ -26,6 +26,7 @@ import {
   type WorkspaceList,
 } from './workspace.dto';
 import { WorkspaceService } from './workspace.service';
+import { SensitiveConsoleRoute } from '../protection/rate-limit.interceptor';
 
 /** The caller's workspaces and the current workspace's members (Dify's console paths). */
 @Controller('console/api')
@@ -108,6 +109,7 @@ export class WorkspaceController {
 
   /** Makes a member the owner; the caller, owner until now, becomes an admin. */
   @Post('workspaces/current/members/:memberId/owner-transfer')
+  @SensitiveConsoleRoute()
   @HttpCode(200)
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('owner')
@@ -154,6 +156,7 @@ export class WorkspaceController {
   }
 
   @Post('activate')
+  @SensitiveConsoleRoute()
   @HttpCode(200)
   @Returns(RegisteredResponseSchema)
   activate(
