@@ -215,7 +215,12 @@ describe('knowledge: datasets, ingestion, retrieval and the knowledge-retrieval 
     expect((await kb('GET', '', undefined, 'dataset-forged')).status).toBe(401);
     expect((await client.call('GET', '/v1/datasets', { token: 'app-notadatasetkey' })).status).toBe(401);
 
-    expect((await kb('DELETE', `/${id}`)).status).toBe(204);
+    // The official SDK sends DELETE with `Content-Type: application/json` and no body; Dify reads that as no body.
+    const sdkStyle = await fetch(`${stack.gateway.baseUrl}/v1/datasets/${id}`, {
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      method: 'DELETE',
+    });
+    expect(sdkStyle.status).toBe(204);
     expect((await kb('GET', `/${id}`)).status).toBe(404);
   });
 
