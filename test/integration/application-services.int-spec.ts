@@ -253,6 +253,20 @@ describe('application services in process', () => {
         workspaceId,
       });
       await expect(stranger).rejects.toMatchObject({ code: 'not_found', message: 'Conversation Not Exists.' });
+      // A turn that names no end user is refused before anything is stored (conversations belong to one).
+      const anonymous = runs.start({
+        appId: ctx.app.id,
+        chat: { autoGenerateName: false, conversationId: null, messageId: randomUUID(), mode: 'advanced-chat', query: 'who am I' },
+        createdFrom: 'service-api',
+        creator: { accountId: randomUUID(), endUserId: null, role: 'account', sessionId: null },
+        files: [],
+        inputs: {},
+        runId: randomUUID(),
+        taskId: randomUUID(),
+        workflowId: null,
+        workspaceId,
+      });
+      await expect(anonymous).rejects.toMatchObject({ code: 'invalid_param' });
       expect(
         (await conversations.messages({ ...owner, conversationId: first.started.conversationId!, firstId: null, limit: 20 })).data,
       ).toHaveLength(2);

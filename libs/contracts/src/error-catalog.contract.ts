@@ -100,6 +100,8 @@ export const MessageErrors = {
 
 /** Workflow runs, and the refusals of a request to start one. */
 export const RunErrors = {
+  /** A chat turn belongs to an end user's conversation; a start without one is a caller's mistake. */
+  chatWithoutEndUser: () => new DomainError('invalid_param', 'A chat turn needs the end user it belongs to.'),
   draftNotRunnable: () => new DomainError('bad_request', 'Draft workflow cannot be run through the API.'),
   notFound: () => new DomainError('not_found', 'Workflow run not found.'),
   /** The run names a workflow id the app does not have (Dify answers 400 here, not 404). */

@@ -77,8 +77,8 @@ export function withOpenApiNulls(node: Record<string, unknown>): Record<string, 
     (Array.isArray(out['enum']) && (out['enum'] as unknown[]).every((v) => v === 'null' || v === null) && out['type'] === undefined);
   if (isNull) return { enum: [null], nullable: true, type: 'string' };
   if (out['nullable'] === true) {
-    if (out['type'] === undefined && (out['anyOf'] || out['oneOf'])) delete out['nullable'];
-    else if (out['type'] === undefined) delete out['nullable'];
+    // Without a type there is nothing to make nullable: a union's branches carry it (above), or anything goes.
+    if (out['type'] === undefined) delete out['nullable'];
     if (Array.isArray(out['enum']) && !(out['enum'] as unknown[]).includes(null)) out['enum'] = [...(out['enum'] as unknown[]), null];
   }
   return out;

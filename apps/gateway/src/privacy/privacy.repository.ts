@@ -142,14 +142,16 @@ export class PrivacyRepository {
         );
       }
       // A workspace the account leaves behind (shared, now owned by another) loses a name that names the
-      // person: "Ada Lovelace's Workspace", or one holding their address, becomes "Workspace".
+      // person: "Ada Lovelace's Workspace", or one holding their address, becomes "Workspace". A name shorter
+      // than three characters counts only in the default form ("Al's Workspace"), so it cannot match by chance.
       counts['workspaces_renamed'] = await count(
         this.db,
         m,
         `UPDATE gateway.workspaces w SET name = $3 FROM gateway.accounts a
          WHERE a.id = $1 AND w.id IN (SELECT workspace_id FROM gateway.workspace_members WHERE account_id = $1)
            AND NOT (w.id = ANY($2::uuid[]))
-           AND ((length(trim(a.name)) > 0 AND strpos(lower(w.name), lower(trim(a.name))) > 0)
+           AND ((length(trim(a.name)) >= 3 AND strpos(lower(w.name), lower(trim(a.name))) > 0)
+             OR lower(w.name) = lower(trim(a.name)) || '''s workspace'
              OR strpos(lower(w.name), lower(a.email)) > 0
              OR strpos(lower(w.name), lower(split_part(a.email, '@', 1)) || '''s workspace') > 0)`,
         [accountId, req.deleteWorkspaceIds, ERASED_WORKSPACE_NAME],

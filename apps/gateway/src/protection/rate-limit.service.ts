@@ -127,16 +127,16 @@ export class RateLimitService {
       return;
     }
     if (!outcome.admitted) {
-      const console = scope !== 'service';
+      const inConsole = scope !== 'service';
       this.rejections.inc({
-        limit: console ? `console_${outcome.refusedBy === 'api_key' ? 'account' : outcome.refusedBy}` : outcome.refusedBy,
+        limit: inConsole ? `console_${outcome.refusedBy === 'api_key' ? 'account' : outcome.refusedBy}` : outcome.refusedBy,
       });
       if (outcome.refusedBy === 'active_requests') throw ProtectionErrors.tooManyActiveRequests();
       const seconds = retryAfterSeconds(outcome.retryAfterMs);
       res.setHeader('Retry-After', String(seconds));
       const limit =
         outcome.refusedBy === 'api_key'
-          ? `${limits.keyPerMinute} requests per minute for ${console ? 'this account' : 'this API key'}`
+          ? `${limits.keyPerMinute} requests per minute for ${inConsole ? 'this account' : 'this API key'}`
           : `${limits.addressPerMinute} requests per minute from this address${scope === 'console-sensitive' ? ' to sign-up and password routes' : ''}`;
       throw ProtectionErrors.rateLimited(limit, seconds);
     }

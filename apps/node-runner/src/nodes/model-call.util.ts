@@ -86,6 +86,11 @@ export function usageMetadata(usage: DifyUsage): Record<string, unknown> {
 }
 
 /** Prompt messages as Dify saves them in `process_data.prompts`. */
+/** The process data every model-calling node records: which model, in which mode, and the prompts sent. */
+export function modelProcessData(model: ModelConfig, messages: ChatMessage[]): Record<string, unknown> {
+  return { model_mode: model.mode, model_name: model.name, model_provider: model.provider, prompts: promptsForSaving(messages) };
+}
+
 export function promptsForSaving(messages: ChatMessage[]): Record<string, unknown>[] {
   return messages.map((m) => ({ files: [], role: m.role, text: m.content }));
 }

@@ -155,8 +155,11 @@ export class RunRepository {
     return rows[0]?.id ?? null;
   }
 
-  /** One run of one app of one workspace, live or archived, as the engine holds it, with how it ended (null while it runs); or null. */
-  async findRunRow(workspaceId: string, appId: string, runId: string): Promise<RunRow | null> {
+  /**
+   * One run of one app of one workspace, live or archived, or null: as the API shows it (`record`) and as
+   * the engine holds it (`row`, with how it ended once it has), from one query.
+   */
+  async findStoredRun(workspaceId: string, appId: string, runId: string): Promise<{ record: RunRecord; row: RunRow } | null> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
       `SELECT * FROM orchestrator.workflow_runs WHERE id = $1 AND workspace_id = $2 AND app_id = $3
        UNION ALL SELECT * FROM orchestrator.workflow_runs_archive WHERE id = $1 AND workspace_id = $2 AND app_id = $3
@@ -166,18 +169,12 @@ export class RunRepository {
     if (!rows[0]) return null;
     const row = toRunRow(rows[0]);
     if (row.status !== 'running') row.result = toRunResult(rows[0]);
-    return row;
+    return { record: toRunRecord(rows[0]), row };
   }
 
   /** One run of one app of one workspace, live or archived, or null. */
   async findRun(workspaceId: string, appId: string, runId: string): Promise<RunRecord | null> {
-    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `SELECT * FROM orchestrator.workflow_runs WHERE id = $1 AND workspace_id = $2 AND app_id = $3
-       UNION ALL SELECT * FROM orchestrator.workflow_runs_archive WHERE id = $1 AND workspace_id = $2 AND app_id = $3
-       LIMIT 1`,
-      [runId, workspaceId, appId],
-    );
-    return rows[0] ? toRunRecord(rows[0]) : null;
+    return (await this.findStoredRun(workspaceId, appId, runId))?.record ?? null;
   }
 
   /** A page of an app's runs, live and archived (Dify keeps its logs), newest first, with the total matching. */

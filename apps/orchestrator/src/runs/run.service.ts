@@ -107,6 +107,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     // Classic chat and completion apps run as the chatflow their model config converts to.
     if (req.chat === null && workflow.app.mode !== 'workflow') throw AppErrors.modeMismatch('not_workflow_app');
     if (req.chat !== null && workflow.app.mode !== 'advanced-chat') throw AppErrors.modeMismatch('not_chat_app');
+    if (req.chat !== null && !req.creator.endUserId) throw RunErrors.chatWithoutEndUser();
     const owner = { appId: req.appId, endUserId: req.creator.endUserId ?? '', workspaceId: req.workspaceId };
     const conversation = req.chat?.conversationId ? await this.conversations.continued(owner, req.chat.conversationId) : null;
     const inputs = this.validateInputs(workflow.app, conversation ? conversation.inputs : req.inputs);
@@ -179,31 +180,30 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * A stored run with its node executions as `node_finished`-shaped data and, once it ended, the events that
-   * ended its stream, for replaying the stream to a client that missed it.
+   * ended its stream, for replaying the stream to a client that missed it. One query for the run, one for its nodes.
    */
   async history(
     workspaceId: string,
     appId: string,
     runId: string,
   ): Promise<{ ending: RunStreamEvent[]; nodes: Record<string, unknown>[]; run: RunRecord }> {
-    const run = await this.get(workspaceId, appId, runId);
+    const { record, row } = await this.stored(workspaceId, appId, runId);
     const nodes = await this.runs.nodesOf(runId);
-    const row = { id: run.id, taskId: run.task_id };
-    return {
-      ending: (await this.ending(workspaceId, appId, runId)).events,
-      nodes: nodes.map((n) => nodeFinished({ ...row } as RunRow, n)),
-      run,
-    };
+    return { ending: endingOf(row, nodes).events, nodes: nodes.map((n) => nodeFinished(row, n)), run: record };
   }
 
   /** The events that ended a stored run's stream (none while it runs), and a chat run's answer, for a client that missed them. */
   async ending(workspaceId: string, appId: string, runId: string): Promise<{ answer: string | null; events: RunStreamEvent[] }> {
-    const row = await this.runs.findRunRow(workspaceId, appId, runId);
-    if (!row) throw RunErrors.notFound();
-    if (!row.result) return { answer: null, events: [] };
-    const records = row.chat ? await this.runs.nodesOf(runId) : [];
-    const answer = row.chat && typeof row.result.outputs['answer'] === 'string' ? row.result.outputs['answer'] : null;
-    return { answer, events: endingEvents(row, row.result, records) };
+    const { row } = await this.stored(workspaceId, appId, runId);
+    // A chat run's message_end sums its nodes' usage; a workflow run's ending needs no node.
+    const nodes = row.result && row.chat ? await this.runs.nodesOf(runId) : [];
+    return endingOf(row, nodes);
+  }
+
+  private async stored(workspaceId: string, appId: string, runId: string): Promise<{ record: RunRecord; row: RunRow }> {
+    const found = await this.runs.findStoredRun(workspaceId, appId, runId);
+    if (!found) throw RunErrors.notFound();
+    return found;
   }
 
   private validateInputs(app: ParsedApp, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -478,6 +478,13 @@ function turnOutcome(run: ChatRunRow, result: RunResult, records: readonly NodeE
     status: 'normal',
     totalPrice: String(usage['total_price'] ?? '0'),
   };
+}
+
+/** A stored run's ending events and a chat run's answer; nothing while the run goes on. */
+function endingOf(row: RunRow, records: readonly NodeExecutionRecord[]): { answer: string | null; events: RunStreamEvent[] } {
+  if (!row.result) return { answer: null, events: [] };
+  const answer = row.chat && typeof row.result.outputs['answer'] === 'string' ? row.result.outputs['answer'] : null;
+  return { answer, events: endingEvents(row, row.result, records) };
 }
 
 /** The run's counters picked up after the node runs a resumed run replays. */

@@ -7,7 +7,7 @@ import {
   callModel,
   modelFailure,
   parseJsonObject,
-  promptsForSaving,
+  modelProcessData,
   readModelConfig,
   usageMetadata,
   type ModelCall,
@@ -90,12 +90,7 @@ export class LlmExecutor implements NodeJobExecutor {
     const structured = readStructuredOutput(data);
     if ('error' in structured) return failed('LLMNodeError', structured.error, { inputs });
     const { params, responseFormat } = splitResponseFormat(model.completionParams);
-    const processData: Record<string, unknown> = {
-      model_mode: model.mode,
-      model_name: model.name,
-      model_provider: model.provider,
-      prompts: promptsForSaving(messages),
-    };
+    const processData = modelProcessData(model, messages);
 
     let call: ModelCall;
     try {

@@ -6,7 +6,7 @@ import {
   callModel,
   modelFailure,
   parseJsonObject,
-  promptsForSaving,
+  modelProcessData,
   readModelConfig,
   usageMetadata,
   type ModelCall,
@@ -98,13 +98,7 @@ export class ParameterExtractorExecutor implements NodeJobExecutor {
       ],
       history,
     );
-    const processData: Record<string, unknown> = {
-      function: functionCall ? tool : {},
-      model_mode: model.mode,
-      model_name: model.name,
-      model_provider: model.provider,
-      prompts: promptsForSaving(messages),
-    };
+    const processData: Record<string, unknown> = { function: functionCall ? tool : {}, ...modelProcessData(model, messages) };
 
     let call: ModelCall;
     try {

@@ -6,7 +6,7 @@ import {
   callModel,
   modelFailure,
   parseJsonObject,
-  promptsForSaving,
+  modelProcessData,
   readModelConfig,
   usageMetadata,
   type ModelCall,
@@ -72,12 +72,7 @@ export class QuestionClassifierExecutor implements NodeJobExecutor {
       },
       required: ['category_id'],
     };
-    const processData: Record<string, unknown> = {
-      model_mode: model.mode,
-      model_name: model.name,
-      model_provider: model.provider,
-      prompts: promptsForSaving(messages),
-    };
+    const processData = modelProcessData(model, messages);
 
     let call: ModelCall;
     try {
