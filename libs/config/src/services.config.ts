@@ -104,7 +104,8 @@ export const gatewayConfigSpec = {
   mail: {
     consoleWebUrl: env.optionalString('CONSOLE_WEB_URL', {
       doc: 'public address of the console (e.g. https://weft.example.com), for the links in invitation mails; unset, a mail gives the link as a path with its token',
-      check: (value: string | undefined) => (value === undefined || isHttpUrl(value) ? undefined : 'expected a URL starting with http:// or https://'),
+      check: (value: string | undefined) =>
+        value === undefined || isHttpUrl(value) ? undefined : 'expected a URL starting with http:// or https://',
     }),
     defaultSendFrom: env.optionalString('MAIL_DEFAULT_SEND_FROM', {
       doc: 'sender of every mail, e.g. `Weft <no-reply@example.com>`; needed when MAIL_TYPE is set',

@@ -18,7 +18,7 @@ export const RegisterRequestSchema = z.object({
 /** `POST /console/api/email-register/send-email` and `POST /console/api/forgot-password` (Dify's shape; mails are in English). */
 export const EmailCodeRequestSchema = z.object({ email, language: z.string().max(20).optional() });
 
-/** Dify's answer to a request for a mailed code: the token to send back with the code. The same whether or not the address has an account. */
+/** Dify's answer to a request for a mailed code: the token to send back with the code, whether or not the address has an account. */
 export const EmailCodeSentSchema = z.object({ data: z.string(), result: z.literal('success') });
 export type EmailCodeSent = z.infer<typeof EmailCodeSentSchema>;
 

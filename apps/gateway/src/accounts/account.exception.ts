@@ -35,7 +35,6 @@ export const AccountErrors = {
       'password_reset_rate_limit_exceeded',
       `Too many password reset emails have been sent. Please try again in ${minutes} minutes.`,
     ),
-  resetNeedsMail: () =>
-    new DomainError('forbidden', `${NO_MAIL}, so a password cannot be reset by mail. Ask the operator to set up mail.`),
+  resetNeedsMail: () => new DomainError('forbidden', `${NO_MAIL}, so a password cannot be reset by mail. Ask the operator to set up mail.`),
   tokenInvalid: () => new DomainError('invalid_or_expired_token', 'The token is invalid or has expired.'),
 } as const;

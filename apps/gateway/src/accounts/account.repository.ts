@@ -38,7 +38,12 @@ export class AccountRepository {
     });
   }
 
-  private async insertWithWorkspace(m: EntityManager, email: string, name: string, passwordHash: string): Promise<AccountWithWorkspace | null> {
+  private async insertWithWorkspace(
+    m: EntityManager,
+    email: string,
+    name: string,
+    passwordHash: string,
+  ): Promise<AccountWithWorkspace | null> {
     const accountId = randomUUID();
     const workspaceId = randomUUID();
     const inserted = await this.db.rowsIn(

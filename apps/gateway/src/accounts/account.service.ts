@@ -4,12 +4,7 @@ import { AuthErrors } from '@weft/contracts';
 import type { RequestClientInfo } from '@weft/platform';
 import type { z } from 'zod';
 import { WorkspaceErrors } from '../workspaces/workspace.exception';
-import type {
-  AccountProfile,
-  ChangePasswordRequestSchema,
-  LoginRequestSchema,
-  TokenResponse,
-} from './account.dto';
+import type { AccountProfile, ChangePasswordRequestSchema, LoginRequestSchema, TokenResponse } from './account.dto';
 import { AccountErrors } from './account.exception';
 import { AccountRepository } from './account.repository';
 import { AuthSessionRepository } from './auth-session.repository';

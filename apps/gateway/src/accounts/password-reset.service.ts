@@ -4,7 +4,13 @@ import type { RequestClientInfo } from '@weft/platform';
 import type { z } from 'zod';
 import { passwordResetCodeMail } from '../mail/mail-templates.util';
 import { MailService } from '../mail/mail.service';
-import type { EmailCodeCheckRequestSchema, EmailCodeChecked, EmailCodeRequestSchema, EmailCodeSent, PasswordResetRequestSchema } from './account.dto';
+import type {
+  EmailCodeCheckRequestSchema,
+  EmailCodeChecked,
+  EmailCodeRequestSchema,
+  EmailCodeSent,
+  PasswordResetRequestSchema,
+} from './account.dto';
 import { AccountErrors } from './account.exception';
 import { AccountRepository } from './account.repository';
 import { assertPasswordPolicy } from './account.service';
@@ -38,7 +44,8 @@ export class PasswordResetService {
     const found = await this.accounts.findAccountByEmail(req.email);
     const account = found?.status === 'active' ? found : null;
     const { code, token } = await this.codes.issue('reset_password', req.email, { accountId: account?.id ?? null }, client);
-    if (account) this.mail.deliver('password reset code', req.email, passwordResetCodeMail(code, this.settings.resetPasswordTokenTtlMinutes));
+    if (account)
+      this.mail.deliver('password reset code', req.email, passwordResetCodeMail(code, this.settings.resetPasswordTokenTtlMinutes));
     return { data: token, result: 'success' };
   }
 

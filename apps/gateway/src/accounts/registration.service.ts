@@ -117,5 +117,4 @@ export class RegistrationService {
       details: { verified_by: verifiedBy },
     });
   }
-
 }

@@ -18,7 +18,11 @@ ${body}
 </body></html>
 `;
   // A subject is a header line: control characters (a workspace name may hold a line break) become spaces.
-  return { html, subject: subject.replace(/[\u0000-\u001f\u007f]+/g, ' '), text };
+  const oneLine = [...subject]
+    .map((c) => (c < ' ' || c === '\u007f' ? ' ' : c))
+    .join('')
+    .replace(/ {2,}/g, ' ');
+  return { html, subject: oneLine, text };
 }
 
 function codeParagraph(code: string): { text: string; html: string } {
