@@ -81,7 +81,7 @@ export class VerificationCodeRepository {
       );
       await m.query(
         `INSERT INTO gateway.verification_codes (id, purpose, email, account_id, name, password_hash, token_hash, code_hash, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + $9 * interval '1 millisecond')`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9::double precision / 1000))`,
         [code.id, code.purpose, code.email, code.accountId, code.name, code.passwordHash, code.tokenHash, code.codeHash, code.ttlMs],
       );
       await m.query(`DELETE FROM gateway.verification_codes WHERE created_at < now() - interval '1 day'`);
@@ -112,7 +112,7 @@ export class VerificationCodeRepository {
   /** Marks a code confirmed and gives it a new token, good for `ttlMs`; false when it was confirmed or retired meanwhile. */
   async confirm(id: string, newTokenHash: string, ttlMs: number): Promise<boolean> {
     const rows = await this.db.rows(
-      `UPDATE gateway.verification_codes SET phase = 'verified', token_hash = $2, expires_at = now() + $3 * interval '1 millisecond'
+      `UPDATE gateway.verification_codes SET phase = 'verified', token_hash = $2, expires_at = now() + make_interval(secs => $3::double precision / 1000)
        WHERE id = $1 AND phase = 'code' AND used_at IS NULL RETURNING id`,
       [id, newTokenHash, ttlMs],
     );
