@@ -16,8 +16,14 @@ export const AccountErrors = {
   /** `missing` names each rule the password breaks, e.g. "a digit". */
   passwordTooWeak: (missing: readonly string[]) => new DomainError('invalid_param', `Password must contain ${missing.join(', ')}.`),
   passwordConfirmationDiffers: () => new DomainError('password_mismatch', 'The passwords do not match.'),
-  registerAttemptsExhausted: () =>
-    new DomainError('email_register_limit', 'Too many failed email register attempts with this code. Please ask for a new code.'),
+  /** Too many wrong codes for this token (ask for a new one), or `forToday` for this address (Dify's message). */
+  registerAttemptsExhausted: (forToday: boolean) =>
+    new DomainError(
+      'email_register_limit',
+      forToday
+        ? 'Too many failed email register attempts. Please try again in 24 hours.'
+        : 'Too many failed attempts with this code. Please ask for a new code.',
+    ),
   registerCodesExhausted: (minutes: number) =>
     new DomainError(
       'email_register_rate_limit_exceeded',
@@ -28,8 +34,14 @@ export const AccountErrors = {
       'forbidden',
       `${NO_MAIL}, so only its first account may sign itself up. Ask a workspace admin to invite you, or the operator to set up mail.`,
     ),
-  resetAttemptsExhausted: () =>
-    new DomainError('email_password_reset_limit', 'Too many failed password reset attempts with this code. Please ask for a new code.'),
+  /** Too many wrong codes for this token (ask for a new one), or `forToday` for this address (Dify's message). */
+  resetAttemptsExhausted: (forToday: boolean) =>
+    new DomainError(
+      'email_password_reset_limit',
+      forToday
+        ? 'Too many failed password reset attempts. Please try again in 24 hours.'
+        : 'Too many failed attempts with this code. Please ask for a new code.',
+    ),
   resetCodesExhausted: (minutes: number) =>
     new DomainError(
       'password_reset_rate_limit_exceeded',

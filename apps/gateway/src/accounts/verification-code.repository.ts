@@ -32,7 +32,9 @@ export type CodeAttempt =
   /** No live, unconfirmed code has this token: unknown, expired, spent, replaced or already confirmed. */
   | { kind: 'invalid' }
   /** The token has been checked with wrong codes too often. */
-  | { kind: 'exhausted' };
+  | { kind: 'exhausted' }
+  /** The address has been checked with wrong codes too often today, whatever the token. */
+  | { kind: 'locked' };
 
 type Row = {
   id: string;
@@ -91,14 +93,18 @@ export class VerificationCodeRepository {
 
   /**
    * Counts one check of the unconfirmed code with this token, before the code is compared: parallel guesses
-   * each use up an attempt, so no more than `maxAttempts` are ever compared.
+   * each use up an attempt, so no more than `maxAttempts` are ever compared per token. Refused, without
+   * counting, once the address has `maxFailedPerDay` wrong codes for this purpose in the last day (a confirmed
+   * code's last attempt was the right one).
    */
-  async countAttempt(purpose: CodePurpose, tokenHash: string, maxAttempts: number): Promise<CodeAttempt> {
+  async countAttempt(purpose: CodePurpose, tokenHash: string, maxAttempts: number, maxFailedPerDay: number): Promise<CodeAttempt> {
     const counted = await this.db.rows<Row>(
-      `UPDATE gateway.verification_codes SET attempts = attempts + 1
+      `UPDATE gateway.verification_codes v SET attempts = attempts + 1
        WHERE token_hash = $1 AND purpose = $2 AND phase = 'code' AND used_at IS NULL AND expires_at > now() AND attempts < $3
+         AND (SELECT coalesce(sum(o.attempts), 0) - count(*) FILTER (WHERE o.phase = 'verified') FROM gateway.verification_codes o
+              WHERE o.email = v.email AND o.purpose = v.purpose AND o.created_at > now() - interval '1 day') < $4
        RETURNING ${COLUMNS}`,
-      [tokenHash, purpose, maxAttempts],
+      [tokenHash, purpose, maxAttempts, maxFailedPerDay],
     );
     if (counted[0]) return { kind: 'counted', row: toRow(counted[0]) };
     const live = await this.db.rows<{ attempts: number }>(
@@ -106,7 +112,8 @@ export class VerificationCodeRepository {
        WHERE token_hash = $1 AND purpose = $2 AND phase = 'code' AND used_at IS NULL AND expires_at > now()`,
       [tokenHash, purpose],
     );
-    return live[0] ? { kind: 'exhausted' } : { kind: 'invalid' };
+    if (!live[0]) return { kind: 'invalid' };
+    return live[0].attempts >= maxAttempts ? { kind: 'exhausted' } : { kind: 'locked' };
   }
 
   /** Marks a code confirmed and gives it a new token, good for `ttlMs`; false when it was confirmed or retired meanwhile. */

@@ -38,10 +38,14 @@ class InMemoryCodes {
     return { stored: true as const };
   }
 
-  async countAttempt(purpose: string, tokenHash: string, maxAttempts: number): Promise<CodeAttempt> {
+  async countAttempt(purpose: string, tokenHash: string, maxAttempts: number, maxFailedPerDay: number): Promise<CodeAttempt> {
     const row = this.live(purpose, tokenHash, 'code');
     if (!row) return { kind: 'invalid' };
     if (row.attempts >= maxAttempts) return { kind: 'exhausted' };
+    const failedToday = this.rows
+      .filter((r) => r.email === row.email && r.purpose === row.purpose)
+      .reduce((n, r) => n + r.attempts - (r.phase === 'verified' ? 1 : 0), 0);
+    if (failedToday >= maxFailedPerDay) return { kind: 'locked' };
     row.attempts += 1;
     return { kind: 'counted', row: this.toRow(row) };
   }
@@ -265,7 +269,7 @@ describe('sign-up through a mailed code', () => {
       );
     }
     const late = await refusal(t.registration.checkCode({ email: 'guess@example.com', code, token: first.data }, client));
-    expect(late.code).toBe('email_register_limit');
+    expect(late).toEqual({ code: 'email_register_limit', message: 'Too many failed attempts with this code. Please ask for a new code.' });
 
     const tokens: string[] = [];
     for (let i = 0; i < 4; i++) tokens.push((await t.registration.sendEmail({ email: 'guess@example.com' }, client)).data);
@@ -280,6 +284,29 @@ describe('sign-up through a mailed code', () => {
     );
     await expect(t.registration.checkCode({ email: 'guess@example.com', code: latest, token: tokens[3]! }, client)).resolves.toMatchObject({
       is_valid: true,
+    });
+  });
+});
+
+describe('guessing at one address', () => {
+  it('stops after ten wrong codes a day over all its codes, even before the right one', async () => {
+    const t = setUp();
+    await t.registration.register({ email: 'op@example.com', name: 'Op', password: PASSWORD }, client);
+    const guess = async (email: string, token: string) => {
+      const code = t.codeFor(email);
+      return refusal(t.reset.checkCode({ email, code: code === '111111' ? '222222' : '111111', token }, client));
+    };
+    const first = await t.reset.sendEmail({ email: 'op@example.com' }, client);
+    for (let i = 0; i < 5; i++) expect((await guess('op@example.com', first.data)).code).toBe('email_code_error');
+    const second = await t.reset.sendEmail({ email: 'op@example.com' }, client);
+    for (let i = 0; i < 5; i++) expect((await guess('op@example.com', second.data)).code).toBe('email_code_error');
+    const third = await t.reset.sendEmail({ email: 'op@example.com' }, client);
+    const right = await refusal(
+      t.reset.checkCode({ email: 'op@example.com', code: t.codeFor('op@example.com'), token: third.data }, client),
+    );
+    expect(right).toEqual({
+      code: 'email_password_reset_limit',
+      message: 'Too many failed password reset attempts. Please try again in 24 hours.',
     });
   });
 });

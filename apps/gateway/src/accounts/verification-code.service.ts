@@ -9,6 +9,7 @@ import { VerificationCodeRepository, type VerificationCodeRow } from './verifica
 import {
   MAX_CODE_ATTEMPTS,
   MAX_CODES_PER_HOUR,
+  MAX_FAILED_CODES_PER_DAY,
   hashVerificationCode,
   hashVerificationToken,
   newVerificationCode,
@@ -27,9 +28,10 @@ export interface CodeExtras {
 /**
  * Mailed codes and their tokens, in Dify's three steps: `issue` stores a code for an address and answers the
  * code (to mail) and a token (for the caller); `confirm` checks the code with that token, at most
- * `MAX_CODE_ATTEMPTS` times, and answers a fresh token; `findConfirmed` and `spend` let that token complete
- * the sign-up or the reset once. Every step behaves the same whether or not the address has an account, and
- * is audited the same way (`account.email_code.sent`, `account.email_code.confirmed`), naming no account.
+ * `MAX_CODE_ATTEMPTS` times (and an address's codes at most `MAX_FAILED_CODES_PER_DAY` times wrong), and
+ * answers a fresh token; `findConfirmed` and `spend` let that token complete the sign-up or the reset once.
+ * Every step behaves the same whether or not the address has an account, and is audited the same way
+ * (`account.email_code.sent`, `account.email_code.confirmed`), naming no account.
  */
 @Injectable()
 export class VerificationCodeService {
@@ -83,10 +85,12 @@ export class VerificationCodeService {
   ): Promise<{ email: string; token: string }> {
     let codeId: string | null = null;
     try {
-      const attempt = await this.codes.countAttempt(purpose, hashVerificationToken(token), MAX_CODE_ATTEMPTS);
+      const attempt = await this.codes.countAttempt(purpose, hashVerificationToken(token), MAX_CODE_ATTEMPTS, MAX_FAILED_CODES_PER_DAY);
       if (attempt.kind === 'invalid') throw AccountErrors.tokenInvalid();
-      if (attempt.kind === 'exhausted')
-        throw purpose === 'register' ? AccountErrors.registerAttemptsExhausted() : AccountErrors.resetAttemptsExhausted();
+      if (attempt.kind !== 'counted') {
+        const forToday = attempt.kind === 'locked';
+        throw purpose === 'register' ? AccountErrors.registerAttemptsExhausted(forToday) : AccountErrors.resetAttemptsExhausted(forToday);
+      }
       const { row } = attempt;
       codeId = row.id;
       if (row.email !== email || !verificationCodeMatches(this.settings.verificationCodeKey, row.id, code, row.codeHash)) {

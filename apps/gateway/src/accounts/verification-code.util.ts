@@ -7,11 +7,15 @@ export type CodePurpose = (typeof CODE_PURPOSES)[number];
 /** Wrong codes one token may be checked with before it stops working. */
 export const MAX_CODE_ATTEMPTS = 5;
 
-/**
- * Codes one address may be sent for one purpose within an hour. With `MAX_CODE_ATTEMPTS` that bounds the
- * guesses at a code to 25 an hour per address, against a million possible codes.
- */
+/** Codes one address may be sent for one purpose within an hour. */
 export const MAX_CODES_PER_HOUR = 5;
+
+/**
+ * Wrong codes one address may be checked with, for one purpose, within a day (over all its codes), as Dify
+ * does: a guesser gets 10 tries a day at a million possible codes. Someone who guesses at another person's
+ * address can hold up that address's sign-up or reset for a day, never take it.
+ */
+export const MAX_FAILED_CODES_PER_DAY = 10;
 
 /** A 6-digit code, from the system's cryptographic random source. */
 export function newVerificationCode(): string {
