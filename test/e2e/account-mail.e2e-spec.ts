@@ -331,7 +331,8 @@ describe('accounts and mail, with an SMTP server', () => {
       new_password: OTHER_PASSWORD,
       password_confirm: OTHER_PASSWORD,
     });
-    expect(reset).toEqual({ status: 200, body: { result: 'success' } });
+    expect(reset.status).toBe(200);
+    expect(reset.body).toEqual({ result: 'success' });
 
     // Every session of the account ended: access tokens and refresh tokens of both logins.
     for (const accessToken of [account.access_token, second.body.access_token])
