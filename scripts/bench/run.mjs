@@ -11,6 +11,7 @@ import { connect, JSONCodec, nkeyAuthenticator } from 'nats';
 import { archiveBenchmark } from './archive.mjs';
 import { measureHttp, measureOps, printTable } from './measure.mjs';
 import { call, codeNodeDsl, deployApp, echoChatflowDsl, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
+import { localAccount } from '../lib/local-account.mjs';
 import { fail, PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } from '../lib/workspace.mjs';
 
 const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 5);
@@ -212,7 +213,7 @@ async function measureRuns(url, key, count, concurrency, { stream = false } = {}
 }
 
 async function workflowBenchmarks(gw, pids) {
-  const token = await loginOrRegister(gw, { email: 'bench@weft.local', password: 'Bench-password-1!', name: 'Bench' });
+  const token = await loginOrRegister(gw, localAccount());
   const three = await deployApp(gw, token, templateChainDsl('bench: start, template, end', 1));
   const twenty = await deployApp(gw, token, templateChainDsl('bench: 20 templates', 20));
   const url = `${gw}/v1/workflows/run`;
@@ -246,7 +247,7 @@ async function workflowBenchmarks(gw, pids) {
  * node runs in the orchestrator; a code node also crosses to a node runner and into a sandbox).
  */
 async function codeBenchmarks(gw) {
-  const token = await loginOrRegister(gw, { email: 'bench@weft.local', password: 'Bench-password-1!', name: 'Bench' });
+  const token = await loginOrRegister(gw, localAccount());
   const url = `${gw}/v1/workflows/run`;
   const three = await deployApp(gw, token, templateChainDsl('bench: start, template, end', 1));
   await measureRuns(url, three.key, 200, 8);
@@ -276,7 +277,7 @@ async function codeBenchmarks(gw) {
  * conversation with 10 messages against one with 10,000, to show paging does not slow with depth.
  */
 async function chatBenchmarks(gw) {
-  const token = await loginOrRegister(gw, { email: 'bench@weft.local', password: 'Bench-password-1!', name: 'Bench' });
+  const token = await loginOrRegister(gw, localAccount());
   const app = await deployApp(gw, token, echoChatflowDsl('bench: echo chatflow'));
   const turn = async (conversationId, user = 'bench-chat') => {
     const res = await call(gw, 'POST', '/v1/chat-messages', {

@@ -1,29 +1,18 @@
 // The demo `npm start` seeds: an account, its workspace and a published workflow app with an app key,
 // so a newcomer can run a workflow at once. It answers with the built-in `weft-mock` model unless
 // OPENAI_API_KEY is set, in which case the workspace gets those credentials and the app uses OpenAI.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, deployApp, loginOrRegister } from '../lib/gateway-client.mjs';
+import { localAccount, readLocalState, writeLocalState } from '../lib/local-account.mjs';
 import { ROOT } from '../lib/workspace.mjs';
-
-const STATE_FILE = join(ROOT, '.weft', 'demo.json');
-
-function readState() {
-  try {
-    return JSON.parse(readFileSync(STATE_FILE, 'utf8'));
-  } catch {
-    return null;
-  }
-}
 
 /** Seeds the demo once (kept in .weft/demo.json and re-used while its key still works); returns what to print. */
 export async function seedDemo(gateway) {
-  const previous = readState();
+  const previous = readLocalState();
   if (previous?.key && (await call(gateway, 'GET', '/v1/info', { token: previous.key })).status === 200) return previous;
-  const account = previous?.email
-    ? previous
-    : { email: 'demo@weft.local', password: `Demo-${randomBytes(9).toString('base64url')}1!`, name: 'Demo' };
+  // The instance's first account: it signs itself up without mail (later ones need mail or an invitation).
+  const account = localAccount();
   const token = await loginOrRegister(gateway, account);
   let yaml = readFileSync(join(ROOT, 'scripts', 'demo', 'demo-app.yml'), 'utf8');
   const openAiKey = process.env.OPENAI_API_KEY;
@@ -37,7 +26,6 @@ export async function seedDemo(gateway) {
   }
   const { appId, key } = await deployApp(gateway, token, yaml);
   const state = { ...account, appId, key, model: openAiKey ? 'openai gpt-4o-mini' : 'weft-mock' };
-  mkdirSync(join(ROOT, '.weft'), { recursive: true });
-  writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  writeLocalState(state);
   return state;
 }

@@ -16,13 +16,21 @@ export async function call(base, method, path, { body, token } = {}) {
   return { status: res.status, body: json };
 }
 
-/** Logs in, registering the account first if it does not exist; returns a console token. */
+/**
+ * Logs in, registering the account first if it does not exist; returns a console token. Registering signs in
+ * at once only as the instance's first account (the local operator's, scripts/lib/local-account.mjs); any
+ * later sign-up waits for a mailed code, which a script cannot read.
+ */
 export async function loginOrRegister(base, { email, password, name }) {
   const login = await call(base, 'POST', '/console/api/login', { body: { email, password } });
   if (login.status === 200) return login.body.access_token;
   const reg = await call(base, 'POST', '/console/api/register', { body: { email, password, name } });
-  if (reg.status !== 201) throw new Error(`could not register ${email}: ${JSON.stringify(reg.body)}`);
-  return reg.body.access_token;
+  if (reg.status === 201) return reg.body.access_token;
+  const why =
+    reg.status === 202
+      ? 'the instance already has accounts, so a verification code was mailed to that address'
+      : `${reg.status} ${JSON.stringify(reg.body)}`;
+  throw new Error(`could not sign in or register ${email} (${why}); sign in as the instance's first account instead (.weft/demo.json)`);
 }
 
 /** Imports a DSL, publishes it and creates an app key. */

@@ -99,29 +99,19 @@ describe('API security: every route against bad credentials, low roles and forei
   ]);
 
   async function workspace(label: string): Promise<Workspace> {
-    const owner = (
-      await client.call<{ access_token: string; workspace_id: string }>('POST', '/console/api/register', {
-        body: { email: unique(label), name: label, password: PASSWORD },
-      })
-    ).body;
+    const owner = await client.signUp(unique(label), { name: label, password: PASSWORD });
     const tokens = { owner: owner.access_token } as Record<Role, string>;
     let memberId = '';
     for (const role of ['normal', 'editor', 'admin'] as const) {
-      const email = unique(`${label}-${role}`);
-      const own = await client.call<{ access_token: string; account_id: string }>('POST', '/console/api/register', {
-        body: { email, name: role, password: PASSWORD },
-      });
-      await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
-        body: { emails: [email], role },
-        token: owner.access_token,
-      });
+      const own = await client.signUp(unique(`${label}-${role}`), { name: role, password: PASSWORD });
+      await client.inviteAndAccept(owner.access_token, own.email, own.access_token, role);
       const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', {
         body: { tenant_id: owner.workspace_id },
-        token: own.body.access_token,
+        token: own.access_token,
       });
       expect(switched.status).toBe(200);
       tokens[role] = switched.body.access_token;
-      if (role === 'normal') memberId = own.body.account_id;
+      if (role === 'normal') memberId = own.account_id;
     }
     const workflow = await client.deploy(owner.access_token, workflowYaml);
     const chat = await client.deploy(owner.access_token, chatYaml);
@@ -564,11 +554,8 @@ describe('API security: every route against bad credentials, low roles and forei
     await expectEventually(async () => {
       for (const p of Object.values(stack.processes)) expect((await fetch(`${p.baseUrl}/ready`)).status).toBe(200);
     });
-    const fresh = await client.call<{ access_token: string }>('POST', '/console/api/register', {
-      body: { email: unique('after'), name: 'After', password: PASSWORD },
-    });
-    expect(fresh.status).toBe(201);
-    expect((await client.call('GET', '/console/api/apps', { token: fresh.body.access_token })).status).toBe(200);
+    const fresh = await client.signUp(unique('after'), { name: 'After', password: PASSWORD });
+    expect((await client.call('GET', '/console/api/apps', { token: fresh.access_token })).status).toBe(200);
     const dataset = await client.call<{ id: string }>('GET', `/v1/datasets/${b.ids['datasetId']}`, { token: b.datasetKey });
     expect(dataset.body.id).toBe(b.ids['datasetId']);
     const own = await client.call<{ data: unknown[] }>('GET', `/v1/messages?user=tester&conversation_id=${b.ids['conversationId']}`, {

@@ -73,11 +73,8 @@ describe('GDPR rights: export, erasure, legal holds', () => {
   let client: WeftClient;
 
   const register = async (email: string, name: string) => {
-    const res = await client.call<{ access_token: string; account_id: string; workspace_id: string }>('POST', '/console/api/register', {
-      body: { email, name, password: PASSWORD },
-    });
-    expect(res.status).toBe(201);
-    return { accountId: res.body.account_id, token: res.body.access_token, workspaceId: res.body.workspace_id };
+    const account = await client.signUp(email, { name, password: PASSWORD });
+    return { accountId: account.account_id, token: account.access_token, workspaceId: account.workspace_id };
   };
   const auditActions = async (token: string) => {
     const res = await client.call<{ data: { action: string; details: Record<string, unknown>; outcome: string }[] }>(
@@ -225,10 +222,7 @@ describe('GDPR rights: export, erasure, legal holds', () => {
 
     // Only admins may ask, and a legal hold on the workspace stops it.
     const invited = await register(`member-${suffix}@example.com`, 'Plain Member');
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
-      body: { emails: [`member-${suffix}@example.com`], role: 'normal' },
-      token: admin.token,
-    });
+    await client.inviteAndAccept(admin.token, `member-${suffix}@example.com`, invited.token, 'normal');
     const switched = await client.call<{ access_token: string }>('POST', '/console/api/workspaces/switch', {
       body: { tenant_id: admin.workspaceId },
       token: invited.token,
@@ -393,10 +387,7 @@ describe('GDPR rights: export, erasure, legal holds', () => {
     const email = `dora-${suffix}@example.com`;
     const dora = await register(email, 'Dora Held');
     const boss = await register(`boss2-${suffix}@example.com`, 'Second Boss');
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
-      body: { emails: [email], role: 'editor' },
-      token: boss.token,
-    });
+    await client.inviteAndAccept(boss.token, email, dora.token, 'editor');
 
     // The rag step is in flight (rag frozen) when the boss puts his workspace, one of Dora's, on hold.
     const rag = stack.processes.rag;
@@ -509,14 +500,8 @@ describe('GDPR rights: export, erasure, legal holds', () => {
       ).status,
     ).toBe(200);
     // Carol is also a member of the boss's workspace, and has had the boss in her own.
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
-      body: { emails: [email], role: 'editor' },
-      token: boss.token,
-    });
-    await client.call('POST', '/console/api/workspaces/current/members/invite-email', {
-      body: { emails: [`boss-${suffix}@example.com`], role: 'normal' },
-      token: carol.token,
-    });
+    await client.inviteAndAccept(boss.token, email, carol.token, 'editor');
+    await client.inviteAndAccept(carol.token, `boss-${suffix}@example.com`, boss.token, 'normal');
     expect((await rowsHolding(stack.database.url, email)).length).toBeGreaterThan(0);
 
     expect(

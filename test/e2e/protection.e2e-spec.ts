@@ -5,6 +5,7 @@ import {
   expectEventually,
   freePort,
   infraUrls,
+  mailedCode,
   pollUntil,
   TcpProxy,
   TestStack,
@@ -355,21 +356,33 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
         expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
       }
     }
-    expect(signUps).toEqual([...Array<number>(SENSITIVE_LIMIT).fill(201), 429]);
+    // 202: each sign-up waits for the code mailed to its address (the stack's first account was made in beforeAll).
+    expect(signUps).toEqual([...Array<number>(SENSITIVE_LIMIT).fill(202), 429]);
     // Password guessing from that address is refused too; another address still signs up.
     const guess = await send(stack.gateway.baseUrl, 'POST', '/console/api/login', {
       address,
       body: { email: 'x@example.com', password: 'guess' },
     });
     expect(guess.status).toBe(429);
+    const calm = `calm-${uniqueSuffix()}@example.com`;
     const elsewhere = await send(stack.gateway.baseUrl, 'POST', '/console/api/register', {
       address: nextAddress(),
-      body: { email: `calm-${uniqueSuffix()}@example.com`, name: 'Calm', password: 'Correct-Horse-9!' },
+      body: { email: calm, name: 'Calm', password: 'Correct-Horse-9!' },
     });
-    expect(elsewhere.status).toBe(201);
+    expect(elsewhere.status).toBe(202);
+    const code = mailedCode(await stack.mail!.nextMail(calm, 0));
+    const checked = await send(stack.gateway.baseUrl, 'POST', '/console/api/email-register/validity', {
+      address: nextAddress(),
+      body: { code, email: calm, token: elsewhere.body['data'] },
+    });
+    const signedUp = await send(stack.gateway.baseUrl, 'POST', '/console/api/email-register', {
+      address: nextAddress(),
+      body: { token: checked.body['token'] },
+    });
+    expect(signedUp.status).toBe(200);
 
     // One account spread over many addresses still stops at its own limit.
-    const reader = elsewhere.body['access_token'] as string;
+    const reader = (signedUp.body['data'] as { access_token: string }).access_token;
     const reads: number[] = [];
     for (let i = 0; i <= CONSOLE_ACCOUNT_LIMIT; i++) {
       const res = await send(stack.gateway.baseUrl, 'GET', '/console/api/apps', {

@@ -5,8 +5,10 @@ import { CreateSessionsAndInvitations1764500000000 } from '../migrations/1764500
 import { AddAppRequestLimits1764510000000 } from '../migrations/1764510000000-add-app-request-limits';
 import { CreateErasedUsage1764560000000 } from '../migrations/1764560000000-create-erased-usage';
 import { DropMovedConversations1764700000000 } from '../migrations/1764700000000-drop-moved-conversations';
+import { CreateVerificationCodes1764800000000 } from '../migrations/1764800000000-create-verification-codes';
 import { AccountEntity, WorkspaceEntity, WorkspaceMemberEntity } from './accounts/account.entity';
 import { AuthSessionEntity, RefreshTokenEntity } from './accounts/auth-session.entity';
+import { VerificationCodeEntity } from './accounts/verification-code.entity';
 import { ApiKeyEntity, AppEntity, EndUserEntity, ProviderCredentialEntity } from './apps/app.entity';
 import { UploadFileEntity } from './files/upload-file.entity';
 import { InvitationEntity } from './workspaces/invitation.entity';
@@ -26,6 +28,7 @@ export const gatewayDatabase: PersistenceDefinition = {
     AuthSessionEntity,
     RefreshTokenEntity,
     InvitationEntity,
+    VerificationCodeEntity,
   ],
   migrations: [
     CreateAccountsAppsKeys1764200000000,
@@ -34,5 +37,6 @@ export const gatewayDatabase: PersistenceDefinition = {
     AddAppRequestLimits1764510000000,
     CreateErasedUsage1764560000000,
     DropMovedConversations1764700000000,
+    CreateVerificationCodes1764800000000,
   ],
 };

@@ -11,6 +11,7 @@ import { CredentialsBoxModule } from './apps/credentials-box.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { FilesModule } from './files/files.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
+import { MailModule } from './mail/mail.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { ProtectionModule } from './protection/protection.module';
 import { ServiceApiModule } from './service-api/service-api.module';
@@ -31,6 +32,7 @@ export class GatewayModule {
         ConversationsModule,
         FilesModule.forRoot(config.files),
         KnowledgeModule,
+        MailModule.forRoot(config.mail),
         PrivacyModule.forRoot(config.security),
         ProtectionModule.forRoot(config.protection),
         ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }),

@@ -137,6 +137,16 @@ export const env = {
     ),
   enum: <const T extends readonly [string, ...string[]]>(name: string, values: T, opts: VarOptions) =>
     makeVar(name, z.enum(values), `one of ${values.join(', ')}`, opts),
+  /** One of `values`, or unset (empty), which parses as undefined. */
+  optionalEnum: <const T extends readonly [string, ...string[]]>(name: string, values: T, opts: VarOptions) =>
+    makeVar(
+      name,
+      z
+        .union([z.enum(values), z.literal(''), z.undefined()])
+        .transform((v): T[number] | undefined => (v === '' || v === undefined ? undefined : v)),
+      `one of ${values.join(', ')}, or unset`,
+      opts,
+    ),
   url: (name: string, protocols: string[], opts: VarOptions) =>
     makeVar(name, urlWithProtocols(protocols), `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`, opts),
   urlList: (name: string, protocols: string[], opts: VarOptions) =>

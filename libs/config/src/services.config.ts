@@ -14,6 +14,18 @@ import {
   templatesConfig,
 } from './fragments.config';
 
+/** A check that an optional mail setting is given whenever MAIL_TYPE is. */
+const requiredForMail = (value: string | undefined, valueOf: (env: string) => unknown) =>
+  value === undefined && valueOf('MAIL_TYPE') !== undefined ? 'it must be set when MAIL_TYPE is set' : undefined;
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 const common = {
   logging: loggingConfig,
   nats: natsConfig,
@@ -72,10 +84,52 @@ export const gatewayConfigSpec = {
       min: 1,
       doc: 'how long a workspace invitation link works, in hours',
     }),
+    emailRegisterTokenTtlMinutes: env.int('EMAIL_REGISTER_TOKEN_EXPIRY_MINUTES', {
+      default: '5',
+      min: 1,
+      max: 1440,
+      doc: 'how long a sign-up verification code (and, once confirmed, the token that completes the sign-up) works, in minutes (Dify default)',
+    }),
+    resetPasswordTokenTtlMinutes: env.int('RESET_PASSWORD_TOKEN_EXPIRY_MINUTES', {
+      default: '5',
+      min: 1,
+      max: 1440,
+      doc: 'how long a password reset code (and, once confirmed, the token that sets the new password) works, in minutes (Dify default)',
+    }),
   },
   files: {
     maxBytes: env.int('UPLOAD_FILE_SIZE_LIMIT', { default: '15', min: 1, doc: 'largest file POST /v1/files/upload accepts, in MB' }),
     storage: storageConfig,
+  },
+  mail: {
+    consoleWebUrl: env.optionalString('CONSOLE_WEB_URL', {
+      doc: 'public address of the console (e.g. https://weft.example.com), for the links in invitation mails; unset, a mail gives the link as a path with its token',
+      check: (value: string | undefined) =>
+        value === undefined || isHttpUrl(value) ? undefined : 'expected a URL starting with http:// or https://',
+    }),
+    defaultSendFrom: env.optionalString('MAIL_DEFAULT_SEND_FROM', {
+      doc: 'sender of every mail, e.g. `Weft <no-reply@example.com>`; needed when MAIL_TYPE is set',
+      check: requiredForMail,
+    }),
+    smtpOpportunisticTls: env.bool('SMTP_OPPORTUNISTIC_TLS', {
+      default: 'false',
+      doc: 'with SMTP_USE_TLS, connect in plain text and upgrade with STARTTLS (usually port 587) instead of speaking TLS from the start (port 465); the upgrade is required, never skipped',
+      check: (value: boolean, valueOf) => (value && valueOf('SMTP_USE_TLS') === false ? 'needs SMTP_USE_TLS=true' : undefined),
+    }),
+    smtpPassword: env.optionalString('SMTP_PASSWORD', { secret: true, doc: 'password for SMTP_USERNAME' }),
+    smtpPort: env.port('SMTP_PORT', { default: '465', doc: 'port of the SMTP server' }),
+    smtpServer: env.optionalString('SMTP_SERVER', {
+      doc: 'host name of the SMTP server mail is sent through; needed when MAIL_TYPE=smtp',
+      check: requiredForMail,
+    }),
+    smtpUsername: env.optionalString('SMTP_USERNAME', { doc: 'user name for the SMTP server, when it asks for one' }),
+    smtpUseTls: env.bool('SMTP_USE_TLS', {
+      default: 'true',
+      doc: 'encrypt the connection to the SMTP server (TLS from the start, or STARTTLS with SMTP_OPPORTUNISTIC_TLS); false sends mail, and SMTP_PASSWORD, in plain text, for a relay on a trusted network only',
+    }),
+    type: env.optionalEnum('MAIL_TYPE', ['smtp'] as const, {
+      doc: 'how the gateway sends mail (sign-up codes, password resets, invitations): `smtp`, or unset for no mail. Without mail only the first account may sign itself up; everyone else joins by invitation (see "Accounts and mail" in the README)',
+    }),
   },
   protection: {
     consoleCorsOrigins: env.stringList('CONSOLE_CORS_ALLOW_ORIGINS', {
@@ -100,7 +154,7 @@ export const gatewayConfigSpec = {
     consoleSensitiveRateLimitPerIpPerMinute: env.int('CONSOLE_SENSITIVE_RATE_LIMIT_PER_IP_PER_MINUTE', {
       default: '20',
       min: 0,
-      doc: 'requests per minute one client address may make to the console routes that create accounts or check a password (register, activate, login, password change, erasure, ownership transfer); 0 turns the limit off',
+      doc: 'requests per minute one client address may make to the console routes that create accounts, check a password or a mailed code, or send mail (register and its code routes, activate, invitations, login, password change and reset, erasure, ownership transfer); 0 turns the limit off',
     }),
     rateLimitPerIpPerMinute: env.int('RATE_LIMIT_PER_IP_PER_MINUTE', {
       default: '100',

@@ -33,6 +33,16 @@ export const ERROR_CODES = [
   'filename_not_exists_error',
   'file_too_large',
   'unsupported_file_type',
+  // Dify's codes of sign-up, password reset and invitations (console auth).
+  'email_code_error',
+  'invalid_or_expired_token',
+  'password_mismatch',
+  'email_already_in_use',
+  'email_register_limit',
+  'email_password_reset_limit',
+  'email_register_rate_limit_exceeded',
+  'password_reset_rate_limit_exceeded',
+  'invitation_account_mismatch',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -34,6 +34,15 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   filename_not_exists_error: 400,
   file_too_large: 413,
   unsupported_file_type: 415,
+  email_code_error: 400,
+  invalid_or_expired_token: 400,
+  password_mismatch: 400,
+  email_already_in_use: 400,
+  email_register_limit: 429,
+  email_password_reset_limit: 429,
+  email_register_rate_limit_exceeded: 429,
+  password_reset_rate_limit_exceeded: 429,
+  invitation_account_mismatch: 403,
 };
 
 /** Dify's error body: `{code, message, status}`. */

@@ -2,17 +2,25 @@ import { infraUrls, uniqueSuffix } from './infra';
 import { SERVICE_NAMES, ServiceName } from '@weft/contracts';
 import { freePort, ServiceProcess } from './service-process';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { TestMailServer, type TestMailServerOptions } from './test-mail-server';
 
 export const ALL_SERVICES: ServiceName[] = [...SERVICE_NAMES];
 
 export interface TestStackOptions {
   services?: ServiceName[];
   env?: Record<string, string>;
+  /**
+   * The stack's mail: by default a test SMTP server of its own (`stack.mail`), which the gateway sends its
+   * sign-up codes and invitations to and `WeftClient` reads them from; its credentials if given; or `false`
+   * for a stack without mail (only its first account may sign itself up).
+   */
+  mail?: TestMailServerOptions | false;
 }
 
 /**
  * The five services as separate processes on free ports, with their own database (from the migrated
- * template), their own NATS subject prefix and Redis key prefix: several stacks can share one machine.
+ * template), their own NATS subject prefix and Redis key prefix, and their own test mail server: several
+ * stacks can share one machine.
  */
 export class TestStack {
   /** Extra replicas added with `replica()`, stopped with the stack. */
@@ -23,6 +31,8 @@ export class TestStack {
     readonly natsPrefix: string,
     readonly processes: Record<ServiceName, ServiceProcess>,
     private readonly env: Record<string, string>,
+    /** The SMTP server the gateway sends to, or null for a stack without mail. */
+    readonly mail: TestMailServer | null,
   ) {}
 
   static async create(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -30,6 +40,7 @@ export class TestStack {
     const database = await createTestDatabase();
     const suffix = uniqueSuffix();
     const natsPrefix = `t${suffix}`;
+    const mail = opts.mail === false ? null : await TestMailServer.start(opts.mail ?? {});
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       REDIS_URL: urls.redisUrl,
@@ -45,11 +56,13 @@ export class TestStack {
       CONSOLE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '1000000',
       CONSOLE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
       CONSOLE_SENSITIVE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
+      ...mail?.env(),
       ...opts.env,
     };
     const processes = {} as Record<ServiceName, ServiceProcess>;
     for (const name of ALL_SERVICES) processes[name] = new ServiceProcess(name, await freePort(), env);
-    return new TestStack(database, natsPrefix, processes, env);
+    mail?.serve(processes.gateway.baseUrl);
+    return new TestStack(database, natsPrefix, processes, env, mail);
   }
 
   /** Every process of a service: the stack's own and the replicas added since. */
@@ -61,6 +74,7 @@ export class TestStack {
   async replica(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
     const process = new ServiceProcess(name, await freePort(), { ...this.env, ...extraEnv });
     this.replicas.push(process);
+    if (name === 'gateway') this.mail?.serve(process.baseUrl);
     return process;
   }
 
@@ -74,9 +88,10 @@ export class TestStack {
     await Promise.all(services.map((name) => this.processes[name].waitReady()));
   }
 
-  /** Stops every running service, then drops the stack's database. */
+  /** Stops every running service, then drops the stack's database and stops its mail server. */
   async destroy(): Promise<void> {
     await Promise.all([...Object.values(this.processes), ...this.replicas].map((p) => p.stop('SIGTERM').catch(() => p.stop('SIGKILL'))));
     await this.database.drop();
+    await this.mail?.stop();
   }
 }

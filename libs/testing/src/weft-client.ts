@@ -1,8 +1,28 @@
 import { ResponseContract } from './response-contract';
+import { mailedCode, mailedInvitationToken, TestMailServer } from './test-mail-server';
 /** A parsed server-sent event stream: the raw lines, the JSON events in order, and whether it ended cleanly. */
 export interface SseCapture {
   events: Record<string, unknown>[];
   raw: string;
+}
+
+/** The password test accounts are given unless a test chooses one: it meets the default password policy. */
+export const TEST_PASSWORD = 'Correct-Horse-9!';
+
+/** A fresh address for a test account: `<label>-<time>-<random>@example.com`. */
+export function uniqueTestEmail(label: string): string {
+  return `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}@example.com`;
+}
+
+/** A signed-up account: its tokens, id, workspace and address. */
+export interface SignedUp {
+  access_token: string;
+  account_id: string;
+  email: string;
+  expires_in: number;
+  refresh_token: string;
+  token_type: string;
+  workspace_id: string;
 }
 
 /** A response with its status and JSON body. */
@@ -69,13 +89,72 @@ export class WeftClient {
     return answer;
   }
 
-  /** Registers a fresh account and returns its console token. */
-  async register(email = `user-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`): Promise<string> {
-    const res = await this.call<{ access_token: string }>('POST', '/console/api/register', {
-      body: { email, name: 'Test User', password: 'Correct-Horse-9!' },
+  /** Registers a fresh account and returns its console token (see `signUp`). */
+  async register(email = uniqueTestEmail('user')): Promise<string> {
+    return (await this.signUp(email)).access_token;
+  }
+
+  /**
+   * Signs up a fresh account as a person would and returns its tokens, id and workspace: a stack's first
+   * account is created at once; any later one confirms the code mailed to the stack's test mail server
+   * (`TestStack` starts one unless told not to).
+   */
+  async signUp(email = uniqueTestEmail('user'), opts: { name?: string; password?: string } = {}): Promise<SignedUp> {
+    const mailbox = TestMailServer.forGateway(this.baseUrl);
+    const seen = mailbox?.mailsTo(email).length ?? 0;
+    const res = await this.call<SignedUp & { data: string }>('POST', '/console/api/register', {
+      body: { email, name: opts.name ?? 'Test User', password: opts.password ?? TEST_PASSWORD },
     });
-    if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.access_token;
+    if (res.status === 201) return { ...res.body, email };
+    if (res.status !== 202) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (!mailbox) throw new Error('register mailed a code, but this gateway has no test mail server to read it from');
+    const code = mailedCode(await mailbox.nextMail(email, seen));
+    const checked = await this.call<{ token: string }>('POST', '/console/api/email-register/validity', {
+      body: { code, email, token: res.body.data },
+    });
+    if (checked.status !== 200) throw new Error(`the mailed code was refused: ${checked.status} ${JSON.stringify(checked.body)}`);
+    const done = await this.call<{ data: SignedUp }>('POST', '/console/api/email-register', { body: { token: checked.body.token } });
+    if (done.status !== 200) throw new Error(`sign-up failed: ${done.status} ${JSON.stringify(done.body)}`);
+    return { ...done.body.data, email };
+  }
+
+  /**
+   * Invites `email` into the current workspace of `adminToken` and answers the invitation token, read from the
+   * invitation mail when the stack has mail, or from the answer's link when it has none.
+   */
+  async invite(adminToken: string, email: string, role: 'admin' | 'editor' | 'normal' = 'normal'): Promise<string> {
+    const mailbox = TestMailServer.forGateway(this.baseUrl);
+    const seen = mailbox?.mailsTo(email).length ?? 0;
+    const res = await this.call<{ invitation_results: { status: string; url?: string; message?: string }[] }>(
+      'POST',
+      '/console/api/workspaces/current/members/invite-email',
+      { body: { emails: [email], role }, token: adminToken },
+    );
+    const result = res.body.invitation_results?.[0];
+    if (res.status !== 201 || result?.status !== 'success') throw new Error(`invite failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (result.url) return new URL(result.url, 'http://weft.invalid').searchParams.get('token')!;
+    if (!mailbox) throw new Error('the invitation was mailed, but this gateway has no test mail server to read it from');
+    return mailedInvitationToken(await mailbox.nextMail(email, seen));
+  }
+
+  /**
+   * Invites the existing account `email` (signed in with `memberToken`) into the current workspace of
+   * `adminToken`, and has it accept; answers the workspace it joined. Switch to it with `POST …/workspaces/switch`.
+   */
+  async inviteAndAccept(
+    adminToken: string,
+    email: string,
+    memberToken: string,
+    role: 'admin' | 'editor' | 'normal' = 'normal',
+  ): Promise<{ id: string; name: string; role: string }> {
+    const token = await this.invite(adminToken, email, role);
+    const accepted = await this.call<{ workspace: { id: string; name: string; role: string } }>(
+      'POST',
+      '/console/api/workspaces/invitations/accept',
+      { body: { token }, token: memberToken },
+    );
+    if (accepted.status !== 200) throw new Error(`accepting the invitation failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+    return accepted.body.workspace;
   }
 
   /** Imports a DSL and returns the import answer. */

@@ -9,11 +9,8 @@ import {
   ChangePasswordRequestSchema,
   LoginRequestSchema,
   RefreshRequestSchema,
-  RegisteredResponseSchema,
-  RegisterRequestSchema,
   TokenResponseSchema,
   type AccountProfile,
-  type RegisteredResponse,
   type TokenResponse,
 } from './account.dto';
 import { AccountService } from './account.service';
@@ -21,21 +18,10 @@ import { ConsoleAuthGuard, CurrentConsoleUser, type ConsoleUser } from './consol
 import { LoginLockedError } from './login-throttle.service';
 import { SensitiveConsoleRoute } from '../protection/rate-limit.interceptor';
 
-/** Console sign-up, sign-in and the caller's own account. */
+/** Console sign-in and the caller's own account (sign-up: `RegistrationController`). */
 @Controller('console/api')
 export class AccountController {
   constructor(private readonly accounts: AccountService) {}
-
-  @Post('register')
-  @SensitiveConsoleRoute()
-  @HttpCode(201)
-  @Returns(RegisteredResponseSchema)
-  register(
-    @ParsedBody(RegisterRequestSchema) body: z.infer<typeof RegisterRequestSchema>,
-    @RequestClient() client: RequestClientInfo,
-  ): Promise<RegisteredResponse> {
-    return this.accounts.register(body, client);
-  }
 
   @Post('login')
   @SensitiveConsoleRoute()

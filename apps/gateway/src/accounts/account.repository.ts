@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@weft/persistence';
+import type { EntityManager } from 'typeorm';
 import { type WorkspaceRole, isWorkspaceRole } from './workspace-role.util';
 
 /** An account with its first workspace and role there. */
@@ -21,21 +22,48 @@ export class AccountRepository {
 
   /** Creates an account and its own workspace (as owner) in one transaction; null when the email is taken. */
   async create(email: string, name: string, passwordHash: string): Promise<AccountWithWorkspace | null> {
+    return this.db.dataSource.transaction((m) => this.insertWithWorkspace(m, email, name, passwordHash));
+  }
+
+  /**
+   * Creates the instance's first account and its workspace, only while the instance has no account at all
+   * (erased ones count); null otherwise. Under a transaction-scoped advisory lock, so two sign-ups racing on an
+   * empty instance cannot both be the first.
+   */
+  async createFirst(email: string, name: string, passwordHash: string): Promise<AccountWithWorkspace | null> {
+    return this.db.dataSource.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('gateway.first-account', 0))`);
+      const any = await this.db.rowsIn(m, `SELECT 1 FROM gateway.accounts LIMIT 1`);
+      return any.length > 0 ? null : this.insertWithWorkspace(m, email, name, passwordHash);
+    });
+  }
+
+  private async insertWithWorkspace(
+    m: EntityManager,
+    email: string,
+    name: string,
+    passwordHash: string,
+  ): Promise<AccountWithWorkspace | null> {
     const accountId = randomUUID();
     const workspaceId = randomUUID();
-    return this.db.dataSource.transaction(async (m) => {
-      const inserted: unknown[] = await m.query(
-        `INSERT INTO gateway.accounts (id, email, name, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING id`,
-        [accountId, email, name, passwordHash],
-      );
-      if (inserted.length === 0) return null;
-      await m.query(`INSERT INTO gateway.workspaces (id, name) VALUES ($1, $2)`, [workspaceId, `${name}'s Workspace`]);
-      await m.query(`INSERT INTO gateway.workspace_members (workspace_id, account_id, role) VALUES ($1, $2, 'owner')`, [
-        workspaceId,
-        accountId,
-      ]);
-      return { accountId, email, name, passwordHash, role: 'owner', status: 'active', workspaceId };
-    });
+    const inserted = await this.db.rowsIn(
+      m,
+      `INSERT INTO gateway.accounts (id, email, name, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [accountId, email, name, passwordHash],
+    );
+    if (inserted.length === 0) return null;
+    await m.query(`INSERT INTO gateway.workspaces (id, name) VALUES ($1, $2)`, [workspaceId, `${name}'s Workspace`]);
+    await m.query(`INSERT INTO gateway.workspace_members (workspace_id, account_id, role) VALUES ($1, $2, 'owner')`, [
+      workspaceId,
+      accountId,
+    ]);
+    return { accountId, email, name, passwordHash, role: 'owner', status: 'active', workspaceId };
+  }
+
+  /** Id and status of the account with this email, whether or not it belongs to a workspace, or null. */
+  async findAccountByEmail(email: string): Promise<{ id: string; status: string } | null> {
+    const rows = await this.db.rows<{ id: string; status: string }>(`SELECT id, status FROM gateway.accounts WHERE email = $1`, [email]);
+    return rows[0] ?? null;
   }
 
   /** The account with this email and its oldest workspace membership, or null. */

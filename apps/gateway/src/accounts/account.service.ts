@@ -4,14 +4,7 @@ import { AuthErrors } from '@weft/contracts';
 import type { RequestClientInfo } from '@weft/platform';
 import type { z } from 'zod';
 import { WorkspaceErrors } from '../workspaces/workspace.exception';
-import type {
-  AccountProfile,
-  ChangePasswordRequestSchema,
-  LoginRequestSchema,
-  RegisterRequestSchema,
-  RegisteredResponse,
-  TokenResponse,
-} from './account.dto';
+import type { AccountProfile, ChangePasswordRequestSchema, LoginRequestSchema, TokenResponse } from './account.dto';
 import { AccountErrors } from './account.exception';
 import { AccountRepository } from './account.repository';
 import { AuthSessionRepository } from './auth-session.repository';
@@ -31,7 +24,8 @@ export function assertPasswordPolicy(password: string, policy: PasswordPolicy): 
 }
 
 /**
- * Console accounts: register (with a workspace of one's own), log in, refresh, log out, change password.
+ * Console accounts: log in, refresh, log out, change password (sign-up is `RegistrationService`, a forgotten
+ * password `PasswordResetService`).
  * A login starts a session: a family of single-use refresh tokens. Access tokens name their session, so
  * revoking it (logout, reuse of a spent refresh token) ends them at once.
  */
@@ -44,15 +38,6 @@ export class AccountService {
     private readonly audit: AuditService,
     @Inject(CONSOLE_AUTH_SETTINGS) private readonly settings: ConsoleAuthSettings,
   ) {}
-
-  async register(req: z.infer<typeof RegisterRequestSchema>, client: RequestClientInfo): Promise<RegisteredResponse> {
-    assertPasswordPolicy(req.password, this.settings.passwordPolicy);
-    const created = await this.accounts.create(req.email, req.name, await hashPassword(req.password));
-    if (!created) throw AccountErrors.emailTaken();
-    this.record('account.registered', created.accountId, created.workspaceId, client);
-    const tokens = await this.startSession(created.accountId, created.workspaceId, client);
-    return { ...tokens, account_id: created.accountId, workspace_id: created.workspaceId };
-  }
 
   async login(req: z.infer<typeof LoginRequestSchema>, client: RequestClientInfo): Promise<TokenResponse> {
     await this.throttle.beforeAttempt(req.email, client.ip);
@@ -176,7 +161,7 @@ export class AccountService {
     return { access_token: this.accessToken(accountId, workspaceId, sessionId), expires_in: this.settings.accessTokenTtlSeconds };
   }
 
-  /** A new session for an account that has just proved who it is (login, register, accepted invitation). */
+  /** A new session for an account that has just proved who it is (login, sign-up, activated invitation). */
   async startSession(accountId: string, workspaceId: string, client: RequestClientInfo): Promise<TokenResponse> {
     const { sessionId, token } = await this.sessions.start(accountId, workspaceId, this.settings.refreshTokenTtlMs, client);
     return this.tokens(accountId, workspaceId, sessionId, token);

@@ -1,6 +1,7 @@
 import type { ConfigOf, gatewayConfigSpec } from '@weft/config';
 import { type SigningKeyRing, buildSigningKeyRing } from './console-token.util';
 import type { PasswordPolicy } from './password.util';
+import { verificationCodeKey } from './verification-code.util';
 
 /** Console authentication settings, from config. */
 export interface ConsoleAuthSettings {
@@ -12,6 +13,10 @@ export interface ConsoleAuthSettings {
   loginLockoutAfter: number;
   loginLockoutMinutes: number;
   invitationTtlHours: number;
+  emailRegisterTokenTtlMinutes: number;
+  resetPasswordTokenTtlMinutes: number;
+  /** The key mailed codes are hashed under (derived from SECRET_KEY). */
+  verificationCodeKey: Buffer;
 }
 export const CONSOLE_AUTH_SETTINGS = Symbol('CONSOLE_AUTH_SETTINGS');
 
@@ -27,5 +32,8 @@ export function consoleAuthSettings(config: ConfigOf<typeof gatewayConfigSpec>):
     loginLockoutAfter: auth.loginLockoutAfter,
     loginLockoutMinutes: auth.loginLockoutMinutes,
     invitationTtlHours: auth.invitationTtlHours,
+    emailRegisterTokenTtlMinutes: auth.emailRegisterTokenTtlMinutes,
+    resetPasswordTokenTtlMinutes: auth.resetPasswordTokenTtlMinutes,
+    verificationCodeKey: verificationCodeKey(config.security.secretKey),
   };
 }

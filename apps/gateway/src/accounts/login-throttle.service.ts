@@ -93,6 +93,12 @@ export class LoginThrottleService {
     await this.redis.client.eval(RELEASE_ATTEMPT, 2, emailKey, ipKey).catch(() => undefined);
   }
 
+  /** Clears an email's failures: its owner has just proved they read its mail (a password reset). */
+  async clearEmail(email: string): Promise<void> {
+    const [emailKey] = this.keys(email, null);
+    await this.redis.client.del(emailKey).catch(() => undefined);
+  }
+
   private keys(email: string, ip: string | null): [string, string] {
     const emailHash = createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
     return [`login-fail:email:${emailHash}`, `login-fail:ip:${ip ?? 'unknown'}`];

@@ -127,6 +127,10 @@ describe('OpenAPI description of the gateway', () => {
     expect(Object.keys(run.properties!)).toEqual(expect.arrayContaining(['data', 'task_id', 'workflow_run_id']));
     const logs = document.paths['/v1/workflows/logs']!['get']!.responses['200']!.content!['application/json']!.schema;
     expect(Object.keys(logs.properties!)).toEqual(expect.arrayContaining(['data', 'has_more', 'limit', 'page', 'total']));
+    // A route with two success answers (@AlsoReturns) documents both: the first account's tokens, a later one's mailed code.
+    const register = document.paths['/console/api/register']!['post']!.responses;
+    expect(Object.keys(register['201']!.content!['application/json']!.schema.properties!)).toContain('access_token');
+    expect(Object.keys(register['202']!.content!['application/json']!.schema.properties!).sort()).toEqual(['data', 'result']);
   });
 
   it('serves Swagger UI as HTML whose start-up script is a file, not inline', async () => {

@@ -129,6 +129,13 @@ function describeControllers(app: INestApplication): void {
           key,
           descriptor!,
         );
+        for (const [other, schema] of Object.entries(schemas.alsoResponses ?? {})) {
+          ApiResponse({ description: 'Success', schema: zodToOpenApi(schema) as never, status: Number(other) })(
+            controller.prototype,
+            key,
+            descriptor!,
+          );
+        }
       }
     }
   }

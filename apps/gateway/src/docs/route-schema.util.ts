@@ -9,6 +9,8 @@ export interface RouteSchemas {
   query?: ZodTypeAny;
   /** The success response; null for a route that answers no body (204) or not JSON (a stream, a file). */
   response?: ZodTypeAny | null;
+  /** Other success answers, by status, of a route that answers differently as the case may be (`@AlsoReturns`). */
+  alsoResponses?: Record<number, ZodTypeAny>;
 }
 
 const ROUTE_SCHEMAS = Symbol('weft:route-schemas');
@@ -58,4 +60,16 @@ export function ParsedQuery(schema: ZodTypeAny): ParameterDecorator {
  */
 export function Returns(schema: ZodTypeAny | null): MethodDecorator {
   return (target, key) => declare(target, key, { response: schema });
+}
+
+/**
+ * A second success answer of a route, with its own status: e.g. `POST /console/api/register` answers 201
+ * with tokens for the instance's first account and 202 with a token for the mailed code otherwise. The
+ * handler sets that status itself (`res.status(…)` with `@Res({ passthrough: true })`).
+ */
+export function AlsoReturns(status: number, schema: ZodTypeAny): MethodDecorator {
+  return (target, key) => {
+    const current = (Reflect.getMetadata(ROUTE_SCHEMAS, target, key) as RouteSchemas | undefined)?.alsoResponses ?? {};
+    declare(target, key, { alsoResponses: { ...current, [status]: schema } });
+  };
 }

@@ -98,7 +98,7 @@ export class PrivacyRepository {
 
   /**
    * Erases an account in one transaction: the workspaces it alone belonged to go whole; its memberships,
-   * pending invitations to its address, and (if asked) its uploads go; its sessions end and lose their
+   * pending invitations and mailed codes to its address, and (if asked) its uploads go; its sessions end and lose their
    * address and user agent; the account row stays, anonymized, so ids elsewhere still point at something.
    */
   async eraseAccount(req: EraseStepRequest, accountId: string): Promise<Record<string, number>> {
@@ -159,6 +159,7 @@ export class PrivacyRepository {
       counts['memberships'] = await count(this.db, m, `DELETE FROM gateway.workspace_members WHERE account_id = $1`, [accountId]);
       if (account.status !== 'anonymized') {
         counts['invitations_received'] = await count(this.db, m, `DELETE FROM gateway.invitations WHERE email = $1`, [account.email]);
+        counts['verification_codes'] = await count(this.db, m, `DELETE FROM gateway.verification_codes WHERE email = $1`, [account.email]);
       }
       counts['refresh_tokens'] = await count(
         this.db,

@@ -1,6 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** An invitation to join a workspace, for an email that has no account yet; the link carries a token stored as its hash. */
+/**
+ * An invitation to join a workspace, by email; the link carries a token stored as its hash. Someone new
+ * creates an account with it (`POST /console/api/activate`); an existing account, signed in, accepts it
+ * (`POST /console/api/workspaces/invitations/accept`). Until then nobody joins.
+ */
 @Entity({ name: 'invitations' })
 @Index('invitations_token_hash_key', ['tokenHash'], { unique: true })
 @Index('invitations_workspace_email_idx', ['workspaceId', 'email'])

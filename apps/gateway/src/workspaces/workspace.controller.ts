@@ -6,6 +6,8 @@ import { ConsoleAuthGuard, CurrentConsoleUser, RequireRole, type ConsoleUser } f
 import { SUCCESS, SuccessResultSchema, type SuccessResult } from '../docs/common.dto';
 import { ParsedBody, Returns } from '../docs/route-schema.util';
 import {
+  AcceptedInvitationSchema,
+  AcceptInvitationRequestSchema,
   ActivateRequestSchema,
   CurrentWorkspaceSchema,
   InvitationCheckSchema,
@@ -19,6 +21,7 @@ import {
   SwitchWorkspaceResponseSchema,
   UpdateRoleRequestSchema,
   WorkspaceListSchema,
+  type AcceptedInvitation,
   type CurrentWorkspace,
   type InvitationCheck,
   type RetentionResponse,
@@ -67,6 +70,7 @@ export class WorkspaceController {
   }
 
   @Post('workspaces/current/members/invite-email')
+  @SensitiveConsoleRoute()
   @HttpCode(201)
   @UseGuards(ConsoleAuthGuard)
   @RequireRole('admin')
@@ -78,6 +82,20 @@ export class WorkspaceController {
   ): Promise<z.infer<typeof InviteMembersResponseSchema>> {
     const results = await this.service.invite(user, body, client);
     return { result: 'success', invitation_results: results };
+  }
+
+  /** The signed-in account accepts an invitation sent to its address (the token from the invitation mail or link). */
+  @Post('workspaces/invitations/accept')
+  @SensitiveConsoleRoute()
+  @HttpCode(200)
+  @UseGuards(ConsoleAuthGuard)
+  @Returns(AcceptedInvitationSchema)
+  acceptInvitation(
+    @CurrentConsoleUser() user: ConsoleUser,
+    @ParsedBody(AcceptInvitationRequestSchema) body: z.infer<typeof AcceptInvitationRequestSchema>,
+    @RequestClient() client: RequestClientInfo,
+  ): Promise<AcceptedInvitation> {
+    return this.service.acceptInvitation(user, body.token, client);
   }
 
   @Put('workspaces/current/members/:memberId/update-role')

@@ -35,6 +35,16 @@ export const ActivateRequestSchema = z.object({
   password: z.string().min(1).max(256),
 });
 
+/** `POST /console/api/workspaces/invitations/accept`: the signed-in account accepts an invitation sent to its address. */
+export const AcceptInvitationRequestSchema = z.object({ token: z.string().min(1).max(200) });
+
+/** The workspace an accepted invitation joined, with the account's role there (switch to it with `POST …/workspaces/switch`). */
+export const AcceptedInvitationSchema = z.object({
+  result: z.literal('success'),
+  workspace: z.object({ id: z.string().uuid(), name: z.string(), role: z.enum(WORKSPACE_ROLES) }),
+});
+export type AcceptedInvitation = z.infer<typeof AcceptedInvitationSchema>;
+
 /** `PUT /console/api/workspaces/current/retention`: days to keep runs, or null for the deployment's default (DATA_RETENTION_DAYS). */
 export const RetentionRequestSchema = z.object({ retention_days: z.number().int().min(1).max(MAX_RETENTION_DAYS).nullable() }).strict();
 
@@ -79,7 +89,11 @@ export type MemberResponse = z.infer<typeof MemberResponseSchema>;
 /** `GET /console/api/workspaces/current/members` (Dify's shape). */
 export const MembersResponseSchema = z.object({ accounts: z.array(MemberResponseSchema), result: z.literal('success') });
 
-/** One line of an invitation's answer (Dify's shape): `url` is the activation link for an email without an account. */
+/**
+ * One line of an invitation's answer (Dify's shape), the same for an address with an account and one without.
+ * `url` is the invitation link's path, given only when the instance sends no mail (with mail, only the address
+ * gets it, so that an admin cannot use it to probe or claim addresses that are not theirs).
+ */
 export const InvitationResultSchema = z.object({
   email: z.string(),
   message: z.string().optional(),

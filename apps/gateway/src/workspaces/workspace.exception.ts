@@ -3,7 +3,10 @@ import { DomainError } from '@weft/contracts';
 /** The errors of workspaces, their members and invitations. */
 export const WorkspaceErrors = {
   alreadyOwner: () => new DomainError('invalid_param', 'You already own this workspace.'),
-  emailTakenOnJoin: () => new DomainError('conflict', 'An account with this email already exists; log in and ask to be added.'),
+  emailTakenOnJoin: () =>
+    new DomainError('conflict', 'An account with this email already exists; sign in with it and accept the invitation instead.'),
+  invitationForAnotherAccount: () =>
+    new DomainError('invitation_account_mismatch', 'This invitation was sent to another account. Please sign in with the invited account.'),
   invitationInvalid: () => new DomainError('bad_request', 'The invitation link is invalid or has expired.'),
   memberNotFound: () => new DomainError('not_found', 'Member not found.'),
   newOwnerNotActive: () => new DomainError('invalid_param', 'Only an active account can own a workspace.'),

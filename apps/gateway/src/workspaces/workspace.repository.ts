@@ -87,15 +87,6 @@ export class WorkspaceRepository {
     return isWorkspaceRole(role) ? role : null;
   }
 
-  /** Adds an existing account as a member; false when it already is one. */
-  async addMember(workspaceId: string, accountId: string, role: WorkspaceRole, invitedBy: string): Promise<boolean> {
-    const rows = await this.db.rows(
-      `INSERT INTO gateway.workspace_members (workspace_id, account_id, role, invited_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING account_id`,
-      [workspaceId, accountId, role, invitedBy],
-    );
-    return rows.length > 0;
-  }
-
   async setRole(workspaceId: string, accountId: string, role: WorkspaceRole): Promise<boolean> {
     return (
       (
@@ -169,6 +160,33 @@ export class WorkspaceRepository {
     return r && isWorkspaceRole(r.role)
       ? { id: r.id, workspaceId: r.workspace_id, workspaceName: r.name, email: r.email, role: r.role, invitedBy: r.invited_by }
       : null;
+  }
+
+  /**
+   * Accepts an invitation for an account that already exists (signed in, with the invited address): claims the
+   * invitation, so it works once, and adds the membership in one transaction. Answers the account's role in the
+   * workspace (an account that had become a member meanwhile keeps its role), or null when the invitation was
+   * used meanwhile.
+   */
+  async acceptForAccount(invitation: InvitationRow, accountId: string): Promise<WorkspaceRole | null> {
+    return this.db.dataSource.transaction(async (m) => {
+      const claimed = await this.db.rowsIn(
+        m,
+        `UPDATE gateway.invitations SET accepted_at = now() WHERE id = $1 AND accepted_at IS NULL AND expires_at > now() RETURNING id`,
+        [invitation.id],
+      );
+      if (claimed.length === 0) return null;
+      await m.query(
+        `INSERT INTO gateway.workspace_members (workspace_id, account_id, role, invited_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [invitation.workspaceId, accountId, invitation.role, invitation.invitedBy],
+      );
+      const [member] = await this.db.rowsIn<{ role: string }>(
+        m,
+        `SELECT role FROM gateway.workspace_members WHERE workspace_id = $1 AND account_id = $2`,
+        [invitation.workspaceId, accountId],
+      );
+      return isWorkspaceRole(member?.role) ? member.role : null;
+    });
   }
 
   /**

@@ -12,12 +12,15 @@ import type { ConsoleUser } from '../accounts/console-auth.guard';
 import type { RegisteredResponse } from '../accounts/account.dto';
 import { hashPassword } from '../accounts/password.util';
 import { type WorkspaceRole, roleAtLeast } from '../accounts/workspace-role.util';
+import { invitationMail, invitationPath } from '../mail/mail-templates.util';
+import { MailService } from '../mail/mail.service';
 import { WorkspaceErrors } from './workspace.exception';
 import {
   toCurrentWorkspace,
   toMemberResponse,
   toRetentionResponse,
   toWorkspaceList,
+  type AcceptedInvitation,
   type ActivateRequestSchema,
   type CurrentWorkspace,
   type InvitationCheck,
@@ -51,6 +54,7 @@ export class WorkspaceService {
     private readonly sessions: AuthSessionRepository,
     private readonly audit: AuditService,
     private readonly bus: MessageBus,
+    private readonly mail: MailService,
     @Inject(CONSOLE_AUTH_SETTINGS) private readonly settings: ConsoleAuthSettings,
   ) {}
 
@@ -101,37 +105,75 @@ export class WorkspaceService {
       : { is_valid: false, data: null };
   }
 
-  /** Invites by email: an existing account joins at once; anyone else gets an activation link (shown to the inviter). */
+  /**
+   * Invites by email. Every address, with an account or without, gets a pending invitation and the same answer:
+   * nobody joins until the invited person acts on the link, someone new by creating an account with it
+   * (`activate`), an existing account by accepting it while signed in (`acceptInvitation`). With mail the link
+   * goes to the address only; without mail the answer carries its path, for the inviter to pass on.
+   */
   async invite(
     actor: ConsoleUser,
     req: z.infer<typeof InviteMembersRequestSchema>,
     client: RequestClientInfo,
   ): Promise<InvitationResult[]> {
     if (actor.role !== 'owner' && roleAtLeast(req.role, actor.role)) throw WorkspaceErrors.onlyOwnerGivesRole(req.role);
+    const workspace = await this.workspaces.get(actor.workspaceId);
     const results: InvitationResult[] = [];
     for (const email of [...new Set(req.emails)]) {
-      const existing = await this.accounts.findByEmail(email);
-      if (existing) {
-        const added = await this.workspaces.addMember(actor.workspaceId, existing.accountId, req.role, actor.accountId);
-        if (!added) {
-          results.push({ status: 'failed', email, message: 'Already a member of this workspace.' });
-          continue;
-        }
-        this.record(actor, 'workspace.member.added', existing.accountId, client, { role: req.role });
+      // The inviter can see the workspace's members anyway, so saying this tells them nothing new.
+      if (await this.accounts.memberIdByEmail(actor.workspaceId, email)) {
+        results.push({ status: 'failed', email, message: 'Already a member of this workspace.' });
+        continue;
+      }
+      const { id, token } = await this.workspaces.invite(
+        actor.workspaceId,
+        email,
+        req.role,
+        actor.accountId,
+        this.settings.invitationTtlHours * 3600_000,
+      );
+      this.record(actor, 'workspace.member.invited', id, client, { role: req.role });
+      if (this.mail.enabled) {
+        this.mail.deliver(
+          'invitation',
+          email,
+          invitationMail({
+            consoleWebUrl: this.mail.consoleWebUrl,
+            email,
+            hours: this.settings.invitationTtlHours,
+            token,
+            workspaceName: workspace?.name ?? '',
+          }),
+        );
         results.push({ status: 'success', email });
       } else {
-        const { id, token } = await this.workspaces.invite(
-          actor.workspaceId,
-          email,
-          req.role,
-          actor.accountId,
-          this.settings.invitationTtlHours * 3600_000,
-        );
-        this.record(actor, 'workspace.member.invited', id, client, { role: req.role });
-        results.push({ status: 'success', email, url: `/activate?email=${encodeURIComponent(email)}&token=${token}` });
+        results.push({ status: 'success', email, url: invitationPath(email, token) });
       }
     }
     return results;
+  }
+
+  /**
+   * The signed-in account accepts an invitation sent to its own address and joins the workspace with the
+   * invited role. An invitation for another address is refused (403), whoever holds its token.
+   */
+  async acceptInvitation(user: ConsoleUser, token: string, client: RequestClientInfo): Promise<AcceptedInvitation> {
+    const invitation = await this.workspaces.findInvitation(token);
+    if (!invitation) throw WorkspaceErrors.invitationInvalid();
+    const account = await this.accounts.findById(user.accountId);
+    if (!account || account.email !== invitation.email) throw WorkspaceErrors.invitationForAnotherAccount();
+    const role = await this.workspaces.acceptForAccount(invitation, user.accountId);
+    if (!role) throw WorkspaceErrors.invitationInvalid();
+    this.audit.record({
+      action: 'workspace.member.joined',
+      actor: { type: 'account', id: user.accountId },
+      resource: { type: 'account', id: user.accountId },
+      workspaceId: invitation.workspaceId,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      details: { existing_account: true, invitation_id: invitation.id, role },
+    });
+    return { result: 'success', workspace: { id: invitation.workspaceId, name: invitation.workspaceName, role } };
   }
 
   async updateRole(actor: ConsoleUser, memberId: string, role: WorkspaceRole, client: RequestClientInfo): Promise<void> {
@@ -165,7 +207,7 @@ export class WorkspaceService {
     this.record(actor, 'workspace.owner.transferred', memberId, client, { from: actor.accountId, previous_role: previous });
   }
 
-  /** Creates the invited person's account, joins the workspace and logs them in. */
+  /** Creates the invited person's account, joins the workspace and logs them in (an address with an account accepts instead). */
   async activate(req: z.infer<typeof ActivateRequestSchema>, client: RequestClientInfo): Promise<RegisteredResponse> {
     const invitation = await this.workspaces.findInvitation(req.token);
     if (!invitation || (req.email !== undefined && req.email !== invitation.email)) throw WorkspaceErrors.invitationInvalid();
@@ -185,7 +227,7 @@ export class WorkspaceService {
       workspaceId: invitation.workspaceId,
       ip: client.ip,
       userAgent: client.userAgent,
-      details: { role: invitation.role, invitation_id: invitation.id },
+      details: { existing_account: false, invitation_id: invitation.id, role: invitation.role },
     });
     const tokens = await this.accountService.startSession(joined.accountId, invitation.workspaceId, client);
     return { ...tokens, account_id: joined.accountId, workspace_id: invitation.workspaceId };
