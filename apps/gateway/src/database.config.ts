@@ -5,6 +5,7 @@ import { CreateSessionsAndInvitations1764500000000 } from '../migrations/1764500
 import { AddAppRequestLimits1764510000000 } from '../migrations/1764510000000-add-app-request-limits';
 import { CreateErasedUsage1764560000000 } from '../migrations/1764560000000-create-erased-usage';
 import { DropMovedConversations1764700000000 } from '../migrations/1764700000000-drop-moved-conversations';
+import { BindSealedCredentials1764800000000 } from '../migrations/1764800000000-bind-sealed-credentials';
 import { AccountEntity, WorkspaceEntity, WorkspaceMemberEntity } from './accounts/account.entity';
 import { AuthSessionEntity, RefreshTokenEntity } from './accounts/auth-session.entity';
 import { ApiKeyEntity, AppEntity, EndUserEntity, ProviderCredentialEntity } from './apps/app.entity';
@@ -34,5 +35,6 @@ export const gatewayDatabase: PersistenceDefinition = {
     AddAppRequestLimits1764510000000,
     CreateErasedUsage1764560000000,
     DropMovedConversations1764700000000,
+    BindSealedCredentials1764800000000,
   ],
 };

@@ -48,8 +48,12 @@ export interface BootstrapOptions<S extends ServiceSpec> {
   rotateSecrets?: (source: DataSource, config: ConfigOf<S>) => Promise<SecretRotationCount[]>;
 }
 
-/** What one step of `rotate-secrets` did: values (rows) looked at and re-sealed, per place secrets are kept. */
+/**
+ * What one step of `rotate-secrets` did: values (rows) looked at and re-sealed, per place secrets are kept;
+ * `refused` counts values that did not open for their own row (copied, altered, or under a removed key) and were left alone.
+ */
 export interface SecretRotationCount {
+  refused?: number;
   resealed: number;
   scanned: number;
   where: string;
@@ -211,7 +215,10 @@ async function rotateSecretsAndExit<S extends ServiceSpec>(options: BootstrapOpt
   try {
     await source.initialize();
     for (const count of await options.rotateSecrets(source, config)) {
-      process.stdout.write(`${options.service}: ${count.where}: re-sealed ${count.resealed} of ${count.scanned} sealed value(s)\n`);
+      const refused = count.refused ? `; ${count.refused} refused: they do not open for their own row and were left as they are` : '';
+      process.stdout.write(
+        `${options.service}: ${count.where}: re-sealed ${count.resealed} of ${count.scanned} sealed value(s)${refused}\n`,
+      );
     }
     await source.destroy();
     process.exit(0);

@@ -9,3 +9,4 @@ export * from './response-contract';
 export * from './weft-client';
 export * from './document-fixtures';
 export * from './test-http-server';
+export * from './legacy-seal';
