@@ -24,6 +24,8 @@ import {
   ListAuditLogsResponseSchema,
   VerifyAuditTrailRequestSchema,
   VerifyAuditTrailResponseSchema,
+  VerifyWorkspaceAuditTrailRequestSchema,
+  VerifyWorkspaceAuditTrailResponseSchema,
 } from './audit-trail.contract';
 import {
   ChildChunkPageSchema,
@@ -188,6 +190,7 @@ export const CONTRACTS = {
   'gateway.api-key.revoked.v1': topic(false, ApiKeyRevokedSchema),
   'audit.logs.v1': request('compliance', ListAuditLogsRequestSchema, ListAuditLogsResponseSchema),
   'audit.verify.v1': request('compliance', VerifyAuditTrailRequestSchema, VerifyAuditTrailResponseSchema),
+  'audit.verify.workspace.v1': request('compliance', VerifyWorkspaceAuditTrailRequestSchema, VerifyWorkspaceAuditTrailResponseSchema),
   'kb.child-chunk.create.v1': request('rag', WriteChildChunkRequestSchema, ChildChunkResponseSchema),
   'kb.child-chunk.delete.v1': request('rag', ChildChunkRequestSchema, DeletedResponseSchema),
   'kb.child-chunk.list.v1': request('rag', ListChildChunksRequestSchema, ChildChunkPageSchema),
