@@ -455,31 +455,33 @@ export class AuditEventRepository {
     });
   }
 
-  /**
-   * Seals the workspace heads the migration that chained the workspaces made (it had no keys), once, at the
-   * first start after that upgrade: only while the global head says they are pending. Afterwards a workspace
-   * head without a seal was not left by the upgrade, and stays unsealed for verification to report.
-   */
-  async sealPendingWorkspaceHeads(): Promise<{ sealed: number }> {
-    return this.db.dataSource.transaction(async (m) => {
-      const [head] = (await m.query(`SELECT workspace_heads_pending FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
-        workspace_heads_pending: boolean;
-      }[];
-      if (!head) throw new Error('The audit chain head row is missing');
-      if (!head.workspace_heads_pending) return { sealed: 0 };
-      const rows = (await m.query(
-        `SELECT * FROM ${WORKSPACE_HEADS} WHERE seal IS NULL ORDER BY workspace_id FOR UPDATE`,
-      )) as WorkspaceHeadRow[];
-      for (const r of rows) {
-        await m.query(`UPDATE ${WORKSPACE_HEADS} SET seal = $2 WHERE workspace_id = $1`, [
-          r.workspace_id,
-          this.sealer.seal(workspaceAnchorOf(r)),
-        ]);
-      }
-      await m.query(`UPDATE ${HEAD} SET workspace_heads_pending = false WHERE id = 1`);
-      return { sealed: rows.length };
-    });
+  /** Seals the workspace heads the upgrade made, once (sealPendingWorkspaceHeads). */
+  sealPendingWorkspaceHeads(): Promise<{ sealed: number }> {
+    return sealPendingWorkspaceHeads(this.db.dataSource, this.sealer);
   }
+}
+
+/**
+ * Seals the workspace heads the migration that chained the workspaces made (it had no keys), once, at the
+ * first start after that upgrade: only while the global head says they are pending. Afterwards a workspace
+ * head without a seal was not left by the upgrade, and stays unsealed for verification to report.
+ */
+export async function sealPendingWorkspaceHeads(source: DataSource, sealer: AuditSealer): Promise<{ sealed: number }> {
+  return source.transaction(async (m) => {
+    const [head] = (await m.query(`SELECT workspace_heads_pending FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
+      workspace_heads_pending: boolean;
+    }[];
+    if (!head) throw new Error('The audit chain head row is missing');
+    if (!head.workspace_heads_pending) return { sealed: 0 };
+    const rows = (await m.query(
+      `SELECT * FROM ${WORKSPACE_HEADS} WHERE seal IS NULL ORDER BY workspace_id FOR UPDATE`,
+    )) as WorkspaceHeadRow[];
+    for (const r of rows) {
+      await m.query(`UPDATE ${WORKSPACE_HEADS} SET seal = $2 WHERE workspace_id = $1`, [r.workspace_id, sealer.seal(workspaceAnchorOf(r))]);
+    }
+    await m.query(`UPDATE ${HEAD} SET workspace_heads_pending = false WHERE id = 1`);
+    return { sealed: rows.length };
+  });
 }
 
 /** What walking the whole chain found: the first break (null if none), how many records checked out, the head, where it began. */
