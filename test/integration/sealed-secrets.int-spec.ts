@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { databaseConfig, loadConfig } from '@weft/config';
 import { dataExportKeyBinding, DATA_EXPORT_KEY_PURPOSE } from '@weft/contracts';
 import { buildDataSourceOptions, runMigrationsLocked, type PersistenceDefinition } from '@weft/persistence';
+import { bindLegacyOnce } from '@weft/platform';
 import { secretBoxFor, type SecretKeyring } from '@weft/security';
 import { createEmptyDatabase, queryDatabase, sealLegacy, type TestDatabase } from '@weft/testing';
 import { DataSource } from 'typeorm';
@@ -188,13 +189,40 @@ describe('upgrade: secrets sealed before binding (v1) survive, bound to the row 
       resealed: 1,
       scanned: 1,
     });
-    // A second start finds nothing left.
-    expect(await rotateProviderCredentials(source.gateway, credentialsBox, { legacyOnly: true })).toMatchObject({
-      resealed: 0,
-      scanned: 0,
-    });
-    expect(await rotateWorkflowSecrets(source.orchestrator, workflowBox, { legacyOnly: true })).toMatchObject({ resealed: 0, scanned: 0 });
-    expect(await rotateExportKeys(source.compliance, exportBox, { legacyOnly: true })).toMatchObject({ resealed: 0, scanned: 0 });
+    // The next start finds nothing left, so it validates each constraint; the starts after it skip the scan.
+    const passes = [
+      {
+        name: 'CHK_provider_credentials_bound_seal',
+        pass: () => rotateProviderCredentials(source.gateway, credentialsBox, { legacyOnly: true }),
+        source: source.gateway,
+        table: 'gateway.provider_credentials',
+      },
+      {
+        name: 'CHK_workflows_bound_secrets',
+        pass: () => rotateWorkflowSecrets(source.orchestrator, workflowBox, { legacyOnly: true }),
+        source: source.orchestrator,
+        table: 'orchestrator.workflows',
+      },
+      {
+        name: 'CHK_data_exports_bound_key',
+        pass: () => rotateExportKeys(source.compliance, exportBox, { legacyOnly: true }),
+        source: source.compliance,
+        table: 'compliance.data_exports',
+      },
+    ];
+    for (const { name, pass, source: s, table } of passes) {
+      expect(await bindLegacyOnce(s, { name, table }, pass)).toMatchObject({ resealed: 0, scanned: 0, skipped: false });
+      expect(await bindLegacyOnce(s, { name, table }, pass)).toMatchObject({ skipped: true });
+    }
+    const validated = await queryDatabase<{ conname: string; convalidated: boolean }>(
+      db.url,
+      `SELECT conname, convalidated FROM pg_constraint WHERE conname LIKE 'CHK_%bound%' ORDER BY conname`,
+    );
+    expect(validated).toEqual([
+      { conname: 'CHK_data_exports_bound_key', convalidated: true },
+      { conname: 'CHK_provider_credentials_bound_seal', convalidated: true },
+      { conname: 'CHK_workflows_bound_secrets', convalidated: true },
+    ]);
 
     const a = await credentialsOf(ids.workspaceA);
     expect(a).toMatch(/^v2:k1:/);

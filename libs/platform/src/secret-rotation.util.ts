@@ -73,3 +73,32 @@ export async function resealColumn(
   }
   return { refused, resealed, scanned, where: place.table };
 }
+
+/** The check constraint that keeps values of the old unbound format out of a table (added `NOT VALID` by its migration). */
+export interface UnboundFormatConstraint {
+  name: string;
+  /** `schema.table`. */
+  table: string;
+}
+
+/**
+ * The start-up pass that binds values of the old format to their rows, done once: skipped when the
+ * constraint is already validated, which the pass does once it leaves no such value behind (Postgres then
+ * knows every row holds to it, and no later start has to scan the table again). A value that could not be
+ * re-sealed (`refused`) keeps the constraint unvalidated, so the next start tries again.
+ */
+export async function bindLegacyOnce(
+  source: DataSource,
+  constraint: UnboundFormatConstraint,
+  pass: () => Promise<SecretRotationCount>,
+): Promise<SecretRotationCount & { skipped: boolean }> {
+  const [row] = (await source.query(`SELECT convalidated FROM pg_constraint WHERE conname = $1 AND conrelid = $2::regclass`, [
+    constraint.name,
+    constraint.table,
+  ])) as { convalidated: boolean }[];
+  if (row?.convalidated) return { resealed: 0, scanned: 0, skipped: true, where: constraint.table };
+  const count = await pass();
+  // Validating reads the table once more and takes no lock that stops reads or writes; it fails if an old value is left.
+  if (row && !count.refused) await source.query(`ALTER TABLE ${constraint.table} VALIDATE CONSTRAINT "${constraint.name}"`);
+  return { ...count, skipped: false };
+}

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { bindLegacyOnce } from '@weft/platform';
 import { DatabaseService } from '@weft/persistence';
 import { rotateExportKeys } from './export-key-rotation.util';
 import { EXPORT_KEY_BOX, type ExportKeyBox } from './privacy.settings';
@@ -7,7 +8,8 @@ import { EXPORT_KEY_BOX, type ExportKeyBox } from './privacy.settings';
  * At start, binds the keys of export archives sealed before seals were bound (format `v1`) to their
  * exports, so archives made before the upgrade can still be downloaded: a migration has no keys, so this
  * happens at the first start after the upgrade (and `npm run secrets:rotate` does it too). The migration
- * stopped new `v1` keys from being written (a check constraint).
+ * stopped new `v1` keys from being written (a check constraint); once none is left, the constraint is
+ * validated and later starts skip the pass.
  */
 @Injectable()
 export class ExportKeyUpgrade implements OnApplicationBootstrap {
@@ -29,7 +31,10 @@ export class ExportKeyUpgrade implements OnApplicationBootstrap {
 
   /** Re-seals every export key of the old format, bound to its export; says what it did. */
   async bindLegacy(): Promise<{ refused: number; resealed: number; scanned: number }> {
-    const count = await rotateExportKeys(this.db.dataSource, this.box, { legacyOnly: true });
+    const source = this.db.dataSource;
+    const count = await bindLegacyOnce(source, { name: 'CHK_data_exports_bound_key', table: 'compliance.data_exports' }, () =>
+      rotateExportKeys(source, this.box, { legacyOnly: true }),
+    );
     const refused = count.refused ?? 0;
     if (count.resealed > 0)
       this.logger.warn(

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { bindLegacyOnce } from '@weft/platform';
 import { DatabaseService } from '@weft/persistence';
 import type { SecretBox } from '@weft/security';
 import { rotateWorkflowSecrets } from './secret-rotation.util';
@@ -8,7 +9,8 @@ import { SECRETS_BOX } from './workflow-cache.service';
  * At start, binds workflow secrets sealed before seals were bound to their app (format `v1`) to the app
  * whose row holds them, so they open again: a migration has no keys, so this happens at the first start
  * after the upgrade (and `npm run secrets:rotate` does it too). The migration stopped new `v1` secrets from
- * being written (a check constraint), so what this finds is what was stored before the upgrade.
+ * being written (a check constraint), so what this finds is what was stored before the upgrade; once none is
+ * left, the constraint is validated and later starts skip the pass.
  */
 @Injectable()
 export class WorkflowSecretsUpgrade implements OnApplicationBootstrap {
@@ -30,7 +32,11 @@ export class WorkflowSecretsUpgrade implements OnApplicationBootstrap {
 
   /** Re-seals every workflow secret of the old format, bound to its app; says what it did. */
   async bindLegacy(): Promise<{ refused: number; resealed: number; scanned: number }> {
-    const count = await rotateWorkflowSecrets(this.db.dataSource, this.box, { legacyOnly: true });
+    const source = this.db.dataSource;
+    // Scanning every workflow document is costly: done until no old value is left, then never again.
+    const count = await bindLegacyOnce(source, { name: 'CHK_workflows_bound_secrets', table: 'orchestrator.workflows' }, () =>
+      rotateWorkflowSecrets(source, this.box, { legacyOnly: true }),
+    );
     const refused = count.refused ?? 0;
     if (count.resealed > 0)
       this.logger.warn(
