@@ -3,9 +3,11 @@
 // URLs arrive in the environment.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent, createServer, request } from 'node:http';
 import pg from 'pg';
-import { connect, JSONCodec } from 'nats';
+import { connect, JSONCodec, nkeyAuthenticator } from 'nats';
 import { archiveBenchmark } from './archive.mjs';
 import { measureHttp, measureOps, printTable } from './measure.mjs';
 import { call, codeNodeDsl, deployApp, echoChatflowDsl, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
@@ -18,13 +20,29 @@ const ONLY = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
 const SOAK_MINUTES = Number(process.argv.find((a) => a.startsWith('--soak-minutes='))?.split('=')[1] ?? 10);
 const BENCH_PORTS = { gateway: 15001, orchestrator: 15002, 'node-runner': 15003, rag: 15004, compliance: 15005 };
 
-const urls = { DATABASE_URL: process.env.DATABASE_URL, NATS_URL: process.env.NATS_URL, REDIS_URL: process.env.REDIS_URL };
+const urls = {
+  DATABASE_URL: process.env.DATABASE_URL,
+  NATS_URL: process.env.NATS_URL,
+  REDIS_URL: process.env.REDIS_URL,
+  ...(process.env.NATS_CREDENTIALS_DIR ? { NATS_CREDENTIALS_DIR: process.env.NATS_CREDENTIALS_DIR } : {}),
+};
+
+/** The benchmark's own NATS connections (baselines, audit burst) use the operator's NKey user when NATS requires one. */
+function connectNats() {
+  const dir = urls.NATS_CREDENTIALS_DIR;
+  const seed = dir ? readFileSync(join(dir, 'operator.nk'), 'utf8').trim() : undefined;
+  return connect({
+    servers: urls.NATS_URL,
+    inboxPrefix: '_INBOX_OPERATOR',
+    ...(seed ? { authenticator: nkeyAuthenticator(Buffer.from(seed)) } : {}),
+  });
+}
 
 const rows = [];
 const BENCH_PREFIX = `bench${Date.now()}`;
 
 async function baselineNats() {
-  const nc = await connect({ servers: urls.NATS_URL });
+  const nc = await connectNats();
   const codec = JSONCodec();
   nc.subscribe('bench.echo', { callback: (_err, msg) => msg.respond(msg.data) });
   const payload = codec.encode({ hello: 'world', n: 1 });
@@ -75,7 +93,7 @@ async function baselineHttp() {
  */
 async function auditBenchmark() {
   const count = 5000;
-  const nc = await connect({ servers: urls.NATS_URL });
+  const nc = await connectNats();
   const js = nc.jetstream();
   const codec = JSONCodec();
   const pool = new pg.Pool({ connectionString: urls.DATABASE_URL, max: 2 });
@@ -140,7 +158,6 @@ function startStack() {
 }
 
 async function peakRss(pids) {
-  const { readFileSync } = await import('node:fs');
   return pids.map((pid) => {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');

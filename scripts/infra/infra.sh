@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Weft development infrastructure: PostgreSQL 15 + pgvector, Redis, NATS (JetStream).
 #
-#   scripts/infra/infra.sh ensure   make all three available; the LAST three lines on stdout are
+#   scripts/infra/infra.sh ensure   make all three available; the last lines on stdout are
 #                                      DATABASE_URL=postgres://...
 #                                      REDIS_URL=redis://...
 #                                      NATS_URL=nats://...
+#                                   then, for the project-local NATS (which requires authentication),
+#                                      NATS_CREDENTIALS_DIR=<repo>/.weft/nats-auth
 #                                   (also written to <repo>/.weft/infra.env). Progress goes to stderr.
 #   scripts/infra/infra.sh stop     stop the project-local instances that `ensure` started (only those)
 #   scripts/infra/infra.sh status   one line per component: up/down, ours/external, URL
@@ -53,6 +55,9 @@ NATS_PIDFILE=$RUN_DIR/nats.pid
 NATS_LOG=$LOG_DIR/nats.log
 NATS_OUT=$LOG_DIR/nats.stdout.log  # anything nats-server prints before its own log file is open
 NATS_LOCAL_URL="nats://127.0.0.1:$NATS_PORT"
+NATS_AUTH_DIR=$WEFT_DIR/nats-auth   # NKey seeds of the services and the server's authorization block
+NATS_AUTH_SUM=$RUN_DIR/nats.auth.sum # checksum of the block the running instance was started with
+OUT_NATS_CREDENTIALS_DIR=
 
 POLICY_RC_D=/usr/sbin/policy-rc.d
 PGVECTOR_SRC_LIST=/etc/apt/sources.list.d/weft-pgvector-src.sources
@@ -710,7 +715,16 @@ ensure_nats() {
     return 0
   fi
   OUT_NATS_URL=$NATS_LOCAL_URL
+  OUT_NATS_CREDENTIALS_DIR=$NATS_AUTH_DIR
+  # Each service gets its own NKey user with the subjects the contract table grants it (issue 18).
+  local conf sum
+  conf=$(node "$SCRIPT_DIR/nats-auth.mjs" --out "$NATS_AUTH_DIR" --any-prefix) || die "nats: could not write the authentication config"
+  sum=$(cksum <"$conf")
   local pid
+  if pid=$(nats_pid) && [[ $(cat "$NATS_AUTH_SUM" 2>/dev/null) != "$sum" ]] && is_started nats; then
+    log "nats: the running instance (pid $pid) has another authentication config; restarting it"
+    stop_nats
+  fi
   if pid=$(nats_pid); then
     wait_until "$WAIT_SECS" nats_local_ready || {
       log_tail "$NATS_LOG"
@@ -728,8 +742,9 @@ ensure_nats() {
   log "nats: starting on 127.0.0.1:$NATS_PORT, monitor :$NATS_MONITOR_PORT, JetStream store $NATS_DATA (log $NATS_LOG)"
   # nats-server has no daemon mode: setsid+nohup detach it from our session so it outlives us, and
   # its stdio goes to a file so that a caller reading our stdout through a pipe gets EOF.
-  setsid nohup "$(find_bin nats-server)" -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" -js -sd "$NATS_DATA" \
+  setsid nohup "$(find_bin nats-server)" -c "$conf" -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" -js -sd "$NATS_DATA" \
     -P "$NATS_PIDFILE" -l "$NATS_LOG" </dev/null >>"$NATS_OUT" 2>&1 9>&- &
+  printf '%s\n' "$sum" >"$NATS_AUTH_SUM"
   local launched=$! deadline=$((SECONDS + WAIT_SECS))
   until nats_local_ready; do
     if ! pid_running "$launched"; then
@@ -775,11 +790,13 @@ cmd_ensure() {
   [[ -n ${REDIS_URL:-} ]] || ensure_redis
   [[ -n ${NATS_URL:-} ]] || ensure_nats
   local tmp=$ENV_FILE.tmp.$$
-  (umask 077 && printf 'DATABASE_URL=%s\nREDIS_URL=%s\nNATS_URL=%s\n' \
-    "$OUT_DATABASE_URL" "$OUT_REDIS_URL" "$OUT_NATS_URL" >"$tmp")
+  local lines
+  lines=$(printf 'DATABASE_URL=%s\nREDIS_URL=%s\nNATS_URL=%s' "$OUT_DATABASE_URL" "$OUT_REDIS_URL" "$OUT_NATS_URL")
+  [[ -z $OUT_NATS_CREDENTIALS_DIR ]] || lines+=$'\n'"NATS_CREDENTIALS_DIR=$OUT_NATS_CREDENTIALS_DIR"
+  (umask 077 && printf '%s\n' "$lines" >"$tmp")
   mv -f -- "$tmp" "$ENV_FILE"
   log "ready in $((SECONDS - t0))s; URLs also written to $ENV_FILE"
-  printf 'DATABASE_URL=%s\nREDIS_URL=%s\nNATS_URL=%s\n' "$OUT_DATABASE_URL" "$OUT_REDIS_URL" "$OUT_NATS_URL"
+  printf '%s\n' "$lines"
 }
 
 cmd_stop() {

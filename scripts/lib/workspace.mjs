@@ -54,7 +54,7 @@ export function ensureInfrastructure() {
   const result = run('bash', [join(ROOT, 'scripts', 'infra', 'infra.sh'), 'ensure'], { capture: true });
   const urls = {};
   for (const line of result.stdout.split('\n')) {
-    const m = /^(DATABASE_URL|REDIS_URL|NATS_URL)=(.+)$/.exec(line.trim());
+    const m = /^(DATABASE_URL|REDIS_URL|NATS_URL|NATS_CREDENTIALS_DIR)=(.+)$/.exec(line.trim());
     if (m) urls[m[1]] = m[2];
   }
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL']) {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { listConfigVars, SERVICE_CONFIG_SPECS } from '@weft/config';
 import { SERVICE_NAMES } from '@weft/contracts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -316,10 +317,19 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it("NATS' configuration passes nats-server -t", () => {
+  it("NATS' configuration passes nats-server -t, with the authorization block `npm run nats:config` writes", () => {
     const objects = renderOverlay('production');
     const dir = mkdtempSync(join(tmpdir(), 'weft-nats-'));
     try {
+      // The Secret weft-nats-auth is mounted at ./auth beside nats.conf.
+      const generated = spawnSync(
+        process.execPath,
+        [join(__dirname, '..', '..', 'scripts', 'infra', 'nats-auth.mjs'), '--out', join(dir, 'auth')],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect([generated.status, generated.stderr]).toEqual([0, '']);
       const file = join(dir, 'nats.conf');
       writeFileSync(file, find(objects, 'ConfigMap', 'nats-config').data!['nats.conf']!);
       const result = runTool(tool('natsServer'), ['-t', '-c', file], { env: { POD_NAME: 'nats-0' } });

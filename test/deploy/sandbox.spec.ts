@@ -403,7 +403,10 @@ describe('the code sandbox in the deployment', () => {
       const names = spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.name));
       expect(names.filter((name) => secretsTheNodeRunnerDoesNotRead().includes(name))).toEqual([]);
       expect(spec.automountServiceAccountToken).toBe(false);
-      expect((spec.volumes ?? []).filter((volume) => volume.secret || volume.projected)).toEqual([]);
+      // Its own NATS NKey seed (NATS_CREDENTIALS_DIR) is the one secret volume, and no other service's.
+      expect((spec.volumes ?? []).filter((volume) => volume.secret || volume.projected)).toEqual([
+        { name: 'nats-credentials', secret: expect.objectContaining({ secretName: 'weft-nats-node-runner' }) },
+      ]);
     });
 
     it.each(['node-runner-apparmor.yaml', 'node-runner-gvisor.yaml'])(

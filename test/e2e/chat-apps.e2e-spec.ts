@@ -138,6 +138,13 @@ function classicApp(mode: 'chat' | 'agent-chat' | 'completion', prePrompt: strin
 }
 
 /** Reads an SSE response event by event, so a test can act in the middle of a stream. */
+/** Every event of a finished stream. */
+async function collect(res: Response): Promise<Record<string, unknown>[]> {
+  const events: Record<string, unknown>[] = [];
+  for await (const event of sseEvents(res)) events.push(event);
+  return events;
+}
+
 async function* sseEvents(res: Response): AsyncGenerator<Record<string, unknown>> {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
@@ -255,6 +262,68 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
 
     const suggested = await client.call('GET', `/v1/messages/${lastId}/suggested?user=ada`, { token: app.key });
     expect(suggested.body).toEqual({ data: ['Why tea?', 'Which tea?', 'When?'], result: 'success' });
+  });
+
+  it('answers with only the taken branch, and with an answer inside an iteration once per round (streamed and blocking)', async () => {
+    const llm = {
+      model: { completion_params: {}, mode: 'chat', name: 'gpt-4o-mini', provider: 'openai' },
+      prompt_template: [{ role: 'user', text: '{{#sys.query#}}' }],
+    };
+    const branches = new DslBuilder('branches', 'advanced-chat')
+      .node('start', 'start', { variables: [] })
+      .node('check', 'if-else', {
+        cases: [
+          {
+            case_id: 'true',
+            conditions: [{ comparison_operator: 'is', id: 'c1', value: 'yes', variable_selector: ['sys', 'query'] }],
+            logical_operator: 'and',
+          },
+        ],
+      })
+      .node('literal', 'answer', { answer: 'Literal yes.' })
+      .node('llm', 'llm', llm)
+      .node('spoken', 'answer', { answer: '{{#llm.text#}}' })
+      .edge('start', 'check')
+      .edge('check', 'literal', 'true')
+      .edge('check', 'llm', 'false')
+      .chain('llm', 'spoken')
+      .toYaml();
+    const branchApp = await client.deploy(token, branches);
+    const taken = await chat(branchApp.key, { query: 'no thanks' });
+    expect(taken.body).toMatchObject({ answer: 'Echo: no thanks' });
+    const streamed = (await collect(await chatStream(branchApp.key, { query: 'no thanks' })))
+      .filter((e) => e['event'] === 'message')
+      .map((e) => String(e['answer']))
+      .join('');
+    expect(streamed).toBe('Echo: no thanks');
+
+    const rounds = new DslBuilder('rounds', 'advanced-chat')
+      .node('start', 'start', { variables: [] })
+      .node('intro', 'answer', { answer: 'Fruit: ' })
+      .node('list', 'code', {
+        code: "function main() { return { items: ['apple', 'banana'] }; }",
+        code_language: 'javascript',
+        outputs: { items: { type: 'array[string]' } },
+        variables: [],
+      })
+      .node('it', 'iteration', {
+        is_parallel: false,
+        iterator_selector: ['list', 'items'],
+        output_selector: ['say', 'answer'],
+        start_node_id: 'itstart',
+      })
+      .node('itstart', 'iteration-start', {}, { parentId: 'it' })
+      .node('say', 'answer', { answer: '{{#it.item#}} ' }, { parentId: 'it' })
+      .node('done', 'answer', { answer: 'done' })
+      .chain('start', 'intro', 'list', 'it', 'done')
+      .edge('itstart', 'say')
+      .toYaml();
+    const roundsApp = await client.deploy(token, rounds);
+    expect((await chat(roundsApp.key, { query: 'fruit?' })).body).toMatchObject({ answer: 'Fruit: apple banana done' });
+    const pieces = (await collect(await chatStream(roundsApp.key, { query: 'fruit?' })))
+      .filter((e) => e['event'] === 'message')
+      .map((e) => String(e['answer']));
+    expect(pieces).toEqual(['Fruit: ', 'apple ', 'banana ', 'done']);
   });
 
   it("scopes conversations to the user string: another user's conversation id answers 404 everywhere", async () => {

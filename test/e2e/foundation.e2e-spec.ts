@@ -242,6 +242,7 @@ describe('start-up problems', () => {
     const runner = new ServiceProcess('node-runner', await freePort(), {
       REDIS_URL: urls.redisUrl,
       NATS_URL: urls.natsUrl,
+      ...(urls.natsCredentialsDir ? { NATS_CREDENTIALS_DIR: urls.natsCredentialsDir } : {}),
       READY_DISK_THRESHOLD: '0.01',
       READY_MEMORY_RSS_MB: '64',
     });
@@ -272,6 +273,7 @@ describe('start-up problems', () => {
       REDIS_URL: proxies.redis.rewrite(urls.redisUrl),
       NATS_URL: proxies.nats.rewrite(urls.natsUrl),
       NATS_SUBJECT_PREFIX: stack.natsPrefix,
+      ...(urls.natsCredentialsDir ? { NATS_CREDENTIALS_DIR: urls.natsCredentialsDir } : {}),
     });
     try {
       compliance.start();

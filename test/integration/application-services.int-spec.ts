@@ -97,6 +97,7 @@ describe('application services in process', () => {
       LOG_LEVEL: 'warn',
       NATS_SUBJECT_PREFIX: `t${suffix}`,
       NATS_URL: urls.natsUrl,
+      ...(urls.natsCredentialsDir ? { NATS_CREDENTIALS_DIR: urls.natsCredentialsDir } : {}),
       REDIS_KEY_PREFIX: `weft-test:${suffix}:`,
       REDIS_URL: urls.redisUrl,
     };

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
 import { makeCounterProvider, makeHistogramProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
-import { keyringFromSettings, secretBoxFor } from '@weft/security';
+import { keyringFromSettings, secretBoxFor, JobGrants } from '@weft/security';
 import { ArchiveModule } from './archive/archive.module';
 import { ConversationVariableRepository } from './conversations/conversation-variable.repository';
 import { ChatAssistService } from './conversations/chat-assist.service';
@@ -54,6 +54,7 @@ export class OrchestratorModule {
         ...metrics,
         { provide: ORCHESTRATOR_CONFIG, useValue: config },
         { provide: SECRETS_BOX, useValue: secretBoxFor(keyringFromSettings(config.security), WORKFLOW_ENVIRONMENT_PURPOSE) },
+        { provide: JobGrants, useValue: new JobGrants(config.security.secretKey) },
         ChatAssistService,
         ConversationHandler,
         ConversationRepository,

@@ -75,7 +75,18 @@ export class AuditService implements OnApplicationShutdown {
   constructor(
     private readonly bus: MessageBus,
     @Inject(AUDIT_SERVICE_NAME) private readonly service: ServiceName,
-  ) {}
+  ) {
+    // A node runner asking outside the workspace of its job is a security event: it goes to the trail.
+    bus.onGrantRefused = (refusal) =>
+      this.record({
+        action: 'bus.job_grant.refused',
+        actor: { id: null, type: 'system' },
+        details: { reason: refusal.reason, requestedWorkspaceId: refusal.requestedWorkspaceId, subject: refusal.subject },
+        outcome: 'failure',
+        resource: { id: refusal.subject, type: 'bus_subject' },
+        workspaceId: refusal.requestedWorkspaceId ?? refusal.grantWorkspaceId,
+      });
+  }
 
   /** Queues an event for the audit trail and returns its id. */
   record(input: AuditInput): string {

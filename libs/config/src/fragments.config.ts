@@ -29,6 +29,12 @@ export const natsConfig = {
     doc: 'prefix for every subject and stream name, to run several isolated stacks on one NATS',
   }),
   requestTimeoutMs: env.int('NATS_REQUEST_TIMEOUT_MS', { default: '5000', min: 50, doc: 'default timeout of a NATS request' }),
+  credentialsDir: env.optionalString('NATS_CREDENTIALS_DIR', {
+    doc: "directory holding `<service>.nk`, the NKey seed of each service's NATS user (`npm run nats:config` writes them with the server config); unset: connect without authentication. `npm start` and the tests use the project-local NATS with the seeds under `.weft/nats-auth`",
+  }),
+  tlsCaFile: env.optionalString('NATS_TLS_CA_FILE', { doc: 'CA certificate (PEM) to verify the NATS server with; set with `tls://` URLs' }),
+  tlsCertFile: env.optionalString('NATS_TLS_CERT_FILE', { doc: 'client certificate (PEM), when the NATS server verifies clients' }),
+  tlsKeyFile: env.optionalString('NATS_TLS_KEY_FILE', { doc: 'private key (PEM) of the client certificate' }),
 };
 
 /**
@@ -49,7 +55,7 @@ export const securityConfig = {
     default: 'weft-development-secret-key-change-me',
     secret: true,
     productionMinLength: 32,
-    doc: 'signs console tokens and derives the keys that encrypt secrets at rest, seal the audit chain and key end-user pseudonyms; in production at least 32 random characters (e.g. `openssl rand -base64 48`), the same in every service',
+    doc: 'signs console tokens and the job grants that bind the node runner to the workspace of its job, and derives the keys that encrypt secrets at rest, seal the audit chain and key end-user pseudonyms; in production at least 32 random characters (e.g. `openssl rand -base64 48`), the same in every service',
   }),
   encryptionKeys: env.keyList('ENCRYPTION_KEYS', {
     default: '',

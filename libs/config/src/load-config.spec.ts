@@ -153,8 +153,9 @@ describe('developmentSecretsRefused', () => {
     expect(developmentSecretsRefused(complianceConfigSpec, { ...production, SECRET_KEY: 'a-long-random-value-0123456789abcdef' })).toEqual(
       [],
     );
-    // A service whose schema has no such secret has none to name.
-    expect(developmentSecretsRefused(ragConfigSpec, production)).toEqual([]);
+    // A service whose schema has no such secret has none to name; rag reads SECRET_KEY (job grants) and names it.
+    expect(developmentSecretsRefused(nodeRunnerConfigSpec, production)).toEqual([]);
+    expect(developmentSecretsRefused(ragConfigSpec, production)).toEqual(['SECRET_KEY']);
   });
 
   it('refuses nothing outside production (development and tests run on the defaults)', () => {

@@ -302,6 +302,8 @@ export const ragConfigSpec = {
   ...common,
   database: databaseConfig,
   http: httpConfig('RAG_PORT', 5004),
+  /** The rag service checks the job grants of the node runner's retrievals, whose key derives from SECRET_KEY. */
+  security: { secretKey: securityConfig.secretKey },
   storage: storageConfig,
   ingestion: {
     ackWaitMs: env.int('INGEST_ACK_WAIT_MS', {

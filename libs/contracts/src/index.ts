@@ -12,3 +12,4 @@ export * from './system.contract';
 export * from './workflow.contract';
 export * from './validation.util';
 export * from './api-keys.contract';
+export * from './bus-permissions.util';

@@ -244,6 +244,8 @@ export const NodeJobSchema = z.object({
   appId: uuid,
   attempt: z.number().int().min(0),
   data: json,
+  /** The signed grant that lets the node runner reach this workspace (and only it) while it works on the job. */
+  grant: z.string().min(1).max(2000),
   jobId: uuid,
   nodeId: z.string(),
   nodeType: z.string(),
@@ -349,6 +351,8 @@ export type UploadFileInfo = z.infer<typeof UploadFileResponseSchema>;
 /** One model call outside a workflow (conversation names, suggested questions), with the workspace's credentials. */
 export const GenerateTextRequestSchema = z.object({
   appId: uuid,
+  /** The grant that lets the node runner use the workspace's model credentials for this call. */
+  grant: z.string().min(1).max(2000),
   messages: z.array(z.object({ content: z.string(), role: z.enum(['system', 'user', 'assistant']) })).min(1),
   model: json,
   workspaceId: uuid,

@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 export interface RequestContext {
   correlationId: string;
   workspaceId?: string;
+  /** In the node runner: the grant of the job being worked on, which its requests to other services carry. */
+  jobGrant?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

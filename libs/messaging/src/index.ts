@@ -3,3 +3,4 @@ export * from './message-bus.service';
 export * from './messaging.module';
 export * from './messaging.types';
 export * from './on-request.decorator';
+export * from './nats-credentials.util';

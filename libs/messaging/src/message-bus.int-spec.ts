@@ -4,10 +4,11 @@ import { AuditEvent, RemoteError, RequestSubject, ServiceStatus } from '@weft/co
 import { currentContext, runWithContext } from '@weft/logging';
 import { MessageBus } from './message-bus.service';
 import { MessagingModule } from './messaging.module';
+import type { MessagingOptions } from './messaging.types';
 import { OnRequest } from './on-request.decorator';
 import { MetricsModule } from '@weft/metrics';
-import { expectEventually, freePort, infraUrls, pollUntil, uniqueSuffix } from '@weft/testing';
-import { ChildProcess, spawn } from 'node:child_process';
+import { expectEventually, freePort, infraUrls, pollUntil, uniqueSuffix, operatorBusOptions, connectAsOperator } from '@weft/testing';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,7 @@ class StatusHandler {
 @Controller()
 class NoRoutes {}
 
-function busModule(servers: string[], prefix: string, withHandler: boolean): DynamicModule {
+function busModule(servers: string[], prefix: string, withHandler: boolean, extra: Partial<MessagingOptions> = {}): DynamicModule {
   @Module({ providers: withHandler ? [StatusHandler] : [], controllers: [NoRoutes] })
   class Root {}
   return {
@@ -52,19 +53,21 @@ function busModule(servers: string[], prefix: string, withHandler: boolean): Dyn
     imports: [
       MetricsModule,
       MessagingModule.forRoot({
+        ...operatorBusOptions(),
         handles: [],
         service: 'compliance',
         instanceId: uniqueSuffix(),
         servers,
         subjectPrefix: prefix,
         requestTimeoutMs: 2000,
+        ...extra,
       }),
     ],
   };
 }
 
-async function startBus(servers: string[], prefix: string, withHandler = true) {
-  const moduleRef = await Test.createTestingModule({ imports: [busModule(servers, prefix, withHandler)] }).compile();
+async function startBus(servers: string[], prefix: string, withHandler = true, extra: Partial<MessagingOptions> = {}) {
+  const moduleRef = await Test.createTestingModule({ imports: [busModule(servers, prefix, withHandler, extra)] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
   return { app, bus: app.get(MessageBus), handler: withHandler ? app.get(StatusHandler) : undefined };
@@ -96,7 +99,7 @@ describe('MessageBus against a real NATS', () => {
   });
 
   it('answers invalid payloads with an invalid_param envelope before any handler runs', async () => {
-    const nc = await connect({ servers: natsUrl });
+    const nc = await connectAsOperator(natsUrl);
     try {
       const calls = server.handler!.seenCorrelationIds.length;
       const codec = JSONCodec<{ ok: boolean; error: { code: string; message: string } }>();
@@ -119,7 +122,7 @@ describe('MessageBus against a real NATS', () => {
   it('turns a handler crash into an internal_error envelope without its text', async () => {
     server.handler!.fail = true;
     try {
-      const nc = await connect({ servers: natsUrl });
+      const nc = await connectAsOperator(natsUrl);
       const reply = JSONCodec<{ ok: boolean; error: { code: string; message: string; correlationId: string } }>().decode(
         (await nc.request(`${prefix}.system.status.v1`, JSONCodec().encode({}), { timeout: 2000 })).data,
       );
@@ -172,7 +175,7 @@ describe('MessageBus against a real NATS', () => {
     };
     await client.bus.publishEvent('audit.event.v1', event, event.id);
     await client.bus.publishEvent('audit.event.v1', event, event.id);
-    const nc = await connect({ servers: natsUrl });
+    const nc = await connectAsOperator(natsUrl);
     const info = await (await nc.jetstreamManager()).streams.info(client.bus.wireStream('AUDIT'));
     await nc.close();
     expect(info.state.messages).toBe(1);
@@ -193,6 +196,7 @@ describe('MessageBus against a real NATS', () => {
       attempt: 0,
       history: [],
       data: { i },
+      grant: 'g1.test.grant',
       jobId: randomUUID(),
       nodeId: `n${i}`,
       nodeType: 'code',
@@ -297,7 +301,9 @@ describe('starting and stopping a bus', () => {
       service: 'compliance' as const,
       subjectPrefix: `t${uniqueSuffix()}`,
     };
-    const moduleRef = await Test.createTestingModule({ imports: [MetricsModule, MessagingModule.forRoot(options)] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [MetricsModule, MessagingModule.forRoot({ ...options, ...operatorBusOptions() })],
+    }).compile();
     return moduleRef.createNestApplication({ logger: false });
   }
 
@@ -331,5 +337,72 @@ describe('starting and stopping a bus', () => {
     await app.close();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(bus.isConnected()).toBe(false);
+  });
+});
+
+describe('a bus over TLS (NATS_TLS_CA_FILE and a tls:// URL)', () => {
+  let nats: ChildProcess | undefined;
+  let url: string;
+  let caFile: string;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-nats-tls-'));
+    caFile = join(dir, 'cert.pem');
+    // A self-signed certificate for 127.0.0.1: trusted only by a client given it as its CA.
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ].concat(['-keyout', join(dir, 'key.pem'), '-out', caFile]),
+      { encoding: 'utf8' },
+    );
+    expect(made.status).toBe(0);
+    const port = await freePort();
+    nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '--tls', '--tlscert', caFile, '--tlskey', join(dir, 'key.pem')], {
+      stdio: 'ignore',
+    });
+    url = `tls://127.0.0.1:${port}`;
+    await pollUntil(
+      async () => {
+        try {
+          await (await connect({ servers: url, tls: { caFile } })).close();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 20_000, what: 'the TLS NATS to listen' },
+    );
+  });
+
+  afterAll(() => {
+    nats?.kill('SIGTERM');
+  });
+
+  it('answers requests over the encrypted connection when the CA is configured', async () => {
+    const server = await startBus([url], 'tls', true, { tls: { caFile } });
+    const client = await startBus([url], 'tls', false, { tls: { caFile } });
+    try {
+      await pollUntil(() => server.bus.isConnected() && client.bus.isConnected(), { what: 'both buses to connect over TLS' });
+      const answers = await client.bus.gather('system.status.v1', {}, { timeoutMs: 1000, enough: (a) => a.length > 0 });
+      expect(answers).toEqual([expect.objectContaining({ service: 'compliance' })]);
+    } finally {
+      await client.app.close();
+      await server.app.close();
+    }
+  });
+
+  it('refuses a server certificate it was not told to trust', async () => {
+    await expect(connect({ servers: url, tls: {}, maxReconnectAttempts: 0, reconnect: false })).rejects.toThrow(/certificate/i);
   });
 });

@@ -7,6 +7,7 @@ import {
   EventOf,
   EventSubject,
   HEADERS,
+  JobGrantClaims,
   PayloadOf,
   TopicContract,
   TopicSubject,
@@ -15,9 +16,14 @@ import {
   RequestOf,
   RequestSubject,
   ResponseOf,
+  GRANT_BOUND_SERVICES,
   STREAMS,
   StreamName,
+  Subject,
+  jobSubject,
   contractVersion,
+  inboxPrefixOf,
+  prefixedStreamName,
   toErrorEnvelope,
 } from '@weft/contracts';
 import { currentContext, currentCorrelationId, reportError, runWithContext, sanitizeCorrelationId } from '@weft/logging';
@@ -38,8 +44,9 @@ import {
   connect,
   headers as natsHeaders,
   nanos,
+  nkeyAuthenticator,
 } from 'nats';
-import { MESSAGING_OPTIONS, MessageContext, MessagingOptions } from './messaging.types';
+import { GrantRefusal, MESSAGING_OPTIONS, MessageContext, MessagingOptions } from './messaging.types';
 
 type Reply<T> = { ok: true; data: T } | { ok: false; error: unknown };
 type RequestHandler = (payload: unknown, ctx: MessageContext) => Promise<unknown>;
@@ -64,7 +71,7 @@ interface WorkerRegistration {
 interface Registration {
   subject: RequestSubject;
   handler: RequestHandler;
-  subscription?: Subscription;
+  subscriptions: Subscription[];
 }
 
 interface ConsumerRegistration {
@@ -117,18 +124,34 @@ export class MessageBus implements OnApplicationShutdown {
 
   /** The wire stream name, with the same isolation. */
   wireStream(stream: StreamName): string {
-    return this.options.subjectPrefix ? `${this.options.subjectPrefix.replace(/[^A-Za-z0-9_-]/g, '_')}_${stream}` : stream;
+    return prefixedStreamName(this.options.subjectPrefix, stream);
   }
 
-  /** Sends a request to the service that owns the subject and validates its answer. */
-  async request<S extends RequestSubject>(subject: S, payload: RequestOf<S>, opts: { timeoutMs?: number } = {}): Promise<ResponseOf<S>> {
+  /**
+   * Sends a request to the service that owns the subject and validates its answer. A grant-bound service
+   * (the node runner) sends the grant of the job it is working for (`opts.grant`, or the request
+   * context's `jobGrant`); the request then goes out on the subject's job form, and the owner holds it
+   * to the grant's workspace.
+   */
+  async request<S extends RequestSubject>(
+    subject: S,
+    payload: RequestOf<S>,
+    opts: { timeoutMs?: number; grant?: string } = {},
+  ): Promise<ResponseOf<S>> {
     const contract = CONTRACTS[subject] as RequestContract<RequestOf<S>, ResponseOf<S>>;
+    this.checkAccess('send', subject, contract.callers);
+    const grantBound = this.isGrantBound();
+    const grant = opts.grant ?? currentContext()?.jobGrant;
+    if (grantBound && !grant)
+      throw new Error(`The ${this.options.service} service sends "${subject}" only with the grant of the job it works for`);
     const nc = this.requireConnection(subject);
     let msg: Msg;
     try {
-      msg = await nc.request(this.wireSubject(subject), codec.encode(contract.request.parse(payload)), {
+      const headers = this.outboundHeaders(subject);
+      if (grantBound && grant) headers.set(HEADERS.jobGrant, grant);
+      msg = await nc.request(this.wireSubject(grantBound ? jobSubject(subject) : subject), codec.encode(contract.request.parse(payload)), {
         timeout: opts.timeoutMs ?? this.options.requestTimeoutMs,
-        headers: this.outboundHeaders(subject),
+        headers,
       });
     } catch (error) {
       throw this.transportError(subject, error);
@@ -146,6 +169,8 @@ export class MessageBus implements OnApplicationShutdown {
     opts: { timeoutMs: number; enough?: (answers: ResponseOf<S>[]) => boolean },
   ): Promise<ResponseOf<S>[]> {
     const contract = CONTRACTS[subject] as RequestContract<RequestOf<S>, ResponseOf<S>>;
+    this.checkAccess('send', subject, contract.callers);
+    if (this.isGrantBound()) throw new Error(`The ${this.options.service} service may not broadcast "${subject}"`);
     const nc = this.requireConnection(subject);
     const answers: ResponseOf<S>[] = [];
     try {
@@ -172,7 +197,9 @@ export class MessageBus implements OnApplicationShutdown {
 
   /** Registers the handler of a request subject; subscriptions open once connected. */
   handle<S extends RequestSubject>(subject: S, handler: (payload: RequestOf<S>, ctx: MessageContext) => Promise<ResponseOf<S>>): void {
-    const registration: Registration = { subject, handler: handler as RequestHandler };
+    const owner = (CONTRACTS[subject] as RequestContract<unknown, unknown>).owner;
+    this.checkAccess('answer', subject, owner === 'broadcast' ? [this.options.service] : [owner]);
+    const registration: Registration = { subject, handler: handler as RequestHandler, subscriptions: [] };
     this.registrations.push(registration);
     if (this.connection) this.subscribe(this.connection, registration);
   }
@@ -190,6 +217,7 @@ export class MessageBus implements OnApplicationShutdown {
    */
   async publishEvent<S extends EventSubject>(subject: S, payload: EventOf<S>, id: string): Promise<void> {
     const contract = CONTRACTS[subject] as EventContract<EventOf<S>>;
+    this.checkAccess('publish', subject, contract.publishers);
     const nc = this.requireConnection(subject);
     await this.ensureStream(nc, contract.stream);
     try {
@@ -207,6 +235,7 @@ export class MessageBus implements OnApplicationShutdown {
    * success acks; a failure is redelivered later. Invalid payloads are terminated (logged, never retried).
    */
   consume<S extends EventSubject>(subject: S, durable: string, handler: EventHandler<EventOf<S>>): void {
+    this.checkAccess('consume', subject, (CONTRACTS[subject] as EventContract<unknown>).consumers);
     const registration: ConsumerRegistration = { subject, durable, handler: handler as EventHandler<unknown> };
     this.consumers.push(registration);
     if (this.connection) void this.runConsumer(this.connection, registration);
@@ -214,6 +243,7 @@ export class MessageBus implements OnApplicationShutdown {
 
   /** Publishes on a core NATS topic (live, not stored); `key` is required exactly when the topic is keyed. */
   publish<S extends TopicSubject>(subject: S, key: string | null, payload: PayloadOf<S>): void {
+    this.checkAccess('publish', subject, (CONTRACTS[subject] as TopicContract<unknown>).publishers);
     const nc = this.connection;
     // Topics carry live signals whose truth is also in Postgres, so a publish while disconnected is dropped, not queued.
     if (!nc || nc.isClosed()) return;
@@ -230,6 +260,7 @@ export class MessageBus implements OnApplicationShutdown {
     handler: (payload: PayloadOf<S>, ctx: MessageContext) => void,
   ): () => void {
     const contract = CONTRACTS[subject] as TopicContract<PayloadOf<S>>;
+    this.checkAccess('listen to', subject, contract.listeners);
     const nc = this.requireConnection(subject);
     const sub = nc.subscribe(this.topicSubject(subject, key), {
       callback: (err, msg) => {
@@ -262,6 +293,7 @@ export class MessageBus implements OnApplicationShutdown {
    * process dies. Long handlers call `working()` to extend the ack deadline.
    */
   work<S extends EventSubject>(subject: S, durable: string, options: WorkOptions, handler: WorkHandler<EventOf<S>>): void {
+    this.checkAccess('consume', subject, (CONTRACTS[subject] as EventContract<unknown>).consumers);
     const registration: WorkerRegistration = { subject, durable, options, handler: handler as WorkHandler<unknown>, stopped: false };
     this.workers.push(registration);
     if (this.connection) void this.runWorker(this.connection, registration);
@@ -272,7 +304,7 @@ export class MessageBus implements OnApplicationShutdown {
     this.handling = false;
     for (const c of this.consumers) c.messages?.stop();
     for (const w of this.workers) w.stopped = true;
-    for (const r of this.registrations) r.subscription?.unsubscribe();
+    for (const r of this.registrations) r.subscriptions.forEach((sub) => sub.unsubscribe());
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 
@@ -292,13 +324,19 @@ export class MessageBus implements OnApplicationShutdown {
     let delay = 250;
     while (!this.closing) {
       try {
+        const { nkeySeed, tls } = this.options;
         const nc = await connect({
           servers: this.options.servers,
           name: `${this.options.service}:${this.options.instanceId}`,
           maxReconnectAttempts: -1,
           reconnectTimeWait: 500,
           pingInterval: 10_000,
+          // Replies come back under this service's own inbox prefix, which only its NATS user may read.
+          inboxPrefix: inboxPrefixOf(this.options.operator ? 'operator' : this.options.service),
+          ...(nkeySeed ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(nkeySeed)) } : {}),
+          ...(tls ? { tls } : {}),
         });
+        if (!nkeySeed) this.logger.warn('Connecting to NATS without credentials (NATS_CREDENTIALS_DIR is not set)');
         if (this.closing) {
           // Shut down while connecting: nothing will close this connection later, and it would keep the process alive.
           await nc.close().catch(() => undefined);
@@ -338,21 +376,33 @@ export class MessageBus implements OnApplicationShutdown {
     const contract = CONTRACTS[registration.subject] as RequestContract<unknown, unknown>;
     // Owned subjects are load-balanced over the owner's replicas; broadcast subjects reach every instance.
     const queue = contract.owner === 'broadcast' ? undefined : contract.owner;
-    registration.subscription = nc.subscribe(this.wireSubject(registration.subject), {
-      queue,
-      callback: (err, msg) => {
-        if (err) {
-          this.logger.error(`Subscription to "${registration.subject}" failed: ${err.message}`);
-          return;
-        }
-        this.track(this.dispatch(registration, contract, msg));
-      },
-    });
+    const forms: { wire: string; grantBound: boolean }[] = [{ wire: this.wireSubject(registration.subject), grantBound: false }];
+    // Grant-bound callers (the node runner) send on the job form; those requests are checked against their grant.
+    if (contract.owner !== 'broadcast' && contract.callers.some((c) => GRANT_BOUND_SERVICES.includes(c)))
+      forms.push({ wire: this.wireSubject(jobSubject(registration.subject)), grantBound: true });
+    registration.subscriptions = forms.map(({ wire, grantBound }) =>
+      nc.subscribe(wire, {
+        queue,
+        callback: (err, msg) => {
+          if (err) {
+            this.logger.error(`Subscription to "${wire}" failed: ${err.message}`);
+            return;
+          }
+          this.track(this.dispatch(registration, contract, msg, grantBound));
+        },
+      }),
+    );
   }
 
-  private async dispatch(registration: Registration, contract: RequestContract<unknown, unknown>, msg: Msg): Promise<void> {
+  private async dispatch(
+    registration: Registration,
+    contract: RequestContract<unknown, unknown>,
+    msg: Msg,
+    grantBound: boolean,
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     const ctx = this.inboundContext(registration.subject, msg.headers);
+    if (grantBound) delete ctx.workspaceId;
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
     await runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
       let payload: unknown;
@@ -367,6 +417,14 @@ export class MessageBus implements OnApplicationShutdown {
         const message = `Invalid payload for "${registration.subject}": ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
         this.respond(msg, { ok: false, error: { code: 'invalid_param', message, correlationId: ctx.correlationId } });
         return;
+      }
+      if (grantBound) {
+        const refusal = this.checkGrant(registration.subject, msg.headers?.get(HEADERS.jobGrant) || undefined, parsed.data, ctx);
+        if (refusal) {
+          this.metrics.observe(registration.subject, 'invalid', elapsed());
+          this.respond(msg, { ok: false, error: { code: 'forbidden', message: refusal, correlationId: ctx.correlationId } });
+          return;
+        }
       }
       try {
         const result = await registration.handler(parsed.data, ctx);
@@ -551,14 +609,65 @@ export class MessageBus implements OnApplicationShutdown {
       duplicate_window: nanos(def.duplicateWindowSeconds * 1000),
       retention: def.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
     };
+    // Any publisher or consumer creates a missing stream; only its manager may change an existing one.
+    const manages = this.options.operator || def.manager === this.options.service;
     try {
       await jsm.streams.info(config.name);
-      await jsm.streams.update(config.name, config);
+      if (manages) await jsm.streams.update(config.name, config);
     } catch (error) {
       if (!/not found/i.test((error as Error).message)) throw error;
       await jsm.streams.add(config);
     }
     this.ensuredStreams.add(stream);
+  }
+
+  private isGrantBound(): boolean {
+    return !this.options.operator && GRANT_BOUND_SERVICES.includes(this.options.service);
+  }
+
+  /**
+   * Checks the job grant of a request from a grant-bound service: present, signed with the platform's
+   * key, not expired, and for the workspace the request names. Fills the context's workspace from the
+   * grant; returns why it refuses otherwise (and reports the refusal for the audit trail).
+   */
+  private checkGrant(subject: RequestSubject, grant: string | undefined, payload: unknown, ctx: MessageContext): string | undefined {
+    let reason: string;
+    let claims: JobGrantClaims | undefined;
+    if (!this.options.verifyGrant) reason = 'this service cannot check job grants (no SECRET_KEY)';
+    else {
+      try {
+        claims = this.options.verifyGrant(grant);
+        const named = (payload as { workspaceId?: unknown } | null)?.workspaceId;
+        if (named === undefined || named === claims.workspaceId) {
+          ctx.workspaceId = claims.workspaceId;
+          ctx.grant = claims;
+          return undefined;
+        }
+        reason = 'workspace_mismatch';
+      } catch (error) {
+        reason = (error as { reason?: string }).reason ?? (error as Error).message;
+      }
+    }
+    const named = (payload as { workspaceId?: unknown } | null)?.workspaceId;
+    this.logger.warn(`Refused "${subject}" from a grant-bound service: ${reason}`);
+    this.onGrantRefused?.({
+      grantWorkspaceId: claims?.workspaceId ?? null,
+      reason,
+      requestedWorkspaceId: typeof named === 'string' ? named : null,
+      subject,
+    });
+    return `A node runner may only reach the workspace of the job it holds: the job grant was refused (${reason})`;
+  }
+
+  /** Called with each refused grant, so the refusal reaches the audit trail (the audit service registers itself). */
+  onGrantRefused?: (refusal: GrantRefusal) => void;
+
+  /** Refuses a use of a subject that the contract table does not grant this service (NATS would refuse it too). */
+  private checkAccess(verb: string, subject: Subject, allowed: readonly string[]): void {
+    if (this.options.operator || allowed.includes(this.options.service)) return;
+    throw new Error(
+      `The ${this.options.service} service may not ${verb} "${subject}": the contract table (libs/contracts/src/subjects.contract.ts) does not grant it`,
+    );
   }
 
   private topicSubject(subject: TopicSubject, key: string | null): string {

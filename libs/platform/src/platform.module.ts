@@ -3,13 +3,19 @@ import { AuditModule } from '@weft/audit';
 import { ConfigOf, databaseConfig, loggingConfig, natsConfig, redisConfig, runtimeConfig } from '@weft/config';
 import { HealthModule, READINESS_CHECKS, ReadinessCheck } from '@weft/health';
 import { LoggingModule } from '@weft/logging';
-import { MessageBus, MessagingModule } from '@weft/messaging';
+import { MessageBus, MessagingModule, natsAuthOptions } from '@weft/messaging';
 import { MetricsModule } from '@weft/metrics';
 import { DatabaseService, PersistenceDefinition, PersistenceModule, RedisModule, RedisService } from '@weft/persistence';
 import { RequestContextMiddleware } from './request-context.middleware';
 import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
 import { ServiceNotices } from './service-notices';
 import { SystemStatusHandler } from './system-status.handler';
+import { JobGrants } from '@weft/security';
+
+function grantVerifier(secretKey: string): (grant: string | undefined) => ReturnType<JobGrants['verify']> {
+  const grants = new JobGrants(secretKey);
+  return (grant) => grants.verify(grant);
+}
 
 /** The config every service has; `database` only where the service owns a schema. */
 export interface PlatformConfig {
@@ -18,6 +24,8 @@ export interface PlatformConfig {
   redis: ConfigOf<typeof redisConfig>;
   runtime: ConfigOf<typeof runtimeConfig>;
   database?: ConfigOf<typeof databaseConfig>;
+  /** Services with SECRET_KEY check the job grants of grant-bound callers (the node runner). */
+  security?: { secretKey: string };
 }
 
 export interface PlatformOptions {
@@ -70,6 +78,8 @@ export class PlatformModule implements NestModule {
           servers: config.nats.servers,
           subjectPrefix: config.nats.subjectPrefix,
           requestTimeoutMs: config.nats.requestTimeoutMs,
+          ...natsAuthOptions(config.nats, identity.service),
+          ...(config.security ? { verifyGrant: grantVerifier(config.security.secretKey) } : {}),
         }),
         RedisModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: appName }),
         ...(persistence && config.database

@@ -12,3 +12,4 @@ export {
 export * from './keyring.util';
 export { deriveKeys } from './key-derivation.util';
 export { EndUserPseudonyms } from './pseudonym.util';
+export { JobGrants, JobGrantError } from './job-grant.util';

@@ -35,6 +35,7 @@ export class TestStack {
       REDIS_URL: urls.redisUrl,
       NATS_URL: urls.natsUrl,
       NATS_SUBJECT_PREFIX: natsPrefix,
+      ...(urls.natsCredentialsDir ? { NATS_CREDENTIALS_DIR: urls.natsCredentialsDir } : {}),
       REDIS_KEY_PREFIX: `weft-test:${suffix}:`,
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: '5000',

@@ -6,7 +6,16 @@ import type { AuditEvent } from '@weft/contracts';
 import { MessageBus, MessagingModule } from '@weft/messaging';
 import { MetricsModule } from '@weft/metrics';
 import { DatabaseService, PersistenceModule } from '@weft/persistence';
-import { createTestDatabase, expectEventually, infraUrls, pollUntil, queryDatabase, TestDatabase, uniqueSuffix } from '@weft/testing';
+import {
+  createTestDatabase,
+  expectEventually,
+  infraUrls,
+  pollUntil,
+  queryDatabase,
+  TestDatabase,
+  uniqueSuffix,
+  operatorBusOptions,
+} from '@weft/testing';
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { complianceDatabase } from '../database.config';
@@ -50,6 +59,7 @@ async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }
       MetricsModule,
       // Only the audit trail's part of the compliance service (not its privacy subjects).
       MessagingModule.forRoot({
+        ...operatorBusOptions(),
         handles: ['audit.verify.v1', 'audit.verify.workspace.v1', 'audit.logs.v1'],
         instanceId: uniqueSuffix(),
         requestTimeoutMs: 5000,

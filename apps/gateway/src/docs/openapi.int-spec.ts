@@ -31,6 +31,7 @@ describe('OpenAPI description of the gateway', () => {
       LOG_LEVEL: 'warn',
       NATS_SUBJECT_PREFIX: `t${suffix}`,
       NATS_URL: urls.natsUrl,
+      ...(urls.natsCredentialsDir ? { NATS_CREDENTIALS_DIR: urls.natsCredentialsDir } : {}),
       REDIS_KEY_PREFIX: `weft-test:${suffix}:`,
       REDIS_URL: urls.redisUrl,
     });

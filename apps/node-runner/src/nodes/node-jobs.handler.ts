@@ -1,3 +1,4 @@
+import { currentCorrelationId, runWithContext } from '@weft/logging';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { toNodeResult, type NodeJob, type NodeOutcome } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
@@ -114,11 +115,16 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
     const started = Date.now();
     try {
       const pool = VariablePool.fromSnapshot({ version: 1, variables: job.variables });
-      const outcome = await this.executors.execute(job, {
-        pool,
-        signal: controller.signal,
-        emitChunk: (text) => this.bus.publish('wf.node.chunk.v1', job.replyTo, { jobId: job.jobId, text }),
-      });
+      // Whatever the node asks of other services (credentials, files, knowledge) carries the job's grant.
+      const outcome = await runWithContext(
+        { correlationId: currentCorrelationId(), jobGrant: job.grant, workspaceId: job.workspaceId },
+        () =>
+          this.executors.execute(job, {
+            pool,
+            signal: controller.signal,
+            emitChunk: (text) => this.bus.publish('wf.node.chunk.v1', job.replyTo, { jobId: job.jobId, text }),
+          }),
+      );
       if (controller.signal.aborted) return aborted(controller.signal, outcome);
       this.logger.debug(`Node "${job.nodeId}" (${job.nodeType}) of run "${job.runId}" ${outcome.status} in ${Date.now() - started} ms`);
       return outcome;

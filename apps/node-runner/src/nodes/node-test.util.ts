@@ -27,6 +27,9 @@ export function testConfig(overrides: { concurrency?: number } = {}): NodeRunner
   } as unknown as NodeRunnerConfig;
 }
 
+/** The grant test jobs carry; node-runner unit tests never send it anywhere that checks it. */
+export const TEST_JOB_GRANT = 'g1.test-job.grant';
+
 /** A node job as the orchestrator sends it. */
 export function testJob(
   nodeType: string,
@@ -38,6 +41,7 @@ export function testJob(
     appId: '7d2c1a8e-5b4f-4c3d-9e2a-1f0b3c4d5e6f',
     attempt: 0,
     data: { type: nodeType, title: nodeType, ...data },
+    grant: TEST_JOB_GRANT,
     history,
     jobId: '0b7e3f52-8c1d-4a9e-b6f0-2d3c4e5f6a7b',
     nodeId: 'node1',

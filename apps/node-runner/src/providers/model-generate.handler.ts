@@ -1,3 +1,4 @@
+import { currentCorrelationId, runWithContext } from '@weft/logging';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
@@ -21,10 +22,16 @@ export class ModelGenerateHandler {
     const model = readModelConfig({ model: req.model });
     if ('error' in model) throw new DomainError('invalid_param', model.error);
     try {
-      const client = await this.providers.forProvider(req.workspaceId, model.provider);
-      const result = await client.chat(
-        { messages: req.messages, model: model.name, params: model.completionParams },
-        { signal: AbortSignal.timeout(GENERATE_TIMEOUT_MS) },
+      // The orchestrator's grant lets this call use the workspace's credentials.
+      const result = await runWithContext(
+        { correlationId: currentCorrelationId(), jobGrant: req.grant, workspaceId: req.workspaceId },
+        async () => {
+          const client = await this.providers.forProvider(req.workspaceId, model.provider);
+          return client.chat(
+            { messages: req.messages, model: model.name, params: model.completionParams },
+            { signal: AbortSignal.timeout(GENERATE_TIMEOUT_MS) },
+          );
+        },
       );
       return { text: result.text };
     } catch (error) {

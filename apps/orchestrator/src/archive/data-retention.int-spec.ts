@@ -6,9 +6,18 @@ import type { AuditEvent } from '@weft/contracts';
 import { HandlerExplorer, MessageBus, MessagingModule } from '@weft/messaging';
 import { MetricsModule } from '@weft/metrics';
 import { DatabaseService, PersistenceModule } from '@weft/persistence';
-import { createTestDatabase, infraUrls, pollUntil, queryDatabase, uniqueSuffix, type TestDatabase } from '@weft/testing';
+import {
+  createTestDatabase,
+  infraUrls,
+  pollUntil,
+  queryDatabase,
+  uniqueSuffix,
+  type TestDatabase,
+  operatorBusOptions,
+  connectAsOperator,
+} from '@weft/testing';
 import { randomUUID } from 'node:crypto';
-import { connect, JSONCodec } from 'nats';
+import { JSONCodec } from 'nats';
 import { Client } from 'pg';
 import { register } from 'prom-client';
 import { orchestratorDatabase } from '../database.config';
@@ -53,6 +62,7 @@ describe('retention: archived runs stay readable, expired data is deleted per wo
       imports: [
         MetricsModule,
         MessagingModule.forRoot({
+          ...operatorBusOptions(),
           instanceId: uniqueSuffix(),
           requestTimeoutMs: 5000,
           servers: config.nats.servers,
@@ -96,7 +106,7 @@ describe('retention: archived runs stay readable, expired data is deleted per wo
 
   /** A request sent as plain NATS, as a client without the contracts would send it; answers the decoded reply. */
   async function rawRequest(subject: string, payload: unknown): Promise<unknown> {
-    const nc = await connect({ servers: infraUrls().natsUrl });
+    const nc = await connectAsOperator(infraUrls().natsUrl);
     try {
       const reply = await nc.request(bus.wireSubject(subject), JSONCodec().encode(payload), { timeout: 5000 });
       return JSONCodec().decode(reply.data);

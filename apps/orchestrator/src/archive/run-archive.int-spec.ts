@@ -6,7 +6,15 @@ import type { AuditEvent } from '@weft/contracts';
 import { HandlerExplorer, MessageBus, MessagingModule } from '@weft/messaging';
 import { MetricsModule } from '@weft/metrics';
 import { DatabaseService, PersistenceModule } from '@weft/persistence';
-import { createTestDatabase, infraUrls, pollUntil, queryDatabase, uniqueSuffix, type TestDatabase } from '@weft/testing';
+import {
+  createTestDatabase,
+  infraUrls,
+  pollUntil,
+  queryDatabase,
+  uniqueSuffix,
+  type TestDatabase,
+  operatorBusOptions,
+} from '@weft/testing';
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { orchestratorDatabase } from '../database.config';
@@ -76,6 +84,7 @@ describe('the run archive job, with a million node runs and runs executing meanw
       imports: [
         MetricsModule,
         MessagingModule.forRoot({
+          ...operatorBusOptions(),
           instanceId: uniqueSuffix(),
           requestTimeoutMs: 5000,
           servers: config.nats.servers,

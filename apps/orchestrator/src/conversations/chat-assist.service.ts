@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ConversationTurn, MessageErrors } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
+import { JobGrants } from '@weft/security';
 import { isPlainObject } from '@weft/workflow';
 import { WorkflowCache } from '../workflows/workflow-cache.service';
 
@@ -12,6 +13,8 @@ const SUGGEST_PROMPT =
   'assistant\'s last answer. Reply with a JSON array of three strings and nothing else, for example ["question 1","question 2","question 3"].';
 const MAX_NAME_LENGTH = 75;
 const FALLBACK_NAME_LENGTH = 47;
+/** How long the node runner may use the workspace's credentials for one helper call (its own timeout is shorter). */
+const ASSIST_GRANT_TTL_MS = 2 * 60_000;
 
 /** The app a helper writes for. */
 export interface AssistedApp {
@@ -35,7 +38,13 @@ export class ChatAssistService {
   constructor(
     private readonly bus: MessageBus,
     private readonly workflows: WorkflowCache,
+    private readonly grants: JobGrants,
   ) {}
+
+  /** The grant that lets the node runner use this app's workspace credentials for one model call. */
+  private grantFor(ctx: AssistedApp): string {
+    return this.grants.issue({ runId: `assist:${ctx.appId}`, workspaceId: ctx.workspaceId }, ASSIST_GRANT_TTL_MS);
+  }
 
   /** A short title for a conversation from its first query; the query itself, shortened, when the model cannot answer. */
   async conversationName(ctx: AssistedApp, query: string): Promise<string> {
@@ -49,6 +58,7 @@ export class ChatAssistService {
           { content: NAME_PROMPT, role: 'system' },
           { content: query, role: 'user' },
         ],
+        grant: this.grantFor(ctx),
         model,
         workspaceId: ctx.workspaceId,
       });
@@ -81,6 +91,7 @@ export class ChatAssistService {
           { content: SUGGEST_PROMPT, role: 'system' },
           { content: history, role: 'user' },
         ],
+        grant: this.grantFor(ctx),
         model,
         workspaceId: ctx.workspaceId,
       });

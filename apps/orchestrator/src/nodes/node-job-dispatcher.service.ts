@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { fromNodeResult, toNodeResult, type ConversationTurn, type NodeOutcome, type NodeResult } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
+import { JobGrants } from '@weft/security';
 import { readMemory, type GraphNode, type VariablePool } from '@weft/workflow';
 import type { NodeContext } from '../engine/engine.types';
 import type { NodeExecutor } from './node-executor.types';
@@ -13,6 +14,12 @@ interface Pending {
 
 /** How long a node job may take before the orchestrator gives up on it (node runners enforce their own, shorter limits). */
 export const NODE_JOB_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * How long a job's grant outlives the job's own limit: time in the queue, and a redelivery to another
+ * runner after its first one died. Past it the job can no longer reach its workspace's credentials.
+ */
+export const NODE_JOB_GRANT_GRACE_MS = 15 * 60_000;
 
 /**
  * The executor of every node type whose contract runs it on a node runner (I/O, user code): the node is
@@ -27,7 +34,10 @@ export class NodeJobDispatcher implements NodeExecutor, OnModuleDestroy {
   private unsubscribe: (() => void)[] = [];
   private instanceKey = '';
 
-  constructor(private readonly bus: MessageBus) {}
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly grants: JobGrants,
+  ) {}
 
   /** Starts listening for results addressed to this instance; called once the bus is connected. */
   listen(instanceId: string): void {
@@ -86,6 +96,8 @@ export class NodeJobDispatcher implements NodeExecutor, OnModuleDestroy {
             appId: ctx.appId,
             attempt: 0,
             data: node.data,
+            // The node runner reaches this workspace's credentials, files and knowledge only with this grant.
+            grant: this.grants.issue({ runId: ctx.runId, workspaceId: ctx.workspaceId }, NODE_JOB_TIMEOUT_MS + NODE_JOB_GRANT_GRACE_MS),
             history,
             jobId,
             nodeId: node.id,

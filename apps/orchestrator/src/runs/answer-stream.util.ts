@@ -3,7 +3,7 @@ import { renderValue, templateVariablePattern, type VariablePool, type WorkflowG
 type Segment = { kind: 'text'; text: string } | { kind: 'variable'; selector: string[] };
 
 interface AnswerState {
-  /** Branching nodes upstream: until each has finished (or was skipped) the answer may not run at all. */
+  /** Branching and container nodes upstream: until each has finished (or was skipped) the answer may not speak. */
   branchAncestors: string[];
   /** Text sent for this answer node so far. */
   emitted: string;
@@ -16,7 +16,10 @@ interface AnswerState {
 
 // Node ids whose values never change during a run, so an answer may show them before it runs.
 const FIXED_ROOTS = new Set(['sys', 'env']);
-const BRANCHING_TYPES = new Set(['if-else', 'question-classifier', 'human-input']);
+// Nodes an answer below must wait for before it may say anything: branches (until the path is decided)
+// and containers (Dify's response coordinator counts iteration and loop edges as blocking, so the text
+// of their bodies comes before any answer after them).
+const BLOCKING_TYPES = new Set(['if-else', 'question-classifier', 'human-input', 'iteration', 'loop']);
 
 /** Splits an answer template into literal text and `{{#node.var#}}` references. */
 export function answerSegments(template: string): Segment[] {
@@ -108,6 +111,18 @@ export class AnswerStream {
     return this.pump();
   }
 
+  /**
+   * The text of an answer node inside an iteration or loop body, for one round. Dify passes what a
+   * container's body says straight to the stream as it happens, outside the order of the top-level
+   * answers (rounds in the order they finish: in order when sequential), and the message's answer is
+   * everything streamed, joined without separators.
+   */
+  innerAnswer(text: string): string[] {
+    if (text === '') return [];
+    this.text += text;
+    return [text];
+  }
+
   private pump(): string[] {
     const out: string[] = [];
     const send = (answer: AnswerState, text: string) => {
@@ -176,7 +191,7 @@ export class AnswerStream {
     }
     return [...seen].filter((id) => {
       const node = this.graph.nodes[id];
-      return node !== undefined && (BRANCHING_TYPES.has(node.type) || node.data.error_strategy === 'fail-branch');
+      return node !== undefined && (BLOCKING_TYPES.has(node.type) || node.data.error_strategy === 'fail-branch');
     });
   }
 }

@@ -1,5 +1,5 @@
 import type { NodeOutcome, RunStreamEvent } from '@weft/contracts';
-import { DslBuilder, textInput } from '@weft/testing';
+import { DslBuilder, templateData, textInput } from '@weft/testing';
 import { isNodeRunnerNodeType, readDocument, VariablePool, type GraphNode, type WorkflowGraph } from '@weft/workflow';
 import type { NodeContext } from '../engine/engine.types';
 import { GraphRun, type RunCounters } from '../engine/graph-run.util';
@@ -23,6 +23,8 @@ function graphOf(builder: DslBuilder): WorkflowGraph {
 
 /** A fake llm node: streams its reply in two chunks, then answers it as `text`. */
 async function fakeLlm(node: GraphNode, _pool: VariablePool, ctx: NodeContext): Promise<NodeOutcome> {
+  // A code node stands for the list an iteration walks.
+  if (node.type === 'code') return { inputs: {}, outputs: { items: ['apple', 'banana'] }, status: 'succeeded' };
   const reply = `${node.id} says hi`;
   ctx.emitChunk(reply.slice(0, 4));
   await new Promise((resolve) => setTimeout(resolve, 5));
@@ -109,7 +111,89 @@ function branching(): WorkflowGraph {
   );
 }
 
+/** start → answer "Fruit: " → list → iteration (body: answer per item) → answer "done". */
+function iterationChat(settings: Record<string, unknown>): WorkflowGraph {
+  return graphOf(
+    new DslBuilder('rounds', 'advanced-chat')
+      .node('start', 'start', { variables: [] })
+      .node('intro', 'answer', { answer: 'Fruit: ' })
+      .node('list', 'code', { code: '', code_language: 'javascript', outputs: { items: { type: 'array[string]' } }, variables: [] })
+      .node('it', 'iteration', {
+        iterator_selector: ['list', 'items'],
+        output_selector: ['shout', 'output'],
+        start_node_id: 'itstart',
+        ...settings,
+      })
+      .node('itstart', 'iteration-start', {}, { parentId: 'it' })
+      .node('shout', 'template-transform', templateData('{{ item }}!', { item: ['it', 'item'] }), { parentId: 'it' })
+      .node('say', 'answer', { answer: '{{#it.item#}} ({{#shout.output#}}) ' }, { parentId: 'it' })
+      .node('done', 'answer', { answer: 'done' })
+      .chain('start', 'intro', 'list', 'it', 'done')
+      .chain('itstart', 'shout', 'say'),
+  );
+}
+
+/** start → loop of two rounds whose body says "tick " → answer "{{#loop.loop_round#}} rounds". */
+function loopChat(): WorkflowGraph {
+  return graphOf(
+    new DslBuilder('ticks', 'advanced-chat')
+      .node('start', 'start', { variables: [] })
+      .node('loop', 'loop', { break_conditions: [], logical_operator: 'and', loop_count: 2, loop_variables: [], start_node_id: 'lstart' })
+      .node('lstart', 'loop-start', {}, { parentId: 'loop' })
+      .node('tick', 'answer', { answer: 'tick ' }, { parentId: 'loop' })
+      .node('done', 'answer', { answer: 'after the loop' })
+      .chain('start', 'loop', 'done')
+      .edge('lstart', 'tick'),
+  );
+}
+
 describe('RunStream driven by the engine', () => {
+  it.each([
+    ['sequential', { is_parallel: false }],
+    ['parallel', { is_parallel: true, parallel_nums: 2 }],
+  ])('sends an answer inside an iteration once per round (%s), between the answers around it', async (_mode, settings) => {
+    const result = await chat(iterationChat(settings), {});
+    expect(result.answer).toBe('Fruit: apple (apple!) banana (banana!) done');
+    expect(result.messages.join('')).toBe(result.answer);
+    expect(result.messages[0]).toBe('Fruit: ');
+    expect(result.messages.at(-1)).toBe('done');
+  });
+
+  it('waits for an answer to finish before the next one speaks, even when the next is only literal text', async () => {
+    const graph = graphOf(
+      new DslBuilder('two answers', 'advanced-chat')
+        .node('start', 'start', { variables: [] })
+        .node('llm', 'llm', {
+          model: { completion_params: {}, mode: 'chat', name: 'm', provider: 'openai' },
+          prompt_template: [{ role: 'user', text: 'hi' }],
+        })
+        .node('first', 'answer', { answer: '{{#llm.text#}}' })
+        .node('second', 'answer', { answer: ' Second.' })
+        .chain('start', 'llm', 'first', 'second'),
+    );
+    const result = await chat(graph, {});
+    expect(result.messages).toEqual(['llm ', 'says hi', ' Second.']);
+  });
+
+  it("sends a non-streaming node's value once it has finished, and system values at once", async () => {
+    const graph = graphOf(
+      new DslBuilder('values', 'advanced-chat')
+        .node('start', 'start', { variables: [textInput('name')] })
+        .node('t', 'template-transform', templateData('Hello {{ name }}', { name: ['start', 'name'] }))
+        .node('say', 'answer', { answer: 'You asked {{#sys.query#}}; {{#t.output#}}.' })
+        .chain('start', 't', 'say'),
+    );
+    const result = await chat(graph, { name: 'Ada' });
+    expect(result.messages).toEqual(['You asked ', 'q', '; ', 'Hello Ada', '.']);
+    expect(result.answer).toBe('You asked q; Hello Ada.');
+  });
+
+  it('sends an answer inside a loop once per round', async () => {
+    const result = await chat(loopChat(), {});
+    expect(result.messages).toEqual(['tick ', 'tick ', 'after the loop']);
+    expect(result.answer).toBe('tick tick after the loop');
+  });
+
   it('sends nothing of an answer on the branch not taken', async () => {
     const taken = await chat(branching(), { go: 'no' });
     expect(taken.answer).toBe('llm says hi');

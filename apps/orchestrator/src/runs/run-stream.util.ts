@@ -1,5 +1,5 @@
 import type { RunStreamEvent } from '@weft/contracts';
-import type { VariablePool, WorkflowGraph } from '@weft/workflow';
+import { renderValue, type VariablePool, type WorkflowGraph } from '@weft/workflow';
 import type { NodeExecutionRecord } from '../engine/engine.types';
 import { AnswerStream } from './answer-stream.util';
 import { chatEvent, messageChunk, messageReplace, type ChatRunRow } from './chat-events.util';
@@ -22,7 +22,7 @@ export class RunStream {
   constructor(
     private readonly send: (event: RunStreamEvent) => void,
     private readonly row: RunRow,
-    graph: WorkflowGraph,
+    private readonly graph: WorkflowGraph,
     pool: VariablePool,
     private readonly mask: SecretMask,
     streamsText: boolean,
@@ -47,7 +47,10 @@ export class RunStream {
    */
   resume(replay: readonly NodeExecutionRecord[], reason: 'initial' | 'resumption'): void {
     if (!this.answers) return;
-    for (const r of replay) if (r.status === 'succeeded' || r.status === 'exception') this.answers.nodeFinished(r.nodeId);
+    for (const r of replay) {
+      if (this.isInnerAnswer(r)) this.answers.innerAnswer(renderValue(r.outputs?.['answer'] ?? ''));
+      else if (r.status === 'succeeded' || r.status === 'exception') this.answers.nodeFinished(r.nodeId);
+    }
     if (reason === 'resumption') this.publish(messageReplace(this.chatRun!, this.answers.text));
     this.say(this.answers.begin());
   }
@@ -66,8 +69,14 @@ export class RunStream {
     this.publish(nodeFinished(this.row, record));
     for (const piece of this.endStream?.nodeFinished(record.nodeId) ?? [])
       this.publish(textChunk(this.row, this.mask(piece.text), piece.selector));
-    if (this.answers && record.status !== 'failed' && record.status !== 'stopped')
-      this.say(this.answers.nodeFinished(record.nodeId).map(this.mask));
+    if (!this.answers || record.status === 'failed' || record.status === 'stopped') return;
+    if (this.isInnerAnswer(record)) this.say(this.answers.innerAnswer(this.mask(renderValue(record.outputs?.['answer'] ?? ''))));
+    else this.say(this.answers.nodeFinished(record.nodeId).map(this.mask));
+  }
+
+  /** A round of an answer node inside an iteration or loop body: its text goes out as it is said. */
+  private isInnerAnswer(record: NodeExecutionRecord): boolean {
+    return record.nodeType === 'answer' && record.status === 'succeeded' && Boolean(this.graph.nodes[record.nodeId]?.parentId);
   }
 
   nodeSkipped(nodeId: string): void {
