@@ -29,6 +29,9 @@ const yaml = new DslBuilder('audited')
   .chain('start', 't', 'end')
   .toYaml();
 
+/** The operators' token: platform-wide verification (GET /v1/system/audit/verify) answers only to it. */
+const OPERATOR_TOKEN = 'audit-e2e-operator-token-0123456789';
+
 // Rows changed the way an intruder with database access would: the append-only trigger switched off.
 async function tamper(url: string, statement: string): Promise<void> {
   await queryDatabase(
@@ -50,14 +53,21 @@ describe('the audit trail', () => {
     expect(res.status).toBe(200);
     return res.body;
   };
-  const verify = async () => {
-    const res = await client.call<Record<string, unknown>>('GET', '/console/api/audit/verify', { token });
+  /** A workspace admin's check: their own workspace's chain. */
+  const verify = async (as = token) => {
+    const res = await client.call<Record<string, unknown>>('GET', '/console/api/audit/verify', { token: as });
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+  /** The operators' check: the whole platform's chain. */
+  const operatorVerify = async () => {
+    const res = await client.call<Record<string, unknown>>('GET', '/v1/system/audit/verify', { token: OPERATOR_TOKEN });
     expect(res.status).toBe(200);
     return res.body;
   };
 
   beforeAll(async () => {
-    stack = await TestStack.create();
+    stack = await TestStack.create({ env: { SYSTEM_STATUS_TOKEN: OPERATOR_TOKEN } });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);
     token = await client.register();
@@ -205,9 +215,15 @@ describe('the audit trail', () => {
     expect(theirs.map((r) => r.id)).not.toContain(run.id);
   });
 
-  it('verifies the chain, and finds a row changed, deleted or inserted behind the service', async () => {
-    await expectEventually(async () => expect(await verify()).toMatchObject({ result: 'ok' }));
-    const ok = await verify();
+  it("lets operators verify the whole platform's chain, and finds a row changed, deleted or inserted behind the service", async () => {
+    // Only with the operator token: not without one, not with a wrong one, not with a workspace owner's console token.
+    for (const credential of [undefined, 'wrong-token', token]) {
+      const refused = await client.call('GET', '/v1/system/audit/verify', { token: credential });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ code: 'unauthorized', status: 401 });
+    }
+    await expectEventually(async () => expect(await operatorVerify()).toMatchObject({ result: 'ok', scope: 'platform' }));
+    const ok = await operatorVerify();
     expect(ok['checked']).toBeGreaterThan(5);
     const [row] = await queryDatabase<Record<string, unknown>>(
       stack.database.url,
@@ -216,26 +232,110 @@ describe('the audit trail', () => {
     const seq = Number(row['seq']);
 
     await tamper(stack.database.url, `UPDATE compliance.audit_events SET outcome = 'failure' WHERE seq = ${seq}`);
-    expect(await verify()).toMatchObject({ first_broken: { id: row['id'], reason: 'hash_mismatch', seq }, result: 'broken' });
+    expect(await operatorVerify()).toMatchObject({ first_broken: { id: row['id'], reason: 'hash_mismatch', seq }, result: 'broken' });
     await tamper(stack.database.url, `UPDATE compliance.audit_events SET outcome = 'success' WHERE seq = ${seq}`);
-    expect(await verify()).toMatchObject({ result: 'ok' });
+    expect(await operatorVerify()).toMatchObject({ result: 'ok' });
 
     await tamper(stack.database.url, `DELETE FROM compliance.audit_events WHERE seq = ${seq}`);
-    expect(await verify()).toMatchObject({ first_broken: { reason: 'sequence_gap', seq: seq + 1 }, result: 'broken' });
+    expect(await operatorVerify()).toMatchObject({ first_broken: { reason: 'sequence_gap', seq: seq + 1 }, result: 'broken' });
+    // The record was the workspace's own: its admins' check finds the gap in their chain too.
+    expect(await verify()).toMatchObject({
+      first_broken: { reason: 'sequence_gap', seq: Number(row['workspace_seq']) + 1 },
+      result: 'broken',
+    });
     await tamper(
       stack.database.url,
       `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, '${JSON.stringify(row).replace(/'/g, "''")}'::json)`,
     );
-    expect(await verify()).toMatchObject({ result: 'ok' });
+    expect(await operatorVerify()).toMatchObject({ result: 'ok' });
 
     await tamper(
       stack.database.url,
       `INSERT INTO compliance.audit_events (id, occurred_at, service, actor_type, action, resource_type, outcome, details, seq, prev_hash, hash)
        SELECT gen_random_uuid(), now(), 'gateway', 'account', 'app.deleted', 'app', 'success', '{}', last_seq + 1000, 'x', 'y' FROM compliance.audit_chain_head`,
     );
-    expect(await verify()).toMatchObject({ first_broken: { reason: 'record_after_head' }, result: 'broken' });
+    expect(await operatorVerify()).toMatchObject({ first_broken: { reason: 'record_after_head' }, result: 'broken' });
     await tamper(stack.database.url, `DELETE FROM compliance.audit_events WHERE prev_hash = 'x'`);
+    expect(await operatorVerify()).toMatchObject({ result: 'ok' });
+  });
+
+  it("shows a workspace admin only their own workspace's chain: its counts and its breaks, never another workspace's", async () => {
+    const tokenB = await client.register();
+    const workspaceB = (await client.call<{ id: string }>('GET', '/console/api/workspaces/current', { token: tokenB })).body.id;
+    expect((await client.importApp(tokenB, yaml)).status).toBe(200);
+    await expectEventually(async () => expect((await logs({ action: 'app.imported' }, tokenB)).data).toHaveLength(1));
+    const countOf = async (workspace: string | null) =>
+      Number(
+        (
+          await queryDatabase<{ n: string }>(
+            stack.database.url,
+            workspace === null
+              ? 'SELECT count(*) AS n FROM compliance.audit_events'
+              : 'SELECT count(*) AS n FROM compliance.audit_events WHERE workspace_id = $1',
+            workspace === null ? [] : [workspace],
+          )
+        )[0]!.n,
+      );
+
+    // A's check counts A's records, all of them and only them, and names A's own head.
+    let mine: Record<string, unknown> = {};
+    await expectEventually(async () => {
+      mine = await verify();
+      expect(mine).toMatchObject({ checked: await countOf(workspaceId), result: 'ok', scope: 'workspace' });
+    });
+    expect(Object.keys(mine).sort()).toEqual(['checked', 'checkpoint', 'head', 'result', 'scope']);
+    expect(mine['head']).toEqual({ hash: expect.stringMatching(/^[0-9a-f]{64}$/), seq: mine['checked'] });
+    expect(mine['checked']).toBeLessThan(await countOf(null));
+    const [lastOfA] = await queryDatabase<{ workspace_hash: string }>(
+      stack.database.url,
+      'SELECT workspace_hash FROM compliance.audit_events WHERE workspace_id = $1 ORDER BY workspace_seq DESC LIMIT 1',
+      [workspaceId],
+    );
+    expect((mine['head'] as { hash: string }).hash).toBe(lastOfA!.workspace_hash);
+    const [platformHead] = await queryDatabase<{ last_hash: string }>(
+      stack.database.url,
+      'SELECT last_hash FROM compliance.audit_chain_head',
+    );
+    expect(JSON.stringify(mine)).not.toContain(platformHead!.last_hash);
+    await expectEventually(async () =>
+      expect(await verify(tokenB)).toMatchObject({ checked: await countOf(workspaceB), result: 'ok', scope: 'workspace' }),
+    );
+
+    // A record of B changed behind the service: not A's business, reported to B and to the operators.
+    const [theirs] = await queryDatabase<{ id: string; seq: string; workspace_seq: string }>(
+      stack.database.url,
+      `SELECT id, seq, workspace_seq FROM compliance.audit_events WHERE workspace_id = $1 AND action = 'app.imported'`,
+      [workspaceB],
+    );
+    await tamper(stack.database.url, `UPDATE compliance.audit_events SET outcome = 'failure' WHERE id = '${theirs!.id}'`);
+    expect(await verify()).toMatchObject({ checked: mine['checked'], result: 'ok' });
+    expect(await verify(tokenB)).toMatchObject({
+      first_broken: { id: theirs!.id, reason: 'hash_mismatch', seq: Number(theirs!.workspace_seq) },
+      result: 'broken',
+      scope: 'workspace',
+    });
+    expect(await operatorVerify()).toMatchObject({
+      first_broken: { id: theirs!.id, reason: 'hash_mismatch', seq: Number(theirs!.seq) },
+      result: 'broken',
+      scope: 'platform',
+    });
+    await tamper(stack.database.url, `UPDATE compliance.audit_events SET outcome = 'success' WHERE id = '${theirs!.id}'`);
+
+    // A record of A changed: A's own check finds it, by A's own numbering.
+    const [ours] = await queryDatabase<{ id: string; workspace_seq: string }>(
+      stack.database.url,
+      `SELECT id, workspace_seq FROM compliance.audit_events WHERE workspace_id = $1 AND action = 'app.published'`,
+      [workspaceId],
+    );
+    await tamper(stack.database.url, `UPDATE compliance.audit_events SET outcome = 'failure' WHERE id = '${ours!.id}'`);
+    expect(await verify()).toMatchObject({
+      first_broken: { id: ours!.id, reason: 'hash_mismatch', seq: Number(ours!.workspace_seq) },
+      result: 'broken',
+    });
+    expect(await verify(tokenB)).toMatchObject({ result: 'ok' });
+    await tamper(stack.database.url, `UPDATE compliance.audit_events SET outcome = 'success' WHERE id = '${ours!.id}'`);
     expect(await verify()).toMatchObject({ result: 'ok' });
+    expect(await operatorVerify()).toMatchObject({ result: 'ok' });
   });
 
   it('loses no event and stores none twice while compliance is down, then catches up', async () => {
@@ -276,5 +376,6 @@ describe('the audit trail', () => {
     );
     expect(dup[0].n).toBe(dup[0].distinct_ids);
     expect(await verify()).toMatchObject({ result: 'ok' });
+    expect(await operatorVerify()).toMatchObject({ result: 'ok' });
   });
 });

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import {
   DslBuilder,
   endData,
+  expectEventually,
   queryDatabase,
   ServiceProcess,
   startTestHttpServer,
@@ -147,9 +148,9 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
       stack.database.url,
       'SELECT sealed_credentials FROM gateway.provider_credentials',
     );
-    expect(credentials!.sealed_credentials).toMatch(/^v1:k1:/);
+    expect(credentials!.sealed_credentials).toMatch(/^v2:k1:/);
     const workflows = await queryDatabase<{ document: unknown }>(stack.database.url, 'SELECT document FROM orchestrator.workflows');
-    for (const w of workflows) expect(JSON.stringify(w.document)).toMatch(/"v1:k1:/);
+    for (const w of workflows) expect(JSON.stringify(w.document)).toMatch(/"v2:k1:/);
     for (const process of Object.values(stack.processes)) {
       expect(process.logs().length).toBeGreaterThan(0);
       expect(process.logs()).not.toContain(PROVIDER_KEY);
@@ -162,15 +163,15 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
     await restart(both);
     expect(await rotate('gateway', both)).toMatch(/gateway\.provider_credentials: re-sealed 1 of 1 sealed value/);
     expect(await rotate('orchestrator', both)).toMatch(/orchestrator\.workflows .*: re-sealed 2 of 2 sealed value/);
-    // The audit chain's head seal (appends made since the restart may already have re-sealed it).
-    expect(await rotate('compliance', both)).toMatch(/compliance: audit chain seals: re-sealed [01] of 1 sealed value/);
-    expect(await rotate('compliance', both)).toMatch(/compliance: audit chain seals: re-sealed 0 of 1 sealed value/);
+    // The audit chain's seals: its head and the workspace's head (appends made since the restart may already have re-sealed them).
+    expect(await rotate('compliance', both)).toMatch(/compliance: audit chain seals: re-sealed [0-2] of 2 sealed value/);
+    expect(await rotate('compliance', both)).toMatch(/compliance: audit chain seals: re-sealed 0 of 2 sealed value/);
     expect(await rotate('gateway', both)).toMatch(/re-sealed 0 of 0/);
     expect(await rotate('orchestrator', both)).toMatch(/re-sealed 0 of 0/);
 
     const text = await databaseText(stack.database.url);
-    expect(text).not.toMatch(/v1:k1:/);
-    expect(text).toMatch(/v1:k2:/);
+    expect(text).not.toMatch(/v[12]:k1:/);
+    expect(text).toMatch(/v2:k2:/);
     expect(text).not.toContain(PROVIDER_KEY);
 
     await restart({ ENCRYPTION_KEYS: `k2:${NEW_KEY}` });
@@ -199,6 +200,98 @@ describe('secrets at rest: sealed, never logged, re-sealed by secrets:rotate', (
       'Refusing to start gateway in production (NODE_ENV=production): SECRET_KEY must be at least 32 random characters in production',
     );
     expect(bad.logs()).not.toContain('password123');
+  });
+
+  it("refuses a sealed value copied in Postgres into another workspace's row: credentials and workflow secrets are not opened there", async () => {
+    const PROVIDER_KEY_B = 'sk-e2e-WORKSPACE-B-9012';
+    const tokenB = await client.register();
+    const workspaceOf = async (as: string) =>
+      (await client.call<{ id: string }>('GET', '/console/api/workspaces/current', { token: as })).body.id;
+    const [workspaceA, workspaceB] = [await workspaceOf(token), await workspaceOf(tokenB)];
+    const saved = await client.call('PUT', '/console/api/workspaces/current/model-providers/openai', {
+      body: { credentials: { openai_api_base: `${upstream.url}/v1`, openai_api_key: PROVIDER_KEY_B } },
+      token: tokenB,
+    });
+    expect(saved.status).toBe(200);
+    const yaml = new DslBuilder('copied secrets')
+      .environment('API_TOKEN', 'env-of-workspace-b', 'secret')
+      .node('start', 'start', { variables: [textInput('question')] })
+      .node('llm', 'llm', {
+        context: { enabled: false, variable_selector: [] },
+        model: { completion_params: {}, mode: 'chat', name: 'gpt-4o-mini', provider: 'openai' },
+        prompt_template: [{ role: 'user', text: '{{#start.question#}}' }],
+        vision: { enabled: false },
+      })
+      .node('check', 'template-transform', templateData('{{ token | upper }}', { token: ['env', 'API_TOKEN'] }))
+      .node('end', 'end', endData({ answer: ['llm', 'text'], env: ['check', 'output'] }))
+      .chain('start', 'llm', 'check', 'end')
+      .toYaml();
+    const b = await client.deploy(tokenB, yaml);
+    const authorizations = () => upstream.requests.map((r) => r.headers.authorization);
+    const ok = await client.run(b.key, { question: 'ping' });
+    expect(ok.body['data']).toMatchObject({ outputs: { answer: 'pong', env: 'ENV-OF-WORKSPACE-B' }, status: 'succeeded' });
+    expect(authorizations()).toContain(`Bearer ${PROVIDER_KEY_B}`);
+
+    // An intruder with database access copies A's sealed credentials over B's.
+    const credentialsOf = async (workspaceId: string) =>
+      (
+        await queryDatabase<{ sealed_credentials: string }>(
+          stack.database.url,
+          `SELECT sealed_credentials FROM gateway.provider_credentials WHERE workspace_id = $1 AND provider = 'openai'`,
+          [workspaceId],
+        )
+      )[0]!.sealed_credentials;
+    const ownB = await credentialsOf(workspaceB);
+    const setCredentials = (workspaceId: string, sealed: string) =>
+      queryDatabase(
+        stack.database.url,
+        `UPDATE gateway.provider_credentials SET sealed_credentials = $1 WHERE workspace_id = $2 AND provider = 'openai'`,
+        [sealed, workspaceId],
+      );
+    await setCredentials(workspaceB, await credentialsOf(workspaceA));
+    const sentWithA = authorizations().filter((a) => a === `Bearer ${PROVIDER_KEY}`).length;
+    // Node runners keep credentials for a few seconds: wait until B's runs ask the gateway again.
+    let refused: Record<string, unknown> = {};
+    await expectEventually(
+      async () => {
+        const res = await client.run(b.key, { question: 'ping' });
+        refused = res.body['data'] as Record<string, unknown>;
+        expect(refused['status']).toBe('failed');
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(String(refused['error'])).toContain('The stored credentials of provider openai cannot be opened for this workspace');
+    // A's key never left for B's run, and B's answer shows nothing of A's credentials.
+    expect(authorizations().filter((a) => a === `Bearer ${PROVIDER_KEY}`).length).toBe(sentWithA);
+    expect(JSON.stringify(refused)).not.toContain(PROVIDER_KEY);
+    // Pino writes JSON, so the quotes in the line may come escaped.
+    expect(stack.processes.gateway.logs()).toMatch(
+      new RegExp(`Credentials of provider \\\\?"openai\\\\?" of workspace \\\\?"${workspaceB}\\\\?" refused \\(mismatch\\)`),
+    );
+    await setCredentials(workspaceB, ownB);
+
+    // The same for a workflow secret: A's sealed environment value copied into B's draft, which is then published.
+    const [appA] = await queryDatabase<{ app_id: string }>(
+      stack.database.url,
+      `SELECT app_id FROM orchestrator.workflows WHERE workspace_id = $1 AND version = 'draft' LIMIT 1`,
+      [workspaceA],
+    );
+    await queryDatabase(
+      stack.database.url,
+      `UPDATE orchestrator.workflows b SET document = jsonb_set(b.document, '{workflow,environment_variables,0,value}', a.document #> '{workflow,environment_variables,0,value}')
+         FROM orchestrator.workflows a
+        WHERE a.app_id = $1 AND a.version = 'draft' AND b.app_id = $2 AND b.version = 'draft'`,
+      [appA!.app_id, b.appId],
+    );
+    expect((await client.call('POST', `/console/api/apps/${b.appId}/workflows/publish`, { token: tokenB })).status).toBe(200);
+    const copiedEnv = await client.run(b.key, { question: 'ping' });
+    expect(copiedEnv.status).toBe(400);
+    expect(copiedEnv.body).toMatchObject({ code: 'app_unavailable', message: expect.stringMatching(/cannot be opened \(mismatch\)/) });
+    expect(JSON.stringify(copiedEnv.body)).not.toContain(ENV_SECRET);
+    expect(JSON.stringify(copiedEnv.body)).not.toContain(ENV_SECRET.toUpperCase());
+
+    // A's own app still runs with its own secrets, which the copy did not move.
+    await expectSecretsWork();
   });
 
   it('refuses to start with a current key id that names no key, saying which variable is wrong', async () => {

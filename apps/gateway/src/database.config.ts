@@ -6,6 +6,7 @@ import { AddAppRequestLimits1764510000000 } from '../migrations/1764510000000-ad
 import { CreateErasedUsage1764560000000 } from '../migrations/1764560000000-create-erased-usage';
 import { DropMovedConversations1764700000000 } from '../migrations/1764700000000-drop-moved-conversations';
 import { CreateVerificationCodes1764800000000 } from '../migrations/1764800000000-create-verification-codes';
+import { BindSealedCredentials1764800000001 } from '../migrations/1764800000001-bind-sealed-credentials';
 import { AccountEntity, WorkspaceEntity, WorkspaceMemberEntity } from './accounts/account.entity';
 import { AuthSessionEntity, RefreshTokenEntity } from './accounts/auth-session.entity';
 import { VerificationCodeEntity } from './accounts/verification-code.entity';
@@ -38,5 +39,6 @@ export const gatewayDatabase: PersistenceDefinition = {
     CreateErasedUsage1764560000000,
     DropMovedConversations1764700000000,
     CreateVerificationCodes1764800000000,
+    BindSealedCredentials1764800000001,
   ],
 };

@@ -26,6 +26,8 @@ void bootstrapService({
   },
   rotateSecrets: async (source, config) => {
     const keyring = keyringFromSettings(config.security);
-    return [await rotateProviderCredentials(source, secretBoxFor(keyring, PROVIDER_CREDENTIALS_PURPOSE), keyring.currentKeyId)];
+    return [
+      await rotateProviderCredentials(source, secretBoxFor(keyring, PROVIDER_CREDENTIALS_PURPOSE), { currentKeyId: keyring.currentKeyId }),
+    ];
   },
 });

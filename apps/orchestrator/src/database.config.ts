@@ -3,6 +3,7 @@ import { CreateWorkflowsAndRuns1764200000000 } from '../migrations/1764200000000
 import { AddChatRunsAndConversationVariables1764300000000 } from '../migrations/1764300000000-add-chat-runs-and-conversation-variables';
 import { AddRunArchiveAndRetention1764570000000 } from '../migrations/1764570000000-add-run-archive-and-retention';
 import { MoveConversationsToOrchestrator1764700000000 } from '../migrations/1764700000000-move-conversations-to-orchestrator';
+import { BindSealedWorkflowSecrets1764800000000 } from '../migrations/1764800000000-bind-sealed-workflow-secrets';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
 import { WorkspaceRetentionEntity } from './archive/workspace-retention.entity';
@@ -38,5 +39,6 @@ export const orchestratorDatabase: PersistenceDefinition = {
     AddChatRunsAndConversationVariables1764300000000,
     AddRunArchiveAndRetention1764570000000,
     MoveConversationsToOrchestrator1764700000000,
+    BindSealedWorkflowSecrets1764800000000,
   ],
 };

@@ -14,6 +14,8 @@ void bootstrapService({
   module: (config, identity) => OrchestratorModule.forRoot(config, identity),
   rotateSecrets: async (source, config) => {
     const keyring = keyringFromSettings(config.security);
-    return [await rotateWorkflowSecrets(source, secretBoxFor(keyring, WORKFLOW_ENVIRONMENT_PURPOSE), keyring.currentKeyId)];
+    return [
+      await rotateWorkflowSecrets(source, secretBoxFor(keyring, WORKFLOW_ENVIRONMENT_PURPOSE), { currentKeyId: keyring.currentKeyId }),
+    ];
   },
 });

@@ -20,6 +20,7 @@ import { RunRepository } from './runs/run.repository';
 import { RunService } from './runs/run.service';
 import { SECRETS_BOX, WorkflowCache } from './workflows/workflow-cache.service';
 import { WORKFLOW_ENVIRONMENT_PURPOSE } from './workflows/secret-environment.util';
+import { WorkflowSecretsUpgrade } from './workflows/secret-upgrade.service';
 import { WorkflowDslService } from './workflows/workflow-dsl.service';
 import { WorkflowHandler } from './workflows/workflow.handler';
 import { WorkflowRepository } from './workflows/workflow.repository';
@@ -70,6 +71,7 @@ export class OrchestratorModule {
         WorkflowDslService,
         WorkflowHandler,
         WorkflowRepository,
+        WorkflowSecretsUpgrade,
       ],
     };
   }

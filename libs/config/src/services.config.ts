@@ -184,7 +184,7 @@ export const gatewayConfigSpec = {
     timeoutMs: env.int('SYSTEM_STATUS_TIMEOUT_MS', { default: '1500', min: 50, doc: 'how long /v1/system/status waits for each service' }),
     token: env.optionalString('SYSTEM_STATUS_TOKEN', {
       secret: true,
-      doc: 'when set, /v1/system/status requires "Authorization: Bearer <token>"; unset means open (development)',
+      doc: 'the operators\' token: when set, /v1/system/status requires "Authorization: Bearer <token>" (unset means open, for development), and the platform-wide audit check /v1/system/audit/verify answers only to it (unset means closed)',
     }),
   },
 };

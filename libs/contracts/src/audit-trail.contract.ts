@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_ACTOR_TYPES } from './audit.contract';
 
-/** `audit.verify.v1`: walk the whole hash chain (from the retention checkpoint, if any) and check every link. */
+/** `audit.verify.v1`: walk the whole hash chain (from the retention checkpoint, if any) and check every link; for operators. */
 export const VerifyAuditTrailRequestSchema = z.object({}).strict();
 
 /** Why a record breaks the chain. */
@@ -20,20 +20,46 @@ export const AUDIT_BREAK_REASONS = [
 ] as const;
 export type AuditBreakReason = (typeof AUDIT_BREAK_REASONS)[number];
 
-export const VerifyAuditTrailResponseSchema = z.discriminatedUnion('result', [
-  z.object({
-    checked: z.number().int().nonnegative(),
-    checkpoint: z.object({ previous_hash: z.string(), seq: z.number().int() }).nullable(),
-    head: z.object({ hash: z.string(), seq: z.number().int() }),
-    result: z.literal('ok'),
-  }),
-  z.object({
-    checked: z.number().int().nonnegative(),
-    first_broken: z.object({ id: z.string().nullable(), reason: z.enum(AUDIT_BREAK_REASONS), detail: z.string(), seq: z.number().int() }),
-    result: z.literal('broken'),
-  }),
-]);
+/** The first record (or anchor) where a chain breaks; `id` is null for a missing record or an anchor. */
+export const AuditChainBreakSchema = z.object({
+  id: z.string().nullable(),
+  reason: z.enum(AUDIT_BREAK_REASONS),
+  detail: z.string(),
+  seq: z.number().int(),
+});
+
+/** A chain that checked out: how many records, where the kept part begins (after pruning), and its head. */
+export const AuditChainVerifiedSchema = z.object({
+  checked: z.number().int().nonnegative(),
+  checkpoint: z.object({ previous_hash: z.string(), seq: z.number().int() }).nullable(),
+  head: z.object({ hash: z.string(), seq: z.number().int() }),
+  result: z.literal('ok'),
+});
+
+/** A chain that did not: how many records checked out before the first break, and that break. */
+export const AuditChainBrokenSchema = z.object({
+  checked: z.number().int().nonnegative(),
+  first_broken: AuditChainBreakSchema,
+  result: z.literal('broken'),
+});
+
+export const VerifyAuditTrailResponseSchema = z.discriminatedUnion('result', [AuditChainVerifiedSchema, AuditChainBrokenSchema]);
 export type VerifyAuditTrailResponse = z.infer<typeof VerifyAuditTrailResponseSchema>;
+
+/**
+ * `audit.verify.workspace.v1`: walk one workspace's own chain (its records, each linked to the workspace's
+ * previous one, and the workspace's sealed head). What it answers is the workspace's alone: its records'
+ * count, numbers and hashes in its own chain, never the platform's (`audit.verify.v1` is for operators).
+ */
+export const VerifyWorkspaceAuditTrailRequestSchema = z.object({ workspaceId: z.string().min(1).max(200) }).strict();
+export type VerifyWorkspaceAuditTrailRequest = z.infer<typeof VerifyWorkspaceAuditTrailRequestSchema>;
+
+const workspaceScope = { scope: z.literal('workspace') };
+export const VerifyWorkspaceAuditTrailResponseSchema = z.discriminatedUnion('result', [
+  AuditChainVerifiedSchema.extend(workspaceScope),
+  AuditChainBrokenSchema.extend(workspaceScope),
+]);
+export type VerifyWorkspaceAuditTrailResponse = z.infer<typeof VerifyWorkspaceAuditTrailResponseSchema>;
 
 /** `audit.logs.v1`: one workspace's audit records, newest first, with filters and an opaque cursor. */
 export const ListAuditLogsRequestSchema = z.object({

@@ -124,6 +124,12 @@ export const WorkflowErrors = {
   modeHasNoWorkflow: () => new DomainError('invalid_param', 'Only workflow and advanced-chat apps have a workflow.'),
   modeHasNothingToPublish: () => new DomainError('bad_request', 'Only workflow and advanced-chat apps have a workflow to publish.'),
   notFound: () => new DomainError('not_found', 'Workflow not found.'),
+  /** A stored secret of the app does not open for it: copied from another app or workspace, altered, or under a removed key. */
+  secretsUnreadable: (appId: string, problem: string) =>
+    new DomainError(
+      'app_unavailable',
+      `A secret of app "${appId}" cannot be opened (${problem}): enter its secret environment values and node API keys again.`,
+    ),
   storedDraftInvalid: (appId: string) => new DomainError('internal_error', `The stored draft of app "${appId}" is not valid DSL`),
   storedModelConfigInvalid: (appId: string) =>
     new DomainError('internal_error', `The stored model config of app "${appId}" is not valid DSL`),

@@ -67,6 +67,17 @@ export type StartExportResponse = z.infer<typeof StartExportResponseSchema>;
 /** `privacy.export.status.v1`: the requester's own job. */
 export const ExportStatusRequestSchema = z.object({ accountId: uuid, id: z.string().max(100) });
 
+/** The secret-box purpose an export archive's own key is sealed under (the compliance service seals, the gateway opens). */
+export const DATA_EXPORT_KEY_PURPOSE = 'data-export';
+
+/**
+ * What an archive's sealed key is bound to (`data-export|<export id>|<account id>`): it opens for no other export
+ * or account. Ids in Postgres's form (lower case), however the link spelled them.
+ */
+export function dataExportKeyBinding(exportId: string, accountId: string): readonly [string, string] {
+  return [exportId.toLowerCase(), accountId.toLowerCase()];
+}
+
 /** `privacy.export.claim.v1`: spends the one download; answers where the sealed archive lies and its sealed key. */
 export const ClaimExportRequestSchema = z.object({ id: z.string().max(100), token: z.string().max(200) });
 export const ClaimExportResponseSchema = z.object({

@@ -24,6 +24,8 @@ import {
   ListAuditLogsResponseSchema,
   VerifyAuditTrailRequestSchema,
   VerifyAuditTrailResponseSchema,
+  VerifyWorkspaceAuditTrailRequestSchema,
+  VerifyWorkspaceAuditTrailResponseSchema,
 } from './audit-trail.contract';
 import {
   ChildChunkPageSchema,
@@ -238,6 +240,12 @@ export const CONTRACTS = {
   'gateway.api-key.revoked.v1': topic(false, { listeners: ['gateway'], publishers: ['gateway'] }, ApiKeyRevokedSchema),
   'audit.logs.v1': request('compliance', ['gateway'], ListAuditLogsRequestSchema, ListAuditLogsResponseSchema),
   'audit.verify.v1': request('compliance', ['gateway'], VerifyAuditTrailRequestSchema, VerifyAuditTrailResponseSchema),
+  'audit.verify.workspace.v1': request(
+    'compliance',
+    ['gateway'],
+    VerifyWorkspaceAuditTrailRequestSchema,
+    VerifyWorkspaceAuditTrailResponseSchema,
+  ),
   'kb.child-chunk.create.v1': request('rag', ['gateway'], WriteChildChunkRequestSchema, ChildChunkResponseSchema),
   'kb.child-chunk.delete.v1': request('rag', ['gateway'], ChildChunkRequestSchema, DeletedResponseSchema),
   'kb.child-chunk.list.v1': request('rag', ['gateway'], ListChildChunksRequestSchema, ChildChunkPageSchema),

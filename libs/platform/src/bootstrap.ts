@@ -46,10 +46,19 @@ export interface BootstrapOptions<S extends ServiceSpec> {
   configure?: (app: INestApplication, config: ConfigOf<S>) => void | Promise<void>;
   /** When set, `main.js rotate-secrets` re-seals this service's stored secrets under the current key and exits. */
   rotateSecrets?: (source: DataSource, config: ConfigOf<S>) => Promise<SecretRotationCount[]>;
+  /**
+   * Operator commands, by name: `main.js <name> [args…]` connects to the service's database with its config,
+   * runs the command (it writes its own output) and exits with the code it answers.
+   */
+  commands?: Record<string, (source: DataSource, config: ConfigOf<S>, args: string[]) => Promise<number>>;
 }
 
-/** What one step of `rotate-secrets` did: values (rows) looked at and re-sealed, per place secrets are kept. */
+/**
+ * What one step of `rotate-secrets` did: values (rows) looked at and re-sealed, per place secrets are kept;
+ * `refused` counts values that did not open for their own row (copied, altered, or under a removed key) and were left alone.
+ */
 export interface SecretRotationCount {
+  refused?: number;
   resealed: number;
   scanned: number;
   where: string;
@@ -122,6 +131,11 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   }
   if (process.argv[2] === 'rotate-secrets') {
     await rotateSecretsAndExit(options, config);
+    return undefined;
+  }
+  const command = process.argv[2] ? options.commands?.[process.argv[2]] : undefined;
+  if (command) {
+    await runCommandAndExit(options, config, process.argv[2]!, command);
     return undefined;
   }
   const identity = createServiceIdentity(options.service);
@@ -211,12 +225,38 @@ async function rotateSecretsAndExit<S extends ServiceSpec>(options: BootstrapOpt
   try {
     await source.initialize();
     for (const count of await options.rotateSecrets(source, config)) {
-      process.stdout.write(`${options.service}: ${count.where}: re-sealed ${count.resealed} of ${count.scanned} sealed value(s)\n`);
+      const refused = count.refused ? `; ${count.refused} refused: they do not open for their own row and were left as they are` : '';
+      process.stdout.write(
+        `${options.service}: ${count.where}: re-sealed ${count.resealed} of ${count.scanned} sealed value(s)${refused}\n`,
+      );
     }
     await source.destroy();
     process.exit(0);
   } catch (error) {
     process.stderr.write(`Re-sealing the secrets of "${options.service}" failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+async function runCommandAndExit<S extends ServiceSpec>(
+  options: BootstrapOptions<S>,
+  config: ConfigOf<S>,
+  name: string,
+  command: NonNullable<BootstrapOptions<S>['commands']>[string],
+): Promise<void> {
+  const database = (config as unknown as { database?: ConfigOf<typeof databaseConfig> }).database;
+  if (!options.persistence || !database) {
+    process.stderr.write(`Service "${options.service}" has no database for "${name}".\n`);
+    process.exit(1);
+  }
+  const source = new DataSource(buildDataSourceOptions(options.persistence, database, `weft-${options.service}-${name}`));
+  try {
+    await source.initialize();
+    const code = await command(source, config, process.argv.slice(3));
+    await source.destroy();
+    process.exit(code);
+  } catch (error) {
+    process.stderr.write(`"${name}" of "${options.service}" failed: ${(error as Error).message}\n`);
     process.exit(1);
   }
 }

@@ -6,3 +6,4 @@ export * from './service-identity';
 export * from './service-notices';
 export * from './system-status.handler';
 export * from './request-client.decorator';
+export * from './secret-rotation.util';

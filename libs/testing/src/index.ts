@@ -10,3 +10,4 @@ export * from './weft-client';
 export * from './document-fixtures';
 export * from './test-http-server';
 export * from './test-mail-server';
+export * from './legacy-seal';

@@ -4,7 +4,7 @@ import { InjectMetric } from '@weft/metrics';
 import type { Counter } from 'prom-client';
 import { AuditEventRepository } from './audit-event.repository';
 
-/** Most events appended in one transaction (18 parameters each, well under Postgres's 65,535). */
+/** Most events appended in one transaction (21 parameters each, well under Postgres's 65,535). */
 export const MAX_APPEND_BATCH = 500;
 
 interface Pending {

@@ -17,6 +17,10 @@ export class AuditChainHeadEntity {
   @Column({ type: 'text', nullable: true })
   seal!: string | null;
 
+  /** Whether workspace heads made by the migration that chained the workspaces still wait for their first seal (at start). */
+  @Column({ name: 'workspace_heads_pending', type: 'boolean', default: false })
+  workspaceHeadsPending!: boolean;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;
 }

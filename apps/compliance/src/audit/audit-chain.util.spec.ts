@@ -1,4 +1,13 @@
-import { canonicalJson, ChainVerifier, GENESIS_HASH, recordHash, type ChainedFields } from './audit-chain.util';
+import {
+  canonicalJson,
+  ChainVerifier,
+  GENESIS_HASH,
+  recordHash,
+  WorkspaceChainVerifier,
+  workspaceLinkHash,
+  type ChainedFields,
+  type WorkspaceLink,
+} from './audit-chain.util';
 
 const record = (over: Partial<ChainedFields> = {}): ChainedFields => ({
   action: 'app.publish',
@@ -129,5 +138,101 @@ describe('ChainVerifier', () => {
     expect(run(kept, checkpoint, head)).toBeNull();
     expect(run(kept.slice(1), checkpoint, head)).toMatchObject({ seq: 5, reason: 'checkpoint_mismatch' });
     expect(run(kept, { ...checkpoint, prevHash: 'f'.repeat(64) }, head)).toMatchObject({ seq: 4, reason: 'checkpoint_mismatch' });
+  });
+});
+
+describe('workspace chains', () => {
+  type Linked = ChainedFields & WorkspaceLink & { hash: string; workspaceHash: string };
+
+  /** A global chain of records of workspaces `owners[i]`, each also linked into its workspace's chain. */
+  function trail(owners: string[]): Linked[] {
+    const heads = new Map<string, { hash: string; seq: number }>();
+    const rows: Linked[] = [];
+    let prevHash = GENESIS_HASH;
+    owners.forEach((workspaceId, i) => {
+      const r = record({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, prevHash, seq: i + 1, workspaceId });
+      const hash = recordHash(r);
+      const previous = heads.get(workspaceId) ?? { hash: GENESIS_HASH, seq: 0 };
+      const link = { hash, workspaceId, workspacePrevHash: previous.hash, workspaceSeq: previous.seq + 1 };
+      const workspaceHash = workspaceLinkHash(link);
+      rows.push({ ...r, ...link, workspaceHash });
+      heads.set(workspaceId, { hash: workspaceHash, seq: link.workspaceSeq });
+      prevHash = hash;
+    });
+    return rows;
+  }
+  const run = (rows: Linked[], start: { seq: number; prevHash: string; fromCheckpoint: boolean }, head: { seq: number; hash: string }) => {
+    const v = new WorkspaceChainVerifier(start, head);
+    for (const r of rows) {
+      const broken = v.check(r);
+      if (broken) return broken;
+    }
+    return v.finish() ?? { checked: v.count };
+  };
+  const genesis = { seq: 1, prevHash: GENESIS_HASH, fromCheckpoint: false };
+  const all = trail(['a', 'b', 'a', 'b', 'b', 'a', 'a']);
+  const mine = all.filter((r) => r.workspaceId === 'a');
+  const head = { seq: 4, hash: mine[3]!.workspaceHash };
+
+  it('links a workspace hash to the record it covers and to its place', () => {
+    const base = { hash: 'a'.repeat(64), workspaceId: 'w1', workspacePrevHash: GENESIS_HASH, workspaceSeq: 1 };
+    const hash = workspaceLinkHash(base);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    for (const v of [{ hash: 'b'.repeat(64) }, { workspaceId: 'w2' }, { workspacePrevHash: 'f'.repeat(64) }, { workspaceSeq: 2 }])
+      expect(workspaceLinkHash({ ...base, ...v })).not.toBe(hash);
+  });
+
+  it("verifies a workspace's records alone, numbered in its own chain, whatever lies between them in the global one", () => {
+    expect(mine.map((r) => r.workspaceSeq)).toEqual([1, 2, 3, 4]);
+    expect(run(mine, genesis, head)).toEqual({ checked: 4 });
+    expect(run([], genesis, { seq: 0, hash: GENESIS_HASH })).toEqual({ checked: 0 });
+  });
+
+  it("finds its own changed, deleted, added and cut-off records, reporting them by the workspace's numbers", () => {
+    const changed = mine.map((r) => (r.workspaceSeq === 2 ? { ...r, outcome: 'failure' } : r));
+    expect(run(changed, genesis, head)).toMatchObject({ id: mine[1]!.id, reason: 'hash_mismatch', seq: 2 });
+    expect(run(changed, genesis, head)).toMatchObject({ detail: expect.stringContaining('record 2 of this workspace') });
+    expect(
+      run(
+        mine.filter((r) => r.workspaceSeq !== 2),
+        genesis,
+        head,
+      ),
+    ).toMatchObject({ reason: 'sequence_gap', seq: 3 });
+    expect(run([...mine, { ...mine[3]!, id: 'x', workspaceSeq: 5 }], genesis, head)).toMatchObject({ reason: 'record_after_head', seq: 5 });
+    expect(run(mine.slice(0, 3), genesis, head)).toMatchObject({ reason: 'head_mismatch', seq: 4 });
+    // A record moved into the workspace's chain from elsewhere, or renumbered, no longer matches its workspace hash.
+    const renumbered = mine.map((r) => (r.workspaceSeq === 4 ? { ...r, workspaceId: 'b' } : r));
+    expect(run(renumbered, genesis, head)).toMatchObject({ reason: 'hash_mismatch', seq: 4 });
+    // A record rewritten with fresh hashes breaks the link from the workspace's next record.
+    const forged = { ...mine[1]!, outcome: 'failure' };
+    const reHashed = { ...forged, hash: recordHash(forged) };
+    const relinked = { ...reHashed, workspaceHash: workspaceLinkHash(reHashed) };
+    expect(
+      run(
+        mine.map((r) => (r.workspaceSeq === 2 ? relinked : r)),
+        genesis,
+        head,
+      ),
+    ).toMatchObject({
+      reason: 'previous_hash_mismatch',
+      seq: 3,
+    });
+  });
+
+  it("does not see another workspace's records, nor a break in them", () => {
+    const theirs = all.filter((r) => r.workspaceId === 'b').map((r) => (r.workspaceSeq === 2 ? { ...r, action: 'x' } : r));
+    expect(run(mine, genesis, head)).toEqual({ checked: 4 });
+    expect(run(theirs, genesis, { seq: 3, hash: all.filter((r) => r.workspaceId === 'b')[2]!.workspaceHash })).toMatchObject({
+      reason: 'hash_mismatch',
+      seq: 2,
+    });
+  });
+
+  it('starts where pruning left the workspace, and checks the first kept record against it', () => {
+    const start = { seq: 3, prevHash: mine[1]!.workspaceHash, fromCheckpoint: true };
+    expect(run(mine.slice(2), start, head)).toEqual({ checked: 2 });
+    expect(run(mine.slice(3), start, head)).toMatchObject({ reason: 'checkpoint_mismatch', seq: 4 });
+    expect(run(mine.slice(2), { ...start, prevHash: 'f'.repeat(64) }, head)).toMatchObject({ reason: 'checkpoint_mismatch', seq: 3 });
   });
 });

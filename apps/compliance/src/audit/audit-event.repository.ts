@@ -2,12 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { AuditEvent, DomainError, ListAuditLogsRequest } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { ChainVerifier, GENESIS_HASH, recordHash, type ChainBreak, type ChainedFields, type ChainPosition } from './audit-chain.util';
-import { AuditSealer, type AuditAnchor, type SealCheck } from './audit-seal.util';
+import {
+  ChainVerifier,
+  GENESIS_HASH,
+  recordHash,
+  workspaceLinkHash,
+  WorkspaceChainVerifier,
+  type ChainBreak,
+  type ChainedFields,
+  type ChainPosition,
+  type WorkspaceLink,
+} from './audit-chain.util';
+import { AuditSealer, type AuditAnchor, type SealCheck, type WorkspaceHeadAnchor } from './audit-seal.util';
 
 const EVENTS = '"compliance"."audit_events"';
 const HEAD = '"compliance"."audit_chain_head"';
 const CHECKPOINTS = '"compliance"."audit_checkpoints"';
+const WORKSPACE_HEADS = '"compliance"."audit_workspace_heads"';
 const COLUMNS = [
   'id',
   'occurred_at',
@@ -27,6 +38,9 @@ const COLUMNS = [
   'seq',
   'prev_hash',
   'hash',
+  'workspace_seq',
+  'workspace_prev_hash',
+  'workspace_hash',
 ] as const;
 
 /** A stored record as read back from Postgres. */
@@ -48,7 +62,45 @@ export interface StoredRecordRow {
   seq: string;
   service: string;
   user_agent: string | null;
+  workspace_hash: string | null;
   workspace_id: string | null;
+  workspace_prev_hash: string | null;
+  workspace_seq: string | null;
+}
+
+/** A workspace's head row as stored. */
+interface WorkspaceHeadRow {
+  first_prev_hash: string;
+  first_seq: string;
+  last_hash: string;
+  last_seq: string;
+  seal: string | null;
+  workspace_id: string;
+}
+
+/** The anchor a workspace head row seals. */
+export function workspaceAnchorOf(
+  r: Pick<WorkspaceHeadRow, 'first_prev_hash' | 'first_seq' | 'last_hash' | 'last_seq' | 'workspace_id'>,
+): WorkspaceHeadAnchor {
+  return {
+    firstPrevHash: r.first_prev_hash,
+    firstSeq: Number(r.first_seq),
+    kind: 'workspace_head',
+    lastHash: r.last_hash,
+    lastSeq: Number(r.last_seq),
+    workspaceId: r.workspace_id,
+  };
+}
+
+/** The fields a record's workspace link covers, with its global ones, from a stored row of a workspace. */
+export function workspaceFieldsOf(r: StoredRecordRow): ChainedFields & WorkspaceLink & { hash: string; workspaceHash: string } {
+  return {
+    ...chainedFieldsOf(r),
+    workspaceHash: r.workspace_hash ?? '',
+    workspaceId: r.workspace_id ?? '',
+    workspacePrevHash: r.workspace_prev_hash ?? '',
+    workspaceSeq: Number(r.workspace_seq),
+  };
 }
 
 /** The fields the hash covers, from a stored row. */
@@ -100,7 +152,13 @@ export class AuditEventRepository {
     private readonly sealer: AuditSealer,
   ) {}
 
-  /** Appends the events not stored yet, in order, in one transaction; says for each whether it was new. */
+  /**
+   * Appends the events not stored yet, in order, in one transaction; says for each whether it was new. A
+   * record of a workspace is also linked into that workspace's chain, whose head row is locked (after the
+   * global head, in workspace order) and sealed again, unless its seal does not check out: a head whose
+   * seal was removed stays unsealed and one with a wrong seal keeps it, so verification still reports it
+   * rather than an append blessing it.
+   */
   async appendBatch(events: AuditEvent[]): Promise<boolean[]> {
     return this.db.dataSource.transaction(async (m) => {
       const [head] = (await m.query(`SELECT last_seq, last_hash FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
@@ -112,6 +170,10 @@ export class AuditEventRepository {
         id: string;
       }[];
       const seen = new Set(existing.map((r) => r.id));
+      const workspaces = await this.lockWorkspaceHeads(
+        m,
+        events.filter((e) => !seen.has(e.id)),
+      );
       let seq = Number(head.last_seq);
       let prevHash = head.last_hash;
       const receivedAt = new Date();
@@ -140,6 +202,15 @@ export class AuditEventRepository {
           workspaceId: e.workspaceId,
         };
         const hash = recordHash(fields);
+        let link: [number, string, string] | [null, null, null] = [null, null, null];
+        const workspace = e.workspaceId === null ? undefined : workspaces.get(e.workspaceId);
+        if (workspace && e.workspaceId !== null) {
+          const place = { hash, workspaceId: e.workspaceId, workspacePrevHash: workspace.lastHash, workspaceSeq: workspace.lastSeq + 1 };
+          const workspaceHash = workspaceLinkHash(place);
+          link = [place.workspaceSeq, place.workspacePrevHash, workspaceHash];
+          workspace.lastSeq = place.workspaceSeq;
+          workspace.lastHash = workspaceHash;
+        }
         rows.push([
           e.id,
           fields.occurredAt,
@@ -159,6 +230,7 @@ export class AuditEventRepository {
           seq,
           prevHash,
           hash,
+          ...link,
         ]);
         prevHash = hash;
         return true;
@@ -173,59 +245,68 @@ export class AuditEventRepository {
         prevHash,
         this.sealer.seal({ hash: prevHash, kind: 'head', seq }),
       ]);
+      for (const [workspaceId, w] of workspaces) {
+        const row = {
+          first_prev_hash: w.firstPrevHash,
+          first_seq: String(w.firstSeq),
+          last_hash: w.lastHash,
+          last_seq: String(w.lastSeq),
+          workspace_id: workspaceId,
+        };
+        const seal = w.check === 'ok' ? this.sealer.seal(workspaceAnchorOf(row)) : w.check === 'missing' ? null : w.seal;
+        await m.query(
+          `INSERT INTO ${WORKSPACE_HEADS} (workspace_id, first_seq, first_prev_hash, last_seq, last_hash, seal) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (workspace_id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash, seal = excluded.seal, updated_at = now()`,
+          [workspaceId, w.firstSeq, w.firstPrevHash, w.lastSeq, w.lastHash, seal],
+        );
+      }
       return stored;
     });
   }
 
   /**
-   * Walks the whole chain in pages of `pageSize` records inside one repeatable-read snapshot (appends and
-   * pruning going on meanwhile do not disturb it), never holding more than a page in memory. A chain that
-   * links up is then checked against its seals: the checkpoint it starts from, and the head.
+   * The heads of the workspaces `events` belong to, locked in workspace order; a workspace with no head yet
+   * starts at the genesis (and counts as sealed: its head is made by this append).
    */
-  async verify(
-    pageSize = 1000,
-  ): Promise<{ broken: ChainBreak | null; checked: number; head: { hash: string; seq: number }; start: ChainStart }> {
-    const runner = this.db.dataSource.createQueryRunner('master');
-    await runner.connect();
-    try {
-      await runner.startTransaction('REPEATABLE READ');
-      await runner.query('SET TRANSACTION READ ONLY');
-      const [head] = (await runner.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1`)) as {
-        last_seq: string;
-        last_hash: string;
-        seal: string | null;
-      }[];
-      const start = await this.chainStart(runner.manager);
-      const headPos = { hash: head.last_hash, seq: Number(head.last_seq) };
-      const verifier = new ChainVerifier(start, headPos);
-      let after: string | null = null;
-      let broken: ChainBreak | null = null;
-      while (!broken) {
-        const page = (await runner.query(
-          after === null ? `SELECT * FROM ${EVENTS} ORDER BY seq LIMIT $1` : `SELECT * FROM ${EVENTS} WHERE seq > $2 ORDER BY seq LIMIT $1`,
-          after === null ? [pageSize] : [pageSize, after],
-        )) as StoredRecordRow[];
-        for (const row of page) {
-          broken = verifier.check(chainedFieldsOf(row));
-          if (broken) break;
-        }
-        if (page.length < pageSize) break;
-        after = page[page.length - 1].seq;
-      }
-      broken ??= verifier.finish();
-      if (!broken && start.fromCheckpoint)
-        broken = sealBreak(
-          'checkpoint',
-          this.sealer.check({ kind: 'checkpoint', prevHash: start.prevHash, seq: start.seq }, start.seal),
-          start.seq,
-        );
-      broken ??= sealBreak('head', this.sealer.check({ hash: headPos.hash, kind: 'head', seq: headPos.seq }, head.seal), headPos.seq);
-      await runner.commitTransaction();
-      return { broken, checked: verifier.count, head: headPos, start };
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      await runner.release();
+  private async lockWorkspaceHeads(
+    m: EntityManager,
+    events: AuditEvent[],
+  ): Promise<
+    Map<string, { check: SealCheck; firstPrevHash: string; firstSeq: number; lastHash: string; lastSeq: number; seal: string | null }>
+  > {
+    const ids = [...new Set(events.map((e) => e.workspaceId).filter((w): w is string => w !== null))].sort();
+    const heads = new Map<
+      string,
+      { check: SealCheck; firstPrevHash: string; firstSeq: number; lastHash: string; lastSeq: number; seal: string | null }
+    >();
+    if (ids.length === 0) return heads;
+    const rows = (await m.query(`SELECT * FROM ${WORKSPACE_HEADS} WHERE workspace_id = ANY($1::text[]) ORDER BY workspace_id FOR UPDATE`, [
+      ids,
+    ])) as WorkspaceHeadRow[];
+    for (const r of rows) {
+      heads.set(r.workspace_id, {
+        check: this.sealer.check(workspaceAnchorOf(r), r.seal),
+        firstPrevHash: r.first_prev_hash,
+        firstSeq: Number(r.first_seq),
+        lastHash: r.last_hash,
+        lastSeq: Number(r.last_seq),
+        seal: r.seal,
+      });
     }
+    for (const id of ids)
+      if (!heads.has(id))
+        heads.set(id, { check: 'ok', firstPrevHash: GENESIS_HASH, firstSeq: 1, lastHash: GENESIS_HASH, lastSeq: 0, seal: null });
+    return heads;
+  }
+
+  /** Walks the whole chain (verifyAuditChain). */
+  verify(pageSize = 1000): Promise<ChainVerification> {
+    return verifyAuditChain(this.db.dataSource, this.sealer, pageSize);
+  }
+
+  /** Walks one workspace's chain (verifyWorkspaceAuditChain). */
+  verifyWorkspace(workspaceId: string, pageSize = 1000): Promise<WorkspaceChainVerification> {
+    return verifyWorkspaceAuditChain(this.db.dataSource, this.sealer, workspaceId, pageSize);
   }
 
   /**
@@ -244,7 +325,7 @@ export class AuditEventRepository {
         prefix.push(row);
       }
       if (prefix.length === 0) return null;
-      const start = await this.chainStart(m);
+      const start = await chainStart(m);
       const forged = start.fromCheckpoint
         ? sealBreak(
             'checkpoint',
@@ -260,6 +341,7 @@ export class AuditEventRepository {
         if (broken)
           throw new Error(`Refusing to prune the audit trail: record ${broken.seq} is broken (${broken.reason}: ${broken.detail})`);
       }
+      await this.moveWorkspaceStarts(m, prefix);
       await m.query(`DELETE FROM ${EVENTS} WHERE seq <= $1`, [last.seq]);
       const checkpointSeq = Number(last.seq) + 1;
       await m.query(`INSERT INTO ${CHECKPOINTS} (seq, prev_hash, pruned_count, cutoff, seal) VALUES ($1, $2, $3, $4, $5)`, [
@@ -271,6 +353,42 @@ export class AuditEventRepository {
       ]);
       return { checkpointSeq, pruned: prefix.length };
     });
+  }
+
+  /**
+   * Before pruning `prefix`: each workspace with records in it gets its chain's start moved past them, in its
+   * head (sealed again). The head's seal and the records' links in the workspace's chain are checked first,
+   * like the global ones: pruning never erases a broken link of a workspace either.
+   */
+  private async moveWorkspaceStarts(m: EntityManager, prefix: StoredRecordRow[]): Promise<void> {
+    const byWorkspace = new Map<string, StoredRecordRow[]>();
+    for (const row of prefix)
+      if (row.workspace_id !== null) byWorkspace.set(row.workspace_id, [...(byWorkspace.get(row.workspace_id) ?? []), row]);
+    if (byWorkspace.size === 0) return;
+    const heads = (await m.query(`SELECT * FROM ${WORKSPACE_HEADS} WHERE workspace_id = ANY($1::text[]) ORDER BY workspace_id FOR UPDATE`, [
+      [...byWorkspace.keys()].sort(),
+    ])) as WorkspaceHeadRow[];
+    for (const [workspaceId, rows] of byWorkspace) {
+      const head = heads.find((h) => h.workspace_id === workspaceId);
+      if (!head) throw new Error(`Refusing to prune the audit trail: workspace "${workspaceId}" has records but no chain head`);
+      const forged = sealBreak('workspace_head', this.sealer.check(workspaceAnchorOf(head), head.seal), Number(head.last_seq));
+      if (forged) throw new Error(`Refusing to prune the audit trail: in workspace "${workspaceId}", ${forged.detail}`);
+      const start = { fromCheckpoint: Number(head.first_seq) > 1, prevHash: head.first_prev_hash, seq: Number(head.first_seq) };
+      const verifier = new WorkspaceChainVerifier(start, { hash: head.last_hash, seq: Number(head.last_seq) });
+      for (const row of rows) {
+        const broken = verifier.check(workspaceFieldsOf(row));
+        if (broken)
+          throw new Error(
+            `Refusing to prune the audit trail: record ${broken.seq} of workspace "${workspaceId}" is broken (${broken.reason}: ${broken.detail})`,
+          );
+      }
+      const last = rows[rows.length - 1]!;
+      const moved = { ...head, first_prev_hash: last.workspace_hash!, first_seq: String(Number(last.workspace_seq) + 1) };
+      await m.query(
+        `UPDATE ${WORKSPACE_HEADS} SET first_seq = $2, first_prev_hash = $3, seal = $4, updated_at = now() WHERE workspace_id = $1`,
+        [workspaceId, moved.first_seq, moved.first_prev_hash, this.sealer.seal(workspaceAnchorOf(moved))],
+      );
+    }
   }
 
   /** One workspace's records, newest first, filtered; `limit + 1` rows are read to learn whether more follow. */
@@ -337,31 +455,182 @@ export class AuditEventRepository {
     });
   }
 
-  private async chainStart(m: EntityManager | QueryRunner['manager']): Promise<ChainStart> {
-    const [checkpoint] = (await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq DESC LIMIT 1`)) as {
-      seq: string;
-      prev_hash: string;
-      seal: string | null;
-    }[];
-    return checkpoint
-      ? { fromCheckpoint: true, prevHash: checkpoint.prev_hash, seal: checkpoint.seal, seq: Number(checkpoint.seq) }
-      : { fromCheckpoint: false, prevHash: GENESIS_HASH, seal: null, seq: 1 };
+  /** Seals the workspace heads the upgrade made, once (sealPendingWorkspaceHeads). */
+  sealPendingWorkspaceHeads(): Promise<{ sealed: number }> {
+    return sealPendingWorkspaceHeads(this.db.dataSource, this.sealer);
   }
 }
 
 /**
- * `rotate-secrets` for the audit chain: re-seals the head and every checkpoint under the current key, after
- * checking each existing seal with the key it names: a seal that does not check out is never replaced by a
- * good one. Seals already under the current key are left alone, so running it again changes nothing.
+ * Seals the workspace heads the migration that chained the workspaces made (it had no keys), once, at the
+ * first start after that upgrade: only while the global head says they are pending. Afterwards a workspace
+ * head without a seal was not left by the upgrade, and stays unsealed for verification to report.
  */
-export async function resealAuditAnchors(source: DataSource, sealer: AuditSealer): Promise<{ resealed: number; scanned: number }> {
+export async function sealPendingWorkspaceHeads(source: DataSource, sealer: AuditSealer): Promise<{ sealed: number }> {
   return source.transaction(async (m) => {
-    const [head] = (await m.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
+    const [head] = (await m.query(`SELECT workspace_heads_pending FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
+      workspace_heads_pending: boolean;
+    }[];
+    if (!head) throw new Error('The audit chain head row is missing');
+    if (!head.workspace_heads_pending) return { sealed: 0 };
+    const rows = (await m.query(
+      `SELECT * FROM ${WORKSPACE_HEADS} WHERE seal IS NULL ORDER BY workspace_id FOR UPDATE`,
+    )) as WorkspaceHeadRow[];
+    for (const r of rows) {
+      await m.query(`UPDATE ${WORKSPACE_HEADS} SET seal = $2 WHERE workspace_id = $1`, [r.workspace_id, sealer.seal(workspaceAnchorOf(r))]);
+    }
+    await m.query(`UPDATE ${HEAD} SET workspace_heads_pending = false WHERE id = 1`);
+    return { sealed: rows.length };
+  });
+}
+
+/** What walking the whole chain found: the first break (null if none), how many records checked out, the head, where it began. */
+export interface ChainVerification {
+  broken: ChainBreak | null;
+  checked: number;
+  head: { hash: string; seq: number };
+  start: ChainStart;
+}
+
+/** What walking one workspace's chain found, in the workspace's own numbering: nothing of other workspaces. */
+export interface WorkspaceChainVerification {
+  broken: ChainBreak | null;
+  checked: number;
+  /** The workspace's last record (its number and workspace hash); `{seq: 0, hash: genesis}` for a workspace with no records. */
+  head: { hash: string; seq: number };
+  /** Where the workspace's kept chain begins: after pruning (`fromCheckpoint`), its first kept record. */
+  start: ChainPosition & { fromCheckpoint: boolean };
+}
+
+/** Runs `work` in one read-only repeatable-read snapshot: appends and pruning going on meanwhile do not disturb it. */
+async function inSnapshot<T>(source: DataSource, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+  const runner = source.createQueryRunner('master');
+  await runner.connect();
+  try {
+    await runner.startTransaction('REPEATABLE READ');
+    await runner.query('SET TRANSACTION READ ONLY');
+    const result = await work(runner);
+    await runner.commitTransaction();
+    return result;
+  } finally {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/**
+ * Walks the whole chain in pages of `pageSize` records inside one snapshot, never holding more than a page
+ * in memory. A chain that links up is then checked against its seals: the checkpoint it starts from, and the
+ * head. For operators: it reads every workspace's records (the platform-wide check).
+ */
+export function verifyAuditChain(source: DataSource, sealer: AuditSealer, pageSize = 1000): Promise<ChainVerification> {
+  return inSnapshot(source, async (runner) => {
+    const [head] = (await runner.query(`SELECT last_seq, last_hash, seal FROM ${HEAD} WHERE id = 1`)) as {
       last_seq: string;
       last_hash: string;
       seal: string | null;
     }[];
     if (!head) throw new Error('The audit chain head row is missing');
+    const start = await chainStart(runner.manager);
+    const headPos = { hash: head.last_hash, seq: Number(head.last_seq) };
+    const verifier = new ChainVerifier(start, headPos);
+    let after: string | null = null;
+    let broken: ChainBreak | null = null;
+    while (!broken) {
+      const page = (await runner.query(
+        after === null ? `SELECT * FROM ${EVENTS} ORDER BY seq LIMIT $1` : `SELECT * FROM ${EVENTS} WHERE seq > $2 ORDER BY seq LIMIT $1`,
+        after === null ? [pageSize] : [pageSize, after],
+      )) as StoredRecordRow[];
+      for (const row of page) {
+        broken = verifier.check(chainedFieldsOf(row));
+        if (broken) break;
+      }
+      if (page.length < pageSize) break;
+      after = page[page.length - 1].seq;
+    }
+    broken ??= verifier.finish();
+    if (!broken && start.fromCheckpoint)
+      broken = sealBreak(
+        'checkpoint',
+        sealer.check({ kind: 'checkpoint', prevHash: start.prevHash, seq: start.seq }, start.seal),
+        start.seq,
+      );
+    broken ??= sealBreak('head', sealer.check({ hash: headPos.hash, kind: 'head', seq: headPos.seq }, head.seal), headPos.seq);
+    return { broken, checked: verifier.count, head: headPos, start };
+  });
+}
+
+/**
+ * Walks one workspace's chain inside one snapshot, in pages of `pageSize` of its records by their place in
+ * it, and checks the workspace's head seal (which covers where its kept chain begins and ends). It reads
+ * only that workspace's records and head, so what it reports (counts, the first broken record, hashes) is
+ * the workspace's own: a break in another workspace's record is not seen here (the platform-wide check finds it).
+ */
+export function verifyWorkspaceAuditChain(
+  source: DataSource,
+  sealer: AuditSealer,
+  workspaceId: string,
+  pageSize = 1000,
+): Promise<WorkspaceChainVerification> {
+  return inSnapshot(source, async (runner) => {
+    const [head] = (await runner.query(`SELECT * FROM ${WORKSPACE_HEADS} WHERE workspace_id = $1`, [workspaceId])) as WorkspaceHeadRow[];
+    const start = head
+      ? { fromCheckpoint: Number(head.first_seq) > 1, prevHash: head.first_prev_hash, seq: Number(head.first_seq) }
+      : { fromCheckpoint: false, prevHash: GENESIS_HASH, seq: 1 };
+    const headPos = head ? { hash: head.last_hash, seq: Number(head.last_seq) } : { hash: GENESIS_HASH, seq: 0 };
+    const verifier = new WorkspaceChainVerifier(start, headPos);
+    let after: string | null = null;
+    let broken: ChainBreak | null = null;
+    while (!broken) {
+      const page = (await runner.query(
+        after === null
+          ? `SELECT * FROM ${EVENTS} WHERE workspace_id = $1 ORDER BY workspace_seq LIMIT $2`
+          : `SELECT * FROM ${EVENTS} WHERE workspace_id = $1 AND workspace_seq > $3 ORDER BY workspace_seq LIMIT $2`,
+        after === null ? [workspaceId, pageSize] : [workspaceId, pageSize, after],
+      )) as StoredRecordRow[];
+      for (const row of page) {
+        broken = verifier.check(workspaceFieldsOf(row));
+        if (broken) break;
+      }
+      if (page.length < pageSize) break;
+      after = page[page.length - 1].workspace_seq;
+    }
+    broken ??= verifier.finish();
+    if (!broken && head) broken = sealBreak('workspace_head', sealer.check(workspaceAnchorOf(head), head.seal), headPos.seq);
+    return { broken, checked: verifier.count, head: headPos, start };
+  });
+}
+
+async function chainStart(m: EntityManager | QueryRunner['manager']): Promise<ChainStart> {
+  const [checkpoint] = (await m.query(`SELECT seq, prev_hash, seal FROM ${CHECKPOINTS} ORDER BY seq DESC LIMIT 1`)) as {
+    seq: string;
+    prev_hash: string;
+    seal: string | null;
+  }[];
+  return checkpoint
+    ? { fromCheckpoint: true, prevHash: checkpoint.prev_hash, seal: checkpoint.seal, seq: Number(checkpoint.seq) }
+    : { fromCheckpoint: false, prevHash: GENESIS_HASH, seal: null, seq: 1 };
+}
+
+/**
+ * `rotate-secrets` for the audit chain: re-seals the head, every checkpoint and every workspace head under
+ * the current key, after checking each existing seal with the key it names: a seal that does not check out
+ * is never replaced by a good one. Seals already under the current key are left alone, so running it again
+ * changes nothing. Workspace heads still waiting for their first seal after the upgrade are left to the
+ * service's start.
+ */
+export async function resealAuditAnchors(source: DataSource, sealer: AuditSealer): Promise<{ resealed: number; scanned: number }> {
+  return source.transaction(async (m) => {
+    const [head] = (await m.query(`SELECT last_seq, last_hash, seal, workspace_heads_pending FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
+      last_seq: string;
+      last_hash: string;
+      seal: string | null;
+      workspace_heads_pending: boolean;
+    }[];
+    if (!head) throw new Error('The audit chain head row is missing');
+    const workspaceHeads = (
+      (await m.query(`SELECT * FROM ${WORKSPACE_HEADS} ORDER BY workspace_id FOR UPDATE`)) as WorkspaceHeadRow[]
+    ).filter((w) => !(head.workspace_heads_pending && w.seal === null));
     const anchors: { anchor: AuditAnchor; seal: string | null; update: (seal: string) => Promise<unknown> }[] = [
       {
         anchor: { hash: head.last_hash, kind: 'head', seq: Number(head.last_seq) },
@@ -379,13 +648,18 @@ export async function resealAuditAnchors(source: DataSource, sealer: AuditSealer
         seal: c.seal,
         update: (seal: string) => m.query(`UPDATE ${CHECKPOINTS} SET seal = $2 WHERE seq = $1`, [c.seq, seal]),
       })),
+      ...workspaceHeads.map((w) => ({
+        anchor: workspaceAnchorOf(w),
+        seal: w.seal,
+        update: (seal: string) => m.query(`UPDATE ${WORKSPACE_HEADS} SET seal = $2 WHERE workspace_id = $1`, [w.workspace_id, seal]),
+      })),
     ];
     let resealed = 0;
     for (const { anchor, seal, update } of anchors) {
       const check = sealer.check(anchor, seal);
       if (check !== 'ok')
         throw new Error(
-          `Refusing to re-seal the audit chain: the ${anchor.kind} at record ${anchor.seq} has ${check === 'missing' ? 'no seal' : check === 'unknown_key' ? 'a seal under a key no longer configured' : 'a seal that does not match'}`,
+          `Refusing to re-seal the audit chain: ${anchorName(anchor)} has ${check === 'missing' ? 'no seal' : check === 'unknown_key' ? 'a seal under a key no longer configured' : 'a seal that does not match'}`,
         );
       if (sealer.isCurrent(seal)) continue;
       await update(sealer.seal(anchor));
@@ -395,9 +669,14 @@ export async function resealAuditAnchors(source: DataSource, sealer: AuditSealer
   });
 }
 
+/** How a refusal names an anchor: "the checkpoint at record 9", "the head of workspace "w1"". */
+function anchorName(anchor: AuditAnchor): string {
+  return anchor.kind === 'workspace_head' ? `the head of workspace "${anchor.workspaceId}"` : `the ${anchor.kind} at record ${anchor.seq}`;
+}
+
 /** The break a seal that does not check out makes, at the anchor's record. */
-function sealBreak(kind: 'checkpoint' | 'head', check: SealCheck, seq: number): ChainBreak | null {
-  const what = kind === 'head' ? 'the chain head' : 'the retention checkpoint';
+function sealBreak(kind: 'checkpoint' | 'head' | 'workspace_head', check: SealCheck, seq: number): ChainBreak | null {
+  const what = kind === 'head' ? 'the chain head' : kind === 'workspace_head' ? "the workspace's chain head" : 'the retention checkpoint';
   switch (check) {
     case 'ok':
       return null;

@@ -7,7 +7,8 @@ import { AuditEventRepository } from './audit-event.repository';
  * At start, seals a chain kept from before seals existed (none of its anchors sealed yet): it gets them at
  * the first start after the upgrade (the migration has no keys). That is said loudly, in the log and in the
  * trail itself (`audit.chain.sealed`), since sealing trusts what the database holds at that moment. An anchor
- * that lost its seal while others kept theirs is not sealed again.
+ * that lost its seal while others kept theirs is not sealed again. The same for the workspace heads the
+ * migration that chained the workspaces made (`audit.workspace_chains.sealed`), once.
  */
 @Injectable()
 export class AuditSealService implements OnApplicationBootstrap {
@@ -22,7 +23,10 @@ export class AuditSealService implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     void this.db
       .whenReady()
-      .then(() => this.sealUnsealed())
+      .then(async () => {
+        await this.sealUnsealed();
+        await this.sealPendingWorkspaceHeads();
+      })
       .catch((error: unknown) =>
         this.logger.error({ err: error }, `Sealing the audit chain's anchors failed: ${(error as Error).message}`),
       );
@@ -33,7 +37,7 @@ export class AuditSealService implements OnApplicationBootstrap {
     const sealed = await this.events.sealUnsealed();
     if (sealed.refused) {
       this.logger.error(
-        'An anchor of the audit chain has lost its seal while others kept theirs; it is not sealed again. GET /console/api/audit/verify says which',
+        "An anchor of the audit chain has lost its seal while others kept theirs; it is not sealed again. The operators' check (GET /v1/system/audit/verify, npm run audit:verify) says which",
       );
       return sealed;
     }
@@ -50,5 +54,22 @@ export class AuditSealService implements OnApplicationBootstrap {
       resource: { id: null, type: 'audit_trail' },
     });
     return sealed;
+  }
+
+  /** Seals the workspace heads the upgrade made, once (AuditEventRepository.sealPendingWorkspaceHeads); says so when it did. */
+  async sealPendingWorkspaceHeads(): Promise<{ sealed: number }> {
+    const result = await this.events.sealPendingWorkspaceHeads();
+    if (result.sealed === 0) return result;
+    this.logger.warn(
+      `The chain heads of ${result.sealed} workspace(s) had no seal and were sealed now, trusting their chains as the database holds them (expected once, after upgrading)`,
+    );
+    this.audit.record({
+      action: 'audit.workspace_chains.sealed',
+      actor: { id: 'compliance', type: 'system' },
+      details: { workspaces: result.sealed },
+      outcome: 'success',
+      resource: { id: null, type: 'audit_trail' },
+    });
+    return result;
   }
 }

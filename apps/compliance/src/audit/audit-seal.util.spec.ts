@@ -40,6 +40,30 @@ describe('AuditSealer', () => {
     );
   });
 
+  it("seals a workspace's head over where its chain begins and ends, for that workspace only", () => {
+    const workspace = {
+      firstPrevHash: 'c'.repeat(64),
+      firstSeq: 3,
+      kind: 'workspace_head' as const,
+      lastHash: 'd'.repeat(64),
+      lastSeq: 9,
+      workspaceId: 'w1',
+    };
+    const seal = sealer.seal(workspace);
+    expect(sealer.check(workspace, seal)).toBe('ok');
+    for (const changed of [
+      { firstSeq: 1 },
+      { firstPrevHash: 'e'.repeat(64) },
+      { lastSeq: 8 },
+      { lastHash: 'e'.repeat(64) },
+      { workspaceId: 'w2' },
+    ])
+      expect(sealer.check({ ...workspace, ...changed }, seal)).toBe('mismatch');
+    expect(sealer.check({ hash: workspace.lastHash, kind: 'head', seq: workspace.lastSeq }, seal)).toBe('mismatch');
+    // No workspace id can be made to read as another one followed by numbers.
+    expect(sealer.seal({ ...workspace, workspaceId: 'w1","3' })).not.toBe(sealer.seal({ ...workspace, firstSeq: 3, workspaceId: 'w1' }));
+  });
+
   it('refuses a keyring whose current key is missing', () => {
     expect(() => new AuditSealer({ currentKeyId: 'k3', keys: { k1: 'x' } })).toThrow(/k3/);
   });

@@ -1,8 +1,23 @@
 import { deriveKeys, type SecretKeyring } from '@weft/security';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** A point of the chain that is sealed: the head (last record) or a retention checkpoint (where the kept part begins). */
-export type AuditAnchor = { hash: string; kind: 'head'; seq: number } | { kind: 'checkpoint'; prevHash: string; seq: number };
+/**
+ * A point of the chain that is sealed: the head (last record) or a retention checkpoint (where the kept part
+ * begins), or a workspace's head: where its own chain begins (its first kept record and the hash that record
+ * points back to) and ends (its last record and that record's workspace hash).
+ */
+export type AuditAnchor =
+  { hash: string; kind: 'head'; seq: number } | { kind: 'checkpoint'; prevHash: string; seq: number } | WorkspaceHeadAnchor;
+
+/** A workspace's chain: from `firstSeq` (pointing back to `firstPrevHash`) to `lastSeq` (whose workspace hash is `lastHash`). */
+export interface WorkspaceHeadAnchor {
+  firstPrevHash: string;
+  firstSeq: number;
+  kind: 'workspace_head';
+  lastHash: string;
+  lastSeq: number;
+  workspaceId: string;
+}
 
 /** What checking a seal found. */
 export type SealCheck = 'ok' | 'missing' | 'mismatch' | 'unknown_key';
@@ -10,9 +25,15 @@ export type SealCheck = 'ok' | 'missing' | 'mismatch' | 'unknown_key';
 const SEAL = /^([A-Za-z0-9_-]{1,64}):([0-9a-f]{64})$/;
 
 function message(anchor: AuditAnchor): string {
-  return anchor.kind === 'head'
-    ? `weft-audit-head\u0000${anchor.seq}\u0000${anchor.hash}`
-    : `weft-audit-checkpoint\u0000${anchor.seq}\u0000${anchor.prevHash}`;
+  switch (anchor.kind) {
+    case 'head':
+      return `weft-audit-head\u0000${anchor.seq}\u0000${anchor.hash}`;
+    case 'checkpoint':
+      return `weft-audit-checkpoint\u0000${anchor.seq}\u0000${anchor.prevHash}`;
+    case 'workspace_head':
+      // JSON, so no workspace id can run into the numbers after it.
+      return `weft-audit-workspace-head\u0000${JSON.stringify([anchor.workspaceId, anchor.firstSeq, anchor.firstPrevHash, anchor.lastSeq, anchor.lastHash])}`;
+  }
 }
 
 /**

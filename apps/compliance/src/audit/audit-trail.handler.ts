@@ -1,7 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditRecord, DomainError, ListAuditLogsRequest, ListAuditLogsResponse, VerifyAuditTrailResponse } from '@weft/contracts';
+import {
+  AuditRecord,
+  DomainError,
+  ListAuditLogsRequest,
+  ListAuditLogsResponse,
+  VerifyAuditTrailResponse,
+  VerifyWorkspaceAuditTrailRequest,
+  VerifyWorkspaceAuditTrailResponse,
+} from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
 import { AuditEventRepository, type StoredRecordRow } from './audit-event.repository';
+import { toVerifyResponse, toWorkspaceVerifyResponse } from './audit-verify.util';
 
 function toAuditRecord(r: StoredRecordRow): AuditRecord {
   return {
@@ -23,7 +32,7 @@ function toAuditRecord(r: StoredRecordRow): AuditRecord {
   };
 }
 
-/** The audit trail's questions over NATS: verify the chain, list a workspace's records. */
+/** The audit trail's questions over NATS: verify the whole chain (operators) or one workspace's, list a workspace's records. */
 @Injectable()
 export class AuditTrailHandler {
   private readonly logger = new Logger(AuditTrailHandler.name);
@@ -32,14 +41,27 @@ export class AuditTrailHandler {
 
   @OnRequest('audit.verify.v1')
   async verify(): Promise<VerifyAuditTrailResponse> {
-    const { broken, checked, head, start } = await this.events.verify();
-    if (broken) {
+    const answer = toVerifyResponse(await this.events.verify());
+    if (answer.result === 'broken') {
+      const broken = answer.first_broken;
       this.logger.warn(
         `The audit chain is broken at record ${broken.seq} ("${broken.id ?? 'missing'}"): ${broken.reason}, ${broken.detail}`,
       );
-      return { checked, first_broken: broken, result: 'broken' };
     }
-    return { checked, checkpoint: start.fromCheckpoint ? { previous_hash: start.prevHash, seq: start.seq } : null, head, result: 'ok' };
+    return answer;
+  }
+
+  /** One workspace's chain, reported in its own numbering: nothing of other workspaces' records goes into the answer. */
+  @OnRequest('audit.verify.workspace.v1')
+  async verifyWorkspace(req: VerifyWorkspaceAuditTrailRequest): Promise<VerifyWorkspaceAuditTrailResponse> {
+    const answer = toWorkspaceVerifyResponse(await this.events.verifyWorkspace(req.workspaceId));
+    if (answer.result === 'broken') {
+      const broken = answer.first_broken;
+      this.logger.warn(
+        `The audit chain of workspace "${req.workspaceId}" is broken at its record ${broken.seq} ("${broken.id ?? 'missing'}"): ${broken.reason}, ${broken.detail}`,
+      );
+    }
+    return answer;
   }
 
   @OnRequest('audit.logs.v1')

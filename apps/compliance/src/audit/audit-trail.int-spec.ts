@@ -60,7 +60,7 @@ async function startTrail(): Promise<{ app: INestApplication; db: TestDatabase }
       // Only the audit trail's part of the compliance service (not its privacy subjects).
       MessagingModule.forRoot({
         ...operatorBusOptions(),
-        handles: ['audit.verify.v1', 'audit.logs.v1'],
+        handles: ['audit.verify.v1', 'audit.verify.workspace.v1', 'audit.logs.v1'],
         instanceId: uniqueSuffix(),
         requestTimeoutMs: 5000,
         servers: [infraUrls().natsUrl],
@@ -128,6 +128,8 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     );
     expect(rows[0]).toEqual({ n: '120', seq: '1' });
     expect(await handler.verify()).toMatchObject({ checked: 120, head: { seq: 120 }, result: 'ok' });
+    // The workspace's own chain links up too, numbered 1…120 without gaps whatever order the batches committed in.
+    expect(await handler.verifyWorkspace({ workspaceId: 'ws-1' })).toMatchObject({ checked: 120, head: { seq: 120 }, result: 'ok' });
   });
 
   it('stores a redelivered event once, through the batching appender too', async () => {
@@ -318,6 +320,181 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
   });
 });
 
+describe("per-workspace chains: a workspace's own records, verified without the platform's", () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let repo: AuditEventRepository;
+  let handler: AuditTrailHandler;
+  const sealer = new AuditSealer(KEYRING);
+  const A = `ws-a-${uniqueSuffix()}`;
+  const B = `ws-b-${uniqueSuffix()}`;
+
+  beforeAll(async () => {
+    ({ app, db } = await startTrail());
+    repo = app.get(AuditEventRepository);
+    handler = app.get(AuditTrailHandler);
+    // Interleaved with each other and with records of no workspace, as a busy platform's trail is.
+    const owners = [A, B, null, A, B, B, A, null, A, B];
+    for (const [i, workspaceId] of owners.entries()) await repo.appendBatch([event({ action: `test.${i}`, workspaceId })]);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  const rowOf = async (workspaceId: string, workspaceSeq: number) =>
+    (
+      await queryDatabase<Record<string, unknown>>(
+        db.url,
+        'SELECT * FROM compliance.audit_events WHERE workspace_id = $1 AND workspace_seq = $2',
+        [workspaceId, workspaceSeq],
+      )
+    )[0]!;
+  const putBack = (row: Record<string, unknown>) =>
+    tamper(db.url, `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`, [
+      JSON.stringify(row),
+    ]);
+  const headOf = async (workspaceId: string) =>
+    (
+      await queryDatabase<{
+        first_prev_hash: string;
+        first_seq: string;
+        last_hash: string;
+        last_seq: string;
+        seal: string | null;
+        workspace_id: string;
+      }>(db.url, 'SELECT * FROM compliance.audit_workspace_heads WHERE workspace_id = $1', [workspaceId])
+    )[0]!;
+
+  it("counts and numbers only the workspace's own records, and answers nothing of the platform's", async () => {
+    const a = await handler.verifyWorkspace({ workspaceId: A });
+    expect(a).toEqual({
+      checked: 4,
+      checkpoint: null,
+      head: { hash: expect.stringMatching(/^[0-9a-f]{64}$/), seq: 4 },
+      result: 'ok',
+      scope: 'workspace',
+    });
+    expect(await handler.verifyWorkspace({ workspaceId: B })).toMatchObject({ checked: 4, head: { seq: 4 }, result: 'ok' });
+    expect(await handler.verify()).toMatchObject({ checked: 10, head: { seq: 10 }, result: 'ok' });
+    // Its head hash is the workspace's own (the workspace hash of its last record), not the platform's head.
+    const platformHead = (await queryDatabase<{ last_hash: string }>(db.url, 'SELECT last_hash FROM compliance.audit_chain_head'))[0]!;
+    expect(a.result === 'ok' && a.head.hash).toBe((await rowOf(A, 4))['workspace_hash']);
+    expect(JSON.stringify(a)).not.toContain(platformHead.last_hash);
+    // A workspace without records has an empty chain that checks out.
+    expect(await handler.verifyWorkspace({ workspaceId: 'nobody' })).toMatchObject({ checked: 0, head: { seq: 0 }, result: 'ok' });
+  });
+
+  it("does not report a change to another workspace's record, which its own check and the platform's find", async () => {
+    const theirs = await rowOf(B, 2);
+    await tamper(db.url, `UPDATE compliance.audit_events SET outcome = 'failure' WHERE id = $1`, [theirs['id']]);
+    expect(await handler.verifyWorkspace({ workspaceId: A })).toMatchObject({ checked: 4, result: 'ok' });
+    expect(await handler.verifyWorkspace({ workspaceId: B })).toMatchObject({
+      first_broken: { id: theirs['id'], reason: 'hash_mismatch', seq: 2 },
+      result: 'broken',
+      scope: 'workspace',
+    });
+    expect(await handler.verify()).toMatchObject({
+      first_broken: { id: theirs['id'], reason: 'hash_mismatch', seq: Number(theirs['seq']) },
+    });
+    await tamper(db.url, `UPDATE compliance.audit_events SET outcome = 'success' WHERE id = $1`, [theirs['id']]);
+    expect(await handler.verifyWorkspace({ workspaceId: B })).toMatchObject({ result: 'ok' });
+  });
+
+  it('finds its own records changed, deleted, moved in from another workspace, added, or cut from the end', async () => {
+    const second = await rowOf(A, 2);
+    await tamper(db.url, `UPDATE compliance.audit_events SET details = '{"n": 9}' WHERE id = $1`, [second['id']]);
+    expect(await handler.verifyWorkspace({ workspaceId: A })).toMatchObject({
+      first_broken: { id: second['id'], reason: 'hash_mismatch', seq: 2 },
+    });
+    await tamper(db.url, `UPDATE compliance.audit_events SET details = $1::jsonb WHERE id = $2`, [
+      JSON.stringify(second['details']),
+      second['id'],
+    ]);
+
+    await tamper(db.url, `DELETE FROM compliance.audit_events WHERE id = $1`, [second['id']]);
+    expect(await handler.verifyWorkspace({ workspaceId: A })).toMatchObject({ first_broken: { reason: 'sequence_gap', seq: 3 } });
+    await putBack(second);
+
+    // B's record claimed for A (its workspace id and place rewritten) does not fit A's chain.
+    const stolen = await rowOf(B, 4);
+    await tamper(db.url, `UPDATE compliance.audit_events SET workspace_id = $1, workspace_seq = 5 WHERE id = $2`, [A, stolen['id']]);
+    expect(await handler.verifyWorkspace({ workspaceId: A })).toMatchObject({
+      first_broken: { id: stolen['id'], reason: 'record_after_head', seq: 5 },
+    });
+    await tamper(db.url, `UPDATE compliance.audit_events SET workspace_id = $1, workspace_seq = 4 WHERE id = $2`, [B, stolen['id']]);
+
+    const last = await rowOf(A, 4);
+    await tamper(db.url, `DELETE FROM compliance.audit_events WHERE id = $1`, [last['id']]);
+    expect(await handler.verifyWorkspace({ workspaceId: A })).toMatchObject({ first_broken: { reason: 'head_mismatch', seq: 4 } });
+    // Rewinding the workspace's head to hide that is caught by its seal.
+    const head = await headOf(A);
+    await queryDatabase(db.url, 'UPDATE compliance.audit_workspace_heads SET last_seq = 3, last_hash = $1 WHERE workspace_id = $2', [
+      (await rowOf(A, 3))['workspace_hash'],
+      A,
+    ]);
+    expect(await handler.verifyWorkspace({ workspaceId: A })).toMatchObject({
+      first_broken: { reason: 'seal_mismatch', seq: 3 },
+      result: 'broken',
+    });
+    await queryDatabase(db.url, 'UPDATE compliance.audit_workspace_heads SET last_seq = $1, last_hash = $2 WHERE workspace_id = $3', [
+      head.last_seq,
+      head.last_hash,
+      A,
+    ]);
+    await putBack(last);
+    for (const workspaceId of [A, B]) expect(await handler.verifyWorkspace({ workspaceId })).toMatchObject({ result: 'ok' });
+    expect(await handler.verify()).toMatchObject({ result: 'ok' });
+  });
+
+  it('never lets an append bless a workspace head whose seal was removed or forged', async () => {
+    await queryDatabase(db.url, 'UPDATE compliance.audit_workspace_heads SET seal = NULL WHERE workspace_id = $1', [A]);
+    await repo.appendBatch([event({ workspaceId: A })]);
+    expect((await headOf(A)).seal).toBeNull();
+    expect(await handler.verifyWorkspace({ workspaceId: A })).toMatchObject({ first_broken: { reason: 'seal_missing', seq: 5 } });
+    // Nor does a restart: the upgrade's heads were sealed long ago.
+    expect(await app.get(AuditSealService).sealPendingWorkspaceHeads()).toEqual({ sealed: 0 });
+    await queryDatabase(db.url, 'UPDATE compliance.audit_workspace_heads SET seal = $1 WHERE workspace_id = $2', [
+      `k1:${'0'.repeat(64)}`,
+      A,
+    ]);
+    await repo.appendBatch([event({ workspaceId: A })]);
+    expect((await headOf(A)).seal).toBe(`k1:${'0'.repeat(64)}`);
+    expect(await handler.verifyWorkspace({ workspaceId: A })).toMatchObject({ first_broken: { reason: 'seal_mismatch', seq: 6 } });
+    // Nor secrets:rotate.
+    await expect(resealAuditAnchors(app.get(DatabaseService).dataSource, sealer)).rejects.toThrow(
+      `Refusing to re-seal the audit chain: the head of workspace "${A}" has a seal that does not match`,
+    );
+    // Sealed again by hand (the key holder vouching for it), appends seal it as before.
+    const head = await headOf(A);
+    await queryDatabase(db.url, 'UPDATE compliance.audit_workspace_heads SET seal = $1 WHERE workspace_id = $2', [
+      sealer.seal({
+        firstPrevHash: head.first_prev_hash,
+        firstSeq: Number(head.first_seq),
+        kind: 'workspace_head',
+        lastHash: head.last_hash,
+        lastSeq: Number(head.last_seq),
+        workspaceId: A,
+      }),
+      A,
+    ]);
+    await repo.appendBatch([event({ workspaceId: A })]);
+    expect(await handler.verifyWorkspace({ workspaceId: A })).toMatchObject({ checked: 7, head: { seq: 7 }, result: 'ok' });
+  });
+
+  it("refuses a record that claims a workspace without its place in that workspace's chain", async () => {
+    await expect(
+      queryDatabase(
+        db.url,
+        `INSERT INTO compliance.audit_events (id, occurred_at, service, actor_type, action, resource_type, outcome, details, seq, prev_hash, hash, workspace_id)
+         VALUES (gen_random_uuid(), now(), 'gateway', 'account', 'app.deleted', 'app', 'success', '{}', 100000, 'x', 'y', $1)`,
+        [A],
+      ),
+    ).rejects.toThrow(/CHK_audit_events_workspace_link/);
+  });
+});
+
 describe('audit retention pruning', () => {
   let db: TestDatabase;
   let app: INestApplication;
@@ -350,6 +527,25 @@ describe('audit retention pruning', () => {
     expect(kept.map((r) => r.id)).not.toEqual(expect.arrayContaining([old[0].id]));
     expect(await handler.verify()).toMatchObject({ checkpoint: { previous_hash: oldHash, seq: 8 }, result: 'ok' });
     expect(await register.getSingleMetricAsString('weft_audit_records_pruned_total')).toMatch(/weft_audit_records_pruned_total 7/);
+    // The workspace's chain now begins at its first kept record, the 8th of ws-1, and still checks out.
+    const pruned = await handler.verifyWorkspace({ workspaceId: 'ws-1' });
+    expect(pruned).toMatchObject({ checked: 3, checkpoint: { seq: 8 }, head: { seq: 10 }, result: 'ok', scope: 'workspace' });
+    // A record deleted from the workspace's kept start is found against that start.
+    const [first] = await queryDatabase<Record<string, unknown>>(
+      db.url,
+      `SELECT * FROM compliance.audit_events WHERE workspace_id = 'ws-1' AND workspace_seq = 8`,
+    );
+    await tamper(db.url, `DELETE FROM compliance.audit_events WHERE id = $1`, [first!['id']]);
+    expect(await handler.verifyWorkspace({ workspaceId: 'ws-1' })).toMatchObject({
+      first_broken: { reason: 'checkpoint_mismatch', seq: 9 },
+      result: 'broken',
+    });
+    await tamper(
+      db.url,
+      `INSERT INTO compliance.audit_events SELECT * FROM json_populate_record(NULL::compliance.audit_events, $1::json)`,
+      [JSON.stringify(first)],
+    );
+    expect(await handler.verifyWorkspace({ workspaceId: 'ws-1' })).toMatchObject({ result: 'ok' });
 
     // The run is in the trail itself, after the kept records.
     await expectEventually(async () => {
@@ -421,8 +617,9 @@ describe('audit retention pruning', () => {
     );
     expect(await app.get(AuditTrailHandler).verify()).toMatchObject({ result: 'ok' });
     const rotated = new AuditSealer({ currentKeyId: 'k2', keys: { ...KEYRING.keys, k2: 'audit-trail-second-key-0123456789ab' } });
-    expect(await resealAuditAnchors(source, rotated)).toEqual({ resealed: 2, scanned: 2 });
-    expect(await resealAuditAnchors(source, rotated)).toEqual({ resealed: 0, scanned: 2 });
+    // The head, the checkpoint, and the head of workspace ws-1.
+    expect(await resealAuditAnchors(source, rotated)).toEqual({ resealed: 3, scanned: 3 });
+    expect(await resealAuditAnchors(source, rotated)).toEqual({ resealed: 0, scanned: 3 });
     const seals = await queryDatabase<{ seal: string }>(
       db.url,
       'SELECT seal FROM compliance.audit_chain_head UNION ALL SELECT seal FROM compliance.audit_checkpoints',

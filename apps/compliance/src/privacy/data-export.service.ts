@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AuditService } from '@weft/audit';
-import type { ClaimExportResponse, DataExport, ExportPageResponse, StartExportResponse } from '@weft/contracts';
+import {
+  dataExportKeyBinding,
+  type ClaimExportResponse,
+  type DataExport,
+  type ExportPageResponse,
+  type StartExportResponse,
+} from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@weft/platform';
@@ -120,7 +126,11 @@ export class DataExportService implements OnApplicationBootstrap, OnApplicationS
     const owner = this.identity.instanceId;
     try {
       const archive = await this.gather(job);
-      const { data, sealedKey } = sealArchive(Buffer.from(JSON.stringify(archive), 'utf8'), this.box);
+      const { data, sealedKey } = sealArchive(
+        Buffer.from(JSON.stringify(archive), 'utf8'),
+        this.box,
+        dataExportKeyBinding(job.id, job.account_id),
+      );
       const storageKey = `privacy/exports/${job.id}.weftx`;
       await this.storage.put(storageKey, data, 'application/octet-stream');
       const done = await this.exports.complete(job.id, owner, storageKey, sealedKey, data.length, this.settings.exportLinkTtlHours);

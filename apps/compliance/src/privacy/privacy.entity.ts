@@ -1,10 +1,11 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * A data export of one account: built by a compliance replica under a lease, sealed (AES-256-GCM) into the
  * file storage, downloadable once with a token of which only the hash is kept.
  */
 @Entity({ name: 'data_exports' })
+@Check('CHK_data_exports_bound_key', `"sealed_key" IS NULL OR "sealed_key" NOT LIKE 'v1:%'`)
 @Index('data_exports_status_idx', ['status', 'leaseExpiresAt'])
 @Index('data_exports_account_idx', ['accountId'])
 export class DataExportEntity {
@@ -34,7 +35,7 @@ export class DataExportEntity {
   @Column({ name: 'storage_key', type: 'text', nullable: true })
   storageKey!: string | null;
 
-  /** The archive's own random key, sealed with the configured secret keys. */
+  /** The archive's own random key, sealed with the configured secret keys and bound to this export (and its account). */
   @Column({ name: 'sealed_key', type: 'text', nullable: true })
   sealedKey!: string | null;
 

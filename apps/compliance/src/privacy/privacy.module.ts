@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DATA_EXPORT_KEY_PURPOSE } from '@weft/contracts';
 import { EndUserPseudonyms, keyringFromSettings, secretBoxFor, type EncryptionSettings } from '@weft/security';
 import { createFileStorage, type StorageSettings } from '@weft/storage';
 import { DataExportRepository } from './data-export.repository';
 import { DataExportService } from './data-export.service';
 import { ErasureRepository } from './erasure.repository';
 import { ErasureService } from './erasure.service';
-import { DATA_EXPORT_KEY_PURPOSE } from './export-archive.util';
+import { ExportKeyUpgrade } from './export-key-upgrade.service';
 import { LegalHoldRepository } from './legal-hold.repository';
 import { PrivacyHandler } from './privacy.handler';
 import { EXPORT_KEY_BOX, EXPORT_STORAGE, PRIVACY_SETTINGS, type PrivacySettings } from './privacy.settings';
@@ -21,6 +22,7 @@ export class PrivacyModule {
         DataExportService,
         ErasureRepository,
         ErasureService,
+        ExportKeyUpgrade,
         LegalHoldRepository,
         PrivacyHandler,
         { provide: EXPORT_KEY_BOX, useValue: secretBoxFor(keyringFromSettings(security), DATA_EXPORT_KEY_PURPOSE) },

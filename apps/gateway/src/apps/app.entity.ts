@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** An app of a workspace: its identity and mode; its workflow lives in the orchestrator. */
 @Entity({ name: 'apps' })
@@ -112,8 +112,12 @@ export class EndUserEntity {
   createdAt!: Date;
 }
 
-/** A workspace's credentials for one model provider, sealed with the secret box; never returned by an API. */
+/**
+ * A workspace's credentials for one model provider, sealed with the secret box and bound to this row
+ * (workspace and provider); never returned by an API. Values of the old unbound format may not be written.
+ */
 @Entity({ name: 'provider_credentials' })
+@Check('CHK_provider_credentials_bound_seal', `"sealed_credentials" NOT LIKE 'v1:%'`)
 export class ProviderCredentialEntity {
   @PrimaryColumn({ name: 'workspace_id', type: 'uuid' })
   workspaceId!: string;

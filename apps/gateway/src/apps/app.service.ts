@@ -5,9 +5,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppErrors, AuthErrors, DomainError, WorkflowErrors } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
-import { SecretBox } from '@weft/security';
+import { SealedValueError, SecretBox, type SealBinding } from '@weft/security';
 import { CURRENT_DSL_VERSION } from '@weft/workflow';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
+import { ProviderCredentialErrors } from './app.exception';
 import { toAppResponse, type AppPage, type ImportResponse, type PublishAnswer } from './app.dto';
 import { AppRepository, type ApiKeyRow, type AppRow } from './app.repository';
 
@@ -19,6 +20,14 @@ const PROVIDER_FIELDS: Record<string, { optional: string[]; required: string[] }
   openai: { optional: ['openai_api_base', 'openai_organization'], required: ['openai_api_key'] },
   openai_api_compatible: { optional: ['api_key', 'endpoint_model_name'], required: ['endpoint_url'] },
 };
+
+/**
+ * What a workspace's credentials for one provider are sealed to (`provider-credentials|<workspace id>|<provider>`),
+ * the id lower-cased as Postgres writes it.
+ */
+export function providerCredentialsBinding(workspaceId: string, provider: string): SealBinding {
+  return [workspaceId.toLowerCase(), provider];
+}
 
 /** `langgenius/openai/openai` → `openai`; short names stay as they are. */
 export function shortProviderName(provider: string): string {
@@ -222,13 +231,22 @@ export class AppService {
       const problems = [...missing.map((f) => `${f} is required`), ...unknown.map((f) => `${f} is not a credential of ${name}`)];
       throw new DomainError('invalid_param', problems.join('; '));
     }
-    await this.apps.saveProviderCredentials(user.workspaceId, name, this.box.seal(JSON.stringify(credentials)));
+    const sealed = this.box.seal(JSON.stringify(credentials), providerCredentialsBinding(user.workspaceId, name));
+    await this.apps.saveProviderCredentials(user.workspaceId, name, sealed);
     this.logger.log(`Credentials of provider "${name}" saved for workspace "${user.workspaceId}"`);
   }
 
   /** Decrypted credentials for a node runner, or null when the workspace has none for the provider. */
   async providerCredentials(workspaceId: string, provider: string): Promise<Record<string, string> | null> {
-    const sealed = await this.apps.providerCredentials(workspaceId, shortProviderName(provider));
-    return sealed ? (JSON.parse(this.box.open(sealed)) as Record<string, string>) : null;
+    const name = shortProviderName(provider);
+    const sealed = await this.apps.providerCredentials(workspaceId, name);
+    if (!sealed) return null;
+    try {
+      return JSON.parse(this.box.open(sealed, providerCredentialsBinding(workspaceId, name))) as Record<string, string>;
+    } catch (error) {
+      if (!(error instanceof SealedValueError)) throw error;
+      this.logger.warn(`Credentials of provider "${name}" of workspace "${workspaceId}" refused (${error.problem}): ${error.message}`);
+      throw ProviderCredentialErrors.unreadable(name);
+    }
   }
 }

@@ -1,16 +1,19 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import {
   ListAuditLogsResponseSchema,
-  VerifyAuditTrailResponseSchema,
+  VerifyWorkspaceAuditTrailResponseSchema,
   type ListAuditLogsResponse,
-  type VerifyAuditTrailResponse,
+  type VerifyWorkspaceAuditTrailResponse,
 } from '@weft/contracts';
 import { ConsoleAuthGuard, CurrentConsoleUser, RequireRole, type ConsoleUser } from '../accounts/console-auth.guard';
 import { ParsedQuery, Returns } from '../docs/route-schema.util';
 import { AuditLogsQuerySchema, type AuditLogsQuery } from './audit.dto';
 import { AuditTrailService } from './audit-trail.service';
 
-/** The console's audit trail: a workspace's records for its owners and admins, and the chain check. */
+/**
+ * The console's audit trail, for a workspace's owners and admins: its records, and the check of its own chain
+ * (the platform-wide check is the operators': GET /v1/system/audit/verify).
+ */
 @Controller('console/api/audit')
 @UseGuards(ConsoleAuthGuard)
 @RequireRole('admin')
@@ -24,8 +27,8 @@ export class AuditController {
   }
 
   @Get('verify')
-  @Returns(VerifyAuditTrailResponseSchema)
-  verify(): Promise<VerifyAuditTrailResponse> {
-    return this.trail.verify();
+  @Returns(VerifyWorkspaceAuditTrailResponseSchema)
+  verify(@CurrentConsoleUser() user: ConsoleUser): Promise<VerifyWorkspaceAuditTrailResponse> {
+    return this.trail.verify(user);
   }
 }

@@ -1,4 +1,4 @@
-import { AUDIT_ACTOR_TYPES, type ListAuditLogsRequest } from '@weft/contracts';
+import { AUDIT_ACTOR_TYPES, AuditChainBrokenSchema, AuditChainVerifiedSchema, type ListAuditLogsRequest } from '@weft/contracts';
 import { z } from 'zod';
 
 /** A time bound: ISO 8601, or Unix seconds as Dify's console takes them. */
@@ -42,3 +42,15 @@ export function toListRequest(workspaceId: string, q: AuditLogsQuery): ListAudit
     workspaceId,
   };
 }
+
+const platformScope = { scope: z.literal('platform') };
+
+/**
+ * `GET /v1/system/audit/verify` (operators): the whole platform's chain, every workspace's records and
+ * the system's, from the retention checkpoint to the sealed head.
+ */
+export const PlatformAuditVerificationSchema = z.discriminatedUnion('result', [
+  AuditChainVerifiedSchema.extend(platformScope),
+  AuditChainBrokenSchema.extend(platformScope),
+]);
+export type PlatformAuditVerification = z.infer<typeof PlatformAuditVerificationSchema>;

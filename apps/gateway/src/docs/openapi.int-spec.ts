@@ -97,6 +97,11 @@ describe('OpenAPI description of the gateway', () => {
     expect(run.responses['401']).toEqual(
       expect.objectContaining({ content: { 'application/json': { schema: { $ref: '#/components/schemas/DifyError' } } } }),
     );
+    // The operators' platform-wide audit check takes the operator token, not an API key.
+    const operatorVerify = document.paths['/v1/system/audit/verify']!['get']!;
+    expect(operatorVerify.security).toEqual([{ 'operator-token': [] }]);
+    expect(operatorVerify.tags).toEqual(['Operations']);
+    expect(operatorVerify.responses['401']).toBeDefined();
     const logs = document.paths['/v1/workflows/logs']!['get']!;
     expect(logs.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['query:status', 'query:page']));
     const bodies = Object.values(document.paths).flatMap((item) =>

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { ZodEffects, ZodObject, type ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
+import { OperatorTokenGuard } from '../system/operator-token.guard';
 import { routeSchemas } from './route-schema.util';
 
 /** Where Swagger UI and the JSON description are served. */
@@ -23,6 +24,7 @@ export const DOCS_JSON_PATH = 'docs-json';
 const SWAGGER_API_RESPONSE = 'swagger/apiResponse';
 const CONSOLE_AUTH = 'console-token';
 const SERVICE_AUTH = 'api-key';
+const OPERATOR_AUTH = 'operator-token';
 const DIFY_ERROR = 'DifyError';
 
 /** Errors every operation may answer, in Dify's `{code, message, status}` shape. */
@@ -98,7 +100,11 @@ function describeControllers(app: INestApplication): void {
   for (const controller of controllers) {
     const prefixes = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
     const prefix = prefixes[0]!.replace(/^\/+/, '');
-    const tag = prefix.startsWith('console/api') ? 'Console API' : prefix.startsWith('v1') ? 'Service API' : 'Operations';
+    const tag = prefix.startsWith('console/api')
+      ? 'Console API'
+      : prefix.startsWith('v1') && !prefix.startsWith('v1/system')
+        ? 'Service API'
+        : 'Operations';
     ApiTags(tag)(controller);
     const classGuards = (Reflect.getMetadata(GUARDS_METADATA, controller) as unknown[] | undefined) ?? [];
     for (const key of Object.getOwnPropertyNames(controller.prototype)) {
@@ -108,7 +114,10 @@ function describeControllers(app: INestApplication): void {
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (method === undefined) continue;
       const guards = [...classGuards, ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? [])];
-      if (guards.length > 0) ApiBearerAuth(tag === 'Console API' ? CONSOLE_AUTH : SERVICE_AUTH)(controller.prototype, key, descriptor!);
+      if (guards.length > 0) {
+        const scheme = guards.includes(OperatorTokenGuard) ? OPERATOR_AUTH : tag === 'Console API' ? CONSOLE_AUTH : SERVICE_AUTH;
+        ApiBearerAuth(scheme)(controller.prototype, key, descriptor!);
+      }
       const schemas = routeSchemas(controller.prototype, key);
       if (schemas.body) ApiBody({ required: true, schema: zodToOpenApi(schemas.body) as never })(controller.prototype, key, descriptor!);
       let query = schemas.query;
@@ -191,6 +200,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       CONSOLE_AUTH,
     )
     .addBearerAuth({ description: 'App key (`app-…`) or dataset key (`dataset-…`)', scheme: 'bearer', type: 'http' }, SERVICE_AUTH)
+    .addBearerAuth(
+      { description: "The operators' token (SYSTEM_STATUS_TOKEN), for routes that span every workspace", scheme: 'bearer', type: 'http' },
+      OPERATOR_AUTH,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller}_${method}` });
   addErrorResponses(document);

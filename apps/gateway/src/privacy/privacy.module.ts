@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DATA_EXPORT_KEY_PURPOSE } from '@weft/contracts';
 import { EndUserPseudonyms, keyringFromSettings, secretBoxFor, type EncryptionSettings } from '@weft/security';
 import { AppsModule } from '../apps/apps.module';
 import { PrivacyController } from './privacy.controller';
 import { PrivacyHandler } from './privacy.handler';
 import { PrivacyRepository } from './privacy.repository';
-import { DATA_EXPORT_KEY_PURPOSE, EXPORT_KEY_BOX, PrivacyService } from './privacy.service';
+import { EXPORT_KEY_BOX, PrivacyService } from './privacy.service';
 
 /**
  * GDPR rights: export and erasure requests (run by the compliance service), the gateway's part of both,

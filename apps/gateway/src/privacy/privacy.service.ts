@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '@weft/audit';
 import {
   AppErrors,
+  dataExportKeyBinding,
   DomainError,
   type ErasureStatus,
   isUuid,
@@ -11,7 +12,7 @@ import {
 } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { RequestClientInfo } from '@weft/platform';
-import type { SecretBox } from '@weft/security';
+import type { SealBinding, SecretBox } from '@weft/security';
 import type { FileStorage } from '@weft/storage';
 import { createDecipheriv } from 'node:crypto';
 import { AccountRepository } from '../accounts/account.repository';
@@ -23,21 +24,21 @@ import { PrivacyErrors } from './privacy.exception';
 import { PrivacyRepository } from './privacy.repository';
 
 export const EXPORT_KEY_BOX = Symbol('EXPORT_KEY_BOX');
-/** The key purpose the compliance service seals each archive's key under. */
-export const DATA_EXPORT_KEY_PURPOSE = 'data-export';
 
 const MAGIC = Buffer.from('WEFTX1', 'ascii');
 
 /**
  * Opens an archive the compliance service sealed (`WEFTX1 | iv | tag | AES-256-GCM ciphertext`, its key
- * sealed by the shared secret keys); throws if a byte was changed.
+ * sealed by the shared secret keys, bound to the export: `binding`); throws if a byte was changed or the key
+ * is another export's.
  */
-export function openExportArchive(data: Buffer, sealedKey: string, box: SecretBox): Buffer {
+export function openExportArchive(data: Buffer, sealedKey: string, box: SecretBox, binding: SealBinding): Buffer {
   if (data.length < MAGIC.length + 28 || !data.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('Not a sealed data export');
   const decipher = createDecipheriv(
     'aes-256-gcm',
-    Buffer.from(box.open(sealedKey), 'base64url'),
+    Buffer.from(box.open(sealedKey, binding), 'base64url'),
     data.subarray(MAGIC.length, MAGIC.length + 12),
+    { authTagLength: 16 },
   );
   decipher.setAuthTag(data.subarray(MAGIC.length + 12, MAGIC.length + 28));
   return Buffer.concat([decipher.update(data.subarray(MAGIC.length + 28)), decipher.final()]);
@@ -88,7 +89,12 @@ export class PrivacyService {
       });
       throw error;
     }
-    const body = openExportArchive(await this.storage.get(claimed.storage_key), claimed.sealed_key, this.box);
+    const body = openExportArchive(
+      await this.storage.get(claimed.storage_key),
+      claimed.sealed_key,
+      this.box,
+      dataExportKeyBinding(id, claimed.account_id),
+    );
     await this.storage
       .delete(claimed.storage_key)
       .catch((error: unknown) => this.logger.warn(`Export archive "${id}" not deleted after download: ${(error as Error).message}`));

@@ -1,16 +1,8 @@
 import { Controller, Get, Headers, Inject, UnauthorizedException } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import { Returns } from '../docs/route-schema.util';
+import { sameSecret, SYSTEM_STATUS_TOKEN } from './operator-token.guard';
 import { SystemStatusResponseSchema, type SystemStatusResponse } from './system-status.dto';
 import { SystemStatusService } from './system-status.service';
-
-export const SYSTEM_STATUS_TOKEN = Symbol('SYSTEM_STATUS_TOKEN');
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** `GET /v1/system/status`: every service's name, version, uptime and dependencies. */
 @Controller('v1/system')

@@ -1,3 +1,4 @@
+import { RemoteError } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
 import { ProviderCredentialsService, ProviderCredentialsUnavailableError } from './provider-credentials.service';
 
@@ -40,5 +41,20 @@ describe('ProviderCredentialsService', () => {
     );
     up = true;
     await expect(service.get('w1', 'openai')).resolves.toEqual({ openai_api_key: 'k' });
+  });
+
+  it("passes on the gateway's refusal of credentials it cannot open for the workspace", async () => {
+    const refusal = 'The stored credentials of provider openai cannot be opened for this workspace; an admin must save them again.';
+    const bus = {
+      request: async () => {
+        throw new RemoteError(
+          { code: 'provider_not_initialize', correlationId: 'c1', message: refusal },
+          'gateway.provider-credentials.v1',
+        );
+      },
+    } as unknown as MessageBus;
+    await expect(new ProviderCredentialsService(bus).get('w1', 'openai')).rejects.toThrow(
+      `Could not load the credentials of provider openai: ${refusal}`,
+    );
   });
 });

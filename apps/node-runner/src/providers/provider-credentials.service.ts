@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RemoteError } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { ProviderCredentials } from './provider-registry.util';
 
@@ -7,7 +8,7 @@ export const CREDENTIALS_CACHE_TTL_MS = 10_000;
 const LOOKUP_TIMEOUT_MS = 5_000;
 const MAX_ENTRIES = 1_000;
 
-/** The gateway did not answer a credentials lookup: the node cannot call its provider. */
+/** The gateway did not answer a credentials lookup, or refused it: the node cannot call its provider. */
 export class ProviderCredentialsUnavailableError extends Error {
   override readonly name = 'ProviderCredentialsUnavailableError';
 
@@ -59,6 +60,8 @@ export class ProviderCredentialsService {
       );
       return credentials;
     } catch (error) {
+      // The gateway answered with a refusal (credentials it cannot open for this workspace): say what it said.
+      if (error instanceof RemoteError) throw new ProviderCredentialsUnavailableError(provider, error.message);
       throw new ProviderCredentialsUnavailableError(provider, `the gateway did not answer (${(error as Error).message})`);
     }
   }

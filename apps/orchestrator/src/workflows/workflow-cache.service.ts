@@ -48,7 +48,9 @@ export class WorkflowCache {
       const hit = this.latest.get(key);
       if (hit && hit.expires > Date.now()) return hit.workflow;
       const record = await this.workflows.find(workspaceId, appId, 'published');
-      const workflow = record ? this.remember(workspaceId, appId, record.id, record.version, openSecrets(record.document, this.box)) : null;
+      const workflow = record
+        ? this.remember(workspaceId, appId, record.id, record.version, openSecrets(record.document, this.box, { appId, workspaceId }))
+        : null;
       this.latest.set(key, { expires: Date.now() + LATEST_TTL_MS, workflow });
       return workflow;
     }
@@ -64,8 +66,8 @@ export class WorkflowCache {
     const record = await this.workflows.find(workspaceId, appId, version);
     if (!record) return null;
     return record.version === 'draft'
-      ? build(record.id, record.version, openSecrets(record.document, this.box))
-      : this.remember(workspaceId, appId, record.id, record.version, openSecrets(record.document, this.box));
+      ? build(record.id, record.version, openSecrets(record.document, this.box, { appId, workspaceId }))
+      : this.remember(workspaceId, appId, record.id, record.version, openSecrets(record.document, this.box, { appId, workspaceId }));
   }
 
   /** Forgets which version is the latest for an app (after a publish on this instance). */

@@ -57,7 +57,7 @@ export class WorkflowDslService {
           warnings: [],
         };
     }
-    await this.workflows.saveDraft(req.workspaceId, req.appId, sealSecrets(document, this.box), req.accountId);
+    await this.workflows.saveDraft(req.workspaceId, req.appId, sealSecrets(document, this.box, req), req.accountId);
     // Classic apps have no publish step in Dify: their config is live as soon as it is saved.
     if (classic) {
       await this.workflows.publish(req.workspaceId, req.appId, req.accountId);

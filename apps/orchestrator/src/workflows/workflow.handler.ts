@@ -23,7 +23,7 @@ export class WorkflowHandler {
     const parsed = readDocument(req.document);
     if (!parsed.ok) throw new DomainError('invalid_param', parsed.errors.map((e) => e.message).join('\n'));
     if (!parsed.app.graph) throw WorkflowErrors.modeHasNoWorkflow();
-    const saved = await this.workflows.saveDraft(req.workspaceId, req.appId, sealSecrets(req.document, this.box), req.accountId);
+    const saved = await this.workflows.saveDraft(req.workspaceId, req.appId, sealSecrets(req.document, this.box, req), req.accountId);
     return { updatedAt: saved.updatedAt, workflowId: saved.id };
   }
 
