@@ -476,8 +476,9 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
     });
   });
 
-  it('resumes a live run on the events endpoint: stored events first, then live ones until it ends', async () => {
-    const app = await client.deploy(token, httpApp(`${upstream.url}/slow?ms=1500`));
+  it('resumes a live run on the events endpoint: stored events first with include_state_snapshot, then live ones until it ends', async () => {
+    const path = '/slow?ms=1500&for=resumer';
+    const app = await client.deploy(token, httpApp(`${upstream.url}${path}`));
     const run = client.run(app.key, {}, 'resumer');
     const runId = await pollUntil(
       async () =>
@@ -488,10 +489,17 @@ describe('workflow nodes in the node runner, stops, disconnects and crashes', ()
           )
         )[0]?.id,
     );
-    const res = await fetch(`${stack.gateway.baseUrl}/v1/workflow/${runId}/events?user=resumer`, {
-      headers: { authorization: `Bearer ${app.key}` },
-    });
+    // The http-request node is in flight: start has finished, end has not begun.
+    await pollUntil(() => upstream.calls.some((c) => c.path === path));
+    const headers = { authorization: `Bearer ${app.key}` };
+    // Without the snapshot, only what happens from now on (Dify's default); with it, the run so far first.
+    const liveOnly = fetch(`${stack.gateway.baseUrl}/v1/workflow/${runId}/events?user=resumer`, { headers });
+    const res = await fetch(`${stack.gateway.baseUrl}/v1/workflow/${runId}/events?user=resumer&include_state_snapshot=true`, { headers });
     const { events } = await readSse(res);
+    const live = (await readSse(await liveOnly)).events;
+    expect(live.map((e) => e['event'])).not.toContain('workflow_started');
+    expect(live.filter((e) => e['event'] === 'node_started').map((e) => (e['data'] as { node_type: string }).node_type)).toEqual(['end']);
+    expect(live.at(-1)).toMatchObject({ data: { status: 'succeeded' }, event: 'workflow_finished' });
     expect(events[0]!['event']).toBe('workflow_started');
     expect(events.at(-1)).toMatchObject({ data: { status: 'succeeded' }, event: 'workflow_finished' });
     expect(events.filter((e) => e['event'] === 'node_finished').map((e) => (e['data'] as { node_type: string }).node_type)).toEqual([

@@ -266,23 +266,27 @@ describe('workflow apps through the console and the Service API', () => {
       expect((await client.call('GET', '/v1/workflows/logs?limit=500', { token: app.key })).status).toBe(400);
     });
 
-    it('replays a finished run from storage on the events endpoint, for its own user only', async () => {
+    it("answers a finished run's events endpoint with its one workflow_finished, as Dify does, for its own user only", async () => {
       const run = await client.run(greeting.key, { name: 'Replay' }, 'replayer');
       const runId = run.body['workflow_run_id'] as string;
-      const res = await fetch(`${stack.gateway.baseUrl}/v1/workflow/${runId}/events?user=replayer`, {
-        headers: { authorization: `Bearer ${greeting.key}` },
-      });
-      const text = await res.text();
-      const events = text
-        .split('\n\n')
-        .filter((b) => b.startsWith('data: '))
-        .map((b) => JSON.parse(b.slice(6)) as Record<string, unknown>);
-      expect(events[0]!['event']).toBe('workflow_started');
-      expect(events.filter((e) => e['event'] === 'node_finished')).toHaveLength(3);
-      expect(events.at(-1)).toMatchObject({
-        data: { outputs: { greeting: 'Hello, Replay!' }, status: 'succeeded' },
-        event: 'workflow_finished',
-      });
+      for (const query of ['', '&include_state_snapshot=true', '&continue_on_pause=TRUE']) {
+        const res = await fetch(`${stack.gateway.baseUrl}/v1/workflow/${runId}/events?user=replayer${query}`, {
+          headers: { authorization: `Bearer ${greeting.key}` },
+        });
+        expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+        const events = (await res.text())
+          .split('\n\n')
+          .filter((b) => b.startsWith('data: '))
+          .map((b) => JSON.parse(b.slice(6)) as Record<string, unknown>);
+        expect(events).toEqual([
+          expect.objectContaining({
+            data: expect.objectContaining({ id: runId, outputs: { greeting: 'Hello, Replay!' }, status: 'succeeded' }),
+            event: 'workflow_finished',
+            task_id: expect.any(String),
+            workflow_run_id: runId,
+          }),
+        ]);
+      }
       const wrongUser = await client.call('GET', `/v1/workflow/${runId}/events?user=intruder`, { token: greeting.key });
       expect(wrongUser.status).toBe(404);
     });

@@ -82,7 +82,11 @@ export class WorkflowRunController {
     return this.runs.logs(ctx, query);
   }
 
-  /** Replays a run's stream from the store, then follows it live until it ends (server-sent events). */
+  /**
+   * A run's event stream (server-sent events), as Dify's: a finished run answers its one
+   * `workflow_finished`; a running one follows live until it ends, after replaying what it has done so
+   * far when `include_state_snapshot=true`.
+   */
   @Get('workflow/:runId/events')
   @NoRequestTimeout()
   @Returns(null)
@@ -92,6 +96,6 @@ export class WorkflowRunController {
     @ParsedQuery(RunEventsQuerySchema) query: z.infer<typeof RunEventsQuerySchema>,
     @Res() res: Response,
   ): Promise<void> {
-    return this.runs.events(ctx, runId, query.user, res);
+    return this.runs.events(ctx, runId, query, res);
   }
 }

@@ -36,11 +36,22 @@ export const LogsQuerySchema = z.object({
 });
 
 /** `GET /v1/workflow/{run_id}/events` query: the end user the run belongs to. */
+/** Dify reads these flags as true only when they say "true" (any letter case). */
+const flag = z
+  .string()
+  .max(10)
+  .optional()
+  .transform((v) => v?.toLowerCase() === 'true');
+
 export const RunEventsQuerySchema = z.object({
   user: z
     .string({ invalid_type_error: 'Arg user must be provided.', required_error: 'Arg user must be provided.' })
     .min(1, 'Arg user must be provided.')
     .max(255),
+  /** Replay what the run has done so far (its start and its nodes) before the live events. */
+  include_state_snapshot: flag,
+  /** Keep the stream open across pauses; Weft's runs do not pause (no human-input node), so it changes nothing. */
+  continue_on_pause: flag,
 });
 
 const runData = {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AppErrors, isUuid, RunErrors, type RunStreamEvent } from '@weft/contracts';
+import { AppErrors, isUuid, RunErrors, type ResponseOf, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
 import type { z } from 'zod';
@@ -147,8 +147,10 @@ export class WorkflowRunService {
    * ended), then follows the run live until it finishes. Live events are buffered from before the
    * replay, so none falls between the two.
    */
-  async events(ctx: AppKeyContext, runId: string, user: string, res: Response): Promise<void> {
+  async events(ctx: AppKeyContext, runId: string, query: { user: string; include_state_snapshot: boolean }, res: Response): Promise<void> {
+    if (ctx.app.mode !== 'workflow' && ctx.app.mode !== 'advanced-chat') throw AppErrors.modeMismatch('not_workflow_app');
     if (!isUuid(runId)) throw RunErrors.notFound();
+    const { user } = query;
     const live: RunStreamEvent[] = [];
     let push: ((e: RunStreamEvent) => void) | null = (e) => live.push(e);
     const unsubscribe = this.bus.listen('wf.run.event.v1', runId, (e) => push?.(e));
@@ -170,7 +172,35 @@ export class WorkflowRunService {
       sent.add(k);
       sse.send(e);
     };
+    const finish = () => {
+      unsubscribe();
+      sse.end();
+    };
+    // A finished run answers only how it ended, as Dify does.
+    if (run.status !== 'running') {
+      for (const e of history.ending) if (e.event === 'workflow_finished') send(e);
+      finish();
+      return;
+    }
     const envelope = { task_id: run.task_id, workflow_run_id: run.id };
+    if (query.include_state_snapshot) this.replay(history, envelope, send);
+    sse.onClose(unsubscribe);
+    const relay = (e: RunStreamEvent) => {
+      if (e.event === 'workflow_started') return;
+      send(e);
+      if (e.event === 'workflow_finished') finish();
+    };
+    for (const e of live.splice(0)) relay(e);
+    push = relay;
+  }
+
+  /** What a running run has done so far: its start, then each stored node's start and (when done) finish. */
+  private replay(
+    history: ResponseOf<'wf.run.history.v1'>,
+    envelope: { task_id: string; workflow_run_id: string },
+    send: (e: RunStreamEvent) => void,
+  ): void {
+    const run = history.run;
     send({
       ...envelope,
       data: { created_at: run.created_at, id: run.id, inputs: run.inputs, reason: 'resumption', workflow_id: run.workflow_id },
@@ -181,22 +211,5 @@ export class WorkflowRunService {
       send({ ...envelope, data: { ...data, inputs: null, outputs: undefined, status: undefined }, event: 'node_started' });
       if (data['status'] !== 'running') send(node as RunStreamEvent);
     }
-    const finish = () => {
-      unsubscribe();
-      sse.end();
-    };
-    if (run.status !== 'running') {
-      for (const e of history.ending) send(e);
-      finish();
-      return;
-    }
-    sse.onClose(unsubscribe);
-    const relay = (e: RunStreamEvent) => {
-      if (e.event === 'workflow_started') return;
-      send(e);
-      if (e.event === 'workflow_finished') finish();
-    };
-    for (const e of live.splice(0)) relay(e);
-    push = relay;
   }
 }
