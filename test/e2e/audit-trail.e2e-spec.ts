@@ -165,6 +165,7 @@ describe('the audit trail', () => {
         end_user_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
         input_names: ['name'],
         response_mode: 'blocking',
+        run_id: (run.body as { workflow_run_id: string }).workflow_run_id,
       }),
       ip: expect.stringMatching(/127\.0\.0\.1/),
       resource: { id: appId, type: 'app' },

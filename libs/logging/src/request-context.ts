@@ -7,6 +7,8 @@ export interface RequestContext {
   workspaceId?: string;
   /** In the node runner: the grant of the job being worked on, which its requests to other services carry. */
   jobGrant?: string;
+  /** In the gateway: the run a Service API request started, for its `run.started` audit event. */
+  runId?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

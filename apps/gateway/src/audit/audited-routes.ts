@@ -1,3 +1,4 @@
+import { startedRunId } from './started-run.util';
 import { field, type AuditedCall, type AuditedOptions } from './audit.interceptor';
 
 const param = (name: string) => (c: AuditedCall) => {
@@ -18,6 +19,8 @@ const runStarted = (mode: string): AuditedOptions => ({
     input_names: keysOf(c.body['inputs']),
     kind: mode,
     response_mode: c.body['response_mode'] ?? null,
+    // The run this request started (assigned by the gateway before the run is dispatched), even when it then failed.
+    run_id: startedRunId(),
     workflow_id: c.params['workflowId'] ?? null,
   }),
   id: (c) => c.req.appKey?.app.id,

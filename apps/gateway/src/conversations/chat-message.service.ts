@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { noteStartedRun } from '../audit/started-run.util';
 import { AppErrors, type ChatAppMode, ConversationErrors, DomainError, isUuid, RunErrors, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
@@ -125,6 +126,7 @@ export class ChatMessageService {
     res: Response,
   ): Promise<BlockingMessageResponse | undefined> {
     const { ctx } = turn;
+    noteStartedRun(turn.runId);
     const feed = new RunEventFeed(this.bus, { appId: ctx.app.id, runId: turn.runId, workspaceId: ctx.app.workspaceId });
     try {
       const started = await this.bus.request(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { noteStartedRun } from '../audit/started-run.util';
 import { AppErrors, isUuid, RunErrors, type ResponseOf, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
@@ -51,6 +52,7 @@ export class WorkflowRunService {
     const { files, inputs } = await this.runFiles.resolve(ctx, workflowId, req.inputs, (req.files ?? []) as Record<string, unknown>[]);
     const endUserId = await this.endUsers.resolve(ctx.app.workspaceId, ctx.app.id, req.user);
     const runId = randomUUID();
+    noteStartedRun(runId);
     const taskId = randomUUID();
     const feed = new RunEventFeed(this.bus, { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId });
     try {
