@@ -77,7 +77,8 @@ export type UnsupportedNodeType = Exclude<NodeType, SupportedNodeType> | DifyOnl
  * semantics (`variable-assigner` is the legacy name of the variable aggregator).
  */
 export const UNSUPPORTED_NODE_TYPES: Readonly<Record<UnsupportedNodeType, string>> = {
-  agent: 'agent nodes (plugin agent strategies) are not supported; replace the node with an llm node, or with an llm node and http-request nodes for its tools',
+  agent:
+    'agent nodes (plugin agent strategies) are not supported; replace the node with an llm node, or with an llm node and http-request nodes for its tools',
   datasource:
     'datasource nodes belong to Dify knowledge pipelines, which Weft does not run; ingest documents through the Knowledge API (POST /v1/datasets/{id}/document/create-by-text or create-by-file) instead',
   'human-input':
@@ -138,7 +139,11 @@ export type DslProblemCode = (typeof DSL_PROBLEM_CODES)[number];
  * value at run time): a selector naming a node that does not run before the reader, a node that is not in
  * the graph, or an output the node does not have. The import answers `completed-with-warnings` listing them.
  */
-export const WARNING_PROBLEM_CODES = ['reference_not_upstream', 'unknown_node_reference', 'unknown_output'] as const satisfies readonly DslProblemCode[];
+export const WARNING_PROBLEM_CODES = [
+  'reference_not_upstream',
+  'unknown_node_reference',
+  'unknown_output',
+] as const satisfies readonly DslProblemCode[];
 
 /** True when a problem is a warning (`WARNING_PROBLEM_CODES`) rather than something that stops the import. */
 export function isWarningProblem(problem: DslProblem): boolean {
