@@ -55,6 +55,78 @@ describe('workflow apps through the console and the Service API', () => {
       expect(missing.body['code']).toBe('invalid_param');
     });
 
+    // Issue 17: Dify imports graphs whose references point at nodes that do not run before the reader or
+    // are not there (real exports contain them) and reads them as empty values; so does Weft, with warnings.
+    it('imports references to a node that is not upstream and to a missing node with warnings, publishes and runs them as empty', async () => {
+      const yaml = new DslBuilder('lenient references')
+        .node('s', 'start', { variables: [textInput('name')] })
+        .node('t1', 'template-transform', templateData('Hello, {{ name }}!', { name: ['s', 'name'], later: ['t2', 'output'] }))
+        .node('t2', 'template-transform', templateData('second', {}))
+        .node('e', 'end', endData({ greeting: ['t1', 'output'], missing: ['gone', 'text'], second: ['t2', 'output'] }))
+        .edge('s', 't1')
+        .edge('t1', 't2')
+        .edge('t2', 'e')
+        .toYaml();
+      const imported = await client.importApp(token, yaml);
+      expect(imported.status).toBe(200);
+      expect(imported.body.status).toBe('completed-with-warnings');
+      expect(imported.body.app_id).toEqual(expect.any(String));
+      expect(imported.body.problems.map((p) => [p.code, p.node_id])).toEqual(
+        expect.arrayContaining([
+          ['reference_not_upstream', 't1'],
+          ['unknown_node_reference', 'e'],
+        ]),
+      );
+      for (const p of imported.body.problems) expect(p.message).not.toBe('');
+
+      const app = await client.deploy(token, yaml);
+      const res = await client.run(app.key, { name: 'Ada' });
+      expect(res.status).toBe(200);
+      expect(res.body['data']).toMatchObject({
+        outputs: { greeting: 'Hello, Ada!', missing: null, second: 'second' },
+        status: 'succeeded',
+      });
+    });
+
+    it('runs a chatflow whose answer reads a node that runs after it and a missing node, rendering both empty', async () => {
+      const yaml = new DslBuilder('lenient answer', 'advanced-chat')
+        .node('s', 'start', { variables: [] })
+        .node('answer', 'answer', { answer: 'Q={{#sys.query#}} later=[{{#t2.output#}}] gone=[{{#gone.text#}}]' })
+        .node('t2', 'template-transform', templateData('after', {}))
+        .edge('s', 'answer')
+        .edge('answer', 't2')
+        .toYaml();
+      const imported = await client.importApp(token, yaml);
+      expect(imported.body.status).toBe('completed-with-warnings');
+      expect(imported.body.problems.map((p) => p.code).sort()).toEqual(['reference_not_upstream', 'unknown_node_reference']);
+      const app = await client.deploy(token, yaml);
+      const res = await client.call('POST', '/v1/chat-messages', {
+        body: { inputs: {}, query: 'hi', response_mode: 'blocking', user: 'ada' },
+        token: app.key,
+      });
+      expect(res.status).toBe(200);
+      expect(res.body['answer']).toBe('Q=hi later=[] gone=[]');
+    });
+
+    it('still fails an import with an unknown node type, or a trigger node, naming what to do', async () => {
+      const unknown = new DslBuilder('unknown type')
+        .node('s', 'start', { variables: [] })
+        .node('x', 'mystery', {})
+        .node('e', 'end', endData({}))
+        .edge('s', 'x')
+        .edge('x', 'e')
+        .toYaml();
+      const res = await client.importApp(token, unknown);
+      expect(res.status).toBe(400);
+      expect(res.body.status).toBe('failed');
+      expect(res.body.problems.map((p) => p.code)).toEqual(['unknown_node_type']);
+      const trigger = new DslBuilder('trigger').node('w', 'trigger-webhook', {}).node('e', 'end', endData({})).edge('w', 'e').toYaml();
+      const refused = await client.importApp(token, trigger);
+      expect(refused.body.status).toBe('failed');
+      expect(refused.body.problems.map((p) => p.code).sort()).toEqual(['missing_start_node', 'unsupported_node_type']);
+      expect(refused.body.error).toMatch(/Service API/);
+    });
+
     it('answers 401 to console calls without a valid token', async () => {
       expect((await client.call('GET', '/console/api/apps')).status).toBe(401);
       const forged = `${token.split('.').slice(0, 2).join('.')}.${Buffer.from('forged').toString('base64url')}`;

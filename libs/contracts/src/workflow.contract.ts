@@ -35,7 +35,8 @@ export const DslProblemSchema = z.object({
 /**
  * Imports a Dify DSL document (YAML) as the app's draft: the orchestrator parses and checks it, converts a
  * classic app's model config to the chatflow it runs as, stores the draft, and publishes a classic app at
- * once (Dify has no publish step for them). Nothing is stored when `problems` is not empty.
+ * once (Dify has no publish step for them). Nothing is stored when `problems` is not empty; `warningProblems`
+ * (references Dify resolves to empty values at run time) do not stop the import.
  */
 export const ImportDslRequestSchema = z.object({ accountId: z.string().nullable(), appId: uuid, workspaceId: uuid, yaml: z.string() });
 export const ImportDslResponseSchema = z.object({
@@ -55,6 +56,8 @@ export const ImportDslResponseSchema = z.object({
     })
     .nullable(),
   problems: z.array(DslProblemSchema),
+  /** Problems that did not stop the import (variable references that resolve to nothing); optional for older orchestrators. */
+  warningProblems: z.array(DslProblemSchema).optional(),
   warnings: z.array(z.string()),
 });
 export type ImportDslResponse = z.infer<typeof ImportDslResponseSchema>;

@@ -166,7 +166,7 @@ export class WeftClient {
       app_id: string | null;
       app_mode: string | null;
       error: string;
-      problems: { code: string; message: string }[];
+      problems: { code: string; message: string; node_id?: string; path?: string }[];
       status: string;
     }>
   > {

@@ -22,7 +22,10 @@ export const ImportProblemSchema = z.object({
   path: z.string().optional(),
 });
 
-/** Dify's import answer; `problems` is Weft's addition: every problem with its code, for tools. */
+/**
+ * Dify's import answer; `problems` is Weft's addition: every problem with its code, for tools (the errors when
+ * `failed`, the warnings, such as references that resolve to nothing, when `completed-with-warnings`).
+ */
 export const ImportResponseSchema = z.object({
   app_id: z.string().uuid().nullable(),
   app_mode: z.string().nullable(),

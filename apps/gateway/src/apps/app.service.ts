@@ -99,14 +99,17 @@ export class AppService {
       await this.bus.request('wf.app.delete.v1', { appId, workspaceId: user.workspaceId }).catch(() => undefined);
       throw error;
     }
+    // Reference problems do not stop an import (Dify resolves them to empty values at run time); they are listed.
+    const warned = (imported.warningProblems ?? []).map((p) => ({ code: p.code, message: p.message, node_id: p.nodeId, path: p.path }));
+    const warnings = [...imported.warnings, ...warned.map((p) => p.message)];
     return {
       ...base,
       app_id: row.id,
       app_mode: row.mode,
-      error: imported.warnings.join('\n'),
+      error: warnings.join('\n'),
       imported_dsl_version: app.version,
-      problems: [],
-      status: imported.warnings.length > 0 ? 'completed-with-warnings' : 'completed',
+      problems: warned,
+      status: warnings.length > 0 ? 'completed-with-warnings' : 'completed',
     };
   }
 

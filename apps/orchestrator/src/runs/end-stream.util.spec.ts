@@ -23,6 +23,7 @@ function graph(outputs: Record<string, string[]>): WorkflowGraph {
     .edge('t', 'end')
     .toDocument();
   const parsed = readDocument(doc);
+  // References to nodes that are not in the graph are import warnings, so such a graph still reads.
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return parsed.app.graph!;
 }
@@ -39,6 +40,11 @@ describe('EndStream', () => {
       { selector: ['b', 'text'], text: 'B2' },
     ]);
     expect(s.chunk('b', 'B3')).toEqual([{ selector: ['b', 'text'], text: 'B3' }]);
+  });
+
+  it('does not hold LLM text behind an output read from a node that is not in the graph (it reads as empty)', () => {
+    const s = new EndStream(graph({ gone: ['removed', 'text'], sys: ['sys', 'user_id'], live: ['a', 'text'] }));
+    expect(s.chunk('a', 'A1')).toEqual([{ selector: ['a', 'text'], text: 'A1' }]);
   });
 
   it('streams nothing for nodes no end output reads as LLM text', () => {

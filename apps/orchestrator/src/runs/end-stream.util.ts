@@ -32,12 +32,16 @@ export class EndStream {
       this.ends.push(end);
       selectors.forEach((selector, index) => {
         const source = graph.nodes[selector[0]!];
+        // An output read from no node of the graph (sys, env, or a node that is not there, which imports as a
+        // warning and reads as empty) has its value from the start, so it never holds back the outputs after it.
+        if (!source && selector[0] !== 'conversation') this.finished.add(selector[0]!);
         // One end output per LLM streams it, so a model shared by two end nodes is not sent twice.
         if (selector.length === 2 && selector[1] === 'text' && source?.type === 'llm' && !this.streamedBy.has(source.id)) {
           this.streamedBy.set(source.id, { end, index });
         }
       });
     }
+    this.release();
   }
 
   /** Whether any end output streams this node's text. */
@@ -58,6 +62,10 @@ export class EndStream {
   /** A node finished: outputs it resolves move each end node forward, releasing text held for later outputs. */
   nodeFinished(nodeId: string): TextPiece[] {
     this.finished.add(nodeId);
+    return this.release();
+  }
+
+  private release(): TextPiece[] {
     const out: TextPiece[] = [];
     for (const end of this.ends) {
       while (end.position < end.selectors.length && this.finished.has(end.selectors[end.position]![0]!)) {

@@ -17,7 +17,8 @@ import { WorkflowRepository } from './workflow.repository';
 
 /**
  * Apps as Dify DSL, in and out. The orchestrator is the one service that reads DSL: an import is parsed
- * and checked here (every problem listed, nothing stored unless the whole app is valid) and stored as the
+ * and checked here (every problem listed, nothing stored while any is an error; reference problems are
+ * warnings, as Dify imports such graphs and resolves them to empty values at run time) and stored as the
  * app's draft; an export writes the draft back with every secret blanked.
  */
 @Injectable()
@@ -63,7 +64,12 @@ export class WorkflowDslService {
       await this.workflows.publish(req.workspaceId, req.appId, req.accountId);
       this.cache.invalidate(req.workspaceId, req.appId);
     }
-    return { app: section, problems: [], warnings: [...parsed.warnings, ...(converted?.warnings ?? [])] };
+    return {
+      app: section,
+      problems: [],
+      warningProblems: parsed.problems.map(problem),
+      warnings: [...parsed.warnings, ...(converted?.warnings ?? [])],
+    };
   }
 
   /**

@@ -8,9 +8,9 @@ import { checkDslVersion } from './dsl-version.util';
 import { loadYaml, utf8ByteLength } from './dsl-yaml.util';
 import {
   APP_MODES,
-  DIFY_ONLY_NODE_TYPES,
   DSL_MAX_BYTES,
-  NODE_TYPES,
+  isWarningProblem,
+  UNSUPPORTED_NODE_TYPES,
   WORKFLOW_APP_MODES,
   type AppMode,
   type ConversationVariable,
@@ -24,13 +24,13 @@ import {
   type ParseDslOptions,
   type ParseResult,
   type SupportedNodeType,
+  type UnsupportedNodeType,
   type Viewport,
   type WorkflowGraph,
 } from './dsl.types';
 
 const NOTE_NODE_TYPE = 'custom-note';
 const ICON_TYPES: readonly string[] = ['emoji', 'image', 'link'];
-const KNOWN_NODE_TYPES: readonly string[] = [...NODE_TYPES, ...DIFY_ONLY_NODE_TYPES];
 
 /** Reads a Dify app DSL (YAML) into a validated app, or lists every problem found; never throws. */
 export function parseDsl(yamlText: string, opts: ParseDslOptions = {}): ParseResult {
@@ -119,7 +119,7 @@ export function readDocument(value: unknown): ParseResult {
       const checked = validateGraph(draft.graph);
       problems.push(...checked.problems);
       warnings.push(...checked.warnings);
-      if (problems.length === 0) graph = buildGraph(draft.graph, section.graph.viewport ?? null);
+      if (!problems.some((found) => !isWarningProblem(found))) graph = buildGraph(draft.graph, section.graph.viewport ?? null);
     }
   } else if (mode) {
     if (!isRecord(value.model_config)) {
@@ -129,7 +129,7 @@ export function readDocument(value: unknown): ParseResult {
     }
   }
 
-  if (problems.length > 0 || !mode) return { errors: problems, ok: false };
+  if (problems.some((found) => !isWarningProblem(found)) || !mode) return { errors: problems, ok: false };
   const iconType = typeof app.icon_type === 'string' && ICON_TYPES.includes(app.icon_type) ? (app.icon_type as IconType) : 'emoji';
   return {
     app: {
@@ -150,6 +150,7 @@ export function readDocument(value: unknown): ParseResult {
       version: version.version,
     },
     ok: true,
+    problems,
     warnings,
   };
 }
@@ -206,10 +207,10 @@ function readGraph(
     const contract = nodeTypeContract(type);
     if (type !== '' && !contract) {
       status = 'opaque';
-      if (KNOWN_NODE_TYPES.includes(type)) {
+      if (isUnsupportedNodeType(type)) {
         problems.push({
           code: 'unsupported_node_type',
-          message: `${label}${titleSuffix(data)} is a "${type}" node, which Weft cannot run; remove or replace it before importing`,
+          message: `${label}${titleSuffix(data)} is a "${type}" node, which Weft cannot run: ${UNSUPPORTED_NODE_TYPES[type]}`,
           nodeId,
           path: `${path}.data.type`,
         });
@@ -352,6 +353,10 @@ function removeNotes(raw: Record<string, unknown>, noteIds: Set<string>): void {
   if (Array.isArray(graph.edges) && noteIds.size > 0) {
     graph.edges = graph.edges.filter((edge) => !(isRecord(edge) && (noteIds.has(String(edge.source)) || noteIds.has(String(edge.target)))));
   }
+}
+
+function isUnsupportedNodeType(type: string): type is UnsupportedNodeType {
+  return Object.hasOwn(UNSUPPORTED_NODE_TYPES, type);
 }
 
 function titleSuffix(data: NodeData): string {

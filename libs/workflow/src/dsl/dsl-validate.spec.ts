@@ -2,7 +2,15 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { stringify } from 'yaml';
 import { parseDsl } from './dsl-parse.util';
-import { DSL_PROBLEM_CODES, type AppMode, type DslProblem, type DslProblemCode } from './dsl.types';
+import {
+  DSL_PROBLEM_CODES,
+  isWarningProblem,
+  UNSUPPORTED_NODE_TYPES,
+  WARNING_PROBLEM_CODES,
+  type AppMode,
+  type DslProblem,
+  type DslProblemCode,
+} from './dsl.types';
 
 // Small graphs are written as Dify-shaped documents so that every test goes through parseDsl, the only
 // entry point an import uses.
@@ -75,9 +83,11 @@ function dsl(nodes: TestNode[], edges: TestEdge[], options: { conversation?: str
   });
 }
 
+// Every problem found: the errors of a refused import, or the warnings of an accepted one (the
+// classification itself is tested in "lenient references" below).
 function problemsOf(yaml: string): DslProblem[] {
   const result = parseDsl(yaml);
-  return result.ok ? [] : result.errors;
+  return result.ok ? result.problems : result.errors;
 }
 
 function expectOnly(yaml: string, code: DslProblemCode, message?: RegExp | string): DslProblem {
@@ -123,24 +133,39 @@ describe('graph validation', () => {
       expect(problem).toMatchObject({ nodeId: '123', path: 'workflow.graph.nodes[1].data.type' });
     });
 
-    it.each(['tool', 'agent', 'human-input', 'datasource', 'knowledge-index', 'trigger-webhook', 'trigger-schedule', 'trigger-plugin'])(
-      'refuses the unsupported node type %s, naming it',
-      (type) => {
-        const problem = expectOnly(
+    it.each([
+      'tool',
+      'agent',
+      'human-input',
+      'datasource',
+      'knowledge-index',
+      'trigger-webhook',
+      'trigger-schedule',
+      'trigger-plugin',
+    ] as const)('refuses the unsupported node type %s, naming it', (type) => {
+      const problem = expectOnly(
+        dsl(
+          [start(), node('x1', type, { title: 'Thing' }), end()],
+          [
+            ['s', 'x1'],
+            ['x1', 'e'],
+          ],
+        ),
+        'unsupported_node_type',
+      );
+      expect(problem.message).toBe(`node "x1" ("Thing") is a "${type}" node, which Weft cannot run: ${UNSUPPORTED_NODE_TYPES[type]}`);
+      expect(
+        parseDsl(
           dsl(
-            [start(), node('x1', type, { title: 'Thing' }), end()],
+            [start(), node('x1', type), end()],
             [
               ['s', 'x1'],
               ['x1', 'e'],
             ],
           ),
-          'unsupported_node_type',
-        );
-        expect(problem.message).toBe(
-          `node "x1" ("Thing") is a "${type}" node, which Weft cannot run; remove or replace it before importing`,
-        );
-      },
-    );
+        ).ok,
+      ).toBe(false);
+    });
 
     it('does not check references to a node whose type is refused, so the one real problem stands alone', () => {
       expectOnly(
@@ -1270,5 +1295,134 @@ describe('graph validation', () => {
       const alone: DslProblemCode[] = ['dsl_too_large', 'invalid_app_mode', 'missing_start_node', 'yaml_syntax'];
       expect(new Set(errors.map((problem) => problem.code))).toEqual(new Set(DSL_PROBLEM_CODES.filter((code) => !alone.includes(code))));
     });
+  });
+});
+
+describe('lenient references (issue 17)', () => {
+  // Dify imports graphs whose references point at nodes that do not run before the reader or are not
+  // there, and reads them as empty values at run time; Weft does the same and lists them as warnings.
+  const twoBranches = (reads: unknown[][]): string =>
+    dsl(
+      [
+        start(),
+        node('if', 'if-else', { cases: [{ case_id: 'true', conditions: [] }] }),
+        template('yes'),
+        template('no', '{{ v0 }}|{{ v1 }}|{{ v2 }}', undefined, reads),
+        end(['no', 'output']),
+      ],
+      [
+        ['s', 'if'],
+        ['if', 'yes', 'true'],
+        ['if', 'no', 'false'],
+        ['yes', 'e'],
+        ['no', 'e'],
+      ],
+    );
+
+  it('accepts references to a node that is not upstream, to a missing node and to an unknown output, listing each as a warning', () => {
+    const result = parseDsl(
+      twoBranches([
+        ['yes', 'output'],
+        ['gone', 'text'],
+        ['s', 'nope'],
+      ]),
+    );
+    if (!result.ok) throw new Error(`expected the import to be accepted, got ${JSON.stringify(result.errors)}`);
+    expect(result.app.graph?.nodes['no']).toBeDefined();
+    expect(result.problems.map((problem) => [problem.code, problem.nodeId])).toEqual([
+      ['reference_not_upstream', 'no'],
+      ['unknown_node_reference', 'no'],
+      ['unknown_output', 'no'],
+    ]);
+    expect(result.problems.every((problem) => isWarningProblem(problem) && problem.message !== '' && problem.path)).toBe(true);
+  });
+
+  it('names exactly the three reference problems as warnings', () => {
+    expect([...WARNING_PROBLEM_CODES].sort()).toEqual(['reference_not_upstream', 'unknown_node_reference', 'unknown_output']);
+  });
+
+  it('has no warnings for a graph whose references all resolve', () => {
+    const result = parseDsl(
+      dsl(
+        [start(), template('t', '', undefined, [['s', 'q']]), end(['t', 'output'])],
+        [
+          ['s', 't'],
+          ['t', 'e'],
+        ],
+      ),
+    );
+    expect(result.ok && result.problems).toEqual([]);
+  });
+
+  it('still refuses a graph with an error, listing the warnings found beside it', () => {
+    const result = parseDsl(dsl([template('t', '', undefined, [['gone', 'text']]), end(['t', 'output'])], [['t', 'e']]));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((problem) => problem.code).sort()).toEqual(['missing_start_node', 'unknown_node_reference']);
+  });
+
+  it.each([
+    ['no start node', dsl([template('t'), end()], [['t', 'e']]), 'missing_start_node'],
+    [
+      'a cycle outside containers',
+      dsl(
+        [start(), template('a'), template('b'), end()],
+        [
+          ['s', 'a'],
+          ['a', 'b'],
+          ['b', 'a'],
+          ['b', 'e'],
+        ],
+      ),
+      'cycle',
+    ],
+    [
+      'an unknown node type',
+      dsl(
+        [start(), node('x', 'foo'), end()],
+        [
+          ['s', 'x'],
+          ['x', 'e'],
+        ],
+      ),
+      'unknown_node_type',
+    ],
+    [
+      'an unsupported node type',
+      dsl(
+        [start(), node('x', 'trigger-webhook'), end()],
+        [
+          ['s', 'x'],
+          ['x', 'e'],
+        ],
+      ),
+      'unsupported_node_type',
+    ],
+    [
+      'malformed node data',
+      dsl(
+        [start(), node('t', 'template-transform', { template: 42 }), end()],
+        [
+          ['s', 't'],
+          ['t', 'e'],
+        ],
+      ),
+      'invalid_structure',
+    ],
+    [
+      'an undeclared environment variable',
+      dsl(
+        [start(), template('t', '', undefined, [['env', 'NOPE']]), end()],
+        [
+          ['s', 't'],
+          ['t', 'e'],
+        ],
+      ),
+      'unknown_variable',
+    ],
+  ])('still refuses %s', (_what, yaml, code) => {
+    const result = parseDsl(yaml);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((problem) => problem.code)).toContain(code);
   });
 });

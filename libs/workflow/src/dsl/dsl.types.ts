@@ -35,6 +35,9 @@ export const DIFY_ONLY_NODE_TYPES = ['datasource', 'knowledge-index', 'trigger-w
 /** A node type named in `DIFY_ONLY_NODE_TYPES`. */
 export type DifyOnlyNodeType = (typeof DIFY_ONLY_NODE_TYPES)[number];
 
+const TRIGGER_ADVICE =
+  'trigger nodes are not supported: Weft starts runs through the Service API (POST /v1/workflows/run); replace the trigger with a start node whose inputs carry what the trigger delivered, and call the API from the scheduler or webhook sender';
+
 /** Node types Weft runs; an app holding any other type is refused at import. */
 export const SUPPORTED_NODE_TYPES = [
   'start',
@@ -62,6 +65,31 @@ export const SUPPORTED_NODE_TYPES = [
 
 /** A node type Weft runs; `NODE_TYPE_CONTRACTS` (../nodes) holds one contract per member of this union. */
 export type SupportedNodeType = (typeof SUPPORTED_NODE_TYPES)[number];
+
+/** A node type Dify exports that Weft does not run. */
+export type UnsupportedNodeType = Exclude<NodeType, SupportedNodeType> | DifyOnlyNodeType;
+
+/**
+ * What Weft does with each node type Dify exports and Weft does not run: the import fails naming the node
+ * and this advice. The one place the decision is written (docs/architecture.md, "Node types", repeats it);
+ * a `Record` over the union, so a type added to `NODE_TYPES` or `DIFY_ONLY_NODE_TYPES` without a decision
+ * does not compile. Every type Weft runs is in `SUPPORTED_NODE_TYPES`, mapped to a Weft node of the same
+ * semantics (`variable-assigner` is the legacy name of the variable aggregator).
+ */
+export const UNSUPPORTED_NODE_TYPES: Readonly<Record<UnsupportedNodeType, string>> = {
+  agent:
+    'agent nodes (plugin agent strategies) are not supported; replace the node with an llm node, or with an llm node and http-request nodes for its tools',
+  datasource:
+    'datasource nodes belong to Dify knowledge pipelines, which Weft does not run; ingest documents through the Knowledge API (POST /v1/datasets/{id}/document/create-by-text or create-by-file) instead',
+  'human-input':
+    'human-input nodes (pausing a run for a person to answer) are not supported; remove the node, or split the app in two and pass the answer as an input of the second run',
+  'knowledge-index':
+    'knowledge-index nodes belong to Dify knowledge pipelines, which Weft does not run; index documents through the Knowledge API instead, and read them with a knowledge-retrieval node',
+  tool: 'tool nodes (Dify plugins and built-in tools) are not supported; replace the node with an http-request node calling the same API, or a code node',
+  'trigger-plugin': TRIGGER_ADVICE,
+  'trigger-schedule': TRIGGER_ADVICE,
+  'trigger-webhook': TRIGGER_ADVICE,
+};
 
 /** Every `app.mode` Dify exports. */
 export const APP_MODES = ['workflow', 'advanced-chat', 'chat', 'agent-chat', 'completion'] as const;
@@ -106,7 +134,23 @@ export const DSL_PROBLEM_CODES = [
 /** One of `DSL_PROBLEM_CODES`. */
 export type DslProblemCode = (typeof DSL_PROBLEM_CODES)[number];
 
-/** Something that stops an import, worded for the person importing the app. */
+/**
+ * Problem codes that do not stop an import (Dify imports such graphs and resolves the reference to an empty
+ * value at run time): a selector naming a node that does not run before the reader, a node that is not in
+ * the graph, or an output the node does not have. The import answers `completed-with-warnings` listing them.
+ */
+export const WARNING_PROBLEM_CODES = [
+  'reference_not_upstream',
+  'unknown_node_reference',
+  'unknown_output',
+] as const satisfies readonly DslProblemCode[];
+
+/** True when a problem is a warning (`WARNING_PROBLEM_CODES`) rather than something that stops the import. */
+export function isWarningProblem(problem: DslProblem): boolean {
+  return (WARNING_PROBLEM_CODES as readonly string[]).includes(problem.code);
+}
+
+/** Something found in an import, worded for the person importing the app: an error, or a warning (`isWarningProblem`). */
 export interface DslProblem {
   code: DslProblemCode;
   message: string;
@@ -124,8 +168,12 @@ export interface ExportDslOptions {
   includeSecrets?: boolean;
 }
 
-/** The outcome of `parseDsl`: the app with non-fatal warnings, or every problem found. */
-export type ParseResult = { ok: true; app: ParsedApp; warnings: string[] } | { ok: false; errors: DslProblem[] };
+/**
+ * The outcome of `parseDsl`: the app with non-fatal warnings (as text, and as `problems` with their codes for
+ * the reference problems of `WARNING_PROBLEM_CODES`), or, when any error stops it, every problem found
+ * (errors and warnings, in the order found).
+ */
+export type ParseResult = { ok: true; app: ParsedApp; problems: DslProblem[]; warnings: string[] } | { ok: false; errors: DslProblem[] };
 
 /** `{key, type, value}` outputs a node falls back to under `error_strategy: default-value`. */
 export interface DefaultValue {
