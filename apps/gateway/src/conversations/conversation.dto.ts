@@ -43,10 +43,12 @@ export type CompletionRequest = z.infer<typeof CompletionRequestSchema>;
 
 export const UserBodySchema = z.object({ user });
 
-/** `GET /v1/conversations`. */
+/** `GET /v1/conversations`. An empty `last_id` asks for the first page, as in Dify. */
 export const ConversationsQuerySchema = z.object({
   last_id: id.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
+  // The official SDKs send `pinned`; Dify's Service API reads no such parameter and lists every conversation.
+  pinned: z.unknown().optional().describe('Accepted for the official SDKs and ignored, as Dify does: every conversation is listed.'),
   sort_by: z.enum(['created_at', '-created_at', 'updated_at', '-updated_at']).default('-updated_at'),
   user,
 });
@@ -59,7 +61,7 @@ export const RenameRequestSchema = z
     path: ['name'],
   });
 
-/** `GET /v1/messages`. */
+/** `GET /v1/messages`. An empty `first_id` asks for the latest page, as in Dify. */
 export const MessagesQuerySchema = z.object({
   conversation_id: id,
   first_id: id.optional(),
@@ -67,7 +69,7 @@ export const MessagesQuerySchema = z.object({
   user,
 });
 
-/** `POST /v1/messages/{id}/feedbacks`. */
+/** `POST /v1/messages/{id}/feedbacks`: a null (or absent) `rating` takes the end user's feedback back. */
 export const FeedbackRequestSchema = z.object({
   content: z.string().max(10_000).nullish(),
   rating: z.enum(['like', 'dislike']).nullable().default(null),

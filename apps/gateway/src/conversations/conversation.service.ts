@@ -36,7 +36,7 @@ export class ConversationService {
     const owner = await this.owner(ctx, q.user);
     const page = await this.bus.request('wf.conversation.list.v1', {
       ...owner,
-      lastId: q.last_id ?? null,
+      lastId: q.last_id || null,
       limit: q.limit,
       sortBy: q.sort_by,
     });
@@ -62,7 +62,7 @@ export class ConversationService {
     const page = await this.bus.request('wf.message.list.v1', {
       ...owner,
       conversationId: q.conversation_id,
-      firstId: q.first_id ?? null,
+      firstId: q.first_id || null,
       limit: q.limit,
     });
     return { data: page.data, has_more: page.hasMore, limit: q.limit };

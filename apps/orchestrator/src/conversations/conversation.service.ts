@@ -167,6 +167,7 @@ export class ConversationService {
 
   async feedback(req: RequestOf<'wf.message.feedback.v1'>): Promise<ResponseOf<'wf.message.feedback.v1'>> {
     const message = await this.requireMessage(req, req.messageId);
+    if (req.rating === null && !message.feedback) throw MessageErrors.feedbackNotGiven();
     await this.conversations.setFeedback(message, req.rating, req.content);
     return { ok: true };
   }

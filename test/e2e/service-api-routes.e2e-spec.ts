@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { DslBuilder, TestStack, WeftClient } from '@weft/testing';
+
+/** start → answer "You said: <query>": a chatflow that needs no model, so turns are quick and certain. */
+function echoChatflow(name = 'echo'): string {
+  return new DslBuilder(name, 'advanced-chat')
+    .node('start', 'start', { variables: [] })
+    .node('answer', 'answer', { answer: 'You said: {{#sys.query#}}' })
+    .chain('start', 'answer')
+    .toYaml();
+}
+
+/** Issue 17: the Service API routes the official SDKs call, in Dify's shapes and with Dify's errors. */
+describe('service API routes: conversations paging, feedback, info, site, end users, app feedbacks, empty JSON bodies', () => {
+  let stack: TestStack;
+  let client: WeftClient;
+  let token: string;
+
+  const chat = async (key: string, user: string, query: string, conversationId?: string) => {
+    const res = await client.call('POST', '/v1/chat-messages', {
+      body: { auto_generate_name: false, conversation_id: conversationId, inputs: {}, query, response_mode: 'blocking', user },
+      token: key,
+    });
+    expect(res.status).toBe(200);
+    return { conversationId: res.body['conversation_id'] as string, messageId: res.body['message_id'] as string };
+  };
+
+  beforeAll(async () => {
+    stack = await TestStack.create();
+    await stack.start();
+    client = new WeftClient(stack.gateway.baseUrl);
+    token = await client.register();
+  });
+
+  afterAll(async () => {
+    await stack?.destroy();
+  });
+
+  it('pages conversations after last_id and messages before first_id, accepting the SDK`s pinned parameter', async () => {
+    const app = await client.deploy(token, echoChatflow());
+    const ids: string[] = [];
+    for (const q of ['one', 'two', 'three']) ids.push((await chat(app.key, 'pager', q)).conversationId);
+
+    // The official SDKs send `pinned`; Dify ignores it and lists pinned and unpinned conversations alike.
+    for (const pinned of ['true', 'false']) {
+      const all = await client.call('GET', `/v1/conversations?user=pager&pinned=${pinned}`, { token: app.key });
+      expect(all.status).toBe(200);
+      expect((all.body['data'] as { id: string }[]).map((c) => c.id)).toEqual([ids[2], ids[1], ids[0]]);
+    }
+    const first = await client.call('GET', '/v1/conversations?user=pager&limit=1&last_id=&pinned=false', { token: app.key });
+    expect(first.body).toMatchObject({ has_more: true, limit: 1 });
+    expect((first.body['data'] as { id: string }[]).map((c) => c.id)).toEqual([ids[2]]);
+    const next = await client.call('GET', `/v1/conversations?user=pager&limit=1&last_id=${ids[2]}`, { token: app.key });
+    expect((next.body['data'] as { id: string }[]).map((c) => c.id)).toEqual([ids[1]]);
+    const last = await client.call('GET', `/v1/conversations?user=pager&limit=5&last_id=${ids[1]}`, { token: app.key });
+    expect(last.body).toMatchObject({ has_more: false, limit: 5 });
+    expect((last.body['data'] as { id: string }[]).map((c) => c.id)).toEqual([ids[0]]);
+    // Another user's conversation is no page mark for this one.
+    const stranger = (await chat(app.key, 'stranger', 'hi')).conversationId;
+    expect((await client.call('GET', `/v1/conversations?user=pager&last_id=${stranger}`, { token: app.key })).body).toMatchObject({
+      code: 'not_found',
+      message: 'Last Conversation Not Exists.',
+      status: 404,
+    });
+    expect((await client.call('GET', '/v1/conversations?user=pager&limit=abc', { token: app.key })).body).toMatchObject({
+      code: 'invalid_param',
+      status: 400,
+    });
+    expect((await client.call('GET', '/v1/conversations?pinned=true', { token: app.key })).body).toMatchObject({
+      code: 'invalid_param',
+      status: 400,
+    });
+
+    // Messages: the latest page first, then older ones before first_id (an empty first_id is the latest page).
+    const conversationId = ids[0]!;
+    const turns = [
+      (await chat(app.key, 'pager', 'again', conversationId)).messageId,
+      (await chat(app.key, 'pager', 'more', conversationId)).messageId,
+    ];
+    const latest = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=pager&limit=2&first_id=`, {
+      token: app.key,
+    });
+    expect(latest.status).toBe(200);
+    expect(latest.body).toMatchObject({ has_more: true, limit: 2 });
+    expect((latest.body['data'] as { id: string }[]).map((m) => m.id)).toEqual(turns);
+    const older = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=pager&limit=2&first_id=${turns[0]}`, {
+      token: app.key,
+    });
+    expect(older.body).toMatchObject({ has_more: false });
+    expect((older.body['data'] as { query: string }[]).map((m) => m.query)).toEqual(['one']);
+    expect(
+      (await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=pager&first_id=${randomUUID()}`, { token: app.key }))
+        .body,
+    ).toMatchObject({ code: 'not_found', message: 'First Message Not Exists.', status: 404 });
+    // Another app's key does not reach this conversation.
+    const other = await client.deploy(token, echoChatflow('other'));
+    expect(
+      (await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=pager`, { token: other.key })).body,
+    ).toMatchObject({
+      code: 'not_found',
+      message: 'Conversation Not Exists.',
+      status: 404,
+    });
+  });
+
+  it('takes message feedback as the SDK types allow and answers {result: "success"}, clearing with null', async () => {
+    const app = await client.deploy(token, echoChatflow());
+    const { conversationId, messageId } = await chat(app.key, 'rater', 'rate me');
+    const feedback = (body: unknown, key = app.key, id = messageId) =>
+      client.call('POST', `/v1/messages/${id}/feedbacks`, { body, token: key });
+    const rating = async () =>
+      (
+        (await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=rater`, { token: app.key })).body['data'] as {
+          feedback: unknown;
+        }[]
+      )[0]!.feedback;
+
+    // Taking back feedback that was never given is refused, as Dify refuses it.
+    expect((await feedback({ rating: null, user: 'rater' })).body).toEqual({
+      code: 'invalid_param',
+      message: 'rating cannot be None when feedback not exists',
+      status: 400,
+    });
+    const liked = await feedback({ content: 'Spot on', rating: 'like', user: 'rater' });
+    expect(liked.status).toBe(200);
+    expect(liked.body).toEqual({ result: 'success' });
+    expect(await rating()).toEqual({ rating: 'like' });
+    expect((await feedback({ content: null, rating: 'dislike', user: 'rater' })).body).toEqual({ result: 'success' });
+    expect(await rating()).toEqual({ rating: 'dislike' });
+    expect((await feedback({ rating: null, user: 'rater' })).body).toEqual({ result: 'success' });
+    expect(await rating()).toBeNull();
+
+    for (const bad of [
+      { rating: 'meh', user: 'rater' },
+      { rating: 1, user: 'rater' },
+      { content: 42, rating: 'like', user: 'rater' },
+      { rating: 'like' },
+    ])
+      expect((await feedback(bad)).body).toMatchObject({ code: 'invalid_param', status: 400 });
+    // Another end user, another app's key, an unknown or malformed id: the message does not exist for them.
+    const notFound = { code: 'not_found', message: 'Message Not Exists.', status: 404 };
+    expect((await feedback({ rating: 'like', user: 'someone-else' })).body).toEqual(notFound);
+    const other = await client.deploy(token, echoChatflow('other'));
+    expect((await feedback({ rating: 'like', user: 'rater' }, other.key)).body).toEqual(notFound);
+    expect((await feedback({ rating: 'like', user: 'rater' }, app.key, randomUUID())).body).toEqual(notFound);
+    expect((await feedback({ rating: 'like', user: 'rater' }, app.key, 'not-a-uuid')).status).toBe(404);
+  });
+});
