@@ -145,4 +145,76 @@ describe('service API routes: conversations paging, feedback, info, site, end us
     expect((await feedback({ rating: 'like', user: 'rater' }, app.key, randomUUID())).body).toEqual(notFound);
     expect((await feedback({ rating: 'like', user: 'rater' }, app.key, 'not-a-uuid')).status).toBe(404);
   });
+
+  it('tells the app`s author and tags in /v1/info and its WebApp settings in /v1/site', async () => {
+    const author = await client.signUp(undefined, { name: 'Grace Hopper' });
+    const app = await client.deploy(author.access_token, echoChatflow('Teller'));
+    const info = await client.call('GET', '/v1/info', { token: app.key });
+    expect(info.status).toBe(200);
+    expect(info.body).toEqual({ author_name: 'Grace Hopper', description: '', mode: 'advanced-chat', name: 'Teller', tags: [] });
+    const site = await client.call('GET', '/v1/site', { token: app.key });
+    expect(site.status).toBe(200);
+    expect(site.body).toEqual({
+      chat_color_theme: null,
+      chat_color_theme_inverted: false,
+      copyright: null,
+      custom_disclaimer: '',
+      default_language: 'en-US',
+      description: '',
+      icon: '🤖',
+      icon_background: '#FFEAD5',
+      icon_type: 'emoji',
+      icon_url: null,
+      privacy_policy: null,
+      show_workflow_steps: true,
+      title: 'Teller',
+      use_icon_as_answer_icon: false,
+    });
+    for (const path of ['/v1/info', '/v1/site']) {
+      expect((await client.call('GET', path)).status).toBe(401);
+      expect((await client.call('GET', path, { token: 'app-not-a-real-key' })).status).toBe(401);
+    }
+  });
+
+  it('answers an end user of the key`s app in Dify`s shape, and 404 for another app`s end user', async () => {
+    const app = await client.deploy(token, echoChatflow());
+    // Uploading a file is one way a client learns an end user's id (`created_by`).
+    const form = new FormData();
+    form.append('file', new Blob(['hello'], { type: 'text/plain' }), 'hello.txt');
+    form.append('user', 'end-user-7');
+    const uploaded = await fetch(`${stack.gateway.baseUrl}/v1/files/upload`, {
+      body: form,
+      headers: { authorization: `Bearer ${app.key}` },
+      method: 'POST',
+    });
+    expect(uploaded.status).toBe(201);
+    const endUserId = ((await uploaded.json()) as { created_by: string }).created_by;
+
+    const found = await client.call('GET', `/v1/end-users/${endUserId}`, { token: app.key });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({
+      app_id: app.appId,
+      external_user_id: 'end-user-7',
+      id: endUserId,
+      is_anonymous: false,
+      name: null,
+      session_id: 'end-user-7',
+      type: 'service_api',
+    });
+    expect(found.body['created_at']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(found.body['updated_at']).toBe(found.body['created_at']);
+    expect(typeof found.body['tenant_id']).toBe('string');
+
+    const notFound = { code: 'end_user_not_found', message: 'End user not found.', status: 404 };
+    const other = await client.deploy(token, echoChatflow('other'));
+    expect((await client.call('GET', `/v1/end-users/${endUserId}`, { token: other.key })).body).toEqual(notFound);
+    const stranger = await client.deploy(await client.register(), echoChatflow('stranger'));
+    expect((await client.call('GET', `/v1/end-users/${endUserId}`, { token: stranger.key })).body).toEqual(notFound);
+    expect((await client.call('GET', `/v1/end-users/${randomUUID()}`, { token: app.key })).body).toEqual(notFound);
+    expect((await client.call('GET', '/v1/end-users/not-a-uuid', { token: app.key })).body).toMatchObject({
+      code: 'not_found',
+      status: 404,
+    });
+    expect((await client.call('GET', `/v1/end-users/${endUserId}`)).status).toBe(401);
+  });
 });
