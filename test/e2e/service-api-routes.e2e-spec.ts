@@ -217,4 +217,57 @@ describe('service API routes: conversations paging, feedback, info, site, end us
     });
     expect((await client.call('GET', `/v1/end-users/${endUserId}`)).status).toBe(401);
   });
+
+  it('lists the app`s message feedbacks newest first, a page at a time, and no other app`s', async () => {
+    const app = await client.deploy(token, echoChatflow());
+    const rated: { content: string | null; messageId: string; rating: string; user: string }[] = [];
+    for (const [user, rating, content] of [
+      ['fan', 'like', 'Great'],
+      ['critic', 'dislike', null],
+      ['fan', 'dislike', 'Changed my mind'],
+    ] as const) {
+      const { messageId } = await chat(app.key, user, `question from ${user}`);
+      const res = await client.call('POST', `/v1/messages/${messageId}/feedbacks`, { body: { content, rating, user }, token: app.key });
+      expect(res.body).toEqual({ result: 'success' });
+      rated.push({ content, messageId, rating, user });
+    }
+    // A message rated and then un-rated is not listed.
+    const { messageId: undone } = await chat(app.key, 'fan', 'never mind');
+    await client.call('POST', `/v1/messages/${undone}/feedbacks`, { body: { rating: 'like', user: 'fan' }, token: app.key });
+    await client.call('POST', `/v1/messages/${undone}/feedbacks`, { body: { rating: null, user: 'fan' }, token: app.key });
+
+    const all = await client.call<{ data: Record<string, unknown>[] }>('GET', '/v1/app/feedbacks', { token: app.key });
+    expect(all.status).toBe(200);
+    expect(Object.keys(all.body)).toEqual(['data']);
+    expect(all.body.data.map((f) => f['message_id'])).toEqual(rated.map((r) => r.messageId).reverse());
+    const newest = all.body.data[0]!;
+    expect(newest).toMatchObject({
+      app_id: app.appId,
+      content: 'Changed my mind',
+      from_account_id: null,
+      from_source: 'user',
+      id: rated[2]!.messageId,
+      rating: 'dislike',
+    });
+    expect(typeof newest['conversation_id']).toBe('string');
+    expect(typeof newest['from_end_user_id']).toBe('string');
+    expect(newest['created_at']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?$/);
+    expect(all.body.data[1]).toMatchObject({ content: null, rating: 'dislike' });
+    expect(all.body.data[0]!['from_end_user_id']).toBe(all.body.data[2]!['from_end_user_id']);
+    expect(all.body.data[0]!['from_end_user_id']).not.toBe(all.body.data[1]!['from_end_user_id']);
+
+    const page2 = await client.call<{ data: { message_id: string }[] }>('GET', '/v1/app/feedbacks?page=2&limit=2', { token: app.key });
+    expect(page2.body.data.map((f) => f.message_id)).toEqual([rated[0]!.messageId]);
+    expect((await client.call('GET', '/v1/app/feedbacks?page=3&limit=2', { token: app.key })).body).toEqual({ data: [] });
+    expect((await client.call('GET', '/v1/app/feedbacks?limit=101', { token: app.key })).status).toBe(200);
+    for (const bad of ['page=0', 'page=abc', 'limit=0', 'limit=102', 'limit=1.5'])
+      expect((await client.call('GET', `/v1/app/feedbacks?${bad}`, { token: app.key })).body).toMatchObject({
+        code: 'invalid_param',
+        status: 400,
+      });
+
+    const other = await client.deploy(token, echoChatflow('other'));
+    expect((await client.call('GET', '/v1/app/feedbacks', { token: other.key })).body).toEqual({ data: [] });
+    expect((await client.call('GET', '/v1/app/feedbacks')).status).toBe(401);
+  });
 });

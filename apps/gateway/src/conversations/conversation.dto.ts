@@ -1,4 +1,4 @@
-import { ConversationRecordSchema, ConversationVariableRecordSchema, MessageRecordSchema } from '@weft/contracts';
+import { AppFeedbackRecordSchema, ConversationRecordSchema, ConversationVariableRecordSchema, MessageRecordSchema } from '@weft/contracts';
 import { z } from 'zod';
 import { keysetPage } from '../docs/common.dto';
 
@@ -77,6 +77,16 @@ export const FeedbackRequestSchema = z.object({
 });
 
 export const UserQuerySchema = z.object({ user });
+
+/** `GET /v1/app/feedbacks`: Dify's page bounds, a limit of up to 101 included. */
+export const AppFeedbacksQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(101).default(20),
+  page: z.coerce.number().int().min(1).max(99_999).default(1),
+});
+
+/** `GET /v1/app/feedbacks` answers the page's records only: no total, no `has_more`. */
+export const AppFeedbackPageResponseSchema = z.object({ data: z.array(AppFeedbackRecordSchema) });
+export type AppFeedbackPage = z.infer<typeof AppFeedbackPageResponseSchema>;
 
 /** `GET /v1/conversations/{id}/variables`. */
 export const VariablesQuerySchema = z.object({
