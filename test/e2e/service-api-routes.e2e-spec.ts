@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DslBuilder, TestStack, WeftClient } from '@weft/testing';
+import { DslBuilder, ResponseContract, TestStack, WeftClient } from '@weft/testing';
 
 /** start → answer "You said: <query>": a chatflow that needs no model, so turns are quick and certain. */
 function echoChatflow(name = 'echo'): string {
@@ -269,5 +269,79 @@ describe('service API routes: conversations paging, feedback, info, site, end us
     const other = await client.deploy(token, echoChatflow('other'));
     expect((await client.call('GET', '/v1/app/feedbacks', { token: other.key })).body).toEqual({ data: [] });
     expect((await client.call('GET', '/v1/app/feedbacks')).status).toBe(401);
+  });
+
+  it('reads an empty or whitespace body sent as application/json as no body, on every route', async () => {
+    /** Sends `body` verbatim with a JSON content type, as the official SDK does, and checks a success against the API document. */
+    const send = async (method: string, path: string, auth: string, body: string) => {
+      const res = await fetch(`${stack.gateway.baseUrl}${path}`, {
+        body,
+        headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' },
+        method,
+      });
+      const text = await res.text();
+      const parsed = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+      const violation = (await ResponseContract.for(stack.gateway.baseUrl))?.violation(
+        method,
+        res.url,
+        res.status,
+        res.headers.get('content-type'),
+        parsed,
+      );
+      expect(violation ?? null).toBeNull();
+      return { body: parsed, status: res.status };
+    };
+    const app = await client.deploy(token, echoChatflow());
+    const datasetKey = (await client.call<{ token: string }>('POST', '/console/api/datasets/api-keys', { token })).body.token;
+    const { messageId } = await chat(app.key, 'blank', 'hello');
+
+    for (const blank of ['', ' ', '\r\n', '\t \n']) {
+      // Routes that take no body answer as if none had been sent.
+      const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', {
+        body: { name: `blank ${randomUUID()}` },
+        token: datasetKey,
+      });
+      expect(dataset.status).toBe(200);
+      const builtIn = await send('POST', `/v1/datasets/${dataset.body.id}/metadata/built-in/enable`, datasetKey, blank);
+      expect(builtIn).toEqual({ body: { result: 'success' }, status: 200 });
+      expect((await send('DELETE', `/v1/datasets/${dataset.body.id}`, datasetKey, blank)).status).toBe(204);
+      expect((await client.call('GET', `/v1/datasets/${dataset.body.id}`, { token: datasetKey })).status).toBe(404);
+
+      const key = await send('POST', `/console/api/apps/${app.appId}/api-keys`, token, blank);
+      expect(key.status).toBe(201);
+      const keys = await client.call<{ data: { id: string }[] }>('GET', `/console/api/apps/${app.appId}/api-keys`, { token });
+      const keyId = keys.body.data.find((k) => k.id === key.body['id'])?.id;
+      expect(keyId).toBeDefined();
+      expect((await send('DELETE', `/console/api/apps/${app.appId}/api-keys/${keyId}`, token, blank)).status).toBe(204);
+      expect((await send('POST', `/console/api/apps/${app.appId}/workflows/publish`, token, blank)).status).toBe(200);
+
+      // Routes that need a body say what is missing (invalid_param), not that the JSON is malformed (bad_request).
+      expect(await send('POST', `/v1/messages/${messageId}/feedbacks`, app.key, blank)).toEqual({
+        body: { code: 'invalid_param', message: 'user: Arg user must be provided.', status: 400 },
+        status: 400,
+      });
+      expect((await send('POST', `/v1/chat-messages/${randomUUID()}/stop`, app.key, blank)).body).toMatchObject({
+        code: 'invalid_param',
+        status: 400,
+      });
+      expect((await send('DELETE', `/v1/conversations/${randomUUID()}`, app.key, blank)).body).toMatchObject({
+        code: 'invalid_param',
+        status: 400,
+      });
+      expect((await send('POST', '/v1/datasets', datasetKey, blank)).body).toEqual({
+        code: 'invalid_param',
+        message: 'The request body must be a JSON object.',
+        status: 400,
+      });
+    }
+    // A body that is not blank is still parsed, and refused when it is not JSON.
+    expect((await send('POST', `/v1/messages/${messageId}/feedbacks`, app.key, ' {"user": ')).body).toMatchObject({
+      code: 'bad_request',
+      message: 'The request body is not valid JSON.',
+      status: 400,
+    });
+    expect((await send('POST', `/v1/messages/${messageId}/feedbacks`, app.key, ' {"rating": "like", "user": "blank"} ')).body).toEqual({
+      result: 'success',
+    });
   });
 });
