@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
-import { DslBuilder, expectEventually, pollUntil, textInput, TestStack, WeftClient } from '@weft/testing';
+import { DslBuilder, expectEventually, pollUntil, queryDatabase, textInput, TestStack, WeftClient } from '@weft/testing';
 
 /**
  * Every route of both APIs, taken from the gateway's own OpenAPI description (so a new route is covered
@@ -119,6 +119,11 @@ describe('API security: every route against bad credentials, low roles and forei
       await client.call<{ id: string; token: string }>('POST', '/console/api/datasets/api-keys', { token: owner.access_token })
     ).body;
     const run = await client.run(workflow.key, { q: 'hi' });
+    const [endUser] = await queryDatabase<{ id: string }>(
+      stack.database.url,
+      `SELECT id FROM gateway.end_users WHERE app_id = $1 AND session_id = 'tester'`,
+      [workflow.appId],
+    );
     const turn = await client.call<Record<string, string>>('POST', '/v1/chat-messages', {
       body: { inputs: {}, query: 'hello', response_mode: 'blocking', user: 'tester' },
       token: chat.key,
@@ -197,6 +202,7 @@ describe('API security: every route against bad credentials, low roles and forei
         conversationId: turn.body['conversation_id']!,
         messageId: turn.body['message_id']!,
         chatTaskId: turn.body['task_id']!,
+        endUserId: endUser!.id,
         variableId: variables.body.data[0]!.id,
         datasetId,
         documentId,

@@ -4,6 +4,7 @@ import { AddChatRunsAndConversationVariables1764300000000 } from '../migrations/
 import { AddRunArchiveAndRetention1764570000000 } from '../migrations/1764570000000-add-run-archive-and-retention';
 import { MoveConversationsToOrchestrator1764700000000 } from '../migrations/1764700000000-move-conversations-to-orchestrator';
 import { BindSealedWorkflowSecrets1764800000000 } from '../migrations/1764800000000-bind-sealed-workflow-secrets';
+import { IndexAppFeedbacks1764870000000 } from '../migrations/1764870000000-index-app-feedbacks';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
 import { WorkspaceRetentionEntity } from './archive/workspace-retention.entity';
@@ -40,5 +41,6 @@ export const orchestratorDatabase: PersistenceDefinition = {
     AddRunArchiveAndRetention1764570000000,
     MoveConversationsToOrchestrator1764700000000,
     BindSealedWorkflowSecrets1764800000000,
+    IndexAppFeedbacks1764870000000,
   ],
 };

@@ -81,6 +81,31 @@ export const MessageFeedbackRequestSchema = z.object({
 });
 export const MessageFeedbackResponseSchema = z.object({ ok: z.literal(true) });
 
+/** A feedback on a message of the app, as Dify's `GET /v1/app/feedbacks` lists it (times in ISO 8601 without a zone, UTC). */
+export const AppFeedbackRecordSchema = z.object({
+  app_id: uuid,
+  content: z.string().nullable(),
+  conversation_id: uuid.nullable(),
+  created_at: z.string(),
+  from_account_id: uuid.nullable(),
+  from_end_user_id: uuid.nullable(),
+  from_source: z.enum(['user', 'admin']),
+  id: uuid,
+  message_id: uuid,
+  rating: z.string(),
+  updated_at: z.string(),
+});
+export type AppFeedbackRecord = z.infer<typeof AppFeedbackRecordSchema>;
+
+/** One page of every feedback on an app's messages, newest first (`GET /v1/app/feedbacks`), offset-paged like Dify. */
+export const ListAppFeedbacksRequestSchema = z.object({
+  appId: uuid,
+  limit: z.number().int().min(1).max(101),
+  page: z.number().int().min(1).max(99_999),
+  workspaceId: uuid,
+});
+export const ListAppFeedbacksResponseSchema = z.object({ data: z.array(AppFeedbackRecordSchema) });
+
 /** Up to three questions the end user may ask after a message (the app's `suggested_questions_after_answer`). */
 export const SuggestedQuestionsRequestSchema = z.object({ ...owner, messageId: z.string().max(100) });
 export const SuggestedQuestionsResponseSchema = z.object({ questions: z.array(z.string()) });

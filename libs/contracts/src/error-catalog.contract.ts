@@ -93,6 +93,8 @@ export const FileErrors = {
 
 /** Messages of chat conversations and what is asked about them. */
 export const MessageErrors = {
+  /** Dify refuses to take back feedback that was never given (a ValueError its API answers as invalid_param). */
+  feedbackNotGiven: () => new DomainError('invalid_param', 'rating cannot be None when feedback not exists'),
   firstNotFound: () => new DomainError('not_found', 'First Message Not Exists.'),
   notFound: () => new DomainError('not_found', 'Message Not Exists.'),
   suggestedQuestionsDisabled: () => new DomainError('bad_request', 'Suggested Questions Is Disabled.'),

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'model_currently_not_support',
   'completion_request_error',
   'conversation_completed',
+  'end_user_not_found',
   'dataset_name_duplicate',
   'dataset_not_initialized',
   'archived_document_immutable',

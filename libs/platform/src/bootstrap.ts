@@ -24,7 +24,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { HttpErrorFilter, toHttpError } from './http-error.filter';
-import { jsonBodyProblem, urlHasNul } from './json-body-guard.util';
+import { jsonBodyParser, urlHasNul } from './json-body-guard.util';
 import { createServiceIdentity, ServiceIdentity } from './service-identity';
 
 /** The parts of a service's config that start-up itself needs. */
@@ -75,12 +75,6 @@ export function loadConfigOrExit<S extends ConfigSpec>(service: ServiceName, spe
     }
     throw error;
   }
-}
-
-/** Refuses JSON bodies the services could not store or handle safely (see jsonBodyProblem). */
-function verifyJsonBody(_req: unknown, _res: unknown, body: Buffer): void {
-  const problem = jsonBodyProblem(body);
-  if (problem) throw new Error(problem);
 }
 
 /** Body-parser failures (malformed JSON, oversized bodies) answer in Dify's error shape, never HTML. */
@@ -153,9 +147,9 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
     .filter(([prefix]) => prefix !== '*')
     .map(([path, limit]) => {
       const matches = path.startsWith('^') ? (p: string) => new RegExp(path).test(p) : (p: string) => p.startsWith(path);
-      return [matches, express.json({ limit, verify: verifyJsonBody })] as const;
+      return [matches, jsonBodyParser(limit)] as const;
     });
-  const defaultParser = express.json({ limit: limits['*'], verify: verifyJsonBody });
+  const defaultParser = jsonBodyParser(limits['*']);
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (urlHasNul(req.originalUrl)) {
       res.status(400).json({ code: 'invalid_param', message: 'The URL may not contain NUL characters (%00).', status: 400 });

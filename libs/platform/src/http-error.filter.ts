@@ -25,6 +25,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   model_currently_not_support: 400,
   completion_request_error: 400,
   conversation_completed: 400,
+  end_user_not_found: 404,
   dataset_name_duplicate: 409,
   dataset_not_initialized: 400,
   archived_document_immutable: 403,

@@ -20,6 +20,16 @@ export interface AppRow {
   workspaceId: string;
 }
 
+/** An end user of an app: the Service API's `user` string (`sessionId`) and when it was first seen. */
+export interface EndUserRow {
+  appId: string;
+  createdAt: Date;
+  id: string;
+  sessionId: string;
+  type: string;
+  workspaceId: string;
+}
+
 /** An API key row (never the token itself). */
 export interface ApiKeyRow {
   appId: string | null;
@@ -211,6 +221,34 @@ export class AppRepository {
   async touchKeys(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.dataSource.query(`UPDATE gateway.api_keys SET last_used_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** The name of the account that created an app (Dify's `author_name`), or null when it is unknown or gone. */
+  async authorName(workspaceId: string, appId: string): Promise<string | null> {
+    const rows: { name: string }[] = await this.db.dataSource.query(
+      `SELECT a.name FROM gateway.apps p JOIN gateway.accounts a ON a.id = p.created_by WHERE p.workspace_id = $1 AND p.id = $2`,
+      [workspaceId, appId],
+    );
+    return rows[0]?.name ?? null;
+  }
+
+  /** One end user of one app, by id; null for an end user of another app or workspace. */
+  async findEndUser(workspaceId: string, appId: string, endUserId: string): Promise<EndUserRow | null> {
+    if (!isUuid(endUserId)) return null;
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT id, workspace_id, app_id, session_id, type, created_at FROM gateway.end_users WHERE workspace_id = $1 AND app_id = $2 AND id = $3`,
+      [workspaceId, appId, endUserId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      appId: r['app_id'] as string,
+      createdAt: new Date(r['created_at'] as string),
+      id: r['id'] as string,
+      sessionId: r['session_id'] as string,
+      type: r['type'] as string,
+      workspaceId: r['workspace_id'] as string,
+    };
   }
 
   /** The end user behind an app's `user` string, created the first time it is seen. */

@@ -11,6 +11,8 @@ import { SUCCESS, SuccessResultSchema, type SuccessResult } from '../docs/common
 import { ParsedBody, ParsedQuery, Returns } from '../docs/route-schema.util';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from '../service-api/app-key.guard';
 import {
+  AppFeedbackPageResponseSchema,
+  AppFeedbacksQuerySchema,
   ConversationPageResponseSchema,
   ConversationsQuerySchema,
   FeedbackRequestSchema,
@@ -23,11 +25,12 @@ import {
   UserQuerySchema,
   VariablePageResponseSchema,
   VariablesQuerySchema,
+  type AppFeedbackPage,
   type SuggestedResponse,
 } from './conversation.dto';
 import { ConversationService, type Page } from './conversation.service';
 
-/** Dify's conversation and message routes of the chat family (`/v1/conversations…`, `/v1/messages…`). */
+/** Dify's conversation and message routes of the chat family (`/v1/conversations…`, `/v1/messages…`), and the app's feedbacks. */
 @Controller('v1')
 @UseGuards(AppKeyGuard)
 export class ConversationController {
@@ -104,6 +107,15 @@ export class ConversationController {
   ): Promise<SuccessResult> {
     await this.conversations.feedback(ctx, messageId, body);
     return SUCCESS;
+  }
+
+  @Get('app/feedbacks')
+  @Returns(AppFeedbackPageResponseSchema)
+  appFeedbacks(
+    @CurrentApp() ctx: AppKeyContext,
+    @ParsedQuery(AppFeedbacksQuerySchema) query: z.infer<typeof AppFeedbacksQuerySchema>,
+  ): Promise<AppFeedbackPage> {
+    return this.conversations.appFeedbacks(ctx, query);
   }
 
   @Get('messages/:messageId/suggested')

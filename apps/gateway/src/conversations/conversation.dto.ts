@@ -1,4 +1,4 @@
-import { ConversationRecordSchema, ConversationVariableRecordSchema, MessageRecordSchema } from '@weft/contracts';
+import { AppFeedbackRecordSchema, ConversationRecordSchema, ConversationVariableRecordSchema, MessageRecordSchema } from '@weft/contracts';
 import { z } from 'zod';
 import { keysetPage } from '../docs/common.dto';
 
@@ -43,10 +43,12 @@ export type CompletionRequest = z.infer<typeof CompletionRequestSchema>;
 
 export const UserBodySchema = z.object({ user });
 
-/** `GET /v1/conversations`. */
+/** `GET /v1/conversations`. An empty `last_id` asks for the first page, as in Dify. */
 export const ConversationsQuerySchema = z.object({
   last_id: id.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
+  // The official SDKs send `pinned`; Dify's Service API reads no such parameter and lists every conversation.
+  pinned: z.unknown().optional().describe('Accepted for the official SDKs and ignored, as Dify does: every conversation is listed.'),
   sort_by: z.enum(['created_at', '-created_at', 'updated_at', '-updated_at']).default('-updated_at'),
   user,
 });
@@ -59,7 +61,7 @@ export const RenameRequestSchema = z
     path: ['name'],
   });
 
-/** `GET /v1/messages`. */
+/** `GET /v1/messages`. An empty `first_id` asks for the latest page, as in Dify. */
 export const MessagesQuerySchema = z.object({
   conversation_id: id,
   first_id: id.optional(),
@@ -67,7 +69,7 @@ export const MessagesQuerySchema = z.object({
   user,
 });
 
-/** `POST /v1/messages/{id}/feedbacks`. */
+/** `POST /v1/messages/{id}/feedbacks`: a null (or absent) `rating` takes the end user's feedback back. */
 export const FeedbackRequestSchema = z.object({
   content: z.string().max(10_000).nullish(),
   rating: z.enum(['like', 'dislike']).nullable().default(null),
@@ -75,6 +77,16 @@ export const FeedbackRequestSchema = z.object({
 });
 
 export const UserQuerySchema = z.object({ user });
+
+/** `GET /v1/app/feedbacks`: Dify's page bounds, a limit of up to 101 included. */
+export const AppFeedbacksQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(101).default(20),
+  page: z.coerce.number().int().min(1).max(99_999).default(1),
+});
+
+/** `GET /v1/app/feedbacks` answers the page's records only: no total, no `has_more`. */
+export const AppFeedbackPageResponseSchema = z.object({ data: z.array(AppFeedbackRecordSchema) });
+export type AppFeedbackPage = z.infer<typeof AppFeedbackPageResponseSchema>;
 
 /** `GET /v1/conversations/{id}/variables`. */
 export const VariablesQuerySchema = z.object({

@@ -6,6 +6,8 @@ import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
 import {
   CHAT_MODES,
+  type AppFeedbackPage,
+  type AppFeedbacksQuerySchema,
   type ConversationsQuerySchema,
   type FeedbackRequestSchema,
   type MessagesQuerySchema,
@@ -36,7 +38,7 @@ export class ConversationService {
     const owner = await this.owner(ctx, q.user);
     const page = await this.bus.request('wf.conversation.list.v1', {
       ...owner,
-      lastId: q.last_id ?? null,
+      lastId: q.last_id || null,
       limit: q.limit,
       sortBy: q.sort_by,
     });
@@ -62,7 +64,7 @@ export class ConversationService {
     const page = await this.bus.request('wf.message.list.v1', {
       ...owner,
       conversationId: q.conversation_id,
-      firstId: q.first_id ?? null,
+      firstId: q.first_id || null,
       limit: q.limit,
     });
     return { data: page.data, has_more: page.hasMore, limit: q.limit };
@@ -71,6 +73,16 @@ export class ConversationService {
   async feedback(ctx: AppKeyContext, messageId: string, body: z.infer<typeof FeedbackRequestSchema>): Promise<void> {
     const owner = await this.owner(ctx, body.user, false);
     await this.bus.request('wf.message.feedback.v1', { ...owner, content: body.content ?? null, messageId, rating: body.rating });
+  }
+
+  /** Every feedback on the app's messages, of all its end users (the key speaks for the whole app here). */
+  async appFeedbacks(ctx: AppKeyContext, q: z.infer<typeof AppFeedbacksQuerySchema>): Promise<AppFeedbackPage> {
+    return this.bus.request('wf.message.feedback.list.v1', {
+      appId: ctx.app.id,
+      limit: q.limit,
+      page: q.page,
+      workspaceId: ctx.app.workspaceId,
+    });
   }
 
   async suggested(ctx: AppKeyContext, messageId: string, user: string): Promise<string[]> {

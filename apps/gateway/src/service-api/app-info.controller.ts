@@ -1,10 +1,19 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { Returns } from '../docs/route-schema.util';
-import { AppInfoSchema, AppMetaSchema, AppParametersSchema, type AppInfo, type AppMeta, type AppParameters } from './app-info.dto';
+import {
+  AppInfoSchema,
+  AppMetaSchema,
+  AppParametersSchema,
+  AppSiteSchema,
+  type AppInfo,
+  type AppMeta,
+  type AppParameters,
+  type AppSite,
+} from './app-info.dto';
 import { AppInfoService } from './app-info.service';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from './app-key.guard';
 
-/** `GET /v1/parameters`, `/v1/info` and `/v1/meta` for the app behind the key. */
+/** `GET /v1/parameters`, `/v1/info`, `/v1/site` and `/v1/meta` for the app behind the key. */
 @Controller('v1')
 @UseGuards(AppKeyGuard)
 export class AppInfoController {
@@ -12,8 +21,14 @@ export class AppInfoController {
 
   @Get('info')
   @Returns(AppInfoSchema)
-  info(@CurrentApp() ctx: AppKeyContext): AppInfo {
+  info(@CurrentApp() ctx: AppKeyContext): Promise<AppInfo> {
     return this.apps.info(ctx);
+  }
+
+  @Get('site')
+  @Returns(AppSiteSchema)
+  site(@CurrentApp() ctx: AppKeyContext): AppSite {
+    return this.apps.site(ctx);
   }
 
   @Get('meta')

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MessageBus } from '@weft/messaging';
+import { AppRepository } from '../apps/app.repository';
 import type { AppKeyContext } from './app-key.guard';
-import type { AppInfo, AppMeta, AppParameters } from './app-info.dto';
+import type { AppInfo, AppMeta, AppParameters, AppSite } from './app-info.dto';
 
 /** Upload limits `/v1/parameters` reports, in MB. */
 export interface UploadLimits {
@@ -21,16 +22,46 @@ const CONTROL_BY_TYPE: Record<string, string> = {
   'text-input': 'text-input',
 };
 
-/** What the Service API tells about the app behind a key: `/v1/info`, `/v1/meta` and `/v1/parameters`. */
+/** The language of a WebApp: Dify takes its creator's interface language; Weft keeps none and serves English. */
+const SITE_LANGUAGE = 'en-US';
+
+/** What the Service API tells about the app behind a key: `/v1/info`, `/v1/site`, `/v1/meta` and `/v1/parameters`. */
 @Injectable()
 export class AppInfoService {
   constructor(
+    private readonly apps: AppRepository,
     private readonly bus: MessageBus,
     @Inject(UPLOAD_LIMITS) private readonly limits: UploadLimits,
   ) {}
 
-  info(ctx: AppKeyContext): AppInfo {
-    return { author_name: '', description: ctx.app.description, mode: ctx.app.mode, name: ctx.app.name, tags: [] };
+  /** Weft has no app tags, so `tags` is always empty (Dify's answer for an untagged app). */
+  async info(ctx: AppKeyContext): Promise<AppInfo> {
+    const author = await this.apps.authorName(ctx.app.workspaceId, ctx.app.id);
+    return { author_name: author, description: ctx.app.description, mode: ctx.app.mode, name: ctx.app.name, tags: [] };
+  }
+
+  /**
+   * The WebApp settings Dify keeps in a `sites` row beside each app; Weft serves no WebApp, so they are
+   * derived from the app with Dify's defaults for a new site. An image icon has no public URL here.
+   */
+  site(ctx: AppKeyContext): AppSite {
+    const app = ctx.app;
+    return {
+      chat_color_theme: null,
+      chat_color_theme_inverted: false,
+      copyright: null,
+      custom_disclaimer: '',
+      default_language: SITE_LANGUAGE,
+      description: app.description,
+      icon: app.icon,
+      icon_background: app.iconBackground,
+      icon_type: app.iconType,
+      icon_url: null,
+      privacy_policy: null,
+      show_workflow_steps: true,
+      title: app.name,
+      use_icon_as_answer_icon: app.useIconAsAnswerIcon,
+    };
   }
 
   meta(): AppMeta {

@@ -5,6 +5,7 @@ import { AppInfoController } from './app-info.controller';
 import { AppInfoService, UPLOAD_LIMITS, type UploadLimits } from './app-info.service';
 import { ApiKeyCache } from './api-key-cache.service';
 import { AppKeyGuard } from './app-key.guard';
+import { EndUserController } from './end-user.controller';
 import { EndUserService } from './end-user.service';
 import { RunFilesService } from './run-files.service';
 import { WorkflowRunController } from './workflow-run.controller';
@@ -19,7 +20,7 @@ export class ServiceApiModule {
       global: true,
       module: ServiceApiModule,
       imports: [AppsModule],
-      controllers: [AppInfoController, WorkflowRunController],
+      controllers: [AppInfoController, EndUserController, WorkflowRunController],
       providers: [
         ApiKeyCache,
         AppInfoService,

@@ -1,5 +1,5 @@
-import type { ConversationRecord, MessageRecord } from '@weft/contracts';
-import type { ConversationRow, MessageRow } from './conversation.repository';
+import type { AppFeedbackRecord, ConversationRecord, MessageRecord } from '@weft/contracts';
+import type { ConversationRow, FeedbackRow, MessageRow } from './conversation.repository';
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -32,5 +32,32 @@ export function toMessageRecord(m: MessageRow): MessageRecord {
     query: m.query,
     retriever_resources: m.retrieverResources,
     status: m.status === 'error' ? 'error' : 'normal',
+  };
+}
+
+/** Python's `datetime.isoformat()` of Dify's naive UTC timestamps: no zone, microseconds unless they are zero. */
+export function pythonIsoFormat(at: Date): string {
+  const iso = at.toISOString();
+  const ms = at.getUTCMilliseconds();
+  return ms === 0 ? iso.slice(0, 19) : `${iso.slice(0, 19)}.${String(ms * 1000).padStart(6, '0')}`;
+}
+
+/**
+ * A feedback as Dify's `GET /v1/app/feedbacks` lists it. Weft keeps one feedback per message, and only end
+ * users give it (no admin feedback from the console), so the message id is the feedback's id too.
+ */
+export function toAppFeedbackRecord(f: FeedbackRow): AppFeedbackRecord {
+  return {
+    app_id: f.appId,
+    content: f.content,
+    conversation_id: f.conversationId,
+    created_at: pythonIsoFormat(f.createdAt),
+    from_account_id: null,
+    from_end_user_id: f.endUserId,
+    from_source: 'user',
+    id: f.messageId,
+    message_id: f.messageId,
+    rating: f.rating,
+    updated_at: pythonIsoFormat(f.updatedAt),
   };
 }

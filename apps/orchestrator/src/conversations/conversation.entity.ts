@@ -113,6 +113,7 @@ export class MessageEntity {
 
 /** An end user's like or dislike of one answer. */
 @Entity({ name: 'message_feedbacks' })
+@Index('message_feedbacks_app_created_idx', ['workspaceId', 'appId', 'createdAt'])
 @Index('message_feedbacks_conversation_idx', ['conversationId'])
 export class MessageFeedbackEntity {
   @PrimaryColumn({ name: 'message_id', type: 'uuid' })

@@ -43,6 +43,11 @@ export class ConversationHandler {
     return this.conversations.feedback(req);
   }
 
+  @OnRequest('wf.message.feedback.list.v1')
+  appFeedbacks(req: RequestOf<'wf.message.feedback.list.v1'>): Promise<ResponseOf<'wf.message.feedback.list.v1'>> {
+    return this.conversations.listAppFeedbacks(req);
+  }
+
   @OnRequest('wf.message.suggested.v1')
   suggested(req: RequestOf<'wf.message.suggested.v1'>): Promise<ResponseOf<'wf.message.suggested.v1'>> {
     return this.conversations.suggested(req);

@@ -45,6 +45,18 @@ export interface MessageRow {
 }
 
 /** What a finished turn stores on its message. */
+/** An end user's feedback on a message of an app. */
+export interface FeedbackRow {
+  appId: string;
+  content: string | null;
+  conversationId: string | null;
+  createdAt: Date;
+  endUserId: string;
+  messageId: string;
+  rating: string;
+  updatedAt: Date;
+}
+
 export interface MessageOutcome {
   answer: string;
   answerTokens: number;
@@ -316,5 +328,24 @@ export class ConversationRepository {
        ON CONFLICT (message_id) DO UPDATE SET rating = excluded.rating, content = excluded.content, updated_at = now()`,
       [message.id, message.workspaceId, message.appId, message.conversationId, message.endUserId, rating, content],
     );
+  }
+
+  /** A page of every feedback on an app's messages, newest first (served by message_feedbacks_app_created_idx). */
+  async listAppFeedbacks(workspaceId: string, appId: string, limit: number, offset: number): Promise<FeedbackRow[]> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT * FROM orchestrator.message_feedbacks WHERE workspace_id = $1 AND app_id = $2
+       ORDER BY created_at DESC, message_id DESC LIMIT $3 OFFSET $4`,
+      [workspaceId, appId, limit, offset],
+    );
+    return rows.map((r) => ({
+      appId: r['app_id'] as string,
+      content: (r['content'] as string | null) ?? null,
+      conversationId: (r['conversation_id'] as string | null) ?? null,
+      createdAt: date(r['created_at']),
+      endUserId: r['end_user_id'] as string,
+      messageId: r['message_id'] as string,
+      rating: r['rating'] as string,
+      updatedAt: date(r['updated_at']),
+    }));
   }
 }

@@ -13,7 +13,7 @@ import {
 import { checkValueType, isVariableValueType } from '@weft/workflow';
 import { ChatAssistService } from './chat-assist.service';
 import { ConversationVariableRepository } from './conversation-variable.repository';
-import { toConversationRecord, toMessageRecord } from './conversation.dto';
+import { toAppFeedbackRecord, toConversationRecord, toMessageRecord } from './conversation.dto';
 import { ConversationRepository, type ConversationRow, type MessageOutcome, type MessageRow } from './conversation.repository';
 
 const SUGGESTION_TURNS = 3;
@@ -167,8 +167,14 @@ export class ConversationService {
 
   async feedback(req: RequestOf<'wf.message.feedback.v1'>): Promise<ResponseOf<'wf.message.feedback.v1'>> {
     const message = await this.requireMessage(req, req.messageId);
+    if (req.rating === null && !message.feedback) throw MessageErrors.feedbackNotGiven();
     await this.conversations.setFeedback(message, req.rating, req.content);
     return { ok: true };
+  }
+
+  async listAppFeedbacks(req: RequestOf<'wf.message.feedback.list.v1'>): Promise<ResponseOf<'wf.message.feedback.list.v1'>> {
+    const rows = await this.conversations.listAppFeedbacks(req.workspaceId, req.appId, req.limit, (req.page - 1) * req.limit);
+    return { data: rows.map(toAppFeedbackRecord) };
   }
 
   async suggested(req: RequestOf<'wf.message.suggested.v1'>): Promise<ResponseOf<'wf.message.suggested.v1'>> {
