@@ -1,8 +1,7 @@
-import { HEADERS } from '@weft/contracts';
+import { HEADERS, inboxPrefixOf, type ServiceName } from '@weft/contracts';
+import { natsAuthOptions } from '@weft/messaging';
 import { JobGrants } from '@weft/security';
 import { infraUrls, TestStack, WeftClient } from '@weft/testing';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect, headers as natsHeaders, JSONCodec, nkeyAuthenticator, type NatsConnection } from 'nats';
 
 const SECRET_KEY = 'bus-security-test-secret-key-0123456789abcdef';
@@ -11,13 +10,15 @@ const codec = JSONCodec<unknown>();
 type Reply = { ok: true; data: Record<string, unknown> } | { ok: false; error: { code: string; message: string } };
 
 /** A connection as one service's NATS user, as an attacker holding that service's seed would make it. */
-function connectAs(service: string): Promise<NatsConnection> {
-  const dir = infraUrls().natsCredentialsDir;
-  if (!dir) throw new Error('the tests run NATS with authentication: NATS_CREDENTIALS_DIR must be known');
-  const seed = readFileSync(join(dir, `${service}.nk`), 'utf8').trim();
+function connectAs(service: ServiceName): Promise<NatsConnection> {
+  const { nkeySeed } = natsAuthOptions(
+    { credentialsDir: infraUrls().natsCredentialsDir, tlsCaFile: undefined, tlsCertFile: undefined, tlsKeyFile: undefined },
+    service,
+  );
+  if (!nkeySeed) throw new Error('the tests run NATS with authentication: NATS_CREDENTIALS_DIR must be known');
   return connect({
-    authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)),
-    inboxPrefix: `_INBOX_${service.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`,
+    authenticator: nkeyAuthenticator(new TextEncoder().encode(nkeySeed)),
+    inboxPrefix: inboxPrefixOf(service),
     servers: infraUrls().natsUrl,
   });
 }

@@ -631,24 +631,21 @@ export class MessageBus implements OnApplicationShutdown {
    * grant; returns why it refuses otherwise (and reports the refusal for the audit trail).
    */
   private checkGrant(subject: RequestSubject, grant: string | undefined, payload: unknown, ctx: MessageContext): string | undefined {
-    let reason: string;
-    let claims: JobGrantClaims | undefined;
-    if (!this.options.verifyGrant) reason = 'this service cannot check job grants (no SECRET_KEY)';
-    else {
-      try {
-        claims = this.options.verifyGrant(grant);
-        const named = (payload as { workspaceId?: unknown } | null)?.workspaceId;
-        if (named === undefined || named === claims.workspaceId) {
-          ctx.workspaceId = claims.workspaceId;
-          ctx.grant = claims;
-          return undefined;
-        }
-        reason = 'workspace_mismatch';
-      } catch (error) {
-        reason = (error as { reason?: string }).reason ?? (error as Error).message;
-      }
-    }
     const named = (payload as { workspaceId?: unknown } | null)?.workspaceId;
+    let claims: JobGrantClaims | undefined;
+    let reason: string;
+    try {
+      if (!this.options.verifyGrant) throw new Error('this service cannot check job grants (no SECRET_KEY)');
+      claims = this.options.verifyGrant(grant);
+      if (named === undefined || named === claims.workspaceId) {
+        ctx.workspaceId = claims.workspaceId;
+        ctx.grant = claims;
+        return undefined;
+      }
+      reason = 'workspace_mismatch';
+    } catch (error) {
+      reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    }
     this.logger.warn(`Refused "${subject}" from a grant-bound service: ${reason}`);
     this.onGrantRefused?.({
       grantWorkspaceId: claims?.workspaceId ?? null,
