@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ToolsModule } from './tools/tools.module';
 import { ConfigOf, gatewayConfigSpec } from '@weft/config';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { keyringFromSettings } from '@weft/security';
@@ -32,6 +33,7 @@ export class GatewayModule {
         ConversationsModule,
         FilesModule.forRoot(config.files),
         KnowledgeModule,
+        ToolsModule,
         MailModule.forRoot(config.mail),
         PrivacyModule.forRoot(config.security),
         ProtectionModule.forRoot(config.protection),

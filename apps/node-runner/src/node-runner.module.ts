@@ -10,6 +10,7 @@ import { NodeJobExecutorFactory } from './nodes/node-job-executor-factory.servic
 import { NodeJobsHandler } from './nodes/node-jobs.handler';
 import { ChatProviderService } from './providers/chat-providers.service';
 import { KnowledgeService } from './providers/knowledge.service';
+import { ToolRegistry } from './tools/tool-registry.service';
 import { ModelGenerateHandler } from './providers/model-generate.handler';
 import { ProviderCredentialsService } from './providers/provider-credentials.service';
 
@@ -30,6 +31,7 @@ export class NodeRunnerModule {
         KnowledgeService,
         ModelGenerateHandler,
         NodeJobExecutorFactory,
+        ToolRegistry,
         NodeJobsHandler,
         { provide: NODE_RUNNER_CONFIG, useValue: config },
         ProviderCredentialsService,

@@ -313,6 +313,18 @@ export const nodeRunnerConfigSpec = {
       doc: 'hosts or CIDRs (comma-separated) that http-request nodes and files fetched by URL may reach although private, loopback or link-local',
     }),
   },
+  tools: {
+    tavilyBaseUrl: env.string('TOOL_TAVILY_BASE_URL', {
+      default: 'https://api.tavily.com',
+      doc: "where the built-in tavily tool sends searches (Tavily's API, or a proxy speaking it); reached through the SSRF guard like http-request nodes",
+    }),
+    timeoutSeconds: env.int('TOOL_TIMEOUT', {
+      default: '60',
+      min: 1,
+      max: 600,
+      doc: 'how long one tool call (built-in, custom OpenAPI or MCP) may take, in seconds',
+    }),
+  },
   providers: {
     allowedHosts: env.optionalString('PROVIDER_ALLOWED_HOSTS', {
       doc: 'hosts or CIDRs (comma-separated) that model, embedding and rerank provider base URLs may reach although private (a local model server); workflows cannot reach them',

@@ -1,5 +1,6 @@
 import { ApiKeyRevokedSchema } from './api-keys.contract';
 import { z } from 'zod';
+import { ToolProviderLookupRequestSchema, ToolProviderLookupResponseSchema } from './tools.contract';
 import { AuditEventSchema } from './audit.contract';
 import {
   ConversationPageSchema,
@@ -279,6 +280,7 @@ export const CONTRACTS = {
     ProviderCredentialsRequestSchema,
     ProviderCredentialsResponseSchema,
   ),
+  'gateway.tool-provider.v1': request('gateway', ['node-runner'], ToolProviderLookupRequestSchema, ToolProviderLookupResponseSchema),
   'gateway.upload-file.v1': request('gateway', ['node-runner'], UploadFileRequestSchema, UploadFileResponseSchema),
   'privacy.erase.gateway.v1': request('gateway', ['compliance'], EraseStepRequestSchema, EraseStepResponseSchema),
   'privacy.erase.orchestrator.v1': request('orchestrator', ['compliance'], EraseStepRequestSchema, EraseStepResponseSchema),

@@ -107,6 +107,17 @@ export const AUDITED_ROUTES = {
     id: param('provider'),
     resource: 'model_provider',
   },
+  toolProviderCredentialsDeleted: {
+    action: 'tool_provider_credentials.deleted',
+    id: param('provider'),
+    resource: 'tool_provider',
+  },
+  toolProviderCredentialsUpdated: {
+    action: 'tool_provider_credentials.updated',
+    details: (c) => ({ fields: keysOf(c.body['credentials']) }),
+    id: param('provider'),
+    resource: 'tool_provider',
+  },
   segmentsChanged: {
     action: 'document.segments.changed',
     details: (c) => ({ dataset_id: c.params['datasetId'], operation: c.req.method, segment_id: c.params['segmentId'] ?? null }),

@@ -17,6 +17,8 @@ import { LlmExecutor } from './llm/llm.executor';
 import { failed, type NodeExecutionContext, type NodeJobExecutor } from './node-job-executor.types';
 import { ParameterExtractorExecutor } from './parameter-extractor/parameter-extractor.executor';
 import { QuestionClassifierExecutor } from './question-classifier/question-classifier.executor';
+import { ToolExecutor } from './tool/tool.executor';
+import { ToolRegistry } from '../tools/tool-registry.service';
 
 /**
  * Which executor runs each node type the orchestrator hands over: one entry per `NodeRunnerNodeType`
@@ -37,6 +39,7 @@ export class NodeJobExecutorFactory implements OnModuleInit, OnModuleDestroy {
     @Inject(UploadedFilesService) uploads: UploadedFileSource,
     @Inject(KnowledgeService) knowledge: KnowledgeSource,
     private readonly notices: ServiceNotices,
+    tools: ToolRegistry,
   ) {
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
@@ -51,6 +54,7 @@ export class NodeJobExecutorFactory implements OnModuleInit, OnModuleDestroy {
       llm: new LlmExecutor(providers, this.templates),
       'parameter-extractor': new ParameterExtractorExecutor(providers),
       'question-classifier': new QuestionClassifierExecutor(providers),
+      tool: new ToolExecutor(tools, { guard, maxResponseBytes, timeoutMs: config.tools.timeoutSeconds * 1000 }),
     };
   }
 

@@ -50,6 +50,7 @@ export const SUPPORTED_NODE_TYPES = [
   'template-transform',
   'question-classifier',
   'http-request',
+  'tool',
   'variable-aggregator',
   'variable-assigner',
   'loop',
@@ -85,7 +86,6 @@ export const UNSUPPORTED_NODE_TYPES: Readonly<Record<UnsupportedNodeType, string
     'human-input nodes (pausing a run for a person to answer) are not supported; remove the node, or split the app in two and pass the answer as an input of the second run',
   'knowledge-index':
     'knowledge-index nodes belong to Dify knowledge pipelines, which Weft does not run; index documents through the Knowledge API instead, and read them with a knowledge-retrieval node',
-  tool: 'tool nodes (Dify plugins and built-in tools) are not supported; replace the node with an http-request node calling the same API, or a code node',
   'trigger-plugin': TRIGGER_ADVICE,
   'trigger-schedule': TRIGGER_ADVICE,
   'trigger-webhook': TRIGGER_ADVICE,

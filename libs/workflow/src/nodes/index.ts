@@ -37,6 +37,7 @@ export { IfElseCaseSchema, IfElseNodeDataSchema, type IfElseNodeData } from './i
 export { IterationNodeDataSchema, type IterationNodeData } from './iteration.contract';
 export { LlmNodeDataSchema, type LlmNodeData } from './llm.contract';
 export { LoopNodeDataSchema, type LoopNodeData } from './loop.contract';
+export { ToolNodeDataSchema, toolImportWarning, type ToolNodeData } from './tool.contract';
 export { ParameterExtractorNodeDataSchema, type ParameterExtractorNodeData } from './parameter-extractor.contract';
 export { QuestionClassifierNodeDataSchema, type QuestionClassifierNodeData } from './question-classifier.contract';
 export { StartNodeDataSchema, type StartNodeData } from './start.contract';

@@ -66,6 +66,8 @@ export interface NodeTypeContractBase {
   sourceHandles?(data: NodeData): SourceHandles;
   /** The comparison conditions the node's data holds. */
   conditionLists?(data: NodeData): ConditionList[];
+  /** What the import warns about one node of this type (a tool Weft cannot provide, ...); each reads after the node name. */
+  importWarnings?(data: NodeData): string[];
 }
 
 /** An ordinary node: it runs once each time the run reaches it. */

@@ -17,6 +17,7 @@ describe('node type contracts', () => {
       'llm',
       'parameter-extractor',
       'question-classifier',
+      'tool',
     ]);
     expect([...ORCHESTRATOR_NODE_TYPES, ...NODE_RUNNER_NODE_TYPES].sort()).toEqual([...SUPPORTED_NODE_TYPES].sort());
     expect(ORCHESTRATOR_NODE_TYPES.filter((type) => isNodeRunnerNodeType(type))).toEqual([]);

@@ -19,6 +19,7 @@ import { PARAMETER_EXTRACTOR_NODE_CONTRACT } from './parameter-extractor.contrac
 import { QUESTION_CLASSIFIER_NODE_CONTRACT } from './question-classifier.contract';
 import { START_NODE_CONTRACT } from './start.contract';
 import { TEMPLATE_TRANSFORM_NODE_CONTRACT } from './template-transform.contract';
+import { TOOL_NODE_CONTRACT } from './tool.contract';
 import { VARIABLE_AGGREGATOR_NODE_CONTRACT } from './variable-aggregator.contract';
 
 /**
@@ -46,6 +47,7 @@ export const NODE_TYPE_CONTRACTS = {
   'question-classifier': QUESTION_CLASSIFIER_NODE_CONTRACT,
   start: START_NODE_CONTRACT,
   'template-transform': TEMPLATE_TRANSFORM_NODE_CONTRACT,
+  tool: TOOL_NODE_CONTRACT,
   'variable-aggregator': VARIABLE_AGGREGATOR_NODE_CONTRACT,
   // The legacy name of the variable-aggregator: one node, one contract.
   'variable-assigner': VARIABLE_AGGREGATOR_NODE_CONTRACT,

@@ -1,0 +1,3 @@
+export * from './builtin-tools.catalog';
+export * from './tool-parameters.util';
+export * from './tool.types';
