@@ -11,3 +11,4 @@ export * from './document-fixtures';
 export * from './test-http-server';
 export * from './test-mail-server';
 export * from './legacy-seal';
+export * from './test-mcp-server';
