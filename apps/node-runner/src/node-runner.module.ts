@@ -10,6 +10,7 @@ import { NodeJobExecutorFactory } from './nodes/node-job-executor-factory.servic
 import { NodeJobsHandler } from './nodes/node-jobs.handler';
 import { ChatProviderService } from './providers/chat-providers.service';
 import { KnowledgeService } from './providers/knowledge.service';
+import { McpToolKind } from './tools/mcp/mcp-tool-kind.service';
 import { ToolRegistry } from './tools/tool-registry.service';
 import { ModelGenerateHandler } from './providers/model-generate.handler';
 import { ProviderCredentialsService } from './providers/provider-credentials.service';
@@ -29,6 +30,7 @@ export class NodeRunnerModule {
         }),
         ChatProviderService,
         KnowledgeService,
+        McpToolKind,
         ModelGenerateHandler,
         NodeJobExecutorFactory,
         ToolRegistry,

@@ -26,3 +26,34 @@ export type StoredToolProvider = z.infer<typeof StoredToolProviderSchema>;
 
 /** The provider, or null when the workspace has none by that name (for built-ins: no credentials set). */
 export const ToolProviderLookupResponseSchema = z.object({ provider: StoredToolProviderSchema.nullable() });
+
+/** The MCP transports a server may speak. */
+export const MCP_TRANSPORTS = ['streamable-http', 'sse'] as const;
+
+/**
+ * The `settings` of an MCP provider (Dify's `mcp` provider type): what the console shows and node runners
+ * read, none of it secret. Its secrets are `credentials.server_url` (a URL may carry a token) and
+ * `credentials.headers` (a JSON object of header name to value).
+ */
+export const McpProviderSettingsSchema = z.object({
+  /** Whether the last listing of the server's tools succeeded (Dify's `authed`). */
+  authed: z.boolean().default(false),
+  icon: z.union([z.string(), z.record(z.string(), z.string())]).default(''),
+  /** The URL with its path hidden (`https://host/******`), as Dify shows it. */
+  masked_server_url: z.string().default(''),
+  /** The display name, unique in the workspace. */
+  name: z.string(),
+  /** The id tool nodes name the server by (`provider_id`), unique in the workspace; also the row's name. */
+  server_identifier: z.string(),
+  /** SHA-256 of the URL, so a URL is added once per workspace without storing it in the clear. */
+  server_url_hash: z.string().default(''),
+  /** Seconds to wait for an answer or the next event of a stream (Dify's default 300). */
+  sse_read_timeout: z.number().positive().default(300),
+  /** Seconds to connect (Dify's default 30). */
+  timeout: z.number().positive().default(30),
+  /** The server's tools as `tools/list` answered them. */
+  tools: z.array(z.unknown()).default([]),
+  /** The transport the server answered on last, tried first. */
+  transport: z.enum(MCP_TRANSPORTS).nullish(),
+});
+export type McpProviderSettings = z.infer<typeof McpProviderSettingsSchema>;

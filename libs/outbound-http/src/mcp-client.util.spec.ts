@@ -34,7 +34,8 @@ describe('the MCP client over the guarded transport', () => {
   });
 
   it('lists the tools of a streamable HTTP server with their schemas, and ends the session', async () => {
-    const tools = await listMcpTools(options(server.streamableUrl));
+    const { tools, transport } = await listMcpTools(options(server.streamableUrl));
+    expect(transport).toBe('streamable-http');
     expect(tools.map((t) => t.name)).toEqual(['echo', 'forecast', 'stations', 'offline', 'picture']);
     const forecast = tools.find((t) => t.name === 'forecast')!;
     expect(forecast.description).toBe('The weather forecast for a city.');
@@ -56,9 +57,15 @@ describe('the MCP client over the guarded transport', () => {
   });
 
   it('falls back to HTTP+SSE when a server under another path refuses streamable HTTP', async () => {
-    const tools = await listMcpTools(options(server.legacyUrl));
+    const before = server.requests.length;
+    const { tools, transport } = await listMcpTools(options(server.legacyUrl));
     expect(tools).toHaveLength(5);
-    expect(server.requests).toEqual(expect.arrayContaining(['POST /legacy', 'GET /legacy']));
+    expect(transport).toBe('sse');
+    expect(server.requests.slice(before)).toEqual(expect.arrayContaining(['POST /legacy', 'GET /legacy']));
+    // Told the server speaks HTTP+SSE, the client goes there first.
+    const again = server.requests.length;
+    await listMcpTools(options(server.legacyUrl, { preferredTransport: 'sse' }));
+    expect(server.requests.slice(again)[0]).toBe('GET /legacy');
   });
 
   it('answers structured content, and a failed call with isError', async () => {

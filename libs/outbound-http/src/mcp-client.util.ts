@@ -19,6 +19,8 @@ export interface McpServerOptions {
   maxResponseBytes: number;
   /** Ends the whole exchange: connecting, the calls, closing. */
   signal?: AbortSignal;
+  /** The transport the server answered on before: tried first when the URL leaves the choice open. */
+  preferredTransport?: McpTransportKind;
 }
 
 /** The transports an MCP server may speak: the current streamable HTTP one and the older HTTP+SSE one. */
@@ -159,7 +161,9 @@ export async function withMcpClient<T>(
   });
   const requestInit = { headers: server.headers };
   const failures: string[] = [];
-  const kinds = mcpTransportsFor(server.url);
+  const candidates = mcpTransportsFor(server.url);
+  const preferred = server.preferredTransport;
+  const kinds = preferred && candidates.includes(preferred) ? [preferred, ...candidates.filter((k) => k !== preferred)] : candidates;
   for (const [index, kind] of kinds.entries()) {
     const transport =
       kind === 'streamable-http'
@@ -211,9 +215,9 @@ function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** The server's tools (every page of `tools/list`, up to 500 tools). */
-export async function listMcpTools(server: McpServerOptions): Promise<McpToolDefinition[]> {
-  return withMcpClient(server, async (client) => {
+/** The server's tools (every page of `tools/list`, up to 500 tools), and the transport it answered on. */
+export async function listMcpTools(server: McpServerOptions): Promise<{ tools: McpToolDefinition[]; transport: McpTransportKind }> {
+  return withMcpClient(server, async (client, transport) => {
     const tools: McpToolDefinition[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_TOOL_PAGES && tools.length < MAX_TOOLS; page++) {
@@ -230,7 +234,7 @@ export async function listMcpTools(server: McpServerOptions): Promise<McpToolDef
       cursor = answer.nextCursor;
       if (!cursor) break;
     }
-    return tools.slice(0, MAX_TOOLS);
+    return { tools: tools.slice(0, MAX_TOOLS), transport };
   });
 }
 

@@ -50,6 +50,20 @@ describe('tool parameters', () => {
     });
     expect(castToolParameters({ count: '12', flag: 'no', on: 'false' }, specs)).toEqual({ count: 12, flag: false, on: false });
   });
+
+  it('casts arrays and objects as Dify does: JSON text parsed, other values wrapped in a list or dropped to {}', () => {
+    const specs: ToolParameterSpec[] = [
+      { description: '', form: 'llm', name: 'tags', required: false, type: 'array' },
+      { description: '', form: 'llm', name: 'filter', required: false, type: 'object' },
+    ];
+    expect(castToolParameters({ filter: '{"active":true}', tags: '["a","b"]' }, specs)).toEqual({
+      filter: { active: true },
+      tags: ['a', 'b'],
+    });
+    expect(castToolParameters({ filter: { a: 1 }, tags: ['x'] }, specs)).toEqual({ filter: { a: 1 }, tags: ['x'] });
+    expect(castToolParameters({ filter: '[1]', tags: 'plain' }, specs)).toEqual({ filter: {}, tags: ['plain'] });
+    expect(castToolParameters({ filter: 'not json', tags: '{"a":1}' }, specs)).toEqual({ filter: {}, tags: ['{"a":1}'] });
+  });
 });
 
 describe('tool node import', () => {

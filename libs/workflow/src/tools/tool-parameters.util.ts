@@ -104,9 +104,30 @@ function toNumber(value: unknown): number | undefined {
   return Number.isFinite(parsed) ? parsed : undefined;
 }
 
+function parsedJson(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Dify's cast of an `array` parameter: a list as it is, text holding a JSON list parsed, anything else wrapped in a list. */
+function toArray(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  const parsed = typeof value === 'string' ? parsedJson(value) : undefined;
+  return Array.isArray(parsed) ? parsed : [value];
+}
+
+/** Dify's cast of an `object` parameter: an object as it is, text holding a JSON object parsed, anything else `{}`. */
+function toObject(value: unknown): Record<string, unknown> {
+  const candidate = typeof value === 'string' ? parsedJson(value) : value;
+  return candidate !== null && typeof candidate === 'object' && !Array.isArray(candidate) ? (candidate as Record<string, unknown>) : {};
+}
+
 /**
  * The parameters a tool receives: each declared parameter cast to its type (Dify's `cast_parameter_value`:
- * booleans from "true"/"yes"/"1", numbers from text, strings from anything), defaults filled in for
+ * booleans from "true"/"yes"/"1", numbers from text, strings from anything, arrays and objects from JSON text), defaults filled in for
  * declared parameters left out, and undeclared parameters passed as given.
  */
 export function castToolParameters(values: Record<string, unknown>, specs: readonly ToolParameterSpec[]): Record<string, unknown> {
@@ -132,6 +153,12 @@ export function castToolParameters(values: Record<string, unknown>, specs: reado
       case 'select':
       case 'secret-input':
         result[spec.name] = textOf(value);
+        break;
+      case 'array':
+        result[spec.name] = toArray(value);
+        break;
+      case 'object':
+        result[spec.name] = toObject(value);
         break;
       default:
         result[spec.name] = value;

@@ -26,6 +26,8 @@ export interface ToolParameterSpec {
   default?: string | number | boolean;
   /** The values a `select` parameter accepts. */
   options?: readonly string[];
+  /** The parameter's JSON Schema where the tool gave one (MCP tools): items of arrays, fields of objects, enums. */
+  inputSchema?: Readonly<Record<string, unknown>>;
 }
 
 /** What a tool tells a model about itself, and the parameters it takes. */
