@@ -8,6 +8,7 @@ import { DropMovedConversations1764700000000 } from '../migrations/1764700000000
 import { CreateVerificationCodes1764800000000 } from '../migrations/1764800000000-create-verification-codes';
 import { BindSealedCredentials1764800000001 } from '../migrations/1764800000001-bind-sealed-credentials';
 import { CreateToolProviders1764950000000 } from '../migrations/1764950000000-create-tool-providers';
+import { AddMcpProviderUniqueness1764967000000 } from '../migrations/1764967000000-add-mcp-provider-uniqueness';
 import { AccountEntity, WorkspaceEntity, WorkspaceMemberEntity } from './accounts/account.entity';
 import { AuthSessionEntity, RefreshTokenEntity } from './accounts/auth-session.entity';
 import { VerificationCodeEntity } from './accounts/verification-code.entity';
@@ -42,5 +43,6 @@ export const gatewayDatabase: PersistenceDefinition = {
     CreateVerificationCodes1764800000000,
     BindSealedCredentials1764800000001,
     CreateToolProviders1764950000000,
+    AddMcpProviderUniqueness1764967000000,
   ],
 };

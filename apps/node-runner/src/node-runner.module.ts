@@ -11,6 +11,7 @@ import { NodeJobsHandler } from './nodes/node-jobs.handler';
 import { ChatProviderService } from './providers/chat-providers.service';
 import { KnowledgeService } from './providers/knowledge.service';
 import { McpToolKind } from './tools/mcp/mcp-tool-kind.service';
+import { McpToolsHandler } from './tools/mcp/mcp-tools.handler';
 import { ToolRegistry } from './tools/tool-registry.service';
 import { ModelGenerateHandler } from './providers/model-generate.handler';
 import { ProviderCredentialsService } from './providers/provider-credentials.service';
@@ -31,6 +32,7 @@ export class NodeRunnerModule {
         ChatProviderService,
         KnowledgeService,
         McpToolKind,
+        McpToolsHandler,
         ModelGenerateHandler,
         NodeJobExecutorFactory,
         ToolRegistry,

@@ -1,6 +1,11 @@
 import { ApiKeyRevokedSchema } from './api-keys.contract';
 import { z } from 'zod';
-import { ToolProviderLookupRequestSchema, ToolProviderLookupResponseSchema } from './tools.contract';
+import {
+  McpListToolsRequestSchema,
+  McpListToolsResponseSchema,
+  ToolProviderLookupRequestSchema,
+  ToolProviderLookupResponseSchema,
+} from './tools.contract';
 import { AuditEventSchema } from './audit.contract';
 import {
   ConversationPageSchema,
@@ -323,6 +328,7 @@ export const CONTRACTS = {
   'wf.node.execute.v1': event('WF_NODES', { consumers: ['node-runner'], publishers: ['orchestrator'] }, NodeJobSchema),
   'wf.node.result.v1': topic(true, { listeners: ['orchestrator'], publishers: ['node-runner'] }, NodeResultSchema),
   'wf.legal-hold.set.v1': request('orchestrator', ['compliance'], SetLegalHoldRequestSchema, WorkspaceRetentionSchema),
+  'wf.tool.mcp.list.v1': request('node-runner', ['gateway'], McpListToolsRequestSchema, McpListToolsResponseSchema),
   'wf.retention.get.v1': request('orchestrator', ['gateway'], WorkspaceRetentionRequestSchema, WorkspaceRetentionSchema),
   'wf.retention.set.v1': request('orchestrator', ['gateway'], SetWorkspaceRetentionRequestSchema, WorkspaceRetentionSchema),
   'wf.run.cancel.v1': topic(false, { listeners: ['orchestrator'], publishers: ['orchestrator'] }, CancelRunSchema),

@@ -57,3 +57,38 @@ export const McpProviderSettingsSchema = z.object({
   transport: z.enum(MCP_TRANSPORTS).nullish(),
 });
 export type McpProviderSettings = z.infer<typeof McpProviderSettingsSchema>;
+
+/**
+ * The gateway asks a node runner to list an MCP server's tools (when a server is added, its URL changes or
+ * its tools are refreshed): node runners are the services that may reach the internet, through their SSRF
+ * guard; the gateway has no route out.
+ */
+export const McpListToolsRequestSchema = z.object({
+  /** How long the whole listing may take (connecting, initializing, every page), in seconds. */
+  deadlineSeconds: z.number().positive().max(600),
+  headers: z.record(z.string(), z.string()),
+  preferredTransport: z.enum(MCP_TRANSPORTS).nullish(),
+  serverUrl: z.string().min(1).max(4096),
+  sseReadTimeoutSeconds: z.number().positive(),
+  timeoutSeconds: z.number().positive(),
+  workspaceId: z.string().uuid(),
+});
+
+/** A tool as the server listed it. */
+export const McpListedToolSchema = z
+  .object({
+    description: z.string().optional(),
+    inputSchema: z.record(z.string(), z.unknown()),
+    name: z.string(),
+    outputSchema: z.record(z.string(), z.unknown()).optional(),
+    title: z.string().optional(),
+  })
+  .passthrough();
+
+/** The tools and the transport the server answered on, or why it could not be listed. */
+export const McpListToolsResponseSchema = z.object({
+  error: z.object({ message: z.string(), reason: z.enum(['blocked', 'unreachable', 'unauthorized', 'protocol']) }).nullable(),
+  tools: z.array(McpListedToolSchema),
+  transport: z.enum(MCP_TRANSPORTS).nullable(),
+});
+export type McpListToolsResponse = z.infer<typeof McpListToolsResponseSchema>;

@@ -107,6 +107,23 @@ export const AUDITED_ROUTES = {
     id: param('provider'),
     resource: 'model_provider',
   },
+  mcpProviderCreated: {
+    action: 'mcp_provider.created',
+    details: (c) => ({ header_names: keysOf(c.body['headers']), server_identifier: c.body['server_identifier'] ?? null }),
+    id: (c) => field(c.result, 'id'),
+    resource: 'tool_provider',
+  },
+  mcpProviderDeleted: {
+    action: 'mcp_provider.deleted',
+    id: (c) => c.body['provider_id'],
+    resource: 'tool_provider',
+  },
+  mcpProviderUpdated: {
+    action: 'mcp_provider.updated',
+    details: (c) => ({ header_names: keysOf(c.body['headers']), server_identifier: c.body['server_identifier'] ?? null }),
+    id: (c) => c.body['provider_id'],
+    resource: 'tool_provider',
+  },
   toolProviderCredentialsDeleted: {
     action: 'tool_provider_credentials.deleted',
     id: param('provider'),

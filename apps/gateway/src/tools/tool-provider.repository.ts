@@ -10,6 +10,7 @@ export interface ToolProviderRow {
   name: string;
   sealed_credentials: string | null;
   settings: Record<string, unknown>;
+  created_by: string | null;
   created_at: Date;
   updated_at: Date;
 }

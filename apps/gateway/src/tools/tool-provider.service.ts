@@ -4,6 +4,7 @@ import { SealedValueError, type SealBinding, type SecretBox } from '@weft/securi
 import { BUILTIN_TOOL_PROVIDERS, builtinToolProvider, type BuiltinToolProviderSpec, type ToolSpec } from '@weft/workflow';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
 import { CREDENTIALS_BOX } from '../apps/app.service';
+import { mcpProviderView } from './mcp-provider.dto';
 import { ToolProviderErrors } from './tool-provider.exception';
 import { ToolProviderRepository, type ToolProviderRow } from './tool-provider.repository';
 
@@ -150,7 +151,7 @@ export class ToolProviderService {
       };
     });
     const own = rows
-      .filter((row) => row.provider_type !== 'builtin')
+      .filter((row) => row.provider_type === 'api')
       .map((row) => ({
         allow_delete: true,
         author: '',
@@ -165,7 +166,8 @@ export class ToolProviderService {
         tools: Array.isArray(row.settings.tools) ? row.settings.tools : [],
         type: row.provider_type,
       }));
-    return [...builtin, ...own];
+    const mcp = rows.filter((row) => row.provider_type === 'mcp').map((row) => mcpProviderView(row));
+    return [...builtin, ...own, ...mcp];
   }
 
   /** A provider for a node runner (settings and decrypted secrets), or null when the workspace has none. */

@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { McpProviderController } from './mcp-provider.controller';
+import { McpProviderRepository } from './mcp-provider.repository';
+import { McpProviderService } from './mcp-provider.service';
+import { McpServerRepository } from './mcp-server.repository';
 import { ToolProviderController } from './tool-provider.controller';
 import { ToolProviderHandler } from './tool-provider.handler';
 import { ToolProviderRepository } from './tool-provider.repository';
@@ -6,8 +10,15 @@ import { ToolProviderService } from './tool-provider.service';
 
 /** A workspace's tool providers: built-in credentials, custom OpenAPI providers and MCP servers. */
 @Module({
-  controllers: [ToolProviderController],
+  controllers: [McpProviderController, ToolProviderController],
   exports: [ToolProviderService, ToolProviderRepository],
-  providers: [ToolProviderHandler, ToolProviderRepository, ToolProviderService],
+  providers: [
+    McpProviderRepository,
+    McpProviderService,
+    McpServerRepository,
+    ToolProviderHandler,
+    ToolProviderRepository,
+    ToolProviderService,
+  ],
 })
 export class ToolsModule {}
