@@ -56,6 +56,8 @@ export const TOOL_NODE_CONTRACT = {
     { name: 'files', type: 'array[file]' },
     { name: 'json', type: 'array[object]' },
   ],
+  // A tool with an output schema (MCP structured output) also sets each of its fields, as Dify's tool node does.
+  outputNames: (data) => ['text', 'files', 'json', ...Object.keys(asRecord(asRecord(asRecord(data).output_schema).properties))],
   readReferences: (data, read) => {
     readInputs(toolInputs(data.tool_parameters), 'tool_parameters', read);
     readInputs(toolConfigurationInputs(asRecord(data).tool_configurations), 'tool_configurations', read);

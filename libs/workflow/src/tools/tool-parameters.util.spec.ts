@@ -117,6 +117,18 @@ workflow:
     }
   });
 
+  it("offers the fields of a tool's output schema as outputs, as Dify's tool node does (MCP structured output)", () => {
+    const yaml = (outputSchema: unknown) =>
+      app({ output_schema: outputSchema, provider_id: 'weather', provider_type: 'mcp', tool_name: 'forecast' }).replace(
+        'value_selector: [t, text]',
+        'value_selector: [t, temperature]',
+      );
+    const declared = parseDsl(yaml({ properties: { temperature: { type: 'number' } }, type: 'object' }));
+    expect(declared.ok && [...declared.problems, ...declared.warnings]).toEqual([]);
+    const undeclared = parseDsl(yaml(null));
+    expect(undeclared.ok && undeclared.problems).toEqual([expect.objectContaining({ message: expect.stringContaining('temperature') })]);
+  });
+
   it('refuses a tool node without the fields that say which tool', () => {
     expect(parseDsl(app({ provider_type: 'builtin' })).ok).toBe(false);
     expect(parseDsl(app({ provider_id: 'time', provider_type: 'plugin-x', tool_name: 'current_time' })).ok).toBe(false);
