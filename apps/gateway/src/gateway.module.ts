@@ -30,7 +30,7 @@ export class GatewayModule {
         AuditConsoleModule,
         CredentialsBoxModule.forRoot(keyringFromSettings(config.security)),
         ConversationsModule,
-        FilesModule.forRoot(config.files),
+        FilesModule.forRoot(config.files, config.security.secretKey),
         KnowledgeModule,
         MailModule.forRoot(config.mail),
         PrivacyModule.forRoot(config.security),
