@@ -64,7 +64,7 @@ export class PrivacyRepository {
         m,
         `UPDATE rag.documents SET uploader = NULL,
            doc_metadata = CASE WHEN doc_metadata ? 'uploader' THEN jsonb_set(doc_metadata, '{uploader}', 'null') ELSE doc_metadata END
-         WHERE created_by = $1 AND workspace_id = ANY($2::uuid[]) AND (uploader IS NOT NULL OR doc_metadata ? 'uploader')`,
+         WHERE created_by = $1 AND workspace_id = ANY($2::uuid[]) AND (uploader IS NOT NULL OR doc_metadata ->> 'uploader' IS NOT NULL)`,
         [accountId, req.workspaceIds],
       );
       if (req.deleteDocuments) {
