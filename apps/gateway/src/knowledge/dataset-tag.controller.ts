@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBody } from '@nestjs/swagger';
 import type { ZodTypeAny } from 'zod';
 import { Audited } from '../audit/audit.interceptor';
@@ -23,7 +23,7 @@ import {
 } from './knowledge.dto';
 
 /** Documents a JSON body that the rag service checks (Dify's field names and messages). */
-const DocumentedBody = (schema: ZodTypeAny) => applyDecorators(ApiBody({ required: true, schema: zodToOpenApi(schema) as never }));
+const DocumentedBody = (schema: ZodTypeAny) => ApiBody({ required: true, schema: zodToOpenApi(schema) as never });
 
 /**
  * Dify's knowledge tags (dataset key): `/v1/datasets/tags` (list, create, rename, delete), binding and
