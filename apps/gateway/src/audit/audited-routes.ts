@@ -66,6 +66,19 @@ export const AUDITED_ROUTES = {
     id: 'datasetId',
     resource: 'dataset',
   },
+  datasetTagsChanged: {
+    action: 'dataset.tags.changed',
+    details: (c) => ({
+      operation: c.req.path.endsWith('/unbinding') ? 'unbind' : 'bind',
+      tag_ids: Array.isArray(c.body['tag_ids'])
+        ? c.body['tag_ids'].slice(0, 100)
+        : typeof c.body['tag_id'] === 'string'
+          ? [c.body['tag_id']]
+          : [],
+    }),
+    id: (c) => c.body['target_id'],
+    resource: 'dataset',
+  },
   datasetUpdated: { action: 'dataset.updated', details: (c) => ({ fields: keysOf(c.body) }), id: 'datasetId', resource: 'dataset' },
   documentCreated: {
     action: 'document.created',
@@ -100,6 +113,12 @@ export const AUDITED_ROUTES = {
     details: (c) => ({ batch: field(c.result, 'batch'), dataset_id: c.params['datasetId'] }),
     id: 'documentId',
     resource: 'document',
+  },
+  knowledgeTagChanged: {
+    action: 'knowledge_tag.changed',
+    details: (c) => ({ operation: c.req.method }),
+    id: (c) => field(c.result, 'id') ?? c.body['tag_id'],
+    resource: 'knowledge_tag',
   },
   providerCredentialsUpdated: {
     action: 'provider_credentials.updated',
