@@ -33,6 +33,23 @@ const runStarted = (mode: string): AuditedOptions => ({
  * document text).
  */
 export const AUDITED_ROUTES = {
+  apiToolProviderAdded: {
+    action: 'api_tool_provider.created',
+    details: (c) => ({ auth_type: field(c.body, 'credentials', 'auth_type'), schema_type: c.body['schema_type'] ?? null }),
+    id: (c) => c.body['provider'],
+    resource: 'tool_provider',
+  },
+  apiToolProviderDeleted: { action: 'api_tool_provider.deleted', id: (c) => c.body['provider'], resource: 'tool_provider' },
+  apiToolProviderUpdated: {
+    action: 'api_tool_provider.updated',
+    details: (c) => ({
+      auth_type: field(c.body, 'credentials', 'auth_type'),
+      original_provider: c.body['original_provider'] ?? null,
+      schema_type: c.body['schema_type'] ?? null,
+    }),
+    id: (c) => c.body['provider'],
+    resource: 'tool_provider',
+  },
   appImported: {
     action: 'app.imported',
     details: (c) => ({
