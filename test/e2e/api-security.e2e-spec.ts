@@ -222,7 +222,8 @@ describe('API security: every route against bad credentials, low roles and forei
       if (name === 'taskId')
         return path.includes('chat-messages') || path.includes('completion-messages') ? w.ids['chatTaskId']! : w.ids['taskId']!;
       if (name === 'action') return 'enable';
-      if (name === 'provider') return 'openai';
+      // Model providers and built-in tool providers share the name; `tavily` is both a tool provider and unknown to models.
+      if (name === 'provider') return path.includes('/tool-provider/') ? 'tavily' : 'openai';
       if (name === 'modelType') return 'text-embedding';
       const id = w.ids[name];
       if (!id) throw new Error(`No id for path parameter {${name}} of ${path}: add it to the workspace fixture`);
