@@ -10,6 +10,7 @@ import { NodeJobExecutorFactory } from './nodes/node-job-executor-factory.servic
 import { NodeJobsHandler } from './nodes/node-jobs.handler';
 import { ChatProviderService } from './providers/chat-providers.service';
 import { KnowledgeService } from './providers/knowledge.service';
+import { ApiToolProviders } from './tools/api/api-tools.service';
 import { McpToolKind } from './tools/mcp/mcp-tool-kind.service';
 import { McpToolsHandler } from './tools/mcp/mcp-tools.handler';
 import { ToolRegistry } from './tools/tool-registry.service';
@@ -24,6 +25,7 @@ export class NodeRunnerModule {
       module: NodeRunnerModule,
       imports: [PlatformModule.forRoot({ identity, config })],
       providers: [
+        ApiToolProviders,
         makeCounterProvider({
           name: 'dify_api_cost_total',
           help: 'Model provider spend by provider, from the price table',

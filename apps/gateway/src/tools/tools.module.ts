@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ApiToolProviderController } from './api-tool-provider.controller';
+import { ApiToolProviderService } from './api-tool-provider.service';
 import { McpProviderController } from './mcp-provider.controller';
 import { McpProviderRepository } from './mcp-provider.repository';
 import { McpProviderService } from './mcp-provider.service';
@@ -10,9 +12,10 @@ import { ToolProviderService } from './tool-provider.service';
 
 /** A workspace's tool providers: built-in credentials, custom OpenAPI providers and MCP servers. */
 @Module({
-  controllers: [McpProviderController, ToolProviderController],
+  controllers: [ApiToolProviderController, McpProviderController, ToolProviderController],
   exports: [ToolProviderService, ToolProviderRepository],
   providers: [
+    ApiToolProviderService,
     McpProviderRepository,
     McpProviderService,
     McpServerRepository,

@@ -142,12 +142,12 @@ describe('NodeJobsHandler', () => {
   });
 
   it('answers an unknown node type with a failure', async () => {
-    await bus.worker!.handler(testJob('agent', {}), ctx());
+    await bus.worker!.handler(testJob('human-input', {}), ctx());
     expect(bus.results()).toEqual([
       expect.objectContaining({
         status: 'failed',
         errorType: 'UnsupportedNodeTypeError',
-        error: 'Node type "agent" is not run by node runners.',
+        error: 'Node type "human-input" is not run by node runners.',
       }),
     ]);
   });

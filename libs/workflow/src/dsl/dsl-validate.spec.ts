@@ -133,7 +133,7 @@ describe('graph validation', () => {
       expect(problem).toMatchObject({ nodeId: '123', path: 'workflow.graph.nodes[1].data.type' });
     });
 
-    it.each(['agent', 'human-input', 'datasource', 'knowledge-index', 'trigger-webhook', 'trigger-schedule', 'trigger-plugin'] as const)(
+    it.each(['human-input', 'datasource', 'knowledge-index', 'trigger-webhook', 'trigger-schedule', 'trigger-plugin'] as const)(
       'refuses the unsupported node type %s, naming it',
       (type) => {
         const problem = expectOnly(
@@ -164,7 +164,7 @@ describe('graph validation', () => {
     it('does not check references to a node whose type is refused, so the one real problem stands alone', () => {
       expectOnly(
         dsl(
-          [start(), node('t', 'agent'), end(['t', 'whatever'])],
+          [start(), node('t', 'human-input'), end(['t', 'whatever'])],
           [
             ['s', 't'],
             ['t', 'e'],

@@ -62,6 +62,7 @@ export const SUPPORTED_NODE_TYPES = [
   'assigner',
   'document-extractor',
   'list-operator',
+  'agent',
 ] as const satisfies readonly NodeType[];
 
 /** A node type Weft runs; `NODE_TYPE_CONTRACTS` (../nodes) holds one contract per member of this union. */
@@ -78,8 +79,6 @@ export type UnsupportedNodeType = Exclude<NodeType, SupportedNodeType> | DifyOnl
  * semantics (`variable-assigner` is the legacy name of the variable aggregator).
  */
 export const UNSUPPORTED_NODE_TYPES: Readonly<Record<UnsupportedNodeType, string>> = {
-  agent:
-    'agent nodes (plugin agent strategies) are not supported; replace the node with an llm node, or with an llm node and http-request nodes for its tools',
   datasource:
     'datasource nodes belong to Dify knowledge pipelines, which Weft does not run; ingest documents through the Knowledge API (POST /v1/datasets/{id}/document/create-by-text or create-by-file) instead',
   'human-input':

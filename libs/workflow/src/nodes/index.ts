@@ -7,6 +7,7 @@ export {
   isNodeRunnerNodeType,
   isOrchestratorNodeType,
   nodeTypeContract,
+  streamsText,
   type ContainerNodeType,
   type MarkerNodeType,
   type NodeRunnerNodeType,
@@ -28,6 +29,7 @@ export type {
 } from './node-type.types';
 
 /** Runtime schemas and typed views of node data, for executors that read a node's `data`. */
+export { AGENT_STRATEGIES, AgentNodeDataSchema, agentParameter, agentTools, type AgentNodeData, type AgentStrategy, type AgentToolConfig } from './agent.contract';
 export { AnswerNodeDataSchema, type AnswerNodeData } from './answer.contract';
 export { AssignerNodeDataSchema, type AssignerNodeData } from './assigner.contract';
 export { CodeNodeDataSchema, type CodeNodeData } from './code.contract';
