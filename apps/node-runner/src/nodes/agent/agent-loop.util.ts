@@ -51,12 +51,19 @@ export function toolJsonSchema(parameters: readonly ToolParameterSpec[], fixed: 
             : parameter.type === 'array'
               ? 'array'
               : 'string';
+    // A tool that gave its parameter's JSON Schema (MCP tools) says what the items, fields and values are.
+    const schema = parameter.inputSchema ?? {};
+    const enumValues =
+      parameter.options && parameter.options.length > 0 ? [...parameter.options] : Array.isArray(schema.enum) ? schema.enum : [];
     properties[parameter.name] = {
       description: parameter.description,
       type,
-      ...(parameter.options && parameter.options.length > 0 ? { enum: [...parameter.options] } : {}),
-      // Model APIs refuse an array schema without `items` (OpenAI does); the item type is not known here.
-      ...(type === 'array' ? { items: {} } : {}),
+      ...(enumValues.length > 0 ? { enum: enumValues } : {}),
+      // Model APIs refuse an array schema without `items` (OpenAI does).
+      ...(type === 'array' ? { items: schema.items !== null && typeof schema.items === 'object' ? schema.items : {} } : {}),
+      ...(type === 'object' && schema.properties !== null && typeof schema.properties === 'object'
+        ? { properties: schema.properties }
+        : {}),
     };
     if (parameter.required) required.push(parameter.name);
   }

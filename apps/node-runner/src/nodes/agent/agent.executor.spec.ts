@@ -69,6 +69,47 @@ describe('agent loop', () => {
     });
   });
 
+  it("takes items, fields and enums from a parameter's JSON Schema when the tool gave one (MCP tools)", () => {
+    expect(
+      toolJsonSchema([
+        {
+          description: 'tags',
+          form: 'llm',
+          inputSchema: { items: { type: 'string' }, type: 'array' },
+          name: 'tags',
+          required: true,
+          type: 'array',
+        },
+        {
+          description: 'where',
+          form: 'llm',
+          inputSchema: { properties: { city: { type: 'string' } }, type: 'object' },
+          name: 'where',
+          required: false,
+          type: 'object',
+        },
+        {
+          description: 'units',
+          form: 'llm',
+          inputSchema: { enum: ['metric', 'imperial'], type: 'string' },
+          name: 'units',
+          required: false,
+          type: 'string',
+        },
+        { description: 'list', form: 'llm', name: 'list', required: false, type: 'array' },
+      ]),
+    ).toEqual({
+      properties: {
+        list: { description: 'list', items: {}, type: 'array' },
+        tags: { description: 'tags', items: { type: 'string' }, type: 'array' },
+        units: { description: 'units', enum: ['metric', 'imperial'], type: 'string' },
+        where: { description: 'where', properties: { city: { type: 'string' } }, type: 'object' },
+      },
+      required: ['tags'],
+      type: 'object',
+    });
+  });
+
   it('stops at maximum_iterations, offering no tools on the last turn so the model must answer', async () => {
     const offered: boolean[] = [];
     const model: AgentModel = (request) => {
