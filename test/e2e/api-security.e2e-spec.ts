@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
-import { DslBuilder, expectEventually, pollUntil, queryDatabase, textInput, TestStack, WeftClient } from '@weft/testing';
+import {
+  DslBuilder,
+  expectEventually,
+  pollUntil,
+  queryDatabase,
+  startTestMcpServer,
+  textInput,
+  TestStack,
+  WeftClient,
+  type TestMcpServer,
+} from '@weft/testing';
 
 /**
  * Every route of both APIs, taken from the gateway's own OpenAPI description (so a new route is covered
@@ -67,6 +77,8 @@ describe('API security: every route against bad credentials, low roles and forei
   let operations: Operation[];
   let a: Workspace;
   let b: Workspace;
+  // An MCP server each workspace adds, for the MCP provider routes' ids.
+  let mcp: TestMcpServer;
 
   async function call(method: string, path: string, token: string | undefined, body?: unknown) {
     if (/by[-_]file$/.test(path)) {
@@ -179,7 +191,11 @@ describe('API security: every route against bad credentials, low roles and forei
       body: { reason: 'fixture' },
       token: owner.access_token,
     });
-    expect([dataExport.status, erasure.status, hold.status]).toEqual([202, 202, 201]);
+    const mcpProvider = await client.call<{ id: string }>('POST', '/console/api/workspaces/current/tool-provider/mcp', {
+      body: { icon: '🔧', icon_type: 'emoji', name: `MCP ${label}`, server_identifier: `mcp-${label}`, server_url: mcp.streamableUrl },
+      token: owner.access_token,
+    });
+    expect([dataExport.status, erasure.status, hold.status, mcpProvider.status]).toEqual([202, 202, 201, 200]);
     return {
       owner: owner.access_token,
       tokens,
@@ -211,6 +227,7 @@ describe('API security: every route against bad credentials, low roles and forei
         segmentId: (segments.body['data'] as { id: string }[])[0]!.id,
         childChunkId: (segments.body['data'] as { child_chunks: { id: string }[] }[])[0]!.child_chunks[0]!.id,
         metadataId: String(metadata.body['id']),
+        providerId: mcpProvider.body.id,
       },
     };
   }
@@ -287,7 +304,9 @@ describe('API security: every route against bad credentials, low roles and forei
   }
 
   beforeAll(async () => {
-    stack = await TestStack.create({ env: { JWT_SIGNING_KEYS: `k1:${SIGNING_KEY}` } });
+    mcp = await startTestMcpServer();
+    // Node runners may reach the test MCP server on 127.0.0.1.
+    stack = await TestStack.create({ env: { JWT_SIGNING_KEYS: `k1:${SIGNING_KEY}`, SSRF_ALLOWED_HOSTS: '127.0.0.1' } });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);
     a = await workspace('alpha');
@@ -314,6 +333,7 @@ describe('API security: every route against bad credentials, low roles and forei
 
   afterAll(async () => {
     await stack?.destroy();
+    await mcp?.close();
   });
 
   it('the description lists the routes and the roles they need', () => {
