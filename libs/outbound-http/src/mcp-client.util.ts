@@ -86,7 +86,7 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /** Why connecting failed, for the user; `final` when another transport would fail the same way. */
-function describe(error: unknown, server: McpServerOptions): { error: McpConnectionError; final: boolean } {
+function classify(error: unknown, server: McpServerOptions): { error: McpConnectionError; final: boolean } {
   if (error instanceof McpConnectionError) return { error, final: true };
   const cause = { cause: error };
   const message = error instanceof Error ? error.message : String(error);
@@ -175,7 +175,7 @@ export async function withMcpClient<T>(
       await client.connect(transport, { signal: server.signal, timeout: server.readTimeoutMs });
     } catch (error) {
       await client.close().catch(() => undefined);
-      const { error: failure, final } = describe(error, server);
+      const { error: failure, final } = classify(error, server);
       if (final || index === kinds.length - 1) {
         if (failures.length === 0) throw failure;
         throw new McpConnectionError(`${[...failures, `${label(kind)}: ${failure.message}`].join('; ')}`, failure.reason, { cause: error });
