@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AppsModule } from '../apps/apps.module';
 import { AnnotationAuthorRepository } from './annotation-author.repository';
 import { AnnotationController } from './annotation.controller';
 import { AnnotationService } from './annotation.service';
@@ -10,6 +11,7 @@ import { AnnotationService } from './annotation.service';
 @Module({
   controllers: [AnnotationController],
   exports: [AnnotationAuthorRepository],
+  imports: [AppsModule],
   providers: [AnnotationAuthorRepository, AnnotationService],
 })
 export class AnnotationsModule {}
