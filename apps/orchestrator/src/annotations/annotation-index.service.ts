@@ -12,6 +12,8 @@ const SWEEP_MS = 15_000;
 const PAGE = 256;
 /** Apps whose missing embeddings one sweep fills. */
 const APPS_PER_SWEEP = 10;
+/** How long writing an annotation waits for its question's embedding (the caller is waiting; the sweep is not). */
+const WRITE_EMBED_TIMEOUT_MS = 2_000;
 
 /**
  * Runs the jobs that enable or disable annotation reply, and keeps an enabled app's question embeddings complete.
@@ -57,7 +59,7 @@ export class AnnotationIndexService implements OnModuleInit, OnApplicationShutdo
       const setting = await this.annotations.setting(workspaceId, appId);
       if (!setting) return;
       const model = { model: setting.embeddingModel, provider: setting.embeddingProvider };
-      const { modelKey, vectors } = await this.embeddings.embed(workspaceId, model, [annotation.question]);
+      const { modelKey, vectors } = await this.embeddings.embed(workspaceId, model, [annotation.question], WRITE_EMBED_TIMEOUT_MS);
       await this.annotations.storeEmbeddings(workspaceId, appId, modelKey, [{ ...annotation, vector: vectors[0]! }]);
     } catch (error) {
       this.logger.warn(`Annotation "${annotation.id}" was not embedded now; the sweep will: ${(error as Error).message}`);
