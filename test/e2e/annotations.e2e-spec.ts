@@ -21,7 +21,7 @@ const cosine = (a: string, b: string) => bagOfWords(a).reduce((sum, x, i) => sum
 /**
  * A local OpenAI-compatible server speaking the real wire format: `/v1/embeddings` answers `bagOfWords` vectors
  * (each call recorded, `delayMs` slows them), `/v1/chat/completions` answers `LLM: <last user message>`, streamed or
- * not, and counts its calls, so a test sees whether a turn ran its model.
+ * not, and counts the calls that answer a turn (not those that title a conversation), so a test sees whether a turn ran its model.
  */
 async function startProvider(): Promise<{ chats: number; delayMs: number; embedded: string[][]; server: Server; url: string }> {
   const state = { chats: 0, delayMs: 0, embedded: [] as string[][], server: null as unknown as Server, url: '' };
@@ -44,8 +44,9 @@ async function startProvider(): Promise<{ chats: number; delayMs: number; embedd
         res.writeHead(404).end();
         return;
       }
-      state.chats++;
       const request = JSON.parse(body) as { messages: { content: string; role: string }[]; stream?: boolean };
+      // A new conversation's title is written by the model in the background, whoever answered its first turn (Dify too).
+      if (!request.messages.some((m) => m.role === 'system' && m.content.includes('titles for conversations'))) state.chats++;
       const text = `LLM: ${[...request.messages].reverse().find((m) => m.role === 'user')?.content ?? ''}`;
       const usage = { completion_tokens: 3, prompt_tokens: 10, total_tokens: 13 };
       if (!request.stream) {
