@@ -7,6 +7,7 @@ import { CreateErasedUsage1764560000000 } from '../migrations/1764560000000-crea
 import { DropMovedConversations1764700000000 } from '../migrations/1764700000000-drop-moved-conversations';
 import { CreateVerificationCodes1764800000000 } from '../migrations/1764800000000-create-verification-codes';
 import { BindSealedCredentials1764800000001 } from '../migrations/1764800000001-bind-sealed-credentials';
+import { CreateToolProviders1764950000000 } from '../migrations/1764950000000-create-tool-providers';
 import { AccountEntity, WorkspaceEntity, WorkspaceMemberEntity } from './accounts/account.entity';
 import { AuthSessionEntity, RefreshTokenEntity } from './accounts/auth-session.entity';
 import { VerificationCodeEntity } from './accounts/verification-code.entity';
@@ -40,5 +41,6 @@ export const gatewayDatabase: PersistenceDefinition = {
     DropMovedConversations1764700000000,
     CreateVerificationCodes1764800000000,
     BindSealedCredentials1764800000001,
+    CreateToolProviders1764950000000,
   ],
 };

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ToolsModule } from './tools/tools.module';
 import { ConfigOf, gatewayConfigSpec } from '@weft/config';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { keyringFromSettings } from '@weft/security';
@@ -32,8 +33,9 @@ export class GatewayModule {
         AuditConsoleModule,
         CredentialsBoxModule.forRoot(keyringFromSettings(config.security)),
         ConversationsModule,
-        FilesModule.forRoot(config.files),
+        FilesModule.forRoot(config.files, config.security.secretKey),
         KnowledgeModule,
+        ToolsModule,
         MailModule.forRoot(config.mail),
         PrivacyModule.forRoot(config.security),
         ProtectionModule.forRoot(config.protection),

@@ -3,7 +3,7 @@ import { gatewayConfigSpec } from '@weft/config';
 import { bootstrapService } from '@weft/platform';
 import { keyringFromSettings, secretBoxFor } from '@weft/security';
 import { PROVIDER_CREDENTIALS_PURPOSE } from './apps/credentials-box.module';
-import { rotateProviderCredentials } from './apps/credentials-rotation.util';
+import { rotateProviderCredentials, rotateToolProviderSecrets } from './apps/credentials-rotation.util';
 import { gatewayDatabase } from './database.config';
 import { setupOpenApi } from './docs/openapi.util';
 import { GatewayModule } from './gateway.module';
@@ -26,8 +26,10 @@ void bootstrapService({
   },
   rotateSecrets: async (source, config) => {
     const keyring = keyringFromSettings(config.security);
+    const box = secretBoxFor(keyring, PROVIDER_CREDENTIALS_PURPOSE);
     return [
-      await rotateProviderCredentials(source, secretBoxFor(keyring, PROVIDER_CREDENTIALS_PURPOSE), { currentKeyId: keyring.currentKeyId }),
+      await rotateProviderCredentials(source, box, { currentKeyId: keyring.currentKeyId }),
+      await rotateToolProviderSecrets(source, box, { currentKeyId: keyring.currentKeyId }),
     ];
   },
 });

@@ -5,7 +5,7 @@ import { AddRunArchiveAndRetention1764570000000 } from '../migrations/1764570000
 import { MoveConversationsToOrchestrator1764700000000 } from '../migrations/1764700000000-move-conversations-to-orchestrator';
 import { BindSealedWorkflowSecrets1764800000000 } from '../migrations/1764800000000-bind-sealed-workflow-secrets';
 import { IndexAppFeedbacks1764870000000 } from '../migrations/1764870000000-index-app-feedbacks';
-import { CreateAnnotations1764893000000 } from '../migrations/1764893000000-create-annotations';
+import { CreateAnnotations1764960000000 } from '../migrations/1764960000000-create-annotations';
 import { AnnotationJobEntity, AnnotationSettingEntity, MessageAnnotationEntity } from './annotations/annotation.entity';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
@@ -48,6 +48,6 @@ export const orchestratorDatabase: PersistenceDefinition = {
     MoveConversationsToOrchestrator1764700000000,
     BindSealedWorkflowSecrets1764800000000,
     IndexAppFeedbacks1764870000000,
-    CreateAnnotations1764893000000,
+    CreateAnnotations1764960000000,
   ],
 };

@@ -14,3 +14,4 @@ export * from './workflow.contract';
 export * from './validation.util';
 export * from './api-keys.contract';
 export * from './bus-permissions.util';
+export * from './tools.contract';

@@ -15,6 +15,7 @@ import {
 } from './annotations.contract';
 import { ApiKeyRevokedSchema } from './api-keys.contract';
 import { z } from 'zod';
+import { ToolProviderLookupRequestSchema, ToolProviderLookupResponseSchema } from './tools.contract';
 import { AuditEventSchema } from './audit.contract';
 import {
   ConversationPageSchema,
@@ -73,6 +74,8 @@ import {
   SegmentRequestSchema,
   SegmentResponseSchema,
   SegmentsResponseSchema,
+  TagRequestSchema,
+  TagResponseSchema,
   UpdateDatasetRequestSchema,
   UpdateSegmentRequestSchema,
   WriteChildChunkRequestSchema,
@@ -288,6 +291,7 @@ export const CONTRACTS = {
   'kb.segment.get.v1': request('rag', ['gateway'], SegmentRequestSchema, SegmentResponseSchema),
   'kb.segment.list.v1': request('rag', ['gateway'], ListSegmentsRequestSchema, SegmentPageSchema),
   'kb.segment.update.v1': request('rag', ['gateway'], UpdateSegmentRequestSchema, SegmentResponseSchema),
+  'kb.tag.v1': request('rag', ['gateway'], TagRequestSchema, TagResponseSchema),
   'gateway.end-users.find.v1': request('gateway', ['orchestrator'], FindEndUsersRequestSchema, FindEndUsersResponseSchema),
   'gateway.provider-credentials.v1': request(
     'gateway',
@@ -295,6 +299,7 @@ export const CONTRACTS = {
     ProviderCredentialsRequestSchema,
     ProviderCredentialsResponseSchema,
   ),
+  'gateway.tool-provider.v1': request('gateway', ['node-runner'], ToolProviderLookupRequestSchema, ToolProviderLookupResponseSchema),
   'gateway.upload-file.v1': request('gateway', ['node-runner'], UploadFileRequestSchema, UploadFileResponseSchema),
   'privacy.erase.gateway.v1': request('gateway', ['compliance'], EraseStepRequestSchema, EraseStepResponseSchema),
   'privacy.erase.orchestrator.v1': request('orchestrator', ['compliance'], EraseStepRequestSchema, EraseStepResponseSchema),

@@ -56,7 +56,8 @@ export class ResponseContract {
     for (const [path, item] of Object.entries(document.paths)) {
       const escaped = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
       const narrow = escaped.replace(/\{\w+\}/g, '[^/]+');
-      const wide = escaped.replace(/\{(\w+)\}$/, '.+').replace(/\{\w+\}/g, '[^/]+');
+      // A wildcard route's parameter is its last one, possibly followed by literal segments (`builtin/{provider}/update`).
+      const wide = escaped.replace(/\{\w+\}(?=[^{]*$)/, '.+').replace(/\{\w+\}/g, '[^/]+');
       for (const [method, operation] of Object.entries(item)) {
         routes.push({ method: method.toUpperCase(), operation, path, pattern: new RegExp(`^${narrow}$`), wide: new RegExp(`^${wide}$`) });
       }

@@ -3,3 +3,4 @@ export * from './dsl';
 export * from './nodes';
 export * from './templates';
 export * from './variables';
+export * from './tools';

@@ -50,6 +50,23 @@ export const AUDITED_ROUTES = {
     id: (c) => c.req.appKey?.app.id,
     resource: 'app',
   },
+  apiToolProviderAdded: {
+    action: 'api_tool_provider.created',
+    details: (c) => ({ auth_type: field(c.body, 'credentials', 'auth_type'), schema_type: c.body['schema_type'] ?? null }),
+    id: (c) => c.body['provider'],
+    resource: 'tool_provider',
+  },
+  apiToolProviderDeleted: { action: 'api_tool_provider.deleted', id: (c) => c.body['provider'], resource: 'tool_provider' },
+  apiToolProviderUpdated: {
+    action: 'api_tool_provider.updated',
+    details: (c) => ({
+      auth_type: field(c.body, 'credentials', 'auth_type'),
+      original_provider: c.body['original_provider'] ?? null,
+      schema_type: c.body['schema_type'] ?? null,
+    }),
+    id: (c) => c.body['provider'],
+    resource: 'tool_provider',
+  },
   appImported: {
     action: 'app.imported',
     details: (c) => ({
@@ -81,6 +98,19 @@ export const AUDITED_ROUTES = {
     action: 'dataset.metadata.changed',
     details: (c) => ({ metadata_id: c.params['metadataId'] ?? null, operation: c.req.method }),
     id: 'datasetId',
+    resource: 'dataset',
+  },
+  datasetTagsChanged: {
+    action: 'dataset.tags.changed',
+    details: (c) => ({
+      operation: c.req.path.endsWith('/unbinding') ? 'unbind' : 'bind',
+      tag_ids: Array.isArray(c.body['tag_ids'])
+        ? c.body['tag_ids'].slice(0, 100)
+        : typeof c.body['tag_id'] === 'string'
+          ? [c.body['tag_id']]
+          : [],
+    }),
+    id: (c) => c.body['target_id'],
     resource: 'dataset',
   },
   datasetUpdated: { action: 'dataset.updated', details: (c) => ({ fields: keysOf(c.body) }), id: 'datasetId', resource: 'dataset' },
@@ -118,11 +148,28 @@ export const AUDITED_ROUTES = {
     id: 'documentId',
     resource: 'document',
   },
+  knowledgeTagChanged: {
+    action: 'knowledge_tag.changed',
+    details: (c) => ({ operation: c.req.method }),
+    id: (c) => field(c.result, 'id') ?? c.body['tag_id'],
+    resource: 'knowledge_tag',
+  },
   providerCredentialsUpdated: {
     action: 'provider_credentials.updated',
     details: (c) => ({ fields: keysOf(c.body['credentials']) }),
     id: param('provider'),
     resource: 'model_provider',
+  },
+  toolProviderCredentialsDeleted: {
+    action: 'tool_provider_credentials.deleted',
+    id: param('provider'),
+    resource: 'tool_provider',
+  },
+  toolProviderCredentialsUpdated: {
+    action: 'tool_provider_credentials.updated',
+    details: (c) => ({ fields: keysOf(c.body['credentials']) }),
+    id: param('provider'),
+    resource: 'tool_provider',
   },
   segmentsChanged: {
     action: 'document.segments.changed',

@@ -37,19 +37,34 @@ export class UploadFileRepository {
        FROM gateway.upload_files WHERE workspace_id = $1 AND id = $2`,
       [workspaceId, id],
     );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      createdAt: new Date(row['created_at'] as string),
-      createdBy: row['created_by'] as string | null,
-      createdByRole: 'end_user',
-      extension: row['extension'] as string,
-      id: row['id'] as string,
-      mimeType: row['mime_type'] as string,
-      name: row['name'] as string,
-      size: Number(row['size']),
-      storageKey: row['storage_key'] as string,
-      workspaceId: row['workspace_id'] as string,
-    };
+    return rows[0] ? toRow(rows[0]) : null;
   }
+
+  /**
+   * The upload a signed file link names. The one lookup without a workspace: the link's signature, made
+   * by the gateway for a caller of that workspace, is the authority, so the caller must check it first.
+   */
+  async findForSignedLink(id: string): Promise<UploadFileRow | null> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT id, workspace_id, storage_key, name, size, extension, mime_type, created_by_role, created_by, created_at
+       FROM gateway.upload_files WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+}
+
+function toRow(row: Record<string, unknown>): UploadFileRow {
+  return {
+    createdAt: new Date(row['created_at'] as string),
+    createdBy: row['created_by'] as string | null,
+    createdByRole: row['created_by_role'] === 'account' ? 'account' : 'end_user',
+    extension: row['extension'] as string,
+    id: row['id'] as string,
+    mimeType: row['mime_type'] as string,
+    name: row['name'] as string,
+    size: Number(row['size']),
+    storageKey: row['storage_key'] as string,
+    workspaceId: row['workspace_id'] as string,
+  };
 }

@@ -17,6 +17,9 @@ import { LlmExecutor } from './llm/llm.executor';
 import { failed, type NodeExecutionContext, type NodeJobExecutor } from './node-job-executor.types';
 import { ParameterExtractorExecutor } from './parameter-extractor/parameter-extractor.executor';
 import { QuestionClassifierExecutor } from './question-classifier/question-classifier.executor';
+import { ToolExecutor } from './tool/tool.executor';
+import { AgentExecutor } from './agent/agent.executor';
+import { ToolRegistry } from '../tools/tool-registry.service';
 
 /**
  * Which executor runs each node type the orchestrator hands over: one entry per `NodeRunnerNodeType`
@@ -37,13 +40,16 @@ export class NodeJobExecutorFactory implements OnModuleInit, OnModuleDestroy {
     @Inject(UploadedFilesService) uploads: UploadedFileSource,
     @Inject(KnowledgeService) knowledge: KnowledgeSource,
     private readonly notices: ServiceNotices,
+    tools: ToolRegistry,
   ) {
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
     const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });
     this.sandbox = new CodeSandbox(config.code);
     this.templates = new JinjaRenderer({ timeoutMs: config.templates.timeoutMs, workers: config.templates.workers });
+    const toolHttp = { guard, maxResponseBytes, timeoutMs: config.tools.timeoutSeconds * 1000 };
     this.executors = {
+      agent: new AgentExecutor(providers, tools, toolHttp),
       code: new CodeExecutor(this.sandbox),
       'document-extractor': new DocumentExtractorExecutor(files),
       'http-request': new HttpRequestExecutor({ files, guard, maxResponseBytes, maxTimeoutSeconds }),
@@ -51,6 +57,7 @@ export class NodeJobExecutorFactory implements OnModuleInit, OnModuleDestroy {
       llm: new LlmExecutor(providers, this.templates),
       'parameter-extractor': new ParameterExtractorExecutor(providers),
       'question-classifier': new QuestionClassifierExecutor(providers),
+      tool: new ToolExecutor(tools, toolHttp),
     };
   }
 

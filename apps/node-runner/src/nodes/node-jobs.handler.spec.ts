@@ -4,6 +4,7 @@ import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { ServiceNotices } from '@weft/platform';
 import { Counter, Registry } from 'prom-client';
 import { NODE_JOBS_CONSUMER, NodeJobContext, NodeJobsHandler } from './node-jobs.handler';
+import { ToolRegistry } from '../tools/tool-registry.service';
 import { NodeJobExecutorFactory } from './node-job-executor-factory.service';
 import { testChatProviders, testConfig, testJob, testUploads, testKnowledge } from './node-test.util';
 
@@ -53,6 +54,7 @@ describe('NodeJobsHandler', () => {
     testUploads(),
     testKnowledge(),
     new ServiceNotices(),
+    new ToolRegistry(undefined as unknown as MessageBus, testConfig()),
   );
   const ctx = (): NodeJobContext & { beats: number } => {
     const c = { beats: 0, deliveryCount: 1, working: () => void c.beats++ };
@@ -140,12 +142,12 @@ describe('NodeJobsHandler', () => {
   });
 
   it('answers an unknown node type with a failure', async () => {
-    await bus.worker!.handler(testJob('tool', {}), ctx());
+    await bus.worker!.handler(testJob('human-input', {}), ctx());
     expect(bus.results()).toEqual([
       expect.objectContaining({
         status: 'failed',
         errorType: 'UnsupportedNodeTypeError',
-        error: 'Node type "tool" is not run by node runners.',
+        error: 'Node type "human-input" is not run by node runners.',
       }),
     ]);
   });

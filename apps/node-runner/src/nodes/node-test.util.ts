@@ -23,6 +23,7 @@ export function testConfig(overrides: { concurrency?: number } = {}): NodeRunner
     providers: { allowedHosts: '127.0.0.1' },
     models: { priceTable: { openai: { 'test-priced': { currency: 'USD', input: 1, output: 2, unit: 0.000001 } } } },
     templates: { timeoutMs: 2000, workers: 1 },
+    tools: { tavilyBaseUrl: 'http://127.0.0.1:9', timeoutSeconds: 5 },
     worker: { ackWaitMs: 30_000, concurrency: overrides.concurrency ?? 4 },
   } as unknown as NodeRunnerConfig;
 }

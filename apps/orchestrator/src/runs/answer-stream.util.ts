@@ -1,4 +1,4 @@
-import { renderValue, templateVariablePattern, type VariablePool, type WorkflowGraph } from '@weft/workflow';
+import { renderValue, streamsText, templateVariablePattern, type VariablePool, type WorkflowGraph } from '@weft/workflow';
 
 type Segment = { kind: 'text'; text: string } | { kind: 'variable'; selector: string[] };
 
@@ -65,7 +65,7 @@ export class AnswerStream {
       if (node.type !== 'answer') continue;
       const segments = answerSegments(String(node.data['answer'] ?? ''));
       for (const s of segments) {
-        if (s.kind === 'variable' && s.selector.length === 2 && s.selector[1] === 'text' && graph.nodes[s.selector[0]!]?.type === 'llm')
+        if (s.kind === 'variable' && s.selector.length === 2 && s.selector[1] === 'text' && streamsText(graph.nodes[s.selector[0]!]?.type))
           this.streamable.add(s.selector[0]!);
       }
       this.answers.push({

@@ -1,5 +1,5 @@
 import type { NodeExecutionRecord } from '../engine/engine.types';
-import { aggregateUsage, chatEvent, retrieverResources, type ChatRunRow } from './chat-events.util';
+import { agentThoughts, aggregateUsage, chatEvent, retrieverResources, type ChatRunRow } from './chat-events.util';
 
 function run(mode: ChatRunRow['chat']['mode']): ChatRunRow {
   return {
@@ -116,5 +116,37 @@ describe('retrieverResources', () => {
         segment_id: 's1',
       }),
     ]);
+  });
+});
+
+describe('agentThoughts', () => {
+  it("reports one thought per tool step of the agent, then the answer, in Dify's shape", () => {
+    const agent = {
+      ...record('agent', { text: 'It is 42.' }),
+      processData: {
+        agent_log: [
+          { observation: '42', thought: 'I should compute', tool: 'eval_expression', tool_input: { expression: '6*7' } },
+          { observation: '', thought: 'It is 42.', tool: '', tool_input: {} },
+        ],
+      },
+    };
+    const events = agentThoughts(run('agent-chat'), 'It is 42.', [agent]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        event: 'agent_thought',
+        message_id: 'm1',
+        observation: '{"eval_expression":"42"}',
+        position: 1,
+        thought: 'I should compute',
+        tool: 'eval_expression',
+        tool_input: '{"eval_expression":{"expression":"6*7"}}',
+      }),
+      expect.objectContaining({ observation: '', position: 2, thought: 'It is 42.', tool: '', tool_input: '' }),
+    ]);
+  });
+
+  it('reports the answer alone for an agent that called no tool, or a failed agent node', () => {
+    const failed = { ...record('agent', {}, 'failed'), processData: { agent_log: [{ tool: 'x', observation: 'y' }] } };
+    expect(agentThoughts(run('agent-chat'), 'Hi', [failed])).toEqual([expect.objectContaining({ position: 1, thought: 'Hi', tool: '' })]);
   });
 });

@@ -54,22 +54,43 @@ export function messageChunk(run: ChatRunRow, answer: string): RunStreamEvent {
 }
 
 /**
- * The `agent_thought` an agent app reports for its answer. Weft's agent runs without tools (none of the
- * app's tools are available), so its one thought is the answer itself, with no tool call or observation.
+ * The `agent_thought` events an agent app reports, one per step of its agent (Dify's shape: the tool's
+ * name, `tool_input` and `observation` as JSON text keyed by the tool's name), in order, the last one
+ * holding the answer. An agent that called no tool reports the answer alone.
  */
-export function agentThought(run: ChatRunRow, answer: string): RunStreamEvent {
-  return {
+export function agentThoughts(run: ChatRunRow, answer: string, records: readonly NodeExecutionRecord[]): RunStreamEvent[] {
+  const log = records
+    .filter((record) => record.nodeType === 'agent' && record.status === 'succeeded')
+    .flatMap((record) => (Array.isArray(record.processData?.['agent_log']) ? (record.processData['agent_log'] as unknown[]) : []))
+    .filter(isPlainObject);
+  const steps = log.filter((step) => typeof step['tool'] === 'string' && step['tool'] !== '');
+  const thought = (
+    position: number,
+    fields: { thought: string; tool: string; toolInput: string; observation: string },
+  ): RunStreamEvent => ({
     event: 'agent_thought',
-    id: run.id,
+    id: `${run.id}-${position}`,
     message_files: [],
-    observation: '',
-    position: 1,
+    message_id: run.chat.messageId,
+    observation: fields.observation,
+    position,
     task_id: run.taskId,
-    thought: answer,
-    tool: '',
-    tool_input: '',
-    tool_labels: {},
-  };
+    thought: fields.thought,
+    tool: fields.tool,
+    tool_input: fields.toolInput,
+    tool_labels: fields.tool ? { [fields.tool]: { en_US: fields.tool } } : {},
+  });
+  const events = steps.map((step, i) => {
+    const tool = String(step['tool']);
+    return thought(i + 1, {
+      observation: JSON.stringify({ [tool]: step['observation'] ?? '' }),
+      thought: typeof step['thought'] === 'string' ? step['thought'] : '',
+      tool,
+      toolInput: JSON.stringify({ [tool]: step['tool_input'] ?? {} }),
+    });
+  });
+  events.push(thought(events.length + 1, { observation: '', thought: answer, tool: '', toolInput: '' }));
+  return events;
 }
 
 /** `message_replace`: the whole answer so far, replacing what the client has (after a resumption). */
@@ -180,7 +201,7 @@ export function endingEvents(run: RunRow, result: RunResult, records: readonly N
   const failed = result.status === 'failed';
   const events: RunStreamEvent[] = [];
   if (!failed && chatRun.chat.mode === 'agent-chat')
-    events.push(agentThought(chatRun, typeof result.outputs['answer'] === 'string' ? result.outputs['answer'] : ''));
+    events.push(...agentThoughts(chatRun, typeof result.outputs['answer'] === 'string' ? result.outputs['answer'] : '', records));
   if (!failed) events.push(messageEnd(chatRun, records));
   events.push(workflowFinished(run, result));
   if (failed) events.push(chatError(chatRun, result.error ?? 'The workflow failed.'));

@@ -1,4 +1,4 @@
-import type { WorkflowGraph } from '@weft/workflow';
+import { streamsText, type WorkflowGraph } from '@weft/workflow';
 
 /** A piece of streamed end-node output: the text and the selector of the output it belongs to. */
 export interface TextPiece {
@@ -36,7 +36,7 @@ export class EndStream {
         // warning and reads as empty) has its value from the start, so it never holds back the outputs after it.
         if (!source && selector[0] !== 'conversation') this.finished.add(selector[0]!);
         // One end output per LLM streams it, so a model shared by two end nodes is not sent twice.
-        if (selector.length === 2 && selector[1] === 'text' && source?.type === 'llm' && !this.streamedBy.has(source.id)) {
+        if (selector.length === 2 && selector[1] === 'text' && streamsText(source?.type) && !this.streamedBy.has(source.id)) {
           this.streamedBy.set(source.id, { end, index });
         }
       });

@@ -64,9 +64,8 @@ describe('classicAppWorkflow', () => {
     expect(Object.keys(parsed.app.graph!.nodes)).toEqual(['start', 'llm', 'answer']);
   });
 
-  it('keeps an advanced chat prompt and warns about agent tools it cannot run', () => {
-    const { document, warnings } = classicAppWorkflow('agent-chat', 'Agent', {
-      agent_mode: { enabled: true, tools: [{ tool_name: 'google_search' }] },
+  it('keeps an advanced chat prompt', () => {
+    const { document, warnings } = classicAppWorkflow('chat', 'Chat', {
       chat_prompt_config: {
         prompt: [
           { role: 'system', text: 'Sys {{#query#}}' },
@@ -83,7 +82,65 @@ describe('classicAppWorkflow', () => {
       { role: 'system', text: 'Sys {{#sys.query#}}' },
       { role: 'user', text: 'x' },
     ]);
-    expect(warnings[0]).toContain('agent tool');
+    expect(warnings).toEqual([]);
+  });
+
+  it('runs an agent app as an agent node with its tools, strategy, instruction and iteration bound', () => {
+    const { document } = classicAppWorkflow('agent-chat', 'Agent', {
+      agent_mode: {
+        enabled: true,
+        max_iteration: 4,
+        strategy: 'react',
+        tools: [
+          {
+            enabled: true,
+            provider_id: 'time',
+            provider_type: 'builtin',
+            tool_name: 'current_time',
+            tool_parameters: { timezone: 'Asia/Tokyo', format: '' },
+          },
+          { enabled: false, provider_id: 'maths', provider_type: 'builtin', tool_name: 'eval_expression', tool_parameters: {} },
+        ],
+      },
+      model: { completion_params: { temperature: 0 }, mode: 'chat', name: 'm', provider: 'weft-mock' },
+      pre_prompt: 'You help {{name}}.',
+      user_input_form: [{ 'text-input': { label: 'Name', required: false, variable: 'name' } }],
+    });
+    const parsed = readDocument(document);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(Object.keys(parsed.app.graph!.nodes)).toEqual(['start', 'agent', 'answer']);
+    expect(parsed.app.graph!.nodes['answer']!.data['answer']).toBe('{{#agent.text#}}');
+    const agent = parsed.app.graph!.nodes['agent']!.data;
+    expect(agent['agent_strategy_name']).toBe('ReAct');
+    expect(agent['agent_parameters']).toEqual({
+      instruction: { type: 'mixed', value: 'You help {{#start.name#}}.' },
+      maximum_iterations: { type: 'constant', value: 4 },
+      model: { type: 'constant', value: expect.objectContaining({ model: 'm', provider: 'weft-mock' }) },
+      query: { type: 'mixed', value: '{{#sys.query#}}' },
+      tools: {
+        type: 'constant',
+        value: [
+          expect.objectContaining({
+            parameters: { timezone: { auto: 0, value: { type: 'mixed', value: 'Asia/Tokyo' } } },
+            provider_name: 'time',
+            tool_name: 'current_time',
+            type: 'builtin',
+          }),
+        ],
+      },
+    });
+  });
+
+  it('warns at import about an agent tool Weft does not provide', () => {
+    const { document } = classicAppWorkflow('agent-chat', 'Agent', {
+      agent_mode: { enabled: true, tools: [{ provider_id: 'google', provider_type: 'builtin', tool_name: 'google_search' }] },
+      model: { mode: 'chat', name: 'm', provider: 'weft-mock' },
+    });
+    const parsed = readDocument(document);
+    expect(parsed.ok && parsed.warnings.join('\n')).toContain(
+      'has an agent tool that uses the tool "google_search" of provider "google", which Weft does not provide',
+    );
   });
 });
 

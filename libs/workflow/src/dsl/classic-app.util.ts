@@ -78,36 +78,45 @@ export function classicAppWorkflow(mode: ClassicAppMode, name: string, modelConf
 
   const withContext = datasets.length > 0;
   const promptTemplate = readPrompt(modelConfig, modelMode, chat, withContext, convert);
-  const agent = isPlainObject(modelConfig['agent_mode']) ? modelConfig['agent_mode'] : {};
-  const tools = Array.isArray(agent['tools']) ? agent['tools'] : [];
-  if (tools.length > 0)
-    warnings.push(`The app's ${tools.length} agent tool(s) are not available in Weft; the agent answers without tools.`);
+  const agentMode = isPlainObject(modelConfig['agent_mode']) ? modelConfig['agent_mode'] : {};
   const histories = readHistoryPrefixes(modelConfig);
-  nodes.push(
-    node('llm', 'llm', 'LLM', {
-      context: { enabled: withContext, variable_selector: withContext ? ['knowledge', 'result'] : [] },
-      ...(chat
-        ? {
-            memory: {
-              query_prompt_template: modelMode === 'chat' ? '{{#sys.query#}}' : '',
-              ...(histories ? { role_prefix: histories } : {}),
-              window: { enabled: false, size: 10 },
-            },
-          }
-        : {}),
-      model: {
-        completion_params: isPlainObject(model['completion_params']) ? model['completion_params'] : {},
-        mode: modelMode,
-        name: model['name'] ?? '',
-        provider: model['provider'] ?? '',
-      },
-      prompt_template: promptTemplate,
-      vision: { enabled: false },
-    }),
-  );
-  edges.push([previous, 'llm']);
-  nodes.push(node('answer', 'answer', 'Answer', { answer: '{{#llm.text#}}', variables: [] }));
-  edges.push(['llm', 'answer']);
+  const modelBlock = {
+    completion_params: isPlainObject(model['completion_params']) ? model['completion_params'] : {},
+    mode: modelMode,
+    name: model['name'] ?? '',
+    provider: model['provider'] ?? '',
+  };
+  if (mode === 'agent-chat' || agentMode['enabled'] === true) {
+    if (withContext)
+      warnings.push(
+        "The agent's datasets are searched before it runs, but the agent does not read the results; attach them as a tool or use a chatflow.",
+      );
+    nodes.push(node('agent', 'agent', 'Agent', agentNodeData(agentMode, modelBlock, convert(String(modelConfig['pre_prompt'] ?? '')))));
+    edges.push([previous, 'agent']);
+    nodes.push(node('answer', 'answer', 'Answer', { answer: '{{#agent.text#}}', variables: [] }));
+    edges.push(['agent', 'answer']);
+  } else {
+    nodes.push(
+      node('llm', 'llm', 'LLM', {
+        context: { enabled: withContext, variable_selector: withContext ? ['knowledge', 'result'] : [] },
+        ...(chat
+          ? {
+              memory: {
+                query_prompt_template: modelMode === 'chat' ? '{{#sys.query#}}' : '',
+                ...(histories ? { role_prefix: histories } : {}),
+                window: { enabled: false, size: 10 },
+              },
+            }
+          : {}),
+        model: modelBlock,
+        prompt_template: promptTemplate,
+        vision: { enabled: false },
+      }),
+    );
+    edges.push([previous, 'llm']);
+    nodes.push(node('answer', 'answer', 'Answer', { answer: '{{#llm.text#}}', variables: [] }));
+    edges.push(['llm', 'answer']);
+  }
 
   const features: Record<string, unknown> = {};
   for (const key of FEATURE_KEYS) if (modelConfig[key] !== undefined) features[key] = modelConfig[key];
@@ -237,4 +246,44 @@ function readPrompt(
   }
   if (chat) return [{ role: 'system', text: contextBlock(prePrompt) }];
   return [{ role: 'user', text: contextBlock(prePrompt) }];
+}
+
+/**
+ * The agent node a classic agent app runs as (Dify's workflow agent node shape): its model, its enabled
+ * tools with the parameters the app fixed (`tool_parameters`; the rest the model fills), the pre-prompt as
+ * instruction, the user's query, and `max_iteration`. `strategy` `react` becomes ReAct, anything else
+ * function calling.
+ */
+function agentNodeData(agentMode: Record<string, unknown>, model: Record<string, unknown>, instruction: string): Record<string, unknown> {
+  const tools = (Array.isArray(agentMode['tools']) ? agentMode['tools'] : [])
+    .filter((tool): tool is Record<string, unknown> => isPlainObject(tool) && tool['enabled'] !== false && tool['isDeleted'] !== true)
+    .map((tool) => ({
+      enabled: true,
+      parameters: Object.fromEntries(
+        Object.entries(isPlainObject(tool['tool_parameters']) ? tool['tool_parameters'] : {})
+          .filter(([, value]) => value !== '' && value !== null && value !== undefined)
+          .map(([name, value]) => [
+            name,
+            { auto: 0, value: { type: 'mixed', value: typeof value === 'string' ? value : JSON.stringify(value) } },
+          ]),
+      ),
+      provider_name: tool['provider_id'] ?? tool['provider_name'] ?? '',
+      settings: {},
+      tool_name: tool['tool_name'] ?? '',
+      type: tool['provider_type'] ?? 'builtin',
+    }));
+  const iterations = Number(agentMode['max_iteration'] ?? 5);
+  return {
+    agent_parameters: {
+      instruction: { type: 'mixed', value: instruction },
+      maximum_iterations: { type: 'constant', value: Number.isFinite(iterations) && iterations > 0 ? iterations : 5 },
+      model: { type: 'constant', value: { ...model, model: model['name'], model_type: 'llm', type: 'model-selector' } },
+      query: { type: 'mixed', value: '{{#sys.query#}}' },
+      tools: { type: 'constant', value: tools },
+    },
+    agent_strategy_label: agentMode['strategy'] === 'react' ? 'ReAct' : 'FunctionCalling',
+    agent_strategy_name: agentMode['strategy'] === 'react' ? 'ReAct' : 'function_calling',
+    agent_strategy_provider_name: 'langgenius/agent/agent',
+    memory: { query_prompt_template: '', window: { enabled: false, size: 10 } },
+  };
 }

@@ -133,44 +133,38 @@ describe('graph validation', () => {
       expect(problem).toMatchObject({ nodeId: '123', path: 'workflow.graph.nodes[1].data.type' });
     });
 
-    it.each([
-      'tool',
-      'agent',
-      'human-input',
-      'datasource',
-      'knowledge-index',
-      'trigger-webhook',
-      'trigger-schedule',
-      'trigger-plugin',
-    ] as const)('refuses the unsupported node type %s, naming it', (type) => {
-      const problem = expectOnly(
-        dsl(
-          [start(), node('x1', type, { title: 'Thing' }), end()],
-          [
-            ['s', 'x1'],
-            ['x1', 'e'],
-          ],
-        ),
-        'unsupported_node_type',
-      );
-      expect(problem.message).toBe(`node "x1" ("Thing") is a "${type}" node, which Weft cannot run: ${UNSUPPORTED_NODE_TYPES[type]}`);
-      expect(
-        parseDsl(
+    it.each(['human-input', 'datasource', 'knowledge-index', 'trigger-webhook', 'trigger-schedule', 'trigger-plugin'] as const)(
+      'refuses the unsupported node type %s, naming it',
+      (type) => {
+        const problem = expectOnly(
           dsl(
-            [start(), node('x1', type), end()],
+            [start(), node('x1', type, { title: 'Thing' }), end()],
             [
               ['s', 'x1'],
               ['x1', 'e'],
             ],
           ),
-        ).ok,
-      ).toBe(false);
-    });
+          'unsupported_node_type',
+        );
+        expect(problem.message).toBe(`node "x1" ("Thing") is a "${type}" node, which Weft cannot run: ${UNSUPPORTED_NODE_TYPES[type]}`);
+        expect(
+          parseDsl(
+            dsl(
+              [start(), node('x1', type), end()],
+              [
+                ['s', 'x1'],
+                ['x1', 'e'],
+              ],
+            ),
+          ).ok,
+        ).toBe(false);
+      },
+    );
 
     it('does not check references to a node whose type is refused, so the one real problem stands alone', () => {
       expectOnly(
         dsl(
-          [start(), node('t', 'tool'), end(['t', 'whatever'])],
+          [start(), node('t', 'human-input'), end(['t', 'whatever'])],
           [
             ['s', 't'],
             ['t', 'e'],
@@ -1261,7 +1255,7 @@ describe('graph validation', () => {
     it.each<[DslProblemCode, string]>([
       ['unsupported_version', 'DSL version 0.9.0 is newer than Weft understands (0.1.0 to 0.7.x)'],
       ['unknown_node_type', 'unknown node type "foo" in node "1754700000003"'],
-      ['unsupported_node_type', 'node "1754700000004" ("Search the web") is a "tool" node, which Weft cannot run'],
+      ['unsupported_node_type', 'node "1754700000004" ("Search the web") is a "human-input" node, which Weft cannot run'],
       ['duplicate_node_id', 'Two nodes have the id "1754700000005"'],
       ['invalid_structure', 'node "1754700000014" ("Bad outputs"): data.outputs should be a mapping, not a string'],
       ['invalid_container', 'loop node "1754700000007" ("Repeat") starts at node "1754700000099", which does not exist'],

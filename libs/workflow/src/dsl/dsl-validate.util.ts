@@ -45,6 +45,10 @@ export function validateGraph(graph: DraftGraph): { problems: DslProblem[]; warn
   }
 
   warnUnreachable(graph, parentOf, startId, adjacency.successors, warnings);
+  for (const node of nodes.values()) {
+    if (node.status !== 'ok') continue;
+    for (const warning of nodeTypeContract(node.type)?.importWarnings?.(node.data) ?? []) warnings.push(`${describeNode(node)} ${warning}`);
+  }
   for (const node of nodes.values()) if (node.status === 'ok') checkOperators(node, problems);
   checkReferences(graph, parentOf, adjacency.predecessors, problems);
 

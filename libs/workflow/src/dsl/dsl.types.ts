@@ -50,6 +50,7 @@ export const SUPPORTED_NODE_TYPES = [
   'template-transform',
   'question-classifier',
   'http-request',
+  'tool',
   'variable-aggregator',
   'variable-assigner',
   'loop',
@@ -61,6 +62,7 @@ export const SUPPORTED_NODE_TYPES = [
   'assigner',
   'document-extractor',
   'list-operator',
+  'agent',
 ] as const satisfies readonly NodeType[];
 
 /** A node type Weft runs; `NODE_TYPE_CONTRACTS` (../nodes) holds one contract per member of this union. */
@@ -77,15 +79,12 @@ export type UnsupportedNodeType = Exclude<NodeType, SupportedNodeType> | DifyOnl
  * semantics (`variable-assigner` is the legacy name of the variable aggregator).
  */
 export const UNSUPPORTED_NODE_TYPES: Readonly<Record<UnsupportedNodeType, string>> = {
-  agent:
-    'agent nodes (plugin agent strategies) are not supported; replace the node with an llm node, or with an llm node and http-request nodes for its tools',
   datasource:
     'datasource nodes belong to Dify knowledge pipelines, which Weft does not run; ingest documents through the Knowledge API (POST /v1/datasets/{id}/document/create-by-text or create-by-file) instead',
   'human-input':
     'human-input nodes (pausing a run for a person to answer) are not supported; remove the node, or split the app in two and pass the answer as an input of the second run',
   'knowledge-index':
     'knowledge-index nodes belong to Dify knowledge pipelines, which Weft does not run; index documents through the Knowledge API instead, and read them with a knowledge-retrieval node',
-  tool: 'tool nodes (Dify plugins and built-in tools) are not supported; replace the node with an http-request node calling the same API, or a code node',
   'trigger-plugin': TRIGGER_ADVICE,
   'trigger-schedule': TRIGGER_ADVICE,
   'trigger-webhook': TRIGGER_ADVICE,

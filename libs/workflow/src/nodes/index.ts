@@ -7,6 +7,7 @@ export {
   isNodeRunnerNodeType,
   isOrchestratorNodeType,
   nodeTypeContract,
+  streamsText,
   type ContainerNodeType,
   type MarkerNodeType,
   type NodeRunnerNodeType,
@@ -28,6 +29,7 @@ export type {
 } from './node-type.types';
 
 /** Runtime schemas and typed views of node data, for executors that read a node's `data`. */
+export { AGENT_STRATEGIES, AgentNodeDataSchema, agentParameter, agentTools, type AgentNodeData, type AgentStrategy, type AgentToolConfig } from './agent.contract';
 export { AnswerNodeDataSchema, type AnswerNodeData } from './answer.contract';
 export { AssignerNodeDataSchema, type AssignerNodeData } from './assigner.contract';
 export { CodeNodeDataSchema, type CodeNodeData } from './code.contract';
@@ -37,6 +39,7 @@ export { IfElseCaseSchema, IfElseNodeDataSchema, type IfElseNodeData } from './i
 export { IterationNodeDataSchema, type IterationNodeData } from './iteration.contract';
 export { LlmNodeDataSchema, type LlmNodeData } from './llm.contract';
 export { LoopNodeDataSchema, type LoopNodeData } from './loop.contract';
+export { ToolNodeDataSchema, toolImportWarning, type ToolNodeData } from './tool.contract';
 export { ParameterExtractorNodeDataSchema, type ParameterExtractorNodeData } from './parameter-extractor.contract';
 export { QuestionClassifierNodeDataSchema, type QuestionClassifierNodeData } from './question-classifier.contract';
 export { StartNodeDataSchema, type StartNodeData } from './start.contract';

@@ -43,4 +43,5 @@ export const LLM_NODE_CONTRACT = {
   },
   role: 'step',
   runsIn: 'node-runner',
+  streamsText: true,
 } as const satisfies NodeTypeContract;

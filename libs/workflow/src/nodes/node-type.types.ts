@@ -66,6 +66,10 @@ export interface NodeTypeContractBase {
   sourceHandles?(data: NodeData): SourceHandles;
   /** The comparison conditions the node's data holds. */
   conditionLists?(data: NodeData): ConditionList[];
+  /** True when the node streams its `text` output as it is produced (llm, agent), so answers and ends can stream it. */
+  streamsText?: boolean;
+  /** What the import warns about one node of this type (a tool Weft cannot provide, ...); each reads after the node name. */
+  importWarnings?(data: NodeData): string[];
 }
 
 /** An ordinary node: it runs once each time the run reaches it. */

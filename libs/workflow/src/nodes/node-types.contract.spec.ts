@@ -10,6 +10,7 @@ import {
 describe('node type contracts', () => {
   it('send the node types that do I/O or run user code to node runners, and keep the rest in the orchestrator', () => {
     expect([...NODE_RUNNER_NODE_TYPES].sort()).toEqual([
+      'agent',
       'code',
       'document-extractor',
       'http-request',
@@ -17,6 +18,7 @@ describe('node type contracts', () => {
       'llm',
       'parameter-extractor',
       'question-classifier',
+      'tool',
     ]);
     expect([...ORCHESTRATOR_NODE_TYPES, ...NODE_RUNNER_NODE_TYPES].sort()).toEqual([...SUPPORTED_NODE_TYPES].sort());
     expect(ORCHESTRATOR_NODE_TYPES.filter((type) => isNodeRunnerNodeType(type))).toEqual([]);

@@ -1,4 +1,5 @@
 import { SUPPORTED_NODE_TYPES, type SupportedNodeType } from '../dsl/dsl.types';
+import { AGENT_NODE_CONTRACT } from './agent.contract';
 import { ANSWER_NODE_CONTRACT } from './answer.contract';
 import { ASSIGNER_NODE_CONTRACT } from './assigner.contract';
 import { CODE_NODE_CONTRACT } from './code.contract';
@@ -19,6 +20,7 @@ import { PARAMETER_EXTRACTOR_NODE_CONTRACT } from './parameter-extractor.contrac
 import { QUESTION_CLASSIFIER_NODE_CONTRACT } from './question-classifier.contract';
 import { START_NODE_CONTRACT } from './start.contract';
 import { TEMPLATE_TRANSFORM_NODE_CONTRACT } from './template-transform.contract';
+import { TOOL_NODE_CONTRACT } from './tool.contract';
 import { VARIABLE_AGGREGATOR_NODE_CONTRACT } from './variable-aggregator.contract';
 
 /**
@@ -27,6 +29,7 @@ import { VARIABLE_AGGREGATOR_NODE_CONTRACT } from './variable-aggregator.contrac
  * both services, are derived from this record.
  */
 export const NODE_TYPE_CONTRACTS = {
+  agent: AGENT_NODE_CONTRACT,
   answer: ANSWER_NODE_CONTRACT,
   assigner: ASSIGNER_NODE_CONTRACT,
   code: CODE_NODE_CONTRACT,
@@ -46,6 +49,7 @@ export const NODE_TYPE_CONTRACTS = {
   'question-classifier': QUESTION_CLASSIFIER_NODE_CONTRACT,
   start: START_NODE_CONTRACT,
   'template-transform': TEMPLATE_TRANSFORM_NODE_CONTRACT,
+  tool: TOOL_NODE_CONTRACT,
   'variable-aggregator': VARIABLE_AGGREGATOR_NODE_CONTRACT,
   // The legacy name of the variable-aggregator: one node, one contract.
   'variable-assigner': VARIABLE_AGGREGATOR_NODE_CONTRACT,
@@ -83,6 +87,11 @@ export function isNodeRunnerNodeType(type: string): type is NodeRunnerNodeType {
 /** True for a node type the orchestrator executes itself. */
 export function isOrchestratorNodeType(type: string): type is OrchestratorNodeType {
   return nodeTypeContract(type)?.runsIn === 'orchestrator';
+}
+
+/** True for a node type that streams its `text` output while it runs (llm, agent). */
+export function streamsText(type: string | undefined): boolean {
+  return type !== undefined && nodeTypeContract(type)?.streamsText === true;
 }
 
 /** True for a container node type (iteration, loop). */

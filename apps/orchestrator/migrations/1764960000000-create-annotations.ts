@@ -4,8 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Annotations of chat apps (Dify's annotation reply), their app's reply setting and the jobs that enable or
  * disable it. Questions keep their embedding here, in pgvector, beside the conversations they answer.
  */
-export class CreateAnnotations1764893000000 implements MigrationInterface {
-  name = 'CreateAnnotations1764893000000';
+export class CreateAnnotations1764960000000 implements MigrationInterface {
+  name = 'CreateAnnotations1764960000000';
 
   async up(q: QueryRunner): Promise<void> {
     // The rag service creates the extension too; services migrate in any order, possibly at the same moment,

@@ -1,0 +1,188 @@
+import type { MessageBus } from '@weft/messaging';
+import { createSsrfGuard } from '@weft/outbound-http';
+import { ToolRegistry } from '../../tools/tool-registry.service';
+import { failureOf, outputsOf, testChatProviders, testConfig, testContext, testJob } from '../node-test.util';
+import { parseReactAction, runFunctionCalling, runReact, toolJsonSchema, type AgentModel } from './agent-loop.util';
+import { AgentExecutor, sumUsage } from './agent.executor';
+
+const http = { guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }), maxResponseBytes: 100_000, timeoutMs: 5_000 };
+const registry = new ToolRegistry({ request: () => Promise.resolve({ provider: null }) } as unknown as MessageBus, testConfig());
+
+function agentData(overrides: Record<string, unknown> = {}, tools: unknown[] = []): Record<string, unknown> {
+  return {
+    agent_parameters: {
+      instruction: { type: 'constant', value: 'You compute for {{#start.who#}}.' },
+      maximum_iterations: { type: 'constant', value: 3 },
+      model: { type: 'constant', value: { completion_params: {}, mode: 'chat', model: 'mock-1', provider: 'weft-mock' } },
+      query: { type: 'mixed', value: 'expression: 6*7' },
+      tools: { type: 'constant', value: tools },
+    },
+    agent_strategy_name: 'function_calling',
+    ...overrides,
+  };
+}
+
+const MATHS = {
+  enabled: true,
+  parameters: { expression: { auto: 1, value: null } },
+  provider_name: 'maths',
+  settings: {},
+  tool_name: 'eval_expression',
+  type: 'builtin',
+};
+const usage = (tokens: number) => ({
+  completion_price: '0.0000010',
+  completion_price_unit: '0.000001',
+  completion_tokens: tokens,
+  completion_unit_price: '1',
+  currency: 'USD',
+  latency: 0.5,
+  prompt_price: '0.0000020',
+  prompt_price_unit: '0.000001',
+  prompt_tokens: tokens * 2,
+  prompt_unit_price: '1',
+  total_price: '0.0000030',
+  total_tokens: tokens * 3,
+});
+
+describe('agent loop', () => {
+  it('describes only the parameters the model fills', () => {
+    expect(
+      toolJsonSchema(
+        [
+          { description: 'q', form: 'llm', name: 'q', required: true, type: 'string' },
+          { description: 'n', form: 'llm', name: 'n', required: false, type: 'number' },
+          { description: 'mode', form: 'llm', name: 'mode', options: ['a', 'b'], required: false, type: 'select' },
+          { description: 'fixed', form: 'llm', name: 'fixed', required: true, type: 'string' },
+          { description: 'form', form: 'form', name: 'form', required: false, type: 'string' },
+        ],
+        new Set(['fixed']),
+      ),
+    ).toEqual({
+      properties: {
+        mode: { description: 'mode', enum: ['a', 'b'], type: 'string' },
+        n: { description: 'n', type: 'number' },
+        q: { description: 'q', type: 'string' },
+      },
+      required: ['q'],
+      type: 'object',
+    });
+  });
+
+  it('stops at maximum_iterations, offering no tools on the last turn so the model must answer', async () => {
+    const offered: boolean[] = [];
+    const model: AgentModel = (request) => {
+      offered.push(request.tools !== undefined);
+      return Promise.resolve(
+        request.tools
+          ? { text: '', toolCalls: [{ arguments: '{"x": 1}', id: `c${offered.length}`, name: 'loop' }], usage: usage(1) }
+          : { text: 'done', toolCalls: [], usage: usage(1) },
+      );
+    };
+    const calls: unknown[] = [];
+    const run = await runFunctionCalling(
+      model,
+      [{ content: 'go', role: 'user' }],
+      new Map([
+        ['loop', { call: (a) => (calls.push(a), Promise.resolve('again')), definition: { description: '', name: 'loop', parameters: {} } }],
+      ]),
+      3,
+    );
+    expect(offered).toEqual([true, true, false]);
+    expect(calls).toEqual([{ x: 1 }, { x: 1 }]);
+    expect(run).toMatchObject({ answer: 'done', iterations: 3 });
+    expect(run.steps.map((s) => s.tool)).toEqual(['loop', 'loop', '']);
+  });
+
+  it('reads ReAct actions from fenced or bare JSON, and answers text without an action as it is', async () => {
+    expect(parseReactAction('Thought: need maths\nAction:\n```json\n{"action": "calc", "action_input": {"e": "1+1"}}\n```')).toEqual({
+      action: 'calc',
+      input: { e: '1+1' },
+      thought: 'need maths',
+    });
+    expect(parseReactAction('{"action": "Final Answer", "action_input": "2"}')).toMatchObject({ action: 'Final Answer', input: '2' });
+    expect(parseReactAction('just text')).toBeUndefined();
+    const replies = [
+      'Thought: t\n```json\n{"action": "calc", "action_input": {"e": "1+1"}}\n```',
+      '```\n{"action": "Final Answer", "action_input": "It is 2."}\n```',
+    ];
+    const seen: string[] = [];
+    const run = await runReact(
+      (request) => {
+        seen.push(request.messages.at(-1)!.content);
+        return Promise.resolve({ text: replies.shift()!, toolCalls: [], usage: usage(1) });
+      },
+      [{ content: 'what is 1+1', role: 'user' }],
+      new Map([['calc', { call: () => Promise.resolve('2'), definition: { description: '', name: 'calc', parameters: {} } }]]),
+      5,
+    );
+    expect(run.answer).toBe('It is 2.');
+    expect(seen).toEqual(['what is 1+1', 'Observation: 2']);
+    expect(run.steps[0]).toEqual({ observation: '2', thought: 't', tool: 'calc', toolInput: { e: '1+1' } });
+  });
+
+  it('sums usage over turns', () => {
+    expect(sumUsage([usage(1), usage(2)])).toMatchObject({
+      completion_tokens: 3,
+      latency: 1,
+      prompt_tokens: 6,
+      total_price: '0.0000060',
+      total_tokens: 9,
+    });
+    expect(sumUsage([])).toBeUndefined();
+  });
+});
+
+describe('AgentExecutor', () => {
+  it('calls a built-in tool chosen by the model and answers with the tool result in context, streaming the answer', async () => {
+    const job = testJob('agent', agentData({}, [MATHS]), { start: { who: 'Ada' } });
+    const ctx = testContext(job);
+    const outcome = await new AgentExecutor(testChatProviders().providers, registry, http).execute(job, ctx);
+    const outputs = outputsOf(outcome);
+    expect(outputs['text']).toBe('Mock reply to: expression: 6*7');
+    expect(ctx.chunks.join('')).toBe('Mock reply to: expression: 6*7');
+    expect(outcome.processData).toMatchObject({
+      agent_log: [
+        { observation: '42', tool: 'eval_expression', tool_input: { expression: '6*7' } },
+        { observation: '', thought: 'Mock reply to: expression: 6*7', tool: '' },
+      ],
+      iterations: 2,
+      tools: ['eval_expression'],
+    });
+    expect(outcome.inputs).toMatchObject({ instruction: 'You compute for Ada.', maximum_iterations: 3 });
+    expect((outputs['usage'] as { total_tokens: number }).total_tokens).toBeGreaterThan(0);
+  });
+
+  it("turns a tool's failure into an observation the model sees", async () => {
+    const job = testJob(
+      'agent',
+      agentData({
+        agent_parameters: {
+          ...(agentData({}, [MATHS])['agent_parameters'] as object),
+          query: { type: 'mixed', value: 'expression: import("fs")' },
+        },
+      }),
+    );
+    const outcome = await new AgentExecutor(testChatProviders().providers, registry, http).execute(job, testContext(job));
+    expect((outcome.processData as { agent_log: { observation: string }[] }).agent_log[0].observation).toMatch(
+      /^tool invoke error: Invalid expression/,
+    );
+  });
+
+  it('fails clearly: unknown strategy, no model, a tool Weft does not provide', async () => {
+    const run = async (data: Record<string, unknown>) => {
+      const job = testJob('agent', data);
+      return failureOf(await new AgentExecutor(testChatProviders().providers, registry, http).execute(job, testContext(job)));
+    };
+    expect(await run(agentData({ agent_strategy_name: 'tree_of_thought' }))).toMatchObject({ errorType: 'AgentNodeError' });
+    expect(await run(agentData({ agent_parameters: {} }))).toMatchObject({
+      error: 'Model provider is not set.',
+      errorType: 'AgentNodeError',
+    });
+    expect(
+      await run(agentData({}, [{ enabled: true, provider_name: 'google', tool_name: 'google_search', type: 'builtin' }])),
+    ).toMatchObject({
+      errorType: 'ToolProviderNotFoundError',
+    });
+  });
+});
