@@ -5,6 +5,7 @@ import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { keyringFromSettings } from '@weft/security';
 import { gatewayDatabase } from './database.config';
 import { AccountsModule } from './accounts/accounts.module';
+import { AnnotationsModule } from './annotations/annotations.module';
 import { consoleAuthSettings } from './accounts/console-auth.settings';
 import { AppsModule } from './apps/apps.module';
 import { AuditConsoleModule } from './audit/audit.module';
@@ -27,6 +28,7 @@ export class GatewayModule {
       imports: [
         PlatformModule.forRoot({ identity, config, persistence: gatewayDatabase }),
         AccountsModule.forRoot(consoleAuthSettings(config)),
+        AnnotationsModule,
         AppsModule,
         AuditConsoleModule,
         CredentialsBoxModule.forRoot(keyringFromSettings(config.security)),

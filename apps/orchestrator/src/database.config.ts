@@ -5,6 +5,8 @@ import { AddRunArchiveAndRetention1764570000000 } from '../migrations/1764570000
 import { MoveConversationsToOrchestrator1764700000000 } from '../migrations/1764700000000-move-conversations-to-orchestrator';
 import { BindSealedWorkflowSecrets1764800000000 } from '../migrations/1764800000000-bind-sealed-workflow-secrets';
 import { IndexAppFeedbacks1764870000000 } from '../migrations/1764870000000-index-app-feedbacks';
+import { CreateAnnotations1764960000000 } from '../migrations/1764960000000-create-annotations';
+import { AnnotationJobEntity, AnnotationSettingEntity, MessageAnnotationEntity } from './annotations/annotation.entity';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
 import { WorkspaceRetentionEntity } from './archive/workspace-retention.entity';
@@ -17,7 +19,8 @@ import { WorkflowEntity } from './workflows/workflow.entity';
 
 /**
  * The orchestrator's data, in the "orchestrator" schema: workflows and their versions, runs and node runs (and
- * their archives), conversations with their messages, feedback and variables, usage kept after erasure, retention settings and legal holds.
+ * their archives), conversations with their messages, feedback and variables, usage kept after erasure, retention settings and legal holds,
+ * annotations of chat apps with their reply settings and jobs.
  */
 export const orchestratorDatabase: PersistenceDefinition = {
   schema: 'orchestrator',
@@ -34,6 +37,9 @@ export const orchestratorDatabase: PersistenceDefinition = {
     WorkflowNodeExecutionArchiveEntity,
     WorkspaceRetentionEntity,
     LegalHoldEntity,
+    MessageAnnotationEntity,
+    AnnotationSettingEntity,
+    AnnotationJobEntity,
   ],
   migrations: [
     CreateWorkflowsAndRuns1764200000000,
@@ -42,5 +48,6 @@ export const orchestratorDatabase: PersistenceDefinition = {
     MoveConversationsToOrchestrator1764700000000,
     BindSealedWorkflowSecrets1764800000000,
     IndexAppFeedbacks1764870000000,
+    CreateAnnotations1764960000000,
   ],
 };

@@ -3,6 +3,11 @@ import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
 import { makeCounterProvider, makeHistogramProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { keyringFromSettings, secretBoxFor, JobGrants } from '@weft/security';
+import { AnnotationEmbeddingRepository } from './annotations/annotation-embedding.repository';
+import { AnnotationIndexService } from './annotations/annotation-index.service';
+import { AnnotationHandler } from './annotations/annotation.handler';
+import { AnnotationRepository } from './annotations/annotation.repository';
+import { AnnotationService } from './annotations/annotation.service';
 import { ArchiveModule } from './archive/archive.module';
 import { ConversationVariableRepository } from './conversations/conversation-variable.repository';
 import { ChatAssistService } from './conversations/chat-assist.service';
@@ -43,7 +48,7 @@ const metrics = [
   }),
 ];
 
-/** Workflows, runs and the engine that drives them; conversations and messages of the chat-family runs. */
+/** Workflows, runs and the engine that drives them; conversations, messages and annotations of the chat-family runs. */
 @Module({})
 export class OrchestratorModule {
   static forRoot(config: ConfigOf<typeof orchestratorConfigSpec>, identity: ServiceIdentity): DynamicModule {
@@ -55,6 +60,11 @@ export class OrchestratorModule {
         { provide: ORCHESTRATOR_CONFIG, useValue: config },
         { provide: SECRETS_BOX, useValue: secretBoxFor(keyringFromSettings(config.security), WORKFLOW_ENVIRONMENT_PURPOSE) },
         { provide: JobGrants, useValue: new JobGrants(config.security.secretKey) },
+        AnnotationEmbeddingRepository,
+        AnnotationHandler,
+        AnnotationIndexService,
+        AnnotationRepository,
+        AnnotationService,
         ChatAssistService,
         ConversationHandler,
         ConversationRepository,

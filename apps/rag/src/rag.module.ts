@@ -15,6 +15,7 @@ import { DocumentRepository } from './documents/document.repository';
 import { DocumentService } from './documents/document.service';
 import { IngestionHandler } from './documents/ingestion.handler';
 import { IngestionService } from './documents/ingestion.service';
+import { EmbeddingHandler } from './embeddings/embedding.handler';
 import { EmbeddingService, PROVIDER_GUARD } from './embeddings/embedding.service';
 import { ProviderCredentialsService } from './embeddings/provider-credentials.service';
 import { PrivacyHandler } from './privacy/privacy.handler';
@@ -58,6 +59,7 @@ export class RagModule {
         DocumentHandler,
         DocumentRepository,
         DocumentService,
+        EmbeddingHandler,
         EmbeddingService,
         FrequentTermsService,
         IngestionHandler,

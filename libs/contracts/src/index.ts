@@ -1,3 +1,4 @@
+export * from './annotations.contract';
 export * from './audit.contract';
 export * from './audit-trail.contract';
 export * from './conversations.contract';

@@ -1,3 +1,18 @@
+import {
+  AnnotationJobDetailSchema,
+  AnnotationJobSchema,
+  AnnotationJobStatusRequestSchema,
+  AnnotationPageSchema,
+  AnnotationRecordSchema,
+  AnnotationReplyRequestSchema,
+  CreateAnnotationRequestSchema,
+  DeleteAnnotationRequestSchema,
+  DeleteAnnotationResponseSchema,
+  EmbedRequestSchema,
+  EmbedResponseSchema,
+  ListAnnotationsRequestSchema,
+  UpdateAnnotationRequestSchema,
+} from './annotations.contract';
 import { ApiKeyRevokedSchema } from './api-keys.contract';
 import { z } from 'zod';
 import {
@@ -272,6 +287,7 @@ export const CONTRACTS = {
   'kb.document.indexing-status.v1': request('rag', ['gateway'], IndexingStatusRequestSchema, IndexingStatusResponseSchema),
   'kb.document.list.v1': request('rag', ['gateway'], ListDocumentsRequestSchema, KnowledgePageSchema),
   'kb.document.set-status.v1': request('rag', ['gateway'], DocumentStatusRequestSchema, DeletedResponseSchema),
+  'kb.embed.v1': request('rag', ['orchestrator'], EmbedRequestSchema, EmbedResponseSchema),
   'kb.ingest.v1': event('KB_INGEST', { consumers: ['rag'], publishers: ['rag'] }, IngestJobSchema),
   'kb.metadata.v1': request('rag', ['gateway'], MetadataRequestSchema, KnowledgeObjectSchema),
   'kb.retrieve.v1': request('rag', ['gateway', 'node-runner'], RetrieveRequestSchema, RetrieveResponseSchema),
@@ -306,6 +322,12 @@ export const CONTRACTS = {
   'privacy.legal-hold.place.v1': request('compliance', ['gateway'], PlaceLegalHoldRequestSchema, LegalHoldSchema),
   'privacy.legal-hold.release.v1': request('compliance', ['gateway'], ReleaseLegalHoldRequestSchema, LegalHoldSchema),
   'system.status.v1': request('broadcast', ['gateway'], SystemStatusRequestSchema, ServiceStatusSchema),
+  'wf.annotation.create.v1': request('orchestrator', ['gateway'], CreateAnnotationRequestSchema, AnnotationRecordSchema),
+  'wf.annotation.delete.v1': request('orchestrator', ['gateway'], DeleteAnnotationRequestSchema, DeleteAnnotationResponseSchema),
+  'wf.annotation.list.v1': request('orchestrator', ['gateway'], ListAnnotationsRequestSchema, AnnotationPageSchema),
+  'wf.annotation.reply.v1': request('orchestrator', ['gateway'], AnnotationReplyRequestSchema, AnnotationJobSchema),
+  'wf.annotation.reply-status.v1': request('orchestrator', ['gateway'], AnnotationJobStatusRequestSchema, AnnotationJobDetailSchema),
+  'wf.annotation.update.v1': request('orchestrator', ['gateway'], UpdateAnnotationRequestSchema, AnnotationRecordSchema),
   'wf.conversation.delete.v1': request('orchestrator', ['gateway'], DeleteConversationRequestSchema, DeleteConversationResponseSchema),
   'wf.conversation.list.v1': request('orchestrator', ['gateway'], ListConversationsRequestSchema, ConversationPageSchema),
   'wf.conversation.rename.v1': request('orchestrator', ['gateway'], RenameConversationRequestSchema, ConversationRecordSchema),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AnnotationReplySchema } from './annotations.contract';
 import { ConversationTurnSchema } from './conversations.contract';
 
 /** Run statuses, as Dify stores and answers them. */
@@ -161,8 +162,13 @@ export const StartRunRequestSchema = z.object({
   workspaceId: uuid,
 });
 export type StartRunRequest = z.infer<typeof StartRunRequestSchema>;
-/** The run as stored; `conversationId` names the turn's conversation (a new one when the request had none). */
+/**
+ * The run as stored; `conversationId` names the turn's conversation (a new one when the request had none).
+ * A chat turn an annotation answered (`annotationReply`) ran no workflow: its message is already stored,
+ * answered, and no run or run event follows (`runId` is the one asked for, never stored).
+ */
 export const StartRunResponseSchema = z.object({
+  annotationReply: AnnotationReplySchema.nullable().default(null),
   conversationId: uuid.nullable().default(null),
   createdAt: z.number(),
   runId: uuid,

@@ -33,6 +33,23 @@ const runStarted = (mode: string): AuditedOptions => ({
  * document text).
  */
 export const AUDITED_ROUTES = {
+  annotationChanged: {
+    action: 'annotation.changed',
+    details: (c) => ({ app_id: c.req.appKey?.app.id ?? null, operation: c.req.method }),
+    id: (c) => c.params['annotationId'] ?? field(c.result, 'id'),
+    resource: 'annotation',
+  },
+  annotationReplyChanged: {
+    action: 'annotation_reply.changed',
+    details: (c) => ({
+      embedding_model_name: c.body['embedding_model_name'] ?? null,
+      embedding_provider_name: c.body['embedding_provider_name'] ?? null,
+      job_id: field(c.result, 'job_id'),
+      reply_action: c.params['action'],
+    }),
+    id: (c) => c.req.appKey?.app.id,
+    resource: 'app',
+  },
   apiToolProviderAdded: {
     action: 'api_tool_provider.created',
     details: (c) => ({ auth_type: field(c.body, 'credentials', 'auth_type'), schema_type: c.body['schema_type'] ?? null }),

@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { noteStartedRun } from '../audit/started-run.util';
-import { AppErrors, type ChatAppMode, ConversationErrors, DomainError, isUuid, RunErrors, type RunStreamEvent } from '@weft/contracts';
+import {
+  type AnnotationReply,
+  AppErrors,
+  type ChatAppMode,
+  ConversationErrors,
+  DomainError,
+  isUuid,
+  RunErrors,
+  type RunStreamEvent,
+} from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { Response } from 'express';
+import { AnnotationAuthorRepository } from '../annotations/annotation-author.repository';
+import { annotationReplyEvents, annotationReplyMetadata } from '../annotations/annotation-reply.util';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
 import { RunEventFeed } from '../service-api/run-event-feed.util';
@@ -46,6 +57,7 @@ export class ChatMessageService {
     private readonly bus: MessageBus,
     private readonly endUsers: EndUserService,
     private readonly runFiles: RunFilesService,
+    private readonly annotationAuthors: AnnotationAuthorRepository,
   ) {}
 
   async chat(ctx: AppKeyContext, req: ChatRequest, res: Response): Promise<BlockingMessageResponse | undefined> {
@@ -128,6 +140,7 @@ export class ChatMessageService {
     const { ctx } = turn;
     noteStartedRun(turn.runId);
     const feed = new RunEventFeed(this.bus, { appId: ctx.app.id, runId: turn.runId, workspaceId: ctx.app.workspaceId });
+    let reply: AnnotationReply | null = null;
     try {
       const started = await this.bus.request(
         'wf.run.start.v1',
@@ -152,16 +165,50 @@ export class ChatMessageService {
         { timeoutMs: START_TIMEOUT_MS },
       );
       turn.conversationId = started.conversationId;
+      reply = started.annotationReply;
     } catch (error) {
       // The run was refused (bad inputs, no published workflow, an unknown conversation): the turn did not happen.
       feed.close();
       throw error;
+    }
+    if (reply) {
+      // An annotation answered (the message is stored answered): no run was started, so no run event will come.
+      feed.close();
+      return this.answerWithAnnotation(turn, reply, streaming, res);
     }
     if (streaming) {
       this.relay(turn, feed, new SseWriter(res));
       return undefined;
     }
     return this.gather(turn, feed);
+  }
+
+  /** Answers a turn an annotation answered, as Dify does: its answer, and `annotation_reply` naming the annotation and its author. */
+  private async answerWithAnnotation(
+    turn: Turn,
+    reply: AnnotationReply,
+    streaming: boolean,
+    res: Response,
+  ): Promise<BlockingMessageResponse | undefined> {
+    const workspaceId = turn.ctx.app.workspaceId;
+    const author = reply.accountId ? await this.annotationAuthors.name(workspaceId, reply.accountId).catch(() => null) : null;
+    if (streaming) {
+      const sse = new SseWriter(res);
+      for (const event of annotationReplyEvents(turn, reply, author)) sse.send(event);
+      sse.end();
+      return undefined;
+    }
+    return {
+      answer: reply.answer,
+      ...(turn.conversationId ? { conversation_id: turn.conversationId } : {}),
+      created_at: turn.createdAt,
+      event: 'message',
+      id: turn.messageId,
+      message_id: turn.messageId,
+      metadata: annotationReplyMetadata(reply, author) as BlockingMessageResponse['metadata'],
+      mode: turn.mode === 'advanced-chat' ? 'advanced-chat' : 'chat',
+      task_id: turn.taskId,
+    };
   }
 
   /** Reads the turn's events to its end and answers them as Dify's blocking message. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnnotationsModule } from '../annotations/annotations.module';
 import { AppsModule } from '../apps/apps.module';
 import { ChatMessageController } from './chat-message.controller';
 import { ChatMessageService } from './chat-message.service';
@@ -12,7 +13,7 @@ import { ConversationService } from './conversation.service';
  */
 @Module({
   controllers: [ChatMessageController, ConversationController],
-  imports: [AppsModule],
+  imports: [AnnotationsModule, AppsModule],
   providers: [ChatMessageService, ConversationService],
 })
 export class ConversationsModule {}

@@ -149,18 +149,21 @@ export class ConversationRepository {
 
   /**
    * Stores a new turn's message and counts the turn on its conversation in one statement; returns the
-   * conversation's dialogue count including this turn (1 for a completion message, which has none).
+   * conversation's dialogue count including this turn (1 for a completion message, which has none). The
+   * message is running, or already answered when `answer` is given (a turn no run answers: an annotation's).
    */
   async startTurn(
     m: Pick<
       MessageRow,
       'appId' | 'conversationId' | 'endUserId' | 'files' | 'id' | 'inputs' | 'query' | 'taskId' | 'workflowRunId' | 'workspaceId'
     >,
+    answer: string | null = null,
   ): Promise<number> {
     const rows = await this.db.rows<{ dialogue_count: number | null }>(
       `WITH message AS (
-         INSERT INTO orchestrator.messages (id, workspace_id, app_id, conversation_id, end_user_id, workflow_run_id, task_id, inputs, query, status, files)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'running', $10) RETURNING id),
+         INSERT INTO orchestrator.messages (id, workspace_id, app_id, conversation_id, end_user_id, workflow_run_id, task_id, inputs, query, status, files, answer)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $11::text IS NULL THEN 'running' ELSE 'normal' END, $10, coalesce($11, ''))
+         RETURNING id),
        counted AS (
          UPDATE orchestrator.conversations SET dialogue_count = dialogue_count + 1, updated_at = now()
          WHERE id = $4 AND workspace_id = $2 RETURNING dialogue_count)
@@ -176,6 +179,7 @@ export class ConversationRepository {
         JSON.stringify(m.inputs),
         m.query,
         JSON.stringify(m.files),
+        answer,
       ],
     );
     return rows[0]?.dialogue_count ?? 1;

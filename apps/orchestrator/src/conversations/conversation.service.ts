@@ -58,14 +58,16 @@ export class ConversationService {
 
   /**
    * Stores a turn's message as running, in `conversation` or in a new conversation (none for completion
-   * apps), and counts the turn. Called once the run is known to be valid, just before it is stored.
+   * apps), and counts the turn. Called once the run is known to be valid, just before it is stored. A turn
+   * an annotation answers has no run (`runId` null) and its message is stored answered with `answer`.
    */
   async beginTurn(
     owner: TurnOwner,
     request: ChatTurnRequest,
     conversation: ConversationRow | null,
     inputs: Record<string, unknown>,
-    run: { files: unknown[]; runId: string; taskId: string },
+    run: { files: unknown[]; runId: string | null; taskId: string },
+    answer: string | null = null,
   ): Promise<OpenedTurn> {
     let conversationId = conversation?.id ?? null;
     const createdConversation = conversation === null && request.mode !== 'completion';
@@ -80,16 +82,19 @@ export class ConversationService {
         name: DEFAULT_NAME,
       });
     }
-    const dialogueCount = await this.conversations.startTurn({
-      ...owner,
-      conversationId,
-      files: run.files,
-      id: request.messageId,
-      inputs,
-      query: request.query,
-      taskId: run.taskId,
-      workflowRunId: run.runId,
-    });
+    const dialogueCount = await this.conversations.startTurn(
+      {
+        ...owner,
+        conversationId,
+        files: run.files,
+        id: request.messageId,
+        inputs,
+        query: request.query,
+        taskId: run.taskId,
+        workflowRunId: run.runId,
+      },
+      answer,
+    );
     return {
       chat: { conversationId, dialogueCount, messageId: request.messageId, mode: request.mode, query: request.query },
       createdConversation,

@@ -73,7 +73,15 @@ export class PrivacyRepository {
             `DELETE FROM orchestrator.conversation_variables WHERE workspace_id = ANY($1::uuid[])`,
             ws,
           );
-          for (const table of ['message_feedbacks', 'messages', 'conversations', 'erased_usage']) {
+          for (const table of [
+            'message_feedbacks',
+            'messages',
+            'conversations',
+            'erased_usage',
+            'message_annotations',
+            'annotation_settings',
+            'annotation_jobs',
+          ]) {
             counts[table] = await count(this.db, m, `DELETE FROM orchestrator.${table} WHERE workspace_id = ANY($1::uuid[])`, ws);
           }
           counts['workflows'] = await count(this.db, m, `DELETE FROM orchestrator.workflows WHERE workspace_id = ANY($1::uuid[])`, ws);

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
+  type AnnotationReply,
   AppErrors,
+  type ChatTurnRequest,
   type ConversationTurn,
   DomainError,
   RunErrors,
@@ -21,11 +23,12 @@ import {
 } from '@weft/workflow';
 import { InjectMetric } from '@weft/metrics';
 import type { Counter, Histogram } from 'prom-client';
+import { AnnotationService } from '../annotations/annotation.service';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { GraphRun, type GraphRunEnd, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
 import { ConversationVariableRepository } from '../conversations/conversation-variable.repository';
-import type { MessageOutcome } from '../conversations/conversation.repository';
-import { ConversationService, FAILED, type OpenedTurn } from '../conversations/conversation.service';
+import type { ConversationRow, MessageOutcome } from '../conversations/conversation.repository';
+import { ConversationService, FAILED, type OpenedTurn, type TurnOwner } from '../conversations/conversation.service';
 import { NodeExecutorFactory } from '../nodes/node-executor-factory.service';
 import { ORCHESTRATOR_CONFIG, type OrchestratorConfig } from '../orchestrator.config';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
@@ -64,6 +67,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     private readonly executors: NodeExecutorFactory,
     private readonly conversationVariables: ConversationVariableRepository,
     private readonly conversations: ConversationService,
+    private readonly annotations: AnnotationService,
     @InjectMetric('dify_workflow_executions_total') private readonly runsTotal: Counter<string>,
     @InjectMetric('dify_workflow_execution_duration_seconds') private readonly runDuration: Histogram<string>,
     @InjectMetric('dify_node_executions_total') private readonly nodesTotal: Counter<string>,
@@ -96,11 +100,17 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Validates and stores a new run, then drives it in the background; resolves once the run is stored. A
-   * chat-family run stores its turn's message first (and a new conversation), so the turn is never lost.
+   * chat-family run stores its turn's message first (and a new conversation), so the turn is never lost. A chat
+   * query an annotation of the app answers runs no workflow: its message is stored answered, as in Dify.
    */
-  async start(
-    req: StartRunRequest,
-  ): Promise<{ conversationId: string | null; createdAt: number; runId: string; taskId: string; workflowId: string }> {
+  async start(req: StartRunRequest): Promise<{
+    annotationReply: AnnotationReply | null;
+    conversationId: string | null;
+    createdAt: number;
+    runId: string;
+    taskId: string;
+    workflowId: string;
+  }> {
     const workflow = await this.workflows.load(req.workspaceId, req.appId, req.workflowId ?? 'published');
     if (!workflow) throw req.workflowId ? RunErrors.workflowIdNotFound() : RunErrors.workflowNotPublished();
     if (workflow.version === 'draft') throw RunErrors.draftNotRunnable();
@@ -111,6 +121,10 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     const owner = { appId: req.appId, endUserId: req.creator.endUserId ?? '', workspaceId: req.workspaceId };
     const conversation = req.chat?.conversationId ? await this.conversations.continued(owner, req.chat.conversationId) : null;
     const inputs = this.validateInputs(workflow.app, conversation ? conversation.inputs : req.inputs);
+    if (req.chat && req.chat.mode !== 'completion' && req.chat.query) {
+      const reply = await this.annotations.match(req.workspaceId, req.appId, req.chat.query);
+      if (reply) return this.answerWithAnnotation(req, req.chat, owner, conversation, inputs, reply, workflow.id);
+    }
     const turn = req.chat
       ? await this.conversations.beginTurn(owner, req.chat, conversation, inputs, {
           files: req.files,
@@ -146,11 +160,43 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       throw error;
     }
     return {
+      annotationReply: null,
       conversationId: row.chat?.conversationId ?? null,
       createdAt: Math.floor(row.createdAt.getTime() / 1000),
       runId: row.id,
       taskId: row.taskId,
       workflowId: workflow.id,
+    };
+  }
+
+  /** Stores a turn an annotation answered, with its answer; no run is stored or driven (Dify runs no workflow either). */
+  private async answerWithAnnotation(
+    req: StartRunRequest,
+    chat: ChatTurnRequest,
+    owner: TurnOwner,
+    conversation: ConversationRow | null,
+    inputs: Record<string, unknown>,
+    reply: AnnotationReply,
+    workflowId: string,
+  ): Promise<Awaited<ReturnType<RunService['start']>>> {
+    const turn = await this.conversations.beginTurn(
+      owner,
+      chat,
+      conversation,
+      inputs,
+      { files: req.files, runId: null, taskId: req.taskId },
+      reply.answer,
+    );
+    const conversationId = turn.chat.conversationId;
+    if (turn.createdConversation && chat.autoGenerateName && conversationId)
+      this.conversations.nameInBackground(owner, conversationId, chat.query);
+    return {
+      annotationReply: reply,
+      conversationId,
+      createdAt: Math.floor(Date.now() / 1000),
+      runId: req.runId,
+      taskId: req.taskId,
+      workflowId,
     };
   }
 

@@ -55,7 +55,7 @@ export class WorkflowRepository {
   /** The draft, the latest published version, or a version by workflow id; null when absent. */
   /**
    * Deletes everything the orchestrator holds for an app (node runs and runs, live and archived, its
-   * conversation variables and workflow versions) in one transaction; counts rows per table.
+   * conversations, annotations, conversation variables and workflow versions) in one transaction; counts rows per table.
    */
   async deleteApp(workspaceId: string, appId: string): Promise<Record<string, number>> {
     // Node runs go by their runs' ids (indexed by run), runs and the rest by workspace and app (indexed).
@@ -70,7 +70,14 @@ export class WorkflowRepository {
         `DELETE FROM orchestrator.workflow_runs${suffix} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`,
       ]);
     }
-    for (const table of ['message_feedbacks', 'messages', 'conversations']) {
+    for (const table of [
+      'message_feedbacks',
+      'messages',
+      'conversations',
+      'message_annotations',
+      'annotation_settings',
+      'annotation_jobs',
+    ]) {
       statements.push([table, `DELETE FROM orchestrator.${table} WHERE workspace_id = $1 AND app_id = $2 RETURNING 1`]);
     }
     statements.push([
