@@ -7,6 +7,7 @@ import { gatewayDatabase } from './database.config';
 import { AccountsModule } from './accounts/accounts.module';
 import { consoleAuthSettings } from './accounts/console-auth.settings';
 import { AppsModule } from './apps/apps.module';
+import { AudioModule } from './audio/audio.module';
 import { AuditConsoleModule } from './audit/audit.module';
 import { CredentialsBoxModule } from './apps/credentials-box.module';
 import { ConversationsModule } from './conversations/conversations.module';
@@ -28,6 +29,7 @@ export class GatewayModule {
         PlatformModule.forRoot({ identity, config, persistence: gatewayDatabase }),
         AccountsModule.forRoot(consoleAuthSettings(config)),
         AppsModule,
+        AudioModule.forRoot({ maxMb: config.audio.maxMb, providerAllowedHosts: config.providers.allowedHosts }),
         AuditConsoleModule,
         CredentialsBoxModule.forRoot(keyringFromSettings(config.security)),
         ConversationsModule,

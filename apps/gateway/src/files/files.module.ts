@@ -4,13 +4,18 @@ import { AppsModule } from '../apps/apps.module';
 import { AppKeyGuard } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
 import { FILE_STORAGE, FILE_UPLOAD_SETTINGS, type FileUploadSettings } from './file-upload.config';
+import { FilePreviewController } from './file-preview.controller';
+import { FilePreviewService } from './file-preview.service';
 import { FileUploadController } from './file-upload.controller';
 import { FileUploadService } from './file-upload.service';
 import { UploadFileHandler } from './upload-file.handler';
 import { UploadFileInterceptor } from './upload-file.interceptor';
 import { UploadFileRepository } from './upload-file.repository';
 
-/** Service API file uploads (`POST /v1/files/upload`) into the configured file storage, and their lookup for node runners. */
+/**
+ * Service API file uploads (`POST /v1/files/upload`) into the configured file storage, their preview
+ * (`GET /v1/files/{file_id}/preview`), and their lookup for node runners.
+ */
 @Module({})
 export class FilesModule {
   static forRoot(files: FileUploadSettings): DynamicModule {
@@ -20,12 +25,13 @@ export class FilesModule {
       global: true,
       module: FilesModule,
       imports: [AppsModule],
-      controllers: [FileUploadController],
+      controllers: [FilePreviewController, FileUploadController],
       // AppKeyGuard and EndUserService come from the Service API; ServiceApiModule is built by forRoot, and
       // importing it here would register its controllers twice, so this module keeps its own instances.
       providers: [
         AppKeyGuard,
         EndUserService,
+        FilePreviewService,
         FileUploadService,
         UploadFileHandler,
         UploadFileInterceptor,
