@@ -4,8 +4,8 @@ import { AppsModule } from '../apps/apps.module';
 import { AppKeyGuard } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
 import { FILE_STORAGE, FILE_UPLOAD_SETTINGS, type FileUploadSettings } from './file-upload.config';
-import { FilePreviewController } from './file-preview.controller';
-import { FilePreviewService } from './file-preview.service';
+import { UploadPreviewController } from './upload-preview.controller';
+import { UploadPreviewService } from './upload-preview.service';
 import { FileUploadController } from './file-upload.controller';
 import { FileUploadService } from './file-upload.service';
 import { UploadFileHandler } from './upload-file.handler';
@@ -25,13 +25,13 @@ export class FilesModule {
       global: true,
       module: FilesModule,
       imports: [AppsModule],
-      controllers: [FilePreviewController, FileUploadController],
+      controllers: [UploadPreviewController, FileUploadController],
       // AppKeyGuard and EndUserService come from the Service API; ServiceApiModule is built by forRoot, and
       // importing it here would register its controllers twice, so this module keeps its own instances.
       providers: [
         AppKeyGuard,
         EndUserService,
-        FilePreviewService,
+        UploadPreviewService,
         FileUploadService,
         UploadFileHandler,
         UploadFileInterceptor,

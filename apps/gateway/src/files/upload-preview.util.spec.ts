@@ -1,4 +1,4 @@
-import { attachmentDisposition, DOWNLOAD_TYPE, parseAsAttachment, PREVIEW_CSP, previewHeaders } from './file-preview.util';
+import { attachmentDisposition, DOWNLOAD_TYPE, parseAsAttachment, PREVIEW_CSP, previewHeaders } from './upload-preview.util';
 
 /** The name a browser takes from `filename*` (RFC 8187: UTF-8, percent-encoded). */
 function decodedName(disposition: string): string {

@@ -4,15 +4,15 @@ import type { Response } from 'express';
 import { Returns } from '../docs/route-schema.util';
 import { AppKeyGuard, CurrentApp, type AppKeyContext } from '../service-api/app-key.guard';
 import { streamBody } from '../service-api/binary-response.util';
-import { FilePreviewService } from './file-preview.service';
+import { UploadPreviewService } from './upload-preview.service';
 
 /** Dify's `GET /v1/files/{file_id}/preview`: an uploaded file's bytes, inline or as a download. */
 @Controller('v1')
 @UseGuards(AppKeyGuard)
-export class FilePreviewController {
-  private readonly logger = new Logger(FilePreviewController.name);
+export class UploadPreviewController {
+  private readonly logger = new Logger(UploadPreviewController.name);
 
-  constructor(private readonly previews: FilePreviewService) {}
+  constructor(private readonly previews: UploadPreviewService) {}
 
   // `as_attachment` is read by the service (Dify's boolean spellings); `user` is taken and ignored, as the
   // file's owner is the app, not the end user asking.

@@ -1,7 +1,7 @@
 import { DomainError } from '@weft/contracts';
 
 /** The errors of `GET /v1/files/{file_id}/preview`, in Dify's codes and words. */
-export const FilePreviewErrors = {
+export const UploadPreviewErrors = {
   /** An id that is not a UUID does not match Dify's route (`<uuid:file_id>`), so Flask answers its own 404. */
   malformedId: () =>
     new DomainError(
