@@ -54,7 +54,8 @@ function authOf(path: string, op: Record<string, unknown>): Operation['auth'] {
   const security = (op['security'] as Record<string, unknown>[] | undefined) ?? [];
   if (security.length === 0) return 'public';
   if (path.startsWith('/console/api')) return 'console';
-  return path.startsWith('/v1/datasets') ? 'dataset' : 'app';
+  // The workspace's models by type answer the dataset key, as Dify's do.
+  return path.startsWith('/v1/datasets') || path.startsWith('/v1/workspaces/') ? 'dataset' : 'app';
 }
 
 // Hundreds of requests per test; a route that hangs shows up as its own failure (see raw()), not as a timeout here.
@@ -233,7 +234,9 @@ describe('API security: every route against bad credentials, low roles and forei
       if (name === 'taskId')
         return path.includes('chat-messages') || path.includes('completion-messages') ? w.ids['chatTaskId']! : w.ids['taskId']!;
       if (name === 'action') return 'enable';
-      if (name === 'provider') return 'openai';
+      // Model providers and built-in tool providers share the name; `tavily` is both a tool provider and unknown to models.
+      if (name === 'provider') return path.includes('/tool-provider/') ? 'tavily' : 'openai';
+      if (name === 'modelType') return 'text-embedding';
       const id = w.ids[name];
       if (!id) throw new Error(`No id for path parameter {${name}} of ${path}: add it to the workspace fixture`);
       return id;
@@ -310,7 +313,7 @@ describe('API security: every route against bad credentials, low roles and forei
           path,
           auth: authOf(path, op),
           requiredRole: (op['x-weft-required-role'] as Role | undefined) ?? 'normal',
-          hasIds: [...path.matchAll(/\{(\w+)\}/g)].some(([, name]) => name !== 'action' && name !== 'provider'),
+          hasIds: [...path.matchAll(/\{(\w+)\}/g)].some(([, name]) => name !== 'action' && name !== 'provider' && name !== 'modelType'),
           bodyProperties: Object.keys(
             ((
               (op['requestBody'] as Record<string, unknown> | undefined)?.['content'] as

@@ -33,7 +33,7 @@ export class GatewayModule {
         AuditConsoleModule,
         CredentialsBoxModule.forRoot(keyringFromSettings(config.security)),
         ConversationsModule,
-        FilesModule.forRoot(config.files),
+        FilesModule.forRoot(config.files, config.security.secretKey),
         KnowledgeModule,
         ToolsModule,
         MailModule.forRoot(config.mail),

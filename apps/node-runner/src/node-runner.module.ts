@@ -10,6 +10,7 @@ import { NodeJobExecutorFactory } from './nodes/node-job-executor-factory.servic
 import { NodeJobsHandler } from './nodes/node-jobs.handler';
 import { ChatProviderService } from './providers/chat-providers.service';
 import { KnowledgeService } from './providers/knowledge.service';
+import { ApiToolProviders } from './tools/api/api-tools.service';
 import { ToolRegistry } from './tools/tool-registry.service';
 import { ModelGenerateHandler } from './providers/model-generate.handler';
 import { ProviderCredentialsService } from './providers/provider-credentials.service';
@@ -22,6 +23,7 @@ export class NodeRunnerModule {
       module: NodeRunnerModule,
       imports: [PlatformModule.forRoot({ identity, config })],
       providers: [
+        ApiToolProviders,
         makeCounterProvider({
           name: 'dify_api_cost_total',
           help: 'Model provider spend by provider, from the price table',

@@ -29,6 +29,9 @@ import { ChildChunkService } from './segments/child-chunk.service';
 import { DatasetVectorIndexService } from './segments/dataset-vector-index.service';
 import { SegmentHandler } from './segments/segment.handler';
 import { SegmentService } from './segments/segment.service';
+import { TagHandler } from './tags/tag.handler';
+import { TagRepository } from './tags/tag.repository';
+import { TagService } from './tags/tag.service';
 
 /** Knowledge: datasets, durable ingestion, embeddings and hybrid retrieval over pgvector and full text. */
 @Module({})
@@ -68,6 +71,9 @@ export class RagModule {
         RetrievalService,
         SegmentHandler,
         SegmentService,
+        TagHandler,
+        TagRepository,
+        TagService,
       ],
     };
   }

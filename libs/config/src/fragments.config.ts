@@ -55,7 +55,7 @@ export const securityConfig = {
     default: 'weft-development-secret-key-change-me',
     secret: true,
     productionMinLength: 32,
-    doc: 'signs console tokens and the job grants that bind the node runner to the workspace of its job, and derives the keys that encrypt secrets at rest, seal the audit chain and key end-user pseudonyms; in production at least 32 random characters (e.g. `openssl rand -base64 48`), the same in every service',
+    doc: 'signs console tokens, the job grants that bind the node runner to the workspace of its job and signed file links, and derives the keys that encrypt secrets at rest, seal the audit chain and key end-user pseudonyms; in production at least 32 random characters (e.g. `openssl rand -base64 48`), the same in every service',
   }),
   encryptionKeys: env.keyList('ENCRYPTION_KEYS', {
     default: '',

@@ -106,7 +106,18 @@ export const gatewayConfigSpec = {
     }),
   },
   files: {
+    linkTtlSeconds: env.int('FILES_ACCESS_TIMEOUT', {
+      default: '300',
+      min: 1,
+      max: 86_400,
+      doc: "how long a signed file link works (a knowledge document's `url` and `download_url` from its upload-file route), in seconds (Dify's default)",
+    }),
     maxBytes: env.int('UPLOAD_FILE_SIZE_LIMIT', { default: '15', min: 1, doc: 'largest file POST /v1/files/upload accepts, in MB' }),
+    publicUrl: env.optionalString('FILES_URL', {
+      doc: 'public address of the gateway (e.g. https://weft.example.com) that signed file links start with; unset, a link is a path on the gateway (`/files/{id}/file-preview?…`)',
+      check: (value: string | undefined) =>
+        value === undefined || isHttpUrl(value) ? undefined : 'expected a URL starting with http:// or https://',
+    }),
     storage: storageConfig,
   },
   mail: {

@@ -43,6 +43,8 @@ export const ConversationErrors = {
 
 /** Knowledge datasets and their metadata fields. */
 export const DatasetErrors = {
+  /** Dify's word: a user field may not take the name of a built-in one (document_name, uploader, …). */
+  metadataNameBuiltIn: () => new DomainError('invalid_param', 'Metadata name already exists in Built-in fields.'),
   metadataNameTaken: (name: string) => new DomainError('invalid_param', `Metadata name "${name}" already exists in this dataset.`),
   metadataNotFound: () => new DomainError('not_found', 'Metadata not found.'),
   metadataNotInDataset: (id: string) => new DomainError('invalid_param', `Metadata "${id}" does not belong to this dataset.`),

@@ -5,6 +5,18 @@ const uuid = z.string().uuid();
 /** Ids in paths arrive unchecked from clients: anything malformed simply matches nothing. */
 const pathId = z.string().max(100);
 
+/**
+ * Dify's built-in metadata fields, in Dify's order: while a dataset has them enabled, every document
+ * carries them in its metadata (times as epoch seconds), and metadata filters reach them.
+ */
+export const BUILT_IN_METADATA_FIELDS: readonly { name: string; type: 'string' | 'time' }[] = [
+  { name: 'document_name', type: 'string' },
+  { name: 'uploader', type: 'string' },
+  { name: 'upload_date', type: 'time' },
+  { name: 'last_update_date', type: 'time' },
+  { name: 'source', type: 'string' },
+];
+
 /** A Dify-shaped response object (Dataset, Document, Segment, …) passed through the gateway unchanged. */
 export const KnowledgeObjectSchema = json;
 
@@ -28,6 +40,8 @@ export const ListDatasetsRequestSchema = z.object({
   keyword: z.string().max(255).nullable(),
   limit: z.number().int().min(1).max(100),
   page: z.number().int().min(1).max(100_000),
+  /** Dify's `tag_ids`: only datasets bound to every one of these knowledge tags (none given: no filter). */
+  tagIds: z.array(pathId).max(100).default([]),
   workspaceId: uuid,
 });
 
@@ -59,6 +73,8 @@ export const CreateDocumentRequestSchema = z.object({
   file: DocumentFileSchema.nullable(),
   name: z.string().max(255).nullable(),
   text: z.string().nullable(),
+  /** The name of the account adding the document (Dify's built-in `uploader` metadata), when known. */
+  uploader: z.string().max(255).nullable().default(null),
   workspaceId: uuid,
 });
 export const CreateDocumentResponseSchema = z.object({ batch: z.string(), document: json });
@@ -183,6 +199,21 @@ export const MetadataRequestSchema = z.object({
   op: z.enum(['list', 'create', 'update', 'delete', 'set-documents', 'built-in']),
   workspaceId: uuid,
 });
+
+/**
+ * Dify's knowledge tags of a workspace (`/v1/datasets/tags…`) and their bindings to datasets. `body` holds
+ * Dify's fields as sent (`name`, `tag_id`, `tag_ids`, `target_id`), checked by the rag service; `datasetId`
+ * names the dataset whose tags are asked for (`of-dataset`).
+ */
+export const TagRequestSchema = z.object({
+  accountId: z.string().nullable(),
+  body: json,
+  datasetId: pathId.nullable(),
+  op: z.enum(['list', 'create', 'update', 'delete', 'bind', 'unbind', 'of-dataset']),
+  workspaceId: uuid,
+});
+/** A tag, a dataset's tags, `{result}` of a change, or (`list`) every knowledge tag of the workspace. */
+export const TagResponseSchema = z.union([z.array(json), json]);
 
 /** A document to (re)index, on the KB_INGEST work queue. */
 export const IngestJobSchema = z.object({ documentId: uuid, workspaceId: uuid });

@@ -61,6 +61,8 @@ import {
   SegmentRequestSchema,
   SegmentResponseSchema,
   SegmentsResponseSchema,
+  TagRequestSchema,
+  TagResponseSchema,
   UpdateDatasetRequestSchema,
   UpdateSegmentRequestSchema,
   WriteChildChunkRequestSchema,
@@ -275,6 +277,7 @@ export const CONTRACTS = {
   'kb.segment.get.v1': request('rag', ['gateway'], SegmentRequestSchema, SegmentResponseSchema),
   'kb.segment.list.v1': request('rag', ['gateway'], ListSegmentsRequestSchema, SegmentPageSchema),
   'kb.segment.update.v1': request('rag', ['gateway'], UpdateSegmentRequestSchema, SegmentResponseSchema),
+  'kb.tag.v1': request('rag', ['gateway'], TagRequestSchema, TagResponseSchema),
   'gateway.end-users.find.v1': request('gateway', ['orchestrator'], FindEndUsersRequestSchema, FindEndUsersResponseSchema),
   'gateway.provider-credentials.v1': request(
     'gateway',

@@ -33,6 +33,23 @@ const runStarted = (mode: string): AuditedOptions => ({
  * document text).
  */
 export const AUDITED_ROUTES = {
+  apiToolProviderAdded: {
+    action: 'api_tool_provider.created',
+    details: (c) => ({ auth_type: field(c.body, 'credentials', 'auth_type'), schema_type: c.body['schema_type'] ?? null }),
+    id: (c) => c.body['provider'],
+    resource: 'tool_provider',
+  },
+  apiToolProviderDeleted: { action: 'api_tool_provider.deleted', id: (c) => c.body['provider'], resource: 'tool_provider' },
+  apiToolProviderUpdated: {
+    action: 'api_tool_provider.updated',
+    details: (c) => ({
+      auth_type: field(c.body, 'credentials', 'auth_type'),
+      original_provider: c.body['original_provider'] ?? null,
+      schema_type: c.body['schema_type'] ?? null,
+    }),
+    id: (c) => c.body['provider'],
+    resource: 'tool_provider',
+  },
   appImported: {
     action: 'app.imported',
     details: (c) => ({
@@ -64,6 +81,19 @@ export const AUDITED_ROUTES = {
     action: 'dataset.metadata.changed',
     details: (c) => ({ metadata_id: c.params['metadataId'] ?? null, operation: c.req.method }),
     id: 'datasetId',
+    resource: 'dataset',
+  },
+  datasetTagsChanged: {
+    action: 'dataset.tags.changed',
+    details: (c) => ({
+      operation: c.req.path.endsWith('/unbinding') ? 'unbind' : 'bind',
+      tag_ids: Array.isArray(c.body['tag_ids'])
+        ? c.body['tag_ids'].slice(0, 100)
+        : typeof c.body['tag_id'] === 'string'
+          ? [c.body['tag_id']]
+          : [],
+    }),
+    id: (c) => c.body['target_id'],
     resource: 'dataset',
   },
   datasetUpdated: { action: 'dataset.updated', details: (c) => ({ fields: keysOf(c.body) }), id: 'datasetId', resource: 'dataset' },
@@ -100,6 +130,12 @@ export const AUDITED_ROUTES = {
     details: (c) => ({ batch: field(c.result, 'batch'), dataset_id: c.params['datasetId'] }),
     id: 'documentId',
     resource: 'document',
+  },
+  knowledgeTagChanged: {
+    action: 'knowledge_tag.changed',
+    details: (c) => ({ operation: c.req.method }),
+    id: (c) => field(c.result, 'id') ?? c.body['tag_id'],
+    resource: 'knowledge_tag',
   },
   providerCredentialsUpdated: {
     action: 'provider_credentials.updated',

@@ -6,3 +6,6 @@ export const FILE_UPLOAD_SETTINGS = Symbol('FILE_UPLOAD_SETTINGS');
 
 /** The FileStorage uploads are written to. */
 export const FILE_STORAGE = Symbol('FILE_STORAGE');
+
+/** The FileLinkSettings signed file links are made and checked with. */
+export const FILE_LINK_SETTINGS = Symbol('FILE_LINK_SETTINGS');

@@ -36,7 +36,7 @@ export class UploadFileRepository {
    */
   async findAppUpload(workspaceId: string, appId: string, id: string): Promise<UploadFileRow | null> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `SELECT f.id, f.workspace_id, f.storage_key, f.name, f.size, f.extension, f.mime_type, f.created_by, f.created_at
+      `SELECT f.id, f.workspace_id, f.storage_key, f.name, f.size, f.extension, f.mime_type, f.created_by_role, f.created_by, f.created_at
        FROM gateway.upload_files f JOIN gateway.end_users u ON u.id = f.created_by
        WHERE f.workspace_id = $1 AND f.id = $2 AND f.created_by_role = 'end_user' AND u.workspace_id = $1 AND u.app_id = $3`,
       [workspaceId, id, appId],
@@ -52,9 +52,20 @@ export class UploadFileRepository {
        FROM gateway.upload_files WHERE workspace_id = $1 AND id = $2`,
       [workspaceId, id],
     );
-    const row = rows[0];
-    if (!row) return null;
-    return toRow(row);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  /**
+   * The upload a signed file link names. The one lookup without a workspace: the link's signature, made
+   * by the gateway for a caller of that workspace, is the authority, so the caller must check it first.
+   */
+  async findForSignedLink(id: string): Promise<UploadFileRow | null> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT id, workspace_id, storage_key, name, size, extension, mime_type, created_by_role, created_by, created_at
+       FROM gateway.upload_files WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toRow(rows[0]) : null;
   }
 }
 
@@ -62,7 +73,7 @@ function toRow(row: Record<string, unknown>): UploadFileRow {
   return {
     createdAt: new Date(row['created_at'] as string),
     createdBy: row['created_by'] as string | null,
-    createdByRole: 'end_user',
+    createdByRole: row['created_by_role'] === 'account' ? 'account' : 'end_user',
     extension: row['extension'] as string,
     id: row['id'] as string,
     mimeType: row['mime_type'] as string,

@@ -24,6 +24,7 @@ import { ParsedBody, ParsedQuery, Returns } from '../docs/route-schema.util';
 import { UploadFileInterceptor } from '../files/upload-file.interceptor';
 import { CurrentDatasetKey, DatasetKeyGuard, type DatasetKeyContext } from './dataset-key.guard';
 import {
+  BuiltInFieldsSchema,
   ChildChunkAnswerSchema,
   ChildChunkPageSchema,
   ChildChunkSchema,
@@ -40,6 +41,7 @@ import {
   DocumentResponseSchema,
   DocumentStatusSchema,
   DocumentsQuerySchema,
+  DocumentUploadFileSchema,
   IndexingStatusSchema,
   MetadataFieldSchema,
   MetadataListSchema,
@@ -60,6 +62,7 @@ import {
   UpdateDatasetBodySchema,
   UpdateSegmentSchema,
   UploadDocumentFormOpenApi,
+  type BuiltInFields,
   type ChildChunkAnswer,
   type ChildChunkPage,
   type DatasetPage,
@@ -67,6 +70,7 @@ import {
   type DocumentCreated,
   type DocumentPage,
   type DocumentResponse,
+  type DocumentUploadFile,
   type IndexingStatus,
   type MetadataField,
   type MetadataList,
@@ -90,8 +94,9 @@ const DocumentedUploadForm = () =>
   applyDecorators(ApiConsumes('multipart/form-data'), ApiBody({ required: true, schema: UploadDocumentFormOpenApi as never }));
 
 /**
- * Dify's Knowledge API (`/v1/datasets…`, dataset key): datasets, documents (by text or file), their
- * indexing status, segments, metadata and retrieval. The rag service does the work; every call names the
+ * Dify's Knowledge API (`/v1/datasets…`, dataset key): datasets, documents (by text or file) and their
+ * source files, their indexing status, segments, metadata (the built-in fields too) and retrieval (tags:
+ * DatasetTagController). The rag service does the work; every call names the
  * key's workspace, so another workspace's ids answer 404.
  */
 @Controller('v1/datasets')
@@ -201,6 +206,34 @@ export class KnowledgeController {
   ): Promise<DocumentCreated> {
     const upload = toUploadRequest(files, body, contentType);
     return this.knowledge.fromFile(key, datasetId, documentId, upload, readDocumentSettings(body));
+  }
+
+  /** Dify's newer name of update-by-file: `PATCH` on the document itself, the same multipart form (the file optional). */
+  @Patch(':datasetId/documents/:documentId')
+  @Audited(AUDITED_ROUTES.documentUpdated)
+  @UseInterceptors(UploadFileInterceptor)
+  @DocumentedUploadForm()
+  @Returns(DocumentCreatedSchema)
+  patchDocument(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('documentId') documentId: string,
+    @UploadedFiles() files: Files,
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+  ): Promise<DocumentCreated> {
+    const upload = toUploadRequest(files, body, contentType);
+    return this.knowledge.fromFile(key, datasetId, documentId, upload, readDocumentSettings(body));
+  }
+
+  @Get(':datasetId/documents/:documentId/upload-file')
+  @Returns(DocumentUploadFileSchema)
+  uploadFile(
+    @CurrentDatasetKey() key: DatasetKeyContext,
+    @Param('datasetId') datasetId: string,
+    @Param('documentId') documentId: string,
+  ): Promise<DocumentUploadFile> {
+    return this.knowledge.documentUploadFile(key, datasetId, documentId);
   }
 
   @Get(':datasetId/documents/:batch/indexing-status')
@@ -416,6 +449,19 @@ export class KnowledgeController {
     @Body() body: unknown,
   ): Promise<MetadataField> {
     return this.knowledge.createMetadata(key, datasetId, requireJsonObject(body));
+  }
+
+  @Get('metadata/built-in')
+  @Returns(BuiltInFieldsSchema)
+  builtInFields(@CurrentDatasetKey() key: DatasetKeyContext): Promise<BuiltInFields> {
+    return this.knowledge.builtInFields(key, null);
+  }
+
+  /** Dify's newer path of the built-in fields, under a dataset (which must be the workspace's). */
+  @Get(':datasetId/metadata/built-in')
+  @Returns(BuiltInFieldsSchema)
+  datasetBuiltInFields(@CurrentDatasetKey() key: DatasetKeyContext, @Param('datasetId') datasetId: string): Promise<BuiltInFields> {
+    return this.knowledge.builtInFields(key, datasetId);
   }
 
   @Post(':datasetId/metadata/built-in/:action')

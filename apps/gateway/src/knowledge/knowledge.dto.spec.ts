@@ -1,5 +1,13 @@
-import { DomainError } from '@weft/contracts';
-import { readDocumentSettings, requireBuiltInAction, requireDocumentAction, requireJsonObject, SegmentPageSchema } from './knowledge.dto';
+import { DomainError, parseBody } from '@weft/contracts';
+import {
+  DatasetsQuerySchema,
+  queryTagIds,
+  readDocumentSettings,
+  requireBuiltInAction,
+  requireDocumentAction,
+  requireJsonObject,
+  SegmentPageSchema,
+} from './knowledge.dto';
 
 const refusal = (fn: () => unknown) => {
   try {
@@ -54,5 +62,22 @@ describe('response schemas', () => {
     expect(SegmentPageSchema.safeParse({ ...page, total_pages: 0 }).success).toBe(true);
     const { doc_form: _docForm, ...withoutForm } = page;
     expect(SegmentPageSchema.safeParse(withoutForm).success).toBe(false);
+  });
+});
+
+describe('the tag_ids of a dataset list', () => {
+  it('reads one tag id, repeated ones, or none, as Dify reads request.args.getlist', () => {
+    expect(queryTagIds(parseBody(DatasetsQuerySchema, {}))).toEqual([]);
+    expect(queryTagIds(parseBody(DatasetsQuerySchema, { tag_ids: 'a' }))).toEqual(['a']);
+    expect(queryTagIds(parseBody(DatasetsQuerySchema, { tag_ids: ['a', 'b'] }))).toEqual(['a', 'b']);
+    expect(queryTagIds(parseBody(DatasetsQuerySchema, { tag_ids: '' }))).toEqual([]);
+  });
+
+  it('refuses an id that is no string, or too many', () => {
+    expect(refusal(() => parseBody(DatasetsQuerySchema, { tag_ids: { a: 1 } }))).toMatch(/^invalid_param: tag_ids: /);
+    expect(refusal(() => parseBody(DatasetsQuerySchema, { tag_ids: Array.from({ length: 101 }, () => 'a') }))).toMatch(
+      /^invalid_param: tag_ids: /,
+    );
+    expect(refusal(() => parseBody(DatasetsQuerySchema, { tag_ids: 'x'.repeat(101) }))).toMatch(/^invalid_param: tag_ids: /);
   });
 });

@@ -6,9 +6,23 @@ import { readUploadForm, type IncomingFile, type UploadRequest } from '../files/
 const page = z.coerce.number().int().min(1).max(100_000).default(1);
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 
-/** `GET /v1/datasets`. */
-export const DatasetsQuerySchema = z.object({ include_all: z.string().optional(), keyword: z.string().max(255).optional(), limit, page });
+const tagId = z.string().max(100);
+
+/** `GET /v1/datasets`: `tag_ids` may repeat (`?tag_ids=a&tag_ids=b`), as Dify reads it. */
+export const DatasetsQuerySchema = z.object({
+  include_all: z.string().optional(),
+  keyword: z.string().max(255).optional(),
+  limit,
+  page,
+  tag_ids: z.union([tagId, z.array(tagId).max(100)]).optional(),
+});
 export type DatasetsQuery = z.infer<typeof DatasetsQuerySchema>;
+
+/** The `tag_ids` of a dataset list query as a list (absent or empty: no filter). */
+export function queryTagIds(query: Pick<DatasetsQuery, 'tag_ids'>): string[] {
+  const ids = query.tag_ids === undefined ? [] : Array.isArray(query.tag_ids) ? query.tag_ids : [query.tag_ids];
+  return ids.filter((id) => id !== '');
+}
 
 /** `GET /v1/datasets/{id}/documents`. */
 export const DocumentsQuerySchema = z.object({
@@ -131,6 +145,27 @@ export const DocumentMetadataBodySchema = z.object({
     .max(1000),
 });
 
+const tagName = z.string().min(1).max(50);
+
+/** `POST /v1/datasets/tags`; documented here, checked by the rag service. */
+export const CreateTagBodySchema = z.object({ name: tagName });
+
+/** `PATCH /v1/datasets/tags`; documented here, checked by the rag service. */
+export const UpdateTagBodySchema = z.object({ name: tagName, tag_id: z.string() });
+
+/** `DELETE /v1/datasets/tags`; documented here, checked by the rag service. */
+export const DeleteTagBodySchema = z.object({ tag_id: z.string() });
+
+/** `POST /v1/datasets/tags/binding`: at least one tag; documented here, checked by the rag service. */
+export const BindTagsBodySchema = z.object({ tag_ids: z.array(z.string()).min(1).max(100), target_id: z.string() });
+
+/** `POST /v1/datasets/tags/unbinding`: `tag_ids`, or Dify's legacy `tag_id`; documented here, checked by the rag service. */
+export const UnbindTagsBodySchema = z.object({
+  tag_id: z.string().optional().describe('Legacy single tag id; use tag_ids.'),
+  tag_ids: z.array(z.string()).max(100).optional(),
+  target_id: z.string(),
+});
+
 /** The actions of `PATCH /v1/datasets/{id}/documents/status/{action}`. */
 export const DOCUMENT_ACTIONS = ['enable', 'disable', 'archive', 'un_archive'] as const;
 export type DocumentAction = (typeof DOCUMENT_ACTIONS)[number];
@@ -207,6 +242,49 @@ export type RetrieveRequest = z.infer<typeof RetrieveSchema>;
 export const MetadataFieldSchema = z.object({ id: z.string().uuid(), name: z.string(), type: z.string() });
 export type MetadataField = z.infer<typeof MetadataFieldSchema>;
 
+/** A field in a dataset's or document's `doc_metadata`: the built-in fields have the id "built-in". */
+const DocMetadataEntrySchema = z.object({ id: z.union([z.string().uuid(), z.literal('built-in')]), name: z.string(), type: z.string() });
+
+/** `GET /v1/datasets/metadata/built-in`: Dify's built-in metadata fields. */
+export const BuiltInFieldsSchema = z.object({ fields: z.array(z.object({ name: z.string(), type: z.enum(['string', 'time']) })) });
+export type BuiltInFields = z.infer<typeof BuiltInFieldsSchema>;
+
+/** A knowledge tag; `binding_count` is a string, as Dify's Service API documents it. */
+export const KnowledgeTagSchema = z.object({
+  binding_count: z.string().nullable(),
+  id: z.string().uuid(),
+  name: z.string(),
+  type: z.literal('knowledge'),
+});
+export type KnowledgeTag = z.infer<typeof KnowledgeTagSchema>;
+/** `GET /v1/datasets/tags`: every knowledge tag of the workspace, newest first (a bare list, as Dify answers). */
+export const KnowledgeTagListSchema = z.array(KnowledgeTagSchema);
+export type KnowledgeTagList = z.infer<typeof KnowledgeTagListSchema>;
+/** `GET /v1/datasets/{id}/tags`: the tags bound to the dataset. */
+export const DatasetTagsSchema = z.object({
+  data: z.array(z.object({ id: z.string().uuid(), name: z.string() })),
+  total: z.number().int(),
+});
+export type DatasetTags = z.infer<typeof DatasetTagsSchema>;
+
+/**
+ * `GET /v1/datasets/{id}/documents/{document_id}/upload-file`: the file the document was made from.
+ * `url` is a signed link to it (valid for FILES_ACCESS_TIMEOUT seconds), `download_url` the same as an
+ * attachment; both are relative to the gateway unless FILES_URL is set. `created_at` is float seconds.
+ */
+export const DocumentUploadFileSchema = z.object({
+  created_at: z.number(),
+  created_by: z.string().nullable(),
+  download_url: z.string(),
+  extension: z.string(),
+  id: z.string().uuid(),
+  mime_type: z.string(),
+  name: z.string(),
+  size: z.number().int(),
+  url: z.string(),
+});
+export type DocumentUploadFile = z.infer<typeof DocumentUploadFileSchema>;
+
 /** `GET /v1/datasets/{id}/metadata`: the fields, each with how many documents have a value for it. */
 export const MetadataListSchema = z.object({
   built_in_field_enabled: z.boolean(),
@@ -225,7 +303,8 @@ export const DatasetResponseSchema = z.object({
   data_source_type: z.string().nullable(),
   description: z.string(),
   doc_form: z.string().nullable(),
-  doc_metadata: z.array(MetadataFieldSchema),
+  /** The user's metadata fields, then (while enabled) the built-in ones. */
+  doc_metadata: z.array(DocMetadataEntrySchema),
   document_count: z.number().int(),
   embedding_available: z.boolean(),
   embedding_model: z.string().nullable(),
@@ -252,7 +331,8 @@ export const DatasetResponseSchema = z.object({
   retrieval_model_dict: z.record(z.string(), z.unknown()),
   runtime_mode: z.string(),
   summary_index_setting: z.unknown(),
-  tags: z.array(z.unknown()),
+  /** The knowledge tags bound to the dataset. */
+  tags: z.array(z.object({ id: z.string().uuid(), name: z.string(), type: z.literal('knowledge') })),
   total_available_documents: z.number().int(),
   total_documents: z.number().int(),
   updated_at: epochSeconds,
@@ -281,7 +361,8 @@ export const DocumentResponseSchema = z.object({
   display_status: z.enum(['queuing', 'indexing', 'paused', 'error', 'available', 'disabled', 'archived']),
   doc_form: z.string(),
   doc_language: z.string(),
-  doc_metadata: z.array(MetadataFieldSchema.extend({ value: z.unknown() })),
+  /** Values of the user's fields the document has, then (while the dataset has them enabled) the built-in fields. */
+  doc_metadata: z.array(DocMetadataEntrySchema.extend({ value: z.unknown() })),
   enabled: z.boolean(),
   error: z.string().nullable(),
   hit_count: z.number().int(),

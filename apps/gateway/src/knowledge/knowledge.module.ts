@@ -4,13 +4,28 @@ import { UploadFileRepository } from '../files/upload-file.repository';
 import { DatasetKeyController } from './dataset-key.controller';
 import { DatasetKeyGuard } from './dataset-key.guard';
 import { DatasetKeyService } from './dataset-key.service';
+import { DatasetTagController } from './dataset-tag.controller';
+import { DatasetTagService } from './dataset-tag.service';
 import { KnowledgeController } from './knowledge.controller';
+import { KnowledgeRepository } from './knowledge.repository';
 import { KnowledgeService } from './knowledge.service';
+import { WorkspaceModelsController } from './workspace-models.controller';
+import { WorkspaceModelsService } from './workspace-models.service';
 
-/** Dify's Knowledge API and the console's dataset keys; the rag service holds the knowledge. */
+/** Dify's Knowledge API (tags and the workspace's models too) and the console's dataset keys; the rag service holds the knowledge. */
 @Module({
-  controllers: [DatasetKeyController, KnowledgeController],
+  // DatasetTagController before KnowledgeController: Express tries routes in order, and `/v1/datasets/tags`
+  // would otherwise be taken for the dataset `tags`.
+  controllers: [DatasetKeyController, DatasetTagController, KnowledgeController, WorkspaceModelsController],
   imports: [AppsModule],
-  providers: [DatasetKeyGuard, DatasetKeyService, KnowledgeService, UploadFileRepository],
+  providers: [
+    DatasetKeyGuard,
+    DatasetKeyService,
+    DatasetTagService,
+    KnowledgeRepository,
+    KnowledgeService,
+    UploadFileRepository,
+    WorkspaceModelsService,
+  ],
 })
 export class KnowledgeModule {}

@@ -1,14 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DocumentFile, FileErrors } from '@weft/contracts';
+import { BUILT_IN_METADATA_FIELDS, type DocumentFile, DomainError, FileErrors, isUuid } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import type { FileStorage } from '@weft/storage';
 import type { SuccessResult } from '../docs/common.dto';
-import { FILE_STORAGE, FILE_UPLOAD_SETTINGS, type FileUploadSettings } from '../files/file-upload.config';
+import { signedFileUrl, type FileLinkSettings } from '../files/file-link.util';
+import { FILE_LINK_SETTINGS, FILE_STORAGE, FILE_UPLOAD_SETTINGS, type FileUploadSettings } from '../files/file-upload.config';
 import { singleUploadedFile, storeKnowledgeDocument } from '../files/file-upload.service';
 import type { UploadRequest } from '../files/upload-file.dto';
 import { UploadFileRepository } from '../files/upload-file.repository';
 import type { DatasetKeyContext } from './dataset-key.guard';
+import { queryTagIds } from './knowledge.dto';
+import { KnowledgeRepository } from './knowledge.repository';
 import type {
+  BuiltInFields,
   ChildChunkAnswer,
   ChildChunkPage,
   ChildChunksQuery,
@@ -21,6 +25,7 @@ import type {
   DocumentPage,
   DocumentResponse,
   DocumentsQuery,
+  DocumentUploadFile,
   IndexingStatus,
   MetadataField,
   MetadataList,
@@ -52,8 +57,10 @@ export class KnowledgeService {
   constructor(
     private readonly bus: MessageBus,
     private readonly files: UploadFileRepository,
+    private readonly knowledge: KnowledgeRepository,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(FILE_UPLOAD_SETTINGS) private readonly settings: FileUploadSettings,
+    @Inject(FILE_LINK_SETTINGS) private readonly links: FileLinkSettings,
   ) {}
 
   async createDataset(key: DatasetKeyContext, body: Record<string, unknown>): Promise<DatasetResponse> {
@@ -66,6 +73,7 @@ export class KnowledgeService {
         keyword: query.keyword ?? null,
         limit: query.limit,
         page: query.page,
+        tagIds: queryTagIds(query),
         workspaceId: key.workspaceId,
       }),
     );
@@ -108,12 +116,16 @@ export class KnowledgeService {
       file,
       name: typeof name === 'string' ? name : null,
       text: null,
+      uploader: await this.knowledge.memberName(key.workspaceId, key.accountId),
       workspaceId: key.workspaceId,
     });
     return relayed(created);
   }
 
-  /** Creates (or updates) a document from an uploaded file with the settings in the `data` field. */
+  /**
+   * Creates (or updates) a document from an uploaded file with the settings in the `data` field. An update
+   * may come without a file, as in Dify: the document keeps its source and is indexed again with the settings.
+   */
   async fromFile(
     key: DatasetKeyContext,
     datasetId: string,
@@ -121,13 +133,17 @@ export class KnowledgeService {
     upload: UploadRequest,
     settings: Record<string, unknown>,
   ): Promise<DocumentCreated> {
-    const incoming = singleUploadedFile(upload);
-    if (!incoming.originalName) throw FileErrors.filenameMissing();
-    const file = await storeKnowledgeDocument(this.deps(), key.workspaceId, key.accountId, {
-      buffer: incoming.buffer,
-      mimeType: incoming.mimeType,
-      name: incoming.originalName,
-    });
+    const keepSource = documentId !== null && upload.files.length === 0 && !upload.namelessFile;
+    let file: DocumentFile | null = null;
+    if (!keepSource) {
+      const incoming = singleUploadedFile(upload);
+      if (!incoming.originalName) throw FileErrors.filenameMissing();
+      file = await storeKnowledgeDocument(this.deps(), key.workspaceId, key.accountId, {
+        buffer: incoming.buffer,
+        mimeType: incoming.mimeType,
+        name: incoming.originalName,
+      });
+    }
     const { name, ...rest } = settings as { name?: unknown };
     const created = await this.bus.request('kb.document.create.v1', {
       accountId: key.accountId,
@@ -137,6 +153,7 @@ export class KnowledgeService {
       file,
       name: typeof name === 'string' && name ? name : null,
       text: null,
+      uploader: await this.knowledge.memberName(key.workspaceId, key.accountId),
       workspaceId: key.workspaceId,
     });
     return relayed(created);
@@ -170,6 +187,34 @@ export class KnowledgeService {
 
   async getDocument(key: DatasetKeyContext, datasetId: string, documentId: string): Promise<DocumentResponse> {
     return relayed(await this.bus.request('kb.document.get.v1', { datasetId, documentId, workspaceId: key.workspaceId }));
+  }
+
+  /**
+   * The file a document was made from, with signed links to it (Dify's upload-file route): Dify's 400s for a
+   * document that has no uploaded file, 404 for one whose file is gone.
+   */
+  async documentUploadFile(key: DatasetKeyContext, datasetId: string, documentId: string): Promise<DocumentUploadFile> {
+    const document = await this.bus.request('kb.document.get.v1', { datasetId, documentId, workspaceId: key.workspaceId });
+    const type = document['data_source_type'];
+    if (type !== 'upload_file') throw new DomainError('invalid_param', `Document data source type (${String(type)}) is not upload_file.`);
+    const info = document['data_source_info'] as { upload_file_id?: unknown } | null;
+    const fileId = info?.upload_file_id;
+    if (typeof fileId !== 'string' || !isUuid(fileId))
+      throw new DomainError('invalid_param', 'Upload file id not found in document data source info.');
+    const file = await this.files.findInWorkspace(key.workspaceId, fileId);
+    if (!file) throw new DomainError('not_found', 'UploadFile not found.');
+    const url = signedFileUrl(this.links, file.id);
+    return {
+      created_at: file.createdAt.getTime() / 1000,
+      created_by: file.createdBy,
+      download_url: `${url}&as_attachment=true`,
+      extension: file.extension,
+      id: file.id,
+      mime_type: file.mimeType,
+      name: file.name,
+      size: file.size,
+      url,
+    };
   }
 
   async deleteDocument(key: DatasetKeyContext, datasetId: string, documentId: string): Promise<void> {
@@ -309,6 +354,15 @@ export class KnowledgeService {
     return relayed(
       await this.bus.request('kb.metadata.v1', { body, datasetId, metadataId: null, op: 'create', workspaceId: key.workspaceId }),
     );
+  }
+
+  /**
+   * Dify's built-in metadata fields. With a dataset (`GET /v1/datasets/{id}/metadata/built-in`, Dify's newer
+   * path) the dataset must be one of the workspace's; the fields are the same for every dataset.
+   */
+  async builtInFields(key: DatasetKeyContext, datasetId: string | null): Promise<BuiltInFields> {
+    if (datasetId !== null) await this.bus.request('kb.dataset.get.v1', { datasetId, workspaceId: key.workspaceId });
+    return { fields: BUILT_IN_METADATA_FIELDS.map((f) => ({ name: f.name, type: f.type })) };
   }
 
   /** Turns Dify's built-in metadata fields on or off for a dataset. */

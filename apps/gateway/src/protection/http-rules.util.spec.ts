@@ -84,6 +84,10 @@ describe('refusesBodyType', () => {
     expect(refusesBodyType('POST', '/v1/datasets/d1/document/create_by_file', form)).toBe(false);
     expect(refusesBodyType('POST', '/v1/datasets/d1/documents/doc1/update-by-file', form)).toBe(false);
     expect(refusesBodyType('POST', '/v1/datasets/d1/document/create-by-text', form)).toBe(true);
+    // PATCH on a document is Dify's update-by-file; its DELETE stays a JSON route.
+    expect(refusesBodyType('PATCH', '/v1/datasets/d1/documents/doc1', form)).toBe(false);
+    expect(refusesBodyType('DELETE', '/v1/datasets/d1/documents/doc1', form)).toBe(true);
+    expect(refusesBodyType('PATCH', '/v1/datasets/d1/documents/doc1/segments/s1', form)).toBe(true);
   });
 });
 

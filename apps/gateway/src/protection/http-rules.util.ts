@@ -93,6 +93,9 @@ const MULTIPART_ROUTES = [
   /^\/v1\/datasets\/[^/]+\/documents\/[^/]+\/update[-_]by[-_]file\/?$/,
 ];
 
+/** Routes that take a multipart form with one method only: Dify's PATCH on a document is update-by-file. */
+const MULTIPART_METHOD_ROUTES: readonly [string, RegExp][] = [['PATCH', /^\/v1\/datasets\/[^/]+\/documents\/[^/]+\/?$/]];
+
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
@@ -112,6 +115,7 @@ export function refusesBodyType(
   const hasBody = headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0);
   if (!hasBody) return false;
   if (MULTIPART_ROUTES.some((route) => route.test(path))) return false;
+  if (MULTIPART_METHOD_ROUTES.some(([verb, route]) => verb === method && route.test(path))) return false;
   return !isJsonType(headers['content-type']);
 }
 

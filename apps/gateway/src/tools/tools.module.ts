@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ApiToolProviderController } from './api-tool-provider.controller';
+import { ApiToolProviderService } from './api-tool-provider.service';
 import { ToolProviderController } from './tool-provider.controller';
 import { ToolProviderHandler } from './tool-provider.handler';
 import { ToolProviderRepository } from './tool-provider.repository';
@@ -6,8 +8,8 @@ import { ToolProviderService } from './tool-provider.service';
 
 /** A workspace's tool providers: built-in credentials, custom OpenAPI providers and MCP servers. */
 @Module({
-  controllers: [ToolProviderController],
+  controllers: [ApiToolProviderController, ToolProviderController],
   exports: [ToolProviderService, ToolProviderRepository],
-  providers: [ToolProviderHandler, ToolProviderRepository, ToolProviderService],
+  providers: [ApiToolProviderService, ToolProviderHandler, ToolProviderRepository, ToolProviderService],
 })
 export class ToolsModule {}

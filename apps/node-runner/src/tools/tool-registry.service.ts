@@ -24,6 +24,8 @@ export interface ToolReference {
   workspaceId: string;
   providerType: ToolProviderType | string;
   providerId: string;
+  /** The node's `provider_name`: Dify exports name custom providers by their id there, which another instance does not have. */
+  providerName?: string;
   toolName: string;
 }
 
@@ -55,7 +57,10 @@ export class ToolRegistry {
     if (ref.providerType === 'builtin') return this.builtin(ref);
     const kind = this.kinds.get(ref.providerType);
     if (!kind) throw new ToolRuntimeError(`tool provider type "${ref.providerType}" is not supported by Weft`);
-    const provider = await this.lookup(ref.workspaceId, ref.providerType as 'api' | 'mcp', ref.providerId);
+    const type = ref.providerType as 'api' | 'mcp';
+    let provider = await this.lookup(ref.workspaceId, type, ref.providerId);
+    if (!provider && ref.providerName && ref.providerName !== ref.providerId)
+      provider = await this.lookup(ref.workspaceId, type, ref.providerName);
     if (!provider) {
       throw new ToolRuntimeError(
         `${ref.providerType} tool provider "${ref.providerId}" not found in this workspace; add it in the console first`,

@@ -48,6 +48,8 @@ export class WorkflowDslService {
     // A classic app runs as the chatflow its model config converts to; the config itself is kept for export.
     const converted = classic ? classicAppWorkflow(app.mode as ClassicAppMode, app.name, app.modelConfig ?? {}) : null;
     const document = converted ? converted.document : app.raw;
+    // What the converted chatflow's own check warns about (an agent tool Weft cannot provide, ...).
+    const convertedWarnings: string[] = [];
     if (converted) {
       section.modelConfig = app.modelConfig ?? {};
       const check = readDocument(document);
@@ -57,6 +59,7 @@ export class WorkflowDslService {
           problems: check.errors.map((e) => ({ ...problem(e), message: `model_config: ${e.message}` })),
           warnings: [],
         };
+      convertedWarnings.push(...check.warnings);
     }
     await this.workflows.saveDraft(req.workspaceId, req.appId, sealSecrets(document, this.box, req), req.accountId);
     // Classic apps have no publish step in Dify: their config is live as soon as it is saved.
@@ -68,7 +71,7 @@ export class WorkflowDslService {
       app: section,
       problems: [],
       warningProblems: parsed.problems.map(problem),
-      warnings: [...parsed.warnings, ...(converted?.warnings ?? [])],
+      warnings: [...parsed.warnings, ...(converted?.warnings ?? []), ...convertedWarnings],
     };
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_DATASET_RETRIEVAL_MODEL, type RetrievalModel } from '../retrieval/retrieval-model.types';
 import { RetrievalModelSchema } from '../retrieval/retrieval-model.types';
+import { builtInDeclarations } from './built-in-metadata.util';
 
 /** `POST /v1/datasets` (Dify's fields; unknown ones are ignored). */
 export const CreateDatasetSchema = z.object({
@@ -45,6 +46,8 @@ export interface DatasetRow {
   permission: string;
   provider: string;
   retrievalModel: Record<string, unknown> | null;
+  /** The knowledge tags bound to the dataset, by name. */
+  tags: { id: string; name: string; type: string }[];
   updatedAt: Date;
   updatedBy: string | null;
   wordCount: number;
@@ -59,7 +62,7 @@ export function datasetRetrievalModel(row: Pick<DatasetRow, 'retrievalModel'>): 
   return row.retrievalModel && parsed.success ? parsed.data : DEFAULT_DATASET_RETRIEVAL_MODEL;
 }
 
-/** Dify's `Dataset` object. */
+/** Dify's `Dataset` object; its `doc_metadata` lists the built-in fields after the user's while they are enabled, as Dify's does. */
 export function toDatasetResponse(row: DatasetRow): Record<string, unknown> {
   return {
     app_count: 0,
@@ -71,7 +74,7 @@ export function toDatasetResponse(row: DatasetRow): Record<string, unknown> {
     data_source_type: row.documentCount > 0 ? 'upload_file' : null,
     description: row.description,
     doc_form: row.docForm,
-    doc_metadata: row.metadataFields,
+    doc_metadata: row.builtInFieldEnabled ? [...row.metadataFields, ...builtInDeclarations()] : row.metadataFields,
     document_count: row.documentCount,
     embedding_available: true,
     embedding_model: row.embeddingModel,
@@ -97,7 +100,7 @@ export function toDatasetResponse(row: DatasetRow): Record<string, unknown> {
     retrieval_model_dict: datasetRetrievalModel(row),
     runtime_mode: 'general',
     summary_index_setting: null,
-    tags: [],
+    tags: row.tags,
     total_available_documents: row.availableDocumentCount,
     total_documents: row.documentCount,
     updated_at: seconds(row.updatedAt),

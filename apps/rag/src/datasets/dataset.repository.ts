@@ -8,7 +8,9 @@ const SELECT = `SELECT d.*,
     (SELECT count(*)::int FROM rag.documents x WHERE x.dataset_id = d.id) AS document_count,
     (SELECT count(*)::int FROM rag.documents x WHERE x.dataset_id = d.id AND x.enabled AND NOT x.archived AND x.indexing_status = 'completed') AS available_document_count,
     (SELECT coalesce(sum(x.word_count), 0)::int FROM rag.documents x WHERE x.dataset_id = d.id) AS word_count,
-    (SELECT coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'name', f.name, 'type', f.type) ORDER BY f.created_at), '[]') FROM rag.metadata_fields f WHERE f.dataset_id = d.id) AS metadata_fields
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'name', f.name, 'type', f.type) ORDER BY f.created_at), '[]') FROM rag.metadata_fields f WHERE f.dataset_id = d.id) AS metadata_fields,
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('id', t.id, 'name', t.name, 'type', t.type) ORDER BY t.name, t.id), '[]')
+       FROM rag.tag_bindings b JOIN rag.tags t ON t.id = b.tag_id WHERE b.target_id = d.id AND t.workspace_id = d.workspace_id AND t.type = 'knowledge') AS tags
   FROM rag.datasets d`;
 
 function toRow(r: Record<string, unknown>): DatasetRow {
@@ -29,6 +31,7 @@ function toRow(r: Record<string, unknown>): DatasetRow {
     permission: r['permission'] as string,
     provider: r['provider'] as string,
     retrievalModel: (r['retrieval_model'] as Record<string, unknown> | null) ?? null,
+    tags: (r['tags'] as DatasetRow['tags']) ?? [],
     updatedAt: new Date(r['updated_at'] as string),
     updatedBy: (r['updated_by'] as string | null) ?? null,
     wordCount: Number(r['word_count'] ?? 0),
@@ -110,15 +113,27 @@ export class DatasetRepository {
     }));
   }
 
+  /**
+   * A page of a workspace's datasets, newest first, by name keyword and (Dify's `tag_ids`) bound to every
+   * one of the given knowledge tags: a tag id that is not one of the workspace's tags matches nothing.
+   */
   async list(
     workspaceId: string,
-    opts: { keyword: string | null; limit: number; page: number },
+    opts: { keyword: string | null; limit: number; page: number; tagIds: string[] },
   ): Promise<{ rows: DatasetRow[]; total: number }> {
     const params: unknown[] = [workspaceId];
     let filter = '';
     if (opts.keyword) {
       params.push(`%${opts.keyword.replace(/[%_\\]/g, '\\$&')}%`);
-      filter = ' AND d.name ILIKE $2';
+      filter = ` AND d.name ILIKE $${params.length}`;
+    }
+    const tagIds = [...new Set(opts.tagIds.map((id) => id.toLowerCase()))];
+    if (tagIds.length > 0) {
+      if (!tagIds.every(isUuid)) return { rows: [], total: 0 };
+      params.push(tagIds, tagIds.length);
+      filter += ` AND d.id IN (SELECT b.target_id FROM rag.tag_bindings b JOIN rag.tags t ON t.id = b.tag_id
+        WHERE t.workspace_id = $1 AND t.type = 'knowledge' AND b.tag_id = ANY($${params.length - 1}::uuid[])
+        GROUP BY b.target_id HAVING count(DISTINCT b.tag_id) = $${params.length})`;
     }
     const [rows, count] = await Promise.all([
       this.db.dataSource.query(
@@ -153,7 +168,7 @@ export class DatasetRepository {
     }
   }
 
-  /** Deletes a dataset with its documents, segments, child chunks and metadata fields, in one transaction. */
+  /** Deletes a dataset with its documents, segments, child chunks, metadata fields and tag bindings, in one transaction. */
   async delete(workspaceId: string, id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     return this.db.dataSource.transaction(async (m) => {
@@ -166,6 +181,7 @@ export class DatasetRepository {
       await m.query(`DELETE FROM rag.segments WHERE dataset_id = $1`, [id]);
       await m.query(`DELETE FROM rag.documents WHERE dataset_id = $1`, [id]);
       await m.query(`DELETE FROM rag.metadata_fields WHERE dataset_id = $1`, [id]);
+      await m.query(`DELETE FROM rag.tag_bindings WHERE target_id = $1`, [id]);
       await m.query(`DELETE FROM rag.datasets WHERE id = $1`, [id]);
       return true;
     });

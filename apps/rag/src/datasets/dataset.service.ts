@@ -3,10 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { DatasetErrors, DocumentErrors, isUuid, parseBody, type RequestOf } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { DatabaseService } from '@weft/persistence';
+import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { RetrievalCache } from '../retrieval/retrieval-cache.service';
 import { parseRetrievalModel } from '../retrieval/retrieval-model.util';
 import { DEFAULT_DATASET_RETRIEVAL_MODEL } from '../retrieval/retrieval-model.types';
+import { isBuiltInFieldName, withBuiltIns, withoutBuiltIns } from './built-in-metadata.util';
 import { CreateDatasetSchema, toDatasetResponse, UpdateDatasetSchema, type DatasetRow } from './dataset.dto';
 import { DatasetRepository } from './dataset.repository';
 import { DatasetVectorIndexService } from '../segments/dataset-vector-index.service';
@@ -32,6 +34,19 @@ const DocumentMetadataSchema = z.object({
     .min(1)
     .max(1000),
 });
+
+/** What built-in metadata values are made of, as read from `rag.documents` with BUILT_IN_COLUMNS. */
+export interface BuiltInRow {
+  created_at: Date | string;
+  data_source_type: string;
+  doc_metadata: Record<string, unknown> | null;
+  id: string;
+  name: string;
+  updated_at: Date | string;
+  uploader: string | null;
+}
+/** The columns of BuiltInRow. */
+export const BUILT_IN_COLUMNS = 'id, name, uploader, created_at, updated_at, data_source_type, doc_metadata';
 
 /** Datasets and their metadata fields: Dify's knowledge base API behind the gateway. */
 @Injectable()
@@ -130,6 +145,7 @@ export class DatasetService {
       }
       case 'create': {
         const body = parseBody(MetadataFieldSchema, req.body);
+        if (isBuiltInFieldName(body.name)) throw DatasetErrors.metadataNameBuiltIn();
         const rows = await q(
           `INSERT INTO rag.metadata_fields (id, workspace_id, dataset_id, name, type) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dataset_id, name) DO NOTHING RETURNING id, name, type`,
           [randomUUID(), req.workspaceId, dataset.id, body.name, body.type],
@@ -140,6 +156,7 @@ export class DatasetService {
       case 'update': {
         const body = parseBody(RenameFieldSchema, req.body);
         const field = await this.field(dataset.id, req.metadataId);
+        if (isBuiltInFieldName(body.name)) throw DatasetErrors.metadataNameBuiltIn();
         await this.db.dataSource.transaction(async (m) => {
           await m.query(`UPDATE rag.metadata_fields SET name = $2 WHERE id = $1`, [field['id'], body.name]);
           await m.query(
@@ -174,22 +191,57 @@ export class DatasetService {
             values[name] = item.value;
           }
           const updated = isUuid(op.document_id)
-            ? await this.db.rows(
-                `UPDATE rag.documents SET doc_metadata = $3::jsonb, updated_at = now() WHERE id = $1 AND dataset_id = $2 RETURNING id`,
+            ? await this.db.rows<BuiltInRow>(
+                `UPDATE rag.documents SET doc_metadata = $3::jsonb, updated_at = now() WHERE id = $1 AND dataset_id = $2
+                 RETURNING ${BUILT_IN_COLUMNS}`,
                 [op.document_id, dataset.id, JSON.stringify(values)],
               )
             : [];
           if (updated.length === 0) throw DocumentErrors.notFound();
+          // The values given replace the document's; its built-in values, while enabled, are Weft's to keep.
+          if (dataset.builtInFieldEnabled) await this.writeBuiltIns(updated, true);
         }
         await this.changed(dataset.id);
         return { result: 'success' };
       }
       case 'built-in': {
         const enable = req.body['action'] === 'enable';
-        await q(`UPDATE rag.datasets SET built_in_field_enabled = $2, updated_at = now() WHERE id = $1`, [dataset.id, enable]);
+        await this.db.dataSource.transaction(async (m) => {
+          await m.query(`UPDATE rag.datasets SET built_in_field_enabled = $2, updated_at = now() WHERE id = $1`, [dataset.id, enable]);
+          const documents = await this.db.rowsIn<BuiltInRow>(m, `SELECT ${BUILT_IN_COLUMNS} FROM rag.documents WHERE dataset_id = $1`, [
+            dataset.id,
+          ]);
+          await this.writeBuiltIns(documents, enable, m);
+        });
+        await this.changed(dataset.id);
         return { result: 'success' };
       }
     }
+  }
+
+  /**
+   * Sets (or, `enable` false, takes away) the built-in metadata values of documents in one statement, from
+   * the rows read with BUILT_IN_COLUMNS; the documents' own values are kept.
+   */
+  async writeBuiltIns(documents: BuiltInRow[], enable: boolean, manager?: EntityManager): Promise<void> {
+    if (documents.length === 0) return;
+    const updates = documents.map((d) => {
+      const metadata = d.doc_metadata ?? {};
+      const next = enable
+        ? withBuiltIns(metadata, {
+            createdAt: new Date(d.created_at),
+            dataSourceType: d.data_source_type,
+            name: d.name,
+            updatedAt: new Date(d.updated_at),
+            uploader: d.uploader,
+          })
+        : withoutBuiltIns(metadata);
+      return { id: d.id, metadata: next };
+    });
+    await (manager ?? this.db.dataSource.manager).query(
+      `UPDATE rag.documents d SET doc_metadata = u.metadata FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, metadata jsonb) WHERE d.id = u.id`,
+      [JSON.stringify(updates)],
+    );
   }
 
   private async field(datasetId: string, metadataId: string | null): Promise<Record<string, unknown>> {

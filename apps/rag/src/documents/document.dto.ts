@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { builtInDetails } from '../datasets/built-in-metadata.util';
 
 /** The Dify fields of a create/update-by-text or by-file request besides name, text and file. */
 export const DocumentSettingsSchema = z.object({
@@ -41,6 +42,9 @@ export interface DocumentRow {
   splittingCompletedAt: Date | null;
   stoppedAt: Date | null;
   tokens: number;
+  updatedAt: Date;
+  /** The name of the account that added it (Dify's built-in `uploader`), when known. */
+  uploader: string | null;
   wordCount: number;
   workspaceId: string;
 }
@@ -58,8 +62,16 @@ export function displayStatus(d: Pick<DocumentRow, 'archived' | 'enabled' | 'ind
   return d.enabled ? 'available' : 'disabled';
 }
 
-/** Dify's `Document` object; `fields` gives the dataset's metadata fields for `doc_metadata`. */
-export function toDocumentResponse(d: DocumentRow, fields: { id: string; name: string; type: string }[] = []): Record<string, unknown> {
+/**
+ * Dify's `Document` object; `fields` gives the dataset's metadata fields for `doc_metadata`, followed by the
+ * built-in fields (`id` "built-in") while the dataset has them enabled (`builtIn`).
+ */
+export function toDocumentResponse(
+  d: DocumentRow,
+  fields: { id: string; name: string; type: string }[] = [],
+  builtIn = false,
+): Record<string, unknown> {
+  const own = fields.filter((f) => Object.hasOwn(d.docMetadata, f.name)).map((f) => ({ ...f, value: d.docMetadata[f.name] }));
   return {
     archived: d.archived,
     created_at: seconds(d.createdAt),
@@ -74,7 +86,7 @@ export function toDocumentResponse(d: DocumentRow, fields: { id: string; name: s
     display_status: displayStatus(d),
     doc_form: d.docForm,
     doc_language: d.docLanguage,
-    doc_metadata: fields.filter((f) => Object.hasOwn(d.docMetadata, f.name)).map((f) => ({ ...f, value: d.docMetadata[f.name] })),
+    doc_metadata: builtIn ? [...own, ...builtInDetails(d.docMetadata)] : own,
     enabled: d.enabled,
     error: d.error,
     hit_count: 0,

@@ -68,6 +68,10 @@ export class DocumentEntity {
   @Column({ name: 'created_by', type: 'text', nullable: true })
   createdBy!: string | null;
 
+  /** The name of the account that added the document, for Dify's built-in `uploader` metadata field. */
+  @Column({ type: 'text', nullable: true })
+  uploader!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

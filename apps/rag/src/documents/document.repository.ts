@@ -34,6 +34,8 @@ function toRow(r: Record<string, unknown>): DocumentRow {
     splittingCompletedAt: date(r['splitting_completed_at']),
     stoppedAt: date(r['stopped_at']),
     tokens: Number(r['tokens'] ?? 0),
+    updatedAt: new Date(r['updated_at'] as string),
+    uploader: (r['uploader'] as string | null) ?? null,
     wordCount: Number(r['word_count'] ?? 0),
     workspaceId: r['workspace_id'] as string,
   };
@@ -95,12 +97,13 @@ export class DocumentRepository {
       | 'name'
       | 'processRule'
       | 'sourceText'
+      | 'uploader'
       | 'workspaceId'
     >,
   ): Promise<DocumentRow> {
     await this.db.dataSource.query(
-      `INSERT INTO rag.documents (id, workspace_id, dataset_id, position, name, batch, data_source_type, data_source_info, source_text, process_rule, doc_form, doc_language, indexing_status, created_by)
-       VALUES ($1, $2, $3, (SELECT coalesce(max(position), 0) + 1 FROM rag.documents WHERE dataset_id = $3), $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12)`,
+      `INSERT INTO rag.documents (id, workspace_id, dataset_id, position, name, batch, data_source_type, data_source_info, source_text, process_rule, doc_form, doc_language, indexing_status, created_by, uploader)
+       VALUES ($1, $2, $3, (SELECT coalesce(max(position), 0) + 1 FROM rag.documents WHERE dataset_id = $3), $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $13)`,
       [
         d.id,
         d.workspaceId,
@@ -114,6 +117,7 @@ export class DocumentRepository {
         d.docForm,
         d.docLanguage,
         d.createdBy,
+        d.uploader,
       ],
     );
     return (await this.find(d.workspaceId, d.datasetId, d.id))!;

@@ -87,7 +87,9 @@ export class DocumentService {
           createdBy: req.accountId,
           docLanguage: settings.doc_language ?? 'English',
           id: randomUUID(),
+          uploader: req.uploader,
         });
+    const stored = dataset.builtInFieldEnabled ? await this.withBuiltIns(document) : document;
     await this.datasetRows.settle(req.workspaceId, dataset.id, docForm, technique);
     if (!dataset.embeddingModel && (settings.embedding_model || settings.embedding_model_provider)) {
       await this.datasetRows.update(
@@ -97,8 +99,8 @@ export class DocumentService {
         req.accountId,
       );
     }
-    await this.enqueue(document, batch);
-    return { batch, document: toDocumentResponse(document, dataset.metadataFields) };
+    await this.enqueue(stored, batch);
+    return { batch, document: toDocumentResponse(stored, dataset.metadataFields, dataset.builtInFieldEnabled) };
   }
 
   async list(
@@ -107,7 +109,7 @@ export class DocumentService {
     const dataset = await this.datasets.require(req.workspaceId, req.datasetId);
     const { rows, total } = await this.documents.list(req.workspaceId, dataset.id, req);
     return {
-      data: rows.map((d) => toDocumentResponse(d, dataset.metadataFields)),
+      data: rows.map((d) => toDocumentResponse(d, dataset.metadataFields, dataset.builtInFieldEnabled)),
       has_more: req.page * req.limit < total,
       limit: req.limit,
       page: req.page,
@@ -117,7 +119,7 @@ export class DocumentService {
 
   async get(workspaceId: string, datasetId: string, documentId: string): Promise<Record<string, unknown>> {
     const dataset = await this.datasets.require(workspaceId, datasetId);
-    return toDocumentResponse(await this.require(workspaceId, dataset.id, documentId), dataset.metadataFields);
+    return toDocumentResponse(await this.require(workspaceId, dataset.id, documentId), dataset.metadataFields, dataset.builtInFieldEnabled);
   }
 
   async delete(workspaceId: string, datasetId: string, documentId: string): Promise<void> {
@@ -145,6 +147,25 @@ export class DocumentService {
     const document = await this.documents.find(workspaceId, datasetId, documentId);
     if (!document) throw DocumentErrors.notFound();
     return document;
+  }
+
+  /** The document with its built-in metadata values written (its dataset has them enabled): name and dates may have changed. */
+  private async withBuiltIns(document: DocumentRow): Promise<DocumentRow> {
+    await this.datasets.writeBuiltIns(
+      [
+        {
+          created_at: document.createdAt,
+          data_source_type: document.dataSourceType,
+          doc_metadata: document.docMetadata,
+          id: document.id,
+          name: document.name,
+          updated_at: document.updatedAt,
+          uploader: document.uploader,
+        },
+      ],
+      true,
+    );
+    return (await this.documents.find(document.workspaceId, document.datasetId, document.id)) ?? document;
   }
 
   /** Queues the document's indexing; the batch in the message id lets a re-upload queue it again at once. */

@@ -4,7 +4,7 @@ import { DatabaseService, exportSectionsPage, type ExportSectionsPage } from '@w
 import type { EntityManager } from 'typeorm';
 
 /** Knowledge tables, children first. */
-const KNOWLEDGE_TABLES = ['child_chunks', 'segments', 'documents', 'metadata_fields', 'datasets'] as const;
+const KNOWLEDGE_TABLES = ['child_chunks', 'segments', 'documents', 'metadata_fields', 'tag_bindings', 'tags', 'datasets'] as const;
 
 const count = async (db: DatabaseService, m: EntityManager, sql: string, params: unknown[]): Promise<number> =>
   (await db.rowsIn<{ n: number }>(m, `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params))[0]?.n ?? 0;
@@ -31,7 +31,7 @@ export class PrivacyRepository {
         },
         {
           name: 'documents',
-          sql: `SELECT id, workspace_id, dataset_id, name, data_source_type, source_text, doc_metadata, word_count, indexing_status, created_at, updated_at FROM rag.documents
+          sql: `SELECT id, workspace_id, dataset_id, name, data_source_type, source_text, doc_metadata, uploader, word_count, indexing_status, created_at, updated_at FROM rag.documents
                 WHERE created_by = $1 AND workspace_id = ANY($2::uuid[]) ORDER BY created_at, id`,
           params,
         },
@@ -58,6 +58,15 @@ export class PrivacyRepository {
             req.deleteWorkspaceIds,
           ]);
       }
+      // The documents that stay keep no copy of the erased person's name (Dify's built-in `uploader` field).
+      counts['uploader_names'] = await count(
+        this.db,
+        m,
+        `UPDATE rag.documents SET uploader = NULL,
+           doc_metadata = CASE WHEN doc_metadata ? 'uploader' THEN jsonb_set(doc_metadata, '{uploader}', 'null') ELSE doc_metadata END
+         WHERE created_by = $1 AND workspace_id = ANY($2::uuid[]) AND (uploader IS NOT NULL OR doc_metadata ->> 'uploader' IS NOT NULL)`,
+        [accountId, req.workspaceIds],
+      );
       if (req.deleteDocuments) {
         const own = `SELECT id FROM rag.documents WHERE created_by = $1 AND workspace_id = ANY($2::uuid[])`;
         const params = [accountId, req.workspaceIds];

@@ -55,6 +55,8 @@ export function toolJsonSchema(parameters: readonly ToolParameterSpec[], fixed: 
       description: parameter.description,
       type,
       ...(parameter.options && parameter.options.length > 0 ? { enum: [...parameter.options] } : {}),
+      // Model APIs refuse an array schema without `items` (OpenAI does); the item type is not known here.
+      ...(type === 'array' ? { items: {} } : {}),
     };
     if (parameter.required) required.push(parameter.name);
   }

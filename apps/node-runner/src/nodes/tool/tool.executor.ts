@@ -52,6 +52,7 @@ export class ToolExecutor implements NodeJobExecutor {
     try {
       resolved = await this.tools.resolve({
         providerId: data.provider_id,
+        providerName: data.provider_name ?? undefined,
         providerType: data.provider_type,
         toolName: data.tool_name,
         workspaceId: job.workspaceId,
