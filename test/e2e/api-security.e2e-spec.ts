@@ -132,6 +132,17 @@ describe('API security: every route against bad credentials, low roles and forei
       await client.call<{ id: string; token: string }>('POST', '/console/api/datasets/api-keys', { token: owner.access_token })
     ).body;
     const run = await client.run(workflow.key, { q: 'hi' });
+    // An upload of the workflow app's end user, for GET /v1/files/{fileId}/preview.
+    const uploadForm = new FormData();
+    uploadForm.append('user', 'tester');
+    uploadForm.append('file', new Blob(['An uploaded note.'], { type: 'text/plain' }), 'note.txt');
+    const uploaded = await fetch(`${stack.gateway.baseUrl}/v1/files/upload`, {
+      body: uploadForm,
+      headers: { authorization: `Bearer ${workflow.key}` },
+      method: 'POST',
+    });
+    expect(uploaded.status).toBe(201);
+    const fileId = ((await uploaded.json()) as { id: string }).id;
     const [endUser] = await queryDatabase<{ id: string }>(
       stack.database.url,
       `SELECT id FROM gateway.end_users WHERE app_id = $1 AND session_id = 'tester'`,
@@ -220,6 +231,7 @@ describe('API security: every route against bad credentials, low roles and forei
         messageId: turn.body['message_id']!,
         chatTaskId: turn.body['task_id']!,
         endUserId: endUser!.id,
+        fileId,
         variableId: variables.body.data[0]!.id,
         datasetId,
         documentId,

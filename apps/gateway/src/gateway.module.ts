@@ -8,6 +8,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AnnotationsModule } from './annotations/annotations.module';
 import { consoleAuthSettings } from './accounts/console-auth.settings';
 import { AppsModule } from './apps/apps.module';
+import { AudioModule } from './audio/audio.module';
 import { AuditConsoleModule } from './audit/audit.module';
 import { CredentialsBoxModule } from './apps/credentials-box.module';
 import { ConversationsModule } from './conversations/conversations.module';
@@ -30,6 +31,7 @@ export class GatewayModule {
         AccountsModule.forRoot(consoleAuthSettings(config)),
         AnnotationsModule,
         AppsModule,
+        AudioModule.forRoot({ maxMb: config.audio.maxMb, providerAllowedHosts: config.providers.allowedHosts }),
         AuditConsoleModule,
         CredentialsBoxModule.forRoot(keyringFromSettings(config.security)),
         ConversationsModule,

@@ -97,6 +97,14 @@ export const gatewayConfigSpec = {
       doc: 'how long a password reset code (and, once confirmed, the token that sets the new password) works, in minutes (Dify default)',
     }),
   },
+  audio: {
+    maxMb: env.int('AUDIO_FILE_SIZE_LIMIT', {
+      default: '30',
+      min: 1,
+      max: 1024,
+      doc: 'largest audio file POST /v1/audio-to-text accepts, in MB (Dify default)',
+    }),
+  },
   files: {
     linkTtlSeconds: env.int('FILES_ACCESS_TIMEOUT', {
       default: '300',
@@ -189,6 +197,11 @@ export const gatewayConfigSpec = {
     webApiCorsOrigins: env.stringList('WEB_API_CORS_ALLOW_ORIGINS', {
       default: '*',
       doc: 'origins (comma-separated, or *) whose browsers may call the Service API (/v1); without credentials (Dify default *)',
+    }),
+  },
+  providers: {
+    allowedHosts: env.optionalString('PROVIDER_ALLOWED_HOSTS', {
+      doc: 'hosts or CIDRs (comma-separated) that model, embedding, rerank and speech provider base URLs may reach although private (a local model server); workflows cannot reach them',
     }),
   },
   systemStatus: {
@@ -338,7 +351,7 @@ export const nodeRunnerConfigSpec = {
   },
   providers: {
     allowedHosts: env.optionalString('PROVIDER_ALLOWED_HOSTS', {
-      doc: 'hosts or CIDRs (comma-separated) that model, embedding and rerank provider base URLs may reach although private (a local model server); workflows cannot reach them',
+      doc: 'hosts or CIDRs (comma-separated) that model, embedding, rerank and speech provider base URLs may reach although private (a local model server); workflows cannot reach them',
     }),
   },
   models: {
@@ -403,7 +416,7 @@ export const ragConfigSpec = {
   },
   providers: {
     allowedHosts: env.optionalString('PROVIDER_ALLOWED_HOSTS', {
-      doc: 'hosts or CIDRs (comma-separated) that model, embedding and rerank provider base URLs may reach although private (a local model server); workflows cannot reach them',
+      doc: 'hosts or CIDRs (comma-separated) that model, embedding, rerank and speech provider base URLs may reach although private (a local model server); workflows cannot reach them',
     }),
   },
   retrieval: {

@@ -110,6 +110,13 @@ export const ListAppFeedbacksResponseSchema = z.object({ data: z.array(AppFeedba
 export const SuggestedQuestionsRequestSchema = z.object({ ...owner, messageId: z.string().max(100) });
 export const SuggestedQuestionsResponseSchema = z.object({ questions: z.array(z.string()) });
 
+/**
+ * The answer of one of the end user's messages, for reading it aloud (`POST /v1/text-to-audio` with a
+ * `message_id`); `status` is `running` until the turn ends, then `normal`, `error` or `stopped`.
+ */
+export const MessageAnswerRequestSchema = z.object({ ...owner, messageId: z.string().max(100) });
+export const MessageAnswerResponseSchema = z.object({ answer: z.string(), status: z.string() });
+
 /** A conversation variable of a chatflow conversation, in Dify's API shape (timestamps in epoch seconds). */
 export const ConversationVariableRecordSchema = z.object({
   created_at: z.number(),

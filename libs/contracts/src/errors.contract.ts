@@ -44,6 +44,12 @@ export const ERROR_CODES = [
   'email_register_rate_limit_exceeded',
   'password_reset_rate_limit_exceeded',
   'invitation_account_mismatch',
+  // Dify's codes of the audio routes (audio-to-text, text-to-audio) and of the file preview.
+  'no_audio_uploaded',
+  'audio_too_large',
+  'unsupported_audio_type',
+  'provider_not_support_speech_to_text',
+  'file_not_found',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -44,6 +44,11 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   email_register_rate_limit_exceeded: 429,
   password_reset_rate_limit_exceeded: 429,
   invitation_account_mismatch: 403,
+  no_audio_uploaded: 400,
+  audio_too_large: 413,
+  unsupported_audio_type: 415,
+  provider_not_support_speech_to_text: 400,
+  file_not_found: 404,
 };
 
 /** Dify's error body: `{code, message, status}`. */

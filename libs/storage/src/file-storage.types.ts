@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** A flat store of files addressed by keys such as "workspaces/w1/uploads/report.pdf". */
 export interface FileStorage {
   /** Removes the file; removing a key that does not exist is not an error, as in S3. */
@@ -5,6 +7,11 @@ export interface FileStorage {
   exists(key: string): Promise<boolean>;
   /** Throws FileNotFoundError when nothing is stored under the key. */
   get(key: string): Promise<Buffer>;
+  /**
+   * The bytes as a stream, for serving a file without holding it in memory; throws FileNotFoundError (before
+   * any byte is read) when nothing is stored under the key.
+   */
+  stream(key: string): Promise<Readable>;
   /** Stores the bytes under the key, replacing what was there; readers see the old or the new file, never a partial one. */
   put(key: string, data: Buffer, contentType?: string): Promise<void>;
 }

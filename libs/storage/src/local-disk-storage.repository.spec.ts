@@ -43,6 +43,20 @@ describe('LocalDiskStorage', () => {
     }
   });
 
+  it('streams a file, and refuses a missing key or a folder before any byte is read', async () => {
+    const data = Buffer.concat([Buffer.from([0, 255, 13, 10]), Buffer.alloc(200_000, 7)]);
+    await storage.put('folder/big.bin', data);
+    const parts: Buffer[] = [];
+    for await (const chunk of await storage.stream('folder/big.bin')) parts.push(chunk as Buffer);
+    expect(Buffer.concat(parts)).toEqual(data);
+    for (const key of ['missing.bin', 'folder', 'folder/big.bin/below']) {
+      const error = await storage.stream(key).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FileNotFoundError);
+      expect(error).toMatchObject({ code: 'file_not_found', key });
+    }
+    await expect(storage.stream('../outside.bin')).rejects.toBeInstanceOf(InvalidStorageKeyError);
+  });
+
   it('deletes a file, and deleting a missing key is not an error', async () => {
     await storage.put('a/b.txt', Buffer.from('x'));
     await storage.delete('a/b.txt');

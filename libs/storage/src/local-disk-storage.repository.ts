@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { FileNotFoundError } from './file-storage.exception';
 import { FileStorage } from './file-storage.types';
 import { assertValidStorageKey } from './storage-key.util';
@@ -43,6 +44,23 @@ export class LocalDiskStorage implements FileStorage {
       if (hasCode(error, 'ENOENT', 'EISDIR', 'ENOTDIR')) throw new FileNotFoundError(key, { cause: error });
       throw error;
     }
+  }
+
+  async stream(key: string): Promise<Readable> {
+    // Opened first, so a missing file is FileNotFoundError here rather than an error event mid-response.
+    let handle: FileHandle;
+    try {
+      handle = await open(this.pathOf(key), 'r');
+      if (!(await handle.stat()).isFile()) {
+        await handle.close();
+        throw new FileNotFoundError(key);
+      }
+    } catch (error) {
+      if (error instanceof FileNotFoundError) throw error;
+      if (hasCode(error, 'ENOENT', 'EISDIR', 'ENOTDIR')) throw new FileNotFoundError(key, { cause: error });
+      throw error;
+    }
+    return handle.createReadStream();
   }
 
   async exists(key: string): Promise<boolean> {

@@ -44,6 +44,18 @@ describe('S3Storage against s3rver', () => {
     await expect(storage.get('workspaces/w1/uploads/a.bin')).resolves.toEqual(data);
   });
 
+  it('streams an object, and refuses a missing key before any byte is read', async () => {
+    const data = Buffer.concat([Buffer.from([0, 255, 13, 10]), Buffer.alloc(200_000, 7)]);
+    await storage.put('stream/big.bin', data, 'application/octet-stream');
+    const parts: Buffer[] = [];
+    for await (const chunk of await storage.stream('stream/big.bin')) parts.push(chunk as Buffer);
+    expect(Buffer.concat(parts)).toEqual(data);
+    const error = await storage.stream('stream/missing.bin').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FileNotFoundError);
+    expect(error).toMatchObject({ code: 'file_not_found', key: 'stream/missing.bin' });
+    await expect(storage.stream('../escape.bin')).rejects.toBeInstanceOf(InvalidStorageKeyError);
+  });
+
   it('replaces an object on a second put', async () => {
     await storage.put('replace.txt', Buffer.from('first version'), 'text/plain');
     await storage.put('replace.txt', Buffer.from('second'), 'text/plain');

@@ -6,6 +6,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { FileNotFoundError } from './file-storage.exception';
 import { FileStorage, S3StorageSettings } from './file-storage.types';
 import { assertValidStorageKey } from './storage-key.util';
@@ -40,6 +41,19 @@ export class S3Storage implements FileStorage {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       if (!response.Body) throw new FileNotFoundError(key);
       return Buffer.from(await response.Body.transformToByteArray());
+    } catch (error) {
+      if (isNotFound(error)) throw new FileNotFoundError(key, { cause: error });
+      throw error;
+    }
+  }
+
+  async stream(key: string): Promise<Readable> {
+    assertValidStorageKey(key);
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      // In Node the SDK's body is an http.IncomingMessage (a Readable).
+      if (!(response.Body instanceof Readable)) throw new FileNotFoundError(key);
+      return response.Body;
     } catch (error) {
       if (isNotFound(error)) throw new FileNotFoundError(key, { cause: error });
       throw error;

@@ -9,6 +9,7 @@ import { ProviderCredentialsHandler } from './provider-credentials.handler';
 @Module({
   controllers: [AppController],
   providers: [AppRepository, AppService, ProviderCredentialsHandler, ProviderCredentialsUpgrade],
-  exports: [AppRepository],
+  // AppService: the audio routes open the workspace's provider credentials with it.
+  exports: [AppRepository, AppService],
 })
 export class AppsModule {}

@@ -12,11 +12,14 @@ import { FileUploadService } from './file-upload.service';
 import { UploadFileHandler } from './upload-file.handler';
 import { UploadFileInterceptor } from './upload-file.interceptor';
 import { UploadFileRepository } from './upload-file.repository';
+import { UploadPreviewController } from './upload-preview.controller';
+import { UploadPreviewService } from './upload-preview.service';
 
 /**
- * Service API file uploads (`POST /v1/files/upload`) into the configured file storage, their lookup for node
- * runners, and the signed links (`/files/{id}/file-preview`) the Knowledge API hands out; `secretKey` is
- * SECRET_KEY, which the links' signing key derives from.
+ * Service API file uploads (`POST /v1/files/upload`) into the configured file storage, their preview with
+ * the app key (`GET /v1/files/{file_id}/preview`), their lookup for node runners, and the signed links
+ * (`/files/{id}/file-preview`) the Knowledge API hands out; `secretKey` is SECRET_KEY, which the links'
+ * signing key derives from.
  */
 @Module({})
 export class FilesModule {
@@ -27,7 +30,7 @@ export class FilesModule {
       global: true,
       module: FilesModule,
       imports: [AppsModule],
-      controllers: [FilePreviewController, FileUploadController],
+      controllers: [FilePreviewController, FileUploadController, UploadPreviewController],
       // AppKeyGuard and EndUserService come from the Service API; ServiceApiModule is built by forRoot, and
       // importing it here would register its controllers twice, so this module keeps its own instances.
       providers: [
@@ -38,6 +41,7 @@ export class FilesModule {
         UploadFileHandler,
         UploadFileInterceptor,
         UploadFileRepository,
+        UploadPreviewService,
         {
           provide: FILE_LINK_SETTINGS,
           useValue: { baseUrl: files.publicUrl, key: fileLinkKey(secretKey), ttlSeconds: files.linkTtlSeconds },

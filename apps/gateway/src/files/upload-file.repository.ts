@@ -30,6 +30,21 @@ export class UploadFileRepository {
     return { ...file, createdAt: new Date(rows[0]!.created_at) };
   }
 
+  /**
+   * A file an end user of this app uploaded through the Service API, or null: for another workspace's or
+   * another app's upload, and for documents accounts stored for knowledge bases. Both lookups go by primary key.
+   */
+  async findAppUpload(workspaceId: string, appId: string, id: string): Promise<UploadFileRow | null> {
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT f.id, f.workspace_id, f.storage_key, f.name, f.size, f.extension, f.mime_type, f.created_by_role, f.created_by, f.created_at
+       FROM gateway.upload_files f JOIN gateway.end_users u ON u.id = f.created_by
+       WHERE f.workspace_id = $1 AND f.id = $2 AND f.created_by_role = 'end_user' AND u.workspace_id = $1 AND u.app_id = $3`,
+      [workspaceId, id, appId],
+    );
+    const row = rows[0];
+    return row ? toRow(row) : null;
+  }
+
   /** The upload with this id in this workspace, or null (also for another workspace's upload). */
   async findInWorkspace(workspaceId: string, id: string): Promise<UploadFileRow | null> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(

@@ -78,6 +78,8 @@ describe('refusesBodyType', () => {
     expect(refusesBodyType('POST', '/metrics', { 'content-length': '5', 'content-type': 'text/plain' })).toBe(false);
     const form = { 'content-length': '500', 'content-type': 'multipart/form-data; boundary=x' };
     expect(refusesBodyType('POST', '/v1/files/upload', form)).toBe(false);
+    expect(refusesBodyType('POST', '/v1/audio-to-text', form)).toBe(false);
+    expect(refusesBodyType('POST', '/v1/text-to-audio', form)).toBe(true);
     expect(refusesBodyType('POST', '/v1/datasets/d1/document/create-by-file', form)).toBe(false);
     expect(refusesBodyType('POST', '/v1/datasets/d1/document/create_by_file', form)).toBe(false);
     expect(refusesBodyType('POST', '/v1/datasets/d1/documents/doc1/update-by-file', form)).toBe(false);

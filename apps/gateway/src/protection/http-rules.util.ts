@@ -87,6 +87,7 @@ export function clientAddressKey(ip: string | undefined): string {
 
 /** Routes that take a multipart form (a file upload) instead of JSON. */
 const MULTIPART_ROUTES = [
+  /^\/v1\/audio-to-text\/?$/,
   /^\/v1\/files\/upload\/?$/,
   /^\/v1\/datasets\/[^/]+\/document\/create[-_]by[-_]file\/?$/,
   /^\/v1\/datasets\/[^/]+\/documents\/[^/]+\/update[-_]by[-_]file\/?$/,

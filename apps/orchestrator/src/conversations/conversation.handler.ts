@@ -3,7 +3,7 @@ import type { RequestOf, ResponseOf } from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
 import { ConversationService } from './conversation.service';
 
-/** NATS surface of conversations: list, rename and delete them, their messages, feedback, suggestions and variables. */
+/** NATS surface of conversations: list, rename and delete them, their messages (and a message's answer), feedback, suggestions and variables. */
 @Injectable()
 export class ConversationHandler {
   constructor(private readonly conversations: ConversationService) {}
@@ -36,6 +36,11 @@ export class ConversationHandler {
   @OnRequest('wf.message.list.v1')
   messages(req: RequestOf<'wf.message.list.v1'>): Promise<ResponseOf<'wf.message.list.v1'>> {
     return this.conversations.messages(req);
+  }
+
+  @OnRequest('wf.message.answer.v1')
+  answer(req: RequestOf<'wf.message.answer.v1'>): Promise<ResponseOf<'wf.message.answer.v1'>> {
+    return this.conversations.answer(req);
   }
 
   @OnRequest('wf.message.feedback.v1')

@@ -177,6 +177,12 @@ export class ConversationService {
     return { ok: true };
   }
 
+  /** A message's answer as stored so far, for reading it aloud; another end user's or app's message is not found. */
+  async answer(req: RequestOf<'wf.message.answer.v1'>): Promise<ResponseOf<'wf.message.answer.v1'>> {
+    const message = await this.requireMessage(req, req.messageId);
+    return { answer: message.answer, status: message.status };
+  }
+
   async listAppFeedbacks(req: RequestOf<'wf.message.feedback.list.v1'>): Promise<ResponseOf<'wf.message.feedback.list.v1'>> {
     const rows = await this.conversations.listAppFeedbacks(req.workspaceId, req.appId, req.limit, (req.page - 1) * req.limit);
     return { data: rows.map(toAppFeedbackRecord) };
