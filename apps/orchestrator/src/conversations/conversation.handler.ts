@@ -3,7 +3,7 @@ import type { RequestOf, ResponseOf } from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
 import { ConversationService } from './conversation.service';
 
-/** NATS surface of conversations: list, rename and delete them, their messages (and a message's answer), feedback, suggestions and variables. */
+/** NATS surface of conversations: list, rename and delete them, their messages (and answers), feedback, suggestions and variables. */
 @Injectable()
 export class ConversationHandler {
   constructor(private readonly conversations: ConversationService) {}
