@@ -138,8 +138,10 @@ export class AnswerStream {
         continue;
       }
       if (this.finished.has(answer.nodeId)) {
-        // The node's own output is the truth: send the rest of it (when what went out is its beginning).
-        const full = renderValue(this.pool.get([answer.nodeId, 'answer']));
+        // The node's template over the final values is the truth: send the rest of it (when what went out is its
+        // beginning). A variable the pool does not hold streams as nothing, as in Dify's answer stream (the node's
+        // own output, rendered like Dify's convert_template, shows such a reference as its dotted path).
+        const full = answer.segments.map((s) => (s.kind === 'text' ? s.text : renderValue(this.pool.get(s.selector)))).join('');
         if (full.startsWith(answer.emitted)) send(answer, full.slice(answer.emitted.length));
         this.head++;
         continue;

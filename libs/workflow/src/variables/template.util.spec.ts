@@ -28,11 +28,14 @@ describe('renderTemplate', () => {
     );
   });
 
-  it('renders numbers and booleans as text, null and missing values as empty', () => {
+  it('renders numbers and booleans as text, null as empty and a missing variable as its dotted path', () => {
     expect(
       renderTemplate('{{#1754154032319.count#}}|{{#1754154032319.ratio#}}|{{#1754154032319.flag#}}|{{#1754154032319.off#}}', pool),
     ).toBe('3|0.5|True|False');
-    expect(renderTemplate('[{{#1754154032319.nothing#}}][{{#1754154032319.absent#}}][{{#nonode.x#}}]', pool)).toBe('[][][]');
+    // A variable holding null renders empty; one the pool does not hold renders as its dotted path, as Dify's convert_template does.
+    expect(renderTemplate('[{{#1754154032319.nothing#}}][{{#1754154032319.absent#}}][{{#nonode.x#}}]', pool)).toBe(
+      '[][1754154032319.absent][nonode.x]',
+    );
   });
 
   it('renders objects and arrays as JSON with Python separators, empty arrays and files as empty', () => {

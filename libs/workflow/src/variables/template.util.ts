@@ -34,15 +34,18 @@ export function renderValue(value: unknown): string {
 }
 
 /**
- * Replaces every `{{#node_id.var.path#}}` with the pool's value (missing values render empty) and,
- * when a context is given, `{{#context#}}` with it. One pass, so text inserted from a value is never
- * itself interpreted as a template.
+ * Replaces every `{{#node_id.var.path#}}` with the pool's value and, when a context is given,
+ * `{{#context#}}` with it. A reference to a variable the pool does not hold (a node that did not run or
+ * is not in the graph, an output it does not have) renders as its dotted path, `node_id.var`, as Dify's
+ * `convert_template` does; a variable that holds null renders empty. One pass, so text inserted from a
+ * value is never itself interpreted as a template.
  */
 export function renderTemplate(template: string, pool: VariablePool, options: RenderTemplateOptions = {}): string {
   const pattern = new RegExp(`\\{\\{#context#\\}\\}|\\{\\{#(${VARIABLE_BODY})#\\}\\}`, 'g');
   return template.replace(pattern, (match: string, path: string | undefined) => {
     if (path === undefined) return options.context ?? match;
-    return renderValue(pool.get(path.split('.')));
+    const value = pool.get(path.split('.'));
+    return value === undefined ? path : renderValue(value);
   });
 }
 

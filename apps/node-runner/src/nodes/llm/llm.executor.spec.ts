@@ -156,7 +156,7 @@ describe('LlmExecutor with the weft-mock provider', () => {
   });
 
   it('fails with Dify error types for a missing prompt and an unknown provider', async () => {
-    const empty = testJob('llm', { model: mockModel, prompt_template: [{ role: 'user', text: '{{#start.missing#}}' }] }, variables);
+    const empty = testJob('llm', { model: mockModel, prompt_template: [{ role: 'user', text: '  ' }] }, variables);
     await expect(executor.execute(empty, testContext(empty))).resolves.toMatchObject({
       status: 'failed',
       errorType: 'NoPromptFoundError',
