@@ -29,7 +29,15 @@ export type {
 } from './node-type.types';
 
 /** Runtime schemas and typed views of node data, for executors that read a node's `data`. */
-export { AGENT_STRATEGIES, AgentNodeDataSchema, agentParameter, agentTools, type AgentNodeData, type AgentStrategy, type AgentToolConfig } from './agent.contract';
+export {
+  AGENT_STRATEGIES,
+  AgentNodeDataSchema,
+  agentParameter,
+  agentTools,
+  type AgentNodeData,
+  type AgentStrategy,
+  type AgentToolConfig,
+} from './agent.contract';
 export { AnswerNodeDataSchema, type AnswerNodeData } from './answer.contract';
 export { AssignerNodeDataSchema, type AssignerNodeData } from './assigner.contract';
 export { CodeNodeDataSchema, type CodeNodeData } from './code.contract';

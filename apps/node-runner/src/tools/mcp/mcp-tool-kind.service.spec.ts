@@ -1,6 +1,6 @@
 import type { StoredToolProvider } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
-import { createSsrfGuard } from '@weft/outbound-http';
+import { createSsrfGuard, listMcpTools } from '@weft/outbound-http';
 import { startTestMcpServer, type TestMcpServer } from '@weft/testing';
 import { ToolExecutor } from '../../nodes/tool/tool.executor';
 import { failureOf, outputsOf, testConfig, testContext, testJob } from '../../nodes/node-test.util';
@@ -78,7 +78,6 @@ describe('the mcp tool kind, through the tool node', () => {
   beforeAll(async () => {
     server = await startTestMcpServer();
     secured = await startTestMcpServer({ requiredHeader: { name: 'X-Api-Key', value: 'k-123' } });
-    const { listMcpTools } = await import('@weft/outbound-http');
     tools = (
       await listMcpTools({
         connectTimeoutMs: 2000,
