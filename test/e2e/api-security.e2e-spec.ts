@@ -109,6 +109,8 @@ describe('API security: every route against bad credentials, low roles and forei
     'POST /v1/workflows/tasks/{taskId}/stop',
     'POST /v1/chat-messages/{taskId}/stop',
     'POST /v1/completion-messages/{taskId}/stop',
+    // Another app's reply job answers exactly as an unknown one: 400 "The job does not exist." (Dify's answer).
+    'GET /v1/apps/annotation-reply/{action}/status/{jobId}',
   ]);
 
   async function workspace(label: string): Promise<Workspace> {
@@ -158,6 +160,15 @@ describe('API security: every route against bad credentials, low roles and forei
       `/v1/conversations/${turn.body['conversation_id']}/variables?user=tester`,
       { token: chat.key },
     );
+    const annotation = await client.call<{ id: string }>('POST', '/v1/apps/annotations', {
+      body: { answer: 'A loom.', question: 'What weaves?' },
+      token: chat.key,
+    });
+    const replyJob = await client.call<{ job_id: string }>('POST', '/v1/apps/annotation-reply/enable', {
+      body: { embedding_model_name: 'text-embedding-3-small', embedding_provider_name: 'openai', score_threshold: 0.9 },
+      token: chat.key,
+    });
+    expect([annotation.status, replyJob.status]).toEqual([201, 200]);
     const kb = (method: string, path: string, body?: unknown) =>
       client.call<Record<string, unknown>>(method, `/v1/datasets${path}`, { body, token: datasetKey.token });
     const dataset = await kb('POST', '', { name: `security ${label} ${Date.now()}` });
@@ -240,6 +251,8 @@ describe('API security: every route against bad credentials, low roles and forei
         childChunkId: (segments.body['data'] as { child_chunks: { id: string }[] }[])[0]!.child_chunks[0]!.id,
         metadataId: String(metadata.body['id']),
         providerId: mcpProvider.body.id,
+        annotationId: annotation.body.id,
+        jobId: replyJob.body.job_id,
       },
     };
   }
@@ -272,6 +285,7 @@ describe('API security: every route against bad credentials, low roles and forei
       'PUT /v1/conversations/{conversationId}/variables/{variableId}': { user: 'tester', value: 1 },
       'POST /v1/messages/{messageId}/feedbacks': { rating: 'like', user: 'tester' },
       'PATCH /v1/datasets/{datasetId}': { name: `renamed ${Math.random()}` },
+      'PUT /v1/apps/annotations/{annotationId}': { answer: 'A loom, still.', question: 'What weaves?' },
       'POST /v1/datasets/{datasetId}/document/create-by-text': {
         name: 'b.txt',
         text: 'x',
@@ -312,7 +326,7 @@ describe('API security: every route against bad credentials, low roles and forei
   /** The key a Service API route is called with: the chat app's for conversation routes, else the workflow app's. */
   function keyFor(op: Operation, w: Workspace): string {
     if (op.auth === 'dataset') return w.datasetKey;
-    return /\/v1\/(chat-messages|completion-messages|conversations|messages)/.test(op.path) ? w.chatKey : w.workflowKey;
+    return /\/v1\/(chat-messages|completion-messages|conversations|messages|apps\/annotation)/.test(op.path) ? w.chatKey : w.workflowKey;
   }
 
   beforeAll(async () => {
