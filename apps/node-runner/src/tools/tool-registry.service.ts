@@ -4,7 +4,7 @@ import { MessageBus } from '@weft/messaging';
 import { builtinToolProvider, shortToolProviderName, type ToolProviderType } from '@weft/workflow';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { builtinToolCalls, type BuiltinToolCall } from './builtin/builtin-tools';
-import { ToolRuntimeError, type ToolRuntime } from './tool-runtime.types';
+import { ToolRuntimeError, type ToolHttpOptions, type ToolMessage, type ToolRuntime } from './tool-runtime.types';
 
 const LOOKUP_TIMEOUT_MS = 5_000;
 
@@ -17,6 +17,20 @@ export interface ToolProviderKind {
 export interface ResolvedTool {
   runtime: ToolRuntime;
   credentials: Record<string, string>;
+}
+
+/**
+ * Calls a resolved tool with its provider's credentials, within the tool time budget (`TOOL_TIMEOUT`) and
+ * the node's own cancellation: the one way the tool node and the agent call a tool.
+ */
+export function invokeTool(
+  tool: ResolvedTool,
+  parameters: Record<string, unknown>,
+  http: ToolHttpOptions,
+  cancel: AbortSignal,
+): Promise<ToolMessage[]> {
+  const signal = AbortSignal.any([cancel, AbortSignal.timeout(http.timeoutMs)]);
+  return tool.runtime.invoke(parameters, { credentials: tool.credentials, http, signal });
 }
 
 /** Which tool a node or an agent asks for, in Dify's terms. */

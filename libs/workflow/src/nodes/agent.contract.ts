@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NodeDataCommonSchema } from '../dsl/dsl.contract';
 import { asList, asRecord } from '../dsl/dsl-value.util';
-import type { ToolInput } from '../tools/tool-parameters.util';
+import { toolConfigurationInputs, type ToolInput } from '../tools/tool-parameters.util';
 import { toolImportWarning } from './tool.contract';
 import type { NodeTypeContract } from './node-type.types';
 
@@ -48,21 +48,19 @@ export interface AgentToolConfig {
 export function agentTools(data: Record<string, unknown>): AgentToolConfig[] {
   return asList(agentParameter(data, 'tools')?.value).map((item) => {
     const tool = asRecord(item);
-    const fixed: Record<string, ToolInput> = {};
-    const wrap = (value: unknown): ToolInput => {
-      const entry = asRecord(value);
-      if (!(typeof entry.type === 'string' && 'value' in entry)) return { type: 'constant', value };
-      return { type: entry.type === 'variable' || entry.type === 'mixed' ? entry.type : 'constant', value: entry.value };
-    };
+    // Settings are `{value: X}` (or X); parameters the model does not fill are `{auto: 0, value: X}`. Each X is
+    // plain or wrapped as `{type, value}`, as a tool node's configurations are.
+    const given: Record<string, unknown> = {};
     for (const [name, setting] of Object.entries(asRecord(tool.settings))) {
       const entry = asRecord(setting);
-      fixed[name] = wrap('value' in entry ? entry.value : setting);
+      given[name] = 'value' in entry ? entry.value : setting;
     }
     for (const [name, parameter] of Object.entries(asRecord(tool.parameters))) {
       const entry = asRecord(parameter);
       if (entry.auto === 1 || entry.auto === true || entry.value === null || entry.value === undefined) continue;
-      fixed[name] = wrap(entry.value);
+      given[name] = entry.value;
     }
+    const fixed = toolConfigurationInputs(given);
     return {
       enabled: tool.enabled !== false,
       fixed,

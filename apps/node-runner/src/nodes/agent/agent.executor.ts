@@ -12,7 +12,7 @@ import {
 import type { ChatProviderSource } from '../../providers/chat-providers.service';
 import type { ChatMessage } from '../../providers/provider.types';
 import type { DifyUsage } from '../../providers/usage.util';
-import type { ToolRegistry } from '../../tools/tool-registry.service';
+import { invokeTool, type ToolRegistry } from '../../tools/tool-registry.service';
 import { ToolRuntimeError, type ToolHttpOptions } from '../../tools/tool-runtime.types';
 import { historyMessages, jobHistory, readMemory } from '../conversation-memory.util';
 import { callModel, modelFailure, readModelConfig, usageMetadata, type ModelConfig } from '../model-call.util';
@@ -178,10 +178,7 @@ export class AgentExecutor implements NodeJobExecutor {
         call: async (args) => {
           try {
             const parameters = castToolParameters({ ...args, ...fixedValues }, spec.parameters);
-            const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.http.timeoutMs)]);
-            const outputs = foldToolMessages(
-              await resolved.runtime.invoke(parameters, { credentials: resolved.credentials, http: this.http, signal }),
-            );
+            const outputs = foldToolMessages(await invokeTool(resolved, parameters, this.http, ctx.signal));
             const text = String(outputs['text'] ?? '');
             const json = outputs['json'] as unknown[];
             return text || (json.length > 0 ? JSON.stringify(json.length === 1 ? json[0] : json) : 'the tool answered nothing');

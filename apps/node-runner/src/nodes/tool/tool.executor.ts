@@ -9,7 +9,7 @@ import {
   type ToolNodeData,
 } from '@weft/workflow';
 import { ToolInvokeError, ToolRuntimeError, type ToolHttpOptions, type ToolMessage } from '../../tools/tool-runtime.types';
-import type { ToolRegistry } from '../../tools/tool-registry.service';
+import { invokeTool, type ToolRegistry } from '../../tools/tool-registry.service';
 import { failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
 /** What one tool call produced, in the tool node's outputs: `text`, `files`, `json` and any variables the tool set. */
@@ -73,9 +73,8 @@ export class ToolExecutor implements NodeJobExecutor {
       return failed(type, describeFailure(error), { metadata });
     }
 
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.http.timeoutMs)]);
     try {
-      const messages = await resolved.runtime.invoke(parameters, { credentials: resolved.credentials, http: this.http, signal });
+      const messages = await invokeTool(resolved, parameters, this.http, ctx.signal);
       return succeeded({ inputs: parameters, metadata, outputs: foldToolMessages(messages) });
     } catch (error) {
       if (error instanceof ToolRuntimeError) {

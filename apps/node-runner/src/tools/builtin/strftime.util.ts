@@ -1,8 +1,10 @@
 // Python's datetime formatting (`strftime`, `strptime` for one format) for the time tools, in any IANA
 // timezone, through Intl; Python's names and zero padding, English month and day names.
 
-const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTH_NAMES = [
+/** English day names, Sunday first (Python's `calendar.day_name` order shifted to JavaScript's `getDay`). */
+export const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** English month names, January first. */
+export const MONTH_NAMES = [
   'January',
   'February',
   'March',

@@ -1,24 +1,18 @@
 import { ToolInvokeError, text, type ToolMessage } from '../tool-runtime.types';
-import { instantOf, InvalidTimezoneError, isValidTimezone, parseLocalTime, strftime, zonedTime } from './strftime.util';
+import {
+  DAY_NAMES,
+  instantOf,
+  InvalidTimezoneError,
+  isValidTimezone,
+  MONTH_NAMES,
+  parseLocalTime,
+  strftime,
+  zonedTime,
+} from './strftime.util';
 
 // The `time` provider, as Dify's built-in of that name answers.
 
 const TIME_FORMAT = '%Y-%m-%d %H:%M:%S';
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 function str(value: unknown, fallback: string): string {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : fallback;
