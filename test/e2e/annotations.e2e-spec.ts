@@ -318,7 +318,9 @@ describe('annotations: Dify`s annotation routes and annotation reply in chat app
     const paris = await annotate(app.key, question, 'Paris, since 987.');
     await annotate(app.key, 'Who painted the Mona Lisa?', 'Leonardo da Vinci.');
 
-    // Off: the workflow (and its model) answers.
+    // Off: /v1/parameters says so, and the workflow (and its model) answers.
+    const parameters = async () => (await client.call('GET', '/v1/parameters', { token: app.key })).body['annotation_reply'];
+    expect(await parameters()).toEqual({ enabled: false });
     let chats = provider.chats;
     expect((await chat(app.key, question)).body).toMatchObject({ answer: `LLM: ${question}` });
     expect(provider.chats).toBe(chats + 1);
@@ -326,6 +328,12 @@ describe('annotations: Dify`s annotation routes and annotation reply in chat app
     const enabled = await replyJob(app.key, 'enable');
     expect(enabled).toEqual({ error_msg: '', job_id: expect.any(String), job_status: 'completed' });
     expect(provider.embedded.flat()).toEqual(expect.arrayContaining([question, 'Who painted the Mona Lisa?']));
+    // On: /v1/parameters names the model and threshold the job set, in Dify's annotation_reply shape.
+    expect(await parameters()).toEqual({
+      embedding_model: { embedding_model_name: EMBEDDING.embedding_model_name, embedding_provider_name: EMBEDDING.embedding_provider_name },
+      enabled: true,
+      score_threshold: 0.9,
+    });
 
     // Blocking: the annotation's answer, Dify's annotation_reply naming it and its author (the workspace's owner).
     chats = provider.chats;
@@ -388,6 +396,7 @@ describe('annotations: Dify`s annotation routes and annotation reply in chat app
     // Disabled: the model answers again. Dify asks the same three fields to disable.
     expectError(await api('POST', '/annotation-reply/disable', app.key, {}), 400, 'invalid_param');
     expect(await replyJob(app.key, 'disable')).toMatchObject({ error_msg: '', job_status: 'completed' });
+    expect(await parameters()).toEqual({ enabled: false });
     chats = provider.chats;
     expect((await chat(app.key, 'name the capital city of france')).body).toMatchObject({
       answer: 'LLM: name the capital city of france',

@@ -57,6 +57,21 @@ export const AnnotationReplyRequestSchema = z.object({
   scoreThreshold: z.number(),
 });
 export const AnnotationJobSchema = z.object({ job_id: uuid, job_status: z.enum(ANNOTATION_JOB_STATUSES) });
+/**
+ * An app's annotation reply setting as Dify's `/v1/parameters` shows it (`annotation_reply`): off, or on with the
+ * embedding model and score threshold the last finished `enable` job set.
+ */
+export const AnnotationSettingRequestSchema = z.object(app);
+export const AnnotationSettingSchema = z.union([
+  z.object({ enabled: z.literal(false) }),
+  z.object({
+    embedding_model: z.object({ embedding_model_name: z.string(), embedding_provider_name: z.string() }),
+    enabled: z.literal(true),
+    score_threshold: z.number(),
+  }),
+]);
+export type AnnotationSetting = z.infer<typeof AnnotationSettingSchema>;
+
 export const AnnotationJobStatusRequestSchema = z.object({ ...app, action: z.string().max(100), jobId: pathId });
 export const AnnotationJobDetailSchema = AnnotationJobSchema.extend({ error_msg: z.string() });
 

@@ -70,11 +70,12 @@ export class AppInfoService {
 
   /** The published workflow's features and start form, in Dify's old `user_input_form` structure. */
   async parameters(ctx: AppKeyContext): Promise<AppParameters> {
-    const form = await this.bus.request('wf.workflow.start-form.v1', {
-      appId: ctx.app.id,
-      version: 'published',
-      workspaceId: ctx.app.workspaceId,
-    });
+    const app = { appId: ctx.app.id, workspaceId: ctx.app.workspaceId };
+    // Annotation reply answers chat turns only; a workflow app has none, as in Dify.
+    const [form, annotationReply] = await Promise.all([
+      this.bus.request('wf.workflow.start-form.v1', { ...app, version: 'published' }),
+      ctx.app.mode === 'workflow' ? ({ enabled: false } as const) : this.bus.request('wf.annotation.setting.v1', app),
+    ]);
     const features = form.features;
     const variables = form.variables.map((v) => ({ [CONTROL_BY_TYPE[String(v['type'])] ?? 'text-input']: v }));
     const enabled = (key: string) => ({
@@ -83,7 +84,7 @@ export class AppInfoService {
     });
     const mb = this.limits.fileSizeLimitMb;
     return {
-      annotation_reply: { enabled: false },
+      annotation_reply: annotationReply,
       file_upload: features['file_upload'] ?? {
         image: { detail: 'high', enabled: false, number_limits: 3, transfer_methods: ['remote_url', 'local_file'] },
       },

@@ -33,6 +33,11 @@ export class AnnotationHandler {
     return this.annotations.reply(req);
   }
 
+  @OnRequest('wf.annotation.setting.v1')
+  setting(req: RequestOf<'wf.annotation.setting.v1'>): Promise<ResponseOf<'wf.annotation.setting.v1'>> {
+    return this.annotations.setting(req);
+  }
+
   @OnRequest('wf.annotation.reply-status.v1')
   status(req: RequestOf<'wf.annotation.reply-status.v1'>): Promise<ResponseOf<'wf.annotation.reply-status.v1'>> {
     return this.annotations.status(req);

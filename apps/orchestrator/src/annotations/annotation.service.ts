@@ -90,6 +90,17 @@ export class AnnotationService {
     return { error_msg: job.status === 'error' ? job.error : '', job_id: job.id, job_status: job.status };
   }
 
+  /** The app's reply setting in `/v1/parameters`' shape: on with its model and threshold, or off. */
+  async setting(req: RequestOf<'wf.annotation.setting.v1'>): Promise<ResponseOf<'wf.annotation.setting.v1'>> {
+    const setting = await this.annotations.setting(req.workspaceId, req.appId);
+    if (!setting) return { enabled: false };
+    return {
+      embedding_model: { embedding_model_name: setting.embeddingModel, embedding_provider_name: setting.embeddingProvider },
+      enabled: true,
+      score_threshold: setting.scoreThreshold,
+    };
+  }
+
   /**
    * The annotation that answers a chat query, if the app's reply is on and its nearest question is close enough;
    * its hit is counted. Never fails the turn: when the model does not answer in time, the workflow runs as Dify's does.
