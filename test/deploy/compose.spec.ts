@@ -125,6 +125,8 @@ describe('Compose deployment', () => {
     }
     const natsUrl = environmentOf(compose.services['gateway']!)['NATS_URL']!;
     expect(natsUrl.split(',')).toEqual(['nats://nats-1:4222', 'nats://nats-2:4222', 'nats://nats-3:4222']);
+    // Every stream keeps a copy on each of the three servers, so it survives the loss of one.
+    expect(environmentOf(compose.services['gateway']!)['NATS_STREAM_REPLICAS']).toBe('3');
     // Every volume a service mounts by name is declared, and every stateful service uses one.
     const declared = Object.keys(compose.volumes ?? {});
     for (const [name, service] of Object.entries(compose.services)) {

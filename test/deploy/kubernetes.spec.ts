@@ -295,6 +295,8 @@ describe('Kubernetes manifests', () => {
       expect(natsConf.match(/nats:\/\/nats-\d\.nats-headless:6222/g)).toHaveLength(3);
       const natsUrl = find(objects, 'ConfigMap', 'weft-common').data!['NATS_URL']!;
       expect(natsUrl.split(',')).toHaveLength(3);
+      // Every stream keeps a copy on each of the three servers, so it survives the loss of one.
+      expect(find(objects, 'ConfigMap', 'weft-common').data!['NATS_STREAM_REPLICAS']).toBe('3');
       const postgres = find(objects, 'StatefulSet', 'postgres') as unknown as IStatefulSet;
       expect(postgres.spec!.template.spec!.containers[0]!.image).toMatch(/^pgvector\/pgvector:/);
       const redis = find(objects, 'StatefulSet', 'redis') as unknown as IStatefulSet;

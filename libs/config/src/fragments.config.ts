@@ -29,6 +29,12 @@ export const natsConfig = {
     doc: 'prefix for every subject and stream name, to run several isolated stacks on one NATS',
   }),
   requestTimeoutMs: env.int('NATS_REQUEST_TIMEOUT_MS', { default: '5000', min: 50, doc: 'default timeout of a NATS request' }),
+  streamReplicas: env.int('NATS_STREAM_REPLICAS', {
+    default: '1',
+    min: 1,
+    max: 5,
+    doc: 'copies JetStream keeps of every Weft stream (runs, jobs, audit events); 1 on a single NATS server, 3 on a three-server cluster (what Compose and Kubernetes run) so a stream survives the loss of one server. The stream manager applies a change at its next start',
+  }),
   credentialsDir: env.optionalString('NATS_CREDENTIALS_DIR', {
     doc: "directory holding `<service>.nk`, the NKey seed of each service's NATS user (`npm run nats:config` writes them with the server config); unset: connect without authentication. `npm start` and the tests use the project-local NATS with the seeds under `.weft/nats-auth`",
   }),

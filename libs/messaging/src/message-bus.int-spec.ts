@@ -179,6 +179,8 @@ describe('MessageBus against a real NATS', () => {
     const info = await (await nc.jetstreamManager()).streams.info(client.bus.wireStream('AUDIT'));
     await nc.close();
     expect(info.state.messages).toBe(1);
+    // NATS_STREAM_REPLICAS unset: one copy, all a single server can keep.
+    expect(info.config.num_replicas).toBe(1);
     const deliveries: number[] = [];
     const handled: string[] = [];
     server.bus.consume('audit.event.v1', `test-${uniqueSuffix()}`, async (e, ctx) => {
@@ -233,6 +235,39 @@ describe('MessageBus against a real NATS', () => {
     expect(done.server.length).toBeGreaterThan(0);
     expect(done.client.length).toBeGreaterThan(0);
     expect(flaky).toEqual([1, 2]);
+  });
+});
+
+describe('stream replicas (NATS_STREAM_REPLICAS)', () => {
+  it('asks JetStream for the configured number of copies: a single server refuses three, so a misconfiguration cannot pass unseen', async () => {
+    const natsUrl = infraUrls().natsUrl;
+    const replicated = await startBus([natsUrl], `t${uniqueSuffix()}`, false, { streamReplicas: 3 });
+    try {
+      await pollUntil(() => replicated.bus.isConnected(), { what: 'the bus to connect' });
+      const event: AuditEvent = {
+        id: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        service: 'compliance',
+        actor: { type: 'system', id: 'compliance' },
+        resource: { type: 'test', id: null },
+        workspaceId: null,
+        action: 'test.event',
+        outcome: 'success',
+        ip: null,
+        userAgent: null,
+        correlationId: null,
+        details: {},
+      };
+      await expect(replicated.bus.publishEvent('audit.event.v1', event, event.id)).rejects.toThrow(/replica|resources/i);
+      const nc = await connectAsOperator(natsUrl);
+      try {
+        await expect((await nc.jetstreamManager()).streams.info(replicated.bus.wireStream('AUDIT'))).rejects.toThrow(/not found/i);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await replicated.app.close();
+    }
   });
 });
 

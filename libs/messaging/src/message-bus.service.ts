@@ -608,6 +608,7 @@ export class MessageBus implements OnApplicationShutdown {
       max_age: nanos(def.maxAgeSeconds * 1000),
       duplicate_window: nanos(def.duplicateWindowSeconds * 1000),
       retention: def.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
+      num_replicas: this.options.streamReplicas ?? 1,
     };
     // Any publisher or consumer creates a missing stream; only its manager may change an existing one.
     const manages = this.options.operator || def.manager === this.options.service;

@@ -6,6 +6,8 @@ export interface MessagingOptions {
   servers: string[];
   subjectPrefix?: string;
   requestTimeoutMs: number;
+  /** JetStream replicas of every stream this process creates or (as its manager) updates; 1 when absent. */
+  streamReplicas?: number;
   /**
    * The subjects of the service this process must answer, checked at start-up; by default every subject
    * the service owns. Only an app that runs part of a service (an integration test of one module) names

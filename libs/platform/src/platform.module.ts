@@ -78,6 +78,7 @@ export class PlatformModule implements NestModule {
           servers: config.nats.servers,
           subjectPrefix: config.nats.subjectPrefix,
           requestTimeoutMs: config.nats.requestTimeoutMs,
+          streamReplicas: config.nats.streamReplicas,
           ...natsAuthOptions(config.nats, identity.service),
           ...(config.security ? { verifyGrant: grantVerifier(config.security.secretKey) } : {}),
         }),
