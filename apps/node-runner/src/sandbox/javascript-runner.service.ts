@@ -37,6 +37,10 @@ const HOST_DEADLINE_GRACE_MS = 1000;
 const RESTART_BACKOFF_MS = 2000;
 // The host's own V8 heap holds the run's strings and QuickJS's glue, not user objects (those live in wasm memory).
 const HOST_HEAP_MB = 128;
+// What Node itself maps before any code runs, as RLIMIT_DATA counts it: under 300 MB on Node 20, about 580 MB
+// on Node 26, whose V8 reserves its code range up front (below that it stops at start with "Failed to reserve
+// virtual memory for CodeRange"). Reserved, not resident: the limit is a backstop, QuickJS's own limit governs.
+const NODE_BASELINE_MB = 768;
 
 /**
  * Runs JavaScript code nodes in a small pool of sandboxed host processes (see JAVASCRIPT_HOST_SOURCE), one
@@ -101,7 +105,7 @@ export class JavaScriptRunner {
         // The kernel's backstop for memory: the current and the prepared QuickJS instance, the host's own heap, Node itself.
         '/usr/bin/prlimit',
         '--core=0',
-        `--data=${(2 * this.options.memoryMb + HOST_HEAP_MB + 256) * 1024 * 1024}`,
+        `--data=${(2 * this.options.memoryMb + HOST_HEAP_MB + NODE_BASELINE_MB) * 1024 * 1024}`,
         '--fsize=0',
         '--nofile=256',
         '--nproc=64',
