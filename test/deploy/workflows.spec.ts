@@ -14,6 +14,7 @@ interface Step {
 
 interface Job {
   needs?: string | string[];
+  strategy?: { matrix?: Record<string, unknown[]> };
   steps?: Step[];
   uses?: string;
   environment?: { name: string } | string;
@@ -38,6 +39,28 @@ describe('GitHub workflows', () => {
     expect(runs).toContain('npm run lint');
     expect(runs).toContain('npm test');
     for (const job of Object.values(ci.jobs)) expect(job.container).toMatch(/bookworm/);
+  });
+
+  it('tests on the oldest supported Node.js and on the LTS the image ships, which engines accepts', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { nodeLts: string }; engines: { node: string } };
+    const lts = pkg.config.nodeLts;
+    expect(lts).toMatch(/^\d+\.\d+\.\d+$/);
+    const test = workflow('ci.yml').jobs['test']!;
+    expect(test.container).toBe('node:${{ matrix.node }}-bookworm');
+    const versions = test.strategy!.matrix!['node'] as string[];
+    expect(versions).toContain(lts);
+    const oldest = /^>=(\d+)\./.exec(pkg.engines.node)![1];
+    expect(versions.some((v) => v.startsWith(`${oldest}.`))).toBe(true);
+    // engines names a range that holds both: from the oldest, up to and including the LTS major.
+    const ceiling = Number(/<(\d+)$/.exec(pkg.engines.node)![1]);
+    expect(Number(lts.split('.')[0])).toBeLessThan(ceiling);
+    // The image: both stages on the LTS release.
+    const froms = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8').match(/^FROM \S+/gm)!;
+    expect(froms).toEqual([`FROM node:${lts}-bookworm-slim`, `FROM node:${lts}-bookworm-slim`]);
+    // The CI of this repository's own machine runs npm test, then the LTS leg.
+    const local = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+    expect(local.indexOf('npm test')).toBeGreaterThan(-1);
+    expect(local.indexOf('npm run test:node-lts')).toBeGreaterThan(local.indexOf('npm test'));
   });
 
   it('delivery builds one image tagged with the commit, then staging, smoke test, production, smoke test', () => {

@@ -40,7 +40,11 @@ function isPlainObject(value: object): value is Record<string, unknown> {
 
 /** A copy of an error with the same prototype, message and stack, so pino's error serializer still reads it. */
 function cloneError(error: Error): Record<string, unknown> {
-  return Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as Record<string, unknown>;
+  const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as Record<string, unknown>;
+  // Newer V8 (Node 26) makes `stack` an accessor that reads the original error's internal slot, so the
+  // copied accessor reads nothing on the copy: the stack is copied as a value.
+  Object.defineProperty(copy, 'stack', { configurable: true, enumerable: false, value: error.stack, writable: true });
+  return copy;
 }
 
 /**
