@@ -123,6 +123,7 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
             pool,
             signal: controller.signal,
             emitChunk: (text) => this.bus.publish('wf.node.chunk.v1', job.replyTo, { jobId: job.jobId, text }),
+            emitStep: (step) => this.bus.publish('wf.node.chunk.v1', job.replyTo, { jobId: job.jobId, step, text: '' }),
           }),
       );
       if (controller.signal.aborted) return aborted(controller.signal, outcome);
