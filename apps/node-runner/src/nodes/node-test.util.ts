@@ -122,7 +122,9 @@ export function replyOpenAi(
   // Tool calls stream as OpenAI sends them: each call's id and name first, its arguments after.
   (message.tool_calls ?? []).forEach((call, index) => {
     const { function: fn, ...rest } = call as { function: { arguments: string; name: string } };
-    const delta = (toolCall: Record<string, unknown>) => ({ choices: [{ index: 0, delta: { tool_calls: [toolCall] }, finish_reason: null }] });
+    const delta = (toolCall: Record<string, unknown>) => ({
+      choices: [{ index: 0, delta: { tool_calls: [toolCall] }, finish_reason: null }],
+    });
     res.write(`data: ${JSON.stringify(delta({ ...rest, function: { arguments: '', name: fn.name }, index }))}\n\n`);
     res.write(`data: ${JSON.stringify(delta({ function: { arguments: fn.arguments }, index }))}\n\n`);
   });

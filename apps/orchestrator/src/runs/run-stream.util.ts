@@ -2,7 +2,15 @@ import type { AgentStep, RunStreamEvent } from '@weft/contracts';
 import { renderValue, type VariablePool, type WorkflowGraph } from '@weft/workflow';
 import type { NodeExecutionRecord } from '../engine/engine.types';
 import { AnswerStream } from './answer-stream.util';
-import { agentThoughtEvent, chatEvent, messageChunk, messageReplace, thoughtKey, type ChatRunRow, type LiveThoughts } from './chat-events.util';
+import {
+  agentThoughtEvent,
+  chatEvent,
+  messageChunk,
+  messageReplace,
+  thoughtKey,
+  type ChatRunRow,
+  type LiveThoughts,
+} from './chat-events.util';
 import { EndStream } from './end-stream.util';
 import { envelope, nodeFinished, nodeStarted, textChunk, workflowStarted } from './run-events.util';
 import type { RunRow } from './run.repository';

@@ -534,7 +534,8 @@ function turnOutcome(run: ChatRunRow, result: RunResult, records: readonly NodeE
   const usage = aggregateUsage(records);
   return {
     // Dify keeps thoughts for agent apps only; a chatflow's agent node logs its steps in its node run.
-    agentThoughts: run.chat.mode === 'agent-chat' ? agentSteps(run, answer, records, live).map((step) => agentThoughtRecord(run, step)) : [],
+    agentThoughts:
+      run.chat.mode === 'agent-chat' ? agentSteps(run, answer, records, live).map((step) => agentThoughtRecord(run, step)) : [],
     answer,
     answerTokens: Number(usage['completion_tokens'] ?? 0) || 0,
     currency: typeof usage['currency'] === 'string' ? usage['currency'] : 'USD',

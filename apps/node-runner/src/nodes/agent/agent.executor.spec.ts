@@ -265,7 +265,12 @@ describe('AgentExecutor step reporting, against an OpenAI-compatible server', ()
           ...(agentData({}, [MATHS])['agent_parameters'] as object),
           model: {
             type: 'constant',
-            value: { completion_params: {}, mode: 'chat', model: 'local', provider: 'langgenius/openai_api_compatible/openai_api_compatible' },
+            value: {
+              completion_params: {},
+              mode: 'chat',
+              model: 'local',
+              provider: 'langgenius/openai_api_compatible/openai_api_compatible',
+            },
           },
         },
         agent_strategy_name: strategy,
