@@ -282,9 +282,9 @@ export function retrieverResources(run: ChatRunRow, records: readonly NodeExecut
 
 /**
  * The events that end a run's stream, shaped for its clients: `workflow_finished` for a workflow app; for
- * the chat family (Dify's order) the `agent_thought` updates the live stream did not carry (agent apps), `message_end`, `workflow_finished` (shown
- * to chatflows only), and an `error` last when the run failed. The one place these are built: for a run
- * as it ends, and for a stored run whose live events a client missed.
+ * the chat family (Dify's order) the `agent_thought` updates the live stream did not carry (agent apps),
+ * `message_end`, `workflow_finished` (shown to chatflows only), and an `error` last when the run failed. The
+ * one place these are built: for a run as it ends, and for a stored run whose live events a client missed.
  */
 export function endingEvents(
   run: RunRow,
