@@ -86,7 +86,7 @@ function liveStep(thought: AgentThought): AgentThought {
   return {
     ...thought,
     thought: cut(thought.thought),
-    tools: thought.tools.map((tool) => ({
+    tools: thought.tools.slice(0, 100).map((tool) => ({
       input: JSON.stringify(tool.input).length > AGENT_STEP_TEXT_LIMIT ? {} : tool.input,
       name: tool.name.slice(0, 200),
       observation: tool.observation === null ? null : cut(tool.observation),
