@@ -1,5 +1,14 @@
 import type { NodeExecutionRecord } from '../engine/engine.types';
-import { agentThoughts, aggregateUsage, chatEvent, retrieverResources, type ChatRunRow } from './chat-events.util';
+import {
+  agentSteps,
+  agentThoughtEvent,
+  agentThoughts,
+  aggregateUsage,
+  chatEvent,
+  retrieverResources,
+  thoughtKey,
+  type ChatRunRow,
+} from './chat-events.util';
 
 function run(mode: ChatRunRow['chat']['mode']): ChatRunRow {
   return {
@@ -165,6 +174,14 @@ describe('agentThoughts', () => {
       }),
       expect.objectContaining({ position: 2, thought: 'Both.', tool: '' }),
     ]);
+  });
+
+  it('keeps what a stopped agent had thought, as streamed, and repeats none of it at the end', () => {
+    const stopped = { ...record('agent', {}, 'stopped'), processData: null };
+    const step = { createdAt: 7, position: 1, thought: '', tools: [{ input: { e: '1+1' }, name: 'calc', observation: '2' }] };
+    const live = { sent: new Map([[1, thoughtKey(agentThoughtEvent(run('agent-chat'), step))]]), steps: new Map([[1, step]]) };
+    expect(agentSteps(run('agent-chat'), 'partial', [stopped], live)).toEqual([step]);
+    expect(agentThoughts(run('agent-chat'), 'partial', [stopped], live)).toEqual([]);
   });
 
   it('reports the answer alone for an agent that called no tool, or a failed agent node', () => {
