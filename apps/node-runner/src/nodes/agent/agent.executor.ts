@@ -98,7 +98,8 @@ function liveStep(thought: AgentThought): AgentThought {
  * The agent node (and the agent of an agent-chat app): a model with tools, in a loop bounded by
  * `maximum_iterations`, using function calling or ReAct. Tools are the workspace's (built-in, custom
  * OpenAPI, MCP), found through the tool registry; a tool's failure is an observation the model sees, not
- * the node's failure. The answer streams as it comes (function calling); usage is summed over the turns.
+ * the node's failure. The answer streams as it comes (function calling), each thought is reported as it changes
+ * (`ctx.emitStep`), and the node's `agent_log` keeps the thoughts; usage is summed over the turns.
  */
 export class AgentExecutor implements NodeJobExecutor {
   constructor(
