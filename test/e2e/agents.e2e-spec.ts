@@ -74,7 +74,7 @@ describe('agents', () => {
     ).toBe('Mock reply to: expression: 2+3');
   });
 
-  it('runs a classic agent-chat app: each tool step is an agent_thought, the answer streams as agent_message', async () => {
+  it('runs a classic agent-chat app: each thought streams live as agent_thought, the answer as agent_message; the message keeps them', async () => {
     const imported = await client.importApp(token, fixture('dify-agent-chat.yml'));
     expect(imported.body).toMatchObject({ app_mode: 'agent-chat' });
     expect(JSON.stringify(imported.body)).not.toContain('agent tool');
@@ -83,7 +83,10 @@ describe('agents', () => {
     const events = await streamChat(stack.gateway.baseUrl, app.key, { inputs: { name: 'Ada' }, query: 'expression: 10/4' });
     expect(events.some((e) => String(e['event']).startsWith('workflow') || e['event'] === 'node_started')).toBe(false);
     const thoughts = events.filter((e) => e['event'] === 'agent_thought');
-    expect(thoughts).toEqual([
+    // Thoughts stream as they happen, each update of one thought under the same id; the last update of each is
+    // what the agent did.
+    const latest = new Map(thoughts.map((e) => [e['id'], e]));
+    expect([...latest.values()]).toEqual([
       expect.objectContaining({
         observation: JSON.stringify({ eval_expression: '2.5' }),
         position: 1,
@@ -92,6 +95,24 @@ describe('agents', () => {
       }),
       expect.objectContaining({ position: 2, thought: 'Mock reply to: expression: 10/4', tool: '' }),
     ]);
+    expect(new Set(thoughts.filter((e) => e['position'] === 1).map((e) => e['id'])).size).toBe(1);
+    // Live, in Dify's order: the tool call's thought (with its observation) before the answer text, and both before message_end.
+    const order = (test: (e: Record<string, unknown>) => boolean) => events.findIndex(test);
+    const toolThought = order((e) => e['event'] === 'agent_thought' && e['tool'] === 'eval_expression' && e['observation'] !== '');
+    const firstAnswer = order((e) => e['event'] === 'agent_message' && String(e['answer']) !== '');
+    const lastAnswer = events.map((e) => e['event']).lastIndexOf('agent_message');
+    const end = order((e) => e['event'] === 'message_end');
+    expect(toolThought).toBeGreaterThanOrEqual(0);
+    expect(toolThought).toBeLessThan(firstAnswer);
+    expect(lastAnswer).toBeLessThan(end);
+    expect(thoughts[0]).toMatchObject({
+      conversation_id: events.at(-1)!['conversation_id'],
+      created_at: expect.any(Number),
+      message_files: [],
+      message_id: events.at(-1)!['message_id'],
+      tool_labels: {},
+    });
+
     expect(
       events
         .filter((e) => e['event'] === 'agent_message')
@@ -102,6 +123,29 @@ describe('agents', () => {
     const usage = (events.at(-1)!['metadata'] as { usage: { prompt_tokens: number } }).usage;
     // Two model turns (the tool call, then the answer), so the prompt was counted twice.
     expect(usage.prompt_tokens).toBeGreaterThan(10);
+
+    // The message keeps its thoughts, as Dify's GET /v1/messages lists them, under the ids the stream used.
+    const messages = await client.call('GET', `/v1/messages?conversation_id=${String(events.at(-1)!['conversation_id'])}&user=agent-user`, {
+      token: app.key,
+    });
+    expect(messages.status).toBe(200);
+    const [message] = messages.body['data'] as Record<string, unknown>[];
+    expect(message!['agent_thoughts']).toEqual([
+      {
+        chain_id: null,
+        created_at: expect.any(Number),
+        files: [],
+        id: latest.keys().next().value,
+        message_id: events.at(-1)!['message_id'],
+        observation: JSON.stringify({ eval_expression: '2.5' }),
+        position: 1,
+        thought: '',
+        tool: 'eval_expression',
+        tool_input: JSON.stringify({ eval_expression: { expression: '10/4' } }),
+        tool_labels: { eval_expression: { en_US: 'eval_expression', zh_Hans: 'eval_expression' } },
+      },
+      expect.objectContaining({ observation: '', position: 2, thought: 'Mock reply to: expression: 10/4', tool: '', tool_input: '' }),
+    ]);
   });
 
   it('fails an agent whose tool Weft does not provide, with a clear error, after importing it with a warning', async () => {

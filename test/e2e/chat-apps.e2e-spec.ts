@@ -558,6 +558,42 @@ describe('chat apps: chatflows, classic chat and completion apps, conversations 
     expect(events.some((e) => e['event'] === 'message' || String(e['event']).startsWith('workflow'))).toBe(false);
   });
 
+  it('stops an agent-chat app mid-agent: the stream ends with message_end, the message keeps the thought it streamed', async () => {
+    const yaml = classicApp('agent-chat', 'You are an agent.', [
+      { enabled: true, provider_id: 'maths', provider_type: 'builtin', tool_name: 'eval_expression', tool_parameters: {} },
+    ]).replace('name: gpt-4o-mini', 'name: slow-100');
+    expect(yaml).toContain('slow-100');
+    const app = await client.deploy(token, yaml);
+    const res = await chatStream(app.key, { inputs: { name: 'Ada' }, query: 'think slowly' });
+    const events: Record<string, unknown>[] = [];
+    let stopped = false;
+    for await (const event of sseEvents(res)) {
+      events.push(event);
+      if (event['event'] === 'agent_message' && !stopped && event['answer'] === 'w1 ') {
+        stopped = true;
+        const stop = await client.call('POST', `/v1/chat-messages/${String(event['task_id'])}/stop`, {
+          body: { user: 'ada' },
+          token: app.key,
+        });
+        expect(stop.body).toEqual({ result: 'success' });
+      }
+    }
+    expect(stopped).toBe(true);
+    const kinds = events.map((e) => e['event']);
+    expect(kinds.at(-1)).toBe('message_end');
+    // The thought was announced before its text, live.
+    expect(kinds.indexOf('agent_thought')).toBeLessThan(kinds.indexOf('agent_message'));
+    const thoughtIds = new Set(events.filter((e) => e['event'] === 'agent_thought').map((e) => e['id']));
+    expect(thoughtIds.size).toBe(1);
+    const conversationId = String(events[0]!['conversation_id']);
+    await expectEventually(async () => {
+      const history = await client.call('GET', `/v1/messages?conversation_id=${conversationId}&user=ada`, { token: app.key });
+      const [message] = history.body['data'] as { agent_thoughts: Record<string, unknown>[]; answer: string }[];
+      expect(message!.answer).toMatch(/^w0 w1 /);
+      expect(message!.agent_thoughts).toEqual([expect.objectContaining({ id: [...thoughtIds][0], position: 1, tool: '' })]);
+    });
+  });
+
   it('runs a completion app: blocking and streaming answers without conversations, and refuses the wrong routes', async () => {
     const app = await client.deploy(token, classicApp('completion', 'Write a haiku for {{name}}'));
     const blocking = await client.call('POST', '/v1/completion-messages', {

@@ -6,6 +6,7 @@ import { MoveConversationsToOrchestrator1764700000000 } from '../migrations/1764
 import { BindSealedWorkflowSecrets1764800000000 } from '../migrations/1764800000000-bind-sealed-workflow-secrets';
 import { IndexAppFeedbacks1764870000000 } from '../migrations/1764870000000-index-app-feedbacks';
 import { CreateAnnotations1764960000000 } from '../migrations/1764960000000-create-annotations';
+import { AddMessageAgentThoughts1765050000000 } from '../migrations/1765050000000-add-message-agent-thoughts';
 import { AnnotationJobEntity, AnnotationSettingEntity, MessageAnnotationEntity } from './annotations/annotation.entity';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
@@ -49,5 +50,6 @@ export const orchestratorDatabase: PersistenceDefinition = {
     BindSealedWorkflowSecrets1764800000000,
     IndexAppFeedbacks1764870000000,
     CreateAnnotations1764960000000,
+    AddMessageAgentThoughts1765050000000,
   ],
 };

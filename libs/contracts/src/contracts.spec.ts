@@ -4,7 +4,7 @@ import { ServiceStatusSchema } from './system.contract';
 import * as catalog from './error-catalog.contract';
 import { AppErrors, FileErrors, RunErrors } from './error-catalog.contract';
 import { DomainError, ERROR_CODES, ErrorEnvelopeSchema, toErrorEnvelope } from './errors.contract';
-import { NodeResultSchema, fromNodeResult, toNodeResult } from './workflow.contract';
+import { AGENT_STEP_TEXT_LIMIT, NodeChunkSchema, NodeResultSchema, fromNodeResult, toNodeResult } from './workflow.contract';
 
 const validEvent = {
   id: '0b9c6f2e-8f8d-4a39-9a55-2f1b6f3e8d11',
@@ -158,5 +158,33 @@ describe('error catalog', () => {
     expect(FileErrors.tooLarge()).toMatchObject({ code: 'file_too_large', message: '' });
     expect(FileErrors.formRefused('File too large', 'file').message).toBe('The multipart form was refused: File too large (field "file").');
     expect(FileErrors.formRefused('Unexpected end of form').message).toBe('The multipart form was refused: Unexpected end of form.');
+  });
+});
+
+describe('agent steps on wf.node.chunk.v1', () => {
+  const jobId = '0b9c6f2e-8f8d-4a39-9a55-2f1b6f3e8d11';
+  const step = {
+    createdAt: 1_700_000_000,
+    position: 1,
+    thought: 'Let me see.',
+    tools: [{ input: { q: 1 }, name: 'calc', observation: null }],
+  };
+
+  it('reads a chunk without a step as before, and a step beside empty text', () => {
+    expect(NodeChunkSchema.parse({ jobId, text: 'Hi' })).toEqual({ jobId, text: 'Hi' });
+    expect(NodeChunkSchema.parse({ jobId, step, text: '' }).step).toEqual(step);
+  });
+
+  it('refuses steps a node runner could use to flood the orchestrator: long texts, many tools, wild positions', () => {
+    const long = 'x'.repeat(AGENT_STEP_TEXT_LIMIT + 1);
+    for (const bad of [
+      { ...step, thought: long },
+      { ...step, tools: [{ ...step.tools[0], observation: long }] },
+      { ...step, tools: Array.from({ length: 101 }, () => step.tools[0]) },
+      { ...step, position: 0 },
+      { ...step, position: 1001 },
+      { ...step, createdAt: -1 },
+    ])
+      expect(NodeChunkSchema.safeParse({ jobId, step: bad, text: '' }).success).toBe(false);
   });
 });

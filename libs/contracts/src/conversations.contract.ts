@@ -21,9 +21,29 @@ export const ConversationRecordSchema = z.object({
 });
 export type ConversationRecord = z.infer<typeof ConversationRecordSchema>;
 
+/**
+ * One thought of an agent-chat app's agent, as Dify's `GET /v1/messages` lists it (`MessageAgentThought`):
+ * `tool` names the tools of one model turn joined by `;`, `tool_input` and `observation` are JSON text keyed
+ * by tool name, `tool_labels` each tool's label by language.
+ */
+export const AgentThoughtRecordSchema = z.object({
+  chain_id: z.string().nullable(),
+  created_at: z.number(),
+  files: z.array(z.string()),
+  id: uuid,
+  message_id: uuid,
+  observation: z.string(),
+  position: z.number().int(),
+  thought: z.string(),
+  tool: z.string(),
+  tool_input: z.string(),
+  tool_labels: z.record(z.string(), z.unknown()),
+});
+export type AgentThoughtRecord = z.infer<typeof AgentThoughtRecordSchema>;
+
 /** A message as `GET /v1/messages` returns it. */
 export const MessageRecordSchema = z.object({
-  agent_thoughts: z.array(z.unknown()),
+  agent_thoughts: z.array(AgentThoughtRecordSchema),
   answer: z.string(),
   conversation_id: uuid.nullable(),
   created_at: z.number(),

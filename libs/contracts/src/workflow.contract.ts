@@ -334,8 +334,40 @@ export function fromNodeResult(result: NodeResult): NodeOutcome {
   return { edgeSourceHandle, inputs, metadata, outputs: result.outputs, processData, status: 'succeeded' };
 }
 
-/** A streamed piece of a node's text output (LLM tokens), relayed before the node finishes. */
-export const NodeChunkSchema = z.object({ jobId: uuid, text: z.string() });
+/** The most of a tool's input or observation an agent step carries live (the node's process data keeps it whole). */
+export const AGENT_STEP_TEXT_LIMIT = 100_000;
+
+/**
+ * One thought of an agent (one model turn) as it stands: what the model said, the tools it called with
+ * their inputs, and each tool's observation once it arrived (null before). Sent again, whole, on every
+ * change (created, tools chosen, each result), so a lost or repeated step is harmless.
+ */
+export const AgentStepSchema = z.object({
+  /** Epoch seconds when the thought began. */
+  createdAt: z.number().int().nonnegative(),
+  /** 1-based, the model turn within the agent's run. */
+  position: z.number().int().min(1).max(1000),
+  thought: z.string().max(AGENT_STEP_TEXT_LIMIT),
+  tools: z
+    .array(
+      z.object({
+        input: z.record(z.string(), z.unknown()),
+        name: z.string().max(200),
+        observation: z.string().max(AGENT_STEP_TEXT_LIMIT).nullable(),
+      }),
+    )
+    .max(100),
+});
+export type AgentStep = z.infer<typeof AgentStepSchema>;
+
+/**
+ * A streamed piece of a node's text output (LLM tokens), relayed before the node finishes; or, with `step`
+ * (and empty `text`), an agent's step as it happens. Steps share the chunks' subject so the orchestrator
+ * hears a job's steps and text in the order the runner sent them (NATS keeps order within one subject of one
+ * connection, not across two subscriptions); `step` is optional so an orchestrator that predates it still
+ * reads the chunk (as empty text).
+ */
+export const NodeChunkSchema = z.object({ jobId: uuid, step: AgentStepSchema.optional(), text: z.string() });
 export type NodeChunk = z.infer<typeof NodeChunkSchema>;
 
 /** Cancels a node job wherever it runs. */

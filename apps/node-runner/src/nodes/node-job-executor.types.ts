@@ -1,11 +1,13 @@
-import type { NodeFailedOutcome, NodeJob, NodeOutcome, NodeSucceededOutcome } from '@weft/contracts';
+import type { AgentStep, NodeFailedOutcome, NodeJob, NodeOutcome, NodeSucceededOutcome } from '@weft/contracts';
 import type { VariablePool } from '@weft/workflow';
 
-/** What an executor gets besides the job: the variables it may read, the cancel signal and the token stream. */
+/** What an executor gets besides the job: the variables it may read, the cancel signal, the token stream and the agent's steps. */
 export interface NodeExecutionContext {
   pool: VariablePool;
   signal: AbortSignal;
   emitChunk(text: string): void;
+  /** An agent's thought as it now stands, sent whole on each change, in order with the text chunks. */
+  emitStep(step: AgentStep): void;
 }
 
 /** What a failed outcome may carry besides its error: what the node had gathered (inputs, process data, ...). */

@@ -112,6 +112,41 @@ describe('NodeJobsHandler', () => {
     });
   });
 
+  it("sends an agent's steps on the chunk subject, in order with its text, and loses only a step too large to send", async () => {
+    const job = testJob('agent', {
+      agent_parameters: {
+        maximum_iterations: { type: 'constant', value: 3 },
+        model: { type: 'constant', value: { completion_params: {}, mode: 'chat', model: 'mock-1', provider: 'weft-mock' } },
+        query: { type: 'constant', value: 'expression: 6*7' },
+        tools: {
+          type: 'constant',
+          value: [{ enabled: true, parameters: {}, provider_name: 'maths', settings: {}, tool_name: 'eval_expression', type: 'builtin' }],
+        },
+      },
+      agent_strategy_name: 'function_calling',
+    });
+    const publish = bus.publish.bind(bus);
+    bus.publish = (subject, key, payload) => {
+      // NATS refuses a message over its payload limit; here, the tool's answer.
+      if ((payload['step'] as { tools?: { observation: string | null }[] } | undefined)?.tools?.[0]?.observation === '42')
+        throw new Error('MAX_PAYLOAD_EXCEEDED');
+      publish(subject, key, payload);
+    };
+    await bus.worker!.handler(job, ctx());
+    const chunks = bus.published.filter((p) => p.subject === 'wf.node.chunk.v1');
+    expect(chunks.every((c) => c.key === job.replyTo && c.payload['jobId'] === job.jobId)).toBe(true);
+    const seen = chunks.map((c) => {
+      const step = c.payload['step'] as { position: number; tools: unknown[] } | undefined;
+      return step ? `step:${step.position}:${step.tools.length}` : 'text';
+    });
+    expect(seen.slice(0, 3)).toEqual(['step:1:0', 'step:1:1', 'step:2:0']);
+    expect(seen.at(-1)).toBe('step:2:0');
+    expect(seen.slice(3, -1).every((s) => s === 'text')).toBe(true);
+    expect(bus.results()).toEqual([
+      expect.objectContaining({ status: 'succeeded', outputs: expect.objectContaining({ text: 'Mock reply to: expression: 6*7' }) }),
+    ]);
+  });
+
   it('stops a running job when its cancel arrives', async () => {
     const job = testJob('http-request', { method: 'get', url: `${server.url}/hang` });
     const before = server.requests.length;

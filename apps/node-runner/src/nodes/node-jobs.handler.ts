@@ -1,6 +1,6 @@
 import { currentCorrelationId, runWithContext } from '@weft/logging';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { toNodeResult, type NodeJob, type NodeOutcome } from '@weft/contracts';
+import { toNodeResult, type AgentStep, type NodeJob, type NodeOutcome } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { InjectMetric } from '@weft/metrics';
 import type { Counter } from 'prom-client';
@@ -101,6 +101,20 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
     this.cancelled.set(jobId, now + CANCEL_MEMORY_MS);
   }
 
+  /**
+   * Sends an agent's thought as it now stands. A step too large for a bus message is lost, not the node: the
+   * node run keeps every thought, and the run's ending sends again what the live stream missed.
+   */
+  private publishStep(job: NodeJob, step: AgentStep): void {
+    try {
+      this.bus.publish('wf.node.chunk.v1', job.replyTo, { jobId: job.jobId, step, text: '' });
+    } catch (error) {
+      this.logger.warn(
+        `Thought ${step.position} of node "${job.nodeId}" of run "${job.runId}" was not sent live: ${(error as Error).message}`,
+      );
+    }
+  }
+
   private async run(job: NodeJob, ctx: NodeJobContext): Promise<NodeOutcome> {
     const cancelledUntil = this.cancelled.get(job.jobId);
     if (cancelledUntil !== undefined) {
@@ -123,6 +137,7 @@ export class NodeJobsHandler implements OnModuleInit, OnApplicationShutdown {
             pool,
             signal: controller.signal,
             emitChunk: (text) => this.bus.publish('wf.node.chunk.v1', job.replyTo, { jobId: job.jobId, text }),
+            emitStep: (step) => this.publishStep(job, step),
           }),
       );
       if (controller.signal.aborted) return aborted(controller.signal, outcome);

@@ -2,7 +2,7 @@ import type { KnowledgeRetrieveRequest, KnowledgeSource } from './knowledge-retr
 import type { DatasetProfile } from './knowledge-retrieval/knowledge-routing.util';
 import type { ConversationTurn } from '@weft/contracts';
 import type { ServerResponse } from 'node:http';
-import type { NodeFailedOutcome, NodeJob, NodeOutcome } from '@weft/contracts';
+import type { AgentStep, NodeFailedOutcome, NodeJob, NodeOutcome } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
 import { VariablePool } from '@weft/workflow';
 import { UploadedFileNotFoundError, type UploadedFileContent, type UploadedFileSource } from '../files/uploaded-files.service';
@@ -68,11 +68,19 @@ export function failureOf(outcome: NodeOutcome): NodeFailedOutcome {
 }
 
 /** An execution context over `job.variables`, collecting streamed chunks. */
-export function testContext(job: NodeJob, signal: AbortSignal = new AbortController().signal): NodeExecutionContext & { chunks: string[] } {
+export function testContext(
+  job: NodeJob,
+  signal: AbortSignal = new AbortController().signal,
+): NodeExecutionContext & { chunks: string[]; steps: AgentStep[]; sent: ({ text: string } | { step: AgentStep })[] } {
   const chunks: string[] = [];
+  const steps: AgentStep[] = [];
+  const sent: ({ text: string } | { step: AgentStep })[] = [];
   return {
     chunks,
-    emitChunk: (text) => chunks.push(text),
+    emitChunk: (text) => (chunks.push(text), sent.push({ text })),
+    emitStep: (step) => (steps.push(step), sent.push({ step })),
+    sent,
+    steps,
     pool: VariablePool.fromSnapshot({ version: 1, variables: job.variables }),
     signal,
   };
@@ -111,7 +119,17 @@ export function replyOpenAi(
   const pieces = (message.content ?? '').match(/\S+\s*/g) ?? [];
   for (const piece of pieces)
     res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
-  res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+  // Tool calls stream as OpenAI sends them: each call's id and name first, its arguments after.
+  (message.tool_calls ?? []).forEach((call, index) => {
+    const { function: fn, ...rest } = call as { function: { arguments: string; name: string } };
+    const delta = (toolCall: Record<string, unknown>) => ({
+      choices: [{ index: 0, delta: { tool_calls: [toolCall] }, finish_reason: null }],
+    });
+    res.write(`data: ${JSON.stringify(delta({ ...rest, function: { arguments: '', name: fn.name }, index }))}\n\n`);
+    res.write(`data: ${JSON.stringify(delta({ function: { arguments: fn.arguments }, index }))}\n\n`);
+  });
+  const finish = message.tool_calls ? 'tool_calls' : 'stop';
+  res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: finish }] })}\n\n`);
   res.write(`data: ${JSON.stringify({ choices: [], usage })}\n\n`);
   res.end('data: [DONE]\n\n');
 }

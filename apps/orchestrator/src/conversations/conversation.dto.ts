@@ -19,7 +19,7 @@ export function toConversationRecord(c: ConversationRow): ConversationRecord {
 /** A message as `GET /v1/messages` returns it. */
 export function toMessageRecord(m: MessageRow): MessageRecord {
   return {
-    agent_thoughts: [],
+    agent_thoughts: m.agentThoughts,
     answer: m.answer,
     conversation_id: m.conversationId,
     created_at: seconds(m.createdAt),

@@ -89,6 +89,9 @@ export class MessageEntity {
   @Column({ name: 'retriever_resources', type: 'jsonb', default: () => "'[]'" })
   retrieverResources!: unknown[];
 
+  @Column({ name: 'agent_thoughts', type: 'jsonb', default: () => "'[]'" })
+  agentThoughts!: unknown[];
+
   @Column({ name: 'message_tokens', type: 'integer', default: 0 })
   messageTokens!: number;
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ConversationSort, ConversationTurn } from '@weft/contracts';
+import type { AgentThoughtRecord, ConversationSort, ConversationTurn } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 
 /** A conversation row. */
@@ -27,6 +27,8 @@ export interface MessageRow {
   createdAt: Date;
   currency: string;
   endUserId: string;
+  /** An agent-chat app's agent thoughts (Dify's records), empty for other apps. */
+  agentThoughts: AgentThoughtRecord[];
   error: string | null;
   feedback: { content: string | null; rating: string } | null;
   files: unknown[];
@@ -58,6 +60,7 @@ export interface FeedbackRow {
 }
 
 export interface MessageOutcome {
+  agentThoughts: AgentThoughtRecord[];
   answer: string;
   answerTokens: number;
   currency: string;
@@ -97,6 +100,7 @@ function toMessage(r: Record<string, unknown>): MessageRow {
     createdAt: date(r['created_at']),
     currency: (r['currency'] as string) ?? 'USD',
     endUserId: r['end_user_id'] as string,
+    agentThoughts: (r['agent_thoughts'] as AgentThoughtRecord[] | null) ?? [],
     error: (r['error'] as string | null) ?? null,
     feedback: r['feedback_rating']
       ? { content: (r['feedback_content'] as string | null) ?? null, rating: r['feedback_rating'] as string }
@@ -189,7 +193,7 @@ export class ConversationRepository {
   async finishTurn(workspaceId: string, messageId: string, outcome: MessageOutcome): Promise<void> {
     await this.db.dataSource.query(
       `UPDATE orchestrator.messages SET answer = $3, status = $4, error = $5, message_tokens = $6, answer_tokens = $7, total_price = $8,
-         currency = $9, latency = $10, retriever_resources = $11, updated_at = now()
+         currency = $9, latency = $10, retriever_resources = $11, agent_thoughts = $12, updated_at = now()
        WHERE id = $1 AND workspace_id = $2 AND status = 'running'`,
       [
         messageId,
@@ -203,6 +207,7 @@ export class ConversationRepository {
         outcome.currency,
         outcome.latency,
         JSON.stringify(outcome.retrieverResources),
+        JSON.stringify(outcome.agentThoughts),
       ],
     );
   }

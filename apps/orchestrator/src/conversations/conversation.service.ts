@@ -240,6 +240,7 @@ export class ConversationService {
 
 /** A turn that ended without an answer. */
 export const FAILED: MessageOutcome = {
+  agentThoughts: [],
   answer: '',
   answerTokens: 0,
   currency: 'USD',

@@ -1,4 +1,4 @@
-import type { ConversationTurn, NodeOutcome, NodeRunStatus, RunStatus } from '@weft/contracts';
+import type { AgentStep, ConversationTurn, NodeOutcome, NodeRunStatus, RunStatus } from '@weft/contracts';
 import type { GraphNode, VariablePool, WorkflowGraph } from '@weft/workflow';
 
 /** What an executor is told about the run it works for. */
@@ -12,6 +12,8 @@ export interface NodeContext {
   conversationHistory?: (limit: number) => Promise<ConversationTurn[]>;
   /** Relays a piece of streamed text output (LLM tokens) while the node runs. */
   emitChunk: (text: string) => void;
+  /** Relays an agent's thought as it now stands (agent nodes on a node runner). */
+  emitStep?: (step: AgentStep) => void;
   /** Publishes a container event (iteration_started, loop_next, ...) on the run's stream. */
   emit: (event: string, data: Record<string, unknown>) => void;
   executionId: string;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConversationTurn } from '@weft/contracts';
+import type { AgentStep, ConversationTurn } from '@weft/contracts';
 import type { GraphEdge, GraphNode, VariablePool, WorkflowGraph } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
 import type { BodyEnd, BodyScope, ExecuteNode, NodeExecutionRecord, RunLimits } from './engine.types';
@@ -14,6 +14,8 @@ export interface GraphRunObserver {
   nodeFinished(record: NodeExecutionRecord, node: GraphNode): void;
   containerEvent(event: string, data: Record<string, unknown>): void;
   nodeChunk(record: NodeExecutionRecord, node: GraphNode, text: string): void;
+  /** An agent node's thought as it now stands. */
+  nodeStep?(record: NodeExecutionRecord, node: GraphNode, step: AgentStep): void;
   /** A node that will not run in this scope (its branch was not taken). */
   nodeSkipped?(nodeId: string): void;
 }
@@ -203,6 +205,7 @@ export class GraphRun {
         declaredTypes: this.options.declaredTypes,
         emit: (event, data) => this.options.observer.containerEvent(event, data),
         emitChunk: (text) => this.options.observer.nodeChunk(record, node, text),
+        emitStep: (step) => this.options.observer.nodeStep?.(record, node, step),
         executionId: record.id,
         graph: this.graph,
         runBody: (scope, pool) => this.runBody(scope, pool),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { fromNodeResult, toNodeResult, type ConversationTurn, type NodeOutcome, type NodeResult } from '@weft/contracts';
+import { fromNodeResult, toNodeResult, type AgentStep, type ConversationTurn, type NodeOutcome, type NodeResult } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
 import { JobGrants } from '@weft/security';
 import { readMemory, type GraphNode, type VariablePool } from '@weft/workflow';
@@ -10,6 +10,7 @@ import type { NodeExecutor } from './node-executor.types';
 interface Pending {
   resolve: (result: NodeResult) => void;
   onChunk?: (text: string) => void;
+  onStep?: (step: AgentStep) => void;
 }
 
 /** How long a node job may take before the orchestrator gives up on it (node runners enforce their own, shorter limits). */
@@ -50,7 +51,11 @@ export class NodeJobDispatcher implements NodeExecutor, OnModuleDestroy {
           pending.resolve(result);
         }
       }),
-      this.bus.listen('wf.node.chunk.v1', this.instanceKey, (chunk) => this.pending.get(chunk.jobId)?.onChunk?.(chunk.text)),
+      this.bus.listen('wf.node.chunk.v1', this.instanceKey, (chunk) => {
+        const pending = this.pending.get(chunk.jobId);
+        if (chunk.step) pending?.onStep?.(chunk.step);
+        else pending?.onChunk?.(chunk.text);
+      }),
     ];
   }
 
@@ -88,7 +93,7 @@ export class NodeJobDispatcher implements NodeExecutor, OnModuleDestroy {
         resolve(value);
       };
       ctx.signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(jobId, { onChunk: ctx.emitChunk, resolve: finish });
+      this.pending.set(jobId, { onChunk: ctx.emitChunk, onStep: ctx.emitStep, resolve: finish });
       this.bus
         .publishEvent(
           'wf.node.execute.v1',

@@ -1,5 +1,14 @@
 import type { NodeExecutionRecord } from '../engine/engine.types';
-import { agentThoughts, aggregateUsage, chatEvent, retrieverResources, type ChatRunRow } from './chat-events.util';
+import {
+  agentSteps,
+  agentThoughtEvent,
+  agentThoughts,
+  aggregateUsage,
+  chatEvent,
+  retrieverResources,
+  thoughtKey,
+  type ChatRunRow,
+} from './chat-events.util';
 
 function run(mode: ChatRunRow['chat']['mode']): ChatRunRow {
   return {
@@ -120,7 +129,7 @@ describe('retrieverResources', () => {
 });
 
 describe('agentThoughts', () => {
-  it("reports one thought per tool step of the agent, then the answer, in Dify's shape", () => {
+  it("reads a run stored before thoughts had positions as one thought per log entry, in Dify's shape", () => {
     const agent = {
       ...record('agent', { text: 'It is 42.' }),
       processData: {
@@ -134,7 +143,6 @@ describe('agentThoughts', () => {
     expect(events).toEqual([
       expect.objectContaining({
         event: 'agent_thought',
-        message_id: 'm1',
         observation: '{"eval_expression":"42"}',
         position: 1,
         thought: 'I should compute',
@@ -143,6 +151,37 @@ describe('agentThoughts', () => {
       }),
       expect.objectContaining({ observation: '', position: 2, thought: 'It is 42.', tool: '', tool_input: '' }),
     ]);
+  });
+
+  it('makes one thought of the tools one model turn called: names joined by ";", inputs and observations keyed by name', () => {
+    const agent = {
+      ...record('agent', { text: 'Both.' }),
+      processData: {
+        agent_log: [
+          { created_at: 5, observation: '2', position: 1, thought: '', tool: 'calc', tool_input: { e: '1+1' } },
+          { created_at: 5, observation: '12:00', position: 1, thought: '', tool: 'clock', tool_input: {} },
+          { created_at: 6, observation: '', position: 2, thought: 'Both.', tool: '', tool_input: {} },
+        ],
+      },
+    };
+    expect(agentThoughts(run('agent-chat'), 'Both.', [agent])).toEqual([
+      expect.objectContaining({
+        observation: '{"calc":"2","clock":"12:00"}',
+        position: 1,
+        tool: 'calc;clock',
+        tool_input: '{"calc":{"e":"1+1"},"clock":{}}',
+        tool_labels: { calc: { en_US: 'calc', zh_Hans: 'calc' }, clock: { en_US: 'clock', zh_Hans: 'clock' } },
+      }),
+      expect.objectContaining({ position: 2, thought: 'Both.', tool: '' }),
+    ]);
+  });
+
+  it('keeps what a stopped agent had thought, as streamed, and repeats none of it at the end', () => {
+    const stopped = { ...record('agent', {}, 'stopped'), processData: null };
+    const step = { createdAt: 7, position: 1, thought: '', tools: [{ input: { e: '1+1' }, name: 'calc', observation: '2' }] };
+    const live = { sent: new Map([[1, thoughtKey(agentThoughtEvent(run('agent-chat'), step))]]), steps: new Map([[1, step]]) };
+    expect(agentSteps(run('agent-chat'), 'partial', [stopped], live)).toEqual([step]);
+    expect(agentThoughts(run('agent-chat'), 'partial', [stopped], live)).toEqual([]);
   });
 
   it('reports the answer alone for an agent that called no tool, or a failed agent node', () => {

@@ -1,4 +1,5 @@
-import type { ChatTurn, RunStreamEvent } from '@weft/contracts';
+import { createHash } from 'node:crypto';
+import type { AgentStep, AgentThoughtRecord, ChatTurn, RunStreamEvent } from '@weft/contracts';
 import { isPlainObject } from '@weft/workflow';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { workflowFinished } from './run-events.util';
@@ -54,43 +55,133 @@ export function messageChunk(run: ChatRunRow, answer: string): RunStreamEvent {
 }
 
 /**
- * The `agent_thought` events an agent app reports, one per step of its agent (Dify's shape: the tool's
- * name, `tool_input` and `observation` as JSON text keyed by the tool's name), in order, the last one
- * holding the answer. An agent that called no tool reports the answer alone.
+ * The id of one thought of a message (Dify's `MessageAgentThought.id`): the same for every update of the
+ * thought, for a job delivered again and for the stored message, so a client updates a thought in place and
+ * nothing is counted twice.
  */
-export function agentThoughts(run: ChatRunRow, answer: string, records: readonly NodeExecutionRecord[]): RunStreamEvent[] {
+export function agentThoughtId(messageId: string, position: number): string {
+  const hex = createHash('sha256').update(`agent-thought:${messageId}:${position}`).digest('hex');
+  // Shaped as a version 8 (custom) UUID with the RFC 4122 variant, so Dify clients that parse ids accept it.
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A thought's fields in Dify's shape: the tools of the turn joined by `;`, their inputs and (once they came)
+ * observations as JSON text keyed by tool name, empty strings for a turn that called no tool; each tool
+ * labelled with its name (Dify falls back to the name when it has no label for the tool).
+ */
+export function agentThoughtFields(step: AgentStep): {
+  observation: string;
+  position: number;
+  thought: string;
+  tool: string;
+  tool_input: string;
+  tool_labels: Record<string, { en_US: string; zh_Hans: string }>;
+} {
+  const tools = step.tools;
+  const answered = tools.filter((tool) => tool.observation !== null);
+  return {
+    observation: answered.length > 0 ? JSON.stringify(Object.fromEntries(answered.map((tool) => [tool.name, tool.observation]))) : '',
+    position: step.position,
+    thought: step.thought,
+    tool: tools.map((tool) => tool.name).join(';'),
+    tool_input: tools.length > 0 ? JSON.stringify(Object.fromEntries(tools.map((tool) => [tool.name, tool.input]))) : '',
+    tool_labels: Object.fromEntries(tools.map((tool) => [tool.name, { en_US: tool.name, zh_Hans: tool.name }])),
+  };
+}
+
+/** Dify's `agent_thought` stream event for a thought as it now stands. */
+export function agentThoughtEvent(run: ChatRunRow, step: AgentStep): RunStreamEvent {
+  return {
+    event: 'agent_thought',
+    id: agentThoughtId(run.chat.messageId, step.position),
+    message_files: [],
+    task_id: run.taskId,
+    ...agentThoughtFields(step),
+  };
+}
+
+/** A thought as the message keeps it and `GET /v1/messages` lists it. */
+export function agentThoughtRecord(run: ChatRunRow, step: AgentStep): AgentThoughtRecord {
+  return {
+    chain_id: null,
+    created_at: step.createdAt,
+    files: [],
+    id: agentThoughtId(run.chat.messageId, step.position),
+    message_id: run.chat.messageId,
+    ...agentThoughtFields(step),
+  };
+}
+
+/**
+ * The thoughts of an agent app's agent, read back from its stored node run (`agent_log`: an entry per tool
+ * call naming its thought's `position`; runs stored before positions were logged get one thought per entry).
+ */
+export function storedAgentSteps(records: readonly NodeExecutionRecord[]): AgentStep[] {
   const log = records
     .filter((record) => record.nodeType === 'agent' && record.status === 'succeeded')
     .flatMap((record) => (Array.isArray(record.processData?.['agent_log']) ? (record.processData['agent_log'] as unknown[]) : []))
     .filter(isPlainObject);
-  const steps = log.filter((step) => typeof step['tool'] === 'string' && step['tool'] !== '');
-  const thought = (
-    position: number,
-    fields: { thought: string; tool: string; toolInput: string; observation: string },
-  ): RunStreamEvent => ({
-    event: 'agent_thought',
-    id: `${run.id}-${position}`,
-    message_files: [],
-    message_id: run.chat.messageId,
-    observation: fields.observation,
-    position,
-    task_id: run.taskId,
-    thought: fields.thought,
-    tool: fields.tool,
-    tool_input: fields.toolInput,
-    tool_labels: fields.tool ? { [fields.tool]: { en_US: fields.tool } } : {},
+  const steps = new Map<number, AgentStep>();
+  log.forEach((entry, index) => {
+    const position = Number.isInteger(entry['position']) ? Number(entry['position']) : index + 1;
+    const step = steps.get(position) ?? {
+      createdAt: typeof entry['created_at'] === 'number' ? entry['created_at'] : 0,
+      position,
+      thought: typeof entry['thought'] === 'string' ? entry['thought'] : '',
+      tools: [],
+    };
+    const tool = typeof entry['tool'] === 'string' ? entry['tool'] : '';
+    if (tool)
+      step.tools.push({
+        input: isPlainObject(entry['tool_input']) ? entry['tool_input'] : {},
+        name: tool,
+        observation: typeof entry['observation'] === 'string' ? entry['observation'] : '',
+      });
+    steps.set(position, step);
   });
-  const events = steps.map((step, i) => {
-    const tool = String(step['tool']);
-    return thought(i + 1, {
-      observation: JSON.stringify({ [tool]: step['observation'] ?? '' }),
-      thought: typeof step['thought'] === 'string' ? step['thought'] : '',
-      tool,
-      toolInput: JSON.stringify({ [tool]: step['tool_input'] ?? {} }),
-    });
-  });
-  events.push(thought(events.length + 1, { observation: '', thought: answer, tool: '', toolInput: '' }));
-  return events;
+  return [...steps.values()].sort((a, b) => a.position - b.position);
+}
+
+/** An agent app's thoughts as they were sent live while its run went on (by position), and what each last said. */
+export interface LiveThoughts {
+  readonly steps: ReadonlyMap<number, AgentStep>;
+  readonly sent: ReadonlyMap<number, string>;
+}
+
+const NO_LIVE_THOUGHTS: LiveThoughts = { sent: new Map(), steps: new Map() };
+
+/**
+ * The thoughts a finished agent app's message keeps: its agent's, as stored with its node run; those heard
+ * live when the agent did not finish (a stopped run keeps what it had thought, as in Dify); else the answer
+ * alone, as one thought.
+ */
+export function agentSteps(run: ChatRunRow, answer: string, records: readonly NodeExecutionRecord[], live = NO_LIVE_THOUGHTS): AgentStep[] {
+  const stored = storedAgentSteps(records);
+  if (stored.length > 0) return stored;
+  if (live.steps.size > 0) return [...live.steps.values()].sort((a, b) => a.position - b.position);
+  return [{ createdAt: seconds(run.createdAt.getTime()), position: 1, thought: answer, tools: [] }];
+}
+
+/** The key under which a sent thought is remembered, to send it again only when it changed. */
+export function thoughtKey(event: RunStreamEvent): string {
+  return JSON.stringify([event['thought'], event['tool'], event['tool_input'], event['observation']]);
+}
+
+/**
+ * The `agent_thought` events that end an agent app's stream: each thought of the message that its live
+ * stream did not already show as it is (all of them for a client that missed the live stream).
+ */
+export function agentThoughts(
+  run: ChatRunRow,
+  answer: string,
+  records: readonly NodeExecutionRecord[],
+  live = NO_LIVE_THOUGHTS,
+): RunStreamEvent[] {
+  return agentSteps(run, answer, records, live)
+    .map((step) => agentThoughtEvent(run, step))
+    .filter((event) => live.sent.get(Number(event['position'])) !== thoughtKey(event));
 }
 
 /** `message_replace`: the whole answer so far, replacing what the client has (after a resumption). */
@@ -191,17 +282,22 @@ export function retrieverResources(run: ChatRunRow, records: readonly NodeExecut
 
 /**
  * The events that end a run's stream, shaped for its clients: `workflow_finished` for a workflow app; for
- * the chat family (Dify's order) `agent_thought` (agent apps), `message_end`, `workflow_finished` (shown
- * to chatflows only), and an `error` last when the run failed. The one place these are built: for a run
- * as it ends, and for a stored run whose live events a client missed.
+ * the chat family (Dify's order) the `agent_thought` updates the live stream did not carry (agent apps),
+ * `message_end`, `workflow_finished` (shown to chatflows only), and an `error` last when the run failed. The
+ * one place these are built: for a run as it ends, and for a stored run whose live events a client missed.
  */
-export function endingEvents(run: RunRow, result: RunResult, records: readonly NodeExecutionRecord[]): RunStreamEvent[] {
+export function endingEvents(
+  run: RunRow,
+  result: RunResult,
+  records: readonly NodeExecutionRecord[],
+  live: LiveThoughts = NO_LIVE_THOUGHTS,
+): RunStreamEvent[] {
   if (!run.chat) return [workflowFinished(run, result)];
   const chatRun = run as ChatRunRow;
   const failed = result.status === 'failed';
   const events: RunStreamEvent[] = [];
   if (!failed && chatRun.chat.mode === 'agent-chat')
-    events.push(...agentThoughts(chatRun, typeof result.outputs['answer'] === 'string' ? result.outputs['answer'] : '', records));
+    events.push(...agentThoughts(chatRun, typeof result.outputs['answer'] === 'string' ? result.outputs['answer'] : '', records, live));
   if (!failed) events.push(messageEnd(chatRun, records));
   events.push(workflowFinished(run, result));
   if (failed) events.push(chatError(chatRun, result.error ?? 'The workflow failed.'));

@@ -1,8 +1,16 @@
-import type { RunStreamEvent } from '@weft/contracts';
+import type { AgentStep, RunStreamEvent } from '@weft/contracts';
 import { renderValue, type VariablePool, type WorkflowGraph } from '@weft/workflow';
 import type { NodeExecutionRecord } from '../engine/engine.types';
 import { AnswerStream } from './answer-stream.util';
-import { chatEvent, messageChunk, messageReplace, type ChatRunRow } from './chat-events.util';
+import {
+  agentThoughtEvent,
+  chatEvent,
+  messageChunk,
+  messageReplace,
+  thoughtKey,
+  type ChatRunRow,
+  type LiveThoughts,
+} from './chat-events.util';
 import { EndStream } from './end-stream.util';
 import { envelope, nodeFinished, nodeStarted, textChunk, workflowStarted } from './run-events.util';
 import type { RunRow } from './run.repository';
@@ -18,6 +26,9 @@ export class RunStream {
   private readonly chatRun: ChatRunRow | null;
   private readonly endStream: EndStream | null;
   private readonly answers: AnswerStream | null;
+  private readonly thoughts = { sent: new Map<number, string>(), steps: new Map<number, AgentStep>() };
+  /** Every state of a thought sent so far (`position` and key), so a job delivered again repeats none of them. */
+  private readonly sentStates = new Set<string>();
 
   constructor(
     private readonly send: (event: RunStreamEvent) => void,
@@ -85,6 +96,28 @@ export class RunStream {
 
   containerEvent(event: string, data: Record<string, unknown>): void {
     this.publish(envelope(this.row, event, data));
+  }
+
+  /** The agent's thoughts heard so far and what was sent of each (agent apps). */
+  get liveThoughts(): LiveThoughts {
+    return this.thoughts;
+  }
+
+  /**
+   * An agent's thought as it now stands: an agent app's clients see it at once as Dify's `agent_thought`
+   * (the same id for each update); a state of a thought already sent (a job delivered again) is not sent twice.
+   * Chatflows show only the agent's text and its node events.
+   */
+  agentStep(step: AgentStep): void {
+    if (this.chatRun?.chat.mode !== 'agent-chat') return;
+    const masked = this.mask(step);
+    const event = agentThoughtEvent(this.chatRun, masked);
+    const key = thoughtKey(event);
+    if (this.sentStates.has(`${masked.position}:${key}`)) return;
+    this.sentStates.add(`${masked.position}:${key}`);
+    this.thoughts.steps.set(masked.position, masked);
+    this.thoughts.sent.set(masked.position, key);
+    this.publish(event);
   }
 
   /** Streamed text of a running node (LLM tokens). */

@@ -32,7 +32,15 @@ import { ConversationService, FAILED, type OpenedTurn, type TurnOwner } from '..
 import { NodeExecutorFactory } from '../nodes/node-executor-factory.service';
 import { ORCHESTRATOR_CONFIG, type OrchestratorConfig } from '../orchestrator.config';
 import { WorkflowCache, type LoadedWorkflow } from '../workflows/workflow-cache.service';
-import { aggregateUsage, endingEvents, retrieverResources, type ChatRunRow } from './chat-events.util';
+import {
+  agentSteps,
+  agentThoughtRecord,
+  aggregateUsage,
+  endingEvents,
+  retrieverResources,
+  type ChatRunRow,
+  type LiveThoughts,
+} from './chat-events.util';
 import { RunStream } from './run-stream.util';
 import { createSecretMask, maskNodeRecord, replayablePrefix, type SecretMask } from './secret-mask.util';
 import { nodeFinished } from './run-events.util';
@@ -316,6 +324,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       nodeSkipped: (nodeId) => stream.nodeSkipped(nodeId),
       containerEvent: (event, data) => stream.containerEvent(event, data),
       nodeChunk: (_record, node, text) => stream.chunk(node.id, text),
+      nodeStep: (_record, _node, step) => stream.agentStep(step),
     };
     const counters = countersAfter(replay);
     const topLevel = new Set(
@@ -346,7 +355,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     } catch {
       return;
     }
-    await this.finish(row, row.result, workflow, pool, recorder);
+    await this.finish(row, row.result, workflow, pool, recorder, stream.liveThoughts);
   }
 
   /** The run's variable pool: system variables, environment, conversation variables, the start node's inputs. */
@@ -383,6 +392,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     workflow: LoadedWorkflow,
     pool: VariablePool,
     recorder: NodeRecorder,
+    live: LiveThoughts,
   ): Promise<void> {
     const chat = row.chat;
     const declared = workflow.app.conversationVariables;
@@ -395,7 +405,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
           )
         : Promise.resolve();
     const finishedTurn = chat
-      ? this.conversations.finishTurn(row.workspaceId, chat.messageId, turnOutcome(row as ChatRunRow, result, recorder.records))
+      ? this.conversations.finishTurn(row.workspaceId, chat.messageId, turnOutcome(row as ChatRunRow, result, recorder.records, live))
       : Promise.resolve();
     await Promise.all([
       ...recorder.pending,
@@ -405,7 +415,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     ]);
     this.runsTotal.inc({ status: result.status });
     this.runDuration.observe(result.elapsedTime);
-    for (const event of endingEvents(row, result, recorder.records)) this.bus.publish('wf.run.event.v1', row.id, event);
+    for (const event of endingEvents(row, result, recorder.records, live)) this.bus.publish('wf.run.event.v1', row.id, event);
     // Named once the turn is answered, as Dify does: the title costs a model call the answer does not wait for.
     if (row.nameConversation && chat?.conversationId) this.nameConversation(row, chat.conversationId, chat.query);
   }
@@ -509,11 +519,23 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
 }
 
 /** How a chat turn ended, for its message: the answer, its usage and sources; a failed run's error. */
-function turnOutcome(run: ChatRunRow, result: RunResult, records: readonly NodeExecutionRecord[]): MessageOutcome {
+function turnOutcome(run: ChatRunRow, result: RunResult, records: readonly NodeExecutionRecord[], live: LiveThoughts): MessageOutcome {
   const answer = typeof result.outputs['answer'] === 'string' ? result.outputs['answer'] : '';
-  if (result.status === 'failed') return { ...FAILED, answer, error: result.error ?? 'The workflow failed.' };
+  if (result.status === 'failed') {
+    // What the agent had thought before the run failed stays with the message, as in Dify.
+    const thoughts = run.chat.mode === 'agent-chat' ? [...live.steps.values()].sort((a, b) => a.position - b.position) : [];
+    return {
+      ...FAILED,
+      agentThoughts: thoughts.map((step) => agentThoughtRecord(run, step)),
+      answer,
+      error: result.error ?? 'The workflow failed.',
+    };
+  }
   const usage = aggregateUsage(records);
   return {
+    // Dify keeps thoughts for agent apps only; a chatflow's agent node logs its steps in its node run.
+    agentThoughts:
+      run.chat.mode === 'agent-chat' ? agentSteps(run, answer, records, live).map((step) => agentThoughtRecord(run, step)) : [],
     answer,
     answerTokens: Number(usage['completion_tokens'] ?? 0) || 0,
     currency: typeof usage['currency'] === 'string' ? usage['currency'] : 'USD',

@@ -1,14 +1,16 @@
+import type { AgentStep } from '@weft/contracts';
 import type { ToolParameterSpec, ToolSpec } from '@weft/workflow';
 import type { ChatMessage, ToolCall, ToolDefinition } from '../../providers/provider.types';
 import type { DifyUsage } from '../../providers/usage.util';
 
-/** One thing the agent did: what it thought, which tool it called with what, and what the tool answered. */
-export interface AgentStep {
-  thought: string;
-  tool: string;
-  toolInput: Record<string, unknown>;
-  observation: string;
-}
+/**
+ * One thought of the agent (one model turn, Dify's MessageAgentThought): what the model said, and the tools it
+ * called, each with its input and, once the tool answered, its observation.
+ */
+export type AgentThought = AgentStep;
+
+/** Hears each thought as it changes: created, its tools chosen, each tool's result (the thought whole, each time). */
+export type AgentStepListener = (thought: AgentThought) => void;
 
 /** A tool the agent may call: the definition the model sees, and the call (which never throws: failures are observations). */
 export interface AgentTool {
@@ -29,7 +31,7 @@ export type AgentModel = (request: { messages: ChatMessage[]; tools?: ToolDefini
 /** What an agent run produced. */
 export interface AgentRun {
   answer: string;
-  steps: AgentStep[];
+  thoughts: AgentThought[];
   usages: DifyUsage[];
   /** The iterations used (model turns). */
   iterations: number;
@@ -97,8 +99,9 @@ export async function runFunctionCalling(
   messages: ChatMessage[],
   tools: ReadonlyMap<string, AgentTool>,
   maxIterations: number,
+  onStep: AgentStepListener = () => undefined,
 ): Promise<AgentRun> {
-  const steps: AgentStep[] = [];
+  const thoughts: AgentThought[] = [];
   const usages: DifyUsage[] = [];
   const definitions = [...tools.values()].map((tool) => tool.definition);
   let answer = '';
@@ -106,23 +109,41 @@ export async function runFunctionCalling(
   for (let i = 0; i < maxIterations; i++) {
     iterations++;
     const last = i === maxIterations - 1 || definitions.length === 0;
+    const thought = beginThought(thoughts, onStep);
     const turn = await model({ messages, ...(last ? {} : { tools: definitions }) }, true);
     usages.push(turn.usage);
     answer += turn.text;
+    thought.thought = turn.text;
     if (last || turn.toolCalls.length === 0) {
-      steps.push({ observation: '', thought: turn.text, tool: '', toolInput: {} });
+      onStep(copyThought(thought));
       break;
     }
+    const calls = turn.toolCalls.map((call) => ({ args: parseArguments(call.arguments), call }));
+    thought.tools = calls.map(({ args, call }) => ({ input: args, name: call.name, observation: null }));
+    onStep(copyThought(thought));
     messages.push({ content: turn.text, role: 'assistant', toolCalls: turn.toolCalls });
-    for (const call of turn.toolCalls) {
-      const args = parseArguments(call.arguments);
+    for (const [index, { args, call }] of calls.entries()) {
       const tool = tools.get(call.name);
       const observation = tool ? await tool.call(args) : `there is no tool named ${call.name}`;
-      steps.push({ observation, thought: turn.text, tool: call.name, toolInput: args });
+      thought.tools[index]!.observation = observation;
+      onStep(copyThought(thought));
       messages.push({ content: observation, role: 'tool', toolCallId: call.id });
     }
   }
-  return { answer, iterations, steps, usages };
+  return { answer, iterations, thoughts, usages };
+}
+
+/** A new, empty thought at the next position, announced at once (Dify shows it before the model answers). */
+function beginThought(thoughts: AgentThought[], onStep: AgentStepListener): AgentThought {
+  const thought: AgentThought = { createdAt: Math.floor(Date.now() / 1000), position: thoughts.length + 1, thought: '', tools: [] };
+  thoughts.push(thought);
+  onStep(copyThought(thought));
+  return thought;
+}
+
+/** A snapshot the listener may keep while the loop goes on changing the thought. */
+function copyThought(thought: AgentThought): AgentThought {
+  return { ...thought, tools: thought.tools.map((tool) => ({ ...tool })) };
 }
 
 /** The instructions that teach a model without function calling to pick tools (ReAct), with the tools it has. */
@@ -172,30 +193,38 @@ export async function runReact(
   messages: ChatMessage[],
   tools: ReadonlyMap<string, AgentTool>,
   maxIterations: number,
+  onStep: AgentStepListener = () => undefined,
 ): Promise<AgentRun> {
-  const steps: AgentStep[] = [];
+  const thoughts: AgentThought[] = [];
   const usages: DifyUsage[] = [];
   let iterations = 0;
   for (let i = 0; i < maxIterations; i++) {
     iterations++;
+    const thought = beginThought(thoughts, onStep);
     const turn = await model({ messages }, false);
     usages.push(turn.usage);
     const action = parseReactAction(turn.text);
     const last = i === maxIterations - 1;
     if (!action || action.action === 'Final Answer' || last) {
       const answer = !action ? turn.text.trim() : typeof action.input === 'string' ? action.input : JSON.stringify(action.input ?? '');
-      steps.push({ observation: '', thought: action?.thought ?? '', tool: '', toolInput: {} });
-      return { answer, iterations, steps, usages };
+      // Dify's ReAct agent keeps the final answer as the last thought.
+      thought.thought = answer;
+      onStep(copyThought(thought));
+      return { answer, iterations, thoughts, usages };
     }
     const args =
       action.input !== null && typeof action.input === 'object' && !Array.isArray(action.input)
         ? (action.input as Record<string, unknown>)
         : { input: action.input };
+    thought.thought = action.thought;
+    thought.tools = [{ input: args, name: action.action, observation: null }];
+    onStep(copyThought(thought));
     const tool = tools.get(action.action);
     const observation = tool ? await tool.call(args) : `there is no tool named ${action.action}`;
-    steps.push({ observation, thought: action.thought, tool: action.action, toolInput: args });
+    thought.tools[0]!.observation = observation;
+    onStep(copyThought(thought));
     messages.push({ content: turn.text, role: 'assistant' });
     messages.push({ content: `Observation: ${observation}`, role: 'user' });
   }
-  return { answer: '', iterations, steps, usages };
+  return { answer: '', iterations, thoughts, usages };
 }

@@ -1,7 +1,9 @@
+import type { AgentStep } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
 import { createSsrfGuard } from '@weft/outbound-http';
+import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { ToolRegistry } from '../../tools/tool-registry.service';
-import { failureOf, outputsOf, testChatProviders, testConfig, testContext, testJob } from '../node-test.util';
+import { failureOf, outputsOf, replyOpenAi, testChatProviders, testConfig, testContext, testJob } from '../node-test.util';
 import { parseReactAction, runFunctionCalling, runReact, toolJsonSchema, type AgentModel } from './agent-loop.util';
 import { AgentExecutor, sumUsage } from './agent.executor';
 
@@ -132,7 +134,7 @@ describe('agent loop', () => {
     expect(offered).toEqual([true, true, false]);
     expect(calls).toEqual([{ x: 1 }, { x: 1 }]);
     expect(run).toMatchObject({ answer: 'done', iterations: 3 });
-    expect(run.steps.map((s) => s.tool)).toEqual(['loop', 'loop', '']);
+    expect(run.thoughts.map((t) => t.tools.map((tool) => tool.name))).toEqual([['loop'], ['loop'], []]);
   });
 
   it('reads ReAct actions from fenced or bare JSON, and answers text without an action as it is', async () => {
@@ -159,7 +161,8 @@ describe('agent loop', () => {
     );
     expect(run.answer).toBe('It is 2.');
     expect(seen).toEqual(['what is 1+1', 'Observation: 2']);
-    expect(run.steps[0]).toEqual({ observation: '2', thought: 't', tool: 'calc', toolInput: { e: '1+1' } });
+    expect(run.thoughts[0]).toMatchObject({ position: 1, thought: 't', tools: [{ input: { e: '1+1' }, name: 'calc', observation: '2' }] });
+    expect(run.thoughts[1]).toMatchObject({ position: 2, thought: 'It is 2.', tools: [] });
   });
 
   it('sums usage over turns', () => {
@@ -225,5 +228,124 @@ describe('AgentExecutor', () => {
     ).toMatchObject({
       errorType: 'ToolProviderNotFoundError',
     });
+  });
+});
+
+/** What the executor sent, in order: `text:<chunk>` or `step:<position>:<tools>:<observations>:<thought>`. */
+function timeline(sent: ({ text: string } | { step: AgentStep })[]): string[] {
+  return sent.map((item) =>
+    'text' in item
+      ? `text:${item.text}`
+      : `step:${item.step.position}:${item.step.tools.map((t) => t.name).join(';')}:${item.step.tools
+          .map((t) => t.observation ?? '-')
+          .join(';')}:${item.step.thought}`,
+  );
+}
+
+describe('AgentExecutor step reporting, against an OpenAI-compatible server', () => {
+  let server: TestHttpServer;
+  /** The replies of the model, one per request; a function may act (abort) before replying. */
+  let replies: ({ content?: string; tool_calls?: unknown[] } | (() => { content?: string; tool_calls?: unknown[] }))[] = [];
+
+  beforeAll(async () => {
+    server = await startTestHttpServer((req, res) => {
+      const body = JSON.parse(req.body.toString()) as Record<string, unknown>;
+      const next = replies.shift() ?? { content: 'no more replies' };
+      replyOpenAi(res, body, typeof next === 'function' ? next() : next);
+    });
+  });
+  afterAll(() => server.close());
+
+  const providers = () =>
+    testChatProviders({ openai_api_compatible: { api_key: 'sk-local-test-key', endpoint_url: `${server.url}/v1` } }).providers;
+  const data = (strategy: string) =>
+    agentData(
+      {
+        agent_parameters: {
+          ...(agentData({}, [MATHS])['agent_parameters'] as object),
+          model: {
+            type: 'constant',
+            value: {
+              completion_params: {},
+              mode: 'chat',
+              model: 'local',
+              provider: 'langgenius/openai_api_compatible/openai_api_compatible',
+            },
+          },
+        },
+        agent_strategy_name: strategy,
+      },
+      [MATHS],
+    );
+  const evalCall = (expression: string) => ({
+    function: { arguments: JSON.stringify({ expression }), name: 'eval_expression' },
+    id: 'call_1',
+    type: 'function',
+  });
+
+  it('reports each thought as it happens, in order with the answer tokens (function calling)', async () => {
+    replies = [{ content: 'Let me compute.', tool_calls: [evalCall('6*7')] }, { content: 'It is 42.' }];
+    const job = testJob('agent', data('function_calling'), { start: { who: 'Ada' } });
+    const ctx = testContext(job);
+    const outcome = await new AgentExecutor(providers(), registry, http).execute(job, ctx);
+
+    expect(outputsOf(outcome)['text']).toBe('Let me compute.It is 42.');
+    expect(timeline(ctx.sent)).toEqual([
+      'step:1:::',
+      'text:Let ',
+      'text:me ',
+      'text:compute.',
+      'step:1:eval_expression:-:Let me compute.',
+      'step:1:eval_expression:42:Let me compute.',
+      'step:2:::',
+      'text:It ',
+      'text:is ',
+      'text:42.',
+      'step:2:::It is 42.',
+    ]);
+    expect(ctx.steps[1]).toMatchObject({ tools: [{ input: { expression: '6*7' }, name: 'eval_expression', observation: null }] });
+    expect(ctx.steps.every((step) => Number.isInteger(step.createdAt) && step.createdAt > 1_700_000_000)).toBe(true);
+    // The node's log names each entry's thought, so the stored run gives the same thoughts back.
+    expect((outcome.processData as { agent_log: unknown[] }).agent_log).toEqual([
+      expect.objectContaining({ observation: '42', position: 1, thought: 'Let me compute.', tool: 'eval_expression' }),
+      expect.objectContaining({ observation: '', position: 2, thought: 'It is 42.', tool: '' }),
+    ]);
+  });
+
+  it('reports ReAct thoughts: the action, its observation, then the final answer as the last thought', async () => {
+    replies = [
+      { content: 'Thought: I need maths\n```json\n{"action": "eval_expression", "action_input": {"expression": "2+3"}}\n```' },
+      { content: '```json\n{"action": "Final Answer", "action_input": "It is 5."}\n```' },
+    ];
+    const job = testJob('agent', data('ReAct'), { start: { who: 'Ada' } });
+    const ctx = testContext(job);
+    const outcome = await new AgentExecutor(providers(), registry, http).execute(job, ctx);
+
+    expect(outputsOf(outcome)['text']).toBe('It is 5.');
+    expect(timeline(ctx.sent)).toEqual([
+      'step:1:::',
+      'step:1:eval_expression:-:I need maths',
+      'step:1:eval_expression:5:I need maths',
+      'step:2:::',
+      'step:2:::It is 5.',
+      'text:It is 5.',
+    ]);
+  });
+
+  it('stops mid-agent: the thoughts so far were reported, and no later one follows', async () => {
+    const controller = new AbortController();
+    replies = [
+      { tool_calls: [evalCall('1+1')] },
+      () => {
+        controller.abort();
+        return { content: 'too late' };
+      },
+    ];
+    const job = testJob('agent', data('function_calling'), { start: { who: 'Ada' } });
+    const ctx = testContext(job, controller.signal);
+    const outcome = await new AgentExecutor(providers(), registry, http).execute(job, ctx);
+
+    expect(outcome.status).toBe('failed');
+    expect(timeline(ctx.sent)).toEqual(['step:1:::', 'step:1:eval_expression:-:', 'step:1:eval_expression:2:', 'step:2:::']);
   });
 });

@@ -1,4 +1,4 @@
-import type { NodeJob, NodeOutcome } from '@weft/contracts';
+import { AGENT_STEP_TEXT_LIMIT, type NodeJob, type NodeOutcome } from '@weft/contracts';
 import {
   AGENT_STRATEGIES,
   AgentNodeDataSchema,
@@ -25,7 +25,7 @@ import {
   runReact,
   toolJsonSchema,
   type AgentModel,
-  type AgentStep,
+  type AgentThought,
   type AgentTool,
 } from './agent-loop.util';
 
@@ -68,16 +68,38 @@ function agentModel(data: Record<string, unknown>): ModelConfig | { error: strin
   return readModelConfig({ model: { ...selector, name: selector['model'] ?? selector['name'] } });
 }
 
-/** Dify's agent log entry for one step. */
-function logEntry(step: AgentStep): Record<string, unknown> {
-  return { observation: step.observation, thought: step.thought, tool: step.tool, tool_input: step.toolInput };
+/**
+ * The node's `agent_log`: an entry per tool call (or one for a turn that called none), each naming the thought
+ * (`position`) it belongs to, so the thoughts can be read back from a stored node run.
+ */
+export function agentLog(thoughts: readonly AgentThought[]): Record<string, unknown>[] {
+  return thoughts.flatMap((t) => {
+    const common = { created_at: t.createdAt, position: t.position, thought: t.thought };
+    if (t.tools.length === 0) return [{ ...common, observation: '', tool: '', tool_input: {} }];
+    return t.tools.map((tool) => ({ ...common, observation: tool.observation ?? '', tool: tool.name, tool_input: tool.input }));
+  });
+}
+
+/** A thought as it goes out live: long tool inputs and observations cut to what a bus message may carry. */
+function liveStep(thought: AgentThought): AgentThought {
+  const cut = (text: string) => (text.length > AGENT_STEP_TEXT_LIMIT ? text.slice(0, AGENT_STEP_TEXT_LIMIT) : text);
+  return {
+    ...thought,
+    thought: cut(thought.thought),
+    tools: thought.tools.slice(0, 100).map((tool) => ({
+      input: JSON.stringify(tool.input).length > AGENT_STEP_TEXT_LIMIT ? {} : tool.input,
+      name: tool.name.slice(0, 200),
+      observation: tool.observation === null ? null : cut(tool.observation),
+    })),
+  };
 }
 
 /**
  * The agent node (and the agent of an agent-chat app): a model with tools, in a loop bounded by
  * `maximum_iterations`, using function calling or ReAct. Tools are the workspace's (built-in, custom
  * OpenAPI, MCP), found through the tool registry; a tool's failure is an observation the model sees, not
- * the node's failure. The answer streams as it comes (function calling); usage is summed over the turns.
+ * the node's failure. The answer streams as it comes (function calling), each thought is reported as it changes
+ * (`ctx.emitStep`), and the node's `agent_log` keeps the thoughts; usage is summed over the turns.
  */
 export class AgentExecutor implements NodeJobExecutor {
   constructor(
@@ -133,24 +155,26 @@ export class AgentExecutor implements NodeJobExecutor {
       return { text: call.result.text, toolCalls: call.result.toolCalls, usage: call.usage };
     };
 
+    // Each thought goes out as it changes (the agent-chat app's live `agent_thought` events).
+    const onStep = (thought: AgentThought) => ctx.emitStep(liveStep(thought));
     let run;
     try {
       run =
         strategy === 'react'
-          ? await runReact(modelTurn, messages, tools, maxIterations)
-          : await runFunctionCalling(modelTurn, messages, tools, maxIterations);
+          ? await runReact(modelTurn, messages, tools, maxIterations, onStep)
+          : await runFunctionCalling(modelTurn, messages, tools, maxIterations, onStep);
     } catch (error) {
       return modelFailure(error, { inputs });
     }
     if (strategy === 'react' && run.answer) ctx.emitChunk(run.answer);
     const usage = sumUsage(run.usages);
-    const agentLog = run.steps.map(logEntry);
+    const log = agentLog(run.thoughts);
     return succeeded({
       inputs,
-      metadata: { ...(usage ? usageMetadata(usage) : {}), agent_log: agentLog },
+      metadata: { ...(usage ? usageMetadata(usage) : {}), agent_log: log },
       outputs: { files: [], json: [], text: run.answer, ...(usage ? { usage } : {}) },
       processData: {
-        agent_log: agentLog,
+        agent_log: log,
         iterations: run.iterations,
         model_name: model.name,
         model_provider: model.provider,
