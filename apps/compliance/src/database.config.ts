@@ -1,3 +1,4 @@
+import { auditOutboxMigration } from '@weft/audit';
 import type { PersistenceDefinition } from '@weft/persistence';
 import { CreateAuditEvents1764150000000 } from '../migrations/1764150000000-create-audit-events';
 import { ChainAuditEvents1764530000000 } from '../migrations/1764530000000-chain-audit-events';
@@ -34,5 +35,6 @@ export const complianceDatabase: PersistenceDefinition = {
     SealAuditAnchors1764620000000,
     BindSealedExportKeys1764800000000,
     ChainAuditWorkspaces1764810000000,
+    auditOutboxMigration('compliance'),
   ],
 };

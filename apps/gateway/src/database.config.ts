@@ -1,3 +1,4 @@
+import { auditOutboxMigration } from '@weft/audit';
 import type { PersistenceDefinition } from '@weft/persistence';
 import { CreateAccountsAppsKeys1764200000000 } from '../migrations/1764200000000-create-accounts-apps-keys';
 import { CreateConversationsAndMessages1764300000000 } from '../migrations/1764300000000-create-conversations-and-messages';
@@ -44,5 +45,6 @@ export const gatewayDatabase: PersistenceDefinition = {
     BindSealedCredentials1764800000001,
     CreateToolProviders1764950000000,
     AddMcpProviderUniqueness1764967000000,
+    auditOutboxMigration('gateway'),
   ],
 };

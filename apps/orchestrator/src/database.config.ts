@@ -1,3 +1,4 @@
+import { auditOutboxMigration } from '@weft/audit';
 import type { PersistenceDefinition } from '@weft/persistence';
 import { CreateWorkflowsAndRuns1764200000000 } from '../migrations/1764200000000-create-workflows-and-runs';
 import { AddChatRunsAndConversationVariables1764300000000 } from '../migrations/1764300000000-add-chat-runs-and-conversation-variables';
@@ -51,5 +52,6 @@ export const orchestratorDatabase: PersistenceDefinition = {
     IndexAppFeedbacks1764870000000,
     CreateAnnotations1764960000000,
     AddMessageAgentThoughts1765050000000,
+    auditOutboxMigration('orchestrator'),
   ],
 };

@@ -1,3 +1,4 @@
+import { auditOutboxMigration } from '@weft/audit';
 import type { PersistenceDefinition } from '@weft/persistence';
 import { CreateKnowledge1764400000000 } from '../migrations/1764400000000-create-knowledge';
 import { CreateChildChunks1764540000000 } from '../migrations/1764540000000-create-child-chunks';
@@ -30,5 +31,6 @@ export const ragDatabase: PersistenceDefinition = {
     CreateChildChunks1764540000000,
     HalfvecVectorIndexes1764600000000,
     CreateTagsAndUploader1764910000000,
+    auditOutboxMigration('rag'),
   ],
 };

@@ -1,9 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { AUDIT_ACTOR_TYPES, AuditEvent, ServiceName } from '@weft/contracts';
 import { currentContext } from '@weft/logging';
 import { MessageBus } from '@weft/messaging';
+import { DatabaseService } from '@weft/persistence';
 import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
+import { AUDIT_OUTBOX_BATCH, AuditOutbox } from './audit-outbox.repository';
 
 export interface AuditInput {
   action: string;
@@ -60,22 +62,35 @@ export function scrubSecrets(value: unknown, depth = 0): unknown {
   return value;
 }
 
+/** How often a service looks for events another process of it left in the outbox (it died while NATS was down). */
+export const AUDIT_OUTBOX_SWEEP_MS = 60_000;
+
 /**
  * Records audit events. Each event gets its id here and is published to the AUDIT JetStream stream with
- * that id, so a retry never stores it twice. While NATS is unreachable events wait in memory, in order,
- * and are sent when it returns.
+ * that id, so a retry never stores it twice. When NATS cannot take an event, the events waiting go to the
+ * service's Postgres outbox (AuditOutbox) and are relayed from there, oldest first, once NATS answers again;
+ * while the outbox holds events, new ones join them there, so the trail keeps the order they were recorded
+ * in. A process that dies while NATS is down therefore loses nothing; another process of the service (or
+ * the restarted one) relays what it left. Only a service without a database (the node runner) keeps
+ * waiting events in memory alone, as does any service while Postgres is down too.
  */
 @Injectable()
-export class AuditService implements OnApplicationShutdown {
+export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private readonly pending: AuditEvent[] = [];
+  private readonly outbox?: AuditOutbox;
+  /** Set while the outbox may hold events: new events then go there too, behind them. */
+  private outboxInUse = false;
   private flushing?: Promise<void>;
+  private sweep?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
     private readonly bus: MessageBus,
     @Inject(AUDIT_SERVICE_NAME) private readonly service: ServiceName,
+    @Optional() private readonly db?: DatabaseService,
   ) {
+    if (db) this.outbox = new AuditOutbox(db);
     // A node runner asking outside the workspace of its job is a security event: it goes to the trail.
     bus.onGrantRefused = (refusal) =>
       this.record({
@@ -86,6 +101,14 @@ export class AuditService implements OnApplicationShutdown {
         resource: { id: refusal.subject, type: 'bus_subject' },
         workspaceId: refusal.requestedWorkspaceId ?? refusal.grantWorkspaceId,
       });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.db) return;
+    // Events an earlier process left behind are relayed once the database is there, then looked for now and then.
+    const look = () => void this.lookForLeftovers();
+    this.sweep = setInterval(look, AUDIT_OUTBOX_SWEEP_MS).unref();
+    this.db.whenReady().then(look, () => undefined);
   }
 
   /** Queues an event for the audit trail and returns its id. */
@@ -107,27 +130,70 @@ export class AuditService implements OnApplicationShutdown {
       details: scrubSecrets(input.details ?? {}) as Record<string, unknown>,
     };
     this.pending.push(event);
-    this.flushing ??= this.flush().finally(() => {
-      this.flushing = undefined;
-    });
+    this.kick();
     return event.id;
   }
 
-  /** Resolves when everything recorded so far has been accepted by JetStream. */
+  /** Resolves when everything recorded so far has been accepted by JetStream (or, NATS being down, stored in the outbox). */
   async drain(): Promise<void> {
     while (this.flushing) await this.flushing;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
     await Promise.race([this.drain(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
     this.stopped = true;
+    // What NATS did not take in time waits in the outbox for the next process of this service.
+    if (this.pending.length > 0 && (await this.spill())) return;
     if (this.pending.length > 0) this.logger.error(`${this.pending.length} audit event(s) could not be sent before shutdown`);
+  }
+
+  private kick(): void {
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+    });
+  }
+
+  private async lookForLeftovers(): Promise<void> {
+    if (this.outboxInUse || !this.outbox?.isAvailable()) return;
+    try {
+      if (!(await this.outbox.hasEvents())) return;
+    } catch {
+      return;
+    }
+    this.outboxInUse = true;
+    this.kick();
   }
 
   private async flush(): Promise<void> {
     let delay = 200;
-    while (this.pending.length > 0 && !this.stopped) {
-      const event = this.pending[0];
+    const wait = async () => {
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      delay = Math.min(delay * 2, 5000);
+    };
+    while ((this.pending.length > 0 || this.outboxInUse) && !this.stopped) {
+      if (this.outboxInUse) {
+        // Behind events already in the outbox: new ones join them, then the outbox is relayed in order.
+        if (this.pending.length > 0 && !(await this.spill())) {
+          await wait();
+          continue;
+        }
+        try {
+          const sent = await this.outbox!.relay((event) => this.publish(event));
+          if (sent < AUDIT_OUTBOX_BATCH && this.pending.length === 0) this.outboxInUse = false;
+          delay = 200;
+        } catch (error) {
+          this.logger.warn(`Audit events in the outbox not sent yet: ${(error as Error).message}; retrying in ${delay} ms`);
+          await wait();
+        }
+        continue;
+      }
+      const event = this.pending[0]!;
+      // NATS is away: rather than wait in memory for it, the event waits in Postgres.
+      if (!this.bus.isConnected() && (await this.spill())) {
+        this.outboxInUse = true;
+        continue;
+      }
       try {
         await this.bus.publishEvent('audit.event.v1', event, event.id);
         this.pending.shift();
@@ -141,10 +207,40 @@ export class AuditService implements OnApplicationShutdown {
           this.pending.shift();
           continue;
         }
+        if (await this.spill()) {
+          this.logger.warn(
+            `NATS did not take audit event "${event.id}" (${event.action}): ${(error as Error).message}; kept in the outbox`,
+          );
+          this.outboxInUse = true;
+          continue;
+        }
         this.logger.warn(`Audit event "${event.id}" (${event.action}) not sent yet: ${(error as Error).message}; retrying in ${delay} ms`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, 5000);
+        await wait();
       }
     }
+  }
+
+  /** Publishes an event from the outbox; one the contract refuses is dropped (it would block the outbox forever). */
+  private async publish(event: AuditEvent): Promise<void> {
+    try {
+      await this.bus.publishEvent('audit.event.v1', event, event.id);
+    } catch (error) {
+      if (!(error instanceof ZodError)) throw error;
+      this.logger.error(`Audit event "${event.id}" (${event.action}) in the outbox is invalid and was dropped: ${error.message}`);
+    }
+  }
+
+  /** Moves every waiting event to the outbox; false (they stay in memory) without a usable database. */
+  private async spill(): Promise<boolean> {
+    if (!this.outbox?.isAvailable()) return false;
+    const events = this.pending.slice();
+    try {
+      await this.outbox.store(events);
+    } catch (error) {
+      this.logger.warn(`Could not keep ${events.length} audit event(s) in the outbox: ${(error as Error).message}`);
+      return false;
+    }
+    this.pending.splice(0, events.length);
+    return true;
   }
 }
