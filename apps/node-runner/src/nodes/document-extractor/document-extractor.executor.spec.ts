@@ -2,7 +2,7 @@ import { WorkflowFileReader } from '../../files/workflow-file-reader.service';
 import { createSsrfGuard } from '@weft/outbound-http';
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { DocumentExtractorExecutor } from './document-extractor.executor';
-import { failureOf, outputsOf, testContext, testJob, testUploads } from '../node-test.util';
+import { failureOf, outputsOf, testContext, testJob, testToolFiles, testUploads } from '../node-test.util';
 
 const WORKSPACE = testJob('document-extractor', {}).workspaceId;
 const NOTES_ID = '3f0c6a52-4d8e-4b1a-9c7e-2a5b6c7d8e9f';
@@ -56,6 +56,7 @@ describe('DocumentExtractorExecutor', () => {
       guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }),
       maxResponseBytes: 100_000,
       timeoutMs: 5000,
+      toolFiles: testToolFiles(),
       uploads,
     }),
   );

@@ -21,7 +21,7 @@ function registryWith(
     },
   } as unknown as MessageBus;
   const config = testConfig();
-  return { asked, registry: new ToolRegistry(bus, { ...config, tools: { tavilyBaseUrl, timeoutSeconds: 5 } }) };
+  return { asked, registry: new ToolRegistry(bus, { ...config, tools: { fileMaxMb: 1, tavilyBaseUrl, timeoutSeconds: 5 } }) };
 }
 
 const http = { guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }), maxResponseBytes: 100_000, timeoutMs: 5_000 };

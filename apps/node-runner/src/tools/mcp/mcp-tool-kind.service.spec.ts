@@ -41,21 +41,28 @@ describe('foldMcpResult', () => {
     expect(foldMcpResult(result, false).messages).toEqual([]);
   });
 
-  it('keeps the text of embedded resources and names the content it cannot keep', () => {
+  it('keeps embedded text, makes images, audio and blob resources blob messages, and names what it cannot keep', () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
     const folded = foldMcpResult(
       {
         content: [
-          { data: 'AAAA', mimeType: 'image/png', type: 'image' },
+          { data: png.toString('base64'), mimeType: 'image/png', type: 'image' },
           { data: 'AAAA', mimeType: 'audio/wav', type: 'audio' },
           { resource: { text: 'legend', uri: 'x://legend' }, type: 'resource' },
-          { resource: { blob: 'AAAA', mimeType: 'application/pdf', uri: 'x://doc' }, type: 'resource' },
+          { resource: { blob: 'JVBERg==', mimeType: 'application/pdf', uri: 'x://doc' }, type: 'resource' },
           { name: 'doc', type: 'resource_link', uri: 'x://doc' },
+          { mimeType: 'image/png', type: 'image' },
         ],
       },
       false,
     );
-    expect(folded.messages).toEqual([{ text: 'legend', type: 'text' }]);
-    expect(folded.skipped).toEqual(['image (image/png)', 'audio (audio/wav)', 'resource (application/pdf)', 'resource_link']);
+    expect(folded.messages).toEqual([
+      { blob: png, meta: { mime_type: 'image/png' }, type: 'blob' },
+      { blob: Buffer.from('AAAA', 'base64'), meta: { mime_type: 'audio/wav' }, type: 'blob' },
+      { text: 'legend', type: 'text' },
+      { blob: Buffer.from('%PDF'), meta: { mime_type: 'application/pdf' }, type: 'blob' },
+    ]);
+    expect(folded.skipped).toEqual(['resource_link', 'image (image/png)']);
   });
 
   it('makes a call the server marks as failed a ToolInvokeError with its text', () => {
