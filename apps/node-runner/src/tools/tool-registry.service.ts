@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MAX_TOOL_FILES_PER_CALL, RemoteError, type StoredToolProvider } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
+import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
 import { builtinToolProvider, shortToolProviderName, type ToolProviderType } from '@weft/workflow';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { builtinToolCalls, type BuiltinToolCall } from './builtin/builtin-tools';
@@ -28,7 +29,11 @@ export interface ResolvedTool {
 }
 
 /** Makes the ToolJobContext of a job's tool calls. */
-export type ToolJobContextFactory = (job: { appId: string; workspaceId: string }, conversationId: string | null, signal: AbortSignal) => ToolJobContext;
+export type ToolJobContextFactory = (
+  job: { appId: string; workspaceId: string },
+  conversationId: string | null,
+  signal: AbortSignal,
+) => ToolJobContext;
 
 /** What a job lends the tools it calls: its files and credentials, and where the files tools produce are kept. */
 export interface ToolJobContext {
@@ -95,7 +100,10 @@ export class ToolRegistry {
     private readonly bus: MessageBus,
     @Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig,
   ) {
-    this.builtins = builtinToolCalls({ tavilyBaseUrl: config.tools.tavilyBaseUrl });
+    this.builtins = builtinToolCalls({
+      providerGuard: createSsrfGuard({ allowedHosts: parseAllowedHosts(config.providers.allowedHosts) }),
+      tavilyBaseUrl: config.tools.tavilyBaseUrl,
+    });
   }
 
   /** Registers the runtime of a workspace provider type (`api`, `mcp`). */

@@ -28,7 +28,7 @@ const http = { guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }), maxRespo
 
 describe('built-in tools', () => {
   it('has code for exactly the tools the catalog describes', () => {
-    const calls = builtinToolCalls({ tavilyBaseUrl: 'http://x' });
+    const calls = builtinToolCalls({ providerGuard: createSsrfGuard({ allowedHosts: [] }), tavilyBaseUrl: 'http://x' });
     const described = Object.values(BUILTIN_TOOL_PROVIDERS).flatMap((p) => p.tools.map((t) => `${p.name}/${t.name}`));
     const implemented = Object.entries(calls).flatMap(([provider, tools]) => Object.keys(tools).map((t) => `${provider}/${t}`));
     expect(implemented.sort()).toEqual(described.sort());

@@ -3,7 +3,7 @@ import type { MessageBus } from '@weft/messaging';
 import { createSsrfGuard, listMcpTools } from '@weft/outbound-http';
 import { startTestMcpServer, type TestMcpServer } from '@weft/testing';
 import { ToolExecutor } from '../../nodes/tool/tool.executor';
-import { failureOf, outputsOf, testConfig, testContext, testJob } from '../../nodes/node-test.util';
+import { failureOf, outputsOf, testConfig, testContext, testJob, testToolFiles } from '../../nodes/node-test.util';
 import { ToolRegistry } from '../tool-registry.service';
 import { ToolInvokeError } from '../tool-runtime.types';
 import { foldMcpResult } from './mcp-result.util';
@@ -175,13 +175,19 @@ describe('the mcp tool kind, through the tool node', () => {
     expect(server.calls.at(-1)?.arguments).toEqual({ region: 'N', tags: ['coast', 'hill'] });
   });
 
-  it('keeps the text of a picture answer and leaves the image out', async () => {
+  it('keeps the text of a picture answer and the image as a tool file of the job', async () => {
     const { registry } = registryWith(provider(server.streamableUrl));
     const job = testJob('tool', node('picture'));
-    expect(outputsOf(await new ToolExecutor(registry, http).execute(job, testContext(job)))).toMatchObject({
-      files: [],
-      text: 'radar attachedradar legend: blue is rain',
+    const files = testToolFiles();
+    const jobContext = () => ({
+      files,
+      scope: { appId: job.appId, conversationId: null, workspaceId: job.workspaceId },
+      services: { modelCredentials: () => Promise.resolve(null), readFile: () => Promise.reject(new Error('unused')) },
     });
+    const outputs = outputsOf(await new ToolExecutor(registry, http, jobContext).execute(job, testContext(job)));
+    expect(outputs).toMatchObject({ text: 'radar attachedradar legend: blue is rain' });
+    expect(outputs['files']).toEqual([expect.objectContaining({ transfer_method: 'tool_file', related_id: files.saved[0]!.id })]);
+    expect(files.saved[0]!.scope.workspaceId).toBe(job.workspaceId);
   });
 
   it('sends the stored headers, over HTTP+SSE too', async () => {
