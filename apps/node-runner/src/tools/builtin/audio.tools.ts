@@ -65,7 +65,9 @@ export async function textToSpeech(params: Record<string, unknown>, ctx: ToolCal
 
 /** `asr`: the text of an audio file. A file that is not audio answers Dify's message instead. */
 export async function speechToText(params: Record<string, unknown>, ctx: ToolCallContext, guard: SsrfGuard): Promise<ToolMessage[]> {
-  const file = params['audio_file'];
+  // A `files` output of one file (another tool's, a start variable's list) stands for that file.
+  const given = params['audio_file'];
+  const file = Array.isArray(given) && given.length === 1 ? (given[0] as unknown) : given;
   if (!isFileValue(file)) throw new ToolInvokeError('audio_file must be a file');
   if (file.type !== 'audio') return [text('not a valid audio file')];
   const { model, provider } = speechModel(params['model']);
