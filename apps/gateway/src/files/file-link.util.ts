@@ -61,9 +61,10 @@ export function signedToolFileUrl(
   nonce = randomBytes(16).toString('hex'),
 ): string {
   const timestamp = String(Math.floor(nowMs / 1000));
-  const query = new URLSearchParams({ timestamp, nonce, sign: fileLinkSign(settings.key, fileId, timestamp, nonce) });
+  // Written as Dify writes it, the sign's base64 padding unescaped; query parsers split at the first `=`.
+  const sign = fileLinkSign(settings.key, fileId, timestamp, nonce);
   const base = settings.baseUrl?.replace(/\/+$/, '') ?? '';
-  return `${base}/files/tools/${encodeURIComponent(fileId)}${extension}?${query.toString()}`;
+  return `${base}/files/tools/${encodeURIComponent(fileId)}${extension}?timestamp=${timestamp}&nonce=${nonce}&sign=${sign}`;
 }
 
 /** Whether a link's signature is the file's and the link has not expired (nor claims a time too far ahead). */
