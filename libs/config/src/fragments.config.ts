@@ -91,7 +91,7 @@ export const toolFileMaxMb = env.int('TOOL_FILE_SIZE_LIMIT', {
   default: '30',
   min: 1,
   max: 1024,
-  doc: 'largest file one tool call may produce (stored for the node\'s `files` output), in MB; a larger one fails the node',
+  doc: "largest file one tool call may produce (stored for the node's `files` output), in MB; a larger one fails the node",
 });
 
 /** Logging and error reporting. */

@@ -225,7 +225,10 @@ export async function transcribeSpeech(
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new SpeechProviderError('failed', redact(`[${target.provider}] The transcription is not JSON: ${text.slice(0, 200)}`, [target.apiKey]));
+    throw new SpeechProviderError(
+      'failed',
+      redact(`[${target.provider}] The transcription is not JSON: ${text.slice(0, 200)}`, [target.apiKey]),
+    );
   }
   const transcript = (parsed as { text?: unknown } | null)?.text;
   if (typeof transcript !== 'string') throw new SpeechProviderError('failed', `[${target.provider}] The transcription has no text.`);

@@ -143,7 +143,13 @@ export function testToolFiles(): ToolFileStore & { saved: { bytes: Buffer; id: s
     read: async (workspaceId, id) => {
       const file = saved.find((f) => f.id === id && f.scope.workspaceId === workspaceId);
       if (!file) throw new UploadedFileNotFoundError(id);
-      return { data: file.bytes, extension: toolFileExtension(file.mimeType).slice(1), mimeType: file.mimeType, name: file.name, size: file.bytes.length };
+      return {
+        data: file.bytes,
+        extension: toolFileExtension(file.mimeType).slice(1),
+        mimeType: file.mimeType,
+        name: file.name,
+        size: file.bytes.length,
+      };
     },
     save: async (scope, bytes, meta) => {
       const id = randomUUID();

@@ -237,7 +237,7 @@ describe('HttpRequestExecutor', () => {
       [binary(['start', 'foreign']), /upload file "0d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6" not found/],
       [
         { type: 'form-data', data: [{ key: 'f', type: 'file', file: ['start', 'made'] }] },
-        /"made\.txt".*transfer_method "tool_file" are not stored by Weft/,
+        /Failed to read "made\.txt": tool file "t1" not found\./,
       ],
       [
         { type: 'form-data', data: [{ key: 'f', type: 'file', file: ['start', 'text'] }] },
