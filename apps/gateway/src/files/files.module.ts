@@ -21,8 +21,9 @@ import { UploadPreviewService } from './upload-preview.service';
 
 /**
  * Service API file uploads (`POST /v1/files/upload`) into the configured file storage, their preview with
- * the app key (`GET /v1/files/{file_id}/preview`), their lookup for node runners, the files tools produce (recorded for node
- * runners, served at `/files/tools/{id}.{ext}`), and the signed links (`/files/{id}/file-preview`) the Knowledge API hands out; `secretKey` is SECRET_KEY, which the links'
+ * the app key (`GET /v1/files/{file_id}/preview`), their lookup for node runners, the files tools produce
+ * (recorded for node runners, served at `/files/tools/{id}.{ext}`), and the signed links
+ * (`/files/{id}/file-preview`) the Knowledge API hands out; `secretKey` is SECRET_KEY, which the links'
  * signing key derives from.
  */
 @Module({})
