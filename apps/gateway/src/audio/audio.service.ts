@@ -5,14 +5,7 @@ import { MessageBus } from '@weft/messaging';
 import { AppService } from '../apps/app.service';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
-import {
-  chooseVoice,
-  SPEECH_PROVIDERS,
-  speechTarget,
-  splitForSpeech,
-  type SpeechProvider,
-  type SpeechTarget,
-} from '@weft/outbound-http';
+import { chooseVoice, SPEECH_PROVIDERS, speechTarget, splitForSpeech, type SpeechProvider, type SpeechTarget } from '@weft/outbound-http';
 import {
   audioSubtype,
   DEFAULT_SPEECH_MODEL,
