@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HEADERS, inboxPrefixOf, type ServiceName } from '@weft/contracts';
 import { natsAuthOptions } from '@weft/messaging';
 import { JobGrants } from '@weft/security';
@@ -121,6 +122,31 @@ describe('the internal bus: every service authenticates and reaches only what th
       expect(await ask(runner, subject, { provider: 'openai', workspaceId: workspaceB }, expired)).toMatchObject({
         error: { code: 'forbidden', message: expect.stringContaining('expired') },
       });
+      // Tool files too: recorded and read only for the grant's workspace, and only over bytes that are stored.
+      const toolFile = {
+        appId: randomUUID(),
+        conversationId: null,
+        extension: '.mp3',
+        id: randomUUID(),
+        mimeType: 'audio/mpeg',
+        name: 'x.mp3',
+        size: 1,
+        workspaceId: workspaceB,
+      };
+      expect(await ask(runner, wire('job.gateway.tool-file.create.v1'), toolFile, forA)).toMatchObject({
+        error: { code: 'forbidden', message: expect.stringContaining('workspace_mismatch') },
+        ok: false,
+      });
+      expect(await ask(runner, wire('job.gateway.tool-file.v1'), { toolFileId: toolFile.id, workspaceId: workspaceB }, forA)).toMatchObject(
+        {
+          error: { code: 'forbidden' },
+          ok: false,
+        },
+      );
+      expect(await ask(runner, wire('job.gateway.tool-file.create.v1'), { ...toolFile, workspaceId: workspaceA }, forA)).toMatchObject({
+        error: { code: 'invalid_param', message: expect.stringContaining('has no bytes in the file storage') },
+        ok: false,
+      });
       // Knowledge is held to the grant the same way.
       expect(
         await ask(
@@ -142,7 +168,7 @@ describe('the internal bus: every service authenticates and reaches only what th
           { token: tokenB },
         );
         const found = page.body.data?.filter((r) => r.action === 'bus.job_grant.refused') ?? [];
-        if (found.length >= 5) return found;
+        if (found.length >= 7) return found;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       return [];
@@ -151,6 +177,8 @@ describe('the internal bus: every service authenticates and reaches only what th
       'bad_signature',
       'expired',
       'missing',
+      'workspace_mismatch',
+      'workspace_mismatch',
       'workspace_mismatch',
       'workspace_mismatch',
     ]);

@@ -10,6 +10,7 @@ import { CreateVerificationCodes1764800000000 } from '../migrations/176480000000
 import { BindSealedCredentials1764800000001 } from '../migrations/1764800000001-bind-sealed-credentials';
 import { CreateToolProviders1764950000000 } from '../migrations/1764950000000-create-tool-providers';
 import { AddMcpProviderUniqueness1764967000000 } from '../migrations/1764967000000-add-mcp-provider-uniqueness';
+import { CreateToolFiles1765100000000 } from '../migrations/1765100000000-create-tool-files';
 import { AccountEntity, WorkspaceEntity, WorkspaceMemberEntity } from './accounts/account.entity';
 import { AuthSessionEntity, RefreshTokenEntity } from './accounts/auth-session.entity';
 import { VerificationCodeEntity } from './accounts/verification-code.entity';
@@ -45,6 +46,7 @@ export const gatewayDatabase: PersistenceDefinition = {
     BindSealedCredentials1764800000001,
     CreateToolProviders1764950000000,
     AddMcpProviderUniqueness1764967000000,
+    CreateToolFiles1765100000000,
     auditOutboxMigration('gateway'),
   ],
 };

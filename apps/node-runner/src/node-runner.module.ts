@@ -4,6 +4,7 @@ import { makeCounterProvider } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { createFileStorage, storageSettingsFromConfig } from '@weft/storage';
 import { UPLOADED_FILE_STORAGE } from './files/file-storage.config';
+import { ToolFilesService } from './files/tool-files.service';
 import { UploadedFilesService } from './files/uploaded-files.service';
 import { NODE_RUNNER_CONFIG } from './node-runner.config';
 import { NodeJobExecutorFactory } from './nodes/node-job-executor-factory.service';
@@ -42,6 +43,7 @@ export class NodeRunnerModule {
         { provide: NODE_RUNNER_CONFIG, useValue: config },
         ProviderCredentialsService,
         { provide: UPLOADED_FILE_STORAGE, useValue: createFileStorage(storageSettingsFromConfig(config.storage)) },
+        ToolFilesService,
         UploadedFilesService,
       ],
     };

@@ -10,8 +10,8 @@ export const AUDIT_OUTBOX_BATCH = 100;
  * recorded while NATS could not take them. Every service with a database lists it among its migrations.
  */
 export function auditOutboxMigration(schema: string): new () => MigrationInterface {
-  return class CreateAuditOutbox1765100000000 implements MigrationInterface {
-    name = 'CreateAuditOutbox1765100000000';
+  return class CreateAuditOutbox1765200000000 implements MigrationInterface {
+    name = 'CreateAuditOutbox1765200000000';
 
     async up(q: QueryRunner): Promise<void> {
       // `seq` keeps the order events were recorded in; the event id is the JetStream message id, so a relay

@@ -89,6 +89,17 @@ export const storageConfig = {
   s3SecretKey: env.optionalString('S3_SECRET_KEY', { secret: true, doc: 'S3 secret access key' }),
 };
 
+/**
+ * The largest file a tool may produce (a built-in's audio or image, an MCP tool's blob). The node runner
+ * checks it before storing the bytes and the gateway again before recording them, so both read it.
+ */
+export const toolFileMaxMb = env.int('TOOL_FILE_SIZE_LIMIT', {
+  default: '30',
+  min: 1,
+  max: 1024,
+  doc: "largest file one tool call may produce (stored for the node's `files` output), in MB; a larger one fails the node",
+});
+
 /** Logging and error reporting. */
 export const loggingConfig = {
   level: env.enum('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {

@@ -12,6 +12,7 @@ import {
   securityConfig,
   storageConfig,
   templatesConfig,
+  toolFileMaxMb,
 } from './fragments.config';
 
 /** A check that an optional mail setting is given whenever MAIL_TYPE is. */
@@ -119,6 +120,7 @@ export const gatewayConfigSpec = {
         value === undefined || isHttpUrl(value) ? undefined : 'expected a URL starting with http:// or https://',
     }),
     storage: storageConfig,
+    toolFileMaxMb,
   },
   mail: {
     consoleWebUrl: env.optionalString('CONSOLE_WEB_URL', {
@@ -348,6 +350,7 @@ export const nodeRunnerConfigSpec = {
       max: 600,
       doc: 'how long one tool call (built-in, custom OpenAPI or MCP) may take, in seconds',
     }),
+    fileMaxMb: toolFileMaxMb,
   },
   providers: {
     allowedHosts: env.optionalString('PROVIDER_ALLOWED_HOSTS', {

@@ -89,6 +89,11 @@ export const FileErrors = {
   /** Dify answers a file over the size limit with an empty message. */
   tooLarge: () => new DomainError('file_too_large', ''),
   tooMany: () => new DomainError('too_many_files', 'Only one file is allowed.'),
+  toolFileNotFound: (toolFileId: string) => new DomainError('not_found', `Tool file "${toolFileId}" not found.`),
+  toolFileNotStored: (toolFileId: string) =>
+    new DomainError('invalid_param', `Tool file "${toolFileId}" has no bytes in the file storage; write them before recording it.`),
+  toolFileTooLarge: (size: number, limit: number) =>
+    new DomainError('file_too_large', `The tool file is ${size} bytes, over the limit of ${limit} bytes (TOOL_FILE_SIZE_LIMIT).`),
   typeNotAllowed: () => new DomainError('unsupported_file_type', 'File type not allowed.'),
   uploadNotFound: (uploadFileId: string) => new DomainError('not_found', `Upload file "${uploadFileId}" not found.`),
 } as const;

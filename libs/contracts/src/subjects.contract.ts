@@ -20,6 +20,10 @@ import { z } from 'zod';
 import {
   McpListToolsRequestSchema,
   McpListToolsResponseSchema,
+  ToolFileCreateRequestSchema,
+  ToolFileCreateResponseSchema,
+  ToolFileLookupRequestSchema,
+  ToolFileLookupResponseSchema,
   ToolProviderLookupRequestSchema,
   ToolProviderLookupResponseSchema,
 } from './tools.contract';
@@ -308,6 +312,8 @@ export const CONTRACTS = {
     ProviderCredentialsRequestSchema,
     ProviderCredentialsResponseSchema,
   ),
+  'gateway.tool-file.create.v1': request('gateway', ['node-runner'], ToolFileCreateRequestSchema, ToolFileCreateResponseSchema),
+  'gateway.tool-file.v1': request('gateway', ['node-runner'], ToolFileLookupRequestSchema, ToolFileLookupResponseSchema),
   'gateway.tool-provider.v1': request('gateway', ['node-runner'], ToolProviderLookupRequestSchema, ToolProviderLookupResponseSchema),
   'gateway.upload-file.v1': request('gateway', ['node-runner'], UploadFileRequestSchema, UploadFileResponseSchema),
   'privacy.erase.gateway.v1': request('gateway', ['compliance'], EraseStepRequestSchema, EraseStepResponseSchema),

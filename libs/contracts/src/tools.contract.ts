@@ -92,3 +92,44 @@ export const McpListToolsResponseSchema = z.object({
   transport: z.enum(MCP_TRANSPORTS).nullable(),
 });
 export type McpListToolsResponse = z.infer<typeof McpListToolsResponseSchema>;
+
+/** The most files one tool call may produce (Dify keeps no limit; a bound keeps a runaway tool from filling the store). */
+export const MAX_TOOL_FILES_PER_CALL = 10;
+
+/**
+ * A node runner records a file a tool produced (`gateway.tool-file.create.v1`), after writing its bytes to the
+ * shared file storage under `toolFileStorageKey(workspaceId, id, extension)`: the gateway derives the key from
+ * these fields itself, so a record can only point at the workspace's own tool files.
+ */
+export const ToolFileCreateRequestSchema = z.object({
+  appId: z.string().uuid(),
+  conversationId: z.string().uuid().nullable(),
+  /** With the dot, as Dify's `guess_extension` gives it (`.png`); `.bin` when unknown. */
+  extension: z.string().regex(/^\.[a-z0-9]{1,10}$/),
+  id: z.string().uuid(),
+  mimeType: z.string().min(1).max(255),
+  name: z.string().min(1).max(255),
+  size: z.number().int().min(0),
+  workspaceId: z.string().uuid(),
+});
+export type ToolFileCreateRequest = z.infer<typeof ToolFileCreateRequestSchema>;
+
+/** The recorded file's signed link (`/files/tools/{id}{extension}?timestamp&nonce&sign`), valid for FILES_ACCESS_TIMEOUT. */
+export const ToolFileCreateResponseSchema = z.object({ id: z.string().uuid(), url: z.string() });
+
+/** A node runner reads a tool file of the job's workspace (`gateway.tool-file.v1`); another workspace's is not_found. */
+export const ToolFileLookupRequestSchema = z.object({ toolFileId: z.string().uuid(), workspaceId: z.string().uuid() });
+export const ToolFileLookupResponseSchema = z.object({
+  /** With the dot. */
+  extension: z.string(),
+  mimeType: z.string(),
+  name: z.string(),
+  size: z.number().int().min(0),
+  storageKey: z.string().min(1),
+});
+export type ToolFileInfo = z.infer<typeof ToolFileLookupResponseSchema>;
+
+/** Where a tool file's bytes are stored: namespaced by workspace, named by the file's own id. */
+export function toolFileStorageKey(workspaceId: string, id: string, extension: string): string {
+  return `tool_files/${workspaceId}/${id}${extension}`;
+}

@@ -3,3 +3,4 @@ export * from './guarded-fetch.util';
 export * from './ssrf-guard.util';
 export * from './guarded-web-fetch.util';
 export * from './mcp-client.util';
+export * from './openai-speech.util';

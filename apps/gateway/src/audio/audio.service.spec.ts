@@ -3,7 +3,7 @@ import type { MessageBus } from '@weft/messaging';
 import type { AppService } from '../apps/app.service';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import type { EndUserService } from '../service-api/end-user.service';
-import type { SpeechTarget } from './audio-rules.util';
+import type { SpeechTarget } from '@weft/outbound-http';
 import { AudioService } from './audio.service';
 import type { SpeechProviderRepository } from './speech-provider.repository';
 

@@ -5,19 +5,14 @@ import { MessageBus } from '@weft/messaging';
 import { AppService } from '../apps/app.service';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
+import { chooseVoice, SPEECH_PROVIDERS, speechTarget, splitForSpeech, type SpeechProvider, type SpeechTarget } from '@weft/outbound-http';
 import {
   audioSubtype,
-  chooseVoice,
   DEFAULT_SPEECH_MODEL,
   DEFAULT_TRANSCRIPTION_MODEL,
   readSpeechFeature,
   shortProviderName,
-  SPEECH_PROVIDERS,
-  speechTarget,
-  splitForSpeech,
   type SpeechFeature,
-  type SpeechProvider,
-  type SpeechTarget,
 } from './audio-rules.util';
 import { DEFAULT_AUDIO_USER, type AudioToTextResponse, type AudioUpload, type TextToAudioRequest } from './audio.dto';
 import { AudioErrors } from './audio.exception';

@@ -1,7 +1,7 @@
 import { DomainError } from '@weft/contracts';
 import { createSsrfGuard } from '@weft/outbound-http';
 import { startTestHttpServer, type RecordedRequest, type TestHttpServer } from '@weft/testing';
-import type { SpeechTarget } from './audio-rules.util';
+import type { SpeechTarget } from '@weft/outbound-http';
 import { SpeechProviderRepository } from './speech-provider.repository';
 
 /** An MP3 frame header followed by filler: what a speech endpoint streams. */

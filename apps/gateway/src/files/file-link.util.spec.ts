@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { fileLinkKey, fileLinkSign, signedFileUrl, verifyFileLink, type FileLinkSettings } from './file-link.util';
+import { fileLinkKey, fileLinkSign, signedFileUrl, signedToolFileUrl, verifyFileLink, type FileLinkSettings } from './file-link.util';
 
 const FILE = '0b4d7c1e-8f7a-4c39-9a55-2f6d3c1b9e10';
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -55,5 +55,22 @@ describe('signed file links', () => {
     expect(verifyFileLink(settings, FILE, { ...link, nonce: '' }, NOW)).toBe(false);
     expect(verifyFileLink(settings, FILE, { ...link, timestamp: 'soon' }, NOW)).toBe(false);
     expect(verifyFileLink({ ...settings, key: fileLinkKey('other-secret') }, FILE, link, NOW)).toBe(false);
+  });
+});
+
+describe('signed tool file links', () => {
+  it("makes Dify's /files/tools/{id}{extension} link, signed like every file link and checked by verifyFileLink", () => {
+    const url = signedToolFileUrl(settings, FILE, '.mp3', NOW, 'n0nce');
+    const sign = fileLinkSign(settings.key, FILE, String(NOW / 1000), 'n0nce');
+    expect(url).toBe(`/files/tools/${FILE}.mp3?timestamp=${NOW / 1000}&nonce=n0nce&sign=${sign}`);
+    expect(sign.endsWith('=')).toBe(true);
+    const query = new URL(url, 'http://gateway.test').searchParams;
+    const link = { nonce: query.get('nonce')!, sign: query.get('sign')!, timestamp: query.get('timestamp')! };
+    expect(verifyFileLink(settings, FILE, link, NOW)).toBe(true);
+    expect(verifyFileLink(settings, '1c5e8d2f-9a8b-4d4a-8b66-3a7e4d2c0f21', link, NOW)).toBe(false);
+    expect(verifyFileLink(settings, FILE, link, NOW + 301_000)).toBe(false);
+    expect(signedToolFileUrl({ ...settings, baseUrl: 'https://weft.example/' }, FILE, '.png', NOW, 'n')).toMatch(
+      new RegExp(`^https://weft\\.example/files/tools/${FILE}\\.png\\?timestamp=`),
+    );
   });
 });

@@ -49,6 +49,24 @@ export function signedFileUrl(
   return `${base}/files/${encodeURIComponent(fileId)}/file-preview?${query.toString()}`;
 }
 
+/**
+ * A signed link to a tool file (Dify's `sign_tool_file`): `/files/tools/{id}{extension}?timestamp&nonce&sign`,
+ * signed like every file link; `extension` carries its dot (`.mp3`).
+ */
+export function signedToolFileUrl(
+  settings: FileLinkSettings,
+  fileId: string,
+  extension: string,
+  nowMs = Date.now(),
+  nonce = randomBytes(16).toString('hex'),
+): string {
+  const timestamp = String(Math.floor(nowMs / 1000));
+  // Written as Dify writes it, the sign's base64 padding unescaped; query parsers split at the first `=`.
+  const sign = fileLinkSign(settings.key, fileId, timestamp, nonce);
+  const base = settings.baseUrl?.replace(/\/+$/, '') ?? '';
+  return `${base}/files/tools/${encodeURIComponent(fileId)}${extension}?timestamp=${timestamp}&nonce=${nonce}&sign=${sign}`;
+}
+
 /** Whether a link's signature is the file's and the link has not expired (nor claims a time too far ahead). */
 export function verifyFileLink(settings: FileLinkSettings, fileId: string, link: FileLinkSignature, nowMs = Date.now()): boolean {
   if (!/^\d{1,12}$/.test(link.timestamp) || link.nonce.length === 0 || link.nonce.length > 128) return false;

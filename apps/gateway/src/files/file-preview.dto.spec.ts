@@ -1,4 +1,4 @@
-import { attachmentDisposition, mustDownload, wantsAttachment } from './file-preview.dto';
+import { attachmentDisposition, mayShowInline, mustDownload, wantsAttachment } from './file-preview.dto';
 
 describe('file preview answers', () => {
   it('reads as_attachment as a flag', () => {
@@ -24,5 +24,16 @@ describe('file preview answers', () => {
     expect(attachmentDisposition('loom notes.txt')).toBe("attachment; filename*=UTF-8''loom%20notes.txt");
     expect(attachmentDisposition("tissage d'été (v2).md")).toBe("attachment; filename*=UTF-8''tissage%20d%27%C3%A9t%C3%A9%20%28v2%29.md");
     expect(attachmentDisposition('a";\r\nx.txt')).not.toMatch(/["\r\n;]x/);
+  });
+});
+
+describe('tool file answers', () => {
+  it('shows images, audio, video and plain text inline, and nothing a browser could run', () => {
+    for (const type of ['image/png', 'image/jpeg', 'audio/mpeg', 'audio/x-wav', 'video/mp4', 'text/plain; charset=utf-8']) {
+      expect({ type, inline: mayShowInline(type) }).toEqual({ inline: true, type });
+    }
+    for (const type of ['image/svg+xml', 'text/html', 'application/xhtml+xml', 'application/pdf', 'octet/stream', 'text/javascript']) {
+      expect({ type, inline: mayShowInline(type) }).toEqual({ inline: false, type });
+    }
   });
 });

@@ -31,3 +31,12 @@ export function attachmentDisposition(name: string): string {
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename*=UTF-8''${encoded}`;
 }
+
+// Types a browser shows without running anything: tool files of these types may be shown inline; any other
+// (SVG and HTML above all) comes as a download.
+const INLINE_TYPES = /^(image\/(png|jpeg|gif|webp|bmp|x-icon)|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+|text\/plain)$/i;
+
+/** Whether a file of this type may be shown inline rather than downloaded. */
+export function mayShowInline(mimeType: string): boolean {
+  return INLINE_TYPES.test(mimeType.split(';')[0]!.trim());
+}

@@ -9,6 +9,10 @@ import { FilePreviewService } from './file-preview.service';
 import { FILE_LINK_SETTINGS, FILE_STORAGE, FILE_UPLOAD_SETTINGS, type FileUploadSettings } from './file-upload.config';
 import { FileUploadController } from './file-upload.controller';
 import { FileUploadService } from './file-upload.service';
+import { ToolFilePreviewController } from './tool-file-preview.controller';
+import { ToolFilePreviewService } from './tool-file-preview.service';
+import { ToolFileHandler } from './tool-file.handler';
+import { ToolFileRepository } from './tool-file.repository';
 import { UploadFileHandler } from './upload-file.handler';
 import { UploadFileInterceptor } from './upload-file.interceptor';
 import { UploadFileRepository } from './upload-file.repository';
@@ -17,7 +21,8 @@ import { UploadPreviewService } from './upload-preview.service';
 
 /**
  * Service API file uploads (`POST /v1/files/upload`) into the configured file storage, their preview with
- * the app key (`GET /v1/files/{file_id}/preview`), their lookup for node runners, and the signed links
+ * the app key (`GET /v1/files/{file_id}/preview`), their lookup for node runners, the files tools produce
+ * (recorded for node runners, served at `/files/tools/{id}.{ext}`), and the signed links
  * (`/files/{id}/file-preview`) the Knowledge API hands out; `secretKey` is SECRET_KEY, which the links'
  * signing key derives from.
  */
@@ -30,7 +35,7 @@ export class FilesModule {
       global: true,
       module: FilesModule,
       imports: [AppsModule],
-      controllers: [FilePreviewController, FileUploadController, UploadPreviewController],
+      controllers: [FilePreviewController, FileUploadController, ToolFilePreviewController, UploadPreviewController],
       // AppKeyGuard and EndUserService come from the Service API; ServiceApiModule is built by forRoot, and
       // importing it here would register its controllers twice, so this module keeps its own instances.
       providers: [
@@ -38,6 +43,9 @@ export class FilesModule {
         EndUserService,
         FilePreviewService,
         FileUploadService,
+        ToolFileHandler,
+        ToolFilePreviewService,
+        ToolFileRepository,
         UploadFileHandler,
         UploadFileInterceptor,
         UploadFileRepository,

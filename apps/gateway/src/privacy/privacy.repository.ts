@@ -18,6 +18,7 @@ const WORKSPACE_TABLES = [
   'api_keys',
   'provider_credentials',
   'upload_files',
+  'tool_files',
   'invitations',
   'workspace_members',
   'apps',
@@ -85,12 +86,13 @@ export class PrivacyRepository {
   }
 
   /**
-   * Storage keys of the files an account erasure removes: every file of the workspaces erased whole, and the
-   * account's own uploads if asked.
+   * Storage keys of the files an account erasure removes: every file of the workspaces erased whole (uploads and
+   * tool files), and the account's own uploads if asked.
    */
   async accountFiles(req: EraseStepRequest, accountId: string): Promise<string[]> {
     const rows = await this.db.rows<{ storage_key: string }>(
-      `SELECT storage_key FROM gateway.upload_files WHERE workspace_id = ANY($1::uuid[]) OR ($3 AND created_by = $2 AND created_by_role = 'account')`,
+      `SELECT storage_key FROM gateway.upload_files WHERE workspace_id = ANY($1::uuid[]) OR ($3 AND created_by = $2 AND created_by_role = 'account')
+       UNION ALL SELECT storage_key FROM gateway.tool_files WHERE workspace_id = ANY($1::uuid[])`,
       [req.deleteWorkspaceIds, accountId, req.deleteDocuments],
     );
     return rows.map((r) => r.storage_key);

@@ -7,6 +7,8 @@ export interface WorkflowFileReaderOptions {
   guard: SsrfGuard;
   maxResponseBytes: number;
   timeoutMs: number;
+  /** Tool files (`tool_file`), read the same way as uploads. */
+  toolFiles: UploadedFileSource;
   uploads: UploadedFileSource;
 }
 
@@ -29,8 +31,9 @@ export class FileDownloadError extends Error {
 /**
  * Reads the bytes of a workflow File value for the nodes that consume files. Uploaded files
  * (`local_file`) come from the file storage, only within the job's workspace; files given by URL
- * (`remote_url`) are downloaded through the SSRF guard. Weft keeps no tool or datasource files, so those
- * fail with a message saying what to do instead.
+ * (`remote_url`) are downloaded through the SSRF guard; files tools produced (`tool_file`) come from the
+ * file storage too, only within the job's workspace. Weft keeps no datasource files, so those fail with a
+ * message saying what to do instead.
  */
 export class WorkflowFileReader {
   constructor(private readonly options: WorkflowFileReaderOptions) {}
@@ -46,6 +49,7 @@ export class WorkflowFileReader {
         if (!(file.remote_url ?? file.url) && uploadIdOf(file)) return this.readUpload(file, workspaceId, name);
         return this.download(file, name, signal);
       case 'tool_file':
+        return this.readToolFile(file, workspaceId, name);
       case 'datasource_file':
         return Promise.reject(
           new FileDownloadError(
@@ -71,6 +75,18 @@ export class WorkflowFileReader {
     } catch (error) {
       if (error instanceof UploadedFileNotFoundError)
         throw new FileDownloadError(`Failed to read "${name}": upload file "${id}" not found.`);
+      throw new FileDownloadError(`Failed to read "${name}": ${(error as Error).message}`);
+    }
+  }
+
+  private async readToolFile(file: WorkflowFile, workspaceId: string, name: string): Promise<WorkflowFileBytes> {
+    const id = [file.related_id, file.tool_file_id].find((c): c is string => typeof c === 'string' && c !== '');
+    if (!id) throw new FileDownloadError(`Cannot read "${name}": the file names no tool file.`);
+    try {
+      const stored = await this.options.toolFiles.read(workspaceId, id);
+      return { body: stored.data, contentType: stored.mimeType, maxBytes: undefined, name: file.filename ? name : stored.name };
+    } catch (error) {
+      if (error instanceof UploadedFileNotFoundError) throw new FileDownloadError(`Failed to read "${name}": tool file "${id}" not found.`);
       throw new FileDownloadError(`Failed to read "${name}": ${(error as Error).message}`);
     }
   }

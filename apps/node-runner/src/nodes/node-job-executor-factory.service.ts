@@ -3,6 +3,7 @@ import type { NodeJob, NodeOutcome } from '@weft/contracts';
 import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
 import { ServiceNotices } from '@weft/platform';
 import { isNodeRunnerNodeType, JinjaRenderer, type NodeRunnerNodeType } from '@weft/workflow';
+import { ToolFilesService, type ToolFileStore } from '../files/tool-files.service';
 import { UploadedFilesService, type UploadedFileSource } from '../files/uploaded-files.service';
 import { WorkflowFileReader } from '../files/workflow-file-reader.service';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
@@ -19,7 +20,8 @@ import { ParameterExtractorExecutor } from './parameter-extractor/parameter-extr
 import { QuestionClassifierExecutor } from './question-classifier/question-classifier.executor';
 import { ToolExecutor } from './tool/tool.executor';
 import { AgentExecutor } from './agent/agent.executor';
-import { ToolRegistry } from '../tools/tool-registry.service';
+import { ProviderCredentialsService } from '../providers/provider-credentials.service';
+import { ToolRegistry, type ToolJobContextFactory } from '../tools/tool-registry.service';
 
 /**
  * Which executor runs each node type the orchestrator hands over: one entry per `NodeRunnerNodeType`
@@ -41,15 +43,30 @@ export class NodeJobExecutorFactory implements OnModuleInit, OnModuleDestroy {
     @Inject(KnowledgeService) knowledge: KnowledgeSource,
     private readonly notices: ServiceNotices,
     tools: ToolRegistry,
+    @Inject(ToolFilesService) toolFiles: ToolFileStore,
+    credentials: ProviderCredentialsService,
   ) {
     const guard = createSsrfGuard({ allowedHosts: parseAllowedHosts(config.httpRequest.ssrfAllowedHosts) });
     const { maxResponseBytes, maxTimeoutSeconds } = config.httpRequest;
-    const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, uploads });
+    const files = new WorkflowFileReader({ guard, maxResponseBytes, timeoutMs: maxTimeoutSeconds * 1000, toolFiles, uploads });
     this.sandbox = new CodeSandbox(config.code);
     this.templates = new JinjaRenderer({ timeoutMs: config.templates.timeoutMs, workers: config.templates.workers });
     const toolHttp = { guard, maxResponseBytes, timeoutMs: config.tools.timeoutSeconds * 1000 };
+    // A tool call reads files and model credentials of the job's workspace only, and keeps its files there.
+    const toolJob: ToolJobContextFactory = (job, conversationId, signal) => ({
+      files: toolFiles,
+      scope: { appId: job.appId, conversationId, workspaceId: job.workspaceId },
+      services: {
+        modelCredentials: async (provider) => {
+          const stored = await credentials.get(job.workspaceId, provider);
+          if (!stored) return null;
+          return Object.fromEntries(Object.entries(stored).filter((e): e is [string, string] => typeof e[1] === 'string'));
+        },
+        readFile: (file) => files.read(file, job.workspaceId, signal),
+      },
+    });
     this.executors = {
-      agent: new AgentExecutor(providers, tools, toolHttp),
+      agent: new AgentExecutor(providers, tools, toolHttp, toolJob),
       code: new CodeExecutor(this.sandbox),
       'document-extractor': new DocumentExtractorExecutor(files),
       'http-request': new HttpRequestExecutor({ files, guard, maxResponseBytes, maxTimeoutSeconds }),
@@ -57,7 +74,7 @@ export class NodeJobExecutorFactory implements OnModuleInit, OnModuleDestroy {
       llm: new LlmExecutor(providers, this.templates),
       'parameter-extractor': new ParameterExtractorExecutor(providers),
       'question-classifier': new QuestionClassifierExecutor(providers),
-      tool: new ToolExecutor(tools, toolHttp),
+      tool: new ToolExecutor(tools, toolHttp, toolJob),
     };
   }
 

@@ -6,7 +6,8 @@ import { Counter, Registry } from 'prom-client';
 import { NODE_JOBS_CONSUMER, NodeJobContext, NodeJobsHandler } from './node-jobs.handler';
 import { ToolRegistry } from '../tools/tool-registry.service';
 import { NodeJobExecutorFactory } from './node-job-executor-factory.service';
-import { testChatProviders, testConfig, testJob, testUploads, testKnowledge } from './node-test.util';
+import { testChatProviders, testConfig, testJob, testToolFiles, testUploads, testKnowledge } from './node-test.util';
+import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 
 type Published = { subject: string; key: string | null; payload: Record<string, unknown> };
 
@@ -55,6 +56,8 @@ describe('NodeJobsHandler', () => {
     testKnowledge(),
     new ServiceNotices(),
     new ToolRegistry(undefined as unknown as MessageBus, testConfig()),
+    testToolFiles(),
+    new ProviderCredentialsService(undefined as unknown as MessageBus),
   );
   const ctx = (): NodeJobContext & { beats: number } => {
     const c = { beats: 0, deliveryCount: 1, working: () => void c.beats++ };

@@ -5,7 +5,10 @@ import type { ServerResponse } from 'node:http';
 import type { AgentStep, NodeFailedOutcome, NodeJob, NodeOutcome } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
 import { VariablePool } from '@weft/workflow';
+import { randomUUID } from 'node:crypto';
+import type { ToolFileScope, ToolFileStore } from '../files/tool-files.service';
 import { UploadedFileNotFoundError, type UploadedFileContent, type UploadedFileSource } from '../files/uploaded-files.service';
+import { normalizeMimeType, toolFileExtension, toolFileName, toolFileValue } from '../tools/tool-file.util';
 import type { NodeRunnerConfig } from '../node-runner.config';
 import { ChatProviderService } from '../providers/chat-providers.service';
 import type { ProviderCredentials } from '../providers/provider-registry.util';
@@ -23,7 +26,7 @@ export function testConfig(overrides: { concurrency?: number } = {}): NodeRunner
     providers: { allowedHosts: '127.0.0.1' },
     models: { priceTable: { openai: { 'test-priced': { currency: 'USD', input: 1, output: 2, unit: 0.000001 } } } },
     templates: { timeoutMs: 2000, workers: 1 },
-    tools: { tavilyBaseUrl: 'http://127.0.0.1:9', timeoutSeconds: 5 },
+    tools: { fileMaxMb: 1, tavilyBaseUrl: 'http://127.0.0.1:9', timeoutSeconds: 5 },
     worker: { ackWaitMs: 30_000, concurrency: overrides.concurrency ?? 4 },
   } as unknown as NodeRunnerConfig;
 }
@@ -145,6 +148,36 @@ export function testUploads(stored: Record<string, Omit<UploadedFileContent, 'si
       if (!file) throw new UploadedFileNotFoundError(uploadFileId);
       return { ...file, size: file.data.length };
     },
+  };
+}
+
+/**
+ * Tool files kept in memory instead of the file store and the gateway, keyed `workspaceId/id`, with what each
+ * was saved for (`saved`); `read` answers only within the workspace that saved the file.
+ */
+export function testToolFiles(): ToolFileStore & { saved: { bytes: Buffer; id: string; scope: ToolFileScope }[] } {
+  const saved: { bytes: Buffer; id: string; mimeType: string; name: string; scope: ToolFileScope }[] = [];
+  return {
+    read: async (workspaceId, id) => {
+      const file = saved.find((f) => f.id === id && f.scope.workspaceId === workspaceId);
+      if (!file) throw new UploadedFileNotFoundError(id);
+      return {
+        data: file.bytes,
+        extension: toolFileExtension(file.mimeType).slice(1),
+        mimeType: file.mimeType,
+        name: file.name,
+        size: file.bytes.length,
+      };
+    },
+    save: async (scope, bytes, meta) => {
+      const id = randomUUID();
+      const mimeType = normalizeMimeType(meta.mimeType);
+      const extension = toolFileExtension(mimeType);
+      const name = toolFileName(id, extension, meta.filename);
+      saved.push({ bytes, id, mimeType, name, scope });
+      return toolFileValue({ extension, id, mimeType, name, size: bytes.length, url: `/files/tools/${id}${extension}?sign=test` });
+    },
+    saved,
   };
 }
 

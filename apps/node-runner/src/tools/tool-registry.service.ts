@@ -1,10 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RemoteError, type StoredToolProvider } from '@weft/contracts';
+import { MAX_TOOL_FILES_PER_CALL, RemoteError, type StoredToolProvider } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
+import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
 import { builtinToolProvider, shortToolProviderName, type ToolProviderType } from '@weft/workflow';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { builtinToolCalls, type BuiltinToolCall } from './builtin/builtin-tools';
-import { ToolRuntimeError, type ToolHttpOptions, type ToolMessage, type ToolRuntime } from './tool-runtime.types';
+import type { ToolFileScope, ToolFileStore } from '../files/tool-files.service';
+import {
+  ToolInvokeError,
+  ToolRuntimeError,
+  type ToolHttpOptions,
+  type ToolJobServices,
+  type ToolMessage,
+  type ToolRuntime,
+} from './tool-runtime.types';
 
 const LOOKUP_TIMEOUT_MS = 5_000;
 
@@ -19,18 +28,51 @@ export interface ResolvedTool {
   credentials: Record<string, string>;
 }
 
+/** Makes the ToolJobContext of a job's tool calls. */
+export type ToolJobContextFactory = (
+  job: { appId: string; workspaceId: string },
+  conversationId: string | null,
+  signal: AbortSignal,
+) => ToolJobContext;
+
+/** What a job lends the tools it calls: its files and credentials, and where the files tools produce are kept. */
+export interface ToolJobContext {
+  files: ToolFileStore;
+  scope: ToolFileScope;
+  services: ToolJobServices;
+}
+
 /**
  * Calls a resolved tool with its provider's credentials, within the tool time budget (`TOOL_TIMEOUT`) and
- * the node's own cancellation: the one way the tool node and the agent call a tool.
+ * the node's own cancellation: the one way the tool node and the agent call a tool. The bytes a tool answers
+ * (`blob`) are stored as tool files (at most MAX_TOOL_FILES_PER_CALL per call) and come back as `file` messages.
  */
-export function invokeTool(
+export async function invokeTool(
   tool: ResolvedTool,
   parameters: Record<string, unknown>,
   http: ToolHttpOptions,
   cancel: AbortSignal,
+  job?: ToolJobContext,
 ): Promise<ToolMessage[]> {
   const signal = AbortSignal.any([cancel, AbortSignal.timeout(http.timeoutMs)]);
-  return tool.runtime.invoke(parameters, { credentials: tool.credentials, http, signal });
+  const messages = await tool.runtime.invoke(parameters, { credentials: tool.credentials, http, job: job?.services, signal });
+  const blobs = messages.filter((m) => m.type === 'blob').length;
+  if (blobs === 0) return messages;
+  if (!job) throw new ToolInvokeError('the tool answered a file, which cannot be kept outside a workflow job');
+  if (blobs > MAX_TOOL_FILES_PER_CALL) {
+    throw new ToolInvokeError(`the tool answered ${blobs} files; one call may produce at most ${MAX_TOOL_FILES_PER_CALL}`);
+  }
+  const stored: ToolMessage[] = [];
+  for (const message of messages) {
+    if (message.type !== 'blob') {
+      stored.push(message);
+      continue;
+    }
+    signal.throwIfAborted();
+    const meta = { filename: message.meta.filename, mimeType: message.meta.mime_type };
+    stored.push({ file: await job.files.save(job.scope, message.blob, meta), type: 'file' });
+  }
+  return stored;
 }
 
 /** Which tool a node or an agent asks for, in Dify's terms. */
@@ -58,7 +100,10 @@ export class ToolRegistry {
     private readonly bus: MessageBus,
     @Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig,
   ) {
-    this.builtins = builtinToolCalls({ tavilyBaseUrl: config.tools.tavilyBaseUrl });
+    this.builtins = builtinToolCalls({
+      providerGuard: createSsrfGuard({ allowedHosts: parseAllowedHosts(config.providers.allowedHosts) }),
+      tavilyBaseUrl: config.tools.tavilyBaseUrl,
+    });
   }
 
   /** Registers the runtime of a workspace provider type (`api`, `mcp`). */

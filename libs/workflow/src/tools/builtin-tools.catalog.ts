@@ -137,8 +137,36 @@ const TAVILY_TOOLS: readonly ToolSpec[] = [
   },
 ];
 
+// Dify lists the workspace's speech models as the options of `model` (`provider#model`) and adds one
+// `voice#provider#model` parameter per model at run time; Weft takes any `openai#…` or
+// `openai_api_compatible#…` model and reads the voice parameter of the chosen one.
+const SPEECH_MODEL = (kind: string) =>
+  form('model', 'select', `The ${kind} model, as provider#model (openai or openai_api_compatible, e.g. openai#tts-1).`, {
+    required: true,
+  });
+
+const AUDIO_TOOLS: readonly ToolSpec[] = [
+  {
+    description: 'Convert text to audio file.',
+    name: 'tts',
+    parameters: [llm('text', 'string', 'The text to be converted.'), SPEECH_MODEL('text-to-speech')],
+  },
+  {
+    description: 'Convert audio file to text.',
+    name: 'asr',
+    parameters: [llm('audio_file', 'file', 'The audio file to be converted.'), SPEECH_MODEL('speech-to-text')],
+  },
+];
+
 /** Every built-in provider, by Dify's short provider name. */
 export const BUILTIN_TOOL_PROVIDERS: Readonly<Record<string, BuiltinToolProviderSpec>> = {
+  audio: {
+    credentials: [],
+    description: "A tool for tts and asr, through the workspace's openai or openai_api_compatible model credentials.",
+    label: 'Audio',
+    name: 'audio',
+    tools: AUDIO_TOOLS,
+  },
   json_process: {
     credentials: [],
     description: 'Insert, delete, replace and parse within JSON with JSONPath.',
@@ -156,6 +184,19 @@ export const BUILTIN_TOOL_PROVIDERS: Readonly<Record<string, BuiltinToolProvider
         description: 'A tool for evaluating a mathematical expression, e.g. 2 * (3 + 4) / 7.',
         name: 'eval_expression',
         parameters: [llm('expression', 'string', 'The mathematical expression to evaluate')],
+      },
+    ],
+  },
+  regex: {
+    credentials: [],
+    description: 'A tool for regex extraction.',
+    label: 'Regex',
+    name: 'regex',
+    tools: [
+      {
+        description: 'A tool for extracting matching content using regular expressions.',
+        name: 'regex_extract',
+        parameters: [llm('content', 'string', 'Content to be extracted'), llm('expression', 'string', 'Regular expression')],
       },
     ],
   },

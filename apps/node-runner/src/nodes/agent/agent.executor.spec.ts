@@ -3,7 +3,8 @@ import type { MessageBus } from '@weft/messaging';
 import { createSsrfGuard } from '@weft/outbound-http';
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { ToolRegistry } from '../../tools/tool-registry.service';
-import { failureOf, outputsOf, replyOpenAi, testChatProviders, testConfig, testContext, testJob } from '../node-test.util';
+import { blob } from '../../tools/tool-runtime.types';
+import { failureOf, outputsOf, replyOpenAi, testChatProviders, testConfig, testContext, testJob, testToolFiles } from '../node-test.util';
 import { parseReactAction, runFunctionCalling, runReact, toolJsonSchema, type AgentModel } from './agent-loop.util';
 import { AgentExecutor, sumUsage } from './agent.executor';
 
@@ -195,6 +196,41 @@ describe('AgentExecutor', () => {
     });
     expect(outcome.inputs).toMatchObject({ instruction: 'You compute for Ada.', maximum_iterations: 3 });
     expect((outputs['usage'] as { total_tokens: number }).total_tokens).toBeGreaterThan(0);
+  });
+
+  it('keeps the files its tools produce in its `files` output, and tells the model they reached the user', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const bus = {
+      request: () => Promise.resolve({ provider: { credentials: {}, name: 'painter', providerType: 'api', settings: {} } }),
+    } as unknown as MessageBus;
+    const painter = new ToolRegistry(bus, testConfig());
+    painter.registerKind('api', {
+      runtime: () =>
+        Promise.resolve({
+          invoke: () => Promise.resolve([blob(png, { mime_type: 'image/png' })]),
+          spec: {
+            description: 'Paints what it is told.',
+            name: 'paint',
+            parameters: [{ description: 'what to paint', form: 'llm', name: 'expression', required: true, type: 'string' }],
+          },
+        }),
+    });
+    const files = testToolFiles();
+    const tool = { enabled: true, parameters: {}, provider_name: 'painter', settings: {}, tool_name: 'paint', type: 'api' };
+    const job = testJob('agent', agentData({}, [tool]), { start: { who: 'Ada' } });
+    const jobContext = () => ({
+      files,
+      scope: { appId: job.appId, conversationId: null, workspaceId: job.workspaceId },
+      services: { modelCredentials: () => Promise.resolve(null), readFile: () => Promise.reject(new Error('unused')) },
+    });
+    const outcome = await new AgentExecutor(testChatProviders().providers, painter, http, jobContext).execute(job, testContext(job));
+    expect(outputsOf(outcome)['files']).toEqual([
+      expect.objectContaining({ mime_type: 'image/png', related_id: files.saved[0]!.id, transfer_method: 'tool_file', type: 'image' }),
+    ]);
+    expect(files.saved[0]!.bytes).toEqual(png);
+    expect((outcome.processData as { agent_log: { observation: string }[] }).agent_log[0]!.observation).toMatch(
+      /^image has been created and sent to user already/,
+    );
   });
 
   it("turns a tool's failure into an observation the model sees", async () => {

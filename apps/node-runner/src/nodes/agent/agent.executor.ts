@@ -12,12 +12,12 @@ import {
 import type { ChatProviderSource } from '../../providers/chat-providers.service';
 import type { ChatMessage } from '../../providers/provider.types';
 import type { DifyUsage } from '../../providers/usage.util';
-import { invokeTool, type ToolRegistry } from '../../tools/tool-registry.service';
+import { invokeTool, type ToolJobContextFactory, type ToolRegistry } from '../../tools/tool-registry.service';
 import { ToolRuntimeError, type ToolHttpOptions } from '../../tools/tool-runtime.types';
 import { historyMessages, jobHistory, readMemory } from '../conversation-memory.util';
 import { callModel, modelFailure, readModelConfig, usageMetadata, type ModelConfig } from '../model-call.util';
 import { failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
-import { foldToolMessages } from '../tool/tool.executor';
+import { conversationIdOf, foldToolMessages } from '../tool/tool.executor';
 import {
   modelToolName,
   reactSystemPrompt,
@@ -106,6 +106,7 @@ export class AgentExecutor implements NodeJobExecutor {
     private readonly providers: ChatProviderSource,
     private readonly tools: ToolRegistry,
     private readonly http: ToolHttpOptions,
+    private readonly jobContext?: ToolJobContextFactory,
   ) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
@@ -129,8 +130,10 @@ export class AgentExecutor implements NodeJobExecutor {
     const inputs = { instruction, maximum_iterations: maxIterations, query, strategy: strategyName };
 
     let tools: Map<string, AgentTool>;
+    // The files the tools produce, kept in the agent's `files` output as Dify's agent node keeps them.
+    const files: unknown[] = [];
     try {
-      tools = await this.agentTools(job, data, ctx);
+      tools = await this.agentTools(job, data, ctx, files);
     } catch (error) {
       const type = error instanceof ToolRuntimeError ? error.name : 'AgentNodeError';
       return failed(type, `Failed to get tool runtime: ${(error as Error).message}`, { inputs });
@@ -172,7 +175,7 @@ export class AgentExecutor implements NodeJobExecutor {
     return succeeded({
       inputs,
       metadata: { ...(usage ? usageMetadata(usage) : {}), agent_log: log },
-      outputs: { files: [], json: [], text: run.answer, ...(usage ? { usage } : {}) },
+      outputs: { files, json: [], text: run.answer, ...(usage ? { usage } : {}) },
       processData: {
         agent_log: log,
         iterations: run.iterations,
@@ -185,8 +188,14 @@ export class AgentExecutor implements NodeJobExecutor {
   }
 
   /** The enabled tools, resolved for the job's workspace, each with its fixed inputs and the definition the model sees. */
-  private async agentTools(job: NodeJob, data: Record<string, unknown>, ctx: NodeExecutionContext): Promise<Map<string, AgentTool>> {
+  private async agentTools(
+    job: NodeJob,
+    data: Record<string, unknown>,
+    ctx: NodeExecutionContext,
+    files: unknown[],
+  ): Promise<Map<string, AgentTool>> {
     const tools = new Map<string, AgentTool>();
+    const jobContext = this.jobContext?.(job, conversationIdOf(ctx.pool), ctx.signal);
     for (const config of agentTools(data)) {
       if (!config.enabled) continue;
       const resolved = await this.tools.resolve({
@@ -202,9 +211,14 @@ export class AgentExecutor implements NodeJobExecutor {
         call: async (args) => {
           try {
             const parameters = castToolParameters({ ...args, ...fixedValues }, spec.parameters);
-            const outputs = foldToolMessages(await invokeTool(resolved, parameters, this.http, ctx.signal));
+            const outputs = foldToolMessages(await invokeTool(resolved, parameters, this.http, ctx.signal, jobContext));
+            files.push(...(outputs['files'] as unknown[]));
             const text = String(outputs['text'] ?? '');
             const json = outputs['json'] as unknown[];
+            if (!text && json.length === 0 && (outputs['files'] as unknown[]).length > 0) {
+              // Dify's observation for a tool that answered files: the user gets them, the model is told so.
+              return 'image has been created and sent to user already, you do not need to create it, just tell the user to check it now.';
+            }
             return text || (json.length > 0 ? JSON.stringify(json.length === 1 ? json[0] : json) : 'the tool answered nothing');
           } catch (error) {
             return `tool invoke error: ${(error as Error).message}`;

@@ -2,7 +2,7 @@ import { WorkflowFileReader } from '../../files/workflow-file-reader.service';
 import { createSsrfGuard } from '@weft/outbound-http';
 import { startTestHttpServer, type TestHttpServer } from '@weft/testing';
 import { DocumentExtractorExecutor } from './document-extractor.executor';
-import { failureOf, outputsOf, testContext, testJob, testUploads } from '../node-test.util';
+import { failureOf, outputsOf, testContext, testJob, testToolFiles, testUploads } from '../node-test.util';
 
 const WORKSPACE = testJob('document-extractor', {}).workspaceId;
 const NOTES_ID = '3f0c6a52-4d8e-4b1a-9c7e-2a5b6c7d8e9f';
@@ -56,6 +56,7 @@ describe('DocumentExtractorExecutor', () => {
       guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }),
       maxResponseBytes: 100_000,
       timeoutMs: 5000,
+      toolFiles: testToolFiles(),
       uploads,
     }),
   );
@@ -139,14 +140,14 @@ describe('DocumentExtractorExecutor', () => {
     expect(uploads.reads).toEqual(expect.arrayContaining([`${WORKSPACE}/${README_ID}`, `${WORKSPACE}/${NOTES_ID}`]));
   });
 
-  it("never reads another workspace's upload, and refuses tool files clearly", async () => {
+  it("never reads another workspace's upload, nor a tool file it does not have", async () => {
     const cases: [unknown, RegExp][] = [
       [uploaded(FOREIGN_ID, 'secret.txt'), /upload file "0d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6" not found/],
       [uploaded('5c4b3a29-1807-4f6e-9d5c-4b3a29180706', 'gone.txt'), /not found/],
       [{ transfer_method: 'local_file', filename: 'a.txt' }, /names no upload/],
       [
         { transfer_method: 'tool_file', tool_file_id: 't1', filename: 'made.txt' },
-        /"made\.txt".*transfer_method "tool_file" are not stored by Weft/,
+        /Failed to read "made\.txt": tool file "t1" not found\./,
       ],
     ];
     for (const [doc, message] of cases) {

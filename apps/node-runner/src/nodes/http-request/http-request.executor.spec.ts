@@ -3,7 +3,7 @@ import { WorkflowFileReader } from '../../files/workflow-file-reader.service';
 import { createSsrfGuard } from '@weft/outbound-http';
 import { startTestHttpServer, type RecordedRequest, type TestHttpServer } from '@weft/testing';
 import { HttpRequestExecutor } from './http-request.executor';
-import { failureOf, outputsOf, testContext, testJob, testUploads } from '../node-test.util';
+import { failureOf, outputsOf, testContext, testJob, testToolFiles, testUploads } from '../node-test.util';
 
 const WORKSPACE = testJob('http-request', {}).workspaceId;
 const REPORT_ID = '3f0c6a52-4d8e-4b1a-9c7e-2a5b6c7d8e9f';
@@ -55,7 +55,7 @@ describe('HttpRequestExecutor', () => {
     [`${WORKSPACE}/${REPORT_ID}`]: { data: REPORT_BYTES, extension: 'pdf', mimeType: 'application/pdf', name: 'report.pdf' },
     [`${OTHER_WORKSPACE}/${FOREIGN_ID}`]: { data: Buffer.from('secret'), extension: 'txt', mimeType: 'text/plain', name: 'secret.txt' },
   });
-  const files = new WorkflowFileReader({ guard, maxResponseBytes: 100_000, timeoutMs: 5000, uploads });
+  const files = new WorkflowFileReader({ guard, maxResponseBytes: 100_000, timeoutMs: 5000, toolFiles: testToolFiles(), uploads });
   const executor = new HttpRequestExecutor({ files, guard, maxResponseBytes: 100_000, maxTimeoutSeconds: 5 });
 
   beforeAll(async () => {
@@ -237,7 +237,7 @@ describe('HttpRequestExecutor', () => {
       [binary(['start', 'foreign']), /upload file "0d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6" not found/],
       [
         { type: 'form-data', data: [{ key: 'f', type: 'file', file: ['start', 'made'] }] },
-        /"made\.txt".*transfer_method "tool_file" are not stored by Weft/,
+        /Failed to read "made\.txt": tool file "t1" not found\./,
       ],
       [
         { type: 'form-data', data: [{ key: 'f', type: 'file', file: ['start', 'text'] }] },

@@ -21,14 +21,14 @@ function registryWith(
     },
   } as unknown as MessageBus;
   const config = testConfig();
-  return { asked, registry: new ToolRegistry(bus, { ...config, tools: { tavilyBaseUrl, timeoutSeconds: 5 } }) };
+  return { asked, registry: new ToolRegistry(bus, { ...config, tools: { fileMaxMb: 1, tavilyBaseUrl, timeoutSeconds: 5 } }) };
 }
 
 const http = { guard: createSsrfGuard({ allowedHosts: ['127.0.0.1'] }), maxResponseBytes: 100_000, timeoutMs: 5_000 };
 
 describe('built-in tools', () => {
   it('has code for exactly the tools the catalog describes', () => {
-    const calls = builtinToolCalls({ tavilyBaseUrl: 'http://x' });
+    const calls = builtinToolCalls({ providerGuard: createSsrfGuard({ allowedHosts: [] }), tavilyBaseUrl: 'http://x' });
     const described = Object.values(BUILTIN_TOOL_PROVIDERS).flatMap((p) => p.tools.map((t) => `${p.name}/${t.name}`));
     const implemented = Object.entries(calls).flatMap(([provider, tools]) => Object.keys(tools).map((t) => `${provider}/${t}`));
     expect(implemented.sort()).toEqual(described.sort());

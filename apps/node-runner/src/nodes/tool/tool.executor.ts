@@ -7,23 +7,35 @@ import {
   ToolNodeDataSchema,
   ToolParameterError,
   type ToolNodeData,
+  type WorkflowFile,
 } from '@weft/workflow';
 import { ToolInvokeError, ToolRuntimeError, type ToolHttpOptions, type ToolMessage } from '../../tools/tool-runtime.types';
-import { invokeTool, type ToolRegistry } from '../../tools/tool-registry.service';
+import { invokeTool, type ToolJobContextFactory, type ToolRegistry } from '../../tools/tool-registry.service';
 import { failed, succeeded, type NodeExecutionContext, type NodeJobExecutor } from '../node-job-executor.types';
 
-/** What one tool call produced, in the tool node's outputs: `text`, `files`, `json` and any variables the tool set. */
+/**
+ * What one tool call produced, in the tool node's outputs: `text`, `files`, `json` and any variables the tool
+ * set. A stored file's File value goes to `files` and adds nothing to `text`, as in Dify's ToolNode.
+ */
 export function foldToolMessages(messages: readonly ToolMessage[]): Record<string, unknown> {
   let text = '';
+  const files: WorkflowFile[] = [];
   const json: Record<string, unknown>[] = [];
   const variables: Record<string, unknown> = {};
   for (const message of messages) {
     if (message.type === 'text') text += message.text;
     else if (message.type === 'link') text += `Link: ${message.url}\n`;
     else if (message.type === 'json') json.push(message.json);
-    else variables[message.name] = message.value;
+    else if (message.type === 'file') files.push(message.file);
+    else if (message.type === 'variable') variables[message.name] = message.value;
   }
-  return { ...variables, files: [], json, text };
+  return { ...variables, files, json, text };
+}
+
+/** The conversation of a chat turn (`sys.conversation_id`), or null. */
+export function conversationIdOf(pool: NodeExecutionContext['pool']): string | null {
+  const id = pool.get(['sys', 'conversation_id']);
+  return typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) ? id : null;
 }
 
 function describeFailure(error: unknown): string {
@@ -39,6 +51,7 @@ export class ToolExecutor implements NodeJobExecutor {
   constructor(
     private readonly tools: ToolRegistry,
     private readonly http: ToolHttpOptions,
+    private readonly jobContext?: ToolJobContextFactory,
   ) {}
 
   async execute(job: NodeJob, ctx: NodeExecutionContext): Promise<NodeOutcome> {
@@ -74,7 +87,8 @@ export class ToolExecutor implements NodeJobExecutor {
     }
 
     try {
-      const messages = await invokeTool(resolved, parameters, this.http, ctx.signal);
+      const jobContext = this.jobContext?.(job, conversationIdOf(ctx.pool), ctx.signal);
+      const messages = await invokeTool(resolved, parameters, this.http, ctx.signal, jobContext);
       return succeeded({ inputs: parameters, metadata, outputs: foldToolMessages(messages) });
     } catch (error) {
       if (error instanceof ToolRuntimeError) {

@@ -105,7 +105,10 @@ describe('ApiToolProviders in the tool registry and the tool node', () => {
         return Promise.resolve({ provider: stored[`${payload.providerType}:${payload.provider}`] ?? null });
       },
     } as unknown as MessageBus;
-    const tools = new ToolRegistry(bus, { ...testConfig(), tools: { tavilyBaseUrl: 'http://127.0.0.1:9', timeoutSeconds: 5 } });
+    const tools = new ToolRegistry(bus, {
+      ...testConfig(),
+      tools: { fileMaxMb: 1, tavilyBaseUrl: 'http://127.0.0.1:9', timeoutSeconds: 5 },
+    });
     new ApiToolProviders(tools).onModuleInit();
     return { asked, registry: tools };
   }

@@ -1,6 +1,9 @@
+import type { SsrfGuard } from '@weft/outbound-http';
 import type { ToolCallContext, ToolMessage } from '../tool-runtime.types';
+import { speechToText, textToSpeech } from './audio.tools';
 import { deleteTool, insertTool, parseTool, replaceTool } from './json-process.tools';
 import { evalExpression } from './maths.tools';
+import { regexExtract } from './regex.tools';
 import { tavilyExtract, tavilySearch } from './tavily.tools';
 import { currentTime, localtimeToTimestamp, timestampToLocaltime, timezoneConversion, weekday } from './time.tools';
 import { webscraper } from './webscraper.tools';
@@ -10,6 +13,8 @@ export type BuiltinToolCall = (params: Record<string, unknown>, ctx: ToolCallCon
 
 /** Where built-in tools that call a service find it (settings of the node runner). */
 export interface BuiltinToolSettings {
+  /** The guard model provider calls go through (PROVIDER_ALLOWED_HOSTS), for the audio tools. */
+  providerGuard: SsrfGuard;
   tavilyBaseUrl: string;
 }
 
@@ -19,8 +24,13 @@ export interface BuiltinToolSettings {
  */
 export function builtinToolCalls(settings: BuiltinToolSettings): Record<string, Record<string, BuiltinToolCall>> {
   return {
+    audio: {
+      asr: (params, ctx) => speechToText(params, ctx, settings.providerGuard),
+      tts: (params, ctx) => textToSpeech(params, ctx, settings.providerGuard),
+    },
     json_process: { delete: deleteTool, insert: insertTool, parse: parseTool, replace: replaceTool },
     maths: { eval_expression: evalExpression },
+    regex: { regex_extract: regexExtract },
     tavily: {
       tavily_extract: (params, ctx) => tavilyExtract(settings.tavilyBaseUrl, params, ctx),
       tavily_search: (params, ctx) => tavilySearch(settings.tavilyBaseUrl, params, ctx),

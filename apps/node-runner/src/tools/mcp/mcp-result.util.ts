@@ -1,7 +1,7 @@
 import type { McpToolResult } from '@weft/outbound-http';
-import { json, text, ToolInvokeError, type ToolMessage } from '../tool-runtime.types';
+import { blob, json, text, ToolInvokeError, type ToolMessage } from '../tool-runtime.types';
 
-/** What folding a result left out: content Weft cannot keep yet (images, audio, binary resources, links to resources). */
+/** What folding a result left out: content Weft does not keep (links to resources, unreadable content). */
 export interface McpFoldResult {
   messages: ToolMessage[];
   skipped: string[];
@@ -40,8 +40,8 @@ function errorText(result: McpToolResult): string {
  * The messages of an MCP tool's answer, with Dify's rules: text content (and the text of an embedded
  * resource) as text or JSON messages, and, when the tool declares an output schema, each field of the
  * structured content as a variable. A call the server marks `isError` is a ToolInvokeError carrying its text.
- * Images, audio and binary resources would become files in Dify; Weft does not keep tool files yet, so
- * they are skipped and named in `skipped`.
+ * Images, audio and binary (`blob`) resources become blob messages with their mime type, which the node keeps
+ * as tool files, as Dify does; resource links and content without data are skipped and named in `skipped`.
  */
 export function foldMcpResult(result: McpToolResult, hasOutputSchema: boolean): McpFoldResult {
   if (result.isError) throw new ToolInvokeError(errorText(result));
@@ -58,6 +58,16 @@ export function foldMcpResult(result: McpToolResult, hasOutputSchema: boolean): 
     }
     const mimeType =
       typeof content.mimeType === 'string' ? content.mimeType : isObject(content.resource) ? content.resource.mimeType : undefined;
+    const data =
+      (content.type === 'image' || content.type === 'audio') && typeof content.data === 'string'
+        ? content.data
+        : content.type === 'resource' && isObject(content.resource) && typeof content.resource.blob === 'string'
+          ? content.resource.blob
+          : undefined;
+    if (data !== undefined) {
+      messages.push(blob(Buffer.from(data, 'base64'), typeof mimeType === 'string' ? { mime_type: mimeType } : {}));
+      continue;
+    }
     skipped.push(typeof mimeType === 'string' ? `${content.type} (${mimeType})` : content.type);
   }
   if (hasOutputSchema && result.structuredContent) {

@@ -3,7 +3,7 @@ import type { MessageBus } from '@weft/messaging';
 import { createSsrfGuard, listMcpTools } from '@weft/outbound-http';
 import { startTestMcpServer, type TestMcpServer } from '@weft/testing';
 import { ToolExecutor } from '../../nodes/tool/tool.executor';
-import { failureOf, outputsOf, testConfig, testContext, testJob } from '../../nodes/node-test.util';
+import { failureOf, outputsOf, testConfig, testContext, testJob, testToolFiles } from '../../nodes/node-test.util';
 import { ToolRegistry } from '../tool-registry.service';
 import { ToolInvokeError } from '../tool-runtime.types';
 import { foldMcpResult } from './mcp-result.util';
@@ -41,21 +41,28 @@ describe('foldMcpResult', () => {
     expect(foldMcpResult(result, false).messages).toEqual([]);
   });
 
-  it('keeps the text of embedded resources and names the content it cannot keep', () => {
+  it('keeps embedded text, makes images, audio and blob resources blob messages, and names what it cannot keep', () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
     const folded = foldMcpResult(
       {
         content: [
-          { data: 'AAAA', mimeType: 'image/png', type: 'image' },
+          { data: png.toString('base64'), mimeType: 'image/png', type: 'image' },
           { data: 'AAAA', mimeType: 'audio/wav', type: 'audio' },
           { resource: { text: 'legend', uri: 'x://legend' }, type: 'resource' },
-          { resource: { blob: 'AAAA', mimeType: 'application/pdf', uri: 'x://doc' }, type: 'resource' },
+          { resource: { blob: 'JVBERg==', mimeType: 'application/pdf', uri: 'x://doc' }, type: 'resource' },
           { name: 'doc', type: 'resource_link', uri: 'x://doc' },
+          { mimeType: 'image/png', type: 'image' },
         ],
       },
       false,
     );
-    expect(folded.messages).toEqual([{ text: 'legend', type: 'text' }]);
-    expect(folded.skipped).toEqual(['image (image/png)', 'audio (audio/wav)', 'resource (application/pdf)', 'resource_link']);
+    expect(folded.messages).toEqual([
+      { blob: png, meta: { mime_type: 'image/png' }, type: 'blob' },
+      { blob: Buffer.from('AAAA', 'base64'), meta: { mime_type: 'audio/wav' }, type: 'blob' },
+      { text: 'legend', type: 'text' },
+      { blob: Buffer.from('%PDF'), meta: { mime_type: 'application/pdf' }, type: 'blob' },
+    ]);
+    expect(folded.skipped).toEqual(['resource_link', 'image (image/png)']);
   });
 
   it('makes a call the server marks as failed a ToolInvokeError with its text', () => {
@@ -168,13 +175,19 @@ describe('the mcp tool kind, through the tool node', () => {
     expect(server.calls.at(-1)?.arguments).toEqual({ region: 'N', tags: ['coast', 'hill'] });
   });
 
-  it('keeps the text of a picture answer and leaves the image out', async () => {
+  it('keeps the text of a picture answer and the image as a tool file of the job', async () => {
     const { registry } = registryWith(provider(server.streamableUrl));
     const job = testJob('tool', node('picture'));
-    expect(outputsOf(await new ToolExecutor(registry, http).execute(job, testContext(job)))).toMatchObject({
-      files: [],
-      text: 'radar attachedradar legend: blue is rain',
+    const files = testToolFiles();
+    const jobContext = () => ({
+      files,
+      scope: { appId: job.appId, conversationId: null, workspaceId: job.workspaceId },
+      services: { modelCredentials: () => Promise.resolve(null), readFile: () => Promise.reject(new Error('unused')) },
     });
+    const outputs = outputsOf(await new ToolExecutor(registry, http, jobContext).execute(job, testContext(job)));
+    expect(outputs).toMatchObject({ text: 'radar attachedradar legend: blue is rain' });
+    expect(outputs['files']).toEqual([expect.objectContaining({ transfer_method: 'tool_file', related_id: files.saved[0]!.id })]);
+    expect(files.saved[0]!.scope.workspaceId).toBe(job.workspaceId);
   });
 
   it('sends the stored headers, over HTTP+SSE too', async () => {
