@@ -177,6 +177,18 @@ describe('tool files', () => {
     expect(audio.url).toMatch(
       new RegExp(`^/files/tools/${audio.related_id}\\.mp3\\?timestamp=\\d+&nonce=[0-9a-f]{32}&sign=[A-Za-z0-9_=-]+$`),
     );
+    // Streamed, Dify's node_finished of tts and workflow_finished list the files among their outputs (by id: each
+    // run makes its own audio).
+    const streamed = await client.stream(app.key, { text: 'Warp and weft' });
+    const finished = (event: string, nodeId?: string) =>
+      streamed.events.find((e) => e['event'] === event && (!nodeId || (e['data'] as Record<string, unknown>)['node_id'] === nodeId))!;
+    const listed = (event: Record<string, unknown>) =>
+      ((event['data'] as Record<string, unknown>)['files'] as FileValue[]).map((f) => f.type);
+    expect(listed(finished('node_finished', '1745400000002'))).toEqual(['audio']);
+    expect(listed(finished('node_finished', '1745400000003'))).toEqual([]);
+    expect(listed(finished('workflow_finished'))).toEqual(['audio']);
+    const streamedOutputs = (finished('workflow_finished')['data'] as Record<string, unknown>)['outputs'] as Record<string, FileValue[]>;
+    expect((finished('workflow_finished')['data'] as Record<string, unknown>)['files']).toEqual(streamedOutputs['audio']);
     // asr got the very bytes tts stored, through the tool file.
     expect(outputs['transcript']).toBe(`heard ${expected.length} bytes of audio/mpeg with whisper-1`);
     expect(speech.transcribed.at(-1)).toEqual(expected);

@@ -1,4 +1,5 @@
 import type { RunStreamEvent } from '@weft/contracts';
+import { filesInOutputs } from '@weft/workflow';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import type { RunRow } from './run.repository';
 
@@ -52,7 +53,7 @@ export function nodeFinished(run: RunRow, record: NodeExecutionRecord, retryInde
     error: record.error,
     execution_metadata: record.executionMetadata,
     extras: {},
-    files: [],
+    files: filesInOutputs(record.outputs),
     finished_at: record.finishedAt === null ? null : seconds(record.finishedAt),
     id: record.id,
     index: record.index,
@@ -80,7 +81,7 @@ export function workflowFinished(run: RunRow, result: RunResult): RunStreamEvent
     elapsed_time: result.elapsedTime,
     error: result.error,
     exceptions_count: result.exceptionsCount,
-    files: [],
+    files: filesInOutputs(result.outputs),
     finished_at: seconds(result.finishedAt),
     id: run.id,
     outputs: result.outputs,

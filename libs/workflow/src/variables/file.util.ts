@@ -52,3 +52,28 @@ export function getFileAttribute(file: WorkflowFile, attribute: FileAttribute): 
       return firstString(file.related_id, file.upload_file_id, file.tool_file_id, file['datasource_file_id']);
   }
 }
+
+function asFile(value: unknown): WorkflowFile | null {
+  return isPlainObject(value) && value['dify_model_identity'] === FILE_MODEL_IDENTITY ? (value as WorkflowFile) : null;
+}
+
+/**
+ * The files a node's (or a run's) outputs hold, for the `files` list of `node_finished` and `workflow_finished`,
+ * as Dify's `fetch_files_from_node_outputs` collects them: each output that is a File, or a list holding Files
+ * (its other items skipped), in output order. Files nested deeper (inside an object or a list of lists) are not listed.
+ */
+export function filesInOutputs(outputs: Record<string, unknown> | null | undefined): WorkflowFile[] {
+  const files: WorkflowFile[] = [];
+  for (const value of Object.values(outputs ?? {})) {
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        const file = asFile(item);
+        if (file) files.push(file);
+      }
+    } else {
+      const file = asFile(value);
+      if (file) files.push(file);
+    }
+  }
+  return files;
+}

@@ -30,7 +30,7 @@ export type { RenderTemplateOptions } from './template.util';
 export { checkValueType, describeValueType, isVariableValueType } from './value-type.util';
 
 /** Recognising files and reading their attributes. */
-export { getFileAttribute, isFileAttribute, isFileValue, isUploadFileId } from './file.util';
+export { filesInOutputs, getFileAttribute, isFileAttribute, isFileValue, isUploadFileId } from './file.util';
 
 /** Start-node input validation with Dify's `invalid_param` messages. */
 export { START_VARIABLE_TYPES } from './start-inputs.types';
