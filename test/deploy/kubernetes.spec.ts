@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { listConfigVars, SERVICE_CONFIG_SPECS } from '@weft/config';
 import { SERVICE_NAMES } from '@weft/contracts';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Deployment, IDeployment, IStatefulSet, StatefulSet } from 'kubernetes-models/apps/v1';
@@ -11,7 +11,17 @@ import { IIngress, Ingress, INetworkPolicy, NetworkPolicy } from 'kubernetes-mod
 import { IPodDisruptionBudget, PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, IContainer, IPodSpec, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { ROOT, runTool, tool } from './deploy-tools.util';
-import { byKind, find, K8S_DIR, K8sObject, OVERLAYS, renderKustomization, renderOverlay, sourceObjects } from './manifests.util';
+import {
+  byKind,
+  find,
+  findGenerated,
+  K8S_DIR,
+  K8sObject,
+  OVERLAYS,
+  renderKustomization,
+  renderOverlay,
+  sourceObjects,
+} from './manifests.util';
 
 /** The kubernetes-models class that validates each apiVersion/kind the manifests use. */
 const MODELS: Record<string, { validate(): void } & (new (data: never) => { validate(): void })> = {
@@ -106,7 +116,7 @@ describe('Kubernetes manifests', () => {
     });
 
     it('gives graceful shutdown room: preStop pause + SHUTDOWN_TIMEOUT_MS fit in terminationGracePeriodSeconds', () => {
-      const common = find(objects, 'ConfigMap', 'weft-common');
+      const common = findGenerated(objects, 'ConfigMap', 'weft-common');
       const shutdownSeconds =
         Number(common.data!['SHUTDOWN_TIMEOUT_MS'] ?? SERVICE_CONFIG_SPECS.gateway.runtime.shutdownTimeoutMs.default) / 1000;
       for (const service of WEFT_SERVICES) {
@@ -223,7 +233,9 @@ describe('Kubernetes manifests', () => {
       // Every service that uses the object store (it loads the weft-storage ConfigMap) may reach it.
       const storageUsers = byKind<IDeployment>(objects, 'Deployment')
         .filter((d) =>
-          d.spec!.template.spec!.containers.some((c) => (c.envFrom ?? []).some((source) => source.configMapRef?.name === 'weft-storage')),
+          d.spec!.template.spec!.containers.some((c) =>
+            (c.envFrom ?? []).some((source) => /^weft-storage-[a-z0-9]{10}$/.test(source.configMapRef?.name ?? '')),
+          ),
         )
         .map((d) => d.metadata!.name!)
         .sort();
@@ -293,10 +305,10 @@ describe('Kubernetes manifests', () => {
       const natsConf = find(objects, 'ConfigMap', 'nats-config').data!['nats.conf']!;
       expect(natsConf).toMatch(/jetstream\s*\{/);
       expect(natsConf.match(/nats:\/\/nats-\d\.nats-headless:6222/g)).toHaveLength(3);
-      const natsUrl = find(objects, 'ConfigMap', 'weft-common').data!['NATS_URL']!;
+      const natsUrl = findGenerated(objects, 'ConfigMap', 'weft-common').data!['NATS_URL']!;
       expect(natsUrl.split(',')).toHaveLength(3);
       // Every stream keeps a copy on each of the three servers, so it survives the loss of one.
-      expect(find(objects, 'ConfigMap', 'weft-common').data!['NATS_STREAM_REPLICAS']).toBe('3');
+      expect(findGenerated(objects, 'ConfigMap', 'weft-common').data!['NATS_STREAM_REPLICAS']).toBe('3');
       const postgres = find(objects, 'StatefulSet', 'postgres') as unknown as IStatefulSet;
       expect(postgres.spec!.template.spec!.containers[0]!.image).toMatch(/^pgvector\/pgvector:/);
       const redis = find(objects, 'StatefulSet', 'redis') as unknown as IStatefulSet;
@@ -304,6 +316,46 @@ describe('Kubernetes manifests', () => {
       for (const sts of [nats, postgres, redis])
         expect(sts.spec!.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.['storage']).toBeDefined();
     });
+  });
+
+  it('generates its ConfigMaps with a content hash in their names, so a change of configuration rolls the pods and a rollback restores it', () => {
+    const configRefs = (objects: K8sObject[]) =>
+      Object.fromEntries(
+        WEFT_SERVICES.map((service) => [
+          service,
+          podSpecOf(find(objects, 'Deployment', service))
+            .containers[0]!.envFrom!.map((source) => source.configMapRef?.name)
+            .filter((name): name is string => name !== undefined),
+        ]),
+      );
+    const before = renderOverlay('production');
+    // Every ConfigMap a service reads is generated (name-<hash>) and exists under that very name.
+    for (const [service, names] of Object.entries(configRefs(before))) {
+      expect([service, names.length > 0]).toEqual([service, true]);
+      for (const name of names) {
+        expect(name).toMatch(/^weft-[a-z-]+-[a-z0-9]{10}$/);
+        expect(find(before, 'ConfigMap', name).metadata.labels).toMatchObject({ 'app.kubernetes.io/part-of': 'weft' });
+      }
+    }
+    // One value changed in a copy of the manifests: the ConfigMap gets a new name, and every pod template that
+    // reads it (and only those) points at the new one, which is what makes Kubernetes roll them.
+    const copy = mkdtempSync(join(tmpdir(), 'weft-k8s-'));
+    try {
+      spawnSync('cp', ['-r', K8S_DIR, copy]);
+      const kustomization = join(copy, 'k8s', 'base', 'kustomization.yaml');
+      const text = readFileSync(kustomization, 'utf8');
+      expect(text).toContain('- WORKER_CONCURRENCY=16');
+      writeFileSync(kustomization, text.replace('- WORKER_CONCURRENCY=16', '- WORKER_CONCURRENCY=8'));
+      const after = renderKustomization(join(copy, 'k8s', 'overlays', 'production'));
+      const [was, now] = [configRefs(before), configRefs(after)];
+      for (const service of WEFT_SERVICES) {
+        if (service === 'node-runner') expect(now[service]).not.toEqual(was[service]);
+        else expect(now[service]).toEqual(was[service]);
+      }
+      expect(findGenerated(after, 'ConfigMap', 'weft-node-runner').data!['WORKER_CONCURRENCY']).toBe('8');
+    } finally {
+      rmSync(copy, { force: true, recursive: true });
+    }
   });
 
   it("renders the same objects with the machine's own kubectl (kustomize v5) when there is one", () => {
@@ -314,7 +366,11 @@ describe('Kubernetes manifests', () => {
     for (const overlay of OVERLAYS) {
       const result = runTool(other, ['kustomize', join(K8S_DIR, 'overlays', overlay)]);
       expect(result.status).toBe(0);
-      const ids = (objects: string) => (objects.match(/^kind: .+$|^ {2}name: .+$/gm) ?? []).sort();
+      // Generated ConfigMaps carry a content hash, which kustomize v2 and v5 compute differently.
+      const ids = (objects: string) =>
+        (objects.match(/^kind: .+$|^ {2}name: .+$/gm) ?? [])
+          .map((id) => id.replace(/^( {2}name: weft-[a-z-]+)-[a-z0-9]{10}$/, '$1-<hash>'))
+          .sort();
       expect(ids(result.output)).toEqual(ids(runTool(tool('kubectl'), ['kustomize', join(K8S_DIR, 'overlays', overlay)]).output));
     }
   });

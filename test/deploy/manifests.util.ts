@@ -73,3 +73,10 @@ export function find(objects: K8sObject[], kind: string, name: string): K8sObjec
   if (!found) throw new Error(`no ${kind} "${name}"`);
   return found;
 }
+
+/** A ConfigMap (or Secret) kustomize generated from `name`: its name is `name-<hash of its content>`. */
+export function findGenerated(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.filter((o) => o.kind === kind && new RegExp(`^${name}-[a-z0-9]{10}$`).test(o.metadata.name));
+  if (found.length !== 1) throw new Error(`${found.length} generated ${kind} "${name}-<hash>"`);
+  return found[0]!;
+}
