@@ -4,6 +4,9 @@
 #      PostgreSQL, Redis, Services, HPAs, PDBs, Ingress), then waits for the StatefulSets;
 #   2. the migrations Job (the previous one deleted first: a Job's template cannot change), waits for it;
 #   3. the service Deployments, and waits for each rollout.
+# It writes what it changed to a rollout record (ROLLOUT_RECORD, default ./rollout-<namespace>.record), which
+# k8s-rollback.sh reads to undo exactly that: nothing when it stopped before phase 3 (the services still run
+# the version they ran), and otherwise each Deployment whose revision it moved, back to the revision it had.
 # Usage: k8s-deploy.sh <overlay dir> <namespace> <image ref, e.g. ghcr.io/acme/weft:3f2c...>
 # Needs kubectl with kustomize (kubectl kustomize) and a kubeconfig for the cluster.
 set -euo pipefail
@@ -11,6 +14,12 @@ set -euo pipefail
 overlay=${1:?overlay directory}
 namespace=${2:?namespace}
 image=${3:?image reference}
+record=${ROLLOUT_RECORD:-rollout-$namespace.record}
+deployments=(gateway orchestrator node-runner rag compliance)
+
+# The record: `phase <name>` lines as phases begin, then `before <deployment> <revision>` (0: it did not exist)
+# for each Deployment just before phase 3 changes it.
+echo "phase configuration" > "$record"
 [[ -n $(kubectl -n "$namespace" get secret weft-secrets --ignore-not-found -o name 2>/dev/null || true) ]] ||
   echo "warning: secret weft-secrets not found in $namespace; create it first (deploy/README.md)" >&2
 
@@ -29,6 +38,7 @@ for sts in $(kubectl -n "$namespace" get statefulset -l app.kubernetes.io/part-o
 done
 
 echo "Running migrations"
+echo "phase migrations" >> "$record"
 kubectl -n "$namespace" delete job weft-migrate --ignore-not-found --wait=true
 kubectl apply -f "$work/rendered.yaml" -l app.kubernetes.io/component=migrations
 if ! kubectl -n "$namespace" wait --for=condition=complete job/weft-migrate --timeout=15m; then
@@ -38,8 +48,15 @@ if ! kubectl -n "$namespace" wait --for=condition=complete job/weft-migrate --ti
 fi
 
 echo "Rolling out the services"
+for deployment in "${deployments[@]}"; do
+  revision=$(kubectl -n "$namespace" get deployment "$deployment" --ignore-not-found \
+    -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}')
+  echo "before $deployment ${revision:-0}" >> "$record"
+done
+echo "phase services" >> "$record"
 kubectl apply -f "$work/rendered.yaml" -l app.kubernetes.io/component=service
-for deployment in gateway orchestrator node-runner rag compliance; do
+for deployment in "${deployments[@]}"; do
   kubectl -n "$namespace" rollout status "deployment/$deployment" --timeout=10m
 done
+echo "phase done" >> "$record"
 echo "Deployed $image to $namespace"

@@ -84,8 +84,11 @@ describe('GitHub workflows', () => {
       const smoke = steps.findIndex((s) => s.id === 'smoke' && s.run?.includes('node test/smoke/smoke.mjs'));
       const rollback = steps.findIndex((s) => s.run?.includes('deploy/scripts/k8s-rollback.sh'));
       expect([deploy >= 0, smoke > deploy, rollback > smoke]).toEqual([true, true, true]);
-      // The rollback runs only when something failed, and always when the smoke test did.
+      // The rollback runs only when something failed, and always when the deploy or the smoke test did (the
+      // rollback script itself undoes only what the deploy rolled out: test/deploy/deploy-scripts.spec.ts).
       expect(steps[rollback]!.if).toMatch(/^failure\(\) && .*steps\.smoke\.outcome == 'failure'/);
+      expect(steps[rollback]!.if).toMatch(/steps\.deploy\.outcome == 'failure'/);
+      expect(steps.find((s) => s.id === 'deploy')!.run).toContain('deploy/scripts/k8s-deploy.sh');
     }
   });
 
