@@ -115,6 +115,40 @@ describe('Kubernetes manifests', () => {
       }
     });
 
+    it("keeps the Postgres connection budget: each service's most pods (autoscaler maximum plus rollout surge) × its pool, the migrations and the reserved slots fit in max_connections", () => {
+      const configMaps = new Map(byKind(objects, 'ConfigMap').map((c) => [c.metadata.name, (c.data ?? {}) as Record<string, string>]));
+      const envOf = (container: IContainer): Record<string, string> => {
+        // Later envFrom sources win over earlier ones, and env over all of them (Kubernetes' rule).
+        const merged: Record<string, string> = {};
+        for (const source of container.envFrom ?? []) Object.assign(merged, configMaps.get(source.configMapRef?.name ?? '') ?? {});
+        for (const variable of container.env ?? []) if (variable.value !== undefined) merged[variable.name] = variable.value;
+        return merged;
+      };
+      const usesDatabase = (container: IContainer) => (container.env ?? []).some((v) => v.name === 'DATABASE_URL');
+      const hpas = byKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
+      const budget: Array<[string, number]> = [];
+      for (const deployment of byKind<IDeployment>(objects, 'Deployment')) {
+        const container = deployment.spec!.template.spec!.containers[0]!;
+        if (!usesDatabase(container)) continue;
+        const name = deployment.metadata!.name!;
+        const hpa = hpas.find((h) => h.spec!.scaleTargetRef.name === name);
+        const most =
+          (hpa?.spec!.maxReplicas ?? deployment.spec!.replicas ?? 1) + Number(deployment.spec!.strategy?.rollingUpdate?.maxSurge ?? 1);
+        const pool = Number(envOf(container)['DATABASE_POOL_MAX'] ?? SERVICE_CONFIG_SPECS.gateway.database.poolMax.default);
+        budget.push([name, most * pool]);
+      }
+      expect(budget.map(([name]) => name).sort()).toEqual(['compliance', 'gateway', 'orchestrator', 'rag']);
+      // The migrations Job runs its init containers one at a time, one connection each; Postgres keeps 3 for superusers.
+      const reserved = 1 + 3;
+      const postgres = find(objects, 'StatefulSet', 'postgres') as unknown as IStatefulSet;
+      const args = postgres.spec!.template.spec!.containers[0]!.args!;
+      const maxConnections = Number(args.find((a) => a.startsWith('max_connections='))!.split('=')[1]);
+      expect(maxConnections).toBeGreaterThan(0);
+      const total = budget.reduce((sum, [, n]) => sum + n, 0) + reserved;
+      // Fails with the breakdown per service when the sum is over.
+      expect([Math.min(total, maxConnections), Object.fromEntries(budget)]).toEqual([total, Object.fromEntries(budget)]);
+    });
+
     it('gives graceful shutdown room: preStop pause + SHUTDOWN_TIMEOUT_MS fit in terminationGracePeriodSeconds', () => {
       const common = findGenerated(objects, 'ConfigMap', 'weft-common');
       const shutdownSeconds =
