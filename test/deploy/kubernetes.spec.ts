@@ -10,6 +10,7 @@ import { IJob, Job } from 'kubernetes-models/batch/v1';
 import { IIngress, Ingress, INetworkPolicy, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { IPodDisruptionBudget, PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, IContainer, IPodSpec, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
 import { ROOT, runTool, tool } from './deploy-tools.util';
 import {
   byKind,
@@ -22,6 +23,15 @@ import {
   renderOverlay,
   sourceObjects,
 } from './manifests.util';
+
+/** An `external-secrets.io/v1` ExternalSecret, checked against the published v1beta1 schema (same fields). */
+class ExternalSecretV1 {
+  constructor(private readonly data: Record<string, unknown>) {}
+
+  validate(): void {
+    new ExternalSecret({ ...this.data, apiVersion: 'external-secrets.io/v1beta1' } as never).validate();
+  }
+}
 
 /** The kubernetes-models class that validates each apiVersion/kind the manifests use. */
 const MODELS: Record<string, { validate(): void } & (new (data: never) => { validate(): void })> = {
@@ -36,6 +46,9 @@ const MODELS: Record<string, { validate(): void } & (new (data: never) => { vali
   'v1/Namespace': Namespace as never,
   'v1/Service': Service as never,
   'v1/ServiceAccount': ServiceAccount as never,
+  // The External Secrets Operator's schema as published for v1beta1; the fields used (secretStoreRef, target, data
+  // with secretKey and remoteRef.key, refreshInterval) are the same in v1, which the manifests use.
+  'external-secrets.io/v1/ExternalSecret': ExternalSecretV1 as never,
 };
 
 function validationErrors(object: K8sObject): string | null {
@@ -390,6 +403,59 @@ describe('Kubernetes manifests', () => {
     } finally {
       rmSync(copy, { force: true, recursive: true });
     }
+  });
+
+  it('can take every Secret the services read from an external store: one ExternalSecret per Secret, with every key read', () => {
+    const externals = renderKustomization(join(K8S_DIR, 'external-secrets')) as unknown as Array<{
+      apiVersion: string;
+      kind: string;
+      spec: {
+        data: Array<{ remoteRef: { key: string }; secretKey: string }>;
+        secretStoreRef: { kind: string; name: string };
+        target: { name: string };
+      };
+    }>;
+    const provided = new Map<string, Set<string>>();
+    for (const external of externals) {
+      expect([external.apiVersion, external.kind, external.spec.secretStoreRef]).toEqual([
+        'external-secrets.io/v1',
+        'ExternalSecret',
+        { kind: 'ClusterSecretStore', name: 'weft-store' },
+      ]);
+      provided.set(external.spec.target.name, new Set(external.spec.data.map((d) => d.secretKey)));
+    }
+    for (const overlay of OVERLAYS) {
+      const objects = renderOverlay(overlay);
+      const read: Array<[string, string | null]> = [];
+      for (const workload of [
+        ...byKind<IDeployment>(objects, 'Deployment'),
+        ...byKind<IStatefulSet>(objects, 'StatefulSet'),
+        ...byKind<IJob>(objects, 'Job'),
+      ]) {
+        const spec = workload.spec!.template.spec!;
+        for (const container of allContainers(spec))
+          for (const variable of container.env ?? []) {
+            const ref = variable.valueFrom?.secretKeyRef;
+            if (ref) read.push([ref.name!, ref.key]);
+          }
+        for (const volume of spec.volumes ?? []) if (volume.secret) read.push([volume.secret.secretName!, null]);
+      }
+      // The Ingress' certificate is cert-manager's to make.
+      const wanted = read.filter(([name]) => name !== 'weft-tls');
+      expect(wanted.length).toBeGreaterThan(10);
+      for (const [name, key] of wanted)
+        expect([overlay, name, key, provided.get(name)?.has(key ?? [...provided.get(name)!][0]!) ?? false]).toEqual([
+          overlay,
+          name,
+          key,
+          true,
+        ]);
+    }
+    // Images from a private registry: the services' account names the pull Secret.
+    const account = find(renderOverlay('production'), 'ServiceAccount', 'weft') as unknown as {
+      imagePullSecrets?: Array<{ name: string }>;
+    };
+    expect(account.imagePullSecrets).toEqual([{ name: 'weft-registry' }]);
   });
 
   it("renders the same objects with the machine's own kubectl (kustomize v5) when there is one", () => {
