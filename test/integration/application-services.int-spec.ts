@@ -4,9 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import { gatewayConfigSpec, loadConfig, orchestratorConfigSpec } from '@weft/config';
 import { DomainError, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
+import { DatabaseService } from '@weft/persistence';
 import { createServiceIdentity } from '@weft/platform';
 import { createTestDatabase, DslBuilder, infraUrls, pollUntil, textInput, uniqueSuffix, type TestDatabase } from '@weft/testing';
 import type { Response } from 'express';
+import { Client as PgClient } from 'pg';
 import { ChatMessageService } from '../../apps/gateway/src/conversations/chat-message.service';
 import { ConversationService as GatewayConversations } from '../../apps/gateway/src/conversations/conversation.service';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
@@ -28,6 +30,8 @@ describe('application services in process', () => {
   let bus: MessageBus;
   const workspaceId = randomUUID();
   const noResponse = {} as Response;
+  let settings: Record<string, string> = {};
+  const env = () => settings;
 
   const workflowApp = new DslBuilder('greeter')
     .node('start', 'start', { variables: [textInput('name')] })
@@ -92,7 +96,7 @@ describe('application services in process', () => {
     database = await createTestDatabase();
     const urls = infraUrls();
     const suffix = uniqueSuffix();
-    const env = {
+    settings = {
       DATABASE_URL: database.url,
       LOG_LEVEL: 'warn',
       NATS_SUBJECT_PREFIX: `t${suffix}`,
@@ -102,13 +106,13 @@ describe('application services in process', () => {
       REDIS_URL: urls.redisUrl,
     };
     orchestrator = await NestFactory.createApplicationContext(
-      OrchestratorModule.forRoot(loadConfig('orchestrator', orchestratorConfigSpec, env), createServiceIdentity('orchestrator')),
+      OrchestratorModule.forRoot(loadConfig('orchestrator', orchestratorConfigSpec, env()), createServiceIdentity('orchestrator')),
       {
         logger: false,
       },
     );
     gateway = await NestFactory.createApplicationContext(
-      GatewayModule.forRoot(loadConfig('gateway', gatewayConfigSpec, env), createServiceIdentity('gateway')),
+      GatewayModule.forRoot(loadConfig('gateway', gatewayConfigSpec, env()), createServiceIdentity('gateway')),
       { logger: false },
     );
     bus = gateway.get(MessageBus);
@@ -139,6 +143,7 @@ describe('application services in process', () => {
       const live = eventsOf(runId, (e) => e.event === 'workflow_finished');
       const started = await runs.start({
         appId: ctx.app.id,
+        attempt: 1,
         chat: null,
         createdFrom: 'service-api',
         creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'ada' },
@@ -174,6 +179,7 @@ describe('application services in process', () => {
       const runId = randomUUID();
       const start = runs.start({
         appId: ctx.app.id,
+        attempt: 1,
         chat: null,
         createdFrom: 'service-api',
         creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'ada' },
@@ -200,6 +206,7 @@ describe('application services in process', () => {
         const live = eventsOf(runId, (e) => e.event === 'workflow_finished');
         const started = await runs.start({
           appId: ctx.app.id,
+          attempt: 1,
           chat: { autoGenerateName: false, conversationId, messageId, mode: 'advanced-chat', query },
           createdFrom: 'service-api',
           creator: { accountId: null, endUserId, role: 'end_user', sessionId: 'grace' },
@@ -237,6 +244,7 @@ describe('application services in process', () => {
       // Another end user, or a conversation that does not exist, is refused before anything is stored.
       const stranger = runs.start({
         appId: ctx.app.id,
+        attempt: 1,
         chat: {
           autoGenerateName: false,
           conversationId: first.started.conversationId,
@@ -257,6 +265,7 @@ describe('application services in process', () => {
       // A turn that names no end user is refused before anything is stored (conversations belong to one).
       const anonymous = runs.start({
         appId: ctx.app.id,
+        attempt: 1,
         chat: { autoGenerateName: false, conversationId: null, messageId: randomUUID(), mode: 'advanced-chat', query: 'who am I' },
         createdFrom: 'service-api',
         creator: { accountId: randomUUID(), endUserId: null, role: 'account', sessionId: null },
@@ -271,6 +280,228 @@ describe('application services in process', () => {
       expect(
         (await conversations.messages({ ...owner, conversationId: first.started.conversationId!, firstId: null, limit: 20 })).data,
       ).toHaveLength(2);
+    });
+  });
+
+  describe('idempotent start by run id (the gateway sends a start again when no orchestrator answered)', () => {
+    let second: INestApplicationContext;
+
+    beforeAll(async () => {
+      // A second orchestrator instance (its own lease owner id) on the same database and bus.
+      second = await NestFactory.createApplicationContext(
+        OrchestratorModule.forRoot(loadConfig('orchestrator', orchestratorConfigSpec, env()), createServiceIdentity('orchestrator')),
+        { logger: false },
+      );
+      // It connects to the database in the background; until then it would answer starts with `unavailable`.
+      await pollUntil(
+        () => {
+          try {
+            return Boolean(second.get(DatabaseService).dataSource) || undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        { timeoutMs: 30_000, what: 'the second orchestrator to reach the database' },
+      );
+    });
+
+    afterAll(async () => {
+      await second?.close();
+    });
+
+    const sql = <T>(query: string, params: unknown[]): Promise<T[]> => orchestrator.get(DatabaseService).dataSource.query(query, params);
+
+    function workflowStart(appId: string, runId: string, attempt: number) {
+      return {
+        appId,
+        attempt,
+        chat: null,
+        createdFrom: 'service-api' as const,
+        creator: { accountId: null, endUserId: randomUUID(), role: 'end_user' as const, sessionId: 'ada' },
+        files: [],
+        inputs: { name: 'Ada' },
+        runId,
+        taskId: randomUUID(),
+        workflowId: null,
+        workspaceId,
+      };
+    }
+
+    /** Every event published for the run while `during` runs, and until `quietMs` after its workflow_finished. */
+    async function recordEvents(runId: string, during: () => Promise<unknown>): Promise<RunStreamEvent[]> {
+      const events: RunStreamEvent[] = [];
+      const off = bus.listen('wf.run.event.v1', runId, (event) => events.push(event));
+      try {
+        await during();
+        await pollUntil(() => events.some((e) => e.event === 'workflow_finished') || undefined, {
+          timeoutMs: 20_000,
+          what: 'the run to finish',
+        });
+        // A second run of the id, had one started, would publish within this window too.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return events;
+      } finally {
+        off();
+      }
+    }
+
+    it('answers a start sent again after the run was stored with that run, and runs nothing twice', async () => {
+      const ctx = await deploy(workflowApp, 'workflow');
+      const runId = randomUUID();
+      let first: unknown;
+      let again: unknown;
+      const events = await recordEvents(runId, async () => {
+        first = await orchestrator.get(RunService).start(workflowStart(ctx.app.id, runId, 1));
+        again = await second
+          .get(RunService)
+          .start({ ...workflowStart(ctx.app.id, runId, 2), taskId: (first as { taskId: string }).taskId });
+      });
+      expect(again).toEqual(first);
+      expect(events.filter((e) => e.event === 'workflow_started')).toHaveLength(1);
+      expect(events.filter((e) => e.event === 'workflow_finished')).toHaveLength(1);
+      const nodes = await sql<{ n: number }>(
+        'SELECT count(*)::int AS n FROM orchestrator.workflow_node_executions WHERE workflow_run_id = $1',
+        [runId],
+      );
+      expect(nodes[0]!.n).toBeLessThanOrEqual(3);
+    });
+
+    it('costs a normal start no extra round trip: only a start sent again reads before it stores', async () => {
+      const ctx = await deploy(workflowApp, 'workflow');
+      /** The statements that name the run (in their text or parameters) while it is started and run to its end. */
+      const statementsOf = async (attempt: number): Promise<string[]> => {
+        const runId = randomUUID();
+        const seen: string[] = [];
+        // A pass-through spy: every statement still goes to Postgres; it is only read on its way.
+        const original = PgClient.prototype.query as (...args: unknown[]) => unknown;
+        const spy = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (this: PgClient, ...args: unknown[]) {
+          const [text, params] = args;
+          if (typeof text === 'string' && JSON.stringify(params ?? []).includes(runId))
+            seen.push(text.trim().split(/\s+/).slice(0, 3).join(' '));
+          return original.apply(this, args) as never;
+        });
+        try {
+          await recordEvents(runId, () => orchestrator.get(RunService).start(workflowStart(ctx.app.id, runId, attempt)));
+        } finally {
+          spy.mockRestore();
+        }
+        return seen;
+      };
+      const normal = await statementsOf(1);
+      const again = await statementsOf(2);
+      expect(normal[0]).toBe('INSERT INTO orchestrator.workflow_runs');
+      expect(again[0]).toMatch(/^SELECT \* FROM/);
+      // The same statements otherwise (their order between batches may vary).
+      expect([...again.slice(1)].sort()).toEqual([...normal].sort());
+    });
+
+    it("never answers another app's run: a start whose run id is taken elsewhere is not_found and changes nothing", async () => {
+      const mine = await deploy(workflowApp, 'workflow');
+      const theirs = await deploy(workflowApp, 'workflow');
+      const runId = randomUUID();
+      const events = await recordEvents(runId, () => orchestrator.get(RunService).start(workflowStart(mine.app.id, runId, 1)));
+      for (const attempt of [1, 2])
+        await expect(second.get(RunService).start(workflowStart(theirs.app.id, runId, attempt))).rejects.toMatchObject({
+          code: 'not_found',
+        });
+      expect(events.filter((e) => e.event === 'workflow_started')).toHaveLength(1);
+      const runs = await sql<{ app_id: string }>('SELECT app_id FROM orchestrator.workflow_runs WHERE id = $1', [runId]);
+      expect(runs).toEqual([{ app_id: mine.app.id }]);
+    });
+
+    it('stores and runs a run once when two orchestrators start the same run id at the same moment', async () => {
+      const ctx = await deploy(workflowApp, 'workflow');
+      for (let round = 0; round < 5; round++) {
+        const runId = randomUUID();
+        const req = workflowStart(ctx.app.id, runId, 1);
+        let answers: { runId: string; taskId: string }[] = [];
+        const events = await recordEvents(runId, async () => {
+          answers = await Promise.all([orchestrator.get(RunService).start(req), second.get(RunService).start(req)]);
+        });
+        expect(answers.map((a) => a.runId)).toEqual([runId, runId]);
+        expect(events.filter((e) => e.event === 'workflow_started')).toHaveLength(1);
+        expect(events.filter((e) => e.event === 'workflow_finished')).toHaveLength(1);
+        expect(events.at(-1)!['data']).toMatchObject({ outputs: { greeting: 'Hello Ada!' }, status: 'succeeded' });
+        const runs = await sql<{ status: string }>('SELECT status FROM orchestrator.workflow_runs WHERE id = $1', [runId]);
+        expect(runs).toEqual([{ status: 'succeeded' }]);
+      }
+    });
+
+    it('keeps one conversation and one message when two orchestrators start the same chat turn at once', async () => {
+      const ctx = await deploy(counterApp, 'advanced-chat');
+      const endUserId = randomUUID();
+      for (let round = 0; round < 3; round++) {
+        const runId = randomUUID();
+        const messageId = randomUUID();
+        const req = {
+          appId: ctx.app.id,
+          attempt: 2,
+          chat: { autoGenerateName: false, conversationId: null, messageId, mode: 'advanced-chat' as const, query: `hello ${round}` },
+          createdFrom: 'service-api' as const,
+          creator: { accountId: null, endUserId, role: 'end_user' as const, sessionId: 'grace' },
+          files: [],
+          inputs: {},
+          runId,
+          taskId: randomUUID(),
+          workflowId: null,
+          workspaceId,
+        };
+        let answers: { conversationId: string | null }[] = [];
+        const events = await recordEvents(runId, async () => {
+          answers = await Promise.all([orchestrator.get(RunService).start(req), second.get(RunService).start({ ...req, attempt: 1 })]);
+        });
+        expect(answers[0]!.conversationId).toEqual(expect.any(String));
+        expect(answers[1]!.conversationId).toBe(answers[0]!.conversationId);
+        expect(events.filter((e) => e.event === 'workflow_started')).toHaveLength(1);
+        const messages = await sql<{ conversation_id: string; status: string }>(
+          'SELECT conversation_id, status FROM orchestrator.messages WHERE workflow_run_id = $1',
+          [runId],
+        );
+        expect(messages).toEqual([{ conversation_id: answers[0]!.conversationId, status: 'normal' }]);
+        const conversations = await sql<{ dialogue_count: number }>(
+          'SELECT dialogue_count FROM orchestrator.conversations WHERE end_user_id = $1 AND id = $2',
+          [endUserId, answers[0]!.conversationId],
+        );
+        expect(conversations).toEqual([{ dialogue_count: 1 }]);
+      }
+      // Only the conversations the turns are in: a loser's own new conversation was removed again.
+      const all = await sql<{ n: number }>('SELECT count(*)::int AS n FROM orchestrator.conversations WHERE end_user_id = $1', [endUserId]);
+      expect(all[0]!.n).toBe(3);
+    });
+
+    it('runs the turn of a message stored by an orchestrator that died before storing its run', async () => {
+      const ctx = await deploy(counterApp, 'advanced-chat');
+      const endUserId = randomUUID();
+      const owner = { appId: ctx.app.id, endUserId, workspaceId };
+      const runId = randomUUID();
+      const messageId = randomUUID();
+      const chat = { autoGenerateName: false, conversationId: null, messageId, mode: 'advanced-chat' as const, query: 'are you there' };
+      // What the dead orchestrator got done: the turn's message (and its conversation), no run.
+      const opened = await orchestrator
+        .get(ConversationService)
+        .beginTurn(owner, chat, null, {}, { files: [], runId, taskId: randomUUID() });
+      let answer: { conversationId: string | null } | undefined;
+      const events = await recordEvents(runId, async () => {
+        answer = await second.get(RunService).start({
+          appId: ctx.app.id,
+          attempt: 2,
+          chat,
+          createdFrom: 'service-api',
+          creator: { accountId: null, endUserId, role: 'end_user', sessionId: 'grace' },
+          files: [],
+          inputs: {},
+          runId,
+          taskId: randomUUID(),
+          workflowId: null,
+          workspaceId,
+        });
+      });
+      expect(answer!.conversationId).toBe(opened!.chat.conversationId);
+      expect(events.find((e) => e.event === 'message_end')).toBeDefined();
+      const messages = await sql<{ answer: string; status: string }>('SELECT answer, status FROM orchestrator.messages WHERE id = $1', [
+        messageId,
+      ]);
+      expect(messages).toEqual([{ answer: 'count=1 topic= q=are you there', status: 'normal' }]);
     });
   });
 

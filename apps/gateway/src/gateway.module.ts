@@ -41,7 +41,7 @@ export class GatewayModule {
         MailModule.forRoot(config.mail),
         PrivacyModule.forRoot(config.security),
         ProtectionModule.forRoot(config.protection),
-        ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }),
+        ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }, { deadlineMs: config.runs.dispatchDeadlineMs }),
         WorkspacesModule,
         SystemModule.forRoot({ timeoutMs: config.systemStatus.timeoutMs, token: config.systemStatus.token }),
       ],

@@ -206,6 +206,13 @@ export const gatewayConfigSpec = {
       doc: 'hosts or CIDRs (comma-separated) that model, embedding, rerank and speech provider base URLs may reach although private (a local model server); workflows cannot reach them',
     }),
   },
+  runs: {
+    dispatchDeadlineMs: env.int('RUN_DISPATCH_DEADLINE_MS', {
+      default: '60000',
+      min: 1000,
+      doc: 'how long the gateway keeps sending a run start (same run id, short backoff) while no orchestrator answers it; keep it above RUN_LEASE_TTL_MS so a start whose orchestrator died is taken over',
+    }),
+  },
   systemStatus: {
     timeoutMs: env.int('SYSTEM_STATUS_TIMEOUT_MS', { default: '1500', min: 50, doc: 'how long /v1/system/status waits for each service' }),
     token: env.optionalString('SYSTEM_STATUS_TOKEN', {

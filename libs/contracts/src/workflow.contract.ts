@@ -147,9 +147,14 @@ export const ChatTurnRequestSchema = z.object({
 });
 export type ChatTurnRequest = z.infer<typeof ChatTurnRequestSchema>;
 
-/** Starts a run of the app's published workflow (or of `workflowId`). The reply means the run is stored. */
+/**
+ * Starts a run of the app's published workflow (or of `workflowId`). The reply means the run is stored. The
+ * gateway assigns `runId` (and a chat turn's `messageId`) and sends the same request again when no orchestrator
+ * answers (`attempt` counts the sends): a start whose run or message is already stored answers what is stored.
+ */
 export const StartRunRequestSchema = z.object({
   appId: uuid,
+  attempt: z.number().int().min(1).max(10_000).default(1),
   /** Set for chat-family runs; null for workflow apps. */
   chat: ChatTurnRequestSchema.nullable().default(null),
   createdFrom: z.enum(['service-api', 'web-app', 'installed-app', 'debugger']),

@@ -17,12 +17,11 @@ import { AnnotationAuthorRepository } from '../annotations/annotation-author.rep
 import { annotationReplyEvents, annotationReplyMetadata } from '../annotations/annotation-reply.util';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
+import { RunDispatchService } from '../service-api/run-dispatch.service';
 import { RunEventFeed } from '../service-api/run-event-feed.util';
 import { RunFilesService } from '../service-api/run-files.service';
 import { SseWriter } from '../service-api/sse.util';
 import { CHAT_MODES, type BlockingMessageResponse, type ChatRequest, type CompletionRequest } from './conversation.dto';
-
-const START_TIMEOUT_MS = 10_000;
 
 /** One turn being answered: what the relay needs to shape and end it. */
 interface Turn {
@@ -55,6 +54,7 @@ interface TurnEnd {
 export class ChatMessageService {
   constructor(
     private readonly bus: MessageBus,
+    private readonly dispatch: RunDispatchService,
     private readonly endUsers: EndUserService,
     private readonly runFiles: RunFilesService,
     private readonly annotationAuthors: AnnotationAuthorRepository,
@@ -142,28 +142,24 @@ export class ChatMessageService {
     const feed = new RunEventFeed(this.bus, { appId: ctx.app.id, runId: turn.runId, workspaceId: ctx.app.workspaceId });
     let reply: AnnotationReply | null = null;
     try {
-      const started = await this.bus.request(
-        'wf.run.start.v1',
-        {
-          appId: ctx.app.id,
-          chat: {
-            autoGenerateName: turn.autoGenerateName,
-            conversationId: turn.conversationId,
-            messageId: turn.messageId,
-            mode: turn.mode,
-            query: turn.query,
-          },
-          createdFrom: 'service-api',
-          creator: { accountId: null, endUserId, role: 'end_user', sessionId: user },
-          files: files as Record<string, unknown>[],
-          inputs,
-          runId: turn.runId,
-          taskId: turn.taskId,
-          workflowId,
-          workspaceId: ctx.app.workspaceId,
+      const started = await this.dispatch.start({
+        appId: ctx.app.id,
+        chat: {
+          autoGenerateName: turn.autoGenerateName,
+          conversationId: turn.conversationId,
+          messageId: turn.messageId,
+          mode: turn.mode,
+          query: turn.query,
         },
-        { timeoutMs: START_TIMEOUT_MS },
-      );
+        createdFrom: 'service-api',
+        creator: { accountId: null, endUserId, role: 'end_user', sessionId: user },
+        files: files as Record<string, unknown>[],
+        inputs,
+        runId: turn.runId,
+        taskId: turn.taskId,
+        workflowId,
+        workspaceId: ctx.app.workspaceId,
+      });
       turn.conversationId = started.conversationId;
       reply = started.annotationReply;
     } catch (error) {

@@ -7,6 +7,7 @@ import { ApiKeyCache } from './api-key-cache.service';
 import { AppKeyGuard } from './app-key.guard';
 import { EndUserController } from './end-user.controller';
 import { EndUserService } from './end-user.service';
+import { RUN_DISPATCH_SETTINGS, RunDispatchService, type RunDispatchSettings } from './run-dispatch.service';
 import { RunFilesService } from './run-files.service';
 import { WorkflowRunController } from './workflow-run.controller';
 import { WorkflowRunService } from './workflow-run.service';
@@ -14,7 +15,7 @@ import { WorkflowRunService } from './workflow-run.service';
 /** Dify's Service API for apps (`/v1/*` with an app key). */
 @Module({})
 export class ServiceApiModule {
-  static forRoot(limits: UploadLimits): DynamicModule {
+  static forRoot(limits: UploadLimits, dispatch: RunDispatchSettings): DynamicModule {
     return {
       // Global: the conversations feature authenticates with the same guard and resolves the same end users and files.
       global: true,
@@ -26,12 +27,14 @@ export class ServiceApiModule {
         AppInfoService,
         AppKeyGuard,
         EndUserService,
+        RunDispatchService,
         RunFilesService,
         UploadFileRepository,
         WorkflowRunService,
+        { provide: RUN_DISPATCH_SETTINGS, useValue: dispatch },
         { provide: UPLOAD_LIMITS, useValue: limits },
       ],
-      exports: [ApiKeyCache, AppKeyGuard, EndUserService, RunFilesService],
+      exports: [ApiKeyCache, AppKeyGuard, EndUserService, RunDispatchService, RunFilesService],
     };
   }
 }

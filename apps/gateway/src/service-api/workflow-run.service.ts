@@ -7,6 +7,7 @@ import type { Response } from 'express';
 import type { z } from 'zod';
 import type { AppKeyContext } from './app-key.guard';
 import { EndUserService } from './end-user.service';
+import { RunDispatchService } from './run-dispatch.service';
 import { RunEventFeed } from './run-event-feed.util';
 import { RunFilesService } from './run-files.service';
 import { SseWriter } from './sse.util';
@@ -22,8 +23,6 @@ import {
   type WorkflowRunRequestSchema,
 } from './workflow-run.dto';
 
-const START_TIMEOUT_MS = 10_000;
-
 /**
  * Dify's workflow Service API: run, read, stop, list and follow the runs of a workflow app. The run's live
  * events are subscribed to before the start command is sent, so none is missed; a blocking call answers from
@@ -34,6 +33,7 @@ const START_TIMEOUT_MS = 10_000;
 export class WorkflowRunService {
   constructor(
     private readonly bus: MessageBus,
+    private readonly dispatch: RunDispatchService,
     private readonly endUsers: EndUserService,
     private readonly runFiles: RunFilesService,
     private readonly accounts: AccountRepository,
@@ -56,22 +56,18 @@ export class WorkflowRunService {
     const taskId = randomUUID();
     const feed = new RunEventFeed(this.bus, { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId });
     try {
-      await this.bus.request(
-        'wf.run.start.v1',
-        {
-          appId: ctx.app.id,
-          chat: null,
-          createdFrom: 'service-api',
-          creator: { accountId: null, endUserId, role: 'end_user', sessionId: req.user },
-          files: files as Record<string, unknown>[],
-          inputs,
-          runId,
-          taskId,
-          workflowId,
-          workspaceId: ctx.app.workspaceId,
-        },
-        { timeoutMs: START_TIMEOUT_MS },
-      );
+      await this.dispatch.start({
+        appId: ctx.app.id,
+        chat: null,
+        createdFrom: 'service-api',
+        creator: { accountId: null, endUserId, role: 'end_user', sessionId: req.user },
+        files: files as Record<string, unknown>[],
+        inputs,
+        runId,
+        taskId,
+        workflowId,
+        workspaceId: ctx.app.workspaceId,
+      });
     } catch (error) {
       feed.close();
       throw error;

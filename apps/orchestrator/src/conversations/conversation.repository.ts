@@ -155,6 +155,7 @@ export class ConversationRepository {
    * Stores a new turn's message and counts the turn on its conversation in one statement; returns the
    * conversation's dialogue count including this turn (1 for a completion message, which has none). The
    * message is running, or already answered when `answer` is given (a turn no run answers: an annotation's).
+   * Null when a message with this id is already stored (an earlier attempt of the same start): nothing changes.
    */
   async startTurn(
     m: Pick<
@@ -162,15 +163,16 @@ export class ConversationRepository {
       'appId' | 'conversationId' | 'endUserId' | 'files' | 'id' | 'inputs' | 'query' | 'taskId' | 'workflowRunId' | 'workspaceId'
     >,
     answer: string | null = null,
-  ): Promise<number> {
+  ): Promise<number | null> {
     const rows = await this.db.rows<{ dialogue_count: number | null }>(
       `WITH message AS (
          INSERT INTO orchestrator.messages (id, workspace_id, app_id, conversation_id, end_user_id, workflow_run_id, task_id, inputs, query, status, files, answer)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $11::text IS NULL THEN 'running' ELSE 'normal' END, $10, coalesce($11, ''))
+         ON CONFLICT (id) DO NOTHING
          RETURNING id),
        counted AS (
          UPDATE orchestrator.conversations SET dialogue_count = dialogue_count + 1, updated_at = now()
-         WHERE id = $4 AND workspace_id = $2 RETURNING dialogue_count)
+         WHERE id = $4 AND workspace_id = $2 AND EXISTS (SELECT 1 FROM message) RETURNING dialogue_count)
        SELECT (SELECT dialogue_count FROM counted) AS dialogue_count FROM message`,
       [
         m.id,
@@ -186,7 +188,8 @@ export class ConversationRepository {
         answer,
       ],
     );
-    return rows[0]?.dialogue_count ?? 1;
+    if (!rows[0]) return null;
+    return rows[0].dialogue_count ?? 1;
   }
 
   /** Stores how a turn ended; only a message still running is changed, so a late duplicate changes nothing. */

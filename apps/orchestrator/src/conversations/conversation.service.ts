@@ -59,7 +59,9 @@ export class ConversationService {
   /**
    * Stores a turn's message as running, in `conversation` or in a new conversation (none for completion
    * apps), and counts the turn. Called once the run is known to be valid, just before it is stored. A turn
-   * an annotation answers has no run (`runId` null) and its message is stored answered with `answer`.
+   * an annotation answers has no run (`runId` null) and its message is stored answered with `answer`. Null
+   * when the message is already stored (an earlier attempt of the same start): a conversation created here
+   * for it is removed again, and nothing else changes.
    */
   async beginTurn(
     owner: TurnOwner,
@@ -68,7 +70,7 @@ export class ConversationService {
     inputs: Record<string, unknown>,
     run: { files: unknown[]; runId: string | null; taskId: string },
     answer: string | null = null,
-  ): Promise<OpenedTurn> {
+  ): Promise<OpenedTurn | null> {
     let conversationId = conversation?.id ?? null;
     const createdConversation = conversation === null && request.mode !== 'completion';
     if (createdConversation) {
@@ -95,10 +97,41 @@ export class ConversationService {
       },
       answer,
     );
+    if (dialogueCount === null) {
+      if (createdConversation && conversationId) await this.conversations.deleteConversation(owner.workspaceId, conversationId);
+      return null;
+    }
     return {
       chat: { conversationId, dialogueCount, messageId: request.messageId, mode: request.mode, query: request.query },
       createdConversation,
       inputs,
+    };
+  }
+
+  /**
+   * The turn an earlier attempt of a start stored with this message id, or null: its message, and the turn as
+   * its run would carry it (the dialogue count is the conversation's now, which is the turn's own unless a later
+   * turn was started meanwhile).
+   */
+  async storedTurn(owner: TurnOwner, request: ChatTurnRequest): Promise<{ message: MessageRow; turn: OpenedTurn } | null> {
+    const message = await this.conversations.findMessage(owner.workspaceId, owner.appId, owner.endUserId, request.messageId);
+    if (!message) return null;
+    const conversation = message.conversationId
+      ? await this.conversations.findConversation(owner.workspaceId, owner.appId, owner.endUserId, message.conversationId)
+      : null;
+    return {
+      message,
+      turn: {
+        chat: {
+          conversationId: message.conversationId,
+          dialogueCount: conversation?.dialogueCount ?? 1,
+          messageId: message.id,
+          mode: request.mode,
+          query: message.query,
+        },
+        createdConversation: false,
+        inputs: message.inputs,
+      },
     };
   }
 

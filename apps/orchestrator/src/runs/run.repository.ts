@@ -5,6 +5,14 @@ import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { WriteBatcher } from './write-batcher.util';
 
 /** A run as the orchestrator drives it: the stored row's fields it needs. */
+/** A run with this id is already stored (by an earlier attempt of the same start): this start stored nothing. */
+export class DuplicateRunError extends Error {
+  constructor(readonly runId: string) {
+    super(`Run "${runId}" is already stored`);
+    this.name = 'DuplicateRunError';
+  }
+}
+
 export interface RunRow {
   appId: string;
   /** The conversation turn a chat-family run answers; null for workflow apps. */
@@ -30,6 +38,8 @@ export interface RunRow {
 }
 
 interface PendingInsert {
+  /** Set when a run with this id was already stored: this insert changed nothing. */
+  duplicate?: boolean;
   leaseMs: number;
   owner: string;
   run: RunRow;
@@ -81,8 +91,10 @@ export class RunRepository {
    * that has already ended by then (pure nodes finish within the tick) is inserted finished, with no lease,
    * and `insertedFinished` says so.
    */
-  insertRun(run: RunRow, owner: string, leaseMs: number): Promise<void> {
-    return this.runInserts.add({ leaseMs, owner, run });
+  async insertRun(run: RunRow, owner: string, leaseMs: number): Promise<void> {
+    const pending: PendingInsert = { leaseMs, owner, run };
+    await this.runInserts.add(pending);
+    if (pending.duplicate) throw new DuplicateRunError(run.id);
   }
 
   /** Stores a node execution (insert, or update of the same execution id). */
@@ -254,14 +266,25 @@ export class RunRepository {
         workspace_id: run.workspaceId,
       };
     });
-    await this.db.dataSource.query(
+    // The primary key decides which of two starts of the same run id stores it (a start sent again by the gateway
+    // while the first orchestrator was slow); the other learns it here, in the same round trip.
+    const inserted: { id: string }[] = await this.db.dataSource.query(
       `INSERT INTO orchestrator.workflow_runs (id, workspace_id, app_id, workflow_id, task_id, version, triggered_from, created_from,
          inputs, files, status, created_by_role, created_by_account_id, created_by_end_user_id, created_by_end_user_session_id,
          created_at, lease_owner, lease_expires_at, outputs, error, elapsed_time, total_tokens, total_steps, exceptions_count, finished_at, chat)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${RUN_COLUMNS})`,
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${RUN_COLUMNS})
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
       [JSON.stringify(rows)],
     );
-    for (const p of endedInRows) p.run.insertedFinished = true;
+    const stored = new Set(inserted.map((r) => r.id));
+    // Two starts of one id in the same batch: the first one stores it.
+    const claimed = new Set<string>();
+    for (const p of pending) {
+      if (!stored.has(p.run.id) || claimed.has(p.run.id)) p.duplicate = true;
+      claimed.add(p.run.id);
+    }
+    for (const p of endedInRows) if (!p.duplicate) p.run.insertedFinished = true;
   }
 
   private async upsertNodes(rows: NodeRow[]): Promise<void> {

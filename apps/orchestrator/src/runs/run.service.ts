@@ -7,6 +7,7 @@ import {
   DomainError,
   RunErrors,
   type RunRecord,
+  type ResponseOf,
   type RunStreamEvent,
   type StartRunRequest,
 } from '@weft/contracts';
@@ -44,7 +45,10 @@ import {
 import { RunStream } from './run-stream.util';
 import { createSecretMask, maskNodeRecord, replayablePrefix, type SecretMask } from './secret-mask.util';
 import { nodeFinished } from './run-events.util';
-import { RunRepository, type RunRow } from './run.repository';
+import { DuplicateRunError, RunRepository, type RunRow } from './run.repository';
+
+/** The answer to `wf.run.start.v1`: the run as stored (or the turn an annotation answered). */
+type StartAnswer = ResponseOf<'wf.run.start.v1'>;
 
 interface ActiveRun {
   controller: AbortController;
@@ -110,15 +114,15 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
    * Validates and stores a new run, then drives it in the background; resolves once the run is stored. A
    * chat-family run stores its turn's message first (and a new conversation), so the turn is never lost. A chat
    * query an annotation of the app answers runs no workflow: its message is stored answered, as in Dify.
+   *
+   * Idempotent by run id (and a chat turn's message id), both assigned by the gateway, which sends a start
+   * again when no orchestrator answered: a start whose run is stored answers that run; one whose turn's message
+   * is stored but whose run is not (its orchestrator died in between) stores and drives the run of that turn.
+   * Two starts of one id at once are settled by the primary keys, not by timing: the message insert and the
+   * run insert each store for exactly one of them, and the other answers what that one stored. Only a start
+   * sent again (`attempt` > 1) reads first, so a normal start makes no extra round trip.
    */
-  async start(req: StartRunRequest): Promise<{
-    annotationReply: AnnotationReply | null;
-    conversationId: string | null;
-    createdAt: number;
-    runId: string;
-    taskId: string;
-    workflowId: string;
-  }> {
+  async start(req: StartRunRequest): Promise<StartAnswer> {
     const workflow = await this.workflows.load(req.workspaceId, req.appId, req.workflowId ?? 'published');
     if (!workflow) throw req.workflowId ? RunErrors.workflowIdNotFound() : RunErrors.workflowNotPublished();
     if (workflow.version === 'draft') throw RunErrors.draftNotRunnable();
@@ -127,19 +131,40 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     if (req.chat !== null && workflow.app.mode !== 'advanced-chat') throw AppErrors.modeMismatch('not_chat_app');
     if (req.chat !== null && !req.creator.endUserId) throw RunErrors.chatWithoutEndUser();
     const owner = { appId: req.appId, endUserId: req.creator.endUserId ?? '', workspaceId: req.workspaceId };
-    const conversation = req.chat?.conversationId ? await this.conversations.continued(owner, req.chat.conversationId) : null;
-    const inputs = this.validateInputs(workflow.app, conversation ? conversation.inputs : req.inputs);
-    if (req.chat && req.chat.mode !== 'completion' && req.chat.query) {
-      const reply = await this.annotations.match(req.workspaceId, req.appId, req.chat.query);
-      if (reply) return this.answerWithAnnotation(req, req.chat, owner, conversation, inputs, reply, workflow.id);
+    let turn: OpenedTurn | null = null;
+    if (req.attempt > 1) {
+      const earlier = await this.earlierStart(req, owner, workflow.id);
+      if (earlier.answer) return earlier.answer;
+      turn = earlier.turn;
     }
-    const turn = req.chat
-      ? await this.conversations.beginTurn(owner, req.chat, conversation, inputs, {
+    if (!turn) {
+      const conversation = req.chat?.conversationId ? await this.conversations.continued(owner, req.chat.conversationId) : null;
+      const inputs = this.validateInputs(workflow.app, conversation ? conversation.inputs : req.inputs);
+      if (req.chat && req.chat.mode !== 'completion' && req.chat.query) {
+        const reply = await this.annotations.match(req.workspaceId, req.appId, req.chat.query);
+        if (reply) return this.answerWithAnnotation(req, req.chat, owner, conversation, inputs, reply, workflow);
+      }
+      if (req.chat) {
+        turn = await this.conversations.beginTurn(owner, req.chat, conversation, inputs, {
           files: req.files,
           runId: req.runId,
           taskId: req.taskId,
-        })
-      : null;
+        });
+        if (!turn) return this.answerEarlierStart(req, owner, workflow);
+      } else {
+        return this.store(req, workflow, null, inputs);
+      }
+    }
+    return this.store(req, workflow, turn, turn.inputs);
+  }
+
+  /** Stores the run (of `turn`, for a chat run) and drives it; a run already stored by another start of its id is answered instead. */
+  private async store(
+    req: StartRunRequest,
+    workflow: LoadedWorkflow,
+    turn: OpenedTurn | null,
+    inputs: Record<string, unknown>,
+  ): Promise<StartAnswer> {
     const row: RunRow = {
       appId: req.appId,
       chat: turn?.chat ?? null,
@@ -157,13 +182,21 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       workspaceId: req.workspaceId,
     };
     if (turn?.createdConversation && req.chat?.autoGenerateName) row.nameConversation = true;
-    // The graph starts while the run row is being written: nothing of the run is stored or announced as
-    // finished before that write commits, and if it fails the caller is told and the run is dropped.
+    // The graph starts while the run row is being written: nothing of the run is stored, published or announced
+    // as finished before that write commits, and if it fails (or another start of the id stored it) the run is dropped.
     const stored = this.runs.insertRun(row, this.identity.instanceId, this.config.workflow.leaseTtlMs);
     this.drive(row, workflow, [], 'initial', stored);
     try {
       await stored;
     } catch (error) {
+      if (error instanceof DuplicateRunError) {
+        this.logger.log(`Run "${row.id}" was already stored by another start of it; answering that one`);
+        return this.answerEarlierStart(
+          req,
+          { appId: req.appId, endUserId: req.creator.endUserId ?? '', workspaceId: req.workspaceId },
+          workflow,
+        );
+      }
       if (turn) await this.abandonTurn(req.workspaceId, turn, error);
       throw error;
     }
@@ -177,6 +210,64 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /**
+   * Answers a start that lost an insert to another start of the same ids: the run that one stored. When only
+   * its turn's message is stored so far, this start stores the run of that turn itself (the run's primary key
+   * again decides which start stores it), so a start whose orchestrator died right after the message is not lost.
+   */
+  private async answerEarlierStart(req: StartRunRequest, owner: TurnOwner, workflow: LoadedWorkflow): Promise<StartAnswer> {
+    const earlier = await this.earlierStart(req, owner, workflow.id);
+    if (earlier.answer) return earlier.answer;
+    if (earlier.turn) return this.store(req, workflow, earlier.turn, earlier.turn.inputs);
+    throw RunErrors.notFound();
+  }
+
+  /**
+   * What an earlier attempt of this start stored: the answer when its run (or its annotation-answered turn) is
+   * stored; the turn alone when only its message is (its run still to be stored); neither when nothing is.
+   */
+  private async earlierStart(
+    req: StartRunRequest,
+    owner: TurnOwner,
+    workflowId: string,
+  ): Promise<{ answer: StartAnswer | null; turn: OpenedTurn | null }> {
+    const found = await this.runs.findStoredRun(req.workspaceId, req.appId, req.runId);
+    if (found) {
+      const row = found.row;
+      const answer: StartAnswer = {
+        annotationReply: null,
+        conversationId: row.chat?.conversationId ?? null,
+        createdAt: Math.floor(row.createdAt.getTime() / 1000),
+        runId: row.id,
+        taskId: row.taskId,
+        workflowId: row.workflowId,
+      };
+      return { answer, turn: null };
+    }
+    if (!req.chat) return { answer: null, turn: null };
+    const stored = await this.conversations.storedTurn(owner, req.chat);
+    if (!stored) return { answer: null, turn: null };
+    if (stored.message.workflowRunId !== null) return { answer: null, turn: stored.turn };
+    // An annotation answered the turn: answer it as then (the annotation, matched again, or the stored answer
+    // alone if the annotation was removed meanwhile).
+    const reply = (await this.annotations.match(req.workspaceId, req.appId, stored.message.query)) ?? {
+      accountId: null,
+      annotationId: stored.message.id,
+      answer: stored.message.answer,
+    };
+    return {
+      answer: {
+        annotationReply: { ...reply, answer: stored.message.answer },
+        conversationId: stored.message.conversationId,
+        createdAt: Math.floor(stored.message.createdAt.getTime() / 1000),
+        runId: req.runId,
+        taskId: req.taskId,
+        workflowId,
+      },
+      turn: null,
+    };
+  }
+
   /** Stores a turn an annotation answered, with its answer; no run is stored or driven (Dify runs no workflow either). */
   private async answerWithAnnotation(
     req: StartRunRequest,
@@ -185,8 +276,8 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     conversation: ConversationRow | null,
     inputs: Record<string, unknown>,
     reply: AnnotationReply,
-    workflowId: string,
-  ): Promise<Awaited<ReturnType<RunService['start']>>> {
+    workflow: LoadedWorkflow,
+  ): Promise<StartAnswer> {
     const turn = await this.conversations.beginTurn(
       owner,
       chat,
@@ -195,6 +286,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       { files: req.files, runId: null, taskId: req.taskId },
       reply.answer,
     );
+    if (!turn) return this.answerEarlierStart(req, owner, workflow);
     const conversationId = turn.chat.conversationId;
     if (turn.createdConversation && chat.autoGenerateName && conversationId)
       this.conversations.nameInBackground(owner, conversationId, chat.query);
@@ -204,7 +296,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       createdAt: Math.floor(Date.now() / 1000),
       runId: req.runId,
       taskId: req.taskId,
-      workflowId,
+      workflowId: workflow.id,
     };
   }
 
@@ -278,11 +370,14 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     const controller = new AbortController();
     if (row.stopRequested) controller.abort();
     const active: ActiveRun = { controller, done: Promise.resolve(), row };
-    this.active.set(row.id, active);
+    // A second start of a run id this instance already drives loses its insert; it must not take the first one's place.
+    if (!this.active.has(row.id)) this.active.set(row.id, active);
     stored.catch(() => controller.abort());
     active.done = this.execute(row, workflow, replay, reason, controller.signal, stored)
       .catch((error: unknown) => this.failUnexpectedly(row, error, stored))
-      .finally(() => this.active.delete(row.id));
+      .finally(() => {
+        if (this.active.get(row.id) === active) this.active.delete(row.id);
+      });
   }
 
   /** Runs a stored (or being stored) run's graph to its end, then records and announces how it ended. */
@@ -298,14 +393,9 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     // Secret values never reach a stored node row, an event or a run's result: they are masked on the way out.
     const mask = createSecretMask(workflow.secrets);
     const pool = await this.openPool(row, workflow);
-    const stream = new RunStream(
-      (event) => this.bus.publish('wf.run.event.v1', row.id, event),
-      row,
-      graph,
-      pool,
-      mask,
-      workflow.streamsText,
-    );
+    // Events wait for the run row: a start that loses the insert to another start of the same id publishes nothing.
+    const publish = gatedUntil(stored, (event: RunStreamEvent) => this.bus.publish('wf.run.event.v1', row.id, event));
+    const stream = new RunStream(publish, row, graph, pool, mask, workflow.streamsText);
     const recorder = new NodeRecorder(row, mask, replay, (record) => this.runs.saveNode(row, record), this.logger);
     stream.started(reason);
     const observer: GraphRunObserver = {
@@ -617,4 +707,27 @@ class NodeRecorder {
     this.records.push(masked);
     return masked;
   }
+}
+
+/**
+ * A sink that holds what it is given until `gate` resolves, then passes it (and everything after) straight
+ * through; if the gate rejects, everything is dropped. Costs nothing once the gate is open.
+ */
+export function gatedUntil<T>(gate: Promise<unknown>, sink: (item: T) => void): (item: T) => void {
+  let state: 'closed' | 'open' | 'dropped' = 'closed';
+  const held: T[] = [];
+  gate.then(
+    () => {
+      state = 'open';
+      for (const item of held.splice(0)) sink(item);
+    },
+    () => {
+      state = 'dropped';
+      held.length = 0;
+    },
+  );
+  return (item) => {
+    if (state === 'open') sink(item);
+    else if (state === 'closed') held.push(item);
+  };
 }

@@ -1,0 +1,336 @@
+// The fault test itself, loaded by scripts/chaos.mjs once dependencies, infrastructure and the build are in
+// place (the infrastructure URLs arrive in the environment). What it proves, and how to read its table:
+// docs/operations.md, "Fault test".
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { stringify } from 'yaml';
+import { randomBytes } from 'node:crypto';
+import { deployApp, loginOrRegister } from '../lib/gateway-client.mjs';
+import { PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } from '../lib/workspace.mjs';
+
+const { account, table } = createRequire(import.meta.url)('./accounting.cjs');
+
+const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const DURATION_S = arg('duration', 45);
+const CLIENTS = arg('clients', 16);
+const RESTART_DELAY_S = arg('restart-delay', 4);
+/** Short leases, so a killed orchestrator's runs are taken over within the test. */
+const LEASE_MS = 5000;
+/** How long a client waits for one answer: far above a run's time plus a takeover. */
+const CLIENT_TIMEOUT_MS = 120_000;
+const PORTS = { gateway: 16001, orchestrator: 16002, 'node-runner': 16003, rag: 16004, compliance: 16005 };
+const SECOND_ORCHESTRATOR_PORT = 16006;
+const PREFIX = `chaos${Date.now()}`;
+const LOGS = mkdtempSync(join(tmpdir(), 'weft-chaos-'));
+
+// A database of its own, empty: the services migrate it, and the chaos account is its first (it may sign itself up).
+const DATABASE = `weft_chaos_${PREFIX}`;
+const adminUrl = process.env.DATABASE_URL;
+const databaseUrl = (() => {
+  const url = new URL(adminUrl);
+  url.pathname = `/${DATABASE}`;
+  return url.toString();
+})();
+
+const baseEnv = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  LOG_LEVEL: 'warn',
+  NATS_SUBJECT_PREFIX: PREFIX,
+  REDIS_KEY_PREFIX: `weft-chaos:${PREFIX}:`,
+  RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
+  RATE_LIMIT_PER_MINUTE: '1000000000',
+  RUN_LEASE_TTL_MS: String(LEASE_MS),
+};
+for (const s of SERVICES) baseEnv[PORT_VARIABLES[s][0]] = String(PORTS[s]);
+
+/** One service process that can be killed and started again on the same port. */
+class Proc {
+  constructor(name, service, port) {
+    this.name = name;
+    this.service = service;
+    this.port = port;
+    this.child = null;
+    this.log = join(LOGS, `${name}.log`);
+  }
+
+  start() {
+    const fd = openSync(this.log, 'a');
+    const env = { ...baseEnv, [PORT_VARIABLES[this.service][0]]: String(this.port) };
+    this.child = spawn(process.execPath, serviceArgs(this.service), { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    const child = this.child;
+    this.exited = new Promise((resolve) => child.once('exit', resolve));
+  }
+
+  async ready() {
+    const child = this.child;
+    if (!(await waitReady(this.port, 90_000, () => child.exitCode === null && child.signalCode === null)))
+      throw new Error(`${this.name} did not become ready; its log: ${this.log}\n${readFileSync(this.log, 'utf8').slice(-3000)}`);
+  }
+
+  async kill(signal = 'SIGKILL') {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill(signal);
+    const child = this.child;
+    const late = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(late);
+  }
+}
+
+/** A DSL node and the edges of a chain, in Dify's shapes. */
+function chainApp(name, mode, startVariables, steps, last) {
+  const node = (id, data, i) => ({
+    id,
+    type: 'custom',
+    data: { title: id, desc: '', selected: false, ...data },
+    position: { x: i * 300, y: 100 },
+    width: 244,
+    height: 54,
+  });
+  const nodes = [node('start', { type: 'start', variables: startVariables }, 0)];
+  steps.forEach((step, i) => nodes.push(node(step.id, step.data, i + 1)));
+  nodes.push(node(last.id, last.data, steps.length + 1));
+  const edges = nodes.slice(1).map((n, i) => ({
+    id: `${nodes[i].id}-source-${n.id}-target`,
+    source: nodes[i].id,
+    sourceHandle: 'source',
+    target: n.id,
+    targetHandle: 'target',
+    type: 'custom',
+    data: { sourceType: nodes[i].data.type, targetType: n.data.type, isInIteration: false, isInLoop: false },
+  }));
+  return stringify({
+    version: '0.6.0',
+    kind: 'app',
+    app: {
+      name,
+      mode,
+      icon: '⚡',
+      icon_type: 'emoji',
+      icon_background: '#FFEAD5',
+      description: 'Fault test',
+      use_icon_as_answer_icon: false,
+    },
+    dependencies: [],
+    workflow: {
+      conversation_variables: [],
+      environment_variables: [],
+      features: {},
+      graph: { nodes, edges, viewport: { x: 0, y: 0, zoom: 1 } },
+    },
+  });
+}
+
+/** JavaScript upper-cases the text, Python appends "-py": the answer proves both ran on this request's text. */
+function codeSteps(textSelector) {
+  const out = { result: { type: 'string', children: null } };
+  return [
+    {
+      id: 'js',
+      data: {
+        type: 'code',
+        code_language: 'javascript',
+        code: 'function main({ text }) { return { result: text.toUpperCase() }; }',
+        outputs: out,
+        variables: [{ variable: 'text', value_selector: textSelector }],
+      },
+    },
+    {
+      id: 'py',
+      data: {
+        type: 'code',
+        code_language: 'python3',
+        code: 'def main(text: str) -> dict:\n    return {"result": text + "-py"}\n',
+        outputs: out,
+        variables: [{ variable: 'text', value_selector: ['js', 'result'] }],
+      },
+    },
+  ];
+}
+
+const workflowDsl = chainApp(
+  `chaos workflow ${PREFIX}`,
+  'workflow',
+  [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 200, options: [] }],
+  codeSteps(['start', 'text']),
+  { id: 'end', data: { type: 'end', outputs: [{ variable: 'result', value_selector: ['py', 'result'], value_type: 'string' }] } },
+);
+const chatflowDsl = chainApp(`chaos chatflow ${PREFIX}`, 'advanced-chat', [], codeSteps(['sys', 'query']), {
+  id: 'answer',
+  data: { type: 'answer', answer: '{{#py.result#}}', variables: [] },
+});
+
+/** The `data:` events of a server-sent event stream. */
+function sseEvents(text) {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => {
+      try {
+        return JSON.parse(line.slice(6));
+      } catch {
+        return { event: 'unparseable', raw: line };
+      }
+    });
+}
+
+/** Sends one request and judges the answer: ok (the expected text), wrong, or error (with its status). */
+async function send(gw, app, kind, streaming, user, text) {
+  const expected = `${text.toUpperCase()}-py`;
+  const body =
+    kind === 'workflow'
+      ? { inputs: { text }, response_mode: streaming ? 'streaming' : 'blocking', user }
+      : { inputs: {}, query: text, response_mode: streaming ? 'streaming' : 'blocking', user, conversation_id: '' };
+  const path = kind === 'workflow' ? '/v1/workflows/run' : '/v1/chat-messages';
+  let res;
+  let raw;
+  try {
+    res = await fetch(`${gw}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+    });
+    raw = await res.text();
+  } catch (error) {
+    return { user, outcome: 'error', status: error.name === 'TimeoutError' ? 'client-timeout' : 'connection', detail: error.message };
+  }
+  if (res.status !== 200) return { user, outcome: 'error', status: res.status, detail: raw.slice(0, 200) };
+  let answer;
+  if (!streaming) {
+    const json = JSON.parse(raw);
+    answer = kind === 'workflow' ? json.data?.outputs?.result : json.answer;
+  } else {
+    const events = sseEvents(raw);
+    const error = events.find((e) => e.event === 'error');
+    if (error) return { user, outcome: 'error', status: `stream ${error.status ?? error.code}`, detail: error.message };
+    if (kind === 'workflow') answer = events.find((e) => e.event === 'workflow_finished')?.data?.outputs?.result;
+    else {
+      let text = '';
+      for (const e of events) {
+        if (e.event === 'message') text += e.answer ?? '';
+        if (e.event === 'message_replace') text = e.answer ?? '';
+      }
+      if (!events.some((e) => e.event === 'message_end' || e.event === 'workflow_finished'))
+        return { user, outcome: 'error', status: 'stream ended early', detail: raw.slice(-200) };
+      answer = text;
+    }
+  }
+  return answer === expected
+    ? { user, outcome: 'ok' }
+    : { user, outcome: 'wrong', detail: `expected ${expected}, got ${JSON.stringify(answer)}` };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main() {
+  const procs = {
+    gateway: new Proc('gateway', 'gateway', PORTS.gateway),
+    orchestrator1: new Proc('orchestrator-1', 'orchestrator', PORTS.orchestrator),
+    orchestrator2: new Proc('orchestrator-2', 'orchestrator', SECOND_ORCHESTRATOR_PORT),
+    nodeRunner: new Proc('node-runner', 'node-runner', PORTS['node-runner']),
+    rag: new Proc('rag', 'rag', PORTS.rag),
+    compliance: new Proc('compliance', 'compliance', PORTS.compliance),
+  };
+  const all = Object.values(procs);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${DATABASE}"`);
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // Dropping the database at the end ends any session still open; that is not a failure of the test.
+  db.on('error', () => undefined);
+  let exitCode = 1;
+  try {
+    say(`Chaos: ${CLIENTS} clients for ${DURATION_S} s, each kill restarted after ${RESTART_DELAY_S} s; logs in ${LOGS}`);
+    for (const p of all) p.start();
+    await Promise.all(all.map((p) => p.ready()));
+    const gw = `http://127.0.0.1:${PORTS.gateway}`;
+    const token = await loginOrRegister(gw, {
+      email: `chaos@${PREFIX}.weft.local`,
+      name: 'Chaos',
+      password: `Chaos-${randomBytes(9).toString('base64url')}1!`,
+    });
+    const apps = { workflow: await deployApp(gw, token, workflowDsl), chat: await deployApp(gw, token, chatflowDsl) };
+
+    const requests = [];
+    const stopAt = Date.now() + DURATION_S * 1000;
+    const clients = Array.from({ length: CLIENTS }, async (_, i) => {
+      const kind = i % 2 === 0 ? 'workflow' : 'chat';
+      const streaming = i % 4 >= 2;
+      for (let n = 0; Date.now() < stopAt; n++) {
+        const user = `${PREFIX}-c${i}-${n}`;
+        requests.push(await send(gw, apps[kind], kind, streaming, user, `hello ${i} ${n}`));
+      }
+    });
+
+    // The faults: each target in turn is killed (no warning, no cleanup) and started again a few seconds later.
+    const targets = [procs.orchestrator1, procs.nodeRunner, procs.compliance, procs.orchestrator2];
+    const kills = [];
+    const chaos = (async () => {
+      await sleep(2000);
+      for (let k = 0; Date.now() < stopAt - 2000; k++) {
+        const target = targets[k % targets.length];
+        const at = Date.now();
+        await target.kill('SIGKILL');
+        await sleep(RESTART_DELAY_S * 1000);
+        target.start();
+        await target.ready();
+        kills.push(
+          `${target.name} killed at +${((at - (stopAt - DURATION_S * 1000)) / 1000).toFixed(1)} s, ready ${((Date.now() - at) / 1000).toFixed(1)} s later`,
+        );
+        await sleep(1000);
+      }
+    })();
+    await Promise.all([...clients, chaos]);
+    for (const line of kills) say(line);
+    const appIds = [apps.workflow.appId, apps.chat.appId];
+
+    // Runs still going finish (taken over if their orchestrator was killed last); audit events drain from JetStream.
+    const stored = async () =>
+      (
+        await db.query(
+          `SELECT id, status, created_by_end_user_session_id AS "user" FROM orchestrator.workflow_runs WHERE app_id = ANY($1::uuid[])
+           UNION ALL SELECT id, status, created_by_end_user_session_id FROM orchestrator.workflow_runs_archive WHERE app_id = ANY($1::uuid[])`,
+          [appIds],
+        )
+      ).rows;
+    const audited = async (ids) =>
+      (
+        await db.query(
+          `SELECT DISTINCT details->>'run_id' AS id FROM compliance.audit_events WHERE action = 'run.started' AND details->>'run_id' = ANY($1::text[])`,
+          [ids],
+        )
+      ).rows.map((r) => r.id);
+    const settleBy = Date.now() + 4 * LEASE_MS + 60_000;
+    let runs = await stored();
+    let auditedIds = await audited(runs.map((r) => r.id));
+    while (Date.now() < settleBy && (runs.some((r) => r.status === 'running') || auditedIds.length < runs.length)) {
+      await sleep(1000);
+      runs = await stored();
+      auditedIds = await audited(runs.map((r) => r.id));
+    }
+
+    const result = account({ requests, runs, audited: auditedIds });
+    process.stdout.write(`\n${table(result.counts)}\n\n`);
+    for (const problem of result.problems.slice(0, 30)) say(`PROBLEM: ${problem}`);
+    if (result.ok) say(`Every request accounted for: nothing lost, nothing stuck, no audit event missing.`);
+    else say(`${result.problems.length} problem(s); service logs are in ${LOGS}`);
+    exitCode = result.ok && result.counts.sent > 0 ? 0 : 1;
+  } finally {
+    await Promise.all(all.map((p) => p.kill('SIGTERM')));
+    await db.end();
+    await admin
+      .query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`)
+      .catch((error) => say(`Database "${DATABASE}" was not dropped: ${error.message}`));
+    await admin.end();
+  }
+  process.exit(exitCode);
+}
+
+await main();

@@ -1,0 +1,72 @@
+// The accounting of `npm run chaos` (scripts/chaos/accounting.cjs): each check fails on the case it exists for.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { account, table } = require('../../scripts/chaos/accounting.cjs') as {
+  account: (input: {
+    requests: { detail?: string; outcome: 'ok' | 'wrong' | 'error'; status?: number | string; user: string }[];
+    runs: { id: string; status: string; user: string }[];
+    audited: string[];
+  }) => { counts: Record<string, unknown>; ok: boolean; problems: string[] };
+  table: (counts: Record<string, unknown>) => string;
+};
+
+describe('chaos accounting', () => {
+  const runs = [
+    { id: 'r1', status: 'succeeded', user: 'u1' },
+    { id: 'r2', status: 'failed', user: 'u2' },
+  ];
+
+  it('accounts for a request answered ok and one that failed but whose run ended', () => {
+    const result = account({
+      audited: ['r1', 'r2'],
+      requests: [
+        { outcome: 'ok', user: 'u1' },
+        { outcome: 'error', status: 500, user: 'u2' },
+      ],
+      runs,
+    });
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.counts).toMatchObject({ answeredError: { 500: 1 }, answeredOk: 1, failedButRunTerminal: 1, runsTerminal: 2, sent: 2 });
+    expect(table(result.counts)).toContain('answered with an error                      1 (500: 1)');
+  });
+
+  it('fails on a request that failed and left no run', () => {
+    const result = account({ audited: ['r1'], requests: [{ outcome: 'error', status: 504, user: 'u3' }], runs: [runs[0]!] });
+    expect(result.ok).toBe(false);
+    expect(result.counts).toMatchObject({ lost: 1 });
+  });
+
+  it('fails on a run stuck in running, even for a request answered ok', () => {
+    const result = account({
+      audited: ['r9'],
+      requests: [{ outcome: 'ok', user: 'u9' }],
+      runs: [{ id: 'r9', status: 'running', user: 'u9' }],
+    });
+    expect(result.ok).toBe(false);
+    expect(result.counts).toMatchObject({ stuck: 1 });
+  });
+
+  it('fails on a run without its run.started audit event', () => {
+    const result = account({
+      audited: ['r1'],
+      requests: [
+        { outcome: 'ok', user: 'u1' },
+        { outcome: 'ok', user: 'u2' },
+      ],
+      runs,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.counts).toMatchObject({ missingAudit: 1 });
+    expect(result.problems).toEqual(['run "r2" has no run.started audit event']);
+  });
+
+  it('fails on a wrong answer and on a request run twice', () => {
+    const result = account({
+      audited: ['r1', 'r1b'],
+      requests: [{ detail: 'expected HELLO-py', outcome: 'wrong', user: 'u1' }],
+      runs: [runs[0]!, { id: 'r1b', status: 'succeeded', user: 'u1' }],
+    });
+    expect(result.ok).toBe(false);
+    expect(result.counts).toMatchObject({ answeredWrong: 1, duplicated: 1 });
+  });
+});
