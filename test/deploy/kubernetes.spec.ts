@@ -11,6 +11,11 @@ import { IIngress, Ingress, INetworkPolicy, NetworkPolicy } from 'kubernetes-mod
 import { IPodDisruptionBudget, PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, IContainer, IPodSpec, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
+import { Cluster, ICluster } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/Cluster';
+import { IPooler, Pooler } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/Pooler';
+import { IScheduledBackup, ScheduledBackup } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/ScheduledBackup';
+import { IScaledObject, ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { prefixedStreamName, STREAMS } from '@weft/contracts';
 import { ROOT, runTool, tool } from './deploy-tools.util';
 import {
   byKind,
@@ -49,6 +54,11 @@ const MODELS: Record<string, { validate(): void } & (new (data: never) => { vali
   // The External Secrets Operator's schema as published for v1beta1; the fields used (secretStoreRef, target, data
   // with secretKey and remoteRef.key, refreshInterval) are the same in v1, which the manifests use.
   'external-secrets.io/v1/ExternalSecret': ExternalSecretV1 as never,
+  // The operators' own CRD schemas: CloudNativePG (production's PostgreSQL) and KEDA (production's autoscaling).
+  'postgresql.cnpg.io/v1/Cluster': Cluster as never,
+  'postgresql.cnpg.io/v1/Pooler': Pooler as never,
+  'postgresql.cnpg.io/v1/ScheduledBackup': ScheduledBackup as never,
+  'keda.sh/v1alpha1/ScaledObject': ScaledObject as never,
 };
 
 function validationErrors(object: K8sObject): string | null {
@@ -72,8 +82,27 @@ function allContainers(spec: IPodSpec): IContainer[] {
   return [...(spec.initContainers ?? []), ...spec.containers];
 }
 
+/** The autoscalers of a Deployment: HorizontalPodAutoscalers and KEDA ScaledObjects (each makes its own HPA). */
+function scalersOf(objects: K8sObject[], deployment: string): Array<{ kind: string; min: number; max: number }> {
+  return [
+    ...byKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler')
+      .filter((h) => h.spec!.scaleTargetRef.name === deployment)
+      .map((h) => ({ kind: 'HorizontalPodAutoscaler', min: h.spec!.minReplicas ?? 1, max: h.spec!.maxReplicas })),
+    ...byKind<IScaledObject>(objects, 'ScaledObject')
+      .filter((s) => s.spec.scaleTargetRef.name === deployment)
+      .map((s) => ({ kind: 'ScaledObject', min: s.spec.minReplicaCount ?? 0, max: s.spec.maxReplicaCount ?? 100 })),
+  ];
+}
+
+/** The most pods a Deployment runs outside a rollout: its autoscaler's maximum, or its fixed count. */
+function mostReplicas(objects: K8sObject[], deployment: string): number {
+  const [scaler] = scalersOf(objects, deployment);
+  if (scaler) return scaler.max;
+  return (find(objects, 'Deployment', deployment) as unknown as IDeployment).spec!.replicas ?? 1;
+}
+
 describe('Kubernetes manifests', () => {
-  describe.each(['base', 'infra/nats', 'infra/postgres', 'infra/redis'])('%s', (dir) => {
+  describe.each(['base', 'autoscaling/cpu', 'infra/nats', 'infra/postgres', 'infra/cloudnative-pg', 'infra/redis'])('%s', (dir) => {
     it('renders and every object validates against the Kubernetes schema', () => {
       const objects = renderKustomization(join(K8S_DIR, dir));
       expect(objects.length).toBeGreaterThan(0);
@@ -128,7 +157,7 @@ describe('Kubernetes manifests', () => {
       }
     });
 
-    it("keeps the Postgres connection budget: each service's most pods (autoscaler maximum plus rollout surge) × its pool, the migrations and the reserved slots fit in max_connections", () => {
+    it("keeps the Postgres connection budget: each service's most pods (autoscaler maximum plus rollout surge) × its pool, the migrations and the reserved slots fit in max_connections, through the pooler where there is one", () => {
       const configMaps = new Map(byKind(objects, 'ConfigMap').map((c) => [c.metadata.name, (c.data ?? {}) as Record<string, string>]));
       const envOf = (container: IContainer): Record<string, string> => {
         // Later envFrom sources win over earlier ones, and env over all of them (Kubernetes' rule).
@@ -137,29 +166,63 @@ describe('Kubernetes manifests', () => {
         for (const variable of container.env ?? []) if (variable.value !== undefined) merged[variable.name] = variable.value;
         return merged;
       };
-      const usesDatabase = (container: IContainer) => (container.env ?? []).some((v) => v.name === 'DATABASE_URL');
-      const hpas = byKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
-      const budget: Array<[string, number]> = [];
+      const reads = (container: IContainer, name: string) => (container.env ?? []).some((v) => v.name === name);
+      const writes: Array<[string, number]> = [];
+      const replicaReads: Array<[string, number]> = [];
       for (const deployment of byKind<IDeployment>(objects, 'Deployment')) {
         const container = deployment.spec!.template.spec!.containers[0]!;
-        if (!usesDatabase(container)) continue;
+        if (!reads(container, 'DATABASE_URL')) continue;
         const name = deployment.metadata!.name!;
-        const hpa = hpas.find((h) => h.spec!.scaleTargetRef.name === name);
-        const most =
-          (hpa?.spec!.maxReplicas ?? deployment.spec!.replicas ?? 1) + Number(deployment.spec!.strategy?.rollingUpdate?.maxSurge ?? 1);
+        const most = mostReplicas(objects, name) + Number(deployment.spec!.strategy?.rollingUpdate?.maxSurge ?? 1);
         const pool = Number(envOf(container)['DATABASE_POOL_MAX'] ?? SERVICE_CONFIG_SPECS.gateway.database.poolMax.default);
-        budget.push([name, most * pool]);
+        writes.push([name, most * pool]);
+        // TypeORM opens a pool of the same size per read URL: the replicas see that many more.
+        if (reads(container, 'DATABASE_READ_URLS')) replicaReads.push([name, most * pool]);
       }
-      expect(budget.map(([name]) => name).sort()).toEqual(['compliance', 'gateway', 'orchestrator', 'rag']);
-      // The migrations Job runs its init containers one at a time, one connection each; Postgres keeps 3 for superusers.
-      const reserved = 1 + 3;
-      const postgres = find(objects, 'StatefulSet', 'postgres') as unknown as IStatefulSet;
-      const args = postgres.spec!.template.spec!.containers[0]!.args!;
-      const maxConnections = Number(args.find((a) => a.startsWith('max_connections='))!.split('=')[1]);
+      expect(writes.map(([name]) => name).sort()).toEqual(['compliance', 'gateway', 'orchestrator', 'rag']);
+      const sum = (entries: Array<[string, number]>) => entries.reduce((total, [, n]) => total + n, 0);
+      // The migrations Job runs its init containers one at a time, one connection each.
+      const migrations = 1;
+      const clients = sum(writes) + migrations;
+      const fits = (used: number, limit: number, breakdown: Array<[string, number]>) =>
+        // Fails with the breakdown per service when the sum is over.
+        expect([Math.min(used, limit), Object.fromEntries(breakdown)]).toEqual([used, Object.fromEntries(breakdown)]);
+
+      if (overlay === 'staging') {
+        // Straight to the single instance; Postgres keeps 3 for superusers.
+        const postgres = find(objects, 'StatefulSet', 'postgres') as unknown as IStatefulSet;
+        const args = postgres.spec!.template.spec!.containers[0]!.args!;
+        const maxConnections = Number(args.find((a) => a.startsWith('max_connections='))!.split('=')[1]);
+        expect(maxConnections).toBeGreaterThan(0);
+        expect(replicaReads).toEqual([]);
+        fits(clients + 3, maxConnections, writes);
+        return;
+      }
+      // Production: every writer goes through the PgBouncer Pooler, in session mode (one server connection per
+      // client for its life: the services' session advisory locks need it, see pooler.yaml).
+      const cluster = find(objects, 'Cluster', 'weft-pg') as unknown as ICluster;
+      const pooler = find(objects, 'Pooler', 'weft-pg-pooler') as unknown as IPooler;
+      const parameters = pooler.spec.pgbouncer.parameters!;
+      expect(pooler.spec.pgbouncer.poolMode).toBe('session');
+      const poolSize = Number(parameters['default_pool_size']);
+      const maxClientConn = Number(parameters['max_client_conn']);
+      // kube-proxy does not spread connections evenly over the pooler's pods: each pod must take every client
+      // Weft can open, within its client limit and within its pool (so that no client waits for a server).
+      fits(clients, maxClientConn, writes);
+      fits(clients, poolSize, writes);
+      // On the primary: in session mode the pooler opens at most one server connection per client (and never
+      // more than its pools), plus one per pooler pod for its auth_query; Postgres keeps its superuser slots,
+      // and the operator's instance manager and exporter take a few (5 allowed).
+      const clusterParameters = cluster.spec!.postgresql!.parameters!;
+      const maxConnections = Number(clusterParameters['max_connections']);
+      const superuserReserved = Number(clusterParameters['superuser_reserved_connections'] ?? 3);
+      const operatorReserve = 5;
+      const serverConnections = Math.min(clients, pooler.spec.instances! * poolSize) + pooler.spec.instances!;
       expect(maxConnections).toBeGreaterThan(0);
-      const total = budget.reduce((sum, [, n]) => sum + n, 0) + reserved;
-      // Fails with the breakdown per service when the sum is over.
-      expect([Math.min(total, maxConnections), Object.fromEntries(budget)]).toEqual([total, Object.fromEntries(budget)]);
+      fits(serverConnections + superuserReserved + operatorReserve, maxConnections, writes);
+      // On a replica (weft-pg-ro spreads connections, but all of them may land on one): the read pools.
+      expect(replicaReads.map(([name]) => name).sort()).toEqual(['compliance', 'gateway', 'orchestrator', 'rag']);
+      fits(sum(replicaReads) + superuserReserved + operatorReserve, maxConnections, replicaReads);
     });
 
     it('gives graceful shutdown room: preStop pause + SHUTDOWN_TIMEOUT_MS fit in terminationGracePeriodSeconds', () => {
@@ -178,7 +241,9 @@ describe('Kubernetes manifests', () => {
 
     it('runs every pod non-root, without privilege escalation, all capabilities dropped, read-only root where the container allows', () => {
       const workloads = [...byKind(objects, 'Deployment'), ...byKind(objects, 'StatefulSet'), ...byKind(objects, 'Job')];
-      expect(workloads.length).toBeGreaterThanOrEqual(WEFT_SERVICES.length + 4);
+      // Production's PostgreSQL pods are CloudNativePG's (its operator runs them non-root, seccomp RuntimeDefault,
+      // all capabilities dropped: within the namespace's Pod Security level `restricted`, which admission enforces).
+      expect(workloads.length).toBeGreaterThanOrEqual(WEFT_SERVICES.length + (overlay === 'production' ? 3 : 4));
       for (const workload of workloads) {
         const spec = podSpecOf(workload);
         const where = `${workload.kind}/${workload.metadata.name}`;
@@ -218,13 +283,33 @@ describe('Kubernetes manifests', () => {
         const pdb = find(objects, 'PodDisruptionBudget', service) as unknown as IPodDisruptionBudget;
         expect(pdb.spec!.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': service } });
       }
-      for (const service of ['gateway', 'orchestrator', 'node-runner', 'rag']) {
-        const hpa = find(objects, 'HorizontalPodAutoscaler', service) as unknown as IHorizontalPodAutoscaler;
-        expect(hpa.spec!.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: service });
-        expect(hpa.spec!.minReplicas).toBeGreaterThanOrEqual(service === 'rag' && overlay === 'staging' ? 1 : 2);
-        expect(hpa.spec!.maxReplicas).toBeGreaterThan(hpa.spec!.minReplicas!);
+      // Exactly one autoscaler per scalable Deployment: a KEDA ScaledObject makes its own HorizontalPodAutoscaler,
+      // and two autoscalers on one Deployment fight over its replica count. Compliance runs a fixed count.
+      const kedaScaled = overlay === 'production' ? ['node-runner', 'orchestrator'] : [];
+      for (const deployment of byKind<IDeployment>(objects, 'Deployment')) {
+        const name = deployment.metadata!.name!;
+        const scalers = scalersOf(objects, name);
+        if (name === 'compliance') {
+          expect([name, scalers]).toEqual([name, []]);
+          continue;
+        }
+        expect([name, scalers.map((s) => s.kind)]).toEqual([
+          name,
+          [kedaScaled.includes(name) ? 'ScaledObject' : 'HorizontalPodAutoscaler'],
+        ]);
+        const [scaler] = scalers;
+        expect(scaler!.min).toBeGreaterThanOrEqual(name === 'rag' && overlay === 'staging' ? 1 : 2);
+        expect(scaler!.max).toBeGreaterThan(scaler!.min);
         // The autoscaler owns the count: a count in the Deployment would reset it on every apply.
-        expect([service, (find(objects, 'Deployment', service) as unknown as IDeployment).spec!.replicas]).toEqual([service, undefined]);
+        expect([name, deployment.spec!.replicas]).toEqual([name, undefined]);
+      }
+      for (const hpa of byKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler'))
+        expect(hpa.spec!.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: hpa.metadata!.name });
+      for (const scaled of byKind<IScaledObject>(objects, 'ScaledObject')) {
+        expect(scaled.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: scaled.metadata!.name });
+        // CPU stays as the fallback: the HPA follows whichever trigger asks for more pods.
+        expect(scaled.spec.triggers.map((trigger) => trigger.type)).toContain('cpu');
+        expect(scaled.spec.triggers.length).toBeGreaterThan(1);
       }
     });
 
@@ -250,17 +335,24 @@ describe('Kubernetes manifests', () => {
       const policies = byKind<INetworkPolicy>(objects, 'NetworkPolicy');
       const deny = policies.find((p) => p.metadata!.name === 'default-deny')!;
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-      // Only the gateway takes traffic from outside the namespace other than Prometheus' scrapes.
+      const target = (labels: Record<string, string> | undefined) =>
+        labels?.['app.kubernetes.io/name'] ?? labels?.['cnpg.io/cluster'] ?? labels?.['cnpg.io/poolerName'];
+      // From outside the namespace, other than Prometheus' scrapes: the ingress controller to the gateway, KEDA to
+      // NATS' monitoring port (the node runner's backlog), and in production CloudNativePG's operator to the
+      // instances' status port.
       const ingressFromOtherNamespaces = policies.flatMap((p) =>
-        (p.spec!.ingress ?? [])
-          .filter((rule) =>
-            (rule.from ?? []).some(
-              (peer) => peer.namespaceSelector && peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] !== 'monitoring',
-            ),
-          )
-          .map(() => p.spec!.podSelector.matchLabels?.['app.kubernetes.io/name']),
+        (p.spec!.ingress ?? []).flatMap((rule) =>
+          (rule.from ?? [])
+            .map((peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'])
+            .filter((namespace) => namespace !== undefined && namespace !== 'monitoring')
+            .map((namespace) => [target(p.spec!.podSelector.matchLabels), namespace, rule.ports!.map((port) => port.port)]),
+        ),
       );
-      expect(ingressFromOtherNamespaces).toEqual(['gateway']);
+      expect(ingressFromOtherNamespaces).toEqual([
+        ['gateway', 'ingress-nginx', [5001]],
+        ['nats', 'keda', [8222]],
+        ...(overlay === 'production' ? [['weft-pg', 'cnpg-system', [8000, 5432]]] : []),
+      ]);
       // The services reach NATS, Postgres and Redis inside the cluster and nothing else.
       const toInfra = policies.find((p) => p.metadata!.name === 'services-to-infrastructure')!;
       const reached = toInfra.spec!.egress!.map((rule) => [
@@ -275,8 +367,24 @@ describe('Kubernetes manifests', () => {
       const podEgress = policies.flatMap((p) =>
         (p.spec!.egress ?? []).flatMap((rule) => (rule.to ?? []).filter((peer) => peer.podSelector && !peer.namespaceSelector)),
       );
-      const podTargets = new Set(podEgress.map((peer) => peer.podSelector!.matchLabels!['app.kubernetes.io/name']));
-      expect(podTargets).toEqual(new Set(['nats', 'postgres', 'redis']));
+      const podTargets = new Set(podEgress.map((peer) => target(peer.podSelector!.matchLabels)));
+      // Production: the services also reach the PgBouncer pooler, which (like the instances) reaches the instances.
+      expect(podTargets).toEqual(new Set(['nats', 'postgres', 'redis', ...(overlay === 'production' ? ['pgbouncer', 'weft-pg'] : [])]));
+      // Egress to any address is only CloudNativePG's instance manager reaching the Kubernetes API (and the
+      // instances' backups reaching S3), on 443 and 6443.
+      const anywhere = policies.flatMap((p) =>
+        (p.spec!.egress ?? [])
+          .filter((rule) => rule.to === undefined)
+          .map((rule) => [p.metadata!.name, rule.ports!.map((port) => port.port)]),
+      );
+      expect(anywhere).toEqual(
+        overlay === 'production'
+          ? [
+              ['weft-pg-pooler', [443, 6443]],
+              ['weft-pg', [443, 6443]],
+            ]
+          : [],
+      );
       // Every service that uses the object store (it loads the weft-storage ConfigMap) may reach it.
       const storageUsers = byKind<IDeployment>(objects, 'Deployment')
         .filter((d) =>
@@ -356,12 +464,117 @@ describe('Kubernetes manifests', () => {
       expect(natsUrl.split(',')).toHaveLength(3);
       // Every stream keeps a copy on each of the three servers, so it survives the loss of one.
       expect(findGenerated(objects, 'ConfigMap', 'weft-common').data!['NATS_STREAM_REPLICAS']).toBe('3');
-      const postgres = find(objects, 'StatefulSet', 'postgres') as unknown as IStatefulSet;
-      expect(postgres.spec!.template.spec!.containers[0]!.image).toMatch(/^pgvector\/pgvector:/);
       const redis = find(objects, 'StatefulSet', 'redis') as unknown as IStatefulSet;
       expect(redis.spec!.template.spec!.containers[0]!.args).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
-      for (const sts of [nats, postgres, redis])
-        expect(sts.spec!.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.['storage']).toBeDefined();
+      const statefulSets = [nats, redis];
+      if (overlay === 'staging') {
+        const postgres = find(objects, 'StatefulSet', 'postgres') as unknown as IStatefulSet;
+        expect(postgres.spec!.template.spec!.containers[0]!.image).toMatch(/^pgvector\/pgvector:/);
+        statefulSets.push(postgres);
+        expect(byKind(objects, 'Cluster')).toEqual([]);
+      } else {
+        // Production: CloudNativePG, not a StatefulSet of our own.
+        expect(byKind(objects, 'StatefulSet').map((s) => s.metadata.name)).not.toContain('postgres');
+        const cluster = find(objects, 'Cluster', 'weft-pg') as unknown as ICluster;
+        expect(cluster.spec!.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:16\.\d+$/);
+        expect(cluster.spec!.bootstrap!.initdb!.postInitApplicationSQL).toContain('CREATE EXTENSION IF NOT EXISTS vector');
+        expect(cluster.spec!.storage!.size).toBeDefined();
+      }
+      for (const sts of statefulSets) expect(sts.spec!.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.['storage']).toBeDefined();
+    });
+  });
+
+  describe('production PostgreSQL through CloudNativePG', () => {
+    let objects: K8sObject[];
+    beforeAll(() => {
+      objects = renderOverlay('production');
+    });
+
+    it('runs a primary and two replicas on separate nodes, archives WAL and takes nightly base backups to S3-compatible storage', () => {
+      const cluster = find(objects, 'Cluster', 'weft-pg') as unknown as ICluster;
+      expect(cluster.spec!.instances).toBe(3);
+      expect(cluster.spec!.affinity).toMatchObject({
+        enablePodAntiAffinity: true,
+        podAntiAffinityType: 'required',
+        topologyKey: 'kubernetes.io/hostname',
+      });
+      const store = cluster.spec!.backup!.barmanObjectStore!;
+      expect(store.destinationPath).toMatch(/^s3:\/\//);
+      // Credentials from a Secret the cluster's external store provides, never inline.
+      expect(store.s3Credentials).toEqual({
+        accessKeyId: { key: 'ACCESS_KEY_ID', name: 'weft-pg-backup' },
+        secretAccessKey: { key: 'ACCESS_SECRET_KEY', name: 'weft-pg-backup' },
+      });
+      expect(cluster.spec!.backup!.retentionPolicy).toMatch(/^\d+[dwm]$/);
+      expect(Number(/^(\d+)min$/.exec(cluster.spec!.postgresql!.parameters!['archive_timeout']!)![1])).toBeLessThanOrEqual(5);
+      const backups = byKind<IScheduledBackup>(objects, 'ScheduledBackup');
+      expect(backups.map((b) => [b.spec!.cluster.name, b.spec!.method])).toEqual([['weft-pg', 'barmanObjectStore']]);
+      // Six fields (seconds first), once a day.
+      expect(backups[0]!.spec!.schedule.split(' ')).toEqual([
+        '0',
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^\d+$/),
+        '*',
+        '*',
+        '*',
+      ]);
+      // The instances carry the labels the services' network policy and Prometheus' postgres job select.
+      expect(cluster.spec!.inheritedMetadata!.labels).toMatchObject({ 'app.kubernetes.io/name': 'postgres' });
+    });
+
+    it('puts the services behind the pooler (writes) and the replicas (reads), with the statement timeout the pooler cannot pass on', () => {
+      const pooler = find(objects, 'Pooler', 'weft-pg-pooler') as unknown as IPooler;
+      expect([pooler.spec.cluster.name, pooler.spec.type]).toEqual(['weft-pg', 'rw']);
+      expect(pooler.spec.instances).toBeGreaterThanOrEqual(2);
+      // node-postgres sends statement_timeout at connection start; PgBouncer refuses unknown startup parameters
+      // unless ignored, so the pooler ignores it and the role carries the services' value instead.
+      expect(pooler.spec.pgbouncer.parameters!['ignore_startup_parameters']!.split(',')).toContain('statement_timeout');
+      const timeouts = new Set(
+        byKind(objects, 'ConfigMap')
+          .map((c) => (c.data ?? {})['DATABASE_STATEMENT_TIMEOUT_MS'])
+          .filter((v): v is string => v !== undefined),
+      );
+      expect(timeouts.size).toBe(1);
+      const cluster = find(objects, 'Cluster', 'weft-pg') as unknown as ICluster;
+      expect(cluster.spec!.bootstrap!.initdb!.postInitApplicationSQL).toContain(
+        `ALTER ROLE weft SET statement_timeout = ${[...timeouts][0]}`,
+      );
+      expect(cluster.spec!.bootstrap!.initdb!.owner).toBe('weft');
+      // Every service that uses Postgres reads from the replicas through a secret URL, as it writes.
+      for (const service of ['gateway', 'orchestrator', 'rag', 'compliance']) {
+        const env = podSpecOf(find(objects, 'Deployment', service)).containers[0]!.env!;
+        expect(env).toContainEqual({
+          name: 'DATABASE_READ_URLS',
+          valueFrom: { secretKeyRef: { key: 'database-read-urls', name: 'weft-secrets' } },
+        });
+      }
+      // The single-instance StatefulSet and its policy stay staging's.
+      expect(byKind(objects, 'NetworkPolicy').map((p) => p.metadata.name)).not.toContain('postgres');
+      expect(byKind(renderOverlay('staging'), 'StatefulSet').map((s) => s.metadata.name)).toContain('postgres');
+    });
+
+    it("scales the node runner on its work queue's backlog: the WF_NODES stream and the node runners' consumer, read from NATS' monitoring port", () => {
+      const scaled = find(objects, 'ScaledObject', 'node-runner') as unknown as IScaledObject;
+      const jetstream = scaled.spec.triggers.find((trigger) => trigger.type === 'nats-jetstream')!;
+      const common = findGenerated(objects, 'ConfigMap', 'weft-common').data!;
+      // Stream names carry the subject prefix when one is set; production sets none.
+      expect(common['NATS_SUBJECT_PREFIX']).toBeUndefined();
+      const stream = Object.entries(STREAMS).find(([, s]) => (s.subjects as readonly string[]).includes('wf.node.execute.v1'))![0];
+      const handler = readFileSync(join(ROOT, 'apps', 'node-runner', 'src', 'nodes', 'node-jobs.handler.ts'), 'utf8');
+      const consumer = /export const NODE_JOBS_CONSUMER = '([^']+)'/.exec(handler)![1];
+      expect(jetstream.metadata).toMatchObject({ stream: prefixedStreamName(undefined, stream as never), consumer, account: '$G' });
+      // One more pod per WORKER_CONCURRENCY jobs waiting.
+      expect(jetstream.metadata['lagThreshold']).toBe(findGenerated(objects, 'ConfigMap', 'weft-node-runner').data!['WORKER_CONCURRENCY']);
+      // The endpoint is the NATS servers' monitoring port, through the headless Service of this namespace.
+      const [host, port] = jetstream.metadata['natsServerMonitoringEndpoint']!.split(':');
+      expect(host).toBe('nats-headless.weft.svc.cluster.local');
+      const headless = find(objects, 'Service', 'nats-headless') as unknown as { spec: { ports: Array<{ name: string; port: number }> } };
+      expect(headless.spec.ports).toContainEqual(expect.objectContaining({ name: 'monitor', port: Number(port) }));
+      expect(find(objects, 'ConfigMap', 'nats-config').data!['nats.conf']).toMatch(new RegExp(`http: 0\\.0\\.0\\.0:${port}`));
+      // The orchestrator has no queue (runs are handed over by request and reply): it scales on the bus messages it handles.
+      const orchestrator = find(objects, 'ScaledObject', 'orchestrator') as unknown as IScaledObject;
+      const prometheus = orchestrator.spec.triggers.find((trigger) => trigger.type === 'prometheus')!;
+      expect(prometheus.metadata['query']).toContain('weft_nats_handler_total{job="weft-orchestrator"');
     });
   });
 
