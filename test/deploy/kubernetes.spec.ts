@@ -493,6 +493,8 @@ describe('Kubernetes manifests', () => {
     it('runs a primary and two replicas on separate nodes, archives WAL and takes nightly base backups to S3-compatible storage', () => {
       const cluster = find(objects, 'Cluster', 'weft-pg') as unknown as ICluster;
       expect(cluster.spec!.instances).toBe(3);
+      // Synchronous to one replica: a failover loses no committed transaction.
+      expect([cluster.spec!.minSyncReplicas, cluster.spec!.maxSyncReplicas]).toEqual([1, 1]);
       expect(cluster.spec!.affinity).toMatchObject({
         enablePodAntiAffinity: true,
         podAntiAffinityType: 'required',

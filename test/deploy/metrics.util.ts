@@ -105,6 +105,8 @@ export function metricNamesIn(expr: string): string[] {
  * metric names are taken from each exporter's documentation and cannot be scraped in npm test.
  */
 export const EXPORTER_METRICS: Record<string, { exporter: string; job: string }> = {
+  // CloudNativePG's instance manager exports it on 9187 of every instance (production; job postgres by the pods' label).
+  cnpg_collector_up: { exporter: 'CloudNativePG instance manager', job: 'postgres' },
   gnatsd_varz_connections: { exporter: 'prometheus-nats-exporter (-varz)', job: 'nats' },
   jetstream_consumer_num_ack_pending: { exporter: 'prometheus-nats-exporter (-jsz=all)', job: 'nats' },
   jetstream_consumer_num_pending: { exporter: 'prometheus-nats-exporter (-jsz=all)', job: 'nats' },
