@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deploys one overlay of deploy/k8s with the given image, in the order the services need:
 #   1. everything but the services and the migrations Job (namespace, ConfigMaps, policies, NATS,
-#      PostgreSQL, Redis, Services, HPAs, PDBs, Ingress), then waits for the StatefulSets;
+#      PostgreSQL, Redis, Services, autoscalers, PDBs, Ingress), then waits for the StatefulSets and, in
+#      production, for the CloudNativePG Cluster and its Pooler;
 #   2. the migrations Job (the previous one deleted first: a Job's template cannot change), waits for it;
 #   3. the service Deployments, and waits for each rollout.
 # It writes what it changed to a rollout record (ROLLOUT_RECORD, default ./rollout-<namespace>.record), which
@@ -35,6 +36,15 @@ echo "Applying configuration and infrastructure to $namespace"
 kubectl apply -f "$work/rendered.yaml" -l 'app.kubernetes.io/component!=service,app.kubernetes.io/component!=migrations'
 for sts in $(kubectl -n "$namespace" get statefulset -l app.kubernetes.io/part-of=weft -o name); do
   kubectl -n "$namespace" rollout status "$sts" --timeout=10m
+done
+# Production's PostgreSQL is CloudNativePG's: wait for the Cluster to be ready (a new one bootstraps first)
+# and for its Pooler's pods, through which the migrations connect. Names from the rendered overlay.
+named() { awk -v kind="kind: $1" '$0 == kind {found = 1; next} found && /^  name: / {print $2; found = 0}' "$work/rendered.yaml"; }
+for cluster in $(named Cluster); do
+  kubectl -n "$namespace" wait --for=condition=Ready "clusters.postgresql.cnpg.io/$cluster" --timeout=20m
+done
+for pooler in $(named Pooler); do
+  kubectl -n "$namespace" rollout status "deployment/$pooler" --timeout=10m
 done
 
 echo "Running migrations"
