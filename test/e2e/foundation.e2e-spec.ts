@@ -62,7 +62,7 @@ describe('the five services as separate processes', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ok', failing: [] });
+    expect(await ready.json()).toEqual({ degraded: [], failing: [], status: 'ok' });
     const details = (await (await fetch(`${base}/health/details`)).json()) as { checks: Record<string, { status: string }> };
     const expected =
       name === 'node-runner' ? ['nats', 'redis', 'disk', 'memory'] : ['nats', 'redis', 'postgres', 'migrations', 'disk', 'memory'];
@@ -260,7 +260,7 @@ describe('start-up problems', () => {
     }
   });
 
-  it('waits for Postgres, Redis and NATS without crashing, and becomes ready when they appear', async () => {
+  it('waits for Postgres and NATS without crashing and becomes ready when they appear; without Redis it is ready, degraded', async () => {
     const urls = infraUrls();
     const stack = await TestStack.create();
     const proxies = {
@@ -280,11 +280,14 @@ describe('start-up problems', () => {
       const notReady = await pollUntil(
         async () => {
           const res = await fetch(`${compliance.baseUrl}/ready`);
-          return res.status === 503 ? ((await res.json()) as { failing: string[] }) : undefined;
+          return res.status === 503 ? ((await res.json()) as { degraded: string[]; failing: string[] }) : undefined;
         },
         { what: 'compliance to answer 503' },
       );
-      expect(notReady.failing).toEqual(expect.arrayContaining(['postgres', 'migrations', 'redis', 'nats']));
+      expect(notReady.failing).toEqual(expect.arrayContaining(['postgres', 'migrations', 'nats']));
+      // Redis down only degrades a service (rate limits and caches fail open): named apart, never failing.
+      expect(notReady.failing).not.toContain('redis');
+      expect(notReady.degraded).toEqual(['redis']);
       await proxies.nats.up();
       await expectEventually(async () => {
         const body = (await (await fetch(`${compliance.baseUrl}/ready`)).json()) as { failing: string[] };
@@ -292,8 +295,13 @@ describe('start-up problems', () => {
         expect(body.failing).toContain('postgres');
       });
       await proxies.postgres.up();
-      await proxies.redis.up();
+      // Ready with Redis still away, and saying so.
       await compliance.waitReady(30_000);
+      expect(await (await fetch(`${compliance.baseUrl}/ready`)).json()).toEqual({ degraded: ['redis'], failing: [], status: 'ok' });
+      await proxies.redis.up();
+      await expectEventually(async () =>
+        expect(await (await fetch(`${compliance.baseUrl}/ready`)).json()).toEqual({ degraded: [], failing: [], status: 'ok' }),
+      );
       expect(compliance.isRunning()).toBe(true);
       // And when Postgres goes away again, readiness follows without a restart.
       await proxies.postgres.down();

@@ -21,28 +21,39 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: 200 when every dependency answers, 503 naming the failing ones otherwise. */
+  /**
+   * Readiness: 200 when every dependency the service needs answers (naming under `degraded` those down that only
+   * make it do less, such as Redis), 503 naming the failing ones otherwise.
+   */
   @Get('ready')
   @ApiOkResponse({
     description: 'Every dependency answers',
     schema: {
-      properties: { failing: { items: { type: 'string' }, type: 'array' }, status: { type: 'string' } },
-      required: ['status', 'failing'],
+      properties: {
+        degraded: { items: { type: 'string' }, type: 'array' },
+        failing: { items: { type: 'string' }, type: 'array' },
+        status: { type: 'string' },
+      },
+      required: ['status', 'failing', 'degraded'],
       type: 'object',
     },
   })
   @ApiServiceUnavailableResponse({
     description: 'Some dependency does not answer',
     schema: {
-      properties: { failing: { items: { type: 'string' }, type: 'array' }, status: { type: 'string' } },
-      required: ['status', 'failing'],
+      properties: {
+        degraded: { items: { type: 'string' }, type: 'array' },
+        failing: { items: { type: 'string' }, type: 'array' },
+        status: { type: 'string' },
+      },
+      required: ['status', 'failing', 'degraded'],
       type: 'object',
     },
   })
-  async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: string; failing: string[] }> {
+  async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: string; failing: string[]; degraded: string[] }> {
     const report = await this.readiness.report();
     res.status(report.status === 'ok' ? 200 : 503);
-    return { status: report.status, failing: report.failing };
+    return { status: report.status, failing: report.failing, degraded: report.degraded };
   }
 
   @Get('health/details')

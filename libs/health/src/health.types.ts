@@ -2,6 +2,11 @@
 export interface ReadinessCheck {
   name: string;
   check(): Promise<{ up: boolean; details?: Record<string, unknown> }>;
+  /**
+   * The service still does its work without this dependency, with less (Redis: rate limits and caches fail
+   * open): when it is down the service stays ready and `/ready` names it under `degraded`, not `failing`.
+   */
+  degradesOnly?: boolean;
 }
 
 export interface HealthOptions {

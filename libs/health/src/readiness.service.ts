@@ -6,6 +6,8 @@ import { HEALTH_OPTIONS, HealthOptions, READINESS_CHECKS, ReadinessCheck } from 
 export interface ReadinessReport {
   status: 'ok' | 'error';
   failing: string[];
+  /** Dependencies that are down but only degrade the service (see ReadinessCheck.degradesOnly). */
+  degraded: string[];
   checks: Record<string, { status: 'up' | 'down'; [key: string]: unknown }>;
 }
 
@@ -40,10 +42,13 @@ export class ReadinessService {
     ]);
     const checks: ReadinessReport['checks'] = Object.fromEntries(results);
     if (this.shuttingDown) checks.lifecycle = { status: 'down', message: 'shutting down' };
-    const failing = Object.entries(checks)
+    const degradesOnly = new Set(this.checks.filter((c) => c.degradesOnly).map((c) => c.name));
+    const down = Object.entries(checks)
       .filter(([, v]) => v.status === 'down')
       .map(([k]) => k);
-    return { status: failing.length === 0 ? 'ok' : 'error', failing, checks };
+    const failing = down.filter((name) => !degradesOnly.has(name));
+    const degraded = down.filter((name) => degradesOnly.has(name));
+    return { status: failing.length === 0 ? 'ok' : 'error', failing, degraded, checks };
   }
 
   // Terminus's disk indicator runs `df` in a child process on every call; statfs answers the same

@@ -41,7 +41,8 @@ function readinessChecks(withDatabase: boolean): Provider & { provide: typeof RE
     inject: inject as never,
     useFactory: (bus: MessageBus, redis: RedisService, db?: DatabaseService): ReadinessCheck[] => [
       { name: 'nats', check: async () => ({ up: bus.isConnected() }) },
-      { name: 'redis', check: async () => ({ up: await redis.ping() }) },
+      // Without Redis, rate limits and the login throttle fail open and caches are skipped: the service does less, not nothing.
+      { name: 'redis', check: async () => ({ up: await redis.ping() }), degradesOnly: true },
       ...(db
         ? [
             { name: 'postgres', check: async () => ({ up: await db.ping() }) },
