@@ -1,4 +1,4 @@
-import { all, create, type MathJsInstance } from 'mathjs';
+import type { MathJsInstance } from 'mathjs';
 import { text, ToolInvokeError, type ToolMessage } from '../tool-runtime.types';
 
 // The `maths` provider's `eval_expression`: arithmetic with the usual functions, the way Dify's numexpr
@@ -31,8 +31,11 @@ const DISABLED = [
 
 let instance: { evaluate: (expression: string) => unknown } | undefined;
 
-function calculator(): { evaluate: (expression: string) => unknown } {
+// mathjs is loaded on the first expression, not at start: loading it is most of a second of the node runner's
+// start-up, spent even by runners that never see a maths tool.
+async function calculator(): Promise<{ evaluate: (expression: string) => unknown }> {
   if (instance) return instance;
+  const { all, create } = await import('mathjs');
   const math = create(all, { number: 'number', precision: 64 }) as MathJsInstance;
   const evaluate = math.evaluate.bind(math);
   const refusals: Record<string, () => never> = {};
@@ -59,14 +62,15 @@ function formatResult(value: unknown): string {
 }
 
 /** `eval_expression`: the value of `expression`. */
-export function evalExpression(params: Record<string, unknown>): ToolMessage[] {
+export async function evalExpression(params: Record<string, unknown>): Promise<ToolMessage[]> {
   const expression = typeof params.expression === 'string' ? params.expression.trim() : '';
   if (!expression) throw new ToolInvokeError('Invalid expression: the expression is empty');
   if (expression.length > MAX_EXPRESSION_LENGTH) {
     throw new ToolInvokeError(`Invalid expression: longer than ${MAX_EXPRESSION_LENGTH} characters`);
   }
+  const math = await calculator();
   try {
-    return [text(formatResult(calculator().evaluate(expression.replace(/\*\*/g, '^'))))];
+    return [text(formatResult(math.evaluate(expression.replace(/\*\*/g, '^'))))];
   } catch (error) {
     throw new ToolInvokeError(`Invalid expression: ${expression}, error: ${(error as Error).message}`);
   }
