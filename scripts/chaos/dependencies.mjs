@@ -43,7 +43,11 @@ async function waitFor(what, check, timeoutMs = 30_000) {
 const asRoot = process.getuid?.() === 0;
 function pgCommand(args, options = {}) {
   const [cmd, rest] = asRoot ? ['runuser', ['-u', 'postgres', '--', ...args]] : [args[0], args.slice(1)];
-  return execFileSync(cmd, rest, { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  try {
+    return execFileSync(cmd, rest, { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  } catch (error) {
+    throw new Error(`${args.join(' ')} failed: ${String(error.stderr ?? error.message).trim()}`);
+  }
 }
 
 export class Dependencies {
@@ -51,7 +55,8 @@ export class Dependencies {
     this.dir = dir;
     this.pgData = join(dir, 'pg');
     this.pgSock = join(dir, 'pgsock');
-    this.pgLog = join(dir, 'postgres.log');
+    this.pgLogDir = join(dir, 'pglog');
+    this.pgLog = join(this.pgLogDir, 'postgres.log');
     this.redisDir = join(dir, 'redis');
     this.natsDir = join(dir, 'nats');
     this.natsAuth = join(dir, 'nats-auth');
@@ -71,12 +76,12 @@ export class Dependencies {
     for (const [name, port] of Object.entries(DEPENDENCY_PORTS))
       if (await portOpen(port)) throw new Error(`port ${port} (chaos ${name}) is taken: is another chaos run going?`);
     // Postgres: a fresh cluster, the weft role and pgvector in template1 (as infra.sh provisions the shared one).
-    for (const d of [this.pgData, this.pgSock]) mkdirSync(d, { recursive: true, mode: 0o700 });
+    for (const d of [this.pgData, this.pgSock, this.pgLogDir]) mkdirSync(d, { recursive: true, mode: 0o700 });
     if (asRoot) {
       execFileSync('chmod', ['o+x', this.dir]);
       const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
       const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-      for (const d of [this.pgData, this.pgSock]) chownSync(d, uid, gid);
+      for (const d of [this.pgData, this.pgSock, this.pgLogDir]) chownSync(d, uid, gid);
     }
     pgCommand([`${PG_BIN}/initdb`, '-D', this.pgData, '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--auth-local=trust', '--auth-host=scram-sha-256']);
     writeFileSync(

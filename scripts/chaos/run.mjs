@@ -294,6 +294,8 @@ async function main() {
         const startedAt = Date.now();
         const result = await send(gw, apps[kind], kind, streaming, user, `hello ${i} ${n}`);
         requests.push({ ...result, startedAt, endedAt: Date.now() });
+        // A gateway that is not listening refuses at once: do not spin.
+        if (result.status === 'connection') await sleep(250);
       }
     });
 
@@ -340,8 +342,10 @@ async function main() {
         );
         outages.push({ name, from: downAt, to: Date.now() });
         const slowest = Math.max(...readyAfter.map((r) => r.ms));
+        const notReady = readyAfter.filter((r) => !r.ok).map((r) => r.name);
         kills.push(
-          `${name} stopped at +${((downAt - (stopAt - DURATION_S * 1000)) / 1000).toFixed(1)} s for ${DEPENDENCY_DOWN_S} s; every service ready ${(slowest / 1000).toFixed(1)} s after it was back`,
+          `${name} stopped at +${((downAt - (stopAt - DURATION_S * 1000)) / 1000).toFixed(1)} s for ${DEPENDENCY_DOWN_S} s; ` +
+            (notReady.length ? `NOT ready again: ${notReady.join(', ')}` : `every service ready ${(slowest / 1000).toFixed(1)} s after it was back`),
         );
         for (const r of readyAfter)
           if (!r.ok) dependencyProblems.push(`${r.name} was not ready within ${DEPENDENCY_RECOVERY_MS / 1000} s after ${name} came back`);
@@ -383,7 +387,16 @@ async function main() {
     }
 
     const result = account({ requests, runs, audited: auditedIds, outages });
-    result.problems.push(...dependencyProblems);
+    if (deps) {
+      // Still the same processes once everything settled, and ready.
+      for (const p of all) {
+        const alive = p.child.exitCode === null && p.child.signalCode === null;
+        if (!alive || !(await waitReady(p.port, 5000, () => alive)))
+          dependencyProblems.push(`${p.name} is not ready at the end (exit ${p.child.exitCode ?? p.child.signalCode ?? 'none'})`);
+      }
+      say(`Services kept their pids across the dependency restarts: ${dependencyProblems.length === 0 ? 'yes' : 'NO'}`);
+    }
+    result.problems.unshift(...dependencyProblems);
     result.ok = result.problems.length === 0;
     process.stdout.write(`\n${table(result.counts)}\n\n`);
     for (const problem of result.problems.slice(0, 30)) say(`PROBLEM: ${problem}`);
