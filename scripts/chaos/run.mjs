@@ -294,8 +294,8 @@ async function main() {
         const startedAt = Date.now();
         const result = await send(gw, apps[kind], kind, streaming, user, `hello ${i} ${n}`);
         requests.push({ ...result, startedAt, endedAt: Date.now() });
-        // A gateway that is not listening refuses at once: do not spin.
-        if (result.status === 'connection') await sleep(250);
+        // A gateway that is not listening, or refuses while a dependency is down, answers at once: do not spin.
+        if (result.status === 'connection' || (typeof result.status === 'number' && result.status >= 500)) await sleep(250);
       }
     });
 
@@ -399,6 +399,16 @@ async function main() {
     result.problems.unshift(...dependencyProblems);
     result.ok = result.problems.length === 0;
     process.stdout.write(`\n${table(result.counts)}\n\n`);
+    // What a client saw while each dependency was down: one body per distinct answer.
+    const seen = new Set();
+    for (const r of requests) {
+      if (r.outcome !== 'error') continue;
+      const outage = outages.find((o) => r.startedAt <= o.to && r.endedAt >= o.from);
+      const key = `${outage?.name ?? 'no outage'} ${r.status} ${String(r.detail ?? '').slice(0, 160)}`;
+      if (seen.has(key) || seen.size >= 12) continue;
+      seen.add(key);
+      say(`answer seen: ${key}`);
+    }
     for (const problem of result.problems.slice(0, 30)) say(`PROBLEM: ${problem}`);
     if (result.ok) say(`Every request accounted for: nothing lost, nothing stuck, no audit event missing.`);
     else say(`${result.problems.length} problem(s); service logs are in ${LOGS}`);
