@@ -404,7 +404,7 @@ async function main() {
     for (const r of requests) {
       if (r.outcome !== 'error') continue;
       const outage = outages.find((o) => r.startedAt <= o.to && r.endedAt >= o.from);
-      const key = `${outage?.name ?? 'no outage'} ${r.status} ${String(r.detail ?? '').slice(0, 160)}`;
+      const key = `${outage?.name ?? 'no outage'} ${r.status} ${String(r.detail ?? '').replace(/\(correlation id [^)]*\)/g, '(…)').slice(0, 160)}`;
       if (seen.has(key) || seen.size >= 12) continue;
       seen.add(key);
       say(`answer seen: ${key}`);
