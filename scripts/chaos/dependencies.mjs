@@ -83,7 +83,18 @@ export class Dependencies {
       const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
       for (const d of [this.pgData, this.pgSock, this.pgLogDir]) chownSync(d, uid, gid);
     }
-    pgCommand([`${PG_BIN}/initdb`, '-D', this.pgData, '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--auth-local=trust', '--auth-host=scram-sha-256']);
+    pgCommand([
+      `${PG_BIN}/initdb`,
+      '-D',
+      this.pgData,
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+    ]);
     writeFileSync(
       join(this.pgData, 'postgresql.conf'),
       `${readFileSync(join(this.pgData, 'postgresql.conf'), 'utf8')}
@@ -98,7 +109,23 @@ synchronous_commit = on
     );
     await this.start('postgres');
     const psql = (db, sql) =>
-      pgCommand([`${PG_BIN}/psql`, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', this.pgSock, '-p', String(DEPENDENCY_PORTS.postgres), '-U', 'postgres', '-d', db, '-c', sql]);
+      pgCommand([
+        `${PG_BIN}/psql`,
+        '-X',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-h',
+        this.pgSock,
+        '-p',
+        String(DEPENDENCY_PORTS.postgres),
+        '-U',
+        'postgres',
+        '-d',
+        db,
+        '-c',
+        sql,
+      ]);
     psql('template1', `CREATE ROLE weft LOGIN CREATEDB PASSWORD 'weft'; CREATE EXTENSION IF NOT EXISTS vector;`);
     psql('template1', 'CREATE DATABASE weft OWNER weft');
     // NATS: its own NKey users and authorization block, from the script infra.sh uses.
@@ -127,10 +154,25 @@ synchronous_commit = on
     const log = openSync(join(this.dir, `${name}.log`), 'a');
     const [bin, args] =
       name === 'redis'
-        ? [findBin('redis-server'), ['--bind', '127.0.0.1', '--port', String(DEPENDENCY_PORTS.redis), '--dir', this.redisDir, '--appendonly', 'yes', '--save', '']]
+        ? [
+            findBin('redis-server'),
+            ['--bind', '127.0.0.1', '--port', String(DEPENDENCY_PORTS.redis), '--dir', this.redisDir, '--appendonly', 'yes', '--save', ''],
+          ]
         : [
             findBin('nats-server'),
-            ['-c', join(this.natsAuth, 'auth.conf'), '-a', '127.0.0.1', '-p', String(DEPENDENCY_PORTS.nats), '-m', String(DEPENDENCY_PORTS.natsMonitor), '-js', '-sd', this.natsDir],
+            [
+              '-c',
+              join(this.natsAuth, 'auth.conf'),
+              '-a',
+              '127.0.0.1',
+              '-p',
+              String(DEPENDENCY_PORTS.nats),
+              '-m',
+              String(DEPENDENCY_PORTS.natsMonitor),
+              '-js',
+              '-sd',
+              this.natsDir,
+            ],
           ];
     const child = spawn(bin, args, { stdio: ['ignore', log, log] });
     closeSync(log);

@@ -345,14 +345,18 @@ async function main() {
         const notReady = readyAfter.filter((r) => !r.ok).map((r) => r.name);
         kills.push(
           `${name} stopped at +${((downAt - (stopAt - DURATION_S * 1000)) / 1000).toFixed(1)} s for ${DEPENDENCY_DOWN_S} s; ` +
-            (notReady.length ? `NOT ready again: ${notReady.join(', ')}` : `every service ready ${(slowest / 1000).toFixed(1)} s after it was back`),
+            (notReady.length
+              ? `NOT ready again: ${notReady.join(', ')}`
+              : `every service ready ${(slowest / 1000).toFixed(1)} s after it was back`),
         );
         for (const r of readyAfter)
           if (!r.ok) dependencyProblems.push(`${r.name} was not ready within ${DEPENDENCY_RECOVERY_MS / 1000} s after ${name} came back`);
       }
       for (const p of all) {
         if (p.child.pid !== pids[p.name] || p.child.exitCode !== null || p.child.signalCode !== null)
-          dependencyProblems.push(`${p.name} did not survive the dependency restarts (pid ${pids[p.name]} → ${p.child.pid}, exit ${p.child.exitCode ?? p.child.signalCode})`);
+          dependencyProblems.push(
+            `${p.name} did not survive the dependency restarts (pid ${pids[p.name]} → ${p.child.pid}, exit ${p.child.exitCode ?? p.child.signalCode})`,
+          );
       }
       await sleep(3000);
       clientsStop = Date.now();
@@ -404,7 +408,9 @@ async function main() {
     for (const r of requests) {
       if (r.outcome !== 'error') continue;
       const outage = outages.find((o) => r.startedAt <= o.to && r.endedAt >= o.from);
-      const key = `${outage?.name ?? 'no outage'} ${r.status} ${String(r.detail ?? '').replace(/\(correlation id [^)]*\)/g, '(…)').slice(0, 160)}`;
+      const key = `${outage?.name ?? 'no outage'} ${r.status} ${String(r.detail ?? '')
+        .replace(/\(correlation id [^)]*\)/g, '(…)')
+        .slice(0, 160)}`;
       if (seen.has(key) || seen.size >= 12) continue;
       seen.add(key);
       say(`answer seen: ${key}`);

@@ -4,10 +4,10 @@ import { buildDataSourceOptions } from './data-source.util';
 import type { DatabaseConfig } from './persistence.types';
 
 // Postgres going away (a restart, a failover, an operator's pg_terminate_backend) ends every session with
-// FATAL 57P01. The chaos test (`npm run chaos -- --dependencies`) found that a session ended while a query
-// runner held it (inside a transaction, for instance) crashed the whole service: TypeORM takes its error
-// listener off the client when it releases it, the client then emits a second 'error' with nobody listening,
-// and Node ends the process. Every client of the pool now keeps a listener of its own.
+// FATAL 57P01. The chaos test (`node scripts/chaos/run.mjs --dependencies`) once crashed the gateway that way:
+// `pg` emitted 'error' on a pool connection at an instant nobody listened. These tests end sessions in every
+// state they could think of and require the process to survive and the pool to recover. They do not
+// reproduce that exact instant (they pass without ResilientPgClient too); the chaos test is what caught it.
 describe('buildDataSourceOptions: a service survives its Postgres sessions being ended (real Postgres)', () => {
   let db: TestDatabase;
   let source: DataSource;
@@ -69,13 +69,14 @@ describe('buildDataSourceOptions: a service survives its Postgres sessions being
     const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
     const load = Array.from({ length: 8 }, async (_, i) => {
       while (!stop) {
-        await (i % 2 === 0
-          ? source.transaction(async (m) => {
-              await m.query('SELECT 1');
-              await sleep(5);
-              await m.query('SELECT 2');
-            })
-          : source.query('SELECT pg_sleep(0.005)')
+        await (
+          i % 2 === 0
+            ? source.transaction(async (m) => {
+                await m.query('SELECT 1');
+                await sleep(5);
+                await m.query('SELECT 2');
+              })
+            : source.query('SELECT pg_sleep(0.005)')
         ).catch(() => undefined);
       }
     });

@@ -104,7 +104,11 @@ export function toHttpError(error: unknown, correlationId: string): DifyErrorBod
     return { code, message, status, ...(typeof given.params === 'string' ? { params: given.params } : {}) };
   }
   if (isDatabaseUnavailable(error))
-    return { code: 'unavailable', message: `The database is not reachable right now; try again shortly (correlation id ${correlationId})`, status: 503 };
+    return {
+      code: 'unavailable',
+      message: `The database is not reachable right now; try again shortly (correlation id ${correlationId})`,
+      status: 503,
+    };
   return { code: 'internal_server_error', message: `Internal server error (correlation id ${correlationId})`, status: 500 };
 }
 
