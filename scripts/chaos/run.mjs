@@ -19,9 +19,10 @@ const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--
 const DURATION_S = arg('duration', 45);
 const CLIENTS = arg('clients', 16);
 const RESTART_DELAY_S = arg('restart-delay', 4);
-/** --dependencies: after the service kills, nats-server, Redis and Postgres (the test's own) are each stopped for
- * DEPENDENCY_DOWN_S while the clients go on; the services must become ready again without a restart. */
-const WITH_DEPENDENCIES = process.argv.includes('--dependencies');
+/** Dependency restarts (the default; `--no-dependencies` skips them, `--dependencies` is accepted): after the
+ * service kills, nats-server, Redis and Postgres (the test's own) are each stopped for DEPENDENCY_DOWN_S while
+ * the clients go on; the services must become ready again without a restart. */
+const WITH_DEPENDENCIES = !process.argv.includes('--no-dependencies');
 const DEPENDENCY_DOWN_S = arg('dependency-down', 5);
 /** How long after a dependency is back every service must be ready again. */
 const DEPENDENCY_RECOVERY_MS = 60_000;
