@@ -2,7 +2,7 @@
 // (blocking and streaming) while the orchestrator (two replicas), the node runner and the compliance service are
 // each SIGKILLed and restarted in turn; afterwards every request must be accounted for. Options:
 // --duration=<seconds> (default 45), --clients=<n> (default 16), --restart-delay=<seconds> (default 4);
-// then (unless --no-dependencies) the run's own nats-server, Redis and Postgres are each stopped for
+// --dependencies: then the run's own nats-server, Redis and Postgres are each stopped for
 // --dependency-down=<seconds> (default 5) and started again, and the services must recover by themselves.
 import { build, ensureDependencies, ensureInfrastructure } from './lib/workspace.mjs';
 
