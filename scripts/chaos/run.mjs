@@ -417,6 +417,7 @@ async function main() {
       const outage = outages.find((o) => r.startedAt <= o.to && r.endedAt >= o.from);
       const key = `${outage?.name ?? 'no outage'} ${r.status} ${String(r.detail ?? '')
         .replace(/\(correlation id [^)]*\)/g, '(…)')
+        .replace(/ \[\+[^\]]*\]$/, '')
         .slice(0, 160)}`;
       if (seen.has(key) || seen.size >= 12) continue;
       seen.add(key);
