@@ -216,5 +216,7 @@ synchronous_commit = on
     await Promise.all(['nats', 'redis', 'postgres'].map((name) => this.stop(name)));
     rmSync(this.pgData, { recursive: true, force: true });
     rmSync(this.natsDir, { recursive: true, force: true });
+    rmSync(this.redisDir, { recursive: true, force: true });
+    rmSync(this.natsAuth, { recursive: true, force: true });
   }
 }
