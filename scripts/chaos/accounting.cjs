@@ -8,8 +8,11 @@
  * status }); `audited`: the run ids that have a `run.started` audit event. A request is accounted for when it
  * was answered correctly, or when it failed but its run exists and ended. Problems: a request lost (failed, no
  * run), answered wrongly, or run twice; a run stuck in `running`; a run without its audit event.
+ * `outages` (optional): the windows ({ name, from, to }, epoch ms) while a dependency was down or the services
+ * not yet ready again after it. A request that overlapped one (its `startedAt`..`endedAt`), was answered with
+ * an HTTP 5xx and left no run was refused before it was accepted: counted as `refused`, not lost.
  */
-function account({ requests, runs, audited }) {
+function account({ requests, runs, audited, outages = [] }) {
   const auditedIds = new Set(audited);
   const runsByUser = new Map();
   for (const run of runs) {
@@ -23,6 +26,7 @@ function account({ requests, runs, audited }) {
     answeredWrong: 0,
     answeredError: {},
     failedButRunTerminal: 0,
+    refused: {},
     lost: 0,
     duplicated: 0,
     runs: runs.length,
@@ -48,7 +52,14 @@ function account({ requests, runs, audited }) {
     }
     const status = String(request.status ?? 'none');
     counts.answeredError[status] = (counts.answeredError[status] ?? 0) + 1;
-    if (own.length === 0) {
+    const outage =
+      typeof request.status === 'number' &&
+      request.status >= 500 &&
+      outages.find((o) => request.startedAt !== undefined && request.startedAt <= o.to && (request.endedAt ?? Infinity) >= o.from);
+    if (own.length === 0 && outage) {
+      const key = `${outage.name} down: ${request.status}`;
+      counts.refused[key] = (counts.refused[key] ?? 0) + 1;
+    } else if (own.length === 0) {
       counts.lost++;
       problems.push(`request of "${request.user}" failed (${status} ${request.detail ?? ''}) and left no run`);
     } else if (own.every((r) => r.status !== 'running')) counts.failedButRunTerminal++;
@@ -66,6 +77,12 @@ function account({ requests, runs, audited }) {
   return { counts, ok: problems.length === 0, problems };
 }
 
+function refusedText(refused = {}) {
+  const entries = Object.entries(refused);
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  return `${total}${entries.length ? ` (${entries.map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`;
+}
+
 /** The counts as the table the script prints. */
 function table(counts) {
   const errors = Object.entries(counts.answeredError)
@@ -77,6 +94,7 @@ function table(counts) {
     ['answered wrongly', counts.answeredWrong],
     ['answered with an error', `${Object.values(counts.answeredError).reduce((a, b) => a + b, 0)}${errors ? ` (${errors})` : ''}`],
     ['  of which the run ended anyway', counts.failedButRunTerminal],
+    ['refused, dependency down (5xx, no run)', refusedText(counts.refused)],
     ['lost (failed, no run)', counts.lost],
     ['run more than once', counts.duplicated],
     ['runs stored', counts.runs],

@@ -2,9 +2,17 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { account, table } = require('../../scripts/chaos/accounting.cjs') as {
   account: (input: {
-    requests: { detail?: string; outcome: 'ok' | 'wrong' | 'error'; status?: number | string; user: string }[];
+    requests: {
+      detail?: string;
+      endedAt?: number;
+      outcome: 'ok' | 'wrong' | 'error';
+      startedAt?: number;
+      status?: number | string;
+      user: string;
+    }[];
     runs: { id: string; status: string; user: string }[];
     audited: string[];
+    outages?: { from: number; name: string; to: number }[];
   }) => { counts: Record<string, unknown>; ok: boolean; problems: string[] };
   table: (counts: Record<string, unknown>) => string;
 };
@@ -68,5 +76,24 @@ describe('chaos accounting', () => {
     });
     expect(result.ok).toBe(false);
     expect(result.counts).toMatchObject({ answeredWrong: 1, duplicated: 1 });
+  });
+
+  it('counts a 5xx without a run during a dependency outage as refused, and only then', () => {
+    const outages = [{ from: 1000, name: 'postgres', to: 2000 }];
+    const during = { endedAt: 1600, outcome: 'error' as const, startedAt: 1500, status: 503, user: 'u5' };
+    const refused = account({ audited: [], outages, requests: [during], runs: [] });
+    expect(refused.problems).toEqual([]);
+    expect(refused.counts).toMatchObject({ lost: 0, refused: { 'postgres down: 503': 1 } });
+    expect(table(refused.counts)).toContain('refused, dependency down (5xx, no run)      1 (postgres down: 503: 1)');
+    // Outside the outage, a timeout (no HTTP status), or a 4xx: still lost.
+    for (const request of [
+      { ...during, endedAt: 2600, startedAt: 2500 },
+      { ...during, status: 'client-timeout' },
+      { ...during, status: 429 },
+    ]) {
+      const result = account({ audited: [], outages, requests: [request], runs: [] });
+      expect(result.ok).toBe(false);
+      expect(result.counts).toMatchObject({ lost: 1 });
+    }
   });
 });

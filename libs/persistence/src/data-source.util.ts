@@ -1,5 +1,21 @@
+import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig, PersistenceDefinition } from './persistence.types';
+
+/**
+ * The pool's connections. Each keeps an 'error' listener of its own for its whole life: when Postgres ends a
+ * session (a restart or failover: FATAL 57P01) while no query is running on it, `pg` emits 'error' on the
+ * client, and the listeners of TypeORM (while a query runner holds it) and of the pool (while it is idle) are
+ * not there at every instant; an 'error' nobody listens to ends the process. The chaos test restarting
+ * Postgres under load (`npm run chaos -- --dependencies`) crashed the gateway that way. What the session was
+ * doing fails on its own (the query or transaction rejects, the pool drops the client), so nothing is hidden.
+ */
+export class ResilientPgClient extends Client {
+  constructor(config?: ConstructorParameters<typeof Client>[0]) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
 
 /** TypeORM options for a service: its own schema, pool and timeouts from config, replicas if configured. */
 export function buildDataSourceOptions(
@@ -13,6 +29,7 @@ export function buildDataSourceOptions(
     connectionTimeoutMillis: database.connectTimeoutMs,
     statement_timeout: database.statementTimeoutMs,
     application_name: applicationName,
+    Client: ResilientPgClient,
   };
   const common = {
     type: 'postgres' as const,

@@ -66,6 +66,21 @@ function snakeCase(name: string): string {
     .toLowerCase();
 }
 
+/**
+ * Postgres could not be reached, or ended the session (a restart or failover: SQLSTATE class 57 "operator
+ * intervention", 08 "connection exception"), found on the error or on TypeORM's `driverError`. Such a request
+ * failed because a dependency was briefly away, not because of a bug: the client gets 503 and may retry.
+ */
+function isDatabaseUnavailable(error: unknown): boolean {
+  for (const candidate of [error, (error as { driverError?: unknown } | null)?.driverError]) {
+    if (typeof candidate !== 'object' || candidate === null) continue;
+    const { code, message } = candidate as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (/^(57P0[1-3]|08\w{3})$/.test(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET')) return true;
+    if (typeof message === 'string' && /^Connection terminated( unexpectedly| due to connection timeout)?$/.test(message)) return true;
+  }
+  return false;
+}
+
 /** Maps anything thrown to Dify's error shape; the one place where error codes become HTTP statuses. */
 export function toHttpError(error: unknown, correlationId: string): DifyErrorBody {
   if (error instanceof DomainError) {
@@ -88,6 +103,12 @@ export function toHttpError(error: unknown, correlationId: string): DifyErrorBod
         : snakeCase(error.constructor.name === 'HttpException' ? 'BadRequest' : error.constructor.name);
     return { code, message, status, ...(typeof given.params === 'string' ? { params: given.params } : {}) };
   }
+  if (isDatabaseUnavailable(error))
+    return {
+      code: 'unavailable',
+      message: `The database is not reachable right now; try again shortly (correlation id ${correlationId})`,
+      status: 503,
+    };
   return { code: 'internal_server_error', message: `Internal server error (correlation id ${correlationId})`, status: 500 };
 }
 

@@ -23,6 +23,14 @@ export const NODE_JOB_TIMEOUT_MS = 10 * 60_000;
 export const NODE_JOB_GRANT_GRACE_MS = 15 * 60_000;
 
 /**
+ * How long queuing a node job is retried when JetStream does not take it (nats-server restarting, a lost
+ * quorum): a few seconds of NATS outage must not fail a run. Each try carries the job id as the message id, so
+ * JetStream's duplicate window (2 min) stores the job once even if an earlier try was stored unacknowledged.
+ */
+export const NODE_JOB_QUEUE_RETRY_MS = 30_000;
+const NODE_JOB_QUEUE_RETRY_PAUSE_MS = 500;
+
+/**
  * The executor of every node type whose contract runs it on a node runner (I/O, user code): the node is
  * handed to the node-runner queue as a durable job (a runner that dies mid-node leaves the job to be
  * redelivered to another), answered on this orchestrator's own result subject. Cancelling the run
@@ -94,32 +102,51 @@ export class NodeJobDispatcher implements NodeExecutor, OnModuleDestroy {
       };
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       this.pending.set(jobId, { onChunk: ctx.emitChunk, onStep: ctx.emitStep, resolve: finish });
-      this.bus
-        .publishEvent(
-          'wf.node.execute.v1',
-          {
-            appId: ctx.appId,
-            attempt: 0,
-            data: node.data,
-            // The node runner reaches this workspace's credentials, files and knowledge only with this grant.
-            grant: this.grants.issue({ runId: ctx.runId, workspaceId: ctx.workspaceId }, NODE_JOB_TIMEOUT_MS + NODE_JOB_GRANT_GRACE_MS),
-            history,
-            jobId,
-            nodeId: node.id,
-            nodeType: node.type,
-            replyTo: this.instanceKey,
-            runId: ctx.runId,
-            timeoutMs: NODE_JOB_TIMEOUT_MS,
-            variables: flatten(pool),
-            workspaceId: ctx.workspaceId,
-          },
-          jobId,
-        )
-        .catch((error: unknown) => {
-          this.logger.warn(`Could not queue node "${node.id}" of run "${ctx.runId}": ${(error as Error).message}`);
-          const message = `Could not reach the node runners: ${(error as Error).message}`;
-          finish(toNodeResult(jobId, { error: message, errorType: 'NodeRunnerUnavailable', inputs: null, status: 'failed' }));
-        });
+      const job = {
+        appId: ctx.appId,
+        attempt: 0,
+        data: node.data,
+        // The node runner reaches this workspace's credentials, files and knowledge only with this grant.
+        grant: this.grants.issue({ runId: ctx.runId, workspaceId: ctx.workspaceId }, NODE_JOB_TIMEOUT_MS + NODE_JOB_GRANT_GRACE_MS),
+        history,
+        jobId,
+        nodeId: node.id,
+        nodeType: node.type,
+        replyTo: this.instanceKey,
+        runId: ctx.runId,
+        timeoutMs: NODE_JOB_TIMEOUT_MS,
+        variables: flatten(pool),
+        workspaceId: ctx.workspaceId,
+      };
+      const giveUpAt = Date.now() + NODE_JOB_QUEUE_RETRY_MS;
+      const queue = async (): Promise<void> => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.bus.publishEvent('wf.node.execute.v1', job, jobId);
+            return;
+          } catch (error) {
+            // Finished meanwhile (cancelled, or answered by a try that was stored after all): nothing to do.
+            if (!this.pending.has(jobId)) return;
+            const message = (error as Error).message;
+            if (Date.now() + NODE_JOB_QUEUE_RETRY_PAUSE_MS >= giveUpAt) {
+              this.logger.warn(`Could not queue node "${node.id}" of run "${ctx.runId}" (${attempt} tries): ${message}`);
+              finish(
+                toNodeResult(jobId, {
+                  error: `Could not reach the node runners: ${message}`,
+                  errorType: 'NodeRunnerUnavailable',
+                  inputs: null,
+                  status: 'failed',
+                }),
+              );
+              return;
+            }
+            this.logger.warn(`Could not queue node "${node.id}" of run "${ctx.runId}" (try ${attempt}): ${message}; trying again`);
+            await new Promise((resolve) => setTimeout(resolve, NODE_JOB_QUEUE_RETRY_PAUSE_MS));
+            if (!this.pending.has(jobId)) return;
+          }
+        }
+      };
+      void queue();
     });
     if ('aborted' in result) return { error: 'Workflow execution stopped.', errorType: 'Stopped', inputs: null, status: 'failed' };
     if ('timedOut' in result)
