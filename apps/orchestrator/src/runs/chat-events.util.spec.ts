@@ -6,6 +6,7 @@ import {
   aggregateUsage,
   chatEvent,
   retrieverResources,
+  storedEndingEvents,
   thoughtKey,
   type ChatRunRow,
 } from './chat-events.util';
@@ -187,5 +188,33 @@ describe('agentThoughts', () => {
   it('reports the answer alone for an agent that called no tool, or a failed agent node', () => {
     const failed = { ...record('agent', {}, 'failed'), processData: { agent_log: [{ tool: 'x', observation: 'y' }] } };
     expect(agentThoughts(run('agent-chat'), 'Hi', [failed])).toEqual([expect.objectContaining({ position: 1, thought: 'Hi', tool: '' })]);
+  });
+});
+
+describe('storedEndingEvents (a client that missed the live events, e.g. the orchestrator died after storing the end)', () => {
+  const result = (status: 'succeeded' | 'failed', answer: string) => ({
+    elapsedTime: 1,
+    error: status === 'failed' ? 'boom' : null,
+    exceptionsCount: 0,
+    finishedAt: 1_700_000_001_000,
+    outputs: { answer },
+    status,
+    totalSteps: 3,
+    totalTokens: 0,
+  });
+
+  it("starts a chat turn's ending with message_replace carrying the whole stored answer, then message_end", () => {
+    const events = storedEndingEvents(run('advanced-chat'), result('succeeded', 'HELLO-py'), []);
+    expect(events.map((e) => e['event'])).toEqual(['message_replace', 'message_end', 'workflow_finished']);
+    expect(events[0]).toMatchObject({ answer: 'HELLO-py', conversation_id: 'c1', message_id: 'm1', reason: 'resumption', task_id: 't1' });
+  });
+
+  it('adds nothing to a failed turn or to a workflow run', () => {
+    expect(storedEndingEvents(run('advanced-chat'), result('failed', 'half'), []).map((e) => e['event'])).toEqual([
+      'workflow_finished',
+      'error',
+    ]);
+    const workflowRun = { ...run('advanced-chat'), chat: null };
+    expect(storedEndingEvents(workflowRun, result('succeeded', 'x'), []).map((e) => e['event'])).toEqual(['workflow_finished']);
   });
 });

@@ -303,3 +303,17 @@ export function endingEvents(
   if (failed) events.push(chatError(chatRun, result.error ?? 'The workflow failed.'));
   return events.map((event) => chatEvent(chatRun, event)).filter((event): event is RunStreamEvent => event !== null);
 }
+
+/**
+ * The ending events of a stored run, for a client that missed its live events (the instance that ran it died
+ * before it published them, or they were lost): a chat turn that did not fail starts with `message_replace`
+ * carrying the whole stored answer, since such a client may have heard none of it, then `endingEvents`.
+ */
+export function storedEndingEvents(run: RunRow, result: RunResult, records: readonly NodeExecutionRecord[]): RunStreamEvent[] {
+  const events = endingEvents(run, result, records);
+  const answer = result.outputs['answer'];
+  if (!run.chat || result.status === 'failed' || typeof answer !== 'string') return events;
+  const chatRun = run as ChatRunRow;
+  const replace = chatEvent(chatRun, messageReplace(chatRun, answer));
+  return replace ? [replace, ...events] : events;
+}

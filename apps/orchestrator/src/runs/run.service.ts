@@ -38,6 +38,7 @@ import {
   agentThoughtRecord,
   aggregateUsage,
   endingEvents,
+  storedEndingEvents,
   retrieverResources,
   type ChatRunRow,
   type LiveThoughts,
@@ -642,7 +643,7 @@ function turnOutcome(run: ChatRunRow, result: RunResult, records: readonly NodeE
 function endingOf(row: RunRow, records: readonly NodeExecutionRecord[]): { answer: string | null; events: RunStreamEvent[] } {
   if (!row.result) return { answer: null, events: [] };
   const answer = row.chat && typeof row.result.outputs['answer'] === 'string' ? row.result.outputs['answer'] : null;
-  return { answer, events: endingEvents(row, row.result, records) };
+  return { answer, events: storedEndingEvents(row, row.result, records) };
 }
 
 /** The run's counters picked up after the node runs a resumed run replays. */
