@@ -7,9 +7,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { stringify } from 'yaml';
 import { randomBytes } from 'node:crypto';
-import { deployApp, loginOrRegister } from '../lib/gateway-client.mjs';
+import { chainAppDsl, deployApp, loginOrRegister } from '../lib/gateway-client.mjs';
 import { PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } from '../lib/workspace.mjs';
 import { Dependencies } from './dependencies.mjs';
 
@@ -100,50 +99,6 @@ class Proc {
   }
 }
 
-/** A DSL node and the edges of a chain, in Dify's shapes. */
-function chainApp(name, mode, startVariables, steps, last) {
-  const node = (id, data, i) => ({
-    id,
-    type: 'custom',
-    data: { title: id, desc: '', selected: false, ...data },
-    position: { x: i * 300, y: 100 },
-    width: 244,
-    height: 54,
-  });
-  const nodes = [node('start', { type: 'start', variables: startVariables }, 0)];
-  steps.forEach((step, i) => nodes.push(node(step.id, step.data, i + 1)));
-  nodes.push(node(last.id, last.data, steps.length + 1));
-  const edges = nodes.slice(1).map((n, i) => ({
-    id: `${nodes[i].id}-source-${n.id}-target`,
-    source: nodes[i].id,
-    sourceHandle: 'source',
-    target: n.id,
-    targetHandle: 'target',
-    type: 'custom',
-    data: { sourceType: nodes[i].data.type, targetType: n.data.type, isInIteration: false, isInLoop: false },
-  }));
-  return stringify({
-    version: '0.6.0',
-    kind: 'app',
-    app: {
-      name,
-      mode,
-      icon: '⚡',
-      icon_type: 'emoji',
-      icon_background: '#FFEAD5',
-      description: 'Fault test',
-      use_icon_as_answer_icon: false,
-    },
-    dependencies: [],
-    workflow: {
-      conversation_variables: [],
-      environment_variables: [],
-      features: {},
-      graph: { nodes, edges, viewport: { x: 0, y: 0, zoom: 1 } },
-    },
-  });
-}
-
 /** JavaScript upper-cases the text, Python appends "-py": the answer proves both ran on this request's text. */
 function codeSteps(textSelector) {
   const out = { result: { type: 'string', children: null } };
@@ -171,16 +126,22 @@ function codeSteps(textSelector) {
   ];
 }
 
-const workflowDsl = chainApp(
-  `chaos workflow ${PREFIX}`,
-  'workflow',
-  [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 200, options: [] }],
-  codeSteps(['start', 'text']),
-  { id: 'end', data: { type: 'end', outputs: [{ variable: 'result', value_selector: ['py', 'result'], value_type: 'string' }] } },
-);
-const chatflowDsl = chainApp(`chaos chatflow ${PREFIX}`, 'advanced-chat', [], codeSteps(['sys', 'query']), {
-  id: 'answer',
-  data: { type: 'answer', answer: '{{#py.result#}}', variables: [] },
+const workflowDsl = chainAppDsl({
+  description: 'Fault test',
+  mode: 'workflow',
+  name: `chaos workflow ${PREFIX}`,
+  startVariables: [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 200, options: [] }],
+  steps: [
+    ...codeSteps(['start', 'text']),
+    { id: 'end', data: { type: 'end', outputs: [{ variable: 'result', value_selector: ['py', 'result'], value_type: 'string' }] } },
+  ],
+});
+const chatflowDsl = chainAppDsl({
+  description: 'Fault test',
+  mode: 'advanced-chat',
+  name: `chaos chatflow ${PREFIX}`,
+  startVariables: [],
+  steps: [...codeSteps(['sys', 'query']), { id: 'answer', data: { type: 'answer', answer: '{{#py.result#}}', variables: [] } }],
 });
 
 /** The `data:` events of a server-sent event stream. */

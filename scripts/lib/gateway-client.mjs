@@ -84,6 +84,16 @@ export function codeNodeDsl(name, language) {
 
 /** start → the steps in order → end returning `result` from the selector. */
 function chainDsl(name, steps, resultSelector) {
+  const startVariables = [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 1000, options: [] }];
+  const end = { id: 'end', data: { type: 'end', outputs: [{ variable: 'result', value_selector: resultSelector, value_type: 'string' }] } };
+  return chainAppDsl({ description: 'Benchmark workflow', mode: 'workflow', name, startVariables, steps: [...steps, end] });
+}
+
+/**
+ * An app in Dify's DSL whose graph is a chain: a start node with `startVariables`, then `steps` (`{id, data}`) in order,
+ * each joined to the one before; the last step ends the chain (an end node, or an answer node in a chatflow).
+ */
+export function chainAppDsl({ name, mode, description, startVariables, steps }) {
   const node = (id, data, i) => ({
     id,
     type: 'custom',
@@ -92,20 +102,8 @@ function chainDsl(name, steps, resultSelector) {
     width: 244,
     height: 54,
   });
-  const nodes = [
-    node(
-      'start',
-      {
-        type: 'start',
-        variables: [{ variable: 'text', label: 'Text', type: 'text-input', required: true, max_length: 1000, options: [] }],
-      },
-      0,
-    ),
-  ];
+  const nodes = [node('start', { type: 'start', variables: startVariables }, 0)];
   steps.forEach((step, i) => nodes.push(node(step.id, step.data, i + 1)));
-  nodes.push(
-    node('end', { type: 'end', outputs: [{ variable: 'result', value_selector: resultSelector, value_type: 'string' }] }, steps.length + 1),
-  );
   const edges = nodes.slice(1).map((n, i) => ({
     id: `${nodes[i].id}-source-${n.id}-target`,
     source: nodes[i].id,
@@ -120,11 +118,11 @@ function chainDsl(name, steps, resultSelector) {
     kind: 'app',
     app: {
       name,
-      mode: 'workflow',
+      mode,
       icon: '⚡',
       icon_type: 'emoji',
       icon_background: '#FFEAD5',
-      description: 'Benchmark workflow',
+      description,
       use_icon_as_answer_icon: false,
     },
     dependencies: [],

@@ -44,6 +44,24 @@ class StatusHandler {
 @Controller()
 class NoRoutes {}
 
+/** An audit event for the tests that need one on the AUDIT stream. */
+function auditEvent(): AuditEvent {
+  return {
+    id: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    service: 'compliance',
+    actor: { type: 'system', id: 'compliance' },
+    resource: { type: 'test', id: null },
+    workspaceId: null,
+    action: 'test.event',
+    outcome: 'success',
+    ip: null,
+    userAgent: null,
+    correlationId: null,
+    details: {},
+  };
+}
+
 function busModule(servers: string[], prefix: string, withHandler: boolean, extra: Partial<MessagingOptions> = {}): DynamicModule {
   @Module({ providers: withHandler ? [StatusHandler] : [], controllers: [NoRoutes] })
   class Root {}
@@ -159,20 +177,7 @@ describe('MessageBus against a real NATS', () => {
   });
 
   it('stores a JetStream event once per id and redelivers it until the consumer succeeds', async () => {
-    const event: AuditEvent = {
-      id: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      service: 'compliance',
-      actor: { type: 'system', id: 'compliance' },
-      resource: { type: 'test', id: null },
-      workspaceId: null,
-      action: 'test.event',
-      outcome: 'success',
-      ip: null,
-      userAgent: null,
-      correlationId: null,
-      details: {},
-    };
+    const event = auditEvent();
     await client.bus.publishEvent('audit.event.v1', event, event.id);
     await client.bus.publishEvent('audit.event.v1', event, event.id);
     const nc = await connectAsOperator(natsUrl);
@@ -244,20 +249,7 @@ describe('stream replicas (NATS_STREAM_REPLICAS)', () => {
     const replicated = await startBus([natsUrl], `t${uniqueSuffix()}`, false, { streamReplicas: 3 });
     try {
       await pollUntil(() => replicated.bus.isConnected(), { what: 'the bus to connect' });
-      const event: AuditEvent = {
-        id: randomUUID(),
-        occurredAt: new Date().toISOString(),
-        service: 'compliance',
-        actor: { type: 'system', id: 'compliance' },
-        resource: { type: 'test', id: null },
-        workspaceId: null,
-        action: 'test.event',
-        outcome: 'success',
-        ip: null,
-        userAgent: null,
-        correlationId: null,
-        details: {},
-      };
+      const event = auditEvent();
       await expect(replicated.bus.publishEvent('audit.event.v1', event, event.id)).rejects.toThrow(/replica|resources/i);
       const nc = await connectAsOperator(natsUrl);
       try {
