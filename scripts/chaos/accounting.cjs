@@ -11,6 +11,10 @@
  * `outages` (optional): the windows ({ name, from, to }, epoch ms) while a dependency was down or the services
  * not yet ready again after it. A request that overlapped one (its `startedAt`..`endedAt`), was answered with
  * an HTTP 5xx and left no run was refused before it was accepted: counted as `refused`, not lost.
+ * An outage with a `gateway` (the name of a gateway process that was killed, until it is ready again) covers
+ * the requests sent through that gateway (`request.via`) whose connection broke (`status: 'connection'`) or
+ * that it answered with a 5xx while starting (not ready yet: a load balancer's readiness check would have
+ * kept them away): such a client gets no run; one whose run was handed on must find it terminal like any other.
  */
 function account({ requests, runs, audited, outages = [] }) {
   const auditedIds = new Set(audited);
@@ -52,10 +56,13 @@ function account({ requests, runs, audited, outages = [] }) {
     }
     const status = String(request.status ?? 'none');
     counts.answeredError[status] = (counts.answeredError[status] ?? 0) + 1;
+    const overlaps = (o) => request.startedAt !== undefined && request.startedAt <= o.to && (request.endedAt ?? Infinity) >= o.from;
     const outage =
-      typeof request.status === 'number' &&
-      request.status >= 500 &&
-      outages.find((o) => request.startedAt !== undefined && request.startedAt <= o.to && (request.endedAt ?? Infinity) >= o.from);
+      typeof request.status === 'number' && request.status >= 500
+        ? outages.find((o) => (!o.gateway || o.gateway === request.via) && overlaps(o))
+        : request.status === 'connection' && request.via
+          ? outages.find((o) => o.gateway === request.via && overlaps(o))
+          : undefined;
     if (own.length === 0 && outage) {
       const key = `${outage.name} down: ${request.status}`;
       counts.refused[key] = (counts.refused[key] ?? 0) + 1;
@@ -94,7 +101,7 @@ function table(counts) {
     ['answered wrongly', counts.answeredWrong],
     ['answered with an error', `${Object.values(counts.answeredError).reduce((a, b) => a + b, 0)}${errors ? ` (${errors})` : ''}`],
     ['  of which the run ended anyway', counts.failedButRunTerminal],
-    ['refused, dependency down (5xx, no run)', refusedText(counts.refused)],
+    ['refused, a dependency or the gateway down (no run)', refusedText(counts.refused)],
     ['lost (failed, no run)', counts.lost],
     ['run more than once', counts.duplicated],
     ['runs stored', counts.runs],

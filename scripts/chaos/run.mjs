@@ -31,6 +31,7 @@ const LEASE_MS = 5000;
 const CLIENT_TIMEOUT_MS = 120_000;
 const PORTS = { gateway: 16001, orchestrator: 16002, 'node-runner': 16003, rag: 16004, compliance: 16005 };
 const SECOND_ORCHESTRATOR_PORT = 16006;
+const SECOND_GATEWAY_PORT = 16007;
 const PREFIX = `chaos${Date.now()}`;
 const LOGS = mkdtempSync(join(tmpdir(), 'weft-chaos-'));
 const deps = WITH_DEPENDENCIES ? new Dependencies(mkdtempSync(join(tmpdir(), 'weft-chaos-deps-'))) : null;
@@ -158,8 +159,15 @@ function sseEvents(text) {
     });
 }
 
-/** Sends one request and judges the answer: ok (the expected text), wrong, or error (with its status). */
-async function send(gw, app, kind, streaming, user, text) {
+/** A refused connection: nothing was sent, so a load balancer would try the next gateway. */
+const refusedConnection = (error) => error?.cause?.code === 'ECONNREFUSED' || error?.code === 'ECONNREFUSED';
+
+/**
+ * Sends one request and judges the answer: ok (the expected text), wrong, or error (with its status). `gateways`
+ * ({ name, url }, the client's own first) stand for a load balancer: a gateway that refuses the connection (it is
+ * down) is skipped; one that dies with the request in flight breaks it (`status: 'connection'`, `via` its name).
+ */
+async function send(gateways, app, kind, streaming, user, text) {
   const expected = `${text.toUpperCase()}-py`;
   const body =
     kind === 'workflow'
@@ -168,18 +176,30 @@ async function send(gw, app, kind, streaming, user, text) {
   const path = kind === 'workflow' ? '/v1/workflows/run' : '/v1/chat-messages';
   let res;
   let raw;
-  try {
-    res = await fetch(`${gw}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${app.key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
-    });
-    raw = await res.text();
-  } catch (error) {
-    return { user, outcome: 'error', status: error.name === 'TimeoutError' ? 'client-timeout' : 'connection', detail: error.message };
+  let via;
+  for (const [index, gateway] of gateways.entries()) {
+    via = gateway.name;
+    try {
+      res = await fetch(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${app.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+      });
+      raw = await res.text();
+      break;
+    } catch (error) {
+      if (refusedConnection(error) && index < gateways.length - 1) continue;
+      return {
+        user,
+        via,
+        outcome: 'error',
+        status: error.name === 'TimeoutError' ? 'client-timeout' : 'connection',
+        detail: error.message,
+      };
+    }
   }
-  if (res.status !== 200) return { user, outcome: 'error', status: res.status, detail: raw.slice(0, 200) };
+  if (res.status !== 200) return { user, via, outcome: 'error', status: res.status, detail: raw.slice(0, 200) };
   let answer;
   if (!streaming) {
     const json = JSON.parse(raw);
@@ -187,7 +207,7 @@ async function send(gw, app, kind, streaming, user, text) {
   } else {
     const events = sseEvents(raw);
     const error = events.find((e) => e.event === 'error');
-    if (error) return { user, outcome: 'error', status: `stream ${error.status ?? error.code}`, detail: error.message };
+    if (error) return { user, via, outcome: 'error', status: `stream ${error.status ?? error.code}`, detail: error.message };
     if (kind === 'workflow') answer = events.find((e) => e.event === 'workflow_finished')?.data?.outputs?.result;
     else {
       let text = '';
@@ -196,20 +216,21 @@ async function send(gw, app, kind, streaming, user, text) {
         if (e.event === 'message_replace') text = e.answer ?? '';
       }
       if (!events.some((e) => e.event === 'message_end' || e.event === 'workflow_finished'))
-        return { user, outcome: 'error', status: 'stream ended early', detail: raw.slice(-200) };
+        return { user, via, outcome: 'error', status: 'stream ended early', detail: raw.slice(-200) };
       answer = text;
     }
   }
   return answer === expected
-    ? { user, outcome: 'ok' }
-    : { user, outcome: 'wrong', detail: `expected ${expected}, got ${JSON.stringify(answer)}` };
+    ? { user, via, outcome: 'ok' }
+    : { user, via, outcome: 'wrong', detail: `expected ${expected}, got ${JSON.stringify(answer)}` };
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
   const procs = {
-    gateway: new Proc('gateway', 'gateway', PORTS.gateway),
+    gateway1: new Proc('gateway-1', 'gateway', PORTS.gateway),
+    gateway2: new Proc('gateway-2', 'gateway', SECOND_GATEWAY_PORT),
     orchestrator1: new Proc('orchestrator-1', 'orchestrator', PORTS.orchestrator),
     orchestrator2: new Proc('orchestrator-2', 'orchestrator', SECOND_ORCHESTRATOR_PORT),
     nodeRunner: new Proc('node-runner', 'node-runner', PORTS['node-runner']),
@@ -236,7 +257,8 @@ async function main() {
     say(`Chaos: ${CLIENTS} clients for ${DURATION_S} s, each kill restarted after ${RESTART_DELAY_S} s; logs in ${LOGS}`);
     for (const p of all) p.start();
     await Promise.all(all.map((p) => p.ready()));
-    const gw = `http://127.0.0.1:${PORTS.gateway}`;
+    const gateways = [procs.gateway1, procs.gateway2].map((p) => ({ name: p.name, url: `http://127.0.0.1:${p.port}` }));
+    const gw = gateways[0].url;
     const token = await loginOrRegister(gw, {
       email: `chaos@${PREFIX}.weft.local`,
       name: 'Chaos',
@@ -254,7 +276,9 @@ async function main() {
       for (let n = 0; Date.now() < clientsStop; n++) {
         const user = `${PREFIX}-c${i}-${n}`;
         const startedAt = Date.now();
-        const result = await send(gw, apps[kind], kind, streaming, user, `hello ${i} ${n}`);
+        // Clients 0-3 reach gateway-1 first, 4-7 gateway-2, and so on: both kinds and modes through each.
+        const order = Math.floor(i / 4) % 2 === 0 ? gateways : [...gateways].reverse();
+        const result = await send(order, apps[kind], kind, streaming, user, `hello ${i} ${n}`);
         requests.push({ ...result, startedAt, endedAt: Date.now() });
         // A gateway that is not listening, or refuses while a dependency is down, answers at once: do not spin.
         if (result.status === 'connection' || (typeof result.status === 'number' && result.status >= 500)) await sleep(250);
@@ -262,8 +286,10 @@ async function main() {
     });
 
     // The faults: each target in turn is killed (no warning, no cleanup) and started again a few seconds later.
-    const targets = [procs.orchestrator1, procs.nodeRunner, procs.compliance, procs.orchestrator2];
+    const targets = [procs.orchestrator1, procs.gateway1, procs.nodeRunner, procs.compliance, procs.orchestrator2, procs.gateway2];
     const kills = [];
+    // While a gateway is down (killed, until ready again), a request that was in flight through it breaks.
+    const outages = [];
     const chaos = (async () => {
       await sleep(2000);
       for (let k = 0; Date.now() < stopAt - 2000; k++) {
@@ -273,6 +299,7 @@ async function main() {
         await sleep(RESTART_DELAY_S * 1000);
         target.start();
         await target.ready();
+        if (target.service === 'gateway') outages.push({ name: target.name, gateway: target.name, from: at, to: Date.now() });
         kills.push(
           `${target.name} killed at +${((at - (stopAt - DURATION_S * 1000)) / 1000).toFixed(1)} s, ready ${((Date.now() - at) / 1000).toFixed(1)} s later`,
         );
@@ -282,7 +309,6 @@ async function main() {
 
     // The dependencies, one at a time, while the clients go on: stopped for DEPENDENCY_DOWN_S, started again on
     // the same data; then every service must answer /ready 200 again, as the same process (same pid).
-    const outages = [];
     const dependencyProblems = [];
     const dependencyChaos = (async () => {
       if (!deps) return;

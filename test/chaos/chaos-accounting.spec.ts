@@ -9,10 +9,11 @@ const { account, table } = require('../../scripts/chaos/accounting.cjs') as {
       startedAt?: number;
       status?: number | string;
       user: string;
+      via?: string;
     }[];
     runs: { id: string; status: string; user: string }[];
     audited: string[];
-    outages?: { from: number; name: string; to: number }[];
+    outages?: { from: number; gateway?: string; name: string; to: number }[];
   }) => { counts: Record<string, unknown>; ok: boolean; problems: string[] };
   table: (counts: Record<string, unknown>) => string;
 };
@@ -35,7 +36,7 @@ describe('chaos accounting', () => {
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.counts).toMatchObject({ answeredError: { 500: 1 }, answeredOk: 1, failedButRunTerminal: 1, runsTerminal: 2, sent: 2 });
-    expect(table(result.counts)).toContain('answered with an error                      1 (500: 1)');
+    expect(table(result.counts)).toContain('answered with an error                              1 (500: 1)');
   });
 
   it('fails on a request that failed and left no run', () => {
@@ -84,7 +85,7 @@ describe('chaos accounting', () => {
     const refused = account({ audited: [], outages, requests: [during], runs: [] });
     expect(refused.problems).toEqual([]);
     expect(refused.counts).toMatchObject({ lost: 0, refused: { 'postgres down: 503': 1 } });
-    expect(table(refused.counts)).toContain('refused, dependency down (5xx, no run)      1 (postgres down: 503: 1)');
+    expect(table(refused.counts)).toContain('refused, a dependency or the gateway down (no run)  1 (postgres down: 503: 1)');
     // Outside the outage, a timeout (no HTTP status), or a 4xx: still lost.
     for (const request of [
       { ...during, endedAt: 2600, startedAt: 2500 },
@@ -95,5 +96,35 @@ describe('chaos accounting', () => {
       expect(result.ok).toBe(false);
       expect(result.counts).toMatchObject({ lost: 1 });
     }
+  });
+
+  it('counts a broken connection without a run as refused only when the gateway it went through was being killed', () => {
+    const outages = [{ from: 1000, gateway: 'gateway-1', name: 'gateway-1', to: 2000 }];
+    const during = { endedAt: 1600, outcome: 'error' as const, startedAt: 1500, status: 'connection', user: 'u6', via: 'gateway-1' };
+    const refused = account({ audited: [], outages, requests: [during], runs: [] });
+    expect(refused.problems).toEqual([]);
+    expect(refused.counts).toMatchObject({ lost: 0, refused: { 'gateway-1 down: connection': 1 } });
+    // A 5xx from that gateway while it was starting again (not ready yet): refused too.
+    expect(account({ audited: [], outages, requests: [{ ...during, status: 503 }], runs: [] }).counts).toMatchObject({
+      lost: 0,
+      refused: { 'gateway-1 down: 503': 1 },
+    });
+    // Through the other gateway, outside the window, or a 4xx: lost.
+    for (const request of [
+      { ...during, via: 'gateway-2' },
+      { ...during, status: 503, via: 'gateway-2' },
+      { ...during, endedAt: 2600, startedAt: 2500 },
+      { ...during, status: 429 },
+    ]) {
+      const result = account({ audited: [], outages, requests: [request], runs: [] });
+      expect(result.ok).toBe(false);
+      expect(result.counts).toMatchObject({ lost: 1 });
+    }
+    // Its run was handed on before the gateway died: accounted for once the run ended, stuck if it did not.
+    const handedOn = account({ audited: ['r6'], outages, requests: [during], runs: [{ id: 'r6', status: 'succeeded', user: 'u6' }] });
+    expect(handedOn.ok).toBe(true);
+    expect(handedOn.counts).toMatchObject({ failedButRunTerminal: 1 });
+    const stuck = account({ audited: ['r6'], outages, requests: [during], runs: [{ id: 'r6', status: 'running', user: 'u6' }] });
+    expect(stuck.ok).toBe(false);
   });
 });

@@ -1,12 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import { gatewayConfigSpec, loadConfig, orchestratorConfigSpec } from '@weft/config';
-import { DomainError, type RunStreamEvent } from '@weft/contracts';
-import { MessageBus } from '@weft/messaging';
+import { AuditService } from '@weft/audit';
+import { DomainError, type AuditEvent, type RunStreamEvent } from '@weft/contracts';
+import { MessageBus, MessagingModule } from '@weft/messaging';
+import { MetricsModule } from '@weft/metrics';
 import { DatabaseService } from '@weft/persistence';
 import { createServiceIdentity } from '@weft/platform';
-import { createTestDatabase, DslBuilder, infraUrls, pollUntil, textInput, uniqueSuffix, type TestDatabase } from '@weft/testing';
+import {
+  createTestDatabase,
+  DslBuilder,
+  expectEventually,
+  infraUrls,
+  operatorBusOptions,
+  pollUntil,
+  textInput,
+  uniqueSuffix,
+  type TestDatabase,
+} from '@weft/testing';
 import type { Response } from 'express';
 import { Client as PgClient } from 'pg';
 import { ChatMessageService } from '../../apps/gateway/src/conversations/chat-message.service';
@@ -17,6 +30,7 @@ import { WorkflowRunService } from '../../apps/gateway/src/service-api/workflow-
 import { ConversationService } from '../../apps/orchestrator/src/conversations/conversation.service';
 import { OrchestratorModule } from '../../apps/orchestrator/src/orchestrator.module';
 import { RunService } from '../../apps/orchestrator/src/runs/run.service';
+import { RunStartAudits } from '../../apps/orchestrator/src/runs/run-start-audits.service';
 
 /**
  * The application services the five-process end-to-end tests cover, here in process: the orchestrator's
@@ -144,6 +158,7 @@ describe('application services in process', () => {
       const started = await runs.start({
         appId: ctx.app.id,
         attempt: 1,
+        audit: null,
         chat: null,
         createdFrom: 'service-api',
         creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'ada' },
@@ -180,6 +195,7 @@ describe('application services in process', () => {
       const start = runs.start({
         appId: ctx.app.id,
         attempt: 1,
+        audit: null,
         chat: null,
         createdFrom: 'service-api',
         creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'ada' },
@@ -207,6 +223,7 @@ describe('application services in process', () => {
         const started = await runs.start({
           appId: ctx.app.id,
           attempt: 1,
+          audit: null,
           chat: { autoGenerateName: false, conversationId, messageId, mode: 'advanced-chat', query },
           createdFrom: 'service-api',
           creator: { accountId: null, endUserId, role: 'end_user', sessionId: 'grace' },
@@ -245,6 +262,7 @@ describe('application services in process', () => {
       const stranger = runs.start({
         appId: ctx.app.id,
         attempt: 1,
+        audit: null,
         chat: {
           autoGenerateName: false,
           conversationId: first.started.conversationId,
@@ -266,6 +284,7 @@ describe('application services in process', () => {
       const anonymous = runs.start({
         appId: ctx.app.id,
         attempt: 1,
+        audit: null,
         chat: { autoGenerateName: false, conversationId: null, messageId: randomUUID(), mode: 'advanced-chat', query: 'who am I' },
         createdFrom: 'service-api',
         creator: { accountId: randomUUID(), endUserId: null, role: 'account', sessionId: null },
@@ -315,6 +334,7 @@ describe('application services in process', () => {
       return {
         appId,
         attempt,
+        audit: null,
         chat: null,
         createdFrom: 'service-api' as const,
         creator: { accountId: null, endUserId: randomUUID(), role: 'end_user' as const, sessionId: 'ada' },
@@ -436,6 +456,7 @@ describe('application services in process', () => {
         const req = {
           appId: ctx.app.id,
           attempt: 2,
+          audit: null,
           chat: { autoGenerateName: false, conversationId: null, messageId, mode: 'advanced-chat' as const, query: `hello ${round}` },
           createdFrom: 'service-api' as const,
           creator: { accountId: null, endUserId, role: 'end_user' as const, sessionId: 'grace' },
@@ -485,6 +506,7 @@ describe('application services in process', () => {
         answer = await second.get(RunService).start({
           appId: ctx.app.id,
           attempt: 2,
+          audit: null,
           chat,
           createdFrom: 'service-api',
           creator: { accountId: null, endUserId, role: 'end_user', sessionId: 'grace' },
@@ -502,6 +524,93 @@ describe('application services in process', () => {
         messageId,
       ]);
       expect(messages).toEqual([{ answer: 'count=1 topic= q=are you there', status: 'normal' }]);
+    });
+
+    describe('the run.started event that travels with the start', () => {
+      const received = new Map<string, AuditEvent>();
+      // The trail's side, as the compliance service reads it: the AUDIT stream.
+      let trail: INestApplication;
+      beforeAll(async () => {
+        const moduleRef = await Test.createTestingModule({
+          imports: [
+            MetricsModule,
+            MessagingModule.forRoot({
+              ...operatorBusOptions(),
+              handles: [],
+              instanceId: uniqueSuffix(),
+              requestTimeoutMs: 2000,
+              servers: [settings['NATS_URL']!],
+              service: 'compliance',
+              subjectPrefix: settings['NATS_SUBJECT_PREFIX']!,
+            }),
+          ],
+        }).compile();
+        trail = moduleRef.createNestApplication({ logger: false });
+        await trail.init();
+        trail.get(MessageBus).consume('audit.event.v1', `start-audit-${uniqueSuffix()}`, async (event) => {
+          received.set(event.id, event);
+        });
+      });
+      afterAll(async () => {
+        await trail?.close();
+      });
+      const startAudit = (runId: string, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
+        ...gateway.get(AuditService).prepare({
+          action: 'run.started',
+          actor: { id: randomUUID(), type: 'api_key' },
+          details: { run_id: runId },
+          resource: { id: randomUUID(), type: 'app' },
+          workspaceId,
+        }),
+        ...overrides,
+      });
+      const startAuditOf = async (runId: string) =>
+        (await sql<{ start_audit: AuditEvent | null }>('SELECT start_audit FROM orchestrator.workflow_runs WHERE id = $1', [runId]))[0]
+          ?.start_audit;
+
+      it('is stored with the run, sent to the trail, then cleared from the row', async () => {
+        const ctx = await deploy(workflowApp, 'workflow');
+        const runId = randomUUID();
+        const event = startAudit(runId);
+        let answer: { auditStored: boolean } | undefined;
+        await recordEvents(runId, async () => {
+          answer = await orchestrator.get(RunService).start({ ...workflowStart(ctx.app.id, runId, 1), audit: event });
+        });
+        expect(answer!.auditStored).toBe(true);
+        await expectEventually(() => expect(received.get(event.id)).toEqual(event), { timeoutMs: 20_000 });
+        await expectEventually(async () => expect(await startAuditOf(runId)).toBeNull(), { timeoutMs: 20_000 });
+      });
+
+      it('takes only the run.started event of that run and workspace', async () => {
+        const ctx = await deploy(workflowApp, 'workflow');
+        for (const wrong of [{ details: { run_id: randomUUID() } }, { workspaceId: randomUUID() }, { action: 'app.published' }]) {
+          const runId = randomUUID();
+          let answer: { auditStored: boolean } | undefined;
+          await recordEvents(runId, async () => {
+            answer = await orchestrator
+              .get(RunService)
+              .start({ ...workflowStart(ctx.app.id, runId, 1), audit: startAudit(runId, wrong as Partial<AuditEvent>) });
+          });
+          expect(answer!.auditStored).toBe(false);
+          expect(await startAuditOf(runId)).toBeNull();
+        }
+      });
+
+      it('is sent by any orchestrator sweeping when the one that stored it died before sending it', async () => {
+        const ctx = await deploy(workflowApp, 'workflow');
+        const runId = randomUUID();
+        await recordEvents(runId, () => orchestrator.get(RunService).start(workflowStart(ctx.app.id, runId, 1)));
+        // As its orchestrator left it: the event in the row, never sent, the run a while old.
+        const event = startAudit(runId);
+        await sql(`UPDATE orchestrator.workflow_runs SET start_audit = $2::jsonb, created_at = now() - interval '1 minute' WHERE id = $1`, [
+          runId,
+          JSON.stringify(event),
+        ]);
+        await second.get(RunStartAudits).sweep();
+        await expectEventually(() => expect(received.get(event.id)).toEqual(event), { timeoutMs: 20_000 });
+        // The first orchestrator's own sweep may have taken the row first (then this one skipped it): either clears it.
+        await expectEventually(async () => expect(await startAuditOf(runId)).toBeNull(), { timeoutMs: 20_000 });
+      });
     });
   });
 

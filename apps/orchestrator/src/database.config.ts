@@ -8,6 +8,7 @@ import { BindSealedWorkflowSecrets1764800000000 } from '../migrations/1764800000
 import { IndexAppFeedbacks1764870000000 } from '../migrations/1764870000000-index-app-feedbacks';
 import { CreateAnnotations1764960000000 } from '../migrations/1764960000000-create-annotations';
 import { AddMessageAgentThoughts1765050000000 } from '../migrations/1765050000000-add-message-agent-thoughts';
+import { AddRunStartAudit1765310000000 } from '../migrations/1765310000000-add-run-start-audit';
 import { AnnotationJobEntity, AnnotationSettingEntity, MessageAnnotationEntity } from './annotations/annotation.entity';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
@@ -53,5 +54,6 @@ export const orchestratorDatabase: PersistenceDefinition = {
     CreateAnnotations1764960000000,
     AddMessageAgentThoughts1765050000000,
     auditOutboxMigration('orchestrator'),
+    AddRunStartAudit1765310000000,
   ],
 };

@@ -23,6 +23,7 @@ import { PrivacyRepository } from './privacy/privacy.repository';
 import { RunHandler } from './runs/run.handler';
 import { RunRepository } from './runs/run.repository';
 import { RunService } from './runs/run.service';
+import { RunStartAudits } from './runs/run-start-audits.service';
 import { SECRETS_BOX, WorkflowCache } from './workflows/workflow-cache.service';
 import { WORKFLOW_ENVIRONMENT_PURPOSE } from './workflows/secret-environment.util';
 import { WorkflowSecretsUpgrade } from './workflows/secret-upgrade.service';
@@ -77,6 +78,7 @@ export class OrchestratorModule {
         RunHandler,
         RunRepository,
         RunService,
+        RunStartAudits,
         WorkflowCache,
         WorkflowDslService,
         WorkflowHandler,

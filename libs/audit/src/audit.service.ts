@@ -113,8 +113,16 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Queues an event for the audit trail and returns its id. */
   record(input: AuditInput): string {
+    return this.recordPrepared(this.prepare(input));
+  }
+
+  /**
+   * Builds the event `record` would queue (its id included) without queuing it: for an event another service
+   * stores and sends on (a run's `run.started`, kept with the run row by the orchestrator).
+   */
+  prepare(input: AuditInput): AuditEvent {
     const ctx = currentContext();
-    const event: AuditEvent = {
+    return {
       id: randomUUID(),
       occurredAt: new Date().toISOString(),
       service: this.service,
@@ -129,9 +137,21 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
       correlationId: input.correlationId ?? ctx?.correlationId ?? null,
       details: scrubSecrets(input.details ?? {}) as Record<string, unknown>,
     };
+  }
+
+  /** Queues an event built by `prepare` (here or in another service); a second copy of an id is stored once. */
+  recordPrepared(event: AuditEvent): string {
     this.pending.push(event);
     this.kick();
     return event.id;
+  }
+
+  /**
+   * Sends an event to the trail now, outside the queue, and resolves once JetStream has it; throws when NATS
+   * does not take it (the caller keeps the event durably and tries again: see the orchestrator's RunStartAudits).
+   */
+  async sendNow(event: AuditEvent): Promise<void> {
+    await this.bus.publishEvent('audit.event.v1', event, event.id);
   }
 
   /** Resolves when everything recorded so far has been accepted by JetStream (or, NATS being down, stored in the outbox). */

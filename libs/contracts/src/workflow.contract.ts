@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AnnotationReplySchema } from './annotations.contract';
+import { AuditEventSchema } from './audit.contract';
 import { ConversationTurnSchema } from './conversations.contract';
 
 /** Run statuses, as Dify stores and answers them. */
@@ -155,6 +156,12 @@ export type ChatTurnRequest = z.infer<typeof ChatTurnRequestSchema>;
 export const StartRunRequestSchema = z.object({
   appId: uuid,
   attempt: z.number().int().min(1).max(10_000).default(1),
+  /**
+   * The request's `run.started` audit event, prepared by the gateway (the same event, same id, on every attempt).
+   * The orchestrator stores it with the run row, in the same insert, and sends it on to the trail: a gateway
+   * that dies before the run ends loses no audit event. Only `run.started` of this run and workspace is taken.
+   */
+  audit: AuditEventSchema.nullable().default(null),
   /** Set for chat-family runs; null for workflow apps. */
   chat: ChatTurnRequestSchema.nullable().default(null),
   createdFrom: z.enum(['service-api', 'web-app', 'installed-app', 'debugger']),
@@ -174,6 +181,8 @@ export type StartRunRequest = z.infer<typeof StartRunRequestSchema>;
  */
 export const StartRunResponseSchema = z.object({
   annotationReply: AnnotationReplySchema.nullable().default(null),
+  /** Whether the request's `audit` event is stored with the run (then the orchestrator sends it, not the gateway). */
+  auditStored: z.boolean().default(false),
   conversationId: uuid.nullable().default(null),
   createdAt: z.number(),
   runId: uuid,

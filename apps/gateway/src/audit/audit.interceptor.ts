@@ -8,6 +8,7 @@ import { Observable, tap } from 'rxjs';
 import type { ConsoleUser } from '../accounts/console-auth.guard';
 import type { DatasetKeyContext } from '../knowledge/dataset-key.guard';
 import type { AppKeyContext } from '../service-api/app-key.guard';
+import { offerStartAudit, startAuditHandoff } from './started-run.util';
 
 /** A request after the gateway's guards: whichever of them ran left who is calling. */
 export type AuditedRequest = Request & { appKey?: AppKeyContext; consoleUser?: ConsoleUser; datasetKey?: DatasetKeyContext; id?: string };
@@ -28,6 +29,12 @@ export interface AuditedOptions {
   details?: (call: AuditedCall) => Record<string, unknown>;
   /** Whether an answer the handler returned still means the action failed (an import answered `status: failed`). */
   failed?: (result: unknown) => boolean;
+  /**
+   * The event goes with the run the handler starts: it is built when the run is dispatched and the orchestrator
+   * stores it with the run row and sends it (`run.started`; see started-run.util.ts). The interceptor records it
+   * only when the orchestrator did not take it, under the same id.
+   */
+  handedOnWithRun?: boolean;
   /** The resource id: the name of a route parameter, or read from the call. */
   id?: string | ((call: AuditedCall) => unknown);
   resource: string;
@@ -54,6 +61,7 @@ export class AuditInterceptor implements NestInterceptor {
     const options = this.reflector.get<AuditedOptions | undefined>(AUDITED, context.getHandler());
     if (!options) return next.handle();
     const req = context.switchToHttp().getRequest<AuditedRequest>();
+    if (options.handedOnWithRun) offerStartAudit(() => this.audit.prepare(this.input(options, req, undefined, null)));
     return next.handle().pipe(
       tap({
         next: (result) => this.record(options, req, result, null),
@@ -63,6 +71,20 @@ export class AuditInterceptor implements NestInterceptor {
   }
 
   private record(options: AuditedOptions, req: AuditedRequest, result: unknown, error: unknown): void {
+    if (options.handedOnWithRun) {
+      const handoff = startAuditHandoff();
+      if (handoff?.stored) return;
+      if (handoff?.event) {
+        // Sent with a start that was not answered: the orchestrator may have stored it after all; one id, one record.
+        const { id, occurredAt } = handoff.event;
+        this.audit.recordPrepared({ ...this.audit.prepare(this.input(options, req, result, error)), id, occurredAt });
+        return;
+      }
+    }
+    this.audit.record(this.input(options, req, result, error));
+  }
+
+  private input(options: AuditedOptions, req: AuditedRequest, result: unknown, error: unknown): AuditInput {
     const body = isObject(req.body) ? req.body : {};
     const call: AuditedCall = { body, params: (req.params ?? {}) as Record<string, string>, pseudonyms: this.pseudonyms, req, result };
     const idValue = typeof options.id === 'string' ? call.params[options.id] : options.id?.(call);
@@ -83,7 +105,7 @@ export class AuditInterceptor implements NestInterceptor {
       resource: { id: typeof idValue === 'string' && idValue !== '' ? idValue.slice(0, 200) : null, type: options.resource },
       userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
     };
-    this.audit.record(input);
+    return input;
   }
 }
 

@@ -23,6 +23,7 @@ const runStarted = (mode: string): AuditedOptions => ({
     run_id: startedRunId(),
     workflow_id: c.params['workflowId'] ?? null,
   }),
+  handedOnWithRun: true,
   id: (c) => c.req.appKey?.app.id,
   resource: 'app',
 });

@@ -1,5 +1,8 @@
 import { DomainError, type ErrorCode, RemoteError } from '@weft/contracts';
 import type { MessageBus } from '@weft/messaging';
+import { runWithContext } from '@weft/logging';
+import { randomUUID } from 'node:crypto';
+import { offerStartAudit, startAuditHandoff } from '../audit/started-run.util';
 import { isUnanswered, RunDispatchService } from './run-dispatch.service';
 
 const start = {
@@ -25,16 +28,18 @@ const answer = {
 const remote = (code: ErrorCode) => new RemoteError({ code, correlationId: 'c', message: code }, 'wf.run.start.v1');
 
 /** A bus whose start requests fail with `failures` in turn, then answer; it records each attempt sent. */
-function busFailing(failures: unknown[]) {
+function busFailing(failures: unknown[], reply: Record<string, unknown> = answer) {
   const attempts: number[] = [];
+  const audits: unknown[] = [];
   const bus = {
-    request: (_subject: string, payload: { attempt: number }) => {
+    request: (_subject: string, payload: { attempt: number; audit: unknown }) => {
       attempts.push(payload.attempt);
+      audits.push(payload.audit);
       const failure = failures.shift();
-      return failure ? Promise.reject(failure) : Promise.resolve(answer);
+      return failure ? Promise.reject(failure) : Promise.resolve(reply);
     },
   } as unknown as MessageBus;
-  return { attempts, bus };
+  return { attempts, audits, bus };
 }
 
 describe('RunDispatchService', () => {
@@ -66,5 +71,29 @@ describe('RunDispatchService', () => {
     expect(isUnanswered(remote('not_found'))).toBe(false);
     expect(isUnanswered(remote('conflict'))).toBe(false);
     expect(isUnanswered(new Error('bug'))).toBe(false);
+  });
+
+  it("sends the request's run.started event with every attempt, built once, and notes whether the orchestrator stored it", async () => {
+    let built = 0;
+    const prepare = () => {
+      built++;
+      return { action: 'run.started', id: randomUUID() } as never;
+    };
+    for (const auditStored of [true, false]) {
+      const { audits, bus } = busFailing([new DomainError('unavailable', 'no responders')], { ...answer, auditStored });
+      const handoff = await runWithContext({ correlationId: 'c' }, async () => {
+        offerStartAudit(prepare);
+        await new RunDispatchService(bus, { deadlineMs: 30_000 }).start(start);
+        return startAuditHandoff();
+      });
+      expect(audits).toHaveLength(2);
+      expect(audits[1]).toBe(audits[0]);
+      expect(handoff).toMatchObject({ event: audits[0], stored: auditStored });
+    }
+    expect(built).toBe(2);
+    // A route that offers no event sends none.
+    const { audits, bus } = busFailing([]);
+    await runWithContext({ correlationId: 'c' }, () => new RunDispatchService(bus, { deadlineMs: 30_000 }).start(start));
+    expect(audits).toEqual([null]);
   });
 });

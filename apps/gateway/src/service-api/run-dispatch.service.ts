@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, RemoteError, type RequestOf, type ResponseOf } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
+import { noteStartAuditStored, startAuditEvent } from '../audit/started-run.util';
 
 /** How long one send of a start waits for an orchestrator's answer before it is sent again. */
 export const START_ATTEMPT_TIMEOUT_MS = 10_000;
@@ -42,17 +43,21 @@ export class RunDispatchService {
   ) {}
 
   /** Sends `wf.run.start.v1` until an orchestrator answers; a refusal or the deadline ends it with that error. */
-  async start(req: Omit<RequestOf<'wf.run.start.v1'>, 'attempt'>): Promise<ResponseOf<'wf.run.start.v1'>> {
+  async start(req: Omit<RequestOf<'wf.run.start.v1'>, 'attempt' | 'audit'>): Promise<ResponseOf<'wf.run.start.v1'>> {
     const deadline = Date.now() + this.settings.deadlineMs;
+    // The request's run.started event travels with the start and is stored with the run (see started-run.util.ts).
+    const audit = startAuditEvent();
     let backoff = FIRST_BACKOFF_MS;
     for (let attempt = 1; ; attempt++) {
       const left = deadline - Date.now();
       try {
-        return await this.bus.request(
+        const answer = await this.bus.request(
           'wf.run.start.v1',
-          { ...req, attempt },
+          { ...req, attempt, audit },
           { timeoutMs: Math.max(50, Math.min(START_ATTEMPT_TIMEOUT_MS, left)) },
         );
+        if (answer.auditStored) noteStartAuditStored();
+        return answer;
       } catch (error) {
         if (!isUnanswered(error) || Date.now() + backoff >= deadline) throw error;
         this.logger.warn(`Start of run "${req.runId}" (attempt ${attempt}) got no answer (${(error as Error).message}); sending it again`);

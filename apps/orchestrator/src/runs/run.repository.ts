@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatTurn, RunCreator, RunRecord, RunStatus } from '@weft/contracts';
+import type { AuditEvent, ChatTurn, RunCreator, RunRecord, RunStatus } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { WriteBatcher } from './write-batcher.util';
@@ -35,6 +35,8 @@ export interface RunRow {
   insertedFinished?: boolean;
   /** Whether the app's model names the run's new conversation once the turn ends (not stored: a resumed run does not). */
   nameConversation?: boolean;
+  /** The request's `run.started` audit event, written with the row (see RunStartAudits); only at insert. */
+  startAudit?: AuditEvent | null;
 }
 
 interface PendingInsert {
@@ -60,7 +62,7 @@ const RUN_COLUMNS = `id uuid, workspace_id uuid, app_id uuid, workflow_id uuid, 
   created_from text, inputs jsonb, files jsonb, status text, created_by_role text, created_by_account_id text,
   created_by_end_user_id text, created_by_end_user_session_id text, created_at timestamptz, lease_owner text, lease_expires_at timestamptz,
   outputs jsonb, error text, elapsed_time double precision, total_tokens bigint, total_steps integer, exceptions_count integer,
-  finished_at timestamptz, chat jsonb`;
+  finished_at timestamptz, chat jsonb, start_audit jsonb`;
 
 const NODE_COLUMNS = `id uuid, workspace_id uuid, app_id uuid, workflow_id uuid, workflow_run_id uuid, index integer,
   predecessor_node_id text, node_id text, node_type text, title text, inputs jsonb, process_data jsonb, outputs jsonb,
@@ -231,6 +233,37 @@ export class RunRepository {
     return { runs: rows.map(toRunRecord), total: count[0]?.total ?? 0 };
   }
 
+  /** Clears the `run.started` events of runs whose event the trail has (sent on by RunStartAudits). */
+  async clearStartAudits(runIds: readonly string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.db.rows(`UPDATE orchestrator.workflow_runs SET start_audit = NULL WHERE id = ANY($1::uuid[]) AND start_audit IS NOT NULL`, [
+      runIds,
+    ]);
+  }
+
+  /**
+   * Sends with `send` the `run.started` events still held by runs created more than `olderThanMs` ago (their
+   * orchestrator died before sending them, or NATS did not take them), oldest first, at most `limit`, and clears
+   * those sent, in one transaction; rows another orchestrator is sweeping are skipped. Answers how many were sent.
+   */
+  async sendLeftoverStartAudits(olderThanMs: number, limit: number, send: (event: AuditEvent) => Promise<void>): Promise<number> {
+    return this.db.dataSource.transaction(async (m) => {
+      const rows = await this.db.rowsIn<{ event: AuditEvent; id: string }>(
+        m,
+        `SELECT id, start_audit AS event FROM orchestrator.workflow_runs
+          WHERE start_audit IS NOT NULL AND created_at < now() - make_interval(secs => $1::double precision / 1000)
+          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [olderThanMs, limit],
+      );
+      for (const row of rows) await send(row.event);
+      if (rows.length > 0)
+        await this.db.rowsIn(m, `UPDATE orchestrator.workflow_runs SET start_audit = NULL WHERE id = ANY($1::uuid[])`, [
+          rows.map((r) => r.id),
+        ]);
+      return rows.length;
+    });
+  }
+
   private async insertRuns(pending: PendingInsert[]): Promise<void> {
     // Only runs whose end is in the rows written count as inserted finished: a run that ends while the
     // insert is under way must still have its end written by finishRun.
@@ -264,6 +297,7 @@ export class RunRepository {
         version: run.version,
         workflow_id: run.workflowId,
         workspace_id: run.workspaceId,
+        start_audit: run.startAudit ?? null,
       };
     });
     // The primary key decides which of two starts of the same run id stores it (a start sent again by the gateway
@@ -271,7 +305,7 @@ export class RunRepository {
     const inserted: { id: string }[] = await this.db.dataSource.query(
       `INSERT INTO orchestrator.workflow_runs (id, workspace_id, app_id, workflow_id, task_id, version, triggered_from, created_from,
          inputs, files, status, created_by_role, created_by_account_id, created_by_end_user_id, created_by_end_user_session_id,
-         created_at, lease_owner, lease_expires_at, outputs, error, elapsed_time, total_tokens, total_steps, exceptions_count, finished_at, chat)
+         created_at, lease_owner, lease_expires_at, outputs, error, elapsed_time, total_tokens, total_steps, exceptions_count, finished_at, chat, start_audit)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${RUN_COLUMNS})
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,

@@ -47,6 +47,7 @@ import { RunStream } from './run-stream.util';
 import { createSecretMask, maskNodeRecord, replayablePrefix, type SecretMask } from './secret-mask.util';
 import { nodeFinished } from './run-events.util';
 import { DuplicateRunError, RunRepository, type RunRow } from './run.repository';
+import { RunStartAudits } from './run-start-audits.service';
 
 /** The answer to `wf.run.start.v1`: the run as stored (or the turn an annotation answered). */
 type StartAnswer = ResponseOf<'wf.run.start.v1'>;
@@ -81,6 +82,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     private readonly conversationVariables: ConversationVariableRepository,
     private readonly conversations: ConversationService,
     private readonly annotations: AnnotationService,
+    private readonly startAudits: RunStartAudits,
     @InjectMetric('dify_workflow_executions_total') private readonly runsTotal: Counter<string>,
     @InjectMetric('dify_workflow_execution_duration_seconds') private readonly runDuration: Histogram<string>,
     @InjectMetric('dify_node_executions_total') private readonly nodesTotal: Counter<string>,
@@ -183,6 +185,8 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       workspaceId: req.workspaceId,
     };
     if (turn?.createdConversation && req.chat?.autoGenerateName) row.nameConversation = true;
+    // The request's run.started event is written with the row: it exists exactly when the run does.
+    row.startAudit = RunStartAudits.eventOf(req);
     // The graph starts while the run row is being written: nothing of the run is stored, published or announced
     // as finished before that write commits, and if it fails (or another start of the id stored it) the run is dropped.
     const stored = this.runs.insertRun(row, this.identity.instanceId, this.config.workflow.leaseTtlMs);
@@ -201,8 +205,10 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       if (turn) await this.abandonTurn(req.workspaceId, turn, error);
       throw error;
     }
+    if (row.startAudit) this.startAudits.handOn(row.id, row.startAudit);
     return {
       annotationReply: null,
+      auditStored: row.startAudit !== null,
       conversationId: row.chat?.conversationId ?? null,
       createdAt: Math.floor(row.createdAt.getTime() / 1000),
       runId: row.id,
@@ -237,6 +243,8 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       const row = found.row;
       const answer: StartAnswer = {
         annotationReply: null,
+        // Stored by the attempt that stored the run: the same event, sent with every attempt.
+        auditStored: RunStartAudits.eventOf(req) !== null,
         conversationId: row.chat?.conversationId ?? null,
         createdAt: Math.floor(row.createdAt.getTime() / 1000),
         runId: row.id,
@@ -259,6 +267,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     return {
       answer: {
         annotationReply: { ...reply, answer: stored.message.answer },
+        auditStored: false,
         conversationId: stored.message.conversationId,
         createdAt: Math.floor(stored.message.createdAt.getTime() / 1000),
         runId: req.runId,
@@ -293,6 +302,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       this.conversations.nameInBackground(owner, conversationId, chat.query);
     return {
       annotationReply: reply,
+      auditStored: false,
       conversationId,
       createdAt: Math.floor(Date.now() / 1000),
       runId: req.runId,

@@ -6,6 +6,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('workflow_runs_task_idx', ['taskId'])
 @Index('workflow_runs_status_lease_idx', ['status', 'leaseExpiresAt'])
 @Index('workflow_runs_created_idx', ['createdAt', 'id'])
+@Index('workflow_runs_start_audit_idx', ['createdAt'], { where: '"start_audit" IS NOT NULL' })
 export class WorkflowRunEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -87,4 +88,8 @@ export class WorkflowRunEntity {
 
   @Column({ name: 'stop_requested', type: 'boolean', default: false })
   stopRequested!: boolean;
+
+  /** The `run.started` audit event until it is on its way to the trail (see RunStartAudits). */
+  @Column({ name: 'start_audit', type: 'jsonb', nullable: true })
+  startAudit!: Record<string, unknown> | null;
 }
