@@ -71,8 +71,9 @@ export const AUDIT_OUTBOX_SWEEP_MS = 60_000;
  * service's Postgres outbox (AuditOutbox) and are relayed from there, oldest first, once NATS answers again;
  * while the outbox holds events, new ones join them there, so the trail keeps the order they were recorded
  * in. A process that dies while NATS is down therefore loses nothing; another process of the service (or
- * the restarted one) relays what it left. Only a service without a database (the node runner) keeps
- * waiting events in memory alone, as does any service while Postgres is down too.
+ * the restarted one) relays what it left. Events wait in memory alone only while Postgres is down too. The
+ * node runner, which has no database, records no audit events: a job's refused request is recorded by the
+ * service that refused it (`onGrantRefused`), and a run's `run.started` travels with the run (RunStartAudits).
  */
 @Injectable()
 export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
