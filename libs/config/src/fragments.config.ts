@@ -20,6 +20,11 @@ export const databaseConfig = {
 export const redisConfig = {
   url: env.url('REDIS_URL', ['redis:', 'rediss:'], { default: 'redis://127.0.0.1:6379', doc: 'Redis connection URL' }),
   keyPrefix: env.string('REDIS_KEY_PREFIX', { default: 'weft:', doc: 'prefix of every key Weft writes' }),
+  sentinels: env.urlList('REDIS_SENTINELS', ['redis:'], {
+    default: '',
+    doc: 'Redis Sentinels (`redis://[:password@]host:26379`, comma-separated); when set, Weft asks them where the primary of `REDIS_SENTINEL_MASTER` is and follows a failover, and `REDIS_URL` gives only the password, user and database number',
+  }),
+  sentinelMaster: env.string('REDIS_SENTINEL_MASTER', { default: 'weft', doc: 'the name the Sentinels monitor the primary under' }),
 };
 
 /** NATS with JetStream: the message bus between services. */

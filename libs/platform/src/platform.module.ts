@@ -83,7 +83,13 @@ export class PlatformModule implements NestModule {
           ...natsAuthOptions(config.nats, identity.service),
           ...(config.security ? { verifyGrant: grantVerifier(config.security.secretKey) } : {}),
         }),
-        RedisModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: appName }),
+        RedisModule.forRoot({
+          url: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          connectionName: appName,
+          sentinels: config.redis.sentinels,
+          sentinelMaster: config.redis.sentinelMaster,
+        }),
         ...(persistence && config.database
           ? [
               PersistenceModule.forRoot({
