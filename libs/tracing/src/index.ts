@@ -1,0 +1,3 @@
+export * from './settings';
+export * from './spans';
+export { flushTracing, isTracingOn, shutdownTracing, startTracing, type StartTracingOptions } from './start-tracing';
