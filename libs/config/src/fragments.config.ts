@@ -111,15 +111,6 @@ export const loggingConfig = {
   sentryDsn: env.optionalString('SENTRY_DSN', { secret: true, doc: 'when set, errors are reported to Sentry' }),
 };
 
-const isHttpUrl = (value: string | undefined) => {
-  if (value === undefined) return true;
-  try {
-    return ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-};
-
 /**
  * OpenTelemetry tracing, under the standard `OTEL_*` names (the same variables any OpenTelemetry SDK reads).
  * Tracing is off unless a traces endpoint is set (or OTEL_TRACES_EXPORTER=console); read by @weft/tracing
@@ -129,15 +120,13 @@ export const tracingConfig = {
   sdkDisabled: env.bool('OTEL_SDK_DISABLED', { default: 'false', doc: 'true turns tracing off whatever else is set' }),
   exporter: env.enum('OTEL_TRACES_EXPORTER', ['otlp', 'none', 'console'] as const, {
     default: 'otlp',
-    doc: 'where spans go: `otlp` (to the endpoint below; nothing is sent without one), `none` (tracing off), `console` (printed to stdout, for development)',
+    doc: 'where spans go: `otlp` (to OTEL_EXPORTER_OTLP_ENDPOINT; without an endpoint nothing is traced), `none` (tracing off), `console` (printed to stdout, for development)',
   }),
-  endpoint: env.optionalString('OTEL_EXPORTER_OTLP_ENDPOINT', {
-    doc: 'base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, Grafana Tempo, Langfuse), e.g. `http://otel-collector:4318`; spans go to `<base>/v1/traces`. Setting it (or the next) turns tracing on',
-    check: (value: string | undefined) => (isHttpUrl(value) ? undefined : 'expected an http:// or https:// URL'),
+  endpoint: env.optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], {
+    doc: 'base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, Grafana Tempo, Langfuse), e.g. `http://otel-collector:4318`; spans go to `<base>/v1/traces`. setting it (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) turns tracing on',
   }),
-  tracesEndpoint: env.optionalString('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', {
+  tracesEndpoint: env.optionalUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:'], {
     doc: 'full URL spans are posted to, used as given (overrides OTEL_EXPORTER_OTLP_ENDPOINT for traces)',
-    check: (value: string | undefined) => (isHttpUrl(value) ? undefined : 'expected an http:// or https:// URL'),
   }),
   headers: env.optionalString('OTEL_EXPORTER_OTLP_HEADERS', {
     secret: true,
