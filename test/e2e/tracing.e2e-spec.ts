@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { DslBuilder, endData, pollUntil, readSse, textInput, TestStack, WeftClient, type ServiceProcess } from '@weft/testing';
+import { DslBuilder, endData, freePort, pollUntil, readSse, ServiceProcess, textInput, TestStack, WeftClient } from '@weft/testing';
 
 /** Test servers listen on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
 const ALLOWED_HOST = '127.0.0.2';
@@ -400,6 +400,13 @@ describe('tracing: one trace from the HTTP request through NATS to the node runn
     stack.processes['node-runner'].start();
     await stack.processes['node-runner'].waitReady();
     await second.stop('SIGTERM');
+  });
+
+  it('refuses to start with OTLP over gRPC, saying so', async () => {
+    // It stops before anything else starts: no database or bus is needed to see it.
+    const rag = new ServiceProcess('rag', await freePort(), { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).start();
+    expect(await rag.exited()).toEqual({ code: 1, signal: null });
+    expect(rag.logs()).toContain('OTEL_EXPORTER_OTLP_PROTOCOL is invalid: grpc is not supported');
   });
 
   it('sends nothing and propagates nothing when no endpoint is set', async () => {

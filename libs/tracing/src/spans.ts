@@ -1,14 +1,4 @@
-import {
-  Attributes,
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Tracer,
-} from '@opentelemetry/api';
+import { Attributes, context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { isTracingOn } from './start-tracing';
 
 /** The one tracer every Weft span comes from. */

@@ -1,4 +1,4 @@
-import { ConfigValidationError, loadTracingSettings } from '@weft/config';
+import { ConfigValidationError, loadTracingSettings, maskUrlPassword } from '@weft/config';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -31,7 +31,7 @@ export interface StartTracingOptions {
   env?: NodeJS.ProcessEnv;
   /** Spans go here instead of the configured exporter (tests: an InMemorySpanExporter); turns tracing on. */
   exporter?: SpanExporter;
-  /** Where the start-up line goes (default: stderr). */
+  /** Where the start-up line (and a refusal) goes (default: stdout, and stderr for a refusal). */
   log?: (line: string) => void;
 }
 
@@ -46,14 +46,15 @@ export interface StartTracingOptions {
 export function startTracing(service: string, options: StartTracingOptions = {}): TracingPlan | undefined {
   if (started) return undefined;
   started = true;
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const refuse = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let plan: TracingPlan;
   try {
     const settings = loadTracingSettings(service, options.env);
     plan = planTracing(service, settings, { version: workspaceVersion(), environment: settings.environment });
   } catch (error) {
     if (error instanceof ConfigValidationError) {
-      log(error.message);
+      refuse(error.message);
       process.exit(1);
     }
     throw error;
@@ -69,7 +70,7 @@ export function startTracing(service: string, options: StartTracingOptions = {})
       level: 30,
       time: Date.now(),
       service,
-      msg: `Tracing on: ${options.exporter ? 'in-process exporter' : plan.exporter === 'console' ? 'spans printed to stdout' : `OTLP ${plan.protocol} to ${plan.url}`} as "${plan.resource['service.name']}", sampler ${sampling}`,
+      msg: `Tracing on: ${options.exporter ? 'in-process exporter' : plan.exporter === 'console' ? 'spans printed to stdout' : `OTLP ${plan.protocol} to ${maskUrlPassword(plan.url!)}`} as "${plan.resource['service.name']}", sampler ${sampling}`,
     }),
   );
   return plan;
