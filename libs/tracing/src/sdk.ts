@@ -18,7 +18,8 @@ import {
   SpanExporter,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, RequestOptions } from 'node:http';
+import { redactQuery, redactUrl } from './redaction';
 import type { TracingPlan } from './settings';
 
 /** Incoming requests that get no span: probes and metric scrapes would drown the traces. */
@@ -42,6 +43,14 @@ export function buildSampler(sampler: TracingPlan['sampler']): Sampler {
   }
 }
 
+/** The absolute URL of an outgoing request, from the options http.request was given. */
+function outgoingUrl(options: RequestOptions): string {
+  const name = options.hostname ?? options.host ?? 'localhost';
+  const host = name.includes(':') && !name.startsWith('[') && options.hostname ? `[${name}]` : name;
+  const port = options.port && (options.hostname || !name.includes(':')) ? `:${options.port}` : '';
+  return `${options.protocol ?? 'http:'}//${host}${port}${options.path ?? '/'}`;
+}
+
 function buildExporter(plan: TracingPlan): SpanExporter {
   if (plan.exporter === 'console') return new ConsoleSpanExporter();
   const options = { url: plan.url, headers: plan.headers };
@@ -63,11 +72,18 @@ export function startSdk(plan: TracingPlan, exporter?: SpanExporter): NodeTracer
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
+        // Query values never reach a span (the request log redacts them too); outgoing URLs lose their credentials as well.
+        startIncomingSpanHook: (req: IncomingMessage) => {
+          const at = req.url?.indexOf('?') ?? -1;
+          return at < 0 ? {} : { 'url.query': redactQuery(req.url!.slice(at + 1)) };
+        },
+        startOutgoingSpanHook: (options: RequestOptions) => ({ 'url.full': redactUrl(outgoingUrl(options)) }),
         // A health probe of another service or a scrape is no work of any request; only calls inside a trace get a span.
         requireParentforOutgoingSpans: true,
       }),
       new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
+      // Only the command: keys and arguments name users, addresses and keys.
+      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command: string) => command }),
     ],
   });
   return provider;
