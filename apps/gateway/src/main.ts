@@ -1,3 +1,5 @@
+// First: starts tracing before anything it instruments is loaded.
+import './instrument';
 import 'reflect-metadata';
 import { gatewayConfigSpec } from '@weft/config';
 import { bootstrapService } from '@weft/platform';

@@ -149,6 +149,14 @@ export const env = {
     ),
   url: (name: string, protocols: string[], opts: VarOptions) =>
     makeVar(name, urlWithProtocols(protocols), `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`, opts),
+  /** A URL with one of `protocols`, or unset (empty), which parses as undefined. */
+  optionalUrl: (name: string, protocols: string[], opts: VarOptions) =>
+    makeVar(
+      name,
+      z.union([z.literal(''), z.undefined(), urlWithProtocols(protocols)]).transform((v) => (v === '' ? undefined : v)),
+      `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} (optional)`,
+      opts,
+    ),
   urlList: (name: string, protocols: string[], opts: VarOptions) =>
     makeVar(
       name,

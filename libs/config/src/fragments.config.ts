@@ -1,4 +1,5 @@
 import { env } from './config-var';
+import { loadConfig } from './load-config';
 
 /** PostgreSQL: the system of record. Pool defaults suit a small production node. */
 export const databaseConfig = {
@@ -115,6 +116,59 @@ export const loggingConfig = {
   sentryDsn: env.optionalString('SENTRY_DSN', { secret: true, doc: 'when set, errors are reported to Sentry' }),
 };
 
+/**
+ * OpenTelemetry tracing, under the standard `OTEL_*` names (the same variables any OpenTelemetry SDK reads).
+ * Tracing is off unless a traces endpoint is set (or OTEL_TRACES_EXPORTER=console); read by @weft/tracing
+ * before anything else loads, and listed here so the README documents them and a bad value stops the service.
+ */
+export const tracingConfig = {
+  sdkDisabled: env.bool('OTEL_SDK_DISABLED', { default: 'false', doc: 'true turns tracing off whatever else is set' }),
+  exporter: env.enum('OTEL_TRACES_EXPORTER', ['otlp', 'none', 'console'] as const, {
+    default: 'otlp',
+    doc: 'where spans go: `otlp` (to OTEL_EXPORTER_OTLP_ENDPOINT; without an endpoint nothing is traced), `none` (tracing off), `console` (printed to stdout, for development)',
+  }),
+  endpoint: env.optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], {
+    doc: 'base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, Grafana Tempo, Langfuse), e.g. `http://otel-collector:4318`; spans go to `<base>/v1/traces`. setting it (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) turns tracing on',
+  }),
+  tracesEndpoint: env.optionalUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:'], {
+    doc: 'full URL spans are posted to, used as given (overrides OTEL_EXPORTER_OTLP_ENDPOINT for traces)',
+  }),
+  headers: env.optionalString('OTEL_EXPORTER_OTLP_HEADERS', {
+    secret: true,
+    doc: 'headers sent with every export, as `key=value` pairs separated by commas (values URL-encoded), e.g. `Authorization=Basic%20…` for Langfuse or a hosted backend',
+  }),
+  protocol: env.string('OTEL_EXPORTER_OTLP_PROTOCOL', {
+    default: 'http/protobuf',
+    doc: "OTLP encoding: `http/protobuf` or `http/json`; `grpc` is not supported (point it at the receiver's HTTP port, 4318, instead)",
+    check: (value: string) =>
+      value === 'http/protobuf' || value === 'http/json'
+        ? undefined
+        : value === 'grpc'
+          ? "grpc is not supported: Weft exports OTLP over HTTP; use http/protobuf (or http/json) and the receiver's HTTP port (4318)"
+          : 'expected http/protobuf or http/json',
+  }),
+  serviceName: env.optionalString('OTEL_SERVICE_NAME', {
+    doc: 'the `service.name` of every span (default `weft-<service>`, e.g. `weft-gateway`); one value for all services merges them in the trace view, so leave it unset unless each service gets its own',
+  }),
+  resourceAttributes: env.optionalString('OTEL_RESOURCE_ATTRIBUTES', {
+    doc: 'extra resource attributes, `key=value` pairs separated by commas, e.g. `deployment.environment=staging,k8s.namespace.name=weft`; `deployment.environment` defaults to NODE_ENV',
+  }),
+  sampler: env.enum(
+    'OTEL_TRACES_SAMPLER',
+    ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const,
+    {
+      default: 'parentbased_traceidratio',
+      doc: "which traces are kept; the parent-based samplers follow the caller's decision (a trace is kept whole or not at all across services)",
+    },
+  ),
+  samplerArg: env.number('OTEL_TRACES_SAMPLER_ARG', {
+    default: '1',
+    min: 0,
+    max: 1,
+    doc: 'the ratio of new traces kept by the `traceidratio` samplers, e.g. `0.1` for 10%',
+  }),
+};
+
 /** Readiness thresholds and shutdown behaviour. */
 export const runtimeConfig = {
   diskPath: env.string('READY_DISK_PATH', { default: '/', doc: 'file system whose usage /ready checks' }),
@@ -149,4 +203,12 @@ export function httpConfig(portVariable: string, defaultPort: number) {
     host: env.string('HTTP_HOST', { default: '127.0.0.1', doc: 'address every service binds its HTTP port to (0.0.0.0 in containers)' }),
     port: env.port(portVariable, { default: String(defaultPort), doc: 'HTTP port' }),
   };
+}
+
+/**
+ * The tracing settings, plus the deployment environment (NODE_ENV, `development` when unset) that becomes
+ * the spans' `deployment.environment`. Read by @weft/tracing before the rest of the service loads.
+ */
+export function loadTracingSettings(service: string, source: NodeJS.ProcessEnv = process.env) {
+  return { ...loadConfig(service, tracingConfig, source), environment: source['NODE_ENV'] || 'development' };
 }

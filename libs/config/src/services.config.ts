@@ -13,6 +13,7 @@ import {
   storageConfig,
   templatesConfig,
   toolFileMaxMb,
+  tracingConfig,
 } from './fragments.config';
 
 /** A check that an optional mail setting is given whenever MAIL_TYPE is. */
@@ -32,6 +33,7 @@ const common = {
   nats: natsConfig,
   redis: redisConfig,
   runtime: runtimeConfig,
+  tracing: tracingConfig,
 };
 
 export const gatewayConfigSpec = {

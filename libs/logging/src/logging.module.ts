@@ -2,6 +2,7 @@ import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { activeTraceIds } from '@weft/tracing';
 import { currentContext, sanitizeCorrelationId } from './request-context';
 import { loggableUrl, REDACTING_FORMATTERS } from './redaction';
 
@@ -36,7 +37,11 @@ export class LoggingModule {
             transport: options.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             mixin: () => {
               const ctx = currentContext();
-              return ctx ? { correlationId: ctx.correlationId, ...(ctx.workspaceId ? { workspaceId: ctx.workspaceId } : {}) } : {};
+              // With tracing on, the active span's ids, so a log line leads to its trace (and back).
+              const ids = activeTraceIds();
+              return ctx
+                ? { correlationId: ctx.correlationId, ...(ctx.workspaceId ? { workspaceId: ctx.workspaceId } : {}), ...ids }
+                : (ids ?? {});
             },
             genReqId: (req: IncomingMessage, res: ServerResponse) => {
               // The context middleware may have assigned the id already; both read the same header.

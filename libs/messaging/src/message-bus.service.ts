@@ -28,6 +28,7 @@ import {
 } from '@weft/contracts';
 import { currentContext, currentCorrelationId, reportError, runWithContext, sanitizeCorrelationId } from '@weft/logging';
 import { BusMetrics } from '@weft/metrics';
+import { injectTraceContext, markActiveSpanError, SpanKind, withIncomingSpan, withOutgoingSpan, withTraceContextOf } from '@weft/tracing';
 import {
   AckPolicy,
   ConsumerMessages,
@@ -149,10 +150,13 @@ export class MessageBus implements OnApplicationShutdown {
     try {
       const headers = this.outboundHeaders(subject);
       if (grantBound && grant) headers.set(HEADERS.jobGrant, grant);
-      msg = await nc.request(this.wireSubject(grantBound ? jobSubject(subject) : subject), codec.encode(contract.request.parse(payload)), {
-        timeout: opts.timeoutMs ?? this.options.requestTimeoutMs,
-        headers,
-      });
+      const data = codec.encode(contract.request.parse(payload));
+      msg = await withOutgoingSpan({ subject, operation: 'request', kind: SpanKind.CLIENT }, headers, () =>
+        nc.request(this.wireSubject(grantBound ? jobSubject(subject) : subject), data, {
+          timeout: opts.timeoutMs ?? this.options.requestTimeoutMs,
+          headers,
+        }),
+      );
     } catch (error) {
       throw this.transportError(subject, error);
     }
@@ -174,11 +178,11 @@ export class MessageBus implements OnApplicationShutdown {
     const nc = this.requireConnection(subject);
     const answers: ResponseOf<S>[] = [];
     try {
-      const replies = await nc.requestMany(this.wireSubject(subject), codec.encode(contract.request.parse(payload)), {
-        maxWait: opts.timeoutMs,
-        strategy: RequestStrategy.Timer,
-        headers: this.outboundHeaders(subject),
-      });
+      const headers = this.outboundHeaders(subject);
+      const data = codec.encode(contract.request.parse(payload));
+      const replies = await withOutgoingSpan({ subject, operation: 'request', kind: SpanKind.CLIENT }, headers, () =>
+        nc.requestMany(this.wireSubject(subject), data, { maxWait: opts.timeoutMs, strategy: RequestStrategy.Timer, headers }),
+      );
       for await (const msg of replies) {
         try {
           answers.push(this.decodeReply(subject, contract, msg));
@@ -221,10 +225,14 @@ export class MessageBus implements OnApplicationShutdown {
     const nc = this.requireConnection(subject);
     await this.ensureStream(nc, contract.stream);
     try {
-      await nc.jetstream().publish(this.wireSubject(subject), codec.encode(contract.payload.parse(payload)), {
-        msgID: id,
-        headers: this.outboundHeaders(subject),
-      });
+      const headers = this.outboundHeaders(subject);
+      const data = codec.encode(contract.payload.parse(payload));
+      // The trace context travels in the stored message's headers: every delivery (a redelivery after a crash too) continues it.
+      await withOutgoingSpan(
+        { subject, operation: 'publish', kind: SpanKind.PRODUCER, attributes: { 'messaging.message.id': id } },
+        headers,
+        () => nc.jetstream().publish(this.wireSubject(subject), data, { msgID: id, headers }),
+      );
     } catch (error) {
       throw this.transportError(subject, error);
     }
@@ -247,7 +255,10 @@ export class MessageBus implements OnApplicationShutdown {
     const nc = this.connection;
     // Topics carry live signals whose truth is also in Postgres, so a publish while disconnected is dropped, not queued.
     if (!nc || nc.isClosed()) return;
-    nc.publish(this.topicSubject(subject, key), codec.encode(payload), { headers: this.outboundHeaders(subject) });
+    // Live topics carry the trace context but get no spans of their own (a streamed answer publishes one message per chunk).
+    const headers = this.outboundHeaders(subject);
+    injectTraceContext(headers);
+    nc.publish(this.topicSubject(subject, key), codec.encode(payload), { headers });
   }
 
   /**
@@ -277,7 +288,7 @@ export class MessageBus implements OnApplicationShutdown {
           return;
         }
         try {
-          handler(parsed.data, this.inboundContext(subject, msg.headers));
+          withTraceContextOf(msg.headers, () => handler(parsed.data, this.inboundContext(subject, msg.headers)));
         } catch (error) {
           this.logger.error({ err: error }, `Subscriber of "${subject}" failed`);
         }
@@ -404,7 +415,19 @@ export class MessageBus implements OnApplicationShutdown {
     const ctx = this.inboundContext(registration.subject, msg.headers);
     if (grantBound) delete ctx.workspaceId;
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-    await runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
+    const span = { subject: registration.subject, operation: 'process', kind: SpanKind.SERVER } as const;
+    await withIncomingSpan(span, msg.headers, () => this.answer(registration, contract, msg, grantBound, ctx, elapsed));
+  }
+
+  private answer(
+    registration: Registration,
+    contract: RequestContract<unknown, unknown>,
+    msg: Msg,
+    grantBound: boolean,
+    ctx: MessageContext,
+    elapsed: () => number,
+  ): Promise<void> {
+    return runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
       let payload: unknown;
       try {
         payload = codec.decode(msg.data);
@@ -433,6 +456,7 @@ export class MessageBus implements OnApplicationShutdown {
         this.respond(msg, { ok: true, data: result });
       } catch (error) {
         this.metrics.observe(registration.subject, 'error', elapsed());
+        markActiveSpanError(error);
         if (!(error instanceof DomainError)) {
           this.logger.error({ err: error }, `Handler of "${registration.subject}" failed`);
           reportError(error, ctx.correlationId);
@@ -538,62 +562,89 @@ export class MessageBus implements OnApplicationShutdown {
     const started = process.hrtime.bigint();
     const ctx = this.inboundContext(registration.subject, m.headers);
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-    await runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
-      let payload: unknown;
-      try {
-        payload = m.json();
-      } catch {
-        payload = undefined;
-      }
-      const parsed = contract.payload.safeParse(payload);
-      if (!parsed.success) {
-        this.metrics.observe(registration.subject, 'invalid', elapsed());
-        this.logger.error(`Dropped an invalid job on "${registration.subject}" (stream sequence ${m.seq}): ${parsed.error.message}`);
-        m.term();
-        return;
-      }
-      try {
-        await registration.handler(parsed.data, { ...ctx, deliveryCount: m.info.redeliveryCount, working: () => m.working() });
-        m.ack();
-        this.metrics.observe(registration.subject, 'ok', elapsed());
-      } catch (error) {
-        this.metrics.observe(registration.subject, 'error', elapsed());
-        this.logger.warn(`Job on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering: ${(error as Error).message}`);
-        m.nak(1000);
-      }
-    });
+    const span = {
+      subject: registration.subject,
+      operation: 'process',
+      kind: SpanKind.CONSUMER,
+      attributes: this.deliveryAttributes(m, registration.durable),
+    } as const;
+    await withIncomingSpan(span, m.headers, () =>
+      runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
+        let payload: unknown;
+        try {
+          payload = m.json();
+        } catch {
+          payload = undefined;
+        }
+        const parsed = contract.payload.safeParse(payload);
+        if (!parsed.success) {
+          this.metrics.observe(registration.subject, 'invalid', elapsed());
+          this.logger.error(`Dropped an invalid job on "${registration.subject}" (stream sequence ${m.seq}): ${parsed.error.message}`);
+          m.term();
+          return;
+        }
+        try {
+          await registration.handler(parsed.data, { ...ctx, deliveryCount: m.info.redeliveryCount, working: () => m.working() });
+          m.ack();
+          this.metrics.observe(registration.subject, 'ok', elapsed());
+        } catch (error) {
+          this.metrics.observe(registration.subject, 'error', elapsed());
+          markActiveSpanError(error);
+          this.logger.warn(`Job on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering: ${(error as Error).message}`);
+          m.nak(1000);
+        }
+      }),
+    );
   }
 
   private async handleEvent(registration: ConsumerRegistration, contract: EventContract<unknown>, m: JsMsg): Promise<void> {
     const started = process.hrtime.bigint();
     const ctx = this.inboundContext(registration.subject, m.headers);
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-    await runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
-      let payload: unknown;
-      try {
-        payload = m.json();
-      } catch {
-        payload = undefined;
-      }
-      const parsed = contract.payload.safeParse(payload);
-      if (!parsed.success) {
-        this.metrics.observe(registration.subject, 'invalid', elapsed());
-        this.logger.error(`Dropped an invalid event on "${registration.subject}" (stream sequence ${m.seq}): ${parsed.error.message}`);
-        m.term();
-        return;
-      }
-      try {
-        await registration.handler(parsed.data, { ...ctx, deliveryCount: m.info.redeliveryCount });
-        m.ack();
-        this.metrics.observe(registration.subject, 'ok', elapsed());
-      } catch (error) {
-        this.metrics.observe(registration.subject, 'error', elapsed());
-        const delayMs = Math.min(1000 * 2 ** Math.min(m.info.redeliveryCount, 5), 30_000);
-        this.logger.warn(
-          `Event on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering in ${delayMs} ms: ${(error as Error).message}`,
-        );
-        m.nak(delayMs);
-      }
+    const span = {
+      subject: registration.subject,
+      operation: 'process',
+      kind: SpanKind.CONSUMER,
+      attributes: this.deliveryAttributes(m, registration.durable),
+    } as const;
+    await withIncomingSpan(span, m.headers, () =>
+      runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
+        let payload: unknown;
+        try {
+          payload = m.json();
+        } catch {
+          payload = undefined;
+        }
+        const parsed = contract.payload.safeParse(payload);
+        if (!parsed.success) {
+          this.metrics.observe(registration.subject, 'invalid', elapsed());
+          this.logger.error(`Dropped an invalid event on "${registration.subject}" (stream sequence ${m.seq}): ${parsed.error.message}`);
+          m.term();
+          return;
+        }
+        try {
+          await registration.handler(parsed.data, { ...ctx, deliveryCount: m.info.redeliveryCount });
+          m.ack();
+          this.metrics.observe(registration.subject, 'ok', elapsed());
+        } catch (error) {
+          this.metrics.observe(registration.subject, 'error', elapsed());
+          markActiveSpanError(error);
+          const delayMs = Math.min(1000 * 2 ** Math.min(m.info.redeliveryCount, 5), 30_000);
+          this.logger.warn(
+            `Event on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering in ${delayMs} ms: ${(error as Error).message}`,
+          );
+          m.nak(delayMs);
+        }
+      }),
+    );
+  }
+
+  /** The attributes of a JetStream delivery's span (built only when tracing is on). */
+  private deliveryAttributes(m: JsMsg, durable: string): () => Record<string, string | number> {
+    return () => ({
+      'messaging.consumer.group.name': durable,
+      'messaging.message.id': m.headers?.get('Nats-Msg-Id') || String(m.seq),
+      'weft.bus.delivery_count': m.info.redeliveryCount,
     });
   }
 

@@ -18,6 +18,7 @@ import type { ServiceName } from '@weft/contracts';
 import { ReadinessService } from '@weft/health';
 import { flushErrorReporting, initErrorReporting } from '@weft/logging';
 import { MessageBus } from '@weft/messaging';
+import { shutdownTracing } from '@weft/tracing';
 import { buildDataSourceOptions, PersistenceDefinition, runMigrationsLocked } from '@weft/persistence';
 import { DataSource } from 'typeorm';
 import express, { NextFunction, Request, Response } from 'express';
@@ -197,6 +198,8 @@ function installShutdown(app: INestApplication, service: string, timeoutMs: numb
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), app.get(MessageBus).stopHandling(timeoutMs)]);
       await app.close();
       await flushErrorReporting();
+      // The spans of the work just finished (and of the shutdown itself) leave before the process does.
+      await shutdownTracing();
       clearTimeout(force);
       logger.log(`Service "${service}" stopped`);
       process.exit(0);

@@ -1,0 +1,139 @@
+import { Attributes, context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { isTracingOn } from './start-tracing';
+
+/** The one tracer every Weft span comes from. */
+export function weftTracer(): Tracer {
+  return trace.getTracer('weft');
+}
+
+/** Headers of a message on the bus (NATS `MsgHdrs` has this shape; `get` answers '' for a missing header). */
+export interface MessageHeaders {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+}
+
+const setter = { set: (carrier: MessageHeaders, key: string, value: string) => carrier.set(key, value) };
+const getter = {
+  get: (carrier: MessageHeaders | undefined, key: string) => carrier?.get(key) || undefined,
+  // W3C trace context and baggage read only their own keys; the propagators never list the carrier.
+  keys: () => [] as string[],
+};
+
+/** The trace and span ids of the active span, for log lines; undefined when tracing is off or no span is active. */
+export function activeTraceIds(): { trace_id: string; span_id: string } | undefined {
+  if (!isTracingOn()) return undefined;
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
+/** Writes the active context (`traceparent`, `tracestate`, `baggage`) into outgoing headers; nothing when tracing is off. */
+export function injectTraceContext(headers: MessageHeaders): void {
+  if (isTracingOn()) propagation.inject(context.active(), headers, setter);
+}
+
+/** Runs `fn` in the context carried by incoming headers (no span of its own); directly when tracing is off. */
+export function withTraceContextOf<T>(headers: MessageHeaders | undefined, fn: () => T): T {
+  if (!isTracingOn()) return fn();
+  return context.with(propagation.extract(ROOT_CONTEXT, headers, getter), fn);
+}
+
+export type BusOperation = 'publish' | 'request' | 'process';
+
+export interface BusSpanOptions {
+  /** The contract subject (no stack prefix, no per-key suffix): names the span and is `messaging.destination.name`. */
+  subject: string;
+  operation: BusOperation;
+  /** CLIENT/SERVER for request/reply, PRODUCER/CONSUMER for JetStream events and work-queue jobs. */
+  kind: SpanKind;
+  /** More attributes, or a function building them (called only when tracing is on). */
+  attributes?: Attributes | (() => Attributes);
+}
+
+function busAttributes(options: BusSpanOptions): Attributes {
+  return {
+    'messaging.system': 'nats',
+    'messaging.destination.name': options.subject,
+    'messaging.operation.name': options.operation,
+    'messaging.operation.type': options.operation === 'process' ? 'process' : 'send',
+    ...(typeof options.attributes === 'function' ? options.attributes() : options.attributes),
+  };
+}
+
+function endWith<T>(span: ReturnType<Tracer['startSpan']>, result: T): T {
+  if (result instanceof Promise) {
+    return result.then(
+      (value: unknown) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        fail(span, error);
+        span.end();
+        throw error;
+      },
+    ) as T;
+  }
+  span.end();
+  return result;
+}
+
+function fail(span: ReturnType<Tracer['startSpan']>, error: unknown): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  if (error instanceof Error) span.recordException(error);
+}
+
+/**
+ * Sends a message inside a `{subject} publish|request` span whose context goes out in `headers`, so the
+ * receiver's span is its child. `fn` sends the message; its promise (if any) ends the span. Tracing off:
+ * just `fn()`.
+ */
+export function withOutgoingSpan<T>(options: BusSpanOptions, headers: MessageHeaders, fn: () => T): T {
+  if (!isTracingOn()) return fn();
+  const span = weftTracer().startSpan(`${options.subject} ${options.operation}`, {
+    kind: options.kind,
+    attributes: busAttributes(options),
+  });
+  const ctx = trace.setSpan(context.active(), span);
+  propagation.inject(ctx, headers, setter);
+  try {
+    return endWith(span, context.with(ctx, fn));
+  } catch (error) {
+    fail(span, error);
+    span.end();
+    throw error;
+  }
+}
+
+/**
+ * Handles a received message inside a `{subject} process` span, the child of the context its headers
+ * carry (the sender's span, in whichever service and whichever delivery). Tracing off: just `fn()`.
+ * `fn` may mark the outcome with `markError` when it handles a failure itself (a nak, an error reply).
+ */
+export function withIncomingSpan<T>(options: BusSpanOptions, headers: MessageHeaders | undefined, fn: () => T): T {
+  if (!isTracingOn()) return fn();
+  const parent = propagation.extract(ROOT_CONTEXT, headers, getter);
+  const span = weftTracer().startSpan(
+    `${options.subject} ${options.operation}`,
+    { kind: options.kind, attributes: busAttributes(options) },
+    parent,
+  );
+  const ctx = trace.setSpan(parent, span);
+  try {
+    return endWith(span, context.with(ctx, fn));
+  } catch (error) {
+    fail(span, error);
+    span.end();
+    throw error;
+  }
+}
+
+/** Marks the active span failed (a handler that turns its error into a reply or a redelivery); nothing when tracing is off. */
+export function markActiveSpanError(error: unknown): void {
+  if (!isTracingOn()) return;
+  const span = trace.getActiveSpan();
+  if (span) fail(span, error);
+}
+
+export { SpanKind };
