@@ -1,4 +1,4 @@
-import { Controller, Get, Global, MiddlewareConsumer, Module, NestModule, Res } from '@nestjs/common';
+import { Controller, Get, Global, MiddlewareConsumer, Module, NestModule, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces } from '@nestjs/swagger';
 import {
   makeCounterProvider,
@@ -7,8 +7,11 @@ import {
   PrometheusController,
   PrometheusModule,
 } from '@willsoto/nestjs-prometheus';
+import type { Request, Response } from 'express';
+import { register as defaultRegistry, Registry, type RegistryContentType } from 'prom-client';
 import { BusMetrics } from './bus-metrics';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { jetStreamBacklogProvider } from './jetstream-backlog';
 import { METRIC } from './metric-names';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -24,6 +27,7 @@ const providers = [
     help: 'HTTP request duration by method and route pattern',
     labelNames: ['method', 'endpoint'],
     buckets: LATENCY_BUCKETS,
+    enableExemplars: true,
   }),
   makeGaugeProvider({ name: METRIC.activeConnections, help: 'HTTP requests in progress' }),
   makeCounterProvider({
@@ -36,17 +40,51 @@ const providers = [
     help: 'NATS handler duration by subject and outcome',
     labelNames: ['subject', 'outcome'],
     buckets: LATENCY_BUCKETS,
+    enableExemplars: true,
   }),
+  jetStreamBacklogProvider,
 ];
 
-/** `GET /metrics`, described in the API document as what it is: Prometheus text, not JSON. */
+/**
+ * Renders the process's metrics: OpenMetrics (with the latency histograms' trace exemplars) for a scraper
+ * that asks for it in `Accept`, as Prometheus does, and the Prometheus text format otherwise. prom-client
+ * renders OpenMetrics by switching its one registry and renaming counters for the render, so renders take
+ * turns, and each puts the registry back as it found it.
+ */
+export async function renderMetrics(openMetrics: boolean): Promise<{ contentType: string; text: string }> {
+  const register = defaultRegistry as unknown as Registry<RegistryContentType>;
+  const render = async () => {
+    if (!openMetrics) return { contentType: register.contentType, text: await register.metrics() };
+    const counters = register.getMetricsAsArray().filter((m) => String(m.type) === 'counter');
+    const names = counters.map((m) => m.name);
+    register.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    try {
+      return { contentType: Registry.OPENMETRICS_CONTENT_TYPE, text: await register.metrics() };
+    } finally {
+      register.setContentType(Registry.PROMETHEUS_CONTENT_TYPE);
+      counters.forEach((m, i) => (m.name = names[i]!));
+    }
+  };
+  const result = rendering.then(render, render);
+  rendering = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  return result;
+}
+let rendering: Promise<unknown> = Promise.resolve();
+
+/** `GET /metrics`, described in the API document as what it is: Prometheus text (or OpenMetrics when asked), not JSON. */
 @Controller()
 export class MetricsController extends PrometheusController {
   @Get()
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Metrics in the Prometheus text exposition format' })
-  override index(@Res({ passthrough: true }) response: unknown): Promise<string> {
-    return super.index(response);
+  @ApiProduces('text/plain', 'application/openmetrics-text')
+  @ApiOkResponse({ description: 'Metrics in the Prometheus text exposition format, or OpenMetrics (with exemplars) when Accept asks for it' })
+  override async index(@Res({ passthrough: true }) response: unknown, @Req() request?: unknown): Promise<string> {
+    const accept = (request as Request | undefined)?.headers.accept ?? '';
+    const { contentType, text } = await renderMetrics(/application\/openmetrics-text/i.test(accept));
+    (response as Response).header('Content-Type', contentType);
+    return text;
   }
 }
 
