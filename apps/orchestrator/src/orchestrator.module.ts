@@ -46,7 +46,10 @@ const metrics = [
     labelNames: ['node_type'],
     buckets: RUN_BUCKETS,
   }),
-  makeGaugeProvider({ name: METRIC.runsInFlight, help: 'Runs this orchestrator instance is driving now (started or resumed, not yet ended)' }),
+  makeGaugeProvider({
+    name: METRIC.runsInFlight,
+    help: 'Runs this orchestrator instance is driving now (started or resumed, not yet ended)',
+  }),
 ];
 
 /** Workflows, runs and the engine that drives them; conversations, messages and annotations of the chat-family runs. */

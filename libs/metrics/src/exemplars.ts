@@ -1,5 +1,32 @@
+import type { FactoryProvider } from '@nestjs/common';
 import { isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
-import type { Histogram, LabelValues } from 'prom-client';
+import { makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { register as defaultRegistry, Registry, type Histogram, type LabelValues, type RegistryContentType } from 'prom-client';
+
+/** prom-client's default registry, typed to accept either content type (it is switched for OpenMetrics renders). */
+export const metricsRegistry = defaultRegistry as unknown as Registry<RegistryContentType>;
+
+/**
+ * A histogram provider whose histogram keeps an exemplar (the active span) per bucket. prom-client lets
+ * such a metric join a registry only while the registry is in OpenMetrics mode; the default registry is
+ * switched for the construction alone and renders Prometheus text otherwise (see `renderMetrics`).
+ * Observe it with `observeWithTrace`.
+ */
+export function makeExemplarHistogramProvider(options: Parameters<typeof makeHistogramProvider>[0]): FactoryProvider {
+  const provider = makeHistogramProvider({ ...options, enableExemplars: true }) as FactoryProvider;
+  return {
+    ...provider,
+    useFactory: (...args: unknown[]) => {
+      const previous = metricsRegistry.contentType;
+      metricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+      try {
+        return provider.useFactory(...args) as unknown;
+      } finally {
+        metricsRegistry.setContentType(previous);
+      }
+    },
+  };
+}
 
 /** The exemplar labels of the active span (`trace_id`, `span_id`), or none when tracing is off or the span is not sampled. */
 export function traceExemplarLabels(): Record<string, string> {
@@ -10,8 +37,8 @@ export function traceExemplarLabels(): Record<string, string> {
 }
 
 /**
- * Observes a histogram value with the active span as its exemplar when the histogram was made with
- * `enableExemplars` (prom-client then takes one object argument), and plainly otherwise.
+ * Observes a histogram value with the active span as its exemplar when the histogram keeps exemplars
+ * (prom-client then takes one object argument), and plainly otherwise.
  */
 export function observeWithTrace<T extends string>(
   histogram: Histogram<T>,

@@ -1,15 +1,10 @@
 import { Controller, Get, Global, MiddlewareConsumer, Module, NestModule, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces } from '@nestjs/swagger';
-import {
-  makeCounterProvider,
-  makeGaugeProvider,
-  makeHistogramProvider,
-  PrometheusController,
-  PrometheusModule,
-} from '@willsoto/nestjs-prometheus';
+import { makeCounterProvider, makeGaugeProvider, PrometheusController, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import type { Request, Response } from 'express';
-import { register as defaultRegistry, Registry, type RegistryContentType } from 'prom-client';
+import { Registry } from 'prom-client';
 import { BusMetrics } from './bus-metrics';
+import { makeExemplarHistogramProvider, metricsRegistry as register } from './exemplars';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { jetStreamBacklogProvider } from './jetstream-backlog';
 import { METRIC } from './metric-names';
@@ -22,12 +17,11 @@ const providers = [
     help: 'HTTP requests by method, route pattern and status',
     labelNames: ['method', 'endpoint', 'status'],
   }),
-  makeHistogramProvider({
+  makeExemplarHistogramProvider({
     name: METRIC.requestDuration,
     help: 'HTTP request duration by method and route pattern',
     labelNames: ['method', 'endpoint'],
     buckets: LATENCY_BUCKETS,
-    enableExemplars: true,
   }),
   makeGaugeProvider({ name: METRIC.activeConnections, help: 'HTTP requests in progress' }),
   makeCounterProvider({
@@ -35,12 +29,11 @@ const providers = [
     help: 'NATS messages handled by subject and outcome',
     labelNames: ['subject', 'outcome'],
   }),
-  makeHistogramProvider({
+  makeExemplarHistogramProvider({
     name: METRIC.busMessageDuration,
     help: 'NATS handler duration by subject and outcome',
     labelNames: ['subject', 'outcome'],
     buckets: LATENCY_BUCKETS,
-    enableExemplars: true,
   }),
   jetStreamBacklogProvider,
 ];
@@ -52,7 +45,6 @@ const providers = [
  * turns, and each puts the registry back as it found it.
  */
 export async function renderMetrics(openMetrics: boolean): Promise<{ contentType: string; text: string }> {
-  const register = defaultRegistry as unknown as Registry<RegistryContentType>;
   const render = async () => {
     if (!openMetrics) return { contentType: register.contentType, text: await register.metrics() };
     const counters = register.getMetricsAsArray().filter((m) => String(m.type) === 'counter');
@@ -79,7 +71,9 @@ let rendering: Promise<unknown> = Promise.resolve();
 export class MetricsController extends PrometheusController {
   @Get()
   @ApiProduces('text/plain', 'application/openmetrics-text')
-  @ApiOkResponse({ description: 'Metrics in the Prometheus text exposition format, or OpenMetrics (with exemplars) when Accept asks for it' })
+  @ApiOkResponse({
+    description: 'Metrics in the Prometheus text exposition format, or OpenMetrics (with exemplars) when Accept asks for it',
+  })
   override async index(@Res({ passthrough: true }) response: unknown, @Req() request?: unknown): Promise<string> {
     const accept = (request as Request | undefined)?.headers.accept ?? '';
     const { contentType, text } = await renderMetrics(/application\/openmetrics-text/i.test(accept));
