@@ -573,10 +573,34 @@ describe('Kubernetes manifests', () => {
       const headless = find(objects, 'Service', 'nats-headless') as unknown as { spec: { ports: Array<{ name: string; port: number }> } };
       expect(headless.spec.ports).toContainEqual(expect.objectContaining({ name: 'monitor', port: Number(port) }));
       expect(find(objects, 'ConfigMap', 'nats-config').data!['nats.conf']).toMatch(new RegExp(`http: 0\\.0\\.0\\.0:${port}`));
-      // The orchestrator has no queue (runs are handed over by request and reply): it scales on the bus messages it handles.
+    });
+
+    it('scales the orchestrator on the runs in flight of its own namespace (weft_runs_in_flight, read from Prometheus), CPU as the fallback', () => {
+      // The orchestrator has no queue (runs are handed over by request and reply): its work is the runs it drives.
       const orchestrator = find(objects, 'ScaledObject', 'orchestrator') as unknown as IScaledObject;
+      const namespace = orchestrator.metadata!.namespace!;
+      expect(namespace).toBe('weft');
+      expect(orchestrator.spec.triggers.map((t) => t.type).sort()).toEqual(['cpu', 'prometheus']);
       const prometheus = orchestrator.spec.triggers.find((trigger) => trigger.type === 'prometheus')!;
-      expect(prometheus.metadata['query']).toContain('weft_nats_handler_total{job="weft-orchestrator"');
+      const metricNames = readFileSync(join(ROOT, 'libs', 'metrics', 'src', 'metric-names.ts'), 'utf8');
+      const runsInFlight = /runsInFlight: '([a-z_]+)'/.exec(metricNames)![1]!;
+      expect(runsInFlight).toBe('weft_runs_in_flight');
+      const query = prometheus.metadata['query']!;
+      const m = /^sum\((\w+)\{([^}]*)\}\)$/.exec(query);
+      expect([query, m?.[1]]).toEqual([query, runsInFlight]);
+      const matchers = Object.fromEntries([...m![2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+      // Only this namespace's orchestrators: staging's runs must not scale production.
+      expect(matchers).toEqual({ job: 'weft-orchestrator', namespace });
+      // The threshold is per replica (KEDA's default AverageValue), a positive number of runs.
+      expect(prometheus.metricType ?? 'AverageValue').toBe('AverageValue');
+      expect(Number(prometheus.metadata['threshold'])).toBeGreaterThan(0);
+      // Prometheus gives the orchestrators' series that job and namespace.
+      const scrape = readFileSync(join(ROOT, 'deploy', 'monitoring', 'prometheus-kubernetes.yml'), 'utf8');
+      expect(scrape).toContain('replacement: weft-$1');
+      expect(scrape).toMatch(/source_labels: \[__meta_kubernetes_namespace\]\s+target_label: namespace/);
+      // The node runner keeps its JetStream trigger.
+      const runner = find(objects, 'ScaledObject', 'node-runner') as unknown as IScaledObject;
+      expect(runner.spec.triggers.map((t) => t.type).sort()).toEqual(['cpu', 'nats-jetstream']);
     });
   });
 
