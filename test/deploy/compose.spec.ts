@@ -178,7 +178,10 @@ describe('Compose deployment', () => {
       checkTracesPipeline(
         collectorConfig({ ...env, OTEL_COLLECTOR_EXPORTER: 'otlphttp/langfuse', LANGFUSE_AUTHORIZATION: 'Basic cGs6c2s=' }),
       ).settings,
-    ).toEqual({ endpoint: 'https://cloud.langfuse.com/api/public/otel', headers: { Authorization: 'Basic cGs6c2s=' } });
+    ).toEqual({
+      endpoint: 'https://cloud.langfuse.com/api/public/otel',
+      headers: { Authorization: 'Basic cGs6c2s=', 'x-langfuse-ingestion-version': '4' },
+    });
     expect(() => checkTracesPipeline(collectorConfig({ ...env, OTEL_COLLECTOR_EXPORTER: 'zipkin' }))).toThrow(/undefined exporter/);
     // Every service (the migrations one-shot aside) points at it, names itself, and samples one trace in ten.
     const services = weftServices(compose).filter(([name]) => name !== 'migrate');

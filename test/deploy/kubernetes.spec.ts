@@ -437,7 +437,7 @@ describe('Kubernetes manifests', () => {
       );
       expect(langfuse.settings).toEqual({
         endpoint: 'https://cloud.langfuse.com/api/public/otel',
-        headers: { Authorization: 'Basic cGs6c2s=' },
+        headers: { Authorization: 'Basic cGs6c2s=', 'x-langfuse-ingestion-version': '4' },
       });
       // Langfuse's key pair is a secret: from weft-secrets, never a literal.
       expect(container!.env).toContainEqual({

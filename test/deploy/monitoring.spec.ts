@@ -391,4 +391,23 @@ describe('monitoring configuration', () => {
       expect(['tempo', 'jaeger']).toContain(target?.type);
     });
   });
+
+  it('docs/observability.md describes every Weft metric the dashboard and the rules read, and the links into it resolve', () => {
+    const text = readFileSync(join(ROOT, 'docs', 'observability.md'), 'utf8');
+    const { weft } = monitoredMetrics();
+    const families = [...new Set(weft.map((name) => name.replace(/_(bucket|sum|count)$/, '')))];
+    const defaults = /^(process|nodejs)_/;
+    expect(families.filter((name) => !defaults.test(name) && name !== 'up' && !text.includes(`\`${name}\``))).toEqual([]);
+    const anchors = new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => anchorOf(m[1]!)));
+    const links = ['operations.md', 'architecture.md', '../README.md']
+      .map((f) => readFileSync(join(ROOT, 'docs', f), 'utf8'))
+      .concat(text)
+      .flatMap((t) =>
+        [...t.matchAll(/\]\((?:observability\.md)?#([a-z0-9-]+)\)/g)]
+          .filter((m) => t === text || m[0].includes('observability.md'))
+          .map((m) => m[1]!),
+      );
+    expect(links.length).toBeGreaterThan(3);
+    expect(links.filter((anchor) => !anchors.has(anchor))).toEqual([]);
+  });
 });
