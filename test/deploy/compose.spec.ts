@@ -14,6 +14,7 @@ import {
   weftServices,
 } from './compose.util';
 import { runTool, tool } from './deploy-tools.util';
+import { checkTracesPipeline, COLLECTOR_CONFIG, collectorConfig } from './otel-collector.util';
 
 /** .env.example with every empty (secret) value filled in, as an operator would. */
 function exampleEnv(): Record<string, string> {
@@ -152,6 +153,52 @@ describe('Compose deployment', () => {
       .sort();
     expect(publishing).toEqual(['grafana', 'nginx']);
     expect(compose.networks!['backend']).toEqual({ internal: true });
+  });
+
+  it('carries an OpenTelemetry Collector that every Weft service sends its traces to, sampled at 10%, each under its own name', () => {
+    const compose = interpolatedCompose(exampleEnv());
+    const collector = compose.services['otel-collector']!;
+    expect(collector.image).toMatch(/^otel\/opentelemetry-collector-contrib:\d+\.\d+\.\d+$/);
+    expect(collector['ports']).toBeUndefined();
+    expect(collector.networks).toEqual(['backend', 'egress']);
+    expect([collector['read_only'], collector['cap_drop']]).toEqual([true, ['ALL']]);
+    // The one configuration file Kubernetes uses too, where the image reads it.
+    const mount = collector.volumes!.find((v) => v.split(':')[1] === '/etc/otelcol-contrib/config.yaml')!;
+    expect(join(COMPOSE_DIR, mount.split(':')[0]!)).toBe(COLLECTOR_CONFIG);
+    expect(mount.endsWith(':ro')).toBe(true);
+    // With .env.example's settings it logs only; each exporter an operator can choose is complete.
+    const env = environmentOf(collector);
+    expect(checkTracesPipeline(collectorConfig(env)).exporter).toBe('debug');
+    expect(
+      checkTracesPipeline(
+        collectorConfig({ ...env, OTEL_COLLECTOR_EXPORTER: 'otlphttp/backend', TRACES_OTLP_ENDPOINT: 'http://jaeger:4318' }),
+      ).settings,
+    ).toEqual({ endpoint: 'http://jaeger:4318' });
+    expect(
+      checkTracesPipeline(
+        collectorConfig({ ...env, OTEL_COLLECTOR_EXPORTER: 'otlphttp/langfuse', LANGFUSE_AUTHORIZATION: 'Basic cGs6c2s=' }),
+      ).settings,
+    ).toEqual({
+      endpoint: 'https://cloud.langfuse.com/api/public/otel',
+      headers: { Authorization: 'Basic cGs6c2s=', 'x-langfuse-ingestion-version': '4' },
+    });
+    expect(() => checkTracesPipeline(collectorConfig({ ...env, OTEL_COLLECTOR_EXPORTER: 'zipkin' }))).toThrow(/undefined exporter/);
+    // Every service (the migrations one-shot aside) points at it, names itself, and samples one trace in ten.
+    const services = weftServices(compose).filter(([name]) => name !== 'migrate');
+    expect(services).toHaveLength(5);
+    for (const [name, service] of services) {
+      const vars = environmentOf(service);
+      expect([name, vars['OTEL_EXPORTER_OTLP_ENDPOINT'], vars['OTEL_SERVICE_NAME']]).toEqual([
+        name,
+        'http://otel-collector:4318',
+        `weft-${name}`,
+      ]);
+      expect([name, vars['OTEL_TRACES_SAMPLER'], vars['OTEL_TRACES_SAMPLER_ARG']]).toEqual([name, 'parentbased_traceidratio', '0.1']);
+      expect([name, service.networks]).toEqual([name, expect.arrayContaining(['backend'])]);
+    }
+    // Prometheus keeps the exemplars that link latency to traces, and Grafana knows where the traces are.
+    expect(compose.services['prometheus']!.command).toContain('--enable-feature=exemplar-storage');
+    expect(environmentOf(compose.services['grafana']!)['GRAFANA_TRACES_URL']).toMatch(/^https?:\/\//);
   });
 
   it('provisions Prometheus, Alertmanager and Grafana from deploy/monitoring', () => {

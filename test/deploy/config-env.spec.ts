@@ -11,9 +11,17 @@ import { byKind, find, K8sObject, OVERLAYS, renderOverlay } from './manifests.ut
 
 /**
  * Variables the deployment sets that are not Weft configuration: SERVICE picks the service in the
- * image's entrypoint (docker/entrypoint.sh); NODE_ENV is Node's own.
+ * image's entrypoint (docker/entrypoint.sh); NODE_ENV is Node's own; the OpenTelemetry SDK reads its
+ * standard variables itself (the endpoint, the service name, the sampler: docs/observability.md).
  */
-const NOT_CONFIG = new Set(['SERVICE', 'NODE_ENV']);
+const NOT_CONFIG = new Set([
+  'SERVICE',
+  'NODE_ENV',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_SERVICE_NAME',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+]);
 
 /** Every variable a service's config schema knows (read from libs/config, so it follows new settings). */
 function knownTo(service: ServiceName): Set<string> {

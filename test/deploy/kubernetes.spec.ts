@@ -17,6 +17,7 @@ import { IScheduledBackup, ScheduledBackup } from '@kubernetes-models/cloudnativ
 import { IScaledObject, ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { prefixedStreamName, STREAMS } from '@weft/contracts';
 import { ROOT, runTool, tool } from './deploy-tools.util';
+import { checkTracesPipeline, COLLECTOR_CONFIG, collectorConfig } from './otel-collector.util';
 import {
   byKind,
   find,
@@ -369,7 +370,10 @@ describe('Kubernetes manifests', () => {
       );
       const podTargets = new Set(podEgress.map((peer) => target(peer.podSelector!.matchLabels)));
       // Production: the services also reach the PgBouncer pooler, which (like the instances) reaches the instances.
-      expect(podTargets).toEqual(new Set(['nats', 'postgres', 'redis', ...(overlay === 'production' ? ['pgbouncer', 'weft-pg'] : [])]));
+      // And the OpenTelemetry Collector, which takes their spans.
+      expect(podTargets).toEqual(
+        new Set(['nats', 'postgres', 'redis', 'otel-collector', ...(overlay === 'production' ? ['pgbouncer', 'weft-pg'] : [])]),
+      );
       // Egress to any address is only CloudNativePG's instance manager reaching the Kubernetes API (and the
       // instances' backups reaching S3), on 443 and 6443.
       const anywhere = policies.flatMap((p) =>
@@ -408,6 +412,82 @@ describe('Kubernetes manifests', () => {
           }
         }
       }
+    });
+
+    it('runs an OpenTelemetry Collector that every Weft service sends its traces to, sampled at 10%, each service under its own name', () => {
+      const deployment = find(objects, 'Deployment', 'otel-collector') as unknown as IDeployment;
+      const spec = deployment.spec!.template.spec!;
+      const [container] = spec.containers;
+      expect(container!.image).toMatch(/^otel\/opentelemetry-collector-contrib:\d+\.\d+\.\d+$/);
+      // Its configuration is the shared file, in a generated ConfigMap (a change rolls the pods).
+      const volume = spec.volumes!.find((v) => v.name === 'config')!;
+      const configMap = find(objects, 'ConfigMap', volume.configMap!.name!);
+      expect(configMap.metadata.name).toMatch(/^weft-otel-collector-[a-z0-9]{10}$/);
+      expect(configMap.data!['config.yaml']).toBe(readFileSync(COLLECTOR_CONFIG, 'utf8'));
+      expect(container!.volumeMounts).toContainEqual(expect.objectContaining({ name: 'config', mountPath: '/etc/otelcol-contrib' }));
+      // As deployed (exporter `debug` until an operator picks one), and with each exporter an operator can pick.
+      const env = Object.fromEntries((container!.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+      const text = configMap.data!['config.yaml']!;
+      expect(checkTracesPipeline(collectorConfig(env, text)).exporter).toBe('debug');
+      expect(checkTracesPipeline(collectorConfig({ ...env, OTEL_COLLECTOR_EXPORTER: 'otlphttp/backend' }, text)).settings).toEqual({
+        endpoint: 'http://tempo.monitoring.svc.cluster.local:4318',
+      });
+      const langfuse = checkTracesPipeline(
+        collectorConfig({ ...env, OTEL_COLLECTOR_EXPORTER: 'otlphttp/langfuse', LANGFUSE_AUTHORIZATION: 'Basic cGs6c2s=' }, text),
+      );
+      expect(langfuse.settings).toEqual({
+        endpoint: 'https://cloud.langfuse.com/api/public/otel',
+        headers: { Authorization: 'Basic cGs6c2s=', 'x-langfuse-ingestion-version': '4' },
+      });
+      // Langfuse's key pair is a secret: from weft-secrets, never a literal.
+      expect(container!.env).toContainEqual({
+        name: 'LANGFUSE_AUTHORIZATION',
+        valueFrom: { secretKeyRef: { key: 'langfuse-otlp-authorization', name: 'weft-secrets', optional: true } },
+      });
+      expect(container!.readinessProbe?.httpGet).toMatchObject({ port: 'health' });
+      expect(container!.ports).toContainEqual(expect.objectContaining({ containerPort: 13133, name: 'health' }));
+      // The Service the services' endpoint names, on the receiver's port.
+      const service = find(objects, 'Service', 'otel-collector') as unknown as {
+        spec: { ports: Array<{ port: number; targetPort: string }> };
+      };
+      expect(service.spec.ports).toEqual([expect.objectContaining({ port: 4318, targetPort: 'otlp-http' })]);
+      expect(container!.ports).toContainEqual(expect.objectContaining({ containerPort: 4318, name: 'otlp-http' }));
+      const common = findGenerated(objects, 'ConfigMap', 'weft-common').data!;
+      expect(common).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      });
+      for (const name of WEFT_SERVICES) {
+        const sources = podSpecOf(find(objects, 'Deployment', name)).containers[0]!.envFrom!.map((s) => s.configMapRef!.name!);
+        // The last ConfigMap a pod lists wins: merge them in order, as Kubernetes does.
+        const merged = Object.assign({}, ...sources.map((n) => find(objects, 'ConfigMap', n).data ?? {})) as Record<string, string>;
+        expect([name, merged['OTEL_EXPORTER_OTLP_ENDPOINT'], merged['OTEL_SERVICE_NAME'], merged['OTEL_TRACES_SAMPLER_ARG']]).toEqual([
+          name,
+          'http://otel-collector:4318',
+          `weft-${name}`,
+          '0.1',
+        ]);
+      }
+      // The network lets exactly the services reach it on 4318, and it reach a backend.
+      const policies = byKind<INetworkPolicy>(objects, 'NetworkPolicy');
+      const from = policies.find((p) => p.metadata!.name === 'otel-collector-from-services')!.spec!;
+      expect(from.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'otel-collector' });
+      expect(from.ingress).toEqual([
+        {
+          from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'service' } } }],
+          ports: [{ port: 4318, protocol: 'TCP' }],
+        },
+      ]);
+      const to = policies.find((p) => p.metadata!.name === 'services-to-otel-collector')!.spec!;
+      expect(to.egress).toEqual([
+        {
+          to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'otel-collector' } } }],
+          ports: [{ port: 4318, protocol: 'TCP' }],
+        },
+      ]);
+      const out = policies.find((p) => p.metadata!.name === 'otel-collector-egress')!.spec!;
+      expect(out.egress!.flatMap((rule) => rule.ports!.map((p) => Number(p.port))).sort((a, b) => a - b)).toEqual([443, 4317, 4318]);
     });
 
     it('takes secrets only from secretKeyRef, and holds no Secret object or secret value', () => {
@@ -573,10 +653,34 @@ describe('Kubernetes manifests', () => {
       const headless = find(objects, 'Service', 'nats-headless') as unknown as { spec: { ports: Array<{ name: string; port: number }> } };
       expect(headless.spec.ports).toContainEqual(expect.objectContaining({ name: 'monitor', port: Number(port) }));
       expect(find(objects, 'ConfigMap', 'nats-config').data!['nats.conf']).toMatch(new RegExp(`http: 0\\.0\\.0\\.0:${port}`));
-      // The orchestrator has no queue (runs are handed over by request and reply): it scales on the bus messages it handles.
+    });
+
+    it('scales the orchestrator on the runs in flight of its own namespace (weft_runs_in_flight, read from Prometheus), CPU as the fallback', () => {
+      // The orchestrator has no queue (runs are handed over by request and reply): its work is the runs it drives.
       const orchestrator = find(objects, 'ScaledObject', 'orchestrator') as unknown as IScaledObject;
+      const namespace = orchestrator.metadata!.namespace!;
+      expect(namespace).toBe('weft');
+      expect(orchestrator.spec.triggers.map((t) => t.type).sort()).toEqual(['cpu', 'prometheus']);
       const prometheus = orchestrator.spec.triggers.find((trigger) => trigger.type === 'prometheus')!;
-      expect(prometheus.metadata['query']).toContain('weft_nats_handler_total{job="weft-orchestrator"');
+      const metricNames = readFileSync(join(ROOT, 'libs', 'metrics', 'src', 'metric-names.ts'), 'utf8');
+      const runsInFlight = /runsInFlight: '([a-z_]+)'/.exec(metricNames)![1]!;
+      expect(runsInFlight).toBe('weft_runs_in_flight');
+      const query = prometheus.metadata['query']!;
+      const m = /^sum\((\w+)\{([^}]*)\}\)$/.exec(query);
+      expect([query, m?.[1]]).toEqual([query, runsInFlight]);
+      const matchers = Object.fromEntries([...m![2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+      // Only this namespace's orchestrators: staging's runs must not scale production.
+      expect(matchers).toEqual({ job: 'weft-orchestrator', namespace });
+      // The threshold is per replica (KEDA's default AverageValue), a positive number of runs.
+      expect(prometheus.metricType ?? 'AverageValue').toBe('AverageValue');
+      expect(Number(prometheus.metadata['threshold'])).toBeGreaterThan(0);
+      // Prometheus gives the orchestrators' series that job and namespace.
+      const scrape = readFileSync(join(ROOT, 'deploy', 'monitoring', 'prometheus-kubernetes.yml'), 'utf8');
+      expect(scrape).toContain('replacement: weft-$1');
+      expect(scrape).toMatch(/source_labels: \[__meta_kubernetes_namespace\]\s+target_label: namespace/);
+      // The node runner keeps its JetStream trigger.
+      const runner = find(objects, 'ScaledObject', 'node-runner') as unknown as IScaledObject;
+      expect(runner.spec.triggers.map((t) => t.type).sort()).toEqual(['cpu', 'nats-jetstream']);
     });
   });
 

@@ -40,10 +40,24 @@ export function yamlFilesUnder(dir: string): string[] {
   });
 }
 
-/** The Kubernetes objects of deploy/k8s as written: every YAML file that is not a kustomization. */
-export function sourceObjects(): Array<{ file: string; object: K8sObject }> {
+/**
+ * Files a kustomization turns into a ConfigMap (`configMapGenerator` … `files`): their content is some
+ * program's configuration (the OpenTelemetry Collector's), not a Kubernetes object.
+ */
+export function generatorInputs(): string[] {
   return yamlFilesUnder(K8S_DIR)
-    .filter((file) => !/kustomization\.ya?ml$/.test(file))
+    .filter((file) => /kustomization\.ya?ml$/.test(file))
+    .flatMap((file) => {
+      const kustomization = readYaml(file)[0] as { configMapGenerator?: Array<{ files?: string[] }> };
+      return (kustomization.configMapGenerator ?? []).flatMap((g) => g.files ?? []).map((f) => join(file, '..', f.split('=').pop()!));
+    });
+}
+
+/** The Kubernetes objects of deploy/k8s as written: every YAML file that is not a kustomization or a generator's input. */
+export function sourceObjects(): Array<{ file: string; object: K8sObject }> {
+  const inputs = new Set(generatorInputs());
+  return yamlFilesUnder(K8S_DIR)
+    .filter((file) => !/kustomization\.ya?ml$/.test(file) && !inputs.has(file))
     .flatMap((file) => readYaml(file).map((object) => ({ file: relative(ROOT, file), object: object as K8sObject })));
 }
 

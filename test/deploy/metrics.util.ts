@@ -151,3 +151,82 @@ export function isExposed(name: string, families: Map<string, string>): boolean 
   const type = families.get(m[1]!);
   return type === 'histogram' || (type === 'summary' && m[2] !== 'bucket');
 }
+
+/** The index just past the string literal that starts at `i`. */
+function skipString(expr: string, i: number): number {
+  const quote = expr[i]!;
+  let j = i + 1;
+  while (j < expr.length && expr[j] !== quote) j += expr[j] === '\\' && quote !== '`' ? 2 : 1;
+  return j + 1;
+}
+
+/** The index just past the `{…}` or `[…]` that starts at `i`, strings inside it skipped. */
+function skipBlock(expr: string, i: number): number {
+  const close = expr[i] === '{' ? '}' : ']';
+  let j = i + 1;
+  while (j < expr.length && expr[j] !== close) j = /["'`]/.test(expr[j]!) ? skipString(expr, j) : j + 1;
+  return j + 1;
+}
+
+/** The vector selectors of a PromQL expression: each metric name with its label matchers (`{…}` text, '' when none). */
+export function selectorsIn(expr: string): Array<{ name: string; matchers: string }> {
+  const selectors: Array<{ name: string; matchers: string }> = [];
+  let i = 0;
+  while (i < expr.length) {
+    const c = expr[i]!;
+    if (/["'`]/.test(c)) i = skipString(expr, i);
+    else if (c === '[' || c === '{') i = skipBlock(expr, i);
+    else if (/[A-Za-z_:]/.test(c) && !(i > 0 && /[0-9.A-Za-z_]/.test(expr[i - 1]!))) {
+      const name = /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(expr.slice(i))![0];
+      const after = expr.slice(i + name.length);
+      i += name.length;
+      if (/^\s*\(/.test(after) || /^\s+(by|without)\s*\(/.test(after) || PROMQL_KEYWORDS.has(name.toLowerCase())) {
+        // A grouping or matching clause lists labels, not metrics.
+        if (/^(by|without|on|ignoring|group_left|group_right)$/i.test(name) && /^\s*\(/.test(after)) i = expr.indexOf(')', i) + 1;
+        continue;
+      }
+      let matchers = '';
+      if (after.startsWith('{')) {
+        const end = skipBlock(expr, i);
+        matchers = expr.slice(i + 1, end - 1);
+        i = end;
+      }
+      selectors.push({ name, matchers });
+    } else i++;
+  }
+  return selectors;
+}
+
+const AGGREGATIONS = ['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile'];
+
+/**
+ * Every aggregation of a PromQL expression with the labels it keeps: `by (…)` (before or after its
+ * argument) lists them, `without (…)` keeps all but those; an aggregation with neither keeps none.
+ */
+export function aggregationsIn(expr: string): Array<{ op: string; by?: string[]; without?: string[] }> {
+  const found: Array<{ op: string; by?: string[]; without?: string[] }> = [];
+  const labels = (list: string) =>
+    list
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  const pattern = new RegExp(`\\b(${AGGREGATIONS.join('|')})\\s*(?:(by|without)\\s*\\(([^)]*)\\)\\s*)?\\(`, 'g');
+  const text = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  for (const m of text.matchAll(pattern)) {
+    if (m.index! > 0 && /[A-Za-z0-9_:]/.test(text[m.index! - 1]!)) continue;
+    let clause = m[2];
+    let list = m[3];
+    if (!clause) {
+      // The grouping clause may follow the argument: sum(x) by (job).
+      let depth = 1;
+      let j = m.index! + m[0].length;
+      for (; j < text.length && depth > 0; j++) depth += text[j] === '(' ? 1 : text[j] === ')' ? -1 : 0;
+      const post = /^\s*(by|without)\s*\(([^)]*)\)/.exec(text.slice(j));
+      if (post) [clause, list] = [post[1], post[2]];
+    }
+    found.push(
+      clause === 'by' ? { op: m[1]!, by: labels(list!) } : clause === 'without' ? { op: m[1]!, without: labels(list!) } : { op: m[1]! },
+    );
+  }
+  return found;
+}

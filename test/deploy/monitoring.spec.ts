@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { ROOT, runTool, tool } from './deploy-tools.util';
 import { parseYamlDocuments, readYaml } from './manifests.util';
 import {
+  aggregationsIn,
   dashboardExpressions,
   dashboardFiles,
   EXPORTER_METRICS,
@@ -14,6 +15,7 @@ import {
   monitoredMetrics,
   ruleFiles,
   ruleGroups,
+  selectorsIn,
 } from './metrics.util';
 
 /** GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces to hyphens. */
@@ -231,5 +233,181 @@ describe('monitoring configuration', () => {
         expect(dashboardExpressions(dashboard).length).toBeGreaterThan(20);
       }
     });
+  });
+
+  describe('per namespace: staging and production are never added together', () => {
+    interface Target {
+      expr?: string;
+      exemplar?: boolean;
+    }
+    interface DashboardPanel {
+      type: string;
+      title: string;
+      targets?: Target[];
+      panels?: DashboardPanel[];
+    }
+    interface Dashboard {
+      panels: DashboardPanel[];
+      templating: { list: Array<{ name: string; multi?: boolean; includeAll?: boolean; query: { query: string } | string }> };
+    }
+    const dashboards = () => dashboardFiles().map((f) => [relative(ROOT, f), JSON.parse(readFileSync(f, 'utf8')) as Dashboard] as const);
+    const panelsOf = (panels: DashboardPanel[]): DashboardPanel[] => panels.flatMap((p) => [p, ...panelsOf(p.panels ?? [])]);
+    const NAMESPACE = 'namespace="$namespace"';
+
+    it('parses selectors and aggregations out of PromQL', () => {
+      expect(
+        selectorsIn('histogram_quantile(0.95, sum by (job, le) (rate(a_bucket{x="{y}",job=~"$job"}[5m]))) / on(job) b offset 5m'),
+      ).toEqual([
+        { name: 'a_bucket', matchers: 'x="{y}",job=~"$job"' },
+        { name: 'b', matchers: '' },
+      ]);
+      expect(aggregationsIn('sum by (namespace, job) (x) / max(y) by (namespace) + count without (pod) (z) + topk(3, w)')).toEqual([
+        { op: 'sum', by: ['namespace', 'job'] },
+        { op: 'max', by: ['namespace'] },
+        { op: 'count', without: ['pod'] },
+        { op: 'topk' },
+      ]);
+    });
+
+    it.each(dashboards())(
+      '%s: one namespace at a time, selected by every selector of every panel query and of every other variable',
+      (_file, dashboard) => {
+        const variable = dashboard.templating.list.find((v) => v.name === 'namespace');
+        expect(variable).toMatchObject({ multi: false, includeAll: false });
+        const queries = [
+          ...panelsOf(dashboard.panels).flatMap((p) => (p.targets ?? []).map((t) => [p.title, t.expr ?? ''] as const)),
+          ...dashboard.templating.list
+            .filter((v) => v.name !== 'namespace')
+            .map((v) => [`variable ${v.name}`, typeof v.query === 'string' ? v.query : v.query.query] as const),
+        ];
+        expect(queries.length).toBeGreaterThan(40);
+        for (const [where, expr] of queries) {
+          const selectors = selectorsIn(expr.replace(/^label_values\((.*),\s*\w+\)$/, '$1'));
+          expect([where, selectors.length > 0]).toEqual([where, true]);
+          for (const s of selectors) expect([where, s.name, s.matchers.split(',').includes(NAMESPACE)]).toEqual([where, s.name, true]);
+        }
+      },
+    );
+
+    it('every aggregation of the recording and alert rules keeps the namespace label', () => {
+      const rules = ruleGroups().flatMap((g) => g.rules);
+      let aggregations = 0;
+      for (const rule of rules) {
+        for (const a of aggregationsIn(rule.expr)) {
+          aggregations++;
+          const keeps = a.by ? a.by.includes('namespace') : a.without ? !a.without.includes('namespace') : false;
+          expect([rule.alert ?? rule.record, a.op, keeps]).toEqual([rule.alert ?? rule.record, a.op, true]);
+        }
+      }
+      expect(aggregations).toBeGreaterThan(20);
+      // Recorded series say so in their name (level:metric:operations).
+      for (const r of rules.filter((x) => x.record)) expect(r.record).toMatch(/^namespace(_[a-z_]+)?:/);
+    });
+
+    it("every scrape job gives its series a namespace: the Compose one a fixed label, the Kubernetes one the pod's namespace", () => {
+      const compose = readYaml(join(MONITORING_DIR, 'prometheus.yml'))[0] as {
+        scrape_configs: Array<{
+          job_name: string;
+          relabel_configs?: Array<{ target_label?: string; replacement?: string; source_labels?: string[] }>;
+        }>;
+      };
+      for (const job of compose.scrape_configs) {
+        const rule = (job.relabel_configs ?? []).find((r) => r.target_label === 'namespace');
+        expect([job.job_name, rule?.replacement]).toEqual([job.job_name, expect.stringMatching(/^[a-z0-9-]+$/)]);
+        expect([job.job_name, rule?.source_labels]).toEqual([job.job_name, undefined]);
+      }
+      const k8s = readYaml(join(MONITORING_DIR, 'prometheus-kubernetes.yml'))[0] as {
+        scrape_configs: Array<{ job_name: string; relabel_configs?: Array<{ target_label?: string; source_labels?: string[] }> }>;
+      };
+      const pods = k8s.scrape_configs.find((j) => j.job_name === 'weft-pods')!;
+      expect(pods.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' });
+    });
+  });
+
+  describe('the panels issue 20 adds, and exemplars', () => {
+    const dashboard = JSON.parse(
+      readFileSync(
+        dashboardFiles().find((f) => f.endsWith('weft-overview.json'))!,
+        'utf8',
+      ),
+    ) as {
+      panels: Array<{ title: string; targets?: Array<{ expr: string; exemplar?: boolean }> }>;
+    };
+    const targets = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ ...t, title: p.title })));
+    const reading = (metric: string) => targets.filter((t) => selectorsIn(t.expr).some((s) => s.name === metric));
+
+    it('shows tokens and latency per model, node duration by type, the backlog of every work queue and the runs in flight', () => {
+      expect(reading('dify_llm_tokens_total').some((t) => /by \(provider, model, type\)/.test(t.expr))).toBe(true);
+      expect(reading('dify_llm_request_duration_seconds_bucket').some((t) => /by \(provider, model, le\)/.test(t.expr))).toBe(true);
+      expect(reading('weft_node_duration_seconds_bucket').some((t) => /by \(node_type, le\)/.test(t.expr))).toBe(true);
+      // One series per stream and consumer: every work queue, whichever service consumes it.
+      expect(reading('weft_jetstream_backlog_messages').map((t) => t.expr)).toContainEqual(
+        expect.stringMatching(/^max by \(stream, consumer\) \(weft_jetstream_backlog_messages\{[^}]*\}\)$/),
+      );
+      expect(reading('weft_runs_in_flight').length).toBeGreaterThan(0);
+    });
+
+    it('asks for exemplars on every panel of a histogram that keeps them, and links them to a provisioned trace data source', () => {
+      // The histograms made with makeExemplarHistogramProvider, by their METRIC key.
+      const names = readFileSync(join(ROOT, 'libs', 'metrics', 'src', 'metric-names.ts'), 'utf8');
+      const sources = ['libs/metrics/src/metrics.module.ts', ...readdirSync(join(ROOT, 'apps')).map((a) => `apps/${a}`)];
+      const code = sources
+        .flatMap((s) => {
+          const path = join(ROOT, s);
+          if (!statSync(path).isDirectory()) return [readFileSync(path, 'utf8')];
+          const files: string[] = [];
+          const walk = (dir: string) =>
+            readdirSync(dir).forEach((e) =>
+              statSync(join(dir, e)).isDirectory() ? walk(join(dir, e)) : e.endsWith('.ts') && files.push(join(dir, e)),
+            );
+          walk(path);
+          return files.map((f) => readFileSync(f, 'utf8'));
+        })
+        .join('\n');
+      const keys = [...code.matchAll(/makeExemplarHistogramProvider\(\{\s*name: METRIC\.(\w+)/g)].map((m) => m[1]!);
+      const withExemplars = keys.map((k) => new RegExp(`${k}: '([a-z_]+)'`).exec(names)![1]!);
+      expect(withExemplars).toEqual(expect.arrayContaining(['dify_request_duration_seconds', 'weft_nats_handler_duration_seconds']));
+      for (const metric of withExemplars) {
+        const panels = reading(`${metric}_bucket`);
+        expect([metric, panels.length > 0]).toEqual([metric, true]);
+        for (const t of panels) expect([t.title, t.exemplar]).toEqual([t.title, true]);
+      }
+      const { datasources } = parseYamlDocuments(
+        readFileSync(join(MONITORING_DIR, 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'),
+        'datasources',
+      )[0] as {
+        datasources: Array<{
+          uid: string;
+          type: string;
+          jsonData?: { exemplarTraceIdDestinations?: Array<{ name: string; datasourceUid: string }> };
+        }>;
+      };
+      const prometheus = datasources.find((d) => d.type === 'prometheus')!;
+      const links = prometheus.jsonData?.exemplarTraceIdDestinations ?? [];
+      // The exemplar label the code writes (libs/metrics/src/exemplars.ts).
+      expect(readFileSync(join(ROOT, 'libs', 'metrics', 'src', 'exemplars.ts'), 'utf8')).toContain('trace_id: span.traceId');
+      expect(links.map((l) => l.name)).toEqual(['trace_id']);
+      const target = datasources.find((d) => d.uid === links[0]!.datasourceUid);
+      expect(['tempo', 'jaeger']).toContain(target?.type);
+    });
+  });
+
+  it('docs/observability.md describes every Weft metric the dashboard and the rules read, and the links into it resolve', () => {
+    const text = readFileSync(join(ROOT, 'docs', 'observability.md'), 'utf8');
+    const { weft } = monitoredMetrics();
+    const families = [...new Set(weft.map((name) => name.replace(/_(bucket|sum|count)$/, '')))];
+    const defaults = /^(process|nodejs)_/;
+    expect(families.filter((name) => !defaults.test(name) && name !== 'up' && !text.includes(`\`${name}\``))).toEqual([]);
+    const anchors = new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => anchorOf(m[1]!)));
+    const links = ['operations.md', 'architecture.md', '../README.md']
+      .map((f) => readFileSync(join(ROOT, 'docs', f), 'utf8'))
+      .concat(text)
+      .flatMap((t) =>
+        [...t.matchAll(/\]\((?:observability\.md)?#([a-z0-9-]+)\)/g)]
+          .filter((m) => t === text || m[0].includes('observability.md'))
+          .map((m) => m[1]!),
+      );
+    expect(links.length).toBeGreaterThan(3);
+    expect(links.filter((anchor) => !anchors.has(anchor))).toEqual([]);
   });
 });

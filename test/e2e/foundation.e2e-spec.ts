@@ -73,6 +73,28 @@ describe('the five services as separate processes', () => {
     expect(metrics).toContain('dify_request_duration_seconds_bucket');
     expect(metrics).toContain('dify_active_connections');
     expect(metrics).toMatch(/weft_nats_handler_total\{subject="system.status.v1",outcome="ok"\} \d+/);
+    // Prometheus asks for OpenMetrics (the format that carries exemplars); counters keep their names either way.
+    const open = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' } });
+    expect(open.headers.get('content-type')).toMatch(/^application\/openmetrics-text;.*version=1\.0\.0/);
+    const openText = await open.text();
+    expect(openText.endsWith('# EOF\n')).toBe(true);
+    expect(openText).toMatch(/^dify_requests_total\{method="GET",endpoint="\/ready",status="200"\} \d+/m);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^# TYPE dify_requests_total counter$/m);
+    // The consuming service reports its JetStream consumers' backlogs; the orchestrator its runs in flight.
+    const consumers: Partial<Record<string, string>> = {
+      compliance: 'compliance-audit-trail',
+      'node-runner': 'node-runner',
+      rag: 'rag-ingestion',
+    };
+    const consumer = consumers[name];
+    if (consumer) {
+      await expectEventually(async () =>
+        expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
+          new RegExp(`^weft_jetstream_backlog_messages\\{[^}]*consumer="${consumer}"[^}]*\\} \\d+$`, 'm'),
+        ),
+      );
+    }
+    if (name === 'orchestrator') expect(metrics).toMatch(/^weft_runs_in_flight \d+$/m);
   });
 
   it('labels HTTP metrics with the route pattern, not the raw path', async () => {

@@ -6,7 +6,7 @@ import { gatewayConfigSpec, loadConfig, orchestratorConfigSpec } from '@weft/con
 import { AuditService } from '@weft/audit';
 import { DomainError, type AuditEvent, type RunStreamEvent } from '@weft/contracts';
 import { MessageBus, MessagingModule } from '@weft/messaging';
-import { MetricsModule } from '@weft/metrics';
+import { METRIC, MetricsModule } from '@weft/metrics';
 import { DatabaseService } from '@weft/persistence';
 import { createServiceIdentity } from '@weft/platform';
 import {
@@ -22,6 +22,7 @@ import {
 } from '@weft/testing';
 import type { Response } from 'express';
 import { Client as PgClient } from 'pg';
+import { register, type Gauge } from 'prom-client';
 import { ChatMessageService } from '../../apps/gateway/src/conversations/chat-message.service';
 import { ConversationService as GatewayConversations } from '../../apps/gateway/src/conversations/conversation.service';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
@@ -186,6 +187,50 @@ describe('application services in process', () => {
       // A reader that missed the live events gets the same ending from the store.
       expect(await runs.ending(workspaceId, ctx.app.id, runId)).toEqual({ answer: null, events: [finished] });
       expect(await runs.get(workspaceId, ctx.app.id, runId)).toMatchObject({ outputs: { greeting: 'Hello Ada!' }, status: 'succeeded' });
+    });
+
+    it('counts a run in weft_runs_in_flight while this orchestrator drives it, and not once it has stopped', async () => {
+      // A code node runs in a node runner, and none runs here: the run waits on its job until it is stopped.
+      const waiting = new DslBuilder('waits-for-a-runner')
+        .node('start', 'start', { variables: [] })
+        .node('code', 'code', {
+          code: 'function main() { return { result: "never" }; }',
+          code_language: 'javascript',
+          outputs: { result: { children: null, type: 'string' } },
+          variables: [],
+        })
+        .node('end', 'end', { outputs: [{ value_selector: ['code', 'result'], variable: 'result' }] })
+        .chain('start', 'code', 'end')
+        .toYaml();
+      const ctx = await deploy(waiting, 'workflow');
+      const runs = orchestrator.get(RunService);
+      const gauge = register.getSingleMetric(METRIC.runsInFlight) as Gauge;
+      const inFlight = async () => (await gauge.get()).values[0]?.value ?? 0;
+      const before = await inFlight();
+      const runId = randomUUID();
+      const taskId = randomUUID();
+      const live = eventsOf(runId, (e) => e.event === 'workflow_finished');
+      await runs.start({
+        appId: ctx.app.id,
+        attempt: 1,
+        audit: null,
+        chat: null,
+        createdFrom: 'service-api',
+        creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'ada' },
+        files: [],
+        inputs: {},
+        runId,
+        taskId,
+        workflowId: null,
+        workspaceId,
+      });
+      expect(await inFlight()).toBe(before + 1);
+      expect(await runs.get(workspaceId, ctx.app.id, runId)).toMatchObject({ status: 'running' });
+      expect(await inFlight()).toBe(before + 1);
+      expect(await runs.stop(workspaceId, ctx.app.id, taskId)).toBe(true);
+      const events = await live.done;
+      expect(events.at(-1)!['data']).toMatchObject({ status: 'stopped' });
+      await pollUntil(async () => (await inFlight()) === before, { what: 'the run to leave weft_runs_in_flight' });
     });
 
     it('refuses bad inputs before storing anything', async () => {

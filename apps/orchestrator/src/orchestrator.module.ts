@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
-import { makeCounterProvider, makeHistogramProvider } from '@weft/metrics';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider, METRIC } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { keyringFromSettings, secretBoxFor, JobGrants } from '@weft/security';
 import { AnnotationEmbeddingRepository } from './annotations/annotation-embedding.repository';
@@ -46,6 +46,10 @@ const metrics = [
     help: 'Node execution duration by node type',
     labelNames: ['node_type'],
     buckets: RUN_BUCKETS,
+  }),
+  makeGaugeProvider({
+    name: METRIC.runsInFlight,
+    help: 'Runs this orchestrator instance is driving now (started or resumed, not yet ended)',
   }),
 ];
 

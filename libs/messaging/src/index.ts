@@ -1,4 +1,5 @@
 export * from './handler-explorer.service';
+export * from './jetstream-backlog.service';
 export * from './message-bus.service';
 export * from './messaging.module';
 export * from './messaging.types';

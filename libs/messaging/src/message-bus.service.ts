@@ -27,7 +27,7 @@ import {
   toErrorEnvelope,
 } from '@weft/contracts';
 import { currentContext, currentCorrelationId, reportError, runWithContext, sanitizeCorrelationId } from '@weft/logging';
-import { BusMetrics } from '@weft/metrics';
+import { BusMetrics, type ConsumerBacklog } from '@weft/metrics';
 import { injectTraceContext, markActiveSpanError, SpanKind, withIncomingSpan, withOutgoingSpan, withTraceContextOf } from '@weft/tracing';
 import {
   AckPolicy,
@@ -126,6 +126,32 @@ export class MessageBus implements OnApplicationShutdown {
   /** The wire stream name, with the same isolation. */
   wireStream(stream: StreamName): string {
     return prefixedStreamName(this.options.subjectPrefix, stream);
+  }
+
+  /**
+   * How many messages wait (JetStream's `num_pending`: stored, not yet delivered) for each durable consumer
+   * this instance takes from, for `weft_jetstream_backlog_messages`. A consumer not yet created, or not
+   * readable within `timeoutMs`, is left out; so is everything while disconnected.
+   */
+  async consumerBacklogs(timeoutMs = 2000): Promise<ConsumerBacklog[]> {
+    const nc = this.connection;
+    if (!nc || !this.isConnected()) return [];
+    const durables = new Map<string, { stream: string; consumer: string }>();
+    for (const { subject, durable } of [...this.workers, ...this.consumers]) {
+      const stream = this.wireStream((CONTRACTS[subject] as EventContract<unknown>).stream);
+      durables.set(`${stream}/${durable}`, { consumer: durable, stream });
+    }
+    if (durables.size === 0) return [];
+    const jsm = await nc.jetstreamManager({ timeout: timeoutMs });
+    const read = await Promise.all(
+      [...durables.values()].map(({ stream, consumer }) =>
+        jsm.consumers.info(stream, consumer).then(
+          (info) => ({ consumer, pending: info.num_pending, stream }),
+          () => null,
+        ),
+      ),
+    );
+    return read.filter((b): b is ConsumerBacklog => b !== null);
   }
 
   /**

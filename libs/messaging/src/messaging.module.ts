@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { HandlerExplorer } from './handler-explorer.service';
+import { JetStreamBacklogReporter } from './jetstream-backlog.service';
 import { MessageBus } from './message-bus.service';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.types';
 
@@ -12,7 +13,7 @@ export class MessagingModule {
       module: MessagingModule,
       global: true,
       imports: [DiscoveryModule],
-      providers: [{ provide: MESSAGING_OPTIONS, useValue: options }, MessageBus, HandlerExplorer],
+      providers: [{ provide: MESSAGING_OPTIONS, useValue: options }, MessageBus, HandlerExplorer, JetStreamBacklogReporter],
       exports: [MessageBus],
     };
   }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
+import { observeWithTrace } from './exemplars';
 import { METRIC } from './metric-names';
 
-/** Counts and times NATS handlers per subject and outcome. */
+/** Counts and times NATS handlers per subject and outcome; the handler's span, when sampled, is the timing's exemplar. */
 @Injectable()
 export class BusMetrics {
   constructor(
@@ -13,6 +14,6 @@ export class BusMetrics {
 
   observe(subject: string, outcome: 'ok' | 'error' | 'invalid', seconds: number): void {
     this.handled.inc({ subject, outcome });
-    this.duration.observe({ subject, outcome }, seconds);
+    observeWithTrace(this.duration, { subject, outcome }, seconds);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { traceExemplarLabels, observeWithTrace } from './exemplars';
 import { METRIC } from './metric-names';
 
 /**
@@ -18,6 +19,8 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 
   use(req: Request, res: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();
+    // The request's span, taken while its context is active: the exemplar that links the latency to the trace.
+    const exemplar = traceExemplarLabels();
     this.active.inc();
     let done = false;
     const finish = () => {
@@ -30,7 +33,7 @@ export class HttpMetricsMiddleware implements NestMiddleware {
       const endpoint = route && !route.includes('*path') ? route : 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.requests.inc({ method: req.method, endpoint, status: String(res.statusCode) });
-      this.duration.observe({ method: req.method, endpoint }, seconds);
+      observeWithTrace(this.duration, { method: req.method, endpoint }, seconds, exemplar);
     };
     res.once('finish', finish);
     res.once('close', finish);

@@ -1,4 +1,6 @@
 export * from './bus-metrics';
+export * from './exemplars';
+export * from './jetstream-backlog';
 export * from './metric-names';
 export * from './metrics.module';
 export { InjectMetric, makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';

@@ -3,6 +3,11 @@ export const METRIC = {
   activeConnections: 'dify_active_connections',
   busMessageDuration: 'weft_nats_handler_duration_seconds',
   busMessages: 'weft_nats_handler_total',
+  jetStreamBacklog: 'weft_jetstream_backlog_messages',
+  llmRequestDuration: 'dify_llm_request_duration_seconds',
+  llmTokens: 'dify_llm_tokens_total',
+  nodeDuration: 'weft_node_duration_seconds',
   requestDuration: 'dify_request_duration_seconds',
   requestsTotal: 'dify_requests_total',
+  runsInFlight: 'weft_runs_in_flight',
 } as const;

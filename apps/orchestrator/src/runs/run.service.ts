@@ -22,8 +22,8 @@ import {
   type ParsedApp,
   type StartVariable,
 } from '@weft/workflow';
-import { InjectMetric } from '@weft/metrics';
-import type { Counter, Histogram } from 'prom-client';
+import { InjectMetric, METRIC } from '@weft/metrics';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import { AnnotationService } from '../annotations/annotation.service';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { GraphRun, type GraphRunEnd, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
@@ -87,6 +87,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     @InjectMetric('dify_workflow_execution_duration_seconds') private readonly runDuration: Histogram<string>,
     @InjectMetric('dify_node_executions_total') private readonly nodesTotal: Counter<string>,
     @InjectMetric('dify_node_execution_duration_seconds') private readonly nodeDuration: Histogram<string>,
+    @InjectMetric(METRIC.runsInFlight) private readonly runsInFlight: Gauge<string>,
   ) {}
 
   onModuleInit(): void {
@@ -382,12 +383,17 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     if (row.stopRequested) controller.abort();
     const active: ActiveRun = { controller, done: Promise.resolve(), row };
     // A second start of a run id this instance already drives loses its insert; it must not take the first one's place.
-    if (!this.active.has(row.id)) this.active.set(row.id, active);
+    if (!this.active.has(row.id)) {
+      this.active.set(row.id, active);
+      this.runsInFlight.inc();
+    }
     stored.catch(() => controller.abort());
     active.done = this.execute(row, workflow, replay, reason, controller.signal, stored)
       .catch((error: unknown) => this.failUnexpectedly(row, error, stored))
       .finally(() => {
-        if (this.active.get(row.id) === active) this.active.delete(row.id);
+        if (this.active.get(row.id) !== active) return;
+        this.active.delete(row.id);
+        this.runsInFlight.dec();
       });
   }
 
