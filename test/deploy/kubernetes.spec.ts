@@ -545,8 +545,34 @@ describe('Kubernetes manifests', () => {
       // Every stream keeps a copy on each of the three servers, so it survives the loss of one.
       expect(findGenerated(objects, 'ConfigMap', 'weft-common').data!['NATS_STREAM_REPLICAS']).toBe('3');
       const redis = find(objects, 'StatefulSet', 'redis') as unknown as IStatefulSet;
-      expect(redis.spec!.template.spec!.containers[0]!.args).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
       const statefulSets = [nats, redis];
+      if (overlay === 'staging') {
+        expect(redis.spec!.replicas).toBe(1);
+        expect(redis.spec!.template.spec!.containers[0]!.args).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+      } else {
+        // Production: a primary and two replicas, each with AOF, under three Sentinels that the services ask.
+        expect(redis.spec!.replicas).toBe(3);
+        const scripts = findGenerated(objects, 'ConfigMap', 'redis-ha-scripts').data!;
+        expect(scripts['redis-start.sh']).toMatch(/--appendonly yes --appendfsync everysec/);
+        expect(scripts['redis-start.sh']).toMatch(/--replicaof "\$primary" 6379/);
+        expect(scripts['sentinel-start.sh']).toMatch(/sentinel monitor weft \$\{primary\} 6379 2\n/);
+        const sentinel = find(objects, 'StatefulSet', 'redis-sentinel') as unknown as IStatefulSet;
+        expect(sentinel.spec!.replicas).toBe(3);
+        const common = findGenerated(objects, 'ConfigMap', 'weft-common').data!;
+        const sentinels = common['REDIS_SENTINELS']!.split(',');
+        expect(sentinels).toEqual([0, 1, 2].map((i) => `redis://redis-sentinel-${i}.${sentinel.spec!.serviceName}:26379`));
+        expect(common['REDIS_SENTINEL_MASTER']).toBe('weft');
+        find(objects, 'Service', sentinel.spec!.serviceName!);
+        // No Service in front of all three: a write must never reach a replica.
+        expect(byKind(objects, 'Service').map((o) => o.metadata.name)).not.toContain('redis');
+        for (const name of ['redis', 'redis-sentinel']) {
+          const affinity = (find(objects, 'StatefulSet', name) as unknown as IStatefulSet).spec!.template.spec!.affinity;
+          expect(affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]?.topologyKey).toBe(
+            'kubernetes.io/hostname',
+          );
+          find(objects, 'PodDisruptionBudget', name);
+        }
+      }
       if (overlay === 'staging') {
         const postgres = find(objects, 'StatefulSet', 'postgres') as unknown as IStatefulSet;
         expect(postgres.spec!.template.spec!.containers[0]!.image).toMatch(/^pgvector\/pgvector:/);
@@ -788,7 +814,7 @@ describe('Kubernetes manifests', () => {
       // Generated ConfigMaps carry a content hash, which kustomize v2 and v5 compute differently.
       const ids = (objects: string) =>
         (objects.match(/^kind: .+$|^ {2}name: .+$/gm) ?? [])
-          .map((id) => id.replace(/^( {2}name: weft-[a-z-]+)-[a-z0-9]{10}$/, '$1-<hash>'))
+          .map((id) => id.replace(/^( {2}name: (?:weft-[a-z-]+|redis-ha-scripts))-[a-z0-9]{10}$/, '$1-<hash>'))
           .sort();
       expect(ids(result.output)).toEqual(ids(runTool(tool('kubectl'), ['kustomize', join(K8S_DIR, 'overlays', overlay)]).output));
     }
