@@ -8,6 +8,7 @@ import { BindSealedWorkflowSecrets1764800000000 } from '../migrations/1764800000
 import { IndexAppFeedbacks1764870000000 } from '../migrations/1764870000000-index-app-feedbacks';
 import { CreateAnnotations1764960000000 } from '../migrations/1764960000000-create-annotations';
 import { AddMessageAgentThoughts1765050000000 } from '../migrations/1765050000000-add-message-agent-thoughts';
+import { AddRunTraceParent1765400000000 } from '../migrations/1765400000000-add-run-trace-parent';
 import { AnnotationJobEntity, AnnotationSettingEntity, MessageAnnotationEntity } from './annotations/annotation.entity';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
@@ -52,6 +53,7 @@ export const orchestratorDatabase: PersistenceDefinition = {
     IndexAppFeedbacks1764870000000,
     CreateAnnotations1764960000000,
     AddMessageAgentThoughts1765050000000,
+    AddRunTraceParent1765400000000,
     auditOutboxMigration('orchestrator'),
   ],
 };

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
-import { makeCounterProvider, makeHistogramProvider } from '@weft/metrics';
+import { makeCounterProvider, makeHistogramProvider, nodeMetricProviders } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { keyringFromSettings, secretBoxFor, JobGrants } from '@weft/security';
 import { AnnotationEmbeddingRepository } from './annotations/annotation-embedding.repository';
@@ -46,6 +46,7 @@ const metrics = [
     labelNames: ['node_type'],
     buckets: RUN_BUCKETS,
   }),
+  ...nodeMetricProviders,
 ];
 
 /** Workflows, runs and the engine that drives them; conversations, messages and annotations of the chat-family runs. */

@@ -22,11 +22,13 @@ import {
   type ParsedApp,
   type StartVariable,
 } from '@weft/workflow';
-import { InjectMetric } from '@weft/metrics';
+import { InjectMetric, METRIC } from '@weft/metrics';
 import type { Counter, Histogram } from 'prom-client';
+import type { Context, Span } from '@opentelemetry/api';
 import { AnnotationService } from '../annotations/annotation.service';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { GraphRun, type GraphRunEnd, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
+import { endRunSpan, failRunSpan, runContext, startRunSpan, traceparentOf, withContext } from '../engine/run-tracing.util';
 import { ConversationVariableRepository } from '../conversations/conversation-variable.repository';
 import type { ConversationRow, MessageOutcome } from '../conversations/conversation.repository';
 import { ConversationService, FAILED, type OpenedTurn, type TurnOwner } from '../conversations/conversation.service';
@@ -85,6 +87,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     @InjectMetric('dify_workflow_execution_duration_seconds') private readonly runDuration: Histogram<string>,
     @InjectMetric('dify_node_executions_total') private readonly nodesTotal: Counter<string>,
     @InjectMetric('dify_node_execution_duration_seconds') private readonly nodeDuration: Histogram<string>,
+    @InjectMetric(METRIC.nodeDuration) private readonly nodeDurationByStatus: Histogram<string>,
   ) {}
 
   onModuleInit(): void {
@@ -183,10 +186,13 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       workspaceId: req.workspaceId,
     };
     if (turn?.createdConversation && req.chat?.autoGenerateName) row.nameConversation = true;
+    // The run span starts before the row is written, so the row keeps its context for a resumption to link to.
+    const span = startRunSpan(row, 'initial');
+    row.traceParent = traceparentOf(span);
     // The graph starts while the run row is being written: nothing of the run is stored, published or announced
     // as finished before that write commits, and if it fails (or another start of the id stored it) the run is dropped.
     const stored = this.runs.insertRun(row, this.identity.instanceId, this.config.workflow.leaseTtlMs);
-    this.drive(row, workflow, [], 'initial', stored);
+    this.drive(row, workflow, [], 'initial', stored, span);
     try {
       await stored;
     } catch (error) {
@@ -367,16 +373,29 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     replay: NodeExecutionRecord[],
     reason: 'initial' | 'resumption',
     stored: Promise<void> = Promise.resolve(),
+    span: Span = startRunSpan(row, reason),
   ): void {
     const controller = new AbortController();
     if (row.stopRequested) controller.abort();
     const active: ActiveRun = { controller, done: Promise.resolve(), row };
     // A second start of a run id this instance already drives loses its insert; it must not take the first one's place.
     if (!this.active.has(row.id)) this.active.set(row.id, active);
-    stored.catch(() => controller.abort());
-    active.done = this.execute(row, workflow, replay, reason, controller.signal, stored)
-      .catch((error: unknown) => this.failUnexpectedly(row, error, stored))
+    let lost = false;
+    stored.catch(() => {
+      lost = true;
+      controller.abort();
+    });
+    let failure: unknown;
+    const traceContext = runContext(span);
+    active.done = withContext(traceContext, () => this.execute(row, workflow, replay, reason, controller.signal, stored, traceContext))
+      .catch((error: unknown) => {
+        failure = error;
+        failRunSpan(span, error);
+        return this.failUnexpectedly(row, error, stored);
+      })
       .finally(() => {
+        if (failure === undefined) endRunSpan(span, lost || !row.result ? null : row.result);
+        else span.end();
         if (this.active.get(row.id) === active) this.active.delete(row.id);
       });
   }
@@ -389,6 +408,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     reason: 'initial' | 'resumption',
     signal: AbortSignal,
     stored: Promise<void>,
+    traceContext: Context,
   ): Promise<void> {
     const graph = workflow.app.graph!;
     // Secret values never reach a stored node row, an event or a run's result: they are masked on the way out.
@@ -410,6 +430,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         const record = recorder.finished(unmasked);
         this.nodesTotal.inc({ node_type: record.nodeType, status: record.status });
         this.nodeDuration.observe({ node_type: record.nodeType }, record.elapsedTime);
+        this.nodeDurationByStatus.observe({ node_type: record.nodeType, status: record.status }, record.elapsedTime);
         stream.nodeFinished(record);
       },
       nodeSkipped: (nodeId) => stream.nodeSkipped(nodeId),
@@ -432,8 +453,10 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       limits: { maxSteps: this.config.workflow.maxSteps, maxTimeMs: this.config.workflow.maxTimeSeconds * 1000 },
       observer,
       runId: row.id,
+      secretMask: mask,
       signal,
       startedAt: row.createdAt.getTime(),
+      traceContext,
       workspaceId: row.workspaceId,
     });
     run.replay(replay);

@@ -87,4 +87,8 @@ export class WorkflowRunEntity {
 
   @Column({ name: 'stop_requested', type: 'boolean', default: false })
   stopRequested!: boolean;
+
+  /** The W3C `traceparent` of the run's first span: a resumed run's span links to it. */
+  @Column({ name: 'trace_parent', type: 'text', nullable: true })
+  traceParent!: string | null;
 }
