@@ -82,7 +82,8 @@ export class ModelMetrics {
   ) {}
 
   observe(call: ModelCallObservation): void {
-    const labels = { model: this.models.label(call.model), provider: call.provider };
+    // Label order as the metric declares them: provider, model (prom-client prints them in this order).
+    const labels = { provider: call.provider, model: this.models.label(call.model) };
     if (call.promptTokens > 0) this.tokens.inc({ ...labels, type: 'prompt' }, call.promptTokens);
     if (call.completionTokens > 0) this.tokens.inc({ ...labels, type: 'completion' }, call.completionTokens);
     this.duration.observe(labels, call.seconds);
