@@ -42,7 +42,13 @@ function providers(path: string, captureMessageContent = false): { providers: Ch
   const registry = new Registry();
   const metrics = new ModelMetrics(
     new Counter({ help: 'tokens', labelNames: ['provider', 'model', 'type'], name: METRIC.llmTokens, registers: [registry] }),
-    new Histogram({ buckets: [1, 10], help: 'duration', labelNames: ['provider', 'model'], name: METRIC.llmRequestDuration, registers: [registry] }),
+    new Histogram({
+      buckets: [1, 10],
+      help: 'duration',
+      labelNames: ['provider', 'model'],
+      name: METRIC.llmRequestDuration,
+      registers: [registry],
+    }),
   );
   const base = testConfig();
   const config = { ...base, models: { ...base.models, captureMessageContent } } as NodeRunnerConfig;
@@ -131,14 +137,26 @@ describe('model call spans', () => {
     const client: ChatProvider = {
       chat: async () => {
         active = trace.getActiveSpan()?.spanContext().spanId;
-        return { finishReason: 'length', responseModel: 'gpt-4o-2024-08-06', text: 'ok', toolCalls: [], usage: { completionTokens: 3, promptTokens: 2 } };
+        return {
+          finishReason: 'length',
+          responseModel: 'gpt-4o-2024-08-06',
+          text: 'ok',
+          toolCalls: [],
+          usage: { completionTokens: 3, promptTokens: 2 },
+        };
       },
     };
     const source: ChatProviderSource = { forProvider: async () => client };
     const job = testJob('llm', {});
-    await callModel(source, job, { completionParams: {}, mode: 'chat', name: 'gpt-4o', provider: 'openai' }, { messages: [] }, {
-      signal: new AbortController().signal,
-    });
+    await callModel(
+      source,
+      job,
+      { completionParams: {}, mode: 'chat', name: 'gpt-4o', provider: 'openai' },
+      { messages: [] },
+      {
+        signal: new AbortController().signal,
+      },
+    );
     const [span] = recorder.named('chat gpt-4o');
     expect(active).toBe(span!.spanContext().spanId);
     expect(span!.attributes).toMatchObject({ 'gen_ai.response.finish_reasons': ['length'], 'gen_ai.response.model': 'gpt-4o-2024-08-06' });

@@ -87,7 +87,13 @@ function failSpan(span: Span, error: unknown, mask: SecretMask): void {
   const message = error instanceof Error ? error.message : String(error);
   // error.type stays low-cardinality: the provider's HTTP status, or what kind of failure it was.
   const type =
-    error instanceof ProviderRequestError ? (error.status > 0 ? String(error.status) : error.code) : error instanceof Error ? error.name : 'Error';
+    error instanceof ProviderRequestError
+      ? error.status > 0
+        ? String(error.status)
+        : error.code
+      : error instanceof Error
+        ? error.name
+        : 'Error';
   span.setAttribute('error.type', type);
   // A provider's error message may quote the prompt: masked like the content.
   span.setStatus({ code: SpanStatusCode.ERROR, message: mask(message) });

@@ -52,7 +52,13 @@ async function tracedRun(graph: WorkflowGraph, fake: Fake, secrets: string[] = [
     execute: (node, p, ctx) =>
       isNodeRunnerNodeType(node.type) ? fake(node, p, ctx) : Promise.resolve(executors.executorFor(node.type).execute(node, p, ctx)),
     limits: { maxSteps: 500, maxTimeMs: 60_000 },
-    observer: { containerEvent: () => undefined, nodeChunk: () => undefined, nodeFinished: () => undefined, nodeRetry: () => undefined, nodeStarted: () => undefined },
+    observer: {
+      containerEvent: () => undefined,
+      nodeChunk: () => undefined,
+      nodeFinished: () => undefined,
+      nodeRetry: () => undefined,
+      nodeStarted: () => undefined,
+    },
     runId: RUN.id,
     secretMask: createSecretMask(secrets),
     signal: new AbortController().signal,
@@ -65,7 +71,8 @@ async function tracedRun(graph: WorkflowGraph, fake: Fake, secrets: string[] = [
   return { end, run };
 }
 
-const nodeSpans = (nodeId: string): ReadableSpan[] => recorder.named('weft.node.execute').filter((s) => s.attributes['weft.node.id'] === nodeId);
+const nodeSpans = (nodeId: string): ReadableSpan[] =>
+  recorder.named('weft.node.execute').filter((s) => s.attributes['weft.node.id'] === nodeId);
 const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId;
 
 describe('run and node spans', () => {
@@ -124,7 +131,11 @@ describe('run and node spans', () => {
     const graph = graphOf(
       new DslBuilder('retry')
         .node('start', 'start', { variables: [] })
-        .node('call', 'http-request', { method: 'get', retry_config: { max_retries: 3, retry_enabled: true, retry_interval: 1 }, url: 'http://x' })
+        .node('call', 'http-request', {
+          method: 'get',
+          retry_config: { max_retries: 3, retry_enabled: true, retry_interval: 1 },
+          url: 'http://x',
+        })
         .node('end', 'end', endData({ body: ['call', 'body'] }))
         .chain('start', 'call', 'end'),
     );

@@ -19,7 +19,16 @@ beforeEach(() => recorder.reset());
 
 const WORKSPACE = '1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6';
 const dataset = (id: string, indexingTechnique: string): DatasetSettings =>
-  ({ docForm: 'text_model', embeddingModel: null, embeddingModelProvider: null, id, indexingTechnique, name: id, retrievalModel: null, workspaceId: WORKSPACE }) as DatasetSettings;
+  ({
+    docForm: 'text_model',
+    embeddingModel: null,
+    embeddingModelProvider: null,
+    id,
+    indexingTechnique,
+    name: id,
+    retrievalModel: null,
+    workspaceId: WORKSPACE,
+  }) as DatasetSettings;
 
 /** The service over stores that answer from memory: the cache holds the hits, so no search runs (the span is what is tested). */
 function service(stored: DatasetSettings[], hits: number): RetrievalService {
@@ -35,7 +44,13 @@ function service(stored: DatasetSettings[], hits: number): RetrievalService {
 }
 
 const request = (retrievalModel: Record<string, unknown> | null): RequestOf<'kb.retrieve.v1'> =>
-  ({ datasetIds: ['d1', 'd2'], metadataFilter: null, query: 'what is weft', retrievalModel, workspaceId: WORKSPACE }) as unknown as RequestOf<'kb.retrieve.v1'>;
+  ({
+    datasetIds: ['d1', 'd2'],
+    metadataFilter: null,
+    query: 'what is weft',
+    retrievalModel,
+    workspaceId: WORKSPACE,
+  }) as unknown as RequestOf<'kb.retrieve.v1'>;
 
 describe('retrieval spans', () => {
   it('records a retrieval as weft.retrieval with its datasets, search methods, top_k and hits', async () => {
