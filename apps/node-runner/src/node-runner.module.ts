@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, nodeRunnerConfigSpec } from '@weft/config';
-import { makeCounterProvider } from '@weft/metrics';
+import { makeCounterProvider, ModelMetrics, modelMetricProviders } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { createFileStorage, storageSettingsFromConfig } from '@weft/storage';
 import { UPLOADED_FILE_STORAGE } from './files/file-storage.config';
@@ -34,6 +34,8 @@ export class NodeRunnerModule {
         }),
         ChatProviderService,
         KnowledgeService,
+        ...modelMetricProviders,
+        ModelMetrics,
         McpToolKind,
         McpToolsHandler,
         ModelGenerateHandler,

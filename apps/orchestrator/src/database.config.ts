@@ -9,6 +9,7 @@ import { IndexAppFeedbacks1764870000000 } from '../migrations/1764870000000-inde
 import { CreateAnnotations1764960000000 } from '../migrations/1764960000000-create-annotations';
 import { AddMessageAgentThoughts1765050000000 } from '../migrations/1765050000000-add-message-agent-thoughts';
 import { AddRunStartAudit1765310000000 } from '../migrations/1765310000000-add-run-start-audit';
+import { AddRunTraceParent1765400000000 } from '../migrations/1765400000000-add-run-trace-parent';
 import { AnnotationJobEntity, AnnotationSettingEntity, MessageAnnotationEntity } from './annotations/annotation.entity';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
@@ -55,5 +56,6 @@ export const orchestratorDatabase: PersistenceDefinition = {
     AddMessageAgentThoughts1765050000000,
     auditOutboxMigration('orchestrator'),
     AddRunStartAudit1765310000000,
+    AddRunTraceParent1765400000000,
   ],
 };

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigOf, orchestratorConfigSpec } from '@weft/config';
-import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider, METRIC } from '@weft/metrics';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider, METRIC, nodeMetricProviders } from '@weft/metrics';
 import { PlatformModule, ServiceIdentity } from '@weft/platform';
 import { keyringFromSettings, secretBoxFor, JobGrants } from '@weft/security';
 import { AnnotationEmbeddingRepository } from './annotations/annotation-embedding.repository';
@@ -51,6 +51,7 @@ const metrics = [
     name: METRIC.runsInFlight,
     help: 'Runs this orchestrator instance is driving now (started or resumed, not yet ended)',
   }),
+  ...nodeMetricProviders,
 ];
 
 /** Workflows, runs and the engine that drives them; conversations, messages and annotations of the chat-family runs. */

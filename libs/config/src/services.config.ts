@@ -367,6 +367,10 @@ export const nodeRunnerConfigSpec = {
     }),
   },
   models: {
+    captureMessageContent: env.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', {
+      default: 'false',
+      doc: "put prompts and completions on model call spans (`gen_ai.input.messages`, `gen_ai.output.messages`), with the run's environment values masked; off by default, since prompts carry end users' data",
+    }),
     priceTable: env.json(
       'MODEL_PRICE_TABLE',
       z.record(

@@ -12,3 +12,4 @@ export * from './test-http-server';
 export * from './test-mail-server';
 export * from './legacy-seal';
 export * from './test-mcp-server';
+export * from './span-recorder';

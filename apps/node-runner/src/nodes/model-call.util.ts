@@ -3,6 +3,7 @@ import { isPlainObject } from '@weft/workflow';
 import type { ChatProviderSource } from '../providers/chat-providers.service';
 import { DEFAULT_PRICE_TABLE } from '../providers/default-prices.util';
 import { ProviderCredentialsUnavailableError } from '../providers/provider-credentials.service';
+import { observedChat } from '../providers/chat-telemetry.util';
 import { ProviderNotInitializedError, ProviderRequestError } from '../providers/provider.exception';
 import { resolveProviderName } from '../providers/provider-registry.util';
 import type { ChatMessage, ChatResult, ResponseFormat, ToolDefinition } from '../providers/provider.types';
@@ -54,19 +55,21 @@ export async function callModel(
   options: { signal: AbortSignal; onDelta?: (text: string) => void; prices?: PriceTable },
 ): Promise<ModelCall> {
   const client = await providers.forProvider(job.workspaceId, model.provider);
-  const started = process.hrtime.bigint();
-  const result = await client.chat(
-    {
+  const provider = resolveProviderName(model.provider);
+  const { result, seconds: latency } = await observedChat({
+    client,
+    options: { signal: options.signal, ...(options.onDelta ? { onDelta: options.onDelta } : {}) },
+    provider,
+    request: {
       model: model.name,
       messages: request.messages,
       params: request.params ?? model.completionParams,
       ...(request.tools ? { tools: request.tools } : {}),
       ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}),
     },
-    { signal: options.signal, ...(options.onDelta ? { onDelta: options.onDelta } : {}) },
-  );
-  const latency = Number(process.hrtime.bigint() - started) / 1e9;
-  const provider = resolveProviderName(model.provider);
+    secrets: environmentValues(job),
+    ...(providers.telemetry ? { telemetry: providers.telemetry } : {}),
+  });
   return {
     result,
     provider,
@@ -78,6 +81,16 @@ export async function callModel(
       Math.round(latency * 1000) / 1000,
     ),
   };
+}
+
+/**
+ * The job's environment values, masked in what a model call span shows. The node runner does not know which of
+ * them the workflow declared secret, so it masks them all (only in telemetry, never in the node's results).
+ */
+export function environmentValues(job: Pick<NodeJob, 'variables'>): string[] {
+  const env = job.variables['env'];
+  if (!isPlainObject(env)) return [];
+  return Object.values(env).filter((v): v is string => typeof v === 'string');
 }
 
 /** Dify's node-execution metadata for a model call. */

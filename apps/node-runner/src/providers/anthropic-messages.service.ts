@@ -135,6 +135,7 @@ function parseArguments(text: string): unknown {
 function readBlocking(json: unknown, forcedTool: string | undefined): ChatResult {
   const record = json as {
     content?: { type: string; text?: string; thinking?: string; id?: string; name?: string; input?: unknown }[];
+    model?: string;
     stop_reason?: string;
     usage?: AnthropicUsage;
   };
@@ -148,7 +149,7 @@ function readBlocking(json: unknown, forcedTool: string | undefined): ChatResult
       toolCalls.push({ id: block.id ?? '', name: block.name ?? '', arguments: JSON.stringify(block.input ?? {}) });
     }
   }
-  return finish({ text, reasoning, toolCalls, stopReason: record.stop_reason, usage: record.usage ?? {} }, forcedTool);
+  return finish({ model: record.model, text, reasoning, toolCalls, stopReason: record.stop_reason, usage: record.usage ?? {} }, forcedTool);
 }
 
 async function readStream(
@@ -159,13 +160,14 @@ async function readStream(
   let text = '';
   let reasoning = '';
   let stopReason: string | undefined;
+  let model: string | undefined;
   const usage: AnthropicUsage = {};
   const blocks = new Map<number, ToolCall>();
   for await (const { event, data } of events) {
     let payload: {
       type?: string;
       index?: number;
-      message?: { usage?: AnthropicUsage };
+      message?: { model?: string; usage?: AnthropicUsage };
       content_block?: { type: string; id?: string; name?: string };
       delta?: { type?: string; text?: string; partial_json?: string; thinking?: string; stop_reason?: string };
       usage?: AnthropicUsage;
@@ -179,6 +181,7 @@ async function readStream(
     switch (payload.type ?? event) {
       case 'message_start':
         Object.assign(usage, payload.message?.usage ?? {});
+        model = payload.message?.model;
         break;
       case 'content_block_start':
         if (payload.content_block?.type === 'tool_use') {
@@ -216,13 +219,20 @@ async function readStream(
     }
   }
   const toolCalls = [...blocks.entries()].sort(([a], [b]) => a - b).map(([, c]) => ({ ...c, arguments: c.arguments || '{}' }));
-  const result = finish({ text, reasoning, toolCalls, stopReason, usage }, forcedTool);
+  const result = finish({ model, text, reasoning, toolCalls, stopReason, usage }, forcedTool);
   if (forcedTool && result.text) onDelta(result.text);
   return result;
 }
 
 function finish(
-  parts: { text: string; reasoning: string; toolCalls: ToolCall[]; stopReason: string | undefined; usage: AnthropicUsage },
+  parts: {
+    model: string | undefined;
+    text: string;
+    reasoning: string;
+    toolCalls: ToolCall[];
+    stopReason: string | undefined;
+    usage: AnthropicUsage;
+  },
   forcedTool: string | undefined,
 ): ChatResult {
   let { text, toolCalls } = parts;
@@ -243,5 +253,6 @@ function finish(
       completionTokens: usage.output_tokens ?? 0,
     },
     finishReason: STOP_REASONS[stopReason ?? 'end_turn'] ?? stopReason ?? 'stop',
+    ...(typeof parts.model === 'string' && parts.model ? { responseModel: parts.model } : {}),
   };
 }

@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ModelMetrics } from '@weft/metrics';
 import { NODE_RUNNER_CONFIG, type NodeRunnerConfig } from '../node-runner.config';
 import { createSsrfGuard, parseAllowedHosts } from '@weft/outbound-http';
 import { DEFAULT_PRICE_TABLE } from './default-prices.util';
 import { MOCK_PROVIDER_NAME } from './mock-chat.service';
 import { ProviderNotInitializedError } from './provider.exception';
 import { ProviderCredentialsService } from './provider-credentials.service';
+import type { ChatTelemetry } from './chat-telemetry.util';
 import { SUPPORTED_PROVIDERS, createChatProvider, resolveProviderName } from './provider-registry.util';
 import type { ChatProvider, ProviderDeps } from './provider.types';
 import type { PriceTable } from './usage.util';
@@ -15,6 +17,8 @@ export interface ChatProviderSource {
   forProvider(workspaceId: string, dslProvider: string): Promise<ChatProvider>;
   /** Prices for usage: the built-in example list overridden by MODEL_PRICE_TABLE. */
   readonly prices?: PriceTable;
+  /** Metrics and content capture for model call spans; none in tests that do not ask. */
+  readonly telemetry?: ChatTelemetry;
 }
 
 /**
@@ -25,12 +29,15 @@ export interface ChatProviderSource {
 export class ChatProviderService implements ChatProviderSource {
   private readonly deps: ProviderDeps;
   readonly prices: PriceTable;
+  readonly telemetry: ChatTelemetry;
 
   constructor(
     @Inject(NODE_RUNNER_CONFIG) config: NodeRunnerConfig,
     private readonly credentials: ProviderCredentialsService,
+    @Optional() metrics?: ModelMetrics,
   ) {
     this.prices = mergePrices(DEFAULT_PRICE_TABLE, config.models.priceTable);
+    this.telemetry = { captureContent: config.models.captureMessageContent, ...(metrics ? { metrics } : {}) };
     this.deps = {
       // Provider base URLs have their own, operator-set allow-list: a local model server listed there is not
       // opened to every workspace's http-request nodes (those use SSRF_ALLOWED_HOSTS).

@@ -4,6 +4,8 @@ import { DomainError, type RequestOf, type ResponseOf } from '@weft/contracts';
 import { OnRequest } from '@weft/messaging';
 import { readModelConfig } from '../nodes/model-call.util';
 import { ChatProviderService, type ChatProviderSource } from './chat-providers.service';
+import { observedChat } from './chat-telemetry.util';
+import { resolveProviderName } from './provider-registry.util';
 import { ProviderCredentialsUnavailableError } from './provider-credentials.service';
 import { ProviderNotInitializedError, ProviderRequestError } from './provider.exception';
 
@@ -27,10 +29,14 @@ export class ModelGenerateHandler {
         { correlationId: currentCorrelationId(), jobGrant: req.grant, workspaceId: req.workspaceId },
         async () => {
           const client = await this.providers.forProvider(req.workspaceId, model.provider);
-          return client.chat(
-            { messages: req.messages, model: model.name, params: model.completionParams },
-            { signal: AbortSignal.timeout(GENERATE_TIMEOUT_MS) },
-          );
+          const call = await observedChat({
+            client,
+            options: { signal: AbortSignal.timeout(GENERATE_TIMEOUT_MS) },
+            provider: resolveProviderName(model.provider),
+            request: { messages: req.messages, model: model.name, params: model.completionParams },
+            ...(this.providers.telemetry ? { telemetry: this.providers.telemetry } : {}),
+          });
+          return call.result;
         },
       );
       return { text: result.text };

@@ -96,6 +96,7 @@ export class OpenAiChatService implements ChatProvider {
         message?: { content?: string | null; reasoning_content?: string; reasoning?: string; tool_calls?: OpenAiToolCallDelta[] };
         finish_reason?: string;
       }[];
+      model?: string;
       usage?: OpenAiUsage;
     };
     const choice = record.choices?.[0];
@@ -113,6 +114,7 @@ export class OpenAiChatService implements ChatProvider {
       })),
       usage: toUsage(record.usage),
       finishReason: choice.finish_reason ?? 'stop',
+      ...(typeof record.model === 'string' && record.model ? { responseModel: record.model } : {}),
     };
   }
 
@@ -125,6 +127,7 @@ export class OpenAiChatService implements ChatProvider {
     let reasoning = '';
     let finishReason = 'stop';
     let usage: OpenAiUsage | undefined;
+    let responseModel: string | undefined;
     const calls = new Map<number, ToolCall>();
     for await (const { data } of events) {
       if (data.trim() === '[DONE]') break;
@@ -138,6 +141,7 @@ export class OpenAiChatService implements ChatProvider {
           };
           finish_reason?: string | null;
         }[];
+        model?: string;
         usage?: OpenAiUsage | null;
         error?: { message?: string } | string;
       };
@@ -151,6 +155,7 @@ export class OpenAiChatService implements ChatProvider {
         throw new ProviderRequestError(call.provider, 200, 'completion_request_error', `[${call.provider}] ${message}`);
       }
       if (chunk.usage) usage = chunk.usage;
+      if (typeof chunk.model === 'string' && chunk.model) responseModel = chunk.model;
       const choice = chunk.choices?.[0];
       if (!choice) continue;
       const delta = choice.delta ?? {};
@@ -177,6 +182,7 @@ export class OpenAiChatService implements ChatProvider {
       toolCalls: [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]) => c),
       usage: toUsage(usage ?? undefined),
       finishReason,
+      ...(responseModel ? { responseModel } : {}),
     };
   }
 }

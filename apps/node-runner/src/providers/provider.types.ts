@@ -48,6 +48,8 @@ export interface ChatResult {
   toolCalls: ToolCall[];
   usage: TokenUsage;
   finishReason: string;
+  /** The model that answered, as the provider names it (may be more specific than the one asked for). */
+  responseModel?: string;
 }
 
 export interface ChatOptions {

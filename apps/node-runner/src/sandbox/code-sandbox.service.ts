@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { JavaScriptRunner } from './javascript-runner.service';
 import { PythonRunner } from './python-runner.service';
 import { SandboxLauncher } from './sandbox-launcher.service';
@@ -42,8 +43,29 @@ export class CodeSandbox {
     return this.status ?? this.start();
   }
 
-  /** Runs one code node; resolves with its result or the reason it failed, never rejects for user code. */
+  /**
+   * Runs one code node; resolves with its result or the reason it failed, never rejects for user code. Each run
+   * is a `weft.code.execute` span: language, time spent running (not waiting for a slot), and which limit it hit.
+   */
   async run(request: CodeRunRequest, signal?: AbortSignal): Promise<CodeRunResult> {
+    const span = trace.getTracer('weft').startSpan('weft.code.execute', { attributes: { 'weft.code.language': request.language } });
+    try {
+      const result = await this.runInSlot(request, span, signal);
+      span.setAttribute('weft.code.limit_hit', limitHit(result));
+      if (!result.ok) {
+        span.setAttribute('weft.code.error_kind', result.kind);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
+      }
+      return result;
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async runInSlot(request: CodeRunRequest, span: Span, signal?: AbortSignal): Promise<CodeRunResult> {
     const status = this.isolation();
     if (status.level === 'unavailable') {
       return {
@@ -59,9 +81,11 @@ export class CodeSandbox {
       if (error instanceof SlotWaitAborted) return { ok: false, kind: 'aborted', error: error.message };
       throw error;
     }
+    const started = process.hrtime.bigint();
     try {
       return await this.execute(request, signal);
     } finally {
+      span.setAttribute('weft.code.duration_ms', Number(process.hrtime.bigint() - started) / 1e6);
       release();
     }
   }
@@ -84,4 +108,15 @@ export class CodeSandbox {
       }
     }
   }
+}
+
+/** Which of the sandbox's limits ended a run: time (wall or CPU), memory, output size, scratch file size, or none. */
+export function limitHit(result: CodeRunResult): 'file' | 'memory' | 'none' | 'output' | 'timeout' {
+  if (result.ok) return 'none';
+  if (result.kind === 'timeout') return 'timeout';
+  if (result.kind === 'memory') return 'memory';
+  // The runners report an oversized result as invalid output, saying which limit it passed.
+  if (result.kind === 'invalid_output' && /byte limit/.test(result.error)) return 'output';
+  if (result.kind === 'runtime' && /wrote a file larger than/.test(result.error)) return 'file';
+  return 'none';
 }

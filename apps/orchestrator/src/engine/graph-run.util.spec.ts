@@ -8,6 +8,7 @@ import type { OrchestratorConfig } from '../orchestrator.config';
 import type { NodeOutcome } from '@weft/contracts';
 import type { NodeContext, NodeExecutionRecord } from './engine.types';
 import { GraphRun, type GraphRunEnd, type RunCounters } from './graph-run.util';
+import { startRunSpan, traceparentOf } from './run-tracing.util';
 
 type Fake = (node: GraphNode, pool: VariablePool, ctx: NodeContext) => Promise<NodeOutcome>;
 
@@ -293,5 +294,16 @@ describe('GraphRun', () => {
     const out = await run(graphOf(iteration({ error_handle_mode: mode })), {}, items(['a', 'bad', 'c']));
     expect(out.end).toMatchObject(end);
     if (output) expect(out.outputs).toEqual({ out: output });
+  });
+});
+
+describe('GraphRun with no tracer provider registered (tracing off)', () => {
+  it('runs as before, and its run span has no context to store with the run', async () => {
+    const span = startRunSpan({ appId: 'app', chat: null, id: 'run-1', workflowId: 'wf', workspaceId: 'ws' }, 'initial');
+    expect(span.isRecording()).toBe(false);
+    expect(traceparentOf(span)).toBeNull();
+    const out = await run(graphOf(fixture('simple-template')), { name: 'Ada', language: 'French' });
+    expect(out.outputs).toEqual({ greeting: 'Bonjour, Ada!' });
+    span.end();
   });
 });

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Context } from '@opentelemetry/api';
 import type { AgentStep, ConversationTurn } from '@weft/contracts';
 import type { GraphEdge, GraphNode, VariablePool, WorkflowGraph } from '@weft/workflow';
 import type { NodeOutcome } from '@weft/contracts';
 import type { BodyEnd, BodyScope, ExecuteNode, NodeExecutionRecord, RunLimits } from './engine.types';
+import { activeContext, endNodeSpan, nodeContext, startNodeSpan, withContext } from './run-tracing.util';
 
 type EdgeState = 'unknown' | 'taken' | 'skipped';
 type NodeState = 'pending' | 'running' | 'done' | 'skipped';
@@ -42,6 +44,10 @@ export interface GraphRunOptions {
   runId: string;
   signal: AbortSignal;
   startedAt: number;
+  /** Masks the workflow's secrets in what a node span says (its error); spans leave the platform. */
+  secretMask?: <T>(value: T) => T;
+  /** The trace context node spans start under: the run span's (a container body's: its container node's); the active one if unset. */
+  traceContext?: Context;
   workspaceId: string;
 }
 
@@ -198,33 +204,52 @@ export class GraphRun {
     const maxRetries = retry?.retry_enabled ? Math.max(0, retry.max_retries ?? 0) : 0;
     let outcome: NodeOutcome;
     for (let attempt = 0; ; attempt++) {
-      outcome = await this.options.execute(node, this.pool, {
-        appId: this.options.appId,
-        container: this.scope.container,
-        conversationHistory: this.options.conversationHistory,
-        declaredTypes: this.options.declaredTypes,
-        emit: (event, data) => this.options.observer.containerEvent(event, data),
-        emitChunk: (text) => this.options.observer.nodeChunk(record, node, text),
-        emitStep: (step) => this.options.observer.nodeStep?.(record, node, step),
-        executionId: record.id,
-        graph: this.graph,
-        runBody: (scope, pool) => this.runBody(scope, pool),
-        runId: this.options.runId,
-        signal: this.controller.signal,
-        workspaceId: this.options.workspaceId,
-      });
-      if (outcome.status === 'succeeded' || attempt >= maxRetries || this.controller.signal.aborted) break;
+      // One span per attempt; the executor runs in its context, so a node runner job it sends carries it.
+      const parent = this.options.traceContext ?? activeContext();
+      const span = startNodeSpan(parent, node, { container: this.scope.container, retryIndex: attempt });
+      const traceContext = nodeContext(parent, span);
+      try {
+        outcome = await withContext(traceContext, () =>
+          this.options.execute(node, this.pool, {
+            appId: this.options.appId,
+            container: this.scope.container,
+            conversationHistory: this.options.conversationHistory,
+            declaredTypes: this.options.declaredTypes,
+            emit: (event, data) => this.options.observer.containerEvent(event, data),
+            emitChunk: (text) => this.options.observer.nodeChunk(record, node, text),
+            emitStep: (step) => this.options.observer.nodeStep?.(record, node, step),
+            executionId: record.id,
+            graph: this.graph,
+            runBody: (scope, pool) => this.runBody(scope, pool, traceContext),
+            runId: this.options.runId,
+            signal: this.controller.signal,
+            workspaceId: this.options.workspaceId,
+          }),
+        );
+      } catch (error) {
+        endNodeSpan(span, 'failed', this.masked((error as Error).message));
+        throw error;
+      }
+      if (outcome.status === 'succeeded' || attempt >= maxRetries || this.controller.signal.aborted) {
+        this.finish(node, record, outcome);
+        endNodeSpan(span, record.status, this.masked(record.error));
+        return;
+      }
+      endNodeSpan(span, 'retry', this.masked(outcome.error));
       const retryRecord: NodeExecutionRecord = { ...record, ...this.finishFields(record, outcome), status: 'retry' };
       this.options.observer.nodeRetry(retryRecord, node, attempt);
       await sleep(retry?.retry_interval ?? 0, this.controller.signal);
     }
-    this.finish(node, record, outcome);
   }
 
-  private async runBody(scope: BodyScope, pool: VariablePool): Promise<BodyEnd> {
-    const body = new GraphRun(this.graph, scope, pool, { ...this.options, signal: this.controller.signal });
+  private async runBody(scope: BodyScope, pool: VariablePool, traceContext: Context): Promise<BodyEnd> {
+    const body = new GraphRun(this.graph, scope, pool, { ...this.options, signal: this.controller.signal, traceContext });
     const end = await body.run();
     return end.kind === 'completed' ? { kind: 'completed', loopBreak: body.reachedLoopEnd } : end;
+  }
+
+  private masked(text: string | null): string | null {
+    return this.options.secretMask ? this.options.secretMask(text) : text;
   }
 
   private finishFields(record: NodeExecutionRecord, outcome: NodeOutcome): Partial<NodeExecutionRecord> {

@@ -4,7 +4,8 @@ import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { databaseConfig, loadConfig } from '@weft/config';
 import { DatabaseService, PersistenceModule } from '@weft/persistence';
-import { createTestDatabase, queryDatabase, type TestDatabase } from '@weft/testing';
+import { createTestDatabase, queryDatabase, recordSpans, type TestDatabase } from '@weft/testing';
+import { startRunSpan, traceparentOf } from '../engine/run-tracing.util';
 import { orchestratorDatabase } from '../database.config';
 import { RunRepository, type RunRow } from './run.repository';
 
@@ -159,6 +160,33 @@ describe('RunRepository against Postgres', () => {
     expect(claimers).toHaveLength(1);
     expect(claimers[0]!.find((r) => r.id === run.id)).toMatchObject({ inputs: { q: 'hello' }, status: 'running', taskId: run.taskId });
     expect(await runs.claimExpiredLeases('owner-d', 10_000, 100)).not.toContainEqual(expect.objectContaining({ id: run.id }));
+  });
+
+  it("keeps a run's traceparent for the orchestrator that claims it, whose run span links to the original", async () => {
+    const recorder = recordSpans();
+    try {
+      const run = newRun();
+      const original = startRunSpan(run, 'initial');
+      run.traceParent = traceparentOf(original);
+      original.end();
+      expect(run.traceParent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      await runs.insertRun(run, 'owner-dead', 1);
+      const untraced = newRun();
+      await runs.insertRun(untraced, 'owner-dead', 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      const claimed = await runs.claimExpiredLeases('owner-b', 10_000, 100);
+      const resumed = claimed.find((r) => r.id === run.id)!;
+      expect(resumed.traceParent).toBe(run.traceParent);
+      expect(claimed.find((r) => r.id === untraced.id)!.traceParent).toBeNull();
+
+      startRunSpan(resumed, 'resumption').end();
+      const [, span] = recorder.named('weft.workflow.run');
+      expect(span!.attributes['weft.run.resumed']).toBe(true);
+      expect(span!.links.map((l) => l.context.spanId)).toEqual([original.spanContext().spanId]);
+    } finally {
+      await recorder.stop();
+    }
   });
 
   it('keeps the latest state of a node execution written twice, and finishes a run once', async () => {

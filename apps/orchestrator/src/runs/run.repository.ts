@@ -33,6 +33,8 @@ export interface RunRow {
   result?: RunResult;
   /** Whether the row was inserted already finished (then there is no end to write separately). */
   insertedFinished?: boolean;
+  /** The W3C `traceparent` of the run's first span, kept so a resumed run's span links to it (null when tracing was off). */
+  traceParent?: string | null;
   /** Whether the app's model names the run's new conversation once the turn ends (not stored: a resumed run does not). */
   nameConversation?: boolean;
   /** The request's `run.started` audit event, written with the row (see RunStartAudits); only at insert. */
@@ -62,7 +64,7 @@ const RUN_COLUMNS = `id uuid, workspace_id uuid, app_id uuid, workflow_id uuid, 
   created_from text, inputs jsonb, files jsonb, status text, created_by_role text, created_by_account_id text,
   created_by_end_user_id text, created_by_end_user_session_id text, created_at timestamptz, lease_owner text, lease_expires_at timestamptz,
   outputs jsonb, error text, elapsed_time double precision, total_tokens bigint, total_steps integer, exceptions_count integer,
-  finished_at timestamptz, chat jsonb, start_audit jsonb`;
+  finished_at timestamptz, chat jsonb, start_audit jsonb, trace_parent text`;
 
 const NODE_COLUMNS = `id uuid, workspace_id uuid, app_id uuid, workflow_id uuid, workflow_run_id uuid, index integer,
   predecessor_node_id text, node_id text, node_type text, title text, inputs jsonb, process_data jsonb, outputs jsonb,
@@ -293,6 +295,7 @@ export class RunRepository {
         task_id: run.taskId,
         total_steps: result?.totalSteps ?? 0,
         total_tokens: result?.totalTokens ?? 0,
+        trace_parent: run.traceParent ?? null,
         triggered_from: 'app-run',
         version: run.version,
         workflow_id: run.workflowId,
@@ -305,7 +308,8 @@ export class RunRepository {
     const inserted: { id: string }[] = await this.db.dataSource.query(
       `INSERT INTO orchestrator.workflow_runs (id, workspace_id, app_id, workflow_id, task_id, version, triggered_from, created_from,
          inputs, files, status, created_by_role, created_by_account_id, created_by_end_user_id, created_by_end_user_session_id,
-         created_at, lease_owner, lease_expires_at, outputs, error, elapsed_time, total_tokens, total_steps, exceptions_count, finished_at, chat, start_audit)
+         created_at, lease_owner, lease_expires_at, outputs, error, elapsed_time, total_tokens, total_steps, exceptions_count, finished_at, chat,
+         start_audit, trace_parent)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${RUN_COLUMNS})
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
@@ -403,6 +407,7 @@ function toRunRow(r: Record<string, unknown>): RunRow {
     status: r['status'] as RunStatus,
     stopRequested: r['stop_requested'] === true,
     taskId: r['task_id'] as string,
+    traceParent: (r['trace_parent'] as string | null | undefined) ?? null,
     version: r['version'] as string,
     workflowId: r['workflow_id'] as string,
     workspaceId: r['workspace_id'] as string,

@@ -24,9 +24,11 @@ import {
 } from '@weft/workflow';
 import { InjectMetric, METRIC } from '@weft/metrics';
 import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Context, Span } from '@opentelemetry/api';
 import { AnnotationService } from '../annotations/annotation.service';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { GraphRun, type GraphRunEnd, type GraphRunObserver, type RunCounters } from '../engine/graph-run.util';
+import { endRunSpan, failRunSpan, runContext, startRunSpan, traceparentOf, withContext } from '../engine/run-tracing.util';
 import { ConversationVariableRepository } from '../conversations/conversation-variable.repository';
 import type { ConversationRow, MessageOutcome } from '../conversations/conversation.repository';
 import { ConversationService, FAILED, type OpenedTurn, type TurnOwner } from '../conversations/conversation.service';
@@ -88,6 +90,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     @InjectMetric('dify_node_executions_total') private readonly nodesTotal: Counter<string>,
     @InjectMetric('dify_node_execution_duration_seconds') private readonly nodeDuration: Histogram<string>,
     @InjectMetric(METRIC.runsInFlight) private readonly runsInFlight: Gauge<string>,
+    @InjectMetric(METRIC.nodeDuration) private readonly nodeDurationByStatus: Histogram<string>,
   ) {}
 
   onModuleInit(): void {
@@ -188,10 +191,13 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     if (turn?.createdConversation && req.chat?.autoGenerateName) row.nameConversation = true;
     // The request's run.started event is written with the row: it exists exactly when the run does.
     row.startAudit = RunStartAudits.eventOf(req);
+    // The run span starts before the row is written, so the row keeps its context for a resumption to link to.
+    const span = startRunSpan(row, 'initial');
+    row.traceParent = traceparentOf(span);
     // The graph starts while the run row is being written: nothing of the run is stored, published or announced
     // as finished before that write commits, and if it fails (or another start of the id stored it) the run is dropped.
     const stored = this.runs.insertRun(row, this.identity.instanceId, this.config.workflow.leaseTtlMs);
-    this.drive(row, workflow, [], 'initial', stored);
+    this.drive(row, workflow, [], 'initial', stored, span);
     try {
       await stored;
     } catch (error) {
@@ -378,6 +384,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     replay: NodeExecutionRecord[],
     reason: 'initial' | 'resumption',
     stored: Promise<void> = Promise.resolve(),
+    span: Span = startRunSpan(row, reason),
   ): void {
     const controller = new AbortController();
     if (row.stopRequested) controller.abort();
@@ -387,10 +394,22 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       this.active.set(row.id, active);
       this.runsInFlight.inc();
     }
-    stored.catch(() => controller.abort());
-    active.done = this.execute(row, workflow, replay, reason, controller.signal, stored)
-      .catch((error: unknown) => this.failUnexpectedly(row, error, stored))
+    let lost = false;
+    stored.catch(() => {
+      lost = true;
+      controller.abort();
+    });
+    let failure: unknown;
+    const traceContext = runContext(span);
+    active.done = withContext(traceContext, () => this.execute(row, workflow, replay, reason, controller.signal, stored, traceContext))
+      .catch((error: unknown) => {
+        failure = error;
+        failRunSpan(span, error);
+        return this.failUnexpectedly(row, error, stored);
+      })
       .finally(() => {
+        if (failure === undefined) endRunSpan(span, lost || !row.result ? null : row.result);
+        else span.end();
         if (this.active.get(row.id) !== active) return;
         this.active.delete(row.id);
         this.runsInFlight.dec();
@@ -405,6 +424,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     reason: 'initial' | 'resumption',
     signal: AbortSignal,
     stored: Promise<void>,
+    traceContext: Context,
   ): Promise<void> {
     const graph = workflow.app.graph!;
     // Secret values never reach a stored node row, an event or a run's result: they are masked on the way out.
@@ -426,6 +446,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         const record = recorder.finished(unmasked);
         this.nodesTotal.inc({ node_type: record.nodeType, status: record.status });
         this.nodeDuration.observe({ node_type: record.nodeType }, record.elapsedTime);
+        this.nodeDurationByStatus.observe({ node_type: record.nodeType, status: record.status }, record.elapsedTime);
         stream.nodeFinished(record);
       },
       nodeSkipped: (nodeId) => stream.nodeSkipped(nodeId),
@@ -448,8 +469,10 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
       limits: { maxSteps: this.config.workflow.maxSteps, maxTimeMs: this.config.workflow.maxTimeSeconds * 1000 },
       observer,
       runId: row.id,
+      secretMask: mask,
       signal,
       startedAt: row.createdAt.getTime(),
+      traceContext,
       workspaceId: row.workspaceId,
     });
     run.replay(replay);

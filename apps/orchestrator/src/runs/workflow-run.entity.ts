@@ -92,4 +92,8 @@ export class WorkflowRunEntity {
   /** The `run.started` audit event until it is on its way to the trail (see RunStartAudits). */
   @Column({ name: 'start_audit', type: 'jsonb', nullable: true })
   startAudit!: Record<string, unknown> | null;
+
+  /** The W3C `traceparent` of the run's first span: a resumed run's span links to it. */
+  @Column({ name: 'trace_parent', type: 'text', nullable: true })
+  traceParent!: string | null;
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { DatasetErrors, type RequestOf } from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import { datasetRetrievalModel, type DatasetSettings } from '../datasets/dataset.dto';
@@ -85,7 +86,29 @@ export class RetrievalService {
     private readonly frequentTerms: FrequentTermsService,
   ) {}
 
+  /** Searches as the request says, inside a `weft.retrieval` span (dataset ids, search method, top_k, hits). */
   async retrieve(req: RequestOf<'kb.retrieve.v1'>): Promise<{ query: { content: string }; records: Record<string, unknown>[] }> {
+    const span = trace.getTracer('weft').startSpan('weft.retrieval', {
+      attributes: { 'weft.retrieval.dataset_ids': req.datasetIds, 'weft.workspace.id': req.workspaceId },
+    });
+    try {
+      const answer = await this.searchDatasets(req, (method, topK) =>
+        span.setAttributes({ 'weft.retrieval.search_method': method, 'weft.retrieval.top_k': topK }),
+      );
+      span.setAttribute('weft.retrieval.hits', answer.records.length);
+      return answer;
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async searchDatasets(
+    req: RequestOf<'kb.retrieve.v1'>,
+    planned: (searchMethod: string, topK: number) => void,
+  ): Promise<{ query: { content: string }; records: Record<string, unknown>[] }> {
     const datasets = await this.datasets.findSettings(req.workspaceId, req.datasetIds);
     if (datasets.length === 0) throw DatasetErrors.notFound();
     const filter = req.metadataFilter ? parseMetadataFilter(req.metadataFilter) : null;
@@ -93,6 +116,9 @@ export class RetrievalService {
       const model = parseRetrievalModel(req.retrievalModel, datasetRetrievalModel(d));
       return filter ? { ...model, metadata_filtering_conditions: filter } : model;
     });
+    // An economy dataset has no vectors: it is always searched by full text.
+    const methods = new Set(datasets.map((d, i) => (d.indexingTechnique === 'economy' ? 'full_text_search' : models[i]!.search_method)));
+    planned([...methods].sort().join(','), Math.max(...models.map((m) => m.top_k)));
     const query = req.query;
     const records = await this.cache.getOrCompute(
       datasets.map((d) => d.id),

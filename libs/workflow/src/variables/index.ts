@@ -52,3 +52,7 @@ export {
   pyStr,
   toPythonJson,
 } from './python-semantics.util';
+
+/** Masking secret values (a workflow's secret environment values) wherever a run records or shows them. */
+export { createSecretMask, SECRET_MASK } from './secret-mask.util';
+export type { SecretMask } from './secret-mask.util';
