@@ -244,7 +244,10 @@ describe('tracing: one trace from the HTTP request through NATS to the node runn
     expect(traceId).toBeDefined();
 
     const isOutbound = (s: ReceivedSpan) => s.service === 'weft-node-runner' && s.kind === KIND.client && mentions(s, '/ping/TRACE');
-    const spans = await settledTrace(traceId, (list) => list.some(isOutbound) && list.some((s) => s.service === 'weft-gateway'));
+    const spans = await settledTrace(
+      traceId,
+      (list) => list.some(isOutbound) && list.some((s) => s.service === 'weft-gateway') && list.some((s) => s.name === 'weft.workflow.run'),
+    );
     // The three services the run crosses (compliance joins too: it consumes the run's audit events within the trace).
     const services = [...new Set(spans.map((s) => s.service))];
     expect(services).toEqual(expect.arrayContaining(['weft-gateway', 'weft-orchestrator', 'weft-node-runner']));
@@ -285,6 +288,30 @@ describe('tracing: one trace from the HTTP request through NATS to the node runn
       'messaging.system': 'nats',
       'weft.bus.delivery_count': 1,
     });
+    // The domain spans: one run span under the orchestrator's handling of the start, one span per node under it,
+    // the node runner's job under the http node's span, the code execution under the code node's.
+    const run = spans.filter((s) => s.name === 'weft.workflow.run');
+    expect(run).toHaveLength(1);
+    expect(run[0]).toMatchObject({ kind: KIND.internal, service: 'weft-orchestrator' });
+    expect(run[0]!.attributes).toMatchObject({
+      'weft.run.id': res.body['workflow_run_id'],
+      'weft.run.mode': 'workflow',
+      'weft.run.resumed': false,
+      'weft.run.status': 'succeeded',
+    });
+    expect(ancestry(run[0]!).map((s) => s.name)).toContain('wf.run.start.v1 process');
+    const nodes = spans.filter((s) => s.name === 'weft.node.execute');
+    expect(nodes.map((s) => s.attributes['weft.node.id']).sort()).toEqual(['code', 'end', 'http', 'start']);
+    for (const n of nodes) {
+      expect(n.attributes['weft.node.status']).toBe('succeeded');
+      expect(ancestry(n)).toContain(run[0]);
+    }
+    expect(nodes.find((n) => n.attributes['weft.node.id'] === 'http')!.attributes['weft.node.type']).toBe('http-request');
+    expect(ancestry(job).some((s) => s.name === 'weft.node.execute' && s.attributes['weft.node.id'] === 'http')).toBe(true);
+    const code = spans.find((s) => s.name === 'weft.code.execute')!;
+    expect(code.attributes).toMatchObject({ 'weft.code.language': 'javascript', 'weft.code.limit_hit': 'none' });
+    expect(typeof code.attributes['weft.code.duration_ms']).toBe('number');
+    expect(ancestry(code).some((s) => s.name === 'weft.node.execute' && s.attributes['weft.node.id'] === 'code')).toBe(true);
     // The database work of the run is in the trace too (pg instrumentation).
     expect(
       spans.some(
@@ -350,7 +377,11 @@ describe('tracing: one trace from the HTTP request through NATS to the node runn
     expect(traceId).toBeDefined();
     const isModelCall = (s: ReceivedSpan) =>
       s.service === 'weft-node-runner' && s.kind === KIND.client && mentions(s, '/v1/chat/completions');
-    const spans = await settledTrace(traceId, (list) => list.some(isModelCall) && list.some((s) => s.service === 'weft-gateway'));
+    const spans = await settledTrace(
+      traceId,
+      (list) =>
+        list.some(isModelCall) && list.some((s) => s.service === 'weft-gateway') && list.some((s) => s.name === 'weft.workflow.run'),
+    );
     expect([...new Set(spans.map((s) => s.service))]).toEqual(
       expect.arrayContaining(['weft-gateway', 'weft-orchestrator', 'weft-node-runner']),
     );
@@ -362,6 +393,22 @@ describe('tracing: one trace from the HTTP request through NATS to the node runn
     expect(chain.at(-1)).toBe(roots[0]);
     expect(chain.map((s) => s.service)).toEqual(expect.arrayContaining(['weft-node-runner', 'weft-orchestrator', 'weft-gateway']));
     expect(chain.find((s) => s.service === 'weft-node-runner' && s.kind === KIND.consumer)?.name).toBe('wf.node.execute.v1 process');
+    // The model call's own span (GenAI conventions) is the HTTP call's parent; no prompt, answer or key on any span.
+    const chat = spans.find((s) => s.name === 'chat gpt-4o-mini')!;
+    expect(chat).toMatchObject({ kind: KIND.client, service: 'weft-node-runner' });
+    expect(chat.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o-mini',
+    });
+    expect(typeof chat.attributes['gen_ai.usage.input_tokens']).toBe('number');
+    expect(typeof chat.attributes['gen_ai.usage.output_tokens']).toBe('number');
+    expect(byId(traceId).get(spans.find(isModelCall)!.parentSpanId)).toBe(chat);
+    expect(ancestry(chat).some((s) => s.name === 'weft.node.execute' && s.attributes['weft.node.id'] === 'llm')).toBe(true);
+    expect(spans.filter((s) => mentions(s, 'Is this traced?') || mentions(s, 'sk-tracing-e2e') || mentions(s, 'Traced answer.'))).toEqual(
+      [],
+    );
+    expect(spans.find((s) => s.name === 'weft.workflow.run')!.attributes['weft.run.mode']).toBe('advanced-chat');
   });
 
   it('keeps the trace of a node job redelivered to another node runner after its runner is killed mid-job', async () => {
@@ -399,6 +446,9 @@ describe('tracing: one trace from the HTTP request through NATS to the node runn
     expect(publishes).toHaveLength(1);
     expect(redelivered.parentSpanId).toBe(publishes[0]!.spanId);
     expect(ancestry(redelivered).at(-1)).toMatchObject({ kind: KIND.server, parentSpanId: '', service: 'weft-gateway' });
+    // One run and one http node span however many times its job was delivered.
+    expect(spans.filter((s) => s.name === 'weft.workflow.run')).toHaveLength(1);
+    expect(spans.filter((s) => s.name === 'weft.node.execute' && s.attributes['weft.node.id'] === 'http')).toHaveLength(1);
 
     stack.processes['node-runner'].start();
     await stack.processes['node-runner'].waitReady();
