@@ -19,6 +19,8 @@ const SOAK = process.argv.includes('--soak');
 // --only=code measures just the code-node rows (with the 3-node run they are compared against);
 // --only=tracing just the tracing rows (the 3-node run with tracing off, then on at 100% and 10% sampling).
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
+/** --tracing-rounds=<n>: how many times each tracing setting is measured (the rows show the median). */
+const TRACING_ROUNDS = Math.max(1, Number(process.argv.find((a) => a.startsWith('--tracing-rounds='))?.split('=')[1] ?? 3));
 const SOAK_MINUTES = Number(process.argv.find((a) => a.startsWith('--soak-minutes='))?.split('=')[1] ?? 10);
 const BENCH_PORTS = { gateway: 15001, orchestrator: 15002, 'node-runner': 15003, rag: 15004, compliance: 15005 };
 
@@ -141,6 +143,12 @@ async function auditBenchmark() {
   await nc.close();
 }
 
+/** Every service process the bench started: killed when the bench exits, even through `fail`. */
+const benchChildren = new Set();
+process.on('exit', () => {
+  for (const child of benchChildren) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 function startStack(extraEnv = {}) {
   // The load comes from one address with one key, far past the production default of 100 requests per
   // minute: the limiter stays on (its Redis call is part of what is measured) with limits the load never reaches.
@@ -154,10 +162,11 @@ function startStack(extraEnv = {}) {
     ...extraEnv,
   };
   for (const s of SERVICES) env[PORT_VARIABLES[s][0]] = String(BENCH_PORTS[s]);
-  return SERVICES.map((s) => ({
-    service: s,
-    child: spawn(process.execPath, serviceArgs(s), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }),
-  }));
+  return SERVICES.map((s) => {
+    const child = spawn(process.execPath, serviceArgs(s), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    benchChildren.add(child);
+    return { service: s, child };
+  });
 }
 
 async function peakRss(pids) {
@@ -361,7 +370,9 @@ async function stopStack(stack) {
 /**
  * The 3-node run with tracing off, then on (OTLP/protobuf to a local sink that discards, as a Collector
  * would receive it) sampling 100% and 10% of new traces: each on a freshly started stack, so the rows
- * differ only in the setting. Returns the stack left running.
+ * differ only in the setting. The settings take turns over TRACING_ROUNDS rounds (in a rotated order each
+ * round, so drift of the machine or the database spreads over all of them) and each row is the median round:
+ * one round's differences are within this machine's noise. Returns the stack left running.
  */
 async function tracingBenchmarks(stack, gw) {
   const sink = await startOtlpSink();
@@ -374,34 +385,47 @@ async function tracingBenchmarks(stack, gw) {
     { label: 'tracing on, sampling 100%', env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER_ARG: '1' } },
     { label: 'tracing on, sampling 10%', env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER_ARG: '0.1' } },
   ];
-  const reference = {};
+  /** Per setting: the results of each round by concurrency, and what its exports weighed. */
+  const measured = new Map(settings.map(({ label }) => [label, { 1: [], 8: [], exports: 0, bytes: 0 }]));
   try {
-    for (const { label, env } of settings) {
-      await stopStack(stack);
-      stack = startStack({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', ...env });
-      const ready = await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s], 60_000)));
-      if (ready.includes(false)) fail(`not ready with ${label}: ${SERVICES.filter((_, i) => !ready[i]).join(', ')}`);
-      const before = { ...sink.received };
-      await measureRuns(url, three.key, 300, 8);
-      for (const c of [1, 8]) {
-        const result = await measureRuns(url, three.key, c === 1 ? Math.min(runs, 1000) : runs, c);
-        reference[c] ??= result;
-        const change = ((result.opsPerSecond - reference[c].opsPerSecond) / reference[c].opsPerSecond) * 100;
-        rows.push({
-          name: `workflow run, 3 nodes, blocking, concurrency ${c}, ${label}`,
-          ...result,
-          notes: label === 'tracing off' ? '' : `throughput ${change >= 0 ? '+' : ''}${change.toFixed(1)}% against off`,
-        });
+    for (let round = 0; round < TRACING_ROUNDS; round++) {
+      for (let i = 0; i < settings.length; i++) {
+        const { label, env } = settings[(i + round) % settings.length];
+        await stopStack(stack);
+        stack = startStack({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', ...env });
+        const ready = await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s], 60_000)));
+        if (ready.includes(false)) fail(`not ready with ${label}: ${SERVICES.filter((_, j) => !ready[j]).join(', ')}`);
+        const before = { ...sink.received };
+        await measureRuns(url, three.key, 300, 8);
+        const m = measured.get(label);
+        for (const c of [1, 8]) m[c].push(await measureRuns(url, three.key, c === 1 ? Math.min(runs, 1000) : runs, c));
+        // Spans still queued leave at shutdown, so the sink has them all before the next setting starts.
+        await stopStack(stack);
+        m.exports += sink.received.requests - before.requests;
+        m.bytes += sink.received.bytes - before.bytes;
       }
-      // Spans still queued leave at shutdown, so the sink has them all before the next setting starts.
-      await stopStack(stack);
-      const exports = sink.received.requests - before.requests;
-      const kib = (sink.received.bytes - before.bytes) / 1024;
-      const last = rows.at(-1);
-      last.notes = [last.notes, `${exports} OTLP exports (${kib.toFixed(0)} KiB) in this setting`].filter(Boolean).join('; ');
     }
   } finally {
     await new Promise((resolve) => sink.server.close(resolve));
+  }
+  const median = (results) => [...results].sort((a, b) => a.opsPerSecond - b.opsPerSecond)[Math.floor(results.length / 2)];
+  const off = measured.get('tracing off');
+  for (const { label } of settings) {
+    const m = measured.get(label);
+    for (const c of [1, 8]) {
+      const result = median(m[c]);
+      const change = ((result.opsPerSecond - median(off[c]).opsPerSecond) / median(off[c]).opsPerSecond) * 100;
+      const notes = [
+        `median of ${m[c].length} rounds (ops/s ${m[c].map((r) => r.opsPerSecond.toFixed(0)).join(', ')})`,
+        label === 'tracing off' ? '' : `throughput ${change >= 0 ? '+' : ''}${change.toFixed(1)}% against off`,
+        c === 8 ? `${m.exports} OTLP exports (${(m.bytes / 1024).toFixed(0)} KiB) in all its rounds` : '',
+      ];
+      rows.push({
+        name: `workflow run, 3 nodes, blocking, concurrency ${c}, ${label}`,
+        ...result,
+        notes: notes.filter(Boolean).join('; '),
+      });
+    }
   }
   stack = startStack();
   const again = await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s], 60_000)));
