@@ -35,10 +35,24 @@ describe('RedisService through Redis Sentinel', () => {
     }
   };
 
+  /** A replica's `master_link_status` (up once its first sync is done). */
+  const linkOf = async (port: number) => {
+    const probe = new Redis({ lazyConnect: true, port, retryStrategy: () => null });
+    try {
+      await probe.connect();
+      return /master_link_status:(\w+)/.exec(await probe.info('replication'))?.[1] ?? 'none';
+    } catch {
+      return 'down';
+    } finally {
+      probe.disconnect();
+    }
+  };
+
   beforeAll(async () => {
     ports = { primary: await freePort(), replica: await freePort(), sentinel: await freePort() };
     const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    primary = redisServer([...common, '--port', String(ports.primary), '--dbfilename', 'primary.rdb']);
+    // No wait before the first sync (the default waits 5 s for more replicas to join).
+    primary = redisServer([...common, '--port', String(ports.primary), '--dbfilename', 'primary.rdb', '--repl-diskless-sync-delay', '0']);
     redisServer([
       ...common,
       '--port',
@@ -49,8 +63,9 @@ describe('RedisService through Redis Sentinel', () => {
       '127.0.0.1',
       String(ports.primary),
     ]);
-    await pollUntil(async () => ((await roleOf(ports.replica)) === 'slave' ? true : undefined), {
-      what: 'the replica to follow the primary',
+    await pollUntil(async () => ((await linkOf(ports.replica)) === 'up' ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the replica to finish its first sync with the primary',
     });
     const conf = join(dir, 'sentinel.conf');
     writeFileSync(
@@ -88,7 +103,7 @@ describe('RedisService through Redis Sentinel', () => {
     // The client talks to the primary the Sentinel named, not to the replica.
     expect(await service.client.call('ROLE')).toEqual(expect.arrayContaining(['master']));
     // The replica has it before the primary goes (WAIT: one replica acknowledged).
-    expect(await service.client.wait(1, 5000)).toBe(1);
+    expect(await service.client.wait(1, 10_000)).toBe(1);
 
     primary.kill('SIGKILL');
     await pollUntil(async () => ((await roleOf(ports.replica)) === 'master' ? true : undefined), {
