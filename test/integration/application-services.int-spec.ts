@@ -19,6 +19,7 @@ import {
   textInput,
   uniqueSuffix,
   type TestDatabase,
+  startRunRequest,
 } from '@weft/testing';
 import type { Response } from 'express';
 import { Client as PgClient } from 'pg';
@@ -156,20 +157,7 @@ describe('application services in process', () => {
       const runs = orchestrator.get(RunService);
       const runId = randomUUID();
       const live = eventsOf(runId, (e) => e.event === 'workflow_finished');
-      const started = await runs.start({
-        appId: ctx.app.id,
-        attempt: 1,
-        audit: null,
-        chat: null,
-        createdFrom: 'service-api',
-        creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'ada' },
-        files: [],
-        inputs: { name: 'Ada' },
-        runId,
-        taskId: randomUUID(),
-        workflowId: null,
-        workspaceId,
-      });
+      const started = await runs.start(startRunRequest({ appId: ctx.app.id, inputs: { name: 'Ada' }, runId, workspaceId }));
       expect(started).toMatchObject({ conversationId: null, runId });
       const events = await live.done;
       expect(events.map((e) => e.event)).toEqual([
@@ -210,20 +198,7 @@ describe('application services in process', () => {
       const runId = randomUUID();
       const taskId = randomUUID();
       const live = eventsOf(runId, (e) => e.event === 'workflow_finished');
-      await runs.start({
-        appId: ctx.app.id,
-        attempt: 1,
-        audit: null,
-        chat: null,
-        createdFrom: 'service-api',
-        creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'ada' },
-        files: [],
-        inputs: {},
-        runId,
-        taskId,
-        workflowId: null,
-        workspaceId,
-      });
+      await runs.start(startRunRequest({ appId: ctx.app.id, runId, taskId, workspaceId }));
       expect(await inFlight()).toBe(before + 1);
       expect(await runs.get(workspaceId, ctx.app.id, runId)).toMatchObject({ status: 'running' });
       expect(await inFlight()).toBe(before + 1);
@@ -237,20 +212,7 @@ describe('application services in process', () => {
       const ctx = await deploy(workflowApp, 'workflow');
       const runs = orchestrator.get(RunService);
       const runId = randomUUID();
-      const start = runs.start({
-        appId: ctx.app.id,
-        attempt: 1,
-        audit: null,
-        chat: null,
-        createdFrom: 'service-api',
-        creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'ada' },
-        files: [],
-        inputs: {},
-        runId,
-        taskId: randomUUID(),
-        workflowId: null,
-        workspaceId,
-      });
+      const start = runs.start(startRunRequest({ appId: ctx.app.id, runId, workspaceId }));
       await expect(start).rejects.toMatchObject({ code: 'invalid_param' });
       await expect(runs.get(workspaceId, ctx.app.id, runId)).rejects.toMatchObject({ code: 'not_found' });
     });
@@ -265,20 +227,16 @@ describe('application services in process', () => {
         const runId = randomUUID();
         const messageId = randomUUID();
         const live = eventsOf(runId, (e) => e.event === 'workflow_finished');
-        const started = await runs.start({
-          appId: ctx.app.id,
-          attempt: 1,
-          audit: null,
-          chat: { autoGenerateName: false, conversationId, messageId, mode: 'advanced-chat', query },
-          createdFrom: 'service-api',
-          creator: { accountId: null, endUserId, role: 'end_user', sessionId: 'grace' },
-          files: [],
-          inputs,
-          runId,
-          taskId: randomUUID(),
-          workflowId: null,
-          workspaceId,
-        });
+        const started = await runs.start(
+          startRunRequest({
+            appId: ctx.app.id,
+            chat: { autoGenerateName: false, conversationId, messageId, mode: 'advanced-chat', query },
+            creator: { accountId: null, endUserId, role: 'end_user', sessionId: 'grace' },
+            inputs,
+            runId,
+            workspaceId,
+          }),
+        );
         const events = await live.done;
         // When the stream ends, the message is already complete: the next turn's memory holds it.
         const page = await conversations.messages({ ...owner, conversationId: started.conversationId!, firstId: null, limit: 20 });
@@ -326,20 +284,14 @@ describe('application services in process', () => {
       });
       await expect(stranger).rejects.toMatchObject({ code: 'not_found', message: 'Conversation Not Exists.' });
       // A turn that names no end user is refused before anything is stored (conversations belong to one).
-      const anonymous = runs.start({
-        appId: ctx.app.id,
-        attempt: 1,
-        audit: null,
-        chat: { autoGenerateName: false, conversationId: null, messageId: randomUUID(), mode: 'advanced-chat', query: 'who am I' },
-        createdFrom: 'service-api',
-        creator: { accountId: randomUUID(), endUserId: null, role: 'account', sessionId: null },
-        files: [],
-        inputs: {},
-        runId: randomUUID(),
-        taskId: randomUUID(),
-        workflowId: null,
-        workspaceId,
-      });
+      const anonymous = runs.start(
+        startRunRequest({
+          appId: ctx.app.id,
+          chat: { autoGenerateName: false, conversationId: null, messageId: randomUUID(), mode: 'advanced-chat', query: 'who am I' },
+          creator: { accountId: randomUUID(), endUserId: null, role: 'account', sessionId: null },
+          workspaceId,
+        }),
+      );
       await expect(anonymous).rejects.toMatchObject({ code: 'invalid_param' });
       expect(
         (await conversations.messages({ ...owner, conversationId: first.started.conversationId!, firstId: null, limit: 20 })).data,
@@ -376,20 +328,7 @@ describe('application services in process', () => {
     const sql = <T>(query: string, params: unknown[]): Promise<T[]> => orchestrator.get(DatabaseService).dataSource.query(query, params);
 
     function workflowStart(appId: string, runId: string, attempt: number) {
-      return {
-        appId,
-        attempt,
-        audit: null,
-        chat: null,
-        createdFrom: 'service-api' as const,
-        creator: { accountId: null, endUserId: randomUUID(), role: 'end_user' as const, sessionId: 'ada' },
-        files: [],
-        inputs: { name: 'Ada' },
-        runId,
-        taskId: randomUUID(),
-        workflowId: null,
-        workspaceId,
-      };
+      return startRunRequest({ appId, attempt, inputs: { name: 'Ada' }, runId, workspaceId });
     }
 
     /** Every event published for the run while `during` runs, and until `quietMs` after its workflow_finished. */
@@ -498,20 +437,14 @@ describe('application services in process', () => {
       for (let round = 0; round < 3; round++) {
         const runId = randomUUID();
         const messageId = randomUUID();
-        const req = {
+        const req = startRunRequest({
           appId: ctx.app.id,
           attempt: 2,
-          audit: null,
-          chat: { autoGenerateName: false, conversationId: null, messageId, mode: 'advanced-chat' as const, query: `hello ${round}` },
-          createdFrom: 'service-api' as const,
-          creator: { accountId: null, endUserId, role: 'end_user' as const, sessionId: 'grace' },
-          files: [],
-          inputs: {},
+          chat: { autoGenerateName: false, conversationId: null, messageId, mode: 'advanced-chat', query: `hello ${round}` },
+          creator: { accountId: null, endUserId, role: 'end_user', sessionId: 'grace' },
           runId,
-          taskId: randomUUID(),
-          workflowId: null,
           workspaceId,
-        };
+        });
         let answers: { conversationId: string | null }[] = [];
         const events = await recordEvents(runId, async () => {
           answers = await Promise.all([orchestrator.get(RunService).start(req), second.get(RunService).start({ ...req, attempt: 1 })]);
@@ -548,20 +481,16 @@ describe('application services in process', () => {
         .beginTurn(owner, chat, null, {}, { files: [], runId, taskId: randomUUID() });
       let answer: { conversationId: string | null } | undefined;
       const events = await recordEvents(runId, async () => {
-        answer = await second.get(RunService).start({
-          appId: ctx.app.id,
-          attempt: 2,
-          audit: null,
-          chat,
-          createdFrom: 'service-api',
-          creator: { accountId: null, endUserId, role: 'end_user', sessionId: 'grace' },
-          files: [],
-          inputs: {},
-          runId,
-          taskId: randomUUID(),
-          workflowId: null,
-          workspaceId,
-        });
+        answer = await second.get(RunService).start(
+          startRunRequest({
+            appId: ctx.app.id,
+            attempt: 2,
+            chat,
+            creator: { accountId: null, endUserId, role: 'end_user', sessionId: 'grace' },
+            runId,
+            workspaceId,
+          }),
+        );
       });
       expect(answer!.conversationId).toBe(opened!.chat.conversationId);
       expect(events.find((e) => e.event === 'message_end')).toBeDefined();

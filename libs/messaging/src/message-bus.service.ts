@@ -584,46 +584,38 @@ export class MessageBus implements OnApplicationShutdown {
     }
   }
 
-  private async handleWork(registration: WorkerRegistration, contract: EventContract<unknown>, m: JsMsg): Promise<void> {
-    const started = process.hrtime.bigint();
-    const ctx = this.inboundContext(registration.subject, m.headers);
-    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-    const span = {
-      subject: registration.subject,
-      operation: 'process',
-      kind: SpanKind.CONSUMER,
-      attributes: this.deliveryAttributes(m, registration.durable),
-    } as const;
-    await withIncomingSpan(span, m.headers, () =>
-      runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
-        let payload: unknown;
-        try {
-          payload = m.json();
-        } catch {
-          payload = undefined;
-        }
-        const parsed = contract.payload.safeParse(payload);
-        if (!parsed.success) {
-          this.metrics.observe(registration.subject, 'invalid', elapsed());
-          this.logger.error(`Dropped an invalid job on "${registration.subject}" (stream sequence ${m.seq}): ${parsed.error.message}`);
-          m.term();
-          return;
-        }
-        try {
-          await registration.handler(parsed.data, { ...ctx, deliveryCount: m.info.redeliveryCount, working: () => m.working() });
-          m.ack();
-          this.metrics.observe(registration.subject, 'ok', elapsed());
-        } catch (error) {
-          this.metrics.observe(registration.subject, 'error', elapsed());
-          markActiveSpanError(error);
-          this.logger.warn(`Job on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering: ${(error as Error).message}`);
-          m.nak(1000);
-        }
-      }),
-    );
+  /** A work-queue job: handled with `working()` to extend its ack wait; a failure is redelivered after 1 s. */
+  private handleWork(registration: WorkerRegistration, contract: EventContract<unknown>, m: JsMsg): Promise<void> {
+    return this.handleDelivery(registration, contract, m, {
+      noun: 'job',
+      handle: (payload, ctx) => registration.handler(payload, { ...ctx, working: () => m.working() }),
+      retryDelayMs: () => 1000,
+    });
   }
 
-  private async handleEvent(registration: ConsumerRegistration, contract: EventContract<unknown>, m: JsMsg): Promise<void> {
+  /** A durable event: a failure is redelivered after a backoff growing with its deliveries (1 s doubling to 30 s). */
+  private handleEvent(registration: ConsumerRegistration, contract: EventContract<unknown>, m: JsMsg): Promise<void> {
+    return this.handleDelivery(registration, contract, m, {
+      noun: 'event',
+      handle: (payload, ctx) => registration.handler(payload, ctx),
+      retryDelayMs: () => Math.min(1000 * 2 ** Math.min(m.info.redeliveryCount, 5), 30_000),
+    });
+  }
+
+  /**
+   * One JetStream delivery, job or event: in its span and request context, parsed against the contract (an
+   * invalid one is terminated, never redelivered), handled, then acked, or nak'ed for redelivery on failure.
+   */
+  private async handleDelivery(
+    registration: { durable: string; subject: string },
+    contract: EventContract<unknown>,
+    m: JsMsg,
+    how: {
+      noun: 'job' | 'event';
+      handle: (payload: unknown, ctx: MessageContext & { deliveryCount: number }) => Promise<void>;
+      retryDelayMs: () => number;
+    },
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     const ctx = this.inboundContext(registration.subject, m.headers);
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -633,6 +625,7 @@ export class MessageBus implements OnApplicationShutdown {
       kind: SpanKind.CONSUMER,
       attributes: this.deliveryAttributes(m, registration.durable),
     } as const;
+    const what = how.noun === 'job' ? 'Job' : 'Event';
     await withIncomingSpan(span, m.headers, () =>
       runWithContext({ correlationId: ctx.correlationId, workspaceId: ctx.workspaceId }, async () => {
         let payload: unknown;
@@ -644,20 +637,22 @@ export class MessageBus implements OnApplicationShutdown {
         const parsed = contract.payload.safeParse(payload);
         if (!parsed.success) {
           this.metrics.observe(registration.subject, 'invalid', elapsed());
-          this.logger.error(`Dropped an invalid event on "${registration.subject}" (stream sequence ${m.seq}): ${parsed.error.message}`);
+          this.logger.error(
+            `Dropped an invalid ${how.noun} on "${registration.subject}" (stream sequence ${m.seq}): ${parsed.error.message}`,
+          );
           m.term();
           return;
         }
         try {
-          await registration.handler(parsed.data, { ...ctx, deliveryCount: m.info.redeliveryCount });
+          await how.handle(parsed.data, { ...ctx, deliveryCount: m.info.redeliveryCount });
           m.ack();
           this.metrics.observe(registration.subject, 'ok', elapsed());
         } catch (error) {
           this.metrics.observe(registration.subject, 'error', elapsed());
           markActiveSpanError(error);
-          const delayMs = Math.min(1000 * 2 ** Math.min(m.info.redeliveryCount, 5), 30_000);
+          const delayMs = how.retryDelayMs();
           this.logger.warn(
-            `Event on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering in ${delayMs} ms: ${(error as Error).message}`,
+            `${what} on "${registration.subject}" (stream sequence ${m.seq}) failed, redelivering${how.noun === 'job' ? '' : ` in ${delayMs} ms`}: ${(error as Error).message}`,
           );
           m.nak(delayMs);
         }

@@ -13,3 +13,4 @@ export * from './test-mail-server';
 export * from './legacy-seal';
 export * from './test-mcp-server';
 export * from './span-recorder';
+export * from './run-start';

@@ -15,6 +15,7 @@ import {
   uniqueSuffix,
   type SpanRecorder,
   type TestDatabase,
+  startRunRequest,
 } from '@weft/testing';
 import { startRunSpan, traceparentOf } from '../engine/run-tracing.util';
 import { OrchestratorModule } from '../orchestrator.module';
@@ -87,20 +88,7 @@ describe('run spans of an orchestrator', () => {
 
   it("stores a run with its span's traceparent; its node spans are the run span's children", async () => {
     const runId = randomUUID();
-    await orchestrator.get(RunService).start({
-      appId,
-      attempt: 1,
-      audit: null,
-      chat: null,
-      createdFrom: 'service-api',
-      creator: { accountId: null, endUserId: randomUUID(), role: 'end_user', sessionId: 'ada' },
-      files: [],
-      inputs: { name: 'Ada' },
-      runId,
-      taskId: randomUUID(),
-      workflowId: null,
-      workspaceId,
-    });
+    await orchestrator.get(RunService).start(startRunRequest({ appId, inputs: { name: 'Ada' }, runId, workspaceId }));
     const span = await pollUntil(() => runSpanOf(runId), { timeoutMs: 10_000, what: 'the run span to end' });
     expect(span.attributes).toMatchObject({ 'weft.app.id': appId, 'weft.run.resumed': false, 'weft.run.status': 'succeeded' });
     const [row] = await storedRun(runId);
