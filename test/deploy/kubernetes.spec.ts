@@ -371,9 +371,28 @@ describe('Kubernetes manifests', () => {
       const podTargets = new Set(podEgress.map((peer) => target(peer.podSelector!.matchLabels)));
       // Production: the services also reach the PgBouncer pooler, which (like the instances) reaches the instances.
       // And the OpenTelemetry Collector, which takes their spans.
+      // Production: the Redis Sentinels too (the services ask them for the primary; Redis and Sentinel pods talk among themselves).
       expect(podTargets).toEqual(
-        new Set(['nats', 'postgres', 'redis', 'otel-collector', ...(overlay === 'production' ? ['pgbouncer', 'weft-pg'] : [])]),
+        new Set([
+          'nats',
+          'postgres',
+          'redis',
+          'otel-collector',
+          ...(overlay === 'production' ? ['pgbouncer', 'weft-pg', 'redis-sentinel'] : []),
+        ]),
       );
+      if (overlay === 'production') {
+        // Every Weft service may reach the Sentinels, on their port only; they admit only Weft's and Redis's pods.
+        const toSentinel = policies.find((p) => p.metadata!.name === 'services-to-redis-sentinel')!.spec!;
+        expect(toSentinel.podSelector.matchExpressions![0]!.values).toEqual(['service', 'migrations']);
+        expect(toSentinel.egress!.map((rule) => rule.ports![0]!.port)).toEqual([26379]);
+        const sentinelIngress = policies.find((p) => p.metadata!.name === 'redis-sentinel')!.spec!.ingress!;
+        expect(sentinelIngress.flatMap((rule) => rule.from!.map((peer) => peer.podSelector!.matchLabels))).toEqual([
+          { 'app.kubernetes.io/component': 'service' },
+          { 'app.kubernetes.io/name': 'redis' },
+          { 'app.kubernetes.io/name': 'redis-sentinel' },
+        ]);
+      }
       // Egress to any address is only CloudNativePG's instance manager reaching the Kubernetes API (and the
       // instances' backups reaching S3), on 443 and 6443.
       const anywhere = policies.flatMap((p) =>
