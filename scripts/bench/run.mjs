@@ -21,6 +21,8 @@ const SOAK = process.argv.includes('--soak');
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
 /** --tracing-rounds=<n>: how many times each tracing setting is measured (the rows show the median). */
 const TRACING_ROUNDS = Math.max(1, Number(process.argv.find((a) => a.startsWith('--tracing-rounds='))?.split('=')[1] ?? 3));
+/** --cpu-profile=<dir>: every service of the tracing rows writes a V8 CPU profile there (one folder per setting). */
+const CPU_PROFILE_DIR = process.argv.find((a) => a.startsWith('--cpu-profile='))?.split('=')[1];
 const SOAK_MINUTES = Number(process.argv.find((a) => a.startsWith('--soak-minutes='))?.split('=')[1] ?? 10);
 const BENCH_PORTS = { gateway: 15001, orchestrator: 15002, 'node-runner': 15003, rag: 15004, compliance: 15005 };
 
@@ -149,7 +151,7 @@ process.on('exit', () => {
   for (const child of benchChildren) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-function startStack(extraEnv = {}) {
+function startStack(extraEnv = {}, nodeFlags = []) {
   // The load comes from one address with one key, far past the production default of 100 requests per
   // minute: the limiter stays on (its Redis call is part of what is measured) with limits the load never reaches.
   const env = {
@@ -159,14 +161,28 @@ function startStack(extraEnv = {}) {
     NATS_SUBJECT_PREFIX: BENCH_PREFIX,
     RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
     RATE_LIMIT_PER_MINUTE: '1000000000',
+    // The bench signs in and deploys its apps through the console API; tests that ran just before from the same
+    // address share the limiter's Redis, so the console limits are lifted too.
+    CONSOLE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
+    CONSOLE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '1000000000',
+    CONSOLE_SENSITIVE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
     ...extraEnv,
   };
   for (const s of SERVICES) env[PORT_VARIABLES[s][0]] = String(BENCH_PORTS[s]);
   return SERVICES.map((s) => {
-    const child = spawn(process.execPath, serviceArgs(s), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeFlags, ...serviceArgs(s)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     benchChildren.add(child);
     return { service: s, child };
   });
+}
+
+/** CPU seconds (user + system) the processes have used so far, summed: from /proc, so other load on the machine does not count. */
+function cpuSeconds(pids) {
+  const ticks = pids.reduce((sum, pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return sum + Number(fields[11]) + Number(fields[12]);
+  }, 0);
+  return ticks / 100;
 }
 
 async function peakRss(pids) {
@@ -392,13 +408,20 @@ async function tracingBenchmarks(stack, gw) {
       for (let i = 0; i < settings.length; i++) {
         const { label, env } = settings[(i + round) % settings.length];
         await stopStack(stack);
-        stack = startStack({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', ...env });
+        const profile = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROFILE_DIR, label.replace(/[^a-z0-9]+/gi, '-'))}`] : [];
+        stack = startStack({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', ...env }, profile);
         const ready = await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s], 60_000)));
         if (ready.includes(false)) fail(`not ready with ${label}: ${SERVICES.filter((_, j) => !ready[j]).join(', ')}`);
         const before = { ...sink.received };
         await measureRuns(url, three.key, 300, 8);
         const m = measured.get(label);
-        for (const c of [1, 8]) m[c].push(await measureRuns(url, three.key, c === 1 ? Math.min(runs, 1000) : runs, c));
+        const pids = stack.map(({ child }) => child.pid);
+        for (const c of [1, 8]) {
+          const count = c === 1 ? Math.min(runs, 1000) : runs;
+          const cpuBefore = cpuSeconds(pids);
+          const result = await measureRuns(url, three.key, count, c);
+          m[c].push({ ...result, cpuMsPerRun: ((cpuSeconds(pids) - cpuBefore) * 1000) / count });
+        }
         // Spans still queued leave at shutdown, so the sink has them all before the next setting starts.
         await stopStack(stack);
         m.exports += sink.received.requests - before.requests;
@@ -415,9 +438,13 @@ async function tracingBenchmarks(stack, gw) {
     for (const c of [1, 8]) {
       const result = median(m[c]);
       const change = ((result.opsPerSecond - median(off[c]).opsPerSecond) / median(off[c]).opsPerSecond) * 100;
+      const cpu = median(m[c].map((r) => ({ opsPerSecond: r.cpuMsPerRun }))).opsPerSecond;
+      const cpuOff = median(off[c].map((r) => ({ opsPerSecond: r.cpuMsPerRun }))).opsPerSecond;
+      const cpuChange = ((cpu - cpuOff) / cpuOff) * 100;
       const notes = [
         `median of ${m[c].length} rounds (ops/s ${m[c].map((r) => r.opsPerSecond.toFixed(0)).join(', ')})`,
         label === 'tracing off' ? '' : `throughput ${change >= 0 ? '+' : ''}${change.toFixed(1)}% against off`,
+        `services' CPU ${cpu.toFixed(2)} ms per run${label === 'tracing off' ? '' : ` (${cpuChange >= 0 ? '+' : ''}${cpuChange.toFixed(1)}%)`}`,
         c === 8 ? `${m.exports} OTLP exports (${(m.bytes / 1024).toFixed(0)} KiB) in all its rounds` : '',
       ];
       rows.push({

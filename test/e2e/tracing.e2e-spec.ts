@@ -455,6 +455,71 @@ describe('tracing: one trace from the HTTP request through NATS to the node runn
     await second.stop('SIGTERM');
   });
 
+  /** Whether any service sent a span of the run: its run span, or any span of a trace that mentions it. */
+  const spansOfRun = (runId: string) => receiver.spans.filter((s) => s.attributes['weft.run.id'] === runId);
+  /** The orchestrator's and node runner's log lines that carry `traceId`. */
+  const linesWithTrace = (p: ServiceProcess, traceId: string) =>
+    p
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes(`"trace_id":"${traceId}"`));
+
+  it('follows a caller that did not sample: no service records a span of its request, and each logs its trace id', async () => {
+    const app = await client.deploy(token, codeThenHttpApp(upstream.url));
+    const traceId = 'ab'.repeat(16);
+    const res = await client.call('POST', '/v1/workflows/run', {
+      body: { inputs: { x: 'quiet' }, response_mode: 'blocking', user: 'tracer' },
+      headers: { traceparent: `00-${traceId}-${'cd'.repeat(8)}-00` },
+      token: app.key,
+    });
+    expect((res.body['data'] as Record<string, unknown>)['outputs']).toEqual({ body: 'pong /ping/QUIET', result: 'QUIET' });
+    // The decision reached the orchestrator and the node runner with the caller's trace id: they log it...
+    await pollUntil(
+      () =>
+        linesWithTrace(stack.processes.orchestrator, traceId).length > 0 &&
+        linesWithTrace(stack.processes['node-runner'], traceId).length > 0,
+      { what: 'log lines of the unsampled trace in the orchestrator and the node runner' },
+    );
+    // ...and record nothing: no span of that trace, and no trace of their own for this run (a service that took
+    // its own decision under the stack's parent-based always-on sampler would have sent a run span).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(spansOf(traceId)).toEqual([]);
+    expect(spansOfRun(res.body['workflow_run_id'] as string)).toEqual([]);
+  });
+
+  it("samples new traces at the gateway's ratio, and the services behind it follow the gateway's decision", async () => {
+    const app = await client.deploy(token, codeThenHttpApp(upstream.url));
+    const withGatewaySampling = async (ratio: string) => {
+      await stack.gateway.stop('SIGTERM');
+      stack.gateway.start({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
+      await stack.gateway.waitReady();
+    };
+    try {
+      // Ratio 0: the gateway drops every new trace, so nothing of the run is recorded anywhere.
+      await withGatewaySampling('0');
+      const dropped = await client.run(app.key, { x: 'none' }, 'tracer');
+      expect(dropped.status).toBe(200);
+      // Ratio 1: every new trace is sampled at the gateway, and the whole run is in it under the gateway's server span.
+      await withGatewaySampling('1');
+      const kept = await client.run(app.key, { x: 'all' }, 'tracer');
+      const runId = kept.body['workflow_run_id'] as string;
+      await pollUntil(() => spansOfRun(runId).length > 0, { timeoutMs: 20_000, what: 'the run span of the sampled run' });
+      const traceId = spansOfRun(runId)[0]!.traceId;
+      const spans = await settledTrace(traceId, (list) => list.some((s) => s.name === 'weft.code.execute'));
+      expect(rootOf(spans)).toHaveLength(1);
+      expect(rootOf(spans)[0]).toMatchObject({ kind: KIND.server, service: 'weft-gateway' });
+      expect([...new Set(spans.map((s) => s.service))]).toEqual(
+        expect.arrayContaining(['weft-gateway', 'weft-orchestrator', 'weft-node-runner']),
+      );
+      // Well after the sampled run's spans arrived: still nothing of the dropped one.
+      expect(spansOfRun(dropped.body['workflow_run_id'] as string)).toEqual([]);
+    } finally {
+      await stack.gateway.stop('SIGTERM');
+      stack.gateway.start();
+      await stack.gateway.waitReady();
+    }
+  });
+
   it('refuses to start with OTLP over gRPC, saying so', async () => {
     // It stops before anything else starts: no database or bus is needed to see it.
     const rag = new ServiceProcess('rag', await freePort(), { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).start();

@@ -14,18 +14,40 @@ import {
   ConsoleSpanExporter,
   NodeTracerProvider,
   ParentBasedSampler,
+  RandomIdGenerator,
   Sampler,
+  SamplingDecision,
   SpanExporter,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
-import type { IncomingMessage, RequestOptions } from 'node:http';
+import { context, trace, type Context, type SpanContext, TraceFlags } from '@opentelemetry/api';
+import type { IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
 import { redactQuery, redactUrl } from './redaction';
 import type { TracingPlan } from './settings';
+import { markSampledRoot, SAMPLED_ROOT, UnsampledAwarePropagator, unsampledContext } from './unsampled';
 
 /** Incoming requests that get no span: probes and metric scrapes would drown the traces. */
 const UNTRACED_PATHS = /^\/(health|health\/details|ready|metrics)\/?(\?|$)/;
 
+/** The configured sampler, but a root span whose sampling the HTTP fast path already decided is recorded without asking again. */
+class DecidedRootSampler implements Sampler {
+  constructor(private readonly inner: Sampler) {}
+
+  shouldSample(ctx: Context, ...rest: Parameters<Sampler['shouldSample']> extends [Context, ...infer R] ? R : never) {
+    if (ctx.getValue(SAMPLED_ROOT) === true && !trace.getSpanContext(ctx)) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+    return this.inner.shouldSample(ctx, ...rest);
+  }
+
+  toString(): string {
+    return this.inner.toString();
+  }
+}
+
 export function buildSampler(sampler: TracingPlan['sampler']): Sampler {
+  return new DecidedRootSampler(configuredSampler(sampler));
+}
+
+function configuredSampler(sampler: TracingPlan['sampler']): Sampler {
   const ratio = new TraceIdRatioBasedSampler(sampler.ratio);
   switch (sampler.kind) {
     case 'always_on':
@@ -51,6 +73,70 @@ function outgoingUrl(options: RequestOptions): string {
   return `${options.protocol ?? 'http:'}//${host}${port}${options.path ?? '/'}`;
 }
 
+/** The SDK's own id generator (what a span of a new trace would get), cheaper than the crypto module for ids that are not secrets. */
+const ids = new RandomIdGenerator();
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** What the HTTP fast path does with a request: the instrumentation traces it, it starts a sampled trace, or it goes on unsampled. */
+export type RequestDecision = 'traced' | 'sampled-root' | SpanContext;
+
+/**
+ * The sampling decision for an incoming request, taken before any span exists, for the parent-based samplers
+ * (the others decide per span: every request goes to the instrumentation). A sampled `traceparent` is traced;
+ * an unsampled one stays unsampled; without one, a new trace is sampled with the root sampler's probability,
+ * and one not sampled gets fresh ids, so the services it calls follow the decision instead of taking their own.
+ */
+export function requestDecision(sampler: TracingPlan['sampler'], req: Pick<IncomingMessage, 'headers' | 'url'>): RequestDecision {
+  if (!sampler.kind.startsWith('parentbased_') || UNTRACED_PATHS.test(req.url ?? '')) return 'traced';
+  const header = req.headers['traceparent'];
+  const parent = typeof header === 'string' ? TRACEPARENT.exec(header.trim().toLowerCase()) : null;
+  if (parent && !/^0+$/.test(parent[1]!) && !/^0+$/.test(parent[2]!)) {
+    if ((parseInt(parent[3]!, 16) & TraceFlags.SAMPLED) !== 0) return 'traced';
+    return { traceId: parent[1]!, spanId: parent[2]!, traceFlags: TraceFlags.NONE, isRemote: true };
+  }
+  if (sampler.kind === 'parentbased_always_on') return 'traced';
+  if (sampler.kind === 'parentbased_traceidratio' && Math.random() < sampler.ratio) return 'sampled-root';
+  return { traceId: ids.generateTraceId(), spanId: ids.generateSpanId(), traceFlags: TraceFlags.NONE, isRemote: true };
+}
+
+type EmitFunction = (this: unknown, event: string, ...args: unknown[]) => boolean;
+
+/**
+ * Gives the HTTP instrumentation a fast path for requests that are not sampled: such a request is handed to
+ * the server's own handler in an unsampled context (no span, no attributes, no metrics), as if the
+ * instrumentation were not there, instead of getting a non-recording span and all that goes with it.
+ * Wraps the instrumentation's patch of `Server.prototype.emit` (`_incomingRequestFunction`, version-pinned;
+ * `sdk.spec.ts` fails if it moves).
+ */
+export function withUnsampledFastPath(instrumentation: HttpInstrumentation, sampler: TracingPlan['sampler']): HttpInstrumentation {
+  const target = instrumentation as unknown as { _incomingRequestFunction?: (component: string, original: EmitFunction) => EmitFunction };
+  const traced = target._incomingRequestFunction?.bind(instrumentation);
+  if (!traced)
+    throw new Error('HttpInstrumentation has no _incomingRequestFunction: update the unsampled fast path in libs/tracing/src/sdk.ts.');
+  target._incomingRequestFunction = (component, original) => {
+    const patched = traced(component, original);
+    return function emit(this: unknown, event, ...args) {
+      if (event !== 'request') return patched.apply(this, [event, ...args]);
+      const decision = requestDecision(sampler, args[0] as IncomingMessage);
+      if (decision === 'traced') return patched.apply(this, [event, ...args]);
+      if (decision === 'sampled-root') {
+        // The instrumentation extracts the request's context from its headers (into a new context): marked, they say "sampled".
+        markSampledRoot((args[0] as IncomingMessage).headers);
+        return patched.apply(this, [event, ...args]);
+      }
+      const ctx = unsampledContext(context.active(), decision);
+      return context.with(ctx, () => {
+        // The request's and response's listeners (body parsing, 'finish') run in it too, as the instrumentation's do in its.
+        context.bind(ctx, args[0] as IncomingMessage);
+        context.bind(ctx, args[1] as ServerResponse);
+        return original.apply(this, [event, ...args]);
+      });
+    };
+  };
+  return instrumentation;
+}
+
 function buildExporter(plan: TracingPlan): SpanExporter {
   if (plan.exporter === 'console') return new ConsoleSpanExporter();
   const options = { url: plan.url, headers: plan.headers };
@@ -65,22 +151,27 @@ export function startSdk(plan: TracingPlan, exporter?: SpanExporter): NodeTracer
     spanProcessors: [new BatchSpanProcessor(exporter ?? buildExporter(plan))],
   });
   provider.register({
-    propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    propagator: new UnsampledAwarePropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    ),
   });
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
-        // Query values never reach a span (the request log redacts them too); outgoing URLs lose their credentials as well.
-        startIncomingSpanHook: (req: IncomingMessage) => {
-          const at = req.url?.indexOf('?') ?? -1;
-          return at < 0 ? {} : { 'url.query': redactQuery(req.url!.slice(at + 1)) };
-        },
-        startOutgoingSpanHook: (options: RequestOptions) => ({ 'url.full': redactUrl(outgoingUrl(options)) }),
-        // A health probe of another service or a scrape is no work of any request; only calls inside a trace get a span.
-        requireParentforOutgoingSpans: true,
-      }),
+      withUnsampledFastPath(
+        new HttpInstrumentation({
+          ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
+          // Query values never reach a span (the request log redacts them too); outgoing URLs lose their credentials as well.
+          startIncomingSpanHook: (req: IncomingMessage) => {
+            const at = req.url?.indexOf('?') ?? -1;
+            return at < 0 ? {} : { 'url.query': redactQuery(req.url!.slice(at + 1)) };
+          },
+          startOutgoingSpanHook: (options: RequestOptions) => ({ 'url.full': redactUrl(outgoingUrl(options)) }),
+          // A health probe of another service or a scrape is no work of any request; only calls inside a trace get a span.
+          requireParentforOutgoingSpans: true,
+        }),
+        plan.sampler,
+      ),
       new PgInstrumentation({ requireParentSpan: true }),
       // Only the command: keys and arguments name users, addresses and keys.
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command: string) => command }),

@@ -1,5 +1,6 @@
 import { Attributes, context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { isTracingOn } from './start-tracing';
+import { contextWithSpan, unsampledSpanContext } from './unsampled';
 
 /** The one tracer every Weft span comes from. */
 export function weftTracer(): Tracer {
@@ -19,13 +20,16 @@ const getter = {
   keys: () => [] as string[],
 };
 
-/** The trace and span ids of the active span, for log lines; undefined when tracing is off or no span is active. */
+/**
+ * The trace and span ids of the active span (or of the unsampled trace the context carries: its sender's span
+ * id), for log lines; undefined when tracing is off or the work is in no trace.
+ */
 export function activeTraceIds(): { trace_id: string; span_id: string } | undefined {
   if (!isTracingOn()) return undefined;
-  const span = trace.getActiveSpan();
-  if (!span) return undefined;
-  const { traceId, spanId } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId };
+  const active = context.active();
+  const ids = trace.getSpan(active)?.spanContext() ?? unsampledSpanContext(active);
+  if (!ids) return undefined;
+  return { trace_id: ids.traceId, span_id: ids.spanId };
 }
 
 /** Writes the active context (`traceparent`, `tracestate`, `baggage`) into outgoing headers; nothing when tracing is off. */
@@ -91,12 +95,19 @@ function fail(span: ReturnType<Tracer['startSpan']>, error: unknown): void {
  */
 export function withOutgoingSpan<T>(options: BusSpanOptions, headers: MessageHeaders, fn: () => T): T {
   if (!isTracingOn()) return fn();
+  const active = context.active();
+  if (unsampledSpanContext(active)) {
+    // Not sampled upstream: no span, the decision goes on in the headers.
+    propagation.inject(active, headers, setter);
+    return fn();
+  }
   const span = weftTracer().startSpan(`${options.subject} ${options.operation}`, {
     kind: options.kind,
     attributes: busAttributes(options),
   });
-  const ctx = trace.setSpan(context.active(), span);
+  const ctx = contextWithSpan(active, span);
   propagation.inject(ctx, headers, setter);
+  if (!span.isRecording()) return context.with(ctx, fn);
   try {
     return endWith(span, context.with(ctx, fn));
   } catch (error) {
@@ -114,12 +125,15 @@ export function withOutgoingSpan<T>(options: BusSpanOptions, headers: MessageHea
 export function withIncomingSpan<T>(options: BusSpanOptions, headers: MessageHeaders | undefined, fn: () => T): T {
   if (!isTracingOn()) return fn();
   const parent = propagation.extract(ROOT_CONTEXT, headers, getter);
+  // Not sampled where it was sent: handled in that context, without a span.
+  if (unsampledSpanContext(parent)) return context.with(parent, fn);
   const span = weftTracer().startSpan(
     `${options.subject} ${options.operation}`,
     { kind: options.kind, attributes: busAttributes(options) },
     parent,
   );
-  const ctx = trace.setSpan(parent, span);
+  const ctx = contextWithSpan(parent, span);
+  if (!span.isRecording()) return context.with(ctx, fn);
   try {
     return endWith(span, context.with(ctx, fn));
   } catch (error) {

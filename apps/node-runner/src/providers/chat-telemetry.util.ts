@@ -1,5 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { ModelCallObservation } from '@weft/metrics';
+import { contextWithSpan } from '@weft/tracing';
 import { createSecretMask, type SecretMask } from '@weft/workflow';
 import { ProviderRequestError } from './provider.exception';
 import type { ChatMessage, ChatOptions, ChatProvider, ChatRequest, ChatResult } from './provider.types';
@@ -58,7 +59,7 @@ export async function observedChat(call: ObservedChatCall): Promise<{ result: Ch
   if (mask) span.setAttribute('gen_ai.input.messages', JSON.stringify(mask(request.messages.map(inputMessage))));
   const started = process.hrtime.bigint();
   try {
-    const result = await context.with(trace.setSpan(context.active(), span), () => client.chat(request, call.options));
+    const result = await context.with(contextWithSpan(context.active(), span), () => client.chat(request, call.options));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     span.setAttributes({
       'gen_ai.response.finish_reasons': [result.finishReason],

@@ -11,13 +11,15 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import type { ChatTurn } from '@weft/contracts';
+import { contextWithSpan } from '@weft/tracing';
 import type { GraphNode } from '@weft/workflow';
 
 /**
  * The orchestrator's spans: one `weft.workflow.run` per run an instance drives (a resumed run gets its own,
  * linked to the original's stored context) and one `weft.node.execute` per node execution attempt, parent of
- * the node runner's job through the NATS headers. Only `@opentelemetry/api`: without a registered tracer
- * provider every call returns a non-recording span and costs a few allocations.
+ * the node runner's job through the NATS headers. Without a registered tracer provider every call returns a
+ * non-recording span and costs a few allocations; a span the sampler dropped leaves its work in the unsampled
+ * context (`contextWithSpan`), so nothing under it pays for spans.
  */
 
 /** The tracer is looked up per span, so a provider registered after this module loaded is used. */
@@ -91,9 +93,9 @@ export function parseTraceparent(value: string): SpanContext | null {
   return isSpanContextValid(spanContext) ? spanContext : null;
 }
 
-/** The context a run's nodes start under: the run span's. */
+/** The context a run's nodes start under: the run span's (or its trace's, unsampled, when the sampler dropped it). */
 export function runContext(span: Span): Context {
-  return trace.setSpan(context.active(), span);
+  return contextWithSpan(context.active(), span);
 }
 
 /** What a node span says about where the node ran: its container's round, and which attempt this is. */
@@ -132,7 +134,7 @@ export function endNodeSpan(span: Span, status: string, error: string | null): v
 
 /** The context a node's executor runs in: a node runner job published from it carries the node span. */
 export function nodeContext(parent: Context, span: Span): Context {
-  return trace.setSpan(parent, span);
+  return contextWithSpan(parent, span);
 }
 
 /** The active trace context. */

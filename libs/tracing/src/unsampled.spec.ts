@@ -1,0 +1,215 @@
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createServer, Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { requestDecision, withUnsampledFastPath } from './sdk';
+import { activeTraceIds, withIncomingSpan, withOutgoingSpan } from './spans';
+import { flushTracing, startTracing } from './start-tracing';
+import { contextWithSpan, unsampledSpanContext } from './unsampled';
+
+/** A NATS-like header bag: `get` answers '' for a missing key. */
+function headers(init: Record<string, string> = {}): { get(k: string): string; set(k: string, v: string): void; all: Map<string, string> } {
+  const all = new Map(Object.entries(init));
+  return { all, get: (k) => all.get(k) ?? '', set: (k, v) => void all.set(k, v) };
+}
+
+const UNSAMPLED_HEADER = /^00-([0-9a-f]{32})-([0-9a-f]{16})-00$/;
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const SPAN = '00f067aa0ba902b7';
+
+/** What a handler sees of its context: whether a span is active (what pg/ioredis `requireParentSpan` asks), suppression, the log ids. */
+function seen() {
+  const active = context.active();
+  const span = trace.getSpan(active);
+  return { span, recording: span?.isRecording() ?? false, suppressed: isTracingSuppressed(active), ids: activeTraceIds() };
+}
+
+describe('unsampled traces: carried without spans, the decision propagated', () => {
+  const exporter = new InMemorySpanExporter();
+  // Parent-based with a root ratio of 0: every new trace is dropped, a sampled parent is followed.
+  beforeAll(() =>
+    startTracing('test', {
+      env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' },
+      exporter,
+      log: () => undefined,
+    }),
+  );
+  // Spans an earlier test ended but did not flush are not this test's.
+  beforeEach(async () => {
+    await flushTracing();
+    exporter.reset();
+  });
+
+  it('a new trace the sampler drops still sends a traceparent, with the sampled flag off, and its work has no span', async () => {
+    const h = headers();
+    const inside = await withOutgoingSpan({ subject: 'wf.run.start.v1', operation: 'request', kind: SpanKind.CLIENT }, h, async () =>
+      seen(),
+    );
+    const sent = UNSAMPLED_HEADER.exec(h.get('traceparent'));
+    expect(sent).not.toBeNull();
+    expect(inside.span).toBeUndefined();
+    expect(inside.suppressed).toBe(true);
+    expect(inside.ids).toEqual({ trace_id: sent![1], span_id: sent![2] });
+    await flushTracing();
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('a receiver of an unsampled message works without a span and passes the same trace on, unsampled', async () => {
+    const next = headers();
+    const inside = await withIncomingSpan(
+      { subject: 'wf.node.execute.v1', operation: 'process', kind: SpanKind.CONSUMER },
+      headers({ traceparent: `00-${TRACE}-${SPAN}-00` }),
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await withOutgoingSpan(
+          { subject: 'wf.node.result.v1', operation: 'publish', kind: SpanKind.PRODUCER },
+          next,
+          async () => undefined,
+        );
+        return seen();
+      },
+    );
+    expect(inside.span).toBeUndefined();
+    expect(inside.ids).toEqual({ trace_id: TRACE, span_id: SPAN });
+    expect(next.get('traceparent')).toBe(`00-${TRACE}-${SPAN}-00`);
+    await flushTracing();
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('a sampled parent is still followed: the receiver records its span, and what it sends is sampled', async () => {
+    const next = headers();
+    const inside = await withIncomingSpan(
+      { subject: 'wf.node.execute.v1', operation: 'process', kind: SpanKind.CONSUMER },
+      headers({ traceparent: `00-${TRACE}-${SPAN}-01` }),
+      async () => {
+        await withOutgoingSpan(
+          { subject: 'wf.node.result.v1', operation: 'publish', kind: SpanKind.PRODUCER },
+          next,
+          async () => undefined,
+        );
+        return seen();
+      },
+    );
+    expect(inside.recording).toBe(true);
+    expect(inside.suppressed).toBe(false);
+    expect(next.get('traceparent')).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-01$`));
+    await flushTracing();
+    expect(exporter.getFinishedSpans().map((s) => [s.name, s.spanContext().traceId])).toEqual([
+      ['wf.node.result.v1 publish', TRACE],
+      ['wf.node.execute.v1 process', TRACE],
+    ]);
+  });
+
+  it('contextWithSpan: a recording span goes into the context, a dropped one leaves its trace unsampled, an invalid one nothing', () => {
+    const tracer = trace.getTracer('weft');
+    const sampledParent = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE, spanId: SPAN, traceFlags: 1, isRemote: true });
+    const recording = tracer.startSpan('recorded', {}, sampledParent);
+    expect(trace.getSpan(contextWithSpan(ROOT_CONTEXT, recording))).toBe(recording);
+    recording.end();
+
+    const dropped = tracer.startSpan('dropped', {}, ROOT_CONTEXT);
+    expect(dropped.isRecording()).toBe(false);
+    const unsampled = contextWithSpan(ROOT_CONTEXT, dropped);
+    expect(trace.getSpan(unsampled)).toBeUndefined();
+    expect(unsampledSpanContext(unsampled)?.traceId).toBe(dropped.spanContext().traceId);
+
+    const invalid = tracer.startSpan('suppressed', {}, unsampled);
+    expect(isSpanContextValid(invalid.spanContext())).toBe(false);
+    expect(contextWithSpan(unsampled, invalid)).toBe(unsampled);
+  });
+
+  it('propagation: an unsampled traceparent is read into an unsampled context and written back the same', () => {
+    const extracted = propagation.extract(ROOT_CONTEXT, { traceparent: `00-${TRACE}-${SPAN}-00` });
+    expect(trace.getSpan(extracted)).toBeUndefined();
+    expect(unsampledSpanContext(extracted)).toMatchObject({ traceId: TRACE, spanId: SPAN, traceFlags: 0 });
+    const carrier: Record<string, string> = {};
+    propagation.inject(extracted, carrier);
+    expect(carrier['traceparent']).toBe(`00-${TRACE}-${SPAN}-00`);
+    // A sampled one is a remote parent span as before.
+    const sampled = propagation.extract(ROOT_CONTEXT, { traceparent: `00-${TRACE}-${SPAN}-01` });
+    expect(trace.getSpanContext(sampled)).toMatchObject({ traceId: TRACE, spanId: SPAN, isRemote: true });
+    expect(unsampledSpanContext(sampled)).toBeUndefined();
+  });
+
+  it('requestDecision: follows a traceparent, samples new traces at the root ratio, leaves probes and per-span samplers to the instrumentation', () => {
+    const req = (traceparent?: string, url = '/v1/workflows/run') => ({ url, headers: traceparent ? { traceparent } : {} });
+    const ratio = (r: number) => ({ kind: 'parentbased_traceidratio' as const, ratio: r });
+    expect(requestDecision(ratio(0), req(`00-${TRACE}-${SPAN}-01`))).toBe('traced');
+    expect(requestDecision(ratio(1), req(`00-${TRACE}-${SPAN}-00`))).toMatchObject({ traceId: TRACE, spanId: SPAN, traceFlags: 0 });
+    expect(requestDecision(ratio(1), req())).toBe('sampled-root');
+    const fresh = requestDecision(ratio(0), req());
+    expect(fresh).toMatchObject({ traceFlags: 0 });
+    expect(isSpanContextValid(fresh as never)).toBe(true);
+    // A malformed or all-zero traceparent is no parent: a new trace.
+    expect(requestDecision(ratio(1), req(`00-${'0'.repeat(32)}-${SPAN}-00`))).toBe('sampled-root');
+    expect(requestDecision(ratio(1), req('garbage'))).toBe('sampled-root');
+    expect(requestDecision(ratio(0), req(undefined, '/health'))).toBe('traced');
+    expect(requestDecision({ kind: 'parentbased_always_on', ratio: 1 }, req())).toBe('traced');
+    expect(requestDecision({ kind: 'parentbased_always_off', ratio: 1 }, req())).toMatchObject({ traceFlags: 0 });
+    expect(requestDecision({ kind: 'traceidratio', ratio: 0 }, req(`00-${TRACE}-${SPAN}-00`))).toBe('traced');
+  });
+
+  describe('the HTTP fast path on a real server', () => {
+    let server: Server;
+    let url: string;
+    const handled: ReturnType<typeof seen>[] = [];
+
+    /** A server whose 'request' events go through the instrumentation's patch, wrapped by the fast path at `ratio`. */
+    async function serve(ratio: number): Promise<void> {
+      const instrumentation = withUnsampledFastPath(new HttpInstrumentation({ enabled: false }), {
+        kind: 'parentbased_traceidratio',
+        ratio,
+      });
+      const patch = (
+        instrumentation as unknown as { _incomingRequestFunction(c: string, o: Server['emit']): Server['emit'] }
+      )._incomingRequestFunction('http', Server.prototype.emit);
+      server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        // The body is read through listeners: they run in the request's context too.
+        req.on('data', () => undefined);
+        req.on('end', () => {
+          handled.push(seen());
+          res.end('ok');
+        });
+      });
+      server.emit = patch;
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/workflows/run`;
+    }
+
+    afterEach(async () => {
+      handled.length = 0;
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it('hands an unsampled request to the handler without a span, with its trace kept for the services it calls', async () => {
+      await serve(0);
+      await fetch(url, { method: 'POST', body: '{}' });
+      await fetch(url, { method: 'POST', body: '{}', headers: { traceparent: `00-${TRACE}-${SPAN}-00` } });
+      expect(handled).toHaveLength(2);
+      for (const h of handled) {
+        expect(h.span).toBeUndefined();
+        expect(h.suppressed).toBe(true);
+        expect(h.ids?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      }
+      expect(handled[1]!.ids).toEqual({ trace_id: TRACE, span_id: SPAN });
+      await flushTracing();
+      expect(exporter.getFinishedSpans()).toEqual([]);
+    });
+
+    it('traces a request whose parent was sampled, and a new trace the fast path sampled, once each', async () => {
+      await serve(1);
+      await fetch(url, { method: 'POST', body: '{}', headers: { traceparent: `00-${TRACE}-${SPAN}-01` } });
+      // Root ratio 1 at the fast path, 0 in the sampler: recorded only because the fast path decided it.
+      await fetch(url, { method: 'POST', body: '{}' });
+      expect(handled.map((h) => h.recording)).toEqual([true, true]);
+      await flushTracing();
+      const spans = exporter.getFinishedSpans();
+      expect(spans.map((s) => s.kind)).toEqual([SpanKind.SERVER, SpanKind.SERVER]);
+      expect(spans[0]!.spanContext().traceId).toBe(TRACE);
+      expect(spans[1]!.spanContext().traceId).not.toBe(TRACE);
+      expect(spans[1]!.parentSpanContext).toBeUndefined();
+    });
+  });
+});
