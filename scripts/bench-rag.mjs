@@ -6,10 +6,11 @@
 // --ef-search=<n> (150), --queries=<n> (200), --full-text-queries=<n> (100), --concurrency=<n> (4),
 // --ingest-segments=<n> (5000), --real-text-queries=<n> (200), --dimension=<n> (512, the offline
 // embedder's size; one of the sizes the rag service indexes), --no-real-text, --real-text-only,
-// --keep (leave the table and the generated queries in place afterwards).
+// --keep (leave the table and the generated queries in place afterwards). --dense: dense vectors shaped like
+// a real embedding model's instead (scripts/bench/rag-dense.mjs lists its options).
 import { build, ensureDependencies, ensureInfrastructure } from './lib/workspace.mjs';
 
 ensureDependencies();
 Object.assign(process.env, ensureInfrastructure());
 build();
-await import('./bench/rag.mjs');
+await import(process.argv.includes('--dense') ? './bench/rag-dense.mjs' : './bench/rag.mjs');
