@@ -3,12 +3,13 @@
 // URLs arrive in the environment.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, createServer, request } from 'node:http';
 import pg from 'pg';
 import { connect, JSONCodec, nkeyAuthenticator } from 'nats';
 import { archiveBenchmark } from './archive.mjs';
+import { callTree, flameGraphSvg, summary } from './flamegraph.cjs';
 import { measureHttp, measureOps, printTable } from './measure.mjs';
 import { call, codeNodeDsl, deployApp, echoChatflowDsl, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
 import { localAccount } from '../lib/local-account.mjs';
@@ -17,7 +18,9 @@ import { fail, PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } fro
 const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 5);
 const SOAK = process.argv.includes('--soak');
 // --only=code measures just the code-node rows (with the 3-node run they are compared against);
-// --only=tracing just the tracing rows (the 3-node run with tracing off, then on at 100% and 10% sampling).
+// --only=tracing just the tracing rows (the 3-node run with tracing off, then on at 100% and 10% sampling);
+// --only=profile --cpu-profile=<dir> CPU profiles of the services under the 3-node run at concurrency 32, drawn as
+// flame graphs (<dir>/<service>.svg) with a summary of where each service's time went.
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
 /** --tracing-rounds=<n>: how many times each tracing setting is measured (the rows show the median). */
 const TRACING_ROUNDS = Math.max(1, Number(process.argv.find((a) => a.startsWith('--tracing-rounds='))?.split('=')[1] ?? 3));
@@ -408,7 +411,9 @@ async function tracingBenchmarks(stack, gw) {
       for (let i = 0; i < settings.length; i++) {
         const { label, env } = settings[(i + round) % settings.length];
         await stopStack(stack);
-        const profile = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROFILE_DIR, label.replace(/[^a-z0-9]+/gi, '-'))}`] : [];
+        const profile = CPU_PROFILE_DIR
+          ? ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROFILE_DIR, label.replace(/[^a-z0-9]+/gi, '-'))}`]
+          : [];
         stack = startStack({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', ...env }, profile);
         const ready = await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s], 60_000)));
         if (ready.includes(false)) fail(`not ready with ${label}: ${SERVICES.filter((_, j) => !ready[j]).join(', ')}`);
@@ -460,6 +465,35 @@ async function tracingBenchmarks(stack, gw) {
   return stack;
 }
 
+/**
+ * CPU profiles of the services under the 3-node workflow at concurrency 32: each service runs with --cpu-prof,
+ * the load runs for DURATION × 300 runs after a warm-up, the stack stops (the profiles are written at exit),
+ * and only the samples taken during the load are drawn (<dir>/<service>.svg) and summarised.
+ */
+async function profileBenchmark(stack, gw, spawnedAt) {
+  const token = await loginOrRegister(gw, localAccount());
+  const three = await deployApp(gw, token, templateChainDsl('bench: start, template, end (profile)', 1));
+  const url = `${gw}/v1/workflows/run`;
+  await measureRuns(url, three.key, 300, 8);
+  const from = Date.now() - spawnedAt;
+  const result = await measureRuns(url, three.key, Math.max(600, DURATION * 300), 32);
+  const to = Date.now() - spawnedAt;
+  rows.push({ name: 'workflow run, 3 nodes, blocking, concurrency 32, every service under --cpu-prof', ...result });
+  const pids = new Map(stack.map(({ service, child }) => [child.pid, service]));
+  await stopStack(stack);
+  printTable(rows);
+  for (const file of readdirSync(CPU_PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile'))) {
+    const service = pids.get(Number(file.split('.')[3]));
+    if (!service || file.split('.')[4] !== '0') continue; // the main thread's profile; workers write their own
+    const tree = callTree(JSON.parse(readFileSync(join(CPU_PROFILE_DIR, file), 'utf8')), from, to);
+    writeFileSync(join(CPU_PROFILE_DIR, `${service}.svg`), flameGraphSvg(tree, `${service}: 3-node workflow, concurrency 32 (${file})`));
+    const { busyMs, owners } = summary(tree);
+    process.stdout.write(
+      `${service}: busy ${busyMs.toFixed(0)} ms during the load; ${owners.map((o) => `${o.owner} ${(o.share * 100).toFixed(1)}%`).join(', ')}\n`,
+    );
+  }
+}
+
 /** Steady load for SOAK_MINUTES, sampling each service's resident memory, to show whether it grows. */
 async function soak(url, key, pids) {
   const { readFileSync } = await import('node:fs');
@@ -500,12 +534,18 @@ if (ONLY !== 'tracing') {
   await baselineHttp();
 }
 
+if (ONLY === 'profile' && !CPU_PROFILE_DIR) fail('--only=profile needs --cpu-profile=<dir>');
 say('Starting the five services for measurement…');
-let stack = startStack();
+const spawnedAt = Date.now();
+let stack = startStack({}, ONLY === 'profile' ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []);
 try {
   const ready = await Promise.all(SERVICES.map((s) => waitReady(BENCH_PORTS[s], 60_000)));
   if (ready.includes(false)) fail(`not ready: ${SERVICES.filter((_, i) => !ready[i]).join(', ')}`);
   const gw = `http://127.0.0.1:${BENCH_PORTS.gateway}`;
+  if (ONLY === 'profile') {
+    await profileBenchmark(stack, gw, spawnedAt);
+    process.exit(0);
+  }
   if (ONLY === 'tracing') {
     stack = await tracingBenchmarks(stack, gw);
     for (const row of rows) if (row.failures) row.notes = `${row.failures} failed`;
