@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { DslBuilder, endData, textInput, TestStack, WeftClient, type JsonResponse } from '@weft/testing';
+import { DslBuilder, endData, pollUntil, textInput, TestStack, WeftClient, type JsonResponse } from '@weft/testing';
 
 // The console API of issue 21 (runs, conversations, knowledge, system), through the gateway with the real
 // stack: data comes from real runs through the Service API, every route is tried by a reader (`normal`), an
@@ -62,6 +62,15 @@ function slowApp(url: string): string {
     .toYaml();
 }
 
+const echoChat = new DslBuilder('console chat', 'advanced-chat')
+  .node('start', 'start', { variables: [] })
+  .node('answer', 'answer', { answer: 'Echo: {{#sys.query#}}' })
+  .chain('start', 'answer')
+  .toYaml();
+
+const GRAFANA = 'https://grafana.example.test/d/weft';
+const TRACE_TEMPLATE = 'http://jaeger.example.test:16686/trace/{trace_id}';
+
 /** Reads a fetch body as SSE until `until` says stop (or the stream ends); answers the parsed events. */
 async function readEvents(
   res: Response,
@@ -112,7 +121,9 @@ describe('the console API', () => {
     });
     await new Promise<void>((resolve) => upstream.listen(0, ALLOWED_HOST, resolve));
     upstreamUrl = `http://${ALLOWED_HOST}:${(upstream.address() as { port: number }).port}`;
-    stack = await TestStack.create({ env: { SSRF_ALLOWED_HOSTS: ALLOWED_HOST } });
+    stack = await TestStack.create({
+      env: { CONSOLE_GRAFANA_URL: GRAFANA, CONSOLE_TRACE_URL_TEMPLATE: TRACE_TEMPLATE, SSRF_ALLOWED_HOSTS: ALLOWED_HOST },
+    });
     await stack.start();
     client = new WeftClient(stack.gateway.baseUrl);
     const ownerAccount = await client.signUp();
@@ -326,6 +337,239 @@ describe('the console API', () => {
         const res = await client.call('GET', `/console/api/apps/${app.appId}/workflow-runs`, token ? { token } : {});
         expect([res.status, res.body['status']]).toEqual([401, 401]);
       }
+    });
+  });
+  describe('conversations', () => {
+    let chat: { appId: string; key: string };
+    const conversationOf: Record<string, string> = {};
+    const messageOf: Record<string, string> = {};
+    interface ConversationItem {
+      from_end_user_id: string;
+      from_end_user_session_id: string | null;
+      id: string;
+      message_count: number;
+    }
+    interface MessageItem {
+      answer: string;
+      feedback: { rating: string } | null;
+      id: string;
+      query: string;
+      workflow_run_id: string | null;
+    }
+
+    beforeAll(async () => {
+      chat = await client.deploy(owner, echoChat);
+      for (const [user, queries] of [
+        ['ada', ['Hello', 'Again']],
+        ['bob', ['Hi']],
+      ] as const) {
+        let conversationId = '';
+        for (const query of queries) {
+          const res = await client.call<{ conversation_id: string; message_id: string }>('POST', '/v1/chat-messages', {
+            body: { conversation_id: conversationId, inputs: {}, query, response_mode: 'blocking', user },
+            token: chat.key,
+          });
+          expect(res.status).toBe(200);
+          conversationId = res.body.conversation_id;
+          messageOf[`${user}:${query}`] = res.body.message_id;
+        }
+        conversationOf[user] = conversationId;
+      }
+    });
+
+    it("lists every end user's conversations, most recent first, and pages them once each", async () => {
+      const res = await get<{ data: ConversationItem[]; has_more: boolean; limit: number }>(
+        `/apps/${chat.appId}/chat-conversations`,
+        normal,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.data.map((c) => [c.id, c.from_end_user_session_id, c.message_count])).toEqual([
+        [conversationOf['bob'], 'bob', 1],
+        [conversationOf['ada'], 'ada', 2],
+      ]);
+      const first = await get<{ data: ConversationItem[]; has_more: boolean }>(`/apps/${chat.appId}/chat-conversations?limit=1`);
+      expect(first.body).toMatchObject({ data: [{ id: conversationOf['bob'] }], has_more: true });
+      const second = await get<{ data: ConversationItem[]; has_more: boolean }>(
+        `/apps/${chat.appId}/chat-conversations?limit=1&last_id=${conversationOf['bob']}`,
+      );
+      expect(second.body).toMatchObject({ data: [{ id: conversationOf['ada'] }], has_more: false });
+    });
+
+    it("reads a conversation's messages with the run that answered them", async () => {
+      const res = await get<{ data: MessageItem[]; has_more: boolean }>(
+        `/apps/${chat.appId}/chat-messages?conversation_id=${conversationOf['ada']}`,
+        normal,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.data.map((m) => [m.query, m.answer, m.feedback])).toEqual([
+        ['Hello', 'Echo: Hello', null],
+        ['Again', 'Echo: Again', null],
+      ]);
+      const runId = res.body.data[0]!.workflow_run_id!;
+      expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await get(`/apps/${chat.appId}/workflow-runs/${runId}`)).body).toMatchObject({ id: runId, status: 'succeeded' });
+      const back = await get<{ data: MessageItem[]; has_more: boolean }>(
+        `/apps/${chat.appId}/chat-messages?conversation_id=${conversationOf['ada']}&limit=1&first_id=${messageOf['ada:Again']}`,
+      );
+      expect(back.body).toMatchObject({ data: [{ id: messageOf['ada:Hello'] }], has_more: false });
+    });
+
+    it("takes an editor's feedback, refuses a normal member's", async () => {
+      const messageId = messageOf['bob:Hi']!;
+      const refused = await client.call('POST', `/console/api/apps/${chat.appId}/feedbacks`, {
+        body: { message_id: messageId, rating: 'like' },
+        token: normal,
+      });
+      expect([refused.status, refused.body['code']]).toEqual([403, 'forbidden']);
+      const liked = await client.call('POST', `/console/api/apps/${chat.appId}/feedbacks`, {
+        body: { message_id: messageId, rating: 'dislike' },
+        token: owner,
+      });
+      expect(liked).toMatchObject({ body: { result: 'success' }, status: 200 });
+      const read = async () =>
+        (await get<{ data: MessageItem[] }>(`/apps/${chat.appId}/chat-messages?conversation_id=${conversationOf['bob']}`)).body.data[0]!
+          .feedback;
+      expect(await read()).toEqual({ rating: 'dislike' });
+      const cleared = await client.call('POST', `/console/api/apps/${chat.appId}/feedbacks`, {
+        body: { message_id: messageId, rating: null },
+        token: owner,
+      });
+      expect(cleared.status).toBe(200);
+      expect(await read()).toBeNull();
+    });
+
+    it('answers 404 across workspaces and apps, 400 to bad input and to a workflow app', async () => {
+      expect((await get(`/apps/${chat.appId}/chat-conversations`, stranger)).status).toBe(404);
+      expect((await get(`/apps/${chat.appId}/chat-messages?conversation_id=${conversationOf['ada']}`, stranger)).status).toBe(404);
+      const strangerFeedback = await client.call('POST', `/console/api/apps/${chat.appId}/feedbacks`, {
+        body: { message_id: messageOf['ada:Hello'], rating: 'like' },
+        token: stranger,
+      });
+      expect(strangerFeedback.status).toBe(404);
+      const otherChat = await client.deploy(owner, echoChat);
+      expect((await get(`/apps/${otherChat.appId}/chat-messages?conversation_id=${conversationOf['ada']}`)).status).toBe(404);
+      const wrongApp = await client.call('POST', `/console/api/apps/${otherChat.appId}/feedbacks`, {
+        body: { message_id: messageOf['ada:Hello'], rating: 'like' },
+        token: owner,
+      });
+      expect(wrongApp.status).toBe(404);
+      expect((await get(`/apps/${chat.appId}/chat-conversations?last_id=${UNKNOWN}`)).status).toBe(404);
+      expect((await get(`/apps/${chat.appId}/chat-messages?conversation_id=${UNKNOWN}`)).status).toBe(404);
+      for (const path of [
+        `/apps/${chat.appId}/chat-conversations?limit=0`,
+        `/apps/${chat.appId}/chat-conversations?last_id=nope`,
+        `/apps/${chat.appId}/chat-messages`,
+        `/apps/${chat.appId}/chat-messages?conversation_id=${conversationOf['ada']}&limit=500`,
+        `/apps/${app.appId}/chat-conversations`,
+      ]) {
+        const res = await get(path);
+        expect([path, res.status]).toEqual([path, 400]);
+      }
+      const badRating = await client.call('POST', `/console/api/apps/${chat.appId}/feedbacks`, {
+        body: { message_id: messageOf['ada:Hello'], rating: 'meh' },
+        token: owner,
+      });
+      expect([badRating.status, badRating.body['code']]).toEqual([400, 'invalid_param']);
+    });
+  });
+
+  describe('knowledge', () => {
+    let datasetId: string;
+    let documentId: string;
+
+    beforeAll(async () => {
+      const key = (await client.call<{ token: string }>('POST', '/console/api/datasets/api-keys', { token: owner })).body.token;
+      const dataset = await client.call<{ id: string }>('POST', '/v1/datasets', {
+        body: { indexing_technique: 'economy', name: 'Loom notes' },
+        token: key,
+      });
+      expect(dataset.status).toBe(200);
+      datasetId = dataset.body.id;
+      const doc = await client.call<{ document: { id: string } }>('POST', `/v1/datasets/${datasetId}/document/create-by-text`, {
+        body: {
+          indexing_technique: 'economy',
+          name: 'weaving.txt',
+          process_rule: { mode: 'automatic' },
+          text: 'The warp threads run along the loom. The weft crosses them.',
+        },
+        token: key,
+      });
+      expect(doc.status).toBe(200);
+      documentId = doc.body.document.id;
+    });
+
+    it('lists datasets and documents, whose indexing status reaches completed', async () => {
+      const datasets = await get<{ data: { id: string; name: string }[]; total: number }>('/datasets?page=1&limit=20', normal);
+      expect(datasets.status).toBe(200);
+      expect(datasets.body.data.map((d) => [d.id, d.name])).toEqual([[datasetId, 'Loom notes']]);
+      const done = await pollUntil(
+        async () => {
+          const res = await get<{ data: { id: string; indexing_status: string; word_count: number }[] }>(
+            `/datasets/${datasetId}/documents`,
+            normal,
+          );
+          expect(res.status).toBe(200);
+          return res.body.data[0]?.indexing_status === 'completed' ? res.body.data[0] : undefined;
+        },
+        { timeoutMs: 30_000, what: 'the document indexed' },
+      );
+      expect(done).toMatchObject({ id: documentId, indexing_status: 'completed' });
+      expect(done.word_count).toBeGreaterThan(0);
+    });
+
+    it('lists segments and runs a retrieval test with scores', async () => {
+      const segments = await get<{ data: { content: string }[] }>(`/datasets/${datasetId}/documents/${documentId}/segments`, normal);
+      expect(segments.status).toBe(200);
+      expect(segments.body.data.map((s) => s.content).join(' ')).toContain('The weft crosses them.');
+      const hit = await client.call<{ query: { content: string }; records: { score: number | null; segment: { content: string } }[] }>(
+        'POST',
+        `/console/api/datasets/${datasetId}/hit-testing`,
+        { body: { query: 'weft', retrieval_model: { search_method: 'full_text_search', top_k: 3 } }, token: normal },
+      );
+      expect(hit.status).toBe(200);
+      expect(hit.body.query).toEqual({ content: 'weft' });
+      expect(hit.body.records[0]!.segment.content).toContain('weft');
+      expect(typeof hit.body.records[0]!.score).toBe('number');
+    });
+
+    it("keeps another workspace's datasets out, and answers 400 to bad input", async () => {
+      expect((await get<{ data: unknown[] }>('/datasets', stranger)).body.data).toEqual([]);
+      expect((await get(`/datasets/${datasetId}/documents`, stranger)).status).toBe(404);
+      expect((await get(`/datasets/${datasetId}/documents/${documentId}/segments`, stranger)).status).toBe(404);
+      const hit = await client.call('POST', `/console/api/datasets/${datasetId}/hit-testing`, { body: { query: 'weft' }, token: stranger });
+      expect(hit.status).toBe(404);
+      expect((await get(`/datasets/${UNKNOWN}/documents`)).status).toBe(404);
+      expect((await get('/datasets?limit=0')).status).toBe(400);
+      expect((await get(`/datasets/${datasetId}/documents?page=zero`)).status).toBe(400);
+      const noQuery = await client.call('POST', `/console/api/datasets/${datasetId}/hit-testing`, { body: {}, token: owner });
+      expect([noQuery.status, noQuery.body['code']]).toEqual([400, 'invalid_param']);
+      expect((await client.call('GET', '/console/api/datasets')).status).toBe(401);
+    });
+  });
+
+  describe('system', () => {
+    it('shows admins the services, the work-queue backlogs and the configured links', async () => {
+      const res = await get<{
+        links: { grafana: string | null; trace_url_template: string | null };
+        queues: { consumer: string; pending: number; stream: string }[];
+        services: { name: string; status: string }[];
+      }>('/system/status');
+      expect(res.status).toBe(200);
+      expect(res.body.services.map((s) => s.name).sort()).toEqual(['compliance', 'gateway', 'node-runner', 'orchestrator', 'rag']);
+      expect(res.body.links).toEqual({ grafana: GRAFANA, trace_url_template: TRACE_TEMPLATE });
+      const streams = res.body.queues.map((q) => q.stream);
+      expect(streams.some((s) => s.endsWith('WF_NODES'))).toBe(true);
+      expect(streams.some((s) => s.endsWith('KB_INGEST'))).toBe(true);
+      for (const q of res.body.queues) expect(q.pending).toBeGreaterThanOrEqual(0);
+    });
+
+    it('refuses a normal member (403) and anyone without a valid token (401)', async () => {
+      for (const path of ['/system/status', '/audit/logs', '/audit/verify']) {
+        const res = await get(path, normal);
+        expect([path, res.status, res.body['code']]).toEqual([path, 403, 'forbidden']);
+      }
+      expect((await client.call('GET', '/console/api/system/status')).status).toBe(401);
+      expect((await client.call('GET', '/console/api/system/status', { token: `${owner}x` })).status).toBe(401);
     });
   });
 });
