@@ -489,7 +489,7 @@ async function profileBenchmark(stack, gw, spawnedAt) {
     writeFileSync(join(CPU_PROFILE_DIR, `${service}.svg`), flameGraphSvg(tree, `${service}: 3-node workflow, concurrency 32 (${file})`));
     const { busyMs, owners } = summary(tree);
     process.stdout.write(
-      `${service}: busy ${busyMs.toFixed(0)} ms during the load; ${owners.map((o) => `${o.owner} ${(o.share * 100).toFixed(1)}%`).join(', ')}\n`,
+      `${service} (${file}, load from ${from} to ${to} ms): busy ${busyMs.toFixed(0)} ms during the load; ${owners.map((o) => `${o.owner} ${(o.share * 100).toFixed(1)}%`).join(', ')}\n`,
     );
   }
 }
