@@ -103,6 +103,17 @@ export function requestDecision(sampler: TracingPlan['sampler'], req: Pick<Incom
 type EmitFunction = (this: unknown, event: string, ...args: unknown[]) => boolean;
 
 /**
+ * Makes every event `emitter` emits run in `ctx`: one wrapper of `emit`, where the context manager's `bind`
+ * patches five methods and wraps each listener as it is added (the cheaper of the two for a request's few events).
+ */
+function emitIn(ctx: Context, emitter: { emit: EmitFunction }): void {
+  const emit = emitter.emit;
+  emitter.emit = function emitInContext(this: unknown, event, ...args) {
+    return context.with(ctx, () => emit.apply(this, [event, ...args]));
+  };
+}
+
+/**
  * Gives the HTTP instrumentation a fast path for requests that are not sampled: such a request is handed to
  * the server's own handler in an unsampled context (no span, no attributes, no metrics), as if the
  * instrumentation were not there, instead of getting a non-recording span and all that goes with it.
@@ -128,8 +139,8 @@ export function withUnsampledFastPath(instrumentation: HttpInstrumentation, samp
       const ctx = unsampledContext(context.active(), decision);
       return context.with(ctx, () => {
         // The request's and response's listeners (body parsing, 'finish') run in it too, as the instrumentation's do in its.
-        context.bind(ctx, args[0] as IncomingMessage);
-        context.bind(ctx, args[1] as ServerResponse);
+        emitIn(ctx, args[0] as IncomingMessage);
+        emitIn(ctx, args[1] as ServerResponse);
         return original.apply(this, [event, ...args]);
       });
     };
