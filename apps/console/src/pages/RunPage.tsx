@@ -1,0 +1,452 @@
+import {
+  ActionIcon,
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Drawer,
+  Group,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+  useComputedColorScheme,
+} from '@mantine/core';
+import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, ApiError } from '../api';
+import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge, statusColor } from '../components/common';
+import { formatDuration, formatPrice, formatTime } from '../lib/format';
+import { layoutGraph } from '../lib/graph-layout';
+import { followEvents } from '../lib/sse';
+import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
+import { useSession } from '../session';
+import type { NodeExecution, RunDetail, SystemStatus } from '../types';
+
+interface FlowNodeData extends Record<string, unknown> {
+  title: string;
+  type: string;
+  status: string | null;
+  duration: number | null;
+  selected: boolean;
+}
+
+const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>) {
+  const color = data.status ? `var(--mantine-color-${statusColor(data.status)}-6)` : 'var(--mantine-color-gray-5)';
+  return (
+    <div
+      className={`weft-flow-node${data.selected ? ' selected' : ''}`}
+      style={{ ['--weft-node-color' as string]: color }}
+      data-node-status={data.status ?? 'not-run'}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Text size="xs" fw={700} truncate>
+        {data.title}
+      </Text>
+      <Group gap={4} justify="space-between" wrap="nowrap">
+        <Text size="xs" c="dimmed" truncate>
+          {data.type}
+        </Text>
+        <Text size="xs">
+          {data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}
+        </Text>
+      </Group>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
+
+const NODE_TYPES = { run: FlowNode };
+
+function RunGraph({
+  run,
+  executions,
+  selectedNode,
+  onSelect,
+}: {
+  run: RunDetail;
+  executions: NodeExecution[];
+  selectedNode: string | null;
+  onSelect(nodeId: string): void;
+}) {
+  const scheme = useComputedColorScheme('light');
+  const positions = useMemo(() => layoutGraph(run.graph.nodes, run.graph.edges), [run.graph]);
+  const statuses = useMemo(() => nodeStatuses(executions), [executions]);
+  const durations = useMemo(() => {
+    const d = new Map<string, number>();
+    for (const e of executions) d.set(e.node_id, (d.get(e.node_id) ?? 0) + (e.elapsed_time ?? 0));
+    return d;
+  }, [executions]);
+  const nodes = useMemo<Node<FlowNodeData>[]>(
+    () =>
+      run.graph.nodes.map((n) => ({
+        id: n.id,
+        type: 'run',
+        position: positions.get(n.id) ?? { x: 0, y: 0 },
+        ariaLabel: `${n.data.title ?? n.id}: ${statuses.get(n.id) ?? 'not run'}`,
+        data: {
+          title: String(n.data.title ?? n.id),
+          type: n.data.type,
+          status: statuses.get(n.id) ?? null,
+          duration: durations.get(n.id) ?? null,
+          selected: n.id === selectedNode,
+        },
+      })),
+    [run.graph.nodes, positions, statuses, durations, selectedNode],
+  );
+  const edges = useMemo<Edge[]>(
+    () =>
+      run.graph.edges.map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        animated: statuses.get(e.source) === 'running' || statuses.get(e.target) === 'running',
+      })),
+    [run.graph.edges, statuses],
+  );
+  return (
+    <div className="weft-graph" data-testid="run-graph">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        colorMode={scheme}
+        fitView
+        minZoom={0.1}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        onNodeClick={(_, node) => onSelect(node.id)}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}
+
+function Timeline({
+  run,
+  executions,
+  selected,
+  onSelect,
+}: {
+  run: RunDetail;
+  executions: NodeExecution[];
+  selected: string | null;
+  onSelect(id: string): void;
+}) {
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  // A running node's bar reaches "now", taken when the executions last changed.
+  const timeline = useMemo(
+    () => buildTimeline(executions, run.created_at, run.elapsed_time ?? 0, Date.now() / 1000, collapsed),
+    [executions, run.created_at, run.elapsed_time, collapsed],
+  );
+  const toggle = (nodeId: string) =>
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (next.has(nodeId)) next.delete(nodeId);
+      else next.add(nodeId);
+      return next;
+    });
+  const label = (row: TimelineRow) => row.execution.title || row.execution.node_id;
+  return (
+    <Table aria-label="Node executions" verticalSpacing={4} highlightOnHover>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Node</Table.Th>
+          <Table.Th>Status</Table.Th>
+          <Table.Th>Start</Table.Th>
+          <Table.Th>Duration</Table.Th>
+          <Table.Th>Tokens</Table.Th>
+          <Table.Th>Cost</Table.Th>
+          <Table.Th w="35%">Timeline (0 – {formatDuration(timeline.span)})</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {timeline.rows.map((row) => {
+          const e = row.execution;
+          const m = e.execution_metadata;
+          const left = (row.start / timeline.span) * 100;
+          const width = Math.max((row.duration / timeline.span) * 100, 0.5);
+          return (
+            <Table.Tr
+              key={e.id}
+              data-node-id={e.node_id}
+              data-execution-id={e.id}
+              className={`weft-clickable${selected === e.id ? ' weft-row-selected' : ''}`}
+              onClick={() => onSelect(e.id)}
+            >
+              <Table.Td style={{ paddingLeft: 8 + row.depth * 24 }}>
+                <Group gap={6} wrap="nowrap">
+                  {row.children > 0 ? (
+                    <ActionIcon
+                      size="sm"
+                      variant="subtle"
+                      aria-label={`${collapsed.has(e.node_id) ? 'Expand' : 'Collapse'} ${label(row)} (${row.children} nested runs)`}
+                      aria-expanded={!collapsed.has(e.node_id)}
+                      onClick={(ev) => {
+                        ev.stopPropagation();
+                        toggle(e.node_id);
+                      }}
+                    >
+                      <span aria-hidden="true">{collapsed.has(e.node_id) ? '▸' : '▾'}</span>
+                    </ActionIcon>
+                  ) : null}
+                  <Anchor
+                    component="button"
+                    type="button"
+                    size="sm"
+                    onClick={(ev) => {
+                      ev.stopPropagation();
+                      onSelect(e.id);
+                    }}
+                    aria-label={`Details of ${label(row)}`}
+                  >
+                    {label(row)}
+                  </Anchor>
+                  {row.round !== null ? (
+                    <Badge size="xs" variant="outline">
+                      #{row.round + 1}
+                    </Badge>
+                  ) : null}
+                  {row.retry ? (
+                    <Badge size="xs" color="orange" variant="light">
+                      retry {row.retry}
+                    </Badge>
+                  ) : null}
+                  {row.branch ? (
+                    <Tooltip label={`Parallel branch starting at ${row.branch}`}>
+                      <Badge size="xs" color="grape" variant="light">
+                        branch {row.branch}
+                      </Badge>
+                    </Tooltip>
+                  ) : null}
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                <StatusBadge status={e.status} />
+              </Table.Td>
+              <Table.Td>+{formatDuration(row.start)}</Table.Td>
+              <Table.Td data-testid="duration">{formatDuration(row.duration)}</Table.Td>
+              <Table.Td>{m?.total_tokens ?? '—'}</Table.Td>
+              <Table.Td>{m?.total_price !== undefined ? formatPrice(m.total_price, m.currency) : '—'}</Table.Td>
+              <Table.Td>
+                <div className="weft-timeline-track" aria-hidden="true">
+                  <div
+                    className="weft-timeline-bar"
+                    style={{ left: `${left}%`, width: `${width}%`, background: `var(--mantine-color-${statusColor(e.status)}-6)` }}
+                  />
+                </div>
+              </Table.Td>
+            </Table.Tr>
+          );
+        })}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function TraceLink({ traceId }: { traceId: string }) {
+  const session = useSession();
+  const [template, setTemplate] = useState<string | null>(null);
+  useEffect(() => {
+    if (!session.isAdmin) return;
+    api
+      .get<SystemStatus>('/system/status')
+      .then((s) => setTemplate(s.links?.trace_url_template ?? null))
+      .catch(() => setTemplate(null));
+  }, [session.isAdmin]);
+  if (!template) return <Text size="sm">Trace {traceId}</Text>;
+  return (
+    <Anchor href={template.replace('{trace_id}', encodeURIComponent(traceId))} target="_blank" rel="noreferrer" size="sm">
+      Open trace {traceId.slice(0, 12)}…
+    </Anchor>
+  );
+}
+
+export function RunPage() {
+  const { appId = '', runId = '' } = useParams();
+  const session = useSession();
+  const [run, setRun] = useState<RunDetail | null>(null);
+  const [executions, setExecutions] = useState<NodeExecution[]>([]);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [taskId, setTaskId] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
+  const [stopState, setStopState] = useState<{ busy: boolean; error: ApiError | null; done: boolean }>({
+    busy: false,
+    error: null,
+    done: false,
+  });
+  const base = `/apps/${appId}/workflow-runs/${runId}`;
+
+  const refresh = useCallback(async () => {
+    try {
+      const [detail, nodes] = await Promise.all([api.get<RunDetail>(base), api.get<{ data: NodeExecution[] }>(`${base}/node-executions`)]);
+      setRun(detail);
+      setExecutions(nodes.data);
+      setError(null);
+      return detail;
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+      return null;
+    }
+  }, [base]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  // A running run follows its events; each one brings a fresh look at the run (at most every 250 ms).
+  const running = run?.status === 'running';
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => {
+    if (!running) return;
+    const controller = new AbortController();
+    const schedule = () => {
+      if (pending.current) return;
+      pending.current = setTimeout(() => {
+        pending.current = null;
+        void refresh();
+      }, 250);
+    };
+    setLive(true);
+    followEvents(`${base}/events`, controller.signal, (event) => {
+      if (typeof event.task_id === 'string') setTaskId(event.task_id);
+      if (event.event !== 'ping') schedule();
+    })
+      .catch(() => undefined)
+      .finally(() => {
+        if (controller.signal.aborted) return;
+        setLive(false);
+        void refresh();
+      });
+    return () => {
+      controller.abort();
+      if (pending.current) clearTimeout(pending.current);
+      pending.current = null;
+    };
+  }, [running, base, refresh]);
+
+  const stop = async () => {
+    if (!taskId) return;
+    setStopState({ busy: true, error: null, done: false });
+    try {
+      await api.post(`/apps/${appId}/workflow-runs/tasks/${taskId}/stop`);
+      setStopState({ busy: false, error: null, done: true });
+      void refresh();
+    } catch (e) {
+      setStopState({ busy: false, error: e instanceof ApiError ? e : new ApiError(0, 'error', String(e)), done: false });
+    }
+  };
+
+  const sum = useMemo(() => totals(executions), [executions]);
+  const selectedExecution = executions.find((e) => e.id === selected) ?? null;
+  const selectNode = (nodeId: string) => {
+    const last = [...executions].filter((e) => e.node_id === nodeId).sort((a, b) => b.index - a.index)[0];
+    if (last) setSelected(last.id);
+  };
+
+  if (error && !run) return <ErrorNote error={error} title="Run not found" />;
+  if (!run) return <Loading label="Loading the run" />;
+  return (
+    <Stack>
+      <PageTitle
+        right={
+          run.status === 'running' && session.canEdit ? (
+            <Button color="red" onClick={() => void stop()} loading={stopState.busy} disabled={!taskId || stopState.done}>
+              Stop run
+            </Button>
+          ) : null
+        }
+      >
+        Run{' '}
+        <Text span ff="monospace" inherit>
+          {run.id.slice(0, 8)}
+        </Text>{' '}
+        <StatusBadge status={run.status} />
+        {live ? (
+          <Badge ml="xs" color="blue" variant="dot" data-testid="live">
+            live
+          </Badge>
+        ) : null}
+      </PageTitle>
+      <Anchor component={Link} to={`/apps/${appId}/runs`} size="sm">
+        ← All runs of this app
+      </Anchor>
+      <ErrorNote error={stopState.error} title="Not stopped" />
+      {run.error ? (
+        <Alert color="red" title="The run failed" role="alert">
+          {run.error}
+        </Alert>
+      ) : null}
+      <SimpleGrid cols={6} spacing="sm">
+        {[
+          ['Started', formatTime(run.created_at)],
+          ['Duration', formatDuration(run.elapsed_time)],
+          ['Steps', String(run.total_steps)],
+          ['Tokens', String(run.total_tokens ?? sum.tokens)],
+          ['Cost', formatPrice(run.total_price ?? (sum.price || null), run.currency ?? sum.currency)],
+          ['Triggered from', run.triggered_from],
+        ].map(([label, value]) => (
+          <Paper withBorder p="xs" key={label}>
+            <Text size="xs" c="dimmed">
+              {label}
+            </Text>
+            <Text fw={600} data-testid={`run-${label!.toLowerCase().replace(/ /g, '-')}`}>
+              {value}
+            </Text>
+          </Paper>
+        ))}
+      </SimpleGrid>
+      {run.trace_id ? <TraceLink traceId={run.trace_id} /> : null}
+      <RunGraph run={run} executions={executions} selectedNode={selectedExecution?.node_id ?? null} onSelect={selectNode} />
+      <Title order={2} size="h4">
+        Node executions
+      </Title>
+      <Timeline run={run} executions={executions} selected={selected} onSelect={setSelected} />
+      <SimpleGrid cols={2}>
+        <JsonBlock label="Run inputs" value={run.inputs} />
+        <JsonBlock label="Run outputs" value={run.outputs} />
+      </SimpleGrid>
+      <Drawer
+        opened={selectedExecution !== null}
+        onClose={() => setSelected(null)}
+        position="right"
+        size="lg"
+        title={selectedExecution ? `${selectedExecution.title || selectedExecution.node_id} (${selectedExecution.node_type})` : ''}
+      >
+        {selectedExecution ? (
+          <Stack data-testid="node-panel">
+            <Group>
+              <StatusBadge status={selectedExecution.status} />
+              <Text size="sm">{formatDuration(selectedExecution.elapsed_time)}</Text>
+              {selectedExecution.execution_metadata?.total_tokens !== undefined ? (
+                <Text size="sm">{selectedExecution.execution_metadata.total_tokens} tokens</Text>
+              ) : null}
+              {selectedExecution.execution_metadata?.total_price !== undefined ? (
+                <Text size="sm">
+                  {formatPrice(selectedExecution.execution_metadata.total_price, selectedExecution.execution_metadata.currency)}
+                </Text>
+              ) : null}
+            </Group>
+            {selectedExecution.error ? (
+              <Alert color="red" title="Error" role="alert">
+                {selectedExecution.error}
+              </Alert>
+            ) : null}
+            <JsonBlock label="Inputs" value={selectedExecution.inputs} />
+            <JsonBlock label="Outputs" value={selectedExecution.outputs} />
+            <JsonBlock label="Process data" value={selectedExecution.process_data} />
+            <JsonBlock label="Metadata" value={selectedExecution.execution_metadata} />
+          </Stack>
+        ) : null}
+      </Drawer>
+    </Stack>
+  );
+}
