@@ -146,7 +146,8 @@ export function App() {
   }
   return (
     <Shell>
-      <Routes>
+      {/* Switching workspace remounts the pages: everything they show belongs to one workspace. */}
+      <Routes key={session.workspace?.id ?? 'none'}>
         <Route path="/" element={<Navigate to="/apps" replace />} />
         <Route path="/login" element={<Navigate to="/apps" replace />} />
         <Route path="/apps" element={<AppsPage />} />

@@ -1,7 +1,7 @@
 import '@mantine/core/styles.css';
 import '@xyflow/react/dist/style.css';
 import './console.css';
-import { createTheme, localStorageColorSchemeManager, MantineProvider } from '@mantine/core';
+import { createTheme, Drawer, localStorageColorSchemeManager, MantineProvider, Modal } from '@mantine/core';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
@@ -16,6 +16,11 @@ const theme = createTheme({
   // System fonts only: nothing is fetched from outside.
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
   fontFamilyMonospace: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+  components: {
+    // Locking the page's scroll injects a style tag without the page's nonce (react-remove-scroll): the CSP refuses it.
+    Drawer: Drawer.extend({ defaultProps: { lockScroll: false } }),
+    Modal: Modal.extend({ defaultProps: { lockScroll: false } }),
+  },
 });
 
 createRoot(document.getElementById('root')!).render(

@@ -46,6 +46,15 @@ function ImportModal({ opened, onClose, onImported }: { opened: boolean; onClose
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const close = () => {
+    setFile(null);
+    setText('');
+    setName('');
+    setResult(null);
+    setError(null);
+    onClose();
+  };
+
   const submit = async () => {
     setBusy(true);
     setError(null);
@@ -65,7 +74,7 @@ function ImportModal({ opened, onClose, onImported }: { opened: boolean; onClose
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Import a DSL file" size="lg">
+    <Modal opened={opened} onClose={close} title="Import a DSL file" size="lg">
       <Stack>
         <FileInput
           label="DSL file (.yml)"
@@ -93,7 +102,7 @@ function ImportModal({ opened, onClose, onImported }: { opened: boolean; onClose
           </Alert>
         ) : null}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
+          <Button variant="default" onClick={close}>
             Close
           </Button>
           <Button onClick={() => void submit()} loading={busy} disabled={!file && text.trim() === ''}>
