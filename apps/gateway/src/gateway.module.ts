@@ -43,7 +43,11 @@ export class GatewayModule {
         ProtectionModule.forRoot(config.protection),
         ServiceApiModule.forRoot({ fileSizeLimitMb: config.files.maxBytes }, { deadlineMs: config.runs.dispatchDeadlineMs }),
         WorkspacesModule,
-        SystemModule.forRoot({ timeoutMs: config.systemStatus.timeoutMs, token: config.systemStatus.token }),
+        SystemModule.forRoot({
+          links: { grafana: config.console.grafanaUrl ?? null, trace_url_template: config.console.traceUrlTemplate ?? null },
+          timeoutMs: config.systemStatus.timeoutMs,
+          token: config.systemStatus.token,
+        }),
       ],
     };
   }

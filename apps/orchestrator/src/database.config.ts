@@ -10,6 +10,8 @@ import { CreateAnnotations1764960000000 } from '../migrations/1764960000000-crea
 import { AddMessageAgentThoughts1765050000000 } from '../migrations/1765050000000-add-message-agent-thoughts';
 import { AddRunStartAudit1765310000000 } from '../migrations/1765310000000-add-run-start-audit';
 import { AddRunTraceParent1765400000000 } from '../migrations/1765400000000-add-run-trace-parent';
+import { IndexConsoleRunList1765500000000 } from '../migrations/1765500000000-index-console-run-list';
+import { IndexConsoleConversations1765500001000 } from '../migrations/1765500001000-index-console-conversations';
 import { AnnotationJobEntity, AnnotationSettingEntity, MessageAnnotationEntity } from './annotations/annotation.entity';
 import { LegalHoldEntity } from './archive/legal-hold.entity';
 import { WorkflowNodeExecutionArchiveEntity, WorkflowRunArchiveEntity } from './archive/run-archive.entity';
@@ -57,5 +59,7 @@ export const orchestratorDatabase: PersistenceDefinition = {
     auditOutboxMigration('orchestrator'),
     AddRunStartAudit1765310000000,
     AddRunTraceParent1765400000000,
+    IndexConsoleRunList1765500000000,
+    IndexConsoleConversations1765500001000,
   ],
 };

@@ -215,6 +215,14 @@ export const gatewayConfigSpec = {
       doc: 'how long the gateway keeps sending a run start (same run id, short backoff) while no orchestrator answers it; keep it above RUN_LEASE_TTL_MS so a start whose orchestrator died is taken over',
     }),
   },
+  console: {
+    grafanaUrl: env.optionalUrl('CONSOLE_GRAFANA_URL', ['http:', 'https:'], {
+      doc: "the Grafana the web console's System page links to (e.g. `https://grafana.example.com/d/weft`); unset shows no link",
+    }),
+    traceUrlTemplate: env.optionalUrl('CONSOLE_TRACE_URL_TEMPLATE', ['http:', 'https:'], {
+      doc: "the link to a run's trace in the web console, `{trace_id}` standing for the run's trace id (e.g. `http://jaeger:16686/trace/{trace_id}`); unset shows no link",
+    }),
+  },
   systemStatus: {
     timeoutMs: env.int('SYSTEM_STATUS_TIMEOUT_MS', { default: '1500', min: 50, doc: 'how long /v1/system/status waits for each service' }),
     token: env.optionalString('SYSTEM_STATUS_TOKEN', {

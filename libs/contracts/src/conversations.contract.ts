@@ -92,9 +92,13 @@ export const ListMessagesRequestSchema = z.object({
 });
 export const MessagePageSchema = z.object({ data: z.array(MessageRecordSchema), hasMore: z.boolean() });
 
-/** Sets (or, with a null rating, removes) the end user's feedback on one of their messages. */
+/**
+ * Sets (or, with a null rating, removes) the end user's feedback on one of their messages; with `endUserId` null
+ * (the console, for a workspace editor), the feedback on any message of the app.
+ */
 export const MessageFeedbackRequestSchema = z.object({
   ...owner,
+  endUserId: uuid.nullable(),
   content: z.string().max(10_000).nullable(),
   messageId: z.string().max(100),
   rating: z.enum(['like', 'dislike']).nullable(),
@@ -170,3 +174,53 @@ export const UpdateConversationVariableRequestSchema = z.object({
 /** One earlier turn of a conversation, as LLM memory reads it. */
 export const ConversationTurnSchema = z.object({ answer: z.string(), query: z.string() });
 export type ConversationTurn = z.infer<typeof ConversationTurnSchema>;
+
+/** A conversation as the console lists it: any end user's, with who it is and how many messages it has. */
+export const AppConversationRecordSchema = z.object({
+  created_at: z.number(),
+  from_end_user_id: uuid,
+  id: uuid,
+  message_count: z.number().int(),
+  name: z.string(),
+  status: z.string(),
+  updated_at: z.number(),
+});
+export type AppConversationRecord = z.infer<typeof AppConversationRecordSchema>;
+
+/** The console's page of an app's conversations, every end user's, most recently active first, keyset-paged after `lastId`. */
+export const ListAppConversationsRequestSchema = z.object({
+  appId: uuid,
+  lastId: z.string().max(100).nullable(),
+  limit: z.number().int().min(1).max(100),
+  workspaceId: uuid,
+});
+export const AppConversationPageSchema = z.object({ data: z.array(AppConversationRecordSchema), hasMore: z.boolean() });
+
+/** A message as the console shows it: its usage, cost and the run that answered it. */
+export const AppMessageRecordSchema = z.object({
+  answer: z.string(),
+  answer_tokens: z.number().int(),
+  conversation_id: uuid.nullable(),
+  created_at: z.number(),
+  currency: z.string(),
+  error: z.string().nullable(),
+  feedback: z.object({ rating: z.string() }).nullable(),
+  id: uuid,
+  inputs: z.record(z.string(), z.unknown()),
+  message_tokens: z.number().int(),
+  query: z.string(),
+  status: z.string(),
+  total_price: z.number(),
+  workflow_run_id: uuid.nullable(),
+});
+export type AppMessageRecord = z.infer<typeof AppMessageRecordSchema>;
+
+/** The console's page of a conversation's messages (any end user's), paged back in time from `firstId` like `wf.message.list.v1`. */
+export const ListAppMessagesRequestSchema = z.object({
+  appId: uuid,
+  conversationId: z.string().max(100),
+  firstId: z.string().max(100).nullable(),
+  limit: z.number().int().min(1).max(100),
+  workspaceId: uuid,
+});
+export const AppMessagePageSchema = z.object({ data: z.array(AppMessageRecordSchema), hasMore: z.boolean() });

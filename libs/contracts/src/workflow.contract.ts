@@ -209,6 +209,9 @@ export const RunRecordSchema = z.object({
   task_id: uuid,
   total_steps: z.number(),
   total_tokens: z.number(),
+  /** The W3C `traceparent` of the run's first span (null when tracing was off). */
+  trace_parent: z.string().nullable().default(null),
+  triggered_from: z.string().default('app-run'),
   version: z.string(),
   workflow_id: uuid,
 });
@@ -241,6 +244,25 @@ export const ListRunsRequestSchema = z.object({
   workspaceId: uuid,
 });
 export const ListRunsResponseSchema = z.object({ runs: z.array(RunRecordSchema), total: z.number() });
+
+/**
+ * The console's run list: keyset-paged newest first by (created_at, id) after the run `lastId`, with no total
+ * (counting a million runs costs more than the page); `endUser` matches an end user's id or session id,
+ * `keyword` text in the inputs, the time bounds are epoch seconds.
+ */
+export const PageRunsRequestSchema = z.object({
+  appId: uuid,
+  createdAfter: z.number().int().nullable(),
+  createdBefore: z.number().int().nullable(),
+  endUser: z.string().max(255).nullable(),
+  keyword: z.string().max(200).nullable(),
+  lastId: uuid.nullable(),
+  limit: z.number().int().min(1).max(100),
+  status: z.enum(RUN_STATUSES).nullable(),
+  workspaceId: uuid,
+});
+export type PageRunsRequest = z.infer<typeof PageRunsRequestSchema>;
+export const PageRunsResponseSchema = z.object({ hasMore: z.boolean(), runs: z.array(RunRecordSchema) });
 
 /**
  * One Dify stream event of a run (`{event, workflow_run_id, task_id, data}`), published live on the

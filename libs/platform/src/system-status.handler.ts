@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ServiceStatus } from '@weft/contracts';
 import { ReadinessService } from '@weft/health';
-import { OnRequest } from '@weft/messaging';
+import { MessageBus, OnRequest } from '@weft/messaging';
 import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
 import { ServiceNotices } from './service-notices';
 
@@ -31,10 +31,16 @@ export class SystemStatusHandler {
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     private readonly readiness: ReadinessService,
     private readonly notices: ServiceNotices,
+    private readonly bus: MessageBus,
   ) {}
 
+  /** With the backlogs of this instance's work queues, for the console's System page. */
   @OnRequest('system.status.v1')
   async status(): Promise<ServiceStatus> {
-    return describeSelf(this.identity, this.readiness, this.notices);
+    const [self, queues] = await Promise.all([
+      describeSelf(this.identity, this.readiness, this.notices),
+      this.bus.consumerBacklogs(1000).catch(() => []),
+    ]);
+    return { ...self, queues };
   }
 }

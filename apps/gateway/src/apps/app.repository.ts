@@ -251,6 +251,17 @@ export class AppRepository {
     };
   }
 
+  /** The session ids (the API's `user` strings) of some end users of an app, by end user id. */
+  async endUserSessions(workspaceId: string, appId: string, endUserIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(endUserIds.filter(isUuid))];
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; session_id: string }[] = await this.db.dataSource.query(
+      `SELECT id, session_id FROM gateway.end_users WHERE workspace_id = $1 AND app_id = $2 AND id = ANY($3::uuid[])`,
+      [workspaceId, appId, ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.session_id]));
+  }
+
   /** The end user behind an app's `user` string, created the first time it is seen. */
   async endUser(workspaceId: string, appId: string, sessionId: string): Promise<string> {
     const rows: { id: string }[] = await this.db.dataSource.query(

@@ -3,6 +3,8 @@ import { AnnotationsModule } from '../annotations/annotations.module';
 import { AppsModule } from '../apps/apps.module';
 import { ChatMessageController } from './chat-message.controller';
 import { ChatMessageService } from './chat-message.service';
+import { ConsoleConversationController } from './console-conversation.controller';
+import { ConsoleConversationService } from './console-conversation.service';
 import { ConversationController } from './conversation.controller';
 import { ConversationService } from './conversation.service';
 
@@ -12,8 +14,8 @@ import { ConversationService } from './conversation.service';
  * orchestrator owns conversations and messages; these routes resolve the end user and relay.
  */
 @Module({
-  controllers: [ChatMessageController, ConversationController],
+  controllers: [ChatMessageController, ConsoleConversationController, ConversationController],
   imports: [AnnotationsModule, AppsModule],
-  providers: [ChatMessageService, ConversationService],
+  providers: [ChatMessageService, ConsoleConversationService, ConversationService],
 })
 export class ConversationsModule {}

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
 import { UploadFileRepository } from '../files/upload-file.repository';
+import { ConsoleKnowledgeController } from './console-knowledge.controller';
+import { ConsoleKnowledgeService } from './console-knowledge.service';
 import { DatasetKeyController } from './dataset-key.controller';
 import { DatasetKeyGuard } from './dataset-key.guard';
 import { DatasetKeyService } from './dataset-key.service';
@@ -16,9 +18,10 @@ import { WorkspaceModelsService } from './workspace-models.service';
 @Module({
   // DatasetTagController before KnowledgeController: Express tries routes in order, and `/v1/datasets/tags`
   // would otherwise be taken for the dataset `tags`.
-  controllers: [DatasetKeyController, DatasetTagController, KnowledgeController, WorkspaceModelsController],
+  controllers: [DatasetKeyController, ConsoleKnowledgeController, DatasetTagController, KnowledgeController, WorkspaceModelsController],
   imports: [AppsModule],
   providers: [
+    ConsoleKnowledgeService,
     DatasetKeyGuard,
     DatasetKeyService,
     DatasetTagService,

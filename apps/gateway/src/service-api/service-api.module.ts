@@ -4,6 +4,8 @@ import { UploadFileRepository } from '../files/upload-file.repository';
 import { AppInfoController } from './app-info.controller';
 import { AppInfoService, UPLOAD_LIMITS, type UploadLimits } from './app-info.service';
 import { ApiKeyCache } from './api-key-cache.service';
+import { ConsoleRunController } from './console-run.controller';
+import { ConsoleRunService } from './console-run.service';
 import { AppKeyGuard } from './app-key.guard';
 import { EndUserController } from './end-user.controller';
 import { EndUserService } from './end-user.service';
@@ -21,11 +23,12 @@ export class ServiceApiModule {
       global: true,
       module: ServiceApiModule,
       imports: [AppsModule],
-      controllers: [AppInfoController, EndUserController, WorkflowRunController],
+      controllers: [AppInfoController, ConsoleRunController, EndUserController, WorkflowRunController],
       providers: [
         ApiKeyCache,
         AppInfoService,
         AppKeyGuard,
+        ConsoleRunService,
         EndUserService,
         RunDispatchService,
         RunFilesService,

@@ -12,6 +12,7 @@ import { RunEventFeed } from './run-event-feed.util';
 import { RunFilesService } from './run-files.service';
 import { SseWriter } from './sse.util';
 import { AccountRepository } from '../accounts/account.repository';
+import type { AppRow } from '../apps/app.repository';
 import {
   toBlockingResponse,
   toLogEntry,
@@ -112,8 +113,12 @@ export class WorkflowRunService {
   /** Stops the app's running run of a task; Dify answers success whether or not a run was still going. */
   async stop(ctx: AppKeyContext, taskId: string): Promise<void> {
     if (ctx.app.mode !== 'workflow') throw AppErrors.modeMismatch('not_workflow_app');
-    if (isUuid(taskId))
-      await this.bus.request('wf.run.stop.v1', { appId: ctx.app.id, endUserId: null, taskId, workspaceId: ctx.app.workspaceId });
+    await this.stopTask(ctx.app, taskId);
+  }
+
+  /** Stops the app's running run of a task, whoever started it (a task id that is no uuid names no run). */
+  async stopTask(app: AppRow, taskId: string): Promise<void> {
+    if (isUuid(taskId)) await this.bus.request('wf.run.stop.v1', { appId: app.id, endUserId: null, taskId, workspaceId: app.workspaceId });
   }
 
   /** `GET /v1/workflows/logs`: a page of the app's runs, filtered as Dify filters them. */
@@ -147,15 +152,28 @@ export class WorkflowRunService {
    */
   async events(ctx: AppKeyContext, runId: string, query: { user: string; include_state_snapshot: boolean }, res: Response): Promise<void> {
     if (ctx.app.mode !== 'workflow' && ctx.app.mode !== 'advanced-chat') throw AppErrors.modeMismatch('not_workflow_app');
+    return this.follow(ctx.app, runId, { snapshot: query.include_state_snapshot, user: query.user, wholeEnding: false }, res);
+  }
+
+  /**
+   * Streams a run's events as `events` describes. `user` null: any end user's run (the console). `wholeEnding`: a
+   * finished run answers every event that ended its stream, not only `workflow_finished`.
+   */
+  async follow(
+    app: AppRow,
+    runId: string,
+    opts: { snapshot: boolean; user: string | null; wholeEnding: boolean },
+    res: Response,
+  ): Promise<void> {
     if (!isUuid(runId)) throw RunErrors.notFound();
-    const { user } = query;
+    const { user } = opts;
     const live: RunStreamEvent[] = [];
     let push: ((e: RunStreamEvent) => void) | null = (e) => live.push(e);
     const unsubscribe = this.bus.listen('wf.run.event.v1', runId, (e) => push?.(e));
     let history;
     try {
-      history = await this.bus.request('wf.run.history.v1', { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId });
-      if (history.run.created_by_end_user_session_id !== user) throw RunErrors.notFound();
+      history = await this.bus.request('wf.run.history.v1', { appId: app.id, runId, workspaceId: app.workspaceId });
+      if (user !== null && history.run.created_by_end_user_session_id !== user) throw RunErrors.notFound();
     } catch (error) {
       unsubscribe();
       throw error;
@@ -176,12 +194,12 @@ export class WorkflowRunService {
     };
     // A finished run answers only how it ended, as Dify does.
     if (run.status !== 'running') {
-      for (const e of history.ending) if (e.event === 'workflow_finished') send(e);
+      for (const e of history.ending) if (opts.wholeEnding || e.event === 'workflow_finished') send(e);
       finish();
       return;
     }
     const envelope = { task_id: run.task_id, workflow_run_id: run.id };
-    if (query.include_state_snapshot) this.replay(history, envelope, send);
+    if (opts.snapshot) this.replay(history, envelope, send);
     sse.onClose(unsubscribe);
     const relay = (e: RunStreamEvent) => {
       if (e.event === 'workflow_started') return;

@@ -35,6 +35,17 @@ export const SystemStatusResponseSchema = z.object({
 });
 export type SystemStatusResponse = z.infer<typeof SystemStatusResponseSchema>;
 
+/** Where the console's System page links to (CONSOLE_GRAFANA_URL, CONSOLE_TRACE_URL_TEMPLATE); null when not configured. */
+export const ConsoleLinksSchema = z.object({ grafana: z.string().nullable(), trace_url_template: z.string().nullable() });
+export type ConsoleLinks = z.infer<typeof ConsoleLinksSchema>;
+
+/** `GET /console/api/system/status`: `/v1/system/status` with the work-queue backlogs and the console's links. */
+export const ConsoleSystemStatusSchema = SystemStatusResponseSchema.extend({
+  links: ConsoleLinksSchema,
+  queues: z.array(z.object({ consumer: z.string(), pending: z.number().int(), stream: z.string() })),
+});
+export type ConsoleSystemStatus = z.infer<typeof ConsoleSystemStatusSchema>;
+
 export function toServiceStatusResponse(name: ServiceName, answers: ServiceStatus[]): ServiceStatusResponse {
   if (answers.length === 0)
     return { name, status: 'down', version: null, uptime_seconds: null, dependencies: {}, warnings: [], instances: [] };

@@ -16,11 +16,19 @@ function sameColumnsAs(live: abstract new () => object, archive: abstract new ()
 @Entity({ name: 'workflow_runs_archive' })
 @Index('workflow_runs_archive_app_created_idx', ['workspaceId', 'appId', 'createdAt', 'id'])
 @Index('workflow_runs_archive_created_idx', ['createdAt'])
+@Index('workflow_runs_archive_app_status_created_idx', ['workspaceId', 'appId', 'status', 'createdAt', 'id'])
+@Index('workflow_runs_archive_app_session_created_idx', ['workspaceId', 'appId', 'createdByEndUserSessionId', 'createdAt', 'id'])
+@Index('workflow_runs_archive_app_end_user_created_idx', ['workspaceId', 'appId', 'createdByEndUserId', 'createdAt', 'id'])
+// A pg_trgm GIN index on `inputs::text`, which TypeORM cannot describe: migration 1765500000000 owns it.
+@Index('workflow_runs_archive_inputs_trgm_idx', { synchronize: false })
 export class WorkflowRunArchiveEntity {
   id!: string;
   workspaceId!: string;
   appId!: string;
   createdAt!: Date;
+  status!: string;
+  createdByEndUserSessionId!: string | null;
+  createdByEndUserId!: string | null;
 }
 sameColumnsAs(WorkflowRunEntity, WorkflowRunArchiveEntity);
 

@@ -1,4 +1,4 @@
-import type { AppFeedbackRecord, ConversationRecord, MessageRecord } from '@weft/contracts';
+import type { AppConversationRecord, AppFeedbackRecord, AppMessageRecord, ConversationRecord, MessageRecord } from '@weft/contracts';
 import type { ConversationRow, FeedbackRow, MessageRow } from './conversation.repository';
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -13,6 +13,40 @@ export function toConversationRecord(c: ConversationRow): ConversationRecord {
     name: c.name,
     status: c.status,
     updated_at: seconds(c.updatedAt),
+  };
+}
+
+/** A conversation as the console lists it. */
+export function toAppConversationRecord(c: ConversationRow): AppConversationRecord {
+  return {
+    created_at: seconds(c.createdAt),
+    from_end_user_id: c.endUserId,
+    id: c.id,
+    message_count: c.dialogueCount,
+    name: c.name,
+    status: c.status,
+    updated_at: seconds(c.updatedAt),
+  };
+}
+
+/** A message as the console shows it. */
+export function toAppMessageRecord(m: MessageRow): AppMessageRecord {
+  const price = Number(m.totalPrice);
+  return {
+    answer: m.answer,
+    answer_tokens: m.answerTokens,
+    conversation_id: m.conversationId,
+    created_at: seconds(m.createdAt),
+    currency: m.currency,
+    error: m.error,
+    feedback: m.feedback ? { rating: m.feedback.rating } : null,
+    id: m.id,
+    inputs: m.inputs,
+    message_tokens: m.messageTokens,
+    query: m.query,
+    status: m.status,
+    total_price: Number.isFinite(price) ? price : 0,
+    workflow_run_id: m.workflowRunId,
   };
 }
 

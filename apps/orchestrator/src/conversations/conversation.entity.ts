@@ -4,6 +4,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'conversations' })
 @Index('conversations_user_updated_idx', ['appId', 'endUserId', 'updatedAt', 'id'])
 @Index('conversations_user_created_idx', ['appId', 'endUserId', 'createdAt', 'id'])
+@Index('conversations_app_updated_idx', ['workspaceId', 'appId', 'updatedAt', 'id'])
 export class ConversationEntity {
   @PrimaryColumn('uuid')
   id!: string;

@@ -13,6 +13,16 @@ export class ConversationHandler {
     return this.conversations.list(req);
   }
 
+  @OnRequest('wf.conversation.app-list.v1')
+  listForApp(req: RequestOf<'wf.conversation.app-list.v1'>): Promise<ResponseOf<'wf.conversation.app-list.v1'>> {
+    return this.conversations.listForApp(req);
+  }
+
+  @OnRequest('wf.message.app-list.v1')
+  messagesForApp(req: RequestOf<'wf.message.app-list.v1'>): Promise<ResponseOf<'wf.message.app-list.v1'>> {
+    return this.conversations.messagesForApp(req);
+  }
+
   @OnRequest('wf.conversation.rename.v1')
   rename(req: RequestOf<'wf.conversation.rename.v1'>): Promise<ResponseOf<'wf.conversation.rename.v1'>> {
     return this.conversations.rename(req);

@@ -142,10 +142,10 @@ export class ConversationRepository {
     return toConversation(rows[0]!);
   }
 
-  /** One conversation of one end user, or null (another user's id is as unknown as a random one). */
-  async findConversation(workspaceId: string, appId: string, endUserId: string, id: string): Promise<ConversationRow | null> {
+  /** One conversation of one end user (any with `endUserId` null: the console), or null (another user's is as unknown as a random id). */
+  async findConversation(workspaceId: string, appId: string, endUserId: string | null, id: string): Promise<ConversationRow | null> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `SELECT * FROM orchestrator.conversations WHERE id = $1 AND workspace_id = $2 AND app_id = $3 AND end_user_id = $4`,
+      `SELECT * FROM orchestrator.conversations WHERE id = $1 AND workspace_id = $2 AND app_id = $3 AND ($4::uuid IS NULL OR end_user_id = $4)`,
       [id, workspaceId, appId, endUserId],
     );
     return rows[0] ? toConversation(rows[0]) : null;
@@ -241,6 +241,31 @@ export class ConversationRepository {
     return { conversations: rows.slice(0, opts.limit).map(toConversation), hasMore: rows.length > opts.limit };
   }
 
+  /**
+   * The console's page of an app's conversations, every end user's, most recently active first, after `lastId`
+   * (keyset paging, served by conversations_app_updated_idx); null when `lastId` is no conversation of the app.
+   */
+  async listAppConversations(
+    workspaceId: string,
+    appId: string,
+    opts: { lastId: string | null; limit: number },
+  ): Promise<{ conversations: ConversationRow[]; hasMore: boolean } | null> {
+    const params: unknown[] = [workspaceId, appId];
+    let after = '';
+    if (opts.lastId) {
+      const last = await this.findConversation(workspaceId, appId, null, opts.lastId);
+      if (!last) return null;
+      params.push(last.updatedAt.toISOString(), last.id);
+      after = ` AND (updated_at, id) < ($3::timestamptz, $4::uuid)`;
+    }
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT * FROM orchestrator.conversations WHERE workspace_id = $1 AND app_id = $2${after}
+       ORDER BY updated_at DESC, id DESC LIMIT ${opts.limit + 1}`,
+      params,
+    );
+    return { conversations: rows.slice(0, opts.limit).map(toConversation), hasMore: rows.length > opts.limit };
+  }
+
   /** Renames a conversation; a user's rename counts as activity (`updated_at`), a generated title does not. */
   async renameConversation(workspaceId: string, id: string, name: string, touch = true): Promise<ConversationRow | null> {
     const rows = await this.db.rows<Record<string, unknown>>(
@@ -263,10 +288,10 @@ export class ConversationRepository {
     });
   }
 
-  /** One message of one end user of the app, with its feedback, or null. */
-  async findMessage(workspaceId: string, appId: string, endUserId: string, id: string): Promise<MessageRow | null> {
+  /** One message of one end user of the app (of any, with `endUserId` null: the console), with its feedback, or null. */
+  async findMessage(workspaceId: string, appId: string, endUserId: string | null, id: string): Promise<MessageRow | null> {
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(
-      `${MESSAGE_SELECT} WHERE m.id = $1 AND m.workspace_id = $2 AND m.app_id = $3 AND m.end_user_id = $4`,
+      `${MESSAGE_SELECT} WHERE m.id = $1 AND m.workspace_id = $2 AND m.app_id = $3 AND ($4::uuid IS NULL OR m.end_user_id = $4)`,
       [id, workspaceId, appId, endUserId],
     );
     return rows[0] ? toMessage(rows[0]) : null;

@@ -13,7 +13,13 @@ import {
 import { checkValueType, isVariableValueType } from '@weft/workflow';
 import { ChatAssistService } from './chat-assist.service';
 import { ConversationVariableRepository } from './conversation-variable.repository';
-import { toAppFeedbackRecord, toConversationRecord, toMessageRecord } from './conversation.dto';
+import {
+  toAppConversationRecord,
+  toAppFeedbackRecord,
+  toAppMessageRecord,
+  toConversationRecord,
+  toMessageRecord,
+} from './conversation.dto';
 import { ConversationRepository, type ConversationRow, type MessageOutcome, type MessageRow } from './conversation.repository';
 
 const SUGGESTION_TURNS = 3;
@@ -25,6 +31,9 @@ export interface TurnOwner {
   endUserId: string;
   workspaceId: string;
 }
+
+/** An end user of an app, or (`endUserId` null) the whole app, for the console. */
+type OwnerOrApp = Omit<TurnOwner, 'endUserId'> & { endUserId: string | null };
 
 /** A turn opened by `beginTurn`: what the run stores, and what is undone if the run is refused after all. */
 export interface OpenedTurn {
@@ -203,6 +212,28 @@ export class ConversationService {
     return { data: page.messages.map(toMessageRecord), hasMore: page.hasMore };
   }
 
+  /** The console's page of an app's conversations, every end user's. */
+  async listForApp(req: RequestOf<'wf.conversation.app-list.v1'>): Promise<ResponseOf<'wf.conversation.app-list.v1'>> {
+    const page =
+      req.lastId === null || isUuid(req.lastId) ? await this.conversations.listAppConversations(req.workspaceId, req.appId, req) : null;
+    if (!page) throw ConversationErrors.lastNotFound();
+    return { data: page.conversations.map(toAppConversationRecord), hasMore: page.hasMore };
+  }
+
+  /** The console's page of a conversation's messages, whichever end user's it is. */
+  async messagesForApp(req: RequestOf<'wf.message.app-list.v1'>): Promise<ResponseOf<'wf.message.app-list.v1'>> {
+    const owner = { appId: req.appId, endUserId: null, workspaceId: req.workspaceId };
+    const conversation = await this.require(owner, req.conversationId);
+    let before: { createdAt: Date; id: string } | null = null;
+    if (req.firstId !== null) {
+      const first = isUuid(req.firstId) ? await this.conversations.findMessage(req.workspaceId, req.appId, null, req.firstId) : null;
+      if (!first || first.conversationId !== conversation.id) throw MessageErrors.firstNotFound();
+      before = { createdAt: first.createdAt, id: first.id };
+    }
+    const page = await this.conversations.listMessages(conversation.id, req.workspaceId, { before, limit: req.limit });
+    return { data: page.messages.map(toAppMessageRecord), hasMore: page.hasMore };
+  }
+
   async feedback(req: RequestOf<'wf.message.feedback.v1'>): Promise<ResponseOf<'wf.message.feedback.v1'>> {
     const message = await this.requireMessage(req, req.messageId);
     if (req.rating === null && !message.feedback) throw MessageErrors.feedbackNotGiven();
@@ -254,7 +285,8 @@ export class ConversationService {
     return updated;
   }
 
-  private async require(owner: TurnOwner, conversationId: string): Promise<ConversationRow> {
+  /** A conversation of the owner (of any end user of the app, with `endUserId` null: the console). */
+  private async require(owner: OwnerOrApp, conversationId: string): Promise<ConversationRow> {
     const conversation = isUuid(conversationId)
       ? await this.conversations.findConversation(owner.workspaceId, owner.appId, owner.endUserId, conversationId)
       : null;
@@ -262,7 +294,7 @@ export class ConversationService {
     return conversation;
   }
 
-  private async requireMessage(owner: TurnOwner, messageId: string): Promise<MessageRow> {
+  private async requireMessage(owner: OwnerOrApp, messageId: string): Promise<MessageRow> {
     const message = isUuid(messageId)
       ? await this.conversations.findMessage(owner.workspaceId, owner.appId, owner.endUserId, messageId)
       : null;

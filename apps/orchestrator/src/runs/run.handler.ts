@@ -4,7 +4,7 @@ import { OnRequest } from '@weft/messaging';
 import { RunRepository } from './run.repository';
 import { RunService } from './run.service';
 
-/** NATS surface of runs: start, read, list, replay and stop. */
+/** NATS surface of runs: start, read, list (offset pages for the Service API, keyset pages for the console), replay and stop. */
 @Injectable()
 export class RunHandler {
   constructor(
@@ -35,6 +35,11 @@ export class RunHandler {
   @OnRequest('wf.run.list.v1')
   list(req: RequestOf<'wf.run.list.v1'>): Promise<ResponseOf<'wf.run.list.v1'>> {
     return this.repository.listRuns(req);
+  }
+
+  @OnRequest('wf.run.page.v1')
+  page(req: RequestOf<'wf.run.page.v1'>): Promise<ResponseOf<'wf.run.page.v1'>> {
+    return this.repository.pageRuns(req);
   }
 
   @OnRequest('wf.run.stop.v1')

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditEvent, ChatTurn, RunCreator, RunRecord, RunStatus } from '@weft/contracts';
+import {
+  RunErrors,
+  type AuditEvent,
+  type ChatTurn,
+  type PageRunsRequest,
+  type RunCreator,
+  type RunRecord,
+  type RunStatus,
+} from '@weft/contracts';
 import { DatabaseService } from '@weft/persistence';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { WriteBatcher } from './write-batcher.util';
@@ -235,6 +243,48 @@ export class RunRepository {
     return { runs: rows.map(toRunRecord), total: count[0]?.total ?? 0 };
   }
 
+  /**
+   * The console's page of an app's runs, live and archived, newest first, after the run `lastId` (keyset on
+   * (created_at, id): a deep page costs what the first does). Each table is limited on its own, through the
+   * indexes of migration 1765500000000, before the two are merged. Another app's or workspace's `lastId` is
+   * an unknown run.
+   */
+  async pageRuns(filter: PageRunsRequest): Promise<{ hasMore: boolean; runs: RunRecord[] }> {
+    const where = ['workspace_id = $1', 'app_id = $2'];
+    const params: unknown[] = [filter.workspaceId, filter.appId];
+    const add = (clause: string, value: unknown) => {
+      params.push(value);
+      where.push(clause.replaceAll('?', `$${params.length}`));
+    };
+    if (filter.lastId) {
+      const cursor = await this.db.rows<{ created_at: string }>(
+        `SELECT created_at::text AS created_at FROM orchestrator.workflow_runs WHERE id = $1 AND workspace_id = $2 AND app_id = $3
+         UNION ALL SELECT created_at::text FROM orchestrator.workflow_runs_archive WHERE id = $1 AND workspace_id = $2 AND app_id = $3
+         LIMIT 1`,
+        [filter.lastId, filter.workspaceId, filter.appId],
+      );
+      if (!cursor[0]) throw RunErrors.notFound();
+      params.push(cursor[0].created_at, filter.lastId);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.createdAfter !== null) add('created_at >= to_timestamp(?)', filter.createdAfter);
+    if (filter.createdBefore !== null) add('created_at < to_timestamp(?::bigint + 1)', filter.createdBefore);
+    if (filter.endUser) add('(created_by_end_user_session_id = ? OR created_by_end_user_id = ?)', filter.endUser);
+    if (filter.keyword) add(`inputs::text ILIKE ?`, `%${filter.keyword.replace(/[%_\\]/g, '\\$&')}%`);
+    const clause = where.join(' AND ');
+    const take = filter.limit + 1;
+    const rows: Record<string, unknown>[] = await this.db.dataSource.query(
+      `SELECT * FROM (
+         (SELECT * FROM orchestrator.workflow_runs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT ${take})
+         UNION ALL
+         (SELECT * FROM orchestrator.workflow_runs_archive WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT ${take})
+       ) r ORDER BY created_at DESC, id DESC LIMIT ${take}`,
+      params,
+    );
+    return { hasMore: rows.length > filter.limit, runs: rows.slice(0, filter.limit).map(toRunRecord) };
+  }
+
   /** Clears the `run.started` events of runs whose event the trail has (sent on by RunStartAudits). */
   async clearStartAudits(runIds: readonly string[]): Promise<void> {
     if (runIds.length === 0) return;
@@ -446,6 +496,8 @@ function toRunRecord(r: Record<string, unknown>): RunRecord {
     task_id: r['task_id'] as string,
     total_steps: Number(r['total_steps'] ?? 0),
     total_tokens: Number(r['total_tokens'] ?? 0),
+    trace_parent: (r['trace_parent'] as string | null | undefined) ?? null,
+    triggered_from: (r['triggered_from'] as string | undefined) ?? 'app-run',
     version: r['version'] as string,
     workflow_id: r['workflow_id'] as string,
   };

@@ -6,6 +6,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('workflow_runs_task_idx', ['taskId'])
 @Index('workflow_runs_status_lease_idx', ['status', 'leaseExpiresAt'])
 @Index('workflow_runs_created_idx', ['createdAt', 'id'])
+@Index('workflow_runs_app_status_created_idx', ['workspaceId', 'appId', 'status', 'createdAt', 'id'])
+@Index('workflow_runs_app_session_created_idx', ['workspaceId', 'appId', 'createdByEndUserSessionId', 'createdAt', 'id'])
+@Index('workflow_runs_app_end_user_created_idx', ['workspaceId', 'appId', 'createdByEndUserId', 'createdAt', 'id'])
+// A pg_trgm GIN index on `inputs::text`, which TypeORM cannot describe: migration 1765500000000 owns it.
+@Index('workflow_runs_inputs_trgm_idx', { synchronize: false })
 @Index('workflow_runs_start_audit_idx', ['createdAt'], { where: '"start_audit" IS NOT NULL' })
 export class WorkflowRunEntity {
   @PrimaryColumn('uuid')
