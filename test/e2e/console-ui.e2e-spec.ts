@@ -315,7 +315,7 @@ describe('the web console in Chromium', () => {
     await page.getByLabel('End user').fill('console-e2e-user');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expectEventually(async () => expect(await rows.count()).toBe(1));
-    await page.getByLabel('Status').click();
+    await page.getByRole('combobox', { name: 'Status' }).click();
     await page.getByRole('option', { name: 'failed', exact: true }).click();
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('No runs match.').waitFor();

@@ -10,6 +10,8 @@ import type { Dataset, DocumentItem, HitRecord, Paged, Segment } from '../types'
 /** Indexing states that still change: the page polls while a document is in one. */
 const IN_PROGRESS = new Set(['waiting', 'queuing', 'parsing', 'cleaning', 'splitting', 'indexing']);
 const POLL_MS = 1500;
+/** Without a document being indexed the list is looked at again now and then: new documents come through the API. */
+const IDLE_POLL_MS = 5000;
 
 export function KnowledgePage() {
   const [page, setPage] = useState(1);
@@ -185,13 +187,12 @@ export function DatasetPage() {
     };
   }, [datasetId, tick]);
 
-  // Live indexing status: poll while any document is still being indexed.
+  // Live indexing status: polled often while a document is being indexed, now and then otherwise.
   const indexing = (docs ?? []).some((d) => IN_PROGRESS.has(d.indexing_status));
   useEffect(() => {
-    if (!indexing) return;
-    const timer = setTimeout(() => setTick((t) => t + 1), POLL_MS);
+    const timer = setTimeout(() => setTick((t) => t + 1), indexing ? POLL_MS : IDLE_POLL_MS);
     return () => clearTimeout(timer);
-  }, [indexing, docs]);
+  }, [indexing, docs, error]);
 
   return (
     <Stack>
