@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
 import { extname, join } from 'node:path';
 import { ensureDeployTools } from './lib/deploy-tools.mjs';
 import { build, ROOT, say } from './lib/workspace.mjs';

@@ -22,6 +22,7 @@ const CHROMIUM = '/usr/bin/chromium';
 interface BrowserWindow {
   localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
 }
+declare const document: { documentElement: { getAttribute(name: string): string | null } };
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -198,6 +199,12 @@ describe('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Greeter' }).waitFor();
     await screenshot(page, 'apps');
+    const scheme = () => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'));
+    expect(await scheme()).toBe('light');
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await scheme()).toBe('dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    expect(await scheme()).toBe('light');
 
     const stored = async () =>
       JSON.parse(
@@ -331,7 +338,9 @@ describe('the web console in Chromium', () => {
       expect(await row.getByTestId('duration').textContent()).toMatch(/\d+(\.\d+)? (ms|s)/);
     }
     await screenshot(page, 'run');
-    await timeline.getByRole('button', { name: 'Details of Greet' }).click();
+    // By keyboard: the node's details open from its button.
+    await timeline.getByRole('button', { name: 'Details of Greet' }).focus();
+    await page.keyboard.press('Enter');
     const panel = page.getByTestId('node-panel');
     await panel.waitFor();
     expect(await panel.getByLabel('Outputs').textContent()).toContain('Hello Ada');

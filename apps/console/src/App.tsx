@@ -144,10 +144,17 @@ export function App() {
       </Routes>
     );
   }
+  // The pages wait for the workspace (and so the role); switching workspace remounts them, since everything
+  // they show belongs to one workspace.
+  if (!session.workspace)
+    return (
+      <Shell>
+        <Loading label="Loading the workspace" />
+      </Shell>
+    );
   return (
     <Shell>
-      {/* Switching workspace remounts the pages: everything they show belongs to one workspace. */}
-      <Routes key={session.workspace?.id ?? 'none'}>
+      <Routes key={session.workspace.id}>
         <Route path="/" element={<Navigate to="/apps" replace />} />
         <Route path="/login" element={<Navigate to="/apps" replace />} />
         <Route path="/apps" element={<AppsPage />} />

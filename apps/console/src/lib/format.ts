@@ -1,7 +1,10 @@
-/** Unix seconds as a local date and time. */
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** Unix seconds as a local date and time, `YYYY-MM-DD HH:MM:SS` (cheap: lists format many of them). */
 export function formatTime(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '—';
-  return new Date(seconds * 1000).toLocaleString();
+  const d = new Date(seconds * 1000);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 /** A duration in seconds as ms or s. */

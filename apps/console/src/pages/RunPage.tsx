@@ -1,20 +1,4 @@
-import {
-  ActionIcon,
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Drawer,
-  Group,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Title,
-  Tooltip,
-  useComputedColorScheme,
-} from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Drawer, Group, Paper, SimpleGrid, Stack, Text, Title, useComputedColorScheme } from '@mantine/core';
 import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -35,6 +19,7 @@ interface FlowNodeData extends Record<string, unknown> {
   selected: boolean;
 }
 
+// Plain elements, not Mantine components: a run page may draw hundreds of these at once.
 const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>) {
   const color = data.status ? `var(--mantine-color-${statusColor(data.status)}-6)` : 'var(--mantine-color-gray-5)';
   return (
@@ -44,17 +29,11 @@ const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>)
       data-node-status={data.status ?? 'not-run'}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
-      <Text size="xs" fw={700} truncate>
-        {data.title}
-      </Text>
-      <Group gap={4} justify="space-between" wrap="nowrap">
-        <Text size="xs" c="dimmed" truncate>
-          {data.type}
-        </Text>
-        <Text size="xs">
-          {data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}
-        </Text>
-      </Group>
+      <div className="weft-flow-node-title">{data.title}</div>
+      <div className="weft-flow-node-meta">
+        <span className="weft-dimmed">{data.type}</span>
+        <span>{data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}</span>
+      </div>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
@@ -129,6 +108,104 @@ function RunGraph({
   );
 }
 
+/** A status as a small coloured label (plain markup: the timeline has a row per node execution). */
+function StatusTag({ status }: { status: string }) {
+  return (
+    <span
+      className="weft-tag"
+      style={{
+        ['--weft-tag-color' as string]: `var(--mantine-color-${statusColor(status)}-light-color)`,
+        ['--weft-tag-bg' as string]: `var(--mantine-color-${statusColor(status)}-light)`,
+      }}
+      data-status={status}
+    >
+      {status}
+    </span>
+  );
+}
+
+const TimelineRowView = memo(function TimelineRowView({
+  row,
+  span,
+  selected,
+  collapsed,
+  onSelect,
+  onToggle,
+}: {
+  row: TimelineRow;
+  span: number;
+  selected: boolean;
+  collapsed: boolean;
+  onSelect(id: string): void;
+  onToggle(nodeId: string): void;
+}) {
+  const e = row.execution;
+  const m = e.execution_metadata;
+  const label = e.title || e.node_id;
+  const left = (row.start / span) * 100;
+  const width = Math.max((row.duration / span) * 100, 0.5);
+  return (
+    <tr
+      data-node-id={e.node_id}
+      data-execution-id={e.id}
+      className={selected ? 'weft-row-selected' : undefined}
+      onClick={() => onSelect(e.id)}
+    >
+      <td style={{ paddingLeft: 8 + row.depth * 24 }}>
+        <span className="weft-cell-line">
+          {row.children > 0 ? (
+            <button
+              type="button"
+              className="weft-icon-button"
+              aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${label} (${row.children} nested runs)`}
+              aria-expanded={!collapsed}
+              onClick={(ev) => {
+                ev.stopPropagation();
+                onToggle(e.node_id);
+              }}
+            >
+              <span aria-hidden="true">{collapsed ? '▸' : '▾'}</span>
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="weft-link-button"
+            aria-label={`Details of ${label}`}
+            onClick={(ev) => {
+              ev.stopPropagation();
+              onSelect(e.id);
+            }}
+          >
+            {label}
+          </button>
+          {row.round !== null ? <span className="weft-tag weft-tag-outline">#{row.round + 1}</span> : null}
+          {row.retry ? <span className="weft-tag weft-tag-retry">retry {row.retry}</span> : null}
+          {row.branch ? (
+            <span className="weft-tag weft-tag-branch" title={`Parallel branch starting at ${row.branch}`}>
+              branch {row.branch}
+            </span>
+          ) : null}
+        </span>
+      </td>
+      <td>
+        <StatusTag status={e.status} />
+      </td>
+      <td>+{formatDuration(row.start)}</td>
+      <td data-testid="duration">{formatDuration(row.duration)}</td>
+      <td>{m?.total_tokens ?? '—'}</td>
+      <td>{m?.total_price !== undefined ? formatPrice(m.total_price, m.currency) : '—'}</td>
+      <td>
+        <div className="weft-timeline-track" aria-hidden="true">
+          <div
+            className="weft-timeline-bar"
+            style={{ left: `${left}%`, width: `${width}%`, background: `var(--mantine-color-${statusColor(e.status)}-6)` }}
+          />
+        </div>
+      </td>
+    </tr>
+  );
+});
+
 function Timeline({
   run,
   executions,
@@ -146,108 +223,43 @@ function Timeline({
     () => buildTimeline(executions, run.created_at, run.elapsed_time ?? 0, Date.now() / 1000, collapsed),
     [executions, run.created_at, run.elapsed_time, collapsed],
   );
-  const toggle = (nodeId: string) =>
-    setCollapsed((prev) => {
-      const next = new Set(prev);
-      if (next.has(nodeId)) next.delete(nodeId);
-      else next.add(nodeId);
-      return next;
-    });
-  const label = (row: TimelineRow) => row.execution.title || row.execution.node_id;
+  const toggle = useCallback(
+    (nodeId: string) =>
+      setCollapsed((prev) => {
+        const next = new Set(prev);
+        if (next.has(nodeId)) next.delete(nodeId);
+        else next.add(nodeId);
+        return next;
+      }),
+    [],
+  );
   return (
-    <Table aria-label="Node executions" verticalSpacing={4} highlightOnHover>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Node</Table.Th>
-          <Table.Th>Status</Table.Th>
-          <Table.Th>Start</Table.Th>
-          <Table.Th>Duration</Table.Th>
-          <Table.Th>Tokens</Table.Th>
-          <Table.Th>Cost</Table.Th>
-          <Table.Th w="35%">Timeline (0 – {formatDuration(timeline.span)})</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {timeline.rows.map((row) => {
-          const e = row.execution;
-          const m = e.execution_metadata;
-          const left = (row.start / timeline.span) * 100;
-          const width = Math.max((row.duration / timeline.span) * 100, 0.5);
-          return (
-            <Table.Tr
-              key={e.id}
-              data-node-id={e.node_id}
-              data-execution-id={e.id}
-              className={`weft-clickable${selected === e.id ? ' weft-row-selected' : ''}`}
-              onClick={() => onSelect(e.id)}
-            >
-              <Table.Td style={{ paddingLeft: 8 + row.depth * 24 }}>
-                <Group gap={6} wrap="nowrap">
-                  {row.children > 0 ? (
-                    <ActionIcon
-                      size="sm"
-                      variant="subtle"
-                      aria-label={`${collapsed.has(e.node_id) ? 'Expand' : 'Collapse'} ${label(row)} (${row.children} nested runs)`}
-                      aria-expanded={!collapsed.has(e.node_id)}
-                      onClick={(ev) => {
-                        ev.stopPropagation();
-                        toggle(e.node_id);
-                      }}
-                    >
-                      <span aria-hidden="true">{collapsed.has(e.node_id) ? '▸' : '▾'}</span>
-                    </ActionIcon>
-                  ) : null}
-                  <Anchor
-                    component="button"
-                    type="button"
-                    size="sm"
-                    onClick={(ev) => {
-                      ev.stopPropagation();
-                      onSelect(e.id);
-                    }}
-                    aria-label={`Details of ${label(row)}`}
-                  >
-                    {label(row)}
-                  </Anchor>
-                  {row.round !== null ? (
-                    <Badge size="xs" variant="outline">
-                      #{row.round + 1}
-                    </Badge>
-                  ) : null}
-                  {row.retry ? (
-                    <Badge size="xs" color="orange" variant="light">
-                      retry {row.retry}
-                    </Badge>
-                  ) : null}
-                  {row.branch ? (
-                    <Tooltip label={`Parallel branch starting at ${row.branch}`}>
-                      <Badge size="xs" color="grape" variant="light">
-                        branch {row.branch}
-                      </Badge>
-                    </Tooltip>
-                  ) : null}
-                </Group>
-              </Table.Td>
-              <Table.Td>
-                <StatusBadge status={e.status} />
-              </Table.Td>
-              <Table.Td>+{formatDuration(row.start)}</Table.Td>
-              <Table.Td data-testid="duration">{formatDuration(row.duration)}</Table.Td>
-              <Table.Td>{m?.total_tokens ?? '—'}</Table.Td>
-              <Table.Td>{m?.total_price !== undefined ? formatPrice(m.total_price, m.currency) : '—'}</Table.Td>
-              <Table.Td>
-                <div className="weft-timeline-track" aria-hidden="true">
-                  <div
-                    className="weft-timeline-bar"
-                    style={{ left: `${left}%`, width: `${width}%`, background: `var(--mantine-color-${statusColor(e.status)}-6)` }}
-                  />
-                </div>
-              </Table.Td>
-            </Table.Tr>
-          );
-        })}
-      </Table.Tbody>
-    </Table>
+    <table className="weft-table" aria-label="Node executions">
+      <thead>
+        <tr>
+          <th className="weft-col-node">Node</th>
+          <th className="weft-col-status">Status</th>
+          <th className="weft-col-num">Start</th>
+          <th className="weft-col-num">Duration</th>
+          <th className="weft-col-num">Tokens</th>
+          <th className="weft-col-num">Cost</th>
+          <th className="weft-timeline-col">Timeline (0 – {formatDuration(timeline.span)})</th>
+        </tr>
+      </thead>
+      <tbody>
+        {timeline.rows.map((row) => (
+          <TimelineRowView
+            key={row.execution.id}
+            row={row}
+            span={timeline.span}
+            selected={selected === row.execution.id}
+            collapsed={collapsed.has(row.execution.node_id)}
+            onSelect={onSelect}
+            onToggle={toggle}
+          />
+        ))}
+      </tbody>
+    </table>
   );
 }
 
