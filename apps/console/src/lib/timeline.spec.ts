@@ -40,6 +40,20 @@ describe('the run page timeline', () => {
     expect(t.span).toBe(5);
   });
 
+  it('starts a node no earlier than its predecessor ended when the recorded times are whole seconds', () => {
+    const a = exec('a', { created_at: 1000, elapsed_time: 0.2 });
+    const b = exec('b', { created_at: 1000, elapsed_time: 0.3, predecessor_node_id: 'a' });
+    const c = exec('c', { created_at: 1000, elapsed_time: 0.1, predecessor_node_id: 'a' });
+    const late = exec('d', { created_at: 1002, elapsed_time: 0.1, predecessor_node_id: 'b' });
+    const rows = buildTimeline([a, b, c, late], 1000, 2.1, 2000).rows;
+    expect(rows.map((r) => [r.execution.node_id, Number(r.start.toFixed(3))])).toEqual([
+      ['a', 0],
+      ['b', 0.2],
+      ['c', 0.2],
+      ['d', 2],
+    ]);
+  });
+
   it('nests an iteration’s executions under the iteration in round order, and collapses them on demand', () => {
     const it1 = exec('loop', { node_type: 'iteration' });
     const a1 = exec('inner', { execution_metadata: { iteration_id: 'loop', iteration_index: 1 } });

@@ -1,6 +1,7 @@
 // The run page's timeline, computed from the node executions alone (no DOM): one row per execution in run order,
 // an iteration's or a loop's executions nested under the container node's row (collapsible), each row placed
-// by its start offset from the run's start and its duration, parallel branches labelled so they read side by side.
+// by its start offset from the run's start (never before its predecessor ended) and its duration, parallel
+// branches labelled so they read side by side.
 import type { NodeExecution } from '../types';
 
 export interface TimelineRow {
@@ -64,10 +65,21 @@ export function buildTimeline(
       nested.set(container, list);
     } else top.push(e);
   }
+  // Start offsets: the recorded start, but never before the predecessor's end. Times are Unix seconds, often
+  // whole ones, so a fast chain would otherwise start every node at +0; a node's predecessor is what it waited for.
+  const ends = new Map<string, number>();
+  const starts = new Map<string, number>();
+  for (const e of ordered) {
+    const recorded = Math.max(0, e.created_at - runStart);
+    const after = e.predecessor_node_id ? (ends.get(e.predecessor_node_id) ?? 0) : 0;
+    const start = Math.max(recorded, after);
+    starts.set(e.id, start);
+    ends.set(e.node_id, start + durationOf(e, nowSeconds));
+  }
   const row = (e: NodeExecution, depth: number, children: number): TimelineRow => ({
     execution: e,
     depth,
-    start: Math.max(0, e.created_at - runStart),
+    start: starts.get(e.id) ?? 0,
     duration: durationOf(e, nowSeconds),
     round: depth > 0 ? roundOf(e) : null,
     branch: e.execution_metadata?.parallel_start_node_id ?? null,

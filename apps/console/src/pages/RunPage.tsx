@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api';
 import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge, statusColor } from '../components/common';
 import { formatDuration, formatPrice, formatTime } from '../lib/format';
-import { layoutGraph } from '../lib/graph-layout';
+import { layoutGraphAsync, NODE_HEIGHT, NODE_WIDTH } from '../lib/graph-layout';
 import { followEvents } from '../lib/sse';
 import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
 import { useSession } from '../session';
@@ -30,9 +30,9 @@ const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>)
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <div className="weft-flow-node-title">{data.title}</div>
-      <div className="weft-flow-node-meta">
-        <span className="weft-dimmed">{data.type}</span>
-        <span>{data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}</span>
+      <div className="weft-flow-node-line weft-dimmed">{data.type}</div>
+      <div className="weft-flow-node-line">
+        {data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}
       </div>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
@@ -40,6 +40,7 @@ const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>)
 });
 
 const NODE_TYPES = { run: FlowNode };
+const EMPTY_POSITIONS = new Map<string, { x: number; y: number }>();
 
 function RunGraph({
   run,
@@ -53,7 +54,23 @@ function RunGraph({
   onSelect(nodeId: string): void;
 }) {
   const scheme = useComputedColorScheme('light');
-  const positions = useMemo(() => layoutGraph(run.graph.nodes, run.graph.edges), [run.graph]);
+  // The graph is laid out once per graph (a running run's refreshes keep it), in a worker when it is big.
+  const [layout, setLayout] = useState<{ positions: Map<string, { x: number; y: number }> } | null>(null);
+  const graphKey = useMemo(
+    () => JSON.stringify([run.graph.nodes.map((n) => n.id), run.graph.edges.map((e) => [e.source, e.target])]),
+    [run.graph],
+  );
+  useEffect(() => {
+    let cancelled = false;
+    void layoutGraphAsync(run.graph.nodes, run.graph.edges).then((positions) => {
+      if (!cancelled) setLayout({ positions });
+    });
+    return () => {
+      cancelled = true;
+    };
+    // Laid out again only when the graph's shape (graphKey) changes, not on every refresh of the run.
+  }, [graphKey]); // run.graph is read through graphKey
+  const positions = layout?.positions ?? EMPTY_POSITIONS;
   const statuses = useMemo(() => nodeStatuses(executions), [executions]);
   const durations = useMemo(() => {
     const d = new Map<string, number>();
@@ -66,6 +83,9 @@ function RunGraph({
         id: n.id,
         type: 'run',
         position: positions.get(n.id) ?? { x: 0, y: 0 },
+        // Known sizes: React Flow draws the nodes at once instead of hiding them until it has measured them.
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
         ariaLabel: `${n.data.title ?? n.id}: ${statuses.get(n.id) ?? 'not run'}`,
         data: {
           title: String(n.data.title ?? n.id),
@@ -87,6 +107,12 @@ function RunGraph({
       })),
     [run.graph.edges, statuses],
   );
+  if (!layout)
+    return (
+      <div className="weft-graph" data-testid="run-graph">
+        <Loading label="Laying out the graph" />
+      </div>
+    );
   return (
     <div className="weft-graph" data-testid="run-graph">
       <ReactFlow
@@ -95,6 +121,7 @@ function RunGraph({
         nodeTypes={NODE_TYPES}
         colorMode={scheme}
         fitView
+        fitViewOptions={{ maxZoom: 1 }}
         minZoom={0.1}
         nodesDraggable={false}
         nodesConnectable={false}
