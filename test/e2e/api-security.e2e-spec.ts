@@ -310,6 +310,8 @@ describe('API security: every route against bad credentials, low roles and forei
       'PATCH /v1/datasets/{datasetId}/documents/status/{action}': { document_ids: [w.ids['documentId']] },
       'POST /v1/datasets/{datasetId}/retrieve': { query: 'weft' },
       'POST /v1/datasets/{datasetId}/hit-testing': { query: 'weft' },
+      'POST /console/api/apps/{appId}/feedbacks': { message_id: w.ids['messageId'], rating: 'like' },
+      'POST /console/api/datasets/{datasetId}/hit-testing': { query: 'weft' },
     };
     if (op.method === 'GET') return undefined;
     if (key in bodies) return bodies[key];
@@ -317,8 +319,9 @@ describe('API security: every route against bad credentials, low roles and forei
     return {};
   }
 
-  /** Query string for Service API reads that need the end user (and a conversation). */
+  /** Query string for Service API reads that need the end user (and a conversation), and console reads that need a conversation. */
   function query(op: Operation, w: Workspace): string {
+    if (op.method === 'GET' && op.path === '/console/api/apps/{appId}/chat-messages') return `?conversation_id=${w.ids['conversationId']}`;
     if (op.auth !== 'app' || op.method !== 'GET') return '';
     return op.path === '/v1/messages' ? `?user=tester&conversation_id=${w.ids['conversationId']}` : '?user=tester';
   }
@@ -421,7 +424,7 @@ describe('API security: every route against bad credentials, low roles and forei
   it("console routes answer 404 for another workspace's ids, never its data", async () => {
     const failures: string[] = [];
     for (const op of operations.filter((o) => o.auth === 'console' && o.hasIds)) {
-      const res = await call(op.method, fill(op.path, a), b.owner, bodyFor(op, a));
+      const res = await call(op.method, fill(op.path, a) + query(op, a), b.owner, bodyFor(op, a));
       if (res.status !== 404) failures.push(`${op.method} ${op.path}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
     }
     expect(failures).toEqual([]);
