@@ -51,6 +51,12 @@ const brokenYaml = new DslBuilder('Broken')
   .chain('start', 'mystery_step', 'end')
   .toYaml();
 
+const echoChatYaml = new DslBuilder('Echo chat', 'advanced-chat')
+  .node('start', 'start', { variables: [] })
+  .node('answer', 'answer', { answer: 'Echo: {{#sys.query#}}' })
+  .chain('start', 'answer')
+  .toYaml();
+
 function slowYaml(url: string): string {
   return new DslBuilder('Slow caller')
     .node('start', 'start', { variables: [] })
@@ -421,6 +427,36 @@ describe('the web console in Chromium', () => {
 
     await page.getByRole('link', { name: 'looms.txt' }).click();
     await page.getByText('The shuttle carries the weft thread', { exact: false }).first().waitFor();
+  });
+
+  it("shows a chat app's conversations and messages, and takes an editor's feedback", async () => {
+    const chat = await client.deploy(owner.token, echoChatYaml);
+    const sent = await client.call<{ conversation_id: string; message_id: string }>('POST', '/v1/chat-messages', {
+      body: { inputs: {}, query: 'Hello loom', response_mode: 'blocking', user: 'chat-e2e-user' },
+      token: chat.key,
+    });
+    expect(sent.status).toBe(200);
+
+    const page = await openPage();
+    await signIn(page, owner.email);
+    await page
+      .getByRole('row', { name: /Echo chat/ })
+      .getByRole('link', { name: 'Conversations' })
+      .click();
+    const row = page.getByRole('table', { name: 'Conversations' }).getByRole('row', { name: /chat-e2e-user/ });
+    await row.getByRole('button').click();
+    const message = page.locator(`[data-message-id="${sent.body.message_id}"]`);
+    await message.getByText('Echo: Hello loom').waitFor();
+    const like = message.getByRole('button', { name: 'Good answer' });
+    expect(await like.getAttribute('aria-pressed')).toBe('false');
+    await like.click();
+    await expectEventually(async () => expect(await like.getAttribute('aria-pressed')).toBe('true'));
+    const stored = await client.call<{ data: { id: string; feedback: { rating: string } | null }[] }>(
+      'GET',
+      `/console/api/apps/${chat.appId}/chat-messages?conversation_id=${sent.body.conversation_id}`,
+      { token: owner.token },
+    );
+    expect(stored.body.data.find((m) => m.id === sent.body.message_id)?.feedback).toEqual({ rating: 'like' });
   });
 
   it('shows an admin the audit trail with its chain verified and filters, and the system page', async () => {
