@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
-import { Loading } from './components/common';
+import { ErrorNote, Loading } from './components/common';
 import { AppPage } from './pages/AppPage';
 import { AppsPage } from './pages/AppsPage';
 import { AuditPage } from './pages/AuditPage';
@@ -149,7 +149,16 @@ export function App() {
   if (!session.workspace)
     return (
       <Shell>
-        <Loading label="Loading the workspace" />
+        {session.loadError ? (
+          <Stack maw={640}>
+            <ErrorNote error={session.loadError} title="The workspace could not be loaded" />
+            <Button variant="default" w="fit-content" onClick={() => void session.reload().catch(() => undefined)}>
+              Try again
+            </Button>
+          </Stack>
+        ) : (
+          <Loading label="Loading the workspace" />
+        )}
       </Shell>
     );
   return (

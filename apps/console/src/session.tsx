@@ -1,11 +1,13 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, type Tokens } from './api';
+import { api, ApiError, type Tokens } from './api';
 import type { Role, Workspace, WorkspaceListItem } from './types';
 
 export interface Session {
   signedIn: boolean;
   workspace: Workspace | null;
   workspaces: WorkspaceListItem[];
+  /** Why the workspace could not be loaded, if it could not. */
+  loadError: ApiError | null;
   /** editor, admin or owner: may change apps, stop runs, give feedback. */
   canEdit: boolean;
   /** admin or owner: audit trail, system, model provider credentials. */
@@ -26,6 +28,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [workspace, setWorkspace] = useState<Workspace | null>(null);
   const [workspaces, setWorkspaces] = useState<WorkspaceListItem[]>([]);
 
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+
   useEffect(() => api.onChange(setSignedIn), []);
 
   const reload = useCallback(async () => {
@@ -35,6 +39,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     ]);
     setWorkspace(current);
     setWorkspaces(list.workspaces);
+    setLoadError(null);
   }, []);
 
   useEffect(() => {
@@ -43,7 +48,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setWorkspaces([]);
       return;
     }
-    reload().catch(() => undefined);
+    reload().catch((e: unknown) => setLoadError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e))));
   }, [signedIn, reload]);
 
   const session = useMemo<Session>(
@@ -51,6 +56,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       signedIn,
       workspace,
       workspaces,
+      loadError,
       canEdit: workspace !== null && EDIT_ROLES.includes(workspace.role),
       isAdmin: workspace !== null && ADMIN_ROLES.includes(workspace.role),
       login: (email, password) => api.login(email, password),
@@ -62,7 +68,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       },
       reload,
     }),
-    [signedIn, workspace, workspaces, reload],
+    [signedIn, workspace, workspaces, loadError, reload],
   );
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }

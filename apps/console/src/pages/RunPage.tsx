@@ -344,6 +344,8 @@ export function RunPage() {
   // A running run follows its events; each one brings a fresh look at the run (at most every 250 ms).
   const running = run?.status === 'running';
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // A stream that ends (a proxy's timeout, a gateway restart) while the run is still running is opened again.
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!running) return;
     const controller = new AbortController();
@@ -363,14 +365,16 @@ export function RunPage() {
       .finally(() => {
         if (controller.signal.aborted) return;
         setLive(false);
-        void refresh();
+        void refresh().then((detail) => {
+          if (detail?.status === 'running' && !controller.signal.aborted) setTimeout(() => setAttempt((a) => a + 1), 2000);
+        });
       });
     return () => {
       controller.abort();
       if (pending.current) clearTimeout(pending.current);
       pending.current = null;
     };
-  }, [running, base, refresh]);
+  }, [running, base, refresh, attempt]);
 
   const stop = async () => {
     if (!taskId) return;
