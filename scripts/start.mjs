@@ -103,6 +103,7 @@ if (notReady.length > 0) {
 const gateway = `http://127.0.0.1:${portOf('gateway')}`;
 say('Weft is running.');
 say(`  Gateway (public API): ${gateway}   e.g. curl ${gateway}/v1/system/status`);
+say(`  Web console: ${gateway}/console`);
 for (const s of SERVICES) say(`  ${s.padEnd(13)} http://127.0.0.1:${portOf(s)}  (/health, /ready, /metrics)`);
 say(`  Postgres ${urls.DATABASE_URL.replace(/:[^:@/]+@/, ':******@')}   Redis ${urls.REDIS_URL}   NATS ${urls.NATS_URL}`);
 try {

@@ -6,11 +6,12 @@ import { build, ensureDependencies, ensureInfrastructure, run, say } from './lib
 ensureDependencies();
 const urls = ensureInfrastructure();
 const env = { ...process.env, ...urls };
-// nginx, promtool, kubectl and openssl for the deployment checks in test/deploy.
+// nginx, promtool, kubectl and openssl for the deployment checks in test/deploy; Chromium for the console's browser tests.
 ensureDeployTools();
 build();
 say('Type-checking…');
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+run('npx', ['tsc', '-p', 'apps/console/tsconfig.json', '--noEmit']);
 say('Linting…');
 run('npx', ['eslint', '.', '--max-warnings=0']);
 run('npx', ['prettier', '--check', '.']);

@@ -1,6 +1,8 @@
 // The tools the deployment checks in test/deploy run, all from Debian's archive:
 // - nginx (`nginx -t` on deploy/compose/nginx/nginx.conf), openssl (a throw-away certificate for it)
 //   and nats-server (`nats-server -t` on the Kubernetes NATS config), installed with apt-get;
+// - chromium (Debian's package, /usr/bin/chromium), driven by playwright-core in the web console's browser
+//   tests (test/e2e/console-ui.e2e-spec.ts) and by scripts/console-screenshots.mjs, installed with apt-get;
 // - promtool and amtool, from Debian's `prometheus` and `prometheus-alertmanager` packages, and kubectl,
 //   from Debian's `kubernetes-client` package (`kubectl kustomize` renders the overlays offline). They
 //   are static or libc-only binaries, so their packages are downloaded and unpacked under .weft/tools/
@@ -18,6 +20,7 @@ export const DEPLOY_TOOLS_DIR = join(ROOT, '.weft', 'tools');
 /** Where each tool is once ensureDeployTools() has run; test/deploy/deploy-tools.ts reads the same paths. */
 export const DEPLOY_TOOLS = {
   amtool: join(DEPLOY_TOOLS_DIR, 'prometheus-alertmanager', 'usr', 'bin', 'amtool'),
+  chromium: '/usr/bin/chromium',
   kubectl: join(DEPLOY_TOOLS_DIR, 'kubernetes-client', 'usr', 'bin', 'kubectl'),
   natsServer: '/usr/sbin/nats-server',
   nginx: '/usr/sbin/nginx',
@@ -37,6 +40,7 @@ const INSTALLED = [
   { pkg: 'nginx', binary: DEPLOY_TOOLS.nginx },
   { pkg: 'openssl', binary: DEPLOY_TOOLS.openssl },
   { pkg: 'nats-server', binary: DEPLOY_TOOLS.natsServer },
+  { pkg: 'chromium', binary: DEPLOY_TOOLS.chromium },
 ];
 
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
@@ -60,7 +64,7 @@ function mustRun(command, args, opts = {}) {
   return result;
 }
 
-/** Installs or unpacks whatever of nginx, openssl, nats-server, promtool, amtool and kubectl is missing. */
+/** Installs or unpacks whatever of nginx, openssl, nats-server, chromium, promtool, amtool and kubectl is missing. */
 export function ensureDeployTools() {
   const missingInstalled = INSTALLED.filter((t) => !existsSync(t.binary));
   const missingUnpacked = UNPACKED.filter((t) => !existsSync(t.binary));

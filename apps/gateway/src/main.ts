@@ -5,6 +5,7 @@ import { gatewayConfigSpec } from '@weft/config';
 import { bootstrapService } from '@weft/platform';
 import { keyringFromSettings, secretBoxFor } from '@weft/security';
 import { PROVIDER_CREDENTIALS_PURPOSE } from './apps/credentials-box.module';
+import { applyConsoleApp } from './console-app/console-app.util';
 import { rotateProviderCredentials, rotateToolProviderSecrets } from './apps/credentials-rotation.util';
 import { gatewayDatabase } from './database.config';
 import { setupOpenApi } from './docs/openapi.util';
@@ -18,6 +19,7 @@ void bootstrapService({
   module: (config, identity) => GatewayModule.forRoot(config, identity),
   configure: (app, config) => {
     applyHttpProtection(app, config);
+    applyConsoleApp(app);
     setupOpenApi(app);
   },
   // A DSL import may be up to 10 MB of YAML, and a document's text 15 MB, sent inside JSON (also segments

@@ -1,0 +1,495 @@
+import { Alert, Anchor, Badge, Button, Drawer, Group, Paper, SimpleGrid, Stack, Text, Title, useComputedColorScheme } from '@mantine/core';
+import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, ApiError } from '../api';
+import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge, statusColor } from '../components/common';
+import { formatDuration, formatPrice, formatTime } from '../lib/format';
+import { layoutGraphAsync, NODE_HEIGHT, NODE_WIDTH } from '../lib/graph-layout';
+import { followEvents } from '../lib/sse';
+import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
+import { useSession } from '../session';
+import type { NodeExecution, RunDetail, SystemStatus } from '../types';
+
+interface FlowNodeData extends Record<string, unknown> {
+  title: string;
+  type: string;
+  status: string | null;
+  duration: number | null;
+  selected: boolean;
+}
+
+// Plain elements, not Mantine components: a run page may draw hundreds of these at once.
+const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>) {
+  const color = data.status ? `var(--mantine-color-${statusColor(data.status)}-6)` : 'var(--mantine-color-gray-5)';
+  return (
+    <div
+      className={`weft-flow-node${data.selected ? ' selected' : ''}`}
+      style={{ ['--weft-node-color' as string]: color }}
+      data-node-status={data.status ?? 'not-run'}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <div className="weft-flow-node-title">{data.title}</div>
+      <div className="weft-flow-node-line weft-dimmed">{data.type}</div>
+      <div className="weft-flow-node-line">
+        {data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}
+      </div>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
+
+const NODE_TYPES = { run: FlowNode };
+const EMPTY_POSITIONS = new Map<string, { x: number; y: number }>();
+
+function RunGraph({
+  run,
+  executions,
+  selectedNode,
+  onSelect,
+}: {
+  run: RunDetail;
+  executions: NodeExecution[];
+  selectedNode: string | null;
+  onSelect(nodeId: string): void;
+}) {
+  const scheme = useComputedColorScheme('light');
+  // The graph is laid out once per graph (a running run's refreshes keep it), in a worker when it is big.
+  const [layout, setLayout] = useState<{ positions: Map<string, { x: number; y: number }> } | null>(null);
+  const graphKey = useMemo(
+    () => JSON.stringify([run.graph.nodes.map((n) => n.id), run.graph.edges.map((e) => [e.source, e.target])]),
+    [run.graph],
+  );
+  useEffect(() => {
+    let cancelled = false;
+    void layoutGraphAsync(run.graph.nodes, run.graph.edges).then((positions) => {
+      if (!cancelled) setLayout({ positions });
+    });
+    return () => {
+      cancelled = true;
+    };
+    // Laid out again only when the graph's shape (graphKey) changes, not on every refresh of the run.
+  }, [graphKey]); // run.graph is read through graphKey
+  const positions = layout?.positions ?? EMPTY_POSITIONS;
+  const statuses = useMemo(() => nodeStatuses(executions), [executions]);
+  const durations = useMemo(() => {
+    const d = new Map<string, number>();
+    for (const e of executions) d.set(e.node_id, (d.get(e.node_id) ?? 0) + (e.elapsed_time ?? 0));
+    return d;
+  }, [executions]);
+  const nodes = useMemo<Node<FlowNodeData>[]>(
+    () =>
+      run.graph.nodes.map((n) => ({
+        id: n.id,
+        type: 'run',
+        position: positions.get(n.id) ?? { x: 0, y: 0 },
+        // Known sizes: React Flow draws the nodes at once instead of hiding them until it has measured them.
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+        ariaLabel: `${n.data.title ?? n.id}: ${statuses.get(n.id) ?? 'not run'}`,
+        data: {
+          title: String(n.data.title ?? n.id),
+          type: n.data.type,
+          status: statuses.get(n.id) ?? null,
+          duration: durations.get(n.id) ?? null,
+          selected: n.id === selectedNode,
+        },
+      })),
+    [run.graph.nodes, positions, statuses, durations, selectedNode],
+  );
+  const edges = useMemo<Edge[]>(
+    () =>
+      run.graph.edges.map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        animated: statuses.get(e.source) === 'running' || statuses.get(e.target) === 'running',
+      })),
+    [run.graph.edges, statuses],
+  );
+  if (!layout)
+    return (
+      <div className="weft-graph" data-testid="run-graph">
+        <Loading label="Laying out the graph" />
+      </div>
+    );
+  return (
+    <div className="weft-graph" data-testid="run-graph">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        colorMode={scheme}
+        fitView
+        fitViewOptions={{ maxZoom: 1 }}
+        minZoom={0.1}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        onNodeClick={(_, node) => onSelect(node.id)}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}
+
+/** A status as a small coloured label (plain markup: the timeline has a row per node execution). */
+function StatusTag({ status }: { status: string }) {
+  return (
+    <span
+      className="weft-tag"
+      style={{
+        ['--weft-tag-color' as string]: `var(--mantine-color-${statusColor(status)}-light-color)`,
+        ['--weft-tag-bg' as string]: `var(--mantine-color-${statusColor(status)}-light)`,
+      }}
+      data-status={status}
+    >
+      {status}
+    </span>
+  );
+}
+
+const TimelineRowView = memo(function TimelineRowView({
+  row,
+  span,
+  selected,
+  collapsed,
+  onSelect,
+  onToggle,
+}: {
+  row: TimelineRow;
+  span: number;
+  selected: boolean;
+  collapsed: boolean;
+  onSelect(id: string): void;
+  onToggle(nodeId: string): void;
+}) {
+  const e = row.execution;
+  const m = e.execution_metadata;
+  const label = e.title || e.node_id;
+  const left = (row.start / span) * 100;
+  const width = Math.max((row.duration / span) * 100, 0.5);
+  return (
+    <tr
+      data-node-id={e.node_id}
+      data-execution-id={e.id}
+      className={selected ? 'weft-row-selected' : undefined}
+      onClick={() => onSelect(e.id)}
+    >
+      <td style={{ paddingLeft: 8 + row.depth * 24 }}>
+        <span className="weft-cell-line">
+          {row.children > 0 ? (
+            <button
+              type="button"
+              className="weft-icon-button"
+              aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${label} (${row.children} nested runs)`}
+              aria-expanded={!collapsed}
+              onClick={(ev) => {
+                ev.stopPropagation();
+                onToggle(e.node_id);
+              }}
+            >
+              <span aria-hidden="true">{collapsed ? '▸' : '▾'}</span>
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="weft-link-button"
+            aria-label={`Details of ${label}`}
+            onClick={(ev) => {
+              ev.stopPropagation();
+              onSelect(e.id);
+            }}
+          >
+            {label}
+          </button>
+          {row.round !== null ? <span className="weft-tag weft-tag-outline">#{row.round + 1}</span> : null}
+          {row.retry ? <span className="weft-tag weft-tag-retry">retry {row.retry}</span> : null}
+          {row.branch ? (
+            <span className="weft-tag weft-tag-branch" title={`Parallel branch starting at ${row.branch}`}>
+              branch {row.branch}
+            </span>
+          ) : null}
+        </span>
+      </td>
+      <td>
+        <StatusTag status={e.status} />
+      </td>
+      <td>+{formatDuration(row.start)}</td>
+      <td data-testid="duration">{formatDuration(row.duration)}</td>
+      <td>{m?.total_tokens ?? '—'}</td>
+      <td>{m?.total_price !== undefined ? formatPrice(m.total_price, m.currency) : '—'}</td>
+      <td>
+        <div className="weft-timeline-track" aria-hidden="true">
+          <div
+            className="weft-timeline-bar"
+            style={{ left: `${left}%`, width: `${width}%`, background: `var(--mantine-color-${statusColor(e.status)}-6)` }}
+          />
+        </div>
+      </td>
+    </tr>
+  );
+});
+
+function Timeline({
+  run,
+  executions,
+  selected,
+  onSelect,
+}: {
+  run: RunDetail;
+  executions: NodeExecution[];
+  selected: string | null;
+  onSelect(id: string): void;
+}) {
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  // A running node's bar reaches "now", taken when the executions last changed.
+  const timeline = useMemo(
+    () => buildTimeline(executions, run.created_at, run.elapsed_time ?? 0, Date.now() / 1000, collapsed),
+    [executions, run.created_at, run.elapsed_time, collapsed],
+  );
+  const toggle = useCallback(
+    (nodeId: string) =>
+      setCollapsed((prev) => {
+        const next = new Set(prev);
+        if (next.has(nodeId)) next.delete(nodeId);
+        else next.add(nodeId);
+        return next;
+      }),
+    [],
+  );
+  return (
+    <table className="weft-table" aria-label="Node executions">
+      <thead>
+        <tr>
+          <th className="weft-col-node">Node</th>
+          <th className="weft-col-status">Status</th>
+          <th className="weft-col-num">Start</th>
+          <th className="weft-col-num">Duration</th>
+          <th className="weft-col-num">Tokens</th>
+          <th className="weft-col-num">Cost</th>
+          <th className="weft-timeline-col">Timeline (0 – {formatDuration(timeline.span)})</th>
+        </tr>
+      </thead>
+      <tbody>
+        {timeline.rows.map((row) => (
+          <TimelineRowView
+            key={row.execution.id}
+            row={row}
+            span={timeline.span}
+            selected={selected === row.execution.id}
+            collapsed={collapsed.has(row.execution.node_id)}
+            onSelect={onSelect}
+            onToggle={toggle}
+          />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function TraceLink({ traceId }: { traceId: string }) {
+  const session = useSession();
+  const [template, setTemplate] = useState<string | null>(null);
+  useEffect(() => {
+    if (!session.isAdmin) return;
+    api
+      .get<SystemStatus>('/system/status')
+      .then((s) => setTemplate(s.links?.trace_url_template ?? null))
+      .catch(() => setTemplate(null));
+  }, [session.isAdmin]);
+  if (!template) return <Text size="sm">Trace {traceId}</Text>;
+  return (
+    <Anchor href={template.replace('{trace_id}', encodeURIComponent(traceId))} target="_blank" rel="noreferrer" size="sm">
+      Open trace {traceId.slice(0, 12)}…
+    </Anchor>
+  );
+}
+
+export function RunPage() {
+  const { appId = '', runId = '' } = useParams();
+  const session = useSession();
+  const [run, setRun] = useState<RunDetail | null>(null);
+  const [executions, setExecutions] = useState<NodeExecution[]>([]);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [taskId, setTaskId] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
+  const [stopState, setStopState] = useState<{ busy: boolean; error: ApiError | null; done: boolean }>({
+    busy: false,
+    error: null,
+    done: false,
+  });
+  const base = `/apps/${appId}/workflow-runs/${runId}`;
+
+  const refresh = useCallback(async () => {
+    try {
+      const [detail, nodes] = await Promise.all([api.get<RunDetail>(base), api.get<{ data: NodeExecution[] }>(`${base}/node-executions`)]);
+      setRun(detail);
+      setExecutions(nodes.data);
+      setError(null);
+      return detail;
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+      return null;
+    }
+  }, [base]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  // A running run follows its events; each one brings a fresh look at the run (at most every 250 ms).
+  const running = run?.status === 'running';
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // A stream that ends (a proxy's timeout, a gateway restart) while the run is still running is opened again.
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (!running) return;
+    const controller = new AbortController();
+    const schedule = () => {
+      if (pending.current) return;
+      pending.current = setTimeout(() => {
+        pending.current = null;
+        void refresh();
+      }, 250);
+    };
+    setLive(true);
+    followEvents(`${base}/events`, controller.signal, (event) => {
+      if (typeof event.task_id === 'string') setTaskId(event.task_id);
+      if (event.event !== 'ping') schedule();
+    })
+      .catch(() => undefined)
+      .finally(() => {
+        if (controller.signal.aborted) return;
+        setLive(false);
+        void refresh().then((detail) => {
+          if (detail?.status === 'running' && !controller.signal.aborted) setTimeout(() => setAttempt((a) => a + 1), 2000);
+        });
+      });
+    return () => {
+      controller.abort();
+      if (pending.current) clearTimeout(pending.current);
+      pending.current = null;
+    };
+  }, [running, base, refresh, attempt]);
+
+  const stop = async () => {
+    if (!taskId) return;
+    setStopState({ busy: true, error: null, done: false });
+    try {
+      await api.post(`/apps/${appId}/workflow-runs/tasks/${taskId}/stop`);
+      setStopState({ busy: false, error: null, done: true });
+      void refresh();
+    } catch (e) {
+      setStopState({ busy: false, error: e instanceof ApiError ? e : new ApiError(0, 'error', String(e)), done: false });
+    }
+  };
+
+  const sum = useMemo(() => totals(executions), [executions]);
+  const selectedExecution = executions.find((e) => e.id === selected) ?? null;
+  const selectNode = (nodeId: string) => {
+    const last = [...executions].filter((e) => e.node_id === nodeId).sort((a, b) => b.index - a.index)[0];
+    if (last) setSelected(last.id);
+  };
+
+  if (error && !run) return <ErrorNote error={error} title="Run not found" />;
+  if (!run) return <Loading label="Loading the run" />;
+  return (
+    <Stack>
+      <PageTitle
+        right={
+          run.status === 'running' && session.canEdit ? (
+            <Button color="red" onClick={() => void stop()} loading={stopState.busy} disabled={!taskId || stopState.done}>
+              Stop run
+            </Button>
+          ) : null
+        }
+      >
+        Run{' '}
+        <Text span ff="monospace" inherit>
+          {run.id.slice(0, 8)}
+        </Text>{' '}
+        <StatusBadge status={run.status} />
+        {live ? (
+          <Badge ml="xs" color="blue" variant="dot" data-testid="live">
+            live
+          </Badge>
+        ) : null}
+      </PageTitle>
+      <Anchor component={Link} to={`/apps/${appId}/runs`} size="sm">
+        ← All runs of this app
+      </Anchor>
+      <ErrorNote error={stopState.error} title="Not stopped" />
+      {run.error ? (
+        <Alert color="red" title="The run failed" role="alert">
+          {run.error}
+        </Alert>
+      ) : null}
+      <SimpleGrid cols={6} spacing="sm">
+        {[
+          ['Started', formatTime(run.created_at)],
+          ['Duration', formatDuration(run.elapsed_time)],
+          ['Steps', String(run.total_steps)],
+          ['Tokens', String(run.total_tokens ?? sum.tokens)],
+          ['Cost', formatPrice(run.total_price ?? (sum.price || null), run.currency ?? sum.currency)],
+          ['Triggered from', run.triggered_from],
+        ].map(([label, value]) => (
+          <Paper withBorder p="xs" key={label}>
+            <Text size="xs" c="dimmed">
+              {label}
+            </Text>
+            <Text fw={600} data-testid={`run-${label!.toLowerCase().replace(/ /g, '-')}`}>
+              {value}
+            </Text>
+          </Paper>
+        ))}
+      </SimpleGrid>
+      {run.trace_id ? <TraceLink traceId={run.trace_id} /> : null}
+      <RunGraph run={run} executions={executions} selectedNode={selectedExecution?.node_id ?? null} onSelect={selectNode} />
+      <Title order={2} size="h4">
+        Node executions
+      </Title>
+      <Timeline run={run} executions={executions} selected={selected} onSelect={setSelected} />
+      <SimpleGrid cols={2}>
+        <JsonBlock label="Run inputs" value={run.inputs} />
+        <JsonBlock label="Run outputs" value={run.outputs} />
+      </SimpleGrid>
+      <Drawer
+        opened={selectedExecution !== null}
+        onClose={() => setSelected(null)}
+        position="right"
+        size="lg"
+        title={selectedExecution ? `${selectedExecution.title || selectedExecution.node_id} (${selectedExecution.node_type})` : ''}
+      >
+        {selectedExecution ? (
+          <Stack data-testid="node-panel">
+            <Group>
+              <StatusBadge status={selectedExecution.status} />
+              <Text size="sm">{formatDuration(selectedExecution.elapsed_time)}</Text>
+              {selectedExecution.execution_metadata?.total_tokens !== undefined ? (
+                <Text size="sm">{selectedExecution.execution_metadata.total_tokens} tokens</Text>
+              ) : null}
+              {selectedExecution.execution_metadata?.total_price !== undefined ? (
+                <Text size="sm">
+                  {formatPrice(selectedExecution.execution_metadata.total_price, selectedExecution.execution_metadata.currency)}
+                </Text>
+              ) : null}
+            </Group>
+            {selectedExecution.error ? (
+              <Alert color="red" title="Error" role="alert">
+                {selectedExecution.error}
+              </Alert>
+            ) : null}
+            <JsonBlock label="Inputs" value={selectedExecution.inputs} />
+            <JsonBlock label="Outputs" value={selectedExecution.outputs} />
+            <JsonBlock label="Process data" value={selectedExecution.process_data} />
+            <JsonBlock label="Metadata" value={selectedExecution.execution_metadata} />
+          </Stack>
+        ) : null}
+      </Drawer>
+    </Stack>
+  );
+}
