@@ -48,3 +48,28 @@ export function layoutGraphAsync(nodes: GraphNode[], edges: GraphEdge[]): Promis
     worker.postMessage({ nodes, edges });
   });
 }
+
+type Positions = Map<string, { x: number; y: number }>;
+
+/** A graph's shape: what its layout depends on (a running run's refreshes keep it). */
+export function graphKey(nodes: GraphNode[], edges: GraphEdge[]): string {
+  return JSON.stringify([nodes.map((n) => n.id), edges.map((e) => [e.source, e.target])]);
+}
+
+/** Layouts started or done, by graph shape: the few last graphs looked at. */
+const layouts = new Map<string, Promise<Positions>>();
+
+/**
+ * The graph's layout, started at most once per shape: the run page asks as soon as the run's answer arrives, so a
+ * big graph's worker computes while the page draws the rest, and the graph asks again when it mounts.
+ */
+export function graphLayout(nodes: GraphNode[], edges: GraphEdge[]): Promise<Positions> {
+  const key = graphKey(nodes, edges);
+  let layout = layouts.get(key);
+  if (!layout) {
+    layout = layoutGraphAsync(nodes, edges);
+    layouts.set(key, layout);
+    if (layouts.size > 4) layouts.delete(layouts.keys().next().value as string);
+  }
+  return layout;
+}

@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api';
 import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge, statusColor } from '../components/common';
 import { formatDuration, formatPrice, formatTime } from '../lib/format';
-import { layoutGraphAsync, NODE_HEIGHT, NODE_WIDTH } from '../lib/graph-layout';
+import { graphKey, graphLayout, NODE_HEIGHT, NODE_WIDTH } from '../lib/graph-layout';
 import { followEvents } from '../lib/sse';
 import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
 import { useSession } from '../session';
@@ -56,20 +56,17 @@ function RunGraph({
   const scheme = useComputedColorScheme('light');
   // The graph is laid out once per graph (a running run's refreshes keep it), in a worker when it is big.
   const [layout, setLayout] = useState<{ positions: Map<string, { x: number; y: number }> } | null>(null);
-  const graphKey = useMemo(
-    () => JSON.stringify([run.graph.nodes.map((n) => n.id), run.graph.edges.map((e) => [e.source, e.target])]),
-    [run.graph],
-  );
+  const shape = useMemo(() => graphKey(run.graph.nodes, run.graph.edges), [run.graph]);
   useEffect(() => {
     let cancelled = false;
-    void layoutGraphAsync(run.graph.nodes, run.graph.edges).then((positions) => {
+    void graphLayout(run.graph.nodes, run.graph.edges).then((positions) => {
       if (!cancelled) setLayout({ positions });
     });
     return () => {
       cancelled = true;
     };
-    // Laid out again only when the graph's shape (graphKey) changes, not on every refresh of the run.
-  }, [graphKey]); // run.graph is read through graphKey
+    // Laid out again only when the graph's shape changes, not on every refresh of the run.
+  }, [shape]); // run.graph is read through its shape
   const positions = layout?.positions ?? EMPTY_POSITIONS;
   const statuses = useMemo(() => nodeStatuses(executions), [executions]);
   const durations = useMemo(() => {
@@ -327,6 +324,8 @@ export function RunPage() {
   const refresh = useCallback(async () => {
     try {
       const [detail, nodes] = await Promise.all([api.get<RunDetail>(base), api.get<{ data: NodeExecution[] }>(`${base}/node-executions`)]);
+      // The layout starts now, beside the drawing of the page (a big graph's runs in a worker).
+      void graphLayout(detail.graph.nodes, detail.graph.edges);
       setRun(detail);
       setExecutions(nodes.data);
       setError(null);
