@@ -116,7 +116,7 @@ describe('the web console in Chromium', () => {
     if (!SCREENSHOTS) return;
     mkdirSync(SCREENSHOTS, { recursive: true });
     // The top of the page (a "Load more" click leaves it scrolled to the end).
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
   }
 
