@@ -16,16 +16,9 @@
 // --segments=<n> (100000), --clusters=<n> (3000), --queries=<n> (200), --concurrency=<n> (8), --dimension=<n>
 // (768), --m=<n> (24), --ef-construction=<n> (128), --sweep=<list> (40,100,150,200,300,400), --keep.
 import pg from 'pg';
+import { databaseUrl, option, prng } from './bench-util.mjs';
 import { measureOps, percentile, printTable } from './measure.mjs';
 import { fail, say } from '../lib/workspace.mjs';
-
-const option = (name, fallback) => {
-  const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) fail(`--${name} must be a positive integer, got ${raw}`);
-  return value;
-};
 
 const SEGMENTS = option('segments', 100_000);
 const CLUSTERS = option('clusters', 3_000);
@@ -46,17 +39,6 @@ const DATABASE = 'weft_bench_rag_dense';
 
 // ---------------------------------------------------------------------------------------------
 // Generated vectors
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A standard normal sample (Box-Muller) from `random`. */
 function gaussian(random) {
@@ -99,12 +81,6 @@ const literal = (v) => `[${Array.from(v, (x) => x.toFixed(6)).join(',')}]`;
 
 // ---------------------------------------------------------------------------------------------
 // Database
-
-function databaseUrl(name) {
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 const INDEX = `dense_segments_embedding_${DIMENSION}_hnsw`;
 const indexedExpression = `(embedding::halfvec(${DIMENSION})) halfvec_cosine_ops`;

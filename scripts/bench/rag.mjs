@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import pg from 'pg';
+import { databaseUrl, option, prng } from './bench-util.mjs';
 import { measureOps, percentile, printTable } from './measure.mjs';
 import { fail, ROOT, say } from '../lib/workspace.mjs';
 
@@ -24,14 +25,6 @@ const { datasetIndexName } = rag('segments/dataset-vector-index.util.js');
 const { hnswIndexedExpression, hnswOrderBy, INDEXED_EMBEDDING_DIMENSIONS } = rag('segments/embedding-index.util.js');
 const { fuseHybrid } = rag('retrieval/fusion.util.js');
 const { splitDocument } = rag('ingestion/text-splitter.util.js');
-
-const option = (name, fallback) => {
-  const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) fail(`--${name} must be a positive integer, got ${raw}`);
-  return value;
-};
 
 // The chosen index parameters, measured on the generated 100,000 segments (2 cores, p95 of the SELECT
 // alone). With full-precision indexes (`vector`): m 16 / ef_construction 64 (build 47 s): ef_search
@@ -72,17 +65,6 @@ const facts = [];
 
 // ---------------------------------------------------------------------------------------------
 // Generated text
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Samples an index in [0, n) with Zipf weights 1/(rank+1)^s. */
 function zipf(n, s) {
@@ -339,12 +321,6 @@ function* generateSegments(count, seed, { sampleEvery = 0, sampled = [] } = {}) 
 
 // ---------------------------------------------------------------------------------------------
 // Schema and statements (the rag service's shape)
-
-function databaseUrl(name) {
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 const HNSW_INDEX = `segments_embedding_${DIMENSION}_hnsw`;
 const hnswIndexSql = () =>

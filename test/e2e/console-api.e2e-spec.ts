@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { DslBuilder, endData, pollUntil, textInput, TestStack, WeftClient, type JsonResponse } from '@weft/testing';
+import { DslBuilder, endData, pollUntil, textInput, TestStack, WeftClient, type JsonResponse, httpGetData } from '@weft/testing';
 
 // The console API of issue 21 (runs, conversations, knowledge, system), through the gateway with the real
 // stack: data comes from real runs through the Service API, every route is tried by a reader (`normal`), an
@@ -48,15 +48,7 @@ const codeApp = new DslBuilder('console runs')
 function slowApp(url: string): string {
   return new DslBuilder('console slow')
     .node('start', 'start', { variables: [] })
-    .node('http', 'http-request', {
-      authorization: { config: null, type: 'no-auth' },
-      body: { data: [], type: 'none' },
-      headers: '',
-      method: 'get',
-      params: '',
-      timeout: { connect: 5, read: 60, write: 5 },
-      url,
-    })
+    .node('http', 'http-request', httpGetData(url))
     .node('end', 'end', endData({ body: ['http', 'body'] }))
     .chain('start', 'http', 'end')
     .toYaml();

@@ -14,6 +14,7 @@ import {
   TestStack,
   uniqueTestEmail,
   WeftClient,
+  httpGetData,
 } from '@weft/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -60,15 +61,7 @@ const echoChatYaml = new DslBuilder('Echo chat', 'advanced-chat')
 function slowYaml(url: string): string {
   return new DslBuilder('Slow caller')
     .node('start', 'start', { variables: [] })
-    .node('call', 'http-request', {
-      authorization: { config: null, type: 'no-auth' },
-      body: { data: [], type: 'none' },
-      headers: '',
-      method: 'get',
-      params: '',
-      timeout: { connect: 5, read: 60, write: 5 },
-      url,
-    })
+    .node('call', 'http-request', httpGetData(url))
     .node('end', 'end', endData({ body: ['call', 'body'] }))
     .chain('start', 'call', 'end')
     .toYaml();

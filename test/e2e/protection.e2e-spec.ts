@@ -12,6 +12,7 @@ import {
   uniqueSuffix,
   WeftClient,
   type ServiceProcess,
+  httpGetData,
 } from '@weft/testing';
 
 /** The slow upstream listens on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
@@ -268,15 +269,7 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
   it('refuses a run with too_many_requests while the app has its maximum in progress, and frees the slot when the run ends or its client goes away', async () => {
     const yaml = new DslBuilder('held')
       .node('start', 'start', { variables: [] })
-      .node('http', 'http-request', {
-        authorization: { config: null, type: 'no-auth' },
-        body: { data: [], type: 'none' },
-        headers: '',
-        method: 'get',
-        params: '',
-        timeout: { connect: 5, read: 60, write: 5 },
-        url: `${upstream.url}/hold`,
-      })
+      .node('http', 'http-request', httpGetData(`${upstream.url}/hold`))
       .node('end', 'end', endData({ body: ['http', 'body'] }))
       .chain('start', 'http', 'end')
       .toYaml();

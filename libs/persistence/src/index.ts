@@ -6,3 +6,4 @@ export * from './persistence.types';
 export * from './redis.module';
 export * from './redis.service';
 export * from './export-pages.util';
+export * from './like-pattern.util';

@@ -133,3 +133,16 @@ export function templateData(template: string, variables: Record<string, string[
 export function endData(outputs: Record<string, string[]>): Record<string, unknown> {
   return { outputs: Object.entries(outputs).map(([variable, value_selector]) => ({ value_selector, value_type: 'string', variable })) };
 }
+
+/** An http-request node's data for a plain GET of `url` (no auth, no body, a 60 s read timeout). */
+export function httpGetData(url: string): Record<string, unknown> {
+  return {
+    authorization: { config: null, type: 'no-auth' },
+    body: { data: [], type: 'none' },
+    headers: '',
+    method: 'get',
+    params: '',
+    timeout: { connect: 5, read: 60, write: 5 },
+    url,
+  };
+}

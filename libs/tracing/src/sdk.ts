@@ -1,5 +1,5 @@
 // Loaded only when tracing is on (start-tracing.ts requires it lazily): with tracing off no SDK code is loaded.
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, parseTraceParent, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -20,7 +20,7 @@ import {
   SpanExporter,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
-import { context, trace, type Context, type SpanContext, TraceFlags } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace, type Context, type SpanContext, TraceFlags } from '@opentelemetry/api';
 import type { IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
 import { redactQuery, redactUrl } from './redaction';
 import type { TracingPlan } from './settings';
@@ -76,8 +76,6 @@ function outgoingUrl(options: RequestOptions): string {
 /** The SDK's own id generator (what a span of a new trace would get), cheaper than the crypto module for ids that are not secrets. */
 const ids = new RandomIdGenerator();
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
 /** What the HTTP fast path does with a request: the instrumentation traces it, it starts a sampled trace, or it goes on unsampled. */
 export type RequestDecision = 'traced' | 'sampled-root' | SpanContext;
 
@@ -90,10 +88,11 @@ export type RequestDecision = 'traced' | 'sampled-root' | SpanContext;
 export function requestDecision(sampler: TracingPlan['sampler'], req: Pick<IncomingMessage, 'headers' | 'url'>): RequestDecision {
   if (!sampler.kind.startsWith('parentbased_') || UNTRACED_PATHS.test(req.url ?? '')) return 'traced';
   const header = req.headers['traceparent'];
-  const parent = typeof header === 'string' ? TRACEPARENT.exec(header.trim().toLowerCase()) : null;
-  if (parent && !/^0+$/.test(parent[1]!) && !/^0+$/.test(parent[2]!)) {
-    if ((parseInt(parent[3]!, 16) & TraceFlags.SAMPLED) !== 0) return 'traced';
-    return { traceId: parent[1]!, spanId: parent[2]!, traceFlags: TraceFlags.NONE, isRemote: true };
+  // Read as the W3C propagator reads it, so the fast path and the instrumentation see the same parent.
+  const parent = typeof header === 'string' ? parseTraceParent(header) : null;
+  if (parent && isSpanContextValid(parent)) {
+    if ((parent.traceFlags & TraceFlags.SAMPLED) !== 0) return 'traced';
+    return { traceId: parent.traceId, spanId: parent.spanId, traceFlags: TraceFlags.NONE, isRemote: true };
   }
   if (sampler.kind === 'parentbased_always_on') return 'traced';
   if (sampler.kind === 'parentbased_traceidratio' && Math.random() < sampler.ratio) return 'sampled-root';

@@ -8,7 +8,7 @@ import {
   type RunRecord,
   type RunStatus,
 } from '@weft/contracts';
-import { DatabaseService } from '@weft/persistence';
+import { DatabaseService, containsPattern } from '@weft/persistence';
 import type { NodeExecutionRecord, RunResult } from '../engine/engine.types';
 import { WriteBatcher } from './write-batcher.util';
 
@@ -225,8 +225,7 @@ export class RunRepository {
     if (filter.createdBefore) add('created_at <= ?', filter.createdBefore);
     if (filter.endUserSessionId) add('created_by_end_user_session_id = ?', filter.endUserSessionId);
     if (filter.createdByAccountId) add('created_by_account_id = ?', filter.createdByAccountId);
-    if (filter.keyword)
-      add(`(inputs::text ILIKE ? OR coalesce(outputs::text, '') ILIKE ?)`, `%${filter.keyword.replace(/[%_\\]/g, '\\$&')}%`);
+    if (filter.keyword) add(`(inputs::text ILIKE ? OR coalesce(outputs::text, '') ILIKE ?)`, containsPattern(filter.keyword));
     const clause = where.join(' AND ');
     const [rows, count] = await Promise.all([
       this.db.dataSource.query(
@@ -271,7 +270,7 @@ export class RunRepository {
     if (filter.createdAfter !== null) add('created_at >= to_timestamp(?)', filter.createdAfter);
     if (filter.createdBefore !== null) add('created_at < to_timestamp(?::bigint + 1)', filter.createdBefore);
     if (filter.endUser) add('(created_by_end_user_session_id = ? OR created_by_end_user_id = ?)', filter.endUser);
-    if (filter.keyword) add(`inputs::text ILIKE ?`, `%${filter.keyword.replace(/[%_\\]/g, '\\$&')}%`);
+    if (filter.keyword) add(`inputs::text ILIKE ?`, containsPattern(filter.keyword));
     const clause = where.join(' AND ');
     const take = filter.limit + 1;
     const rows: Record<string, unknown>[] = await this.db.dataSource.query(

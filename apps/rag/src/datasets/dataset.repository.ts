@@ -1,6 +1,6 @@
 import { isUuid } from '@weft/contracts';
 import { Injectable } from '@nestjs/common';
-import { DatabaseService } from '@weft/persistence';
+import { DatabaseService, containsPattern } from '@weft/persistence';
 import type { DatasetRow, DatasetSettings } from './dataset.dto';
 
 // A dataset with its document counts and metadata fields, in one statement.
@@ -124,7 +124,7 @@ export class DatasetRepository {
     const params: unknown[] = [workspaceId];
     let filter = '';
     if (opts.keyword) {
-      params.push(`%${opts.keyword.replace(/[%_\\]/g, '\\$&')}%`);
+      params.push(containsPattern(opts.keyword));
       filter = ` AND d.name ILIKE $${params.length}`;
     }
     const tagIds = [...new Set(opts.tagIds.map((id) => id.toLowerCase()))];

@@ -1,6 +1,6 @@
 import { isUuid } from '@weft/contracts';
 import { Injectable } from '@nestjs/common';
-import { DatabaseService } from '@weft/persistence';
+import { DatabaseService, containsPattern } from '@weft/persistence';
 import type { DocumentRow } from './document.dto';
 
 const SELECT = `SELECT d.*, (SELECT count(*)::int FROM rag.segments s WHERE s.document_id = d.id) AS segment_count FROM rag.documents d`;
@@ -177,7 +177,7 @@ export class DocumentRepository {
     const params: unknown[] = [datasetId, workspaceId];
     const where = ['d.dataset_id = $1', 'd.workspace_id = $2'];
     if (opts.keyword) {
-      params.push(`%${opts.keyword.replace(/[%_\\]/g, '\\$&')}%`);
+      params.push(containsPattern(opts.keyword));
       where.push(`d.name ILIKE $${params.length}`);
     }
     const status = displayStatusFilter(opts.status);

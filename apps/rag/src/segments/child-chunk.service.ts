@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DocumentErrors, isUuid, type RequestOf, SegmentErrors } from '@weft/contracts';
-import { DatabaseService } from '@weft/persistence';
+import { DatabaseService, containsPattern } from '@weft/persistence';
 import { DatasetService } from '../datasets/dataset.service';
 import type { DocumentRow } from '../documents/document.dto';
 import { DocumentService } from '../documents/document.service';
@@ -64,7 +64,7 @@ export class ChildChunkService {
     const params: unknown[] = [req.segmentId, document.id, req.workspaceId];
     let where = 'segment_id = $1 AND document_id = $2 AND workspace_id = $3';
     if (req.keyword) {
-      params.push(`%${req.keyword.replace(/[%_\\]/g, '\\$&')}%`);
+      params.push(containsPattern(req.keyword));
       where += ` AND content ILIKE $${params.length}`;
     }
     const [rows, count] = await Promise.all([

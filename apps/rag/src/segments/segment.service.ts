@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DocumentErrors, isUuid, type RequestOf, type ResponseOf, SegmentErrors } from '@weft/contracts';
-import { DatabaseService } from '@weft/persistence';
+import { DatabaseService, containsPattern } from '@weft/persistence';
 import { DatasetService } from '../datasets/dataset.service';
 import { DocumentService } from '../documents/document.service';
 import { DEFAULT_EMBEDDING_MODEL, EmbeddingService } from '../embeddings/embedding.service';
@@ -72,7 +72,7 @@ export class SegmentService {
     const params: unknown[] = [document.id, req.workspaceId];
     const where = ['document_id = $1', 'workspace_id = $2'];
     if (req.keyword) {
-      params.push(`%${req.keyword.replace(/[%_\\]/g, '\\$&')}%`);
+      params.push(containsPattern(req.keyword));
       where.push(`content ILIKE $${params.length}`);
     }
     if (req.status.length > 0) {
