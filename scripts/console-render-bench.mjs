@@ -136,6 +136,7 @@ const browser = await chromium.launch({
 });
 const timings = [];
 const cpu = [];
+const layouts = [];
 const errors = [];
 try {
   for (let round = 0; round < ROUNDS; round++) {
@@ -162,6 +163,14 @@ try {
       NODES,
     );
     timings.push(ms);
+    // The graph's layout (dagre in a worker), from the marks the console leaves on the page's timeline.
+    layouts.push(
+      await page.evaluate(() => {
+        const [start] = performance.getEntriesByName('weft:layout-start');
+        const [done] = performance.getEntriesByName('weft:layout-done');
+        return start && done ? [start.startTime, done.startTime] : null;
+      }),
+    );
     // The renderer's main thread: CPU seconds it spent until the page was drawn (less sensitive to other load).
     const { metrics } = await cdp.send('Performance.getMetrics');
     cpu.push((metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN) * 1000);
@@ -176,6 +185,9 @@ const sorted = [...timings].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)];
 say(`Run page with ${NODES} nodes (${edges.length} edges, ${NODES} timeline rows), navigation start to fully drawn, ${ROUNDS} cold loads:`);
 say(`  each: ${timings.map((t) => `${Math.round(t)} ms`).join(', ')}`);
+say(
+  `  graph layout (dagre, in a worker): ${layouts.map((l) => (l ? `${Math.round(l[0])}–${Math.round(l[1])} ms` : 'not marked')).join(', ')}`,
+);
 const cpuSorted = [...cpu].sort((a, b) => a - b);
 say(
   `  main-thread CPU time: ${cpu.map((t) => `${Math.round(t)} ms`).join(', ')} (median ${Math.round(cpuSorted[Math.floor(cpuSorted.length / 2)])} ms)`,

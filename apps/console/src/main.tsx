@@ -1,6 +1,4 @@
-import '@mantine/core/styles.css';
-import '@xyflow/react/dist/style.css';
-import './console.css';
+// The console itself, loaded by boot.ts (which has already asked for the first page's data).
 import { createTheme, Drawer, localStorageColorSchemeManager, MantineProvider, Modal, type CSSVariablesResolver } from '@mantine/core';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, type Tokens } from './api';
+import { preloadedValue, takePreloaded } from './lib/preload';
 import type { Role, Workspace, WorkspaceListItem } from './types';
 
 export interface Session {
@@ -25,8 +26,11 @@ export const ADMIN_ROLES: Role[] = ['owner', 'admin'];
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [signedIn, setSignedIn] = useState(api.signedIn);
-  const [workspace, setWorkspace] = useState<Workspace | null>(null);
-  const [workspaces, setWorkspaces] = useState<WorkspaceListItem[]>([]);
+  // Answers the console's first script may already have (the page then draws without a loading step).
+  const [workspace, setWorkspace] = useState<Workspace | null>(() => preloadedValue<Workspace>('/workspaces/current'));
+  const [workspaces, setWorkspaces] = useState<WorkspaceListItem[]>(
+    () => preloadedValue<{ workspaces: WorkspaceListItem[] }>('/workspaces')?.workspaces ?? [],
+  );
 
   const [loadError, setLoadError] = useState<ApiError | null>(null);
 
@@ -34,8 +38,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const reload = useCallback(async () => {
     const [current, list] = await Promise.all([
-      api.get<Workspace>('/workspaces/current'),
-      api.get<{ workspaces: WorkspaceListItem[] }>('/workspaces'),
+      takePreloaded<Workspace>('/workspaces/current') ?? api.get<Workspace>('/workspaces/current'),
+      takePreloaded<{ workspaces: WorkspaceListItem[] }>('/workspaces') ?? api.get<{ workspaces: WorkspaceListItem[] }>('/workspaces'),
     ]);
     setWorkspace(current);
     setWorkspaces(list.workspaces);

@@ -2,37 +2,9 @@ import { Alert, Badge, Code, Loader, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ApiError } from '../api';
 import { formatJson } from '../lib/format';
+import { statusColor } from '../lib/status';
 
-const STATUS_COLORS: Record<string, string> = {
-  succeeded: 'green',
-  completed: 'green',
-  normal: 'green',
-  up: 'green',
-  ok: 'green',
-  success: 'green',
-  running: 'blue',
-  indexing: 'blue',
-  parsing: 'blue',
-  splitting: 'blue',
-  cleaning: 'blue',
-  waiting: 'gray',
-  queuing: 'gray',
-  paused: 'gray',
-  stopped: 'gray',
-  'partial-succeeded': 'yellow',
-  exception: 'orange',
-  retry: 'orange',
-  degraded: 'orange',
-  failed: 'red',
-  error: 'red',
-  failure: 'red',
-  down: 'red',
-  broken: 'red',
-};
-
-export function statusColor(status: string): string {
-  return STATUS_COLORS[status] ?? 'gray';
-}
+export { statusColor };
 
 export function StatusBadge({ status }: { status: string }) {
   return (

@@ -5,7 +5,8 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api';
 import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge, statusColor } from '../components/common';
 import { formatDuration, formatPrice, formatTime } from '../lib/format';
-import { graphKey, graphLayout, NODE_HEIGHT, NODE_WIDTH } from '../lib/graph-layout';
+import { finishedLayout, graphKey, graphLayout, NODE_HEIGHT, NODE_WIDTH } from '../lib/layout-cache';
+import { preloadedValue, runPath, takePreloaded } from '../lib/preload';
 import { followEvents } from '../lib/sse';
 import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
 import { useSession } from '../session';
@@ -21,11 +22,12 @@ interface FlowNodeData extends Record<string, unknown> {
 
 // Plain elements, not Mantine components: a run page may draw hundreds of these at once.
 const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>) {
-  const color = data.status ? `var(--mantine-color-${statusColor(data.status)}-6)` : 'var(--mantine-color-gray-5)';
+  // Colours come from classes keyed by data-color (console.css), not from custom properties set on each element:
+  // an element that sets a custom property gets its own copy of Mantine's hundreds of inherited ones.
   return (
     <div
       className={`weft-flow-node${data.selected ? ' selected' : ''}`}
-      style={{ ['--weft-node-color' as string]: color }}
+      data-color={data.status ? statusColor(data.status) : undefined}
       data-node-status={data.status ?? 'not-run'}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
@@ -54,9 +56,13 @@ function RunGraph({
   onSelect(nodeId: string): void;
 }) {
   const scheme = useComputedColorScheme('light');
-  // The graph is laid out once per graph (a running run's refreshes keep it), in a worker when it is big.
-  const [layout, setLayout] = useState<{ positions: Map<string, { x: number; y: number }> } | null>(null);
+  // The graph is laid out once per graph (a running run's refreshes keep it), in a worker when it is big; it may be
+  // done before the page draws (the console's first script starts it as soon as the run arrives).
   const shape = useMemo(() => graphKey(run.graph.nodes, run.graph.edges), [run.graph]);
+  const [layout, setLayout] = useState<{ positions: Map<string, { x: number; y: number }> } | null>(() => {
+    const positions = finishedLayout(shape);
+    return positions ? { positions } : null;
+  });
   useEffect(() => {
     let cancelled = false;
     void graphLayout(run.graph.nodes, run.graph.edges).then((positions) => {
@@ -135,14 +141,7 @@ function RunGraph({
 /** A status as a small coloured label (plain markup: the timeline has a row per node execution). */
 function StatusTag({ status }: { status: string }) {
   return (
-    <span
-      className="weft-tag"
-      style={{
-        ['--weft-tag-color' as string]: `var(--mantine-color-${statusColor(status)}-light-color)`,
-        ['--weft-tag-bg' as string]: `var(--mantine-color-${statusColor(status)}-light)`,
-      }}
-      data-status={status}
-    >
+    <span className="weft-tag" data-color={statusColor(status)} data-status={status}>
       {status}
     </span>
   );
@@ -220,10 +219,7 @@ const TimelineRowView = memo(function TimelineRowView({
       <td>{m?.total_price !== undefined ? formatPrice(m.total_price, m.currency) : '—'}</td>
       <td>
         <div className="weft-timeline-track" aria-hidden="true">
-          <div
-            className="weft-timeline-bar"
-            style={{ left: `${left}%`, width: `${width}%`, background: `var(--mantine-color-${statusColor(e.status)}-6)` }}
-          />
+          <div className="weft-timeline-bar" data-color={statusColor(e.status)} style={{ left: `${left}%`, width: `${width}%` }} />
         </div>
       </td>
     </tr>
@@ -308,8 +304,11 @@ function TraceLink({ traceId }: { traceId: string }) {
 export function RunPage() {
   const { appId = '', runId = '' } = useParams();
   const session = useSession();
-  const [run, setRun] = useState<RunDetail | null>(null);
-  const [executions, setExecutions] = useState<NodeExecution[]>([]);
+  const base = runPath(appId, runId);
+  const [run, setRun] = useState<RunDetail | null>(() => preloadedValue<RunDetail>(base));
+  const [executions, setExecutions] = useState<NodeExecution[]>(
+    () => preloadedValue<{ data: NodeExecution[] }>(`${base}/node-executions`)?.data ?? [],
+  );
   const [error, setError] = useState<ApiError | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [taskId, setTaskId] = useState<string | null>(null);
@@ -319,11 +318,14 @@ export function RunPage() {
     error: null,
     done: false,
   });
-  const base = `/apps/${appId}/workflow-runs/${runId}`;
 
   const refresh = useCallback(async () => {
     try {
-      const [detail, nodes] = await Promise.all([api.get<RunDetail>(base), api.get<{ data: NodeExecution[] }>(`${base}/node-executions`)]);
+      const executionsPath = `${base}/node-executions`;
+      const [detail, nodes] = await Promise.all([
+        takePreloaded<RunDetail>(base) ?? api.get<RunDetail>(base),
+        takePreloaded<{ data: NodeExecution[] }>(executionsPath) ?? api.get<{ data: NodeExecution[] }>(executionsPath),
+      ]);
       // The layout starts now, beside the drawing of the page (a big graph's runs in a worker).
       void graphLayout(detail.graph.nodes, detail.graph.edges);
       setRun(detail);

@@ -1,0 +1,33 @@
+// Statuses of runs, nodes, documents and services, and the Mantine colour each is shown in.
+
+/** A status's Mantine colour; console.css has the run page's data-color rules for each colour used here. */
+export const STATUS_COLORS: Record<string, string> = {
+  succeeded: 'green',
+  completed: 'green',
+  normal: 'green',
+  up: 'green',
+  ok: 'green',
+  success: 'green',
+  running: 'blue',
+  indexing: 'blue',
+  parsing: 'blue',
+  splitting: 'blue',
+  cleaning: 'blue',
+  waiting: 'gray',
+  queuing: 'gray',
+  paused: 'gray',
+  stopped: 'gray',
+  'partial-succeeded': 'yellow',
+  exception: 'orange',
+  retry: 'orange',
+  degraded: 'orange',
+  failed: 'red',
+  error: 'red',
+  failure: 'red',
+  down: 'red',
+  broken: 'red',
+};
+
+export function statusColor(status: string): string {
+  return STATUS_COLORS[status] ?? 'gray';
+}
