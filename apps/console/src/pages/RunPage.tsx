@@ -107,6 +107,8 @@ function RunGraph({
         source: e.source,
         target: e.target,
         animated: statuses.get(e.source) === 'running' || statuses.get(e.target) === 'running',
+        // Edges are not clickable here: no invisible wide path beside each one (hundreds fewer elements).
+        interactionWidth: 0,
       })),
     [run.graph.edges, statuses],
   );
@@ -169,12 +171,13 @@ const TimelineRowView = memo(function TimelineRowView({
   const width = Math.max((row.duration / span) * 100, 0.5);
   return (
     <tr
+      role="row"
       data-node-id={e.node_id}
       data-execution-id={e.id}
       className={selected ? 'weft-row-selected' : undefined}
       onClick={() => onSelect(e.id)}
     >
-      <td style={{ paddingLeft: 8 + row.depth * 24 }}>
+      <td role="cell" style={{ paddingLeft: 8 + row.depth * 24 }}>
         <span className="weft-cell-line">
           {row.children > 0 ? (
             <button
@@ -210,14 +213,16 @@ const TimelineRowView = memo(function TimelineRowView({
           ) : null}
         </span>
       </td>
-      <td>
+      <td role="cell">
         <StatusTag status={e.status} />
       </td>
-      <td>+{formatDuration(row.start)}</td>
-      <td data-testid="duration">{formatDuration(row.duration)}</td>
-      <td>{m?.total_tokens ?? '—'}</td>
-      <td>{m?.total_price !== undefined ? formatPrice(m.total_price, m.currency) : '—'}</td>
-      <td>
+      <td role="cell">+{formatDuration(row.start)}</td>
+      <td role="cell" data-testid="duration">
+        {formatDuration(row.duration)}
+      </td>
+      <td role="cell">{m?.total_tokens ?? '—'}</td>
+      <td role="cell">{m?.total_price !== undefined ? formatPrice(m.total_price, m.currency) : '—'}</td>
+      <td role="cell">
         <div className="weft-timeline-track" aria-hidden="true">
           <div className="weft-timeline-bar" data-color={statusColor(e.status)} style={{ left: `${left}%`, width: `${width}%` }} />
         </div>
@@ -254,19 +259,20 @@ function Timeline({
     [],
   );
   return (
-    <table className="weft-table" aria-label="Node executions">
-      <thead>
-        <tr>
-          <th className="weft-col-node">Node</th>
-          <th className="weft-col-status">Status</th>
-          <th className="weft-col-num">Start</th>
-          <th className="weft-col-num">Duration</th>
-          <th className="weft-col-num">Tokens</th>
-          <th className="weft-col-num">Cost</th>
-          <th className="weft-timeline-col">Timeline (0 – {formatDuration(timeline.span)})</th>
+    // The rows are grids, not table layout (console.css), so the table's roles are given explicitly.
+    <table className="weft-table" role="table" aria-label="Node executions">
+      <thead role="rowgroup">
+        <tr role="row">
+          <th role="columnheader">Node</th>
+          <th role="columnheader">Status</th>
+          <th role="columnheader">Start</th>
+          <th role="columnheader">Duration</th>
+          <th role="columnheader">Tokens</th>
+          <th role="columnheader">Cost</th>
+          <th role="columnheader">Timeline (0 – {formatDuration(timeline.span)})</th>
         </tr>
       </thead>
-      <tbody>
+      <tbody role="rowgroup">
         {timeline.rows.map((row) => (
           <TimelineRowView
             key={row.execution.id}
