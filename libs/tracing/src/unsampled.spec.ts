@@ -163,6 +163,18 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
     ]) {
       expect(unsampledFromTraceparent(other)).toBeUndefined();
     }
+    // For any ids, the same context as the propagator's full extract.
+    for (let i = 0; i < 50; i++) {
+      const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('');
+      const header = `00-${hex(32)}-${i % 10 === 0 ? '0'.repeat(15) + '1' : hex(16)}-00`;
+      const fast = unsampledFromTraceparent(header)!;
+      const slow = propagation.extract(ROOT_CONTEXT, { traceparent: header });
+      expect([unsampledSpanContext(fast), isTracingSuppressed(fast), trace.getSpan(fast)]).toEqual([
+        unsampledSpanContext(slow),
+        isTracingSuppressed(slow),
+        trace.getSpan(slow),
+      ]);
+    }
     reads.length = 0;
     const sampled = headers({ traceparent: `00-${TRACE}-${SPAN}-01` });
     const followed = withIncomingSpan(

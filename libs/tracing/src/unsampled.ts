@@ -11,7 +11,7 @@ import {
   type TextMapPropagator,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { isTracingSuppressed, parseTraceParent, suppressTracing } from '@opentelemetry/core';
+import { isTracingSuppressed, suppressTracing } from '@opentelemetry/core';
 
 /**
  * The cheap path for work that is not sampled. With a ratio sampler most requests are not recorded, yet an
@@ -42,6 +42,9 @@ export function unsampledContext(parent: Context, spanContext: SpanContext): Con
   return base.setValue(UNSAMPLED, ids);
 }
 
+/** A version-00 `traceparent` with the flags `00` and valid (lowercase hex, not all-zero) trace and parent ids. */
+const UNSAMPLED_TRACEPARENT = /^00-((?!0{32})[0-9a-f]{32})-((?!0{16})[0-9a-f]{16})-00$/;
+
 /**
  * The unsampled context an unsampled version-00 `traceparent` (flags `00`, as this propagator writes it)
  * stands for, or undefined for any other header (sampled, other flags, malformed, all-zero ids: those go
@@ -50,15 +53,10 @@ export function unsampledContext(parent: Context, spanContext: SpanContext): Con
  * the context copies of the full path: the bus's cheap path for every unsampled message.
  */
 export function unsampledFromTraceparent(header: string): Context | undefined {
-  if (header.length !== 55 || !header.endsWith('-00') || !header.startsWith('00-')) return undefined;
-  const parsed = parseTraceParent(header);
-  if (!parsed || !isSpanContextValid(parsed)) return undefined;
-  return SUPPRESSED_ROOT.setValue(UNSAMPLED, {
-    traceId: parsed.traceId,
-    spanId: parsed.spanId,
-    traceFlags: TraceFlags.NONE,
-    isRemote: true,
-  });
+  // The W3C propagator's own reading of such a header (parseTraceParent, then isSpanContextValid), in one test.
+  const match = UNSAMPLED_TRACEPARENT.exec(header);
+  if (!match) return undefined;
+  return SUPPRESSED_ROOT.setValue(UNSAMPLED, { traceId: match[1]!, spanId: match[2]!, traceFlags: TraceFlags.NONE, isRemote: true });
 }
 
 /** The unsampled trace a context carries, if it carries one. */
