@@ -21,6 +21,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
 import { context, isSpanContextValid, trace, type Context, type SpanContext, TraceFlags } from '@opentelemetry/api';
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
 import { redactQuery, redactUrl } from './redaction';
 import type { TracingPlan } from './settings';
@@ -104,10 +105,13 @@ type EmitFunction = (this: unknown, event: string, ...args: unknown[]) => boolea
 /**
  * Makes every event `emitter` emits run in `ctx`: one wrapper of `emit`, where the context manager's `bind`
  * patches five methods and wraps each listener as it is added (the cheaper of the two for a request's few events).
+ * An event nobody listens to (most of a request's and response's), or one emitted in `ctx` already, is
+ * emitted as it is: entering the context would change nothing.
  */
-function emitIn(ctx: Context, emitter: { emit: EmitFunction }): void {
-  const emit = emitter.emit;
-  emitter.emit = function emitInContext(this: unknown, event, ...args) {
+function emitIn(ctx: Context, emitter: Pick<EventEmitter, 'emit' | 'listenerCount'>): void {
+  const emit = emitter.emit as EmitFunction;
+  emitter.emit = function emitInContext(this: EventEmitter, event: string, ...args: unknown[]) {
+    if (this.listenerCount(event) === 0 || context.active() === ctx) return emit.apply(this, [event, ...args]);
     return context.with(ctx, () => emit.apply(this, [event, ...args]));
   };
 }

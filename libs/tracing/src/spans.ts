@@ -1,6 +1,16 @@
-import { Attributes, context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import {
+  Attributes,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Tracer,
+} from '@opentelemetry/api';
 import { isTracingOn } from './start-tracing';
-import { contextWithSpan, unsampledSpanContext } from './unsampled';
+import { contextWithSpan, unsampledFromTraceparent, unsampledSpanContext, unsampledTraceparent } from './unsampled';
 
 /** The one tracer every Weft span comes from. */
 export function weftTracer(): Tracer {
@@ -34,13 +44,31 @@ export function activeTraceIds(): { trace_id: string; span_id: string } | undefi
 
 /** Writes the active context (`traceparent`, `tracestate`, `baggage`) into outgoing headers; nothing when tracing is off. */
 export function injectTraceContext(headers: MessageHeaders): void {
-  if (isTracingOn()) propagation.inject(context.active(), headers, setter);
+  if (isTracingOn()) inject(context.active(), headers);
+}
+
+/** What the registered propagator writes for `ctx`; an unsampled trace's one header written directly. */
+function inject(ctx: Context, headers: MessageHeaders): void {
+  const traceparent = unsampledTraceparent(ctx);
+  if (traceparent) headers.set('traceparent', traceparent);
+  else propagation.inject(ctx, headers, setter);
+}
+
+/**
+ * The context incoming headers carry. Most messages are of unsampled traces: their `traceparent` (flags `00`)
+ * is read straight into the unsampled context, one header lookup and one context copy; anything else goes
+ * through the registered propagators (W3C trace context and baggage).
+ */
+function incomingContext(headers: MessageHeaders | undefined): Context {
+  const traceparent = headers?.get('traceparent');
+  const unsampled = traceparent ? unsampledFromTraceparent(traceparent) : undefined;
+  return unsampled ?? propagation.extract(ROOT_CONTEXT, headers, getter);
 }
 
 /** Runs `fn` in the context carried by incoming headers (no span of its own); directly when tracing is off. */
 export function withTraceContextOf<T>(headers: MessageHeaders | undefined, fn: () => T): T {
   if (!isTracingOn()) return fn();
-  return context.with(propagation.extract(ROOT_CONTEXT, headers, getter), fn);
+  return context.with(incomingContext(headers), fn);
 }
 
 export type BusOperation = 'publish' | 'request' | 'process';
@@ -98,7 +126,7 @@ export function withOutgoingSpan<T>(options: BusSpanOptions, headers: MessageHea
   const active = context.active();
   if (unsampledSpanContext(active)) {
     // Not sampled upstream: no span, the decision goes on in the headers.
-    propagation.inject(active, headers, setter);
+    inject(active, headers);
     return fn();
   }
   const span = weftTracer().startSpan(`${options.subject} ${options.operation}`, {
@@ -106,7 +134,7 @@ export function withOutgoingSpan<T>(options: BusSpanOptions, headers: MessageHea
     attributes: busAttributes(options),
   });
   const ctx = contextWithSpan(active, span);
-  propagation.inject(ctx, headers, setter);
+  inject(ctx, headers);
   if (!span.isRecording()) return context.with(ctx, fn);
   try {
     return endWith(span, context.with(ctx, fn));
@@ -124,7 +152,7 @@ export function withOutgoingSpan<T>(options: BusSpanOptions, headers: MessageHea
  */
 export function withIncomingSpan<T>(options: BusSpanOptions, headers: MessageHeaders | undefined, fn: () => T): T {
   if (!isTracingOn()) return fn();
-  const parent = propagation.extract(ROOT_CONTEXT, headers, getter);
+  const parent = incomingContext(headers);
   // Not sampled where it was sent: handled in that context, without a span.
   if (unsampledSpanContext(parent)) return context.with(parent, fn);
   const span = weftTracer().startSpan(

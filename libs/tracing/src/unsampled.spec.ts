@@ -5,9 +5,9 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createServer, Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requestDecision, withUnsampledFastPath } from './sdk';
-import { activeTraceIds, withIncomingSpan, withOutgoingSpan } from './spans';
+import { activeTraceIds, injectTraceContext, withIncomingSpan, withOutgoingSpan, withTraceContextOf } from './spans';
 import { flushTracing, startTracing } from './start-tracing';
-import { contextWithSpan, unsampledSpanContext } from './unsampled';
+import { contextWithSpan, unsampledFromTraceparent, unsampledSpanContext } from './unsampled';
 
 /** A NATS-like header bag: `get` answers '' for a missing key. */
 function headers(init: Record<string, string> = {}): { get(k: string): string; set(k: string, v: string): void; all: Map<string, string> } {
@@ -133,6 +133,62 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
     expect(unsampledSpanContext(sampled)).toBeUndefined();
   });
 
+  it('the bus reads an unsampled traceparent with one header lookup, into the context the propagator would build', async () => {
+    const reads: string[] = [];
+    const incoming = headers({ traceparent: `00-${TRACE}-${SPAN}-00`, tracestate: 'vendor=x', baggage: 'k=v' });
+    const counted = { get: (k: string) => (reads.push(k), incoming.get(k)), set: incoming.set };
+    const next = headers();
+    const inside = await withIncomingSpan({ subject: 'wf.node.execute.v1', operation: 'process', kind: SpanKind.CONSUMER }, counted, () => {
+      injectTraceContext(next);
+      return seen();
+    });
+    expect(reads).toEqual(['traceparent']);
+    const full = propagation.extract(ROOT_CONTEXT, { traceparent: `00-${TRACE}-${SPAN}-00` });
+    expect(inside).toEqual({ span: undefined, recording: false, suppressed: true, ids: { trace_id: TRACE, span_id: SPAN } });
+    expect(isTracingSuppressed(full)).toBe(true);
+    expect(unsampledSpanContext(unsampledFromTraceparent(`00-${TRACE}-${SPAN}-00`)!)).toEqual(unsampledSpanContext(full));
+    // What goes on is the one header an unsampled trace carries.
+    expect([...next.all]).toEqual([['traceparent', `00-${TRACE}-${SPAN}-00`]]);
+    expect(withTraceContextOf(counted, () => seen().ids)).toEqual({ trace_id: TRACE, span_id: SPAN });
+    // Anything but a plain unsampled version-00 header takes the full W3C path (and a sampled one is a parent).
+    for (const other of [
+      `00-${TRACE}-${SPAN}-01`,
+      `00-${TRACE}-${SPAN}-02`,
+      `01-${TRACE}-${SPAN}-00`,
+      `00-${'0'.repeat(32)}-${SPAN}-00`,
+      `00-${TRACE}-${'0'.repeat(16)}-00`,
+      `00-${TRACE.toUpperCase()}-${SPAN}-00`,
+      'garbage',
+      ` 00-${TRACE}-${SPAN}-00`,
+    ]) {
+      expect(unsampledFromTraceparent(other)).toBeUndefined();
+    }
+    // For any ids, the same context as the propagator's full extract.
+    for (let i = 0; i < 50; i++) {
+      const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('');
+      const header = `00-${hex(32)}-${i % 10 === 0 ? '0'.repeat(15) + '1' : hex(16)}-00`;
+      const fast = unsampledFromTraceparent(header)!;
+      const slow = propagation.extract(ROOT_CONTEXT, { traceparent: header });
+      expect([unsampledSpanContext(fast), isTracingSuppressed(fast), trace.getSpan(fast)]).toEqual([
+        unsampledSpanContext(slow),
+        isTracingSuppressed(slow),
+        trace.getSpan(slow),
+      ]);
+    }
+    reads.length = 0;
+    const sampled = headers({ traceparent: `00-${TRACE}-${SPAN}-01` });
+    const followed = withIncomingSpan(
+      { subject: 'wf.node.execute.v1', operation: 'process', kind: SpanKind.CONSUMER },
+      { get: (k: string) => (reads.push(k), sampled.get(k)), set: sampled.set },
+      () => seen(),
+    );
+    expect(followed.recording).toBe(true);
+    expect(reads).toEqual(['traceparent', 'traceparent', 'tracestate', 'baggage']);
+    // Flags other than 00 without the sampled bit are still unsampled, through the propagator.
+    const flagged = withTraceContextOf(headers({ traceparent: `00-${TRACE}-${SPAN}-02` }), () => seen());
+    expect(flagged).toMatchObject({ span: undefined, suppressed: true, ids: { trace_id: TRACE, span_id: SPAN } });
+  });
+
   it('requestDecision: follows a traceparent, samples new traces at the root ratio, leaves probes and per-span samplers to the instrumentation', () => {
     const req = (traceparent?: string, url = '/v1/workflows/run') => ({ url, headers: traceparent ? { traceparent } : {} });
     const ratio = (r: number) => ({ kind: 'parentbased_traceidratio' as const, ratio: r });
@@ -155,6 +211,7 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
     let server: Server;
     let url: string;
     const handled: ReturnType<typeof seen>[] = [];
+    const finished: ReturnType<typeof seen>[] = [];
 
     /** A server whose 'request' events go through the instrumentation's patch, wrapped by the fast path at `ratio`. */
     async function serve(ratio: number): Promise<void> {
@@ -172,6 +229,7 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
           handled.push(seen());
           res.end('ok');
         });
+        res.on('finish', () => finished.push(seen()));
       });
       server.emit = patch;
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -180,6 +238,7 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
 
     afterEach(async () => {
       handled.length = 0;
+      finished.length = 0;
       await new Promise((resolve) => server.close(resolve));
     });
 
@@ -194,6 +253,8 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
         expect(h.ids?.trace_id).toMatch(/^[0-9a-f]{32}$/);
       }
       expect(handled[1]!.ids).toEqual({ trace_id: TRACE, span_id: SPAN });
+      // The response's listeners too (events nobody listens to are emitted without entering the context).
+      expect(finished.map((f) => [f.suppressed, f.ids])).toEqual(handled.map((h) => [true, h.ids]));
       await flushTracing();
       expect(exporter.getFinishedSpans()).toEqual([]);
     });

@@ -1,6 +1,7 @@
 import {
   createContextKey,
   isSpanContextValid,
+  ROOT_CONTEXT,
   trace,
   TraceFlags,
   type Context,
@@ -10,7 +11,7 @@ import {
   type TextMapPropagator,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { isTracingSuppressed, suppressTracing } from '@opentelemetry/core';
 
 /**
  * The cheap path for work that is not sampled. With a ratio sampler most requests are not recorded, yet an
@@ -23,10 +24,39 @@ import { suppressTracing } from '@opentelemetry/core';
  */
 const UNSAMPLED = createContextKey('weft.tracing.unsampled');
 
-/** `parent` carrying the unsampled trace `spanContext`: no span in it, tracing suppressed, the ids kept for propagation and logs. */
+/** The root context with tracing suppressed: where every message of an unsampled trace starts (built once). */
+const SUPPRESSED_ROOT = suppressTracing(ROOT_CONTEXT);
+
+/**
+ * `parent` carrying the unsampled trace `spanContext`: no span in it, tracing suppressed, the ids kept for
+ * propagation and logs. Each step copies the context, so only the steps it needs are taken (a message's
+ * context starts from the root: one copy).
+ */
 export function unsampledContext(parent: Context, spanContext: SpanContext): Context {
   const ids: SpanContext = { traceId: spanContext.traceId, spanId: spanContext.spanId, traceFlags: TraceFlags.NONE, isRemote: true };
-  return suppressTracing(trace.deleteSpan(parent)).setValue(UNSAMPLED, ids);
+  let base = parent === ROOT_CONTEXT ? SUPPRESSED_ROOT : parent;
+  if (base !== SUPPRESSED_ROOT) {
+    if (trace.getSpan(base)) base = trace.deleteSpan(base);
+    if (!isTracingSuppressed(base)) base = suppressTracing(base);
+  }
+  return base.setValue(UNSAMPLED, ids);
+}
+
+/** A version-00 `traceparent` with the flags `00` and valid (lowercase hex, not all-zero) trace and parent ids. */
+const UNSAMPLED_TRACEPARENT = /^00-((?!0{32})[0-9a-f]{32})-((?!0{16})[0-9a-f]{16})-00$/;
+
+/**
+ * The unsampled context an unsampled version-00 `traceparent` (flags `00`, as this propagator writes it)
+ * stands for, or undefined for any other header (sampled, other flags, malformed, all-zero ids: those go
+ * through the full W3C extract). What the propagator's `extract` would answer for such a header on its own,
+ * without reading `tracestate` and `baggage` (never sent with an unsampled trace, see `inject`) and without
+ * the context copies of the full path: the bus's cheap path for every unsampled message.
+ */
+export function unsampledFromTraceparent(header: string): Context | undefined {
+  // The W3C propagator's own reading of such a header (parseTraceParent, then isSpanContextValid), in one test.
+  const match = UNSAMPLED_TRACEPARENT.exec(header);
+  if (!match) return undefined;
+  return SUPPRESSED_ROOT.setValue(UNSAMPLED, { traceId: match[1]!, spanId: match[2]!, traceFlags: TraceFlags.NONE, isRemote: true });
 }
 
 /** The unsampled trace a context carries, if it carries one. */
@@ -46,6 +76,15 @@ export function contextWithSpan(parent: Context, span: Span): Context {
 }
 
 const TRACEPARENT = 'traceparent';
+
+/**
+ * The `traceparent` (sampled flag off) that carries the unsampled trace of `ctx` on, or undefined when `ctx`
+ * has a span or no unsampled trace: all the propagator writes for such a context (no `tracestate`, no `baggage`).
+ */
+export function unsampledTraceparent(ctx: Context): string | undefined {
+  const unsampled = unsampledSpanContext(ctx);
+  return unsampled && !trace.getSpan(ctx) ? `00-${unsampled.traceId}-${unsampled.spanId}-00` : undefined;
+}
 
 /** Set on the context of a new trace whose sampling was decided before its first span: the sampler records that span. */
 export const SAMPLED_ROOT = createContextKey('weft.tracing.sampled-root');
@@ -68,9 +107,9 @@ export class UnsampledAwarePropagator implements TextMapPropagator {
   constructor(private readonly inner: TextMapPropagator) {}
 
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
-    const unsampled = unsampledSpanContext(ctx);
-    if (unsampled && !trace.getSpan(ctx)) {
-      setter.set(carrier, TRACEPARENT, `00-${unsampled.traceId}-${unsampled.spanId}-00`);
+    const traceparent = unsampledTraceparent(ctx);
+    if (traceparent) {
+      setter.set(carrier, TRACEPARENT, traceparent);
       return;
     }
     this.inner.inject(ctx, carrier, setter);

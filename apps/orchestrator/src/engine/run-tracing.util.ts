@@ -142,7 +142,11 @@ export function activeContext(): Context {
   return context.active();
 }
 
-/** Runs `fn` with `ctx` active (so the bus injects it into the headers of what `fn` publishes). */
+/**
+ * Runs `fn` with `ctx` active (so the bus injects it into the headers of what `fn` publishes). Already active
+ * (a node of an unsampled run: its context is the run's, which is the request's) it is simply called: entering
+ * the same context again would change nothing.
+ */
 export function withContext<T>(ctx: Context, fn: () => T): T {
-  return context.with(ctx, fn);
+  return ctx === context.active() ? fn() : context.with(ctx, fn);
 }
