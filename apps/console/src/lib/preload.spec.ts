@@ -40,6 +40,9 @@ describe('console preload', () => {
     expect(runPageOf('/console/apps/a1/runs')).toBeNull();
     expect(runPageOf('/console/apps/a1/runs/r1/extra')).toBeNull();
     expect(runPageOf('/apps/a1/runs/r1')).toBeNull();
+    expect(runPageOf('/console/apps/a%201/runs/r1')).toEqual({ appId: 'a 1', runId: 'r1' });
+    // A malformed escape is no run page (decoding it would throw and stop the console from loading).
+    expect(runPageOf('/console/apps/%E0%A4%A/runs/r1')).toBeNull();
   });
 
   it('asks for nothing when signed out', async () => {

@@ -30,7 +30,13 @@ function ask(path: string): Promise<unknown> {
 /** A run page's address (under the console's base path): its app and run, if it is one. */
 export function runPageOf(pathname: string): { appId: string; runId: string } | null {
   const match = /^\/console\/apps\/([^/]+)\/runs\/([^/]+)\/?$/.exec(pathname);
-  return match ? { appId: decodeURIComponent(match[1]!), runId: decodeURIComponent(match[2]!) } : null;
+  if (!match) return null;
+  try {
+    return { appId: decodeURIComponent(match[1]!), runId: decodeURIComponent(match[2]!) };
+  } catch {
+    // A malformed escape (`%E0`): not a run the page could show; the console still loads and says so.
+    return null;
+  }
 }
 
 /** The console API's address of a run (the run page asks for it and for its node executions). */
