@@ -12,9 +12,13 @@ const here = fileURLToPath(new URL('.', import.meta.url));
  * the first script, which waits for the stylesheet.
  */
 function preloadMainScript(): Plugin {
+  let base = '/';
   return {
     name: 'weft-preload-main-script',
     apply: 'build',
+    configResolved(config) {
+      base = config.base;
+    },
     transformIndexHtml: {
       order: 'post',
       handler(_html, ctx) {
@@ -22,7 +26,7 @@ function preloadMainScript(): Plugin {
           (chunk) => chunk.type === 'chunk' && chunk.facadeModuleId?.endsWith('/src/main.tsx'),
         );
         if (!main) throw new Error('the console build has no chunk for src/main.tsx to preload');
-        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/console/${main.fileName}` }, injectTo: 'head' }];
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `${base}${main.fileName}` }, injectTo: 'head' }];
       },
     },
   };

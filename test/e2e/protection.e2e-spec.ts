@@ -506,15 +506,7 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
       token,
       new DslBuilder('slow run')
         .node('start', 'start', { variables: [] })
-        .node('http', 'http-request', {
-          authorization: { config: null, type: 'no-auth' },
-          body: { data: [], type: 'none' },
-          headers: '',
-          method: 'get',
-          params: '',
-          timeout: { connect: 5, read: 60, write: 5 },
-          url: `${upstream.url}/hold`,
-        })
+        .node('http', 'http-request', httpGetData(`${upstream.url}/hold`))
         .node('end', 'end', endData({ body: ['http', 'body'] }))
         .chain('start', 'http', 'end')
         .toYaml(),

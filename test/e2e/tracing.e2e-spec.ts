@@ -1,6 +1,17 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { DslBuilder, endData, freePort, pollUntil, readSse, ServiceProcess, textInput, TestStack, WeftClient } from '@weft/testing';
+import {
+  DslBuilder,
+  endData,
+  freePort,
+  httpGetData,
+  pollUntil,
+  readSse,
+  ServiceProcess,
+  textInput,
+  TestStack,
+  WeftClient,
+} from '@weft/testing';
 
 /** Test servers listen on 127.0.0.2, the one private address the stack's SSRF allow-list admits. */
 const ALLOWED_HOST = '127.0.0.2';
@@ -139,16 +150,6 @@ async function startUpstream(): Promise<{ calls: UpstreamCall[]; server: Server;
   return { calls, server, url: `http://${ALLOWED_HOST}:${(server.address() as { port: number }).port}` };
 }
 
-const httpNode = (url: string) => ({
-  authorization: { config: null, type: 'no-auth' },
-  body: { data: [], type: 'none' },
-  headers: '',
-  method: 'get',
-  params: '',
-  timeout: { connect: 5, read: 30, write: 5 },
-  url,
-});
-
 /** start → code (javascript) → http-request → end. */
 function codeThenHttpApp(url: string): string {
   return new DslBuilder('traced code and http')
@@ -159,7 +160,7 @@ function codeThenHttpApp(url: string): string {
       outputs: { result: { children: null, type: 'string' } },
       variables: [{ value_selector: ['start', 'x'], variable: 'x' }],
     })
-    .node('http', 'http-request', httpNode(`${url}/ping/{{#code.result#}}?api_key=sk-in-the-query`))
+    .node('http', 'http-request', httpGetData(`${url}/ping/{{#code.result#}}?api_key=sk-in-the-query`))
     .node('end', 'end', endData({ body: ['http', 'body'], result: ['code', 'result'] }))
     .chain('start', 'code', 'http', 'end')
     .toYaml();
@@ -417,7 +418,7 @@ describe('tracing: one trace from the HTTP request through NATS to the node runn
       token,
       new DslBuilder('traced crash')
         .node('start', 'start', { variables: [] })
-        .node('http', 'http-request', httpNode(`${upstream.url}${path}`))
+        .node('http', 'http-request', httpGetData(`${upstream.url}${path}`))
         .node('end', 'end', endData({ body: ['http', 'body'] }))
         .chain('start', 'http', 'end')
         .toYaml(),

@@ -35,7 +35,12 @@ export function warmLayoutWorker(): void {
 }
 
 function layoutInWorker(nodes: GraphNode[], edges: GraphEdge[]): Promise<Positions> {
-  if (nodes.length < WORKER_LAYOUT_FROM || typeof Worker === 'undefined') return layoutHere(nodes, edges);
+  if (nodes.length < WORKER_LAYOUT_FROM || typeof Worker === 'undefined') {
+    // A small graph after all: the worker started ahead is not needed.
+    warm?.terminate();
+    warm = null;
+    return layoutHere(nodes, edges);
+  }
   return new Promise((resolve) => {
     let worker: Worker;
     try {
