@@ -1,5 +1,7 @@
 // Small measuring helpers for the benchmarks: latency percentiles of sequential operations and
-// HTTP load at a given concurrency (autocannon).
+// HTTP load at a given concurrency (autocannon), the services' CPU time, and a sink for OTLP exports.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import autocannon from 'autocannon';
 
 export function percentile(sortedMs, p) {
@@ -54,4 +56,27 @@ export function printTable(rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
   process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${lines.map(line).join('\n')}\n`);
+}
+
+/** CPU seconds (user + system) the processes have used so far, summed: from /proc, so other load on the machine does not count. */
+export function cpuSeconds(pids) {
+  const ticks = pids.reduce((sum, pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return sum + Number(fields[11]) + Number(fields[12]);
+  }, 0);
+  return ticks / 100;
+}
+
+/** A local OTLP/HTTP receiver that accepts and discards, as a Collector would receive the exports; counts what arrived. */
+export async function startOtlpSink() {
+  const received = { requests: 0, bytes: 0 };
+  const server = createServer((req, res) => {
+    req.on('data', (chunk) => (received.bytes += chunk.length));
+    req.on('end', () => {
+      received.requests += 1;
+      res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { received, server, url: `http://127.0.0.1:${server.address().port}` };
 }

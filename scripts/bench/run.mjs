@@ -10,7 +10,7 @@ import pg from 'pg';
 import { connect, JSONCodec, nkeyAuthenticator } from 'nats';
 import { archiveBenchmark } from './archive.mjs';
 import { callTree, flameGraphSvg, summary } from './flamegraph.cjs';
-import { measureHttp, measureOps, printTable } from './measure.mjs';
+import { cpuSeconds, measureHttp, measureOps, printTable, startOtlpSink } from './measure.mjs';
 import { call, codeNodeDsl, deployApp, echoChatflowDsl, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
 import { localAccount } from '../lib/local-account.mjs';
 import { fail, PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } from '../lib/workspace.mjs';
@@ -177,15 +177,6 @@ function startStack(extraEnv = {}, nodeFlags = []) {
     benchChildren.add(child);
     return { service: s, child };
   });
-}
-
-/** CPU seconds (user + system) the processes have used so far, summed: from /proc, so other load on the machine does not count. */
-function cpuSeconds(pids) {
-  const ticks = pids.reduce((sum, pid) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return sum + Number(fields[11]) + Number(fields[12]);
-  }, 0);
-  return ticks / 100;
 }
 
 async function peakRss(pids) {
@@ -363,19 +354,6 @@ async function chatBenchmarks(gw) {
 }
 
 /** A local OTLP/HTTP sink: accepts every POST /v1/traces (any encoding) and discards it, counting what arrived. */
-async function startOtlpSink() {
-  const received = { requests: 0, bytes: 0 };
-  const server = createServer((req, res) => {
-    req.on('data', (chunk) => (received.bytes += chunk.length));
-    req.on('end', () => {
-      received.requests += 1;
-      res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/x-protobuf' }).end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { received, server, url: `http://127.0.0.1:${server.address().port}` };
-}
-
 async function stopStack(stack) {
   await Promise.all(
     stack.map(({ child }) =>

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { queryDatabase, TestStack, WeftClient } from '@weft/testing';
-import { S3Storage } from '@weft/storage';
+import { createFileStorage, type FileStorage } from '@weft/storage';
 
 const fixture = readFileSync(join(__dirname, '../../libs/workflow/src/dsl/fixtures/simple-template.yml'), 'utf8');
 // Starting five services (and stopping them) takes longer than Jest's default hook timeout on a busy machine.
@@ -302,7 +302,7 @@ describe('POST /v1/files/upload', () => {
     const bucket = 'weft-uploads';
     let s3Dir: string;
     let s3: S3rver;
-    let storage: S3Storage;
+    let storage: FileStorage;
     let stack: TestStack;
 
     beforeAll(async () => {
@@ -311,7 +311,8 @@ describe('POST /v1/files/upload', () => {
       const { port } = await s3.run();
       const endpoint = `http://127.0.0.1:${port}`;
       // s3rver checks request signatures against its fixed S3RVER/S3RVER credentials.
-      storage = new S3Storage({
+      storage = createFileStorage({
+        driver: 's3',
         accessKeyId: 'S3RVER',
         bucket,
         endpoint,
@@ -327,7 +328,7 @@ describe('POST /v1/files/upload', () => {
 
     afterAll(async () => {
       await stack?.destroy();
-      storage?.destroy();
+      storage?.destroy?.();
       await s3?.close();
       if (s3Dir) await rm(s3Dir, { force: true, recursive: true });
     }, STACK_STOP_TIMEOUT_MS);

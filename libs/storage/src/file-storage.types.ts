@@ -14,6 +14,8 @@ export interface FileStorage {
   stream(key: string): Promise<Readable>;
   /** Stores the bytes under the key, replacing what was there; readers see the old or the new file, never a partial one. */
   put(key: string, data: Buffer, contentType?: string): Promise<void>;
+  /** Releases what the store holds open (an S3 client's sockets); called once, at shutdown. */
+  destroy?(): void;
 }
 
 /** Files under a directory of the local file system. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { FileErrors } from '@weft/contracts';
-import { S3Storage, type FileStorage } from '@weft/storage';
+import type { FileStorage } from '@weft/storage';
 import type { AppKeyContext } from '../service-api/app-key.guard';
 import { EndUserService } from '../service-api/end-user.service';
 import { FILE_STORAGE, FILE_UPLOAD_SETTINGS, type FileUploadSettings } from './file-upload.config';
@@ -31,7 +31,7 @@ export class FileUploadService implements OnModuleDestroy {
   ) {}
 
   onModuleDestroy(): void {
-    if (this.storage instanceof S3Storage) this.storage.destroy();
+    this.storage.destroy?.();
   }
 
   async upload(ctx: AppKeyContext, request: UploadRequest): Promise<UploadFileResponse> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { DomainError } from '@weft/contracts';
 import { MessageBus } from '@weft/messaging';
-import { FileNotFoundError, S3Storage, type FileStorage } from '@weft/storage';
+import { FileNotFoundError, type FileStorage } from '@weft/storage';
 import { UPLOADED_FILE_STORAGE } from './file-storage.config';
 
 const LOOKUP_TIMEOUT_MS = 5_000;
@@ -56,7 +56,7 @@ export class UploadedFilesService implements UploadedFileSource, OnModuleDestroy
   ) {}
 
   onModuleDestroy(): void {
-    if (this.storage instanceof S3Storage) this.storage.destroy();
+    this.storage.destroy?.();
   }
 
   async read(workspaceId: string, uploadFileId: string): Promise<UploadedFileContent> {
