@@ -17,7 +17,7 @@ import { cpuSeconds, measureOps, startOtlpSink } from './measure.mjs';
 import { deployApp, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
 import { SERVICES, waitReady } from '../lib/workspace.mjs';
 
-const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const ROUNDS = Number(arg('rounds', 6));
 const RUNS = Number(arg('runs', 300));
 const BUILDS = { A: resolve(arg('a', '')), B: resolve(arg('b', '')) };
@@ -186,6 +186,7 @@ try {
       `| ${row.name} | ${median(r.A).toFixed(1)} | ${median(r.B).toFixed(1)} | ${median(r.p50.A).toFixed(2)} | ${median(r.p50.B).toFixed(2)} | ${median(r.ratios).toFixed(3)} (${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)}) | ${median(r.cpu.A).toFixed(2)} → ${median(r.cpu.B).toFixed(2)} |\n`,
     );
   }
+  if (SINK) process.stdout.write(`\nOTLP exports received: ${SINK.received.requests} (${(SINK.received.bytes / 1024).toFixed(0)} KiB)\n`);
 } finally {
   children.forEach((c) => c.kill('SIGTERM'));
   await new Promise((r) => setTimeout(r, 3000));
