@@ -4,7 +4,7 @@
 // Each answer is taken once, by the first component that wants it; signing in or out drops what is left.
 import { api } from '../api';
 import type { RunDetail } from '../types';
-import { graphLayout, warmLayoutWorker } from './layout-cache';
+import { graphLayout } from './layout-cache';
 
 interface Early {
   promise: Promise<unknown>;
@@ -51,7 +51,6 @@ export function preloadPage(pathname: string): void {
   void ask('/workspaces');
   const run = runPageOf(pathname);
   if (run) {
-    warmLayoutWorker();
     const base = runPath(run.appId, run.runId);
     void ask(`${base}/node-executions`);
     void ask(base).then(
