@@ -185,9 +185,7 @@ const sorted = [...timings].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)];
 say(`Run page with ${NODES} nodes (${edges.length} edges, ${NODES} timeline rows), navigation start to fully drawn, ${ROUNDS} cold loads:`);
 say(`  each: ${timings.map((t) => `${Math.round(t)} ms`).join(', ')}`);
-say(
-  `  graph layout (started–done): ${layouts.map((l) => (l ? `${Math.round(l[0])}–${Math.round(l[1])} ms` : 'not marked')).join(', ')}`,
-);
+say(`  graph layout (started–done): ${layouts.map((l) => (l ? `${Math.round(l[0])}–${Math.round(l[1])} ms` : 'not marked')).join(', ')}`);
 const cpuSorted = [...cpu].sort((a, b) => a - b);
 say(
   `  main-thread CPU time: ${cpu.map((t) => `${Math.round(t)} ms`).join(', ')} (median ${Math.round(cpuSorted[Math.floor(cpuSorted.length / 2)])} ms)`,
