@@ -11,26 +11,21 @@ import {
   useComputedColorScheme,
   useMantineColorScheme,
 } from '@mantine/core';
-import { lazy, Suspense, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { ErrorNote, Loading } from './components/common';
+import { AppPage } from './pages/AppPage';
+import { AppsPage } from './pages/AppsPage';
+import { AuditPage } from './pages/AuditPage';
+import { ConversationsPage } from './pages/ConversationsPage';
+import { DatasetPage, DocumentPage, KnowledgePage } from './pages/KnowledgePages';
 import { LoginPage } from './pages/LoginPage';
 import { NotAllowedPage, NotFoundPage } from './pages/NotAllowedPage';
+import { ProvidersPage } from './pages/ProvidersPage';
 import { RunPage } from './pages/RunPage';
+import { RunsPage } from './pages/RunsPage';
+import { SystemPage } from './pages/SystemPage';
 import { useSession } from './session';
-
-// The run page is in the main script (the page that must draw quickly, with hundreds of nodes); the other pages are
-// their own chunks, fetched when first shown, so the main script the run page waits for is smaller.
-const AppPage = lazy(() => import('./pages/AppPage').then((m) => ({ default: m.AppPage })));
-const AppsPage = lazy(() => import('./pages/AppsPage').then((m) => ({ default: m.AppsPage })));
-const AuditPage = lazy(() => import('./pages/AuditPage').then((m) => ({ default: m.AuditPage })));
-const ConversationsPage = lazy(() => import('./pages/ConversationsPage').then((m) => ({ default: m.ConversationsPage })));
-const KnowledgePage = lazy(() => import('./pages/KnowledgePages').then((m) => ({ default: m.KnowledgePage })));
-const DatasetPage = lazy(() => import('./pages/KnowledgePages').then((m) => ({ default: m.DatasetPage })));
-const DocumentPage = lazy(() => import('./pages/KnowledgePages').then((m) => ({ default: m.DocumentPage })));
-const ProvidersPage = lazy(() => import('./pages/ProvidersPage').then((m) => ({ default: m.ProvidersPage })));
-const RunsPage = lazy(() => import('./pages/RunsPage').then((m) => ({ default: m.RunsPage })));
-const SystemPage = lazy(() => import('./pages/SystemPage').then((m) => ({ default: m.SystemPage })));
 
 function ThemeToggle() {
   const { setColorScheme } = useMantineColorScheme();
@@ -168,45 +163,43 @@ export function App() {
     );
   return (
     <Shell>
-      <Suspense fallback={<Loading />}>
-        <Routes key={session.workspace.id}>
-          <Route path="/" element={<Navigate to="/apps" replace />} />
-          <Route path="/login" element={<Navigate to="/apps" replace />} />
-          <Route path="/apps" element={<AppsPage />} />
-          <Route path="/apps/:appId" element={<AppPage />} />
-          <Route path="/apps/:appId/runs" element={<RunsPage />} />
-          <Route path="/apps/:appId/runs/:runId" element={<RunPage />} />
-          <Route path="/apps/:appId/conversations" element={<ConversationsPage />} />
-          <Route path="/knowledge" element={<KnowledgePage />} />
-          <Route path="/knowledge/:datasetId" element={<DatasetPage />} />
-          <Route path="/knowledge/:datasetId/documents/:documentId" element={<DocumentPage />} />
-          <Route
-            path="/providers"
-            element={
-              <AdminOnly>
-                <ProvidersPage />
-              </AdminOnly>
-            }
-          />
-          <Route
-            path="/audit"
-            element={
-              <AdminOnly>
-                <AuditPage />
-              </AdminOnly>
-            }
-          />
-          <Route
-            path="/system"
-            element={
-              <AdminOnly>
-                <SystemPage />
-              </AdminOnly>
-            }
-          />
-          <Route path="*" element={<NotFoundPage />} />
-        </Routes>
-      </Suspense>
+      <Routes key={session.workspace.id}>
+        <Route path="/" element={<Navigate to="/apps" replace />} />
+        <Route path="/login" element={<Navigate to="/apps" replace />} />
+        <Route path="/apps" element={<AppsPage />} />
+        <Route path="/apps/:appId" element={<AppPage />} />
+        <Route path="/apps/:appId/runs" element={<RunsPage />} />
+        <Route path="/apps/:appId/runs/:runId" element={<RunPage />} />
+        <Route path="/apps/:appId/conversations" element={<ConversationsPage />} />
+        <Route path="/knowledge" element={<KnowledgePage />} />
+        <Route path="/knowledge/:datasetId" element={<DatasetPage />} />
+        <Route path="/knowledge/:datasetId/documents/:documentId" element={<DocumentPage />} />
+        <Route
+          path="/providers"
+          element={
+            <AdminOnly>
+              <ProvidersPage />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="/audit"
+          element={
+            <AdminOnly>
+              <AuditPage />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="/system"
+          element={
+            <AdminOnly>
+              <SystemPage />
+            </AdminOnly>
+          }
+        />
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
     </Shell>
   );
 }
