@@ -86,6 +86,35 @@ describe('console preload', () => {
     expect(graphLayout).not.toHaveBeenCalled();
   });
 
+  it('lets the first render wait for the early answers, but not longer than its limit', async () => {
+    stored.set('weft.console.tokens', JSON.stringify({ access_token: 'tok', refresh_token: 'ref' }));
+    const { preloadPage, firstAnswers, preloadedValue, runPath } = await load();
+    // Nothing asked: nothing to wait for.
+    const started = Date.now();
+    await firstAnswers(5000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    preloadPage('/console/apps/a1/runs/r1');
+    await firstAnswers(5000);
+    expect(preloadedValue(runPath('a1', 'r1'))).toEqual({ id: 'r1', graph: GRAPH });
+    expect(preloadedValue('/workspaces/current')).toEqual({ path: '/console/api/workspaces/current' });
+  });
+
+  it('stops waiting for an answer that does not come after the limit', async () => {
+    stored.set('weft.console.tokens', JSON.stringify({ access_token: 'tok', refresh_token: 'ref' }));
+    const { preloadPage, firstAnswers } = await load();
+    const answer = globalThis.fetch;
+    globalThis.fetch = jest.fn(() => new Promise<Response>(() => undefined)) as typeof fetch;
+    try {
+      preloadPage('/console/apps');
+      const started = Date.now();
+      await firstAnswers(50);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      globalThis.fetch = answer;
+    }
+  });
+
   it('drops what is left when the session changes', async () => {
     stored.set('weft.console.tokens', JSON.stringify({ access_token: 'tok', refresh_token: 'ref' }));
     const { preloadPage, takePreloaded } = await load();

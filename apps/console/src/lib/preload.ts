@@ -64,6 +64,23 @@ export function preloadPage(pathname: string): void {
   api.onChange(() => early.clear());
 }
 
+/**
+ * Settles when every early request has been answered (or has failed), or after `limitMs`, whichever comes first.
+ * The console's first render waits for it, so a run page is drawn once with its data rather than first as a loading
+ * state and then again (the answers usually arrive while the main script loads; a slow one delays it at most this).
+ */
+export function firstAnswers(limitMs: number): Promise<void> {
+  const pending = [...early.values()].filter((entry) => !entry.settled).map((entry) => entry.promise.catch(() => undefined));
+  if (pending.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, limitMs);
+    void Promise.all(pending).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** The early request for `path`, taken (a later call asks the gateway again). */
 export function takePreloaded<T>(path: string): Promise<T> | null {
   const entry = early.get(path);
