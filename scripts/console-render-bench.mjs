@@ -1,7 +1,7 @@
 // `node scripts/console-render-bench.mjs [--nodes=200] [--rounds=5]`: how long the web console's run page takes
 // to render a run of 200 nodes in Debian's Chromium (the issue's target: under 1 s). The built console is served
 // as the gateway serves it (same files, same CSP); the console API's answers for one big run are made up here, so
-// the figure is the page's own work: loading the bundle, laying the graph out with dagre, drawing it with React
+// the figure is the page's own work: loading the bundle, laying the graph out, drawing it with React
 // Flow and the timeline, from navigation start until every node and every timeline row shows its status.
 // Needs `npm run build` (it runs it) and Chromium (scripts/lib/deploy-tools.mjs installs it).
 /* global window, document, performance, requestAnimationFrame */
@@ -163,7 +163,7 @@ try {
       NODES,
     );
     timings.push(ms);
-    // The graph's layout (dagre in a worker), from the marks the console leaves on the page's timeline.
+    // The graph's layout, from the marks the console leaves on the page's timeline.
     layouts.push(
       await page.evaluate(() => {
         const [start] = performance.getEntriesByName('weft:layout-start');
@@ -185,9 +185,7 @@ const sorted = [...timings].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)];
 say(`Run page with ${NODES} nodes (${edges.length} edges, ${NODES} timeline rows), navigation start to fully drawn, ${ROUNDS} cold loads:`);
 say(`  each: ${timings.map((t) => `${Math.round(t)} ms`).join(', ')}`);
-say(
-  `  graph layout (dagre, in a worker): ${layouts.map((l) => (l ? `${Math.round(l[0])}–${Math.round(l[1])} ms` : 'not marked')).join(', ')}`,
-);
+say(`  graph layout (started–done): ${layouts.map((l) => (l ? `${Math.round(l[0])}–${Math.round(l[1])} ms` : 'not marked')).join(', ')}`);
 const cpuSorted = [...cpu].sort((a, b) => a - b);
 say(
   `  main-thread CPU time: ${cpu.map((t) => `${Math.round(t)} ms`).join(', ')} (median ${Math.round(cpuSorted[Math.floor(cpuSorted.length / 2)])} ms)`,

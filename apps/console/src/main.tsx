@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App';
+import { firstAnswers } from './lib/preload';
 import { SessionProvider } from './session';
 
 // The gateway's CSP allows style tags only with this page's nonce (apps/gateway/src/console-app).
@@ -28,20 +29,24 @@ const cssVariablesResolver: CSSVariablesResolver = () => ({
   dark: {},
 });
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <MantineProvider
-      theme={theme}
-      getStyleNonce={() => nonce}
-      cssVariablesResolver={cssVariablesResolver}
-      defaultColorScheme="light"
-      colorSchemeManager={localStorageColorSchemeManager({ key: 'weft.console.color-scheme' })}
-    >
-      <BrowserRouter basename="/console">
-        <SessionProvider>
-          <App />
-        </SessionProvider>
-      </BrowserRouter>
-    </MantineProvider>
-  </StrictMode>,
+const root = createRoot(document.getElementById('root')!);
+// The first page's answers (asked for by the first script) are awaited, up to 300 ms, so the page draws once with them.
+void firstAnswers(300).then(() =>
+  root.render(
+    <StrictMode>
+      <MantineProvider
+        theme={theme}
+        getStyleNonce={() => nonce}
+        cssVariablesResolver={cssVariablesResolver}
+        defaultColorScheme="light"
+        colorSchemeManager={localStorageColorSchemeManager({ key: 'weft.console.color-scheme' })}
+      >
+        <BrowserRouter basename="/console">
+          <SessionProvider>
+            <App />
+          </SessionProvider>
+        </BrowserRouter>
+      </MantineProvider>
+    </StrictMode>,
+  ),
 );

@@ -1,6 +1,6 @@
 // The run's workflow drawn left to right: dagre places the DSL graph's nodes (their editor positions are ignored,
 // they are often overlapping after an import); nodes inside an iteration or loop are laid out with the rest.
-// Loaded by the layout worker, and on the page only for a small graph (lib/layout-cache.ts decides).
+// Used for small graphs only (lib/layout-cache.ts decides; big ones get the quicker layered-layout.ts), fetched then.
 import dagre from '@dagrejs/dagre';
 import type { GraphEdge, GraphNode } from '../types';
 import { NODE_HEIGHT, NODE_WIDTH, type Positions } from './layout-cache';

@@ -1,5 +1,5 @@
 // The console's first requests (preload.ts): which ones a page's address starts, and that each answer is given
-// once. The layout worker is replaced (no workers here); fetch answers like the console API.
+// once. The layout is replaced (its own spec tests it); fetch answers like the console API.
 const stored = new Map<string, string>();
 (globalThis as unknown as { window: unknown }).window = {
   localStorage: {
@@ -10,8 +10,7 @@ const stored = new Map<string, string>();
 };
 
 const graphLayout = jest.fn(() => Promise.resolve(new Map()));
-const warmLayoutWorker = jest.fn();
-jest.mock('./layout-cache', () => ({ graphLayout, warmLayoutWorker }));
+jest.mock('./layout-cache', () => ({ graphLayout }));
 
 const requested: string[] = [];
 const GRAPH = { nodes: [{ id: 'start', data: { type: 'start' } }], edges: [] };
@@ -26,7 +25,6 @@ async function load() {
   jest.resetModules();
   requested.length = 0;
   graphLayout.mockClear();
-  warmLayoutWorker.mockClear();
   return import('./preload');
 }
 
@@ -50,7 +48,8 @@ describe('console preload', () => {
     preloadPage('/console/apps/a1/runs/r1');
     expect(requested).toEqual([]);
     expect(takePreloaded('/workspaces/current')).toBeNull();
-    expect(warmLayoutWorker).not.toHaveBeenCalled();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(graphLayout).not.toHaveBeenCalled();
   });
 
   it("on a run page asks for the workspace, the run and its node executions, and lays the run's graph out", async () => {
@@ -67,7 +66,6 @@ describe('console preload', () => {
         `/console/api${run}/node-executions Bearer tok`,
       ].sort(),
     );
-    expect(warmLayoutWorker).toHaveBeenCalledTimes(1);
     // Not yet answered: no value to draw with; answered: the value, still there for the fetching effect.
     expect(preloadedValue(run)).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -84,7 +82,37 @@ describe('console preload', () => {
     const { preloadPage } = await load();
     preloadPage('/console/apps');
     expect(requested.sort()).toEqual(['/console/api/workspaces Bearer tok', '/console/api/workspaces/current Bearer tok']);
-    expect(warmLayoutWorker).not.toHaveBeenCalled();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(graphLayout).not.toHaveBeenCalled();
+  });
+
+  it('lets the first render wait for the early answers, but not longer than its limit', async () => {
+    stored.set('weft.console.tokens', JSON.stringify({ access_token: 'tok', refresh_token: 'ref' }));
+    const { preloadPage, firstAnswers, preloadedValue, runPath } = await load();
+    // Nothing asked: nothing to wait for.
+    const started = Date.now();
+    await firstAnswers(5000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    preloadPage('/console/apps/a1/runs/r1');
+    await firstAnswers(5000);
+    expect(preloadedValue(runPath('a1', 'r1'))).toEqual({ id: 'r1', graph: GRAPH });
+    expect(preloadedValue('/workspaces/current')).toEqual({ path: '/console/api/workspaces/current' });
+  });
+
+  it('stops waiting for an answer that does not come after the limit', async () => {
+    stored.set('weft.console.tokens', JSON.stringify({ access_token: 'tok', refresh_token: 'ref' }));
+    const { preloadPage, firstAnswers } = await load();
+    const answer = globalThis.fetch;
+    globalThis.fetch = jest.fn(() => new Promise<Response>(() => undefined)) as typeof fetch;
+    try {
+      preloadPage('/console/apps');
+      const started = Date.now();
+      await firstAnswers(50);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      globalThis.fetch = answer;
+    }
   });
 
   it('drops what is left when the session changes', async () => {

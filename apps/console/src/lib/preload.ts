@@ -4,7 +4,7 @@
 // Each answer is taken once, by the first component that wants it; signing in or out drops what is left.
 import { api } from '../api';
 import type { RunDetail } from '../types';
-import { graphLayout, warmLayoutWorker } from './layout-cache';
+import { graphLayout } from './layout-cache';
 
 interface Early {
   promise: Promise<unknown>;
@@ -51,7 +51,6 @@ export function preloadPage(pathname: string): void {
   void ask('/workspaces');
   const run = runPageOf(pathname);
   if (run) {
-    warmLayoutWorker();
     const base = runPath(run.appId, run.runId);
     void ask(`${base}/node-executions`);
     void ask(base).then(
@@ -63,6 +62,23 @@ export function preloadPage(pathname: string): void {
     );
   }
   api.onChange(() => early.clear());
+}
+
+/**
+ * Settles when every early request has been answered (or has failed), or after `limitMs`, whichever comes first.
+ * The console's first render waits for it, so a run page is drawn once with its data rather than first as a loading
+ * state and then again (the answers usually arrive while the main script loads; a slow one delays it at most this).
+ */
+export function firstAnswers(limitMs: number): Promise<void> {
+  const pending = [...early.values()].filter((entry) => !entry.settled).map((entry) => entry.promise.catch(() => undefined));
+  if (pending.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, limitMs);
+    void Promise.all(pending).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The early request for `path`, taken (a later call asks the gateway again). */

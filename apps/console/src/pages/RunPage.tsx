@@ -1,11 +1,11 @@
 import { Alert, Anchor, Badge, Button, Drawer, Group, Paper, SimpleGrid, Stack, Text, Title, useComputedColorScheme } from '@mantine/core';
-import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { Background, Controls, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api';
 import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge, statusColor } from '../components/common';
 import { formatDuration, formatPrice, formatTime } from '../lib/format';
-import { finishedLayout, graphKey, graphLayout, NODE_HEIGHT, NODE_WIDTH } from '../lib/layout-cache';
+import { graphKey, graphLayout, NODE_HEIGHT, NODE_WIDTH, readyLayout } from '../lib/layout-cache';
 import { preloadedValue, runPath, takePreloaded } from '../lib/preload';
 import { followEvents } from '../lib/sse';
 import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
@@ -20,7 +20,9 @@ interface FlowNodeData extends Record<string, unknown> {
   selected: boolean;
 }
 
-// Plain elements, not Mantine components: a run page may draw hundreds of these at once.
+// Plain elements, not Mantine components: a run page may draw hundreds of these at once. The two handles too are
+// plain markup with React Flow's classes, not its Handle component (which subscribes each one to the flow's store:
+// 400 subscriptions for a 200-node run that cannot be edited): the edges are placed from NODE_HANDLES below.
 const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>) {
   // Colours come from classes keyed by data-color (console.css), not from custom properties set on each element:
   // an element that sets a custom property gets its own copy of Mantine's hundreds of inherited ones.
@@ -30,19 +32,44 @@ const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>)
       data-color={data.status ? statusColor(data.status) : undefined}
       data-node-status={data.status ?? 'not-run'}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <div className="react-flow__handle react-flow__handle-left target" data-handlepos="left" />
       <div className="weft-flow-node-title">{data.title}</div>
       <div className="weft-flow-node-line weft-dimmed">{data.type}</div>
       <div className="weft-flow-node-line">
         {data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}
       </div>
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <div className="react-flow__handle react-flow__handle-right source" data-handlepos="right" />
     </div>
   );
 });
 
 const NODE_TYPES = { run: FlowNode };
 const EMPTY_POSITIONS = new Map<string, { x: number; y: number }>();
+const FIT_VIEW_OPTIONS = { maxZoom: 1 };
+const PRO_OPTIONS = { hideAttribution: true };
+// Where each node's two handles are (React Flow's default handle: 6 px, centred on the node's left or right side).
+// Given with the node's size, React Flow draws the edges in its first render and does not render the graph again
+// once it has measured the nodes (it finds the same size and handles).
+const HANDLE_SIZE = 6;
+const NODE_HANDLES: NonNullable<Node['handles']> = [
+  {
+    type: 'target',
+    position: Position.Left,
+    x: -HANDLE_SIZE / 2,
+    y: NODE_HEIGHT / 2 - HANDLE_SIZE / 2,
+    width: HANDLE_SIZE,
+    height: HANDLE_SIZE,
+  },
+  {
+    type: 'source',
+    position: Position.Right,
+    x: NODE_WIDTH - HANDLE_SIZE / 2,
+    y: NODE_HEIGHT / 2 - HANDLE_SIZE / 2,
+    width: HANDLE_SIZE,
+    height: HANDLE_SIZE,
+  },
+];
+const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
 
 function RunGraph({
   run,
@@ -56,11 +83,12 @@ function RunGraph({
   onSelect(nodeId: string): void;
 }) {
   const scheme = useComputedColorScheme('light');
-  // The graph is laid out once per graph (a running run's refreshes keep it), in a worker when it is big; it may be
-  // done before the page draws (the console's first script starts it as soon as the run arrives).
+  // The graph is laid out once per graph (a running run's refreshes keep it): a big one at once, so it is drawn in
+  // this first render; a small one by dagre, which may be done already (the console's first script starts the
+  // layout as soon as the run arrives).
   const shape = useMemo(() => graphKey(run.graph.nodes, run.graph.edges), [run.graph]);
   const [layout, setLayout] = useState<{ positions: Map<string, { x: number; y: number }> } | null>(() => {
-    const positions = finishedLayout(shape);
+    const positions = readyLayout(shape, run.graph.nodes, run.graph.edges);
     return positions ? { positions } : null;
   });
   useEffect(() => {
@@ -86,9 +114,12 @@ function RunGraph({
         id: n.id,
         type: 'run',
         position: positions.get(n.id) ?? { x: 0, y: 0 },
-        // Known sizes: React Flow draws the nodes at once instead of hiding them until it has measured them.
+        // Known sizes and handles: React Flow draws the nodes and edges at once instead of hiding them until it has
+        // measured them, then rendering everything again.
         width: NODE_WIDTH,
         height: NODE_HEIGHT,
+        measured: NODE_SIZE,
+        handles: NODE_HANDLES,
         ariaLabel: `${n.data.title ?? n.id}: ${statuses.get(n.id) ?? 'not run'}`,
         data: {
           title: String(n.data.title ?? n.id),
@@ -112,6 +143,7 @@ function RunGraph({
       })),
     [run.graph.edges, statuses],
   );
+  const onNodeClick = useCallback((_: unknown, node: Node) => onSelect(node.id), [onSelect]);
   if (!layout)
     return (
       <div className="weft-graph" data-testid="run-graph">
@@ -126,12 +158,12 @@ function RunGraph({
         nodeTypes={NODE_TYPES}
         colorMode={scheme}
         fitView
-        fitViewOptions={{ maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
         minZoom={0.1}
         nodesDraggable={false}
         nodesConnectable={false}
-        onNodeClick={(_, node) => onSelect(node.id)}
-        proOptions={{ hideAttribution: true }}
+        onNodeClick={onNodeClick}
+        proOptions={PRO_OPTIONS}
       >
         <Background />
         <Controls showInteractive={false} />
@@ -332,7 +364,7 @@ export function RunPage() {
         takePreloaded<RunDetail>(base) ?? api.get<RunDetail>(base),
         takePreloaded<{ data: NodeExecution[] }>(executionsPath) ?? api.get<{ data: NodeExecution[] }>(executionsPath),
       ]);
-      // The layout starts now, beside the drawing of the page (a big graph's runs in a worker).
+      // The layout starts now (a small graph's dagre is fetched while the page draws).
       void graphLayout(detail.graph.nodes, detail.graph.edges);
       setRun(detail);
       setExecutions(nodes.data);
@@ -397,10 +429,13 @@ export function RunPage() {
 
   const sum = useMemo(() => totals(executions), [executions]);
   const selectedExecution = executions.find((e) => e.id === selected) ?? null;
-  const selectNode = (nodeId: string) => {
-    const last = [...executions].filter((e) => e.node_id === nodeId).sort((a, b) => b.index - a.index)[0];
-    if (last) setSelected(last.id);
-  };
+  const selectNode = useCallback(
+    (nodeId: string) => {
+      const last = [...executions].filter((e) => e.node_id === nodeId).sort((a, b) => b.index - a.index)[0];
+      if (last) setSelected(last.id);
+    },
+    [executions],
+  );
 
   if (error && !run) return <ErrorNote error={error} title="Run not found" />;
   if (!run) return <Loading label="Loading the run" />;
