@@ -1,7 +1,7 @@
 // `node scripts/bench/ab-builds.mjs --a=<checkout> --b=<checkout> [--a-env=K=V,…] [--b-env=K=V,…] [--rounds=6]
 // [--runs=300]`: two builds of Weft (or one build with two settings) measured side by side, for "did this change make
-// it slower?". Both stacks run at once (their own database, ports,
-// NATS subject prefix and Redis key prefix), and each round measures A then B then B then A on the same rows, so the
+// it slower?". Both stacks run at once (their own database, ports, NATS subject prefix and Redis key prefix), and
+// each round measures A then B then B then A on the same rows, so the
 // machine's drift (other load, CPU frequency, Postgres' state) falls on both alike: the answer is the median of the
 // per-round ratios B/A, with their range, beside the services' CPU time per run (from /proc, which other load on the
 // machine disturbs least). Each checkout needs `dist/` built and `node_modules`.
@@ -13,14 +13,15 @@ import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { cpuSeconds, measureOps, startOtlpSink } from './measure.mjs';
+import { cpuSeconds, LIFTED_RATE_LIMITS, measureOps, startOtlpSink } from './measure.mjs';
 import { deployApp, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
-import { SERVICES, waitReady } from '../lib/workspace.mjs';
+import { fail, PORT_VARIABLES, SERVICES, waitReady } from '../lib/workspace.mjs';
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const ROUNDS = Number(arg('rounds', 6));
 const RUNS = Number(arg('runs', 300));
-const BUILDS = { A: resolve(arg('a', '')), B: resolve(arg('b', '')) };
+if (!arg('a') || !arg('b')) fail('give the two checkouts to compare: --a=<dir> --b=<dir> (the same one twice with --a-env/--b-env)');
+const BUILDS = { A: resolve(arg('a')), B: resolve(arg('b')) };
 const envArg = (name) =>
   Object.fromEntries(
     (arg(name, '') || '')
@@ -33,18 +34,10 @@ const EXTRA_ENV = { A: envArg('a-env'), B: envArg('b-env') };
 const SINK = Object.values(EXTRA_ENV).some((env) => Object.values(env).includes('$OTLP_SINK')) ? await startOtlpSink() : null;
 for (const env of Object.values(EXTRA_ENV)) for (const [k, v] of Object.entries(env)) if (v === '$OTLP_SINK') env[k] = SINK.url;
 for (const [label, dir] of Object.entries(BUILDS)) {
-  if (!existsSync(join(dir, 'dist', 'apps', 'gateway', 'src', 'main.js')))
-    throw new Error(`--${label.toLowerCase()}: no build in ${dir}/dist`);
+  if (!existsSync(join(dir, 'dist', 'apps', 'gateway', 'src', 'main.js'))) fail(`--${label.toLowerCase()}: no build in ${dir}/dist`);
 }
 const STAMP = Date.now();
 const PORTS = { A: 16001, B: 17001 };
-const PORT_ENV = {
-  gateway: 'GATEWAY_PORT',
-  orchestrator: 'ORCHESTRATOR_PORT',
-  'node-runner': 'NODE_RUNNER_PORT',
-  rag: 'RAG_PORT',
-  compliance: 'COMPLIANCE_PORT',
-};
 
 const children = [];
 process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
@@ -66,7 +59,7 @@ async function dropDatabase(name) {
   await admin.end();
 }
 
-/** Starts one build's five services on ports from `base`; resolves with the gateway's URL once all are ready. */
+/** Starts one build's five services on its own ports, one after another; resolves once all are ready. */
 async function startStack(label) {
   const dir = BUILDS[label];
   const database = `ab_${label.toLowerCase()}_${STAMP}`;
@@ -76,14 +69,10 @@ async function startStack(label) {
     LOG_LEVEL: 'warn',
     NATS_SUBJECT_PREFIX: `ab${label}${STAMP}`,
     REDIS_KEY_PREFIX: `weft-ab:${label}${STAMP}:`,
-    RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
-    RATE_LIMIT_PER_MINUTE: '1000000000',
-    CONSOLE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
-    CONSOLE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '1000000000',
-    CONSOLE_SENSITIVE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
+    ...LIFTED_RATE_LIMITS,
     ...EXTRA_ENV[label],
   };
-  SERVICES.forEach((s, i) => (env[PORT_ENV[s]] = String(PORTS[label] + i)));
+  SERVICES.forEach((s, i) => (env[PORT_VARIABLES[s][0]] = String(PORTS[label] + i)));
   const flagsFile = join(dir, 'dist', 'libs', 'config', 'src', 'runtime-flags.config.js');
   const flags = existsSync(flagsFile) ? createRequire(import.meta.url)(flagsFile).NODE_RUNTIME_FLAGS : {};
   const started = [];
@@ -150,7 +139,7 @@ try {
     const twenty = await deployApp(stacks[label].gateway, token, templateChainDsl('ab: 22 nodes', 20));
     stacks[label].apps = { three: three.key, twenty: twenty.key };
     // Warm-up: the JIT, connection pools and caches of both stacks.
-    for (const row of ROWS) await measure(stacks[label], { ...row, concurrency: row.concurrency });
+    for (const row of ROWS) await measure(stacks[label], row);
   }
   const results = ROWS.map(() => ({ A: [], B: [], ratios: [], p50: { A: [], B: [] }, cpu: { A: [], B: [] } }));
   for (let round = 0; round < ROUNDS; round++) {

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { connect, JSONCodec, nkeyAuthenticator } from 'nats';
 import { archiveBenchmark } from './archive.mjs';
 import { callTree, flameGraphSvg, summary } from './flamegraph.cjs';
-import { cpuSeconds, measureHttp, measureOps, printTable, startOtlpSink } from './measure.mjs';
+import { cpuSeconds, LIFTED_RATE_LIMITS, measureHttp, measureOps, printTable, startOtlpSink } from './measure.mjs';
 import { call, codeNodeDsl, deployApp, echoChatflowDsl, loginOrRegister, templateChainDsl } from '../lib/gateway-client.mjs';
 import { localAccount } from '../lib/local-account.mjs';
 import { fail, PORT_VARIABLES, ROOT, say, serviceArgs, SERVICES, waitReady } from '../lib/workspace.mjs';
@@ -155,20 +155,12 @@ process.on('exit', () => {
 });
 
 function startStack(extraEnv = {}, nodeFlags = []) {
-  // The load comes from one address with one key, far past the production default of 100 requests per
-  // minute: the limiter stays on (its Redis call is part of what is measured) with limits the load never reaches.
   const env = {
     ...process.env,
     ...urls,
     LOG_LEVEL: 'warn',
     NATS_SUBJECT_PREFIX: BENCH_PREFIX,
-    RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
-    RATE_LIMIT_PER_MINUTE: '1000000000',
-    // The bench signs in and deploys its apps through the console API; tests that ran just before from the same
-    // address share the limiter's Redis, so the console limits are lifted too.
-    CONSOLE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
-    CONSOLE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '1000000000',
-    CONSOLE_SENSITIVE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
+    ...LIFTED_RATE_LIMITS,
     ...extraEnv,
   };
   for (const s of SERVICES) env[PORT_VARIABLES[s][0]] = String(BENCH_PORTS[s]);

@@ -4,8 +4,6 @@ import type { ApiError } from '../api';
 import { formatJson } from '../lib/format';
 import { statusColor } from '../lib/status';
 
-export { statusColor };
-
 export function StatusBadge({ status }: { status: string }) {
   return (
     <Badge color={statusColor(status)} variant="light" data-status={status}>

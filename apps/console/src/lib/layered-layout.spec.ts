@@ -1,9 +1,9 @@
 // The big graphs' layout (layered-layout.ts): every node placed, flowing left to right, no two nodes on top of each
-// other, branches untangled, cycles survived, and quick enough for the page's main thread.
-import { performance } from 'node:perf_hooks';
+// other, branches untangled, cycles survived, and any graph a DSL can describe handled (how quick it is: the render
+// bench, scripts/console-render-bench.mjs).
 import type { GraphEdge, GraphNode } from '../types';
 import { layoutGraph } from './graph-layout';
-import { layeredLayout } from './layered-layout';
+import { crossings, layeredLayout } from './layered-layout';
 import { NODE_HEIGHT, NODE_WIDTH, type Positions } from './layout-cache';
 
 const node = (id: string): GraphNode => ({ id, data: { type: 'code', title: id } });
@@ -61,12 +61,9 @@ function crossingsOf(positions: Positions, edges: GraphEdge[]): number {
 }
 
 describe('layered layout', () => {
-  it('places every node of a 200-node run left to right, without overlaps or crossings, in a few milliseconds', () => {
+  it('places every node of a 200-node run left to right, without overlaps or crossings', () => {
     const { nodes, edges } = benchGraph(200);
-    layeredLayout(nodes, edges); // warmed up: the timing below is the layout, not the first compilation
-    const started = performance.now();
     const positions = layeredLayout(nodes, edges);
-    const took = performance.now() - started;
     expect(positions.size).toBe(200);
     for (const e of edges) expect(positions.get(e.target)!.x).toBeGreaterThan(positions.get(e.source)!.x);
     expect(overlaps(positions)).toEqual([]);
@@ -76,8 +73,6 @@ describe('layered layout', () => {
       expect(p.x).toBeGreaterThanOrEqual(10);
       expect(p.y).toBeGreaterThanOrEqual(10);
     }
-    // dagre needs hundreds of milliseconds for this graph; the page must not wait for the layout.
-    expect(took).toBeLessThan(50);
   });
 
   it('uses the same columns as dagre with its longest-path ranker', () => {
@@ -130,6 +125,39 @@ describe('layered layout', () => {
     expect(positions.size).toBe(5000);
     expect(positions.get('n4999')!.x).toBeGreaterThan(positions.get('n0')!.x);
     expect(layeredLayout([], []).size).toBe(0);
+  });
+
+  it('lays out a node with 150,000 successors (no argument list or pairwise count as long as a column)', () => {
+    const ids = Array.from({ length: 150_000 }, (_, i) => `leaf${i}`);
+    const positions = layeredLayout(
+      [node('root'), ...ids.map(node)],
+      ids.map((id) => edge('root', id)),
+    );
+    expect(positions.size).toBe(150_001);
+    expect(positions.get('leaf149999')!.x).toBeGreaterThan(positions.get('root')!.x);
+  });
+
+  it('counts crossings between neighbouring columns as comparing every pair of edges would', () => {
+    // Random two-column graphs: the tree count against the pairwise definition (opposite order at both ends).
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let round = 0; round < 50; round++) {
+      const left = 1 + random(8);
+      const right = 1 + random(8);
+      const succ: number[][] = Array.from({ length: left + right }, () => []);
+      for (let e = random(20); e > 0; e--) {
+        const [v, w] = [random(left), left + random(right)];
+        if (!succ[v]!.includes(w)) succ[v]!.push(w);
+      }
+      const ranks = [Array.from({ length: left }, (_, i) => i), Array.from({ length: right }, (_, i) => left + i)];
+      const pos = [...ranks[0]!.map((_, i) => i), ...ranks[1]!.map((_, i) => i)];
+      const rank = [...ranks[0]!.map(() => 0), ...ranks[1]!.map(() => 1)];
+      const edges = succ.flatMap((ws, v) => ws.map((w) => [pos[v]!, pos[w]!] as const));
+      let expected = 0;
+      for (let i = 0; i < edges.length; i++)
+        for (let j = i + 1; j < edges.length; j++) if ((edges[i]![0] - edges[j]![0]) * (edges[i]![1] - edges[j]![1]) < 0) expected++;
+      expect(crossings(ranks, succ, pos, rank)).toBe(expected);
+    }
   });
 
   it('keeps nodes with no edges apart', () => {

@@ -66,9 +66,9 @@ export function layeredLayout(nodes: GraphNode[], edges: GraphEdge[]): Positions
   const rank = new Array<number>(count).fill(0);
   for (let i = topo.length - 1; i >= 0; i--) {
     const v = topo[i]!;
-    if (succ[v]!.length > 0) rank[v] = Math.min(...succ[v]!.map((w) => rank[w]!)) - 1;
+    if (succ[v]!.length > 0) rank[v] = smallest(succ[v]!.map((w) => rank[w]!)) - 1;
   }
-  const minRank = count > 0 ? Math.min(...rank) : 0;
+  const minRank = smallest(rank);
   const ranks: number[][] = [];
   // First order: as met going forward from the sources (depth first), which keeps a branch's nodes together.
   const placed = new Uint8Array(count);
@@ -91,7 +91,7 @@ export function layeredLayout(nodes: GraphNode[], edges: GraphEdge[]): Positions
   const renumber = (layers: number[][]) => layers.forEach((layer) => layer.forEach((v, i) => (pos[v] = i)));
   renumber(ranks);
   let best = ranks.map((layer) => [...layer]);
-  let bestCrossings = crossings(ranks, succ, pos);
+  let bestCrossings = crossings(ranks, succ, pos, rank);
   for (let sweep = 0; sweep < SWEEPS && bestCrossings > 0; sweep++) {
     const down = sweep % 2 === 0;
     for (let k = 1; k < ranks.length; k++) {
@@ -105,7 +105,7 @@ export function layeredLayout(nodes: GraphNode[], edges: GraphEdge[]): Positions
       ranks[r]!.sort((a, b) => bary.get(a)! - bary.get(b)! || pos[a]! - pos[b]!);
       ranks[r]!.forEach((v, i) => (pos[v] = i));
     }
-    const c = crossings(ranks, succ, pos);
+    const c = crossings(ranks, succ, pos, rank);
     if (c < bestCrossings) {
       bestCrossings = c;
       best = ranks.map((layer) => [...layer]);
@@ -131,25 +131,48 @@ export function layeredLayout(nodes: GraphNode[], edges: GraphEdge[]): Positions
   for (let r = 1; r < best.length; r++) align(best[r]!, pred);
   for (let r = best.length - 2; r >= 0; r--) align(best[r]!, succ);
 
-  const top = count > 0 ? Math.min(...y) : 0;
+  const top = smallest(y);
   const positions: Positions = new Map();
   for (let v = 0; v < count; v++)
     positions.set(ids[v]!, { x: MARGIN + (rank[v]! - minRank) * (NODE_WIDTH + RANK_SEP), y: MARGIN + y[v]! - top });
   return positions;
 }
 
-/** Edge crossings between neighbouring columns, for the order `pos` (pairs of edges compared: small graphs only). */
-function crossings(ranks: number[][], succ: number[][], pos: number[]): number {
+/**
+ * The smallest number of a list, 0 for none. Not `Math.min(...list)`: spreading passes one argument per element,
+ * and a graph with a node of 100,000 successors would overflow the call stack.
+ */
+function smallest(list: number[]): number {
+  let min = list.length > 0 ? Infinity : 0;
+  for (const n of list) if (n < min) min = n;
+  return min;
+}
+
+/**
+ * Edge crossings between neighbouring columns for the order `pos`: per pair of columns, the edges sorted by their
+ * source's row, then the pairs whose target rows are in the opposite order counted with a Fenwick tree, so a column
+ * of thousands of edges costs thousands of steps, not millions (a DSL may describe any graph).
+ */
+export function crossings(ranks: number[][], succ: number[][], pos: number[], rank: number[]): number {
   let total = 0;
   for (let r = 0; r + 1 < ranks.length; r++) {
+    const width = ranks[r + 1]!.length;
     const pairs: [number, number][] = [];
-    for (const v of ranks[r]!) for (const w of succ[v]!) if (ranks[r + 1]!.includes(w)) pairs.push([pos[v]!, pos[w]!]);
-    for (let i = 0; i < pairs.length; i++)
-      for (let j = i + 1; j < pairs.length; j++) {
-        const [a1, b1] = pairs[i]!;
-        const [a2, b2] = pairs[j]!;
-        if ((a1 - a2) * (b1 - b2) < 0) total++;
+    for (const v of ranks[r]!) for (const w of succ[v]!) if (rank[w] === rank[v]! + 1) pairs.push([pos[v]!, pos[w]!]);
+    pairs.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+    // tree[i]: how many edges seen so far end at target rows in i's range (1-based).
+    const tree = new Array<number>(width + 1).fill(0);
+    let seen = 0;
+    for (let i = 0; i < pairs.length;) {
+      // Edges from one source never cross each other: the whole group is counted before any of it is added.
+      let j = i;
+      for (; j < pairs.length && pairs[j]![0] === pairs[i]![0]; j++) {
+        let atOrBelow = 0;
+        for (let k = pairs[j]![1] + 1; k > 0; k -= k & -k) atOrBelow += tree[k]!;
+        total += seen - atOrBelow; // earlier sources whose edges end on a later row
       }
+      for (; i < j; i++, seen++) for (let k = pairs[i]![1] + 1; k <= width; k += k & -k) tree[k]!++;
+    }
   }
   return total;
 }

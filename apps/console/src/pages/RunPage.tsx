@@ -3,10 +3,11 @@ import { Background, Controls, Position, ReactFlow, type Edge, type Node, type N
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api';
-import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge, statusColor } from '../components/common';
+import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge } from '../components/common';
 import { formatDuration, formatPrice, formatTime } from '../lib/format';
 import { graphKey, graphLayout, NODE_HEIGHT, NODE_WIDTH, readyLayout } from '../lib/layout-cache';
 import { preloadedValue, runPath, takePreloaded } from '../lib/preload';
+import { statusColor } from '../lib/status';
 import { followEvents } from '../lib/sse';
 import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
 import { useSession } from '../session';
