@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { requestSlot, runWithRequestSlot } from '@weft/tracing';
 
 /** What follows one unit of work (an HTTP request, a NATS message) through every await and every hop. */
 export interface RequestContext {
@@ -11,21 +11,21 @@ export interface RequestContext {
   runId?: string;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+// Kept in the process's one AsyncLocalStorage, beside OpenTelemetry's context (libs/tracing/src/async-context.ts).
 
 /** Runs `fn` with a context; everything it awaits sees the same correlation id. */
 export function runWithContext<T>(context: RequestContext, fn: () => T): T {
-  return storage.run(context, fn);
+  return runWithRequestSlot(context, fn);
 }
 
 /** The current context, if any. */
 export function currentContext(): RequestContext | undefined {
-  return storage.getStore();
+  return requestSlot() as RequestContext | undefined;
 }
 
 /** The current correlation id, or a fresh one when work starts outside any request. */
 export function currentCorrelationId(): string {
-  return storage.getStore()?.correlationId ?? randomUUID();
+  return (requestSlot() as RequestContext | undefined)?.correlationId ?? randomUUID();
 }
 
 /** Accepts a caller-supplied correlation id only when it is short and plain, so logs cannot be forged. */

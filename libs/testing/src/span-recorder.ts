@@ -1,6 +1,7 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { sharedStorageContextManager } from '@weft/tracing';
 
 /** Spans recorded in memory by a real tracer provider registered for one test file. */
 export interface SpanRecorder {
@@ -15,14 +16,14 @@ export interface SpanRecorder {
 }
 
 /**
- * Registers a NodeTracerProvider (AsyncLocalStorage context, W3C propagation) that keeps every span in memory,
+ * Registers a NodeTracerProvider (the services' context manager, W3C propagation) that keeps every span in memory,
  * as the services' SDK would export them. Call once per test file (beforeAll): `@opentelemetry/api` caches a
  * registered provider's tracers, so registering another one later in the same file is not seen.
  */
 export function recordSpans(): SpanRecorder {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  provider.register();
+  provider.register({ contextManager: sharedStorageContextManager() });
   return {
     named: (name) => exporter.getFinishedSpans().filter((s) => s.name === name),
     reset: () => exporter.reset(),

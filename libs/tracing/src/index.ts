@@ -1,5 +1,13 @@
 export * from './settings';
 export * from './spans';
-export { flushTracing, isTracingOn, shutdownTracing, startTracing, type StartTracingOptions } from './start-tracing';
+export {
+  flushTracing,
+  isTracingOn,
+  sharedStorageContextManager,
+  shutdownTracing,
+  startTracing,
+  type StartTracingOptions,
+} from './start-tracing';
 export * from './redaction';
 export { contextWithSpan, unsampledSpanContext } from './unsampled';
+export { requestSlot, runWithRequestSlot } from './async-context';

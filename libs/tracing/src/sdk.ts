@@ -23,6 +23,7 @@ import {
 import { context, isSpanContextValid, trace, type Context, type SpanContext, TraceFlags } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
+import { SharedStorageContextManager } from './context-manager';
 import { redactQuery, redactUrl } from './redaction';
 import type { TracingPlan } from './settings';
 import { markSampledRoot, SAMPLED_ROOT, UnsampledAwarePropagator, unsampledContext } from './unsampled';
@@ -165,6 +166,7 @@ export function startSdk(plan: TracingPlan, exporter?: SpanExporter): NodeTracer
     spanProcessors: [new BatchSpanProcessor(exporter ?? buildExporter(plan))],
   });
   provider.register({
+    contextManager: new SharedStorageContextManager(),
     propagator: new UnsampledAwarePropagator(
       new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
     ),
@@ -186,7 +188,8 @@ export function startSdk(plan: TracingPlan, exporter?: SpanExporter): NodeTracer
         }),
         plan.sampler,
       ),
-      new PgInstrumentation({ requireParentSpan: true }),
+      // No spans for pool checkouts and connects (each parsed the pool's URL again): a query's span shows its wait.
+      new PgInstrumentation({ ignoreConnectSpans: true, requireParentSpan: true }),
       // Only the command: keys and arguments name users, addresses and keys.
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command: string) => command }),
     ],

@@ -1,6 +1,7 @@
 import { ConfigValidationError, loadTracingSettings, maskUrlPassword } from '@weft/config';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ContextManager } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { planTracing, type TracingPlan } from './settings';
 
@@ -74,6 +75,16 @@ export function startTracing(service: string, options: StartTracingOptions = {})
     }),
   );
   return plan;
+}
+
+/**
+ * OpenTelemetry's context manager over the process's one AsyncLocalStorage, shared with the request context
+ * (async-context.ts): what the SDK registers, and what a test's in-memory tracer provider should register.
+ */
+export function sharedStorageContextManager(): ContextManager {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SharedStorageContextManager } = require('./context-manager') as typeof import('./context-manager');
+  return new SharedStorageContextManager();
 }
 
 /** Sends the spans still queued; part of graceful shutdown (also for tests that read an in-memory exporter). */

@@ -1,0 +1,30 @@
+import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { runWithTraceSlot, traceSlot } from './async-context';
+
+/**
+ * OpenTelemetry's context manager over the process's one AsyncLocalStorage (async-context.ts): `context.with`
+ * changes the frame's OpenTelemetry context and keeps its request context. Binding functions and event
+ * emitters is the SDK's own (`AsyncLocalStorageContextManager`, whose own storage is never used and so never
+ * enabled). Loaded with the SDK only (sdk.ts), so tracing off loads none of it.
+ */
+export class SharedStorageContextManager extends AsyncLocalStorageContextManager {
+  override active(): Context {
+    return traceSlot() ?? ROOT_CONTEXT;
+  }
+
+  override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    const cb = thisArg == null ? fn : (fn.bind(thisArg) as F);
+    return runWithTraceSlot(context, cb, ...args);
+  }
+
+  /** The storage outlives the manager (request contexts still need it): nothing to turn off. */
+  override disable(): this {
+    return this;
+  }
+}
