@@ -123,11 +123,12 @@ const ROWS = [
 async function measure(stack, row) {
   const body = { inputs: { text: 'hello' }, user: 'bench', response_mode: row.stream ? 'streaming' : 'blocking' };
   const runs = row.concurrency === 1 ? RUNS : RUNS * 3;
-  const cpuBefore = cpuSeconds(stack.pids);
+  const cpuBefore = stack.pids.map((pid) => cpuSeconds([pid]));
   const result = await measureOps(runs, row.concurrency, () =>
     post(`${stack.gateway}/v1/workflows/run`, stack.apps[row.app], body, row.stream),
   );
-  return { ...result, cpuMsPerRun: ((cpuSeconds(stack.pids) - cpuBefore) * 1000) / runs };
+  const perService = stack.pids.map((pid, i) => ((cpuSeconds([pid]) - cpuBefore[i]) * 1000) / runs);
+  return { ...result, cpuMsPerRun: perService.reduce((a, b) => a + b, 0), perService };
 }
 
 const stacks = {};
@@ -141,7 +142,7 @@ try {
     // Warm-up: the JIT, connection pools and caches of both stacks.
     for (const row of ROWS) await measure(stacks[label], row);
   }
-  const results = ROWS.map(() => ({ A: [], B: [], ratios: [], p50: { A: [], B: [] }, cpu: { A: [], B: [] } }));
+  const results = ROWS.map(() => ({ A: [], B: [], ratios: [], p50: { A: [], B: [] }, cpu: { A: [], B: [] }, services: { A: [], B: [] } }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, row] of ROWS.entries()) {
       const order = round % 2 === 0 ? ['A', 'B', 'B', 'A'] : ['B', 'A', 'A', 'B'];
@@ -150,6 +151,9 @@ try {
       const ops = (l) => (got[l][0].opsPerSecond + got[l][1].opsPerSecond) / 2;
       const p50 = (l) => (got[l][0].p50 + got[l][1].p50) / 2;
       const cpu = (l) => (got[l][0].cpuMsPerRun + got[l][1].cpuMsPerRun) / 2;
+      const services = (l) => got[l][0].perService.map((ms, s) => (ms + got[l][1].perService[s]) / 2);
+      results[i].services.A.push(services('A'));
+      results[i].services.B.push(services('B'));
       results[i].cpu.A.push(cpu('A'));
       results[i].cpu.B.push(cpu('B'));
       results[i].A.push(ops('A'));
@@ -174,6 +178,12 @@ try {
     process.stdout.write(
       `| ${row.name} | ${median(r.A).toFixed(1)} | ${median(r.B).toFixed(1)} | ${median(r.p50.A).toFixed(2)} | ${median(r.p50.B).toFixed(2)} | ${median(r.ratios).toFixed(3)} (${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)}) | ${median(r.cpu.A).toFixed(2)} → ${median(r.cpu.B).toFixed(2)} |\n`,
     );
+  }
+  process.stdout.write(`\nCPU ms per run by service (median of rounds), A → B\n\n| row | ${SERVICES.join(' | ')} |\n|---|${SERVICES.map(() => '---|').join('')}\n`);
+  for (const [i, row] of ROWS.entries()) {
+    const r = results[i];
+    const cell = (s) => `${median(r.services.A.map((x) => x[s])).toFixed(2)} → ${median(r.services.B.map((x) => x[s])).toFixed(2)}`;
+    process.stdout.write(`| ${row.name} | ${SERVICES.map((_, s) => cell(s)).join(' | ')} |\n`);
   }
   if (SINK) process.stdout.write(`\nOTLP exports received: ${SINK.received.requests} (${(SINK.received.bytes / 1024).toFixed(0)} KiB)\n`);
 } finally {
