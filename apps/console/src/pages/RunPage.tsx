@@ -1,15 +1,16 @@
 import { Alert, Anchor, Badge, Button, Drawer, Group, Paper, SimpleGrid, Stack, Text, Title, useComputedColorScheme } from '@mantine/core';
 import { Background, Controls, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api';
 import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge } from '../components/common';
+import { PlainGraph } from '../components/PlainGraph';
 import { formatDuration, formatPrice, formatTime } from '../lib/format';
-import { graphKey, graphLayout, NODE_HEIGHT, NODE_WIDTH, readyLayout } from '../lib/layout-cache';
+import { graphKey, graphLayout, LAYERED_LAYOUT_FROM, NODE_HEIGHT, NODE_WIDTH, readyLayout } from '../lib/layout-cache';
 import { preloadedValue, runPath, takePreloaded } from '../lib/preload';
 import { statusColor } from '../lib/status';
 import { followEvents } from '../lib/sse';
-import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
+import { buildTimeline, firstRowCount, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
 import { useSession } from '../session';
 import type { NodeExecution, RunDetail, SystemStatus } from '../types';
 
@@ -45,7 +46,6 @@ const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>)
 });
 
 const NODE_TYPES = { run: FlowNode };
-const EMPTY_POSITIONS = new Map<string, { x: number; y: number }>();
 const FIT_VIEW_OPTIONS = { maxZoom: 1 };
 const PRO_OPTIONS = { hideAttribution: true };
 // Where each node's two handles are (React Flow's default handle: 6 px, centred on the node's left or right side).
@@ -72,43 +72,23 @@ const NODE_HANDLES: NonNullable<Node['handles']> = [
 ];
 const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
 
-function RunGraph({
+/** A small graph (under LAYERED_LAYOUT_FROM nodes), drawn by React Flow at dagre's positions. */
+function FlowGraph({
   run,
-  executions,
+  positions,
+  statuses,
+  durations,
   selectedNode,
   onSelect,
 }: {
   run: RunDetail;
-  executions: NodeExecution[];
+  positions: Map<string, { x: number; y: number }>;
+  statuses: Map<string, string>;
+  durations: Map<string, number>;
   selectedNode: string | null;
   onSelect(nodeId: string): void;
 }) {
   const scheme = useComputedColorScheme('light');
-  // The graph is laid out once per graph (a running run's refreshes keep it): a big one at once, so it is drawn in
-  // this first render; a small one by dagre, which may be done already (the console's first script starts the
-  // layout as soon as the run arrives).
-  const shape = useMemo(() => graphKey(run.graph.nodes, run.graph.edges), [run.graph]);
-  const [layout, setLayout] = useState<{ positions: Map<string, { x: number; y: number }> } | null>(() => {
-    const positions = readyLayout(shape, run.graph.nodes, run.graph.edges);
-    return positions ? { positions } : null;
-  });
-  useEffect(() => {
-    let cancelled = false;
-    void graphLayout(run.graph.nodes, run.graph.edges).then((positions) => {
-      if (!cancelled) setLayout({ positions });
-    });
-    return () => {
-      cancelled = true;
-    };
-    // Laid out again only when the graph's shape changes, not on every refresh of the run.
-  }, [shape]); // run.graph is read through its shape
-  const positions = layout?.positions ?? EMPTY_POSITIONS;
-  const statuses = useMemo(() => nodeStatuses(executions), [executions]);
-  const durations = useMemo(() => {
-    const d = new Map<string, number>();
-    for (const e of executions) d.set(e.node_id, (d.get(e.node_id) ?? 0) + (e.elapsed_time ?? 0));
-    return d;
-  }, [executions]);
   const nodes = useMemo<Node<FlowNodeData>[]>(
     () =>
       run.graph.nodes.map((n) => ({
@@ -145,12 +125,6 @@ function RunGraph({
     [run.graph.edges, statuses],
   );
   const onNodeClick = useCallback((_: unknown, node: Node) => onSelect(node.id), [onSelect]);
-  if (!layout)
-    return (
-      <div className="weft-graph" data-testid="run-graph">
-        <Loading label="Laying out the graph" />
-      </div>
-    );
   return (
     <div className="weft-graph" data-testid="run-graph">
       <ReactFlow
@@ -170,6 +144,74 @@ function RunGraph({
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>
+  );
+}
+
+function RunGraph({
+  run,
+  executions,
+  selectedNode,
+  onSelect,
+}: {
+  run: RunDetail;
+  executions: NodeExecution[];
+  selectedNode: string | null;
+  onSelect(nodeId: string): void;
+}) {
+  // The graph is laid out once per graph (a running run's refreshes keep it): a big one at once, so it is drawn in
+  // this first render; a small one by dagre, which may be done already (the console's first script starts the
+  // layout as soon as the run arrives).
+  const shape = useMemo(() => graphKey(run.graph.nodes, run.graph.edges), [run.graph]);
+  const [layout, setLayout] = useState<{ positions: Map<string, { x: number; y: number }> } | null>(() => {
+    const positions = readyLayout(shape, run.graph.nodes, run.graph.edges);
+    return positions ? { positions } : null;
+  });
+  useEffect(() => {
+    let cancelled = false;
+    void graphLayout(run.graph.nodes, run.graph.edges).then((positions) => {
+      if (!cancelled) setLayout((prev) => (prev?.positions === positions ? prev : { positions }));
+    });
+    return () => {
+      cancelled = true;
+    };
+    // Laid out again only when the graph's shape changes, not on every refresh of the run.
+  }, [shape]); // run.graph is read through its shape
+  const statuses = useMemo(() => nodeStatuses(executions), [executions]);
+  const durations = useMemo(() => {
+    const d = new Map<string, number>();
+    for (const e of executions) d.set(e.node_id, (d.get(e.node_id) ?? 0) + (e.elapsed_time ?? 0));
+    return d;
+  }, [executions]);
+  if (!layout)
+    return (
+      <div className="weft-graph" data-testid="run-graph">
+        <Loading label="Laying out the graph" />
+      </div>
+    );
+  // A big graph without React Flow (components/PlainGraph.tsx: a few elements per node instead of React Flow's
+  // machinery per node); a small one keeps React Flow's canvas.
+  if (run.graph.nodes.length >= LAYERED_LAYOUT_FROM)
+    return (
+      <PlainGraph
+        key={shape}
+        nodes={run.graph.nodes}
+        edges={run.graph.edges}
+        positions={layout.positions}
+        statuses={statuses}
+        durations={durations}
+        selectedNode={selectedNode}
+        onSelect={onSelect}
+      />
+    );
+  return (
+    <FlowGraph
+      run={run}
+      positions={layout.positions}
+      statuses={statuses}
+      durations={durations}
+      selectedNode={selectedNode}
+      onSelect={onSelect}
+    />
   );
 }
 
@@ -281,6 +323,14 @@ function Timeline({
     () => buildTimeline(executions, run.created_at, run.elapsed_time ?? 0, Date.now() / 1000, collapsed),
     [executions, run.created_at, run.elapsed_time, collapsed],
   );
+  // The rows a window can show are drawn with the rest of the page; the others in a render of their own just after
+  // (a transition: it yields to the browser, which paints the page first). Every row is in the page from then on.
+  const [first] = useState(() => firstRowCount(window.innerHeight));
+  const [allRows, setAllRows] = useState(false);
+  useEffect(() => {
+    if (!allRows) startTransition(() => setAllRows(true));
+  }, [allRows]);
+  const rows = allRows || timeline.rows.length <= first ? timeline.rows : timeline.rows.slice(0, first);
   const toggle = useCallback(
     (nodeId: string) =>
       setCollapsed((prev) => {
@@ -306,7 +356,7 @@ function Timeline({
         </tr>
       </thead>
       <tbody role="rowgroup">
-        {timeline.rows.map((row) => (
+        {rows.map((row) => (
           <TimelineRowView
             key={row.execution.id}
             row={row}
