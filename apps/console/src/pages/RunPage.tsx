@@ -1,12 +1,11 @@
-import { Alert, Anchor, Badge, Button, Drawer, Group, Paper, SimpleGrid, Stack, Text, Title, useComputedColorScheme } from '@mantine/core';
-import { Background, Controls, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, Anchor, Badge, Button, Drawer, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { lazy, memo, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api';
 import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge } from '../components/common';
 import { PlainGraph } from '../components/PlainGraph';
 import { formatDuration, formatPrice, formatTime } from '../lib/format';
-import { graphKey, graphLayout, LAYERED_LAYOUT_FROM, NODE_HEIGHT, NODE_WIDTH, readyLayout } from '../lib/layout-cache';
+import { graphKey, graphLayout, LAYERED_LAYOUT_FROM, readyLayout } from '../lib/layout-cache';
 import { preloadedValue, runPath, takePreloaded } from '../lib/preload';
 import { statusColor } from '../lib/status';
 import { followEvents } from '../lib/sse';
@@ -14,138 +13,9 @@ import { buildTimeline, firstRowCount, nodeStatuses, totals, type TimelineRow } 
 import { useSession } from '../session';
 import type { NodeExecution, RunDetail, SystemStatus } from '../types';
 
-interface FlowNodeData extends Record<string, unknown> {
-  title: string;
-  type: string;
-  status: string | null;
-  duration: number | null;
-  selected: boolean;
-}
-
-// Plain elements, not Mantine components: a run page may draw hundreds of these at once. The two handles too are
-// plain markup with React Flow's classes, not its Handle component (which subscribes each one to the flow's store:
-// 400 subscriptions for a 200-node run that cannot be edited): the edges are placed from NODE_HANDLES below.
-const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>) {
-  // Colours come from classes keyed by data-color (console.css), not from custom properties set on each element:
-  // an element that sets a custom property gets its own copy of Mantine's hundreds of inherited ones.
-  return (
-    <div
-      className={`weft-flow-node${data.selected ? ' selected' : ''}`}
-      data-color={data.status ? statusColor(data.status) : undefined}
-      data-node-status={data.status ?? 'not-run'}
-    >
-      <div className="react-flow__handle react-flow__handle-left target" data-handlepos="left" />
-      <div className="weft-flow-node-title">{data.title}</div>
-      <div className="weft-flow-node-line weft-dimmed">{data.type}</div>
-      <div className="weft-flow-node-line">
-        {data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}
-      </div>
-      <div className="react-flow__handle react-flow__handle-right source" data-handlepos="right" />
-    </div>
-  );
-});
-
-const NODE_TYPES = { run: FlowNode };
-const FIT_VIEW_OPTIONS = { maxZoom: 1 };
-const PRO_OPTIONS = { hideAttribution: true };
-// Where each node's two handles are (React Flow's default handle: 6 px, centred on the node's left or right side).
-// Given with the node's size, React Flow draws the edges in its first render and does not render the graph again
-// once it has measured the nodes (it finds the same size and handles).
-const HANDLE_SIZE = 6;
-const NODE_HANDLES: NonNullable<Node['handles']> = [
-  {
-    type: 'target',
-    position: Position.Left,
-    x: -HANDLE_SIZE / 2,
-    y: NODE_HEIGHT / 2 - HANDLE_SIZE / 2,
-    width: HANDLE_SIZE,
-    height: HANDLE_SIZE,
-  },
-  {
-    type: 'source',
-    position: Position.Right,
-    x: NODE_WIDTH - HANDLE_SIZE / 2,
-    y: NODE_HEIGHT / 2 - HANDLE_SIZE / 2,
-    width: HANDLE_SIZE,
-    height: HANDLE_SIZE,
-  },
-];
-const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
-
-/** A small graph (under LAYERED_LAYOUT_FROM nodes), drawn by React Flow at dagre's positions. */
-function FlowGraph({
-  run,
-  positions,
-  statuses,
-  durations,
-  selectedNode,
-  onSelect,
-}: {
-  run: RunDetail;
-  positions: Map<string, { x: number; y: number }>;
-  statuses: Map<string, string>;
-  durations: Map<string, number>;
-  selectedNode: string | null;
-  onSelect(nodeId: string): void;
-}) {
-  const scheme = useComputedColorScheme('light');
-  const nodes = useMemo<Node<FlowNodeData>[]>(
-    () =>
-      run.graph.nodes.map((n) => ({
-        id: n.id,
-        type: 'run',
-        position: positions.get(n.id) ?? { x: 0, y: 0 },
-        // Known sizes and handles: React Flow draws the nodes and edges at once instead of hiding them until it has
-        // measured them, then rendering everything again.
-        width: NODE_WIDTH,
-        height: NODE_HEIGHT,
-        measured: NODE_SIZE,
-        handles: NODE_HANDLES,
-        ariaLabel: `${n.data.title ?? n.id}: ${statuses.get(n.id) ?? 'not run'}`,
-        data: {
-          title: String(n.data.title ?? n.id),
-          type: n.data.type,
-          status: statuses.get(n.id) ?? null,
-          duration: durations.get(n.id) ?? null,
-          selected: n.id === selectedNode,
-        },
-      })),
-    [run.graph.nodes, positions, statuses, durations, selectedNode],
-  );
-  const edges = useMemo<Edge[]>(
-    () =>
-      run.graph.edges.map((e) => ({
-        id: e.id,
-        source: e.source,
-        target: e.target,
-        animated: statuses.get(e.source) === 'running' || statuses.get(e.target) === 'running',
-        // Edges are not clickable here: no invisible wide path beside each one (hundreds fewer elements).
-        interactionWidth: 0,
-      })),
-    [run.graph.edges, statuses],
-  );
-  const onNodeClick = useCallback((_: unknown, node: Node) => onSelect(node.id), [onSelect]);
-  return (
-    <div className="weft-graph" data-testid="run-graph">
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={NODE_TYPES}
-        colorMode={scheme}
-        fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
-        minZoom={0.1}
-        nodesDraggable={false}
-        nodesConnectable={false}
-        onNodeClick={onNodeClick}
-        proOptions={PRO_OPTIONS}
-      >
-        <Background />
-        <Controls showInteractive={false} />
-      </ReactFlow>
-    </div>
-  );
-}
+// React Flow, for small graphs only: fetched as soon as the page has a small graph, while dagre lays it out.
+const loadFlowGraph = () => import('../components/FlowGraph');
+const FlowGraph = lazy(loadFlowGraph);
 
 function RunGraph({
   run,
@@ -166,6 +36,10 @@ function RunGraph({
     const positions = readyLayout(shape, run.graph.nodes, run.graph.edges);
     return positions ? { positions } : null;
   });
+  const small = run.graph.nodes.length < LAYERED_LAYOUT_FROM;
+  useEffect(() => {
+    if (small) void loadFlowGraph();
+  }, [small]);
   useEffect(() => {
     let cancelled = false;
     void graphLayout(run.graph.nodes, run.graph.edges).then((positions) => {
@@ -190,7 +64,7 @@ function RunGraph({
     );
   // A big graph without React Flow (components/PlainGraph.tsx: a few elements per node instead of React Flow's
   // machinery per node); a small one keeps React Flow's canvas.
-  if (run.graph.nodes.length >= LAYERED_LAYOUT_FROM)
+  if (!small)
     return (
       <PlainGraph
         key={shape}
@@ -204,14 +78,22 @@ function RunGraph({
       />
     );
   return (
-    <FlowGraph
-      run={run}
-      positions={layout.positions}
-      statuses={statuses}
-      durations={durations}
-      selectedNode={selectedNode}
-      onSelect={onSelect}
-    />
+    <Suspense
+      fallback={
+        <div className="weft-graph" data-testid="run-graph">
+          <Loading label="Drawing the graph" />
+        </div>
+      }
+    >
+      <FlowGraph
+        run={run}
+        positions={layout.positions}
+        statuses={statuses}
+        durations={durations}
+        selectedNode={selectedNode}
+        onSelect={onSelect}
+      />
+    </Suspense>
   );
 }
 
