@@ -2,11 +2,13 @@
 // per-node machinery (a wrapper, a store subscription and a measurement per node, a store update per change, the page's
 // style and layout forced in its mount effect to read the frame's size) was a large part of a 200-node run page's
 // first render. Each node is one focusable group (its status in its accessible name and its colour), all edges are
-// two paths. The first view is the whole graph, fitted by the browser itself (viewBox and preserveAspectRatio):
-// nothing is measured to draw it. Panning (dragging), zooming (wheel, buttons) and "fit" change the viewBox.
+// two paths. A node's three lines of text are drawn only from a zoom where they are legible (showsText): the whole
+// 200-node graph in view is drawn at a tenth of its size, where they would be a pixel high. The first view is the
+// whole graph, fitted by the browser itself (viewBox and preserveAspectRatio): nothing is measured to draw it.
+// Panning (dragging), zooming (wheel, buttons) and "fit" change the viewBox.
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { formatDuration } from '../lib/format';
-import { edgePaths, graphBounds, panBy, revealNode, shortTitle, zoomAt, zoomLimits, type ViewBox } from '../lib/graph-view';
+import { edgePaths, graphBounds, panBy, revealNode, shortTitle, showsText, zoomAt, zoomLimits, type ViewBox } from '../lib/graph-view';
 import { NODE_HEIGHT, NODE_WIDTH, type Positions } from '../lib/layout-cache';
 import { statusColor } from '../lib/status';
 import type { GraphEdge, GraphNode } from '../types';
@@ -28,9 +30,10 @@ const GraphNodes = memo(function GraphNodes({
   durations,
   selectedNode,
   clipId,
+  detailed,
   onSelect,
   onFocusNode,
-}: Omit<PlainGraphProps, 'edges'> & { clipId: string; onFocusNode(nodeId: string): void }) {
+}: Omit<PlainGraphProps, 'edges'> & { clipId: string; detailed: boolean; onFocusNode(nodeId: string): void }) {
   const clip = `url(#${clipId})`;
   return (
     <>
@@ -62,21 +65,28 @@ const GraphNodes = memo(function GraphNodes({
             onFocus={() => onFocusNode(n.id)}
           >
             <rect width={NODE_WIDTH} height={NODE_HEIGHT} rx={6} />
-            <text x={10} y={21} clipPath={clip} className="weft-graph-node-title">
-              {shortTitle(title)}
-            </text>
-            <text x={10} y={37} clipPath={clip} className="weft-dimmed">
-              {n.data.type}
-            </text>
-            <text x={10} y={53} clipPath={clip}>
-              {status ? `${status}${duration !== undefined ? ` · ${formatDuration(duration)}` : ''}` : 'not run'}
-            </text>
+            {detailed ? (
+              <>
+                <text x={10} y={21} clipPath={clip} className="weft-graph-node-title">
+                  {shortTitle(title)}
+                </text>
+                <text x={10} y={37} clipPath={clip} className="weft-dimmed">
+                  {n.data.type}
+                </text>
+                <text x={10} y={53} clipPath={clip}>
+                  {status ? `${status}${duration !== undefined ? ` · ${formatDuration(duration)}` : ''}` : 'not run'}
+                </text>
+              </>
+            ) : null}
           </g>
         );
       })}
     </>
   );
 });
+
+/** The frame's size until the browser has laid it out (.weft-graph is 420 px high). */
+const ASSUMED_FRAME = { width: 1000, height: 420 };
 
 export function PlainGraph({ nodes, edges, positions, statuses, durations, selectedNode, onSelect }: PlainGraphProps) {
   const clipId = useId();
@@ -85,6 +95,18 @@ export function PlainGraph({ nodes, edges, positions, statuses, durations, selec
   const limits = useMemo(() => zoomLimits(fit), [fit]);
   // The page draws a graph of another shape as a new PlainGraph (its key), so the first view is the fitted one.
   const [view, setView] = useState<ViewBox>(fit);
+  // The frame's size in pixels, once the browser has laid the page out (nothing is measured to draw the first view).
+  const [frame, setFrame] = useState(ASSUMED_FRAME);
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry) setFrame({ width: entry.contentRect.width, height: entry.contentRect.height });
+    });
+    observer.observe(svg);
+    return () => observer.disconnect();
+  }, []);
+  const detailed = showsText(view, frame);
   const paths = useMemo(() => edgePaths(edges, positions, (id) => statuses.get(id) === 'running'), [edges, positions, statuses]);
 
   // A point on screen in graph units (the browser's own mapping of the viewBox into the frame).
@@ -181,6 +203,7 @@ export function PlainGraph({ nodes, edges, positions, statuses, durations, selec
           durations={durations}
           selectedNode={selectedNode}
           clipId={clipId}
+          detailed={detailed}
           onSelect={select}
           onFocusNode={onFocusNode}
         />

@@ -107,3 +107,16 @@ export function revealNode(view: ViewBox, position: { x: number; y: number }): V
 export function shortTitle(title: string, max = 26): string {
   return title.length <= max ? title : `${title.slice(0, max - 1)}…`;
 }
+
+/** The zoom from which a node's text is drawn: its 12 px lines are then at least about 5 px high. */
+export const TEXT_FROM_SCALE = 0.4;
+
+/**
+ * Whether nodes show their text in this view, in a frame of this size in pixels: the browser fits the view into
+ * the frame (the smaller of the two ratios, preserveAspectRatio's "meet"), and text smaller than TEXT_FROM_SCALE of
+ * its size is not drawn (the node's name and status stay in its accessible name, and its colour).
+ */
+export function showsText(view: ViewBox, frame: { width: number; height: number }): boolean {
+  const scale = Math.min(frame.width / view.width, frame.height / view.height);
+  return scale >= TEXT_FROM_SCALE;
+}
