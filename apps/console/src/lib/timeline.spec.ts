@@ -1,6 +1,6 @@
 import type { NodeExecution } from '../types';
 import { parseSse } from './sse';
-import { buildTimeline, firstRowCount, nodeStatuses, ROW_HEIGHT, totals } from './timeline';
+import { buildTimeline, nodeStatuses, totals } from './timeline';
 
 let next = 0;
 function exec(nodeId: string, over: Partial<NodeExecution> = {}): NodeExecution {
@@ -104,16 +104,5 @@ describe('reading server-sent events', () => {
     const second = parseSse(`${first.rest}started"}\r\n\r\n`);
     expect(second.events).toEqual([{ event: 'node_started' }]);
     expect(second.rest).toBe('');
-  });
-});
-
-describe('the first rows drawn', () => {
-  it('fills a window even if the table started at its top, with a few more', () => {
-    expect(firstRowCount(900)).toBe(Math.ceil(900 / ROW_HEIGHT) + 8);
-    expect(firstRowCount(900) * ROW_HEIGHT).toBeGreaterThan(900);
-    expect(firstRowCount(2160)).toBeGreaterThan(firstRowCount(900));
-    // No window size known: a tall one assumed.
-    expect(firstRowCount(Number.NaN)).toBe(firstRowCount(1080));
-    expect(firstRowCount(0)).toBe(firstRowCount(1080));
   });
 });

@@ -125,16 +125,3 @@ export function totals(executions: NodeExecution[]): { tokens: number; price: nu
   }
   return { tokens, price, currency };
 }
-
-/** A timeline row's height in the page (console.css: a 24 px track, 4 px padding above and below, a 1 px border). */
-export const ROW_HEIGHT = 33;
-
-/**
- * How many of the timeline's rows the run page draws in its first render: enough to fill a window of this height
- * even if the table began at its top, plus a few; the rest follow in a render of their own straight after (a run of
- * hundreds of nodes draws its first screen without waiting for rows nobody can see yet).
- */
-export function firstRowCount(windowHeight: number, rowHeight = ROW_HEIGHT): number {
-  const height = Number.isFinite(windowHeight) && windowHeight > 0 ? windowHeight : 1080;
-  return Math.ceil(height / rowHeight) + 8;
-}

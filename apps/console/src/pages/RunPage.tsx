@@ -1,5 +1,5 @@
 import { Alert, Anchor, Badge, Button, Drawer, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { lazy, memo, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api';
 import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge } from '../components/common';
@@ -9,7 +9,7 @@ import { graphKey, graphLayout, LAYERED_LAYOUT_FROM, readyLayout } from '../lib/
 import { preloadedValue, runPath, takePreloaded } from '../lib/preload';
 import { statusColor } from '../lib/status';
 import { followEvents } from '../lib/sse';
-import { buildTimeline, firstRowCount, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
+import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/timeline';
 import { useSession } from '../session';
 import type { NodeExecution, RunDetail, SystemStatus } from '../types';
 
@@ -205,14 +205,6 @@ function Timeline({
     () => buildTimeline(executions, run.created_at, run.elapsed_time ?? 0, Date.now() / 1000, collapsed),
     [executions, run.created_at, run.elapsed_time, collapsed],
   );
-  // The rows a window can show are drawn with the rest of the page; the others in a render of their own just after
-  // (a transition: it yields to the browser, which paints the page first). Every row is in the page from then on.
-  const [first] = useState(() => firstRowCount(window.innerHeight));
-  const [allRows, setAllRows] = useState(false);
-  useEffect(() => {
-    if (!allRows) startTransition(() => setAllRows(true));
-  }, [allRows]);
-  const rows = allRows || timeline.rows.length <= first ? timeline.rows : timeline.rows.slice(0, first);
   const toggle = useCallback(
     (nodeId: string) =>
       setCollapsed((prev) => {
@@ -238,7 +230,7 @@ function Timeline({
         </tr>
       </thead>
       <tbody role="rowgroup">
-        {rows.map((row) => (
+        {timeline.rows.map((row) => (
           <TimelineRowView
             key={row.execution.id}
             row={row}
