@@ -134,41 +134,39 @@ const TimelineRowView = memo(function TimelineRowView({
       className={selected ? 'weft-row-selected' : undefined}
       onClick={() => onSelect(e.id)}
     >
-      <td role="cell" style={{ paddingLeft: 8 + row.depth * 24 }}>
-        <span className="weft-cell-line">
-          {row.children > 0 ? (
-            <button
-              type="button"
-              className="weft-icon-button"
-              aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${label} (${row.children} nested runs)`}
-              aria-expanded={!collapsed}
-              onClick={(ev) => {
-                ev.stopPropagation();
-                onToggle(e.node_id);
-              }}
-            >
-              <span aria-hidden="true">{collapsed ? '▸' : '▾'}</span>
-            </button>
-          ) : null}
+      <td role="cell" className="weft-cell-line" style={{ paddingLeft: 8 + row.depth * 24 }}>
+        {row.children > 0 ? (
           <button
             type="button"
-            className="weft-link-button"
-            aria-label={`Details of ${label}`}
+            className="weft-icon-button"
+            aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${label} (${row.children} nested runs)`}
+            aria-expanded={!collapsed}
             onClick={(ev) => {
               ev.stopPropagation();
-              onSelect(e.id);
+              onToggle(e.node_id);
             }}
           >
-            {label}
+            <span aria-hidden="true">{collapsed ? '▸' : '▾'}</span>
           </button>
-          {row.round !== null ? <span className="weft-tag weft-tag-outline">#{row.round + 1}</span> : null}
-          {row.retry ? <span className="weft-tag weft-tag-retry">retry {row.retry}</span> : null}
-          {row.branch ? (
-            <span className="weft-tag weft-tag-branch" title={`Parallel branch starting at ${row.branch}`}>
-              branch {row.branch}
-            </span>
-          ) : null}
-        </span>
+        ) : null}
+        <button
+          type="button"
+          className="weft-link-button"
+          aria-label={`Details of ${label}`}
+          onClick={(ev) => {
+            ev.stopPropagation();
+            onSelect(e.id);
+          }}
+        >
+          {label}
+        </button>
+        {row.round !== null ? <span className="weft-tag weft-tag-outline">#{row.round + 1}</span> : null}
+        {row.retry ? <span className="weft-tag weft-tag-retry">retry {row.retry}</span> : null}
+        {row.branch ? (
+          <span className="weft-tag weft-tag-branch" title={`Parallel branch starting at ${row.branch}`}>
+            branch {row.branch}
+          </span>
+        ) : null}
       </td>
       <td role="cell">
         <StatusTag status={e.status} />
@@ -179,10 +177,14 @@ const TimelineRowView = memo(function TimelineRowView({
       </td>
       <td role="cell">{m?.total_tokens ?? '—'}</td>
       <td role="cell">{m?.total_price !== undefined ? formatPrice(m.total_price, m.currency) : '—'}</td>
-      <td role="cell">
-        <div className="weft-timeline-track" aria-hidden="true">
-          <div className="weft-timeline-bar" data-color={statusColor(e.status)} style={{ left: `${left}%`, width: `${width}%` }} />
-        </div>
+      {/* The cell is the track (console.css): fewer elements in a row of which a run page may have hundreds. */}
+      <td role="cell" className="weft-timeline-track">
+        <div
+          className="weft-timeline-bar"
+          aria-hidden="true"
+          data-color={statusColor(e.status)}
+          style={{ left: `${left}%`, width: `${width}%` }}
+        />
       </td>
     </tr>
   );
