@@ -80,7 +80,7 @@ describe('status colours', () => {
     const colours = [...new Set(Object.values(STATUS_COLORS))];
     expect(colours.length).toBeGreaterThan(3);
     const missing = colours.flatMap((colour) =>
-      ['.weft-flow-node', '.weft-tag', '.weft-timeline-bar']
+      ['.weft-flow-node', '.weft-graph-node', '.weft-tag', '.weft-timeline-bar']
         .map((selector) => `${selector}[data-color='${colour}']`)
         .filter((rule) => !css.includes(rule)),
     );

@@ -1,11 +1,11 @@
-import { Alert, Anchor, Badge, Button, Drawer, Group, Paper, SimpleGrid, Stack, Text, Title, useComputedColorScheme } from '@mantine/core';
-import { Background, Controls, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, Anchor, Badge, Button, Drawer, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api';
 import { ErrorNote, JsonBlock, Loading, PageTitle, StatusBadge } from '../components/common';
+import { PlainGraph } from '../components/PlainGraph';
 import { formatDuration, formatPrice, formatTime } from '../lib/format';
-import { graphKey, graphLayout, NODE_HEIGHT, NODE_WIDTH, readyLayout } from '../lib/layout-cache';
+import { graphKey, graphLayout, LAYERED_LAYOUT_FROM, readyLayout } from '../lib/layout-cache';
 import { preloadedValue, runPath, takePreloaded } from '../lib/preload';
 import { statusColor } from '../lib/status';
 import { followEvents } from '../lib/sse';
@@ -13,64 +13,9 @@ import { buildTimeline, nodeStatuses, totals, type TimelineRow } from '../lib/ti
 import { useSession } from '../session';
 import type { NodeExecution, RunDetail, SystemStatus } from '../types';
 
-interface FlowNodeData extends Record<string, unknown> {
-  title: string;
-  type: string;
-  status: string | null;
-  duration: number | null;
-  selected: boolean;
-}
-
-// Plain elements, not Mantine components: a run page may draw hundreds of these at once. The two handles too are
-// plain markup with React Flow's classes, not its Handle component (which subscribes each one to the flow's store:
-// 400 subscriptions for a 200-node run that cannot be edited): the edges are placed from NODE_HANDLES below.
-const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>) {
-  // Colours come from classes keyed by data-color (console.css), not from custom properties set on each element:
-  // an element that sets a custom property gets its own copy of Mantine's hundreds of inherited ones.
-  return (
-    <div
-      className={`weft-flow-node${data.selected ? ' selected' : ''}`}
-      data-color={data.status ? statusColor(data.status) : undefined}
-      data-node-status={data.status ?? 'not-run'}
-    >
-      <div className="react-flow__handle react-flow__handle-left target" data-handlepos="left" />
-      <div className="weft-flow-node-title">{data.title}</div>
-      <div className="weft-flow-node-line weft-dimmed">{data.type}</div>
-      <div className="weft-flow-node-line">
-        {data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}
-      </div>
-      <div className="react-flow__handle react-flow__handle-right source" data-handlepos="right" />
-    </div>
-  );
-});
-
-const NODE_TYPES = { run: FlowNode };
-const EMPTY_POSITIONS = new Map<string, { x: number; y: number }>();
-const FIT_VIEW_OPTIONS = { maxZoom: 1 };
-const PRO_OPTIONS = { hideAttribution: true };
-// Where each node's two handles are (React Flow's default handle: 6 px, centred on the node's left or right side).
-// Given with the node's size, React Flow draws the edges in its first render and does not render the graph again
-// once it has measured the nodes (it finds the same size and handles).
-const HANDLE_SIZE = 6;
-const NODE_HANDLES: NonNullable<Node['handles']> = [
-  {
-    type: 'target',
-    position: Position.Left,
-    x: -HANDLE_SIZE / 2,
-    y: NODE_HEIGHT / 2 - HANDLE_SIZE / 2,
-    width: HANDLE_SIZE,
-    height: HANDLE_SIZE,
-  },
-  {
-    type: 'source',
-    position: Position.Right,
-    x: NODE_WIDTH - HANDLE_SIZE / 2,
-    y: NODE_HEIGHT / 2 - HANDLE_SIZE / 2,
-    width: HANDLE_SIZE,
-    height: HANDLE_SIZE,
-  },
-];
-const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
+// React Flow, for small graphs only: fetched as soon as the page has a small graph, while dagre lays it out.
+const loadFlowGraph = () => import('../components/FlowGraph');
+const FlowGraph = lazy(loadFlowGraph);
 
 function RunGraph({
   run,
@@ -83,7 +28,6 @@ function RunGraph({
   selectedNode: string | null;
   onSelect(nodeId: string): void;
 }) {
-  const scheme = useComputedColorScheme('light');
   // The graph is laid out once per graph (a running run's refreshes keep it): a big one at once, so it is drawn in
   // this first render; a small one by dagre, which may be done already (the console's first script starts the
   // layout as soon as the run arrives).
@@ -92,84 +36,64 @@ function RunGraph({
     const positions = readyLayout(shape, run.graph.nodes, run.graph.edges);
     return positions ? { positions } : null;
   });
+  const small = run.graph.nodes.length < LAYERED_LAYOUT_FROM;
+  useEffect(() => {
+    if (small) void loadFlowGraph();
+  }, [small]);
   useEffect(() => {
     let cancelled = false;
     void graphLayout(run.graph.nodes, run.graph.edges).then((positions) => {
-      if (!cancelled) setLayout({ positions });
+      if (!cancelled) setLayout((prev) => (prev?.positions === positions ? prev : { positions }));
     });
     return () => {
       cancelled = true;
     };
     // Laid out again only when the graph's shape changes, not on every refresh of the run.
   }, [shape]); // run.graph is read through its shape
-  const positions = layout?.positions ?? EMPTY_POSITIONS;
   const statuses = useMemo(() => nodeStatuses(executions), [executions]);
   const durations = useMemo(() => {
     const d = new Map<string, number>();
     for (const e of executions) d.set(e.node_id, (d.get(e.node_id) ?? 0) + (e.elapsed_time ?? 0));
     return d;
   }, [executions]);
-  const nodes = useMemo<Node<FlowNodeData>[]>(
-    () =>
-      run.graph.nodes.map((n) => ({
-        id: n.id,
-        type: 'run',
-        position: positions.get(n.id) ?? { x: 0, y: 0 },
-        // Known sizes and handles: React Flow draws the nodes and edges at once instead of hiding them until it has
-        // measured them, then rendering everything again.
-        width: NODE_WIDTH,
-        height: NODE_HEIGHT,
-        measured: NODE_SIZE,
-        handles: NODE_HANDLES,
-        ariaLabel: `${n.data.title ?? n.id}: ${statuses.get(n.id) ?? 'not run'}`,
-        data: {
-          title: String(n.data.title ?? n.id),
-          type: n.data.type,
-          status: statuses.get(n.id) ?? null,
-          duration: durations.get(n.id) ?? null,
-          selected: n.id === selectedNode,
-        },
-      })),
-    [run.graph.nodes, positions, statuses, durations, selectedNode],
-  );
-  const edges = useMemo<Edge[]>(
-    () =>
-      run.graph.edges.map((e) => ({
-        id: e.id,
-        source: e.source,
-        target: e.target,
-        animated: statuses.get(e.source) === 'running' || statuses.get(e.target) === 'running',
-        // Edges are not clickable here: no invisible wide path beside each one (hundreds fewer elements).
-        interactionWidth: 0,
-      })),
-    [run.graph.edges, statuses],
-  );
-  const onNodeClick = useCallback((_: unknown, node: Node) => onSelect(node.id), [onSelect]);
   if (!layout)
     return (
       <div className="weft-graph" data-testid="run-graph">
         <Loading label="Laying out the graph" />
       </div>
     );
+  // A big graph without React Flow (components/PlainGraph.tsx: a few elements per node instead of React Flow's
+  // machinery per node); a small one keeps React Flow's canvas.
+  if (!small)
+    return (
+      <PlainGraph
+        key={shape}
+        nodes={run.graph.nodes}
+        edges={run.graph.edges}
+        positions={layout.positions}
+        statuses={statuses}
+        durations={durations}
+        selectedNode={selectedNode}
+        onSelect={onSelect}
+      />
+    );
   return (
-    <div className="weft-graph" data-testid="run-graph">
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={NODE_TYPES}
-        colorMode={scheme}
-        fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
-        minZoom={0.1}
-        nodesDraggable={false}
-        nodesConnectable={false}
-        onNodeClick={onNodeClick}
-        proOptions={PRO_OPTIONS}
-      >
-        <Background />
-        <Controls showInteractive={false} />
-      </ReactFlow>
-    </div>
+    <Suspense
+      fallback={
+        <div className="weft-graph" data-testid="run-graph">
+          <Loading label="Drawing the graph" />
+        </div>
+      }
+    >
+      <FlowGraph
+        run={run}
+        positions={layout.positions}
+        statuses={statuses}
+        durations={durations}
+        selectedNode={selectedNode}
+        onSelect={onSelect}
+      />
+    </Suspense>
   );
 }
 
@@ -210,41 +134,39 @@ const TimelineRowView = memo(function TimelineRowView({
       className={selected ? 'weft-row-selected' : undefined}
       onClick={() => onSelect(e.id)}
     >
-      <td role="cell" style={{ paddingLeft: 8 + row.depth * 24 }}>
-        <span className="weft-cell-line">
-          {row.children > 0 ? (
-            <button
-              type="button"
-              className="weft-icon-button"
-              aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${label} (${row.children} nested runs)`}
-              aria-expanded={!collapsed}
-              onClick={(ev) => {
-                ev.stopPropagation();
-                onToggle(e.node_id);
-              }}
-            >
-              <span aria-hidden="true">{collapsed ? '▸' : '▾'}</span>
-            </button>
-          ) : null}
+      <td role="cell" className="weft-cell-line" style={{ paddingLeft: 8 + row.depth * 24 }}>
+        {row.children > 0 ? (
           <button
             type="button"
-            className="weft-link-button"
-            aria-label={`Details of ${label}`}
+            className="weft-icon-button"
+            aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${label} (${row.children} nested runs)`}
+            aria-expanded={!collapsed}
             onClick={(ev) => {
               ev.stopPropagation();
-              onSelect(e.id);
+              onToggle(e.node_id);
             }}
           >
-            {label}
+            <span aria-hidden="true">{collapsed ? '▸' : '▾'}</span>
           </button>
-          {row.round !== null ? <span className="weft-tag weft-tag-outline">#{row.round + 1}</span> : null}
-          {row.retry ? <span className="weft-tag weft-tag-retry">retry {row.retry}</span> : null}
-          {row.branch ? (
-            <span className="weft-tag weft-tag-branch" title={`Parallel branch starting at ${row.branch}`}>
-              branch {row.branch}
-            </span>
-          ) : null}
-        </span>
+        ) : null}
+        <button
+          type="button"
+          className="weft-link-button"
+          aria-label={`Details of ${label}`}
+          onClick={(ev) => {
+            ev.stopPropagation();
+            onSelect(e.id);
+          }}
+        >
+          {label}
+        </button>
+        {row.round !== null ? <span className="weft-tag weft-tag-outline">#{row.round + 1}</span> : null}
+        {row.retry ? <span className="weft-tag weft-tag-retry">retry {row.retry}</span> : null}
+        {row.branch ? (
+          <span className="weft-tag weft-tag-branch" title={`Parallel branch starting at ${row.branch}`}>
+            branch {row.branch}
+          </span>
+        ) : null}
       </td>
       <td role="cell">
         <StatusTag status={e.status} />
@@ -255,10 +177,14 @@ const TimelineRowView = memo(function TimelineRowView({
       </td>
       <td role="cell">{m?.total_tokens ?? '—'}</td>
       <td role="cell">{m?.total_price !== undefined ? formatPrice(m.total_price, m.currency) : '—'}</td>
-      <td role="cell">
-        <div className="weft-timeline-track" aria-hidden="true">
-          <div className="weft-timeline-bar" data-color={statusColor(e.status)} style={{ left: `${left}%`, width: `${width}%` }} />
-        </div>
+      {/* The cell is the track (console.css): fewer elements in a row of which a run page may have hundreds. */}
+      <td role="cell" className="weft-timeline-track">
+        <div
+          className="weft-timeline-bar"
+          aria-hidden="true"
+          data-color={statusColor(e.status)}
+          style={{ left: `${left}%`, width: `${width}%` }}
+        />
       </td>
     </tr>
   );
