@@ -368,6 +368,52 @@ describe('the web console in Chromium', () => {
     expect(await page.getByLabel('Run outputs').textContent()).toContain('Hello Ada');
   });
 
+  it('draws a run of 45 nodes as a plain graph: every node coloured by status, reachable by keyboard and mouse, zoomable', async () => {
+    // From 40 nodes the run page draws the graph as one SVG (PlainGraph) instead of React Flow.
+    const builder = new DslBuilder('Long chain').node('start', 'start', { variables: [textInput('name')] });
+    const ids = ['start'];
+    for (let i = 1; i <= 43; i++) {
+      const previous = i === 1 ? ['start', 'name'] : [`step${i - 1}`, 'output'];
+      builder.node(`step${i}`, 'template-transform', templateData(`{{ v }}.${i}`, { v: previous }), { title: `Step ${i}` });
+      ids.push(`step${i}`);
+    }
+    builder.node('end', 'end', endData({ out: ['step43', 'output'] }));
+    ids.push('end');
+    const long = await client.deploy(owner.token, builder.chain(...ids).toYaml());
+    const run = await client.run(long.key, { name: 'x' }, 'console-e2e-long');
+    expect(run.status).toBe(200);
+    const runId = run.body['workflow_run_id'] as string;
+
+    const page = await openPage();
+    await signIn(page, owner.email);
+    await page.goto(url(`/apps/${long.appId}/runs/${runId}`));
+    const graph = page.getByTestId('run-graph');
+    await expectEventually(async () => expect(await graph.locator('[data-node-status="succeeded"]').count()).toBe(45));
+    expect(await graph.locator('svg[aria-label="Graph of the run: 45 nodes"]').count()).toBe(1);
+    expect(await page.locator('.react-flow').count()).toBe(0);
+    // Each node is a button named by its title and status, coloured by its status.
+    const step20 = graph.getByRole('button', { name: 'Step 20: succeeded' });
+    expect(await step20.getAttribute('data-color')).toBe('green');
+    // The whole graph in view is too small for text; zoomed in, the nodes show their titles.
+    expect(await graph.locator('text').count()).toBe(0);
+    for (let i = 0; i < 12; i++) await graph.getByRole('button', { name: 'Zoom in' }).click();
+    await expectEventually(async () => expect(await graph.locator('text', { hasText: 'Step 20' }).count()).toBeGreaterThan(0));
+    await graph.getByRole('button', { name: 'Fit view' }).click();
+    await expectEventually(async () => expect(await graph.locator('text').count()).toBe(0));
+    // By keyboard: a node's details open from the graph.
+    await step20.focus();
+    await page.keyboard.press('Enter');
+    const panel = page.getByTestId('node-panel');
+    await panel.waitFor();
+    expect(await panel.getByLabel('Outputs').textContent()).toContain('x.1.2.3');
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    // By mouse.
+    await graph.getByRole('button', { name: 'Step 43: succeeded' }).click();
+    await panel.waitFor();
+    expect(await panel.getByLabel('Outputs').textContent()).toContain('.43');
+  });
+
   it('follows a streaming run live and stops it from the page', async () => {
     const slow = await client.deploy(owner.token, slowYaml(slowUrl));
     const streamed = fetch(`${stack.gateway.baseUrl}/v1/workflows/run`, {
