@@ -179,7 +179,9 @@ try {
       `| ${row.name} | ${median(r.A).toFixed(1)} | ${median(r.B).toFixed(1)} | ${median(r.p50.A).toFixed(2)} | ${median(r.p50.B).toFixed(2)} | ${median(r.ratios).toFixed(3)} (${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)}) | ${median(r.cpu.A).toFixed(2)} → ${median(r.cpu.B).toFixed(2)} |\n`,
     );
   }
-  process.stdout.write(`\nCPU ms per run by service (median of rounds), A → B\n\n| row | ${SERVICES.join(' | ')} |\n|---|${SERVICES.map(() => '---|').join('')}\n`);
+  process.stdout.write(
+    `\nCPU ms per run by service (median of rounds), A → B\n\n| row | ${SERVICES.join(' | ')} |\n|---|${SERVICES.map(() => '---|').join('')}\n`,
+  );
   for (const [i, row] of ROWS.entries()) {
     const r = results[i];
     const cell = (s) => `${median(r.services.A.map((x) => x[s])).toFixed(2)} → ${median(r.services.B.map((x) => x[s])).toFixed(2)}`;
