@@ -122,7 +122,7 @@ function emitIn(ctx: Context, emitter: Pick<EventEmitter, 'emit' | 'listenerCoun
  * the server's own handler in an unsampled context (no span, no attributes, no metrics), as if the
  * instrumentation were not there, instead of getting a non-recording span and all that goes with it.
  * Wraps the instrumentation's patch of `Server.prototype.emit` (`_incomingRequestFunction`, version-pinned;
- * `sdk.spec.ts` fails if it moves).
+ * `unsampled.spec.ts` fails if it moves).
  */
 export function withUnsampledFastPath(instrumentation: HttpInstrumentation, sampler: TracingPlan['sampler']): HttpInstrumentation {
   const target = instrumentation as unknown as { _incomingRequestFunction?: (component: string, original: EmitFunction) => EmitFunction };
@@ -149,6 +149,20 @@ export function withUnsampledFastPath(instrumentation: HttpInstrumentation, samp
       });
     };
   };
+  return instrumentation;
+}
+
+/**
+ * The pg instrumentation without its pool metrics: it listens to every pool checkout and release (sampled or
+ * not) to feed OpenTelemetry connection-count metrics, which Weft does not export (its metrics are Prometheus,
+ * libs/metrics), so each listener only allocated attributes for a no-op meter. Replaces the method that adds
+ * the listeners (`_setPoolConnectEventListeners`, version-pinned; `sdk.spec.ts` fails if it moves).
+ */
+export function withoutPoolMetrics(instrumentation: PgInstrumentation): PgInstrumentation {
+  const target = instrumentation as unknown as { _setPoolConnectEventListeners?: (pool: unknown) => void };
+  if (typeof target._setPoolConnectEventListeners !== 'function')
+    throw new Error('PgInstrumentation has no _setPoolConnectEventListeners: update withoutPoolMetrics in libs/tracing/src/sdk.ts.');
+  target._setPoolConnectEventListeners = () => undefined;
   return instrumentation;
 }
 
@@ -189,7 +203,7 @@ export function startSdk(plan: TracingPlan, exporter?: SpanExporter): NodeTracer
         plan.sampler,
       ),
       // No spans for pool checkouts and connects (each parsed the pool's URL again): a query's span shows its wait.
-      new PgInstrumentation({ ignoreConnectSpans: true, requireParentSpan: true }),
+      withoutPoolMetrics(new PgInstrumentation({ ignoreConnectSpans: true, requireParentSpan: true })),
       // Only the command: keys and arguments name users, addresses and keys.
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command: string) => command }),
     ],
