@@ -1,14 +1,16 @@
 // `node scripts/bench/ab-builds.mjs --a=<checkout> --b=<checkout> [--a-env=K=V,…] [--b-env=K=V,…] [--rounds=6]
-// [--runs=300]`: two builds of Weft (or one build with two settings) measured side by side, for "did this change make
+// [--runs=300] [--cpu-profile=<dir>]`: two builds of Weft (or one build with two settings) measured side by side, for "did this change make
 // it slower?". Both stacks run at once (their own database, ports, NATS subject prefix and Redis key prefix), and
 // each round measures A then B then B then A on the same rows, so the
 // machine's drift (other load, CPU frequency, Postgres' state) falls on both alike: the answer is the median of the
 // per-round ratios B/A, with their range, beside the services' CPU time per run (from /proc, which other load on the
-// machine disturbs least). Each checkout needs `dist/` built and `node_modules`.
+// machine disturbs least). Each checkout needs `dist/` built and `node_modules`. `--cpu-profile=<dir>` writes a V8
+// CPU profile of every service of the measured rounds (after the warm-up) to <dir>/A and <dir>/B, to compare with
+// `node scripts/bench/profile-diff.cjs <dir>/A <dir>/B --whole`.
 // The infrastructure comes from the environment (DATABASE_URL of a role that may create databases, REDIS_URL,
 // NATS_URL, optional NATS_CREDENTIALS_DIR): an old build that predates NATS users needs a NATS without them.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -36,6 +38,8 @@ for (const env of Object.values(EXTRA_ENV)) for (const [k, v] of Object.entries(
 for (const [label, dir] of Object.entries(BUILDS)) {
   if (!existsSync(join(dir, 'dist', 'apps', 'gateway', 'src', 'main.js'))) fail(`--${label.toLowerCase()}: no build in ${dir}/dist`);
 }
+const PROFILE_DIR = arg('cpu-profile') ? resolve(arg('cpu-profile')) : null;
+if (PROFILE_DIR) for (const label of Object.keys(BUILDS)) mkdirSync(join(PROFILE_DIR, label), { recursive: true });
 const STAMP = Date.now();
 const PORTS = { A: 16001, B: 17001 };
 
@@ -78,9 +82,10 @@ async function startStack(label) {
   const started = [];
   // One after another: migrations run as each service starts.
   for (const [i, s] of SERVICES.entries()) {
-    const child = spawn(process.execPath, [...(flags[s] ?? []), join(dir, 'dist', 'apps', s, 'src', 'main.js')], {
+    const profiling = PROFILE_DIR ? ['--require', join(import.meta.dirname, 'cpu-profile-preload.cjs')] : [];
+    const child = spawn(process.execPath, [...(flags[s] ?? []), ...profiling, join(dir, 'dist', 'apps', s, 'src', 'main.js')], {
       cwd: dir,
-      env,
+      env: PROFILE_DIR ? { ...env, WEFT_CPU_PROFILE: join(PROFILE_DIR, label, `${s}.cpuprofile`) } : env,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);
@@ -142,6 +147,8 @@ try {
     // Warm-up: the JIT, connection pools and caches of both stacks.
     for (const row of ROWS) await measure(stacks[label], row);
   }
+  // The profiles hold the measured rounds only.
+  if (PROFILE_DIR) for (const stack of Object.values(stacks)) stack.pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
   const results = ROWS.map(() => ({ A: [], B: [], ratios: [], p50: { A: [], B: [] }, cpu: { A: [], B: [] }, services: { A: [], B: [] } }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, row] of ROWS.entries()) {

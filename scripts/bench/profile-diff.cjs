@@ -2,7 +2,9 @@
 // --cpu-profile=<dir>` writes them per setting) by function rather than by eye: the self time of every
 // function and of every code owner, summed over the services, in the load only (from the last module
 // load of start-up, up to 2 s before the end: shutdown), and what the second folder spends more.
-//   node scripts/bench/profile-diff.cjs <dir A> <dir B> [--top=40] [--match=<regexp>]
+//   node scripts/bench/profile-diff.cjs <dir A> <dir B> [--top=40] [--match=<regexp>] [--whole]
+// `--whole` takes each profile whole but its last 2 s, for profiles that start after the warm-up (ab-builds.mjs
+// --cpu-profile): a module loaded late would otherwise cut one side's window short and the sides would not compare.
 // `--match` keeps the functions whose name or file matches (e.g. `opentelemetry|libs/tracing`). Line numbers
 // are left out of a function's key, so two builds of the same code compare.
 'use strict';
@@ -39,6 +41,14 @@ function loadWindow(profile) {
   return [lastLoad / 1000 + 500, at / 1000 - 2000];
 }
 
+const WHOLE = process.argv.includes('--whole');
+
+/** The whole profile but its last 2 s (shutdown), in ms from its start. */
+function wholeWindow(profile) {
+  const end = profile.timeDeltas.reduce((sum, d) => sum + d, 0) / 1000;
+  return [0, end - 2000];
+}
+
 /** Self time (µs) by function and by owner, and the busy time, over every profile in `dir`. */
 function selfTimes(dir) {
   const functions = new Map();
@@ -46,7 +56,7 @@ function selfTimes(dir) {
   let busy = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    const tree = callTree(profile, ...loadWindow(profile));
+    const tree = callTree(profile, ...(WHOLE ? wholeWindow(profile) : loadWindow(profile)));
     for (const n of tree.nodes) {
       if (n.self === 0 || SKIP.has(n.callFrame.functionName)) continue;
       busy += n.self;
