@@ -155,19 +155,13 @@ try {
     const ms = await page.evaluate(
       (count) =>
         new Promise((resolve, reject) => {
-          const done = () =>
-            document.querySelectorAll('[data-testid="run-graph"] [data-node-status="succeeded"]').length === count &&
-            document.querySelectorAll('tr[data-execution-id]').length === count;
+          const nodes = () => document.querySelectorAll('[data-testid="run-graph"] [data-node-status="succeeded"]').length;
+          const rows = () => document.querySelectorAll('tr[data-execution-id]').length;
+          const done = () => nodes() === count && rows() === count;
           // A page that never gets there fails the bench with what it did draw, rather than leaving it waiting.
           const check = () => {
             if (done()) resolve(performance.now());
-            else if (performance.now() > 60_000)
-              reject(
-                new Error(
-                  `not drawn after 60 s: ${document.querySelectorAll('[data-testid="run-graph"] [data-node-status="succeeded"]').length} nodes, ` +
-                    `${document.querySelectorAll('tr[data-execution-id]').length} rows`,
-                ),
-              );
+            else if (performance.now() > 60_000) reject(new Error(`not drawn after 60 s: ${nodes()} nodes, ${rows()} rows`));
             else requestAnimationFrame(check);
           };
           check();

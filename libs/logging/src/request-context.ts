@@ -25,7 +25,7 @@ export function currentContext(): RequestContext | undefined {
 
 /** The current correlation id, or a fresh one when work starts outside any request. */
 export function currentCorrelationId(): string {
-  return (requestSlot() as RequestContext | undefined)?.correlationId ?? randomUUID();
+  return currentContext()?.correlationId ?? randomUUID();
 }
 
 /** Accepts a caller-supplied correlation id only when it is short and plain, so logs cannot be forged. */

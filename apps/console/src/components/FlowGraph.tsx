@@ -4,9 +4,8 @@
 import { useComputedColorScheme } from '@mantine/core';
 import { Background, Controls, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useCallback, useMemo } from 'react';
-import { formatDuration } from '../lib/format';
 import { NODE_HEIGHT, NODE_WIDTH } from '../lib/layout-cache';
-import { statusColor } from '../lib/status';
+import { nodeLabel, nodeStatusLine, statusColor } from '../lib/status';
 import type { RunDetail } from '../types';
 
 interface FlowNodeData extends Record<string, unknown> {
@@ -32,9 +31,7 @@ const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>)
       <div className="react-flow__handle react-flow__handle-left target" data-handlepos="left" />
       <div className="weft-flow-node-title">{data.title}</div>
       <div className="weft-flow-node-line weft-dimmed">{data.type}</div>
-      <div className="weft-flow-node-line">
-        {data.status ? `${data.status}${data.duration !== null ? ` · ${formatDuration(data.duration)}` : ''}` : 'not run'}
-      </div>
+      <div className="weft-flow-node-line">{nodeStatusLine(data.status, data.duration)}</div>
       <div className="react-flow__handle react-flow__handle-right source" data-handlepos="right" />
     </div>
   );
@@ -96,7 +93,7 @@ export default function FlowGraph({
         height: NODE_HEIGHT,
         measured: NODE_SIZE,
         handles: NODE_HANDLES,
-        ariaLabel: `${n.data.title ?? n.id}: ${statuses.get(n.id) ?? 'not run'}`,
+        ariaLabel: nodeLabel(String(n.data.title ?? n.id), statuses.get(n.id)),
         data: {
           title: String(n.data.title ?? n.id),
           type: n.data.type,

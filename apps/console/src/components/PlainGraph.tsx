@@ -7,10 +7,9 @@
 // whole graph, fitted by the browser itself (viewBox and preserveAspectRatio): nothing is measured to draw it.
 // Panning (dragging), zooming (wheel, buttons) and "fit" change the viewBox.
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { formatDuration } from '../lib/format';
 import { edgePaths, graphBounds, panBy, revealNode, shortTitle, showsText, zoomAt, zoomLimits, type ViewBox } from '../lib/graph-view';
 import { NODE_HEIGHT, NODE_WIDTH, type Positions } from '../lib/layout-cache';
-import { statusColor } from '../lib/status';
+import { nodeLabel, nodeStatusLine, statusColor } from '../lib/status';
 import type { GraphEdge, GraphNode } from '../types';
 
 interface PlainGraphProps {
@@ -50,7 +49,7 @@ const GraphNodes = memo(function GraphNodes({
             transform={`translate(${position.x} ${position.y})`}
             role="button"
             tabIndex={0}
-            aria-label={`${title}: ${status ?? 'not run'}`}
+            aria-label={nodeLabel(title, status)}
             aria-pressed={n.id === selectedNode}
             data-id={n.id}
             data-color={status ? statusColor(status) : undefined}
@@ -74,7 +73,7 @@ const GraphNodes = memo(function GraphNodes({
                   {n.data.type}
                 </text>
                 <text x={10} y={53} clipPath={clip}>
-                  {status ? `${status}${duration !== undefined ? ` · ${formatDuration(duration)}` : ''}` : 'not run'}
+                  {nodeStatusLine(status, duration)}
                 </text>
               </>
             ) : null}
