@@ -1,5 +1,5 @@
 // `node scripts/bench/ab-builds.mjs --a=<checkout> --b=<checkout> [--a-env=K=V,…] [--b-env=K=V,…] [--rounds=6]
-// [--runs=300] [--cpu-profile=<dir>]`: two builds of Weft (or one build with two settings) measured side by side, for "did this change make
+// [--runs=300] [--rows=22,c8] [--cpu-profile=<dir>]`: two builds of Weft (or one build with two settings) measured side by side, for "did this change make
 // it slower?". Both stacks run at once (their own database, ports, NATS subject prefix and Redis key prefix), and
 // each round measures A then B then B then A on the same rows, so the
 // machine's drift (other load, CPU frequency, Postgres' state) falls on both alike: the answer is the median of the
@@ -118,12 +118,16 @@ function post(url, key, body, stream) {
   });
 }
 
-const ROWS = [
+const ALL_ROWS = [
   { name: '3 nodes, blocking, c1', app: 'three', concurrency: 1, stream: false },
   { name: '22 nodes, blocking, c1', app: 'twenty', concurrency: 1, stream: false },
   { name: '3 nodes, streaming (whole stream), c1', app: 'three', concurrency: 1, stream: true },
   { name: '3 nodes, blocking, c8', app: 'three', concurrency: 8, stream: false },
 ];
+// `--rows=22,c8`: only the rows whose name contains one of these (more rounds of one row in the same time).
+const ROW_FILTER = (arg('rows', '') || '').split(',').filter(Boolean);
+const ROWS = ALL_ROWS.filter((row) => ROW_FILTER.length === 0 || ROW_FILTER.some((part) => row.name.includes(part)));
+if (ROWS.length === 0) fail(`--rows=${ROW_FILTER.join(',')} matches none of: ${ALL_ROWS.map((r) => r.name).join('; ')}`);
 
 async function measure(stack, row) {
   const body = { inputs: { text: 'hello' }, user: 'bench', response_mode: row.stream ? 'streaming' : 'blocking' };

@@ -28,7 +28,7 @@ import {
 } from '@weft/contracts';
 import { currentContext, currentCorrelationId, reportError, runWithContext, sanitizeCorrelationId } from '@weft/logging';
 import { BusMetrics, type ConsumerBacklog } from '@weft/metrics';
-import { injectTraceContext, markActiveSpanError, SpanKind, withIncomingSpan, withOutgoingSpan, withTraceContextOf } from '@weft/tracing';
+import { markActiveSpanError, SpanKind, withIncomingSpan, withOutgoingSpan } from '@weft/tracing';
 import {
   AckPolicy,
   ConsumerMessages,
@@ -281,10 +281,10 @@ export class MessageBus implements OnApplicationShutdown {
     const nc = this.connection;
     // Topics carry live signals whose truth is also in Postgres, so a publish while disconnected is dropped, not queued.
     if (!nc || nc.isClosed()) return;
-    // Live topics carry the trace context but get no spans of their own (a streamed answer publishes one message per chunk).
-    const headers = this.outboundHeaders(subject);
-    injectTraceContext(headers);
-    nc.publish(this.topicSubject(subject, key), codec.encode(payload), { headers });
+    // No trace context and no span: a topic's listeners hand the payload to work already waiting in its own
+    // context (a run's caller, a node awaiting its result, an abort), and the hot topics carry every node's
+    // events and every streamed chunk, so writing and reading a traceparent on each would be paid for nothing.
+    nc.publish(this.topicSubject(subject, key), codec.encode(payload), { headers: this.outboundHeaders(subject) });
   }
 
   /**
@@ -314,7 +314,7 @@ export class MessageBus implements OnApplicationShutdown {
           return;
         }
         try {
-          withTraceContextOf(msg.headers, () => handler(parsed.data, this.inboundContext(subject, msg.headers)));
+          handler(parsed.data, this.inboundContext(subject, msg.headers));
         } catch (error) {
           this.logger.error({ err: error }, `Subscriber of "${subject}" failed`);
         }

@@ -42,11 +42,6 @@ export function activeTraceIds(): { trace_id: string; span_id: string } | undefi
   return { trace_id: ids.traceId, span_id: ids.spanId };
 }
 
-/** Writes the active context (`traceparent`, `tracestate`, `baggage`) into outgoing headers; nothing when tracing is off. */
-export function injectTraceContext(headers: MessageHeaders): void {
-  if (isTracingOn()) inject(context.active(), headers);
-}
-
 /** What the registered propagator writes for `ctx`; an unsampled trace's one header written directly. */
 function inject(ctx: Context, headers: MessageHeaders): void {
   const traceparent = unsampledTraceparent(ctx);
@@ -63,12 +58,6 @@ function incomingContext(headers: MessageHeaders | undefined): Context {
   const traceparent = headers?.get('traceparent');
   const unsampled = traceparent ? unsampledFromTraceparent(traceparent) : undefined;
   return unsampled ?? propagation.extract(ROOT_CONTEXT, headers, getter);
-}
-
-/** Runs `fn` in the context carried by incoming headers (no span of its own); directly when tracing is off. */
-export function withTraceContextOf<T>(headers: MessageHeaders | undefined, fn: () => T): T {
-  if (!isTracingOn()) return fn();
-  return context.with(incomingContext(headers), fn);
 }
 
 export type BusOperation = 'publish' | 'request' | 'process';

@@ -5,7 +5,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createServer, Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requestDecision, withUnsampledFastPath } from './sdk';
-import { activeTraceIds, injectTraceContext, withIncomingSpan, withOutgoingSpan, withTraceContextOf } from './spans';
+import { activeTraceIds, withIncomingSpan, withOutgoingSpan } from './spans';
 import { flushTracing, startTracing } from './start-tracing';
 import { contextWithSpan, unsampledFromTraceparent, unsampledSpanContext } from './unsampled';
 
@@ -139,7 +139,7 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
     const counted = { get: (k: string) => (reads.push(k), incoming.get(k)), set: incoming.set };
     const next = headers();
     const inside = await withIncomingSpan({ subject: 'wf.node.execute.v1', operation: 'process', kind: SpanKind.CONSUMER }, counted, () => {
-      injectTraceContext(next);
+      withOutgoingSpan({ subject: 'wf.node.result.v1', operation: 'publish', kind: SpanKind.PRODUCER }, next, () => undefined);
       return seen();
     });
     expect(reads).toEqual(['traceparent']);
@@ -149,7 +149,10 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
     expect(unsampledSpanContext(unsampledFromTraceparent(`00-${TRACE}-${SPAN}-00`)!)).toEqual(unsampledSpanContext(full));
     // What goes on is the one header an unsampled trace carries.
     expect([...next.all]).toEqual([['traceparent', `00-${TRACE}-${SPAN}-00`]]);
-    expect(withTraceContextOf(counted, () => seen().ids)).toEqual({ trace_id: TRACE, span_id: SPAN });
+    expect(withIncomingSpan({ subject: 's', operation: 'process', kind: SpanKind.CONSUMER }, counted, () => seen().ids)).toEqual({
+      trace_id: TRACE,
+      span_id: SPAN,
+    });
     // Anything but a plain unsampled version-00 header takes the full W3C path (and a sampled one is a parent).
     for (const other of [
       `00-${TRACE}-${SPAN}-01`,
@@ -185,7 +188,11 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
     expect(followed.recording).toBe(true);
     expect(reads).toEqual(['traceparent', 'traceparent', 'tracestate', 'baggage']);
     // Flags other than 00 without the sampled bit are still unsampled, through the propagator.
-    const flagged = withTraceContextOf(headers({ traceparent: `00-${TRACE}-${SPAN}-02` }), () => seen());
+    const flagged = withIncomingSpan(
+      { subject: 's', operation: 'process', kind: SpanKind.CONSUMER },
+      headers({ traceparent: `00-${TRACE}-${SPAN}-02` }),
+      () => seen(),
+    );
     expect(flagged).toMatchObject({ span: undefined, suppressed: true, ids: { trace_id: TRACE, span_id: SPAN } });
   });
 
