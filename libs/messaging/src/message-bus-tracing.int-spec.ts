@@ -32,6 +32,7 @@ describe('MessageBus trace headers on the wire (tracing on)', () => {
           handles: [],
           instanceId: uniqueSuffix(),
           servers: [infraUrls().natsUrl],
+          requestTimeoutMs: 2000,
           service: 'compliance',
           subjectPrefix: prefix,
         }),

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 
 /**
  * What follows one unit of work through every await: the request context (`@weft/logging`'s correlation id,
@@ -34,4 +34,13 @@ export function runWithTraceSlot<A extends unknown[], R>(trace: Context, fn: (..
 /** The OpenTelemetry context of the current frame, if one was entered. */
 export function traceSlot(): Context | undefined {
   return storage.getStore()?.trace;
+}
+
+/**
+ * The active OpenTelemetry context: what `context.active()` answers while the shared manager is registered
+ * (tracing on, or spans recorded in a test), read from the frame without the API's global lookups and version
+ * check on every call; the root context outside any (and always, with tracing off: nothing enters one).
+ */
+export function activeTraceContext(): Context {
+  return storage.getStore()?.trace ?? ROOT_CONTEXT;
 }

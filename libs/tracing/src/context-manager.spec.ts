@@ -1,7 +1,7 @@
 import { createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
 import { EventEmitter } from 'node:events';
 import { setImmediate as nextTick } from 'node:timers/promises';
-import { requestSlot, runWithRequestSlot, traceSlot } from './async-context';
+import { activeTraceContext, requestSlot, runWithRequestSlot, traceSlot } from './async-context';
 import { SharedStorageContextManager } from './context-manager';
 
 const KEY = createContextKey('test.key');
@@ -16,12 +16,15 @@ describe('SharedStorageContextManager: OpenTelemetry context and request context
       await nextTick();
       // Stored in the shared frame (not in a storage of the manager's own).
       expect(traceSlot()).toBe(ctx);
+      // What libs/tracing and the orchestrator read instead of the API's `context.active()`.
+      expect(activeTraceContext()).toBe(ctx);
       const afterAwait = manager.active();
       const inTimer = await new Promise((resolve) => setTimeout(() => resolve(manager.active()), 1));
       return { afterAwait, inTimer };
     });
     expect(seen).toEqual({ afterAwait: ctx, inTimer: ctx });
     expect(manager.active()).toBe(ROOT_CONTEXT);
+    expect(activeTraceContext()).toBe(ROOT_CONTEXT);
   });
 
   it('keeps the request context when entering a trace context, and the trace context when entering a request context', async () => {

@@ -10,4 +10,4 @@ export {
 } from './start-tracing';
 export * from './redaction';
 export { contextWithSpan, unsampledSpanContext } from './unsampled';
-export { requestSlot, runWithRequestSlot } from './async-context';
+export { activeTraceContext, requestSlot, runWithRequestSlot } from './async-context';

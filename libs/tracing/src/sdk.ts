@@ -23,6 +23,7 @@ import {
 import { context, isSpanContextValid, trace, type Context, type SpanContext, TraceFlags } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
+import { activeTraceContext, traceSlot } from './async-context';
 import { SharedStorageContextManager } from './context-manager';
 import { redactQuery, redactUrl } from './redaction';
 import type { TracingPlan } from './settings';
@@ -112,7 +113,7 @@ type EmitFunction = (this: unknown, event: string, ...args: unknown[]) => boolea
 function emitIn(ctx: Context, emitter: Pick<EventEmitter, 'emit' | 'listenerCount'>): void {
   const emit = emitter.emit as EmitFunction;
   emitter.emit = function emitInContext(this: EventEmitter, event: string, ...args: unknown[]) {
-    if (this.listenerCount(event) === 0 || context.active() === ctx) return emit.apply(this, [event, ...args]);
+    if (this.listenerCount(event) === 0 || activeTraceContext() === ctx) return emit.apply(this, [event, ...args]);
     return context.with(ctx, () => emit.apply(this, [event, ...args]));
   };
 }
@@ -140,7 +141,7 @@ export function withUnsampledFastPath(instrumentation: HttpInstrumentation, samp
         markSampledRoot((args[0] as IncomingMessage).headers);
         return patched.apply(this, [event, ...args]);
       }
-      const ctx = unsampledContext(context.active(), decision);
+      const ctx = unsampledContext(activeTraceContext(), decision);
       return context.with(ctx, () => {
         // The request's and response's listeners (body parsing, 'finish') run in it too, as the instrumentation's do in its.
         emitIn(ctx, args[0] as IncomingMessage);
@@ -163,6 +164,40 @@ export function withoutPoolMetrics(instrumentation: PgInstrumentation): PgInstru
   if (typeof target._setPoolConnectEventListeners !== 'function')
     throw new Error('PgInstrumentation has no _setPoolConnectEventListeners: update withoutPoolMetrics in libs/tracing/src/sdk.ts.');
   target._setPoolConnectEventListeners = () => undefined;
+  return instrumentation;
+}
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+type PatchFactory = () => (original: Method) => Method;
+/** The pg instrumentation's patches of `Client.prototype.query` and `Pool.prototype.connect` (version-pinned). */
+const PG_PATCHES = ['_getClientQueryPatch', '_getPoolConnectPatch'] as const;
+
+/**
+ * The pg instrumentation with a direct path for work outside any span (an unsampled run, a background job):
+ * the query or checkout goes straight to pg, as the instrumentation itself decides with `requireParentSpan`
+ * (`shouldSkipInstrumentation`), but read from the shared storage's frame instead of through the
+ * OpenTelemetry API's global lookups, and without its rest-argument copy. Work inside a span takes the
+ * instrumentation's own path unchanged. Wraps the two patch factories (`sdk.spec.ts` fails if they move).
+ */
+export function withDirectUntracedQueries(instrumentation: PgInstrumentation): PgInstrumentation {
+  const target = instrumentation as unknown as Record<(typeof PG_PATCHES)[number], PatchFactory | undefined>;
+  for (const name of PG_PATCHES) {
+    const factory = target[name]?.bind(instrumentation);
+    if (typeof factory !== 'function')
+      throw new Error(`PgInstrumentation has no ${name}: update withDirectUntracedQueries in libs/tracing/src/sdk.ts.`);
+    target[name] = () => {
+      const patch = factory();
+      return (original) => {
+        const traced = patch(original);
+        return function direct(this: unknown) {
+          const active = traceSlot();
+          // eslint-disable-next-line prefer-rest-params -- no array copy per query on the hot path
+          const args = arguments as unknown as unknown[];
+          return active !== undefined && trace.getSpan(active) !== undefined ? traced.apply(this, args) : original.apply(this, args);
+        };
+      };
+    };
+  }
   return instrumentation;
 }
 
@@ -203,7 +238,7 @@ export function startSdk(plan: TracingPlan, exporter?: SpanExporter): NodeTracer
         plan.sampler,
       ),
       // No spans for pool checkouts and connects (each parsed the pool's URL again): a query's span shows its wait.
-      withoutPoolMetrics(new PgInstrumentation({ ignoreConnectSpans: true, requireParentSpan: true })),
+      withDirectUntracedQueries(withoutPoolMetrics(new PgInstrumentation({ ignoreConnectSpans: true, requireParentSpan: true }))),
       // Only the command: keys and arguments name users, addresses and keys.
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command: string) => command }),
     ],

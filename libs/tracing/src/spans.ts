@@ -9,6 +9,7 @@ import {
   type Context,
   type Tracer,
 } from '@opentelemetry/api';
+import { activeTraceContext } from './async-context';
 import { isTracingOn } from './start-tracing';
 import { contextWithSpan, unsampledFromTraceparent, unsampledSpanContext, unsampledTraceparent } from './unsampled';
 
@@ -36,7 +37,7 @@ const getter = {
  */
 export function activeTraceIds(): { trace_id: string; span_id: string } | undefined {
   if (!isTracingOn()) return undefined;
-  const active = context.active();
+  const active = activeTraceContext();
   const ids = trace.getSpan(active)?.spanContext() ?? unsampledSpanContext(active);
   if (!ids) return undefined;
   return { trace_id: ids.traceId, span_id: ids.spanId };
@@ -112,7 +113,7 @@ function fail(span: ReturnType<Tracer['startSpan']>, error: unknown): void {
  */
 export function withOutgoingSpan<T>(options: BusSpanOptions, headers: MessageHeaders, fn: () => T): T {
   if (!isTracingOn()) return fn();
-  const active = context.active();
+  const active = activeTraceContext();
   if (unsampledSpanContext(active)) {
     // Not sampled upstream: no span, the decision goes on in the headers.
     inject(active, headers);

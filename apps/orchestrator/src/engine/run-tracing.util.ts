@@ -11,7 +11,7 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import type { ChatTurn } from '@weft/contracts';
-import { contextWithSpan } from '@weft/tracing';
+import { activeTraceContext, contextWithSpan } from '@weft/tracing';
 import type { GraphNode } from '@weft/workflow';
 
 /**
@@ -95,7 +95,7 @@ export function parseTraceparent(value: string): SpanContext | null {
 
 /** The context a run's nodes start under: the run span's (or its trace's, unsampled, when the sampler dropped it). */
 export function runContext(span: Span): Context {
-  return contextWithSpan(context.active(), span);
+  return contextWithSpan(activeTraceContext(), span);
 }
 
 /** What a node span says about where the node ran: its container's round, and which attempt this is. */
@@ -139,7 +139,7 @@ export function nodeContext(parent: Context, span: Span): Context {
 
 /** The active trace context. */
 export function activeContext(): Context {
-  return context.active();
+  return activeTraceContext();
 }
 
 /**
@@ -148,5 +148,5 @@ export function activeContext(): Context {
  * the same context again would change nothing.
  */
 export function withContext<T>(ctx: Context, fn: () => T): T {
-  return ctx === context.active() ? fn() : context.with(ctx, fn);
+  return ctx === activeTraceContext() ? fn() : context.with(ctx, fn);
 }
