@@ -1,5 +1,5 @@
 // `node scripts/bench/ab-builds.mjs --a=<checkout> --b=<checkout> [--a-env=K=V,…] [--b-env=K=V,…] [--rounds=6]
-// [--runs=300] [--rows=22,c8] [--cpu-profile=<dir>]`: two builds of Weft (or one build with two settings) measured side by side, for "did this change make
+// [--runs=300] [--rows='22;c8'] [--cpu-profile=<dir>]`: two builds of Weft (or one build with two settings) measured side by side, for "did this change make
 // it slower?". Both stacks run at once (their own database, ports, NATS subject prefix and Redis key prefix), and
 // each round measures A then B then B then A on the same rows, so the
 // machine's drift (other load, CPU frequency, Postgres' state) falls on both alike: the answer is the median of the
@@ -124,10 +124,10 @@ const ALL_ROWS = [
   { name: '3 nodes, streaming (whole stream), c1', app: 'three', concurrency: 1, stream: true },
   { name: '3 nodes, blocking, c8', app: 'three', concurrency: 8, stream: false },
 ];
-// `--rows=22,c8`: only the rows whose name contains one of these (more rounds of one row in the same time).
-const ROW_FILTER = (arg('rows', '') || '').split(',').filter(Boolean);
+// `--rows='22;c8'`: only the rows whose name contains one of these (more rounds of one row in the same time).
+const ROW_FILTER = (arg('rows', '') || '').split(';').filter(Boolean);
 const ROWS = ALL_ROWS.filter((row) => ROW_FILTER.length === 0 || ROW_FILTER.some((part) => row.name.includes(part)));
-if (ROWS.length === 0) fail(`--rows=${ROW_FILTER.join(',')} matches none of: ${ALL_ROWS.map((r) => r.name).join('; ')}`);
+if (ROWS.length === 0) fail(`--rows=${ROW_FILTER.join(';')} matches none of: ${ALL_ROWS.map((r) => r.name).join('; ')}`);
 
 async function measure(stack, row) {
   const body = { inputs: { text: 'hello' }, user: 'bench', response_mode: row.stream ? 'streaming' : 'blocking' };
@@ -197,6 +197,13 @@ try {
     const r = results[i];
     const cell = (s) => `${median(r.services.A.map((x) => x[s])).toFixed(2)} → ${median(r.services.B.map((x) => x[s])).toFixed(2)}`;
     process.stdout.write(`| ${row.name} | ${SERVICES.map((_, s) => cell(s)).join(' | ')} |\n`);
+  }
+  // Every round's ratio, to pool runs made with the two settings' sides swapped (a side's own bias then cancels).
+  process.stdout.write('\nPer round, B/A ops/s and B/A CPU per run\n\n');
+  for (const [i, row] of ROWS.entries()) {
+    const r = results[i];
+    const cpuRatios = r.cpu.B.map((b, k) => (b / r.cpu.A[k]).toFixed(3));
+    process.stdout.write(`- ${row.name}: ops ${r.ratios.map((x) => x.toFixed(3)).join(' ')}; CPU ${cpuRatios.join(' ')}\n`);
   }
   if (SINK) process.stdout.write(`\nOTLP exports received: ${SINK.received.requests} (${(SINK.received.bytes / 1024).toFixed(0)} KiB)\n`);
 } finally {
