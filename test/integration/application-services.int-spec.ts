@@ -157,9 +157,15 @@ describe('application services in process', () => {
       const runs = orchestrator.get(RunService);
       const runId = randomUUID();
       const live = eventsOf(runId, (e) => e.event === 'workflow_finished');
+      // What a blocking caller listens to: the ending only.
+      const ended: RunStreamEvent[] = [];
+      const offEnded = bus.listen('wf.run.ended.v1', runId, (event) => ended.push(event));
       const started = await runs.start(startRunRequest({ appId: ctx.app.id, inputs: { name: 'Ada' }, runId, workspaceId }));
       expect(started).toMatchObject({ conversationId: null, runId });
       const events = await live.done;
+      await expectEventually(() => expect(ended.map((e) => e.event)).toEqual(['workflow_finished']));
+      offEnded();
+      expect(ended[0]).toEqual(events.at(-1));
       expect(events.map((e) => e.event)).toEqual([
         'workflow_started',
         'node_started',
@@ -592,8 +598,12 @@ describe('application services in process', () => {
     it('runs a workflow blocking, then reads it, lists it and stops a task that is not running', async () => {
       const ctx = await deploy(workflowApp, 'workflow');
       const runs = gateway.get(WorkflowRunService);
+      const listens = jest.spyOn(bus, 'listen');
       const answer = await runs.run(ctx, { inputs: { name: 'Lin' }, response_mode: 'blocking', user: 'lin' }, null, noResponse);
       expect(answer).toMatchObject({ data: { outputs: { greeting: 'Hello Lin!' }, status: 'succeeded' } });
+      // Blocking, the gateway heard the run's ending only, not its node events.
+      expect(listens.mock.calls.map(([subject, key]) => [subject, key])).toEqual([['wf.run.ended.v1', answer!.workflow_run_id]]);
+      listens.mockRestore();
       const detail = await runs.detail(ctx, answer!.workflow_run_id);
       expect(detail).toMatchObject({ id: answer!.workflow_run_id, inputs: JSON.stringify({ name: 'Lin' }), status: 'succeeded' });
       const logs = await runs.logs(ctx, { limit: 20, page: 1 });

@@ -378,6 +378,8 @@ export const CONTRACTS = {
   'wf.retention.set.v1': request('orchestrator', ['gateway'], SetWorkspaceRetentionRequestSchema, WorkspaceRetentionSchema),
   'wf.run.cancel.v1': topic(false, { listeners: ['orchestrator'], publishers: ['orchestrator'] }, CancelRunSchema),
   'wf.run.ending.v1': request('orchestrator', ['gateway'], GetRunRequestSchema, RunEndingSchema),
+  // The events that end a run, published again on their own: a blocking caller waits for these only.
+  'wf.run.ended.v1': topic(true, { listeners: ['gateway'], publishers: ['orchestrator'] }, RunStreamEventSchema),
   'wf.run.event.v1': topic(true, { listeners: ['gateway'], publishers: ['orchestrator'] }, RunStreamEventSchema),
   'wf.run.get.v1': request('orchestrator', ['gateway'], GetRunRequestSchema, RunRecordSchema),
   'wf.run.history.v1': request('orchestrator', ['gateway'], GetRunRequestSchema, RunHistorySchema),

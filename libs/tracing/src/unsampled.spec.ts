@@ -5,7 +5,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createServer, Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requestDecision, withUnsampledFastPath } from './sdk';
-import { activeTraceIds, withIncomingSpan, withOutgoingSpan } from './spans';
+import { activeTraceIds, startWeftSpan, withIncomingSpan, withOutgoingSpan } from './spans';
 import { flushTracing, startTracing } from './start-tracing';
 import { contextWithSpan, unsampledFromTraceparent, unsampledSpanContext } from './unsampled';
 
@@ -54,6 +54,33 @@ describe('unsampled traces: carried without spans, the decision propagated', () 
     expect(inside.ids).toEqual({ trace_id: sent![1], span_id: sent![2] });
     await flushTracing();
     expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('startWeftSpan: under an unsampled trace, the non-recording span the SDK would give, without asking it; under a sampled one, a child span', async () => {
+    const unsampled = unsampledFromTraceparent(`00-${TRACE}-${SPAN}-00`)!;
+    const getTracer = jest.spyOn(trace, 'getTracer');
+    try {
+      const quick = startWeftSpan('weft.node.execute', { attributes: { 'weft.node.id': 'n1' } }, unsampled);
+      const sdk = trace.getTracer('weft').startSpan('weft.node.execute', { attributes: { 'weft.node.id': 'n1' } }, unsampled);
+      expect(getTracer).toHaveBeenCalledTimes(1);
+      expect([quick.isRecording(), isSpanContextValid(quick.spanContext())]).toEqual([false, false]);
+      expect([sdk.isRecording(), isSpanContextValid(sdk.spanContext())]).toEqual([false, false]);
+      // Its work stays in the unsampled context, exactly as under the SDK's span.
+      expect(contextWithSpan(unsampled, quick)).toBe(unsampled);
+      expect(contextWithSpan(unsampled, sdk)).toBe(unsampled);
+      // The default parent is the active context.
+      expect(context.with(unsampled, () => startWeftSpan('weft.workflow.run', {}).isRecording())).toBe(false);
+      expect(getTracer).toHaveBeenCalledTimes(1);
+    } finally {
+      getTracer.mockRestore();
+    }
+    const sampled = propagation.extract(ROOT_CONTEXT, { traceparent: `00-${TRACE}-${SPAN}-01` });
+    const child = context.with(sampled, () => startWeftSpan('weft.workflow.run', {}));
+    child.end();
+    await flushTracing();
+    expect(exporter.getFinishedSpans().map((s) => [s.name, s.spanContext().traceId, s.parentSpanContext?.spanId])).toEqual([
+      ['weft.workflow.run', TRACE, SPAN],
+    ]);
   });
 
   it('a receiver of an unsampled message works without a span and passes the same trace on, unsampled', async () => {

@@ -27,11 +27,16 @@ export class RunEventFeed {
   /** A chat run's answer as stored, once the run was found ended in the store. */
   storedAnswer: string | null = null;
 
+  /**
+   * `endOnly`: only the events that end the run (`wf.run.ended.v1`), for a caller that answers once the run
+   * has ended (a blocking workflow run); otherwise every event of its live stream.
+   */
   constructor(
     private readonly bus: MessageBus,
     private readonly run: FollowedRun,
+    { endOnly = false }: { endOnly?: boolean } = {},
   ) {
-    this.unsubscribe = bus.listen('wf.run.event.v1', run.runId, (event) => {
+    this.unsubscribe = bus.listen(endOnly ? 'wf.run.ended.v1' : 'wf.run.event.v1', run.runId, (event) => {
       this.events.push(event);
       this.notify?.();
     });

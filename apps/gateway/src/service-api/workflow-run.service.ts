@@ -55,7 +55,12 @@ export class WorkflowRunService {
     const runId = randomUUID();
     noteStartedRun(runId);
     const taskId = randomUUID();
-    const feed = new RunEventFeed(this.bus, { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId });
+    // A blocking caller gets only the run's ending: it is spared decoding two events per node.
+    const feed = new RunEventFeed(
+      this.bus,
+      { appId: ctx.app.id, runId, workspaceId: ctx.app.workspaceId },
+      { endOnly: req.response_mode !== 'streaming' },
+    );
     try {
       await this.dispatch.start({
         appId: ctx.app.id,

@@ -3,7 +3,6 @@ import {
   isSpanContextValid,
   SpanKind,
   SpanStatusCode,
-  trace,
   type Attributes,
   type Context,
   type Link,
@@ -11,7 +10,7 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import type { ChatTurn } from '@weft/contracts';
-import { activeTraceContext, contextWithSpan } from '@weft/tracing';
+import { activeTraceContext, contextWithSpan, startWeftSpan } from '@weft/tracing';
 import type { GraphNode } from '@weft/workflow';
 
 /**
@@ -21,11 +20,6 @@ import type { GraphNode } from '@weft/workflow';
  * non-recording span and costs a few allocations; a span the sampler dropped leaves its work in the unsampled
  * context (`contextWithSpan`), so nothing under it pays for spans.
  */
-
-/** The tracer is looked up per span, so a provider registered after this module loaded is used. */
-function tracer() {
-  return trace.getTracer('weft');
-}
 
 /** What the run span describes. */
 export interface TracedRun {
@@ -43,7 +37,7 @@ export function startRunSpan(run: TracedRun, reason: 'initial' | 'resumption'): 
   const links: Link[] = [];
   const original = reason === 'resumption' && run.traceParent ? parseTraceparent(run.traceParent) : null;
   if (original) links.push({ attributes: { 'weft.link.reason': 'resumed' }, context: original });
-  return tracer().startSpan('weft.workflow.run', {
+  return startWeftSpan('weft.workflow.run', {
     attributes: {
       'weft.app.id': run.appId,
       'weft.run.id': run.id,
@@ -116,7 +110,7 @@ export function startNodeSpan(parent: Context, node: GraphNode, attempt: NodeAtt
     attributes['weft.node.iteration_index'] = attempt.container.index;
     attributes['weft.node.container_id'] = attempt.container.id;
   }
-  return tracer().startSpan('weft.node.execute', { attributes, kind: SpanKind.INTERNAL }, parent);
+  return startWeftSpan('weft.node.execute', { attributes, kind: SpanKind.INTERNAL }, parent);
 }
 
 const FAILED_NODE_STATUSES = new Set(['exception', 'failed', 'retry']);
