@@ -625,8 +625,12 @@ describe('application services in process', () => {
         response_mode: 'blocking' as const,
         user: 'ella',
       };
+      const listens = jest.spyOn(bus, 'listen');
       const first = await chat.chat(ctx, request, noResponse);
       expect(first).toMatchObject({ answer: 'count=1 topic=jazz q=one', event: 'message', mode: 'advanced-chat' });
+      // Blocking, the gateway heard the turn's ending only (its whole answer first), not its chunks.
+      expect(listens.mock.calls.map(([subject]) => subject)).toEqual(['wf.run.ended.v1']);
+      listens.mockRestore();
       const second = await chat.chat(ctx, { ...request, conversation_id: first!.conversation_id, query: 'two' }, noResponse);
       expect(second).toMatchObject({ answer: 'count=2 topic=jazz q=two', conversation_id: first!.conversation_id });
       const listed = await gateway

@@ -139,7 +139,12 @@ export class ChatMessageService {
   ): Promise<BlockingMessageResponse | undefined> {
     const { ctx } = turn;
     noteStartedRun(turn.runId);
-    const feed = new RunEventFeed(this.bus, { appId: ctx.app.id, runId: turn.runId, workspaceId: ctx.app.workspaceId });
+    // A blocking turn gets only its ending (its whole answer first): it is spared decoding every streamed chunk.
+    const feed = new RunEventFeed(
+      this.bus,
+      { appId: ctx.app.id, runId: turn.runId, workspaceId: ctx.app.workspaceId },
+      { endOnly: !streaming },
+    );
     let reply: AnnotationReply | null = null;
     try {
       const started = await this.dispatch.start({

@@ -310,7 +310,14 @@ export function endingEvents(
  * carrying the whole stored answer, since such a client may have heard none of it, then `endingEvents`.
  */
 export function storedEndingEvents(run: RunRow, result: RunResult, records: readonly NodeExecutionRecord[]): RunStreamEvent[] {
-  const events = endingEvents(run, result, records);
+  return withWholeAnswer(run, result, endingEvents(run, result, records));
+}
+
+/**
+ * `events` (a run's ending) preceded, for a chat turn that did not fail, by `message_replace` with the whole
+ * answer: all a reader needs who heard none of the turn's live events.
+ */
+export function withWholeAnswer(run: RunRow, result: RunResult, events: RunStreamEvent[]): RunStreamEvent[] {
   const answer = result.outputs['answer'];
   if (!run.chat || result.status === 'failed' || typeof answer !== 'string') return events;
   const chatRun = run as ChatRunRow;

@@ -42,6 +42,7 @@ import {
   endingEvents,
   storedEndingEvents,
   retrieverResources,
+  withWholeAnswer,
   type ChatRunRow,
   type LiveThoughts,
 } from './chat-events.util';
@@ -545,18 +546,19 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
     ]);
     this.runsTotal.inc({ status: result.status });
     this.runDuration.observe(result.elapsedTime);
-    this.announceEnding(row, endingEvents(row, result, recorder.records, live));
+    this.announceEnding(row, result, endingEvents(row, result, recorder.records, live));
     // Named once the turn is answered, as Dify does: the title costs a model call the answer does not wait for.
     if (row.nameConversation && chat?.conversationId) this.nameConversation(row, chat.conversationId, chat.query);
   }
 
   /**
-   * Publishes the events that end a run on its live stream, then once more on its own topic: a caller that
-   * waits only for the end (a blocking request) listens there and is spared decoding every node's events.
+   * Publishes the events that end a run on its live stream, then once more on its own topic, a chat turn's
+   * preceded by its whole answer (`message_replace`): a caller that waits only for the end (a blocking
+   * request) listens there and is spared decoding every node's events and every streamed chunk.
    */
-  private announceEnding(row: RunRow, events: RunStreamEvent[]): void {
+  private announceEnding(row: RunRow, result: RunResult, events: RunStreamEvent[]): void {
     for (const event of events) this.bus.publish('wf.run.event.v1', row.id, event);
-    for (const event of events) this.bus.publish('wf.run.ended.v1', row.id, event);
+    for (const event of withWholeAnswer(row, result, events)) this.bus.publish('wf.run.ended.v1', row.id, event);
   }
 
   /**
@@ -583,7 +585,7 @@ export class RunService implements OnModuleInit, OnApplicationShutdown {
         this.runs.finishRun(row.id, result),
         chatRow ? this.conversations.finishTurn(row.workspaceId, chatRow.chat.messageId, { ...FAILED, error: result.error }) : undefined,
       ]);
-      this.announceEnding(row, endingEvents(row, result, []));
+      this.announceEnding(row, result, endingEvents(row, result, []));
     } catch (failure) {
       this.logger.error({ err: failure }, `Run "${row.id}" could not be marked failed; its lease will expire and another attempt follows`);
     }
