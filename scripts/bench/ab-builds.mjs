@@ -63,6 +63,23 @@ async function dropDatabase(name) {
   await admin.end();
 }
 
+/**
+ * Deletes the JetStream streams both stacks created (named after their subject prefixes, `abA<stamp>_…` and
+ * `abB<stamp>_…`), so repeated runs do not pile up streams in the NATS they are given.
+ */
+async function deleteStreams() {
+  const { connect } = await import('nats');
+  const nc = await connect({ servers: process.env.NATS_URL });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const ours = [];
+    for await (const name of jsm.streams.names()) if (name.startsWith(`abA${STAMP}_`) || name.startsWith(`abB${STAMP}_`)) ours.push(name);
+    for (const name of ours) await jsm.streams.delete(name);
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Starts one build's five services on its own ports, one after another; resolves once all are ready. */
 async function startStack(label) {
   const dir = BUILDS[label];
@@ -210,6 +227,7 @@ try {
   children.forEach((c) => c.kill('SIGTERM'));
   await new Promise((r) => setTimeout(r, 3000));
   for (const s of Object.values(stacks)) await dropDatabase(s.database).catch(() => undefined);
+  await deleteStreams().catch((error) => process.stderr.write(`Could not delete this run's JetStream streams: ${error.message}\n`));
   agent.destroy();
   SINK?.server.close();
 }
