@@ -46,6 +46,11 @@ describe('busPermissions', () => {
   it('keeps live run events, audit events and node jobs away from services that do not use them', () => {
     expect(busPermissions('node-runner').subscribe).not.toContain('wf.run.event.v1.*');
     expect(busPermissions('gateway').subscribe).toContain('wf.run.event.v1.*');
+    // A run's ending, heard by blocking callers: the orchestrator alone publishes it, the gateway alone listens.
+    expect(busPermissions('node-runner').subscribe).not.toContain('wf.run.ended.v1.*');
+    expect(busPermissions('gateway').subscribe).toContain('wf.run.ended.v1.*');
+    expect(busPermissions('gateway').publish).not.toContain('wf.run.ended.v1.*');
+    expect(busPermissions('orchestrator').publish).toContain('wf.run.ended.v1.*');
     expect(busPermissions('gateway').publish).not.toContain('$JS.API.CONSUMER.MSG.NEXT.AUDIT.>');
     expect(busPermissions('compliance').publish).toContain('$JS.API.CONSUMER.MSG.NEXT.AUDIT.>');
     expect(busPermissions('gateway').publish).not.toContain('wf.node.execute.v1');

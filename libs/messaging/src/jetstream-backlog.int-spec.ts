@@ -1,8 +1,8 @@
 import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import type { AuditEvent, NodeJob, ServiceName } from '@weft/contracts';
+import type { NodeJob, ServiceName } from '@weft/contracts';
 import { METRIC, MetricsModule, renderMetrics } from '@weft/metrics';
-import { expectEventually, infraUrls, operatorBusOptions, pollUntil, uniqueSuffix } from '@weft/testing';
+import { expectEventually, infraUrls, operatorBusOptions, pollUntil, testAuditEvent, uniqueSuffix } from '@weft/testing';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,23 +58,6 @@ function nodeJob(i: number): NodeJob {
     variables: {},
     workspaceId: randomUUID(),
   } as NodeJob;
-}
-
-function auditEvent(): AuditEvent {
-  return {
-    action: 'test.event',
-    actor: { id: 'compliance', type: 'system' },
-    correlationId: null,
-    details: {},
-    id: randomUUID(),
-    ip: null,
-    occurredAt: new Date().toISOString(),
-    outcome: 'success',
-    resource: { id: null, type: 'test' },
-    service: 'compliance',
-    userAgent: null,
-    workspaceId: null,
-  };
 }
 
 /** The gauge's series as Prometheus scrapes them (the Prometheus text of /metrics): `stream/consumer` -> value. */
@@ -140,7 +123,7 @@ describe('weft_jetstream_backlog_messages against a real NATS', () => {
     compliance.consume('audit.event.v1', durable, async (event) => {
       stored.push(event.id);
     });
-    const event = auditEvent();
+    const event = testAuditEvent();
     await publisher.publishEvent('audit.event.v1', event, event.id);
     await expectEventually(() => expect(stored).toEqual([event.id]), { timeoutMs: 20_000 });
     await expectEventually(async () => expect((await scrapeBacklog()).get(`${stream}/${durable}`)).toBe(0));

@@ -2,12 +2,10 @@ import { Controller, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { AuditEvent } from '@weft/contracts';
 import { MetricsModule } from '@weft/metrics';
-import { connectAsOperator, infraUrls, operatorBusOptions, pollUntil, uniqueSuffix } from '@weft/testing';
+import { connectAsOperator, infraUrls, operatorBusOptions, pollUntil, testAuditEvent, uniqueSuffix } from '@weft/testing';
 import { shutdownTracing, startTracing } from '@weft/tracing';
 import type { Msg, NatsConnection } from 'nats';
-import { randomUUID } from 'node:crypto';
 import { MessageBus } from './message-bus.service';
 import { MessagingModule } from './messaging.module';
 
@@ -75,20 +73,7 @@ describe('MessageBus trace headers on the wire (tracing on)', () => {
     // The bus's own headers still go.
     expect(topic.msg.headers?.get('weft-correlation-id')).toBeTruthy();
 
-    const event: AuditEvent = {
-      action: 'test.event',
-      actor: { id: 'compliance', type: 'system' },
-      correlationId: null,
-      details: {},
-      id: randomUUID(),
-      ip: null,
-      occurredAt: new Date().toISOString(),
-      outcome: 'success',
-      resource: { id: null, type: 'test' },
-      service: 'compliance',
-      userAgent: null,
-      workspaceId: null,
-    };
+    const event = testAuditEvent();
     const stored = await received(`${prefix}.audit.event.v1`, () => bus.publishEvent('audit.event.v1', event, event.id));
     expect(stored.msg.headers?.get('traceparent')).toMatch(new RegExp(`^00-${stored.traceId}-[0-9a-f]{16}-01$`));
   });

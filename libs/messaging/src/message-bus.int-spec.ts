@@ -1,13 +1,22 @@
 import { Controller, DynamicModule, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AuditEvent, RemoteError, RequestSubject, ServiceStatus } from '@weft/contracts';
+import { RemoteError, RequestSubject, ServiceStatus } from '@weft/contracts';
 import { currentContext, runWithContext } from '@weft/logging';
 import { MessageBus } from './message-bus.service';
 import { MessagingModule } from './messaging.module';
 import type { MessagingOptions } from './messaging.types';
 import { OnRequest } from './on-request.decorator';
 import { MetricsModule } from '@weft/metrics';
-import { expectEventually, freePort, infraUrls, pollUntil, uniqueSuffix, operatorBusOptions, connectAsOperator } from '@weft/testing';
+import {
+  connectAsOperator,
+  expectEventually,
+  freePort,
+  infraUrls,
+  operatorBusOptions,
+  pollUntil,
+  testAuditEvent,
+  uniqueSuffix,
+} from '@weft/testing';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -43,24 +52,6 @@ class StatusHandler {
 
 @Controller()
 class NoRoutes {}
-
-/** An audit event for the tests that need one on the AUDIT stream. */
-function auditEvent(): AuditEvent {
-  return {
-    id: randomUUID(),
-    occurredAt: new Date().toISOString(),
-    service: 'compliance',
-    actor: { type: 'system', id: 'compliance' },
-    resource: { type: 'test', id: null },
-    workspaceId: null,
-    action: 'test.event',
-    outcome: 'success',
-    ip: null,
-    userAgent: null,
-    correlationId: null,
-    details: {},
-  };
-}
 
 function busModule(servers: string[], prefix: string, withHandler: boolean, extra: Partial<MessagingOptions> = {}): DynamicModule {
   @Module({ providers: withHandler ? [StatusHandler] : [], controllers: [NoRoutes] })
@@ -177,7 +168,7 @@ describe('MessageBus against a real NATS', () => {
   });
 
   it('stores a JetStream event once per id and redelivers it until the consumer succeeds', async () => {
-    const event = auditEvent();
+    const event = testAuditEvent();
     await client.bus.publishEvent('audit.event.v1', event, event.id);
     await client.bus.publishEvent('audit.event.v1', event, event.id);
     const nc = await connectAsOperator(natsUrl);
@@ -249,7 +240,7 @@ describe('stream replicas (NATS_STREAM_REPLICAS)', () => {
     const replicated = await startBus([natsUrl], `t${uniqueSuffix()}`, false, { streamReplicas: 3 });
     try {
       await pollUntil(() => replicated.bus.isConnected(), { what: 'the bus to connect' });
-      const event = auditEvent();
+      const event = testAuditEvent();
       await expect(replicated.bus.publishEvent('audit.event.v1', event, event.id)).rejects.toThrow(/replica|resources/i);
       const nc = await connectAsOperator(natsUrl);
       try {

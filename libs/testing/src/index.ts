@@ -14,3 +14,4 @@ export * from './legacy-seal';
 export * from './test-mcp-server';
 export * from './span-recorder';
 export * from './run-start';
+export * from './audit-fixture';

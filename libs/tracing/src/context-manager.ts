@@ -1,6 +1,6 @@
-import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { runWithTraceSlot, traceSlot } from './async-context';
+import { activeTraceContext, runWithTraceSlot } from './async-context';
 
 /**
  * OpenTelemetry's context manager over the process's one AsyncLocalStorage (async-context.ts): `context.with`
@@ -10,7 +10,7 @@ import { runWithTraceSlot, traceSlot } from './async-context';
  */
 export class SharedStorageContextManager extends AsyncLocalStorageContextManager {
   override active(): Context {
-    return traceSlot() ?? ROOT_CONTEXT;
+    return activeTraceContext();
   }
 
   override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(

@@ -23,7 +23,7 @@ import {
 import { context, isSpanContextValid, trace, type Context, type SpanContext, TraceFlags } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, RequestOptions, ServerResponse } from 'node:http';
-import { activeTraceContext, traceSlot } from './async-context';
+import { activeTraceContext } from './async-context';
 import { SharedStorageContextManager } from './context-manager';
 import { redactQuery, redactUrl } from './redaction';
 import type { TracingPlan } from './settings';
@@ -190,10 +190,9 @@ export function withDirectUntracedQueries(instrumentation: PgInstrumentation): P
       return (original) => {
         const traced = patch(original);
         return function direct(this: unknown) {
-          const active = traceSlot();
           // eslint-disable-next-line prefer-rest-params -- no array copy per query on the hot path
           const args = arguments as unknown as unknown[];
-          return active !== undefined && trace.getSpan(active) !== undefined ? traced.apply(this, args) : original.apply(this, args);
+          return trace.getSpan(activeTraceContext()) !== undefined ? traced.apply(this, args) : original.apply(this, args);
         };
       };
     };

@@ -29,7 +29,7 @@ export class RunEventFeed {
 
   /**
    * `endOnly`: only the events that end the run (`wf.run.ended.v1`), for a caller that answers once the run
-   * has ended (a blocking workflow run); otherwise every event of its live stream.
+   * has ended (a blocking workflow run or chat turn); otherwise every event of its live stream.
    */
   constructor(
     private readonly bus: MessageBus,
