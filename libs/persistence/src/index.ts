@@ -7,3 +7,4 @@ export * from './redis.module';
 export * from './redis.service';
 export * from './export-pages.util';
 export * from './like-pattern.util';
+export * from './short-transaction.util';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEvent, DomainError, ListAuditLogsRequest } from '@weft/contracts';
-import { DatabaseService } from '@weft/persistence';
+import { DatabaseService, inShortTransaction, type TransactionQuery } from '@weft/persistence';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
   ChainVerifier,
@@ -66,6 +66,16 @@ export interface StoredRecordRow {
   workspace_id: string | null;
   workspace_prev_hash: string | null;
   workspace_seq: string | null;
+}
+
+/** A workspace chain's head while a batch is appended: where it stands, and whether its seal checked out. */
+interface WorkspaceHeadState {
+  check: SealCheck;
+  firstPrevHash: string;
+  firstSeq: number;
+  lastHash: string;
+  lastSeq: number;
+  seal: string | null;
 }
 
 /** A workspace's head row as stored. */
@@ -158,24 +168,20 @@ export class AuditEventRepository {
    * global head, in workspace order) and sealed again, unless its seal does not check out: a head whose
    * seal was removed stays unsealed and one with a wrong seal keeps it, so verification still reports it
    * rather than an append blessing it.
+   *
+   * Four round trips whatever the batch: `BEGIN` with the global head's lock; the workspace heads' locks
+   * with the ids already stored (a statement of its own, so it sees every append committed before the head
+   * lock was granted); the records, the global head and the workspace heads written by one statement;
+   * `COMMIT`.
    */
   async appendBatch(events: AuditEvent[]): Promise<boolean[]> {
-    return this.db.dataSource.transaction(async (m) => {
-      const [head] = (await m.query(`SELECT last_seq, last_hash FROM ${HEAD} WHERE id = 1 FOR UPDATE`)) as {
-        last_seq: string;
-        last_hash: string;
-      }[];
+    const lockHead = `SELECT last_seq, last_hash FROM ${HEAD} WHERE id = 1 FOR UPDATE`;
+    return inShortTransaction(this.db.dataSource, lockHead, async ([head], query) => {
       if (!head) throw new Error('The audit chain head row is missing');
-      const existing = (await m.query(`SELECT id FROM ${EVENTS} WHERE id = ANY($1::uuid[])`, [events.map((e) => e.id)])) as {
-        id: string;
-      }[];
-      const seen = new Set(existing.map((r) => r.id));
-      const workspaces = await this.lockWorkspaceHeads(
-        m,
-        events.filter((e) => !seen.has(e.id)),
-      );
+      const { stored: seen, workspaceHeads } = await this.lockWorkspaceHeadsAndFindStored(query, events);
+      const workspaces = new Map<string, WorkspaceHeadState>();
       let seq = Number(head.last_seq);
-      let prevHash = head.last_hash;
+      let prevHash = head.last_hash as string;
       const receivedAt = new Date();
       const rows: unknown[][] = [];
       const stored = events.map((e) => {
@@ -203,8 +209,9 @@ export class AuditEventRepository {
         };
         const hash = recordHash(fields);
         let link: [number, string, string] | [null, null, null] = [null, null, null];
-        const workspace = e.workspaceId === null ? undefined : workspaces.get(e.workspaceId);
-        if (workspace && e.workspaceId !== null) {
+        if (e.workspaceId !== null) {
+          const workspace = workspaces.get(e.workspaceId) ?? workspaceHeads.get(e.workspaceId)!;
+          workspaces.set(e.workspaceId, workspace);
           const place = { hash, workspaceId: e.workspaceId, workspacePrevHash: workspace.lastHash, workspaceSeq: workspace.lastSeq + 1 };
           const workspaceHash = workspaceLinkHash(place);
           link = [place.workspaceSeq, place.workspacePrevHash, workspaceHash];
@@ -236,55 +243,63 @@ export class AuditEventRepository {
         return true;
       });
       if (rows.length === 0) return stored;
+      const parameters: unknown[] = rows.flat();
+      const param = (value: unknown) => `$${parameters.push(value)}`;
       const placeholders = rows.map(
         (_, i) => `(${COLUMNS.map((c, j) => `$${i * COLUMNS.length + j + 1}${c === 'details' ? '::jsonb' : ''}`).join(', ')})`,
       );
-      await m.query(`INSERT INTO ${EVENTS} (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${placeholders.join(', ')}`, rows.flat());
-      await m.query(`UPDATE ${HEAD} SET last_seq = $1, last_hash = $2, seal = $3, updated_at = now() WHERE id = 1`, [
-        seq,
-        prevHash,
-        this.sealer.seal({ hash: prevHash, kind: 'head', seq }),
-      ]);
-      for (const [workspaceId, w] of workspaces) {
-        const row = {
-          first_prev_hash: w.firstPrevHash,
-          first_seq: String(w.firstSeq),
-          last_hash: w.lastHash,
-          last_seq: String(w.lastSeq),
-          workspace_id: workspaceId,
-        };
-        const seal = w.check === 'ok' ? this.sealer.seal(workspaceAnchorOf(row)) : w.check === 'missing' ? null : w.seal;
-        await m.query(
-          `INSERT INTO ${WORKSPACE_HEADS} (workspace_id, first_seq, first_prev_hash, last_seq, last_hash, seal) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (workspace_id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash, seal = excluded.seal, updated_at = now()`,
-          [workspaceId, w.firstSeq, w.firstPrevHash, w.lastSeq, w.lastHash, seal],
+      const headSeal = this.sealer.seal({ hash: prevHash, kind: 'head', seq });
+      const statements = [
+        `appended AS (INSERT INTO ${EVENTS} (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${placeholders.join(', ')})`,
+        `moved AS (UPDATE ${HEAD} SET last_seq = ${param(seq)}, last_hash = ${param(prevHash)}, seal = ${param(headSeal)}, updated_at = now() WHERE id = 1)`,
+      ];
+      if (workspaces.size > 0) {
+        const values = [...workspaces].map(([workspaceId, w]) => {
+          const row = {
+            first_prev_hash: w.firstPrevHash,
+            first_seq: String(w.firstSeq),
+            last_hash: w.lastHash,
+            last_seq: String(w.lastSeq),
+            workspace_id: workspaceId,
+          };
+          const seal = w.check === 'ok' ? this.sealer.seal(workspaceAnchorOf(row)) : w.check === 'missing' ? null : w.seal;
+          return `(${param(workspaceId)}, ${param(w.firstSeq)}::bigint, ${param(w.firstPrevHash)}, ${param(w.lastSeq)}::bigint, ${param(w.lastHash)}, ${param(seal)}::text)`;
+        });
+        statements.push(
+          `heads AS (INSERT INTO ${WORKSPACE_HEADS} (workspace_id, first_seq, first_prev_hash, last_seq, last_hash, seal) VALUES ${values.join(', ')}
+           ON CONFLICT (workspace_id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash, seal = excluded.seal, updated_at = now())`,
         );
       }
+      await query(`WITH ${statements.join(',\n')} SELECT 1`, parameters);
       return stored;
     });
   }
 
   /**
-   * The heads of the workspaces `events` belong to, locked in workspace order; a workspace with no head yet
-   * starts at the genesis (and counts as sealed: its head is made by this append).
+   * In one statement: locks the head rows of the workspaces `events` belong to, in workspace order, and
+   * finds which of the events are stored already. A workspace with no head yet starts at the genesis (and
+   * counts as sealed: its head is made by this append).
    */
-  private async lockWorkspaceHeads(
-    m: EntityManager,
+  private async lockWorkspaceHeadsAndFindStored(
+    query: TransactionQuery,
     events: AuditEvent[],
-  ): Promise<
-    Map<string, { check: SealCheck; firstPrevHash: string; firstSeq: number; lastHash: string; lastSeq: number; seal: string | null }>
-  > {
+  ): Promise<{ stored: Set<string>; workspaceHeads: Map<string, WorkspaceHeadState> }> {
     const ids = [...new Set(events.map((e) => e.workspaceId).filter((w): w is string => w !== null))].sort();
-    const heads = new Map<
-      string,
-      { check: SealCheck; firstPrevHash: string; firstSeq: number; lastHash: string; lastSeq: number; seal: string | null }
-    >();
-    if (ids.length === 0) return heads;
-    const rows = (await m.query(`SELECT * FROM ${WORKSPACE_HEADS} WHERE workspace_id = ANY($1::text[]) ORDER BY workspace_id FOR UPDATE`, [
-      ids,
-    ])) as WorkspaceHeadRow[];
-    for (const r of rows) {
-      heads.set(r.workspace_id, {
+    const found = (await query(
+      `WITH locked AS (SELECT * FROM ${WORKSPACE_HEADS} WHERE workspace_id = ANY($2::text[]) ORDER BY workspace_id FOR UPDATE)
+       SELECT NULL::text AS stored_id, workspace_id, first_seq, first_prev_hash, last_seq, last_hash, seal FROM locked
+       UNION ALL
+       SELECT id::text, NULL, NULL, NULL, NULL, NULL, NULL FROM ${EVENTS} WHERE id = ANY($1::uuid[])`,
+      [events.map((e) => e.id), ids],
+    )) as unknown as (WorkspaceHeadRow & { stored_id: string | null })[];
+    const stored = new Set<string>();
+    const workspaceHeads = new Map<string, WorkspaceHeadState>();
+    for (const r of found) {
+      if (r.stored_id !== null) {
+        stored.add(r.stored_id);
+        continue;
+      }
+      workspaceHeads.set(r.workspace_id, {
         check: this.sealer.check(workspaceAnchorOf(r), r.seal),
         firstPrevHash: r.first_prev_hash,
         firstSeq: Number(r.first_seq),
@@ -294,9 +309,9 @@ export class AuditEventRepository {
       });
     }
     for (const id of ids)
-      if (!heads.has(id))
-        heads.set(id, { check: 'ok', firstPrevHash: GENESIS_HASH, firstSeq: 1, lastHash: GENESIS_HASH, lastSeq: 0, seal: null });
-    return heads;
+      if (!workspaceHeads.has(id))
+        workspaceHeads.set(id, { check: 'ok', firstPrevHash: GENESIS_HASH, firstSeq: 1, lastHash: GENESIS_HASH, lastSeq: 0, seal: null });
+    return { stored, workspaceHeads };
   }
 
   /** Walks the whole chain (verifyAuditChain). */

@@ -17,6 +17,7 @@ import {
   operatorBusOptions,
 } from '@weft/testing';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { register } from 'prom-client';
 import { complianceDatabase } from '../database.config';
 import { AuditAppender } from './audit-appender.service';
@@ -130,6 +131,28 @@ describe('the audit trail hash chain (compliance, real Postgres and NATS)', () =
     expect(await handler.verify()).toMatchObject({ checked: 120, head: { seq: 120 }, result: 'ok' });
     // The workspace's own chain links up too, numbered 1…120 without gaps whatever order the batches committed in.
     expect(await handler.verifyWorkspace({ workspaceId: 'ws-1' })).toMatchObject({ checked: 120, head: { seq: 120 }, result: 'ok' });
+  });
+
+  it('appends a batch in four round trips to Postgres whatever its size, redelivered events and new workspaces included', async () => {
+    const sent = jest.spyOn(Client.prototype, 'query');
+    try {
+      const first = [event({ workspaceId: 'rt-a' })];
+      expect(await repo.appendBatch(first)).toEqual([true]);
+      expect(sent).toHaveBeenCalledTimes(4);
+      sent.mockClear();
+      const mixed = [
+        ...first,
+        ...Array.from({ length: 30 }, (_, i) => event({ workspaceId: ['rt-a', 'rt-b', 'rt-c'][i % 3] })),
+        event({ workspaceId: null }),
+      ];
+      expect(await repo.appendBatch(mixed)).toEqual([false, ...Array.from({ length: 31 }, () => true)]);
+      expect(sent).toHaveBeenCalledTimes(4);
+    } finally {
+      sent.mockRestore();
+    }
+    expect(await handler.verifyWorkspace({ workspaceId: 'rt-a' })).toMatchObject({ checked: 11, head: { seq: 11 }, result: 'ok' });
+    expect(await handler.verifyWorkspace({ workspaceId: 'rt-c' })).toMatchObject({ checked: 10, head: { seq: 10 }, result: 'ok' });
+    expect(await handler.verify()).toMatchObject({ result: 'ok' });
   });
 
   it('stores a redelivered event once, through the batching appender too', async () => {
