@@ -26,6 +26,7 @@ import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { HttpErrorFilter, toHttpError } from './http-error.filter';
 import { jsonBodyParser, urlHasNul } from './json-body-guard.util';
+import { prefilterRoutes } from './route-prefilter.util';
 import { createServiceIdentity, ServiceIdentity } from './service-identity';
 
 /** The parts of a service's config that start-up itself needs. */
@@ -161,6 +162,9 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   });
   app.use(bodyErrorHandler);
 
+  // Every route is registered by init(); then each gets its literal-start check before it is listened on.
+  await app.init();
+  prefilterRoutes(expressApp);
   const { host, port } = base.http;
   await app.listen(port, host);
   const nestLogger = new NestLogger('Bootstrap');
