@@ -450,6 +450,8 @@ describe('protection: rate limits, active runs, CORS, security headers, JSON bod
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('x-powered-by')).toBeNull();
+      // No body hash per answer: API answers are not revalidated by ETag (Dify sends none either).
+      expect(res.headers.get('etag')).toBeNull();
     }
     const docs = await fetch(`${stack.gateway.baseUrl}/docs`);
     expect(docs.headers.get('content-security-policy')).toBe(

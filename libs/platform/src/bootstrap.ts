@@ -143,6 +143,8 @@ export async function bootstrapService<S extends ServiceSpec>(options: Bootstrap
   app.useGlobalFilters(new HttpErrorFilter());
   const expressApp = app.getHttpAdapter().getInstance() as express.Express;
   expressApp.disable('x-powered-by');
+  // Express would hash every JSON answer for a weak ETag; API answers are not revalidated (Dify sends none).
+  expressApp.set('etag', false);
   await options.configure?.(app, config);
   const limits = { '*': '1mb', ...options.jsonBodyLimits };
   const parsers = Object.entries(limits)
