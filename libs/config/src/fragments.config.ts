@@ -167,6 +167,26 @@ export const tracingConfig = {
     max: 1,
     doc: 'the ratio of new traces kept by the `traceidratio` samplers, e.g. `0.1` for 10%',
   }),
+  bspScheduleDelayMs: env.int('OTEL_BSP_SCHEDULE_DELAY', {
+    default: '5000',
+    min: 1,
+    doc: 'milliseconds between two exports of the finished spans a service holds (the batch span processor; sooner when a full batch is waiting)',
+  }),
+  bspMaxQueueSize: env.int('OTEL_BSP_MAX_QUEUE_SIZE', {
+    default: '2048',
+    min: 1,
+    doc: 'finished spans a service holds for export at most; spans beyond it are dropped (counted by the SDK), never blocking the work',
+  }),
+  bspMaxExportBatchSize: env.int('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', {
+    default: '512',
+    min: 1,
+    doc: 'spans sent in one export at most (no more than OTEL_BSP_MAX_QUEUE_SIZE)',
+  }),
+  bspExportTimeoutMs: env.int('OTEL_BSP_EXPORT_TIMEOUT', {
+    default: '30000',
+    min: 1,
+    doc: 'milliseconds one export may take before it is abandoned',
+  }),
 };
 
 /** Readiness thresholds and shutdown behaviour. */

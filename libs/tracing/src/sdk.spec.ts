@@ -3,7 +3,9 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { SharedStorageContextManager } from './context-manager';
 import { EventEmitter } from 'node:events';
-import { withDirectUntracedQueries, withoutPoolMetrics } from './sdk';
+import { batchProcessorFor, withDirectUntracedQueries, withoutPoolMetrics } from './sdk';
+import { loadTracingSettings } from '@weft/config';
+import { planTracing } from './settings';
 import { unsampledContext } from './unsampled';
 
 /** What the pg instrumentation reads of a pool when it adds its metric listeners. */
@@ -102,5 +104,64 @@ describe('withDirectUntracedQueries', () => {
     const moved = new PgInstrumentation({ enabled: false }) as unknown as Record<string, unknown>;
     moved['_getPoolConnectPatch'] = undefined;
     expect(() => withDirectUntracedQueries(moved as unknown as PgInstrumentation)).toThrow(/_getPoolConnectPatch/);
+  });
+});
+
+describe('batchProcessorFor: the OTEL_BSP_* settings reach the batch span processor', () => {
+  const planFrom = (env: Record<string, string>) =>
+    planTracing('gateway', loadTracingSettings('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', ...env }), {
+      environment: 'test',
+      version: '1',
+    });
+
+  afterEach(() => jest.useRealTimers());
+
+  /** Ends `count` spans through a processor built from `env`; returns the batch sizes exported after `ms` of (fake) time. */
+  async function exportedAfter(env: Record<string, string>, count: number, ms: number): Promise<number[]> {
+    jest.useFakeTimers();
+    const exporter = new InMemorySpanExporter();
+    const sizes: number[] = [];
+    const exportBatch = exporter.export.bind(exporter);
+    exporter.export = (spans, done) => {
+      sizes.push(spans.length);
+      exportBatch(spans, done);
+    };
+    const provider = new NodeTracerProvider({ spanProcessors: [batchProcessorFor(planFrom(env), exporter)] });
+    const tracer = provider.getTracer('test');
+    for (let i = 0; i < count; i++) tracer.startSpan(`s${i}`).end();
+    await jest.advanceTimersByTimeAsync(ms);
+    return sizes;
+  }
+
+  it('exports after OTEL_BSP_SCHEDULE_DELAY, not the default five seconds', async () => {
+    expect(await exportedAfter({}, 3, 1000)).toEqual([]);
+    expect(await exportedAfter({ OTEL_BSP_SCHEDULE_DELAY: '200' }, 3, 1000)).toEqual([3]);
+  });
+
+  it('sends at most OTEL_BSP_MAX_EXPORT_BATCH_SIZE spans per export and holds at most OTEL_BSP_MAX_QUEUE_SIZE', async () => {
+    const sizes = await exportedAfter(
+      { OTEL_BSP_SCHEDULE_DELAY: '10', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4', OTEL_BSP_MAX_QUEUE_SIZE: '10' },
+      25,
+      1000,
+    );
+    expect(Math.max(...sizes)).toBe(4);
+    // Ended all at once, 25 spans overflow a queue of 10: those beyond it are dropped (all 25 fit the default queue).
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(25);
+    expect(
+      (await exportedAfter({ OTEL_BSP_SCHEDULE_DELAY: '10', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4' }, 25, 1000)).reduce((a, b) => a + b, 0),
+    ).toBe(25);
+  });
+
+  it('caps the batch at the queue size, as the specification asks', () => {
+    expect(planFrom({ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '5000', OTEL_BSP_MAX_QUEUE_SIZE: '100' }).batch).toMatchObject({
+      maxExportBatchSize: 100,
+      maxQueueSize: 100,
+    });
+    expect(planFrom({}).batch).toEqual({
+      exportTimeoutMillis: 30000,
+      maxExportBatchSize: 512,
+      maxQueueSize: 2048,
+      scheduledDelayMillis: 5000,
+    });
   });
 });

@@ -206,12 +206,17 @@ function buildExporter(plan: TracingPlan): SpanExporter {
   return plan.protocol === 'http/json' ? new OTLPJsonTraceExporter(options) : new OTLPProtoTraceExporter(options);
 }
 
+/** The batch span processor with the plan's `OTEL_BSP_*` settings (the SDK's own defaults ignore the environment). */
+export function batchProcessorFor(plan: Pick<TracingPlan, 'batch'>, exporter: SpanExporter): BatchSpanProcessor {
+  return new BatchSpanProcessor(exporter, plan.batch);
+}
+
 /** Registers the provider, the W3C propagators and the http/pg/ioredis instrumentations; returns the provider. */
 export function startSdk(plan: TracingPlan, exporter?: SpanExporter): NodeTracerProvider {
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes(plan.resource),
     sampler: buildSampler(plan.sampler),
-    spanProcessors: [new BatchSpanProcessor(exporter ?? buildExporter(plan))],
+    spanProcessors: [batchProcessorFor(plan, exporter ?? buildExporter(plan))],
   });
   provider.register({
     contextManager: new SharedStorageContextManager(),

@@ -13,6 +13,8 @@ export interface TracingPlan {
   protocol: 'http/protobuf' | 'http/json';
   resource: Record<string, string>;
   sampler: { kind: TracingConfig['sampler']; ratio: number };
+  /** The batch span processor's settings (the standard `OTEL_BSP_*` variables, which the SDK no longer reads itself). */
+  batch: { exportTimeoutMillis: number; maxExportBatchSize: number; maxQueueSize: number; scheduledDelayMillis: number };
 }
 
 /** Parses the `key=value,key2=value2` lists of OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES (values percent-decoded). */
@@ -64,6 +66,12 @@ export function planTracing(service: string, config: TracingConfig, identity: { 
     protocol,
     resource,
     sampler: { kind: config.sampler, ratio: config.samplerArg },
+    batch: {
+      exportTimeoutMillis: config.bspExportTimeoutMs,
+      maxExportBatchSize: Math.min(config.bspMaxExportBatchSize, config.bspMaxQueueSize),
+      maxQueueSize: config.bspMaxQueueSize,
+      scheduledDelayMillis: config.bspScheduleDelayMs,
+    },
   };
   if (config.sdkDisabled) return { ...base, exporter: 'none', offReason: 'OTEL_SDK_DISABLED=true' };
   if (config.exporter === 'none') return { ...base, exporter: 'none', offReason: 'OTEL_TRACES_EXPORTER=none' };
