@@ -45,6 +45,8 @@ const PORTS = { A: 16001, B: 17001 };
 
 const children = [];
 process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+// Stopped by a signal, exit through 'exit' too, so the two stacks do not outlive the bench and hold its ports.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
 
 async function createDatabase(name) {
   const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
