@@ -1,8 +1,8 @@
+import { databaseConfig, loadConfig } from '@weft/config';
 import { createEmptyDatabase, queryDatabase, type TestDatabase } from '@weft/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './data-source.util';
-import type { DatabaseConfig } from './persistence.types';
 import { inShortTransaction } from './short-transaction.util';
 
 describe('inShortTransaction (real Postgres)', () => {
@@ -11,14 +11,7 @@ describe('inShortTransaction (real Postgres)', () => {
 
   beforeAll(async () => {
     db = await createEmptyDatabase();
-    const database = {
-      url: db.url,
-      readUrls: [],
-      poolMax: 2,
-      poolIdleTimeoutMs: 30_000,
-      connectTimeoutMs: 5000,
-      statementTimeoutMs: 10_000,
-    } as unknown as DatabaseConfig;
+    const database = loadConfig('test', databaseConfig, { DATABASE_URL: db.url, DATABASE_POOL_MAX: '2' });
     source = new DataSource(buildDataSourceOptions({ schema: 'public', entities: [], migrations: [] }, database, 'weft-int-short-tx'));
     await source.initialize();
     await source.query('CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL); INSERT INTO counter VALUES (1, 0)');

@@ -243,10 +243,10 @@ export class AuditEventRepository {
         return true;
       });
       if (rows.length === 0) return stored;
-      const parameters: unknown[] = rows.flat();
+      const parameters: unknown[] = [];
       const param = (value: unknown) => `$${parameters.push(value)}`;
       const placeholders = rows.map(
-        (_, i) => `(${COLUMNS.map((c, j) => `$${i * COLUMNS.length + j + 1}${c === 'details' ? '::jsonb' : ''}`).join(', ')})`,
+        (row) => `(${row.map((value, j) => `${param(value)}${COLUMNS[j] === 'details' ? '::jsonb' : ''}`).join(', ')})`,
       );
       const headSeal = this.sealer.seal({ hash: prevHash, kind: 'head', seq });
       const statements = [
